@@ -1,0 +1,54 @@
+// `npm start`: the whole Fonella backend on this machine, no cloud account. Writes .local/stack.json
+// and prints the demo users' tokens and a few curl lines.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT, startStack } from '../lib/local/stack';
+
+const port = Number(process.env.PORT ?? 3000);
+const stack = await startStack({ apiPort: port, emulatorBasePort: Number(process.env.EMULATOR_PORT ?? 4000) });
+
+const info = {
+  apiUrl: stack.apiUrl,
+  hubUrl: stack.hubUrl,
+  dynamoEndpoint: stack.dynamoEndpoint,
+  tableName: stack.tableName,
+  emulators: stack.emulators,
+  credentials: stack.credentials,
+  tokens: stack.tokens,
+};
+mkdirSync(join(REPO_ROOT, '.local'), { recursive: true });
+writeFileSync(join(REPO_ROOT, '.local', 'stack.json'), `${JSON.stringify(info, null, 2)}\n`);
+
+const api = stack.apiUrl;
+console.log(`
+Fonella backend running locally
+  API            ${api}
+  Emulators      ${stack.hubUrl}   (emails, calls, provisioned resources)
+${Object.entries(stack.emulators).map(([n, u]) => `    ${n.padEnd(12)} ${u}`).join('\n')}
+  DynamoDB Local ${stack.dynamoEndpoint}  table ${stack.tableName}
+  Stack file     .local/stack.json
+
+Demo tokens (valid 7 days; a fresh one: npm run token -- --sub <id> [--admin]):
+  customer  ${stack.tokens.customer}
+  admin     ${stack.tokens.admin}
+  partner   ${stack.tokens.partner}
+
+Try:
+  curl ${api}/v1/health
+  curl ${api}/v1/public/plans
+  curl -X POST ${api}/v1/public/contact -H 'content-type: application/json' \\
+       -d '{"name":"Ada","email":"ada@example.com","message":"Call me back"}'
+  curl ${api}/v1/me -H "authorization: Bearer $(node -p "require('./.local/stack.json').tokens.customer")"
+
+Ctrl+C stops everything.`);
+
+let stopping = false;
+const shutdown = async (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  console.log(`\n${signal}: stopping...`);
+  await stack.stop();
+  process.exit(0);
+};
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));

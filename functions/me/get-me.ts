@@ -1,0 +1,11 @@
+// GET /v1/me — the caller's profile; the first call creates their settings row.
+import { table } from '../../shared/db/client';
+import { usersRepository } from '../../shared/db/users';
+import { loadProfile } from '../../shared/domain/profile';
+import { ok } from '../../shared/http/reply';
+import { getMe } from '../../lib/routes';
+import { route } from '../../shared/http/route';
+
+const deps = { users: usersRepository(table()) };
+
+export const handler = route(getMe, async ({ caller }) => ok(await loadProfile(deps, caller)));

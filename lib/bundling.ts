@@ -1,0 +1,58 @@
+// How every function is bundled: one definition for CDK's NodejsFunction and for `npm run bench`,
+// so the benchmark measures exactly what ships.
+import type { BuildOptions } from 'esbuild';
+
+/** ESM needs `require` for the few CommonJS dependencies esbuild inlines. */
+export const ESM_REQUIRE_BANNER = "import{createRequire as __cr}from'module';const require=__cr(import.meta.url);";
+
+export const BUNDLE = {
+  target: 'node22',
+  format: 'esm',
+  platform: 'node',
+  minify: true,
+  mainFields: ['module', 'main'],
+  banner: ESM_REQUIRE_BANNER,
+  /** Bundled, not taken from the runtime: the measured load is ~40% faster and the version is ours. */
+  external: [] as string[],
+} as const;
+
+/** esbuild options equivalent to the NodejsFunction bundling in lib/constructs/route-function.ts. */
+export function esbuildOptions(entry: string, outfile: string): BuildOptions {
+  return {
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    target: BUNDLE.target,
+    format: BUNDLE.format,
+    platform: BUNDLE.platform,
+    minify: BUNDLE.minify,
+    mainFields: [...BUNDLE.mainFields],
+    banner: { js: BUNDLE.banner },
+    external: [...BUNDLE.external],
+    metafile: true,
+    logLevel: 'error',
+  };
+}
+
+/** The SDK package each provider's adapter loads (fetch-based adapters load none). */
+export const PROVIDER_SDK: Partial<Record<string, { pkg: string; floor: string }>> = {
+  mailgun: {
+    pkg: 'mailgun.js',
+    floor: "import Mailgun from 'mailgun.js'; globalThis.__mg = new Mailgun(FormData).client({ username: 'api', key: 'k' });",
+  },
+  stripe: { pkg: 'stripe', floor: "import Stripe from 'stripe'; globalThis.__st = new Stripe('sk_test_x');" },
+  auth0: {
+    pkg: 'auth0',
+    floor: "import { ManagementClient } from 'auth0'; globalThis.__a0 = new ManagementClient({ domain: 'x.auth0.com', clientId: 'a', clientSecret: 'b' });",
+  },
+  vapi: { pkg: '@vapi-ai/server-sdk', floor: "import { VapiClient } from '@vapi-ai/server-sdk'; globalThis.__vp = new VapiClient({ token: 'x' });" },
+};
+
+export const TABLE_FLOOR =
+  "import { DynamoDBClient } from '@aws-sdk/client-dynamodb'; import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'; globalThis.__db = DynamoDBDocumentClient.from(new DynamoDBClient({}));";
+
+/** Source of the smallest bundle a function could be: only the SDK clients it needs, constructed. */
+export function floorSource(uses: { table?: 'read' | 'write'; providers?: string[] }): string {
+  const parts = [uses.table ? TABLE_FLOOR : '', ...(uses.providers ?? []).map((p) => PROVIDER_SDK[p]?.floor ?? '')];
+  return `${parts.filter(Boolean).join('\n')}\nexport {};\n`;
+}

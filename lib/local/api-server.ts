@@ -1,0 +1,241 @@
+// The local API Gateway: turns HTTP requests into HTTP API (payload 2.0) events, applies the checks
+// the JWT authorizer would (signature against the Auth0 JWKS, issuer, audience, expiry; 401
+// otherwise), and invokes the very handler files Lambda runs, loaded once as on a cold start.
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { APIGatewayProxyResultV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
+import { needsAuthorizer, type RouteDef } from '../../shared/http/route-def';
+
+export interface ApiServerOptions {
+  routes: Record<string, RouteDef>;
+  root: string;
+  port?: number;
+  jwt: { issuer: string; audience: string; jwksUrl: string };
+  corsOrigins: string[];
+}
+
+export interface RunningApi {
+  url: string;
+  close(): Promise<void>;
+}
+
+type LambdaHandler = (event: unknown, context: Context) => Promise<APIGatewayProxyResultV2>;
+
+const PAYLOAD_LIMIT = 10 * 1024 * 1024; // API Gateway's own bound
+const TIMEOUT_MS = 30_000; // API Gateway's integration timeout
+
+
+export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi> {
+  const table = Object.entries(opts.routes).map(([name, def]) => ({ name, def, pattern: pathPattern(def.path) }));
+  const jwks = createRemoteJWKSet(new URL(opts.jwt.jwksUrl));
+  const loaded = new Map<string, Promise<LambdaHandler>>();
+  const load = (file: string) => {
+    let h = loaded.get(file);
+    if (!h) {
+      h = import(pathToFileURL(join(opts.root, file)).href).then((m: { handler: LambdaHandler }) => m.handler);
+      loaded.set(file, h);
+    }
+    return h;
+  };
+
+  const server: Server = createServer(async (req, res) => {
+    const reply = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+      res.writeHead(status, { 'content-type': 'application/json', ...headers });
+      res.end(typeof body === 'string' ? body : JSON.stringify(body));
+    };
+    try {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const method = (req.method ?? 'GET').toUpperCase();
+      const body = await readBody(req);
+      if (body === undefined) return reply(413, { message: 'Request Entity Too Large' });
+
+      if (method === 'OPTIONS') return preflight(req, res, opts.corsOrigins);
+      const candidates = table
+        .map((r) => ({ ...r, found: r.pattern.exec(url.pathname) }))
+        .filter((r) => r.found !== null)
+        .map((r) => ({ ...r, params: r.found?.groups }));
+      const match = candidates.find((r) => r.def.method === method);
+      if (!match) return reply(404, { message: 'Not Found' });
+
+      let claims: JWTPayload | undefined;
+      if (needsAuthorizer(match.def)) {
+        const token = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+        if (!token) return reply(401, { message: 'Unauthorized' }, { 'www-authenticate': 'Bearer' });
+        try {
+          ({ payload: claims } = await jwtVerify(token, jwks, {
+            issuer: opts.jwt.issuer,
+            audience: opts.jwt.audience,
+            algorithms: ['RS256'],
+          }));
+        } catch {
+          return reply(401, { message: 'Unauthorized' }, { 'www-authenticate': 'Bearer error="invalid_token"' });
+        }
+      }
+
+      const event = toEvent(req, url, method, match, body, claims);
+      const handler = await load(match.def.handler);
+      const result = await withTimeout(handler(event, lambdaContext(match.name)), TIMEOUT_MS);
+      if (result === undefined) return reply(503, { message: 'Service Unavailable' });
+      const structured: APIGatewayProxyStructuredResultV2 =
+        typeof result === 'object' && result !== null && 'statusCode' in result
+          ? result
+          : { statusCode: 200, body: JSON.stringify(result) };
+      res.writeHead(structured.statusCode ?? 200, stringHeaders(structured.headers));
+      const out = structured.body ?? '';
+      res.end(structured.isBase64Encoded ? Buffer.from(out, 'base64') : out);
+    } catch (err) {
+      console.error('[api] handler crashed:', err);
+      if (!res.headersSent) reply(500, { message: 'Internal Server Error' });
+    }
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function pathPattern(path: string): RegExp {
+  const src = path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{(\w+)\}/g, '(?<$1>[^/]+)');
+  return new RegExp(`^${src}/?$`);
+}
+
+/** API Gateway hands claims to the function as strings; arrays become "[a b]". */
+function flattenClaims(claims: JWTPayload): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(claims)) {
+    out[k] = Array.isArray(v) ? `[${v.join(' ')}]` : typeof v === 'string' ? v : JSON.stringify(v);
+  }
+  return out;
+}
+
+function toEvent(
+  req: IncomingMessage,
+  url: URL,
+  method: string,
+  match: { name: string; def: RouteDef; params?: Record<string, string> },
+  body: Buffer,
+  claims: JWTPayload | undefined,
+) {
+  const headers: Record<string, string> = {};
+  const cookies: string[] = [];
+  for (const [k, v] of Object.entries(req.headers)) {
+    if (v === undefined) continue;
+    if (k === 'cookie') cookies.push(...String(v).split(/;\s*/));
+    else headers[k] = Array.isArray(v) ? v.join(',') : v;
+  }
+  const query: Record<string, string> = {};
+  for (const [k, v] of url.searchParams) query[k] = k in query ? `${query[k]},${v}` : v;
+  const now = Date.now();
+  const requestId = randomUUID();
+  const params = match.params && Object.keys(match.params).length > 0
+    ? Object.fromEntries(Object.entries(match.params).map(([k, v]) => [k, decodeURIComponent(v)]))
+    : undefined;
+  const isText = body.length === 0 || /json|text|x-www-form-urlencoded/.test(headers['content-type'] ?? 'application/json');
+  return {
+    version: '2.0',
+    routeKey: `${match.def.method} ${match.def.path}`,
+    rawPath: url.pathname,
+    rawQueryString: url.search.slice(1),
+    cookies: cookies.length ? cookies : undefined,
+    headers,
+    queryStringParameters: Object.keys(query).length ? query : undefined,
+    pathParameters: params,
+    requestContext: {
+      accountId: 'local',
+      apiId: 'local',
+      domainName: headers.host ?? 'localhost',
+      domainPrefix: 'localhost',
+      http: {
+        method,
+        path: url.pathname,
+        protocol: 'HTTP/1.1',
+        sourceIp: (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
+        userAgent: headers['user-agent'] ?? '',
+      },
+      requestId,
+      routeKey: `${match.def.method} ${match.def.path}`,
+      stage: '$default',
+      time: new Date(now).toUTCString(),
+      timeEpoch: now,
+      ...(claims ? { authorizer: { jwt: { claims: flattenClaims(claims), scopes: null } } } : {}),
+    },
+    body: body.length ? (isText ? body.toString('utf8') : body.toString('base64')) : undefined,
+    isBase64Encoded: body.length > 0 && !isText,
+  };
+}
+
+function lambdaContext(name: string): Context {
+  const deadline = Date.now() + TIMEOUT_MS;
+  return {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName: `fonella-local-${name}`,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:fonella-local-${name}`,
+    memoryLimitInMB: '512',
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/fonella-local-${name}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+function preflight(req: IncomingMessage, res: ServerResponse, origins: string[]) {
+  const origin = req.headers.origin;
+  const headers: Record<string, string> = { vary: 'Origin' };
+  if (origin && origins.includes(origin)) {
+    headers['access-control-allow-origin'] = origin;
+    headers['access-control-allow-methods'] = 'GET,POST,PUT,PATCH,DELETE,OPTIONS';
+    headers['access-control-allow-headers'] = 'authorization,content-type,idempotency-key';
+    headers['access-control-max-age'] = '600';
+  }
+  res.writeHead(204, headers);
+  res.end();
+}
+
+function stringHeaders(h: APIGatewayProxyStructuredResultV2['headers']): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(h ?? {})) out[k] = String(v);
+  return out;
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > PAYLOAD_LIMIT) tooLarge = true;
+      else chunks.push(c);
+    });
+    req.on('end', () => resolve(tooLarge ? undefined : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const t = new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), ms)));
+  try {
+    return await Promise.race([p, t]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

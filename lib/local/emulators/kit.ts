@@ -1,0 +1,254 @@
+// The shared frame of every provider emulator: an HTTP server that hands requests to the emulator's
+// routes as web `Request`s, plus the three endpoints every emulator has:
+//   GET  /_inspect  its state as JSON, one array per resource kind, newest last
+//   POST /_faults   { mode: "error" | "timeout", count, match? } makes the next `count` matching requests fail
+//   POST /_reset    forget all state and pending faults
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as z from 'zod';
+
+export interface RouteContext {
+  req: Request;
+  url: URL;
+  params: Record<string, string>;
+}
+export type RouteHandler = (ctx: RouteContext) => Response | Promise<Response>;
+
+/** Method + path-pattern router; `:name` segments become params. */
+export class Router {
+  private readonly entries: { method: string; parts: string[]; handler: RouteHandler }[] = [];
+
+  on(method: string, pattern: string, handler: RouteHandler): this {
+    this.entries.push({ method: method.toUpperCase(), parts: split(pattern), handler });
+    return this;
+  }
+  get(p: string, h: RouteHandler) {
+    return this.on('GET', p, h);
+  }
+  post(p: string, h: RouteHandler) {
+    return this.on('POST', p, h);
+  }
+  put(p: string, h: RouteHandler) {
+    return this.on('PUT', p, h);
+  }
+  patch(p: string, h: RouteHandler) {
+    return this.on('PATCH', p, h);
+  }
+  delete(p: string, h: RouteHandler) {
+    return this.on('DELETE', p, h);
+  }
+
+  match(method: string, path: string): { handler: RouteHandler; params: Record<string, string> } | 'method' | undefined {
+    const parts = split(path);
+    let pathMatched = false;
+    for (const e of this.entries) {
+      const params = matchParts(e.parts, parts);
+      if (!params) continue;
+      pathMatched = true;
+      if (e.method === method.toUpperCase()) return { handler: e.handler, params };
+    }
+    return pathMatched ? 'method' : undefined;
+  }
+}
+
+function split(path: string): string[] {
+  return path.split('/').filter(Boolean);
+}
+
+function matchParts(pattern: string[], parts: string[]): Record<string, string> | undefined {
+  if (pattern.length !== parts.length) return undefined;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < pattern.length; i++) {
+    const p = pattern[i]!;
+    const v = parts[i]!;
+    if (p.startsWith(':')) params[p.slice(1)] = decodeURIComponent(v);
+    else if (p !== v) return undefined;
+  }
+  return params;
+}
+
+export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
+  return new Response(status === 204 ? null : JSON.stringify(body), {
+    status,
+    headers: { 'content-type': 'application/json', ...headers },
+  });
+}
+
+/** What a provider emulator supplies; `startEmulator` adds the server and the underscore endpoints. */
+export interface EmulatorDefinition {
+  /** Provider name, as used in `.local/stack.json` (`emulators.<name>`). */
+  name: string;
+  /** The key or login this emulator accepts (listed under `credentials` in `.local/stack.json`). */
+  credentials: Record<string, string>;
+  /** Environment variables that point Fonella's adapter for this provider at the emulator. */
+  env(baseUrl: string): Record<string, string>;
+  routes: Router;
+  /** State, one array per resource kind, newest last. */
+  inspect(): Record<string, unknown>;
+  reset(): void;
+  /**
+   * Checked before every provider route: return a Response (the provider's own 401/403) to refuse
+   * the request, or undefined to let it through.
+   */
+  authorize?(req: Request, url: URL): Response | undefined | Promise<Response | undefined>;
+  /** The provider-shaped answer to an injected "error" fault; defaults to a 503 JSON body. */
+  faultResponse?(): Response;
+  /** Called once the server listens, with its base URL (e.g. to learn its own issuer). */
+  onListen?(baseUrl: string): void;
+}
+
+const faultSchema = z.strictObject({
+  mode: z.enum(['error', 'timeout']),
+  count: z.number().int().min(1).max(1000).default(1),
+  match: z.string().min(1).optional(),
+});
+type Fault = z.infer<typeof faultSchema>;
+
+export interface RunningEmulator {
+  name: string;
+  baseUrl: string;
+  port: number;
+  definition: EmulatorDefinition;
+  close(): Promise<void>;
+}
+
+export async function startEmulator(
+  def: EmulatorDefinition,
+  opts: { port?: number; host?: string } = {},
+): Promise<RunningEmulator> {
+  const host = opts.host ?? '127.0.0.1';
+  let faults: Fault[] = [];
+  const held = new Set<ServerResponse>();
+
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      console.error(`[emulator ${def.name}]`, err);
+      if (!res.headersSent) send(res, json({ message: 'emulator error' }, 500));
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse) {
+    const url = new URL(req.url ?? '/', `http://${req.headers.host ?? host}`);
+    const method = (req.method ?? 'GET').toUpperCase();
+    const body = method === 'GET' || method === 'HEAD' ? undefined : await readBody(req);
+
+    if (url.pathname === '/_inspect' && method === 'GET') return send(res, json(def.inspect()));
+    if (url.pathname === '/_reset' && method === 'POST') {
+      def.reset();
+      faults = [];
+      return send(res, json({ ok: true }));
+    }
+    if (url.pathname === '/_faults') {
+      if (method === 'GET') return send(res, json({ pending: faults }));
+      if (method === 'DELETE') {
+        faults = [];
+        return send(res, json({ pending: faults }));
+      }
+      if (method === 'POST') {
+        let input: unknown;
+        try {
+          input = JSON.parse(body?.toString('utf8') || '{}');
+        } catch {
+          return send(res, json({ message: 'body must be JSON' }, 400));
+        }
+        const parsed = faultSchema.safeParse(input);
+        if (!parsed.success) return send(res, json({ message: 'invalid fault', issues: parsed.error.issues }, 400));
+        faults.push(parsed.data);
+        return send(res, json({ pending: faults }, 201));
+      }
+    }
+
+    const fault = faults.find((f) => !f.match || url.pathname.includes(f.match) || url.href.includes(f.match));
+    if (fault) {
+      fault.count -= 1;
+      if (fault.count <= 0) faults = faults.filter((f) => f !== fault);
+      if (fault.mode === 'timeout') {
+        // Never answer: the caller's own timeout must fire. Released when the emulator closes.
+        held.add(res);
+        res.on('close', () => held.delete(res));
+        return;
+      }
+      return send(res, def.faultResponse?.() ?? json({ message: 'Service Unavailable (injected fault)' }, 503));
+    }
+
+    const request = new Request(url, {
+      method,
+      headers: toHeaders(req),
+      body: body && body.length > 0 ? body : undefined,
+    });
+    const denied = await def.authorize?.(request, url);
+    if (denied) return send(res, denied);
+    const found = def.routes.match(method, url.pathname);
+    if (found === undefined) return send(res, json({ message: `No route ${method} ${url.pathname}` }, 404));
+    if (found === 'method') return send(res, json({ message: 'Method not allowed' }, 405));
+    return send(res, await found.handler({ req: request, url, params: found.params }));
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const baseUrl = `http://${host}:${port}`;
+  def.onListen?.(baseUrl);
+
+  return {
+    name: def.name,
+    baseUrl,
+    port,
+    definition: def,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const res of held) res.destroy();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function toHeaders(req: IncomingMessage): Headers {
+  const h = new Headers();
+  for (const [k, v] of Object.entries(req.headers)) {
+    if (v === undefined) continue;
+    for (const item of Array.isArray(v) ? v : [v]) h.append(k, item);
+  }
+  return h;
+}
+
+async function send(res: ServerResponse, response: Response): Promise<void> {
+  const headers: Record<string, string> = {};
+  response.headers.forEach((v, k) => (headers[k] = v));
+  const buf = Buffer.from(await response.arrayBuffer());
+  res.writeHead(response.status, headers);
+  res.end(buf);
+}
+
+/** Reads a bearer token from the Authorization header. */
+export function bearer(req: Request): string | undefined {
+  const m = /^Bearer\s+(.+)$/i.exec(req.headers.get('authorization') ?? '');
+  return m?.[1];
+}
+
+/** Reads HTTP Basic credentials. */
+export function basic(req: Request): { user: string; password: string } | undefined {
+  const m = /^Basic\s+(.+)$/i.exec(req.headers.get('authorization') ?? '');
+  if (!m) return undefined;
+  const decoded = Buffer.from(m[1]!, 'base64').toString('utf8');
+  const i = decoded.indexOf(':');
+  return i < 0 ? undefined : { user: decoded.slice(0, i), password: decoded.slice(i + 1) };
+}
+
+/** Sequential ids with a prefix, like the providers' own (`r1`, `sub_1`...). */
+export function idGenerator(prefix: string) {
+  let n = 0;
+  return () => `${prefix}${++n}`;
+}

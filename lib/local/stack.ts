@@ -1,0 +1,137 @@
+// The whole stack on this machine: DynamoDB Local and the table, every provider emulator behind the
+// hub, the local API server invoking the Lambda handler files, and the demo users. `npm start` and
+// the integration tests both start it through `startStack`.
+import { fileURLToPath } from 'node:url';
+import { routes } from '../routes';
+import { tableRef } from '../../shared/db/client';
+import { usersRepository } from '../../shared/db/users';
+import { startApiServer } from './api-server';
+import { ensureTable, startDynamoLocal, type DynamoLocal } from './dynamo';
+import { createEmulators } from './emulators';
+import { startHub } from './emulators/hub';
+import { startEmulator, type RunningEmulator } from './emulators/kit';
+
+export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+export interface StackOptions {
+  /** 0 picks a free port. Default 3000. */
+  apiPort?: number;
+  /** The hub listens here, emulators on the following ports; 0 picks free ports. Default 4000. */
+  emulatorBasePort?: number;
+  /** Use a running DynamoDB Local instead of starting one. */
+  dynamoEndpoint?: string;
+  dynamoPort?: number;
+  tableName?: string;
+}
+
+export interface DemoUser {
+  sub: string;
+  email: string;
+  name: string;
+  permissions: string[];
+}
+
+export const DEMO_USERS: Record<'customer' | 'admin' | 'partner', DemoUser> = {
+  customer: { sub: 'auth0|demo-customer', email: 'customer@demo.fonella.local', name: 'Demo Customer', permissions: [] },
+  admin: { sub: 'auth0|demo-admin', email: 'admin@demo.fonella.local', name: 'Demo Admin', permissions: ['admin'] },
+  partner: { sub: 'auth0|demo-partner', email: 'partner@demo.fonella.local', name: 'Demo Partner', permissions: ['partner'] },
+};
+
+export interface LocalStack {
+  apiUrl: string;
+  hubUrl: string;
+  dynamoEndpoint: string;
+  tableName: string;
+  emulators: Record<string, string>;
+  credentials: Record<string, Record<string, string>>;
+  tokens: Record<keyof typeof DEMO_USERS, string>;
+  running: RunningEmulator[];
+  /** Mints a token for any local user, as Auth0 would. */
+  mintToken(input: { sub: string; email?: string; name?: string; permissions?: string[]; expiresInSeconds?: number }): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
+  const cleanups: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const c of cleanups.reverse()) await c().catch((e: unknown) => console.error(e));
+  };
+  try {
+    let dynamoEndpoint = opts.dynamoEndpoint;
+    if (!dynamoEndpoint) {
+      const dynamo: DynamoLocal = await startDynamoLocal({ port: opts.dynamoPort });
+      cleanups.push(dynamo.stop);
+      dynamoEndpoint = dynamo.endpoint;
+    }
+    const tableName = opts.tableName ?? 'fonella-local';
+    await ensureTable(dynamoEndpoint, tableName);
+
+    const base = opts.emulatorBasePort ?? 4000;
+    const set = createEmulators();
+    const running: RunningEmulator[] = [];
+    for (const [i, def] of set.all.entries()) {
+      const emu = await startEmulator(def, { port: base === 0 ? 0 : base + 1 + i });
+      cleanups.push(emu.close);
+      running.push(emu);
+    }
+    const hub = await startHub(running, { port: base });
+    cleanups.push(hub.close);
+
+    // The handlers read their configuration from the environment, as on Lambda.
+    const env: Record<string, string> = {
+      STAGE: process.env.STAGE === 'test' ? 'test' : 'local',
+      TABLE_NAME: tableName,
+      DYNAMODB_ENDPOINT: dynamoEndpoint,
+      AWS_REGION: process.env.AWS_REGION ?? 'eu-central-1',
+    };
+    for (const emu of running) Object.assign(env, emu.definition.env(emu.baseUrl));
+    Object.assign(process.env, env);
+
+    const auth0Url = running.find((e) => e.name === 'auth0')!.baseUrl;
+    const corsOrigins = (process.env.CORS_ORIGINS ?? 'http://localhost:5173,http://localhost:3001').split(',');
+    const api = await startApiServer({
+      routes,
+      root: REPO_ROOT,
+      port: opts.apiPort ?? 3000,
+      corsOrigins,
+      jwt: { issuer: set.auth0.issuer(), audience: env.AUTH0_AUDIENCE!, jwksUrl: `${auth0Url}/.well-known/jwks.json` },
+    });
+    cleanups.push(api.close);
+    // Let the Vapi assistants' server URL point at this API.
+    process.env.VAPI_SERVER_URL = `${api.url}/v1/webhooks/vapi`;
+
+    const users = usersRepository(tableRef({ tableName, endpoint: dynamoEndpoint }));
+    const tokens = {} as LocalStack['tokens'];
+    const now = new Date().toISOString();
+    for (const [role, u] of Object.entries(DEMO_USERS) as [keyof typeof DEMO_USERS, DemoUser][]) {
+      set.auth0.addUser({ user_id: u.sub, email: u.email, name: u.name });
+      await users.createSettingsIfMissing({
+        userId: u.sub,
+        email: u.email,
+        name: u.name,
+        timezone: 'Europe/Berlin',
+        locale: 'de',
+        role: 'owner',
+        createdAt: now,
+        updatedAt: now,
+      });
+      tokens[role] = await set.auth0.mintToken({ ...u, expiresInSeconds: 7 * 86400 });
+    }
+
+    return {
+      apiUrl: api.url,
+      hubUrl: hub.url,
+      dynamoEndpoint,
+      tableName,
+      emulators: Object.fromEntries(running.map((e) => [e.name, e.baseUrl])),
+      credentials: Object.fromEntries(running.map((e) => [e.name, e.definition.credentials])),
+      tokens,
+      running,
+      mintToken: (input) => set.auth0.mintToken(input),
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}

@@ -1,0 +1,65 @@
+// The route manifest: every endpoint of the API, once. The CDK stack (one function per entry), the
+// local API server and the OpenAPI generator read `routes`; a handler imports only its own entry,
+// so its bundle holds only its own schemas (package.json `sideEffects` lets esbuild drop the rest).
+// The key is the operation id; the handler lives at functions/<caller>/<verb-noun>.ts.
+import type { RouteDef } from '../shared/http/route-def';
+import { Profile } from '../shared/schemas/me';
+import { ContactAccepted, ContactRequest, HealthResponse, PlansResponse } from '../shared/schemas/public';
+
+// --- public: the marketing site ---------------------------------------------------------------
+
+export const getHealth = {
+  name: 'getHealth',
+  method: 'GET',
+  path: '/v1/health',
+  handler: 'functions/public/get-health.ts',
+  access: 'public',
+  summary: 'Service health',
+  tags: ['public'],
+  response: { status: 200, body: HealthResponse, description: 'The service answers.' },
+  uses: {},
+} satisfies RouteDef;
+
+export const listPlans = {
+  name: 'listPlans',
+  method: 'GET',
+  path: '/v1/public/plans',
+  handler: 'functions/public/list-plans.ts',
+  access: 'public',
+  summary: 'The plans Fonella sells',
+  tags: ['public'],
+  response: { status: 200, body: PlansResponse, description: 'The three plans.' },
+  uses: {},
+} satisfies RouteDef;
+
+export const submitContact = {
+  name: 'submitContact',
+  method: 'POST',
+  path: '/v1/public/contact',
+  handler: 'functions/public/submit-contact.ts',
+  access: 'public',
+  summary: 'Contact form',
+  description: 'Stores the message, then emails it to the sales inbox with the sender as reply-to.',
+  tags: ['public'],
+  request: { body: ContactRequest, maxBodyBytes: 16 * 1024 },
+  response: { status: 202, body: ContactAccepted, description: 'Stored; the team is notified.' },
+  uses: { table: 'write', providers: ['mailgun'] },
+} satisfies RouteDef;
+
+// --- me: the customer portal ------------------------------------------------------------------
+
+export const getMe = {
+  name: 'getMe',
+  method: 'GET',
+  path: '/v1/me',
+  handler: 'functions/me/get-me.ts',
+  access: 'user',
+  summary: "The caller's profile",
+  description: 'Settings, subscription, assistant, integrations and referral. The first call creates the settings from the token.',
+  tags: ['me'],
+  response: { status: 200, body: Profile, description: "The caller's profile." },
+  uses: { table: 'write' },
+} satisfies RouteDef;
+
+/** Every route, by operation id. */
+export const routes: Record<string, RouteDef> = { getHealth, listPlans, submitContact, getMe };

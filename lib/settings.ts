@@ -1,0 +1,31 @@
+// Deployment settings, read from CDK context (`cdk.json`, or `-c fonella='{...}'`). Secrets are not
+// here: they live in one Secrets Manager secret per stage, named by `providerSecretName`.
+import * as z from 'zod';
+import type { ProviderName } from '../shared/errors';
+
+export const StackSettings = z.strictObject({
+  stage: z.enum(['dev', 'prod']),
+  auth0Domain: z.string().min(3),
+  auth0Audience: z.string().min(3),
+  corsOrigins: z.array(z.url()).min(1),
+  portalUrl: z.url(),
+  providerSecretName: z.string().min(3),
+  /** Non-secret provider settings, by environment variable name. */
+  environment: z.record(z.string(), z.string()),
+});
+export type StackSettings = z.infer<typeof StackSettings>;
+
+/** The variables a function gets for each provider it uses: plain ones from settings, secret ones from the secret. */
+export const PROVIDER_ENV: Record<ProviderName, { plain: string[]; secret: string[] }> = {
+  mailgun: { plain: ['MAILGUN_DOMAIN', 'MAILGUN_URL', 'MAIL_FROM', 'SALES_INBOX', 'SUPPORT_INBOX'], secret: ['MAILGUN_API_KEY'] },
+  vapi: { plain: ['VAPI_BASE_URL', 'VAPI_SERVER_URL'], secret: ['VAPI_API_KEY', 'VAPI_WEBHOOK_SECRET'] },
+  sipgate: { plain: ['SIPGATE_BASE_URL', 'SIPGATE_USER_ID', 'SIPGATE_TRUNK_DEVICE_ID'], secret: ['SIPGATE_TOKEN_ID', 'SIPGATE_TOKEN'] },
+  fonial: { plain: ['FONIAL_BASE_URL', 'FONIAL_DEVICE_ID'], secret: ['FONIAL_USERNAME', 'FONIAL_PASSWORD'] },
+  jambonz: { plain: ['JAMBONZ_BASE_URL', 'JAMBONZ_ACCOUNT_SID', 'JAMBONZ_APPLICATION_SID'], secret: ['JAMBONZ_API_KEY'] },
+  stripe: {
+    plain: ['STRIPE_PRICE_STARTER', 'STRIPE_PRICE_BUSINESS', 'STRIPE_PRICE_PREMIUM'],
+    secret: ['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET'],
+  },
+  auth0: { plain: ['AUTH0_DOMAIN'], secret: ['AUTH0_CLIENT_ID', 'AUTH0_CLIENT_SECRET'] },
+  recaptcha: { plain: ['RECAPTCHA_MIN_SCORE'], secret: ['RECAPTCHA_SECRET'] },
+};

@@ -1,0 +1,33 @@
+// What every function reads: its stage, name, CORS origins, request bounds.
+import * as z from '../zod';
+import { STAGES, csv, defineConfig, flag, positiveInt } from './define';
+
+export const appConfig = defineConfig(
+  'app',
+  z.pipe(
+    z.object({
+      STAGE: z.enum(STAGES),
+      SERVICE_NAME: z.string().check(z.minLength(1)),
+      CORS_ORIGINS: csv,
+      MAX_BODY_BYTES: positiveInt,
+      VALIDATE_RESPONSES: flag,
+      PORTAL_URL: z.url(),
+    }),
+    z.transform((e) => ({
+      stage: e.STAGE,
+      service: e.SERVICE_NAME,
+      corsOrigins: e.CORS_ORIGINS,
+      maxBodyBytes: e.MAX_BODY_BYTES,
+      validateResponses: e.VALIDATE_RESPONSES,
+      portalUrl: e.PORTAL_URL.replace(/\/+$/, ''),
+    })),
+  ),
+  {
+    STAGE: 'local',
+    SERVICE_NAME: 'fonella-api',
+    CORS_ORIGINS: 'http://localhost:5173,http://localhost:3001',
+    MAX_BODY_BYTES: '65536',
+    VALIDATE_RESPONSES: '1',
+    PORTAL_URL: 'http://localhost:5173',
+  },
+);

@@ -1,0 +1,79 @@
+// Configuration comes from environment variables, one zod schema per concern, parsed once at first use
+// (a function's cold start). Defaults exist only for the local stack: on a deployed stage a missing
+// variable stops the function at init with a message that names it.
+import * as z from '../zod';
+
+export const STAGES = ['local', 'test', 'dev', 'prod'] as const;
+export type Stage = (typeof STAGES)[number];
+
+export function currentStage(env: NodeJS.ProcessEnv = process.env): Stage {
+  const stage = env.STAGE ?? 'local';
+  if (!(STAGES as readonly string[]).includes(stage)) {
+    throw new Error(`Invalid configuration: STAGE must be one of ${STAGES.join(', ')}`);
+  }
+  return stage as Stage;
+}
+
+/** True where emulator defaults apply: the local stack and the test suite. */
+export function usesLocalDefaults(env: NodeJS.ProcessEnv = process.env): boolean {
+  const stage = currentStage(env);
+  return stage === 'local' || stage === 'test';
+}
+
+/**
+ * Declares a config section. `schema` describes the variables (by their env names) and may transform
+ * them; `localDefaults` fill gaps on the local stack only. The result is a memoised getter.
+ */
+export function defineConfig<S extends z.ZodMiniType>(
+  section: string,
+  schema: S,
+  localDefaults: Record<string, string> = {},
+): (() => z.output<S>) & { reset(): void } {
+  let cached: z.output<S> | undefined;
+  const get = () => {
+    if (cached === undefined) cached = parseConfig(section, schema, localDefaults, process.env);
+    return cached;
+  };
+  return Object.assign(get, { reset: () => (cached = undefined) });
+}
+
+export function parseConfig<S extends z.ZodMiniType>(
+  section: string,
+  schema: S,
+  localDefaults: Record<string, string>,
+  env: NodeJS.ProcessEnv,
+): z.output<S> {
+  const source: Record<string, string | undefined> = usesLocalDefaults(env) ? { ...localDefaults } : {};
+  for (const [key, value] of Object.entries(env)) if (value !== undefined && value !== '') source[key] = value;
+  const result = schema.safeParse(source);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    throw new Error(`Invalid configuration (${section}): ${problems}`);
+  }
+  return result.data;
+}
+
+/** A comma-separated list in one variable. */
+export const csv = z.pipe(
+  z.string(),
+  z.transform((s: string) => s.split(',').map((p) => p.trim()).filter(Boolean)),
+);
+
+/** "1", "true", "yes" are true; anything else (or unset) false. */
+export const flag = z.pipe(
+  z.optional(z.string()),
+  z.transform((s: string | undefined) => s !== undefined && ['1', 'true', 'yes'].includes(s.toLowerCase())),
+);
+
+/** A positive integer given as text. */
+export const positiveInt = z.pipe(
+  z.string(),
+  z.transform((s: string, ctx) => {
+    const n = Number(s);
+    if (!Number.isInteger(n) || n <= 0) {
+      ctx.issues.push({ code: 'custom', message: 'must be a positive integer', input: s });
+      return z.NEVER;
+    }
+    return n;
+  }),
+);

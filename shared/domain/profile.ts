@@ -1,0 +1,46 @@
+// loadProfile — what GET /v1/me shows: the caller's settings (created from the token's claims on the
+// first call), subscription, assistant, integrations and referral.
+import type { SettingsRow, UsersRepository } from '../db/users';
+import type { Caller } from '../http/caller';
+
+export async function loadProfile(deps: { users: UsersRepository; now?: () => Date }, caller: Caller) {
+  const rows = await deps.users.loadUser(caller.id);
+  let settings = rows.settings;
+  if (!settings) {
+    const now = (deps.now?.() ?? new Date()).toISOString();
+    const fresh: SettingsRow = {
+      userId: caller.id,
+      email: caller.email ?? null,
+      name: caller.name ?? null,
+      timezone: 'Europe/Berlin',
+      locale: 'de',
+      role: 'owner',
+      createdAt: now,
+      updatedAt: now,
+    };
+    settings = (await deps.users.createSettingsIfMissing(fresh)).settings;
+  }
+  return {
+    settings: {
+      userId: settings.userId,
+      email: settings.email,
+      name: settings.name,
+      timezone: settings.timezone,
+      locale: settings.locale,
+      role: settings.role,
+      createdAt: settings.createdAt,
+      updatedAt: settings.updatedAt,
+    },
+    subscription: rows.subscription
+      ? {
+          planId: rows.subscription.planId,
+          status: rows.subscription.status,
+          currentPeriodEnd: rows.subscription.currentPeriodEnd ?? null,
+        }
+      : null,
+    assistant: rows.assistant ?? null,
+    integrations: rows.integrations,
+    referral: rows.referral ?? null,
+    isAdmin: caller.isAdmin,
+  };
+}

@@ -1,0 +1,178 @@
+// Typed errors. Each carries its HTTP status and a stable problem `type`; the one mapper in
+// shared/http turns them into application/problem+json (RFC 9457). Code throws these and never
+// builds an error response itself.
+
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+export const PROBLEM_BASE = 'urn:fonella:problem:';
+
+export class AppError extends Error {
+  readonly status: number;
+  /** Stable machine-readable slug, rendered as `urn:fonella:problem:<slug>`. */
+  readonly slug: string;
+  readonly title: string;
+  readonly errors?: FieldError[];
+  /** Extra response headers, e.g. Retry-After. */
+  readonly headers?: Record<string, string>;
+
+  constructor(
+    status: number,
+    slug: string,
+    title: string,
+    detail?: string,
+    extra: { errors?: FieldError[]; headers?: Record<string, string>; cause?: unknown } = {},
+  ) {
+    super(detail ?? title, extra.cause === undefined ? undefined : { cause: extra.cause });
+    this.name = new.target.name;
+    this.status = status;
+    this.slug = slug;
+    this.title = title;
+    this.errors = extra.errors;
+    this.headers = extra.headers;
+  }
+}
+
+export class ValidationError extends AppError {
+  constructor(errors: FieldError[], detail = 'The request has invalid fields.') {
+    super(400, 'validation', 'Invalid request', detail, { errors });
+  }
+}
+
+export class BadRequestError extends AppError {
+  constructor(slug: string, detail: string) {
+    super(400, slug, 'Bad request', detail);
+  }
+}
+
+export class UnauthorizedError extends AppError {
+  constructor(detail = 'A valid credential is required.') {
+    super(401, 'unauthorized', 'Unauthorized', detail);
+  }
+}
+
+export class ForbiddenError extends AppError {
+  constructor(detail = 'You may not do this.', slug = 'forbidden') {
+    super(403, slug, 'Forbidden', detail);
+  }
+}
+
+export class NotFoundError extends AppError {
+  constructor(detail = 'Not found.') {
+    super(404, 'not-found', 'Not found', detail);
+  }
+}
+
+export class ConflictError extends AppError {
+  constructor(detail: string, slug = 'conflict') {
+    super(409, slug, 'Conflict', detail);
+  }
+}
+
+export class PayloadTooLargeError extends AppError {
+  constructor(limit: number) {
+    super(413, 'payload-too-large', 'Payload too large', `The body must not exceed ${limit} bytes.`);
+  }
+}
+
+export class UnsupportedMediaTypeError extends AppError {
+  constructor() {
+    super(415, 'unsupported-media-type', 'Unsupported media type', 'Send the body as application/json.');
+  }
+}
+
+export class RateLimitedError extends AppError {
+  constructor(detail = 'Too many requests.', retryAfterSeconds?: number) {
+    super(429, 'rate-limited', 'Too many requests', detail, {
+      headers: retryAfterSeconds === undefined ? undefined : { 'retry-after': String(retryAfterSeconds) },
+    });
+  }
+}
+
+// --- Provider failures -----------------------------------------------------------------------
+// Adapters translate what a provider answers into these. The message names the provider and the
+// operation, never a credential or a provider response body.
+
+export type ProviderName = 'vapi' | 'sipgate' | 'fonial' | 'jambonz' | 'stripe' | 'mailgun' | 'auth0' | 'recaptcha';
+
+export type ProviderFailure = 'not-found' | 'conflict' | 'rate-limited' | 'unavailable' | 'rejected';
+
+const FAILURE: Record<ProviderFailure, { status: number; title: string }> = {
+  'not-found': { status: 502, title: 'Provider resource not found' },
+  conflict: { status: 502, title: 'Provider conflict' },
+  'rate-limited': { status: 503, title: 'Provider rate limit reached' },
+  unavailable: { status: 502, title: 'Provider unavailable' },
+  rejected: { status: 502, title: 'Provider rejected the request' },
+};
+
+export class ProviderError extends AppError {
+  readonly provider: ProviderName;
+  readonly failure: ProviderFailure;
+  readonly operation: string;
+  readonly retryAfterSeconds?: number;
+
+  constructor(
+    provider: ProviderName,
+    operation: string,
+    failure: ProviderFailure,
+    opts: { cause?: unknown; retryAfterSeconds?: number; providerStatus?: number } = {},
+  ) {
+    const { status, title } = FAILURE[failure];
+    const detail = `${provider} ${operation}: ${failure}${opts.providerStatus ? ` (HTTP ${opts.providerStatus})` : ''}`;
+    super(status, `provider-${failure}`, title, detail, {
+      cause: opts.cause,
+      headers: opts.retryAfterSeconds === undefined ? undefined : { 'retry-after': String(opts.retryAfterSeconds) },
+    });
+    this.provider = provider;
+    this.operation = operation;
+    this.failure = failure;
+    this.retryAfterSeconds = opts.retryAfterSeconds;
+  }
+}
+
+export class ProviderNotFoundError extends ProviderError {
+  constructor(provider: ProviderName, operation: string, opts: { cause?: unknown; providerStatus?: number } = {}) {
+    super(provider, operation, 'not-found', opts);
+  }
+}
+export class ProviderConflictError extends ProviderError {
+  constructor(provider: ProviderName, operation: string, opts: { cause?: unknown; providerStatus?: number } = {}) {
+    super(provider, operation, 'conflict', opts);
+  }
+}
+export class ProviderRateLimitedError extends ProviderError {
+  constructor(
+    provider: ProviderName,
+    operation: string,
+    opts: { cause?: unknown; retryAfterSeconds?: number; providerStatus?: number } = {},
+  ) {
+    super(provider, operation, 'rate-limited', opts);
+  }
+}
+export class ProviderUnavailableError extends ProviderError {
+  constructor(provider: ProviderName, operation: string, opts: { cause?: unknown; providerStatus?: number } = {}) {
+    super(provider, operation, 'unavailable', opts);
+  }
+}
+export class ProviderRejectedError extends ProviderError {
+  constructor(provider: ProviderName, operation: string, opts: { cause?: unknown; providerStatus?: number } = {}) {
+    super(provider, operation, 'rejected', opts);
+  }
+}
+
+/** Maps an HTTP status a provider answered to our typed error (for adapters built on fetch or an SDK). */
+export function providerErrorFromStatus(
+  provider: ProviderName,
+  operation: string,
+  status: number,
+  opts: { cause?: unknown; retryAfterSeconds?: number } = {},
+): ProviderError {
+  const o = { ...opts, providerStatus: status };
+  if (status === 404) return new ProviderNotFoundError(provider, operation, o);
+  if (status === 409) return new ProviderConflictError(provider, operation, o);
+  if (status === 429) return new ProviderRateLimitedError(provider, operation, o);
+  if (status >= 500 || status === 408) return new ProviderUnavailableError(provider, operation, o);
+  return new ProviderRejectedError(provider, operation, o);
+}

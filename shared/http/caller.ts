@@ -1,0 +1,39 @@
+// Who is calling, read from the claims API Gateway's JWT authorizer puts on the event. The
+// authorizer has already checked signature, issuer, audience and expiry.
+//
+// Quirk: the HTTP API authorizer flattens array claims into a string such as "[admin read:calls]",
+// so `permissions` is parsed from either form.
+
+export interface Caller {
+  id: string;
+  email?: string;
+  name?: string;
+  permissions: string[];
+  isAdmin: boolean;
+}
+
+const CLAIM_NAMESPACE = 'https://fonella.app/';
+
+export function callerFromClaims(claims: Record<string, unknown> | undefined): Caller | undefined {
+  const sub = claims?.sub;
+  if (typeof sub !== 'string' || sub.length === 0) return undefined;
+  const permissions = claimList(claims?.permissions);
+  return {
+    id: sub,
+    email: claimString(claims?.[`${CLAIM_NAMESPACE}email`] ?? claims?.email),
+    name: claimString(claims?.[`${CLAIM_NAMESPACE}name`] ?? claims?.name),
+    permissions,
+    isAdmin: permissions.includes('admin'),
+  };
+}
+
+export function claimList(value: unknown): string[] {
+  if (Array.isArray(value)) return value.map(String);
+  if (typeof value !== 'string') return [];
+  const inner = value.trim().replace(/^\[/, '').replace(/\]$/, '');
+  return inner.split(/[\s,]+/).map((s) => s.replace(/^"|"$/g, '')).filter(Boolean);
+}
+
+function claimString(value: unknown): string | undefined {
+  return typeof value === 'string' && value.length > 0 ? value : undefined;
+}

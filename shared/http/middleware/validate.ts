@@ -1,0 +1,41 @@
+// Validates body, query and path parameters against the route's zod schemas and reports every bad
+// field at once. Unknown fields fail because request schemas are strict objects.
+import type middy from '@middy/core';
+import type * as z from '../../zod';
+import { ValidationError, type FieldError } from '../../errors';
+import type { RouteDef } from '../route-def';
+import { stateOf, type HttpEvent } from '../state';
+
+export function validateRequest(route: RouteDef): middy.MiddlewareObj<HttpEvent> {
+  return {
+    before: async (request) => {
+      const state = stateOf(request);
+      const event = request.event;
+      const errors: FieldError[] = [];
+      const check = (where: string, schema: z.ZodMiniType | undefined, value: unknown) => {
+        if (!schema) return value;
+        const r = schema.safeParse(value);
+        if (r.success) return r.data;
+        errors.push(...fieldErrors(where, r.error.issues));
+        return undefined;
+      };
+      const req = route.request;
+      if (req?.body && !req.raw) {
+        state.body = check('body', req.body, state.body === undefined ? {} : state.body);
+      }
+      state.query = check('query', req?.query, event.queryStringParameters ?? {}) as Record<string, unknown>;
+      state.params = check('params', req?.params, event.pathParameters ?? {}) as Record<string, unknown>;
+      if (errors.length > 0) throw new ValidationError(errors);
+    },
+  };
+}
+
+export function fieldErrors(where: string, issues: z.core.$ZodIssue[]): FieldError[] {
+  return issues.flatMap((issue) => {
+    const base = [where, ...issue.path.map(String)].join('.');
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((k) => ({ path: `${base}.${k}`, message: 'Unknown field.' }));
+    }
+    return [{ path: base, message: issue.message }];
+  });
+}

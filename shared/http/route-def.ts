@@ -1,0 +1,45 @@
+// The shape of one entry of the route manifest (lib/routes.ts). Kept apart from the manifest so
+// CDK, the local server and the OpenAPI generator share one type.
+import type * as z from '../zod';
+import type { ProviderName } from '../errors';
+
+export type Access = 'public' | 'user' | 'partner' | 'admin' | 'vapi' | 'stripe';
+export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface RouteDef {
+  /** The operation id; equals the route's key in the manifest. */
+  name: string;
+  method: Method;
+  /** API Gateway path, parameters in braces: /v1/me/calls/{callId}. */
+  path: `/v1/${string}`;
+  /** The Lambda entry, relative to the repository root. */
+  handler: `functions/${string}.ts`;
+  access: Access;
+  summary: string;
+  description?: string;
+  tags: string[];
+  request?: {
+    body?: z.ZodMiniType;
+    query?: z.ZodMiniType;
+    params?: z.ZodMiniType;
+    /** Overrides the configured body bound (MAX_BODY_BYTES). */
+    maxBodyBytes?: number;
+    /** Keep the raw body (signature checks); the body is then not parsed as JSON by the stack. */
+    raw?: boolean;
+  };
+  response: {
+    status: 200 | 201 | 202 | 204;
+    body?: z.ZodMiniType;
+    description: string;
+  };
+  /** What the function touches: drives its grants, its environment and its bundle floor. */
+  uses: {
+    table?: 'read' | 'write';
+    providers?: ProviderName[];
+  };
+}
+
+
+/** Routes API Gateway guards with the Auth0 JWT authorizer; webhooks prove themselves in the function. */
+export const needsAuthorizer = (r: Pick<RouteDef, 'access'>) =>
+  r.access === 'user' || r.access === 'partner' || r.access === 'admin';

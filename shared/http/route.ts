@@ -1,0 +1,113 @@
+// `route(def, impl)`: builds a Lambda handler for one manifest entry on the shared middy stack
+// (CORS, logging, problem+json errors, access, body, validation). A handler file only says which
+// route it serves and which use case it calls.
+import middy from '@middy/core';
+import httpCors from '@middy/http-cors';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { APIGatewayProxyResultV2 } from 'aws-lambda';
+import type * as z from '../zod';
+import { appConfig } from '../config/app';
+import { logger } from '../observability/logger';
+import type { Caller } from './caller';
+import { authorize } from './middleware/access';
+import { jsonBody } from './middleware/body';
+import { problemResponses } from './middleware/problems';
+import { validateRequest } from './middleware/validate';
+import type { Reply } from './reply';
+import type { RouteDef } from './route-def';
+import { stateOf, stateOfEvent, type HttpEvent } from './state';
+
+type Out<S> = S extends z.ZodMiniType ? z.output<S> : undefined;
+type Req<R extends RouteDef> = NonNullable<R['request']>;
+
+export interface RouteInput<R extends RouteDef> {
+  /** The verified caller; present on every non-public route. */
+  caller: R['access'] extends 'user' | 'partner' | 'admin' ? Caller : Caller | undefined;
+  body: Out<Req<R>['body']>;
+  query: Req<R>['query'] extends z.ZodMiniType ? z.output<Req<R>['query']> : Record<string, never>;
+  params: Req<R>['params'] extends z.ZodMiniType ? z.output<Req<R>['params']> : Record<string, never>;
+  /** The exact body bytes as text (for signature checks). */
+  rawBody: string;
+  headers: Record<string, string | undefined>;
+  /** API Gateway's request id, also on every log line. */
+  requestId: string;
+  sourceIp: string;
+}
+
+type ReplyOf<R extends RouteDef> = R['response']['body'] extends z.ZodMiniType
+  ? Reply<z.input<R['response']['body']>>
+  : Reply<never>;
+
+/** A handler for the manifest entry `def`; `impl` gets the validated, typed input. */
+export function route<R extends RouteDef>(def: R, impl: (input: RouteInput<R>) => Promise<ReplyOf<R>>) {
+  return buildHandler(def, impl as (input: RouteInput<RouteDef>) => Promise<Reply>);
+}
+
+/** The stack for any route definition; `route` is this applied to a manifest entry. */
+export function buildHandler(def: RouteDef, impl: (input: RouteInput<RouteDef>) => Promise<Reply>) {
+  const app = appConfig();
+
+  return middy<HttpEvent, APIGatewayProxyResultV2>()
+    .use(
+      httpCors({
+        origins: app.corsOrigins,
+        headers: 'authorization,content-type,idempotency-key',
+        methods: 'GET,POST,PUT,PATCH,DELETE,OPTIONS',
+        maxAge: 600,
+      }),
+    )
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(accessLog(def.name))
+    .use(problemResponses())
+    .use(authorize(def))
+    .use(jsonBody(def))
+    .use(validateRequest(def))
+    .handler(async (event: HttpEvent) => {
+      const state = stateOfEvent(event);
+      const input = {
+        caller: state.caller,
+        body: state.body,
+        query: state.query,
+        params: state.params,
+        rawBody: state.rawBody,
+        headers: event.headers,
+        requestId: event.requestContext.requestId,
+        sourceIp: event.requestContext.http.sourceIp,
+      } as RouteInput<RouteDef>;
+      const reply = await impl(input);
+      return serialise(def, reply, app.validateResponses);
+    });
+}
+
+function serialise(def: RouteDef, reply: Reply, validate: boolean): APIGatewayProxyResultV2 {
+  let body = reply.body;
+  if (validate && def.response.body && reply.status === def.response.status) {
+    const checked = def.response.body.safeParse(body);
+    if (!checked.success) {
+      throw new Error(`response of ${def.method} ${def.path} does not match its schema: ${checked.error.message}`);
+    }
+    body = checked.data;
+  }
+  return {
+    statusCode: reply.status,
+    headers: { 'content-type': 'application/json', 'cache-control': 'no-store', ...reply.headers },
+    body: body === undefined ? '' : JSON.stringify(body),
+  };
+}
+
+function accessLog(name: string): middy.MiddlewareObj<HttpEvent, APIGatewayProxyResultV2> {
+  const done = (request: middy.Request<HttpEvent, APIGatewayProxyResultV2>) => {
+    const res = request.response;
+    const status = typeof res === 'object' && res !== null ? res.statusCode : undefined;
+    const durationMs = Math.round(performance.now() - stateOf(request).startedAt);
+    logger.info('request', { route: name, status, durationMs });
+  };
+  return {
+    before: async (request) => {
+      stateOf(request).startedAt = performance.now();
+      logger.appendKeys({ requestId: request.event.requestContext.requestId, route: name });
+    },
+    after: async (request) => done(request),
+    onError: async (request) => done(request),
+  };
+}

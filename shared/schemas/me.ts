@@ -1,0 +1,29 @@
+// Schemas of the customer portal's /v1/me routes.
+import * as z from '../zod';
+import { isoDateTime } from './common';
+
+export const Settings = z
+  .object({
+    userId: z.string(),
+    email: z.nullable(z.string()),
+    name: z.nullable(z.string()),
+    timezone: z.string(),
+    locale: z.string(),
+    role: z.enum(['owner', 'member']),
+    createdAt: isoDateTime,
+    updatedAt: isoDateTime,
+  })
+  .register(z.globalRegistry, { id: 'Settings' });
+
+export const Profile = z
+  .object({
+    settings: Settings,
+    subscription: z.nullable(
+      z.object({ planId: z.string(), status: z.string(), currentPeriodEnd: z.nullable(isoDateTime) }),
+    ),
+    assistant: z.nullable(z.object({ assistantId: z.string(), greeting: z.string(), language: z.string() })),
+    integrations: z.array(z.object({ kind: z.enum(['pool', 'sipgate', 'external']), createdAt: isoDateTime })),
+    referral: z.nullable(z.object({ partnerId: z.string(), referredAt: isoDateTime })),
+    isAdmin: z.boolean(),
+  })
+  .register(z.globalRegistry, { id: 'Profile' });

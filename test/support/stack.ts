@@ -1,0 +1,75 @@
+// The local stack for one test file: its own table in the run's DynamoDB Local, its own emulators
+// and API server on free ports. Tests call it over HTTP like any client.
+import { randomUUID } from 'node:crypto';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { inject } from 'vitest';
+import { tableRef, type TableRef } from '../../shared/db/client';
+import { startStack, type LocalStack } from '../../lib/local/stack';
+
+export interface TestStack extends LocalStack {
+  table: TableRef;
+  /** Every item in this file's table. */
+  scan(): Promise<Record<string, unknown>[]>;
+  inspect<T = Record<string, unknown[]>>(emulator: string): Promise<T>;
+  fault(emulator: string, fault: { mode: 'error' | 'timeout'; count?: number; match?: string }): Promise<void>;
+  call(method: string, path: string, opts?: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> }): Promise<{
+    status: number;
+    headers: Headers;
+    body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- tests read arbitrary JSON
+  }>;
+}
+
+export async function startTestStack(): Promise<TestStack> {
+  const tableName = `test-${randomUUID().slice(0, 8)}`;
+  const stack = await startStack({
+    apiPort: 0,
+    emulatorBasePort: 0,
+    dynamoEndpoint: inject('dynamoEndpoint'),
+    tableName,
+  });
+  const table = tableRef({ tableName, endpoint: stack.dynamoEndpoint });
+  return {
+    ...stack,
+    table,
+    async scan() {
+      const out: Record<string, unknown>[] = [];
+      let cursor: Record<string, unknown> | undefined;
+      do {
+        const page = await table.doc.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey: cursor }));
+        out.push(...((page.Items ?? []) as Record<string, unknown>[]));
+        cursor = page.LastEvaluatedKey;
+      } while (cursor);
+      return out;
+    },
+    async inspect<T>(emulator: string) {
+      const res = await fetch(`${stack.emulators[emulator]}/_inspect`);
+      return (await res.json()) as T;
+    },
+    async fault(emulator, fault) {
+      const res = await fetch(`${stack.emulators[emulator]}/_faults`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ count: 1, ...fault }),
+      });
+      if (!res.ok) throw new Error(`fault not accepted: ${res.status}`);
+    },
+    async call(method, path, opts = {}) {
+      const headers: Record<string, string> = { ...opts.headers };
+      if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+      let body: string | undefined = opts.rawBody;
+      if (opts.body !== undefined) {
+        headers['content-type'] ??= 'application/json';
+        body = JSON.stringify(opts.body);
+      }
+      const res = await fetch(`${stack.apiUrl}${path}`, { method, headers, body });
+      const text = await res.text();
+      let parsed: unknown = text;
+      try {
+        parsed = text ? JSON.parse(text) : undefined;
+      } catch {
+        /* not JSON: keep the text */
+      }
+      return { status: res.status, headers: res.headers, body: parsed };
+    },
+  };
+}

@@ -1,0 +1,130 @@
+// The shared handler stack, driven directly with API Gateway v2 events for rules no manifest route
+// exercises yet (admin, webhooks) and for the error mapping.
+import { describe, expect, it } from 'vitest';
+import * as z from 'zod';
+import { ProviderUnavailableError } from '../../shared/errors';
+import { callerFromClaims, claimList } from '../../shared/http/caller';
+import { ok } from '../../shared/http/reply';
+import { buildHandler } from '../../shared/http/route';
+import type { RouteDef } from '../../shared/http/route-def';
+import type { HttpEvent } from '../../shared/http/state';
+
+const context = { awsRequestId: 'req-1', functionName: 'unit', getRemainingTimeInMillis: () => 3000 } as never;
+
+function event(opts: { claims?: Record<string, unknown>; headers?: Record<string, string>; body?: string } = {}): HttpEvent {
+  return {
+    version: '2.0',
+    routeKey: 'POST /v1/x',
+    rawPath: '/v1/x',
+    rawQueryString: '',
+    headers: { 'content-type': 'application/json', ...opts.headers },
+    body: opts.body,
+    isBase64Encoded: false,
+    requestContext: {
+      http: { method: 'POST', path: '/v1/x', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'unit' },
+      requestId: 'api-1',
+      ...(opts.claims ? { authorizer: { jwt: { claims: opts.claims, scopes: null } } } : {}),
+    },
+  } as unknown as HttpEvent;
+}
+
+const def = (over: Partial<RouteDef>): RouteDef => ({
+  name: 'unitRoute',
+  method: 'POST',
+  path: '/v1/x',
+  handler: 'functions/x.ts',
+  access: 'admin',
+  summary: 'x',
+  tags: [],
+  response: { status: 200, body: z.object({ seen: z.string() }), description: 'x' },
+  uses: {},
+  ...over,
+});
+
+describe('access rules', () => {
+  const admin = buildHandler(def({ access: 'admin' }), async ({ caller }) => ok({ seen: caller!.id }));
+
+  it('admin route: a caller without the admin permission → 403', async () => {
+    const res = (await admin(event({ claims: { sub: 'u1', permissions: '[read:calls]' } }), context)) as { statusCode: number; body: string };
+    expect(res.statusCode).toBe(403);
+    expect(JSON.parse(res.body).type).toBe('urn:fonella:problem:admin-required');
+  });
+
+  it('admin route: the admin permission, flattened by API Gateway, passes', async () => {
+    const res = (await admin(event({ claims: { sub: 'u2', permissions: '[admin]' } }), context)) as { statusCode: number; body: string };
+    expect(res.statusCode).toBe(200);
+    expect(JSON.parse(res.body)).toEqual({ seen: 'u2' });
+  });
+
+  it('admin route: no claims → 401', async () => {
+    const res = (await admin(event(), context)) as { statusCode: number };
+    expect(res.statusCode).toBe(401);
+  });
+
+  it('vapi webhook: the shared secret header is required and compared', async () => {
+    const hook = buildHandler(def({ access: 'vapi', response: { status: 200, description: 'x' } }), async () => ({ status: 200, body: {} }));
+    const wrong = (await hook(event({ headers: { 'x-vapi-secret': 'nope' } }), context)) as { statusCode: number };
+    expect(wrong.statusCode).toBe(401);
+    const right = (await hook(event({ headers: { 'x-vapi-secret': 'local-vapi-secret' } }), context)) as { statusCode: number };
+    expect(right.statusCode).toBe(200);
+  });
+
+  it('stripe webhook: no Stripe-Signature → 401; with one the raw body reaches the use case unchanged', async () => {
+    let seen = '';
+    const hook = buildHandler(def({ access: 'stripe', request: { raw: true }, response: { status: 200, description: 'x' } }),
+      async ({ rawBody }) => {
+        seen = rawBody;
+        return { status: 200, body: {} };
+      },
+    );
+    expect(((await hook(event({ body: '{"a":1}' }), context)) as { statusCode: number }).statusCode).toBe(401);
+    const body = '{ "id": "evt_1",  "x": 1 }';
+    await hook(event({ headers: { 'stripe-signature': 't=1,v1=x' }, body }), context);
+    expect(seen).toBe(body);
+  });
+});
+
+describe('error mapping', () => {
+  it('a provider failure → 502 problem+json naming provider and operation, no internals', async () => {
+    const h = buildHandler(def({ access: 'public' }), async () => {
+      throw new ProviderUnavailableError('mailgun', 'send message', { cause: 'secret-key-abc in a stack' });
+    });
+    const res = (await h(event(), context)) as { statusCode: number; body: string; headers: Record<string, string> };
+    expect(res.statusCode).toBe(502);
+    expect(res.headers['content-type']).toBe('application/problem+json');
+    const body = JSON.parse(res.body);
+    expect(body).toMatchObject({ type: 'urn:fonella:problem:provider-unavailable', status: 502 });
+    expect(res.body).not.toContain('secret-key-abc');
+  });
+
+  it('an unexpected error → 500 with a generic text, never the message or stack', async () => {
+    const h = buildHandler(def({ access: 'public' }), async () => {
+      throw new Error('db password is hunter2');
+    });
+    const res = (await h(event(), context)) as { statusCode: number; body: string };
+    expect(res.statusCode).toBe(500);
+    expect(res.body).not.toContain('hunter2');
+    expect(res.body).not.toContain('at ');
+  });
+
+  it('a reply that breaks its response schema is a 500, not a wrong document', async () => {
+    const h = buildHandler(def({ access: 'public' }), async () => ok({ seen: 42 }));
+    const res = (await h(event(), context)) as { statusCode: number };
+    expect(res.statusCode).toBe(500);
+  });
+});
+
+describe('claims', () => {
+  it('reads permissions as a JSON array or as API Gateway’s flattened string', () => {
+    expect(claimList(['admin', 'x'])).toEqual(['admin', 'x']);
+    expect(claimList('[admin read:calls]')).toEqual(['admin', 'read:calls']);
+    expect(claimList('[]')).toEqual([]);
+    expect(claimList(undefined)).toEqual([]);
+  });
+
+  it('takes email and name from the namespaced claims', () => {
+    const c = callerFromClaims({ sub: 'auth0|1', 'https://fonella.app/email': 'a@b.de', permissions: '[admin]' });
+    expect(c).toEqual({ id: 'auth0|1', email: 'a@b.de', name: undefined, permissions: ['admin'], isAdmin: true });
+    expect(callerFromClaims({ email: 'x@y.z' })).toBeUndefined();
+  });
+});

@@ -1,0 +1,37 @@
+// The manifest is the one map of the API: these checks keep it findable and consistent.
+import { existsSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { routes } from '../../lib/routes';
+
+const root = new URL('../../', import.meta.url).pathname;
+const entries = Object.entries(routes);
+
+describe('lib/routes.ts', () => {
+  it('keys are the routes’ operation ids', () => {
+    for (const [key, def] of entries) expect(def.name).toBe(key);
+  });
+
+  it('method + path is unique', () => {
+    const keys = entries.map(([, r]) => `${r.method} ${r.path}`);
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+
+  it('each handler is at functions/<caller>/<verb-noun>.ts and serves its own entry', () => {
+    for (const [name, r] of entries) {
+      expect(r.handler).toMatch(/^functions\/[a-z]+\/[a-z]+(-[a-z]+)*\.ts$/);
+      expect(existsSync(root + r.handler), r.handler).toBe(true);
+      expect(readFileSync(root + r.handler, 'utf8')).toContain(`route(${name},`);
+    }
+  });
+
+  it('request bodies are strict objects (unknown fields are refused)', () => {
+    for (const [name, r] of entries) {
+      const body = r.request?.body;
+      if (!body || r.request?.raw) continue;
+      const result = body.safeParse({ __surprise: true });
+      expect(result.success, name).toBe(false);
+      const keys = result.error?.issues.filter((i) => i.code === 'unrecognized_keys') ?? [];
+      expect(keys.length, `${name} must use z.strictObject`).toBe(1);
+    }
+  });
+});
