@@ -1,10 +1,12 @@
 // `npm start`: the whole Fonella backend on this machine, no cloud account. Writes .local/stack.json
 // and prints the demo users' tokens and a few curl lines.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { REPO_ROOT, startStack } from '../lib/local/stack';
 
 const port = Number(process.env.PORT ?? 3000);
+// The SDK's note that Node 20 support ends is for Lambda; the local runtime runs on Node 20 by design.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const stack = await startStack({ apiPort: port, emulatorBasePort: Number(process.env.EMULATOR_PORT ?? 4000) });
 
 const info = {
@@ -16,8 +18,10 @@ const info = {
   credentials: stack.credentials,
   tokens: stack.tokens,
 };
-mkdirSync(join(REPO_ROOT, '.local'), { recursive: true });
-writeFileSync(join(REPO_ROOT, '.local', 'stack.json'), `${JSON.stringify(info, null, 2)}\n`);
+// STACK_FILE lets a second stack (e.g. the start-up test) run without overwriting yours.
+const stackFile = process.env.STACK_FILE ?? join(REPO_ROOT, '.local', 'stack.json');
+mkdirSync(dirname(stackFile), { recursive: true });
+writeFileSync(stackFile, `${JSON.stringify(info, null, 2)}\n`);
 
 const api = stack.apiUrl;
 console.log(`

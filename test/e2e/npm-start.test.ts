@@ -1,0 +1,94 @@
+// `npm start` as a person runs it (bin/local.ts in its own process, on free ports): it serves the
+// API, writes the stack file, shows the hub page, and on SIGTERM leaves no DynamoDB Local behind.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const root = new URL('../../', import.meta.url).pathname;
+const stackFile = join(mkdtempSync(join(tmpdir(), 'fonella-start-')), 'stack.json');
+let child: ChildProcess;
+let output = '';
+let stack: {
+  apiUrl: string;
+  hubUrl: string;
+  emulators: Record<string, string>;
+  credentials: Record<string, Record<string, string>>;
+  tokens: Record<string, string>;
+};
+
+beforeAll(async () => {
+  child = spawn(process.execPath, ['--import', 'tsx', 'bin/local.ts'], {
+    cwd: root,
+    env: { ...process.env, PORT: '0', EMULATOR_PORT: '0', STACK_FILE: stackFile, STAGE: 'local' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
+  const deadline = Date.now() + 45_000;
+  while (!output.includes('Ctrl+C stops everything')) {
+    if (child.exitCode !== null) throw new Error(`npm start exited:\n${output}`);
+    if (Date.now() > deadline) throw new Error(`npm start did not come up:\n${output}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  stack = JSON.parse(readFileSync(stackFile, 'utf8'));
+}, 60_000);
+
+afterAll(() => {
+  if (child && child.exitCode === null) child.kill('SIGKILL');
+});
+
+const javaChildren = () =>
+  spawnSync('pgrep', ['-P', String(child.pid), 'java'], { encoding: 'utf8' }).stdout.trim();
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('npm start', () => {
+  it('writes the stack file with the API, every emulator, their credentials and three tokens', () => {
+    expect(Object.keys(stack.tokens).sort()).toEqual(['admin', 'customer', 'partner']);
+    expect(stack.emulators.auth0).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(stack.emulators.mailgun).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(Object.keys(stack.credentials).sort()).toEqual(Object.keys(stack.emulators).sort());
+    expect(output).toContain(stack.tokens.customer);
+    expect(output).toContain(`curl ${stack.apiUrl}/v1/health`);
+  });
+
+  it('serves the API with the demo tokens', async () => {
+    expect((await fetch(`${stack.apiUrl}/v1/health`)).status).toBe(200);
+    const me = await fetch(`${stack.apiUrl}/v1/me`, { headers: { authorization: `Bearer ${stack.tokens.customer}` } });
+    expect(me.status).toBe(200);
+    expect(((await me.json()) as { settings: { userId: string } }).settings.userId).toBe('auth0|demo-customer');
+    expect((await fetch(`${stack.apiUrl}/v1/me`)).status).toBe(401);
+  });
+
+  it('shows a contact email, rendered, on the hub page', async () => {
+    const res = await fetch(`${stack.apiUrl}/v1/public/contact`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Hub Tester', email: 'hub@example.com', message: 'Seen on the hub <b>page</b>' }),
+    });
+    expect(res.status).toBe(202);
+    const page = await (await fetch(stack.hubUrl)).text();
+    expect(page).toContain('Contact form: Hub Tester');
+    expect(page).toContain('Seen on the hub &lt;b&gt;page&lt;/b&gt;');
+  });
+
+  it('stops everything on SIGTERM, DynamoDB Local included', async () => {
+    const jvms = javaChildren().split('\n').filter(Boolean).map(Number);
+    expect(jvms.length).toBe(1);
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    // The JVM's own pid, not the parent's children: an orphaned JVM would be re-parented and live on.
+    expect(alive(jvms[0]!)).toBe(false);
+    expect(existsSync(stackFile)).toBe(true);
+  });
+});
