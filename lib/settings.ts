@@ -17,7 +17,7 @@ export type StackSettings = z.infer<typeof StackSettings>;
 
 /** The variables a function gets for each provider it uses: plain ones from settings, secret ones from the secret. */
 export const PROVIDER_ENV: Record<ProviderName, { plain: string[]; secret: string[] }> = {
-  mailgun: { plain: ['MAILGUN_DOMAIN', 'MAILGUN_URL', 'MAIL_FROM', 'SALES_INBOX', 'SUPPORT_INBOX'], secret: ['MAILGUN_API_KEY'] },
+  mailgun: { plain: ['MAILGUN_DOMAIN', 'MAILGUN_REGION', 'MAIL_FROM', 'SALES_INBOX', 'SUPPORT_INBOX'], secret: ['MAILGUN_API_KEY'] },
   vapi: { plain: ['VAPI_BASE_URL', 'VAPI_SERVER_URL'], secret: ['VAPI_API_KEY', 'VAPI_WEBHOOK_SECRET'] },
   sipgate: { plain: ['SIPGATE_BASE_URL', 'SIPGATE_USER_ID', 'SIPGATE_TRUNK_DEVICE_ID'], secret: ['SIPGATE_TOKEN_ID', 'SIPGATE_TOKEN'] },
   fonial: { plain: ['FONIAL_BASE_URL', 'FONIAL_DEVICE_ID'], secret: ['FONIAL_USERNAME', 'FONIAL_PASSWORD'] },

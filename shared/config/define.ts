@@ -28,13 +28,17 @@ export function defineConfig<S extends z.ZodMiniType>(
   section: string,
   schema: S,
   localDefaults: Record<string, string> = {},
-): (() => z.output<S>) & { reset(): void } {
+): (() => z.output<S>) & { reset(): void; parse(env: NodeJS.ProcessEnv): z.output<S> } {
   let cached: z.output<S> | undefined;
   const get = () => {
     if (cached === undefined) cached = parseConfig(section, schema, localDefaults, process.env);
     return cached;
   };
-  return Object.assign(get, { reset: () => (cached = undefined) });
+  return Object.assign(get, {
+    reset: () => (cached = undefined),
+    /** Parses a given environment instead of process.env (tests). */
+    parse: (env: NodeJS.ProcessEnv) => parseConfig(section, schema, localDefaults, env),
+  });
 }
 
 export function parseConfig<S extends z.ZodMiniType>(

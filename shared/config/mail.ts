@@ -1,6 +1,9 @@
-// Outgoing email: Mailgun account (MAILGUN_URL picks the US or EU region), sender, team inboxes.
+// Outgoing email: Mailgun account, sender, team inboxes. MAILGUN_REGION picks the US or EU API;
+// MAILGUN_URL, when set, wins (the local emulator).
 import * as z from '../zod';
 import { defineConfig } from './define';
+
+export const MAILGUN_API = { us: 'https://api.mailgun.net', eu: 'https://api.eu.mailgun.net' } as const;
 
 const nonEmpty = z.string().check(z.minLength(1));
 
@@ -10,7 +13,8 @@ export const mailConfig = defineConfig(
     z.object({
       MAILGUN_API_KEY: nonEmpty,
       MAILGUN_DOMAIN: nonEmpty,
-      MAILGUN_URL: z.url(),
+      MAILGUN_REGION: z._default(z.enum(['eu', 'us']), 'eu'),
+      MAILGUN_URL: z.optional(z.url()),
       MAIL_FROM: nonEmpty,
       SALES_INBOX: z.email(),
       SUPPORT_INBOX: z.email(),
@@ -18,7 +22,7 @@ export const mailConfig = defineConfig(
     z.transform((e) => ({
       apiKey: e.MAILGUN_API_KEY,
       domain: e.MAILGUN_DOMAIN,
-      url: e.MAILGUN_URL,
+      url: e.MAILGUN_URL ?? MAILGUN_API[e.MAILGUN_REGION],
       from: e.MAIL_FROM,
       salesInbox: e.SALES_INBOX,
       supportInbox: e.SUPPORT_INBOX,

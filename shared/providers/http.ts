@@ -126,13 +126,24 @@ export async function callProvider<T>(
 /** Maps an SDK error (anything with a numeric status / statusCode) to our typed error. */
 export function toProviderError(provider: ProviderName, operation: string, err: unknown): ProviderError {
   if (err instanceof ProviderError) return err;
+  // Some SDKs (mailgun.js on axios) report a timeout or a dropped connection with a 4xx status.
+  if (isNetworkFailure(err)) return new ProviderUnavailableError(provider, operation, { cause: describe(err) });
   const status = statusOf(err);
   if (status === undefined) return new ProviderUnavailableError(provider, operation, { cause: describe(err) });
   return providerErrorFromStatus(provider, operation, status, { cause: describe(err) });
 }
 
+const NETWORK_FAILURE = /ECONNABORTED|ETIMEDOUT|ECONNRESET|ECONNREFUSED|ENOTFOUND|EAI_AGAIN|socket hang up|timeout of \d+ms exceeded/i;
+
+function isNetworkFailure(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const e = err as Record<string, unknown>;
+  return [e.code, e.message, e.details].some((v) => typeof v === 'string' && NETWORK_FAILURE.test(v));
+}
+
 function statusOf(err: unknown): number | undefined {
   if (typeof err !== 'object' || err === null) return undefined;
+  if (isNetworkFailure(err)) return undefined;
   const e = err as Record<string, unknown>;
   for (const key of ['statusCode', 'status']) {
     const v = e[key];

@@ -1,0 +1,88 @@
+// The Mailgun adapter (official mailgun.js client) against the Mailgun emulator, over HTTP.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startEmulator, type RunningEmulator } from '../../lib/local/emulators/kit';
+import { createMailgunEmulator, type StoredMessage } from '../../lib/local/emulators/mailgun';
+import { mailConfig } from '../../shared/config/mail';
+import { ProviderRejectedError, ProviderUnavailableError } from '../../shared/errors';
+import { mailgunMailer } from '../../shared/providers/mailgun/adapter';
+
+let emu: RunningEmulator;
+const settings = () => ({ apiKey: 'key-local-mailgun', domain: 'mg.test', url: emu.baseUrl, from: 'Fonella <no-reply@mg.test>' });
+const messages = async () => ((await (await fetch(`${emu.baseUrl}/_inspect`)).json()) as { messages: StoredMessage[] }).messages;
+const fault = (body: object) =>
+  fetch(`${emu.baseUrl}/_faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+beforeAll(async () => {
+  emu = await startEmulator(createMailgunEmulator(), { port: 0 });
+});
+beforeEach(async () => {
+  await fetch(`${emu.baseUrl}/_reset`, { method: 'POST' });
+});
+afterAll(async () => {
+  await emu?.close();
+});
+
+describe('mailgun adapter', () => {
+  it('sends from, to, reply-to, subject, text, html, tags and variables', async () => {
+    const { id } = await mailgunMailer(settings()).send({
+      to: ['a@example.com', 'b@example.com'],
+      replyTo: 'Ada <ada@example.com>',
+      subject: 'Hello',
+      text: 'plain',
+      html: '<p>rich</p>',
+      tags: ['contact', 'test'],
+      variables: { requestId: 'r-1' },
+    });
+    expect(id).toMatch(/^<.+@mg\.test>$/);
+    const [m] = await messages();
+    expect(m).toMatchObject({
+      id,
+      domain: 'mg.test',
+      from: 'Fonella <no-reply@mg.test>',
+      to: ['a@example.com', 'b@example.com'],
+      replyTo: 'Ada <ada@example.com>',
+      subject: 'Hello',
+      text: 'plain',
+      html: '<p>rich</p>',
+      tags: ['contact', 'test'],
+      variables: { requestId: 'r-1' },
+    });
+  });
+
+  it('a wrong API key → ProviderRejectedError, nothing sent', async () => {
+    const mailer = mailgunMailer({ ...settings(), apiKey: 'key-wrong' });
+    await expect(mailer.send({ to: 'a@example.com', subject: 's', text: 't' })).rejects.toBeInstanceOf(ProviderRejectedError);
+    expect(await messages()).toEqual([]);
+  });
+
+  it('a 5xx → ProviderUnavailableError, and the send is not retried (no duplicate mail)', async () => {
+    await fault({ mode: 'error', count: 1 });
+    const mailer = mailgunMailer(settings());
+    await expect(mailer.send({ to: 'a@example.com', subject: 's', text: 't' })).rejects.toBeInstanceOf(ProviderUnavailableError);
+    expect(await messages()).toEqual([]);
+    await mailer.send({ to: 'a@example.com', subject: 's', text: 't' });
+    expect(await messages()).toHaveLength(1);
+  });
+
+  it('no answer → ProviderUnavailableError within the timeout', async () => {
+    await fault({ mode: 'timeout', count: 1 });
+    const started = Date.now();
+    const mailer = mailgunMailer({ ...settings(), timeoutMs: 300 });
+    await expect(mailer.send({ to: 'a@example.com', subject: 's', text: 't' })).rejects.toBeInstanceOf(ProviderUnavailableError);
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+});
+
+describe('mail config', () => {
+  const prod = { STAGE: 'prod', MAILGUN_API_KEY: 'k', MAILGUN_DOMAIN: 'mg.fonella.app', MAIL_FROM: 'Fonella <no-reply@mg.fonella.app>', SALES_INBOX: 'sales@fonella.app', SUPPORT_INBOX: 'support@fonella.app' };
+
+  it('uses the EU API by default, the US one when asked, and an explicit URL over both', () => {
+    expect(mailConfig.parse(prod).url).toBe('https://api.eu.mailgun.net');
+    expect(mailConfig.parse({ ...prod, MAILGUN_REGION: 'us' }).url).toBe('https://api.mailgun.net');
+    expect(mailConfig.parse({ ...prod, MAILGUN_URL: 'http://127.0.0.1:9' }).url).toBe('http://127.0.0.1:9');
+  });
+
+  it('on a deployed stage the API key is required', () => {
+    expect(() => mailConfig.parse({ ...prod, MAILGUN_API_KEY: undefined })).toThrow(/MAILGUN_API_KEY/);
+  });
+});
