@@ -69,8 +69,8 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
     const base = opts.emulatorBasePort ?? 4000;
     const set = createEmulators();
     const running: RunningEmulator[] = [];
-    for (const [i, def] of set.all.entries()) {
-      const emu = await startEmulator(def, { port: base === 0 ? 0 : base + 1 + i });
+    for (const { definition, portOffset } of set.all) {
+      const emu = await startEmulator(definition, { port: base === 0 ? 0 : base + portOffset });
       cleanups.push(emu.close);
       running.push(emu);
     }

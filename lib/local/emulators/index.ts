@@ -1,17 +1,29 @@
-// Every provider emulator the local stack runs, in port order after the hub
-// (hub 4000, auth0 4001, mailgun 4002, ...). Add a provider here and it is started by `npm start`,
-// by the tests, listed in .local/stack.json and shown on the hub page.
+// Every provider emulator the local stack runs, each on a fixed port after the hub's (hub 4000,
+// auth0 4001, mailgun 4002, ...) so the local config defaults can point at them. Add a provider here
+// and it is started by `npm start` and by the tests, listed in .local/stack.json and shown on the hub.
 import { createAuth0Emulator, type Auth0Emulator } from './auth0';
+import { createFonialEmulator } from './fonial';
+import { createJambonzEmulator } from './jambonz';
 import type { EmulatorDefinition } from './kit';
 import { createMailgunEmulator } from './mailgun';
+import { createVapiEmulator } from './vapi';
 
 export interface EmulatorSet {
   auth0: Auth0Emulator;
-  all: EmulatorDefinition[];
+  /** Each emulator with its port's offset from the hub's port. */
+  all: { definition: EmulatorDefinition; portOffset: number }[];
 }
 
 export function createEmulators(): EmulatorSet {
   const auth0 = createAuth0Emulator();
-  const all: EmulatorDefinition[] = [auth0, createMailgunEmulator()];
-  return { auth0, all };
+  return {
+    auth0,
+    all: [
+      { definition: auth0, portOffset: 1 },
+      { definition: createMailgunEmulator(), portOffset: 2 },
+      { definition: createVapiEmulator(), portOffset: 3 },
+      { definition: createFonialEmulator(), portOffset: 5 },
+      { definition: createJambonzEmulator(), portOffset: 6 },
+    ],
+  };
 }

@@ -1,0 +1,245 @@
+// jambonz emulator: the /v1 paths Fonella calls (calls, phone numbers, applications, VoIP carriers, SIP
+// gateways) for one account and its bearer API key, with request bodies checked against seed 002's schemas.
+import { randomUUID } from 'node:crypto';
+import { isIPv4 } from 'node:net';
+import * as z from 'zod';
+import { JAMBONZ_LOCAL } from '../../../../shared/providers/jambonz/config';
+import { Router, bearer, json, type EmulatorDefinition, type RouteContext } from '../kit';
+
+type Row = Record<string, unknown>;
+type Kind = 'calls' | 'phoneNumbers' | 'applications' | 'carriers' | 'sipGateways';
+
+export interface JambonzEmulator extends EmulatorDefinition {
+  /** Live state, newest last (what /_inspect lists). */
+  state: Record<Kind, Row[]>;
+}
+
+// --- Request bodies, as seed 002 declares them -------------------------------------------------
+const uuid = z.uuid();
+const webhookSchema = z.strictObject({
+  webhook_sid: uuid.optional(),
+  url: z.url(),
+  // The seed's enum is lower case, its own examples send "POST": jambonz takes either.
+  method: z.string().regex(/^(get|post)$/i, 'method must be get or post').optional(),
+  username: z.string().optional(),
+  password: z.string().optional(),
+});
+const targetSchema = z
+  .looseObject({
+    type: z.enum(['phone', 'sip', 'user']),
+    number: z.string().optional(),
+    sipUri: z.string().optional(),
+    name: z.string().optional(),
+    auth: z.object({ username: z.string(), password: z.string() }).optional(),
+  })
+  .refine((t) => (t.type === 'phone' ? !!t.number : t.type === 'sip' ? !!t.sipUri : !!t.name), 'missing or invalid to property');
+// The call body goes on to a feature server, which ignores what it does not know: loose, not strict.
+const callSchema = z
+  .looseObject({
+    from: z.string(),
+    to: targetSchema,
+    application_sid: uuid.optional(),
+    call_hook: webhookSchema.optional(),
+    call_status_hook: webhookSchema.optional(),
+    fromHost: z.string().optional(),
+    timeout: z.int().optional(),
+    tag: z.record(z.string(), z.unknown()).optional(),
+  })
+  .refine((b) => b.application_sid || b.call_hook, 'either application_sid or call_hook is required');
+// Resources are inserted column for column, so an unknown field is an error (jambonz: a 500 from MySQL).
+const phoneNumberSchema = z.strictObject({
+  account_sid: uuid.optional(),
+  application_sid: uuid.optional(),
+  number: z.string(),
+  voip_carrier_sid: uuid,
+});
+const applicationSchema = z.strictObject({
+  name: z.string().min(1),
+  account_sid: uuid,
+  call_hook: webhookSchema,
+  call_status_hook: webhookSchema,
+  messaging_hook: webhookSchema.optional(),
+  speech_synthesis_vendor: z.string().optional(),
+  speech_synthesis_voice: z.string().optional(),
+  speech_recognizer_vendor: z.string().optional(),
+  speech_recognizer_language: z.string().optional(),
+});
+const carrierSchema = z.strictObject({
+  name: z.string().min(1),
+  description: z.string().optional(),
+  account_sid: uuid.optional(),
+  application_sid: uuid.optional(),
+  e164_leading_plus: z.boolean().optional(),
+  requires_register: z.boolean().optional(),
+  register_username: z.string().optional(),
+  register_sip_realm: z.string().optional(),
+  register_password: z.string().optional(),
+  register_from_user: z.string().optional(),
+  register_from_domain: z.string().optional(),
+  register_public_ip_in_contact: z.boolean().optional(),
+  tech_prefix: z.string().optional(),
+  inbound_auth_username: z.string().optional(),
+  inbound_auth_password: z.string().optional(),
+  diversion: z.string().optional(),
+});
+const sipGatewaySchema = z.strictObject({
+  voip_carrier_sid: uuid,
+  ipv4: z.string().min(1),
+  port: z.number().optional(),
+  netmask: z.number().optional(),
+  is_active: z.boolean().optional(),
+  inbound: z.boolean().optional(),
+  outbound: z.boolean().optional(),
+});
+
+const msg = (text: string, status: number) => json({ msg: text }, status);
+const notFound = () => new Response('Not Found', { status: 404, headers: { 'content-type': 'text/plain' } });
+
+/** jambonz's wording where it has one ("missing field name"), zod's otherwise. */
+function problem(e: z.ZodError, body: unknown): string {
+  const issue = e.issues[0]!;
+  const path = issue.path.map(String);
+  const value = path.reduce<unknown>((v, k) => (typeof v === 'object' && v !== null ? (v as Row)[k] : undefined), body);
+  if (issue.code === 'invalid_type' && value === undefined) return `missing field ${path.join('.')}`;
+  return path.length ? `${path.join('.')}: ${issue.message}` : issue.message;
+}
+
+export function createJambonzEmulator(opts: { apiKey?: string; accountSid?: string } = {}): JambonzEmulator {
+  const apiKey = opts.apiKey ?? JAMBONZ_LOCAL.apiKey;
+  const accountSid = opts.accountSid ?? JAMBONZ_LOCAL.accountSid;
+  const state: Record<Kind, Row[]> = { calls: [], phoneNumbers: [], applications: [], carriers: [], sipGateways: [] };
+  const find = (kind: Kind, key: string, sid: unknown) => state[kind].find((r) => r[key] === sid);
+
+  /** Parses the JSON body against `schema`; a Response is the 400 to send instead. */
+  async function read<S extends z.ZodType>(req: Request, schema: S): Promise<z.output<S> | Response> {
+    let body: unknown;
+    try {
+      body = await req.json();
+    } catch {
+      return msg('invalid JSON body', 400);
+    }
+    const parsed = schema.safeParse(body);
+    return parsed.success ? parsed.data : msg(problem(parsed.error, body), 400);
+  }
+  // An account-level key acts on its own account only.
+  const foreign = (sid: unknown) => sid !== undefined && sid !== accountSid;
+
+  /** DELETE /{collection}/{sid}: 404 when unknown, 422 when `inUse` names a reason. */
+  const remove =
+    (kind: Kind, key: string, inUse: (sid: string) => string | undefined = () => undefined) =>
+    ({ params }: RouteContext) => {
+      const i = state[kind].findIndex((r) => r[key] === params.sid);
+      if (i < 0) return notFound();
+      const reason = inUse(params.sid!);
+      if (reason) return msg(reason, 422);
+      state[kind].splice(i, 1);
+      return new Response(null, { status: 204 });
+    };
+
+  const routes = new Router()
+    .post('/v1/Accounts/:accountSid/Calls', async ({ req, params }) => {
+      if (foreign(params.accountSid)) return msg('insufficient permissions', 403);
+      const b = await read(req, callSchema);
+      if (b instanceof Response) return b;
+      if (b.application_sid && !find('applications', 'application_sid', b.application_sid)) {
+        return msg(`application_sid not found ${b.application_sid}`, 400);
+      }
+      const sid = randomUUID();
+      state.calls.push({ ...b, call_sid: sid, account_sid: accountSid, direction: 'outbound', call_status: 'queued', created_at: new Date().toISOString() });
+      return json({ sid }, 201);
+    })
+
+    .get('/v1/PhoneNumbers', () => json(state.phoneNumbers))
+    .post('/v1/PhoneNumbers', async ({ req }) => {
+      const b = await read(req, phoneNumberSchema);
+      if (b instanceof Response) return b;
+      if (foreign(b.account_sid)) return msg('insufficient privileges', 403);
+      // jambonz keeps numbers as digits, without the "+".
+      const number = b.number.replace(/^\+/, '');
+      if (!/^\d+$/.test(number)) return msg('invalid telephone number format', 400);
+      if (!find('carriers', 'voip_carrier_sid', b.voip_carrier_sid)) return msg('voip carrier not found', 404);
+      if (b.application_sid && !find('applications', 'application_sid', b.application_sid)) return msg('application not found', 400);
+      if (find('phoneNumbers', 'number', number)) return msg('the phone number provided already exists in inventory', 422);
+      const sid = randomUUID();
+      state.phoneNumbers.push({ phone_number_sid: sid, number, voip_carrier_sid: b.voip_carrier_sid, account_sid: accountSid, application_sid: b.application_sid ?? null });
+      return json({ sid }, 201);
+    })
+    .delete('/v1/PhoneNumbers/:sid', remove('phoneNumbers', 'phone_number_sid'))
+
+    .get('/v1/Applications', () => json(state.applications))
+    .post('/v1/Applications', async ({ req }) => {
+      const b = await read(req, applicationSchema);
+      if (b instanceof Response) return b;
+      if (foreign(b.account_sid)) return msg('insufficient privileges', 403);
+      if (find('applications', 'name', b.name)) return msg(`Duplicate entry '${b.name}' for key 'applications_idx_name'`, 422);
+      const sid = randomUUID();
+      const hook = (h: z.output<typeof webhookSchema> | undefined) => (h ? { webhook_sid: randomUUID(), method: 'POST', ...h } : null);
+      state.applications.push({
+        ...b,
+        application_sid: sid,
+        call_hook: hook(b.call_hook),
+        call_status_hook: hook(b.call_status_hook),
+        messaging_hook: hook(b.messaging_hook),
+      });
+      return json({ sid }, 201);
+    })
+    .delete(
+      '/v1/Applications/:sid',
+      remove('applications', 'application_sid', (sid) =>
+        find('phoneNumbers', 'application_sid', sid) ? 'cannot delete application with phone numbers' : undefined,
+      ),
+    )
+
+    .get('/v1/VoipCarriers', () => json(state.carriers))
+    .post('/v1/VoipCarriers', async ({ req }) => {
+      const b = await read(req, carrierSchema);
+      if (b instanceof Response) return b;
+      if (foreign(b.account_sid)) return msg('insufficient privileges', 403);
+      if (b.application_sid && !find('applications', 'application_sid', b.application_sid)) return msg('application not found', 400);
+      const sid = randomUUID();
+      state.carriers.push({ e164_leading_plus: false, requires_register: false, is_active: true, ...b, voip_carrier_sid: sid, account_sid: accountSid });
+      return json({ sid }, 201);
+    })
+    .delete(
+      '/v1/VoipCarriers/:sid',
+      remove('carriers', 'voip_carrier_sid', (sid) => {
+        if (find('phoneNumbers', 'voip_carrier_sid', sid)) return 'cannot delete voip carrier with active phone numbers';
+        // Deleting a carrier takes its gateways with it.
+        state.sipGateways = state.sipGateways.filter((g) => g.voip_carrier_sid !== sid);
+        return undefined;
+      }),
+    )
+
+    .get('/v1/SipGateways', ({ url }) => {
+      const carrier = url.searchParams.get('voip_carrier_sid');
+      if (!carrier) return msg('missing voip_carrier_sid', 400);
+      return json(state.sipGateways.filter((g) => g.voip_carrier_sid === carrier));
+    })
+    .post('/v1/SipGateways', async ({ req }) => {
+      const b = await read(req, sipGatewaySchema);
+      if (b instanceof Response) return b;
+      if (!find('carriers', 'voip_carrier_sid', b.voip_carrier_sid)) return msg('invalid voip_carrier_sid', 400);
+      const inbound = b.inbound ?? true;
+      if (inbound && !isIPv4(b.ipv4)) return msg('Inbound gateway must be IPv4 address', 400);
+      const sid = randomUUID();
+      state.sipGateways.push({ port: 5060, netmask: 32, is_active: true, outbound: true, ...b, inbound, sip_gateway_sid: sid });
+      return json({ sid }, 201);
+    })
+    .delete('/v1/SipGateways/:sid', remove('sipGateways', 'sip_gateway_sid'));
+
+  return {
+    name: 'jambonz',
+    credentials: { apiKey, accountSid },
+    env: (baseUrl) => ({ JAMBONZ_BASE_URL: `${baseUrl}/v1`, JAMBONZ_API_KEY: apiKey, JAMBONZ_ACCOUNT_SID: accountSid }),
+    routes,
+    state,
+    // passport-http-bearer's answer to a missing or unknown key.
+    authorize: (req) =>
+      bearer(req) === apiKey ? undefined : new Response('Unauthorized', { status: 401, headers: { 'content-type': 'text/plain', 'www-authenticate': 'Bearer realm="Users"' } }),
+    faultResponse: () => msg('system error (injected fault)', 500),
+    inspect: () => ({ ...state }),
+    reset: () => {
+      for (const list of Object.values(state)) list.length = 0;
+    },
+  };
+}

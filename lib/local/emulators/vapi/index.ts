@@ -1,0 +1,288 @@
+// Vapi emulator: /assistant, /phone-number, /credential (BYO SIP trunk) and /call, JSON with a bearer
+// private key, answered in Vapi's shapes and NestJS-style error bodies. State lives in memory.
+import { randomInt, randomUUID } from 'node:crypto';
+import * as z from 'zod';
+import { Router, bearer, json, type EmulatorDefinition, type RouteContext } from '../kit';
+
+type Resource = { id: string; orgId: string; createdAt: string; updatedAt: string } & Record<string, unknown>;
+
+export interface VapiEmulator extends EmulatorDefinition {
+  /** Live state by id, in creation order (what /_inspect lists, unmasked). */
+  state: Record<'assistants' | 'phoneNumbers' | 'credentials' | 'calls', Map<string, Resource>>;
+}
+
+const E164 = /^\+[1-9]\d{1,14}$/;
+const must = (msg: string) => ({ error: msg });
+
+const serverSchema = z.looseObject({
+  url: z.url(must('server.url must be a URL address')).optional(),
+  headers: z.record(z.string(), z.unknown(), must('server.headers must be an object')).optional(),
+  timeoutSeconds: z.number(must('server.timeoutSeconds must be a number')).min(1).max(300).optional(),
+});
+
+const assistantSchema = z.looseObject({
+  // Vapi's DTO caps the name at 40 characters.
+  name: z.string(must('name must be a string')).max(40, 'name must be shorter than or equal to 40 characters').optional(),
+  firstMessage: z.string(must('firstMessage must be a string')).optional(),
+  model: z.looseObject({ provider: z.string(must('model.provider must be a string')), model: z.string(must('model.model must be a string')) }).optional(),
+  voice: z.looseObject({ provider: z.string(must('voice.provider must be a string')) }).optional(),
+  transcriber: z.looseObject({ provider: z.string(must('transcriber.provider must be a string')) }).optional(),
+  serverMessages: z.array(z.string(), must('serverMessages must be an array')).optional(),
+  metadata: z.record(z.string(), z.unknown(), must('metadata must be an object')).optional(),
+  server: serverSchema.optional(),
+});
+
+const PROVIDERS = ['byo-phone-number', 'vapi'] as const;
+const providerSchema = z.enum(PROVIDERS, must(`provider must be one of the following values: ${PROVIDERS.join(', ')}`));
+const phoneFields = {
+  name: z.string(must('name must be a string')).max(40, 'name must be shorter than or equal to 40 characters').optional(),
+  assistantId: z.string(must('assistantId must be a string')).optional(),
+  server: serverSchema.optional(),
+};
+const phoneCreateSchema = z.discriminatedUnion(
+  'provider',
+  [
+    z.looseObject({
+      provider: z.literal('byo-phone-number'),
+      credentialId: z.string(must('credentialId must be a string')),
+      number: z.string(must('number must be a string')).optional(),
+      numberE164CheckEnabled: z.boolean(must('numberE164CheckEnabled must be a boolean value')).default(true),
+      ...phoneFields,
+    }),
+    z.looseObject({
+      provider: z.literal('vapi'),
+      numberDesiredAreaCode: z.string().regex(/^\d{3}$/, 'numberDesiredAreaCode must be 3 digits').optional(),
+      ...phoneFields,
+    }),
+  ],
+  must(`provider must be one of the following values: ${PROVIDERS.join(', ')}`),
+);
+const phoneUpdateSchema = z.looseObject({
+  provider: providerSchema,
+  ...phoneFields,
+  number: z.string(must('number must be a string')).optional(),
+  credentialId: z.string(must('credentialId must be a string')).optional(),
+});
+
+const credentialSchema = z.looseObject({
+  provider: z.literal('byo-sip-trunk', must('provider must be one of the following values: byo-sip-trunk')),
+  name: z.string().max(40, 'name must be shorter than or equal to 40 characters').optional(),
+  gateways: z
+    .array(
+      z.looseObject({
+        ip: z.string(must('gateways.ip must be a string')).min(1, 'gateways.ip should not be empty'),
+        port: z.number().int().min(1).max(65535, 'gateways.port must not be greater than 65535').optional(),
+        inboundEnabled: z.boolean(must('gateways.inboundEnabled must be a boolean value')).optional(),
+        outboundEnabled: z.boolean().optional(),
+      }),
+      must('gateways must be an array'),
+    )
+    .min(1, 'gateways must contain at least 1 elements'),
+  outboundAuthenticationPlan: z
+    .looseObject({ authUsername: z.string().optional(), authPassword: z.string().optional() })
+    .optional(),
+});
+
+const callSchema = z.looseObject({
+  assistantId: z.string(must("Couldn't Get Assistant. Need Either `assistant`, `assistantId`, `squad`, Or `squadId`.")),
+  phoneNumberId: z.string(must('phoneNumberId must be a string')),
+  customer: z.looseObject(
+    { number: z.string(must('customer.number must be a string')).regex(E164, 'customer.number must be a valid phone number in the E.164 format') },
+    must('customer must be an object'),
+  ),
+  assistantOverrides: z.looseObject({ variableValues: z.record(z.string(), z.unknown()).optional() }).optional(),
+});
+
+export function createVapiEmulator(opts: { apiKey?: string } = {}): VapiEmulator {
+  const apiKey = opts.apiKey ?? 'local-vapi-key';
+  const orgId = randomUUID();
+  const assistants = new Map<string, Resource>();
+  const phoneNumbers = new Map<string, Resource>();
+  const credentials = new Map<string, Resource>();
+  const calls = new Map<string, Resource>();
+
+  const stamp = (fields: Record<string, unknown>): Resource => {
+    const now = new Date().toISOString();
+    return { ...fields, id: randomUUID(), orgId, createdAt: now, updatedAt: now };
+  };
+  const touch = (r: Resource, fields: Record<string, unknown>): Resource =>
+    Object.assign(r, fields, { id: r.id, orgId, createdAt: r.createdAt, updatedAt: new Date().toISOString() });
+  // Vapi keeps the SIP password to itself once stored.
+  const publicCredential = (c: Resource): Resource => {
+    const plan = c.outboundAuthenticationPlan as Record<string, unknown> | undefined;
+    if (!plan) return c;
+    const { authPassword: _hidden, ...rest } = plan;
+    return { ...c, outboundAuthenticationPlan: rest };
+  };
+  const unknownRef = (field: string, id: string, store: Map<string, Resource>) =>
+    store.has(id) ? undefined : `${field} ${id} does not exist`;
+
+  const routes = new Router();
+  crud(routes, '/assistant', assistants, {
+    create: async (req) => {
+      const body = await parse(req, assistantSchema);
+      return 'error' in body ? body.error : json(put(assistants, stamp(body.data)), 201);
+    },
+    update: async (req, current) => {
+      const body = await parse(req, assistantSchema);
+      return 'error' in body ? body.error : json(touch(current, body.data));
+    },
+  });
+
+  crud(routes, '/phone-number', phoneNumbers, {
+    create: async (req) => {
+      const body = await parse(req, phoneCreateSchema);
+      if ('error' in body) return body.error;
+      const d = body.data;
+      const problems = [
+        d.assistantId && unknownRef('assistantId', d.assistantId, assistants),
+        d.provider === 'byo-phone-number' && unknownRef('credentialId', d.credentialId, credentials),
+        d.provider === 'byo-phone-number' && d.number !== undefined && badNumber(d.number, d.numberE164CheckEnabled),
+      ].filter((p): p is string => typeof p === 'string');
+      if (problems.length) return badRequest(problems);
+      const number =
+        d.provider === 'vapi' ? `+1${d.numberDesiredAreaCode ?? '415'}555${String(randomInt(10000)).padStart(4, '0')}` : d.number;
+      return json(put(phoneNumbers, stamp({ ...d, number, status: 'active' })), 201);
+    },
+    update: async (req, current) => {
+      const body = await parse(req, phoneUpdateSchema);
+      if ('error' in body) return body.error;
+      const d = body.data;
+      const problems = [
+        d.provider !== current.provider && `provider must match the phone number's provider (${String(current.provider)})`,
+        d.assistantId && unknownRef('assistantId', d.assistantId, assistants),
+        d.credentialId && unknownRef('credentialId', d.credentialId, credentials),
+      ].filter((p): p is string => typeof p === 'string');
+      return problems.length ? badRequest(problems) : json(touch(current, d));
+    },
+  });
+
+  crud(
+    routes,
+    '/credential',
+    credentials,
+    {
+      create: async (req) => {
+        const body = await parse(req, credentialSchema);
+        return 'error' in body ? body.error : json(publicCredential(put(credentials, stamp(body.data))), 201);
+      },
+    },
+    publicCredential,
+  );
+
+  crud(routes, '/call', calls, {
+    create: async (req) => {
+      const body = await parse(req, callSchema);
+      if ('error' in body) return body.error;
+      const d = body.data;
+      const problems = [
+        unknownRef('assistantId', d.assistantId, assistants),
+        unknownRef('phoneNumberId', d.phoneNumberId, phoneNumbers),
+      ].filter((p): p is string => typeof p === 'string');
+      if (problems.length) return badRequest(problems);
+      return json(put(calls, stamp({ ...d, type: 'outboundPhoneCall', status: 'queued' })), 201);
+    },
+  });
+
+  return {
+    name: 'vapi',
+    credentials: { apiKey },
+    env: (baseUrl) => ({ VAPI_BASE_URL: baseUrl, VAPI_API_KEY: apiKey }),
+    routes,
+    state: { assistants, phoneNumbers, credentials, calls },
+    authorize(req) {
+      if (bearer(req) === apiKey) return undefined;
+      return json(
+        {
+          message: 'Invalid Key. Hot tip, you may be using the private key instead of the public key, or vice versa.',
+          error: 'Unauthorized',
+          statusCode: 401,
+        },
+        401,
+      );
+    },
+    faultResponse: () => json({ message: 'Service Unavailable', error: 'Service Unavailable', statusCode: 503 }, 503),
+    inspect: () => ({
+      assistants: [...assistants.values()],
+      phoneNumbers: [...phoneNumbers.values()],
+      credentials: [...credentials.values()].map(maskCredential),
+      calls: [...calls.values()],
+    }),
+    reset: () => {
+      for (const m of [assistants, phoneNumbers, credentials, calls]) m.clear();
+    },
+  };
+}
+
+/** GET list, GET/DELETE by id always; POST and PATCH where the resource supports them. */
+function crud(
+  routes: Router,
+  base: string,
+  store: Map<string, Resource>,
+  handlers: {
+    create: (req: Request) => Promise<Response>;
+    update?: (req: Request, current: Resource) => Promise<Response>;
+  },
+  show: (r: Resource) => Resource = (r) => r,
+) {
+  const found = (ctx: RouteContext) => store.get(ctx.params.id!);
+  routes.get(base, () => json([...store.values()].reverse().map(show)));
+  routes.post(base, ({ req }) => handlers.create(req));
+  routes.get(`${base}/:id`, (ctx) => {
+    const r = found(ctx);
+    return r ? json(show(r)) : notFound(base, ctx.params.id!);
+  });
+  routes.delete(`${base}/:id`, (ctx) => {
+    const r = found(ctx);
+    if (!r) return notFound(base, ctx.params.id!);
+    store.delete(r.id);
+    return json(show(r));
+  });
+  const update = handlers.update;
+  if (update) {
+    routes.patch(`${base}/:id`, (ctx) => {
+      const r = found(ctx);
+      return r ? update(ctx.req, r) : notFound(base, ctx.params.id!);
+    });
+  }
+}
+
+function put(store: Map<string, Resource>, r: Resource): Resource {
+  store.set(r.id, r);
+  return r;
+}
+
+function maskCredential(c: Resource): Resource {
+  const plan = c.outboundAuthenticationPlan as Record<string, unknown> | undefined;
+  if (!plan || plan.authPassword === undefined) return c;
+  return { ...c, outboundAuthenticationPlan: { ...plan, authPassword: '********' } };
+}
+
+function badNumber(number: string, e164Check: boolean): string | undefined {
+  if (e164Check) return E164.test(number) ? undefined : 'number must be a valid phone number in the E.164 format';
+  return /^\+?[a-zA-Z0-9]+$/.test(number) ? undefined : 'number must contain only alphanumeric characters';
+}
+
+async function parse<S extends z.ZodType>(
+  req: Request,
+  schema: S,
+): Promise<{ data: z.output<S> } | { error: Response }> {
+  let input: unknown;
+  try {
+    input = JSON.parse((await req.text()) || '{}');
+  } catch {
+    return { error: badRequest(['body must be valid JSON']) };
+  }
+  const result = schema.safeParse(input);
+  if (result.success) return { data: result.data };
+  return { error: badRequest(result.error.issues.map((i) => i.message)) };
+}
+
+function badRequest(message: string[]): Response {
+  return json({ message, error: 'Bad Request', statusCode: 400 }, 400);
+}
+
+function notFound(base: string, id: string): Response {
+  const kind = base.slice(1).replace('-', ' ');
+  return json({ message: `Couldn't find ${kind} ${id}.`, error: 'Not Found', statusCode: 404 }, 404);
+}

@@ -1,0 +1,250 @@
+// The jambonz adapter (plain fetch) against the jambonz emulator over HTTP: every port method, what the
+// emulator holds afterwards, its seed-002 body checks, and failures as our typed errors.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createJambonzEmulator } from '../../lib/local/emulators/jambonz';
+import { startEmulator, type RunningEmulator } from '../../lib/local/emulators/kit';
+import { ProviderNotFoundError, ProviderRejectedError, ProviderUnavailableError, ValidationError } from '../../shared/errors';
+import { jambonzAdapter, type JambonzSettings } from '../../shared/providers/jambonz/adapter';
+import { JAMBONZ_LOCAL, jambonzConfig } from '../../shared/providers/jambonz/config';
+import type { JambonzPlatform } from '../../shared/providers/jambonz/port';
+
+type Row = Record<string, unknown>;
+interface State {
+  calls: Row[];
+  phoneNumbers: Row[];
+  applications: Row[];
+  carriers: Row[];
+  sipGateways: Row[];
+}
+
+const def = createJambonzEmulator();
+const { apiKey, accountSid } = def.credentials as { apiKey: string; accountSid: string };
+let emu: RunningEmulator;
+let api: string;
+
+const state = async () => (await (await fetch(`${emu.baseUrl}/_inspect`)).json()) as State;
+const pending = async () => ((await (await fetch(`${emu.baseUrl}/_faults`)).json()) as { pending: { count: number }[] }).pending;
+async function fault(body: { mode: 'error' | 'timeout'; count: number; match?: string }) {
+  const res = await fetch(`${emu.baseUrl}/_faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  expect(res.status).toBe(201);
+}
+const send = (method: string, path: string, body?: unknown, key = apiKey) =>
+  fetch(api + path, {
+    method,
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+const jambonz = (over: Partial<JambonzSettings> = {}): JambonzPlatform => jambonzAdapter({ baseUrl: api, apiKey, accountSid, ...over });
+
+const hooks = {
+  callHook: { url: 'https://api.fonella.test/v1/webhooks/jambonz/call' },
+  callStatusHook: { url: 'https://api.fonella.test/v1/webhooks/jambonz/status', method: 'POST' as const, username: 'jb', password: 'hook-secret' },
+};
+/** A carrier with one gateway and an application: what a number needs. */
+async function provision(j: JambonzPlatform) {
+  const app = await j.createApplication({ name: 'fonella-assistant', ...hooks });
+  const carrier = await j.createCarrier({ name: 'fonella-trunk', e164LeadingPlus: true });
+  return { app, carrier };
+}
+
+beforeAll(async () => {
+  emu = await startEmulator(def, { port: 0 });
+  api = def.env(emu.baseUrl).JAMBONZ_BASE_URL!;
+});
+beforeEach(async () => {
+  await fetch(`${emu.baseUrl}/_reset`, { method: 'POST' });
+});
+afterAll(async () => {
+  await emu?.close();
+});
+
+describe('jambonz adapter', () => {
+  it('creates, lists and deletes applications with their hooks', async () => {
+    const j = jambonz();
+    const { sid } = await j.createApplication({ name: 'fonella-assistant', ...hooks });
+    const [stored] = (await state()).applications;
+    expect(stored).toMatchObject({
+      application_sid: sid,
+      account_sid: accountSid,
+      name: 'fonella-assistant',
+      call_hook: { url: hooks.callHook.url, method: 'POST' },
+      call_status_hook: { url: hooks.callStatusHook.url, method: 'POST', username: 'jb', password: 'hook-secret' },
+    });
+    expect(await j.listApplications()).toEqual([
+      { sid, name: 'fonella-assistant', callHook: { url: hooks.callHook.url, method: 'POST' }, callStatusHook: hooks.callStatusHook },
+    ]);
+    await j.deleteApplication(sid);
+    expect((await state()).applications).toEqual([]);
+  });
+
+  it('creates, lists and deletes carriers with their registration', async () => {
+    const j = jambonz();
+    const { sid } = await j.createCarrier({
+      name: 'sipgate-trunk',
+      description: 'Fonella trunk',
+      registration: { username: 'fonella-out', sipRealm: 'sipconnect.sipgate.de', password: 'sip-pass' },
+    });
+    expect((await state()).carriers).toEqual([
+      expect.objectContaining({
+        voip_carrier_sid: sid,
+        account_sid: accountSid,
+        name: 'sipgate-trunk',
+        requires_register: true,
+        register_username: 'fonella-out',
+        register_sip_realm: 'sipconnect.sipgate.de',
+        register_password: 'sip-pass',
+        e164_leading_plus: false,
+      }),
+    ]);
+    expect(await j.listCarriers()).toEqual([
+      { sid, name: 'sipgate-trunk', description: 'Fonella trunk', e164LeadingPlus: false, registration: { username: 'fonella-out', sipRealm: 'sipconnect.sipgate.de' } },
+    ]);
+    await j.deleteCarrier(sid);
+    expect((await state()).carriers).toEqual([]);
+  });
+
+  it('creates, lists by carrier and deletes SIP gateways', async () => {
+    const j = jambonz();
+    const { carrier } = await provision(j);
+    const other = await j.createCarrier({ name: 'other' });
+    const { sid } = await j.createSipGateway({ carrierSid: carrier.sid, address: '217.10.79.9', port: 5080 });
+    await j.createSipGateway({ carrierSid: other.sid, address: 'sip.example.net', inbound: false });
+    expect((await state()).sipGateways[0]).toMatchObject({ sip_gateway_sid: sid, voip_carrier_sid: carrier.sid, ipv4: '217.10.79.9', port: 5080, inbound: true, outbound: true });
+    expect(await j.listSipGateways(carrier.sid)).toEqual([
+      { sid, carrierSid: carrier.sid, address: '217.10.79.9', port: 5080, inbound: true, outbound: true },
+    ]);
+    await j.deleteSipGateway(sid);
+    expect(await j.listSipGateways(carrier.sid)).toEqual([]);
+    expect((await state()).sipGateways).toHaveLength(1);
+  });
+
+  it('creates, lists and deletes phone numbers (E.164 on our side, digits on jambonz’s)', async () => {
+    const j = jambonz();
+    const { app, carrier } = await provision(j);
+    const { sid } = await j.createPhoneNumber({ number: '+4930231250010', carrierSid: carrier.sid, applicationSid: app.sid });
+    expect((await state()).phoneNumbers).toEqual([
+      { phone_number_sid: sid, number: '4930231250010', voip_carrier_sid: carrier.sid, account_sid: accountSid, application_sid: app.sid },
+    ]);
+    expect(await j.listPhoneNumbers()).toEqual([{ sid, number: '+4930231250010', carrierSid: carrier.sid, applicationSid: app.sid }]);
+    await expect(j.deleteApplication(app.sid)).rejects.toBeInstanceOf(ProviderRejectedError);
+    await j.deletePhoneNumber(sid);
+    expect((await state()).phoneNumbers).toEqual([]);
+  });
+
+  it('creates a call controlled by an application, the configured default, or per-call hooks', async () => {
+    const { app } = await provision(jambonz());
+    const a = await jambonz().createCall({ from: '+4930231250010', to: '+4922111223344', applicationSid: app.sid, tag: { fonellaCallId: 'c-1' } });
+    const b = await jambonz({ applicationSid: app.sid }).createCall({ from: '+4930231250010', to: '+4915112345678' });
+    const c = await jambonz().createCall({ from: '+4930231250010', to: '+4922111223344', ...hooks });
+    const { calls } = await state();
+    expect(calls.map((x) => x.call_sid)).toEqual([a.sid, b.sid, c.sid]);
+    expect(calls[0]).toMatchObject({ account_sid: accountSid, from: '+4930231250010', to: { type: 'phone', number: '+4922111223344' }, application_sid: app.sid, tag: { fonellaCallId: 'c-1' } });
+    expect(calls[1]).toMatchObject({ application_sid: app.sid, to: { type: 'phone', number: '+4915112345678' } });
+    expect(calls[2]).toMatchObject({ call_hook: { url: hooks.callHook.url, method: 'POST' }, call_status_hook: { url: hooks.callStatusHook.url } });
+    expect(calls[2]).not.toHaveProperty('application_sid');
+  });
+
+  it('a call to a number that is not E.164 → ValidationError, nothing sent', async () => {
+    await expect(jambonz().createCall({ from: '+4930231250010', to: '0221 112233', ...hooks })).rejects.toBeInstanceOf(ValidationError);
+    expect((await state()).calls).toEqual([]);
+  });
+
+  it('a wrong API key → ProviderRejectedError', async () => {
+    await expect(jambonz({ apiKey: 'wrong' }).listApplications()).rejects.toBeInstanceOf(ProviderRejectedError);
+    await expect(jambonz({ apiKey: 'wrong' }).createApplication({ name: 'x', ...hooks })).rejects.toBeInstanceOf(ProviderRejectedError);
+    expect((await state()).applications).toEqual([]);
+  });
+
+  it('another account’s sid → ProviderRejectedError, no call', async () => {
+    const foreign = jambonz({ accountSid: '0f0f0f0f-1111-4222-8333-444455556666' });
+    await expect(foreign.createCall({ from: '+4930231250010', to: '+4922111223344', ...hooks })).rejects.toBeInstanceOf(ProviderRejectedError);
+    await expect(foreign.createApplication({ name: 'x', ...hooks })).rejects.toBeInstanceOf(ProviderRejectedError);
+    expect(await state()).toMatchObject({ calls: [], applications: [] });
+  });
+
+  it('deleting an unknown sid → ProviderNotFoundError', async () => {
+    await expect(jambonz().deleteCarrier('0f0f0f0f-1111-4222-8333-444455556666')).rejects.toBeInstanceOf(ProviderNotFoundError);
+  });
+
+  it('an injected 5xx on every try → ProviderUnavailableError', async () => {
+    await fault({ mode: 'error', count: 3 });
+    await expect(jambonz().listPhoneNumbers()).rejects.toBeInstanceOf(ProviderUnavailableError);
+    expect(await pending()).toEqual([]);
+  });
+
+  it('reads are retried past a passing 5xx; creating a call is not', async () => {
+    const j = jambonz();
+    await fault({ mode: 'error', count: 2, match: '/Applications' });
+    expect(await j.listApplications()).toEqual([]);
+    await fault({ mode: 'error', count: 2, match: '/Calls' });
+    await expect(j.createCall({ from: '+4930231250010', to: '+4922111223344', ...hooks })).rejects.toBeInstanceOf(ProviderUnavailableError);
+    expect((await pending()).map((p) => p.count)).toEqual([1]);
+    expect((await state()).calls).toEqual([]);
+  });
+
+  it('no answer → ProviderUnavailableError within the timeout', async () => {
+    await fault({ mode: 'timeout', count: 1, match: '/Calls' });
+    const started = Date.now();
+    await expect(jambonz({ timeoutMs: 300 }).createCall({ from: '+4930231250010', to: '+4922111223344', ...hooks })).rejects.toBeInstanceOf(ProviderUnavailableError);
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect((await state()).calls).toEqual([]);
+  });
+});
+
+describe('jambonz emulator (seed 002 paths, auth and schemas)', () => {
+  const app = { name: 'a', account_sid: accountSid, call_hook: { url: 'https://x.test/call' }, call_status_hook: { url: 'https://x.test/status' } };
+
+  it('refuses a missing or wrong bearer with 401, another account with 403', async () => {
+    expect((await fetch(`${api}/Applications`)).status).toBe(401);
+    expect((await send('GET', '/Applications', undefined, 'wrong')).status).toBe(401);
+    const res = await send('POST', '/Accounts/0f0f0f0f-1111-4222-8333-444455556666/Calls', { from: '1', to: { type: 'phone', number: '2' }, call_hook: { url: 'https://x.test' } });
+    expect(res.status).toBe(403);
+    expect(await res.json()).toEqual({ msg: 'insufficient permissions' });
+  });
+
+  it('rejects bodies that break the schema with 400 { msg }, storing nothing', async () => {
+    const cases: [string, string, unknown, RegExp][] = [
+      ['POST', '/Applications', { ...app, call_hook: undefined }, /missing field call_hook/],
+      ['POST', '/Applications', { ...app, call_hook: { url: 'not a url' } }, /call_hook\.url/],
+      ['POST', '/Applications', { ...app, callHook: app.call_hook }, /callHook/],
+      ['POST', '/VoipCarriers', { name: 'c', e164_leading_plus: 'yes' }, /e164_leading_plus/],
+      ['POST', '/SipGateways', { voip_carrier_sid: 'not-a-uuid', ipv4: '1.2.3.4' }, /voip_carrier_sid/],
+      ['POST', '/PhoneNumbers', { number: '4930231250010' }, /missing field voip_carrier_sid/],
+      ['POST', `/Accounts/${accountSid}/Calls`, { from: '+49301', to: '+4922111223344', call_hook: { url: 'https://x.test' } }, /^to/],
+      ['POST', `/Accounts/${accountSid}/Calls`, { from: '+49301', to: { type: 'phone' }, call_hook: { url: 'https://x.test' } }, /to property/],
+      ['POST', `/Accounts/${accountSid}/Calls`, { from: '+49301', to: { type: 'phone', number: '+4922111223344' } }, /application_sid or call_hook/],
+    ];
+    for (const [method, path, body, pattern] of cases) {
+      const res = await send(method, path, body);
+      expect(res.status, `${path} ${JSON.stringify(body)}`).toBe(400);
+      expect(((await res.json()) as { msg: string }).msg).toMatch(pattern);
+    }
+    expect(await state()).toEqual({ calls: [], phoneNumbers: [], applications: [], carriers: [], sipGateways: [] });
+  });
+
+  it('answers the seed’s other statuses: 404 unknown carrier, 422 duplicate number, 400 list without carrier', async () => {
+    const carrier = (await (await send('POST', '/VoipCarriers', { name: 'c' })).json()) as { sid: string };
+    expect((await send('POST', '/PhoneNumbers', { number: '+491', voip_carrier_sid: '0f0f0f0f-1111-4222-8333-444455556666' })).status).toBe(404);
+    expect((await send('POST', '/PhoneNumbers', { number: '+49 30 1', voip_carrier_sid: carrier.sid })).status).toBe(400);
+    expect((await send('POST', '/PhoneNumbers', { number: '+491', voip_carrier_sid: carrier.sid })).status).toBe(201);
+    expect((await send('POST', '/PhoneNumbers', { number: '491', voip_carrier_sid: carrier.sid })).status).toBe(422);
+    expect((await send('DELETE', `/VoipCarriers/${carrier.sid}`)).status).toBe(422);
+    expect((await send('GET', '/SipGateways')).status).toBe(400);
+  });
+
+  it('deleting a carrier takes its gateways with it', async () => {
+    const carrier = (await (await send('POST', '/VoipCarriers', { name: 'c' })).json()) as { sid: string };
+    expect((await send('POST', '/SipGateways', { voip_carrier_sid: carrier.sid, ipv4: '203.0.113.5' })).status).toBe(201);
+    expect((await send('DELETE', `/VoipCarriers/${carrier.sid}`)).status).toBe(204);
+    expect((await state()).sipGateways).toEqual([]);
+  });
+});
+
+describe('jambonz config', () => {
+  it('defaults to the emulator’s key and account locally; everything is required elsewhere', () => {
+    expect(jambonzConfig.parse({ STAGE: 'test' })).toEqual({ baseUrl: 'http://127.0.0.1:4006/v1', apiKey: JAMBONZ_LOCAL.apiKey, accountSid: JAMBONZ_LOCAL.accountSid, applicationSid: undefined });
+    expect(def.credentials).toEqual({ apiKey: JAMBONZ_LOCAL.apiKey, accountSid: JAMBONZ_LOCAL.accountSid });
+    expect(() => jambonzConfig.parse({ STAGE: 'prod', JAMBONZ_API_KEY: 'k', JAMBONZ_ACCOUNT_SID: accountSid })).toThrow(/JAMBONZ_BASE_URL/);
+    expect(() => jambonzConfig.parse({ STAGE: 'prod', JAMBONZ_BASE_URL: 'https://jb.example.com/v1', JAMBONZ_API_KEY: 'k', JAMBONZ_ACCOUNT_SID: 'acct' })).toThrow(/JAMBONZ_ACCOUNT_SID/);
+  });
+});
