@@ -1,26 +1,14 @@
 // The Mailgun adapter (official mailgun.js client) against the Mailgun emulator, over HTTP.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startEmulator, type RunningEmulator } from '../../lib/local/emulators/kit';
+import { describe, expect, it } from 'vitest';
 import { createMailgunEmulator, type StoredMessage } from '../../lib/local/emulators/mailgun';
 import { mailConfig } from '../../shared/config/mail';
 import { ProviderRejectedError, ProviderUnavailableError } from '../../shared/errors';
 import { mailgunMailer } from '../../shared/providers/mailgun/adapter';
+import { useEmulator } from '../support/emulator';
 
-let emu: RunningEmulator;
+const emu = useEmulator(createMailgunEmulator());
 const settings = () => ({ apiKey: 'key-local-mailgun', domain: 'mg.test', url: emu.baseUrl, from: 'Fonella <no-reply@mg.test>' });
-const messages = async () => ((await (await fetch(`${emu.baseUrl}/_inspect`)).json()) as { messages: StoredMessage[] }).messages;
-const fault = (body: object) =>
-  fetch(`${emu.baseUrl}/_faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-
-beforeAll(async () => {
-  emu = await startEmulator(createMailgunEmulator(), { port: 0 });
-});
-beforeEach(async () => {
-  await fetch(`${emu.baseUrl}/_reset`, { method: 'POST' });
-});
-afterAll(async () => {
-  await emu?.close();
-});
+const messages = async () => (await emu.inspect<{ messages: StoredMessage[] }>()).messages;
 
 describe('mailgun adapter', () => {
   it('sends from, to, reply-to, subject, text, html, tags and variables', async () => {
@@ -56,7 +44,7 @@ describe('mailgun adapter', () => {
   });
 
   it('a 5xx → ProviderUnavailableError, and the send is not retried (no duplicate mail)', async () => {
-    await fault({ mode: 'error', count: 1 });
+    await emu.fault({ mode: 'error', count: 1 });
     const mailer = mailgunMailer(settings());
     await expect(mailer.send({ to: 'a@example.com', subject: 's', text: 't' })).rejects.toBeInstanceOf(ProviderUnavailableError);
     expect(await messages()).toEqual([]);
@@ -65,7 +53,7 @@ describe('mailgun adapter', () => {
   });
 
   it('no answer → ProviderUnavailableError within the timeout', async () => {
-    await fault({ mode: 'timeout', count: 1 });
+    await emu.fault({ mode: 'timeout', count: 1 });
     const started = Date.now();
     const mailer = mailgunMailer({ ...settings(), timeoutMs: 300 });
     await expect(mailer.send({ to: 'a@example.com', subject: 's', text: 't' })).rejects.toBeInstanceOf(ProviderUnavailableError);
