@@ -1,21 +1,22 @@
 // The fonial adapter (plain fetch) against the fonial emulator over HTTP: every port method, the session
 // (reused, renewed when stale), fonial's error answers and transport failures as typed errors.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   FONIAL_SEEDED_DEVICES,
   FONIAL_SEEDED_NUMBERS,
   createFonialEmulator,
   type StoredCallback,
 } from '../../lib/local/emulators/fonial';
-import { startEmulator, type RunningEmulator } from '../../lib/local/emulators/kit';
+import { startEmulator } from '../../lib/local/emulators/kit';
 import { ProviderNotFoundError, ProviderRejectedError, ProviderUnavailableError, ValidationError } from '../../shared/errors';
 import { FONIAL_CALLBACK_PATH, fonialAdapter, fromWallClock, wallClock, type FonialSettings } from '../../shared/providers/fonial/adapter';
 import { FONIAL_API, FONIAL_LOCAL, fonialConfig } from '../../shared/providers/fonial/config';
+import { useEmulator } from '../support/emulator';
 
 // Summer time: Berlin wall clock is UTC+2, so a formatter that ignored the zone would miss the records.
 const NOW = new Date('2024-07-01T10:00:00Z');
 const def = createFonialEmulator({ now: NOW });
-let emu: RunningEmulator;
+const emu = useEmulator(def);
 
 interface State {
   sessions: { sid: string; authenticated: boolean; username?: string; expired: boolean }[];
@@ -23,27 +24,15 @@ interface State {
   devices: unknown[];
   numbers: unknown[];
 }
-const state = async () => (await (await fetch(`${emu.baseUrl}/_inspect`)).json()) as State;
-const pending = async () => ((await (await fetch(`${emu.baseUrl}/_faults`)).json()) as { pending: { count: number }[] }).pending;
-async function fault(body: { mode: 'error' | 'timeout'; count: number; match?: string }) {
-  const res = await fetch(`${emu.baseUrl}/_faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  expect(res.status).toBe(201);
-}
+const state = () => emu.inspect<State>();
+const pending = emu.pending;
+const fault = emu.fault;
 const raw = async (path: string, body: unknown) =>
   (await (await fetch(emu.baseUrl + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json()) as Record<string, unknown>;
 const fonial = (over: Partial<FonialSettings> = {}) =>
   fonialAdapter({ baseUrl: emu.baseUrl, username: def.credentials.username!, password: def.credentials.password!, ...over });
 const at = (iso: string) => new Date(iso);
 
-beforeAll(async () => {
-  emu = await startEmulator(def, { port: 0 });
-});
-beforeEach(async () => {
-  await fetch(`${emu.baseUrl}/_reset`, { method: 'POST' });
-});
-afterAll(async () => {
-  await emu?.close();
-});
 
 describe('fonial adapter', () => {
   it('lists devices and numbers on one logged-in session, and keeps no password in it', async () => {

@@ -1,12 +1,12 @@
 // The jambonz adapter (plain fetch) against the jambonz emulator over HTTP: every port method, what the
 // emulator holds afterwards, its seed-002 body checks, and failures as our typed errors.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createJambonzEmulator } from '../../lib/local/emulators/jambonz';
-import { startEmulator, type RunningEmulator } from '../../lib/local/emulators/kit';
 import { ProviderNotFoundError, ProviderRejectedError, ProviderUnavailableError, ValidationError } from '../../shared/errors';
 import { jambonzAdapter, type JambonzSettings } from '../../shared/providers/jambonz/adapter';
 import { JAMBONZ_LOCAL, jambonzConfig } from '../../shared/providers/jambonz/config';
 import type { JambonzPlatform } from '../../shared/providers/jambonz/port';
+import { useEmulator } from '../support/emulator';
 
 type Row = Record<string, unknown>;
 interface State {
@@ -19,15 +19,12 @@ interface State {
 
 const def = createJambonzEmulator();
 const { apiKey, accountSid } = def.credentials as { apiKey: string; accountSid: string };
-let emu: RunningEmulator;
+const emu = useEmulator(def);
 let api: string;
 
-const state = async () => (await (await fetch(`${emu.baseUrl}/_inspect`)).json()) as State;
-const pending = async () => ((await (await fetch(`${emu.baseUrl}/_faults`)).json()) as { pending: { count: number }[] }).pending;
-async function fault(body: { mode: 'error' | 'timeout'; count: number; match?: string }) {
-  const res = await fetch(`${emu.baseUrl}/_faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  expect(res.status).toBe(201);
-}
+const state = () => emu.inspect<State>();
+const pending = emu.pending;
+const fault = emu.fault;
 const send = (method: string, path: string, body?: unknown, key = apiKey) =>
   fetch(api + path, {
     method,
@@ -47,15 +44,8 @@ async function provision(j: JambonzPlatform) {
   return { app, carrier };
 }
 
-beforeAll(async () => {
-  emu = await startEmulator(def, { port: 0 });
+beforeAll(() => {
   api = def.env(emu.baseUrl).JAMBONZ_BASE_URL!;
-});
-beforeEach(async () => {
-  await fetch(`${emu.baseUrl}/_reset`, { method: 'POST' });
-});
-afterAll(async () => {
-  await emu?.close();
 });
 
 describe('jambonz adapter', () => {

@@ -1,11 +1,11 @@
 // The real Vapi adapter (SDK + fetch) against the Vapi emulator over HTTP: every port method, what
 // the emulator holds afterwards, and how provider failures surface as our typed errors.
-import { describe, it, expect, beforeAll, afterAll, beforeEach } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createVapiEmulator } from '../../lib/local/emulators/vapi';
-import { startEmulator, type RunningEmulator } from '../../lib/local/emulators/kit';
 import { vapiAdapter } from '../../shared/providers/vapi/adapter';
 import type { AssistantSpec, VoiceAssistants } from '../../shared/providers/vapi/port';
 import { ProviderNotFoundError, ProviderRejectedError, ProviderUnavailableError } from '../../shared/errors';
+import { useEmulator } from '../support/emulator';
 
 type Row = Record<string, unknown> & { id: string };
 interface State {
@@ -17,7 +17,7 @@ interface State {
 
 const emulatorDef = createVapiEmulator();
 const apiKey = emulatorDef.credentials.apiKey!;
-let emulator: RunningEmulator;
+const emulator = useEmulator(emulatorDef);
 let vapi: VoiceAssistants;
 
 const spec: AssistantSpec = {
@@ -29,17 +29,8 @@ const spec: AssistantSpec = {
   server: { url: 'https://api.fonella.test/v1/webhooks/vapi', secret: 'whsec-0123456789' },
 };
 
-async function state(): Promise<State> {
-  return (await (await fetch(`${emulator.baseUrl}/_inspect`)).json()) as State;
-}
-async function fault(body: { mode: 'error' | 'timeout'; count: number; match?: string }) {
-  const res = await fetch(`${emulator.baseUrl}/_faults`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  expect(res.status).toBe(201);
-}
+const state = () => emulator.inspect<State>();
+const fault = emulator.fault;
 const trunk = () =>
   vapi.createSipTrunk({
     name: 'fonella-trunk',
@@ -47,17 +38,8 @@ const trunk = () =>
     auth: { username: 'fonella-out', password: 'sip-pass-s3cret' },
   });
 
-beforeAll(async () => {
-  emulator = await startEmulator(emulatorDef, { port: 0 });
+beforeAll(() => {
   vapi = vapiAdapter({ apiKey, baseUrl: emulator.baseUrl });
-});
-
-afterAll(async () => {
-  await emulator?.close();
-});
-
-beforeEach(async () => {
-  await fetch(`${emulator.baseUrl}/_reset`, { method: 'POST' });
 });
 
 describe('assistants', () => {
