@@ -19,6 +19,8 @@ export interface Auth0EmulatorOptions {
   audience?: string;
   clientId?: string;
   clientSecret?: string;
+  /** The tenant domain the Management API client is configured with (it asks for https://<domain>/api/v2/). */
+  domain?: string;
 }
 
 export interface Auth0Emulator extends EmulatorDefinition {
@@ -42,6 +44,7 @@ export type MintInput = z.input<typeof mintSchema>;
 
 export const AUTH0_LOCAL_DEFAULTS = {
   audience: 'https://api.fonella.local',
+  domain: 'fonella-local.eu.auth0.com',
   clientId: 'local-m2m-client',
   clientSecret: 'local-m2m-secret',
 };
@@ -50,6 +53,7 @@ export function createAuth0Emulator(opts: Auth0EmulatorOptions = {}): Auth0Emula
   const audience = opts.audience ?? AUTH0_LOCAL_DEFAULTS.audience;
   const clientId = opts.clientId ?? AUTH0_LOCAL_DEFAULTS.clientId;
   const clientSecret = opts.clientSecret ?? AUTH0_LOCAL_DEFAULTS.clientSecret;
+  const domain = opts.domain ?? AUTH0_LOCAL_DEFAULTS.domain;
   const kid = `local-${randomUUID().slice(0, 8)}`;
   const users: Auth0User[] = [];
   const managementTokens: { issuedAt: string; clientId: string }[] = [];
@@ -66,7 +70,8 @@ export function createAuth0Emulator(opts: Auth0EmulatorOptions = {}): Auth0Emula
   });
 
   const issuer = () => `${baseUrl}/`;
-  const managementAudience = () => `${baseUrl}/api/v2/`;
+  // The real client asks for https://<domain>/api/v2/; a client pointed at the emulator's own origin may ask for that.
+  const managementAudiences = () => [`https://${domain}/api/v2/`, `${baseUrl}/api/v2/`];
 
   async function sign(claims: Record<string, unknown>, sub: string, aud: string, expiresIn: number) {
     await ready;
@@ -95,7 +100,7 @@ export function createAuth0Emulator(opts: Auth0EmulatorOptions = {}): Auth0Emula
     if (!token) return false;
     await ready;
     try {
-      await jwtVerify(token, publicKey, { issuer: issuer(), audience: managementAudience() });
+      await jwtVerify(token, publicKey, { issuer: issuer(), audience: managementAudiences() });
       return true;
     } catch {
       return false;
@@ -131,11 +136,16 @@ export function createAuth0Emulator(opts: Auth0EmulatorOptions = {}): Auth0Emula
       if (form.client_id !== clientId || form.client_secret !== clientSecret) {
         return json({ error: 'access_denied', error_description: 'Unauthorized' }, 401);
       }
-      if (form.audience !== managementAudience()) {
+      if (!form.audience || !managementAudiences().includes(form.audience)) {
         return json({ error: 'access_denied', error_description: `Service not found: ${form.audience}` }, 403);
       }
       managementTokens.push({ issuedAt: new Date().toISOString(), clientId });
-      const access_token = await sign({ scope: 'read:users delete:users', gty: 'client-credentials' }, `${clientId}@clients`, managementAudience(), 86400);
+      const access_token = await sign(
+        { scope: 'read:users delete:users', gty: 'client-credentials' },
+        `${clientId}@clients`,
+        form.audience,
+        86400,
+      );
       return json({ access_token, expires_in: 86400, token_type: 'Bearer', scope: 'read:users delete:users' });
     })
     .get('/api/v2/users/:id', async ({ req, params }) => {
@@ -156,8 +166,9 @@ export function createAuth0Emulator(opts: Auth0EmulatorOptions = {}): Auth0Emula
 
   return {
     name: 'auth0',
-    credentials: { clientId, clientSecret, audience },
+    credentials: { clientId, clientSecret, audience, domain },
     env: (url) => ({
+      AUTH0_DOMAIN: domain,
       AUTH0_ISSUER: `${url}/`,
       AUTH0_AUDIENCE: audience,
       AUTH0_MANAGEMENT_URL: url,
