@@ -1,13 +1,14 @@
 // `npm start` as a person runs it (bin/local.ts in its own process, on free ports): it serves the
 // API, writes the stack file, shows the hub page, and on SIGTERM leaves no DynamoDB Local behind.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = new URL('../../', import.meta.url).pathname;
-const stackFile = join(mkdtempSync(join(tmpdir(), 'fonella-start-')), 'stack.json');
+const dir = mkdtempSync(join(tmpdir(), 'fonella-start-'));
+const stackFile = join(dir, 'stack.json');
 let child: ChildProcess;
 let output = '';
 let stack: {
@@ -37,6 +38,7 @@ beforeAll(async () => {
 
 afterAll(() => {
   if (child && child.exitCode === null) child.kill('SIGKILL');
+  rmSync(dir, { recursive: true, force: true });
 });
 
 const javaChildren = () =>
