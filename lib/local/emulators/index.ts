@@ -6,6 +6,7 @@ import { createFonialEmulator } from './fonial';
 import { createJambonzEmulator } from './jambonz';
 import type { EmulatorDefinition } from './kit';
 import { createMailgunEmulator } from './mailgun';
+import { createStripeEmulator } from './stripe';
 import { createVapiEmulator } from './vapi';
 
 export interface EmulatorSet {
@@ -24,6 +25,7 @@ export function createEmulators(): EmulatorSet {
       { definition: createVapiEmulator(), portOffset: 3 },
       { definition: createFonialEmulator(), portOffset: 5 },
       { definition: createJambonzEmulator(), portOffset: 6 },
+      { definition: createStripeEmulator(), portOffset: 7 },
     ],
   };
 }

@@ -1,0 +1,721 @@
+// Stripe emulator: the v1 billing calls Fonella makes (customers, subscriptions, subscription schedules,
+// paying an invoice out of band), form-encoded and answered in Stripe's shapes, with Idempotency-Key
+// replay. `signedEvent` signs webhook payloads with the endpoint secret the way Stripe does.
+import { createHmac, randomBytes } from 'node:crypto';
+import { Router, bearer, json, type EmulatorDefinition, type RouteContext } from '../kit';
+
+type Form = { [key: string]: FormValue };
+type FormValue = string | Form | FormValue[];
+type Metadata = Record<string, string>;
+
+export interface Recurring {
+  interval: 'day' | 'week' | 'month' | 'year';
+  interval_count: number;
+}
+export interface Price {
+  id: string;
+  object: 'price';
+  active: boolean;
+  currency: string;
+  unit_amount: number;
+  nickname: string;
+  product: string;
+  recurring: Recurring;
+  type: 'recurring';
+  livemode: false;
+}
+export interface Customer {
+  id: string;
+  object: 'customer';
+  created: number;
+  email: string | null;
+  name: string | null;
+  metadata: Metadata;
+  livemode: false;
+}
+export interface SubscriptionItem {
+  id: string;
+  object: 'subscription_item';
+  created: number;
+  price: Price;
+  quantity: number;
+  subscription: string;
+  current_period_start: number;
+  current_period_end: number;
+  metadata: Metadata;
+}
+export interface Subscription {
+  id: string;
+  object: 'subscription';
+  created: number;
+  customer: string;
+  status: 'incomplete' | 'active' | 'canceled';
+  items: { object: 'list'; data: SubscriptionItem[]; has_more: false; total_count: number; url: string };
+  latest_invoice: string | null;
+  schedule: string | null;
+  currency: string;
+  collection_method: 'charge_automatically';
+  billing_cycle_anchor: number;
+  start_date: number;
+  cancel_at_period_end: false;
+  canceled_at: number | null;
+  ended_at: number | null;
+  payment_settings: { save_default_payment_method: string | null };
+  metadata: Metadata;
+  livemode: false;
+}
+export interface Invoice {
+  id: string;
+  object: 'invoice';
+  created: number;
+  customer: string;
+  status: 'open' | 'paid';
+  billing_reason: 'subscription_create' | 'subscription_update';
+  currency: string;
+  amount_due: number;
+  amount_paid: number;
+  amount_remaining: number;
+  period_start: number;
+  period_end: number;
+  parent: { type: 'subscription_details'; subscription_details: { subscription: string; metadata: Metadata } };
+  /** Stripe returns it only when expanded (`latest_invoice.confirmation_secret`). */
+  confirmation_secret: { type: 'payment_intent'; client_secret: string } | null;
+  livemode: false;
+}
+export interface InvoiceItem {
+  id: string;
+  object: 'invoiceitem';
+  date: number;
+  customer: string;
+  amount: number;
+  currency: string;
+  description: string;
+  proration: true;
+  period: { start: number; end: number };
+  invoice: string | null;
+  parent: { type: 'subscription_details'; subscription_details: { subscription: string; subscription_item: string } };
+  livemode: false;
+}
+export interface SchedulePhase {
+  start_date: number;
+  end_date: number;
+  items: { price: string; quantity: number; metadata: Metadata }[];
+  proration_behavior: string;
+  metadata: Metadata;
+}
+export interface SubscriptionSchedule {
+  id: string;
+  object: 'subscription_schedule';
+  created: number;
+  customer: string;
+  subscription: string | null;
+  status: 'not_started' | 'active' | 'completed' | 'released' | 'canceled';
+  end_behavior: string;
+  phases: SchedulePhase[];
+  current_phase: { start_date: number; end_date: number } | null;
+  released_at: number | null;
+  released_subscription: string | null;
+  canceled_at: number | null;
+  completed_at: number | null;
+  metadata: Metadata;
+  livemode: false;
+}
+
+// A type, not an interface: EmulatorDefinition's inspect() wants a Record.
+export type StripeEmulatorState = {
+  customers: Customer[];
+  subscriptions: Subscription[];
+  subscriptionSchedules: SubscriptionSchedule[];
+  invoices: Invoice[];
+  /** Proration lines from plan changes (`proration_behavior: create_prorations`), pending until the next invoice. */
+  invoiceItems: InvoiceItem[];
+};
+
+export interface StripeEmulator extends EmulatorDefinition {
+  inspect(): StripeEmulatorState;
+  /** A webhook body and the Stripe-Signature header for it, signed with this emulator's webhook secret. */
+  signedEvent(
+    type: string,
+    object: Record<string, unknown>,
+    opts?: { timestamp?: number },
+  ): { payload: string; header: string; event: Record<string, unknown> };
+}
+
+const API_VERSION = '2026-10-28.endive';
+const PRICES: Price[] = [
+  ['price_starter', 'Starter', 2900],
+  ['price_business', 'Business', 7900],
+  ['price_premium', 'Premium', 19900],
+].map(([id, nickname, amount]) => ({
+  id: id as string,
+  object: 'price',
+  active: true,
+  currency: 'eur',
+  unit_amount: amount as number,
+  nickname: nickname as string,
+  product: `prod_${(nickname as string).toLowerCase()}`,
+  recurring: { interval: 'month', interval_count: 1 },
+  type: 'recurring',
+  livemode: false,
+}));
+const EXPANDABLE = new Set(['customer', 'latest_invoice', 'latest_invoice.confirmation_secret']);
+const PRORATION = ['create_prorations', 'none', 'always_invoice'];
+const END_BEHAVIOR = ['release', 'cancel', 'none', 'renew'];
+const INTERVALS = ['day', 'week', 'month', 'year'];
+
+export function createStripeEmulator(opts: { secretKey?: string; webhookSecret?: string } = {}): StripeEmulator {
+  const secretKey = opts.secretKey ?? 'sk_test_local';
+  const webhookSecret = opts.webhookSecret ?? 'whsec_local';
+  const state: StripeEmulatorState = { customers: [], subscriptions: [], subscriptionSchedules: [], invoices: [], invoiceItems: [] };
+  const replays = new Map<string, { fingerprint: string; status: number; body: string }>();
+  const routes = new Router();
+
+  /** POST routes get the parsed form; a repeated Idempotency-Key gets the stored answer. */
+  const post = (pattern: string, handler: (ctx: RouteContext, form: Form) => Response | Promise<Response>) =>
+    routes.post(pattern, async (ctx) => {
+      const text = await ctx.req.text();
+      const key = ctx.req.headers.get('idempotency-key');
+      const fingerprint = `${ctx.url.pathname}?${text}`;
+      const seen = key ? replays.get(key) : undefined;
+      if (key && seen) {
+        if (seen.fingerprint !== fingerprint) {
+          return fail(400, {
+            type: 'idempotency_error',
+            message: `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${key}' if you meant to execute a different request.`,
+          });
+        }
+        return new Response(seen.body, { status: seen.status, headers: { ...headers(), 'idempotent-replayed': 'true' } });
+      }
+      const res = await handler(ctx, parseForm(text));
+      // Like Stripe: a request that failed validation (4xx) is not stored, one that ran is.
+      if (key && (res.status < 400 || res.status >= 500)) {
+        replays.set(key, { fingerprint, status: res.status, body: await res.clone().text() });
+      }
+      return res;
+    });
+
+  const find = <T extends { id: string }>(list: T[], id: string | undefined) => list.find((x) => x.id === id);
+  const invoiceOf = (sub: Subscription) => find(state.invoices, sub.latest_invoice ?? undefined);
+
+  function renderSubscription(sub: Subscription, expand: string[]) {
+    const out: Record<string, unknown> = { ...sub };
+    const invoice = invoiceOf(sub);
+    if (invoice && expand.some((e) => e.startsWith('latest_invoice'))) {
+      out.latest_invoice = renderInvoice(invoice, expand.includes('latest_invoice.confirmation_secret'));
+    }
+    if (expand.includes('customer')) out.customer = find(state.customers, sub.customer) ?? sub.customer;
+    return out;
+  }
+
+  /** Builds an item from `items[n]`, or answers the error Stripe would. */
+  function newItem(spec: Form, subscription: string, start: number, end: number | undefined, param: string) {
+    const priceId = str(spec.price);
+    if (!priceId) return missingParam(`${param}[price]`);
+    const price = find(PRICES, priceId);
+    if (!price) return noSuch('price', priceId, `${param}[price]`, 400);
+    const quantity = quantityOf(spec.quantity, `${param}[quantity]`);
+    if (quantity instanceof Response) return quantity;
+    const item: SubscriptionItem = {
+      id: newId('si_'),
+      object: 'subscription_item',
+      created: start,
+      price,
+      quantity,
+      subscription,
+      current_period_start: start,
+      current_period_end: end ?? addInterval(start, price.recurring),
+      metadata: strings(spec.metadata),
+    };
+    return item;
+  }
+
+  function prorate(sub: Subscription, item: SubscriptionItem, before: { price: Price; quantity: number }, t: number) {
+    const { current_period_start: start, current_period_end: end } = item;
+    const fraction = Math.max(0, Math.min(1, (end - t) / Math.max(1, end - start)));
+    const day = new Date(t * 1000).toISOString().slice(0, 10);
+    const line = (amount: number, description: string): InvoiceItem => ({
+      id: newId('ii_'),
+      object: 'invoiceitem',
+      date: t,
+      customer: sub.customer,
+      amount: Math.round(amount * fraction),
+      currency: sub.currency,
+      description,
+      proration: true,
+      period: { start: t, end },
+      invoice: null,
+      parent: { type: 'subscription_details', subscription_details: { subscription: sub.id, subscription_item: item.id } },
+      livemode: false,
+    });
+    return [
+      line(-before.price.unit_amount * before.quantity, `Unused time on ${before.quantity} × ${before.price.nickname} after ${day}`),
+      line(item.price.unit_amount * item.quantity, `Remaining time on ${item.quantity} × ${item.price.nickname} after ${day}`),
+    ];
+  }
+
+  function newInvoice(sub: Subscription, amount: number, reason: Invoice['billing_reason'], open: boolean): Invoice {
+    const item = sub.items.data[0];
+    const invoice: Invoice = {
+      id: newId('in_'),
+      object: 'invoice',
+      created: now(),
+      customer: sub.customer,
+      status: open ? 'open' : 'paid',
+      billing_reason: reason,
+      currency: sub.currency,
+      amount_due: amount,
+      amount_paid: open ? 0 : amount,
+      amount_remaining: open ? amount : 0,
+      period_start: item?.current_period_start ?? now(),
+      period_end: item?.current_period_end ?? now(),
+      parent: { type: 'subscription_details', subscription_details: { subscription: sub.id, metadata: { ...sub.metadata } } },
+      confirmation_secret: open ? { type: 'payment_intent', client_secret: `${newId('pi_')}_secret_${token(24)}` } : null,
+      livemode: false,
+    };
+    state.invoices.push(invoice);
+    return invoice;
+  }
+
+  // --- customers ---------------------------------------------------------------------------------
+  post('/v1/customers', (_ctx, form) => {
+    const customer: Customer = {
+      id: newId('cus_'),
+      object: 'customer',
+      created: now(),
+      email: str(form.email) ?? null,
+      name: str(form.name) ?? null,
+      metadata: strings(form.metadata),
+      livemode: false,
+    };
+    state.customers.push(customer);
+    return ok(customer);
+  });
+  routes.get('/v1/customers/:id', ({ params }) => {
+    const customer = find(state.customers, params.id);
+    return customer ? ok(customer) : noSuch('customer', params.id!);
+  });
+
+  // --- subscriptions -----------------------------------------------------------------------------
+  post('/v1/subscriptions', (_ctx, form) => {
+    const expand = expansions(form);
+    if (expand instanceof Response) return expand;
+    const customerId = str(form.customer);
+    if (!customerId) return missingParam('customer');
+    if (!find(state.customers, customerId)) return noSuch('customer', customerId, 'customer', 400);
+    const specs = list(form.items).map(obj);
+    if (specs.length === 0) return missingParam('items');
+    // The emulator has no payment methods: only an incomplete start (the portal confirms) is possible.
+    const behavior = str(form.payment_behavior) ?? 'allow_incomplete';
+    const t = now();
+    const id = newId('sub_');
+    const items: SubscriptionItem[] = [];
+    for (const [n, spec] of specs.entries()) {
+      const item = newItem(spec, id, t, items[0]?.current_period_end, `items[${n}]`);
+      if (item instanceof Response) return item;
+      items.push(item);
+    }
+    const amount = items.reduce((sum, i) => sum + i.price.unit_amount * i.quantity, 0);
+    if (amount > 0 && behavior !== 'default_incomplete') {
+      return fail(400, {
+        code: 'resource_missing',
+        message: 'This customer has no attached payment source or default payment method. Please consider adding a default payment method.',
+      });
+    }
+    const sub: Subscription = {
+      id,
+      object: 'subscription',
+      created: t,
+      customer: customerId,
+      status: amount > 0 ? 'incomplete' : 'active',
+      items: { object: 'list', data: items, has_more: false, total_count: items.length, url: `/v1/subscription_items?subscription=${id}` },
+      latest_invoice: null,
+      schedule: null,
+      currency: items[0]!.price.currency,
+      collection_method: 'charge_automatically',
+      billing_cycle_anchor: t,
+      start_date: t,
+      cancel_at_period_end: false,
+      canceled_at: null,
+      ended_at: null,
+      payment_settings: { save_default_payment_method: str(obj(form.payment_settings).save_default_payment_method) ?? null },
+      metadata: strings(form.metadata),
+      livemode: false,
+    };
+    state.subscriptions.push(sub);
+    sub.latest_invoice = newInvoice(sub, amount, 'subscription_create', amount > 0).id;
+    return ok(renderSubscription(sub, expand));
+  });
+
+  routes.get('/v1/subscriptions/:id', ({ params, url }) => {
+    const expand = expansions(parseForm(url.search.slice(1)));
+    if (expand instanceof Response) return expand;
+    const sub = find(state.subscriptions, params.id);
+    return sub ? ok(renderSubscription(sub, expand)) : noSuch('subscription', params.id!);
+  });
+
+  post('/v1/subscriptions/:id', ({ params }, form) => {
+    const expand = expansions(form);
+    if (expand instanceof Response) return expand;
+    const sub = find(state.subscriptions, params.id);
+    if (!sub) return noSuch('subscription', params.id!);
+    const changes = Object.keys(form).filter((k) => !['metadata', 'cancellation_details', 'expand'].includes(k));
+    if (sub.status === 'canceled' && changes.length > 0) {
+      return fail(400, { message: 'A canceled subscription can only update its cancellation_details and metadata.' });
+    }
+    const proration = str(form.proration_behavior) ?? 'create_prorations';
+    if (!PRORATION.includes(proration)) return invalidValue('proration_behavior', proration, PRORATION);
+    const specs = list(form.items).map(obj);
+    if (specs.length > 0 && sub.status === 'incomplete') {
+      return fail(400, {
+        message:
+          'You cannot update a subscription in `incomplete` status in a way that results in a new invoice or invoice items. Only metadata and default_source can be updated.',
+      });
+    }
+    const t = now();
+    const lines: InvoiceItem[] = [];
+    const items = [...sub.items.data];
+    for (const [n, spec] of specs.entries()) {
+      const param = `items[${n}]`;
+      const itemId = str(spec.id);
+      if (!itemId) {
+        const item = newItem(spec, sub.id, t, items[0]?.current_period_end, param);
+        if (item instanceof Response) return item;
+        items.push(item);
+        continue;
+      }
+      const at = items.findIndex((i) => i.id === itemId);
+      if (at < 0) return noSuch('subscription_item', itemId, `${param}[id]`, 400);
+      if (str(spec.deleted) === 'true') {
+        items.splice(at, 1);
+        continue;
+      }
+      const current = items[at]!;
+      const priceId = str(spec.price);
+      const price = priceId === undefined ? current.price : find(PRICES, priceId);
+      if (!price) return noSuch('price', priceId!, `${param}[price]`, 400);
+      const quantity = spec.quantity === undefined ? current.quantity : quantityOf(spec.quantity, `${param}[quantity]`);
+      if (quantity instanceof Response) return quantity;
+      const next = { ...current, price, quantity };
+      if ((price.id !== current.price.id || quantity !== current.quantity) && proration !== 'none') {
+        lines.push(...prorate(sub, next, current, t));
+      }
+      items[at] = next;
+    }
+    if (specs.length > 0 && items.length === 0) return fail(400, { param: 'items', message: 'A subscription must have at least one item.' });
+    sub.items = { ...sub.items, data: items, total_count: items.length };
+    sub.metadata = mergeMetadata(sub.metadata, form.metadata);
+    if (proration === 'always_invoice' && lines.length > 0) {
+      // Charged at once; the emulator takes the charge as successful.
+      const invoice = newInvoice(sub, Math.max(0, lines.reduce((s, l) => s + l.amount, 0)), 'subscription_update', false);
+      for (const l of lines) l.invoice = invoice.id;
+      sub.latest_invoice = invoice.id;
+    }
+    state.invoiceItems.push(...lines);
+    return ok(renderSubscription(sub, expand));
+  });
+
+  routes.delete('/v1/subscriptions/:id', ({ params }) => {
+    const sub = find(state.subscriptions, params.id);
+    // Stripe treats a canceled subscription as gone for a second cancel.
+    if (!sub || sub.status === 'canceled') return noSuch('subscription', params.id!);
+    const t = now();
+    Object.assign(sub, { status: 'canceled', canceled_at: t, ended_at: t });
+    const schedule = find(state.subscriptionSchedules, sub.schedule ?? undefined);
+    if (schedule && isLive(schedule)) Object.assign(schedule, { status: 'canceled', canceled_at: t, current_phase: null });
+    return ok(renderSubscription(sub, []));
+  });
+
+  // --- subscription schedules --------------------------------------------------------------------
+  post('/v1/subscription_schedules', (_ctx, form) => {
+    const subId = str(form.from_subscription);
+    if (!subId) return fail(400, { param: 'from_subscription', message: 'The emulator creates schedules only from_subscription.' });
+    if (form.phases !== undefined) return fail(400, { param: 'phases', message: 'You cannot set `phases` if `from_subscription` is set.' });
+    const sub = find(state.subscriptions, subId);
+    if (!sub) return noSuch('subscription', subId, 'from_subscription', 400);
+    if (sub.status === 'canceled') return fail(400, { param: 'from_subscription', message: 'You cannot migrate a canceled subscription to a subscription schedule.' });
+    if (sub.schedule) {
+      return fail(400, { param: 'from_subscription', message: `You cannot migrate a subscription that is already attached to a schedule: \`${sub.schedule}\`.` });
+    }
+    const first = sub.items.data[0]!;
+    const phase: SchedulePhase = {
+      start_date: first.current_period_start,
+      end_date: first.current_period_end,
+      items: sub.items.data.map((i) => ({ price: i.price.id, quantity: i.quantity, metadata: {} })),
+      proration_behavior: 'create_prorations',
+      metadata: {},
+    };
+    const schedule: SubscriptionSchedule = {
+      id: newId('sub_sched_'),
+      object: 'subscription_schedule',
+      created: now(),
+      customer: sub.customer,
+      subscription: sub.id,
+      status: 'active',
+      end_behavior: 'release',
+      phases: [phase],
+      current_phase: { start_date: phase.start_date, end_date: phase.end_date },
+      released_at: null,
+      released_subscription: null,
+      canceled_at: null,
+      completed_at: null,
+      metadata: strings(form.metadata),
+      livemode: false,
+    };
+    state.subscriptionSchedules.push(schedule);
+    sub.schedule = schedule.id;
+    return ok(schedule);
+  });
+
+  routes.get('/v1/subscription_schedules/:id', ({ params }) => {
+    const schedule = find(state.subscriptionSchedules, params.id);
+    return schedule ? ok(schedule) : noSuch('subscription_schedule', params.id!);
+  });
+
+  post('/v1/subscription_schedules/:id', ({ params }, form) => {
+    const schedule = find(state.subscriptionSchedules, params.id);
+    if (!schedule) return noSuch('subscription_schedule', params.id!);
+    if (!isLive(schedule)) return notLive(schedule);
+    const endBehavior = str(form.end_behavior);
+    if (endBehavior !== undefined && !END_BEHAVIOR.includes(endBehavior)) return invalidValue('end_behavior', endBehavior, END_BEHAVIOR);
+    if (form.phases !== undefined) {
+      const phases = parsePhases(list(form.phases).map(obj), schedule);
+      if (phases instanceof Response) return phases;
+      schedule.phases = phases;
+      const t = now();
+      const current = phases.find((p) => p.start_date <= t && t < p.end_date);
+      schedule.current_phase = current ? { start_date: current.start_date, end_date: current.end_date } : null;
+      // The current phase is what the subscription bills now: Stripe applies a change to it at once.
+      const sub = find(state.subscriptions, schedule.subscription ?? undefined);
+      if (sub && current) applyPhase(sub, current);
+    }
+    if (endBehavior) schedule.end_behavior = endBehavior;
+    schedule.metadata = mergeMetadata(schedule.metadata, form.metadata);
+    return ok(schedule);
+  });
+
+  post('/v1/subscription_schedules/:id/release', ({ params }) => {
+    const schedule = find(state.subscriptionSchedules, params.id);
+    if (!schedule) return noSuch('subscription_schedule', params.id!);
+    if (!isLive(schedule)) return notLive(schedule);
+    const sub = find(state.subscriptions, schedule.subscription ?? undefined);
+    if (sub) sub.schedule = null;
+    Object.assign(schedule, {
+      status: 'released',
+      released_at: now(),
+      released_subscription: schedule.subscription,
+      subscription: null,
+      current_phase: null,
+    });
+    return ok(schedule);
+  });
+
+  function parsePhases(specs: Form[], schedule: SubscriptionSchedule): SchedulePhase[] | Response {
+    if (specs.length === 0) return missingParam('phases');
+    const phases: SchedulePhase[] = [];
+    for (const [n, spec] of specs.entries()) {
+      const param = `phases[${n}]`;
+      const items: SchedulePhase['items'] = [];
+      for (const [m, item] of list(spec.items).map(obj).entries()) {
+        const priceId = str(item.price);
+        if (!priceId) return missingParam(`${param}[items][${m}][price]`);
+        const price = find(PRICES, priceId);
+        if (!price) return noSuch('price', priceId, `${param}[items][${m}][price]`, 400);
+        const quantity = quantityOf(item.quantity, `${param}[items][${m}][quantity]`);
+        if (quantity instanceof Response) return quantity;
+        items.push({ price: price.id, quantity, metadata: strings(item.metadata) });
+      }
+      if (items.length === 0) return missingParam(`${param}[items]`);
+      const givenStart = timestamp(spec.start_date);
+      const givenEnd = timestamp(spec.end_date);
+      const prev = phases[n - 1];
+      if (n === 0 && schedule.current_phase && givenStart !== undefined && givenStart !== schedule.current_phase.start_date) {
+        return fail(400, { param: `${param}[start_date]`, message: 'You can not modify the start date of the current phase.' });
+      }
+      if (prev && givenStart !== undefined && givenStart !== prev.end_date) {
+        return fail(400, { param: `${param}[start_date]`, message: 'The start_date of a phase must equal the end_date of the phase before it.' });
+      }
+      const start = prev?.end_date ?? givenStart ?? schedule.current_phase?.start_date ?? now();
+      const duration = obj(spec.duration);
+      let end = givenEnd;
+      if (end === undefined && spec.duration !== undefined) {
+        const interval = str(duration.interval) ?? '';
+        if (!INTERVALS.includes(interval)) return invalidValue(`${param}[duration][interval]`, interval, INTERVALS);
+        const count = quantityOf(duration.interval_count, `${param}[duration][interval_count]`);
+        if (count instanceof Response) return count;
+        end = addInterval(start, { interval: interval as Recurring['interval'], interval_count: count });
+      }
+      // No end given: one billing interval of the phase's first price (Stripe's default).
+      end ??= addInterval(start, find(PRICES, items[0]!.price)!.recurring);
+      if (end <= start) return fail(400, { param: `${param}[end_date]`, message: 'The end_date of a phase must be after its start_date.' });
+      const proration = str(spec.proration_behavior) ?? 'create_prorations';
+      if (!PRORATION.includes(proration)) return invalidValue(`${param}[proration_behavior]`, proration, PRORATION);
+      phases.push({ start_date: start, end_date: end, items, proration_behavior: proration, metadata: strings(spec.metadata) });
+    }
+    return phases;
+  }
+
+  function applyPhase(sub: Subscription, phase: SchedulePhase) {
+    const first = sub.items.data[0];
+    const data = phase.items.map((p, n): SubscriptionItem => {
+      const existing = sub.items.data[n];
+      const price = find(PRICES, p.price)!;
+      return existing
+        ? { ...existing, price, quantity: p.quantity }
+        : { ...first!, id: newId('si_'), created: now(), price, quantity: p.quantity, metadata: {} };
+    });
+    sub.items = { ...sub.items, data, total_count: data.length };
+  }
+
+  // --- invoices ----------------------------------------------------------------------------------
+  // What the portal's payment confirmation does to a subscription's first invoice; local flows and
+  // tests use it to turn an incomplete subscription active.
+  post('/v1/invoices/:id/pay', ({ params }, form) => {
+    const invoice = find(state.invoices, params.id);
+    if (!invoice) return noSuch('invoice', params.id!);
+    if (invoice.status === 'paid') return fail(400, { message: 'Invoice is already paid' });
+    if (str(form.paid_out_of_band) !== 'true') {
+      return fail(400, { message: 'This customer has no attached payment source or default payment method. Please consider adding a default payment method.' });
+    }
+    Object.assign(invoice, { status: 'paid', amount_paid: invoice.amount_due, amount_remaining: 0 });
+    const sub = find(state.subscriptions, invoice.parent.subscription_details.subscription);
+    if (sub?.status === 'incomplete') sub.status = 'active';
+    return ok(renderInvoice(invoice, false));
+  });
+
+  return {
+    name: 'stripe',
+    credentials: { secretKey, webhookSecret },
+    env: (baseUrl) => ({ STRIPE_API_URL: baseUrl, STRIPE_SECRET_KEY: secretKey, STRIPE_WEBHOOK_SECRET: webhookSecret }),
+    routes,
+    authorize(req) {
+      const key = bearer(req);
+      if (key === secretKey) return undefined;
+      return fail(401, {
+        message: key
+          ? `Invalid API Key provided: ${key.slice(0, 8)}${'*'.repeat(Math.max(0, key.length - 12))}${key.slice(-4)}`
+          : "You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY').",
+      });
+    },
+    // The SDK reads an error only from an `error` object; a bare 503 body would pass as a success.
+    faultResponse: () => fail(500, { type: 'api_error', message: 'An unknown error occurred (injected fault).' }),
+    inspect: () => state,
+    reset: () => {
+      for (const kind of Object.values(state) as unknown[][]) kind.length = 0;
+      replays.clear();
+    },
+    signedEvent(type, object, o = {}) {
+      const t = o.timestamp ?? now();
+      const event = {
+        id: newId('evt_'),
+        object: 'event',
+        api_version: API_VERSION,
+        created: t,
+        data: { object },
+        livemode: false,
+        pending_webhooks: 1,
+        request: { id: null, idempotency_key: null },
+        type,
+      };
+      const payload = JSON.stringify(event, null, 2);
+      const signature = createHmac('sha256', webhookSecret).update(`${t}.${payload}`).digest('hex');
+      return { payload, header: `t=${t},v1=${signature}`, event };
+    },
+  };
+}
+
+// --- Stripe's wire format ------------------------------------------------------------------------
+
+/** Parses Stripe's form encoding: `items[0][price]=x`, `expand[]=y`, `metadata[userId]=z`. */
+export function parseForm(text: string): Form {
+  const root: Form = {};
+  for (const [key, value] of new URLSearchParams(text)) {
+    const m = /^([^[\]]+)((?:\[[^[\]]*\])*)$/.exec(key);
+    if (!m) continue;
+    const path = [m[1]!, ...[...m[2]!.matchAll(/\[([^[\]]*)\]/g)].map((x) => x[1]!)];
+    let node = root;
+    path.forEach((segment, i) => {
+      const k = segment === '' ? String(Object.keys(node).length) : segment;
+      if (i === path.length - 1) node[k] = value;
+      else node = (typeof node[k] === 'object' ? node[k] : (node[k] = {})) as Form;
+    });
+  }
+  return arrays(root) as Form;
+}
+
+/** Objects keyed 0..n (from `a[0]`, `a[]`) become arrays. */
+function arrays(v: FormValue): FormValue {
+  if (typeof v === 'string' || Array.isArray(v)) return v;
+  const keys = Object.keys(v);
+  const out: Form = Object.fromEntries(keys.map((k) => [k, arrays(v[k]!)]));
+  return keys.length > 0 && keys.every((k) => /^\d+$/.test(k)) ? keys.sort((a, b) => +a - +b).map((k) => out[k]!) : out;
+}
+
+const str = (v: FormValue | undefined) => (typeof v === 'string' ? v : undefined);
+const list = (v: FormValue | undefined): FormValue[] => (Array.isArray(v) ? v : []);
+const obj = (v: FormValue | undefined): Form => (v !== undefined && typeof v === 'object' && !Array.isArray(v) ? v : {});
+const strings = (v: FormValue | undefined): Metadata =>
+  Object.fromEntries(Object.entries(obj(v)).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1] !== ''));
+/** Stripe merges metadata keys; an empty value removes a key. */
+function mergeMetadata(current: Metadata, v: FormValue | undefined): Metadata {
+  const next = { ...current };
+  for (const [k, x] of Object.entries(obj(v))) {
+    if (x === '') delete next[k];
+    else if (typeof x === 'string') next[k] = x;
+  }
+  return next;
+}
+function timestamp(v: FormValue | undefined): number | undefined {
+  const s = str(v);
+  if (s === undefined) return undefined;
+  return s === 'now' ? now() : Number(s);
+}
+
+function quantityOf(v: FormValue | undefined, param: string): number | Response {
+  if (v === undefined) return 1;
+  const n = Number(str(v));
+  return Number.isInteger(n) && n >= 1 ? n : fail(400, { param, message: `Invalid integer: ${String(str(v))}` });
+}
+
+function expansions(form: Form): string[] | Response {
+  const expand = list(form.expand).map((e) => str(e) ?? '');
+  const bad = expand.find((e) => !EXPANDABLE.has(e));
+  return bad === undefined ? expand : fail(400, { param: 'expand', message: `This property cannot be expanded (${bad}).` });
+}
+
+function renderInvoice(invoice: Invoice, withSecret: boolean) {
+  const { confirmation_secret, ...rest } = invoice;
+  return withSecret ? { ...rest, confirmation_secret } : rest;
+}
+
+const isLive = (s: SubscriptionSchedule) => s.status === 'active' || s.status === 'not_started';
+const notLive = (s: SubscriptionSchedule) =>
+  fail(400, {
+    message: `You cannot update a subscription schedule that is currently in the \`${s.status}\` status. It must be in one of the following statuses: \`not_started\`, \`active\`.`,
+  });
+
+function addInterval(ts: number, { interval, interval_count: n }: Recurring): number {
+  if (interval === 'day' || interval === 'week') return ts + n * (interval === 'day' ? 1 : 7) * 86_400;
+  const d = new Date(ts * 1000);
+  const months = interval === 'year' ? 12 * n : n;
+  const target = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + months, 1, d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds()));
+  // Stripe keeps the day of month, clamped to the month's last day (31 Jan → 28 Feb).
+  const lastDay = new Date(Date.UTC(target.getUTCFullYear(), target.getUTCMonth() + 1, 0)).getUTCDate();
+  target.setUTCDate(Math.min(d.getUTCDate(), lastDay));
+  return Math.floor(target.getTime() / 1000);
+}
+
+const now = () => Math.floor(Date.now() / 1000);
+const ALNUM = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+const token = (n: number) => Array.from(randomBytes(n), (b) => ALNUM[b % 62]).join('');
+const newId = (prefix: string) => `${prefix}${token(24)}`;
+const headers = () => ({ 'content-type': 'application/json', 'request-id': `req_${token(14)}` });
+const ok = (body: unknown) => json(body, 200, headers());
+
+function fail(status: number, error: { type?: string; code?: string; param?: string; message: string }): Response {
+  return json({ error: { type: 'invalid_request_error', ...error } }, status, headers());
+}
+const noSuch = (kind: string, id: string, param = 'id', status = 404) =>
+  fail(status, { code: 'resource_missing', param, message: `No such ${kind}: '${id}'` });
+const missingParam = (param: string) => fail(400, { code: 'parameter_missing', param, message: `Missing required param: ${param}.` });
+const invalidValue = (param: string, value: string, allowed: string[]) =>
+  fail(400, { param, message: `Invalid ${param}: must be one of ${allowed.join(', ')} (got '${value}')` });

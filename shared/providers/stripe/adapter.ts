@@ -1,0 +1,171 @@
+// Stripe through its official SDK; `host`/`port`/`protocol` point it at the emulator, unset at
+// api.stripe.com. The SDK never retries: callProvider does, for reads, deletes and POSTs that carry an
+// Idempotency-Key (Stripe replays the stored answer of a key it has seen, so a retry cannot duplicate).
+import { randomUUID } from 'node:crypto';
+import Stripe from 'stripe';
+import { ProviderNotFoundError, ProviderUnavailableError } from '../../errors';
+import { DEFAULT_TIMEOUT_MS, callProvider } from '../http';
+import { WebhookSignatureError, type Billing, type BillingEvent, type SubscriptionStatus } from './port';
+
+export interface StripeSettings {
+  secretKey: string;
+  webhookSecret: string;
+  /** Unset: api.stripe.com over https. */
+  host?: string;
+  port?: number;
+  protocol?: 'http' | 'https';
+  timeoutMs?: number;
+}
+
+/** Stripe's own recommendation: reject events signed more than five minutes ago (replays). */
+const TOLERANCE_SECONDS = 300;
+
+export function stripeBilling(settings: StripeSettings): Billing {
+  const timeoutMs = settings.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const stripe = new Stripe(settings.secretKey, {
+    host: settings.host,
+    port: settings.port,
+    protocol: settings.protocol,
+    timeout: timeoutMs,
+    maxNetworkRetries: 0,
+  });
+
+  // The SDK's timeout (it closes the socket) fires first; ours is the backstop. Every call we make is
+  // safe to repeat, so all are retried on 5xx, 429 and network failures.
+  const call = <T>(operation: string, fn: () => Promise<T>) =>
+    callProvider('stripe', operation, fn, { timeoutMs: timeoutMs + 500, idempotent: true });
+  /** One key per port call, shared by its retries. */
+  const once = () => ({ idempotencyKey: randomUUID() });
+  const retrieve = (id: string) => call('retrieve subscription', () => stripe.subscriptions.retrieve(id));
+
+  return {
+    async ensureCustomer({ userId, email, name }) {
+      const customer = await call('create customer', () =>
+        stripe.customers.create({ email, name, metadata: { userId } }, { idempotencyKey: `fonella-customer-${userId}` }),
+      );
+      return customer.id;
+    },
+
+    async createSubscription({ customerId, priceId, userId }) {
+      const opts = once();
+      const sub = await call('create subscription', () =>
+        stripe.subscriptions.create(
+          {
+            customer: customerId,
+            items: [{ price: priceId }],
+            // Stays `incomplete` until the portal confirms the first invoice's payment.
+            payment_behavior: 'default_incomplete',
+            payment_settings: { save_default_payment_method: 'on_subscription' },
+            expand: ['latest_invoice.confirmation_secret'],
+            metadata: { userId },
+          },
+          opts,
+        ),
+      );
+      const invoice = typeof sub.latest_invoice === 'object' ? sub.latest_invoice : null;
+      return {
+        subscriptionId: sub.id,
+        status: sub.status as SubscriptionStatus,
+        clientSecret: invoice?.confirmation_secret?.client_secret ?? null,
+        currentPeriodEnd: periodEnd(sub, 'create subscription'),
+      };
+    },
+
+    async changePlanNow({ subscriptionId, priceId }) {
+      const sub = await retrieve(subscriptionId);
+      const item = firstItem(sub, 'change plan');
+      // A downgrade scheduled earlier would otherwise overwrite this change when its phase begins.
+      if (sub.schedule) {
+        const scheduleId = typeof sub.schedule === 'string' ? sub.schedule : sub.schedule.id;
+        const opts = once();
+        await call('release subscription schedule', () => stripe.subscriptionSchedules.release(scheduleId, {}, opts));
+      }
+      if (item.price.id === priceId) return;
+      const opts = once();
+      await call('change plan', () =>
+        stripe.subscriptions.update(
+          subscriptionId,
+          { items: [{ id: item.id, price: priceId }], proration_behavior: 'create_prorations' },
+          opts,
+        ),
+      );
+    },
+
+    async schedulePlanChange({ subscriptionId, priceId }) {
+      const sub = await retrieve(subscriptionId);
+      const end = firstItem(sub, 'schedule plan change').current_period_end;
+      // A subscription takes one schedule: a second downgrade rewrites the schedule of the first.
+      const existing = typeof sub.schedule === 'string' ? sub.schedule : sub.schedule?.id;
+      const createOpts = once();
+      const schedule = existing
+        ? await call('retrieve subscription schedule', () => stripe.subscriptionSchedules.retrieve(existing))
+        : await call('create subscription schedule', () =>
+            stripe.subscriptionSchedules.create({ from_subscription: subscriptionId }, createOpts),
+          );
+      const start = schedule.current_phase?.start_date ?? schedule.phases[0]?.start_date;
+      if (start === undefined) throw unexpected('schedule plan change');
+      const items = sub.items.data.map((i) => ({ price: i.price.id, quantity: i.quantity ?? 1 }));
+      const updateOpts = once();
+      const updated = await call('update subscription schedule', () =>
+        stripe.subscriptionSchedules.update(
+          schedule.id,
+          {
+            phases: [
+              { items, start_date: start, end_date: end },
+              // No end given: Stripe runs it for one billing interval, then `release` leaves the
+              // subscription running on the new price.
+              { items: items.map((i, n) => (n === 0 ? { ...i, price: priceId } : i)) },
+            ],
+            end_behavior: 'release',
+          },
+          updateOpts,
+        ),
+      );
+      const effective = updated.phases[1]?.start_date ?? end;
+      return { scheduleId: updated.id, effectiveAt: new Date(effective * 1000) };
+    },
+
+    async cancelNow(subscriptionId) {
+      try {
+        await call('cancel subscription', () => stripe.subscriptions.cancel(subscriptionId));
+      } catch (err) {
+        // Stripe answers 404 for a subscription that is already canceled (e.g. a retry whose first
+        // attempt went through): that is the state we want.
+        if (!(err instanceof ProviderNotFoundError)) throw err;
+        const sub = await retrieve(subscriptionId);
+        if (sub.status !== 'canceled') throw err;
+      }
+    },
+
+    verifyWebhook(rawBody, signatureHeader) {
+      if (!signatureHeader) throw new WebhookSignatureError('Missing Stripe-Signature.');
+      let event: { id: string; type: string; created: number; data: { object: unknown } };
+      try {
+        event = stripe.webhooks.constructEvent(rawBody, signatureHeader, settings.webhookSecret, TOLERANCE_SECONDS);
+      } catch (err) {
+        // The SDK's error carries the header and payload: keep only its message.
+        throw new WebhookSignatureError(undefined, err instanceof Error ? err.message.slice(0, 200) : undefined);
+      }
+      return {
+        id: event.id,
+        type: event.type,
+        created: new Date(event.created * 1000),
+        data: { object: (event.data.object ?? {}) as Record<string, unknown> },
+      } satisfies BillingEvent;
+    },
+  };
+}
+
+function firstItem(sub: Stripe.Subscription, operation: string): Stripe.SubscriptionItem {
+  const item = sub.items.data[0];
+  if (!item) throw unexpected(operation);
+  return item;
+}
+
+/** Period ends live on the items since the 2025 API versions, no longer on the subscription. */
+function periodEnd(sub: Stripe.Subscription, operation: string): Date {
+  return new Date(firstItem(sub, operation).current_period_end * 1000);
+}
+
+const unexpected = (operation: string) =>
+  new ProviderUnavailableError('stripe', operation, { cause: 'unexpected answer from stripe (no subscription item or phase)' });

@@ -1,0 +1,47 @@
+// Stripe account, webhook endpoint secret and the price of each plan. STRIPE_API_URL points the SDK
+// at the local emulator; off the local stack it is normally unset and the SDK uses api.stripe.com.
+import * as z from '../../zod';
+import { defineConfig } from '../../config/define';
+import type { PlanId } from '../../config/plans';
+
+const nonEmpty = z.string().check(z.minLength(1));
+
+export const stripeConfig = defineConfig(
+  'stripe',
+  z.pipe(
+    z.object({
+      // A publishable key (pk_) would fail on every call: catch it at init instead.
+      STRIPE_SECRET_KEY: z.string().check(z.regex(/^(sk|rk)_/, 'must be a secret (sk_) or restricted (rk_) key')),
+      STRIPE_WEBHOOK_SECRET: z.string().check(z.startsWith('whsec_', 'must be an endpoint secret (whsec_)')),
+      STRIPE_API_URL: z.optional(z.url({ protocol: /^https?$/ })),
+      STRIPE_PRICE_STARTER: nonEmpty,
+      STRIPE_PRICE_BUSINESS: nonEmpty,
+      STRIPE_PRICE_PREMIUM: nonEmpty,
+    }),
+    z.transform((e) => ({
+      secretKey: e.STRIPE_SECRET_KEY,
+      webhookSecret: e.STRIPE_WEBHOOK_SECRET,
+      api: e.STRIPE_API_URL === undefined ? undefined : sdkEndpoint(e.STRIPE_API_URL),
+      prices: {
+        starter: e.STRIPE_PRICE_STARTER,
+        business: e.STRIPE_PRICE_BUSINESS,
+        premium: e.STRIPE_PRICE_PREMIUM,
+      } satisfies Record<PlanId, string>,
+    })),
+  ),
+  {
+    STRIPE_SECRET_KEY: 'sk_test_local',
+    STRIPE_WEBHOOK_SECRET: 'whsec_local',
+    STRIPE_API_URL: 'http://127.0.0.1:4007',
+    STRIPE_PRICE_STARTER: 'price_starter',
+    STRIPE_PRICE_BUSINESS: 'price_business',
+    STRIPE_PRICE_PREMIUM: 'price_premium',
+  },
+);
+
+/** The SDK takes host, port and protocol rather than a URL (and no path: it always sends /v1/...). */
+function sdkEndpoint(url: string): { host: string; port: number; protocol: 'http' | 'https' } {
+  const u = new URL(url);
+  const protocol = u.protocol === 'http:' ? 'http' : 'https';
+  return { host: u.hostname.replace(/^\[|\]$/g, ''), port: Number(u.port) || (protocol === 'http' ? 80 : 443), protocol };
+}

@@ -1,0 +1,53 @@
+// Billing in Fonella's terms (Stripe underneath): one customer per user, one subscription per customer,
+// plan changes now (upgrades, prorated) or at period end (downgrades), and the signed webhook events.
+import { AppError } from '../../errors';
+
+export type SubscriptionStatus =
+  | 'incomplete'
+  | 'incomplete_expired'
+  | 'trialing'
+  | 'active'
+  | 'past_due'
+  | 'canceled'
+  | 'unpaid'
+  | 'paused';
+
+export interface NewSubscription {
+  subscriptionId: string;
+  /** `incomplete` until the portal confirms the first payment with `clientSecret`. */
+  status: SubscriptionStatus;
+  /** What the portal confirms the first payment with; null when nothing is due. */
+  clientSecret: string | null;
+  currentPeriodEnd: Date;
+}
+
+/** A webhook event whose signature and age have been checked. Events can arrive twice and out of order. */
+export interface BillingEvent {
+  id: string;
+  /** Stripe's event type, e.g. `customer.subscription.updated`, `invoice.paid`. */
+  type: string;
+  created: Date;
+  /** The Stripe object the event is about, as Stripe sent it: read it defensively. */
+  data: { object: Record<string, unknown> };
+}
+
+export interface Billing {
+  /** The user's customer; asking again for the same user gives the same customer (Idempotency-Key). */
+  ensureCustomer(input: { userId: string; email: string; name?: string }): Promise<string>;
+  createSubscription(input: { customerId: string; priceId: string; userId: string }): Promise<NewSubscription>;
+  /** Swaps the plan at once; the price difference for the rest of the period is prorated. */
+  changePlanNow(input: { subscriptionId: string; priceId: string }): Promise<void>;
+  /** Swaps the plan when the current period ends; until then the subscription is unchanged. */
+  schedulePlanChange(input: { subscriptionId: string; priceId: string }): Promise<{ scheduleId: string; effectiveAt: Date }>;
+  /** Ends the subscription now; a subscription that is already canceled counts as done. */
+  cancelNow(subscriptionId: string): Promise<void>;
+  /** Checks the Stripe-Signature header against the exact raw body; throws WebhookSignatureError. */
+  verifyWebhook(rawBody: string | Buffer, signatureHeader: string | undefined): BillingEvent;
+}
+
+/** A webhook whose signature is missing, wrong or too old: the sender is not (provably) Stripe. */
+export class WebhookSignatureError extends AppError {
+  constructor(detail = 'The Stripe-Signature header does not match the body or is too old.', cause?: unknown) {
+    super(401, 'webhook-signature', 'Unauthorized', detail, { cause });
+  }
+}

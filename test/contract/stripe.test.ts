@@ -1,0 +1,273 @@
+// The Stripe adapter (official SDK) against the Stripe emulator, over HTTP: every port method checked
+// against the emulator's state, the webhook signature check, and SDK failures as our typed errors.
+import Stripe from 'stripe';
+import { describe, expect, it } from 'vitest';
+import { createStripeEmulator, type StripeEmulatorState } from '../../lib/local/emulators/stripe';
+import { ProviderNotFoundError, ProviderRejectedError, ProviderUnavailableError } from '../../shared/errors';
+import { stripeBilling, type StripeSettings } from '../../shared/providers/stripe/adapter';
+import { stripeConfig } from '../../shared/providers/stripe/config';
+import { WebhookSignatureError } from '../../shared/providers/stripe/port';
+import { useEmulator } from '../support/emulator';
+
+const emulator = createStripeEmulator();
+const emu = useEmulator(emulator);
+const settings = (over: Partial<StripeSettings> = {}): StripeSettings => ({
+  secretKey: 'sk_test_local',
+  webhookSecret: 'whsec_local',
+  host: '127.0.0.1',
+  port: emu.running.port,
+  protocol: 'http',
+  ...over,
+});
+const billing = (over: Partial<StripeSettings> = {}) => stripeBilling(settings(over));
+const state = () => emu.inspect<StripeEmulatorState>();
+const subscription = async (id: string) => (await state()).subscriptions.find((s) => s.id === id)!;
+
+/** A paid, active subscription: what exists once the portal has confirmed the first payment. */
+async function activeSubscription(priceId = 'price_business') {
+  const b = billing();
+  const customerId = await b.ensureCustomer({ userId: 'u-1', email: 'ada@example.com' });
+  const { subscriptionId } = await b.createSubscription({ customerId, priceId, userId: 'u-1' });
+  const sdk = new Stripe('sk_test_local', { host: '127.0.0.1', port: emu.running.port, protocol: 'http' });
+  await sdk.invoices.pay((await subscription(subscriptionId)).latest_invoice!, { paid_out_of_band: true });
+  expect((await subscription(subscriptionId)).status).toBe('active');
+  return { b, customerId, subscriptionId };
+}
+
+describe('stripe billing adapter', () => {
+  it('ensureCustomer stores email, name and userId, and gives the same customer for the same user', async () => {
+    const b = billing();
+    const first = await b.ensureCustomer({ userId: 'u-1', email: 'ada@example.com', name: 'Ada' });
+    const again = await b.ensureCustomer({ userId: 'u-1', email: 'ada@example.com', name: 'Ada' });
+    const other = await b.ensureCustomer({ userId: 'u-2', email: 'bob@example.com' });
+    expect(first).toMatch(/^cus_/);
+    expect(again).toBe(first);
+    expect(other).not.toBe(first);
+    const { customers } = await state();
+    expect(customers).toHaveLength(2);
+    expect(customers[0]).toMatchObject({ id: first, email: 'ada@example.com', name: 'Ada', metadata: { userId: 'u-1' } });
+  });
+
+  it('createSubscription starts it incomplete, with the client secret of its first invoice and the item period end', async () => {
+    const b = billing();
+    const customerId = await b.ensureCustomer({ userId: 'u-1', email: 'ada@example.com' });
+    const created = await b.createSubscription({ customerId, priceId: 'price_business', userId: 'u-1' });
+    const { subscriptions, invoices } = await state();
+    const sub = subscriptions[0]!;
+    const invoice = invoices.find((i) => i.id === sub.latest_invoice)!;
+    expect(created.subscriptionId).toBe(sub.id);
+    expect(created.status).toBe('incomplete');
+    expect(created.clientSecret).toMatch(/^pi_\w+_secret_\w+$/);
+    expect(created.clientSecret).toBe(invoice.confirmation_secret?.client_secret);
+    expect(created.currentPeriodEnd.getTime()).toBe(sub.items.data[0]!.current_period_end * 1000);
+    expect(created.currentPeriodEnd.getTime()).toBeGreaterThan(Date.now() + 27 * 86_400_000);
+    expect(sub).toMatchObject({
+      customer: customerId,
+      metadata: { userId: 'u-1' },
+      payment_settings: { save_default_payment_method: 'on_subscription' },
+    });
+    expect(sub.items.data.map((i) => i.price.id)).toEqual(['price_business']);
+  });
+
+  it('createSubscription with an unknown price → ProviderRejectedError, nothing created', async () => {
+    const b = billing();
+    const customerId = await b.ensureCustomer({ userId: 'u-1', email: 'ada@example.com' });
+    await expect(b.createSubscription({ customerId, priceId: 'price_nope', userId: 'u-1' })).rejects.toBeInstanceOf(ProviderRejectedError);
+    expect((await state()).subscriptions).toEqual([]);
+  });
+
+  it('changePlanNow swaps the item price in place and leaves prorations for the rest of the period', async () => {
+    const { b, subscriptionId } = await activeSubscription('price_business');
+    const itemBefore = (await subscription(subscriptionId)).items.data[0]!;
+    await b.changePlanNow({ subscriptionId, priceId: 'price_premium' });
+    const sub = await subscription(subscriptionId);
+    expect(sub.items.data).toHaveLength(1);
+    expect(sub.items.data[0]).toMatchObject({ id: itemBefore.id, price: { id: 'price_premium' } });
+    const { invoiceItems } = await state();
+    expect(invoiceItems.map((i) => Math.sign(i.amount))).toEqual([-1, 1]);
+    expect(invoiceItems.every((i) => i.proration && i.parent.subscription_details.subscription === subscriptionId)).toBe(true);
+  });
+
+  it('changePlanNow on a subscription that is still incomplete → ProviderRejectedError (Stripe refuses it)', async () => {
+    const b = billing();
+    const customerId = await b.ensureCustomer({ userId: 'u-1', email: 'ada@example.com' });
+    const { subscriptionId } = await b.createSubscription({ customerId, priceId: 'price_starter', userId: 'u-1' });
+    await expect(b.changePlanNow({ subscriptionId, priceId: 'price_premium' })).rejects.toBeInstanceOf(ProviderRejectedError);
+    expect((await subscription(subscriptionId)).items.data[0]!.price.id).toBe('price_starter');
+  });
+
+  it('schedulePlanChange keeps the current plan until the period end, then the new one, and releases', async () => {
+    const { b, subscriptionId } = await activeSubscription('price_premium');
+    const periodEnd = (await subscription(subscriptionId)).items.data[0]!.current_period_end;
+    const { scheduleId, effectiveAt } = await b.schedulePlanChange({ subscriptionId, priceId: 'price_starter' });
+    expect(effectiveAt.getTime()).toBe(periodEnd * 1000);
+    const { subscriptionSchedules } = await state();
+    expect(subscriptionSchedules).toHaveLength(1);
+    const schedule = subscriptionSchedules[0]!;
+    expect(schedule).toMatchObject({ id: scheduleId, subscription: subscriptionId, end_behavior: 'release', status: 'active' });
+    expect(scheduleId).toMatch(/^sub_sched_/);
+    expect(schedule.phases.map((p) => p.items.map((i) => i.price))).toEqual([['price_premium'], ['price_starter']]);
+    expect(schedule.phases[0]!.end_date).toBe(periodEnd);
+    expect(schedule.phases[1]!.start_date).toBe(periodEnd);
+    const sub = await subscription(subscriptionId);
+    expect(sub.items.data[0]!.price.id).toBe('price_premium');
+    expect(sub.schedule).toBe(scheduleId);
+  });
+
+  it('a second schedulePlanChange rewrites the same schedule', async () => {
+    const { b, subscriptionId } = await activeSubscription('price_premium');
+    const first = await b.schedulePlanChange({ subscriptionId, priceId: 'price_starter' });
+    const second = await b.schedulePlanChange({ subscriptionId, priceId: 'price_business' });
+    expect(second.scheduleId).toBe(first.scheduleId);
+    const { subscriptionSchedules } = await state();
+    expect(subscriptionSchedules).toHaveLength(1);
+    expect(subscriptionSchedules[0]!.phases.map((p) => p.items[0]!.price)).toEqual(['price_premium', 'price_business']);
+  });
+
+  it('changePlanNow after a scheduled downgrade releases the schedule, so the downgrade does not follow', async () => {
+    const { b, subscriptionId } = await activeSubscription('price_business');
+    const { scheduleId } = await b.schedulePlanChange({ subscriptionId, priceId: 'price_starter' });
+    await b.changePlanNow({ subscriptionId, priceId: 'price_premium' });
+    const { subscriptionSchedules } = await state();
+    expect(subscriptionSchedules.find((s) => s.id === scheduleId)).toMatchObject({ status: 'released', released_subscription: subscriptionId });
+    const sub = await subscription(subscriptionId);
+    expect(sub.schedule).toBeNull();
+    expect(sub.items.data[0]!.price.id).toBe('price_premium');
+  });
+
+  it('cancelNow cancels at once; canceling again counts as done', async () => {
+    const { b, subscriptionId } = await activeSubscription();
+    await b.cancelNow(subscriptionId);
+    const sub = await subscription(subscriptionId);
+    expect(sub.status).toBe('canceled');
+    expect(sub.canceled_at).toEqual(expect.any(Number));
+    await expect(b.cancelNow(subscriptionId)).resolves.toBeUndefined();
+  });
+
+  it('an unknown subscription → ProviderNotFoundError', async () => {
+    const b = billing();
+    await expect(b.changePlanNow({ subscriptionId: 'sub_nope', priceId: 'price_starter' })).rejects.toBeInstanceOf(ProviderNotFoundError);
+    await expect(b.schedulePlanChange({ subscriptionId: 'sub_nope', priceId: 'price_starter' })).rejects.toBeInstanceOf(ProviderNotFoundError);
+    await expect(b.cancelNow('sub_nope')).rejects.toBeInstanceOf(ProviderNotFoundError);
+  });
+
+  it('a wrong secret key → ProviderRejectedError, nothing created', async () => {
+    await expect(billing({ secretKey: 'sk_test_wrong' }).ensureCustomer({ userId: 'u-1', email: 'a@example.com' })).rejects.toBeInstanceOf(
+      ProviderRejectedError,
+    );
+    expect((await state()).customers).toEqual([]);
+  });
+
+  it('a 5xx is retried (the call carries an Idempotency-Key) and succeeds once Stripe answers', async () => {
+    await emu.fault({ mode: 'error', count: 1 });
+    const id = await billing().ensureCustomer({ userId: 'u-1', email: 'a@example.com' });
+    expect(await emu.pending()).toEqual([]);
+    expect((await state()).customers.map((c) => c.id)).toEqual([id]);
+  });
+
+  it('5xx on every attempt → ProviderUnavailableError', async () => {
+    await emu.fault({ mode: 'error', count: 3 });
+    await expect(billing().ensureCustomer({ userId: 'u-1', email: 'a@example.com' })).rejects.toBeInstanceOf(ProviderUnavailableError);
+    expect(await emu.pending()).toEqual([]);
+    expect((await state()).customers).toEqual([]);
+  });
+
+  it('no answer → ProviderUnavailableError within the timeout', async () => {
+    await emu.fault({ mode: 'timeout', count: 3 });
+    const started = Date.now();
+    await expect(billing({ timeoutMs: 300 }).cancelNow('sub_any')).rejects.toBeInstanceOf(ProviderUnavailableError);
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+});
+
+describe('stripe webhook check', () => {
+  const b = () => stripeBilling({ secretKey: 'sk_test_local', webhookSecret: 'whsec_local' });
+  const payload = JSON.stringify({
+    id: 'evt_1',
+    object: 'event',
+    type: 'invoice.paid',
+    created: 1_800_000_000,
+    data: { object: { id: 'in_1', object: 'invoice', amount_paid: 7900 } },
+  });
+  const sign = (o: { secret?: string; timestamp?: number } = {}) =>
+    Stripe.webhooks.generateTestHeaderString({ payload, secret: o.secret ?? 'whsec_local', timestamp: o.timestamp });
+  const rejects = (body: string, header: string | undefined) => {
+    try {
+      b().verifyWebhook(body, header);
+    } catch (err) {
+      return err;
+    }
+    return undefined;
+  };
+
+  it('accepts a body signed by the SDK with our secret and returns the event', () => {
+    const event = b().verifyWebhook(payload, sign());
+    expect(event).toEqual({
+      id: 'evt_1',
+      type: 'invoice.paid',
+      created: new Date(1_800_000_000_000),
+      data: { object: { id: 'in_1', object: 'invoice', amount_paid: 7900 } },
+    });
+    expect(b().verifyWebhook(Buffer.from(payload), sign()).id).toBe('evt_1');
+  });
+
+  it('accepts what the emulator signs (same scheme as Stripe)', () => {
+    const { payload: body, header } = emulator.signedEvent('customer.subscription.updated', { id: 'sub_1', object: 'subscription' });
+    expect(b().verifyWebhook(body, header)).toMatchObject({ type: 'customer.subscription.updated', data: { object: { id: 'sub_1' } } });
+  });
+
+  it('rejects a tampered body, a wrong secret, a stale timestamp and a missing header with WebhookSignatureError', () => {
+    const stale = Math.floor(Date.now() / 1000) - 301;
+    for (const [body, header] of [
+      [payload.replace('7900', '1'), sign()],
+      [payload, sign({ secret: 'whsec_other' })],
+      [payload, sign({ timestamp: stale })],
+      [payload, undefined],
+      [payload, 't=1,v1=deadbeef'],
+    ] as const) {
+      const err = rejects(body, header);
+      expect(err).toBeInstanceOf(WebhookSignatureError);
+      expect((err as WebhookSignatureError).status).toBe(401);
+    }
+  });
+
+  it('accepts a timestamp just inside the 300 s tolerance', () => {
+    const recent = Math.floor(Date.now() / 1000) - 290;
+    expect(b().verifyWebhook(payload, sign({ timestamp: recent })).id).toBe('evt_1');
+  });
+});
+
+describe('stripe config', () => {
+  const prod = {
+    STAGE: 'prod',
+    STRIPE_SECRET_KEY: 'sk_live_x',
+    STRIPE_WEBHOOK_SECRET: 'whsec_x',
+    STRIPE_PRICE_STARTER: 'price_1',
+    STRIPE_PRICE_BUSINESS: 'price_2',
+    STRIPE_PRICE_PREMIUM: 'price_3',
+  };
+
+  it('locally points the SDK at the emulator with its key, secret and prices', () => {
+    expect(stripeConfig.parse({ STAGE: 'local' })).toEqual({
+      secretKey: 'sk_test_local',
+      webhookSecret: 'whsec_local',
+      api: { host: '127.0.0.1', port: 4007, protocol: 'http' },
+      prices: { starter: 'price_starter', business: 'price_business', premium: 'price_premium' },
+    });
+  });
+
+  it('off the local stack uses the SDK default unless STRIPE_API_URL is set', () => {
+    expect(stripeConfig.parse(prod).api).toBeUndefined();
+    expect(stripeConfig.parse({ ...prod, STRIPE_API_URL: 'https://stripe.internal' }).api).toEqual({
+      host: 'stripe.internal',
+      port: 443,
+      protocol: 'https',
+    });
+  });
+
+  it('on a deployed stage the key is required and must be a secret key', () => {
+    expect(() => stripeConfig.parse({ ...prod, STRIPE_SECRET_KEY: undefined })).toThrow(/STRIPE_SECRET_KEY/);
+    expect(() => stripeConfig.parse({ ...prod, STRIPE_SECRET_KEY: 'pk_live_x' })).toThrow(/STRIPE_SECRET_KEY/);
+    expect(() => stripeConfig.parse({ ...prod, STRIPE_PRICE_PREMIUM: undefined })).toThrow(/STRIPE_PRICE_PREMIUM/);
+  });
+});
