@@ -6,6 +6,7 @@ import { createFonialEmulator } from './fonial';
 import { createJambonzEmulator } from './jambonz';
 import type { EmulatorDefinition } from './kit';
 import { createMailgunEmulator } from './mailgun';
+import { createRecaptchaEmulator } from './recaptcha';
 import { createStripeEmulator } from './stripe';
 import { createVapiEmulator } from './vapi';
 
@@ -26,6 +27,7 @@ export function createEmulators(): EmulatorSet {
       { definition: createFonialEmulator(), portOffset: 5 },
       { definition: createJambonzEmulator(), portOffset: 6 },
       { definition: createStripeEmulator(), portOffset: 7 },
+      { definition: createRecaptchaEmulator(), portOffset: 8 },
     ],
   };
 }
