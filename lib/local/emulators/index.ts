@@ -7,6 +7,7 @@ import { createJambonzEmulator } from './jambonz';
 import type { EmulatorDefinition } from './kit';
 import { createMailgunEmulator } from './mailgun';
 import { createRecaptchaEmulator } from './recaptcha';
+import { createSipgateEmulator } from './sipgate';
 import { createStripeEmulator } from './stripe';
 import { createVapiEmulator } from './vapi';
 
@@ -24,6 +25,7 @@ export function createEmulators(): EmulatorSet {
       { definition: auth0, portOffset: 1 },
       { definition: createMailgunEmulator(), portOffset: 2 },
       { definition: createVapiEmulator(), portOffset: 3 },
+      { definition: createSipgateEmulator(), portOffset: 4 },
       { definition: createFonialEmulator(), portOffset: 5 },
       { definition: createJambonzEmulator(), portOffset: 6 },
       { definition: createStripeEmulator(), portOffset: 7 },

@@ -1,0 +1,82 @@
+// Sipgate REST API v2 over plain fetch with HTTP Basic (token id : token). The sipgateio SDK has no
+// device or routing calls, so none is used. Device passwords never reach an error or a log line.
+import { ForbiddenError, ProviderUnavailableError } from '../../errors';
+import { providerHttp } from '../http';
+import type { SipgateDevice, SipgateNumber, Telephony } from './port';
+
+export interface SipgateSettings {
+  /** https://api.sipgate.com/v2, or the emulator's base URL. */
+  baseUrl: string;
+  tokenId: string;
+  token: string;
+  /** Devices that must never be deleted (the shared trunk's). */
+  protectedDeviceIds?: string[];
+  timeoutMs?: number;
+}
+
+interface NumberItem {
+  id: string;
+  number: string;
+  type?: string;
+  endpointId?: string | null;
+}
+interface DeviceItem {
+  id: string;
+  alias?: string;
+  type?: string;
+  credentials?: { sipId?: string; password?: string };
+}
+
+export function sipgateAdapter(s: SipgateSettings): Telephony {
+  const basic = Buffer.from(`${s.tokenId}:${s.token}`).toString('base64');
+  const http = providerHttp({
+    provider: 'sipgate',
+    baseUrl: s.baseUrl,
+    headers: () => ({ authorization: `Basic ${basic}` }),
+    timeoutMs: s.timeoutMs,
+  });
+  const protectedIds = new Set(s.protectedDeviceIds ?? []);
+  const seg = encodeURIComponent;
+
+  return {
+    async listNumbers() {
+      const { body } = await http.request<{ items?: NumberItem[] }>('list numbers', { method: 'GET', path: '/numbers' });
+      return (body?.items ?? []).map(
+        (n): SipgateNumber => ({ id: n.id, number: n.number, type: n.type ?? 'UNKNOWN', endpointId: n.endpointId || null }),
+      );
+    },
+
+    async createRegisterDevice({ userId, alias }) {
+      const { body } = await http.request<DeviceItem>('create register device', {
+        method: 'POST',
+        path: `/${seg(userId)}/devices/register`,
+        json: { alias },
+      });
+      const sipId = body?.credentials?.sipId;
+      const password = body?.credentials?.password;
+      if (!body?.id || !sipId || !password) {
+        throw new ProviderUnavailableError('sipgate', 'create register device', { cause: 'answer lacks id or credentials' });
+      }
+      return { deviceId: body.id, sipId, password };
+    },
+
+    async listDevices(userId) {
+      const { body } = await http.request<{ items?: DeviceItem[] }>('list devices', {
+        method: 'GET',
+        path: `/${seg(userId)}/devices`,
+      });
+      return (body?.items ?? []).map((d): SipgateDevice => ({ id: d.id, alias: d.alias ?? '', type: d.type ?? 'UNKNOWN' }));
+    },
+
+    async deleteDevice(deviceId) {
+      if (protectedIds.has(deviceId)) {
+        throw new ForbiddenError(`Device ${deviceId} is the shared trunk and is never deleted.`, 'protected-device');
+      }
+      await http.request('delete device', { method: 'DELETE', path: `/devices/${seg(deviceId)}` });
+    },
+
+    async routeNumber({ numberId, endpointId }) {
+      await http.request('route number', { method: 'PUT', path: `/numbers/${seg(numberId)}`, json: { endpointId } });
+    },
+  };
+}

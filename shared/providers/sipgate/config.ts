@@ -1,0 +1,41 @@
+// Fonella's Sipgate account: personal access token, the web user devices are created for, and the
+// shared trunk's device, which no code path may delete.
+import * as z from '../../zod';
+import { defineConfig } from '../../config/define';
+
+/** What the local emulator accepts and seeds. */
+export const SIPGATE_LOCAL = {
+  tokenId: 'token-LOCAL1',
+  token: '6f1c2d3e-4a5b-4c6d-8e7f-90a1b2c3d4e5',
+  userId: 'w0',
+  trunkDeviceId: 'y0',
+} as const;
+
+const nonEmpty = z.string().check(z.minLength(1));
+
+export const sipgateConfig = defineConfig(
+  'sipgate',
+  z.pipe(
+    z.object({
+      SIPGATE_BASE_URL: z._default(z.url(), 'https://api.sipgate.com/v2'),
+      SIPGATE_TOKEN_ID: nonEmpty,
+      SIPGATE_TOKEN: nonEmpty,
+      SIPGATE_USER_ID: nonEmpty,
+      SIPGATE_TRUNK_DEVICE_ID: nonEmpty,
+    }),
+    z.transform((e) => ({
+      baseUrl: e.SIPGATE_BASE_URL.replace(/\/+$/, ''),
+      tokenId: e.SIPGATE_TOKEN_ID,
+      token: e.SIPGATE_TOKEN,
+      userId: e.SIPGATE_USER_ID,
+      trunkDeviceId: e.SIPGATE_TRUNK_DEVICE_ID,
+    })),
+  ),
+  {
+    SIPGATE_BASE_URL: 'http://127.0.0.1:4004',
+    SIPGATE_TOKEN_ID: SIPGATE_LOCAL.tokenId,
+    SIPGATE_TOKEN: SIPGATE_LOCAL.token,
+    SIPGATE_USER_ID: SIPGATE_LOCAL.userId,
+    SIPGATE_TRUNK_DEVICE_ID: SIPGATE_LOCAL.trunkDeviceId,
+  },
+);

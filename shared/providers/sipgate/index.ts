@@ -1,0 +1,16 @@
+// The Sipgate adapter wired to this function's config; the trunk device is always protected.
+import { sipgateAdapter } from './adapter';
+import { sipgateConfig } from './config';
+import type { Telephony } from './port';
+
+export type * from './port';
+export { sipgateConfig } from './config';
+
+let telephony: Telephony | undefined;
+export function configuredSipgate(): Telephony {
+  if (!telephony) {
+    const c = sipgateConfig();
+    telephony = sipgateAdapter({ baseUrl: c.baseUrl, tokenId: c.tokenId, token: c.token, protectedDeviceIds: [c.trunkDeviceId] });
+  }
+  return telephony;
+}

@@ -1,0 +1,34 @@
+// Phone numbers and SIP devices on Fonella's Sipgate account, in Fonella's terms.
+
+export interface SipgateNumber {
+  id: string;
+  /** E.164, e.g. +4921112345678. */
+  number: string;
+  type: string;
+  /** The phoneline or device the number rings, if any. */
+  endpointId: string | null;
+}
+
+export interface SipgateDevice {
+  id: string;
+  alias: string;
+  type: string;
+}
+
+export interface RegisterDevice {
+  deviceId: string;
+  sipId: string;
+  /** Returned once by Sipgate: store it encrypted or not at all, never log it. */
+  password: string;
+}
+
+export interface Telephony {
+  listNumbers(): Promise<SipgateNumber[]>;
+  /** A new register (SIP) device for a Sipgate web user (`w0`...). */
+  createRegisterDevice(input: { userId: string; alias: string }): Promise<RegisterDevice>;
+  listDevices(userId: string): Promise<SipgateDevice[]>;
+  /** Deletes a device; the shared trunk device is refused before any call is made. */
+  deleteDevice(deviceId: string): Promise<void>;
+  /** Rings `endpointId` (a device or phoneline) for calls to the number. */
+  routeNumber(input: { numberId: string; endpointId: string }): Promise<void>;
+}
