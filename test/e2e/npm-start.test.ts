@@ -56,8 +56,10 @@ function alive(pid: number): boolean {
 describe('npm start', () => {
   it('writes the stack file with the API, every emulator, their credentials and three tokens', () => {
     expect(Object.keys(stack.tokens).sort()).toEqual(['admin', 'customer', 'partner']);
-    expect(stack.emulators.auth0).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    expect(stack.emulators.mailgun).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(Object.keys(stack.emulators).sort()).toEqual(
+      ['auth0', 'fonial', 'jambonz', 'mailgun', 'recaptcha', 'sipgate', 'stripe', 'vapi'],
+    );
+    for (const url of Object.values(stack.emulators)) expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(Object.keys(stack.credentials).sort()).toEqual(Object.keys(stack.emulators).sort());
     expect(output).toContain(stack.tokens.customer);
     expect(output).toContain(`curl ${stack.apiUrl}/v1/health`);
@@ -81,6 +83,30 @@ describe('npm start', () => {
     const page = await (await fetch(stack.hubUrl)).text();
     expect(page).toContain('Contact form: Hub Tester');
     expect(page).toContain('Seen on the hub &lt;b&gt;page&lt;/b&gt;');
+  });
+
+  it('shows a placed call and a provisioned device on the hub page, and every emulator answers /_inspect', async () => {
+    const vapi = (path: string, body: object) =>
+      fetch(`${stack.emulators.vapi}${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${stack.credentials.vapi!.apiKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const assistant = (await (await vapi('/assistant', { name: 'Hub test' })).json()) as { id: string };
+    const line = (await (await vapi('/phone-number', { provider: 'vapi', assistantId: assistant.id })).json()) as { id: string };
+    const call = await vapi('/call', { assistantId: assistant.id, phoneNumberId: line.id, customer: { number: '+4930123456789' } });
+    expect(call.status).toBe(201);
+    const page = await (await fetch(stack.hubUrl)).text();
+    expect(page).toContain('Calls placed (1)');
+    expect(page).toContain('+4930123456789');
+    expect(page).toMatch(/Provisioned resources \(\d+\)/);
+    expect(page).toContain('Fonella trunk');
+    for (const [name, url] of Object.entries(stack.emulators)) {
+      const res = await fetch(`${url}/_inspect`);
+      expect(res.status, name).toBe(200);
+      const state = (await res.json()) as Record<string, unknown>;
+      expect(Object.values(state).some(Array.isArray), name).toBe(true);
+    }
   });
 
   it('stops everything on SIGTERM, DynamoDB Local included', async () => {

