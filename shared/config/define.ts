@@ -57,6 +57,9 @@ export function parseConfig<S extends z.ZodMiniType>(
   return result.data;
 }
 
+/** A variable that must be set and not empty. */
+export const nonEmpty = z.string().check(z.minLength(1));
+
 /** A comma-separated list in one variable. */
 export const csv = z.pipe(
   z.string(),

@@ -1,11 +1,9 @@
 // Outgoing email: Mailgun account, sender, team inboxes. MAILGUN_REGION picks the US or EU API;
 // MAILGUN_URL, when set, wins (the local emulator).
 import * as z from '../zod';
-import { defineConfig } from './define';
+import { defineConfig, nonEmpty } from './define';
 
 export const MAILGUN_API = { us: 'https://api.mailgun.net', eu: 'https://api.eu.mailgun.net' } as const;
-
-const nonEmpty = z.string().check(z.minLength(1));
 
 export const mailConfig = defineConfig(
   'mail',

@@ -1,9 +1,7 @@
 // The Auth0 tenant and the machine-to-machine client the API uses for the Management API.
 // AUTH0_MANAGEMENT_URL only exists for the local emulator.
 import * as z from '../../zod';
-import { defineConfig } from '../../config/define';
-
-const nonEmpty = z.string().check(z.minLength(1));
+import { defineConfig, nonEmpty } from '../../config/define';
 
 export const auth0Config = defineConfig(
   'auth0',

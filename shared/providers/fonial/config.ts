@@ -1,14 +1,12 @@
 // The fonial account Fonella logs in with and the IP phone callbacks ring. Off the local stack the API
 // URL defaults to fonial's; username and password must be set.
 import * as z from '../../zod';
-import { defineConfig, positiveInt } from '../../config/define';
+import { defineConfig, nonEmpty, positiveInt } from '../../config/define';
 
 export const FONIAL_API = 'https://kundenkonto.fonial.de/api/2.0';
 
 /** The local stack's login and callback device; the fonial emulator accepts and seeds exactly these. */
 export const FONIAL_LOCAL = { username: 'fonella-local', password: 'local-password', deviceId: 23 } as const;
-
-const nonEmpty = z.string().check(z.minLength(1));
 
 export const fonialConfig = defineConfig(
   'fonial',

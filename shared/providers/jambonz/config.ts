@@ -1,12 +1,10 @@
 // The jambonz account Fonella acts as: API root (with /v1), API key, account sid, and optionally the
 // application that controls calls we create without hooks. All must be set off the local stack.
 import * as z from '../../zod';
-import { defineConfig } from '../../config/define';
+import { defineConfig, nonEmpty } from '../../config/define';
 
 /** The local stack's key and account; the jambonz emulator accepts exactly these. */
 export const JAMBONZ_LOCAL = { apiKey: 'local-jambonz-key', accountSid: '4a1c0de5-7d0e-4c4e-9f3a-0c11a5e0f0e1' } as const;
-
-const nonEmpty = z.string().check(z.minLength(1));
 
 export const jambonzConfig = defineConfig(
   'jambonz',

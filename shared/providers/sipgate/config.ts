@@ -1,7 +1,7 @@
 // Fonella's Sipgate account: personal access token, the web user devices are created for, and the
 // shared trunk's device, which no code path may delete.
 import * as z from '../../zod';
-import { defineConfig } from '../../config/define';
+import { defineConfig, nonEmpty } from '../../config/define';
 
 /** What the local emulator accepts and seeds. */
 export const SIPGATE_LOCAL = {
@@ -10,8 +10,6 @@ export const SIPGATE_LOCAL = {
   userId: 'w0',
   trunkDeviceId: 'y0',
 } as const;
-
-const nonEmpty = z.string().check(z.minLength(1));
 
 export const sipgateConfig = defineConfig(
   'sipgate',

@@ -1,10 +1,8 @@
 // Stripe account, webhook endpoint secret and the price of each plan. STRIPE_API_URL points the SDK
 // at the local emulator; off the local stack it is normally unset and the SDK uses api.stripe.com.
 import * as z from '../../zod';
-import { defineConfig } from '../../config/define';
+import { defineConfig, nonEmpty } from '../../config/define';
 import type { PlanId } from '../../config/plans';
-
-const nonEmpty = z.string().check(z.minLength(1));
 
 export const stripeConfig = defineConfig(
   'stripe',

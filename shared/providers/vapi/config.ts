@@ -2,9 +2,7 @@
 // real service; the key and our webhook URL must be set. The secret Vapi sends back with every webhook
 // is read once, by shared/config/webhooks.ts, for both the assistant's server header and the check.
 import * as z from '../../zod';
-import { defineConfig } from '../../config/define';
-
-const nonEmpty = z.string().check(z.minLength(1));
+import { defineConfig, nonEmpty } from '../../config/define';
 
 export const vapiConfig = defineConfig(
   'vapi',
