@@ -23,6 +23,20 @@ export interface RouteFunctionProps {
   settings: StackSettings;
 }
 
+/** What every function gets, whatever it uses. */
+export function baseEnvironment(settings: StackSettings): Record<string, string> {
+  return {
+    STAGE: settings.stage,
+    SERVICE_NAME: 'fonella-api',
+    POWERTOOLS_SERVICE_NAME: 'fonella-api',
+    POWERTOOLS_LOG_LEVEL: 'INFO',
+    CORS_ORIGINS: settings.corsOrigins.join(','),
+    PORTAL_URL: settings.portalUrl,
+    MAX_BODY_BYTES: '65536',
+    VALIDATE_RESPONSES: settings.stage === 'prod' ? '0' : '1',
+  };
+}
+
 export class RouteFunction extends Construct {
   readonly fn: NodejsFunction;
 
@@ -31,16 +45,7 @@ export class RouteFunction extends Construct {
     const { route, settings } = props;
     const functionName = `fonella-${settings.stage}-${props.name}`;
 
-    const environment: Record<string, string> = {
-      STAGE: settings.stage,
-      SERVICE_NAME: 'fonella-api',
-      POWERTOOLS_SERVICE_NAME: 'fonella-api',
-      POWERTOOLS_LOG_LEVEL: 'INFO',
-      CORS_ORIGINS: settings.corsOrigins.join(','),
-      PORTAL_URL: settings.portalUrl,
-      MAX_BODY_BYTES: '65536',
-      VALIDATE_RESPONSES: settings.stage === 'prod' ? '0' : '1',
-    };
+    const environment = baseEnvironment(settings);
     if (route.uses.table) environment.TABLE_NAME = props.table.tableName;
     const secretVars = new Set<string>(route.access === 'vapi' ? ['VAPI_WEBHOOK_SECRET'] : []);
     for (const provider of route.uses.providers ?? []) {
