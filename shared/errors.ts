@@ -112,6 +112,8 @@ export class ProviderError extends AppError {
   readonly failure: ProviderFailure;
   readonly operation: string;
   readonly retryAfterSeconds?: number;
+  /** The HTTP status the provider answered, when it answered (e.g. to tell a 422 from a 400). */
+  readonly providerStatus?: number;
 
   constructor(
     provider: ProviderName,
@@ -129,6 +131,7 @@ export class ProviderError extends AppError {
     this.operation = operation;
     this.failure = failure;
     this.retryAfterSeconds = opts.retryAfterSeconds;
+    this.providerStatus = opts.providerStatus;
   }
 }
 
