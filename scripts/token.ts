@@ -19,9 +19,10 @@ if (!values.sub) {
 }
 let stack: { emulators: { auth0: string } };
 try {
-  stack = JSON.parse(readFileSync(new URL('../.local/stack.json', import.meta.url), 'utf8'));
+  // STACK_FILE: the same override `npm start` honours.
+  stack = JSON.parse(readFileSync(process.env.STACK_FILE ?? new URL('../.local/stack.json', import.meta.url), 'utf8'));
 } catch {
-  console.error('No .local/stack.json: start the stack first with `npm start`.');
+  console.error(`No ${process.env.STACK_FILE ?? '.local/stack.json'}: start the stack first with \`npm start\`.`);
   process.exit(1);
 }
 const permissions = [...(values.admin ? ['admin'] : []), ...(values.partner ? ['partner'] : [])];
