@@ -42,7 +42,7 @@ describe('every route behind the authorizer', () => {
     expect(res.status).toBe(401);
   });
 
-  it.each(guarded)('$name: expired or foreign-audience token → 401', async ({ def }) => {
+  it.each(guarded)('$name: expired or tampered token → 401', async ({ def }) => {
     const expired = await stack.mintToken({ sub: 'auth0|expired', expiresInSeconds: -60 });
     const res1 = await stack.call(def.method, concretePath(def.path), { token: expired });
     expect(res1.status).toBe(401);
