@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createAuth0Emulator, type Auth0User } from '../../lib/local/emulators/auth0';
 import { ProviderRejectedError, ProviderUnavailableError } from '../../shared/errors';
 import { auth0Directory, type Auth0Settings } from '../../shared/providers/auth0/adapter';
+import { auth0Config } from '../../shared/providers/auth0/config';
 import { useEmulator } from '../support/emulator';
 
 const def = createAuth0Emulator();
@@ -21,11 +22,14 @@ const seed = () => def.addUser({ user_id: 'auth0|u1', email: 'u1@example.com', n
 describe('auth0 adapter', () => {
   it('reads a user, fetching one machine token for several calls', async () => {
     seed();
-    def.addUser({ user_id: 'auth0|u2', email: 'u2@example.com' });
+    def.addUser({ user_id: 'auth0|u2', email: 'u2@example.com', email_verified: false });
     const d = directory();
     expect(await d.getUser('auth0|u1')).toEqual({ id: 'auth0|u1', email: 'u1@example.com', emailVerified: true, name: 'User One' });
-    expect(await d.getUser('auth0|u2')).toMatchObject({ id: 'auth0|u2', name: null });
+    expect(await d.getUser('auth0|u2')).toEqual({ id: 'auth0|u2', email: 'u2@example.com', emailVerified: false, name: null });
     expect((await emu.inspect<State>()).managementTokens).toHaveLength(1);
+    // A second adapter is a second client with its own token: the count above does see every fetch.
+    await directory().getUser('auth0|u1');
+    expect((await emu.inspect<State>()).managementTokens).toHaveLength(2);
   });
 
   it('an unknown user reads as undefined', async () => {
@@ -42,21 +46,51 @@ describe('auth0 adapter', () => {
     expect(state.deletedUsers).toEqual(['auth0|u1']);
   });
 
-  it('a wrong client secret → ProviderRejectedError', async () => {
+  it('a wrong client secret → ProviderRejectedError whose message names no credential; nothing deleted', async () => {
     seed();
-    await expect(directory({ clientSecret: 'nope' }).getUser('auth0|u1')).rejects.toBeInstanceOf(ProviderRejectedError);
+    const err = await directory({ clientSecret: 'nope-secret' }).getUser('auth0|u1').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ProviderRejectedError);
+    expect(JSON.stringify({ m: (err as Error).message, c: (err as Error).cause })).not.toContain('nope-secret');
+    await expect(directory({ clientSecret: 'nope-secret' }).deleteUser('auth0|u1')).rejects.toBeInstanceOf(ProviderRejectedError);
+    const state = await emu.inspect<State>();
+    expect(state.managementTokens).toEqual([]);
+    expect(state.users.map((u) => u.user_id)).toEqual(['auth0|u1']);
   });
 
-  it('5xx on every attempt → ProviderUnavailableError; the user is untouched', async () => {
+  it('5xx on every attempt → ProviderUnavailableError after three attempts; the user is untouched', async () => {
     seed();
     await emu.fault({ mode: 'error', count: 10, match: '/api/v2/users' });
     await expect(directory().deleteUser('auth0|u1')).rejects.toBeInstanceOf(ProviderUnavailableError);
     expect((await emu.inspect<State>()).users.map((u) => u.user_id)).toContain('auth0|u1');
+    expect(await emu.pending()).toEqual([expect.objectContaining({ count: 7 })]);
   });
 
-  it('no answer → ProviderUnavailableError', async () => {
+  it('a read retries past one 5xx', async () => {
+    seed();
+    await emu.fault({ mode: 'error', count: 1, match: '/api/v2/users' });
+    expect(await directory().getUser('auth0|u1')).toMatchObject({ id: 'auth0|u1' });
+    expect(await emu.pending()).toEqual([]);
+  });
+
+  it('no answer → ProviderUnavailableError within the timeout', async () => {
     seed();
     await emu.fault({ mode: 'timeout', count: 10 });
-    await expect(directory({ timeoutMs: 200 }).getUser('auth0|u1')).rejects.toBeInstanceOf(ProviderUnavailableError);
+    const started = Date.now();
+    await expect(directory({ timeoutMs: 300 }).getUser('auth0|u1')).rejects.toBeInstanceOf(ProviderUnavailableError);
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+});
+
+describe('auth0 config', () => {
+  it('the emulator hands the adapter everything its config needs, and the domain loses any scheme', () => {
+    const env = createAuth0Emulator().env('http://127.0.0.1:9');
+    expect(auth0Config.parse({ STAGE: 'prod', ...env })).toMatchObject({
+      domain: 'fonella-local.eu.auth0.com',
+      managementBaseUrl: 'http://127.0.0.1:9',
+      clientId: 'local-m2m-client',
+    });
+    const prod = { STAGE: 'prod', AUTH0_DOMAIN: 'https://fonella.eu.auth0.com/', AUTH0_CLIENT_ID: 'c', AUTH0_CLIENT_SECRET: 's' };
+    expect(auth0Config.parse(prod)).toMatchObject({ domain: 'fonella.eu.auth0.com', managementBaseUrl: undefined });
+    expect(() => auth0Config.parse({ ...prod, AUTH0_CLIENT_SECRET: undefined })).toThrow(/AUTH0_CLIENT_SECRET/);
   });
 });

@@ -24,7 +24,10 @@ export function auth0Directory(s: Auth0Settings): UserDirectory {
   const rewrite: typeof fetch | undefined = target
     ? (input, init) => {
         const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-        return fetch(url.startsWith(origin) ? target + url.slice(origin.length) : url, init);
+        if (!url.startsWith(origin)) return fetch(input, init);
+        const to = target + url.slice(origin.length);
+        // A Request carries its own method, headers and body: keep them on the new URL.
+        return fetch(typeof input === 'object' && !(input instanceof URL) ? new Request(to, input) : to, init);
       }
     : undefined;
   const client = new ManagementClient({

@@ -1,4 +1,4 @@
-// The reCAPTCHA verifier wired to this function's config.
+// The reCAPTCHA verifier wired to this function's config (secret, threshold, whether a token may be missing).
 import { recaptchaVerifier } from './adapter';
 import { recaptchaConfig } from './config';
 import type { HumanCheck } from './port';
@@ -8,9 +8,6 @@ export { recaptchaConfig } from './config';
 
 let verifier: HumanCheck | undefined;
 export function configuredRecaptcha(): HumanCheck {
-  if (!verifier) {
-    const c = recaptchaConfig();
-    verifier = recaptchaVerifier({ baseUrl: c.baseUrl, secret: c.secret, minScore: c.minScore });
-  }
+  if (!verifier) verifier = recaptchaVerifier(recaptchaConfig());
   return verifier;
 }

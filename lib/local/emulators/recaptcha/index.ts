@@ -1,9 +1,10 @@
 // reCAPTCHA v3 emulator: POST /recaptcha/api/siteverify answered as Google answers it. The token
 // chooses the outcome, so tests and local forms can ask for each case:
-//   pass:<action>:<score>   success with that action and score (e.g. pass:contact:0.9)
+//   pass:<action>:<score>   success with that action and score 0..1 (e.g. pass:contact:0.9)
 //   fail                    success: false, error-codes ["invalid-input-response"]
-//   anything else           success with score 0.9 and action "submit"
-// A wrong secret answers success: false with ["invalid-input-secret"], as Google does (HTTP 200).
+//   anything else           success with score 0.9 and action "submit" (so a local form just works)
+// A missing or wrong secret answers success: false with ["missing-input-secret"] / ["invalid-input-secret"],
+// HTTP 200, as Google does. Unlike Google, a token may be verified any number of times.
 import { RECAPTCHA_LOCAL } from '../../../../shared/providers/recaptcha/config';
 import { Router, json, type EmulatorDefinition } from '../kit';
 
@@ -33,6 +34,7 @@ export function createRecaptchaEmulator(opts: { secret?: string } = {}): Emulato
         'error-codes': v.errorCodes,
       });
     };
+    if (!form.get('secret')) return record({ success: false, errorCodes: ['missing-input-secret'] });
     if (form.get('secret') !== secret) return record({ success: false, errorCodes: ['invalid-input-secret'] });
     if (!token) return record({ success: false, errorCodes: ['missing-input-response'] });
     if (token === 'fail') return record({ success: false, errorCodes: ['invalid-input-response'] });

@@ -88,12 +88,13 @@ export function createSipgateEmulator(opts: { tokenId?: string; token?: string }
       if (params.userId !== SIPGATE_LOCAL.userId) return notFound();
       const body = aliasBody.safeParse(await req.json().catch(() => undefined));
       if (!body.success) return badRequest('alias is required (1-50 characters)');
+      const n = next++;
       const d: DeviceRow = {
-        id: `r${next++}`,
+        id: `r${n}`,
         userId: params.userId!,
         alias: body.data.alias,
         type: 'REGISTER',
-        sipId: `1234567e${next}`,
+        sipId: `1234567e${n}`,
         password: randomBytes(9).toString('base64url'),
         createdAt: new Date().toISOString(),
       };
@@ -116,7 +117,13 @@ export function createSipgateEmulator(opts: { tokenId?: string; token?: string }
   return {
     name: 'sipgate',
     credentials: { tokenId, token },
-    env: (baseUrl) => ({ SIPGATE_BASE_URL: baseUrl, SIPGATE_TOKEN_ID: tokenId, SIPGATE_TOKEN: token }),
+    env: (baseUrl) => ({
+      SIPGATE_BASE_URL: baseUrl,
+      SIPGATE_TOKEN_ID: tokenId,
+      SIPGATE_TOKEN: token,
+      SIPGATE_USER_ID: SIPGATE_LOCAL.userId,
+      SIPGATE_TRUNK_DEVICE_ID: SIPGATE_LOCAL.trunkDeviceId,
+    }),
     routes,
     authorize(req) {
       const cred = basic(req);
