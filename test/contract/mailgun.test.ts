@@ -12,7 +12,7 @@ const messages = async () => (await emu.inspect<{ messages: StoredMessage[] }>()
 
 describe('mailgun adapter', () => {
   it('sends from, to, reply-to, subject, text, html, tags and variables', async () => {
-    const { id } = await mailgunMailer(settings()).send({
+    const mail = {
       to: ['a@example.com', 'b@example.com'],
       replyTo: 'Ada <ada@example.com>',
       subject: 'Hello',
@@ -20,21 +20,11 @@ describe('mailgun adapter', () => {
       html: '<p>rich</p>',
       tags: ['contact', 'test'],
       variables: { requestId: 'r-1' },
-    });
+    };
+    const { id } = await mailgunMailer(settings()).send(mail);
     expect(id).toMatch(/^<.+@mg\.test>$/);
     const [m] = await messages();
-    expect(m).toMatchObject({
-      id,
-      domain: 'mg.test',
-      from: 'Fonella <no-reply@mg.test>',
-      to: ['a@example.com', 'b@example.com'],
-      replyTo: 'Ada <ada@example.com>',
-      subject: 'Hello',
-      text: 'plain',
-      html: '<p>rich</p>',
-      tags: ['contact', 'test'],
-      variables: { requestId: 'r-1' },
-    });
+    expect(m).toMatchObject({ id, domain: 'mg.test', from: 'Fonella <no-reply@mg.test>', ...mail });
   });
 
   it('a wrong API key → ProviderRejectedError, nothing sent', async () => {
