@@ -3,6 +3,7 @@ import { App } from 'aws-cdk-lib';
 import { fileURLToPath } from 'node:url';
 import { FonellaStack } from '../lib/fonella-stack';
 import { routes } from '../lib/routes';
+import { workers } from '../lib/workers';
 import { StackSettings } from '../lib/settings';
 
 const app = new App();
@@ -10,6 +11,7 @@ const settings = StackSettings.parse(app.node.tryGetContext('fonella'));
 new FonellaStack(app, `Fonella-${settings.stage}`, {
   settings,
   routes,
+  workers,
   root: fileURLToPath(new URL('..', import.meta.url)),
   env: { region: process.env.CDK_DEFAULT_REGION ?? 'eu-central-1', account: process.env.CDK_DEFAULT_ACCOUNT },
 });

@@ -3,6 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { REPO_ROOT, startStack } from '../lib/local/stack';
+import { workers } from '../lib/workers';
 
 const port = Number(process.env.PORT ?? 3000);
 // The SDK's note that Node 20 support ends is for Lambda; the local runtime runs on Node 20 by design.
@@ -27,10 +28,11 @@ const api = stack.apiUrl;
 console.log(`
 Fonella backend running locally
   API            ${api}
-  Emulators      ${stack.hubUrl}   (emails, calls, provisioned resources)
+  Emulators      ${stack.hubUrl}   (emails, calls, provisioned resources, parked stream records)
 ${Object.entries(stack.emulators).map(([n, u]) => `    ${n.padEnd(12)} ${u}`).join('\n')}
   DynamoDB Local ${stack.dynamoEndpoint}  table ${stack.tableName}
   Stack file     .local/stack.json
+  Stream workers ${Object.keys(workers).join(', ')}  (re-drive parked records: npm run redrive)
 
 Demo tokens (valid 7 days; a fresh one: npm run token -- --sub <id> [--admin]):
   customer  ${stack.tokens.customer}

@@ -16,7 +16,7 @@ export const BUNDLE = {
   external: [] as string[],
 } as const;
 
-/** esbuild options equivalent to the NodejsFunction bundling in lib/constructs/route-function.ts. */
+/** esbuild options equivalent to the NodejsFunction bundling in lib/constructs/fonella-function.ts. */
 export function esbuildOptions(entry: string, outfile: string): BuildOptions {
   return {
     entryPoints: [entry],

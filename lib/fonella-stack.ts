@@ -1,20 +1,24 @@
-// The Fonella API on AWS: the single table, the HTTP API with the Auth0 JWT authorizer, and one
-// function per manifest route. Nothing here is written per route: the stack loops over the manifest.
+// The Fonella API on AWS: the single table with its stream, the HTTP API with the Auth0 JWT
+// authorizer, one function per manifest route and one per stream worker. Nothing here is written
+// per route or per worker: the stack loops over the manifests.
 import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { CorsHttpMethod, HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { AttributeType, Billing, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, Billing, StreamViewType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { TABLE } from '../shared/db/table';
 import { needsAuthorizer, type RouteDef } from '../shared/http/route-def';
+import type { WorkerDef } from '../shared/streams/worker-def';
 import { RouteFunction } from './constructs/route-function';
+import { StreamWorker } from './constructs/stream-worker';
 import type { StackSettings } from './settings';
 
 export interface FonellaStackProps extends StackProps {
   settings: StackSettings;
   routes: Record<string, RouteDef>;
+  workers: Record<string, WorkerDef>;
   /** Repository root: handler paths in the manifest are relative to it. */
   root: string;
 }
@@ -34,6 +38,7 @@ export class FonellaStack extends Stack {
         sortKey: { name: i.sortKey, type: AttributeType.STRING },
       })),
       timeToLiveAttribute: TABLE.ttlAttribute,
+      dynamoStream: StreamViewType[TABLE.stream],
       billing: Billing.onDemand(),
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: true,
@@ -63,6 +68,10 @@ export class FonellaStack extends Stack {
         integration: new HttpLambdaIntegration(`${name}-integration`, fn),
         authorizer: needsAuthorizer(route) ? authorizer : undefined,
       });
+    }
+
+    for (const [name, worker] of Object.entries(props.workers)) {
+      new StreamWorker(this, `Worker-${name}`, { name, worker, root: props.root, table, secret, settings });
     }
 
     new CfnOutput(this, 'ApiUrl', { value: api.apiEndpoint });

@@ -39,11 +39,12 @@ export const submitContact = {
   handler: 'functions/public/submit-contact.ts',
   access: 'public',
   summary: 'Contact form',
-  description: 'Stores the message, then emails it to the sales inbox with the sender as reply-to.',
+  description:
+    'Stores the message and answers; a stream worker then emails it to the sales inbox with the sender as reply-to, retrying until Mailgun takes it.',
   tags: ['public'],
   request: { body: ContactRequest, maxBodyBytes: 16 * 1024 },
   response: { status: 202, body: ContactAccepted, description: 'Stored; the team is notified.' },
-  uses: { table: 'write', providers: ['mailgun'] },
+  uses: { table: 'write' },
 } satisfies RouteDef;
 
 // --- me: the customer portal ------------------------------------------------------------------

@@ -1,6 +1,7 @@
-// `npm run bench`: builds every function's bundle exactly as CDK does (lib/bundling.ts) and prints,
-// per function, its minified size and module-load time (median over fresh Node processes) beside its
-// floor: a bundle of only the SDK clients the function needs, loaded the same way.
+// `npm run bench`: builds every function's bundle (routes and stream workers) exactly as CDK does
+// (lib/bundling.ts) and prints, per function, its minified size and module-load time (median over
+// fresh Node processes) beside its floor: a bundle of only the SDK clients the function needs, loaded
+// the same way.
 // Figures also go to .local/bench.json. Nothing here asserts: it measures.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
@@ -9,7 +10,9 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { esbuildOptions, floorSource } from '../lib/bundling';
 import { routes } from '../lib/routes';
+import { workers } from '../lib/workers';
 import type { RouteDef } from '../shared/http/route-def';
+import type { WorkerDef } from '../shared/streams/worker-def';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const OUT = join(ROOT, '.local', 'bench');
@@ -48,6 +51,7 @@ async function bundle(entry: string, outfile: string, stdin?: string) {
 
 interface Row {
   function: string;
+  kind: 'route' | 'worker';
   bytes: number;
   loadMs: number;
   floorBytes: number;
@@ -58,7 +62,11 @@ interface Row {
 }
 
 const rows: Row[] = [];
-for (const [name, r] of Object.entries(routes as Record<string, RouteDef>)) {
+const functions: [string, 'route' | 'worker', Pick<RouteDef | WorkerDef, 'handler' | 'uses'>][] = [
+  ...Object.entries(routes as Record<string, RouteDef>).map(([n, r]) => [n, 'route', r] as const),
+  ...Object.entries(workers as Record<string, WorkerDef>).map(([n, w]) => [n, 'worker', w] as const),
+] as never;
+for (const [name, kind, r] of functions) {
   const file = join(OUT, `${name}.mjs`);
   const floorFile = join(OUT, `${name}.floor.mjs`);
   const bytes = await bundle(join(ROOT, r.handler), file);
@@ -68,6 +76,7 @@ for (const [name, r] of Object.entries(routes as Record<string, RouteDef>)) {
   const floor = [r.uses.table ? 'dynamodb' : '', ...(r.uses.providers ?? [])].filter(Boolean).join('+') || '(none)';
   rows.push({
     function: name,
+    kind,
     bytes,
     loadMs: round(fnMs),
     floorBytes,
@@ -83,7 +92,7 @@ writeFileSync(join(ROOT, '.local', 'bench.json'), `${JSON.stringify(rows, null, 
 const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
 const header = ['function', 'bytes', 'load ms', 'floor', 'floor bytes', 'floor ms', 'load ×', 'bytes ×'];
 const lines = rows.map((r) => [
-  r.function,
+  r.kind === 'worker' ? `${r.function} (stream)` : r.function,
   kb(r.bytes),
   r.loadMs.toFixed(1),
   r.floor,

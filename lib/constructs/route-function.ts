@@ -1,101 +1,23 @@
-// One route's Lambda function with the defaults every function shares: Node.js 22 on arm64, ESM
-// bundle from lib/bundling.ts, a log group with retention, an error alarm, and only the table
-// grant and environment its manifest entry asks for.
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
-import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
-import { Construct } from 'constructs';
-import { join } from 'node:path';
+// A route's function: the shared function construct, named and described from its manifest entry.
+import { Duration } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
 import type { RouteDef } from '../../shared/http/route-def';
-import { BUNDLE } from '../bundling';
-import { PROVIDER_ENV, type StackSettings } from '../settings';
+import { FonellaFunction, type FonellaFunctionProps } from './fonella-function';
 
-export interface RouteFunctionProps {
-  name: string;
+export interface RouteFunctionProps extends Omit<FonellaFunctionProps, 'description' | 'handler' | 'uses' | 'timeout' | 'secretVars'> {
   route: RouteDef;
-  root: string;
-  table: ITable;
-  secret: ISecret;
-  settings: StackSettings;
 }
 
-/** What every function gets, whatever it uses. */
-export function baseEnvironment(settings: StackSettings): Record<string, string> {
-  return {
-    STAGE: settings.stage,
-    SERVICE_NAME: 'fonella-api',
-    POWERTOOLS_SERVICE_NAME: 'fonella-api',
-    POWERTOOLS_LOG_LEVEL: 'INFO',
-    CORS_ORIGINS: settings.corsOrigins.join(','),
-    PORTAL_URL: settings.portalUrl,
-    MAX_BODY_BYTES: '65536',
-    VALIDATE_RESPONSES: settings.stage === 'prod' ? '0' : '1',
-  };
-}
-
-export class RouteFunction extends Construct {
-  readonly fn: NodejsFunction;
-
-  constructor(scope: Construct, id: string, props: RouteFunctionProps) {
-    super(scope, id);
-    const { route, settings } = props;
-    const functionName = `fonella-${settings.stage}-${props.name}`;
-
-    const environment = baseEnvironment(settings);
-    if (route.uses.table) environment.TABLE_NAME = props.table.tableName;
-    const secretVars = new Set<string>(route.access === 'vapi' ? ['VAPI_WEBHOOK_SECRET'] : []);
-    for (const provider of route.uses.providers ?? []) {
-      for (const key of PROVIDER_ENV[provider].plain) {
-        const value = settings.environment[key];
-        if (value !== undefined) environment[key] = value;
-      }
-      for (const key of PROVIDER_ENV[provider].secret) secretVars.add(key);
-    }
-    // Resolved by CloudFormation at deploy time from the stage's secret; never in the template.
-    for (const key of secretVars) environment[key] = props.secret.secretValueFromJson(key).unsafeUnwrap();
-
-    const logGroup = new LogGroup(this, 'Logs', {
-      logGroupName: `/aws/lambda/${functionName}`,
-      retention: settings.stage === 'prod' ? RetentionDays.THREE_MONTHS : RetentionDays.TWO_WEEKS,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-
-    this.fn = new NodejsFunction(this, 'Fn', {
-      functionName,
+export class RouteFunction extends FonellaFunction {
+  constructor(scope: Construct, id: string, { route, ...props }: RouteFunctionProps) {
+    super(scope, id, {
+      ...props,
       description: `${route.method} ${route.path}`,
-      entry: join(props.root, route.handler),
-      handler: 'handler',
-      runtime: Runtime.NODEJS_22_X,
-      architecture: Architecture.ARM_64,
-      memorySize: 512,
+      handler: route.handler,
+      uses: route.uses,
+      // The Vapi webhook proves itself with the shared secret.
+      secretVars: route.access === 'vapi' ? ['VAPI_WEBHOOK_SECRET'] : [],
       timeout: Duration.seconds(route.uses.providers?.length ? 20 : 10),
-      logGroup,
-      environment,
-      bundling: {
-        format: OutputFormat.ESM,
-        target: BUNDLE.target,
-        minify: BUNDLE.minify,
-        mainFields: [...BUNDLE.mainFields],
-        banner: BUNDLE.banner,
-        externalModules: [...BUNDLE.external],
-        sourceMap: false,
-      },
-    });
-
-    if (route.uses.table === 'read') props.table.grantReadData(this.fn);
-    if (route.uses.table === 'write') props.table.grantReadWriteData(this.fn);
-
-    new Alarm(this, 'Errors', {
-      alarmName: `${functionName}-errors`,
-      metric: this.fn.metricErrors({ period: Duration.minutes(5) }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
     });
   }
 }

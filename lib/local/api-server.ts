@@ -4,11 +4,10 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { APIGatewayProxyResultV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
 import { needsAuthorizer, type RouteDef } from '../../shared/http/route-def';
+import { handlerLoader, lambdaContext, withTimeout } from './lambda';
 
 export interface ApiServerOptions {
   routes: Record<string, RouteDef>;
@@ -28,19 +27,10 @@ type LambdaHandler = (event: unknown, context: Context) => Promise<APIGatewayPro
 const PAYLOAD_LIMIT = 10 * 1024 * 1024; // API Gateway's own bound
 const TIMEOUT_MS = 30_000; // API Gateway's integration timeout
 
-
 export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi> {
   const table = Object.entries(opts.routes).map(([name, def]) => ({ name, def, pattern: pathPattern(def.path) }));
   const jwks = createRemoteJWKSet(new URL(opts.jwt.jwksUrl));
-  const loaded = new Map<string, Promise<LambdaHandler>>();
-  const load = (file: string) => {
-    let h = loaded.get(file);
-    if (!h) {
-      h = import(pathToFileURL(join(opts.root, file)).href).then((m: { handler: LambdaHandler }) => m.handler);
-      loaded.set(file, h);
-    }
-    return h;
-  };
+  const load = handlerLoader<LambdaHandler>(opts.root);
 
   const server: Server = createServer(async (req, res) => {
     const reply = (status: number, body: unknown, headers: Record<string, string> = {}) => {
@@ -78,7 +68,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
 
       const event = toEvent(req, url, method, match, body, claims);
       const handler = await load(match.def.handler);
-      const result = await withTimeout(handler(event, lambdaContext(match.name)), TIMEOUT_MS);
+      const result = await withTimeout(handler(event, lambdaContext(match.name, TIMEOUT_MS)), TIMEOUT_MS);
       if (result === undefined) return reply(503, { message: 'Service Unavailable' });
       const structured: APIGatewayProxyStructuredResultV2 =
         typeof result === 'object' && result !== null && 'statusCode' in result
@@ -178,23 +168,6 @@ function toEvent(
   };
 }
 
-function lambdaContext(name: string): Context {
-  const deadline = Date.now() + TIMEOUT_MS;
-  return {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName: `fonella-local-${name}`,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:fonella-local-${name}`,
-    memoryLimitInMB: '512',
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/fonella-local-${name}`,
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
 
 function preflight(req: IncomingMessage, res: ServerResponse, origins: string[]) {
   const origin = req.headers.origin;
@@ -230,12 +203,3 @@ function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
   });
 }
 
-async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const t = new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), ms)));
-  try {
-    return await Promise.race([p, t]);
-  } finally {
-    clearTimeout(timer);
-  }
-}

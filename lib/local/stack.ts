@@ -1,8 +1,10 @@
 // The whole stack on this machine: DynamoDB Local and the table, every provider emulator behind the
-// hub, the local API server invoking the Lambda handler files, and the demo users. `npm start` and
-// the integration tests both start it through `startStack`.
+// hub, the local API server invoking the Lambda handler files, the stream tailer invoking the worker
+// handler files, and the demo users. `npm start` and the integration tests both start it through
+// `startStack`.
 import { fileURLToPath } from 'node:url';
 import { routes } from '../routes';
+import { workers } from '../workers';
 import { tableRef } from '../../shared/db/client';
 import { usersRepository } from '../../shared/db/users';
 import { startApiServer } from './api-server';
@@ -10,6 +12,7 @@ import { ensureTable, startDynamoLocal, type DynamoLocal } from './dynamo';
 import { createEmulators } from './emulators';
 import { startHub } from './emulators/hub';
 import { startEmulator, type RunningEmulator } from './emulators/kit';
+import { startStreamTailer, type RunningTailer } from './streams';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -46,6 +49,8 @@ export interface LocalStack {
   credentials: Record<string, Record<string, string>>;
   tokens: Record<keyof typeof DEMO_USERS, string>;
   running: RunningEmulator[];
+  /** The local event source mappings of the stream workers. */
+  streams: RunningTailer;
   /** Mints a token for any local user, as Auth0 would. */
   mintToken(input: { sub: string; email?: string; name?: string; permissions?: string[]; expiresInSeconds?: number }): Promise<string>;
   stop(): Promise<void>;
@@ -74,9 +79,6 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
       cleanups.push(emu.close);
       running.push(emu);
     }
-    const hub = await startHub(running, { port: base });
-    cleanups.push(hub.close);
-
     // The handlers read their configuration from the environment, as on Lambda.
     const env: Record<string, string> = {
       STAGE: process.env.STAGE === 'test' ? 'test' : 'local',
@@ -86,6 +88,11 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
     };
     for (const emu of running) Object.assign(env, emu.definition.env(emu.baseUrl));
     Object.assign(process.env, env);
+
+    const streams = await startStreamTailer({ endpoint: dynamoEndpoint, tableName, workers, root: REPO_ROOT });
+    cleanups.push(streams.stop);
+    const hub = await startHub(running, { port: base, streams });
+    cleanups.push(hub.close);
 
     const auth0Url = running.find((e) => e.name === 'auth0')!.baseUrl;
     const corsOrigins = (process.env.CORS_ORIGINS ?? 'http://localhost:5173,http://localhost:3001').split(',');
@@ -127,6 +134,7 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
       credentials: Object.fromEntries(running.map((e) => [e.name, e.definition.credentials])),
       tokens,
       running,
+      streams,
       mintToken: (input) => set.auth0.mintToken(input),
       stop,
     };

@@ -1,6 +1,7 @@
 // Contact-form requests: CONTACT#<id>, listed newest first through gsi2 (CONTACTS, <receivedAt>).
-// The row is written before any email goes out and then marks whether the email was handed over.
-import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+// The route writes the row with `mailStatus: pending`; the deliverContactEmail worker sends the email
+// from the row's INSERT on the stream and marks it `sent` with Mailgun's id.
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { TableRef } from './client';
 
 export interface ContactRow {
@@ -11,11 +12,15 @@ export interface ContactRow {
   message: string;
   sourceIp: string;
   receivedAt: string;
-  mailStatus: 'pending' | 'sent' | 'failed';
+  mailStatus: 'pending' | 'sent';
   mailId?: string;
+  sentAt?: string;
 }
 
-const key = (requestId: string) => ({ pk: `CONTACT#${requestId}`, sk: 'CONTACT' });
+/** The entity's `pk` prefix, for the worker manifest's filter. */
+export const CONTACT_PK_PREFIX = 'CONTACT#';
+
+const key = (requestId: string) => ({ pk: `${CONTACT_PK_PREFIX}${requestId}`, sk: 'CONTACT' });
 
 export function contactsRepository(t: TableRef) {
   return {
@@ -28,15 +33,30 @@ export function contactsRepository(t: TableRef) {
         }),
       );
     },
-    async markMail(requestId: string, outcome: { status: 'sent'; mailId: string } | { status: 'failed' }): Promise<void> {
-      await t.doc.send(
-        new UpdateCommand({
-          TableName: t.tableName,
-          Key: key(requestId),
-          UpdateExpression: outcome.status === 'sent' ? 'SET mailStatus = :s, mailId = :m' : 'SET mailStatus = :s',
-          ExpressionAttributeValues: outcome.status === 'sent' ? { ':s': 'sent', ':m': outcome.mailId } : { ':s': 'failed' },
-        }),
-      );
+
+    /** The row as it is now (a strongly consistent read: a worker must see its own last mark). */
+    async get(requestId: string): Promise<ContactRow | undefined> {
+      const res = await t.doc.send(new GetCommand({ TableName: t.tableName, Key: key(requestId), ConsistentRead: true }));
+      return res.Item as ContactRow | undefined;
+    },
+
+    /** Marks the email sent; false when the row was already marked (or is gone). */
+    async markSent(requestId: string, mailId: string, sentAt: string): Promise<boolean> {
+      try {
+        await t.doc.send(
+          new UpdateCommand({
+            TableName: t.tableName,
+            Key: key(requestId),
+            UpdateExpression: 'SET mailStatus = :sent, mailId = :id, sentAt = :at',
+            ConditionExpression: 'mailStatus = :pending',
+            ExpressionAttributeValues: { ':sent': 'sent', ':pending': 'pending', ':id': mailId, ':at': sentAt },
+          }),
+        );
+        return true;
+      } catch (err) {
+        if ((err as { name?: string }).name === 'ConditionalCheckFailedException') return false;
+        throw err;
+      }
     },
   };
 }

@@ -11,6 +11,8 @@ export const TABLE = {
     { name: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
   ],
   ttlAttribute: 'ttl',
+  /** The stream the workers (lib/workers.ts) read: every change with both images. */
+  stream: 'NEW_AND_OLD_IMAGES',
 } as const;
 
 export type IndexName = (typeof TABLE.indexes)[number]['name'];
@@ -20,6 +22,7 @@ export function createTableInput(tableName: string): CreateTableCommandInput {
   return {
     TableName: tableName,
     BillingMode: 'PAY_PER_REQUEST',
+    StreamSpecification: { StreamEnabled: true, StreamViewType: TABLE.stream },
     AttributeDefinitions: keys.map((AttributeName) => ({ AttributeName, AttributeType: 'S' })),
     KeySchema: [
       { AttributeName: TABLE.partitionKey, KeyType: 'HASH' },

@@ -1,13 +1,20 @@
-// submitContactRequest — the marketing site's contact form.
+// The marketing site's contact form, in two steps.
+//
+// submitContactRequest — the route.
 //   input: the validated form and the sender's IP; output: the stored request's id.
-//   1. store the request (nothing is lost if mail fails);
+//   1. store the request with `mailStatus: pending`. That is all: the sender gets 202 once the row
+//      is written, whatever Mailgun is doing.
+//
+// deliverContactEmail — the worker, from the row's INSERT on the table's stream.
+//   input: the request id; output: what it did.
+//   1. read the row as it is now; nothing to do if it is gone or already sent (a redelivered record);
 //   2. email it to the sales inbox, reply-to = the sender;
-//   3. record whether the email was handed to the provider. A failed send is logged and kept as
-//      `mailStatus: failed` on the row for a resend; the sender still gets 202, their message is safe.
+//   3. mark the row sent with Mailgun's message id. A failed send throws, and the stream retries the
+//      record; after the last retry it is parked for a re-drive, so no stored request stays unsent.
 import { randomUUID } from 'node:crypto';
-import type { ContactsRepository } from '../db/contacts';
+import type { ContactRow, ContactsRepository } from '../db/contacts';
 import { logger } from '../observability/logger';
-import type { Mailer } from '../providers/mailgun/port';
+import type { Mailer, OutgoingMail } from '../providers/mailgun/port';
 
 export interface ContactForm {
   name: string;
@@ -18,8 +25,6 @@ export interface ContactForm {
 
 export interface ContactDeps {
   contacts: ContactsRepository;
-  mailer: Mailer;
-  salesInbox: string;
   now?: () => Date;
 }
 
@@ -27,29 +32,47 @@ export async function submitContactRequest(deps: ContactDeps, form: ContactForm,
   const requestId = randomUUID();
   const receivedAt = (deps.now?.() ?? new Date()).toISOString();
   await deps.contacts.create({ requestId, ...form, sourceIp, receivedAt, mailStatus: 'pending' });
-
-  try {
-    const { id } = await deps.mailer.send({
-      to: deps.salesInbox,
-      replyTo: `${form.name} <${form.email}>`,
-      subject: `Contact form: ${form.name}${form.company ? ` (${form.company})` : ''}`,
-      text: [
-        `Name: ${form.name}`,
-        `Email: ${form.email}`,
-        form.company ? `Company: ${form.company}` : undefined,
-        `Request: ${requestId}`,
-        '',
-        form.message,
-      ]
-        .filter((l) => l !== undefined)
-        .join('\n'),
-      tags: ['contact'],
-      variables: { requestId },
-    });
-    await deps.contacts.markMail(requestId, { status: 'sent', mailId: id });
-  } catch (err) {
-    logger.error('contact email failed; the request is stored for a resend', { requestId, error: err as Error });
-    await deps.contacts.markMail(requestId, { status: 'failed' });
-  }
   return { requestId, status: 'received' as const };
+}
+
+export interface ContactMailDeps extends ContactDeps {
+  mailer: Mailer;
+  salesInbox: string;
+}
+
+export async function deliverContactEmail(
+  deps: ContactMailDeps,
+  requestId: string,
+): Promise<'sent' | 'already-sent' | 'gone'> {
+  const row = await deps.contacts.get(requestId);
+  if (!row) return 'gone';
+  if (row.mailStatus === 'sent') return 'already-sent';
+
+  const { id } = await deps.mailer.send(contactMail(row, deps.salesInbox));
+  // The one window left: Mailgun accepted the message but this mark is not written (the function
+  // dies, or the table refuses the write). The record is then retried and the email goes out again;
+  // Mailgun takes no idempotency key that would close it.
+  const marked = await deps.contacts.markSent(requestId, id, (deps.now?.() ?? new Date()).toISOString());
+  if (!marked) logger.warn('contact email sent, but another delivery had marked the row first', { requestId, mailId: id });
+  return 'sent';
+}
+
+function contactMail(row: ContactRow, salesInbox: string): OutgoingMail {
+  return {
+    to: salesInbox,
+    replyTo: `${row.name} <${row.email}>`,
+    subject: `Contact form: ${row.name}${row.company ? ` (${row.company})` : ''}`,
+    text: [
+      `Name: ${row.name}`,
+      `Email: ${row.email}`,
+      row.company ? `Company: ${row.company}` : undefined,
+      `Request: ${row.requestId}`,
+      '',
+      row.message,
+    ]
+      .filter((l) => l !== undefined)
+      .join('\n'),
+    tags: ['contact'],
+    variables: { requestId: row.requestId },
+  };
 }

@@ -4,6 +4,7 @@ import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { PROVIDER_SDK, esbuildOptions } from '../../lib/bundling';
 import { routes } from '../../lib/routes';
+import { workers } from '../../lib/workers';
 
 const root = new URL('../../', import.meta.url).pathname;
 
@@ -15,7 +16,7 @@ async function bundleInputs(handler: string) {
 }
 
 describe('function bundles', () => {
-  it.each(Object.values(routes))('$name holds only the SDKs it declares', async (r) => {
+  it.each([...Object.values(routes), ...Object.values(workers)])('$name holds only the SDKs it declares', async (r) => {
     const { inputs, pkgs } = await bundleInputs(r.handler);
     const hasAwsSdk = [...pkgs].some((p) => p.startsWith('@aws-sdk/'));
     expect(hasAwsSdk).toBe(Boolean(r.uses.table));

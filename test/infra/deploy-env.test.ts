@@ -2,7 +2,7 @@
 // provider's config to load on a deployed stage; otherwise the function would fail at cold start.
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { baseEnvironment } from '../../lib/constructs/route-function';
+import { baseEnvironment } from '../../lib/constructs/fonella-function';
 import { PROVIDER_ENV, StackSettings } from '../../lib/settings';
 import { appConfig } from '../../shared/config/app';
 import { mailConfig } from '../../shared/config/mail';

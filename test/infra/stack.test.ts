@@ -6,18 +6,21 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FonellaStack } from '../../lib/fonella-stack';
 import { routes } from '../../lib/routes';
+import { workers } from '../../lib/workers';
 import { StackSettings } from '../../lib/settings';
 import { needsAuthorizer, type RouteDef } from '../../shared/http/route-def';
+import { filterPattern, type WorkerDef } from '../../shared/streams/worker-def';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const all = Object.entries(routes as Record<string, RouteDef>);
+const allWorkers = Object.entries(workers as Record<string, WorkerDef>);
 let template: Template;
 
 beforeAll(() => {
   const context = JSON.parse(readFileSync(`${root}/cdk.json`, 'utf8')).context;
   const app = new App({ context: { ...context, 'aws:cdk:bundling-stacks': [] } });
   const settings = StackSettings.parse(context.fonella);
-  const stack = new FonellaStack(app, 'Test', { settings, routes, root, env: { region: 'eu-central-1', account: '111111111111' } });
+  const stack = new FonellaStack(app, 'Test', { settings, routes, workers, root, env: { region: 'eu-central-1', account: '111111111111' } });
   template = Template.fromStack(stack);
 });
 
@@ -27,25 +30,30 @@ const functions = () =>
   ) as { Properties: Record<string, unknown> }[];
 
 describe('functions', () => {
-  it('one function per manifest route, Node.js 22 on arm64', () => {
+  it('one function per manifest route and per stream worker, Node.js 22 on arm64', () => {
     const fns = functions();
-    expect(fns).toHaveLength(all.length);
+    expect(fns).toHaveLength(all.length + allWorkers.length);
     for (const f of fns) {
       expect(f.Properties.Runtime).toBe('nodejs22.x');
       expect(f.Properties.Architectures).toEqual(['arm64']);
     }
     const descriptions = fns.map((f) => f.Properties.Description).sort();
-    expect(descriptions).toEqual(all.map(([, r]) => `${r.method} ${r.path}`).sort());
+    expect(descriptions).toEqual(
+      [...all.map(([, r]) => `${r.method} ${r.path}`), ...allWorkers.map(([, w]) => `stream: ${w.summary}`)].sort(),
+    );
   });
 
   it('only functions that use the table get its name and a grant; read-only ones no write action', () => {
     const policies = template.findResources('AWS::IAM::Policy');
-    for (const [name, route] of all) {
+    for (const [name, route, prefix] of [
+      ...all.map(([n, r]) => [n, r, 'Route'] as const),
+      ...allWorkers.map(([n, w]) => [n, w, 'Worker'] as const),
+    ]) {
       const fn = functions().find((f) => f.Properties.FunctionName === `fonella-dev-${name}`)!;
       const env = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
       expect('TABLE_NAME' in env).toBe(Boolean(route.uses.table));
       const policyText = JSON.stringify(
-        Object.entries(policies).filter(([id]) => id.startsWith(`Route${name}FnServiceRoleDefaultPolicy`)),
+        Object.entries(policies).filter(([id]) => id.startsWith(`${prefix}${name}FnServiceRoleDefaultPolicy`)),
       );
       if (!route.uses.table) expect(policyText).not.toContain('dynamodb:');
       if (route.uses.table === 'read') expect(policyText).not.toContain('dynamodb:PutItem');
@@ -54,7 +62,7 @@ describe('functions', () => {
   });
 
   it('provider secrets reach only the functions that use the provider, as deploy-time references', () => {
-    for (const [name, route] of all) {
+    for (const [name, route] of [...all, ...allWorkers]) {
       const fn = functions().find((f) => f.Properties.FunctionName === `fonella-dev-${name}`)!;
       const env = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
       expect('MAILGUN_API_KEY' in env).toBe(route.uses.providers?.includes('mailgun') ?? false);
@@ -85,8 +93,9 @@ describe('API', () => {
 });
 
 describe('table', () => {
-  it('is on demand with PITR, deletion protection, TTL and the two GSIs', () => {
+  it('is on demand with PITR, deletion protection, TTL, the two GSIs and a stream of both images', () => {
     template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
       BillingMode: 'PAY_PER_REQUEST',
       TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
       KeySchema: [
@@ -96,5 +105,55 @@ describe('table', () => {
       GlobalSecondaryIndexes: Match.arrayWith([Match.objectLike({ IndexName: 'gsi1' }), Match.objectLike({ IndexName: 'gsi2' })]),
       Replicas: [Match.objectLike({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true }, DeletionProtectionEnabled: true })],
     });
+  });
+});
+
+describe('stream workers', () => {
+  const logicalId = (type: string, match: (props: Record<string, unknown>) => boolean) =>
+    Object.entries(template.findResources(type)).find(([, r]) => match(r.Properties as Record<string, unknown>))?.[0];
+
+  it('has workers to check', () => expect(allWorkers.length).toBeGreaterThan(0));
+
+  it.each(allWorkers)('%s: one filtered event source with partial batches, bisect, bounded retries and a DLQ', (name, w) => {
+    const fnId = logicalId('AWS::Lambda::Function', (p) => p.FunctionName === `fonella-dev-${name}`)!;
+    const queueId = logicalId('AWS::SQS::Queue', (p) => p.QueueName === `fonella-dev-${name}-failures`)!;
+    expect(fnId).toBeDefined();
+    expect(queueId).toBeDefined();
+    const mappings = Object.values(template.findResources('AWS::Lambda::EventSourceMapping')).filter(
+      (m) => JSON.stringify((m.Properties as { FunctionName: unknown }).FunctionName) === JSON.stringify({ Ref: fnId }),
+    );
+    expect(mappings).toHaveLength(1);
+    expect(mappings[0]!.Properties).toMatchObject({
+      StartingPosition: 'TRIM_HORIZON',
+      BatchSize: w.batchSize,
+      BisectBatchOnFunctionError: true,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      MaximumRetryAttempts: w.retryAttempts,
+      MaximumRecordAgeInSeconds: w.maxRecordAgeSeconds,
+      FilterCriteria: { Filters: [{ Pattern: JSON.stringify(filterPattern(w)) }] },
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queueId, 'Arn'] } } },
+    });
+    expect(w.retryAttempts).toBeGreaterThan(0);
+    expect(w.retryAttempts).toBeLessThanOrEqual(10);
+  });
+
+  it.each(allWorkers)('%s: its failure queue is encrypted, keeps 14 days and alarms on depth; the function alarms on errors', (name) => {
+    const queue = Object.values(template.findResources('AWS::SQS::Queue')).find(
+      (q) => (q.Properties as { QueueName?: string }).QueueName === `fonella-dev-${name}-failures`,
+    )!;
+    expect(queue.Properties).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 });
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties as Record<string, unknown>);
+    const depth = alarms.find((a) => a.AlarmName === `fonella-dev-${name}-parked`);
+    expect(depth).toMatchObject({ MetricName: 'ApproximateNumberOfMessagesVisible', Namespace: 'AWS/SQS', Threshold: 1 });
+    expect(alarms.find((a) => a.AlarmName === `fonella-dev-${name}-errors`)).toMatchObject({ MetricName: 'Errors' });
+  });
+
+  it.each(allWorkers)('%s: may read the stream; its filter pattern selects the rows the manifest names', (name, w) => {
+    const policies = template.findResources('AWS::IAM::Policy');
+    const policyText = JSON.stringify(Object.entries(policies).filter(([id]) => id.startsWith(`Worker${name}FnServiceRoleDefaultPolicy`)));
+    expect(policyText).toContain('dynamodb:GetRecords');
+    const pattern = filterPattern(w) as { eventName: string[]; dynamodb?: { Keys?: Record<string, unknown> } };
+    expect(pattern.eventName).toEqual(w.on.events);
+    if (w.on.pk) expect(pattern.dynamodb?.Keys?.pk).toEqual({ S: [{ prefix: w.on.pk }] });
   });
 });

@@ -11,12 +11,37 @@ export interface TestStack extends LocalStack {
   /** Every item in this file's table. */
   scan(): Promise<Record<string, unknown>[]>;
   inspect<T = Record<string, unknown[]>>(emulator: string): Promise<T>;
+  /** The emails the Mailgun emulator accepted, oldest first. */
+  mails(): Promise<SentMail[]>;
   fault(emulator: string, fault: { mode: 'error' | 'timeout'; count?: number; match?: string }): Promise<void>;
   call(method: string, path: string, opts?: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> }): Promise<{
     status: number;
     headers: Headers;
     body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- tests read arbitrary JSON
   }>;
+}
+
+/** Polls `probe` until it returns a value (not undefined or false); fails with `what` after `timeoutMs`. */
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+export interface SentMail {
+  id: string;
+  to: string[];
+  from: string;
+  subject: string;
+  text?: string;
+  html?: string;
+  replyTo?: string;
+  tags: string[];
+  variables: Record<string, string>;
 }
 
 export async function startTestStack(): Promise<TestStack> {
@@ -44,6 +69,10 @@ export async function startTestStack(): Promise<TestStack> {
     async inspect<T>(emulator: string) {
       const res = await fetch(`${stack.emulators[emulator]}/_inspect`);
       return (await res.json()) as T;
+    },
+    async mails() {
+      const res = await fetch(`${stack.emulators.mailgun}/_inspect`);
+      return ((await res.json()) as { messages: SentMail[] }).messages;
     },
     async fault(emulator, fault) {
       const res = await fetch(`${stack.emulators[emulator]}/_faults`, {

@@ -1,0 +1,110 @@
+// One Lambda function of the API (a route or a stream worker) with the defaults every function
+// shares: Node.js 22 on arm64, ESM bundle from lib/bundling.ts, a log group with retention, an error
+// alarm, and only the table grant and environment its manifest entry's `uses` asks for.
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { join } from 'node:path';
+import type { ProviderName } from '../../shared/errors';
+import { BUNDLE } from '../bundling';
+import { PROVIDER_ENV, type StackSettings } from '../settings';
+
+export interface FonellaFunctionProps {
+  /** The manifest key: the function is named fonella-<stage>-<name>. */
+  name: string;
+  description: string;
+  /** The handler file, relative to `root`. */
+  handler: string;
+  uses: { table?: 'read' | 'write'; providers?: ProviderName[] };
+  /** Secret variables beyond those of the providers in `uses`. */
+  secretVars?: string[];
+  timeout: Duration;
+  root: string;
+  table: ITable;
+  secret: ISecret;
+  settings: StackSettings;
+}
+
+/** What every function gets, whatever it uses. */
+export function baseEnvironment(settings: StackSettings): Record<string, string> {
+  return {
+    STAGE: settings.stage,
+    SERVICE_NAME: 'fonella-api',
+    POWERTOOLS_SERVICE_NAME: 'fonella-api',
+    POWERTOOLS_LOG_LEVEL: 'INFO',
+    CORS_ORIGINS: settings.corsOrigins.join(','),
+    PORTAL_URL: settings.portalUrl,
+    MAX_BODY_BYTES: '65536',
+    VALIDATE_RESPONSES: settings.stage === 'prod' ? '0' : '1',
+  };
+}
+
+export class FonellaFunction extends Construct {
+  readonly fn: NodejsFunction;
+  readonly functionName: string;
+
+  constructor(scope: Construct, id: string, props: FonellaFunctionProps) {
+    super(scope, id);
+    const { uses, settings } = props;
+    const functionName = `fonella-${settings.stage}-${props.name}`;
+    this.functionName = functionName;
+
+    const environment = baseEnvironment(settings);
+    if (uses.table) environment.TABLE_NAME = props.table.tableName;
+    const secretVars = new Set<string>(props.secretVars);
+    for (const provider of uses.providers ?? []) {
+      for (const key of PROVIDER_ENV[provider].plain) {
+        const value = settings.environment[key];
+        if (value !== undefined) environment[key] = value;
+      }
+      for (const key of PROVIDER_ENV[provider].secret) secretVars.add(key);
+    }
+    // Resolved by CloudFormation at deploy time from the stage's secret; never in the template.
+    for (const key of secretVars) environment[key] = props.secret.secretValueFromJson(key).unsafeUnwrap();
+
+    const logGroup = new LogGroup(this, 'Logs', {
+      logGroupName: `/aws/lambda/${functionName}`,
+      retention: settings.stage === 'prod' ? RetentionDays.THREE_MONTHS : RetentionDays.TWO_WEEKS,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+
+    this.fn = new NodejsFunction(this, 'Fn', {
+      functionName,
+      description: props.description,
+      entry: join(props.root, props.handler),
+      handler: 'handler',
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: 512,
+      timeout: props.timeout,
+      logGroup,
+      environment,
+      bundling: {
+        format: OutputFormat.ESM,
+        target: BUNDLE.target,
+        minify: BUNDLE.minify,
+        mainFields: [...BUNDLE.mainFields],
+        banner: BUNDLE.banner,
+        externalModules: [...BUNDLE.external],
+        sourceMap: false,
+      },
+    });
+
+    if (uses.table === 'read') props.table.grantReadData(this.fn);
+    if (uses.table === 'write') props.table.grantReadWriteData(this.fn);
+
+    new Alarm(this, 'Errors', {
+      alarmName: `${functionName}-errors`,
+      metric: this.fn.metricErrors({ period: Duration.minutes(5) }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+  }
+}

@@ -1,0 +1,48 @@
+// What the local runtime shares with Lambda's invoke: the handler files loaded once (a cold start per
+// file, as on Lambda), and the context object a handler receives.
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Context } from 'aws-lambda';
+
+/** Loads `export const handler` from a file under `root`, once per file. */
+export function handlerLoader<H>(root: string): (file: string) => Promise<H> {
+  const loaded = new Map<string, Promise<H>>();
+  return (file) => {
+    let h = loaded.get(file);
+    if (!h) {
+      h = import(pathToFileURL(join(root, file)).href).then((m: { handler: H }) => m.handler);
+      loaded.set(file, h);
+    }
+    return h;
+  };
+}
+
+export function lambdaContext(name: string, timeoutMs: number): Context {
+  const deadline = Date.now() + timeoutMs;
+  return {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName: `fonella-local-${name}`,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:fonella-local-${name}`,
+    memoryLimitInMB: '512',
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/fonella-local-${name}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+/** Resolves with the promise's value, or undefined once `ms` have passed. */
+export async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const t = new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), ms)));
+  try {
+    return await Promise.race([p, t]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,309 @@
+// The local event source mapping: tails the table's stream on DynamoDB Local, as Lambda's DynamoDB
+// event source does on AWS, and invokes the worker handler files (lib/workers.ts) with the same
+// `DynamoDBStreamEvent`:
+// - every shard is read from its start; new shards are found as they appear, a child shard is read
+//   once its parent is finished (stream order per key holds);
+// - each worker gets only the records its filter pattern matches (the same pattern CDK deploys);
+// - batches of up to `batchSize`; a partial batch response moves the checkpoint to the first failed
+//   record and the rest is retried from there, with backoff, `retryAttempts` times; a thrown error
+//   bisects the batch first (as `bisectBatchOnError`); what still fails is parked, shown by the hub
+//   and re-driven on request (the SQS on-failure queue on AWS).
+import {
+  DescribeStreamCommand,
+  DynamoDBStreamsClient,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  type _Record as StreamRecord,
+  type Shard,
+} from '@aws-sdk/client-dynamodb-streams';
+import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { filterPattern, type WorkerDef } from '../../shared/streams/worker-def';
+import { dynamoClient } from './dynamo';
+import { handlerLoader, lambdaContext, withTimeout } from './lambda';
+
+type WorkerHandler = ((event: DynamoDBStreamEvent, context: Context) => Promise<DynamoDBBatchResponse | void>) & {
+  lastErrors?: () => Map<string, string>;
+};
+
+export interface ParkedRecord {
+  id: string;
+  worker: string;
+  event: string;
+  keys: { pk?: string; sk?: string };
+  eventId: string;
+  sequenceNumber: string;
+  attempts: number;
+  lastError: string;
+  parkedAt: string;
+  record: DynamoDBRecord;
+}
+
+export interface StreamTailerOptions {
+  endpoint: string;
+  tableName: string;
+  workers: Record<string, WorkerDef>;
+  /** Repository root: handler paths in the manifest are relative to it. */
+  root: string;
+  /** Pause between reads of a shard that had nothing new. Default 20 ms. */
+  pollMs?: number;
+  /** First retry delay; it doubles per attempt. Default 100 ms. */
+  retryBaseMs?: number;
+  /** Loads a worker's handler; defaults to importing its file. */
+  load?: (file: string) => Promise<WorkerHandler>;
+}
+
+export interface RunningTailer {
+  parked(): ParkedRecord[];
+  /** Hands parked records (one by id, or all) back to their worker with fresh attempts. */
+  redrive(id?: string): number;
+  stop(): Promise<void>;
+}
+
+const INVOKE_TIMEOUT_MS = 30_000;
+const SHARD_SCAN_MS = 1000;
+
+export async function startStreamTailer(opts: StreamTailerOptions): Promise<RunningTailer> {
+  const region = 'eu-central-1';
+  const table = dynamoClient(opts.endpoint);
+  const described = await table.send(new DescribeTableCommand({ TableName: opts.tableName }));
+  table.destroy();
+  const streamArn = described.Table?.LatestStreamArn;
+  if (!streamArn) throw new Error(`table ${opts.tableName} has no stream: create it from shared/db/table.ts`);
+
+  const streams = new DynamoDBStreamsClient({
+    endpoint: opts.endpoint,
+    region,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  const pollMs = opts.pollMs ?? 20;
+  const retryBaseMs = opts.retryBaseMs ?? 100;
+  const load = opts.load ?? handlerLoader<WorkerHandler>(opts.root);
+  const abort = new AbortController();
+  const { signal } = abort;
+  const pause = (ms: number) => sleep(ms, undefined, { signal }).catch(() => undefined);
+
+  class Lane {
+    queue: DynamoDBRecord[] = [];
+    busy: Promise<void> | undefined;
+    constructor(
+      readonly def: WorkerDef,
+      readonly pattern: Record<string, unknown>,
+    ) {}
+
+    push(records: DynamoDBRecord[]) {
+      this.queue.push(...records);
+      this.busy ??= this.drain().finally(() => (this.busy = undefined));
+    }
+
+    private async drain() {
+      const { def } = this;
+      let limit = def.batchSize;
+      let attempts = 0;
+      while (this.queue.length > 0 && !signal.aborted) {
+        const batch = this.queue.slice(0, limit);
+        const outcome = await invoke(def, batch);
+        if (signal.aborted) return;
+        if (outcome.ok) {
+          this.queue.splice(0, batch.length);
+          limit = def.batchSize;
+          attempts = 0;
+          continue;
+        }
+        if (outcome.failedFrom === 0 && outcome.threw && batch.length > 1) {
+          limit = Math.ceil(batch.length / 2); // bisect: not counted as a retry
+          continue;
+        }
+        // The checkpoint moves to the first failed record: what came before it is done.
+        this.queue.splice(0, outcome.failedFrom);
+        const rest = batch.slice(outcome.failedFrom);
+        attempts += 1;
+        const tooOld = rest.some((r) => ageSeconds(r) > def.maxRecordAgeSeconds);
+        if (attempts > def.retryAttempts || tooOld) {
+          for (const r of rest.filter((x) => outcome.failed.has(seq(x)))) {
+            parked.push(park(def, r, attempts, outcome.errors.get(seq(r)) ?? outcome.message));
+          }
+          // The others in `rest` succeeded on this last attempt.
+          this.queue.splice(0, rest.length);
+          limit = def.batchSize;
+          attempts = 0;
+          continue;
+        }
+        limit = Math.max(1, rest.length);
+        await pause(retryBaseMs * 2 ** (attempts - 1));
+      }
+    }
+  }
+
+  const lanes = Object.values(opts.workers).map((def) => new Lane(def, filterPattern(def)));
+  const parked: ParkedRecord[] = [];
+
+  async function invoke(def: WorkerDef, batch: DynamoDBRecord[]) {
+    const handler = await load(def.handler);
+    let result: DynamoDBBatchResponse | void | undefined;
+    let message = '';
+    let threw = false;
+    try {
+      const done = await withTimeout(
+        handler({ Records: batch }, lambdaContext(def.name, INVOKE_TIMEOUT_MS)).then((r) => ({ r })),
+        INVOKE_TIMEOUT_MS,
+      );
+      if (!done) throw new Error(`Task timed out after ${INVOKE_TIMEOUT_MS / 1000} seconds`);
+      result = done.r;
+    } catch (err) {
+      threw = true;
+      message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    }
+    const errors = handler.lastErrors?.() ?? new Map<string, string>();
+    const reported = new Set((result?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
+    const failed = threw ? new Set(batch.map(seq)) : reported;
+    if (failed.size === 0) return { ok: true as const };
+    const failedFrom = batch.findIndex((r) => failed.has(seq(r)));
+    return { ok: false as const, failedFrom: Math.max(0, failedFrom), failed, threw, errors, message: message || 'reported as failed' };
+  }
+
+  function park(def: WorkerDef, record: DynamoDBRecord, attempts: number, lastError: string): ParkedRecord {
+    const keys = record.dynamodb?.Keys ?? {};
+    return {
+      id: randomUUID(),
+      worker: def.name,
+      event: record.eventName ?? '',
+      keys: { pk: keys.pk?.S, sk: keys.sk?.S },
+      eventId: record.eventID ?? '',
+      sequenceNumber: seq(record),
+      attempts,
+      lastError,
+      parkedAt: new Date().toISOString(),
+      record,
+    };
+  }
+
+  // --- reading the stream -------------------------------------------------------------------------
+  const iterators = new Map<string, string>(); // open shard → next iterator
+  const finished = new Set<string>();
+  const known = new Map<string, Shard>();
+
+  async function scanShards() {
+    let start: string | undefined;
+    do {
+      const res = await streams.send(new DescribeStreamCommand({ StreamArn: streamArn, ExclusiveStartShardId: start }));
+      for (const shard of res.StreamDescription?.Shards ?? []) if (shard.ShardId) known.set(shard.ShardId, shard);
+      start = res.StreamDescription?.LastEvaluatedShardId;
+    } while (start);
+    for (const [id, shard] of known) {
+      if (iterators.has(id) || finished.has(id)) continue;
+      const parent = shard.ParentShardId;
+      if (parent && known.has(parent) && !finished.has(parent)) continue; // after its parent
+      const it = await streams.send(
+        new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: id, ShardIteratorType: 'TRIM_HORIZON' }),
+      );
+      if (it.ShardIterator) iterators.set(id, it.ShardIterator);
+    }
+  }
+
+  async function readShards(): Promise<number> {
+    let count = 0;
+    for (const [id, iterator] of iterators) {
+      const res = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
+      const records = (res.Records ?? []).map((r) => toLambdaRecord(r, streamArn!, region));
+      count += records.length;
+      for (const lane of lanes) {
+        const mine = records.filter((r) => matches(lane.pattern, r));
+        if (mine.length) lane.push(mine);
+      }
+      if (res.NextShardIterator) iterators.set(id, res.NextShardIterator);
+      else {
+        iterators.delete(id);
+        finished.add(id);
+      }
+    }
+    return count;
+  }
+
+  let lastScan = 0;
+  const loop = (async () => {
+    while (!signal.aborted) {
+      try {
+        if (Date.now() - lastScan > SHARD_SCAN_MS || iterators.size === 0) {
+          lastScan = Date.now();
+          await scanShards();
+        }
+        const n = await readShards();
+        if (n === 0) await pause(pollMs);
+      } catch (err) {
+        if (signal.aborted) break;
+        console.error('[streams] reading the stream failed; retrying:', err);
+        await pause(500);
+      }
+    }
+  })();
+
+  return {
+    parked: () => [...parked],
+    redrive(id) {
+      const chosen = parked.filter((p) => id === undefined || p.id === id);
+      for (const p of chosen) {
+        parked.splice(parked.indexOf(p), 1);
+        lanes.find((l) => l.def.name === p.worker)?.push([p.record]);
+      }
+      return chosen.length;
+    },
+    async stop() {
+      abort.abort();
+      await loop;
+      await Promise.all(lanes.map((l) => l.busy));
+      streams.destroy();
+    },
+  };
+}
+
+const seq = (r: DynamoDBRecord) => r.dynamodb?.SequenceNumber ?? '';
+const ageSeconds = (r: DynamoDBRecord) => Date.now() / 1000 - (r.dynamodb?.ApproximateCreationDateTime ?? Date.now() / 1000);
+
+/** A record as the Lambda event carries it (the SDK returns the creation time as a Date). */
+function toLambdaRecord(r: StreamRecord, streamArn: string, region: string): DynamoDBRecord {
+  const d = r.dynamodb ?? {};
+  const created = d.ApproximateCreationDateTime;
+  return {
+    eventID: r.eventID,
+    eventName: r.eventName as DynamoDBRecord['eventName'],
+    eventVersion: r.eventVersion ?? '1.1',
+    eventSource: 'aws:dynamodb',
+    awsRegion: region,
+    eventSourceARN: streamArn,
+    dynamodb: {
+      ApproximateCreationDateTime: created ? Math.floor(new Date(created).getTime() / 1000) : Math.floor(Date.now() / 1000),
+      Keys: d.Keys as never,
+      NewImage: d.NewImage as never,
+      OldImage: d.OldImage as never,
+      SequenceNumber: d.SequenceNumber,
+      SizeBytes: d.SizeBytes,
+      StreamViewType: d.StreamViewType as never,
+    },
+  };
+}
+
+/**
+ * Lambda event filtering, for the patterns `filterPattern` builds: nested objects, and arrays of
+ * alternatives that are literal values, `{ prefix }` or `{ exists }`.
+ */
+export function matches(pattern: unknown, value: unknown): boolean {
+  if (Array.isArray(pattern)) {
+    return pattern.some((alt) => {
+      if (alt !== null && typeof alt === 'object') {
+        const rule = alt as { prefix?: string; exists?: boolean };
+        if (rule.exists !== undefined) return rule.exists === (value !== undefined);
+        if (rule.prefix !== undefined) return typeof value === 'string' && value.startsWith(rule.prefix);
+        return false;
+      }
+      return value === alt;
+    });
+  }
+  if (pattern !== null && typeof pattern === 'object') {
+    const obj = (value ?? {}) as Record<string, unknown>;
+    return Object.entries(pattern).every(([k, sub]) => matches(sub, obj[k]));
+  }
+  return pattern === value;
+}
