@@ -2,6 +2,7 @@
 // here: they live in one Secrets Manager secret per stage, named by `providerSecretName`.
 import * as z from 'zod';
 import type { ProviderName } from '../shared/errors';
+import type { Access } from '../shared/http/route-def';
 
 export const StackSettings = z.strictObject({
   stage: z.enum(['dev', 'prod']),
@@ -12,6 +13,10 @@ export const StackSettings = z.strictObject({
   providerSecretName: z.string().min(3),
   /** Non-secret provider settings, by environment variable name. */
   environment: z.record(z.string(), z.string()),
+  /** The API stage's default route throttle: steady requests per second and burst. */
+  apiThrottle: z
+    .strictObject({ rateLimit: z.number().positive(), burstLimit: z.int().positive() })
+    .default({ rateLimit: 50, burstLimit: 100 }),
 });
 export type StackSettings = z.infer<typeof StackSettings>;
 
@@ -29,3 +34,10 @@ export const PROVIDER_ENV: Record<ProviderName, { plain: string[]; secret: strin
   auth0: { plain: ['AUTH0_DOMAIN'], secret: ['AUTH0_CLIENT_ID', 'AUTH0_CLIENT_SECRET'] },
   recaptcha: { plain: ['RECAPTCHA_MIN_SCORE'], secret: ['RECAPTCHA_SECRET'] },
 };
+
+/**
+ * Reserved concurrency of webhook functions, by route access: a flood of provider calls can neither
+ * take the account's concurrency from the other functions nor run up the bill. Stripe retries
+ * throttled deliveries for days; Vapi waits on live calls, so it gets more room.
+ */
+export const WEBHOOK_CONCURRENCY: Partial<Record<Access, number>> = { vapi: 20, stripe: 5 };

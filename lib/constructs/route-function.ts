@@ -1,10 +1,12 @@
 // A route's function: the shared function construct, named and described from its manifest entry.
 import { Duration } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import type { RouteDef } from '../../shared/http/route-def';
+import { functionTimeoutSeconds, type RouteDef } from '../../shared/http/route-def';
+import { WEBHOOK_CONCURRENCY } from '../settings';
 import { FonellaFunction, type FonellaFunctionProps } from './fonella-function';
 
-export interface RouteFunctionProps extends Omit<FonellaFunctionProps, 'description' | 'handler' | 'uses' | 'timeout' | 'secretVars'> {
+export interface RouteFunctionProps
+  extends Omit<FonellaFunctionProps, 'description' | 'handler' | 'uses' | 'timeout' | 'secretVars' | 'reservedConcurrency'> {
   route: RouteDef;
 }
 
@@ -17,7 +19,8 @@ export class RouteFunction extends FonellaFunction {
       uses: route.uses,
       // The Vapi webhook proves itself with the shared secret.
       secretVars: route.access === 'vapi' ? ['VAPI_WEBHOOK_SECRET'] : [],
-      timeout: Duration.seconds(route.uses.providers?.length ? 20 : 10),
+      timeout: Duration.seconds(functionTimeoutSeconds(route)),
+      reservedConcurrency: WEBHOOK_CONCURRENCY[route.access],
     });
   }
 }

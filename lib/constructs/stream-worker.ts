@@ -2,7 +2,7 @@
 // event source mapping built from its manifest entry: the entry's filter as Lambda filter criteria,
 // partial batch responses, bisect on error, bounded retries and record age, and an encrypted SQS
 // queue (14 days) for what still fails, with an alarm as soon as anything lands there.
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Validations, type CfnResource } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { FilterCriteria, StartingPosition } from 'aws-cdk-lib/aws-lambda';
@@ -12,7 +12,8 @@ import type { Construct } from 'constructs';
 import { filterPattern, type WorkerDef } from '../../shared/streams/worker-def';
 import { FonellaFunction, type FonellaFunctionProps } from './fonella-function';
 
-export interface StreamWorkerProps extends Omit<FonellaFunctionProps, 'description' | 'handler' | 'uses' | 'timeout' | 'secretVars'> {
+export interface StreamWorkerProps
+  extends Omit<FonellaFunctionProps, 'description' | 'handler' | 'uses' | 'timeout' | 'secretVars' | 'reservedConcurrency'> {
   worker: WorkerDef;
 }
 
@@ -33,6 +34,10 @@ export class StreamWorker extends FonellaFunction {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.failures.node.defaultChild as CfnResource).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself the dead-letter destination of the stream event source.',
     });
 
     this.fn.addEventSource(

@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyResultV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
-import { needsAuthorizer, type RouteDef } from '../../shared/http/route-def';
+import { functionTimeoutSeconds, needsAuthorizer, type RouteDef } from '../../shared/http/route-def';
 import { handlerLoader, lambdaContext, withTimeout } from './lambda';
 
 export interface ApiServerOptions {
@@ -25,7 +25,6 @@ export interface RunningApi {
 type LambdaHandler = (event: unknown, context: Context) => Promise<APIGatewayProxyResultV2>;
 
 const PAYLOAD_LIMIT = 10 * 1024 * 1024; // API Gateway's own bound
-const TIMEOUT_MS = 30_000; // API Gateway's integration timeout
 
 export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi> {
   const table = Object.entries(opts.routes).map(([name, def]) => ({ name, def, pattern: pathPattern(def.path) }));
@@ -68,8 +67,10 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
 
       const event = toEvent(req, url, method, match, body, claims);
       const handler = await load(match.def.handler);
-      const result = await withTimeout(handler(event, lambdaContext(match.name, TIMEOUT_MS)), TIMEOUT_MS);
-      if (result === undefined) return reply(503, { message: 'Service Unavailable' });
+      // A function that runs out of time is an error to API Gateway, which answers 500.
+      const timeoutMs = functionTimeoutSeconds(match.def) * 1000;
+      const result = await withTimeout(handler(event, lambdaContext(match.name, timeoutMs)), timeoutMs);
+      if (result === undefined) return reply(500, { message: 'Internal Server Error' });
       const structured: APIGatewayProxyStructuredResultV2 =
         typeof result === 'object' && result !== null && 'statusCode' in result
           ? result

@@ -43,3 +43,6 @@ export interface RouteDef {
 /** Routes API Gateway guards with the Auth0 JWT authorizer; webhooks prove themselves in the function. */
 export const needsAuthorizer = (r: Pick<RouteDef, 'access'>) =>
   r.access === 'user' || r.access === 'partner' || r.access === 'admin';
+
+/** The function's timeout: longer where it waits on a provider. CDK sets it; the local API enforces it. */
+export const functionTimeoutSeconds = (r: Pick<RouteDef, 'uses'>) => (r.uses.providers?.length ? 20 : 10);

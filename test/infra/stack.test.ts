@@ -5,9 +5,9 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FonellaStack } from '../../lib/fonella-stack';
-import { routes } from '../../lib/routes';
+import { getHealth, routes } from '../../lib/routes';
 import { workers } from '../../lib/workers';
-import { StackSettings } from '../../lib/settings';
+import { StackSettings, WEBHOOK_CONCURRENCY } from '../../lib/settings';
 import { needsAuthorizer, type RouteDef } from '../../shared/http/route-def';
 import { filterPattern, type WorkerDef } from '../../shared/streams/worker-def';
 
@@ -16,18 +16,37 @@ const all = Object.entries(routes as Record<string, RouteDef>);
 const allWorkers = Object.entries(workers as Record<string, WorkerDef>);
 let template: Template;
 
-beforeAll(() => {
+function synth(routeSet: Record<string, RouteDef>) {
   const context = JSON.parse(readFileSync(`${root}/cdk.json`, 'utf8')).context;
   const app = new App({ context: { ...context, 'aws:cdk:bundling-stacks': [] } });
   const settings = StackSettings.parse(context.fonella);
-  const stack = new FonellaStack(app, 'Test', { settings, routes, workers, root, env: { region: 'eu-central-1', account: '111111111111' } });
-  template = Template.fromStack(stack);
+  const stack = new FonellaStack(app, 'Test', { settings, routes: routeSet, workers, root, env: { region: 'eu-central-1', account: '111111111111' } });
+  return Template.fromStack(stack);
+}
+
+beforeAll(() => {
+  template = synth(routes);
 });
 
 const functions = () =>
   Object.values(template.findResources('AWS::Lambda::Function')).filter(
     (f) => (f.Properties as { Runtime?: string }).Runtime?.startsWith('nodejs'),
   ) as { Properties: Record<string, unknown> }[];
+
+const fnEntry = (name: string) =>
+  Object.entries(template.findResources('AWS::Lambda::Function')).find(
+    ([, f]) => (f.Properties as { FunctionName?: string }).FunctionName === `fonella-dev-${name}`,
+  )!;
+
+/** The statements of every IAM policy attached to the function's role, as text. */
+const policyText = (name: string) => {
+  const roleId = (fnEntry(name)[1].Properties as { Role: { 'Fn::GetAtt': [string, string] } }).Role['Fn::GetAtt'][0];
+  const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter(
+    (p) => JSON.stringify((p.Properties as { Roles: unknown }).Roles) === JSON.stringify([{ Ref: roleId }]),
+  );
+  expect(policies.length, name).toBeGreaterThan(0);
+  return JSON.stringify(policies.map((p) => (p.Properties as { PolicyDocument: unknown }).PolicyDocument));
+};
 
 describe('functions', () => {
   it('one function per manifest route and per stream worker, Node.js 22 on arm64', () => {
@@ -44,21 +63,54 @@ describe('functions', () => {
   });
 
   it('only functions that use the table get its name and a grant; read-only ones no write action', () => {
-    const policies = template.findResources('AWS::IAM::Policy');
-    for (const [name, route, prefix] of [
-      ...all.map(([n, r]) => [n, r, 'Route'] as const),
-      ...allWorkers.map(([n, w]) => [n, w, 'Worker'] as const),
-    ]) {
+    for (const [name, route] of [...all, ...allWorkers]) {
       const fn = functions().find((f) => f.Properties.FunctionName === `fonella-dev-${name}`)!;
       const env = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
       expect('TABLE_NAME' in env).toBe(Boolean(route.uses.table));
-      const policyText = JSON.stringify(
-        Object.entries(policies).filter(([id]) => id.startsWith(`${prefix}${name}FnServiceRoleDefaultPolicy`)),
-      );
-      if (!route.uses.table) expect(policyText).not.toContain('dynamodb:');
-      if (route.uses.table === 'read') expect(policyText).not.toContain('dynamodb:PutItem');
-      if (route.uses.table === 'write') expect(policyText).toContain('dynamodb:PutItem');
+      const text = policyText(name);
+      if (!route.uses.table) expect(text).not.toContain('dynamodb:');
+      if (route.uses.table === 'read') expect(text).not.toContain('dynamodb:PutItem');
+      if (route.uses.table === 'write') expect(text).toContain('dynamodb:PutItem');
     }
+  });
+
+  it('each role has no managed policy and may write logs only to its own log group', () => {
+    const roles = template.findResources('AWS::IAM::Role');
+    for (const [name] of [...all, ...allWorkers]) {
+      const [, fn] = fnEntry(name);
+      const roleId = (fn.Properties as { Role: { 'Fn::GetAtt': [string, string] } }).Role['Fn::GetAtt'][0];
+      expect(roles[roleId]!.Properties.ManagedPolicyArns, name).toBeUndefined();
+      const logGroupId = (fn.Properties as { LoggingConfig: { LogGroup: { Ref: string } } }).LoggingConfig.LogGroup.Ref;
+      const statements = JSON.parse(policyText(name)).flatMap((d: { Statement: unknown[] }) => d.Statement) as {
+        Action: string | string[];
+        Resource: unknown;
+      }[];
+      const logs = statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('logs:')));
+      expect(logs, name).toEqual([
+        { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [logGroupId, 'Arn'] } },
+      ]);
+    }
+  });
+
+  it('no route of the manifest is a webhook, so no function reserves concurrency', () => {
+    for (const f of functions()) expect(f.Properties.ReservedConcurrentExecutions).toBeUndefined();
+  });
+
+  it('webhook routes (vapi, stripe) reserve concurrency by their access', () => {
+    const webhooks = synth({
+      ...routes,
+      probeVapi: { ...getHealth, name: 'probeVapi', method: 'POST', path: '/v1/webhooks/vapi', access: 'vapi' },
+      probeStripe: { ...getHealth, name: 'probeStripe', method: 'POST', path: '/v1/webhooks/stripe', access: 'stripe' },
+    });
+    const reserved = (name: string) =>
+      Object.values(webhooks.findResources('AWS::Lambda::Function')).find(
+        (f) => (f.Properties as { FunctionName?: string }).FunctionName === `fonella-dev-${name}`,
+      )!.Properties.ReservedConcurrentExecutions;
+    expect(reserved('probeVapi')).toBe(WEBHOOK_CONCURRENCY.vapi);
+    expect(reserved('probeStripe')).toBe(WEBHOOK_CONCURRENCY.stripe);
+    expect(reserved('getHealth')).toBeUndefined();
+    expect(WEBHOOK_CONCURRENCY.vapi).toBeGreaterThan(0);
+    expect(WEBHOOK_CONCURRENCY.stripe).toBeGreaterThan(0);
   });
 
   it('provider secrets reach only the functions that use the provider, as deploy-time references', () => {
@@ -82,6 +134,33 @@ describe('API', () => {
       expect(r, `${route.method} ${route.path}`).toBeDefined();
       expect(r!.AuthorizationType ?? 'NONE').toBe(needsAuthorizer(route) ? 'JWT' : 'NONE');
     }
+  });
+
+  it('the default stage auto-deploys, throttles every route and writes JSON access logs to a log group with retention', () => {
+    const stages = Object.values(template.findResources('AWS::ApiGatewayV2::Stage')).map((s) => s.Properties as Record<string, unknown>);
+    expect(stages).toHaveLength(1);
+    const stage = stages[0] as {
+      StageName: string;
+      AutoDeploy: boolean;
+      DefaultRouteSettings: Record<string, unknown>;
+      AccessLogSettings: { DestinationArn: { 'Fn::GetAtt': [string, string] }; Format: string };
+    };
+    expect(stage).toMatchObject({ StageName: '$default', AutoDeploy: true });
+    const defaults = StackSettings.parse({ ...JSON.parse(readFileSync(`${root}/cdk.json`, 'utf8')).context.fonella }).apiThrottle;
+    expect(stage.DefaultRouteSettings).toEqual({ ThrottlingRateLimit: defaults.rateLimit, ThrottlingBurstLimit: defaults.burstLimit });
+    expect(defaults.burstLimit).toBeGreaterThanOrEqual(defaults.rateLimit);
+    const format = JSON.parse(stage.AccessLogSettings.Format) as Record<string, string>;
+    expect(format).toMatchObject({
+      requestId: '$context.requestId',
+      ip: '$context.identity.sourceIp',
+      routeKey: '$context.routeKey',
+      status: '$context.status',
+      latency: '$context.responseLatency',
+      error: '$context.error.message',
+      integrationError: '$context.integrationErrorMessage',
+    });
+    const logGroup = template.findResources('AWS::Logs::LogGroup')[stage.AccessLogSettings.DestinationArn['Fn::GetAtt'][0]];
+    expect(logGroup?.Properties).toMatchObject({ LogGroupName: '/aws/apigateway/fonella-dev', RetentionInDays: 14 });
   });
 
   it('the authorizer trusts the Auth0 tenant and audience from settings', () => {
@@ -149,9 +228,7 @@ describe('stream workers', () => {
   });
 
   it.each(allWorkers)('%s: may read the stream; its filter pattern selects the rows the manifest names', (name, w) => {
-    const policies = template.findResources('AWS::IAM::Policy');
-    const policyText = JSON.stringify(Object.entries(policies).filter(([id]) => id.startsWith(`Worker${name}FnServiceRoleDefaultPolicy`)));
-    expect(policyText).toContain('dynamodb:GetRecords');
+    expect(policyText(name)).toContain('dynamodb:GetRecords');
     const pattern = filterPattern(w) as { eventName: string[]; dynamodb?: { Keys?: Record<string, unknown> } };
     expect(pattern.eventName).toEqual(w.on.events);
     if (w.on.pk) expect(pattern.dynamodb?.Keys?.pk).toEqual({ S: [{ prefix: w.on.pk }] });
