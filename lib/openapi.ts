@@ -1,32 +1,224 @@
 // Builds the OpenAPI 3.1 document from the route manifest and its zod schemas (zod-openapi on top of
-// zod 4's own JSON Schema output). `npm run openapi` writes it; a test fails when the file is stale.
+// zod 4's own JSON Schema output). `npm run openapi` writes it; a test fails when the file is stale,
+// two linters (test/infra/openapi-lint.test.ts) check it, and every integration response is
+// validated against it (test/support/openapi-contract.ts).
+//
+// Error responses are derived from what the handler stack (shared/http/middleware/*) and API Gateway
+// can really answer for a route, so the document promises nothing that cannot happen.
 import { stringify } from 'yaml';
-import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject } from 'zod-openapi';
-import { Problem } from '../shared/schemas/common';
+import {
+  createDocument,
+  type ZodOpenApiContentObject,
+  type ZodOpenApiOperationObject,
+  type ZodOpenApiPathsObject,
+  type ZodOpenApiResponseObject,
+  type ZodOpenApiResponsesObject,
+  type oas31,
+} from 'zod-openapi';
+import {
+  PROBLEM_BASE,
+  PayloadTooLargeError,
+  ProviderError,
+  UnauthorizedError,
+  UnsupportedMediaTypeError,
+  ValidationError,
+  type ProviderFailure,
+} from '../shared/errors';
 import { needsAuthorizer, type RouteDef } from '../shared/http/route-def';
+import { Problem } from '../shared/schemas/common';
 
-const problem = (description: string) => ({
-  description,
-  content: { 'application/problem+json': { schema: Problem } },
+/** A description for every tag the manifest uses; a tag missing here stops the generator. */
+const TAGS: Record<string, string> = {
+  public: 'No credential needed: health, the plans and the contact form of the marketing site.',
+  me: "The signed-in customer's own data, for the customer portal.",
+};
+
+const SECURITY_SCHEMES = {
+  auth0: {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+    description: "Auth0 access token (RS256), checked by API Gateway's JWT authorizer (issuer, audience, expiry).",
+  },
+  vapiSecret: {
+    type: 'apiKey',
+    in: 'header',
+    name: 'X-Vapi-Secret',
+    description: 'The shared secret Vapi sends with each server message; the function compares it.',
+  },
+  stripeSignature: {
+    type: 'apiKey',
+    in: 'header',
+    name: 'Stripe-Signature',
+    description: 'Stripe webhook signature over the raw body; the function verifies it.',
+  },
+} as const;
+type SchemeName = keyof typeof SECURITY_SCHEMES;
+
+const schemeOf = (r: RouteDef): SchemeName | undefined =>
+  needsAuthorizer(r) ? 'auth0' : r.access === 'vapi' ? 'vapiSecret' : r.access === 'stripe' ? 'stripeSignature' : undefined;
+
+// API Gateway answers some requests itself, before or instead of a function, with this body.
+const GatewayError: oas31.SchemaObject = {
+  type: 'object',
+  properties: { message: { type: 'string' } },
+  required: ['message'],
+  additionalProperties: false,
+  description: 'API Gateway\'s own error body, e.g. `{"message": "Unauthorized"}`.',
+};
+
+const ref = (name: 'Problem' | 'GatewayError') => ({ $ref: `#/components/schemas/${name}` });
+
+/** problem+json narrowed to the status and the `type` slugs the stack can give for it. */
+const problemContent = (status: number, slugs: string[]): ZodOpenApiContentObject => ({
+  'application/problem+json': {
+    schema: {
+      allOf: [
+        ref('Problem'),
+        { type: 'object', properties: { type: { enum: slugs.map((s) => PROBLEM_BASE + s) }, status: { const: status } } },
+      ],
+    },
+  },
 });
+
+const gatewayContent = (message: string): ZodOpenApiContentObject => ({
+  'application/json': { schema: { allOf: [ref('GatewayError'), { type: 'object', properties: { message: { const: message } } }] } },
+});
+
+const code = (slugs: string[]) => slugs.map((s) => `\`${s}\``).join(', ');
+
+// Provider failures: statuses and slugs come from ProviderError itself (the record keeps the list
+// exhaustive at compile time).
+const PROVIDER_FAILURES = Object.keys({
+  'not-found': 1,
+  conflict: 1,
+  'rate-limited': 1,
+  unavailable: 1,
+  rejected: 1,
+} satisfies Record<ProviderFailure, 1>) as ProviderFailure[];
+const providerSlugs = (status: number) =>
+  PROVIDER_FAILURES.map((f) => new ProviderError('vapi', 'probe', f)).filter((e) => e.status === status).map((e) => e.slug);
+
+// Slugs the middleware throws; the literal ones are written in shared/http/middleware/*.ts.
+const SLUG = {
+  validation: new ValidationError([]).slug,
+  malformedJson: 'malformed-json',
+  unexpectedBody: 'unexpected-body',
+  tooLarge: new PayloadTooLargeError(0).slug,
+  mediaType: new UnsupportedMediaTypeError().slug,
+  unauthorized: new UnauthorizedError().slug,
+  adminRequired: 'admin-required',
+  partnerRequired: 'partner-required',
+  internal: 'internal',
+};
+
+/** The error responses the stack (shared/http/route.ts) and API Gateway can give for `r`. */
+export function errorResponses(r: RouteDef): Record<string, ZodOpenApiResponseObject> {
+  const req = r.request;
+  const parsesBody = Boolean(req?.body) && !req?.raw;
+  const out: Record<string, ZodOpenApiResponseObject> = {};
+
+  // middleware/body.ts (JSON, or no body at all) and middleware/validate.ts (schemas).
+  const bad: { slug: string; why: string }[] = [];
+  if (parsesBody || req?.query || req?.params) {
+    bad.push({ slug: SLUG.validation, why: 'fields are invalid or unknown, and `errors` names each one' });
+  }
+  if (parsesBody) bad.push({ slug: SLUG.malformedJson, why: 'the body is not valid JSON' });
+  if (!req?.body && !req?.raw) bad.push({ slug: SLUG.unexpectedBody, why: 'a body was sent, and this operation takes none' });
+  if (bad.length > 0) {
+    out['400'] = {
+      description: `Bad request. ${bad.map((b) => `\`${b.slug}\`: ${b.why}.`).join(' ')}`,
+      content: problemContent(400, bad.map((b) => b.slug)),
+    };
+  }
+
+  if (needsAuthorizer(r)) {
+    out['401'] = {
+      description: "Unauthorized: no valid bearer token (missing, expired, or for another audience). API Gateway's JWT authorizer answers; the function never runs.",
+      headers: { 'WWW-Authenticate': { description: 'The bearer challenge.', schema: { type: 'string' } } },
+      content: gatewayContent('Unauthorized'),
+    };
+  } else if (r.access === 'vapi' || r.access === 'stripe') {
+    const header = r.access === 'vapi' ? '`X-Vapi-Secret` is missing or wrong' : '`Stripe-Signature` is missing';
+    out['401'] = { description: `Unauthorized. \`${SLUG.unauthorized}\`: ${header}.`, content: problemContent(401, [SLUG.unauthorized]) };
+  }
+
+  // middleware/access.ts: admin and partner routes need their permission in the token.
+  if (r.access === 'admin' || r.access === 'partner') {
+    const slug = r.access === 'admin' ? SLUG.adminRequired : SLUG.partnerRequired;
+    out['403'] = {
+      description: `Forbidden. \`${slug}\`: the token lacks the \`${r.access}\` permission.`,
+      content: problemContent(403, [slug]),
+    };
+  }
+
+  // The bound is checked on any body, whether or not the route takes one.
+  const bound = req?.maxBodyBytes === undefined ? 'the configured bound, MAX_BODY_BYTES' : `${req.maxBodyBytes} bytes`;
+  out['413'] = {
+    description: `Body too large. \`${SLUG.tooLarge}\`: it exceeds ${bound}. Over 10 MB, API Gateway answers with its own body.`,
+    content: { ...problemContent(413, [SLUG.tooLarge]), ...gatewayContent('Request Entity Too Large') },
+  };
+
+  if (parsesBody) {
+    out['415'] = {
+      description: `Unsupported media type. \`${SLUG.mediaType}\`: the body is not declared as JSON in UTF-8 (another \`Content-Type\` or charset).`,
+      content: problemContent(415, [SLUG.mediaType]),
+    };
+  }
+
+  // API Gateway throttles every route (the stage's default rate and burst, the account's limits).
+  out['429'] = {
+    description: "Too many requests: API Gateway's throttling answers with its own body; the function never runs.",
+    content: gatewayContent('Too Many Requests'),
+  };
+
+  out['500'] = {
+    description: `Unexpected error. \`${SLUG.internal}\` from the function; API Gateway's own body when the function crashed or timed out.`,
+    content: { ...problemContent(500, [SLUG.internal]), ...gatewayContent('Internal Server Error') },
+  };
+
+  if (r.uses.providers?.length) {
+    out['502'] = {
+      description: `A provider failed: ${code(providerSlugs(502))}. \`detail\` names the provider and its operation.`,
+      content: problemContent(502, providerSlugs(502)),
+    };
+    out['503'] = {
+      description: `A provider's rate limit was reached: ${code(providerSlugs(503))}.`,
+      headers: {
+        'Retry-After': { description: 'Seconds to wait, when the provider said.', schema: { type: 'integer', minimum: 0 } },
+      },
+      content: problemContent(503, providerSlugs(503)),
+    };
+  }
+  return out;
+}
+
+const GATEWAY_NOTE = [
+  'Errors are `application/problem+json` (RFC 9457) with `type` `urn:fonella:problem:<slug>`, except where API Gateway',
+  'answers itself with `application/json` `{"message": "..."}`: per operation, 401 on routes behind the JWT authorizer,',
+  '413 over its 10 MB payload limit, 429 when throttled, 500 when a function crashed or timed out; and, for a method and',
+  'path without a route, 404 `{"message": "Not Found"}`, which no operation lists.',
+].join(' ');
 
 export function buildOpenApi(routes: Record<string, RouteDef>) {
   const paths: ZodOpenApiPathsObject = {};
+  const tags: string[] = [];
+  const schemes = new Set<SchemeName>();
+
   for (const [operationId, r] of Object.entries(routes)) {
-    const responses: ZodOpenApiOperationObject['responses'] = {
+    for (const t of r.tags) {
+      if (!(t in TAGS)) throw new Error(`route ${operationId} uses tag "${t}": describe it in TAGS (lib/openapi.ts)`);
+      if (!tags.includes(t)) tags.push(t);
+    }
+    const scheme = schemeOf(r);
+    if (scheme) schemes.add(scheme);
+
+    const responses: ZodOpenApiResponsesObject = {
       [String(r.response.status)]: r.response.body
         ? { description: r.response.description, content: { 'application/json': { schema: r.response.body } } }
         : { description: r.response.description },
+      ...errorResponses(r),
     };
-    if (r.request?.body || r.request?.query || r.request?.params) responses['400'] = problem('Invalid request; `errors` names every bad field.');
-    if (r.access !== 'public') responses['401'] = problem('Missing or invalid credential.');
-    if (r.access === 'admin' || r.access === 'partner') responses['403'] = problem('The caller lacks the required role.');
-    if (r.request?.body) {
-      responses['413'] = problem('Body too large.');
-      responses['415'] = problem('Body is not JSON.');
-    }
-    if (r.uses.providers?.length) responses['502'] = problem('A provider failed.');
-    responses['500'] = problem('Unexpected error.');
 
     const op: ZodOpenApiOperationObject = {
       operationId,
@@ -35,7 +227,8 @@ export function buildOpenApi(routes: Record<string, RouteDef>) {
       tags: r.tags,
       'x-fonella-access': r.access,
       'x-fonella-handler': r.handler,
-      ...(needsAuthorizer(r) ? { security: [{ auth0: [] }] } : r.access === 'vapi' ? { security: [{ vapiSecret: [] }] } : {}),
+      // Public operations say so explicitly: no credential at all.
+      security: scheme ? [{ [scheme]: [] }] : [],
       ...(r.request?.query || r.request?.params
         ? { requestParams: { ...(r.request.query ? { query: r.request.query } : {}), ...(r.request.params ? { path: r.request.params } : {}) } }
         : {}),
@@ -50,14 +243,16 @@ export function buildOpenApi(routes: Record<string, RouteDef>) {
     info: {
       title: 'Fonella API',
       version: '1.0.0',
-      description: 'Backend of Fonella, the AI phone assistant for small businesses. Generated from lib/routes.ts.',
+      description: `Backend of Fonella, the AI phone assistant for small businesses. Generated from lib/routes.ts.\n\n${GATEWAY_NOTE}`,
+      contact: { name: 'Fonella', url: 'https://www.fonella.app', email: 'support@fonella.app' },
+      // Private code, no public licence: an SPDX LicenseRef says exactly that.
+      license: { name: 'Proprietary', identifier: 'LicenseRef-Proprietary' },
     },
     servers: [{ url: 'http://127.0.0.1:3000', description: 'Local stack (npm start)' }],
+    tags: tags.map((name) => ({ name, description: TAGS[name] })),
     components: {
-      securitySchemes: {
-        auth0: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Auth0 access token (RS256).' },
-        vapiSecret: { type: 'apiKey', in: 'header', name: 'X-Vapi-Secret' },
-      },
+      schemas: { Problem, GatewayError },
+      securitySchemes: Object.fromEntries([...schemes].sort().map((s) => [s, SECURITY_SCHEMES[s]])),
     },
     paths,
   });

@@ -3,8 +3,10 @@ import SwaggerParser from '@apidevtools/swagger-parser';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { buildOpenApi, openApiYaml } from '../../lib/openapi';
+import { buildOpenApi, errorResponses, openApiYaml } from '../../lib/openapi';
 import { routes } from '../../lib/routes';
+import type { RouteDef } from '../../shared/http/route-def';
+import * as z from '../../shared/zod';
 
 const file = new URL('../../openapi/fonella.yaml', import.meta.url);
 
@@ -24,5 +26,45 @@ describe('openapi/fonella.yaml', () => {
     for (const [name, r] of Object.entries(routes)) {
       expect(doc.paths[r.path]?.[r.method.toLowerCase()]?.operationId).toBe(name);
     }
+  });
+});
+
+// What the stack can answer, per kind of route (shared/http/middleware/*, API Gateway).
+describe('error responses by route kind', () => {
+  const base: RouteDef = {
+    name: 'probe',
+    method: 'POST',
+    path: '/v1/probe',
+    handler: 'functions/probe/probe.ts',
+    access: 'public',
+    summary: 's',
+    tags: ['public'],
+    response: { status: 200, description: 'd' },
+    uses: {},
+  };
+  const Body = z.strictObject({ a: z.string() });
+  const statuses = (r: Partial<RouteDef>) => Object.keys(errorResponses({ ...base, ...r })).sort();
+  const media = (r: Partial<RouteDef>, status: string) => Object.keys(errorResponses({ ...base, ...r })[status]?.content ?? {});
+
+  it('a JSON body: 400, 413, 415; none: 400 for an unexpected body; raw: no 400 or 415', () => {
+    expect(statuses({ request: { body: Body } })).toEqual(['400', '413', '415', '429', '500']);
+    expect(statuses({})).toEqual(['400', '413', '429', '500']);
+    expect(statuses({ access: 'stripe', request: { body: Body, raw: true } })).toEqual(['401', '413', '429', '500']);
+  });
+
+  it("401 is the gateway's body behind the authorizer, problem+json on webhooks; 403 on admin and partner routes", () => {
+    expect(media({ access: 'user' }, '401')).toEqual(['application/json']);
+    expect(media({ access: 'vapi' }, '401')).toEqual(['application/problem+json']);
+    expect(statuses({ access: 'admin' })).toContain('403');
+    expect(statuses({ access: 'partner' })).toContain('403');
+    expect(statuses({ access: 'user' })).not.toContain('403');
+  });
+
+  it('502 and 503 where a provider is used; 413 and 500 also in the gateway shape, 429 only in it', () => {
+    expect(statuses({ uses: { providers: ['vapi'] } })).toEqual(expect.arrayContaining(['502', '503']));
+    expect(statuses({})).not.toContain('502');
+    expect(media({}, '500')).toEqual(['application/problem+json', 'application/json']);
+    expect(media({}, '413')).toEqual(['application/problem+json', 'application/json']);
+    expect(media({}, '429')).toEqual(['application/json']);
   });
 });

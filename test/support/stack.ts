@@ -5,6 +5,7 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
 import { tableRef, type TableRef } from '../../shared/db/client';
 import { startStack, type LocalStack } from '../../lib/local/stack';
+import { assertMatchesContract } from './openapi-contract';
 
 export interface TestStack extends LocalStack {
   table: TableRef;
@@ -97,6 +98,12 @@ export async function startTestStack(): Promise<TestStack> {
         parsed = text ? JSON.parse(text) : undefined;
       } catch {
         /* not JSON: keep the text */
+      }
+      // Every response any suite receives must be one openapi/fonella.yaml documents.
+      assertMatchesContract({ method, path, status: res.status, contentType: res.headers.get('content-type'), text, body: parsed });
+      // An error answer shows our own words only: no stack trace, no file path, no provider's raw text.
+      if (res.status >= 500 && /\bat \S+ \(|\/[\w.-]+\/[\w.-]+\.[cm]?[jt]s\b|node_modules|"stack"/.test(text)) {
+        throw new Error(`${method} ${path} → ${res.status} leaks internals: ${text.slice(0, 500)}`);
       }
       return { status: res.status, headers: res.headers, body: parsed };
     },
