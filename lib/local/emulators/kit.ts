@@ -3,6 +3,9 @@
 //   GET  /_inspect  its state as JSON, one array per resource kind, newest last
 //   POST /_faults   { mode: "error" | "timeout", count, match? } makes the next `count` matching requests fail
 //   POST /_reset    forget all state and pending faults
+//   GET  /_stats    { requests, byPath: { "<METHOD> <path>": n } }: the provider requests received since
+//                   the emulator started (underscore paths not counted; /_reset keeps the counts, so
+//                   a reader takes differences, e.g. the bench's provider calls per request)
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as z from 'zod';
@@ -104,11 +107,20 @@ const faultSchema = z.strictObject({
 });
 type Fault = z.infer<typeof faultSchema>;
 
+/** Provider requests an emulator received since it started; its underscore endpoints are not counted. */
+export interface EmulatorStats {
+  requests: number;
+  /** Per `"<METHOD> <path>"`, e.g. `"POST /v3/mg.example.com/messages"`. */
+  byPath: Record<string, number>;
+}
+
 export interface RunningEmulator {
   name: string;
   baseUrl: string;
   port: number;
   definition: EmulatorDefinition;
+  /** What `GET /_stats` answers, read in-process (a copy). */
+  stats(): EmulatorStats;
   close(): Promise<void>;
 }
 
@@ -118,6 +130,8 @@ export async function startEmulator(
 ): Promise<RunningEmulator> {
   const host = opts.host ?? '127.0.0.1';
   let faults: Fault[] = [];
+  const stats: EmulatorStats = { requests: 0, byPath: {} };
+  const snapshot = (): EmulatorStats => ({ requests: stats.requests, byPath: { ...stats.byPath } });
   const held = new Set<ServerResponse>();
 
   const server: Server = createServer((req, res) => {
@@ -130,9 +144,17 @@ export async function startEmulator(
   async function handle(req: IncomingMessage, res: ServerResponse) {
     const url = new URL(req.url ?? '/', `http://${req.headers.host ?? host}`);
     const method = (req.method ?? 'GET').toUpperCase();
+    // Every provider request counts, faulted or refused ones too; the underscore endpoints (these
+    // and an emulator's own, like auth0's /_token) are the test harness, not provider calls.
+    if (!url.pathname.startsWith('/_')) {
+      const key = `${method} ${url.pathname}`;
+      stats.requests += 1;
+      stats.byPath[key] = (stats.byPath[key] ?? 0) + 1;
+    }
     const body = method === 'GET' || method === 'HEAD' ? undefined : await readBody(req);
 
     if (url.pathname === '/_inspect' && method === 'GET') return send(res, json(def.inspect()));
+    if (url.pathname === '/_stats' && method === 'GET') return send(res, json(snapshot()));
     if (url.pathname === '/_reset' && method === 'POST') {
       def.reset();
       faults = [];
@@ -197,6 +219,7 @@ export async function startEmulator(
     baseUrl,
     port,
     definition: def,
+    stats: snapshot,
     close: () =>
       new Promise<void>((resolve) => {
         for (const res of held) res.destroy();

@@ -1,0 +1,33 @@
+// The happy path of each route, for `npm run bench` (scripts/bench.ts), kept beside the route
+// manifest: per operation id, a function that builds one request given the running local stack and
+// the request's sequence number (to keep what a request creates distinct). Method and path default
+// to the manifest entry's; `token` names the demo user whose token is sent (none: no authorization
+// header). The answer must carry the status the manifest declares. A route without an entry here is
+// listed by the bench as "no scripted request": add one with the route.
+import type * as manifest from './routes';
+import type { DEMO_USERS, LocalStack } from './local/stack';
+
+export interface BenchRequest {
+  /** Defaults to the manifest entry's method. */
+  method?: string;
+  /** The path with its parameters filled in and any query string; defaults to the manifest entry's path. */
+  path?: string;
+  /** Sent as JSON. */
+  body?: unknown;
+  /** The demo user whose token is sent as `Bearer`; none for public routes. */
+  token?: keyof typeof DEMO_USERS;
+  headers?: Record<string, string>;
+}
+
+export type BenchRequestBuilder = (stack: LocalStack, n: number) => BenchRequest;
+
+type RouteName = Exclude<keyof typeof manifest, 'routes'>;
+
+export const benchRequests: Partial<Record<RouteName, BenchRequestBuilder>> = {
+  getHealth: () => ({}),
+  listPlans: () => ({}),
+  submitContact: (_stack, n) => ({
+    body: { name: 'Bench Sender', email: 'bench@example.com', company: 'Bench GmbH', message: `Bench request ${n}: please call me back.` },
+  }),
+  getMe: () => ({ token: 'customer' }),
+};
