@@ -3,9 +3,13 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // Checked by the second step of `npm test`, over the logs this run captured.
+    exclude: ['test/logs/**', '**/node_modules/**'],
     globalSetup: ['test/global-setup.ts'],
+    setupFiles: ['test/support/capture-logs.ts'],
     testTimeout: 20_000,
     hookTimeout: 60_000,
-    env: { STAGE: 'test', POWERTOOLS_LOG_LEVEL: 'SILENT', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    // DEBUG: every log line the functions can write is produced, captured and checked for secrets.
+    env: { STAGE: 'test', POWERTOOLS_LOG_LEVEL: 'DEBUG', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
   },
 });

@@ -15,6 +15,7 @@ export const getHealth = {
   handler: 'functions/public/get-health.ts',
   access: 'public',
   summary: 'Service health',
+  description: 'Answers 200 with the service name, stage and server time while the API runs; for monitors and the marketing site.',
   tags: ['public'],
   response: { status: 200, body: HealthResponse, description: 'The service answers.' },
   uses: {},
@@ -27,6 +28,7 @@ export const listPlans = {
   handler: 'functions/public/list-plans.ts',
   access: 'public',
   summary: 'The plans Fonella sells',
+  description: 'The three plans with their monthly price, currency, included minutes and features, from configuration.',
   tags: ['public'],
   response: { status: 200, body: PlansResponse, description: 'The three plans.' },
   uses: {},
@@ -42,7 +44,7 @@ export const submitContact = {
   description:
     'Stores the message and answers; a stream worker then emails it to the sales inbox with the sender as reply-to, retrying until Mailgun takes it.',
   tags: ['public'],
-  request: { body: ContactRequest, maxBodyBytes: 16 * 1024 },
+  request: { body: ContactRequest, maxBodyBytes: 24 * 1024 },
   response: { status: 202, body: ContactAccepted, description: 'Stored; the team is notified.' },
   uses: { table: 'write' },
 } satisfies RouteDef;

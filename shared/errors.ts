@@ -79,7 +79,7 @@ export class PayloadTooLargeError extends AppError {
 
 export class UnsupportedMediaTypeError extends AppError {
   constructor() {
-    super(415, 'unsupported-media-type', 'Unsupported media type', 'Send the body as application/json.');
+    super(415, 'unsupported-media-type', 'Unsupported media type', 'Send the body as application/json in UTF-8.');
   }
 }
 

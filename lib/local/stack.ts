@@ -12,7 +12,7 @@ import { ensureTable, startDynamoLocal, type DynamoLocal } from './dynamo';
 import { createEmulators } from './emulators';
 import { startHub } from './emulators/hub';
 import { startEmulator, type RunningEmulator } from './emulators/kit';
-import { startStreamTailer, type RunningTailer } from './streams';
+import { startStreamTailer, type RunningTailer, type StreamTailerOptions } from './streams';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -25,6 +25,8 @@ export interface StackOptions {
   dynamoEndpoint?: string;
   dynamoPort?: number;
   tableName?: string;
+  /** Loads a stream worker's handler for the tailer; default: import its file, once (the bench wraps it). */
+  loadWorker?: StreamTailerOptions['load'];
 }
 
 export interface DemoUser {
@@ -89,7 +91,7 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
     for (const emu of running) Object.assign(env, emu.definition.env(emu.baseUrl));
     Object.assign(process.env, env);
 
-    const streams = await startStreamTailer({ endpoint: dynamoEndpoint, tableName, workers, root: REPO_ROOT });
+    const streams = await startStreamTailer({ endpoint: dynamoEndpoint, tableName, workers, root: REPO_ROOT, load: opts.loadWorker });
     cleanups.push(streams.stop);
     const hub = await startHub(running, { port: base, streams });
     cleanups.push(hub.close);

@@ -59,6 +59,8 @@ export interface RunningTailer {
   parked(): ParkedRecord[];
   /** Hands parked records (one by id, or all) back to their worker with fresh attempts. */
   redrive(id?: string): number;
+  /** Resolves once everything written before the call has been read and handled (or parked). */
+  idle(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -223,6 +225,7 @@ export async function startStreamTailer(opts: StreamTailerOptions): Promise<Runn
   }
 
   let lastScan = 0;
+  let cycles = 0; // completed passes over every open shard
   const loop = (async () => {
     while (!signal.aborted) {
       try {
@@ -231,6 +234,7 @@ export async function startStreamTailer(opts: StreamTailerOptions): Promise<Runn
           await scanShards();
         }
         const n = await readShards();
+        cycles += 1;
         if (n === 0) await pause(pollMs);
       } catch (err) {
         if (signal.aborted) break;
@@ -249,6 +253,16 @@ export async function startStreamTailer(opts: StreamTailerOptions): Promise<Runn
         lanes.find((l) => l.def.name === p.worker)?.push([p.record]);
       }
       return chosen.length;
+    },
+    async idle() {
+      // A pass that started after this call has read everything written before it.
+      const target = cycles + 2;
+      while (cycles < target && !signal.aborted) await pause(pollMs);
+      for (;;) {
+        const busy = lanes.map((l) => l.busy).filter(Boolean);
+        if (busy.length === 0 || signal.aborted) return;
+        await Promise.all(busy);
+      }
     },
     async stop() {
       abort.abort();

@@ -12,8 +12,32 @@ export const Problem = z
   })
   .register(z.globalRegistry, { id: 'Problem', description: 'RFC 9457 problem details; `type` is urn:fonella:problem:<slug>' });
 
-/** Trimmed text with a length bound; blank strings are refused. */
-export const text = (max: number) => z.string().check(z.trim(), z.minLength(1), z.maxLength(max));
+// What people type, and nothing else. Control characters (C0, DEL, C1) would reach email headers and
+// logs; bidi controls can make text display as something else; a lone surrogate is not Unicode (and
+// not valid UTF-8 for the table or a provider); text made only of invisible characters is blank.
+const CONTROL = /\p{Cc}/u;
+const CONTROL_BUT_NEWLINE_AND_TAB = /[^\P{Cc}\n\t]/u;
+const BIDI_CONTROL = /[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/u;
+const LONE_SURROGATE = /\p{Cs}/u;
+const VISIBLE = /[^\s\p{Cf}\p{Zs}\u115f\u1160\u3164\uffa0]/u;
+
+function plainText(max: number, controls: RegExp) {
+  return z.string().check(
+    z.trim(),
+    z.minLength(1),
+    z.maxLength(max),
+    z.refine((s) => !controls.test(s), { message: 'Must not contain control characters.' }),
+    z.refine((s) => !BIDI_CONTROL.test(s), { message: 'Must not contain bidirectional control characters.' }),
+    z.refine((s) => !LONE_SURROGATE.test(s), { message: 'Must be valid Unicode text.' }),
+    z.refine((s) => VISIBLE.test(s), { message: 'Must not be blank.' }),
+  );
+}
+
+/** One line of text (a name, a title): trimmed, bounded, no control characters at all. */
+export const line = (max: number) => plainText(max, CONTROL);
+
+/** Free text over several lines (a message): as `line`, but line feeds and tabs are allowed. */
+export const paragraph = (max: number) => plainText(max, CONTROL_BUT_NEWLINE_AND_TAB);
 
 export const Email = z.email().check(z.maxLength(254));
 

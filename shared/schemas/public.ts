@@ -1,7 +1,7 @@
 // Schemas of the public routes the marketing site calls.
 import * as z from '../zod';
 import { Plan } from '../config/plans';
-import { Email, isoDateTime, text } from './common';
+import { Email, isoDateTime, line, paragraph } from './common';
 
 export const HealthResponse = z
   .object({ status: z.literal('ok'), service: z.string(), stage: z.string(), timestamp: isoDateTime })
@@ -11,10 +11,10 @@ export const PlansResponse = z.object({ plans: z.array(Plan) }).register(z.globa
 
 export const ContactRequest = z
   .strictObject({
-    name: text(200),
+    name: line(200),
     email: Email,
-    company: z.optional(text(200)),
-    message: text(5000),
+    company: z.optional(line(200)),
+    message: paragraph(5000),
   })
   .register(z.globalRegistry, { id: 'ContactRequest' });
 

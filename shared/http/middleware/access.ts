@@ -1,6 +1,6 @@
 // The route's access rule, checked in the function itself (not only in API Gateway): user routes
-// need a verified caller, admin routes the `admin` permission, webhooks their shared secret or
-// signature header.
+// need a verified caller, partner routes the `partner` permission, admin routes the `admin`
+// permission, webhooks their shared secret or signature header.
 import type middy from '@middy/core';
 import { timingSafeEqual } from 'node:crypto';
 import { webhookConfig } from '../../config/webhooks';
@@ -19,8 +19,12 @@ export function authorize(route: RouteDef): middy.MiddlewareObj<HttpEvent> {
         case 'public':
           return;
         case 'user':
-        case 'partner':
           if (!caller) throw new UnauthorizedError();
+          return;
+        case 'partner':
+          // The `partner` permission until partner records link callers (then a lookup by caller id).
+          if (!caller) throw new UnauthorizedError();
+          if (!caller.permissions.includes('partner')) throw new ForbiddenError('This route needs a partner account.', 'partner-required');
           return;
         case 'admin':
           if (!caller) throw new UnauthorizedError();

@@ -28,6 +28,9 @@ export function jsonBody(route: RouteDef): middy.MiddlewareObj<HttpEvent> {
       if (!route.request?.body) throw new BadRequestError('unexpected-body', 'This endpoint takes no request body.');
       const type = (event.headers['content-type'] ?? '').toLowerCase();
       if (type && !/^application\/([\w.+-]+\+)?json\b/.test(type)) throw new UnsupportedMediaTypeError();
+      // JSON on the network is UTF-8 (RFC 8259); a body declared in another charset is not read as one.
+      const charset = /;\s*charset\s*=\s*"?([^";\s]+)/.exec(type)?.[1];
+      if (charset && charset !== 'utf-8' && charset !== 'utf8') throw new UnsupportedMediaTypeError();
       try {
         state.body = JSON.parse(raw);
       } catch {

@@ -39,6 +39,10 @@ const mintSchema = z.strictObject({
   permissions: z.array(z.string()).default([]),
   expiresInSeconds: z.number().int().min(-86400).max(7 * 86400).default(3600),
   audience: z.string().optional(),
+  // For the auth matrix: tokens a real tenant would not issue, signed with the tenant's own key.
+  notBeforeSeconds: z.number().int().min(1).max(86400).optional(),
+  issuer: z.string().optional(),
+  kid: z.string().optional(),
 });
 export type MintInput = z.input<typeof mintSchema>;
 
@@ -73,17 +77,24 @@ export function createAuth0Emulator(opts: Auth0EmulatorOptions = {}): Auth0Emula
   // The real client asks for https://<domain>/api/v2/; a client pointed at the emulator's own origin may ask for that.
   const managementAudiences = () => [`https://${domain}/api/v2/`, `${baseUrl}/api/v2/`];
 
-  async function sign(claims: Record<string, unknown>, sub: string, aud: string, expiresIn: number) {
+  async function sign(
+    claims: Record<string, unknown>,
+    sub: string,
+    aud: string,
+    expiresIn: number,
+    forge: { notBeforeSeconds?: number; issuer?: string; kid?: string } = {},
+  ) {
     await ready;
     const now = Math.floor(Date.now() / 1000);
-    return new SignJWT(claims)
-      .setProtectedHeader({ alg: 'RS256', kid, typ: 'JWT' })
-      .setIssuer(issuer())
+    const jwt = new SignJWT(claims)
+      .setProtectedHeader({ alg: 'RS256', kid: forge.kid ?? kid, typ: 'JWT' })
+      .setIssuer(forge.issuer ?? issuer())
       .setSubject(sub)
       .setAudience(aud)
       .setIssuedAt(now)
-      .setExpirationTime(now + expiresIn)
-      .sign(privateKey);
+      .setExpirationTime(now + expiresIn);
+    if (forge.notBeforeSeconds) jwt.setNotBefore(now + forge.notBeforeSeconds);
+    return jwt.sign(privateKey);
   }
 
   async function mintToken(input: MintInput) {
@@ -92,7 +103,7 @@ export function createAuth0Emulator(opts: Auth0EmulatorOptions = {}): Auth0Emula
     // Auth0 puts profile data in access tokens only through namespaced custom claims.
     if (m.email) claims['https://fonella.app/email'] = m.email;
     if (m.name) claims['https://fonella.app/name'] = m.name;
-    return sign(claims, m.sub, m.audience ?? audience, m.expiresInSeconds);
+    return sign(claims, m.sub, m.audience ?? audience, m.expiresInSeconds, m);
   }
 
   async function managementCaller(req: Request): Promise<boolean> {

@@ -1,0 +1,154 @@
+// The full auth matrix, generated from each route's `access` in the manifest: every forged or
+// misused credential the authorizer must refuse, each role against each route, and for webhooks
+// their own secret or signature. Every refusal is checked to change nothing.
+import fc from 'fast-check';
+import { SignJWT, base64url, exportSPKI, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
+import { createHmac } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { routes } from '../../lib/routes';
+import type { RouteDef } from '../../shared/http/route-def';
+import { validBodies } from '../support/arbitraries';
+import { startTestStack, type TestStack } from '../support/stack';
+import { expectUnchanged, settle } from '../support/state';
+
+const all = Object.values(routes as Record<string, RouteDef>);
+const guarded = all.filter((r) => r.access === 'user' || r.access === 'partner' || r.access === 'admin');
+const webhooks = all.filter((r) => r.access === 'vapi' || r.access === 'stripe');
+
+let stack: TestStack;
+let forged: Record<string, string | undefined>;
+let roles: Record<'user' | 'partner' | 'admin', string>;
+
+beforeAll(async () => {
+  stack = await startTestStack();
+  const issuer = `${stack.emulators.auth0}/`;
+  const audience = stack.credentials.auth0!.audience!;
+  const jwks = (await (await fetch(`${stack.emulators.auth0}/.well-known/jwks.json`)).json()) as { keys: JWK[] };
+  const published = jwks.keys[0]!;
+  const claims = { permissions: ['admin'], sub: 'auth0|forger' };
+  const now = Math.floor(Date.now() / 1000);
+  const base = (alg: string, kid?: string) =>
+    new SignJWT(claims).setProtectedHeader({ alg, kid, typ: 'JWT' }).setIssuer(issuer).setAudience(audience).setIssuedAt(now).setExpirationTime(now + 600);
+  const foreign = await generateKeyPair('RS256');
+  const publicPem = await exportSPKI((await importJWK(published, 'RS256')) as CryptoKey);
+  const mint = (extra: Record<string, unknown> = {}) => stack.mintToken({ sub: 'auth0|matrix', permissions: ['admin'], ...extra } as never);
+  const unsigned = `${base64url.encode(JSON.stringify({ alg: 'none', typ: 'JWT' }))}.${base64url.encode(JSON.stringify({ ...claims, iss: issuer, aud: audience, exp: now + 600 }))}.`;
+
+  forged = {
+    'no token': undefined,
+    'alg none': unsigned,
+    'a foreign key with the published kid': await base('RS256', published.kid).sign(foreign.privateKey),
+    'HS256 signed with the public key': await base('HS256', published.kid).sign(new TextEncoder().encode(publicPem)),
+    expired: await mint({ expiresInSeconds: -60 }),
+    'nbf in the future': await mint({ notBeforeSeconds: 3600 }),
+    'the wrong audience': await mint({ audience: 'https://api.other.example' }),
+    'the wrong issuer': await mint({ issuer: 'https://evil.example/' }),
+    'a kid not in the JWKS': await mint({ kid: 'not-published' }),
+  };
+  roles = {
+    user: await stack.mintToken({ sub: 'auth0|matrix-user' }),
+    partner: await stack.mintToken({ sub: 'auth0|matrix-partner', permissions: ['partner'] }),
+    admin: await stack.mintToken({ sub: 'auth0|matrix-admin', permissions: ['admin'] }),
+  };
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+/** A request the route accepts, but for its credential. */
+function requestFor(r: RouteDef) {
+  const valid = validBodies(r);
+  const body = valid ? fc.sample(valid, { numRuns: 1, seed: 7 })[0] : undefined;
+  return { path: r.path.replace(/\{\w+\}/g, 'x'), body };
+}
+
+async function send(r: RouteDef, authorization: string | undefined) {
+  const { path, body } = requestFor(r);
+  return stack.call(r.method, path, { body, headers: authorization ? { authorization } : {} });
+}
+
+/** Which roles a route lets through; the others get 403. */
+const admits: Record<string, ('user' | 'partner' | 'admin')[]> = {
+  public: ['user', 'partner', 'admin'],
+  user: ['user', 'partner', 'admin'],
+  partner: ['partner'],
+  admin: ['admin'],
+};
+
+describe('forged and misused credentials', () => {
+  it('has guarded routes to check', () => expect(guarded.length).toBeGreaterThan(0));
+
+  const cases = guarded.flatMap((r) =>
+    ['no token', 'alg none', 'a foreign key with the published kid', 'HS256 signed with the public key', 'expired', 'nbf in the future', 'the wrong audience', 'the wrong issuer', 'a kid not in the JWKS'].map(
+      (what) => [r.name, what, r] as const,
+    ),
+  );
+  it.each(cases)('%s with %s → 401 from the gateway, nothing changed', async (_name, what, r) => {
+    const before = await settle(stack);
+    const token = forged[what];
+    const res = await send(r, token === undefined ? undefined : `Bearer ${token}`);
+    expect(res.status).toBe(401);
+    expect(res.body).toEqual({ message: 'Unauthorized' });
+    await expectUnchanged(stack, before, `${r.name} with ${what}`);
+  });
+
+  it.each(guarded.map((r) => [r.name, r] as const))('%s: a lower-case bearer scheme is the same scheme (RFC 7235)', async (_name, r) => {
+    const res = await send(r, `bearer ${roles.admin}`);
+    expect(res.status).not.toBe(401);
+  });
+});
+
+describe('each role against each route', () => {
+  const cases = all
+    .filter((r) => admits[r.access])
+    .flatMap((r) => (['user', 'partner', 'admin'] as const).map((role) => [r.name, role, r] as const));
+  it.each(cases)('%s as %s', async (_name, role, r) => {
+    const before = await settle(stack);
+    const res = await send(r, `Bearer ${roles[role]}`);
+    if (admits[r.access]!.includes(role)) {
+      expect(res.status, JSON.stringify(res.body)).toBe(r.response.status);
+    } else {
+      expect(res.status).toBe(403);
+      expect(res.headers.get('content-type')).toBe('application/problem+json');
+      expect(res.body.type).toBe(r.access === 'admin' ? 'urn:fonella:problem:admin-required' : 'urn:fonella:problem:partner-required');
+      await expectUnchanged(stack, before, `${r.name} as ${role}`);
+    }
+  });
+
+  it.todo('another user on a resource id of the first: needs the first route with a caller-owned path parameter');
+});
+
+describe.skipIf(webhooks.length === 0)('webhooks', () => {
+  const vapiSecret = () => stack.credentials.vapi?.webhookSecret ?? '';
+  const stripeSecret = () => stack.credentials.stripe?.webhookSecret ?? '';
+  const stripeSig = (body: string, secret: string, t = Math.floor(Date.now() / 1000)) =>
+    `t=${t},v1=${createHmac('sha256', secret).update(`${t}.${body}`).digest('hex')}`;
+
+  const refusals = webhooks.flatMap((r) => {
+    const body = JSON.stringify(requestFor(r).body ?? {});
+    const cases: [string, string, RouteDef, Record<string, string>, string][] =
+      r.access === 'vapi'
+        ? [
+            [r.name, 'no secret', r, {}, body],
+            [r.name, 'a wrong secret', r, { 'x-vapi-secret': 'wrong' }, body],
+          ]
+        : [
+            [r.name, 'no signature', r, {}, body],
+            [r.name, 'a signature with the wrong secret', r, { 'stripe-signature': stripeSig(body, 'whsec_wrong') }, body],
+            [r.name, 'a stale timestamp', r, { 'stripe-signature': stripeSig(body, stripeSecret(), Math.floor(Date.now() / 1000) - 3600) }, body],
+            [r.name, 'a tampered body', r, { 'stripe-signature': stripeSig(body, stripeSecret()) }, `${body} `],
+          ];
+    return cases;
+  });
+  it.each(refusals)('%s with %s → 401, nothing changed', async (_name, what, r, headers, body) => {
+    const before = await settle(stack);
+    const res = await stack.call(r.method, r.path, { rawBody: body, headers: { 'content-type': 'application/json', ...headers } });
+    expect(res.status, what).toBe(401);
+    await expectUnchanged(stack, before, `${r.name} with ${what}`);
+  });
+
+  it.each(webhooks.filter((r) => r.access === 'vapi').map((r) => [r.name, r] as const))('%s with the right secret is let in', async (_name, r) => {
+    const res = await stack.call(r.method, r.path, { body: requestFor(r).body ?? {}, headers: { 'x-vapi-secret': vapiSecret() } });
+    expect(res.status).not.toBe(401);
+  });
+});
