@@ -1,6 +1,6 @@
 // `npm start`: the whole Fonella backend on this machine, no cloud account. Writes .local/stack.json
 // and prints the demo users' tokens and a few curl lines.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { REPO_ROOT, startStack } from '../lib/local/stack';
 import { workers } from '../lib/workers';
@@ -22,7 +22,9 @@ const info = {
 // STACK_FILE lets a second stack (e.g. the start-up test) run without overwriting yours.
 const stackFile = process.env.STACK_FILE ?? join(REPO_ROOT, '.local', 'stack.json');
 mkdirSync(dirname(stackFile), { recursive: true });
-writeFileSync(stackFile, `${JSON.stringify(info, null, 2)}\n`);
+// Tokens and every emulator credential: readable by this user only.
+writeFileSync(stackFile, `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
+chmodSync(stackFile, 0o600);
 
 const api = stack.apiUrl;
 console.log(`

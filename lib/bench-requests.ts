@@ -24,7 +24,8 @@ export type BenchRequestBuilder = (stack: LocalStack, n: number) => BenchRequest
 type RouteName = Exclude<keyof typeof manifest, 'routes'>;
 
 export const benchRequests: Partial<Record<RouteName, BenchRequestBuilder>> = {
-  getHealth: () => ({}),
+  // The deep check: what a monitor calls, and the path with a table round trip (`/v1/health` alone touches nothing).
+  getHealth: () => ({ path: '/v1/health?deep=1' }),
   listPlans: () => ({}),
   submitContact: (_stack, n) => ({
     body: { name: 'Bench Sender', email: 'bench@example.com', company: 'Bench GmbH', message: `Bench request ${n}: please call me back.` },

@@ -1,13 +1,14 @@
 // The Fonella API on AWS: the single table with its stream, the HTTP API with the Auth0 JWT
 // authorizer, one function per manifest route and one per stream worker. Nothing here is written
 // per route or per worker: the stack loops over the manifests.
-import { CfnOutput, RemovalPolicy, Stack, Validations, type CfnResource, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, Validations, type CfnResource, type StackProps } from 'aws-cdk-lib';
 import { AccessLogField, AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { CorsHttpMethod, HttpApi, HttpMethod, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { Alarm, ComparisonOperator, TreatMissingData, Unit } from 'aws-cdk-lib/aws-cloudwatch';
 import { AttributeType, Billing, StreamViewType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import { FilterPattern, LogGroup, MetricFilter } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { TABLE } from '../shared/db/table';
@@ -32,6 +33,9 @@ const OPEN_BY_DESIGN: Partial<Record<Access, string>> = {
   vapi: 'Vapi webhook: the function checks the shared webhook secret; Vapi sends no JWT.',
   stripe: 'Stripe webhook: the function verifies the Stripe signature; Stripe sends no JWT.',
 };
+
+/** Access-log lines (see the stage's format) of requests answered with a 5xx. */
+export const API_5XX_PATTERN = '{ $.status = 5* }';
 
 export class FonellaStack extends Stack {
   constructor(scope: Construct, id: string, props: FonellaStackProps) {
@@ -75,7 +79,7 @@ export class FonellaStack extends Stack {
     // The default stage, made explicitly (same id as the one HttpApi would make) for its access log
     // and throttle. AWS WAF cannot be associated with an HTTP API stage: a WebACL needs CloudFront
     // in front of the API (or a REST API).
-    api.addStage('DefaultStage', {
+    const stage = api.addStage('DefaultStage', {
       autoDeploy: true,
       throttle: settings.apiThrottle,
       accessLogSettings: {
@@ -97,6 +101,48 @@ export class FonellaStack extends Stack {
         ),
       },
     });
+
+    // Alarms on what callers see: 5xx answers, from the access log. The functions' Lambda `Errors`
+    // alarms stay (crashes and timeouts), but they cannot see an outage: the problem mapper answers
+    // every exception as a normal 500 (or a 502/503), which Lambda counts as a success.
+    // Per route: one metric filter over the access log puts each 5xx line's routeKey (`GET /v1/me`,
+    // exactly the manifest's method and path) in a `Route` dimension, and each route's alarm reads its
+    // own value. One filter rather than one per route: a log group takes at most 100 metric filters,
+    // and the manifest grows. (The HTTP API's own per-route numbers need detailed metrics on the
+    // stage, AWS/ApiGateway `5xx` by ApiId, Stage and Route, billed for every route and metric, and
+    // aws-apigatewayv2 has no route metric helper; its HttpStage.metricServerError is stage-wide, so
+    // it backs the stage-wide alarm below.)
+    // `status` is a JSON string in the access line (the format quotes $context.status), so the
+    // pattern matches it as text (`5*`) rather than comparing numbers.
+    const serverErrors = new MetricFilter(this, 'Api5xx', {
+      logGroup: accessLogs,
+      filterPattern: FilterPattern.literal(API_5XX_PATTERN),
+      metricNamespace: `Fonella/${settings.stage}`,
+      metricName: 'Api5xx',
+      metricValue: '1',
+      dimensions: { Route: '$.routeKey' },
+      unit: Unit.COUNT,
+    });
+    // Count, not rate: most routes see a few requests an hour, where a rate swings on one request or
+    // needs a traffic floor, while every 5xx is a caller who saw a failure (expected refusals are 4xx).
+    // An outage with no customer traffic still shows: a monitor calling /v1/health?deep=1 gets 503s.
+    const alarmOn5xx = (id: string, alarmName: string, description: string, metric: ReturnType<MetricFilter['metric']>) =>
+      new Alarm(this, id, {
+        alarmName,
+        alarmDescription: description,
+        metric,
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+    alarmOn5xx(
+      'Api5xxAlarm',
+      `fonella-${settings.stage}-api-5xx`,
+      'Any 5xx the API answered (API Gateway metrics): every route, and failures before a route was matched.',
+      stage.metricServerError({ period: Duration.minutes(5), statistic: 'Sum' }),
+    );
+
     const authorizer = new HttpJwtAuthorizer('Auth0', `https://${settings.auth0Domain}/`, {
       jwtAudience: [settings.auth0Audience],
     });
@@ -109,6 +155,13 @@ export class FonellaStack extends Stack {
         integration: new HttpLambdaIntegration(`${name}-integration`, fn),
         authorizer: needsAuthorizer(route) ? authorizer : undefined,
       });
+      const routeKey = `${route.method} ${route.path}`;
+      alarmOn5xx(
+        `Route-${name}-5xx`,
+        `fonella-${settings.stage}-${name}-5xx`,
+        `5xx answers of ${routeKey}, from the API access log: callers saw a failure.`,
+        serverErrors.metric({ dimensionsMap: { Route: routeKey }, statistic: 'Sum', period: Duration.minutes(5) }),
+      );
       const openReason = needsAuthorizer(route) ? undefined : OPEN_BY_DESIGN[route.access];
       for (const r of httpRoutes) {
         if (openReason) Validations.of(r.node.defaultChild as CfnResource).acknowledge({ id: 'AwsSolutions-APIG4', reason: openReason });

@@ -16,14 +16,18 @@ import {
   type oas31,
 } from 'zod-openapi';
 import {
+  IdempotencyInProgressError,
+  IdempotencyKeyReusedError,
   PROBLEM_BASE,
   PayloadTooLargeError,
   ProviderError,
+  TableUnavailableError,
   UnauthorizedError,
   UnsupportedMediaTypeError,
   ValidationError,
   type ProviderFailure,
 } from '../shared/errors';
+import { IDEMPOTENCY_KEY_MAX } from '../shared/http/middleware/idempotency';
 import { needsAuthorizer, type RouteDef } from '../shared/http/route-def';
 import { Problem } from '../shared/schemas/common';
 
@@ -81,6 +85,12 @@ const problemContent = (status: number, slugs: string[]): ZodOpenApiContentObjec
   },
 });
 
+/** The slugs `problemContent` put in a response, to extend them. */
+const problemSlugs = (res: ZodOpenApiResponseObject | undefined): string[] => {
+  const schema = res?.content?.['application/problem+json']?.schema as { allOf?: { properties?: { type?: { enum?: string[] } } }[] } | undefined;
+  return (schema?.allOf?.[1]?.properties?.type?.enum ?? []).map((t) => t.slice(PROBLEM_BASE.length));
+};
+
 const gatewayContent = (message: string): ZodOpenApiContentObject => ({
   'application/json': { schema: { allOf: [ref('GatewayError'), { type: 'object', properties: { message: { const: message } } }] } },
 });
@@ -110,6 +120,25 @@ const SLUG = {
   adminRequired: 'admin-required',
   partnerRequired: 'partner-required',
   internal: 'internal',
+  idempotencyReused: new IdempotencyKeyReusedError().slug,
+  idempotencyInProgress: new IdempotencyInProgressError().slug,
+  tableUnavailable: new TableUnavailableError('probe').slug,
+};
+
+const idempotencyKeyRule = `1 to ${IDEMPOTENCY_KEY_MAX} printable ASCII characters`;
+const retryAfter = (description: string) => ({ 'Retry-After': { description, schema: { type: 'integer', minimum: 0 } } }) as const;
+
+/** The Idempotency-Key header of routes the manifest flags `idempotent` (shared/http/middleware/idempotency.ts). */
+const IDEMPOTENCY_KEY_PARAMETER: oas31.ParameterObject = {
+  in: 'header',
+  name: 'Idempotency-Key',
+  required: false,
+  description: [
+    `A key of the client's choosing (${idempotencyKeyRule}; a UUID will do) that makes a retry safe:`,
+    'the same key with the same request within 24 hours gets the first answer again, and the request runs once.',
+    'The same key with another request: 422. Without the header the request runs each time it is sent.',
+  ].join(' '),
+  schema: { type: 'string', minLength: 1, maxLength: IDEMPOTENCY_KEY_MAX, pattern: '^[\\x20-\\x7e]+$' },
 };
 
 /** The error responses the stack (shared/http/route.ts) and API Gateway can give for `r`. */
@@ -120,9 +149,11 @@ export function errorResponses(r: RouteDef): Record<string, ZodOpenApiResponseOb
 
   // middleware/body.ts (JSON, or no body at all) and middleware/validate.ts (schemas).
   const bad: { slug: string; why: string }[] = [];
-  if (parsesBody || req?.query || req?.params) {
-    bad.push({ slug: SLUG.validation, why: 'fields are invalid or unknown, and `errors` names each one' });
-  }
+  // Every route can give it: one without a query schema refuses any query parameter.
+  bad.push({
+    slug: SLUG.validation,
+    why: `fields or query parameters are invalid or unknown${r.idempotent ? `, or the \`Idempotency-Key\` header is not ${idempotencyKeyRule}` : ''}, and \`errors\` names each one`,
+  });
   if (parsesBody) bad.push({ slug: SLUG.malformedJson, why: 'the body is not valid JSON' });
   if (!req?.body && !req?.raw) bad.push({ slug: SLUG.unexpectedBody, why: 'a body was sent, and this operation takes none' });
   if (bad.length > 0) {
@@ -190,6 +221,41 @@ export function errorResponses(r: RouteDef): Record<string, ZodOpenApiResponseOb
       content: problemContent(503, providerSlugs(503)),
     };
   }
+
+  // middleware/idempotency.ts: a key still in use, or reused for another request.
+  if (r.idempotent) {
+    out['409'] = {
+      description: `Conflict. \`${SLUG.idempotencyInProgress}\`: the first request with this \`Idempotency-Key\` is still running; retry after \`Retry-After\` seconds for its answer.`,
+      headers: retryAfter('Seconds to wait before retrying.'),
+      content: problemContent(409, [SLUG.idempotencyInProgress]),
+    };
+    out['422'] = {
+      description: `Unprocessable. \`${SLUG.idempotencyReused}\`: this \`Idempotency-Key\` came with another request (body or parameters); nothing ran. Use a new key for a new request.`,
+      content: problemContent(422, [SLUG.idempotencyReused]),
+    };
+  }
+
+  // shared/db/client.ts: the table did not answer in time (or refused, or throttled), retries included.
+  if (r.uses.table) {
+    const prior = out['503'];
+    const retry = r.idempotent ? ' with the same `Idempotency-Key` (the write may have happened)' : '';
+    out['503'] = {
+      description: `${prior ? `${prior.description} ` : 'Service unavailable. '}\`${SLUG.tableUnavailable}\`: the table did not answer in time; retry after \`Retry-After\` seconds${retry}.`,
+      headers: retryAfter(prior ? 'Seconds to wait, when known.' : 'Seconds to wait before retrying.'),
+      content: problemContent(503, [...problemSlugs(prior), SLUG.tableUnavailable]),
+    };
+  }
+
+  // What the handler itself answers, as its manifest entry declares (`errors`); merged into a status
+  // the stack already gives, so that response lists every slug.
+  for (const e of r.errors ?? []) {
+    const prior = out[String(e.status)];
+    out[String(e.status)] = {
+      ...prior,
+      description: prior ? `${prior.description} ${e.description}` : e.description,
+      content: { ...prior?.content, ...problemContent(e.status, [...problemSlugs(prior), ...e.slugs]) },
+    };
+  }
   return out;
 }
 
@@ -232,6 +298,7 @@ export function buildOpenApi(routes: Record<string, RouteDef>) {
       ...(r.request?.query || r.request?.params
         ? { requestParams: { ...(r.request.query ? { query: r.request.query } : {}), ...(r.request.params ? { path: r.request.params } : {}) } }
         : {}),
+      ...(r.idempotent ? { parameters: [IDEMPOTENCY_KEY_PARAMETER] } : {}),
       ...(r.request?.body ? { requestBody: { required: true, content: { 'application/json': { schema: r.request.body } } } } : {}),
       responses,
     } as ZodOpenApiOperationObject;

@@ -4,7 +4,7 @@
 // The key is the operation id; the handler lives at functions/<caller>/<verb-noun>.ts.
 import type { RouteDef } from '../shared/http/route-def';
 import { Profile } from '../shared/schemas/me';
-import { ContactAccepted, ContactRequest, HealthResponse, PlansResponse } from '../shared/schemas/public';
+import { ContactAccepted, ContactRequest, HealthQuery, HealthResponse, PlansResponse } from '../shared/schemas/public';
 
 // --- public: the marketing site ---------------------------------------------------------------
 
@@ -15,10 +15,20 @@ export const getHealth = {
   handler: 'functions/public/get-health.ts',
   access: 'public',
   summary: 'Service health',
-  description: 'Answers 200 with the service name, stage and server time while the API runs; for monitors and the marketing site.',
+  description:
+    'Answers 200 with the service name, stage and server time while the API runs; for monitors and the marketing site. With `deep=1` it also reads the table once (bounded by a short timeout) and lists the checks; a monitor or status page should call that.',
   tags: ['public'],
-  response: { status: 200, body: HealthResponse, description: 'The service answers.' },
-  uses: {},
+  request: { query: HealthQuery },
+  response: { status: 200, body: HealthResponse, description: 'The service answers (and, with `deep`, every check passed).' },
+  errors: [
+    {
+      status: 503,
+      slugs: ['unhealthy'],
+      description: 'Service unavailable. `unhealthy`: with `deep`, a check failed; `detail` names it (`table`) and how (no answer in time, or an error).',
+    },
+  ],
+  // Read for the deep check only: the shallow one touches nothing.
+  uses: { table: 'read' },
 } satisfies RouteDef;
 
 export const listPlans = {
@@ -46,6 +56,7 @@ export const submitContact = {
   tags: ['public'],
   request: { body: ContactRequest, maxBodyBytes: 24 * 1024 },
   response: { status: 202, body: ContactAccepted, description: 'Stored; the team is notified.' },
+  idempotent: true,
   uses: { table: 'write' },
 } satisfies RouteDef;
 

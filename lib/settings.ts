@@ -1,5 +1,6 @@
 // Deployment settings, read from CDK context (`cdk.json`, or `-c fonella='{...}'`). Secrets are not
-// here: they live in one Secrets Manager secret per stage, named by `providerSecretName`.
+// here: they live in one Secrets Manager secret per stage, named by `providerSecretName`, which the
+// functions read at cold start (shared/config/secrets.ts); no function's configuration holds one.
 import * as z from 'zod';
 import type { ProviderName } from '../shared/errors';
 import type { Access } from '../shared/http/route-def';
@@ -17,10 +18,15 @@ export const StackSettings = z.strictObject({
   apiThrottle: z
     .strictObject({ rateLimit: z.number().positive(), burstLimit: z.int().positive() })
     .default({ rateLimit: 50, burstLimit: 100 }),
+  /** Days the public forms' rows (personal data) are kept before their TTL deletes them. */
+  publicFormRetentionDays: z.int().min(1).max(3650).default(180),
 });
 export type StackSettings = z.infer<typeof StackSettings>;
 
-/** The variables a function gets for each provider it uses: plain ones from settings, secret ones from the secret. */
+/**
+ * The variables a function gets for each provider it uses: plain ones from settings, in its
+ * environment; secret ones are keys of the stage secret, which it reads at cold start (SECRET_KEYS).
+ */
 export const PROVIDER_ENV: Record<ProviderName, { plain: string[]; secret: string[] }> = {
   mailgun: { plain: ['MAILGUN_DOMAIN', 'MAILGUN_REGION', 'MAIL_FROM', 'SALES_INBOX', 'SUPPORT_INBOX'], secret: ['MAILGUN_API_KEY'] },
   vapi: { plain: ['VAPI_BASE_URL', 'VAPI_SERVER_URL'], secret: ['VAPI_API_KEY', 'VAPI_WEBHOOK_SECRET'] },
@@ -34,6 +40,14 @@ export const PROVIDER_ENV: Record<ProviderName, { plain: string[]; secret: strin
   auth0: { plain: ['AUTH0_DOMAIN'], secret: ['AUTH0_CLIENT_ID', 'AUTH0_CLIENT_SECRET'] },
   recaptcha: { plain: ['RECAPTCHA_MIN_SCORE'], secret: ['RECAPTCHA_SECRET'] },
 };
+
+/** The keys of the stage secret a function reads: its providers' secret variables and `extra`, sorted. */
+export function functionSecretKeys(providers: readonly ProviderName[] = [], extra: readonly string[] = []): string[] {
+  return [...new Set([...extra, ...providers.flatMap((p) => PROVIDER_ENV[p].secret)])].sort();
+}
+
+/** Every key of the stage secret: the secret variables of every provider. */
+export const PROVIDER_SECRET_KEYS: string[] = functionSecretKeys(Object.keys(PROVIDER_ENV) as ProviderName[]);
 
 /**
  * Reserved concurrency of webhook functions, by route access: a flood of provider calls can neither

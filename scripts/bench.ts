@@ -2,7 +2,9 @@
 // 1. Bundles: builds every function's bundle (routes and stream workers) exactly as CDK does
 //    (lib/bundling.ts) and prints, per function, its minified size and module-load time (median over
 //    fresh Node processes) beside its floor: a bundle of only the SDK clients the function needs,
-//    loaded the same way.
+//    loaded the same way. A function with secret keys is loaded a second time as on Lambda: its
+//    secrets not in its environment but read at load through the Parameters and Secrets extension
+//    (its local emulator), so "secrets ms" shows what that read adds to a cold start.
 // 2. Cost per request: starts its own local stack (DynamoDB Local, emulators, API, stream tailer on
 //    free ports), drives each route's happy path (lib/bench-requests.ts) through the local API and
 //    prints, per route, the table round trips and provider calls of one request, and the warm latency
@@ -10,16 +12,21 @@
 //    listed as such.
 // Figures also go to .local/bench.json. Nothing here asserts: it measures.
 import { build } from 'esbuild';
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
 import { benchRequests, type BenchRequestBuilder } from '../lib/bench-requests';
 import { esbuildOptions, floorSource } from '../lib/bundling';
+import { createEmulators } from '../lib/local/emulators';
+import { startEmulator } from '../lib/local/emulators/kit';
+import { LOCAL_SECRET_NAME, createSecretsEmulator } from '../lib/local/emulators/secrets';
 import { handlerLoader } from '../lib/local/lambda';
 import { startStack, type StackOptions } from '../lib/local/stack';
 import { routes } from '../lib/routes';
+import { PROVIDER_SECRET_KEYS, functionSecretKeys } from '../lib/settings';
 import { workers } from '../lib/workers';
 import { observeDynamoClients } from '../shared/db/client';
 import type { RouteDef } from '../shared/http/route-def';
@@ -40,12 +47,14 @@ const env = {
   POWERTOOLS_LOG_LEVEL: 'SILENT',
 };
 
-function loadMs(file: string): number {
+// Asynchronous, so the extension's emulator in this process can answer the loads that read secrets.
+const run = promisify(execFile);
+async function loadMs(file: string, extra: Record<string, string> = {}): Promise<number> {
   const url = pathToFileURL(file).href;
   const script = `const t=performance.now();await import(${JSON.stringify(url)});process.stdout.write(String(performance.now()-t));`;
   const samples: number[] = [];
   for (let i = 0; i < RUNS; i++) {
-    samples.push(Number(execFileSync(process.execPath, ['--input-type=module', '-e', script], { env, encoding: 'utf8' })));
+    samples.push(Number((await run(process.execPath, ['--input-type=module', '-e', script], { env: { ...env, ...extra }, encoding: 'utf8' })).stdout));
   }
   samples.sort((a, b) => a - b);
   return samples[Math.floor(samples.length / 2)]!;
@@ -66,6 +75,8 @@ interface Row {
   kind: 'route' | 'worker';
   bytes: number;
   loadMs: number;
+  /** Load time with the function's secret keys read at load through the extension; null without secret keys. */
+  loadWithSecretsMs: number | null;
   floorBytes: number;
   floorLoadMs: number;
   ratio: number;
@@ -90,19 +101,34 @@ const functions: [string, 'route' | 'worker', Pick<RouteDef | WorkerDef, 'handle
   ...Object.entries(routes as Record<string, RouteDef>).map(([n, r]) => [n, 'route', r] as const),
   ...Object.entries(workers as Record<string, WorkerDef>).map(([n, w]) => [n, 'worker', w] as const),
 ] as never;
+// The stage secret as the local stack serves it: its emulators' credentials (shared/config/secrets.ts).
+const credentials: Record<string, string> = Object.assign({}, ...createEmulators().all.map(({ definition }) => definition.env('http://127.0.0.1:1')));
+const extension = await startEmulator(
+  createSecretsEmulator({ secrets: { [LOCAL_SECRET_NAME]: Object.fromEntries(PROVIDER_SECRET_KEYS.filter((k) => credentials[k]).map((k) => [k, credentials[k]!])) } }),
+  { port: 0 },
+);
 for (const [name, kind, r] of functions) {
   const file = join(OUT, `${name}.mjs`);
   const floorFile = join(OUT, `${name}.floor.mjs`);
   const bytes = await bundle(join(ROOT, r.handler), file);
   const floorBytes = await bundle('', floorFile, floorSource(r.uses));
-  const fnMs = loadMs(file);
-  const floorMs = loadMs(floorFile);
+  const fnMs = await loadMs(file);
+  const floorMs = await loadMs(floorFile);
+  // One read of the stage secret, whatever the number of keys (a Vapi webhook's shared secret is one more key).
+  const keys = functionSecretKeys(r.uses.providers);
+  const secretsMs = keys.length === 0 ? null : await loadMs(file, {
+    ...extension.definition.env(extension.baseUrl),
+    PROVIDER_SECRET_NAME: LOCAL_SECRET_NAME,
+    SECRET_KEYS: keys.join(','),
+    ...Object.fromEntries(keys.map((k) => [k, ''])),
+  });
   const floor = [r.uses.table ? 'dynamodb' : '', ...(r.uses.providers ?? [])].filter(Boolean).join('+') || '(none)';
   rows.push({
     function: name,
     kind,
     bytes,
     loadMs: round(fnMs),
+    loadWithSecretsMs: secretsMs === null ? null : round(secretsMs),
     floorBytes,
     floorLoadMs: round(floorMs),
     ratio: round(fnMs / floorMs),
@@ -110,24 +136,28 @@ for (const [name, kind, r] of functions) {
     floor,
   });
 }
+await extension.close();
 
 const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
 console.log(`node ${process.version}, median of ${RUNS} fresh processes per bundle\n`);
 printTable(
-  ['function', 'bytes', 'load ms', 'floor', 'floor bytes', 'floor ms', 'load ×', 'bytes ×'],
+  ['function', 'bytes', 'load ms', 'secrets ms', 'floor', 'floor bytes', 'floor ms', 'load ×', 'bytes ×'],
   rows.map((r) => [
     r.kind === 'worker' ? `${r.function} (stream)` : r.function,
     kb(r.bytes),
     r.loadMs.toFixed(1),
+    r.loadWithSecretsMs === null ? '-' : r.loadWithSecretsMs.toFixed(1),
     r.floor,
     kb(r.floorBytes),
     r.floorLoadMs.toFixed(1),
     r.floorBytes < 1024 ? 'n/a' : r.ratio.toFixed(2),
     r.floorBytes < 1024 ? 'n/a' : r.bytesRatio.toFixed(2),
   ]),
-  [0, 3],
+  [0, 4],
 );
 console.log('\n"n/a": the floor is an empty module (no SDK needed), so a ratio says nothing; see bytes and ms.');
+console.log('"secrets ms": the load with its secret keys read through the extension (here its local emulator); "-": no');
+console.log('secret keys. On Lambda the extension\'s first read of a sandbox also waits on Secrets Manager.');
 
 // --- 2. cost per request ---------------------------------------------------------------------------
 //

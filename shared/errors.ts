@@ -91,6 +91,51 @@ export class RateLimitedError extends AppError {
   }
 }
 
+/** The same Idempotency-Key came with another request: the key names one request only. */
+export class IdempotencyKeyReusedError extends AppError {
+  constructor() {
+    super(
+      422,
+      'idempotency-key-reused',
+      'Idempotency key reused',
+      'This Idempotency-Key was used for a different request. Send a new key for a new request.',
+    );
+  }
+}
+
+/** The first request with this Idempotency-Key is still running; its answer is not stored yet. */
+export class IdempotencyInProgressError extends AppError {
+  constructor(retryAfterSeconds = 1) {
+    super(
+      409,
+      'idempotency-in-progress',
+      'Request in progress',
+      'A request with this Idempotency-Key is still being processed. Retry shortly to get its answer.',
+      { headers: { 'retry-after': String(retryAfterSeconds) } },
+    );
+  }
+}
+
+/**
+ * The table did not answer in time (or refused the connection, or throttled, or failed on its side)
+ * after the client's bounded retries. The write may still have happened: clients retry with the
+ * same Idempotency-Key.
+ */
+export class TableUnavailableError extends AppError {
+  /** What the 503 asks the client to wait. */
+  static readonly RETRY_AFTER_SECONDS = 2;
+  /** The SDK command that failed (for the log; never shown to the client). */
+  readonly operation: string;
+
+  constructor(operation: string, opts: { cause?: unknown; retryAfterSeconds?: number } = {}) {
+    super(503, 'table-unavailable', 'Storage unavailable', 'Our storage did not answer in time. Try again shortly.', {
+      cause: opts.cause,
+      headers: { 'retry-after': String(opts.retryAfterSeconds ?? TableUnavailableError.RETRY_AFTER_SECONDS) },
+    });
+    this.operation = operation;
+  }
+}
+
 // --- Provider failures -----------------------------------------------------------------------
 // Adapters translate what a provider answers into these. The message names the provider and the
 // operation, never a credential or a provider response body.

@@ -1,12 +1,15 @@
 // One Lambda function of the API (a route or a stream worker) with the defaults every function
 // shares: Node.js 22 on arm64, ESM bundle from lib/bundling.ts, a log group with retention, an error
 // alarm, a role that may write only to that log group, and only the table grant and environment its
-// manifest entry's `uses` asks for.
+// manifest entry's `uses` asks for. A function whose providers have secret variables gets no secret
+// in its configuration: it gets the AWS Parameters and Secrets Lambda Extension (a layer), the name
+// of the stage secret and the keys it may read from it, and may read that secret alone; it reads the
+// keys at cold start (shared/config/secrets.ts), so a rotated secret reaches the next cold start.
 import { Duration, RemovalPolicy, Stack, Validations, type CfnResource } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, ParamsAndSecretsLayerVersion, ParamsAndSecretsVersions, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -14,7 +17,7 @@ import { Construct } from 'constructs';
 import { join } from 'node:path';
 import type { ProviderName } from '../../shared/errors';
 import { BUNDLE } from '../bundling';
-import { PROVIDER_ENV, type StackSettings } from '../settings';
+import { PROVIDER_ENV, functionSecretKeys, type StackSettings } from '../settings';
 
 export interface FonellaFunctionProps {
   /** The manifest key: the function is named fonella-<stage>-<name>. */
@@ -45,8 +48,45 @@ export function baseEnvironment(settings: StackSettings): Record<string, string>
     PORTAL_URL: settings.portalUrl,
     MAX_BODY_BYTES: '65536',
     VALIDATE_RESPONSES: settings.stage === 'prod' ? '0' : '1',
+    PUBLIC_FORM_RETENTION_DAYS: String(settings.publicFormRetentionDays),
   };
 }
+
+/**
+ * A function's environment: the base, the table's name if it uses the table, its providers' plain
+ * settings and, when it reads secrets, the stage secret's name and the keys it reads. Never a secret
+ * value or a reference that CloudFormation would resolve into one.
+ */
+export function functionEnvironment(
+  settings: StackSettings,
+  uses: FonellaFunctionProps['uses'],
+  opts: { tableName?: string; secretVars?: string[] } = {},
+): { environment: Record<string, string>; secretKeys: string[] } {
+  const environment = baseEnvironment(settings);
+  if (uses.table && opts.tableName) environment.TABLE_NAME = opts.tableName;
+  for (const provider of uses.providers ?? []) {
+    for (const key of PROVIDER_ENV[provider].plain) {
+      const value = settings.environment[key];
+      if (value !== undefined) environment[key] = value;
+    }
+  }
+  const secretKeys = functionSecretKeys(uses.providers, opts.secretVars);
+  if (secretKeys.length > 0) {
+    environment.PROVIDER_SECRET_NAME = settings.providerSecretName;
+    environment.SECRET_KEYS = secretKeys.join(',');
+  }
+  return { environment, secretKeys };
+}
+
+/**
+ * The extension, for functions that read secrets. Its cache (5 min) serves repeated reads within one
+ * sandbox; the loader reads once per cold start. Its own timeout keeps a slow Secrets Manager call
+ * inside the loader's budget (shared/config/secrets.ts SECRETS_TIMEOUT_MS).
+ */
+export const SECRETS_EXTENSION = ParamsAndSecretsLayerVersion.fromVersion(ParamsAndSecretsVersions.V1_0_103, {
+  secretsManagerTtl: Duration.minutes(5),
+  secretsManagerTimeout: Duration.seconds(2),
+});
 
 /** Log retention of every log group of the stack (functions and API access logs). */
 export const logRetention = (settings: StackSettings) =>
@@ -72,18 +112,7 @@ export class FonellaFunction extends Construct {
     const functionName = `fonella-${settings.stage}-${props.name}`;
     this.functionName = functionName;
 
-    const environment = baseEnvironment(settings);
-    if (uses.table) environment.TABLE_NAME = props.table.tableName;
-    const secretVars = new Set<string>(props.secretVars);
-    for (const provider of uses.providers ?? []) {
-      for (const key of PROVIDER_ENV[provider].plain) {
-        const value = settings.environment[key];
-        if (value !== undefined) environment[key] = value;
-      }
-      for (const key of PROVIDER_ENV[provider].secret) secretVars.add(key);
-    }
-    // Resolved by CloudFormation at deploy time from the stage's secret; never in the template.
-    for (const key of secretVars) environment[key] = props.secret.secretValueFromJson(key).unsafeUnwrap();
+    const { environment, secretKeys } = functionEnvironment(settings, uses, { tableName: props.table.tableName, secretVars: props.secretVars });
 
     const logGroup = new LogGroup(this, 'Logs', {
       logGroupName: `/aws/lambda/${functionName}`,
@@ -93,6 +122,13 @@ export class FonellaFunction extends Construct {
     // Not AWSLambdaBasicExecutionRole: that may write to every log group of the account.
     const role = new Role(this, 'Role', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
     logGroup.grantWrite(role);
+    // What the extension calls with this role's credentials: the stage secret, nothing else. A secret
+    // imported by name has a partial ARN: its real ARN ends in `-` and six random characters (as CDK's
+    // own grants match it).
+    if (secretKeys.length > 0) {
+      const secretArn = props.secret.secretFullArn ?? `${props.secret.secretArn}-??????`;
+      role.addToPolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secretArn] }));
+    }
 
     this.fn = new NodejsFunction(this, 'Fn', {
       functionName,
@@ -107,6 +143,7 @@ export class FonellaFunction extends Construct {
       role,
       logGroup,
       environment,
+      paramsAndSecrets: secretKeys.length > 0 ? SECRETS_EXTENSION : undefined,
       bundling: {
         format: OutputFormat.ESM,
         target: BUNDLE.target,

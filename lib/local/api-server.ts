@@ -5,9 +5,9 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyResultV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
+import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify, type JWTPayload } from 'jose';
 import { functionTimeoutSeconds, needsAuthorizer, type RouteDef } from '../../shared/http/route-def';
-import { handlerLoader, lambdaContext, withTimeout } from './lambda';
+import { handlerLoader, invoke, lambdaContext, withTimeout } from './lambda';
 
 export interface ApiServerOptions {
   routes: Record<string, RouteDef>;
@@ -52,24 +52,16 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
 
       let claims: JWTPayload | undefined;
       if (needsAuthorizer(match.def)) {
-        const token = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
-        if (!token) return reply(401, { message: 'Unauthorized' }, { 'www-authenticate': 'Bearer' });
-        try {
-          ({ payload: claims } = await jwtVerify(token, jwks, {
-            issuer: opts.jwt.issuer,
-            audience: opts.jwt.audience,
-            algorithms: ['RS256'],
-          }));
-        } catch {
-          return reply(401, { message: 'Unauthorized' }, { 'www-authenticate': 'Bearer error="invalid_token"' });
-        }
+        claims = await authorizerClaims(req, jwks, opts.jwt);
+        if (!claims) return reply(401, { message: 'Unauthorized' }, { 'www-authenticate': 'Bearer error="invalid_token"' });
       }
 
       const event = toEvent(req, url, method, match, body, claims);
       const handler = await load(match.def.handler);
       // A function that runs out of time is an error to API Gateway, which answers 500.
       const timeoutMs = functionTimeoutSeconds(match.def) * 1000;
-      const result = await withTimeout(handler(event, lambdaContext(match.name, timeoutMs)), timeoutMs);
+      const context = lambdaContext(match.name, timeoutMs);
+      const result = await withTimeout(invoke(context, () => handler(event, context)), timeoutMs);
       if (result === undefined) return reply(500, { message: 'Internal Server Error' });
       const structured: APIGatewayProxyStructuredResultV2 =
         typeof result === 'object' && result !== null && 'statusCode' in result
@@ -97,6 +89,35 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
         server.close(() => resolve());
       }),
   };
+}
+
+/**
+ * What API Gateway's JWT authorizer lets through: one bearer token (one Authorization header), RS256
+ * with a `kid` found in the JWKS, the right issuer and audience, an `exp` in the future, and `nbf` and
+ * `iat`, when present, not in the future. Anything else is undefined (401).
+ */
+async function authorizerClaims(
+  req: IncomingMessage,
+  jwks: ReturnType<typeof createRemoteJWKSet>,
+  jwt: ApiServerOptions['jwt'],
+): Promise<JWTPayload | undefined> {
+  const authorizations = req.rawHeaders.filter((_, i) => i % 2 === 0 && req.rawHeaders[i]!.toLowerCase() === 'authorization');
+  if (authorizations.length !== 1) return undefined;
+  const token = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+  if (!token) return undefined;
+  try {
+    if (!decodeProtectedHeader(token).kid) return undefined;
+    const { payload } = await jwtVerify(token, jwks, {
+      issuer: jwt.issuer,
+      audience: jwt.audience,
+      algorithms: ['RS256'],
+      requiredClaims: ['exp'],
+    });
+    if (payload.iat !== undefined && payload.iat > Math.floor(Date.now() / 1000) + 5) return undefined;
+    return payload;
+  } catch {
+    return undefined;
+  }
 }
 
 function pathPattern(path: string): RegExp {

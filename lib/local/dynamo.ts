@@ -12,6 +12,8 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 export interface DynamoLocal {
   endpoint: string;
+  /** The JVM's process id (the outage test pauses it with SIGSTOP). */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -72,7 +74,7 @@ export async function startDynamoLocal(opts: { port?: number } = {}): Promise<Dy
     }
   }
   client.destroy();
-  return { endpoint, stop };
+  return { endpoint, pid: child.pid!, stop };
 }
 
 export function dynamoClient(endpoint: string): DynamoDBClient {

@@ -1,9 +1,23 @@
 // What the local runtime shares with Lambda's invoke: the handler files loaded once (a cold start per
-// file, as on Lambda), and the context object a handler receives.
+// file, as on Lambda), the context object a handler receives, and each invocation's own scope.
+import { InvokeStore, InvokeStoreBase } from '@aws/lambda-invoke-store';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
+
+// On Lambda one instance serves one request at a time; here every handler runs in one process,
+// requests side by side. Declaring concurrency the way Lambda's multi-concurrency runtime does makes
+// Powertools keep its per-invocation state (the logger's keys and context) in the invoke store, and
+// `invoke` gives every invocation a scope of its own, so concurrent requests never share log keys.
+process.env.AWS_LAMBDA_MAX_CONCURRENCY ??= '64';
+(globalThis as { awslambda?: object }).awslambda ??= {};
+const store = InvokeStore.getInstanceAsync();
+
+/** Runs one invocation of a handler in its own scope, as Lambda runs it in its own instance. */
+export async function invoke<T>(context: Context, run: () => Promise<T>): Promise<T> {
+  return (await store).run({ [InvokeStoreBase.PROTECTED_KEYS.REQUEST_ID]: context.awsRequestId }, run);
+}
 
 /** Loads `export const handler` from a file under `root`, once per file. */
 export function handlerLoader<H>(root: string): (file: string) => Promise<H> {

@@ -4,6 +4,7 @@
 // `startStack`.
 import { fileURLToPath } from 'node:url';
 import { routes } from '../routes';
+import { PROVIDER_SECRET_KEYS } from '../settings';
 import { workers } from '../workers';
 import { tableRef } from '../../shared/db/client';
 import { usersRepository } from '../../shared/db/users';
@@ -12,6 +13,7 @@ import { ensureTable, startDynamoLocal, type DynamoLocal } from './dynamo';
 import { createEmulators } from './emulators';
 import { startHub } from './emulators/hub';
 import { startEmulator, type RunningEmulator } from './emulators/kit';
+import { LOCAL_SECRET_NAME } from './emulators/secrets';
 import { startStreamTailer, type RunningTailer, type StreamTailerOptions } from './streams';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -89,6 +91,17 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
       AWS_REGION: process.env.AWS_REGION ?? 'eu-central-1',
     };
     for (const emu of running) Object.assign(env, emu.definition.env(emu.baseUrl));
+    // Provider secrets reach the handlers as on Lambda: not in their environment but as keys of the
+    // stage secret, read at cold start through the extension (here its emulator). One process runs
+    // every handler, so SECRET_KEYS names every key the stack has.
+    const secret: Record<string, string> = {};
+    for (const key of PROVIDER_SECRET_KEYS) {
+      if (env[key] === undefined) continue;
+      secret[key] = env[key];
+      delete env[key];
+    }
+    set.secrets.put(LOCAL_SECRET_NAME, secret);
+    Object.assign(env, { PROVIDER_SECRET_NAME: LOCAL_SECRET_NAME, SECRET_KEYS: Object.keys(secret).join(',') });
     Object.assign(process.env, env);
 
     const streams = await startStreamTailer({ endpoint: dynamoEndpoint, tableName, workers, root: REPO_ROOT, load: opts.loadWorker });

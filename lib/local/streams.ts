@@ -22,7 +22,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { filterPattern, type WorkerDef } from '../../shared/streams/worker-def';
 import { dynamoClient } from './dynamo';
-import { handlerLoader, lambdaContext, withTimeout } from './lambda';
+import { handlerLoader, invoke as inScope, lambdaContext, withTimeout } from './lambda';
 
 type WorkerHandler = ((event: DynamoDBStreamEvent, context: Context) => Promise<DynamoDBBatchResponse | void>) & {
   lastErrors?: () => Map<string, string>;
@@ -148,8 +148,9 @@ export async function startStreamTailer(opts: StreamTailerOptions): Promise<Runn
     let message = '';
     let threw = false;
     try {
+      const context = lambdaContext(def.name, INVOKE_TIMEOUT_MS);
       const done = await withTimeout(
-        handler({ Records: batch }, lambdaContext(def.name, INVOKE_TIMEOUT_MS)).then((r) => ({ r })),
+        inScope(context, () => handler({ Records: batch }, context)).then((r) => ({ r })),
         INVOKE_TIMEOUT_MS,
       );
       if (!done) throw new Error(`Task timed out after ${INVOKE_TIMEOUT_MS / 1000} seconds`);

@@ -15,6 +15,8 @@ export interface ContactRow {
   mailStatus: 'pending' | 'sent';
   mailId?: string;
   sentAt?: string;
+  /** When DynamoDB deletes the row (epoch seconds): personal data is not kept for ever. */
+  ttl: number;
 }
 
 /** The entity's `pk` prefix, for the worker manifest's filter. */

@@ -1,6 +1,8 @@
 // Users: everything under USER#<auth0 sub>. The settings row is created on the first authenticated
 // call; the profile is one Query over the user's partition.
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { TableRef } from './client';
 
 export interface SettingsRow {
@@ -61,7 +63,11 @@ export function usersRepository(t: TableRef) {
       return out;
     },
 
-    /** Creates the settings row unless it exists; returns the row that is stored afterwards. */
+    /**
+     * Creates the settings row unless it exists; returns the row that is stored afterwards. When
+     * another request created it first, the failed condition hands back that row itself: a read
+     * after the write could be eventually consistent and miss it.
+     */
     async createSettingsIfMissing(settings: SettingsRow): Promise<{ created: boolean; settings: SettingsRow }> {
       try {
         await t.doc.send(
@@ -69,14 +75,14 @@ export function usersRepository(t: TableRef) {
             TableName: t.tableName,
             Item: { pk: userPk(settings.userId), sk: 'SETTINGS', entity: 'settings', ...settings },
             ConditionExpression: 'attribute_not_exists(pk)',
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           }),
         );
         return { created: true, settings };
       } catch (err) {
-        if ((err as { name?: string }).name !== 'ConditionalCheckFailedException') throw err;
-        const existing = (await this.loadUser(settings.userId)).settings;
-        if (!existing) throw err;
-        return { created: false, settings: existing };
+        const old = (err as { name?: string; Item?: Record<string, AttributeValue> }).Item;
+        if ((err as { name?: string }).name !== 'ConditionalCheckFailedException' || !old) throw err;
+        return { created: false, settings: strip(unmarshall(old)) as unknown as SettingsRow };
       }
     },
   };

@@ -2,8 +2,8 @@
 //
 // submitContactRequest — the route.
 //   input: the validated form and the sender's IP; output: the stored request's id.
-//   1. store the request with `mailStatus: pending`. That is all: the sender gets 202 once the row
-//      is written, whatever Mailgun is doing.
+//   1. store the request with `mailStatus: pending` and a TTL (the retention period for public
+//      forms). That is all: the sender gets 202 once the row is written, whatever Mailgun is doing.
 //
 // deliverContactEmail — the worker, from the row's INSERT on the table's stream.
 //   input: the request id; output: what it did.
@@ -12,6 +12,7 @@
 //   3. mark the row sent with Mailgun's message id. A failed send throws, and the stream retries the
 //      record; after the last retry it is parked for a re-drive, so no stored request stays unsent.
 import { randomUUID } from 'node:crypto';
+import { expiresAfterDays } from '../config/retention';
 import type { ContactRow, ContactsRepository } from '../db/contacts';
 import { logger } from '../observability/logger';
 import type { Mailer, OutgoingMail } from '../providers/mailgun/port';
@@ -28,10 +29,21 @@ export interface ContactDeps {
   now?: () => Date;
 }
 
-export async function submitContactRequest(deps: ContactDeps, form: ContactForm, sourceIp: string) {
+export async function submitContactRequest(
+  deps: ContactDeps & { retentionDays: number },
+  form: ContactForm,
+  sourceIp: string,
+) {
   const requestId = randomUUID();
-  const receivedAt = (deps.now?.() ?? new Date()).toISOString();
-  await deps.contacts.create({ requestId, ...form, sourceIp, receivedAt, mailStatus: 'pending' });
+  const now = deps.now?.() ?? new Date();
+  await deps.contacts.create({
+    requestId,
+    ...form,
+    sourceIp,
+    receivedAt: now.toISOString(),
+    mailStatus: 'pending',
+    ttl: expiresAfterDays(now, deps.retentionDays),
+  });
   return { requestId, status: 'received' as const };
 }
 
@@ -53,14 +65,15 @@ export async function deliverContactEmail(
   // dies, or the table refuses the write). The record is then retried and the email goes out again;
   // Mailgun takes no idempotency key that would close it.
   const marked = await deps.contacts.markSent(requestId, id, (deps.now?.() ?? new Date()).toISOString());
-  if (!marked) logger.warn('contact email sent, but another delivery had marked the row first', { requestId, mailId: id });
+  if (!marked) logger.warn('contact email sent, but another delivery had marked the row first', { contactRequestId: requestId, mailId: id });
   return 'sent';
 }
 
 function contactMail(row: ContactRow, salesInbox: string): OutgoingMail {
   return {
     to: salesInbox,
-    replyTo: `${row.name} <${row.email}>`,
+    // The validated address alone: a display name built from user text could add addresses.
+    replyTo: row.email,
     subject: `Contact form: ${row.name}${row.company ? ` (${row.company})` : ''}`,
     text: [
       `Name: ${row.name}`,

@@ -32,6 +32,17 @@ export interface RouteDef {
     body?: z.ZodMiniType;
     description: string;
   };
+  /**
+   * Failures the handler itself answers as problem+json, beyond those the stack and API Gateway give
+   * every route (lib/openapi.ts derives those): each status with its `type` slugs and when it happens.
+   */
+  errors?: { status: number; slugs: string[]; description: string }[];
+  /**
+   * Honour the Idempotency-Key header (shared/http/middleware/idempotency.ts): for POST routes that
+   * create something. The same key and request get the first answer again; the records live in the
+   * table, so the route must use it for 'write'.
+   */
+  idempotent?: true;
   /** What the function touches: drives its grants, its environment and its bundle floor. */
   uses: {
     table?: 'read' | 'write';

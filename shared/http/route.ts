@@ -1,21 +1,26 @@
 // `route(def, impl)`: builds a Lambda handler for one manifest entry on the shared middy stack
-// (CORS, logging, problem+json errors, access, body, validation). A handler file only says which
-// route it serves and which use case it calls.
+// (CORS, logging, problem+json errors, access, body, validation, and Idempotency-Key on routes the
+// manifest flags `idempotent`). A handler file only says which route it serves and which use case it calls.
 import middy from '@middy/core';
 import httpCors from '@middy/http-cors';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import type { APIGatewayProxyResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import type * as z from '../zod';
 import { appConfig } from '../config/app';
+import { loadSecrets } from '../config/secrets';
 import { logger } from '../observability/logger';
 import type { Caller } from './caller';
 import { authorize } from './middleware/access';
 import { jsonBody } from './middleware/body';
+import { idempotencyKey, runIdempotent } from './middleware/idempotency';
 import { problemResponses } from './middleware/problems';
 import { validateRequest } from './middleware/validate';
 import type { Reply } from './reply';
 import type { RouteDef } from './route-def';
 import { stateOf, stateOfEvent, type HttpEvent } from './state';
+
+// The function's provider secrets into process.env, before the handler file's body reads its config.
+await loadSecrets();
 
 type Out<S> = S extends z.ZodMiniType ? z.output<S> : undefined;
 type Req<R extends RouteDef> = NonNullable<R['request']>;
@@ -46,8 +51,11 @@ export function route<R extends RouteDef>(def: R, impl: (input: RouteInput<R>) =
 /** The stack for any route definition; `route` is this applied to a manifest entry. */
 export function buildHandler(def: RouteDef, impl: (input: RouteInput<RouteDef>) => Promise<Reply>) {
   const app = appConfig();
+  if (def.idempotent && def.uses.table !== 'write') {
+    throw new Error(`route ${def.name} is idempotent: its records live in the table, so it must use the table for 'write'`);
+  }
 
-  return middy<HttpEvent, APIGatewayProxyResultV2>()
+  const stack = middy<HttpEvent, APIGatewayProxyResultV2>()
     .use(
       httpCors({
         origins: app.corsOrigins,
@@ -61,22 +69,25 @@ export function buildHandler(def: RouteDef, impl: (input: RouteInput<RouteDef>) 
     .use(problemResponses())
     .use(authorize(def))
     .use(jsonBody(def))
-    .use(validateRequest(def))
-    .handler(async (event: HttpEvent) => {
-      const state = stateOfEvent(event);
-      const input = {
-        caller: state.caller,
-        body: state.body,
-        query: state.query,
-        params: state.params,
-        rawBody: state.rawBody,
-        headers: event.headers,
-        requestId: event.requestContext.requestId,
-        sourceIp: event.requestContext.http.sourceIp,
-      } as RouteInput<RouteDef>;
-      const reply = await impl(input);
-      return serialise(def, reply, app.validateResponses);
-    });
+    .use(validateRequest(def));
+  // After access, body and validation: a refused request stores no idempotency record.
+  if (def.idempotent) stack.use(idempotencyKey(def));
+
+  return stack.handler(async (event: HttpEvent, context: Context) => {
+    const state = stateOfEvent(event);
+    const input = {
+      caller: state.caller,
+      body: state.body,
+      query: state.query,
+      params: state.params,
+      rawBody: state.rawBody,
+      headers: event.headers,
+      requestId: event.requestContext.requestId,
+      sourceIp: event.requestContext.http.sourceIp,
+    } as RouteInput<RouteDef>;
+    const run = async () => serialise(def, await impl(input), app.validateResponses);
+    return def.idempotent ? runIdempotent(def, event, context, run) : run();
+  });
 }
 
 function serialise(def: RouteDef, reply: Reply, validate: boolean): APIGatewayProxyResultV2 {

@@ -18,7 +18,8 @@ export const Problem = z
 const CONTROL = /\p{Cc}/u;
 const CONTROL_BUT_NEWLINE_AND_TAB = /[^\P{Cc}\n\t]/u;
 const BIDI_CONTROL = /[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/u;
-const LONE_SURROGATE = /\p{Cs}/u;
+// U+FFFD is what a decoder leaves of bytes that were not UTF-8 (a Latin-1 body): refused, not stored.
+const NOT_UNICODE = /[\p{Cs}\ufffd]/u;
 const VISIBLE = /[^\s\p{Cf}\p{Zs}\u115f\u1160\u3164\uffa0]/u;
 
 function plainText(max: number, controls: RegExp) {
@@ -28,7 +29,7 @@ function plainText(max: number, controls: RegExp) {
     z.maxLength(max),
     z.refine((s) => !controls.test(s), { message: 'Must not contain control characters.' }),
     z.refine((s) => !BIDI_CONTROL.test(s), { message: 'Must not contain bidirectional control characters.' }),
-    z.refine((s) => !LONE_SURROGATE.test(s), { message: 'Must be valid Unicode text.' }),
+    z.refine((s) => !NOT_UNICODE.test(s), { message: 'Must be valid UTF-8 text.' }),
     z.refine((s) => VISIBLE.test(s), { message: 'Must not be blank.' }),
   );
 }

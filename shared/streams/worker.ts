@@ -10,8 +10,12 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { isDeepStrictEqual } from 'node:util';
+import { loadSecrets } from '../config/secrets';
 import { logger } from '../observability/logger';
 import type { StreamEventName, WorkerDef } from './worker-def';
+
+// The function's provider secrets into process.env, before the handler file's body reads its config.
+await loadSecrets();
 
 export type Item = Record<string, unknown>;
 
@@ -54,7 +58,6 @@ function wanted(def: WorkerDef, row: StreamRow): boolean {
 }
 
 export function worker<W extends WorkerDef>(def: W, impl: (row: StreamRow) => Promise<void>): WorkerHandler {
-  const processor = new BatchProcessor(EventType.DynamoDBStreams);
   let errors = new Map<string, string>();
   let tails = new Map<string, Promise<void>>();
 
@@ -92,6 +95,9 @@ export function worker<W extends WorkerDef>(def: W, impl: (row: StreamRow) => Pr
     errors = new Map();
     tails = new Map();
     logger.addContext(context);
+    // One processor per invocation: its state belongs to the invocation (and Powertools keeps it in
+    // the invoke store where invocations run side by side).
+    const processor = new BatchProcessor(EventType.DynamoDBStreams);
     return processPartialResponse(event, perRecord, processor, { context, processInParallel: true });
   };
   return Object.assign(handler, { lastErrors: () => errors });

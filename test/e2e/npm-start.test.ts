@@ -1,7 +1,7 @@
 // `npm start` as a person runs it (bin/local.ts in its own process, on free ports): it serves the
 // API, writes the stack file, shows the hub page, and on SIGTERM leaves no DynamoDB Local behind.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -57,12 +57,16 @@ describe('npm start', () => {
   it('writes the stack file with the API, every emulator, their credentials and three tokens', () => {
     expect(Object.keys(stack.tokens).sort()).toEqual(['admin', 'customer', 'partner']);
     expect(Object.keys(stack.emulators).sort()).toEqual(
-      ['auth0', 'fonial', 'jambonz', 'mailgun', 'recaptcha', 'sipgate', 'stripe', 'vapi'],
+      ['auth0', 'fonial', 'jambonz', 'mailgun', 'recaptcha', 'secrets', 'sipgate', 'stripe', 'vapi'],
     );
     for (const url of Object.values(stack.emulators)) expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(Object.keys(stack.credentials).sort()).toEqual(Object.keys(stack.emulators).sort());
     expect(output).toContain(stack.tokens.customer);
     expect(output).toContain(`curl ${stack.apiUrl}/v1/health`);
+  });
+
+  it('writes the stack file for its user only (mode 0600): it holds tokens and credentials', () => {
+    expect(statSync(stackFile).mode & 0o777).toBe(0o600);
   });
 
   it('serves the API with the demo tokens', async () => {

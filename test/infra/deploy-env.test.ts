@@ -1,11 +1,18 @@
-// What CDK hands a function for a provider (lib/settings.ts PROVIDER_ENV) must be enough for that
-// provider's config to load on a deployed stage; otherwise the function would fail at cold start.
-import { describe, expect, it } from 'vitest';
+// What CDK hands a function for a provider (lib/settings.ts PROVIDER_ENV), plus what the secrets
+// loader then copies from the stage secret at cold start, must be enough for that provider's config to
+// load on a deployed stage; otherwise the function would fail at cold start. The environment CDK
+// writes holds the plain settings and the secret's name and keys, never a secret value; the stage
+// secret is served here by the extension's emulator.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { baseEnvironment } from '../../lib/constructs/fonella-function';
-import { PROVIDER_ENV, StackSettings } from '../../lib/settings';
+import { baseEnvironment, functionEnvironment } from '../../lib/constructs/fonella-function';
+import { startEmulator, type RunningEmulator } from '../../lib/local/emulators/kit';
+import { createSecretsEmulator } from '../../lib/local/emulators/secrets';
+import { PROVIDER_ENV, PROVIDER_SECRET_KEYS, StackSettings } from '../../lib/settings';
 import { appConfig } from '../../shared/config/app';
+import { retentionConfig } from '../../shared/config/retention';
 import { mailConfig } from '../../shared/config/mail';
+import { loadSecrets } from '../../shared/config/secrets';
 import type { ProviderName } from '../../shared/errors';
 import { auth0Config } from '../../shared/providers/auth0/config';
 import { fonialConfig } from '../../shared/providers/fonial/config';
@@ -40,12 +47,60 @@ function sample(name: string): string {
   return 'configured-value-0123456789';
 }
 
+const context = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')).context;
+/** A prod stage whose settings give every plain provider variable. */
+const settings = StackSettings.parse({
+  ...context.fonella,
+  stage: 'prod',
+  environment: Object.fromEntries(Object.values(PROVIDER_ENV).flatMap((p) => p.plain.map((n) => [n, sample(n)]))),
+});
+const TOKEN = 'deploy-env-session-token';
+/** The stage secret: every key of every provider. */
+const stageSecret = Object.fromEntries(PROVIDER_SECRET_KEYS.map((k) => [k, sample(k)]));
+let extension: RunningEmulator;
+beforeAll(async () => {
+  extension = await startEmulator(createSecretsEmulator({ token: TOKEN, secrets: { [settings.providerSecretName]: stageSecret } }), { port: 0 });
+});
+afterAll(async () => {
+  await extension?.close();
+});
+
+/** What a function sees at cold start on Lambda: its configuration, and the extension's port and token. */
+const atColdStart = (environment: Record<string, string>): NodeJS.ProcessEnv => ({
+  ...environment,
+  PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: String(extension.port),
+  AWS_SESSION_TOKEN: TOKEN,
+});
+
 describe('deployed environment', () => {
-  it.each(Object.keys(CONFIGS) as ProviderName[])('%s: the variables CDK sets are enough on a deployed stage', (provider) => {
-    const { plain, secret } = PROVIDER_ENV[provider];
-    const env: NodeJS.ProcessEnv = { STAGE: 'prod' };
-    for (const name of [...plain, ...secret]) env[name] = sample(name);
-    expect(() => CONFIGS[provider].parse(env)).not.toThrow();
+  it.each(Object.keys(CONFIGS) as ProviderName[])(
+    '%s: the variables CDK sets, with the secret keys read at cold start, are enough on a deployed stage',
+    async (provider) => {
+      const { plain, secret } = PROVIDER_ENV[provider];
+      const { environment, secretKeys } = functionEnvironment(settings, { providers: [provider] });
+      for (const name of plain) expect(environment[name], name).toBe(sample(name));
+      expect(secretKeys).toEqual([...secret].sort());
+      expect(environment).toMatchObject({ PROVIDER_SECRET_NAME: settings.providerSecretName, SECRET_KEYS: secretKeys.join(',') });
+      for (const key of PROVIDER_SECRET_KEYS) expect(environment, key).not.toHaveProperty(key);
+      // Without the secret keys the config does not load; with what the loader copies, it does.
+      expect(() => CONFIGS[provider].parse(environment)).toThrow(/Invalid configuration/);
+      const env = atColdStart(environment);
+      expect((await loadSecrets({ env })).loaded).toEqual(secretKeys);
+      expect(() => CONFIGS[provider].parse(env)).not.toThrow();
+      // Only this provider's keys: no other provider's secret reaches the function.
+      for (const key of PROVIDER_SECRET_KEYS) expect(env[key] !== undefined, key).toBe(secret.includes(key));
+    },
+  );
+
+  it('a function whose providers have no secret gets no secret name or keys', () => {
+    const { environment, secretKeys } = functionEnvironment(settings, { table: 'read' }, { tableName: 'fonella-prod' });
+    expect(secretKeys).toEqual([]);
+    expect(Object.keys(environment).filter((k) => /SECRET/.test(k))).toEqual([]);
+  });
+
+  it('a stage secret without one of the keys stops the function at cold start, naming the key', async () => {
+    const { environment } = functionEnvironment(settings, { providers: ['mailgun'] }, { secretVars: ['NOT_IN_THE_SECRET'] });
+    await expect(loadSecrets({ env: atColdStart(environment) })).rejects.toThrow(`${settings.providerSecretName} has no NOT_IN_THE_SECRET`);
   });
 
   it('and without them it fails at cold start, naming a variable', () => {
@@ -53,8 +108,8 @@ describe('deployed environment', () => {
   });
 
   it('every function gets what the app config needs', () => {
-    const context = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')).context;
-    const settings = StackSettings.parse({ ...context.fonella, stage: 'prod' });
     expect(appConfig.parse(baseEnvironment(settings))).toMatchObject({ stage: 'prod', maxBodyBytes: 65536, validateResponses: false });
+    expect(retentionConfig.parse(baseEnvironment(settings))).toEqual({ publicFormDays: 180 });
+    expect(() => retentionConfig.parse({ STAGE: 'prod' })).toThrow(/PUBLIC_FORM_RETENTION_DAYS/);
   });
 });

@@ -4,10 +4,10 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FonellaStack } from '../../lib/fonella-stack';
+import { API_5XX_PATTERN, FonellaStack } from '../../lib/fonella-stack';
 import { getHealth, routes } from '../../lib/routes';
 import { workers } from '../../lib/workers';
-import { StackSettings, WEBHOOK_CONCURRENCY } from '../../lib/settings';
+import { PROVIDER_SECRET_KEYS, StackSettings, WEBHOOK_CONCURRENCY, functionSecretKeys } from '../../lib/settings';
 import { needsAuthorizer, type RouteDef } from '../../shared/http/route-def';
 import { filterPattern, type WorkerDef } from '../../shared/streams/worker-def';
 
@@ -39,9 +39,12 @@ const fnEntry = (name: string) =>
   )!;
 
 /** The statements of every IAM policy attached to the function's role, as text. */
-const policyText = (name: string) => {
-  const roleId = (fnEntry(name)[1].Properties as { Role: { 'Fn::GetAtt': [string, string] } }).Role['Fn::GetAtt'][0];
-  const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter(
+const policyText = (name: string, t: Template = template) => {
+  const fn = Object.values(t.findResources('AWS::Lambda::Function')).find(
+    (f) => (f.Properties as { FunctionName?: string }).FunctionName === `fonella-dev-${name}`,
+  )!;
+  const roleId = (fn.Properties as { Role: { 'Fn::GetAtt': [string, string] } }).Role['Fn::GetAtt'][0];
+  const policies = Object.values(t.findResources('AWS::IAM::Policy')).filter(
     (p) => JSON.stringify((p.Properties as { Roles: unknown }).Roles) === JSON.stringify([{ Ref: roleId }]),
   );
   expect(policies.length, name).toBeGreaterThan(0);
@@ -112,13 +115,67 @@ describe('functions', () => {
     expect(WEBHOOK_CONCURRENCY.vapi).toBeGreaterThan(0);
     expect(WEBHOOK_CONCURRENCY.stripe).toBeGreaterThan(0);
   });
+});
 
-  it('provider secrets reach only the functions that use the provider, as deploy-time references', () => {
-    for (const [name, route] of [...all, ...allWorkers]) {
-      const fn = functions().find((f) => f.Properties.FunctionName === `fonella-dev-${name}`)!;
-      const env = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
-      expect('MAILGUN_API_KEY' in env).toBe(route.uses.providers?.includes('mailgun') ?? false);
-      if ('MAILGUN_API_KEY' in env) expect(JSON.stringify(env.MAILGUN_API_KEY)).toContain('resolve:secretsmanager');
+describe('provider secrets', () => {
+  // The manifest, plus a route of each provider that has secrets and a Vapi webhook (its shared secret
+  // is a key beyond its providers'), so every kind of function is checked.
+  const probes: Record<string, RouteDef> = {
+    probeVapi: { ...getHealth, name: 'probeVapi', method: 'POST', path: '/v1/webhooks/vapi', access: 'vapi', uses: { providers: ['vapi'] } },
+    probeStripe: { ...getHealth, name: 'probeStripe', method: 'POST', path: '/v1/probe/stripe', uses: { table: 'read', providers: ['stripe', 'recaptcha'] } },
+  };
+  let probed: Template;
+  beforeAll(() => {
+    probed = synth({ ...routes, ...probes });
+  });
+  const cases = () =>
+    [...Object.entries({ ...routes, ...probes } as Record<string, RouteDef>), ...allWorkers].map(([name, def]) => {
+      const fn = Object.values(probed.findResources('AWS::Lambda::Function')).find(
+        (f) => (f.Properties as { FunctionName?: string }).FunctionName === `fonella-dev-${name}`,
+      )!.Properties as { Environment: { Variables: Record<string, unknown> }; Layers?: unknown[] };
+      const keys = functionSecretKeys(def.uses.providers, 'access' in def && def.access === 'vapi' ? ['VAPI_WEBHOOK_SECRET'] : []);
+      return { name, env: fn.Environment.Variables, layers: fn.Layers, keys };
+    });
+
+  it('no function configuration holds a secret value or a reference CloudFormation resolves into one', () => {
+    expect(JSON.stringify(probed.toJSON())).not.toContain('resolve:secretsmanager');
+    for (const { name, env } of cases()) {
+      for (const key of PROVIDER_SECRET_KEYS) expect(env, `${name} ${key}`).not.toHaveProperty(key);
+    }
+  });
+
+  it('a function with secret keys gets the extension layer, the secret name, exactly its keys, and may read that secret alone', () => {
+    const settings = StackSettings.parse(JSON.parse(readFileSync(`${root}/cdk.json`, 'utf8')).context.fonella);
+    const withKeys = cases().filter((c) => c.keys.length > 0);
+    expect(withKeys.map((c) => c.name).sort()).toEqual(['deliverContactEmail', 'probeStripe', 'probeVapi']);
+    expect(cases().find((c) => c.name === 'probeVapi')!.keys).toEqual(['VAPI_API_KEY', 'VAPI_WEBHOOK_SECRET']);
+    for (const { name, env, layers, keys } of withKeys) {
+      expect(layers, name).toEqual([expect.stringMatching(/^arn:aws:lambda:eu-central-1:\d{12}:layer:AWS-Parameters-and-Secrets-Lambda-Extension-Arm64:\d+$/)]);
+      expect(env, name).toMatchObject({
+        PROVIDER_SECRET_NAME: settings.providerSecretName,
+        SECRET_KEYS: keys.join(','),
+        PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: '2773',
+        SECRETS_MANAGER_TTL: '300',
+      });
+      const statements = JSON.parse(policyText(name, probed)).flatMap((d: { Statement: unknown[] }) => d.Statement) as { Action: unknown; Resource: unknown }[];
+      const secretStatements = statements.filter((s) => JSON.stringify(s).includes('secretsmanager'));
+      expect(secretStatements, name).toEqual([
+        {
+          Effect: 'Allow',
+          Action: 'secretsmanager:GetSecretValue',
+          Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:secretsmanager:eu-central-1:111111111111:secret:${settings.providerSecretName}-??????`]] },
+        },
+      ]);
+    }
+  });
+
+  it('a function without secret keys gets no layer, no secret name or keys, and no secretsmanager permission', () => {
+    const without = cases().filter((c) => c.keys.length === 0);
+    expect(without.length).toBeGreaterThan(0);
+    for (const { name, env, layers } of without) {
+      expect(layers, name).toBeUndefined();
+      expect(Object.keys(env).filter((k) => /SECRET|PARAMETERS|SSM_/.test(k)), name).toEqual([]);
+      expect(policyText(name, probed), name).not.toContain('secretsmanager');
     }
   });
 });
@@ -168,6 +225,77 @@ describe('API', () => {
       AuthorizerType: 'JWT',
       JwtConfiguration: { Issuer: 'https://fonella-dev.eu.auth0.com/', Audience: ['https://api.fonella.app'] },
     });
+  });
+});
+
+describe('alarms on what callers see', () => {
+  type AlarmProps = Record<string, unknown> & { AlarmName?: string; Dimensions?: { Name: string; Value: unknown }[] };
+  const alarms = () => Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties as AlarmProps);
+  const accessLogGroupId = () => {
+    const stage = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'))[0]!.Properties as {
+      AccessLogSettings: { DestinationArn: { 'Fn::GetAtt': [string, string] }; Format: string };
+    };
+    return { id: stage.AccessLogSettings.DestinationArn['Fn::GetAtt'][0], format: JSON.parse(stage.AccessLogSettings.Format) as Record<string, string> };
+  };
+
+  it("one metric filter on the access log counts 5xx lines by the line's route key", () => {
+    const { id, format } = accessLogGroupId();
+    const filters = Object.values(template.findResources('AWS::Logs::MetricFilter')).map((f) => f.Properties as Record<string, unknown>);
+    expect(filters).toEqual([
+      {
+        LogGroupName: { Ref: id },
+        FilterPattern: API_5XX_PATTERN,
+        MetricTransformations: [
+          { MetricNamespace: 'Fonella/dev', MetricName: 'Api5xx', MetricValue: '1', Unit: 'Count', Dimensions: [{ Key: 'Route', Value: '$.routeKey' }] },
+        ],
+      },
+    ]);
+    // The fields the filter reads are the access line's: the route key and the status, written as a string.
+    expect(format.routeKey).toBe('$context.routeKey');
+    expect(format.status).toBe('$context.status');
+    expect(API_5XX_PATTERN).toBe('{ $.status = 5* }');
+  });
+
+  it('one 5xx alarm per manifest route, bound to its route key: 1 or more in 5 minutes, quiet without traffic', () => {
+    const perRoute = alarms().filter((a) => a.MetricName === 'Api5xx');
+    expect(perRoute).toHaveLength(all.length);
+    const apiRouteKeys = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map((r) => (r.Properties as { RouteKey: string }).RouteKey);
+    for (const [name, route] of all) {
+      const routeKey = `${route.method} ${route.path}`;
+      expect(apiRouteKeys).toContain(routeKey);
+      const alarm = perRoute.find((a) => a.AlarmName === `fonella-dev-${name}-5xx`);
+      expect(alarm, name).toMatchObject({
+        Namespace: 'Fonella/dev',
+        Dimensions: [{ Name: 'Route', Value: routeKey }],
+        Statistic: 'Sum',
+        Period: 300,
+        EvaluationPeriods: 1,
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
+      });
+    }
+    expect(new Set(perRoute.map((a) => JSON.stringify(a.Dimensions))).size).toBe(all.length);
+  });
+
+  it("a stage-wide 5xx alarm on API Gateway's own metric; every function keeps its Lambda Errors alarm", () => {
+    const stageId = Object.keys(template.findResources('AWS::ApiGatewayV2::Stage'))[0]!;
+    const apiId = Object.keys(template.findResources('AWS::ApiGatewayV2::Api'))[0]!;
+    expect(stageId).toBeDefined();
+    expect(alarms().find((a) => a.AlarmName === 'fonella-dev-api-5xx')).toMatchObject({
+      Namespace: 'AWS/ApiGateway',
+      MetricName: '5xx',
+      Dimensions: expect.arrayContaining([
+        { Name: 'ApiId', Value: { Ref: apiId } },
+        { Name: 'Stage', Value: '$default' },
+      ]),
+      Statistic: 'Sum',
+      Threshold: 1,
+      TreatMissingData: 'notBreaching',
+    });
+    for (const [name] of [...all, ...allWorkers]) {
+      expect(alarms().find((a) => a.AlarmName === `fonella-dev-${name}-errors`), name).toMatchObject({ MetricName: 'Errors', Namespace: 'AWS/Lambda' });
+    }
   });
 });
 

@@ -4,6 +4,7 @@
 import fc from 'fast-check';
 import { SignJWT, base64url, exportSPKI, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
 import { createHmac } from 'node:crypto';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routes } from '../../lib/routes';
 import type { RouteDef } from '../../shared/http/route-def';
@@ -44,6 +45,9 @@ beforeAll(async () => {
     'the wrong audience': await mint({ audience: 'https://api.other.example' }),
     'the wrong issuer': await mint({ issuer: 'https://evil.example/' }),
     'a kid not in the JWKS': await mint({ kid: 'not-published' }),
+    'no kid': await mint({ omit: ['kid'] }),
+    'no exp': await mint({ omit: ['exp'] }),
+    'iat in the future': await mint({ issuedAtOffsetSeconds: 3600 }),
   };
   roles = {
     user: await stack.mintToken({ sub: 'auth0|matrix-user' }),
@@ -54,6 +58,11 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.stop();
 });
+
+/** The forged credentials, by name (values are minted in beforeAll). */
+const forgedNames = Object.fromEntries(
+  ['no token', 'alg none', 'a foreign key with the published kid', 'HS256 signed with the public key', 'expired', 'nbf in the future', 'the wrong audience', 'the wrong issuer', 'a kid not in the JWKS', 'no kid', 'no exp', 'iat in the future'].map((n) => [n, true]),
+);
 
 /** A request the route accepts, but for its credential. */
 function requestFor(r: RouteDef) {
@@ -79,7 +88,7 @@ describe('forged and misused credentials', () => {
   it('has guarded routes to check', () => expect(guarded.length).toBeGreaterThan(0));
 
   const cases = guarded.flatMap((r) =>
-    ['no token', 'alg none', 'a foreign key with the published kid', 'HS256 signed with the public key', 'expired', 'nbf in the future', 'the wrong audience', 'the wrong issuer', 'a kid not in the JWKS'].map(
+    Object.keys(forgedNames).map(
       (what) => [r.name, what, r] as const,
     ),
   );
@@ -90,6 +99,23 @@ describe('forged and misused credentials', () => {
     expect(res.status).toBe(401);
     expect(res.body).toEqual({ message: 'Unauthorized' });
     await expectUnchanged(stack, before, `${r.name} with ${what}`);
+  });
+
+  it.each(guarded.map((r) => [r.name, r] as const))('%s with two Authorization headers (admin, then customer) → 401', async (_name, r) => {
+    // fetch would join repeated headers into one; a raw request sends them as two lines, as curl -H twice does.
+    const url = new URL(stack.apiUrl);
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(url.port), url.hostname, () =>
+        socket.write(
+          `${r.method} ${requestFor(r).path} HTTP/1.1\r\nHost: ${url.host}\r\nAuthorization: Bearer ${roles.admin}\r\nAuthorization: Bearer ${roles.user}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`,
+        ),
+      );
+      let data = '';
+      socket.on('data', (c) => (data += c.toString()));
+      socket.on('end', () => resolve(data));
+      socket.on('error', reject);
+    });
+    expect(answer.split('\r\n')[0]).toBe('HTTP/1.1 401 Unauthorized');
   });
 
   it.each(guarded.map((r) => [r.name, r] as const))('%s: a lower-case bearer scheme is the same scheme (RFC 7235)', async (_name, r) => {

@@ -47,7 +47,7 @@ describe('POST /v1/public/contact', () => {
     const mail = await waitFor('the contact email', async () =>
       (await stack.mails()).find((m) => m.variables.requestId === requestId),
     );
-    expect(mail).toMatchObject({ to: ['sales@fonella.local'], replyTo: 'Ada Lovelace <ada@example.com>', tags: ['contact'] });
+    expect(mail).toMatchObject({ to: ['sales@fonella.local'], replyTo: 'ada@example.com', tags: ['contact'] });
     expect(mail.subject).toBe('Contact form: Ada Lovelace (Engines Ltd)');
     expect(String(mail.text)).toContain('Please call me.');
 
@@ -55,6 +55,9 @@ describe('POST /v1/public/contact', () => {
       (await stack.scan()).find((r) => r.pk === `CONTACT#${requestId}` && r.mailStatus === 'sent'),
     );
     expect(row).toMatchObject({ email: form.email, message: form.message, mailId: mail.id });
+    // Kept for the configured retention (local default 180 days), then DynamoDB deletes it.
+    expect(row.ttl).toBeGreaterThan(Date.now() / 1000 + 179 * 86400);
+    expect(row.ttl).toBeLessThan(Date.now() / 1000 + 181 * 86400);
   });
 
   it('answers 202 while Mailgun is down: the request is stored, pending', async () => {
@@ -67,6 +70,24 @@ describe('POST /v1/public/contact', () => {
     } finally {
       await fetch(`${stack.emulators.mailgun}/_faults`, { method: 'DELETE' });
     }
+  });
+
+  it('keeps user text out of the email headers: no line breaks, no extra addresses', async () => {
+    const before = (await stack.scan()).length;
+    for (const name of ['Ada\r\nBcc: victim@evil.example', 'Ada\nBcc: victim@evil.example', 'Ada\u0000', '\u202eAda']) {
+      const res = await stack.call('POST', '/v1/public/contact', { body: { ...form, name } });
+      expect(res.status, JSON.stringify(name)).toBe(400);
+      expect(res.body.errors.map((e: { path: string }) => e.path)).toContain('body.name');
+    }
+    const crlfCompany = await stack.call('POST', '/v1/public/contact', { body: { ...form, company: 'X\r\nBcc: v@evil.example' } });
+    expect(crlfCompany.status).toBe(400);
+    expect(await stack.scan()).toHaveLength(before);
+
+    const res = await stack.call('POST', '/v1/public/contact', { body: { ...form, name: 'Eve <attacker@evil.example>, Bob' } });
+    expect(res.status).toBe(202);
+    const mail = await waitFor('the email', async () => (await stack.mails()).find((m) => m.variables.requestId === res.body.requestId));
+    expect(mail.replyTo).toBe(form.email);
+    expect(mail.subject).not.toMatch(/[\r\n]/);
   });
 
   it('refuses a bad email without storing anything', async () => {

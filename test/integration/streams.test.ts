@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStreamTailer } from '../../lib/local/streams';
-import { lambdaContext } from '../../lib/local/lambda';
+import { invoke, lambdaContext } from '../../lib/local/lambda';
 import { deliverContactEmail } from '../../lib/workers';
 import { worker } from '../../shared/streams/worker';
 import type { WorkerDef } from '../../shared/streams/worker-def';
@@ -122,7 +122,8 @@ describe('contact email from the stream', () => {
       handler: (e: DynamoDBStreamEvent, c: unknown) => Promise<{ batchItemFailures: unknown[] }>;
     };
     for (let i = 0; i < 2; i++) {
-      const res = await handler({ Records: [record] }, lambdaContext('deliverContactEmail', 30_000));
+      const context = lambdaContext('deliverContactEmail', 30_000);
+      const res = await invoke(context, () => handler({ Records: [record] }, context));
       expect(res.batchItemFailures).toEqual([]);
     }
     expect(await mailsFor(id)).toHaveLength(1);
@@ -165,7 +166,8 @@ describe('batch semantics', () => {
 
   it('the handler reports only the failed record, and handles every record in stream order', async () => {
     const { calls, handler } = probe(new Set(['B']));
-    const res = await handler({ Records: [record('A', '1'), record('B', '2'), record('C', '3')] }, lambdaContext('batchProbe', 30_000));
+    const context = lambdaContext('batchProbe', 30_000);
+    const res = await invoke(context, () => handler({ Records: [record('A', '1'), record('B', '2'), record('C', '3')] }, context));
     expect(res.batchItemFailures).toEqual([{ itemIdentifier: '2' }]);
     expect(calls).toEqual(['A', 'B', 'C']);
   });
@@ -173,7 +175,8 @@ describe('batch semantics', () => {
   it('records of one row keep their order: after a failed one, the later ones are not run but reported', async () => {
     const { calls, handler } = probe(new Set(['A']));
     const sameRow = (sequence: string): DynamoDBRecord => ({ ...record('A', sequence), eventName: 'MODIFY' });
-    const res = await handler({ Records: [record('A', '1'), sameRow('2'), record('C', '3')] }, lambdaContext('batchProbe', 30_000));
+    const context = lambdaContext('batchProbe', 30_000);
+    const res = await invoke(context, () => handler({ Records: [record('A', '1'), sameRow('2'), record('C', '3')] }, context));
     expect(res.batchItemFailures).toEqual([{ itemIdentifier: '1' }, { itemIdentifier: '2' }]);
     expect(calls).toEqual(['A', 'C']);
   });

@@ -6,6 +6,17 @@ import { BadRequestError, PayloadTooLargeError, UnsupportedMediaTypeError } from
 import type { RouteDef } from '../route-def';
 import { stateOf, type HttpEvent } from '../state';
 
+// The media types a body may be sent as: JSON (RFC 8259) and JSON merge patch (RFC 7396), in UTF-8,
+// the only charset JSON has on the network. No type, another type or another charset: 415.
+const JSON_TYPE = /^application\/(json|merge-patch\+json)\s*(;|$)/;
+
+export function isJson(contentType: string | undefined): boolean {
+  const type = (contentType ?? '').toLowerCase().trim();
+  if (!JSON_TYPE.test(type)) return false;
+  const charset = /;\s*charset\s*=\s*"?([^";\s]+)/.exec(type)?.[1];
+  return charset === undefined || charset === 'utf-8' || charset === 'utf8';
+}
+
 export function jsonBody(route: RouteDef): middy.MiddlewareObj<HttpEvent> {
   return {
     before: async (request) => {
@@ -26,11 +37,7 @@ export function jsonBody(route: RouteDef): middy.MiddlewareObj<HttpEvent> {
         return;
       }
       if (!route.request?.body) throw new BadRequestError('unexpected-body', 'This endpoint takes no request body.');
-      const type = (event.headers['content-type'] ?? '').toLowerCase();
-      if (type && !/^application\/([\w.+-]+\+)?json\b/.test(type)) throw new UnsupportedMediaTypeError();
-      // JSON on the network is UTF-8 (RFC 8259); a body declared in another charset is not read as one.
-      const charset = /;\s*charset\s*=\s*"?([^";\s]+)/.exec(type)?.[1];
-      if (charset && charset !== 'utf-8' && charset !== 'utf8') throw new UnsupportedMediaTypeError();
+      if (!isJson(event.headers['content-type'])) throw new UnsupportedMediaTypeError();
       try {
         state.body = JSON.parse(raw);
       } catch {

@@ -1,5 +1,6 @@
 // Validates body, query and path parameters against the route's zod schemas and reports every bad
-// field at once. Unknown fields fail because request schemas are strict objects.
+// field at once. Unknown fields fail because request schemas are strict objects; a route without a
+// query schema takes no query parameters.
 import type middy from '@middy/core';
 import type * as z from '../../zod';
 import { ValidationError, type FieldError } from '../../errors';
@@ -23,7 +24,13 @@ export function validateRequest(route: RouteDef): middy.MiddlewareObj<HttpEvent>
       if (req?.body && !req.raw) {
         state.body = check('body', req.body, state.body === undefined ? {} : state.body);
       }
-      state.query = check('query', req?.query, event.queryStringParameters ?? {}) as Record<string, unknown>;
+      const query = event.queryStringParameters ?? {};
+      if (req?.query) state.query = check('query', req.query, query) as Record<string, unknown>;
+      else {
+        // A route without query parameters refuses any, as request schemas refuse unknown fields.
+        errors.push(...Object.keys(query).map((k) => ({ path: `query.${k}`, message: 'Unknown query parameter.' })));
+        state.query = {};
+      }
       state.params = check('params', req?.params, event.pathParameters ?? {}) as Record<string, unknown>;
       if (errors.length > 0) throw new ValidationError(errors);
     },

@@ -43,6 +43,8 @@ const mintSchema = z.strictObject({
   notBeforeSeconds: z.number().int().min(1).max(86400).optional(),
   issuer: z.string().optional(),
   kid: z.string().optional(),
+  omit: z.array(z.enum(['kid', 'exp'])).optional(),
+  issuedAtOffsetSeconds: z.number().int().min(-86400).max(86400).optional(),
 });
 export type MintInput = z.input<typeof mintSchema>;
 
@@ -82,17 +84,18 @@ export function createAuth0Emulator(opts: Auth0EmulatorOptions = {}): Auth0Emula
     sub: string,
     aud: string,
     expiresIn: number,
-    forge: { notBeforeSeconds?: number; issuer?: string; kid?: string } = {},
+    forge: { notBeforeSeconds?: number; issuer?: string; kid?: string; omit?: ('kid' | 'exp')[]; issuedAtOffsetSeconds?: number } = {},
   ) {
     await ready;
     const now = Math.floor(Date.now() / 1000);
+    const omit = new Set(forge.omit);
     const jwt = new SignJWT(claims)
-      .setProtectedHeader({ alg: 'RS256', kid: forge.kid ?? kid, typ: 'JWT' })
+      .setProtectedHeader({ alg: 'RS256', ...(omit.has('kid') ? {} : { kid: forge.kid ?? kid }), typ: 'JWT' })
       .setIssuer(forge.issuer ?? issuer())
       .setSubject(sub)
       .setAudience(aud)
-      .setIssuedAt(now)
-      .setExpirationTime(now + expiresIn);
+      .setIssuedAt(now + (forge.issuedAtOffsetSeconds ?? 0));
+    if (!omit.has('exp')) jwt.setExpirationTime(now + expiresIn);
     if (forge.notBeforeSeconds) jwt.setNotBefore(now + forge.notBeforeSeconds);
     return jwt.sign(privateKey);
   }

@@ -1,0 +1,89 @@
+// Idempotency-Key on routes the manifest flags `idempotent` (POST routes that create something),
+// with Powertools idempotency and its records in the single table:
+// - no header: the request runs as any other;
+// - a key that is not 1 to 255 printable ASCII characters: 400 `validation`, nothing stored;
+// - a new key: the request runs once; its answer (status, headers, body) is stored for 24 hours;
+// - the same key and the same request (body, query and path parameters, as validated): the stored
+//   answer again, and nothing runs a second time (no second row, no second email);
+// - the same key with another request: 422 `idempotency-key-reused`;
+// - the same key while its first request still runs: 409 `idempotency-in-progress` with Retry-After.
+// A key belongs to its caller: on routes with a verified caller, the caller's id is part of it.
+//
+// `idempotencyKey` checks the header in the middleware chain, after access, body and validation, so
+// a refused request never writes a record. `runIdempotent` then wraps the handler's work itself
+// (not the middy chain): a replayed answer passes the same after-steps (CORS, access log) as the
+// first, and a failure removes the in-progress record so that a retry runs again.
+//
+// This file loads no Powertools code: the table module (shared/db/client.ts) provides the runner
+// (./idempotency-powertools.ts with the DynamoDB persistence layer), so only functions that use the
+// table carry it, and a function without the table keeps a bundle without the AWS SDK.
+import type middy from '@middy/core';
+import type { APIGatewayProxyResultV2, Context } from 'aws-lambda';
+import { ValidationError } from '../../errors';
+import type { RouteDef } from '../route-def';
+import { stateOf, stateOfEvent, type HttpEvent } from '../state';
+
+/** The request header, lower-cased as API Gateway's HTTP API hands headers to the function. */
+export const IDEMPOTENCY_HEADER = 'idempotency-key';
+export const IDEMPOTENCY_KEY_MAX = 255;
+/** How long a key's answer is replayed (the records' TTL): 24 hours. */
+export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
+const KEY_PATTERN = new RegExp(`^[\\x20-\\x7e]{1,${IDEMPOTENCY_KEY_MAX}}$`);
+
+/** What is hashed: `key` names the record, `request` must match the one stored with it. */
+export interface IdempotentPayload {
+  key: [caller: string | null, key: string];
+  request: { params: unknown; query: unknown; body: unknown };
+}
+
+export type IdempotencyRunner = (input: {
+  route: string;
+  payload: IdempotentPayload;
+  context: Context;
+  exec: () => Promise<APIGatewayProxyResultV2>;
+}) => Promise<APIGatewayProxyResultV2>;
+
+let runner: IdempotencyRunner | undefined;
+
+/** Called by the table module when it loads: how flagged routes keep their records. */
+export function provideIdempotencyRunner(r: IdempotencyRunner): void {
+  runner = r;
+}
+
+const keys = new WeakMap<object, string>();
+
+/** Reads and bounds the Idempotency-Key header of a flagged route; runs after access and validation. */
+export function idempotencyKey(route: RouteDef): middy.MiddlewareObj<HttpEvent> {
+  return {
+    before: async (request) => {
+      const key = request.event.headers?.[IDEMPOTENCY_HEADER];
+      if (key === undefined) return;
+      if (!KEY_PATTERN.test(key)) {
+        throw new ValidationError([
+          { path: `headers.${IDEMPOTENCY_HEADER}`, message: `Must be 1 to ${IDEMPOTENCY_KEY_MAX} printable ASCII characters.` },
+        ]);
+      }
+      if (!runner) {
+        throw new Error(`route ${route.name} is idempotent, but no idempotency store was provided: its handler must use the table (shared/db/client.ts)`);
+      }
+      keys.set(stateOf(request), key);
+    },
+  };
+}
+
+/** Runs `exec` once per Idempotency-Key (see above); without a key it just runs it. */
+export async function runIdempotent(
+  route: RouteDef,
+  event: HttpEvent,
+  context: Context,
+  exec: () => Promise<APIGatewayProxyResultV2>,
+): Promise<APIGatewayProxyResultV2> {
+  const state = stateOfEvent(event);
+  const key = keys.get(state);
+  if (key === undefined || !runner) return exec();
+  const payload: IdempotentPayload = {
+    key: [state.caller?.id ?? null, key],
+    request: { params: state.params, query: state.query, body: state.body ?? null },
+  };
+  return runner({ route: route.name, payload, context, exec });
+}

@@ -1,0 +1,43 @@
+// Concurrent first logins. DynamoDB Local is always consistent, so a stale read cannot show here;
+// what can is whether the code reads at all after losing the race for the settings row. It must
+// take the winner's row from the failed condition itself (ALL_OLD), never from a later read that
+// real DynamoDB may serve eventually consistent. The commands are recorded on the handlers' own
+// client, so the hook is set before the stack (and this file's first request) exists.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { observeDynamoClients } from '../../shared/db/client';
+import { startTestStack, type TestStack } from '../support/stack';
+
+const sent: { name: string; input: Record<string, unknown> }[] = [];
+let stack: TestStack;
+beforeAll(async () => {
+  observeDynamoClients((client) =>
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        sent.push({ name: String(context.commandName), input: args.input as Record<string, unknown> });
+        return next(args);
+      },
+      { step: 'initialize', name: 'recordCommands' },
+    ),
+  );
+  stack = await startTestStack();
+});
+afterAll(async () => {
+  observeDynamoClients(undefined);
+  await stack?.stop();
+});
+
+describe('concurrent first logins', () => {
+  it('all answer 200 with the one stored row, and no read follows a lost conditional write', async () => {
+    const sub = `auth0|race-${Date.now()}`;
+    const token = await stack.mintToken({ sub, email: 'race@example.com' });
+    const answers = await Promise.all(Array.from({ length: 6 }, () => stack.call('GET', '/v1/me', { token })));
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200, 200]);
+    expect(new Set(answers.map((a) => a.body.settings.createdAt)).size).toBe(1);
+    const mine = sent.filter((c) => JSON.stringify(c.input).includes(sub));
+    const puts = mine.filter((c) => c.name === 'PutCommand' || c.name === 'PutItemCommand');
+    expect(puts.length).toBeGreaterThan(1);
+    for (const p of puts) expect(p.input.ReturnValuesOnConditionCheckFailure).toBe('ALL_OLD');
+    // Each request reads once, before its write; a read after a lost write would make it more.
+    expect(mine.filter((c) => /Query|GetItem|GetCommand/.test(c.name))).toHaveLength(answers.length);
+  });
+});
