@@ -1,6 +1,6 @@
 // `npm start`: the whole Fonella backend on this machine, no cloud account. Writes .local/stack.json
 // and prints the demo users' tokens and a few curl lines.
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { REPO_ROOT, startStack } from '../lib/local/stack';
 import { workers } from '../lib/workers';
@@ -8,7 +8,14 @@ import { workers } from '../lib/workers';
 const port = Number(process.env.PORT ?? 3000);
 // The SDK's note that Node 20 support ends is for Lambda; the local runtime runs on Node 20 by design.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-const stack = await startStack({ apiPort: port, emulatorBasePort: Number(process.env.EMULATOR_PORT ?? 4000) });
+let stack: Awaited<ReturnType<typeof startStack>>;
+try {
+  stack = await startStack({ apiPort: port, emulatorBasePort: Number(process.env.EMULATOR_PORT ?? 4000) });
+} catch (err) {
+  // What went wrong, in one message (a taken port, no Java...), not a stack trace.
+  console.error(`\nnpm start: ${(err as Error).message}`);
+  process.exit(1);
+}
 
 const info = {
   apiUrl: stack.apiUrl,
@@ -36,7 +43,7 @@ ${Object.entries(stack.emulators).map(([n, u]) => `    ${n.padEnd(12)} ${u}`).jo
   Stack file     .local/stack.json
   Stream workers ${Object.keys(workers).join(', ')}  (re-drive parked records: npm run redrive)
 
-Demo tokens (valid 7 days; a fresh one: npm run token -- --sub <id> [--admin]):
+Demo tokens (valid 7 days; a fresh one: npm run -s token -- --sub '<id>' [--admin] [--partner]):
   customer  ${stack.tokens.customer}
   admin     ${stack.tokens.admin}
   partner   ${stack.tokens.partner}
@@ -56,7 +63,14 @@ const shutdown = async (signal: string) => {
   stopping = true;
   console.log(`\n${signal}: stopping...`);
   await stack.stop();
+  // A stopped stack leaves no file that points at it.
+  rmSync(stackFile, { force: true });
   process.exit(0);
 };
-process.on('SIGINT', () => void shutdown('SIGINT'));
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void shutdown(signal));
+// Whoever started us (npm, a process manager) may die without passing a signal on (kill -9):
+// then this process is re-parented, and it stops rather than live on with the ports and the JVM.
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) void shutdown('parent process gone');
+}, 1000).unref();

@@ -1,20 +1,40 @@
-// `npm run token -- --sub <id> [--admin] [--partner] [--email e] [--name n]`: prints a valid access
-// token, alone on stdout, minted by the running local stack's Auth0 emulator.
+// `npm run -s token -- --sub 'auth0|someone' [--admin] [--partner] [--email e] [--name n] [--hours h]`:
+// prints a valid access token, alone on stdout (with -s, npm prints nothing of its own), minted by the
+// running local stack's Auth0 emulator.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
-const { values } = parseArgs({
-  options: {
-    sub: { type: 'string' },
-    admin: { type: 'boolean', default: false },
-    partner: { type: 'boolean', default: false },
-    email: { type: 'string' },
-    name: { type: 'string' },
-    hours: { type: 'string', default: '24' },
-  },
-});
-if (!values.sub) {
-  console.error('usage: npm run token -- --sub <id> [--admin] [--partner] [--email <e>] [--name <n>] [--hours <h>]');
+const USAGE = `usage: npm run -s token -- --sub '<user id>' [--admin] [--partner] [--email <e>] [--name <n>] [--hours <h>]
+  --sub      the user id (the token's sub), e.g. 'auth0|someone' (quote it: | is a pipe in a shell)
+  --admin    give the token the admin permission
+  --partner  give the token the partner permission
+  --email    the email claim; --name the name claim
+  --hours    how long the token is valid (default 24)`;
+
+let values: { sub?: string; admin?: boolean; partner?: boolean; email?: string; name?: string; hours?: string; help?: boolean };
+try {
+  ({ values } = parseArgs({
+    options: {
+      sub: { type: 'string' },
+      admin: { type: 'boolean', default: false },
+      partner: { type: 'boolean', default: false },
+      email: { type: 'string' },
+      name: { type: 'string' },
+      hours: { type: 'string', default: '24' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  }));
+} catch (err) {
+  console.error(`${(err as Error).message}\n\n${USAGE}`);
+  process.exit(2);
+}
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+const hours = Number(values.hours);
+if (!values.sub || !Number.isFinite(hours) || hours <= 0) {
+  console.error(USAGE);
   process.exit(2);
 }
 let stack: { emulators: { auth0: string } };
@@ -34,7 +54,7 @@ const res = await fetch(`${stack.emulators.auth0}/_token`, {
     permissions,
     email: values.email,
     name: values.name,
-    expiresInSeconds: Math.round(Number(values.hours) * 3600),
+    expiresInSeconds: Math.min(7 * 86400, Math.round(hours * 3600)),
   }),
 }).catch(() => undefined);
 if (!res?.ok) {

@@ -11,6 +11,8 @@ import type { Context } from 'aws-lambda';
 // Powertools keep its per-invocation state (the logger's keys and context) in the invoke store, and
 // `invoke` gives every invocation a scope of its own, so concurrent requests never share log keys.
 process.env.AWS_LAMBDA_MAX_CONCURRENCY ??= '64';
+// Lambda tells a function how its instance started; without it Powertools never logs cold_start: true.
+process.env.AWS_LAMBDA_INITIALIZATION_TYPE ??= 'on-demand';
 (globalThis as { awslambda?: object }).awslambda ??= {};
 const store = InvokeStore.getInstanceAsync();
 

@@ -2,6 +2,7 @@
 // hub, the local API server invoking the Lambda handler files, the stream tailer invoking the worker
 // handler files, and the demo users. `npm start` and the integration tests both start it through
 // `startStack`.
+import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { routes } from '../routes';
 import { PROVIDER_SECRET_KEYS } from '../settings';
@@ -66,6 +67,13 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
     for (const c of cleanups.reverse()) await c().catch((e: unknown) => console.error(e));
   };
   try {
+    const base = opts.emulatorBasePort ?? 4000;
+    const set = createEmulators();
+    // Before anything starts: a taken port would otherwise fail seconds later with a raw EADDRINUSE.
+    await ensurePortsFree([
+      { port: opts.apiPort ?? 3000, what: 'the API', moveWith: 'PORT' },
+      ...(base === 0 ? [] : [0, ...set.all.map((e) => e.portOffset)].map((o) => ({ port: base + o, what: o === 0 ? 'the hub' : 'an emulator', moveWith: 'EMULATOR_PORT' }))),
+    ]);
     let dynamoEndpoint = opts.dynamoEndpoint;
     if (!dynamoEndpoint) {
       const dynamo: DynamoLocal = await startDynamoLocal({ port: opts.dynamoPort });
@@ -75,8 +83,6 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
     const tableName = opts.tableName ?? 'fonella-local';
     await ensureTable(dynamoEndpoint, tableName);
 
-    const base = opts.emulatorBasePort ?? 4000;
-    const set = createEmulators();
     const running: RunningEmulator[] = [];
     for (const { definition, portOffset } of set.all) {
       const emu = await startEmulator(definition, { port: base === 0 ? 0 : base + portOffset });
@@ -106,7 +112,7 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
 
     const streams = await startStreamTailer({ endpoint: dynamoEndpoint, tableName, workers, root: REPO_ROOT, load: opts.loadWorker });
     cleanups.push(streams.stop);
-    const hub = await startHub(running, { port: base, streams });
+    const hub = await startHub(running, { port: base, streams, docs: { get apiUrl() { return api.url; }, get tokens() { return tokens; } } });
     cleanups.push(hub.close);
 
     const auth0Url = running.find((e) => e.name === 'auth0')!.baseUrl;
@@ -156,5 +162,22 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
   } catch (err) {
     await stop();
     throw err;
+  }
+}
+
+/** Fails with what to do when one of the ports is taken (0 means any free port: nothing to check). */
+async function ensurePortsFree(ports: { port: number; what: string; moveWith: string }[]): Promise<void> {
+  for (const p of ports.filter((x) => x.port !== 0)) {
+    const free = await new Promise<boolean>((resolve) => {
+      const srv = createServer();
+      srv.once('error', () => resolve(false));
+      srv.listen(p.port, '127.0.0.1', () => srv.close(() => resolve(true)));
+    });
+    if (!free) {
+      throw new Error(
+        `port ${p.port} (${p.what}) is already in use: is a local stack already running? ` +
+          `Stop it, or move this one with ${p.moveWith}=<port> (e.g. PORT=3100 EMULATOR_PORT=4100 npm start).`,
+      );
+    }
   }
 }

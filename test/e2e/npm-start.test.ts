@@ -1,5 +1,6 @@
-// `npm start` as a person runs it (bin/local.ts in its own process, on free ports): it serves the
-// API, writes the stack file, shows the hub page, and on SIGTERM leaves no DynamoDB Local behind.
+// `npm start` as a person (or a process manager) runs it: the real npm, on free ports. It serves the
+// API, writes the stack file, shows the hub page; a SIGTERM to npm's own pid stops everything,
+// DynamoDB Local included, and removes the stack file.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,7 +21,7 @@ let stack: {
 };
 
 beforeAll(async () => {
-  child = spawn(process.execPath, ['--import', 'tsx', 'bin/local.ts'], {
+  child = spawn('npm', ['start'], {
     cwd: root,
     env: { ...process.env, PORT: '0', EMULATOR_PORT: '0', STACK_FILE: stackFile, STAGE: 'local' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -37,12 +38,24 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(() => {
+  for (const pid of [...descendants(child?.pid ?? 0)].reverse()) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  }
   if (child && child.exitCode === null) child.kill('SIGKILL');
   rmSync(dir, { recursive: true, force: true });
 });
 
-const javaChildren = () =>
-  spawnSync('pgrep', ['-P', String(child.pid), 'java'], { encoding: 'utf8' }).stdout.trim();
+/** Every process below `pid` (npm → node → java), parents first. */
+function descendants(pid: number): number[] {
+  if (!pid) return [];
+  const kids = spawnSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean).map(Number);
+  return kids.flatMap((k) => [k, ...descendants(k)]);
+}
+const commandOf = (pid: number) => spawnSync('ps', ['-o', 'args=', '-p', String(pid)], { encoding: 'utf8' }).stdout.trim();
 
 function alive(pid: number): boolean {
   try {
@@ -118,14 +131,49 @@ describe('npm start', () => {
     }
   });
 
-  it('stops everything on SIGTERM, DynamoDB Local included', async () => {
-    const jvms = javaChildren().split('\n').filter(Boolean).map(Number);
+  it('a second start on the same ports says which port is taken and how to move, without a stack trace', () => {
+    const second = spawnSync(process.execPath, ['--import', 'tsx', 'bin/local.ts'], {
+      cwd: root,
+      env: { ...process.env, PORT: new URL(stack.apiUrl).port, EMULATOR_PORT: '0', STACK_FILE: join(dir, 'second.json'), STAGE: 'local' },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(second.status).toBe(1);
+    expect(second.stderr).toContain(`port ${new URL(stack.apiUrl).port} (the API) is already in use`);
+    expect(second.stderr).toContain('PORT=');
+    expect(second.stderr).not.toMatch(/\n\s+at /);
+    expect(existsSync(join(dir, 'second.json'))).toBe(false);
+  });
+
+  it('npm run -s token prints a token alone; --help and unknown options print the usage', () => {
+    const run = (...args: string[]) =>
+      spawnSync('npm', ['run', '-s', 'token', '--', ...args], { cwd: root, env: { ...process.env, STACK_FILE: stackFile }, encoding: 'utf8' });
+    const ok = run('--sub', 'auth0|someone', '--partner', '--hours', '2');
+    expect(ok.status).toBe(0);
+    expect(ok.stdout).toMatch(/^eyJ[\w-]+\.[\w-]+\.[\w-]+\n$/);
+    const claims = JSON.parse(Buffer.from(ok.stdout.split('.')[1]!, 'base64url').toString()) as { sub: string; permissions: string[] };
+    expect(claims).toMatchObject({ sub: 'auth0|someone', permissions: ['partner'] });
+    const help = run('--help');
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain('--partner');
+    const bad = run('--bogus');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('usage:');
+    expect(bad.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("stops everything on a SIGTERM to npm's own pid, DynamoDB Local included, and removes the stack file", async () => {
+    const below = descendants(child.pid!);
+    const jvms = below.filter((p) => commandOf(p).startsWith('java'));
     expect(jvms.length).toBe(1);
-    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    expect(below.some((p) => commandOf(p).includes('bin/local.ts'))).toBe(true);
+    const exited = new Promise<void>((r) => child.once('exit', () => r()));
     child.kill('SIGTERM');
-    expect(await exited).toBe(0);
-    // The JVM's own pid, not the parent's children: an orphaned JVM would be re-parented and live on.
-    expect(alive(jvms[0]!)).toBe(false);
-    expect(existsSync(stackFile)).toBe(true);
+    await exited;
+    // Every process that was below npm, the JVM's own pid included: an orphan would be re-parented and live on.
+    const deadline = Date.now() + 10_000;
+    while (below.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(below.filter(alive).map(commandOf)).toEqual([]);
+    expect(existsSync(stackFile)).toBe(false);
   });
 });
