@@ -10,6 +10,6 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 60_000,
     // DEBUG: every log line the functions can write is produced, captured and checked for secrets.
-    env: { STAGE: 'test', POWERTOOLS_LOG_LEVEL: 'DEBUG', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    env: { STAGE: 'test', POWERTOOLS_LOG_LEVEL: 'DEBUG' },
   },
 });

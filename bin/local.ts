@@ -6,8 +6,6 @@ import { REPO_ROOT, startStack } from '../lib/local/stack';
 import { workers } from '../lib/workers';
 
 const port = Number(process.env.PORT ?? 3000);
-// The SDK's note that Node 20 support ends is for Lambda; the local runtime runs on Node 20 by design.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 let stack: Awaited<ReturnType<typeof startStack>>;
 try {
   stack = await startStack({ apiPort: port, emulatorBasePort: Number(process.env.EMULATOR_PORT ?? 4000) });
@@ -20,6 +18,8 @@ try {
 const info = {
   apiUrl: stack.apiUrl,
   hubUrl: stack.hubUrl,
+  // The API reference on the hub (openapi/fonella.yaml, "try it" against apiUrl).
+  docsUrl: `${stack.hubUrl}/docs`,
   dynamoEndpoint: stack.dynamoEndpoint,
   tableName: stack.tableName,
   emulators: stack.emulators,
@@ -37,9 +37,11 @@ const api = stack.apiUrl;
 console.log(`
 Fonella backend running locally
   API            ${api}
+  API reference  ${info.docsUrl}   (try it here with the demo tokens)
   Emulators      ${stack.hubUrl}   (emails, calls, provisioned resources, parked stream records)
 ${Object.entries(stack.emulators).map(([n, u]) => `    ${n.padEnd(12)} ${u}`).join('\n')}
   DynamoDB Local ${stack.dynamoEndpoint}  table ${stack.tableName}
+  Node.js        ${process.version} (the functions' runtime on Lambda: nodejs${process.versions.node.split('.')[0]}.x)
   Stack file     .local/stack.json
   Stream workers ${Object.keys(workers).join(', ')}  (re-drive parked records: npm run redrive)
 

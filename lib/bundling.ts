@@ -5,8 +5,12 @@ import type { BuildOptions } from 'esbuild';
 /** ESM needs `require` for the few CommonJS dependencies esbuild inlines. */
 export const ESM_REQUIRE_BANNER = "import{createRequire as __cr}from'module';const require=__cr(import.meta.url);";
 
+/** The Node.js major the functions run on (Runtime.NODEJS_24_X), and the one `npm start`, the tests
+ *  and the bench run on: the `node` dev dependency puts it first on npm scripts' PATH. */
+export const NODE_MAJOR = 24;
+
 export const BUNDLE = {
-  target: 'node22',
+  target: `node${NODE_MAJOR}`,
   format: 'esm',
   platform: 'node',
   minify: true,

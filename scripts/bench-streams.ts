@@ -6,7 +6,6 @@
 import { startStack } from '../lib/local/stack';
 
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const N = Number(process.env.BENCH_RECORDS ?? 100);
 const stack = await startStack({ apiPort: 0, emulatorBasePort: 0 });
 

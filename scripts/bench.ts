@@ -43,7 +43,6 @@ const env = {
   ...process.env,
   STAGE: 'local',
   AWS_REGION: 'eu-central-1',
-  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   POWERTOOLS_LOG_LEVEL: 'SILENT',
 };
 
@@ -186,7 +185,6 @@ const NO_REQUEST = 'no scripted request';
 const AUTHORIZER_PATHS = new Set(['auth0 GET /.well-known/jwks.json']);
 
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 /** Every DynamoDB round trip of the product's clients, by command, in order. */
 const tableLog: string[] = [];

@@ -1,5 +1,5 @@
 // One Lambda function of the API (a route or a stream worker) with the defaults every function
-// shares: Node.js 22 on arm64, ESM bundle from lib/bundling.ts, a log group with retention, an error
+// shares: Node.js 24 on arm64, ESM bundle from lib/bundling.ts, a log group with retention, an error
 // alarm, a role that may write only to that log group, and only the table grant and environment its
 // manifest entry's `uses` asks for. A function whose providers have secret variables gets no secret
 // in its configuration: it gets the AWS Parameters and Secrets Lambda Extension (a layer), the name
@@ -135,7 +135,7 @@ export class FonellaFunction extends Construct {
       description: props.description,
       entry: join(props.root, props.handler),
       handler: 'handler',
-      runtime: Runtime.NODEJS_22_X,
+      runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
       memorySize: 512,
       timeout: props.timeout,
@@ -160,10 +160,6 @@ export class FonellaFunction extends Construct {
     if (uses.table === 'read') props.table.grantReadData(this.fn);
     if (uses.table === 'write') props.table.grantReadWriteData(this.fn);
 
-    Validations.of(this.fn.node.defaultChild as CfnResource).acknowledge({
-      id: 'AwsSolutions-L1',
-      reason: 'Node.js 22 is pinned on purpose; it moves with the project-wide Node upgrade.',
-    });
     const tableArn = nagRef(this, props.table.tableArn);
     if (uses.table && tableArn) {
       const policy = role.node.findChild('DefaultPolicy').node.defaultChild as CfnResource;

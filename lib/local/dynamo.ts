@@ -7,8 +7,6 @@ import { createServer } from 'node:net';
 import { createTableInput } from '../../shared/db/table';
 import { ensureJava } from './java';
 
-// The local runtime runs on Node 20 (Lambda on 22); the SDK's notice about that is noise here.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 export interface DynamoLocal {
   endpoint: string;

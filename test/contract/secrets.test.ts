@@ -182,7 +182,7 @@ describe('a shared stack module loads the secrets before the handler file body r
     expect(process.env.RECAPTCHA_SECRET).toBe(VALUES.RECAPTCHA_SECRET);
   });
 
-  it('the bundle CDK ships (esbuild, ESM, node22) keeps the top-level await: its import resolves with the secret read', async () => {
+  it('the bundle CDK ships (esbuild, ESM, node24) keeps the top-level await: its import resolves with the secret read', async () => {
     const outfile = join(tmpdir(), `fonella-secrets-bundle-${process.pid}.mjs`);
     try {
       await build(esbuildOptions(new URL('../../functions/streams/deliver-contact-email.ts', import.meta.url).pathname, outfile));

@@ -15,6 +15,7 @@ let output = '';
 let stack: {
   apiUrl: string;
   hubUrl: string;
+  docsUrl: string;
   emulators: Record<string, string>;
   credentials: Record<string, Record<string, string>>;
   tokens: Record<string, string>;
@@ -76,6 +77,7 @@ describe('npm start', () => {
     expect(Object.keys(stack.credentials).sort()).toEqual(Object.keys(stack.emulators).sort());
     expect(output).toContain(stack.tokens.customer);
     expect(output).toContain(`curl ${stack.apiUrl}/v1/health`);
+    expect(output).toContain(`Node.js        ${process.version}`);
   });
 
   it('writes the stack file for its user only (mode 0600): it holds tokens and credentials', () => {
@@ -129,6 +131,20 @@ describe('npm start', () => {
       const state = (await res.json()) as Record<string, unknown>;
       expect(Object.values(state).some(Array.isArray), name).toBe(true);
     }
+  });
+
+  it('links the API reference: in the output, the stack file and the hub; it serves the document and the viewer', async () => {
+    expect(stack.docsUrl).toBe(`${stack.hubUrl}/docs`);
+    expect(output).toContain(`API reference  ${stack.docsUrl}`);
+    expect(await (await fetch(stack.hubUrl)).text()).toContain('href="/docs"');
+    const docs = await (await fetch(stack.docsUrl)).text();
+    expect(docs).toContain('/docs/scalar.js');
+    expect(docs).toContain(JSON.stringify(stack.apiUrl));
+    expect(docs).toContain(stack.tokens.customer);
+    const spec = await fetch(`${stack.hubUrl}/openapi.yaml`);
+    expect(spec.status).toBe(200);
+    expect(await spec.text()).toContain('openapi: 3.1.0');
+    expect((await fetch(`${stack.hubUrl}/docs/scalar.js`)).status).toBe(200);
   });
 
   it('a second start on the same ports says which port is taken and how to move, without a stack trace', () => {

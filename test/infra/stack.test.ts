@@ -52,11 +52,11 @@ const policyText = (name: string, t: Template = template) => {
 };
 
 describe('functions', () => {
-  it('one function per manifest route and per stream worker, Node.js 22 on arm64', () => {
+  it('one function per manifest route and per stream worker, Node.js 24 on arm64', () => {
     const fns = functions();
     expect(fns).toHaveLength(all.length + allWorkers.length);
     for (const f of fns) {
-      expect(f.Properties.Runtime).toBe('nodejs22.x');
+      expect(f.Properties.Runtime).toBe('nodejs24.x');
       expect(f.Properties.Architectures).toEqual(['arm64']);
     }
     const descriptions = fns.map((f) => f.Properties.Description).sort();
