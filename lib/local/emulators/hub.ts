@@ -1,12 +1,21 @@
-// The emulator hub: a page for a person at GET / showing, newest first, the emails the emulators
-// received (rendered), the calls placed, the telephony resources provisioned and the stream records
-// the workers gave up on (parked), each with a re-drive button. GET /_inspect gives every emulator's
-// state in one object, and `streams.parked`; POST /_streams/redrive ({ id? }) hands parked records
-// back to their workers.
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+// The emulator hub: a console for a person at GET /. Emails as a list with the selected one
+// rendered (as in Mailpit), the calls placed, the resources provisioned and the stream records the
+// workers gave up on (parked, each with a re-drive button), per provider, newest first; the page
+// re-renders itself from /_inspect every two seconds and keeps the selected email (by id, also in
+// `?mail=`). The view is hub-view.ts, on the server for the first paint and bundled for the browser.
+//   GET  /_inspect           every emulator's state in one object, and `streams.parked`
+//   POST /_streams/redrive   { id? }: hands parked records back to their workers
+//   GET  /docs               the API reference (hub-docs.ts); /openapi.yaml the document it shows
+import { createReadStream, readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import type { ParkedRecord } from '../streams';
+import { docsPage, proxyToApi, SPEC_FILE, viewerBundle, type HubDocs } from './hub-docs';
+import { esc, fingerprint, PARTS, render, type InspectData } from './hub-view';
 import type { RunningEmulator } from './kit';
+
+export type { HubDocs } from './hub-docs';
 
 /** The part of the local stream runtime the hub shows and drives. */
 export interface HubStreams {
@@ -19,39 +28,85 @@ export interface RunningHub {
   close(): Promise<void>;
 }
 
-export async function startHub(
-  emulators: RunningEmulator[],
-  opts: { port?: number; streams?: HubStreams } = {},
-): Promise<RunningHub> {
-  const server: Server = createServer(async (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+export interface HubOptions {
+  port?: number;
+  streams?: HubStreams;
+  /**
+   * The local API and the demo tokens, for the API reference's "try it". Read at each request, so
+   * a caller that starts the API after the hub may pass getters; one that throws counts as not yet there.
+   */
+  docs?: HubDocs;
+}
+
+export async function startHub(emulators: RunningEmulator[], opts: HubOptions = {}): Promise<RunningHub> {
+  const inspect = (): InspectData => {
     const state = Object.fromEntries(emulators.map((e) => [e.name, e.definition.inspect()]));
     const parked = (opts.streams?.parked() ?? []).map(({ record: _raw, ...rest }) => rest);
-    if (url.pathname === '/_inspect') {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      return res.end(JSON.stringify({ ...state, streams: { parked } }));
+    return { ...state, streams: { parked } };
+  };
+  const docs = (): HubDocs | undefined => {
+    try {
+      return opts.docs && { apiUrl: opts.docs.apiUrl, tokens: { ...opts.docs.tokens } };
+    } catch {
+      return undefined;
     }
-    if (url.pathname === '/_streams/redrive' && req.method === 'POST') {
+  };
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const method = (req.method ?? 'GET').toUpperCase();
+    if (url.pathname === '/_inspect') {
+      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+      return void res.end(JSON.stringify(inspect()));
+    }
+    if (url.pathname === '/_streams/redrive' && method === 'POST') {
       const fromPage = (req.headers['content-type'] ?? '').includes('form-urlencoded');
       const input = await readInput(req, fromPage);
       if (input === undefined) {
         res.writeHead(400, { 'content-type': 'application/json' });
-        return res.end(JSON.stringify({ message: 'body must be JSON: { "id"?: string }' }));
+        return void res.end(JSON.stringify({ message: 'body must be JSON: { "id"?: string }' }));
       }
       const redriven = opts.streams?.redrive(input.id || undefined) ?? 0;
       if (fromPage) {
         res.writeHead(303, { location: '/' });
-        return res.end();
+        return void res.end();
       }
       res.writeHead(200, { 'content-type': 'application/json' });
-      return res.end(JSON.stringify({ redriven }));
+      return void res.end(JSON.stringify({ redriven }));
     }
-    if (url.pathname === '/') {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-      return res.end(page(emulators, state, parked));
+    if (url.pathname === '/' && (method === 'GET' || method === 'HEAD')) {
+      const html = page(emulators, inspect(), url.searchParams.get('mail'), await clientScript(), docs());
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+      return void res.end(html);
     }
-    res.writeHead(404, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ message: 'Not found' }));
+    if (url.pathname === '/docs' && (method === 'GET' || method === 'HEAD')) {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+      return void res.end(docsPage(docs()));
+    }
+    if (url.pathname === '/docs/scalar.js' && (method === 'GET' || method === 'HEAD')) {
+      const viewer = viewerBundle();
+      if (!viewer) return notFound(res, 'the viewer is not installed: run npm ci');
+      res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'max-age=3600' });
+      return void createReadStream(viewer.file).pipe(res);
+    }
+    if (url.pathname === '/docs/proxy') {
+      const target = docs();
+      if (!target) return notFound(res, 'no local API to forward to');
+      return proxyToApi(req, res, url, target.apiUrl);
+    }
+    if (url.pathname === '/openapi.yaml' && (method === 'GET' || method === 'HEAD')) {
+      res.writeHead(200, { 'content-type': 'application/yaml; charset=utf-8', 'cache-control': 'no-store' });
+      return void res.end(readFileSync(SPEC_FILE));
+    }
+    notFound(res, 'Not found');
+  }
+
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      console.error('[hub]', err);
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ message: 'hub error' }));
+    });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -66,6 +121,11 @@ export async function startHub(
         server.close(() => resolve());
       }),
   };
+}
+
+function notFound(res: ServerResponse, message: string): void {
+  res.writeHead(404, { 'content-type': 'application/json' });
+  res.end(JSON.stringify({ message }));
 }
 
 async function readInput(req: IncomingMessage, form: boolean): Promise<{ id?: string } | undefined> {
@@ -83,73 +143,151 @@ async function readInput(req: IncomingMessage, form: boolean): Promise<{ id?: st
   }
 }
 
-const esc = (v: unknown) =>
-  String(v ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+// --- the page ------------------------------------------------------------------------------------
 
-type Row = Record<string, unknown>;
-const newestFirst = (v: unknown): Row[] => (Array.isArray(v) ? [...(v as Row[])].reverse() : []);
+let bundled: Promise<string> | undefined;
 
-/** Which arrays of which emulator count as emails, calls and telephony resources. */
-const CALL_KINDS = new Set(['calls', 'callbacks']);
-const SKIP_KINDS = new Set(['messages', 'jwks', 'managementTokens', 'sessions', 'verifications']);
-
-function page(
-  emulators: RunningEmulator[],
-  state: Record<string, Record<string, unknown>>,
-  parked: Omit<ParkedRecord, 'record'>[],
-): string {
-  const mails = newestFirst(state.mailgun?.messages);
-  const calls: { provider: string; row: Row }[] = [];
-  const resources: { provider: string; kind: string; row: Row }[] = [];
-  for (const [provider, s] of Object.entries(state)) {
-    for (const [kind, list] of Object.entries(s)) {
-      if (!Array.isArray(list) || SKIP_KINDS.has(kind)) continue;
-      for (const row of newestFirst(list)) {
-        if (CALL_KINDS.has(kind)) calls.push({ provider, row });
-        else resources.push({ provider, kind, row });
-      }
-    }
-  }
-  const mailHtml = mails
-    .map(
-      (m) => `<article class="mail">
-  <header><b>${esc(m.subject)}</b><br><small>${esc(m.receivedAt)} · from ${esc(m.from)} → ${esc((m.to as string[] | undefined)?.join(', '))}${m.replyTo ? ` · reply-to ${esc(m.replyTo)}` : ''}${(m.tags as string[] | undefined)?.length ? ` · tags ${esc((m.tags as string[]).join(', '))}` : ''}</small></header>
-  ${m.html ? `<iframe sandbox srcdoc="${esc(m.html)}"></iframe>` : `<pre>${esc(m.text)}</pre>`}
-</article>`,
+/** hub-view.ts for the browser (window.HubView), bundled once per process, on the first page asked for. */
+function viewForBrowser(): Promise<string> {
+  bundled ??= import('esbuild')
+    .then((esbuild) =>
+      esbuild.build({
+        entryPoints: [fileURLToPath(new URL('./hub-view.ts', import.meta.url))],
+        bundle: true,
+        write: false,
+        format: 'iife',
+        globalName: 'HubView',
+        platform: 'browser',
+        target: 'es2020',
+        minify: true,
+        logLevel: 'silent',
+      }),
     )
-    .join('\n');
-  const table = (rows: { provider: string; kind?: string; row: Row }[]) =>
-    rows.length === 0
-      ? '<p class="empty">None yet.</p>'
-      : `<table><tr><th>provider</th>${rows[0]!.kind !== undefined ? '<th>kind</th>' : ''}<th>data</th></tr>${rows
-          .map(
-            (r) =>
-              `<tr><td>${esc(r.provider)}</td>${r.kind !== undefined ? `<td>${esc(r.kind)}</td>` : ''}<td><code>${esc(JSON.stringify(r.row))}</code></td></tr>`,
-          )
-          .join('')}</table>`;
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Fonella emulators</title>
-<meta http-equiv="refresh" content="10">
-<style>body{font:14px system-ui,sans-serif;margin:2rem;max-width:1100px}h2{margin-top:2rem}
-.mail{border:1px solid #ccc;border-radius:6px;padding:.6rem;margin:.6rem 0}iframe{width:100%;height:220px;border:1px solid #eee}
-pre{white-space:pre-wrap;background:#f7f7f7;padding:.5rem}table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #eee;padding:.3rem;text-align:left;vertical-align:top}
-code{font-size:12px;word-break:break-all}.empty{color:#888}nav a{margin-right:1rem}</style></head><body>
-<h1>Fonella emulators</h1>
-<nav>${emulators.map((e) => `<a href="${esc(e.baseUrl)}/_inspect">${esc(e.name)}</a>`).join('')}<a href="/_inspect">all (JSON)</a></nav>
-<h2>Emails (${mails.length})</h2>${mailHtml || '<p class="empty">None yet.</p>'}
-<h2>Calls placed (${calls.length})</h2>${table(calls)}
-<h2>Provisioned resources (${resources.length})</h2>${table(resources)}
-<h2>Parked stream records (${parked.length})</h2>${parkedHtml(parked)}
-</body></html>`;
+    .then((out) => out.outputFiles[0]!.text)
+    .catch((err: unknown) => {
+      bundled = undefined;
+      throw err;
+    });
+  return bundled;
 }
 
-function parkedHtml(parked: Omit<ParkedRecord, 'record'>[]): string {
-  if (parked.length === 0) return '<p class="empty">None: every stream record was handled.</p>';
-  const button = (id: string | undefined, label: string) =>
-    `<form method="post" action="/_streams/redrive" style="display:inline">${id ? `<input type="hidden" name="id" value="${esc(id)}">` : ''}<button>${label}</button></form>`;
-  return `<p>${button(undefined, 'Re-drive all')}</p><table><tr><th>worker</th><th>record</th><th>attempts</th><th>last error</th><th></th></tr>${parked
-    .map(
-      (p) =>
-        `<tr><td>${esc(p.worker)}</td><td><code>${esc(p.event)} ${esc(p.keys.pk)} / ${esc(p.keys.sk)}</code><br><small>parked ${esc(p.parkedAt)}</small></td><td>${p.attempts}</td><td><code>${esc(p.lastError)}</code></td><td>${button(p.id, 'Re-drive')}</td></tr>`,
-    )
-    .join('')}</table>`;
+/** The page's script: the view, and the loop that polls /_inspect and replaces the parts that changed. */
+async function clientScript(): Promise<string> {
+  const view = await viewForBrowser();
+  return `${view}\n${CONTROLLER}`.replace(/<\/script/gi, '<\\/script');
+}
+
+const CONTROLLER = `(() => {
+  const V = window.HubView;
+  const live = document.getElementById('live');
+  let selected = document.body.dataset.selected || undefined;
+  let data;
+  let timer;
+  function paint() {
+    const view = V.render(data, selected);
+    selected = view.selected;
+    for (const part of V.PARTS) {
+      const el = document.getElementById(part);
+      const html = view[part];
+      const hash = V.fingerprint(html);
+      if (!el || el.dataset.h === hash) continue;
+      const open = new Set([...el.querySelectorAll('details[open][data-k]')].map((d) => d.dataset.k));
+      const top = el.scrollTop;
+      el.innerHTML = html;
+      el.dataset.h = hash;
+      el.scrollTop = top;
+      for (const d of el.querySelectorAll('details[data-k]')) if (open.has(d.dataset.k)) d.open = true;
+    }
+  }
+  async function poll() {
+    clearTimeout(timer);
+    try {
+      const res = await fetch('/_inspect', { cache: 'no-store' });
+      if (!res.ok) throw new Error('HTTP ' + res.status);
+      data = await res.json();
+      paint();
+      live.textContent = 'live · updated ' + V.when(new Date().toISOString()).slice(11);
+      live.className = 'live';
+    } catch {
+      live.textContent = 'hub not answering: retrying';
+      live.className = 'live down';
+    }
+    timer = setTimeout(poll, 2000);
+  }
+  document.addEventListener('click', (e) => {
+    const a = e.target.closest && e.target.closest('a[data-mail]');
+    if (!a || !data || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+    e.preventDefault();
+    selected = a.dataset.mail;
+    history.replaceState(null, '', '?mail=' + encodeURIComponent(selected));
+    paint();
+  });
+  document.addEventListener('submit', async (e) => {
+    const form = e.target.closest && e.target.closest('form.redrive');
+    if (!form) return;
+    e.preventDefault();
+    const input = form.querySelector('input[name=id]');
+    try {
+      const res = await fetch('/_streams/redrive', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(input ? { id: input.value } : {}),
+      });
+      const out = await res.json();
+      live.textContent = 're-drove ' + out.redriven + ' record(s)';
+    } catch {
+      form.submit();
+    }
+    poll();
+  });
+  poll();
+})();`;
+
+const STYLE = `*{box-sizing:border-box}body{font:14px/1.45 system-ui,sans-serif;margin:0;color:#1f2328;background:#fff}
+header.top{display:flex;flex-wrap:wrap;align-items:baseline;gap:.4rem 1.2rem;padding:.7rem 1.5rem;border-bottom:1px solid #d8dee4;background:#f6f8fa}
+header.top h1{font-size:1.15rem;margin:0}nav a,nav .api{margin-right:.9rem}a{color:#0b57d0}.live{margin-left:auto;color:#1a7f37;font-size:12px}.live.down{color:#cf222e}
+.emulators{font-size:12px;color:#57606a;padding:.3rem 1.5rem;margin:0}.emulators a{margin-right:.6rem}
+main{padding:0 1.5rem 3rem;max-width:1400px}h2{font-size:1.1rem;margin:1.6rem 0 .6rem;border-bottom:1px solid #d8dee4;padding-bottom:.2rem}
+h3{font-size:1rem;margin:1rem 0 .3rem}h4{font-size:.9rem;margin:.7rem 0 .2rem;color:#57606a}small{color:#57606a;font-weight:normal}
+.mail-pane{display:grid;grid-template-columns:minmax(220px,320px) 1fr;gap:1rem;align-items:start}
+#mailList{max-height:640px;overflow:auto;border:1px solid #d8dee4;border-radius:6px}
+ul.mails{list-style:none;margin:0;padding:0}ul.mails a{display:block;padding:.5rem .7rem;border-bottom:1px solid #eaeef2;color:inherit;text-decoration:none}
+ul.mails a:hover{background:#f6f8fa}ul.mails a.sel{background:#ddf4ff;border-left:3px solid #0969da}
+.subject{display:block;font-weight:600;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}.to{display:block;font-size:12px;color:#57606a;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
+.line{display:flex;gap:.3rem;align-items:center;font-size:11px;color:#57606a}.line time{margin-left:auto}
+.tag{background:#eaeef2;border-radius:10px;padding:0 .45rem;font-size:11px;color:#1f2328}
+#mailView{min-width:0;border:1px solid #d8dee4;border-radius:6px;padding:.4rem 1rem 1rem}#mailView h3{margin-top:.4rem}.meta{font-size:12px;color:#57606a;margin:.2rem 0 .6rem}
+.bodies{display:grid;grid-template-columns:1fr 1fr;gap:.8rem}.bodies.text-only{grid-template-columns:1fr}figure{margin:0;min-width:0}
+figcaption{font-size:11px;text-transform:uppercase;letter-spacing:.04em;color:#57606a;margin-bottom:.2rem}
+iframe{width:100%;height:420px;border:1px solid #d8dee4;border-radius:4px;background:#fff}
+pre{white-space:pre-wrap;word-break:break-word;background:#f6f8fa;border:1px solid #eaeef2;border-radius:4px;padding:.6rem;margin:0;font:12px/1.5 ui-monospace,monospace}
+pre.text{min-height:4rem;max-height:420px;overflow:auto}pre.json{max-width:560px;max-height:360px;overflow:auto}
+details{margin-top:.6rem}summary{cursor:pointer;color:#0b57d0;font-size:12px}td details{margin:0}
+table{border-collapse:collapse;width:100%;margin:.2rem 0 .6rem}th,td{border-bottom:1px solid #eaeef2;padding:.3rem .5rem;text-align:left;vertical-align:top}
+th{font-size:12px;color:#57606a;font-weight:600;background:#f6f8fa}table.kv th{width:8rem;background:none}
+code{font:12px ui-monospace,monospace;word-break:break-all}.nowrap{white-space:nowrap}.empty{color:#6e7781}
+.provider{margin-bottom:.8rem}form.redrive{display:inline}button{cursor:pointer;white-space:nowrap}
+@media (max-width:800px){.mail-pane,.bodies{grid-template-columns:1fr}}`;
+
+function page(emulators: RunningEmulator[], data: InspectData, mail: string | null, script: string, docs: HubDocs | undefined): string {
+  const view = render(data, mail);
+  const part = (tag: string, id: string, html: string, attrs = '') =>
+    `<${tag} id="${id}" data-h="${fingerprint(html)}"${attrs}>${html}</${tag}>`;
+  const [emailsTitle, mailList, mailView, calls, resources, parked] = PARTS;
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Fonella local console</title><link rel="icon" href="data:,"><style>${STYLE}</style></head>
+<body data-selected="${esc(view.selected)}">
+<header class="top"><h1>Fonella local console</h1>
+<nav>${docs ? `<span class="api">API <code>${esc(docs.apiUrl)}</code></span>` : ''}<a href="/docs">API reference (try it)</a><a href="/openapi.yaml">openapi.yaml</a><a href="/_inspect">all state (JSON)</a></nav>
+<span id="live" class="live">live</span></header>
+<p class="emulators">Each emulator's state: ${emulators.map((e) => `<a href="${esc(e.baseUrl)}/_inspect">${esc(e.name)}</a>`).join('')}</p>
+<main>
+<section id="emails">${part('h2', emailsTitle, view.emailsTitle)}
+<div class="mail-pane">${part('div', mailList, view.mailList, ' aria-label="Emails, newest first"')}${part('div', mailView, view.mailView)}</div></section>
+${part('section', calls, view.calls)}
+${part('section', resources, view.resources)}
+${part('section', parked, view.parked)}
+</main>
+<script>${script}</script>
+</body></html>`;
 }

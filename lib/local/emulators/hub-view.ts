@@ -1,0 +1,245 @@
+// The hub page's view: `GET /_inspect`'s JSON in, HTML strings out, every value escaped. The hub
+// renders the first paint with it on the server, and the same module, bundled for the browser
+// (hub.ts), re-renders the page from `/_inspect` every two seconds. No DOM, no Node: plain functions.
+//
+//   emails       Mailgun's messages as a list (newest first) and the selected one: its HTML in a
+//                sandboxed iframe (no scripts), its text beside it, headers and variables on demand
+//   calls        every emulator's `calls` / `callbacks`, per provider
+//   resources    every other list an emulator keeps (numbers, devices, assistants, customers...),
+//                per provider and kind, minus the plumbing in SKIP_KINDS
+//   parked       the stream records the workers gave up on, each with a re-drive button
+
+export type Row = Record<string, unknown>;
+
+/** A parked stream record as `/_inspect` lists it (ParkedRecord without the raw DynamoDB record). */
+export interface ParkedView {
+  id: string;
+  worker: string;
+  event: string;
+  keys: { pk?: string; sk?: string };
+  eventId?: string;
+  sequenceNumber?: string;
+  attempts: number;
+  lastError: string;
+  parkedAt: string;
+}
+
+/** What `GET /_inspect` answers: each emulator's state, plus the parked stream records. */
+export type InspectData = Record<string, Record<string, unknown>> & { streams?: { parked?: ParkedView[] } };
+
+export interface HubView {
+  /** The email shown: the one asked for if it still exists, else the newest. */
+  selected: string | undefined;
+  emailsTitle: string;
+  mailList: string;
+  mailView: string;
+  calls: string;
+  resources: string;
+  parked: string;
+}
+
+/** The parts of the page the browser replaces when they change (element ids = keys). */
+export const PARTS = ['emailsTitle', 'mailList', 'mailView', 'calls', 'resources', 'parked'] as const;
+
+export interface Mail {
+  id: string;
+  domain?: string;
+  from?: string;
+  to?: string[];
+  subject?: string;
+  text?: string;
+  html?: string;
+  replyTo?: string;
+  tags?: string[];
+  variables?: Record<string, string>;
+  receivedAt?: string;
+}
+
+/** Which lists count as calls, and which are plumbing rather than anything a person provisioned. */
+const CALL_KINDS = ['calls', 'callbacks'];
+const SKIP_KINDS = ['messages', 'jwks', 'managementTokens', 'sessions', 'verifications'];
+
+export function esc(v: unknown): string {
+  return String(v ?? '').replace(/[&<>"']/g, (c) =>
+    c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '"' ? '&quot;' : '&#39;',
+  );
+}
+
+/** A short, stable fingerprint of a rendered part (FNV-1a), so the browser replaces only what changed. */
+export function fingerprint(s: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0).toString(36);
+}
+
+/** ISO time (or Unix seconds, as Stripe keeps them) as `YYYY-MM-DD HH:MM:SS` UTC; anything else as is. */
+export function when(v: unknown): string {
+  const d = typeof v === 'number' ? new Date(v < 1e12 ? v * 1000 : v) : typeof v === 'string' ? new Date(v) : undefined;
+  if (!d || Number.isNaN(d.getTime())) return v === undefined || v === null ? '' : String(v);
+  return `${d.toISOString().slice(0, 19).replace('T', ' ')}Z`;
+}
+
+const timeTag = (v: unknown) => (v === undefined || v === null || v === '' ? '' : `<time datetime="${esc(v)}">${esc(when(v))}</time>`);
+
+export function render(data: InspectData, selectedMailId?: string | null): HubView {
+  const mails = newestFirst(data.mailgun?.messages) as unknown as Mail[];
+  const selected = mails.find((m) => m.id === selectedMailId) ?? mails[0];
+  const calls: Group[] = [];
+  const resources: Group[] = [];
+  for (const [provider, state] of Object.entries(data)) {
+    if (provider === 'streams' || typeof state !== 'object' || state === null) continue;
+    for (const [kind, list] of Object.entries(state)) {
+      if (!Array.isArray(list) || SKIP_KINDS.includes(kind) || list.length === 0) continue;
+      (CALL_KINDS.includes(kind) ? calls : resources).push({ provider, kind, rows: list });
+    }
+  }
+  const parked = [...(data.streams?.parked ?? [])].reverse();
+  const count = (groups: Group[]) => groups.reduce((n, g) => n + g.rows.length, 0);
+  return {
+    selected: selected?.id,
+    emailsTitle: `Emails (${mails.length})`,
+    mailList: mailList(mails, selected?.id),
+    mailView: selected ? mailView(selected) : '<p class="empty">No email yet. A contact form sends one: see the curl lines <code>npm start</code> printed.</p>',
+    calls: `<h2>Calls placed (${count(calls)})</h2>${groups(calls, false)}`,
+    resources: `<h2>Provisioned resources (${count(resources)})</h2>${groups(resources, true)}`,
+    parked: `<h2>Parked stream records (${parked.length})</h2>${parkedTable(parked)}`,
+  };
+}
+
+function newestFirst(v: unknown): Row[] {
+  return Array.isArray(v) ? [...(v as Row[])].reverse() : [];
+}
+
+// --- emails -------------------------------------------------------------------------------------
+
+function mailList(mails: Mail[], selected: string | undefined): string {
+  if (mails.length === 0) return '<p class="empty">None yet.</p>';
+  return `<ul class="mails">${mails
+    .map(
+      (m) => `<li><a href="?mail=${esc(encodeURIComponent(m.id))}" data-mail="${esc(m.id)}"${m.id === selected ? ' class="sel" aria-current="true"' : ''}>
+<span class="subject">${esc(m.subject)}</span>
+<span class="to">to ${esc((m.to ?? []).join(', '))}</span>
+<span class="line">${(m.tags ?? []).map((t) => `<span class="tag">${esc(t)}</span>`).join('')}${timeTag(m.receivedAt)}</span></a></li>`,
+    )
+    .join('')}</ul>`;
+}
+
+function mailView(m: Mail): string {
+  const headers: [string, unknown][] = [
+    ['From', m.from],
+    ['To', (m.to ?? []).join(', ')],
+    ['Reply-To', m.replyTo],
+    ['Subject', m.subject],
+    ['Tags', (m.tags ?? []).join(', ')],
+    ['Received', m.receivedAt],
+    ['Message-Id', m.id],
+    ['Domain', m.domain],
+  ];
+  const vars = Object.entries(m.variables ?? {});
+  return `<h3>${esc(m.subject)}</h3>
+<p class="meta">from <b>${esc(m.from)}</b> to <b>${esc((m.to ?? []).join(', '))}</b>${m.replyTo ? ` · reply-to <b>${esc(m.replyTo)}</b>` : ''} · ${timeTag(m.receivedAt)}</p>
+<div class="bodies${m.html ? '' : ' text-only'}">
+${m.html ? `<figure><figcaption>HTML</figcaption><iframe sandbox="" title="HTML part of ${esc(m.subject)}" srcdoc="${esc(m.html)}"></iframe></figure>` : ''}
+<figure><figcaption>Text${m.html ? '' : ' (the email has no HTML part)'}</figcaption>${m.text ? `<pre class="text">${esc(m.text)}</pre>` : '<p class="empty">No text part.</p>'}</figure>
+</div>
+<details data-k="mail-headers"><summary>Headers and variables</summary>
+<table class="kv">${headers
+    .filter(([, v]) => v !== undefined && v !== '')
+    .map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`)
+    .join('')}</table>
+<h4>Variables (${vars.length})</h4>${vars.length ? `<table class="kv">${vars.map(([k, v]) => `<tr><th>${esc(k)}</th><td><code>${esc(v)}</code></td></tr>`).join('')}</table>` : '<p class="empty">None.</p>'}
+</details>`;
+}
+
+// --- calls and resources ------------------------------------------------------------------------
+
+interface Group {
+  provider: string;
+  kind: string;
+  rows: unknown[];
+}
+
+type Column = { label: string; pick: (r: Row) => unknown; time?: boolean };
+
+const first = (r: Row, keys: string[]) => keys.map((k) => r[k]).find((v) => v !== undefined && v !== null && v !== '');
+const obj = (v: unknown): Row | undefined => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Row) : undefined);
+
+/** The fields a person looks for first, under whatever name each provider gives them. */
+const COLUMNS: Column[] = [
+  { label: 'id', pick: (r) => first(r, ['id', 'call_sid', 'phone_number_sid', 'application_sid', 'voip_carrier_sid', 'sip_gateway_sid', 'user_id', 'sid']) },
+  {
+    label: 'number',
+    pick: (r) => {
+      const to = obj(r.to);
+      return first(r, ['number', 'phoneNumber', 'target']) ?? obj(r.customer)?.number ?? (to ? to.number ?? to.sipUri ?? to.name : r.to);
+    },
+  },
+  { label: 'name / alias', pick: (r) => first(r, ['name', 'alias', 'endpointAlias', 'deviceName', 'email', 'nickname', 'description']) },
+  { label: 'type', pick: (r) => first(r, ['type', 'provider']) },
+  {
+    label: 'status',
+    pick: (r) => first(r, ['status', 'call_status', 'state']) ?? (typeof r.is_active === 'boolean' ? (r.is_active ? 'active' : 'inactive') : undefined),
+  },
+  { label: 'created', time: true, pick: (r) => first(r, ['createdAt', 'created_at', 'created', 'receivedAt', 'placedAt', 'issuedAt', 'at', 'date']) },
+];
+
+function groups(list: Group[], byKind: boolean): string {
+  if (list.length === 0) return '<p class="empty">None yet.</p>';
+  const providers = [...new Set(list.map((g) => g.provider))];
+  return providers
+    .map((p) => {
+      const mine = list.filter((g) => g.provider === p);
+      const total = mine.reduce((n, g) => n + g.rows.length, 0);
+      return `<div class="provider"><h3>${esc(p)} <small>(${total})</small></h3>${mine
+        .map((g) => `${byKind || mine.length > 1 ? `<h4>${esc(g.kind)} <small>(${g.rows.length})</small></h4>` : ''}${table(g)}`)
+        .join('')}</div>`;
+    })
+    .join('');
+}
+
+function table(g: Group): string {
+  // Newest first; the key of a row's JSON <details> is its id, else its place counted from the oldest.
+  const rows = g.rows.map((value, i) => ({ value, key: `${g.provider}:${g.kind}:${i}` })).reverse();
+  const records = rows.map((r) => ({ ...r, row: obj(r.value) }));
+  if (records.some((r) => !r.row)) {
+    return `<table><thead><tr><th>value</th></tr></thead><tbody>${records.map((r) => `<tr><td><code>${esc(typeof r.value === 'string' ? r.value : JSON.stringify(r.value))}</code></td></tr>`).join('')}</tbody></table>`;
+  }
+  const columns = COLUMNS.filter((c) => records.some((r) => c.pick(r.row!) !== undefined));
+  const cell = (c: Column, row: Row) => {
+    const v = c.pick(row);
+    if (v === undefined) return '<td></td>';
+    if (c.time) return `<td class="nowrap">${timeTag(v)}</td>`;
+    return `<td>${esc(typeof v === 'object' ? JSON.stringify(v) : v)}</td>`;
+  };
+  return `<table><thead><tr>${columns.map((c) => `<th>${esc(c.label)}</th>`).join('')}<th>all fields</th></tr></thead><tbody>${records
+    .map((r) => {
+      const id = COLUMNS[0]!.pick(r.row!);
+      const key = id === undefined ? r.key : `${g.provider}:${g.kind}:${String(id)}`;
+      return `<tr>${columns.map((c) => cell(c, r.row!)).join('')}<td>${raw(key, r.row)}</td></tr>`;
+    })
+    .join('')}</tbody></table>`;
+}
+
+function raw(key: string, value: unknown): string {
+  return `<details data-k="${esc(key)}"><summary>JSON</summary><pre class="json">${esc(JSON.stringify(value, null, 2))}</pre></details>`;
+}
+
+// --- parked stream records ----------------------------------------------------------------------
+
+function redriveButton(id: string | undefined, label: string): string {
+  return `<form method="post" action="/_streams/redrive" class="redrive">${id ? `<input type="hidden" name="id" value="${esc(id)}">` : ''}<button>${esc(label)}</button></form>`;
+}
+
+function parkedTable(parked: ParkedView[]): string {
+  if (parked.length === 0) return '<p class="empty">None: every stream record was handled.</p>';
+  return `<p>${redriveButton(undefined, 'Re-drive all')} <small>or <code>npm run redrive</code> once the cause is fixed</small></p>
+<table><thead><tr><th>worker</th><th>record</th><th>attempts</th><th>last error</th><th>parked</th><th></th><th></th></tr></thead><tbody>${parked
+    .map(
+      (p) =>
+        `<tr><td>${esc(p.worker)}</td><td><code>${esc(p.event)} ${esc(p.keys?.pk)} / ${esc(p.keys?.sk)}</code></td><td>${esc(p.attempts)}</td><td><code>${esc(p.lastError)}</code></td><td class="nowrap">${timeTag(p.parkedAt)}</td><td>${redriveButton(p.id, 'Re-drive')}</td><td>${raw(`parked:${p.id}`, p)}</td></tr>`,
+    )
+    .join('')}</tbody></table>`;
+}

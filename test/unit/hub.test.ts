@@ -1,0 +1,179 @@
+// The hub's view (hub-view.ts: /_inspect's JSON → HTML) and its server's own routes, without the
+// stack: every value escaped, newest first, the selected email by id, calls and resources per
+// provider with the fields a person looks for first, parked records with their re-drive buttons;
+// /docs, /openapi.yaml and the "try it" proxy, which forwards to the local API and nowhere else.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHub, type RunningHub } from '../../lib/local/emulators/hub';
+import { render, type InspectData } from '../../lib/local/emulators/hub-view';
+import { startEmulator, type RunningEmulator } from '../../lib/local/emulators/kit';
+import { createMailgunEmulator } from '../../lib/local/emulators/mailgun';
+
+const mail = (n: number, extra: Record<string, unknown> = {}) => ({
+  id: `<${n}@mg.test>`,
+  domain: 'mg.test',
+  from: 'Fonella <no-reply@mg.test>',
+  to: ['owner@example.com'],
+  subject: `Mail ${n}`,
+  text: `Text ${n}`,
+  tags: ['t'],
+  variables: { callId: `c${n}` },
+  receivedAt: `2026-01-0${n}T10:00:00.000Z`,
+  ...extra,
+});
+
+const data: InspectData = {
+  mailgun: {
+    messages: [
+      mail(1),
+      mail(2, { subject: 'Hi <img src=x onerror=alert(1)>', html: '<p>Hello</p><script>alert(1)</script>', text: 'a < b & "c"' }),
+    ],
+  },
+  vapi: {
+    calls: [{ id: 'call-1', customer: { number: '+4930111' }, status: 'queued', type: 'outboundPhoneCall', createdAt: '2026-01-01T00:00:00.000Z' }],
+    phoneNumbers: [{ id: 'pn-1', number: '+14155550000', status: 'active', provider: 'vapi' }],
+  },
+  jambonz: { calls: [{ call_sid: 'sid-1', to: { type: 'phone', number: '4930222' }, call_status: 'queued', created_at: '2026-01-02T00:00:00.000Z' }] },
+  stripe: { customers: [{ id: 'cus_1', email: 'c@example.com', created: 1767225600 }] },
+  auth0: { users: [], deletedUsers: ['auth0|gone'], jwks: [{ kid: 'k' }] },
+  fonial: { sessions: [{ sid: 'secret-session' }] },
+  streams: {
+    parked: [
+      { id: 'p1', worker: 'sendContactEmail', event: 'INSERT', keys: { pk: 'CONTACT#1', sk: 'CONTACT' }, attempts: 3, lastError: 'Mailgun <down>', parkedAt: '2026-01-03T00:00:00.000Z' },
+    ],
+  },
+};
+
+describe('the hub view', () => {
+  const view = render(data);
+
+  it('lists the emails newest first and shows the newest, or the one asked for by id', () => {
+    expect(view.emailsTitle).toBe('Emails (2)');
+    expect(view.mailList.indexOf('Mail 1')).toBeGreaterThan(view.mailList.indexOf('Hi &lt;img'));
+    expect(view.selected).toBe('<2@mg.test>');
+    expect(render(data, '<1@mg.test>').mailView).toContain('<h3>Mail 1</h3>');
+    expect(render(data, '<gone@mg.test>').selected).toBe('<2@mg.test>');
+    expect(view.mailList).toContain('href="?mail=%3C2%40mg.test%3E"');
+  });
+
+  it('escapes every value and puts the HTML part only into a sandboxed iframe that allows nothing', () => {
+    const all = Object.values(view).join('\n');
+    expect(all).not.toContain('<img');
+    expect(all).not.toContain('<script');
+    expect(view.mailView).toContain('<iframe sandbox="" ');
+    expect(view.mailView).toContain('srcdoc="&lt;p&gt;Hello&lt;/p&gt;&lt;script&gt;alert(1)&lt;/script&gt;"');
+    expect(view.mailView).toContain('<pre class="text">a &lt; b &amp; &quot;c&quot;</pre>');
+    expect(view.mailView).toContain('callId');
+    expect(view.parked).toContain('Mailgun &lt;down&gt;');
+  });
+
+  it('groups calls and resources per provider, with id, number, name, status and created first', () => {
+    expect(view.calls).toContain('Calls placed (2)');
+    expect(view.calls).toContain('<h3>vapi <small>(1)</small></h3>');
+    expect(view.calls).toContain('+4930111');
+    expect(view.calls).toContain('4930222');
+    expect(view.calls).toContain('2026-01-02 00:00:00Z');
+    expect(view.resources).toContain('Provisioned resources (3)');
+    expect(view.resources).toContain('+14155550000');
+    // Stripe keeps Unix seconds.
+    expect(view.resources).toContain('2026-01-01 00:00:00Z');
+    expect(view.resources).toContain('auth0|gone');
+    // Plumbing is not a provisioned resource.
+    expect(view.resources).not.toContain('secret-session');
+    expect(view.resources).not.toContain('jwks');
+    expect(view.resources).toContain('<summary>JSON</summary>');
+  });
+
+  it('lists parked records with a re-drive button each and one for all', () => {
+    expect(view.parked).toContain('Parked stream records (1)');
+    expect(view.parked).toContain('<input type="hidden" name="id" value="p1">');
+    expect(view.parked).toContain('Re-drive all');
+  });
+});
+
+describe('the hub server', () => {
+  let mailgun: RunningEmulator;
+  let api: Server;
+  let apiUrl: string;
+  let hub: RunningHub;
+  let bare: RunningHub;
+
+  beforeAll(async () => {
+    mailgun = await startEmulator(createMailgunEmulator(), { port: 0 });
+    // A stand-in for the local API: echoes what it received.
+    api = createServer((req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ method: req.method, url: req.url, authorization: req.headers.authorization ?? null, origin: req.headers.origin ?? null }));
+    });
+    await new Promise<void>((r) => api.listen(0, '127.0.0.1', () => r()));
+    apiUrl = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
+    hub = await startHub([mailgun], { docs: { apiUrl, tokens: { customer: 'tok-customer', admin: 'tok-admin' } } });
+    bare = await startHub([mailgun]);
+  });
+
+  afterAll(async () => {
+    await hub?.close();
+    await bare?.close();
+    await mailgun?.close();
+    await new Promise((r) => api?.close(r));
+  });
+
+  it('serves the page with the sections, a link to the API reference and its script', async () => {
+    const res = await fetch(hub.url);
+    expect(res.headers.get('content-type')).toContain('text/html');
+    const page = await res.text();
+    for (const s of ['Emails (0)', 'Calls placed (0)', 'Provisioned resources (0)', 'Parked stream records (0)', 'href="/docs"', 'window.HubView', "fetch('/_inspect'"]) {
+      expect(page).toContain(s);
+    }
+    expect(page).not.toContain('http-equiv="refresh"');
+    const state = (await (await fetch(`${hub.url}/_inspect`)).json()) as Record<string, unknown>;
+    expect(state).toEqual({ mailgun: { messages: [] }, streams: { parked: [] } });
+  });
+
+  it('serves the API reference with the local API as its server and the tokens, and the document', async () => {
+    const docs = await (await fetch(`${hub.url}/docs`)).text();
+    expect(docs).toContain(`"servers":[{"url":"${apiUrl}"`);
+    expect(docs).toContain('"proxyUrl":"/docs/proxy"');
+    expect(docs).toContain('value="tok-customer"');
+    expect(docs).toContain('value="tok-admin"');
+    expect(docs).toContain('<script src="/docs/scalar.js"></script>');
+    const viewer = await fetch(`${hub.url}/docs/scalar.js`);
+    expect(viewer.status).toBe(200);
+    expect(viewer.headers.get('content-type')).toContain('javascript');
+    expect((await viewer.text()).length).toBeGreaterThan(100_000);
+    const spec = await fetch(`${hub.url}/openapi.yaml`);
+    expect(spec.headers.get('content-type')).toContain('yaml');
+    expect(await spec.text()).toContain('openapi: 3.1.0');
+    // Without the API's address the reference still renders, with no tokens and no proxy.
+    const plain = await (await fetch(`${bare.url}/docs`)).text();
+    expect(plain).not.toContain('proxyUrl');
+    expect(plain).toContain('npm run token');
+    expect((await fetch(`${bare.url}/docs/proxy?scalar_url=${encodeURIComponent(`${apiUrl}/v1/me`)}`)).status).toBe(404);
+  });
+
+  it('forwards "try it" requests to the local API, with their headers, and nowhere else', async () => {
+    const ok = await fetch(`${hub.url}/docs/proxy?scalar_url=${encodeURIComponent(`${apiUrl}/v1/me?x=1`)}`, {
+      headers: { authorization: 'Bearer tok-customer', origin: 'http://evil.example' },
+    });
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toEqual({ method: 'GET', url: '/v1/me?x=1', authorization: 'Bearer tok-customer', origin: null });
+    for (const target of ['http://127.0.0.1:1/v1/me', 'http://example.com/', 'file:///etc/passwd', 'not a url']) {
+      const res = await fetch(`${hub.url}/docs/proxy?scalar_url=${encodeURIComponent(target)}`);
+      expect([400, 403], target).toContain(res.status);
+    }
+  });
+
+  it('still takes re-drive requests, from the page (a form) and as JSON', async () => {
+    const form = await fetch(`${hub.url}/_streams/redrive`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'id=p1',
+      redirect: 'manual',
+    });
+    expect(form.status).toBe(303);
+    const json = await fetch(`${hub.url}/_streams/redrive`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(await json.json()).toEqual({ redriven: 0 });
+    expect((await fetch(`${hub.url}/_streams/redrive`, { method: 'POST', body: '[1' })).status).toBe(400);
+  });
+});
