@@ -6,9 +6,10 @@ import { submitContactRequest } from '../../shared/domain/contact';
 import { accepted } from '../../shared/http/reply';
 import { submitContact } from '../../lib/routes';
 import { route } from '../../shared/http/route';
+import { IDEMPOTENCY_HEADER } from '../../shared/http/middleware/idempotency';
 
 const deps = { contacts: contactsRepository(table()), retentionDays: retentionConfig().publicFormDays };
 
-export const handler = route(submitContact, async ({ body, sourceIp }) =>
-  accepted(await submitContactRequest(deps, body, sourceIp)),
+export const handler = route(submitContact, async ({ body, sourceIp, headers }) =>
+  accepted(await submitContactRequest(deps, body, sourceIp, headers[IDEMPOTENCY_HEADER])),
 );

@@ -11,7 +11,8 @@
 //   2. email it to the sales inbox, reply-to = the sender;
 //   3. mark the row sent with Mailgun's message id. A failed send throws, and the stream retries the
 //      record; after the last retry it is parked for a re-drive, so no stored request stays unsent.
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { IdempotencyKeyReusedError } from '../errors';
 import { expiresAfterDays } from '../config/retention';
 import type { ContactRow, ContactsRepository } from '../db/contacts';
 import { logger } from '../observability/logger';
@@ -33,10 +34,13 @@ export async function submitContactRequest(
   deps: ContactDeps & { retentionDays: number },
   form: ContactForm,
   sourceIp: string,
+  idempotencyKey?: string,
 ) {
-  const requestId = randomUUID();
+  // With an Idempotency-Key the id comes from the key: a retry whose first attempt did write (the
+  // table answered too late, the client got a 503) finds that row instead of storing a second one.
+  const requestId = idempotencyKey ? idFromKey(idempotencyKey) : randomUUID();
   const now = deps.now?.() ?? new Date();
-  await deps.contacts.create({
+  const stored = await deps.contacts.create({
     requestId,
     ...form,
     sourceIp,
@@ -44,8 +48,19 @@ export async function submitContactRequest(
     mailStatus: 'pending',
     ttl: expiresAfterDays(now, deps.retentionDays),
   });
+  if (!stored.created && !sameForm(stored.existing, form)) {
+    throw new IdempotencyKeyReusedError();
+  }
   return { requestId, status: 'received' as const };
 }
+
+function idFromKey(key: string): string {
+  const h = createHash('sha256').update(`contact\u0000${key}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+}
+
+const sameForm = (row: ContactRow, form: ContactForm) =>
+  row.name === form.name && row.email === form.email && (row.company ?? undefined) === (form.company ?? undefined) && row.message === form.message;
 
 export interface ContactMailDeps extends ContactDeps {
   mailer: Mailer;

@@ -144,4 +144,34 @@ describe('POST /v1/public/contact with Idempotency-Key', () => {
     expect(good.status).toBe(202);
     expect(await contactRows(marker)).toHaveLength(1);
   });
+
+  it('a retry whose first write landed late (its record gone after a 503) finds that row: same id, one row, one email', async () => {
+    const { marker, body } = form();
+    const key = randomUUID();
+    const first = await post(body, key);
+    expect(first.status).toBe(202);
+    // After a 503 from a hung table, Powertools removes the in-progress record while the write
+    // itself still lands: the state a retry then meets.
+    await forgetIdempotencyRecords();
+    const retry = await post(body, key);
+    expect(retry.status).toBe(202);
+    expect(retry.body.requestId).toBe(first.body.requestId);
+    await waitFor('the contact email', async () => (await mailsFor(marker)).length > 0);
+    await stack.streams.idle();
+    expect(await contactRows(marker)).toHaveLength(1);
+    expect(await mailsFor(marker)).toHaveLength(1);
+
+    await forgetIdempotencyRecords();
+    const other = await post({ ...body, message: `${body.message} (changed)` }, key);
+    expect(other.status).toBe(422);
+    expect(other.body.type).toBe('urn:fonella:problem:idempotency-key-reused');
+    expect(await contactRows(marker)).toHaveLength(1);
+  });
 });
+
+async function forgetIdempotencyRecords() {
+  const { DeleteCommand } = await import('@aws-sdk/lib-dynamodb');
+  for (const row of (await stack.scan()).filter((r) => String(r.pk).startsWith('IDEMPOTENCY#'))) {
+    await stack.table.doc.send(new DeleteCommand({ TableName: stack.table.tableName, Key: { pk: row.pk, sk: row.sk } }));
+  }
+}
