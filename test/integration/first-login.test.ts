@@ -4,25 +4,17 @@
 // real DynamoDB may serve eventually consistent. The commands are recorded on the handlers' own
 // client, so the hook is set before the stack (and this file's first request) exists.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { observeDynamoClients } from '../../shared/db/client';
 import { startTestStack, type TestStack } from '../support/stack';
+import { recordTableCommands } from '../support/table-commands';
 
-const sent: { name: string; input: Record<string, unknown> }[] = [];
+const recorder = recordTableCommands();
+const sent = recorder.sent;
 let stack: TestStack;
 beforeAll(async () => {
-  observeDynamoClients((client) =>
-    client.middlewareStack.add(
-      (next, context) => async (args) => {
-        sent.push({ name: String(context.commandName), input: args.input as Record<string, unknown> });
-        return next(args);
-      },
-      { step: 'initialize', name: 'recordCommands' },
-    ),
-  );
   stack = await startTestStack();
 });
 afterAll(async () => {
-  observeDynamoClients(undefined);
+  recorder.stop();
   await stack?.stop();
 });
 
@@ -34,10 +26,10 @@ describe('concurrent first logins', () => {
     expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200, 200]);
     expect(new Set(answers.map((a) => a.body.settings.createdAt)).size).toBe(1);
     const mine = sent.filter((c) => JSON.stringify(c.input).includes(sub));
-    const puts = mine.filter((c) => c.name === 'PutCommand' || c.name === 'PutItemCommand');
+    const puts = mine.filter((c) => c.name === 'PutItem');
     expect(puts.length).toBeGreaterThan(1);
     for (const p of puts) expect(p.input.ReturnValuesOnConditionCheckFailure).toBe('ALL_OLD');
     // Each request reads once, before its write; a read after a lost write would make it more.
-    expect(mine.filter((c) => /Query|GetItem|GetCommand/.test(c.name))).toHaveLength(answers.length);
+    expect(mine.filter((c) => c.name === 'Query' || c.name === 'GetItem')).toHaveLength(answers.length);
   });
 });

@@ -4,33 +4,25 @@
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { observeDynamoClients, tableRef } from '../../shared/db/client';
+import { tableRef } from '../../shared/db/client';
 import { healthRepository } from '../../shared/db/health';
 import { startTestStack, type TestStack } from '../support/stack';
+import { recordTableCommands } from '../support/table-commands';
 
-/** Every table round trip of the product's clients (the handlers run in this process), by command. */
-const tableCalls: string[] = [];
+/** Every table command of the product's clients (the handlers run in this process), by name. */
+const recorder = recordTableCommands();
 const callsDuring = async (what: () => Promise<void>) => {
-  const from = tableCalls.length;
+  const from = recorder.sent.length;
   await what();
-  return tableCalls.slice(from);
+  return recorder.sent.slice(from).map((c) => c.name);
 };
 
 let stack: TestStack;
 beforeAll(async () => {
-  observeDynamoClients((client) =>
-    client.middlewareStack.add(
-      (next, context) => async (args) => {
-        tableCalls.push((context.commandName ?? 'unknown').replace(/Command$/, ''));
-        return next(args);
-      },
-      { step: 'deserialize', name: 'healthTestCountTableCalls' },
-    ),
-  );
   stack = await startTestStack();
 });
 afterAll(async () => {
-  observeDynamoClients(undefined);
+  recorder.stop();
   await stack?.stop();
 });
 

@@ -5,6 +5,7 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
 import { tableRef, type TableRef } from '../../shared/db/client';
 import { startStack, type LocalStack } from '../../lib/local/stack';
+import type { StoredMessage } from '../../lib/local/emulators/mailgun';
 import { assertMatchesContract } from './openapi-contract';
 
 export interface TestStack extends LocalStack {
@@ -33,17 +34,8 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
   }
 }
 
-export interface SentMail {
-  id: string;
-  to: string[];
-  from: string;
-  subject: string;
-  text?: string;
-  html?: string;
-  replyTo?: string;
-  tags: string[];
-  variables: Record<string, string>;
-}
+/** An email as the Mailgun emulator keeps it. */
+export type SentMail = StoredMessage;
 
 export async function startTestStack(): Promise<TestStack> {
   const tableName = `test-${randomUUID().slice(0, 8)}`;
