@@ -4,6 +4,10 @@ import * as z from '../zod';
 import { defineConfig, nonEmpty } from './define';
 
 export const MAILGUN_API = { us: 'https://api.mailgun.net', eu: 'https://api.eu.mailgun.net' } as const;
+export type MailgunRegion = keyof typeof MAILGUN_API;
+
+/** What the local emulator accepts: its API key and its one sending domain (as a Mailgun account has its own). */
+export const MAILGUN_LOCAL = { apiKey: 'key-local-mailgun', domain: 'mg.fonella.local' } as const;
 
 export const mailConfig = defineConfig(
   'mail',
@@ -20,6 +24,8 @@ export const mailConfig = defineConfig(
     z.transform((e) => ({
       apiKey: e.MAILGUN_API_KEY,
       domain: e.MAILGUN_DOMAIN,
+      // Where the domain lives; with MAILGUN_URL set (the emulator) it still names the region meant.
+      region: e.MAILGUN_REGION,
       url: e.MAILGUN_URL ?? MAILGUN_API[e.MAILGUN_REGION],
       from: e.MAIL_FROM,
       salesInbox: e.SALES_INBOX,
@@ -27,8 +33,8 @@ export const mailConfig = defineConfig(
     })),
   ),
   {
-    MAILGUN_API_KEY: 'key-local-mailgun',
-    MAILGUN_DOMAIN: 'mg.fonella.local',
+    MAILGUN_API_KEY: MAILGUN_LOCAL.apiKey,
+    MAILGUN_DOMAIN: MAILGUN_LOCAL.domain,
     MAILGUN_URL: 'http://127.0.0.1:4002',
     MAIL_FROM: 'Fonella <no-reply@mg.fonella.local>',
     SALES_INBOX: 'sales@fonella.local',

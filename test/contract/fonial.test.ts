@@ -1,5 +1,6 @@
 // The fonial adapter (plain fetch) against the fonial emulator over HTTP: every port method, the session
-// (reused, renewed when stale), fonial's error answers and transport failures as typed errors.
+// (reused, renewed when stale), fonial's error answers and transport failures as typed errors. A test
+// for something the seed does not document names its source in its first line.
 import { describe, expect, it } from 'vitest';
 import {
   FONIAL_SEEDED_DEVICES,
@@ -27,8 +28,9 @@ interface State {
 const state = () => emu.inspect<State>();
 const pending = emu.pending;
 const fault = emu.fault;
-const raw = async (path: string, body: unknown) =>
-  (await (await fetch(emu.baseUrl + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json()) as Record<string, unknown>;
+const post = (baseUrl: string, path: string, body: unknown) =>
+  fetch(baseUrl + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const raw = async (path: string, body: unknown) => (await (await post(emu.baseUrl, path, body)).json()) as Record<string, unknown>;
 const fonial = (over: Partial<FonialSettings> = {}) =>
   fonialAdapter({ baseUrl: emu.baseUrl, username: def.credentials.username!, password: def.credentials.password!, ...over });
 const at = (iso: string) => new Date(iso);
@@ -123,6 +125,34 @@ describe('fonial adapter', () => {
     expect(callbacks[0]!.sid).toBe(sessions[1]!.sid);
   });
 
+  // Source: live-API probes, github.com/riteshekbote/fonial-hunt probe-results.md (seed 001 lost the path).
+  it('places the callback with POST /call/initiate, the path the live API answers', async () => {
+    expect(FONIAL_CALLBACK_PATH).toBe('/call/initiate');
+    const count = () => emu.running.stats().byPath['POST /call/initiate'] ?? 0;
+    const before = count();
+    await fonial().placeCallback({ device: 674, target: '+4922111223344' });
+    expect(count()).toBe(before + 1);
+    expect((await state()).callbacks).toHaveLength(1);
+  });
+
+  // Source: live-API probes, github.com/riteshekbote/fonial-hunt inventory/fonial.md (text in `reason`, HTTP 200).
+  it('a stale session refused in `reason`, as the live API answers → logs in again and the call succeeds', async () => {
+    const live = createFonialEmulator({ errorField: 'reason' });
+    const other = await startEmulator(live, { port: 0 });
+    try {
+      const f = fonialAdapter({ baseUrl: other.baseUrl, username: FONIAL_LOCAL.username, password: FONIAL_LOCAL.password });
+      await f.listDevices();
+      live.expireSessions();
+      const refused = await post(other.baseUrl, '/numbers/get', { sid: 'expired' });
+      expect(refused.status).toBe(200);
+      expect(await refused.json()).toEqual({ sid: null, status: 'error', reason: 'session invalid' });
+      expect(await f.listNumbers()).toEqual(FONIAL_SEEDED_NUMBERS);
+      expect(other.stats().byPath['POST /session/authenticate']).toBe(2);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('concurrent first calls share one login', async () => {
     const f = fonial();
     await Promise.all([f.listDevices(), f.listNumbers(), f.inboundJournal({ from: at('2024-07-01T00:00:00Z'), to: NOW })]);
@@ -166,18 +196,26 @@ describe('fonial adapter', () => {
   });
 });
 
-describe('fonial emulator error answers (seed 001: HTTP 200, status "error")', () => {
+describe('fonial emulator error answers (seed 001: status "error", details in `error`)', () => {
   const login = async () => {
     const { sid } = (await raw('/session', {})) as { sid: string };
     await raw('/session/authenticate', { sid, ...FONIAL_LOCAL });
     return sid;
   };
 
-  it('refuses unknown and unauthenticated sessions', async () => {
-    expect(await raw('/devices/get', { sid: 'nope' })).toEqual({ sid: 'nope', status: 'error', error: 'Invalid session' });
-    expect(await raw('/devices/get', {})).toEqual({ status: 'error', error: 'Missing parameter: sid' });
+  // Source: seed 001 for status and `error`; live-API probes (fonial-hunt inventory/fonial.md) for HTTP 200, sid null, the texts.
+  it('refuses an unknown, missing or expired sid with HTTP 200 "session invalid", one never logged in with "session unauthenticated"', async () => {
+    const invalid = { sid: null, status: 'error', error: 'session invalid' };
+    const unknown = await post(emu.baseUrl, '/devices/get', { sid: 'nope' });
+    expect(unknown.status).toBe(200);
+    expect(await unknown.json()).toEqual(invalid);
+    expect(await raw('/devices/get', {})).toEqual(invalid);
     const { sid } = (await raw('/session', {})) as { sid: string };
-    expect(await raw('/numbers/get', { sid })).toEqual({ sid, status: 'error', error: 'Session not authenticated' });
+    expect(await raw('/numbers/get', { sid })).toEqual({ sid, status: 'error', error: 'session unauthenticated' });
+    const stale = await login();
+    def.expireSessions();
+    expect(await raw(FONIAL_CALLBACK_PATH, { sid: stale, device: 674, target: '+4922111223344' })).toEqual(invalid);
+    expect((await state()).callbacks).toEqual([]);
   });
 
   it('answers a wrong login with authenticated: false', async () => {

@@ -3,7 +3,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createJambonzEmulator } from '../../lib/local/emulators/jambonz';
 import { ProviderNotFoundError, ProviderRejectedError, ProviderUnavailableError, ValidationError } from '../../shared/errors';
-import { jambonzAdapter, type JambonzSettings } from '../../shared/providers/jambonz/adapter';
+import { jambonzAdapter, type JambonzSettings, type JambonzSpeech } from '../../shared/providers/jambonz/adapter';
 import { JAMBONZ_LOCAL, jambonzConfig } from '../../shared/providers/jambonz/config';
 import type { JambonzPlatform } from '../../shared/providers/jambonz/port';
 import { useEmulator } from '../support/emulator';
@@ -31,7 +31,20 @@ const send = (method: string, path: string, body?: unknown, key = apiKey) =>
     headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-const jambonz = (over: Partial<JambonzSettings> = {}): JambonzPlatform => jambonzAdapter({ baseUrl: api, apiKey, accountSid, ...over });
+const speech: JambonzSpeech = { synthesisVendor: 'google', synthesisLanguage: 'de-DE', synthesisVoice: 'de-DE-Standard-A', recognizerVendor: 'google', recognizerLanguage: 'de-DE' };
+/** What a call without an application_sid must carry: `speech` in jambonz's field names. */
+const speechBody = {
+  speech_synthesis_vendor: 'google',
+  speech_synthesis_language: 'de-DE',
+  speech_synthesis_voice: 'de-DE-Standard-A',
+  speech_recognizer_vendor: 'google',
+  speech_recognizer_language: 'de-DE',
+};
+const jambonz = (over: Partial<JambonzSettings> = {}): JambonzPlatform => jambonzAdapter({ baseUrl: api, apiKey, accountSid, speech, ...over });
+const setFeatureServers = async (available: number) => {
+  const res = await fetch(`${emu.baseUrl}/_feature-servers`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ available }) });
+  expect(res.status).toBe(200);
+};
 
 const hooks = {
   callHook: { url: 'https://api.fonella.test/v1/webhooks/jambonz/call' },
@@ -128,10 +141,53 @@ describe('jambonz adapter', () => {
     const c = await jambonz().createCall({ from: '+4930231250010', to: '+4922111223344', ...hooks });
     const { calls } = await state();
     expect(calls.map((x) => x.call_sid)).toEqual([a.sid, b.sid, c.sid]);
-    expect(calls[0]).toMatchObject({ account_sid: accountSid, from: '+4930231250010', to: { type: 'phone', number: '+4922111223344' }, application_sid: app.sid, tag: { fonellaCallId: 'c-1' } });
+    // jambonz runs an application's call on the application's hooks.
+    expect(calls[0]).toMatchObject({ account_sid: accountSid, from: '+4930231250010', to: { type: 'phone', number: '+4922111223344' }, application_sid: app.sid, tag: { fonellaCallId: 'c-1' }, call_hook: { url: hooks.callHook.url } });
     expect(calls[1]).toMatchObject({ application_sid: app.sid, to: { type: 'phone', number: '+4915112345678' } });
     expect(calls[2]).toMatchObject({ call_hook: { url: hooks.callHook.url, method: 'POST' }, call_status_hook: { url: hooks.callStatusHook.url } });
     expect(calls[2]).not.toHaveProperty('application_sid');
+  });
+
+  // jambonz-api-server lib/routes/api/accounts.js validateCreateCall: no application_sid → all five speech_* required, else 400.
+  it('a call on per-call hooks carries the configured speech settings; without them → Error, nothing sent', async () => {
+    const { sid } = await jambonz().createCall({ from: '+4930231250010', to: '+4922111223344', ...hooks });
+    expect((await state()).calls).toEqual([expect.objectContaining({ call_sid: sid, ...speechBody })]);
+    const unset = jambonz({ speech: undefined, applicationSid: '0b6f3a52-6a3e-4d5c-9a1e-2f1e0c1d2b3a' });
+    await expect(unset.createCall({ from: '+4930231250010', to: '+4922111223344', ...hooks })).rejects.toThrow(/JAMBONZ_SPEECH_/);
+    expect((await state()).calls).toHaveLength(1);
+  });
+
+  // jambonz-api-server lib/routes/api/accounts.js POST /:sid/Calls: 480 'no available feature servers at this time'.
+  it('no free feature server (480) → ProviderUnavailableError, no call', async () => {
+    await setFeatureServers(0);
+    const err = await jambonz().createCall({ from: '+4930231250010', to: '+4922111223344', ...hooks }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ProviderUnavailableError);
+    expect(err).toMatchObject({ providerStatus: 480 });
+    expect((await state()).calls).toEqual([]);
+  });
+
+  // jambonz-api-server lib/routes/api/phone-numbers.js validateAdd: unknown voip_carrier_sid → DbErrorBadRequest (400).
+  it('a phone number on an unknown carrier → ProviderRejectedError, not a not-found', async () => {
+    const err = await jambonz().createPhoneNumber({ number: '+4930231250010', carrierSid: '0f0f0f0f-1111-4222-8333-444455556666' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ProviderRejectedError);
+    expect(err).toMatchObject({ providerStatus: 400 });
+    expect((await state()).phoneNumbers).toEqual([]);
+  });
+
+  // jambonz-api-server lib/routes/api/voip-carriers.js validateRegistrationFields: username and password when registering, a valid realm.
+  it('a carrier registration without username or password, or with a bad SIP realm → ProviderRejectedError, nothing stored', async () => {
+    const j = jambonz();
+    const registration = { username: 'fonella-out', sipRealm: 'sipconnect.sipgate.de', password: 'sip-pass' };
+    for (const bad of [
+      { ...registration, username: '' },
+      { ...registration, username: 'fonella out' },
+      { ...registration, password: ' ' },
+      { ...registration, sipRealm: 'sip:sipconnect.sipgate.de' },
+      { ...registration, sipRealm: 'sipgate' },
+    ]) {
+      await expect(j.createCarrier({ name: 'sipgate-trunk', registration: bad }), JSON.stringify(bad)).rejects.toBeInstanceOf(ProviderRejectedError);
+    }
+    expect((await state()).carriers).toEqual([]);
   });
 
   it('a call to a number that is not E.164 → ValidationError, nothing sent', async () => {
@@ -145,6 +201,8 @@ describe('jambonz adapter', () => {
     expect((await state()).applications).toEqual([]);
   });
 
+  // jambonz-api-server lib/routes/api/accounts.js POST /:sid/Calls: validateRequest (403 'insufficient permissions') runs before
+  // validateCreateCall, whose 400 'unauthorized createCall request' an account key never reaches.
   it('another account’s sid → ProviderRejectedError, no call', async () => {
     const foreign = jambonz({ accountSid: '0f0f0f0f-1111-4222-8333-444455556666' });
     await expect(foreign.createCall({ from: '+4930231250010', to: '+4922111223344', ...hooks })).rejects.toBeInstanceOf(ProviderRejectedError);
@@ -184,12 +242,86 @@ describe('jambonz adapter', () => {
 describe('jambonz emulator (seed 002 paths, auth and schemas)', () => {
   const app = { name: 'a', account_sid: accountSid, call_hook: { url: 'https://x.test/call' }, call_status_hook: { url: 'https://x.test/status' } };
 
-  it('refuses a missing or wrong bearer with 401, another account with 403', async () => {
+  // jambonz-api-server lib/routes/api/accounts.js POST /:sid/Calls: validateSid (400 'Bad request'), then validateRequest (403).
+  it('refuses a missing or wrong bearer with 401, another account with 403, a malformed account sid with 400', async () => {
     expect((await fetch(`${api}/Applications`)).status).toBe(401);
     expect((await send('GET', '/Applications', undefined, 'wrong')).status).toBe(401);
-    const res = await send('POST', '/Accounts/0f0f0f0f-1111-4222-8333-444455556666/Calls', { from: '1', to: { type: 'phone', number: '2' }, call_hook: { url: 'https://x.test' } });
+    const call = { from: '1', to: { type: 'phone', number: '2' }, call_hook: { url: 'https://x.test' }, ...speechBody };
+    const res = await send('POST', '/Accounts/0f0f0f0f-1111-4222-8333-444455556666/Calls', call);
     expect(res.status).toBe(403);
     expect(await res.json()).toEqual({ msg: 'insufficient permissions' });
+    expect((await send('POST', '/Accounts/not-a-sid/Calls', call)).status).toBe(400);
+  });
+
+  // jambonz-api-server lib/routes/api/accounts.js POST /:sid/Calls: getFsUrl before anything else past the bearer check.
+  it('answers 480 when no feature server is free, before checking the account or the body; 201 again once one is', async () => {
+    await setFeatureServers(0);
+    const call = { from: '1', to: { type: 'phone', number: '2' }, call_hook: { url: 'https://x.test' }, ...speechBody };
+    expect((await send('POST', '/Accounts/x/Calls', call, 'wrong')).status).toBe(401);
+    for (const path of [`/Accounts/${accountSid}/Calls`, '/Accounts/0f0f0f0f-1111-4222-8333-444455556666/Calls']) {
+      const res = await send('POST', path, {});
+      expect(res.status).toBe(480);
+      expect(await res.json()).toEqual({ msg: 'no available feature servers at this time' });
+    }
+    expect((await send('POST', '/PhoneNumbers', { number: '1' })).status).toBe(400);
+    await setFeatureServers(2);
+    expect((await send('POST', `/Accounts/${accountSid}/Calls`, call)).status).toBe(201);
+    expect((await state()).calls).toHaveLength(1);
+  });
+
+  // jambonz-api-server lib/routes/api/accounts.js validateCreateCall: application_sid, or the five speech_* settings and a call_hook.
+  it('creates a call only with an application_sid or all five speech settings, in validateCreateCall’s words', async () => {
+    const path = `/Accounts/${accountSid}/Calls`;
+    const base = { from: '+49301', to: { type: 'phone', number: '+4922111223344' } };
+    const hook = { call_hook: { url: 'https://x.test/call' } };
+    const speechMissing = /^either application_sid or set of speech_synthesis_vendor, speech_synthesis_language, speech_synthesis_voice, speech_recognizer_vendor, speech_recognizer_language required$/;
+    const refused: [unknown, RegExp][] = [
+      [{ ...base, ...hook }, speechMissing],
+      [{ ...base, ...hook, ...speechBody, speech_synthesis_voice: undefined }, speechMissing],
+      [{ ...base, ...hook, ...speechBody, speech_recognizer_language: '' }, speechMissing],
+      [{ ...base, ...speechBody }, /^either call_hook or application_sid required$/],
+      [{ ...base, ...hook, application_sid: '0f0f0f0f-1111-4222-8333-444455556666' }, /^application_sid not found 0f0f0f0f-/],
+      [{ to: base.to, ...hook, ...speechBody }, /^missing from parameter$/],
+    ];
+    for (const [body, pattern] of refused) {
+      const res = await send('POST', path, body);
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(((await res.json()) as { msg: string }).msg).toMatch(pattern);
+    }
+    expect((await state()).calls).toEqual([]);
+    const app = (await (await send('POST', '/Applications', { name: 'a', account_sid: accountSid, call_hook: { url: 'https://x.test/app' }, call_status_hook: { url: 'https://x.test/s' } })).json()) as { sid: string };
+    expect((await send('POST', path, { ...base, application_sid: app.sid })).status).toBe(201);
+    expect((await send('POST', path, { ...base, ...hook, ...speechBody })).status).toBe(201);
+    // With an application_sid jambonz uses the application's hooks, whatever the call names.
+    expect((await send('POST', path, { ...base, ...hook, application_sid: app.sid })).status).toBe(201);
+    expect((await state()).calls.map((c) => (c.call_hook as { url: string }).url)).toEqual(['https://x.test/app', 'https://x.test/call', 'https://x.test/app']);
+  });
+
+  // jambonz-api-server lib/routes/api/voip-carriers.js validateRegistrationFields (400 DbErrorBadRequest).
+  it('checks a carrier’s registration fields as jambonz does', async () => {
+    const reg = { name: 'c', requires_register: true, register_username: 'u', register_password: 'p', register_sip_realm: 'sip.example.com' };
+    const refused: [unknown, RegExp][] = [
+      [{ ...reg, register_username: undefined }, /^register_username is required when requires_register is true$/],
+      [{ ...reg, register_username: '  ' }, /^register_username is required/],
+      [{ ...reg, register_username: 'a b' }, /^register_username must not contain whitespace$/],
+      [{ ...reg, register_password: undefined }, /^register_password is required when requires_register is true$/],
+      [{ ...reg, register_sip_realm: '' }, /^register_sip_realm must not be empty string/],
+      [{ ...reg, register_sip_realm: 'sip:sip.example.com' }, /^register_sip_realm must be a valid domain or IP address/],
+      [{ ...reg, register_sip_realm: 'sip example.com' }, /^register_sip_realm must be a valid domain/],
+      [{ ...reg, register_sip_realm: 'localhost' }, /^register_sip_realm must be a valid domain/],
+      [{ name: 'c', register_username: 'a b' }, /^register_username must not contain whitespace$/],
+      [{ name: 'c', register_sip_realm: ' sip.example.com' }, /^register_sip_realm must be a valid domain/],
+      [{ ...reg, register_from_domain: 'sips:example.com' }, /^register_from_domain must be a valid domain/],
+    ];
+    for (const [body, pattern] of refused) {
+      const res = await send('POST', '/VoipCarriers', body);
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(((await res.json()) as { msg: string }).msg).toMatch(pattern);
+    }
+    expect((await state()).carriers).toEqual([]);
+    for (const body of [reg, { ...reg, register_sip_realm: '217.10.79.9' }, { ...reg, register_sip_realm: null }, { name: 'd', requires_register: false }]) {
+      expect((await send('POST', '/VoipCarriers', body)).status, JSON.stringify(body)).toBe(201);
+    }
   });
 
   it('rejects bodies that break the schema with 400 { msg }, storing nothing', async () => {
@@ -200,9 +332,9 @@ describe('jambonz emulator (seed 002 paths, auth and schemas)', () => {
       ['POST', '/VoipCarriers', { name: 'c', e164_leading_plus: 'yes' }, /e164_leading_plus/],
       ['POST', '/SipGateways', { voip_carrier_sid: 'not-a-uuid', ipv4: '1.2.3.4' }, /voip_carrier_sid/],
       ['POST', '/PhoneNumbers', { number: '4930231250010' }, /missing field voip_carrier_sid/],
-      ['POST', `/Accounts/${accountSid}/Calls`, { from: '+49301', to: '+4922111223344', call_hook: { url: 'https://x.test' } }, /^to/],
+      ['POST', `/Accounts/${accountSid}/Calls`, { from: '+49301', to: '+4922111223344', call_hook: { url: 'https://x.test' } }, /^missing or invalid to property: "\+4922111223344"$/],
       ['POST', `/Accounts/${accountSid}/Calls`, { from: '+49301', to: { type: 'phone' }, call_hook: { url: 'https://x.test' } }, /to property/],
-      ['POST', `/Accounts/${accountSid}/Calls`, { from: '+49301', to: { type: 'phone', number: '+4922111223344' } }, /application_sid or call_hook/],
+      ['POST', `/Accounts/${accountSid}/Calls`, { from: '+49301', to: { type: 'phone', number: '+4922111223344' }, ...speechBody, call_hook: { url: 'not a url' } }, /call_hook\.url/],
     ];
     for (const [method, path, body, pattern] of cases) {
       const res = await send(method, path, body);
@@ -212,10 +344,15 @@ describe('jambonz emulator (seed 002 paths, auth and schemas)', () => {
     expect(await state()).toEqual({ calls: [], phoneNumbers: [], applications: [], carriers: [], sipGateways: [] });
   });
 
-  it('answers the seed’s other statuses: 404 unknown carrier, 422 duplicate number, 400 list without carrier', async () => {
+  // jambonz-api-server lib/routes/api/phone-numbers.js validateAdd: whitespace, then an unknown carrier, are 400s.
+  it('answers the other statuses: 400 unknown carrier, 422 duplicate number, 400 list without carrier', async () => {
     const carrier = (await (await send('POST', '/VoipCarriers', { name: 'c' })).json()) as { sid: string };
-    expect((await send('POST', '/PhoneNumbers', { number: '+491', voip_carrier_sid: '0f0f0f0f-1111-4222-8333-444455556666' })).status).toBe(404);
-    expect((await send('POST', '/PhoneNumbers', { number: '+49 30 1', voip_carrier_sid: carrier.sid })).status).toBe(400);
+    const unknown = await send('POST', '/PhoneNumbers', { number: '+491', voip_carrier_sid: '0f0f0f0f-1111-4222-8333-444455556666' });
+    expect(unknown.status).toBe(400);
+    expect(await unknown.json()).toEqual({ msg: 'voip_carrier not found for sid 0f0f0f0f-1111-4222-8333-444455556666' });
+    const spaced = await send('POST', '/PhoneNumbers', { number: '+49 30 1', voip_carrier_sid: carrier.sid });
+    expect(spaced.status).toBe(400);
+    expect(await spaced.json()).toEqual({ msg: 'number cannot contain whitespace' });
     expect((await send('POST', '/PhoneNumbers', { number: '+491', voip_carrier_sid: carrier.sid })).status).toBe(201);
     expect((await send('POST', '/PhoneNumbers', { number: '491', voip_carrier_sid: carrier.sid })).status).toBe(422);
     expect((await send('DELETE', `/VoipCarriers/${carrier.sid}`)).status).toBe(422);
@@ -232,9 +369,26 @@ describe('jambonz emulator (seed 002 paths, auth and schemas)', () => {
 
 describe('jambonz config', () => {
   it('defaults to the emulator’s key and account locally; everything is required elsewhere', () => {
-    expect(jambonzConfig.parse({ STAGE: 'test' })).toEqual({ baseUrl: 'http://127.0.0.1:4006/v1', apiKey: JAMBONZ_LOCAL.apiKey, accountSid: JAMBONZ_LOCAL.accountSid, applicationSid: undefined });
+    expect(jambonzConfig.parse({ STAGE: 'test' })).toEqual({ baseUrl: 'http://127.0.0.1:4006/v1', apiKey: JAMBONZ_LOCAL.apiKey, accountSid: JAMBONZ_LOCAL.accountSid, applicationSid: undefined, speech });
     expect(def.credentials).toEqual({ apiKey: JAMBONZ_LOCAL.apiKey, accountSid: JAMBONZ_LOCAL.accountSid });
     expect(() => jambonzConfig.parse({ STAGE: 'prod', JAMBONZ_API_KEY: 'k', JAMBONZ_ACCOUNT_SID: accountSid })).toThrow(/JAMBONZ_BASE_URL/);
     expect(() => jambonzConfig.parse({ STAGE: 'prod', JAMBONZ_BASE_URL: 'https://jb.example.com/v1', JAMBONZ_API_KEY: 'k', JAMBONZ_ACCOUNT_SID: 'acct' })).toThrow(/JAMBONZ_ACCOUNT_SID/);
+  });
+
+  it('takes an application, the five speech settings, both or neither; never part of the speech settings', () => {
+    const deployed = { STAGE: 'prod', JAMBONZ_BASE_URL: 'https://jb.example.com/v1', JAMBONZ_API_KEY: 'k', JAMBONZ_ACCOUNT_SID: accountSid };
+    const speechEnv = {
+      JAMBONZ_SPEECH_SYNTHESIS_VENDOR: 'microsoft',
+      JAMBONZ_SPEECH_SYNTHESIS_LANGUAGE: 'de-DE',
+      JAMBONZ_SPEECH_SYNTHESIS_VOICE: 'de-DE-KatjaNeural',
+      JAMBONZ_SPEECH_RECOGNIZER_VENDOR: 'deepgram',
+      JAMBONZ_SPEECH_RECOGNIZER_LANGUAGE: 'de',
+    };
+    expect(jambonzConfig.parse(deployed)).toMatchObject({ applicationSid: undefined, speech: undefined });
+    expect(jambonzConfig.parse({ ...deployed, ...speechEnv, JAMBONZ_APPLICATION_SID: accountSid })).toMatchObject({
+      applicationSid: accountSid,
+      speech: { synthesisVendor: 'microsoft', synthesisLanguage: 'de-DE', synthesisVoice: 'de-DE-KatjaNeural', recognizerVendor: 'deepgram', recognizerLanguage: 'de' },
+    });
+    expect(() => jambonzConfig.parse({ ...deployed, ...speechEnv, JAMBONZ_SPEECH_SYNTHESIS_VOICE: undefined })).toThrow(/missing JAMBONZ_SPEECH_SYNTHESIS_VOICE/);
   });
 });

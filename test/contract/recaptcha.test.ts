@@ -11,6 +11,12 @@ const verifier = (over: Partial<RecaptchaSettings> = {}) =>
   recaptchaVerifier({ baseUrl: emu.baseUrl, secret: 'local-recaptcha-secret', minScore: 0.5, ...over });
 type State = { verifications: { token: string; remoteIp?: string; success: boolean; errorCodes: string[] }[] };
 const verifications = async () => (await emu.inspect<State>()).verifications;
+/** A token as the browser would get it, issued `ageSeconds` ago (the emulator's /_token). */
+async function issue(input: { action?: string; score?: number; ageSeconds?: number }): Promise<string> {
+  const res = await fetch(`${emu.baseUrl}/_token`, { method: 'POST', body: JSON.stringify(input) });
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { token: string }).token;
+}
 
 describe('recaptcha adapter', () => {
   it('accepts a token for the expected action at or above the threshold, sending the client IP', async () => {
@@ -39,6 +45,31 @@ describe('recaptcha adapter', () => {
       reasons: ['invalid-input-response'],
     });
     expect((await verifications()).map((x) => x.token)).toEqual(['pass:contact:0.3', 'pass:login:0.9', 'fail']);
+  });
+
+  // Source: developers.google.com/recaptcha/docs/verify ("Token Restrictions": a token is valid for two
+  // minutes and can be verified once; error code `timeout-or-duplicate`).
+  it('a token verified once → verifying it again is a refusal (timeout-or-duplicate, ok false), not an error', async () => {
+    const v = verifier();
+    expect(await v.verify({ token: 'pass:contact:0.9', expectedAction: 'contact' })).toMatchObject({ ok: true });
+    expect(await v.verify({ token: 'pass:contact:0.9', expectedAction: 'contact' })).toEqual({
+      ok: false,
+      score: null,
+      action: null,
+      reasons: ['timeout-or-duplicate'],
+    });
+    const token = await issue({ action: 'contact', score: 0.8 });
+    expect(await v.verify({ token, expectedAction: 'contact' })).toEqual({ ok: true, score: 0.8, action: 'contact', reasons: [] });
+    expect(await v.verify({ token, expectedAction: 'contact' })).toMatchObject({ ok: false, reasons: ['timeout-or-duplicate'] });
+    expect((await verifications()).map((x) => x.errorCodes)).toEqual([[], ['timeout-or-duplicate'], [], ['timeout-or-duplicate']]);
+  });
+
+  it('a token issued more than two minutes ago → timeout-or-duplicate; one just inside is accepted', async () => {
+    const v = verifier();
+    const old = await issue({ action: 'contact', score: 0.9, ageSeconds: 121 });
+    expect(await v.verify({ token: old, expectedAction: 'contact' })).toEqual({ ok: false, score: null, action: null, reasons: ['timeout-or-duplicate'] });
+    const recent = await issue({ action: 'contact', score: 0.9, ageSeconds: 110 });
+    expect(await v.verify({ token: recent, expectedAction: 'contact' })).toMatchObject({ ok: true, reasons: [] });
   });
 
   it('a missing token is let through only when configured, and Google is not asked', async () => {

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { createSipgateEmulator } from '../../lib/local/emulators/sipgate';
 import { ForbiddenError, ProviderNotFoundError, ProviderRejectedError, ProviderUnavailableError } from '../../shared/errors';
-import { sipgateAdapter, type SipgateSettings } from '../../shared/providers/sipgate/adapter';
+import { SipgateRegisterDeviceForbiddenError, sipgateAdapter, type SipgateSettings } from '../../shared/providers/sipgate/adapter';
 import { SIPGATE_LOCAL, sipgateConfig } from '../../shared/providers/sipgate/config';
 import { useEmulator } from '../support/emulator';
 
@@ -17,8 +17,19 @@ const sipgate = (over: Partial<SipgateSettings> = {}) =>
   });
 type State = {
   numbers: { id: string; number: string; endpointId: string }[];
-  devices: { id: string; alias: string; type: string; sipId: string; password: string }[];
+  devices: { id: string; alias: string; type: string; username: string; password: string }[];
 };
+/** Sipgate's own wire, for what the adapter reads but does not hand on (status codes, passwords). */
+const wire = (path: string, init: RequestInit = {}) =>
+  fetch(`${emu.baseUrl}${path}`, {
+    ...init,
+    headers: {
+      authorization: `Basic ${Buffer.from(`${SIPGATE_LOCAL.tokenId}:${SIPGATE_LOCAL.token}`).toString('base64')}`,
+      'content-type': 'application/json',
+    },
+  });
+const restrict = (restrictions: { CAN_CREATE_REGISTER_DEVICE: boolean }) =>
+  fetch(`${emu.baseUrl}/_restrictions`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(restrictions) });
 
 describe('sipgate adapter', () => {
   it('lists the account’s numbers in E.164 with their endpoint', async () => {
@@ -28,19 +39,46 @@ describe('sipgate adapter', () => {
     expect(numbers[0]).toEqual({ id: 'n10', number: '+4921155501010', type: 'LANDLINE', endpointId: 'p0' });
   });
 
-  it('creates a register device, returns its SIP credentials once, and lists it', async () => {
+  // Source: sipgate's v2 OpenAPI, RegisterDeviceResponse / CredentialsResponse (credentials.username; device ids like e0).
+  it('creates a register device: its SIP user is credentials.username, its id like e5; lists it without credentials', async () => {
     const s = sipgate();
     const device = await s.createRegisterDevice({ userId: 'w0', alias: 'Fonella Bäckerei' });
-    expect(device.deviceId).toMatch(/^r\d+$/);
+    expect(device.deviceId).toMatch(/^e\d+$/);
+    expect(device.sipId).toMatch(/^\d+e\d+$/);
+    expect(device.sipId.endsWith(device.deviceId)).toBe(true);
     expect(device.password.length).toBeGreaterThan(8);
     const stored = (await emu.inspect<State>()).devices.at(-1);
-    expect(stored).toMatchObject({ id: device.deviceId, alias: 'Fonella Bäckerei', type: 'REGISTER', sipId: device.sipId, password: '********' });
+    expect(stored).toMatchObject({ id: device.deviceId, alias: 'Fonella Bäckerei', type: 'REGISTER', username: device.sipId, password: '********' });
     const listed = await s.listDevices('w0');
     expect(listed).toEqual([
-      { id: SIPGATE_LOCAL.trunkDeviceId, alias: 'Fonella trunk', type: 'TRUNKING' },
+      { id: SIPGATE_LOCAL.trunkDeviceId, alias: 'Fonella trunk', type: 'REGISTER' },
       { id: device.deviceId, alias: 'Fonella Bäckerei', type: 'REGISTER' },
     ]);
     expect(JSON.stringify(listed)).not.toContain(device.password);
+  });
+
+  // Source: sipgate v2 OpenAPI (createRegisterDevice → 200; types REGISTER|MOBILE|EXTERNAL); list with password: sipgate-io/sipgateio-node lib/devices/devices.test.ts.
+  it('on the wire, as sipgate: create answers 200 without sipId, and the device list repeats the password', async () => {
+    const created = await wire('/w0/devices/register', { method: 'POST', body: JSON.stringify({ alias: 'Wire' }) });
+    expect(created.status).toBe(200);
+    const body = (await created.json()) as { id: string; type: string; credentials: Record<string, string> };
+    expect(body).toMatchObject({ id: expect.stringMatching(/^e\d+$/), type: 'REGISTER' });
+    expect(Object.keys(body.credentials).sort()).toEqual(['outboundProxy', 'password', 'sipServer', 'sipServerWebsocketUrl', 'username']);
+    const list = (await (await wire('/w0/devices')).json()) as { items: { id: string; type: string; credentials?: { password?: string } }[] };
+    expect(list.items.find((d) => d.id === body.id)?.credentials?.password).toBe(body.credentials.password);
+    for (const d of list.items) expect(['REGISTER', 'MOBILE', 'EXTERNAL']).toContain(d.type);
+  });
+
+  // Source: sipgate's v2 OpenAPI, createRegisterDevice: "the Restriction CAN_CREATE_REGISTER_DEVICE needs to be true".
+  it('a web user without CAN_CREATE_REGISTER_DEVICE → 403 → SipgateRegisterDeviceForbiddenError naming user and right', async () => {
+    expect((await restrict({ CAN_CREATE_REGISTER_DEVICE: false })).status).toBe(200);
+    const err = await sipgate().createRegisterDevice({ userId: 'w0', alias: 'X' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SipgateRegisterDeviceForbiddenError);
+    expect(err).toBeInstanceOf(ProviderRejectedError);
+    expect(err).toMatchObject({ providerStatus: 403, userId: 'w0', status: 502 });
+    expect((err as Error).message).toMatch(/w0.*CAN_CREATE_REGISTER_DEVICE/);
+    expect((await emu.inspect<State>()).devices.map((d) => d.alias)).not.toContain('X');
+    expect(await sipgate().listDevices('w0')).toHaveLength(1);
   });
 
   it('an unknown web user → ProviderNotFoundError for creating and listing devices', async () => {
@@ -66,9 +104,9 @@ describe('sipgate adapter', () => {
   });
 
   it('unknown ids → ProviderNotFoundError; an unknown endpoint is refused and routes nothing', async () => {
-    await expect(sipgate().deleteDevice('r999')).rejects.toBeInstanceOf(ProviderNotFoundError);
+    await expect(sipgate().deleteDevice('e999')).rejects.toBeInstanceOf(ProviderNotFoundError);
     await expect(sipgate().routeNumber({ numberId: 'n999', endpointId: 'p0' })).rejects.toBeInstanceOf(ProviderNotFoundError);
-    await expect(sipgate().routeNumber({ numberId: 'n10', endpointId: 'r999' })).rejects.toBeInstanceOf(ProviderRejectedError);
+    await expect(sipgate().routeNumber({ numberId: 'n10', endpointId: 'e999' })).rejects.toBeInstanceOf(ProviderRejectedError);
     expect((await emu.inspect<State>()).numbers.find((n) => n.id === 'n10')?.endpointId).toBe('p0');
   });
 
@@ -101,6 +139,18 @@ describe('sipgate adapter', () => {
     const started = Date.now();
     await expect(sipgate({ timeoutMs: 300 }).listDevices('w0')).rejects.toBeInstanceOf(ProviderUnavailableError);
     expect(Date.now() - started).toBeLessThan(5000);
+  });
+});
+
+describe('sipgate emulator configured without the right to create register devices', () => {
+  const restricted = useEmulator(createSipgateEmulator({ restrictions: { CAN_CREATE_REGISTER_DEVICE: false } }));
+
+  it('refuses every creation, also after a reset, and the adapter says why', async () => {
+    const s = sipgateAdapter({ baseUrl: restricted.baseUrl, tokenId: SIPGATE_LOCAL.tokenId, token: SIPGATE_LOCAL.token });
+    await expect(s.createRegisterDevice({ userId: 'w0', alias: 'X' })).rejects.toBeInstanceOf(SipgateRegisterDeviceForbiddenError);
+    await fetch(`${restricted.baseUrl}/_reset`, { method: 'POST' });
+    await expect(s.createRegisterDevice({ userId: 'w0', alias: 'X' })).rejects.toMatchObject({ providerStatus: 403 });
+    expect((await restricted.inspect<State>()).devices).toHaveLength(1);
   });
 });
 

@@ -2,7 +2,8 @@
 // against the emulator's state, the webhook signature check, and SDK failures as our typed errors.
 import Stripe from 'stripe';
 import { describe, expect, it } from 'vitest';
-import { createStripeEmulator, type StripeEmulatorState } from '../../lib/local/emulators/stripe';
+import { startEmulator } from '../../lib/local/emulators/kit';
+import { IDEMPOTENCY_TTL_SECONDS, createStripeEmulator, type StripeEmulatorState } from '../../lib/local/emulators/stripe';
 import { ProviderNotFoundError, ProviderRejectedError, ProviderUnavailableError } from '../../shared/errors';
 import { stripeBilling, type StripeSettings } from '../../shared/providers/stripe/adapter';
 import { stripeConfig } from '../../shared/providers/stripe/config';
@@ -21,6 +22,18 @@ const settings = (over: Partial<StripeSettings> = {}): StripeSettings => ({
 });
 const billing = (over: Partial<StripeSettings> = {}) => stripeBilling(settings(over));
 const state = () => emu.inspect<StripeEmulatorState>();
+/** The SDK straight at the emulator, without its own retries (they would hide a 409). */
+const sdk = () => new Stripe('sk_test_local', { host: '127.0.0.1', port: emu.running.port, protocol: 'http', maxNetworkRetries: 0 });
+/** Moves the emulator's clock forward (its timestamps and the age of Idempotency-Keys). */
+async function advanceClock(seconds: number) {
+  const res = await fetch(`${emu.baseUrl}/_clock`, { method: 'POST', body: JSON.stringify({ advanceSeconds: seconds }) });
+  expect(res.status).toBe(200);
+}
+/** Makes the next matching POST take `ms` longer, its Idempotency-Key in flight meanwhile. */
+async function slowDown(latency: { ms: number; match?: string; count?: number }) {
+  const res = await fetch(`${emu.baseUrl}/_latency`, { method: 'POST', body: JSON.stringify(latency) });
+  expect(res.status).toBe(201);
+}
 const subscription = async (id: string) => (await state()).subscriptions.find((s) => s.id === id)!;
 
 /** A paid, active subscription: what exists once the portal has confirmed the first payment. */
@@ -28,8 +41,7 @@ async function activeSubscription(priceId = 'price_business') {
   const b = billing();
   const customerId = await b.ensureCustomer({ userId: 'u-1', email: 'ada@example.com' });
   const { subscriptionId } = await b.createSubscription({ customerId, priceId, userId: 'u-1' });
-  const sdk = new Stripe('sk_test_local', { host: '127.0.0.1', port: emu.running.port, protocol: 'http' });
-  await sdk.invoices.pay((await subscription(subscriptionId)).latest_invoice!, { paid_out_of_band: true });
+  await sdk().invoices.pay((await subscription(subscriptionId)).latest_invoice!, { paid_out_of_band: true });
   expect((await subscription(subscriptionId)).status).toBe('active');
   return { b, customerId, subscriptionId };
 }
@@ -46,6 +58,52 @@ describe('stripe billing adapter', () => {
     const { customers } = await state();
     expect(customers).toHaveLength(2);
     expect(customers[0]).toMatchObject({ id: first, email: 'ada@example.com', name: 'Ada', metadata: { userId: 'u-1' } });
+  });
+
+  it('ensureCustomer with the stored id answers it from one read: no search, no create', async () => {
+    const b = billing();
+    const id = await b.ensureCustomer({ userId: 'u-1', email: 'ada@example.com' });
+    const before = emu.running.stats().byPath;
+    expect(await b.ensureCustomer({ userId: 'u-1', email: 'ada@example.com', customerId: id })).toBe(id);
+    const after = emu.running.stats().byPath;
+    const calls = Object.keys(after).filter((k) => after[k] !== before[k]);
+    expect(calls).toEqual([`GET /v1/customers/${id}`]);
+  });
+
+  it('ensureCustomer a day later, the creation key forgotten and the id not passed, finds the customer instead of making a second', async () => {
+    const b = billing();
+    const first = await b.ensureCustomer({ userId: 'u-1', email: 'ada@example.com' });
+    await advanceClock(IDEMPOTENCY_TTL_SECONDS + 60);
+    expect(await b.ensureCustomer({ userId: 'u-1', email: 'ada@example.com' })).toBe(first);
+    expect((await state()).customers.map((c) => c.id)).toEqual([first]);
+  });
+
+  it('ensureCustomer with a stored id Stripe no longer has makes a new customer, then finds that one', async () => {
+    const b = billing();
+    const first = await b.ensureCustomer({ userId: 'u-1', email: 'ada@example.com' });
+    await sdk().customers.del(first);
+    // Within the 24 hours of the first creation key: a replay of it would hand back the deleted customer.
+    const second = await b.ensureCustomer({ userId: 'u-1', email: 'ada@example.com', customerId: first });
+    expect(second).not.toBe(first);
+    expect(await b.ensureCustomer({ userId: 'u-1', email: 'ada@example.com', customerId: 'cus_unknown' })).toBe(second);
+    const { customers } = await state();
+    expect(customers.map((c) => [c.id, c.deleted ?? false])).toEqual([
+      [first, true],
+      [second, false],
+    ]);
+  });
+
+  it('two concurrent ensureCustomer calls for one user make one customer: the second waits out Stripe\'s 409', async () => {
+    await slowDown({ ms: 600, match: '/v1/customers' });
+    const b = billing();
+    const [one, two] = await Promise.all([
+      b.ensureCustomer({ userId: 'u-1', email: 'ada@example.com' }),
+      b.ensureCustomer({ userId: 'u-1', email: 'ada@example.com' }),
+    ]);
+    expect(two).toBe(one);
+    expect((await state()).customers.map((c) => c.id)).toEqual([one]);
+    // Two creations, and at least one retry after a 409.
+    expect(emu.running.stats().byPath['POST /v1/customers']).toBeGreaterThanOrEqual(3);
   });
 
   it('createSubscription starts it incomplete, with the client secret of its first invoice and the item period end', async () => {
@@ -177,6 +235,64 @@ describe('stripe billing adapter', () => {
     const started = Date.now();
     await expect(billing({ timeoutMs: 300 }).cancelNow('sub_any')).rejects.toBeInstanceOf(ProviderUnavailableError);
     expect(Date.now() - started).toBeLessThan(5000);
+  });
+});
+
+// Source: docs.stripe.com/idempotency (keys pruned once at least 24 hours old, then the request runs
+// again; a request conflicting with a concurrent one of the same key stores no result) and
+// docs.stripe.com/error-low-level (409: the request conflicts with another, e.g. the same idempotent key).
+describe('stripe emulator: Idempotency-Key as Stripe keeps it', () => {
+  const create = (key: string, email = 'ada@example.com') => sdk().customers.create({ email }, { idempotencyKey: key });
+
+  it('replays a key within 24 hours and forgets it after: the same key then creates again', async () => {
+    const first = await create('key-1');
+    expect((await create('key-1')).id).toBe(first.id);
+    await advanceClock(IDEMPOTENCY_TTL_SECONDS - 10);
+    expect((await create('key-1')).id).toBe(first.id);
+    await advanceClock(10);
+    const later = await create('key-1');
+    expect(later.id).not.toBe(first.id);
+    expect((await state()).customers).toHaveLength(2);
+  });
+
+  it('a shorter key lifetime can be set for a test (idempotencyTtlSeconds)', async () => {
+    const short = await startEmulator(createStripeEmulator({ idempotencyTtlSeconds: 1 }));
+    try {
+      const client = new Stripe('sk_test_local', { host: '127.0.0.1', port: short.port, protocol: 'http', maxNetworkRetries: 0 });
+      const first = await client.customers.create({ email: 'ada@example.com' }, { idempotencyKey: 'key-1' });
+      expect((await client.customers.create({ email: 'ada@example.com' }, { idempotencyKey: 'key-1' })).id).toBe(first.id);
+      await new Promise((r) => setTimeout(r, 1100));
+      expect((await client.customers.create({ email: 'ada@example.com' }, { idempotencyKey: 'key-1' })).id).not.toBe(first.id);
+    } finally {
+      await short.close();
+    }
+  });
+
+  it('the same key with other parameters → 400 idempotency_error', async () => {
+    await create('key-1');
+    const err = await create('key-1', 'bob@example.com').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(Stripe.errors.StripeIdempotencyError);
+    expect(err).toMatchObject({ statusCode: 400, type: 'StripeIdempotencyError' });
+  });
+
+  it('the same key while its first request still runs → 409 idempotency_key_in_use, nothing stored; later the first answer', async () => {
+    await slowDown({ ms: 500, match: '/v1/customers' });
+    const first = create('key-1');
+    await new Promise((r) => setTimeout(r, 150));
+    const err = await create('key-1').catch((e: unknown) => e);
+    // The SDK files a 409 under StripeAPIError; Stripe's body says what it is.
+    expect(err).toBeInstanceOf(Stripe.errors.StripeError);
+    expect(err).toMatchObject({ statusCode: 409, code: 'idempotency_key_in_use', raw: { type: 'idempotency_error' } });
+    const { id } = await first;
+    expect((await create('key-1')).id).toBe(id);
+    expect((await state()).customers.map((c) => c.id)).toEqual([id]);
+  });
+
+  it('a key is per request: another key creates another customer, a key-less POST is never replayed', async () => {
+    await create('key-1');
+    await create('key-2');
+    await sdk().customers.create({ email: 'ada@example.com' });
+    expect((await state()).customers).toHaveLength(3);
   });
 });
 

@@ -1,7 +1,8 @@
 // Auth0 Management API through the official `auth0` client. One client per adapter, so the SDK
 // caches its machine-to-machine token until shortly before it expires. The client always builds
 // https://<domain> URLs; to reach the emulator, a fetch that rewrites that origin is passed in
-// (it carries the token request too).
+// (it carries the token request too). The client's grant on the Management API needs read:users
+// (getUser) and delete:users (deleteUser); without one, Auth0 answers 403, a ProviderRejectedError.
 import { ManagementClient } from 'auth0';
 import { ProviderNotFoundError } from '../../errors';
 import { DEFAULT_TIMEOUT_MS, callProvider } from '../http';

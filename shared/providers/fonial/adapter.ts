@@ -1,11 +1,37 @@
-// fonial API 2.0 over plain fetch: every call is a POST with JSON answered 200 with status ok|error.
-// One session (sid) is opened, logged in and reused; when fonial calls it stale we log in once more.
+// fonial API 2.0 over plain fetch. One session (sid) is opened, logged in and reused; when fonial
+// refuses it, we log in once more and repeat the call once.
+//
+// Confirmed by fonial's documentation: seed 001 (../shared/seeds/001_6dd25df393037ad0.txt), the same
+// text as https://www.fonial.de/hilfe/api/, whose method headings also name the first two paths.
+//   - Base https://kundenkonto.fonial.de/api/2.0; every method is a POST with JSON parameters.
+//   - POST /session {} → { sid, status }; POST /session/authenticate { sid, username, password }
+//     → { sid, status, authenticated: true | false }.
+//   - Every answer carries status "ok" | "error"; on "error" the details are in the field `error`.
+//     No HTTP status code is documented for any answer, an expired session included.
+//   - Callback { sid, device, target }: target in E.164, device an id from /devices/get (the one
+//     method path besides /session the seed names). The request and answer fields of devices,
+//     numbers, EVN ({ sid, start, end }, "YYYY-MM-DD HH:MM:SS") and journal (status TAKEN).
+// Not documented; taken from third parties, so it may change without notice:
+//   - The callback path /call/initiate: the seed lost it. Probes of the live API (github.com/
+//     riteshekbote/fonial-hunt, probe-results.md, 2026-09) saw POST /api/2.0/call/initiate answer
+//     200 with the API's JSON session error, while paths the API lacks answer 404.
+//   - The paths /numbers/get, /evn/get, /journal/get: client code in github.com/drexlma/Fonial-Api-PHP
+//     (fonial.class.php) and github.com/fucodo/fucodo.api.fonial (src/FonialApi.php).
+//   - A refused sid is answered HTTP 200 with { sid: null, status: "error", reason: "session invalid" }
+//     (unknown or missing sid), or reason "session unauthenticated" (fonial-hunt, inventory/fonial.md):
+//     the text came in `reason`, not the documented `error`, so both fields are read.
+//   - authenticated "1" instead of true: fucodo.api.fonial accepts only `=== '1'`.
+// Assumed, without a source:
+//   - With no HTTP status documented (and only 200 observed), the re-login keys on the answer:
+//     status "error" whose text names the session: the two observed texts, and as a fallback any
+//     other wording that mentions the session or sid. A 4xx/5xx goes through providerHttp's mapping.
+//   - The texts that mean "not found" (unknown device); timestamps in Europe/Berlin wall-clock time.
 import { ProviderNotFoundError, ProviderRejectedError, ProviderUnavailableError, ValidationError } from '../../errors';
 import { providerHttp } from '../http';
 import type { FonialPhoneSystem, Period } from './port';
 
-/** The seed lost the callback's path: this constant is the one place it is written. */
-export const FONIAL_CALLBACK_PATH = '/callback';
+/** The seed lost the callback's path; this one is observed on the live API (see above). */
+export const FONIAL_CALLBACK_PATH = '/call/initiate';
 /** fonial's timestamps are German wall-clock time without an offset. */
 export const FONIAL_TIME_ZONE = 'Europe/Berlin';
 
@@ -23,7 +49,8 @@ export interface FonialSettings {
 type Answer = Record<string, unknown>;
 
 const E164 = /^\+[1-9]\d{1,14}$/;
-// fonial documents no error texts; these catch an unknown, expired or not-logged-in sid.
+// Matches the live API's "session invalid" and "session unauthenticated" (see above) and, since fonial
+// documents no error texts, also wordings nobody has observed (another language, a missing login).
 const SESSION_ERROR = /session|\bsid\b|authenti|not logged in|nicht angemeldet/i;
 const NOT_FOUND = /unknown|not found|does not exist|unbekannt|nicht gefunden|existiert nicht/i;
 
@@ -43,7 +70,7 @@ export function fonialAdapter(s: FonialSettings): FonialPhoneSystem {
     if (opened.status !== 'ok' || typeof opened.sid !== 'string') throw failure('open session', opened);
     const creds = { sid: opened.sid, username: s.username, password: s.password };
     const auth = await post('log in', '/session/authenticate', creds, true);
-    // The seed documents `true`; live accounts answer "1".
+    // The seed documents `true`; a client of the live API expects "1" (see above).
     if (auth.status !== 'ok' || !(auth.authenticated === true || auth.authenticated === '1')) {
       throw new ProviderRejectedError('fonial', 'log in', { cause: 'fonial did not authenticate the session' });
     }
@@ -68,7 +95,7 @@ export function fonialAdapter(s: FonialSettings): FonialPhoneSystem {
       const answer = await post(operation, path, { sid: await current, ...fields }, idempotent);
       if (answer.status === 'ok') return answer;
       // A refused sid means fonial did nothing, so even the callback may go again, once, after a new login.
-      if (attempt === 1 && SESSION_ERROR.test(errorText(answer))) {
+      if (attempt === 1 && staleSession(answer)) {
         if (session === current) session = undefined;
         continue;
       }
@@ -138,7 +165,11 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 }
 
 const text = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? String(v) : '');
-const errorText = (a: Answer) => text(a.error);
+/** The documented `error` field, else `reason`, where the live API was seen to put it. */
+const errorText = (a: Answer) => text(a.error) || text(a.reason);
+
+/** An HTTP 200 `status: "error"` answer that refuses the sid (no HTTP status is documented for it). */
+const staleSession = (a: Answer) => SESSION_ERROR.test(errorText(a));
 const unexpected = (operation: string) =>
   new ProviderUnavailableError('fonial', operation, { cause: 'unexpected answer from fonial' });
 

@@ -1,6 +1,6 @@
 // jambonz REST API (/v1) over plain fetch, with the account's API key as bearer token. Creates are never
 // retried (a second try could dial twice or duplicate a resource); reads and deletes may be.
-import { ProviderUnavailableError, ValidationError } from '../../errors';
+import { ProviderError, ProviderUnavailableError, ValidationError } from '../../errors';
 import { providerHttp } from '../http';
 import type { Application, Carrier, JambonzPlatform, PhoneNumber, SipGateway, Webhook } from './port';
 
@@ -11,7 +11,20 @@ export interface JambonzSettings {
   accountSid: string;
   /** Application that controls calls created without hooks or an application of their own. */
   applicationSid?: string;
+  /**
+   * What a call with per-call hooks runs on. jambonz (`validateCreateCall`) refuses a call without an
+   * `application_sid` unless it names all five; with an application it takes the application's.
+   */
+  speech?: JambonzSpeech;
   timeoutMs?: number;
+}
+
+export interface JambonzSpeech {
+  synthesisVendor: string;
+  synthesisLanguage: string;
+  synthesisVoice: string;
+  recognizerVendor: string;
+  recognizerLanguage: string;
 }
 
 type Row = Record<string, unknown>;
@@ -42,17 +55,30 @@ export function jambonzAdapter(s: JambonzSettings): JambonzPlatform {
   return {
     async createCall(call) {
       if (!E164.test(call.to)) throw new ValidationError([{ path: 'to', message: 'must be an E.164 phone number' }]);
-      const applicationSid = call.applicationSid ?? s.applicationSid;
-      const control = call.callHook
-        ? { call_hook: hook(call.callHook), call_status_hook: hook(call.callStatusHook) }
-        : { application_sid: applicationSid };
-      if (!call.callHook && !applicationSid) throw new Error('jambonz createCall: no hooks or application given and JAMBONZ_APPLICATION_SID is unset');
-      return create('create call', `/Accounts/${encodeURIComponent(s.accountSid)}/Calls`, {
-        from: call.from,
-        to: { type: 'phone', number: call.to },
-        ...control,
-        tag: call.tag,
-      });
+      // One or the other: with an application_sid jambonz replaces the call's hooks with the application's.
+      let control: object;
+      if (call.callHook) {
+        if (!s.speech) throw new Error('jambonz createCall: per-call hooks need the JAMBONZ_SPEECH_* settings, which are unset');
+        control = { call_hook: hook(call.callHook), call_status_hook: hook(call.callStatusHook), ...speechFields(s.speech) };
+      } else {
+        const applicationSid = call.applicationSid ?? s.applicationSid;
+        if (!applicationSid) throw new Error('jambonz createCall: no hooks or application given and JAMBONZ_APPLICATION_SID is unset');
+        control = { application_sid: applicationSid };
+      }
+      try {
+        return await create('create call', `/Accounts/${encodeURIComponent(s.accountSid)}/Calls`, {
+          from: call.from,
+          to: { type: 'phone', number: call.to },
+          ...control,
+          tag: call.tag,
+        });
+      } catch (err) {
+        // 480: no feature server free at the moment; nothing was dialled, so it is an outage, not a refusal.
+        if (err instanceof ProviderError && err.providerStatus === 480) {
+          throw new ProviderUnavailableError('jambonz', 'create call', { providerStatus: 480, cause: 'no available feature servers' });
+        }
+        throw err;
+      }
     },
 
     listPhoneNumbers: () => list('list phone numbers', '/PhoneNumbers', phoneNumber),
@@ -104,6 +130,13 @@ export function jambonzAdapter(s: JambonzSettings): JambonzPlatform {
 }
 
 const hook = (w: Webhook) => ({ url: w.url, method: w.method ?? 'POST', username: w.username, password: w.password });
+const speechFields = (v: JambonzSpeech) => ({
+  speech_synthesis_vendor: v.synthesisVendor,
+  speech_synthesis_language: v.synthesisLanguage,
+  speech_synthesis_voice: v.synthesisVoice,
+  speech_recognizer_vendor: v.recognizerVendor,
+  speech_recognizer_language: v.recognizerLanguage,
+});
 
 function isRow(v: unknown): v is Row {
   return typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -10,7 +10,10 @@ export interface Webhook {
   password?: string;
 }
 
-/** Who controls the call: an application, or hooks given for this call alone. */
+/**
+ * Who controls the call: an application (the given one, else the configured default), or hooks given
+ * for this call alone, which run on the configured speech settings (jambonz requires them without an application).
+ */
 export type CallControl =
   | { applicationSid?: string; callHook?: never; callStatusHook?: never }
   | { callHook: Webhook; callStatusHook: Webhook; applicationSid?: never };

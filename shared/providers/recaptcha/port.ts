@@ -9,8 +9,10 @@ export interface HumanCheckResult {
   score: number | null;
   action: string | null;
   /**
-   * Empty for a verified pass. Otherwise what was wrong: the provider's error codes, `action-mismatch`,
-   * `low-score`; or `token-missing` (with ok true when configuration lets a missing token through).
+   * Empty for a verified pass. Otherwise what was wrong: the provider's error codes (e.g.
+   * `timeout-or-duplicate`: the token was verified before or is older than two minutes),
+   * `action-mismatch`, `low-score`; or `token-missing` (with ok true when configuration lets a missing
+   * token through).
    */
   reasons: string[];
 }

@@ -1,8 +1,25 @@
 // Sipgate REST API v2 over plain fetch with HTTP Basic (token id : token). The sipgateio SDK has no
 // device or routing calls, so none is used. Device passwords never reach an error or a log line.
-import { ForbiddenError, ProviderUnavailableError } from '../../errors';
+import { ForbiddenError, ProviderError, ProviderRejectedError, ProviderUnavailableError } from '../../errors';
 import { providerHttp } from '../http';
 import type { SipgateDevice, SipgateNumber, Telephony } from './port';
+
+/**
+ * Sipgate refused to create a register device (403): the web user lacks the restriction
+ * CAN_CREATE_REGISTER_DEVICE (a product or account setting), or the token lacks the devices:write
+ * scope. Sipgate's answer does not say which; neither is fixed by retrying.
+ */
+export class SipgateRegisterDeviceForbiddenError extends ProviderRejectedError {
+  readonly userId: string;
+
+  constructor(userId: string, opts: { cause?: unknown } = {}) {
+    super('sipgate', 'create register device', { ...opts, providerStatus: 403 });
+    this.userId = userId;
+    this.message =
+      `sipgate create register device: forbidden (HTTP 403) for web user ${userId}: the user lacks the ` +
+      'CAN_CREATE_REGISTER_DEVICE restriction, or the personal access token lacks the devices:write scope';
+  }
+}
 
 export interface SipgateSettings {
   /** https://api.sipgate.com/v2, or the emulator's base URL. */
@@ -24,7 +41,8 @@ interface DeviceItem {
   id: string;
   alias?: string;
   type?: string;
-  credentials?: { sipId?: string; password?: string };
+  /** sipgate's CredentialsResponse (register devices only). */
+  credentials?: { username?: string; password?: string; sipServer?: string; outboundProxy?: string };
 }
 
 export function sipgateAdapter(s: SipgateSettings): Telephony {
@@ -47,12 +65,17 @@ export function sipgateAdapter(s: SipgateSettings): Telephony {
     },
 
     async createRegisterDevice({ userId, alias }) {
-      const { body } = await http.request<DeviceItem>('create register device', {
-        method: 'POST',
-        path: `/${seg(userId)}/devices/register`,
-        json: { alias },
-      });
-      const sipId = body?.credentials?.sipId;
+      const { body } = await http
+        .request<DeviceItem>('create register device', {
+          method: 'POST',
+          path: `/${seg(userId)}/devices/register`,
+          json: { alias },
+        })
+        .catch((err: unknown) => {
+          if (err instanceof ProviderError && err.providerStatus === 403) throw new SipgateRegisterDeviceForbiddenError(userId, { cause: err.message });
+          throw err;
+        });
+      const sipId = body?.credentials?.username;
       const password = body?.credentials?.password;
       if (!body?.id || !sipId || !password) {
         throw new ProviderUnavailableError('sipgate', 'create register device', { cause: 'answer lacks id or credentials' });

@@ -3,12 +3,12 @@
 import * as z from '../../zod';
 import { defineConfig, nonEmpty } from '../../config/define';
 
-/** What the local emulator accepts and seeds. */
+/** What the local emulator accepts and seeds (the trunk is a register device: sipgate's ids are `e<n>`). */
 export const SIPGATE_LOCAL = {
   tokenId: 'token-LOCAL1',
   token: '6f1c2d3e-4a5b-4c6d-8e7f-90a1b2c3d4e5',
   userId: 'w0',
-  trunkDeviceId: 'y0',
+  trunkDeviceId: 'e0',
 } as const;
 
 export const sipgateConfig = defineConfig(

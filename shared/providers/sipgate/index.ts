@@ -5,6 +5,7 @@ import type { Telephony } from './port';
 
 export type * from './port';
 export { sipgateConfig } from './config';
+export { SipgateRegisterDeviceForbiddenError } from './adapter';
 
 let telephony: Telephony | undefined;
 export function configuredSipgate(): Telephony {

@@ -16,16 +16,23 @@ export interface SipgateDevice {
 }
 
 export interface RegisterDevice {
+  /** Sipgate's device id, e.g. `e5`. */
   deviceId: string;
+  /** The SIP user the device registers with (sipgate's `credentials.username`, its web app's "SIP-ID"). */
   sipId: string;
-  /** Returned once by Sipgate: store it encrypted or not at all, never log it. */
+  /** Sipgate returns it on creation and in every device list: store it encrypted or not at all, never log it. */
   password: string;
 }
 
 export interface Telephony {
   listNumbers(): Promise<SipgateNumber[]>;
-  /** A new register (SIP) device for a Sipgate web user (`w0`...). */
+  /**
+   * A new register (SIP) device for a Sipgate web user (`w0`...). Without the user's
+   * CAN_CREATE_REGISTER_DEVICE right (or the token's devices:write scope) it throws
+   * `SipgateRegisterDeviceForbiddenError`.
+   */
   createRegisterDevice(input: { userId: string; alias: string }): Promise<RegisterDevice>;
+  /** The user's devices, without their credentials (which sipgate's list carries). */
   listDevices(userId: string): Promise<SipgateDevice[]>;
   /** Deletes a device; the shared trunk device is refused before any call is made. */
   deleteDevice(deviceId: string): Promise<void>;

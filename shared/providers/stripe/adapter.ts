@@ -1,9 +1,11 @@
 // Stripe through its official SDK; `host`/`port`/`protocol` point it at the emulator, unset at
 // api.stripe.com. The SDK never retries: callProvider does, for reads, deletes and POSTs that carry an
 // Idempotency-Key (Stripe replays the stored answer of a key it has seen, so a retry cannot duplicate).
+// Stripe forgets a key after 24 hours, so nothing relies on a key beyond one port call's retries
+// except customer creation, which looks for the user's customer first.
 import { randomUUID } from 'node:crypto';
 import Stripe from 'stripe';
-import { ProviderNotFoundError, ProviderUnavailableError } from '../../errors';
+import { ProviderConflictError, ProviderNotFoundError, ProviderUnavailableError } from '../../errors';
 import { DEFAULT_TIMEOUT_MS, callProvider } from '../http';
 import { WebhookSignatureError, type Billing, type BillingEvent, type SubscriptionStatus } from './port';
 
@@ -19,6 +21,9 @@ export interface StripeSettings {
 
 /** Stripe's own recommendation: reject events signed more than five minutes ago (replays). */
 const TOLERANCE_SECONDS = 300;
+/** Further tries after a 409 (the key's first request still running), 250 ms apart, then 500, 750. */
+const CONFLICT_RETRIES = 3;
+const CONFLICT_DELAY_MS = 250;
 
 export function stripeBilling(settings: StripeSettings): Billing {
   const timeoutMs = settings.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -31,17 +36,47 @@ export function stripeBilling(settings: StripeSettings): Billing {
   });
 
   // The SDK's timeout (it closes the socket) fires first; ours is the backstop. Every call we make is
-  // safe to repeat, so all are retried on 5xx, 429 and network failures.
-  const call = <T>(operation: string, fn: () => Promise<T>) =>
-    callProvider('stripe', operation, fn, { timeoutMs: timeoutMs + 500, idempotent: true });
+  // safe to repeat, so all are retried on 5xx, 429 and network failures. A 409 means another request
+  // with the same Idempotency-Key is still running at Stripe (our own attempt that timed out, or a
+  // concurrent call for the same user): Stripe stored nothing for it and its SDKs retry it, and so do
+  // we, a little later, to get the first request's answer.
+  const call = async <T>(operation: string, fn: () => Promise<T>): Promise<T> => {
+    for (let conflicts = 0; ; conflicts++) {
+      try {
+        return await callProvider('stripe', operation, fn, { timeoutMs: timeoutMs + 500, idempotent: true });
+      } catch (err) {
+        if (!(err instanceof ProviderConflictError) || conflicts >= CONFLICT_RETRIES) throw err;
+        await new Promise((resolve) => setTimeout(resolve, CONFLICT_DELAY_MS * (conflicts + 1)));
+      }
+    }
+  };
   /** One key per port call, shared by its retries. */
   const once = () => ({ idempotencyKey: randomUUID() });
   const retrieve = (id: string) => call('retrieve subscription', () => stripe.subscriptions.retrieve(id));
 
   return {
-    async ensureCustomer({ userId, email, name }) {
+    async ensureCustomer({ userId, email, name, customerId }) {
+      // The id we stored, unless Stripe no longer has it (deleted, or unknown to this account).
+      if (customerId) {
+        const known = await call('retrieve customer', () => stripe.customers.retrieve(customerId)).catch((err: unknown) => {
+          if (err instanceof ProviderNotFoundError) return undefined;
+          throw err;
+        });
+        if (known && !known.deleted) return known.id;
+      }
+      // One made for this user before, whose id we lost or whose creation key Stripe has forgotten.
+      // Search lags writes by up to a minute: the fixed key below covers that window.
+      const found = await call('search customers', () =>
+        stripe.customers.search({ query: `metadata['userId']:'${searchValue(userId)}'`, limit: 10 }),
+      );
+      const existing = found.data.filter((c) => c.metadata?.userId === userId).sort((a, b) => a.created - b.created)[0];
+      if (existing) return existing.id;
+      // The same key for the same user: a retry, or a concurrent call, within Stripe's 24 hours gets the
+      // first answer (or a 409 until it exists). After a stored customer was deleted, a key of its own,
+      // so that the deleted customer's creation is not replayed.
+      const key = customerId ? `fonella-customer-${userId}-after-${customerId}` : `fonella-customer-${userId}`;
       const customer = await call('create customer', () =>
-        stripe.customers.create({ email, name, metadata: { userId } }, { idempotencyKey: `fonella-customer-${userId}` }),
+        stripe.customers.create({ email, name, metadata: { userId } }, { idempotencyKey: key }),
       );
       return customer.id;
     },
@@ -165,6 +200,11 @@ function firstItem(sub: Stripe.Subscription, operation: string): Stripe.Subscrip
 /** Period ends live on the items since the 2025 API versions, no longer on the subscription. */
 function periodEnd(sub: Stripe.Subscription, operation: string): Date {
   return new Date(firstItem(sub, operation).current_period_end * 1000);
+}
+
+/** A string for a quoted value in Stripe's search query language: quotes and backslashes escaped. */
+function searchValue(s: string): string {
+  return s.replace(/[\\']/g, (c) => `\\${c}`);
 }
 
 const unexpected = (operation: string) =>

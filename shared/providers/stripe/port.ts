@@ -32,8 +32,12 @@ export interface BillingEvent {
 }
 
 export interface Billing {
-  /** The user's customer; asking again for the same user gives the same customer (Idempotency-Key). */
-  ensureCustomer(input: { userId: string; email: string; name?: string }): Promise<string>;
+  /**
+   * The user's customer, made once: the stored `customerId` while Stripe still has it, else a customer
+   * Stripe already holds for the user, else a new one. Asking again for the same user, even without
+   * the stored id, gives the same customer.
+   */
+  ensureCustomer(input: { userId: string; email: string; name?: string; customerId?: string }): Promise<string>;
   createSubscription(input: { customerId: string; priceId: string; userId: string }): Promise<NewSubscription>;
   /** Swaps the plan at once; the price difference for the rest of the period is prorated. */
   changePlanNow(input: { subscriptionId: string; priceId: string }): Promise<void>;

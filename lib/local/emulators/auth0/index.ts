@@ -1,6 +1,10 @@
 // Auth0 emulator. For the API's authorizer: the tenant's JWKS and RS256 access tokens minted for
 // local users (`POST /_token`, what `npm run token` calls). For the Management API adapter: the
 // client-credentials token endpoint and GET/DELETE /api/v2/users/{id}.
+// As at Auth0, a machine client gets a Management API token only through a client grant, and the
+// token carries that grant's scopes; each Management API call wants one of its scopes, else 403
+// `insufficient_scope`. The local client's grant has what the adapter calls: read:users (get a user)
+// and delete:users (delete one). `addClient` registers another client, e.g. one missing a scope.
 import { randomUUID } from 'node:crypto';
 import { SignJWT, exportJWK, generateKeyPair, jwtVerify, type CryptoKey, type JWK } from 'jose';
 import * as z from 'zod';
@@ -14,11 +18,21 @@ export interface Auth0User {
   created_at: string;
 }
 
+/** A machine-to-machine application and its client grant for the Management API. */
+export interface Auth0Client {
+  clientId: string;
+  clientSecret: string;
+  /** The scopes its client grant gives it on the Management API; undefined: it has no grant there. */
+  scopes?: string[];
+}
+
 export interface Auth0EmulatorOptions {
   /** The API identifier our tokens are minted for. */
   audience?: string;
   clientId?: string;
   clientSecret?: string;
+  /** The local client's Management API scopes; defaults to MANAGEMENT_SCOPES. */
+  scopes?: string[];
   /** The tenant domain the Management API client is configured with (it asks for https://<domain>/api/v2/). */
   domain?: string;
 }
@@ -28,6 +42,8 @@ export interface Auth0Emulator extends EmulatorDefinition {
   /** Mints an access token for the API, as Auth0 would after a user signs in. */
   mintToken(input: MintInput): Promise<string>;
   addUser(user: Omit<Auth0User, 'created_at' | 'email_verified'> & { email_verified?: boolean }): Auth0User;
+  /** Registers (or replaces) a machine client and its grant; /_reset leaves only the local client. */
+  addClient(client: Auth0Client): void;
   issuer(): string;
   ready: Promise<void>;
 }
@@ -48,6 +64,18 @@ const mintSchema = z.strictObject({
 });
 export type MintInput = z.input<typeof mintSchema>;
 
+/** What the Management API adapter calls need: GET /api/v2/users/{id} and DELETE /api/v2/users/{id}. */
+export const MANAGEMENT_SCOPES = ['read:users', 'delete:users'];
+
+/**
+ * The scopes each Management API call accepts, any one of them (Auth0's 403 lists them in this order);
+ * a `:current_user` scope counts only for a token whose subject is that user, never a machine's.
+ */
+const REQUIRED_SCOPES = {
+  getUser: ['read:users', 'read:current_user', 'read:user_idp_tokens'],
+  deleteUser: ['delete:users', 'delete:current_user'],
+};
+
 export const AUTH0_LOCAL_DEFAULTS = {
   audience: 'https://api.fonella.local',
   domain: 'fonella-local.eu.auth0.com',
@@ -60,9 +88,11 @@ export function createAuth0Emulator(opts: Auth0EmulatorOptions = {}): Auth0Emula
   const clientId = opts.clientId ?? AUTH0_LOCAL_DEFAULTS.clientId;
   const clientSecret = opts.clientSecret ?? AUTH0_LOCAL_DEFAULTS.clientSecret;
   const domain = opts.domain ?? AUTH0_LOCAL_DEFAULTS.domain;
+  const localClient: Auth0Client = { clientId, clientSecret, scopes: opts.scopes ?? MANAGEMENT_SCOPES };
+  const clients = new Map<string, Auth0Client>([[clientId, localClient]]);
   const kid = `local-${randomUUID().slice(0, 8)}`;
   const users: Auth0User[] = [];
-  const managementTokens: { issuedAt: string; clientId: string }[] = [];
+  const managementTokens: { issuedAt: string; clientId: string; scope: string }[] = [];
   const deletedUsers: string[] = [];
   let baseUrl = 'http://127.0.0.1';
   let privateKey: CryptoKey;
@@ -109,19 +139,28 @@ export function createAuth0Emulator(opts: Auth0EmulatorOptions = {}): Auth0Emula
     return sign(claims, m.sub, m.audience ?? audience, m.expiresInSeconds, m);
   }
 
-  async function managementCaller(req: Request): Promise<boolean> {
+  /** A Management API call's token checked: undefined when it is good and has one of `anyOf`, else Auth0's refusal. */
+  async function refuse(req: Request, anyOf: string[], userId: string): Promise<Response | undefined> {
     const token = bearer(req);
-    if (!token) return false;
+    if (!token) return unauthorized();
     await ready;
+    let claims: { scope?: unknown; sub?: string };
     try {
-      await jwtVerify(token, publicKey, { issuer: issuer(), audience: managementAudiences() });
-      return true;
+      claims = (await jwtVerify(token, publicKey, { issuer: issuer(), audience: managementAudiences() })).payload;
     } catch {
-      return false;
+      return unauthorized();
     }
+    const granted = typeof claims.scope === 'string' ? claims.scope.split(' ') : [];
+    const allowed = anyOf.some((s) => granted.includes(s) && (!s.endsWith(':current_user') || claims.sub === userId));
+    return allowed ? undefined : insufficientScope(anyOf);
   }
   const unauthorized = () =>
     json({ statusCode: 401, error: 'Unauthorized', message: 'Invalid token', attributes: { error: 'Invalid token' } }, 401);
+  const insufficientScope = (anyOf: string[]) =>
+    json(
+      { statusCode: 403, error: 'Forbidden', message: `Insufficient scope, expected any of: ${anyOf.join(',')}`, errorCode: 'insufficient_scope' },
+      403,
+    );
   const noUser = () =>
     json({ statusCode: 404, error: 'Not Found', message: 'The user does not exist.', errorCode: 'inexistent_user' }, 404);
 
@@ -147,28 +186,42 @@ export function createAuth0Emulator(opts: Auth0EmulatorOptions = {}): Auth0Emula
       if (form.grant_type !== 'client_credentials') {
         return json({ error: 'unsupported_grant_type', error_description: 'Unsupported grant type' }, 403);
       }
-      if (form.client_id !== clientId || form.client_secret !== clientSecret) {
+      const client = form.client_id === undefined ? undefined : clients.get(form.client_id);
+      if (!client || form.client_secret !== client.clientSecret) {
         return json({ error: 'access_denied', error_description: 'Unauthorized' }, 401);
       }
       if (!form.audience || !managementAudiences().includes(form.audience)) {
         return json({ error: 'access_denied', error_description: `Service not found: ${form.audience}` }, 403);
       }
-      managementTokens.push({ issuedAt: new Date().toISOString(), clientId });
-      const access_token = await sign(
-        { scope: 'read:users delete:users', gty: 'client-credentials' },
-        `${clientId}@clients`,
-        form.audience,
-        86400,
-      );
-      return json({ access_token, expires_in: 86400, token_type: 'Bearer', scope: 'read:users delete:users' });
+      if (!client.scopes) {
+        return json(
+          {
+            error: 'access_denied',
+            error_description: `Client is not authorized to access "${form.audience}". You need to create a "client-grant" associated to this API. See: https://auth0.com/docs/api/v2#!/Client_Grants/post_client_grants`,
+          },
+          403,
+        );
+      }
+      // Without `scope` the token carries the whole grant; asking for more than the grant is refused.
+      const asked = form.scope ? form.scope.split(' ').filter(Boolean) : client.scopes;
+      const missing = asked.filter((s) => !client.scopes!.includes(s));
+      if (missing.length > 0) {
+        return json({ error: 'access_denied', error_description: `Client has not been granted scopes: ${missing.join(' ')}` }, 403);
+      }
+      const scope = asked.join(' ');
+      managementTokens.push({ issuedAt: new Date().toISOString(), clientId: client.clientId, scope });
+      const access_token = await sign({ scope, gty: 'client-credentials' }, `${client.clientId}@clients`, form.audience, 86400);
+      return json({ access_token, expires_in: 86400, token_type: 'Bearer', scope });
     })
     .get('/api/v2/users/:id', async ({ req, params }) => {
-      if (!(await managementCaller(req))) return unauthorized();
+      const refused = await refuse(req, REQUIRED_SCOPES.getUser, params.id!);
+      if (refused) return refused;
       const user = users.find((u) => u.user_id === params.id);
       return user ? json(user) : noUser();
     })
     .delete('/api/v2/users/:id', async ({ req, params }) => {
-      if (!(await managementCaller(req))) return unauthorized();
+      const refused = await refuse(req, REQUIRED_SCOPES.deleteUser, params.id!);
+      if (refused) return refused;
       const i = users.findIndex((u) => u.user_id === params.id);
       // Auth0 answers 204 for an unknown id too: deleting is idempotent there.
       if (i >= 0) {
@@ -201,6 +254,9 @@ export function createAuth0Emulator(opts: Auth0EmulatorOptions = {}): Auth0Emula
       users.push(user);
       return user;
     },
+    addClient(client) {
+      clients.set(client.clientId, { ...client, scopes: client.scopes && [...client.scopes] });
+    },
     onListen(url) {
       baseUrl = url;
     },
@@ -209,6 +265,8 @@ export function createAuth0Emulator(opts: Auth0EmulatorOptions = {}): Auth0Emula
       users.length = 0;
       deletedUsers.length = 0;
       managementTokens.length = 0;
+      clients.clear();
+      clients.set(clientId, localClient);
     },
   };
 }

@@ -1,8 +1,9 @@
-// fonial emulator: API 2.0 as seed 001 has it (every call a JSON POST answered 200 with status ok|error,
-// sessions that must be logged in). Seeds devices, numbers and call records; keeps placed callbacks.
+// fonial emulator: API 2.0 as seed 001 has it (every call a JSON POST answered with status ok|error,
+// details in `error`; sessions that must be logged in). Seeds devices, numbers and call records; keeps
+// placed callbacks. Where the seed is silent it follows what was observed on the live API (see the
+// adapter's header): the callback at /call/initiate, a refused sid answered HTTP 200 "session invalid".
 import { randomUUID } from 'node:crypto';
 import * as z from 'zod';
-import { FONIAL_CALLBACK_PATH } from '../../../../shared/providers/fonial/adapter';
 import { FONIAL_LOCAL } from '../../../../shared/providers/fonial/config';
 import { Router, json, type EmulatorDefinition, type RouteHandler } from '../kit';
 
@@ -31,8 +32,10 @@ export interface FonialEmulator extends EmulatorDefinition {
 export interface FonialEmulatorOptions {
   username?: string;
   password?: string;
-  /** What a successful login answers in `authenticated`: the seed's `true`, or "1" as live accounts do. */
+  /** What a successful login answers in `authenticated`: the seed's `true`, or "1" as a live-API client expects. */
   authenticatedAs?: true | '1';
+  /** Where an error answer puts its text: the seed's `error` (default), or `reason` as the live API was seen to. */
+  errorField?: 'error' | 'reason';
   /** Seeded call records lie hours before this instant (default: when the emulator is created). */
   now?: Date;
 }
@@ -47,6 +50,8 @@ export const FONIAL_SEEDED_NUMBERS = [
   { id: 276, number: '+4930231250011' },
 ];
 
+/** Written here, not imported from the adapter, so that the contract test compares the two. */
+const CALLBACK_PATH = '/call/initiate';
 const E164 = /^\+[1-9]\d{1,14}$/;
 const WALL_CLOCK = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
 const HOUR = 3_600_000;
@@ -75,8 +80,12 @@ export function createFonialEmulator(opts: FonialEmulatorOptions = {}): FonialEm
     { date: berlin(now - 27 * HOUR), from: '+4915112345678', to: '+4930231250011', status: 'MISSED' },
   ];
 
+  const errorField = opts.errorField ?? 'error';
   const ok = (sid: string | undefined, fields: object = {}) => json({ ...(sid ? { sid } : {}), status: 'ok', ...fields });
-  const refuse = (error: string, sid?: string) => json({ ...(sid ? { sid } : {}), status: 'error', error });
+  const refuse = (error: string, sid?: string | null) =>
+    json({ ...(sid === undefined ? {} : { sid }), status: 'error', [errorField]: error });
+  // fonial documents no HTTP status for a refused session; the live API was seen answering 200, sid null.
+  const invalidSession = () => refuse('session invalid', null);
 
   const readBody = async (req: Request): Promise<Record<string, unknown> | undefined> => {
     try {
@@ -96,10 +105,9 @@ export function createFonialEmulator(opts: FonialEmulatorOptions = {}): FonialEm
     return async ({ req }) => {
       const body = await readBody(req);
       if (!body) return refuse('Invalid request: JSON object expected');
-      if (typeof body.sid !== 'string' || body.sid === '') return refuse('Missing parameter: sid');
-      const s = sessions.get(body.sid);
-      if (!s || s.expired) return refuse('Invalid session', body.sid);
-      if (!s.authenticated) return refuse('Session not authenticated', s.sid);
+      const s = typeof body.sid === 'string' ? sessions.get(body.sid) : undefined;
+      if (!s || s.expired) return invalidSession();
+      if (!s.authenticated) return refuse('session unauthenticated', s.sid);
       const parsed = schema.safeParse(body);
       return parsed.success ? handle(parsed.data, s) : refuse(problem(parsed.error, body), s.sid);
     };
@@ -120,13 +128,13 @@ export function createFonialEmulator(opts: FonialEmulatorOptions = {}): FonialEm
         if (typeof body[key] !== 'string' || body[key] === '') return refuse(`Missing parameter: ${key}`);
       }
       const s = sessions.get(body.sid as string);
-      if (!s || s.expired) return refuse('Invalid session', body.sid as string);
+      if (!s || s.expired) return invalidSession();
       s.authenticated = body.username === username && body.password === password;
       s.username = body.username as string;
       return ok(s.sid, { authenticated: s.authenticated ? (opts.authenticatedAs ?? true) : false });
     })
     .post(
-      FONIAL_CALLBACK_PATH,
+      CALLBACK_PATH,
       authed(callbackSchema, (b, s) => {
         const device = FONIAL_SEEDED_DEVICES.find((d) => d.id === b.device);
         if (!device) return refuse('Unknown device', s.sid);

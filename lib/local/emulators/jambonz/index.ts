@@ -1,5 +1,9 @@
 // jambonz emulator: the /v1 paths Fonella calls (calls, phone numbers, applications, VoIP carriers, SIP
-// gateways) for one account and its bearer API key, with request bodies checked against seed 002's schemas.
+// gateways) for one account and its bearer API key, with request bodies checked against seed 002's schemas
+// and the checks jambonz-api-server makes beyond them (lib/routes/api/accounts.js `validateCreateCall`,
+// phone-numbers.js `validateAdd`, voip-carriers.js `validateRegistrationFields`).
+// Besides the kit's underscore endpoints: `POST /_feature-servers { "available": n }` sets how many
+// feature servers are free (1 after a reset); with none, creating a call answers 480 as jambonz does.
 import { randomUUID } from 'node:crypto';
 import { isIPv4 } from 'node:net';
 import * as z from 'zod';
@@ -24,28 +28,35 @@ const webhookSchema = z.strictObject({
   username: z.string().optional(),
   password: z.string().optional(),
 });
-const targetSchema = z
-  .looseObject({
-    type: z.enum(['phone', 'sip', 'user']),
-    number: z.string().optional(),
-    sipUri: z.string().optional(),
-    name: z.string().optional(),
-    auth: z.object({ username: z.string(), password: z.string() }).optional(),
-  })
-  .refine((t) => (t.type === 'phone' ? !!t.number : t.type === 'sip' ? !!t.sipUri : !!t.name), 'missing or invalid to property');
 // The call body goes on to a feature server, which ignores what it does not know: loose, not strict.
-const callSchema = z
-  .looseObject({
-    from: z.string(),
-    to: targetSchema,
-    application_sid: uuid.optional(),
-    call_hook: webhookSchema.optional(),
-    call_status_hook: webhookSchema.optional(),
-    fromHost: z.string().optional(),
-    timeout: z.int().optional(),
-    tag: z.record(z.string(), z.unknown()).optional(),
-  })
-  .refine((b) => b.application_sid || b.call_hook, 'either application_sid or call_hook is required');
+// `from`, `to` and which of application_sid / speech settings / call_hook are present are checked in the
+// route, in validateCreateCall's order and words.
+const speechText = z.string().optional();
+const callSchema = z.looseObject({
+  from: z.string().optional(),
+  to: z.unknown(),
+  application_sid: uuid.optional(),
+  call_hook: webhookSchema.optional(),
+  call_status_hook: webhookSchema.optional(),
+  speech_synthesis_vendor: speechText,
+  speech_synthesis_language: speechText,
+  speech_synthesis_voice: speechText,
+  speech_recognizer_vendor: speechText,
+  speech_recognizer_language: speechText,
+  fromHost: z.string().optional(),
+  timeout: z.int().optional(),
+  tag: z.record(z.string(), z.unknown()).optional(),
+});
+const SPEECH = ['speech_synthesis_vendor', 'speech_synthesis_language', 'speech_synthesis_voice', 'speech_recognizer_vendor', 'speech_recognizer_language'] as const;
+/** validateTo: a phone or teams target needs a number, a user a name, a sip target a sipUri. */
+function validTarget(to: unknown): boolean {
+  if (typeof to !== 'object' || to === null) return false;
+  const t = to as Row;
+  if (t.type === 'phone' || t.type === 'teams') return typeof t.number === 'string';
+  if (t.type === 'user') return typeof t.name === 'string';
+  if (t.type === 'sip') return typeof t.sipUri === 'string';
+  return false;
+}
 // Resources are inserted column for column, so an unknown field is an error (jambonz: a 500 from MySQL).
 const phoneNumberSchema = z.strictObject({
   account_sid: uuid.optional(),
@@ -72,10 +83,11 @@ const carrierSchema = z.strictObject({
   e164_leading_plus: z.boolean().optional(),
   requires_register: z.boolean().optional(),
   register_username: z.string().optional(),
-  register_sip_realm: z.string().optional(),
+  // null: register with the gateway's address as realm.
+  register_sip_realm: z.string().nullable().optional(),
   register_password: z.string().optional(),
   register_from_user: z.string().optional(),
-  register_from_domain: z.string().optional(),
+  register_from_domain: z.string().nullable().optional(),
   register_public_ip_in_contact: z.boolean().optional(),
   tech_prefix: z.string().optional(),
   inbound_auth_username: z.string().optional(),
@@ -95,6 +107,29 @@ const sipGatewaySchema = z.strictObject({
 const msg = (text: string, status: number) => json({ msg: text }, status);
 const notFound = () => new Response('Not Found', { status: 404, headers: { 'content-type': 'text/plain' } });
 
+/** voip-carriers.js isValidSipRealm: unset, or a domain with a dot or an IPv4 address, without "sip:" or spaces. */
+const validSipRealm = (realm: string | null | undefined) =>
+  !realm || (realm === realm.trim() && !/^sips?:/i.test(realm) && !/\s/.test(realm) && (realm.includes('.') || /^(\d{1,3}\.){3}\d{1,3}$/.test(realm)));
+
+/** voip-carriers.js validateRegistrationFields on a new carrier: the 400 message, or undefined. */
+function registrationProblem(b: z.output<typeof carrierSchema>): string | undefined {
+  const blank = (v: string | undefined) => !v || v.trim() === '';
+  if (b.requires_register) {
+    if (blank(b.register_username)) return 'register_username is required when requires_register is true';
+    if (/\s/.test(b.register_username!)) return 'register_username must not contain whitespace';
+    if (blank(b.register_password)) return 'register_password is required when requires_register is true';
+  }
+  if (b.register_username && /\s/.test(b.register_username)) return 'register_username must not contain whitespace';
+  if (b.register_sip_realm !== undefined && b.register_sip_realm !== null) {
+    if (b.register_sip_realm === '') return 'register_sip_realm must not be empty string; use null to fall back to gateway IP';
+    if (!validSipRealm(b.register_sip_realm)) return 'register_sip_realm must be a valid domain or IP address (no sip: prefix, no spaces)';
+  }
+  if (b.register_from_domain && !validSipRealm(b.register_from_domain)) {
+    return 'register_from_domain must be a valid domain or IP address (no sip: prefix, no spaces)';
+  }
+  return undefined;
+}
+
 /** jambonz's wording where it has one ("missing field name"), zod's otherwise. */
 function problem(e: z.ZodError, body: unknown): string {
   const issue = e.issues[0]!;
@@ -108,6 +143,8 @@ export function createJambonzEmulator(opts: { apiKey?: string; accountSid?: stri
   const apiKey = opts.apiKey ?? JAMBONZ_LOCAL.apiKey;
   const accountSid = opts.accountSid ?? JAMBONZ_LOCAL.accountSid;
   const state: Record<Kind, Row[]> = { calls: [], phoneNumbers: [], applications: [], carriers: [], sipGateways: [] };
+  /** Feature servers free to take a call (jambonz keeps them in a redis set). */
+  let featureServers = 1;
   const find = (kind: Kind, key: string, sid: unknown) => state[kind].find((r) => r[key] === sid);
 
   /** Parses the JSON body against `schema`; a Response is the 400 to send instead. */
@@ -137,27 +174,50 @@ export function createJambonzEmulator(opts: { apiKey?: string; accountSid?: stri
     };
 
   const routes = new Router()
+    // accounts.js POST /:sid/Calls: a free feature server first, then the path's sid (validateSid), the
+    // key's account (validateRequest: 403), then validateCreateCall (400s).
     .post('/v1/Accounts/:accountSid/Calls', async ({ req, params }) => {
+      if (featureServers < 1) return msg('no available feature servers at this time', 480);
+      if (!uuid.safeParse(params.accountSid).success) return msg('Bad request', 400);
       if (foreign(params.accountSid)) return msg('insufficient permissions', 403);
       const b = await read(req, callSchema);
       if (b instanceof Response) return b;
-      if (b.application_sid && !find('applications', 'application_sid', b.application_sid)) {
-        return msg(`application_sid not found ${b.application_sid}`, 400);
+      if (!b.from) return msg('missing from parameter', 400);
+      if (!validTarget(b.to)) return msg(`missing or invalid to property: ${JSON.stringify(b.to)}`, 400);
+      const call: Row = { ...b };
+      if (b.application_sid) {
+        const app = find('applications', 'application_sid', b.application_sid);
+        if (!app) return msg(`application_sid not found ${b.application_sid}`, 400);
+        // The application's hooks and speech settings replace the call's.
+        for (const key of ['call_hook', 'call_status_hook', ...SPEECH]) {
+          if (app[key] === undefined || app[key] === null) delete call[key];
+          else call[key] = app[key];
+        }
+      } else {
+        delete call.application_sid;
+        if (SPEECH.some((key) => !b[key])) {
+          return msg(`either application_sid or set of ${SPEECH.join(', ')} required`, 400);
+        }
+        if (!b.call_hook) return msg('either call_hook or application_sid required', 400);
       }
       const sid = randomUUID();
-      state.calls.push({ ...b, call_sid: sid, account_sid: accountSid, direction: 'outbound', call_status: 'queued', created_at: new Date().toISOString() });
+      state.calls.push({ ...call, call_sid: sid, account_sid: accountSid, direction: 'outbound', call_status: 'queued', created_at: new Date().toISOString() });
       return json({ sid }, 201);
     })
 
     .get('/v1/PhoneNumbers', () => json(state.phoneNumbers))
+    // phone-numbers.js validateAdd: whitespace in the number, then the carrier, are 400s.
     .post('/v1/PhoneNumbers', async ({ req }) => {
       const b = await read(req, phoneNumberSchema);
       if (b instanceof Response) return b;
       if (foreign(b.account_sid)) return msg('insufficient privileges', 403);
+      if (/\s/.test(b.number)) return msg('number cannot contain whitespace', 400);
       // jambonz keeps numbers as digits, without the "+".
       const number = b.number.replace(/^\+/, '');
       if (!/^\d+$/.test(number)) return msg('invalid telephone number format', 400);
-      if (!find('carriers', 'voip_carrier_sid', b.voip_carrier_sid)) return msg('voip carrier not found', 404);
+      const carrier = find('carriers', 'voip_carrier_sid', b.voip_carrier_sid);
+      if (!carrier) return msg(`voip_carrier not found for sid ${b.voip_carrier_sid}`, 400);
+      if (carrier.account_sid && foreign(carrier.account_sid)) return msg('voip_carrier_sid does not belong to the account', 400);
       if (b.application_sid && !find('applications', 'application_sid', b.application_sid)) return msg('application not found', 400);
       if (find('phoneNumbers', 'number', number)) return msg('the phone number provided already exists in inventory', 422);
       const sid = randomUUID();
@@ -195,7 +255,10 @@ export function createJambonzEmulator(opts: { apiKey?: string; accountSid?: stri
       const b = await read(req, carrierSchema);
       if (b instanceof Response) return b;
       if (foreign(b.account_sid)) return msg('insufficient privileges', 403);
-      if (b.application_sid && !find('applications', 'application_sid', b.application_sid)) return msg('application not found', 400);
+      // voip-carriers.js validate: the application, then validateRegistrationFields.
+      if (b.application_sid && !find('applications', 'application_sid', b.application_sid)) return msg('unknown application_sid', 400);
+      const problem = registrationProblem(b);
+      if (problem) return msg(problem, 400);
       const sid = randomUUID();
       state.carriers.push({ e164_leading_plus: false, requires_register: false, is_active: true, ...b, voip_carrier_sid: sid, account_sid: accountSid });
       return json({ sid }, 201);
@@ -225,7 +288,16 @@ export function createJambonzEmulator(opts: { apiKey?: string; accountSid?: stri
       state.sipGateways.push({ port: 5060, netmask: 32, is_active: true, outbound: true, ...b, inbound, sip_gateway_sid: sid });
       return json({ sid }, 201);
     })
-    .delete('/v1/SipGateways/:sid', remove('sipGateways', 'sip_gateway_sid'));
+    .delete('/v1/SipGateways/:sid', remove('sipGateways', 'sip_gateway_sid'))
+
+    // The harness's switch for jambonz's feature-server pool (not a jambonz path).
+    .get('/_feature-servers', () => json({ available: featureServers }))
+    .post('/_feature-servers', async ({ req }) => {
+      const parsed = z.strictObject({ available: z.int().min(0) }).safeParse(await req.json().catch(() => undefined));
+      if (!parsed.success) return json({ message: 'body must be { "available": <integer ≥ 0> }' }, 400);
+      featureServers = parsed.data.available;
+      return json({ available: featureServers });
+    });
 
   return {
     name: 'jambonz',
@@ -234,12 +306,13 @@ export function createJambonzEmulator(opts: { apiKey?: string; accountSid?: stri
     routes,
     state,
     // passport-http-bearer's answer to a missing or unknown key.
-    authorize: (req) =>
-      bearer(req) === apiKey ? undefined : new Response('Unauthorized', { status: 401, headers: { 'content-type': 'text/plain', 'www-authenticate': 'Bearer realm="Users"' } }),
+    authorize: (req, url) =>
+      url.pathname.startsWith('/_') || bearer(req) === apiKey ? undefined : new Response('Unauthorized', { status: 401, headers: { 'content-type': 'text/plain', 'www-authenticate': 'Bearer realm="Users"' } }),
     faultResponse: () => msg('system error (injected fault)', 500),
     inspect: () => ({ ...state }),
     reset: () => {
       for (const list of Object.values(state)) list.length = 0;
+      featureServers = 1;
     },
   };
 }

@@ -1,10 +1,24 @@
 // Sipgate emulator: the REST API v2 calls we make (numbers, register devices, routing) with HTTP
-// Basic token auth, Sipgate's shapes and status codes. Seeded with a few German numbers and the
-// shared trunk device. Device passwords are returned once, on creation, and masked in /_inspect.
+// Basic token auth, in the shapes of sipgate's published v2 OpenAPI: a register device's SIP user is
+// `credentials.username` (account id + device id, e.g. 1234567e5), device ids look like `e5`, create
+// answers 200, and the device list carries each register device's credentials, password included
+// (as sipgate's own list does; /_inspect masks it). Seeded with a few German numbers and the shared
+// trunk's register device.
+//
+// Creating a register device needs the web user's CAN_CREATE_REGISTER_DEVICE restriction (sipgate
+// answers 403 without it). It is on unless `restrictions: { CAN_CREATE_REGISTER_DEVICE: false }` is
+// passed, and a test or a person can switch it while the emulator runs:
+//   GET /_restrictions                                        the current restrictions
+//   PUT /_restrictions { "CAN_CREATE_REGISTER_DEVICE": false } switch it (until /_reset)
 import { randomBytes } from 'node:crypto';
 import * as z from 'zod';
 import { SIPGATE_LOCAL } from '../../../../shared/providers/sipgate/config';
 import { Router, basic, json, type EmulatorDefinition } from '../kit';
+
+/** The restrictions the emulator checks, by sipgate's names (GET /restrictions in the v2 OpenAPI). */
+export interface SipgateRestrictions {
+  CAN_CREATE_REGISTER_DEVICE: boolean;
+}
 
 interface NumberRow {
   id: string;
@@ -18,11 +32,15 @@ interface DeviceRow {
   id: string;
   userId: string;
   alias: string;
-  type: 'REGISTER' | 'TRUNKING' | 'MOBILE';
-  sipId: string;
+  /** The device types sipgate's v2 OpenAPI lists; only REGISTER devices carry SIP credentials. */
+  type: 'REGISTER' | 'MOBILE' | 'EXTERNAL';
+  username: string;
   password: string;
   createdAt: string;
 }
+
+/** The account part of every SIP user on this emulated account (sipgate's look like 2705977). */
+const ACCOUNT_ID = '1234567';
 
 const SEEDED_NUMBERS: Omit<NumberRow, 'endpointId' | 'endpointAlias'>[] = [
   { id: 'n10', number: '+4921155501010', localized: '0211 55501010', type: 'LANDLINE' },
@@ -32,10 +50,15 @@ const SEEDED_NUMBERS: Omit<NumberRow, 'endpointId' | 'endpointAlias'>[] = [
 
 const aliasBody = z.object({ alias: z.string().min(1).max(50) });
 const routeBody = z.object({ endpointId: z.string().min(1) });
+const restrictionsBody = z.strictObject({ CAN_CREATE_REGISTER_DEVICE: z.boolean().optional() });
 
-export function createSipgateEmulator(opts: { tokenId?: string; token?: string } = {}): EmulatorDefinition {
+export function createSipgateEmulator(
+  opts: { tokenId?: string; token?: string; restrictions?: Partial<SipgateRestrictions> } = {},
+): EmulatorDefinition {
   const tokenId = opts.tokenId ?? SIPGATE_LOCAL.tokenId;
   const token = opts.token ?? SIPGATE_LOCAL.token;
+  const initialRestrictions: SipgateRestrictions = { CAN_CREATE_REGISTER_DEVICE: true, ...opts.restrictions };
+  let restrictions: SipgateRestrictions = { ...initialRestrictions };
   const numbers: NumberRow[] = [];
   const devices: DeviceRow[] = [];
   let next = 1;
@@ -44,12 +67,13 @@ export function createSipgateEmulator(opts: { tokenId?: string; token?: string }
     numbers.length = 0;
     devices.length = 0;
     next = 1;
+    restrictions = { ...initialRestrictions };
     devices.push({
       id: SIPGATE_LOCAL.trunkDeviceId,
       userId: SIPGATE_LOCAL.userId,
       alias: 'Fonella trunk',
-      type: 'TRUNKING',
-      sipId: '1234567t0',
+      type: 'REGISTER',
+      username: `${ACCOUNT_ID}${SIPGATE_LOCAL.trunkDeviceId}`,
       password: 'trunk-secret',
       createdAt: new Date(0).toISOString(),
     });
@@ -58,8 +82,11 @@ export function createSipgateEmulator(opts: { tokenId?: string; token?: string }
   seed();
 
   const notFound = () => json({ message: 'Not Found', status: 404 }, 404);
+  const forbidden = () => json({ message: 'Forbidden', status: 403 }, 403);
   const badRequest = (message: string) => json({ message, status: 400 }, 400);
-  const publicDevice = (d: DeviceRow) => ({
+  // RegisterDeviceResponse (create) and the list's items: sipgate returns the credentials, password
+  // included, in both.
+  const deviceBody = (d: DeviceRow) => ({
     id: d.id,
     alias: d.alias,
     type: d.type,
@@ -67,11 +94,28 @@ export function createSipgateEmulator(opts: { tokenId?: string; token?: string }
     dnd: false,
     activePhonelines: [],
     activeGroups: [],
-    credentials: { sipId: d.sipId, sipServer: 'sipgate.de', outboundProxy: 'proxy.dev.sipgate.de' },
-    registered: [],
+    ...(d.type === 'REGISTER'
+      ? {
+          credentials: {
+            username: d.username,
+            password: d.password,
+            sipServer: 'sipgate.de',
+            outboundProxy: 'sipgate.de',
+            sipServerWebsocketUrl: 'wss://sip.sipgate.de',
+          },
+          registered: [],
+        }
+      : {}),
   });
 
   const routes = new Router()
+    .get('/_restrictions', () => json(restrictions))
+    .put('/_restrictions', async ({ req }) => {
+      const body = restrictionsBody.safeParse(await req.json().catch(() => undefined));
+      if (!body.success) return badRequest('body must be { "CAN_CREATE_REGISTER_DEVICE": boolean }');
+      restrictions = { ...restrictions, ...body.data };
+      return json(restrictions);
+    })
     .get('/numbers', () => json({ items: numbers }))
     .put('/numbers/:id', async ({ req, params }) => {
       const n = numbers.find((x) => x.id === params.id);
@@ -86,25 +130,25 @@ export function createSipgateEmulator(opts: { tokenId?: string; token?: string }
     })
     .post('/:userId/devices/register', async ({ req, params }) => {
       if (params.userId !== SIPGATE_LOCAL.userId) return notFound();
+      if (!restrictions.CAN_CREATE_REGISTER_DEVICE) return forbidden();
       const body = aliasBody.safeParse(await req.json().catch(() => undefined));
       if (!body.success) return badRequest('alias is required (1-50 characters)');
-      const n = next++;
+      const id = `e${next++}`;
       const d: DeviceRow = {
-        id: `r${n}`,
+        id,
         userId: params.userId!,
         alias: body.data.alias,
         type: 'REGISTER',
-        sipId: `1234567e${n}`,
+        username: `${ACCOUNT_ID}${id}`,
         password: randomBytes(9).toString('base64url'),
         createdAt: new Date().toISOString(),
       };
       devices.push(d);
-      const shown = publicDevice(d);
-      return json({ ...shown, credentials: { ...shown.credentials, password: d.password } }, 201);
+      return json(deviceBody(d), 200);
     })
     .get('/:userId/devices', ({ params }) => {
       if (params.userId !== SIPGATE_LOCAL.userId) return notFound();
-      return json({ items: devices.filter((d) => d.userId === params.userId).map(publicDevice) });
+      return json({ items: devices.filter((d) => d.userId === params.userId).map(deviceBody) });
     })
     .delete('/devices/:id', ({ params }) => {
       const i = devices.findIndex((d) => d.id === params.id);
@@ -125,7 +169,9 @@ export function createSipgateEmulator(opts: { tokenId?: string; token?: string }
       SIPGATE_TRUNK_DEVICE_ID: SIPGATE_LOCAL.trunkDeviceId,
     }),
     routes,
-    authorize(req) {
+    authorize(req, url) {
+      // The emulator's own switches (underscore paths) are the harness, not sipgate's API.
+      if (url.pathname.startsWith('/_')) return undefined;
       const cred = basic(req);
       if (!cred || cred.user !== tokenId || cred.password !== token) {
         return json({ message: 'Unauthorized', status: 401 }, 401, { 'www-authenticate': 'Basic realm="sipgate"' });

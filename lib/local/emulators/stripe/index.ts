@@ -1,7 +1,18 @@
 // Stripe emulator: the v1 billing calls Fonella makes (customers, subscriptions, subscription schedules,
-// paying an invoice out of band), form-encoded and answered in Stripe's shapes, with Idempotency-Key
-// replay. `signedEvent` signs webhook payloads with the endpoint secret the way Stripe does.
+// paying an invoice out of band), form-encoded and answered in Stripe's shapes. `signedEvent` signs
+// webhook payloads with the endpoint secret the way Stripe does.
+//
+// Idempotency-Key as Stripe keeps it (docs.stripe.com/idempotency): the first answer of a key is
+// replayed for the same request, the same key with other parameters is a 400 `idempotency_error`, the
+// same key while its first request still runs is a 409 `idempotency_error` (nothing stored, the SDKs
+// retry it), and a key is forgotten 24 hours after its first use (then the request runs again).
+// Test hooks beside the kit's (no API key needed):
+//   GET|POST /_clock    { advanceSeconds }  moves this emulator's clock forward (timestamps, key expiry);
+//                       /_reset puts it back
+//   POST /_latency      { ms, count?, match? }  the next `count` matching POSTs take `ms` longer, their
+//                       key in flight meanwhile (to see the 409)
 import { createHmac, randomBytes } from 'node:crypto';
+import * as z from 'zod';
 import { Router, bearer, json, type EmulatorDefinition, type RouteContext } from '../kit';
 
 type Form = { [key: string]: FormValue };
@@ -32,6 +43,8 @@ export interface Customer {
   name: string | null;
   metadata: Metadata;
   livemode: false;
+  /** Set once the customer is deleted: Stripe still answers its id with `{ id, object, deleted: true }`. */
+  deleted?: true;
 }
 export interface SubscriptionItem {
   id: string;
@@ -158,26 +171,50 @@ const PRICES: Price[] = [
   type: 'recurring',
   livemode: false,
 }));
+/** How long Stripe keeps an Idempotency-Key (at least 24 hours; the emulator forgets it at exactly 24). */
+export const IDEMPOTENCY_TTL_SECONDS = 86_400;
 const EXPANDABLE = new Set(['customer', 'latest_invoice', 'latest_invoice.confirmation_secret']);
 const PRORATION = ['create_prorations', 'none', 'always_invoice'];
 const END_BEHAVIOR = ['release', 'cancel', 'none', 'renew'];
 const INTERVALS = ['day', 'week', 'month', 'year'];
 
-export function createStripeEmulator(opts: { secretKey?: string; webhookSecret?: string } = {}): StripeEmulator {
+export interface StripeEmulatorOptions {
+  secretKey?: string;
+  webhookSecret?: string;
+  /** How long an Idempotency-Key is remembered; Stripe's 24 hours unless a test wants less. */
+  idempotencyTtlSeconds?: number;
+}
+
+const clockSchema = z.strictObject({ advanceSeconds: z.number().int().min(0).max(10 * 365 * 86_400) });
+const latencySchema = z.strictObject({
+  ms: z.number().int().min(1).max(60_000),
+  count: z.number().int().min(1).max(1000).default(1),
+  match: z.string().min(1).optional(),
+});
+
+export function createStripeEmulator(opts: StripeEmulatorOptions = {}): StripeEmulator {
   const secretKey = opts.secretKey ?? 'sk_test_local';
   const webhookSecret = opts.webhookSecret ?? 'whsec_local';
+  const ttlSeconds = opts.idempotencyTtlSeconds ?? IDEMPOTENCY_TTL_SECONDS;
   const state: StripeEmulatorState = { customers: [], subscriptions: [], subscriptionSchedules: [], invoices: [], invoiceItems: [] };
-  const replays = new Map<string, { fingerprint: string; status: number; body: string }>();
+  const replays = new Map<string, { fingerprint: string; status: number; body: string; expiresAt: number }>();
+  const inFlight = new Set<string>();
+  let latencies: z.infer<typeof latencySchema>[] = [];
+  let offsetSeconds = 0;
+  /** This emulator's clock, in Unix seconds: real time plus what /_clock advanced. */
+  const now = () => Math.floor(Date.now() / 1000) + offsetSeconds;
   const routes = new Router();
 
-  /** POST routes get the parsed form; a repeated Idempotency-Key gets the stored answer. */
+  /** POST routes get the parsed form, behind Stripe's Idempotency-Key handling. */
   const post = (pattern: string, handler: (ctx: RouteContext, form: Form) => Response | Promise<Response>) =>
     routes.post(pattern, async (ctx) => {
       const text = await ctx.req.text();
       const key = ctx.req.headers.get('idempotency-key');
+      if (!key) return run(ctx, text, handler);
       const fingerprint = `${ctx.url.pathname}?${text}`;
-      const seen = key ? replays.get(key) : undefined;
-      if (key && seen) {
+      const seen = replays.get(key);
+      if (seen && seen.expiresAt <= now()) replays.delete(key);
+      else if (seen) {
         if (seen.fingerprint !== fingerprint) {
           return fail(400, {
             type: 'idempotency_error',
@@ -186,13 +223,56 @@ export function createStripeEmulator(opts: { secretKey?: string; webhookSecret?:
         }
         return new Response(seen.body, { status: seen.status, headers: { ...headers(), 'idempotent-replayed': 'true' } });
       }
-      const res = await handler(ctx, parseForm(text));
-      // Like Stripe: a request that failed validation (4xx) is not stored, one that ran is.
-      if (key && (res.status < 400 || res.status >= 500)) {
-        replays.set(key, { fingerprint, status: res.status, body: await res.clone().text() });
+      if (inFlight.has(key)) {
+        return fail(409, {
+          type: 'idempotency_error',
+          code: 'idempotency_key_in_use',
+          message: `There is currently another in-progress request using this Idempotent Key (that probably means you submitted twice, and the other request is still going through): ${key}. Please try again later.`,
+        });
       }
-      return res;
+      inFlight.add(key);
+      const startedAt = now();
+      try {
+        const res = await run(ctx, text, handler);
+        // Like Stripe: a request that failed validation (4xx) is not stored, one that ran is.
+        if (res.status < 400 || res.status >= 500) {
+          replays.set(key, { fingerprint, status: res.status, body: await res.clone().text(), expiresAt: startedAt + ttlSeconds });
+        }
+        return res;
+      } finally {
+        inFlight.delete(key);
+      }
     });
+
+  async function run(ctx: RouteContext, text: string, handler: (ctx: RouteContext, form: Form) => Response | Promise<Response>) {
+    const slow = latencies.find((l) => !l.match || ctx.url.pathname.includes(l.match));
+    if (slow) {
+      slow.count -= 1;
+      if (slow.count <= 0) latencies = latencies.filter((l) => l !== slow);
+      await new Promise((resolve) => setTimeout(resolve, slow.ms));
+    }
+    return handler(ctx, parseForm(text));
+  }
+
+  // --- test hooks ----------------------------------------------------------------------------------
+  const hookBody = async <T>(req: Request, schema: z.ZodType<T>): Promise<T | Response> => {
+    const parsed = schema.safeParse(await req.json().catch(() => undefined));
+    return parsed.success ? parsed.data : json({ message: 'invalid body', issues: parsed.error.issues }, 400);
+  };
+  const clock = () => json({ now: now(), offsetSeconds, idempotencyTtlSeconds: ttlSeconds });
+  routes.get('/_clock', clock);
+  routes.post('/_clock', async ({ req }) => {
+    const body = await hookBody(req, clockSchema);
+    if (body instanceof Response) return body;
+    offsetSeconds += body.advanceSeconds;
+    return clock();
+  });
+  routes.post('/_latency', async ({ req }) => {
+    const body = await hookBody(req, latencySchema);
+    if (body instanceof Response) return body;
+    latencies.push(body);
+    return json({ pending: latencies }, 201);
+  });
 
   const find = <T extends { id: string }>(list: T[], id: string | undefined) => list.find((x) => x.id === id);
   const invoiceOf = (sub: Subscription) => find(state.invoices, sub.latest_invoice ?? undefined);
@@ -290,9 +370,39 @@ export function createStripeEmulator(opts: { secretKey?: string; webhookSecret?:
     state.customers.push(customer);
     return ok(customer);
   });
+  // Before `/v1/customers/:id`, which would take `search` for an id.
+  routes.get('/v1/customers/search', ({ url }) => {
+    const query = url.searchParams.get('query');
+    if (!query) return missingParam('query');
+    const clauses = parseSearch(query);
+    if (!clauses) {
+      return fail(400, {
+        param: 'query',
+        message: `The emulator could not parse the search query \`${query}\` (it knows email, name and metadata['key'] with ':' and AND).`,
+      });
+    }
+    const limit = url.searchParams.has('limit') ? Number(url.searchParams.get('limit')) : 10;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100) return fail(400, { param: 'limit', message: 'limit must be an integer from 1 to 100.' });
+    const field = (c: Customer, name: string) => (name.startsWith('metadata.') ? c.metadata[name.slice(9)] : name === 'email' ? c.email : c.name);
+    // Deleted customers are not searchable. Newest first.
+    const hits = state.customers.filter((c) => !c.deleted && clauses.every((q) => field(c, q.field) === q.value)).reverse();
+    return ok({ object: 'search_result', url: '/v1/customers/search', has_more: hits.length > limit, next_page: null, data: hits.slice(0, limit) });
+  });
   routes.get('/v1/customers/:id', ({ params }) => {
     const customer = find(state.customers, params.id);
+    if (customer?.deleted) return ok({ id: customer.id, object: 'customer', deleted: true });
     return customer ? ok(customer) : noSuch('customer', params.id!);
+  });
+  routes.delete('/v1/customers/:id', ({ params }) => {
+    const customer = find(state.customers, params.id);
+    if (!customer || customer.deleted) return noSuch('customer', params.id!);
+    customer.deleted = true;
+    // Stripe cancels the customer's subscriptions with it.
+    const t = now();
+    for (const sub of state.subscriptions) {
+      if (sub.customer === customer.id && sub.status !== 'canceled') Object.assign(sub, { status: 'canceled', canceled_at: t, ended_at: t });
+    }
+    return ok({ id: customer.id, object: 'customer', deleted: true });
   });
 
   // --- subscriptions -----------------------------------------------------------------------------
@@ -301,7 +411,8 @@ export function createStripeEmulator(opts: { secretKey?: string; webhookSecret?:
     if (expand instanceof Response) return expand;
     const customerId = str(form.customer);
     if (!customerId) return missingParam('customer');
-    if (!find(state.customers, customerId)) return noSuch('customer', customerId, 'customer', 400);
+    const customer = find(state.customers, customerId);
+    if (!customer || customer.deleted) return noSuch('customer', customerId, 'customer', 400);
     const specs = list(form.items).map(obj);
     if (specs.length === 0) return missingParam('items');
     // The emulator has no payment methods: only an incomplete start (the portal confirms) is possible.
@@ -525,8 +636,8 @@ export function createStripeEmulator(opts: { secretKey?: string; webhookSecret?:
         items.push({ price: price.id, quantity, metadata: strings(item.metadata) });
       }
       if (items.length === 0) return missingParam(`${param}[items]`);
-      const givenStart = timestamp(spec.start_date);
-      const givenEnd = timestamp(spec.end_date);
+      const givenStart = timestamp(spec.start_date, now);
+      const givenEnd = timestamp(spec.end_date, now);
       const prev = phases[n - 1];
       if (n === 0 && schedule.current_phase && givenStart !== undefined && givenStart !== schedule.current_phase.start_date) {
         return fail(400, { param: `${param}[start_date]`, message: 'You can not modify the start date of the current phase.' });
@@ -587,7 +698,9 @@ export function createStripeEmulator(opts: { secretKey?: string; webhookSecret?:
     credentials: { secretKey, webhookSecret },
     env: (baseUrl) => ({ STRIPE_API_URL: baseUrl, STRIPE_SECRET_KEY: secretKey, STRIPE_WEBHOOK_SECRET: webhookSecret }),
     routes,
-    authorize(req) {
+    authorize(req, url) {
+      // The test hooks (/_clock, /_latency) are the harness, not Stripe's API.
+      if (url.pathname.startsWith('/_')) return undefined;
       const key = bearer(req);
       if (key === secretKey) return undefined;
       return fail(401, {
@@ -602,6 +715,9 @@ export function createStripeEmulator(opts: { secretKey?: string; webhookSecret?:
     reset: () => {
       for (const kind of Object.values(state) as unknown[][]) kind.length = 0;
       replays.clear();
+      inFlight.clear();
+      latencies = [];
+      offsetSeconds = 0;
     },
     signedEvent(type, object, o = {}) {
       const t = o.timestamp ?? now();
@@ -664,10 +780,32 @@ function mergeMetadata(current: Metadata, v: FormValue | undefined): Metadata {
   }
   return next;
 }
-function timestamp(v: FormValue | undefined): number | undefined {
+function timestamp(v: FormValue | undefined, now: () => number): number | undefined {
   const s = str(v);
   if (s === undefined) return undefined;
   return s === 'now' ? now() : Number(s);
+}
+
+/**
+ * The part of Stripe's search query language the emulator knows: `field:'value'` clauses (single or
+ * double quotes, backslash escapes) on email, name and metadata['key'], joined by AND. Undefined when
+ * the query is anything else.
+ */
+export function parseSearch(query: string): { field: string; value: string }[] | undefined {
+  const clause = /^\s*(email|name|metadata\[(?:'([^'\]]+)'|"([^"\]]+)")\]):(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)")\s*/;
+  const out: { field: string; value: string }[] = [];
+  let rest = query;
+  for (;;) {
+    const m = clause.exec(rest);
+    if (!m) return undefined;
+    const key = m[2] ?? m[3];
+    out.push({ field: key ? `metadata.${key}` : m[1]!, value: (m[4] ?? m[5] ?? '').replace(/\\(.)/g, '$1') });
+    rest = rest.slice(m[0].length);
+    if (rest === '') return out;
+    const and = /^AND\s+/.exec(rest);
+    if (!and) return undefined;
+    rest = rest.slice(and[0].length);
+  }
 }
 
 function quantityOf(v: FormValue | undefined, param: string): number | Response {
@@ -704,7 +842,6 @@ function addInterval(ts: number, { interval, interval_count: n }: Recurring): nu
   return Math.floor(target.getTime() / 1000);
 }
 
-const now = () => Math.floor(Date.now() / 1000);
 const ALNUM = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 const token = (n: number) => Array.from(randomBytes(n), (b) => ALNUM[b % 62]).join('');
 const newId = (prefix: string) => `${prefix}${token(24)}`;
