@@ -55,6 +55,8 @@ Try:
   curl ${api}/v1/public/plans
   curl -X POST ${api}/v1/public/contact -H 'content-type: application/json' \\
        -d '{"name":"Ada","email":"ada@example.com","message":"Call me back"}'
+  curl -X POST ${api}/v1/public/support-tickets -H 'content-type: application/json' -H 'accept-language: en' \\
+       -d '{"email":"ada@example.com","title":"No calls","content":"Every call rings out.","ticketPriority":"major"}'
   curl ${api}/v1/me -H "authorization: Bearer $(node -p "require('./.local/stack.json').tokens.customer")"
 
 Ctrl+C stops everything.`);

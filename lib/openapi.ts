@@ -33,7 +33,7 @@ import { Problem } from '../shared/schemas/common';
 
 /** A description for every tag the manifest uses; a tag missing here stops the generator. */
 const TAGS: Record<string, string> = {
-  public: 'No credential needed: health, the plans and the contact form of the marketing site.',
+  public: 'No credential needed: health, the plans, the contact form and support tickets of the marketing site.',
   me: "The signed-in customer's own data, for the customer portal.",
 };
 
@@ -253,6 +253,7 @@ export function errorResponses(r: RouteDef): Record<string, ZodOpenApiResponseOb
     out[String(e.status)] = {
       ...prior,
       description: prior ? `${prior.description} ${e.description}` : e.description,
+      ...(e.retryAfter ? { headers: { ...prior?.headers, ...retryAfter(e.retryAfter) } } : {}),
       content: { ...prior?.content, ...problemContent(e.status, [...problemSlugs(prior), ...e.slugs]) },
     };
   }

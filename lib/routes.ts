@@ -2,11 +2,36 @@
 // local API server and the OpenAPI generator read `routes`; a handler imports only its own entry,
 // so its bundle holds only its own schemas (package.json `sideEffects` lets esbuild drop the rest).
 // The key is the operation id; the handler lives at functions/<caller>/<verb-noun>.ts.
+import { RECAPTCHA_ACTIONS } from '../shared/domain/recaptcha-actions';
+import { RECAPTCHA_REFUSALS, RateLimitedError } from '../shared/errors';
 import type { RouteDef } from '../shared/http/route-def';
 import { Profile } from '../shared/schemas/me';
-import { ContactAccepted, ContactRequest, HealthQuery, HealthResponse, PlansResponse } from '../shared/schemas/public';
+import {
+  ContactAccepted,
+  ContactRequest,
+  HealthQuery,
+  HealthResponse,
+  PlansResponse,
+  SupportTicketCreated,
+  SupportTicketRequest,
+} from '../shared/schemas/public';
 
 // --- public: the marketing site ---------------------------------------------------------------
+
+/** What the public forms answer themselves: their reCAPTCHA check (403) and their rate limit (429). */
+const publicFormErrors = (form: string, action: string): NonNullable<RouteDef['errors']> => [
+  {
+    status: 403,
+    slugs: Object.keys(RECAPTCHA_REFUSALS).map((reason) => `recaptcha-${reason}`),
+    description: `Forbidden: the reCAPTCHA v3 check failed; nothing was stored. \`recaptcha-missing\`: no \`recaptchaToken\` (required on deployed stages). \`recaptcha-failed\`: Google did not verify the token (invalid, expired or already used: mint a new one for each request, retries included). \`recaptcha-action-mismatch\`: the token was minted for another action than \`${action}\`. \`recaptcha-low-score\`: the score is below the configured threshold.`,
+  },
+  {
+    status: 429,
+    slugs: [new RateLimitedError().slug],
+    description: `\`${new RateLimitedError().slug}\`: this client address sent the ${form} more often this hour than its limit allows; nothing was stored. Retry after \`Retry-After\` seconds, when the hour's window ends.`,
+    retryAfter: 'Seconds until the rate-limit window ends.',
+  },
+];
 
 export const getHealth = {
   name: 'getHealth',
@@ -52,12 +77,30 @@ export const submitContact = {
   access: 'public',
   summary: 'Contact form',
   description:
-    'Stores the message and answers; a stream worker then emails it to the sales inbox with the sender as reply-to, retrying until Mailgun takes it.',
+    'Checks the reCAPTCHA v3 token (action `contact`) and the client address\'s hourly limit, stores the message and answers; a stream worker then emails it to the sales inbox with the sender as reply-to, retrying until Mailgun takes it.',
   tags: ['public'],
-  request: { body: ContactRequest, maxBodyBytes: 24 * 1024 },
+  request: { body: ContactRequest, maxBodyBytes: 32 * 1024 },
   response: { status: 202, body: ContactAccepted, description: 'Stored; the team is notified.' },
+  errors: publicFormErrors('contact form', RECAPTCHA_ACTIONS.submitContact),
   idempotent: true,
-  uses: { table: 'write' },
+  uses: { table: 'write', providers: ['recaptcha'] },
+} satisfies RouteDef;
+
+export const submitSupportTicket = {
+  name: 'submitSupportTicket',
+  method: 'POST',
+  path: '/v1/public/support-tickets',
+  handler: 'functions/public/submit-support-ticket.ts',
+  access: 'public',
+  summary: 'Support ticket',
+  description:
+    'Checks the reCAPTCHA v3 token (action `support_ticket`) and the client address\'s hourly limit, stores the ticket under a new number and answers with it. A stream worker then emails the ticket to the support inbox (priority in the subject, the sender as reply-to) and a confirmation to the sender, in German or English after the request\'s `Accept-Language` (German by default).',
+  tags: ['public'],
+  request: { body: SupportTicketRequest, maxBodyBytes: 48 * 1024 },
+  response: { status: 201, body: SupportTicketCreated, description: 'Stored under the number answered; the support team and the sender are emailed.' },
+  errors: publicFormErrors('support ticket form', RECAPTCHA_ACTIONS.submitSupportTicket),
+  idempotent: true,
+  uses: { table: 'write', providers: ['recaptcha'] },
 } satisfies RouteDef;
 
 // --- me: the customer portal ------------------------------------------------------------------
@@ -76,4 +119,4 @@ export const getMe = {
 } satisfies RouteDef;
 
 /** Every route, by operation id. */
-export const routes: Record<string, RouteDef> = { getHealth, listPlans, submitContact, getMe };
+export const routes: Record<string, RouteDef> = { getHealth, listPlans, submitContact, submitSupportTicket, getMe };

@@ -12,14 +12,20 @@ export const StackSettings = z.strictObject({
   corsOrigins: z.array(z.url()).min(1),
   portalUrl: z.url(),
   providerSecretName: z.string().min(3),
-  /** Non-secret provider settings, by environment variable name. */
-  environment: z.record(z.string(), z.string()),
+  /** Non-secret provider settings, by environment variable name (never a local-only switch, see LOCAL_ONLY_ENV). */
+  environment: z.record(z.string(), z.string()).refine((env) => LOCAL_ONLY_ENV.every((k) => !(k in env)), {
+    message: 'must not set a local-only variable (LOCAL_ONLY_ENV in lib/settings.ts)',
+  }),
   /** The API stage's default route throttle: steady requests per second and burst. */
   apiThrottle: z
     .strictObject({ rateLimit: z.number().positive(), burstLimit: z.int().positive() })
     .default({ rateLimit: 50, burstLimit: 100 }),
   /** Days the public forms' rows (personal data) are kept before their TTL deletes them. */
   publicFormRetentionDays: z.int().min(1).max(3650).default(180),
+  /** Submissions of each public form allowed per client address and hour (shared/config/rate-limits.ts). */
+  publicFormRateLimits: z
+    .strictObject({ contactPerHour: z.int().min(1).max(100_000), supportTicketPerHour: z.int().min(1).max(100_000) })
+    .default({ contactPerHour: 10, supportTicketPerHour: 10 }),
 });
 export type StackSettings = z.infer<typeof StackSettings>;
 
@@ -32,14 +38,34 @@ export const PROVIDER_ENV: Record<ProviderName, { plain: string[]; secret: strin
   vapi: { plain: ['VAPI_BASE_URL', 'VAPI_SERVER_URL'], secret: ['VAPI_API_KEY', 'VAPI_WEBHOOK_SECRET'] },
   sipgate: { plain: ['SIPGATE_BASE_URL', 'SIPGATE_USER_ID', 'SIPGATE_TRUNK_DEVICE_ID'], secret: ['SIPGATE_TOKEN_ID', 'SIPGATE_TOKEN'] },
   fonial: { plain: ['FONIAL_BASE_URL', 'FONIAL_DEVICE_ID'], secret: ['FONIAL_USERNAME', 'FONIAL_PASSWORD'] },
-  jambonz: { plain: ['JAMBONZ_BASE_URL', 'JAMBONZ_ACCOUNT_SID', 'JAMBONZ_APPLICATION_SID'], secret: ['JAMBONZ_API_KEY'] },
+  jambonz: {
+    plain: [
+      'JAMBONZ_BASE_URL',
+      'JAMBONZ_ACCOUNT_SID',
+      'JAMBONZ_APPLICATION_SID',
+      'JAMBONZ_SPEECH_SYNTHESIS_VENDOR',
+      'JAMBONZ_SPEECH_SYNTHESIS_LANGUAGE',
+      'JAMBONZ_SPEECH_SYNTHESIS_VOICE',
+      'JAMBONZ_SPEECH_RECOGNIZER_VENDOR',
+      'JAMBONZ_SPEECH_RECOGNIZER_LANGUAGE',
+    ],
+    secret: ['JAMBONZ_API_KEY'],
+  },
   stripe: {
     plain: ['STRIPE_PRICE_STARTER', 'STRIPE_PRICE_BUSINESS', 'STRIPE_PRICE_PREMIUM'],
     secret: ['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET'],
   },
   auth0: { plain: ['AUTH0_DOMAIN'], secret: ['AUTH0_CLIENT_ID', 'AUTH0_CLIENT_SECRET'] },
+  // Never RECAPTCHA_OPTIONAL: a deployed form always requires a token (LOCAL_ONLY_ENV).
   recaptcha: { plain: ['RECAPTCHA_MIN_SCORE'], secret: ['RECAPTCHA_SECRET'] },
 };
+
+/**
+ * Switches for the local stack only, which no deployed function may get: `RECAPTCHA_OPTIONAL` lets a
+ * public form through without a reCAPTCHA token. No PROVIDER_ENV list names them, so CDK never copies
+ * them, and StackSettings refuses them in `environment`.
+ */
+export const LOCAL_ONLY_ENV = ['RECAPTCHA_OPTIONAL'] as const;
 
 /** The keys of the stage secret a function reads: its providers' secret variables and `extra`, sorted. */
 export function functionSecretKeys(providers: readonly ProviderName[] = [], extra: readonly string[] = []): string[] {

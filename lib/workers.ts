@@ -3,6 +3,7 @@
 // bench read `workers`; a worker imports only its own entry. Handlers live at functions/streams/.
 // Side effects that must not be lost (emails, provider calls, counters) run here, not in a route.
 import { CONTACT_PK_PREFIX } from '../shared/db/contacts';
+import { TICKET_PK_PREFIX } from '../shared/db/tickets';
 import type { WorkerDef } from '../shared/streams/worker-def';
 
 export const deliverContactEmail = {
@@ -16,5 +17,16 @@ export const deliverContactEmail = {
   maxRecordAgeSeconds: 24 * 3600,
 } satisfies WorkerDef;
 
+export const deliverTicketEmails = {
+  name: 'deliverTicketEmails',
+  handler: 'functions/streams/deliver-ticket-emails.ts',
+  summary: 'Emails a new support ticket to the support inbox and a confirmation to its sender, marking each once sent',
+  on: { events: ['INSERT'], pk: TICKET_PK_PREFIX },
+  uses: { table: 'write', providers: ['mailgun'] },
+  batchSize: 10,
+  retryAttempts: 3,
+  maxRecordAgeSeconds: 24 * 3600,
+} satisfies WorkerDef;
+
 /** Every worker, by name. */
-export const workers: Record<string, WorkerDef> = { deliverContactEmail };
+export const workers: Record<string, WorkerDef> = { deliverContactEmail, deliverTicketEmails };

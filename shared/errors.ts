@@ -91,6 +91,24 @@ export class RateLimitedError extends AppError {
   }
 }
 
+/** Why a public form's reCAPTCHA check refused it; each is its own problem type, `recaptcha-<reason>`. */
+export const RECAPTCHA_REFUSALS = {
+  missing: 'No reCAPTCHA token was sent, and one is required.',
+  failed: 'The reCAPTCHA token could not be verified (invalid, expired or already used). Get a new token and try again.',
+  'action-mismatch': 'The reCAPTCHA token was minted for another form.',
+  'low-score': 'reCAPTCHA rated this request as likely automated.',
+} as const;
+export type RecaptchaRefusal = keyof typeof RECAPTCHA_REFUSALS;
+
+/** A public form's reCAPTCHA check failed: 403 with the reason as the problem type. */
+export class RecaptchaRefusedError extends AppError {
+  readonly reason: RecaptchaRefusal;
+  constructor(reason: RecaptchaRefusal) {
+    super(403, `recaptcha-${reason}`, 'Forbidden', RECAPTCHA_REFUSALS[reason]);
+    this.reason = reason;
+  }
+}
+
 /** The same Idempotency-Key came with another request: the key names one request only. */
 export class IdempotencyKeyReusedError extends AppError {
   constructor() {

@@ -1,14 +1,24 @@
-// POST /v1/public/contact — stores the message; the deliverContactEmail worker emails it.
+// POST /v1/public/contact — checks reCAPTCHA and the sender's rate limit, stores the message; the
+// deliverContactEmail worker emails it.
+import { rateLimitConfig } from '../../shared/config/rate-limits';
 import { retentionConfig } from '../../shared/config/retention';
 import { table } from '../../shared/db/client';
 import { contactsRepository } from '../../shared/db/contacts';
+import { rateLimitsRepository } from '../../shared/db/rate-limits';
 import { submitContactRequest } from '../../shared/domain/contact';
 import { accepted } from '../../shared/http/reply';
+import { configuredRecaptcha } from '../../shared/providers/recaptcha';
 import { submitContact } from '../../lib/routes';
 import { route } from '../../shared/http/route';
 import { IDEMPOTENCY_HEADER } from '../../shared/http/middleware/idempotency';
 
-const deps = { contacts: contactsRepository(table()), retentionDays: retentionConfig().publicFormDays };
+const deps = {
+  contacts: contactsRepository(table()),
+  humanCheck: configuredRecaptcha(),
+  rateLimits: rateLimitsRepository(table()),
+  rateLimit: rateLimitConfig().contact,
+  retentionDays: retentionConfig().publicFormDays,
+};
 
 export const handler = route(submitContact, async ({ body, sourceIp, headers }) =>
   accepted(await submitContactRequest(deps, body, sourceIp, headers[IDEMPOTENCY_HEADER])),

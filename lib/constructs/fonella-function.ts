@@ -49,6 +49,8 @@ export function baseEnvironment(settings: StackSettings): Record<string, string>
     MAX_BODY_BYTES: '65536',
     VALIDATE_RESPONSES: settings.stage === 'prod' ? '0' : '1',
     PUBLIC_FORM_RETENTION_DAYS: String(settings.publicFormRetentionDays),
+    RATE_LIMIT_CONTACT_PER_HOUR: String(settings.publicFormRateLimits.contactPerHour),
+    RATE_LIMIT_SUPPORT_TICKET_PER_HOUR: String(settings.publicFormRateLimits.supportTicketPerHour),
   };
 }
 

@@ -1,22 +1,32 @@
 // The marketing site's contact form, in two steps.
 //
 // submitContactRequest — the route.
-//   input: the validated form and the sender's IP; output: the stored request's id.
-//   1. store the request with `mailStatus: pending` and a TTL (the retention period for public
-//      forms). That is all: the sender gets 202 once the row is written, whatever Mailgun is doing.
+//   input: the validated form (with its reCAPTCHA token) and the sender's IP; output: the stored
+//   request's id.
+//   1. verify the reCAPTCHA token for the action `contact` (403 `recaptcha-*` when it does not pass);
+//   2. count the request against the sender's hourly limit (429 `rate-limited` with Retry-After);
+//   3. store the request with `mailStatus: pending` and a TTL (the retention period for public
+//      forms). The token is not stored. That is all: the sender gets 202 once the row is written,
+//      whatever Mailgun is doing.
 //
 // deliverContactEmail — the worker, from the row's INSERT on the table's stream.
 //   input: the request id; output: what it did.
 //   1. read the row as it is now; nothing to do if it is gone or already sent (a redelivered record);
-//   2. email it to the sales inbox, reply-to = the sender;
+//   2. email it to the sales inbox (shared/email/templates.ts), reply-to = the sender;
 //   3. mark the row sent with Mailgun's message id. A failed send throws, and the stream retries the
 //      record; after the last retry it is parked for a re-drive, so no stored request stays unsent.
 import { createHash, randomUUID } from 'node:crypto';
 import { IdempotencyKeyReusedError } from '../errors';
+import type { RateLimit } from '../config/rate-limits';
 import { expiresAfterDays } from '../config/retention';
 import type { ContactRow, ContactsRepository } from '../db/contacts';
+import type { RateLimitsRepository } from '../db/rate-limits';
+import { TEAM_LOCALE, contactRequestMail } from '../email/templates';
 import { logger } from '../observability/logger';
 import type { Mailer, OutgoingMail } from '../providers/mailgun/port';
+import type { HumanCheck } from '../providers/recaptcha/port';
+import { enforceRateLimit, requireHuman } from './public-form-guards';
+import { RECAPTCHA_ACTIONS } from './recaptcha-actions';
 
 export interface ContactForm {
   name: string;
@@ -25,21 +35,34 @@ export interface ContactForm {
   message: string;
 }
 
+/** The `rateLimits` counter's name for this form. */
+export const CONTACT_RATE_LIMIT = 'contact';
+
 export interface ContactDeps {
   contacts: ContactsRepository;
   now?: () => Date;
 }
 
+export interface SubmitContactDeps extends ContactDeps {
+  humanCheck: HumanCheck;
+  rateLimits: RateLimitsRepository;
+  rateLimit: RateLimit;
+  retentionDays: number;
+}
+
 export async function submitContactRequest(
-  deps: ContactDeps & { retentionDays: number },
-  form: ContactForm,
+  deps: SubmitContactDeps,
+  { recaptchaToken, ...form }: ContactForm & { recaptchaToken?: string },
   sourceIp: string,
   idempotencyKey?: string,
 ) {
+  const now = deps.now?.() ?? new Date();
+  await requireHuman(deps.humanCheck, { token: recaptchaToken, expectedAction: RECAPTCHA_ACTIONS.submitContact, remoteIp: sourceIp });
+  await enforceRateLimit(deps.rateLimits, { form: CONTACT_RATE_LIMIT, sourceIp, rule: deps.rateLimit, now });
+
   // With an Idempotency-Key the id comes from the key: a retry whose first attempt did write (the
   // table answered too late, the client got a 503) finds that row instead of storing a second one.
   const requestId = idempotencyKey ? idFromKey(idempotencyKey) : randomUUID();
-  const now = deps.now?.() ?? new Date();
   const stored = await deps.contacts.create({
     requestId,
     ...form,
@@ -85,21 +108,14 @@ export async function deliverContactEmail(
 }
 
 function contactMail(row: ContactRow, salesInbox: string): OutgoingMail {
+  const { subject, text, html } = contactRequestMail(TEAM_LOCALE, row);
   return {
     to: salesInbox,
     // The validated address alone: a display name built from user text could add addresses.
     replyTo: row.email,
-    subject: `Contact form: ${row.name}${row.company ? ` (${row.company})` : ''}`,
-    text: [
-      `Name: ${row.name}`,
-      `Email: ${row.email}`,
-      row.company ? `Company: ${row.company}` : undefined,
-      `Request: ${row.requestId}`,
-      '',
-      row.message,
-    ]
-      .filter((l) => l !== undefined)
-      .join('\n'),
+    subject,
+    text,
+    html,
     tags: ['contact'],
     variables: { requestId: row.requestId },
   };

@@ -36,7 +36,13 @@ export interface RouteDef {
    * Failures the handler itself answers as problem+json, beyond those the stack and API Gateway give
    * every route (lib/openapi.ts derives those): each status with its `type` slugs and when it happens.
    */
-  errors?: { status: number; slugs: string[]; description: string }[];
+  errors?: {
+    status: number;
+    slugs: string[];
+    description: string;
+    /** The answer carries Retry-After: what its seconds mean. */
+    retryAfter?: string;
+  }[];
   /**
    * Honour the Idempotency-Key header (shared/http/middleware/idempotency.ts): for POST routes that
    * create something. The same key and request get the first answer again; the records live in the

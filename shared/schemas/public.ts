@@ -1,6 +1,8 @@
 // Schemas of the public routes the marketing site calls.
 import * as z from '../zod';
 import { Plan } from '../config/plans';
+import { RECAPTCHA_ACTIONS } from '../domain/recaptcha-actions';
+import { TICKET_NUMBER_PATTERN } from '../domain/ticket-number';
 import { Email, isoDateTime, line, paragraph } from './common';
 
 /** `deep=1` (or `true`) also checks that the table answers; `0`, `false` or none: the cheap check. */
@@ -25,15 +27,52 @@ export const HealthResponse = z
 
 export const PlansResponse = z.object({ plans: z.array(Plan) }).register(z.globalRegistry, { id: 'Plans' });
 
+/** The longest reCAPTCHA token taken. Google documents none; its v3 tokens run to about 2,000 characters. */
+export const RECAPTCHA_TOKEN_MAX = 4096;
+
+/**
+ * A reCAPTCHA v3 token from `grecaptcha.execute(siteKey, { action })`: printable ASCII, bounded. It is
+ * verified with Google, once (a token is good for one check, for two minutes), and never stored.
+ */
+const recaptchaToken = (action: string) =>
+  z.string().check(z.minLength(1), z.maxLength(RECAPTCHA_TOKEN_MAX), z.regex(/^[\x21-\x7e]+$/)).register(z.globalRegistry, {
+    description: `reCAPTCHA v3 token, minted with the action \`${action}\`. Required on deployed stages; the local stack lets a missing one through.`,
+  });
+
 export const ContactRequest = z
   .strictObject({
     name: line(200),
     email: Email,
     company: z.optional(line(200)),
     message: paragraph(5000),
+    recaptchaToken: z.optional(recaptchaToken(RECAPTCHA_ACTIONS.submitContact)),
   })
   .register(z.globalRegistry, { id: 'ContactRequest' });
 
 export const ContactAccepted = z
   .object({ requestId: z.string(), status: z.literal('received') })
   .register(z.globalRegistry, { id: 'ContactAccepted' });
+
+export const TICKET_PRIORITIES = ['trivial', 'minor', 'major', 'critical', 'blocker'] as const;
+export type TicketPriority = (typeof TICKET_PRIORITIES)[number];
+
+export const SupportTicketRequest = z
+  .strictObject({
+    /** Where the confirmation goes, and the support team's reply-to. */
+    email: Email,
+    title: line(200),
+    content: paragraph(10000),
+    ticketPriority: z.enum(TICKET_PRIORITIES),
+    recaptchaToken: z.optional(recaptchaToken(RECAPTCHA_ACTIONS.submitSupportTicket)),
+  })
+  .register(z.globalRegistry, { id: 'SupportTicketRequest' });
+
+export const SupportTicketCreated = z
+  .object({
+    ticketNumber: z.string().check(z.regex(TICKET_NUMBER_PATTERN)).register(z.globalRegistry, {
+      description: 'The ticket\'s number, for the sender and the support team: `FON-` and six characters (no 0, O, 1, I, L or U).',
+      examples: ['FON-7K3M2Q'],
+    }),
+    status: z.literal('received'),
+  })
+  .register(z.globalRegistry, { id: 'SupportTicketCreated' });

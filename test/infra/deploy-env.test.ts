@@ -8,8 +8,10 @@ import { readFileSync } from 'node:fs';
 import { baseEnvironment, functionEnvironment } from '../../lib/constructs/fonella-function';
 import { startEmulator, type RunningEmulator } from '../../lib/local/emulators/kit';
 import { createSecretsEmulator } from '../../lib/local/emulators/secrets';
-import { PROVIDER_ENV, PROVIDER_SECRET_KEYS, StackSettings } from '../../lib/settings';
+import { routes } from '../../lib/routes';
+import { LOCAL_ONLY_ENV, PROVIDER_ENV, PROVIDER_SECRET_KEYS, StackSettings } from '../../lib/settings';
 import { appConfig } from '../../shared/config/app';
+import { rateLimitConfig } from '../../shared/config/rate-limits';
 import { retentionConfig } from '../../shared/config/retention';
 import { mailConfig } from '../../shared/config/mail';
 import { loadSecrets } from '../../shared/config/secrets';
@@ -111,5 +113,39 @@ describe('deployed environment', () => {
     expect(appConfig.parse(baseEnvironment(settings))).toMatchObject({ stage: 'prod', maxBodyBytes: 65536, validateResponses: false });
     expect(retentionConfig.parse(baseEnvironment(settings))).toEqual({ publicFormDays: 180 });
     expect(() => retentionConfig.parse({ STAGE: 'prod' })).toThrow(/PUBLIC_FORM_RETENTION_DAYS/);
+  });
+
+  it('every function gets the public forms\' rate limits: from the stage settings, and required on a deployed stage', () => {
+    expect(rateLimitConfig.parse(baseEnvironment(settings))).toEqual({
+      contact: { limit: 10, windowSeconds: 3600 },
+      supportTicket: { limit: 10, windowSeconds: 3600 },
+    });
+    const tight = StackSettings.parse({ ...context.fonella, publicFormRateLimits: { contactPerHour: 3, supportTicketPerHour: 5 } });
+    expect(rateLimitConfig.parse(baseEnvironment(tight))).toMatchObject({ contact: { limit: 3 }, supportTicket: { limit: 5 } });
+    expect(() => rateLimitConfig.parse({ STAGE: 'prod' })).toThrow(/RATE_LIMIT_CONTACT_PER_HOUR/);
+  });
+});
+
+describe('reCAPTCHA on a deployed stage', () => {
+  const verifying = Object.values(routes).filter((r) => r.uses.providers?.includes('recaptcha'));
+
+  it('the public forms verify reCAPTCHA', () => {
+    expect(verifying.map((r) => r.name).sort()).toEqual(['submitContact', 'submitSupportTicket']);
+  });
+
+  it('a function is never given RECAPTCHA_OPTIONAL: no provider lists it, and the stage settings refuse it', () => {
+    expect(LOCAL_ONLY_ENV).toContain('RECAPTCHA_OPTIONAL');
+    for (const { plain, secret } of Object.values(PROVIDER_ENV)) for (const name of LOCAL_ONLY_ENV) expect([...plain, ...secret]).not.toContain(name);
+    expect(() => StackSettings.parse({ ...context.fonella, environment: { ...context.fonella.environment, RECAPTCHA_OPTIONAL: '1' } })).toThrow(
+      /local-only/,
+    );
+  });
+
+  it.each(verifying.map((r) => [r.name, r] as const))('%s: its deployed configuration requires a token', async (_name, r) => {
+    const { environment } = functionEnvironment(settings, r.uses, { tableName: 'fonella-prod' });
+    expect(environment).not.toHaveProperty('RECAPTCHA_OPTIONAL');
+    const env = atColdStart(environment);
+    await loadSecrets({ env });
+    expect(recaptchaConfig.parse(env)).toMatchObject({ tokenOptional: false, minScore: 0.5 });
   });
 });

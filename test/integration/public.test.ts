@@ -1,6 +1,9 @@
-// The public slice through the local API: health, plans, contact form.
+// The public slice through the local API: health, plans, contact form (its reCAPTCHA check too).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RATE_LIMIT_PK_PREFIX } from '../../shared/db/rate-limits';
+import { recaptchaToken } from '../support/recaptcha';
 import { startTestStack, waitFor, type TestStack } from '../support/stack';
+import { expectUnchanged, settle } from '../support/state';
 
 let stack: TestStack;
 beforeAll(async () => {
@@ -96,5 +99,52 @@ describe('POST /v1/public/contact', () => {
     expect(res.status).toBe(400);
     expect(res.body.errors).toEqual([{ path: 'body.email', message: expect.any(String) }]);
     expect(await stack.scan()).toHaveLength(count);
+  });
+});
+
+describe('POST /v1/public/contact: reCAPTCHA', () => {
+  const form = { name: 'Ada Lovelace', email: 'ada@example.com', message: 'Please call me.' };
+  const counted = async () =>
+    (await stack.scan()).filter((r) => String(r.pk).startsWith(RATE_LIMIT_PK_PREFIX)).reduce((n, r) => n + Number(r.hits), 0);
+  const verified = async () => (await stack.inspect<{ verifications: { token: string }[] }>('recaptcha')).verifications.map((v) => v.token);
+
+  it('a token minted for the contact form passes; it is verified, not stored', async () => {
+    const token = recaptchaToken('contact');
+    const res = await stack.call('POST', '/v1/public/contact', { body: { ...form, recaptchaToken: token } });
+    expect(res.status).toBe(202);
+    expect(await verified()).toContain(token);
+    const row = (await stack.scan()).find((r) => r.pk === `CONTACT#${res.body.requestId}`);
+    expect(row).toMatchObject({ name: form.name, message: form.message });
+    expect(row).not.toHaveProperty('recaptchaToken');
+  });
+
+  it.each([
+    ['a token Google does not verify', 'recaptcha-failed', () => 'fail'],
+    ['a token minted for the support ticket form', 'recaptcha-action-mismatch', () => recaptchaToken('support_ticket')],
+    ['a token with a low score', 'recaptcha-low-score', () => recaptchaToken('contact', 0.2)],
+  ])('%s → 403 %s; nothing written, not even a rate-limit count, no email', async (what, type, token) => {
+    const before = await settle(stack);
+    const countedBefore = await counted();
+    const sent = token();
+    const res = await stack.call('POST', '/v1/public/contact', { body: { ...form, recaptchaToken: sent } });
+    expect(res.status).toBe(403);
+    expect(res.headers.get('content-type')).toBe('application/problem+json');
+    expect(res.body).toMatchObject({ type: `urn:fonella:problem:${type}`, status: 403, title: 'Forbidden' });
+    expect(await verified()).toContain(sent);
+    await stack.streams.idle();
+    await expectUnchanged(stack, before, `a contact form with ${what}`);
+    expect(await counted()).toBe(countedBefore);
+  });
+
+  it('the email to the sales inbox has an HTML part, with what the sender typed escaped', async () => {
+    const res = await stack.call('POST', '/v1/public/contact', {
+      body: { ...form, name: 'Eve <b>Bold</b>', message: '<script>alert(1)</script>\nline two', recaptchaToken: recaptchaToken('contact') },
+    });
+    expect(res.status).toBe(202);
+    const mail = await waitFor('the email', async () => (await stack.mails()).find((m) => m.variables.requestId === res.body.requestId));
+    expect(mail.html).toContain('Eve &lt;b&gt;Bold&lt;/b&gt;');
+    expect(mail.html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;<br>');
+    expect(mail.html).not.toMatch(/<script|<b>Bold/);
+    expect(mail.subject).toBe('Contact form: Eve <b>Bold</b>');
   });
 });

@@ -5,6 +5,7 @@
 import fc from 'fast-check';
 import * as z from 'zod';
 import type { RouteDef } from '../../shared/http/route-def';
+import { FreshRecaptchaToken, recaptchaActionOf } from './recaptcha';
 
 export type JsonSchema = {
   $ref?: string;
@@ -89,11 +90,23 @@ function stringFor(s: JsonSchema): fc.Arbitrary<string> {
   return fc.string({ unit: 'grapheme', minLength, maxLength: Math.min(maxLength, 400) }).filter(fits);
 }
 
-/** Values of the route's body that its zod schema accepts. */
+/** The body field that carries a reCAPTCHA token, on routes that verify one. */
+export const RECAPTCHA_FIELD = 'recaptchaToken';
+
+/**
+ * Values of the route's body that its zod schema accepts. On a route that verifies reCAPTCHA, a
+ * generated token is replaced by one the emulator passes for the route's action, new at each send:
+ * a valid body is one a person's browser could send.
+ */
 export function validBodies(route: RouteDef): fc.Arbitrary<unknown> | undefined {
   const schema = route.request?.body;
   if (!schema || route.request?.raw) return undefined;
-  return fromSchema(jsonSchemaOf(schema)).filter((v) => schema.safeParse(v).success);
+  const valid = fromSchema(jsonSchemaOf(schema)).filter((v) => schema.safeParse(v).success);
+  const action = recaptchaActionOf(route);
+  if (!action) return valid;
+  return valid.map((v) =>
+    typeof v === 'object' && v !== null && RECAPTCHA_FIELD in v ? { ...v, [RECAPTCHA_FIELD]: new FreshRecaptchaToken(action) } : v,
+  );
 }
 
 /** One field of a body at a bound: `valid` says whether the schema must accept the whole body. */
@@ -113,6 +126,12 @@ export function boundaryCases(route: RouteDef): BoundaryCase[] {
   const cases: BoundaryCase[] = [];
   for (const [field, raw] of Object.entries(obj.properties ?? {})) {
     const s = resolve(raw, root);
+    const action = field === RECAPTCHA_FIELD ? recaptchaActionOf(route) : undefined;
+    if (action && s.maxLength !== undefined) {
+      // A token has a pattern (no generic length cases): at its bound, one the emulator passes.
+      cases.push({ field, value: new FreshRecaptchaToken(action, s.maxLength), valid: true, what: `${field} at maxLength ${s.maxLength}` });
+      cases.push({ field, value: 'x'.repeat(s.maxLength + 1), valid: false, what: `${field} at maxLength + 1` });
+    }
     if (types(s).includes('string') && !s.pattern && !s.format && !s.enum) {
       if (s.maxLength !== undefined) {
         cases.push({ field, value: 'x'.repeat(s.maxLength), valid: true, what: `${field} at maxLength ${s.maxLength}` });

@@ -30,6 +30,21 @@ export const IDEMPOTENCY_KEY_MAX = 255;
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
 const KEY_PATTERN = new RegExp(`^[\\x20-\\x7e]{1,${IDEMPOTENCY_KEY_MAX}}$`);
 
+/**
+ * Body fields left out of the request an Idempotency-Key is compared with: not what the request asks
+ * for, but a single-use proof that a person sent it. A reCAPTCHA token verifies once, so a retry
+ * carries a new one and is still the same request (the stored answer comes back, nothing is verified
+ * or written again; after a failed first attempt, the retry verifies its own token and runs).
+ */
+export const SINGLE_USE_BODY_FIELDS = ['recaptchaToken'] as const;
+
+const withoutSingleUseFields = (body: unknown): unknown => {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return body ?? null;
+  const rest = { ...(body as Record<string, unknown>) };
+  for (const field of SINGLE_USE_BODY_FIELDS) delete rest[field];
+  return rest;
+};
+
 /** What is hashed: `key` names the record, `request` must match the one stored with it. */
 export interface IdempotentPayload {
   key: [caller: string | null, key: string];
@@ -83,7 +98,7 @@ export async function runIdempotent(
   if (key === undefined || !runner) return exec();
   const payload: IdempotentPayload = {
     key: [state.caller?.id ?? null, key],
-    request: { params: state.params, query: state.query, body: state.body ?? null },
+    request: { params: state.params, query: state.query, body: withoutSingleUseFields(state.body) },
   };
   return runner({ route: route.name, payload, context, exec });
 }

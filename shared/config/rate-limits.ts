@@ -1,0 +1,33 @@
+// How many submissions of each public form one client (its IP address) may make per hour. The
+// counters live in the table (shared/db/rate-limits.ts), so the limit holds across every Lambda
+// instance. On a deployed stage CDK sets the variables from the `fonella` context (lib/settings.ts
+// `publicFormRateLimits`); locally the defaults are high enough for the test suites and the fuzzer,
+// and a test stack that wants to meet the limit sets a low one in its environment.
+import * as z from '../zod';
+import { defineConfig, positiveInt } from './define';
+
+/** The window every public form's limit counts in: one hour, aligned to the clock. */
+export const RATE_LIMIT_WINDOW_SECONDS = 3600;
+
+export interface RateLimit {
+  /** Requests allowed per client and window. */
+  limit: number;
+  windowSeconds: number;
+}
+
+export const rateLimitConfig = defineConfig(
+  'rateLimits',
+  z.pipe(
+    z.object({
+      RATE_LIMIT_CONTACT_PER_HOUR: positiveInt,
+      RATE_LIMIT_SUPPORT_TICKET_PER_HOUR: positiveInt,
+    }),
+    z.transform(
+      (e): Record<'contact' | 'supportTicket', RateLimit> => ({
+        contact: { limit: e.RATE_LIMIT_CONTACT_PER_HOUR, windowSeconds: RATE_LIMIT_WINDOW_SECONDS },
+        supportTicket: { limit: e.RATE_LIMIT_SUPPORT_TICKET_PER_HOUR, windowSeconds: RATE_LIMIT_WINDOW_SECONDS },
+      }),
+    ),
+  ),
+  { RATE_LIMIT_CONTACT_PER_HOUR: '10000', RATE_LIMIT_SUPPORT_TICKET_PER_HOUR: '10000' },
+);

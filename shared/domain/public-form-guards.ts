@@ -1,0 +1,75 @@
+// What every public form checks before it writes, in this order (after the route stack validated the
+// body): that a person sent it (reCAPTCHA v3), then that its sender is within the form's rate limit.
+// The rate limit counts only requests that passed the first check, so a bot's refused tokens do not
+// use up the limit of the address it shares with people (an office behind one NAT).
+import { isIPv6 } from 'node:net';
+import type { RateLimit } from '../config/rate-limits';
+import type { RateLimitsRepository } from '../db/rate-limits';
+import { RateLimitedError, RecaptchaRefusedError, type RecaptchaRefusal } from '../errors';
+import { logger } from '../observability/logger';
+import type { HumanCheck, HumanCheckResult } from '../providers/recaptcha/port';
+
+/**
+ * Verifies the form's reCAPTCHA token for the action that form mints it with; throws 403
+ * `recaptcha-<reason>` when it does not pass. A missing token passes only where configuration lets it
+ * (the local stack); the port decides that.
+ */
+export async function requireHuman(
+  check: HumanCheck,
+  input: { token: string | undefined; expectedAction: string; remoteIp?: string },
+): Promise<void> {
+  const result = await check.verify(input);
+  if (result.ok) return;
+  const reason = refusalOf(result);
+  // The reasons and the score, never the token.
+  logger.info('recaptcha refused', { expectedAction: input.expectedAction, reason, reasons: result.reasons, score: result.score, action: result.action });
+  throw new RecaptchaRefusedError(reason);
+}
+
+/** The one reason a refusal is answered with: what the client can act on first. */
+export function refusalOf(result: Pick<HumanCheckResult, 'reasons'>): RecaptchaRefusal {
+  const { reasons } = result;
+  if (reasons.includes('token-missing')) return 'missing';
+  // Anything the provider itself said (invalid, expired, duplicate, not verified) outranks our own checks.
+  if (reasons.some((r) => r !== 'action-mismatch' && r !== 'low-score')) return 'failed';
+  if (reasons.includes('action-mismatch')) return 'action-mismatch';
+  if (reasons.includes('low-score')) return 'low-score';
+  return 'failed';
+}
+
+/**
+ * Counts the request against `form`'s limit for this client in the current window (fixed windows,
+ * aligned to the clock); throws 429 `rate-limited` with Retry-After (seconds until the window ends)
+ * when the window is full, writing nothing.
+ */
+export async function enforceRateLimit(
+  rateLimits: RateLimitsRepository,
+  input: { form: string; sourceIp: string; rule: RateLimit; now: Date },
+): Promise<void> {
+  const nowSeconds = Math.floor(input.now.getTime() / 1000);
+  const windowStart = nowSeconds - (nowSeconds % input.rule.windowSeconds);
+  const windowEnd = windowStart + input.rule.windowSeconds;
+  const hits = await rateLimits.hit({ form: input.form, client: clientKey(input.sourceIp), windowStart, windowEnd }, input.rule.limit);
+  if (hits !== undefined) return;
+  const retryAfter = Math.max(1, windowEnd - nowSeconds);
+  logger.info('rate limit reached', { form: input.form, limit: input.rule.limit, retryAfterSeconds: retryAfter });
+  throw new RateLimitedError(`Too many submissions of this form from your address. Try again in ${retryAfter} seconds.`, retryAfter);
+}
+
+/**
+ * Whom a limit counts: an IPv4 address as it is; an IPv6 address by its /64 network, since one
+ * subscriber usually holds a whole /64 and could otherwise take a new address for every request.
+ */
+export function clientKey(ip: string): string {
+  if (!isIPv6(ip)) return ip;
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
+  if (mapped) return mapped[1]!;
+  const [head = '', tail = ''] = ip.toLowerCase().split('::');
+  const left = head ? head.split(':') : [];
+  const right = ip.includes('::') ? (tail ? tail.split(':') : []) : [];
+  const groups = ip.includes('::') ? [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right] : left;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
+}

@@ -1,0 +1,221 @@
+// Every email the backend sends, in one place: subject, plain text and HTML, in German and English.
+// Use cases pick a template and a language and add the envelope (to, reply-to, tags, variables).
+//
+// What people typed reaches an email in three ways only: in the subject as one validated line (the
+// schemas' `line(max)` lets no control character through, so no header can be added), in the text
+// part as it is, and in the HTML part escaped: the `html` tag below escapes every value it is given
+// unless it is HTML this module built itself. No template puts user text into a link, an attribute
+// or any other header.
+//
+// Emails to the team (the sales and support inboxes) are written in TEAM_LOCALE; emails to a sender
+// in the language they asked for (DEFAULT_LOCALE unless their browser prefers one we have).
+import type { TicketPriority } from '../schemas/public';
+
+export const LOCALES = ['de', 'en'] as const;
+export type Locale = (typeof LOCALES)[number];
+/** The language of a sender who asked for none we have. */
+export const DEFAULT_LOCALE: Locale = 'de';
+/** The language of the emails to Fonella's own inboxes. */
+export const TEAM_LOCALE: Locale = 'en';
+
+export interface RenderedMail {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+// --- HTML that escapes by default ----------------------------------------------------------------
+
+/** HTML this module built: the `html` tag inserts it as it is. Anything else it escapes. */
+class SafeHtml {
+  constructor(readonly value: string) {}
+  toString(): string {
+    return this.value;
+  }
+}
+
+const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/** Text as HTML: the five characters that can open markup or leave an attribute become entities. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ENTITIES[c]!);
+}
+
+type HtmlValue = string | number | SafeHtml | undefined | false | HtmlValue[];
+
+const part = (v: HtmlValue): string =>
+  v === undefined || v === false ? '' : v instanceof SafeHtml ? v.value : Array.isArray(v) ? v.map(part).join('') : escapeHtml(String(v));
+
+/** A template literal tag: the literal parts are ours, every interpolated value is escaped. */
+function html(strings: TemplateStringsArray, ...values: HtmlValue[]): SafeHtml {
+  return new SafeHtml(strings.reduce((out, s, i) => out + s + (i < values.length ? part(values[i]!) : ''), ''));
+}
+
+/** Text over several lines (a message): escaped, its line breaks kept. */
+const multiline = (text: string) => new SafeHtml(escapeHtml(text).replace(/\r?\n/g, '<br>\n'));
+
+function document(locale: Locale, title: string, body: SafeHtml): string {
+  return html`<!doctype html>
+<html lang="${locale}">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title}</title></head>
+<body style="margin:0;padding:24px;background:#f6f7f9;font-family:Helvetica,Arial,sans-serif;font-size:15px;line-height:1.5;color:#1f2328">
+<div style="max-width:600px;margin:0 auto;background:#ffffff;border-radius:8px;padding:24px">
+${body}
+<p style="margin:24px 0 0;color:#6b7280;font-size:12px">Fonella</p>
+</div>
+</body>
+</html>
+`.value;
+}
+
+/** Label and value rows: plain text lines and an HTML table from the same list. */
+function fields(rows: [label: string, value: string | undefined][]): { text: string; html: SafeHtml } {
+  const present = rows.filter((r): r is [string, string] => r[1] !== undefined && r[1] !== '');
+  return {
+    text: present.map(([k, v]) => `${k}: ${v}`).join('\n'),
+    html: html`<table style="border-collapse:collapse;margin:0 0 16px">${present.map(
+      ([k, v]) => html`<tr><td style="padding:2px 16px 2px 0;color:#6b7280;vertical-align:top">${k}</td><td style="padding:2px 0">${v}</td></tr>`,
+    )}</table>`,
+  };
+}
+
+const quote = (text: string) =>
+  html`<div style="border-left:3px solid #d0d7de;padding:4px 0 4px 12px;margin:0 0 16px">${multiline(text)}</div>`;
+
+// --- Languages ------------------------------------------------------------------------------------
+
+/**
+ * The language for a sender, from their `Accept-Language` header: the first of our languages in the
+ * order of their preference (q values), DEFAULT_LOCALE when none is listed or the header is absent.
+ */
+export function localeFromAcceptLanguage(header: string | undefined): Locale {
+  if (!header) return DEFAULT_LOCALE;
+  const ranges = header
+    .slice(0, 1000)
+    .split(',')
+    .map((entry, index) => {
+      const [tag = '', ...params] = entry.trim().split(';');
+      const q = params.map((p) => /^\s*q\s*=\s*([01](?:\.\d{0,3})?)\s*$/i.exec(p)?.[1]).find((v) => v !== undefined);
+      return { language: tag.trim().toLowerCase().split('-')[0]!, q: q === undefined ? 1 : Number(q), index };
+    })
+    .filter((r) => r.q > 0)
+    .sort((a, b) => b.q - a.q || a.index - b.index);
+  return (ranges.find((r) => (LOCALES as readonly string[]).includes(r.language))?.language as Locale | undefined) ?? DEFAULT_LOCALE;
+}
+
+const PRIORITY: Record<Locale, Record<TicketPriority, string>> = {
+  de: { trivial: 'Trivial', minor: 'Niedrig', major: 'Hoch', critical: 'Kritisch', blocker: 'Blockierend' },
+  en: { trivial: 'Trivial', minor: 'Minor', major: 'Major', critical: 'Critical', blocker: 'Blocker' },
+};
+
+const LANGUAGE: Record<Locale, Record<Locale, string>> = {
+  de: { de: 'Deutsch', en: 'Englisch' },
+  en: { de: 'German', en: 'English' },
+};
+
+// --- The emails -----------------------------------------------------------------------------------
+
+export interface ContactRequestData {
+  requestId: string;
+  name: string;
+  email: string;
+  company?: string;
+  message: string;
+}
+
+/** A contact form, to the sales inbox. */
+export function contactRequestMail(locale: Locale, d: ContactRequestData): RenderedMail {
+  const t = {
+    de: { subject: 'Kontaktformular', name: 'Name', email: 'E-Mail', company: 'Firma', request: 'Anfrage', intro: 'Eine neue Anfrage über das Kontaktformular:' },
+    en: { subject: 'Contact form', name: 'Name', email: 'Email', company: 'Company', request: 'Request', intro: 'A new request from the contact form:' },
+  }[locale];
+  const subject = `${t.subject}: ${d.name}${d.company ? ` (${d.company})` : ''}`;
+  const f = fields([
+    [t.name, d.name],
+    [t.email, d.email],
+    [t.company, d.company],
+    [t.request, d.requestId],
+  ]);
+  return {
+    subject,
+    text: `${f.text}\n\n${d.message}`,
+    html: document(locale, subject, html`<p>${t.intro}</p>${f.html}${quote(d.message)}`),
+  };
+}
+
+export interface SupportTicketData {
+  ticketNumber: string;
+  email: string;
+  title: string;
+  content: string;
+  ticketPriority: TicketPriority;
+  /** The language the sender got their confirmation in. */
+  locale: Locale;
+  receivedAt: string;
+}
+
+/** A new support ticket, to the support inbox: the raw priority leads the subject, for filters. */
+export function supportTicketMail(locale: Locale, d: SupportTicketData): RenderedMail {
+  const t = {
+    de: { ticket: 'Support-Ticket', priority: 'Priorität', from: 'Von', language: 'Sprache', received: 'Eingegangen', intro: 'Ein neues Support-Ticket:' },
+    en: { ticket: 'Support ticket', priority: 'Priority', from: 'From', language: 'Language', received: 'Received', intro: 'A new support ticket:' },
+  }[locale];
+  const subject = `[${d.ticketPriority}] ${t.ticket} ${d.ticketNumber}: ${d.title}`;
+  const f = fields([
+    [t.ticket, d.ticketNumber],
+    [t.priority, PRIORITY[locale][d.ticketPriority]],
+    [t.from, d.email],
+    [t.language, LANGUAGE[locale][d.locale]],
+    [t.received, d.receivedAt],
+  ]);
+  return {
+    subject,
+    text: `${f.text}\n\n${d.title}\n\n${d.content}`,
+    html: document(locale, subject, html`<p>${t.intro}</p>${f.html}<h2 style="font-size:17px;margin:0 0 8px">${d.title}</h2>${quote(d.content)}`),
+  };
+}
+
+export interface TicketConfirmationData {
+  ticketNumber: string;
+  title: string;
+  ticketPriority: TicketPriority;
+}
+
+/**
+ * The confirmation to the sender of a ticket. It repeats the number, title and priority, not the
+ * message: anyone can give any address on a public form, so what it sends a stranger stays short.
+ */
+export function ticketConfirmationMail(locale: Locale, d: TicketConfirmationData): RenderedMail {
+  const t = {
+    de: {
+      subject: `Ihr Support-Ticket ${d.ticketNumber}`,
+      hello: 'Guten Tag,',
+      received: `vielen Dank für Ihre Nachricht. Wir haben Ihr Support-Ticket ${d.ticketNumber} erhalten und melden uns so bald wie möglich.`,
+      ticket: 'Ticket',
+      title: 'Betreff',
+      priority: 'Priorität',
+      reply: 'Wenn Sie etwas ergänzen möchten, antworten Sie einfach auf diese E-Mail und nennen Sie die Ticketnummer.',
+      bye: 'Ihr Fonella-Support',
+    },
+    en: {
+      subject: `Your support ticket ${d.ticketNumber}`,
+      hello: 'Hello,',
+      received: `thank you for your message. We have received your support ticket ${d.ticketNumber} and will get back to you as soon as we can.`,
+      ticket: 'Ticket',
+      title: 'Subject',
+      priority: 'Priority',
+      reply: 'To add anything, just reply to this email and mention the ticket number.',
+      bye: 'Your Fonella support team',
+    },
+  }[locale];
+  const f = fields([
+    [t.ticket, d.ticketNumber],
+    [t.title, d.title],
+    [t.priority, PRIORITY[locale][d.ticketPriority]],
+  ]);
+  return {
+    subject: t.subject,
+    text: [t.hello, '', t.received, '', f.text, '', t.reply, '', t.bye].join('\n'),
+    html: document(locale, t.subject, html`<p>${t.hello}</p><p>${t.received}</p>${f.html}<p>${t.reply}</p><p>${t.bye}</p>`),
+  };
+}

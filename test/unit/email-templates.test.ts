@@ -1,0 +1,113 @@
+// The email templates: user text is escaped in HTML (and kept as typed in the text part), every
+// template speaks German and English, and a sender's language comes from Accept-Language.
+import { describe, expect, it } from 'vitest';
+import {
+  DEFAULT_LOCALE,
+  LOCALES,
+  contactRequestMail,
+  escapeHtml,
+  localeFromAcceptLanguage,
+  supportTicketMail,
+  ticketConfirmationMail,
+  type Locale,
+  type RenderedMail,
+} from '../../shared/email/templates';
+
+const HOSTILE = `<script>alert("x")</script><img src=x onerror='alert(1)'> & "quotes"`;
+
+const ticket = {
+  ticketNumber: 'FON-7K3M2Q',
+  email: 'grace@example.com',
+  title: HOSTILE,
+  content: `Line one ${HOSTILE}\nLine two`,
+  ticketPriority: 'critical' as const,
+  locale: 'en' as const,
+  receivedAt: '2026-11-25T10:00:00.000Z',
+};
+const contact = { requestId: 'r-1', name: HOSTILE, email: 'ada@example.com', company: HOSTILE, message: `Hello\n${HOSTILE}` };
+
+const every = (locale: Locale): [string, RenderedMail][] => [
+  ['contact request', contactRequestMail(locale, contact)],
+  ['support ticket', supportTicketMail(locale, ticket)],
+  ['ticket confirmation', ticketConfirmationMail(locale, ticket)],
+];
+
+describe('escapeHtml', () => {
+  it('turns every character that can open markup or leave an attribute into an entity', () => {
+    expect(escapeHtml(`<a href="x" title='y'>&amp;</a>`)).toBe('&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;amp;&lt;/a&gt;');
+    expect(escapeHtml('Grüße, 你好 🙂')).toBe('Grüße, 你好 🙂');
+  });
+});
+
+describe.each(LOCALES)('every template in %s', (locale) => {
+  it.each(every(locale))('%s: user text is escaped in the HTML, kept as typed in the text', (_name, mail) => {
+    expect(mail.html).not.toContain('<script');
+    expect(mail.html).not.toContain('<img');
+    expect(mail.html).not.toMatch(/onerror='/);
+    expect(mail.html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;');
+    expect(mail.html).toMatch(/^<!doctype html>\n<html lang="(de|en)">/);
+    expect(mail.html).toContain(`<html lang="${locale}">`);
+    expect(mail.text).toContain(HOSTILE);
+    expect(mail.subject).not.toMatch(/[\r\n]/);
+  });
+});
+
+describe('both languages', () => {
+  it('the contact email: the subject the sales inbox filters on, and labels per language', () => {
+    const plain = { ...contact, name: 'Ada Lovelace', company: 'Engines Ltd', message: 'Please call me.\nThanks' };
+    expect(contactRequestMail('en', plain).subject).toBe('Contact form: Ada Lovelace (Engines Ltd)');
+    expect(contactRequestMail('de', plain).subject).toBe('Kontaktformular: Ada Lovelace (Engines Ltd)');
+    expect(contactRequestMail('en', { ...plain, company: undefined }).subject).toBe('Contact form: Ada Lovelace');
+    expect(contactRequestMail('en', plain).text).toBe('Name: Ada Lovelace\nEmail: ada@example.com\nCompany: Engines Ltd\nRequest: r-1\n\nPlease call me.\nThanks');
+    expect(contactRequestMail('de', plain).text).toContain('E-Mail: ada@example.com\nFirma: Engines Ltd\nAnfrage: r-1');
+    expect(contactRequestMail('en', plain).html).toContain('Please call me.<br>\nThanks');
+  });
+
+  it('the support ticket: the raw priority leads the subject in both', () => {
+    const plain = { ...ticket, title: 'No calls since 9:00' };
+    expect(supportTicketMail('en', plain).subject).toBe('[critical] Support ticket FON-7K3M2Q: No calls since 9:00');
+    expect(supportTicketMail('de', plain).subject).toBe('[critical] Support-Ticket FON-7K3M2Q: No calls since 9:00');
+    expect(supportTicketMail('en', plain).text).toContain('Priority: Critical\nFrom: grace@example.com\nLanguage: English');
+    expect(supportTicketMail('de', plain).text).toContain('Priorität: Kritisch\nVon: grace@example.com\nSprache: Englisch');
+  });
+
+  it('the confirmation: German and English wording, the number, title and priority, not the message', () => {
+    const de = ticketConfirmationMail('de', ticket);
+    const en = ticketConfirmationMail('en', ticket);
+    expect(de.subject).toBe('Ihr Support-Ticket FON-7K3M2Q');
+    expect(en.subject).toBe('Your support ticket FON-7K3M2Q');
+    expect(de.text).toMatch(/^Guten Tag,\n\nvielen Dank für Ihre Nachricht\. Wir haben Ihr Support-Ticket FON-7K3M2Q erhalten/);
+    expect(de.text).toContain('Priorität: Kritisch');
+    expect(en.text).toMatch(/^Hello,\n\nthank you for your message\. We have received your support ticket FON-7K3M2Q/);
+    expect(en.text).toContain('Priority: Critical');
+    for (const mail of [de, en]) {
+      expect(mail.text).toContain(HOSTILE);
+      expect(mail.text).not.toContain('Line one');
+      expect(mail.html).not.toContain('Line one');
+    }
+  });
+});
+
+describe('localeFromAcceptLanguage', () => {
+  it.each([
+    [undefined, 'de'],
+    ['', 'de'],
+    ['en', 'en'],
+    ['en-US,en;q=0.9', 'en'],
+    ['EN-gb', 'en'],
+    ['de-CH', 'de'],
+    ['fr-FR,fr;q=0.9,en;q=0.8,de;q=0.7', 'en'],
+    ['fr-FR,fr;q=0.9,de;q=0.8,en;q=0.7', 'de'],
+    ['de;q=0.5,en;q=0.9', 'en'],
+    ['en;q=0,de', 'de'],
+    ['en;q=0', 'de'],
+    ['fr, tr', 'de'],
+    ['*', 'de'],
+    ['en;q=abc', 'en'],
+    [`${'x-'.repeat(2000)},en`, 'de'],
+  ] as const)('%j → %s', (header, locale) => {
+    expect(localeFromAcceptLanguage(header)).toBe(locale);
+  });
+
+  it('defaults to German', () => expect(DEFAULT_LOCALE).toBe('de'));
+});
