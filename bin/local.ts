@@ -57,6 +57,8 @@ Try:
        -d '{"name":"Ada","email":"ada@example.com","message":"Call me back"}'
   curl -X POST ${api}/v1/public/support-tickets -H 'content-type: application/json' -H 'accept-language: en' \\
        -d '{"email":"ada@example.com","title":"No calls","content":"Every call rings out.","ticketPriority":"major"}'
+  curl -X POST ${api}/v1/public/callback-requests -H 'content-type: application/json' \\
+       -d '{"phoneNumber":"+491701234567","locale":"en","company":"Ada Ltd"}'
   curl ${api}/v1/me -H "authorization: Bearer $(node -p "require('./.local/stack.json').tokens.customer")"
 
 Ctrl+C stops everything.`);

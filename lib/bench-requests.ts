@@ -34,5 +34,9 @@ export const benchRequests: Partial<Record<RouteName, BenchRequestBuilder>> = {
   submitSupportTicket: (_stack, n) => ({
     body: { email: 'bench@example.com', title: `Bench ticket ${n}`, content: 'The assistant does not pick up.', ticketPriority: 'major' },
   }),
+  // A new number per request (the per-number daily limit is 10000 locally): each one places a call in the Vapi emulator.
+  submitCallbackRequest: (_stack, n) => ({
+    body: { phoneNumber: `+49170${String(1_000_000 + (n % 9_000_000)).padStart(7, '0')}`, locale: 'de', company: 'Bench GmbH', preferredWindow: 'today 14-16' },
+  }),
   getMe: () => ({ token: 'customer' }),
 };

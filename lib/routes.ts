@@ -7,6 +7,8 @@ import { RECAPTCHA_REFUSALS, RateLimitedError } from '../shared/errors';
 import type { RouteDef } from '../shared/http/route-def';
 import { Profile } from '../shared/schemas/me';
 import {
+  CallbackAccepted,
+  CallbackRequest,
   ContactAccepted,
   ContactRequest,
   HealthQuery,
@@ -103,6 +105,32 @@ export const submitSupportTicket = {
   uses: { table: 'write', providers: ['recaptcha'] },
 } satisfies RouteDef;
 
+export const submitCallbackRequest = {
+  name: 'submitCallbackRequest',
+  method: 'POST',
+  path: '/v1/public/callback-requests',
+  handler: 'functions/public/submit-callback-request.ts',
+  access: 'public',
+  summary: 'Test callback',
+  description:
+    'The marketing site\'s test callback: checks the reCAPTCHA v3 token (action `callback_request`), the client address\'s hourly limit and the number\'s daily limit, stores the request and has the configured provider (Vapi, fonial or jambonz) call the number with the locale\'s assistant and caller ID, passing company, preferred window and notes to the call. The number must be a mobile or landline number (E.164, or German without `+`); premium-rate, shared-cost and short numbers are refused.',
+  tags: ['public'],
+  request: { body: CallbackRequest, maxBodyBytes: 24 * 1024 },
+  response: { status: 202, body: CallbackAccepted, description: 'Stored; the provider is calling the number.' },
+  errors: [
+    ...publicFormErrors('test callback', RECAPTCHA_ACTIONS.submitCallbackRequest).map((e) =>
+      e.status === 429
+        ? {
+            ...e,
+            description: `\`${new RateLimitedError().slug}\`: this client address asked for more test callbacks this hour, or this number got more today, than the limits allow; nothing was stored and nobody was called. Retry after \`Retry-After\` seconds, when the window ends.`,
+          }
+        : e,
+    ),
+  ],
+  idempotent: true,
+  uses: { table: 'write', providers: ['recaptcha', 'vapi', 'fonial', 'jambonz'] },
+} satisfies RouteDef;
+
 // --- me: the customer portal ------------------------------------------------------------------
 
 export const getMe = {
@@ -119,4 +147,4 @@ export const getMe = {
 } satisfies RouteDef;
 
 /** Every route, by operation id. */
-export const routes: Record<string, RouteDef> = { getHealth, listPlans, submitContact, submitSupportTicket, getMe };
+export const routes: Record<string, RouteDef> = { getHealth, listPlans, submitContact, submitSupportTicket, submitCallbackRequest, getMe };

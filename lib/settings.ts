@@ -2,6 +2,7 @@
 // here: they live in one Secrets Manager secret per stage, named by `providerSecretName`, which the
 // functions read at cold start (shared/config/secrets.ts); no function's configuration holds one.
 import * as z from 'zod';
+import { CALLBACK_ENV } from '../shared/config/callback';
 import type { ProviderName } from '../shared/errors';
 import type { Access } from '../shared/http/route-def';
 
@@ -24,8 +25,14 @@ export const StackSettings = z.strictObject({
   publicFormRetentionDays: z.int().min(1).max(3650).default(180),
   /** Submissions of each public form allowed per client address and hour (shared/config/rate-limits.ts). */
   publicFormRateLimits: z
-    .strictObject({ contactPerHour: z.int().min(1).max(100_000), supportTicketPerHour: z.int().min(1).max(100_000) })
-    .default({ contactPerHour: 10, supportTicketPerHour: 10 }),
+    .strictObject({
+      contactPerHour: z.int().min(1).max(100_000),
+      supportTicketPerHour: z.int().min(1).max(100_000),
+      /** Test callbacks per client address and hour, and to one number per day. */
+      callbackPerHour: z.int().min(1).max(100_000).default(10),
+      callbackPerNumberPerDay: z.int().min(1).max(100_000).default(3),
+    })
+    .default({ contactPerHour: 10, supportTicketPerHour: 10, callbackPerHour: 10, callbackPerNumberPerDay: 3 }),
 });
 export type StackSettings = z.infer<typeof StackSettings>;
 
@@ -33,11 +40,19 @@ export type StackSettings = z.infer<typeof StackSettings>;
  * The variables a function gets for each provider it uses: plain ones from settings, in its
  * environment; secret ones are keys of the stage secret, which it reads at cold start (SECRET_KEYS).
  */
+/**
+ * The test callback's settings (shared/config/callback.ts), handed with each telephony provider it can
+ * use: which provider, and per locale the caller ID (all three) and Vapi's assistant and number ids.
+ */
+const CALLBACK_COMMON = [CALLBACK_ENV.provider, ...CALLBACK_ENV.callerIds];
+
 export const PROVIDER_ENV: Record<ProviderName, { plain: string[]; secret: string[] }> = {
   mailgun: { plain: ['MAILGUN_DOMAIN', 'MAILGUN_REGION', 'MAIL_FROM', 'SALES_INBOX', 'SUPPORT_INBOX'], secret: ['MAILGUN_API_KEY'] },
-  vapi: { plain: ['VAPI_BASE_URL', 'VAPI_SERVER_URL'], secret: ['VAPI_API_KEY', 'VAPI_WEBHOOK_SECRET'] },
+  vapi: {
+    plain: ['VAPI_BASE_URL', 'VAPI_SERVER_URL', ...CALLBACK_COMMON, ...CALLBACK_ENV.assistants, ...CALLBACK_ENV.vapiPhoneNumbers],
+    secret: ['VAPI_API_KEY', 'VAPI_WEBHOOK_SECRET'] },
   sipgate: { plain: ['SIPGATE_BASE_URL', 'SIPGATE_USER_ID', 'SIPGATE_TRUNK_DEVICE_ID'], secret: ['SIPGATE_TOKEN_ID', 'SIPGATE_TOKEN'] },
-  fonial: { plain: ['FONIAL_BASE_URL', 'FONIAL_DEVICE_ID'], secret: ['FONIAL_USERNAME', 'FONIAL_PASSWORD'] },
+  fonial: { plain: ['FONIAL_BASE_URL', 'FONIAL_DEVICE_ID', ...CALLBACK_COMMON], secret: ['FONIAL_USERNAME', 'FONIAL_PASSWORD'] },
   jambonz: {
     plain: [
       'JAMBONZ_BASE_URL',
@@ -48,6 +63,8 @@ export const PROVIDER_ENV: Record<ProviderName, { plain: string[]; secret: strin
       'JAMBONZ_SPEECH_SYNTHESIS_VOICE',
       'JAMBONZ_SPEECH_RECOGNIZER_VENDOR',
       'JAMBONZ_SPEECH_RECOGNIZER_LANGUAGE',
+      ...CALLBACK_COMMON,
+      CALLBACK_ENV.jambonzApplication,
     ],
     secret: ['JAMBONZ_API_KEY'],
   },

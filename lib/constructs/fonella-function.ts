@@ -51,6 +51,8 @@ export function baseEnvironment(settings: StackSettings): Record<string, string>
     PUBLIC_FORM_RETENTION_DAYS: String(settings.publicFormRetentionDays),
     RATE_LIMIT_CONTACT_PER_HOUR: String(settings.publicFormRateLimits.contactPerHour),
     RATE_LIMIT_SUPPORT_TICKET_PER_HOUR: String(settings.publicFormRateLimits.supportTicketPerHour),
+    RATE_LIMIT_CALLBACK_PER_HOUR: String(settings.publicFormRateLimits.callbackPerHour),
+    RATE_LIMIT_CALLBACK_PER_NUMBER_PER_DAY: String(settings.publicFormRateLimits.callbackPerNumberPerDay),
   };
 }
 

@@ -9,6 +9,9 @@ import { defineConfig, positiveInt } from './define';
 /** The window every public form's limit counts in: one hour, aligned to the clock. */
 export const RATE_LIMIT_WINDOW_SECONDS = 3600;
 
+/** The window of the callback's per-number limit: one day, aligned to the clock (UTC). */
+export const DAY_WINDOW_SECONDS = 86400;
+
 export interface RateLimit {
   /** Requests allowed per client and window. */
   limit: number;
@@ -21,13 +24,24 @@ export const rateLimitConfig = defineConfig(
     z.object({
       RATE_LIMIT_CONTACT_PER_HOUR: positiveInt,
       RATE_LIMIT_SUPPORT_TICKET_PER_HOUR: positiveInt,
+      /** Test callbacks per client address and hour. */
+      RATE_LIMIT_CALLBACK_PER_HOUR: positiveInt,
+      /** Test callbacks to one phone number per day, whoever asks. */
+      RATE_LIMIT_CALLBACK_PER_NUMBER_PER_DAY: positiveInt,
     }),
     z.transform(
-      (e): Record<'contact' | 'supportTicket', RateLimit> => ({
+      (e): Record<'contact' | 'supportTicket' | 'callback' | 'callbackPerNumber', RateLimit> => ({
         contact: { limit: e.RATE_LIMIT_CONTACT_PER_HOUR, windowSeconds: RATE_LIMIT_WINDOW_SECONDS },
         supportTicket: { limit: e.RATE_LIMIT_SUPPORT_TICKET_PER_HOUR, windowSeconds: RATE_LIMIT_WINDOW_SECONDS },
+        callback: { limit: e.RATE_LIMIT_CALLBACK_PER_HOUR, windowSeconds: RATE_LIMIT_WINDOW_SECONDS },
+        callbackPerNumber: { limit: e.RATE_LIMIT_CALLBACK_PER_NUMBER_PER_DAY, windowSeconds: DAY_WINDOW_SECONDS },
       }),
     ),
   ),
-  { RATE_LIMIT_CONTACT_PER_HOUR: '10000', RATE_LIMIT_SUPPORT_TICKET_PER_HOUR: '10000' },
+  {
+    RATE_LIMIT_CONTACT_PER_HOUR: '10000',
+    RATE_LIMIT_SUPPORT_TICKET_PER_HOUR: '10000',
+    RATE_LIMIT_CALLBACK_PER_HOUR: '10000',
+    RATE_LIMIT_CALLBACK_PER_NUMBER_PER_DAY: '10000',
+  },
 );

@@ -5,4 +5,5 @@
 export const RECAPTCHA_ACTIONS = {
   submitContact: 'contact',
   submitSupportTicket: 'support_ticket',
+  submitCallbackRequest: 'callback_request',
 } as const;

@@ -1,6 +1,8 @@
 // Schemas of the public routes the marketing site calls.
 import * as z from '../zod';
+import { CALLBACK_LOCALES } from '../config/callback';
 import { Plan } from '../config/plans';
+import { callableE164 } from '../domain/phone-number';
 import { RECAPTCHA_ACTIONS } from '../domain/recaptcha-actions';
 import { TICKET_NUMBER_PATTERN } from '../domain/ticket-number';
 import { Email, isoDateTime, line, paragraph } from './common';
@@ -76,3 +78,30 @@ export const SupportTicketCreated = z
     status: z.literal('received'),
   })
   .register(z.globalRegistry, { id: 'SupportTicketCreated' });
+
+export const CallbackRequest = z
+  .strictObject({
+    phoneNumber: z.string().check(
+      z.minLength(1),
+      z.maxLength(64),
+      z.regex(/^\+?[0-9][0-9 ()./-]*$/, 'Must be a phone number: digits, with an optional leading + and spaces, dots, dashes, slashes or brackets.'),
+      z.refine((s) => callableE164(s) !== undefined, {
+        message: 'Must be a valid mobile or landline number (E.164, or German without a country code); premium-rate, shared-cost and short numbers are not called.',
+      }),
+    ).register(z.globalRegistry, { description: 'The number to call: E.164 (e.g. `+491701234567`), or a German number without `+`.', examples: ['+491701234567', '030 23125 0010', '+905321234567', '+302101234567'] }),
+    locale: z._default(z.enum(CALLBACK_LOCALES), 'de').register(z.globalRegistry, {
+      description: 'Marketing UI locale: picks the callback assistant and the outbound caller ID.',
+    }),
+    company: z.optional(line(200)),
+    preferredWindow: z.optional(line(100)),
+    notes: z.optional(paragraph(1000)),
+    recaptchaToken: z.optional(recaptchaToken(RECAPTCHA_ACTIONS.submitCallbackRequest)),
+  })
+  .register(z.globalRegistry, { id: 'CallbackRequest' });
+
+export const CallbackAccepted = z
+  .object({
+    requestId: z.string(),
+    status: z.enum(['placed']).register(z.globalRegistry, { description: '`placed`: the provider took the call and is ringing the number.' }),
+  })
+  .register(z.globalRegistry, { id: 'CallbackAccepted' });

@@ -11,6 +11,7 @@ import { createSecretsEmulator } from '../../lib/local/emulators/secrets';
 import { routes } from '../../lib/routes';
 import { LOCAL_ONLY_ENV, PROVIDER_ENV, PROVIDER_SECRET_KEYS, StackSettings } from '../../lib/settings';
 import { appConfig } from '../../shared/config/app';
+import { CALLBACK_ENV, callbackConfig } from '../../shared/config/callback';
 import { rateLimitConfig } from '../../shared/config/rate-limits';
 import { retentionConfig } from '../../shared/config/retention';
 import { mailConfig } from '../../shared/config/mail';
@@ -119,6 +120,8 @@ describe('deployed environment', () => {
     expect(rateLimitConfig.parse(baseEnvironment(settings))).toEqual({
       contact: { limit: 10, windowSeconds: 3600 },
       supportTicket: { limit: 10, windowSeconds: 3600 },
+      callback: { limit: 10, windowSeconds: 3600 },
+      callbackPerNumber: { limit: 3, windowSeconds: 86400 },
     });
     const tight = StackSettings.parse({ ...context.fonella, publicFormRateLimits: { contactPerHour: 3, supportTicketPerHour: 5 } });
     expect(rateLimitConfig.parse(baseEnvironment(tight))).toMatchObject({ contact: { limit: 3 }, supportTicket: { limit: 5 } });
@@ -126,11 +129,31 @@ describe('deployed environment', () => {
   });
 });
 
+describe('the test callback on a deployed stage', () => {
+  const callerIds = Object.fromEntries(CALLBACK_ENV.callerIds.map((k, i) => [k, `+4930231250${30 + i}`]));
+  const vapiIds = Object.fromEntries([...CALLBACK_ENV.assistants, ...CALLBACK_ENV.vapiPhoneNumbers].map((k) => [k, `id-${k.toLowerCase()}`]));
+
+  it.each(['vapi', 'fonial', 'jambonz'] as const)('CALLBACK_PROVIDER=%s: the callback function gets what its configuration needs', async (provider) => {
+    const staged = StackSettings.parse({ ...context.fonella, stage: 'prod', environment: { ...settings.environment, CALLBACK_PROVIDER: provider, ...callerIds, ...vapiIds } });
+    const { environment } = functionEnvironment(staged, routes.submitCallbackRequest!.uses, { tableName: 'fonella-prod' });
+    const env = atColdStart(environment);
+    await loadSecrets({ env });
+    expect(callbackConfig.parse(env)).toMatchObject({ provider, callerIds: { de: '+493023125030', el: '+493023125034' } });
+    expect(rateLimitConfig.parse(env)).toMatchObject({ callback: { limit: 10 }, callbackPerNumber: { limit: 3, windowSeconds: 86400 } });
+  });
+
+  it('with Vapi, every locale needs its assistant and phone number; no provider has local defaults off the local stack', () => {
+    expect(() => callbackConfig.parse({ STAGE: 'prod', CALLBACK_PROVIDER: 'vapi', ...callerIds })).toThrow(/CALLBACK_ASSISTANT_DE/);
+    expect(() => callbackConfig.parse({ STAGE: 'prod', CALLBACK_PROVIDER: 'fonial' })).toThrow(/CALLBACK_CALLER_ID_DE/);
+    expect(() => callbackConfig.parse({ STAGE: 'prod', ...callerIds })).toThrow(/CALLBACK_PROVIDER/);
+  });
+});
+
 describe('reCAPTCHA on a deployed stage', () => {
   const verifying = Object.values(routes).filter((r) => r.uses.providers?.includes('recaptcha'));
 
   it('the public forms verify reCAPTCHA', () => {
-    expect(verifying.map((r) => r.name).sort()).toEqual(['submitContact', 'submitSupportTicket']);
+    expect(verifying.map((r) => r.name).sort()).toEqual(['submitCallbackRequest', 'submitContact', 'submitSupportTicket']);
   });
 
   it('a function is never given RECAPTCHA_OPTIONAL: no provider lists it, and the stage settings refuse it', () => {

@@ -147,7 +147,7 @@ describe('provider secrets', () => {
   it('a function with secret keys gets the extension layer, the secret name, exactly its keys, and may read that secret alone', () => {
     const settings = StackSettings.parse(JSON.parse(readFileSync(`${root}/cdk.json`, 'utf8')).context.fonella);
     const withKeys = cases().filter((c) => c.keys.length > 0);
-    expect(withKeys.map((c) => c.name).sort()).toEqual(['deliverContactEmail', 'deliverTicketEmails', 'probeStripe', 'probeVapi', 'submitContact', 'submitSupportTicket']);
+    expect(withKeys.map((c) => c.name).sort()).toEqual(['deliverContactEmail', 'deliverTicketEmails', 'probeStripe', 'probeVapi', 'submitCallbackRequest', 'submitContact', 'submitSupportTicket']);
     expect(cases().find((c) => c.name === 'probeVapi')!.keys).toEqual(['VAPI_API_KEY', 'VAPI_WEBHOOK_SECRET']);
     for (const { name, env, layers, keys } of withKeys) {
       expect(layers, name).toEqual([expect.stringMatching(/^arn:aws:lambda:eu-central-1:\d{12}:layer:AWS-Parameters-and-Secrets-Lambda-Extension-Arm64:\d+$/)]);

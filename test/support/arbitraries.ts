@@ -22,6 +22,7 @@ export type JsonSchema = {
   const?: unknown;
   format?: string;
   pattern?: string;
+  examples?: unknown[];
   minLength?: number;
   maxLength?: number;
   minimum?: number;
@@ -85,6 +86,10 @@ function stringFor(s: JsonSchema): fc.Arbitrary<string> {
   if (s.format === 'date-time') {
     return fc.date({ min: new Date('2000-01-01'), max: new Date('2099-12-31'), noInvalidDate: true }).map((d) => d.toISOString());
   }
+  // A string checked beyond what JSON Schema says (a phone number must be a real, callable one): its
+  // documented examples, which random text would almost never be.
+  const examples = (s.examples ?? []).filter((e): e is string => typeof e === 'string' && fits(e));
+  if (examples.length > 0) return fc.constantFrom(...examples);
   if (s.pattern) return fc.stringMatching(new RegExp(s.pattern)).filter(fits);
   // Printable text of every script, the way people type it.
   return fc.string({ unit: 'grapheme', minLength, maxLength: Math.min(maxLength, 400) }).filter(fits);

@@ -30,10 +30,10 @@ export function createEmulators(): EmulatorSet {
     all: [
       { definition: auth0, portOffset: 1 },
       { definition: createMailgunEmulator(), portOffset: 2 },
-      { definition: createVapiEmulator(), portOffset: 3 },
+      { definition: createVapiEmulator({ seedCallback: true }), portOffset: 3 },
       { definition: createSipgateEmulator(), portOffset: 4 },
       { definition: createFonialEmulator(), portOffset: 5 },
-      { definition: createJambonzEmulator(), portOffset: 6 },
+      { definition: createJambonzEmulator({ seedCallback: true }), portOffset: 6 },
       { definition: createStripeEmulator(), portOffset: 7 },
       { definition: createRecaptchaEmulator(), portOffset: 8 },
       { definition: secrets, portOffset: 9 },

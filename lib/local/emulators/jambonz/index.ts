@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { isIPv4 } from 'node:net';
 import * as z from 'zod';
+import { CALLBACK_LOCAL } from '../../../../shared/config/callback';
 import { JAMBONZ_LOCAL } from '../../../../shared/providers/jambonz/config';
 import { Router, bearer, json, type EmulatorDefinition, type RouteContext } from '../kit';
 
@@ -139,12 +140,30 @@ function problem(e: z.ZodError, body: unknown): string {
   return path.length ? `${path.join('.')}: ${issue.message}` : issue.message;
 }
 
-export function createJambonzEmulator(opts: { apiKey?: string; accountSid?: string } = {}): JambonzEmulator {
+export function createJambonzEmulator(
+  opts: { apiKey?: string; accountSid?: string; /** Seed the test callback's application (the local stack does; a bare emulator starts empty). */ seedCallback?: boolean } = {},
+): JambonzEmulator {
   const apiKey = opts.apiKey ?? JAMBONZ_LOCAL.apiKey;
   const accountSid = opts.accountSid ?? JAMBONZ_LOCAL.accountSid;
   const state: Record<Kind, Row[]> = { calls: [], phoneNumbers: [], applications: [], carriers: [], sipGateways: [] };
   /** Feature servers free to take a call (jambonz keeps them in a redis set). */
   let featureServers = 1;
+  // The marketing site's test callback application (shared/config/callback.ts CALLBACK_LOCAL).
+  const seed = () => {
+    if (!opts.seedCallback) return;
+    state.applications.push({
+      application_sid: CALLBACK_LOCAL.jambonzApplicationSid,
+      account_sid: accountSid,
+      name: 'Fonella callback',
+      call_hook: { url: 'http://127.0.0.1:3000/v1/webhooks/jambonz/callback/call', method: 'POST' },
+      call_status_hook: { url: 'http://127.0.0.1:3000/v1/webhooks/jambonz/callback/status', method: 'POST' },
+      speech_synthesis_vendor: 'google',
+      speech_synthesis_voice: 'de-DE-Standard-A',
+      speech_recognizer_vendor: 'google',
+      speech_recognizer_language: 'de-DE',
+    });
+  };
+  seed();
   const find = (kind: Kind, key: string, sid: unknown) => state[kind].find((r) => r[key] === sid);
 
   /** Parses the JSON body against `schema`; a Response is the 400 to send instead. */
@@ -313,6 +332,7 @@ export function createJambonzEmulator(opts: { apiKey?: string; accountSid?: stri
     reset: () => {
       for (const list of Object.values(state)) list.length = 0;
       featureServers = 1;
+      seed();
     },
   };
 }

@@ -2,6 +2,7 @@
 // private key, answered in Vapi's shapes and NestJS-style error bodies. State lives in memory.
 import { randomInt, randomUUID } from 'node:crypto';
 import * as z from 'zod';
+import { CALLBACK_LOCAL, CALLBACK_LOCALES } from '../../../../shared/config/callback';
 import { Router, bearer, json, type EmulatorDefinition, type RouteContext } from '../kit';
 
 type Resource = { id: string; orgId: string; createdAt: string; updatedAt: string } & Record<string, unknown>;
@@ -93,7 +94,7 @@ const callSchema = z.looseObject({
   assistantOverrides: z.looseObject({ variableValues: z.record(z.string(), z.unknown()).optional() }).optional(),
 });
 
-export function createVapiEmulator(opts: { apiKey?: string } = {}): VapiEmulator {
+export function createVapiEmulator(opts: { apiKey?: string; /** Seed the test callback's assistants and numbers (the local stack does; a bare emulator starts empty). */ seedCallback?: boolean } = {}): VapiEmulator {
   const apiKey = opts.apiKey ?? 'local-vapi-key';
   const orgId = randomUUID();
   const assistants = new Map<string, Resource>();
@@ -116,6 +117,22 @@ export function createVapiEmulator(opts: { apiKey?: string } = {}): VapiEmulator
   };
   const unknownRef = (field: string, id: string, store: Map<string, Resource>) =>
     store.has(id) ? undefined : `${field} ${id} does not exist`;
+
+  // The marketing site's test callback (shared/config/callback.ts CALLBACK_LOCAL): per locale an
+  // assistant and a phone number with the locale's caller ID, under the ids the local config names.
+  const seed = () => {
+    if (!opts.seedCallback) return;
+    for (const locale of CALLBACK_LOCALES) {
+      const assistantId = CALLBACK_LOCAL.assistantIds[locale];
+      assistants.set(assistantId, { ...stamp({ name: `Fonella callback (${locale})`, metadata: { purpose: 'callback', locale } }), id: assistantId });
+      const numberId = CALLBACK_LOCAL.vapiPhoneNumberIds[locale];
+      phoneNumbers.set(numberId, {
+        ...stamp({ provider: 'byo-phone-number', name: `Callback caller ID (${locale})`, number: CALLBACK_LOCAL.callerIds[locale], status: 'active' }),
+        id: numberId,
+      });
+    }
+  };
+  seed();
 
   const routes = new Router();
   crud(routes, '/assistant', assistants, {
@@ -210,6 +227,7 @@ export function createVapiEmulator(opts: { apiKey?: string } = {}): VapiEmulator
     }),
     reset: () => {
       for (const m of [assistants, phoneNumbers, credentials, calls]) m.clear();
+      seed();
     },
   };
 }
