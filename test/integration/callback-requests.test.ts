@@ -54,6 +54,27 @@ describe('test callback through vapi', () => {
     await expectUnchanged(stack, before, 'an invalid callback request');
   });
 
+  it.each([
+    ['a low score', () => recaptchaToken('callback_request', 0.1), 'recaptcha-low-score'],
+  ])('%s is 403 with its type and calls nobody', async (_what, token, type) => {
+    const before = await settle(stack);
+    const res = await postFrom(stack, '127.0.0.36', { phoneNumber: '+491701234564', recaptchaToken: token() });
+    expect(res.status).toBe(403);
+    expect(res.body.type).toBe(`urn:fonella:problem:${type}`);
+    await expectUnchanged(stack, before, 'a refused token');
+  });
+
+  it('a token used twice: the second request is 403 recaptcha-failed and places no second call', async () => {
+    const token = recaptchaToken('callback_request');
+    const first = await postFrom(stack, '127.0.0.37', { phoneNumber: '+491701234565', recaptchaToken: token });
+    expect(first.status).toBe(202);
+    const before = await settle(stack);
+    const again = await postFrom(stack, '127.0.0.37', { phoneNumber: '+491701234566', recaptchaToken: token });
+    expect(again.status).toBe(403);
+    expect(again.body.type).toBe('urn:fonella:problem:recaptcha-failed');
+    await expectUnchanged(stack, before, 'a reused token');
+  });
+
   it('a token minted for another form is 403 and calls nobody', async () => {
     const before = await settle(stack);
     const res = await postFrom(stack, '127.0.0.35', { phoneNumber: '+491701234563', recaptchaToken: recaptchaToken('contact') });
