@@ -55,9 +55,17 @@ export async function submitCallbackRequest(
 ): Promise<{ requestId: string; status: 'placed' }> {
   const { recaptchaToken, ...form } = input.form;
   const now = deps.now?.() ?? new Date();
-  // The route's schema checked the number already; this is its E.164 form.
+  // The schema checks the number's characters; what kind of number it is needs libphonenumber-js's
+  // metadata (~200 KB), which only this function's bundle should carry, so the check is here.
   const phoneNumber = callableE164(form.phoneNumber);
-  if (phoneNumber === undefined) throw new ValidationError([{ path: 'body.phoneNumber', message: 'Must be a valid mobile or landline number.' }]);
+  if (phoneNumber === undefined) {
+    throw new ValidationError([
+      {
+        path: 'body.phoneNumber',
+        message: 'Must be a valid mobile or landline number (E.164, or German without a country code); premium-rate, shared-cost and short numbers are not called.',
+      },
+    ]);
+  }
 
   await requireHuman(deps.humanCheck, { token: recaptchaToken, expectedAction: RECAPTCHA_ACTIONS.submitCallbackRequest, remoteIp: input.sourceIp });
   await enforceRateLimit(deps.rateLimits, { form: CALLBACK_RATE_LIMIT, sourceIp: input.sourceIp, rule: deps.rateLimit, now });

@@ -2,7 +2,6 @@
 import * as z from '../zod';
 import { CALLBACK_LOCALES } from '../config/callback';
 import { Plan } from '../config/plans';
-import { callableE164 } from '../domain/phone-number';
 import { RECAPTCHA_ACTIONS } from '../domain/recaptcha-actions';
 import { TICKET_NUMBER_PATTERN } from '../domain/ticket-number';
 import { Email, isoDateTime, line, paragraph } from './common';
@@ -85,9 +84,6 @@ export const CallbackRequest = z
       z.minLength(1),
       z.maxLength(64),
       z.regex(/^\+?[0-9][0-9 ()./-]*$/, 'Must be a phone number: digits, with an optional leading + and spaces, dots, dashes, slashes or brackets.'),
-      z.refine((s) => callableE164(s) !== undefined, {
-        message: 'Must be a valid mobile or landline number (E.164, or German without a country code); premium-rate, shared-cost and short numbers are not called.',
-      }),
     ).register(z.globalRegistry, { description: 'The number to call: E.164 (e.g. `+491701234567`), or a German number without `+`.', examples: ['+491701234567', '030 23125 0010', '+905321234567', '+302101234567'] }),
     locale: z._default(z.enum(CALLBACK_LOCALES), 'de').register(z.globalRegistry, {
       description: 'Marketing UI locale: picks the callback assistant and the outbound caller ID.',
