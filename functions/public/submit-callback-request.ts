@@ -1,5 +1,6 @@
 // POST /v1/public/callback-requests — checks reCAPTCHA and the two rate limits, stores the request and
 // has the configured provider (CALLBACK_PROVIDER: vapi, fonial or jambonz) call the number.
+import '../../shared/db/idempotency-store';
 import { callbackConfig } from '../../shared/config/callback';
 import { rateLimitConfig } from '../../shared/config/rate-limits';
 import { retentionConfig } from '../../shared/config/retention';

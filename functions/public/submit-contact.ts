@@ -1,5 +1,6 @@
 // POST /v1/public/contact — checks reCAPTCHA and the sender's rate limit, stores the message; the
 // deliverContactEmail worker emails it.
+import '../../shared/db/idempotency-store';
 import { rateLimitConfig } from '../../shared/config/rate-limits';
 import { retentionConfig } from '../../shared/config/retention';
 import { table } from '../../shared/db/client';

@@ -1,5 +1,6 @@
 // POST /v1/public/support-tickets — checks reCAPTCHA and the sender's rate limit, stores the ticket
 // under a new number; the deliverTicketEmails worker emails the support inbox and the sender.
+import '../../shared/db/idempotency-store';
 import { rateLimitConfig } from '../../shared/config/rate-limits';
 import { retentionConfig } from '../../shared/config/retention';
 import { table } from '../../shared/db/client';

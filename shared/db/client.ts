@@ -8,12 +8,8 @@
 // right here, the one place every table call passes, repositories and idempotency records alike.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { tableConfig } from '../config/table';
 import { TableUnavailableError } from '../errors';
-import { provideIdempotencyRunner } from '../http/middleware/idempotency';
-import { powertoolsIdempotency } from '../http/middleware/idempotency-powertools';
-import { TABLE } from './table';
 
 export interface TableRef {
   doc: DynamoDBDocumentClient;
@@ -111,20 +107,3 @@ export function isTableOutage(err: unknown): boolean {
   const status = e.$metadata?.httpStatusCode;
   return status !== undefined && status >= 500;
 }
-
-// Routes flagged `idempotent` in the manifest keep their records in this table, beside the rows they
-// create: pk IDEMPOTENCY#<route>, sk <route>#<hash of the key>, deleted by the table's TTL. (Every
-// function that uses the table carries this code, about 45 kB minified; one without the table does not.)
-provideIdempotencyRunner(
-  powertoolsIdempotency(
-    (routeName) =>
-      new DynamoDBPersistenceLayer({
-        tableName: table().tableName,
-        awsSdkV3Client: table().client,
-        keyAttr: TABLE.partitionKey,
-        sortKeyAttr: TABLE.sortKey,
-        staticPkValue: `IDEMPOTENCY#${routeName}`,
-        expiryAttr: TABLE.ttlAttribute,
-      }),
-  ),
-);

@@ -14,9 +14,9 @@
 // (not the middy chain): a replayed answer passes the same after-steps (CORS, access log) as the
 // first, and a failure removes the in-progress record so that a retry runs again.
 //
-// This file loads no Powertools code: the table module (shared/db/client.ts) provides the runner
-// (./idempotency-powertools.ts with the DynamoDB persistence layer), so only functions that use the
-// table carry it, and a function without the table keeps a bundle without the AWS SDK.
+// This file loads no Powertools code: shared/db/idempotency-store.ts provides the runner
+// (./idempotency-powertools.ts with the DynamoDB persistence layer). Only the idempotent routes'
+// handlers import it, so only their bundles carry it.
 import type middy from '@middy/core';
 import type { APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import { ValidationError } from '../../errors';
@@ -79,7 +79,7 @@ export function idempotencyKey(route: RouteDef): middy.MiddlewareObj<HttpEvent> 
         ]);
       }
       if (!runner) {
-        throw new Error(`route ${route.name} is idempotent, but no idempotency store was provided: its handler must use the table (shared/db/client.ts)`);
+        throw new Error(`route ${route.name} is idempotent, but no idempotency store was provided: its handler must import shared/db/idempotency-store.ts`);
       }
       keys.set(stateOf(request), key);
     },
