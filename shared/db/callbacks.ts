@@ -2,11 +2,10 @@
 // before it asks the provider to call, then marks it `placed` with the provider's call id, or
 // `failed` with the provider failure's slug: a row never stays half-done unless the function dies
 // between the two writes (then it stays `pending`, and its TTL removes it like any other).
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { CallbackLocale, CallbackProvider } from '../config/callback';
 import type { TableRef } from './client';
+import { putIfAbsent, type PutOutcome } from './put-if-absent';
 
 export type CallbackStatus = 'pending' | 'placed' | 'failed';
 
@@ -55,22 +54,8 @@ export function callbacksRepository(t: TableRef) {
   }
   return {
     /** Stores a new request `pending`; when one with this id exists already, answers it instead. */
-    async create(row: CallbackRow): Promise<{ created: true } | { created: false; existing: CallbackRow }> {
-      try {
-        await t.doc.send(
-          new PutCommand({
-            TableName: t.tableName,
-            Item: { ...key(row.requestId), entity: 'callback', ...row },
-            ConditionExpression: 'attribute_not_exists(pk)',
-            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-          }),
-        );
-        return { created: true };
-      } catch (err) {
-        const old = (err as { name?: string; Item?: Record<string, AttributeValue> }).Item;
-        if ((err as { name?: string }).name !== 'ConditionalCheckFailedException' || !old) throw err;
-        return { created: false, existing: unmarshall(old) as CallbackRow };
-      }
+    async create(row: CallbackRow): Promise<PutOutcome<CallbackRow>> {
+      return putIfAbsent<CallbackRow>(t, { ...key(row.requestId), entity: 'callback', ...row });
     },
 
     async get(requestId: string): Promise<CallbackRow | undefined> {

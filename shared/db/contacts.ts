@@ -1,10 +1,9 @@
 // Contact-form requests: CONTACT#<id>, listed newest first through gsi2 (CONTACTS, <receivedAt>).
 // The route writes the row with `mailStatus: pending`; the deliverContactEmail worker sends the email
 // from the row's INSERT on the stream and marks it `sent` with Mailgun's id.
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { TableRef } from './client';
+import { putIfAbsent, type PutOutcome } from './put-if-absent';
 
 export interface ContactRow {
   requestId: string;
@@ -29,22 +28,8 @@ const key = (requestId: string) => ({ pk: `${CONTACT_PK_PREFIX}${requestId}`, sk
 export function contactsRepository(t: TableRef) {
   return {
     /** Stores a new request; when one with this id exists already, answers it instead (ALL_OLD). */
-    async create(row: ContactRow): Promise<{ created: true } | { created: false; existing: ContactRow }> {
-      try {
-        await t.doc.send(
-          new PutCommand({
-            TableName: t.tableName,
-            Item: { ...key(row.requestId), entity: 'contact', gsi2pk: 'CONTACTS', gsi2sk: row.receivedAt, ...row },
-            ConditionExpression: 'attribute_not_exists(pk)',
-            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-          }),
-        );
-        return { created: true };
-      } catch (err) {
-        const old = (err as { name?: string; Item?: Record<string, AttributeValue> }).Item;
-        if ((err as { name?: string }).name !== 'ConditionalCheckFailedException' || !old) throw err;
-        return { created: false, existing: unmarshall(old) as ContactRow };
-      }
+    async create(row: ContactRow): Promise<PutOutcome<ContactRow>> {
+      return putIfAbsent<ContactRow>(t, { ...key(row.requestId), entity: 'contact', gsi2pk: 'CONTACTS', gsi2sk: row.receivedAt, ...row });
     },
 
     /** The row as it is now (a strongly consistent read: a worker must see its own last mark). */

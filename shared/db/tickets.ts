@@ -2,12 +2,11 @@
 // (TICKETS, <receivedAt>). The route writes the row, conditional on the number being free; the
 // deliverTicketEmails worker sends two emails from the row's INSERT on the stream and marks each on
 // the row separately (`supportMailId`, `confirmationMailId`), each mark conditional on not being set.
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Locale } from '../email/templates';
 import type { TicketPriority } from '../schemas/public';
 import type { TableRef } from './client';
+import { putIfAbsent, type PutOutcome } from './put-if-absent';
 
 export interface TicketRow {
   ticketNumber: string;
@@ -46,22 +45,8 @@ const key = (ticketNumber: string) => ({ pk: `${TICKET_PK_PREFIX}${ticketNumber}
 export function ticketsRepository(t: TableRef) {
   return {
     /** Stores a new ticket if its number is free; otherwise answers the ticket that holds it (ALL_OLD). */
-    async create(row: TicketRow): Promise<{ created: true } | { created: false; existing: TicketRow }> {
-      try {
-        await t.doc.send(
-          new PutCommand({
-            TableName: t.tableName,
-            Item: { ...key(row.ticketNumber), entity: 'ticket', gsi2pk: 'TICKETS', gsi2sk: row.receivedAt, ...row },
-            ConditionExpression: 'attribute_not_exists(pk)',
-            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-          }),
-        );
-        return { created: true };
-      } catch (err) {
-        const old = (err as { name?: string; Item?: Record<string, AttributeValue> }).Item;
-        if ((err as { name?: string }).name !== 'ConditionalCheckFailedException' || !old) throw err;
-        return { created: false, existing: unmarshall(old) as TicketRow };
-      }
+    async create(row: TicketRow): Promise<PutOutcome<TicketRow>> {
+      return putIfAbsent<TicketRow>(t, { ...key(row.ticketNumber), entity: 'ticket', gsi2pk: 'TICKETS', gsi2sk: row.receivedAt, ...row });
     },
 
     /** The row as it is now (a strongly consistent read: a worker must see its own last marks). */

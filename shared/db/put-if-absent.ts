@@ -1,0 +1,26 @@
+// A row that may be written once: a conditional put that, when the key is taken, answers the row
+// that holds it (ALL_OLD) instead of a second read, which real DynamoDB may serve stale.
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { TableRef } from './client';
+
+export type PutOutcome<T> = { created: true } | { created: false; existing: T };
+
+export async function putIfAbsent<T>(t: TableRef, item: Record<string, unknown>): Promise<PutOutcome<T>> {
+  try {
+    await t.doc.send(
+      new PutCommand({
+        TableName: t.tableName,
+        Item: item,
+        ConditionExpression: 'attribute_not_exists(pk)',
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      }),
+    );
+    return { created: true };
+  } catch (err) {
+    const old = (err as { name?: string; Item?: Record<string, AttributeValue> }).Item;
+    if ((err as { name?: string }).name !== 'ConditionalCheckFailedException' || !old) throw err;
+    return { created: false, existing: unmarshall(old) as T };
+  }
+}
