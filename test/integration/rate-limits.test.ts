@@ -3,12 +3,11 @@
 // window ends and writes nothing, the count is per address, concurrent requests cannot pass it
 // together, and the count lives in the table, where every Lambda instance sees it. Each test sends
 // from its own loopback address (127.0.0.x), which the local API hands the function as the source IP.
-import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RATE_LIMIT_PK_PREFIX, rateLimitsRepository } from '../../shared/db/rate-limits';
 import { CONTACT_RATE_LIMIT } from '../../shared/domain/contact';
 import { SUPPORT_TICKET_RATE_LIMIT } from '../../shared/domain/support-ticket';
-import { assertMatchesContract } from '../support/openapi-contract';
+import { postFrom } from '../support/post-from';
 import { recaptchaToken } from '../support/recaptcha';
 import { startTestStack, type TestStack } from '../support/stack';
 import { expectUnchanged, settle } from '../support/state';
@@ -28,36 +27,7 @@ afterAll(async () => {
   for (const v of VARS) delete process.env[v];
 });
 
-interface Answer {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- tests read arbitrary JSON
-}
-
-/** POSTs JSON from the loopback address `from`, and checks the answer against the OpenAPI document. */
-function post(from: string, path: string, body: unknown): Promise<Answer> {
-  const url = new URL(path, stack.apiUrl);
-  const data = JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      { method: 'POST', localAddress: from, agent: false, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (text += c));
-        res.on('end', () => {
-          const parsed: unknown = text ? JSON.parse(text) : undefined;
-          const contentType = res.headers['content-type'] ?? null;
-          assertMatchesContract({ method: 'POST', path, status: res.statusCode!, contentType, text, body: parsed });
-          resolve({ status: res.statusCode!, headers: res.headers, body: parsed });
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end(data);
-  });
-}
+const post = (from: string, path: string, body: unknown) => postFrom(stack, from, path, body);
 
 const ticket = () => ({
   email: 'grace@example.com',

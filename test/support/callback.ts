@@ -1,44 +1,20 @@
 // The test callback through the local API, for one provider: the callback suites set
 // CALLBACK_PROVIDER before their stack starts (a handler reads its configuration once, at its first
 // request, as at a cold start), one file per provider, since vitest gives each file its own process.
-import { request } from 'node:http';
 import { expect, it } from 'vitest';
 import { CALLBACK_LOCAL, CALLBACK_LOCALES, type CallbackLocale, type CallbackProvider } from '../../shared/config/callback';
 import { CALLBACK_PK_PREFIX } from '../../shared/db/callbacks';
-import { assertMatchesContract } from './openapi-contract';
+import { postFrom as postJsonFrom, type Answer } from './post-from';
 import { recaptchaToken } from './recaptcha';
 import type { TestStack } from './stack';
 
 export const CALLBACK_PATH = '/v1/public/callback-requests';
 
-export interface Answer {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- tests read arbitrary JSON
-}
+export type { Answer } from './post-from';
 
-/** POSTs JSON from the loopback address `from`, and checks the answer against the OpenAPI document. */
+/** POSTs a callback request from the loopback address `from`, checked against the OpenAPI document. */
 export function postFrom(stack: TestStack, from: string, body: unknown, headers: Record<string, string> = {}): Promise<Answer> {
-  const url = new URL(CALLBACK_PATH, stack.apiUrl);
-  const data = JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      { method: 'POST', localAddress: from, agent: false, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data), ...headers } },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (text += c));
-        res.on('end', () => {
-          const parsed: unknown = text ? JSON.parse(text) : undefined;
-          assertMatchesContract({ method: 'POST', path: CALLBACK_PATH, status: res.statusCode!, contentType: res.headers['content-type'] ?? null, text, body: parsed });
-          resolve({ status: res.statusCode!, headers: res.headers, body: parsed });
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end(data);
-  });
+  return postJsonFrom(stack, from, CALLBACK_PATH, body, headers);
 }
 
 export const callbackBody = (fields: Record<string, unknown>) => ({ recaptchaToken: recaptchaToken('callback_request'), ...fields });
