@@ -59,7 +59,10 @@ Try:
        -d '{"email":"ada@example.com","title":"No calls","content":"Every call rings out.","ticketPriority":"major"}'
   curl -X POST ${api}/v1/public/callback-requests -H 'content-type: application/json' \\
        -d '{"phoneNumber":"+491701234567","locale":"en","company":"Ada Ltd"}'
-  curl ${api}/v1/me -H "authorization: Bearer $(node -p "require('./.local/stack.json').tokens.customer")"
+  TOKEN=$(node -p "require('./.local/stack.json').tokens.customer")
+  curl ${api}/v1/me -H "authorization: Bearer $TOKEN"
+  curl -X PUT ${api}/v1/me/assistant -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \
+       -d '{"greeting":"Demo GmbH, good morning!","language":"en"}'
 
 Ctrl+C stops everything.`);
 

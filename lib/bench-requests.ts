@@ -39,4 +39,19 @@ export const benchRequests: Partial<Record<RouteName, BenchRequestBuilder>> = {
     body: { phoneNumber: `+49170${String(1_000_000 + (n % 9_000_000)).padStart(7, '0')}`, locale: 'de', company: 'Bench GmbH', preferredWindow: 'today 14-16' },
   }),
   getMe: () => ({ token: 'customer' }),
+  // The first request creates the demo customer's assistant (and assigns a pool number); every later one updates it in Vapi.
+  putAssistant: (_stack, n) => ({ method: 'PUT', token: 'customer', body: { greeting: `Guten Tag, Bench GmbH (${n}).`, language: n % 2 ? 'en' : 'de' } }),
+  // One fixed device: the first request registers it, every later one is a refresh (no new row, no email).
+  registerDevice: () => ({
+    token: 'customer',
+    body: {
+      userAgent: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
+      platform: 'web',
+      deviceId: 'bench-device',
+    },
+  }),
+  updateSettings: () => ({ token: 'customer', body: { timezone: 'Europe/Berlin' } }),
+  // After the seeding's import: every number is in the pool, so each request reads the trunk and adds nothing.
+  importPoolNumbers: () => ({ token: 'admin' }),
+  listPoolNumbers: () => ({ path: '/v1/admin/pool-numbers?limit=25', token: 'admin' }),
 };

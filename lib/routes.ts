@@ -5,7 +5,12 @@
 import { RECAPTCHA_ACTIONS } from '../shared/domain/recaptcha-actions';
 import { RECAPTCHA_REFUSALS, RateLimitedError } from '../shared/errors';
 import type { RouteDef } from '../shared/http/route-def';
-import { Profile } from '../shared/schemas/me';
+import { InvalidCursorError } from '../shared/db/cursor';
+import { ListPoolNumbersQuery, PoolImportResult, PoolNumberPage } from '../shared/schemas/admin';
+import { Assistant, AssistantSetup } from '../shared/schemas/assistant';
+import { Profile, Settings } from '../shared/schemas/me';
+import { SettingsUpdate } from '../shared/schemas/settings';
+import { DEVICE_INFO_MAX_BYTES, DeviceRegistered, DeviceRegistration } from '../shared/schemas/devices';
 import {
   CallbackAccepted,
   CallbackRequest,
@@ -146,5 +151,95 @@ export const getMe = {
   uses: { table: 'write' },
 } satisfies RouteDef;
 
+export const updateSettings = {
+  name: 'updateSettings',
+  method: 'PATCH',
+  path: '/v1/me/settings',
+  handler: 'functions/me/update-settings.ts',
+  access: 'user',
+  summary: "Change the caller's settings",
+  description:
+    "Changes the fields given (name, email, time zone, email language) on the caller's own settings and answers them as stored; fields left out keep their value. At least one field; none may be null. A caller without settings yet (no `GET /v1/me` before) gets them created, with the token's email and name, `Europe/Berlin` and German wherever the request names nothing.",
+  tags: ['me'],
+  request: { body: SettingsUpdate },
+  response: { status: 200, body: Settings, description: 'The settings as stored now.' },
+  uses: { table: 'write' },
+} satisfies RouteDef;
+
+export const putAssistant = {
+  name: 'putAssistant',
+  method: 'PUT',
+  path: '/v1/me/assistant',
+  handler: 'functions/me/put-assistant.ts',
+  access: 'user',
+  summary: "Create or update the caller's assistant",
+  description:
+    "The first call creates the caller's voice assistant in Vapi (greeting as its first message; speech recognition, voice and prompt by language) and, when the caller's plan includes a number, assigns a free number from Fonella's pool, which is then bound to the assistant (`phoneNumber.status` goes from `connecting` to `active`). With no free number the assistant is still created and `phoneNumber.status` is `pending`; a later call tries again. Later calls update the same assistant.",
+  tags: ['me'],
+  request: { body: AssistantSetup, maxBodyBytes: 8 * 1024 },
+  response: { status: 200, body: Assistant, description: 'The assistant as stored, with its number.' },
+  errors: [
+    {
+      status: 409,
+      slugs: ['assistant-being-created'],
+      description: '`assistant-being-created`: another request of the same user is creating the assistant right now; nothing was created twice. Retry in a moment.',
+    },
+  ],
+  uses: { table: 'write', providers: ['vapi'] },
+} satisfies RouteDef;
+
+export const registerDevice = {
+  name: 'registerDevice',
+  method: 'POST',
+  path: '/v1/me/devices',
+  handler: 'functions/me/register-device.ts',
+  access: 'user',
+  summary: 'Register or refresh a device session',
+  description:
+    "Called after sign-in with the device's information: `userAgent`, `platform`, optionally `appVersion`, `pushToken` and the client's own `deviceId`; other fields are accepted and dropped. The device's id is derived from the client's `deviceId` when given (hashed), else from user agent and platform, so the same device keeps its id. A device not seen before is stored (`isNew: true`) and, when the account already had another device, the user gets a new-sign-in email in their language; a known device is refreshed (last seen, app version, push token) and nothing is sent. The push token is stored, never answered.",
+  tags: ['me'],
+  request: { body: DeviceRegistration, maxBodyBytes: DEVICE_INFO_MAX_BYTES },
+  response: { status: 200, body: DeviceRegistered, description: "The device's id, and whether this request created its session." },
+  uses: { table: 'write' },
+} satisfies RouteDef;
+
+// --- admin: the admin dashboard ---------------------------------------------------------------
+
+export const importPoolNumbers = {
+  name: 'importPoolNumbers',
+  method: 'POST',
+  path: '/v1/admin/pool-numbers',
+  handler: 'functions/admin/import-pool-numbers.ts',
+  access: 'admin',
+  summary: "Import the trunk's numbers into the pool",
+  description:
+    "Reads the numbers of Fonella's Sipgate account and stores each one routed to the shared trunk device as a free pool number, unless the pool has it already: numbers routed elsewhere are not imported, and a number in the pool is left as it is (an assigned number stays assigned). Safe to repeat: a second import adds only numbers new on the trunk. Takes no body.",
+  tags: ['admin'],
+  response: { status: 200, body: PoolImportResult, description: 'The numbers added now, and how many the pool had already.' },
+  uses: { table: 'write', providers: ['sipgate'] },
+} satisfies RouteDef;
+
+export const listPoolNumbers = {
+  name: 'listPoolNumbers',
+  method: 'GET',
+  path: '/v1/admin/pool-numbers',
+  handler: 'functions/admin/list-pool-numbers.ts',
+  access: 'admin',
+  summary: 'The pool numbers and their assignment',
+  description:
+    'The pool numbers, a page at a time: each with its status, and the customer it is assigned to and since when. Assigned numbers come before free ones, each in number order; `status` lists one of the two. Pass `nextCursor` back as `cursor` for the next page, with the same `status`.',
+  tags: ['admin'],
+  request: { query: ListPoolNumbersQuery },
+  response: { status: 200, body: PoolNumberPage, description: 'One page of pool numbers.' },
+  errors: [
+    {
+      status: 400,
+      slugs: [new InvalidCursorError().slug],
+      description: `\`${new InvalidCursorError().slug}\`: \`cursor\` is not a \`nextCursor\` this listing answered (for this \`status\`); start again without one.`,
+    },
+  ],
+  uses: { table: 'read' },
+} satisfies RouteDef;
+
 /** Every route, by operation id. */
-export const routes: Record<string, RouteDef> = { getHealth, listPlans, submitContact, submitSupportTicket, submitCallbackRequest, getMe };
+export const routes: Record<string, RouteDef> = { getHealth, listPlans, submitContact, submitSupportTicket, submitCallbackRequest, getMe, updateSettings, putAssistant, importPoolNumbers, listPoolNumbers, registerDevice };

@@ -49,7 +49,7 @@ const CALLBACK_COMMON = [CALLBACK_ENV.provider, ...CALLBACK_ENV.callerIds];
 export const PROVIDER_ENV: Record<ProviderName, { plain: string[]; secret: string[] }> = {
   mailgun: { plain: ['MAILGUN_DOMAIN', 'MAILGUN_REGION', 'MAIL_FROM', 'SALES_INBOX', 'SUPPORT_INBOX'], secret: ['MAILGUN_API_KEY'] },
   vapi: {
-    plain: ['VAPI_BASE_URL', 'VAPI_SERVER_URL', ...CALLBACK_COMMON, ...CALLBACK_ENV.assistants, ...CALLBACK_ENV.vapiPhoneNumbers],
+    plain: ['VAPI_BASE_URL', 'VAPI_SERVER_URL', 'VAPI_POOL_CREDENTIAL_ID', 'ASSISTANT_SPEECH_JSON', ...CALLBACK_COMMON, ...CALLBACK_ENV.assistants, ...CALLBACK_ENV.vapiPhoneNumbers],
     secret: ['VAPI_API_KEY', 'VAPI_WEBHOOK_SECRET'] },
   sipgate: { plain: ['SIPGATE_BASE_URL', 'SIPGATE_USER_ID', 'SIPGATE_TRUNK_DEVICE_ID'], secret: ['SIPGATE_TOKEN_ID', 'SIPGATE_TOKEN'] },
   fonial: { plain: ['FONIAL_BASE_URL', 'FONIAL_DEVICE_ID', ...CALLBACK_COMMON], secret: ['FONIAL_USERNAME', 'FONIAL_PASSWORD'] },

@@ -3,6 +3,8 @@
 // bench read `workers`; a worker imports only its own entry. Handlers live at functions/streams/.
 // Side effects that must not be lost (emails, provider calls, counters) run here, not in a route.
 import { CONTACT_PK_PREFIX } from '../shared/db/contacts';
+import { DEVICE_PK_PREFIX, DEVICE_SK_PREFIX } from '../shared/db/devices';
+import { POOL_LINE_KEYS } from '../shared/db/pool-lines';
 import { TICKET_PK_PREFIX } from '../shared/db/tickets';
 import type { WorkerDef } from '../shared/streams/worker-def';
 
@@ -28,5 +30,27 @@ export const deliverTicketEmails = {
   maxRecordAgeSeconds: 24 * 3600,
 } satisfies WorkerDef;
 
+export const bindPoolNumber = {
+  name: 'bindPoolNumber',
+  handler: 'functions/streams/bind-pool-number.ts',
+  summary: "Binds a newly assigned pool number in Vapi (a BYO number on the shared trunk's credential, attached to the user's assistant) and marks the line bound",
+  on: { events: ['INSERT'], pk: POOL_LINE_KEYS.pk, sk: POOL_LINE_KEYS.sk },
+  uses: { table: 'write', providers: ['vapi'] },
+  batchSize: 10,
+  retryAttempts: 5,
+  maxRecordAgeSeconds: 24 * 3600,
+} satisfies WorkerDef;
+
+export const sendSignInAlert = {
+  name: 'sendSignInAlert',
+  handler: 'functions/streams/send-sign-in-alert.ts',
+  summary: "Emails the user about a sign-in on a new device (not the account's first device) and marks the device row sent or skipped",
+  on: { events: ['INSERT'], pk: DEVICE_PK_PREFIX, sk: DEVICE_SK_PREFIX },
+  uses: { table: 'write', providers: ['mailgun'] },
+  batchSize: 10,
+  retryAttempts: 3,
+  maxRecordAgeSeconds: 24 * 3600,
+} satisfies WorkerDef;
+
 /** Every worker, by name. */
-export const workers: Record<string, WorkerDef> = { deliverContactEmail, deliverTicketEmails };
+export const workers: Record<string, WorkerDef> = { deliverContactEmail, deliverTicketEmails, bindPoolNumber, sendSignInAlert };

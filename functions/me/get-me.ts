@@ -1,4 +1,5 @@
 // GET /v1/me — the caller's profile; the first call creates their settings row.
+import { plansConfig } from '../../shared/config/plans';
 import { table } from '../../shared/db/client';
 import { usersRepository } from '../../shared/db/users';
 import { loadProfile } from '../../shared/domain/profile';
@@ -6,6 +7,6 @@ import { ok } from '../../shared/http/reply';
 import { getMe } from '../../lib/routes';
 import { route } from '../../shared/http/route';
 
-const deps = { users: usersRepository(table()) };
+const deps = { users: usersRepository(table()), plans: plansConfig().plans };
 
 export const handler = route(getMe, async ({ caller }) => ok(await loadProfile(deps, caller)));

@@ -8,7 +8,10 @@ import { routes } from '../routes';
 import { PROVIDER_SECRET_KEYS } from '../settings';
 import { workers } from '../workers';
 import { tableRef } from '../../shared/db/client';
+import { subscriptionsRepository } from '../../shared/db/subscriptions';
 import { usersRepository } from '../../shared/db/users';
+import { poolRepository } from '../../shared/db/pool';
+import { sipgateAdapter } from '../../shared/providers/sipgate/adapter';
 import { startApiServer } from './api-server';
 import { ensureTable, startDynamoLocal, type DynamoLocal } from './dynamo';
 import { createEmulators } from './emulators';
@@ -145,6 +148,28 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
       });
       tokens[role] = await set.auth0.mintToken({ ...u, expiresInSeconds: 7 * 86400 });
     }
+    // The demo customer is on the business plan, which includes a pool number: creating their
+    // assistant in the portal gives them one.
+    await subscriptionsRepository(tableRef({ tableName, endpoint: dynamoEndpoint })).put(DEMO_USERS.customer.sub, {
+      planId: 'business',
+      status: 'active',
+      currentPeriodEnd: new Date(Date.now() + 30 * 86400_000).toISOString(),
+      createdAt: now,
+      updatedAt: now,
+    });
+
+    // The phone-number pool: the numbers the Sipgate emulator routes to the trunk, imported as free
+    // pool numbers by the admin import's own use case (idempotent), so an assistant can get one. Loaded
+    // here, not on top: its logger must be made after ./lambda has set the Lambda environment, or no
+    // handler would log its cold start.
+    const { importPoolNumbers } = await import('../../shared/domain/pool-numbers');
+    const sipgate = running.find((e) => e.name === 'sipgate')!;
+    const sipgateEnv = sipgate.definition.env(sipgate.baseUrl);
+    await importPoolNumbers({
+      telephony: sipgateAdapter({ baseUrl: sipgate.baseUrl, tokenId: sipgateEnv.SIPGATE_TOKEN_ID!, token: sipgateEnv.SIPGATE_TOKEN! }),
+      pool: poolRepository(tableRef({ tableName, endpoint: dynamoEndpoint })),
+      trunkDeviceId: sipgateEnv.SIPGATE_TRUNK_DEVICE_ID!,
+    });
 
     return {
       apiUrl: api.url,

@@ -15,6 +15,8 @@ export const Plan = z
     currency: z.string().check(z.length(3)),
     includedMinutes: int,
     features: z.array(z.string()),
+    /** Whether the plan comes with a number from Fonella's pool, assigned when the assistant is created. */
+    includesPoolNumber: z.boolean(),
   })
   .register(z.globalRegistry, { id: 'Plan' });
 export type Plan = z.infer<typeof Plan>;
@@ -27,6 +29,7 @@ const DEFAULT_PLANS: Plan[] = [
     currency: 'EUR',
     includedMinutes: 100,
     features: ['AI assistant answers your calls', 'Email summary after every call', 'Fonella phone number'],
+    includesPoolNumber: true,
   },
   {
     id: 'business',
@@ -35,6 +38,7 @@ const DEFAULT_PLANS: Plan[] = [
     currency: 'EUR',
     includedMinutes: 400,
     features: ['Everything in Starter', 'Your own Sipgate number', 'Custom greeting and language'],
+    includesPoolNumber: true,
   },
   {
     id: 'premium',
@@ -43,6 +47,7 @@ const DEFAULT_PLANS: Plan[] = [
     currency: 'EUR',
     includedMinutes: 1200,
     features: ['Everything in Business', 'Your own SIP trunk', 'Team members', 'Priority support'],
+    includesPoolNumber: true,
   },
 ];
 

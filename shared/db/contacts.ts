@@ -3,6 +3,7 @@
 // from the row's INSERT on the stream and marks it `sent` with Mailgun's id.
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { TableRef } from './client';
+import { applied } from './conditional';
 import { putIfAbsent, type PutOutcome } from './put-if-absent';
 
 export interface ContactRow {
@@ -40,8 +41,8 @@ export function contactsRepository(t: TableRef) {
 
     /** Marks the email sent; false when the row was already marked (or is gone). */
     async markSent(requestId: string, mailId: string, sentAt: string): Promise<boolean> {
-      try {
-        await t.doc.send(
+      return applied(
+        t.doc.send(
           new UpdateCommand({
             TableName: t.tableName,
             Key: key(requestId),
@@ -49,12 +50,8 @@ export function contactsRepository(t: TableRef) {
             ConditionExpression: 'mailStatus = :pending',
             ExpressionAttributeValues: { ':sent': 'sent', ':pending': 'pending', ':id': mailId, ':at': sentAt },
           }),
-        );
-        return true;
-      } catch (err) {
-        if ((err as { name?: string }).name === 'ConditionalCheckFailedException') return false;
-        throw err;
-      }
+        ),
+      );
     },
   };
 }

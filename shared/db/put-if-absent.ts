@@ -4,6 +4,7 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { TableRef } from './client';
+import { isConditionFailure } from './conditional';
 
 export type PutOutcome<T> = { created: true } | { created: false; existing: T };
 
@@ -20,7 +21,7 @@ export async function putIfAbsent<T>(t: TableRef, item: Record<string, unknown>)
     return { created: true };
   } catch (err) {
     const old = (err as { name?: string; Item?: Record<string, AttributeValue> }).Item;
-    if ((err as { name?: string }).name !== 'ConditionalCheckFailedException' || !old) throw err;
+    if (!isConditionFailure(err) || !old) throw err;
     return { created: false, existing: unmarshall(old) as T };
   }
 }

@@ -5,6 +5,7 @@
 // A request over the limit fails the condition and writes nothing.
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { TableRef } from './client';
+import { isConditionFailure } from './conditional';
 
 /** The entity's `pk` prefix (the refusal checks in the tests leave these rows out: counting is a write). */
 export const RATE_LIMIT_PK_PREFIX = 'RATELIMIT#';
@@ -42,7 +43,7 @@ export function rateLimitsRepository(t: TableRef) {
         );
         return Number(res.Attributes?.hits);
       } catch (err) {
-        if ((err as { name?: string }).name === 'ConditionalCheckFailedException') return undefined;
+        if (isConditionFailure(err)) return undefined;
         throw err;
       }
     },

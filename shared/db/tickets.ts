@@ -6,6 +6,7 @@ import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Locale } from '../email/templates';
 import type { TicketPriority } from '../schemas/public';
 import type { TableRef } from './client';
+import { applied } from './conditional';
 import { putIfAbsent, type PutOutcome } from './put-if-absent';
 
 export interface TicketRow {
@@ -58,8 +59,8 @@ export function ticketsRepository(t: TableRef) {
     /** Marks one of the ticket's emails sent; false when it was already marked (or the row is gone). */
     async markSent(ticketNumber: string, mail: TicketMail, mailId: string, sentAt: string): Promise<boolean> {
       const { id, at } = MARK[mail];
-      try {
-        await t.doc.send(
+      return applied(
+        t.doc.send(
           new UpdateCommand({
             TableName: t.tableName,
             Key: key(ticketNumber),
@@ -68,12 +69,8 @@ export function ticketsRepository(t: TableRef) {
             ExpressionAttributeNames: { '#id': id, '#at': at },
             ExpressionAttributeValues: { ':id': mailId, ':at': sentAt },
           }),
-        );
-        return true;
-      } catch (err) {
-        if ((err as { name?: string }).name === 'ConditionalCheckFailedException') return false;
-        throw err;
-      }
+        ),
+      );
     },
   };
 }

@@ -1,9 +1,11 @@
 // Users: everything under USER#<auth0 sub>. The settings row is created on the first authenticated
 // call; the profile is one Query over the user's partition.
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { AssistantRow } from './assistants';
 import type { TableRef } from './client';
+import { putIfAbsent } from './put-if-absent';
+import { POOL_LINE_SK, type PoolLineRow } from './pool';
+import type { SubscriptionRow } from './subscriptions';
 
 export interface SettingsRow {
   userId: string;
@@ -19,14 +21,20 @@ export interface SettingsRow {
 
 export interface UserRows {
   settings?: SettingsRow;
-  subscription?: { planId: string; status: string; currentPeriodEnd?: string | null };
-  assistant?: { assistantId: string; greeting: string; language: string };
+  subscription?: SubscriptionRow;
+  /** The assistant row, also while its creation is claimed (`status: creating`). */
+  assistant?: AssistantRow;
+  /** The user's pool number, when one is assigned. */
+  poolLine?: PoolLineRow;
   integrations: { kind: 'pool' | 'sipgate' | 'external'; createdAt: string }[];
   referral?: { partnerId: string; referredAt: string };
+  /** How many device sessions the user has (DEVICE# rows). */
+  devicesCount: number;
 }
 
 const userPk = (userId: string) => `USER#${userId}`;
 const INTEGRATION_PREFIX = 'INTEGRATION#';
+const DEVICE_PREFIX = 'DEVICE#';
 
 export function usersRepository(t: TableRef) {
   return {
@@ -47,15 +55,17 @@ export function usersRepository(t: TableRef) {
         cursor = page.LastEvaluatedKey;
       } while (cursor);
 
-      const out: UserRows = { integrations: [] };
+      const out: UserRows = { integrations: [], devicesCount: 0 };
       for (const row of rows) {
         const sk = String(row.sk);
         const data = strip(row);
         if (sk === 'SETTINGS') out.settings = data as unknown as SettingsRow;
-        else if (sk === 'SUBSCRIPTION') out.subscription = data as unknown as UserRows['subscription'];
-        else if (sk === 'ASSISTANT') out.assistant = data as unknown as UserRows['assistant'];
+        else if (sk === 'SUBSCRIPTION') out.subscription = data as unknown as SubscriptionRow;
+        else if (sk === 'ASSISTANT') out.assistant = data as unknown as AssistantRow;
         else if (sk === 'REFERRAL') out.referral = data as unknown as UserRows['referral'];
+        else if (sk.startsWith(DEVICE_PREFIX)) out.devicesCount++;
         else if (sk.startsWith(INTEGRATION_PREFIX)) {
+          if (sk === POOL_LINE_SK) out.poolLine = data as unknown as PoolLineRow;
           const kind = sk.slice(INTEGRATION_PREFIX.length).toLowerCase() as 'pool' | 'sipgate' | 'external';
           out.integrations.push({ kind, createdAt: String(row.createdAt) });
         }
@@ -69,26 +79,69 @@ export function usersRepository(t: TableRef) {
      * after the write could be eventually consistent and miss it.
      */
     async createSettingsIfMissing(settings: SettingsRow): Promise<{ created: boolean; settings: SettingsRow }> {
-      try {
-        await t.doc.send(
-          new PutCommand({
-            TableName: t.tableName,
-            Item: { pk: userPk(settings.userId), sk: 'SETTINGS', entity: 'settings', ...settings },
-            ConditionExpression: 'attribute_not_exists(pk)',
-            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-          }),
-        );
-        return { created: true, settings };
-      } catch (err) {
-        const old = (err as { name?: string; Item?: Record<string, AttributeValue> }).Item;
-        if ((err as { name?: string }).name !== 'ConditionalCheckFailedException' || !old) throw err;
-        return { created: false, settings: strip(unmarshall(old)) as unknown as SettingsRow };
+      const outcome = await putIfAbsent<Record<string, unknown>>(t, { pk: userPk(settings.userId), sk: 'SETTINGS', entity: 'settings', ...settings });
+      return outcome.created ? { created: true, settings } : { created: false, settings: strip(outcome.existing) as unknown as SettingsRow };
+    },
+
+    /** The settings row alone, when it exists (a strongly consistent read; the sign-in alert reads it). */
+    async findSettings(userId: string): Promise<SettingsRow | undefined> {
+      const res = await t.doc.send(new GetCommand({ TableName: t.tableName, Key: { pk: userPk(userId), sk: 'SETTINGS' }, ConsistentRead: true }));
+      return res.Item ? (strip(res.Item) as unknown as SettingsRow) : undefined;
+    },
+
+    /**
+     * The customer's change to their settings, in one UpdateCommand on their own row: SET the given
+     * fields and `updatedAt`. When the row does not exist yet (no GET /v1/me before), the same update
+     * creates it: every other field is set to its default only where it is missing (`if_not_exists`),
+     * so a stored value is never overwritten by a default. Returns the row as stored afterwards.
+     */
+    async updateSettings(userId: string, changes: SettingsChanges, defaults: SettingsDefaults): Promise<SettingsRow> {
+      const names: Record<string, string> = {};
+      const values: Record<string, unknown> = {};
+      const sets: string[] = [];
+      const given = new Set<string>();
+      for (const field of SETTINGS_CHANGEABLE) {
+        if (changes[field] === undefined) continue;
+        given.add(field);
+        names[`#${field}`] = field;
+        values[`:${field}`] = changes[field];
+        sets.push(`#${field} = :${field}`);
       }
+      names['#updatedAt'] = 'updatedAt';
+      values[':updatedAt'] = changes.updatedAt;
+      sets.push('#updatedAt = :updatedAt');
+      const seeds: Record<string, unknown> = { ...defaults, userId, entity: 'settings' };
+      for (const [field, value] of Object.entries(seeds)) {
+        if (given.has(field)) continue;
+        names[`#${field}`] = field;
+        values[`:${field}`] = value;
+        sets.push(`#${field} = if_not_exists(#${field}, :${field})`);
+      }
+      const res = await t.doc.send(
+        new UpdateCommand({
+          TableName: t.tableName,
+          Key: { pk: userPk(userId), sk: 'SETTINGS' },
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return strip(res.Attributes ?? {}) as unknown as SettingsRow;
     },
   };
 }
 
 export type UsersRepository = ReturnType<typeof usersRepository>;
+
+/** The settings a customer may change themselves (PATCH /v1/me/settings). */
+const SETTINGS_CHANGEABLE = ['name', 'email', 'timezone', 'locale'] as const;
+
+/** A change to the settings: the fields given, and when it happened. */
+export type SettingsChanges = Partial<Pick<SettingsRow, (typeof SETTINGS_CHANGEABLE)[number]>> & Pick<SettingsRow, 'updatedAt'>;
+
+/** What a settings row created by a change holds in the fields the change does not name. */
+export type SettingsDefaults = Pick<SettingsRow, 'email' | 'name' | 'timezone' | 'locale' | 'role' | 'createdAt'>;
 
 function strip(row: Record<string, unknown>): Record<string, unknown> {
   const { pk: _pk, sk: _sk, gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, entity: _e, ...rest } = row;

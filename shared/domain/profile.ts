@@ -1,9 +1,12 @@
 // loadProfile — what GET /v1/me shows: the caller's settings (created from the token's claims on the
-// first call), subscription, assistant, integrations and referral.
+// first call), subscription, assistant with its number, integrations, referral and device count: one
+// Query over the user's partition, and a conditional put on the very first call.
+import type { Plan } from '../config/plans';
 import type { SettingsRow, UsersRepository } from '../db/users';
 import type { Caller } from '../http/caller';
+import { assistantView, planIncludesNumber } from './assistant-view';
 
-export async function loadProfile(deps: { users: UsersRepository; now?: () => Date }, caller: Caller) {
+export async function loadProfile(deps: { users: UsersRepository; plans: Plan[]; now?: () => Date }, caller: Caller) {
   const rows = await deps.users.loadUser(caller.id);
   let settings = rows.settings;
   if (!settings) {
@@ -38,9 +41,10 @@ export async function loadProfile(deps: { users: UsersRepository; now?: () => Da
           currentPeriodEnd: rows.subscription.currentPeriodEnd ?? null,
         }
       : null,
-    assistant: rows.assistant ?? null,
+    assistant: assistantView(rows.assistant, rows.poolLine, planIncludesNumber(deps.plans, rows)),
     integrations: rows.integrations,
     referral: rows.referral ?? null,
+    devicesCount: rows.devicesCount,
     isAdmin: caller.isAdmin,
   };
 }

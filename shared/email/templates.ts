@@ -219,3 +219,62 @@ export function ticketConfirmationMail(locale: Locale, d: TicketConfirmationData
     html: document(locale, t.subject, html`<p>${t.hello}</p><p>${t.received}</p>${f.html}<p>${t.reply}</p><p>${t.bye}</p>`),
   };
 }
+
+// --- Device sessions: the new-sign-in alert -------------------------------------------------------
+
+export interface SignInAlertData {
+  /** When the device signed in (ISO 8601). */
+  signedInAt: string;
+  /** The user's IANA time zone; an unknown one shows the time in UTC. */
+  timeZone: string;
+  /** The device as a person recognises it ("Chrome 131 on macOS"). */
+  device: string;
+}
+
+const DATE_TIME_LOCALE: Record<Locale, string> = { de: 'de-DE', en: 'en-US' };
+
+/** An instant in a time zone, for a reader of `locale`: "25.11.2026, 14:03 (Europe/Berlin)". */
+export function formatLocalTime(locale: Locale, iso: string, timeZone: string): string {
+  const format = (zone: string) =>
+    new Intl.DateTimeFormat(DATE_TIME_LOCALE[locale], { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', timeZone: zone }).format(new Date(iso));
+  try {
+    return `${format(timeZone)} (${timeZone})`;
+  } catch {
+    return `${format('UTC')} (UTC)`;
+  }
+}
+
+/** To a user whose account was signed in on a device not seen before. */
+export function signInAlertMail(locale: Locale, d: SignInAlertData): RenderedMail {
+  const t = {
+    de: {
+      subject: 'Neue Anmeldung bei Ihrem Fonella-Konto',
+      hello: 'Guten Tag,',
+      intro: 'Ihr Fonella-Konto wurde auf einem Gerät angemeldet, das wir noch nicht kannten:',
+      device: 'Gerät',
+      time: 'Zeitpunkt',
+      you: 'Wenn Sie das waren, ist nichts weiter zu tun.',
+      notYou: 'Wenn nicht, ändern Sie bitte sofort Ihr Passwort und wenden Sie sich an den Fonella-Support.',
+      bye: 'Ihr Fonella-Team',
+    },
+    en: {
+      subject: 'New sign-in to your Fonella account',
+      hello: 'Hello,',
+      intro: 'Your Fonella account was signed in on a device we had not seen before:',
+      device: 'Device',
+      time: 'Time',
+      you: 'If this was you, there is nothing to do.',
+      notYou: 'If it was not, change your password right away and contact Fonella support.',
+      bye: 'Your Fonella team',
+    },
+  }[locale];
+  const f = fields([
+    [t.device, d.device],
+    [t.time, formatLocalTime(locale, d.signedInAt, d.timeZone)],
+  ]);
+  return {
+    subject: t.subject,
+    text: [t.hello, '', t.intro, '', f.text, '', t.you, t.notYou, '', t.bye].join('\n'),
+    html: document(locale, t.subject, html`<p>${t.hello}</p><p>${t.intro}</p>${f.html}<p>${t.you} ${t.notYou}</p><p>${t.bye}</p>`),
+  };
+}

@@ -1,5 +1,6 @@
 // Schemas of the customer portal's /v1/me routes.
 import * as z from '../zod';
+import { Assistant } from './assistant';
 import { isoDateTime } from './common';
 
 export const Settings = z
@@ -21,9 +22,10 @@ export const Profile = z
     subscription: z.nullable(
       z.object({ planId: z.string(), status: z.string(), currentPeriodEnd: z.nullable(isoDateTime) }),
     ),
-    assistant: z.nullable(z.object({ assistantId: z.string(), greeting: z.string(), language: z.string() })),
+    assistant: z.nullable(Assistant),
     integrations: z.array(z.object({ kind: z.enum(['pool', 'sipgate', 'external']), createdAt: isoDateTime })),
     referral: z.nullable(z.object({ partnerId: z.string(), referredAt: isoDateTime })),
+    devicesCount: z.int().check(z.nonnegative()),
     isAdmin: z.boolean(),
   })
   .register(z.globalRegistry, { id: 'Profile' });

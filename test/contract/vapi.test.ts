@@ -5,6 +5,7 @@ import { createVapiEmulator } from '../../lib/local/emulators/vapi';
 import { vapiAdapter } from '../../shared/providers/vapi/adapter';
 import type { AssistantSpec, VoiceAssistants } from '../../shared/providers/vapi/port';
 import { ProviderNotFoundError, ProviderRejectedError, ProviderUnavailableError } from '../../shared/errors';
+import { assistantConfig } from '../../shared/config/assistant';
 import { useEmulator } from '../support/emulator';
 
 type Row = Record<string, unknown> & { id: string };
@@ -24,7 +25,7 @@ const spec: AssistantSpec = {
   userId: 'usr_123',
   name: 'Bäckerei Sonnenschein Telefonassistentin mit langem Namen',
   greeting: 'Guten Tag, Bäckerei Sonnenschein, wie kann ich helfen?',
-  language: 'de',
+  speech: assistantConfig().speech.de,
   systemPrompt: 'Du bist die freundliche Telefonassistenz der Bäckerei.',
   server: { url: 'https://api.fonella.test/v1/webhooks/vapi', secret: 'whsec-0123456789' },
 };
@@ -62,7 +63,7 @@ describe('assistants', () => {
 
   it('updates only what changed', async () => {
     const { id } = await vapi.createAssistant(spec);
-    await vapi.updateAssistant(id, { language: 'tr', greeting: 'Merhaba!' });
+    await vapi.updateAssistant(id, { speech: assistantConfig().speech.tr, greeting: 'Merhaba!' });
     const [a] = (await state()).assistants;
     expect(a).toMatchObject({
       firstMessage: 'Merhaba!',

@@ -133,6 +133,33 @@ describe('npm start', () => {
     }
   });
 
+  it('the demo customer registers a device, changes settings and creates the assistant: the hub shows it with its pool number', async () => {
+    const as = (method: string, path: string, body: unknown) =>
+      fetch(`${stack.apiUrl}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${stack.tokens.customer}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    expect((await as('POST', '/v1/me/devices', { userAgent: 'Mozilla/5.0 (X11; Linux x86_64) Firefox/133.0', platform: 'web' })).status).toBe(200);
+    expect((await as('PATCH', '/v1/me/settings', { timezone: 'Europe/Vienna', locale: 'en' })).status).toBe(200);
+    const res = await as('PUT', '/v1/me/assistant', { greeting: 'Demo GmbH, good morning!', language: 'en' });
+    expect(res.status).toBe(200);
+    const assistant = (await res.json()) as { assistantId: string; phoneNumber: { status: string; number: string } };
+    // The demo customer's plan includes a number, and the start imported the trunk's numbers into the pool.
+    expect(assistant.phoneNumber).toMatchObject({ status: 'connecting', number: expect.stringMatching(/^\+49/) });
+    // The number is bound in Vapi by a stream worker, a moment after the answer.
+    let row = '';
+    for (const deadline = Date.now() + 5000; Date.now() < deadline && !row.includes(assistant.phoneNumber.number); await new Promise((r) => setTimeout(r, 50))) {
+      const page = await (await fetch(stack.hubUrl)).text();
+      row = page.split('<tr>').find((r) => r.includes('Fonella: Demo Customer')) ?? '';
+    }
+    expect(row).toContain(`<td>${assistant.phoneNumber.number}</td>`);
+    const me = (await (await fetch(`${stack.apiUrl}/v1/me`, { headers: { authorization: `Bearer ${stack.tokens.customer}` } })).json()) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(me.settings).toMatchObject({ timezone: 'Europe/Vienna', locale: 'en' });
+    expect(me.assistant.phoneNumber).toEqual({ status: 'active', number: assistant.phoneNumber.number });
+    expect(me.devicesCount).toBe(1);
+  });
+
   it('links the API reference: in the output, the stack file and the hub; it serves the document and the viewer', async () => {
     expect(stack.docsUrl).toBe(`${stack.hubUrl}/docs`);
     expect(output).toContain(`API reference  ${stack.docsUrl}`);

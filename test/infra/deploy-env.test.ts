@@ -11,6 +11,7 @@ import { createSecretsEmulator } from '../../lib/local/emulators/secrets';
 import { routes } from '../../lib/routes';
 import { LOCAL_ONLY_ENV, PROVIDER_ENV, PROVIDER_SECRET_KEYS, StackSettings } from '../../lib/settings';
 import { appConfig } from '../../shared/config/app';
+import { assistantConfig } from '../../shared/config/assistant';
 import { CALLBACK_ENV, callbackConfig } from '../../shared/config/callback';
 import { rateLimitConfig } from '../../shared/config/rate-limits';
 import { retentionConfig } from '../../shared/config/retention';
@@ -44,6 +45,7 @@ function sample(name: string): string {
   if (name === 'STRIPE_WEBHOOK_SECRET') return 'whsec_0123456789';
   if (name.endsWith('_DEVICE_ID') && name.startsWith('FONIAL')) return '7';
   if (name.endsWith('_MIN_SCORE')) return '0.5';
+  if (name.endsWith('_JSON')) return '{"en":{"transcriber":{"provider":"deepgram","language":"en"},"voice":{"provider":"11labs","voiceId":"sarah"}}}';
   if (name.endsWith('_INBOX')) return 'team@fonella.app';
   if (name === 'MAIL_FROM') return 'Fonella <no-reply@mg.fonella.app>';
   if (name === 'MAILGUN_REGION') return 'eu';
@@ -104,6 +106,16 @@ describe('deployed environment', () => {
   it('a stage secret without one of the keys stops the function at cold start, naming the key', async () => {
     const { environment } = functionEnvironment(settings, { providers: ['mailgun'] }, { secretVars: ['NOT_IN_THE_SECRET'] });
     await expect(loadSecrets({ env: atColdStart(environment) })).rejects.toThrow(`${settings.providerSecretName} has no NOT_IN_THE_SECRET`);
+  });
+
+  it('a Vapi function gets what the assistant config needs: the pool credential and any speech override', () => {
+    const { environment } = functionEnvironment(settings, { providers: ['vapi'] });
+    const c = assistantConfig.parse(environment);
+    expect(c.poolCredentialId).toBe(sample('VAPI_POOL_CREDENTIAL_ID'));
+    expect(c.speech.en.voice).toEqual({ provider: '11labs', voiceId: 'sarah' });
+    expect(c.speech.de.voice).toEqual({ provider: 'azure', voiceId: 'de-DE-KatjaNeural' });
+    expect(() => assistantConfig.parse({ STAGE: 'prod' })).toThrow(/VAPI_POOL_CREDENTIAL_ID/);
+    expect(() => assistantConfig.parse({ ...environment, ASSISTANT_SPEECH_JSON: '{"xx":{}}' })).toThrow(/ASSISTANT_SPEECH_JSON/);
   });
 
   it('and without them it fails at cold start, naming a variable', () => {

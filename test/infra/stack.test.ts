@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { API_5XX_PATTERN, FonellaStack } from '../../lib/fonella-stack';
 import { getHealth, routes } from '../../lib/routes';
 import { workers } from '../../lib/workers';
-import { PROVIDER_SECRET_KEYS, StackSettings, WEBHOOK_CONCURRENCY, functionSecretKeys } from '../../lib/settings';
+import { PROVIDER_ENV, PROVIDER_SECRET_KEYS, StackSettings, WEBHOOK_CONCURRENCY, functionSecretKeys } from '../../lib/settings';
 import { needsAuthorizer, type RouteDef } from '../../shared/http/route-def';
 import { filterPattern, type WorkerDef } from '../../shared/streams/worker-def';
 
@@ -147,7 +147,11 @@ describe('provider secrets', () => {
   it('a function with secret keys gets the extension layer, the secret name, exactly its keys, and may read that secret alone', () => {
     const settings = StackSettings.parse(JSON.parse(readFileSync(`${root}/cdk.json`, 'utf8')).context.fonella);
     const withKeys = cases().filter((c) => c.keys.length > 0);
-    expect(withKeys.map((c) => c.name).sort()).toEqual(['deliverContactEmail', 'deliverTicketEmails', 'probeStripe', 'probeVapi', 'submitCallbackRequest', 'submitContact', 'submitSupportTicket']);
+    // Exactly the functions that use a provider with a secret: every such route and worker, and the probes.
+    const usesSecret = (d: { uses: RouteDef['uses'] }) => (d.uses.providers ?? []).some((p) => PROVIDER_ENV[p].secret.length > 0);
+    const expected = [...all, ...allWorkers].filter(([, d]) => usesSecret(d)).map(([n]) => n);
+    expect(withKeys.map((c) => c.name).sort()).toEqual([...expected, 'probeStripe', 'probeVapi'].sort());
+    expect(withKeys.map((c) => c.name)).toEqual(expect.arrayContaining(['deliverContactEmail', 'putAssistant', 'submitContact']));
     expect(cases().find((c) => c.name === 'probeVapi')!.keys).toEqual(['VAPI_API_KEY', 'VAPI_WEBHOOK_SECRET']);
     for (const { name, env, layers, keys } of withKeys) {
       expect(layers, name).toEqual([expect.stringMatching(/^arn:aws:lambda:eu-central-1:\d{12}:layer:AWS-Parameters-and-Secrets-Lambda-Extension-Arm64:\d+$/)]);

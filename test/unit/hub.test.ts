@@ -32,7 +32,8 @@ const data: InspectData = {
   },
   vapi: {
     calls: [{ id: 'call-1', customer: { number: '+4930111' }, status: 'queued', type: 'outboundPhoneCall', createdAt: '2026-01-01T00:00:00.000Z' }],
-    phoneNumbers: [{ id: 'pn-1', number: '+14155550000', status: 'active', provider: 'vapi' }],
+    phoneNumbers: [{ id: 'pn-1', number: '+14155550000', status: 'active', provider: 'vapi', assistantId: 'asst-1' }],
+    assistants: [{ id: 'asst-1', name: 'Fonella: Demo', attachedNumbers: ['+14155550000'], createdAt: '2026-01-01T00:00:00.000Z' }],
   },
   jambonz: { calls: [{ call_sid: 'sid-1', to: { type: 'phone', number: '4930222' }, call_status: 'queued', created_at: '2026-01-02T00:00:00.000Z' }] },
   stripe: { customers: [{ id: 'cus_1', email: 'c@example.com', created: 1767225600 }] },
@@ -74,7 +75,12 @@ describe('the hub view', () => {
     expect(view.calls).toContain('+4930111');
     expect(view.calls).toContain('4930222');
     expect(view.calls).toContain('2026-01-02 00:00:00Z');
-    expect(view.resources).toContain('Provisioned resources (3)');
+    expect(view.resources).toContain('Provisioned resources (4)');
+    // An assistant shows the number that rings it, and the number the assistant it rings.
+    const assistantRow = view.resources.split('<tr>').find((r) => r.includes('Fonella: Demo'))!;
+    expect(assistantRow).toContain('<td>+14155550000</td>');
+    const numberRow = view.resources.split('<tr>').find((r) => r.includes('<td>pn-1</td>'))!;
+    expect(numberRow).toContain('<td>asst-1</td>');
     expect(view.resources).toContain('+14155550000');
     // Stripe keeps Unix seconds.
     expect(view.resources).toContain('2026-01-01 00:00:00Z');

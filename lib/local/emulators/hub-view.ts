@@ -174,9 +174,12 @@ const COLUMNS: Column[] = [
     label: 'number',
     pick: (r) => {
       const to = obj(r.to);
-      return first(r, ['number', 'phoneNumber', 'target']) ?? obj(r.customer)?.number ?? (to ? to.number ?? to.sipUri ?? to.name : r.to);
+      const attached = Array.isArray(r.attachedNumbers) && r.attachedNumbers.length ? r.attachedNumbers.join(', ') : undefined;
+      return first(r, ['number', 'phoneNumber', 'target']) ?? attached ?? obj(r.customer)?.number ?? (to ? to.number ?? to.sipUri ?? to.name : r.to);
     },
   },
+  // The assistant a Vapi number rings.
+  { label: 'assistant', pick: (r) => first(r, ['assistantId']) },
   { label: 'name / alias', pick: (r) => first(r, ['name', 'alias', 'endpointAlias', 'deviceName', 'email', 'nickname', 'description']) },
   { label: 'type', pick: (r) => first(r, ['type', 'provider']) },
   {

@@ -30,7 +30,7 @@ export function createEmulators(): EmulatorSet {
     all: [
       { definition: auth0, portOffset: 1 },
       { definition: createMailgunEmulator(), portOffset: 2 },
-      { definition: createVapiEmulator({ seedCallback: true }), portOffset: 3 },
+      { definition: createVapiEmulator({ seedLocal: true }), portOffset: 3 },
       { definition: createSipgateEmulator(), portOffset: 4 },
       { definition: createFonialEmulator(), portOffset: 5 },
       { definition: createJambonzEmulator({ seedCallback: true }), portOffset: 6 },

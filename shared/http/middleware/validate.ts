@@ -1,6 +1,7 @@
 // Validates body, query and path parameters against the route's zod schemas and reports every bad
-// field at once. Unknown fields fail because request schemas are strict objects; a route without a
-// query schema takes no query parameters.
+// field at once. Unknown fields fail because request schemas are strict objects (the one exception,
+// the free-form device info of POST /v1/me/devices, says `additionalProperties: true` in its OpenAPI
+// and drops what it does not know); a route without a query schema takes no query parameters.
 import type middy from '@middy/core';
 import type * as z from '../../zod';
 import { ValidationError, type FieldError } from '../../errors';

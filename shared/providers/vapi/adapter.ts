@@ -3,7 +3,7 @@
 import { VapiClient, type Vapi } from '@vapi-ai/server-sdk';
 import { ProviderRejectedError } from '../../errors';
 import { DEFAULT_TIMEOUT_MS, callProvider, providerHttp } from '../http';
-import type { AssistantChanges, AssistantLanguage, PhoneNumberRef, VoiceAssistants } from './port';
+import type { AssistantChanges, PhoneNumberRef, VoiceAssistants } from './port';
 
 export interface VapiSettings {
   apiKey: string;
@@ -12,14 +12,6 @@ export interface VapiSettings {
   timeoutMs?: number;
 }
 
-// Azure covers all five languages for both speech-to-text and voices (Deepgram has no Arabic).
-const SPEECH: Record<AssistantLanguage, { locale: Vapi.AzureSpeechTranscriberLanguage; voiceId: string }> = {
-  de: { locale: 'de-DE', voiceId: 'de-DE-KatjaNeural' },
-  en: { locale: 'en-GB', voiceId: 'en-GB-SoniaNeural' },
-  tr: { locale: 'tr-TR', voiceId: 'tr-TR-EmelNeural' },
-  ar: { locale: 'ar-SA', voiceId: 'ar-SA-ZariyahNeural' },
-  el: { locale: 'el-GR', voiceId: 'el-GR-AthinaNeural' },
-};
 const MODEL = 'gpt-4o';
 // Vapi caps assistant names at 40 characters and rejects longer ones.
 const MAX_NAME = 40;
@@ -143,12 +135,13 @@ export function vapiAdapter(settings: VapiSettings): VoiceAssistants {
 
 /** The assistant fields a spec or a change set touches; absent inputs leave Vapi's values alone. */
 function assistantFields(c: AssistantChanges): Omit<Vapi.UpdateAssistantDto, 'id'> {
-  const speech = c.language ? SPEECH[c.language] : undefined;
+  const speech = c.speech;
   return {
     name: c.name?.slice(0, MAX_NAME),
     firstMessage: c.greeting,
-    transcriber: speech && { provider: 'azure', language: speech.locale },
-    voice: speech && { provider: 'azure', voiceId: speech.voiceId },
+    // Vapi's DTOs are unions keyed by provider; the configured provider names one of them.
+    transcriber: speech && (speech.transcriber as Vapi.UpdateAssistantDto['transcriber']),
+    voice: speech && (speech.voice as Vapi.UpdateAssistantDto['voice']),
     model: c.systemPrompt === undefined
       ? undefined
       : { provider: 'openai', model: MODEL, messages: [{ role: 'system', content: c.systemPrompt }] },

@@ -1,7 +1,11 @@
 // Voice assistants, their phone numbers and outbound calls, in Fonella's terms (Vapi underneath).
 // Everything returned is what we store: ids and the few fields we show, never a secret.
 
-export type AssistantLanguage = 'de' | 'en' | 'tr' | 'ar' | 'el';
+/** How the assistant hears and speaks: chosen per language by configuration (shared/config/assistant.ts). */
+export interface SpeechSettings {
+  transcriber: { provider: string; language: string };
+  voice: { provider: string; voiceId: string };
+}
 
 /** Where the provider posts call events (end-of-call reports); our webhook checks the secret header. */
 export interface WebhookTarget {
@@ -16,7 +20,7 @@ export interface AssistantSpec {
   name: string;
   /** The first thing the assistant says when it answers. */
   greeting: string;
-  language: AssistantLanguage;
+  speech: SpeechSettings;
   systemPrompt: string;
   server: WebhookTarget;
 }

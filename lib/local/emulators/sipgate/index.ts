@@ -2,14 +2,21 @@
 // Basic token auth, in the shapes of sipgate's published v2 OpenAPI: a register device's SIP user is
 // `credentials.username` (account id + device id, e.g. 1234567e5), device ids look like `e5`, create
 // answers 200, and the device list carries each register device's credentials, password included
-// (as sipgate's own list does; /_inspect masks it). Seeded with a few German numbers and the shared
-// trunk's register device.
+// (as sipgate's own list does; /_inspect masks it). Seeded with the shared trunk's register device,
+// three German numbers ringing a phoneline (p0) and three routed to the trunk (Fonella's pool:
+// +49 211 5559 0001..0003).
 //
 // Creating a register device needs the web user's CAN_CREATE_REGISTER_DEVICE restriction (sipgate
 // answers 403 without it). It is on unless `restrictions: { CAN_CREATE_REGISTER_DEVICE: false }` is
 // passed, and a test or a person can switch it while the emulator runs:
 //   GET /_restrictions                                        the current restrictions
 //   PUT /_restrictions { "CAN_CREATE_REGISTER_DEVICE": false } switch it (until /_reset)
+//
+// A test or a person can also add a number to the account (until /_reset), e.g. one more on the trunk:
+//   POST /_numbers { "number": "+4921155590099", "type"?: "LANDLINE", "endpointId"?: "e0" }
+//     answers 201 with the number as GET /numbers lists it; `type` defaults to LANDLINE, `endpointId`
+//     to the phoneline p0 (a device id routes it there); 400 for a bad body or an unknown endpoint,
+//     409 when the account has the number already.
 import { randomBytes } from 'node:crypto';
 import * as z from 'zod';
 import { SIPGATE_LOCAL } from '../../../../shared/providers/sipgate/config';
@@ -42,15 +49,29 @@ interface DeviceRow {
 /** The account part of every SIP user on this emulated account (sipgate's look like 2705977). */
 const ACCOUNT_ID = '1234567';
 
-const SEEDED_NUMBERS: Omit<NumberRow, 'endpointId' | 'endpointAlias'>[] = [
-  { id: 'n10', number: '+4921155501010', localized: '0211 55501010', type: 'LANDLINE' },
-  { id: 'n11', number: '+4930555022222', localized: '030 555022222', type: 'LANDLINE' },
-  { id: 'n12', number: '+4989555033333', localized: '089 555033333', type: 'LANDLINE' },
+const PHONELINE = { endpointId: 'p0', endpointAlias: 'Phoneline' } as const;
+const TRUNK = { endpointId: SIPGATE_LOCAL.trunkDeviceId, endpointAlias: 'Fonella trunk' } as const;
+
+const SEEDED_NUMBERS: NumberRow[] = [
+  { id: 'n10', number: '+4921155501010', localized: '0211 55501010', type: 'LANDLINE', ...PHONELINE },
+  { id: 'n11', number: '+4930555022222', localized: '030 555022222', type: 'LANDLINE', ...PHONELINE },
+  { id: 'n12', number: '+4989555033333', localized: '089 555033333', type: 'LANDLINE', ...PHONELINE },
+  // Fonella's pool: routed to the shared trunk.
+  { id: 'n13', number: '+4921155590001', localized: '0211 55590001', type: 'LANDLINE', ...TRUNK },
+  { id: 'n14', number: '+4921155590002', localized: '0211 55590002', type: 'LANDLINE', ...TRUNK },
+  { id: 'n15', number: '+4921155590003', localized: '0211 55590003', type: 'LANDLINE', ...TRUNK },
 ];
+/** The id the first number added through /_numbers gets (n16, ...). */
+const FIRST_ADDED_NUMBER_ID = 16;
 
 const aliasBody = z.object({ alias: z.string().min(1).max(50) });
 const routeBody = z.object({ endpointId: z.string().min(1) });
 const restrictionsBody = z.strictObject({ CAN_CREATE_REGISTER_DEVICE: z.boolean().optional() });
+const numberBody = z.strictObject({
+  number: z.string().regex(/^\+[1-9][0-9]{6,14}$/),
+  type: z.enum(['LANDLINE', 'MOBILE', 'QUICKDIAL']).default('LANDLINE'),
+  endpointId: z.string().min(1).default(PHONELINE.endpointId),
+});
 
 export function createSipgateEmulator(
   opts: { tokenId?: string; token?: string; restrictions?: Partial<SipgateRestrictions> } = {},
@@ -62,11 +83,13 @@ export function createSipgateEmulator(
   const numbers: NumberRow[] = [];
   const devices: DeviceRow[] = [];
   let next = 1;
+  let nextNumber = FIRST_ADDED_NUMBER_ID;
 
   function seed() {
     numbers.length = 0;
     devices.length = 0;
     next = 1;
+    nextNumber = FIRST_ADDED_NUMBER_ID;
     restrictions = { ...initialRestrictions };
     devices.push({
       id: SIPGATE_LOCAL.trunkDeviceId,
@@ -77,13 +100,19 @@ export function createSipgateEmulator(
       password: 'trunk-secret',
       createdAt: new Date(0).toISOString(),
     });
-    for (const n of SEEDED_NUMBERS) numbers.push({ ...n, endpointId: 'p0', endpointAlias: 'Phoneline' });
+    for (const n of SEEDED_NUMBERS) numbers.push({ ...n });
   }
   seed();
 
   const notFound = () => json({ message: 'Not Found', status: 404 }, 404);
   const forbidden = () => json({ message: 'Forbidden', status: 403 }, 403);
   const badRequest = (message: string) => json({ message, status: 400 }, 400);
+  /** A device id, or a phoneline (p<n>): what a number can ring. */
+  const endpoint = (endpointId: string): { endpointId: string; endpointAlias: string } | undefined => {
+    const device = devices.find((d) => d.id === endpointId);
+    if (device) return { endpointId, endpointAlias: device.alias };
+    return /^p\d+$/.test(endpointId) ? { endpointId, endpointAlias: PHONELINE.endpointAlias } : undefined;
+  };
   // RegisterDeviceResponse (create) and the list's items: sipgate returns the credentials, password
   // included, in both.
   const deviceBody = (d: DeviceRow) => ({
@@ -116,16 +145,25 @@ export function createSipgateEmulator(
       restrictions = { ...restrictions, ...body.data };
       return json(restrictions);
     })
+    .post('/_numbers', async ({ req }) => {
+      const body = numberBody.safeParse(await req.json().catch(() => undefined));
+      if (!body.success) return badRequest('body must be { "number": E.164, "type"?: "LANDLINE" | "MOBILE" | "QUICKDIAL", "endpointId"?: string }');
+      const target = endpoint(body.data.endpointId);
+      if (!target) return badRequest('Unknown endpoint');
+      if (numbers.some((n) => n.number === body.data.number)) return json({ message: 'Number exists', status: 409 }, 409);
+      const n: NumberRow = { id: `n${nextNumber++}`, number: body.data.number, localized: body.data.number, type: body.data.type, ...target };
+      numbers.push(n);
+      return json(n, 201);
+    })
     .get('/numbers', () => json({ items: numbers }))
     .put('/numbers/:id', async ({ req, params }) => {
       const n = numbers.find((x) => x.id === params.id);
       if (!n) return notFound();
       const body = routeBody.safeParse(await req.json().catch(() => undefined));
       if (!body.success) return badRequest('endpointId is required');
-      const device = devices.find((d) => d.id === body.data.endpointId);
-      if (!device && !/^p\d+$/.test(body.data.endpointId)) return badRequest('Unknown endpoint');
-      n.endpointId = body.data.endpointId;
-      n.endpointAlias = device?.alias ?? 'Phoneline';
+      const target = endpoint(body.data.endpointId);
+      if (!target) return badRequest('Unknown endpoint');
+      Object.assign(n, target);
       return new Response(null, { status: 204 });
     })
     .post('/:userId/devices/register', async ({ req, params }) => {
@@ -154,7 +192,7 @@ export function createSipgateEmulator(
       const i = devices.findIndex((d) => d.id === params.id);
       if (i < 0) return notFound();
       const [removed] = devices.splice(i, 1);
-      for (const n of numbers) if (n.endpointId === removed!.id) Object.assign(n, { endpointId: 'p0', endpointAlias: 'Phoneline' });
+      for (const n of numbers) if (n.endpointId === removed!.id) Object.assign(n, PHONELINE);
       return new Response(null, { status: 204 });
     });
 

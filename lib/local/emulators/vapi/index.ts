@@ -2,7 +2,9 @@
 // private key, answered in Vapi's shapes and NestJS-style error bodies. State lives in memory.
 import { randomInt, randomUUID } from 'node:crypto';
 import * as z from 'zod';
+import { ASSISTANT_LOCAL } from '../../../../shared/config/assistant';
 import { CALLBACK_LOCAL, CALLBACK_LOCALES } from '../../../../shared/config/callback';
+import { webhookConfig } from '../../../../shared/config/webhooks';
 import { Router, bearer, json, type EmulatorDefinition, type RouteContext } from '../kit';
 
 type Resource = { id: string; orgId: string; createdAt: string; updatedAt: string } & Record<string, unknown>;
@@ -94,8 +96,16 @@ const callSchema = z.looseObject({
   assistantOverrides: z.looseObject({ variableValues: z.record(z.string(), z.unknown()).optional() }).optional(),
 });
 
-export function createVapiEmulator(opts: { apiKey?: string; /** Seed the test callback's assistants and numbers (the local stack does; a bare emulator starts empty). */ seedCallback?: boolean } = {}): VapiEmulator {
+export function createVapiEmulator(
+  opts: {
+    apiKey?: string;
+    webhookSecret?: string;
+    /** Seed what the local config names: the test callback's assistants and numbers, the pool trunk's credential (the local stack does; a bare emulator starts empty). */
+    seedLocal?: boolean;
+  } = {},
+): VapiEmulator {
   const apiKey = opts.apiKey ?? 'local-vapi-key';
+  const webhookSecret = opts.webhookSecret ?? webhookConfig.parse({ STAGE: 'local' }).vapiSecret;
   const orgId = randomUUID();
   const assistants = new Map<string, Resource>();
   const phoneNumbers = new Map<string, Resource>();
@@ -121,7 +131,17 @@ export function createVapiEmulator(opts: { apiKey?: string; /** Seed the test ca
   // The marketing site's test callback (shared/config/callback.ts CALLBACK_LOCAL): per locale an
   // assistant and a phone number with the locale's caller ID, under the ids the local config names.
   const seed = () => {
-    if (!opts.seedCallback) return;
+    if (!opts.seedLocal) return;
+    // Fonella's Sipgate trunk as a BYO SIP trunk credential: every pool number is bound to it.
+    credentials.set(ASSISTANT_LOCAL.poolCredentialId, {
+      ...stamp({
+        provider: 'byo-sip-trunk',
+        name: 'Fonella Sipgate trunk',
+        gateways: [{ ip: 'sipconnect.sipgate.de', inboundEnabled: true }],
+        outboundAuthenticationPlan: { authUsername: '1234567e0', authPassword: 'trunk-secret' },
+      }),
+      id: ASSISTANT_LOCAL.poolCredentialId,
+    });
     for (const locale of CALLBACK_LOCALES) {
       const assistantId = CALLBACK_LOCAL.assistantIds[locale];
       assistants.set(assistantId, { ...stamp({ name: `Fonella callback (${locale})`, metadata: { purpose: 'callback', locale } }), id: assistantId });
@@ -203,8 +223,9 @@ export function createVapiEmulator(opts: { apiKey?: string; /** Seed the test ca
 
   return {
     name: 'vapi',
-    credentials: { apiKey },
-    env: (baseUrl) => ({ VAPI_BASE_URL: baseUrl, VAPI_API_KEY: apiKey }),
+    // The secret our assistants send back to our webhook in X-Vapi-Secret (what a script signs a simulated webhook with).
+    credentials: { apiKey, webhookSecret },
+    env: (baseUrl) => ({ VAPI_BASE_URL: baseUrl, VAPI_API_KEY: apiKey, VAPI_WEBHOOK_SECRET: webhookSecret }),
     routes,
     state: { assistants, phoneNumbers, credentials, calls },
     authorize(req) {
@@ -220,7 +241,11 @@ export function createVapiEmulator(opts: { apiKey?: string; /** Seed the test ca
     },
     faultResponse: () => json({ message: 'Service Unavailable', error: 'Service Unavailable', statusCode: 503 }, 503),
     inspect: () => ({
-      assistants: [...assistants.values()],
+      // Each assistant with the numbers that ring it, as Vapi's dashboard shows them side by side.
+      assistants: [...assistants.values()].map((a) => ({
+        ...a,
+        attachedNumbers: [...phoneNumbers.values()].filter((p) => p.assistantId === a.id).map((p) => p.number),
+      })),
       phoneNumbers: [...phoneNumbers.values()],
       credentials: [...credentials.values()].map(maskCredential),
       calls: [...calls.values()],

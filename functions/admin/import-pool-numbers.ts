@@ -1,0 +1,17 @@
+// POST /v1/admin/pool-numbers — imports the numbers routed to Fonella's Sipgate trunk into the pool,
+// as free numbers; numbers the pool has already are left as they are.
+import { table } from '../../shared/db/client';
+import { poolRepository } from '../../shared/db/pool';
+import { importPoolNumbers as importNumbers } from '../../shared/domain/pool-numbers';
+import { ok } from '../../shared/http/reply';
+import { configuredSipgate, sipgateConfig } from '../../shared/providers/sipgate';
+import { importPoolNumbers } from '../../lib/routes';
+import { route } from '../../shared/http/route';
+
+const deps = {
+  telephony: configuredSipgate(),
+  pool: poolRepository(table()),
+  trunkDeviceId: sipgateConfig().trunkDeviceId,
+};
+
+export const handler = route(importPoolNumbers, async () => ok(await importNumbers(deps)));

@@ -1,0 +1,11 @@
+// GET /v1/admin/pool-numbers — the pool's numbers with their assignment, a page at a time.
+import { table } from '../../shared/db/client';
+import { poolRepository } from '../../shared/db/pool';
+import { listPoolNumbers as list } from '../../shared/domain/pool-numbers';
+import { ok } from '../../shared/http/reply';
+import { listPoolNumbers } from '../../lib/routes';
+import { route } from '../../shared/http/route';
+
+const deps = { pool: poolRepository(table()) };
+
+export const handler = route(listPoolNumbers, async ({ query }) => ok(await list(deps, query)));

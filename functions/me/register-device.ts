@@ -1,0 +1,12 @@
+// POST /v1/me/devices — registers or refreshes the caller's device session after sign-in; the
+// sendSignInAlert worker emails the user when a new device joins an account that had one already.
+import { table } from '../../shared/db/client';
+import { devicesRepository } from '../../shared/db/devices';
+import { registerDevice as register } from '../../shared/domain/devices';
+import { ok } from '../../shared/http/reply';
+import { route } from '../../shared/http/route';
+import { registerDevice } from '../../lib/routes';
+
+const deps = { devices: devicesRepository(table()) };
+
+export const handler = route(registerDevice, async ({ caller, body }) => ok(await register(deps, caller, body)));

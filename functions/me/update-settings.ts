@@ -1,0 +1,12 @@
+// PATCH /v1/me/settings — the caller changes their own name, email, time zone or email language; one
+// update on their settings row, which it creates when GET /v1/me has not yet.
+import { table } from '../../shared/db/client';
+import { usersRepository } from '../../shared/db/users';
+import { updateSettings as update } from '../../shared/domain/settings';
+import { ok } from '../../shared/http/reply';
+import { updateSettings } from '../../lib/routes';
+import { route } from '../../shared/http/route';
+
+const deps = { users: usersRepository(table()) };
+
+export const handler = route(updateSettings, async ({ caller, body }) => ok(await update(deps, caller, body)));

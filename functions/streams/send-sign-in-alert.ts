@@ -1,0 +1,24 @@
+// Stream worker: a new device session (USER#<sub> / DEVICE#<id> INSERT) on an account that already
+// had a device gets the user a new-sign-in email, once.
+import { table } from '../../shared/db/client';
+import { deviceKeyOf, devicesRepository } from '../../shared/db/devices';
+import { usersRepository } from '../../shared/db/users';
+import { sendSignInAlert as send } from '../../shared/domain/devices';
+import { logger } from '../../shared/observability/logger';
+import { configuredMailer } from '../../shared/providers/mailgun';
+import { worker } from '../../shared/streams/worker';
+import { sendSignInAlert } from '../../lib/workers';
+
+const users = usersRepository(table());
+const deps = {
+  devices: devicesRepository(table()),
+  recipient: (userId: string) => users.findSettings(userId),
+  mailer: configuredMailer(),
+};
+
+export const handler = worker(sendSignInAlert, async ({ keys }) => {
+  const device = deviceKeyOf(keys);
+  if (!device) return;
+  const outcome = await send(deps, device);
+  logger.info('new sign-in alert', { deviceId: device.deviceId, outcome });
+});

@@ -1,0 +1,121 @@
+// The customer's assistant: USER#<sub> / ASSISTANT, found from Vapi's id through gsi1
+// (ASSISTANT#<vapiAssistantId>), which is how a webhook event finds its user.
+//
+// Creating it spans the table and Vapi, so it runs in three steps: a conditional claim (the row with
+// `status: creating` and a claim id) before Vapi is called, so two concurrent first calls create one
+// assistant; then Vapi's create; then `complete`, which fills the row, conditional on the claim still
+// being this request's. A claim older than CLAIM_TTL_MS (its request died between the steps) may be
+// taken over. Every write here is on the caller's own key: no input names another user.
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { AssistantLanguage } from '../config/assistant';
+import type { TableRef } from './client';
+import { applied, isConditionFailure } from './conditional';
+
+export interface AssistantRow {
+  status: 'creating' | 'ready';
+  /** The request that holds (or held) the claim. */
+  claimId: string;
+  claimedAt: string;
+  assistantId?: string;
+  greeting?: string;
+  language?: AssistantLanguage;
+  createdAt?: string;
+  updatedAt?: string;
+}
+
+export type ReadyAssistant = Required<Pick<AssistantRow, 'assistantId' | 'greeting' | 'language' | 'createdAt' | 'updatedAt'>>;
+
+/** A claim left this long is taken to be from a request that died: the next request may take over. */
+export const CLAIM_TTL_MS = 60_000;
+
+const ASSISTANT_SK = 'ASSISTANT';
+const key = (userId: string) => ({ pk: `USER#${userId}`, sk: ASSISTANT_SK });
+export const assistantLookupKey = (assistantId: string) => ({ gsi1pk: `ASSISTANT#${assistantId}`, gsi1sk: ASSISTANT_SK });
+
+
+export function assistantsRepository(t: TableRef) {
+  return {
+    /** The row as it is now (strongly consistent: a retry must see the claim it lost to). */
+    async get(userId: string): Promise<AssistantRow | undefined> {
+      const res = await t.doc.send(new GetCommand({ TableName: t.tableName, Key: key(userId), ConsistentRead: true }));
+      return res.Item as AssistantRow | undefined;
+    },
+
+    /**
+     * Claims the creation for this request: true when no row exists or only a stale claim does.
+     * False when another request holds a live claim or the assistant exists.
+     */
+    async claim(userId: string, claimId: string, now: Date): Promise<boolean> {
+      return applied(
+        t.doc.send(
+          new PutCommand({
+            TableName: t.tableName,
+            Item: { ...key(userId), entity: 'assistant', status: 'creating', claimId, claimedAt: now.toISOString() },
+            ConditionExpression: 'attribute_not_exists(pk) OR (#s = :creating AND claimedAt < :stale)',
+            ExpressionAttributeNames: { '#s': 'status' },
+            ExpressionAttributeValues: { ':creating': 'creating', ':stale': new Date(now.getTime() - CLAIM_TTL_MS).toISOString() },
+          }),
+        ),
+      );
+    },
+
+    /** Fills the claimed row with the created assistant; fails (throws) unless the claim is still ours. */
+    async complete(userId: string, claimId: string, a: ReadyAssistant): Promise<void> {
+      await t.doc.send(
+        new UpdateCommand({
+          TableName: t.tableName,
+          Key: key(userId),
+          UpdateExpression:
+            'SET #s = :ready, assistantId = :id, greeting = :g, #l = :l, createdAt = :c, updatedAt = :u, gsi1pk = :gpk, gsi1sk = :gsk',
+          ConditionExpression: '#s = :creating AND claimId = :claim',
+          ExpressionAttributeNames: { '#s': 'status', '#l': 'language' },
+          ExpressionAttributeValues: {
+            ':ready': 'ready',
+            ':creating': 'creating',
+            ':claim': claimId,
+            ':id': a.assistantId,
+            ':g': a.greeting,
+            ':l': a.language,
+            ':c': a.createdAt,
+            ':u': a.updatedAt,
+            ':gpk': assistantLookupKey(a.assistantId).gsi1pk,
+            ':gsk': assistantLookupKey(a.assistantId).gsi1sk,
+          },
+        }),
+      );
+    },
+
+    /** Gives a claim up (the create failed); a claim another request has since taken stays. */
+    async release(userId: string, claimId: string): Promise<void> {
+      try {
+        await t.doc.send(
+          new DeleteCommand({
+            TableName: t.tableName,
+            Key: key(userId),
+            ConditionExpression: '#s = :creating AND claimId = :claim',
+            ExpressionAttributeNames: { '#s': 'status' },
+            ExpressionAttributeValues: { ':creating': 'creating', ':claim': claimId },
+          }),
+        );
+      } catch (err) {
+        if (!isConditionFailure(err)) throw err;
+      }
+    },
+
+    /** Stores a change of a ready assistant, conditional on it still being this Vapi assistant. */
+    async update(userId: string, assistantId: string, changes: { greeting: string; language: AssistantLanguage; updatedAt: string }): Promise<void> {
+      await t.doc.send(
+        new UpdateCommand({
+          TableName: t.tableName,
+          Key: key(userId),
+          UpdateExpression: 'SET greeting = :g, #l = :l, updatedAt = :u',
+          ConditionExpression: '#s = :ready AND assistantId = :id',
+          ExpressionAttributeNames: { '#s': 'status', '#l': 'language' },
+          ExpressionAttributeValues: { ':ready': 'ready', ':id': assistantId, ':g': changes.greeting, ':l': changes.language, ':u': changes.updatedAt },
+        }),
+      );
+    },
+  };
+}
+
+export type AssistantsRepository = ReturnType<typeof assistantsRepository>;

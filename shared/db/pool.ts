@@ -1,0 +1,231 @@
+// Pool numbers: Fonella's own numbers on its Sipgate trunk, handed to customers whose plan includes
+// one. POOL#<e164> / NUMBER, listed through gsi2 (POOL, <status>#<e164>): the free ones first, which
+// is also how an assignment finds candidates. A user's assignment is USER#<sub> / INTEGRATION#POOL.
+//
+// An assignment is one transaction of two conditional writes: the number goes from free to the user
+// (condition: still free) and the user's INTEGRATION#POOL row is created (condition: none yet). So two
+// users never get the same number and no user gets two, however many requests run at once. The
+// index is eventually consistent, so a candidate may already be gone: the next one is tried.
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { TableRef } from './client';
+import { decodeCursor, encodeCursor, type CursorKey } from './cursor';
+import { putIfAbsent, type PutOutcome } from './put-if-absent';
+
+export type PoolStatus = 'free' | 'assigned';
+
+export interface PoolNumberRow {
+  /** E.164. */
+  number: string;
+  /** Sipgate's id of the number on Fonella's account (n10...). */
+  sipgateNumberId: string;
+  status: PoolStatus;
+  /** The user it is assigned to. */
+  userId?: string;
+  assignedAt?: string;
+  importedAt: string;
+}
+
+/** The user's pool line: the number and, once the bindPoolNumber worker has made it, Vapi's phone number. */
+export interface PoolLineRow {
+  number: string;
+  assistantId: string;
+  createdAt: string;
+  /** Vapi's id of the BYO phone number on the shared trunk credential, once bound. */
+  vapiPhoneNumberId?: string;
+  boundAt?: string;
+}
+
+export const POOL_PK_PREFIX = 'POOL#';
+export const POOL_LIST = 'POOL';
+export const POOL_LINE_SK = 'INTEGRATION#POOL';
+
+export const poolKey = (number: string) => ({ pk: `${POOL_PK_PREFIX}${number}`, sk: 'NUMBER' });
+export const poolListKey = (status: PoolStatus, number: string) => ({ gsi2pk: POOL_LIST, gsi2sk: `${status}#${number}` });
+export const poolLineKey = (userId: string) => ({ pk: `USER#${userId}`, sk: POOL_LINE_SK });
+
+/** How many candidates one round reads, and how many rounds an assignment tries before it reports none free. */
+const CANDIDATES_PER_ROUND = 10;
+const MAX_ROUNDS = 10;
+
+export type AssignOutcome =
+  | { assigned: true; number: string }
+  /** The user already had a line (another request made it): that number. */
+  | { assigned: false; existing: string }
+  | { assigned: false; existing?: undefined };
+
+export function poolAssignments(t: TableRef) {
+  const freeCandidates = async (): Promise<string[]> => {
+    const res = await t.doc.send(
+      new QueryCommand({
+        TableName: t.tableName,
+        IndexName: 'gsi2',
+        KeyConditionExpression: 'gsi2pk = :pk AND begins_with(gsi2sk, :free)',
+        ExpressionAttributeValues: { ':pk': POOL_LIST, ':free': 'free#' },
+        ProjectionExpression: '#n',
+        ExpressionAttributeNames: { '#n': 'number' },
+        Limit: CANDIDATES_PER_ROUND,
+      }),
+    );
+    return (res.Items ?? []).map((i) => String(i.number));
+  };
+
+  return {
+    /**
+     * Gives the user a free number and writes their pool line, atomically; `assistantId` is what the
+     * number will ring. Answers the number, the user's existing one, or that none is free.
+     */
+    async assignFree(input: { userId: string; assistantId: string; now: string }): Promise<AssignOutcome> {
+      for (let round = 0; round < MAX_ROUNDS; round++) {
+        // After a round lost to concurrent requests, a short random pause spreads the next tries.
+        if (round > 0) await new Promise((r) => setTimeout(r, 5 + Math.random() * 20 * round));
+        const candidates = shuffle(await freeCandidates());
+        if (candidates.length === 0) return { assigned: false };
+        for (const number of candidates) {
+          const line: PoolLineRow = { number, assistantId: input.assistantId, createdAt: input.now };
+          try {
+            await t.doc.send(
+              new TransactWriteCommand({
+                TransactItems: [
+                  {
+                    Update: {
+                      TableName: t.tableName,
+                      Key: poolKey(number),
+                      UpdateExpression: 'SET #s = :assigned, userId = :u, assignedAt = :now, gsi2sk = :sk',
+                      ConditionExpression: '#s = :free',
+                      ExpressionAttributeNames: { '#s': 'status' },
+                      ExpressionAttributeValues: {
+                        ':assigned': 'assigned',
+                        ':free': 'free',
+                        ':u': input.userId,
+                        ':now': input.now,
+                        ':sk': poolListKey('assigned', number).gsi2sk,
+                      },
+                    },
+                  },
+                  {
+                    Put: {
+                      TableName: t.tableName,
+                      Item: { ...poolLineKey(input.userId), entity: 'poolLine', ...line },
+                      ConditionExpression: 'attribute_not_exists(pk)',
+                      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+                    },
+                  },
+                ],
+              }),
+            );
+            return { assigned: true, number };
+          } catch (err) {
+            const reasons = cancellationReasons(err);
+            if (!reasons) throw err;
+            // The user's line exists: another request assigned them a number first.
+            const lineReason = reasons[1];
+            if (lineReason?.Code === 'ConditionalCheckFailed') {
+              const existing = lineReason.Item ? (unmarshall(lineReason.Item) as Partial<PoolLineRow>).number : undefined;
+              return existing ? { assigned: false, existing } : { assigned: false };
+            }
+            // The number was taken (or a concurrent transaction touched it): try the next one.
+            if (reasons[0]?.Code === 'ConditionalCheckFailed' || reasons.some((r) => r.Code === 'TransactionConflict')) continue;
+            throw err;
+          }
+        }
+      }
+      return { assigned: false };
+    },
+  };
+}
+
+export type PoolAssignments = ReturnType<typeof poolAssignments>;
+
+interface CancellationReason {
+  Code?: string;
+  Item?: Record<string, AttributeValue>;
+}
+
+function cancellationReasons(err: unknown): CancellationReason[] | undefined {
+  const e = err as { name?: string; CancellationReasons?: CancellationReason[] };
+  return e.name === 'TransactionCanceledException' ? (e.CancellationReasons ?? []) : undefined;
+}
+
+function shuffle<T>(items: T[]): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
+// --- The pool as the admin dashboard keeps it: numbers imported from the trunk, and their listing ---
+// An import is one conditional put per number (created, or left exactly as it is: an assigned number
+// stays assigned). The listing reads gsi2's POOL partition in sort-key order (`assigned#…` before
+// `free#…`, each by number), or one status's prefix of it; its cursor is the last row's key.
+
+export interface PoolPage {
+  items: PoolNumberRow[];
+  /** Opaque; null on the last page. */
+  nextCursor: string | null;
+}
+
+/** A listing cursor's key: a pool number's own row, as gsi2 knows it. */
+const POOL_CURSOR_KEYS = ['pk', 'sk', 'gsi2pk', 'gsi2sk'] as const;
+const POOL_LIST_SORT_KEY = /^(free|assigned)#(\+[1-9][0-9]{1,14})$/;
+
+function isPoolCursor(key: CursorKey, status: PoolStatus | undefined): boolean {
+  const m = POOL_LIST_SORT_KEY.exec(key.gsi2sk ?? '');
+  if (key.gsi2pk !== POOL_LIST || !m) return false;
+  // A cursor of one status's listing does not start another's (the table would refuse the query).
+  if (status !== undefined && m[1] !== status) return false;
+  const own = poolKey(m[2]!);
+  return key.pk === own.pk && key.sk === own.sk;
+}
+
+const poolNumberOf = (item: Record<string, unknown>): PoolNumberRow => ({
+  number: String(item.number),
+  sipgateNumberId: String(item.sipgateNumberId),
+  status: item.status as PoolStatus,
+  ...(typeof item.userId === 'string' ? { userId: item.userId } : {}),
+  ...(typeof item.assignedAt === 'string' ? { assignedAt: item.assignedAt } : {}),
+  importedAt: String(item.importedAt),
+});
+
+export function poolRepository(t: TableRef) {
+  return {
+    /** Stores the number unless the pool has it already; then answers the row as it is (ALL_OLD). */
+    async importNumber(row: PoolNumberRow): Promise<PutOutcome<PoolNumberRow>> {
+      return putIfAbsent<PoolNumberRow>(t, { ...poolKey(row.number), entity: 'poolNumber', ...poolListKey(row.status, row.number), ...row });
+    },
+
+    /**
+     * One page of pool numbers, optionally of one status. A cursor not given out by this listing
+     * (for this status) is an InvalidCursorError. One row more than the page is read, so the last
+     * page says so (nextCursor null) instead of leading to an empty one.
+     */
+    async list(input: { limit: number; cursor?: string; status?: PoolStatus }): Promise<PoolPage> {
+      const start = decodeCursor(input.cursor, { keys: POOL_CURSOR_KEYS, check: (key) => isPoolCursor(key, input.status) });
+      const res = await t.doc.send(
+        new QueryCommand({
+          TableName: t.tableName,
+          IndexName: 'gsi2',
+          KeyConditionExpression: input.status === undefined ? 'gsi2pk = :pk' : 'gsi2pk = :pk AND begins_with(gsi2sk, :status)',
+          ExpressionAttributeValues: { ':pk': POOL_LIST, ...(input.status === undefined ? {} : { ':status': `${input.status}#` }) },
+          ExclusiveStartKey: start,
+          Limit: input.limit + 1,
+        }),
+      );
+      const rows = (res.Items ?? []) as Record<string, unknown>[];
+      const items = rows.slice(0, input.limit);
+      const last = items.at(-1);
+      // More rows than the page: continue after its last one. Fewer with a LastEvaluatedKey: the
+      // query stopped at DynamoDB's 1 MB bound, continue where it did.
+      const next =
+        rows.length > input.limit && last
+          ? { pk: last.pk, sk: last.sk, gsi2pk: last.gsi2pk, gsi2sk: last.gsi2sk }
+          : res.LastEvaluatedKey;
+      return { items: items.map(poolNumberOf), nextCursor: encodeCursor(next) };
+    },
+  };
+}
+
+export type PoolRepository = ReturnType<typeof poolRepository>;

@@ -1,0 +1,120 @@
+// PUT /v1/me/assistant: the caller's Vapi assistant, created on the first call and updated on later
+// ones; and, when the caller's plan includes one, a number from Fonella's pool.
+//
+// Creating spans two systems, so nothing may be left behind in either: the creation is claimed on the
+// row first (a concurrent first call gets 409 instead of a second assistant), a Vapi failure gives the
+// claim back, and a table failure after Vapi created the assistant deletes it again. A pool number is
+// assigned in one transaction with the user's pool line (shared/db/pool.ts); binding it in Vapi is a
+// provider call that must not be lost, so the bindPoolNumber worker does it from the line's INSERT.
+// No free number: the assistant is still created and the profile says the number is pending; the
+// next PUT tries again.
+import { randomUUID } from 'node:crypto';
+import type { AssistantLanguage, SpeechSettings } from '../config/assistant';
+import type { Plan } from '../config/plans';
+import type { AssistantRow, AssistantsRepository } from '../db/assistants';
+import type { PoolAssignments, PoolLineRow } from '../db/pool';
+import type { UserRows, UsersRepository } from '../db/users';
+import { ConflictError } from '../errors';
+import type { Caller } from '../http/caller';
+import { logger } from '../observability/logger';
+import type { VoiceAssistants, WebhookTarget } from '../providers/vapi';
+import { assistantView, planIncludesNumber, type AssistantView } from './assistant-view';
+
+export interface AssistantDeps {
+  users: Pick<UsersRepository, 'loadUser'>;
+  assistants: AssistantsRepository;
+  pool: PoolAssignments;
+  vapi: VoiceAssistants;
+  speech: Record<AssistantLanguage, SpeechSettings>;
+  prompts: Record<AssistantLanguage, string>;
+  /** Our Vapi webhook and the secret Vapi sends back in `X-Vapi-Secret`. */
+  server: WebhookTarget;
+  plans: Plan[];
+  now?: () => Date;
+}
+
+export interface AssistantSetup {
+  greeting: string;
+  language: AssistantLanguage;
+}
+
+export class AssistantBeingCreatedError extends ConflictError {
+  constructor() {
+    super('Another request is creating this assistant right now; retry in a moment.', 'assistant-being-created');
+  }
+}
+
+export async function putAssistant(deps: AssistantDeps, caller: Pick<Caller, 'id' | 'name'>, setup: AssistantSetup): Promise<AssistantView> {
+  const userId = caller.id;
+  const now = deps.now?.() ?? new Date();
+  const rows = await deps.users.loadUser(userId);
+  const current = rows.assistant;
+  const ready = current?.status === 'ready' ? await update(deps, userId, current as ReadyRow, setup, now) : await create(deps, caller, rows, setup, now);
+  const poolLine = rows.poolLine ?? (await assignPoolNumber(deps, userId, rows, ready.assistantId, now));
+  return assistantView(ready, poolLine, planIncludesNumber(deps.plans, rows))!;
+}
+
+/** Vapi first, then the row: a failed row write leaves Vapi ahead, and the same PUT again puts both in step. */
+async function update(deps: AssistantDeps, userId: string, row: ReadyRow, setup: AssistantSetup, now: Date): Promise<ReadyRow> {
+  await deps.vapi.updateAssistant(row.assistantId, vapiFields(deps, setup));
+  const updatedAt = now.toISOString();
+  await deps.assistants.update(userId, row.assistantId, { ...setup, updatedAt });
+  return { ...row, ...setup, updatedAt };
+}
+
+type ReadyRow = AssistantRow & { status: 'ready'; assistantId: string; greeting: string; language: AssistantLanguage; createdAt: string; updatedAt: string };
+
+async function create(deps: AssistantDeps, caller: Pick<Caller, 'id' | 'name'>, rows: UserRows, setup: AssistantSetup, now: Date): Promise<ReadyRow> {
+  const userId = caller.id;
+  const claimId = randomUUID();
+  if (!(await deps.assistants.claim(userId, claimId, now))) {
+    // Lost to a concurrent first call: its assistant, if it is ready by now, else 409.
+    const row = await deps.assistants.get(userId);
+    if (row?.status === 'ready') return row as ReadyRow;
+    throw new AssistantBeingCreatedError();
+  }
+  let assistantId: string;
+  try {
+    ({ id: assistantId } = await deps.vapi.createAssistant({
+      userId,
+      name: assistantName(rows.settings?.name ?? caller.name),
+      ...vapiFields(deps, setup),
+      server: deps.server,
+    }));
+  } catch (err) {
+    await deps.assistants.release(userId, claimId).catch((e: unknown) => logger.error('assistant claim not released', { error: e as Error }));
+    throw err;
+  }
+  const stamp = now.toISOString();
+  const ready: ReadyRow = { status: 'ready', claimId, claimedAt: stamp, assistantId, ...setup, createdAt: stamp, updatedAt: stamp };
+  try {
+    await deps.assistants.complete(userId, claimId, ready);
+  } catch (err) {
+    // No orphan: the assistant we could not record is deleted again, and the claim given back.
+    await deps.vapi
+      .deleteAssistant(assistantId)
+      .catch((e: unknown) => logger.error('orphaned Vapi assistant not deleted', { assistantId, error: e as Error }));
+    await deps.assistants.release(userId, claimId).catch((e: unknown) => logger.error('assistant claim not released', { error: e as Error }));
+    throw err;
+  }
+  return ready;
+}
+
+async function assignPoolNumber(deps: AssistantDeps, userId: string, rows: UserRows, assistantId: string, now: Date): Promise<PoolLineRow | undefined> {
+  if (!planIncludesNumber(deps.plans, rows)) return undefined;
+  const outcome = await deps.pool.assignFree({ userId, assistantId, now: now.toISOString() });
+  if (outcome.assigned) return { number: outcome.number, assistantId, createdAt: now.toISOString() };
+  if (outcome.existing) return { number: outcome.existing, assistantId, createdAt: now.toISOString() };
+  logger.warn('no free pool number: the assistant answers no number yet', { userId });
+  return undefined;
+}
+
+function vapiFields(deps: AssistantDeps, setup: AssistantSetup) {
+  return { greeting: setup.greeting, speech: deps.speech[setup.language], systemPrompt: deps.prompts[setup.language] };
+}
+
+/** What the team sees in Vapi's dashboard: the customer's name (from their settings, else their sign-in). */
+function assistantName(customer: string | null | undefined): string {
+  const name = customer?.trim();
+  return name ? `Fonella: ${name}` : 'Fonella assistant';
+}

@@ -1,0 +1,40 @@
+// Schemas of the caller's assistant (PUT /v1/me/assistant, and its part of GET /v1/me).
+import * as z from '../zod';
+import { ASSISTANT_LANGUAGES } from '../config/assistant';
+import { isoDateTime, line } from './common';
+
+export const AssistantSetup = z
+  .strictObject({
+    greeting: line(500).register(z.globalRegistry, { description: 'What the assistant says first when it answers a call.' }),
+    language: z.enum(ASSISTANT_LANGUAGES).register(z.globalRegistry, {
+      description: 'The language the assistant hears and speaks; picks its speech recognition, voice and prompt.',
+    }),
+  })
+  .register(z.globalRegistry, { id: 'AssistantSetup' });
+
+export const AssistantPhoneNumber = z
+  .nullable(
+    z.union([
+      z.object({
+        status: z.enum(['active', 'connecting']),
+        number: z.string(),
+      }),
+      z.object({ status: z.literal('pending') }),
+    ]),
+  )
+  .register(z.globalRegistry, {
+    id: 'AssistantPhoneNumber',
+    description:
+      'The pool number the assistant answers: `active` (calls reach the assistant), `connecting` (assigned, being bound to the assistant), `pending` (the plan includes a number and none is free yet; the next PUT tries again), or null (the plan includes no pool number).',
+  });
+
+export const Assistant = z
+  .object({
+    assistantId: z.string(),
+    greeting: z.string(),
+    language: z.enum(ASSISTANT_LANGUAGES),
+    phoneNumber: AssistantPhoneNumber,
+    createdAt: isoDateTime,
+    updatedAt: isoDateTime,
+  })
+  .register(z.globalRegistry, { id: 'Assistant' });

@@ -1,0 +1,87 @@
+// The pool under contention: many first-time assistants at once, fewer free numbers than users. Each
+// number goes to one user, no user gets two, the rest see "pending"; and a number that frees up later
+// is picked up by the next PUT.
+import { randomUUID } from 'node:crypto';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assistantConfig } from '../../shared/config/assistant';
+import { poolKey, poolListKey } from '../../shared/db/pool';
+import { subscriptionsRepository } from '../../shared/db/subscriptions';
+import { startTestStack, type TestStack } from '../support/stack';
+
+let stack: TestStack;
+beforeAll(async () => {
+  stack = await startTestStack();
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+const poolRows = async () => (await stack.scan()).filter((r) => String(r.pk).startsWith('POOL#'));
+
+/** Tops the pool up (as an import would) so that exactly `count` numbers are free. */
+async function makeFree(count: number): Promise<void> {
+  const free = (await poolRows()).filter((r) => r.status === 'free').length;
+  expect(free).toBeLessThanOrEqual(count);
+  for (let i = free; i < count; i++) {
+    const number = `+4921177${String(100000 + i)}`;
+    await stack.table.doc.send(
+      new PutCommand({
+        TableName: stack.table.tableName,
+        Item: { ...poolKey(number), ...poolListKey('free', number), entity: 'poolNumber', number, sipgateNumberId: `n-${i}`, status: 'free', importedAt: new Date().toISOString() },
+      }),
+    );
+  }
+}
+
+async function subscriber() {
+  const sub = `auth0|pool-${randomUUID()}`;
+  const now = new Date().toISOString();
+  await subscriptionsRepository(stack.table).put(sub, { planId: 'business', status: 'active', createdAt: now, updatedAt: now });
+  return { sub, token: await stack.mintToken({ sub }) };
+}
+
+describe('pool numbers under contention', () => {
+  it('20 first-time assistants at once with 5 free numbers: 5 get distinct numbers, 15 are pending, none gets two', async () => {
+    await makeFree(5);
+    const users = await Promise.all(Array.from({ length: 20 }, subscriber));
+    const answers = await Promise.all(
+      users.map((u) => stack.call('PUT', '/v1/me/assistant', { token: u.token, body: { greeting: 'Guten Tag', language: 'de' } })),
+    );
+    expect(answers.map((a) => a.status)).toEqual(Array(20).fill(200));
+
+    const withNumber = answers.filter((a) => a.body.phoneNumber?.number);
+    const pending = answers.filter((a) => a.body.phoneNumber?.status === 'pending');
+    expect(withNumber).toHaveLength(5);
+    expect(pending).toHaveLength(15);
+    expect(new Set(withNumber.map((a) => a.body.phoneNumber.number)).size).toBe(5);
+
+    // The table agrees: every pool number assigned to one of them, one line per user at most.
+    const assigned = (await poolRows()).filter((r) => r.status === 'assigned');
+    expect(assigned).toHaveLength(5);
+    expect(new Set(assigned.map((r) => r.userId)).size).toBe(5);
+    const lines = (await stack.scan()).filter((r) => r.sk === 'INTEGRATION#POOL');
+    expect(lines).toHaveLength(5);
+    expect(new Set(lines.map((r) => r.pk)).size).toBe(5);
+    for (const line of lines) {
+      expect(assigned.find((r) => r.number === line.number)?.userId).toBe(String(line.pk).slice('USER#'.length));
+    }
+
+    // Each assigned number is bound once in Vapi, to its user's assistant.
+    await stack.streams.idle();
+    const vapi = await stack.inspect<{ phoneNumbers: Record<string, unknown>[] }>('vapi');
+    const bound = vapi.phoneNumbers.filter((p) => p.credentialId === assistantConfig().poolCredentialId);
+    expect(bound.map((p) => p.number).sort()).toEqual(withNumber.map((a) => a.body.phoneNumber.number).sort());
+    for (const a of withNumber) {
+      expect(bound.find((p) => p.number === a.body.phoneNumber.number)?.assistantId).toBe(a.body.assistantId);
+    }
+
+    // A pending user's profile says so; once a number is free, their next PUT gets it.
+    const waiting = users[answers.indexOf(pending[0]!)]!;
+    expect((await stack.call('GET', '/v1/me', { token: waiting.token })).body.assistant.phoneNumber).toEqual({ status: 'pending' });
+    await makeFree(1);
+    const retry = await stack.call('PUT', '/v1/me/assistant', { token: waiting.token, body: { greeting: 'Guten Tag', language: 'de' } });
+    expect(retry.body.phoneNumber).toMatchObject({ status: 'connecting', number: expect.any(String) });
+    expect(retry.body.assistantId).toBe(pending[0]!.body.assistantId);
+  });
+});
