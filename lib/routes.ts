@@ -2,10 +2,15 @@
 // local API server and the OpenAPI generator read `routes`; a handler imports only its own entry,
 // so its bundle holds only its own schemas (package.json `sideEffects` lets esbuild drop the rest).
 // The key is the operation id; the handler lives at functions/<caller>/<verb-noun>.ts.
-import { RECAPTCHA_ACTIONS } from '../shared/domain/recaptcha-actions';
-import { RECAPTCHA_REFUSALS, RateLimitedError } from '../shared/errors';
+//
+// Entries must stay free of side effects for esbuild to drop the ones a bundle does not use: plain
+// literals (`32_768`, not `32 * 1024`; no template with an imported value), and calls only when marked
+// `/* @__PURE__ */` with literal arguments. test/infra/bundles.test.ts checks that each bundle holds
+// no other route's path.
+import type { RecaptchaAction } from '../shared/domain/recaptcha-actions';
+import { RATE_LIMITED, RECAPTCHA_REFUSALS } from '../shared/errors';
 import type { RouteDef } from '../shared/http/route-def';
-import { InvalidCursorError } from '../shared/db/cursor';
+import { INVALID_CURSOR } from '../shared/db/cursor';
 import { ListPoolNumbersQuery, PoolImportResult, PoolNumberPage } from '../shared/schemas/admin';
 import { Assistant, AssistantSetup } from '../shared/schemas/assistant';
 import { Profile, Settings } from '../shared/schemas/me';
@@ -26,7 +31,7 @@ import {
 // --- public: the marketing site ---------------------------------------------------------------
 
 /** What the public forms answer themselves: their reCAPTCHA check (403) and their rate limit (429). */
-const publicFormErrors = (form: string, action: string): NonNullable<RouteDef['errors']> => [
+const publicFormErrors = (form: string, action: RecaptchaAction): NonNullable<RouteDef['errors']> => [
   {
     status: 403,
     slugs: Object.keys(RECAPTCHA_REFUSALS).map((reason) => `recaptcha-${reason}`),
@@ -34,11 +39,22 @@ const publicFormErrors = (form: string, action: string): NonNullable<RouteDef['e
   },
   {
     status: 429,
-    slugs: [new RateLimitedError().slug],
-    description: `\`${new RateLimitedError().slug}\`: this client address sent the ${form} more often this hour than its limit allows; nothing was stored. Retry after \`Retry-After\` seconds, when the hour's window ends.`,
+    slugs: [RATE_LIMITED],
+    description: `\`${RATE_LIMITED}\`: this client address sent the ${form} more often this hour than its limit allows; nothing was stored. Retry after \`Retry-After\` seconds, when the hour's window ends.`,
     retryAfter: 'Seconds until the rate-limit window ends.',
   },
 ];
+
+/** The test callback's: as the forms', its 429 also counting the calls to one number per day. */
+const callbackErrors = (): NonNullable<RouteDef['errors']> =>
+  publicFormErrors('test callback', 'callback_request').map((e) =>
+    e.status === 429
+      ? {
+          ...e,
+          description: `\`${RATE_LIMITED}\`: this client address asked for more test callbacks this hour, or this number got more today, than the limits allow; nothing was stored and nobody was called. Retry after \`Retry-After\` seconds, when the window ends.`,
+        }
+      : e,
+  );
 
 export const getHealth = {
   name: 'getHealth',
@@ -86,9 +102,9 @@ export const submitContact = {
   description:
     'Checks the reCAPTCHA v3 token (action `contact`) and the client address\'s hourly limit, stores the message and answers; a stream worker then emails it to the sales inbox with the sender as reply-to, retrying until Mailgun takes it.',
   tags: ['public'],
-  request: { body: ContactRequest, maxBodyBytes: 32 * 1024 },
+  request: { body: ContactRequest, maxBodyBytes: 32_768 },
   response: { status: 202, body: ContactAccepted, description: 'Stored; the team is notified.' },
-  errors: publicFormErrors('contact form', RECAPTCHA_ACTIONS.submitContact),
+  errors: /* @__PURE__ */ publicFormErrors('contact form', 'contact'),
   idempotent: true,
   uses: { table: 'write', providers: ['recaptcha'] },
 } satisfies RouteDef;
@@ -103,9 +119,9 @@ export const submitSupportTicket = {
   description:
     'Checks the reCAPTCHA v3 token (action `support_ticket`) and the client address\'s hourly limit, stores the ticket under a new number and answers with it. A stream worker then emails the ticket to the support inbox (priority in the subject, the sender as reply-to) and a confirmation to the sender, in German or English after the request\'s `Accept-Language` (German by default).',
   tags: ['public'],
-  request: { body: SupportTicketRequest, maxBodyBytes: 48 * 1024 },
+  request: { body: SupportTicketRequest, maxBodyBytes: 49_152 },
   response: { status: 201, body: SupportTicketCreated, description: 'Stored under the number answered; the support team and the sender are emailed.' },
-  errors: publicFormErrors('support ticket form', RECAPTCHA_ACTIONS.submitSupportTicket),
+  errors: /* @__PURE__ */ publicFormErrors('support ticket form', 'support_ticket'),
   idempotent: true,
   uses: { table: 'write', providers: ['recaptcha'] },
 } satisfies RouteDef;
@@ -120,18 +136,9 @@ export const submitCallbackRequest = {
   description:
     'The marketing site\'s test callback: checks the reCAPTCHA v3 token (action `callback_request`), the client address\'s hourly limit and the number\'s daily limit, stores the request and has the configured provider (Vapi, fonial or jambonz) call the number with the locale\'s assistant and caller ID, passing company, preferred window and notes to the call. The number must be a mobile or landline number (E.164, or German without `+`); premium-rate, shared-cost and short numbers are refused.',
   tags: ['public'],
-  request: { body: CallbackRequest, maxBodyBytes: 24 * 1024 },
+  request: { body: CallbackRequest, maxBodyBytes: 24_576 },
   response: { status: 202, body: CallbackAccepted, description: 'Stored; the provider is calling the number.' },
-  errors: [
-    ...publicFormErrors('test callback', RECAPTCHA_ACTIONS.submitCallbackRequest).map((e) =>
-      e.status === 429
-        ? {
-            ...e,
-            description: `\`${new RateLimitedError().slug}\`: this client address asked for more test callbacks this hour, or this number got more today, than the limits allow; nothing was stored and nobody was called. Retry after \`Retry-After\` seconds, when the window ends.`,
-          }
-        : e,
-    ),
-  ],
+  errors: /* @__PURE__ */ callbackErrors(),
   idempotent: true,
   uses: { table: 'write', providers: ['recaptcha', 'vapi', 'fonial', 'jambonz'] },
 } satisfies RouteDef;
@@ -176,7 +183,7 @@ export const putAssistant = {
   description:
     "The first call creates the caller's voice assistant in Vapi (greeting as its first message; speech recognition, voice and prompt by language) and, when the caller's plan includes a number, assigns a free number from Fonella's pool, which is then bound to the assistant (`phoneNumber.status` goes from `connecting` to `active`). With no free number the assistant is still created and `phoneNumber.status` is `pending`; a later call tries again. Later calls update the same assistant.",
   tags: ['me'],
-  request: { body: AssistantSetup, maxBodyBytes: 8 * 1024 },
+  request: { body: AssistantSetup, maxBodyBytes: 8_192 },
   response: { status: 200, body: Assistant, description: 'The assistant as stored, with its number.' },
   errors: [
     {
@@ -234,8 +241,9 @@ export const listPoolNumbers = {
   errors: [
     {
       status: 400,
-      slugs: [new InvalidCursorError().slug],
-      description: `\`${new InvalidCursorError().slug}\`: \`cursor\` is not a \`nextCursor\` this listing answered (for this \`status\`); start again without one.`,
+      slugs: [INVALID_CURSOR],
+      // Literal text, not the constant: a template with an import would keep this entry in every bundle.
+      description: '`invalid-cursor`: `cursor` is not a `nextCursor` this listing answered (for this `status`); start again without one.',
     },
   ],
   uses: { table: 'read' },

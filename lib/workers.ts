@@ -16,7 +16,7 @@ export const deliverContactEmail = {
   uses: { table: 'write', providers: ['mailgun'] },
   batchSize: 10,
   retryAttempts: 3,
-  maxRecordAgeSeconds: 24 * 3600,
+  maxRecordAgeSeconds: 86_400, // a day
 } satisfies WorkerDef;
 
 export const deliverTicketEmails = {
@@ -27,7 +27,7 @@ export const deliverTicketEmails = {
   uses: { table: 'write', providers: ['mailgun'] },
   batchSize: 10,
   retryAttempts: 3,
-  maxRecordAgeSeconds: 24 * 3600,
+  maxRecordAgeSeconds: 86_400, // a day
 } satisfies WorkerDef;
 
 export const bindPoolNumber = {
@@ -38,7 +38,7 @@ export const bindPoolNumber = {
   uses: { table: 'write', providers: ['vapi'] },
   batchSize: 10,
   retryAttempts: 5,
-  maxRecordAgeSeconds: 24 * 3600,
+  maxRecordAgeSeconds: 86_400, // a day
 } satisfies WorkerDef;
 
 export const sendSignInAlert = {
@@ -49,7 +49,7 @@ export const sendSignInAlert = {
   uses: { table: 'write', providers: ['mailgun'] },
   batchSize: 10,
   retryAttempts: 3,
-  maxRecordAgeSeconds: 24 * 3600,
+  maxRecordAgeSeconds: 86_400, // a day
 } satisfies WorkerDef;
 
 /** Every worker, by name. */

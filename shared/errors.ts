@@ -83,9 +83,12 @@ export class UnsupportedMediaTypeError extends AppError {
   }
 }
 
+/** The problem slug of RateLimitedError (a plain constant: the route manifest names it without building an error). */
+export const RATE_LIMITED = 'rate-limited';
+
 export class RateLimitedError extends AppError {
   constructor(detail = 'Too many requests.', retryAfterSeconds?: number) {
-    super(429, 'rate-limited', 'Too many requests', detail, {
+    super(429, RATE_LIMITED, 'Too many requests', detail, {
       headers: retryAfterSeconds === undefined ? undefined : { 'retry-after': String(retryAfterSeconds) },
     });
   }

@@ -8,9 +8,12 @@ import { AppError } from '../errors';
 /** The longest cursor taken: a key of four short strings is far below it. */
 export const CURSOR_MAX_LENGTH = 1024;
 
+/** The problem slug of InvalidCursorError (a plain constant: the route manifest names it without building an error). */
+export const INVALID_CURSOR = 'invalid-cursor';
+
 export class InvalidCursorError extends AppError {
   constructor() {
-    super(400, 'invalid-cursor', 'Bad request', 'The cursor is not one this listing gave out. Start again without a cursor.');
+    super(400, INVALID_CURSOR, 'Bad request', 'The cursor is not one this listing gave out. Start again without a cursor.');
   }
 }
 

@@ -7,3 +7,5 @@ export const RECAPTCHA_ACTIONS = {
   submitSupportTicket: 'support_ticket',
   submitCallbackRequest: 'callback_request',
 } as const;
+
+export type RecaptchaAction = (typeof RECAPTCHA_ACTIONS)[keyof typeof RECAPTCHA_ACTIONS];

@@ -12,12 +12,19 @@ async function bundleInputs(handler: string) {
   const result = await build({ ...esbuildOptions(root + handler, '/tmp/fonella-bundle-check.mjs'), write: false });
   const inputs = Object.keys(Object.values(result.metafile!.outputs)[0]!.inputs);
   const pkgs = new Set(inputs.map((f) => /node_modules\/((@[^/]+\/)?[^/]+)/.exec(f)?.[1]).filter((p): p is string => !!p));
-  return { inputs, pkgs };
+  return { inputs, pkgs, code: result.outputFiles![0]!.text };
 }
+
+/** Each route's handler file (unique, unlike paths), as it appears in a bundle that holds its manifest entry. */
+const entries = Object.values(routes).map((r) => ({ name: r.name, marks: [JSON.stringify(r.handler)] }));
 
 describe('function bundles', () => {
   it.each([...Object.values(routes), ...Object.values(workers)])('$name holds only the SDKs it declares', async (r) => {
-    const { inputs, pkgs } = await bundleInputs(r.handler);
+    const { inputs, pkgs, code } = await bundleInputs(r.handler);
+    // Only its own manifest entry: another route's entry would drag that route's schemas in (and
+    // their construction into every cold start).
+    const others = entries.filter((e) => e.name !== r.name && e.marks.some((m) => code.includes(m))).map((e) => e.name);
+    expect(others, `${r.name} bundles other manifest entries`).toEqual([]);
     const hasAwsSdk = [...pkgs].some((p) => p.startsWith('@aws-sdk/'));
     expect(hasAwsSdk).toBe(Boolean(r.uses.table));
     for (const [provider, sdk] of Object.entries(PROVIDER_SDK)) {
