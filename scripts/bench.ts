@@ -48,15 +48,32 @@ const env = {
 
 // Asynchronous, so the extension's emulator in this process can answer the loads that read secrets.
 const run = promisify(execFile);
-async function loadMs(file: string, extra: Record<string, string> = {}): Promise<number> {
+async function loadOnce(file: string, extra: Record<string, string> = {}): Promise<number> {
   const url = pathToFileURL(file).href;
   const script = `const t=performance.now();await import(${JSON.stringify(url)});process.stdout.write(String(performance.now()-t));`;
+  return Number((await run(process.execPath, ['--input-type=module', '-e', script], { env: { ...env, ...extra }, encoding: 'utf8' })).stdout);
+}
+
+const median = (samples: number[]) => [...samples].sort((a, b) => a - b)[Math.floor(samples.length / 2)]!;
+
+async function loadMs(file: string, extra: Record<string, string> = {}): Promise<number> {
   const samples: number[] = [];
+  for (let i = 0; i < RUNS; i++) samples.push(await loadOnce(file, extra));
+  return median(samples);
+}
+
+/**
+ * A function's load and its floor's, sampled in turns (function, floor, function, ...): whatever else
+ * the machine does at the time weighs on both alike, so their ratio holds still between runs.
+ */
+async function loadPair(file: string, floorFile: string): Promise<[number, number]> {
+  const fn: number[] = [];
+  const floor: number[] = [];
   for (let i = 0; i < RUNS; i++) {
-    samples.push(Number((await run(process.execPath, ['--input-type=module', '-e', script], { env: { ...env, ...extra }, encoding: 'utf8' })).stdout));
+    fn.push(await loadOnce(file));
+    floor.push(await loadOnce(floorFile));
   }
-  samples.sort((a, b) => a - b);
-  return samples[Math.floor(samples.length / 2)]!;
+  return [median(fn), median(floor)];
 }
 
 async function bundle(entry: string, outfile: string, stdin?: string) {
@@ -113,8 +130,7 @@ for (const [name, kind, r] of functions) {
   const floorFile = join(OUT, `${name}.floor.mjs`);
   const bytes = await bundle(join(ROOT, r.handler), file);
   const floorBytes = await bundle('', floorFile, floorSource(r.uses));
-  const fnMs = await loadMs(file);
-  const floorMs = await loadMs(floorFile);
+  const [fnMs, floorMs] = await loadPair(file, floorFile);
   // One read of the stage secret, whatever the number of keys (a Vapi webhook's shared secret is one more key).
   const keys = functionSecretKeys(r.uses.providers);
   const secretsMs = keys.length === 0 ? null : await loadMs(file, {
