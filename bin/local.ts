@@ -61,6 +61,8 @@ Try:
        -d '{"phoneNumber":"+491701234567","locale":"en","company":"Ada Ltd"}'
   TOKEN=$(node -p "require('./.local/stack.json').tokens.customer")
   curl ${api}/v1/me -H "authorization: Bearer $TOKEN"
+  curl -X POST ${api}/v1/me/subscription -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' -d '{"planId":"business"}'
+       (then "Payment succeeds" beside the subscription on the hub, as the portal's payment confirmation)
   curl -X PUT ${api}/v1/me/assistant -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \
        -d '{"greeting":"Demo GmbH, good morning!","language":"en"}'
 

@@ -13,6 +13,7 @@ import type { RouteDef } from '../shared/http/route-def';
 import { INVALID_CURSOR } from '../shared/db/cursor';
 import { ListPoolNumbersQuery, PoolImportResult, PoolNumberPage } from '../shared/schemas/admin';
 import { Assistant, AssistantSetup } from '../shared/schemas/assistant';
+import { PlanChangeRequest, Subscription, SubscriptionCreated, SubscriptionRequest, WebhookReceived } from '../shared/schemas/billing';
 import { Profile, Settings } from '../shared/schemas/me';
 import { SettingsUpdate } from '../shared/schemas/settings';
 import { DEVICE_INFO_MAX_BYTES, DeviceRegistered, DeviceRegistration } from '../shared/schemas/devices';
@@ -249,5 +250,71 @@ export const listPoolNumbers = {
   uses: { table: 'read' },
 } satisfies RouteDef;
 
+export const createSubscription = {
+  name: 'createSubscription',
+  method: 'POST',
+  path: '/v1/me/subscription',
+  handler: 'functions/me/create-subscription.ts',
+  access: 'user',
+  summary: 'Subscribe to a plan',
+  description:
+    "Creates the caller's Stripe customer (once per user) and a subscription for the plan's price, `incomplete` until the portal confirms the first payment with `clientSecret` (Stripe's Payment Element); Stripe's webhook then makes it `active`. A repeated or concurrent request creates one customer and one subscription.",
+  tags: ['me'],
+  request: { body: SubscriptionRequest, maxBodyBytes: 1_024 },
+  response: { status: 201, body: SubscriptionCreated, description: 'Created at Stripe and stored; confirm the payment with `clientSecret`.' },
+  errors: [
+    {
+      status: 409,
+      slugs: ['subscription-exists'],
+      description: '`subscription-exists`: the caller has a subscription that is not over (active, past due or incomplete), or another request is creating one; nothing was created.',
+    },
+  ],
+  uses: { table: 'write', providers: ['stripe'] },
+} satisfies RouteDef;
+
+export const changePlan = {
+  name: 'changePlan',
+  method: 'POST',
+  path: '/v1/me/subscription/plan-change',
+  handler: 'functions/me/change-plan.ts',
+  access: 'user',
+  summary: "Change the subscription's plan",
+  description:
+    'An upgrade (a higher monthly price) takes effect now, the difference prorated, and drops a pending downgrade; a downgrade is scheduled for the end of the current period and shows as `pendingChange`. Asking for the current plan while a downgrade is pending cancels the downgrade.',
+  tags: ['me'],
+  request: { body: PlanChangeRequest, maxBodyBytes: 1_024 },
+  response: { status: 200, body: Subscription, description: 'The subscription with its plan and any pending change.' },
+  errors: [
+    {
+      status: 409,
+      slugs: ['no-subscription', 'payment-pending', 'same-plan'],
+      description: '`no-subscription`: the caller has no subscription that runs. `payment-pending`: the subscription waits for its first payment (`incomplete`); confirm it first. `same-plan`: the subscription is on that plan already and nothing is pending.',
+    },
+  ],
+  uses: { table: 'write', providers: ['stripe'] },
+} satisfies RouteDef;
+
+export const receiveStripeEvent = {
+  name: 'receiveStripeEvent',
+  method: 'POST',
+  path: '/v1/webhooks/stripe',
+  handler: 'functions/webhooks/receive-stripe-event.ts',
+  access: 'stripe',
+  summary: 'Stripe webhook',
+  description:
+    "Stripe's events about subscriptions, invoices and subscription schedules keep the caller's subscription in step. The `Stripe-Signature` header is checked against the exact body (five minutes' tolerance). Each event is applied once, and never over a newer state (events arrive late, twice or out of order). A failed payment marks the subscription past due and emails the customer once per invoice. Events of other types, or for customers Fonella does not know, are acknowledged and ignored.",
+  tags: ['webhooks'],
+  request: { raw: true, maxBodyBytes: 524_288 },
+  response: { status: 200, body: WebhookReceived, description: 'Received: applied, a duplicate, older than the state stored, or ignored.' },
+  errors: [
+    {
+      status: 400,
+      slugs: ['webhook-signature'],
+      description: '`webhook-signature`: no `Stripe-Signature`, or one that does not match the body with the endpoint secret, or older than five minutes; nothing was stored.',
+    },
+  ],
+  uses: { table: 'write', providers: ['stripe'] },
+} satisfies RouteDef;
+
 /** Every route, by operation id. */
-export const routes: Record<string, RouteDef> = { getHealth, listPlans, submitContact, submitSupportTicket, submitCallbackRequest, getMe, updateSettings, putAssistant, importPoolNumbers, listPoolNumbers, registerDevice };
+export const routes: Record<string, RouteDef> = { getHealth, listPlans, submitContact, submitSupportTicket, submitCallbackRequest, getMe, updateSettings, putAssistant, importPoolNumbers, listPoolNumbers, registerDevice, createSubscription, changePlan, receiveStripeEvent };

@@ -4,6 +4,7 @@
 // Side effects that must not be lost (emails, provider calls, counters) run here, not in a route.
 import { CONTACT_PK_PREFIX } from '../shared/db/contacts';
 import { DEVICE_PK_PREFIX, DEVICE_SK_PREFIX } from '../shared/db/devices';
+import { PAYMENT_FAILURE_KEYS } from '../shared/db/payment-failures';
 import { POOL_LINE_KEYS } from '../shared/db/pool-lines';
 import { TICKET_PK_PREFIX } from '../shared/db/tickets';
 import type { WorkerDef } from '../shared/streams/worker-def';
@@ -52,5 +53,16 @@ export const sendSignInAlert = {
   maxRecordAgeSeconds: 86_400, // a day
 } satisfies WorkerDef;
 
+export const notifyPaymentFailed = {
+  name: 'notifyPaymentFailed',
+  handler: 'functions/streams/notify-payment-failed.ts',
+  summary: 'Emails the user about a failed subscription payment (one row per invoice), in their language with a link to update the payment method, and marks the row sent',
+  on: { events: ['INSERT'], pk: PAYMENT_FAILURE_KEYS.pk, sk: PAYMENT_FAILURE_KEYS.sk },
+  uses: { table: 'write', providers: ['mailgun'] },
+  batchSize: 10,
+  retryAttempts: 3,
+  maxRecordAgeSeconds: 86_400, // a day
+} satisfies WorkerDef;
+
 /** Every worker, by name. */
-export const workers: Record<string, WorkerDef> = { deliverContactEmail, deliverTicketEmails, bindPoolNumber, sendSignInAlert };
+export const workers: Record<string, WorkerDef> = { deliverContactEmail, deliverTicketEmails, bindPoolNumber, sendSignInAlert, notifyPaymentFailed };

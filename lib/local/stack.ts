@@ -8,7 +8,6 @@ import { routes } from '../routes';
 import { PROVIDER_SECRET_KEYS } from '../settings';
 import { workers } from '../workers';
 import { tableRef } from '../../shared/db/client';
-import { subscriptionsRepository } from '../../shared/db/subscriptions';
 import { usersRepository } from '../../shared/db/users';
 import { poolRepository } from '../../shared/db/pool';
 import { sipgateAdapter } from '../../shared/providers/sipgate/adapter';
@@ -18,6 +17,7 @@ import { createEmulators } from './emulators';
 import { startHub } from './emulators/hub';
 import { startEmulator, type RunningEmulator } from './emulators/kit';
 import { LOCAL_SECRET_NAME } from './emulators/secrets';
+import type { StripeEmulator } from './emulators/stripe';
 import { startStreamTailer, type RunningTailer, type StreamTailerOptions } from './streams';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -128,6 +128,11 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
       jwt: { issuer: set.auth0.issuer(), audience: env.AUTH0_AUDIENCE!, jwksUrl: `${auth0Url}/.well-known/jwks.json` },
     });
     cleanups.push(api.close);
+    // Stripe's events go to the API's webhook route, signed, as `stripe listen --forward-to` sends them;
+    // on stop the emulator stops delivering before the API closes.
+    const stripe = running.find((e) => e.name === 'stripe')?.definition as StripeEmulator | undefined;
+    stripe?.forwardTo(`${api.url}/v1/webhooks/stripe`);
+    cleanups.push(async () => stripe?.forwardTo(undefined));
     // Let the Vapi assistants' server URL point at this API.
     process.env.VAPI_SERVER_URL = `${api.url}/v1/webhooks/vapi`;
 
@@ -148,15 +153,6 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
       });
       tokens[role] = await set.auth0.mintToken({ ...u, expiresInSeconds: 7 * 86400 });
     }
-    // The demo customer is on the business plan, which includes a pool number: creating their
-    // assistant in the portal gives them one.
-    await subscriptionsRepository(tableRef({ tableName, endpoint: dynamoEndpoint })).put(DEMO_USERS.customer.sub, {
-      planId: 'business',
-      status: 'active',
-      currentPeriodEnd: new Date(Date.now() + 30 * 86400_000).toISOString(),
-      createdAt: now,
-      updatedAt: now,
-    });
 
     // The phone-number pool: the numbers the Sipgate emulator routes to the trunk, imported as free
     // pool numbers by the admin import's own use case (idempotent), so an assistant can get one. Loaded

@@ -1,5 +1,8 @@
-// The three plans Fonella sells. They are product configuration, so they live here rather than in a
-// table; PLANS_JSON may replace them per stage (same shape).
+// The three plans Fonella sells, and the Stripe price each is billed with: one place for what
+// GET /v1/public/plans shows and what the billing routes charge. They are product configuration, so
+// they live here rather than in a table; PLANS_JSON may replace the catalogue per stage (same shape),
+// STRIPE_PRICE_<PLAN> names each plan's price in the stage's Stripe account (locally, what the Stripe
+// emulator offers: LOCAL_PLAN_PRICES, at the catalogue's amounts).
 import * as z from '../zod';
 import { defineConfig } from './define';
 
@@ -21,7 +24,7 @@ export const Plan = z
   .register(z.globalRegistry, { id: 'Plan' });
 export type Plan = z.infer<typeof Plan>;
 
-const DEFAULT_PLANS: Plan[] = [
+export const DEFAULT_PLANS: Plan[] = [
   {
     id: 'starter',
     name: 'Starter',
@@ -72,4 +75,20 @@ export const plansConfig = defineConfig(
       return { plans: parsed.data };
     }),
   ),
+);
+
+/** The Stripe price ids the local Stripe emulator offers, one per plan. */
+export const LOCAL_PLAN_PRICES: Record<PlanId, string> = { starter: 'price_starter', business: 'price_business', premium: 'price_premium' };
+
+export const planPricesConfig = defineConfig(
+  'plan prices',
+  z.pipe(
+    z.object({
+      STRIPE_PRICE_STARTER: z.string().check(z.minLength(1)),
+      STRIPE_PRICE_BUSINESS: z.string().check(z.minLength(1)),
+      STRIPE_PRICE_PREMIUM: z.string().check(z.minLength(1)),
+    }),
+    z.transform((e): Record<PlanId, string> => ({ starter: e.STRIPE_PRICE_STARTER, business: e.STRIPE_PRICE_BUSINESS, premium: e.STRIPE_PRICE_PREMIUM })),
+  ),
+  { STRIPE_PRICE_STARTER: LOCAL_PLAN_PRICES.starter, STRIPE_PRICE_BUSINESS: LOCAL_PLAN_PRICES.business, STRIPE_PRICE_PREMIUM: LOCAL_PLAN_PRICES.premium },
 );

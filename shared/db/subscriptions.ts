@@ -1,29 +1,293 @@
-// The user's subscription: USER#<sub> / SUBSCRIPTION, kept in step with Stripe. Which plan it names
-// decides what the user gets (e.g. a pool number, see shared/config/plans.ts).
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+// The user's subscription: USER#<sub> / SUBSCRIPTION, kept in step with Stripe, found from a Stripe
+// customer id through gsi1 (STRIPE#<customerId>), which is how a webhook event finds its user.
+//
+// Creating it spans our table and Stripe, in steps: a conditional claim (`claimId`, no `status` yet),
+// the customer's id once Stripe has it (so a retry reuses it), then the subscription's ids. Its state
+// (status, plan, period end, pending change) is written by the route from Stripe's answers and by the
+// webhook from Stripe's events; `stateAt` (the event's `created`, in seconds) orders them, so a late
+// or replayed event never rolls the row back (see `applyEvent`). Every write is on the user's own key.
+import { PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { PlanId } from '../config/plans';
 import type { TableRef } from './client';
+import { applied } from './conditional';
+import { putIfAbsent } from './put-if-absent';
+
+export interface PendingPlanChange {
+  planId: PlanId;
+  /** When the change takes effect (the current period's end). */
+  effectiveAt: string;
+  scheduleId: string;
+}
 
 export interface SubscriptionRow {
   planId: PlanId;
-  /** Stripe's subscription status (active, trialing, past_due, incomplete, canceled, ...). */
-  status: string;
+  /** Stripe's subscription status (active, trialing, past_due, incomplete, canceled, ...); absent while the creation is claimed. */
+  status?: string;
   stripeCustomerId?: string;
   stripeSubscriptionId?: string;
   currentPeriodEnd?: string | null;
+  pendingChange?: PendingPlanChange | null;
+  /** The Stripe event time (Unix seconds) of the state stored; a route's own write counts as the time of Stripe's answer. */
+  stateAt?: number;
+  /** How the state was last set: the rank of the event type (see EVENT_RANK), for events in the same second. */
+  stateRank?: number;
+  /** The creation in progress: the request's claim and when it was made. */
+  claimId?: string;
+  claimedAt?: string;
+  /** Subscriptions this user started before (the Stripe idempotency key of a creation names it). */
+  attempt?: number;
   createdAt: string;
   updatedAt: string;
 }
 
 /** The statuses in which the plan's features are the user's. */
 const IN_FORCE = new Set(['active', 'trialing', 'past_due']);
-export const subscriptionInForce = (s: Pick<SubscriptionRow, 'status'> | undefined): boolean => !!s && IN_FORCE.has(s.status);
+export const subscriptionInForce = (s: Pick<SubscriptionRow, 'status'> | undefined): boolean => !!s?.status && IN_FORCE.has(s.status);
+
+/** A subscription that is over: the user may start a new one. */
+const ENDED = new Set(['canceled', 'incomplete_expired']);
+export const subscriptionEnded = (s: Pick<SubscriptionRow, 'status'> | undefined): boolean => !s || (!!s.status && ENDED.has(s.status));
+
+/** The rank of a route's own write: above every event type's (see shared/domain/billing.ts RANK). */
+const ROUTE_RANK = 10;
+
+/** A claim left this long is taken to be from a request that died: the next request may take over. */
+export const SUBSCRIPTION_CLAIM_TTL_MS = 60_000;
+
+const SK = 'SUBSCRIPTION';
+const key = (userId: string) => ({ pk: `USER#${userId}`, sk: SK });
+const customerLookup = (customerId: string) => ({ gsi1pk: `STRIPE#${customerId}`, gsi1sk: SK });
+export const userIdOfSubscriptionPk = (pk: string) => pk.slice('USER#'.length);
+
+/** The state a Stripe event carries, in our terms. Undefined fields stay as they are. */
+export interface SubscriptionState {
+  status?: string;
+  planId?: PlanId;
+  currentPeriodEnd?: string | null;
+  /** null clears a pending change. */
+  pendingChange?: PendingPlanChange | null;
+}
+
+/** What `applyEvent` did with an event. */
+export type EventOutcome = 'applied' | 'duplicate' | 'stale';
+
+/** How long an event id is remembered (Stripe retries a delivery for up to three days). */
+export const EVENT_MEMORY_SECONDS = 7 * 86_400;
 
 export function subscriptionsRepository(t: TableRef) {
   return {
-    /** Writes the row as given (the local stack's demo customer; the billing routes keep it in step). */
+    /** Writes the row as given (the local stack's demo customer). */
     async put(userId: string, row: SubscriptionRow): Promise<void> {
-      await t.doc.send(new PutCommand({ TableName: t.tableName, Item: { pk: `USER#${userId}`, sk: 'SUBSCRIPTION', entity: 'subscription', ...row } }));
+      await t.doc.send(
+        new PutCommand({
+          TableName: t.tableName,
+          Item: { ...key(userId), entity: 'subscription', ...(row.stripeCustomerId ? customerLookup(row.stripeCustomerId) : {}), ...row },
+        }),
+      );
+    },
+
+    /**
+     * Claims the creation of a subscription for this request: true when the user has none, only an
+     * ended one, or a stale claim. The row keeps the customer id; `attempt` numbers the user's
+     * subscriptions (a stale claim's retry keeps its number, and so its Stripe idempotency key).
+     */
+    async claim(userId: string, input: { claimId: string; planId: PlanId; attempt: number; now: Date }): Promise<boolean> {
+      const stale = new Date(input.now.getTime() - SUBSCRIPTION_CLAIM_TTL_MS).toISOString();
+      return applied(
+        t.doc.send(
+          new UpdateCommand({
+            TableName: t.tableName,
+            Key: key(userId),
+            UpdateExpression:
+              'SET claimId = :claim, claimedAt = :now, planId = :plan, entity = :entity, createdAt = if_not_exists(createdAt, :now), updatedAt = :now, attempt = :attempt REMOVE #s, stripeSubscriptionId, pendingChange, currentPeriodEnd, stateAt, stateRank',
+            ConditionExpression:
+              '(attribute_not_exists(pk) OR #s IN (:canceled, :expired) OR (attribute_not_exists(#s) AND claimedAt < :stale))',
+            ExpressionAttributeNames: { '#s': 'status' },
+            ExpressionAttributeValues: {
+              ':claim': input.claimId,
+              ':now': input.now.toISOString(),
+              ':plan': input.planId,
+              ':entity': 'subscription',
+              ':attempt': input.attempt,
+              ':canceled': 'canceled',
+              ':expired': 'incomplete_expired',
+              ':stale': stale,
+            },
+          }),
+        ),
+      );
+    },
+
+    /** Records the customer under the claim (and its gsi1 lookup key), so a retry finds it. */
+    async setCustomer(userId: string, claimId: string, customerId: string): Promise<void> {
+      await t.doc.send(
+        new UpdateCommand({
+          TableName: t.tableName,
+          Key: key(userId),
+          UpdateExpression: 'SET stripeCustomerId = :c, gsi1pk = :gpk, gsi1sk = :gsk',
+          ConditionExpression: 'claimId = :claim',
+          ExpressionAttributeValues: { ':c': customerId, ':claim': claimId, ':gpk': customerLookup(customerId).gsi1pk, ':gsk': SK },
+        }),
+      );
+    },
+
+    /**
+     * Completes the claim with Stripe's subscription. Status and period end are set only where no
+     * webhook event has set them meanwhile (an event is newer than the create call's answer).
+     */
+    async complete(userId: string, claimId: string, s: { subscriptionId: string; status: string; currentPeriodEnd: string; at: number; now: string }): Promise<void> {
+      await t.doc.send(
+        new UpdateCommand({
+          TableName: t.tableName,
+          Key: key(userId),
+          UpdateExpression:
+            'SET stripeSubscriptionId = :id, #s = if_not_exists(#s, :status), currentPeriodEnd = if_not_exists(currentPeriodEnd, :end), stateAt = if_not_exists(stateAt, :at), stateRank = if_not_exists(stateRank, :rank), updatedAt = :now REMOVE claimId, claimedAt',
+          ConditionExpression: 'claimId = :claim',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: { ':id': s.subscriptionId, ':status': s.status, ':end': s.currentPeriodEnd, ':at': s.at, ':rank': 0, ':now': s.now, ':claim': claimId },
+        }),
+      );
+    },
+
+    /** Gives a claim up (the creation failed); the customer id stays for the next attempt. */
+    async release(userId: string, claimId: string): Promise<void> {
+      await applied(
+        t.doc.send(
+          new UpdateCommand({
+            TableName: t.tableName,
+            Key: key(userId),
+            UpdateExpression: 'SET #s = :expired REMOVE claimId, claimedAt',
+            ConditionExpression: 'claimId = :claim AND attribute_not_exists(stripeSubscriptionId)',
+            ExpressionAttributeNames: { '#s': 'status' },
+            ExpressionAttributeValues: { ':claim': claimId, ':expired': 'incomplete_expired' },
+          }),
+        ),
+      );
+    },
+
+    /**
+     * The plan and pending change after a plan change at Stripe. It counts as the state of this second,
+     * above any event of the same second (ROUTE_RANK): an event Stripe sent before the change, arriving
+     * late, is then stale; the events the change itself causes confirm it.
+     */
+    async setPlan(userId: string, subscriptionId: string, change: { planId?: PlanId; pendingChange: PendingPlanChange | null; now: string }): Promise<void> {
+      const sets = ['pendingChange = :pending', 'updatedAt = :now', 'stateAt = :at', 'stateRank = :rank', ...(change.planId ? ['planId = :plan'] : [])];
+      await t.doc.send(
+        new UpdateCommand({
+          TableName: t.tableName,
+          Key: key(userId),
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: 'stripeSubscriptionId = :sub',
+          ExpressionAttributeValues: {
+            ':pending': change.pendingChange,
+            ':now': change.now,
+            ':at': Math.floor(Date.parse(change.now) / 1000),
+            ':rank': ROUTE_RANK,
+            ':sub': subscriptionId,
+            ...(change.planId ? { ':plan': change.planId } : {}),
+          },
+        }),
+      );
+    },
+
+    /**
+     * Applies a Stripe event's state, once: the event id is remembered (with a TTL) in the same
+     * transaction. The state is written only for the stored subscription (or a claim still waiting
+     * for its id), and only when the event is not older than the state stored: a later `created`
+     * second, or the same second and a rank at least as high (an `updated` beats a `created`; a
+     * `deleted` beats both). A canceled subscription stays canceled.
+     */
+    async applyEvent(
+      userId: string,
+      e: { eventId: string; created: number; rank: number; subscriptionId: string; state: SubscriptionState; now: Date },
+    ): Promise<EventOutcome> {
+      const names: Record<string, string> = { '#s': 'status' };
+      const values: Record<string, unknown> = { ':at': e.created, ':rank': e.rank, ':sub': e.subscriptionId, ':now': e.now.toISOString(), ':canceled': 'canceled' };
+      const sets = ['stateAt = :at', 'stateRank = :rank', 'updatedAt = :now', 'stripeSubscriptionId = :sub'];
+      const field = (attr: string, value: unknown) => {
+        if (value === undefined) return;
+        names[`#${attr}`] = attr;
+        values[`:${attr}`] = value;
+        sets.push(`#${attr} = :${attr}`);
+      };
+      if (e.state.status !== undefined) {
+        values[':status'] = e.state.status;
+        sets.push('#s = :status');
+      }
+      field('planId', e.state.planId);
+      field('currentPeriodEnd', e.state.currentPeriodEnd);
+      field('pendingChange', e.state.pendingChange);
+      const marker = {
+        pk: `STRIPE_EVENT#${e.eventId}`,
+        sk: 'EVENT',
+        entity: 'stripeEvent',
+        userId,
+        receivedAt: e.now.toISOString(),
+        ttl: Math.floor(e.now.getTime() / 1000) + EVENT_MEMORY_SECONDS,
+      };
+      try {
+        await t.doc.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              { Put: { TableName: t.tableName, Item: marker, ConditionExpression: 'attribute_not_exists(pk)' } },
+              {
+                Update: {
+                  TableName: t.tableName,
+                  Key: key(userId),
+                  UpdateExpression: `SET ${sets.join(', ')}`,
+                  ConditionExpression:
+                    'attribute_exists(pk) AND (stripeSubscriptionId = :sub OR (attribute_not_exists(stripeSubscriptionId) AND attribute_exists(claimId))) ' +
+                    'AND (attribute_not_exists(#s) OR #s <> :canceled) ' +
+                    'AND (attribute_not_exists(stateAt) OR stateAt < :at OR (stateAt = :at AND stateRank <= :rank))',
+                  ExpressionAttributeNames: names,
+                  ExpressionAttributeValues: values,
+                },
+              },
+            ],
+          }),
+        );
+        return 'applied';
+      } catch (err) {
+        const reasons = (err as { name?: string; CancellationReasons?: { Code?: string }[] }).name === 'TransactionCanceledException'
+          ? ((err as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [])
+          : undefined;
+        if (!reasons) throw err;
+        if (reasons[0]?.Code === 'ConditionalCheckFailed') return 'duplicate';
+        if (reasons[1]?.Code !== 'ConditionalCheckFailed') throw err;
+        // Older than the state stored (or about another subscription): remembered, not applied.
+        const first = await putIfAbsent(t, marker);
+        return first.created ? 'stale' : 'duplicate';
+      }
+    },
+
+    /** Remembers an event that changes no row (a failed payment's notice is its own row), once. */
+    async rememberEvent(eventId: string, userId: string, now: Date): Promise<boolean> {
+      const out = await putIfAbsent(t, {
+        pk: `STRIPE_EVENT#${eventId}`,
+        sk: 'EVENT',
+        entity: 'stripeEvent',
+        userId,
+        receivedAt: now.toISOString(),
+        ttl: Math.floor(now.getTime() / 1000) + EVENT_MEMORY_SECONDS,
+      });
+      return out.created;
+    },
+
+    /** The user a Stripe customer belongs to, if any (gsi1; eventually consistent). */
+    async userOfCustomer(customerId: string): Promise<string | undefined> {
+      const res = await t.doc.send(
+        new QueryCommand({
+          TableName: t.tableName,
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk = :sk',
+          ExpressionAttributeValues: { ':pk': customerLookup(customerId).gsi1pk, ':sk': SK },
+          Limit: 1,
+        }),
+      );
+      const pk = res.Items?.[0]?.pk;
+      return typeof pk === 'string' ? userIdOfSubscriptionPk(pk) : undefined;
     },
   };
 }
+
+export type SubscriptionsRepository = ReturnType<typeof subscriptionsRepository>;

@@ -5,6 +5,7 @@ import type { Plan } from '../config/plans';
 import type { SettingsRow, UsersRepository } from '../db/users';
 import type { Caller } from '../http/caller';
 import { assistantView, planIncludesNumber } from './assistant-view';
+import { subscriptionView } from './subscription-view';
 
 export async function loadProfile(deps: { users: UsersRepository; plans: Plan[]; now?: () => Date }, caller: Caller) {
   const rows = await deps.users.loadUser(caller.id);
@@ -34,13 +35,7 @@ export async function loadProfile(deps: { users: UsersRepository; plans: Plan[];
       createdAt: settings.createdAt,
       updatedAt: settings.updatedAt,
     },
-    subscription: rows.subscription
-      ? {
-          planId: rows.subscription.planId,
-          status: rows.subscription.status,
-          currentPeriodEnd: rows.subscription.currentPeriodEnd ?? null,
-        }
-      : null,
+    subscription: subscriptionView(rows.subscription),
     assistant: assistantView(rows.assistant, rows.poolLine, planIncludesNumber(deps.plans, rows)),
     integrations: rows.integrations,
     referral: rows.referral ?? null,

@@ -278,3 +278,85 @@ export function signInAlertMail(locale: Locale, d: SignInAlertData): RenderedMai
     html: document(locale, t.subject, html`<p>${t.hello}</p><p>${t.intro}</p>${f.html}<p>${t.you} ${t.notYou}</p><p>${t.bye}</p>`),
   };
 }
+
+// --- Billing: a failed payment --------------------------------------------------------------------
+
+export interface PaymentFailedData {
+  /** Stripe's invoice id (in_...), for the customer's and support's reference. */
+  invoiceId: string;
+  /** What the invoice asked for, in the currency's smallest unit (cents), as Stripe gives it. */
+  amountDue: number;
+  /** ISO 4217 code, in any case (Stripe writes it in lower case). */
+  currency: string;
+  /** The plan's name; left out when it is not known. */
+  planName?: string;
+  /** When the payment failed (ISO 8601). */
+  failedAt: string;
+  /** The user's IANA time zone; an unknown one shows the time in UTC. */
+  timeZone: string;
+  /** The customer portal's base URL, without a trailing slash. */
+  portalUrl: string;
+}
+
+/**
+ * An amount in a currency's smallest unit, for a reader of `locale`: "79,00 €", "€79.00". The unit's
+ * size is the currency's own (2 digits for EUR, none for JPY); a code the runtime does not know
+ * shows the amount with the code after it.
+ */
+export function formatAmount(locale: Locale, minorUnits: number, currency: string): string {
+  const code = currency.toUpperCase();
+  try {
+    const format = new Intl.NumberFormat(DATE_TIME_LOCALE[locale], { style: 'currency', currency: code });
+    return format.format(minorUnits / 10 ** (format.resolvedOptions().maximumFractionDigits ?? 2));
+  } catch {
+    return `${(minorUnits / 100).toFixed(2)} ${code}`;
+  }
+}
+
+/** To a customer whose subscription payment failed: what failed, and where to update the payment method. */
+export function paymentFailedMail(locale: Locale, d: PaymentFailedData): RenderedMail {
+  const t = {
+    de: {
+      subject: 'Zahlung fehlgeschlagen: Ihr Fonella-Abo',
+      hello: 'Guten Tag,',
+      intro: 'die Zahlung für Ihr Fonella-Abo ist leider fehlgeschlagen.',
+      plan: 'Tarif',
+      amount: 'Betrag',
+      time: 'Zeitpunkt',
+      invoice: 'Rechnung',
+      action: 'Bitte aktualisieren Sie Ihre Zahlungsmethode im Kundenportal, damit Ihr Abo ohne Unterbrechung weiterläuft:',
+      button: 'Zahlungsmethode aktualisieren',
+      done: 'Wenn Sie Ihre Zahlungsmethode bereits aktualisiert haben, können Sie diese E-Mail ignorieren.',
+      bye: 'Ihr Fonella-Team',
+    },
+    en: {
+      subject: 'Payment failed: your Fonella subscription',
+      hello: 'Hello,',
+      intro: 'unfortunately, the payment for your Fonella subscription failed.',
+      plan: 'Plan',
+      amount: 'Amount',
+      time: 'Time',
+      invoice: 'Invoice',
+      action: 'Please update your payment method in the customer portal so that your subscription continues without interruption:',
+      button: 'Update payment method',
+      done: 'If you have already updated your payment method, you can ignore this email.',
+      bye: 'Your Fonella team',
+    },
+  }[locale];
+  const link = `${d.portalUrl}/billing`;
+  const f = fields([
+    [t.plan, d.planName],
+    [t.amount, formatAmount(locale, d.amountDue, d.currency)],
+    [t.time, formatLocalTime(locale, d.failedAt, d.timeZone)],
+    [t.invoice, d.invoiceId],
+  ]);
+  return {
+    subject: t.subject,
+    text: [t.hello, '', t.intro, '', f.text, '', t.action, link, '', t.done, '', t.bye].join('\n'),
+    html: document(
+      locale,
+      t.subject,
+      html`<p>${t.hello}</p><p>${t.intro}</p>${f.html}<p>${t.action}</p><p><a href="${link}" style="display:inline-block;padding:10px 16px;background:#1f6feb;color:#ffffff;border-radius:6px;text-decoration:none">${t.button}</a></p><p style="color:#6b7280;font-size:13px">${link}</p><p>${t.done}</p><p>${t.bye}</p>`,
+    ),
+  };
+}

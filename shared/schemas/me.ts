@@ -1,6 +1,7 @@
 // Schemas of the customer portal's /v1/me routes.
 import * as z from '../zod';
 import { Assistant } from './assistant';
+import { Subscription } from './billing';
 import { isoDateTime } from './common';
 
 export const Settings = z
@@ -19,9 +20,7 @@ export const Settings = z
 export const Profile = z
   .object({
     settings: Settings,
-    subscription: z.nullable(
-      z.object({ planId: z.string(), status: z.string(), currentPeriodEnd: z.nullable(isoDateTime) }),
-    ),
+    subscription: z.nullable(Subscription),
     assistant: z.nullable(Assistant),
     integrations: z.array(z.object({ kind: z.enum(['pool', 'sipgate', 'external']), createdAt: isoDateTime })),
     referral: z.nullable(z.object({ partnerId: z.string(), referredAt: isoDateTime })),

@@ -7,6 +7,7 @@ import { IDEMPOTENCY_TTL_SECONDS, createStripeEmulator, type StripeEmulatorState
 import { ProviderNotFoundError, ProviderRejectedError, ProviderUnavailableError } from '../../shared/errors';
 import { stripeBilling, type StripeSettings } from '../../shared/providers/stripe/adapter';
 import { stripeConfig } from '../../shared/providers/stripe/config';
+import { planPricesConfig } from '../../shared/config/plans';
 import { WebhookSignatureError } from '../../shared/providers/stripe/port';
 import { useEmulator } from '../support/emulator';
 
@@ -343,7 +344,7 @@ describe('stripe webhook check', () => {
     ] as const) {
       const err = rejects(body, header);
       expect(err).toBeInstanceOf(WebhookSignatureError);
-      expect((err as WebhookSignatureError).status).toBe(401);
+      expect((err as WebhookSignatureError).status).toBe(400);
     }
   });
 
@@ -354,6 +355,7 @@ describe('stripe webhook check', () => {
 });
 
 describe('stripe config', () => {
+  // Each plan's price sits with the catalogue (shared/config/plans.ts), not with the Stripe account.
   const prod = {
     STAGE: 'prod',
     STRIPE_SECRET_KEY: 'sk_live_x',
@@ -363,13 +365,14 @@ describe('stripe config', () => {
     STRIPE_PRICE_PREMIUM: 'price_3',
   };
 
-  it('locally points the SDK at the emulator with its key, secret and prices', () => {
+  it('locally points the SDK at the emulator with its key and secret; the prices are the plans\' (one config)', () => {
     expect(stripeConfig.parse({ STAGE: 'local' })).toEqual({
       secretKey: 'sk_test_local',
       webhookSecret: 'whsec_local',
       api: { host: '127.0.0.1', port: 4007, protocol: 'http' },
-      prices: { starter: 'price_starter', business: 'price_business', premium: 'price_premium' },
     });
+    expect(planPricesConfig.parse({ STAGE: 'local' })).toEqual({ starter: 'price_starter', business: 'price_business', premium: 'price_premium' });
+    expect(planPricesConfig.parse(prod)).toEqual({ starter: 'price_1', business: 'price_2', premium: 'price_3' });
   });
 
   it('off the local stack uses the SDK default unless STRIPE_API_URL is set', () => {
@@ -384,6 +387,6 @@ describe('stripe config', () => {
   it('on a deployed stage the key is required and must be a secret key', () => {
     expect(() => stripeConfig.parse({ ...prod, STRIPE_SECRET_KEY: undefined })).toThrow(/STRIPE_SECRET_KEY/);
     expect(() => stripeConfig.parse({ ...prod, STRIPE_SECRET_KEY: 'pk_live_x' })).toThrow(/STRIPE_SECRET_KEY/);
-    expect(() => stripeConfig.parse({ ...prod, STRIPE_PRICE_PREMIUM: undefined })).toThrow(/STRIPE_PRICE_PREMIUM/);
+    expect(() => planPricesConfig.parse({ ...prod, STRIPE_PRICE_PREMIUM: undefined })).toThrow(/STRIPE_PRICE_PREMIUM/);
   });
 });

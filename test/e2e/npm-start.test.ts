@@ -133,13 +133,30 @@ describe('npm start', () => {
     }
   });
 
-  it('the demo customer registers a device, changes settings and creates the assistant: the hub shows it with its pool number', async () => {
+  it('the demo customer subscribes, pays, changes plan, registers a device, changes settings and creates the assistant: the hub shows it with its pool number', async () => {
     const as = (method: string, path: string, body: unknown) =>
       fetch(`${stack.apiUrl}${path}`, {
         method,
         headers: { authorization: `Bearer ${stack.tokens.customer}`, 'content-type': 'application/json' },
         body: JSON.stringify(body),
       });
+    const me = async () => (await (await fetch(`${stack.apiUrl}/v1/me`, { headers: { authorization: `Bearer ${stack.tokens.customer}` } })).json()) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const subscribed = await as('POST', '/v1/me/subscription', { planId: 'starter' });
+    expect(subscribed.status).toBe(201);
+    const { subscriptionId } = (await subscribed.json()) as { subscriptionId: string };
+    // The portal's payment confirmation, as the hub's button does it; Stripe's events then reach the webhook.
+    const paid = await fetch(`${stack.emulators.stripe}/_simulate/payment-succeeded`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ subscriptionId }),
+    });
+    expect(paid.status).toBe(200);
+    for (const deadline = Date.now() + 5000; Date.now() < deadline && (await me()).subscription?.status !== 'active'; ) await new Promise((r) => setTimeout(r, 50));
+    expect((await me()).subscription).toMatchObject({ planId: 'starter', status: 'active' });
+    expect((await as('POST', '/v1/me/subscription/plan-change', { targetPlanId: 'business' })).status).toBe(200);
+    const stripeState = (await (await fetch(`${stack.emulators.stripe}/_inspect`)).json()) as { subscriptions: { id: string; items: { data: { price: { id: string } }[] } }[] };
+    expect(stripeState.subscriptions.find((x) => x.id === subscriptionId)?.items.data[0]?.price.id).toBe('price_business');
+
     expect((await as('POST', '/v1/me/devices', { userAgent: 'Mozilla/5.0 (X11; Linux x86_64) Firefox/133.0', platform: 'web' })).status).toBe(200);
     expect((await as('PATCH', '/v1/me/settings', { timezone: 'Europe/Vienna', locale: 'en' })).status).toBe(200);
     const res = await as('PUT', '/v1/me/assistant', { greeting: 'Demo GmbH, good morning!', language: 'en' });
@@ -154,10 +171,11 @@ describe('npm start', () => {
       row = page.split('<tr>').find((r) => r.includes('Fonella: Demo Customer')) ?? '';
     }
     expect(row).toContain(`<td>${assistant.phoneNumber.number}</td>`);
-    const me = (await (await fetch(`${stack.apiUrl}/v1/me`, { headers: { authorization: `Bearer ${stack.tokens.customer}` } })).json()) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-    expect(me.settings).toMatchObject({ timezone: 'Europe/Vienna', locale: 'en' });
-    expect(me.assistant.phoneNumber).toEqual({ status: 'active', number: assistant.phoneNumber.number });
-    expect(me.devicesCount).toBe(1);
+    const profile = await me();
+    expect(profile.settings).toMatchObject({ timezone: 'Europe/Vienna', locale: 'en' });
+    expect(profile.subscription).toMatchObject({ planId: 'business', status: 'active' });
+    expect(profile.assistant.phoneNumber).toEqual({ status: 'active', number: assistant.phoneNumber.number });
+    expect(profile.devicesCount).toBe(1);
   });
 
   it('links the API reference: in the output, the stack file and the hub; it serves the document and the viewer', async () => {

@@ -22,7 +22,7 @@ const context = JSON.parse(readFileSync(`${root}/cdk.json`, 'utf8')).context;
 const withWebhooks: Record<string, RouteDef> = {
   ...routes,
   probeVapi: { ...getHealth, name: 'probeVapi', method: 'POST', path: '/v1/webhooks/vapi', access: 'vapi', uses: { table: 'write', providers: ['vapi'] } },
-  probeStripe: { ...getHealth, name: 'probeStripe', method: 'POST', path: '/v1/webhooks/stripe', access: 'stripe', uses: { table: 'write', providers: ['stripe'] } },
+  probeStripe: { ...getHealth, name: 'probeStripe', method: 'POST', path: '/v1/probe/stripe-webhook', access: 'stripe', uses: { table: 'write', providers: ['stripe'] } },
 };
 
 function nag(routeSet: Record<string, RouteDef>) {

@@ -95,15 +95,23 @@ describe('functions', () => {
     }
   });
 
-  it('no route of the manifest is a webhook, so no function reserves concurrency', () => {
-    for (const f of functions()) expect(f.Properties.ReservedConcurrentExecutions).toBeUndefined();
+  it('only webhook routes reserve concurrency', () => {
+    for (const [name, f] of Object.entries(template.findResources('AWS::Lambda::Function'))) {
+      const fnName = (f.Properties as { FunctionName?: string }).FunctionName ?? name;
+      const route = all.find(([n]) => fnName === `fonella-dev-${n}`)?.[1];
+      const reserved = (f.Properties as { ReservedConcurrentExecutions?: number }).ReservedConcurrentExecutions;
+      if (route?.access === 'stripe') expect(reserved, fnName).toBe(WEBHOOK_CONCURRENCY.stripe);
+      else if (route?.access === 'vapi') expect(reserved, fnName).toBe(WEBHOOK_CONCURRENCY.vapi);
+      else expect(reserved, fnName).toBeUndefined();
+    }
+    expect(all.some(([, r]) => r.access === 'stripe')).toBe(true);
   });
 
   it('webhook routes (vapi, stripe) reserve concurrency by their access', () => {
     const webhooks = synth({
       ...routes,
       probeVapi: { ...getHealth, name: 'probeVapi', method: 'POST', path: '/v1/webhooks/vapi', access: 'vapi' },
-      probeStripe: { ...getHealth, name: 'probeStripe', method: 'POST', path: '/v1/webhooks/stripe', access: 'stripe' },
+      probeStripe: { ...getHealth, name: 'probeStripe', method: 'POST', path: '/v1/probe/stripe-webhook', access: 'stripe' },
     });
     const reserved = (name: string) =>
       Object.values(webhooks.findResources('AWS::Lambda::Function')).find(

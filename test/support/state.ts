@@ -16,10 +16,21 @@ export async function snapshot(stack: TestStack): Promise<string> {
   return `${items.join('\n')}\n${JSON.stringify(emulators)}`;
 }
 
-/** Waits until the stream workers have handled everything written so far, then snapshots. */
+/**
+ * Waits until the stream workers have handled everything written so far and what runs on its own
+ * (the Stripe emulator delivering webhook events, and what they write) has come to rest: two
+ * snapshots in a row alike. Then answers the snapshot.
+ */
 export async function settle(stack: TestStack): Promise<string> {
-  await stack.streams.idle();
-  return snapshot(stack);
+  let last = '';
+  for (let i = 0; i < 100; i++) {
+    await stack.streams.idle();
+    const now = await snapshot(stack);
+    if (now === last) return now;
+    last = now;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('the stack did not come to rest within 5 s');
 }
 
 /** Fails with the lines that differ when the state is not what it was. */

@@ -6,7 +6,9 @@ import {
   LOCALES,
   contactRequestMail,
   escapeHtml,
+  formatAmount,
   localeFromAcceptLanguage,
+  paymentFailedMail,
   supportTicketMail,
   ticketConfirmationMail,
   type Locale,
@@ -110,4 +112,62 @@ describe('localeFromAcceptLanguage', () => {
   });
 
   it('defaults to German', () => expect(DEFAULT_LOCALE).toBe('de'));
+});
+
+describe('the failed-payment email', () => {
+  const failure = {
+    invoiceId: 'in_1QxY2Z3a4B5c6D7e',
+    amountDue: 7900,
+    currency: 'eur',
+    planName: 'Business',
+    failedAt: '2026-11-25T23:30:00.000Z',
+    timeZone: 'America/New_York',
+    portalUrl: 'https://portal.fonella.app',
+  };
+
+  it('German: subject, amount in German notation, plan, time in the user’s zone, invoice and the billing link', () => {
+    const mail = paymentFailedMail('de', failure);
+    expect(mail.subject).toBe('Zahlung fehlgeschlagen: Ihr Fonella-Abo');
+    expect(mail.text).toMatch(/^Guten Tag,\n\ndie Zahlung für Ihr Fonella-Abo ist leider fehlgeschlagen\./);
+    expect(mail.text).toContain('Tarif: Business\nBetrag: 79,00\u00a0€\nZeitpunkt: 25.11.2026, 18:30 (America/New_York)\nRechnung: in_1QxY2Z3a4B5c6D7e');
+    expect(mail.text).toContain('\nhttps://portal.fonella.app/billing\n');
+    expect(mail.html).toContain('<html lang="de">');
+    expect(mail.html).toContain('<a href="https://portal.fonella.app/billing"');
+    expect(mail.html).toContain('>Zahlungsmethode aktualisieren</a>');
+  });
+
+  it('English: subject, amount in English notation, the time as an American reader writes it', () => {
+    const mail = paymentFailedMail('en', failure);
+    expect(mail.subject).toBe('Payment failed: your Fonella subscription');
+    expect(mail.text).toContain('Plan: Business\nAmount: €79.00\nTime: 11/25/2026, 06:30 PM (America/New_York)\nInvoice: in_1QxY2Z3a4B5c6D7e');
+    expect(mail.text).toContain('\nhttps://portal.fonella.app/billing\n');
+    expect(mail.html).toContain('<html lang="en">');
+    expect(mail.html).toContain('>Update payment method</a>');
+  });
+
+  it('leaves the plan out when it is not known, and shows an unknown time zone in UTC', () => {
+    const mail = paymentFailedMail('en', { ...failure, planName: undefined, timeZone: 'Mars/Olympus' });
+    expect(mail.text).not.toContain('Plan:');
+    expect(mail.text).toContain('Time: 11/25/2026, 11:30 PM (UTC)');
+  });
+
+  it.each(LOCALES)('%s: values in the HTML are escaped, the text keeps them as given', (locale) => {
+    const mail = paymentFailedMail(locale, { ...failure, planName: HOSTILE, portalUrl: 'https://portal.example/?a=1&b="2"' });
+    expect(mail.html).not.toContain('<script');
+    expect(mail.html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;');
+    expect(mail.html).toContain('href="https://portal.example/?a=1&amp;b=&quot;2&quot;/billing"');
+    expect(mail.text).toContain(HOSTILE);
+    expect(mail.subject).not.toMatch(/[\r\n]/);
+  });
+
+  it('formats an amount in the currency’s own smallest unit', () => {
+    expect(formatAmount('de', 7900, 'eur')).toBe('79,00\u00a0€');
+    expect(formatAmount('en', 7900, 'EUR')).toBe('€79.00');
+    expect(formatAmount('en', 1234, 'usd')).toBe('$12.34');
+    // Yen have no smaller unit: Stripe's 5000 are ¥5,000.
+    expect(formatAmount('en', 5000, 'jpy')).toBe('¥5,000');
+    expect(formatAmount('de', 5000, 'JPY')).toBe('5.000\u00a0¥');
+    // A code the runtime cannot take still shows the amount.
+    expect(formatAmount('en', 1234, 'e')).toBe('12.34 E');
+  });
 });

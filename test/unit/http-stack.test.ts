@@ -69,7 +69,7 @@ describe('access rules', () => {
     expect(right.statusCode).toBe(200);
   });
 
-  it('stripe webhook: no Stripe-Signature → 401; with one the raw body reaches the use case unchanged', async () => {
+  it('stripe webhook: no Stripe-Signature → 400 webhook-signature; with one the raw body reaches the use case unchanged', async () => {
     let seen = '';
     const hook = buildHandler(def({ access: 'stripe', request: { raw: true }, response: { status: 200, description: 'x' } }),
       async ({ rawBody }) => {
@@ -77,7 +77,7 @@ describe('access rules', () => {
         return { status: 200, body: {} };
       },
     );
-    expect(((await hook(event({ body: '{"a":1}' }), context)) as { statusCode: number }).statusCode).toBe(401);
+    expect(((await hook(event({ body: '{"a":1}' }), context)) as { statusCode: number }).statusCode).toBe(400);
     const body = '{ "id": "evt_1",  "x": 1 }';
     await hook(event({ headers: { 'stripe-signature': 't=1,v1=x' }, body }), context);
     expect(seen).toBe(body);

@@ -96,6 +96,27 @@ describe('the hub view', () => {
     expect(view.parked).toContain('<input type="hidden" name="id" value="p1">');
     expect(view.parked).toContain('Re-drive all');
   });
+
+  it('gives a Stripe subscription row "Payment succeeds" and "Payment fails" buttons for its id, and shows events with their delivery', () => {
+    const stripe = render({
+      stripe: {
+        subscriptions: [
+          { id: 'sub_1"><b>x', object: 'subscription', status: 'past_due', created: 1767225600 },
+          { id: 'sub_gone', object: 'subscription', status: 'canceled', created: 1767225600 },
+        ],
+        events: [{ id: 'evt_1', type: 'invoice.payment_failed', created: 1767225600, objectId: 'in_1', delivery: { status: 'failed', attempts: 4 } }],
+      },
+    }).resources;
+    const row = stripe.split('<tr>').find((r) => r.includes('past_due'))!;
+    const id = 'value="sub_1&quot;&gt;&lt;b&gt;x"';
+    expect(row).toContain(`<form method="post" action="/_stripe/simulate/payment-succeeded" class="simulate"><input type="hidden" name="subscriptionId" ${id}><button>Payment succeeds</button></form>`);
+    expect(row).toContain(`<form method="post" action="/_stripe/simulate/payment-failed" class="simulate"><input type="hidden" name="subscriptionId" ${id}><button>Payment fails</button></form>`);
+    expect(stripe).not.toContain('<b>x');
+    // A canceled subscription has nothing left to pay.
+    expect(stripe.split('<tr>').find((r) => r.includes('sub_gone'))).not.toContain('<form');
+    const event = stripe.split('<tr>').find((r) => r.includes('evt_1'))!;
+    for (const cell of ['<td>invoice.payment_failed</td>', '<td>in_1</td>', '<td>failed</td>']) expect(event).toContain(cell);
+  });
 });
 
 describe('the hub server', () => {

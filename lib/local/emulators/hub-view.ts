@@ -6,7 +6,9 @@
 //                sandboxed iframe (no scripts), its text beside it, headers and variables on demand
 //   calls        every emulator's `calls` / `callbacks`, per provider
 //   resources    every other list an emulator keeps (numbers, devices, assistants, customers...),
-//                per provider and kind, minus the plumbing in SKIP_KINDS
+//                per provider and kind, minus the plumbing in SKIP_KINDS; Stripe's subscriptions with
+//                "Payment succeeds" / "Payment fails" buttons (the hub forwards them to the emulator's
+//                /_simulate hooks), its webhook events with their delivery status
 //   parked       the stream records the workers gave up on, each with a re-drive button
 
 export type Row = Record<string, unknown>;
@@ -182,9 +184,15 @@ const COLUMNS: Column[] = [
   { label: 'assistant', pick: (r) => first(r, ['assistantId']) },
   { label: 'name / alias', pick: (r) => first(r, ['name', 'alias', 'endpointAlias', 'deviceName', 'email', 'nickname', 'description']) },
   { label: 'type', pick: (r) => first(r, ['type', 'provider']) },
+  // What a Stripe event is about.
+  { label: 'object', pick: (r) => first(r, ['objectId']) },
   {
     label: 'status',
-    pick: (r) => first(r, ['status', 'call_status', 'state']) ?? (typeof r.is_active === 'boolean' ? (r.is_active ? 'active' : 'inactive') : undefined),
+    pick: (r) =>
+      first(r, ['status', 'call_status', 'state']) ??
+      (typeof r.is_active === 'boolean' ? (r.is_active ? 'active' : 'inactive') : undefined) ??
+      // A Stripe event's delivery to the webhook endpoint.
+      obj(r.delivery)?.status,
   },
   { label: 'created', time: true, pick: (r) => first(r, ['createdAt', 'created_at', 'created', 'receivedAt', 'placedAt', 'issuedAt', 'at', 'date']) },
 ];
@@ -211,19 +219,32 @@ function table(g: Group): string {
     return `<table><thead><tr><th>value</th></tr></thead><tbody>${records.map((r) => `<tr><td><code>${esc(typeof r.value === 'string' ? r.value : JSON.stringify(r.value))}</code></td></tr>`).join('')}</tbody></table>`;
   }
   const columns = COLUMNS.filter((c) => records.some((r) => c.pick(r.row!) !== undefined));
+  const actions = ROW_ACTIONS[`${g.provider}:${g.kind}`];
   const cell = (c: Column, row: Row) => {
     const v = c.pick(row);
     if (v === undefined) return '<td></td>';
     if (c.time) return `<td class="nowrap">${timeTag(v)}</td>`;
     return `<td>${esc(typeof v === 'object' ? JSON.stringify(v) : v)}</td>`;
   };
-  return `<table><thead><tr>${columns.map((c) => `<th>${esc(c.label)}</th>`).join('')}<th>all fields</th></tr></thead><tbody>${records
+  return `<table><thead><tr>${columns.map((c) => `<th>${esc(c.label)}</th>`).join('')}${actions ? '<th></th>' : ''}<th>all fields</th></tr></thead><tbody>${records
     .map((r) => {
       const id = COLUMNS[0]!.pick(r.row!);
       const key = id === undefined ? r.key : `${g.provider}:${g.kind}:${String(id)}`;
-      return `<tr>${columns.map((c) => cell(c, r.row!)).join('')}<td>${raw(key, r.row)}</td></tr>`;
+      return `<tr>${columns.map((c) => cell(c, r.row!)).join('')}${actions ? `<td class="nowrap">${actions(r.row!)}</td>` : ''}<td>${raw(key, r.row)}</td></tr>`;
     })
     .join('')}</tbody></table>`;
+}
+
+/** Buttons a row gets, per `provider:kind`: forms posting to the hub, which forwards them to the emulator. */
+const ROW_ACTIONS: Record<string, (row: Row) => string> = {
+  'stripe:subscriptions': (r) =>
+    typeof r.id !== 'string' || r.status === 'canceled'
+      ? ''
+      : `${simulateButton('payment-succeeded', r.id, 'Payment succeeds')} ${simulateButton('payment-failed', r.id, 'Payment fails')}`,
+};
+
+function simulateButton(simulation: 'payment-succeeded' | 'payment-failed', subscriptionId: string, label: string): string {
+  return `<form method="post" action="/_stripe/simulate/${simulation}" class="simulate"><input type="hidden" name="subscriptionId" value="${esc(subscriptionId)}"><button>${esc(label)}</button></form>`;
 }
 
 function raw(key: string, value: unknown): string {

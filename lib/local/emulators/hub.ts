@@ -5,6 +5,8 @@
 // `?mail=`). The view is hub-view.ts, on the server for the first paint and bundled for the browser.
 //   GET  /_inspect           every emulator's state in one object, and `streams.parked`
 //   POST /_streams/redrive   { id? }: hands parked records back to their workers
+//   POST /_stripe/simulate/payment-succeeded|payment-failed   { subscriptionId } (JSON or the page's
+//                            form): forwarded to the Stripe emulator's /_simulate hook, its answer back
 //   GET  /docs               the API reference (hub-docs.ts); /openapi.yaml the document it shows
 import { createReadStream, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse, type Server } from 'node:http';
@@ -66,13 +68,37 @@ export async function startHub(emulators: RunningEmulator[], opts: HubOptions = 
         res.writeHead(400, { 'content-type': 'application/json' });
         return void res.end(JSON.stringify({ message: 'body must be JSON: { "id"?: string }' }));
       }
-      const redriven = opts.streams?.redrive(input.id || undefined) ?? 0;
+      const redriven = opts.streams?.redrive(input.value || undefined) ?? 0;
       if (fromPage) {
         res.writeHead(303, { location: '/' });
         return void res.end();
       }
       res.writeHead(200, { 'content-type': 'application/json' });
       return void res.end(JSON.stringify({ redriven }));
+    }
+    // The Stripe subscription rows' buttons.
+    const simulation = /^\/_stripe\/simulate\/(payment-succeeded|payment-failed)$/.exec(url.pathname)?.[1];
+    if (simulation && method === 'POST') {
+      const stripe = emulators.find((e) => e.name === 'stripe');
+      if (!stripe) return notFound(res, 'no Stripe emulator');
+      const fromPage = (req.headers['content-type'] ?? '').includes('form-urlencoded');
+      const input = await readInput(req, fromPage, 'subscriptionId');
+      if (input === undefined) {
+        res.writeHead(400, { 'content-type': 'application/json' });
+        return void res.end(JSON.stringify({ message: 'body must be JSON: { "subscriptionId": string }' }));
+      }
+      const answer = await fetch(`${stripe.baseUrl}/_simulate/${simulation}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ subscriptionId: input.value ?? '' }),
+      });
+      const body = await answer.text();
+      if (fromPage && answer.ok) {
+        res.writeHead(303, { location: '/' });
+        return void res.end();
+      }
+      res.writeHead(answer.status, { 'content-type': 'application/json' });
+      return void res.end(body);
     }
     if (url.pathname === '/' && (method === 'GET' || method === 'HEAD')) {
       const html = page(emulators, inspect(), url.searchParams.get('mail'), await clientScript(), docs());
@@ -128,16 +154,17 @@ function notFound(res: ServerResponse, message: string): void {
   res.end(JSON.stringify({ message }));
 }
 
-async function readInput(req: IncomingMessage, form: boolean): Promise<{ id?: string } | undefined> {
+/** The one string field a hub action takes, from the page's form or a JSON body; undefined when malformed. */
+async function readInput(req: IncomingMessage, form: boolean, field = 'id'): Promise<{ value?: string } | undefined> {
   const chunks: Buffer[] = [];
   for await (const c of req) chunks.push(c as Buffer);
   const text = Buffer.concat(chunks).toString('utf8');
-  if (form) return { id: new URLSearchParams(text).get('id') ?? undefined };
+  if (form) return { value: new URLSearchParams(text).get(field) ?? undefined };
   try {
     const body: unknown = text ? JSON.parse(text) : {};
     if (typeof body !== 'object' || body === null) return undefined;
-    const id = (body as { id?: unknown }).id;
-    return id === undefined || typeof id === 'string' ? { id } : undefined;
+    const value = (body as Record<string, unknown>)[field];
+    return value === undefined || typeof value === 'string' ? { value } : undefined;
   } catch {
     return undefined;
   }
@@ -223,6 +250,25 @@ const CONTROLLER = `(() => {
     paint();
   });
   document.addEventListener('submit', async (e) => {
+    const simulation = e.target.closest && e.target.closest('form.simulate');
+    if (simulation) {
+      e.preventDefault();
+      try {
+        const res = await fetch(simulation.getAttribute('action'), {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ subscriptionId: simulation.querySelector('input[name=subscriptionId]').value }),
+        });
+        const out = await res.json();
+        live.textContent = res.ok ? 'Stripe: ' + out.subscription.id + ' is ' + out.subscription.status : 'Stripe: ' + out.message;
+        live.className = res.ok ? 'live' : 'live down';
+        // A refusal stays readable until the next regular poll.
+        if (res.ok) poll();
+      } catch {
+        simulation.submit();
+      }
+      return;
+    }
     const form = e.target.closest && e.target.closest('form.redrive');
     if (!form) return;
     e.preventDefault();
@@ -266,7 +312,7 @@ details{margin-top:.6rem}summary{cursor:pointer;color:#0b57d0;font-size:12px}td 
 table{border-collapse:collapse;width:100%;margin:.2rem 0 .6rem}th,td{border-bottom:1px solid #eaeef2;padding:.3rem .5rem;text-align:left;vertical-align:top}
 th{font-size:12px;color:#57606a;font-weight:600;background:#f6f8fa}table.kv th{width:8rem;background:none}
 code{font:12px ui-monospace,monospace;word-break:break-all}.nowrap{white-space:nowrap}.empty{color:#6e7781}
-.provider{margin-bottom:.8rem}form.redrive{display:inline}button{cursor:pointer;white-space:nowrap}
+.provider{margin-bottom:.8rem}form.redrive,form.simulate{display:inline}button{cursor:pointer;white-space:nowrap}
 @media (max-width:800px){.mail-pane,.bodies{grid-template-columns:1fr}}`;
 
 function page(emulators: RunningEmulator[], data: InspectData, mail: string | null, script: string, docs: HubDocs | undefined): string {

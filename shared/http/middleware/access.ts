@@ -3,6 +3,7 @@
 // permission, webhooks their shared secret or signature header.
 import type middy from '@middy/core';
 import { timingSafeEqual } from 'node:crypto';
+import { WebhookSignatureError } from '../../providers/stripe/port';
 import { webhookConfig } from '../../config/webhooks';
 import { ForbiddenError, UnauthorizedError } from '../../errors';
 import { callerFromClaims } from '../caller';
@@ -37,7 +38,7 @@ export function authorize(route: RouteDef): middy.MiddlewareObj<HttpEvent> {
         }
         case 'stripe':
           // The signature itself is verified with the Stripe SDK by the webhook's use case.
-          if (!event.headers['stripe-signature']) throw new UnauthorizedError('Missing Stripe-Signature.');
+          if (!event.headers['stripe-signature']) throw new WebhookSignatureError('Missing Stripe-Signature.');
           return;
       }
     },

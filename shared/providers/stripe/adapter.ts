@@ -81,8 +81,8 @@ export function stripeBilling(settings: StripeSettings): Billing {
       return customer.id;
     },
 
-    async createSubscription({ customerId, priceId, userId }) {
-      const opts = once();
+    async createSubscription({ customerId, priceId, userId, idempotencyKey }) {
+      const opts = idempotencyKey ? { idempotencyKey } : once();
       const sub = await call('create subscription', () =>
         stripe.subscriptions.create(
           {
@@ -103,6 +103,7 @@ export function stripeBilling(settings: StripeSettings): Billing {
         status: sub.status as SubscriptionStatus,
         clientSecret: invoice?.confirmation_secret?.client_secret ?? null,
         currentPeriodEnd: periodEnd(sub, 'create subscription'),
+        createdAt: sub.created,
       };
     },
 

@@ -1,8 +1,8 @@
-// Stripe account, webhook endpoint secret and the price of each plan. STRIPE_API_URL points the SDK
-// at the local emulator; off the local stack it is normally unset and the SDK uses api.stripe.com.
+// Stripe account and webhook endpoint secret (each plan's price is in shared/config/plans.ts, beside
+// the catalogue). STRIPE_API_URL points the SDK at the local emulator; off the local stack it is
+// normally unset and the SDK uses api.stripe.com.
 import * as z from '../../zod';
-import { defineConfig, nonEmpty } from '../../config/define';
-import type { PlanId } from '../../config/plans';
+import { defineConfig } from '../../config/define';
 
 export const stripeConfig = defineConfig(
   'stripe',
@@ -12,28 +12,17 @@ export const stripeConfig = defineConfig(
       STRIPE_SECRET_KEY: z.string().check(z.regex(/^(sk|rk)_/, 'must be a secret (sk_) or restricted (rk_) key')),
       STRIPE_WEBHOOK_SECRET: z.string().check(z.startsWith('whsec_', 'must be an endpoint secret (whsec_)')),
       STRIPE_API_URL: z.optional(z.url({ protocol: /^https?$/ })),
-      STRIPE_PRICE_STARTER: nonEmpty,
-      STRIPE_PRICE_BUSINESS: nonEmpty,
-      STRIPE_PRICE_PREMIUM: nonEmpty,
     }),
     z.transform((e) => ({
       secretKey: e.STRIPE_SECRET_KEY,
       webhookSecret: e.STRIPE_WEBHOOK_SECRET,
       api: e.STRIPE_API_URL === undefined ? undefined : sdkEndpoint(e.STRIPE_API_URL),
-      prices: {
-        starter: e.STRIPE_PRICE_STARTER,
-        business: e.STRIPE_PRICE_BUSINESS,
-        premium: e.STRIPE_PRICE_PREMIUM,
-      } satisfies Record<PlanId, string>,
     })),
   ),
   {
     STRIPE_SECRET_KEY: 'sk_test_local',
     STRIPE_WEBHOOK_SECRET: 'whsec_local',
     STRIPE_API_URL: 'http://127.0.0.1:4007',
-    STRIPE_PRICE_STARTER: 'price_starter',
-    STRIPE_PRICE_BUSINESS: 'price_business',
-    STRIPE_PRICE_PREMIUM: 'price_premium',
   },
 );
 

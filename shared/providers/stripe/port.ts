@@ -19,6 +19,8 @@ export interface NewSubscription {
   /** What the portal confirms the first payment with; null when nothing is due. */
   clientSecret: string | null;
   currentPeriodEnd: Date;
+  /** When Stripe created it (Unix seconds): the state's time, against which later events are ordered. */
+  createdAt: number;
 }
 
 /** A webhook event whose signature and age have been checked. Events can arrive twice and out of order. */
@@ -38,7 +40,11 @@ export interface Billing {
    * the stored id, gives the same customer.
    */
   ensureCustomer(input: { userId: string; email: string; name?: string; customerId?: string }): Promise<string>;
-  createSubscription(input: { customerId: string; priceId: string; userId: string }): Promise<NewSubscription>;
+  /**
+   * `idempotencyKey`: the same key within Stripe's 24 hours gives the same subscription back (a retry
+   * after a crash); without one, each port call has its own.
+   */
+  createSubscription(input: { customerId: string; priceId: string; userId: string; idempotencyKey?: string }): Promise<NewSubscription>;
   /** Swaps the plan at once; the price difference for the rest of the period is prorated. */
   changePlanNow(input: { subscriptionId: string; priceId: string }): Promise<void>;
   /** Swaps the plan when the current period ends; until then the subscription is unchanged. */
@@ -49,9 +55,12 @@ export interface Billing {
   verifyWebhook(rawBody: string | Buffer, signatureHeader: string | undefined): BillingEvent;
 }
 
-/** A webhook whose signature is missing, wrong or too old: the sender is not (provably) Stripe. */
+/**
+ * A webhook whose signature is missing, wrong or too old: the sender is not (provably) Stripe. 400, as
+ * Stripe's own guide answers it (Stripe shows the status in the endpoint's delivery log and retries).
+ */
 export class WebhookSignatureError extends AppError {
   constructor(detail = 'The Stripe-Signature header does not match the body or is too old.', cause?: unknown) {
-    super(401, 'webhook-signature', 'Unauthorized', detail, { cause });
+    super(400, 'webhook-signature', 'Bad request', detail, { cause });
   }
 }

@@ -6,13 +6,50 @@
 // replayed for the same request, the same key with other parameters is a 400 `idempotency_error`, the
 // same key while its first request still runs is a 409 `idempotency_error` (nothing stored, the SDKs
 // retry it), and a key is forgotten 24 hours after its first use (then the request runs again).
-// Test hooks beside the kit's (no API key needed):
+//
+// Webhook events as Stripe makes them: every change records an event (`evt_…`, `created` on this
+// emulator's clock, `data.object` a deep snapshot of the object as the API renders it at that moment,
+// `data.previous_attributes` on updates: the old values of the top-level fields that changed).
+// `forwardTo(url)` delivers them as `stripe listen --forward-to` does: one at a time, in event order,
+// JSON signed with the webhook secret (`Stripe-Signature: t=…,v1=…`, `t` the real time of each attempt,
+// so a receiver's 300 s tolerance holds after /_clock moved this clock); a non-2xx answer or a network
+// error is retried after 100, 200 and 400 ms, then given up (`failed`). Stripe retries for days; locally
+// a few tries show the behaviour. Without an endpoint events are only recorded (`no_endpoint`).
+//
+// Test hooks beside the kit's (no API key needed; bodies are JSON):
 //   GET|POST /_clock    { advanceSeconds }  moves this emulator's clock forward (timestamps, key expiry);
 //                       /_reset puts it back
 //   POST /_latency      { ms, count?, match? }  the next `count` matching POSTs take `ms` longer, their
 //                       key in flight meanwhile (to see the 409)
+//   GET  /_events/:id   one recorded event, whole (`/_inspect` lists them: id, type, created, objectId,
+//                       delivery { status, attempts, lastStatus, lastError })
+//   GET  /_deliveries   { endpoint, pending: delivery faults, held: event ids, queued: event ids }
+//   POST /_deliveries   a delivery fault, for events recorded from now on (201 { pending }):
+//                       { mode: 'delay', ms, count = 1 }  the next `count` deliveries wait `ms` first
+//                         (the ones after wait behind them: late, still in order)
+//                       { mode: 'duplicate', count = 1 }  the next `count` events are delivered twice
+//                       { mode: 'reorder', count = 2 }  the next `count` events are delivered in reverse
+//                         order, once the last of them is recorded (or on release)
+//                       { mode: 'hold', count? }  the next `count` events (every one, without count)
+//                         wait until released
+//   POST /_deliveries/release  { order?: 'recorded' | 'reverse', eventIds?: string[] }  ends the holds
+//                       and reorder batches (pending ones too) and sends what they held: `eventIds` first,
+//                       in that order, then the rest in `order` (default 'recorded'); 200 { released }
+//   POST /_deliveries/redeliver  { eventId }  sends a recorded event again, past any fault (same id and
+//                       body, fresh signature); 202, 404 unknown event, 409 no endpoint
+//   POST /_simulate/payment-succeeded  { subscriptionId }  pays the subscription's open invoice (what the
+//                       portal's card confirmation does): invoice.paid, then the subscription turns
+//                       active (from incomplete or past_due) with customer.subscription.updated
+//   POST /_simulate/payment-failed  { subscriptionId }  its next payment fails: an active subscription
+//                       gets a new open invoice for its items and pending prorations (`subscription_cycle`,
+//                       the period is not advanced), invoice.created, invoice.payment_failed, then
+//                       past_due and customer.subscription.updated; one with an open invoice (incomplete,
+//                       past_due) gets a failed attempt on it (invoice.payment_failed) and keeps its status.
+//                       Both: 200 { subscription, invoice }, 400 for an unknown or canceled subscription
+//                       or (succeeded) no open invoice
 import { createHmac, randomBytes } from 'node:crypto';
 import * as z from 'zod';
+import { DEFAULT_PLANS, LOCAL_PLAN_PRICES } from '../../../../shared/config/plans';
 import { Router, bearer, json, type EmulatorDefinition, type RouteContext } from '../kit';
 
 type Form = { [key: string]: FormValue };
@@ -62,7 +99,7 @@ export interface Subscription {
   object: 'subscription';
   created: number;
   customer: string;
-  status: 'incomplete' | 'active' | 'canceled';
+  status: 'incomplete' | 'active' | 'past_due' | 'canceled';
   items: { object: 'list'; data: SubscriptionItem[]; has_more: false; total_count: number; url: string };
   latest_invoice: string | null;
   schedule: string | null;
@@ -83,11 +120,14 @@ export interface Invoice {
   created: number;
   customer: string;
   status: 'open' | 'paid';
-  billing_reason: 'subscription_create' | 'subscription_update';
+  billing_reason: 'subscription_create' | 'subscription_update' | 'subscription_cycle';
   currency: string;
   amount_due: number;
   amount_paid: number;
   amount_remaining: number;
+  /** Payment attempts made (failed ones included). */
+  attempt_count: number;
+  attempted: boolean;
   period_start: number;
   period_end: number;
   parent: { type: 'subscription_details'; subscription_details: { subscription: string; metadata: Metadata } };
@@ -134,14 +174,43 @@ export interface SubscriptionSchedule {
   livemode: false;
 }
 
-// A type, not an interface: EmulatorDefinition's inspect() wants a Record.
-export type StripeEmulatorState = {
+// Types, not interfaces: EmulatorDefinition's inspect() and signedEvent's callers want Records.
+export type StripeEvent = {
+  id: string;
+  object: 'event';
+  api_version: string;
+  created: number;
+  data: { object: Record<string, unknown>; previous_attributes?: Record<string, unknown> };
+  livemode: false;
+  pending_webhooks: number;
+  request: { id: string | null; idempotency_key: string | null };
+  type: string;
+};
+/**
+ * no_endpoint: recorded while nothing was forwarded to; held: waiting for a release (hold, reorder);
+ * pending: queued or being sent; delivered: a 2xx; failed: every try of the last delivery failed.
+ */
+export type DeliveryStatus = 'no_endpoint' | 'held' | 'pending' | 'delivered' | 'failed';
+export type EventSummary = {
+  id: string;
+  type: string;
+  created: number;
+  /** The id of the object in `data.object`. */
+  objectId: string;
+  /** Over every delivery of the event (a duplicate or a redelivery adds attempts). */
+  delivery: { status: DeliveryStatus; attempts: number; lastStatus: number | null; lastError: string | null };
+};
+type Resources = {
   customers: Customer[];
   subscriptions: Subscription[];
   subscriptionSchedules: SubscriptionSchedule[];
   invoices: Invoice[];
   /** Proration lines from plan changes (`proration_behavior: create_prorations`), pending until the next invoice. */
   invoiceItems: InvoiceItem[];
+};
+export type StripeEmulatorState = Resources & {
+  /** Every event recorded, oldest first. */
+  events: EventSummary[];
 };
 
 export interface StripeEmulator extends EmulatorDefinition {
@@ -151,22 +220,24 @@ export interface StripeEmulator extends EmulatorDefinition {
     type: string,
     object: Record<string, unknown>,
     opts?: { timestamp?: number },
-  ): { payload: string; header: string; event: Record<string, unknown> };
+  ): { payload: string; header: string; event: StripeEvent };
+  /**
+   * Delivers the events recorded from now on to `url` (as `stripe listen --forward-to` does); undefined
+   * stops delivering and drops what was queued or held.
+   */
+  forwardTo(url: string | undefined): void;
 }
 
 const API_VERSION = '2026-10-28.endive';
-const PRICES: Price[] = [
-  ['price_starter', 'Starter', 2900],
-  ['price_business', 'Business', 7900],
-  ['price_premium', 'Premium', 19900],
-].map(([id, nickname, amount]) => ({
-  id: id as string,
+// The prices the local plans are billed with: the plan catalogue's own ids and amounts (one config).
+const PRICES: Price[] = DEFAULT_PLANS.map((plan) => ({
+  id: LOCAL_PLAN_PRICES[plan.id],
   object: 'price',
   active: true,
-  currency: 'eur',
-  unit_amount: amount as number,
-  nickname: nickname as string,
-  product: `prod_${(nickname as string).toLowerCase()}`,
+  currency: plan.currency.toLowerCase(),
+  unit_amount: plan.monthlyPriceCents,
+  nickname: plan.name,
+  product: `prod_${plan.id}`,
   recurring: { interval: 'month', interval_count: 1 },
   type: 'recurring',
   livemode: false,
@@ -183,6 +254,10 @@ export interface StripeEmulatorOptions {
   webhookSecret?: string;
   /** How long an Idempotency-Key is remembered; Stripe's 24 hours unless a test wants less. */
   idempotencyTtlSeconds?: number;
+  /** The waits before each retry of a failed delivery; default 100, 200, 400 ms (four tries in all). */
+  retryDelaysMs?: number[];
+  /** How long one delivery attempt may take before it counts as failed; default 5 s. */
+  deliveryTimeoutMs?: number;
 }
 
 const clockSchema = z.strictObject({ advanceSeconds: z.number().int().min(0).max(10 * 365 * 86_400) });
@@ -191,12 +266,28 @@ const latencySchema = z.strictObject({
   count: z.number().int().min(1).max(1000).default(1),
   match: z.string().min(1).optional(),
 });
+const count = z.number().int().min(1).max(1000);
+const deliveryFaultSchema = z.discriminatedUnion('mode', [
+  z.strictObject({ mode: z.literal('delay'), ms: z.number().int().min(1).max(60_000), count: count.default(1) }),
+  z.strictObject({ mode: z.literal('duplicate'), count: count.default(1) }),
+  z.strictObject({ mode: z.literal('reorder'), count: count.min(2).default(2) }),
+  z.strictObject({ mode: z.literal('hold'), count: count.optional() }),
+]);
+type DeliveryFault = z.infer<typeof deliveryFaultSchema>;
+const releaseSchema = z.strictObject({
+  order: z.enum(['recorded', 'reverse']).default('recorded'),
+  eventIds: z.array(z.string().min(1)).max(1000).optional(),
+});
+const redeliverSchema = z.strictObject({ eventId: z.string().min(1) });
+const simulateSchema = z.strictObject({ subscriptionId: z.string().min(1) });
 
 export function createStripeEmulator(opts: StripeEmulatorOptions = {}): StripeEmulator {
   const secretKey = opts.secretKey ?? 'sk_test_local';
   const webhookSecret = opts.webhookSecret ?? 'whsec_local';
   const ttlSeconds = opts.idempotencyTtlSeconds ?? IDEMPOTENCY_TTL_SECONDS;
-  const state: StripeEmulatorState = { customers: [], subscriptions: [], subscriptionSchedules: [], invoices: [], invoiceItems: [] };
+  const retryDelaysMs = opts.retryDelaysMs ?? [100, 200, 400];
+  const deliveryTimeoutMs = opts.deliveryTimeoutMs ?? 5000;
+  const state: Resources = { customers: [], subscriptions: [], subscriptionSchedules: [], invoices: [], invoiceItems: [] };
   const replays = new Map<string, { fingerprint: string; status: number; body: string; expiresAt: number }>();
   const inFlight = new Set<string>();
   let latencies: z.infer<typeof latencySchema>[] = [];
@@ -256,7 +347,15 @@ export function createStripeEmulator(opts: StripeEmulatorOptions = {}): StripeEm
 
   // --- test hooks ----------------------------------------------------------------------------------
   const hookBody = async <T>(req: Request, schema: z.ZodType<T>): Promise<T | Response> => {
-    const parsed = schema.safeParse(await req.json().catch(() => undefined));
+    // An empty body is `{}` (e.g. a release without options); one that is not JSON fails the schema.
+    const text = await req.text();
+    let input: unknown;
+    try {
+      input = text.trim() === '' ? {} : JSON.parse(text);
+    } catch {
+      input = undefined;
+    }
+    const parsed = schema.safeParse(input);
     return parsed.success ? parsed.data : json({ message: 'invalid body', issues: parsed.error.issues }, 400);
   };
   const clock = () => json({ now: now(), offsetSeconds, idempotencyTtlSeconds: ttlSeconds });
@@ -272,6 +371,209 @@ export function createStripeEmulator(opts: StripeEmulatorOptions = {}): StripeEm
     if (body instanceof Response) return body;
     latencies.push(body);
     return json({ pending: latencies }, 201);
+  });
+
+
+  // --- events and their delivery -----------------------------------------------------------------
+  interface EventRecord {
+    event: StripeEvent;
+    delivery: EventSummary['delivery'];
+  }
+  const records: EventRecord[] = [];
+  let endpoint: string | undefined;
+  let deliveryFaults: DeliveryFault[] = [];
+  /** Deliveries waiting their turn; an event delivered twice is in it twice. */
+  let queue: EventRecord[] = [];
+  /** Held by `hold` until a release. */
+  let held: EventRecord[] = [];
+  /** A `reorder` batch being filled: sent reversed once `size` events are in it. */
+  let batch: { size: number; events: number; records: EventRecord[] } | undefined;
+  /** Bumped by /_reset and forwardTo(undefined): a delivery of an older generation stops. */
+  let generation = 0;
+  let pumping = false;
+
+  const signature = (payload: string, t: number) =>
+    `t=${t},v1=${createHmac('sha256', webhookSecret).update(`${t}.${payload}`).digest('hex')}`;
+
+  /** Records an event about `object` (snapshotted now) and routes it to the endpoint, if there is one. */
+  function emit(type: string, object: Record<string, unknown>, previous?: Record<string, unknown>) {
+    const event = buildEvent(type, structuredClone(object), now(), endpoint ? 1 : 0, previous && structuredClone(previous));
+    const rec: EventRecord = { event, delivery: { status: endpoint ? 'pending' : 'no_endpoint', attempts: 0, lastStatus: null, lastError: null } };
+    records.push(rec);
+    if (endpoint) route(rec);
+  }
+
+  /** Records `type` when `after` differs from `before`, with the old values of the fields that changed. */
+  function emitUpdate(type: string, before: Record<string, unknown>, after: Record<string, unknown>) {
+    const changed = Object.keys({ ...before, ...after }).filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]));
+    if (changed.length > 0) emit(type, after, Object.fromEntries(changed.map((k) => [k, before[k] ?? null])));
+  }
+
+  /** Takes one use of the first pending fault of `mode`, if any (a hold without count is never used up). */
+  function consume<M extends DeliveryFault['mode']>(mode: M): Extract<DeliveryFault, { mode: M }> | undefined {
+    const fault = deliveryFaults.find((f): f is Extract<DeliveryFault, { mode: M }> => f.mode === mode);
+    if (!fault || fault.count === undefined) return fault;
+    fault.count -= 1;
+    if (fault.count <= 0) deliveryFaults = deliveryFaults.filter((f) => f !== fault);
+    return fault;
+  }
+
+  /** Where a new event goes: the faults decide whether it is doubled, held, batched to be reversed, or queued. */
+  function route(rec: EventRecord) {
+    const copies = consume('duplicate') ? [rec, rec] : [rec];
+    if (consume('hold')) {
+      rec.delivery.status = 'held';
+      held.push(...copies);
+      return;
+    }
+    if (!batch) {
+      const reorder = deliveryFaults.find((f) => f.mode === 'reorder');
+      if (reorder) {
+        deliveryFaults = deliveryFaults.filter((f) => f !== reorder);
+        batch = { size: reorder.count, events: 0, records: [] };
+      }
+    }
+    if (batch) {
+      rec.delivery.status = 'held';
+      batch.records.push(...copies);
+      batch.events += 1;
+      if (batch.events < batch.size) return;
+      const reversed = batch.records.reverse();
+      batch = undefined;
+      return enqueue(reversed);
+    }
+    enqueue(copies);
+  }
+
+  function enqueue(list: EventRecord[]) {
+    for (const rec of list) rec.delivery.status = 'pending';
+    queue.push(...list);
+    void pump();
+  }
+
+  /** Sends the queue one delivery at a time, in order. */
+  async function pump() {
+    if (pumping) return;
+    pumping = true;
+    try {
+      for (let rec = queue.shift(); rec; rec = queue.shift()) {
+        const gen = generation;
+        const delay = consume('delay');
+        if (delay) await sleep(delay.ms);
+        if (gen === generation) await deliver(rec, gen);
+      }
+    } finally {
+      pumping = false;
+    }
+  }
+
+  async function deliver(rec: EventRecord, gen: number) {
+    const payload = JSON.stringify(rec.event, null, 2);
+    rec.delivery.status = 'pending';
+    for (let retry = 0; ; retry++) {
+      if (!endpoint || gen !== generation) return;
+      let status: number | null = null;
+      let error: string | null = null;
+      rec.delivery.attempts += 1;
+      try {
+        const res = await fetch(endpoint, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json; charset=utf-8',
+            'user-agent': 'Stripe/1.0 (+https://stripe.com/docs/webhooks)',
+            // Signed anew for each attempt, at the real time: the receiver checks it against its own clock.
+            'stripe-signature': signature(payload, Math.floor(Date.now() / 1000)),
+          },
+          body: payload,
+          signal: AbortSignal.timeout(deliveryTimeoutMs),
+        });
+        status = res.status;
+        await res.arrayBuffer().catch(() => undefined);
+        if (!res.ok) error = `HTTP ${res.status}`;
+      } catch (err) {
+        const code = (err as { cause?: { code?: unknown } }).cause?.code;
+        error = typeof code === 'string' ? code : err instanceof Error ? err.message : String(err);
+      }
+      if (gen !== generation) return;
+      Object.assign(rec.delivery, { lastStatus: status, lastError: error });
+      if (error === null) {
+        rec.delivery.status = 'delivered';
+        return;
+      }
+      const wait = retryDelaysMs[retry];
+      if (wait === undefined) {
+        rec.delivery.status = 'failed';
+        return;
+      }
+      await sleep(wait);
+    }
+  }
+
+  /** Drops what waits to be sent (reset, or no endpoint any more); a delivery under way stops. */
+  function dropDeliveries(status: DeliveryStatus | undefined) {
+    generation += 1;
+    if (status) for (const rec of [...queue, ...held, ...(batch?.records ?? [])]) rec.delivery.status = status;
+    queue = [];
+    held = [];
+    batch = undefined;
+  }
+
+  const summary = ({ event, delivery }: EventRecord): EventSummary => ({
+    id: event.id,
+    type: event.type,
+    created: event.created,
+    objectId: String(event.data.object.id ?? ''),
+    delivery: { ...delivery },
+  });
+  const findEvent = (id: string) => records.find((r) => r.event.id === id);
+
+  routes.get('/_events/:id', ({ params }) => {
+    const rec = findEvent(params.id!);
+    return rec ? json(rec.event) : json({ message: `No such event: '${params.id}'` }, 404);
+  });
+  const deliveries = (status = 200) =>
+    json(
+      {
+        endpoint: endpoint ?? null,
+        pending: deliveryFaults,
+        held: [...held, ...(batch?.records ?? [])].map((r) => r.event.id),
+        queued: queue.map((r) => r.event.id),
+      },
+      status,
+    );
+  routes.get('/_deliveries', () => deliveries());
+  routes.post('/_deliveries', async ({ req }) => {
+    const body = await hookBody(req, deliveryFaultSchema);
+    if (body instanceof Response) return body;
+    deliveryFaults.push(body);
+    return json({ pending: deliveryFaults }, 201);
+  });
+  routes.post('/_deliveries/release', async ({ req }) => {
+    const body = await hookBody(req, releaseSchema);
+    if (body instanceof Response) return body;
+    const waiting = [...held, ...(batch?.records ?? [])].sort((a, b) => records.indexOf(a) - records.indexOf(b));
+    if (body.order === 'reverse') waiting.reverse();
+    const first: EventRecord[] = [];
+    for (const id of new Set(body.eventIds ?? [])) {
+      const mine = waiting.filter((r) => r.event.id === id);
+      if (mine.length === 0) return json({ message: `Event ${id} is not held.` }, 400);
+      first.push(...mine);
+    }
+    const released = [...first, ...waiting.filter((r) => !first.includes(r))];
+    held = [];
+    batch = undefined;
+    deliveryFaults = deliveryFaults.filter((f) => f.mode !== 'hold' && f.mode !== 'reorder');
+    enqueue(released);
+    return json({ released: released.map((r) => r.event.id) });
+  });
+  routes.post('/_deliveries/redeliver', async ({ req }) => {
+    const body = await hookBody(req, redeliverSchema);
+    if (body instanceof Response) return body;
+    const rec = findEvent(body.eventId);
+    if (!rec) return json({ message: `No such event: '${body.eventId}'` }, 404);
+    if (!endpoint) return json({ message: 'Nothing to deliver to: no endpoint is set (forwardTo).' }, 409);
+    enqueue([rec]);
+    return json({ queued: rec.event.id }, 202);
   });
 
   const find = <T extends { id: string }>(list: T[], id: string | undefined) => list.find((x) => x.id === id);
@@ -346,6 +648,8 @@ export function createStripeEmulator(opts: StripeEmulatorOptions = {}): StripeEm
       amount_due: amount,
       amount_paid: open ? 0 : amount,
       amount_remaining: open ? amount : 0,
+      attempt_count: open ? 0 : 1,
+      attempted: !open,
       period_start: item?.current_period_start ?? now(),
       period_end: item?.current_period_end ?? now(),
       parent: { type: 'subscription_details', subscription_details: { subscription: sub.id, metadata: { ...sub.metadata } } },
@@ -354,6 +658,32 @@ export function createStripeEmulator(opts: StripeEmulatorOptions = {}): StripeEm
     };
     state.invoices.push(invoice);
     return invoice;
+  }
+
+  /** What an event carries: the object as the API renders it (ids, not expansions). */
+  const subSnapshot = (sub: Subscription) => structuredClone(renderSubscription(sub, []));
+  const invoiceSnapshot = (invoice: Invoice) => renderInvoice(invoice, false);
+  const scheduleSnapshot = (schedule: SubscriptionSchedule) => structuredClone(schedule) as unknown as Record<string, unknown>;
+  const invoicesOf = (sub: Subscription) => state.invoices.filter((i) => i.parent.subscription_details.subscription === sub.id);
+  /** The subscription's open invoice: its latest if open, else its newest open one. */
+  const openInvoiceOf = (sub: Subscription) =>
+    [invoiceOf(sub), ...invoicesOf(sub).reverse()].find((i): i is Invoice => i?.status === 'open');
+
+  /** An invoice paid (out of band, or the simulated card): invoice.paid, then a subscription with nothing left open turns active. */
+  function payInvoice(invoice: Invoice) {
+    Object.assign(invoice, {
+      status: 'paid',
+      amount_paid: invoice.amount_due,
+      amount_remaining: 0,
+      attempted: true,
+      attempt_count: invoice.attempt_count + 1,
+    });
+    emit('invoice.paid', invoiceSnapshot(invoice));
+    const sub = find(state.subscriptions, invoice.parent.subscription_details.subscription);
+    if (!sub || (sub.status !== 'incomplete' && sub.status !== 'past_due') || openInvoiceOf(sub)) return;
+    const before = subSnapshot(sub);
+    sub.status = 'active';
+    emitUpdate('customer.subscription.updated', before, subSnapshot(sub));
   }
 
   // --- customers ---------------------------------------------------------------------------------
@@ -368,6 +698,7 @@ export function createStripeEmulator(opts: StripeEmulatorOptions = {}): StripeEm
       livemode: false,
     };
     state.customers.push(customer);
+    emit('customer.created', { ...customer });
     return ok(customer);
   });
   // Before `/v1/customers/:id`, which would take `search` for an id.
@@ -400,8 +731,12 @@ export function createStripeEmulator(opts: StripeEmulatorOptions = {}): StripeEm
     // Stripe cancels the customer's subscriptions with it.
     const t = now();
     for (const sub of state.subscriptions) {
-      if (sub.customer === customer.id && sub.status !== 'canceled') Object.assign(sub, { status: 'canceled', canceled_at: t, ended_at: t });
+      if (sub.customer !== customer.id || sub.status === 'canceled') continue;
+      Object.assign(sub, { status: 'canceled', canceled_at: t, ended_at: t });
+      emit('customer.subscription.deleted', subSnapshot(sub));
     }
+    const { deleted: _deleted, ...last } = customer;
+    emit('customer.deleted', last);
     return ok({ id: customer.id, object: 'customer', deleted: true });
   });
 
@@ -453,7 +788,11 @@ export function createStripeEmulator(opts: StripeEmulatorOptions = {}): StripeEm
       livemode: false,
     };
     state.subscriptions.push(sub);
-    sub.latest_invoice = newInvoice(sub, amount, 'subscription_create', amount > 0).id;
+    const invoice = newInvoice(sub, amount, 'subscription_create', amount > 0);
+    sub.latest_invoice = invoice.id;
+    emit('customer.subscription.created', subSnapshot(sub));
+    emit('invoice.created', invoiceSnapshot(invoice));
+    if (invoice.status === 'paid') emit('invoice.paid', invoiceSnapshot(invoice));
     return ok(renderSubscription(sub, expand));
   });
 
@@ -513,15 +852,22 @@ export function createStripeEmulator(opts: StripeEmulatorOptions = {}): StripeEm
       items[at] = next;
     }
     if (specs.length > 0 && items.length === 0) return fail(400, { param: 'items', message: 'A subscription must have at least one item.' });
+    const before = subSnapshot(sub);
     sub.items = { ...sub.items, data: items, total_count: items.length };
     sub.metadata = mergeMetadata(sub.metadata, form.metadata);
+    let charged: Invoice | undefined;
     if (proration === 'always_invoice' && lines.length > 0) {
       // Charged at once; the emulator takes the charge as successful.
-      const invoice = newInvoice(sub, Math.max(0, lines.reduce((s, l) => s + l.amount, 0)), 'subscription_update', false);
-      for (const l of lines) l.invoice = invoice.id;
-      sub.latest_invoice = invoice.id;
+      charged = newInvoice(sub, Math.max(0, lines.reduce((s, l) => s + l.amount, 0)), 'subscription_update', false);
+      for (const l of lines) l.invoice = charged.id;
+      sub.latest_invoice = charged.id;
     }
     state.invoiceItems.push(...lines);
+    emitUpdate('customer.subscription.updated', before, subSnapshot(sub));
+    if (charged) {
+      emit('invoice.created', invoiceSnapshot(charged));
+      emit('invoice.paid', invoiceSnapshot(charged));
+    }
     return ok(renderSubscription(sub, expand));
   });
 
@@ -531,8 +877,12 @@ export function createStripeEmulator(opts: StripeEmulatorOptions = {}): StripeEm
     if (!sub || sub.status === 'canceled') return noSuch('subscription', params.id!);
     const t = now();
     Object.assign(sub, { status: 'canceled', canceled_at: t, ended_at: t });
+    emit('customer.subscription.deleted', subSnapshot(sub));
     const schedule = find(state.subscriptionSchedules, sub.schedule ?? undefined);
-    if (schedule && isLive(schedule)) Object.assign(schedule, { status: 'canceled', canceled_at: t, current_phase: null });
+    if (schedule && isLive(schedule)) {
+      Object.assign(schedule, { status: 'canceled', canceled_at: t, current_phase: null });
+      emit('subscription_schedule.canceled', scheduleSnapshot(schedule));
+    }
     return ok(renderSubscription(sub, []));
   });
 
@@ -573,7 +923,10 @@ export function createStripeEmulator(opts: StripeEmulatorOptions = {}): StripeEm
       livemode: false,
     };
     state.subscriptionSchedules.push(schedule);
+    const before = subSnapshot(sub);
     sub.schedule = schedule.id;
+    emit('subscription_schedule.created', scheduleSnapshot(schedule));
+    emitUpdate('customer.subscription.updated', before, subSnapshot(sub));
     return ok(schedule);
   });
 
@@ -588,6 +941,8 @@ export function createStripeEmulator(opts: StripeEmulatorOptions = {}): StripeEm
     if (!isLive(schedule)) return notLive(schedule);
     const endBehavior = str(form.end_behavior);
     if (endBehavior !== undefined && !END_BEHAVIOR.includes(endBehavior)) return invalidValue('end_behavior', endBehavior, END_BEHAVIOR);
+    const sub = find(state.subscriptions, schedule.subscription ?? undefined);
+    const before = { schedule: scheduleSnapshot(schedule), sub: sub && subSnapshot(sub) };
     if (form.phases !== undefined) {
       const phases = parsePhases(list(form.phases).map(obj), schedule);
       if (phases instanceof Response) return phases;
@@ -596,11 +951,12 @@ export function createStripeEmulator(opts: StripeEmulatorOptions = {}): StripeEm
       const current = phases.find((p) => p.start_date <= t && t < p.end_date);
       schedule.current_phase = current ? { start_date: current.start_date, end_date: current.end_date } : null;
       // The current phase is what the subscription bills now: Stripe applies a change to it at once.
-      const sub = find(state.subscriptions, schedule.subscription ?? undefined);
       if (sub && current) applyPhase(sub, current);
     }
     if (endBehavior) schedule.end_behavior = endBehavior;
     schedule.metadata = mergeMetadata(schedule.metadata, form.metadata);
+    emitUpdate('subscription_schedule.updated', before.schedule, scheduleSnapshot(schedule));
+    if (sub && before.sub) emitUpdate('customer.subscription.updated', before.sub, subSnapshot(sub));
     return ok(schedule);
   });
 
@@ -609,6 +965,7 @@ export function createStripeEmulator(opts: StripeEmulatorOptions = {}): StripeEm
     if (!schedule) return noSuch('subscription_schedule', params.id!);
     if (!isLive(schedule)) return notLive(schedule);
     const sub = find(state.subscriptions, schedule.subscription ?? undefined);
+    const before = sub && subSnapshot(sub);
     if (sub) sub.schedule = null;
     Object.assign(schedule, {
       status: 'released',
@@ -617,6 +974,8 @@ export function createStripeEmulator(opts: StripeEmulatorOptions = {}): StripeEm
       subscription: null,
       current_phase: null,
     });
+    emit('subscription_schedule.released', scheduleSnapshot(schedule));
+    if (sub && before) emitUpdate('customer.subscription.updated', before, subSnapshot(sub));
     return ok(schedule);
   });
 
@@ -687,10 +1046,50 @@ export function createStripeEmulator(opts: StripeEmulatorOptions = {}): StripeEm
     if (str(form.paid_out_of_band) !== 'true') {
       return fail(400, { message: 'This customer has no attached payment source or default payment method. Please consider adding a default payment method.' });
     }
-    Object.assign(invoice, { status: 'paid', amount_paid: invoice.amount_due, amount_remaining: 0 });
-    const sub = find(state.subscriptions, invoice.parent.subscription_details.subscription);
-    if (sub?.status === 'incomplete') sub.status = 'active';
+    payInvoice(invoice);
     return ok(renderInvoice(invoice, false));
+  });
+
+  // --- simulations (test hooks: what Stripe does on its own, without an API call) ------------------
+  /** The subscription a simulation is about, or the 400 for an unknown or canceled one. */
+  async function simulated(req: Request): Promise<Subscription | Response> {
+    const body = await hookBody(req, simulateSchema);
+    if (body instanceof Response) return body;
+    const sub = find(state.subscriptions, body.subscriptionId);
+    if (!sub) return json({ message: `No such subscription: '${body.subscriptionId}'` }, 400);
+    if (sub.status === 'canceled') return json({ message: `Subscription ${sub.id} is canceled.` }, 400);
+    return sub;
+  }
+  const simulation = (sub: Subscription, invoice: Invoice) => json({ subscription: subSnapshot(sub), invoice: invoiceSnapshot(invoice) });
+
+  routes.post('/_simulate/payment-succeeded', async ({ req }) => {
+    const sub = await simulated(req);
+    if (sub instanceof Response) return sub;
+    const invoice = openInvoiceOf(sub);
+    if (!invoice) return json({ message: `Subscription ${sub.id} has no open invoice to pay.` }, 400);
+    payInvoice(invoice);
+    return simulation(sub, invoice);
+  });
+
+  routes.post('/_simulate/payment-failed', async ({ req }) => {
+    const sub = await simulated(req);
+    if (sub instanceof Response) return sub;
+    const before = subSnapshot(sub);
+    let invoice = openInvoiceOf(sub);
+    if (!invoice) {
+      // The renewal: the items' prices and the prorations left from plan changes, for the current period.
+      const pending = state.invoiceItems.filter((i) => i.invoice === null && i.parent.subscription_details.subscription === sub.id);
+      const amount = sub.items.data.reduce((n, i) => n + i.price.unit_amount * i.quantity, 0) + pending.reduce((n, i) => n + i.amount, 0);
+      invoice = newInvoice(sub, Math.max(0, amount), 'subscription_cycle', true);
+      for (const line of pending) line.invoice = invoice.id;
+      sub.latest_invoice = invoice.id;
+      emit('invoice.created', invoiceSnapshot(invoice));
+    }
+    Object.assign(invoice, { attempted: true, attempt_count: invoice.attempt_count + 1 });
+    emit('invoice.payment_failed', invoiceSnapshot(invoice));
+    if (sub.status === 'active') sub.status = 'past_due';
+    emitUpdate('customer.subscription.updated', before, subSnapshot(sub));
+    return simulation(sub, invoice);
   });
 
   return {
@@ -699,7 +1098,7 @@ export function createStripeEmulator(opts: StripeEmulatorOptions = {}): StripeEm
     env: (baseUrl) => ({ STRIPE_API_URL: baseUrl, STRIPE_SECRET_KEY: secretKey, STRIPE_WEBHOOK_SECRET: webhookSecret }),
     routes,
     authorize(req, url) {
-      // The test hooks (/_clock, /_latency) are the harness, not Stripe's API.
+      // The test hooks (/_clock, /_deliveries, /_simulate...) are the harness, not Stripe's API.
       if (url.pathname.startsWith('/_')) return undefined;
       const key = bearer(req);
       if (key === secretKey) return undefined;
@@ -711,30 +1110,28 @@ export function createStripeEmulator(opts: StripeEmulatorOptions = {}): StripeEm
     },
     // The SDK reads an error only from an `error` object; a bare 503 body would pass as a success.
     faultResponse: () => fail(500, { type: 'api_error', message: 'An unknown error occurred (injected fault).' }),
-    inspect: () => state,
+    inspect: () => ({ ...state, events: records.map(summary) }),
     reset: () => {
       for (const kind of Object.values(state) as unknown[][]) kind.length = 0;
       replays.clear();
       inFlight.clear();
       latencies = [];
       offsetSeconds = 0;
+      // The endpoint stays: it is the stack's wiring, not state.
+      records.length = 0;
+      deliveryFaults = [];
+      dropDeliveries(undefined);
     },
     signedEvent(type, object, o = {}) {
       const t = o.timestamp ?? now();
-      const event = {
-        id: newId('evt_'),
-        object: 'event',
-        api_version: API_VERSION,
-        created: t,
-        data: { object },
-        livemode: false,
-        pending_webhooks: 1,
-        request: { id: null, idempotency_key: null },
-        type,
-      };
+      const event = buildEvent(type, object, t, 1);
       const payload = JSON.stringify(event, null, 2);
-      const signature = createHmac('sha256', webhookSecret).update(`${t}.${payload}`).digest('hex');
-      return { payload, header: `t=${t},v1=${signature}`, event };
+      return { payload, header: signature(payload, t), event };
+    },
+    forwardTo(url) {
+      endpoint = url;
+      if (url) void pump();
+      else dropDeliveries('no_endpoint');
     },
   };
 }
@@ -819,6 +1216,29 @@ function expansions(form: Form): string[] | Response {
   const bad = expand.find((e) => !EXPANDABLE.has(e));
   return bad === undefined ? expand : fail(400, { param: 'expand', message: `This property cannot be expanded (${bad}).` });
 }
+
+function buildEvent(
+  type: string,
+  object: Record<string, unknown>,
+  created: number,
+  pendingWebhooks: number,
+  previous?: Record<string, unknown>,
+): StripeEvent {
+  return {
+    id: newId('evt_'),
+    object: 'event',
+    api_version: API_VERSION,
+    created,
+    data: previous ? { object, previous_attributes: previous } : { object },
+    livemode: false,
+    pending_webhooks: pendingWebhooks,
+    request: { id: null, idempotency_key: null },
+    type,
+  };
+}
+
+/** A wait that does not keep the process alive on its own (a delivery retry of a stopping stack). */
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
 function renderInvoice(invoice: Invoice, withSecret: boolean) {
   const { confirmation_secret, ...rest } = invoice;
