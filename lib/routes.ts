@@ -14,6 +14,8 @@ import { INVALID_CURSOR } from '../shared/db/cursor';
 import { ListPoolNumbersQuery, PoolImportResult, PoolNumberPage } from '../shared/schemas/admin';
 import { Assistant, AssistantSetup } from '../shared/schemas/assistant';
 import { PlanChangeRequest, Subscription, SubscriptionCreated, SubscriptionRequest, WebhookReceived } from '../shared/schemas/billing';
+import { Call, CallListQuery, CallPage, CallPath, VapiAck, VapiServerMessage } from '../shared/schemas/calls';
+import { CallReportAccepted, CallReportRequest } from '../shared/schemas/calls-report';
 import { Profile, Settings } from '../shared/schemas/me';
 import { SettingsUpdate } from '../shared/schemas/settings';
 import { DEVICE_INFO_MAX_BYTES, DeviceRegistered, DeviceRegistration } from '../shared/schemas/devices';
@@ -196,6 +198,34 @@ export const putAssistant = {
   uses: { table: 'write', providers: ['vapi'] },
 } satisfies RouteDef;
 
+export const reportCall = {
+  name: 'reportCall',
+  method: 'POST',
+  path: '/v1/me/call-reports',
+  handler: 'functions/me/report-call.ts',
+  access: 'user',
+  summary: 'Report a call for review',
+  description:
+    "Reports one of the caller's calls for review (Microsoft Store policy 11.16: users can report AI-generated content): the call by its id and start, as `GET /v1/me/calls` answers them, and what is wrong with it. The report is stored under a new id and a stream worker emails it to Fonella's review team with a link to the call. Reporting a call again files another report. `locale` is the language the report is written in (without it, the caller's email language, else `Accept-Language`).",
+  tags: ['me'],
+  request: { body: CallReportRequest, maxBodyBytes: 16_384 },
+  response: { status: 202, body: CallReportAccepted, description: 'Stored; the review team is emailed.' },
+  errors: [
+    {
+      status: 400,
+      slugs: ['call-start-mismatch'],
+      description: "`call-start-mismatch`: `startedAt` is not the start of the call named by `callId` (`errors` names `body.startedAt`); nothing was stored.",
+    },
+    {
+      status: 404,
+      slugs: ['call-not-found'],
+      description: '`call-not-found`: no call of the caller has this id (another user\'s call is answered the same way); nothing was stored.',
+    },
+  ],
+  idempotent: true,
+  uses: { table: 'write' },
+} satisfies RouteDef;
+
 export const registerDevice = {
   name: 'registerDevice',
   method: 'POST',
@@ -316,5 +346,50 @@ export const receiveStripeEvent = {
   uses: { table: 'write', providers: ['stripe'] },
 } satisfies RouteDef;
 
+export const listCalls = {
+  name: 'listCalls',
+  method: 'GET',
+  path: '/v1/me/calls',
+  handler: 'functions/me/list-calls.ts',
+  access: 'user',
+  summary: "The caller's calls",
+  description: 'The calls the caller\'s assistant took, newest first, a page at a time: caller, times, duration, summary, transcript, recording. Pass `nextCursor` back as `cursor` for the next page.',
+  tags: ['me'],
+  request: { query: CallListQuery },
+  response: { status: 200, body: CallPage, description: 'One page of calls.' },
+  errors: [{ status: 400, slugs: [INVALID_CURSOR], description: '`invalid-cursor`: `cursor` is not a `nextCursor` this listing answered; start again without one.' }],
+  uses: { table: 'read' },
+} satisfies RouteDef;
+
+export const getCall = {
+  name: 'getCall',
+  method: 'GET',
+  path: '/v1/me/calls/{callId}',
+  handler: 'functions/me/get-call.ts',
+  access: 'user',
+  summary: 'One of the caller\'s calls',
+  description: 'The call by its id: where the summary email\'s link leads. Another user\'s call is answered as if it did not exist.',
+  tags: ['me'],
+  request: { params: CallPath },
+  response: { status: 200, body: Call, description: 'The call.' },
+  errors: [{ status: 404, slugs: ['not-found'], description: '`not-found`: no call of the caller has this id.' }],
+  uses: { table: 'read' },
+} satisfies RouteDef;
+
+export const receiveVapiMessage = {
+  name: 'receiveVapiMessage',
+  method: 'POST',
+  path: '/v1/webhooks/vapi',
+  handler: 'functions/webhooks/receive-vapi-message.ts',
+  access: 'vapi',
+  summary: 'Vapi webhook (the assistants\' server URL)',
+  description:
+    "Vapi's server messages; the `X-Vapi-Secret` header must be the one the assistants are created with. An `end-of-call-report` is stored as the call of the assistant's owner, once (a report delivered again writes nothing); a stream worker then emails the owner the summary with a link to the call. Every other message type is acknowledged without work; a report for an assistant Fonella does not know is acknowledged and logged.",
+  tags: ['webhooks'],
+  request: { body: VapiServerMessage, maxBodyBytes: 1_048_576 },
+  response: { status: 200, body: VapiAck, description: 'Received.' },
+  uses: { table: 'write' },
+} satisfies RouteDef;
+
 /** Every route, by operation id. */
-export const routes: Record<string, RouteDef> = { getHealth, listPlans, submitContact, submitSupportTicket, submitCallbackRequest, getMe, updateSettings, putAssistant, importPoolNumbers, listPoolNumbers, registerDevice, createSubscription, changePlan, receiveStripeEvent };
+export const routes: Record<string, RouteDef> = { getHealth, listPlans, submitContact, submitSupportTicket, submitCallbackRequest, getMe, updateSettings, putAssistant, reportCall, importPoolNumbers, listPoolNumbers, registerDevice, createSubscription, changePlan, receiveStripeEvent, listCalls, getCall, receiveVapiMessage };

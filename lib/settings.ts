@@ -47,7 +47,7 @@ export type StackSettings = z.infer<typeof StackSettings>;
 const CALLBACK_COMMON = [CALLBACK_ENV.provider, ...CALLBACK_ENV.callerIds];
 
 export const PROVIDER_ENV: Record<ProviderName, { plain: string[]; secret: string[] }> = {
-  mailgun: { plain: ['MAILGUN_DOMAIN', 'MAILGUN_REGION', 'MAIL_FROM', 'SALES_INBOX', 'SUPPORT_INBOX'], secret: ['MAILGUN_API_KEY'] },
+  mailgun: { plain: ['MAILGUN_DOMAIN', 'MAILGUN_REGION', 'MAIL_FROM', 'SALES_INBOX', 'SUPPORT_INBOX', 'REVIEW_INBOX'], secret: ['MAILGUN_API_KEY'] },
   vapi: {
     plain: ['VAPI_BASE_URL', 'VAPI_SERVER_URL', 'VAPI_POOL_CREDENTIAL_ID', 'ASSISTANT_SPEECH_JSON', ...CALLBACK_COMMON, ...CALLBACK_ENV.assistants, ...CALLBACK_ENV.vapiPhoneNumbers],
     secret: ['VAPI_API_KEY', 'VAPI_WEBHOOK_SECRET'] },

@@ -2,6 +2,8 @@
 // function and one filtered event source per entry), the local runtime (lib/local/streams.ts) and the
 // bench read `workers`; a worker imports only its own entry. Handlers live at functions/streams/.
 // Side effects that must not be lost (emails, provider calls, counters) run here, not in a route.
+import { CALL_REPORT_KEYS } from '../shared/db/call-reports';
+import { CALL_KEYS } from '../shared/db/calls';
 import { CONTACT_PK_PREFIX } from '../shared/db/contacts';
 import { DEVICE_PK_PREFIX, DEVICE_SK_PREFIX } from '../shared/db/devices';
 import { PAYMENT_FAILURE_KEYS } from '../shared/db/payment-failures';
@@ -64,5 +66,27 @@ export const notifyPaymentFailed = {
   maxRecordAgeSeconds: 86_400, // a day
 } satisfies WorkerDef;
 
+export const sendCallSummary = {
+  name: 'sendCallSummary',
+  handler: 'functions/streams/send-call-summary.ts',
+  summary: "Emails the owner of a new call its summary and a link to it (address from the settings, else from Auth0), and marks the call",
+  on: { events: ['INSERT'], pk: CALL_KEYS.pk, sk: CALL_KEYS.sk },
+  uses: { table: 'write', providers: ['mailgun', 'auth0'] },
+  batchSize: 10,
+  retryAttempts: 5,
+  maxRecordAgeSeconds: 86_400, // a day
+} satisfies WorkerDef;
+
+export const notifyCallReport = {
+  name: 'notifyCallReport',
+  handler: 'functions/streams/notify-call-report.ts',
+  summary: "Emails a customer's report of a call to the review inbox (the call's link, the reporter, the description), and marks the report",
+  on: { events: ['INSERT'], pk: CALL_REPORT_KEYS.pk, sk: CALL_REPORT_KEYS.sk },
+  uses: { table: 'write', providers: ['mailgun'] },
+  batchSize: 10,
+  retryAttempts: 3,
+  maxRecordAgeSeconds: 86_400, // a day
+} satisfies WorkerDef;
+
 /** Every worker, by name. */
-export const workers: Record<string, WorkerDef> = { deliverContactEmail, deliverTicketEmails, bindPoolNumber, sendSignInAlert, notifyPaymentFailed };
+export const workers: Record<string, WorkerDef> = { deliverContactEmail, deliverTicketEmails, bindPoolNumber, sendSignInAlert, notifyPaymentFailed, sendCallSummary, notifyCallReport };

@@ -20,6 +20,8 @@ export const mailConfig = defineConfig(
       MAIL_FROM: nonEmpty,
       SALES_INBOX: z.email(),
       SUPPORT_INBOX: z.email(),
+      // Customers' reports of calls for review; a stage without its own inbox sends them to support.
+      REVIEW_INBOX: z.optional(z.email()),
     }),
     z.transform((e) => ({
       apiKey: e.MAILGUN_API_KEY,
@@ -30,6 +32,7 @@ export const mailConfig = defineConfig(
       from: e.MAIL_FROM,
       salesInbox: e.SALES_INBOX,
       supportInbox: e.SUPPORT_INBOX,
+      reviewInbox: e.REVIEW_INBOX ?? e.SUPPORT_INBOX,
     })),
   ),
   {
@@ -39,5 +42,6 @@ export const mailConfig = defineConfig(
     MAIL_FROM: 'Fonella <no-reply@mg.fonella.local>',
     SALES_INBOX: 'sales@fonella.local',
     SUPPORT_INBOX: 'support@fonella.local',
+    REVIEW_INBOX: 'review@fonella.local',
   },
 );

@@ -3,6 +3,7 @@
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { AssistantRow } from './assistants';
 import type { TableRef } from './client';
+import { applied } from './conditional';
 import { putIfAbsent } from './put-if-absent';
 import { POOL_LINE_SK, type PoolLineRow } from './pool';
 import type { SubscriptionRow } from './subscriptions';
@@ -81,6 +82,21 @@ export function usersRepository(t: TableRef) {
     async createSettingsIfMissing(settings: SettingsRow): Promise<{ created: boolean; settings: SettingsRow }> {
       const outcome = await putIfAbsent<Record<string, unknown>>(t, { pk: userPk(settings.userId), sk: 'SETTINGS', entity: 'settings', ...settings });
       return outcome.created ? { created: true, settings } : { created: false, settings: strip(outcome.existing) as unknown as SettingsRow };
+    },
+
+    /** Keeps the address Auth0 gave for a user without one on their settings (never over one they set). */
+    async cacheEmail(userId: string, email: string): Promise<void> {
+      await applied(
+        t.doc.send(
+          new UpdateCommand({
+            TableName: t.tableName,
+            Key: { pk: userPk(userId), sk: 'SETTINGS' },
+            UpdateExpression: 'SET email = :e',
+            ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(email) OR email = :null)',
+            ExpressionAttributeValues: { ':e': email, ':null': null },
+          }),
+        ),
+      );
     },
 
     /** The settings row alone, when it exists (a strongly consistent read; the sign-in alert reads it). */

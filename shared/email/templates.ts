@@ -360,3 +360,140 @@ export function paymentFailedMail(locale: Locale, d: PaymentFailedData): Rendere
     ),
   };
 }
+
+// --- Calls: the summary after each call -----------------------------------------------------------
+
+export interface CallSummaryData {
+  /** Vapi's summary of the call; null when it made none. */
+  summary: string | null;
+  /** The caller's number (E.164), when known. */
+  callerNumber: string | null;
+  startedAt: string;
+  durationSeconds: number;
+  /** The owner's IANA time zone; an unknown one shows the time in UTC. */
+  timeZone: string;
+  /** The call in the customer portal (<portal>/calls/<callId>): built by us from the portal URL and Vapi's call id, URL-encoded. */
+  link: string;
+}
+
+const duration = (locale: Locale, seconds: number) => {
+  const m = Math.floor(seconds / 60);
+  const s = seconds % 60;
+  return locale === 'de' ? `${m} Min. ${s} Sek.` : `${m} min ${s} s`;
+};
+
+/** To the customer after a call their assistant took. */
+export function callSummaryMail(locale: Locale, d: CallSummaryData): RenderedMail {
+  const t = {
+    de: {
+      subject: `Neuer Anruf${d.callerNumber ? ` von ${d.callerNumber}` : ''}`,
+      intro: 'Ihre Fonella-Assistenz hat einen Anruf angenommen:',
+      caller: 'Anrufer',
+      unknown: 'unbekannt',
+      time: 'Beginn',
+      length: 'Dauer',
+      summary: 'Zusammenfassung',
+      none: 'Für diesen Anruf liegt keine Zusammenfassung vor.',
+      open: 'Anruf im Portal ansehen',
+      bye: 'Ihr Fonella-Team',
+    },
+    en: {
+      subject: `New call${d.callerNumber ? ` from ${d.callerNumber}` : ''}`,
+      intro: 'Your Fonella assistant took a call:',
+      caller: 'Caller',
+      unknown: 'unknown',
+      time: 'Started',
+      length: 'Duration',
+      summary: 'Summary',
+      none: 'There is no summary for this call.',
+      open: 'View the call in the portal',
+      bye: 'Your Fonella team',
+    },
+  }[locale];
+  const f = fields([
+    [t.caller, d.callerNumber ?? t.unknown],
+    [t.time, formatLocalTime(locale, d.startedAt, d.timeZone)],
+    [t.length, duration(locale, d.durationSeconds)],
+  ]);
+  const summary = d.summary ?? t.none;
+  return {
+    subject: t.subject,
+    text: [t.intro, '', f.text, '', `${t.summary}:`, summary, '', `${t.open}: ${d.link}`, '', t.bye].join('\n'),
+    html: document(
+      locale,
+      t.subject,
+      html`<p>${t.intro}</p>${f.html}<h2 style="font-size:17px;margin:16px 0 8px">${t.summary}</h2>${quote(summary)}<p><a href="${d.link}" style="display:inline-block;padding:10px 16px;background:#1f6feb;color:#ffffff;border-radius:6px;text-decoration:none">${t.open}</a></p><p style="color:#6b7280;font-size:13px">${d.link}</p><p>${t.bye}</p>`,
+    ),
+  };
+}
+
+// --- Calls: a customer reports a call for review --------------------------------------------------
+
+export interface CallReportData {
+  reportId: string;
+  /** The reported call's id (a stored call's, matching the request schema's pattern). */
+  callId: string;
+  callStartedAt: string;
+  /** The language the report is written in. */
+  locale: Locale;
+  /** The reporter's user id (Auth0 sub). */
+  reporterId: string;
+  /** The reporter's address, when one is known. */
+  reporterEmail: string | null;
+  description: string;
+  reportedAt: string;
+  /** The call in the customer portal (<portal>/calls/<callId>): built by us from the portal URL and the call id, URL-encoded. */
+  link: string;
+}
+
+/** A customer's report of a call for review (Microsoft Store policy 11.16), to the review inbox. */
+export function callReportMail(locale: Locale, d: CallReportData): RenderedMail {
+  const t = {
+    de: {
+      subject: `Anruf zur Prüfung gemeldet: ${d.callId}`,
+      intro: 'Ein Kunde hat einen Anruf zur Prüfung gemeldet (Microsoft Store Policy 11.16):',
+      call: 'Anruf',
+      started: 'Beginn',
+      reporter: 'Gemeldet von',
+      noEmail: 'keine E-Mail-Adresse bekannt',
+      user: 'Nutzer',
+      language: 'Sprache',
+      report: 'Meldung',
+      reported: 'Gemeldet',
+      description: 'Beschreibung',
+      open: 'Anruf im Portal ansehen',
+    },
+    en: {
+      subject: `Call reported for review: ${d.callId}`,
+      intro: 'A customer reported a call for review (Microsoft Store policy 11.16):',
+      call: 'Call',
+      started: 'Started',
+      reporter: 'Reported by',
+      noEmail: 'no email address known',
+      user: 'User',
+      language: 'Language',
+      report: 'Report',
+      reported: 'Reported',
+      description: 'Description',
+      open: 'View the call in the portal',
+    },
+  }[locale];
+  const f = fields([
+    [t.call, d.callId],
+    [t.started, d.callStartedAt],
+    [t.reporter, d.reporterEmail ?? t.noEmail],
+    [t.user, d.reporterId],
+    [t.language, LANGUAGE[locale][d.locale]],
+    [t.report, d.reportId],
+    [t.reported, d.reportedAt],
+  ]);
+  return {
+    subject: t.subject,
+    text: [t.intro, '', f.text, '', `${t.description}:`, d.description, '', `${t.open}: ${d.link}`].join('\n'),
+    html: document(
+      locale,
+      t.subject,
+      html`<p>${t.intro}</p>${f.html}<h2 style="font-size:17px;margin:16px 0 8px">${t.description}</h2>${quote(d.description)}<p><a href="${d.link}" style="display:inline-block;padding:10px 16px;background:#1f6feb;color:#ffffff;border-radius:6px;text-decoration:none">${t.open}</a></p><p style="color:#6b7280;font-size:13px">${d.link}</p>`,
+    ),
+  };
+}

@@ -1,29 +1,12 @@
 // Schemas of the admin dashboard's /v1/admin routes.
 import * as z from '../zod';
-import { CURSOR_MAX_LENGTH } from '../db/cursor';
-import { isoDateTime } from './common';
+import { isoDateTime, pageCursor, pageLimit } from './common';
 
 export const POOL_STATUSES = ['free', 'assigned'] as const;
 
-/** A page size of a listing: 1 to 100 (a query parameter, so text), 25 when not given. */
-const pageLimit = z
-  ._default(
-    z.pipe(
-      z.string().check(z.maxLength(3), z.regex(/^(100|[1-9][0-9]?)$/, 'Must be an integer from 1 to 100.')),
-      z.transform((s) => Number(s)),
-    ),
-    25,
-  )
-  .register(z.globalRegistry, { description: 'Items per page, 1 to 100 (default 25).', examples: ['25'] });
-
-/** The cursor a listing answered as `nextCursor`, passed back unchanged. */
-const pageCursor = z.string().check(z.minLength(1), z.maxLength(CURSOR_MAX_LENGTH)).register(z.globalRegistry, {
-  description: "The previous page's `nextCursor`, unchanged (with the same `status`). Omit it for the first page.",
-});
-
 export const ListPoolNumbersQuery = z.strictObject({
-  limit: pageLimit,
-  cursor: z.optional(pageCursor),
+  limit: pageLimit(25),
+  cursor: z.optional(pageCursor('with the same `status`')),
   status: z.optional(
     z.enum(POOL_STATUSES).register(z.globalRegistry, { description: 'Only the free, or only the assigned numbers.' }),
   ),

@@ -1,5 +1,6 @@
 // Schemas every part of the API shares: the problem document and small value types.
 import * as z from '../zod';
+import { CURSOR_MAX_LENGTH } from '../db/cursor';
 
 export const Problem = z
   .object({
@@ -43,3 +44,21 @@ export const paragraph = (max: number) => plainText(max, CONTROL_BUT_NEWLINE_AND
 export const Email = z.email().check(z.maxLength(254));
 
 export const isoDateTime = z.iso.datetime();
+
+/** A page size of a listing: 1 to 100 (a query parameter, so text), `fallback` when not given. */
+export const pageLimit = (fallback: number) =>
+  z
+    ._default(
+      z.pipe(
+        z.string().check(z.maxLength(3), z.regex(/^(100|[1-9][0-9]?)$/, 'Must be an integer from 1 to 100.')),
+        z.transform((s) => Number(s)),
+      ),
+      fallback,
+    )
+    .register(z.globalRegistry, { description: `Items per page, 1 to 100 (default ${fallback}).`, examples: [String(fallback)] });
+
+/** The cursor a listing answered as `nextCursor`, passed back unchanged (`also` says what must stay the same). */
+export const pageCursor = (also?: string) =>
+  z.string().check(z.minLength(1), z.maxLength(CURSOR_MAX_LENGTH)).register(z.globalRegistry, {
+    description: `The previous page's \`nextCursor\`, unchanged${also ? ` (${also})` : ''}. Omit it for the first page.`,
+  });

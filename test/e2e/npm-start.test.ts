@@ -176,6 +176,23 @@ describe('npm start', () => {
     expect(profile.subscription).toMatchObject({ planId: 'business', status: 'active' });
     expect(profile.assistant.phoneNumber).toEqual({ status: 'active', number: assistant.phoneNumber.number });
     expect(profile.devicesCount).toBe(1);
+
+    // A call to the assistant: the Vapi emulator posts the end-of-call report to our webhook; the summary
+    // email shows on the hub and the call through the API.
+    const simulated = await fetch(`${stack.emulators.vapi}/_simulate/end-of-call`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ assistantId: assistant.assistantId, summary: 'A caller asked for opening hours.' }),
+    });
+    const { callId } = (await simulated.json()) as { callId: string };
+    let hub = '';
+    for (const deadline = Date.now() + 5000; Date.now() < deadline && !hub.includes('A caller asked for opening hours.'); await new Promise((r) => setTimeout(r, 50))) {
+      hub = await (await fetch(stack.hubUrl)).text();
+    }
+    expect(hub).toContain('A caller asked for opening hours.');
+    const call = await fetch(`${stack.apiUrl}/v1/me/calls/${callId}`, { headers: { authorization: `Bearer ${stack.tokens.customer}` } });
+    expect(call.status).toBe(200);
+    expect(((await call.json()) as { summary: string }).summary).toBe('A caller asked for opening hours.');
   });
 
   it('links the API reference: in the output, the stack file and the hub; it serves the document and the viewer', async () => {

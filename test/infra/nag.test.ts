@@ -21,7 +21,7 @@ const context = JSON.parse(readFileSync(`${root}/cdk.json`, 'utf8')).context;
 /** The manifest plus a webhook of each kind (none is in the manifest yet), so their rules are checked too. */
 const withWebhooks: Record<string, RouteDef> = {
   ...routes,
-  probeVapi: { ...getHealth, name: 'probeVapi', method: 'POST', path: '/v1/webhooks/vapi', access: 'vapi', uses: { table: 'write', providers: ['vapi'] } },
+  probeVapi: { ...getHealth, name: 'probeVapi', method: 'POST', path: '/v1/probe/vapi-webhook', access: 'vapi', uses: { table: 'write', providers: ['vapi'] } },
   probeStripe: { ...getHealth, name: 'probeStripe', method: 'POST', path: '/v1/probe/stripe-webhook', access: 'stripe', uses: { table: 'write', providers: ['stripe'] } },
 };
 

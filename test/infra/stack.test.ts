@@ -110,7 +110,7 @@ describe('functions', () => {
   it('webhook routes (vapi, stripe) reserve concurrency by their access', () => {
     const webhooks = synth({
       ...routes,
-      probeVapi: { ...getHealth, name: 'probeVapi', method: 'POST', path: '/v1/webhooks/vapi', access: 'vapi' },
+      probeVapi: { ...getHealth, name: 'probeVapi', method: 'POST', path: '/v1/probe/vapi-webhook', access: 'vapi' },
       probeStripe: { ...getHealth, name: 'probeStripe', method: 'POST', path: '/v1/probe/stripe-webhook', access: 'stripe' },
     });
     const reserved = (name: string) =>
@@ -129,7 +129,7 @@ describe('provider secrets', () => {
   // The manifest, plus a route of each provider that has secrets and a Vapi webhook (its shared secret
   // is a key beyond its providers'), so every kind of function is checked.
   const probes: Record<string, RouteDef> = {
-    probeVapi: { ...getHealth, name: 'probeVapi', method: 'POST', path: '/v1/webhooks/vapi', access: 'vapi', uses: { providers: ['vapi'] } },
+    probeVapi: { ...getHealth, name: 'probeVapi', method: 'POST', path: '/v1/probe/vapi-webhook', access: 'vapi', uses: { providers: ['vapi'] } },
     probeStripe: { ...getHealth, name: 'probeStripe', method: 'POST', path: '/v1/probe/stripe', uses: { table: 'read', providers: ['stripe', 'recaptcha'] } },
   };
   let probed: Template;
@@ -156,7 +156,9 @@ describe('provider secrets', () => {
     const settings = StackSettings.parse(JSON.parse(readFileSync(`${root}/cdk.json`, 'utf8')).context.fonella);
     const withKeys = cases().filter((c) => c.keys.length > 0);
     // Exactly the functions that use a provider with a secret: every such route and worker, and the probes.
-    const usesSecret = (d: { uses: RouteDef['uses'] }) => (d.uses.providers ?? []).some((p) => PROVIDER_ENV[p].secret.length > 0);
+    // (A Vapi webhook also reads Vapi's shared secret, whatever its providers.)
+    const usesSecret = (d: { uses: RouteDef['uses']; access?: string }) =>
+      d.access === 'vapi' || (d.uses.providers ?? []).some((p) => PROVIDER_ENV[p].secret.length > 0);
     const expected = [...all, ...allWorkers].filter(([, d]) => usesSecret(d)).map(([n]) => n);
     expect(withKeys.map((c) => c.name).sort()).toEqual([...expected, 'probeStripe', 'probeVapi'].sort());
     expect(withKeys.map((c) => c.name)).toEqual(expect.arrayContaining(['deliverContactEmail', 'putAssistant', 'submitContact']));

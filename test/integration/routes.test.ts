@@ -26,6 +26,8 @@ async function snapshot() {
 
 /** A token that passes the authorizer and the route's own access rule. */
 const tokenFor = (def: RouteDef) => (def.access === 'admin' ? stack.tokens.admin : stack.tokens.customer);
+/** What gets a request past a route's credential check to its body's: a webhook's secret (a token elsewhere). */
+const proof = (def: RouteDef): Record<string, string> => (def.access === 'vapi' ? { 'x-vapi-secret': stack.credentials.vapi!.webhookSecret! } : {});
 
 beforeAll(async () => {
   stack = await startTestStack();
@@ -76,7 +78,7 @@ describe('every route that takes a body', () => {
     const res = await stack.call(def.method, concretePath(def.path), {
       token: tokenFor(def),
       rawBody: '{"name": ',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...proof(def) },
     });
     expect(res.status).toBe(400);
     expect(res.headers.get('content-type')).toBe('application/problem+json');
@@ -87,6 +89,7 @@ describe('every route that takes a body', () => {
     const res = await stack.call(def.method, concretePath(def.path), {
       token: tokenFor(def),
       body: { surpriseField: 1 },
+      headers: proof(def),
     });
     expect(res.status).toBe(400);
     expect(res.headers.get('content-type')).toBe('application/problem+json');
@@ -103,6 +106,7 @@ describe('every route that takes a body', () => {
     const res = await stack.call(def.method, concretePath(def.path), {
       token: tokenFor(def),
       body: { padding: 'x'.repeat(def.request?.maxBodyBytes ?? 65536) },
+      headers: proof(def),
     });
     expect(res.status).toBe(413);
     expect(res.body.type).toBe('urn:fonella:problem:payload-too-large');
@@ -112,7 +116,7 @@ describe('every route that takes a body', () => {
     const res = await stack.call(def.method, concretePath(def.path), {
       token: tokenFor(def),
       rawBody: 'name=a',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...proof(def) },
     });
     expect(res.status).toBe(415);
   });

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_LOCALE,
   LOCALES,
+  callReportMail,
   contactRequestMail,
   escapeHtml,
   formatAmount,
@@ -169,5 +170,58 @@ describe('the failed-payment email', () => {
     expect(formatAmount('de', 5000, 'JPY')).toBe('5.000\u00a0¥');
     // A code the runtime cannot take still shows the amount.
     expect(formatAmount('en', 1234, 'e')).toBe('12.34 E');
+  });
+});
+
+describe('the call report email', () => {
+  const callReport = {
+    reportId: '3f0c9a52-6a3e-4d5c-9a1e-2f1e0c1d2b3a',
+    callId: 'call-7b1f',
+    callStartedAt: '2026-03-02T09:15:00.000Z',
+    locale: 'de' as const,
+    reporterId: 'auth0|abc',
+    reporterEmail: 'grace@example.com',
+    description: `The assistant said ${HOSTILE}\nsecond line`,
+    reportedAt: '2026-03-02T10:00:00.000Z',
+    link: 'https://portal.fonella.app/calls/call-7b1f',
+  };
+
+  it('to the team: the call, its start, the reporter, the report\'s language and id, the description and the link', () => {
+    const mail = callReportMail('en', callReport);
+    expect(mail.subject).toBe('Call reported for review: call-7b1f');
+    expect(mail.text).toBe(
+      [
+        'A customer reported a call for review (Microsoft Store policy 11.16):',
+        '',
+        'Call: call-7b1f',
+        'Started: 2026-03-02T09:15:00.000Z',
+        'Reported by: grace@example.com',
+        'User: auth0|abc',
+        'Language: German',
+        'Report: 3f0c9a52-6a3e-4d5c-9a1e-2f1e0c1d2b3a',
+        'Reported: 2026-03-02T10:00:00.000Z',
+        '',
+        'Description:',
+        callReport.description,
+        '',
+        'View the call in the portal: https://portal.fonella.app/calls/call-7b1f',
+      ].join('\n'),
+    );
+    expect(mail.html).toContain('<a href="https://portal.fonella.app/calls/call-7b1f"');
+    expect(callReportMail('en', { ...callReport, reporterEmail: null }).text).toContain('Reported by: no email address known');
+    expect(callReportMail('de', callReport).subject).toBe('Anruf zur Prüfung gemeldet: call-7b1f');
+    expect(callReportMail('de', { ...callReport, locale: 'en' }).text).toContain('Gemeldet von: grace@example.com\nNutzer: auth0|abc\nSprache: Englisch');
+  });
+
+  it.each(LOCALES)('%s: the description is escaped in the HTML, its lines kept, and kept as typed in the text', (locale) => {
+    const mail = callReportMail(locale, callReport);
+    expect(mail.html).toMatch(/^<!doctype html>\n<html lang="(de|en)">/);
+    expect(mail.html).toContain(`<html lang="${locale}">`);
+    expect(mail.html).not.toContain('<script');
+    expect(mail.html).not.toContain('<img');
+    expect(mail.html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;');
+    expect(mail.html).toContain('&amp; &quot;quotes&quot;<br>\nsecond line');
+    expect(mail.text).toContain(HOSTILE);
+    expect(mail.subject).not.toMatch(/[\r\n]/);
   });
 });

@@ -117,6 +117,23 @@ describe('the hub view', () => {
     const event = stripe.split('<tr>').find((r) => r.includes('evt_1'))!;
     for (const cell of ['<td>invoice.payment_failed</td>', '<td>in_1</td>', '<td>failed</td>']) expect(event).toContain(cell);
   });
+
+  it('gives a Vapi assistant with a server URL a "Simulate a call" button for its id, and one without none', () => {
+    const vapi = render({
+      vapi: {
+        assistants: [
+          { id: 'asst-cust"><b>x', name: 'Bäckerei', server: { url: 'http://127.0.0.1:3000/v1/webhooks/vapi', headers: { 'X-Vapi-Secret': 's' } } },
+          { id: 'asst-callback', name: 'Fonella callback (de)' },
+        ],
+      },
+    }).resources;
+    const row = vapi.split('<tr>').find((r) => r.includes('Bäckerei'))!;
+    expect(row).toContain(
+      '<form method="post" action="/_vapi/simulate/end-of-call" class="simulate"><input type="hidden" name="assistantId" value="asst-cust&quot;&gt;&lt;b&gt;x"><button>Simulate a call</button></form>',
+    );
+    expect(vapi).not.toContain('<b>x');
+    expect(vapi.split('<tr>').find((r) => r.includes('Fonella callback (de)'))).not.toContain('<form');
+  });
 });
 
 describe('the hub server', () => {

@@ -8,7 +8,9 @@
 //   resources    every other list an emulator keeps (numbers, devices, assistants, customers...),
 //                per provider and kind, minus the plumbing in SKIP_KINDS; Stripe's subscriptions with
 //                "Payment succeeds" / "Payment fails" buttons (the hub forwards them to the emulator's
-//                /_simulate hooks), its webhook events with their delivery status
+//                /_simulate hooks), its webhook events with their delivery status; Vapi's assistants
+//                with a server URL (customers' assistants) with a "Simulate a call" button (the
+//                emulator reports an ended call to that URL; its deliveries are listed as `webhooks`)
 //   parked       the stream records the workers gave up on, each with a re-drive button
 
 export type Row = Record<string, unknown>;
@@ -241,6 +243,11 @@ const ROW_ACTIONS: Record<string, (row: Row) => string> = {
     typeof r.id !== 'string' || r.status === 'canceled'
       ? ''
       : `${simulateButton('payment-succeeded', r.id, 'Payment succeeds')} ${simulateButton('payment-failed', r.id, 'Payment fails')}`,
+  // Only an assistant with a server URL has anywhere to send its end-of-call report.
+  'vapi:assistants': (r) =>
+    typeof r.id !== 'string' || typeof obj(r.server)?.url !== 'string'
+      ? ''
+      : `<form method="post" action="/_vapi/simulate/end-of-call" class="simulate"><input type="hidden" name="assistantId" value="${esc(r.id)}"><button>Simulate a call</button></form>`,
 };
 
 function simulateButton(simulation: 'payment-succeeded' | 'payment-failed', subscriptionId: string, label: string): string {

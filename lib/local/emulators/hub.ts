@@ -7,6 +7,8 @@
 //   POST /_streams/redrive   { id? }: hands parked records back to their workers
 //   POST /_stripe/simulate/payment-succeeded|payment-failed   { subscriptionId } (JSON or the page's
 //                            form): forwarded to the Stripe emulator's /_simulate hook, its answer back
+//   POST /_vapi/simulate/end-of-call   { assistantId } (JSON or the page's form): forwarded to the Vapi
+//                            emulator's /_simulate/end-of-call (the assistant's server URL gets the report)
 //   GET  /docs               the API reference (hub-docs.ts); /openapi.yaml the document it shows
 import { createReadStream, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse, type Server } from 'node:http';
@@ -81,24 +83,13 @@ export async function startHub(emulators: RunningEmulator[], opts: HubOptions = 
     if (simulation && method === 'POST') {
       const stripe = emulators.find((e) => e.name === 'stripe');
       if (!stripe) return notFound(res, 'no Stripe emulator');
-      const fromPage = (req.headers['content-type'] ?? '').includes('form-urlencoded');
-      const input = await readInput(req, fromPage, 'subscriptionId');
-      if (input === undefined) {
-        res.writeHead(400, { 'content-type': 'application/json' });
-        return void res.end(JSON.stringify({ message: 'body must be JSON: { "subscriptionId": string }' }));
-      }
-      const answer = await fetch(`${stripe.baseUrl}/_simulate/${simulation}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ subscriptionId: input.value ?? '' }),
-      });
-      const body = await answer.text();
-      if (fromPage && answer.ok) {
-        res.writeHead(303, { location: '/' });
-        return void res.end();
-      }
-      res.writeHead(answer.status, { 'content-type': 'application/json' });
-      return void res.end(body);
+      return forwardSimulation(req, res, `${stripe.baseUrl}/_simulate/${simulation}`, 'subscriptionId');
+    }
+    // The Vapi assistant rows' button.
+    if (url.pathname === '/_vapi/simulate/end-of-call' && method === 'POST') {
+      const vapi = emulators.find((e) => e.name === 'vapi');
+      if (!vapi) return notFound(res, 'no Vapi emulator');
+      return forwardSimulation(req, res, `${vapi.baseUrl}/_simulate/end-of-call`, 'assistantId');
     }
     if (url.pathname === '/' && (method === 'GET' || method === 'HEAD')) {
       const html = page(emulators, inspect(), url.searchParams.get('mail'), await clientScript(), docs());
@@ -152,6 +143,31 @@ export async function startHub(emulators: RunningEmulator[], opts: HubOptions = 
 function notFound(res: ServerResponse, message: string): void {
   res.writeHead(404, { 'content-type': 'application/json' });
   res.end(JSON.stringify({ message }));
+}
+
+/**
+ * A row button's simulation: its one field (from the page's form or JSON) posted to the emulator's
+ * hook; the hook's answer back as it is, or to the page (a form post that worked) a redirect home.
+ */
+async function forwardSimulation(req: IncomingMessage, res: ServerResponse, target: string, field: string): Promise<void> {
+  const fromPage = (req.headers['content-type'] ?? '').includes('form-urlencoded');
+  const input = await readInput(req, fromPage, field);
+  if (input === undefined) {
+    res.writeHead(400, { 'content-type': 'application/json' });
+    return void res.end(JSON.stringify({ message: `body must be JSON: { "${field}": string }` }));
+  }
+  const answer = await fetch(target, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ [field]: input.value ?? '' }),
+  });
+  const body = await answer.text();
+  if (fromPage && answer.ok) {
+    res.writeHead(303, { location: '/' });
+    return void res.end();
+  }
+  res.writeHead(answer.status, { 'content-type': 'application/json' });
+  res.end(body);
 }
 
 /** The one string field a hub action takes, from the page's form or a JSON body; undefined when malformed. */
@@ -254,13 +270,17 @@ const CONTROLLER = `(() => {
     if (simulation) {
       e.preventDefault();
       try {
+        const field = simulation.querySelector('input[type=hidden]');
         const res = await fetch(simulation.getAttribute('action'), {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ subscriptionId: simulation.querySelector('input[name=subscriptionId]').value }),
+          body: JSON.stringify({ [field.name]: field.value }),
         });
         const out = await res.json();
-        live.textContent = res.ok ? 'Stripe: ' + out.subscription.id + ' is ' + out.subscription.status : 'Stripe: ' + out.message;
+        const who = field.name === 'assistantId' ? 'Vapi: ' : 'Stripe: ';
+        live.textContent = who + (!res.ok ? out.message
+          : out.subscription ? out.subscription.id + ' is ' + out.subscription.status
+          : 'call ' + out.callId + (out.delivered.error ? ' not delivered: ' + out.delivered.error : ' reported, webhook answered HTTP ' + out.delivered.status));
         live.className = res.ok ? 'live' : 'live down';
         // A refusal stays readable until the next regular poll.
         if (res.ok) poll();

@@ -1,17 +1,39 @@
 // Vapi emulator: /assistant, /phone-number, /credential (BYO SIP trunk) and /call, JSON with a bearer
 // private key, answered in Vapi's shapes and NestJS-style error bodies. State lives in memory.
+// A test hook (no API key) plays what Vapi does on its own once an inbound call has ended:
+//   POST /_simulate/end-of-call  { assistantId, customerNumber?, durationSeconds?, summary? }
+//        builds the assistant's end-of-call-report (end-of-call.ts; with the number that rings the
+//        assistant, if any), records the call (inboundPhoneCall, ended) and POSTs the report as JSON to
+//        the assistant's server.url with its server.headers (X-Vapi-Secret) and server.timeoutSeconds
+//        (default 20). Answers 200 { callId, delivered: { status } }, or { callId, delivered: { error } }
+//        when the server could not be reached; 400 for a bad body, 404 for an unknown assistant, 409
+//        for one without a server.url. Each delivery is listed under `webhooks` in /_inspect.
 import { randomInt, randomUUID } from 'node:crypto';
 import * as z from 'zod';
 import { ASSISTANT_LOCAL } from '../../../../shared/config/assistant';
 import { CALLBACK_LOCAL, CALLBACK_LOCALES } from '../../../../shared/config/callback';
 import { webhookConfig } from '../../../../shared/config/webhooks';
 import { Router, bearer, json, type EmulatorDefinition, type RouteContext } from '../kit';
+import { endOfCallReport } from './end-of-call';
 
 type Resource = { id: string; orgId: string; createdAt: string; updatedAt: string } & Record<string, unknown>;
 
 export interface VapiEmulator extends EmulatorDefinition {
   /** Live state by id, in creation order (what /_inspect lists, unmasked). */
   state: Record<'assistants' | 'phoneNumbers' | 'credentials' | 'calls', Map<string, Resource>>;
+  /** The end-of-call reports sent to assistants' server URLs, oldest first. */
+  webhooks: WebhookDelivery[];
+}
+
+/** One POST of a server message to an assistant's server URL: its HTTP status, or why it failed. */
+export interface WebhookDelivery {
+  callId: string;
+  assistantId: string;
+  url: string;
+  type: 'end-of-call-report';
+  status?: number;
+  error?: string;
+  at: string;
 }
 
 const E164 = /^\+[1-9]\d{1,14}$/;
@@ -86,6 +108,14 @@ const credentialSchema = z.looseObject({
     .optional(),
 });
 
+const simulateEndOfCallSchema = z.strictObject({
+  assistantId: z.string().min(1),
+  customerNumber: z.string().regex(E164, 'customerNumber must be a valid phone number in the E.164 format').optional(),
+  durationSeconds: z.number().positive().max(43200).optional(),
+  summary: z.string().min(1).max(5000).optional(),
+});
+const DEFAULT_SERVER_TIMEOUT_SECONDS = 20;
+
 const callSchema = z.looseObject({
   assistantId: z.string(must("Couldn't Get Assistant. Need Either `assistant`, `assistantId`, `squad`, Or `squadId`.")),
   phoneNumberId: z.string(must('phoneNumberId must be a string')),
@@ -111,6 +141,7 @@ export function createVapiEmulator(
   const phoneNumbers = new Map<string, Resource>();
   const credentials = new Map<string, Resource>();
   const calls = new Map<string, Resource>();
+  const webhooks: WebhookDelivery[] = [];
 
   const stamp = (fields: Record<string, unknown>): Resource => {
     const now = new Date().toISOString();
@@ -221,6 +252,50 @@ export function createVapiEmulator(
     },
   });
 
+  // What Vapi does once an inbound call has ended: report it to the assistant's server URL.
+  routes.post('/_simulate/end-of-call', async ({ req }) => {
+    const body = await parse(req, simulateEndOfCallSchema);
+    if ('error' in body) {
+      const problems = ((await body.error.json()) as { message: string[] }).message;
+      return json({ message: `Invalid body: ${problems.join('; ')}` }, 400);
+    }
+    const d = body.data;
+    const assistant = assistants.get(d.assistantId);
+    if (!assistant) return json({ message: `Couldn't find assistant ${d.assistantId}.` }, 404);
+    const server = (assistant.server ?? {}) as { url?: string; headers?: Record<string, unknown>; timeoutSeconds?: number };
+    if (!server.url) return json({ message: `Assistant ${assistant.id} has no server.url: Vapi would send its reports nowhere.` }, 409);
+    const phoneNumber = [...phoneNumbers.values()].find((p) => p.assistantId === assistant.id);
+    const report = endOfCallReport({
+      assistantId: assistant.id,
+      orgId,
+      customerNumber: d.customerNumber,
+      durationSeconds: d.durationSeconds,
+      summary: d.summary,
+      assistant,
+      phoneNumber,
+    });
+    const call = report.message.call as Resource;
+    put(calls, call);
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    for (const [k, v] of Object.entries(server.headers ?? {})) if (v !== undefined && v !== null) headers[k] = String(v);
+    const delivery: WebhookDelivery = { callId: call.id, assistantId: assistant.id, url: server.url, type: 'end-of-call-report', at: new Date().toISOString() };
+    try {
+      const res = await fetch(server.url, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify(report),
+        signal: AbortSignal.timeout((server.timeoutSeconds ?? DEFAULT_SERVER_TIMEOUT_SECONDS) * 1000),
+      });
+      await res.arrayBuffer().catch(() => undefined);
+      delivery.status = res.status;
+    } catch (err) {
+      const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+      delivery.error = cause?.message ?? cause?.code ?? (err instanceof Error ? err.message : String(err));
+    }
+    webhooks.push(delivery);
+    return json({ callId: call.id, delivered: delivery.error === undefined ? { status: delivery.status } : { error: delivery.error } });
+  });
+
   return {
     name: 'vapi',
     // The secret our assistants send back to our webhook in X-Vapi-Secret (what a script signs a simulated webhook with).
@@ -228,7 +303,10 @@ export function createVapiEmulator(
     env: (baseUrl) => ({ VAPI_BASE_URL: baseUrl, VAPI_API_KEY: apiKey, VAPI_WEBHOOK_SECRET: webhookSecret }),
     routes,
     state: { assistants, phoneNumbers, credentials, calls },
-    authorize(req) {
+    webhooks,
+    authorize(req, url) {
+      // The test hooks (/_simulate/...) are the harness, not Vapi's API.
+      if (url.pathname.startsWith('/_')) return undefined;
       if (bearer(req) === apiKey) return undefined;
       return json(
         {
@@ -249,9 +327,11 @@ export function createVapiEmulator(
       phoneNumbers: [...phoneNumbers.values()],
       credentials: [...credentials.values()].map(maskCredential),
       calls: [...calls.values()],
+      webhooks: [...webhooks],
     }),
     reset: () => {
       for (const m of [assistants, phoneNumbers, credentials, calls]) m.clear();
+      webhooks.length = 0;
       seed();
     },
   };

@@ -1,0 +1,11 @@
+// GET /v1/me/calls/{callId} — one of the caller's calls (the summary email's deep link).
+import { callsRepository } from '../../shared/db/calls';
+import { table } from '../../shared/db/client';
+import { getCall as get } from '../../shared/domain/calls';
+import { ok } from '../../shared/http/reply';
+import { getCall } from '../../lib/routes';
+import { route } from '../../shared/http/route';
+
+const deps = { calls: callsRepository(table()) };
+
+export const handler = route(getCall, async ({ caller, params }) => ok(await get(deps, caller.id, params.callId)));

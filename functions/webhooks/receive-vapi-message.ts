@@ -1,0 +1,15 @@
+// POST /v1/webhooks/vapi — Vapi's server messages; an end-of-call report becomes the owner's call.
+import { assistantsRepository } from '../../shared/db/assistants';
+import { callsRepository } from '../../shared/db/calls';
+import { table } from '../../shared/db/client';
+import { receiveVapiMessage as receive } from '../../shared/domain/calls';
+import { ok } from '../../shared/http/reply';
+import { receiveVapiMessage } from '../../lib/routes';
+import { route } from '../../shared/http/route';
+
+const deps = { assistants: assistantsRepository(table()), calls: callsRepository(table()) };
+
+export const handler = route(receiveVapiMessage, async ({ body }) => {
+  await receive(deps, body.message);
+  return ok({});
+});

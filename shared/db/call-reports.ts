@@ -1,0 +1,72 @@
+// Call reports: USER#<sub> / CALLREPORT#<reportedAt>#<reportId>, one row per report (a call reported
+// twice is two rows, two emails), in the reporter's partition beside their calls. The route writes
+// the row (conditional on the key being free: a report is created once); the notifyCallReport worker
+// emails the review team from the row's INSERT and marks it (`mailId`, conditional on not being set),
+// so a retried record sends nothing twice.
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { Locale } from '../email/templates';
+import type { TableRef } from './client';
+import { applied } from './conditional';
+import { putIfAbsent } from './put-if-absent';
+
+export interface CallReportRow {
+  reportId: string;
+  callId: string;
+  /** The reported call's start, as stored on the call. */
+  callStartedAt: string;
+  description: string;
+  /** The language the report is written in. */
+  locale: Locale;
+  /** The reporter's address (settings, else the token), when one is known. */
+  reporterEmail: string | null;
+  reportedAt: string;
+  /** Mailgun's id of the email to the review team, once sent. */
+  mailId?: string;
+  sentAt?: string;
+}
+
+/** The stream filter of the rows (an sk prefix no call row has: theirs is `CALL#`), and the reporter of a row's key. */
+export const CALL_REPORT_KEYS = { pk: 'USER#', sk: 'CALLREPORT#' } as const;
+export const callReporter = (pk: string) => pk.slice(CALL_REPORT_KEYS.pk.length);
+
+const key = (userId: string, reportedAt: string, reportId: string) => ({
+  pk: `${CALL_REPORT_KEYS.pk}${userId}`,
+  sk: `${CALL_REPORT_KEYS.sk}${reportedAt}#${reportId}`,
+});
+
+const strip = (item: Record<string, unknown>): CallReportRow => {
+  const { pk: _pk, sk: _sk, entity: _e, ...rest } = item;
+  return rest as unknown as CallReportRow;
+};
+
+export function callReportsRepository(t: TableRef) {
+  return {
+    /** Stores a new report; false when its key is taken (a report id drawn twice: never in practice). */
+    async create(userId: string, row: CallReportRow): Promise<boolean> {
+      return (await putIfAbsent(t, { ...key(userId, row.reportedAt, row.reportId), entity: 'callReport', ...row })).created;
+    },
+
+    /** The report a stream record is about (strongly consistent: a retried record must see its own mark). */
+    async getByKey(pk: string, sk: string): Promise<CallReportRow | undefined> {
+      const res = await t.doc.send(new GetCommand({ TableName: t.tableName, Key: { pk, sk }, ConsistentRead: true }));
+      return res.Item ? strip(res.Item) : undefined;
+    },
+
+    /** Marks the team's email sent; false when it was already marked (or the row is gone). */
+    async markSent(pk: string, sk: string, mailId: string, sentAt: string): Promise<boolean> {
+      return applied(
+        t.doc.send(
+          new UpdateCommand({
+            TableName: t.tableName,
+            Key: { pk, sk },
+            UpdateExpression: 'SET mailId = :id, sentAt = :at',
+            ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(mailId)',
+            ExpressionAttributeValues: { ':id': mailId, ':at': sentAt },
+          }),
+        ),
+      );
+    },
+  };
+}
+
+export type CallReportsRepository = ReturnType<typeof callReportsRepository>;

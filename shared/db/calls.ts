@@ -1,0 +1,118 @@
+// Calls the customer's assistant took, from Vapi's end-of-call reports: USER#<sub> / CALL#<startedAt>#<callId>,
+// newest first by sort key, plus a reference row CALL#<callId> / REF naming the owner and the call's
+// key, so a call is found by id with one GetItem (the email's deep link) and stored once: both rows
+// are written in one transaction, each conditional on not existing, so a report delivered twice or
+// concurrently writes one call (and so one INSERT on the stream, one email).
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { TableRef } from './client';
+import { applied } from './conditional';
+
+export interface CallRow {
+  callId: string;
+  assistantId: string;
+  /** E.164 of the caller, when Vapi knows it. */
+  callerNumber: string | null;
+  startedAt: string;
+  endedAt: string;
+  durationSeconds: number;
+  endedReason: string | null;
+  summary: string | null;
+  transcript: string | null;
+  recordingUrl: string | null;
+  /** In USD, as Vapi reports it. */
+  cost: number | null;
+  receivedAt: string;
+  /** Mailgun's id of the summary email, once sent. */
+  summaryMailId?: string;
+  summarySentAt?: string;
+}
+
+/** The stream filter of the call rows, and the owner and call id of a row's key. */
+export const CALL_KEYS = { pk: 'USER#', sk: 'CALL#' } as const;
+export const callOwner = (pk: string) => pk.slice(CALL_KEYS.pk.length);
+
+const callKey = (userId: string, startedAt: string, callId: string) => ({ pk: `USER#${userId}`, sk: `CALL#${startedAt}#${callId}` });
+const refKey = (callId: string) => ({ pk: `CALL#${callId}`, sk: 'REF' });
+
+export interface CallPage {
+  items: CallRow[];
+  /** The last key of the page, when more may follow. */
+  last?: Record<string, unknown>;
+}
+
+export function callsRepository(t: TableRef) {
+  const strip = (item: Record<string, unknown>): CallRow => {
+    const { pk: _pk, sk: _sk, entity: _e, ...rest } = item;
+    return rest as unknown as CallRow;
+  };
+
+  return {
+    /** Stores a call once; false when a call with this id is stored already (for any user). */
+    async create(userId: string, call: CallRow): Promise<boolean> {
+      const key = callKey(userId, call.startedAt, call.callId);
+      try {
+        await t.doc.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              { Put: { TableName: t.tableName, Item: { ...refKey(call.callId), entity: 'callRef', userId, callSk: key.sk }, ConditionExpression: 'attribute_not_exists(pk)' } },
+              { Put: { TableName: t.tableName, Item: { ...key, entity: 'call', ...call }, ConditionExpression: 'attribute_not_exists(pk)' } },
+            ],
+          }),
+        );
+        return true;
+      } catch (err) {
+        const e = err as { name?: string; CancellationReasons?: { Code?: string }[] };
+        if (e.name === 'TransactionCanceledException' && e.CancellationReasons?.some((r) => r.Code === 'ConditionalCheckFailed')) return false;
+        throw err;
+      }
+    },
+
+    /** The caller's call by id: undefined when there is none or it is another user's. */
+    async get(userId: string, callId: string): Promise<CallRow | undefined> {
+      const ref = await t.doc.send(new GetCommand({ TableName: t.tableName, Key: refKey(callId), ConsistentRead: true }));
+      if (!ref.Item || ref.Item.userId !== userId) return undefined;
+      const res = await t.doc.send(
+        new GetCommand({ TableName: t.tableName, Key: { pk: `USER#${userId}`, sk: String(ref.Item.callSk) }, ConsistentRead: true }),
+      );
+      return res.Item ? strip(res.Item) : undefined;
+    },
+
+    /** The call a stream record is about (strongly consistent: a retried record must see its own mark). */
+    async getByKey(pk: string, sk: string): Promise<CallRow | undefined> {
+      const res = await t.doc.send(new GetCommand({ TableName: t.tableName, Key: { pk, sk }, ConsistentRead: true }));
+      return res.Item ? strip(res.Item) : undefined;
+    },
+
+    /** The user's calls, newest first, a page at a time. */
+    async list(userId: string, opts: { limit: number; after?: Record<string, unknown> }): Promise<CallPage> {
+      const res = await t.doc.send(
+        new QueryCommand({
+          TableName: t.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :call)',
+          ExpressionAttributeValues: { ':pk': `USER#${userId}`, ':call': CALL_KEYS.sk },
+          ScanIndexForward: false,
+          Limit: opts.limit,
+          ExclusiveStartKey: opts.after,
+        }),
+      );
+      return { items: (res.Items ?? []).map(strip), last: res.LastEvaluatedKey };
+    },
+
+    /** Marks the summary email sent; false when it was already marked. */
+    async markSummarySent(pk: string, sk: string, mailId: string, sentAt: string): Promise<boolean> {
+      return applied(
+        t.doc.send(
+          new UpdateCommand({
+            TableName: t.tableName,
+            Key: { pk, sk },
+            UpdateExpression: 'SET summaryMailId = :id, summarySentAt = :at',
+            ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(summaryMailId)',
+            ExpressionAttributeValues: { ':id': mailId, ':at': sentAt },
+          }),
+        ),
+      );
+    },
+  };
+}
+
+export type CallsRepository = ReturnType<typeof callsRepository>;

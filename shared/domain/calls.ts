@@ -1,0 +1,149 @@
+// Calls: Vapi's end-of-call reports, stored once, summarised to the customer by email once, and listed
+// in the portal.
+//
+// receiveVapiMessage — the webhook (POST /v1/webhooks/vapi; the secret header is checked by the route
+// stack). Every message type but `end-of-call-report` is acknowledged without work. A report names
+// its assistant; the assistant's gsi1 key names its owner (an unknown assistant is logged and
+// acknowledged, so Vapi does not retry for ever); the call is stored once (shared/db/calls.ts). That is
+// all the request does: one Query and one transaction of two puts.
+//
+// sendCallSummary — the worker, from the call row's INSERT: the owner's address from their settings,
+// else from Auth0 (then kept on the settings); the summary, the caller, the start in the owner's time
+// zone and the deep link `<portal>/calls/<callId>`, in the owner's language; the row marked
+// (`summaryMailId`), so a retried record sends nothing twice. The window left: Mailgun accepted, the
+// mark not yet written; the retry then sends the email again.
+import type { AssistantsRepository } from '../db/assistants';
+import { callOwner, type CallRow, type CallsRepository } from '../db/calls';
+import { decodeCursor, encodeCursor } from '../db/cursor';
+import type { UsersRepository } from '../db/users';
+import { DEFAULT_LOCALE, LOCALES, callSummaryMail, type Locale } from '../email/templates';
+import { NotFoundError, ValidationError } from '../errors';
+import { logger } from '../observability/logger';
+import type { UserDirectory } from '../providers/auth0/port';
+import type { Mailer } from '../providers/mailgun/port';
+import { EndOfCallReport } from '../schemas/calls';
+
+export interface VapiWebhookDeps {
+  assistants: Pick<AssistantsRepository, 'ownerOf'>;
+  calls: Pick<CallsRepository, 'create'>;
+  now?: () => Date;
+}
+
+export type VapiOutcome = 'ignored' | 'stored' | 'duplicate' | 'unknown-assistant';
+
+export async function receiveVapiMessage(deps: VapiWebhookDeps, message: { type: string }): Promise<VapiOutcome> {
+  if (message.type !== 'end-of-call-report') return 'ignored';
+  const parsed = EndOfCallReport.safeParse(message);
+  if (!parsed.success) {
+    throw new ValidationError(parsed.error.issues.map((i) => ({ path: ['body', 'message', ...i.path.map(String)].join('.'), message: i.message })));
+  }
+  const r = parsed.data;
+  const assistantId = r.call.assistantId ?? r.assistant?.id;
+  const userId = assistantId ? await deps.assistants.ownerOf(assistantId) : undefined;
+  if (!userId) {
+    logger.warn('end-of-call report for an assistant we do not know', { assistantId, callId: r.call.id });
+    return 'unknown-assistant';
+  }
+  const receivedAt = (deps.now?.() ?? new Date()).toISOString();
+  const startedAt = isoOr(r.startedAt, receivedAt);
+  const endedAt = isoOr(r.endedAt, startedAt);
+  const call: CallRow = {
+    callId: r.call.id,
+    assistantId: assistantId!,
+    // Only what looks like a phone number: it appears in the summary email's subject.
+    callerNumber: /^\+?[0-9]{3,20}$/.test(r.call.customer?.number ?? '') ? r.call.customer!.number! : null,
+    startedAt,
+    endedAt,
+    durationSeconds: Math.max(0, Math.round(r.durationSeconds ?? (Date.parse(endedAt) - Date.parse(startedAt)) / 1000)),
+    endedReason: r.endedReason ?? null,
+    summary: r.analysis?.summary ?? r.summary ?? null,
+    transcript: r.artifact?.transcript ?? r.transcript ?? null,
+    recordingUrl: r.artifact?.recordingUrl ?? r.recordingUrl ?? null,
+    cost: r.cost ?? null,
+    receivedAt,
+  };
+  const stored = await deps.calls.create(userId, call);
+  logger.info('end-of-call report', { callId: call.callId, stored });
+  return stored ? 'stored' : 'duplicate';
+}
+
+function isoOr(value: string | null | undefined, fallback: string): string {
+  const t = value ? Date.parse(value) : NaN;
+  return Number.isNaN(t) ? fallback : new Date(t).toISOString();
+}
+
+// --- the portal ----------------------------------------------------------------------------------
+
+const view = (c: CallRow) => ({
+  callId: c.callId,
+  callerNumber: c.callerNumber,
+  startedAt: c.startedAt,
+  endedAt: c.endedAt,
+  durationSeconds: c.durationSeconds,
+  endedReason: c.endedReason,
+  summary: c.summary,
+  transcript: c.transcript,
+  recordingUrl: c.recordingUrl,
+  cost: c.cost,
+});
+
+export async function listCalls(deps: { calls: Pick<CallsRepository, 'list'> }, userId: string, q: { limit: number; cursor?: string }) {
+  const after = decodeCursor(q.cursor, { keys: ['pk', 'sk'], check: (k) => k.pk === `USER#${userId}` && k.sk!.startsWith('CALL#') });
+  const page = await deps.calls.list(userId, { limit: q.limit, after });
+  return { items: page.items.map(view), nextCursor: page.items.length === q.limit ? encodeCursor(page.last) : null };
+}
+
+export class CallNotFoundError extends NotFoundError {
+  constructor() {
+    super('No call of yours has this id.');
+  }
+}
+
+export async function getCall(deps: { calls: Pick<CallsRepository, 'get'> }, userId: string, callId: string) {
+  const call = await deps.calls.get(userId, callId);
+  if (!call) throw new CallNotFoundError();
+  return view(call);
+}
+
+// --- the summary email ---------------------------------------------------------------------------
+
+export interface CallSummaryDeps {
+  calls: Pick<CallsRepository, 'getByKey' | 'markSummarySent'>;
+  users: Pick<UsersRepository, 'findSettings' | 'cacheEmail'>;
+  directory: Pick<UserDirectory, 'getUser'>;
+  mailer: Mailer;
+  portalUrl: string;
+  now?: () => Date;
+}
+
+export type CallSummaryOutcome = 'sent' | 'already-sent' | 'gone' | 'no-email';
+
+export async function sendCallSummary(deps: CallSummaryDeps, key: { pk: string; sk: string }): Promise<CallSummaryOutcome> {
+  const call = await deps.calls.getByKey(key.pk, key.sk);
+  if (!call) return 'gone';
+  if (call.summaryMailId) return 'already-sent';
+  const userId = callOwner(key.pk);
+  const settings = await deps.users.findSettings(userId);
+  let email = settings?.email ?? null;
+  if (!email) {
+    email = (await deps.directory.getUser(userId))?.email ?? null;
+    if (email) await deps.users.cacheEmail(userId, email);
+  }
+  if (!email) {
+    logger.warn('call summary not sent: the owner has no email address', { callId: call.callId });
+    return 'no-email';
+  }
+  const locale: Locale = (LOCALES as readonly string[]).includes(settings?.locale ?? '') ? (settings!.locale as Locale) : DEFAULT_LOCALE;
+  const mail = callSummaryMail(locale, {
+    summary: call.summary,
+    callerNumber: call.callerNumber,
+    startedAt: call.startedAt,
+    durationSeconds: call.durationSeconds,
+    timeZone: settings?.timezone || 'Europe/Berlin',
+    link: `${deps.portalUrl}/calls/${encodeURIComponent(call.callId)}`,
+  });
+  const { id } = await deps.mailer.send({ ...mail, to: email, tags: ['call-summary'], variables: { mail: 'call-summary', callId: call.callId } });
+  const marked = await deps.calls.markSummarySent(key.pk, key.sk, id, (deps.now?.() ?? new Date()).toISOString());
+  if (!marked) logger.warn('call summary sent, but another delivery had marked it first', { callId: call.callId, mailId: id });
+  return 'sent';
+}

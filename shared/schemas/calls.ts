@@ -1,0 +1,68 @@
+// Schemas of the Vapi webhook (POST /v1/webhooks/vapi) and of the caller's calls (GET /v1/me/calls...).
+import * as z from '../zod';
+import { isoDateTime, pageCursor, pageLimit } from './common';
+
+/**
+ * What Vapi posts to an assistant's server URL: `{ message: { type, ... } }`. Vapi's messages are large
+ * and gain fields over time, so `message` takes any other field (the route reads what it needs and
+ * stores nothing else); the envelope itself is strict, and the route's byte bound holds.
+ */
+export const VapiServerMessage = z
+  .strictObject({
+    message: z
+      .looseObject({
+        type: z.string().check(z.minLength(1), z.maxLength(100)),
+      })
+      .register(z.globalRegistry, { additionalProperties: true, description: "Vapi's server message; only `end-of-call-report` is acted on." }),
+  })
+  .register(z.globalRegistry, { id: 'VapiServerMessage' });
+
+/** What an end-of-call report must carry for the call to be stored; everything else is optional. */
+export const EndOfCallReport = z.looseObject({
+  type: z.literal('end-of-call-report'),
+  call: z.looseObject({
+    id: z.string().check(z.minLength(1), z.maxLength(200)),
+    assistantId: z.optional(z.nullable(z.string())),
+    customer: z.optional(z.nullable(z.looseObject({ number: z.optional(z.nullable(z.string())) }))),
+  }),
+  assistant: z.optional(z.nullable(z.looseObject({ id: z.optional(z.string()) }))),
+  startedAt: z.optional(z.nullable(z.string())),
+  endedAt: z.optional(z.nullable(z.string())),
+  durationSeconds: z.optional(z.nullable(z.number())),
+  endedReason: z.optional(z.nullable(z.string())),
+  summary: z.optional(z.nullable(z.string())),
+  transcript: z.optional(z.nullable(z.string())),
+  recordingUrl: z.optional(z.nullable(z.string())),
+  cost: z.optional(z.nullable(z.number())),
+  analysis: z.optional(z.nullable(z.looseObject({ summary: z.optional(z.nullable(z.string())) }))),
+  artifact: z.optional(
+    z.nullable(z.looseObject({ transcript: z.optional(z.nullable(z.string())), recordingUrl: z.optional(z.nullable(z.string())) })),
+  ),
+});
+
+export const VapiAck = z.object({}).register(z.globalRegistry, { id: 'VapiAck', description: 'Received.' });
+
+export const Call = z
+  .object({
+    callId: z.string(),
+    callerNumber: z.nullable(z.string()),
+    startedAt: isoDateTime,
+    endedAt: isoDateTime,
+    durationSeconds: z.number(),
+    endedReason: z.nullable(z.string()),
+    summary: z.nullable(z.string()),
+    transcript: z.nullable(z.string()),
+    recordingUrl: z.nullable(z.string()),
+    cost: z.nullable(z.number()),
+  })
+  .register(z.globalRegistry, { id: 'Call' });
+
+export const CallListQuery = z.strictObject({ limit: pageLimit(20), cursor: z.optional(pageCursor()) });
+
+export const CallPath = z.strictObject({
+  callId: z.string().check(z.minLength(1), z.maxLength(200), z.regex(/^[A-Za-z0-9_-]+$/, 'Must be a call id.')),
+});
+
+export const CallPage = z
+  .object({ items: z.array(Call), nextCursor: z.nullable(z.string()) })
+  .register(z.globalRegistry, { id: 'CallPage' });
