@@ -39,6 +39,12 @@ export const benchRequests: Partial<Record<RouteName, BenchRequestBuilder>> = {
     body: { phoneNumber: `+49170${String(1_000_000 + (n % 9_000_000)).padStart(7, '0')}`, locale: 'de', company: 'Bench GmbH', preferredWindow: 'today 14-16' },
   }),
   getMe: () => ({ token: 'customer' }),
+  listCalls: () => ({ path: '/v1/me/calls?limit=20', token: 'customer' }),
+  // The messages Vapi sends most: acknowledged without work (an end-of-call report needs the customer's assistant).
+  receiveVapiMessage: (stack) => ({
+    body: { message: { type: 'status-update', status: 'in-progress', timestamp: Date.now() } },
+    headers: { 'x-vapi-secret': stack.credentials.vapi!.webhookSecret! },
+  }),
   // The first request creates the demo customer's assistant (and assigns a pool number); every later one updates it in Vapi.
   putAssistant: (_stack, n) => ({ method: 'PUT', token: 'customer', body: { greeting: `Guten Tag, Bench GmbH (${n}).`, language: n % 2 ? 'en' : 'de' } }),
   // One fixed device: the first request registers it, every later one is a refresh (no new row, no email).

@@ -17,6 +17,7 @@ import { PlanChangeRequest, Subscription, SubscriptionCreated, SubscriptionReque
 import { Call, CallListQuery, CallPage, CallPath, VapiAck, VapiServerMessage } from '../shared/schemas/calls';
 import { CallReportAccepted, CallReportRequest } from '../shared/schemas/calls-report';
 import { Profile, Settings } from '../shared/schemas/me';
+import { Integration, IntegrationRequest, RemoveIntegrationsQuery } from '../shared/schemas/integrations';
 import { SettingsUpdate } from '../shared/schemas/settings';
 import { DEVICE_INFO_MAX_BYTES, DeviceRegistered, DeviceRegistration } from '../shared/schemas/devices';
 import {
@@ -391,5 +392,56 @@ export const receiveVapiMessage = {
   uses: { table: 'write' },
 } satisfies RouteDef;
 
+export const addIntegration = {
+  name: 'addIntegration',
+  method: 'POST',
+  path: '/v1/me/integrations',
+  handler: 'functions/me/add-integration.ts',
+  access: 'user',
+  summary: 'Connect a phone line to the assistant',
+  description:
+    "`mode: sipgate`: a number of Fonella's Sipgate account (one ringing no other line) gets a SIP device of its own at Sipgate, is routed to it, and reaches the caller's assistant through a Vapi SIP trunk credential and phone number. `mode: external`: the caller's own SIP trunk (gateway, port, SIP login) becomes a Vapi SIP trunk credential with the number on it, bound to the assistant. The SIP password is passed to Vapi and never stored or answered. Any failure undoes what was created and answers 502: nothing is left half-made. One line per mode.",
+  tags: ['me'],
+  request: { body: IntegrationRequest, maxBodyBytes: 4_096 },
+  response: { status: 201, body: Integration, description: 'The line, active.' },
+  errors: [
+    {
+      status: 409,
+      slugs: ['assistant-required', 'integration-exists', 'integration-in-progress'],
+      description:
+        '`assistant-required`: the caller has no assistant yet (PUT /v1/me/assistant first). `integration-exists`: the caller has a line of this mode already (remove it first). `integration-in-progress`: another request is creating a line of this mode right now. Nothing was created.',
+    },
+    {
+      status: 422,
+      slugs: ['number-not-on-account', 'number-unavailable'],
+      description:
+        "`number-not-on-account`: the number is not one of Fonella's Sipgate account. `number-unavailable`: the number rings Fonella's pool trunk or another line. Nothing was created.",
+    },
+  ],
+  uses: { table: 'write', providers: ['vapi', 'sipgate'] },
+} satisfies RouteDef;
+
+export const removeIntegrations = {
+  name: 'removeIntegrations',
+  method: 'DELETE',
+  path: '/v1/me/integrations',
+  handler: 'functions/me/remove-integrations.ts',
+  access: 'user',
+  summary: "Remove the caller's phone lines",
+  description:
+    "Without a query: the pool number (given back to the pool), the Sipgate line and the external trunk. `externalOnly=1`: only the external trunk; `fonellaSipgateOnly=1`: only the Sipgate line; not both. Each line's provider resources are deleted newest first (Vapi phone number, SIP trunk credential, Sipgate device; the number then rings Sipgate's phoneline again); a 502 leaves what remains on record, and the same request again finishes the job. Nothing to remove: 204 too. Takes no body.",
+  tags: ['me'],
+  request: { query: RemoveIntegrationsQuery },
+  response: { status: 204, description: 'Removed (or there was nothing to remove).' },
+  errors: [
+    {
+      status: 409,
+      slugs: ['integration-in-progress'],
+      description: '`integration-in-progress`: the pool number was being bound to the assistant while it was removed; retry.',
+    },
+  ],
+  uses: { table: 'write', providers: ['vapi', 'sipgate'] },
+} satisfies RouteDef;
+
 /** Every route, by operation id. */
-export const routes: Record<string, RouteDef> = { getHealth, listPlans, submitContact, submitSupportTicket, submitCallbackRequest, getMe, updateSettings, putAssistant, reportCall, importPoolNumbers, listPoolNumbers, registerDevice, createSubscription, changePlan, receiveStripeEvent, listCalls, getCall, receiveVapiMessage };
+export const routes: Record<string, RouteDef> = { getHealth, listPlans, submitContact, submitSupportTicket, submitCallbackRequest, getMe, updateSettings, putAssistant, reportCall, importPoolNumbers, listPoolNumbers, registerDevice, createSubscription, changePlan, receiveStripeEvent, listCalls, getCall, receiveVapiMessage, addIntegration, removeIntegrations };

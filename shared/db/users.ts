@@ -27,10 +27,19 @@ export interface UserRows {
   assistant?: AssistantRow;
   /** The user's pool number, when one is assigned. */
   poolLine?: PoolLineRow;
-  integrations: { kind: 'pool' | 'sipgate' | 'external'; createdAt: string }[];
+  /** Each line ringing the assistant: the pool number, the Sipgate line, the external trunk. */
+  integrations: IntegrationSummary[];
   referral?: { partnerId: string; referredAt: string };
   /** How many device sessions the user has (DEVICE# rows). */
   devicesCount: number;
+}
+
+export interface IntegrationSummary {
+  kind: 'pool' | 'sipgate' | 'external';
+  number: string;
+  /** Pool: `connecting` until bound in Vapi. Own lines: as their row says (shared/db/integrations.ts). */
+  state: 'creating' | 'connecting' | 'active' | 'failed';
+  createdAt: string;
 }
 
 const userPk = (userId: string) => `USER#${userId}`;
@@ -68,7 +77,8 @@ export function usersRepository(t: TableRef) {
         else if (sk.startsWith(INTEGRATION_PREFIX)) {
           if (sk === POOL_LINE_SK) out.poolLine = data as unknown as PoolLineRow;
           const kind = sk.slice(INTEGRATION_PREFIX.length).toLowerCase() as 'pool' | 'sipgate' | 'external';
-          out.integrations.push({ kind, createdAt: String(row.createdAt) });
+          const state = kind === 'pool' ? (row.vapiPhoneNumberId ? 'active' : 'connecting') : (row.state as IntegrationSummary['state']);
+          out.integrations.push({ kind, number: String(row.number), state, createdAt: String(row.createdAt) });
         }
       }
       return out;

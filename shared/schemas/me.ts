@@ -2,6 +2,7 @@
 import * as z from '../zod';
 import { Assistant } from './assistant';
 import { Subscription } from './billing';
+import { Integration } from './integrations';
 import { isoDateTime } from './common';
 
 export const Settings = z
@@ -22,7 +23,7 @@ export const Profile = z
     settings: Settings,
     subscription: z.nullable(Subscription),
     assistant: z.nullable(Assistant),
-    integrations: z.array(z.object({ kind: z.enum(['pool', 'sipgate', 'external']), createdAt: isoDateTime })),
+    integrations: z.array(Integration),
     referral: z.nullable(z.object({ partnerId: z.string(), referredAt: isoDateTime })),
     devicesCount: z.int().check(z.nonnegative()),
     isAdmin: z.boolean(),

@@ -193,6 +193,25 @@ describe('npm start', () => {
     const call = await fetch(`${stack.apiUrl}/v1/me/calls/${callId}`, { headers: { authorization: `Bearer ${stack.tokens.customer}` } });
     expect(call.status).toBe(200);
     expect(((await call.json()) as { summary: string }).summary).toBe('A caller asked for opening hours.');
+
+    // Phone lines: the customer's own SIP trunk and a number on the Sipgate account, each visible at the
+    // providers (and so on the hub) while it exists, and gone after its removal.
+    const inspect = async (name: string) => (await (await fetch(`${stack.emulators[name]}/_inspect`)).json()) as Record<string, Record<string, unknown>[]>;
+    const external = await as('POST', '/v1/me/integrations', {
+      mode: 'external', gateway: 'sip.example-pbx.de', port: 5060, inboundEnabled: true, authUsername: 'demo', authPassword: 'demo-sip-pass', phoneNumber: '+4930555000111',
+    });
+    expect(external.status).toBe(201);
+    const sipgate = await as('POST', '/v1/me/integrations', { mode: 'sipgate', phoneNumber: '+4930555022222', alias: 'Demo line' });
+    expect(sipgate.status).toBe(201);
+    expect((await inspect('vapi')).phoneNumbers!.map((p) => p.number)).toEqual(expect.arrayContaining(['+4930555000111', '+4930555022222']));
+    expect((await inspect('sipgate')).devices!.some((d) => d.alias === 'Demo line')).toBe(true);
+    expect((await (await fetch(stack.hubUrl)).text())).toContain('Demo line');
+    expect((await as('DELETE', '/v1/me/integrations?externalOnly=1', undefined)).status).toBe(204);
+    expect((await as('DELETE', '/v1/me/integrations?fonellaSipgateOnly=true', undefined)).status).toBe(204);
+    expect((await inspect('vapi')).phoneNumbers!.map((p) => p.number)).not.toContain('+4930555000111');
+    expect((await inspect('vapi')).phoneNumbers!.map((p) => p.number)).not.toContain('+4930555022222');
+    expect((await inspect('sipgate')).devices!.some((d) => d.alias === 'Demo line')).toBe(false);
+    expect(JSON.stringify(await me())).not.toContain('demo-sip-pass');
   });
 
   it('links the API reference: in the output, the stack file and the hub; it serves the document and the viewer', async () => {

@@ -118,7 +118,7 @@ describe.each(all.map((r) => [r.name, r] as const))('%s', (_name, r) => {
 
 describe.each(withBody.map((r) => [r.name, r] as const))('%s: the bounds of each field', (_name, r) => {
   const base = fc.sample(validBodies(r)!, { numRuns: 1, seed: SEED })[0] as Record<string, unknown>;
-  it.each(boundaryCases(r).map((c) => [c.what, c] as const))('%s', async (_what, c) => {
+  it.each(boundaryCases(r, base).map((c) => [c.what, c] as const))('%s', async (_what, c) => {
     const state = await settle();
     const body = { ...base, [c.field]: c.value };
     if (c.value === undefined) delete body[c.field];

@@ -198,7 +198,7 @@ describe('PUT /v1/me/assistant: the pool number', () => {
     await stack.streams.idle();
     const me = await stack.call('GET', '/v1/me', { token: u.token });
     expect(me.body.assistant.phoneNumber).toEqual({ status: 'active', number });
-    expect(me.body.integrations).toEqual([{ kind: 'pool', createdAt: expect.any(String) }]);
+    expect(me.body.integrations).toEqual([{ kind: 'pool', number, state: 'active', createdAt: expect.any(String) }]);
 
     const poolRow = (await stack.scan()).find((r) => r.pk === `POOL#${number}`);
     expect(poolRow).toMatchObject({ status: 'assigned', userId: u.sub, gsi2sk: `assigned#${number}` });

@@ -123,11 +123,11 @@ export interface BoundaryCase {
 }
 
 /** For each top-level field: exactly at each bound (valid) and one step outside it (invalid). */
-export function boundaryCases(route: RouteDef): BoundaryCase[] {
+export function boundaryCases(route: RouteDef, base?: Record<string, unknown>): BoundaryCase[] {
   const schema = route.request?.body;
   if (!schema || route.request?.raw) return [];
   const root = jsonSchemaOf(schema);
-  const obj = resolve(root, root);
+  const obj = variantOf(resolve(root, root), root, base);
   const cases: BoundaryCase[] = [];
   for (const [field, raw] of Object.entries(obj.properties ?? {})) {
     const s = resolve(raw, root);
@@ -163,6 +163,19 @@ export function boundaryCases(route: RouteDef): BoundaryCase[] {
   }
   if (obj.additionalProperties === false) cases.push({ field: 'unexpectedField', value: 'x', valid: false, what: 'an unknown field' });
   return cases;
+}
+
+/** A body that is a union of objects told apart by constant fields: the alternative `base` is (else the first). */
+function variantOf(node: JsonSchema, root: JsonSchema, base?: Record<string, unknown>): JsonSchema {
+  const alts = (node.oneOf ?? node.anyOf ?? []).map((a) => resolve(a, root));
+  if (alts.length === 0) return node;
+  const fits = (alt: JsonSchema) =>
+    base !== undefined &&
+    Object.entries(alt.properties ?? {}).every(([k, v]) => {
+      const c = resolve(v, root).const;
+      return c === undefined || base[k] === c;
+    });
+  return alts.find(fits) ?? alts[0]!;
 }
 
 function wrongTypeFor(s: JsonSchema): unknown {
