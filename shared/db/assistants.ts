@@ -6,9 +6,10 @@
 // assistant; then Vapi's create; then `complete`, which fills the row, conditional on the claim still
 // being this request's. A claim older than CLAIM_TTL_MS (its request died between the steps) may be
 // taken over. Every write here is on the caller's own key: no input names another user.
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { AssistantLanguage } from '../config/assistant';
 import type { TableRef } from './client';
+import { userByLookup } from './lookup';
 import { applied, isConditionFailure } from './conditional';
 
 export interface AssistantRow {
@@ -104,17 +105,7 @@ export function assistantsRepository(t: TableRef) {
 
     /** The user whose assistant this Vapi id is (gsi1 `ASSISTANT#<id>`; eventually consistent), if any. */
     async ownerOf(assistantId: string): Promise<string | undefined> {
-      const res = await t.doc.send(
-        new QueryCommand({
-          TableName: t.tableName,
-          IndexName: 'gsi1',
-          KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk = :sk',
-          ExpressionAttributeValues: { ':pk': assistantLookupKey(assistantId).gsi1pk, ':sk': ASSISTANT_SK },
-          Limit: 1,
-        }),
-      );
-      const pk = res.Items?.[0]?.pk;
-      return typeof pk === 'string' ? pk.slice('USER#'.length) : undefined;
+      return userByLookup(t, assistantLookupKey(assistantId));
     },
 
     /** Stores a change of a ready assistant, conditional on it still being this Vapi assistant. */

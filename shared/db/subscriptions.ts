@@ -6,10 +6,11 @@
 // (status, plan, period end, pending change) is written by the route from Stripe's answers and by the
 // webhook from Stripe's events; `stateAt` (the event's `created`, in seconds) orders them, so a late
 // or replayed event never rolls the row back (see `applyEvent`). Every write is on the user's own key.
-import { PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { PlanId } from '../config/plans';
 import type { TableRef } from './client';
 import { applied } from './conditional';
+import { userByLookup } from './lookup';
 import { putIfAbsent } from './put-if-absent';
 
 export interface PendingPlanChange {
@@ -57,7 +58,6 @@ export const SUBSCRIPTION_CLAIM_TTL_MS = 60_000;
 const SK = 'SUBSCRIPTION';
 const key = (userId: string) => ({ pk: `USER#${userId}`, sk: SK });
 const customerLookup = (customerId: string) => ({ gsi1pk: `STRIPE#${customerId}`, gsi1sk: SK });
-export const userIdOfSubscriptionPk = (pk: string) => pk.slice('USER#'.length);
 
 /** The state a Stripe event carries, in our terms. Undefined fields stay as they are. */
 export interface SubscriptionState {
@@ -275,17 +275,7 @@ export function subscriptionsRepository(t: TableRef) {
 
     /** The user a Stripe customer belongs to, if any (gsi1; eventually consistent). */
     async userOfCustomer(customerId: string): Promise<string | undefined> {
-      const res = await t.doc.send(
-        new QueryCommand({
-          TableName: t.tableName,
-          IndexName: 'gsi1',
-          KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk = :sk',
-          ExpressionAttributeValues: { ':pk': customerLookup(customerId).gsi1pk, ':sk': SK },
-          Limit: 1,
-        }),
-      );
-      const pk = res.Items?.[0]?.pk;
-      return typeof pk === 'string' ? userIdOfSubscriptionPk(pk) : undefined;
+      return userByLookup(t, customerLookup(customerId));
     },
   };
 }
