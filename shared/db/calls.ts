@@ -5,7 +5,7 @@
 // concurrently writes one call (and so one INSERT on the stream, one email).
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { TableRef } from './client';
-import { applied } from './conditional';
+import { applied, cancellationReasons } from './conditional';
 
 export interface CallRow {
   callId: string;
@@ -61,8 +61,7 @@ export function callsRepository(t: TableRef) {
         );
         return true;
       } catch (err) {
-        const e = err as { name?: string; CancellationReasons?: { Code?: string }[] };
-        if (e.name === 'TransactionCanceledException' && e.CancellationReasons?.some((r) => r.Code === 'ConditionalCheckFailed')) return false;
+        if (cancellationReasons(err)?.some((r) => r.Code === 'ConditionalCheckFailed')) return false;
         throw err;
       }
     },

@@ -9,7 +9,7 @@
 // pool in one transaction with the line's deletion.
 import { DeleteCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { TableRef } from './client';
-import { applied, isConditionFailure } from './conditional';
+import { applied, cancellationReasons, isConditionFailure } from './conditional';
 import { poolKey, poolLineKey, poolListKey, type PoolLineRow } from './pool';
 
 export type LineKind = 'sipgate' | 'external';
@@ -156,8 +156,8 @@ export function integrationsRepository(t: TableRef) {
         await t.doc.send(new TransactWriteCommand({ TransactItems: [deleteLine, freeNumber] }));
         return true;
       } catch (err) {
-        const reasons = (err as { name?: string; CancellationReasons?: { Code?: string }[] }).CancellationReasons;
-        if ((err as { name?: string }).name !== 'TransactionCanceledException' || !reasons) throw err;
+        const reasons = cancellationReasons(err);
+        if (!reasons) throw err;
         if (reasons[0]?.Code === 'ConditionalCheckFailed') return false;
         // The number is not (or no longer) the user's: the line alone goes.
         if (reasons[1]?.Code === 'ConditionalCheckFailed') {

@@ -6,10 +6,10 @@
 // (condition: still free) and the user's INTEGRATION#POOL row is created (condition: none yet). So two
 // users never get the same number and no user gets two, however many requests run at once. The
 // index is eventually consistent, so a candidate may already be gone: the next one is tried.
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { TableRef } from './client';
+import { cancellationReasons } from './conditional';
 import { decodeCursor, encodeCursor, type CursorKey } from './cursor';
 import { putIfAbsent, type PutOutcome } from './put-if-absent';
 
@@ -138,15 +138,6 @@ export function poolAssignments(t: TableRef) {
 
 export type PoolAssignments = ReturnType<typeof poolAssignments>;
 
-interface CancellationReason {
-  Code?: string;
-  Item?: Record<string, AttributeValue>;
-}
-
-function cancellationReasons(err: unknown): CancellationReason[] | undefined {
-  const e = err as { name?: string; CancellationReasons?: CancellationReason[] };
-  return e.name === 'TransactionCanceledException' ? (e.CancellationReasons ?? []) : undefined;
-}
 
 function shuffle<T>(items: T[]): T[] {
   const out = [...items];

@@ -9,7 +9,7 @@
 import { PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { PlanId } from '../config/plans';
 import type { TableRef } from './client';
-import { applied } from './conditional';
+import { applied, cancellationReasons } from './conditional';
 import { userByLookup } from './lookup';
 import { putIfAbsent } from './put-if-absent';
 
@@ -248,9 +248,7 @@ export function subscriptionsRepository(t: TableRef) {
         );
         return 'applied';
       } catch (err) {
-        const reasons = (err as { name?: string; CancellationReasons?: { Code?: string }[] }).name === 'TransactionCanceledException'
-          ? ((err as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [])
-          : undefined;
+        const reasons = cancellationReasons(err);
         if (!reasons) throw err;
         if (reasons[0]?.Code === 'ConditionalCheckFailed') return 'duplicate';
         if (reasons[1]?.Code !== 'ConditionalCheckFailed') throw err;
