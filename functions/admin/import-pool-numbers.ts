@@ -5,7 +5,7 @@ import { poolRepository } from '../../shared/db/pool';
 import { importPoolNumbers as importNumbers } from '../../shared/domain/pool-numbers';
 import { ok } from '../../shared/http/reply';
 import { configuredSipgate, sipgateConfig } from '../../shared/providers/sipgate';
-import { importPoolNumbers } from '../../lib/routes';
+import { importPoolNumbers } from '../../lib/routes/admin';
 import { route } from '../../shared/http/route';
 
 const deps = {

@@ -3,7 +3,7 @@ import { table } from '../../shared/db/client';
 import { poolRepository } from '../../shared/db/pool';
 import { listPoolNumbers as list } from '../../shared/domain/pool-numbers';
 import { ok } from '../../shared/http/reply';
-import { listPoolNumbers } from '../../lib/routes';
+import { listPoolNumbers } from '../../lib/routes/admin';
 import { route } from '../../shared/http/route';
 
 const deps = { pool: poolRepository(table()) };

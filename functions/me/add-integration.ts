@@ -8,7 +8,7 @@ import { addIntegration as add } from '../../shared/domain/integrations';
 import { created } from '../../shared/http/reply';
 import { configuredSipgate, sipgateConfig } from '../../shared/providers/sipgate';
 import { configuredVapi } from '../../shared/providers/vapi';
-import { addIntegration } from '../../lib/routes';
+import { addIntegration } from '../../lib/routes/me';
 import { route } from '../../shared/http/route';
 
 const sipgate = sipgateConfig();

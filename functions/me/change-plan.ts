@@ -6,7 +6,7 @@ import { usersRepository } from '../../shared/db/users';
 import { changePlan as change } from '../../shared/domain/billing';
 import { ok } from '../../shared/http/reply';
 import { configuredBilling } from '../../shared/providers/stripe';
-import { changePlan } from '../../lib/routes';
+import { changePlan } from '../../lib/routes/me';
 import { route } from '../../shared/http/route';
 
 const deps = {

@@ -7,7 +7,7 @@ import { usersRepository } from '../../shared/db/users';
 import { subscribe } from '../../shared/domain/billing';
 import { created } from '../../shared/http/reply';
 import { configuredBilling } from '../../shared/providers/stripe';
-import { createSubscription } from '../../lib/routes';
+import { createSubscription } from '../../lib/routes/me';
 import { route } from '../../shared/http/route';
 
 const deps = {

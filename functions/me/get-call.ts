@@ -3,7 +3,7 @@ import { callsRepository } from '../../shared/db/calls';
 import { table } from '../../shared/db/client';
 import { getCall as get } from '../../shared/domain/calls';
 import { ok } from '../../shared/http/reply';
-import { getCall } from '../../lib/routes';
+import { getCall } from '../../lib/routes/me';
 import { route } from '../../shared/http/route';
 
 const deps = { calls: callsRepository(table()) };

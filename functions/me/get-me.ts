@@ -4,7 +4,7 @@ import { table } from '../../shared/db/client';
 import { usersRepository } from '../../shared/db/users';
 import { loadProfile } from '../../shared/domain/profile';
 import { ok } from '../../shared/http/reply';
-import { getMe } from '../../lib/routes';
+import { getMe } from '../../lib/routes/me';
 import { route } from '../../shared/http/route';
 
 const deps = { users: usersRepository(table()), plans: plansConfig().plans };

@@ -3,7 +3,7 @@ import { callsRepository } from '../../shared/db/calls';
 import { table } from '../../shared/db/client';
 import { listCalls as list } from '../../shared/domain/calls';
 import { ok } from '../../shared/http/reply';
-import { listCalls } from '../../lib/routes';
+import { listCalls } from '../../lib/routes/me';
 import { route } from '../../shared/http/route';
 
 const deps = { calls: callsRepository(table()) };

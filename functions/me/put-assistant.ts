@@ -10,7 +10,7 @@ import { usersRepository } from '../../shared/db/users';
 import { putAssistant as put } from '../../shared/domain/assistant';
 import { ok } from '../../shared/http/reply';
 import { configuredVapi, vapiConfig } from '../../shared/providers/vapi';
-import { putAssistant } from '../../lib/routes';
+import { putAssistant } from '../../lib/routes/me';
 import { route } from '../../shared/http/route';
 
 const assistant = assistantConfig();

@@ -5,7 +5,7 @@ import { devicesRepository } from '../../shared/db/devices';
 import { registerDevice as register } from '../../shared/domain/devices';
 import { ok } from '../../shared/http/reply';
 import { route } from '../../shared/http/route';
-import { registerDevice } from '../../lib/routes';
+import { registerDevice } from '../../lib/routes/me';
 
 const deps = { devices: devicesRepository(table()) };
 

@@ -8,7 +8,7 @@ import { removeIntegrations as remove } from '../../shared/domain/integrations';
 import { noContent } from '../../shared/http/reply';
 import { configuredSipgate, sipgateConfig } from '../../shared/providers/sipgate';
 import { configuredVapi } from '../../shared/providers/vapi';
-import { removeIntegrations } from '../../lib/routes';
+import { removeIntegrations } from '../../lib/routes/me';
 import { route } from '../../shared/http/route';
 
 const sipgate = sipgateConfig();

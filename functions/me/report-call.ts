@@ -8,7 +8,7 @@ import { usersRepository } from '../../shared/db/users';
 import { reportCall as report } from '../../shared/domain/call-report';
 import { accepted } from '../../shared/http/reply';
 import { route } from '../../shared/http/route';
-import { reportCall } from '../../lib/routes';
+import { reportCall } from '../../lib/routes/me';
 
 const users = usersRepository(table());
 const deps = {

@@ -4,7 +4,7 @@ import { table } from '../../shared/db/client';
 import { usersRepository } from '../../shared/db/users';
 import { updateSettings as update } from '../../shared/domain/settings';
 import { ok } from '../../shared/http/reply';
-import { updateSettings } from '../../lib/routes';
+import { updateSettings } from '../../lib/routes/me';
 import { route } from '../../shared/http/route';
 
 const deps = { users: usersRepository(table()) };

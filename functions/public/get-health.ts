@@ -3,7 +3,7 @@
 import { appConfig } from '../../shared/config/app';
 import { AppError } from '../../shared/errors';
 import { ok } from '../../shared/http/reply';
-import { getHealth } from '../../lib/routes';
+import { getHealth } from '../../lib/routes/public';
 import { route } from '../../shared/http/route';
 
 /** How long the deep check waits for the table: far below the function's timeout and a monitor's. */

@@ -14,7 +14,7 @@ import { configuredFonial } from '../../shared/providers/fonial';
 import { configuredJambonz } from '../../shared/providers/jambonz';
 import { configuredRecaptcha } from '../../shared/providers/recaptcha';
 import { configuredVapi } from '../../shared/providers/vapi';
-import { submitCallbackRequest } from '../../lib/routes';
+import { submitCallbackRequest } from '../../lib/routes/public';
 import { route } from '../../shared/http/route';
 import { IDEMPOTENCY_HEADER } from '../../shared/http/middleware/idempotency';
 

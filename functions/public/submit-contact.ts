@@ -9,7 +9,7 @@ import { rateLimitsRepository } from '../../shared/db/rate-limits';
 import { submitContactRequest } from '../../shared/domain/contact';
 import { accepted } from '../../shared/http/reply';
 import { configuredRecaptcha } from '../../shared/providers/recaptcha';
-import { submitContact } from '../../lib/routes';
+import { submitContact } from '../../lib/routes/public';
 import { route } from '../../shared/http/route';
 import { IDEMPOTENCY_HEADER } from '../../shared/http/middleware/idempotency';
 

@@ -10,7 +10,7 @@ import { submitSupportTicket as submit } from '../../shared/domain/support-ticke
 import { localeFromAcceptLanguage } from '../../shared/email/templates';
 import { created } from '../../shared/http/reply';
 import { configuredRecaptcha } from '../../shared/providers/recaptcha';
-import { submitSupportTicket } from '../../lib/routes';
+import { submitSupportTicket } from '../../lib/routes/public';
 import { route } from '../../shared/http/route';
 import { IDEMPOTENCY_HEADER } from '../../shared/http/middleware/idempotency';
 

@@ -6,7 +6,7 @@ import { subscriptionsRepository } from '../../shared/db/subscriptions';
 import { handleStripeEvent } from '../../shared/domain/billing';
 import { ok } from '../../shared/http/reply';
 import { configuredBilling } from '../../shared/providers/stripe';
-import { receiveStripeEvent } from '../../lib/routes';
+import { receiveStripeEvent } from '../../lib/routes/webhooks';
 import { route } from '../../shared/http/route';
 
 const deps = {

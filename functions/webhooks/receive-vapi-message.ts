@@ -4,7 +4,7 @@ import { callsRepository } from '../../shared/db/calls';
 import { table } from '../../shared/db/client';
 import { receiveVapiMessage as receive } from '../../shared/domain/calls';
 import { ok } from '../../shared/http/reply';
-import { receiveVapiMessage } from '../../lib/routes';
+import { receiveVapiMessage } from '../../lib/routes/webhooks';
 import { route } from '../../shared/http/route';
 
 const deps = { assistants: assistantsRepository(table()), calls: callsRepository(table()) };

@@ -1,4 +1,4 @@
-// The shape of one entry of the route manifest (lib/routes.ts). Kept apart from the manifest so
+// The shape of one entry of the route manifest (lib/routes/). Kept apart from the manifest so
 // CDK, the local server and the OpenAPI generator share one type.
 import type * as z from '../zod';
 import type { ProviderName } from '../errors';

@@ -7,7 +7,7 @@ import { freeForm } from '../support/free-form';
 const root = new URL('../../', import.meta.url).pathname;
 const entries = Object.entries(routes);
 
-describe('lib/routes.ts', () => {
+describe('lib/routes/', () => {
   it('keys are the routes’ operation ids', () => {
     for (const [key, def] of entries) expect(def.name).toBe(key);
   });

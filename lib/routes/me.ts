@@ -1,0 +1,230 @@
+// The customer portal: any valid token; each route acts on the token's `sub` only.
+// Entries follow the rules in ./index.ts.
+import type { RouteDef } from '../../shared/http/route-def';
+import { INVALID_CURSOR } from '../../shared/db/cursor';
+import { Assistant, AssistantSetup } from '../../shared/schemas/assistant';
+import { PlanChangeRequest, Subscription, SubscriptionCreated, SubscriptionRequest } from '../../shared/schemas/billing';
+import { Call, CallListQuery, CallPage, CallPath } from '../../shared/schemas/calls';
+import { CallReportAccepted, CallReportRequest } from '../../shared/schemas/calls-report';
+import { Profile, Settings } from '../../shared/schemas/me';
+import { Integration, IntegrationRequest, RemoveIntegrationsQuery } from '../../shared/schemas/integrations';
+import { SettingsUpdate } from '../../shared/schemas/settings';
+import { DEVICE_INFO_MAX_BYTES, DeviceRegistered, DeviceRegistration } from '../../shared/schemas/devices';
+
+export const getMe = {
+  name: 'getMe',
+  method: 'GET',
+  path: '/v1/me',
+  handler: 'functions/me/get-me.ts',
+  access: 'user',
+  summary: "The caller's profile",
+  description: 'Settings, subscription, assistant, integrations and referral. The first call creates the settings from the token.',
+  tags: ['me'],
+  response: { status: 200, body: Profile, description: "The caller's profile." },
+  uses: { table: 'write' },
+} satisfies RouteDef;
+
+export const updateSettings = {
+  name: 'updateSettings',
+  method: 'PATCH',
+  path: '/v1/me/settings',
+  handler: 'functions/me/update-settings.ts',
+  access: 'user',
+  summary: "Change the caller's settings",
+  description:
+    "Changes the fields given (name, email, time zone, email language) on the caller's own settings and answers them as stored; fields left out keep their value. At least one field; none may be null. A caller without settings yet (no `GET /v1/me` before) gets them created, with the token's email and name, `Europe/Berlin` and German wherever the request names nothing.",
+  tags: ['me'],
+  request: { body: SettingsUpdate },
+  response: { status: 200, body: Settings, description: 'The settings as stored now.' },
+  uses: { table: 'write' },
+} satisfies RouteDef;
+
+export const putAssistant = {
+  name: 'putAssistant',
+  method: 'PUT',
+  path: '/v1/me/assistant',
+  handler: 'functions/me/put-assistant.ts',
+  access: 'user',
+  summary: "Create or update the caller's assistant",
+  description:
+    "The first call creates the caller's voice assistant in Vapi (greeting as its first message; speech recognition, voice and prompt by language) and, when the caller's plan includes a number, assigns a free number from Fonella's pool, which is then bound to the assistant (`phoneNumber.status` goes from `connecting` to `active`). With no free number the assistant is still created and `phoneNumber.status` is `pending`; a later call tries again. Later calls update the same assistant.",
+  tags: ['me'],
+  request: { body: AssistantSetup, maxBodyBytes: 8_192 },
+  response: { status: 200, body: Assistant, description: 'The assistant as stored, with its number.' },
+  errors: [
+    {
+      status: 409,
+      slugs: ['assistant-being-created'],
+      description: '`assistant-being-created`: another request of the same user is creating the assistant right now; nothing was created twice. Retry in a moment.',
+    },
+  ],
+  uses: { table: 'write', providers: ['vapi'] },
+} satisfies RouteDef;
+
+export const reportCall = {
+  name: 'reportCall',
+  method: 'POST',
+  path: '/v1/me/call-reports',
+  handler: 'functions/me/report-call.ts',
+  access: 'user',
+  summary: 'Report a call for review',
+  description:
+    "Reports one of the caller's calls for review (Microsoft Store policy 11.16: users can report AI-generated content): the call by its id and start, as `GET /v1/me/calls` answers them, and what is wrong with it. The report is stored under a new id and a stream worker emails it to Fonella's review team with a link to the call. Reporting a call again files another report. `locale` is the language the report is written in (without it, the caller's email language, else `Accept-Language`).",
+  tags: ['me'],
+  request: { body: CallReportRequest, maxBodyBytes: 16_384 },
+  response: { status: 202, body: CallReportAccepted, description: 'Stored; the review team is emailed.' },
+  errors: [
+    {
+      status: 400,
+      slugs: ['call-start-mismatch'],
+      description: "`call-start-mismatch`: `startedAt` is not the start of the call named by `callId` (`errors` names `body.startedAt`); nothing was stored.",
+    },
+    {
+      status: 404,
+      slugs: ['call-not-found'],
+      description: '`call-not-found`: no call of the caller has this id (another user\'s call is answered the same way); nothing was stored.',
+    },
+  ],
+  idempotent: true,
+  uses: { table: 'write' },
+} satisfies RouteDef;
+
+export const registerDevice = {
+  name: 'registerDevice',
+  method: 'POST',
+  path: '/v1/me/devices',
+  handler: 'functions/me/register-device.ts',
+  access: 'user',
+  summary: 'Register or refresh a device session',
+  description:
+    "Called after sign-in with the device's information: `userAgent`, `platform`, optionally `appVersion`, `pushToken` and the client's own `deviceId`; other fields are accepted and dropped. The device's id is derived from the client's `deviceId` when given (hashed), else from user agent and platform, so the same device keeps its id. A device not seen before is stored (`isNew: true`) and, when the account already had another device, the user gets a new-sign-in email in their language; a known device is refreshed (last seen, app version, push token) and nothing is sent. The push token is stored, never answered.",
+  tags: ['me'],
+  request: { body: DeviceRegistration, maxBodyBytes: DEVICE_INFO_MAX_BYTES },
+  response: { status: 200, body: DeviceRegistered, description: "The device's id, and whether this request created its session." },
+  uses: { table: 'write' },
+} satisfies RouteDef;
+
+export const createSubscription = {
+  name: 'createSubscription',
+  method: 'POST',
+  path: '/v1/me/subscription',
+  handler: 'functions/me/create-subscription.ts',
+  access: 'user',
+  summary: 'Subscribe to a plan',
+  description:
+    "Creates the caller's Stripe customer (once per user) and a subscription for the plan's price, `incomplete` until the portal confirms the first payment with `clientSecret` (Stripe's Payment Element); Stripe's webhook then makes it `active`. A repeated or concurrent request creates one customer and one subscription.",
+  tags: ['me'],
+  request: { body: SubscriptionRequest, maxBodyBytes: 1_024 },
+  response: { status: 201, body: SubscriptionCreated, description: 'Created at Stripe and stored; confirm the payment with `clientSecret`.' },
+  errors: [
+    {
+      status: 409,
+      slugs: ['subscription-exists'],
+      description: '`subscription-exists`: the caller has a subscription that is not over (active, past due or incomplete), or another request is creating one; nothing was created.',
+    },
+  ],
+  uses: { table: 'write', providers: ['stripe'] },
+} satisfies RouteDef;
+
+export const changePlan = {
+  name: 'changePlan',
+  method: 'POST',
+  path: '/v1/me/subscription/plan-change',
+  handler: 'functions/me/change-plan.ts',
+  access: 'user',
+  summary: "Change the subscription's plan",
+  description:
+    'An upgrade (a higher monthly price) takes effect now, the difference prorated, and drops a pending downgrade; a downgrade is scheduled for the end of the current period and shows as `pendingChange`. Asking for the current plan while a downgrade is pending cancels the downgrade.',
+  tags: ['me'],
+  request: { body: PlanChangeRequest, maxBodyBytes: 1_024 },
+  response: { status: 200, body: Subscription, description: 'The subscription with its plan and any pending change.' },
+  errors: [
+    {
+      status: 409,
+      slugs: ['no-subscription', 'payment-pending', 'same-plan'],
+      description: '`no-subscription`: the caller has no subscription that runs. `payment-pending`: the subscription waits for its first payment (`incomplete`); confirm it first. `same-plan`: the subscription is on that plan already and nothing is pending.',
+    },
+  ],
+  uses: { table: 'write', providers: ['stripe'] },
+} satisfies RouteDef;
+
+export const listCalls = {
+  name: 'listCalls',
+  method: 'GET',
+  path: '/v1/me/calls',
+  handler: 'functions/me/list-calls.ts',
+  access: 'user',
+  summary: "The caller's calls",
+  description: 'The calls the caller\'s assistant took, newest first, a page at a time: caller, times, duration, summary, transcript, recording. Pass `nextCursor` back as `cursor` for the next page.',
+  tags: ['me'],
+  request: { query: CallListQuery },
+  response: { status: 200, body: CallPage, description: 'One page of calls.' },
+  errors: [{ status: 400, slugs: [INVALID_CURSOR], description: '`invalid-cursor`: `cursor` is not a `nextCursor` this listing answered; start again without one.' }],
+  uses: { table: 'read' },
+} satisfies RouteDef;
+
+export const getCall = {
+  name: 'getCall',
+  method: 'GET',
+  path: '/v1/me/calls/{callId}',
+  handler: 'functions/me/get-call.ts',
+  access: 'user',
+  summary: 'One of the caller\'s calls',
+  description: 'The call by its id: where the summary email\'s link leads. Another user\'s call is answered as if it did not exist.',
+  tags: ['me'],
+  request: { params: CallPath },
+  response: { status: 200, body: Call, description: 'The call.' },
+  errors: [{ status: 404, slugs: ['not-found'], description: '`not-found`: no call of the caller has this id.' }],
+  uses: { table: 'read' },
+} satisfies RouteDef;
+
+export const addIntegration = {
+  name: 'addIntegration',
+  method: 'POST',
+  path: '/v1/me/integrations',
+  handler: 'functions/me/add-integration.ts',
+  access: 'user',
+  summary: 'Connect a phone line to the assistant',
+  description:
+    "`mode: sipgate`: a number of Fonella's Sipgate account (one ringing no other line) gets a SIP device of its own at Sipgate, is routed to it, and reaches the caller's assistant through a Vapi SIP trunk credential and phone number. `mode: external`: the caller's own SIP trunk (gateway, port, SIP login) becomes a Vapi SIP trunk credential with the number on it, bound to the assistant. The SIP password is passed to Vapi and never stored or answered. Any failure undoes what was created and answers 502: nothing is left half-made. One line per mode.",
+  tags: ['me'],
+  request: { body: IntegrationRequest, maxBodyBytes: 4_096 },
+  response: { status: 201, body: Integration, description: 'The line, active.' },
+  errors: [
+    {
+      status: 409,
+      slugs: ['assistant-required', 'integration-exists', 'integration-in-progress'],
+      description:
+        '`assistant-required`: the caller has no assistant yet (PUT /v1/me/assistant first). `integration-exists`: the caller has a line of this mode already (remove it first). `integration-in-progress`: another request is creating a line of this mode right now. Nothing was created.',
+    },
+    {
+      status: 422,
+      slugs: ['number-not-on-account', 'number-unavailable'],
+      description:
+        "`number-not-on-account`: the number is not one of Fonella's Sipgate account. `number-unavailable`: the number rings Fonella's pool trunk or another line. Nothing was created.",
+    },
+  ],
+  uses: { table: 'write', providers: ['vapi', 'sipgate'] },
+} satisfies RouteDef;
+
+export const removeIntegrations = {
+  name: 'removeIntegrations',
+  method: 'DELETE',
+  path: '/v1/me/integrations',
+  handler: 'functions/me/remove-integrations.ts',
+  access: 'user',
+  summary: "Remove the caller's phone lines",
+  description:
+    "Without a query: the pool number (given back to the pool), the Sipgate line and the external trunk. `externalOnly=1`: only the external trunk; `fonellaSipgateOnly=1`: only the Sipgate line; not both. Each line's provider resources are deleted newest first (Vapi phone number, SIP trunk credential, Sipgate device; the number then rings Sipgate's phoneline again); a 502 leaves what remains on record, and the same request again finishes the job. Nothing to remove: 204 too. Takes no body.",
+  tags: ['me'],
+  request: { query: RemoveIntegrationsQuery },
+  response: { status: 204, description: 'Removed (or there was nothing to remove).' },
+  errors: [
+    {
+      status: 409,
+      slugs: ['integration-in-progress'],
+      description: '`integration-in-progress`: the pool number was being bound to the assistant while it was removed; retry.',
+    },
+  ],
+  uses: { table: 'write', providers: ['vapi', 'sipgate'] },
+} satisfies RouteDef;
