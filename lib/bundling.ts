@@ -55,8 +55,10 @@ export const PROVIDER_SDK: Partial<Record<string, { pkg: string; floor: string }
 export const TABLE_FLOOR =
   "import { DynamoDBClient } from '@aws-sdk/client-dynamodb'; import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'; globalThis.__db = DynamoDBDocumentClient.from(new DynamoDBClient({}));";
 
+export const KMS_FLOOR = "import { KMSClient } from '@aws-sdk/client-kms'; globalThis.__kms = new KMSClient({});";
+
 /** Source of the smallest bundle a function could be: only the SDK clients it needs, constructed. */
-export function floorSource(uses: { table?: 'read' | 'write'; providers?: string[] }): string {
-  const parts = [uses.table ? TABLE_FLOOR : '', ...(uses.providers ?? []).map((p) => PROVIDER_SDK[p]?.floor ?? '')];
+export function floorSource(uses: { table?: 'read' | 'write'; providers?: string[]; payoutKey?: string }): string {
+  const parts = [uses.table ? TABLE_FLOOR : '', uses.payoutKey ? KMS_FLOOR : '', ...(uses.providers ?? []).map((p) => PROVIDER_SDK[p]?.floor ?? '')];
   return `${parts.filter(Boolean).join('\n')}\nexport {};\n`;
 }

@@ -9,6 +9,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import { Alarm, ComparisonOperator, TreatMissingData, Unit } from 'aws-cdk-lib/aws-cloudwatch';
 import { AttributeType, Billing, StreamViewType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { FilterPattern, LogGroup, MetricFilter } from 'aws-cdk-lib/aws-logs';
+import { Key } from 'aws-cdk-lib/aws-kms';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { TABLE } from '../shared/db/table';
@@ -60,6 +61,15 @@ export class FonellaStack extends Stack {
     });
 
     const secret = Secret.fromSecretNameV2(this, 'ProviderSecrets', settings.providerSecretName);
+
+    // Partners' bank details are sealed with data keys of this key (shared/crypto/envelope.ts). Kept
+    // when the stack goes: without it the sealed details in the table cannot be opened again.
+    const payoutKey = new Key(this, 'PayoutKey', {
+      alias: `alias/fonella-${settings.stage}-payout`,
+      description: `Fonella ${settings.stage}: envelope key of partners' bank details`,
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
 
     const api = new HttpApi(this, 'Api', {
       apiName: `fonella-${settings.stage}`,
@@ -148,7 +158,7 @@ export class FonellaStack extends Stack {
     });
 
     for (const [name, route] of Object.entries(props.routes)) {
-      const { fn } = new RouteFunction(this, `Route-${name}`, { name, route, root: props.root, table, secret, settings });
+      const { fn } = new RouteFunction(this, `Route-${name}`, { name, route, root: props.root, table, secret, payoutKey, settings });
       const httpRoutes = api.addRoutes({
         path: route.path,
         methods: [HttpMethod[route.method]],
@@ -169,7 +179,7 @@ export class FonellaStack extends Stack {
     }
 
     for (const [name, worker] of Object.entries(props.workers)) {
-      new StreamWorker(this, `Worker-${name}`, { name, worker, root: props.root, table, secret, settings });
+      new StreamWorker(this, `Worker-${name}`, { name, worker, root: props.root, table, secret, payoutKey, settings });
     }
 
     new CfnOutput(this, 'ApiUrl', { value: api.apiEndpoint });

@@ -35,6 +35,7 @@ import { Problem } from '../shared/schemas/common';
 const TAGS: Record<string, string> = {
   public: 'No credential needed: health, the plans, the contact form and support tickets of the marketing site.',
   me: "The signed-in customer's own data, for the customer portal.",
+  partner: "The partner portal: a signed-in user linked to an active partner account (activation makes the link).",
   admin: 'The admin dashboard: needs a token with the `admin` permission.',
   webhooks: 'What providers call: each proves itself (Stripe with `Stripe-Signature`, Vapi with `X-Vapi-Secret`), not with a token.',
 };

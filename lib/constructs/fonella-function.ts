@@ -1,13 +1,14 @@
 // One Lambda function of the API (a route or a stream worker) with the defaults every function
 // shares: Node.js 24 on arm64, ESM bundle from lib/bundling.ts, a log group with retention, an error
 // alarm, a role that may write only to that log group, and only the table grant and environment its
-// manifest entry's `uses` asks for. A function whose providers have secret variables gets no secret
+// manifest entry's `uses` asks for (its KMS grant too, where it seals partners' bank details). A function whose providers have secret variables gets no secret
 // in its configuration: it gets the AWS Parameters and Secrets Lambda Extension (a layer), the name
 // of the stage secret and the keys it may read from it, and may read that secret alone; it reads the
 // keys at cold start (shared/config/secrets.ts), so a rotated secret reaches the next cold start.
 import { Duration, RemovalPolicy, Stack, Validations, type CfnResource } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, ParamsAndSecretsLayerVersion, ParamsAndSecretsVersions, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -25,7 +26,7 @@ export interface FonellaFunctionProps {
   description: string;
   /** The handler file, relative to `root`. */
   handler: string;
-  uses: { table?: 'read' | 'write'; providers?: ProviderName[] };
+  uses: { table?: 'read' | 'write'; providers?: ProviderName[]; payoutKey?: 'encrypt' | 'decrypt' };
   /** Secret variables beyond those of the providers in `uses`. */
   secretVars?: string[];
   timeout: Duration;
@@ -34,6 +35,8 @@ export interface FonellaFunctionProps {
   root: string;
   table: ITable;
   secret: ISecret;
+  /** The stage's key for partners' bank details (granted to functions whose `uses.payoutKey` asks). */
+  payoutKey: IKey;
   settings: StackSettings;
 }
 
@@ -64,10 +67,11 @@ export function baseEnvironment(settings: StackSettings): Record<string, string>
 export function functionEnvironment(
   settings: StackSettings,
   uses: FonellaFunctionProps['uses'],
-  opts: { tableName?: string; secretVars?: string[] } = {},
+  opts: { tableName?: string; secretVars?: string[]; payoutKeyArn?: string } = {},
 ): { environment: Record<string, string>; secretKeys: string[] } {
   const environment = baseEnvironment(settings);
   if (uses.table && opts.tableName) environment.TABLE_NAME = opts.tableName;
+  if (uses.payoutKey && opts.payoutKeyArn) environment.PAYOUT_KEY_ID = opts.payoutKeyArn;
   for (const provider of uses.providers ?? []) {
     for (const key of PROVIDER_ENV[provider].plain) {
       const value = settings.environment[key];
@@ -116,7 +120,11 @@ export class FonellaFunction extends Construct {
     const functionName = `fonella-${settings.stage}-${props.name}`;
     this.functionName = functionName;
 
-    const { environment, secretKeys } = functionEnvironment(settings, uses, { tableName: props.table.tableName, secretVars: props.secretVars });
+    const { environment, secretKeys } = functionEnvironment(settings, uses, {
+      tableName: props.table.tableName,
+      secretVars: props.secretVars,
+      payoutKeyArn: props.payoutKey.keyArn,
+    });
 
     const logGroup = new LogGroup(this, 'Logs', {
       logGroupName: `/aws/lambda/${functionName}`,
@@ -163,6 +171,9 @@ export class FonellaFunction extends Construct {
 
     if (uses.table === 'read') props.table.grantReadData(this.fn);
     if (uses.table === 'write') props.table.grantReadWriteData(this.fn);
+    // Sealing needs only new data keys; opening also their unwrapping.
+    if (uses.payoutKey) props.payoutKey.grant(this.fn, 'kms:GenerateDataKey');
+    if (uses.payoutKey === 'decrypt') props.payoutKey.grantDecrypt(this.fn);
 
     const tableArn = nagRef(this, props.table.tableArn);
     if (uses.table && tableArn) {

@@ -10,6 +10,7 @@ import { Profile, Settings } from '../../shared/schemas/me';
 import { Integration, IntegrationRequest, RemoveIntegrationsQuery } from '../../shared/schemas/integrations';
 import { SettingsUpdate } from '../../shared/schemas/settings';
 import { DEVICE_INFO_MAX_BYTES, DeviceRegistered, DeviceRegistration } from '../../shared/schemas/devices';
+import { Referral, ReferralRequest } from '../../shared/schemas/partner';
 
 export const getMe = {
   name: 'getMe',
@@ -227,4 +228,27 @@ export const removeIntegrations = {
     },
   ],
   uses: { table: 'write', providers: ['vapi', 'sipgate'] },
+} satisfies RouteDef;
+
+export const saveReferral = {
+  name: 'saveReferral',
+  method: 'POST',
+  path: '/v1/me/referral',
+  handler: 'functions/me/save-referral.ts',
+  access: 'user',
+  summary: 'Save the partner who referred the caller',
+  description:
+    "Saves the partner the caller came through (the referral link's `ref`: a partner's public code, or a legacy partner user id), once: when a referral is saved already, that one is answered and nothing changes. The partner earns commission on the caller's subscription.",
+  tags: ['me'],
+  request: { body: ReferralRequest },
+  response: { status: 200, body: Referral, description: 'The referral as saved: now, or by an earlier call.' },
+  errors: [
+    { status: 404, slugs: ['not-found'], description: '`not-found`: no partner has this code or id.' },
+    {
+      status: 409,
+      slugs: ['referral-self', 'referral-partner-inactive'],
+      description: "`referral-self`: the code is the caller's own partner account's. `referral-partner-inactive`: the partner is disabled or not yet active.",
+    },
+  ],
+  uses: { table: 'write' },
 } satisfies RouteDef;

@@ -53,6 +53,8 @@ export interface RouteDef {
   uses: {
     table?: 'read' | 'write';
     providers?: ProviderName[];
+    /** The KMS key of partners' bank details: seal them ('encrypt') or also open them ('decrypt'). */
+    payoutKey?: 'encrypt' | 'decrypt';
   };
 }
 

@@ -28,6 +28,8 @@ export interface WorkerDef {
   uses: {
     table?: 'read' | 'write';
     providers?: ProviderName[];
+    /** The KMS key of partners' bank details: seal them ('encrypt') or also open them ('decrypt'). */
+    payoutKey?: 'encrypt' | 'decrypt';
   };
   /** Records per invocation (Lambda's batch size). */
   batchSize: number;

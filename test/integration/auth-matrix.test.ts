@@ -9,6 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routes } from '../../lib/routes';
 import type { RouteDef } from '../../shared/http/route-def';
 import { validBodies } from '../support/arbitraries';
+import { declaredRefusal } from '../support/declared';
+import { seedActivePartner } from '../support/partners';
 import { startTestStack, type TestStack } from '../support/stack';
 import { expectUnchanged, settle } from '../support/state';
 
@@ -51,7 +53,8 @@ beforeAll(async () => {
   };
   roles = {
     user: await stack.mintToken({ sub: 'auth0|matrix-user' }),
-    partner: await stack.mintToken({ sub: 'auth0|matrix-partner', permissions: ['partner'] }),
+    // A user linked to an active partner: what partner routes check (not a token claim).
+    partner: (await seedActivePartner(stack, { sub: 'auth0|matrix-partner' })).token,
     admin: await stack.mintToken({ sub: 'auth0|matrix-admin', permissions: ['admin'] }),
   };
 });
@@ -132,8 +135,9 @@ describe('each role against each route', () => {
     const before = await settle(stack);
     const res = await send(r, `Bearer ${roles[role]}`);
     if (admits[r.access]!.includes(role)) {
-      // Let in: the route's success, or a 404 or 409 it declares for the caller's state (no such call of theirs, no subscription to change).
-      const declared = (res.status === 404 || res.status === 409) && (r.errors ?? []).some((e) => e.status === res.status);
+      // Let in: the route's success, or a 404 or 409 it declares for the caller's state (no such call of
+      // theirs, no subscription to change), or a refusal it declares for what the body names (an unknown invite).
+      const declared = ((res.status === 404 || res.status === 409) && (r.errors ?? []).some((e) => e.status === res.status)) || declaredRefusal(r, res.status, res.body);
       expect(res.status === r.response.status || declared, `${res.status} ${JSON.stringify(res.body)}`).toBe(true);
     } else {
       expect(res.status).toBe(403);

@@ -2,10 +2,12 @@
 // auth0 4001, mailgun 4002, ...) so the local config defaults can point at them. Add a provider here
 // and it is started by `npm start` and by the tests, listed in .local/stack.json and shown on the hub.
 // `secrets` is not a provider but the AWS Parameters and Secrets Lambda Extension the functions read
-// their provider secrets through; the stack stores its credentials there.
+// their provider secrets through; the stack stores its credentials there. `kms` is AWS KMS, holding
+// the key that seals partners' bank details.
 import { createAuth0Emulator, type Auth0Emulator } from './auth0';
 import { createFonialEmulator } from './fonial';
 import { createJambonzEmulator } from './jambonz';
+import { createKmsEmulator } from './kms';
 import type { EmulatorDefinition } from './kit';
 import { createMailgunEmulator } from './mailgun';
 import { createRecaptchaEmulator } from './recaptcha';
@@ -37,6 +39,7 @@ export function createEmulators(): EmulatorSet {
       { definition: createStripeEmulator(), portOffset: 7 },
       { definition: createRecaptchaEmulator(), portOffset: 8 },
       { definition: secrets, portOffset: 9 },
+      { definition: createKmsEmulator(), portOffset: 10 },
     ],
   };
 }

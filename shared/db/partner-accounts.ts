@@ -1,0 +1,213 @@
+// What links people to partners, beside the partner's PROFILE row (shared/db/partners.ts):
+// - USER#<sub> / PARTNER_LINK: the Auth0 user a partner activated as (one partner per user), read by
+//   every partner route with one strongly consistent GetItem on the caller's id;
+// - USER#<sub> / REFERRAL: the partner a customer was referred by, saved once; gsi1
+//   REFERRED_BY#<partnerId>, <referredAt>#<sub> lists a partner's customers, newest first.
+// Both live in the user's partition, so the profile's Query sees them and an account's teardown
+// removes them with the rest of the user's rows.
+import { BatchGetCommand, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { TableRef } from './client';
+import { applied, cancellationReasons } from './conditional';
+import { partnerKey, type PartnerRow } from './partners';
+import { putIfAbsent, type PutOutcome } from './put-if-absent';
+import { subscriptionEnded, subscriptionInForce } from './subscriptions';
+import type { Sealed } from '../crypto/envelope';
+
+const userPk = (userId: string) => `USER#${userId}`;
+const linkKey = (userId: string) => ({ pk: userPk(userId), sk: 'PARTNER_LINK' });
+const referralKey = (userId: string) => ({ pk: userPk(userId), sk: 'REFERRAL' });
+const REFERRED_BY = 'REFERRED_BY#';
+
+
+export interface PartnerLinkRow {
+  userId: string;
+  partnerId: string;
+  linkedAt: string;
+}
+
+export interface ReferralRow {
+  userId: string;
+  partnerId: string;
+  referredAt: string;
+  /** What the customer passed: the partner's public code or its legacy user id. */
+  refId: string;
+}
+
+/** Payout details as the profile row keeps them: the bank fields sealed, the rest readable. */
+export interface StoredPayoutDetails {
+  sealed: Sealed;
+  payoutIbanMasked: string;
+  payoutAccountHolderMasked: string;
+  payoutBic: string;
+  payoutBankName: string;
+  billingCompany: string | null;
+  billingName: string;
+  billingStreet: string;
+  billingZip: string;
+  billingCity: string;
+  billingCountry: string;
+  billingVatId: string | null;
+  updatedAt: string;
+}
+
+/** The partner row with what activation and the portal add to it. */
+export type PartnerRecord = PartnerRow & {
+  activatedAt?: string;
+  /** When the invite was used: it never works again. */
+  inviteUsedAt?: string;
+  payoutDetails?: StoredPayoutDetails;
+};
+
+export type ActivationOutcome =
+  | { outcome: 'activated' }
+  /** The partner's invite no longer matches: used, replaced or expired meanwhile. */
+  | { outcome: 'invite-gone' }
+  /** The caller is already linked to a partner (this one or another). */
+  | { outcome: 'user-linked'; partnerId: string | undefined };
+
+function strip<T>(item: Record<string, unknown> | undefined): T | undefined {
+  if (!item) return undefined;
+  const { pk: _pk, sk: _sk, gsi1pk: _a, gsi1sk: _b, entity: _e, ...rest } = item;
+  return rest as T;
+}
+
+export function partnerAccountsRepository(t: TableRef) {
+  return {
+    /** The partner the user is linked to (strongly consistent). */
+    async findLink(userId: string): Promise<PartnerLinkRow | undefined> {
+      const res = await t.doc.send(new GetCommand({ TableName: t.tableName, Key: linkKey(userId), ConsistentRead: true }));
+      return strip<PartnerLinkRow>(res.Item);
+    },
+
+    /**
+     * Links the user to the partner and makes the partner active, both or neither: the link only if the
+     * user has none, the partner only while this invite (its hash) is outstanding and unexpired and the
+     * partner not disabled. Of two activations with one token, one wins.
+     */
+    async activate(input: { userId: string; partnerId: string; inviteTokenHash: string; now: string }): Promise<ActivationOutcome> {
+      try {
+        await t.doc.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Put: {
+                  TableName: t.tableName,
+                  Item: { ...linkKey(input.userId), entity: 'partnerLink', userId: input.userId, partnerId: input.partnerId, linkedAt: input.now },
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                  ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+                },
+              },
+              {
+                Update: {
+                  TableName: t.tableName,
+                  Key: partnerKey(input.partnerId),
+                  UpdateExpression: 'SET #s = :active, auth0UserId = :user, activatedAt = :now, inviteUsedAt = :now, updatedAt = :now',
+                  ConditionExpression:
+                    'inviteTokenHash = :h AND #s <> :disabled AND attribute_not_exists(auth0UserId) AND attribute_not_exists(inviteUsedAt) AND inviteExpiresAt > :now',
+                  ExpressionAttributeNames: { '#s': 'status' },
+                  ExpressionAttributeValues: { ':active': 'active', ':disabled': 'disabled', ':user': input.userId, ':now': input.now, ':h': input.inviteTokenHash },
+                },
+              },
+            ],
+          }),
+        );
+        return { outcome: 'activated' };
+      } catch (err) {
+        const reasons = cancellationReasons(err);
+        if (!reasons) throw err;
+        if (reasons[0]?.Code === 'ConditionalCheckFailed') {
+          const existing = reasons[0].Item?.partnerId?.S;
+          return { outcome: 'user-linked', partnerId: existing };
+        }
+        if (reasons[1]?.Code === 'ConditionalCheckFailed') return { outcome: 'invite-gone' };
+        throw err;
+      }
+    },
+
+    /** Stores the partner's payout details (replacing earlier ones) while the partner exists. */
+    async savePayoutDetails(partnerId: string, details: StoredPayoutDetails): Promise<boolean> {
+      return applied(
+        t.doc.send(
+          new UpdateCommand({
+            TableName: t.tableName,
+            Key: partnerKey(partnerId),
+            UpdateExpression: 'SET payoutDetails = :d, updatedAt = :now',
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeValues: { ':d': details, ':now': details.updatedAt },
+          }),
+        ),
+      );
+    },
+
+    /** The customer's saved referral (strongly consistent). */
+    async findReferral(userId: string): Promise<ReferralRow | undefined> {
+      const res = await t.doc.send(new GetCommand({ TableName: t.tableName, Key: referralKey(userId), ConsistentRead: true }));
+      return strip<ReferralRow>(res.Item);
+    },
+
+    /** Saves the customer's referral unless one is saved: then the stored one. */
+    async saveReferral(row: ReferralRow): Promise<PutOutcome<ReferralRow>> {
+      const outcome = await putIfAbsent<Record<string, unknown>>(t, {
+        ...referralKey(row.userId),
+        entity: 'referral',
+        gsi1pk: `${REFERRED_BY}${row.partnerId}`,
+        gsi1sk: `${row.referredAt}#${row.userId}`,
+        ...row,
+      });
+      return outcome.created ? outcome : { created: false, existing: strip<ReferralRow>(outcome.existing)! };
+    },
+
+    /** Every customer the partner referred, newest first (gsi1; eventually consistent). */
+    async referralsOf(partnerId: string): Promise<ReferralRow[]> {
+      const out: ReferralRow[] = [];
+      let cursor: Record<string, unknown> | undefined;
+      do {
+        const page = await t.doc.send(
+          new QueryCommand({
+            TableName: t.tableName,
+            IndexName: 'gsi1',
+            KeyConditionExpression: 'gsi1pk = :pk',
+            ExpressionAttributeValues: { ':pk': `${REFERRED_BY}${partnerId}` },
+            ScanIndexForward: false,
+            ExclusiveStartKey: cursor,
+          }),
+        );
+        for (const item of page.Items ?? []) out.push(strip<ReferralRow>(item)!);
+        cursor = page.LastEvaluatedKey;
+      } while (cursor);
+      return out;
+    },
+
+    /** Each customer's name and plan, for a partner's list (BatchGetItem, 50 customers a call). */
+    async customersSummary(userIds: string[]): Promise<Map<string, { name: string | null; planId: string | null; planInForce: boolean; subscribedAt: string | null; endedAt: string | null }>> {
+      const out = new Map<string, { name: string | null; planId: string | null; planInForce: boolean; subscribedAt: string | null; endedAt: string | null }>();
+      for (const id of userIds) out.set(id, { name: null, planId: null, planInForce: false, subscribedAt: null, endedAt: null });
+      for (let i = 0; i < userIds.length; i += 50) {
+        let keys: Record<string, unknown>[] = userIds.slice(i, i + 50).flatMap((id) => [
+          { pk: userPk(id), sk: 'SETTINGS' },
+          { pk: userPk(id), sk: 'SUBSCRIPTION' },
+        ]);
+        while (keys.length > 0) {
+          const res = await t.doc.send(
+            new BatchGetCommand({ RequestItems: { [t.tableName]: { Keys: keys, ProjectionExpression: 'pk, sk, #n, planId, #s, createdAt, updatedAt', ExpressionAttributeNames: { '#n': 'name', '#s': 'status' } } } }),
+          );
+          for (const item of res.Responses?.[t.tableName] ?? []) {
+            const entry = out.get(String(item.pk).slice('USER#'.length));
+            if (!entry) continue;
+            if (item.sk === 'SETTINGS') entry.name = typeof item.name === 'string' ? item.name : null;
+            else if (typeof item.status === 'string') {
+              entry.planId = typeof item.planId === 'string' ? item.planId : null;
+              entry.planInForce = subscriptionInForce({ status: item.status });
+              entry.subscribedAt = String(item.createdAt);
+              entry.endedAt = subscriptionEnded({ status: item.status }) ? String(item.updatedAt) : null;
+            }
+          }
+          keys = (res.UnprocessedKeys?.[t.tableName]?.Keys ?? []) as Record<string, unknown>[];
+        }
+      }
+      return out;
+    },
+  };
+}
+
+export type PartnerAccountsRepository = ReturnType<typeof partnerAccountsRepository>;

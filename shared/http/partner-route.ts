@@ -1,0 +1,18 @@
+// `partnerRoute(def, impl)`: a route of the partner portal. Before the use case runs, the caller's
+// link to a partner is looked up by the caller's id (one GetItem, then the partner's row) and the
+// partner must be active; otherwise 403 `partner-required`. The use case gets the partner's row.
+import { table } from '../db/client';
+import { partnerAccountsRepository } from '../db/partner-accounts';
+import { partnersRepository, type PartnerRow } from '../db/partners';
+import { activePartner } from '../domain/partner-portal';
+import type { Reply } from './reply';
+import { route, type RouteInput } from './route';
+import type { RouteDef } from './route-def';
+
+export function partnerRoute<R extends RouteDef & { access: 'partner' }>(
+  def: R,
+  impl: (input: RouteInput<R> & { partner: PartnerRow }) => Promise<Reply>,
+) {
+  const deps = { partners: partnersRepository(table()), accounts: partnerAccountsRepository(table()) };
+  return route(def, (async (input: RouteInput<R>) => impl({ ...input, partner: await activePartner(deps, input.caller!.id) })) as never);
+}
