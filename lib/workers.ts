@@ -6,6 +6,7 @@ import { CALL_REPORT_KEYS } from '../shared/db/call-reports';
 import { CALL_KEYS } from '../shared/db/calls';
 import { CONTACT_PK_PREFIX } from '../shared/db/contacts';
 import { DEVICE_PK_PREFIX, DEVICE_SK_PREFIX } from '../shared/db/devices';
+import { PARTNER_KEYS } from '../shared/db/partners';
 import { PAYMENT_FAILURE_KEYS } from '../shared/db/payment-failures';
 import { POOL_LINE_KEYS } from '../shared/db/pool-lines';
 import { TICKET_PK_PREFIX } from '../shared/db/tickets';
@@ -88,5 +89,16 @@ export const notifyCallReport = {
   maxRecordAgeSeconds: 86_400, // a day
 } satisfies WorkerDef;
 
+export const sendPartnerInvite = {
+  name: 'sendPartnerInvite',
+  handler: 'functions/streams/send-partner-invite.ts',
+  summary: 'Emails a newly invited partner their single-use invite link to the partner portal (only the token\'s hash is stored) and marks the partner',
+  on: { events: ['INSERT'], pk: PARTNER_KEYS.pk, sk: PARTNER_KEYS.sk },
+  uses: { table: 'write', providers: ['mailgun'] },
+  batchSize: 10,
+  retryAttempts: 3,
+  maxRecordAgeSeconds: 86_400, // a day
+} satisfies WorkerDef;
+
 /** Every worker, by name. */
-export const workers: Record<string, WorkerDef> = { deliverContactEmail, deliverTicketEmails, bindPoolNumber, sendSignInAlert, notifyPaymentFailed, sendCallSummary, notifyCallReport };
+export const workers: Record<string, WorkerDef> = { deliverContactEmail, deliverTicketEmails, bindPoolNumber, sendSignInAlert, notifyPaymentFailed, sendCallSummary, notifyCallReport, sendPartnerInvite };

@@ -2,7 +2,17 @@
 // Entries follow the rules in ./index.ts.
 import { INVALID_CURSOR } from '../../shared/db/cursor';
 import type { RouteDef } from '../../shared/http/route-def';
-import { ListPoolNumbersQuery, PoolImportResult, PoolNumberPage } from '../../shared/schemas/admin';
+import {
+  InvitePartnerBody,
+  ListPartnersQuery,
+  ListPoolNumbersQuery,
+  Partner,
+  PartnerPage,
+  PartnerPath,
+  PoolImportResult,
+  PoolNumberPage,
+  UpdatePartnerBody,
+} from '../../shared/schemas/admin';
 
 export const importPoolNumbers = {
   name: 'importPoolNumbers',
@@ -39,4 +49,49 @@ export const listPoolNumbers = {
     },
   ],
   uses: { table: 'read' },
+} satisfies RouteDef;
+
+export const invitePartner = {
+  name: 'invitePartner',
+  method: 'POST',
+  path: '/v1/admin/partners',
+  handler: 'functions/admin/invite-partner.ts',
+  access: 'admin',
+  summary: 'Invite a partner',
+  description:
+    'Creates the partner (`invited`) with a public referral code of its own, and emails them an invite link to the partner portal (`<partner portal>/activate?invite=<token>`). The token works once and expires after 14 days; only its hash is stored.',
+  tags: ['admin'],
+  request: { body: InvitePartnerBody, maxBodyBytes: 4_096 },
+  response: { status: 201, body: Partner, description: 'The partner, invited; the email follows.' },
+  uses: { table: 'write' },
+} satisfies RouteDef;
+
+export const listPartners = {
+  name: 'listPartners',
+  method: 'GET',
+  path: '/v1/admin/partners',
+  handler: 'functions/admin/list-partners.ts',
+  access: 'admin',
+  summary: 'The partners',
+  description: 'Every partner, newest first, a page at a time. Pass `nextCursor` back as `cursor` for the next page.',
+  tags: ['admin'],
+  request: { query: ListPartnersQuery },
+  response: { status: 200, body: PartnerPage, description: 'One page of partners.' },
+  errors: [{ status: 400, slugs: [INVALID_CURSOR], description: '`invalid-cursor`: `cursor` is not a `nextCursor` this listing answered; start again without one.' }],
+  uses: { table: 'read' },
+} satisfies RouteDef;
+
+export const updatePartner = {
+  name: 'updatePartner',
+  method: 'PATCH',
+  path: '/v1/admin/partners/{partnerId}',
+  handler: 'functions/admin/update-partner.ts',
+  access: 'admin',
+  summary: "Change a partner's commission or status",
+  description: 'Sets the fields given: `commissionPercent` (0 to 100) and/or `status` (`active`, `disabled`). At least one.',
+  tags: ['admin'],
+  request: { params: PartnerPath, body: UpdatePartnerBody, maxBodyBytes: 4_096 },
+  response: { status: 200, body: Partner, description: 'The partner as stored now.' },
+  errors: [{ status: 404, slugs: ['not-found'], description: '`not-found`: no partner has this id.' }],
+  uses: { table: 'write' },
 } satisfies RouteDef;

@@ -1,6 +1,7 @@
 // Schemas of the admin dashboard's /v1/admin routes.
 import * as z from '../zod';
-import { isoDateTime, pageCursor, pageLimit } from './common';
+import { LOCALES } from '../email/templates';
+import { Email, isoDateTime, line, pageCursor, pageLimit } from './common';
 
 export const POOL_STATUSES = ['free', 'assigned'] as const;
 
@@ -53,3 +54,72 @@ export const PoolImportResult = z
     }),
   })
   .register(z.globalRegistry, { id: 'PoolImportResult' });
+
+// --- Partners ---
+
+export const PARTNER_STATUSES = ['invited', 'active', 'disabled'] as const;
+
+// Hundredths at most: a float such as 5e-324 would pass `multipleOf` and be refused by the table.
+const CommissionPercent = z.number().check(
+  z.gte(0),
+  z.lte(100),
+  z.multipleOf(0.01),
+  z.refine((v) => Math.round(v * 100) / 100 === v, { message: 'At most two decimals.' }),
+).register(z.globalRegistry, {
+  description: "The partner's commission on their referred customers' payments, in percent (0 to 100, at most two decimals).",
+  examples: [20],
+});
+
+export const InvitePartnerBody = z
+  .strictObject({
+    name: line(120).register(z.globalRegistry, { description: "The partner's name (a person or a company), one line." }),
+    email: Email.register(z.globalRegistry, { description: 'Where the invite goes.' }),
+    commissionPercent: CommissionPercent,
+    locale: z.optional(z.enum(LOCALES).register(z.globalRegistry, { description: "The language of the partner's emails (German unless given)." })),
+  })
+  .register(z.globalRegistry, { id: 'InvitePartner' });
+
+export const UpdatePartnerBody = z
+  .strictObject({
+    commissionPercent: z.optional(CommissionPercent),
+    status: z.optional(z.enum(['active', 'disabled']).register(z.globalRegistry, { description: '`disabled` stops the partner\'s referrals and portal access; `active` allows them again.' })),
+  })
+  .check(
+    z.refine((body) => Object.keys(body).length > 0, {
+      message: 'Send at least one field to change: commissionPercent, status.',
+      when: (payload) => payload.issues.length === 0,
+    }),
+  )
+  .register(z.globalRegistry, { id: 'UpdatePartner', minProperties: 1 });
+
+export const PartnerPath = z.strictObject({
+  partnerId: z.string().check(z.minLength(1), z.maxLength(64), z.regex(/^[A-Za-z0-9_-]+$/, 'Must be a partner id.')),
+});
+
+export const ListPartnersQuery = z.strictObject({
+  limit: pageLimit(25),
+  cursor: z.optional(pageCursor()),
+});
+
+export const Partner = z
+  .object({
+    partnerId: z.string(),
+    name: z.string(),
+    email: z.string(),
+    commissionPercent: z.number(),
+    status: z.enum(PARTNER_STATUSES),
+    publicCode: z.string().register(z.globalRegistry, { description: 'The public referral code (`?ref=<code>` on the marketing site).' }),
+    inviteExpiresAt: z.nullable(isoDateTime).register(z.globalRegistry, { description: 'While invited: when the invite link stops working.' }),
+    inviteSentAt: z.nullable(isoDateTime),
+    activated: z.boolean().register(z.globalRegistry, { description: 'Whether the partner has activated their account (an Auth0 user is linked).' }),
+    createdAt: isoDateTime,
+    updatedAt: isoDateTime,
+  })
+  .register(z.globalRegistry, { id: 'Partner' });
+
+export const PartnerPage = z
+  .object({
+    items: z.array(Partner),
+    nextCursor: z.nullable(z.string()).register(z.globalRegistry, { description: 'Pass it as `cursor` for the next page; null on the last page.' }),
+  })
+  .register(z.globalRegistry, { id: 'PartnerPage' });
