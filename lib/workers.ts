@@ -5,6 +5,7 @@
 import { CALL_REPORT_KEYS } from '../shared/db/call-reports';
 import { CALL_KEYS } from '../shared/db/calls';
 import { CONTACT_PK_PREFIX } from '../shared/db/contacts';
+import { CUSTOMER_SOURCE_KEYS } from '../shared/db/customers';
 import { DEVICE_PK_PREFIX, DEVICE_SK_PREFIX } from '../shared/db/devices';
 import { PARTNER_KEYS } from '../shared/db/partners';
 import { PAYMENT_FAILURE_KEYS } from '../shared/db/payment-failures';
@@ -100,5 +101,27 @@ export const sendPartnerInvite = {
   maxRecordAgeSeconds: 86_400, // a day
 } satisfies WorkerDef;
 
+export const indexCustomer = {
+  name: 'indexCustomer',
+  handler: 'functions/streams/index-customer.ts',
+  summary: "Keeps the admin dashboard's customer listing, search words and counters (customers, sign-ups, active subscriptions by plan) in step with the customer's settings and subscription rows, removing them with the account",
+  on: { events: ['INSERT', 'MODIFY', 'REMOVE'], pk: CUSTOMER_SOURCE_KEYS.pk, sk: [CUSTOMER_SOURCE_KEYS.settingsSk, CUSTOMER_SOURCE_KEYS.subscriptionSk] },
+  uses: { table: 'write' },
+  batchSize: 100,
+  retryAttempts: 10,
+  maxRecordAgeSeconds: 86_400, // a day
+} satisfies WorkerDef;
+
+export const countCall = {
+  name: 'countCall',
+  handler: 'functions/streams/count-call.ts',
+  summary: "Counts a new call and its minutes in the admin dashboard's monthly counters, once per call",
+  on: { events: ['INSERT'], pk: CALL_KEYS.pk, sk: CALL_KEYS.sk },
+  uses: { table: 'write' },
+  batchSize: 100,
+  retryAttempts: 10,
+  maxRecordAgeSeconds: 86_400, // a day
+} satisfies WorkerDef;
+
 /** Every worker, by name. */
-export const workers: Record<string, WorkerDef> = { deliverContactEmail, deliverTicketEmails, bindPoolNumber, sendSignInAlert, notifyPaymentFailed, sendCallSummary, notifyCallReport, sendPartnerInvite };
+export const workers: Record<string, WorkerDef> = { deliverContactEmail, deliverTicketEmails, bindPoolNumber, sendSignInAlert, notifyPaymentFailed, sendCallSummary, notifyCallReport, sendPartnerInvite, indexCustomer, countCall };

@@ -3,7 +3,9 @@
 import { INVALID_CURSOR } from '../../shared/db/cursor';
 import type { RouteDef } from '../../shared/http/route-def';
 import {
+  CustomerPage,
   InvitePartnerBody,
+  ListCustomersQuery,
   ListPartnersQuery,
   ListPoolNumbersQuery,
   Partner,
@@ -94,4 +96,20 @@ export const updatePartner = {
   response: { status: 200, body: Partner, description: 'The partner as stored now.' },
   errors: [{ status: 404, slugs: ['not-found'], description: '`not-found`: no partner has this id.' }],
   uses: { table: 'write' },
+} satisfies RouteDef;
+
+export const listCustomers = {
+  name: 'listCustomers',
+  method: 'GET',
+  path: '/v1/admin/customers',
+  handler: 'functions/admin/list-customers.ts',
+  access: 'admin',
+  summary: 'The customers, or a search among them',
+  description:
+    'Every customer (anyone with settings, a subscription, or both; each once), newest first, a page at a time, from an index the table\'s stream keeps: a change shows within seconds. `q` searches email, name and company by the start of any word (each word of `q` must start one), in any case, accents folded. Pass `nextCursor` back as `cursor`, with the same `q`, for the next page.',
+  tags: ['admin'],
+  request: { query: ListCustomersQuery },
+  response: { status: 200, body: CustomerPage, description: 'One page of customers.' },
+  errors: [{ status: 400, slugs: [INVALID_CURSOR], description: '`invalid-cursor`: `cursor` is not a `nextCursor` this listing answered (for this `q`); start again without one.' }],
+  uses: { table: 'read' },
 } satisfies RouteDef;

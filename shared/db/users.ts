@@ -12,6 +12,8 @@ export interface SettingsRow {
   userId: string;
   email: string | null;
   name: string | null;
+  /** The customer's company, where known (the admin dashboard lists and searches it). */
+  company?: string | null;
   timezone: string;
   locale: string;
   role: 'owner' | 'member';

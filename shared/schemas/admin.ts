@@ -123,3 +123,50 @@ export const PartnerPage = z
     nextCursor: z.nullable(z.string()).register(z.globalRegistry, { description: 'Pass it as `cursor` for the next page; null on the last page.' }),
   })
   .register(z.globalRegistry, { id: 'PartnerPage' });
+
+// --- Customers ---
+
+export const ListCustomersQuery = z.strictObject({
+  limit: z
+    ._default(
+      z.pipe(
+        z.string().check(z.maxLength(3), z.regex(/^(100|2[5-9]|[3-9][0-9])$/, 'Must be an integer from 25 to 100.')),
+        z.transform((s) => Number(s)),
+      ),
+      25,
+    )
+    .register(z.globalRegistry, { description: 'Customers per page, 25 to 100 (default 25).', examples: ['25'] }),
+  cursor: z.optional(pageCursor('with the same `q`')),
+  q: z.optional(
+    line(100).register(z.globalRegistry, {
+      description:
+        'Search: customers with a word (of their email, name or company) starting with each word of `q`; any case, accents and umlauts folded (`muller`, `mueller` and `MÜL` find Müller).',
+      examples: ['müller'],
+    }),
+  ),
+});
+
+export const Customer = z
+  .object({
+    userId: z.string(),
+    email: z.nullable(z.string()).register(z.globalRegistry, { description: 'From the settings (Auth0\'s address cached there); null for a customer with only a subscription.' }),
+    name: z.nullable(z.string()),
+    company: z.nullable(z.string()),
+    createdAt: isoDateTime.register(z.globalRegistry, { description: 'When the customer came: the earlier creation of their settings and subscription.' }),
+    subscription: z.nullable(
+      z.object({
+        planId: z.nullable(z.string()),
+        status: z.nullable(z.string()).register(z.globalRegistry, { description: "Stripe's status; null while the subscription is being created." }),
+      }),
+    ),
+  })
+  .register(z.globalRegistry, { id: 'Customer' });
+
+export const CustomerPage = z
+  .object({
+    items: z.array(Customer),
+    nextCursor: z.nullable(z.string()).register(z.globalRegistry, {
+      description: 'Pass it as `cursor` (with the same `q`) for the next page; null on the last page. A search page may hold fewer items than `limit` and still have one: it reads a bounded part of the index per request.',
+    }),
+  })
+  .register(z.globalRegistry, { id: 'CustomerPage' });
