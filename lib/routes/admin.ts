@@ -3,6 +3,7 @@
 import { INVALID_CURSOR } from '../../shared/db/cursor';
 import type { RouteDef } from '../../shared/http/route-def';
 import {
+  AdminStats,
   CustomerPage,
   InvitePartnerBody,
   ListCustomersQuery,
@@ -13,6 +14,7 @@ import {
   PartnerPath,
   PoolImportResult,
   PoolNumberPage,
+  StatsQuery,
   UpdatePartnerBody,
 } from '../../shared/schemas/admin';
 
@@ -112,4 +114,27 @@ export const listCustomers = {
   response: { status: 200, body: CustomerPage, description: 'One page of customers.' },
   errors: [{ status: 400, slugs: [INVALID_CURSOR], description: '`invalid-cursor`: `cursor` is not a `nextCursor` this listing answered (for this `q`); start again without one.' }],
   uses: { table: 'read' },
+} satisfies RouteDef;
+
+export const getStats = {
+  name: 'getStats',
+  method: 'GET',
+  path: '/v1/admin/stats',
+  handler: 'functions/admin/get-stats.ts',
+  access: 'admin',
+  summary: 'KPIs and their last twelve months',
+  description:
+    'Customers, subscriptions in force by plan, MRR, sign-ups, calls and minutes: now and for each of the last twelve months (UTC). A snapshot of up to an hour is answered as it is (one read); an older one, or `refresh=1` (unless the figures are at most five seconds old), is computed again from counters the table\'s stream keeps exact, by one request at a time: concurrent requests get that one\'s figures.',
+  tags: ['admin'],
+  request: { query: StatsQuery },
+  response: { status: 200, body: AdminStats, description: 'The figures.' },
+  errors: [
+    {
+      status: 503,
+      slugs: ['stats-rebuilding'],
+      description: '`stats-rebuilding`: there is no snapshot yet and another request is computing the first one; retry after the seconds given.',
+      retryAfter: 'Seconds until the figures should be ready.',
+    },
+  ],
+  uses: { table: 'write' },
 } satisfies RouteDef;

@@ -170,3 +170,32 @@ export const CustomerPage = z
     }),
   })
   .register(z.globalRegistry, { id: 'CustomerPage' });
+
+// --- Stats ---
+
+export const StatsQuery = z.strictObject({
+  refresh: z.optional(z.enum(['1', 'true']).register(z.globalRegistry, { description: 'Compute the figures now instead of answering a snapshot of up to an hour.' })),
+});
+
+const count = z.int().check(z.nonnegative());
+const StatsFigures = {
+  month: z.string().check(z.regex(/^\d{4}-\d\d$/)).register(z.globalRegistry, { description: 'The month (UTC), YYYY-MM.' }),
+  customers: z.int().register(z.globalRegistry, { description: 'Customers (settings or a subscription) at the month\'s end; for the KPIs, now.' }),
+  activeSubscriptions: z.object({
+    total: z.int(),
+    byPlan: z.record(z.string(), z.int()).register(z.globalRegistry, { description: 'Subscriptions in force (active, trialing, past due), by plan id.' }),
+  }),
+  mrrCents: z.int().register(z.globalRegistry, { description: 'Monthly recurring revenue: the subscriptions in force times their plan\'s monthly price, in cents of `currency`.' }),
+  signups: count.register(z.globalRegistry, { description: 'Customers who came that month.' }),
+  calls: count.register(z.globalRegistry, { description: 'Calls the assistants took that month (by their start).' }),
+  minutes: count.register(z.globalRegistry, { description: 'Their minutes, rounded.' }),
+};
+
+export const AdminStats = z
+  .object({
+    computedAt: isoDateTime.register(z.globalRegistry, { description: 'When the figures were computed; a snapshot is answered for up to an hour.' }),
+    currency: z.string(),
+    kpis: z.object(StatsFigures).register(z.globalRegistry, { description: 'The current month: customers and subscriptions now, sign-ups, calls and minutes so far.' }),
+    series: z.array(z.object(StatsFigures)).register(z.globalRegistry, { description: 'The last twelve months, oldest first; the last is the current month.' }),
+  })
+  .register(z.globalRegistry, { id: 'AdminStats' });
