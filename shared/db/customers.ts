@@ -11,7 +11,8 @@
 // never lands from an outdated read: a concurrent change makes it read again), the listing row
 // (conditional on its version), the search items, and the counters the change moves (customers,
 // sign-ups, active subscriptions by plan). A customer whose two rows are gone loses every index item.
-import { BatchGetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { putAll } from './batch';
 import type { TableRef } from './client';
 import { cancellationReasons } from './conditional';
 import { decodeCursor, encodeCursor, type CursorKey } from './cursor';
@@ -111,6 +112,57 @@ const SEARCH_READ_LIMIT = 1000;
 const SEARCH_MAX_READS = 4;
 const CURSOR_KEYS = ['pk', 'sk', 'gsi2pk', 'gsi2sk'] as const;
 
+/** The counters a change of the index moves: from `before` (the stored listing row, if any) to `entry` (none: gone). */
+export function counterChanges(userId: string, before: Row | undefined, entry: CustomerEntry | undefined, now: Date): { key: { pk: string; sk: string }; changes: CounterChanges }[] {
+  const shard = shardOf(userId);
+  const month = monthOf(now.toISOString());
+  const totals: CounterChanges = {};
+  const months = new Map<string, CounterChanges>();
+  const wasPlan = (before?.activePlan as string | null | undefined) ?? null;
+  const isPlan = entry?.listing.activePlan ?? null;
+  if (!before && entry) {
+    totals.customers = 1;
+    addTo(months, monthOf(entry.listing.since), { signups: 1 });
+  } else if (before && !entry) {
+    totals.customers = -1;
+    addTo(months, month, { removals: 1 });
+  } else if (before && entry && monthOf(String(before.since)) !== monthOf(entry.listing.since)) {
+    addTo(months, monthOf(String(before.since)), { signups: -1 });
+    addTo(months, monthOf(entry.listing.since), { signups: 1 });
+  }
+  if (wasPlan !== isPlan) {
+    if (wasPlan) {
+      totals[`active_${wasPlan}`] = -1;
+      addTo(months, month, { [`delta_${wasPlan}`]: -1 });
+    }
+    if (isPlan) {
+      totals[`active_${isPlan}`] = 1;
+      addTo(months, month, { [`delta_${isPlan}`]: 1 });
+    }
+  }
+  return [{ key: totalKey(shard), changes: totals }, ...[...months].map(([m, changes]) => ({ key: monthKey(m, shard), changes }))];
+}
+
+const listingItem = (userId: string, entry: CustomerEntry, version: number, now: Date) => ({
+  pk: customerPk(userId),
+  sk: LISTING_SK,
+  entity: 'customerListing',
+  gsi2pk: CUSTOMERS_LIST,
+  gsi2sk: sortKey(entry.listing),
+  ...entry.listing,
+  version,
+  indexedAt: now.toISOString(),
+});
+
+const searchItem = (userId: string, entry: CustomerEntry, p: string) => ({
+  pk: customerPk(userId),
+  sk: `${SEARCH_SK_PREFIX}${p}`,
+  entity: 'customerSearch',
+  gsi2pk: `${SEARCH_LIST_PREFIX}${p}`,
+  gsi2sk: sortKey(entry.listing),
+  terms: entry.listing.terms,
+});
+
 export function customerIndexRepository(t: TableRef) {
   const listingOf = (item: Row): CustomerListing => {
     const out = {} as Record<string, unknown>;
@@ -188,51 +240,16 @@ export function customerIndexRepository(t: TableRef) {
         if (!wanted.has(p)) writes.push({ Delete: { TableName: t.tableName, Key: { pk: item.pk, sk: item.sk } } });
         else if (item.gsi2sk === sk && item.terms === entry!.listing.terms) wanted.delete(p);
       }
-      for (const p of wanted.keys()) {
-        writes.push({
-          Put: {
-            TableName: t.tableName,
-            Item: { pk: customerPk(userId), sk: `${SEARCH_SK_PREFIX}${p}`, entity: 'customerSearch', gsi2pk: `${SEARCH_LIST_PREFIX}${p}`, gsi2sk: sk, terms: entry!.listing.terms },
-          },
-        });
-      }
+      for (const p of wanted.keys()) writes.push({ Put: { TableName: t.tableName, Item: searchItem(userId, entry!, p) } });
       const listingSame = !!entry && !!before && before.gsi2sk === sk && LISTING_FIELDS.every((f) => (before[f] ?? null) === (entry.listing[f] ?? null));
       if (writes.length === 0 && (listingSame || (!entry && !before))) return 'unchanged';
-
-      // The counters this change moves, from what the listing row says was counted.
-      const shard = shardOf(userId);
-      const month = monthOf(now.toISOString());
-      const totals: CounterChanges = {};
-      const months = new Map<string, CounterChanges>();
-      const wasPlan = (before?.activePlan as string | null | undefined) ?? null;
-      const isPlan = entry?.listing.activePlan ?? null;
-      if (!before && entry) {
-        totals.customers = 1;
-        addTo(months, monthOf(entry.listing.since), { signups: 1 });
-      } else if (before && !entry) {
-        totals.customers = -1;
-        addTo(months, month, { removals: 1 });
-      } else if (before && entry && monthOf(String(before.since)) !== monthOf(entry.listing.since)) {
-        addTo(months, monthOf(String(before.since)), { signups: -1 });
-        addTo(months, monthOf(entry.listing.since), { signups: 1 });
-      }
-      if (wasPlan !== isPlan) {
-        if (wasPlan) {
-          totals[`active_${wasPlan}`] = -1;
-          addTo(months, month, { [`delta_${wasPlan}`]: -1 });
-        }
-        if (isPlan) {
-          totals[`active_${isPlan}`] = 1;
-          addTo(months, month, { [`delta_${isPlan}`]: 1 });
-        }
-      }
 
       const version = Number(before?.version ?? 0);
       const listingWrite = entry
         ? {
             Put: {
               TableName: t.tableName,
-              Item: { pk: customerPk(userId), sk: LISTING_SK, entity: 'customerListing', gsi2pk: CUSTOMERS_LIST, gsi2sk: sk, ...entry.listing, version: version + 1, indexedAt: now.toISOString() },
+              Item: listingItem(userId, entry, version + 1, now),
               ...(before
                 ? { ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': version } }
                 : { ConditionExpression: 'attribute_not_exists(pk)' }),
@@ -246,8 +263,8 @@ export function customerIndexRepository(t: TableRef) {
         sourceCheck(t.tableName, sourceKey(userId, CUSTOMER_SOURCE_KEYS.subscriptionSk), read.subscription, SUBSCRIPTION_FIELDS),
         ...(listingSame ? [] : [listingWrite]),
         ...writes,
-        counterUpdate(t.tableName, totalKey(shard), totals),
-        ...[...months].map(([m, changes]) => counterUpdate(t.tableName, monthKey(m, shard), changes)),
+        // The counters this change moves, from what the listing row says was counted.
+        ...counterChanges(userId, before, entry, now).map((c) => counterUpdate(t.tableName, c.key, c.changes)),
       ].filter((i) => i !== undefined);
       // The listing row is the guard of every other index write: when it stays as it is, check its version.
       if (listingSame) {
@@ -259,6 +276,28 @@ export function customerIndexRepository(t: TableRef) {
       } catch (err) {
         if (cancellationReasons(err)?.some((r) => r.Code === 'ConditionalCheckFailed')) return 'stale';
         throw err;
+      }
+    },
+
+    /**
+     * Loads entries into an index that holds none of these customers yet, many at a time, with their
+     * counters summed up (the local bench's seeding; the same items and counts the worker writes).
+     */
+    async loadFresh(entries: { userId: string; entry: CustomerEntry }[], now: Date): Promise<void> {
+      const items: Record<string, unknown>[] = [];
+      const counters = new Map<string, CounterChanges>();
+      const keys = new Map<string, { pk: string; sk: string }>();
+      for (const { userId, entry } of entries) {
+        items.push(listingItem(userId, entry, 1, now), ...entry.partitions.map((p) => searchItem(userId, entry, p)));
+        for (const c of counterChanges(userId, undefined, entry, now)) {
+          keys.set(c.key.sk, c.key);
+          addTo(counters, c.key.sk, c.changes);
+        }
+      }
+      await putAll(t, items);
+      for (const [sk, changes] of counters) {
+        const update = counterUpdate(t.tableName, keys.get(sk)!, changes);
+        if (update) await t.doc.send(new UpdateCommand(update.Update));
       }
     },
 

@@ -94,3 +94,12 @@ export async function listCustomers(deps: { customers: CustomerIndexRepository }
   const page = await deps.customers.search({ words, limit: query.limit, cursor: query.cursor });
   return { items: page.items.map(viewOf), nextCursor: page.nextCursor };
 }
+
+/** Indexes customers the index does not hold yet, many at a time (the local bench's seeding): the worker's entries, loaded in bulk. */
+export async function loadCustomerIndex(deps: { customers: CustomerIndexRepository }, customers: { userId: string; sources: CustomerSources }[], now = new Date()): Promise<void> {
+  const entries = customers.flatMap(({ userId, sources }) => {
+    const entry = customerEntry(userId, sources);
+    return entry ? [{ userId, entry }] : [];
+  });
+  await deps.customers.loadFresh(entries, now);
+}
