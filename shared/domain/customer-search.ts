@@ -14,12 +14,22 @@ export const MAX_WORDS = 24;
 /** The longest word kept (longer ones are cut: a prefix search still finds them). */
 export const MAX_WORD_LENGTH = 40;
 
-export function fold(text: string): string {
-  return text
+const foldOnce = (text: string) =>
+  text
     .toLowerCase()
     .replace(/[ßæœøđðłıþħ]/g, (c) => SPECIAL[c]!)
     .normalize('NFKD')
     .replace(/\p{M}/gu, '');
+
+/** Lower case without accents, to a fixed point (a compatibility form can be upper case: 𝕬 is A). */
+export function fold(text: string): string {
+  let out = foldOnce(text);
+  for (let i = 0; i < 3; i++) {
+    const again = foldOnce(out);
+    if (again === out) break;
+    out = again;
+  }
+  return out;
 }
 
 /** The distinct words of a customer's texts, folded (and umlauts also written out), in order of appearance. */
