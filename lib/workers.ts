@@ -107,7 +107,8 @@ export const indexCustomer = {
   summary: "Keeps the admin dashboard's customer listing, search words and counters (customers, sign-ups, active subscriptions by plan) in step with the customer's settings and subscription rows, removing them with the account",
   on: { events: ['INSERT', 'MODIFY', 'REMOVE'], pk: CUSTOMER_SOURCE_KEYS.pk, sk: [CUSTOMER_SOURCE_KEYS.settingsSk, CUSTOMER_SOURCE_KEYS.subscriptionSk] },
   uses: { table: 'write' },
-  batchSize: 100,
+  // Records of a batch run side by side and meet on the counter shards: a moderate batch keeps retries few.
+  batchSize: 25,
   retryAttempts: 10,
   maxRecordAgeSeconds: 86_400, // a day
 } satisfies WorkerDef;
