@@ -5,7 +5,7 @@
 // header). The answer must carry the status the manifest declares. A route without an entry here is
 // listed by the bench as "no scripted request": add one with the route.
 import type * as manifest from './routes';
-import type { DEMO_USERS, LocalStack } from './local/stack';
+import { DEMO_PARTNER, type DEMO_USERS, type LocalStack } from './local/stack';
 
 export interface BenchRequest {
   /** Defaults to the manifest entry's method. */
@@ -60,4 +60,9 @@ export const benchRequests: Partial<Record<RouteName, BenchRequestBuilder>> = {
   // After the seeding's import: every number is in the pool, so each request reads the trunk and adds nothing.
   importPoolNumbers: () => ({ token: 'admin' }),
   listPoolNumbers: () => ({ path: '/v1/admin/pool-numbers?limit=25', token: 'admin' }),
+  getStats: () => ({ path: '/v1/admin/stats', token: 'admin' }),
+  listCustomers: () => ({ path: '/v1/admin/customers?limit=25', token: 'admin' }),
+  invitePartner: (_stack, n) => ({ token: 'admin', body: { name: `Bench Partner ${n}`, email: `partner-${n}@example.com`, commissionPercent: 15 } }),
+  listPartners: () => ({ path: '/v1/admin/partners?limit=25', token: 'admin' }),
+  updatePartner: (_stack, n) => ({ path: `/v1/admin/partners/${DEMO_PARTNER.partnerId}`, token: 'admin', body: { commissionPercent: 10 + (n % 20) } }),
 };

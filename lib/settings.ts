@@ -12,6 +12,8 @@ export const StackSettings = z.strictObject({
   auth0Audience: z.string().min(3),
   corsOrigins: z.array(z.url()).min(1),
   portalUrl: z.url(),
+  /** The partner portal: partner invites link to `<partnerPortalUrl>/activate?invite=<token>`. */
+  partnerPortalUrl: z.url(),
   providerSecretName: z.string().min(3),
   /** Non-secret provider settings, by environment variable name (never a local-only switch, see LOCAL_ONLY_ENV). */
   environment: z.record(z.string(), z.string()).refine((env) => LOCAL_ONLY_ENV.every((k) => !(k in env)), {

@@ -5,7 +5,9 @@
 import { CALL_REPORT_KEYS } from '../shared/db/call-reports';
 import { CALL_KEYS } from '../shared/db/calls';
 import { CONTACT_PK_PREFIX } from '../shared/db/contacts';
+import { CUSTOMER_SOURCE_KEYS } from '../shared/db/customers';
 import { DEVICE_PK_PREFIX, DEVICE_SK_PREFIX } from '../shared/db/devices';
+import { PARTNER_KEYS } from '../shared/db/partners';
 import { PAYMENT_FAILURE_KEYS } from '../shared/db/payment-failures';
 import { POOL_LINE_KEYS } from '../shared/db/pool-lines';
 import { TICKET_PK_PREFIX } from '../shared/db/tickets';
@@ -88,5 +90,39 @@ export const notifyCallReport = {
   maxRecordAgeSeconds: 86_400, // a day
 } satisfies WorkerDef;
 
+export const sendPartnerInvite = {
+  name: 'sendPartnerInvite',
+  handler: 'functions/streams/send-partner-invite.ts',
+  summary: 'Emails a newly invited partner their single-use invite link to the partner portal (only the token\'s hash is stored) and marks the partner',
+  on: { events: ['INSERT'], pk: PARTNER_KEYS.pk, sk: PARTNER_KEYS.sk },
+  uses: { table: 'write', providers: ['mailgun'] },
+  batchSize: 10,
+  retryAttempts: 3,
+  maxRecordAgeSeconds: 86_400, // a day
+} satisfies WorkerDef;
+
+export const indexCustomer = {
+  name: 'indexCustomer',
+  handler: 'functions/streams/index-customer.ts',
+  summary: "Keeps the admin dashboard's customer listing, search words and counters (customers, sign-ups, active subscriptions by plan) in step with the customer's settings and subscription rows, removing them with the account",
+  on: { events: ['INSERT', 'MODIFY', 'REMOVE'], pk: CUSTOMER_SOURCE_KEYS.pk, sk: [CUSTOMER_SOURCE_KEYS.settingsSk, CUSTOMER_SOURCE_KEYS.subscriptionSk] },
+  uses: { table: 'write' },
+  // Records of a batch run side by side and meet on the counter shards: a moderate batch keeps retries few.
+  batchSize: 25,
+  retryAttempts: 10,
+  maxRecordAgeSeconds: 86_400, // a day
+} satisfies WorkerDef;
+
+export const countCall = {
+  name: 'countCall',
+  handler: 'functions/streams/count-call.ts',
+  summary: "Counts a new call and its minutes in the admin dashboard's monthly counters, once per call",
+  on: { events: ['INSERT'], pk: CALL_KEYS.pk, sk: CALL_KEYS.sk },
+  uses: { table: 'write' },
+  batchSize: 100,
+  retryAttempts: 10,
+  maxRecordAgeSeconds: 86_400, // a day
+} satisfies WorkerDef;
+
 /** Every worker, by name. */
-export const workers: Record<string, WorkerDef> = { deliverContactEmail, deliverTicketEmails, bindPoolNumber, sendSignInAlert, notifyPaymentFailed, sendCallSummary, notifyCallReport };
+export const workers: Record<string, WorkerDef> = { deliverContactEmail, deliverTicketEmails, bindPoolNumber, sendSignInAlert, notifyPaymentFailed, sendCallSummary, notifyCallReport, sendPartnerInvite, indexCustomer, countCall };

@@ -32,6 +32,12 @@ import { observeDynamoClients } from '../shared/db/client';
 import type { RouteDef } from '../shared/http/route-def';
 import type { WorkerDef } from '../shared/streams/worker-def';
 
+// `-- --admin`: only the admin dashboard's scenario (scripts/bench-admin.ts).
+if (process.argv.includes('--admin')) {
+  await (await import('./bench-admin')).runAdminBench();
+  process.exit(0);
+}
+
 const ROOT = new URL('..', import.meta.url).pathname;
 const OUT = join(ROOT, '.local', 'bench');
 const RUNS = Number(process.env.BENCH_RUNS ?? 9);
@@ -429,6 +435,9 @@ if ([...results.values()].some((r) => r.note === NO_REQUEST)) console.log(`"${NO
 
 writeFileSync(join(ROOT, '.local', 'bench.json'), `${JSON.stringify(rows, null, 2)}\n`);
 console.log('Wrote .local/bench.json');
+
+// 3. The admin dashboard at 100 000 customers.
+await (await import('./bench-admin')).runAdminBench();
 
 /**
  * Prints an aligned table: the columns in `left` padded on the right, the others on the left. A line

@@ -4,6 +4,7 @@ import { table } from '../../shared/db/client';
 import { poolRepository } from '../../shared/db/pool';
 import { importPoolNumbers as importNumbers } from '../../shared/domain/pool-numbers';
 import { ok } from '../../shared/http/reply';
+import { auditAdmin } from '../../shared/observability/audit';
 import { configuredSipgate, sipgateConfig } from '../../shared/providers/sipgate';
 import { importPoolNumbers } from '../../lib/routes/admin';
 import { route } from '../../shared/http/route';
@@ -14,4 +15,7 @@ const deps = {
   trunkDeviceId: sipgateConfig().trunkDeviceId,
 };
 
-export const handler = route(importPoolNumbers, async () => ok(await importNumbers(deps)));
+export const handler = route(importPoolNumbers, async ({ caller }) => {
+  auditAdmin(caller.id, 'importPoolNumbers', 'pool');
+  return ok(await importNumbers(deps));
+});

@@ -49,6 +49,7 @@ export function baseEnvironment(settings: StackSettings): Record<string, string>
     POWERTOOLS_LOG_LEVEL: 'INFO',
     CORS_ORIGINS: settings.corsOrigins.join(','),
     PORTAL_URL: settings.portalUrl,
+    PARTNER_PORTAL_URL: settings.partnerPortalUrl,
     MAX_BODY_BYTES: '65536',
     VALIDATE_RESPONSES: settings.stage === 'prod' ? '0' : '1',
     PUBLIC_FORM_RETENTION_DAYS: String(settings.publicFormRetentionDays),

@@ -9,6 +9,7 @@ import { PROVIDER_SECRET_KEYS } from '../settings';
 import { workers } from '../workers';
 import { tableRef } from '../../shared/db/client';
 import { usersRepository } from '../../shared/db/users';
+import { partnersRepository } from '../../shared/db/partners';
 import { poolRepository } from '../../shared/db/pool';
 import { sipgateAdapter } from '../../shared/providers/sipgate/adapter';
 import { startApiServer } from './api-server';
@@ -47,6 +48,9 @@ export const DEMO_USERS: Record<'customer' | 'admin' | 'partner', DemoUser> = {
   admin: { sub: 'auth0|demo-admin', email: 'admin@demo.fonella.local', name: 'Demo Admin', permissions: ['admin'] },
   partner: { sub: 'auth0|demo-partner', email: 'partner@demo.fonella.local', name: 'Demo Partner', permissions: ['partner'] },
 };
+
+/** The demo partner's record: active, linked to the demo partner user (so no invite is sent). */
+export const DEMO_PARTNER = { partnerId: '00000000-0000-4000-8000-00000000d3e0', publicCode: 'DEMOPRTN' } as const;
 
 export interface LocalStack {
   apiUrl: string;
@@ -153,6 +157,19 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
       });
       tokens[role] = await set.auth0.mintToken({ ...u, expiresInSeconds: 7 * 86400 });
     }
+
+    await partnersRepository(tableRef({ tableName, endpoint: dynamoEndpoint })).create({
+      ...DEMO_PARTNER,
+      name: DEMO_USERS.partner.name,
+      email: DEMO_USERS.partner.email,
+      commissionPercent: 20,
+      status: 'active',
+      auth0UserId: DEMO_USERS.partner.sub,
+      inviteExpiresAt: now,
+      invitedBy: DEMO_USERS.admin.sub,
+      createdAt: now,
+      updatedAt: now,
+    });
 
     // The phone-number pool: the numbers the Sipgate emulator routes to the trunk, imported as free
     // pool numbers by the admin import's own use case (idempotent), so an assistant can get one. Loaded

@@ -2,7 +2,21 @@
 // Entries follow the rules in ./index.ts.
 import { INVALID_CURSOR } from '../../shared/db/cursor';
 import type { RouteDef } from '../../shared/http/route-def';
-import { ListPoolNumbersQuery, PoolImportResult, PoolNumberPage } from '../../shared/schemas/admin';
+import {
+  AdminStats,
+  CustomerPage,
+  InvitePartnerBody,
+  ListCustomersQuery,
+  ListPartnersQuery,
+  ListPoolNumbersQuery,
+  Partner,
+  PartnerPage,
+  PartnerPath,
+  PoolImportResult,
+  PoolNumberPage,
+  StatsQuery,
+  UpdatePartnerBody,
+} from '../../shared/schemas/admin';
 
 export const importPoolNumbers = {
   name: 'importPoolNumbers',
@@ -39,4 +53,88 @@ export const listPoolNumbers = {
     },
   ],
   uses: { table: 'read' },
+} satisfies RouteDef;
+
+export const invitePartner = {
+  name: 'invitePartner',
+  method: 'POST',
+  path: '/v1/admin/partners',
+  handler: 'functions/admin/invite-partner.ts',
+  access: 'admin',
+  summary: 'Invite a partner',
+  description:
+    'Creates the partner (`invited`) with a public referral code of its own, and emails them an invite link to the partner portal (`<partner portal>/activate?invite=<token>`). The token works once and expires after 14 days; only its hash is stored.',
+  tags: ['admin'],
+  request: { body: InvitePartnerBody, maxBodyBytes: 4_096 },
+  response: { status: 201, body: Partner, description: 'The partner, invited; the email follows.' },
+  uses: { table: 'write' },
+} satisfies RouteDef;
+
+export const listPartners = {
+  name: 'listPartners',
+  method: 'GET',
+  path: '/v1/admin/partners',
+  handler: 'functions/admin/list-partners.ts',
+  access: 'admin',
+  summary: 'The partners',
+  description: 'Every partner, newest first, a page at a time. Pass `nextCursor` back as `cursor` for the next page.',
+  tags: ['admin'],
+  request: { query: ListPartnersQuery },
+  response: { status: 200, body: PartnerPage, description: 'One page of partners.' },
+  errors: [{ status: 400, slugs: [INVALID_CURSOR], description: '`invalid-cursor`: `cursor` is not a `nextCursor` this listing answered; start again without one.' }],
+  uses: { table: 'read' },
+} satisfies RouteDef;
+
+export const updatePartner = {
+  name: 'updatePartner',
+  method: 'PATCH',
+  path: '/v1/admin/partners/{partnerId}',
+  handler: 'functions/admin/update-partner.ts',
+  access: 'admin',
+  summary: "Change a partner's commission or status",
+  description: 'Sets the fields given: `commissionPercent` (0 to 100) and/or `status` (`active`, `disabled`). At least one.',
+  tags: ['admin'],
+  request: { params: PartnerPath, body: UpdatePartnerBody, maxBodyBytes: 4_096 },
+  response: { status: 200, body: Partner, description: 'The partner as stored now.' },
+  errors: [{ status: 404, slugs: ['not-found'], description: '`not-found`: no partner has this id.' }],
+  uses: { table: 'write' },
+} satisfies RouteDef;
+
+export const listCustomers = {
+  name: 'listCustomers',
+  method: 'GET',
+  path: '/v1/admin/customers',
+  handler: 'functions/admin/list-customers.ts',
+  access: 'admin',
+  summary: 'The customers, or a search among them',
+  description:
+    'Every customer (anyone with settings, a subscription, or both; each once), newest first, a page at a time, from an index the table\'s stream keeps: a change shows within seconds. `q` searches email, name and company by the start of any word (each word of `q` must start one), in any case, accents folded. Pass `nextCursor` back as `cursor`, with the same `q`, for the next page.',
+  tags: ['admin'],
+  request: { query: ListCustomersQuery },
+  response: { status: 200, body: CustomerPage, description: 'One page of customers.' },
+  errors: [{ status: 400, slugs: [INVALID_CURSOR], description: '`invalid-cursor`: `cursor` is not a `nextCursor` this listing answered (for this `q`); start again without one.' }],
+  uses: { table: 'read' },
+} satisfies RouteDef;
+
+export const getStats = {
+  name: 'getStats',
+  method: 'GET',
+  path: '/v1/admin/stats',
+  handler: 'functions/admin/get-stats.ts',
+  access: 'admin',
+  summary: 'KPIs and their last twelve months',
+  description:
+    'Customers, subscriptions in force by plan, MRR, sign-ups, calls and minutes: now and for each of the last twelve months (UTC). A snapshot of up to an hour is answered as it is (one read); an older one, or `refresh=1` (unless the figures are at most five seconds old), is computed again from counters the table\'s stream keeps exact, by one request at a time: concurrent requests get that one\'s figures.',
+  tags: ['admin'],
+  request: { query: StatsQuery },
+  response: { status: 200, body: AdminStats, description: 'The figures.' },
+  errors: [
+    {
+      status: 503,
+      slugs: ['stats-rebuilding'],
+      description: '`stats-rebuilding`: there is no snapshot yet and another request is computing the first one; retry after the seconds given.',
+      retryAfter: 'Seconds until the figures should be ready.',
+    },
+  ],
+  uses: { table: 'write' },
 } satisfies RouteDef;

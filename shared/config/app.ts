@@ -12,6 +12,7 @@ export const appConfig = defineConfig(
       MAX_BODY_BYTES: positiveInt,
       VALIDATE_RESPONSES: flag,
       PORTAL_URL: z.url(),
+      PARTNER_PORTAL_URL: z.url(),
     }),
     z.transform((e) => ({
       stage: e.STAGE,
@@ -20,6 +21,8 @@ export const appConfig = defineConfig(
       maxBodyBytes: e.MAX_BODY_BYTES,
       validateResponses: e.VALIDATE_RESPONSES,
       portalUrl: e.PORTAL_URL.replace(/\/+$/, ''),
+      /** The partner portal (where an invited partner activates their account), without a trailing slash. */
+      partnerPortalUrl: e.PARTNER_PORTAL_URL.replace(/\/+$/, ''),
     })),
   ),
   {
@@ -29,5 +32,6 @@ export const appConfig = defineConfig(
     MAX_BODY_BYTES: '65536',
     VALIDATE_RESPONSES: '1',
     PORTAL_URL: 'http://localhost:5173',
+    PARTNER_PORTAL_URL: 'http://localhost:5174',
   },
 );

@@ -59,6 +59,14 @@ const SK = 'SUBSCRIPTION';
 const key = (userId: string) => ({ pk: `USER#${userId}`, sk: SK });
 const customerLookup = (customerId: string) => ({ gsi1pk: `STRIPE#${customerId}`, gsi1sk: SK });
 
+/** The subscription row as stored (the local bench writes many at once with it). */
+export const subscriptionItem = (userId: string, row: SubscriptionRow) => ({
+  ...key(userId),
+  entity: 'subscription',
+  ...(row.stripeCustomerId ? customerLookup(row.stripeCustomerId) : {}),
+  ...row,
+});
+
 /** The state a Stripe event carries, in our terms. Undefined fields stay as they are. */
 export interface SubscriptionState {
   status?: string;
@@ -81,7 +89,7 @@ export function subscriptionsRepository(t: TableRef) {
       await t.doc.send(
         new PutCommand({
           TableName: t.tableName,
-          Item: { ...key(userId), entity: 'subscription', ...(row.stripeCustomerId ? customerLookup(row.stripeCustomerId) : {}), ...row },
+          Item: subscriptionItem(userId, row),
         }),
       );
     },

@@ -12,6 +12,8 @@ export interface SettingsRow {
   userId: string;
   email: string | null;
   name: string | null;
+  /** The customer's company, where known (the admin dashboard lists and searches it). */
+  company?: string | null;
   timezone: string;
   locale: string;
   role: 'owner' | 'member';
@@ -43,6 +45,9 @@ export interface IntegrationSummary {
 }
 
 const userPk = (userId: string) => `USER#${userId}`;
+
+/** The settings row as stored (the local bench writes many at once with it). */
+export const settingsItem = (settings: SettingsRow) => ({ pk: userPk(settings.userId), sk: 'SETTINGS', entity: 'settings', ...settings });
 const INTEGRATION_PREFIX = 'INTEGRATION#';
 const DEVICE_PREFIX = 'DEVICE#';
 
@@ -90,7 +95,7 @@ export function usersRepository(t: TableRef) {
      * after the write could be eventually consistent and miss it.
      */
     async createSettingsIfMissing(settings: SettingsRow): Promise<{ created: boolean; settings: SettingsRow }> {
-      const outcome = await putIfAbsent<Record<string, unknown>>(t, { pk: userPk(settings.userId), sk: 'SETTINGS', entity: 'settings', ...settings });
+      const outcome = await putIfAbsent<Record<string, unknown>>(t, settingsItem(settings));
       return outcome.created ? { created: true, settings } : { created: false, settings: strip(outcome.existing) as unknown as SettingsRow };
     },
 

@@ -47,14 +47,14 @@ const part = (v: HtmlValue): string =>
   v === undefined || v === false ? '' : v instanceof SafeHtml ? v.value : Array.isArray(v) ? v.map(part).join('') : escapeHtml(String(v));
 
 /** A template literal tag: the literal parts are ours, every interpolated value is escaped. */
-function html(strings: TemplateStringsArray, ...values: HtmlValue[]): SafeHtml {
+export function html(strings: TemplateStringsArray, ...values: HtmlValue[]): SafeHtml {
   return new SafeHtml(strings.reduce((out, s, i) => out + s + (i < values.length ? part(values[i]!) : ''), ''));
 }
 
 /** Text over several lines (a message): escaped, its line breaks kept. */
 const multiline = (text: string) => new SafeHtml(escapeHtml(text).replace(/\r?\n/g, '<br>\n'));
 
-function document(locale: Locale, title: string, body: SafeHtml): string {
+export function document(locale: Locale, title: string, body: SafeHtml): string {
   return html`<!doctype html>
 <html lang="${locale}">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title}</title></head>
@@ -69,7 +69,7 @@ ${body}
 }
 
 /** Label and value rows: plain text lines and an HTML table from the same list. */
-function fields(rows: [label: string, value: string | undefined][]): { text: string; html: SafeHtml } {
+export function fields(rows: [label: string, value: string | undefined][]): { text: string; html: SafeHtml } {
   const present = rows.filter((r): r is [string, string] => r[1] !== undefined && r[1] !== '');
   return {
     text: present.map(([k, v]) => `${k}: ${v}`).join('\n'),

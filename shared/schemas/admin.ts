@@ -1,6 +1,7 @@
 // Schemas of the admin dashboard's /v1/admin routes.
 import * as z from '../zod';
-import { isoDateTime, pageCursor, pageLimit } from './common';
+import { LOCALES } from '../email/templates';
+import { Email, isoDateTime, line, pageCursor, pageLimit } from './common';
 
 export const POOL_STATUSES = ['free', 'assigned'] as const;
 
@@ -53,3 +54,148 @@ export const PoolImportResult = z
     }),
   })
   .register(z.globalRegistry, { id: 'PoolImportResult' });
+
+// --- Partners ---
+
+export const PARTNER_STATUSES = ['invited', 'active', 'disabled'] as const;
+
+// Hundredths at most: a float such as 5e-324 would pass `multipleOf` and be refused by the table.
+const CommissionPercent = z.number().check(
+  z.gte(0),
+  z.lte(100),
+  z.multipleOf(0.01),
+  z.refine((v) => Math.round(v * 100) / 100 === v, { message: 'At most two decimals.' }),
+).register(z.globalRegistry, {
+  description: "The partner's commission on their referred customers' payments, in percent (0 to 100, at most two decimals).",
+  examples: [20],
+});
+
+export const InvitePartnerBody = z
+  .strictObject({
+    name: line(120).register(z.globalRegistry, { description: "The partner's name (a person or a company), one line." }),
+    email: Email.register(z.globalRegistry, { description: 'Where the invite goes.' }),
+    commissionPercent: CommissionPercent,
+    locale: z.optional(z.enum(LOCALES).register(z.globalRegistry, { description: "The language of the partner's emails (German unless given)." })),
+  })
+  .register(z.globalRegistry, { id: 'InvitePartner' });
+
+export const UpdatePartnerBody = z
+  .strictObject({
+    commissionPercent: z.optional(CommissionPercent),
+    status: z.optional(z.enum(['active', 'disabled']).register(z.globalRegistry, { description: '`disabled` stops the partner\'s referrals and portal access; `active` allows them again.' })),
+  })
+  .check(
+    z.refine((body) => Object.keys(body).length > 0, {
+      message: 'Send at least one field to change: commissionPercent, status.',
+      when: (payload) => payload.issues.length === 0,
+    }),
+  )
+  .register(z.globalRegistry, { id: 'UpdatePartner', minProperties: 1 });
+
+export const PartnerPath = z.strictObject({
+  partnerId: z.string().check(z.minLength(1), z.maxLength(64), z.regex(/^[A-Za-z0-9_-]+$/, 'Must be a partner id.')),
+});
+
+export const ListPartnersQuery = z.strictObject({
+  limit: pageLimit(25),
+  cursor: z.optional(pageCursor()),
+});
+
+export const Partner = z
+  .object({
+    partnerId: z.string(),
+    name: z.string(),
+    email: z.string(),
+    commissionPercent: z.number(),
+    status: z.enum(PARTNER_STATUSES),
+    publicCode: z.string().register(z.globalRegistry, { description: 'The public referral code (`?ref=<code>` on the marketing site).' }),
+    inviteExpiresAt: z.nullable(isoDateTime).register(z.globalRegistry, { description: 'While invited: when the invite link stops working.' }),
+    inviteSentAt: z.nullable(isoDateTime),
+    activated: z.boolean().register(z.globalRegistry, { description: 'Whether the partner has activated their account (an Auth0 user is linked).' }),
+    createdAt: isoDateTime,
+    updatedAt: isoDateTime,
+  })
+  .register(z.globalRegistry, { id: 'Partner' });
+
+export const PartnerPage = z
+  .object({
+    items: z.array(Partner),
+    nextCursor: z.nullable(z.string()).register(z.globalRegistry, { description: 'Pass it as `cursor` for the next page; null on the last page.' }),
+  })
+  .register(z.globalRegistry, { id: 'PartnerPage' });
+
+// --- Customers ---
+
+export const ListCustomersQuery = z.strictObject({
+  limit: z
+    ._default(
+      z.pipe(
+        z.string().check(z.maxLength(3), z.regex(/^(100|2[5-9]|[3-9][0-9])$/, 'Must be an integer from 25 to 100.')),
+        z.transform((s) => Number(s)),
+      ),
+      25,
+    )
+    .register(z.globalRegistry, { description: 'Customers per page, 25 to 100 (default 25).', examples: ['25'] }),
+  cursor: z.optional(pageCursor('with the same `q`')),
+  q: z.optional(
+    line(100).register(z.globalRegistry, {
+      description:
+        'Search: customers with a word (of their email, name or company) starting with each word of `q`; any case, accents and umlauts folded (`muller`, `mueller` and `MÜL` find Müller).',
+      examples: ['müller'],
+    }),
+  ),
+});
+
+export const Customer = z
+  .object({
+    userId: z.string(),
+    email: z.nullable(z.string()).register(z.globalRegistry, { description: 'From the settings (Auth0\'s address cached there); null for a customer with only a subscription.' }),
+    name: z.nullable(z.string()),
+    company: z.nullable(z.string()),
+    createdAt: isoDateTime.register(z.globalRegistry, { description: 'When the customer came: the earlier creation of their settings and subscription.' }),
+    subscription: z.nullable(
+      z.object({
+        planId: z.nullable(z.string()),
+        status: z.nullable(z.string()).register(z.globalRegistry, { description: "Stripe's status; null while the subscription is being created." }),
+      }),
+    ),
+  })
+  .register(z.globalRegistry, { id: 'Customer' });
+
+export const CustomerPage = z
+  .object({
+    items: z.array(Customer),
+    nextCursor: z.nullable(z.string()).register(z.globalRegistry, {
+      description: 'Pass it as `cursor` (with the same `q`) for the next page; null on the last page. A search page may hold fewer items than `limit` and still have one: it reads a bounded part of the index per request.',
+    }),
+  })
+  .register(z.globalRegistry, { id: 'CustomerPage' });
+
+// --- Stats ---
+
+export const StatsQuery = z.strictObject({
+  refresh: z.optional(z.enum(['1', 'true']).register(z.globalRegistry, { description: 'Compute the figures now instead of answering a snapshot of up to an hour.' })),
+});
+
+const count = z.int().check(z.nonnegative());
+const StatsFigures = {
+  month: z.string().check(z.regex(/^\d{4}-\d\d$/)).register(z.globalRegistry, { description: 'The month (UTC), YYYY-MM.' }),
+  customers: z.int().register(z.globalRegistry, { description: 'Customers (settings or a subscription) at the month\'s end; for the KPIs, now.' }),
+  activeSubscriptions: z.object({
+    total: z.int(),
+    byPlan: z.record(z.string(), z.int()).register(z.globalRegistry, { description: 'Subscriptions in force (active, trialing, past due), by plan id.' }),
+  }),
+  mrrCents: z.int().register(z.globalRegistry, { description: 'Monthly recurring revenue: the subscriptions in force times their plan\'s monthly price, in cents of `currency`.' }),
+  signups: count.register(z.globalRegistry, { description: 'Customers who came that month.' }),
+  calls: count.register(z.globalRegistry, { description: 'Calls the assistants took that month (by their start).' }),
+  minutes: count.register(z.globalRegistry, { description: 'Their minutes, rounded.' }),
+};
+
+export const AdminStats = z
+  .object({
+    computedAt: isoDateTime.register(z.globalRegistry, { description: 'When the figures were computed; a snapshot is answered for up to an hour.' }),
+    currency: z.string(),
+    kpis: z.object(StatsFigures).register(z.globalRegistry, { description: 'The current month: customers and subscriptions now, sign-ups, calls and minutes so far.' }),
+    series: z.array(z.object(StatsFigures)).register(z.globalRegistry, { description: 'The last twelve months, oldest first; the last is the current month.' }),
+  })
+  .register(z.globalRegistry, { id: 'AdminStats' });

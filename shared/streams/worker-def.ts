@@ -15,8 +15,8 @@ export interface WorkerDef {
     events: StreamEventName[];
     /** Prefix of the row's `pk` (the entity), taken from its repository. */
     pk?: string;
-    /** Prefix of the row's `sk`. */
-    sk?: string;
+    /** Prefix of the row's `sk`; several: any of them. */
+    sk?: string | readonly string[];
     /**
      * Only records where this field differs between the old and the new image. A Lambda filter
      * cannot compare images, so the filter keeps records that have the field and the worker stack
@@ -46,7 +46,7 @@ export interface WorkerDef {
 export function filterPattern(def: Pick<WorkerDef, 'on'>): Record<string, unknown> {
   const keys: Record<string, unknown> = {};
   if (def.on.pk) keys.pk = { S: [{ prefix: def.on.pk }] };
-  if (def.on.sk) keys.sk = { S: [{ prefix: def.on.sk }] };
+  if (def.on.sk) keys.sk = { S: (typeof def.on.sk === 'string' ? [def.on.sk] : def.on.sk).map((prefix) => ({ prefix })) };
   const dynamodb: Record<string, unknown> = {};
   if (Object.keys(keys).length) dynamodb.Keys = keys;
   if (def.on.changed) dynamodb.NewImage = { [def.on.changed]: [{ exists: true }] };

@@ -31,6 +31,8 @@ const proof = (def: RouteDef): Record<string, string> => (def.access === 'vapi' 
 
 beforeAll(async () => {
   stack = await startTestStack();
+  // What the start wrote has reached the stream workers (the customer index, its counters) first.
+  await stack.streams.idle();
   before = await snapshot();
 });
 afterAll(async () => {

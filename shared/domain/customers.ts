@@ -1,0 +1,105 @@
+// The admin dashboard's customers: the index the stream keeps, and the listing and search on it.
+//
+// indexCustomer — the worker, from any INSERT, MODIFY or REMOVE of a customer's SETTINGS or
+// SUBSCRIPTION row (shared/db/customers.ts has the items).
+//   input: the customer's id; output: what it did.
+//   1. read both source rows (strongly consistent) and the customer's index items;
+//   2. work out the entry they make (none when both rows are gone: an account deletion);
+//   3. write the difference, with the counters it moves, in one transaction conditional on the sources
+//      and the listing being as read; when either changed meanwhile, start again from 1.
+//   The outcome depends only on the rows as they are, not on the record: a record delivered twice, late
+//   or out of order writes nothing wrong, and counts nothing twice (the listing row says what is counted).
+//
+// listCustomers — GET /v1/admin/customers: a page of the listing, or of a search (`q`).
+import type { CustomerEntry, CustomerIndexRepository, CustomerListing, CustomerSources } from '../db/customers';
+import { isTransactionConflict } from '../db/stats';
+import { subscriptionInForce } from '../db/subscriptions';
+import { partitionOf, queryWordsOf, termsOf, wordsOf } from './customer-search';
+
+const str = (v: unknown): string | null => (typeof v === 'string' && v.length > 0 ? v : null);
+
+/** The index entry of a customer made of these rows; undefined when there is neither. */
+export function customerEntry(userId: string, sources: CustomerSources): CustomerEntry | undefined {
+  const { settings, subscription } = sources;
+  if (!settings && !subscription) return undefined;
+  const created = [str(settings?.createdAt), str(subscription?.createdAt)].filter((d): d is string => d !== null).sort();
+  const email = str(settings?.email);
+  const name = str(settings?.name);
+  const company = str(settings?.company);
+  const words = wordsOf(email, name, company);
+  const status = str(subscription?.status);
+  const planId = str(subscription?.planId);
+  const listing: CustomerListing = {
+    userId,
+    email,
+    name,
+    company,
+    // A row without a creation time (none is written so) sorts as the oldest.
+    since: created[0] ?? '1970-01-01T00:00:00.000Z',
+    planId,
+    subscriptionStatus: status,
+    activePlan: planId && subscriptionInForce({ status: status ?? undefined }) ? planId : null,
+    terms: termsOf(words),
+  };
+  const partitions = [...new Set(words.filter((w) => [...w].length >= 2).map(partitionOf))];
+  return { listing, partitions };
+}
+
+export type IndexOutcome = 'applied' | 'unchanged';
+
+const MAX_ROUNDS = 10;
+
+export async function indexCustomer(deps: { customers: CustomerIndexRepository; now?: () => Date }, userId: string): Promise<IndexOutcome> {
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    if (round > 0) await new Promise((r) => setTimeout(r, Math.random() * 10 * round));
+    const [sources, stored] = await Promise.all([deps.customers.readSources(userId), deps.customers.readIndex(userId)]);
+    const outcome = await deps.customers
+      .apply(userId, sources, stored, customerEntry(userId, sources), deps.now?.() ?? new Date())
+      .catch((err: unknown) => {
+        // Another customer's transaction touched the same counter item: the same as a stale read.
+        if (isTransactionConflict(err)) return 'stale' as const;
+        throw err;
+      });
+    if (outcome !== 'stale') return outcome;
+  }
+  throw new Error(`the index of a customer kept changing under ${MAX_ROUNDS} attempts; the record is retried`);
+}
+
+export interface CustomerView {
+  userId: string;
+  email: string | null;
+  name: string | null;
+  company: string | null;
+  createdAt: string;
+  subscription: { planId: string | null; status: string | null } | null;
+}
+
+const viewOf = (l: CustomerListing): CustomerView => ({
+  userId: l.userId,
+  email: l.email,
+  name: l.name,
+  company: l.company,
+  createdAt: l.since,
+  subscription: l.planId || l.subscriptionStatus ? { planId: l.planId, status: l.subscriptionStatus } : null,
+});
+
+export async function listCustomers(deps: { customers: CustomerIndexRepository }, query: { limit: number; cursor?: string; q?: string }) {
+  if (query.q === undefined) {
+    const page = await deps.customers.list(query);
+    return { items: page.items.map(viewOf), nextCursor: page.nextCursor };
+  }
+  const words = queryWordsOf(query.q);
+  // Nothing searchable (only punctuation): nothing matches.
+  if (words.length === 0) return { items: [], nextCursor: null };
+  const page = await deps.customers.search({ words, limit: query.limit, cursor: query.cursor });
+  return { items: page.items.map(viewOf), nextCursor: page.nextCursor };
+}
+
+/** Indexes customers the index does not hold yet, many at a time (the local bench's seeding): the worker's entries, loaded in bulk. */
+export async function loadCustomerIndex(deps: { customers: CustomerIndexRepository }, customers: { userId: string; sources: CustomerSources }[], now = new Date()): Promise<void> {
+  const entries = customers.flatMap(({ userId, sources }) => {
+    const entry = customerEntry(userId, sources);
+    return entry ? [{ userId, entry }] : [];
+  });
+  await deps.customers.loadFresh(entries, now);
+}
