@@ -376,3 +376,28 @@ describe('stream workers', () => {
     if (w.on.pk) expect(pattern.dynamodb?.Keys?.pk).toEqual({ S: [{ prefix: w.on.pk }] });
   });
 });
+
+describe("the key of partners' bank details", () => {
+  it('one KMS key, rotated and kept when the stack goes, under the stage alias', () => {
+    const keys = template.findResources('AWS::KMS::Key');
+    expect(Object.values(keys)).toHaveLength(1);
+    const [key] = Object.values(keys) as { Properties: { EnableKeyRotation?: boolean }; DeletionPolicy?: string }[];
+    expect(key!.Properties.EnableKeyRotation).toBe(true);
+    expect(key!.DeletionPolicy).toBe('Retain');
+    template.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/fonella-dev-payout' });
+  });
+
+  it('only functions whose entry says `uses.payoutKey` get the key: its ARN and the KMS actions they need', () => {
+    const sealing = [...all, ...allWorkers].filter(([, d]) => (d.uses as { payoutKey?: string }).payoutKey);
+    expect(sealing.map(([n]) => n)).toContain('savePayoutDetails');
+    for (const [name, def] of [...all, ...allWorkers]) {
+      const fn = functions().find((f) => f.Properties.FunctionName === `fonella-dev-${name}`)!;
+      const env = JSON.stringify((fn.Properties.Environment as { Variables?: unknown } | undefined)?.Variables ?? {});
+      const text = policyText(name);
+      const mode = (def.uses as { payoutKey?: string }).payoutKey;
+      expect(env.includes('PAYOUT_KEY_ID'), name).toBe(mode !== undefined);
+      expect(text.includes('kms:GenerateDataKey'), name).toBe(mode !== undefined);
+      expect(text.includes('kms:Decrypt'), name).toBe(mode === 'decrypt');
+    }
+  });
+});

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { partnersRepository } from '../../shared/db/partners';
 import { payoutKeyRing } from '../../shared/crypto/envelope';
 import { seedActivePartner, seedInvitedPartner } from '../support/partners';
-import { startTestStack, type TestStack } from '../support/stack';
+import { startTestStack, waitFor, type TestStack } from '../support/stack';
 import { expectUnchanged, settle } from '../support/state';
 
 let stack: TestStack;
@@ -42,6 +42,21 @@ const PAYOUT = {
 };
 
 describe('POST /v1/partner/activate', () => {
+  it("activates with the token of the invite an admin sent: the whole way from the admin's POST", async () => {
+    const admin = await stack.mintToken({ sub: 'auth0|portal-admin', permissions: ['admin'] });
+    const email = `invitee-${randomUUID().slice(0, 8)}@example.com`;
+    const invite = await stack.call('POST', '/v1/admin/partners', { token: admin, body: { name: 'Vertrieb Nord', email, commissionPercent: 15 } });
+    expect(invite.status, JSON.stringify(invite.body)).toBe(201);
+    const mail = await waitFor('the invite email', async () => (await stack.mails()).find((m) => m.to.includes(email)));
+    const token = /activate\?invite=([A-Za-z0-9_-]+)/.exec(mail.text ?? '')?.[1];
+    expect(token).toBeDefined();
+    const user = await newUser('Vera Vertrieb');
+    const res = await activate(user.token, token!);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const overview = await stack.call('GET', '/v1/partner', { token: user.token });
+    expect(overview.body).toMatchObject({ partnerId: invite.body.partnerId, status: 'active', commissionPercent: 15, publicCode: invite.body.publicCode });
+  });
+
   it('links the caller and makes the partner active; the same user again gets the same answer', async () => {
     const invited = await seedInvitedPartner(stack);
     const user = await newUser('Pat Partner');

@@ -1,5 +1,6 @@
-// Partners for tests, made through the repositories (an invite with a known token) and the API (the
-// activation), so a test can start from an invited or an active partner without the invite email.
+// Partners for tests, made through the repositories (an invite with a known token, marked sent so
+// the invite worker leaves it) and the API (the activation), so a test can start from an invited or
+// an active partner without reading the invite email.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { hashInviteToken, partnersRepository, type PartnerRow } from '../../shared/db/partners';
 import { randomPublicCode } from '../../shared/domain/partners';
@@ -26,6 +27,9 @@ export async function seedInvitedPartner(
     status: 'invited',
     publicCode: randomPublicCode(),
     inviteTokenHash: hashInviteToken(inviteToken),
+    // As if the invite email had gone out: the invite worker leaves a sent invite alone.
+    inviteMailId: `<seeded-${randomUUID()}@test>`,
+    inviteSentAt: now,
     inviteExpiresAt: opts.expiresAt ?? new Date(Date.now() + 14 * 86_400_000).toISOString(),
     invitedBy: 'auth0|test-admin',
     createdAt: now,
