@@ -220,7 +220,11 @@ const FAULTS: Record<string, () => Promise<void>> = {
 
 describe('a fault at each step', () => {
   const lone = TEARDOWN_STEPS.filter((s) => !s.applies);
-  it('every step of a lone account has a fault here', () => expect(Object.keys(FAULTS).sort()).toEqual(lone.map((s) => s.name).sort()));
+  // The team's step (an owner's only) has its own test below, with a member's fault.
+  it('every step of a lone account has a fault here, and the others are the team step', () => {
+    expect(Object.keys(FAULTS).sort()).toEqual(lone.map((s) => s.name).sort());
+    expect(TEARDOWN_STEPS.filter((s) => s.applies).map((s) => s.name)).toEqual(['await-team']);
+  });
 
   it.each(lone.map((s) => [s.name] as const))('%s fails: the record stays, nothing is emailed; once it clears, a re-drive finishes with nothing left and one email', async (step) => {
     const u = await provisioned(`fault-${step}`);
@@ -318,6 +322,36 @@ describe('DELETE /v1/admin/users/{userId}', () => {
     const again = await admin.call('DELETE', `/v1/admin/users/${encodeURIComponent(owner.sub)}`);
     expect(again.status).toBe(410);
     expect(again.body.type).toBe('urn:fonella:problem:user-deleted');
+  }, 120_000);
+
+  it("await-team: a member's failing teardown holds the owner's, without an email; once it clears, a re-drive finishes both", async () => {
+    const admin = await signUp('admin-team', ['admin']);
+    const owner = await signUp('owner');
+    const member = await signUp('member');
+    const now = new Date().toISOString();
+    await usersRepository(stack.table).createSettingsIfMissing({
+      userId: member.sub, email: member.email, name: 'Member', timezone: 'Europe/Berlin', locale: 'de', role: 'member', ownerId: owner.sub, createdAt: now, updatedAt: now,
+    });
+    // Auth0 fails for the member alone (its id in the path).
+    await stack.fault('auth0', { mode: 'error', count: 1000, match: member.sub.split('-').slice(1).join('-') });
+    expect((await admin.call('DELETE', `/v1/admin/users/${encodeURIComponent(owner.sub)}`)).status).toBe(202);
+    const parked = await waitFor('the member parked', async () => stack.streams.parked().find((p) => p.keys.pk === `USER#${member.sub}`), 60_000);
+    await waitFor("the owner's own steps done", async () => Boolean((await teardowns().get(owner.sub))?.done['delete-login']), 20_000);
+    await settle(stack);
+    const held = (await teardowns().get(owner.sub))!;
+    expect(held.status).toBe('running');
+    expect(held.done['await-team']).toBeUndefined();
+    expect(await confirmations(owner.email)).toEqual([]);
+    expect(await confirmations(member.email)).toEqual([]);
+
+    await fetch(`${stack.emulators.auth0}/_faults`, { method: 'DELETE' });
+    expect(stack.streams.redrive(parked.id)).toBe(1);
+    const done = await finished(owner.sub);
+    expect(done.done['await-team']).toBeDefined();
+    expect((await teardowns().get(member.sub))!.status).toBe('done');
+    await settle(stack);
+    expect(await confirmations(owner.email)).toHaveLength(1);
+    expect(await confirmations(member.email)).toHaveLength(1);
   }, 120_000);
 
   it('an admin cannot delete themself here (403 own-account), nothing is written', async () => {
