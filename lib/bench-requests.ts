@@ -17,6 +17,11 @@ export interface BenchRequest {
   /** The demo user whose token is sent as `Bearer`; none for public routes. */
   token?: keyof typeof DEMO_USERS;
   headers?: Record<string, string>;
+  /**
+   * Runs before the request, untimed (a route that ends an account needs a fresh one each time); the
+   * token it answers, if any, is sent instead of `token`'s.
+   */
+  prepare?: (stack: LocalStack) => Promise<{ bearer?: string } | void>;
 }
 
 export type BenchRequestBuilder = (stack: LocalStack, n: number) => BenchRequest;
@@ -65,4 +70,26 @@ export const benchRequests: Partial<Record<RouteName, BenchRequestBuilder>> = {
   invitePartner: (_stack, n) => ({ token: 'admin', body: { name: `Bench Partner ${n}`, email: `partner-${n}@example.com`, commissionPercent: 15 } }),
   listPartners: () => ({ path: '/v1/admin/partners?limit=25', token: 'admin' }),
   updatePartner: (_stack, n) => ({ path: `/v1/admin/partners/${DEMO_PARTNER.partnerId}`, token: 'admin', body: { commissionPercent: 10 + (n % 20) } }),
+  // A fresh account per request (each is deleted), without rows: the request reads the partition and writes the record.
+  deleteMe: (_stack, n) => {
+    const sub = `auth0|bench-delete-me-${n}-${process.pid}`;
+    return { prepare: async (stack) => ({ bearer: await stack.mintToken({ sub, email: 'bench-delete@example.com' }) }) };
+  },
+  // A fresh user known to Auth0 per request, deleted by the demo admin.
+  deleteUser: (_stack, n) => {
+    const sub = `auth0|bench-delete-user-${n}-${process.pid}`;
+    return {
+      path: `/v1/admin/users/${encodeURIComponent(sub)}`,
+      token: 'admin',
+      prepare: async (stack) => {
+        await fetch(`${stack.emulators.auth0}/_users`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ user_id: sub, email: 'bench-delete@example.com' }),
+        });
+      },
+    };
+  },
+  // The demo admin's own record does not exist: read one the bench's deleteUser left (the first).
+  getUserTeardown: () => ({ path: `/v1/admin/users/${encodeURIComponent(`auth0|bench-delete-user-0-${process.pid}`)}/teardown`, token: 'admin' }),
 };

@@ -16,6 +16,8 @@ import {
   type oas31,
 } from 'zod-openapi';
 import {
+  AccountBeingDeletedError,
+  AccountDeletedError,
   IdempotencyInProgressError,
   IdempotencyKeyReusedError,
   PROBLEM_BASE,
@@ -247,6 +249,22 @@ export function errorResponses(r: RouteDef): Record<string, ZodOpenApiResponseOb
       headers: retryAfter(prior ? 'Seconds to wait, when known.' : 'Seconds to wait before retrying.'),
       content: problemContent(503, [...problemSlugs(prior), SLUG.tableUnavailable]),
     };
+  }
+
+  // middleware/account-gate.ts: the caller's account is being deleted, or was deleted.
+  if (needsAuthorizer(r)) {
+    const gate = [
+      { status: 409, slug: new AccountBeingDeletedError().slug, why: "the caller's account is being deleted: nothing is accepted meanwhile" },
+      { status: 410, slug: new AccountDeletedError().slug, why: "the caller's account was deleted (a token issued before stays refused until it expires)" },
+    ];
+    for (const g of gate) {
+      const prior = out[String(g.status)];
+      out[String(g.status)] = {
+        ...prior,
+        description: `${prior ? `${prior.description} ` : g.status === 409 ? 'Conflict. ' : 'Gone. '}\`${g.slug}\`: ${g.why}.`,
+        content: { ...prior?.content, ...problemContent(g.status, [...problemSlugs(prior), g.slug]) },
+      };
+    }
   }
 
   // What the handler itself answers, as its manifest entry declares (`errors`); merged into a status

@@ -10,6 +10,7 @@ import { DEVICE_PK_PREFIX, DEVICE_SK_PREFIX } from '../shared/db/devices';
 import { PARTNER_KEYS } from '../shared/db/partners';
 import { PAYMENT_FAILURE_KEYS } from '../shared/db/payment-failures';
 import { POOL_LINE_KEYS } from '../shared/db/pool-lines';
+import { TEARDOWN_KEYS } from '../shared/db/teardowns';
 import { TICKET_PK_PREFIX } from '../shared/db/tickets';
 import type { WorkerDef } from '../shared/streams/worker-def';
 
@@ -124,5 +125,16 @@ export const countCall = {
   maxRecordAgeSeconds: 86_400, // a day
 } satisfies WorkerDef;
 
+export const tearDownAccount = {
+  name: 'tearDownAccount',
+  handler: 'functions/streams/tear-down-account.ts',
+  summary: "Deletes an account one step at a time (subscription, phone lines, assistant, rows, login, confirmation email), marking each step on its TEARDOWN record; the mark brings it back for the next",
+  on: { events: ['INSERT', 'MODIFY'], pk: TEARDOWN_KEYS.pk, sk: TEARDOWN_KEYS.sk },
+  uses: { table: 'write', providers: ['stripe', 'vapi', 'sipgate', 'auth0', 'mailgun'] },
+  batchSize: 10,
+  retryAttempts: 5,
+  maxRecordAgeSeconds: 86_400, // a day
+} satisfies WorkerDef;
+
 /** Every worker, by name. */
-export const workers: Record<string, WorkerDef> = { deliverContactEmail, deliverTicketEmails, bindPoolNumber, sendSignInAlert, notifyPaymentFailed, sendCallSummary, notifyCallReport, sendPartnerInvite, indexCustomer, countCall };
+export const workers: Record<string, WorkerDef> = { deliverContactEmail, deliverTicketEmails, bindPoolNumber, sendSignInAlert, notifyPaymentFailed, sendCallSummary, notifyCallReport, sendPartnerInvite, indexCustomer, countCall, tearDownAccount };

@@ -312,6 +312,8 @@ async function drive(def: RouteDef, build: BenchRequestBuilder): Promise<RouteRe
     const headers: Record<string, string> = { ...r.headers };
     if (r.body !== undefined) headers['content-type'] ??= 'application/json';
     if (r.token) headers.authorization = `Bearer ${stack.tokens[r.token]}`;
+    const prepared = await r.prepare?.(stack);
+    if (prepared?.bearer) headers.authorization = `Bearer ${prepared.bearer}`;
 
     // Sent on a quiet stack (the previous request's workers are done); workers wait for the answer.
     let open!: () => void;

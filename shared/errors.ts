@@ -245,3 +245,17 @@ export function providerErrorFromStatus(
   if (status >= 500 || status === 408) return new ProviderUnavailableError(provider, operation, o);
   return new ProviderRejectedError(provider, operation, o);
 }
+
+/** The caller's account is being deleted (a teardown runs): nothing new may be created meanwhile. */
+export class AccountBeingDeletedError extends AppError {
+  constructor() {
+    super(409, 'account-being-deleted', 'Account being deleted', 'This account is being deleted; it accepts no more requests.');
+  }
+}
+
+/** The caller's account was deleted; a token issued before stays refused until it expires. */
+export class AccountDeletedError extends AppError {
+  constructor() {
+    super(410, 'account-deleted', 'Account deleted', 'This account has been deleted.');
+  }
+}

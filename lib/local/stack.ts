@@ -8,6 +8,7 @@ import { routes } from '../routes';
 import { PROVIDER_SECRET_KEYS } from '../settings';
 import { workers } from '../workers';
 import { tableRef } from '../../shared/db/client';
+import { teardownsRepository } from '../../shared/db/teardowns';
 import { usersRepository } from '../../shared/db/users';
 import { partnersRepository } from '../../shared/db/partners';
 import { poolRepository } from '../../shared/db/pool';
@@ -119,7 +120,14 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
 
     const streams = await startStreamTailer({ endpoint: dynamoEndpoint, tableName, workers, root: REPO_ROOT, load: opts.loadWorker });
     cleanups.push(streams.stop);
-    const hub = await startHub(running, { port: base, streams, docs: { get apiUrl() { return api.url; }, get tokens() { return tokens; } } });
+    const deletions = teardownsRepository(tableRef({ tableName, endpoint: dynamoEndpoint }));
+    const teardowns = async () =>
+      (await deletions.latest()).map((r) => {
+        const next = r.steps.find((step) => !r.done[step]);
+        const done = r.steps.filter((step) => r.done[step]).length;
+        return { id: r.userId, description: next ? `${next} next (${done} of ${r.steps.length} done)` : `all ${done} steps done`, ...r };
+      });
+    const hub = await startHub(running, { port: base, streams, teardowns, docs: { get apiUrl() { return api.url; }, get tokens() { return tokens; } } });
     cleanups.push(hub.close);
 
     const auth0Url = running.find((e) => e.name === 'auth0')!.baseUrl;

@@ -278,6 +278,23 @@ const seq = (r: DynamoDBRecord) => r.dynamodb?.SequenceNumber ?? '';
 const ageSeconds = (r: DynamoDBRecord) => Date.now() / 1000 - (r.dynamodb?.ApproximateCreationDateTime ?? Date.now() / 1000);
 
 /** A record as the Lambda event carries it (the SDK returns the creation time as a Date). */
+/**
+ * An image as Lambda delivers it. An empty map reaches us from DynamoDB Local's stream as `{}` (no
+ * type key), which no unmarshaller reads; Lambda delivers `{"M": {}}`.
+ */
+function image(img: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  if (!img) return img;
+  const value = (v: unknown): unknown => {
+    if (typeof v !== 'object' || v === null) return v;
+    const a = v as Record<string, unknown>;
+    if (Object.keys(a).length === 0) return { M: {} };
+    if (a.M) return { M: image(a.M as Record<string, unknown>) };
+    if (Array.isArray(a.L)) return { L: a.L.map(value) };
+    return a;
+  };
+  return Object.fromEntries(Object.entries(img).map(([k, v]) => [k, value(v)]));
+}
+
 function toLambdaRecord(r: StreamRecord, streamArn: string, region: string): DynamoDBRecord {
   const d = r.dynamodb ?? {};
   const created = d.ApproximateCreationDateTime;
@@ -291,8 +308,8 @@ function toLambdaRecord(r: StreamRecord, streamArn: string, region: string): Dyn
     dynamodb: {
       ApproximateCreationDateTime: created ? Math.floor(new Date(created).getTime() / 1000) : Math.floor(Date.now() / 1000),
       Keys: d.Keys as never,
-      NewImage: d.NewImage as never,
-      OldImage: d.OldImage as never,
+      NewImage: image(d.NewImage) as never,
+      OldImage: image(d.OldImage) as never,
       SequenceNumber: d.SequenceNumber,
       SizeBytes: d.SizeBytes,
       StreamViewType: d.StreamViewType as never,

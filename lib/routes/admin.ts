@@ -17,6 +17,7 @@ import {
   StatsQuery,
   UpdatePartnerBody,
 } from '../../shared/schemas/admin';
+import { Teardown, UserPath } from '../../shared/schemas/teardown';
 
 export const importPoolNumbers = {
   name: 'importPoolNumbers',
@@ -137,4 +138,40 @@ export const getStats = {
     },
   ],
   uses: { table: 'write' },
+} satisfies RouteDef;
+
+export const deleteUser = {
+  name: 'deleteUser',
+  method: 'DELETE',
+  path: '/v1/admin/users/{userId}',
+  handler: 'functions/admin/delete-user.ts',
+  access: 'admin',
+  summary: "Delete a customer's account",
+  description:
+    "The same teardown as `DELETE /v1/me`, for another user: the Stripe subscription canceled now, then the phone lines, the Vapi assistant, every row of the account and the Auth0 user, then the confirmation email; the user's team members (settings with `ownerId` the user) each get their own teardown, and the account's finishes after theirs. Fonella's shared trunk device and credential are never touched. The answer's `Location` is where the progress is read; asked again while it runs, the same teardown is answered. Logged with the admin's id and the target. Takes no body.",
+  tags: ['admin'],
+  request: { params: UserPath },
+  response: { status: 202, body: Teardown, description: "The deletion is under way; `Location` names its progress (`GET /v1/admin/users/{userId}/teardown`)." },
+  errors: [
+    { status: 403, slugs: ['own-account'], description: '`own-account`: an admin deletes their own account with `DELETE /v1/me`, not here.' },
+    { status: 404, slugs: ['user-not-found'], description: '`user-not-found`: neither the table nor Auth0 knows the user.' },
+    { status: 410, slugs: ['user-deleted'], description: "`user-deleted`: the user's account was deleted already." },
+  ],
+  uses: { table: 'write', providers: ['auth0'] },
+} satisfies RouteDef;
+
+export const getUserTeardown = {
+  name: 'getUserTeardown',
+  method: 'GET',
+  path: '/v1/admin/users/{userId}/teardown',
+  handler: 'functions/admin/get-user-teardown.ts',
+  access: 'admin',
+  summary: "A deletion's progress",
+  description:
+    "The user's teardown: each step with when it was done, the team members' teardowns, and the resources it removes. Once done, the record is the account's tombstone: status, step times and who asked, nothing of the account's data.",
+  tags: ['admin'],
+  request: { params: UserPath },
+  response: { status: 200, body: Teardown, description: 'The teardown.' },
+  errors: [{ status: 404, slugs: ['teardown-not-found'], description: '`teardown-not-found`: the user has no teardown (or its tombstone has expired).' }],
+  uses: { table: 'read' },
 } satisfies RouteDef;

@@ -9,6 +9,7 @@ import { CallReportAccepted, CallReportRequest } from '../../shared/schemas/call
 import { Profile, Settings } from '../../shared/schemas/me';
 import { Integration, IntegrationRequest, RemoveIntegrationsQuery } from '../../shared/schemas/integrations';
 import { SettingsUpdate } from '../../shared/schemas/settings';
+import { Teardown } from '../../shared/schemas/teardown';
 import { DEVICE_INFO_MAX_BYTES, DeviceRegistered, DeviceRegistration } from '../../shared/schemas/devices';
 import { Referral, ReferralRequest } from '../../shared/schemas/partner';
 
@@ -22,6 +23,7 @@ export const getMe = {
   description: 'Settings, subscription, assistant, integrations and referral. The first call creates the settings from the token.',
   tags: ['me'],
   response: { status: 200, body: Profile, description: "The caller's profile." },
+  accountState: 'in-partition-query',
   uses: { table: 'write' },
 } satisfies RouteDef;
 
@@ -250,5 +252,19 @@ export const saveReferral = {
       description: "`referral-self`: the code is the caller's own partner account's. `referral-partner-inactive`: the partner is disabled or not yet active.",
     },
   ],
+  uses: { table: 'write' },
+} satisfies RouteDef;
+
+export const deleteMe = {
+  name: 'deleteMe',
+  method: 'DELETE',
+  path: '/v1/me',
+  handler: 'functions/me/delete-me.ts',
+  access: 'user',
+  summary: "Delete the caller's account",
+  description:
+    "Deletes the account for good, in steps a worker runs one after the other: the subscription is canceled now, then the phone lines (the pool number back to the pool, the Sipgate line's device, the external trunk) and the Vapi assistant go, then every row of the account, then the login at Auth0; the confirmation email goes out last, once. Team members (users whose `ownerId` is the caller) are deleted the same way, before the account finishes. From the answer on, every route answers the account's tokens 409 `account-being-deleted`, and once it is done 410 `account-deleted`. Takes no body.",
+  tags: ['me'],
+  response: { status: 202, body: Teardown, description: 'The deletion is under way: its id, steps and the resources it removes.' },
   uses: { table: 'write' },
 } satisfies RouteDef;

@@ -32,7 +32,8 @@ export const CALL_KEYS = { pk: 'USER#', sk: 'CALL#' } as const;
 export const callOwner = (pk: string) => pk.slice(CALL_KEYS.pk.length);
 
 const callKey = (userId: string, startedAt: string, callId: string) => ({ pk: `USER#${userId}`, sk: `CALL#${startedAt}#${callId}` });
-const refKey = (callId: string) => ({ pk: `CALL#${callId}`, sk: 'REF' });
+/** The call's reference by id (CALL#<callId> / REF), outside its owner's partition. */
+export const callRefKey = (callId: string) => ({ pk: `CALL#${callId}`, sk: 'REF' });
 
 export interface CallPage {
   items: CallRow[];
@@ -54,7 +55,7 @@ export function callsRepository(t: TableRef) {
         await t.doc.send(
           new TransactWriteCommand({
             TransactItems: [
-              { Put: { TableName: t.tableName, Item: { ...refKey(call.callId), entity: 'callRef', userId, callSk: key.sk }, ConditionExpression: 'attribute_not_exists(pk)' } },
+              { Put: { TableName: t.tableName, Item: { ...callRefKey(call.callId), entity: 'callRef', userId, callSk: key.sk }, ConditionExpression: 'attribute_not_exists(pk)' } },
               { Put: { TableName: t.tableName, Item: { ...key, entity: 'call', ...call }, ConditionExpression: 'attribute_not_exists(pk)' } },
             ],
           }),
@@ -68,7 +69,7 @@ export function callsRepository(t: TableRef) {
 
     /** The caller's call by id: undefined when there is none or it is another user's. */
     async get(userId: string, callId: string): Promise<CallRow | undefined> {
-      const ref = await t.doc.send(new GetCommand({ TableName: t.tableName, Key: refKey(callId), ConsistentRead: true }));
+      const ref = await t.doc.send(new GetCommand({ TableName: t.tableName, Key: callRefKey(callId), ConsistentRead: true }));
       if (!ref.Item || ref.Item.userId !== userId) return undefined;
       const res = await t.doc.send(
         new GetCommand({ TableName: t.tableName, Key: { pk: `USER#${userId}`, sk: String(ref.Item.callSk) }, ConsistentRead: true }),

@@ -229,7 +229,7 @@ export function subscriptionsRepository(t: TableRef) {
         pk: `STRIPE_EVENT#${e.eventId}`,
         sk: 'EVENT',
         entity: 'stripeEvent',
-        userId,
+        // The event id alone, no user: a deleted account leaves no trace here (the TTL would take a week).
         receivedAt: e.now.toISOString(),
         ttl: Math.floor(e.now.getTime() / 1000) + EVENT_MEMORY_SECONDS,
       };
@@ -267,12 +267,11 @@ export function subscriptionsRepository(t: TableRef) {
     },
 
     /** Remembers an event that changes no row (a failed payment's notice is its own row), once. */
-    async rememberEvent(eventId: string, userId: string, now: Date): Promise<boolean> {
+    async rememberEvent(eventId: string, now: Date): Promise<boolean> {
       const out = await putIfAbsent(t, {
         pk: `STRIPE_EVENT#${eventId}`,
         sk: 'EVENT',
         entity: 'stripeEvent',
-        userId,
         receivedAt: now.toISOString(),
         ttl: Math.floor(now.getTime() / 1000) + EVENT_MEMORY_SECONDS,
       });

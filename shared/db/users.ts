@@ -7,6 +7,7 @@ import { applied } from './conditional';
 import { putIfAbsent } from './put-if-absent';
 import { POOL_LINE_SK, type PoolLineRow } from './pool';
 import type { SubscriptionRow } from './subscriptions';
+import { TEARDOWN_SK, type TeardownStatus } from './teardowns';
 
 export interface SettingsRow {
   userId: string;
@@ -34,6 +35,8 @@ export interface UserRows {
   referral?: { partnerId: string; referredAt: string };
   /** How many device sessions the user has (DEVICE# rows). */
   devicesCount: number;
+  /** The account's teardown, when one runs (`running`) or ran (`done`: the tombstone). */
+  teardown?: TeardownStatus;
 }
 
 export interface IntegrationSummary {
@@ -47,14 +50,24 @@ export interface IntegrationSummary {
 const userPk = (userId: string) => `USER#${userId}`;
 
 /** The settings row as stored (the local bench writes many at once with it). */
-export const settingsItem = (settings: SettingsRow) => ({ pk: userPk(settings.userId), sk: 'SETTINGS', entity: 'settings', ...settings });
+/** The settings row as stored; a team member's also carries its owner's lookup (gsi1 `TEAM#<owner>`). */
+export const settingsItem = (settings: SettingsRow) => ({
+  pk: userPk(settings.userId),
+  sk: 'SETTINGS',
+  entity: 'settings',
+  ...(settings.ownerId ? teamLookup(settings.ownerId, settings.userId) : {}),
+  ...settings,
+});
 const INTEGRATION_PREFIX = 'INTEGRATION#';
 const DEVICE_PREFIX = 'DEVICE#';
+const MEMBER_PREFIX = 'MEMBER#';
+/** A team member's settings row is found from their owner (gsi1). */
+const teamLookup = (ownerId: string, userId: string) => ({ gsi1pk: `TEAM#${ownerId}`, gsi1sk: `${MEMBER_PREFIX}${userId}` });
 
 export function usersRepository(t: TableRef) {
   return {
-    /** All rows of one user, in one Query, sorted into their kinds. */
-    async loadUser(userId: string): Promise<UserRows> {
+    /** All rows of one user, in one Query, sorted into their kinds (`consistent`: a strongly consistent Query). */
+    async loadUser(userId: string, opts: { consistent?: boolean } = {}): Promise<UserRows> {
       const rows: Record<string, unknown>[] = [];
       let cursor: Record<string, unknown> | undefined;
       do {
@@ -63,6 +76,7 @@ export function usersRepository(t: TableRef) {
             TableName: t.tableName,
             KeyConditionExpression: 'pk = :pk',
             ExpressionAttributeValues: { ':pk': userPk(userId) },
+            ...(opts.consistent ? { ConsistentRead: true } : {}),
             ExclusiveStartKey: cursor,
           }),
         );
@@ -77,6 +91,7 @@ export function usersRepository(t: TableRef) {
         if (sk === 'SETTINGS') out.settings = data as unknown as SettingsRow;
         else if (sk === 'SUBSCRIPTION') out.subscription = data as unknown as SubscriptionRow;
         else if (sk === 'ASSISTANT') out.assistant = data as unknown as AssistantRow;
+        else if (sk === TEARDOWN_SK) out.teardown = row.status as TeardownStatus;
         else if (sk === 'REFERRAL') out.referral = data as unknown as UserRows['referral'];
         else if (sk.startsWith(DEVICE_PREFIX)) out.devicesCount++;
         else if (sk.startsWith(INTEGRATION_PREFIX)) {
@@ -112,6 +127,27 @@ export function usersRepository(t: TableRef) {
           }),
         ),
       );
+    },
+
+    /** The team members of an owner: the users whose settings carry `ownerId` (gsi1 `TEAM#<owner>`; eventually consistent). */
+    async membersOf(ownerId: string): Promise<string[]> {
+      const ids: string[] = [];
+      let cursor: Record<string, unknown> | undefined;
+      do {
+        const page = await t.doc.send(
+          new QueryCommand({
+            TableName: t.tableName,
+            IndexName: 'gsi1',
+            KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :member)',
+            ExpressionAttributeValues: { ':pk': teamLookup(ownerId, '').gsi1pk, ':member': MEMBER_PREFIX },
+            ProjectionExpression: 'userId',
+            ExclusiveStartKey: cursor,
+          }),
+        );
+        ids.push(...(page.Items ?? []).map((i) => String(i.userId)));
+        cursor = page.LastEvaluatedKey;
+      } while (cursor);
+      return ids;
     },
 
     /** The settings row alone, when it exists (a strongly consistent read; the sign-in alert reads it). */

@@ -4,11 +4,15 @@
 import type { Plan } from '../config/plans';
 import type { SettingsRow, UsersRepository } from '../db/users';
 import type { Caller } from '../http/caller';
+import { assertAccountOpen } from '../http/middleware/account-gate';
 import { assistantView, planIncludesNumber } from './assistant-view';
 import { subscriptionView } from './subscription-view';
 
 export async function loadProfile(deps: { users: UsersRepository; plans: Plan[]; now?: () => Date }, caller: Caller) {
-  const rows = await deps.users.loadUser(caller.id);
+  // The route's account gate, folded into this Query (`accountState` in its manifest entry): strongly
+  // consistent, so a deletion just accepted is seen and no settings row is created for it.
+  const rows = await deps.users.loadUser(caller.id, { consistent: true });
+  assertAccountOpen(rows.teardown);
   let settings = rows.settings;
   if (!settings) {
     const now = (deps.now?.() ?? new Date()).toISOString();

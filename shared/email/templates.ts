@@ -497,3 +497,30 @@ export function callReportMail(locale: Locale, d: CallReportData): RenderedMail 
     ),
   };
 }
+
+// --- Account deletion -----------------------------------------------------------------------------
+
+/** To a user whose account was deleted, once everything of it is removed. */
+export function accountDeletedMail(locale: Locale): RenderedMail {
+  const t = {
+    de: {
+      subject: 'Ihr Fonella-Konto wurde gelöscht',
+      hello: 'Guten Tag,',
+      intro: 'Ihr Fonella-Konto ist gelöscht: Ihr Assistent, Ihre Rufnummern und Leitungen, Ihre Anrufe und Einstellungen sowie Ihr Login gibt es nicht mehr. Ihr Abonnement ist beendet.',
+      kept: 'Rechnungen bewahren wir auf, solange das Gesetz es verlangt.',
+      bye: 'Ihr Fonella-Team',
+    },
+    en: {
+      subject: 'Your Fonella account has been deleted',
+      hello: 'Hello,',
+      intro: 'Your Fonella account is deleted: your assistant, your numbers and lines, your calls and settings and your login are gone. Your subscription has ended.',
+      kept: 'We keep invoices for as long as the law requires.',
+      bye: 'Your Fonella team',
+    },
+  }[locale];
+  return {
+    subject: t.subject,
+    text: [t.hello, '', t.intro, '', t.kept, '', t.bye].join('\n'),
+    html: document(locale, t.subject, html`<p>${t.hello}</p><p>${t.intro}</p><p>${t.kept}</p><p>${t.bye}</p>`),
+  };
+}

@@ -9,5 +9,5 @@ export interface Reply<B = unknown> {
 
 export const ok = <B>(body: B, headers?: Record<string, string>): Reply<B> => ({ status: 200, body, headers });
 export const created = <B>(body: B, headers?: Record<string, string>): Reply<B> => ({ status: 201, body, headers });
-export const accepted = <B>(body: B): Reply<B> => ({ status: 202, body });
+export const accepted = <B>(body: B, headers?: Record<string, string>): Reply<B> => ({ status: 202, body, headers });
 export const noContent = (): Reply<never> => ({ status: 204 });

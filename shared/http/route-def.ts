@@ -49,6 +49,12 @@ export interface RouteDef {
    * table, so the route must use it for 'write'.
    */
   idempotent?: true;
+  /**
+   * Authenticated routes are refused for a caller whose account is being (409) or was deleted (410):
+   * the stack reads the caller's teardown record first (shared/http/middleware/account-gate.ts). A
+   * handler that reads the caller's whole partition anyway may check the record found there instead.
+   */
+  accountState?: 'in-partition-query';
   /** What the function touches: drives its grants, its environment and its bundle floor. */
   uses: {
     table?: 'read' | 'write';

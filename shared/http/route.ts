@@ -11,12 +11,13 @@ import { loadSecrets } from '../config/secrets';
 import { logger } from '../observability/logger';
 import type { Caller } from './caller';
 import { authorize } from './middleware/access';
+import { accountGate } from './middleware/account-gate';
 import { jsonBody } from './middleware/body';
 import { idempotencyKey, runIdempotent } from './middleware/idempotency';
 import { problemResponses } from './middleware/problems';
 import { validateRequest } from './middleware/validate';
 import type { Reply } from './reply';
-import type { RouteDef } from './route-def';
+import { needsAuthorizer, type RouteDef } from './route-def';
 import { stateOf, stateOfEvent, type HttpEvent } from './state';
 
 // The function's provider secrets into process.env, before the handler file's body reads its config.
@@ -54,6 +55,9 @@ export function buildHandler(def: RouteDef, impl: (input: RouteInput<RouteDef>) 
   if (def.idempotent && def.uses.table !== 'write') {
     throw new Error(`route ${def.name} is idempotent: its records live in the table, so it must use the table for 'write'`);
   }
+  if (needsAuthorizer(def) && !def.uses.table) {
+    throw new Error(`route ${def.name} is authenticated: its stack reads the caller's account state, so it must use the table`);
+  }
 
   const stack = middy<HttpEvent, APIGatewayProxyResultV2>()
     .use(
@@ -68,6 +72,7 @@ export function buildHandler(def: RouteDef, impl: (input: RouteInput<RouteDef>) 
     .use(accessLog(def.name))
     .use(problemResponses())
     .use(authorize(def))
+    .use(accountGate(def))
     .use(jsonBody(def))
     .use(validateRequest(def));
   // After access, body and validation: a refused request stores no idempotency record.

@@ -182,6 +182,15 @@ describe('outbound calls', () => {
     });
   });
 
+  it("deletes a call's log, and an unknown id is ProviderNotFoundError", async () => {
+    const assistant = await vapi.createAssistant(spec);
+    const number = await vapi.createProviderNumber({ assistantId: assistant.id });
+    const call = await vapi.placeCall({ assistantId: assistant.id, phoneNumberId: number.id, to: '+4915112345678' });
+    await vapi.deleteCall(call.id);
+    expect((await state()).calls).toHaveLength(0);
+    await expect(vapi.deleteCall(call.id)).rejects.toBeInstanceOf(ProviderNotFoundError);
+  });
+
   it('rejects a customer number that is not E.164', async () => {
     const assistant = await vapi.createAssistant(spec);
     const number = await vapi.createProviderNumber({});

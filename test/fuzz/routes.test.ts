@@ -14,6 +14,7 @@ import { boundaryCases, hostileBodies, hostilePathParam, hostileQuery, validBodi
 import { declaredRefusal } from '../support/declared';
 import { seedActivePartner } from '../support/partners';
 import { startTestStack, type TestStack } from '../support/stack';
+import { endsOwnAccount } from '../support/own-account';
 import { expectUnchanged, settle as settleState } from '../support/state';
 
 const LONG = process.env.npm_lifecycle_event === 'fuzz';
@@ -25,17 +26,20 @@ const withBody = all.filter((r) => r.request?.body && !r.request.raw);
 const PROBLEM_TYPE = /^urn:fonella:problem:[a-z0-9]+(-[a-z0-9]+)*$/;
 
 let stack: TestStack;
+/** The caller of routes that delete the caller's account: not the demo customer the other routes use. */
+let ownAccount: string;
 beforeAll(async () => {
   stack = await startTestStack();
   // The demo partner's token passes the partner routes' link check once the partner is activated.
   await seedActivePartner(stack, { sub: DEMO_USERS.partner.sub });
+  ownAccount = await stack.mintToken({ sub: 'auth0|fuzz-own-account', email: 'fuzz-own@example.com' });
 });
 afterAll(async () => {
   await stack?.stop();
 });
 
 const tokenFor = (r: RouteDef) =>
-  r.access === 'admin' ? stack.tokens.admin : r.access === 'partner' ? stack.tokens.partner : r.access === 'public' ? undefined : stack.tokens.customer;
+  endsOwnAccount(r) ? ownAccount : r.access === 'admin' ? stack.tokens.admin : r.access === 'partner' ? stack.tokens.partner : r.access === 'public' ? undefined : stack.tokens.customer;
 
 const pathOf = (r: RouteDef, param = 'fuzz') => r.path.replace(/\{\w+\}/g, param);
 

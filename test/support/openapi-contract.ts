@@ -97,8 +97,8 @@ const short = (text: string) => (text.length > 500 ? `${text.slice(0, 500)}…` 
 export function assertMatchesContract(res: ObservedResponse): void {
   const { ajv, operations, compiled } = load();
   const method = res.method.toUpperCase();
-  // The path as fetch sends it: dot segments resolved (`/v1/admin/partners/..` is `/v1/admin/partners`).
-  const path = new URL(res.path.split('?')[0] ?? '', 'http://contract.invalid').pathname;
+  // The path as fetch sends it: dot segments (`..`, `%2e%2e`) resolved, as any URL parser does.
+  const path = new URL(res.path.split('?')[0] ?? '', 'http://api.invalid').pathname;
   const mediaType = (res.contentType ?? '').split(';')[0]!.trim().toLowerCase();
   const where = `${method} ${res.path} → ${res.status}`;
   const fail = (why: string): never => {

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { ProviderUnavailableError } from '../../shared/errors';
 import { callerFromClaims, claimList } from '../../shared/http/caller';
+import { provideAccountState, type AccountState } from '../../shared/http/middleware/account-gate';
 import { ok } from '../../shared/http/reply';
 import { buildHandler } from '../../shared/http/route';
 import type { RouteDef } from '../../shared/http/route-def';
@@ -37,9 +38,13 @@ const def = (over: Partial<RouteDef>): RouteDef => ({
   summary: 'x',
   tags: [],
   response: { status: 200, body: z.object({ seen: z.string() }), description: 'x' },
-  uses: {},
+  // Authenticated routes read the caller's account state, so they use the table (here a stand-in reader).
+  uses: { table: 'read' },
   ...over,
 });
+
+const accountStates = new Map<string, AccountState>();
+provideAccountState(async (userId) => accountStates.get(userId));
 
 describe('access rules', () => {
   const admin = buildHandler(def({ access: 'admin' }), async ({ caller }) => ok({ seen: caller!.id }));
@@ -81,6 +86,26 @@ describe('access rules', () => {
     const body = '{ "id": "evt_1",  "x": 1 }';
     await hook(event({ headers: { 'stripe-signature': 't=1,v1=x' }, body }), context);
     expect(seen).toBe(body);
+  });
+});
+
+describe('the account gate', () => {
+  const user = buildHandler(def({ access: 'user' }), async ({ caller }) => ok({ seen: caller!.id }));
+
+  it('a caller whose account is being deleted → 409, a deleted one → 410, before the handler runs', async () => {
+    accountStates.set('busy', 'running');
+    accountStates.set('gone', 'done');
+    const busy = (await user(event({ claims: { sub: 'busy' } }), context)) as { statusCode: number; body: string };
+    expect(busy.statusCode).toBe(409);
+    expect(JSON.parse(busy.body).type).toBe('urn:fonella:problem:account-being-deleted');
+    const gone = (await user(event({ claims: { sub: 'gone' } }), context)) as { statusCode: number; body: string };
+    expect(gone.statusCode).toBe(410);
+    expect(JSON.parse(gone.body).type).toBe('urn:fonella:problem:account-deleted');
+    expect(((await user(event({ claims: { sub: 'open' } }), context)) as { statusCode: number }).statusCode).toBe(200);
+  });
+
+  it('an authenticated route without the table is refused at cold start', () => {
+    expect(() => buildHandler(def({ access: 'user', uses: {} }), async () => ok({ seen: '' }))).toThrow(/must use the table/);
   });
 });
 

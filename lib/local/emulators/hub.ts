@@ -3,7 +3,8 @@
 // workers gave up on (parked, each with a re-drive button), per provider, newest first; the page
 // re-renders itself from /_inspect every two seconds and keeps the selected email (by id, also in
 // `?mail=`). The view is hub-view.ts, on the server for the first paint and bundled for the browser.
-//   GET  /_inspect           every emulator's state in one object, and `streams.parked`
+//   GET  /_inspect           every emulator's state in one object, `accounts.teardowns` (the account
+//                            deletions, with their steps) and `streams.parked`
 //   POST /_streams/redrive   { id? }: hands parked records back to their workers
 //   POST /_stripe/simulate/payment-succeeded|payment-failed   { subscriptionId } (JSON or the page's
 //                            form): forwarded to the Stripe emulator's /_simulate hook, its answer back
@@ -35,6 +36,8 @@ export interface RunningHub {
 export interface HubOptions {
   port?: number;
   streams?: HubStreams;
+  /** Account deletions under way and done (the table's TEARDOWN records), shown as `accounts.teardowns`. */
+  teardowns?: () => Promise<Record<string, unknown>[]>;
   /**
    * The local API and the demo tokens, for the API reference's "try it". Read at each request, so
    * a caller that starts the API after the hub may pass getters; one that throws counts as not yet there.
@@ -43,10 +46,11 @@ export interface HubOptions {
 }
 
 export async function startHub(emulators: RunningEmulator[], opts: HubOptions = {}): Promise<RunningHub> {
-  const inspect = (): InspectData => {
+  const inspect = async (): Promise<InspectData> => {
     const state = Object.fromEntries(emulators.map((e) => [e.name, e.definition.inspect()]));
     const parked = (opts.streams?.parked() ?? []).map(({ record: _raw, ...rest }) => rest);
-    return { ...state, streams: { parked } };
+    const teardowns = opts.teardowns ? await opts.teardowns().catch(() => []) : undefined;
+    return { ...state, ...(teardowns ? { accounts: { teardowns } } : {}), streams: { parked } };
   };
   const docs = (): HubDocs | undefined => {
     try {
@@ -61,7 +65,7 @@ export async function startHub(emulators: RunningEmulator[], opts: HubOptions = 
     const method = (req.method ?? 'GET').toUpperCase();
     if (url.pathname === '/_inspect') {
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-      return void res.end(JSON.stringify(inspect()));
+      return void res.end(JSON.stringify(await inspect()));
     }
     if (url.pathname === '/_streams/redrive' && method === 'POST') {
       const fromPage = (req.headers['content-type'] ?? '').includes('form-urlencoded');
@@ -92,7 +96,7 @@ export async function startHub(emulators: RunningEmulator[], opts: HubOptions = 
       return forwardSimulation(req, res, `${vapi.baseUrl}/_simulate/end-of-call`, 'assistantId');
     }
     if (url.pathname === '/' && (method === 'GET' || method === 'HEAD')) {
-      const html = page(emulators, inspect(), url.searchParams.get('mail'), await clientScript(), docs());
+      const html = page(emulators, await inspect(), url.searchParams.get('mail'), await clientScript(), docs());
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
       return void res.end(html);
     }

@@ -99,6 +99,10 @@ export function vapiAdapter(settings: VapiSettings): VoiceAssistants {
       await sdk('delete phone number', true, (o) => client.phoneNumbers.delete({ id }, o));
     },
 
+    async deleteCall(id) {
+      await sdk('delete call', true, (o) => client.calls.delete({ id }, o));
+    },
+
     async createSipTrunk(spec) {
       const body: Vapi.CreateByoSipTrunkCredentialDto & { provider: 'byo-sip-trunk' } = {
         provider: 'byo-sip-trunk',

@@ -95,4 +95,6 @@ export interface VoiceAssistants {
   deleteSipTrunk(id: string): Promise<void>;
 
   placeCall(spec: OutboundCallSpec): Promise<OutboundCallRef>;
+  /** Deletes a call's log (transcript, recording, summary) at the provider. */
+  deleteCall(id: string): Promise<void>;
 }

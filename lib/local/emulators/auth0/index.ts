@@ -5,6 +5,7 @@
 // token carries that grant's scopes; each Management API call wants one of its scopes, else 403
 // `insufficient_scope`. The local client's grant has what the adapter calls: read:users (get a user)
 // and delete:users (delete one). `addClient` registers another client, e.g. one missing a scope.
+// `POST /_users` adds a user, as a sign-up would.
 import { randomUUID } from 'node:crypto';
 import { SignJWT, exportJWK, generateKeyPair, jwtVerify, type CryptoKey, type JWK } from 'jose';
 import * as z from 'zod';
@@ -63,6 +64,8 @@ const mintSchema = z.strictObject({
   issuedAtOffsetSeconds: z.number().int().min(-86400).max(86400).optional(),
 });
 export type MintInput = z.input<typeof mintSchema>;
+
+const userSchema = z.strictObject({ user_id: z.string().min(1), email: z.email(), name: z.string().optional() });
 
 /** What the Management API adapter calls need: GET /api/v2/users/{id} and DELETE /api/v2/users/{id}. */
 export const MANAGEMENT_SCOPES = ['read:users', 'delete:users'];
@@ -177,6 +180,12 @@ export function createAuth0Emulator(opts: Auth0EmulatorOptions = {}): Auth0Emula
       if (!parsed.success) return json({ error: 'invalid_request', issues: parsed.error.issues }, 400);
       return json({ access_token: await mintToken(parsed.data), token_type: 'Bearer' });
     })
+    // A user who signed up (tests, the bench): { user_id, email, name? }; 201 with the user.
+    .post('/_users', async ({ req }) => {
+      const parsed = userSchema.safeParse(await req.json().catch(() => undefined));
+      if (!parsed.success) return json({ error: 'invalid_request', issues: parsed.error.issues }, 400);
+      return json(api.addUser(parsed.data), 201);
+    })
     .post('/oauth/token', async ({ req }) => {
       const type = req.headers.get('content-type') ?? '';
       const raw = await req.text();
@@ -231,7 +240,7 @@ export function createAuth0Emulator(opts: Auth0EmulatorOptions = {}): Auth0Emula
       return new Response(null, { status: 204 });
     });
 
-  return {
+  const api: Auth0Emulator = {
     name: 'auth0',
     credentials: { clientId, clientSecret, audience, domain },
     env: (url) => ({
@@ -269,4 +278,5 @@ export function createAuth0Emulator(opts: Auth0EmulatorOptions = {}): Auth0Emula
       clients.set(clientId, localClient);
     },
   };
+  return api;
 }

@@ -1,0 +1,217 @@
+// Account deletion: USER#<sub> / TEARDOWN, one record per deleted account. While the teardown runs
+// (`status: running`) it lists what is to be removed and which steps are done; once every step is
+// done it becomes the account's tombstone (`status: done`): the personal fields are taken off, and a
+// TTL keeps it as long as a token issued before the deletion can be presented. Every authenticated
+// request reads its status first (`accountState`, one GetItem), so a running teardown answers 409 and
+// a done one 410, and no route writes the account's rows again.
+//
+// The teardown's table step deletes the rest of the partition generically (`partition`, then
+// `deleteKeys`), so row kinds added later are removed without being named here.
+import { BatchWriteCommand, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { TableRef } from './client';
+import { applied, cancellationReasons } from './conditional';
+
+export const TEARDOWN_SK = 'TEARDOWN';
+/** The stream filter of the records, and the user a record's key belongs to. */
+export const TEARDOWN_KEYS = { pk: 'USER#', sk: TEARDOWN_SK } as const;
+export const teardownOwner = (pk: string) => pk.slice(TEARDOWN_KEYS.pk.length);
+
+const userPk = (userId: string) => `${TEARDOWN_KEYS.pk}${userId}`;
+const key = (userId: string) => ({ pk: userPk(userId), sk: TEARDOWN_SK });
+/** Every teardown, newest first (gsi2): what the local hub shows. */
+const TEARDOWN_LIST = 'TEARDOWNS';
+const listKey = (row: Pick<TeardownRow, 'requestedAt' | 'userId'>) => ({ gsi2pk: TEARDOWN_LIST, gsi2sk: `${row.requestedAt}#${row.userId}` });
+
+export type TeardownStatus = 'running' | 'done';
+
+/** Who asked: the user themself, an admin (by id, kept on the tombstone), or the owner of the team the user was in (`ownerId`). */
+export type TeardownRequester = { kind: 'self' } | { kind: 'admin'; adminId: string } | { kind: 'owner' };
+
+/** One provider resource (or pool number) the teardown removes, as the user's rows named it. */
+export interface TeardownResource {
+  provider: 'stripe' | 'vapi' | 'sipgate' | 'table' | 'auth0';
+  kind: string;
+  id: string;
+}
+
+export interface TeardownRow {
+  userId: string;
+  teardownId: string;
+  status: TeardownStatus;
+  requestedAt: string;
+  requestedBy: TeardownRequester;
+  /** The step names, in order. */
+  steps: string[];
+  /** Each step done, with when. */
+  done: Record<string, string>;
+  /** Team members torn down with this account (each has their own record), and when each finished (not on the tombstone). */
+  members?: string[];
+  membersDone?: Record<string, string>;
+  /** A member's owner, whose record learns when this one finishes. */
+  ownerId?: string;
+  completedAt?: string;
+  /** Only while running (the tombstone keeps none of them): */
+  email?: string | null;
+  locale?: string;
+  subscriptionId?: string;
+  assistantId?: string;
+  resources?: TeardownResource[];
+  /** Mailgun's id of the confirmation, once sent. */
+  mailId?: string;
+  ttl?: number;
+}
+
+/** The fields taken off when the record becomes the tombstone: its own data and other accounts' ids. */
+const PERSONAL_FIELDS = ['email', 'locale', 'subscriptionId', 'assistantId', 'resources', 'members', 'membersDone', 'ownerId'] as const;
+
+export interface PartitionRow {
+  pk: string;
+  sk: string;
+  [field: string]: unknown;
+}
+
+const strip = (item: Record<string, unknown>): TeardownRow => {
+  const { pk: _pk, sk: _sk, gsi2pk: _lp, gsi2sk: _ls, entity: _e, ...rest } = item;
+  return rest as unknown as TeardownRow;
+};
+
+export function teardownsRepository(t: TableRef) {
+  return {
+    /** The status of the user's teardown, if any: one strongly consistent GetItem of one attribute. */
+    async accountState(userId: string): Promise<TeardownStatus | undefined> {
+      const res = await t.doc.send(
+        new GetCommand({ TableName: t.tableName, Key: key(userId), ConsistentRead: true, ProjectionExpression: '#s', ExpressionAttributeNames: { '#s': 'status' } }),
+      );
+      return res.Item?.status as TeardownStatus | undefined;
+    },
+
+    /** The record as it is now (strongly consistent: a retried record must see its own marks). */
+    async get(userId: string): Promise<TeardownRow | undefined> {
+      const res = await t.doc.send(new GetCommand({ TableName: t.tableName, Key: key(userId), ConsistentRead: true }));
+      return res.Item ? strip(res.Item) : undefined;
+    },
+
+    /**
+     * Writes the records of one request (the account's and its team members') in one transaction, each
+     * only where the user has none yet. False (nothing written) when one of them has a record already.
+     */
+    async create(rows: TeardownRow[]): Promise<boolean> {
+      try {
+        await t.doc.send(
+          new TransactWriteCommand({
+            TransactItems: rows.map((row) => ({
+              Put: { TableName: t.tableName, Item: { ...key(row.userId), ...listKey(row), entity: 'teardown', ...row }, ConditionExpression: 'attribute_not_exists(pk)' },
+            })),
+          }),
+        );
+        return true;
+      } catch (err) {
+        const reasons = cancellationReasons(err);
+        if (reasons?.some((r) => r.Code === 'ConditionalCheckFailed')) return false;
+        throw err;
+      }
+    },
+
+    /** Marks a step done (with fields the step learned); false when it was marked already or the record is another. */
+    async markStep(userId: string, teardownId: string, step: string, at: string, fields: Partial<TeardownRow> = {}): Promise<boolean> {
+      const entries = Object.entries(fields).filter(([, v]) => v !== undefined);
+      return applied(
+        t.doc.send(
+          new UpdateCommand({
+            TableName: t.tableName,
+            Key: key(userId),
+            UpdateExpression: `SET done.#step = :at${entries.map((_, i) => `, #f${i} = :v${i}`).join('')}`,
+            ConditionExpression: 'teardownId = :id AND attribute_not_exists(done.#step)',
+            ExpressionAttributeNames: { '#step': step, ...Object.fromEntries(entries.map(([k], i) => [`#f${i}`, k])) },
+            ExpressionAttributeValues: { ':at': at, ':id': teardownId, ...Object.fromEntries(entries.map(([, v], i) => [`:v${i}`, v])) },
+          }),
+        ),
+      );
+    },
+
+    /** Tells an owner's record that one of its members' teardowns finished (its MODIFY wakes the owner's). */
+    async markMemberDone(ownerId: string, memberId: string, at: string): Promise<boolean> {
+      return applied(
+        t.doc.send(
+          new UpdateCommand({
+            TableName: t.tableName,
+            Key: key(ownerId),
+            UpdateExpression: 'SET membersDone.#m = :at',
+            ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(membersDone.#m)',
+            ExpressionAttributeNames: { '#m': memberId },
+            ExpressionAttributeValues: { ':at': at },
+          }),
+        ),
+      );
+    },
+
+    /** Makes the finished record the tombstone: status done, the personal fields off, a TTL. */
+    async complete(userId: string, teardownId: string, at: string, ttl: number): Promise<boolean> {
+      return applied(
+        t.doc.send(
+          new UpdateCommand({
+            TableName: t.tableName,
+            Key: key(userId),
+            UpdateExpression: `SET #s = :done, completedAt = :at, #ttl = :ttl REMOVE ${PERSONAL_FIELDS.join(', ')}`,
+            ConditionExpression: 'teardownId = :id AND #s = :running',
+            ExpressionAttributeNames: { '#s': 'status', '#ttl': 'ttl' },
+            ExpressionAttributeValues: { ':done': 'done', ':running': 'running', ':at': at, ':ttl': ttl, ':id': teardownId },
+          }),
+        ),
+      );
+    },
+
+    /** The latest teardowns, newest first (gsi2; eventually consistent). */
+    async latest(limit = 50): Promise<TeardownRow[]> {
+      const res = await t.doc.send(
+        new QueryCommand({
+          TableName: t.tableName,
+          IndexName: 'gsi2',
+          KeyConditionExpression: 'gsi2pk = :pk',
+          ExpressionAttributeValues: { ':pk': TEARDOWN_LIST },
+          ScanIndexForward: false,
+          Limit: limit,
+        }),
+      );
+      return (res.Items ?? []).map((i) => strip(i));
+    },
+
+    /** Every row of the user's partition, strongly consistent (the record itself included). */
+    async partition(userId: string): Promise<PartitionRow[]> {
+      const rows: PartitionRow[] = [];
+      let cursor: Record<string, unknown> | undefined;
+      do {
+        const page = await t.doc.send(
+          new QueryCommand({
+            TableName: t.tableName,
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': userPk(userId) },
+            ConsistentRead: true,
+            ExclusiveStartKey: cursor,
+          }),
+        );
+        rows.push(...((page.Items ?? []) as PartitionRow[]));
+        cursor = page.LastEvaluatedKey;
+      } while (cursor);
+      return rows;
+    },
+
+    /** Deletes the given rows (25 per BatchWriteItem); throws when some are still left after retries. */
+    async deleteKeys(keys: { pk: string; sk: string }[]): Promise<number> {
+      let batches = 0;
+      for (let i = 0; i < keys.length; i += 25) {
+        let requests = keys.slice(i, i + 25).map((k) => ({ DeleteRequest: { Key: { pk: k.pk, sk: k.sk } } }));
+        for (let round = 0; requests.length > 0; round++) {
+          if (round === 5) throw new Error(`${requests.length} rows were not deleted (unprocessed after retries)`);
+          if (round > 0) await new Promise((r) => setTimeout(r, 50 * 2 ** round));
+          const res = await t.doc.send(new BatchWriteCommand({ RequestItems: { [t.tableName]: requests } }));
+          batches++;
+          requests = (res.UnprocessedItems?.[t.tableName] ?? []) as typeof requests;
+        }
+      }
+      return batches;
+    },
+  };
+}
+
+export type TeardownsRepository = ReturnType<typeof teardownsRepository>;
