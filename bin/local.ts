@@ -2,7 +2,7 @@
 // and prints the demo users' tokens and a few curl lines.
 import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { REPO_ROOT, startStack } from '../lib/local/stack';
+import { DEMO_PARTNER_INVITE, REPO_ROOT, startStack } from '../lib/local/stack';
 import { workers } from '../lib/workers';
 
 const port = Number(process.env.PORT ?? 3000);
@@ -25,6 +25,8 @@ const info = {
   emulators: stack.emulators,
   credentials: stack.credentials,
   tokens: stack.tokens,
+  // The demo partner's invite token (POST /v1/partner/activate with the partner token).
+  demoPartnerInvite: DEMO_PARTNER_INVITE,
 };
 // STACK_FILE lets a second stack (e.g. the start-up test) run without overwriting yours.
 const stackFile = process.env.STACK_FILE ?? join(REPO_ROOT, '.local', 'stack.json');

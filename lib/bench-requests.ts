@@ -5,7 +5,7 @@
 // header). The answer must carry the status the manifest declares. A route without an entry here is
 // listed by the bench as "no scripted request": add one with the route.
 import type * as manifest from './routes';
-import { DEMO_PARTNER, type DEMO_USERS, type LocalStack } from './local/stack';
+import { DEMO_PARTNER, DEMO_PARTNER_INVITE, type DEMO_USERS, type LocalStack } from './local/stack';
 
 export interface BenchRequest {
   /** Defaults to the manifest entry's method. */
@@ -69,6 +69,27 @@ export const benchRequests: Partial<Record<RouteName, BenchRequestBuilder>> = {
   listCustomers: () => ({ path: '/v1/admin/customers?limit=25', token: 'admin' }),
   invitePartner: (_stack, n) => ({ token: 'admin', body: { name: `Bench Partner ${n}`, email: `partner-${n}@example.com`, commissionPercent: 15 } }),
   listPartners: () => ({ path: '/v1/admin/partners?limit=25', token: 'admin' }),
+  // The demo partner activates with its seeded invite before each request (the same user again: 200, nothing changes).
+  activatePartner: () => ({ token: 'partner', body: { inviteToken: DEMO_PARTNER_INVITE } }),
+  getPartner: () => ({ token: 'partner', prepare: activateDemoPartner }),
+  savePayoutDetails: () => ({
+    method: 'PUT',
+    token: 'partner',
+    prepare: activateDemoPartner,
+    body: {
+      payoutIban: 'DE89 3704 0044 0532 0130 00',
+      payoutBic: 'COBADEFFXXX',
+      payoutBankName: 'Commerzbank',
+      payoutAccountHolder: 'Demo Partner',
+      billingName: 'Demo Partner',
+      billingStreet: 'Hauptstraße 1',
+      billingZip: '10115',
+      billingCity: 'Berlin',
+      billingCountry: 'DE',
+    },
+  }),
+  // The customer's referral is saved by the first request; the later ones answer it.
+  saveReferral: () => ({ token: 'customer', body: { refId: DEMO_PARTNER.publicCode }, prepare: activateDemoPartner }),
   updatePartner: (_stack, n) => ({ path: `/v1/admin/partners/${DEMO_PARTNER.partnerId}`, token: 'admin', body: { commissionPercent: 10 + (n % 20) } }),
   // A fresh account per request (each is deleted), without rows: the request reads the partition and writes the record.
   deleteMe: (_stack, n) => {
@@ -93,3 +114,12 @@ export const benchRequests: Partial<Record<RouteName, BenchRequestBuilder>> = {
   // The demo admin's own record does not exist: read one the bench's deleteUser left (the first).
   getUserTeardown: () => ({ path: `/v1/admin/users/${encodeURIComponent(`auth0|bench-delete-user-0-${process.pid}`)}/teardown`, token: 'admin' }),
 };
+
+/** The demo partner's activation, untimed before a partner route's request (idempotent). */
+async function activateDemoPartner(stack: LocalStack): Promise<void> {
+  await fetch(`${stack.apiUrl}/v1/partner/activate`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${stack.tokens.partner}` },
+    body: JSON.stringify({ inviteToken: DEMO_PARTNER_INVITE }),
+  });
+}

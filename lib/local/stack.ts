@@ -10,7 +10,7 @@ import { workers } from '../workers';
 import { tableRef } from '../../shared/db/client';
 import { teardownsRepository } from '../../shared/db/teardowns';
 import { usersRepository } from '../../shared/db/users';
-import { partnersRepository } from '../../shared/db/partners';
+import { hashInviteToken, partnersRepository } from '../../shared/db/partners';
 import { poolRepository } from '../../shared/db/pool';
 import { sipgateAdapter } from '../../shared/providers/sipgate/adapter';
 import { startApiServer } from './api-server';
@@ -52,6 +52,11 @@ export const DEMO_USERS: Record<'customer' | 'admin' | 'partner', DemoUser> = {
 
 /** The demo partner's record: active, linked to the demo partner user (so no invite is sent). */
 export const DEMO_PARTNER = { partnerId: '00000000-0000-4000-8000-00000000d3e0', publicCode: 'DEMOPRTN' } as const;
+/**
+ * The demo partner's invite, as if emailed: the demo partner user activates with it (or with the
+ * token of a fresh invite the demo admin sends). Listed in .local/stack.json as `demoPartnerInvite`.
+ */
+export const DEMO_PARTNER_INVITE = 'local-demo-partner-invite-token';
 
 export interface LocalStack {
   apiUrl: string;
@@ -171,9 +176,13 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
       name: DEMO_USERS.partner.name,
       email: DEMO_USERS.partner.email,
       commissionPercent: 20,
-      status: 'active',
-      auth0UserId: DEMO_USERS.partner.sub,
-      inviteExpiresAt: now,
+      // Invited, not linked: activating is the demo partner's first step (`POST /v1/partner/activate`).
+      status: 'invited',
+      inviteTokenHash: hashInviteToken(DEMO_PARTNER_INVITE),
+      inviteExpiresAt: new Date(Date.now() + 14 * 86_400_000).toISOString(),
+      // No email for the seeded invite: the invite worker leaves a sent one alone.
+      inviteMailId: 'seeded-by-the-local-stack',
+      inviteSentAt: now,
       invitedBy: DEMO_USERS.admin.sub,
       createdAt: now,
       updatedAt: now,

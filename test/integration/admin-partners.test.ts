@@ -123,7 +123,7 @@ describe('PATCH /v1/admin/partners/{partnerId}', () => {
     const path = `${PATH}/${DEMO_PARTNER.partnerId}`;
     const res = await stack.call('PATCH', path, { token: stack.tokens.admin, body: { commissionPercent: 0, status: 'disabled' } });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
-    expect(res.body).toMatchObject({ partnerId: DEMO_PARTNER.partnerId, commissionPercent: 0, status: 'disabled', activated: true, inviteExpiresAt: null });
+    expect(res.body).toMatchObject({ partnerId: DEMO_PARTNER.partnerId, commissionPercent: 0, status: 'disabled', activated: false, inviteExpiresAt: null });
     const again = await stack.call('PATCH', path, { token: stack.tokens.admin, body: { status: 'active' } });
     expect(again.body).toMatchObject({ commissionPercent: 0, status: 'active' });
     expect(Date.parse(again.body.updatedAt)).toBeGreaterThanOrEqual(Date.parse(res.body.updatedAt));
