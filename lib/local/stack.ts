@@ -135,6 +135,8 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
     cleanups.push(async () => stripe?.forwardTo(undefined));
     // Let the Vapi assistants' server URL point at this API.
     process.env.VAPI_SERVER_URL = `${api.url}/v1/webhooks/vapi`;
+    // And the hotlines' jambonz applications' hooks.
+    process.env.HOTLINE_HOOK_BASE_URL = api.url;
 
     const users = usersRepository(tableRef({ tableName, endpoint: dynamoEndpoint }));
     const tokens = {} as LocalStack['tokens'];

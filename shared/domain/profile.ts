@@ -5,6 +5,7 @@ import type { Plan } from '../config/plans';
 import type { SettingsRow, UsersRepository } from '../db/users';
 import type { Caller } from '../http/caller';
 import { assistantView, planIncludesNumber } from './assistant-view';
+import { hotlineMembership } from './hotline-access';
 import { subscriptionView } from './subscription-view';
 
 export async function loadProfile(deps: { users: UsersRepository; plans: Plan[]; now?: () => Date }, caller: Caller) {
@@ -40,6 +41,7 @@ export async function loadProfile(deps: { users: UsersRepository; plans: Plan[];
     integrations: rows.integrations,
     referral: rows.referral ?? null,
     devicesCount: rows.devicesCount,
+    hotlines: hotlineMembership(rows.hotlineRows),
     isAdmin: caller.isAdmin,
   };
 }
