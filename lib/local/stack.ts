@@ -169,6 +169,20 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
       trunkDeviceId: sipgateEnv.SIPGATE_TRUNK_DEVICE_ID!,
     });
 
+    // The hotline demo: an organisation with its SIP account and a hotline, provisioned before the stack is handed out.
+    const { seedDemoHotline } = await import('./seed-hotlines');
+    const { hotlineConfig } = await import('../../shared/config/hotlines');
+    const { jambonzAdapter } = await import('../../shared/providers/jambonz/adapter');
+    const jambonz = running.find((e) => e.name === 'jambonz')!;
+    const jambonzEnv = jambonz.definition.env(jambonz.baseUrl);
+    await seedDemoHotline(
+      tableRef({ tableName, endpoint: dynamoEndpoint }),
+      jambonzAdapter({ baseUrl: jambonzEnv.JAMBONZ_BASE_URL!, apiKey: jambonzEnv.JAMBONZ_API_KEY!, accountSid: jambonzEnv.JAMBONZ_ACCOUNT_SID! }),
+      { admin: DEMO_USERS.customer.sub, member: DEMO_USERS.partner.sub },
+      hotlineConfig.parse(process.env).sipGateway,
+    );
+    await streams.idle();
+
     return {
       apiUrl: api.url,
       hubUrl: hub.url,

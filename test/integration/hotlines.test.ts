@@ -329,6 +329,18 @@ describe('a call to the hotline', () => {
     expect((await call('admin', 'GET', `/v1/hotlines/${ids.hotline}/call-logs`)).body.totalCallLogs).toBe(2);
   });
 
+  it("the local stack's demo hotline is active, and the hub's button calls it into its call log and records", async () => {
+    const demo = await stack.call('GET', '/v1/hotlines/1', { token: stack.tokens.customer });
+    expect(demo.body).toMatchObject({ status: 'active', name: 'Demo night line' });
+    const res = await fetch(`${stack.hubUrl}/_jambonz/simulate/inbound`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ to: demo.body.number }) });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { answeredBy: string }).answeredBy).toBe('+4924155660');
+    await settle(stack);
+    const logs = await stack.call('GET', '/v1/hotlines/1/call-logs', { token: stack.tokens.customer });
+    expect(logs.body.callLogs[0].entries.at(-1).action).toBe('completed');
+    expect((await stack.call('GET', '/v1/hotlines/1/records', { token: stack.tokens.customer })).body.totalRecords).toBe(1);
+  });
+
   it('a hook without a valid Jambonz-Signature is refused (401) and stores nothing', async () => {
     const body = JSON.stringify({ call_sid: 'forged-call', direction: 'inbound', from: '+4917000000000', call_status: 'trying' });
     const secret = stack.credentials.jambonz!.webhookSecret!;

@@ -97,7 +97,8 @@ const short = (text: string) => (text.length > 500 ? `${text.slice(0, 500)}…` 
 export function assertMatchesContract(res: ObservedResponse): void {
   const { ajv, operations, compiled } = load();
   const method = res.method.toUpperCase();
-  const path = res.path.split('?')[0] ?? '';
+  // The path the server got: fetch resolves dot segments (`/v1/hotlines/..` is `/v1/`) before sending.
+  const path = new URL(res.path.split('?')[0] ?? '', 'http://contract.local').pathname;
   const mediaType = (res.contentType ?? '').split(';')[0]!.trim().toLowerCase();
   const where = `${method} ${res.path} → ${res.status}`;
   const fail = (why: string): never => {
