@@ -9,11 +9,17 @@ import { nextId } from '../../shared/db/counters';
 import { hotlinesRepository } from '../../shared/db/hotlines';
 import { organizationsRepository } from '../../shared/db/organizations';
 import { createSipAccount } from '../../shared/domain/hotlines';
-import type { JambonzPlatform } from '../../shared/providers/jambonz/port';
+import { hotlineConfig } from '../../shared/config/hotlines';
+import { jambonzAdapter } from '../../shared/providers/jambonz/adapter';
+import type { RunningEmulator } from './emulators/kit';
 
 export const DEMO_HOTLINE = { organizationName: 'Demo fire brigade', agentPhone: '+4924155660' } as const;
 
-export async function seedDemoHotline(t: TableRef, jambonz: JambonzPlatform, users: { admin: string; member: string }, gateway: string): Promise<void> {
+export async function seedDemoHotline(t: TableRef, running: RunningEmulator[], users: { admin: string; member: string }): Promise<void> {
+  const emulator = running.find((e) => e.name === 'jambonz')!;
+  const env = emulator.definition.env(emulator.baseUrl);
+  const jambonz = jambonzAdapter({ baseUrl: env.JAMBONZ_BASE_URL!, apiKey: env.JAMBONZ_API_KEY!, accountSid: env.JAMBONZ_ACCOUNT_SID! });
+  const gateway = hotlineConfig.parse(process.env).sipGateway;
   const organizations = organizationsRepository(t);
   const now = new Date().toISOString();
   if ((await organizations.getUser(users.admin)) !== undefined) return;

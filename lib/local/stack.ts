@@ -33,6 +33,8 @@ export interface StackOptions {
   tableName?: string;
   /** Loads a stream worker's handler for the tailer; default: import its file, once (the bench wraps it). */
   loadWorker?: StreamTailerOptions['load'];
+  /** Seed the hotline demo (lib/local/seed-hotlines.ts): `npm start` and the bench do; a test stack starts without it. */
+  hotlineDemo?: boolean;
 }
 
 export interface DemoUser {
@@ -170,18 +172,11 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
     });
 
     // The hotline demo: an organisation with its SIP account and a hotline, provisioned before the stack is handed out.
-    const { seedDemoHotline } = await import('./seed-hotlines');
-    const { hotlineConfig } = await import('../../shared/config/hotlines');
-    const { jambonzAdapter } = await import('../../shared/providers/jambonz/adapter');
-    const jambonz = running.find((e) => e.name === 'jambonz')!;
-    const jambonzEnv = jambonz.definition.env(jambonz.baseUrl);
-    await seedDemoHotline(
-      tableRef({ tableName, endpoint: dynamoEndpoint }),
-      jambonzAdapter({ baseUrl: jambonzEnv.JAMBONZ_BASE_URL!, apiKey: jambonzEnv.JAMBONZ_API_KEY!, accountSid: jambonzEnv.JAMBONZ_ACCOUNT_SID! }),
-      { admin: DEMO_USERS.customer.sub, member: DEMO_USERS.partner.sub },
-      hotlineConfig.parse(process.env).sipGateway,
-    );
-    await streams.idle();
+    if (opts.hotlineDemo) {
+      const { seedDemoHotline } = await import('./seed-hotlines');
+      await seedDemoHotline(tableRef({ tableName, endpoint: dynamoEndpoint }), running, { admin: DEMO_USERS.customer.sub, member: DEMO_USERS.partner.sub });
+      await streams.idle();
+    }
 
     return {
       apiUrl: api.url,

@@ -6,7 +6,7 @@
 // The provisioning worker reacts to HOTLINE rows whose status becomes `created` (HOTLINE_KEYS).
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { TableRef } from './client';
-import { applied, cancellationReasons } from './conditional';
+import { applied, cancellationReasons, isConditionFailure } from './conditional';
 import { nextId, padId } from './counters';
 
 export type HotlineState = 'created' | 'active' | 'failed';
@@ -30,6 +30,8 @@ export interface HotlineRow {
   createdAt: string;
   updatedAt: string;
 }
+
+export type HotlineEdit = Pick<HotlineRow, 'name' | 'agents' | 'channelsInbound' | 'channelsOutbound' | 'isActive' | 'ttsInbound' | 'ttsOutbound' | 'updatedAt'>;
 
 export interface CallLogEntryRow {
   action: string;
@@ -95,6 +97,32 @@ export function hotlinesRepository(t: TableRef) {
     return out;
   };
 
+  /** One edit of the caller's fields; `retry` also puts a failed hotline back to `created` (only while failed). */
+  const editHotline = async (id: number, fields: HotlineEdit, retry: boolean): Promise<HotlineRow> => {
+    const res = await t.doc.send(
+      new UpdateCommand({
+        TableName: t.tableName,
+        Key: hotlineKey(id),
+        UpdateExpression: `SET #n = :n, agents = :ag, channelsInbound = :ci, channelsOutbound = :co, isActive = :a, ttsInbound = :ti, ttsOutbound = :to, updatedAt = :u${retry ? ', #s = :created REMOVE failureReason' : ''}`,
+        ConditionExpression: retry ? 'attribute_exists(pk) AND #s = :failed' : 'attribute_exists(pk)',
+        ExpressionAttributeNames: { '#n': 'name', ...(retry ? { '#s': 'status' } : {}) },
+        ExpressionAttributeValues: {
+          ':n': fields.name,
+          ':ag': fields.agents,
+          ':ci': fields.channelsInbound,
+          ':co': fields.channelsOutbound,
+          ':a': fields.isActive,
+          ':ti': fields.ttsInbound,
+          ':to': fields.ttsOutbound,
+          ':u': fields.updatedAt,
+          ...(retry ? { ':created': 'created', ':failed': 'failed' } : {}),
+        },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return hotlineOf(res.Attributes ?? {});
+  };
+
   const repo = {
     newHotlineId: () => nextId(t, 'hotline'),
 
@@ -133,30 +161,16 @@ export function hotlinesRepository(t: TableRef) {
       return out;
     },
 
-    /** The caller's edit; a failed hotline goes back to `created`, which provisions it again. */
-    async update(id: number, fields: Pick<HotlineRow, 'name' | 'agents' | 'channelsInbound' | 'channelsOutbound' | 'isActive' | 'ttsInbound' | 'ttsOutbound' | 'updatedAt'>, retry: boolean): Promise<HotlineRow> {
-      const res = await t.doc.send(
-        new UpdateCommand({
-          TableName: t.tableName,
-          Key: hotlineKey(id),
-          UpdateExpression: `SET #n = :n, agents = :ag, channelsInbound = :ci, channelsOutbound = :co, isActive = :a, ttsInbound = :ti, ttsOutbound = :to, updatedAt = :u${retry ? ', #s = :created REMOVE failureReason' : ''}`,
-          ConditionExpression: retry ? 'attribute_exists(pk) AND #s = :failed' : 'attribute_exists(pk)',
-          ExpressionAttributeNames: { '#n': 'name', ...(retry ? { '#s': 'status' } : {}) },
-          ExpressionAttributeValues: {
-            ':n': fields.name,
-            ':ag': fields.agents,
-            ':ci': fields.channelsInbound,
-            ':co': fields.channelsOutbound,
-            ':a': fields.isActive,
-            ':ti': fields.ttsInbound,
-            ':to': fields.ttsOutbound,
-            ':u': fields.updatedAt,
-            ...(retry ? { ':created': 'created', ':failed': 'failed' } : {}),
-          },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return hotlineOf(res.Attributes ?? {});
+    /** The caller's edit; a failed hotline goes back to `created`, which provisions it again (unless a retry got it active meanwhile). */
+    async update(id: number, fields: HotlineEdit, retry: boolean): Promise<HotlineRow> {
+      if (retry) {
+        try {
+          return await editHotline(id, fields, true);
+        } catch (err) {
+          if (!isConditionFailure(err)) throw err;
+        }
+      }
+      return editHotline(id, fields, false);
     },
 
     /** Keeps a provider id on the row as soon as it exists. */

@@ -59,8 +59,7 @@ async function checkAgents(deps: Deps, organizationID: number, agents: number[])
 /** The hotline `pathId` names, when the caller is a member of its organisation (else 404, as for a missing one). */
 async function hotlineFor(deps: Deps, caller: Caller, pathId: string, opts: { admin?: boolean } = {}) {
   const id = idFromPath(pathId, 'hotline');
-  const hotline = await deps.hotlines.get(id);
-  const user = await deps.organizations.getUser(caller.id);
+  const [hotline, user] = await Promise.all([deps.hotlines.get(id), deps.organizations.getUser(caller.id)]);
   if (!hotline) throw new NotFoundError('No hotline with this id.');
   await requireMembership(deps, user, hotline.organizationID, { admin: opts.admin, notFound: 'No hotline with this id.' });
   return hotline;

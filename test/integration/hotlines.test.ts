@@ -3,6 +3,8 @@
 // failure and retry), a simulated inbound call into call logs and a billing record, pausing, and the
 // hooks' signature.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_USERS } from '../../lib/local/stack';
+import { seedDemoHotline } from '../../lib/local/seed-hotlines';
 import { signJambonzBody } from '../../shared/providers/jambonz/signature';
 import { startTestStack, waitFor, type TestStack } from '../support/stack';
 import { expectUnchanged, settle } from '../support/state';
@@ -205,6 +207,16 @@ describe('the SIP account and hotlines', () => {
     expect(stack.streams.redrive()).toBeGreaterThan(0);
     expect((await activeHotline(id)).number).toMatch(/^\+49241555/);
 
+    // A change to a failed hotline provisions it again.
+    await stack.fault('jambonz', { mode: 'error', count: 1000, match: '/Applications' });
+    const second = await call('admin', 'POST', '/v1/hotlines', hotlineBody({ name: 'Failing line 2' }));
+    await waitFor('the record parked', async () => stack.streams.parked().some((p) => p.worker === 'provisionHotline'), 15_000);
+    await fetch(`${stack.emulators.jambonz}/_faults`, { method: 'DELETE' });
+    const edited = await call('admin', 'PUT', `/v1/hotlines/${second.body.id}`, hotlineBody({ name: 'Failing line 2, fixed' }));
+    expect(edited.body.status).toBe('created');
+    expect((await activeHotline(second.body.id)).name).toBe('Failing line 2, fixed');
+    stack.streams.redrive();
+
     // A single failure: retried by the stream on its own.
     await stack.fault('jambonz', { mode: 'error', count: 1, match: '/PhoneNumbers' });
     const once = await call('admin', 'POST', '/v1/hotlines', hotlineBody({ name: 'Flaky line' }));
@@ -329,16 +341,21 @@ describe('a call to the hotline', () => {
     expect((await call('admin', 'GET', `/v1/hotlines/${ids.hotline}/call-logs`)).body.totalCallLogs).toBe(2);
   });
 
-  it("the local stack's demo hotline is active, and the hub's button calls it into its call log and records", async () => {
-    const demo = await stack.call('GET', '/v1/hotlines/1', { token: stack.tokens.customer });
+  it("the local stack's demo hotline (as `npm start` seeds it) is active, and the hub's button calls it into its call log and records", async () => {
+    await seedDemoHotline(stack.table, stack.running, { admin: DEMO_USERS.customer.sub, member: DEMO_USERS.partner.sub });
+    const id = (await stack.call('GET', `/v1/hotlines?organization_id=${(await stack.call('GET', '/v1/me', { token: stack.tokens.customer })).body.hotlines.organizations[0].organizationID}`, { token: stack.tokens.customer })).body.hotlines[0].id as number;
+    const demo = { body: await waitFor('the demo hotline active', async () => {
+      const res = await stack.call('GET', `/v1/hotlines/${id}`, { token: stack.tokens.customer });
+      return res.body.status === 'active' ? res.body : undefined;
+    }, 10_000) };
     expect(demo.body).toMatchObject({ status: 'active', name: 'Demo night line' });
     const res = await fetch(`${stack.hubUrl}/_jambonz/simulate/inbound`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ to: demo.body.number }) });
     expect(res.status).toBe(200);
     expect(((await res.json()) as { answeredBy: string }).answeredBy).toBe('+4924155660');
     await settle(stack);
-    const logs = await stack.call('GET', '/v1/hotlines/1/call-logs', { token: stack.tokens.customer });
+    const logs = await stack.call('GET', `/v1/hotlines/${id}/call-logs`, { token: stack.tokens.customer });
     expect(logs.body.callLogs[0].entries.at(-1).action).toBe('completed');
-    expect((await stack.call('GET', '/v1/hotlines/1/records', { token: stack.tokens.customer })).body.totalRecords).toBe(1);
+    expect((await stack.call('GET', `/v1/hotlines/${id}/records`, { token: stack.tokens.customer })).body.totalRecords).toBe(1);
   });
 
   it('a hook without a valid Jambonz-Signature is refused (401) and stores nothing', async () => {
