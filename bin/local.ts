@@ -8,7 +8,7 @@ import { workers } from '../lib/workers';
 const port = Number(process.env.PORT ?? 3000);
 let stack: Awaited<ReturnType<typeof startStack>>;
 try {
-  stack = await startStack({ apiPort: port, emulatorBasePort: Number(process.env.EMULATOR_PORT ?? 4000) });
+  stack = await startStack({ apiPort: port, emulatorBasePort: Number(process.env.EMULATOR_PORT ?? 4000), hotlineDemo: true });
 } catch (err) {
   // What went wrong, in one message (a taken port, no Java...), not a stack trace.
   console.error(`\nnpm start: ${(err as Error).message}`);

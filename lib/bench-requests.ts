@@ -6,6 +6,7 @@
 // listed by the bench as "no scripted request": add one with the route.
 import type * as manifest from './routes';
 import { DEMO_PARTNER, DEMO_PARTNER_INVITE, type DEMO_USERS, type LocalStack } from './local/stack';
+import { signJambonzBody } from '../shared/providers/jambonz/signature';
 
 export interface BenchRequest {
   /** Defaults to the manifest entry's method. */
@@ -113,6 +114,37 @@ export const benchRequests: Partial<Record<RouteName, BenchRequestBuilder>> = {
   },
   // The demo admin's own record does not exist: read one the bench's deleteUser left (the first).
   getUserTeardown: () => ({ path: `/v1/admin/users/${encodeURIComponent(`auth0|bench-delete-user-0-${process.pid}`)}/teardown`, token: 'admin' }),
+
+  // The hotlines, on the local stack's demo (lib/local/seed-hotlines.ts): organisation 1 run by the demo customer
+  // (user 1) with its SIP account, the demo partner (user 2) a consenting member, hotline 1 active, agent phone 1.
+  // Routes run in manifest order: createOrganization's requests make organisations 2.. before createSipAccount's.
+  createOrganization: (_stack, n) => ({ token: 'customer', body: { name: `Bench organisation ${n}` } }),
+  addOrganizationMember: (_stack, n) => ({ path: '/v1/organizations/1/members', token: 'customer', body: { userId: `auth0|bench-member-${n}` } }),
+  setOrganizationAccess: () => ({ method: 'PUT', token: 'customer', body: { allow: true } }),
+  createSipAccount: (_stack, n) => ({
+    token: 'customer',
+    body: { city: 'Aachen', cityCode: '0241', country: 'DE', name: `Bench organisation ${n}`, organizationID: n + 2, street: 'Bench Str.', streetHousenumber: 1 },
+  }),
+  checkSipAccount: () => ({ path: '/v1/organizations/1/sip-account', token: 'customer' }),
+  createAgentPhone: (_stack, n) => ({ token: 'customer', body: { isActive: false, name: `Bench phone ${n}`, phone: `+4915112${String(n).padStart(6, '0')}`, userID: 1 } }),
+  listAgentPhones: () => ({ path: '/v1/agent-phones?owner_id=1', token: 'customer' }),
+  updateAgentPhone: () => ({ method: 'PUT', path: '/v1/agent-phones/1', token: 'customer', body: { isActive: true, name: 'Desk', phone: '+4924155660', userID: 1 } }),
+  createHotline: (_stack, n) => ({ token: 'customer', body: { agents: [1], isActive: true, name: `Bench line ${n}`, organizationID: 1, ttsInbound: 'Bench line.' } }),
+  listHotlines: () => ({ path: '/v1/hotlines?organization_id=1&limit=10', token: 'customer' }),
+  getHotline: () => ({ path: '/v1/hotlines/1', token: 'customer' }),
+  updateHotline: () => ({
+    method: 'PUT',
+    path: '/v1/hotlines/1',
+    token: 'customer',
+    body: { agents: [1], isActive: true, name: 'Demo night line', organizationID: 1, ttsInbound: 'You have reached the demo night line of the fire brigade. Please hold.', ttsOutbound: 'Incoming call from the demo night line.' },
+  }),
+  // A new call per request (its log starts), then its end (its one record).
+  answerHotlineCall: (stack, n) => jambonzHook(stack, '/v1/webhooks/jambonz/hotlines/1/call', { call_sid: `bench-call-${n}`, direction: 'inbound', from: '+4917012345678', to: '+492415550001', call_status: 'trying' }),
+  receiveHotlineCallStatus: (stack, n) =>
+    jambonzHook(stack, '/v1/webhooks/jambonz/hotlines/1/status', { call_sid: `bench-call-${n}`, direction: 'inbound', from: '+4917012345678', to: '+492415550001', call_status: 'completed', duration: 90 }),
+  listCallLogs: () => ({ path: '/v1/hotlines/1/call-logs?limit=10', token: 'customer' }),
+  getCallLog: () => ({ path: '/v1/hotlines/1/call-logs/1', token: 'customer' }),
+  listHotlineRecords: () => ({ path: '/v1/hotlines/1/records?limit=10', token: 'customer' }),
 };
 
 /** The demo partner's activation, untimed before a partner route's request (idempotent). */
@@ -122,4 +154,9 @@ async function activateDemoPartner(stack: LocalStack): Promise<void> {
     headers: { 'content-type': 'application/json', authorization: `Bearer ${stack.tokens.partner}` },
     body: JSON.stringify({ inviteToken: DEMO_PARTNER_INVITE }),
   });
+}
+
+/** A request to a hotline hook as jambonz sends it: JSON, signed with the account's webhook secret. */
+function jambonzHook(stack: LocalStack, path: string, body: Record<string, unknown>): BenchRequest {
+  return { path, body, headers: { 'jambonz-signature': signJambonzBody(JSON.stringify(body), stack.credentials.jambonz!.webhookSecret!) } };
 }

@@ -33,6 +33,7 @@ const OPEN_BY_DESIGN: Partial<Record<Access, string>> = {
   public: 'Public route by design: anonymous callers, bounded by the stage throttle.',
   vapi: 'Vapi webhook: the function checks the shared webhook secret; Vapi sends no JWT.',
   stripe: 'Stripe webhook: the function verifies the Stripe signature; Stripe sends no JWT.',
+  jambonz: 'jambonz webhook: the function verifies the Jambonz-Signature; jambonz sends no JWT.',
 };
 
 /** Access-log lines (see the stage's format) of requests answered with a 5xx. */

@@ -39,7 +39,9 @@ const TAGS: Record<string, string> = {
   me: "The signed-in customer's own data, for the customer portal.",
   partner: "The partner portal: a signed-in user linked to an active partner account (activation makes the link).",
   admin: 'The admin dashboard: needs a token with the `admin` permission.',
-  webhooks: 'What providers call: each proves itself (Stripe with `Stripe-Signature`, Vapi with `X-Vapi-Secret`), not with a token.',
+  webhooks: 'What providers call: each proves itself (Stripe with `Stripe-Signature`, Vapi with `X-Vapi-Secret`, jambonz with `Jambonz-Signature`), not with a token.',
+  hotlines:
+    'The first-responder hotline service: organisations, agent phones, hotlines, call logs, billing records and the SIP account. A user acts on their own resources; an organisation admin on a member\'s only with `organization_id` and the member\'s consent; anyone else gets 403, and another organisation\'s ids are not found (404).',
 };
 
 const SECURITY_SCHEMES = {
@@ -61,11 +63,17 @@ const SECURITY_SCHEMES = {
     name: 'Stripe-Signature',
     description: 'Stripe webhook signature over the raw body; the function verifies it.',
   },
+  jambonzSignature: {
+    type: 'apiKey',
+    in: 'header',
+    name: 'Jambonz-Signature',
+    description: "jambonz's webhook signature (`t=<unix>,v1=<hex HMAC-SHA256 of \"t.rawBody\">` with the account's webhook secret); the function verifies it.",
+  },
 } as const;
 type SchemeName = keyof typeof SECURITY_SCHEMES;
 
 const schemeOf = (r: RouteDef): SchemeName | undefined =>
-  needsAuthorizer(r) ? 'auth0' : r.access === 'vapi' ? 'vapiSecret' : r.access === 'stripe' ? 'stripeSignature' : undefined;
+  needsAuthorizer(r) ? 'auth0' : r.access === 'vapi' ? 'vapiSecret' : r.access === 'stripe' ? 'stripeSignature' : r.access === 'jambonz' ? 'jambonzSignature' : undefined;
 
 // API Gateway answers some requests itself, before or instead of a function, with this body.
 const GatewayError: oas31.SchemaObject = {
@@ -174,8 +182,9 @@ export function errorResponses(r: RouteDef): Record<string, ZodOpenApiResponseOb
       headers: { 'WWW-Authenticate': { description: 'The bearer challenge.', schema: { type: 'string' } } },
       content: gatewayContent('Unauthorized'),
     };
-  } else if (r.access === 'vapi' || r.access === 'stripe') {
-    const header = r.access === 'vapi' ? '`X-Vapi-Secret` is missing or wrong' : '`Stripe-Signature` is missing';
+  } else if (r.access === 'vapi' || r.access === 'stripe' || r.access === 'jambonz') {
+    const header =
+      r.access === 'vapi' ? '`X-Vapi-Secret` is missing or wrong' : r.access === 'jambonz' ? '`Jambonz-Signature` is missing, wrong or older than five minutes; nothing was stored' : '`Stripe-Signature` is missing';
     out['401'] = { description: `Unauthorized. \`${SLUG.unauthorized}\`: ${header}.`, content: problemContent(401, [SLUG.unauthorized]) };
   }
 

@@ -67,8 +67,14 @@ export const PROVIDER_ENV: Record<ProviderName, { plain: string[]; secret: strin
       'JAMBONZ_SPEECH_RECOGNIZER_LANGUAGE',
       ...CALLBACK_COMMON,
       CALLBACK_ENV.jambonzApplication,
+      // The hotlines (shared/config/hotlines.ts).
+      'HOTLINE_HOOK_BASE_URL',
+      'HOTLINE_SIP_GATEWAY',
+      'HOTLINE_DIAL_TIMEOUT_SECONDS',
+      'HOTLINE_PRICE_PER_MINUTE',
+      'HOTLINE_PAUSED_TEXT',
     ],
-    secret: ['JAMBONZ_API_KEY'],
+    secret: ['JAMBONZ_API_KEY', 'JAMBONZ_WEBHOOK_SECRET'],
   },
   stripe: {
     plain: ['STRIPE_PRICE_STARTER', 'STRIPE_PRICE_BUSINESS', 'STRIPE_PRICE_PREMIUM'],
@@ -99,4 +105,4 @@ export const PROVIDER_SECRET_KEYS: string[] = functionSecretKeys(Object.keys(PRO
  * take the account's concurrency from the other functions nor run up the bill. Stripe retries
  * throttled deliveries for days; Vapi waits on live calls, so it gets more room.
  */
-export const WEBHOOK_CONCURRENCY: Partial<Record<Access, number>> = { vapi: 20, stripe: 5 };
+export const WEBHOOK_CONCURRENCY: Partial<Record<Access, number>> = { vapi: 20, stripe: 5, jambonz: 20 };

@@ -8,6 +8,7 @@ import { CONTACT_PK_PREFIX } from '../shared/db/contacts';
 import { CUSTOMER_SOURCE_KEYS } from '../shared/db/customers';
 import { DEVICE_PK_PREFIX, DEVICE_SK_PREFIX } from '../shared/db/devices';
 import { PARTNER_KEYS } from '../shared/db/partners';
+import { HOTLINE_KEYS } from '../shared/db/hotlines';
 import { PAYMENT_FAILURE_KEYS } from '../shared/db/payment-failures';
 import { POOL_LINE_KEYS } from '../shared/db/pool-lines';
 import { TEARDOWN_KEYS } from '../shared/db/teardowns';
@@ -137,4 +138,15 @@ export const tearDownAccount = {
 } satisfies WorkerDef;
 
 /** Every worker, by name. */
-export const workers: Record<string, WorkerDef> = { deliverContactEmail, deliverTicketEmails, bindPoolNumber, sendSignInAlert, notifyPaymentFailed, sendCallSummary, notifyCallReport, sendPartnerInvite, indexCustomer, countCall, tearDownAccount };
+export const provisionHotline = {
+  name: 'provisionHotline',
+  handler: 'functions/streams/provision-hotline.ts',
+  summary: "Provisions a hotline whose status became `created`: its local number on the organisation's jambonz carrier and a jambonz application whose hooks are ours; marks it active, or failed with the reason (and the record is retried)",
+  on: { events: ['INSERT', 'MODIFY'], pk: HOTLINE_KEYS.pk, sk: HOTLINE_KEYS.sk, changed: 'status' },
+  uses: { table: 'write', providers: ['jambonz'] },
+  batchSize: 10,
+  retryAttempts: 5,
+  maxRecordAgeSeconds: 86_400, // a day
+} satisfies WorkerDef;
+
+export const workers: Record<string, WorkerDef> = { deliverContactEmail, deliverTicketEmails, bindPoolNumber, sendSignInAlert, notifyPaymentFailed, sendCallSummary, notifyCallReport, sendPartnerInvite, indexCustomer, countCall, tearDownAccount, provisionHotline };

@@ -366,7 +366,7 @@ async function drive(def: RouteDef, build: BenchRequestBuilder): Promise<RouteRe
 }
 
 console.log(`\nStarting a local stack to drive each route's happy path (${REQUESTS} warm requests each)...`);
-const stack = await startStack({ apiPort: 0, emulatorBasePort: 0, loadWorker });
+const stack = await startStack({ apiPort: 0, emulatorBasePort: 0, loadWorker, hotlineDemo: true });
 const results = new Map<string, RouteResult>();
 try {
   for (const [name, def] of Object.entries(routes as Record<string, RouteDef>)) {

@@ -17,8 +17,8 @@ export class RouteFunction extends FonellaFunction {
       description: `${route.method} ${route.path}`,
       handler: route.handler,
       uses: route.uses,
-      // The Vapi webhook proves itself with the shared secret.
-      secretVars: route.access === 'vapi' ? ['VAPI_WEBHOOK_SECRET'] : [],
+      // The Vapi webhook proves itself with the shared secret; jambonz's hooks with a signature made with the account's secret.
+      secretVars: route.access === 'vapi' ? ['VAPI_WEBHOOK_SECRET'] : route.access === 'jambonz' ? ['JAMBONZ_WEBHOOK_SECRET'] : [],
       timeout: Duration.seconds(functionTimeoutSeconds(route)),
       reservedConcurrency: WEBHOOK_CONCURRENCY[route.access],
     });

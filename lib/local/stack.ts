@@ -35,6 +35,8 @@ export interface StackOptions {
   tableName?: string;
   /** Loads a stream worker's handler for the tailer; default: import its file, once (the bench wraps it). */
   loadWorker?: StreamTailerOptions['load'];
+  /** Seed the hotline demo (lib/local/seed-hotlines.ts): `npm start` and the bench do; a test stack starts without it. */
+  hotlineDemo?: boolean;
 }
 
 export interface DemoUser {
@@ -152,6 +154,8 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
     cleanups.push(async () => stripe?.forwardTo(undefined));
     // Let the Vapi assistants' server URL point at this API.
     process.env.VAPI_SERVER_URL = `${api.url}/v1/webhooks/vapi`;
+    // And the hotlines' jambonz applications' hooks.
+    process.env.HOTLINE_HOOK_BASE_URL = api.url;
 
     const users = usersRepository(tableRef({ tableName, endpoint: dynamoEndpoint }));
     const tokens = {} as LocalStack['tokens'];
@@ -200,6 +204,13 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
       pool: poolRepository(tableRef({ tableName, endpoint: dynamoEndpoint })),
       trunkDeviceId: sipgateEnv.SIPGATE_TRUNK_DEVICE_ID!,
     });
+
+    // The hotline demo: an organisation with its SIP account and a hotline, provisioned before the stack is handed out.
+    if (opts.hotlineDemo) {
+      const { seedDemoHotline } = await import('./seed-hotlines');
+      await seedDemoHotline(tableRef({ tableName, endpoint: dynamoEndpoint }), running, { admin: DEMO_USERS.customer.sub, member: DEMO_USERS.partner.sub });
+      await streams.idle();
+    }
 
     return {
       apiUrl: api.url,

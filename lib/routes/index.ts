@@ -10,12 +10,14 @@
 // no other route's path.
 import type { RouteDef } from '../../shared/http/route-def';
 import * as admin from './admin';
+import * as hotlines from './hotlines';
 import * as me from './me';
 import * as partner from './partner';
 import * as publicRoutes from './public';
 import * as webhooks from './webhooks';
 
 export * from './admin';
+export * from './hotlines';
 export * from './me';
 export * from './partner';
 export * from './public';
@@ -25,4 +27,4 @@ export * from './webhooks';
 const sorted = (entries: Record<string, RouteDef>) => Object.fromEntries(Object.entries(entries).sort(([a], [b]) => (a < b ? -1 : 1)));
 
 /** Every route, by operation id, grouped by caller. */
-export const routes: Record<string, RouteDef> = { ...sorted(publicRoutes), ...sorted(me), ...sorted(partner), ...sorted(admin), ...sorted(webhooks) };
+export const routes: Record<string, RouteDef> = { ...sorted(publicRoutes), ...sorted(me), ...sorted(partner), ...sorted(admin), ...sorted(webhooks), ...sorted(hotlines) };

@@ -10,3 +10,13 @@ export const webhookConfig = defineConfig(
   ),
   { VAPI_WEBHOOK_SECRET: 'local-vapi-secret' },
 );
+
+/** The jambonz account's webhook secret, with which jambonz signs every request to our hooks (Jambonz-Signature). */
+export const jambonzWebhookConfig = defineConfig(
+  'jambonz webhooks',
+  z.pipe(
+    z.object({ JAMBONZ_WEBHOOK_SECRET: z.string().check(z.minLength(12)) }),
+    z.transform((e) => ({ secret: e.JAMBONZ_WEBHOOK_SECRET })),
+  ),
+  { JAMBONZ_WEBHOOK_SECRET: 'local-jambonz-webhook-secret' },
+);

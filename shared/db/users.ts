@@ -4,6 +4,7 @@ import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { AssistantRow } from './assistants';
 import type { TableRef } from './client';
 import { applied } from './conditional';
+import { HOTLINE_USER_SK_PREFIX } from './organizations';
 import { putIfAbsent } from './put-if-absent';
 import { POOL_LINE_SK, type PoolLineRow } from './pool';
 import type { SubscriptionRow } from './subscriptions';
@@ -37,6 +38,8 @@ export interface UserRows {
   devicesCount: number;
   /** The account's teardown, when one runs (`running`) or ran (`done`: the tombstone). */
   teardown?: TeardownStatus;
+  /** The hotline service's rows of the user (shared/db/organizations.ts reads them). */
+  hotlineRows: Record<string, unknown>[];
 }
 
 export interface IntegrationSummary {
@@ -84,7 +87,7 @@ export function usersRepository(t: TableRef) {
         cursor = page.LastEvaluatedKey;
       } while (cursor);
 
-      const out: UserRows = { integrations: [], devicesCount: 0 };
+      const out: UserRows = { integrations: [], devicesCount: 0, hotlineRows: [] };
       for (const row of rows) {
         const sk = String(row.sk);
         const data = strip(row);
@@ -94,6 +97,7 @@ export function usersRepository(t: TableRef) {
         else if (sk === TEARDOWN_SK) out.teardown = row.status as TeardownStatus;
         else if (sk === 'REFERRAL') out.referral = data as unknown as UserRows['referral'];
         else if (sk.startsWith(DEVICE_PREFIX)) out.devicesCount++;
+        else if (sk.startsWith(HOTLINE_USER_SK_PREFIX)) out.hotlineRows.push(row);
         else if (sk.startsWith(INTEGRATION_PREFIX)) {
           if (sk === POOL_LINE_SK) out.poolLine = data as unknown as PoolLineRow;
           const kind = sk.slice(INTEGRATION_PREFIX.length).toLowerCase() as 'pool' | 'sipgate' | 'external';

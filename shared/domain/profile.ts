@@ -6,6 +6,7 @@ import type { SettingsRow, UsersRepository } from '../db/users';
 import type { Caller } from '../http/caller';
 import { assertAccountOpen } from '../http/middleware/account-gate';
 import { assistantView, planIncludesNumber } from './assistant-view';
+import { hotlineMembership } from './hotline-access';
 import { subscriptionView } from './subscription-view';
 
 export async function loadProfile(deps: { users: UsersRepository; plans: Plan[]; now?: () => Date }, caller: Caller) {
@@ -44,6 +45,7 @@ export async function loadProfile(deps: { users: UsersRepository; plans: Plan[];
     integrations: rows.integrations,
     referral: rows.referral ?? null,
     devicesCount: rows.devicesCount,
+    hotlines: hotlineMembership(rows.hotlineRows),
     isAdmin: caller.isAdmin,
   };
 }

@@ -3,7 +3,7 @@
 import type * as z from '../zod';
 import type { ProviderName } from '../errors';
 
-export type Access = 'public' | 'user' | 'partner' | 'admin' | 'vapi' | 'stripe';
+export type Access = 'public' | 'user' | 'partner' | 'admin' | 'vapi' | 'stripe' | 'jambonz';
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 export interface RouteDef {

@@ -4,6 +4,7 @@ import { Assistant } from './assistant';
 import { Subscription } from './billing';
 import { Integration } from './integrations';
 import { isoDateTime } from './common';
+import { HotlineMembership } from './hotlines';
 
 export const Settings = z
   .object({
@@ -26,6 +27,7 @@ export const Profile = z
     integrations: z.array(Integration),
     referral: z.nullable(z.object({ partnerId: z.string(), referredAt: isoDateTime })),
     devicesCount: z.int().check(z.nonnegative()),
+    hotlines: z.nullable(HotlineMembership),
     isAdmin: z.boolean(),
   })
   .register(z.globalRegistry, { id: 'Profile' });

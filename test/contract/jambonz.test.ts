@@ -7,6 +7,10 @@ import { jambonzAdapter, type JambonzSettings, type JambonzSpeech } from '../../
 import { JAMBONZ_LOCAL, jambonzConfig } from '../../shared/providers/jambonz/config';
 import type { JambonzPlatform } from '../../shared/providers/jambonz/port';
 import { useEmulator } from '../support/emulator';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { jambonzWebhookConfig } from '../../shared/config/webhooks';
+import { verifyJambonzSignature } from '../../shared/providers/jambonz/signature';
 
 type Row = Record<string, unknown>;
 interface State {
@@ -341,7 +345,7 @@ describe('jambonz emulator (seed 002 paths, auth and schemas)', () => {
       expect(res.status, `${path} ${JSON.stringify(body)}`).toBe(400);
       expect(((await res.json()) as { msg: string }).msg).toMatch(pattern);
     }
-    expect(await state()).toEqual({ calls: [], phoneNumbers: [], applications: [], carriers: [], sipGateways: [] });
+    expect(await state()).toEqual({ calls: [], phoneNumbers: [], applications: [], carriers: [], sipGateways: [], webhooks: [] });
   });
 
   // jambonz-api-server lib/routes/api/phone-numbers.js validateAdd: whitespace, then an unknown carrier, are 400s.
@@ -370,7 +374,7 @@ describe('jambonz emulator (seed 002 paths, auth and schemas)', () => {
 describe('jambonz config', () => {
   it('defaults to the emulator’s key and account locally; everything is required elsewhere', () => {
     expect(jambonzConfig.parse({ STAGE: 'test' })).toEqual({ baseUrl: 'http://127.0.0.1:4006/v1', apiKey: JAMBONZ_LOCAL.apiKey, accountSid: JAMBONZ_LOCAL.accountSid, applicationSid: undefined, speech });
-    expect(def.credentials).toEqual({ apiKey: JAMBONZ_LOCAL.apiKey, accountSid: JAMBONZ_LOCAL.accountSid });
+    expect(def.credentials).toEqual({ apiKey: JAMBONZ_LOCAL.apiKey, accountSid: JAMBONZ_LOCAL.accountSid, webhookSecret: jambonzWebhookConfig.parse({ STAGE: 'test' }).secret });
     expect(() => jambonzConfig.parse({ STAGE: 'prod', JAMBONZ_API_KEY: 'k', JAMBONZ_ACCOUNT_SID: accountSid })).toThrow(/JAMBONZ_BASE_URL/);
     expect(() => jambonzConfig.parse({ STAGE: 'prod', JAMBONZ_BASE_URL: 'https://jb.example.com/v1', JAMBONZ_API_KEY: 'k', JAMBONZ_ACCOUNT_SID: 'acct' })).toThrow(/JAMBONZ_ACCOUNT_SID/);
   });
@@ -390,5 +394,76 @@ describe('jambonz config', () => {
       speech: { synthesisVendor: 'microsoft', synthesisLanguage: 'de-DE', synthesisVoice: 'de-DE-KatjaNeural', recognizerVendor: 'deepgram', recognizerLanguage: 'de' },
     });
     expect(() => jambonzConfig.parse({ ...deployed, ...speechEnv, JAMBONZ_SPEECH_SYNTHESIS_VOICE: undefined })).toThrow(/missing JAMBONZ_SPEECH_SYNTHESIS_VOICE/);
+  });
+});
+
+describe('an inbound call (POST /_simulate/inbound)', () => {
+  /** Our side: records each signed request and answers the call hook's moments as a hotline does. */
+  async function hookServer() {
+    const seen: { path: string; body: Row; signed: boolean }[] = [];
+    const server: Server = createServer((req, res) => {
+      let text = '';
+      req.on('data', (c) => (text += c));
+      req.on('end', () => {
+        const body = JSON.parse(text) as Row;
+        const signed = verifyJambonzSignature(text, req.headers['jambonz-signature'] as string | undefined, def.credentials.webhookSecret!);
+        seen.push({ path: req.url ?? '', body, signed });
+        let verbs: unknown = {};
+        if (req.url === '/call') {
+          const next = `http://127.0.0.1:${(server.address() as AddressInfo).port}/call`;
+          const dial = (number: string) => ({ verb: 'dial', timeout: 15, target: [{ type: 'phone', number }], actionHook: next, confirmHook: next });
+          if (body.direction === 'outbound') verbs = [{ verb: 'say', text: 'for the agent' }];
+          else if (body.dial_call_status === undefined) verbs = [{ verb: 'say', text: 'hello' }, dial('+491111')];
+          else verbs = body.dial_call_status === 'completed' ? [{ verb: 'hangup' }] : [dial('+492222')];
+        }
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(verbs));
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    return { seen, base, close: () => new Promise<void>((r) => server.close(() => r())) };
+  }
+
+  it('calls the number\'s application hooks, signed, follows the verbs and posts both legs\' status events', async () => {
+    const hooksAt = await hookServer();
+    try {
+      const j = jambonz();
+      const app = await j.createApplication({ name: 'hotline', callHook: { url: `${hooksAt.base}/call` }, callStatusHook: { url: `${hooksAt.base}/status` } });
+      const carrier = await j.createCarrier({ name: 'org-carrier' });
+      await j.createPhoneNumber({ number: '+492415550001', carrierSid: carrier.sid, applicationSid: app.sid });
+      const res = await fetch(`${emu.baseUrl}/_simulate/inbound`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ to: '+492415550001', from: '+4917000000', answeredBy: '+492222', durationSeconds: 61 }),
+      });
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as { trace: string[] }).trace).toEqual([
+        'say: hello',
+        'dial +491111: no answer after 15 s',
+        'dial +492222: answered',
+        'say to +492222: for the agent',
+        'hangup',
+      ]);
+      expect(hooksAt.seen.every((r) => r.signed)).toBe(true);
+      const status = hooksAt.seen.filter((r) => r.path === '/status').map((r) => [r.body.parent_call_sid ? r.body.to : 'caller', r.body.call_status]);
+      expect(status).toEqual([
+        ['caller', 'in-progress'],
+        ['+491111', 'ringing'],
+        ['+491111', 'no-answer'],
+        ['+492222', 'ringing'],
+        ['+492222', 'in-progress'],
+        ['+492222', 'completed'],
+        ['caller', 'completed'],
+      ]);
+      expect(hooksAt.seen.at(-1)!.body).toMatchObject({ direction: 'inbound', from: '+4917000000', to: '+492415550001', duration: 61 });
+    } finally {
+      await hooksAt.close();
+    }
+  });
+
+  it('answers 404 for a number not on the account', async () => {
+    const res = await fetch(`${emu.baseUrl}/_simulate/inbound`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ to: '+49999' }) });
+    expect(res.status).toBe(404);
   });
 });

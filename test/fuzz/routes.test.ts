@@ -9,6 +9,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_USERS } from '../../lib/local/stack';
 import { routes } from '../../lib/routes';
+import { signJambonzBody } from '../../shared/providers/jambonz/signature';
 import type { RouteDef } from '../../shared/http/route-def';
 import { boundaryCases, hostileBodies, hostilePathParam, hostileQuery, validBodies, type RawBody } from '../support/arbitraries';
 import { declaredRefusal } from '../support/declared';
@@ -46,14 +47,14 @@ const pathOf = (r: RouteDef, param = 'fuzz') => r.path.replace(/\{\w+\}/g, param
 const settle = () => settleState(stack);
 
 /**
- * A valid body is accepted: the route's success, or a 404 or 409 it declares (the state the caller is
- * in: no such call of theirs, already subscribed after the first valid body; the body passed every check),
- * or another refusal the route declares for the state of what the body names (an invite token no
- * invite has: 400 `invite-invalid`), with its declared type.
+ * A valid body is accepted: the route's success, or a 403, 404 or 409 it declares (the state the caller
+ * is in: no such call of theirs, already subscribed after the first valid body, another user's resource
+ * in the hotline service; the body passed every check), or another refusal the route declares for the
+ * state of what the body names (an invite token no invite has: 400 `invite-invalid`), with its declared type.
  */
 const acceptedStatus = (r: RouteDef, status: number, body?: unknown) =>
   status === r.response.status ||
-  ((status === 404 || status === 409) && (r.errors ?? []).some((e) => e.status === status)) ||
+  ((status === 403 || status === 404 || status === 409) && (r.errors ?? []).some((e) => e.status === status)) ||
   declaredRefusal(r, status, body);
 
 interface Outcome {
@@ -68,6 +69,7 @@ async function probe(r: RouteDef, req: { path: string; body?: RawBody }, before:
   if (req.body) headers['content-type'] = req.body.contentType ?? 'application/json';
   // A webhook proves itself with its secret: the fuzz goes past that check to the body's.
   if (r.access === 'vapi') headers['x-vapi-secret'] = stack.credentials.vapi!.webhookSecret!;
+  if (r.access === 'jambonz') headers['jambonz-signature'] = signJambonzBody(req.body?.text ?? '', stack.credentials.jambonz!.webhookSecret!);
   const res = await stack.call(r.method, req.path, { token: tokenFor(r), rawBody: req.body?.text, headers });
   const out = { status: res.status, contentType: res.headers.get('content-type'), body: res.body };
   const label = `${r.name} ${req.path} ${req.body?.label ?? ''} → ${res.status} ${JSON.stringify(res.body)?.slice(0, 300)}`;

@@ -102,6 +102,7 @@ describe('functions', () => {
       const reserved = (f.Properties as { ReservedConcurrentExecutions?: number }).ReservedConcurrentExecutions;
       if (route?.access === 'stripe') expect(reserved, fnName).toBe(WEBHOOK_CONCURRENCY.stripe);
       else if (route?.access === 'vapi') expect(reserved, fnName).toBe(WEBHOOK_CONCURRENCY.vapi);
+      else if (route?.access === 'jambonz') expect(reserved, fnName).toBe(WEBHOOK_CONCURRENCY.jambonz);
       else expect(reserved, fnName).toBeUndefined();
     }
     expect(all.some(([, r]) => r.access === 'stripe')).toBe(true);

@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routes } from '../../lib/routes';
 import { freeForm } from '../support/free-form';
+import { signJambonzBody } from '../../shared/providers/jambonz/signature';
 import { needsAuthorizer, type RouteDef } from '../../shared/http/route-def';
 import { startTestStack, type TestStack } from '../support/stack';
 
@@ -11,7 +12,7 @@ const guarded = all.filter((r) => needsAuthorizer(r.def));
 const adminOnly = all.filter((r) => r.def.access === 'admin');
 const withBody = all.filter((r) => r.def.request?.body && !r.def.request.raw);
 const bodyless = all.filter((r) => !r.def.request?.body && r.def.method !== 'GET');
-const webhooks = all.filter((r) => r.def.access === 'vapi' || r.def.access === 'stripe');
+const webhooks = all.filter((r) => r.def.access === 'vapi' || r.def.access === 'stripe' || r.def.access === 'jambonz');
 
 const concretePath = (path: string) => path.replace(/\{(\w+)\}/g, 'x-$1');
 
@@ -26,8 +27,13 @@ async function snapshot() {
 
 /** A token that passes the authorizer and the route's own access rule. */
 const tokenFor = (def: RouteDef) => (def.access === 'admin' ? stack.tokens.admin : stack.tokens.customer);
-/** What gets a request past a route's credential check to its body's: a webhook's secret (a token elsewhere). */
-const proof = (def: RouteDef): Record<string, string> => (def.access === 'vapi' ? { 'x-vapi-secret': stack.credentials.vapi!.webhookSecret! } : {});
+/** What gets a request past a route's credential check to its body's: a webhook's secret or signature of `body` (a token elsewhere). */
+const proof = (def: RouteDef, body = ''): Record<string, string> =>
+  def.access === 'vapi'
+    ? { 'x-vapi-secret': stack.credentials.vapi!.webhookSecret! }
+    : def.access === 'jambonz'
+      ? { 'jambonz-signature': signJambonzBody(body, stack.credentials.jambonz!.webhookSecret!) }
+      : {};
 
 beforeAll(async () => {
   stack = await startTestStack();
@@ -67,7 +73,7 @@ describe.skipIf(adminOnly.length === 0)('every admin route', () => {
 });
 
 describe.skipIf(webhooks.length === 0)('every webhook', () => {
-  it.each(webhooks)('$name: without its secret or signature → refused (Vapi 401, Stripe 400)', async ({ def }) => {
+  it.each(webhooks)('$name: without its secret or signature → refused (Vapi and jambonz 401, Stripe 400)', async ({ def }) => {
     const res = await stack.call(def.method, concretePath(def.path), { body: {} });
     expect(res.status).toBe(def.access === 'stripe' ? 400 : 401);
   });
@@ -80,7 +86,7 @@ describe('every route that takes a body', () => {
     const res = await stack.call(def.method, concretePath(def.path), {
       token: tokenFor(def),
       rawBody: '{"name": ',
-      headers: { 'content-type': 'application/json', ...proof(def) },
+      headers: { 'content-type': 'application/json', ...proof(def, '{"name": ') },
     });
     expect(res.status).toBe(400);
     expect(res.headers.get('content-type')).toBe('application/problem+json');
@@ -91,7 +97,7 @@ describe('every route that takes a body', () => {
     const res = await stack.call(def.method, concretePath(def.path), {
       token: tokenFor(def),
       body: { surpriseField: 1 },
-      headers: proof(def),
+      headers: proof(def, JSON.stringify({ surpriseField: 1 })),
     });
     expect(res.status).toBe(400);
     expect(res.headers.get('content-type')).toBe('application/problem+json');
@@ -108,7 +114,7 @@ describe('every route that takes a body', () => {
     const res = await stack.call(def.method, concretePath(def.path), {
       token: tokenFor(def),
       body: { padding: 'x'.repeat(def.request?.maxBodyBytes ?? 65536) },
-      headers: proof(def),
+      headers: proof(def, JSON.stringify({ padding: 'x'.repeat(def.request?.maxBodyBytes ?? 65536) })),
     });
     expect(res.status).toBe(413);
     expect(res.body.type).toBe('urn:fonella:problem:payload-too-large');
@@ -118,7 +124,7 @@ describe('every route that takes a body', () => {
     const res = await stack.call(def.method, concretePath(def.path), {
       token: tokenFor(def),
       rawBody: 'name=a',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', ...proof(def) },
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...proof(def, 'name=a') },
     });
     expect(res.status).toBe(415);
   });

@@ -248,6 +248,11 @@ const ROW_ACTIONS: Record<string, (row: Row) => string> = {
     typeof r.id !== 'string' || typeof obj(r.server)?.url !== 'string'
       ? ''
       : `<form method="post" action="/_vapi/simulate/end-of-call" class="simulate"><input type="hidden" name="assistantId" value="${esc(r.id)}"><button>Simulate a call</button></form>`,
+  // Only a number routed to an application has anyone to ask what to do with a call.
+  'jambonz:phoneNumbers': (r) =>
+    typeof r.number !== 'string' || typeof r.application_sid !== 'string'
+      ? ''
+      : `<form method="post" action="/_jambonz/simulate/inbound" class="simulate"><input type="hidden" name="to" value="+${esc(r.number)}"><button>Simulate an inbound call</button></form>`,
 };
 
 function simulateButton(simulation: 'payment-succeeded' | 'payment-failed', subscriptionId: string, label: string): string {

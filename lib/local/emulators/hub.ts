@@ -10,6 +10,8 @@
 //                            form): forwarded to the Stripe emulator's /_simulate hook, its answer back
 //   POST /_vapi/simulate/end-of-call   { assistantId } (JSON or the page's form): forwarded to the Vapi
 //                            emulator's /_simulate/end-of-call (the assistant's server URL gets the report)
+//   POST /_jambonz/simulate/inbound   { to } (JSON or the page's form): forwarded to the jambonz emulator's
+//                            /_simulate/inbound (a call to that number runs through its application's hooks)
 //   GET  /docs               the API reference (hub-docs.ts); /openapi.yaml the document it shows
 import { createReadStream, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse, type Server } from 'node:http';
@@ -94,6 +96,12 @@ export async function startHub(emulators: RunningEmulator[], opts: HubOptions = 
       const vapi = emulators.find((e) => e.name === 'vapi');
       if (!vapi) return notFound(res, 'no Vapi emulator');
       return forwardSimulation(req, res, `${vapi.baseUrl}/_simulate/end-of-call`, 'assistantId');
+    }
+    // The jambonz phone number rows' button: an inbound call to the number.
+    if (url.pathname === '/_jambonz/simulate/inbound' && method === 'POST') {
+      const jambonz = emulators.find((e) => e.name === 'jambonz');
+      if (!jambonz) return notFound(res, 'no jambonz emulator');
+      return forwardSimulation(req, res, `${jambonz.baseUrl}/_simulate/inbound`, 'to');
     }
     if (url.pathname === '/' && (method === 'GET' || method === 'HEAD')) {
       const html = page(emulators, await inspect(), url.searchParams.get('mail'), await clientScript(), docs());

@@ -4,7 +4,8 @@
 import type middy from '@middy/core';
 import { timingSafeEqual } from 'node:crypto';
 import { WebhookSignatureError } from '../../providers/stripe/port';
-import { webhookConfig } from '../../config/webhooks';
+import { verifyJambonzSignature } from '../../providers/jambonz/signature';
+import { jambonzWebhookConfig, webhookConfig } from '../../config/webhooks';
 import { ForbiddenError, UnauthorizedError } from '../../errors';
 import { callerFromClaims } from '../caller';
 import type { RouteDef } from '../route-def';
@@ -40,6 +41,14 @@ export function authorize(route: RouteDef): middy.MiddlewareObj<HttpEvent> {
           // The signature itself is verified with the Stripe SDK by the webhook's use case.
           if (!event.headers['stripe-signature']) throw new WebhookSignatureError('Missing Stripe-Signature.');
           return;
+        case 'jambonz': {
+          // Checked here, before the body is read: an unsigned request gets no further than this.
+          const raw = event.body === undefined || event.body === null ? '' : event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+          if (!verifyJambonzSignature(raw, event.headers['jambonz-signature'], jambonzWebhookConfig().secret)) {
+            throw new UnauthorizedError('Missing, wrong or stale Jambonz-Signature.');
+          }
+          return;
+        }
       }
     },
   };

@@ -1,5 +1,9 @@
 // jambonz REST API (/v1) over plain fetch, with the account's API key as bearer token. Creates are never
 // retried (a second try could dial twice or duplicate a resource); reads and deletes may be.
+// What jambonz sends back to our hooks is signed: `Jambonz-Signature: t=<unix>,v1=<hex HMAC-SHA256 of
+// "t.body">` with the account's webhook secret, the scheme the feature server uses and @jambonz/node-client's
+// `WebhookResponse.verifyJambonzSignature` checks (300 s tolerance); ./signature.ts verifies it, with
+// what was found in jambonz's code.
 import { ProviderError, ProviderUnavailableError, ValidationError } from '../../errors';
 import { providerHttp } from '../http';
 import type { Application, Carrier, JambonzPlatform, PhoneNumber, SipGateway, Webhook } from './port';

@@ -4,15 +4,23 @@
 // phone-numbers.js `validateAdd`, voip-carriers.js `validateRegistrationFields`).
 // Besides the kit's underscore endpoints: `POST /_feature-servers { "available": n }` sets how many
 // feature servers are free (1 after a reset); with none, creating a call answers 480 as jambonz does.
+// `POST /_simulate/inbound { to, from?, answeredBy?, durationSeconds? }` is an inbound call to a number
+// of ours: the emulator posts to its application's call hook as a feature server does (JSON, signed
+// with the account's webhook secret in `Jambonz-Signature`), runs the verbs it gets (`say` is noted,
+// `dial` rings its target: `answeredBy` answers, else the first phone dialled; the dial's confirmHook
+// and actionHook are called, and the actionHook's verbs replace the rest, `hangup` ends the call),
+// and posts the call status events of both legs to the status hook. Answers what happened, step by step.
 import { randomUUID } from 'node:crypto';
 import { isIPv4 } from 'node:net';
 import * as z from 'zod';
 import { CALLBACK_LOCAL } from '../../../../shared/config/callback';
+import { jambonzWebhookConfig } from '../../../../shared/config/webhooks';
 import { JAMBONZ_LOCAL } from '../../../../shared/providers/jambonz/config';
+import { signJambonzBody } from '../../../../shared/providers/jambonz/signature';
 import { Router, bearer, json, type EmulatorDefinition, type RouteContext } from '../kit';
 
 type Row = Record<string, unknown>;
-type Kind = 'calls' | 'phoneNumbers' | 'applications' | 'carriers' | 'sipGateways';
+type Kind = 'calls' | 'phoneNumbers' | 'applications' | 'carriers' | 'sipGateways' | 'webhooks';
 
 export interface JambonzEmulator extends EmulatorDefinition {
   /** Live state, newest last (what /_inspect lists). */
@@ -105,6 +113,13 @@ const sipGatewaySchema = z.strictObject({
   outbound: z.boolean().optional(),
 });
 
+const simulateSchema = z.strictObject({
+  to: z.string().min(2).max(32),
+  from: z.string().min(2).max(32).default('+4930901820'),
+  answeredBy: z.string().min(2).max(32).optional(),
+  durationSeconds: z.int().min(0).max(86_400).default(75),
+});
+
 const msg = (text: string, status: number) => json({ msg: text }, status);
 const notFound = () => new Response('Not Found', { status: 404, headers: { 'content-type': 'text/plain' } });
 
@@ -141,11 +156,19 @@ function problem(e: z.ZodError, body: unknown): string {
 }
 
 export function createJambonzEmulator(
-  opts: { apiKey?: string; accountSid?: string; /** Seed the test callback's application (the local stack does; a bare emulator starts empty). */ seedCallback?: boolean } = {},
+  opts: {
+    apiKey?: string;
+    accountSid?: string;
+    /** The account's webhook secret, which signs every request to our hooks. */
+    webhookSecret?: string;
+    /** Seed the test callback's application (the local stack does; a bare emulator starts empty). */
+    seedCallback?: boolean;
+  } = {},
 ): JambonzEmulator {
   const apiKey = opts.apiKey ?? JAMBONZ_LOCAL.apiKey;
   const accountSid = opts.accountSid ?? JAMBONZ_LOCAL.accountSid;
-  const state: Record<Kind, Row[]> = { calls: [], phoneNumbers: [], applications: [], carriers: [], sipGateways: [] };
+  const webhookSecret = opts.webhookSecret ?? jambonzWebhookConfig.parse({ STAGE: 'local' }).secret;
+  const state: Record<Kind, Row[]> = { calls: [], phoneNumbers: [], applications: [], carriers: [], sipGateways: [], webhooks: [] };
   /** Feature servers free to take a call (jambonz keeps them in a redis set). */
   let featureServers = 1;
   // The marketing site's test callback application (shared/config/callback.ts CALLBACK_LOCAL).
@@ -191,6 +214,102 @@ export function createJambonzEmulator(
       state[kind].splice(i, 1);
       return new Response(null, { status: 204 });
     };
+
+  /** Posts `payload` to a hook as a feature server does (JSON, signed); its JSON answer, or why there is none. */
+  async function deliver(kind: string, url: string, payload: Row): Promise<{ status?: number; body?: unknown; error?: string }> {
+    const body = JSON.stringify(payload);
+    const delivery: Row = { kind, url, callSid: payload.call_sid, callStatus: payload.call_status, at: new Date().toISOString() };
+    state.webhooks.push(delivery);
+    try {
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'jambonz-signature': signJambonzBody(body, webhookSecret) },
+        body,
+        signal: AbortSignal.timeout(10_000),
+      });
+      delivery.status = res.status;
+      const text = await res.text();
+      return { status: res.status, body: text ? JSON.parse(text) : undefined };
+    } catch (err) {
+      delivery.error = err instanceof Error ? err.message : String(err);
+      return { error: String(delivery.error) };
+    }
+  }
+
+  /** What a feature server does with an inbound call to one of the account's numbers. */
+  async function simulateInbound(input: z.output<typeof simulateSchema>): Promise<Response> {
+    const number = input.to.replace(/^\+/, '');
+    const phone = find('phoneNumbers', 'number', number);
+    if (!phone) return json({ message: `no phone number ${input.to} on the account` }, 404);
+    const app = find('applications', 'application_sid', phone.application_sid) ?? find('applications', 'application_sid', find('carriers', 'voip_carrier_sid', phone.voip_carrier_sid)?.application_sid);
+    const callHook = (app?.call_hook as Row | undefined)?.url;
+    const statusHook = (app?.call_status_hook as Row | undefined)?.url;
+    if (typeof callHook !== 'string' || typeof statusHook !== 'string') return json({ message: `number ${input.to} has no application with hooks` }, 409);
+    const callSid = randomUUID();
+    const base: Row = {
+      call_sid: callSid,
+      call_id: `${randomUUID()}@192.0.2.1`,
+      account_sid: accountSid,
+      application_sid: app!.application_sid,
+      direction: 'inbound',
+      from: input.from,
+      to: `+${number}`,
+      caller_name: input.from,
+      sip_status: 100,
+      call_status: 'trying',
+      trace_id: randomUUID().replace(/-/g, ''),
+    };
+    const trace: string[] = [];
+    const answeredBy = input.answeredBy?.replace(/^(\+|00)/, '');
+    let answered: string | undefined;
+    let dialled = 0;
+
+    const first = await deliver('call_hook', callHook, base);
+    if (!Array.isArray(first.body)) {
+      trace.push(`call hook answered ${first.status ?? first.error}`);
+      state.calls.push({ ...base, call_status: 'failed', trace });
+      return json({ callSid, trace }, 502);
+    }
+    await deliver('call_status_hook', statusHook, { ...base, call_status: 'in-progress', sip_status: 200 });
+    let queue = first.body as Row[];
+    for (let steps = 0; steps < 50 && queue.length > 0; steps++) {
+      const verb = queue.shift()!;
+      if (verb.verb === 'say') trace.push(`say: ${String(verb.text)}`);
+      else if (verb.verb === 'hangup') {
+        trace.push('hangup');
+        break;
+      } else if (verb.verb === 'dial') {
+        const target = ((verb.target as Row[] | undefined) ?? [])[0];
+        const to = String(target?.number ?? '');
+        const child: Row = { ...base, call_sid: randomUUID(), parent_call_sid: callSid, direction: 'outbound', from: verb.callerId ?? input.from, to };
+        dialled++;
+        await deliver('call_status_hook', statusHook, { ...child, call_status: 'ringing', sip_status: 180 });
+        const answers = answered === undefined && (answeredBy === undefined ? dialled === 1 : to.replace(/^\+/, '') === answeredBy);
+        let dialStatus = 'no-answer';
+        if (answers) {
+          answered = to;
+          trace.push(`dial ${to}: answered`);
+          if (typeof verb.confirmHook === 'string') {
+            const confirm = await deliver('confirmHook', verb.confirmHook, { ...child, call_status: 'in-progress', sip_status: 200 });
+            for (const v of Array.isArray(confirm.body) ? (confirm.body as Row[]) : []) if (v.verb === 'say') trace.push(`say to ${to}: ${String(v.text)}`);
+          }
+          await deliver('call_status_hook', statusHook, { ...child, call_status: 'in-progress', sip_status: 200 });
+          await deliver('call_status_hook', statusHook, { ...child, call_status: 'completed', sip_status: 200, duration: input.durationSeconds });
+          dialStatus = 'completed';
+        } else {
+          trace.push(`dial ${to}: no answer after ${String(verb.timeout ?? 60)} s`);
+          await deliver('call_status_hook', statusHook, { ...child, call_status: 'no-answer', sip_status: 487 });
+        }
+        if (typeof verb.actionHook === 'string') {
+          const action = await deliver('actionHook', verb.actionHook, { ...base, call_status: 'in-progress', dial_call_status: dialStatus, dial_call_sid: child.call_sid, dial_sip_status: dialStatus === 'completed' ? 200 : 487 });
+          if (Array.isArray(action.body)) queue = action.body as Row[];
+        }
+      } else trace.push(`${String(verb.verb)}: not emulated`);
+    }
+    await deliver('call_status_hook', statusHook, { ...base, call_status: 'completed', sip_status: 200, duration: input.durationSeconds });
+    state.calls.push({ ...base, call_status: 'completed', answered_by: answered ?? null, duration: input.durationSeconds, trace });
+    return json({ callSid, answeredBy: answered ?? null, trace });
+  }
 
   const routes = new Router()
     // accounts.js POST /:sid/Calls: a free feature server first, then the path's sid (validateSid), the
@@ -309,6 +428,11 @@ export function createJambonzEmulator(
     })
     .delete('/v1/SipGateways/:sid', remove('sipGateways', 'sip_gateway_sid'))
 
+    .post('/_simulate/inbound', async ({ req }) => {
+      const parsed = simulateSchema.safeParse(await req.json().catch(() => undefined));
+      if (!parsed.success) return json({ message: `body must be { to, from?, answeredBy?, durationSeconds? }: ${parsed.error.issues[0]?.message}` }, 400);
+      return simulateInbound(parsed.data);
+    })
     // The harness's switch for jambonz's feature-server pool (not a jambonz path).
     .get('/_feature-servers', () => json({ available: featureServers }))
     .post('/_feature-servers', async ({ req }) => {
@@ -320,8 +444,8 @@ export function createJambonzEmulator(
 
   return {
     name: 'jambonz',
-    credentials: { apiKey, accountSid },
-    env: (baseUrl) => ({ JAMBONZ_BASE_URL: `${baseUrl}/v1`, JAMBONZ_API_KEY: apiKey, JAMBONZ_ACCOUNT_SID: accountSid }),
+    credentials: { apiKey, accountSid, webhookSecret },
+    env: (baseUrl) => ({ JAMBONZ_BASE_URL: `${baseUrl}/v1`, JAMBONZ_API_KEY: apiKey, JAMBONZ_ACCOUNT_SID: accountSid, JAMBONZ_WEBHOOK_SECRET: webhookSecret }),
     routes,
     state,
     // passport-http-bearer's answer to a missing or unknown key.

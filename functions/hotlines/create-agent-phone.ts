@@ -1,0 +1,12 @@
+// POST /v1/agent-phones — a new agent phone of the caller (or of a consenting member, for an organisation admin).
+import { agentPhonesRepository } from '../../shared/db/agent-phones';
+import { table } from '../../shared/db/client';
+import { organizationsRepository } from '../../shared/db/organizations';
+import { createAgentPhone as create } from '../../shared/domain/agent-phones';
+import { created } from '../../shared/http/reply';
+import { route } from '../../shared/http/route';
+import { createAgentPhone } from '../../lib/routes/hotlines';
+
+const deps = { organizations: organizationsRepository(table()), phones: agentPhonesRepository(table()), table: table() };
+
+export const handler = route(createAgentPhone, async ({ caller, query, body }) => created(await create(deps, caller, body, query.organization_id)));

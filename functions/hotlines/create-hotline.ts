@@ -1,0 +1,12 @@
+// POST /v1/hotlines — a new hotline, provisioned by the stream.
+import { table } from '../../shared/db/client';
+import { hotlinesRepository } from '../../shared/db/hotlines';
+import { organizationsRepository } from '../../shared/db/organizations';
+import { createHotline as run } from '../../shared/domain/hotlines';
+import { created } from '../../shared/http/reply';
+import { route } from '../../shared/http/route';
+import { createHotline } from '../../lib/routes/hotlines';
+
+const deps = { organizations: organizationsRepository(table()), hotlines: hotlinesRepository(table()) };
+
+export const handler = route(createHotline, async ({ caller, body }) => created(await run(deps, caller, body)));

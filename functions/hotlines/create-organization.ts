@@ -1,0 +1,11 @@
+// POST /v1/organizations — a new organisation; the caller becomes its admin.
+import { table } from '../../shared/db/client';
+import { organizationsRepository } from '../../shared/db/organizations';
+import { createOrganization as create } from '../../shared/domain/organizations';
+import { created } from '../../shared/http/reply';
+import { route } from '../../shared/http/route';
+import { createOrganization } from '../../lib/routes/hotlines';
+
+const deps = { organizations: organizationsRepository(table()) };
+
+export const handler = route(createOrganization, async ({ caller, body }) => created(await create(deps, caller, body)));

@@ -1,0 +1,11 @@
+// PUT /v1/me/organization-access — the caller's consent that organisation admins act on their resources.
+import { table } from '../../shared/db/client';
+import { organizationsRepository } from '../../shared/db/organizations';
+import { setOrganizationAccess as set } from '../../shared/domain/organizations';
+import { ok } from '../../shared/http/reply';
+import { route } from '../../shared/http/route';
+import { setOrganizationAccess } from '../../lib/routes/hotlines';
+
+const deps = { organizations: organizationsRepository(table()) };
+
+export const handler = route(setOrganizationAccess, async ({ caller, body }) => ok(await set(deps, caller, body.allow)));

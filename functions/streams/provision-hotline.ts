@@ -1,0 +1,22 @@
+// Stream worker: a hotline whose status became `created` gets its local number and jambonz application.
+import { hotlineConfig } from '../../shared/config/hotlines';
+import { table } from '../../shared/db/client';
+import { hotlineIdOf, hotlinesRepository } from '../../shared/db/hotlines';
+import { organizationsRepository } from '../../shared/db/organizations';
+import { provisionHotline as provision } from '../../shared/domain/hotline-provisioning';
+import { configuredJambonz } from '../../shared/providers/jambonz';
+import { worker } from '../../shared/streams/worker';
+import { provisionHotline } from '../../lib/workers';
+
+const deps = {
+  hotlines: hotlinesRepository(table()),
+  organizations: organizationsRepository(table()),
+  jambonz: configuredJambonz(),
+  hookBaseUrl: hotlineConfig().hookBaseUrl,
+};
+
+export const handler = worker(provisionHotline, async ({ keys, newImage }) => {
+  // A MODIFY to `failed` is not work: the failing record itself is retried by the stream.
+  if (newImage?.status !== 'created') return;
+  await provision(deps, hotlineIdOf(keys.pk));
+});

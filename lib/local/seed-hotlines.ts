@@ -1,0 +1,57 @@
+// The hotline service's demo on the local stack: the demo customer runs "Demo fire brigade" (organisation
+// 1: its admin, with the SIP account made through the route's own use case, so the jambonz emulator has
+// its carrier and gateway), the demo partner is a member who allows the organisation's admins, and
+// hotline 1 rings the customer's agent phone. The stream provisions the hotline like any other; the
+// hub's "Simulate an inbound call" beside its number in the jambonz emulator calls it.
+import type { TableRef } from '../../shared/db/client';
+import { agentPhonesRepository } from '../../shared/db/agent-phones';
+import { nextId } from '../../shared/db/counters';
+import { hotlinesRepository } from '../../shared/db/hotlines';
+import { organizationsRepository } from '../../shared/db/organizations';
+import { createSipAccount } from '../../shared/domain/hotlines';
+import { hotlineConfig } from '../../shared/config/hotlines';
+import { jambonzAdapter } from '../../shared/providers/jambonz/adapter';
+import type { RunningEmulator } from './emulators/kit';
+
+export const DEMO_HOTLINE = { organizationName: 'Demo fire brigade', agentPhone: '+4924155660' } as const;
+
+export async function seedDemoHotline(t: TableRef, running: RunningEmulator[], users: { admin: string; member: string }): Promise<void> {
+  const emulator = running.find((e) => e.name === 'jambonz')!;
+  const env = emulator.definition.env(emulator.baseUrl);
+  const jambonz = jambonzAdapter({ baseUrl: env.JAMBONZ_BASE_URL!, apiKey: env.JAMBONZ_API_KEY!, accountSid: env.JAMBONZ_ACCOUNT_SID! });
+  const gateway = hotlineConfig.parse(process.env).sipGateway;
+  const organizations = organizationsRepository(t);
+  const now = new Date().toISOString();
+  if ((await organizations.getUser(users.admin)) !== undefined) return;
+  const admin = await organizations.ensureUser(users.admin, now);
+  const org = await organizations.createOrganization({ name: DEMO_HOTLINE.organizationName, admin, now });
+  const member = await organizations.ensureUser(users.member, now);
+  await organizations.addMember({ organizationID: org.organizationID, userID: member.userID, sub: member.sub, role: 'member', addedAt: now }, org.name);
+  await organizations.setConsent(member.sub, true);
+  const caller = { id: users.admin, permissions: [], isAdmin: false };
+  await createSipAccount({ organizations, jambonz, gateway }, caller, {
+    organizationID: org.organizationID,
+    name: org.name,
+    street: 'Stolberger Str.',
+    streetHousenumber: 155,
+    cityCode: '0241',
+    city: 'Aachen',
+    country: 'DE',
+  });
+  await agentPhonesRepository(t).create(users.admin, { id: await nextId(t, 'agentPhone'), userID: admin.userID, name: 'Desk', phone: DEMO_HOTLINE.agentPhone, isActive: true, createdAt: now, updatedAt: now });
+  const hotlines = hotlinesRepository(t);
+  await hotlines.create({
+    id: await hotlines.newHotlineId(),
+    organizationID: org.organizationID,
+    name: 'Demo night line',
+    agents: [admin.userID],
+    channelsInbound: 10,
+    channelsOutbound: 10,
+    isActive: true,
+    status: 'created',
+    ttsInbound: 'You have reached the demo night line of the fire brigade. Please hold.',
+    ttsOutbound: 'Incoming call from the demo night line.',
+    createdAt: now,
+    updatedAt: now,
+  });
+}

@@ -1,0 +1,316 @@
+// The first-responder hotline service: organisations and their members, agent phones, hotlines with
+// their call logs and billing records, the organisation's SIP account, and jambonz's hooks for the
+// hotlines' calls. User routes act by the hotline service's rule (shared/domain/hotline-access.ts).
+// Entries follow the rules in ./index.ts.
+import type { RouteDef } from '../../shared/http/route-def';
+import {
+  AgentPhone,
+  AgentPhoneInput,
+  AgentPhoneList,
+  AgentPhonePath,
+  CallLog,
+  CallLogPage,
+  CallLogPath,
+  Hotline,
+  HotlineInput,
+  HotlinePage,
+  HotlinePath,
+  JambonzAck,
+  JambonzCallPayload,
+  JambonzVerbs,
+  ListAgentPhonesQuery,
+  ListHotlinesQuery,
+  Member,
+  NewMember,
+  NewOrganization,
+  Organization,
+  OrganizationAccess,
+  OrganizationAccessState,
+  OrganizationPath,
+  OrganizationScopeQuery,
+  PageOnlyQuery,
+  RecordPage,
+  SipAccount,
+  SipAccountExists,
+  SipAccountInput,
+} from '../../shared/schemas/hotlines';
+
+// Literal texts (no shared constant in an entry: see ./index.ts).
+const ORG_404 = { status: 404, slugs: ['not-found'], description: '`not-found`: no organisation with this id of which the caller is a member (the two are not told apart).' };
+const HOTLINE_404 = { status: 404, slugs: ['not-found'], description: "`not-found`: no hotline with this id in an organisation of the caller's (the two are not told apart)." };
+const ADMIN_403 = { status: 403, slugs: ['organization-admin-required'], description: '`organization-admin-required`: the caller is a member of the organisation, not an admin.' };
+const OWNER_403 = {
+  status: 403,
+  slugs: ['not-your-resource', 'organization-admin-required', 'not-a-member', 'member-consent-required'],
+  description:
+    "Another user's phones: `not-your-resource` without `organization_id`; `organization-admin-required` when the caller is not an admin of that organisation; `not-a-member` when the owner is not its member; `member-consent-required` when the owner does not allow organisation admins.",
+};
+
+export const createOrganization = {
+  name: 'createOrganization',
+  method: 'POST',
+  path: '/v1/organizations',
+  handler: 'functions/hotlines/create-organization.ts',
+  access: 'user',
+  summary: 'Create an organisation',
+  description: 'A new organisation; the caller becomes its admin (and gets their integer user id if they had none).',
+  tags: ['hotlines'],
+  request: { body: NewOrganization },
+  response: { status: 201, body: Organization, description: 'The organisation, with its integer id.' },
+  uses: { table: 'write' },
+} satisfies RouteDef;
+
+export const addOrganizationMember = {
+  name: 'addOrganizationMember',
+  method: 'POST',
+  path: '/v1/organizations/{id}/members',
+  handler: 'functions/hotlines/add-organization-member.ts',
+  access: 'user',
+  summary: 'Add a member to an organisation',
+  description: "An organisation admin adds a person by their Auth0 user id, as `member` (default) or `admin`. The person's integer user id is allocated once, on the first organisation they join.",
+  tags: ['hotlines'],
+  request: { params: OrganizationPath, body: NewMember },
+  response: { status: 201, body: Member, description: 'The member, with their integer user id.' },
+  errors: [ORG_404, ADMIN_403, { status: 409, slugs: ['member-exists'], description: '`member-exists`: the person is a member already.' }],
+  uses: { table: 'write' },
+} satisfies RouteDef;
+
+export const setOrganizationAccess = {
+  name: 'setOrganizationAccess',
+  method: 'PUT',
+  path: '/v1/me/organization-access',
+  handler: 'functions/hotlines/set-organization-access.ts',
+  access: 'user',
+  summary: 'Allow or refuse organisation admins',
+  description: "The caller's consent that admins of their organisations act on their resources (agent phones) when they name the organisation. Off until given.",
+  tags: ['hotlines'],
+  request: { body: OrganizationAccess },
+  response: { status: 200, body: OrganizationAccessState, description: "The caller's integer user id and consent." },
+  uses: { table: 'write' },
+} satisfies RouteDef;
+
+export const createSipAccount = {
+  name: 'createSipAccount',
+  method: 'POST',
+  path: '/v1/organizations/sip-account',
+  handler: 'functions/hotlines/create-sip-account.ts',
+  access: 'user',
+  summary: "Create the organisation's SIP account",
+  description: 'The organisation\'s SIP account, which its hotlines need: a jambonz VoIP carrier with a SIP gateway for the organisation. Admins only. A provider failure is 502 and leaves nothing behind.',
+  tags: ['hotlines'],
+  request: { body: SipAccountInput },
+  response: { status: 201, body: SipAccount, description: 'The SIP account.' },
+  errors: [ORG_404, ADMIN_403, { status: 409, slugs: ['sip-account-exists'], description: '`sip-account-exists`: the organisation has its SIP account (or one is being made).' }],
+  uses: { table: 'write', providers: ['jambonz'] },
+} satisfies RouteDef;
+
+export const checkSipAccount = {
+  name: 'checkSipAccount',
+  method: 'GET',
+  path: '/v1/organizations/{id}/sip-account',
+  handler: 'functions/hotlines/check-sip-account.ts',
+  access: 'user',
+  summary: 'Whether the organisation has its SIP account',
+  description: 'Whether the organisation\'s SIP account is ready (hotlines need it). For its members.',
+  tags: ['hotlines'],
+  request: { params: OrganizationPath },
+  response: { status: 200, body: SipAccountExists, description: '`exists`: the SIP account is ready.' },
+  errors: [ORG_404],
+  uses: { table: 'read' },
+} satisfies RouteDef;
+
+export const listAgentPhones = {
+  name: 'listAgentPhones',
+  method: 'GET',
+  path: '/v1/agent-phones',
+  handler: 'functions/hotlines/list-agent-phones.ts',
+  access: 'user',
+  summary: "A user's agent phones",
+  description: "The phones of user `owner_id`: the caller's own, or a member's for an admin of their organisation who names it (`organization_id`) and whom the member allows.",
+  tags: ['hotlines'],
+  request: { query: ListAgentPhonesQuery },
+  response: { status: 200, body: AgentPhoneList, description: 'The phones, by id.' },
+  errors: [ORG_404, OWNER_403],
+  uses: { table: 'read' },
+} satisfies RouteDef;
+
+export const createAgentPhone = {
+  name: 'createAgentPhone',
+  method: 'POST',
+  path: '/v1/agent-phones',
+  handler: 'functions/hotlines/create-agent-phone.ts',
+  access: 'user',
+  summary: 'Add an agent phone',
+  description: 'A phone of user `userID` (the same rule as the list). `phone` is an international number, stored in E.164; active phones are rung when a hotline calls the user.',
+  tags: ['hotlines'],
+  request: { query: OrganizationScopeQuery, body: AgentPhoneInput },
+  response: { status: 201, body: AgentPhone, description: 'The phone.' },
+  errors: [ORG_404, OWNER_403],
+  uses: { table: 'write' },
+} satisfies RouteDef;
+
+export const updateAgentPhone = {
+  name: 'updateAgentPhone',
+  method: 'PUT',
+  path: '/v1/agent-phones/{id}',
+  handler: 'functions/hotlines/update-agent-phone.ts',
+  access: 'user',
+  summary: 'Change an agent phone',
+  description: 'Name, number and whether it is active; it keeps its owner (`userID`, else 400 `user-id-mismatch`).',
+  tags: ['hotlines'],
+  request: { params: AgentPhonePath, query: OrganizationScopeQuery, body: AgentPhoneInput },
+  response: { status: 200, body: AgentPhone, description: 'The phone.' },
+  errors: [
+    { status: 400, slugs: ['user-id-mismatch'], description: '`user-id-mismatch`: `userID` is not the phone\'s owner.' },
+    { status: 404, slugs: ['not-found'], description: '`not-found`: no agent phone with this id, or no organisation of the caller\'s with `organization_id`.' },
+    OWNER_403,
+  ],
+  uses: { table: 'write' },
+} satisfies RouteDef;
+
+export const listHotlines = {
+  name: 'listHotlines',
+  method: 'GET',
+  path: '/v1/hotlines',
+  handler: 'functions/hotlines/list-hotlines.ts',
+  access: 'user',
+  summary: "An organisation's hotlines",
+  description: 'A page of the organisation\'s hotlines by id (`limit` 1..50, default 10; `offset`), with their total. For its members.',
+  tags: ['hotlines'],
+  request: { query: ListHotlinesQuery },
+  response: { status: 200, body: HotlinePage, description: 'One page, and `totalHotlines`.' },
+  errors: [ORG_404],
+  uses: { table: 'read' },
+} satisfies RouteDef;
+
+export const createHotline = {
+  name: 'createHotline',
+  method: 'POST',
+  path: '/v1/hotlines',
+  handler: 'functions/hotlines/create-hotline.ts',
+  access: 'user',
+  summary: 'Create a hotline',
+  description:
+    'Stored as `created` and answered at once; a local number and a jambonz application are then provisioned (status `active`, or `failed` with the reason while retried). The number costs while the hotline exists, paused or not. Admins only; every agent must be a member.',
+  tags: ['hotlines'],
+  request: { body: HotlineInput },
+  response: { status: 201, body: Hotline, description: 'The hotline, `created`.' },
+  errors: [
+    ORG_404,
+    ADMIN_403,
+    {
+      status: 409,
+      slugs: ['sip-account-required', 'agent-not-member'],
+      description: '`sip-account-required`: the organisation has no SIP account yet; `agent-not-member`: an agent is not a member of the organisation.',
+    },
+  ],
+  uses: { table: 'write' },
+} satisfies RouteDef;
+
+export const getHotline = {
+  name: 'getHotline',
+  method: 'GET',
+  path: '/v1/hotlines/{hotlineID}',
+  handler: 'functions/hotlines/get-hotline.ts',
+  access: 'user',
+  summary: 'A hotline',
+  description: 'The hotline with its status and number. For members of its organisation.',
+  tags: ['hotlines'],
+  request: { params: HotlinePath },
+  response: { status: 200, body: Hotline, description: 'The hotline.' },
+  errors: [HOTLINE_404],
+  uses: { table: 'read' },
+} satisfies RouteDef;
+
+export const updateHotline = {
+  name: 'updateHotline',
+  method: 'PUT',
+  path: '/v1/hotlines/{hotlineID}',
+  handler: 'functions/hotlines/update-hotline.ts',
+  access: 'user',
+  summary: 'Change a hotline',
+  description:
+    'Name, agents, texts, channels and `isActive` (false pauses it: calls hear a short message; the number is kept and still costs). A `failed` hotline is provisioned again. Admins only.',
+  tags: ['hotlines'],
+  request: { params: HotlinePath, body: HotlineInput },
+  response: { status: 200, body: Hotline, description: 'The hotline.' },
+  errors: [HOTLINE_404, ADMIN_403, { status: 409, slugs: ['agent-not-member'], description: '`agent-not-member`: an agent is not a member of the organisation.' }],
+  uses: { table: 'write' },
+} satisfies RouteDef;
+
+export const listCallLogs = {
+  name: 'listCallLogs',
+  method: 'GET',
+  path: '/v1/hotlines/{hotlineID}/call-logs',
+  handler: 'functions/hotlines/list-call-logs.ts',
+  access: 'user',
+  summary: "A hotline's call logs",
+  description: 'A page of call logs with their entries, newest first (`limit` 1..50, default 10; `offset`), with their total.',
+  tags: ['hotlines'],
+  request: { params: HotlinePath, query: PageOnlyQuery },
+  response: { status: 200, body: CallLogPage, description: 'One page, and `totalCallLogs`.' },
+  errors: [HOTLINE_404],
+  uses: { table: 'read' },
+} satisfies RouteDef;
+
+export const getCallLog = {
+  name: 'getCallLog',
+  method: 'GET',
+  path: '/v1/hotlines/{hotlineID}/call-logs/{logID}',
+  handler: 'functions/hotlines/get-call-log.ts',
+  access: 'user',
+  summary: 'One call log',
+  description: 'One call with its entries: incoming, each agent phone dialled, ringing, answered or not, completed.',
+  tags: ['hotlines'],
+  request: { params: CallLogPath },
+  response: { status: 200, body: CallLog, description: 'The call log with its entries.' },
+  errors: [{ status: 404, slugs: ['not-found'], description: "`not-found`: no such hotline of the caller's organisations, or no such log on it." }],
+  uses: { table: 'read' },
+} satisfies RouteDef;
+
+export const listHotlineRecords = {
+  name: 'listHotlineRecords',
+  method: 'GET',
+  path: '/v1/hotlines/{hotlineID}/records',
+  handler: 'functions/hotlines/list-hotline-records.ts',
+  access: 'user',
+  summary: "A hotline's billing records",
+  description: 'A page of billing records, one per completed call, newest first (`limit` 1..50, default 10; `offset`), with their total.',
+  tags: ['hotlines'],
+  request: { params: HotlinePath, query: PageOnlyQuery },
+  response: { status: 200, body: RecordPage, description: 'One page, and `totalRecords`.' },
+  errors: [HOTLINE_404],
+  uses: { table: 'read' },
+} satisfies RouteDef;
+
+export const answerHotlineCall = {
+  name: 'answerHotlineCall',
+  method: 'POST',
+  path: '/v1/webhooks/jambonz/hotlines/{hotlineID}/call',
+  handler: 'functions/webhooks/answer-hotline-call.ts',
+  access: 'jambonz',
+  summary: "jambonz call hook of a hotline's application",
+  description:
+    "jambonz asks what to do with a call: a new call hears `ttsInbound` and rings the agents' active phones one after the other; the dial's action hook moves to the next phone; the answering agent hears `ttsOutbound`; a paused hotline answers with a short message and hangs up. Signed by jambonz (`Jambonz-Signature`).",
+  tags: ['webhooks'],
+  request: { params: HotlinePath, body: JambonzCallPayload, maxBodyBytes: 262_144 },
+  response: { status: 200, body: JambonzVerbs, description: 'The verbs jambonz runs next.' },
+  errors: [HOTLINE_404],
+  uses: { table: 'write', providers: ['jambonz'] },
+} satisfies RouteDef;
+
+export const receiveHotlineCallStatus = {
+  name: 'receiveHotlineCallStatus',
+  method: 'POST',
+  path: '/v1/webhooks/jambonz/hotlines/{hotlineID}/status',
+  handler: 'functions/webhooks/receive-hotline-call-status.ts',
+  access: 'jambonz',
+  summary: "jambonz call status hook of a hotline's application",
+  description:
+    "Call status events: the agents' legs ringing, answered or not are appended to the call's log; the caller's leg completing closes the log and writes its one billing record (started minutes times the per-minute rate). Signed by jambonz (`Jambonz-Signature`).",
+  tags: ['webhooks'],
+  request: { params: HotlinePath, body: JambonzCallPayload, maxBodyBytes: 262_144 },
+  response: { status: 200, body: JambonzAck, description: 'Received.' },
+  errors: [HOTLINE_404],
+  uses: { table: 'write', providers: ['jambonz'] },
+} satisfies RouteDef;

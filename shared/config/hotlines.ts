@@ -1,0 +1,47 @@
+// The hotline service on jambonz: where jambonz reaches our call hooks (the API's public base URL),
+// the organisations' SIP gateway address, how long each agent phone rings, and the price per started
+// minute a completed call is billed at.
+import * as z from '../zod';
+import { defineConfig, nonEmpty, positiveInt } from './define';
+
+const price = z.pipe(
+  z.string(),
+  z.transform((s: string, ctx) => {
+    const n = Number(s);
+    if (!/^\d+(\.\d{1,4})?$/.test(s) || !Number.isFinite(n)) {
+      ctx.issues.push({ code: 'custom', message: 'must be a price like 0.05', input: s });
+      return z.NEVER;
+    }
+    return n;
+  }),
+);
+
+export const hotlineConfig = defineConfig(
+  'hotlines',
+  z.pipe(
+    z.object({
+      HOTLINE_HOOK_BASE_URL: z.url(),
+      HOTLINE_SIP_GATEWAY: z.ipv4(),
+      HOTLINE_DIAL_TIMEOUT_SECONDS: positiveInt,
+      HOTLINE_PRICE_PER_MINUTE: price,
+      HOTLINE_PAUSED_TEXT: nonEmpty,
+    }),
+    z.transform((e) => ({
+      hookBaseUrl: e.HOTLINE_HOOK_BASE_URL.replace(/\/+$/, ''),
+      sipGateway: e.HOTLINE_SIP_GATEWAY,
+      dialTimeoutSeconds: e.HOTLINE_DIAL_TIMEOUT_SECONDS,
+      pricePerMinute: e.HOTLINE_PRICE_PER_MINUTE,
+      pausedText: e.HOTLINE_PAUSED_TEXT,
+    })),
+  ),
+  {
+    HOTLINE_HOOK_BASE_URL: 'http://127.0.0.1:3000',
+    // TEST-NET-1: an address for the emulator, never a real gateway.
+    HOTLINE_SIP_GATEWAY: '192.0.2.10',
+    HOTLINE_DIAL_TIMEOUT_SECONDS: '20',
+    HOTLINE_PRICE_PER_MINUTE: '0.05',
+    HOTLINE_PAUSED_TEXT: 'This hotline is not available at the moment. Please call again later.',
+  },
+);
+
+export type HotlineConfig = ReturnType<typeof hotlineConfig>;

@@ -1,0 +1,99 @@
+// Agent phones: the numbers a hotline rings for an agent, owned by the agent's user.
+//   USER#<sub> / HOTLINE#PHONE#<id>   { id, userID, name, phone (E.164), isActive }   gsi1 AGENT_PHONE#<id>
+// Listed with one Query over the owner's partition; found by id through gsi1 (then read consistently).
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { TableRef } from './client';
+import { padId } from './counters';
+
+export interface AgentPhoneRow {
+  id: number;
+  userID: number;
+  name: string;
+  /** E.164. */
+  phone: string;
+  isActive: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+const SK_PREFIX = 'HOTLINE#PHONE#';
+const phoneKey = (sub: string, id: number) => ({ pk: `USER#${sub}`, sk: `${SK_PREFIX}${padId(id)}` });
+const lookupKey = (id: number) => ({ gsi1pk: `AGENT_PHONE#${id}`, gsi1sk: 'AGENT_PHONE' });
+
+export function agentPhonesRepository(t: TableRef) {
+  return {
+    async create(sub: string, row: AgentPhoneRow): Promise<void> {
+      await t.doc.send(
+        new PutCommand({
+          TableName: t.tableName,
+          Item: { ...phoneKey(sub, row.id), ...lookupKey(row.id), entity: 'agentPhone', ...row },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    },
+
+    /** The owner's phones, by id. */
+    async listByOwner(sub: string): Promise<AgentPhoneRow[]> {
+      const out: AgentPhoneRow[] = [];
+      let cursor: Record<string, unknown> | undefined;
+      do {
+        const page = await t.doc.send(
+          new QueryCommand({
+            TableName: t.tableName,
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
+            ExpressionAttributeValues: { ':pk': `USER#${sub}`, ':sk': SK_PREFIX },
+            ExclusiveStartKey: cursor,
+          }),
+        );
+        out.push(...((page.Items ?? []) as AgentPhoneRow[]));
+        cursor = page.LastEvaluatedKey;
+      } while (cursor);
+      return out.map(view);
+    },
+
+    /** A phone by id, with its owner's Auth0 id. */
+    async getById(id: number): Promise<{ sub: string; phone: AgentPhoneRow } | undefined> {
+      const found = await t.doc.send(
+        new QueryCommand({
+          TableName: t.tableName,
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk = :sk',
+          ExpressionAttributeValues: { ':pk': lookupKey(id).gsi1pk, ':sk': lookupKey(id).gsi1sk },
+          Limit: 1,
+        }),
+      );
+      const pk = found.Items?.[0]?.pk;
+      if (typeof pk !== 'string' || !pk.startsWith('USER#')) return undefined;
+      const sub = pk.slice('USER#'.length);
+      const res = await t.doc.send(new GetCommand({ TableName: t.tableName, Key: phoneKey(sub, id), ConsistentRead: true }));
+      return res.Item ? { sub, phone: view(res.Item as AgentPhoneRow) } : undefined;
+    },
+
+    async update(sub: string, id: number, fields: Pick<AgentPhoneRow, 'name' | 'phone' | 'isActive' | 'updatedAt'>): Promise<AgentPhoneRow> {
+      const res = await t.doc.send(
+        new UpdateCommand({
+          TableName: t.tableName,
+          Key: phoneKey(sub, id),
+          UpdateExpression: 'SET #n = :n, phone = :p, isActive = :a, updatedAt = :u',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: { '#n': 'name' },
+          ExpressionAttributeValues: { ':n': fields.name, ':p': fields.phone, ':a': fields.isActive, ':u': fields.updatedAt },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return view(res.Attributes as AgentPhoneRow);
+    },
+  };
+}
+
+const view = (r: AgentPhoneRow): AgentPhoneRow => ({
+  id: r.id,
+  userID: r.userID,
+  name: r.name,
+  phone: r.phone,
+  isActive: r.isActive,
+  createdAt: r.createdAt,
+  updatedAt: r.updatedAt,
+});
+
+export type AgentPhonesRepository = ReturnType<typeof agentPhonesRepository>;

@@ -1,0 +1,52 @@
+// Agent phones: listed, added and changed by their owner, or by an admin of the owner's organisation
+// who names it and whom the owner allows (shared/domain/hotline-access.ts). Numbers are stored in E.164.
+import type { AgentPhoneRow, AgentPhonesRepository } from '../db/agent-phones';
+import { nextId } from '../db/counters';
+import type { TableRef } from '../db/client';
+import type { OrganizationsRepository } from '../db/organizations';
+import { BadRequestError, NotFoundError, ValidationError } from '../errors';
+import type { Caller } from '../http/caller';
+import { idFromPath, resolveOwner } from './hotline-access';
+import { callableE164 } from './phone-number';
+
+type Deps = { organizations: OrganizationsRepository; phones: AgentPhonesRepository; table: TableRef; now?: () => Date };
+
+export interface AgentPhoneInput {
+  isActive: boolean;
+  name: string;
+  phone: string;
+  userID: number;
+}
+
+const view = (p: AgentPhoneRow) => ({ id: p.id, isActive: p.isActive, name: p.name, phone: p.phone, userID: p.userID });
+
+function e164(phone: string): string {
+  const number = callableE164(phone.startsWith('00') ? `+${phone.slice(2)}` : phone);
+  if (!number) throw new ValidationError([{ path: 'body.phone', message: 'Must be a valid international mobile or landline number.' }]);
+  return number;
+}
+
+export async function listAgentPhones(deps: Deps, caller: Caller, query: { owner_id: number; organization_id?: number }) {
+  const owner = await resolveOwner(deps, caller.id, query.owner_id, query.organization_id);
+  return (await deps.phones.listByOwner(owner.sub)).map(view);
+}
+
+export async function createAgentPhone(deps: Deps, caller: Caller, input: AgentPhoneInput, organizationID?: number) {
+  const phone = e164(input.phone);
+  const owner = await resolveOwner(deps, caller.id, input.userID, organizationID);
+  const now = (deps.now?.() ?? new Date()).toISOString();
+  const row: AgentPhoneRow = { id: await nextId(deps.table, 'agentPhone'), userID: owner.userID, name: input.name, phone, isActive: input.isActive, createdAt: now, updatedAt: now };
+  await deps.phones.create(owner.sub, row);
+  return view(row);
+}
+
+export async function updateAgentPhone(deps: Deps, caller: Caller, pathId: string, input: AgentPhoneInput, organizationID?: number) {
+  const id = idFromPath(pathId, 'agent phone');
+  const phone = e164(input.phone);
+  const found = await deps.phones.getById(id);
+  if (!found) throw new NotFoundError('No agent phone with this id.');
+  const owner = await resolveOwner(deps, caller.id, found.phone.userID, organizationID);
+  if (input.userID !== found.phone.userID) throw new BadRequestError('user-id-mismatch', 'An agent phone keeps its owner: `userID` must be its current owner.');
+  const updated = await deps.phones.update(owner.sub, id, { name: input.name, phone, isActive: input.isActive, updatedAt: (deps.now?.() ?? new Date()).toISOString() });
+  return view(updated);
+}

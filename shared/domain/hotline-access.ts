@@ -1,0 +1,74 @@
+// Who may act on what in the hotline service. The rule everywhere:
+// 1. a user acts on their own resources;
+// 2. an organisation admin acts on a member's resources only when the request names the organisation
+//    (`organization_id`) and the member allows organisation admins (PUT /v1/me/organization-access);
+// 3. anyone else gets 403;
+// and an organisation the caller is not a member of is indistinguishable from one that does not exist
+// (404), as are its hotlines. Hotlines belong to an organisation: its members read them, its admins
+// change them.
+import { hotlineRowsOf, type HotlineUserRow, type MemberRow, type OrganizationsRepository } from '../db/organizations';
+import { ForbiddenError, NotFoundError } from '../errors';
+
+export const ACCESS_SLUGS = {
+  notYours: 'not-your-resource',
+  adminRequired: 'organization-admin-required',
+  notMember: 'not-a-member',
+  consentRequired: 'member-consent-required',
+} as const;
+
+/** A path id: a whole number, or nothing of ours (404). */
+export function idFromPath(value: string, what: string): number {
+  if (!/^[1-9][0-9]{0,9}$/.test(value) || Number(value) > 2_147_483_647) throw new NotFoundError(`No ${what} with this id.`);
+  return Number(value);
+}
+
+/** The caller's membership of `organizationID`, or 404 (not a member, or no such organisation); `admin` also requires the admin role (403). */
+export async function requireMembership(
+  deps: { organizations: OrganizationsRepository },
+  caller: HotlineUserRow | undefined,
+  organizationID: number,
+  opts: { admin?: boolean; notFound?: string } = {},
+): Promise<MemberRow> {
+  const member = caller ? await deps.organizations.getMember(organizationID, caller.userID) : undefined;
+  if (!member) throw new NotFoundError(opts.notFound ?? 'No organisation with this id.');
+  if (opts.admin && member.role !== 'admin') {
+    throw new ForbiddenError('Only an admin of the organisation may do this.', ACCESS_SLUGS.adminRequired);
+  }
+  return member;
+}
+
+/**
+ * The Auth0 user whose resources `ownerID` names, when the caller may act on them (the rule above);
+ * throws 403 or 404 otherwise. Reads only: a refusal writes nothing.
+ */
+export async function resolveOwner(
+  deps: { organizations: OrganizationsRepository },
+  callerSub: string,
+  ownerID: number,
+  organizationID: number | undefined,
+): Promise<{ sub: string; userID: number }> {
+  const caller = await deps.organizations.getUser(callerSub);
+  if (caller && caller.userID === ownerID) return { sub: caller.sub, userID: caller.userID };
+  if (organizationID === undefined) {
+    throw new ForbiddenError("These are another user's resources; an organisation admin names the organisation (organization_id).", ACCESS_SLUGS.notYours);
+  }
+  await requireMembership(deps, caller, organizationID, { admin: true });
+  const member = await deps.organizations.getMember(organizationID, ownerID);
+  if (!member) throw new ForbiddenError('This user is not a member of the organisation.', ACCESS_SLUGS.notMember);
+  const owner = await deps.organizations.getUser(member.sub);
+  if (!owner?.allowOrganizationAdmins) {
+    throw new ForbiddenError('This member does not allow organisation admins to act on their resources.', ACCESS_SLUGS.consentRequired);
+  }
+  return { sub: owner.sub, userID: owner.userID };
+}
+
+/** What GET /v1/me shows of the hotline service: null until the user has an integer user id. */
+export function hotlineMembership(rows: Record<string, unknown>[]) {
+  const { user, memberships } = hotlineRowsOf(rows);
+  if (!user) return null;
+  return {
+    userID: user.userID,
+    allowOrganizationAdmins: user.allowOrganizationAdmins,
+    organizations: memberships.map((m) => ({ organizationID: m.organizationID, name: m.name, role: m.role })),
+  };
+}

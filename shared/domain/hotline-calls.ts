@@ -1,0 +1,138 @@
+// A hotline's call, as jambonz runs it. jambonz posts to the call hook and follows the verbs we answer:
+// - a new inbound call: its log starts (`incoming`); we `say` the hotline's ttsInbound and `dial` the
+//   first active agent phone (the agents in the hotline's order, each agent's active phones by id),
+//   with a ring timeout, the call hook as the dial's actionHook and, with a ttsOutbound, confirmHook;
+// - the dial's actionHook (the payload has `dial_call_status`): answered and over → `hangup`; not
+//   answered → `dial` the next phone; none left → a short message and `hangup`;
+// - the confirmHook (the agent's leg, `direction: outbound`): `say` ttsOutbound to the agent;
+// - a paused (`isActive: false`) or not yet provisioned hotline: a short message and `hangup`, no log.
+// The call status hook appends the agent legs' `ringing`, `answered` and `no-answer` to the log and,
+// when the caller's leg completes, `completed` and one billing record: the started minutes of the
+// call (jambonz's `duration`) times the per-minute rate.
+import type { AgentPhonesRepository } from '../db/agent-phones';
+import type { CallLogEntryRow, HotlineRow, HotlinesRepository } from '../db/hotlines';
+import type { OrganizationsRepository } from '../db/organizations';
+import { NotFoundError } from '../errors';
+import { idFromPath } from './hotline-access';
+import { hotlineHooks } from './hotline-provisioning';
+
+export interface CallDeps {
+  hotlines: HotlinesRepository;
+  organizations: OrganizationsRepository;
+  phones: AgentPhonesRepository;
+  hookBaseUrl: string;
+  dialTimeoutSeconds: number;
+  pausedText: string;
+  pricePerMinute: number;
+  now?: () => Date;
+}
+
+export interface JambonzCallInfo {
+  call_sid: string;
+  parent_call_sid?: string | null;
+  direction?: string;
+  from?: string | null;
+  to?: string | null;
+  call_status?: string;
+  dial_call_status?: string;
+  duration?: number | null;
+}
+
+export type Verb = { verb: string } & Record<string, unknown>;
+
+const NO_AGENT_TEXT = 'No one can take your call right now. Please call again later.';
+const nowOf = (deps: { now?: () => Date }) => (deps.now?.() ?? new Date()).toISOString();
+
+async function hotlineOf(deps: CallDeps, pathId: string): Promise<HotlineRow> {
+  const hotline = await deps.hotlines.get(idFromPath(pathId, 'hotline'));
+  if (!hotline) throw new NotFoundError('No hotline with this id.');
+  return hotline;
+}
+
+/** The phones a call rings, in order: each agent's active phones. */
+async function agentPhones(deps: CallDeps, hotline: HotlineRow): Promise<{ phone: string; userID: number }[]> {
+  const out: { phone: string; userID: number }[] = [];
+  for (const userID of hotline.agents) {
+    const user = await deps.organizations.getUserById(userID);
+    if (!user) continue;
+    for (const p of await deps.phones.listByOwner(user.sub)) if (p.isActive) out.push({ phone: p.phone, userID });
+  }
+  return out;
+}
+
+function dial(deps: CallDeps, hotline: HotlineRow, callerId: string | null | undefined, target: { phone: string }): Verb {
+  const hook = hotlineHooks(deps.hookBaseUrl, hotline.id).callHook;
+  return {
+    verb: 'dial',
+    ...(callerId ? { callerId } : {}),
+    answerOnBridge: true,
+    timeout: deps.dialTimeoutSeconds,
+    target: [{ type: 'phone', number: target.phone }],
+    actionHook: hook.url,
+    ...(hotline.ttsOutbound ? { confirmHook: hook.url } : {}),
+  };
+}
+
+const say = (text: string): Verb => ({ verb: 'say', text });
+const hangup = (): Verb => ({ verb: 'hangup' });
+
+/** POST …/hotlines/{hotlineID}/call: the verbs for this moment of the call. */
+export async function answerCallHook(deps: CallDeps, pathId: string, call: JambonzCallInfo): Promise<Verb[]> {
+  const hotline = await hotlineOf(deps, pathId);
+  if (!hotline.isActive || hotline.status !== 'active') return [say(deps.pausedText), hangup()];
+  // The agent's leg, once answered: the text for the agent, then the bridge.
+  if (call.direction === 'outbound') return hotline.ttsOutbound ? [say(hotline.ttsOutbound)] : [];
+
+  const now = nowOf(deps);
+  const phones = await agentPhones(deps, hotline);
+  if (call.dial_call_status === undefined) {
+    const first = phones[0];
+    const entries: CallLogEntryRow[] = [{ action: 'incoming', agentPhone: null, userID: null, startTime: now }];
+    if (first) entries.push({ action: 'dial', agentPhone: first.phone, userID: first.userID, startTime: now });
+    // A hook delivered again finds its log and gets the same verbs; nothing is logged twice.
+    await deps.hotlines.startCallLog({ hotlineID: hotline.id, callSid: call.call_sid, from: call.from ?? null, now, entries });
+    const greeting = hotline.ttsInbound ? [say(hotline.ttsInbound)] : [];
+    if (!first) return [...greeting, say(NO_AGENT_TEXT), hangup()];
+    return [...greeting, dial(deps, hotline, call.from, first)];
+  }
+
+  // The dial's action: answered (and now over), or on to the next phone.
+  if (call.dial_call_status === 'completed' || call.dial_call_status === 'answered') return [hangup()];
+  const log = await deps.hotlines.logByCall(call.call_sid);
+  if (!log) return [say(NO_AGENT_TEXT), hangup()];
+  const tried = log.entries.filter((e) => e.action === 'dial').length;
+  const next = phones[tried];
+  if (!next) return [say(NO_AGENT_TEXT), hangup()];
+  await deps.hotlines.appendEntries(hotline.id, log.id, [{ action: 'dial', agentPhone: next.phone, userID: next.userID, startTime: now }]);
+  return [dial(deps, hotline, log.from, next)];
+}
+
+const AGENT_ACTIONS: Record<string, string> = { ringing: 'ringing', 'in-progress': 'answered', 'no-answer': 'no-answer', busy: 'no-answer', failed: 'no-answer' };
+const CALL_OVER = new Set(['completed', 'failed', 'busy', 'no-answer']);
+
+/** POST …/hotlines/{hotlineID}/status: one call status event into the call's log (and its record). */
+export async function recordCallStatus(deps: CallDeps, pathId: string, event: JambonzCallInfo): Promise<void> {
+  const hotline = await hotlineOf(deps, pathId);
+  const status = event.call_status ?? '';
+  const now = nowOf(deps);
+  if (event.parent_call_sid) {
+    const action = AGENT_ACTIONS[status];
+    const log = action ? await deps.hotlines.logByCall(event.parent_call_sid) : undefined;
+    if (!action || !log || log.hotlineID !== hotline.id) return;
+    const dialled = [...log.entries].reverse().find((e) => e.action === 'dial' && e.agentPhone === event.to);
+    await deps.hotlines.appendEntries(hotline.id, log.id, [{ action, agentPhone: event.to ?? null, userID: dialled?.userID ?? null, startTime: now }]);
+    return;
+  }
+  if (!CALL_OVER.has(status)) return;
+  const log = await deps.hotlines.logByCall(event.call_sid);
+  if (!log || log.hotlineID !== hotline.id || log.recordId !== undefined) return;
+  const seconds = Math.max(0, Math.round(event.duration ?? (Date.parse(now) - Date.parse(log.startTime)) / 1000));
+  const timeEnd = new Date(Date.parse(log.startTime) + seconds * 1000).toISOString();
+  await deps.hotlines.bill(
+    { hotlineID: hotline.id, callLogID: log.id, destinationNumber: hotline.number ?? event.to ?? '', timeStart: log.startTime, timeEnd, price: priceOf(seconds, deps.pricePerMinute) },
+    { action: 'completed', agentPhone: null, userID: null, startTime: now },
+  );
+}
+
+/** Started minutes times the rate, in cents' hundredths (four decimals). */
+export const priceOf = (seconds: number, perMinute: number) => Math.round(Math.ceil(seconds / 60) * perMinute * 10_000) / 10_000;

@@ -1,0 +1,206 @@
+// Hotlines of an organisation, their call logs and billing records, and the organisation's SIP account.
+// Creating a hotline stores it as `created` and answers at once; the provisionHotline worker gives it a
+// number and a jambonz application (shared/domain/hotline-provisioning.ts). Lists are the hotline API's
+// offset pages (`limit` 1..50, `offset`, and the total).
+import { isSupportedCountry } from 'libphonenumber-js/max';
+import type { HotlineRow, HotlinesRepository } from '../db/hotlines';
+import type { OrganizationsRepository, SipAccountRow } from '../db/organizations';
+import { ConflictError, NotFoundError, ValidationError } from '../errors';
+import type { Caller } from '../http/caller';
+import type { JambonzPlatform } from '../providers/jambonz/port';
+import { idFromPath, requireMembership } from './hotline-access';
+
+export const HOTLINE_SLUGS = {
+  sipAccountRequired: 'sip-account-required',
+  sipAccountExists: 'sip-account-exists',
+  agentNotMember: 'agent-not-member',
+} as const;
+
+type Deps = { organizations: OrganizationsRepository; hotlines: HotlinesRepository; now?: () => Date };
+const nowOf = (deps: { now?: () => Date }) => (deps.now?.() ?? new Date()).toISOString();
+
+export interface HotlineInput {
+  agents: number[];
+  channelsInbound: number;
+  channelsOutbound: number;
+  isActive: boolean;
+  name: string;
+  organizationID: number;
+  ttsInbound?: string;
+  ttsOutbound?: string;
+}
+
+export function hotlineView(h: HotlineRow) {
+  return {
+    agents: h.agents,
+    channelsInbound: h.channelsInbound,
+    channelsOutbound: h.channelsOutbound,
+    id: h.id,
+    isActive: h.isActive,
+    name: h.name,
+    number: h.number ?? null,
+    organizationID: h.organizationID,
+    status: h.status === 'active' && !h.isActive ? ('paused' as const) : h.status,
+    ...(h.failureReason ? { failureReason: h.failureReason } : {}),
+    ttsInbound: h.ttsInbound,
+    ttsOutbound: h.ttsOutbound,
+  };
+}
+
+const page = <T>(items: T[], q: { limit: number; offset: number }) => items.slice(q.offset, q.offset + q.limit);
+
+/** Every agent must be a member of the organisation: 409 naming those who are not. */
+async function checkAgents(deps: Deps, organizationID: number, agents: number[]) {
+  const missing: number[] = [];
+  for (const userID of new Set(agents)) if (!(await deps.organizations.getMember(organizationID, userID))) missing.push(userID);
+  if (missing.length) throw new ConflictError(`Not members of the organisation: ${missing.join(', ')}. Add them first.`, HOTLINE_SLUGS.agentNotMember);
+}
+
+/** The hotline `pathId` names, when the caller is a member of its organisation (else 404, as for a missing one). */
+async function hotlineFor(deps: Deps, caller: Caller, pathId: string, opts: { admin?: boolean } = {}) {
+  const id = idFromPath(pathId, 'hotline');
+  const [hotline, user] = await Promise.all([deps.hotlines.get(id), deps.organizations.getUser(caller.id)]);
+  if (!hotline) throw new NotFoundError('No hotline with this id.');
+  await requireMembership(deps, user, hotline.organizationID, { admin: opts.admin, notFound: 'No hotline with this id.' });
+  return hotline;
+}
+
+export async function createHotline(deps: Deps, caller: Caller, input: HotlineInput) {
+  const user = await deps.organizations.getUser(caller.id);
+  await requireMembership(deps, user, input.organizationID, { admin: true });
+  const sip = await deps.organizations.getSipAccount(input.organizationID);
+  if (sip?.status !== 'active') {
+    throw new ConflictError('The organisation needs its SIP account first (POST /v1/organizations/sip-account).', HOTLINE_SLUGS.sipAccountRequired);
+  }
+  await checkAgents(deps, input.organizationID, input.agents);
+  const now = nowOf(deps);
+  const row: HotlineRow = {
+    id: await deps.hotlines.newHotlineId(),
+    organizationID: input.organizationID,
+    name: input.name,
+    agents: input.agents,
+    channelsInbound: input.channelsInbound,
+    channelsOutbound: input.channelsOutbound,
+    isActive: input.isActive,
+    status: 'created',
+    ttsInbound: input.ttsInbound ?? '',
+    ttsOutbound: input.ttsOutbound ?? '',
+    createdAt: now,
+    updatedAt: now,
+  };
+  await deps.hotlines.create(row);
+  return hotlineView(row);
+}
+
+export async function getHotline(deps: Deps, caller: Caller, pathId: string) {
+  return hotlineView(await hotlineFor(deps, caller, pathId));
+}
+
+export async function listHotlines(deps: Deps, caller: Caller, q: { organization_id: number; limit: number; offset: number }) {
+  const user = await deps.organizations.getUser(caller.id);
+  await requireMembership(deps, user, q.organization_id);
+  const all = (await deps.hotlines.listByOrganization(q.organization_id)).sort((a, b) => a.id - b.id);
+  return { hotlines: page(all, q).map(hotlineView), totalHotlines: all.length };
+}
+
+/** Changes a hotline (its admins); the organisation stays. A failed hotline is provisioned again. */
+export async function updateHotline(deps: Deps, caller: Caller, pathId: string, input: HotlineInput) {
+  const hotline = await hotlineFor(deps, caller, pathId, { admin: true });
+  if (input.organizationID !== hotline.organizationID) {
+    throw new ValidationError([{ path: 'body.organizationID', message: 'A hotline stays with its organisation.' }]);
+  }
+  await checkAgents(deps, hotline.organizationID, input.agents);
+  const updated = await deps.hotlines.update(
+    hotline.id,
+    {
+      name: input.name,
+      agents: input.agents,
+      channelsInbound: input.channelsInbound,
+      channelsOutbound: input.channelsOutbound,
+      isActive: input.isActive,
+      ttsInbound: input.ttsInbound ?? '',
+      ttsOutbound: input.ttsOutbound ?? '',
+      updatedAt: nowOf(deps),
+    },
+    hotline.status === 'failed',
+  );
+  return hotlineView(updated);
+}
+
+const logView = (l: { id: number; hotlineID: number; startTime: string; entries: { action: string; agentPhone: string | null; userID: number | null; startTime: string }[] }) => ({
+  entries: l.entries.map((e, i) => ({ action: e.action, agentPhone: e.agentPhone, id: i + 1, startTime: e.startTime, userID: e.userID })),
+  hotlineID: l.hotlineID,
+  id: l.id,
+  startTime: l.startTime,
+});
+
+export async function listCallLogs(deps: Deps, caller: Caller, pathId: string, q: { limit: number; offset: number }) {
+  const hotline = await hotlineFor(deps, caller, pathId);
+  const logs = await deps.hotlines.listLogs(hotline.id);
+  return { callLogs: page(logs, q).map(logView), totalCallLogs: logs.length };
+}
+
+export async function getCallLog(deps: Deps, caller: Caller, pathId: string, logPathId: string) {
+  const hotline = await hotlineFor(deps, caller, pathId);
+  const log = await deps.hotlines.getLog(hotline.id, idFromPath(logPathId, 'call log'));
+  if (!log) throw new NotFoundError('No call log with this id on this hotline.');
+  return logView(log);
+}
+
+export async function listRecords(deps: Deps, caller: Caller, pathId: string, q: { limit: number; offset: number }) {
+  const hotline = await hotlineFor(deps, caller, pathId);
+  const records = await deps.hotlines.listRecords(hotline.id);
+  return {
+    records: page(records, q).map((r) => ({ destinationNumber: r.destinationNumber, hotlineID: r.hotlineID, id: r.id, price: r.price, timeEnd: r.timeEnd, timeStart: r.timeStart })),
+    totalRecords: records.length,
+  };
+}
+
+// --- SIP account --------------------------------------------------------------------------------
+
+export interface SipAccountInput {
+  city: string;
+  cityCode: string;
+  country: string;
+  name: string;
+  organizationID: number;
+  street: string;
+  streetHousenumber: number;
+}
+
+/**
+ * The organisation's SIP account: a jambonz VoIP carrier for the organisation with a SIP gateway at
+ * `gateway`. Claimed on its row first (a second request gets 409); a provider failure undoes the
+ * carrier and gives the claim back (502), so a retry starts clean.
+ */
+export async function createSipAccount(
+  deps: { organizations: OrganizationsRepository; jambonz: JambonzPlatform; gateway: string; now?: () => Date },
+  caller: Caller,
+  input: SipAccountInput,
+) {
+  if (!isSupportedCountry(input.country)) throw new ValidationError([{ path: 'body.country', message: 'Must be a country code we have numbers for, e.g. DE.' }]);
+  const user = await deps.organizations.getUser(caller.id);
+  await requireMembership(deps, user, input.organizationID, { admin: true });
+  const row: SipAccountRow = { ...input, status: 'creating', createdAt: nowOf(deps) };
+  const claim = await deps.organizations.claimSipAccount(row);
+  if (!claim.created) throw new ConflictError('The organisation has its SIP account already.', HOTLINE_SLUGS.sipAccountExists);
+  let carrierSid: string | undefined;
+  try {
+    carrierSid = (await deps.jambonz.createCarrier({ name: `fonella-org-${input.organizationID}`, description: `${input.name}, ${input.street} ${input.streetHousenumber}, ${input.city} (${input.country})`, e164LeadingPlus: true })).sid;
+    const gatewaySid = (await deps.jambonz.createSipGateway({ carrierSid, address: deps.gateway, port: 5060, inbound: true, outbound: true })).sid;
+    await deps.organizations.activateSipAccount(input.organizationID, { carrierSid, gatewaySid });
+  } catch (err) {
+    if (carrierSid) await deps.jambonz.deleteCarrier(carrierSid).catch(() => undefined);
+    await deps.organizations.releaseSipAccount(input.organizationID);
+    throw err;
+  }
+  return { city: input.city, cityCode: input.cityCode, country: input.country, name: input.name, organizationID: input.organizationID, street: input.street, streetHousenumber: input.streetHousenumber };
+}
+
+export async function sipAccountExists(deps: { organizations: OrganizationsRepository }, caller: Caller, pathId: string) {
+  const organizationID = idFromPath(pathId, 'organisation');
+  const user = await deps.organizations.getUser(caller.id);
+  await requireMembership(deps, user, organizationID);
+  const sip = await deps.organizations.getSipAccount(organizationID);
+  return { exists: sip?.status === 'active' };
+}
