@@ -18,7 +18,11 @@ export const ActivationRequest = z
     inviteToken: z
       .string()
       .check(z.minLength(16), z.maxLength(128), z.regex(/^[A-Za-z0-9_-]+$/, 'Must be the token of the invite link.'))
-      .register(z.globalRegistry, { description: 'The `invite` parameter of the link in the invite email.', writeOnly: true }),
+      .register(z.globalRegistry, {
+        description: 'The `invite` parameter of the link in the invite email.',
+        examples: ['q5Jx0vR2mK8wT3yZ7bN1cD4fG6hJ9kL2pS5uV8xA0eC'],
+        writeOnly: true,
+      }),
   })
   .register(z.globalRegistry, { id: 'PartnerActivationRequest' });
 
