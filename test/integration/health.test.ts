@@ -20,6 +20,8 @@ const callsDuring = async (what: () => Promise<void>) => {
 let stack: TestStack;
 beforeAll(async () => {
   stack = await startTestStack();
+  // What the start wrote has reached the stream workers (their table calls are not the route's).
+  await stack.streams.idle();
 });
 afterAll(async () => {
   recorder.stop();

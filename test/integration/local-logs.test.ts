@@ -36,7 +36,8 @@ describe('local log context', () => {
     expect(new Set(lines.map((l) => l.requestId)).size).toBe(40);
     for (const l of lines) expect(l.function_name).toBe(`fonella-local-${String(l.route)}`);
     expect(lines.filter((l) => l.route === 'submitContact')).toHaveLength(20);
-    // The process's first invocation is its cold start (one logger serves every local function).
-    expect(lines.filter((l) => l.cold_start === true)).toHaveLength(1);
+    // The process's first invocation is its cold start (one logger serves every local function): one of
+    // these, or none when a stream worker (the customer index, from the stack's demo users) came first.
+    expect(lines.filter((l) => l.cold_start === true).length).toBeLessThanOrEqual(1);
   });
 });
