@@ -12,6 +12,7 @@ import { configuredMailer } from '../../shared/providers/mailgun';
 import { configuredSipgate, sipgateConfig } from '../../shared/providers/sipgate';
 import { configuredBilling } from '../../shared/providers/stripe';
 import { configuredVapi } from '../../shared/providers/vapi';
+import { partnerAccountsRepository } from '../../shared/db/partner-accounts';
 import { worker } from '../../shared/streams/worker';
 import { tearDownAccount } from '../../lib/workers';
 
@@ -31,6 +32,7 @@ const deps = {
   vapi,
   directory: configuredDirectory(),
   mailer: configuredMailer(),
+  partnerAccounts: partnerAccountsRepository(table()),
 };
 
 export const handler = worker(tearDownAccount, async ({ keys }) => {

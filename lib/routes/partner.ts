@@ -5,13 +5,6 @@
 import type { RouteDef } from '../../shared/http/route-def';
 import { ActivationRequest, PartnerActivated, PartnerProfile, PayoutDetails, PayoutDetailsRequest } from '../../shared/schemas/partner';
 
-/** What every route behind the partner link may answer besides its own errors. */
-const partnerRequired = {
-  status: 403,
-  slugs: ['partner-required'],
-  description: '`partner-required`: the caller is not linked to a partner account, or the partner is disabled.',
-};
-
 export const activatePartner = {
   name: 'activatePartner',
   method: 'POST',
@@ -48,7 +41,6 @@ export const getPartner = {
     "The caller's partner account: profile, public code and referral link, payout details (masked), the customers it referred (name, plan and since, nothing more) and its commission for this and last month, from the referred customers' subscriptions at the plans' monthly prices.",
   tags: ['partner'],
   response: { status: 200, body: PartnerProfile, description: "The caller's partner account." },
-  errors: [partnerRequired],
   uses: { table: 'read' },
 } satisfies RouteDef;
 
@@ -64,6 +56,5 @@ export const savePayoutDetails = {
   tags: ['partner'],
   request: { body: PayoutDetailsRequest },
   response: { status: 200, body: PayoutDetails, description: 'The details as stored, the IBAN and the account holder masked.' },
-  errors: [partnerRequired],
   uses: { table: 'write', payoutKey: 'encrypt' },
 } satisfies RouteDef;

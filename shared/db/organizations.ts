@@ -3,7 +3,7 @@
 //   USER#<sub> / HOTLINE#USER                 { userID, allowOrganizationAdmins }  the user's id and consent
 //   HOTLINE_USER#<userID> / REF               { sub, userID }                      id → Auth0 user
 //   USER#<sub> / HOTLINE#ORG#<orgId>          { organizationID, name, role }       the user's memberships (GET /v1/me)
-//   ORG#<orgId> / PROFILE                     { organizationID, name, createdBy, createdAt }
+//   ORG#<orgId> / PROFILE                     { organizationID, name, createdBy (user id), createdAt }
 //   ORG#<orgId> / MEMBER#<userID>             { organizationID, userID, sub, role } the organisation's members
 //   ORG#<orgId> / SIP_ACCOUNT                 the organisation's SIP account (a jambonz carrier and gateway)
 // Rows of a user: everything under USER#<sub>, HOTLINE_USER#<userID>, and ORG#*/MEMBER#<userID>.
@@ -25,7 +25,8 @@ export interface HotlineUserRow {
 export interface OrganizationRow {
   organizationID: number;
   name: string;
-  createdBy: string;
+  /** The integer user id of the admin who created it (not the Auth0 id: an organisation outlives an account). */
+  createdBy: number;
   createdAt: string;
 }
 
@@ -136,7 +137,7 @@ export function organizationsRepository(t: TableRef) {
     /** A new organisation with `admin` as its first admin, in one transaction. */
     async createOrganization(input: { name: string; admin: HotlineUserRow; now: string }): Promise<OrganizationRow> {
       const organizationID = await nextId(t, 'organization');
-      const org: OrganizationRow = { organizationID, name: input.name, createdBy: input.admin.sub, createdAt: input.now };
+      const org: OrganizationRow = { organizationID, name: input.name, createdBy: input.admin.userID, createdAt: input.now };
       const member: MemberRow = { organizationID, userID: input.admin.userID, sub: input.admin.sub, role: 'admin', addedAt: input.now };
       await t.doc.send(
         new TransactWriteCommand({
@@ -204,3 +205,18 @@ function membershipPuts(t: TableRef, member: MemberRow, organizationName: string
 }
 
 export type OrganizationsRepository = ReturnType<typeof organizationsRepository>;
+
+/**
+ * The rows outside USER#<sub> that name the user, found from the user's partition rows: the id's
+ * reference and each membership row of the organisations. An account's teardown deletes them with the
+ * partition.
+ */
+export function hotlineRowsNamingUser(partition: { sk: string; [k: string]: unknown }[]): { pk: string; sk: string }[] {
+  const user = partition.find((r) => r.sk === USER_SK);
+  if (typeof user?.userID !== 'number') return [];
+  const userID = user.userID;
+  return [
+    userRefKey(userID),
+    ...partition.filter((r) => r.sk.startsWith(MEMBERSHIP_SK_PREFIX) && typeof r.organizationID === 'number').map((r) => memberKey(r.organizationID as number, userID)),
+  ];
+}

@@ -14,7 +14,8 @@ import { subscriptionEnded, subscriptionInForce } from './subscriptions';
 import type { Sealed } from '../crypto/envelope';
 
 const userPk = (userId: string) => `USER#${userId}`;
-const linkKey = (userId: string) => ({ pk: userPk(userId), sk: 'PARTNER_LINK' });
+export const PARTNER_LINK_SK = 'PARTNER_LINK';
+const linkKey = (userId: string) => ({ pk: userPk(userId), sk: PARTNER_LINK_SK });
 const referralKey = (userId: string) => ({ pk: userPk(userId), sk: 'REFERRAL' });
 const REFERRED_BY = 'REFERRED_BY#';
 
@@ -122,6 +123,25 @@ export function partnerAccountsRepository(t: TableRef) {
         if (reasons[1]?.Code === 'ConditionalCheckFailed') return { outcome: 'invite-gone' };
         throw err;
       }
+    },
+
+    /**
+     * Takes the user off the partner they activated (their account is being deleted): the partner keeps
+     * its record, disabled, without the user's id. Nothing when another user holds it, or none.
+     */
+    async releaseLink(partnerId: string, userId: string): Promise<void> {
+      await applied(
+        t.doc.send(
+          new UpdateCommand({
+            TableName: t.tableName,
+            Key: partnerKey(partnerId),
+            UpdateExpression: 'SET #s = :disabled, updatedAt = :now REMOVE auth0UserId',
+            ConditionExpression: 'auth0UserId = :user',
+            ExpressionAttributeNames: { '#s': 'status' },
+            ExpressionAttributeValues: { ':disabled': 'disabled', ':now': new Date().toISOString(), ':user': userId },
+          }),
+        ),
+      );
     },
 
     /** Stores the partner's payout details (replacing earlier ones) while the partner exists. */

@@ -5,7 +5,7 @@
 //                               change of active_<plan> that month), calls and callSeconds (by the
 //                               call's start month).
 // Every counter change is written in one transaction with what makes it happen once: the customer's
-// listing row (customers.ts), or a marker per call (STATS_MARK#CALL#<callId>, kept a week: a stream
+// listing row (customers.ts), or a marker per call (STATS_MARK#CALL#<hash of the call id>, kept a week: a stream
 // record is at most a day old). A rebuild reads this partition's TOTAL items and its last twelve
 // months, never the entity rows. The result is STATS / SNAPSHOT; STATS / LOCK (with an expiry) lets one
 // rebuild run at a time. All months are UTC.
@@ -78,6 +78,9 @@ export interface StatsSnapshotRow<T = unknown> {
   stats: T;
 }
 
+/** A counted call's marker: keyed by a hash of the call id, so it names no call of a deleted account. */
+const callMarkKey = (callId: string) => `STATS_MARK#CALL#${createHash('sha256').update(callId).digest('hex').slice(0, 32)}`;
+
 export function statsRepository(t: TableRef) {
   return {
     /** Counts a call once (by its id): false when it was counted before. */
@@ -90,7 +93,7 @@ export function statsRepository(t: TableRef) {
                 {
                   Put: {
                     TableName: t.tableName,
-                    Item: { pk: `STATS_MARK#CALL#${call.callId}`, sk: 'COUNTED', entity: 'statsMark', ttl: Math.floor(now.getTime() / 1000) + MARK_DAYS * 86_400 },
+                    Item: { pk: callMarkKey(call.callId), sk: 'COUNTED', entity: 'statsMark', ttl: Math.floor(now.getTime() / 1000) + MARK_DAYS * 86_400 },
                     ConditionExpression: 'attribute_not_exists(pk)',
                   },
                 },

@@ -22,6 +22,8 @@
 import { randomUUID } from 'node:crypto';
 import { TOMBSTONE_SECONDS } from '../config/teardown';
 import { CALL_KEYS, callRefKey } from '../db/calls';
+import { hotlineRowsNamingUser } from '../db/organizations';
+import { PARTNER_LINK_SK, type PartnerAccountsRepository } from '../db/partner-accounts';
 import { subscriptionEnded } from '../db/subscriptions';
 import { TEARDOWN_SK, type PartitionRow, type TeardownRequester, type TeardownResource, type TeardownRow, type TeardownsRepository } from '../db/teardowns';
 import type { UsersRepository } from '../db/users';
@@ -42,6 +44,7 @@ export interface TeardownDeps {
   vapi: Pick<VoiceAssistants, 'deleteAssistant' | 'deleteCall'>;
   directory: UserDirectory;
   mailer: Mailer;
+  partnerAccounts: Pick<PartnerAccountsRepository, 'releaseLink'>;
   now?: () => Date;
 }
 
@@ -110,6 +113,11 @@ export const TEARDOWN_STEPS: TeardownStep[] = [
     target: 'table',
     async run(deps, r) {
       const rows = await deps.teardowns.partition(r.userId);
+      // A partner account the user activated loses its user (and is disabled): it is the partner's
+      // business record, kept, but no longer names the account.
+      for (const link of rows.filter((row) => row.sk === PARTNER_LINK_SK && typeof row.partnerId === 'string')) {
+        await deps.partnerAccounts.releaseLink(String(link.partnerId), r.userId);
+      }
       await deps.teardowns.deleteKeys(rowsToDelete(rows));
       return {};
     },
@@ -153,7 +161,8 @@ const localeOf = (value: string | undefined): Locale => ((LOCALES as readonly st
 
 /**
  * Every row of the account but its teardown record, and the rows elsewhere that name it: the call
- * references (CALL#<id> / REF). Row kinds added to the partition later are deleted without being named.
+ * references (CALL#<id> / REF), the hotline service's id reference and organisation memberships.
+ * Row kinds added to the partition later are deleted without being named.
  */
 export function rowsToDelete(rows: PartitionRow[]): { pk: string; sk: string }[] {
   const keys: { pk: string; sk: string }[] = [];
@@ -162,6 +171,7 @@ export function rowsToDelete(rows: PartitionRow[]): { pk: string; sk: string }[]
     keys.push({ pk: row.pk, sk: row.sk });
     if (row.sk.startsWith(CALL_KEYS.sk) && typeof row.callId === 'string') keys.push(callRefKey(row.callId));
   }
+  keys.push(...hotlineRowsNamingUser(rows));
   return keys;
 }
 

@@ -14,6 +14,7 @@ import { TEARDOWN_STEPS } from '../../shared/domain/teardown';
 import { needsAuthorizer, type RouteDef } from '../../shared/http/route-def';
 import { SIPGATE_LOCAL } from '../../shared/providers/sipgate/config';
 import { validBodies } from '../support/arbitraries';
+import { seedActivePartner } from '../support/partners';
 import { startTestStack, waitFor, type TestStack } from '../support/stack';
 import { settle } from '../support/state';
 
@@ -94,13 +95,22 @@ async function provisioned(prefix = 'full') {
   for (const deviceId of ['laptop', 'phone']) {
     expect((await u.call('POST', '/v1/me/devices', { deviceId, platform: 'web', userAgent: 'Mozilla/5.0 Firefox/133.0' })).status).toBe(200);
   }
+  // Beyond the portal: a hotline organisation of their own, a partner account they activated, and the
+  // referral by another partner: rows in their partition and rows elsewhere that name them.
+  expect((await u.call('POST', '/v1/organizations', { name: `Feuerwehr ${prefix}` })).status).toBe(201);
+  const ownPartner = await seedActivePartner(stack, { sub: u.sub });
+  const referrer = await seedActivePartner(stack);
+  expect((await u.call('POST', '/v1/me/referral', { refId: referrer.publicCode })).status).toBe(200);
   await post(`${stack.emulators.stripe}/_simulate/payment-failed`, { subscriptionId });
   await waitFor('the failed payment stored', async () => (await stack.scan()).some((r) => r.pk === `USER#${u.sub}` && String(r.sk).startsWith('PAYMENT_FAILED#')), 10_000);
   await settle(stack);
 
   const rows = (await stack.scan()).filter((r) => r.pk === `USER#${u.sub}`);
   const kinds = new Set(rows.map((r) => String(r.sk).split('#')[0]));
-  for (const k of ['SETTINGS', 'SUBSCRIPTION', 'ASSISTANT', 'INTEGRATION', 'CALL', 'CALLREPORT', 'DEVICE', 'PAYMENT_FAILED']) expect(kinds, k).toContain(k);
+  for (const k of ['SETTINGS', 'SUBSCRIPTION', 'ASSISTANT', 'INTEGRATION', 'CALL', 'CALLREPORT', 'DEVICE', 'PAYMENT_FAILED', 'HOTLINE', 'PARTNER_LINK', 'REFERRAL']) {
+    expect(kinds, k).toContain(k);
+  }
+  expect((await stack.scan()).some((r) => r.pk === `PARTNER#${ownPartner.partnerId}` && r.auth0UserId === u.sub)).toBe(true);
   const lines = rows.filter((r) => String(r.sk).startsWith('INTEGRATION#'));
   return {
     ...u,
