@@ -105,7 +105,8 @@ export const logRetention = (settings: StackSettings) =>
  * How cdk-nag names a reference to an attribute of a resource of this app in its findings, or
  * undefined for anything else (an imported table gets no acknowledgment): `<LogicalId.Arn>` in the
  * resource's own stack; in a nested stack the parameter CDK passes it in as,
- * `<referenceto<the resource's unique id><attribute>>`.
+ * `<referenceto<the resource's unique id><attribute>>` (CDK's naming: test/infra/nag.test.ts fails if it
+ * changes).
  */
 function nagRef(scope: Construct, token: string): string | undefined {
   const ref = Tokenization.reverseString(token).firstToken;
