@@ -1,23 +1,22 @@
 // The Fonella API on AWS: the single table with its stream, the HTTP API with the Auth0 JWT
 // authorizer, one function per manifest route and one per stream worker. Nothing here is written
-// per route or per worker: the stack loops over the manifests.
-import { CfnOutput, Duration, RemovalPolicy, Stack, Validations, type CfnResource, type StackProps } from 'aws-cdk-lib';
+// per route or per worker: the stack loops over the manifests. The functions (with their API routes
+// and alarms) live in nested stacks, one per handler folder (lib/constructs/function-stack.ts).
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { AccessLogField, AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import { CorsHttpMethod, HttpApi, HttpMethod, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import { CorsHttpMethod, HttpApi, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
-import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { Alarm, ComparisonOperator, TreatMissingData, Unit } from 'aws-cdk-lib/aws-cloudwatch';
+import { Unit } from 'aws-cdk-lib/aws-cloudwatch';
 import { AttributeType, Billing, StreamViewType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { FilterPattern, LogGroup, MetricFilter } from 'aws-cdk-lib/aws-logs';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { TABLE } from '../shared/db/table';
-import { needsAuthorizer, type Access, type RouteDef } from '../shared/http/route-def';
+import type { RouteDef } from '../shared/http/route-def';
 import type { WorkerDef } from '../shared/streams/worker-def';
 import { logRetention } from './constructs/fonella-function';
-import { RouteFunction } from './constructs/route-function';
-import { StreamWorker } from './constructs/stream-worker';
+import { RouteFunctions, WorkerFunctions, alarmOn5xx, groupEntries } from './constructs/function-stack';
 import type { StackSettings } from './settings';
 
 export interface FonellaStackProps extends StackProps {
@@ -27,14 +26,6 @@ export interface FonellaStackProps extends StackProps {
   /** Repository root: handler paths in the manifest are relative to it. */
   root: string;
 }
-
-/** Why a route without the JWT authorizer is meant to be so, by access (cdk-nag AwsSolutions-APIG4). */
-const OPEN_BY_DESIGN: Partial<Record<Access, string>> = {
-  public: 'Public route by design: anonymous callers, bounded by the stage throttle.',
-  vapi: 'Vapi webhook: the function checks the shared webhook secret; Vapi sends no JWT.',
-  stripe: 'Stripe webhook: the function verifies the Stripe signature; Stripe sends no JWT.',
-  jambonz: 'jambonz webhook: the function verifies the Jambonz-Signature; jambonz sends no JWT.',
-};
 
 /** Access-log lines (see the stage's format) of requests answered with a 5xx. */
 export const API_5XX_PATTERN = '{ $.status = 5* }';
@@ -137,17 +128,8 @@ export class FonellaStack extends Stack {
     // Count, not rate: most routes see a few requests an hour, where a rate swings on one request or
     // needs a traffic floor, while every 5xx is a caller who saw a failure (expected refusals are 4xx).
     // An outage with no customer traffic still shows: a monitor calling /v1/health?deep=1 gets 503s.
-    const alarmOn5xx = (id: string, alarmName: string, description: string, metric: ReturnType<MetricFilter['metric']>) =>
-      new Alarm(this, id, {
-        alarmName,
-        alarmDescription: description,
-        metric,
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      });
     alarmOn5xx(
+      this,
       'Api5xxAlarm',
       `fonella-${settings.stage}-api-5xx`,
       'Any 5xx the API answered (API Gateway metrics): every route, and failures before a route was matched.',
@@ -158,29 +140,12 @@ export class FonellaStack extends Stack {
       jwtAudience: [settings.auth0Audience],
     });
 
-    for (const [name, route] of Object.entries(props.routes)) {
-      const { fn } = new RouteFunction(this, `Route-${name}`, { name, route, root: props.root, table, secret, payoutKey, settings });
-      const httpRoutes = api.addRoutes({
-        path: route.path,
-        methods: [HttpMethod[route.method]],
-        integration: new HttpLambdaIntegration(`${name}-integration`, fn),
-        authorizer: needsAuthorizer(route) ? authorizer : undefined,
-      });
-      const routeKey = `${route.method} ${route.path}`;
-      alarmOn5xx(
-        `Route-${name}-5xx`,
-        `fonella-${settings.stage}-${name}-5xx`,
-        `5xx answers of ${routeKey}, from the API access log: callers saw a failure.`,
-        serverErrors.metric({ dimensionsMap: { Route: routeKey }, statistic: 'Sum', period: Duration.minutes(5) }),
-      );
-      const openReason = needsAuthorizer(route) ? undefined : OPEN_BY_DESIGN[route.access];
-      for (const r of httpRoutes) {
-        if (openReason) Validations.of(r.node.defaultChild as CfnResource).acknowledge({ id: 'AwsSolutions-APIG4', reason: openReason });
-      }
+    const shared = { root: props.root, table, secret, payoutKey, settings };
+    for (const [group, routes] of groupEntries(props.routes)) {
+      new RouteFunctions(this, `Routes-${group}`, { group, routes, api, authorizer, serverErrors, ...shared });
     }
-
-    for (const [name, worker] of Object.entries(props.workers)) {
-      new StreamWorker(this, `Worker-${name}`, { name, worker, root: props.root, table, secret, payoutKey, settings });
+    for (const [group, workers] of groupEntries(props.workers)) {
+      new WorkerFunctions(this, `Workers-${group}`, { group, workers, ...shared });
     }
 
     new CfnOutput(this, 'ApiUrl', { value: api.apiEndpoint });

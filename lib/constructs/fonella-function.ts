@@ -5,7 +5,7 @@
 // in its configuration: it gets the AWS Parameters and Secrets Lambda Extension (a layer), the name
 // of the stage secret and the keys it may read from it, and may read that secret alone; it reads the
 // keys at cold start (shared/config/secrets.ts), so a rotated secret reaches the next cold start.
-import { Duration, RemovalPolicy, Stack, Validations, type CfnResource } from 'aws-cdk-lib';
+import { CfnResource, Duration, Names, Reference, RemovalPolicy, Stack, Tokenization, Validations } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
@@ -102,13 +102,18 @@ export const logRetention = (settings: StackSettings) =>
   settings.stage === 'prod' ? RetentionDays.THREE_MONTHS : RetentionDays.TWO_WEEKS;
 
 /**
- * How cdk-nag names a reference to an attribute of a resource of this stack in its findings
- * (`<LogicalId.Arn>`), or undefined for anything else (an imported table gets no acknowledgment).
+ * How cdk-nag names a reference to an attribute of a resource of this app in its findings, or
+ * undefined for anything else (an imported table gets no acknowledgment): `<LogicalId.Arn>` in the
+ * resource's own stack; in a nested stack the parameter CDK passes it in as,
+ * `<referenceto<the resource's unique id><attribute>>` (CDK's naming: test/infra/nag.test.ts fails if it
+ * changes).
  */
 function nagRef(scope: Construct, token: string): string | undefined {
-  const resolved = Stack.of(scope).resolve(token) as { 'Fn::GetAtt'?: [string, string] };
-  const getAtt = resolved['Fn::GetAtt'];
-  return getAtt ? `<${getAtt[0]}.${getAtt[1]}>` : undefined;
+  const ref = Tokenization.reverseString(token).firstToken;
+  if (!(ref instanceof Reference) || !CfnResource.isCfnResource(ref.target)) return undefined;
+  const consumer = Stack.of(scope);
+  if (Stack.of(ref.target) === consumer) return `<${consumer.resolve(ref.target.logicalId) as string}.${ref.displayName}>`;
+  return `<referenceto${Names.nodeUniqueId(ref.target.node)}${ref.displayName}>`;
 }
 
 export class FonellaFunction extends Construct {

@@ -1,6 +1,6 @@
 // The CDK stack, built in code with bundling skipped (the bundles are covered by bundles.test.ts).
 import { App } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -10,22 +10,70 @@ import { workers } from '../../lib/workers';
 import { PROVIDER_ENV, PROVIDER_SECRET_KEYS, StackSettings, WEBHOOK_CONCURRENCY, functionSecretKeys } from '../../lib/settings';
 import { needsAuthorizer, type RouteDef } from '../../shared/http/route-def';
 import { filterPattern, type WorkerDef } from '../../shared/streams/worker-def';
+import { MAX_FUNCTIONS_PER_STACK, functionGroup } from '../../lib/constructs/function-stack';
+import { allResources, nestedStacks, stackTemplates } from './stack-templates';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const all = Object.entries(routes as Record<string, RouteDef>);
 const allWorkers = Object.entries(workers as Record<string, WorkerDef>);
+/** Every stack's resources as one template (parent and nested). */
 let template: Template;
+/** Each stack's own template, by stack path. */
+let perStack: Map<string, Template>;
+let built: FonellaStack;
 
-function synth(routeSet: Record<string, RouteDef>) {
+function build(routeSet: Record<string, RouteDef>) {
   const context = JSON.parse(readFileSync(`${root}/cdk.json`, 'utf8')).context;
   const app = new App({ context: { ...context, 'aws:cdk:bundling-stacks': [] } });
   const settings = StackSettings.parse(context.fonella);
   const stack = new FonellaStack(app, 'Test', { settings, routes: routeSet, workers, root, env: { region: 'eu-central-1', account: '111111111111' } });
-  return Template.fromStack(stack);
+  const templates = stackTemplates(stack);
+  return { stack, templates, template: allResources(templates) };
 }
+const synth = (routeSet: Record<string, RouteDef>) => build(routeSet).template;
 
 beforeAll(() => {
-  template = synth(routes);
+  ({ template, templates: perStack, stack: built } = build(routes));
+});
+
+describe('stacks', () => {
+  it('every stack, parent and nested, stays well under the 500 resources CloudFormation allows', () => {
+    expect(perStack.size).toBeGreaterThan(1);
+    const counts = [...perStack].map(([path, t]) => [path, Object.keys(t.toJSON().Resources as object).length] as const);
+    for (const [path, count] of counts) expect(count, path).toBeLessThan(400);
+  });
+
+  it('the parent holds the table, the key, the API with its stage, authorizer and access log; no function', () => {
+    const parent = perStack.get('Test')!;
+    for (const type of ['AWS::DynamoDB::GlobalTable', 'AWS::KMS::Key', 'AWS::ApiGatewayV2::Api', 'AWS::ApiGatewayV2::Stage', 'AWS::ApiGatewayV2::Authorizer', 'AWS::Logs::MetricFilter']) {
+      expect(Object.keys(parent.findResources(type)), type).toHaveLength(1);
+    }
+    expect(Object.keys(parent.findResources('AWS::CloudWatch::Alarm', { Properties: { AlarmName: 'fonella-dev-api-5xx' } }))).toHaveLength(1);
+    expect(parent.findResources('AWS::Lambda::Function')).toEqual({});
+    expect(Object.keys(parent.toJSON().Outputs as object)).toEqual(expect.arrayContaining(['ApiUrl', 'TableName']));
+  });
+
+  it("each function is in the nested stack of its handler's folder, with its API route and alarms", () => {
+    const nested = nestedStacks(built).map((n) => n.node.id);
+    const groups = new Set([...all.map(([, r]) => `Routes-${functionGroup(r.handler)}`), ...allWorkers.map(([, w]) => `Workers-${functionGroup(w.handler)}`)]);
+    expect(nested.sort()).toEqual([...groups].sort());
+    for (const [name, def] of [...all, ...allWorkers]) {
+      const path = `Test/${'method' in def ? 'Routes' : 'Workers'}-${functionGroup(def.handler)}`;
+      const t = perStack.get(path)!;
+      const inStack = (type: string, props: Record<string, unknown>) => Object.keys(t.findResources(type, { Properties: props })).length;
+      expect(inStack('AWS::Lambda::Function', { FunctionName: `fonella-dev-${name}` }), `${name} in ${path}`).toBe(1);
+      expect(inStack('AWS::CloudWatch::Alarm', { AlarmName: `fonella-dev-${name}-errors` }), name).toBe(1);
+      if ('method' in def) expect(inStack('AWS::ApiGatewayV2::Route', { RouteKey: `${def.method} ${def.path}` }), name).toBe(1);
+    }
+  });
+
+  it('a handler folder holds at most the functions one nested stack takes', () => {
+    const sizes = new Map<string, number>();
+    for (const [, def] of [...all, ...allWorkers]) sizes.set(functionGroup(def.handler), (sizes.get(functionGroup(def.handler)) ?? 0) + 1);
+    for (const [group, size] of sizes) expect(size, group).toBeLessThanOrEqual(MAX_FUNCTIONS_PER_STACK);
+    expect(functionGroup('functions/hotlines/calls/answer.ts')).toBe('hotlines-calls');
+    expect(() => functionGroup('handlers/get-me.ts')).toThrow(/functions\/<caller>/);
+  });
 });
 
 const functions = () =>
