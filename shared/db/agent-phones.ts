@@ -3,6 +3,7 @@
 // Listed with one Query over the owner's partition; found by id through gsi1 (then read consistently).
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { TableRef } from './client';
+import { queryAll } from './query-all';
 import { padId } from './counters';
 
 export interface AgentPhoneRow {
@@ -34,20 +35,10 @@ export function agentPhonesRepository(t: TableRef) {
 
     /** The owner's phones, by id. */
     async listByOwner(sub: string): Promise<AgentPhoneRow[]> {
-      const out: AgentPhoneRow[] = [];
-      let cursor: Record<string, unknown> | undefined;
-      do {
-        const page = await t.doc.send(
-          new QueryCommand({
-            TableName: t.tableName,
-            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
-            ExpressionAttributeValues: { ':pk': `USER#${sub}`, ':sk': SK_PREFIX },
-            ExclusiveStartKey: cursor,
-          }),
-        );
-        out.push(...((page.Items ?? []) as AgentPhoneRow[]));
-        cursor = page.LastEvaluatedKey;
-      } while (cursor);
+      const out = await queryAll<AgentPhoneRow>(t, {
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
+        ExpressionAttributeValues: { ':pk': `USER#${sub}`, ':sk': SK_PREFIX },
+      });
       return out.map(view);
     },
 

@@ -4,8 +4,9 @@
 // whether the row was there before, so two requests for one new device cannot both call it new.
 // The sendSignInAlert worker reacts to the row's INSERT and marks the row once it emailed the user
 // (`alertMailId`, conditional on not being set) or skipped the email (`alertSkipped`).
-import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { TableRef } from './client';
+import { queryAll } from './query-all';
 import { applied } from './conditional';
 
 /** The entity's `pk` prefix, for the worker manifest's filter (the rows live under their user). */
@@ -129,22 +130,12 @@ export function devicesRepository(t: TableRef) {
 
     /** When each of the user's devices was first seen (one Query over the user's DEVICE# rows). */
     async firstSightings(userId: string): Promise<{ deviceId: string; firstSeenAt: string }[]> {
-      const out: { deviceId: string; firstSeenAt: string }[] = [];
-      let cursor: Record<string, unknown> | undefined;
-      do {
-        const page = await t.doc.send(
-          new QueryCommand({
-            TableName: t.tableName,
-            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :device)',
-            ExpressionAttributeValues: { ':pk': `${DEVICE_PK_PREFIX}${userId}`, ':device': DEVICE_SK_PREFIX },
-            ProjectionExpression: 'deviceId, firstSeenAt',
-            ConsistentRead: true,
-            ExclusiveStartKey: cursor,
-          }),
-        );
-        for (const item of page.Items ?? []) out.push({ deviceId: String(item.deviceId), firstSeenAt: String(item.firstSeenAt) });
-        cursor = page.LastEvaluatedKey;
-      } while (cursor);
+      const out: { deviceId: string; firstSeenAt: string }[] = (await queryAll(t, {
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :device)',
+        ExpressionAttributeValues: { ':pk': `${DEVICE_PK_PREFIX}${userId}`, ':device': DEVICE_SK_PREFIX },
+        ProjectionExpression: 'deviceId, firstSeenAt',
+        ConsistentRead: true,
+      })).map((item) => ({ deviceId: String(item.deviceId), firstSeenAt: String(item.firstSeenAt) }));
       return out;
     },
 

@@ -4,8 +4,9 @@
 //   HOTLINE#<id> / RECORD#<recordId>  the billing record of one completed call
 //   JAMBONZ_CALL#<callSid> / REF      { hotlineID, logID }: jambonz's call → its log (webhooks name calls by sid)
 // The provisioning worker reacts to HOTLINE rows whose status becomes `created` (HOTLINE_KEYS).
-import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { TableRef } from './client';
+import { queryAll } from './query-all';
 import { applied, cancellationReasons, isConditionFailure } from './conditional';
 import { nextId, padId } from './counters';
 
@@ -78,23 +79,12 @@ const logOf = (item: Record<string, unknown>) => pick<CallLogRow>(item, ['id', '
 const recordOf = (item: Record<string, unknown>) => pick<RecordRow>(item, ['id', 'hotlineID', 'callLogID', 'destinationNumber', 'timeStart', 'timeEnd', 'price']);
 
 export function hotlinesRepository(t: TableRef) {
-  const queryAll = async (input: { pk: string; skPrefix: string; newestFirst?: boolean }) => {
-    const out: Record<string, unknown>[] = [];
-    let cursor: Record<string, unknown> | undefined;
-    do {
-      const page = await t.doc.send(
-        new QueryCommand({
-          TableName: t.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
-          ExpressionAttributeValues: { ':pk': input.pk, ':sk': input.skPrefix },
-          ScanIndexForward: !input.newestFirst,
-          ExclusiveStartKey: cursor,
-        }),
-      );
-      out.push(...((page.Items ?? []) as Record<string, unknown>[]));
-      cursor = page.LastEvaluatedKey;
-    } while (cursor);
-    return out;
+  const underPrefix = async (input: { pk: string; skPrefix: string; newestFirst?: boolean }) => {
+    return queryAll(t, {
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
+      ExpressionAttributeValues: { ':pk': input.pk, ':sk': input.skPrefix },
+      ScanIndexForward: !input.newestFirst,
+    });
   };
 
   /** One edit of the caller's fields; `retry` also puts a failed hotline back to `created` (only while failed). */
@@ -143,21 +133,11 @@ export function hotlinesRepository(t: TableRef) {
 
     /** An organisation's hotlines by id (the listing index is eventually consistent). */
     async listByOrganization(organizationID: number): Promise<HotlineRow[]> {
-      const out: HotlineRow[] = [];
-      let cursor: Record<string, unknown> | undefined;
-      do {
-        const page = await t.doc.send(
-          new QueryCommand({
-            TableName: t.tableName,
-            IndexName: 'gsi2',
-            KeyConditionExpression: 'gsi2pk = :pk',
-            ExpressionAttributeValues: { ':pk': listKey(organizationID, 0).gsi2pk },
-            ExclusiveStartKey: cursor,
-          }),
-        );
-        out.push(...(page.Items ?? []).map((i) => hotlineOf(i)));
-        cursor = page.LastEvaluatedKey;
-      } while (cursor);
+      const out: HotlineRow[] = (await queryAll(t, {
+        IndexName: 'gsi2',
+        KeyConditionExpression: 'gsi2pk = :pk',
+        ExpressionAttributeValues: { ':pk': listKey(organizationID, 0).gsi2pk },
+      })).map((i) => hotlineOf(i));
       return out;
     },
 
@@ -267,7 +247,7 @@ export function hotlinesRepository(t: TableRef) {
     },
 
     /** A hotline's logs, newest first. */
-    listLogs: async (hotlineID: number) => (await queryAll({ pk: `${HOTLINE_PK_PREFIX}${hotlineID}`, skPrefix: 'CALL_LOG#', newestFirst: true })).map(logOf),
+    listLogs: async (hotlineID: number) => (await underPrefix({ pk: `${HOTLINE_PK_PREFIX}${hotlineID}`, skPrefix: 'CALL_LOG#', newestFirst: true })).map(logOf),
 
     /** Bills a call once: the record and the log's mark in one transaction; false when the log was billed already. */
     async bill(record: Omit<RecordRow, 'id'>, entry: CallLogEntryRow): Promise<RecordRow | undefined> {
@@ -298,7 +278,7 @@ export function hotlinesRepository(t: TableRef) {
     },
 
     /** A hotline's billing records, newest first. */
-    listRecords: async (hotlineID: number) => (await queryAll({ pk: `${HOTLINE_PK_PREFIX}${hotlineID}`, skPrefix: 'RECORD#', newestFirst: true })).map(recordOf),
+    listRecords: async (hotlineID: number) => (await underPrefix({ pk: `${HOTLINE_PK_PREFIX}${hotlineID}`, skPrefix: 'RECORD#', newestFirst: true })).map(recordOf),
   };
   return repo;
 }

@@ -5,8 +5,9 @@
 //   REFERRED_BY#<partnerId>, <referredAt>#<sub> lists a partner's customers, newest first.
 // Both live in the user's partition, so the profile's Query sees them and an account's teardown
 // removes them with the rest of the user's rows.
-import { BatchGetCommand, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { TableRef } from './client';
+import { queryAll } from './query-all';
 import { applied, cancellationReasons } from './conditional';
 import { partnerKey, type PartnerRow } from './partners';
 import { putIfAbsent, type PutOutcome } from './put-if-absent';
@@ -179,22 +180,12 @@ export function partnerAccountsRepository(t: TableRef) {
 
     /** Every customer the partner referred, newest first (gsi1; eventually consistent). */
     async referralsOf(partnerId: string): Promise<ReferralRow[]> {
-      const out: ReferralRow[] = [];
-      let cursor: Record<string, unknown> | undefined;
-      do {
-        const page = await t.doc.send(
-          new QueryCommand({
-            TableName: t.tableName,
-            IndexName: 'gsi1',
-            KeyConditionExpression: 'gsi1pk = :pk',
-            ExpressionAttributeValues: { ':pk': `${REFERRED_BY}${partnerId}` },
-            ScanIndexForward: false,
-            ExclusiveStartKey: cursor,
-          }),
-        );
-        for (const item of page.Items ?? []) out.push(strip<ReferralRow>(item)!);
-        cursor = page.LastEvaluatedKey;
-      } while (cursor);
+      const out: ReferralRow[] = (await queryAll(t, {
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': `${REFERRED_BY}${partnerId}` },
+        ScanIndexForward: false,
+      })).map((item) => strip<ReferralRow>(item)!);
       return out;
     },
 

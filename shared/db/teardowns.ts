@@ -9,6 +9,7 @@
 // `deleteKeys`), so row kinds added later are removed without being named here.
 import { BatchWriteCommand, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { TableRef } from './client';
+import { queryAll } from './query-all';
 import { applied, cancellationReasons } from './conditional';
 
 export const TEARDOWN_SK = 'TEARDOWN';
@@ -178,21 +179,11 @@ export function teardownsRepository(t: TableRef) {
 
     /** Every row of the user's partition, strongly consistent (the record itself included). */
     async partition(userId: string): Promise<PartitionRow[]> {
-      const rows: PartitionRow[] = [];
-      let cursor: Record<string, unknown> | undefined;
-      do {
-        const page = await t.doc.send(
-          new QueryCommand({
-            TableName: t.tableName,
-            KeyConditionExpression: 'pk = :pk',
-            ExpressionAttributeValues: { ':pk': userPk(userId) },
-            ConsistentRead: true,
-            ExclusiveStartKey: cursor,
-          }),
-        );
-        rows.push(...((page.Items ?? []) as PartitionRow[]));
-        cursor = page.LastEvaluatedKey;
-      } while (cursor);
+      const rows = await queryAll<PartitionRow>(t, {
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': userPk(userId) },
+        ConsistentRead: true,
+      });
       return rows;
     },
 

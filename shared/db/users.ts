@@ -1,8 +1,9 @@
 // Users: everything under USER#<auth0 sub>. The settings row is created on the first authenticated
 // call; the profile is one Query over the user's partition.
-import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { AssistantRow } from './assistants';
 import type { TableRef } from './client';
+import { queryAll } from './query-all';
 import { applied } from './conditional';
 import { HOTLINE_USER_SK_PREFIX } from './organizations';
 import { putIfAbsent } from './put-if-absent';
@@ -71,21 +72,11 @@ export function usersRepository(t: TableRef) {
   return {
     /** All rows of one user, in one Query, sorted into their kinds (`consistent`: a strongly consistent Query). */
     async loadUser(userId: string, opts: { consistent?: boolean } = {}): Promise<UserRows> {
-      const rows: Record<string, unknown>[] = [];
-      let cursor: Record<string, unknown> | undefined;
-      do {
-        const page = await t.doc.send(
-          new QueryCommand({
-            TableName: t.tableName,
-            KeyConditionExpression: 'pk = :pk',
-            ExpressionAttributeValues: { ':pk': userPk(userId) },
-            ...(opts.consistent ? { ConsistentRead: true } : {}),
-            ExclusiveStartKey: cursor,
-          }),
-        );
-        rows.push(...((page.Items ?? []) as Record<string, unknown>[]));
-        cursor = page.LastEvaluatedKey;
-      } while (cursor);
+      const rows = await queryAll<Record<string, unknown>>(t, {
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': userPk(userId) },
+        ...(opts.consistent ? { ConsistentRead: true } : {}),
+      });
 
       const out: UserRows = { integrations: [], devicesCount: 0, hotlineRows: [] };
       for (const row of rows) {
@@ -135,22 +126,12 @@ export function usersRepository(t: TableRef) {
 
     /** The team members of an owner: the users whose settings carry `ownerId` (gsi1 `TEAM#<owner>`; eventually consistent). */
     async membersOf(ownerId: string): Promise<string[]> {
-      const ids: string[] = [];
-      let cursor: Record<string, unknown> | undefined;
-      do {
-        const page = await t.doc.send(
-          new QueryCommand({
-            TableName: t.tableName,
-            IndexName: 'gsi1',
-            KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :member)',
-            ExpressionAttributeValues: { ':pk': teamLookup(ownerId, '').gsi1pk, ':member': MEMBER_PREFIX },
-            ProjectionExpression: 'userId',
-            ExclusiveStartKey: cursor,
-          }),
-        );
-        ids.push(...(page.Items ?? []).map((i) => String(i.userId)));
-        cursor = page.LastEvaluatedKey;
-      } while (cursor);
+      const ids: string[] = (await queryAll(t, {
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :member)',
+        ExpressionAttributeValues: { ':pk': teamLookup(ownerId, '').gsi1pk, ':member': MEMBER_PREFIX },
+        ProjectionExpression: 'userId',
+      })).map((i) => String(i.userId));
       return ids;
     },
 
