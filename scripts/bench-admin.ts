@@ -118,8 +118,20 @@ export async function runAdminBench(): Promise<void> {
       if (res.status !== 200) throw new Error(`${path} answered ${res.status}: ${JSON.stringify(body).slice(0, 200)}`);
       return { ms, body };
     };
+    // Right after half a million writes DynamoDB Local may stall for seconds (its JVM collecting): the
+    // warm-up waits until the table answers again (503 table-unavailable), then the runs are timed.
+    const warmUp = async (path: string) => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await get(path);
+        } catch (err) {
+          if (attempt >= 10 || !String(err).includes(' answered 503')) throw err;
+          await new Promise((r) => setTimeout(r, 3000));
+        }
+      }
+    };
     const measure = async (path: (run: number) => string) => {
-      await get(path(0));
+      await warmUp(path(0));
       const ms: number[] = [];
       for (let run = 0; run < RUNS; run++) ms.push((await get(path(run))).ms);
       return { p50Ms: round(pct(ms, 50)), p95Ms: round(pct(ms, 95)) };
