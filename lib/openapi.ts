@@ -20,6 +20,7 @@ import {
   AccountDeletedError,
   IdempotencyInProgressError,
   IdempotencyKeyReusedError,
+  KeyServiceUnavailableError,
   PROBLEM_BASE,
   PayloadTooLargeError,
   ProviderError,
@@ -136,6 +137,7 @@ const SLUG = {
   idempotencyReused: new IdempotencyKeyReusedError().slug,
   idempotencyInProgress: new IdempotencyInProgressError().slug,
   tableUnavailable: new TableUnavailableError('probe').slug,
+  keyServiceUnavailable: new KeyServiceUnavailableError().slug,
 };
 
 const idempotencyKeyRule = `1 to ${IDEMPOTENCY_KEY_MAX} printable ASCII characters`;
@@ -246,6 +248,16 @@ export function errorResponses(r: RouteDef): Record<string, ZodOpenApiResponseOb
     out['422'] = {
       description: `Unprocessable. \`${SLUG.idempotencyReused}\`: this \`Idempotency-Key\` came with another request (body or parameters); nothing ran. Use a new key for a new request.`,
       content: problemContent(422, [SLUG.idempotencyReused]),
+    };
+  }
+
+  // shared/crypto/envelope.ts: KMS gave no data key; nothing was stored.
+  if (r.uses.payoutKey) {
+    const prior = out['503'];
+    out['503'] = {
+      description: `${prior ? `${prior.description} ` : 'Service unavailable. '}\`${SLUG.keyServiceUnavailable}\`: the key service did not answer; nothing was stored. Retry after \`Retry-After\` seconds.`,
+      headers: retryAfter('Seconds to wait before retrying.'),
+      content: problemContent(503, [...problemSlugs(prior), SLUG.keyServiceUnavailable]),
     };
   }
 

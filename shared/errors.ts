@@ -157,6 +157,21 @@ export class TableUnavailableError extends AppError {
   }
 }
 
+/**
+ * KMS did not give or open a data key (unreachable, throttled, failing): nothing sealed was stored.
+ * A 503 with Retry-After, as for the table; the request can be repeated as it is.
+ */
+export class KeyServiceUnavailableError extends AppError {
+  static readonly RETRY_AFTER_SECONDS = 2;
+
+  constructor(opts: { cause?: unknown } = {}) {
+    super(503, 'key-service-unavailable', 'Key service unavailable', 'Our key service did not answer. Nothing was stored; try again shortly.', {
+      cause: opts.cause,
+      headers: { 'retry-after': String(KeyServiceUnavailableError.RETRY_AFTER_SECONDS) },
+    });
+  }
+}
+
 // --- Provider failures -----------------------------------------------------------------------
 // Adapters translate what a provider answers into these. The message names the provider and the
 // operation, never a credential or a provider response body.

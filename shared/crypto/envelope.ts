@@ -6,6 +6,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { DecryptCommand, GenerateDataKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { payoutKeyConfig } from '../config/payout-key';
+import { KeyServiceUnavailableError } from '../errors';
 
 /** What the table stores: every part base64, nothing readable without the KMS key. */
 export interface Sealed {
@@ -23,12 +24,17 @@ export interface KeyRing {
   open(sealed: Sealed, context: Record<string, string>): Promise<Record<string, string>>;
 }
 
+/** KMS failing to make a data key is the key service being unavailable, not a bug of the request. */
+const unavailable = (err: unknown): never => {
+  throw new KeyServiceUnavailableError({ cause: err });
+};
+
 const aad = (context: Record<string, string>) => Buffer.from(JSON.stringify(Object.entries(context).sort(([a], [b]) => (a < b ? -1 : 1))));
 
 export function kmsKeyRing(client: KMSClient, keyId: string): KeyRing {
   return {
     async seal(fields, context) {
-      const key = await client.send(new GenerateDataKeyCommand({ KeyId: keyId, KeySpec: 'AES_256', EncryptionContext: context }));
+      const key = await client.send(new GenerateDataKeyCommand({ KeyId: keyId, KeySpec: 'AES_256', EncryptionContext: context })).catch(unavailable);
       if (!key.Plaintext || !key.CiphertextBlob) throw new Error('KMS returned no data key');
       const plaintextKey = Buffer.from(key.Plaintext);
       try {

@@ -196,6 +196,19 @@ describe('PUT /v1/partner/payout-details', () => {
     expect(logs).not.toContain('Erika Mustermann');
   });
 
+  it('KMS failing: 503 key-service-unavailable with Retry-After, nothing stored; the same request later goes through', async () => {
+    const partner = await seedActivePartner(stack);
+    const before = await settle(stack);
+    // The client's attempt and its retry both fail.
+    await stack.fault('kms', { mode: 'error', count: 2 });
+    const res = await stack.call('PUT', '/v1/partner/payout-details', { token: partner.token, body: PAYOUT });
+    expect(res.status).toBe(503);
+    expect(res.body.type).toBe(problem('key-service-unavailable'));
+    expect(res.headers.get('retry-after')).toBe('2');
+    await expectUnchanged(stack, before, 'KMS unavailable');
+    expect((await stack.call('PUT', '/v1/partner/payout-details', { token: partner.token, body: PAYOUT })).status).toBe(200);
+  });
+
   const valid: [string, Partial<typeof PAYOUT>][] = [
     ['Austria', { payoutIban: 'AT611904300234573201', payoutBic: 'BKAUATWW', billingCountry: 'AT', billingVatId: 'ATU13585627' }],
     ['France', { payoutIban: 'FR1420041010050500013M02606', payoutBic: 'PSSTFRPPXXX', billingCountry: 'FR', billingVatId: 'FR40303265045' }],
