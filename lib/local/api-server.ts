@@ -15,6 +15,8 @@ export interface ApiServerOptions {
   port?: number;
   jwt: { issuer: string; audience: string; jwksUrl: string };
   corsOrigins: string[];
+  /** Called once a handler has answered (what it wrote is on the table's stream: the tailer reads it now). */
+  afterInvoke?: () => void;
 }
 
 export interface RunningApi {
@@ -62,6 +64,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
       const timeoutMs = functionTimeoutSeconds(match.def) * 1000;
       const context = lambdaContext(match.name, timeoutMs);
       const result = await withTimeout(invoke(context, () => handler(event, context)), timeoutMs);
+      opts.afterInvoke?.();
       if (result === undefined) return reply(500, { message: 'Internal Server Error' });
       const structured: APIGatewayProxyStructuredResultV2 =
         typeof result === 'object' && result !== null && 'statusCode' in result

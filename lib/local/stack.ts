@@ -32,7 +32,11 @@ export interface StackOptions {
   /** Use a running DynamoDB Local instead of starting one. */
   dynamoEndpoint?: string;
   dynamoPort?: number;
+  /** Options for the JVM of a DynamoDB Local the stack starts (lib/local/dynamo.ts `LIGHT_JVM`). */
+  dynamoJvmOptions?: string[];
   tableName?: string;
+  /** The stream tailer's first retry delay (doubling per attempt); default 100 ms. */
+  streamRetryBaseMs?: number;
   /** Loads a stream worker's handler for the tailer; default: import its file, once (the bench wraps it). */
   loadWorker?: StreamTailerOptions['load'];
   /** Seed the hotline demo (lib/local/seed-hotlines.ts): `npm start` and the bench do; a test stack starts without it. */
@@ -91,7 +95,7 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
     ]);
     let dynamoEndpoint = opts.dynamoEndpoint;
     if (!dynamoEndpoint) {
-      const dynamo: DynamoLocal = await startDynamoLocal({ port: opts.dynamoPort });
+      const dynamo: DynamoLocal = await startDynamoLocal({ port: opts.dynamoPort, jvmOptions: opts.dynamoJvmOptions });
       cleanups.push(dynamo.stop);
       dynamoEndpoint = dynamo.endpoint;
     }
@@ -125,7 +129,7 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
     Object.assign(env, { PROVIDER_SECRET_NAME: LOCAL_SECRET_NAME, SECRET_KEYS: Object.keys(secret).join(',') });
     Object.assign(process.env, env);
 
-    const streams = await startStreamTailer({ endpoint: dynamoEndpoint, tableName, workers, root: REPO_ROOT, load: opts.loadWorker });
+    const streams = await startStreamTailer({ endpoint: dynamoEndpoint, tableName, workers, root: REPO_ROOT, load: opts.loadWorker, retryBaseMs: opts.streamRetryBaseMs });
     cleanups.push(streams.stop);
     const deletions = teardownsRepository(tableRef({ tableName, endpoint: dynamoEndpoint }));
     const teardowns = async () =>
@@ -144,6 +148,7 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
       root: REPO_ROOT,
       port: opts.apiPort ?? 3000,
       corsOrigins,
+      afterInvoke: () => streams.kick(),
       jwt: { issuer: set.auth0.issuer(), audience: env.AUTH0_AUDIENCE!, jwksUrl: `${auth0Url}/.well-known/jwks.json` },
     });
     cleanups.push(api.close);

@@ -47,8 +47,14 @@ export interface StreamTailerOptions {
   workers: Record<string, WorkerDef>;
   /** Repository root: handler paths in the manifest are relative to it. */
   root: string;
-  /** Pause between reads of a shard that had nothing new. Default 20 ms. */
+  /**
+   * Pause after a pass that found nothing new. Default 20 ms; it doubles with each quiet pass up to
+   * `quietPollMs`, and `kick()` (a request the API served, a worker's invocation, `idle()`) brings it
+   * back at once: a quiet stack costs DynamoDB Local a few reads a second, not fifty.
+   */
   pollMs?: number;
+  /** The longest pause between passes while nothing happens. Default 250 ms. */
+  quietPollMs?: number;
   /** First retry delay; it doubles per attempt. Default 100 ms. */
   retryBaseMs?: number;
   /** Loads a worker's handler; defaults to importing its file. */
@@ -61,6 +67,10 @@ export interface RunningTailer {
   redrive(id?: string): number;
   /** Resolves once everything written before the call has been read and handled (or parked). */
   idle(): Promise<void>;
+  /** Something may have been written: read the stream now, and keep reading briskly for a while. */
+  kick(): void;
+  /** The workers handling records right now: how many wait, and the retries of the first one. */
+  busy(): { worker: string; queued: number; attempts: number; lastError?: string }[];
   stop(): Promise<void>;
 }
 
@@ -81,6 +91,7 @@ export async function startStreamTailer(opts: StreamTailerOptions): Promise<Runn
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
   const pollMs = opts.pollMs ?? 20;
+  const quietPollMs = Math.max(pollMs, opts.quietPollMs ?? 250);
   const retryBaseMs = opts.retryBaseMs ?? 100;
   const load = opts.load ?? handlerLoader<WorkerHandler>(opts.root);
   const abort = new AbortController();
@@ -90,6 +101,9 @@ export async function startStreamTailer(opts: StreamTailerOptions): Promise<Runn
   class Lane {
     queue: DynamoDBRecord[] = [];
     busy: Promise<void> | undefined;
+    /** Failed tries of the batch at the head of the queue, and the last one's error. */
+    attempts = 0;
+    lastError: string | undefined;
     constructor(
       readonly def: WorkerDef,
       readonly pattern: Record<string, unknown>,
@@ -103,15 +117,18 @@ export async function startStreamTailer(opts: StreamTailerOptions): Promise<Runn
     private async drain() {
       const { def } = this;
       let limit = def.batchSize;
-      let attempts = 0;
+      this.attempts = 0;
       while (this.queue.length > 0 && !signal.aborted) {
         const batch = this.queue.slice(0, limit);
         const outcome = await invoke(def, batch);
+        // What the worker wrote is on the stream now.
+        kick();
         if (signal.aborted) return;
         if (outcome.ok) {
           this.queue.splice(0, batch.length);
           limit = def.batchSize;
-          attempts = 0;
+          this.attempts = 0;
+          this.lastError = undefined;
           continue;
         }
         if (outcome.failedFrom === 0 && outcome.threw && batch.length > 1) {
@@ -121,20 +138,22 @@ export async function startStreamTailer(opts: StreamTailerOptions): Promise<Runn
         // The checkpoint moves to the first failed record: what came before it is done.
         this.queue.splice(0, outcome.failedFrom);
         const rest = batch.slice(outcome.failedFrom);
-        attempts += 1;
+        this.attempts += 1;
+        this.lastError = outcome.message;
         const tooOld = rest.some((r) => ageSeconds(r) > def.maxRecordAgeSeconds);
-        if (attempts > def.retryAttempts || tooOld) {
+        if (this.attempts > def.retryAttempts || tooOld) {
           for (const r of rest.filter((x) => outcome.failed.has(seq(x)))) {
-            parked.push(park(def, r, attempts, outcome.errors.get(seq(r)) ?? outcome.message));
+            parked.push(park(def, r, this.attempts, outcome.errors.get(seq(r)) ?? outcome.message));
           }
           // The others in `rest` succeeded on this last attempt.
           this.queue.splice(0, rest.length);
           limit = def.batchSize;
-          attempts = 0;
+          this.attempts = 0;
+          this.lastError = undefined;
           continue;
         }
         limit = Math.max(1, rest.length);
-        await pause(retryBaseMs * 2 ** (attempts - 1));
+        await pause(retryBaseMs * 2 ** (this.attempts - 1));
       }
     }
   }
@@ -226,7 +245,27 @@ export async function startStreamTailer(opts: StreamTailerOptions): Promise<Runn
   }
 
   let lastScan = 0;
-  let cycles = 0; // completed passes over every open shard
+  let quiet = 0; // passes in a row that found nothing
+  let wake: (() => void) | undefined;
+  const cycleWaiters: (() => void)[] = [];
+  /** Sleeps `ms`, or less when kicked or stopped. */
+  const nap = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        wake = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      signal.addEventListener('abort', done, { once: true });
+      wake = done;
+    });
+  function kick() {
+    quiet = 0;
+    wake?.();
+  }
+  const nextCycle = () => new Promise<void>((resolve) => cycleWaiters.push(resolve));
   const loop = (async () => {
     while (!signal.aborted) {
       try {
@@ -235,14 +274,16 @@ export async function startStreamTailer(opts: StreamTailerOptions): Promise<Runn
           await scanShards();
         }
         const n = await readShards();
-        cycles += 1;
-        if (n === 0) await pause(pollMs);
+        for (const release of cycleWaiters.splice(0)) release();
+        if (n > 0) quiet = 0;
+        else await nap(Math.min(pollMs * 2 ** quiet++, quietPollMs));
       } catch (err) {
         if (signal.aborted) break;
         console.error('[streams] reading the stream failed; retrying:', err);
         await pause(500);
       }
     }
+    for (const release of cycleWaiters.splice(0)) release();
   })();
 
   return {
@@ -256,14 +297,24 @@ export async function startStreamTailer(opts: StreamTailerOptions): Promise<Runn
       return chosen.length;
     },
     async idle() {
-      // A pass that started after this call has read everything written before it.
-      const target = cycles + 2;
-      while (cycles < target && !signal.aborted) await pause(pollMs);
+      // A pass that started after this call has read everything written before it: the pass under
+      // way may have started before, so the second one to end is the first that surely started after.
+      for (let i = 0; i < 2 && !signal.aborted; i++) {
+        const ended = nextCycle();
+        kick();
+        await ended;
+      }
       for (;;) {
         const busy = lanes.map((l) => l.busy).filter(Boolean);
         if (busy.length === 0 || signal.aborted) return;
         await Promise.all(busy);
       }
+    },
+    kick,
+    busy() {
+      return lanes
+        .filter((l) => l.busy)
+        .map((l) => ({ worker: l.def.name, queued: l.queue.length, attempts: l.attempts, ...(l.lastError ? { lastError: l.lastError } : {}) }));
     },
     async stop() {
       abort.abort();

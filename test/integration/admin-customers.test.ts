@@ -7,22 +7,19 @@ import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { invoke, lambdaContext } from '../../lib/local/lambda';
 import { COUNTER_SHARDS, statsRepository } from '../../shared/db/stats';
 import { subscriptionsRepository } from '../../shared/db/subscriptions';
 import { usersRepository } from '../../shared/db/users';
-import { startTestStack, type TestStack } from '../support/stack';
+import { workerStack, type TestStack } from '../support/stack';
 import { expectUnchanged, settle } from '../support/state';
 
 const PATH = '/v1/admin/customers';
 
 let stack: TestStack;
 beforeAll(async () => {
-  stack = await startTestStack();
-});
-afterAll(async () => {
-  await stack?.stop();
+  stack = await workerStack();
 });
 
 /** A distinct instant per customer, a second apart, from a base in the past (newest: the highest n). */

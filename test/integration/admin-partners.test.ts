@@ -2,11 +2,11 @@
 // and emails a single-use link whose token is stored only as its hash (found again by that hash and by
 // the code), invalid invites are 400 with nothing written or sent, the listing pages newest first, and
 // PATCH changes commission and status (an unknown partner is 404). Customers' tokens are refused.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { appConfig } from '../../shared/config/app';
 import { hashInviteToken, partnersRepository } from '../../shared/db/partners';
 import { DEMO_PARTNER } from '../../lib/local/stack';
-import { startTestStack, waitFor, type TestStack } from '../support/stack';
+import { workerStack, waitFor, type TestStack } from '../support/stack';
 import { expectUnchanged, settle } from '../support/state';
 
 const PATH = '/v1/admin/partners';
@@ -14,10 +14,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 let stack: TestStack;
 beforeAll(async () => {
-  stack = await startTestStack();
-});
-afterAll(async () => {
-  await stack?.stop();
+  stack = await workerStack();
 });
 
 const invite = (body: unknown, token = stack.tokens.admin) => stack.call('POST', PATH, { token, body });

@@ -6,24 +6,21 @@
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { invoke, lambdaContext } from '../../lib/local/lambda';
 import { callsRepository, type CallRow } from '../../shared/db/calls';
 import { statsRepository } from '../../shared/db/stats';
 import { subscriptionsRepository } from '../../shared/db/subscriptions';
 import { usersRepository } from '../../shared/db/users';
 import { lastMonths } from '../../shared/domain/stats';
-import { startTestStack, type TestStack } from '../support/stack';
+import { workerStack, type TestStack } from '../support/stack';
 import { expectUnchanged, settle } from '../support/state';
 
 const PATH = '/v1/admin/stats';
 
 let stack: TestStack;
 beforeAll(async () => {
-  stack = await startTestStack();
-});
-afterAll(async () => {
-  await stack?.stop();
+  stack = await workerStack();
 });
 
 const stats = (query = '', token = stack.tokens.admin) => stack.call('GET', `${PATH}${query}`, { token });

@@ -1,19 +1,18 @@
 // PUT /v1/me/assistant through the local API: the assistant in the Vapi emulator, its row and lookup
 // key, updates, failures on either side that leave nothing behind, and the pool number it gets.
-import { randomUUID } from 'node:crypto';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { assistantConfig } from '../../shared/config/assistant';
 import { plansConfig } from '../../shared/config/plans';
 import { webhookConfig } from '../../shared/config/webhooks';
 import { assistantsRepository } from '../../shared/db/assistants';
 import { poolAssignments, poolKey, poolListKey } from '../../shared/db/pool';
-import { subscriptionsRepository } from '../../shared/db/subscriptions';
 import { usersRepository } from '../../shared/db/users';
 import { putAssistant } from '../../shared/domain/assistant';
 import { vapiAdapter } from '../../shared/providers/vapi/adapter';
 import { expectUnchanged, settle } from '../support/state';
-import { startTestStack, waitFor, type TestStack } from '../support/stack';
+import { workerStack, waitFor, type TestStack } from '../support/stack';
+import { newUser, partition, rowOf, rowsOf, type PlanId } from '../support/users';
 
 type Row = Record<string, unknown> & { id: string };
 interface VapiState {
@@ -24,25 +23,16 @@ interface VapiState {
 
 let stack: TestStack;
 beforeAll(async () => {
-  stack = await startTestStack();
-});
-afterAll(async () => {
-  await stack?.stop();
+  stack = await workerStack();
 });
 
 const vapi = () => stack.inspect<VapiState>('vapi');
 /** The customer's own assistants in the emulator (not the test callback's seeded ones). */
 const customerAssistants = async () => (await vapi()).assistants.filter((a) => (a.metadata as Record<string, unknown> | undefined)?.fonellaUserId);
-const rowsOf = async (sub: string) => (await stack.scan()).filter((r) => r.pk === `USER#${sub}`);
 
 /** A user with a token; `plan` writes an active subscription for them first. */
-async function user(opts: { plan?: 'starter' | 'business' | 'premium'; name?: string } = {}) {
-  const sub = `auth0|assistant-${randomUUID()}`;
-  const token = await stack.mintToken({ sub, email: `${sub.slice(6)}@example.com`, name: opts.name });
-  if (opts.plan) {
-    const now = new Date().toISOString();
-    await subscriptionsRepository(stack.table).put(sub, { planId: opts.plan, status: 'active', createdAt: now, updatedAt: now });
-  }
+async function user(opts: { plan?: PlanId; name?: string } = {}) {
+  const { sub, token } = await newUser(stack, { prefix: 'assistant', ...opts });
   return { sub, token, put: (body: unknown) => stack.call('PUT', '/v1/me/assistant', { token, body }) };
 }
 
@@ -80,7 +70,7 @@ describe('PUT /v1/me/assistant: create', () => {
     });
     expect(stack.credentials.vapi!.webhookSecret).toBe(webhookConfig().vapiSecret);
 
-    const [row] = (await rowsOf(u.sub)).filter((r) => r.sk === 'ASSISTANT');
+    const row = await rowOf(stack, u.sub, 'ASSISTANT');
     expect(row).toMatchObject({
       status: 'ready',
       assistantId: res.body.assistantId,
@@ -103,7 +93,7 @@ describe('PUT /v1/me/assistant: create', () => {
     const mine = (await customerAssistants()).filter((a) => (a.metadata as Record<string, unknown>).fonellaUserId === u.sub);
     expect(mine).toHaveLength(1);
     expect(mine[0]).toMatchObject({ firstMessage: 'Hello, how can I help?', transcriber: assistantConfig().speech.en.transcriber, voice: assistantConfig().speech.en.voice });
-    expect((await rowsOf(u.sub)).find((r) => r.sk === 'ASSISTANT')).toMatchObject({ greeting: 'Hello, how can I help?', language: 'en' });
+    expect(await rowOf(stack, u.sub, 'ASSISTANT')).toMatchObject({ greeting: 'Hello, how can I help?', language: 'en' });
   });
 
   it.each([
@@ -154,7 +144,7 @@ describe('PUT /v1/me/assistant: create', () => {
     const assistantsBefore = (await vapi()).assistants.length;
     await expect(putAssistant(deps, { id: u.sub }, { greeting: 'Hallo', language: 'de' })).rejects.toThrow('table unavailable');
     expect((await vapi()).assistants).toHaveLength(assistantsBefore);
-    expect(await rowsOf(u.sub)).toEqual([]);
+    expect(await rowsOf(stack, u.sub)).toEqual([]);
     // The claim is free again: the route creates the assistant now.
     expect((await u.put({ greeting: 'Hallo', language: 'de' })).status).toBe(200);
   });
@@ -176,10 +166,10 @@ describe('PUT /v1/me/assistant: create', () => {
     const a = await user();
     const b = await user();
     const mine = await a.put({ greeting: 'Hallo A', language: 'de' });
-    const rowBefore = JSON.stringify(await rowsOf(a.sub));
+    const rowBefore = JSON.stringify(await rowsOf(stack, a.sub));
     const theirs = await b.put({ greeting: 'Hallo B', language: 'en' });
     expect(theirs.body.assistantId).not.toBe(mine.body.assistantId);
-    expect(JSON.stringify(await rowsOf(a.sub))).toBe(rowBefore);
+    expect(JSON.stringify(await rowsOf(stack, a.sub))).toBe(rowBefore);
     expect((await stack.call('GET', '/v1/me', { token: b.token })).body.assistant.assistantId).toBe(theirs.body.assistantId);
   });
 });
@@ -200,13 +190,13 @@ describe('PUT /v1/me/assistant: the pool number', () => {
     expect(me.body.assistant.phoneNumber).toEqual({ status: 'active', number });
     expect(me.body.integrations).toEqual([{ kind: 'pool', number, state: 'active', createdAt: expect.any(String) }]);
 
-    const poolRow = (await stack.scan()).find((r) => r.pk === `POOL#${number}`);
+    const [poolRow] = await partition(stack, `POOL#${number}`);
     expect(poolRow).toMatchObject({ status: 'assigned', userId: u.sub, gsi2sk: `assigned#${number}` });
     // An update keeps the number: no second line, no second Vapi number.
     await u.put({ greeting: 'Hallo wieder', language: 'de' });
     await stack.streams.idle();
     expect((await vapi()).phoneNumbers.filter((p) => p.number === number)).toHaveLength(1);
-    expect((await rowsOf(u.sub)).filter((r) => String(r.sk).startsWith('INTEGRATION#'))).toHaveLength(1);
+    expect(await rowsOf(stack, u.sub, 'INTEGRATION#')).toHaveLength(1);
   });
 
   it('no plan: no number is assigned and none is pending', async () => {
@@ -214,6 +204,6 @@ describe('PUT /v1/me/assistant: the pool number', () => {
     const u = await user();
     const res = await u.put({ greeting: 'Hallo', language: 'de' });
     expect(res.body.phoneNumber).toBeNull();
-    expect((await rowsOf(u.sub)).map((r) => r.sk)).toEqual(['ASSISTANT']);
+    expect((await rowsOf(stack, u.sub)).map((r) => r.sk)).toEqual(['ASSISTANT']);
   });
 });

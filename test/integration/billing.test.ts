@@ -3,21 +3,19 @@
 // signatures, each event type, duplicates and events out of order.
 import { randomUUID } from 'node:crypto';
 import Stripe from 'stripe';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { planPricesConfig } from '../../shared/config/plans';
-import { subscriptionsRepository } from '../../shared/db/subscriptions';
+import type { SubscriptionRow } from '../../shared/db/subscriptions';
 import { expectUnchanged, settle } from '../support/state';
-import { startTestStack, waitFor, type TestStack } from '../support/stack';
+import { workerStack, waitFor, type TestStack } from '../support/stack';
+import { newUser, partition, rowOf, rowsOf, type PlanId } from '../support/users';
 
 let stack: TestStack;
 let stripe: Stripe;
 beforeAll(async () => {
-  stack = await startTestStack();
+  stack = await workerStack();
   const url = new URL(stack.emulators.stripe!);
   stripe = new Stripe(stack.credentials.stripe!.secretKey!, { host: url.hostname, port: Number(url.port), protocol: 'http' });
-});
-afterAll(async () => {
-  await stack?.stop();
 });
 
 interface StripeState {
@@ -28,16 +26,16 @@ interface StripeState {
 const emulator = () => stack.inspect<StripeState>('stripe');
 const prices = () => planPricesConfig();
 
-async function user() {
-  const sub = `auth0|billing-${randomUUID()}`;
-  const token = await stack.mintToken({ sub, email: `${sub.slice(6)}@example.com`, name: 'Billing Tester' });
+/** A user with a token; `subscription` writes their subscription row first (through the repository). */
+async function user(subscription?: Partial<SubscriptionRow>) {
+  const { sub, token } = await newUser(stack, { prefix: 'billing', name: 'Billing Tester', subscription });
   return {
     sub,
     token,
     subscribe: (planId: unknown) => stack.call('POST', '/v1/me/subscription', { token, body: { planId } }),
     change: (targetPlanId: unknown) => stack.call('POST', '/v1/me/subscription/plan-change', { token, body: { targetPlanId } }),
     me: async () => (await stack.call('GET', '/v1/me', { token })).body,
-    row: async () => (await stack.scan()).find((r) => r.pk === `USER#${sub}` && r.sk === 'SUBSCRIPTION'),
+    row: async () => rowOf(stack, sub, 'SUBSCRIPTION'),
     /** The portal's payment confirmation (the first invoice paid, the emulator's stand-in for Stripe Elements); Stripe's events then make the row active. */
     async pay(subscriptionId: string) {
       const s = await stripe.subscriptions.retrieve(subscriptionId);
@@ -72,23 +70,19 @@ const event = (type: string, object: Record<string, unknown>, created: number) =
 });
 
 /** A user whose stored subscription the emulator does not know: events about it are only the test's. */
-async function subscribed(planId: 'starter' | 'business' | 'premium' = 'business') {
-  const u = await user();
+async function subscribed(planId: PlanId = 'business') {
   const customer = `cus_${randomUUID().slice(0, 12)}`;
   const subscription = `sub_${randomUUID().slice(0, 12)}`;
-  const now = new Date().toISOString();
-  await subscriptionsRepository(stack.table).put(u.sub, {
+  const u = await user({
     planId,
     status: 'incomplete',
     stripeCustomerId: customer,
     stripeSubscriptionId: subscription,
-    currentPeriodEnd: now,
+    currentPeriodEnd: new Date().toISOString(),
     stateAt: 1,
     stateRank: 0,
-    createdAt: now,
-    updatedAt: now,
   });
-  const subObject = (status: string, plan: 'starter' | 'business' | 'premium' = planId, periodEnd = 1_900_000_000) => ({
+  const subObject = (status: string, plan: PlanId = planId, periodEnd = 1_900_000_000) => ({
     id: subscription,
     object: 'subscription',
     customer,
@@ -256,7 +250,7 @@ describe('POST /v1/webhooks/stripe', () => {
     const failed = await post(event('invoice.payment_failed', { id: `in_${randomUUID().slice(0, 8)}`, object: 'invoice', customer: u.customer, amount_due: 7900, currency: 'eur', parent: { subscription_details: { subscription: u.subscription } } }, t - 10));
     expect(failed.body.outcome).toBe('applied');
     expect((await u.row())!.status).toBe('past_due');
-    expect((await stack.scan()).filter((r) => r.pk === `USER#${u.sub}` && String(r.sk).startsWith('PAYMENT_FAILED#'))).toHaveLength(1);
+    expect(await rowsOf(stack, u.sub, 'PAYMENT_FAILED#')).toHaveLength(1);
     await post(event('customer.subscription.deleted', u.subObject('canceled'), t - 5));
     expect(await u.row()).toMatchObject({ status: 'canceled', pendingChange: null });
   });
@@ -266,8 +260,8 @@ describe('POST /v1/webhooks/stripe', () => {
     const e = event('invoice.payment_failed', { id: 'in_twice', object: 'invoice', customer: u.customer, amount_due: 2900, currency: 'eur', parent: { subscription_details: { subscription: u.subscription } } }, now());
     expect((await post(e)).body.outcome).toBe('applied');
     expect((await post(e)).body.outcome).toBe('duplicate');
-    expect((await stack.scan()).filter((r) => r.pk === `STRIPE_EVENT#${e.id}`)).toHaveLength(1);
-    expect((await stack.scan()).filter((r) => r.pk === `USER#${u.sub}` && String(r.sk).startsWith('PAYMENT_FAILED#'))).toHaveLength(1);
+    expect(await partition(stack, `STRIPE_EVENT#${e.id}`)).toHaveLength(1);
+    expect(await rowsOf(stack, u.sub, 'PAYMENT_FAILED#')).toHaveLength(1);
   });
 
   it('`created` arriving after `updated` leaves the later state', async () => {

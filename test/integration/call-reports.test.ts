@@ -8,12 +8,13 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { invoke, lambdaContext } from '../../lib/local/lambda';
 import { appConfig } from '../../shared/config/app';
 import { callsRepository, type CallRow } from '../../shared/db/calls';
-import { startTestStack, waitFor, type SentMail, type TestStack } from '../support/stack';
+import { workerStack, waitFor, type SentMail, type TestStack } from '../support/stack';
 import { expectUnchanged, settle } from '../support/state';
+import { newUser as stackUser, rowsOf } from '../support/users';
 
 const PATH = '/v1/me/call-reports';
 const REVIEW_INBOX = 'review@fonella.local';
@@ -21,10 +22,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 let stack: TestStack;
 beforeAll(async () => {
-  stack = await startTestStack();
-});
-afterAll(async () => {
-  await stack?.stop();
+  stack = await workerStack();
 });
 
 interface User {
@@ -35,15 +33,9 @@ interface User {
 
 /** A customer with a token; `settings` also creates their settings row (GET /v1/me, then the PATCH given). */
 async function newUser(opts: { settings?: Record<string, string> | false } = {}): Promise<User> {
-  const id = randomUUID().slice(0, 8);
-  const sub = `auth0|report-${id}`;
-  const email = `report-${id}@example.com`;
-  const token = await stack.mintToken({ sub, email });
-  if (opts.settings !== false) {
-    expect((await stack.call('GET', '/v1/me', { token })).status).toBe(200);
-    if (opts.settings) expect((await stack.call('PATCH', '/v1/me/settings', { token, body: opts.settings })).status).toBe(200);
-  }
-  return { sub, email, token };
+  const { sub, email, token } = await stackUser(stack, { prefix: 'report', firstLogin: opts.settings !== false });
+  if (opts.settings) expect((await stack.call('PATCH', '/v1/me/settings', { token, body: opts.settings })).status).toBe(200);
+  return { sub, email: email!, token };
 }
 
 /** A call of `user`, stored as the Vapi webhook stores one. */
@@ -75,8 +67,7 @@ const body = (call: CallRow, over: Record<string, unknown> = {}) => ({
 });
 const report = (user: User, b: unknown, headers: Record<string, string> = {}) => stack.call('POST', PATH, { token: user.token, body: b, headers });
 
-const reportsOf = async (user: User) =>
-  (await stack.scan()).filter((r) => r.pk === `USER#${user.sub}` && String(r.sk).startsWith('CALLREPORT#'));
+const reportsOf = (user: User) => rowsOf(stack, user.sub, 'CALLREPORT#');
 const reportRow = async (user: User, reportId: string) => (await reportsOf(user)).find((r) => r.reportId === reportId);
 const mailsFor = async (reportId: string) => (await stack.mails()).filter((m) => m.variables.reportId === reportId);
 

@@ -2,34 +2,32 @@
 // emulator's builder), stored once and summarised by email once, and the caller's call history.
 import { randomUUID } from 'node:crypto';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { endOfCallReport } from '../../lib/local/emulators/vapi/end-of-call';
 import { callsRepository, type CallRow } from '../../shared/db/calls';
 import { expectUnchanged, settle } from '../support/state';
-import { startTestStack, waitFor, type TestStack } from '../support/stack';
+import { workerStack, waitFor, type TestStack } from '../support/stack';
+import { newUser, rowOf, rowsOf } from '../support/users';
 
 let stack: TestStack;
 beforeAll(async () => {
-  stack = await startTestStack();
-});
-afterAll(async () => {
-  await stack?.stop();
+  stack = await workerStack();
 });
 
 const secret = () => stack.credentials.vapi!.webhookSecret!;
 const post = (body: unknown, headers: Record<string, string> = { 'x-vapi-secret': secret() }) =>
   stack.call('POST', '/v1/webhooks/vapi', { body, headers });
-const callRows = async (sub: string) => (await stack.scan()).filter((r) => r.pk === `USER#${sub}` && String(r.sk).startsWith('CALL#'));
+const callRows = (sub: string) => rowsOf(stack, sub, 'CALL#');
 const mailsTo = async (to: string) => (await stack.mails()).filter((m) => m.to?.includes(to));
 
 /** A customer with settings (their email cached) and an assistant. */
 async function owner(opts: { locale?: 'de' | 'en'; timezone?: string } = {}) {
-  const sub = `auth0|calls-${randomUUID()}`;
-  const email = `${sub.slice(6)}@example.com`;
-  const token = await stack.mintToken({ sub, email });
-  await stack.call('PATCH', '/v1/me/settings', { token, body: { locale: opts.locale ?? 'de', timezone: opts.timezone ?? 'Europe/Berlin' } });
-  const assistant = await stack.call('PUT', '/v1/me/assistant', { token, body: { greeting: 'Guten Tag', language: 'de' } });
-  return { sub, email, token, assistantId: assistant.body.assistantId as string };
+  const u = await newUser(stack, {
+    prefix: 'calls',
+    settings: { locale: opts.locale ?? 'de', timezone: opts.timezone ?? 'Europe/Berlin' },
+    assistant: { greeting: 'Guten Tag', language: 'de' },
+  });
+  return { sub: u.sub, email: u.email!, token: u.token, assistantId: u.assistantId! };
 }
 
 describe('POST /v1/webhooks/vapi', () => {
@@ -121,15 +119,14 @@ describe('POST /v1/webhooks/vapi', () => {
     );
     expect((await post(endOfCallReport({ assistantId: assistant.body.assistantId }))).status).toBe(200);
     await waitFor('the summary email', async () => (await mailsTo('customer@demo.fonella.local')).length > 0);
-    const settings = (await stack.scan()).find((r) => r.pk === `USER#${sub}` && r.sk === 'SETTINGS');
+    const settings = await rowOf(stack, sub, 'SETTINGS');
     expect(settings!.email).toBe('customer@demo.fonella.local');
   });
 });
 
 describe('GET /v1/me/calls', () => {
   it('pages through 150 calls newest first, without gaps or duplicates', async () => {
-    const sub = `auth0|history-${randomUUID()}`;
-    const token = await stack.mintToken({ sub });
+    const { sub, token } = await newUser(stack, { prefix: 'history', email: null });
     const calls = callsRepository(stack.table);
     const start = Date.UTC(2026, 0, 1);
     const ids: string[] = [];
@@ -173,7 +170,7 @@ describe('GET /v1/me/calls', () => {
     const report = endOfCallReport({ assistantId: o.assistantId });
     await post(report);
     const callId = (report.message.call as { id: string }).id;
-    const stranger = await stack.mintToken({ sub: `auth0|stranger-${randomUUID()}` });
+    const { token: stranger } = await newUser(stack, { prefix: 'stranger', email: null });
     const res = await stack.call('GET', `/v1/me/calls/${callId}`, { token: stranger });
     expect(res.status).toBe(404);
     expect((await stack.call('GET', '/v1/me/calls/no-such-call', { token: o.token })).status).toBe(404);

@@ -7,11 +7,11 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { invoke, lambdaContext } from '../../lib/local/lambda';
-import { usersRepository } from '../../shared/db/users';
-import { startTestStack, waitFor, type SentMail, type TestStack } from '../support/stack';
+import { workerStack, waitFor, type SentMail, type TestStack } from '../support/stack';
 import { expectUnchanged, settle } from '../support/state';
+import { newUser as stackUser, rowOf as userRow, rowsOf } from '../support/users';
 
 const PATH = '/v1/me/devices';
 const CHROME_MAC = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
@@ -21,10 +21,7 @@ const DEVICE_ID = /^[A-Za-z0-9_-]{22}$/;
 
 let stack: TestStack;
 beforeAll(async () => {
-  stack = await startTestStack();
-});
-afterAll(async () => {
-  await stack?.stop();
+  stack = await workerStack();
 });
 
 interface User {
@@ -35,29 +32,23 @@ interface User {
 
 /** A user of their own; with `settings`, their SETTINGS row as PATCH /v1/me/settings would leave it. */
 async function newUser(settings?: { locale: string; timezone: string; email?: string | null }): Promise<User> {
-  const id = randomUUID().slice(0, 8);
-  const sub = `auth0|devices-${id}`;
-  const email = `devices-${id}@example.com`;
-  if (settings) {
-    const now = new Date().toISOString();
-    await usersRepository(stack.table).createSettingsIfMissing({
-      userId: sub,
-      email: settings.email === undefined ? email : settings.email,
+  // The settings' address is the token's unless `email` says otherwise (null: none on the settings).
+  const { sub, email, token } = await stackUser(stack, {
+    prefix: 'devices',
+    settings: settings && {
       name: 'Device Tester',
       timezone: settings.timezone,
       locale: settings.locale,
-      role: 'owner',
-      createdAt: now,
-      updatedAt: now,
-    });
-  }
-  return { sub, email, token: await stack.mintToken({ sub, email }) };
+      ...(settings.email === undefined ? {} : { email: settings.email }),
+    },
+  });
+  return { sub, email: email!, token };
 }
 
 const register = (u: User, body: unknown) => stack.call('POST', PATH, { token: u.token, body });
 
-const deviceRows = async (u: User) => (await stack.scan()).filter((r) => r.pk === `USER#${u.sub}` && String(r.sk).startsWith('DEVICE#'));
-const rowOf = async (u: User, deviceId: string) => (await stack.scan()).find((r) => r.pk === `USER#${u.sub}` && r.sk === `DEVICE#${deviceId}`);
+const deviceRows = (u: User) => rowsOf(stack, u.sub, 'DEVICE#');
+const rowOf = (u: User, deviceId: string) => userRow(stack, u.sub, `DEVICE#${deviceId}`);
 const mailsTo = async (u: User) => (await stack.mails()).filter((m) => m.to.includes(u.email));
 
 /** Registers a device and waits until the worker has handled its row. */

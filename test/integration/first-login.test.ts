@@ -4,18 +4,17 @@
 // real DynamoDB may serve eventually consistent. The commands are recorded on the handlers' own
 // client, so the hook is set before the stack (and this file's first request) exists.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestStack, type TestStack } from '../support/stack';
+import { workerStack, type TestStack } from '../support/stack';
 import { recordTableCommands } from '../support/table-commands';
 
 const recorder = recordTableCommands();
 const sent = recorder.sent;
 let stack: TestStack;
 beforeAll(async () => {
-  stack = await startTestStack();
+  stack = await workerStack();
 });
-afterAll(async () => {
+afterAll(() => {
   recorder.stop();
-  await stack?.stop();
 });
 
 describe('concurrent first logins', () => {

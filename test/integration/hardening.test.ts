@@ -1,16 +1,13 @@
 // What a probe of the running stack found at the edge, each reproduced here: bodies in another media
 // type or charset, Latin-1 bytes sent as JSON, unknown query parameters. Each is refused and
 // nothing is written.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestStack, type TestStack } from '../support/stack';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { workerStack, type TestStack } from '../support/stack';
 import { expectUnchanged, settle } from '../support/state';
 
 let stack: TestStack;
 beforeAll(async () => {
-  stack = await startTestStack();
-});
-afterAll(async () => {
-  await stack?.stop();
+  stack = await workerStack();
 });
 
 const form = { name: 'Renée', email: 'renee@example.com', message: 'Bonjour' };

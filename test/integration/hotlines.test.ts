@@ -2,11 +2,11 @@
 // organisations and the scoping rule, the seed's limits, the SIP account, provisioning (and its
 // failure and retry), a simulated inbound call into call logs and a billing record, pausing, and the
 // hooks' signature.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_USERS } from '../../lib/local/stack';
 import { seedDemoHotline } from '../../lib/local/seed-hotlines';
 import { signJambonzBody } from '../../shared/providers/jambonz/signature';
-import { startTestStack, waitFor, type TestStack } from '../support/stack';
+import { workerStack, waitFor, type TestStack } from '../support/stack';
 import { expectUnchanged, settle } from '../support/state';
 
 let stack: TestStack;
@@ -33,11 +33,8 @@ async function activeHotline(id: number) {
 }
 
 beforeAll(async () => {
-  stack = await startTestStack();
+  stack = await workerStack();
   for (const who of ['admin', 'member', 'outsider', 'plain']) tokens[who] = await stack.mintToken({ sub: `auth0|hotline-${who}` });
-});
-afterAll(async () => {
-  await stack?.stop();
 });
 
 describe('organisations and members', () => {

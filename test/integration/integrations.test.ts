@@ -4,13 +4,13 @@
 // and the SIP password nowhere but in Vapi.
 import { randomInt, randomUUID } from 'node:crypto';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { assistantConfig } from '../../shared/config/assistant';
 import { poolKey, poolListKey } from '../../shared/db/pool';
-import { subscriptionsRepository } from '../../shared/db/subscriptions';
 import { LINE_STEPS, SIPGATE_SIP_GATEWAY } from '../../shared/domain/integrations';
 import { SIPGATE_LOCAL } from '../../shared/providers/sipgate/config';
-import { startTestStack, waitFor, type TestStack } from '../support/stack';
+import { workerStack, waitFor, type TestStack } from '../support/stack';
+import { newUser, partition, rowsOf } from '../support/users';
 
 type Row = Record<string, unknown> & { id: string };
 interface VapiState {
@@ -24,10 +24,7 @@ interface SipgateState {
 
 let stack: TestStack;
 beforeAll(async () => {
-  stack = await startTestStack();
-});
-afterAll(async () => {
-  await stack?.stop();
+  stack = await workerStack();
 });
 // A fault a step did not use up must not reach the next test.
 afterEach(async () => {
@@ -36,22 +33,11 @@ afterEach(async () => {
 
 const vapi = () => stack.inspect<VapiState>('vapi');
 const sipgate = () => stack.inspect<SipgateState>('sipgate');
-const lineRows = async (sub: string) => (await stack.scan()).filter((r) => r.pk === `USER#${sub}` && String(r.sk).startsWith('INTEGRATION#'));
+const lineRows = (sub: string) => rowsOf(stack, sub, 'INTEGRATION#');
 
 /** A user with a token and, unless told otherwise, an assistant. */
 async function user(opts: { assistant?: boolean; plan?: 'business' } = {}) {
-  const sub = `auth0|lines-${randomUUID()}`;
-  const token = await stack.mintToken({ sub, email: `${sub.slice(6)}@example.com` });
-  if (opts.plan) {
-    const now = new Date().toISOString();
-    await subscriptionsRepository(stack.table).put(sub, { planId: opts.plan, status: 'active', createdAt: now, updatedAt: now });
-  }
-  let assistantId: string | undefined;
-  if (opts.assistant !== false) {
-    const res = await stack.call('PUT', '/v1/me/assistant', { token, body: { greeting: 'Guten Tag!', language: 'de' } });
-    expect(res.status).toBe(200);
-    assistantId = res.body.assistantId;
-  }
+  const { sub, token, assistantId } = await newUser(stack, { prefix: 'lines', plan: opts.plan, assistant: opts.assistant === false ? undefined : {} });
   return {
     sub,
     token,
@@ -318,7 +304,7 @@ describe('DELETE /v1/me/integrations', () => {
     const res = await all.u.remove();
     expect(res.status).toBe(204);
     expect(await lineRows(all.u.sub)).toEqual([]);
-    const pool = (await stack.scan()).find((r) => r.pk === poolKey(all.poolNumber).pk)!;
+    const pool = (await partition(stack, poolKey(all.poolNumber).pk))[0]!;
     expect(pool).toMatchObject({ status: 'free', gsi2sk: `free#${all.poolNumber}` });
     expect(pool.userId).toBeUndefined();
 

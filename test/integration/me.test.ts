@@ -1,25 +1,22 @@
 // GET /v1/me through the local API with tokens from the Auth0 emulator.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestStack, type TestStack } from '../support/stack';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { workerStack, type TestStack } from '../support/stack';
+import { newUser, rowsOf } from '../support/users';
 
 let stack: TestStack;
 beforeAll(async () => {
-  stack = await startTestStack();
-});
-afterAll(async () => {
-  await stack?.stop();
+  stack = await workerStack();
 });
 
 describe('GET /v1/me', () => {
   it("creates the settings row from the token's claims on the first call, then reads it", async () => {
-    const sub = `auth0|me-${Date.now()}`;
-    const token = await stack.mintToken({ sub, email: 'new@example.com', name: 'New Person' });
+    const { sub, token } = await newUser(stack, { prefix: 'me', email: 'new@example.com', name: 'New Person' });
     const first = await stack.call('GET', '/v1/me', { token });
     expect(first.status).toBe(200);
     expect(first.body.settings).toMatchObject({ userId: sub, email: 'new@example.com', name: 'New Person', role: 'owner' });
     expect(first.body).toMatchObject({ subscription: null, assistant: null, integrations: [], isAdmin: false });
 
-    const rows = (await stack.scan()).filter((r) => r.pk === `USER#${sub}`);
+    const rows = await rowsOf(stack, sub);
     expect(rows.map((r) => r.sk)).toEqual(['SETTINGS']);
 
     const again = await stack.call('GET', '/v1/me', { token: await stack.mintToken({ sub, email: 'changed@example.com' }) });
@@ -36,12 +33,11 @@ describe('GET /v1/me', () => {
   });
 
   it('two first calls at once leave one settings row', async () => {
-    const sub = `auth0|race-${Date.now()}`;
-    const token = await stack.mintToken({ sub, email: 'race@example.com' });
+    const { sub, token } = await newUser(stack, { prefix: 'race', email: 'race@example.com' });
     const [a, b] = await Promise.all([stack.call('GET', '/v1/me', { token }), stack.call('GET', '/v1/me', { token })]);
     expect([a.status, b.status]).toEqual([200, 200]);
     expect(a.body.settings.createdAt).toBe(b.body.settings.createdAt);
-    expect((await stack.scan()).filter((r) => r.pk === `USER#${sub}`)).toHaveLength(1);
+    expect(await rowsOf(stack, sub)).toHaveLength(1);
   });
 
   it('without a token → 401, with a token for another API → 401', async () => {

@@ -5,25 +5,20 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { partnersRepository } from '../../shared/db/partners';
 import { payoutKeyRing } from '../../shared/crypto/envelope';
 import { seedActivePartner, seedInvitedPartner } from '../support/partners';
-import { startTestStack, waitFor, type TestStack } from '../support/stack';
+import { workerStack, waitFor, type TestStack } from '../support/stack';
 import { expectUnchanged, settle } from '../support/state';
+import { newUser as newTestUser, partition, rowOf } from '../support/users';
 
 let stack: TestStack;
 beforeAll(async () => {
-  stack = await startTestStack();
-});
-afterAll(async () => {
-  await stack?.stop();
+  stack = await workerStack();
 });
 
-const newUser = async (name = 'Cora Customer') => {
-  const sub = `auth0|customer-${randomUUID()}`;
-  return { sub, token: await stack.mintToken({ sub, email: `${sub.slice(6, 20)}@example.com`, name }) };
-};
+const newUser = (name = 'Cora Customer') => newTestUser(stack, { prefix: 'customer', name });
 const activate = (token: string, inviteToken: string) => stack.call('POST', '/v1/partner/activate', { token, body: { inviteToken } });
 const problem = (slug: string) => `urn:fonella:problem:${slug}`;
 
@@ -169,7 +164,7 @@ describe('PUT /v1/partner/payout-details', () => {
     expect(text).not.toContain('Erika');
     expect(text).not.toContain('Mustermann');
 
-    const raw = (await stack.scan()).find((r) => r.pk === `PARTNER#${partner.partnerId}` && r.sk === 'PROFILE')!;
+    const raw = (await partition(stack, `PARTNER#${partner.partnerId}`)).find((r) => r.sk === 'PROFILE')!;
     const stored = JSON.stringify(raw);
     expect(stored).not.toMatch(/DE89\s?3704/);
     expect(stored).not.toContain('0532013000');
@@ -304,7 +299,7 @@ describe('GET /v1/partner', () => {
       expect((await stack.call('GET', '/v1/me', { token: c.token })).status).toBe(200);
       expect((await stack.call('POST', '/v1/me/referral', { token: c.token, body: { refId: partner.publicCode } })).status).toBe(200);
       expect((await stack.call('POST', '/v1/me/subscription', { token: c.token, body: { planId } })).status).toBe(201);
-      const subscriptionId = (await stack.scan()).find((r) => r.pk === `USER#${c.sub}` && r.sk === 'SUBSCRIPTION')!.stripeSubscriptionId as string;
+      const subscriptionId = (await rowOf(stack, c.sub, 'SUBSCRIPTION'))!.stripeSubscriptionId as string;
       const paid = await fetch(`${stack.emulators.stripe}/_simulate/payment-succeeded`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },

@@ -8,23 +8,20 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { invoke, lambdaContext } from '../../lib/local/lambda';
 import { appConfig } from '../../shared/config/app';
 import { plansConfig } from '../../shared/config/plans';
 import { paymentFailuresRepository, type PaymentFailureRow } from '../../shared/db/payment-failures';
-import { subscriptionsRepository } from '../../shared/db/subscriptions';
 import { usersRepository } from '../../shared/db/users';
 import { notifyPaymentFailed } from '../../shared/domain/payment-failed';
 import { configuredMailer } from '../../shared/providers/mailgun';
-import { startTestStack, waitFor, type SentMail, type TestStack } from '../support/stack';
+import { workerStack, waitFor, type SentMail, type TestStack } from '../support/stack';
+import { newUser as stackUser, rowOf as userRow, type PlanId } from '../support/users';
 
 let stack: TestStack;
 beforeAll(async () => {
-  stack = await startTestStack();
-});
-afterAll(async () => {
-  await stack?.stop();
+  stack = await workerStack();
 });
 
 interface User {
@@ -37,24 +34,17 @@ interface User {
  * A user whose SETTINGS row PATCH /v1/me/settings created (the address from the token's claim, none
  * without `email`), with a subscription on `planId`.
  */
-async function newUser(opts: { settings: Record<string, string>; email?: boolean; planId?: 'starter' | 'business' | 'premium' }): Promise<User> {
+async function newUser(opts: { settings: Record<string, string>; email?: boolean; planId?: PlanId }): Promise<User> {
   const id = randomUUID().slice(0, 8);
-  const sub = `auth0|payfail-${id}`;
-  const email = opts.email === false ? undefined : `payfail-${id}@example.com`;
-  const token = await stack.mintToken({ sub, ...(email ? { email } : {}) });
+  const subscriptionId = `sub_${id}`;
+  const { sub, email, token } = await stackUser(stack, {
+    prefix: 'payfail',
+    email: opts.email === false ? null : undefined,
+    subscription: { planId: opts.planId ?? 'business', status: 'past_due', stripeCustomerId: `cus_${id}`, stripeSubscriptionId: subscriptionId },
+  });
   const res = await stack.call('PATCH', '/v1/me/settings', { token, body: opts.settings });
   expect(res.status, JSON.stringify(res.body)).toBe(200);
   expect(res.body.email ?? undefined).toBe(email);
-  const subscriptionId = `sub_${id}`;
-  const now = new Date().toISOString();
-  await subscriptionsRepository(stack.table).put(sub, {
-    planId: opts.planId ?? 'business',
-    status: 'past_due',
-    stripeCustomerId: `cus_${id}`,
-    stripeSubscriptionId: subscriptionId,
-    createdAt: now,
-    updatedAt: now,
-  });
   return { sub, email, subscriptionId };
 }
 
@@ -70,7 +60,7 @@ const failure = (u: User, over: Partial<PaymentFailureRow> = {}): PaymentFailure
 });
 
 const record = (u: User, row: PaymentFailureRow) => paymentFailuresRepository(stack.table).record(u.sub, row);
-const rowOf = async (u: User, invoiceId: string) => (await stack.scan()).find((r) => r.pk === `USER#${u.sub}` && r.sk === `PAYMENT_FAILED#${invoiceId}`);
+const rowOf = (u: User, invoiceId: string) => userRow(stack, u.sub, `PAYMENT_FAILED#${invoiceId}`);
 const mailsFor = async (invoiceId: string) => (await stack.mails()).filter((m) => m.variables.invoiceId === invoiceId);
 const billingLink = () => `${appConfig().portalUrl}/billing`;
 

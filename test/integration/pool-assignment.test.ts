@@ -3,18 +3,15 @@
 // is picked up by the next PUT.
 import { randomUUID } from 'node:crypto';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { assistantConfig } from '../../shared/config/assistant';
 import { poolKey, poolListKey } from '../../shared/db/pool';
 import { subscriptionsRepository } from '../../shared/db/subscriptions';
-import { startTestStack, type TestStack } from '../support/stack';
+import { workerStack, type TestStack } from '../support/stack';
 
 let stack: TestStack;
 beforeAll(async () => {
-  stack = await startTestStack();
-});
-afterAll(async () => {
-  await stack?.stop();
+  stack = await workerStack();
 });
 
 const poolRows = async () => (await stack.scan()).filter((r) => String(r.pk).startsWith('POOL#'));

@@ -3,10 +3,10 @@
 // written when Sipgate fails) and listing them a page at a time (every number once, by status, with
 // cursors that cannot be forged), refused to a customer.
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { CALLBACK_LOCAL } from '../../shared/config/callback';
 import { poolAssignments } from '../../shared/db/pool';
-import { startTestStack, type TestStack } from '../support/stack';
+import { workerStack, type TestStack } from '../support/stack';
 import { expectUnchanged, settle } from '../support/state';
 
 const PATH = '/v1/admin/pool-numbers';
@@ -17,10 +17,7 @@ const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
 
 let stack: TestStack;
 beforeAll(async () => {
-  stack = await startTestStack();
-});
-afterAll(async () => {
-  await stack?.stop();
+  stack = await workerStack();
 });
 
 type Row = Record<string, unknown>;

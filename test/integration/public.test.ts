@@ -1,16 +1,14 @@
 // The public slice through the local API: health, plans, contact form (its reCAPTCHA check too).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { RATE_LIMIT_PK_PREFIX } from '../../shared/db/rate-limits';
 import { recaptchaToken } from '../support/recaptcha';
-import { startTestStack, waitFor, type TestStack } from '../support/stack';
+import { workerStack, waitFor, type TestStack } from '../support/stack';
 import { expectUnchanged, settle } from '../support/state';
+import { partition } from '../support/users';
 
 let stack: TestStack;
 beforeAll(async () => {
-  stack = await startTestStack();
-});
-afterAll(async () => {
-  await stack?.stop();
+  stack = await workerStack();
 });
 
 describe('GET /v1/health', () => {
@@ -55,7 +53,7 @@ describe('POST /v1/public/contact', () => {
     expect(String(mail.text)).toContain('Please call me.');
 
     const row = await waitFor('the row marked sent', async () =>
-      (await stack.scan()).find((r) => r.pk === `CONTACT#${requestId}` && r.mailStatus === 'sent'),
+      (await partition(stack, `CONTACT#${requestId}`)).find((r) => r.mailStatus === 'sent'),
     );
     expect(row).toMatchObject({ email: form.email, message: form.message, mailId: mail.id });
     // Kept for the configured retention (local default 180 days), then DynamoDB deletes it.
@@ -68,7 +66,7 @@ describe('POST /v1/public/contact', () => {
     try {
       const res = await stack.call('POST', '/v1/public/contact', { body: { ...form, message: 'Mail is down.' } });
       expect(res.status).toBe(202);
-      const rows = (await stack.scan()).filter((r) => r.pk === `CONTACT#${res.body.requestId}`);
+      const rows = await partition(stack, `CONTACT#${res.body.requestId}`);
       expect(rows[0]).toMatchObject({ message: 'Mail is down.', mailStatus: 'pending' });
     } finally {
       await fetch(`${stack.emulators.mailgun}/_faults`, { method: 'DELETE' });
@@ -113,7 +111,7 @@ describe('POST /v1/public/contact: reCAPTCHA', () => {
     const res = await stack.call('POST', '/v1/public/contact', { body: { ...form, recaptchaToken: token } });
     expect(res.status).toBe(202);
     expect(await verified()).toContain(token);
-    const row = (await stack.scan()).find((r) => r.pk === `CONTACT#${res.body.requestId}`);
+    const [row] = await partition(stack, `CONTACT#${res.body.requestId}`);
     expect(row).toMatchObject({ name: form.name, message: form.message });
     expect(row).not.toHaveProperty('recaptchaToken');
   });

@@ -1,11 +1,12 @@
 // Route-generic checks: they walk the manifest, so every route added later is covered without new
 // test code. Everything goes through the local API server and the real handler files.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { routes } from '../../lib/routes';
 import { freeForm } from '../support/free-form';
 import { signJambonzBody } from '../../shared/providers/jambonz/signature';
 import { needsAuthorizer, type RouteDef } from '../../shared/http/route-def';
-import { startTestStack, type TestStack } from '../support/stack';
+import { workerStack, type TestStack } from '../support/stack';
+import { settle } from '../support/state';
 
 const all = Object.entries(routes as Record<string, RouteDef>).map(([name, def]) => ({ name, def }));
 const guarded = all.filter((r) => needsAuthorizer(r.def));
@@ -36,13 +37,13 @@ const proof = (def: RouteDef, body = ''): Record<string, string> =>
       : {};
 
 beforeAll(async () => {
-  stack = await startTestStack();
-  // What the start wrote has reached the stream workers (the customer index, its counters) first.
-  await stack.streams.idle();
+  stack = await workerStack();
+  // What the start wrote has reached the stream workers (the customer index, its counters) first, and
+  // what the files before this one on the worker's stack set going (the Stripe emulator's deliveries,
+  // which the stream workers' idle does not wait for) has come to rest: nothing of theirs lands between
+  // the two snapshots.
+  await settle(stack);
   before = await snapshot();
-});
-afterAll(async () => {
-  await stack?.stop();
 });
 
 describe('every route behind the authorizer', () => {

@@ -2,30 +2,27 @@
 // GET /v1/me agree), the row created by a change before any GET /v1/me, time zones as IANA writes
 // them, every refusal answered 400 naming the field and changing nothing, and one caller's change
 // touching no other caller's row.
-import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestStack, type TestStack } from '../support/stack';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { workerStack, type TestStack } from '../support/stack';
 import { expectUnchanged, settle } from '../support/state';
+import { newUser as stackUser, rowOf, rowsOf } from '../support/users';
 
 const PATH = '/v1/me/settings';
 
 let stack: TestStack;
 beforeAll(async () => {
-  stack = await startTestStack();
-});
-afterAll(async () => {
-  await stack?.stop();
+  stack = await workerStack();
 });
 
 /** A new user with a token carrying their email and name (or only the claims given). */
 async function newUser(claims: { email?: string; name?: string } = { email: 'ada@example.com', name: 'Ada Lovelace' }) {
-  const sub = `auth0|settings-${randomUUID()}`;
-  return { sub, token: await stack.mintToken({ sub, ...claims }) };
+  const { sub, token } = await stackUser(stack, { prefix: 'settings', email: claims.email ?? null, name: claims.name });
+  return { sub, token };
 }
 
 const patch = (token: string, body?: unknown) => stack.call('PATCH', PATH, { token, body });
 const getMe = (token: string) => stack.call('GET', '/v1/me', { token });
-const settingsRow = async (sub: string) => (await stack.scan()).find((r) => r.pk === `USER#${sub}` && r.sk === 'SETTINGS');
+const settingsRow = (sub: string) => rowOf(stack, sub, 'SETTINGS');
 
 /** Lets the clock pass a millisecond, so that a later write's `updatedAt` can be told from an earlier one's. */
 const nextMillisecond = async () => {
@@ -92,7 +89,7 @@ describe('PATCH /v1/me/settings', () => {
     // GET /v1/me finds the row and keeps it as it is.
     const me = await getMe(token);
     expect(me.body.settings).toEqual(res.body);
-    expect((await stack.scan()).filter((r) => r.pk === `USER#${sub}`)).toHaveLength(1);
+    expect(await rowsOf(stack, sub)).toHaveLength(1);
   });
 
   it("before any GET /v1/me, an email in the body wins over the token's, and missing claims stay null", async () => {

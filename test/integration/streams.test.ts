@@ -9,21 +9,19 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { startStreamTailer } from '../../lib/local/streams';
 import { invoke, lambdaContext } from '../../lib/local/lambda';
 import { deliverContactEmail } from '../../lib/workers';
 import { worker } from '../../shared/streams/worker';
 import type { WorkerDef } from '../../shared/streams/worker-def';
-import { startTestStack, waitFor, type TestStack } from '../support/stack';
+import { workerStack, waitFor, type TestStack } from '../support/stack';
+import { partition } from '../support/users';
 
 const root = new URL('../../', import.meta.url).pathname;
 let stack: TestStack;
 beforeAll(async () => {
-  stack = await startTestStack();
-});
-afterAll(async () => {
-  await stack?.stop();
+  stack = await workerStack();
 });
 
 async function contact(message: string): Promise<string> {
@@ -32,7 +30,7 @@ async function contact(message: string): Promise<string> {
   return res.body.requestId as string;
 }
 const mailsFor = async (requestId: string) => (await stack.mails()).filter((m) => m.variables.requestId === requestId);
-const rowOf = async (requestId: string) => (await stack.scan()).find((r) => r.pk === `CONTACT#${requestId}`);
+const rowOf = async (requestId: string) => (await partition(stack, `CONTACT#${requestId}`))[0];
 const parked = async () =>
   ((await (await fetch(`${stack.hubUrl}/_inspect`)).json()) as {
     streams: { parked: { id: string; worker: string; keys: { pk: string }; attempts: number; lastError: string }[] };

@@ -8,7 +8,7 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDynamoLocal, type DynamoLocal } from '../../lib/local/dynamo';
+import { LIGHT_JVM, startDynamoLocal, type DynamoLocal } from '../../lib/local/dynamo';
 import { startStack, type LocalStack } from '../../lib/local/stack';
 import { TABLE_CLIENT_LIMITS, tableRef } from '../../shared/db/client';
 import { assertMatchesContract } from '../support/openapi-contract';
@@ -30,7 +30,7 @@ const resume = () => {
 };
 
 beforeAll(async () => {
-  dynamo = await startDynamoLocal();
+  dynamo = await startDynamoLocal({ jvmOptions: LIGHT_JVM });
   tableName = `outage-${randomUUID().slice(0, 8)}`;
   stack = await startStack({ apiPort: 0, emulatorBasePort: 0, dynamoEndpoint: dynamo.endpoint, tableName });
 });

@@ -1,181 +1,22 @@
 // Account deletion through the local API and the stream worker: a fully provisioned customer deleted
 // with nothing of theirs left in the emulators or the table (the whole table read raw) and one email;
-// a fault at every step (generated from the step list) that holds the teardown without an email until
-// it clears and a re-drive finishes it; the deleted user's token refused on every route with nothing
-// created; a team deleted by an admin; an admin deleting themself; an unknown user.
-import { randomInt, randomUUID } from 'node:crypto';
+// the deleted user's token refused on every route with nothing created; a team deleted by an admin; an
+// admin deleting themself; an unknown user. A fault at each step: teardown-faults.test.ts.
+import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { routes } from '../../lib/routes';
-import { observeDynamoClients } from '../../shared/db/client';
-import { teardownsRepository, type TeardownRow } from '../../shared/db/teardowns';
 import { usersRepository } from '../../shared/db/users';
 import { TEARDOWN_STEPS } from '../../shared/domain/teardown';
 import { needsAuthorizer, type RouteDef } from '../../shared/http/route-def';
-import { SIPGATE_LOCAL } from '../../shared/providers/sipgate/config';
 import { validBodies } from '../support/arbitraries';
-import { seedActivePartner } from '../support/partners';
-import { startTestStack, waitFor, type TestStack } from '../support/stack';
+import { waitFor } from '../support/stack';
 import { settle } from '../support/state';
+import { confirmations, expectNothingLeft, finished, provisioned, signUp, stack, teardowns, useTeardownStack } from '../support/teardown';
+import { rowsOf } from '../support/users';
+import type { TeardownRow } from '../../shared/db/teardowns';
 
-// The table step's fault: DynamoDB Local has no fault switch, so the handlers' own clients get one.
-// Only the teardown deletes in batches, so failing BatchWriteItem fails that step alone.
-let tableFault = false;
-observeDynamoClients((client) =>
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      if (tableFault && context.commandName === 'BatchWriteItemCommand') throw Object.assign(new Error('injected table fault'), { name: 'InternalServerError' });
-      return next(args);
-    },
-    { step: 'initialize', name: 'teardownTableFault' },
-  ),
-);
-
-let stack: TestStack;
-beforeAll(async () => {
-  stack = await startTestStack();
-});
-afterAll(async () => {
-  observeDynamoClients(undefined);
-  await stack?.stop();
-});
-afterEach(async () => {
-  tableFault = false;
-  for (const name of ['vapi', 'sipgate', 'stripe', 'auth0', 'mailgun']) await fetch(`${stack.emulators[name]}/_faults`, { method: 'DELETE' });
-});
-
-type Row = Record<string, unknown> & { id: string };
-const teardowns = () => teardownsRepository(stack.table);
-const post = (url: string, body: unknown) =>
-  fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(async (r) => {
-    expect(r.status, `${url}: ${await r.clone().text()}`).toBeLessThan(300);
-    return (await r.json()) as Record<string, unknown>;
-  });
-
-/** A user who signed up: known to Auth0, with a token. */
-async function signUp(prefix: string, permissions: string[] = []) {
-  const sub = `auth0|${prefix}-${randomUUID()}`;
-  const email = `${prefix}-${randomUUID().slice(0, 8)}@example.com`;
-  await post(`${stack.emulators.auth0}/_users`, { user_id: sub, email, name: 'Teardown Tester' });
-  const token = await stack.mintToken({ sub, email, name: 'Teardown Tester', permissions });
-  return { sub, email, token, call: (method: string, path: string, body?: unknown) => stack.call(method, path, { token, body }) };
-}
-
-const rowOf = async (sub: string, sk: string) => (await stack.scan()).find((r) => r.pk === `USER#${sub}` && r.sk === sk);
-
-/** A customer with everything: subscription (paid, then a failed renewal), assistant and pool number, Sipgate line, external trunk, calls, a call report, devices. */
-async function provisioned(prefix = 'full') {
-  const u = await signUp(prefix);
-  expect((await u.call('GET', '/v1/me')).status).toBe(200);
-  const created = await u.call('POST', '/v1/me/subscription', { planId: 'business' });
-  expect(created.status).toBe(201);
-  const subscriptionId = created.body.subscriptionId as string;
-  await post(`${stack.emulators.stripe}/_simulate/payment-succeeded`, { subscriptionId });
-  await waitFor('the subscription active', async () => (await rowOf(u.sub, 'SUBSCRIPTION'))?.status === 'active', 10_000);
-
-  const assistant = await u.call('PUT', '/v1/me/assistant', { greeting: 'Guten Tag!', language: 'de' });
-  expect(assistant.status).toBe(200);
-  const assistantId = assistant.body.assistantId as string;
-  const poolLine = await waitFor('the pool number bound', async () => {
-    const line = await rowOf(u.sub, 'INTEGRATION#POOL');
-    return line?.vapiPhoneNumberId ? line : undefined;
-  });
-
-  const sipgateNumber = `+4921177${String(randomInt(1e7)).padStart(7, '0')}`;
-  await post(`${stack.emulators.sipgate}/_numbers`, { number: sipgateNumber });
-  expect((await u.call('POST', '/v1/me/integrations', { mode: 'sipgate', phoneNumber: sipgateNumber })).status).toBe(201);
-  const externalNumber = `+4930${String(randomInt(1e8)).padStart(8, '0')}`;
-  const external = { mode: 'external', gateway: 'sip.pbx.example', authUsername: 'pbx-7', authPassword: `pw-${randomUUID()}`, phoneNumber: externalNumber };
-  expect((await u.call('POST', '/v1/me/integrations', external)).status).toBe(201);
-
-  const callerNumber = `+49170${String(randomInt(1e7)).padStart(7, '0')}`;
-  const { callId } = (await post(`${stack.emulators.vapi}/_simulate/end-of-call`, { assistantId, customerNumber: callerNumber })) as { callId: string };
-  const call = await waitFor('the call stored', async () => (await stack.scan()).find((r) => r.pk === `USER#${u.sub}` && r.callId === callId));
-  expect((await u.call('POST', '/v1/me/call-reports', { callId, startedAt: call.startedAt, description: 'It said something odd.' })).status).toBe(202);
-  for (const deviceId of ['laptop', 'phone']) {
-    expect((await u.call('POST', '/v1/me/devices', { deviceId, platform: 'web', userAgent: 'Mozilla/5.0 Firefox/133.0' })).status).toBe(200);
-  }
-  // Beyond the portal: a hotline organisation of their own, a partner account they activated, and the
-  // referral by another partner: rows in their partition and rows elsewhere that name them.
-  expect((await u.call('POST', '/v1/organizations', { name: `Feuerwehr ${prefix}` })).status).toBe(201);
-  const ownPartner = await seedActivePartner(stack, { sub: u.sub });
-  const referrer = await seedActivePartner(stack);
-  expect((await u.call('POST', '/v1/me/referral', { refId: referrer.publicCode })).status).toBe(200);
-  await post(`${stack.emulators.stripe}/_simulate/payment-failed`, { subscriptionId });
-  await waitFor('the failed payment stored', async () => (await stack.scan()).some((r) => r.pk === `USER#${u.sub}` && String(r.sk).startsWith('PAYMENT_FAILED#')), 10_000);
-  await settle(stack);
-
-  const rows = (await stack.scan()).filter((r) => r.pk === `USER#${u.sub}`);
-  const kinds = new Set(rows.map((r) => String(r.sk).split('#')[0]));
-  for (const k of ['SETTINGS', 'SUBSCRIPTION', 'ASSISTANT', 'INTEGRATION', 'CALL', 'CALLREPORT', 'DEVICE', 'PAYMENT_FAILED', 'HOTLINE', 'PARTNER_LINK', 'REFERRAL']) {
-    expect(kinds, k).toContain(k);
-  }
-  expect((await stack.scan()).some((r) => r.pk === `PARTNER#${ownPartner.partnerId}` && r.auth0UserId === u.sub)).toBe(true);
-  const lines = rows.filter((r) => String(r.sk).startsWith('INTEGRATION#'));
-  return {
-    ...u,
-    subscriptionId,
-    assistantId,
-    poolNumber: String(poolLine.number),
-    numbers: [sipgateNumber, externalNumber, callerNumber],
-    callId,
-    vapiIds: [assistantId, ...lines.flatMap((l) => [l.vapiPhoneNumberId, l.vapiCredentialId]).filter((x): x is string => typeof x === 'string')],
-    sipgateDeviceIds: lines.map((l) => l.sipgateDeviceId).filter((x): x is string => typeof x === 'string'),
-  };
-}
-type Provisioned = Awaited<ReturnType<typeof provisioned>>;
-
-async function finished(sub: string, timeoutMs = 20_000): Promise<TeardownRow> {
-  try {
-    return await waitFor(`the teardown of ${sub} done`, async () => {
-      const r = await teardowns().get(sub);
-      return r?.status === 'done' ? r : undefined;
-    }, timeoutMs);
-  } catch (err) {
-    const record = await teardowns().get(sub);
-    const parked = stack.streams.parked().filter((p) => p.keys.pk === `USER#${sub}`);
-    throw new Error(`${(err as Error).message}; record ${JSON.stringify(record)}; parked ${JSON.stringify(parked)}`);
-  }
-}
-
-const mailsTo = async (to: string) => (await stack.mails()).filter((m) => JSON.stringify(m.to).includes(to));
-const confirmations = async (to: string) => (await mailsTo(to)).filter((m) => /gelöscht|deleted/.test(m.subject));
-
-/** Nothing of the user anywhere: the whole table raw, and the emulators' resources. */
-async function expectNothingLeft(u: Provisioned) {
-  // Sipgate's device ids (`e1`) are too short to look for in text: the device list is checked below.
-  const marks = [u.sub, u.email, ...u.numbers, u.callId, ...u.vapiIds];
-  const leftovers = (await stack.scan())
-    .filter((item) => !(item.pk === `USER#${u.sub}` && item.sk === 'TEARDOWN'))
-    .filter((item) => marks.some((m) => JSON.stringify(item).includes(m)));
-  expect(leftovers).toEqual([]);
-  // The tombstone: the account's id (its key), the steps' times, who asked. No address, number or provider id.
-  const tombstone = (await teardowns().get(u.sub))!;
-  const text = JSON.stringify(tombstone);
-  for (const m of marks.filter((x) => x !== u.sub)) expect(text).not.toContain(m);
-  expect(tombstone.ttl).toBeGreaterThan(Date.now() / 1000 + 30 * 86400);
-  // The pool number is Fonella's: back in the pool, free, naming no one.
-  const pool = (await stack.scan()).find((r) => r.pk === `POOL#${u.poolNumber}`)!;
-  expect(pool).toMatchObject({ status: 'free' });
-  expect(pool.userId).toBeUndefined();
-
-  const vapi = await stack.inspect<{ assistants: Row[]; phoneNumbers: Row[]; credentials: Row[]; calls: Row[] }>('vapi');
-  const vapiLeft = [...vapi.assistants, ...vapi.phoneNumbers, ...vapi.credentials, ...vapi.calls].filter((r) => u.vapiIds.includes(r.id) || marks.some((m) => JSON.stringify(r).includes(m)));
-  expect(vapiLeft).toEqual([]);
-  // The shared trunk's credential is never deleted; the pool number's Vapi number went.
-  expect(vapi.credentials.some((c) => JSON.stringify(c).includes(u.poolNumber))).toBe(false);
-  const sipgate = await stack.inspect<{ devices: Row[]; numbers: { number: string; endpointId: string }[] }>('sipgate');
-  expect(sipgate.devices.filter((d) => u.sipgateDeviceIds.includes(d.id))).toEqual([]);
-  expect(sipgate.devices.some((d) => d.id === SIPGATE_LOCAL.trunkDeviceId)).toBe(true);
-  // The Sipgate number rings the phoneline again, the pool number the trunk.
-  expect(sipgate.numbers.find((n) => n.number === u.numbers[0])!.endpointId).toMatch(/^p\d+$/);
-  expect(sipgate.numbers.find((n) => n.number === u.poolNumber)!.endpointId).toBe(SIPGATE_LOCAL.trunkDeviceId);
-  const auth0 = await stack.inspect<{ users: { user_id: string }[] }>('auth0');
-  expect(auth0.users.map((x) => x.user_id)).not.toContain(u.sub);
-  // Stripe keeps the customer and its invoices (billing records); the subscription is canceled.
-  const stripe = await stack.inspect<{ subscriptions: { id: string; status: string }[] }>('stripe');
-  expect(stripe.subscriptions.find((s) => s.id === u.subscriptionId)!.status).toBe('canceled');
-}
+useTeardownStack();
 
 describe('DELETE /v1/me', () => {
   it('removes everything of a fully provisioned customer, then sends one confirmation', async () => {
@@ -215,49 +56,6 @@ describe('DELETE /v1/me', () => {
   }, 120_000);
 });
 
-/** How to make each step fail until cleared: its provider's fault switch, or the table's. */
-const FAULTS: Record<string, () => Promise<void>> = {
-  'cancel-subscription': () => stack.fault('stripe', { mode: 'error', count: 1000, match: '/v1/subscriptions/' }),
-  'remove-phone-lines': () => stack.fault('sipgate', { mode: 'error', count: 1000, match: '/devices/' }),
-  'delete-assistant': () => stack.fault('vapi', { mode: 'error', count: 1000, match: '/assistant/' }),
-  'delete-call-logs': () => stack.fault('vapi', { mode: 'error', count: 1000, match: '/call/' }),
-  'delete-rows': async () => {
-    tableFault = true;
-  },
-  'delete-login': () => stack.fault('auth0', { mode: 'error', count: 1000, match: '/api/v2/users/' }),
-  'send-confirmation': () => stack.fault('mailgun', { mode: 'error', count: 1000, match: '/messages' }),
-};
-
-describe('a fault at each step', () => {
-  const lone = TEARDOWN_STEPS.filter((s) => !s.applies);
-  // The team's step (an owner's only) has its own test below, with a member's fault.
-  it('every step of a lone account has a fault here, and the others are the team step', () => {
-    expect(Object.keys(FAULTS).sort()).toEqual(lone.map((s) => s.name).sort());
-    expect(TEARDOWN_STEPS.filter((s) => s.applies).map((s) => s.name)).toEqual(['await-team']);
-  });
-
-  it.each(lone.map((s) => [s.name] as const))('%s fails: the record stays, nothing is emailed; once it clears, a re-drive finishes with nothing left and one email', async (step) => {
-    const u = await provisioned(`fault-${step}`);
-    await FAULTS[step]!();
-    expect((await u.call('DELETE', '/v1/me')).status).toBe(202);
-    const parked = await waitFor('the record parked', async () => stack.streams.parked().find((p) => p.keys.pk === `USER#${u.sub}`), 60_000);
-    const held = (await teardowns().get(u.sub))!;
-    expect(held.status).toBe('running');
-    const index = held.steps.indexOf(step);
-    expect(held.steps.slice(0, index).every((s) => held.done[s])).toBe(true);
-    expect(held.done[step]).toBeUndefined();
-    expect(await confirmations(u.email)).toEqual([]);
-
-    tableFault = false;
-    for (const name of ['vapi', 'sipgate', 'stripe', 'auth0', 'mailgun']) await fetch(`${stack.emulators[name]}/_faults`, { method: 'DELETE' });
-    expect(stack.streams.redrive(parked.id)).toBe(1);
-    await finished(u.sub);
-    await settle(stack);
-    await expectNothingLeft(u);
-    expect(await confirmations(u.email)).toHaveLength(1);
-  }, 180_000);
-});
-
 describe("the deleted account's token", () => {
   const guarded = Object.values(routes as Record<string, RouteDef>).filter(needsAuthorizer);
 
@@ -279,7 +77,7 @@ describe("the deleted account's token", () => {
       }
     }
     expect(await settle(stack)).toBe(before);
-    expect((await stack.scan()).filter((i) => i.pk === `USER#${u.sub}`).map((i) => i.sk)).toEqual(['TEARDOWN']);
+    expect((await rowsOf(stack, u.sub)).map((i) => i.sk)).toEqual(['TEARDOWN']);
   }, 120_000);
 });
 

@@ -5,22 +5,20 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { invoke, lambdaContext } from '../../lib/local/lambda';
 import { RATE_LIMIT_PK_PREFIX } from '../../shared/db/rate-limits';
 import { recaptchaToken } from '../support/recaptcha';
-import { startTestStack, waitFor, type SentMail, type TestStack } from '../support/stack';
+import { workerStack, waitFor, type SentMail, type TestStack } from '../support/stack';
 import { expectUnchanged, settle } from '../support/state';
+import { partition } from '../support/users';
 
 const PATH = '/v1/public/support-tickets';
 const NUMBER = /^FON-[23456789ABCDEFGHJKMNPQRSTVWXYZ]{6}$/;
 
 let stack: TestStack;
 beforeAll(async () => {
-  stack = await startTestStack();
-});
-afterAll(async () => {
-  await stack?.stop();
+  stack = await workerStack();
 });
 
 const ticket = (over: Record<string, unknown> = {}) => ({
@@ -34,7 +32,7 @@ const ticket = (over: Record<string, unknown> = {}) => ({
 const submit = (body: unknown, headers: Record<string, string> = {}) => stack.call('POST', PATH, { body, headers });
 
 const mailsFor = async (ticketNumber: string) => (await stack.mails()).filter((m) => m.variables.ticketNumber === ticketNumber);
-const rowOf = async (ticketNumber: string) => (await stack.scan()).find((r) => r.pk === `TICKET#${ticketNumber}`);
+const rowOf = async (ticketNumber: string) => (await partition(stack, `TICKET#${ticketNumber}`))[0];
 const tickets = async () => (await stack.scan()).filter((r) => String(r.pk).startsWith('TICKET#'));
 const counted = async () =>
   (await stack.scan()).filter((r) => String(r.pk).startsWith(RATE_LIMIT_PK_PREFIX)).reduce((n, r) => n + Number(r.hits), 0);

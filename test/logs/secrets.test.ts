@@ -1,4 +1,4 @@
-// Run by `npm test` after the other suites (vitest.logs.config.ts): every line they logged, at
+// Run by `npm test` after the other suites (the `logs` project, the last group in vitest.config.ts): every line they logged, at
 // DEBUG level, captured by test/support/capture-logs.ts, holds no credential: no bearer token or JWT,
 // no key, secret or password the local stack uses, no IBAN, no card number.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';

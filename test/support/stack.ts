@@ -1,12 +1,20 @@
-// The local stack for one test file: its own table in the run's DynamoDB Local, its own emulators
-// and API server on free ports. Tests call it over HTTP like any client.
+// The local stack of the integration tests: its own table in the run's DynamoDB Local, its own
+// emulators and API server on free ports. Tests call it over HTTP like any client.
+// - `workerStack()`: the stack of this test worker, started by the first file that asks and shared by
+//   the files the worker runs after it (the `integration` project does not isolate its files), its
+//   handlers kept warm as on Lambda. A file makes its own users (unique ids) and reads its own
+//   partition; it never assumes an empty table or an emulator that has seen nothing else.
+// - `startTestStack()`: a stack of the file's own, for the `isolated` project's suites, which set the
+//   stack's configuration before it starts, count whole-table listings, or break the stack on purpose.
 import { randomUUID } from 'node:crypto';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { inject } from 'vitest';
 import { tableRef, type TableRef } from '../../shared/db/client';
+import { LIGHT_JVM } from '../../lib/local/dynamo';
 import { startStack, type LocalStack } from '../../lib/local/stack';
 import type { StoredMessage } from '../../lib/local/emulators/mailgun';
 import { assertMatchesContract } from './openapi-contract';
+import { settle } from './state';
+import { tapTableClients } from './table-commands';
 
 export interface TestStack extends LocalStack {
   table: TableRef;
@@ -37,14 +45,40 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
 /** An email as the Mailgun emulator keeps it. */
 export type SentMail = StoredMessage;
 
+const WORKER_STACK = Symbol.for('fonella.test.worker-stack');
+
+/**
+ * This worker's stack: started once, then handed to every file the worker runs, after the stream
+ * workers have caught up with what earlier files wrote. It is never stopped by a file: it ends with
+ * the worker process (its emulators and servers are in-process, its DynamoDB Local is killed on exit).
+ */
+export async function workerStack(): Promise<TestStack> {
+  const worker = globalThis as Record<symbol, Promise<TestStack> | undefined>;
+  // Before the first handler makes its table client, so that any later file can listen to it.
+  tapTableClients();
+  if (!worker[WORKER_STACK]) {
+    worker[WORKER_STACK] = startTestStack();
+    // vitest ends a worker with SIGTERM, which by default ends Node without its 'exit' event: exiting
+    // here runs it, and lib/local/dynamo.ts kills the stack's DynamoDB Local there.
+    process.once('SIGTERM', () => process.exit(0));
+  }
+  const stack = await worker[WORKER_STACK];
+  // A clean slate where one is owed: no fault an earlier file injected and left unused is pending.
+  await Promise.all(Object.values(stack.emulators).map((url) => fetch(`${url}/_faults`, { method: 'DELETE' })));
+  const settled = await Promise.race([stack.streams.idle().then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 30_000).unref())]);
+  if (!settled) throw new Error(`the stream workers are still busy with what an earlier file wrote, 30 s on: ${JSON.stringify(stack.streams.busy())}`);
+  // And what runs on its own (the Stripe emulator's webhook deliveries) has come to rest.
+  await settle(stack);
+  return stack;
+}
+
 export async function startTestStack(): Promise<TestStack> {
   const tableName = `test-${randomUUID().slice(0, 8)}`;
-  const stack = await startStack({
-    apiPort: 0,
-    emulatorBasePort: 0,
-    dynamoEndpoint: inject('dynamoEndpoint'),
-    tableName,
-  });
+  // Its own DynamoDB Local: the engine's streams go wrong when two tables in one JVM are tailed at once
+  // (GetRecords answers TrimmedDataAccessException), and the workers run stacks side by side.
+  // The light JVM: the workers' JVMs side by side on 2 cores are most of what a run spends. Failed
+  // stream records retried from 20 ms on (not 100): the same attempts, parked five times sooner.
+  const stack = await startStack({ apiPort: 0, emulatorBasePort: 0, tableName, dynamoJvmOptions: LIGHT_JVM, streamRetryBaseMs: 20 });
   const table = tableRef({ tableName, endpoint: stack.dynamoEndpoint });
   return {
     ...stack,

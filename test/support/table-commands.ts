@@ -1,6 +1,8 @@
-// Records every command the handlers' DynamoDB clients send (shared/db/client.ts hook), for tests that
-// assert what a request does to the table. Call before the stack starts: a client gets the hook
-// when it is created, on the first request of its function.
+// A tap on every command the handlers' DynamoDB clients send (shared/db/client.ts hook), for tests
+// that assert what a request does to the table or make one kind of command fail. A client gets the
+// hook when it is created, on the first request of its function, and the handlers stay loaded from
+// one file to the next in a worker: so the tap is laid once per worker, before its stack starts
+// (`workerStack` does it), and files listen to it for as long as they need.
 import { observeDynamoClients } from '../../shared/db/client';
 
 export interface TableCommand {
@@ -9,16 +11,45 @@ export interface TableCommand {
   input: Record<string, unknown>;
 }
 
+/** Sees every command before it is sent; throwing fails the command with that error. */
+export type TableListener = (command: TableCommand) => void;
+
+const KEY = Symbol.for('fonella.test.table-listeners');
+
+function listeners(): Set<TableListener> {
+  const worker = globalThis as Record<symbol, Set<TableListener> | undefined>;
+  let set = worker[KEY];
+  if (!set) {
+    const created = new Set<TableListener>();
+    set = worker[KEY] = created;
+    observeDynamoClients((client) =>
+      client.middlewareStack.add(
+        (next, context) => async (args) => {
+          const command = { name: String(context.commandName ?? 'unknown').replace(/Command$/, ''), input: args.input as Record<string, unknown> };
+          for (const listen of created) listen(command);
+          return next(args);
+        },
+        { step: 'initialize', name: 'testTableTap' },
+      ),
+    );
+  }
+  return set;
+}
+
+/** Lays the tap: every table client created from now on reports its commands. */
+export function tapTableClients(): void {
+  listeners();
+}
+
+/** Listens to the handlers' table commands until the answer is called. */
+export function onTableCommand(listen: TableListener): () => void {
+  const set = listeners();
+  set.add(listen);
+  return () => set.delete(listen);
+}
+
+/** Records the handlers' table commands from now until `stop()`. */
 export function recordTableCommands(): { sent: TableCommand[]; stop(): void } {
   const sent: TableCommand[] = [];
-  observeDynamoClients((client) =>
-    client.middlewareStack.add(
-      (next, context) => async (args) => {
-        sent.push({ name: String(context.commandName ?? 'unknown').replace(/Command$/, ''), input: args.input as Record<string, unknown> });
-        return next(args);
-      },
-      { step: 'initialize', name: 'recordTableCommands' },
-    ),
-  );
-  return { sent, stop: () => observeDynamoClients(undefined) };
+  return { sent, stop: onTableCommand((c) => sent.push(c)) };
 }

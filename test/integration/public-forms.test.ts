@@ -1,12 +1,10 @@
-// The public forms' use cases with the real repositories on this run's DynamoDB Local (a table of
-// this file's own) and the real reCAPTCHA adapter: what the local stack cannot show because it lets a
+// The public forms' use cases with the real repositories on a DynamoDB Local of this file's own and the real reCAPTCHA adapter: what the local stack cannot show because it lets a
 // missing token through (a deployed stage's configuration requires one), the clash of two ticket
 // numbers, and the rate limit's window arithmetic and key.
 import { randomUUID } from 'node:crypto';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
-import { ensureTable } from '../../lib/local/dynamo';
+import { LIGHT_JVM, ensureTable, startDynamoLocal, type DynamoLocal } from '../../lib/local/dynamo';
 import { tableRef, type TableRef } from '../../shared/db/client';
 import { contactsRepository } from '../../shared/db/contacts';
 import { RATE_LIMIT_PK_PREFIX, rateLimitsRepository } from '../../shared/db/rate-limits';
@@ -19,13 +17,18 @@ import { RateLimitedError, RecaptchaRefusedError } from '../../shared/errors';
 import { recaptchaVerifier } from '../../shared/providers/recaptcha/adapter';
 import { recaptchaConfig } from '../../shared/providers/recaptcha/config';
 
+let dynamo: DynamoLocal;
 let table: TableRef;
 beforeAll(async () => {
-  const tableName = `unit-forms-${randomUUID().slice(0, 8)}`;
-  await ensureTable(inject('dynamoEndpoint'), tableName);
-  table = tableRef({ tableName, endpoint: inject('dynamoEndpoint') });
+  dynamo = await startDynamoLocal({ jvmOptions: LIGHT_JVM });
+  const tableName = `forms-${randomUUID().slice(0, 8)}`;
+  await ensureTable(dynamo.endpoint, tableName);
+  table = tableRef({ tableName, endpoint: dynamo.endpoint });
 });
-afterAll(() => table?.client.destroy());
+afterAll(async () => {
+  table?.client.destroy();
+  await dynamo?.stop();
+});
 
 const scan = async () => ((await table.doc.send(new ScanCommand({ TableName: table.tableName }))).Items ?? []) as Record<string, unknown>[];
 
