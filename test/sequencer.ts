@@ -5,7 +5,7 @@
 // run recorded (vitest's cache), or, on a fresh clone with no cache, the estimate below.
 import { relative } from 'node:path';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
-import { PROJECTS, type ProjectName } from './projects';
+import { PROJECTS, type ProjectName } from './projects.ts';
 
 /** Seconds a file took on the machines this is built on, where it is one of the long ones. */
 const ESTIMATE: [RegExp, number][] = [

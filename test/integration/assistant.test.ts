@@ -1,17 +1,17 @@
 // PUT /v1/me/assistant through the local API: the assistant in the Vapi emulator, its row and lookup
 // key, updates, failures on either side that leave nothing behind, and the pool number it gets.
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { assistantConfig } from '../../shared/config/assistant';
 import { plansConfig } from '../../shared/config/plans';
 import { webhookConfig } from '../../shared/config/webhooks';
 import { assistantsRepository } from '../../shared/db/assistants';
-import { poolAssignments, poolKey, poolListKey } from '../../shared/db/pool';
+import { poolAssignments } from '../../shared/db/pool';
 import { usersRepository } from '../../shared/db/users';
 import { putAssistant } from '../../shared/domain/assistant';
 import { vapiAdapter } from '../../shared/providers/vapi/adapter';
 import { expectUnchanged, settle } from '../support/state';
 import { workerStack, waitFor, type TestStack } from '../support/stack';
+import { addFreePoolNumber } from '../support/rows';
 import { newUser, partition, rowOf, rowsOf, type PlanId } from '../support/users';
 
 type Row = Record<string, unknown> & { id: string };
@@ -38,15 +38,8 @@ async function user(opts: { plan?: PlanId; name?: string } = {}) {
 
 /** Free pool numbers, written as an import would (a fixture: the assignment under test reads them). */
 async function addFreeNumbers(count: number): Promise<string[]> {
-  const numbers = Array.from({ length: count }, () => `+4921199${String(Math.floor(Math.random() * 1e6)).padStart(6, '0')}`);
-  for (const number of numbers) {
-    await stack.table.doc.send(
-      new PutCommand({
-        TableName: stack.table.tableName,
-        Item: { ...poolKey(number), ...poolListKey('free', number), entity: 'poolNumber', number, sipgateNumberId: `n-${number}`, status: 'free', importedAt: new Date().toISOString() },
-      }),
-    );
-  }
+  const numbers: string[] = [];
+  for (let i = 0; i < count; i++) numbers.push(await addFreePoolNumber(stack));
   return numbers;
 }
 

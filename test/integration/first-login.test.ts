@@ -5,6 +5,7 @@
 // client, so the hook is set before the stack (and this file's first request) exists.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workerStack, type TestStack } from '../support/stack';
+import { newUser } from '../support/users';
 import { recordTableCommands } from '../support/table-commands';
 
 const recorder = recordTableCommands();
@@ -19,8 +20,7 @@ afterAll(() => {
 
 describe('concurrent first logins', () => {
   it('all answer 200 with the one stored row, and no read follows a lost conditional write', async () => {
-    const sub = `auth0|race-${Date.now()}`;
-    const token = await stack.mintToken({ sub, email: 'race@example.com' });
+    const { sub, token } = await newUser(stack, { prefix: 'race', email: 'race@example.com' });
     const answers = await Promise.all(Array.from({ length: 6 }, () => stack.call('GET', '/v1/me', { token })));
     expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200, 200]);
     expect(new Set(answers.map((a) => a.body.settings.createdAt)).size).toBe(1);

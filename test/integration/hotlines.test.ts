@@ -7,10 +7,13 @@ import { DEMO_USERS } from '../../lib/local/stack';
 import { seedDemoHotline } from '../../lib/local/seed-hotlines';
 import { signJambonzBody } from '../../shared/providers/jambonz/signature';
 import { workerStack, waitFor, type TestStack } from '../support/stack';
+import { newUser } from '../support/users';
 import { expectUnchanged, settle } from '../support/state';
 
 let stack: TestStack;
 const tokens: Record<string, string> = {};
+/** Their Auth0 ids (an admin adds a member by it). */
+const subs: Record<string, string> = {};
 const ids: Record<string, number> = {};
 let org = 0;
 let otherOrg = 0;
@@ -34,7 +37,11 @@ async function activeHotline(id: number) {
 
 beforeAll(async () => {
   stack = await workerStack();
-  for (const who of ['admin', 'member', 'outsider', 'plain']) tokens[who] = await stack.mintToken({ sub: `auth0|hotline-${who}` });
+  for (const who of ['admin', 'member', 'outsider', 'plain']) {
+    const u = await newUser(stack, { prefix: `hotline-${who}`, email: null });
+    tokens[who] = u.token;
+    subs[who] = u.sub;
+  }
 });
 
 describe('organisations and members', () => {
@@ -52,11 +59,11 @@ describe('organisations and members', () => {
   });
 
   it('an admin adds members by Auth0 id; their integer id is allocated once', async () => {
-    const res = await call('admin', 'POST', `/v1/organizations/${org}/members`, { userId: 'auth0|hotline-member' });
+    const res = await call('admin', 'POST', `/v1/organizations/${org}/members`, { userId: subs.member });
     expect(res.status).toBe(201);
     ids.member = res.body.userID;
     expect(res.body).toMatchObject({ organizationID: org, role: 'member' });
-    const again = await call('admin', 'POST', `/v1/organizations/${org}/members`, { userId: 'auth0|hotline-member' });
+    const again = await call('admin', 'POST', `/v1/organizations/${org}/members`, { userId: subs.member });
     expect(again.status).toBe(409);
     expect(again.body.type).toBe('urn:fonella:problem:member-exists');
     const me = await call('member', 'GET', '/v1/me');

@@ -3,13 +3,13 @@
 // validation, conflicts, each removal variant (pool line included), a removal finished by its retry,
 // and the SIP password nowhere but in Vapi.
 import { randomInt, randomUUID } from 'node:crypto';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { assistantConfig } from '../../shared/config/assistant';
-import { poolKey, poolListKey } from '../../shared/db/pool';
+import { poolKey } from '../../shared/db/pool';
 import { LINE_STEPS, SIPGATE_SIP_GATEWAY } from '../../shared/domain/integrations';
 import { SIPGATE_LOCAL } from '../../shared/providers/sipgate/config';
 import { workerStack, waitFor, type TestStack } from '../support/stack';
+import { addFreePoolNumber } from '../support/rows';
 import { newUser, partition, rowsOf } from '../support/users';
 
 type Row = Record<string, unknown> & { id: string };
@@ -269,21 +269,12 @@ describe('a provider failure at any step leaves nothing anywhere', () => {
 });
 
 /** Free pool numbers, written as an import would (a fixture: the assignment reads them). */
-async function addFreePoolNumber(): Promise<string> {
-  const number = `+4921199${String(randomInt(1e6)).padStart(6, '0')}`;
-  await stack.table.doc.send(
-    new PutCommand({
-      TableName: stack.table.tableName,
-      Item: { ...poolKey(number), ...poolListKey('free', number), entity: 'poolNumber', number, sipgateNumberId: `n-${number}`, status: 'free', importedAt: new Date().toISOString() },
-    }),
-  );
-  return number;
-}
+const addFreeNumber = () => addFreePoolNumber(stack);
 
 /** A user with all three lines: a bound pool number, a Sipgate line and an external trunk. */
 async function userWithAllLines() {
   // One more free number, so the pool (the stack seeds a few) never runs dry for this suite.
-  await addFreePoolNumber();
+  await addFreeNumber();
   const u = await user({ plan: 'business' });
   const line = await waitFor('the pool line bound in Vapi', async () => {
     const row = (await lineRows(u.sub)).find((r) => r.sk === 'INTEGRATION#POOL');

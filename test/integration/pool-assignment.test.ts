@@ -1,13 +1,11 @@
 // The pool under contention: many first-time assistants at once, fewer free numbers than users. Each
 // number goes to one user, no user gets two, the rest see "pending"; and a number that frees up later
 // is picked up by the next PUT.
-import { randomUUID } from 'node:crypto';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { assistantConfig } from '../../shared/config/assistant';
-import { poolKey, poolListKey } from '../../shared/db/pool';
-import { subscriptionsRepository } from '../../shared/db/subscriptions';
 import { workerStack, type TestStack } from '../support/stack';
+import { newUser } from '../support/users';
+import { addFreePoolNumber } from '../support/rows';
 
 let stack: TestStack;
 beforeAll(async () => {
@@ -20,23 +18,10 @@ const poolRows = async () => (await stack.scan()).filter((r) => String(r.pk).sta
 async function makeFree(count: number): Promise<void> {
   const free = (await poolRows()).filter((r) => r.status === 'free').length;
   expect(free).toBeLessThanOrEqual(count);
-  for (let i = free; i < count; i++) {
-    const number = `+4921177${String(100000 + i)}`;
-    await stack.table.doc.send(
-      new PutCommand({
-        TableName: stack.table.tableName,
-        Item: { ...poolKey(number), ...poolListKey('free', number), entity: 'poolNumber', number, sipgateNumberId: `n-${i}`, status: 'free', importedAt: new Date().toISOString() },
-      }),
-    );
-  }
+  for (let i = free; i < count; i++) await addFreePoolNumber(stack, `+4921177${String(100000 + i)}`, `n-${i}`);
 }
 
-async function subscriber() {
-  const sub = `auth0|pool-${randomUUID()}`;
-  const now = new Date().toISOString();
-  await subscriptionsRepository(stack.table).put(sub, { planId: 'business', status: 'active', createdAt: now, updatedAt: now });
-  return { sub, token: await stack.mintToken({ sub }) };
-}
+const subscriber = () => newUser(stack, { prefix: 'pool', email: null, plan: 'business' });
 
 describe('pool numbers under contention', () => {
   it('20 first-time assistants at once with 5 free numbers: 5 get distinct numbers, 15 are pending, none gets two', async () => {
