@@ -5,7 +5,7 @@ import { listCustomers as list } from '../../shared/domain/customers';
 import { ok } from '../../shared/http/reply';
 import { auditAdmin } from '../../shared/observability/audit';
 import { listCustomers } from '../../lib/routes/admin';
-import { route } from '../../shared/http/route';
+import { route } from '../../shared/app/route';
 
 const deps = { customers: customerIndexRepository(table()) };
 

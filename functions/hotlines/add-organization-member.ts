@@ -4,7 +4,7 @@ import { organizationsRepository } from '../../shared/db/organizations';
 import { idFromPath } from '../../shared/domain/hotline-access';
 import { addMember } from '../../shared/domain/organizations';
 import { created } from '../../shared/http/reply';
-import { route } from '../../shared/http/route';
+import { route } from '../../shared/app/route';
 import { addOrganizationMember } from '../../lib/routes/hotlines';
 
 const deps = { organizations: organizationsRepository(table()) };

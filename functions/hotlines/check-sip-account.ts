@@ -3,7 +3,7 @@ import { table } from '../../shared/db/client';
 import { organizationsRepository } from '../../shared/db/organizations';
 import { sipAccountExists } from '../../shared/domain/hotlines';
 import { ok } from '../../shared/http/reply';
-import { route } from '../../shared/http/route';
+import { route } from '../../shared/app/route';
 import { checkSipAccount } from '../../lib/routes/hotlines';
 
 const deps = { organizations: organizationsRepository(table()) };

@@ -4,7 +4,7 @@ import { table } from '../../shared/db/client';
 import { organizationsRepository } from '../../shared/db/organizations';
 import { createAgentPhone as create } from '../../shared/domain/agent-phones';
 import { created } from '../../shared/http/reply';
-import { route } from '../../shared/http/route';
+import { route } from '../../shared/app/route';
 import { createAgentPhone } from '../../lib/routes/hotlines';
 
 const deps = { organizations: organizationsRepository(table()), phones: agentPhonesRepository(table()), table: table() };

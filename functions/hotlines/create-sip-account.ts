@@ -4,7 +4,7 @@ import { table } from '../../shared/db/client';
 import { organizationsRepository } from '../../shared/db/organizations';
 import { createSipAccount as create } from '../../shared/domain/hotlines';
 import { created } from '../../shared/http/reply';
-import { route } from '../../shared/http/route';
+import { route } from '../../shared/app/route';
 import { configuredJambonz } from '../../shared/providers/jambonz';
 import { createSipAccount } from '../../lib/routes/hotlines';
 

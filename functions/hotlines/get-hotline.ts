@@ -4,7 +4,7 @@ import { hotlinesRepository } from '../../shared/db/hotlines';
 import { organizationsRepository } from '../../shared/db/organizations';
 import { getHotline as run } from '../../shared/domain/hotlines';
 import { ok } from '../../shared/http/reply';
-import { route } from '../../shared/http/route';
+import { route } from '../../shared/app/route';
 import { getHotline } from '../../lib/routes/hotlines';
 
 const deps = { organizations: organizationsRepository(table()), hotlines: hotlinesRepository(table()) };

@@ -4,7 +4,7 @@ import { table } from '../../shared/db/client';
 import { organizationsRepository } from '../../shared/db/organizations';
 import { listAgentPhones as list } from '../../shared/domain/agent-phones';
 import { ok } from '../../shared/http/reply';
-import { route } from '../../shared/http/route';
+import { route } from '../../shared/app/route';
 import { listAgentPhones } from '../../lib/routes/hotlines';
 
 const deps = { organizations: organizationsRepository(table()), phones: agentPhonesRepository(table()), table: table() };

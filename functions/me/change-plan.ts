@@ -7,7 +7,7 @@ import { changePlan as change } from '../../shared/domain/billing';
 import { ok } from '../../shared/http/reply';
 import { configuredBilling } from '../../shared/providers/stripe';
 import { changePlan } from '../../lib/routes/me';
-import { route } from '../../shared/http/route';
+import { route } from '../../shared/app/route';
 
 const deps = {
   users: usersRepository(table()),

@@ -8,7 +8,7 @@ import { subscribe } from '../../shared/domain/billing';
 import { created } from '../../shared/http/reply';
 import { configuredBilling } from '../../shared/providers/stripe';
 import { createSubscription } from '../../lib/routes/me';
-import { route } from '../../shared/http/route';
+import { route } from '../../shared/app/route';
 
 const deps = {
   users: usersRepository(table()),

@@ -5,7 +5,7 @@ import { usersRepository } from '../../shared/db/users';
 import { requestTeardown } from '../../shared/domain/teardown';
 import { accepted } from '../../shared/http/reply';
 import { deleteMe } from '../../lib/routes/me';
-import { route } from '../../shared/http/route';
+import { route } from '../../shared/app/route';
 
 const deps = { teardowns: teardownsRepository(table()), users: usersRepository(table()) };
 

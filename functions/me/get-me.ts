@@ -5,7 +5,7 @@ import { usersRepository } from '../../shared/db/users';
 import { loadProfile } from '../../shared/domain/profile';
 import { ok } from '../../shared/http/reply';
 import { getMe } from '../../lib/routes/me';
-import { route } from '../../shared/http/route';
+import { route } from '../../shared/app/route';
 
 const deps = { users: usersRepository(table()), plans: plansConfig().plans };
 

@@ -11,7 +11,7 @@ import { putAssistant as put } from '../../shared/domain/assistant';
 import { ok } from '../../shared/http/reply';
 import { configuredVapi, vapiConfig } from '../../shared/providers/vapi';
 import { putAssistant } from '../../lib/routes/me';
-import { route } from '../../shared/http/route';
+import { route } from '../../shared/app/route';
 
 const assistant = assistantConfig();
 const deps = {

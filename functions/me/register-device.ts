@@ -4,7 +4,7 @@ import { table } from '../../shared/db/client';
 import { devicesRepository } from '../../shared/db/devices';
 import { registerDevice as register } from '../../shared/domain/devices';
 import { ok } from '../../shared/http/reply';
-import { route } from '../../shared/http/route';
+import { route } from '../../shared/app/route';
 import { registerDevice } from '../../lib/routes/me';
 
 const deps = { devices: devicesRepository(table()) };

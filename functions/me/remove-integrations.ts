@@ -9,7 +9,7 @@ import { noContent } from '../../shared/http/reply';
 import { configuredSipgate, sipgateConfig } from '../../shared/providers/sipgate';
 import { configuredVapi } from '../../shared/providers/vapi';
 import { removeIntegrations } from '../../lib/routes/me';
-import { route } from '../../shared/http/route';
+import { route } from '../../shared/app/route';
 
 const sipgate = sipgateConfig();
 const deps = {

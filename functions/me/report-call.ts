@@ -1,13 +1,12 @@
 // POST /v1/me/call-reports — the caller reports one of their calls for review; the row is stored and
 // the notifyCallReport worker emails the review team.
-import '../../shared/db/idempotency-store';
 import { callReportsRepository } from '../../shared/db/call-reports';
 import { callsRepository } from '../../shared/db/calls';
 import { table } from '../../shared/db/client';
 import { usersRepository } from '../../shared/db/users';
 import { reportCall as report } from '../../shared/domain/call-report';
 import { accepted } from '../../shared/http/reply';
-import { route } from '../../shared/http/route';
+import { route } from '../../shared/app/idempotent-route';
 import { reportCall } from '../../lib/routes/me';
 
 const users = usersRepository(table());

@@ -4,7 +4,7 @@ import { partnerAccountsRepository } from '../../shared/db/partner-accounts';
 import { partnersRepository } from '../../shared/db/partners';
 import { saveReferral as save } from '../../shared/domain/partner-portal';
 import { ok } from '../../shared/http/reply';
-import { route } from '../../shared/http/route';
+import { route } from '../../shared/app/route';
 import { saveReferral } from '../../lib/routes/me';
 
 const deps = { partners: partnersRepository(table()), accounts: partnerAccountsRepository(table()) };

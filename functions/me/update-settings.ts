@@ -5,7 +5,7 @@ import { usersRepository } from '../../shared/db/users';
 import { updateSettings as update } from '../../shared/domain/settings';
 import { ok } from '../../shared/http/reply';
 import { updateSettings } from '../../lib/routes/me';
-import { route } from '../../shared/http/route';
+import { route } from '../../shared/app/route';
 
 const deps = { users: usersRepository(table()) };
 

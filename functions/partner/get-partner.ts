@@ -4,7 +4,7 @@ import { plansConfig } from '../../shared/config/plans';
 import { table } from '../../shared/db/client';
 import { partnerAccountsRepository } from '../../shared/db/partner-accounts';
 import { partnerOverview } from '../../shared/domain/partner-portal';
-import { partnerRoute } from '../../shared/http/partner-route';
+import { partnerRoute } from '../../shared/app/partner-route';
 import { ok } from '../../shared/http/reply';
 import { getPartner } from '../../lib/routes/partner';
 

@@ -3,7 +3,7 @@ import { payoutKeyRing } from '../../shared/crypto/envelope';
 import { table } from '../../shared/db/client';
 import { partnerAccountsRepository } from '../../shared/db/partner-accounts';
 import { savePayoutDetails as save } from '../../shared/domain/partner-portal';
-import { partnerRoute } from '../../shared/http/partner-route';
+import { partnerRoute } from '../../shared/app/partner-route';
 import { ok } from '../../shared/http/reply';
 import { savePayoutDetails } from '../../lib/routes/partner';
 

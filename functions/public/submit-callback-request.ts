@@ -1,6 +1,5 @@
 // POST /v1/public/callback-requests — checks reCAPTCHA and the two rate limits, stores the request and
 // has the configured provider (CALLBACK_PROVIDER: vapi, fonial or jambonz) call the number.
-import '../../shared/db/idempotency-store';
 import { callbackConfig } from '../../shared/config/callback';
 import { rateLimitConfig } from '../../shared/config/rate-limits';
 import { retentionConfig } from '../../shared/config/retention';
@@ -15,7 +14,7 @@ import { configuredJambonz } from '../../shared/providers/jambonz';
 import { configuredRecaptcha } from '../../shared/providers/recaptcha';
 import { configuredVapi } from '../../shared/providers/vapi';
 import { submitCallbackRequest } from '../../lib/routes/public';
-import { route } from '../../shared/http/route';
+import { route } from '../../shared/app/idempotent-route';
 import { IDEMPOTENCY_HEADER } from '../../shared/http/middleware/idempotency';
 
 const config = callbackConfig();

@@ -1,6 +1,5 @@
 // POST /v1/public/contact — checks reCAPTCHA and the sender's rate limit, stores the message; the
 // deliverContactEmail worker emails it.
-import '../../shared/db/idempotency-store';
 import { rateLimitConfig } from '../../shared/config/rate-limits';
 import { retentionConfig } from '../../shared/config/retention';
 import { table } from '../../shared/db/client';
@@ -10,7 +9,7 @@ import { submitContactRequest } from '../../shared/domain/contact';
 import { accepted } from '../../shared/http/reply';
 import { configuredRecaptcha } from '../../shared/providers/recaptcha';
 import { submitContact } from '../../lib/routes/public';
-import { route } from '../../shared/http/route';
+import { route } from '../../shared/app/idempotent-route';
 import { IDEMPOTENCY_HEADER } from '../../shared/http/middleware/idempotency';
 
 const deps = {

@@ -1,6 +1,5 @@
 // POST /v1/public/support-tickets — checks reCAPTCHA and the sender's rate limit, stores the ticket
 // under a new number; the deliverTicketEmails worker emails the support inbox and the sender.
-import '../../shared/db/idempotency-store';
 import { rateLimitConfig } from '../../shared/config/rate-limits';
 import { retentionConfig } from '../../shared/config/retention';
 import { table } from '../../shared/db/client';
@@ -11,7 +10,7 @@ import { localeFromAcceptLanguage } from '../../shared/email/templates';
 import { created } from '../../shared/http/reply';
 import { configuredRecaptcha } from '../../shared/providers/recaptcha';
 import { submitSupportTicket } from '../../lib/routes/public';
-import { route } from '../../shared/http/route';
+import { route } from '../../shared/app/idempotent-route';
 import { IDEMPOTENCY_HEADER } from '../../shared/http/middleware/idempotency';
 
 const deps = {

@@ -7,7 +7,7 @@ import { handleStripeEvent } from '../../shared/domain/billing';
 import { ok } from '../../shared/http/reply';
 import { configuredBilling } from '../../shared/providers/stripe';
 import { receiveStripeEvent } from '../../lib/routes/webhooks';
-import { route } from '../../shared/http/route';
+import { route } from '../../shared/app/route';
 
 const deps = {
   subscriptions: subscriptionsRepository(table()),

@@ -5,7 +5,7 @@ import { table } from '../../shared/db/client';
 import { receiveVapiMessage as receive } from '../../shared/domain/calls';
 import { ok } from '../../shared/http/reply';
 import { receiveVapiMessage } from '../../lib/routes/webhooks';
-import { route } from '../../shared/http/route';
+import { route } from '../../shared/app/route';
 
 const deps = { assistants: assistantsRepository(table()), calls: callsRepository(table()) };
 

@@ -1,5 +1,5 @@
 // The partner portal: a signed-in user linked to an active partner record. The link is checked in
-// the function (a lookup on the caller's id, shared/http/partner-route.ts), not by a token claim;
+// the function (a lookup on the caller's id, shared/app/partner-route.ts), not by a token claim;
 // activation, which makes the link, needs only a signed-in user.
 // Entries follow the rules in ./index.ts.
 import type { RouteDef } from '../../shared/http/route-def';

@@ -1,6 +1,6 @@
 // The marketing site: no sign-in; the forms guarded by reCAPTCHA and rate limits.
 // Entries follow the rules in ./index.ts.
-import type { RecaptchaAction } from '../../shared/domain/recaptcha-actions';
+import type { RecaptchaAction } from '../../shared/model/recaptcha-actions';
 import { RATE_LIMITED, RECAPTCHA_REFUSALS } from '../../shared/errors';
 import type { RouteDef } from '../../shared/http/route-def';
 import {

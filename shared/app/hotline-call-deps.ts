@@ -4,7 +4,7 @@ import { agentPhonesRepository } from '../db/agent-phones';
 import type { TableRef } from '../db/client';
 import { hotlinesRepository } from '../db/hotlines';
 import { organizationsRepository } from '../db/organizations';
-import type { CallDeps } from './hotline-calls';
+import type { CallDeps } from '../domain/hotline-calls';
 
 export function hotlineCallDeps(t: TableRef): CallDeps {
   const c = hotlineConfig();

@@ -5,9 +5,9 @@ import { table } from '../db/client';
 import { partnerAccountsRepository } from '../db/partner-accounts';
 import { partnersRepository, type PartnerRow } from '../db/partners';
 import { activePartner } from '../domain/partner-portal';
-import type { Reply } from './reply';
+import type { Reply } from '../http/reply';
+import type { RouteDef } from '../http/route-def';
 import { route, type RouteInput } from './route';
-import type { RouteDef } from './route-def';
 
 export function partnerRoute<R extends RouteDef & { access: 'partner' }>(
   def: R,

@@ -4,7 +4,7 @@
 // emails the review team from the row's INSERT and marks it (`mailId`, conditional on not being set),
 // so a retried record sends nothing twice.
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { Locale } from '../email/templates';
+import type { Locale } from '../model/locale';
 import type { TableRef } from './client';
 import { applied } from './conditional';
 import { putIfAbsent } from './put-if-absent';

@@ -10,8 +10,6 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { tableConfig } from '../config/table';
 import { TableUnavailableError } from '../errors';
-import { provideAccountState } from '../http/middleware/account-gate';
-import { teardownsRepository } from './teardowns';
 
 export interface TableRef {
   doc: DynamoDBDocumentClient;
@@ -46,11 +44,6 @@ export function table(): TableRef {
   }
   return cached;
 }
-
-// Every authenticated route's stack reads the caller's account state (a running or finished teardown)
-// through this function's table: a function that loads the table client has the gate's reader.
-let accounts: ReturnType<typeof teardownsRepository> | undefined;
-provideAccountState((userId) => (accounts ??= teardownsRepository(table())).accountState(userId));
 
 /** A table reference from explicit settings (tests, the local runtime). */
 export function tableRef(opts: { tableName: string; endpoint?: string; region?: string }): TableRef {

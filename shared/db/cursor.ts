@@ -6,7 +6,9 @@
 import { AppError } from '../errors';
 
 /** The longest cursor taken: a key of four short strings is far below it. */
-export const CURSOR_MAX_LENGTH = 1024;
+import { CURSOR_MAX_LENGTH } from '../model/cursor';
+
+export { CURSOR_MAX_LENGTH };
 
 /** The problem slug of InvalidCursorError (a plain constant: the route manifest names it without building an error). */
 export const INVALID_CURSOR = 'invalid-cursor';

@@ -3,8 +3,8 @@
 // deliverTicketEmails worker sends two emails from the row's INSERT on the stream and marks each on
 // the row separately (`supportMailId`, `confirmationMailId`), each mark conditional on not being set.
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { Locale } from '../email/templates';
-import type { TicketPriority } from '../schemas/public';
+import type { Locale } from '../model/locale';
+import type { TicketPriority } from '../model/tickets';
 import type { TableRef } from './client';
 import { applied } from './conditional';
 import { putIfAbsent, type PutOutcome } from './put-if-absent';

@@ -5,7 +5,7 @@ import { nextId } from '../db/counters';
 import type { TableRef } from '../db/client';
 import type { OrganizationsRepository } from '../db/organizations';
 import { BadRequestError, NotFoundError, ValidationError } from '../errors';
-import type { Caller } from '../http/caller';
+import type { Caller } from '../model/caller';
 import { idFromPath, resolveOwner } from './hotline-access';
 import { callableE164 } from './phone-number';
 

@@ -15,7 +15,7 @@ import type { AssistantRow, AssistantsRepository } from '../db/assistants';
 import type { PoolAssignments, PoolLineRow } from '../db/pool';
 import type { UserRows, UsersRepository } from '../db/users';
 import { ConflictError } from '../errors';
-import type { Caller } from '../http/caller';
+import type { Caller } from '../model/caller';
 import { logger } from '../observability/logger';
 import type { VoiceAssistants, WebhookTarget } from '../providers/vapi';
 import { assistantView, planIncludesNumber, type AssistantView } from './assistant-view';

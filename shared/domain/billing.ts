@@ -26,7 +26,7 @@ import type { PaymentFailuresRepository } from '../db/payment-failures';
 import { subscriptionEnded, subscriptionInForce, type EventOutcome, type SubscriptionRow, type SubscriptionState, type SubscriptionsRepository } from '../db/subscriptions';
 import type { UsersRepository } from '../db/users';
 import { ConflictError } from '../errors';
-import type { Caller } from '../http/caller';
+import type { Caller } from '../model/caller';
 import { logger } from '../observability/logger';
 import type { Billing, BillingEvent } from '../providers/stripe/port';
 import { subscriptionView } from './subscription-view';

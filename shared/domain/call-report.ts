@@ -26,7 +26,7 @@ import { callReporter, type CallReportRow, type CallReportsRepository } from '..
 import type { CallsRepository } from '../db/calls';
 import { DEFAULT_LOCALE, LOCALES, TEAM_LOCALE, callReportMail, localeFromAcceptLanguage, type Locale } from '../email/templates';
 import { AppError } from '../errors';
-import type { Caller } from '../http/caller';
+import type { Caller } from '../model/caller';
 import { logger } from '../observability/logger';
 import type { Mailer } from '../providers/mailgun/port';
 import { Email } from '../schemas/common';

@@ -22,7 +22,7 @@ import type { HumanCheck } from '../providers/recaptcha/port';
 import type { CallbackDialer } from './callback-dialers';
 import { callableE164 } from './phone-number';
 import { enforceRateLimit, requireHuman } from './public-form-guards';
-import { RECAPTCHA_ACTIONS } from './recaptcha-actions';
+import { RECAPTCHA_ACTIONS } from '../model/recaptcha-actions';
 
 export interface CallbackForm {
   phoneNumber: string;

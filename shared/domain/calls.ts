@@ -16,7 +16,8 @@ import type { AssistantsRepository } from '../db/assistants';
 import { callOwner, type CallRow, type CallsRepository } from '../db/calls';
 import { decodeCursor, encodeCursor } from '../db/cursor';
 import type { UsersRepository } from '../db/users';
-import { DEFAULT_LOCALE, LOCALES, callSummaryMail, type Locale } from '../email/templates';
+import { callSummaryMail } from '../email/templates';
+import { localeOr, type Locale } from '../model/locale';
 import { NotFoundError, ValidationError } from '../errors';
 import { logger } from '../observability/logger';
 import type { UserDirectory } from '../providers/auth0/port';
@@ -133,7 +134,7 @@ export async function sendCallSummary(deps: CallSummaryDeps, key: { pk: string; 
     logger.warn('call summary not sent: the owner has no email address', { callId: call.callId });
     return 'no-email';
   }
-  const locale: Locale = (LOCALES as readonly string[]).includes(settings?.locale ?? '') ? (settings!.locale as Locale) : DEFAULT_LOCALE;
+  const locale: Locale = localeOr(settings?.locale);
   const mail = callSummaryMail(locale, {
     summary: call.summary,
     callerNumber: call.callerNumber,

@@ -26,7 +26,7 @@ import { logger } from '../observability/logger';
 import type { Mailer, OutgoingMail } from '../providers/mailgun/port';
 import type { HumanCheck } from '../providers/recaptcha/port';
 import { enforceRateLimit, requireHuman } from './public-form-guards';
-import { RECAPTCHA_ACTIONS } from './recaptcha-actions';
+import { RECAPTCHA_ACTIONS } from '../model/recaptcha-actions';
 
 export interface ContactForm {
   name: string;

@@ -25,8 +25,9 @@
 //   when it queried): then both are taken for the first device and neither sends.
 import { createHash } from 'node:crypto';
 import type { DeviceRow, DevicesRepository } from '../db/devices';
-import { DEFAULT_LOCALE, LOCALES, signInAlertMail, type Locale } from '../email/templates';
-import type { Caller } from '../http/caller';
+import { signInAlertMail } from '../email/templates';
+import { localeOr } from '../model/locale';
+import type { Caller } from '../model/caller';
 import { logger } from '../observability/logger';
 import type { Mailer } from '../providers/mailgun/port';
 import { describeDevice } from './device-description';
@@ -97,8 +98,7 @@ export type SignInAlertOutcome = 'sent' | 'already-sent' | 'already-skipped' | '
 /** The time zone of a user who set none (the settings' default). */
 const DEFAULT_TIME_ZONE = 'Europe/Berlin';
 
-const localeOf = (value: string | null | undefined): Locale =>
-  (LOCALES as readonly string[]).includes(value ?? '') ? (value as Locale) : DEFAULT_LOCALE;
+const localeOf = localeOr;
 
 /** Whether device `a` was seen before device `b`: by `firstSeenAt`, ties by id. */
 const earlier = (a: { deviceId: string; firstSeenAt: string }, b: { deviceId: string; firstSeenAt: string }) =>

@@ -6,7 +6,7 @@ import { isSupportedCountry } from 'libphonenumber-js/max';
 import type { HotlineRow, HotlinesRepository } from '../db/hotlines';
 import type { OrganizationsRepository, SipAccountRow } from '../db/organizations';
 import { ConflictError, NotFoundError, ValidationError } from '../errors';
-import type { Caller } from '../http/caller';
+import type { Caller } from '../model/caller';
 import type { JambonzPlatform } from '../providers/jambonz/port';
 import { idFromPath, requireMembership } from './hotline-access';
 

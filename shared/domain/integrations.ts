@@ -13,7 +13,7 @@ import { parsePhoneNumberWithError } from 'libphonenumber-js/min';
 import { LINE_RESOURCE_FIELDS, type IntegrationsRepository, type LineKind, type LineResourceField, type LineRow } from '../db/integrations';
 import type { UsersRepository } from '../db/users';
 import { AppError, ConflictError, ProviderNotFoundError, ValidationError } from '../errors';
-import type { Caller } from '../http/caller';
+import type { Caller } from '../model/caller';
 import { logger } from '../observability/logger';
 import type { Telephony } from '../providers/sipgate';
 import type { VoiceAssistants } from '../providers/vapi';

@@ -3,7 +3,7 @@
 // consent that organisation admins act on their resources.
 import type { OrganizationsRepository } from '../db/organizations';
 import { ConflictError } from '../errors';
-import type { Caller } from '../http/caller';
+import type { Caller } from '../model/caller';
 import { requireMembership } from './hotline-access';
 
 export const MEMBER_EXISTS = 'member-exists';

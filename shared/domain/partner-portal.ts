@@ -28,7 +28,7 @@ import type { PartnerAccountsRepository, PartnerRecord, StoredPayoutDetails } fr
 import { hashInviteToken, type PartnerRow, type PartnersRepository } from '../db/partners';
 import { AppError, BadRequestError, ConflictError, ForbiddenError, NotFoundError } from '../errors';
 import { logger } from '../observability/logger';
-import { maskIban, maskName, normalizeIban } from './bank-details';
+import { maskIban, maskName, normalizeIban } from '../model/bank-details';
 
 export const INVITE_INVALID = 'invite-invalid';
 export const INVITE_USED = 'invite-used';

@@ -19,11 +19,11 @@
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { hashInviteToken, type PartnerRow, type PartnerStatus, type PartnersRepository } from '../db/partners';
 import { partnerInviteMail } from '../email/partner-invite';
-import { DEFAULT_LOCALE, LOCALES, type Locale } from '../email/templates';
+import { localeOr, type Locale } from '../model/locale';
 import { NotFoundError } from '../errors';
 import { logger } from '../observability/logger';
 import type { Mailer } from '../providers/mailgun/port';
-import { TICKET_NUMBER_ALPHABET } from './ticket-number';
+import { TICKET_NUMBER_ALPHABET } from '../model/ticket-number';
 
 /** How long an invite link works. */
 export const INVITE_TTL_DAYS = 14;
@@ -131,7 +131,7 @@ export async function sendPartnerInvite(deps: PartnerInviteDeps, partnerId: stri
   const hash = hashInviteToken(token);
   if (!(await deps.partners.setInviteToken(partnerId, hash))) return 'already-sent';
 
-  const locale = (LOCALES as readonly string[]).includes(row.locale ?? '') ? (row.locale as Locale) : DEFAULT_LOCALE;
+  const locale = localeOr(row.locale);
   const link = `${deps.partnerPortalUrl}/activate?invite=${encodeURIComponent(token)}`;
   const { id } = await deps.mailer.send({
     ...partnerInviteMail(locale, { name: row.name, commissionPercent: row.commissionPercent, link, expiresAt: row.inviteExpiresAt }),

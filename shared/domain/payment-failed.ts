@@ -14,7 +14,8 @@
 //   window that remains (Mailgun accepted, the mark not yet written) sends that one email again.
 import type { Plan, PlanId } from '../config/plans';
 import type { PaymentFailureRow, PaymentFailuresRepository } from '../db/payment-failures';
-import { DEFAULT_LOCALE, LOCALES, paymentFailedMail, type Locale } from '../email/templates';
+import { paymentFailedMail } from '../email/templates';
+import { localeOr } from '../model/locale';
 import { logger } from '../observability/logger';
 import type { Mailer, OutgoingMail } from '../providers/mailgun/port';
 
@@ -49,8 +50,7 @@ export type PaymentFailedOutcome = 'sent' | 'already-sent' | 'skipped-no-email' 
 /** The time zone of a user who set none (the settings' default). */
 const DEFAULT_TIME_ZONE = 'Europe/Berlin';
 
-const localeOf = (value: string | null | undefined): Locale =>
-  (LOCALES as readonly string[]).includes(value ?? '') ? (value as Locale) : DEFAULT_LOCALE;
+const localeOf = localeOr;
 
 export async function notifyPaymentFailed(
   deps: PaymentFailedDeps,

@@ -3,8 +3,8 @@
 // Query over the user's partition, and a conditional put on the very first call.
 import type { Plan } from '../config/plans';
 import type { SettingsRow, UsersRepository } from '../db/users';
-import type { Caller } from '../http/caller';
-import { assertAccountOpen } from '../http/middleware/account-gate';
+import type { Caller } from '../model/caller';
+import { assertAccountOpen } from './account-state';
 import { assistantView, planIncludesNumber } from './assistant-view';
 import { hotlineMembership } from './hotline-access';
 import { subscriptionView } from './subscription-view';

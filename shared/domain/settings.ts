@@ -6,8 +6,8 @@
 //   have written (email and name from the token's claims, Europe/Berlin, German, owner) in every
 //   field the change does not name. No read comes before or after the write: ALL_NEW answers.
 import type { SettingsDefaults, SettingsRow, UsersRepository } from '../db/users';
-import { DEFAULT_LOCALE } from '../email/templates';
-import type { Caller } from '../http/caller';
+import { DEFAULT_LOCALE } from '../model/locale';
+import type { Caller } from '../model/caller';
 import type { SettingsUpdateBody } from '../schemas/settings';
 
 /** The time zone of a settings row nobody chose one for. */

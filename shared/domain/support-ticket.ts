@@ -29,10 +29,10 @@ import { IdempotencyKeyReusedError } from '../errors';
 import { logger } from '../observability/logger';
 import type { Mailer, OutgoingMail } from '../providers/mailgun/port';
 import type { HumanCheck } from '../providers/recaptcha/port';
-import type { TicketPriority } from '../schemas/public';
+import type { TicketPriority } from '../model/tickets';
 import { enforceRateLimit, requireHuman } from './public-form-guards';
-import { RECAPTCHA_ACTIONS } from './recaptcha-actions';
-import { randomTicketNumber, ticketNumberFromKey } from './ticket-number';
+import { RECAPTCHA_ACTIONS } from '../model/recaptcha-actions';
+import { randomTicketNumber, ticketNumberFromKey } from '../model/ticket-number';
 
 export interface SupportTicketForm {
   email: string;

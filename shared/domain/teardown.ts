@@ -27,7 +27,8 @@ import { PARTNER_LINK_SK, type PartnerAccountsRepository } from '../db/partner-a
 import { subscriptionEnded } from '../db/subscriptions';
 import { TEARDOWN_SK, type PartitionRow, type TeardownRequester, type TeardownResource, type TeardownRow, type TeardownsRepository } from '../db/teardowns';
 import type { UsersRepository } from '../db/users';
-import { DEFAULT_LOCALE, LOCALES, accountDeletedMail, type Locale } from '../email/templates';
+import { accountDeletedMail } from '../email/templates';
+import { DEFAULT_LOCALE, localeOr } from '../model/locale';
 import { AppError, ProviderNotFoundError } from '../errors';
 import { logger } from '../observability/logger';
 import type { UserDirectory } from '../providers/auth0/port';
@@ -157,7 +158,7 @@ export const TEARDOWN_STEPS: TeardownStep[] = [
   },
 ];
 
-const localeOf = (value: string | undefined): Locale => ((LOCALES as readonly string[]).includes(value ?? '') ? (value as Locale) : DEFAULT_LOCALE);
+const localeOf = localeOr;
 
 /**
  * Every row of the account but its teardown record, and the rows elsewhere that name it: the call

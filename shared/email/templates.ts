@@ -9,14 +9,10 @@
 //
 // Emails to the team (the sales and support inboxes) are written in TEAM_LOCALE; emails to a sender
 // in the language they asked for (DEFAULT_LOCALE unless their browser prefers one we have).
-import type { TicketPriority } from '../schemas/public';
+import { DEFAULT_LOCALE, LOCALES, TEAM_LOCALE, isLocale, localeOr, type Locale } from '../model/locale';
+import type { TicketPriority } from '../model/tickets';
 
-export const LOCALES = ['de', 'en'] as const;
-export type Locale = (typeof LOCALES)[number];
-/** The language of a sender who asked for none we have. */
-export const DEFAULT_LOCALE: Locale = 'de';
-/** The language of the emails to Fonella's own inboxes. */
-export const TEAM_LOCALE: Locale = 'en';
+export { DEFAULT_LOCALE, LOCALES, TEAM_LOCALE, type Locale };
 
 export interface RenderedMail {
   subject: string;
@@ -100,7 +96,7 @@ export function localeFromAcceptLanguage(header: string | undefined): Locale {
     })
     .filter((r) => r.q > 0)
     .sort((a, b) => b.q - a.q || a.index - b.index);
-  return (ranges.find((r) => (LOCALES as readonly string[]).includes(r.language))?.language as Locale | undefined) ?? DEFAULT_LOCALE;
+  return localeOr(ranges.find((r) => isLocale(r.language))?.language);
 }
 
 const PRIORITY: Record<Locale, Record<TicketPriority, string>> = {

@@ -4,13 +4,9 @@
 // Quirk: the HTTP API authorizer flattens array claims into a string such as "[admin read:calls]",
 // so `permissions` is parsed from either form.
 
-export interface Caller {
-  id: string;
-  email?: string;
-  name?: string;
-  permissions: string[];
-  isAdmin: boolean;
-}
+import type { Caller } from '../model/caller';
+
+export type { Caller };
 
 const CLAIM_NAMESPACE = 'https://fonella.app/';
 

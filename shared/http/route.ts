@@ -1,6 +1,10 @@
-// `route(def, impl)`: builds a Lambda handler for one manifest entry on the shared middy stack
-// (CORS, logging, problem+json errors, access, body, validation, and Idempotency-Key on routes the
-// manifest flags `idempotent`). A handler file only says which route it serves and which use case it calls.
+// `route(def, impl, ports)`: builds a Lambda handler for one manifest entry on the shared middy stack
+// (CORS, logging, problem+json errors, access, the account gate, body, validation, and
+// Idempotency-Key on routes the manifest flags `idempotent`). What the stack needs from below it
+// comes in as ports: the account state reader of an authenticated route, the idempotency runner of an
+// idempotent one; shared/app/ composes them, and a handler file takes its route from there, saying
+// only which route it serves and which use case it calls. A route missing a port it needs is refused
+// when its handler is built.
 import middy from '@middy/core';
 import httpCors from '@middy/http-cors';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
@@ -9,11 +13,12 @@ import type * as z from '../zod';
 import { appConfig } from '../config/app';
 import { loadSecrets } from '../config/secrets';
 import { logger } from '../observability/logger';
+import type { AccountStateReader } from '../domain/account-state';
 import type { Caller } from './caller';
 import { authorize } from './middleware/access';
 import { accountGate } from './middleware/account-gate';
 import { jsonBody } from './middleware/body';
-import { idempotencyKey, runIdempotent } from './middleware/idempotency';
+import { idempotencyKey, runIdempotent, type IdempotencyRunner } from './middleware/idempotency';
 import { problemResponses } from './middleware/problems';
 import { validateRequest } from './middleware/validate';
 import type { Reply } from './reply';
@@ -44,13 +49,21 @@ type ReplyOf<R extends RouteDef> = R['response']['body'] extends z.ZodMiniType
   ? Reply<z.input<R['response']['body']>>
   : Reply<never>;
 
+/** What the stack takes from below it (shared/app/ composes them). */
+export interface RoutePorts {
+  /** Every authenticated route's account gate reads the caller's account state with it. */
+  accountState?: AccountStateReader;
+  /** An idempotent route keeps its records with it. */
+  idempotency?: IdempotencyRunner;
+}
+
 /** A handler for the manifest entry `def`; `impl` gets the validated, typed input. */
-export function route<R extends RouteDef>(def: R, impl: (input: RouteInput<R>) => Promise<ReplyOf<R>>) {
-  return buildHandler(def, impl as (input: RouteInput<RouteDef>) => Promise<Reply>);
+export function route<R extends RouteDef>(def: R, impl: (input: RouteInput<R>) => Promise<ReplyOf<R>>, ports: RoutePorts = {}) {
+  return buildHandler(def, impl as (input: RouteInput<RouteDef>) => Promise<Reply>, ports);
 }
 
 /** The stack for any route definition; `route` is this applied to a manifest entry. */
-export function buildHandler(def: RouteDef, impl: (input: RouteInput<RouteDef>) => Promise<Reply>) {
+export function buildHandler(def: RouteDef, impl: (input: RouteInput<RouteDef>) => Promise<Reply>, ports: RoutePorts = {}) {
   const app = appConfig();
   if (def.idempotent && def.uses.table !== 'write') {
     throw new Error(`route ${def.name} is idempotent: its records live in the table, so it must use the table for 'write'`);
@@ -72,11 +85,11 @@ export function buildHandler(def: RouteDef, impl: (input: RouteInput<RouteDef>) 
     .use(accessLog(def.name))
     .use(problemResponses())
     .use(authorize(def))
-    .use(accountGate(def))
+    .use(accountGate(def, ports.accountState))
     .use(jsonBody(def))
     .use(validateRequest(def));
   // After access, body and validation: a refused request stores no idempotency record.
-  if (def.idempotent) stack.use(idempotencyKey(def));
+  if (def.idempotent) stack.use(idempotencyKey(def, ports.idempotency));
 
   return stack.handler(async (event: HttpEvent, context: Context) => {
     const state = stateOfEvent(event);
@@ -91,7 +104,7 @@ export function buildHandler(def: RouteDef, impl: (input: RouteInput<RouteDef>) 
       sourceIp: event.requestContext.http.sourceIp,
     } as RouteInput<RouteDef>;
     const run = async () => serialise(def, await impl(input), app.validateResponses);
-    return def.idempotent ? runIdempotent(def, event, context, run) : run();
+    return def.idempotent ? runIdempotent(def, ports.idempotency, event, context, run) : run();
   });
 }
 

@@ -1,6 +1,6 @@
 // Schemas of the admin dashboard's /v1/admin routes.
 import * as z from '../zod';
-import { LOCALES } from '../email/templates';
+import { LOCALES } from '../model/locale';
 import { Email, isoDateTime, line, pageCursor, pageLimit } from './common';
 
 export const POOL_STATUSES = ['free', 'assigned'] as const;

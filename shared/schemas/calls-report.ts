@@ -2,7 +2,7 @@
 // Store policy 11.16: users can report AI-generated content). The call is named by its id and its
 // start, as GET /v1/me/calls answers them.
 import * as z from '../zod';
-import { LOCALES } from '../email/templates';
+import { LOCALES } from '../model/locale';
 import { paragraph } from './common';
 
 /** The longest description taken: a few paragraphs of what was wrong with the call. */

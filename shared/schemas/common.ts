@@ -1,6 +1,6 @@
 // Schemas every part of the API shares: the problem document and small value types.
 import * as z from '../zod';
-import { CURSOR_MAX_LENGTH } from '../db/cursor';
+import { CURSOR_MAX_LENGTH } from '../model/cursor';
 
 export const Problem = z
   .object({

@@ -9,7 +9,7 @@ import {
   isValidEuVatId,
   isValidIban,
   normalizeIban,
-} from '../domain/bank-details';
+} from '../model/bank-details';
 import * as z from '../zod';
 import { isoDateTime, line } from './common';
 

@@ -2,8 +2,9 @@
 import * as z from '../zod';
 import { CALLBACK_LOCALES } from '../config/callback';
 import { Plan } from '../config/plans';
-import { RECAPTCHA_ACTIONS } from '../domain/recaptcha-actions';
-import { TICKET_NUMBER_PATTERN } from '../domain/ticket-number';
+import { RECAPTCHA_ACTIONS } from '../model/recaptcha-actions';
+import { TICKET_PRIORITIES } from '../model/tickets';
+import { TICKET_NUMBER_PATTERN } from '../model/ticket-number';
 import { Email, isoDateTime, line, paragraph } from './common';
 
 /** `deep=1` (or `true`) also checks that the table answers; `0`, `false` or none: the cheap check. */
@@ -54,8 +55,6 @@ export const ContactAccepted = z
   .object({ requestId: z.string(), status: z.literal('received') })
   .register(z.globalRegistry, { id: 'ContactAccepted' });
 
-export const TICKET_PRIORITIES = ['trivial', 'minor', 'major', 'critical', 'blocker'] as const;
-export type TicketPriority = (typeof TICKET_PRIORITIES)[number];
 
 export const SupportTicketRequest = z
   .strictObject({

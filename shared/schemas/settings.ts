@@ -10,7 +10,7 @@
 // name is stored as sent, so a listed name in another case ('europe/berlin') is refused, naming the
 // right spelling.
 import * as z from '../zod';
-import { LOCALES } from '../email/templates';
+import { LOCALES } from '../model/locale';
 import { Email, line } from './common';
 
 /** Longer than any IANA name (the longest has 30 characters). */

@@ -12,7 +12,7 @@ import { ticketsRepository, type TicketRow } from '../../shared/db/tickets';
 import { submitContactRequest } from '../../shared/domain/contact';
 import { clientKey, enforceRateLimit, refusalOf } from '../../shared/domain/public-form-guards';
 import { TICKET_NUMBER_ATTEMPTS, submitSupportTicket, type SubmitTicketDeps } from '../../shared/domain/support-ticket';
-import { TICKET_NUMBER_PATTERN, randomTicketNumber, ticketNumberFromKey } from '../../shared/domain/ticket-number';
+import { TICKET_NUMBER_PATTERN, randomTicketNumber, ticketNumberFromKey } from '../../shared/model/ticket-number';
 import { RateLimitedError, RecaptchaRefusedError } from '../../shared/errors';
 import { recaptchaVerifier } from '../../shared/providers/recaptcha/adapter';
 import { recaptchaConfig } from '../../shared/providers/recaptcha/config';

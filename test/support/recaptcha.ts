@@ -3,7 +3,7 @@
 // Google does: a second check answers `timeout-or-duplicate`), so every request needs a new one:
 // the score's trailing digits make each token unique without changing the score that matters
 // (0.9 → 0.90000<n>).
-import { RECAPTCHA_ACTIONS } from '../../shared/domain/recaptcha-actions';
+import { RECAPTCHA_ACTIONS } from '../../shared/model/recaptcha-actions';
 import type { RouteDef } from '../../shared/http/route-def';
 
 let minted = 0;

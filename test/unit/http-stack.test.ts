@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { ProviderUnavailableError } from '../../shared/errors';
 import { callerFromClaims, claimList } from '../../shared/http/caller';
-import { provideAccountState, type AccountState } from '../../shared/http/middleware/account-gate';
+import type { AccountState } from '../../shared/domain/account-state';
 import { ok } from '../../shared/http/reply';
 import { buildHandler } from '../../shared/http/route';
 import type { RouteDef } from '../../shared/http/route-def';
@@ -44,10 +44,11 @@ const def = (over: Partial<RouteDef>): RouteDef => ({
 });
 
 const accountStates = new Map<string, AccountState>();
-provideAccountState(async (userId) => accountStates.get(userId));
+/** The ports the stack is given (shared/app/ composes the real ones): a stand-in account state reader. */
+const ports = { accountState: async (userId: string) => accountStates.get(userId) };
 
 describe('access rules', () => {
-  const admin = buildHandler(def({ access: 'admin' }), async ({ caller }) => ok({ seen: caller!.id }));
+  const admin = buildHandler(def({ access: 'admin' }), async ({ caller }) => ok({ seen: caller!.id }), ports);
 
   it('admin route: a caller without the admin permission → 403', async () => {
     const res = (await admin(event({ claims: { sub: 'u1', permissions: '[read:calls]' } }), context)) as { statusCode: number; body: string };
@@ -90,7 +91,7 @@ describe('access rules', () => {
 });
 
 describe('the account gate', () => {
-  const user = buildHandler(def({ access: 'user' }), async ({ caller }) => ok({ seen: caller!.id }));
+  const user = buildHandler(def({ access: 'user' }), async ({ caller }) => ok({ seen: caller!.id }), ports);
 
   it('a caller whose account is being deleted → 409, a deleted one → 410, before the handler runs', async () => {
     accountStates.set('busy', 'running');
@@ -105,7 +106,15 @@ describe('the account gate', () => {
   });
 
   it('an authenticated route without the table is refused at cold start', () => {
-    expect(() => buildHandler(def({ access: 'user', uses: {} }), async () => ok({ seen: '' }))).toThrow(/must use the table/);
+    expect(() => buildHandler(def({ access: 'user', uses: {} }), async () => ok({ seen: '' }), ports)).toThrow(/must use the table/);
+  });
+
+  it('an authenticated route given no account state reader is refused at cold start', () => {
+    expect(() => buildHandler(def({ access: 'user' }), async () => ok({ seen: '' }))).toThrow(/no account state reader/);
+  });
+
+  it('an idempotent route given no idempotency runner is refused at cold start', () => {
+    expect(() => buildHandler(def({ access: 'public', idempotent: true, uses: { table: 'write' } }), async () => ok({ seen: '' }), ports)).toThrow(/no idempotency runner/);
   });
 });
 

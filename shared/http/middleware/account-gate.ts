@@ -1,41 +1,28 @@
 // The gate of every authenticated route: a caller whose account is being deleted gets 409, one whose
 // account was deleted 410, before anything else runs, so no route writes their rows again while a
-// token issued before the deletion is still valid. The state is the caller's teardown record
-// (shared/db/teardowns.ts), read with one strongly consistent GetItem; a route whose handler reads the
-// caller's whole partition anyway (`accountState: 'in-partition-query'` in its manifest entry) checks
-// the record found there instead (`assertAccountOpen`), and saves the round trip.
-//
-// The reader is provided by the table client's module (shared/db/client.ts), which every function
-// that touches the table loads; the stack refuses at cold start an authenticated route without it.
+// token issued before the deletion is still valid. The state is the caller's teardown record, read
+// by the reader the route was composed with (shared/app/route.ts: one strongly consistent GetItem);
+// a route whose handler reads the caller's whole partition anyway (`accountState:
+// 'in-partition-query'` in its manifest entry) checks the record found there instead
+// (`assertAccountOpen`), and saves the round trip. An authenticated route given no reader is refused
+// when its handler is built, at cold start.
 import type middy from '@middy/core';
-import { AccountBeingDeletedError, AccountDeletedError } from '../../errors';
+import { assertAccountOpen, type AccountStateReader } from '../../domain/account-state';
 import { needsAuthorizer, type RouteDef } from '../route-def';
 import { stateOf, type HttpEvent } from '../state';
-
-export type AccountState = 'running' | 'done' | undefined;
-
-let reader: ((userId: string) => Promise<AccountState>) | undefined;
-
-export function provideAccountState(read: (userId: string) => Promise<AccountState>): void {
-  reader = read;
-}
-
-/** Refuses a caller whose account is being deleted (409) or was deleted (410). */
-export function assertAccountOpen(state: AccountState): void {
-  if (state === 'running') throw new AccountBeingDeletedError();
-  if (state === 'done') throw new AccountDeletedError();
-}
 
 /** Whether the stack reads the caller's account state for this route itself. */
 export const gatedByStack = (def: Pick<RouteDef, 'access' | 'accountState'>) => needsAuthorizer(def) && def.accountState !== 'in-partition-query';
 
-export function accountGate(def: RouteDef): middy.MiddlewareObj<HttpEvent> {
+export function accountGate(def: RouteDef, read: AccountStateReader | undefined): middy.MiddlewareObj<HttpEvent> {
+  if (gatedByStack(def) && !read) {
+    throw new Error(`route ${def.name} is authenticated, but was given no account state reader: its handler takes its route from shared/app/`);
+  }
   return {
     before: async (request) => {
       const caller = stateOf(request).caller;
-      if (!gatedByStack(def) || !caller) return;
-      if (!reader) throw new Error(`route ${def.name}: no account state reader (the table client provides it)`);
-      assertAccountOpen(await reader(caller.id));
+      if (!gatedByStack(def) || !caller || !read) return;
+      assertAccountOpen(await read(caller.id));
     },
   };
 }

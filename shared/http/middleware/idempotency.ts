@@ -14,9 +14,9 @@
 // (not the middy chain): a replayed answer passes the same after-steps (CORS, access log) as the
 // first, and a failure removes the in-progress record so that a retry runs again.
 //
-// This file loads no Powertools code: shared/db/idempotency-store.ts provides the runner
-// (./idempotency-powertools.ts with the DynamoDB persistence layer). Only the idempotent routes'
-// handlers import it, so only their bundles carry it.
+// This file loads no Powertools code: the route is given its runner (shared/app/idempotent-route.ts
+// composes ./idempotency-powertools.ts with the DynamoDB persistence layer). Only the idempotent
+// routes' handlers import that, so only their bundles carry Powertools idempotency.
 import type middy from '@middy/core';
 import type { APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import { ValidationError } from '../../errors';
@@ -58,17 +58,13 @@ export type IdempotencyRunner = (input: {
   exec: () => Promise<APIGatewayProxyResultV2>;
 }) => Promise<APIGatewayProxyResultV2>;
 
-let runner: IdempotencyRunner | undefined;
-
-/** Called by the table module when it loads: how flagged routes keep their records. */
-export function provideIdempotencyRunner(r: IdempotencyRunner): void {
-  runner = r;
-}
-
 const keys = new WeakMap<object, string>();
 
 /** Reads and bounds the Idempotency-Key header of a flagged route; runs after access and validation. */
-export function idempotencyKey(route: RouteDef): middy.MiddlewareObj<HttpEvent> {
+export function idempotencyKey(route: RouteDef, runner: IdempotencyRunner | undefined): middy.MiddlewareObj<HttpEvent> {
+  if (!runner) {
+    throw new Error(`route ${route.name} is idempotent, but was given no idempotency runner: its handler takes its route from shared/app/idempotent-route.ts`);
+  }
   return {
     before: async (request) => {
       const key = request.event.headers?.[IDEMPOTENCY_HEADER];
@@ -78,9 +74,6 @@ export function idempotencyKey(route: RouteDef): middy.MiddlewareObj<HttpEvent> 
           { path: `headers.${IDEMPOTENCY_HEADER}`, message: `Must be 1 to ${IDEMPOTENCY_KEY_MAX} printable ASCII characters.` },
         ]);
       }
-      if (!runner) {
-        throw new Error(`route ${route.name} is idempotent, but no idempotency store was provided: its handler must import shared/db/idempotency-store.ts`);
-      }
       keys.set(stateOf(request), key);
     },
   };
@@ -89,6 +82,7 @@ export function idempotencyKey(route: RouteDef): middy.MiddlewareObj<HttpEvent> 
 /** Runs `exec` once per Idempotency-Key (see above); without a key it just runs it. */
 export async function runIdempotent(
   route: RouteDef,
+  runner: IdempotencyRunner | undefined,
   event: HttpEvent,
   context: Context,
   exec: () => Promise<APIGatewayProxyResultV2>,
