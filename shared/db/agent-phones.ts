@@ -5,6 +5,7 @@ import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/li
 import type { TableRef } from './client';
 import { queryAll } from './query-all';
 import { padId } from './counters';
+import { userIdOfPk, userPk } from './keys';
 
 export interface AgentPhoneRow {
   id: number;
@@ -18,7 +19,7 @@ export interface AgentPhoneRow {
 }
 
 const SK_PREFIX = 'HOTLINE#PHONE#';
-const phoneKey = (sub: string, id: number) => ({ pk: `USER#${sub}`, sk: `${SK_PREFIX}${padId(id)}` });
+const phoneKey = (sub: string, id: number) => ({ pk: userPk(sub), sk: `${SK_PREFIX}${padId(id)}` });
 const lookupKey = (id: number) => ({ gsi1pk: `AGENT_PHONE#${id}`, gsi1sk: 'AGENT_PHONE' });
 
 export function agentPhonesRepository(t: TableRef) {
@@ -37,7 +38,7 @@ export function agentPhonesRepository(t: TableRef) {
     async listByOwner(sub: string): Promise<AgentPhoneRow[]> {
       const out = await queryAll<AgentPhoneRow>(t, {
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
-        ExpressionAttributeValues: { ':pk': `USER#${sub}`, ':sk': SK_PREFIX },
+        ExpressionAttributeValues: { ':pk': userPk(sub), ':sk': SK_PREFIX },
       });
       return out.map(view);
     },
@@ -54,8 +55,8 @@ export function agentPhonesRepository(t: TableRef) {
         }),
       );
       const pk = found.Items?.[0]?.pk;
-      if (typeof pk !== 'string' || !pk.startsWith('USER#')) return undefined;
-      const sub = pk.slice('USER#'.length);
+      const sub = userIdOfPk(pk);
+      if (sub === undefined) return undefined;
       const res = await t.doc.send(new GetCommand({ TableName: t.tableName, Key: phoneKey(sub, id), ConsistentRead: true }));
       return res.Item ? { sub, phone: view(res.Item as AgentPhoneRow) } : undefined;
     },

@@ -11,6 +11,7 @@ import type { AssistantLanguage } from '../config/assistant';
 import type { TableRef } from './client';
 import { userByLookup } from './lookup';
 import { applied, isConditionFailure } from './conditional';
+import { userPk } from './keys';
 
 export interface AssistantRow {
   status: 'creating' | 'ready';
@@ -29,8 +30,8 @@ export type ReadyAssistant = Required<Pick<AssistantRow, 'assistantId' | 'greeti
 /** A claim left this long is taken to be from a request that died: the next request may take over. */
 export const CLAIM_TTL_MS = 60_000;
 
-const ASSISTANT_SK = 'ASSISTANT';
-const key = (userId: string) => ({ pk: `USER#${userId}`, sk: ASSISTANT_SK });
+export const ASSISTANT_SK = 'ASSISTANT';
+const key = (userId: string) => ({ pk: userPk(userId), sk: ASSISTANT_SK });
 export const assistantLookupKey = (assistantId: string) => ({ gsi1pk: `ASSISTANT#${assistantId}`, gsi1sk: ASSISTANT_SK });
 
 

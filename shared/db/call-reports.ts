@@ -8,6 +8,7 @@ import type { Locale } from '../model/locale';
 import type { TableRef } from './client';
 import { applied } from './conditional';
 import { putIfAbsent } from './put-if-absent';
+import { USER_PK_PREFIX } from './keys';
 
 export interface CallReportRow {
   reportId: string;
@@ -26,7 +27,7 @@ export interface CallReportRow {
 }
 
 /** The stream filter of the rows (an sk prefix no call row has: theirs is `CALL#`), and the reporter of a row's key. */
-export const CALL_REPORT_KEYS = { pk: 'USER#', sk: 'CALLREPORT#' } as const;
+export const CALL_REPORT_KEYS = { pk: USER_PK_PREFIX, sk: 'CALLREPORT#' } as const;
 export const callReporter = (pk: string) => pk.slice(CALL_REPORT_KEYS.pk.length);
 
 const key = (userId: string, reportedAt: string, reportId: string) => ({

@@ -6,6 +6,7 @@
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { TableRef } from './client';
 import { applied, cancellationReasons } from './conditional';
+import { USER_PK_PREFIX, userPk } from './keys';
 
 export interface CallRow {
   callId: string;
@@ -28,10 +29,12 @@ export interface CallRow {
 }
 
 /** The stream filter of the call rows, and the owner and call id of a row's key. */
-export const CALL_KEYS = { pk: 'USER#', sk: 'CALL#' } as const;
+export const CALL_KEYS = { pk: USER_PK_PREFIX, sk: 'CALL#' } as const;
 export const callOwner = (pk: string) => pk.slice(CALL_KEYS.pk.length);
+/** Whether a page cursor's key is one of `userId`'s calls (a cursor from another list or user is refused). */
+export const isCallKeyOf = (userId: string) => (k: { pk?: string; sk?: string }) => k.pk === userPk(userId) && !!k.sk?.startsWith(CALL_KEYS.sk);
 
-const callKey = (userId: string, startedAt: string, callId: string) => ({ pk: `USER#${userId}`, sk: `CALL#${startedAt}#${callId}` });
+const callKey = (userId: string, startedAt: string, callId: string) => ({ pk: userPk(userId), sk: `${CALL_KEYS.sk}${startedAt}#${callId}` });
 /** The call's reference by id (CALL#<callId> / REF), outside its owner's partition. */
 export const callRefKey = (callId: string) => ({ pk: `CALL#${callId}`, sk: 'REF' });
 
@@ -72,7 +75,7 @@ export function callsRepository(t: TableRef) {
       const ref = await t.doc.send(new GetCommand({ TableName: t.tableName, Key: callRefKey(callId), ConsistentRead: true }));
       if (!ref.Item || ref.Item.userId !== userId) return undefined;
       const res = await t.doc.send(
-        new GetCommand({ TableName: t.tableName, Key: { pk: `USER#${userId}`, sk: String(ref.Item.callSk) }, ConsistentRead: true }),
+        new GetCommand({ TableName: t.tableName, Key: { pk: userPk(userId), sk: String(ref.Item.callSk) }, ConsistentRead: true }),
       );
       return res.Item ? strip(res.Item) : undefined;
     },
@@ -89,7 +92,7 @@ export function callsRepository(t: TableRef) {
         new QueryCommand({
           TableName: t.tableName,
           KeyConditionExpression: 'pk = :pk AND begins_with(sk, :call)',
-          ExpressionAttributeValues: { ':pk': `USER#${userId}`, ':call': CALL_KEYS.sk },
+          ExpressionAttributeValues: { ':pk': userPk(userId), ':call': CALL_KEYS.sk },
           ScanIndexForward: false,
           Limit: opts.limit,
           ExclusiveStartKey: opts.after,

@@ -8,9 +8,10 @@ import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { TableRef } from './client';
 import { queryAll } from './query-all';
 import { applied } from './conditional';
+import { USER_PK_PREFIX } from './keys';
 
 /** The entity's `pk` prefix, for the worker manifest's filter (the rows live under their user). */
-export const DEVICE_PK_PREFIX = 'USER#';
+export const DEVICE_PK_PREFIX = USER_PK_PREFIX;
 /** The entity's `sk` prefix, for the worker manifest's filter. */
 export const DEVICE_SK_PREFIX = 'DEVICE#';
 

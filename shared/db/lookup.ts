@@ -2,6 +2,7 @@
 // STRIPE#<customerId>) belongs to USER#<sub>. The index is eventually consistent.
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { TableRef } from './client';
+import { userIdOfPk } from './keys';
 
 export async function userByLookup(t: TableRef, key: { gsi1pk: string; gsi1sk: string }): Promise<string | undefined> {
   const res = await t.doc.send(
@@ -14,5 +15,5 @@ export async function userByLookup(t: TableRef, key: { gsi1pk: string; gsi1sk: s
     }),
   );
   const pk = res.Items?.[0]?.pk;
-  return typeof pk === 'string' && pk.startsWith('USER#') ? pk.slice('USER#'.length) : undefined;
+  return userIdOfPk(pk);
 }

@@ -12,6 +12,7 @@ import type { TableRef } from './client';
 import { applied, cancellationReasons } from './conditional';
 import { nextId, padId } from './counters';
 import { putIfAbsent } from './put-if-absent';
+import { userPk } from './keys';
 
 export type OrganizationRole = 'admin' | 'member';
 
@@ -66,9 +67,9 @@ const MEMBERSHIP_SK_PREFIX = 'HOTLINE#ORG#';
 export const ORG_PK_PREFIX = 'ORG#';
 export const HOTLINE_USER_REF_PREFIX = 'HOTLINE_USER#';
 
-const userKey = (sub: string) => ({ pk: `USER#${sub}`, sk: USER_SK });
+const userKey = (sub: string) => ({ pk: userPk(sub), sk: USER_SK });
 const userRefKey = (userID: number) => ({ pk: `${HOTLINE_USER_REF_PREFIX}${userID}`, sk: 'REF' });
-const membershipKey = (sub: string, organizationID: number) => ({ pk: `USER#${sub}`, sk: `${MEMBERSHIP_SK_PREFIX}${padId(organizationID)}` });
+const membershipKey = (sub: string, organizationID: number) => ({ pk: userPk(sub), sk: `${MEMBERSHIP_SK_PREFIX}${padId(organizationID)}` });
 const orgKey = (organizationID: number) => ({ pk: `${ORG_PK_PREFIX}${organizationID}`, sk: 'PROFILE' });
 const memberKey = (organizationID: number, userID: number) => ({ pk: `${ORG_PK_PREFIX}${organizationID}`, sk: `MEMBER#${padId(userID)}` });
 const sipKey = (organizationID: number) => ({ pk: `${ORG_PK_PREFIX}${organizationID}`, sk: 'SIP_ACCOUNT' });

@@ -13,8 +13,8 @@ import { partnerKey, type PartnerRow } from './partners';
 import { putIfAbsent, type PutOutcome } from './put-if-absent';
 import { subscriptionEnded, subscriptionInForce } from './subscriptions';
 import type { Sealed } from '../crypto/envelope';
+import { userIdOfPk, userPk } from './keys';
 
-const userPk = (userId: string) => `USER#${userId}`;
 export const PARTNER_LINK_SK = 'PARTNER_LINK';
 const linkKey = (userId: string) => ({ pk: userPk(userId), sk: PARTNER_LINK_SK });
 const referralKey = (userId: string) => ({ pk: userPk(userId), sk: 'REFERRAL' });
@@ -203,7 +203,7 @@ export function partnerAccountsRepository(t: TableRef) {
             new BatchGetCommand({ RequestItems: { [t.tableName]: { Keys: keys, ProjectionExpression: 'pk, sk, #n, planId, #s, createdAt, updatedAt', ExpressionAttributeNames: { '#n': 'name', '#s': 'status' } } } }),
           );
           for (const item of res.Responses?.[t.tableName] ?? []) {
-            const entry = out.get(String(item.pk).slice('USER#'.length));
+            const entry = out.get(userIdOfPk(item.pk) ?? '');
             if (!entry) continue;
             if (item.sk === 'SETTINGS') entry.name = typeof item.name === 'string' ? item.name : null;
             else if (typeof item.status === 'string') {

@@ -6,6 +6,7 @@ import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { TableRef } from './client';
 import { applied } from './conditional';
 import { putIfAbsent } from './put-if-absent';
+import { USER_PK_PREFIX } from './keys';
 
 export interface PaymentFailureRow {
   invoiceId: string;
@@ -20,7 +21,7 @@ export interface PaymentFailureRow {
 }
 
 /** The stream filter of the rows, and the user a row's key belongs to. */
-export const PAYMENT_FAILURE_KEYS = { pk: 'USER#', sk: 'PAYMENT_FAILED#' } as const;
+export const PAYMENT_FAILURE_KEYS = { pk: USER_PK_PREFIX, sk: 'PAYMENT_FAILED#' } as const;
 export const paymentFailureOwner = (pk: string) => pk.slice(PAYMENT_FAILURE_KEYS.pk.length);
 export const invoiceOfPaymentFailure = (sk: string) => sk.slice(PAYMENT_FAILURE_KEYS.sk.length);
 

@@ -12,6 +12,7 @@ import type { TableRef } from './client';
 import { cancellationReasons } from './conditional';
 import { decodeCursor, encodeCursor, type CursorKey } from './cursor';
 import { putIfAbsent, type PutOutcome } from './put-if-absent';
+import { userPk } from './keys';
 
 export type PoolStatus = 'free' | 'assigned';
 
@@ -43,7 +44,7 @@ export const POOL_LINE_SK = 'INTEGRATION#POOL';
 
 export const poolKey = (number: string) => ({ pk: `${POOL_PK_PREFIX}${number}`, sk: 'NUMBER' });
 export const poolListKey = (status: PoolStatus, number: string) => ({ gsi2pk: POOL_LIST, gsi2sk: `${status}#${number}` });
-export const poolLineKey = (userId: string) => ({ pk: `USER#${userId}`, sk: POOL_LINE_SK });
+export const poolLineKey = (userId: string) => ({ pk: userPk(userId), sk: POOL_LINE_SK });
 
 /** How many candidates one round reads, and how many rounds an assignment tries before it reports none free. */
 const CANDIDATES_PER_ROUND = 10;

@@ -12,6 +12,7 @@ import type { TableRef } from './client';
 import { applied, cancellationReasons } from './conditional';
 import { userByLookup } from './lookup';
 import { putIfAbsent } from './put-if-absent';
+import { userPk } from './keys';
 
 export interface PendingPlanChange {
   planId: PlanId;
@@ -55,8 +56,9 @@ const ROUTE_RANK = 10;
 /** A claim left this long is taken to be from a request that died: the next request may take over. */
 export const SUBSCRIPTION_CLAIM_TTL_MS = 60_000;
 
-const SK = 'SUBSCRIPTION';
-const key = (userId: string) => ({ pk: `USER#${userId}`, sk: SK });
+export const SUBSCRIPTION_SK = 'SUBSCRIPTION';
+const SK = SUBSCRIPTION_SK;
+const key = (userId: string) => ({ pk: userPk(userId), sk: SK });
 const customerLookup = (customerId: string) => ({ gsi1pk: `STRIPE#${customerId}`, gsi1sk: SK });
 
 /** The subscription row as stored (the local bench writes many at once with it). */

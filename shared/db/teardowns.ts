@@ -11,10 +11,11 @@ import { BatchWriteCommand, GetCommand, QueryCommand, TransactWriteCommand, Upda
 import type { TableRef } from './client';
 import { queryAll } from './query-all';
 import { applied, cancellationReasons } from './conditional';
+import { USER_PK_PREFIX } from './keys';
 
 export const TEARDOWN_SK = 'TEARDOWN';
 /** The stream filter of the records, and the user a record's key belongs to. */
-export const TEARDOWN_KEYS = { pk: 'USER#', sk: TEARDOWN_SK } as const;
+export const TEARDOWN_KEYS = { pk: USER_PK_PREFIX, sk: TEARDOWN_SK } as const;
 export const teardownOwner = (pk: string) => pk.slice(TEARDOWN_KEYS.pk.length);
 
 const userPk = (userId: string) => `${TEARDOWN_KEYS.pk}${userId}`;

@@ -10,6 +10,9 @@ import { putIfAbsent } from './put-if-absent';
 import { POOL_LINE_SK, type PoolLineRow } from './pool';
 import type { SubscriptionRow } from './subscriptions';
 import { TEARDOWN_SK, type TeardownStatus } from './teardowns';
+import { userPk } from './keys';
+
+export const SETTINGS_SK = 'SETTINGS';
 
 export interface SettingsRow {
   userId: string;
@@ -51,13 +54,12 @@ export interface IntegrationSummary {
   createdAt: string;
 }
 
-const userPk = (userId: string) => `USER#${userId}`;
 
 /** The settings row as stored (the local bench writes many at once with it). */
 /** The settings row as stored; a team member's also carries its owner's lookup (gsi1 `TEAM#<owner>`). */
 export const settingsItem = (settings: SettingsRow) => ({
   pk: userPk(settings.userId),
-  sk: 'SETTINGS',
+  sk: SETTINGS_SK,
   entity: 'settings',
   ...(settings.ownerId ? teamLookup(settings.ownerId, settings.userId) : {}),
   ...settings,
@@ -82,7 +84,7 @@ export function usersRepository(t: TableRef) {
       for (const row of rows) {
         const sk = String(row.sk);
         const data = strip(row);
-        if (sk === 'SETTINGS') out.settings = data as unknown as SettingsRow;
+        if (sk === SETTINGS_SK) out.settings = data as unknown as SettingsRow;
         else if (sk === 'SUBSCRIPTION') out.subscription = data as unknown as SubscriptionRow;
         else if (sk === 'ASSISTANT') out.assistant = data as unknown as AssistantRow;
         else if (sk === TEARDOWN_SK) out.teardown = row.status as TeardownStatus;
@@ -115,7 +117,7 @@ export function usersRepository(t: TableRef) {
         t.doc.send(
           new UpdateCommand({
             TableName: t.tableName,
-            Key: { pk: userPk(userId), sk: 'SETTINGS' },
+            Key: { pk: userPk(userId), sk: SETTINGS_SK },
             UpdateExpression: 'SET email = :e',
             ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(email) OR email = :null)',
             ExpressionAttributeValues: { ':e': email, ':null': null },
@@ -137,7 +139,7 @@ export function usersRepository(t: TableRef) {
 
     /** The settings row alone, when it exists (a strongly consistent read; the sign-in alert reads it). */
     async findSettings(userId: string): Promise<SettingsRow | undefined> {
-      const res = await t.doc.send(new GetCommand({ TableName: t.tableName, Key: { pk: userPk(userId), sk: 'SETTINGS' }, ConsistentRead: true }));
+      const res = await t.doc.send(new GetCommand({ TableName: t.tableName, Key: { pk: userPk(userId), sk: SETTINGS_SK }, ConsistentRead: true }));
       return res.Item ? (strip(res.Item) as unknown as SettingsRow) : undefined;
     },
 
@@ -172,7 +174,7 @@ export function usersRepository(t: TableRef) {
       const res = await t.doc.send(
         new UpdateCommand({
           TableName: t.tableName,
-          Key: { pk: userPk(userId), sk: 'SETTINGS' },
+          Key: { pk: userPk(userId), sk: SETTINGS_SK },
           UpdateExpression: `SET ${sets.join(', ')}`,
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,

@@ -13,7 +13,7 @@
 // (`summaryMailId`), so a retried record sends nothing twice. The window left: Mailgun accepted, the
 // mark not yet written; the retry then sends the email again.
 import type { AssistantsRepository } from '../db/assistants';
-import { callOwner, type CallRow, type CallsRepository } from '../db/calls';
+import { callOwner, isCallKeyOf, type CallRow, type CallsRepository } from '../db/calls';
 import { decodeCursor, encodeCursor } from '../db/cursor';
 import type { UsersRepository } from '../db/users';
 import { callSummaryMail } from '../email/templates';
@@ -89,7 +89,7 @@ const view = (c: CallRow) => ({
 });
 
 export async function listCalls(deps: { calls: Pick<CallsRepository, 'list'> }, userId: string, q: { limit: number; cursor?: string }) {
-  const after = decodeCursor(q.cursor, { keys: ['pk', 'sk'], check: (k) => k.pk === `USER#${userId}` && k.sk!.startsWith('CALL#') });
+  const after = decodeCursor(q.cursor, { keys: ['pk', 'sk'], check: isCallKeyOf(userId) });
   const page = await deps.calls.list(userId, { limit: q.limit, after });
   return { items: page.items.map(view), nextCursor: page.items.length === q.limit ? encodeCursor(page.last) : null };
 }

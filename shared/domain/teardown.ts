@@ -21,11 +21,10 @@
 //   The window left: the confirmation accepted by Mailgun and its mark not written sends it again.
 import { randomUUID } from 'node:crypto';
 import { TOMBSTONE_SECONDS } from '../config/teardown';
-import { CALL_KEYS, callRefKey } from '../db/calls';
-import { hotlineRowsNamingUser } from '../db/organizations';
-import { PARTNER_LINK_SK, type PartnerAccountsRepository } from '../db/partner-accounts';
+import type { PartnerAccountsRepository } from '../db/partner-accounts';
+import { inventoryOf } from '../db/partition-inventory';
 import { subscriptionEnded } from '../db/subscriptions';
-import { TEARDOWN_SK, type PartitionRow, type TeardownRequester, type TeardownResource, type TeardownRow, type TeardownsRepository } from '../db/teardowns';
+import { type PartitionRow, type TeardownRequester, type TeardownResource, type TeardownRow, type TeardownsRepository } from '../db/teardowns';
 import type { UsersRepository } from '../db/users';
 import { accountDeletedMail } from '../email/templates';
 import { DEFAULT_LOCALE, localeOr } from '../model/locale';
@@ -104,8 +103,8 @@ export const TEARDOWN_STEPS: TeardownStep[] = [
     target: 'vapi',
     async run(deps, r) {
       // Vapi keeps each call's transcript, recording and summary: the calls our rows name go there too.
-      const calls = (await deps.teardowns.partition(r.userId)).filter((row) => row.sk.startsWith(CALL_KEYS.sk) && typeof row.callId === 'string');
-      for (const call of calls) await gone(() => deps.vapi.deleteCall(String(call.callId)));
+      const { callIds } = inventoryOf(await deps.teardowns.partition(r.userId));
+      for (const callId of callIds) await gone(() => deps.vapi.deleteCall(callId));
       return {};
     },
   },
@@ -113,13 +112,11 @@ export const TEARDOWN_STEPS: TeardownStep[] = [
     name: 'delete-rows',
     target: 'table',
     async run(deps, r) {
-      const rows = await deps.teardowns.partition(r.userId);
+      const inventory = inventoryOf(await deps.teardowns.partition(r.userId));
       // A partner account the user activated loses its user (and is disabled): it is the partner's
       // business record, kept, but no longer names the account.
-      for (const link of rows.filter((row) => row.sk === PARTNER_LINK_SK && typeof row.partnerId === 'string')) {
-        await deps.partnerAccounts.releaseLink(String(link.partnerId), r.userId);
-      }
-      await deps.teardowns.deleteKeys(rowsToDelete(rows));
+      for (const partnerId of inventory.partnerIds) await deps.partnerAccounts.releaseLink(partnerId, r.userId);
+      await deps.teardowns.deleteKeys(inventory.deletionKeys);
       return {};
     },
   },
@@ -159,22 +156,6 @@ export const TEARDOWN_STEPS: TeardownStep[] = [
 ];
 
 const localeOf = localeOr;
-
-/**
- * Every row of the account but its teardown record, and the rows elsewhere that name it: the call
- * references (CALL#<id> / REF), the hotline service's id reference and organisation memberships.
- * Row kinds added to the partition later are deleted without being named.
- */
-export function rowsToDelete(rows: PartitionRow[]): { pk: string; sk: string }[] {
-  const keys: { pk: string; sk: string }[] = [];
-  for (const row of rows) {
-    if (row.sk === TEARDOWN_SK) continue;
-    keys.push({ pk: row.pk, sk: row.sk });
-    if (row.sk.startsWith(CALL_KEYS.sk) && typeof row.callId === 'string') keys.push(callRefKey(row.callId));
-  }
-  keys.push(...hotlineRowsNamingUser(rows));
-  return keys;
-}
 
 // --- The request ---------------------------------------------------------------------------------
 
@@ -268,26 +249,20 @@ function recordOf(
   requestedBy: TeardownRequester,
   extra: { members?: string[]; ownerId?: string; fallbackEmail?: string | null },
 ): TeardownRow {
-  const bySk = new Map(rows.map((r) => [r.sk, r]));
-  const settings = bySk.get('SETTINGS');
-  const subscription = bySk.get('SUBSCRIPTION');
-  const assistant = bySk.get('ASSISTANT');
-  const subscriptionId =
-    typeof subscription?.stripeSubscriptionId === 'string' && !subscriptionEnded(subscription as { status?: string }) ? subscription.stripeSubscriptionId : undefined;
-  const assistantId = typeof assistant?.assistantId === 'string' ? assistant.assistantId : undefined;
+  const inventory = inventoryOf(rows);
+  const { settings, subscription, assistantId } = inventory;
+  const subscriptionId = subscription?.stripeSubscriptionId && !subscriptionEnded(subscription) ? subscription.stripeSubscriptionId : undefined;
   const members = extra.members ?? [];
   const resources: TeardownResource[] = [];
   if (subscriptionId) resources.push({ provider: 'stripe', kind: 'subscription', id: subscriptionId });
-  for (const row of rows) {
-    if (!row.sk.startsWith('INTEGRATION#')) continue;
-    const line = row.sk.slice('INTEGRATION#'.length).toLowerCase();
-    if (typeof row.number === 'string') resources.push({ provider: line === 'pool' ? 'table' : 'sipgate', kind: `${line}-number`, id: row.number });
-    if (typeof row.vapiPhoneNumberId === 'string') resources.push({ provider: 'vapi', kind: 'phone-number', id: row.vapiPhoneNumberId });
-    if (typeof row.vapiCredentialId === 'string') resources.push({ provider: 'vapi', kind: 'credential', id: row.vapiCredentialId });
-    if (typeof row.sipgateDeviceId === 'string') resources.push({ provider: 'sipgate', kind: 'device', id: row.sipgateDeviceId });
+  for (const line of inventory.lines) {
+    if (line.number) resources.push({ provider: line.kind === 'pool' ? 'table' : 'sipgate', kind: `${line.kind}-number`, id: line.number });
+    if (line.vapiPhoneNumberId) resources.push({ provider: 'vapi', kind: 'phone-number', id: line.vapiPhoneNumberId });
+    if (line.vapiCredentialId) resources.push({ provider: 'vapi', kind: 'credential', id: line.vapiCredentialId });
+    if (line.sipgateDeviceId) resources.push({ provider: 'sipgate', kind: 'device', id: line.sipgateDeviceId });
   }
   if (assistantId) resources.push({ provider: 'vapi', kind: 'assistant', id: assistantId });
-  resources.push({ provider: 'table', kind: 'rows', id: String(rows.length) }, { provider: 'auth0', kind: 'user', id: userId });
+  resources.push({ provider: 'table', kind: 'rows', id: String(inventory.rowCount) }, { provider: 'auth0', kind: 'user', id: userId });
   const record: TeardownRow = {
     userId,
     teardownId: randomUUID(),
@@ -298,8 +273,8 @@ function recordOf(
     done: {},
     members,
     membersDone: {},
-    email: typeof settings?.email === 'string' ? settings.email : (extra.fallbackEmail ?? null),
-    locale: typeof settings?.locale === 'string' ? settings.locale : DEFAULT_LOCALE,
+    email: settings?.email ?? extra.fallbackEmail ?? null,
+    locale: settings?.locale ?? DEFAULT_LOCALE,
     resources,
     ...(subscriptionId ? { subscriptionId } : {}),
     ...(assistantId ? { assistantId } : {}),
