@@ -18,6 +18,8 @@ import { cancellationReasons } from './conditional';
 import { decodeCursor, encodeCursor, type CursorKey } from './cursor';
 import { addTo, counterUpdate, monthKey, monthOf, shardOf, totalKey, type CounterChanges } from './stats';
 import { USER_PK_PREFIX } from './keys';
+import { SUBSCRIPTION_SK } from './subscriptions';
+import { SETTINGS_SK } from './users';
 
 export const CUSTOMER_PK_PREFIX = 'CUSTOMER#';
 const LISTING_SK = 'LISTING';
@@ -26,7 +28,7 @@ const CUSTOMERS_LIST = 'CUSTOMERS';
 const SEARCH_LIST_PREFIX = 'CUSTOMER_SEARCH#';
 
 /** The source rows, as the stream filter names them. */
-export const CUSTOMER_SOURCE_KEYS = { pk: USER_PK_PREFIX, settingsSk: 'SETTINGS', subscriptionSk: 'SUBSCRIPTION' } as const;
+export const CUSTOMER_SOURCE_KEYS = { pk: USER_PK_PREFIX, settingsSk: SETTINGS_SK, subscriptionSk: SUBSCRIPTION_SK } as const;
 export const customerOfSourceKey = (pk: string) => pk.slice(CUSTOMER_SOURCE_KEYS.pk.length);
 
 const customerPk = (userId: string) => `${CUSTOMER_PK_PREFIX}${userId}`;

@@ -11,7 +11,7 @@ import { DeleteCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateComm
 import type { TableRef } from './client';
 import { applied, cancellationReasons, isConditionFailure } from './conditional';
 import { poolKey, poolLineKey, poolListKey, type PoolLineRow } from './pool';
-import { userPk } from './keys';
+import { INTEGRATION_SK_PREFIX, userPk } from './keys';
 
 export type LineKind = 'sipgate' | 'external';
 export type LineState = 'creating' | 'active' | 'failed';
@@ -39,8 +39,6 @@ export interface LineRow {
   vapiPhoneNumberId?: string;
 }
 
-/** Every phone line's sort key starts so: INTEGRATION#POOL (shared/db/pool.ts), #SIPGATE, #EXTERNAL. */
-export const INTEGRATION_SK_PREFIX = 'INTEGRATION#';
 const SK: Record<LineKind, string> = { sipgate: `${INTEGRATION_SK_PREFIX}SIPGATE`, external: `${INTEGRATION_SK_PREFIX}EXTERNAL` };
 const key = (userId: string, kind: LineKind) => ({ pk: userPk(userId), sk: SK[kind] });
 

@@ -4,7 +4,7 @@
 // kinds added to the partition later are deleted without being named here.
 import { ASSISTANT_SK } from './assistants';
 import { CALL_KEYS, callRefKey } from './calls';
-import { INTEGRATION_SK_PREFIX } from './integrations';
+import { INTEGRATION_SK_PREFIX } from './keys';
 import { hotlineRowsNamingUser } from './organizations';
 import { PARTNER_LINK_SK } from './partner-accounts';
 import { SUBSCRIPTION_SK } from './subscriptions';

@@ -3,11 +3,11 @@
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { TableRef } from './client';
 import { applied } from './conditional';
-import { poolLineKey, type PoolLineRow } from './pool';
+import { POOL_LINE_SK, poolLineKey, type PoolLineRow } from './pool';
 import { USER_PK_PREFIX } from './keys';
 
 /** The stream filter of the line's rows, and the user a line's key belongs to. */
-export const POOL_LINE_KEYS = { pk: USER_PK_PREFIX, sk: 'INTEGRATION#POOL' } as const;
+export const POOL_LINE_KEYS = { pk: USER_PK_PREFIX, sk: POOL_LINE_SK } as const;
 export const poolLineOwner = (pk: string): string => pk.slice(POOL_LINE_KEYS.pk.length);
 
 export function poolLinesRepository(t: TableRef) {

@@ -12,7 +12,7 @@ import type { TableRef } from './client';
 import { cancellationReasons } from './conditional';
 import { decodeCursor, encodeCursor, type CursorKey } from './cursor';
 import { putIfAbsent, type PutOutcome } from './put-if-absent';
-import { userPk } from './keys';
+import { INTEGRATION_SK_PREFIX, userPk } from './keys';
 
 export type PoolStatus = 'free' | 'assigned';
 
@@ -40,7 +40,7 @@ export interface PoolLineRow {
 
 export const POOL_PK_PREFIX = 'POOL#';
 export const POOL_LIST = 'POOL';
-export const POOL_LINE_SK = 'INTEGRATION#POOL';
+export const POOL_LINE_SK = `${INTEGRATION_SK_PREFIX}POOL`;
 
 export const poolKey = (number: string) => ({ pk: `${POOL_PK_PREFIX}${number}`, sk: 'NUMBER' });
 export const poolListKey = (status: PoolStatus, number: string) => ({ gsi2pk: POOL_LIST, gsi2sk: `${status}#${number}` });

@@ -11,14 +11,13 @@ import { BatchWriteCommand, GetCommand, QueryCommand, TransactWriteCommand, Upda
 import type { TableRef } from './client';
 import { queryAll } from './query-all';
 import { applied, cancellationReasons } from './conditional';
-import { USER_PK_PREFIX } from './keys';
+import { USER_PK_PREFIX, userPk } from './keys';
 
 export const TEARDOWN_SK = 'TEARDOWN';
 /** The stream filter of the records, and the user a record's key belongs to. */
 export const TEARDOWN_KEYS = { pk: USER_PK_PREFIX, sk: TEARDOWN_SK } as const;
 export const teardownOwner = (pk: string) => pk.slice(TEARDOWN_KEYS.pk.length);
 
-const userPk = (userId: string) => `${TEARDOWN_KEYS.pk}${userId}`;
 const key = (userId: string) => ({ pk: userPk(userId), sk: TEARDOWN_SK });
 /** Every teardown, newest first (gsi2): what the local hub shows. */
 const TEARDOWN_LIST = 'TEARDOWNS';

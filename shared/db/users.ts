@@ -10,7 +10,7 @@ import { putIfAbsent } from './put-if-absent';
 import { POOL_LINE_SK, type PoolLineRow } from './pool';
 import type { SubscriptionRow } from './subscriptions';
 import { TEARDOWN_SK, type TeardownStatus } from './teardowns';
-import { userPk } from './keys';
+import { INTEGRATION_SK_PREFIX, userPk } from './keys';
 
 export const SETTINGS_SK = 'SETTINGS';
 
@@ -64,7 +64,6 @@ export const settingsItem = (settings: SettingsRow) => ({
   ...(settings.ownerId ? teamLookup(settings.ownerId, settings.userId) : {}),
   ...settings,
 });
-const INTEGRATION_PREFIX = 'INTEGRATION#';
 const DEVICE_PREFIX = 'DEVICE#';
 const MEMBER_PREFIX = 'MEMBER#';
 /** A team member's settings row is found from their owner (gsi1). */
@@ -91,9 +90,9 @@ export function usersRepository(t: TableRef) {
         else if (sk === 'REFERRAL') out.referral = data as unknown as UserRows['referral'];
         else if (sk.startsWith(DEVICE_PREFIX)) out.devicesCount++;
         else if (sk.startsWith(HOTLINE_USER_SK_PREFIX)) out.hotlineRows.push(row);
-        else if (sk.startsWith(INTEGRATION_PREFIX)) {
+        else if (sk.startsWith(INTEGRATION_SK_PREFIX)) {
           if (sk === POOL_LINE_SK) out.poolLine = data as unknown as PoolLineRow;
-          const kind = sk.slice(INTEGRATION_PREFIX.length).toLowerCase() as 'pool' | 'sipgate' | 'external';
+          const kind = sk.slice(INTEGRATION_SK_PREFIX.length).toLowerCase() as 'pool' | 'sipgate' | 'external';
           const state = kind === 'pool' ? (row.vapiPhoneNumberId ? 'active' : 'connecting') : (row.state as IntegrationSummary['state']);
           out.integrations.push({ kind, number: String(row.number), state, createdAt: String(row.createdAt) });
         }

@@ -3,7 +3,7 @@
 // the app (an app version on a platform other than the web), else the platform as sent, else
 // "unknown device". In the email's language; every part is shown escaped by the template.
 import Bowser from 'bowser';
-import type { Locale } from '../email/templates';
+import type { Locale } from '../model/locale';
 
 export interface DeviceTraits {
   userAgent?: string;

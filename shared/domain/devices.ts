@@ -98,8 +98,6 @@ export type SignInAlertOutcome = 'sent' | 'already-sent' | 'already-skipped' | '
 /** The time zone of a user who set none (the settings' default). */
 const DEFAULT_TIME_ZONE = 'Europe/Berlin';
 
-const localeOf = localeOr;
-
 /** Whether device `a` was seen before device `b`: by `firstSeenAt`, ties by id. */
 const earlier = (a: { deviceId: string; firstSeenAt: string }, b: { deviceId: string; firstSeenAt: string }) =>
   a.firstSeenAt < b.firstSeenAt || (a.firstSeenAt === b.firstSeenAt && a.deviceId < b.deviceId);
@@ -132,7 +130,7 @@ export async function sendSignInAlert(
 }
 
 function alertMail(row: DeviceRow, recipient: AlertRecipient, to: string) {
-  const locale = localeOf(recipient.locale);
+  const locale = localeOr(recipient.locale);
   return {
     ...signInAlertMail(locale, {
       signedInAt: row.firstSeenAt,

@@ -50,8 +50,6 @@ export type PaymentFailedOutcome = 'sent' | 'already-sent' | 'skipped-no-email' 
 /** The time zone of a user who set none (the settings' default). */
 const DEFAULT_TIME_ZONE = 'Europe/Berlin';
 
-const localeOf = localeOr;
-
 export async function notifyPaymentFailed(
   deps: PaymentFailedDeps,
   ids: { userId: string; invoiceId: string },
@@ -80,7 +78,7 @@ export async function notifyPaymentFailed(
 
 function failureMail(row: PaymentFailureRow, recipient: PaymentFailedRecipient, to: string, planName: string | undefined, portalUrl: string): OutgoingMail {
   return {
-    ...paymentFailedMail(localeOf(recipient.locale), {
+    ...paymentFailedMail(localeOr(recipient.locale), {
       invoiceId: row.invoiceId,
       amountDue: row.amountDue,
       currency: row.currency,

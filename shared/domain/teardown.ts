@@ -148,14 +148,12 @@ export const TEARDOWN_STEPS: TeardownStep[] = [
         logger.warn('account deleted without an address to confirm it to', { teardownId: r.teardownId });
         return {};
       }
-      const mail = accountDeletedMail(localeOf(r.locale));
+      const mail = accountDeletedMail(localeOr(r.locale));
       const { id } = await deps.mailer.send({ ...mail, to: r.email, tags: ['account-deleted'], variables: { mail: 'account-deleted', teardownId: r.teardownId } });
       return { fields: { mailId: id } };
     },
   },
 ];
-
-const localeOf = localeOr;
 
 // --- The request ---------------------------------------------------------------------------------
 

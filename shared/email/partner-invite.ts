@@ -1,6 +1,7 @@
 // The invitation to a new partner: who invited them, their commission, and the link that activates
 // their partner account (single use, until it expires).
-import { document, fields, html, formatLocalTime, type Locale, type RenderedMail } from './templates';
+import type { Locale } from '../model/locale';
+import { document, fields, html, formatLocalTime, type RenderedMail } from './templates';
 
 export interface PartnerInviteData {
   name: string;

@@ -9,10 +9,9 @@
 //
 // Emails to the team (the sales and support inboxes) are written in TEAM_LOCALE; emails to a sender
 // in the language they asked for (DEFAULT_LOCALE unless their browser prefers one we have).
-import { DEFAULT_LOCALE, LOCALES, TEAM_LOCALE, isLocale, localeOr, type Locale } from '../model/locale';
+import { DEFAULT_LOCALE, isLocale, localeOr, type Locale } from '../model/locale';
 import type { TicketPriority } from '../model/tickets';
 
-export { DEFAULT_LOCALE, LOCALES, TEAM_LOCALE, type Locale };
 
 export interface RenderedMail {
   subject: string;

@@ -3,4 +3,4 @@ import * as admin from '../../lib/routes/admin';
 import { authMatrix } from '../support/auth-matrix';
 import { callerRoutes } from '../support/routes';
 
-authMatrix(callerRoutes(admin));
+authMatrix(callerRoutes(admin), { guarded: true });

@@ -3,4 +3,4 @@ import * as hotlines from '../../lib/routes/hotlines';
 import { authMatrix } from '../support/auth-matrix';
 import { callerRoutes } from '../support/routes';
 
-authMatrix(callerRoutes(hotlines));
+authMatrix(callerRoutes(hotlines), { guarded: true });

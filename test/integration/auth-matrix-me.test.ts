@@ -3,4 +3,4 @@ import * as me from '../../lib/routes/me';
 import { authMatrix } from '../support/auth-matrix';
 import { callerRoutes } from '../support/routes';
 
-authMatrix(callerRoutes(me), { todo: true });
+authMatrix(callerRoutes(me), { guarded: true, todo: true });

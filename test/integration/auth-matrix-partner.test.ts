@@ -3,4 +3,4 @@ import * as partner from '../../lib/routes/partner';
 import { authMatrix } from '../support/auth-matrix';
 import { callerRoutes } from '../support/routes';
 
-authMatrix(callerRoutes(partner));
+authMatrix(callerRoutes(partner), { guarded: true });

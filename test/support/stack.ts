@@ -1,5 +1,5 @@
-// The local stack of the integration tests: its own table in the run's DynamoDB Local, its own
-// emulators and API server on free ports. Tests call it over HTTP like any client.
+// The local stack of the integration tests: its own DynamoDB Local (light JVM options), emulators and
+// API server on free ports. Tests call it over HTTP like any client.
 // - `workerStack()`: the stack of this test worker, started by the first file that asks and shared by
 //   the files the worker runs after it (the `integration` project does not isolate its files), its
 //   handlers kept warm as on Lambda. A file makes its own users (unique ids) and reads its own

@@ -5,6 +5,7 @@
 // they are only the starting point.
 import { randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
+import { userPk } from '../../shared/db/keys';
 import { queryAll } from '../../shared/db/query-all';
 import { subscriptionsRepository, type SubscriptionRow } from '../../shared/db/subscriptions';
 import { usersRepository, type SettingsRow } from '../../shared/db/users';
@@ -80,9 +81,9 @@ export function partition(stack: TestStack, pk: string): Promise<Record<string, 
   return queryAll(stack.table, { KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk }, ConsistentRead: true });
 }
 
-/** Every row of a user's partition (`USER#<sub>`), optionally only those whose sort key starts with `skPrefix`. */
+/** Every row of a user's partition (shared/db/keys.ts `userPk`), optionally only those whose sort key starts with `skPrefix`. */
 export async function rowsOf(stack: TestStack, sub: string, skPrefix = ''): Promise<Record<string, unknown>[]> {
-  return (await partition(stack, `USER#${sub}`)).filter((r) => String(r.sk).startsWith(skPrefix));
+  return (await partition(stack, userPk(sub))).filter((r) => String(r.sk).startsWith(skPrefix));
 }
 
 /** One row of a user's partition by its sort key, or undefined. */

@@ -1,9 +1,8 @@
 // The email templates: user text is escaped in HTML (and kept as typed in the text part), every
 // template speaks German and English, and a sender's language comes from Accept-Language.
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_LOCALE, LOCALES, type Locale } from '../../shared/model/locale';
 import {
-  DEFAULT_LOCALE,
-  LOCALES,
   callReportMail,
   contactRequestMail,
   escapeHtml,
@@ -12,7 +11,6 @@ import {
   paymentFailedMail,
   supportTicketMail,
   ticketConfirmationMail,
-  type Locale,
   type RenderedMail,
 } from '../../shared/email/templates';
 
