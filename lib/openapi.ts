@@ -326,6 +326,13 @@ export function buildOpenApi(routes: Record<string, RouteDef>) {
       [String(r.response.status)]: r.response.body
         ? { description: r.response.description, content: { 'application/json': { schema: r.response.body } } }
         : { description: r.response.description },
+      ...(r.response.also
+        ? {
+            [String(r.response.also.status)]: r.response.body
+              ? { description: r.response.also.description, content: { 'application/json': { schema: r.response.body } } }
+              : { description: r.response.also.description },
+          }
+        : {}),
       ...errorResponses(r),
     };
 
@@ -342,7 +349,10 @@ export function buildOpenApi(routes: Record<string, RouteDef>) {
         ? { requestParams: { ...(r.request.query ? { query: r.request.query } : {}), ...(r.request.params ? { path: r.request.params } : {}) } }
         : {}),
       ...(r.idempotent ? { parameters: [IDEMPOTENCY_KEY_PARAMETER] } : {}),
-      ...(r.request?.body ? { requestBody: { required: true, content: { 'application/json': { schema: r.request.body } } } } : {}),
+      // The stack validates a missing body as `{}`: a body that `{}` satisfies may be left out.
+      ...(r.request?.body
+        ? { requestBody: { required: r.request.raw === true || !r.request.body.safeParse({}).success, content: { 'application/json': { schema: r.request.body } } } }
+        : {}),
       responses,
     } as ZodOpenApiOperationObject;
     paths[r.path] = { ...paths[r.path], [r.method.toLowerCase()]: op };

@@ -29,12 +29,25 @@ export const StackSettings = z.strictObject({
   publicFormRateLimits: z
     .strictObject({
       contactPerHour: z.int().min(1).max(100_000),
+      /**
+       * The contact form without a reCAPTCHA token (the marketing site sends none): per client
+       * address and hour, and per sender email address and day.
+       */
+      contactWithoutTokenPerHour: z.int().min(1).max(100_000).default(3),
+      contactWithoutTokenPerEmailPerDay: z.int().min(1).max(100_000).default(2),
       supportTicketPerHour: z.int().min(1).max(100_000),
       /** Test callbacks per client address and hour, and to one number per day. */
       callbackPerHour: z.int().min(1).max(100_000).default(10),
       callbackPerNumberPerDay: z.int().min(1).max(100_000).default(3),
     })
-    .default({ contactPerHour: 10, supportTicketPerHour: 10, callbackPerHour: 10, callbackPerNumberPerDay: 3 }),
+    .default({
+      contactPerHour: 10,
+      contactWithoutTokenPerHour: 3,
+      contactWithoutTokenPerEmailPerDay: 2,
+      supportTicketPerHour: 10,
+      callbackPerHour: 10,
+      callbackPerNumberPerDay: 3,
+    }),
 });
 export type StackSettings = z.infer<typeof StackSettings>;
 

@@ -1,4 +1,5 @@
-// POST /v1/public/contact — checks reCAPTCHA and the sender's rate limit, stores the message; the
+// POST /v1/public/contact — checks reCAPTCHA when a token comes (the seed's form sends none: then the
+// tighter token-less limits hold) and the sender's rate limit, stores the message; the
 // deliverContactEmail worker emails it.
 import { rateLimitConfig } from '../../shared/config/rate-limits';
 import { retentionConfig } from '../../shared/config/retention';
@@ -17,6 +18,7 @@ const deps = {
   humanCheck: configuredRecaptcha(),
   rateLimits: rateLimitsRepository(table()),
   rateLimit: rateLimitConfig().contact,
+  withoutToken: { perAddress: rateLimitConfig().contactWithoutToken, perEmail: rateLimitConfig().contactWithoutTokenPerEmail },
   retentionDays: retentionConfig().publicFormDays,
 };
 

@@ -54,6 +54,8 @@ export function baseEnvironment(settings: StackSettings): Record<string, string>
     VALIDATE_RESPONSES: settings.stage === 'prod' ? '0' : '1',
     PUBLIC_FORM_RETENTION_DAYS: String(settings.publicFormRetentionDays),
     RATE_LIMIT_CONTACT_PER_HOUR: String(settings.publicFormRateLimits.contactPerHour),
+    RATE_LIMIT_CONTACT_WITHOUT_TOKEN_PER_HOUR: String(settings.publicFormRateLimits.contactWithoutTokenPerHour),
+    RATE_LIMIT_CONTACT_WITHOUT_TOKEN_PER_EMAIL_PER_DAY: String(settings.publicFormRateLimits.contactWithoutTokenPerEmailPerDay),
     RATE_LIMIT_SUPPORT_TICKET_PER_HOUR: String(settings.publicFormRateLimits.supportTicketPerHour),
     RATE_LIMIT_CALLBACK_PER_HOUR: String(settings.publicFormRateLimits.callbackPerHour),
     RATE_LIMIT_CALLBACK_PER_NUMBER_PER_DAY: String(settings.publicFormRateLimits.callbackPerNumberPerDay),

@@ -30,7 +30,6 @@ import {
   OrganizationScopeQuery,
   PageOnlyQuery,
   RecordPage,
-  SipAccount,
   SipAccountExists,
   SipAccountInput,
 } from '../../shared/schemas/hotlines';
@@ -96,11 +95,25 @@ export const createSipAccount = {
   handler: 'functions/hotlines/create-sip-account.ts',
   access: 'user',
   summary: "Create the organisation's SIP account",
-  description: 'The organisation\'s SIP account, which its hotlines need: a jambonz VoIP carrier with a SIP gateway for the organisation. Admins only. A provider failure is 502 and leaves nothing behind.',
+  description:
+    "The organisation's SIP account, which its hotlines need: a jambonz VoIP carrier with a SIP gateway for the organisation. Admins only. Answers `{ \"exists\": true }`: 201 when this request made it, 200 when the organisation has it already with the same data (a repeated request). A provider failure is 502 and leaves nothing behind.",
   tags: ['hotlines'],
   request: { body: SipAccountInput },
-  response: { status: 201, body: SipAccount, description: 'The SIP account.' },
-  errors: [ORG_404, ADMIN_403, { status: 409, slugs: ['sip-account-exists'], description: '`sip-account-exists`: the organisation has its SIP account (or one is being made).' }],
+  response: {
+    status: 201,
+    body: SipAccountExists,
+    description: '`exists`: this request made the SIP account.',
+    also: { status: 200, description: '`exists`: the organisation had this SIP account already, with the same data; nothing was made.' },
+  },
+  errors: [
+    ORG_404,
+    ADMIN_403,
+    {
+      status: 409,
+      slugs: ['sip-account-exists', 'sip-account-being-created'],
+      description: '`sip-account-exists`: the organisation has its SIP account with other data. `sip-account-being-created`: another request is making it right now; retry in a moment.',
+    },
+  ],
   uses: { table: 'write', providers: ['jambonz'] },
 } satisfies RouteDef;
 

@@ -9,7 +9,8 @@ import { CallReportAccepted, CallReportRequest } from '../../shared/schemas/call
 import { Profile, Settings } from '../../shared/schemas/me';
 import { Integration, IntegrationRequest, RemoveIntegrationsQuery } from '../../shared/schemas/integrations';
 import { SettingsUpdate } from '../../shared/schemas/settings';
-import { Teardown } from '../../shared/schemas/teardown';
+import { AccountDeletionRequest, Teardown } from '../../shared/schemas/teardown';
+import { FREE_FORM_MAX_BYTES } from '../../shared/schemas/free-form';
 import { DEVICE_INFO_MAX_BYTES, DeviceRegistered, DeviceRegistration } from '../../shared/schemas/devices';
 import { Referral, ReferralRequest } from '../../shared/schemas/partner';
 
@@ -50,7 +51,7 @@ export const putAssistant = {
   access: 'user',
   summary: "Create or update the caller's assistant",
   description:
-    "The first call creates the caller's voice assistant in Vapi (greeting as its first message; speech recognition, voice and prompt by language) and, when the caller's plan includes a number, assigns a free number from Fonella's pool, which is then bound to the assistant (`phoneNumber.status` goes from `connecting` to `active`). With no free number the assistant is still created and `phoneNumber.status` is `pending`; a later call tries again. Later calls update the same assistant.",
+    "The first call creates the caller's voice assistant in Vapi (greeting as its first message; speech recognition, voice and prompt by language) and, when the caller's plan includes a number, assigns a free number from Fonella's pool, which is then bound to the assistant (`phoneNumber.status` goes from `connecting` to `active`). With no free number the assistant is still created and `phoneNumber.status` is `pending`; a later call tries again. Later calls update the same assistant. Both fields are optional: a later call keeps what it leaves out; the first call takes the language from the caller's email language (else German) and a default greeting in that language.",
   tags: ['me'],
   request: { body: AssistantSetup, maxBodyBytes: 8_192 },
   response: { status: 200, body: Assistant, description: 'The assistant as stored, with its number.' },
@@ -100,7 +101,7 @@ export const registerDevice = {
   access: 'user',
   summary: 'Register or refresh a device session',
   description:
-    "Called after sign-in with the device's information: `userAgent`, `platform`, optionally `appVersion`, `pushToken` and the client's own `deviceId`; other fields are accepted and dropped. The device's id is derived from the client's `deviceId` when given (hashed), else from user agent and platform, so the same device keeps its id. A device not seen before is stored (`isNew: true`) and, when the account already had another device, the user gets a new-sign-in email in their language; a known device is refreshed (last seen, app version, push token) and nothing is sent. The push token is stored, never answered.",
+    "Called after sign-in with the device's information, all of it optional: `userAgent` (else the request's `User-Agent` header), `platform`, `appVersion`, `pushToken` and the client's own `deviceId`; other fields are accepted and dropped, so `{}` registers the device the request comes from (one without any of it is an \"unknown device\" with an id of its own). The device's id is derived from the client's `deviceId` when given (hashed), else from user agent and platform, so the same device keeps its id. A device not seen before is stored (`isNew: true`) and, when the account already had another device, the user gets a new-sign-in email in their language; a known device is refreshed (last seen, app version, push token) and nothing is sent. The push token is stored, never answered.",
   tags: ['me'],
   request: { body: DeviceRegistration, maxBodyBytes: DEVICE_INFO_MAX_BYTES },
   response: { status: 200, body: DeviceRegistered, description: "The device's id, and whether this request created its session." },
@@ -263,8 +264,9 @@ export const deleteMe = {
   access: 'user',
   summary: "Delete the caller's account",
   description:
-    "Deletes the account for good, in steps a worker runs one after the other: the subscription is canceled now, then the phone lines (the pool number back to the pool, the Sipgate line's device, the external trunk) and the Vapi assistant go, then every row of the account, then the login at Auth0; the confirmation email goes out last, once. Team members (users whose `ownerId` is the caller) are deleted the same way, before the account finishes. From the answer on, every route answers the account's tokens 409 `account-being-deleted`, and once it is done 410 `account-deleted`. Takes no body.",
+    "Deletes the account for good, in steps a worker runs one after the other: the subscription is canceled now, then the phone lines (the pool number back to the pool, the Sipgate line's device, the external trunk) and the Vapi assistant go, then every row of the account, then the login at Auth0; the confirmation email goes out last, once. Team members (users whose `ownerId` is the caller) are deleted the same way, before the account finishes. From the answer on, every route answers the account's tokens 409 `account-being-deleted`, and once it is done 410 `account-deleted`. A body is optional and free-form (as the existing clients send `{}`): it is accepted within the bounds of device information and ignored.",
   tags: ['me'],
+  request: { body: AccountDeletionRequest, maxBodyBytes: FREE_FORM_MAX_BYTES },
   response: { status: 202, body: Teardown, description: 'The deletion is under way: its id, steps and the resources it removes.' },
   uses: { table: 'write' },
 } satisfies RouteDef;

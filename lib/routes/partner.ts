@@ -52,9 +52,16 @@ export const savePayoutDetails = {
   access: 'partner',
   summary: 'Store the payout account and billing address',
   description:
-    "Replaces the partner's bank and billing details. IBAN and BIC are checked (country, length, check digits; the BIC's country against the IBAN's), `billingCountry` is an ISO 3166-1 code and a VAT id of an EU country must be valid for it. IBAN and account holder are stored encrypted (a KMS data key per write) and answered masked only.",
+    "Saves the partner's bank and billing details. Every field is optional (at least one): the fields given replace the stored ones, the others are kept, so a billing address can be sent alone. IBAN and BIC are checked (country, length, check digits; the BIC's country against the IBAN's, also when one of them comes alone: then against the stored one), `billingCountry` is an ISO 3166-1 code and a VAT id of an EU country must be valid for the billing country, given or stored. IBAN and account holder are stored encrypted (a KMS data key per write) and answered masked only.",
   tags: ['partner'],
   request: { body: PayoutDetailsRequest },
-  response: { status: 200, body: PayoutDetails, description: 'The details as stored, the IBAN and the account holder masked.' },
+  response: { status: 200, body: PayoutDetails, description: 'The details as stored, the IBAN and the account holder masked; null where nothing was given yet.' },
+  errors: [
+    {
+      status: 409,
+      slugs: ['payout-details-changed'],
+      description: '`payout-details-changed`: other saves of the same details kept coming between this one\'s read and write; nothing was saved. Send it again.',
+    },
+  ],
   uses: { table: 'write', payoutKey: 'encrypt' },
 } satisfies RouteDef;

@@ -31,6 +31,21 @@ const publicFormErrors = (form: string, action: RecaptchaAction): NonNullable<Ro
   },
 ];
 
+/** The contact form's: a token is optional on every stage, and a token-less message meets tighter limits. */
+const contactErrors = (): NonNullable<RouteDef['errors']> =>
+  publicFormErrors('contact form', 'contact').map((e) =>
+    e.status === 403
+      ? {
+          ...e,
+          slugs: e.slugs.filter((slug) => slug !== 'recaptcha-missing'),
+          description: `Forbidden: a \`recaptchaToken\` was sent and the reCAPTCHA v3 check failed; nothing was stored. \`recaptcha-failed\`: Google did not verify the token (invalid, expired or already used: mint a new one for each request, retries included). \`recaptcha-action-mismatch\`: the token was minted for another action than \`contact\`. \`recaptcha-low-score\`: the score is below the configured threshold.`,
+        }
+      : {
+          ...e,
+          description: `\`${RATE_LIMITED}\`: this client address sent the contact form more often this hour than its limit allows (a tighter one without a token), or this sender email address sent more token-less messages today; nothing was stored. Retry after \`Retry-After\` seconds, when the window ends.`,
+        },
+  );
+
 /** The test callback's: as the forms', its 429 also counting the calls to one number per day. */
 const callbackErrors = (): NonNullable<RouteDef['errors']> =>
   publicFormErrors('test callback', 'callback_request').map((e) =>
@@ -86,11 +101,11 @@ export const submitContact = {
   access: 'public',
   summary: 'Contact form',
   description:
-    'Checks the reCAPTCHA v3 token (action `contact`) and the client address\'s hourly limit, stores the message and answers; a stream worker then emails it to the sales inbox with the sender as reply-to, retrying until Mailgun takes it.',
+    'With a reCAPTCHA v3 token (action `contact`), checks it and the client address\'s hourly limit; without one (the marketing site sends none), checks the tighter token-less limits per client address and hour and per sender email address and day. Then stores the message and answers; a stream worker emails it to the sales inbox with the sender as reply-to, retrying until Mailgun takes it.',
   tags: ['public'],
   request: { body: ContactRequest, maxBodyBytes: 32_768 },
   response: { status: 202, body: ContactAccepted, description: 'Stored; the team is notified.' },
-  errors: /* @__PURE__ */ publicFormErrors('contact form', 'contact'),
+  errors: /* @__PURE__ */ contactErrors(),
   idempotent: true,
   uses: { table: 'write', providers: ['recaptcha'] },
 } satisfies RouteDef;

@@ -34,7 +34,7 @@ export const receiveVapiMessage = {
   access: 'vapi',
   summary: 'Vapi webhook (the assistants\' server URL)',
   description:
-    "Vapi's server messages; the `X-Vapi-Secret` header must be the one the assistants are created with. An `end-of-call-report` is stored as the call of the assistant's owner, once (a report delivered again writes nothing); a stream worker then emails the owner the summary with a link to the call. Every other message type is acknowledged without work; a report for an assistant Fonella does not know is acknowledged and logged.",
+    "Vapi's server messages; the `X-Vapi-Secret` header must be the one the assistants are created with. An `end-of-call-report` is stored as the call of the assistant's owner, once (a report delivered again writes nothing); a stream worker then emails the owner the summary with a link to the call. Every other message type is acknowledged without work; a report that names no call id or no assistant, or an assistant Fonella does not know, is acknowledged (200), logged with what it lacks, and nothing is stored: Vapi would only deliver it again.",
   tags: ['webhooks'],
   request: { body: VapiServerMessage, maxBodyBytes: 1_048_576 },
   response: { status: 200, body: VapiAck, description: 'Received.' },

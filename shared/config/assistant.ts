@@ -9,6 +9,18 @@ import { defineConfig, nonEmpty } from './define';
 export const ASSISTANT_LANGUAGES = ['de', 'en', 'tr', 'ar', 'el'] as const;
 export type AssistantLanguage = (typeof ASSISTANT_LANGUAGES)[number];
 
+/** What a new assistant says first when its PUT names no greeting, per language. */
+export const DEFAULT_GREETINGS: Record<AssistantLanguage, string> = {
+  de: 'Guten Tag, Sie sprechen mit dem digitalen Assistenten. Wie kann ich Ihnen helfen?',
+  en: "Hello, you're speaking with the digital assistant. How can I help you?",
+  tr: 'Merhaba, dijital asistanla konuşuyorsunuz. Size nasıl yardımcı olabilirim?',
+  ar: 'مرحباً، أنت تتحدث مع المساعد الرقمي. كيف يمكنني مساعدتك؟',
+  el: 'Γεια σας, μιλάτε με τον ψηφιακό βοηθό. Πώς μπορώ να σας βοηθήσω;',
+};
+
+/** The assistant's language when its first PUT names none and the settings' email language is not one of them. */
+export const DEFAULT_ASSISTANT_LANGUAGE: AssistantLanguage = 'de';
+
 const Speech = z.object({
   transcriber: z.object({ provider: nonEmpty, language: nonEmpty }),
   voice: z.object({ provider: nonEmpty, voiceId: nonEmpty }),

@@ -23,6 +23,10 @@ export const rateLimitConfig = defineConfig(
   z.pipe(
     z.object({
       RATE_LIMIT_CONTACT_PER_HOUR: positiveInt,
+      /** Contact messages without a reCAPTCHA token per client address and hour (a tighter limit). */
+      RATE_LIMIT_CONTACT_WITHOUT_TOKEN_PER_HOUR: positiveInt,
+      /** Contact messages without a reCAPTCHA token from one email address per day. */
+      RATE_LIMIT_CONTACT_WITHOUT_TOKEN_PER_EMAIL_PER_DAY: positiveInt,
       RATE_LIMIT_SUPPORT_TICKET_PER_HOUR: positiveInt,
       /** Test callbacks per client address and hour. */
       RATE_LIMIT_CALLBACK_PER_HOUR: positiveInt,
@@ -30,8 +34,10 @@ export const rateLimitConfig = defineConfig(
       RATE_LIMIT_CALLBACK_PER_NUMBER_PER_DAY: positiveInt,
     }),
     z.transform(
-      (e): Record<'contact' | 'supportTicket' | 'callback' | 'callbackPerNumber', RateLimit> => ({
+      (e): Record<'contact' | 'contactWithoutToken' | 'contactWithoutTokenPerEmail' | 'supportTicket' | 'callback' | 'callbackPerNumber', RateLimit> => ({
         contact: { limit: e.RATE_LIMIT_CONTACT_PER_HOUR, windowSeconds: RATE_LIMIT_WINDOW_SECONDS },
+        contactWithoutToken: { limit: e.RATE_LIMIT_CONTACT_WITHOUT_TOKEN_PER_HOUR, windowSeconds: RATE_LIMIT_WINDOW_SECONDS },
+        contactWithoutTokenPerEmail: { limit: e.RATE_LIMIT_CONTACT_WITHOUT_TOKEN_PER_EMAIL_PER_DAY, windowSeconds: DAY_WINDOW_SECONDS },
         supportTicket: { limit: e.RATE_LIMIT_SUPPORT_TICKET_PER_HOUR, windowSeconds: RATE_LIMIT_WINDOW_SECONDS },
         callback: { limit: e.RATE_LIMIT_CALLBACK_PER_HOUR, windowSeconds: RATE_LIMIT_WINDOW_SECONDS },
         callbackPerNumber: { limit: e.RATE_LIMIT_CALLBACK_PER_NUMBER_PER_DAY, windowSeconds: DAY_WINDOW_SECONDS },
@@ -40,6 +46,8 @@ export const rateLimitConfig = defineConfig(
   ),
   {
     RATE_LIMIT_CONTACT_PER_HOUR: '10000',
+    RATE_LIMIT_CONTACT_WITHOUT_TOKEN_PER_HOUR: '10000',
+    RATE_LIMIT_CONTACT_WITHOUT_TOKEN_PER_EMAIL_PER_DAY: '10000',
     RATE_LIMIT_SUPPORT_TICKET_PER_HOUR: '10000',
     RATE_LIMIT_CALLBACK_PER_HOUR: '10000',
     RATE_LIMIT_CALLBACK_PER_NUMBER_PER_DAY: '10000',

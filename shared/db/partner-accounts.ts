@@ -8,7 +8,7 @@
 import { BatchGetCommand, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { TableRef } from './client';
 import { queryAll } from './query-all';
-import { applied, cancellationReasons } from './conditional';
+import { applied, cancellationReasons, isConditionFailure } from './conditional';
 import { partnerKey, type PartnerRow } from './partners';
 import { putIfAbsent, type PutOutcome } from './put-if-absent';
 import { subscriptionEnded, subscriptionInForce } from './subscriptions';
@@ -37,20 +37,24 @@ export interface ReferralRow {
 
 /** Payout details as the profile row keeps them: the bank fields sealed, the rest readable. */
 export interface StoredPayoutDetails {
-  sealed: Sealed;
-  payoutIbanMasked: string;
-  payoutAccountHolderMasked: string;
-  payoutBic: string;
-  payoutBankName: string;
+  /** IBAN and account holder, whichever were given (null before either was). */
+  sealed: Sealed | null;
+  payoutIbanMasked: string | null;
+  payoutAccountHolderMasked: string | null;
+  payoutBic: string | null;
+  payoutBankName: string | null;
   billingCompany: string | null;
-  billingName: string;
-  billingStreet: string;
-  billingZip: string;
-  billingCity: string;
-  billingCountry: string;
+  billingName: string | null;
+  billingStreet: string | null;
+  billingZip: string | null;
+  billingCity: string | null;
+  billingCountry: string | null;
   billingVatId: string | null;
   updatedAt: string;
 }
+
+/** What saving the payout details found: saved, the partner gone, or stored details other than those the save merged into. */
+export type PayoutSaveOutcome = 'saved' | 'partner-gone' | 'changed-meanwhile';
 
 /** The partner row with what activation and the portal add to it. */
 export type PartnerRecord = PartnerRow & {
@@ -145,19 +149,36 @@ export function partnerAccountsRepository(t: TableRef) {
       );
     },
 
-    /** Stores the partner's payout details (replacing earlier ones) while the partner exists. */
-    async savePayoutDetails(partnerId: string, details: StoredPayoutDetails): Promise<boolean> {
-      return applied(
-        t.doc.send(
+    /** The partner's payout details as stored now (strongly consistent); undefined when none (or no partner). */
+    async payoutDetails(partnerId: string): Promise<{ exists: boolean; details?: StoredPayoutDetails }> {
+      const res = await t.doc.send(
+        new GetCommand({ TableName: t.tableName, Key: partnerKey(partnerId), ConsistentRead: true, ProjectionExpression: 'pk, payoutDetails' }),
+      );
+      return { exists: res.Item !== undefined, details: res.Item?.payoutDetails as StoredPayoutDetails | undefined };
+    },
+
+    /**
+     * Stores the partner's payout details while the partner exists and its stored details are still
+     * those of `previousUpdatedAt` (none: null), so two partial saves cannot overwrite each other's fields.
+     */
+    async savePayoutDetails(partnerId: string, details: StoredPayoutDetails, previousUpdatedAt: string | null): Promise<PayoutSaveOutcome> {
+      try {
+        await t.doc.send(
           new UpdateCommand({
             TableName: t.tableName,
             Key: partnerKey(partnerId),
             UpdateExpression: 'SET payoutDetails = :d, updatedAt = :now',
-            ConditionExpression: 'attribute_exists(pk)',
-            ExpressionAttributeValues: { ':d': details, ':now': details.updatedAt },
+            ConditionExpression:
+              previousUpdatedAt === null ? 'attribute_exists(pk) AND attribute_not_exists(payoutDetails)' : 'attribute_exists(pk) AND payoutDetails.updatedAt = :prev',
+            ExpressionAttributeValues: { ':d': details, ':now': details.updatedAt, ...(previousUpdatedAt === null ? {} : { ':prev': previousUpdatedAt }) },
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           }),
-        ),
-      );
+        );
+        return 'saved';
+      } catch (err) {
+        if (!isConditionFailure(err)) throw err;
+        return (err as { Item?: unknown }).Item === undefined ? 'partner-gone' : 'changed-meanwhile';
+      }
     },
 
     /** The customer's saved referral (strongly consistent). */

@@ -6,12 +6,14 @@ import type { TableRef } from '../db/client';
 import type { OrganizationsRepository } from '../db/organizations';
 import { BadRequestError, NotFoundError, ValidationError } from '../errors';
 import type { Caller } from '../model/caller';
-import { idFromPath, resolveOwner } from './hotline-access';
+import { checkBodyId, idFromPath, resolveOwner } from './hotline-access';
 import { callableE164 } from './phone-number';
 
 type Deps = { organizations: OrganizationsRepository; phones: AgentPhonesRepository; table: TableRef; now?: () => Date };
 
 export interface AgentPhoneInput {
+  /** A generated client's copy of the id: ignored on create, checked against the path on update (checkBodyId). */
+  id?: number;
   isActive: boolean;
   name: string;
   phone: string;
@@ -42,6 +44,7 @@ export async function createAgentPhone(deps: Deps, caller: Caller, input: AgentP
 
 export async function updateAgentPhone(deps: Deps, caller: Caller, pathId: string, input: AgentPhoneInput, organizationID?: number) {
   const id = idFromPath(pathId, 'agent phone');
+  checkBodyId(input.id, id);
   const phone = e164(input.phone);
   const found = await deps.phones.getById(id);
   if (!found) throw new NotFoundError('No agent phone with this id.');

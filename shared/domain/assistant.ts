@@ -1,5 +1,6 @@
 // PUT /v1/me/assistant: the caller's Vapi assistant, created on the first call and updated on later
-// ones; and, when the caller's plan includes one, a number from Fonella's pool.
+// ones; and, when the caller's plan includes one, a number from Fonella's pool. Both fields are
+// optional: an update keeps what is left out, a creation fills it in (initialSetup).
 //
 // Creating spans two systems, so nothing may be left behind in either: the creation is claimed on the
 // row first (a concurrent first call gets 409 instead of a second assistant), a Vapi failure gives the
@@ -9,7 +10,7 @@
 // No free number: the assistant is still created and the profile says the number is pending; the
 // next PUT tries again.
 import { randomUUID } from 'node:crypto';
-import type { AssistantLanguage, SpeechSettings } from '../config/assistant';
+import { ASSISTANT_LANGUAGES, DEFAULT_ASSISTANT_LANGUAGE, DEFAULT_GREETINGS, type AssistantLanguage, type SpeechSettings } from '../config/assistant';
 import type { Plan } from '../config/plans';
 import type { AssistantRow, AssistantsRepository } from '../db/assistants';
 import type { PoolAssignments, PoolLineRow } from '../db/pool';
@@ -33,9 +34,23 @@ export interface AssistantDeps {
   now?: () => Date;
 }
 
+/** What a PUT names; a field left out keeps its value, or on creation takes its default. */
 export interface AssistantSetup {
-  greeting: string;
-  language: AssistantLanguage;
+  greeting?: string;
+  language?: AssistantLanguage;
+}
+
+/** The setup with nothing left out. */
+type FullSetup = Required<AssistantSetup>;
+
+/**
+ * The setup a first PUT creates the assistant with: the language named, else the caller's email
+ * language when the assistant speaks it, else the default; the greeting named, else the language's.
+ */
+export function initialSetup(setup: AssistantSetup, settingsLocale: string | undefined): FullSetup {
+  const fromSettings = ASSISTANT_LANGUAGES.find((l) => l === settingsLocale);
+  const language = setup.language ?? fromSettings ?? DEFAULT_ASSISTANT_LANGUAGE;
+  return { language, greeting: setup.greeting ?? DEFAULT_GREETINGS[language] };
 }
 
 export class AssistantBeingCreatedError extends ConflictError {
@@ -55,7 +70,8 @@ export async function putAssistant(deps: AssistantDeps, caller: Pick<Caller, 'id
 }
 
 /** Vapi first, then the row: a failed row write leaves Vapi ahead, and the same PUT again puts both in step. */
-async function update(deps: AssistantDeps, userId: string, row: ReadyRow, setup: AssistantSetup, now: Date): Promise<ReadyRow> {
+async function update(deps: AssistantDeps, userId: string, row: ReadyRow, given: AssistantSetup, now: Date): Promise<ReadyRow> {
+  const setup: FullSetup = { greeting: given.greeting ?? row.greeting, language: given.language ?? row.language };
   await deps.vapi.updateAssistant(row.assistantId, vapiFields(deps, setup));
   const updatedAt = now.toISOString();
   await deps.assistants.update(userId, row.assistantId, { ...setup, updatedAt });
@@ -64,8 +80,9 @@ async function update(deps: AssistantDeps, userId: string, row: ReadyRow, setup:
 
 type ReadyRow = AssistantRow & { status: 'ready'; assistantId: string; greeting: string; language: AssistantLanguage; createdAt: string; updatedAt: string };
 
-async function create(deps: AssistantDeps, caller: Pick<Caller, 'id' | 'name'>, rows: UserRows, setup: AssistantSetup, now: Date): Promise<ReadyRow> {
+async function create(deps: AssistantDeps, caller: Pick<Caller, 'id' | 'name'>, rows: UserRows, given: AssistantSetup, now: Date): Promise<ReadyRow> {
   const userId = caller.id;
+  const setup = initialSetup(given, rows.settings?.locale);
   const claimId = randomUUID();
   if (!(await deps.assistants.claim(userId, claimId, now))) {
     // Lost to a concurrent first call: its assistant, if it is ready by now, else 409.
@@ -109,7 +126,7 @@ async function assignPoolNumber(deps: AssistantDeps, userId: string, rows: UserR
   return undefined;
 }
 
-function vapiFields(deps: AssistantDeps, setup: AssistantSetup) {
+function vapiFields(deps: AssistantDeps, setup: FullSetup) {
   return { greeting: setup.greeting, speech: deps.speech[setup.language], systemPrompt: deps.prompts[setup.language] };
 }
 

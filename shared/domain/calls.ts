@@ -30,7 +30,7 @@ export interface VapiWebhookDeps {
   now?: () => Date;
 }
 
-export type VapiOutcome = 'ignored' | 'stored' | 'duplicate' | 'unknown-assistant';
+export type VapiOutcome = 'ignored' | 'stored' | 'duplicate' | 'unknown-assistant' | 'unresolvable';
 
 export async function receiveVapiMessage(deps: VapiWebhookDeps, message: { type: string }): Promise<VapiOutcome> {
   if (message.type !== 'end-of-call-report') return 'ignored';
@@ -39,20 +39,29 @@ export async function receiveVapiMessage(deps: VapiWebhookDeps, message: { type:
     throw new ValidationError(parsed.error.issues.map((i) => ({ path: ['body', 'message', ...i.path.map(String)].join('.'), message: i.message })));
   }
   const r = parsed.data;
-  const assistantId = r.call.assistantId ?? r.assistant?.id;
-  const userId = assistantId ? await deps.assistants.ownerOf(assistantId) : undefined;
+  const callId = r.call?.id;
+  const assistantId = r.call?.assistantId ?? r.assistant?.id ?? undefined;
+  // Acknowledged, not refused: a report that names no call or no assistant can never be resolved, and
+  // a refusal would only make Vapi deliver it again.
+  const missing = [...(callId ? [] : ['call.id']), ...(assistantId ? [] : ['call.assistantId or assistant.id'])];
+  if (!callId || !assistantId) {
+    logger.warn('end-of-call report without what it takes to store it: acknowledged, nothing stored', { missing, callId, assistantId });
+    return 'unresolvable';
+  }
+  const userId = await deps.assistants.ownerOf(assistantId);
   if (!userId) {
-    logger.warn('end-of-call report for an assistant we do not know', { assistantId, callId: r.call.id });
+    logger.warn('end-of-call report for an assistant we do not know: acknowledged, nothing stored', { assistantId, callId });
     return 'unknown-assistant';
   }
   const receivedAt = (deps.now?.() ?? new Date()).toISOString();
   const startedAt = isoOr(r.startedAt, receivedAt);
   const endedAt = isoOr(r.endedAt, startedAt);
+  const callerNumber = r.call?.customer?.number ?? '';
   const call: CallRow = {
-    callId: r.call.id,
-    assistantId: assistantId!,
+    callId,
+    assistantId,
     // Only what looks like a phone number: it appears in the summary email's subject.
-    callerNumber: /^\+?[0-9]{3,20}$/.test(r.call.customer?.number ?? '') ? r.call.customer!.number! : null,
+    callerNumber: /^\+?[0-9]{3,20}$/.test(callerNumber) ? callerNumber : null,
     startedAt,
     endedAt,
     durationSeconds: Math.max(0, Math.round(r.durationSeconds ?? (Date.parse(endedAt) - Date.parse(startedAt)) / 1000)),

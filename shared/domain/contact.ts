@@ -3,8 +3,10 @@
 // submitContactRequest — the route.
 //   input: the validated form (with its reCAPTCHA token) and the sender's IP; output: the stored
 //   request's id.
-//   1. verify the reCAPTCHA token for the action `contact` (403 `recaptcha-*` when it does not pass);
-//   2. count the request against the sender's hourly limit (429 `rate-limited` with Retry-After);
+//   1. with a reCAPTCHA token: verify it for the action `contact` (403 `recaptcha-*` when it does not
+//      pass) and count the request against the sender's hourly limit. Without one (the marketing site
+//      sends none, as the seed shows): count it against the tighter limits for token-less messages,
+//      per address and hour and per sender email address and day (429 `rate-limited` with Retry-After);
 //   3. store the request with `mailStatus: pending` and a TTL (the retention period for public
 //      forms). The token is not stored. That is all: the sender gets 202 once the row is written,
 //      whatever Mailgun is doing.
@@ -47,9 +49,19 @@ export interface ContactDeps {
 export interface SubmitContactDeps extends ContactDeps {
   humanCheck: HumanCheck;
   rateLimits: RateLimitsRepository;
+  /** Messages with a token, per address. */
   rateLimit: RateLimit;
+  /** Messages without a token: per address, and per sender email address. */
+  withoutToken: { perAddress: RateLimit; perEmail: RateLimit };
   retentionDays: number;
 }
+
+/** The `rateLimits` counters of token-less messages. */
+export const CONTACT_WITHOUT_TOKEN_RATE_LIMIT = 'contact-without-token';
+export const CONTACT_WITHOUT_TOKEN_EMAIL_RATE_LIMIT = 'contact-without-token-email';
+
+/** Whom the per-email limit counts: the address hashed, so the counter's key holds no personal data. */
+const emailKey = (email: string) => createHash('sha256').update(email.trim().toLowerCase()).digest('base64url').slice(0, 22);
 
 export async function submitContactRequest(
   deps: SubmitContactDeps,
@@ -58,8 +70,13 @@ export async function submitContactRequest(
   idempotencyKey?: string,
 ) {
   const now = deps.now?.() ?? new Date();
-  await requireHuman(deps.humanCheck, { token: recaptchaToken, expectedAction: RECAPTCHA_ACTIONS.submitContact, remoteIp: sourceIp });
-  await enforceRateLimit(deps.rateLimits, { form: CONTACT_RATE_LIMIT, sourceIp, rule: deps.rateLimit, now });
+  if (recaptchaToken !== undefined) {
+    await requireHuman(deps.humanCheck, { token: recaptchaToken, expectedAction: RECAPTCHA_ACTIONS.submitContact, remoteIp: sourceIp });
+    await enforceRateLimit(deps.rateLimits, { form: CONTACT_RATE_LIMIT, sourceIp, rule: deps.rateLimit, now });
+  } else {
+    await enforceRateLimit(deps.rateLimits, { form: CONTACT_WITHOUT_TOKEN_RATE_LIMIT, sourceIp, rule: deps.withoutToken.perAddress, now });
+    await enforceRateLimit(deps.rateLimits, { form: CONTACT_WITHOUT_TOKEN_EMAIL_RATE_LIMIT, client: emailKey(form.email), rule: deps.withoutToken.perEmail, now });
+  }
 
   // With an Idempotency-Key the id comes from the key: a retry whose first attempt did write (the
   // table answered too late, the client got a 503) finds that row instead of storing a second one.

@@ -4,9 +4,11 @@
 //   input: the caller and the validated device information; output: the device's id and whether
 //   this request created its session.
 //   1. keep the known fields (user agent, platform, app version, push token, client device id) and
-//      drop the rest;
+//      drop the rest; none is required: a missing user agent is the request's User-Agent header, a
+//      missing platform is empty, and a device with neither is shown as an "unknown device";
 //   2. derive the device's id: a hash of the client's own id when it sent one (a client's value never
-//      becomes a key as it came), else a hash of user agent and platform;
+//      becomes a key as it came), else a hash of user agent and platform (so a client that sends
+//      nothing from the same browser keeps one id);
 //   3. one write creates the row or refreshes it (`lastSeenAt`, app version, push token); the write's
 //      answer says whether the row was new, so a refresh creates nothing and two first requests for
 //      one device cannot both be "new".
@@ -34,13 +36,16 @@ import { describeDevice } from './device-description';
 
 /** The device information the route validated (unknown fields may still be on it). */
 export interface DeviceInfo {
-  userAgent: string;
-  platform: string;
+  userAgent?: string;
+  platform?: string;
   appVersion?: string;
   pushToken?: string;
   deviceId?: string;
   [extra: string]: unknown;
 }
+
+/** The most of a User-Agent header kept, as for a user agent in the body. */
+const USER_AGENT_MAX = 512;
 
 /** Characters of base64url kept from the SHA-256: 132 bits, short enough for a key, far from clashing. */
 const DEVICE_ID_LENGTH = 22;
@@ -48,7 +53,7 @@ const DEVICE_ID_LENGTH = 22;
 const hash = (...parts: string[]) => createHash('sha256').update(parts.join('\u0000')).digest('base64url').slice(0, DEVICE_ID_LENGTH);
 
 /** Fonella's id of a device: stable for the same client id, else for the same user agent and platform. */
-export function deriveDeviceId(info: Pick<DeviceInfo, 'deviceId' | 'userAgent' | 'platform'>): string {
+export function deriveDeviceId(info: { deviceId?: string; userAgent: string; platform: string }): string {
   return info.deviceId !== undefined ? hash('client', info.deviceId) : hash('traits', info.userAgent, info.platform);
 }
 
@@ -61,16 +66,19 @@ export async function registerDevice(
   deps: RegisterDeviceDeps,
   caller: Pick<Caller, 'id'>,
   info: DeviceInfo,
+  request: { userAgent?: string } = {},
 ): Promise<{ deviceId: string; isNew: boolean }> {
   // Only what is known goes on, read from the body's own fields; everything else stays behind.
   const own = <K extends 'userAgent' | 'platform' | 'appVersion' | 'pushToken' | 'deviceId'>(k: K) =>
     (Object.hasOwn(info, k) ? info[k] : undefined) as DeviceInfo[K];
-  const deviceId = deriveDeviceId({ deviceId: own('deviceId'), userAgent: own('userAgent'), platform: own('platform') });
+  const userAgent = own('userAgent') ?? request.userAgent?.trim().slice(0, USER_AGENT_MAX) ?? '';
+  const platform = own('platform') ?? '';
+  const deviceId = deriveDeviceId({ deviceId: own('deviceId'), userAgent, platform });
   const { created } = await deps.devices.upsert({
     userId: caller.id,
     deviceId,
-    userAgent: own('userAgent'),
-    platform: own('platform'),
+    userAgent,
+    platform,
     appVersion: own('appVersion'),
     pushToken: own('pushToken'),
     seenAt: (deps.now?.() ?? new Date()).toISOString(),

@@ -7,7 +7,7 @@
 // (404), as are its hotlines. Hotlines belong to an organisation: its members read them, its admins
 // change them.
 import { hotlineRowsOf, type HotlineUserRow, type MemberRow, type OrganizationsRepository } from '../db/organizations';
-import { ForbiddenError, NotFoundError } from '../errors';
+import { ForbiddenError, NotFoundError, ValidationError } from '../errors';
 
 export const ACCESS_SLUGS = {
   notYours: 'not-your-resource',
@@ -20,6 +20,17 @@ export const ACCESS_SLUGS = {
 export function idFromPath(value: string, what: string): number {
   if (!/^[1-9][0-9]{0,9}$/.test(value) || Number(value) > 2_147_483_647) throw new NotFoundError(`No ${what} with this id.`);
   return Number(value);
+}
+
+/**
+ * The `id` a generated client puts in an update's body (seed 003's models carry it): left out, or
+ * `0` (the zero value such clients send for an id they do not set), it is ignored; any other value
+ * must be the id in the path.
+ */
+export function checkBodyId(bodyId: number | undefined, pathId: number): void {
+  if (bodyId !== undefined && bodyId !== 0 && bodyId !== pathId) {
+    throw new ValidationError([{ path: 'body.id', message: `Must be the id in the path (${pathId}), 0 or left out.` }]);
+  }
 }
 
 /** The caller's membership of `organizationID`, or 404 (not a member, or no such organisation); `admin` also requires the admin role (403). */

@@ -8,11 +8,12 @@ import type { OrganizationsRepository, SipAccountRow } from '../db/organizations
 import { ConflictError, NotFoundError, ValidationError } from '../errors';
 import type { Caller } from '../model/caller';
 import type { JambonzPlatform } from '../providers/jambonz/port';
-import { idFromPath, requireMembership } from './hotline-access';
+import { checkBodyId, idFromPath, requireMembership } from './hotline-access';
 
 export const HOTLINE_SLUGS = {
   sipAccountRequired: 'sip-account-required',
   sipAccountExists: 'sip-account-exists',
+  sipAccountBeingCreated: 'sip-account-being-created',
   agentNotMember: 'agent-not-member',
 } as const;
 
@@ -20,6 +21,8 @@ type Deps = { organizations: OrganizationsRepository; hotlines: HotlinesReposito
 const nowOf = (deps: { now?: () => Date }) => (deps.now?.() ?? new Date()).toISOString();
 
 export interface HotlineInput {
+  /** A generated client's copy of the id: ignored on create, checked against the path on update (checkBodyId). */
+  id?: number;
   agents: number[];
   channelsInbound: number;
   channelsOutbound: number;
@@ -106,6 +109,7 @@ export async function listHotlines(deps: Deps, caller: Caller, q: { organization
 /** Changes a hotline (its admins); the organisation stays. A failed hotline is provisioned again. */
 export async function updateHotline(deps: Deps, caller: Caller, pathId: string, input: HotlineInput) {
   const hotline = await hotlineFor(deps, caller, pathId, { admin: true });
+  checkBodyId(input.id, hotline.id);
   if (input.organizationID !== hotline.organizationID) {
     throw new ValidationError([{ path: 'body.organizationID', message: 'A hotline stays with its organisation.' }]);
   }
@@ -173,17 +177,35 @@ export interface SipAccountInput {
  * `gateway`. Claimed on its row first (a second request gets 409); a provider failure undoes the
  * carrier and gives the claim back (502), so a retry starts clean.
  */
+/** The fields of a SIP account that a repeated request must match to be the same request. */
+const SIP_ACCOUNT_FIELDS = ['name', 'street', 'streetHousenumber', 'cityCode', 'city', 'country'] as const;
+
+/**
+ * The organisation's SIP account, as the seed answers it: `{ exists: true }`, `created` when this
+ * request made it. A repeat with the same data finds it and answers the same (not created); one with
+ * other data is 409 `sip-account-exists`, and one while another request still makes it is 409
+ * `sip-account-being-created`.
+ */
 export async function createSipAccount(
   deps: { organizations: OrganizationsRepository; jambonz: JambonzPlatform; gateway: string; now?: () => Date },
   caller: Caller,
   input: SipAccountInput,
-) {
+): Promise<{ exists: true; created: boolean }> {
   if (!isSupportedCountry(input.country)) throw new ValidationError([{ path: 'body.country', message: 'Must be a country code we have numbers for, e.g. DE.' }]);
   const user = await deps.organizations.getUser(caller.id);
   await requireMembership(deps, user, input.organizationID, { admin: true });
   const row: SipAccountRow = { ...input, status: 'creating', createdAt: nowOf(deps) };
   const claim = await deps.organizations.claimSipAccount(row);
-  if (!claim.created) throw new ConflictError('The organisation has its SIP account already.', HOTLINE_SLUGS.sipAccountExists);
+  if (!claim.created) {
+    const held = claim.existing;
+    if (SIP_ACCOUNT_FIELDS.some((f) => held[f] !== input[f])) {
+      throw new ConflictError('The organisation has its SIP account already, with other data.', HOTLINE_SLUGS.sipAccountExists);
+    }
+    if (held.status !== 'active') {
+      throw new ConflictError('Another request is creating this SIP account right now; retry in a moment.', HOTLINE_SLUGS.sipAccountBeingCreated);
+    }
+    return { exists: true, created: false };
+  }
   let carrierSid: string | undefined;
   try {
     carrierSid = (await deps.jambonz.createCarrier({ name: `fonella-org-${input.organizationID}`, description: `${input.name}, ${input.street} ${input.streetHousenumber}, ${input.city} (${input.country})`, e164LeadingPlus: true })).sid;
@@ -194,7 +216,7 @@ export async function createSipAccount(
     await deps.organizations.releaseSipAccount(input.organizationID);
     throw err;
   }
-  return { city: input.city, cityCode: input.cityCode, country: input.country, name: input.name, organizationID: input.organizationID, street: input.street, streetHousenumber: input.streetHousenumber };
+  return { exists: true, created: true };
 }
 
 export async function sipAccountExists(deps: { organizations: OrganizationsRepository }, caller: Caller, pathId: string) {

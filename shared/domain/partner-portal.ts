@@ -11,9 +11,9 @@
 // activePartner — every other partner route, before its use case: the caller's link (one GetItem on
 //   the caller's id) and the partner's row; no link, or a partner not active: 403 partner-required.
 //
-// savePayoutDetails — PUT /v1/partner/payout-details: IBAN and account holder sealed with a fresh KMS
-//   data key (shared/crypto/envelope.ts, the partner's id as context), stored with their masks and the
-//   readable billing fields; answered masked.
+// savePayoutDetails — PUT /v1/partner/payout-details: the fields given merged into those stored (every
+//   field optional); IBAN and account holder sealed with a fresh KMS data key (shared/crypto/envelope.ts,
+//   the partner's id as context), stored with their masks and the readable billing fields; answered masked.
 //
 // partnerOverview — GET /v1/partner: profile, code, link, referred customers (name, plan, since) and
 //   the commission of this and last month.
@@ -26,9 +26,9 @@ import type { Plan } from '../config/plans';
 import type { KeyRing } from '../crypto/envelope';
 import type { PartnerAccountsRepository, PartnerRecord, StoredPayoutDetails } from '../db/partner-accounts';
 import { hashInviteToken, type PartnerRow, type PartnersRepository } from '../db/partners';
-import { AppError, BadRequestError, ConflictError, ForbiddenError, NotFoundError } from '../errors';
+import { AppError, BadRequestError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors';
 import { logger } from '../observability/logger';
-import { maskIban, maskName, normalizeIban } from '../model/bank-details';
+import { bicFitsIbanCountry, ibanCountry, isEuCountry, isValidEuVatId, maskIban, maskName, normalizeIban } from '../model/bank-details';
 
 export const INVITE_INVALID = 'invite-invalid';
 export const INVITE_USED = 'invite-used';
@@ -103,45 +103,104 @@ export async function activePartner(deps: Pick<PartnerPortalDeps, 'partners' | '
   return partner;
 }
 
+/** What a PUT names; every field optional, at least one. */
 export interface PayoutDetailsInput {
-  payoutIban: string;
-  payoutBic: string;
-  payoutBankName: string;
-  payoutAccountHolder: string;
+  payoutIban?: string;
+  payoutBic?: string;
+  payoutBankName?: string;
+  payoutAccountHolder?: string;
   billingCompany?: string;
-  billingName: string;
-  billingStreet: string;
-  billingZip: string;
-  billingCity: string;
-  billingCountry: string;
+  billingName?: string;
+  billingStreet?: string;
+  billingZip?: string;
+  billingCity?: string;
+  billingCountry?: string;
   billingVatId?: string;
 }
 
 /** The context a partner's sealed details open under: they open on this partner's row only. */
 export const payoutContext = (partnerId: string) => ({ purpose: 'partner-payout', partnerId });
 
+/** Saves against stored details that changed meanwhile are merged again, this many times in all. */
+const PAYOUT_SAVE_ATTEMPTS = 3;
+
+/**
+ * PUT /v1/partner/payout-details: the fields given replace the stored ones, the rest are kept. The
+ * sealed pair (IBAN, account holder) is opened only when one of them changes and the other must be
+ * carried over; the save is conditional on the stored details being those it merged into, and merged
+ * again when another save came first.
+ */
 export async function savePayoutDetails(deps: { accounts: PartnerAccountsRepository; keys: KeyRing; now?: () => Date }, partner: PartnerRow, input: PayoutDetailsInput) {
-  const iban = normalizeIban(input.payoutIban);
-  const sealed = await deps.keys.seal({ payoutIban: iban, payoutAccountHolder: input.payoutAccountHolder }, payoutContext(partner.partnerId));
-  const stored: StoredPayoutDetails = {
+  for (let attempt = 1; ; attempt++) {
+    const { exists, details: current } = await deps.accounts.payoutDetails(partner.partnerId);
+    if (!exists) throw new NotFoundError('The partner account no longer exists.');
+    checkAgainstStored(input, current);
+    const stored = await mergePayoutDetails(deps, partner.partnerId, current, input);
+    const outcome = await deps.accounts.savePayoutDetails(partner.partnerId, stored, current?.updatedAt ?? null);
+    if (outcome === 'partner-gone') throw new NotFoundError('The partner account no longer exists.');
+    if (outcome === 'saved') {
+      // Keys named like `iban` are redacted whatever their value: the masked account goes under its own name.
+      logger.info('partner payout details saved', { partnerId: partner.partnerId, account: stored.payoutIbanMasked, fields: Object.keys(input) });
+      return payoutView(stored);
+    }
+    if (attempt >= PAYOUT_SAVE_ATTEMPTS) throw new ConflictError('The payout details changed while they were saved; send the request again.', 'payout-details-changed');
+  }
+}
+
+/** The cross-checks of a partial PUT against what is stored: a BIC alone fits the stored IBAN's country, an IBAN alone the stored BIC, a VAT id the billing country. */
+function checkAgainstStored(input: PayoutDetailsInput, current: StoredPayoutDetails | undefined): void {
+  const errors: { path: string; message: string }[] = [];
+  if (input.payoutBic !== undefined && input.payoutIban === undefined && current?.payoutIbanMasked) {
+    const country = ibanCountry(current.payoutIbanMasked);
+    if (!bicFitsIbanCountry(input.payoutBic, country)) errors.push({ path: 'body.payoutBic', message: `Must be a BIC of a bank in the stored IBAN's country (${country}), or sent with the new IBAN.` });
+  }
+  if (input.payoutIban !== undefined && input.payoutBic === undefined && current?.payoutBic) {
+    const country = ibanCountry(normalizeIban(input.payoutIban));
+    if (!bicFitsIbanCountry(current.payoutBic, country)) errors.push({ path: 'body.payoutIban', message: `The stored BIC is of another country than this IBAN (${country}): send the bank's BIC with it.` });
+  }
+  const country = input.billingCountry ?? current?.billingCountry ?? undefined;
+  const vatId = input.billingVatId ?? current?.billingVatId ?? undefined;
+  const vatTouched = input.billingVatId !== undefined || input.billingCountry !== undefined;
+  if (vatTouched && vatId && country && isEuCountry(country) && isValidEuVatId(vatId, country) === false) {
+    errors.push({ path: input.billingVatId !== undefined ? 'body.billingVatId' : 'body.billingCountry', message: `The VAT identification number must be valid for ${country}.` });
+  }
+  if (errors.length > 0) throw new ValidationError(errors);
+}
+
+async function mergePayoutDetails(
+  deps: { keys: KeyRing; now?: () => Date },
+  partnerId: string,
+  current: StoredPayoutDetails | undefined,
+  input: PayoutDetailsInput,
+): Promise<StoredPayoutDetails> {
+  let sealed = current?.sealed ?? null;
+  let ibanMasked = current?.payoutIbanMasked ?? null;
+  let holderMasked = current?.payoutAccountHolderMasked ?? null;
+  if (input.payoutIban !== undefined || input.payoutAccountHolder !== undefined) {
+    const kept = sealed && (input.payoutIban === undefined || input.payoutAccountHolder === undefined) ? await deps.keys.open(sealed, payoutContext(partnerId)) : {};
+    const pair: Record<string, string> = { ...kept };
+    if (input.payoutIban !== undefined) pair.payoutIban = normalizeIban(input.payoutIban);
+    if (input.payoutAccountHolder !== undefined) pair.payoutAccountHolder = input.payoutAccountHolder;
+    sealed = await deps.keys.seal(pair, payoutContext(partnerId));
+    ibanMasked = pair.payoutIban ? maskIban(pair.payoutIban) : null;
+    holderMasked = pair.payoutAccountHolder ? maskName(pair.payoutAccountHolder) : null;
+  }
+  const given = <K extends keyof PayoutDetailsInput>(k: K, stored: string | null | undefined) => (input[k] !== undefined ? input[k]! : (stored ?? null));
+  return {
     sealed,
-    payoutIbanMasked: maskIban(iban),
-    payoutAccountHolderMasked: maskName(input.payoutAccountHolder),
-    payoutBic: input.payoutBic.replace(/\s+/g, '').toUpperCase(),
-    payoutBankName: input.payoutBankName,
-    billingCompany: input.billingCompany ?? null,
-    billingName: input.billingName,
-    billingStreet: input.billingStreet,
-    billingZip: input.billingZip,
-    billingCity: input.billingCity,
-    billingCountry: input.billingCountry,
-    billingVatId: input.billingVatId ? input.billingVatId.replace(/[\s.-]+/g, '').toUpperCase() : null,
+    payoutIbanMasked: ibanMasked,
+    payoutAccountHolderMasked: holderMasked,
+    payoutBic: input.payoutBic !== undefined ? input.payoutBic.replace(/\s+/g, '').toUpperCase() : (current?.payoutBic ?? null),
+    payoutBankName: given('payoutBankName', current?.payoutBankName),
+    billingCompany: given('billingCompany', current?.billingCompany),
+    billingName: given('billingName', current?.billingName),
+    billingStreet: given('billingStreet', current?.billingStreet),
+    billingZip: given('billingZip', current?.billingZip),
+    billingCity: given('billingCity', current?.billingCity),
+    billingCountry: given('billingCountry', current?.billingCountry),
+    billingVatId: input.billingVatId !== undefined ? input.billingVatId.replace(/[\s.-]+/g, '').toUpperCase() : (current?.billingVatId ?? null),
     updatedAt: nowOf(deps).toISOString(),
   };
-  if (!(await deps.accounts.savePayoutDetails(partner.partnerId, stored))) throw new NotFoundError('The partner account no longer exists.');
-  // Keys named like `iban` are redacted whatever their value: the masked account goes under its own name.
-  logger.info('partner payout details saved', { partnerId: partner.partnerId, account: stored.payoutIbanMasked });
-  return payoutView(stored);
 }
 
 export function payoutView(d: StoredPayoutDetails) {

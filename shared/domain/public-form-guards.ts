@@ -38,18 +38,20 @@ export function refusalOf(result: Pick<HumanCheckResult, 'reasons'>): RecaptchaR
 }
 
 /**
- * Counts the request against `form`'s limit for this client in the current window (fixed windows,
+ * Counts the request against `form`'s limit for this client (its address, or a `client` key the form
+ * chose, such as a hashed email address) in the current window (fixed windows,
  * aligned to the clock); throws 429 `rate-limited` with Retry-After (seconds until the window ends)
  * when the window is full, writing nothing.
  */
 export async function enforceRateLimit(
   rateLimits: RateLimitsRepository,
-  input: { form: string; sourceIp: string; rule: RateLimit; now: Date },
+  input: { form: string; sourceIp: string; rule: RateLimit; now: Date } | { form: string; client: string; rule: RateLimit; now: Date },
 ): Promise<void> {
   const nowSeconds = Math.floor(input.now.getTime() / 1000);
   const windowStart = nowSeconds - (nowSeconds % input.rule.windowSeconds);
   const windowEnd = windowStart + input.rule.windowSeconds;
-  const hits = await rateLimits.hit({ form: input.form, client: clientKey(input.sourceIp), windowStart, windowEnd }, input.rule.limit);
+  const client = 'client' in input ? input.client : clientKey(input.sourceIp);
+  const hits = await rateLimits.hit({ form: input.form, client, windowStart, windowEnd }, input.rule.limit);
   if (hits !== undefined) return;
   const retryAfter = Math.max(1, windowEnd - nowSeconds);
   logger.info('rate limit reached', { form: input.form, limit: input.rule.limit, retryAfterSeconds: retryAfter });

@@ -31,6 +31,8 @@ export interface RouteDef {
     status: 200 | 201 | 202 | 204;
     body?: z.ZodMiniType;
     description: string;
+    /** Another success status the handler answers with the same body, and when (e.g. 200 for a repeat of a 201). */
+    also?: { status: 200 | 201 | 202; description: string };
   };
   /**
    * Failures the handler itself answers as problem+json, beyond those the stack and API Gateway give

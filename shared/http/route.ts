@@ -110,7 +110,7 @@ export function buildHandler(def: RouteDef, impl: (input: RouteInput<RouteDef>) 
 
 function serialise(def: RouteDef, reply: Reply, validate: boolean): APIGatewayProxyResultV2 {
   let body = reply.body;
-  if (validate && def.response.body && reply.status === def.response.status) {
+  if (validate && def.response.body && (reply.status === def.response.status || reply.status === def.response.also?.status)) {
     const checked = def.response.body.safeParse(body);
     if (!checked.success) {
       throw new Error(`response of ${def.method} ${def.path} does not match its schema: ${checked.error.message}`);

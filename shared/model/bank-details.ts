@@ -41,6 +41,15 @@ export const isValidBic = (bic: string) => isValidBIC(bic.replace(/\s+/g, '').to
 export const bicCountry = (bic: string) => extractBIC(bic.replace(/\s+/g, '').toUpperCase()).countryCode;
 
 /**
+ * Whether a bank with this BIC may keep an account of this IBAN country: the same country, or one of
+ * the SEPA states whose banks carry a neighbour's BIC (Monaco, San Marino, the Vatican).
+ */
+export const bicFitsIbanCountry = (bic: string, ibanCountry: string) => bicCountry(bic) === ibanCountry || ['MC', 'SM', 'VA'].includes(ibanCountry);
+
+/** The country of an IBAN, also of a masked one (`DE89 ****…`): its first two letters. */
+export const ibanCountry = (iban: string) => iban.replace(/\s+/g, '').slice(0, 2).toUpperCase();
+
+/**
  * Whether `vatId` is a valid VAT id of the EU member state `country`, with or without its prefix.
  * For a country outside the EU nothing is checked here (undefined).
  */

@@ -5,12 +5,19 @@ import { isoDateTime, line } from './common';
 
 export const AssistantSetup = z
   .strictObject({
-    greeting: line(500).register(z.globalRegistry, { description: 'What the assistant says first when it answers a call.' }),
-    language: z.enum(ASSISTANT_LANGUAGES).register(z.globalRegistry, {
-      description: 'The language the assistant hears and speaks; picks its speech recognition, voice and prompt.',
-    }),
+    greeting: z.optional(
+      line(500).register(z.globalRegistry, {
+        description: "What the assistant says first when it answers a call. Left out: kept as it is; on creation, a default greeting in the assistant's language.",
+      }),
+    ),
+    language: z.optional(
+      z.enum(ASSISTANT_LANGUAGES).register(z.globalRegistry, {
+        description:
+          "The language the assistant hears and speaks; picks its speech recognition, voice and prompt. Left out: kept as it is; on creation, the caller's email language from the settings, else German.",
+      }),
+    ),
   })
-  .register(z.globalRegistry, { id: 'AssistantSetup' });
+  .register(z.globalRegistry, { id: 'AssistantSetup', description: 'Both fields optional: what is left out keeps its value (or its default when the assistant is created).' });
 
 export const AssistantPhoneNumber = z
   .nullable(

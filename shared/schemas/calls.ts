@@ -20,11 +20,17 @@ export const VapiServerMessage = z
 /** What an end-of-call report must carry for the call to be stored; everything else is optional. */
 export const EndOfCallReport = z.looseObject({
   type: z.literal('end-of-call-report'),
-  call: z.looseObject({
-    id: z.string().check(z.minLength(1), z.maxLength(200)),
-    assistantId: z.optional(z.nullable(z.string())),
-    customer: z.optional(z.nullable(z.looseObject({ number: z.optional(z.nullable(z.string())) }))),
-  }),
+  // Optional here so that a report we cannot act on (no call, as in the provider's sample) is
+  // acknowledged rather than refused: receiveVapiMessage logs what it lacks and stores nothing.
+  call: z.optional(
+    z.nullable(
+      z.looseObject({
+        id: z.optional(z.string().check(z.minLength(1), z.maxLength(200))),
+        assistantId: z.optional(z.nullable(z.string())),
+        customer: z.optional(z.nullable(z.looseObject({ number: z.optional(z.nullable(z.string())) }))),
+      }),
+    ),
+  ),
   assistant: z.optional(z.nullable(z.looseObject({ id: z.optional(z.string()) }))),
   startedAt: z.optional(z.nullable(z.string())),
   endedAt: z.optional(z.nullable(z.string())),

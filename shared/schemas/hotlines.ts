@@ -101,7 +101,9 @@ const PhoneInput = z.string().check(z.minLength(3), z.maxLength(32), z.regex(/^\
 
 export const AgentPhoneInput = z
   .strictObject({
-    id: z.optional(z.int().register(z.globalRegistry, { description: 'Ignored: the id is given by the service.' })),
+    id: z.optional(
+      z.int().register(z.globalRegistry, { description: 'Optional, as generated clients send it: ignored on create (the service gives the id); on update it must be the id in the path, or 0.' }),
+    ),
     isActive: z.boolean().register(z.globalRegistry, { description: 'Active agent phones are called, inactive ones not.' }),
     name: line(100),
     phone: PhoneInput,
@@ -141,11 +143,13 @@ export const HotlineInput = z
     }),
     channelsInbound: channels('for inbound calls'),
     channelsOutbound: channels('for outbound calls'),
-    id: z.optional(z.int().register(z.globalRegistry, { description: 'Ignored: the id is given by the service.' })),
+    id: z.optional(
+      z.int().register(z.globalRegistry, { description: 'Optional, as generated clients send it: ignored on create (the service gives the id); on update it must be the id in the path, or 0.' }),
+    ),
     isActive: z.boolean().register(z.globalRegistry, { description: 'Active hotlines are reachable; inactive ones answer with a short message and hang up.' }),
     name: line(200),
     organizationID: IntId('The organisation running the hotline.'),
-    status: z.optional(z.string().check(z.maxLength(20)).register(z.globalRegistry, { description: 'Ignored: the status is the service\'s.' })),
+    status: z.optional(z.string().check(z.maxLength(20)).register(z.globalRegistry, { description: 'Ignored: the status is the service\'s; a client cannot set it (pause a hotline with `isActive`).' })),
     ttsInbound: z.optional(tts('inbound callers')),
     ttsOutbound: z.optional(tts('the answering agent')),
   })
@@ -217,18 +221,6 @@ export const SipAccountInput = z
     streetHousenumber: z.int().check(z.minimum(1), z.maximum(99_999)),
   })
   .register(z.globalRegistry, { id: 'SipAccountInput' });
-
-export const SipAccount = z
-  .object({
-    city: z.string(),
-    cityCode: z.string(),
-    country: z.string(),
-    name: z.string(),
-    organizationID: z.int(),
-    street: z.string(),
-    streetHousenumber: z.int(),
-  })
-  .register(z.globalRegistry, { id: 'SipAccount' });
 
 export const SipAccountExists = z.object({ exists: z.boolean() }).register(z.globalRegistry, { id: 'SipAccountExists' });
 

@@ -2,7 +2,7 @@
 // Bank details are accepted in full and answered masked: the IBAN as `DE89 **** **** **** **30 00`,
 // the account holder by initials.
 import {
-  bicCountry,
+  bicFitsIbanCountry,
   isCountryCode,
   isEuCountry,
   isValidBic,
@@ -55,16 +55,16 @@ const country = z
 
 export const PayoutDetailsRequest = z
   .strictObject({
-    payoutIban: iban,
-    payoutBic: bic,
-    payoutBankName: line(100),
-    payoutAccountHolder: line(100).register(z.globalRegistry, { description: 'The name the account is held in.', writeOnly: true }),
+    payoutIban: z.optional(iban),
+    payoutBic: z.optional(bic),
+    payoutBankName: z.optional(line(100)),
+    payoutAccountHolder: z.optional(line(100).register(z.globalRegistry, { description: 'The name the account is held in.', writeOnly: true })),
     billingCompany: z.optional(line(150)),
-    billingName: line(100),
-    billingStreet: line(150),
-    billingZip: z.string().check(z.minLength(2), z.maxLength(12), z.regex(/^[A-Za-z0-9][A-Za-z0-9 -]*$/, 'Must be a postal code.')),
-    billingCity: line(100),
-    billingCountry: country,
+    billingName: z.optional(line(100)),
+    billingStreet: z.optional(line(150)),
+    billingZip: z.optional(z.string().check(z.minLength(2), z.maxLength(12), z.regex(/^[A-Za-z0-9][A-Za-z0-9 -]*$/, 'Must be a postal code.'))),
+    billingCity: z.optional(line(100)),
+    billingCountry: z.optional(country),
     billingVatId: z.optional(
       z.string().check(z.minLength(4), z.maxLength(20), z.regex(/^[A-Za-z0-9 .-]+$/, 'Must be a VAT identification number.')).register(z.globalRegistry, {
         description: "VAT identification number; for an EU country it must be valid for `billingCountry` (with or without the country's prefix).",
@@ -73,37 +73,45 @@ export const PayoutDetailsRequest = z
     ),
   })
   .check(
+    z.refine((v) => Object.keys(v).length > 0, { message: 'Name at least one field.' }),
     z.superRefine((v, ctx) => {
-      if (isValidIban(v.payoutIban) && isValidBic(v.payoutBic)) {
-        const ibanCountry = normalizeIban(v.payoutIban).slice(0, 2);
-        // SEPA banks outside the IBAN's country are rare but real (Monaco, San Marino use French/Italian BICs).
-        if (bicCountry(v.payoutBic) !== ibanCountry && !['MC', 'SM', 'VA'].includes(ibanCountry)) {
-          ctx.addIssue({ code: 'custom', path: ['payoutBic'], message: `Must be a BIC of a bank in the IBAN's country (${ibanCountry}).`, input: v.payoutBic });
+      // Both in the body: checked together here. One of them alone is checked against what is stored (savePayoutDetails).
+      if (v.payoutIban !== undefined && v.payoutBic !== undefined && isValidIban(v.payoutIban) && isValidBic(v.payoutBic)) {
+        const country = normalizeIban(v.payoutIban).slice(0, 2);
+        if (!bicFitsIbanCountry(v.payoutBic, country)) {
+          ctx.addIssue({ code: 'custom', path: ['payoutBic'], message: `Must be a BIC of a bank in the IBAN's country (${country}).`, input: v.payoutBic });
         }
       }
-      if (v.billingVatId !== undefined && isEuCountry(v.billingCountry) && isValidEuVatId(v.billingVatId, v.billingCountry) === false) {
+      if (v.billingVatId !== undefined && v.billingCountry !== undefined && isEuCountry(v.billingCountry) && isValidEuVatId(v.billingVatId, v.billingCountry) === false) {
         ctx.addIssue({ code: 'custom', path: ['billingVatId'], message: `Must be a valid VAT identification number of ${v.billingCountry}.`, input: v.billingVatId });
       }
     }),
   )
-  .register(z.globalRegistry, { id: 'PayoutDetailsRequest', description: "The partner's bank account for commission payouts and the billing address." });
+  .register(z.globalRegistry, {
+    id: 'PayoutDetailsRequest',
+    description:
+      "The partner's bank account for commission payouts and the billing address. Every field is optional (at least one): the fields given replace the stored ones, the others are kept. An IBAN given alone is checked against the stored BIC's country and a BIC alone against the stored IBAN's, as both together are; a VAT id is checked against the billing country, given or stored.",
+  });
 
 export const PayoutDetails = z
   .object({
-    payoutIbanMasked: z.string().register(z.globalRegistry, { examples: ['DE89 **** **** **** **30 00'] }),
-    payoutBic: z.string(),
-    payoutBankName: z.string(),
-    payoutAccountHolderMasked: z.string().register(z.globalRegistry, { description: 'The initials of the account holder.', examples: ['E***** M*********'] }),
+    payoutIbanMasked: z.nullable(z.string().register(z.globalRegistry, { examples: ['DE89 **** **** **** **30 00'] })),
+    payoutBic: z.nullable(z.string()),
+    payoutBankName: z.nullable(z.string()),
+    payoutAccountHolderMasked: z.nullable(z.string().register(z.globalRegistry, { description: 'The initials of the account holder.', examples: ['E***** M*********'] })),
     billingCompany: z.nullable(z.string()),
-    billingName: z.string(),
-    billingStreet: z.string(),
-    billingZip: z.string(),
-    billingCity: z.string(),
-    billingCountry: z.string(),
+    billingName: z.nullable(z.string()),
+    billingStreet: z.nullable(z.string()),
+    billingZip: z.nullable(z.string()),
+    billingCity: z.nullable(z.string()),
+    billingCountry: z.nullable(z.string()),
     billingVatId: z.nullable(z.string()),
     updatedAt: isoDateTime,
   })
-  .register(z.globalRegistry, { id: 'PayoutDetails', description: 'Bank details as stored: the IBAN and account holder masked, never in full.' });
+  .register(z.globalRegistry, {
+    id: 'PayoutDetails',
+    description: 'Bank details as stored: the IBAN and account holder masked, never in full; null where nothing was given yet.',
+  });
 
 const money = z.object({ amountCents: z.int(), currency: z.string() });
 

@@ -1,6 +1,7 @@
 // Schemas of account deletion: DELETE /v1/me, DELETE /v1/admin/users/{userId} and the teardown's progress.
 import * as z from '../zod';
 import { isoDateTime } from './common';
+import { freeFormBody } from './free-form';
 
 export const UserPath = z.strictObject({
   userId: z.string().check(
@@ -31,3 +32,6 @@ export const Teardown = z
     id: 'Teardown',
     description: "An account's deletion: its steps, done one after the other by a stream worker, and the resources it removes.",
   });
+
+/** DELETE /v1/me: a free-form body, as the existing clients send one (`{}`); nothing in it is used. */
+export const AccountDeletionRequest = freeFormBody('AccountDeletionRequest', {}, 'Optional and free-form; accepted and ignored.');

@@ -131,6 +131,8 @@ describe('deployed environment', () => {
   it('every function gets the public forms\' rate limits: from the stage settings, and required on a deployed stage', () => {
     expect(rateLimitConfig.parse(baseEnvironment(settings))).toEqual({
       contact: { limit: 10, windowSeconds: 3600 },
+      contactWithoutToken: { limit: 3, windowSeconds: 3600 },
+      contactWithoutTokenPerEmail: { limit: 2, windowSeconds: 86400 },
       supportTicket: { limit: 10, windowSeconds: 3600 },
       callback: { limit: 10, windowSeconds: 3600 },
       callbackPerNumber: { limit: 3, windowSeconds: 86400 },

@@ -1,7 +1,7 @@
 // PUT /v1/me/assistant through the local API: the assistant in the Vapi emulator, its row and lookup
 // key, updates, failures on either side that leave nothing behind, and the pool number it gets.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { assistantConfig } from '../../shared/config/assistant';
+import { DEFAULT_GREETINGS, assistantConfig } from '../../shared/config/assistant';
 import { plansConfig } from '../../shared/config/plans';
 import { webhookConfig } from '../../shared/config/webhooks';
 import { assistantsRepository } from '../../shared/db/assistants';
@@ -75,6 +75,26 @@ describe('PUT /v1/me/assistant: create', () => {
     expect(me.body.assistant).toEqual(res.body);
   });
 
+  it("the seed's optional fields: a first PUT with only a greeting takes the email language, one with only a language its default greeting; a later PUT keeps what it leaves out", async () => {
+    const english = await newUser(stack, { prefix: 'assistant', settings: { locale: 'en' } });
+    const onlyGreeting = await stack.call('PUT', '/v1/me/assistant', { token: english.token, body: { greeting: 'Plumbing Smith, hello!' } });
+    expect(onlyGreeting.status, JSON.stringify(onlyGreeting.body)).toBe(200);
+    expect(onlyGreeting.body).toMatchObject({ greeting: 'Plumbing Smith, hello!', language: 'en' });
+
+    const u = await user();
+    const onlyLanguage = await u.put({ language: 'tr' });
+    expect(onlyLanguage.status, JSON.stringify(onlyLanguage.body)).toBe(200);
+    expect(onlyLanguage.body).toMatchObject({ language: 'tr', greeting: DEFAULT_GREETINGS.tr });
+    const inVapi = (await customerAssistants()).find((a) => a.id === onlyLanguage.body.assistantId)!;
+    expect(inVapi.firstMessage).toBe(DEFAULT_GREETINGS.tr);
+
+    const greetingLater = await u.put({ greeting: 'Merhaba!' });
+    expect(greetingLater.body).toMatchObject({ assistantId: onlyLanguage.body.assistantId, greeting: 'Merhaba!', language: 'tr' });
+    const languageLater = await u.put({ language: 'de' });
+    expect(languageLater.body).toMatchObject({ assistantId: onlyLanguage.body.assistantId, greeting: 'Merhaba!', language: 'de' });
+    expect((await customerAssistants()).filter((a) => (a.metadata as Record<string, unknown>).fonellaUserId === u.sub)).toHaveLength(1);
+  });
+
   it('a later call updates the same assistant in Vapi and in the row', async () => {
     const u = await user();
     const first = await u.put({ greeting: 'Guten Tag!', language: 'de' });
@@ -90,8 +110,6 @@ describe('PUT /v1/me/assistant: create', () => {
   });
 
   it.each([
-    ['no greeting', { language: 'de' }, 'greeting'],
-    ['no language', { greeting: 'Hallo' }, 'language'],
     ['an unknown language', { greeting: 'Hallo', language: 'fr' }, 'language'],
     ['a blank greeting', { greeting: '   ', language: 'de' }, 'greeting'],
     ['a greeting over 500 characters', { greeting: 'x'.repeat(501), language: 'de' }, 'greeting'],

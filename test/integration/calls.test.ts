@@ -54,11 +54,24 @@ describe('POST /v1/webhooks/vapi', () => {
     ['a message that is not an object', { message: 'end-of-call-report' }],
     ['a message without a type', { message: { call: { id: 'x' } } }],
     ['an unknown field beside the message', { message: { type: 'hang' }, extra: true }],
-    ['a report without a call id', { message: { type: 'end-of-call-report', call: {} } }],
+    ['a report whose call id is not a string', { message: { type: 'end-of-call-report', call: { id: 42 } } }],
   ])('%s → 400, nothing stored', async (_what, body) => {
     const before = await settle(stack);
     expect((await post(body)).status).toBe(400);
     await expectUnchanged(stack, before, 'malformed');
+  });
+
+  it.each([
+    ["the provider's sample: no call, no assistant", { message: { type: 'end-of-call-report' } }],
+    ['a report without a call id', { message: { type: 'end-of-call-report', call: {}, assistant: { id: randomUUID() } } }],
+    ['a report without an assistant', { message: { type: 'end-of-call-report', call: { id: randomUUID() } } }],
+    ['a report whose call is null', { message: { type: 'end-of-call-report', call: null } }],
+  ])('%s → 200 (it could never be resolved: a refusal would only be delivered again), nothing stored or sent', async (_what, body) => {
+    const before = await settle(stack);
+    const res = await post(body);
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({});
+    await expectUnchanged(stack, before, 'unresolvable report');
   });
 
   it('a report for an assistant we do not know → 200, nothing stored or sent', async () => {

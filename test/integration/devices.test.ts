@@ -144,6 +144,25 @@ describe('POST /v1/me/devices', () => {
     expect(many.status, JSON.stringify(many.body)).toBe(200);
   });
 
+  it("the seed's body `{}`: the device the request comes from (its User-Agent header), the same id again; without any header an \"unknown device\" of its own", async () => {
+    const u = await newUser({ locale: 'en', timezone: 'UTC' });
+    const fromHeader = await stack.call('POST', PATH, { token: u.token, body: {}, headers: { 'user-agent': CHROME_MAC } });
+    expect(fromHeader.status, JSON.stringify(fromHeader.body)).toBe(200);
+    expect(fromHeader.body.isNew).toBe(true);
+    const again = await stack.call('POST', PATH, { token: u.token, body: {}, headers: { 'user-agent': CHROME_MAC } });
+    expect(again.body).toEqual({ deviceId: fromHeader.body.deviceId, isNew: false });
+    const row = (await deviceRows(u)).find((r) => r.deviceId === fromHeader.body.deviceId)!;
+    expect(row).toMatchObject({ userAgent: CHROME_MAC, platform: '' });
+
+    // No body field and no User-Agent header: a device all the same, with an id other than the browser's.
+    const bare = await stack.call('POST', PATH, { token: u.token, rawBody: '{}', headers: { 'content-type': 'application/json', 'user-agent': '' } });
+    expect(bare.status, JSON.stringify(bare.body)).toBe(200);
+    expect(bare.body.deviceId).not.toBe(fromHeader.body.deviceId);
+    // The second device of the account: its new-sign-in email calls it an unknown device.
+    const mail = await waitFor('the sign-in alert', async () => (await stack.mails()).find((m) => m.to.includes(u.email!) && m.text?.includes('unknown device')));
+    expect(mail.subject).toBeTruthy();
+  });
+
   it('refuses a body that is no object, too deep, has too many keys or bad fields (400), or is over 4 KB (413), and writes nothing', async () => {
     const u = await newUser({ locale: 'en', timezone: 'UTC' });
     const before = await settle(stack);
@@ -183,9 +202,6 @@ describe('POST /v1/me/devices', () => {
     expect(paths(badToken)).toEqual(['body.pushToken']);
     expect(JSON.stringify(badToken.body)).not.toContain('secret-push');
 
-    const missing = await register(u, {});
-    expect(missing.status).toBe(400);
-    expect(paths(missing).sort()).toEqual(['body.platform', 'body.userAgent']);
     // Every problem at once: a bad field and a body too deep.
     const both = await register(u, { userAgent: '', platform: 'web', a: { b: { c: { d: { e: { f: 1 } } } } } });
     expect(both.status).toBe(400);

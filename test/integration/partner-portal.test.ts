@@ -191,6 +191,48 @@ describe('PUT /v1/partner/payout-details', () => {
     expect(logs).not.toContain('Erika Mustermann');
   });
 
+  it("every field optional, as the seed has them: a partial PUT merges into what is stored, the sealed pair included, and the cross-checks use the stored half", async () => {
+    const partner = await seedActivePartner(stack);
+    const put = (body: unknown) => stack.call('PUT', '/v1/partner/payout-details', { token: partner.token, body });
+    const billing = { billingName: 'Max Beispiel', billingStreet: 'Hauptstraße 1', billingZip: '10115', billingCity: 'Berlin', billingCountry: 'DE' };
+
+    const first = await put(billing);
+    expect(first.status, JSON.stringify(first.body)).toBe(200);
+    expect(first.body).toMatchObject({ ...billing, payoutIbanMasked: null, payoutBic: null, payoutAccountHolderMasked: null, billingVatId: null });
+
+    const bank = await put({ payoutIban: PAYOUT.payoutIban, payoutBic: PAYOUT.payoutBic });
+    expect(bank.body).toMatchObject({ ...billing, payoutIbanMasked: 'DE89 **** **** **** **30 00', payoutBic: 'COBADEFFXXX', payoutAccountHolderMasked: null });
+
+    // A BIC alone is checked against the stored IBAN's country; an IBAN alone against the stored BIC's.
+    const before = await settle(stack);
+    const frenchBic = await put({ payoutBic: 'BNPAFRPPXXX' });
+    expect(frenchBic.status).toBe(400);
+    expect(frenchBic.body.errors.map((e: { path: string }) => e.path)).toEqual(['body.payoutBic']);
+    const frenchIban = await put({ payoutIban: 'FR14 2004 1010 0505 0001 3M02 606' });
+    expect(frenchIban.status).toBe(400);
+    expect(frenchIban.body.errors.map((e: { path: string }) => e.path)).toEqual(['body.payoutIban']);
+    // A VAT id alone is checked against the stored billing country.
+    const badVat = await put({ billingVatId: 'DE123' });
+    expect(badVat.status).toBe(400);
+    expect(await put({})).toMatchObject({ status: 400 });
+    await expectUnchanged(stack, before, 'refused partial payout details');
+
+    // The account holder alone: the stored IBAN is carried over into the new seal.
+    const holder = await put({ payoutAccountHolder: 'Erika Mustermann' });
+    expect(holder.body).toMatchObject({ payoutIbanMasked: 'DE89 **** **** **** **30 00', payoutAccountHolderMasked: 'E**** M*********', billingCity: 'Berlin' });
+    const raw = (await partition(stack, `PARTNER#${partner.partnerId}`)).find((r) => r.sk === 'PROFILE')!;
+    const details = raw.payoutDetails as { sealed: Parameters<ReturnType<typeof payoutKeyRing>['open']>[0] };
+    await expect(payoutKeyRing().open(details.sealed, { purpose: 'partner-payout', partnerId: partner.partnerId })).resolves.toEqual({
+      payoutIban: 'DE89370400440532013000',
+      payoutAccountHolder: 'Erika Mustermann',
+    });
+    // Both together move the account to another country's bank.
+    const moved = await put({ payoutIban: 'FR14 2004 1010 0505 0001 3M02 606', payoutBic: 'BNPAFRPPXXX' });
+    expect(moved.status, JSON.stringify(moved.body)).toBe(200);
+    expect(moved.body).toMatchObject({ payoutBic: 'BNPAFRPPXXX', payoutAccountHolderMasked: 'E**** M*********', billingCountry: 'DE' });
+    expect((await stack.call('GET', '/v1/partner', { token: partner.token })).body.payoutDetails).toEqual(moved.body);
+  });
+
   it('KMS failing: 503 key-service-unavailable with Retry-After, nothing stored; the same request later goes through', async () => {
     const partner = await seedActivePartner(stack);
     const before = await settle(stack);

@@ -56,11 +56,32 @@ describe('a missing reCAPTCHA token where configuration requires one', () => {
     expect(await scan()).toEqual(before);
   });
 
-  it('the contact form is refused with recaptcha-missing, and nothing is written, not even a count', async () => {
+  it('the contact form without a token is accepted on such a stage too (the seed sends none), held by the token-less limits per address and per email', async () => {
+    const tight = { limit: 2, windowSeconds: 3600 };
+    const deps = {
+      contacts: contactsRepository(table),
+      humanCheck: verifier(false),
+      rateLimits: rateLimitsRepository(table),
+      rateLimit: rule,
+      withoutToken: { perAddress: tight, perEmail: { limit: 1, windowSeconds: 86_400 } },
+      retentionDays: 180,
+    };
+    const form = (email: string) => ({ name: 'Ada', email, message: 'I would like to book a demo.' });
+    const { requestId } = await submitContactRequest(deps, form('ada@example.com'), '198.51.100.7');
+    expect((await scan()).filter((r) => r.pk === `CONTACT#${requestId}`)).toHaveLength(1);
+    // The same sender email again, from another address: the per-email limit (1 a day) refuses it.
+    const perEmail = await submitContactRequest(deps, form(' ADA@example.com'), '198.51.100.8').catch((e: unknown) => e);
+    expect(perEmail).toBeInstanceOf(RateLimitedError);
+    // The address: two token-less messages an hour, whatever the email.
+    await submitContactRequest(deps, form('bea@example.com'), '198.51.100.7');
+    const perAddress = await submitContactRequest(deps, form('cem@example.com'), '198.51.100.7').catch((e: unknown) => e);
+    expect(perAddress).toMatchObject({ status: 429 });
+    // The counters' keys hold no email address.
+    expect((await scan()).filter((r) => String(r.pk).startsWith(RATE_LIMIT_PK_PREFIX) && String(r.pk).includes('@'))).toEqual([]);
+    // A token that comes is verified as before: an empty one is refused, and writes nothing.
     const before = await scan();
-    const deps = { contacts: contactsRepository(table), humanCheck: verifier(false), rateLimits: rateLimitsRepository(table), rateLimit: rule, retentionDays: 180 };
-    const err = await submitContactRequest(deps, { name: 'Ada', email: 'ada@example.com', message: 'Hi' }, '198.51.100.1').catch((e: unknown) => e);
-    expect(err).toMatchObject({ status: 403, slug: 'recaptcha-missing' });
+    const refused = await submitContactRequest(deps, { ...form('dora@example.com'), recaptchaToken: '' }, '198.51.100.9').catch((e: unknown) => e);
+    expect(refused).toMatchObject({ status: 403, slug: 'recaptcha-missing' });
     expect(await scan()).toEqual(before);
   });
 

@@ -41,11 +41,14 @@ const settle = () => settleState(stack);
 /**
  * A valid body is accepted: the route's success, or a 403, 404 or 409 it declares (the state the caller
  * is in: no such call of theirs, already subscribed after the first valid body, another user's resource
- * in the hotline service; the body passed every check), or another refusal the route declares for the
+ * in the hotline service; the body passed every check; the caller's account deleted by an earlier valid
+ * body), or another refusal the route declares for the
  * state of what the body names (an invite token no invite has: 400 `invite-invalid`), with its declared type.
  */
 const acceptedStatus = (r: RouteDef, status: number, body?: unknown) =>
   status === r.response.status ||
+  // A route that deletes the caller's account: after the first valid body, the account is being (409) or was deleted (410).
+  (endsOwnAccount(r) && (status === 409 || status === 410)) ||
   ((status === 403 || status === 404 || status === 409) && (r.errors ?? []).some((e) => e.status === status)) ||
   declaredRefusal(r, status, body);
 
@@ -142,8 +145,11 @@ export function fuzzRoutes(routes: RouteDef[], parts: FuzzPart[] = ['properties'
     });
   });
 
-  if (parts.includes('bounds')) describe.each(withBody.map((r) => [r.name, r] as const))('%s: the bounds of each field', (_name, r) => {
-    const base = fc.sample(validBodies(r)!, { numRuns: 1, seed: SEED })[0] as Record<string, unknown>;
+  const baseOf = (r: RouteDef) => fc.sample(validBodies(r)!, { numRuns: 1, seed: SEED })[0] as Record<string, unknown>;
+  // A body with no field of its own (DELETE /v1/me's free-form one) has no bounds to walk.
+  const bounded = withBody.filter((r) => boundaryCases(r, baseOf(r)).length > 0);
+  if (parts.includes('bounds')) describe.each(bounded.map((r) => [r.name, r] as const))('%s: the bounds of each field', (_name, r) => {
+    const base = baseOf(r);
     it.each(boundaryCases(r, base).map((c) => [c.what, c] as const))('%s', async (_what, c) => {
       const state = await settle();
       const body = { ...base, [c.field]: c.value };

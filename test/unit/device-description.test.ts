@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { describeDevice } from '../../shared/domain/device-description';
 import { deriveDeviceId } from '../../shared/domain/devices';
 import { formatLocalTime, signInAlertMail } from '../../shared/email/templates';
-import { DeviceRegistration, measureJson } from '../../shared/schemas/devices';
+import { DeviceRegistration } from '../../shared/schemas/devices';
+import { measureJson } from '../../shared/schemas/free-form';
 
 const UA = {
   chromeMac: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
