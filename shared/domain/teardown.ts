@@ -26,7 +26,7 @@ import { inventoryOf } from '../db/partition-inventory';
 import { subscriptionEnded } from '../db/subscriptions';
 import { type PartitionRow, type TeardownRequester, type TeardownResource, type TeardownRow, type TeardownsRepository } from '../db/teardowns';
 import type { UsersRepository } from '../db/users';
-import { accountDeletedMail } from '../email/templates';
+import { accountDeletedMail } from '../email/customer';
 import { DEFAULT_LOCALE, localeOr } from '../model/locale';
 import { AppError, ProviderNotFoundError } from '../errors';
 import { logger } from '../observability/logger';
