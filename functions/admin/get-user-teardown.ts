@@ -1,7 +1,7 @@
 // GET /v1/admin/users/{userId}/teardown — the progress of a user's deletion.
 import { table } from '../../shared/db/client';
 import { teardownsRepository } from '../../shared/db/teardowns';
-import { teardownView } from '../../shared/domain/teardown';
+import { teardownView } from '../../shared/domain/teardown-progress';
 import { AppError } from '../../shared/errors';
 import { ok } from '../../shared/http/reply';
 import { getUserTeardown } from '../../lib/routes/admin';

@@ -2,7 +2,7 @@
 import { table } from '../../shared/db/client';
 import { teardownsRepository } from '../../shared/db/teardowns';
 import { usersRepository } from '../../shared/db/users';
-import { requestTeardown } from '../../shared/domain/teardown';
+import { requestTeardown } from '../../shared/domain/teardown-request';
 import { accepted } from '../../shared/http/reply';
 import { deleteMe } from '../../lib/routes/me';
 import { route } from '../../shared/app/route';

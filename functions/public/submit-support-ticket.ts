@@ -6,7 +6,7 @@ import { table } from '../../shared/db/client';
 import { rateLimitsRepository } from '../../shared/db/rate-limits';
 import { ticketsRepository } from '../../shared/db/tickets';
 import { submitSupportTicket as submit } from '../../shared/domain/support-ticket';
-import { localeFromAcceptLanguage } from '../../shared/email/templates';
+import { localeFromAcceptLanguage } from '../../shared/email/language';
 import { created } from '../../shared/http/reply';
 import { configuredRecaptcha } from '../../shared/providers/recaptcha';
 import { submitSupportTicket } from '../../lib/routes/public';

@@ -5,7 +5,7 @@ import { table } from '../../shared/db/client';
 import { integrationsRepository } from '../../shared/db/integrations';
 import { teardownOwner, teardownsRepository } from '../../shared/db/teardowns';
 import { usersRepository } from '../../shared/db/users';
-import { advanceTeardown } from '../../shared/domain/teardown';
+import { advanceTeardown } from '../../shared/domain/teardown-progress';
 import { logger } from '../../shared/observability/logger';
 import { configuredDirectory } from '../../shared/providers/auth0';
 import { configuredMailer } from '../../shared/providers/mailgun';

@@ -24,7 +24,8 @@
 import { randomUUID } from 'node:crypto';
 import { callReporter, type CallReportRow, type CallReportsRepository } from '../db/call-reports';
 import type { CallsRepository } from '../db/calls';
-import { callReportMail, localeFromAcceptLanguage } from '../email/templates';
+import { localeFromAcceptLanguage } from '../email/language';
+import { callReportMail } from '../email/team';
 import { DEFAULT_LOCALE, LOCALES, TEAM_LOCALE, type Locale } from '../model/locale';
 import { AppError } from '../errors';
 import type { Caller } from '../model/caller';

@@ -16,7 +16,7 @@ import type { AssistantsRepository } from '../db/assistants';
 import { callOwner, isCallKeyOf, type CallRow, type CallsRepository } from '../db/calls';
 import { decodeCursor, encodeCursor } from '../db/cursor';
 import type { UsersRepository } from '../db/users';
-import { callSummaryMail } from '../email/templates';
+import { callSummaryMail } from '../email/customer';
 import { localeOr, type Locale } from '../model/locale';
 import { NotFoundError, ValidationError } from '../errors';
 import { logger } from '../observability/logger';

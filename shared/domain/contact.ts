@@ -14,7 +14,7 @@
 // deliverContactEmail — the worker, from the row's INSERT on the table's stream.
 //   input: the request id; output: what it did.
 //   1. read the row as it is now; nothing to do if it is gone or already sent (a redelivered record);
-//   2. email it to the sales inbox (shared/email/templates.ts), reply-to = the sender;
+//   2. email it to the sales inbox (shared/email/team.ts), reply-to = the sender;
 //   3. mark the row sent with Mailgun's message id. A failed send throws, and the stream retries the
 //      record; after the last retry it is parked for a re-drive, so no stored request stays unsent.
 import { createHash, randomUUID } from 'node:crypto';
@@ -23,7 +23,7 @@ import type { RateLimit } from '../config/rate-limits';
 import { expiresAfterDays } from '../config/retention';
 import type { ContactRow, ContactsRepository } from '../db/contacts';
 import type { RateLimitsRepository } from '../db/rate-limits';
-import { contactRequestMail } from '../email/templates';
+import { contactRequestMail } from '../email/team';
 import { TEAM_LOCALE } from '../model/locale';
 import { logger } from '../observability/logger';
 import type { Mailer, OutgoingMail } from '../providers/mailgun/port';

@@ -27,7 +27,7 @@
 //   when it queried): then both are taken for the first device and neither sends.
 import { createHash } from 'node:crypto';
 import type { DeviceRow, DevicesRepository } from '../db/devices';
-import { signInAlertMail } from '../email/templates';
+import { signInAlertMail } from '../email/customer';
 import { localeOr } from '../model/locale';
 import type { Caller } from '../model/caller';
 import { logger } from '../observability/logger';

@@ -14,7 +14,7 @@
 //   window that remains (Mailgun accepted, the mark not yet written) sends that one email again.
 import type { Plan, PlanId } from '../config/plans';
 import type { PaymentFailureRow, PaymentFailuresRepository } from '../db/payment-failures';
-import { paymentFailedMail } from '../email/templates';
+import { paymentFailedMail } from '../email/customer';
 import { localeOr } from '../model/locale';
 import { logger } from '../observability/logger';
 import type { Mailer, OutgoingMail } from '../providers/mailgun/port';

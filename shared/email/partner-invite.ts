@@ -1,7 +1,7 @@
 // The invitation to a new partner: who invited them, their commission, and the link that activates
 // their partner account (single use, until it expires).
 import type { Locale } from '../model/locale';
-import { document, fields, html, formatLocalTime, type RenderedMail } from './templates';
+import { document, fields, html, formatLocalTime, type RenderedMail } from './kit';
 
 export interface PartnerInviteData {
   name: string;

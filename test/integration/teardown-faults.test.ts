@@ -2,7 +2,7 @@
 // teardown without an email until it clears, and a re-drive then finishes it with nothing left and
 // one email. The rest of account deletion: teardown.test.ts.
 import { describe, expect, it } from 'vitest';
-import { TEARDOWN_STEPS } from '../../shared/domain/teardown';
+import { TEARDOWN_STEPS } from '../../shared/domain/teardown-steps';
 import { waitFor } from '../support/stack';
 import { settle } from '../support/state';
 import { confirmations, expectNothingLeft, failTableDeletes, finished, provisioned, stack, teardowns, useTeardownStack } from '../support/teardown';

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { routes } from '../../lib/routes';
 import { usersRepository } from '../../shared/db/users';
-import { TEARDOWN_STEPS } from '../../shared/domain/teardown';
+import { TEARDOWN_STEPS } from '../../shared/domain/teardown-steps';
 import { needsAuthorizer, type RouteDef } from '../../shared/http/route-def';
 import { validBodies } from '../support/arbitraries';
 import { waitFor } from '../support/stack';

@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { describeDevice } from '../../shared/domain/device-description';
 import { deriveDeviceId } from '../../shared/domain/devices';
-import { formatLocalTime, signInAlertMail } from '../../shared/email/templates';
+import { signInAlertMail } from '../../shared/email/customer';
+import { formatLocalTime } from '../../shared/email/kit';
 import { DeviceRegistration } from '../../shared/schemas/devices';
 import { measureJson } from '../../shared/schemas/free-form';
 

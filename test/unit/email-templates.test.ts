@@ -2,17 +2,11 @@
 // template speaks German and English, and a sender's language comes from Accept-Language.
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_LOCALE, LOCALES, type Locale } from '../../shared/model/locale';
-import {
-  callReportMail,
-  contactRequestMail,
-  escapeHtml,
-  formatAmount,
-  localeFromAcceptLanguage,
-  paymentFailedMail,
-  supportTicketMail,
-  ticketConfirmationMail,
-  type RenderedMail,
-} from '../../shared/email/templates';
+import { paymentFailedMail } from '../../shared/email/customer';
+import { escapeHtml, formatAmount, type RenderedMail } from '../../shared/email/kit';
+import { localeFromAcceptLanguage } from '../../shared/email/language';
+import { ticketConfirmationMail } from '../../shared/email/sender';
+import { callReportMail, contactRequestMail, supportTicketMail } from '../../shared/email/team';
 
 const HOSTILE = `<script>alert("x")</script><img src=x onerror='alert(1)'> & "quotes"`;
 

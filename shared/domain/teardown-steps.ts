@@ -1,0 +1,134 @@
+// The steps of an account's teardown, in order (teardown-request.ts lists on each record those that
+// apply, teardown-progress.ts runs them one per stream record), and what the worker that runs them
+// needs: the table, and each provider a step acts on.
+import type { PartnerAccountsRepository } from '../db/partner-accounts';
+import { inventoryOf } from '../db/partition-inventory';
+import type { TeardownRow, TeardownsRepository } from '../db/teardowns';
+import { accountDeletedMail } from '../email/customer';
+import { localeOr } from '../model/locale';
+import { ProviderNotFoundError } from '../errors';
+import { logger } from '../observability/logger';
+import type { UserDirectory } from '../providers/auth0/port';
+import type { Mailer } from '../providers/mailgun/port';
+import type { Billing } from '../providers/stripe/port';
+import type { VoiceAssistants } from '../providers/vapi';
+import { removeIntegrations, type IntegrationDeps } from './integrations';
+
+export interface TeardownDeps {
+  teardowns: TeardownsRepository;
+  billing: Pick<Billing, 'cancelNow'>;
+  /** What removing the phone lines needs (shared/domain/integrations.ts). */
+  lines: IntegrationDeps;
+  vapi: Pick<VoiceAssistants, 'deleteAssistant' | 'deleteCall'>;
+  directory: UserDirectory;
+  mailer: Mailer;
+  partnerAccounts: Pick<PartnerAccountsRepository, 'releaseLink'>;
+  now?: () => Date;
+}
+
+/** What a step did: done (with fields to keep on the record), or waiting for something else to happen. */
+type StepOutcome = { fields?: Partial<TeardownRow> } | 'waiting';
+
+export interface TeardownStep {
+  name: string;
+  /** Where it acts (the hub and the tests' faults read it). */
+  target: 'stripe' | 'vapi+sipgate' | 'vapi' | 'table' | 'auth0' | 'team' | 'mailgun';
+  /** Only when this holds for the record (the team step, for an owner with members). */
+  applies?: (record: TeardownRow) => boolean;
+  run(deps: TeardownDeps, record: TeardownRow): Promise<StepOutcome>;
+}
+
+/** A provider's "not found" is what a removal wants. */
+async function gone(remove: () => Promise<void>): Promise<void> {
+  try {
+    await remove();
+  } catch (err) {
+    if (!(err instanceof ProviderNotFoundError)) throw err;
+  }
+}
+
+/** The steps, in order: billing stops first, the email goes last. */
+export const TEARDOWN_STEPS: TeardownStep[] = [
+  {
+    name: 'cancel-subscription',
+    target: 'stripe',
+    async run(deps, r) {
+      // Now, without proration: the seed asks for an immediate cancellation and says nothing of a refund.
+      if (r.subscriptionId) await gone(() => deps.billing.cancelNow(r.subscriptionId!));
+      return {};
+    },
+  },
+  {
+    name: 'remove-phone-lines',
+    target: 'vapi+sipgate',
+    async run(deps, r) {
+      // The pool number goes back to the pool; the Sipgate line's device and the external trunk go.
+      // The shared trunk's device and credential are never touched (integrations.ts checks both ids).
+      await removeIntegrations(deps.lines, { id: r.userId }, {});
+      return {};
+    },
+  },
+  {
+    name: 'delete-assistant',
+    target: 'vapi',
+    async run(deps, r) {
+      if (r.assistantId) await gone(() => deps.vapi.deleteAssistant(r.assistantId!));
+      return {};
+    },
+  },
+  {
+    name: 'delete-call-logs',
+    target: 'vapi',
+    async run(deps, r) {
+      // Vapi keeps each call's transcript, recording and summary: the calls our rows name go there too.
+      const { callIds } = inventoryOf(await deps.teardowns.partition(r.userId));
+      for (const callId of callIds) await gone(() => deps.vapi.deleteCall(callId));
+      return {};
+    },
+  },
+  {
+    name: 'delete-rows',
+    target: 'table',
+    async run(deps, r) {
+      const inventory = inventoryOf(await deps.teardowns.partition(r.userId));
+      // A partner account the user activated loses its user (and is disabled): it is the partner's
+      // business record, kept, but no longer names the account.
+      for (const partnerId of inventory.partnerIds) await deps.partnerAccounts.releaseLink(partnerId, r.userId);
+      await deps.teardowns.deleteKeys(inventory.deletionKeys);
+      return {};
+    },
+  },
+  {
+    name: 'delete-login',
+    target: 'auth0',
+    async run(deps, r) {
+      // Without an address on the settings, Auth0's is the last place to learn where the confirmation goes.
+      const email = r.email ? undefined : ((await deps.directory.getUser(r.userId))?.email ?? undefined);
+      await deps.directory.deleteUser(r.userId);
+      return { fields: email ? { email } : {} };
+    },
+  },
+  {
+    name: 'await-team',
+    target: 'team',
+    applies: (r) => (r.members ?? []).length > 0,
+    async run(_deps, r) {
+      // Each member's record, once finished, marks itself here; that MODIFY brings the worker back.
+      return (r.members ?? []).every((m) => r.membersDone?.[m]) ? {} : 'waiting';
+    },
+  },
+  {
+    name: 'send-confirmation',
+    target: 'mailgun',
+    async run(deps, r) {
+      if (r.mailId) return {};
+      if (!r.email) {
+        logger.warn('account deleted without an address to confirm it to', { teardownId: r.teardownId });
+        return {};
+      }
+      const mail = accountDeletedMail(localeOr(r.locale));
+      const { id } = await deps.mailer.send({ ...mail, to: r.email, tags: ['account-deleted'], variables: { mail: 'account-deleted', teardownId: r.teardownId } });
+      return { fields: { mailId: id } };
+    },
+  },
+];

@@ -1,0 +1,211 @@
+// The emails to a customer about their own account, in the language of their settings: a new
+// sign-in, a failed payment, the summary after each call, and the confirmation that the account is
+// deleted.
+import type { Locale } from '../model/locale';
+import { document, fields, formatAmount, formatLocalTime, html, quote, type RenderedMail } from './kit';
+
+// --- Device sessions: the new-sign-in alert -------------------------------------------------------
+
+export interface SignInAlertData {
+  /** When the device signed in (ISO 8601). */
+  signedInAt: string;
+  /** The user's IANA time zone; an unknown one shows the time in UTC. */
+  timeZone: string;
+  /** The device as a person recognises it ("Chrome 131 on macOS"). */
+  device: string;
+}
+
+/** To a user whose account was signed in on a device not seen before. */
+export function signInAlertMail(locale: Locale, d: SignInAlertData): RenderedMail {
+  const t = {
+    de: {
+      subject: 'Neue Anmeldung bei Ihrem Fonella-Konto',
+      hello: 'Guten Tag,',
+      intro: 'Ihr Fonella-Konto wurde auf einem Gerät angemeldet, das wir noch nicht kannten:',
+      device: 'Gerät',
+      time: 'Zeitpunkt',
+      you: 'Wenn Sie das waren, ist nichts weiter zu tun.',
+      notYou: 'Wenn nicht, ändern Sie bitte sofort Ihr Passwort und wenden Sie sich an den Fonella-Support.',
+      bye: 'Ihr Fonella-Team',
+    },
+    en: {
+      subject: 'New sign-in to your Fonella account',
+      hello: 'Hello,',
+      intro: 'Your Fonella account was signed in on a device we had not seen before:',
+      device: 'Device',
+      time: 'Time',
+      you: 'If this was you, there is nothing to do.',
+      notYou: 'If it was not, change your password right away and contact Fonella support.',
+      bye: 'Your Fonella team',
+    },
+  }[locale];
+  const f = fields([
+    [t.device, d.device],
+    [t.time, formatLocalTime(locale, d.signedInAt, d.timeZone)],
+  ]);
+  return {
+    subject: t.subject,
+    text: [t.hello, '', t.intro, '', f.text, '', t.you, t.notYou, '', t.bye].join('\n'),
+    html: document(locale, t.subject, html`<p>${t.hello}</p><p>${t.intro}</p>${f.html}<p>${t.you} ${t.notYou}</p><p>${t.bye}</p>`),
+  };
+}
+
+// --- Billing: a failed payment --------------------------------------------------------------------
+
+export interface PaymentFailedData {
+  /** Stripe's invoice id (in_...), for the customer's and support's reference. */
+  invoiceId: string;
+  /** What the invoice asked for, in the currency's smallest unit (cents), as Stripe gives it. */
+  amountDue: number;
+  /** ISO 4217 code, in any case (Stripe writes it in lower case). */
+  currency: string;
+  /** The plan's name; left out when it is not known. */
+  planName?: string;
+  /** When the payment failed (ISO 8601). */
+  failedAt: string;
+  /** The user's IANA time zone; an unknown one shows the time in UTC. */
+  timeZone: string;
+  /** The customer portal's base URL, without a trailing slash. */
+  portalUrl: string;
+}
+
+/** To a customer whose subscription payment failed: what failed, and where to update the payment method. */
+export function paymentFailedMail(locale: Locale, d: PaymentFailedData): RenderedMail {
+  const t = {
+    de: {
+      subject: 'Zahlung fehlgeschlagen: Ihr Fonella-Abo',
+      hello: 'Guten Tag,',
+      intro: 'die Zahlung für Ihr Fonella-Abo ist leider fehlgeschlagen.',
+      plan: 'Tarif',
+      amount: 'Betrag',
+      time: 'Zeitpunkt',
+      invoice: 'Rechnung',
+      action: 'Bitte aktualisieren Sie Ihre Zahlungsmethode im Kundenportal, damit Ihr Abo ohne Unterbrechung weiterläuft:',
+      button: 'Zahlungsmethode aktualisieren',
+      done: 'Wenn Sie Ihre Zahlungsmethode bereits aktualisiert haben, können Sie diese E-Mail ignorieren.',
+      bye: 'Ihr Fonella-Team',
+    },
+    en: {
+      subject: 'Payment failed: your Fonella subscription',
+      hello: 'Hello,',
+      intro: 'unfortunately, the payment for your Fonella subscription failed.',
+      plan: 'Plan',
+      amount: 'Amount',
+      time: 'Time',
+      invoice: 'Invoice',
+      action: 'Please update your payment method in the customer portal so that your subscription continues without interruption:',
+      button: 'Update payment method',
+      done: 'If you have already updated your payment method, you can ignore this email.',
+      bye: 'Your Fonella team',
+    },
+  }[locale];
+  const link = `${d.portalUrl}/billing`;
+  const f = fields([
+    [t.plan, d.planName],
+    [t.amount, formatAmount(locale, d.amountDue, d.currency)],
+    [t.time, formatLocalTime(locale, d.failedAt, d.timeZone)],
+    [t.invoice, d.invoiceId],
+  ]);
+  return {
+    subject: t.subject,
+    text: [t.hello, '', t.intro, '', f.text, '', t.action, link, '', t.done, '', t.bye].join('\n'),
+    html: document(
+      locale,
+      t.subject,
+      html`<p>${t.hello}</p><p>${t.intro}</p>${f.html}<p>${t.action}</p><p><a href="${link}" style="display:inline-block;padding:10px 16px;background:#1f6feb;color:#ffffff;border-radius:6px;text-decoration:none">${t.button}</a></p><p style="color:#6b7280;font-size:13px">${link}</p><p>${t.done}</p><p>${t.bye}</p>`,
+    ),
+  };
+}
+
+// --- Calls: the summary after each call -----------------------------------------------------------
+
+export interface CallSummaryData {
+  /** Vapi's summary of the call; null when it made none. */
+  summary: string | null;
+  /** The caller's number (E.164), when known. */
+  callerNumber: string | null;
+  startedAt: string;
+  durationSeconds: number;
+  /** The owner's IANA time zone; an unknown one shows the time in UTC. */
+  timeZone: string;
+  /** The call in the customer portal (<portal>/calls/<callId>): built by us from the portal URL and Vapi's call id, URL-encoded. */
+  link: string;
+}
+
+const duration = (locale: Locale, seconds: number) => {
+  const m = Math.floor(seconds / 60);
+  const s = seconds % 60;
+  return locale === 'de' ? `${m} Min. ${s} Sek.` : `${m} min ${s} s`;
+};
+
+/** To the customer after a call their assistant took. */
+export function callSummaryMail(locale: Locale, d: CallSummaryData): RenderedMail {
+  const t = {
+    de: {
+      subject: `Neuer Anruf${d.callerNumber ? ` von ${d.callerNumber}` : ''}`,
+      intro: 'Ihre Fonella-Assistenz hat einen Anruf angenommen:',
+      caller: 'Anrufer',
+      unknown: 'unbekannt',
+      time: 'Beginn',
+      length: 'Dauer',
+      summary: 'Zusammenfassung',
+      none: 'Für diesen Anruf liegt keine Zusammenfassung vor.',
+      open: 'Anruf im Portal ansehen',
+      bye: 'Ihr Fonella-Team',
+    },
+    en: {
+      subject: `New call${d.callerNumber ? ` from ${d.callerNumber}` : ''}`,
+      intro: 'Your Fonella assistant took a call:',
+      caller: 'Caller',
+      unknown: 'unknown',
+      time: 'Started',
+      length: 'Duration',
+      summary: 'Summary',
+      none: 'There is no summary for this call.',
+      open: 'View the call in the portal',
+      bye: 'Your Fonella team',
+    },
+  }[locale];
+  const f = fields([
+    [t.caller, d.callerNumber ?? t.unknown],
+    [t.time, formatLocalTime(locale, d.startedAt, d.timeZone)],
+    [t.length, duration(locale, d.durationSeconds)],
+  ]);
+  const summary = d.summary ?? t.none;
+  return {
+    subject: t.subject,
+    text: [t.intro, '', f.text, '', `${t.summary}:`, summary, '', `${t.open}: ${d.link}`, '', t.bye].join('\n'),
+    html: document(
+      locale,
+      t.subject,
+      html`<p>${t.intro}</p>${f.html}<h2 style="font-size:17px;margin:16px 0 8px">${t.summary}</h2>${quote(summary)}<p><a href="${d.link}" style="display:inline-block;padding:10px 16px;background:#1f6feb;color:#ffffff;border-radius:6px;text-decoration:none">${t.open}</a></p><p style="color:#6b7280;font-size:13px">${d.link}</p><p>${t.bye}</p>`,
+    ),
+  };
+}
+
+// --- Account deletion -----------------------------------------------------------------------------
+
+/** To a user whose account was deleted, once everything of it is removed. */
+export function accountDeletedMail(locale: Locale): RenderedMail {
+  const t = {
+    de: {
+      subject: 'Ihr Fonella-Konto wurde gelöscht',
+      hello: 'Guten Tag,',
+      intro: 'Ihr Fonella-Konto ist gelöscht: Ihr Assistent, Ihre Rufnummern und Leitungen, Ihre Anrufe und Einstellungen sowie Ihr Login gibt es nicht mehr. Ihr Abonnement ist beendet.',
+      kept: 'Rechnungen bewahren wir auf, solange das Gesetz es verlangt.',
+      bye: 'Ihr Fonella-Team',
+    },
+    en: {
+      subject: 'Your Fonella account has been deleted',
+      hello: 'Hello,',
+      intro: 'Your Fonella account is deleted: your assistant, your numbers and lines, your calls and settings and your login are gone. Your subscription has ended.',
+      kept: 'We keep invoices for as long as the law requires.',
+      bye: 'Your Fonella team',
+    },
+  }[locale];
+  return {
+    subject: t.subject,
+    text: [t.hello, '', t.intro, '', t.kept, '', t.bye].join('\n'),
+    html: document(locale, t.subject, html`<p>${t.hello}</p><p>${t.intro}</p><p>${t.kept}</p><p>${t.bye}</p>`),
+  };
+}
