@@ -6,6 +6,7 @@
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { TableRef } from './client';
 import { applied, cancellationReasons } from './conditional';
+import { decodeCursor, encodeCursor } from './cursor';
 import { USER_PK_PREFIX, afterPrefix, idOfKeyParser, splitAtFirst, userIdOfPk, userPk } from './keys';
 
 export interface CallRow {
@@ -31,7 +32,7 @@ export interface CallRow {
 /** The stream filter of the call rows. */
 export const CALL_KEYS = { pk: USER_PK_PREFIX, sk: 'CALL#' } as const;
 /** Whether a page cursor's key is one of `userId`'s calls (a cursor from another list or user is refused). */
-export const isCallKeyOf = (userId: string) => (k: { pk?: string; sk?: string }) => k.pk === userPk(userId) && !!k.sk?.startsWith(CALL_KEYS.sk);
+const isCallKeyOf = (userId: string) => (k: { pk?: string; sk?: string }) => k.pk === userPk(userId) && !!k.sk?.startsWith(CALL_KEYS.sk);
 
 /** A call row's id: its owner, and its start and Vapi's call id, which its sort key is made of. */
 export interface CallRowId {
@@ -57,8 +58,8 @@ export const callRefKey = (callId: string) => ({ pk: `CALL#${callId}`, sk: 'REF'
 
 export interface CallPage {
   items: CallRow[];
-  /** The last key of the page, when more may follow. */
-  last?: Record<string, unknown>;
+  /** The cursor of the next page: null after a page shorter than the limit. */
+  nextCursor: string | null;
 }
 
 export function callsRepository(t: TableRef) {
@@ -103,8 +104,9 @@ export function callsRepository(t: TableRef) {
       return res.Item ? strip(res.Item) : undefined;
     },
 
-    /** The user's calls, newest first, a page at a time. */
-    async list(userId: string, opts: { limit: number; after?: Record<string, unknown> }): Promise<CallPage> {
+    /** The user's calls, newest first, a page at a time; a cursor not from a page of theirs is InvalidCursorError (400). */
+    async list(userId: string, opts: { limit: number; cursor?: string }): Promise<CallPage> {
+      const after = decodeCursor(opts.cursor, { keys: ['pk', 'sk'], check: isCallKeyOf(userId) });
       const res = await t.doc.send(
         new QueryCommand({
           TableName: t.tableName,
@@ -112,10 +114,11 @@ export function callsRepository(t: TableRef) {
           ExpressionAttributeValues: { ':pk': userPk(userId), ':call': CALL_KEYS.sk },
           ScanIndexForward: false,
           Limit: opts.limit,
-          ExclusiveStartKey: opts.after,
+          ExclusiveStartKey: after,
         }),
       );
-      return { items: (res.Items ?? []).map(strip), last: res.LastEvaluatedKey };
+      const items = (res.Items ?? []).map(strip);
+      return { items, nextCursor: items.length === opts.limit ? encodeCursor(res.LastEvaluatedKey) : null };
     },
 
     /** Marks the summary email sent; false when it was already marked. */

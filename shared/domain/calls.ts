@@ -13,8 +13,7 @@
 // owner's language; the row marked (`summaryMailId`), so a retried record sends nothing twice. The window left: Mailgun accepted, the
 // mark not yet written; the retry then sends the email again.
 import type { AssistantsRepository } from '../db/assistants';
-import { isCallKeyOf, type CallRow, type CallRowId, type CallsRepository } from '../db/calls';
-import { decodeCursor, encodeCursor } from '../db/cursor';
+import type { CallRow, CallRowId, CallsRepository } from '../db/calls';
 import type { UsersRepository } from '../db/users';
 import { callSummaryMail } from '../email/templates';
 import { localeOr, type Locale } from '../model/locale';
@@ -89,9 +88,8 @@ const view = (c: CallRow) => ({
 });
 
 export async function listCalls(deps: { calls: Pick<CallsRepository, 'list'> }, userId: string, q: { limit: number; cursor?: string }) {
-  const after = decodeCursor(q.cursor, { keys: ['pk', 'sk'], check: isCallKeyOf(userId) });
-  const page = await deps.calls.list(userId, { limit: q.limit, after });
-  return { items: page.items.map(view), nextCursor: page.items.length === q.limit ? encodeCursor(page.last) : null };
+  const page = await deps.calls.list(userId, { limit: q.limit, cursor: q.cursor });
+  return { items: page.items.map(view), nextCursor: page.nextCursor };
 }
 
 export class CallNotFoundError extends NotFoundError {
