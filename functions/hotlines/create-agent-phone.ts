@@ -7,6 +7,6 @@ import { created } from '../../shared/http/reply';
 import { route } from '../../shared/app/route';
 import { createAgentPhone } from '../../lib/routes/hotlines';
 
-const deps = { organizations: organizationsRepository(table()), phones: agentPhonesRepository(table()), table: table() };
+const deps = { organizations: organizationsRepository(table()), phones: agentPhonesRepository(table()) };
 
 export const handler = route(createAgentPhone, async ({ caller, query, body }) => created(await create(deps, caller, body, query.organization_id)));

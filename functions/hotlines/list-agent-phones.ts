@@ -7,6 +7,6 @@ import { ok } from '../../shared/http/reply';
 import { route } from '../../shared/app/route';
 import { listAgentPhones } from '../../lib/routes/hotlines';
 
-const deps = { organizations: organizationsRepository(table()), phones: agentPhonesRepository(table()), table: table() };
+const deps = { organizations: organizationsRepository(table()), phones: agentPhonesRepository(table()) };
 
 export const handler = route(listAgentPhones, async ({ caller, query }) => ok(await list(deps, caller, query)));

@@ -7,6 +7,6 @@ import { ok } from '../../shared/http/reply';
 import { route } from '../../shared/app/route';
 import { updateAgentPhone } from '../../lib/routes/hotlines';
 
-const deps = { organizations: organizationsRepository(table()), phones: agentPhonesRepository(table()), table: table() };
+const deps = { organizations: organizationsRepository(table()), phones: agentPhonesRepository(table()) };
 
 export const handler = route(updateAgentPhone, async ({ caller, params, query, body }) => ok(await update(deps, caller, params.id, body, query.organization_id)));

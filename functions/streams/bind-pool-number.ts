@@ -2,7 +2,7 @@
 // shared trunk's credential, attached to the user's assistant.
 import { assistantConfig } from '../../shared/config/assistant';
 import { table } from '../../shared/db/client';
-import { poolLineOwner, poolLinesRepository } from '../../shared/db/pool-lines';
+import { poolLineIdOfKey, poolLinesRepository } from '../../shared/db/pool-lines';
 import { bindPoolNumber as bind } from '../../shared/domain/pool-line';
 import { configuredVapi } from '../../shared/providers/vapi';
 import { worker } from '../../shared/streams/worker';
@@ -15,5 +15,5 @@ const deps = {
 };
 
 export const handler = worker(bindPoolNumber, async ({ keys }) => {
-  await bind(deps, poolLineOwner(keys.pk));
+  await bind(deps, poolLineIdOfKey(keys).userId);
 });

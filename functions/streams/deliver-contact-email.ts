@@ -1,7 +1,7 @@
 // Stream worker: a new contact request (CONTACT# INSERT) is emailed to the sales inbox, once.
 import { mailConfig } from '../../shared/config/mail';
 import { table } from '../../shared/db/client';
-import { contactsRepository, type ContactRow } from '../../shared/db/contacts';
+import { contactIdOfKey, contactsRepository } from '../../shared/db/contacts';
 import { deliverContactEmail as deliver } from '../../shared/domain/contact';
 import { configuredMailer } from '../../shared/providers/mailgun';
 import { worker } from '../../shared/streams/worker';
@@ -13,6 +13,6 @@ const deps = {
   salesInbox: mailConfig().salesInbox,
 };
 
-export const handler = worker(deliverContactEmail, async ({ newImage }) => {
-  await deliver(deps, (newImage as unknown as ContactRow).requestId);
+export const handler = worker(deliverContactEmail, async ({ keys }) => {
+  await deliver(deps, contactIdOfKey(keys).requestId);
 });

@@ -2,7 +2,7 @@
 // to its sender, each email once.
 import { mailConfig } from '../../shared/config/mail';
 import { table } from '../../shared/db/client';
-import { ticketsRepository, type TicketRow } from '../../shared/db/tickets';
+import { ticketIdOfKey, ticketsRepository } from '../../shared/db/tickets';
 import { deliverTicketEmails as deliver } from '../../shared/domain/support-ticket';
 import { configuredMailer } from '../../shared/providers/mailgun';
 import { worker } from '../../shared/streams/worker';
@@ -14,6 +14,6 @@ const deps = {
   supportInbox: mailConfig().supportInbox,
 };
 
-export const handler = worker(deliverTicketEmails, async ({ newImage }) => {
-  await deliver(deps, (newImage as unknown as TicketRow).ticketNumber);
+export const handler = worker(deliverTicketEmails, async ({ keys }) => {
+  await deliver(deps, ticketIdOfKey(keys).ticketNumber);
 });

@@ -2,7 +2,7 @@
 // once per report.
 import { appConfig } from '../../shared/config/app';
 import { mailConfig } from '../../shared/config/mail';
-import { callReportsRepository } from '../../shared/db/call-reports';
+import { callReportIdOfKey, callReportsRepository } from '../../shared/db/call-reports';
 import { table } from '../../shared/db/client';
 import { notifyCallReport as notify } from '../../shared/domain/call-report';
 import { logger } from '../../shared/observability/logger';
@@ -18,5 +18,5 @@ const deps = {
 };
 
 export const handler = worker(notifyCallReport, async ({ keys }) => {
-  logger.info('call report email', { outcome: await notify(deps, keys) });
+  logger.info('call report email', { outcome: await notify(deps, callReportIdOfKey(keys)) });
 });

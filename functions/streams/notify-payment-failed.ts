@@ -3,7 +3,7 @@
 import { appConfig } from '../../shared/config/app';
 import { plansConfig } from '../../shared/config/plans';
 import { table } from '../../shared/db/client';
-import { invoiceOfPaymentFailure, paymentFailureOwner, paymentFailuresRepository } from '../../shared/db/payment-failures';
+import { paymentFailureIdOfKey, paymentFailuresRepository } from '../../shared/db/payment-failures';
 import { usersRepository } from '../../shared/db/users';
 import { notifyPaymentFailed as notify } from '../../shared/domain/payment-failed';
 import { logger } from '../../shared/observability/logger';
@@ -23,7 +23,7 @@ const deps = {
 };
 
 export const handler = worker(notifyPaymentFailed, async ({ keys }) => {
-  const invoiceId = invoiceOfPaymentFailure(keys.sk);
-  const outcome = await notify(deps, { userId: paymentFailureOwner(keys.pk), invoiceId });
-  logger.info('payment failed email', { invoiceId, outcome });
+  const failure = paymentFailureIdOfKey(keys);
+  const outcome = await notify(deps, failure);
+  logger.info('payment failed email', { invoiceId: failure.invoiceId, outcome });
 });

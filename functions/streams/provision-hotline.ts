@@ -1,7 +1,7 @@
 // Stream worker: a hotline whose status became `created` gets its local number and jambonz application.
 import { hotlineConfig } from '../../shared/config/hotlines';
 import { table } from '../../shared/db/client';
-import { hotlineIdOf, hotlinesRepository } from '../../shared/db/hotlines';
+import { hotlineIdOfKey, hotlinesRepository } from '../../shared/db/hotlines';
 import { organizationsRepository } from '../../shared/db/organizations';
 import { provisionHotline as provision } from '../../shared/domain/hotline-provisioning';
 import { configuredJambonz } from '../../shared/providers/jambonz';
@@ -18,5 +18,5 @@ const deps = {
 export const handler = worker(provisionHotline, async ({ keys, newImage }) => {
   // A MODIFY to `failed` is not work: the failing record itself is retried by the stream.
   if (newImage?.status !== 'created') return;
-  await provision(deps, hotlineIdOf(keys.pk));
+  await provision(deps, hotlineIdOfKey(keys).hotlineId);
 });

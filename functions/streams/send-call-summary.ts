@@ -1,6 +1,6 @@
 // Stream worker: a new call (USER#<sub> / CALL#… INSERT) is summarised to its owner by email, once.
 import { appConfig } from '../../shared/config/app';
-import { callsRepository } from '../../shared/db/calls';
+import { callIdOfKey, callsRepository } from '../../shared/db/calls';
 import { table } from '../../shared/db/client';
 import { usersRepository } from '../../shared/db/users';
 import { sendCallSummary as send } from '../../shared/domain/calls';
@@ -19,5 +19,5 @@ const deps = {
 };
 
 export const handler = worker(sendCallSummary, async ({ keys }) => {
-  logger.info('call summary', { outcome: await send(deps, keys) });
+  logger.info('call summary', { outcome: await send(deps, callIdOfKey(keys)) });
 });

@@ -1,7 +1,7 @@
 // Stream worker: a new partner (PARTNER#<id> / PROFILE INSERT) gets their invite link by email, once.
 import { appConfig } from '../../shared/config/app';
 import { table } from '../../shared/db/client';
-import { partnerOfKey, partnersRepository } from '../../shared/db/partners';
+import { partnerIdOfKey, partnersRepository } from '../../shared/db/partners';
 import { sendPartnerInvite as send } from '../../shared/domain/partners';
 import { logger } from '../../shared/observability/logger';
 import { configuredMailer } from '../../shared/providers/mailgun';
@@ -15,7 +15,7 @@ const deps = {
 };
 
 export const handler = worker(sendPartnerInvite, async ({ keys }) => {
-  const partnerId = partnerOfKey(keys.pk);
+  const { partnerId } = partnerIdOfKey(keys);
   const outcome = await send(deps, partnerId);
   logger.info('partner invite', { partnerId, outcome });
 });

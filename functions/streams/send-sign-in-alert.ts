@@ -1,7 +1,7 @@
 // Stream worker: a new device session (USER#<sub> / DEVICE#<id> INSERT) on an account that already
 // had a device gets the user a new-sign-in email, once.
 import { table } from '../../shared/db/client';
-import { deviceKeyOf, devicesRepository } from '../../shared/db/devices';
+import { deviceIdOfKey, devicesRepository } from '../../shared/db/devices';
 import { usersRepository } from '../../shared/db/users';
 import { sendSignInAlert as send } from '../../shared/domain/devices';
 import { logger } from '../../shared/observability/logger';
@@ -17,8 +17,7 @@ const deps = {
 };
 
 export const handler = worker(sendSignInAlert, async ({ keys }) => {
-  const device = deviceKeyOf(keys);
-  if (!device) return;
+  const device = deviceIdOfKey(keys);
   const outcome = await send(deps, device);
   logger.info('new sign-in alert', { deviceId: device.deviceId, outcome });
 });

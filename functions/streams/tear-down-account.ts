@@ -3,7 +3,7 @@
 import { assistantConfig } from '../../shared/config/assistant';
 import { table } from '../../shared/db/client';
 import { integrationsRepository } from '../../shared/db/integrations';
-import { teardownOwner, teardownsRepository } from '../../shared/db/teardowns';
+import { teardownIdOfKey, teardownsRepository } from '../../shared/db/teardowns';
 import { usersRepository } from '../../shared/db/users';
 import { advanceTeardown } from '../../shared/domain/teardown-progress';
 import { logger } from '../../shared/observability/logger';
@@ -36,6 +36,6 @@ const deps = {
 };
 
 export const handler = worker(tearDownAccount, async ({ keys }) => {
-  const outcome = await advanceTeardown(deps, teardownOwner(keys.pk));
+  const outcome = await advanceTeardown(deps, teardownIdOfKey(keys).userId);
   logger.debug('account teardown', { outcome });
 });

@@ -5,7 +5,6 @@
 // hub's "Simulate an inbound call" beside its number in the jambonz emulator calls it.
 import type { TableRef } from '../../shared/db/client';
 import { agentPhonesRepository } from '../../shared/db/agent-phones';
-import { nextId } from '../../shared/db/counters';
 import { hotlinesRepository } from '../../shared/db/hotlines';
 import { organizationsRepository } from '../../shared/db/organizations';
 import { createSipAccount } from '../../shared/domain/hotlines';
@@ -38,7 +37,8 @@ export async function seedDemoHotline(t: TableRef, running: RunningEmulator[], u
     city: 'Aachen',
     country: 'DE',
   });
-  await agentPhonesRepository(t).create(users.admin, { id: await nextId(t, 'agentPhone'), userID: admin.userID, name: 'Desk', phone: DEMO_HOTLINE.agentPhone, isActive: true, createdAt: now, updatedAt: now });
+  const phones = agentPhonesRepository(t);
+  await phones.create(users.admin, { id: await phones.newId(), userID: admin.userID, name: 'Desk', phone: DEMO_HOTLINE.agentPhone, isActive: true, createdAt: now, updatedAt: now });
   const hotlines = hotlinesRepository(t);
   await hotlines.create({
     id: await hotlines.newHotlineId(),

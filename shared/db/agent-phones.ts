@@ -1,10 +1,11 @@
 // Agent phones: the numbers a hotline rings for an agent, owned by the agent's user.
 //   USER#<sub> / HOTLINE#PHONE#<id>   { id, userID, name, phone (E.164), isActive }   gsi1 AGENT_PHONE#<id>
 // Listed with one Query over the owner's partition; found by id through gsi1 (then read consistently).
+// A new phone's id comes from the agentPhone counter (shared/db/counters.ts).
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { TableRef } from './client';
 import { queryAll } from './query-all';
-import { padId } from './counters';
+import { nextId, padId } from './counters';
 import { userIdOfPk, userPk } from './keys';
 
 export interface AgentPhoneRow {
@@ -24,6 +25,9 @@ const lookupKey = (id: number) => ({ gsi1pk: `AGENT_PHONE#${id}`, gsi1sk: 'AGENT
 
 export function agentPhonesRepository(t: TableRef) {
   return {
+    /** The id of a phone about to be created (never given out again). */
+    newId: () => nextId(t, 'agentPhone'),
+
     async create(sub: string, row: AgentPhoneRow): Promise<void> {
       await t.doc.send(
         new PutCommand({

@@ -8,7 +8,7 @@ import type { Locale } from '../model/locale';
 import type { TableRef } from './client';
 import { applied } from './conditional';
 import { putIfAbsent } from './put-if-absent';
-import { USER_PK_PREFIX } from './keys';
+import { USER_PK_PREFIX, afterPrefix, idOfKeyParser, splitAtFirst, userIdOfPk, userPk } from './keys';
 
 export interface CallReportRow {
   reportId: string;
@@ -26,14 +26,27 @@ export interface CallReportRow {
   sentAt?: string;
 }
 
-/** The stream filter of the rows (an sk prefix no call row has: theirs is `CALL#`), and the reporter of a row's key. */
+/** The stream filter of the rows (an sk prefix no call row has: theirs is `CALL#`). */
 export const CALL_REPORT_KEYS = { pk: USER_PK_PREFIX, sk: 'CALLREPORT#' } as const;
-export const callReporter = (pk: string) => pk.slice(CALL_REPORT_KEYS.pk.length);
 
-const key = (userId: string, reportedAt: string, reportId: string) => ({
-  pk: `${CALL_REPORT_KEYS.pk}${userId}`,
-  sk: `${CALL_REPORT_KEYS.sk}${reportedAt}#${reportId}`,
-});
+/** A report's id: the reporter, and when and under which id they reported, which its sort key is made of. */
+export interface CallReportId {
+  userId: string;
+  reportedAt: string;
+  reportId: string;
+}
+
+const key = ({ userId, reportedAt, reportId }: CallReportId) => ({ pk: userPk(userId), sk: `${CALL_REPORT_KEYS.sk}${reportedAt}#${reportId}` });
+
+/** The report a stream record's keys name (the report time, an ISO instant, holds no `#`). */
+export const callReportIdOfKey = idOfKeyParser<CallReportId>(
+  'a call report',
+  ({ pk, sk }) => {
+    const [reportedAt, reportId] = splitAtFirst(afterPrefix(sk, CALL_REPORT_KEYS.sk), '#');
+    return { userId: userIdOfPk(pk), reportedAt, reportId };
+  },
+  key,
+);
 
 const strip = (item: Record<string, unknown>): CallReportRow => {
   const { pk: _pk, sk: _sk, entity: _e, ...rest } = item;
@@ -44,22 +57,22 @@ export function callReportsRepository(t: TableRef) {
   return {
     /** Stores a new report; false when its key is taken (a report id drawn twice: never in practice). */
     async create(userId: string, row: CallReportRow): Promise<boolean> {
-      return (await putIfAbsent(t, { ...key(userId, row.reportedAt, row.reportId), entity: 'callReport', ...row })).created;
+      return (await putIfAbsent(t, { ...key({ userId, reportedAt: row.reportedAt, reportId: row.reportId }), entity: 'callReport', ...row })).created;
     },
 
-    /** The report a stream record is about (strongly consistent: a retried record must see its own mark). */
-    async getByKey(pk: string, sk: string): Promise<CallReportRow | undefined> {
-      const res = await t.doc.send(new GetCommand({ TableName: t.tableName, Key: { pk, sk }, ConsistentRead: true }));
+    /** The report as it is now (strongly consistent: a retried record must see its own mark). */
+    async get(id: CallReportId): Promise<CallReportRow | undefined> {
+      const res = await t.doc.send(new GetCommand({ TableName: t.tableName, Key: key(id), ConsistentRead: true }));
       return res.Item ? strip(res.Item) : undefined;
     },
 
     /** Marks the team's email sent; false when it was already marked (or the row is gone). */
-    async markSent(pk: string, sk: string, mailId: string, sentAt: string): Promise<boolean> {
+    async markSent(id: CallReportId, mailId: string, sentAt: string): Promise<boolean> {
       return applied(
         t.doc.send(
           new UpdateCommand({
             TableName: t.tableName,
-            Key: { pk, sk },
+            Key: key(id),
             UpdateExpression: 'SET mailId = :id, sentAt = :at',
             ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(mailId)',
             ExpressionAttributeValues: { ':id': mailId, ':at': sentAt },

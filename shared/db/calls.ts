@@ -6,7 +6,8 @@
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { TableRef } from './client';
 import { applied, cancellationReasons } from './conditional';
-import { USER_PK_PREFIX, userPk } from './keys';
+import { decodeCursor, encodeCursor } from './cursor';
+import { USER_PK_PREFIX, afterPrefix, idOfKeyParser, splitAtFirst, userIdOfPk, userPk } from './keys';
 
 export interface CallRow {
   callId: string;
@@ -28,20 +29,37 @@ export interface CallRow {
   summarySentAt?: string;
 }
 
-/** The stream filter of the call rows, and the owner and call id of a row's key. */
+/** The stream filter of the call rows. */
 export const CALL_KEYS = { pk: USER_PK_PREFIX, sk: 'CALL#' } as const;
-export const callOwner = (pk: string) => pk.slice(CALL_KEYS.pk.length);
 /** Whether a page cursor's key is one of `userId`'s calls (a cursor from another list or user is refused). */
-export const isCallKeyOf = (userId: string) => (k: { pk?: string; sk?: string }) => k.pk === userPk(userId) && !!k.sk?.startsWith(CALL_KEYS.sk);
+const isCallKeyOf = (userId: string) => (k: { pk?: string; sk?: string }) => k.pk === userPk(userId) && !!k.sk?.startsWith(CALL_KEYS.sk);
 
-const callKey = (userId: string, startedAt: string, callId: string) => ({ pk: userPk(userId), sk: `${CALL_KEYS.sk}${startedAt}#${callId}` });
+/** A call row's id: its owner, and its start and Vapi's call id, which its sort key is made of. */
+export interface CallRowId {
+  userId: string;
+  startedAt: string;
+  callId: string;
+}
+
+const callKey = ({ userId, startedAt, callId }: CallRowId) => ({ pk: userPk(userId), sk: `${CALL_KEYS.sk}${startedAt}#${callId}` });
+
+/** The call row a stream record's keys name (the start, an ISO instant, holds no `#`; the call id may). */
+export const callIdOfKey = idOfKeyParser<CallRowId>(
+  'a call',
+  ({ pk, sk }) => {
+    const [startedAt, callId] = splitAtFirst(afterPrefix(sk, CALL_KEYS.sk), '#');
+    return { userId: userIdOfPk(pk), startedAt, callId };
+  },
+  callKey,
+);
+
 /** The call's reference by id (CALL#<callId> / REF), outside its owner's partition. */
 export const callRefKey = (callId: string) => ({ pk: `CALL#${callId}`, sk: 'REF' });
 
 export interface CallPage {
   items: CallRow[];
-  /** The last key of the page, when more may follow. */
-  last?: Record<string, unknown>;
+  /** The cursor of the next page: null after a page shorter than the limit. */
+  nextCursor: string | null;
 }
 
 export function callsRepository(t: TableRef) {
@@ -53,7 +71,7 @@ export function callsRepository(t: TableRef) {
   return {
     /** Stores a call once; false when a call with this id is stored already (for any user). */
     async create(userId: string, call: CallRow): Promise<boolean> {
-      const key = callKey(userId, call.startedAt, call.callId);
+      const key = callKey({ userId, startedAt: call.startedAt, callId: call.callId });
       try {
         await t.doc.send(
           new TransactWriteCommand({
@@ -80,14 +98,15 @@ export function callsRepository(t: TableRef) {
       return res.Item ? strip(res.Item) : undefined;
     },
 
-    /** The call a stream record is about (strongly consistent: a retried record must see its own mark). */
-    async getByKey(pk: string, sk: string): Promise<CallRow | undefined> {
-      const res = await t.doc.send(new GetCommand({ TableName: t.tableName, Key: { pk, sk }, ConsistentRead: true }));
+    /** The call row itself, one GetItem without the reference (strongly consistent: a retried record must see its own mark). */
+    async getRow(id: CallRowId): Promise<CallRow | undefined> {
+      const res = await t.doc.send(new GetCommand({ TableName: t.tableName, Key: callKey(id), ConsistentRead: true }));
       return res.Item ? strip(res.Item) : undefined;
     },
 
-    /** The user's calls, newest first, a page at a time. */
-    async list(userId: string, opts: { limit: number; after?: Record<string, unknown> }): Promise<CallPage> {
+    /** The user's calls, newest first, a page at a time; a cursor not from a page of theirs is InvalidCursorError (400). */
+    async list(userId: string, opts: { limit: number; cursor?: string }): Promise<CallPage> {
+      const after = decodeCursor(opts.cursor, { keys: ['pk', 'sk'], check: isCallKeyOf(userId) });
       const res = await t.doc.send(
         new QueryCommand({
           TableName: t.tableName,
@@ -95,19 +114,20 @@ export function callsRepository(t: TableRef) {
           ExpressionAttributeValues: { ':pk': userPk(userId), ':call': CALL_KEYS.sk },
           ScanIndexForward: false,
           Limit: opts.limit,
-          ExclusiveStartKey: opts.after,
+          ExclusiveStartKey: after,
         }),
       );
-      return { items: (res.Items ?? []).map(strip), last: res.LastEvaluatedKey };
+      const items = (res.Items ?? []).map(strip);
+      return { items, nextCursor: items.length === opts.limit ? encodeCursor(res.LastEvaluatedKey) : null };
     },
 
     /** Marks the summary email sent; false when it was already marked. */
-    async markSummarySent(pk: string, sk: string, mailId: string, sentAt: string): Promise<boolean> {
+    async markSummarySent(id: CallRowId, mailId: string, sentAt: string): Promise<boolean> {
       return applied(
         t.doc.send(
           new UpdateCommand({
             TableName: t.tableName,
-            Key: { pk, sk },
+            Key: callKey(id),
             UpdateExpression: 'SET summaryMailId = :id, summarySentAt = :at',
             ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(summaryMailId)',
             ExpressionAttributeValues: { ':id': mailId, ':at': sentAt },

@@ -4,6 +4,7 @@
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { TableRef } from './client';
 import { applied } from './conditional';
+import { afterPrefix, idOfKeyParser } from './keys';
 import { putIfAbsent, type PutOutcome } from './put-if-absent';
 
 export interface ContactRow {
@@ -25,6 +26,9 @@ export interface ContactRow {
 export const CONTACT_PK_PREFIX = 'CONTACT#';
 
 const key = (requestId: string) => ({ pk: `${CONTACT_PK_PREFIX}${requestId}`, sk: 'CONTACT' });
+
+/** The request a contact row's keys (a stream record's) name. */
+export const contactIdOfKey = idOfKeyParser<{ requestId: string }>('a contact request', ({ pk }) => ({ requestId: afterPrefix(pk, CONTACT_PK_PREFIX) }), ({ requestId }) => key(requestId));
 
 export function contactsRepository(t: TableRef) {
   return {

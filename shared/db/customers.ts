@@ -17,7 +17,7 @@ import type { TableRef } from './client';
 import { cancellationReasons } from './conditional';
 import { decodeCursor, encodeCursor, type CursorKey } from './cursor';
 import { addTo, counterUpdate, monthKey, monthOf, shardOf, totalKey, type CounterChanges } from './stats';
-import { USER_PK_PREFIX } from './keys';
+import { USER_PK_PREFIX, idOfKeyParser, userIdOfPk, userPk } from './keys';
 import { SUBSCRIPTION_SK } from './subscriptions';
 import { SETTINGS_SK } from './users';
 
@@ -29,10 +29,19 @@ const SEARCH_LIST_PREFIX = 'CUSTOMER_SEARCH#';
 
 /** The source rows, as the stream filter names them. */
 export const CUSTOMER_SOURCE_KEYS = { pk: USER_PK_PREFIX, settingsSk: SETTINGS_SK, subscriptionSk: SUBSCRIPTION_SK } as const;
-export const customerOfSourceKey = (pk: string) => pk.slice(CUSTOMER_SOURCE_KEYS.pk.length);
 
 const customerPk = (userId: string) => `${CUSTOMER_PK_PREFIX}${userId}`;
-const sourceKey = (userId: string, sk: string) => ({ pk: `${CUSTOMER_SOURCE_KEYS.pk}${userId}`, sk });
+/** The two source rows of a customer's index. */
+export type CustomerSource = 'settings' | 'subscription';
+const SOURCE_SK: Record<CustomerSource, string> = { settings: CUSTOMER_SOURCE_KEYS.settingsSk, subscription: CUSTOMER_SOURCE_KEYS.subscriptionSk };
+const sourceKey = (userId: string, source: CustomerSource) => ({ pk: userPk(userId), sk: SOURCE_SK[source] });
+
+/** The customer, and which of their source rows, a source row's keys (a stream record's) name. */
+export const customerIdOfSourceKey = idOfKeyParser<{ userId: string; source: CustomerSource }>(
+  "a customer's settings or subscription",
+  ({ pk, sk }) => ({ userId: userIdOfPk(pk), source: (Object.keys(SOURCE_SK) as CustomerSource[]).find((source) => SOURCE_SK[source] === sk) }),
+  ({ userId, source }) => sourceKey(userId, source),
+);
 
 export type Row = Record<string, unknown>;
 
@@ -193,7 +202,7 @@ export function customerIndexRepository(t: TableRef) {
         new BatchGetCommand({
           RequestItems: {
             [t.tableName]: {
-              Keys: [sourceKey(userId, CUSTOMER_SOURCE_KEYS.settingsSk), sourceKey(userId, CUSTOMER_SOURCE_KEYS.subscriptionSk)],
+              Keys: [sourceKey(userId, 'settings'), sourceKey(userId, 'subscription')],
               ConsistentRead: true,
             },
           },
@@ -262,8 +271,8 @@ export function customerIndexRepository(t: TableRef) {
             Delete: { TableName: t.tableName, Key: { pk: customerPk(userId), sk: LISTING_SK }, ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': version } },
           };
       const items = [
-        sourceCheck(t.tableName, sourceKey(userId, CUSTOMER_SOURCE_KEYS.settingsSk), read.settings, SETTINGS_FIELDS),
-        sourceCheck(t.tableName, sourceKey(userId, CUSTOMER_SOURCE_KEYS.subscriptionSk), read.subscription, SUBSCRIPTION_FIELDS),
+        sourceCheck(t.tableName, sourceKey(userId, 'settings'), read.settings, SETTINGS_FIELDS),
+        sourceCheck(t.tableName, sourceKey(userId, 'subscription'), read.subscription, SUBSCRIPTION_FIELDS),
         ...(listingSame ? [] : [listingWrite]),
         ...writes,
         // The counters this change moves, from what the listing row says was counted.

@@ -8,7 +8,7 @@ import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { TableRef } from './client';
 import { queryAll } from './query-all';
 import { applied } from './conditional';
-import { USER_PK_PREFIX } from './keys';
+import { USER_PK_PREFIX, afterPrefix, idOfKeyParser, userIdOfPk, userPk } from './keys';
 
 /** The entity's `pk` prefix, for the worker manifest's filter (the rows live under their user). */
 export const DEVICE_PK_PREFIX = USER_PK_PREFIX;
@@ -45,14 +45,14 @@ export interface DeviceSighting {
   seenAt: string;
 }
 
-const key = (userId: string, deviceId: string) => ({ pk: `${DEVICE_PK_PREFIX}${userId}`, sk: `${DEVICE_SK_PREFIX}${deviceId}` });
+const key = (userId: string, deviceId: string) => ({ pk: userPk(userId), sk: `${DEVICE_SK_PREFIX}${deviceId}` });
 
-/** The device's id from a row's keys (a stream record's), or undefined for another entity. */
-export function deviceKeyOf(keys: { pk: string; sk: string }): { userId: string; deviceId: string } | undefined {
-  if (!keys.pk.startsWith(DEVICE_PK_PREFIX) || !keys.sk.startsWith(DEVICE_SK_PREFIX)) return undefined;
-  return { userId: keys.pk.slice(DEVICE_PK_PREFIX.length), deviceId: keys.sk.slice(DEVICE_SK_PREFIX.length) };
-}
-
+/** The user and device a device row's keys (a stream record's) name. */
+export const deviceIdOfKey = idOfKeyParser<{ userId: string; deviceId: string }>(
+  'a device session',
+  ({ pk, sk }) => ({ userId: userIdOfPk(pk), deviceId: afterPrefix(sk, DEVICE_SK_PREFIX) }),
+  ({ userId, deviceId }) => key(userId, deviceId),
+);
 
 function strip(item: Record<string, unknown>): DeviceRow {
   const { pk: _pk, sk: _sk, entity: _e, ...row } = item;
@@ -133,7 +133,7 @@ export function devicesRepository(t: TableRef) {
     async firstSightings(userId: string): Promise<{ deviceId: string; firstSeenAt: string }[]> {
       const out: { deviceId: string; firstSeenAt: string }[] = (await queryAll(t, {
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :device)',
-        ExpressionAttributeValues: { ':pk': `${DEVICE_PK_PREFIX}${userId}`, ':device': DEVICE_SK_PREFIX },
+        ExpressionAttributeValues: { ':pk': userPk(userId), ':device': DEVICE_SK_PREFIX },
         ProjectionExpression: 'deviceId, firstSeenAt',
         ConsistentRead: true,
       })).map((item) => ({ deviceId: String(item.deviceId), firstSeenAt: String(item.firstSeenAt) }));

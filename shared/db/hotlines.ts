@@ -9,6 +9,7 @@ import type { TableRef } from './client';
 import { queryAll } from './query-all';
 import { applied, cancellationReasons, isConditionFailure } from './conditional';
 import { nextId, padId } from './counters';
+import { afterPrefix, idOfKeyParser } from './keys';
 
 export type HotlineState = 'created' | 'active' | 'failed';
 
@@ -64,13 +65,22 @@ export interface RecordRow {
 export const HOTLINE_PK_PREFIX = 'HOTLINE#';
 /** The stream filter of the hotline rows (not their logs or records). */
 export const HOTLINE_KEYS = { pk: HOTLINE_PK_PREFIX, sk: 'HOTLINE' } as const;
-export const hotlineIdOf = (pk: string) => Number(pk.slice(HOTLINE_PK_PREFIX.length));
 
-const hotlineKey = (id: number) => ({ pk: `${HOTLINE_PK_PREFIX}${id}`, sk: 'HOTLINE' });
+const hotlineKey = (id: number) => ({ pk: `${HOTLINE_PK_PREFIX}${id}`, sk: HOTLINE_KEYS.sk });
 const listKey = (organizationID: number, id: number) => ({ gsi2pk: `ORG#${organizationID}#HOTLINES`, gsi2sk: padId(id) });
 const logKey = (hotlineID: number, id: number) => ({ pk: `${HOTLINE_PK_PREFIX}${hotlineID}`, sk: `CALL_LOG#${padId(id)}` });
 const recordKey = (hotlineID: number, id: number) => ({ pk: `${HOTLINE_PK_PREFIX}${hotlineID}`, sk: `RECORD#${padId(id)}` });
 const callRefKey = (callSid: string) => ({ pk: `JAMBONZ_CALL#${callSid}`, sk: 'REF' });
+
+/** The hotline a hotline row's keys (a stream record's) name; not its logs' or records' keys. */
+export const hotlineIdOfKey = idOfKeyParser<{ hotlineId: number }>(
+  'a hotline',
+  ({ pk }) => {
+    const digits = afterPrefix(pk, HOTLINE_PK_PREFIX);
+    return { hotlineId: digits === undefined ? undefined : Number(digits) };
+  },
+  ({ hotlineId }) => hotlineKey(hotlineId),
+);
 
 const HOTLINE_FIELDS = ['id', 'organizationID', 'name', 'agents', 'channelsInbound', 'channelsOutbound', 'isActive', 'status', 'failureReason', 'ttsInbound', 'ttsOutbound', 'number', 'applicationSid', 'phoneNumberSid', 'createdAt', 'updatedAt'] as const;
 const pick = <T>(item: Record<string, unknown>, fields: readonly string[]) => Object.fromEntries(fields.filter((f) => item[f] !== undefined).map((f) => [f, item[f]])) as T;

@@ -8,6 +8,7 @@ import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@
 import type { TableRef } from './client';
 import { applied, cancellationReasons, isConditionFailure } from './conditional';
 import { decodeCursor, encodeCursor, type CursorKey } from './cursor';
+import { afterPrefix, idOfKeyParser } from './keys';
 
 export type PartnerStatus = 'invited' | 'active' | 'disabled';
 
@@ -43,10 +44,12 @@ const CODE_PREFIX = 'PARTNER_CODE#';
 const INVITE_PREFIX = 'PARTNER_INVITE#';
 
 export const partnerKey = (partnerId: string) => ({ pk: `${PARTNER_KEYS.pk}${partnerId}`, sk: PARTNER_KEYS.sk });
-export const partnerOfKey = (pk: string) => pk.slice(PARTNER_KEYS.pk.length);
 const codeKey = (code: string) => ({ pk: `${CODE_PREFIX}${code}`, sk: 'CODE' });
 const listKey = (row: Pick<PartnerRow, 'createdAt' | 'partnerId'>) => ({ gsi2pk: PARTNER_LIST, gsi2sk: `${row.createdAt}#${row.partnerId}` });
 const inviteLookup = (hash: string) => ({ gsi1pk: `${INVITE_PREFIX}${hash}`, gsi1sk: PARTNER_KEYS.sk });
+
+/** The partner a profile row's keys (a stream record's) name. */
+export const partnerIdOfKey = idOfKeyParser<{ partnerId: string }>('a partner profile', ({ pk }) => ({ partnerId: afterPrefix(pk, PARTNER_KEYS.pk) }), ({ partnerId }) => partnerKey(partnerId));
 
 /** The hash under which an invite token is stored and found (hex SHA-256). */
 export const hashInviteToken = (token: string) => createHash('sha256').update(token, 'utf8').digest('hex');

@@ -6,7 +6,7 @@ import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { TableRef } from './client';
 import { applied } from './conditional';
 import { putIfAbsent } from './put-if-absent';
-import { USER_PK_PREFIX } from './keys';
+import { USER_PK_PREFIX, afterPrefix, idOfKeyParser, userIdOfPk, userPk } from './keys';
 
 export interface PaymentFailureRow {
   invoiceId: string;
@@ -20,12 +20,17 @@ export interface PaymentFailureRow {
   sentAt?: string;
 }
 
-/** The stream filter of the rows, and the user a row's key belongs to. */
+/** The stream filter of the rows. */
 export const PAYMENT_FAILURE_KEYS = { pk: USER_PK_PREFIX, sk: 'PAYMENT_FAILED#' } as const;
-export const paymentFailureOwner = (pk: string) => pk.slice(PAYMENT_FAILURE_KEYS.pk.length);
-export const invoiceOfPaymentFailure = (sk: string) => sk.slice(PAYMENT_FAILURE_KEYS.sk.length);
 
-const key = (userId: string, invoiceId: string) => ({ pk: `${PAYMENT_FAILURE_KEYS.pk}${userId}`, sk: `${PAYMENT_FAILURE_KEYS.sk}${invoiceId}` });
+const key = (userId: string, invoiceId: string) => ({ pk: userPk(userId), sk: `${PAYMENT_FAILURE_KEYS.sk}${invoiceId}` });
+
+/** The user and invoice a failure row's keys (a stream record's) name. */
+export const paymentFailureIdOfKey = idOfKeyParser<{ userId: string; invoiceId: string }>(
+  'a payment failure',
+  ({ pk, sk }) => ({ userId: userIdOfPk(pk), invoiceId: afterPrefix(sk, PAYMENT_FAILURE_KEYS.sk) }),
+  ({ userId, invoiceId }) => key(userId, invoiceId),
+);
 
 export function paymentFailuresRepository(t: TableRef) {
   return {

@@ -4,11 +4,13 @@ import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { TableRef } from './client';
 import { applied } from './conditional';
 import { POOL_LINE_SK, poolLineKey, type PoolLineRow } from './pool';
-import { USER_PK_PREFIX } from './keys';
+import { USER_PK_PREFIX, idOfKeyParser, userIdOfPk } from './keys';
 
-/** The stream filter of the line's rows, and the user a line's key belongs to. */
+/** The stream filter of the line's rows. */
 export const POOL_LINE_KEYS = { pk: USER_PK_PREFIX, sk: POOL_LINE_SK } as const;
-export const poolLineOwner = (pk: string): string => pk.slice(POOL_LINE_KEYS.pk.length);
+
+/** The user whose pool line a row's keys (a stream record's) name. */
+export const poolLineIdOfKey = idOfKeyParser<{ userId: string }>('a pool line', ({ pk }) => ({ userId: userIdOfPk(pk) }), ({ userId }) => poolLineKey(userId));
 
 export function poolLinesRepository(t: TableRef) {
   return {

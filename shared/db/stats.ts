@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { TableRef } from './client';
 import { applied, cancellationReasons } from './conditional';
+import { afterPrefix, splitAtFirst } from './keys';
 
 export const COUNTER_SHARDS = 16;
 const COUNTERS_PK = 'STATS#COUNTERS';
@@ -26,8 +27,10 @@ export type CounterChanges = Record<string, number>;
 /** A counter shard for an id: the same id always lands on the same shard. */
 export const shardOf = (id: string) => createHash('sha256').update(id).digest().readUInt16BE(0) % COUNTER_SHARDS;
 export const monthOf = (iso: string) => iso.slice(0, 7);
-export const totalKey = (shard: number) => ({ pk: COUNTERS_PK, sk: `TOTAL#${String(shard).padStart(2, '0')}` });
-export const monthKey = (month: string, shard: number) => ({ pk: COUNTERS_PK, sk: `MONTH#${month}#${String(shard).padStart(2, '0')}` });
+const TOTAL_SK_PREFIX = 'TOTAL#';
+const MONTH_SK_PREFIX = 'MONTH#';
+export const totalKey = (shard: number) => ({ pk: COUNTERS_PK, sk: `${TOTAL_SK_PREFIX}${String(shard).padStart(2, '0')}` });
+export const monthKey = (month: string, shard: number) => ({ pk: COUNTERS_PK, sk: `${MONTH_SK_PREFIX}${month}#${String(shard).padStart(2, '0')}` });
 
 /** The transaction item that adds `changes` to the counters of `key` (creating the item when missing); undefined when nothing changes. */
 export function counterUpdate(tableName: string, key: { pk: string; sk: string }, changes: CounterChanges) {
@@ -68,9 +71,16 @@ export async function retryingConflicts<T>(fn: () => Promise<T>, attempts = 10):
   }
 }
 
-export interface CounterItem {
-  sk: string;
-  [counter: string]: unknown;
+/** One counter shard as read: the gauges now (`total`) or one month's changes (`month`, yyyy-mm), and its counters. */
+export type CounterShard = ({ period: 'total' } | { period: 'month'; month: string }) & { counters: Record<string, number> };
+
+/** A counter item as the shard it is (undefined for an item of no known kind). */
+function counterShardOf(item: Record<string, unknown>): CounterShard | undefined {
+  const sk = String(item.sk);
+  const counters = Object.fromEntries(Object.entries(item).filter((e): e is [string, number] => typeof e[1] === 'number'));
+  if (sk.startsWith(TOTAL_SK_PREFIX)) return { period: 'total', counters };
+  const [month] = splitAtFirst(afterPrefix(sk, MONTH_SK_PREFIX), '#');
+  return month ? { period: 'month', month, counters } : undefined;
 }
 
 export interface StatsSnapshotRow<T = unknown> {
@@ -109,21 +119,24 @@ export function statsRepository(t: TableRef) {
       });
     },
 
-    /** Every TOTAL item and the MONTH items from `fromMonth` on: one Query (a few pages at most). */
-    async readCounters(fromMonth: string): Promise<CounterItem[]> {
-      const out: CounterItem[] = [];
+    /** Every TOTAL shard and the MONTH shards from `fromMonth` on: one Query (a few pages at most). */
+    async readCounters(fromMonth: string): Promise<CounterShard[]> {
+      const out: CounterShard[] = [];
       let start: Record<string, unknown> | undefined;
       do {
         const res = await t.doc.send(
           new QueryCommand({
             TableName: t.tableName,
             KeyConditionExpression: 'pk = :pk AND sk >= :from',
-            ExpressionAttributeValues: { ':pk': COUNTERS_PK, ':from': `MONTH#${fromMonth}` },
+            ExpressionAttributeValues: { ':pk': COUNTERS_PK, ':from': `${MONTH_SK_PREFIX}${fromMonth}` },
             ConsistentRead: true,
             ExclusiveStartKey: start,
           }),
         );
-        out.push(...((res.Items ?? []) as CounterItem[]));
+        for (const item of res.Items ?? []) {
+          const shard = counterShardOf(item);
+          if (shard) out.push(shard);
+        }
         start = res.LastEvaluatedKey;
       } while (start);
       return out;

@@ -11,14 +11,17 @@ import { BatchWriteCommand, GetCommand, QueryCommand, TransactWriteCommand, Upda
 import type { TableRef } from './client';
 import { queryAll } from './query-all';
 import { applied, cancellationReasons } from './conditional';
-import { USER_PK_PREFIX, userPk } from './keys';
+import { USER_PK_PREFIX, idOfKeyParser, userIdOfPk, userPk } from './keys';
 
 export const TEARDOWN_SK = 'TEARDOWN';
-/** The stream filter of the records, and the user a record's key belongs to. */
+/** The stream filter of the records. */
 export const TEARDOWN_KEYS = { pk: USER_PK_PREFIX, sk: TEARDOWN_SK } as const;
-export const teardownOwner = (pk: string) => pk.slice(TEARDOWN_KEYS.pk.length);
 
 const key = (userId: string) => ({ pk: userPk(userId), sk: TEARDOWN_SK });
+
+/** The account a teardown record's keys name (a stream record's). */
+export const teardownIdOfKey = idOfKeyParser<{ userId: string }>('a teardown record', ({ pk }) => ({ userId: userIdOfPk(pk) }), ({ userId }) => key(userId));
+
 /** Every teardown, newest first (gsi2): what the local hub shows. */
 const TEARDOWN_LIST = 'TEARDOWNS';
 const listKey = (row: Pick<TeardownRow, 'requestedAt' | 'userId'>) => ({ gsi2pk: TEARDOWN_LIST, gsi2sk: `${row.requestedAt}#${row.userId}` });

@@ -7,6 +7,7 @@ import type { Locale } from '../model/locale';
 import type { TicketPriority } from '../model/tickets';
 import type { TableRef } from './client';
 import { applied } from './conditional';
+import { afterPrefix, idOfKeyParser } from './keys';
 import { putIfAbsent, type PutOutcome } from './put-if-absent';
 
 export interface TicketRow {
@@ -42,6 +43,9 @@ const MARK: Record<TicketMail, { id: string; at: string }> = {
 };
 
 const key = (ticketNumber: string) => ({ pk: `${TICKET_PK_PREFIX}${ticketNumber}`, sk: 'TICKET' });
+
+/** The ticket a ticket row's keys (a stream record's) name. */
+export const ticketIdOfKey = idOfKeyParser<{ ticketNumber: string }>('a support ticket', ({ pk }) => ({ ticketNumber: afterPrefix(pk, TICKET_PK_PREFIX) }), ({ ticketNumber }) => key(ticketNumber));
 
 export function ticketsRepository(t: TableRef) {
   return {

@@ -1,15 +1,13 @@
 // Agent phones: listed, added and changed by their owner, or by an admin of the owner's organisation
 // who names it and whom the owner allows (shared/domain/hotline-access.ts). Numbers are stored in E.164.
 import type { AgentPhoneRow, AgentPhonesRepository } from '../db/agent-phones';
-import { nextId } from '../db/counters';
-import type { TableRef } from '../db/client';
 import type { OrganizationsRepository } from '../db/organizations';
 import { BadRequestError, NotFoundError, ValidationError } from '../errors';
 import type { Caller } from '../model/caller';
 import { checkBodyId, idFromPath, resolveOwner } from './hotline-access';
 import { callableE164 } from './phone-number';
 
-type Deps = { organizations: OrganizationsRepository; phones: AgentPhonesRepository; table: TableRef; now?: () => Date };
+type Deps = { organizations: OrganizationsRepository; phones: AgentPhonesRepository; now?: () => Date };
 
 export interface AgentPhoneInput {
   /** A generated client's copy of the id: ignored on create, checked against the path on update (checkBodyId). */
@@ -37,7 +35,7 @@ export async function createAgentPhone(deps: Deps, caller: Caller, input: AgentP
   const phone = e164(input.phone);
   const owner = await resolveOwner(deps, caller.id, input.userID, organizationID);
   const now = (deps.now?.() ?? new Date()).toISOString();
-  const row: AgentPhoneRow = { id: await nextId(deps.table, 'agentPhone'), userID: owner.userID, name: input.name, phone, isActive: input.isActive, createdAt: now, updatedAt: now };
+  const row: AgentPhoneRow = { id: await deps.phones.newId(), userID: owner.userID, name: input.name, phone, isActive: input.isActive, createdAt: now, updatedAt: now };
   await deps.phones.create(owner.sub, row);
   return view(row);
 }

@@ -14,7 +14,8 @@
 //      Accept-Language). Nothing else happens in the request: 202 once the row is written. A call
 //      reported twice is two reports.
 //
-// notifyCallReport — the worker, from the report row's INSERT on the table's stream.
+// notifyCallReport — the worker, from the report row's INSERT on the table's stream (the report's id:
+//   reporter, report time, report id).
 //   1. read the row as it is now (strongly consistent); nothing to do if it is gone or already marked;
 //   2. email the review inbox (TEAM_LOCALE; reply-to the reporter's address when there is one) with the
 //      call's portal link, the reporter, the call's start, the report's language and the description,
@@ -22,7 +23,7 @@
 //   A failed send throws and the stream retries the record; a marked row sends nothing again. The
 //   window that remains (Mailgun accepted, the mark not yet written) sends that one email again.
 import { randomUUID } from 'node:crypto';
-import { callReporter, type CallReportRow, type CallReportsRepository } from '../db/call-reports';
+import type { CallReportId, CallReportRow, CallReportsRepository } from '../db/call-reports';
 import type { CallsRepository } from '../db/calls';
 import { localeFromAcceptLanguage } from '../email/language';
 import { callReportMail } from '../email/team';
@@ -93,7 +94,7 @@ export async function reportCall(
 }
 
 export interface CallReportMailDeps {
-  callReports: Pick<CallReportsRepository, 'getByKey' | 'markSent'>;
+  callReports: Pick<CallReportsRepository, 'get' | 'markSent'>;
   mailer: Mailer;
   reviewInbox: string;
   /** The customer portal's base URL, without a trailing slash. */
@@ -103,11 +104,8 @@ export interface CallReportMailDeps {
 
 export type CallReportMailOutcome = 'sent' | 'already-sent' | 'gone';
 
-export async function notifyCallReport(
-  deps: CallReportMailDeps,
-  key: { pk: string; sk: string },
-): Promise<CallReportMailOutcome> {
-  const row = await deps.callReports.getByKey(key.pk, key.sk);
+export async function notifyCallReport(deps: CallReportMailDeps, id: CallReportId): Promise<CallReportMailOutcome> {
+  const row = await deps.callReports.get(id);
   if (!row) return 'gone';
   if (row.mailId) return 'already-sent';
   const mail = callReportMail(TEAM_LOCALE, {
@@ -115,13 +113,13 @@ export async function notifyCallReport(
     callId: row.callId,
     callStartedAt: row.callStartedAt,
     locale: isLocale(row.locale) ? row.locale : DEFAULT_LOCALE,
-    reporterId: callReporter(key.pk),
+    reporterId: id.userId,
     reporterEmail: row.reporterEmail,
     description: row.description,
     reportedAt: row.reportedAt,
     link: `${deps.portalUrl}/calls/${encodeURIComponent(row.callId)}`,
   });
-  const { id } = await deps.mailer.send({
+  const { id: mailId } = await deps.mailer.send({
     ...mail,
     to: deps.reviewInbox,
     // The validated address alone: a display name built from user text could add addresses.
@@ -129,7 +127,7 @@ export async function notifyCallReport(
     tags: ['call-report'],
     variables: { mail: 'call-report', reportId: row.reportId, callId: row.callId },
   });
-  const marked = await deps.callReports.markSent(key.pk, key.sk, id, (deps.now?.() ?? new Date()).toISOString());
-  if (!marked) logger.warn('call report email sent, but another delivery had marked it first', { reportId: row.reportId, mailId: id });
+  const marked = await deps.callReports.markSent(id, mailId, (deps.now?.() ?? new Date()).toISOString());
+  if (!marked) logger.warn('call report email sent, but another delivery had marked it first', { reportId: row.reportId, mailId });
   return 'sent';
 }

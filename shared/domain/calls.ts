@@ -7,14 +7,13 @@
 // acknowledged, so Vapi does not retry for ever); the call is stored once (shared/db/calls.ts). That is
 // all the request does: one Query and one transaction of two puts.
 //
-// sendCallSummary — the worker, from the call row's INSERT: the owner's address from their settings,
-// else from Auth0 (then kept on the settings); the summary, the caller, the start in the owner's time
-// zone and the deep link `<portal>/calls/<callId>`, in the owner's language; the row marked
-// (`summaryMailId`), so a retried record sends nothing twice. The window left: Mailgun accepted, the
+// sendCallSummary — the worker, from the call row's INSERT, given the row's id (owner, start, call id):
+// the owner's address from their settings, else from Auth0 (then kept on the settings); the summary,
+// the caller, the start in the owner's time zone and the deep link `<portal>/calls/<callId>`, in the
+// owner's language; the row marked (`summaryMailId`), so a retried record sends nothing twice. The window left: Mailgun accepted, the
 // mark not yet written; the retry then sends the email again.
 import type { AssistantsRepository } from '../db/assistants';
-import { callOwner, isCallKeyOf, type CallRow, type CallsRepository } from '../db/calls';
-import { decodeCursor, encodeCursor } from '../db/cursor';
+import type { CallRow, CallRowId, CallsRepository } from '../db/calls';
 import type { UsersRepository } from '../db/users';
 import { callSummaryMail } from '../email/customer';
 import { localeOr, type Locale } from '../model/locale';
@@ -98,9 +97,8 @@ const view = (c: CallRow) => ({
 });
 
 export async function listCalls(deps: { calls: Pick<CallsRepository, 'list'> }, userId: string, q: { limit: number; cursor?: string }) {
-  const after = decodeCursor(q.cursor, { keys: ['pk', 'sk'], check: isCallKeyOf(userId) });
-  const page = await deps.calls.list(userId, { limit: q.limit, after });
-  return { items: page.items.map(view), nextCursor: page.items.length === q.limit ? encodeCursor(page.last) : null };
+  const page = await deps.calls.list(userId, { limit: q.limit, cursor: q.cursor });
+  return { items: page.items.map(view), nextCursor: page.nextCursor };
 }
 
 export class CallNotFoundError extends NotFoundError {
@@ -118,7 +116,7 @@ export async function getCall(deps: { calls: Pick<CallsRepository, 'get'> }, use
 // --- the summary email ---------------------------------------------------------------------------
 
 export interface CallSummaryDeps {
-  calls: Pick<CallsRepository, 'getByKey' | 'markSummarySent'>;
+  calls: Pick<CallsRepository, 'getRow' | 'markSummarySent'>;
   users: Pick<UsersRepository, 'findSettings' | 'cacheEmail'>;
   directory: Pick<UserDirectory, 'getUser'>;
   mailer: Mailer;
@@ -128,11 +126,11 @@ export interface CallSummaryDeps {
 
 export type CallSummaryOutcome = 'sent' | 'already-sent' | 'gone' | 'no-email';
 
-export async function sendCallSummary(deps: CallSummaryDeps, key: { pk: string; sk: string }): Promise<CallSummaryOutcome> {
-  const call = await deps.calls.getByKey(key.pk, key.sk);
+export async function sendCallSummary(deps: CallSummaryDeps, id: CallRowId): Promise<CallSummaryOutcome> {
+  const call = await deps.calls.getRow(id);
   if (!call) return 'gone';
   if (call.summaryMailId) return 'already-sent';
-  const userId = callOwner(key.pk);
+  const { userId } = id;
   const settings = await deps.users.findSettings(userId);
   let email = settings?.email ?? null;
   if (!email) {
@@ -152,8 +150,8 @@ export async function sendCallSummary(deps: CallSummaryDeps, key: { pk: string; 
     timeZone: settings?.timezone || 'Europe/Berlin',
     link: `${deps.portalUrl}/calls/${encodeURIComponent(call.callId)}`,
   });
-  const { id } = await deps.mailer.send({ ...mail, to: email, tags: ['call-summary'], variables: { mail: 'call-summary', callId: call.callId } });
-  const marked = await deps.calls.markSummarySent(key.pk, key.sk, id, (deps.now?.() ?? new Date()).toISOString());
-  if (!marked) logger.warn('call summary sent, but another delivery had marked it first', { callId: call.callId, mailId: id });
+  const { id: mailId } = await deps.mailer.send({ ...mail, to: email, tags: ['call-summary'], variables: { mail: 'call-summary', callId: call.callId } });
+  const marked = await deps.calls.markSummarySent(id, mailId, (deps.now?.() ?? new Date()).toISOString());
+  if (!marked) logger.warn('call summary sent, but another delivery had marked it first', { callId: call.callId, mailId });
   return 'sent';
 }

@@ -12,7 +12,7 @@
 // force times their plan's monthly price (plans config). Months are UTC.
 import { randomUUID } from 'node:crypto';
 import type { Plan } from '../config/plans';
-import type { CounterItem, StatsRepository } from '../db/stats';
+import type { CounterShard, StatsRepository } from '../db/stats';
 import { AppError } from '../errors';
 import { logger } from '../observability/logger';
 
@@ -70,16 +70,15 @@ export function lastMonths(now: Date, n = MONTHS): string[] {
   return out;
 }
 
-/** The figures from the counters' items. */
-export function computeStats(items: CounterItem[], plans: StatsDeps['plans'], now: Date): Omit<Stats, 'computedAt'> {
+/** The figures from the counters' shards. */
+export function computeStats(shards: CounterShard[], plans: StatsDeps['plans'], now: Date): Omit<Stats, 'computedAt'> {
   const months = lastMonths(now);
   const totals: Record<string, number> = {};
   const byMonth = new Map<string, Record<string, number>>(months.map((m) => [m, {}]));
-  for (const item of items) {
-    const sk = String(item.sk);
-    const into = sk.startsWith('TOTAL#') ? totals : byMonth.get(sk.slice('MONTH#'.length, 'MONTH#'.length + 7));
+  for (const shard of shards) {
+    const into = shard.period === 'total' ? totals : byMonth.get(shard.month);
     if (!into) continue;
-    for (const [k, v] of Object.entries(item)) if (typeof v === 'number') into[k] = (into[k] ?? 0) + v;
+    for (const [k, v] of Object.entries(shard.counters)) into[k] = (into[k] ?? 0) + v;
   }
   const price = (planId: string) => plans.find((p) => p.id === planId)?.monthlyPriceCents ?? 0;
   let customers = totals.customers ?? 0;

@@ -77,8 +77,8 @@ const ids = (items: { userId: string }[]) => items.map((i) => i.userId);
 const search = async (q: string) => ids(await walk(`?q=${encodeURIComponent(q)}`));
 
 async function customerCount(): Promise<number> {
-  const items = await statsRepository(stack.table).readCounters('2000-01');
-  return items.filter((i) => String(i.sk).startsWith('TOTAL#')).reduce((n, i) => n + Number(i.customers ?? 0), 0);
+  const shards = await statsRepository(stack.table).readCounters('2000-01');
+  return shards.filter((s) => s.period === 'total').reduce((n, s) => n + (s.counters.customers ?? 0), 0);
 }
 
 describe('the listing', () => {

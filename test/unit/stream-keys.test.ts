@@ -1,0 +1,97 @@
+// A stream worker hands its use case the typed id its repository's parser reads from the record's keys
+// (shared/db/keys.ts `idOfKeyParser`). These check each parser against a row of its own (the one its
+// worker's filter takes), against every other entity's row, and against keys its builder never writes.
+import { marshall } from '@aws-sdk/util-dynamodb';
+import type { DynamoDBRecord } from 'aws-lambda';
+import { describe, expect, it } from 'vitest';
+import { matches } from '../../lib/local/streams';
+import { workers } from '../../lib/workers';
+import { callReportIdOfKey } from '../../shared/db/call-reports';
+import { callIdOfKey } from '../../shared/db/calls';
+import { contactIdOfKey } from '../../shared/db/contacts';
+import { customerIdOfSourceKey } from '../../shared/db/customers';
+import { deviceIdOfKey } from '../../shared/db/devices';
+import { hotlineIdOfKey } from '../../shared/db/hotlines';
+import { UnexpectedKeyError, type RowKeys } from '../../shared/db/keys';
+import { partnerIdOfKey } from '../../shared/db/partners';
+import { paymentFailureIdOfKey } from '../../shared/db/payment-failures';
+import { poolLineIdOfKey } from '../../shared/db/pool-lines';
+import { teardownIdOfKey } from '../../shared/db/teardowns';
+import { ticketIdOfKey } from '../../shared/db/tickets';
+import { filterPattern } from '../../shared/streams/worker-def';
+
+const user = 'auth0|5f1c2d3e4b';
+
+/** Per worker: its parser, a row of its entity, and the id the parser reads from it. */
+const cases: { worker: string; parse: (keys: RowKeys) => unknown; keys: RowKeys; id: unknown }[] = [
+  { worker: 'deliverContactEmail', parse: contactIdOfKey, keys: { pk: 'CONTACT#7c1e', sk: 'CONTACT' }, id: { requestId: '7c1e' } },
+  { worker: 'deliverTicketEmails', parse: ticketIdOfKey, keys: { pk: 'TICKET#FON-7K3M2Q', sk: 'TICKET' }, id: { ticketNumber: 'FON-7K3M2Q' } },
+  { worker: 'bindPoolNumber', parse: poolLineIdOfKey, keys: { pk: `USER#${user}`, sk: 'INTEGRATION#POOL' }, id: { userId: user } },
+  { worker: 'sendSignInAlert', parse: deviceIdOfKey, keys: { pk: `USER#${user}`, sk: 'DEVICE#d-1' }, id: { userId: user, deviceId: 'd-1' } },
+  { worker: 'notifyPaymentFailed', parse: paymentFailureIdOfKey, keys: { pk: `USER#${user}`, sk: 'PAYMENT_FAILED#in_1Q2w' }, id: { userId: user, invoiceId: 'in_1Q2w' } },
+  {
+    worker: 'sendCallSummary',
+    parse: callIdOfKey,
+    keys: { pk: `USER#${user}`, sk: 'CALL#2026-03-04T05:06:07.890Z#call-1' },
+    id: { userId: user, startedAt: '2026-03-04T05:06:07.890Z', callId: 'call-1' },
+  },
+  {
+    worker: 'notifyCallReport',
+    parse: callReportIdOfKey,
+    keys: { pk: `USER#${user}`, sk: 'CALLREPORT#2026-03-04T05:06:07.890Z#r-1' },
+    id: { userId: user, reportedAt: '2026-03-04T05:06:07.890Z', reportId: 'r-1' },
+  },
+  { worker: 'sendPartnerInvite', parse: partnerIdOfKey, keys: { pk: 'PARTNER#p-1', sk: 'PROFILE' }, id: { partnerId: 'p-1' } },
+  { worker: 'indexCustomer', parse: customerIdOfSourceKey, keys: { pk: `USER#${user}`, sk: 'SETTINGS' }, id: { userId: user, source: 'settings' } },
+  { worker: 'indexCustomer', parse: customerIdOfSourceKey, keys: { pk: `USER#${user}`, sk: 'SUBSCRIPTION' }, id: { userId: user, source: 'subscription' } },
+  { worker: 'tearDownAccount', parse: teardownIdOfKey, keys: { pk: `USER#${user}`, sk: 'TEARDOWN' }, id: { userId: user } },
+  { worker: 'provisionHotline', parse: hotlineIdOfKey, keys: { pk: 'HOTLINE#12', sk: 'HOTLINE' }, id: { hotlineId: 12 } },
+];
+
+const record = (worker: string, keys: RowKeys): DynamoDBRecord => ({
+  eventName: workers[worker]!.on.events[0],
+  dynamodb: { Keys: marshall(keys) as never, NewImage: marshall({ ...keys, status: 'created' }) as never, SequenceNumber: '1' },
+});
+
+const refused = (parse: (keys: RowKeys) => unknown, keys: RowKeys) => expect(() => parse(keys), JSON.stringify(keys)).toThrow(UnexpectedKeyError);
+
+describe('stream key parsers', () => {
+  it.each(cases)("$worker: its filter's row parses to its typed id", ({ worker, parse, keys, id }) => {
+    expect(matches(filterPattern(workers[worker]!), record(worker, keys))).toBe(true);
+    expect(parse(keys)).toEqual(id);
+  });
+
+  it('every worker that reads a row by its key is covered (countCall reads its call from the image)', () => {
+    const covered = new Set(cases.map((c) => c.worker));
+    expect(Object.keys(workers).filter((w) => !covered.has(w))).toEqual(['countCall']);
+  });
+
+  it("each parser refuses every other entity's row", () => {
+    for (const own of cases) {
+      for (const other of cases) if (other.parse !== own.parse) refused(own.parse, other.keys);
+    }
+  });
+
+  it('refuses keys its builder never writes', () => {
+    refused(teardownIdOfKey, { pk: 'USER#', sk: 'TEARDOWN' });
+    refused(teardownIdOfKey, { pk: `CUSTOMER#${user}`, sk: 'TEARDOWN' });
+    refused(teardownIdOfKey, { pk: `USER#${user}`, sk: 'TEARDOWNS' });
+    refused(callIdOfKey, { pk: `USER#${user}`, sk: 'CALL#2026-03-04T05:06:07.890Z' });
+    refused(callIdOfKey, { pk: `USER#${user}`, sk: 'CALL#2026-03-04T05:06:07.890Z#' });
+    refused(paymentFailureIdOfKey, { pk: `USER#${user}`, sk: 'PAYMENT_FAILED#' });
+    refused(customerIdOfSourceKey, { pk: `USER#${user}`, sk: 'ASSISTANT' });
+    refused(hotlineIdOfKey, { pk: 'HOTLINE#007', sk: 'HOTLINE' });
+    refused(hotlineIdOfKey, { pk: 'HOTLINE#', sk: 'HOTLINE' });
+    refused(hotlineIdOfKey, { pk: 'HOTLINE#x', sk: 'HOTLINE' });
+    refused(hotlineIdOfKey, { pk: 'HOTLINE#12', sk: 'CALL_LOG#0000000001' });
+    refused(partnerIdOfKey, { pk: 'PARTNER_CODE#AB12', sk: 'CODE' });
+  });
+
+  it("keeps a call id's own `#` (the start before it holds none)", () => {
+    expect(callIdOfKey({ pk: `USER#${user}`, sk: 'CALL#2026-03-04T05:06:07.890Z#a#b' })).toEqual({ userId: user, startedAt: '2026-03-04T05:06:07.890Z', callId: 'a#b' });
+  });
+
+  it('names the entity and the keys it was given', () => {
+    expect(() => teardownIdOfKey({ pk: 'CONTACT#1', sk: 'CONTACT' })).toThrow('Not the key of a teardown record: pk "CONTACT#1", sk "CONTACT"');
+  });
+});
