@@ -3,8 +3,12 @@
 // two linters (test/infra/openapi-lint.test.ts) check it, and every integration response is
 // validated against it (test/support/openapi-contract.ts).
 //
-// Error responses are derived from what the handler stack (shared/http/middleware/*) and API Gateway
-// can really answer for a route, so the document promises nothing that cannot happen.
+// Error responses are derived from what the handler stack and API Gateway can really answer for a
+// route, so the document promises nothing that cannot happen. Each middleware declares its answers
+// beside the code that throws them (`answers(def)` in shared/http/middleware/*.ts), the route
+// definition those of what a route uses (`answers` in shared/http/route-def.ts), API Gateway's are
+// below (`gatewayAnswers`), and a manifest entry adds its handler's (`errors`); `errorResponses` joins
+// them per status.
 import { stringify } from 'yaml';
 import {
   createDocument,
@@ -15,23 +19,15 @@ import {
   type ZodOpenApiResponsesObject,
   type oas31,
 } from 'zod-openapi';
-import {
-  AccountBeingDeletedError,
-  AccountDeletedError,
-  IdempotencyInProgressError,
-  IdempotencyKeyReusedError,
-  KeyServiceUnavailableError,
-  PROBLEM_BASE,
-  PayloadTooLargeError,
-  ProviderError,
-  TableUnavailableError,
-  UnauthorizedError,
-  UnsupportedMediaTypeError,
-  ValidationError,
-  type ProviderFailure,
-} from '../shared/errors';
-import { IDEMPOTENCY_KEY_MAX } from '../shared/http/middleware/idempotency';
-import { needsAuthorizer, type RouteDef } from '../shared/http/route-def';
+import { PROBLEM_BASE } from '../shared/errors';
+import * as access from '../shared/http/middleware/access';
+import * as accountGate from '../shared/http/middleware/account-gate';
+import * as body from '../shared/http/middleware/body';
+import * as idempotency from '../shared/http/middleware/idempotency';
+import * as problems from '../shared/http/middleware/problems';
+import * as validate from '../shared/http/middleware/validate';
+import * as routeDef from '../shared/http/route-def';
+import { needsAuthorizer, type ProblemAnswer, type RouteDef } from '../shared/http/route-def';
 import { Problem } from '../shared/schemas/common';
 
 /** A description for every tag the manifest uses; a tag missing here stops the generator. */
@@ -109,38 +105,6 @@ const gatewayContent = (message: string): ZodOpenApiContentObject => ({
   'application/json': { schema: { allOf: [ref('GatewayError'), { type: 'object', properties: { message: { const: message } } }] } },
 });
 
-const code = (slugs: string[]) => slugs.map((s) => `\`${s}\``).join(', ');
-
-// Provider failures: statuses and slugs come from ProviderError itself (the record keeps the list
-// exhaustive at compile time).
-const PROVIDER_FAILURES = Object.keys({
-  'not-found': 1,
-  conflict: 1,
-  'rate-limited': 1,
-  unavailable: 1,
-  rejected: 1,
-} satisfies Record<ProviderFailure, 1>) as ProviderFailure[];
-const providerSlugs = (status: number) =>
-  PROVIDER_FAILURES.map((f) => new ProviderError('vapi', 'probe', f)).filter((e) => e.status === status).map((e) => e.slug);
-
-// Slugs the middleware throws; the literal ones are written in shared/http/middleware/*.ts.
-const SLUG = {
-  validation: new ValidationError([]).slug,
-  malformedJson: 'malformed-json',
-  unexpectedBody: 'unexpected-body',
-  tooLarge: new PayloadTooLargeError(0).slug,
-  mediaType: new UnsupportedMediaTypeError().slug,
-  unauthorized: new UnauthorizedError().slug,
-  adminRequired: 'admin-required',
-  partnerRequired: 'partner-required',
-  internal: 'internal',
-  idempotencyReused: new IdempotencyKeyReusedError().slug,
-  idempotencyInProgress: new IdempotencyInProgressError().slug,
-  tableUnavailable: new TableUnavailableError('probe').slug,
-  keyServiceUnavailable: new KeyServiceUnavailableError().slug,
-};
-
-const idempotencyKeyRule = `1 to ${IDEMPOTENCY_KEY_MAX} printable ASCII characters`;
 const retryAfter = (description: string) => ({ 'Retry-After': { description, schema: { type: 'integer', minimum: 0 } } }) as const;
 
 /** The Idempotency-Key header of routes the manifest flags `idempotent` (shared/http/middleware/idempotency.ts). */
@@ -149,156 +113,79 @@ const IDEMPOTENCY_KEY_PARAMETER: oas31.ParameterObject = {
   name: 'Idempotency-Key',
   required: false,
   description: [
-    `A key of the client's choosing (${idempotencyKeyRule}; a UUID will do) that makes a retry safe:`,
+    `A key of the client's choosing (${idempotency.IDEMPOTENCY_KEY_RULE}; a UUID will do) that makes a retry safe:`,
     'the same key with the same request within 24 hours gets the first answer again, and the request runs once.',
     'The same key with another request: 422. Without the header the request runs each time it is sent.',
   ].join(' '),
-  schema: { type: 'string', minLength: 1, maxLength: IDEMPOTENCY_KEY_MAX, pattern: '^[\\x20-\\x7e]+$' },
+  schema: { type: 'string', minLength: 1, maxLength: idempotency.IDEMPOTENCY_KEY_MAX, pattern: '^[\\x20-\\x7e]+$' },
 };
 
-/** The error responses the stack (shared/http/route.ts) and API Gateway can give for `r`. */
+/** An answer API Gateway gives itself, in its own body (`message`), before or instead of the function. */
+type GatewayAnswer = Omit<ProblemAnswer, 'slugs'> & { message: string; headers?: Record<string, oas31.HeaderObject> };
+
+const gatewayAnswers = (r: RouteDef): GatewayAnswer[] => [
+  ...(needsAuthorizer(r)
+    ? [
+        {
+          status: 401,
+          message: 'Unauthorized',
+          description: "Unauthorized: no valid bearer token (missing, expired, or for another audience). API Gateway's JWT authorizer answers; the function never runs.",
+          headers: { 'WWW-Authenticate': { description: 'The bearer challenge.', schema: { type: 'string' } } },
+        } satisfies GatewayAnswer,
+      ]
+    : []),
+  { status: 413, message: 'Request Entity Too Large', description: 'Over 10 MB, API Gateway answers with its own body.' },
+  // Every route is throttled (the stage's default rate and burst, the account's limits).
+  { status: 429, message: 'Too Many Requests', description: "Too many requests: API Gateway's throttling answers with its own body; the function never runs." },
+  { status: 500, message: 'Internal Server Error', description: "API Gateway's own body when the function crashed or timed out." },
+];
+
+/**
+ * The request stack's declarations (shared/http/route.ts builds the stack; each middleware declares
+ * what it answers beside the code that throws it, `answers(def)`, and gives none for a route it does
+ * not apply to) and the route definition's for what the route uses. Their order is the order of the
+ * problem types and sentences within one status.
+ */
+export const STACK_ANSWERS: ((r: RouteDef) => ProblemAnswer[])[] = [
+  validate.answers,
+  body.answers,
+  access.answers,
+  problems.answers,
+  routeDef.answers,
+  idempotency.answers,
+  accountGate.answers,
+];
+
+/**
+ * Adds one answer to the responses: the first of a status opens it (with its title), the next ones
+ * add their sentence, problem types, media type and headers. Retry-After is the answer's own; where
+ * two answers of the stack give one on a status it is "when known", and a route's own answer says
+ * what it means for that route.
+ */
+function addAnswer(out: Record<string, ZodOpenApiResponseObject>, a: (ProblemAnswer | GatewayAnswer) & { ownAnswer?: true }) {
+  const prior = out[String(a.status)];
+  const slugs = 'slugs' in a ? a.slugs : [];
+  const headers = 'headers' in a ? a.headers : undefined;
+  const retry = a.retryAfter && ('Retry-After' in (prior?.headers ?? {}) && !a.ownAnswer ? 'Seconds to wait, when known.' : a.retryAfter);
+  out[String(a.status)] = {
+    ...prior,
+    description: prior ? `${prior.description} ${a.description}` : a.title ? `${a.title}. ${a.description}` : a.description,
+    ...(headers || retry ? { headers: { ...prior?.headers, ...headers, ...(retry ? retryAfter(retry) : {}) } } : {}),
+    content: {
+      ...prior?.content,
+      ...(slugs.length > 0 ? problemContent(a.status, [...problemSlugs(prior), ...slugs]) : {}),
+      ...('message' in a ? gatewayContent(a.message) : {}),
+    },
+  };
+}
+
+/** The error responses the stack (shared/http/route.ts), API Gateway and the handler can give for `r`. */
 export function errorResponses(r: RouteDef): Record<string, ZodOpenApiResponseObject> {
-  const req = r.request;
-  const parsesBody = Boolean(req?.body) && !req?.raw;
   const out: Record<string, ZodOpenApiResponseObject> = {};
-
-  // middleware/body.ts (JSON, or no body at all) and middleware/validate.ts (schemas).
-  const bad: { slug: string; why: string }[] = [];
-  // Every route can give it: one without a query schema refuses any query parameter.
-  bad.push({
-    slug: SLUG.validation,
-    why: `fields or query parameters are invalid or unknown${r.idempotent ? `, or the \`Idempotency-Key\` header is not ${idempotencyKeyRule}` : ''}, and \`errors\` names each one`,
-  });
-  if (parsesBody) bad.push({ slug: SLUG.malformedJson, why: 'the body is not valid JSON' });
-  if (!req?.body && !req?.raw) bad.push({ slug: SLUG.unexpectedBody, why: 'a body was sent, and this operation takes none' });
-  if (bad.length > 0) {
-    out['400'] = {
-      description: `Bad request. ${bad.map((b) => `\`${b.slug}\`: ${b.why}.`).join(' ')}`,
-      content: problemContent(400, bad.map((b) => b.slug)),
-    };
-  }
-
-  if (needsAuthorizer(r)) {
-    out['401'] = {
-      description: "Unauthorized: no valid bearer token (missing, expired, or for another audience). API Gateway's JWT authorizer answers; the function never runs.",
-      headers: { 'WWW-Authenticate': { description: 'The bearer challenge.', schema: { type: 'string' } } },
-      content: gatewayContent('Unauthorized'),
-    };
-  } else if (r.access === 'vapi' || r.access === 'stripe' || r.access === 'jambonz') {
-    const header =
-      r.access === 'vapi' ? '`X-Vapi-Secret` is missing or wrong' : r.access === 'jambonz' ? '`Jambonz-Signature` is missing, wrong or older than five minutes; nothing was stored' : '`Stripe-Signature` is missing';
-    out['401'] = { description: `Unauthorized. \`${SLUG.unauthorized}\`: ${header}.`, content: problemContent(401, [SLUG.unauthorized]) };
-  }
-
-  // middleware/access.ts: admin and partner routes need their permission in the token.
-  if (r.access === 'admin' || r.access === 'partner') {
-    const slug = r.access === 'admin' ? SLUG.adminRequired : SLUG.partnerRequired;
-    out['403'] = {
-      description: `Forbidden. \`${slug}\`: the token lacks the \`${r.access}\` permission.`,
-      content: problemContent(403, [slug]),
-    };
-  }
-
-  // The bound is checked on any body, whether or not the route takes one.
-  const bound = req?.maxBodyBytes === undefined ? 'the configured bound, MAX_BODY_BYTES' : `${req.maxBodyBytes} bytes`;
-  out['413'] = {
-    description: `Body too large. \`${SLUG.tooLarge}\`: it exceeds ${bound}. Over 10 MB, API Gateway answers with its own body.`,
-    content: { ...problemContent(413, [SLUG.tooLarge]), ...gatewayContent('Request Entity Too Large') },
-  };
-
-  if (parsesBody) {
-    out['415'] = {
-      description: `Unsupported media type. \`${SLUG.mediaType}\`: the body is not declared as JSON in UTF-8 (another \`Content-Type\` or charset).`,
-      content: problemContent(415, [SLUG.mediaType]),
-    };
-  }
-
-  // API Gateway throttles every route (the stage's default rate and burst, the account's limits).
-  out['429'] = {
-    description: "Too many requests: API Gateway's throttling answers with its own body; the function never runs.",
-    content: gatewayContent('Too Many Requests'),
-  };
-
-  out['500'] = {
-    description: `Unexpected error. \`${SLUG.internal}\` from the function; API Gateway's own body when the function crashed or timed out.`,
-    content: { ...problemContent(500, [SLUG.internal]), ...gatewayContent('Internal Server Error') },
-  };
-
-  if (r.uses.providers?.length) {
-    out['502'] = {
-      description: `A provider failed: ${code(providerSlugs(502))}. \`detail\` names the provider and its operation.`,
-      content: problemContent(502, providerSlugs(502)),
-    };
-    out['503'] = {
-      description: `A provider's rate limit was reached: ${code(providerSlugs(503))}.`,
-      headers: {
-        'Retry-After': { description: 'Seconds to wait, when the provider said.', schema: { type: 'integer', minimum: 0 } },
-      },
-      content: problemContent(503, providerSlugs(503)),
-    };
-  }
-
-  // middleware/idempotency.ts: a key still in use, or reused for another request.
-  if (r.idempotent) {
-    out['409'] = {
-      description: `Conflict. \`${SLUG.idempotencyInProgress}\`: the first request with this \`Idempotency-Key\` is still running; retry after \`Retry-After\` seconds for its answer.`,
-      headers: retryAfter('Seconds to wait before retrying.'),
-      content: problemContent(409, [SLUG.idempotencyInProgress]),
-    };
-    out['422'] = {
-      description: `Unprocessable. \`${SLUG.idempotencyReused}\`: this \`Idempotency-Key\` came with another request (body or parameters); nothing ran. Use a new key for a new request.`,
-      content: problemContent(422, [SLUG.idempotencyReused]),
-    };
-  }
-
-  // shared/crypto/envelope.ts: KMS gave no data key; nothing was stored.
-  if (r.uses.payoutKey) {
-    const prior = out['503'];
-    out['503'] = {
-      description: `${prior ? `${prior.description} ` : 'Service unavailable. '}\`${SLUG.keyServiceUnavailable}\`: the key service did not answer; nothing was stored. Retry after \`Retry-After\` seconds.`,
-      headers: retryAfter('Seconds to wait before retrying.'),
-      content: problemContent(503, [...problemSlugs(prior), SLUG.keyServiceUnavailable]),
-    };
-  }
-
-  // shared/db/client.ts: the table did not answer in time (or refused, or throttled), retries included.
-  if (r.uses.table) {
-    const prior = out['503'];
-    const retry = r.idempotent ? ' with the same `Idempotency-Key` (the write may have happened)' : '';
-    out['503'] = {
-      description: `${prior ? `${prior.description} ` : 'Service unavailable. '}\`${SLUG.tableUnavailable}\`: the table did not answer in time; retry after \`Retry-After\` seconds${retry}.`,
-      headers: retryAfter(prior ? 'Seconds to wait, when known.' : 'Seconds to wait before retrying.'),
-      content: problemContent(503, [...problemSlugs(prior), SLUG.tableUnavailable]),
-    };
-  }
-
-  // middleware/account-gate.ts: the caller's account is being deleted, or was deleted.
-  if (needsAuthorizer(r)) {
-    const gate = [
-      { status: 409, slug: new AccountBeingDeletedError().slug, why: "the caller's account is being deleted: nothing is accepted meanwhile" },
-      { status: 410, slug: new AccountDeletedError().slug, why: "the caller's account was deleted (a token issued before stays refused until it expires)" },
-    ];
-    for (const g of gate) {
-      const prior = out[String(g.status)];
-      out[String(g.status)] = {
-        ...prior,
-        description: `${prior ? `${prior.description} ` : g.status === 409 ? 'Conflict. ' : 'Gone. '}\`${g.slug}\`: ${g.why}.`,
-        content: { ...prior?.content, ...problemContent(g.status, [...problemSlugs(prior), g.slug]) },
-      };
-    }
-  }
-
-  // What the handler itself answers, as its manifest entry declares (`errors`); merged into a status
-  // the stack already gives, so that response lists every slug.
-  for (const e of r.errors ?? []) {
-    const prior = out[String(e.status)];
-    out[String(e.status)] = {
-      ...prior,
-      description: prior ? `${prior.description} ${e.description}` : e.description,
-      ...(e.retryAfter ? { headers: { ...prior?.headers, ...retryAfter(e.retryAfter) } } : {}),
-      content: { ...prior?.content, ...problemContent(e.status, [...problemSlugs(prior), ...e.slugs]) },
-    };
-  }
+  for (const a of STACK_ANSWERS.flatMap((answers) => answers(r))) addAnswer(out, a);
+  for (const a of gatewayAnswers(r)) addAnswer(out, a);
+  // What the handler itself answers, as its manifest entry declares (`errors`).
+  for (const a of r.errors ?? []) addAnswer(out, { ...a, ownAnswer: true });
   return out;
 }
 

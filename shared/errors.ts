@@ -188,6 +188,12 @@ const FAILURE: Record<ProviderFailure, { status: number; title: string }> = {
   rejected: { status: 502, title: 'Provider rejected the request' },
 };
 
+const providerSlug = (failure: ProviderFailure) => `provider-${failure}`;
+
+/** The problem types of the provider failures answered with `status` (the document lists them). */
+export const providerSlugs = (status: number): string[] =>
+  (Object.keys(FAILURE) as ProviderFailure[]).filter((f) => FAILURE[f].status === status).map(providerSlug);
+
 export class ProviderError extends AppError {
   readonly provider: ProviderName;
   readonly failure: ProviderFailure;
@@ -204,7 +210,7 @@ export class ProviderError extends AppError {
   ) {
     const { status, title } = FAILURE[failure];
     const detail = `${provider} ${operation}: ${failure}${opts.providerStatus ? ` (HTTP ${opts.providerStatus})` : ''}`;
-    super(status, `provider-${failure}`, title, detail, {
+    super(status, providerSlug(failure), title, detail, {
       cause: opts.cause,
       headers: opts.retryAfterSeconds === undefined ? undefined : { 'retry-after': String(opts.retryAfterSeconds) },
     });

@@ -1,7 +1,12 @@
 // The shape of one entry of the route manifest (lib/routes/). Kept apart from the manifest so
 // CDK, the local server and the OpenAPI generator share one type.
+//
+// Also the shape of what the document says a route can answer (`ProblemAnswer`): each middleware of
+// the stack declares its own beside the code that throws them (`answers(def)` in ./middleware/*.ts),
+// this file those of what a route uses (`answers` below), and a manifest entry its handler's
+// (`errors`); lib/openapi.ts joins them into the operation's error responses.
 import type * as z from '../zod';
-import type { ProviderName } from '../errors';
+import { KeyServiceUnavailableError, TableUnavailableError, providerSlugs, type ProviderName } from '../errors';
 
 export type Access = 'public' | 'user' | 'partner' | 'admin' | 'vapi' | 'stripe' | 'jambonz';
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -36,15 +41,10 @@ export interface RouteDef {
   };
   /**
    * Failures the handler itself answers as problem+json, beyond those the stack and API Gateway give
-   * every route (lib/openapi.ts derives those): each status with its `type` slugs and when it happens.
+   * every route (their `answers`, which lib/openapi.ts reads): each status with its `type` slugs and
+   * when it happens.
    */
-  errors?: {
-    status: number;
-    slugs: string[];
-    description: string;
-    /** The answer carries Retry-After: what its seconds mean. */
-    retryAfter?: string;
-  }[];
+  errors?: ProblemAnswer[];
   /**
    * Honour the Idempotency-Key header (shared/http/middleware/idempotency.ts): for POST routes that
    * create something. The same key and request get the first answer again; the records live in the
@@ -66,6 +66,60 @@ export interface RouteDef {
   };
 }
 
+/**
+ * One answer the document lists for a route: a status, its problem types and when it is given.
+ * Answers of one status become one response, their descriptions joined in the order lib/openapi.ts
+ * reads them.
+ */
+export interface ProblemAnswer {
+  status: number;
+  /** Its problem types, `urn:fonella:problem:<slug>`. */
+  slugs: string[];
+  /** When it is given, as the document says it. */
+  description: string;
+  /** Opens the response's description when no answer before it has its status: `Conflict`. */
+  title?: string;
+  /** The answer carries Retry-After: what its seconds mean. */
+  retryAfter?: string;
+}
+
+/**
+ * What a route's `uses` can answer, whichever step meets it: a provider's failure (ProviderError,
+ * shared/errors.ts), the key service giving no data key (shared/crypto/envelope.ts), the table not
+ * answering in time (shared/db/client.ts, retries included).
+ */
+export function answers(def: Pick<RouteDef, 'uses' | 'idempotent'>): ProblemAnswer[] {
+  const out: ProblemAnswer[] = [];
+  const code = (slugs: string[]) => slugs.map((s) => `\`${s}\``).join(', ');
+  if (def.uses.providers?.length) {
+    out.push(
+      { status: 502, slugs: providerSlugs(502), description: `A provider failed: ${code(providerSlugs(502))}. \`detail\` names the provider and its operation.` },
+      { status: 503, slugs: providerSlugs(503), description: `A provider's rate limit was reached: ${code(providerSlugs(503))}.`, retryAfter: 'Seconds to wait, when the provider said.' },
+    );
+  }
+  if (def.uses.payoutKey) {
+    const slug = new KeyServiceUnavailableError().slug;
+    out.push({
+      status: 503,
+      title: 'Service unavailable',
+      slugs: [slug],
+      description: `\`${slug}\`: the key service did not answer; nothing was stored. Retry after \`Retry-After\` seconds.`,
+      retryAfter: 'Seconds to wait before retrying.',
+    });
+  }
+  if (def.uses.table) {
+    const slug = new TableUnavailableError('probe').slug;
+    const retry = def.idempotent ? ' with the same `Idempotency-Key` (the write may have happened)' : '';
+    out.push({
+      status: 503,
+      title: 'Service unavailable',
+      slugs: [slug],
+      description: `\`${slug}\`: the table did not answer in time; retry after \`Retry-After\` seconds${retry}.`,
+      retryAfter: 'Seconds to wait before retrying.',
+    });
+  }
+  return out;
+}
 
 /** Routes API Gateway guards with the Auth0 JWT authorizer; webhooks prove themselves in the function. */
 export const needsAuthorizer = (r: Pick<RouteDef, 'access'>) =>

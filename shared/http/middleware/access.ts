@@ -8,8 +8,38 @@ import { verifyJambonzSignature } from '../../providers/jambonz/signature';
 import { jambonzWebhookConfig, webhookConfig } from '../../config/webhooks';
 import { ForbiddenError, UnauthorizedError } from '../../errors';
 import { callerFromClaims } from '../caller';
-import type { RouteDef } from '../route-def';
+import type { ProblemAnswer, RouteDef } from '../route-def';
 import { stateOf, type HttpEvent } from '../state';
+
+const ADMIN_REQUIRED = 'admin-required';
+/** Thrown by the partner routes' own stack (shared/domain/partner-portal.ts, PARTNER_REQUIRED). */
+const PARTNER_REQUIRED = 'partner-required';
+
+/**
+ * What the access rule answers (lib/openapi.ts documents it): 401 on a webhook without its proof, 403
+ * on an admin route without the permission and on a partner route without an active partner link.
+ * Behind the JWT authorizer a missing token never reaches the function: API Gateway answers that 401.
+ */
+export function answers(def: Pick<RouteDef, 'access'>): ProblemAnswer[] {
+  const unauthorized = new UnauthorizedError().slug;
+  const header = {
+    vapi: '`X-Vapi-Secret` is missing or wrong',
+    jambonz: '`Jambonz-Signature` is missing, wrong or older than five minutes; nothing was stored',
+    // As the document has said it until now, although a missing Stripe-Signature is answered 400
+    // `webhook-signature` below (the route's `errors` declare that), not 401: open question.
+    stripe: '`Stripe-Signature` is missing',
+  };
+  if (def.access === 'vapi' || def.access === 'stripe' || def.access === 'jambonz') {
+    return [{ status: 401, title: 'Unauthorized', slugs: [unauthorized], description: `\`${unauthorized}\`: ${header[def.access]}.` }];
+  }
+  if (def.access === 'admin' || def.access === 'partner') {
+    // For a partner route the check is the partner link, not a token permission; the sentence is
+    // the one the document has had.
+    const slug = def.access === 'admin' ? ADMIN_REQUIRED : PARTNER_REQUIRED;
+    return [{ status: 403, title: 'Forbidden', slugs: [slug], description: `\`${slug}\`: the token lacks the \`${def.access}\` permission.` }];
+  }
+  return [];
+}
 
 export function authorize(route: RouteDef): middy.MiddlewareObj<HttpEvent> {
   return {
@@ -30,7 +60,7 @@ export function authorize(route: RouteDef): middy.MiddlewareObj<HttpEvent> {
           return;
         case 'admin':
           if (!caller) throw new UnauthorizedError();
-          if (!caller.isAdmin) throw new ForbiddenError('This route needs the admin permission.', 'admin-required');
+          if (!caller.isAdmin) throw new ForbiddenError('This route needs the admin permission.', ADMIN_REQUIRED);
           return;
         case 'vapi': {
           const given = event.headers['x-vapi-secret'];

@@ -8,8 +8,23 @@
 // when its handler is built, at cold start.
 import type middy from '@middy/core';
 import { assertAccountOpen, type AccountStateReader } from '../../domain/account-state';
-import { needsAuthorizer, type RouteDef } from '../route-def';
+import { AccountBeingDeletedError, AccountDeletedError } from '../../errors';
+import { needsAuthorizer, type ProblemAnswer, type RouteDef } from '../route-def';
 import { stateOf, type HttpEvent } from '../state';
+
+/**
+ * What the gate answers (lib/openapi.ts documents it) on every authenticated route, whether the stack
+ * reads the state or the handler checks the record it read.
+ */
+export function answers(def: Pick<RouteDef, 'access'>): ProblemAnswer[] {
+  if (!needsAuthorizer(def)) return [];
+  const being = new AccountBeingDeletedError().slug;
+  const deleted = new AccountDeletedError().slug;
+  return [
+    { status: 409, title: 'Conflict', slugs: [being], description: `\`${being}\`: the caller's account is being deleted: nothing is accepted meanwhile.` },
+    { status: 410, title: 'Gone', slugs: [deleted], description: `\`${deleted}\`: the caller's account was deleted (a token issued before stays refused until it expires).` },
+  ];
+}
 
 /** Whether the stack reads the caller's account state for this route itself. */
 export const gatedByStack = (def: Pick<RouteDef, 'access' | 'accountState'>) => needsAuthorizer(def) && def.accountState !== 'in-partition-query';

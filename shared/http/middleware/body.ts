@@ -3,8 +3,41 @@
 import type middy from '@middy/core';
 import { appConfig } from '../../config/app';
 import { BadRequestError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../../errors';
-import type { RouteDef } from '../route-def';
+import type { ProblemAnswer, RouteDef } from '../route-def';
 import { stateOf, type HttpEvent } from '../state';
+
+const MALFORMED_JSON = 'malformed-json';
+const UNEXPECTED_BODY = 'unexpected-body';
+
+/**
+ * What this middleware answers (lib/openapi.ts documents it): 413 on any body over the bound, whether
+ * or not the route takes one; on a route that parses JSON, 400 for a body that is not JSON and 415 for
+ * another media type; on a route that takes no body, 400 for one.
+ */
+export function answers(def: Pick<RouteDef, 'request'>): ProblemAnswer[] {
+  const req = def.request;
+  const parsesBody = Boolean(req?.body) && !req?.raw;
+  const tooLarge = new PayloadTooLargeError(0).slug;
+  const mediaType = new UnsupportedMediaTypeError().slug;
+  const bound = req?.maxBodyBytes === undefined ? 'the configured bound, MAX_BODY_BYTES' : `${req.maxBodyBytes} bytes`;
+  return [
+    ...(parsesBody ? [{ status: 400, title: 'Bad request', slugs: [MALFORMED_JSON], description: `\`${MALFORMED_JSON}\`: the body is not valid JSON.` }] : []),
+    ...(!req?.body && !req?.raw
+      ? [{ status: 400, title: 'Bad request', slugs: [UNEXPECTED_BODY], description: `\`${UNEXPECTED_BODY}\`: a body was sent, and this operation takes none.` }]
+      : []),
+    { status: 413, title: 'Body too large', slugs: [tooLarge], description: `\`${tooLarge}\`: it exceeds ${bound}.` },
+    ...(parsesBody
+      ? [
+          {
+            status: 415,
+            title: 'Unsupported media type',
+            slugs: [mediaType],
+            description: `\`${mediaType}\`: the body is not declared as JSON in UTF-8 (another \`Content-Type\` or charset).`,
+          },
+        ]
+      : []),
+  ];
+}
 
 // The media types a body may be sent as: JSON (RFC 8259) and JSON merge patch (RFC 7396), in UTF-8,
 // the only charset JSON has on the network. No type, another type or another charset: 415.
@@ -36,12 +69,12 @@ export function jsonBody(route: RouteDef): middy.MiddlewareObj<HttpEvent> {
         state.body = undefined;
         return;
       }
-      if (!route.request?.body) throw new BadRequestError('unexpected-body', 'This endpoint takes no request body.');
+      if (!route.request?.body) throw new BadRequestError(UNEXPECTED_BODY, 'This endpoint takes no request body.');
       if (!isJson(event.headers['content-type'])) throw new UnsupportedMediaTypeError();
       try {
         state.body = JSON.parse(raw);
       } catch {
-        throw new BadRequestError('malformed-json', 'The body is not valid JSON.');
+        throw new BadRequestError(MALFORMED_JSON, 'The body is not valid JSON.');
       }
     },
   };

@@ -19,8 +19,8 @@
 // routes' handlers import that, so only their bundles carry Powertools idempotency.
 import type middy from '@middy/core';
 import type { APIGatewayProxyResultV2, Context } from 'aws-lambda';
-import { ValidationError } from '../../errors';
-import type { RouteDef } from '../route-def';
+import { IdempotencyInProgressError, IdempotencyKeyReusedError, ValidationError } from '../../errors';
+import type { ProblemAnswer, RouteDef } from '../route-def';
 import { stateOf, stateOfEvent, type HttpEvent } from '../state';
 
 /** The request header, lower-cased as API Gateway's HTTP API hands headers to the function. */
@@ -28,7 +28,34 @@ export const IDEMPOTENCY_HEADER = 'idempotency-key';
 export const IDEMPOTENCY_KEY_MAX = 255;
 /** How long a key's answer is replayed (the records' TTL): 24 hours. */
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
+/** What a key must be (./validate.ts names it among the 400 `validation` answers). */
+export const IDEMPOTENCY_KEY_RULE = `1 to ${IDEMPOTENCY_KEY_MAX} printable ASCII characters`;
 const KEY_PATTERN = new RegExp(`^[\\x20-\\x7e]{1,${IDEMPOTENCY_KEY_MAX}}$`);
+
+/**
+ * What an idempotent route answers beyond others (lib/openapi.ts documents it): the runner's
+ * (./idempotency-powertools.ts) key still in use, or reused for another request.
+ */
+export function answers(def: Pick<RouteDef, 'idempotent'>): ProblemAnswer[] {
+  if (!def.idempotent) return [];
+  const inProgress = new IdempotencyInProgressError().slug;
+  const reused = new IdempotencyKeyReusedError().slug;
+  return [
+    {
+      status: 409,
+      title: 'Conflict',
+      slugs: [inProgress],
+      description: `\`${inProgress}\`: the first request with this \`Idempotency-Key\` is still running; retry after \`Retry-After\` seconds for its answer.`,
+      retryAfter: 'Seconds to wait before retrying.',
+    },
+    {
+      status: 422,
+      title: 'Unprocessable',
+      slugs: [reused],
+      description: `\`${reused}\`: this \`Idempotency-Key\` came with another request (body or parameters); nothing ran. Use a new key for a new request.`,
+    },
+  ];
+}
 
 /**
  * Body fields left out of the request an Idempotency-Key is compared with: not what the request asks
@@ -71,7 +98,7 @@ export function idempotencyKey(route: RouteDef, runner: IdempotencyRunner | unde
       if (key === undefined) return;
       if (!KEY_PATTERN.test(key)) {
         throw new ValidationError([
-          { path: `headers.${IDEMPOTENCY_HEADER}`, message: `Must be 1 to ${IDEMPOTENCY_KEY_MAX} printable ASCII characters.` },
+          { path: `headers.${IDEMPOTENCY_HEADER}`, message: `Must be ${IDEMPOTENCY_KEY_RULE}.` },
         ]);
       }
       keys.set(stateOf(request), key);

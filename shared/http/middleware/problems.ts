@@ -5,6 +5,15 @@ import type middy from '@middy/core';
 import type { APIGatewayProxyResultV2 } from 'aws-lambda';
 import { AppError, PROBLEM_BASE } from '../../errors';
 import { logger } from '../../observability/logger';
+import type { ProblemAnswer } from '../route-def';
+
+const INTERNAL = 'internal';
+
+/**
+ * What this middleware answers (lib/openapi.ts documents it): 500 `internal` for anything that is not
+ * our typed error. The sentence goes on with API Gateway's own 500 in the document.
+ */
+export const answers = (): ProblemAnswer[] => [{ status: 500, title: 'Unexpected error', slugs: [INTERNAL], description: `\`${INTERNAL}\` from the function;` }];
 
 export function problemJson(
   status: number,
@@ -33,7 +42,7 @@ export function toProblem(err: unknown): APIGatewayProxyResultV2 {
     );
   }
   return problemJson(500, {
-    type: `${PROBLEM_BASE}internal`,
+    type: PROBLEM_BASE + INTERNAL,
     title: 'Internal error',
     status: 500,
     detail: 'Something went wrong on our side. Try again later.',

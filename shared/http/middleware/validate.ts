@@ -5,8 +5,20 @@
 import type middy from '@middy/core';
 import type * as z from '../../zod';
 import { ValidationError, type FieldError } from '../../errors';
-import type { RouteDef } from '../route-def';
+import type { ProblemAnswer, RouteDef } from '../route-def';
 import { stateOf, type HttpEvent } from '../state';
+import { IDEMPOTENCY_KEY_RULE } from './idempotency';
+
+/**
+ * What this middleware answers (lib/openapi.ts documents it): 400 `validation` on every route, one
+ * without a query schema refusing any query parameter. ./idempotency.ts answers a bad
+ * Idempotency-Key header with the same problem, so it is named here too.
+ */
+export function answers(def: Pick<RouteDef, 'idempotent'>): ProblemAnswer[] {
+  const slug = new ValidationError([]).slug;
+  const key = def.idempotent ? `, or the \`Idempotency-Key\` header is not ${IDEMPOTENCY_KEY_RULE}` : '';
+  return [{ status: 400, title: 'Bad request', slugs: [slug], description: `\`${slug}\`: fields or query parameters are invalid or unknown${key}, and \`errors\` names each one.` }];
+}
 
 export function validateRequest(route: RouteDef): middy.MiddlewareObj<HttpEvent> {
   return {
