@@ -50,7 +50,7 @@ describe('error responses by route kind', () => {
   it('a JSON body: 400, 413, 415; none: 400 for an unexpected body; raw: no 415; all: 400 for unknown query parameters', () => {
     expect(statuses({ request: { body: Body } })).toEqual(['400', '413', '415', '429', '500']);
     expect(statuses({})).toEqual(['400', '413', '429', '500']);
-    expect(statuses({ access: 'stripe', request: { body: Body, raw: true } })).toEqual(['400', '401', '413', '429', '500']);
+    expect(statuses({ access: 'stripe', request: { body: Body, raw: true } })).toEqual(['400', '413', '429', '500']);
   });
 
   it("401 is the gateway's body behind the authorizer, problem+json on webhooks; 403 on admin and partner routes", () => {

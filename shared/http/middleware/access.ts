@@ -16,8 +16,9 @@ const ADMIN_REQUIRED = 'admin-required';
 const PARTNER_REQUIRED = 'partner-required';
 
 /**
- * What the access rule answers (lib/openapi.ts documents it): 401 on a webhook without its proof, 403
- * on an admin route without the permission and on a partner route without an active partner link.
+ * What the access rule answers (lib/openapi.ts documents it): 401 on the Vapi and jambonz webhooks
+ * without their proof (a missing Stripe-Signature is the Stripe route's own 400 `webhook-signature`),
+ * 403 on an admin route without the permission and on a partner route without an active partner link.
  * Behind the JWT authorizer a missing token never reaches the function: API Gateway answers that 401.
  */
 export function answers(def: Pick<RouteDef, 'access'>): ProblemAnswer[] {
@@ -25,18 +26,22 @@ export function answers(def: Pick<RouteDef, 'access'>): ProblemAnswer[] {
   const header = {
     vapi: '`X-Vapi-Secret` is missing or wrong',
     jambonz: '`Jambonz-Signature` is missing, wrong or older than five minutes; nothing was stored',
-    // As the document has said it until now, although a missing Stripe-Signature is answered 400
-    // `webhook-signature` below (the route's `errors` declare that), not 401: open question.
-    stripe: '`Stripe-Signature` is missing',
   };
-  if (def.access === 'vapi' || def.access === 'stripe' || def.access === 'jambonz') {
+  if (def.access === 'vapi' || def.access === 'jambonz') {
     return [{ status: 401, title: 'Unauthorized', slugs: [unauthorized], description: `\`${unauthorized}\`: ${header[def.access]}.` }];
   }
-  if (def.access === 'admin' || def.access === 'partner') {
-    // For a partner route the check is the partner link, not a token permission; the sentence is
-    // the one the document has had.
-    const slug = def.access === 'admin' ? ADMIN_REQUIRED : PARTNER_REQUIRED;
-    return [{ status: 403, title: 'Forbidden', slugs: [slug], description: `\`${slug}\`: the token lacks the \`${def.access}\` permission.` }];
+  if (def.access === 'admin') {
+    return [{ status: 403, title: 'Forbidden', slugs: [ADMIN_REQUIRED], description: `\`${ADMIN_REQUIRED}\`: the token lacks the \`admin\` permission.` }];
+  }
+  if (def.access === 'partner') {
+    return [
+      {
+        status: 403,
+        title: 'Forbidden',
+        slugs: [PARTNER_REQUIRED],
+        description: `\`${PARTNER_REQUIRED}\`: the caller is linked to no partner, or the partner is not active (disabled, or invited and not yet activated).`,
+      },
+    ];
   }
   return [];
 }
