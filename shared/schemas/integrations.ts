@@ -1,6 +1,8 @@
 // Schemas of the caller's own phone lines (POST / DELETE /v1/me/integrations, and their part of
-// GET /v1/me). The request is a union on `mode`: each mode's fields only, so a field of the other mode
-// is an unknown field. The SIP password is accepted, passed to Vapi and never answered.
+// GET /v1/me). The request is a union on `mode`. The seed's clients send one flat body with every
+// field of both modes (a generated client fills the unused ones with their zero values), so a mode
+// takes the other mode's fields too: bounded, never used; a field neither mode knows is refused. The
+// SIP password is accepted, passed to Vapi (external mode only) and never answered.
 import { isIPv4, isIPv6 } from 'node:net';
 import * as z from '../zod';
 import { isoDateTime, line } from './common';
@@ -19,6 +21,12 @@ const Gateway = z
 
 const e164 = () => z.string().check(z.maxLength(16), z.regex(/^\+[1-9][0-9]{6,14}$/, 'Must be a phone number in E.164 format (+4930...).'));
 
+/** A field of the other mode, as a flat body carries it: bounded, never used (zero values such as `""` and `0` pass). */
+const unused = <T extends z.ZodMiniType>(schema: T, meta: { writeOnly?: boolean } = {}) => {
+  z.globalRegistry.add(schema, { description: 'A field of the other `mode`: accepted and ignored.', ...meta });
+  return z.optional(schema);
+};
+
 const SipgateLine = z.strictObject({
   mode: z.literal('sipgate'),
   phoneNumber: z.string().check(z.minLength(3), z.maxLength(32), z.regex(/^[+0-9 ()/-]+$/, 'Must be a phone number.')).register(z.globalRegistry, {
@@ -26,6 +34,11 @@ const SipgateLine = z.strictObject({
     examples: ['+4921155501010'],
   }),
   alias: z.optional(line(50).register(z.globalRegistry, { description: "The device's name at Sipgate; default `Fonella <number>`." })),
+  gateway: unused(z.string().check(z.maxLength(253))),
+  port: unused(z.int().check(z.minimum(0), z.maximum(65_535))),
+  inboundEnabled: unused(z.boolean()),
+  authUsername: unused(z.string().check(z.maxLength(128))),
+  authPassword: unused(z.string().check(z.maxLength(128)), { writeOnly: true }),
 }).register(z.globalRegistry, { id: 'SipgateLineRequest', description: "A number of Fonella's Sipgate account on a SIP device of its own." });
 
 const ExternalLine = z.strictObject({
@@ -39,6 +52,7 @@ const ExternalLine = z.strictObject({
     .check(z.minLength(1), z.maxLength(128), z.regex(/^[\x20-\x7e]+$/, 'Must be printable ASCII.'))
     .register(z.globalRegistry, { description: 'The SIP password: passed to Vapi, never stored or answered.', writeOnly: true }),
   phoneNumber: e164().register(z.globalRegistry, { description: 'The number the trunk delivers to the assistant, E.164.', examples: ['+4930123456789'] }),
+  alias: unused(z.string().check(z.maxLength(50))),
 }).register(z.globalRegistry, { id: 'ExternalLineRequest', description: "The customer's own SIP trunk." });
 
 // Without a valid `mode` the union stops at it; the fields no mode knows are still named.

@@ -214,8 +214,8 @@ describe('POST /v1/me/integrations: refusals', () => {
   });
 
   it.each([
-    ['an external field in a sipgate request', { mode: 'sipgate', phoneNumber: '+4921155501010', gateway: 'sip.example.com' }, ['body.gateway']],
-    ['a sipgate field in an external request', external({ alias: 'x' }), ['body.alias']],
+    ['a field neither mode knows', { mode: 'sipgate', phoneNumber: '+4921155501010', trunk: 'x' }, ['body.trunk']],
+    ["an unused field of the other mode over its bound", { mode: 'sipgate', phoneNumber: '+4921155501010', gateway: 'x'.repeat(254) }, ['body.gateway']],
     ['no mode', { phoneNumber: '+4921155501010' }, ['body.mode']],
     ['an unknown mode', { mode: 'fax', phoneNumber: '+4921155501010' }, ['body.mode']],
     ['no phone number (sipgate)', { mode: 'sipgate' }, ['body.phoneNumber']],
