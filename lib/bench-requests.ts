@@ -5,7 +5,7 @@
 // header). The answer must carry the status the manifest declares. A route without an entry here is
 // listed by the bench as "no scripted request": add one with the route.
 import type * as manifest from './routes';
-import { DEMO_PARTNER, DEMO_PARTNER_INVITE, type DEMO_USERS, type LocalStack } from './local/stack';
+import { DEMO_PARTNER, DEMO_PARTNER_INVITE, DEMO_USERS, type LocalStack } from './local/stack';
 import { signJambonzBody } from '../shared/providers/jambonz/signature';
 
 export interface BenchRequest {
@@ -116,11 +116,26 @@ export const benchRequests: Partial<Record<RouteName, BenchRequestBuilder>> = {
   getUserTeardown: () => ({ path: `/v1/admin/users/${encodeURIComponent(`auth0|bench-delete-user-0-${process.pid}`)}/teardown`, token: 'admin' }),
 
   // The hotlines, on the local stack's demo (lib/local/seed-hotlines.ts): organisation 1 run by the demo customer
-  // (user 1) with its SIP account, the demo partner (user 2) a consenting member, hotline 1 active, agent phone 1.
+  // (user 1) with its SIP account, the demo partner (user 2) a consenting member (an accepted invitation), hotline 1
+  // active, agent phone 1.
   // Routes run in manifest order: createOrganization's requests make organisations 2.. before createSipAccount's.
   createOrganization: (_stack, n) => ({ token: 'customer', body: { name: `Bench organisation ${n}` } }),
   addOrganizationMember: (_stack, n) => ({ path: '/v1/organizations/1/members', token: 'customer', body: { userId: `auth0|bench-member-${n}` } }),
-  setOrganizationAccess: () => ({ method: 'PUT', token: 'customer', body: { allow: true } }),
+  setOrganizationAccess: () => ({ method: 'PUT', token: 'customer', body: { allow: true, organizationID: 1 } }),
+  // The demo partner accepted organisation 1's invitation when seeded: accepting again answers the membership.
+  acceptOrganizationInvitation: () => ({ path: '/v1/me/organization-invitations/1/accept', token: 'partner' }),
+  // Organisation 2 (the first createOrganization made, run by the customer) invites the demo partner, untimed; the request declines.
+  declineOrganizationInvitation: () => ({
+    path: '/v1/me/organization-invitations/2/decline',
+    token: 'partner',
+    prepare: async (stack) => {
+      await fetch(`${stack.apiUrl}/v1/organizations/2/members`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${stack.tokens.customer}` },
+        body: JSON.stringify({ userId: DEMO_USERS.partner.sub }),
+      });
+    },
+  }),
   createSipAccount: (_stack, n) => ({
     token: 'customer',
     body: { city: 'Aachen', cityCode: '0241', country: 'DE', name: `Bench organisation ${n}`, organizationID: n + 2, street: 'Bench Str.', streetHousenumber: 1 },

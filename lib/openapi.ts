@@ -38,7 +38,7 @@ const TAGS: Record<string, string> = {
   admin: 'The admin dashboard: needs a token with the `admin` permission.',
   webhooks: 'What providers call: each proves itself (Stripe with `Stripe-Signature`, Vapi with `X-Vapi-Secret`, jambonz with `Jambonz-Signature`), not with a token.',
   hotlines:
-    'The first-responder hotline service: organisations, agent phones, hotlines, call logs, billing records and the SIP account. A user acts on their own resources; an organisation admin on a member\'s only with `organization_id` and the member\'s consent; anyone else gets 403, and another organisation\'s ids are not found (404).',
+    'The first-responder hotline service: organisations (members join by accepting an invitation), agent phones, hotlines, call logs, billing records and the SIP account. A user acts on their own resources; an organisation admin on a member\'s only with `organization_id` and the member\'s consent for that organisation; anyone else gets 403, and another organisation\'s ids are not found (404).',
 };
 
 const SECURITY_SCHEMES = {

@@ -1,4 +1,4 @@
-// PUT /v1/me/organization-access — the caller's consent that organisation admins act on their resources.
+// PUT /v1/me/organization-access — the caller's consent, per organisation, that its admins act on their resources.
 import { table } from '../../shared/db/client';
 import { organizationsRepository } from '../../shared/db/organizations';
 import { setOrganizationAccess as set } from '../../shared/domain/organizations';
@@ -8,4 +8,4 @@ import { setOrganizationAccess } from '../../lib/routes/hotlines';
 
 const deps = { organizations: organizationsRepository(table()) };
 
-export const handler = route(setOrganizationAccess, async ({ caller, body }) => ok(await set(deps, caller, body.allow)));
+export const handler = route(setOrganizationAccess, async ({ caller, body }) => ok(await set(deps, caller, body)));

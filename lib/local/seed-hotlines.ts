@@ -1,8 +1,9 @@
 // The hotline service's demo on the local stack: the demo customer runs "Demo fire brigade" (organisation
 // 1: its admin, with the SIP account made through the route's own use case, so the jambonz emulator has
-// its carrier and gateway), the demo partner is a member who allows the organisation's admins, and
-// hotline 1 rings the customer's agent phone. The stream provisions the hotline like any other; the
-// hub's "Simulate an inbound call" beside its number in the jambonz emulator calls it.
+// its carrier and gateway), the demo partner is a member (invited, the invitation accepted) who allows
+// the organisation's admins, and hotline 1 rings the customer's agent phone (the customer allows the
+// organisation too: an agent's phones ring only with that consent). The stream provisions the hotline
+// like any other; the hub's "Simulate an inbound call" beside its number in the jambonz emulator calls it.
 import type { TableRef } from '../../shared/db/client';
 import { agentPhonesRepository } from '../../shared/db/agent-phones';
 import { hotlinesRepository } from '../../shared/db/hotlines';
@@ -25,8 +26,11 @@ export async function seedDemoHotline(t: TableRef, running: RunningEmulator[], u
   const admin = await organizations.ensureUser(users.admin, now);
   const org = await organizations.createOrganization({ name: DEMO_HOTLINE.organizationName, admin, now });
   const member = await organizations.ensureUser(users.member, now);
-  await organizations.addMember({ organizationID: org.organizationID, userID: member.userID, sub: member.sub, role: 'member', addedAt: now }, org.name);
-  await organizations.setConsent(member.sub, true);
+  const membership = { organizationID: org.organizationID, userID: member.userID, sub: member.sub };
+  await organizations.invite({ ...membership, role: 'member', invitedAt: now }, org.name);
+  await organizations.acceptInvitation(membership, now);
+  await organizations.setMemberConsent(membership, true);
+  await organizations.setMemberConsent({ organizationID: org.organizationID, userID: admin.userID, sub: admin.sub }, true);
   const caller = { id: users.admin, permissions: [], isAdmin: false };
   await createSipAccount({ organizations, jambonz, gateway }, caller, {
     organizationID: org.organizationID,

@@ -1,4 +1,4 @@
-// The first-responder hotline service: organisations and their members, agent phones, hotlines with
+// The first-responder hotline service: organisations, their invitations and members, agent phones, hotlines with
 // their call logs and billing records, the organisation's SIP account, and jambonz's hooks for the
 // hotlines' calls. User routes act by the hotline service's rule (shared/domain/hotline-access.ts).
 // Entries follow the rules in ./index.ts.
@@ -15,6 +15,7 @@ import {
   HotlineInput,
   HotlinePage,
   HotlinePath,
+  InvitationPath,
   JambonzAck,
   JambonzCallPayload,
   JambonzVerbs,
@@ -26,6 +27,7 @@ import {
   Organization,
   OrganizationAccess,
   OrganizationAccessState,
+  OrganizationMembership,
   OrganizationPath,
   OrganizationScopeQuery,
   PageOnlyQuery,
@@ -42,7 +44,7 @@ const OWNER_403 = {
   status: 403,
   slugs: ['not-your-resource', 'organization-admin-required', 'not-a-member', 'member-consent-required'],
   description:
-    "Another user's phones: `not-your-resource` without `organization_id`; `organization-admin-required` when the caller is not an admin of that organisation; `not-a-member` when the owner is not its member; `member-consent-required` when the owner does not allow organisation admins.",
+    "Another user's phones: `not-your-resource` without `organization_id`; `organization-admin-required` when the caller is not an admin of that organisation; `not-a-member` when the owner is not its member (an invitee who has not accepted is not); `member-consent-required` when the owner does not allow that organisation's admins.",
 };
 
 export const createOrganization = {
@@ -65,12 +67,52 @@ export const addOrganizationMember = {
   path: '/v1/organizations/{id}/members',
   handler: 'functions/hotlines/add-organization-member.ts',
   access: 'user',
-  summary: 'Add a member to an organisation',
-  description: "An organisation admin adds a person by their Auth0 user id, as `member` (default) or `admin`. The person's integer user id is allocated once, on the first organisation they join.",
+  summary: 'Invite a member to an organisation',
+  description:
+    "An organisation admin invites a person by their Auth0 user id, as `member` (default) or `admin`. The invitation waits under the person's `GET /v1/me` (`hotlines.invitations`) until they accept or decline it; until they accept they are no member (not an agent, nothing of theirs reachable). The person's integer user id is allocated once, on their first invitation or organisation.",
   tags: ['hotlines'],
   request: { params: OrganizationPath, body: NewMember },
-  response: { status: 201, body: Member, description: 'The member, with their integer user id.' },
-  errors: [ORG_404, ADMIN_403, { status: 409, slugs: ['member-exists'], description: '`member-exists`: the person is a member already.' }],
+  response: { status: 201, body: Member, description: 'The invitation, with the person\'s integer user id (`status: invited`).' },
+  errors: [
+    ORG_404,
+    ADMIN_403,
+    {
+      status: 409,
+      slugs: ['member-exists', 'invitation-pending'],
+      description: '`member-exists`: the person is a member already. `invitation-pending`: the person has been invited already and has not answered.',
+    },
+  ],
+  uses: { table: 'write' },
+} satisfies RouteDef;
+
+export const acceptOrganizationInvitation = {
+  name: 'acceptOrganizationInvitation',
+  method: 'POST',
+  path: '/v1/me/organization-invitations/{id}/accept',
+  handler: 'functions/hotlines/accept-organization-invitation.ts',
+  access: 'user',
+  summary: 'Accept an invitation to an organisation',
+  description:
+    "The caller accepts their invitation to organisation `id` and becomes its member, with the role invited as. Their consent for the organisation's admins stays off until they give it (`PUT /v1/me/organization-access`). Accepting again answers the membership. Takes no body.",
+  tags: ['hotlines'],
+  request: { params: InvitationPath },
+  response: { status: 200, body: OrganizationMembership, description: 'The membership.' },
+  errors: [{ status: 404, slugs: ['not-found'], description: '`not-found`: the caller has no invitation to (and is no member of) an organisation with this id.' }],
+  uses: { table: 'write' },
+} satisfies RouteDef;
+
+export const declineOrganizationInvitation = {
+  name: 'declineOrganizationInvitation',
+  method: 'POST',
+  path: '/v1/me/organization-invitations/{id}/decline',
+  handler: 'functions/hotlines/decline-organization-invitation.ts',
+  access: 'user',
+  summary: 'Decline an invitation to an organisation',
+  description: 'The caller declines their invitation to organisation `id`: it is removed, and the organisation may invite them again. Takes no body.',
+  tags: ['hotlines'],
+  request: { params: InvitationPath },
+  response: { status: 204, description: 'Declined.' },
+  errors: [{ status: 404, slugs: ['not-found'], description: '`not-found`: the caller has no pending invitation to an organisation with this id (an accepted one is a membership).' }],
   uses: { table: 'write' },
 } satisfies RouteDef;
 
@@ -80,11 +122,13 @@ export const setOrganizationAccess = {
   path: '/v1/me/organization-access',
   handler: 'functions/hotlines/set-organization-access.ts',
   access: 'user',
-  summary: 'Allow or refuse organisation admins',
-  description: "The caller's consent that admins of their organisations act on their resources (agent phones) when they name the organisation. Off until given.",
+  summary: 'Allow or refuse an organisation\'s admins',
+  description:
+    "The caller's consent, per organisation, that its admins act on the caller's resources (agent phones) when they name the organisation, and that its hotlines ring the caller's phones. Off until given; `allow: false` withdraws it. With `organizationID`: that organisation's. Without it (the body of clients of a single consent): every organisation the caller is a member of now; one joined later starts without.",
   tags: ['hotlines'],
   request: { body: OrganizationAccess },
-  response: { status: 200, body: OrganizationAccessState, description: "The caller's integer user id and consent." },
+  response: { status: 200, body: OrganizationAccessState, description: "The caller's integer user id and their organisations with their consent." },
+  errors: [{ status: 404, slugs: ['not-found'], description: '`not-found`: `organizationID` names no organisation the caller is a member of (an invitation not yet accepted is none).' }],
   uses: { table: 'write' },
 } satisfies RouteDef;
 
@@ -154,7 +198,8 @@ export const createAgentPhone = {
   handler: 'functions/hotlines/create-agent-phone.ts',
   access: 'user',
   summary: 'Add an agent phone',
-  description: 'A phone of user `userID` (the same rule as the list). `phone` is an international number, stored in E.164; active phones are rung when a hotline calls the user.',
+  description:
+    "A phone of user `userID` (the same rule as the list). `phone` is an international number, stored in E.164; active phones are rung when a hotline of an organisation whose admins the user allows calls the user.",
   tags: ['hotlines'],
   request: { query: OrganizationScopeQuery, body: AgentPhoneInput },
   response: { status: 201, body: AgentPhone, description: 'The phone.' },
@@ -204,7 +249,7 @@ export const createHotline = {
   access: 'user',
   summary: 'Create a hotline',
   description:
-    'Stored as `created` and answered at once; a local number and a jambonz application are then provisioned (status `active`, or `failed` with the reason while retried). The number costs while the hotline exists, paused or not. Admins only; every agent must be a member.',
+    "Stored as `created` and answered at once; a local number and a jambonz application are then provisioned (status `active`, or `failed` with the reason while retried). The number costs while the hotline exists, paused or not. Admins only; every agent must be a member (an invitee becomes one by accepting); an agent's phones ring only while the agent allows the organisation's admins.",
   tags: ['hotlines'],
   request: { body: HotlineInput },
   response: { status: 201, body: Hotline, description: 'The hotline, `created`.' },
@@ -214,7 +259,7 @@ export const createHotline = {
     {
       status: 409,
       slugs: ['sip-account-required', 'agent-not-member'],
-      description: '`sip-account-required`: the organisation has no SIP account yet; `agent-not-member`: an agent is not a member of the organisation.',
+      description: '`sip-account-required`: the organisation has no SIP account yet; `agent-not-member`: an agent is not a member of the organisation (or invited and not yet accepted).',
     },
   ],
   uses: { table: 'write' },
@@ -247,7 +292,7 @@ export const updateHotline = {
   tags: ['hotlines'],
   request: { params: HotlinePath, body: HotlineInput },
   response: { status: 200, body: Hotline, description: 'The hotline.' },
-  errors: [HOTLINE_404, ADMIN_403, { status: 409, slugs: ['agent-not-member'], description: '`agent-not-member`: an agent is not a member of the organisation.' }],
+  errors: [HOTLINE_404, ADMIN_403, { status: 409, slugs: ['agent-not-member'], description: '`agent-not-member`: an agent is not a member of the organisation (or invited and not yet accepted).' }],
   uses: { table: 'write' },
 } satisfies RouteDef;
 
@@ -304,7 +349,7 @@ export const answerHotlineCall = {
   access: 'jambonz',
   summary: "jambonz call hook of a hotline's application",
   description:
-    "jambonz asks what to do with a call: a new call hears `ttsInbound` and rings the agents' active phones one after the other; the dial's action hook moves to the next phone; the answering agent hears `ttsOutbound`; a paused hotline answers with a short message and hangs up. Signed by jambonz (`Jambonz-Signature`).",
+    "jambonz asks what to do with a call: a new call hears `ttsInbound` and rings the agents' active phones one after the other (of the agents who allow the organisation's admins); the dial's action hook moves to the next phone; the answering agent hears `ttsOutbound`; a paused hotline answers with a short message and hangs up. Signed by jambonz (`Jambonz-Signature`).",
   tags: ['webhooks'],
   request: { params: HotlinePath, body: JambonzCallPayload, maxBodyBytes: 262_144 },
   response: { status: 200, body: JambonzVerbs, description: 'The verbs jambonz runs next.' },

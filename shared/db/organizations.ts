@@ -1,25 +1,32 @@
 // The hotline service's people and organisations. Integer user ids are allocated once per Auth0 user
 // (COUNTER#hotlineUser) and kept on the user's partition, with a reference back from the integer id:
-//   USER#<sub> / HOTLINE#USER                 { userID, allowOrganizationAdmins }  the user's id and consent
-//   HOTLINE_USER#<userID> / REF               { sub, userID }                      id → Auth0 user
-//   USER#<sub> / HOTLINE#ORG#<orgId>          { organizationID, name, role }       the user's memberships (GET /v1/me)
+//   USER#<sub> / HOTLINE#USER                 { userID }                                  the user's id
+//   HOTLINE_USER#<userID> / REF               { sub, userID }                             id → Auth0 user
+//   USER#<sub> / HOTLINE#ORG#<orgId>          { organizationID, name, role, status, allowAdmins }  the user's memberships and invitations (GET /v1/me)
 //   ORG#<orgId> / PROFILE                     { organizationID, name, createdBy (user id), createdAt }
-//   ORG#<orgId> / MEMBER#<userID>             { organizationID, userID, sub, role } the organisation's members
+//   ORG#<orgId> / MEMBER#<userID>             { organizationID, userID, sub, role, status, allowAdmins }  the organisation's members and invitees
 //   ORG#<orgId> / SIP_ACCOUNT                 the organisation's SIP account (a jambonz carrier and gateway)
+// A membership is an invitation (`status: invited`) until the person accepts it (`active`); the two rows
+// of one membership change together, in one transaction each time. `allowAdmins` is the member's consent,
+// per organisation, that its admins act on their resources (and ring their phones for its hotlines):
+// off until the member gives it, and only on an accepted membership. Rows written before invitations
+// existed have neither field: they count as accepted, without consent.
 // Rows of a user: everything under USER#<sub>, HOTLINE_USER#<userID>, and ORG#*/MEMBER#<userID>.
 import { DeleteCommand, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { TableRef } from './client';
 import { applied, cancellationReasons } from './conditional';
 import { nextId, padId } from './counters';
 import { putIfAbsent } from './put-if-absent';
+import { queryAll } from './query-all';
 import { userPk } from './keys';
 
 export type OrganizationRole = 'admin' | 'member';
+/** `invited` until the person accepts, then `active`. */
+export type MembershipStatus = 'invited' | 'active';
 
 export interface HotlineUserRow {
   userID: number;
   sub: string;
-  allowOrganizationAdmins: boolean;
   createdAt: string;
 }
 
@@ -36,13 +43,28 @@ export interface MemberRow {
   userID: number;
   sub: string;
   role: OrganizationRole;
+  status: MembershipStatus;
+  /** The member's consent that the organisation's admins act on their resources. */
+  allowAdmins: boolean;
+  /** When the person was added (invited, or made the first admin). */
   addedAt: string;
+  acceptedAt?: string;
 }
 
 export interface MembershipRow {
   organizationID: number;
   name: string;
   role: OrganizationRole;
+  status: MembershipStatus;
+  allowAdmins: boolean;
+  addedAt?: string;
+}
+
+/** The people of one membership: the organisation, the member's integer id and Auth0 id (both rows' keys). */
+export interface MembershipRef {
+  organizationID: number;
+  userID: number;
+  sub: string;
 }
 
 export interface SipAccountRow {
@@ -75,14 +97,43 @@ const memberKey = (organizationID: number, userID: number) => ({ pk: `${ORG_PK_P
 const sipKey = (organizationID: number) => ({ pk: `${ORG_PK_PREFIX}${organizationID}`, sk: 'SIP_ACCOUNT' });
 
 const notExists = 'attribute_not_exists(pk)';
+/** The row is an invitation. */
+const isInvitation = { expression: '#s = :invited', names: { '#s': 'status' }, values: { ':invited': 'invited' } } as const;
+/** The row is an accepted membership (one from before invitations has no status). */
+const isAccepted = {
+  expression: 'attribute_exists(pk) AND (attribute_not_exists(#s) OR #s = :active)',
+  names: { '#s': 'status' },
+  values: { ':active': 'active' },
+} as const;
 
-/** The hotline rows among a user's partition (from the profile's one Query): their id, consent and memberships. */
+/** A member row as the domain reads it: a row from before invitations is accepted, without consent. */
+const memberOf = (item: Record<string, unknown>): MemberRow => ({
+  organizationID: Number(item.organizationID),
+  userID: Number(item.userID),
+  sub: String(item.sub),
+  role: item.role === 'admin' ? 'admin' : 'member',
+  status: item.status === 'invited' ? 'invited' : 'active',
+  allowAdmins: item.allowAdmins === true,
+  addedAt: String(item.addedAt),
+  ...(typeof item.acceptedAt === 'string' ? { acceptedAt: item.acceptedAt } : {}),
+});
+
+const membershipOf = (item: Record<string, unknown>): MembershipRow => ({
+  organizationID: Number(item.organizationID),
+  name: String(item.name),
+  role: item.role === 'admin' ? 'admin' : 'member',
+  status: item.status === 'invited' ? 'invited' : 'active',
+  allowAdmins: item.allowAdmins === true,
+  ...(typeof item.addedAt === 'string' ? { addedAt: item.addedAt } : {}),
+});
+
+/** The hotline rows among a user's partition (from the profile's one Query): their id, memberships and invitations. */
 export function hotlineRowsOf(rows: Record<string, unknown>[]): { user?: HotlineUserRow; memberships: MembershipRow[] } {
   const out: { user?: HotlineUserRow; memberships: MembershipRow[] } = { memberships: [] };
   for (const row of rows) {
     const sk = String(row.sk);
     if (sk === USER_SK) out.user = row as unknown as HotlineUserRow;
-    else if (sk.startsWith(MEMBERSHIP_SK_PREFIX)) out.memberships.push(row as unknown as MembershipRow);
+    else if (sk.startsWith(MEMBERSHIP_SK_PREFIX)) out.memberships.push(membershipOf(row));
   }
   return out;
 }
@@ -93,15 +144,13 @@ export function organizationsRepository(t: TableRef) {
 
   const repo = {
     getUser: (sub: string) => get<HotlineUserRow>(userKey(sub)),
-    /** The Auth0 user behind an integer user id. */
-    getUserById: (userID: number) => get<{ sub: string; userID: number }>(userRefKey(userID)),
 
     /** The user's integer id, allocated on the first call (once: a second allocation loses its transaction). */
     async ensureUser(sub: string, now: string): Promise<HotlineUserRow> {
       const existing = await repo.getUser(sub);
       if (existing) return existing;
       const userID = await nextId(t, 'hotlineUser');
-      const row: HotlineUserRow = { userID, sub, allowOrganizationAdmins: false, createdAt: now };
+      const row: HotlineUserRow = { userID, sub, createdAt: now };
       try {
         await t.doc.send(
           new TransactWriteCommand({
@@ -120,26 +169,37 @@ export function organizationsRepository(t: TableRef) {
       }
     },
 
-    async setConsent(sub: string, allow: boolean): Promise<void> {
-      await t.doc.send(
-        new UpdateCommand({
-          TableName: t.tableName,
-          Key: userKey(sub),
-          UpdateExpression: 'SET allowOrganizationAdmins = :a',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: { ':a': allow },
-        }),
-      );
+    getOrganization: (organizationID: number) => get<OrganizationRow>(orgKey(organizationID)),
+    /** The member or invitee `userID` of the organisation. */
+    async getMember(organizationID: number, userID: number): Promise<MemberRow | undefined> {
+      const item = await get<Record<string, unknown>>(memberKey(organizationID, userID));
+      return item ? memberOf(item) : undefined;
     },
 
-    getOrganization: (organizationID: number) => get<OrganizationRow>(orgKey(organizationID)),
-    getMember: (organizationID: number, userID: number) => get<MemberRow>(memberKey(organizationID, userID)),
+    /** The user's memberships and invitations, by organisation (one Query over their partition). */
+    async membershipsOf(sub: string): Promise<MembershipRow[]> {
+      const items = await queryAll(t, {
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
+        ExpressionAttributeValues: { ':pk': userPk(sub), ':sk': MEMBERSHIP_SK_PREFIX },
+        ConsistentRead: true,
+      });
+      return items.map(membershipOf);
+    },
 
-    /** A new organisation with `admin` as its first admin, in one transaction. */
+    /** A new organisation with `admin` as its first admin (accepted, without consent until they give it), in one transaction. */
     async createOrganization(input: { name: string; admin: HotlineUserRow; now: string }): Promise<OrganizationRow> {
       const organizationID = await nextId(t, 'organization');
       const org: OrganizationRow = { organizationID, name: input.name, createdBy: input.admin.userID, createdAt: input.now };
-      const member: MemberRow = { organizationID, userID: input.admin.userID, sub: input.admin.sub, role: 'admin', addedAt: input.now };
+      const member: MemberRow = {
+        organizationID,
+        userID: input.admin.userID,
+        sub: input.admin.sub,
+        role: 'admin',
+        status: 'active',
+        allowAdmins: false,
+        addedAt: input.now,
+        acceptedAt: input.now,
+      };
       await t.doc.send(
         new TransactWriteCommand({
           TransactItems: [
@@ -151,8 +211,17 @@ export function organizationsRepository(t: TableRef) {
       return org;
     },
 
-    /** Adds a member; false when they are one already. */
-    async addMember(member: MemberRow, organizationName: string): Promise<boolean> {
+    /** Invites a person (their membership rows as `invited`, without consent); false when they are a member or invited already. */
+    async invite(invitee: MembershipRef & { role: OrganizationRole; invitedAt: string }, organizationName: string): Promise<boolean> {
+      const member: MemberRow = {
+        organizationID: invitee.organizationID,
+        userID: invitee.userID,
+        sub: invitee.sub,
+        role: invitee.role,
+        status: 'invited',
+        allowAdmins: false,
+        addedAt: invitee.invitedAt,
+      };
       try {
         await t.doc.send(new TransactWriteCommand({ TransactItems: membershipPuts(t, member, organizationName) }));
         return true;
@@ -160,6 +229,50 @@ export function organizationsRepository(t: TableRef) {
         if (cancellationReasons(err)?.some((r) => r.Code === 'ConditionalCheckFailed')) return false;
         throw err;
       }
+    },
+
+    /** The invitee accepts: both rows become an accepted membership (consent stays off); false when there was no invitation. */
+    async acceptInvitation(ref: MembershipRef, at: string): Promise<boolean> {
+      const update = (Key: Record<string, string>) => ({
+        Update: {
+          TableName: t.tableName,
+          Key,
+          UpdateExpression: 'SET #s = :active, acceptedAt = :at',
+          ConditionExpression: isInvitation.expression,
+          ExpressionAttributeNames: { ...isInvitation.names },
+          ExpressionAttributeValues: { ...isInvitation.values, ':active': 'active', ':at': at },
+        },
+      });
+      return transactApplied(t, [update(memberKey(ref.organizationID, ref.userID)), update(membershipKey(ref.sub, ref.organizationID))]);
+    },
+
+    /** The invitee declines: both rows go; false when there was no invitation (an accepted membership stays). */
+    async declineInvitation(ref: MembershipRef): Promise<boolean> {
+      const remove = (Key: Record<string, string>) => ({
+        Delete: {
+          TableName: t.tableName,
+          Key,
+          ConditionExpression: isInvitation.expression,
+          ExpressionAttributeNames: { ...isInvitation.names },
+          ExpressionAttributeValues: { ...isInvitation.values },
+        },
+      });
+      return transactApplied(t, [remove(memberKey(ref.organizationID, ref.userID)), remove(membershipKey(ref.sub, ref.organizationID))]);
+    },
+
+    /** The member's consent for this organisation's admins, on both rows; false when the membership is not an accepted one. */
+    async setMemberConsent(ref: MembershipRef, allow: boolean): Promise<boolean> {
+      const update = (Key: Record<string, string>) => ({
+        Update: {
+          TableName: t.tableName,
+          Key,
+          UpdateExpression: 'SET allowAdmins = :a',
+          ConditionExpression: isAccepted.expression,
+          ExpressionAttributeNames: { ...isAccepted.names },
+          ExpressionAttributeValues: { ...isAccepted.values, ':a': allow },
+        },
+      });
+      return transactApplied(t, [update(memberKey(ref.organizationID, ref.userID)), update(membershipKey(ref.sub, ref.organizationID))]);
     },
 
     getSipAccount: (organizationID: number) => get<SipAccountRow>(sipKey(organizationID)),
@@ -197,8 +310,26 @@ export function organizationsRepository(t: TableRef) {
   return repo;
 }
 
+/** Runs a transaction of conditional writes: false when a condition failed. */
+async function transactApplied(t: TableRef, TransactItems: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>): Promise<boolean> {
+  try {
+    await t.doc.send(new TransactWriteCommand({ TransactItems }));
+    return true;
+  } catch (err) {
+    if (cancellationReasons(err)?.some((r) => r.Code === 'ConditionalCheckFailed')) return false;
+    throw err;
+  }
+}
+
 function membershipPuts(t: TableRef, member: MemberRow, organizationName: string) {
-  const membership: MembershipRow = { organizationID: member.organizationID, name: organizationName, role: member.role };
+  const membership: MembershipRow = {
+    organizationID: member.organizationID,
+    name: organizationName,
+    role: member.role,
+    status: member.status,
+    allowAdmins: member.allowAdmins,
+    addedAt: member.addedAt,
+  };
   return [
     { Put: { TableName: t.tableName, Item: { ...memberKey(member.organizationID, member.userID), entity: 'organizationMember', ...member }, ConditionExpression: notExists } },
     { Put: { TableName: t.tableName, Item: { ...membershipKey(member.sub, member.organizationID), entity: 'organizationMembership', ...membership }, ConditionExpression: notExists } },
@@ -209,8 +340,8 @@ export type OrganizationsRepository = ReturnType<typeof organizationsRepository>
 
 /**
  * The rows outside USER#<sub> that name the user, found from the user's partition rows: the id's
- * reference and each membership row of the organisations. An account's teardown deletes them with the
- * partition.
+ * reference and each member row of the organisations (invitations too). An account's teardown deletes
+ * them with the partition.
  */
 export function hotlineRowsNamingUser(partition: { sk: string; [k: string]: unknown }[]): { pk: string; sk: string }[] {
   const user = partition.find((r) => r.sk === USER_SK);

@@ -1,5 +1,6 @@
-// Agent phones: listed, added and changed by their owner, or by an admin of the owner's organisation
-// who names it and whom the owner allows (shared/domain/hotline-access.ts). Numbers are stored in E.164.
+// Agent phones: listed, added and changed by their owner, or by an admin of an organisation the owner
+// accepted who names it and whose admins the owner allows (shared/domain/hotline-access.ts). Numbers
+// are stored in E.164.
 import type { AgentPhoneRow, AgentPhonesRepository } from '../db/agent-phones';
 import type { OrganizationsRepository } from '../db/organizations';
 import { BadRequestError, NotFoundError, ValidationError } from '../errors';

@@ -1,11 +1,12 @@
 // Who may act on what in the hotline service. The rule everywhere:
 // 1. a user acts on their own resources;
 // 2. an organisation admin acts on a member's resources only when the request names the organisation
-//    (`organization_id`) and the member allows organisation admins (PUT /v1/me/organization-access);
+//    (`organization_id`), the member accepted its invitation and allows that organisation's admins
+//    (PUT /v1/me/organization-access, per organisation);
 // 3. anyone else gets 403;
-// and an organisation the caller is not a member of is indistinguishable from one that does not exist
-// (404), as are its hotlines. Hotlines belong to an organisation: its members read them, its admins
-// change them.
+// and an organisation the caller is not an accepted member of is indistinguishable from one that does
+// not exist (404), as are its hotlines: an invitation gives nothing until it is accepted. Hotlines
+// belong to an organisation: its members read them, its admins change them.
 import { hotlineRowsOf, type HotlineUserRow, type MemberRow, type OrganizationsRepository } from '../db/organizations';
 import { ForbiddenError, NotFoundError, ValidationError } from '../errors';
 
@@ -33,7 +34,13 @@ export function checkBodyId(bodyId: number | undefined, pathId: number): void {
   }
 }
 
-/** The caller's membership of `organizationID`, or 404 (not a member, or no such organisation); `admin` also requires the admin role (403). */
+/** An accepted membership (an invitation is none yet). */
+export const isAcceptedMember = (member: MemberRow | undefined): member is MemberRow & { status: 'active' } => member?.status === 'active';
+
+/**
+ * The caller's accepted membership of `organizationID`, or 404 (not a member, only invited, or no such
+ * organisation); `admin` also requires the admin role (403).
+ */
 export async function requireMembership(
   deps: { organizations: OrganizationsRepository },
   caller: HotlineUserRow | undefined,
@@ -41,7 +48,7 @@ export async function requireMembership(
   opts: { admin?: boolean; notFound?: string } = {},
 ): Promise<MemberRow> {
   const member = caller ? await deps.organizations.getMember(organizationID, caller.userID) : undefined;
-  if (!member) throw new NotFoundError(opts.notFound ?? 'No organisation with this id.');
+  if (!isAcceptedMember(member)) throw new NotFoundError(opts.notFound ?? 'No organisation with this id.');
   if (opts.admin && member.role !== 'admin') {
     throw new ForbiddenError('Only an admin of the organisation may do this.', ACCESS_SLUGS.adminRequired);
   }
@@ -65,21 +72,29 @@ export async function resolveOwner(
   }
   await requireMembership(deps, caller, organizationID, { admin: true });
   const member = await deps.organizations.getMember(organizationID, ownerID);
-  if (!member) throw new ForbiddenError('This user is not a member of the organisation.', ACCESS_SLUGS.notMember);
-  const owner = await deps.organizations.getUser(member.sub);
-  if (!owner?.allowOrganizationAdmins) {
-    throw new ForbiddenError('This member does not allow organisation admins to act on their resources.', ACCESS_SLUGS.consentRequired);
+  // An invitee is not a member yet: inviting someone gives the organisation nothing of theirs.
+  if (!isAcceptedMember(member)) throw new ForbiddenError('This user is not a member of the organisation.', ACCESS_SLUGS.notMember);
+  if (!member.allowAdmins) {
+    throw new ForbiddenError("This member does not allow this organisation's admins to act on their resources.", ACCESS_SLUGS.consentRequired);
   }
-  return { sub: owner.sub, userID: owner.userID };
+  return { sub: member.sub, userID: member.userID };
 }
 
-/** What GET /v1/me shows of the hotline service: null until the user has an integer user id. */
+/**
+ * What GET /v1/me shows of the hotline service: null until the user has an integer user id. Their
+ * accepted memberships, each with its consent; their pending invitations; and `allowOrganizationAdmins`
+ * for the clients of the single consent: true when every organisation they are a member of has it.
+ */
 export function hotlineMembership(rows: Record<string, unknown>[]) {
   const { user, memberships } = hotlineRowsOf(rows);
   if (!user) return null;
+  const accepted = memberships.filter((m) => m.status === 'active');
   return {
     userID: user.userID,
-    allowOrganizationAdmins: user.allowOrganizationAdmins,
-    organizations: memberships.map((m) => ({ organizationID: m.organizationID, name: m.name, role: m.role })),
+    allowOrganizationAdmins: accepted.length > 0 && accepted.every((m) => m.allowAdmins),
+    organizations: accepted.map((m) => ({ organizationID: m.organizationID, name: m.name, role: m.role, allowAdmins: m.allowAdmins })),
+    invitations: memberships
+      .filter((m) => m.status === 'invited')
+      .map((m) => ({ organizationID: m.organizationID, name: m.name, role: m.role, invitedAt: m.addedAt ?? null })),
   };
 }

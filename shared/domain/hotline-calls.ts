@@ -6,6 +6,8 @@
 //   answered → `dial` the next phone; none left → a short message and `hangup`;
 // - the confirmHook (the agent's leg, `direction: outbound`): `say` ttsOutbound to the agent;
 // - a paused (`isActive: false`) or not yet provisioned hotline: a short message and `hangup`, no log.
+// An agent's phones ring only while the agent is an accepted member of the hotline's organisation who
+// allows its admins (their consent for that organisation): an invitee's or a withdrawn member's never do.
 // The call status hook appends the agent legs' `ringing`, `answered` and `no-answer` to the log and,
 // when the caller's leg completes, `completed` and one billing record: the started minutes of the
 // call (jambonz's `duration`) times the per-minute rate.
@@ -13,7 +15,7 @@ import type { AgentPhonesRepository } from '../db/agent-phones';
 import type { CallLogEntryRow, HotlineRow, HotlinesRepository } from '../db/hotlines';
 import type { OrganizationsRepository } from '../db/organizations';
 import { NotFoundError } from '../errors';
-import { idFromPath } from './hotline-access';
+import { idFromPath, isAcceptedMember } from './hotline-access';
 import { hotlineHooks } from './hotline-provisioning';
 
 export interface CallDeps {
@@ -49,13 +51,13 @@ async function hotlineOf(deps: CallDeps, pathId: string): Promise<HotlineRow> {
   return hotline;
 }
 
-/** The phones a call rings, in order: each agent's active phones. */
+/** The phones a call rings, in order: the active phones of each agent who is an accepted member allowing the organisation. */
 async function agentPhones(deps: CallDeps, hotline: HotlineRow): Promise<{ phone: string; userID: number }[]> {
   const out: { phone: string; userID: number }[] = [];
   for (const userID of hotline.agents) {
-    const user = await deps.organizations.getUserById(userID);
-    if (!user) continue;
-    for (const p of await deps.phones.listByOwner(user.sub)) if (p.isActive) out.push({ phone: p.phone, userID });
+    const member = await deps.organizations.getMember(hotline.organizationID, userID);
+    if (!isAcceptedMember(member) || !member.allowAdmins) continue;
+    for (const p of await deps.phones.listByOwner(member.sub)) if (p.isActive) out.push({ phone: p.phone, userID });
   }
   return out;
 }

@@ -1,14 +1,14 @@
 // Hotlines of an organisation, their call logs and billing records, and the organisation's SIP account.
 // Creating a hotline stores it as `created` and answers at once; the provisionHotline worker gives it a
 // number and a jambonz application (shared/domain/hotline-provisioning.ts). Lists are the hotline API's
-// offset pages (`limit` 1..50, `offset`, and the total).
+// offset pages (`limit` 1..50, `offset`, and the total). Agents must be accepted members.
 import { isSupportedCountry } from 'libphonenumber-js/max';
 import type { HotlineRow, HotlinesRepository } from '../db/hotlines';
 import type { OrganizationsRepository, SipAccountRow } from '../db/organizations';
 import { ConflictError, NotFoundError, ValidationError } from '../errors';
 import type { Caller } from '../model/caller';
 import type { JambonzPlatform } from '../providers/jambonz/port';
-import { checkBodyId, idFromPath, requireMembership } from './hotline-access';
+import { checkBodyId, idFromPath, isAcceptedMember, requireMembership } from './hotline-access';
 
 export const HOTLINE_SLUGS = {
   sipAccountRequired: 'sip-account-required',
@@ -52,11 +52,13 @@ export function hotlineView(h: HotlineRow) {
 
 const page = <T>(items: T[], q: { limit: number; offset: number }) => items.slice(q.offset, q.offset + q.limit);
 
-/** Every agent must be a member of the organisation: 409 naming those who are not. */
+/** Every agent must be an accepted member of the organisation (an invitee is not): 409 naming those who are not. */
 async function checkAgents(deps: Deps, organizationID: number, agents: number[]) {
   const missing: number[] = [];
-  for (const userID of new Set(agents)) if (!(await deps.organizations.getMember(organizationID, userID))) missing.push(userID);
-  if (missing.length) throw new ConflictError(`Not members of the organisation: ${missing.join(', ')}. Add them first.`, HOTLINE_SLUGS.agentNotMember);
+  for (const userID of new Set(agents)) if (!isAcceptedMember(await deps.organizations.getMember(organizationID, userID))) missing.push(userID);
+  if (missing.length) {
+    throw new ConflictError(`Not members of the organisation: ${missing.join(', ')}. Invite them first; they become members when they accept.`, HOTLINE_SLUGS.agentNotMember);
+  }
 }
 
 /** The hotline `pathId` names, when the caller is a member of its organisation (else 404, as for a missing one). */

@@ -1,4 +1,4 @@
-// Schemas of the first-responder hotline service: organisations and their members, agent phones,
+// Schemas of the first-responder hotline service: organisations, their members and invitations, agent phones,
 // hotlines, call logs, billing records and the organisation's SIP account. Field names, enums, limits
 // and pagination are the hotline API's (integer ids, `limit` 1..50 default 10, `offset` ≥ 0,
 // `tts*` ≤ 300 characters, channels 1..100 default 10); the jambonz hooks take jambonz's payloads.
@@ -33,6 +33,7 @@ export const CHANNELS = { min: 1, max: 100, fallback: 10 } as const;
 /** How many agents one hotline may ring. */
 export const AGENTS_MAX = 50;
 export const ORGANIZATION_ROLES = ['admin', 'member'] as const;
+export const MEMBERSHIP_STATUSES = ['invited', 'active'] as const;
 export const HOTLINE_STATUSES = ['created', 'active', 'paused', 'failed'] as const;
 
 const PageQuery = {
@@ -61,7 +62,7 @@ export const OrganizationPath = z.strictObject({ id: pathId('The organisation\'s
 export const NewMember = z
   .strictObject({
     userId: z.string().check(z.minLength(3), z.maxLength(200), z.regex(/^[A-Za-z0-9|_.@:-]+$/, 'Must be an Auth0 user id.')).register(z.globalRegistry, {
-      description: 'The Auth0 user id of the person to add, e.g. `auth0|…`.',
+      description: 'The Auth0 user id of the person to invite, e.g. `auth0|…`.',
       examples: ['auth0|member-1'],
     }),
     role: z._default(z.enum(ORGANIZATION_ROLES), 'member'),
@@ -69,27 +70,63 @@ export const NewMember = z
   .register(z.globalRegistry, { id: 'NewMember' });
 
 export const Member = z
-  .object({ organizationID: z.int(), userID: z.int(), role: z.enum(ORGANIZATION_ROLES) })
-  .register(z.globalRegistry, { id: 'Member', description: 'A member of an organisation, by integer user id.' });
+  .object({ organizationID: z.int(), userID: z.int(), role: z.enum(ORGANIZATION_ROLES), status: z.enum(MEMBERSHIP_STATUSES) })
+  .register(z.globalRegistry, {
+    id: 'Member',
+    description: 'A person of an organisation, by integer user id: `invited` until they accept the invitation, then `active`.',
+  });
+
+/** An invitation is to one organisation: the path names it by the organisation's id. */
+export const InvitationPath = z.strictObject({ id: pathId('The integer id of the organisation the caller is invited to.') });
+
+/** One of the caller's organisations, with their consent for its admins. */
+export const OrganizationMembership = z
+  .object({
+    organizationID: z.int(),
+    name: z.string(),
+    role: z.enum(ORGANIZATION_ROLES),
+    allowAdmins: z.boolean().register(z.globalRegistry, {
+      description: "The caller's consent that this organisation's admins act on the caller's resources (agent phones) and that its hotlines ring the caller's phones. Off until given.",
+    }),
+  })
+  .register(z.globalRegistry, { id: 'OrganizationMembership', description: 'An organisation the caller is a member of (an accepted invitation).' });
 
 export const OrganizationAccess = z
-  .strictObject({ allow: z.boolean().register(z.globalRegistry, { description: 'Whether admins of the caller\'s organisations may act on the caller\'s resources.' }) })
+  .strictObject({
+    allow: z.boolean().register(z.globalRegistry, {
+      description: "Whether the organisation's admins may act on the caller's resources (agent phones), and its hotlines ring the caller's phones.",
+    }),
+    organizationID: z.optional(
+      IntId('The organisation the consent is for (the caller must be its member). Left out: every organisation the caller is a member of now (one joined later starts without).'),
+    ),
+  })
   .register(z.globalRegistry, { id: 'OrganizationAccess' });
 
 export const OrganizationAccessState = z
-  .object({ userID: z.int(), allow: z.boolean() })
+  .object({
+    userID: z.int(),
+    allow: z.boolean(),
+    organizations: z.array(OrganizationMembership).register(z.globalRegistry, { description: "The caller's organisations, each with its consent as it is now." }),
+  })
   .register(z.globalRegistry, { id: 'OrganizationAccessState' });
+
+export const OrganizationInvitation = z
+  .object({ organizationID: z.int(), name: z.string(), role: z.enum(ORGANIZATION_ROLES), invitedAt: z.nullable(isoDateTime) })
+  .register(z.globalRegistry, { id: 'OrganizationInvitation', description: 'An invitation to an organisation, waiting for the caller to accept or decline it.' });
 
 /** What GET /v1/me shows of the hotline service; null until the caller has an integer user id. */
 export const HotlineMembership = z
   .object({
     userID: z.int(),
-    allowOrganizationAdmins: z.boolean(),
-    organizations: z.array(z.object({ organizationID: z.int(), name: z.string(), role: z.enum(ORGANIZATION_ROLES) })),
+    allowOrganizationAdmins: z.boolean().register(z.globalRegistry, {
+      description: 'For clients of the single consent: true when the caller allows the admins of every organisation they are a member of (and is a member of one). Consent is per organisation (`organizations[].allowAdmins`).',
+    }),
+    organizations: z.array(OrganizationMembership),
+    invitations: z.array(OrganizationInvitation),
   })
   .register(z.globalRegistry, {
     id: 'HotlineMembership',
-    description: 'The caller\'s integer user id in the hotline service, their consent for organisation admins and their organisations.',
+    description: "The caller's integer user id in the hotline service, their organisations with their consent for each one's admins, and their pending invitations.",
   });
 
 // --- Agent phones -------------------------------------------------------------------------------

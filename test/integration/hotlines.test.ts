@@ -1,7 +1,8 @@
 // The first-responder hotline service through the local runtime, against the jambonz emulator:
-// organisations and the scoping rule, the seed's limits, the SIP account, provisioning (and its
-// failure and retry), a simulated inbound call into call logs and a billing record, pausing, and the
-// hooks' signature.
+// organisations (members join by accepting an invitation) and the scoping rule, the seed's limits, the
+// SIP account, provisioning (and its failure and retry), a simulated inbound call into call logs and a
+// billing record, pausing, and the hooks' signature. Invitations and
+// per-organisation consent in depth: hotlines-invitations.test.ts.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_USERS } from '../../lib/local/stack';
 import { seedDemoHotline } from '../../lib/local/seed-hotlines';
@@ -53,21 +54,26 @@ describe('organisations and members', () => {
     expect(res.body).toMatchObject({ name: 'Fire brigade Aachen', role: 'admin' });
     org = res.body.id;
     const me = await call('admin', 'GET', '/v1/me');
-    expect(me.body.hotlines).toMatchObject({ allowOrganizationAdmins: false, organizations: [{ organizationID: org, role: 'admin', name: 'Fire brigade Aachen' }] });
+    expect(me.body.hotlines).toMatchObject({ allowOrganizationAdmins: false, organizations: [{ organizationID: org, role: 'admin', name: 'Fire brigade Aachen', allowAdmins: false }], invitations: [] });
     ids.admin = me.body.hotlines.userID;
     expect(Number.isInteger(ids.admin)).toBe(true);
   });
 
-  it('an admin adds members by Auth0 id; their integer id is allocated once', async () => {
+  it('an admin invites members by Auth0 id (their integer id is allocated once); they are members once they accept', async () => {
     const res = await call('admin', 'POST', `/v1/organizations/${org}/members`, { userId: subs.member });
     expect(res.status).toBe(201);
     ids.member = res.body.userID;
-    expect(res.body).toMatchObject({ organizationID: org, role: 'member' });
+    expect(res.body).toMatchObject({ organizationID: org, role: 'member', status: 'invited' });
+    const invited = await call('member', 'GET', '/v1/me');
+    expect(invited.body.hotlines).toMatchObject({ userID: ids.member, organizations: [], invitations: [{ organizationID: org, role: 'member', name: 'Fire brigade Aachen' }] });
+    const accepted = await call('member', 'POST', `/v1/me/organization-invitations/${org}/accept`);
+    expect(accepted.status).toBe(200);
+    expect(accepted.body).toEqual({ organizationID: org, name: 'Fire brigade Aachen', role: 'member', allowAdmins: false });
     const again = await call('admin', 'POST', `/v1/organizations/${org}/members`, { userId: subs.member });
     expect(again.status).toBe(409);
     expect(again.body.type).toBe('urn:fonella:problem:member-exists');
     const me = await call('member', 'GET', '/v1/me');
-    expect(me.body.hotlines).toMatchObject({ userID: ids.member, organizations: [{ organizationID: org, role: 'member' }] });
+    expect(me.body.hotlines).toMatchObject({ userID: ids.member, organizations: [{ organizationID: org, role: 'member', allowAdmins: false }], invitations: [] });
   });
 
   it('a member cannot add members (403); an outsider does not see the organisation (404, as a missing one)', async () => {
@@ -113,8 +119,8 @@ describe('agent phones: own resources, and an admin with organization_id and con
   });
 
   it('with consent the admin lists, adds and changes the member\'s phones through the organisation', async () => {
-    const consent = await call('member', 'PUT', '/v1/me/organization-access', { allow: true });
-    expect(consent.body).toEqual({ userID: ids.member, allow: true });
+    const consent = await call('member', 'PUT', '/v1/me/organization-access', { allow: true, organizationID: org });
+    expect(consent.body).toEqual({ userID: ids.member, allow: true, organizations: [{ organizationID: org, name: 'Fire brigade Aachen', role: 'member', allowAdmins: true }] });
     const create = await stack.call('POST', `/v1/agent-phones?organization_id=${org}`, { ...as('admin'), body: { isActive: true, name: 'Desk', phone: '+4924155660', userID: ids.member } });
     expect(create.status).toBe(201);
     ids.memberPhone2 = create.body.id;
@@ -132,7 +138,7 @@ describe('agent phones: own resources, and an admin with organization_id and con
   it('the other direction: a member is no admin, and another organisation is not found', async () => {
     const adminPhone = await call('admin', 'POST', '/v1/agent-phones', { isActive: true, name: 'Admin mobile', phone: '+4915199999999', userID: ids.admin });
     ids.adminPhone = adminPhone.body.id;
-    await call('admin', 'PUT', '/v1/me/organization-access', { allow: true });
+    expect((await call('admin', 'PUT', '/v1/me/organization-access', { allow: true, organizationID: org })).status).toBe(200);
     const before = await settle(stack);
     const byMember = await stack.call('GET', `/v1/agent-phones?owner_id=${ids.admin}&organization_id=${org}`, as('member'));
     expect(byMember.status).toBe(403);
@@ -184,10 +190,15 @@ describe('the SIP account and hotlines', () => {
     expect(jambonz.sipGateways.filter((g) => g.voip_carrier_sid === carrier.voip_carrier_sid)).toHaveLength(1);
   });
 
-  it('agents must be members of the organisation (409)', async () => {
+  it('agents must be members of the organisation (409); an invitee is none until they accept', async () => {
     const res = await call('admin', 'POST', '/v1/hotlines', hotlineBody({ agents: [ids.member, ids.outsider] }));
     expect(res.status).toBe(409);
     expect(res.body.type).toBe('urn:fonella:problem:agent-not-member');
+    const plain = await call('admin', 'POST', `/v1/organizations/${org}/members`, { userId: subs.plain });
+    expect(plain.status).toBe(201);
+    const invitee = await call('admin', 'POST', '/v1/hotlines', hotlineBody({ agents: [ids.member, plain.body.userID] }));
+    expect(invitee.status).toBe(409);
+    expect(invitee.body.type).toBe('urn:fonella:problem:agent-not-member');
   });
 
   it('a hotline is stored as created and provisioned by the stream: a local number and a jambonz application with our hooks', async () => {
@@ -300,7 +311,7 @@ describe('a call to the hotline', () => {
       'hangup',
     ]);
     await settle(stack);
-    const logs = await call('admin', 'GET', `/v1/hotlines/${ids.hotline}/call-logs`);
+    const logs = await call('member', 'GET', `/v1/hotlines/${ids.hotline}/call-logs`);
     expect(logs.body.totalCallLogs).toBe(1);
     const log = logs.body.callLogs[0];
     expect(log.entries.map((e: { action: string; agentPhone: string | null; userID: number | null }) => [e.action, e.agentPhone, e.userID])).toEqual([
@@ -352,19 +363,24 @@ describe('a call to the hotline', () => {
 
   it("the local stack's demo hotline (as `npm start` seeds it) is active, and the hub's button calls it into its call log and records", async () => {
     await seedDemoHotline(stack.table, stack.running, { admin: DEMO_USERS.customer.sub, member: DEMO_USERS.partner.sub });
+    // The demo partner is a member of the organisation who allows its admins.
+    const partner = (await stack.call('GET', '/v1/me', { token: stack.tokens.partner })).body.hotlines;
+    expect(partner.organizations).toContainEqual(expect.objectContaining({ name: 'Demo fire brigade', role: 'member', allowAdmins: true }));
     const id = (await stack.call('GET', `/v1/hotlines?organization_id=${(await stack.call('GET', '/v1/me', { token: stack.tokens.customer })).body.hotlines.organizations[0].organizationID}`, { token: stack.tokens.customer })).body.hotlines[0].id as number;
     const demo = { body: await waitFor('the demo hotline active', async () => {
       const res = await stack.call('GET', `/v1/hotlines/${id}`, { token: stack.tokens.customer });
       return res.body.status === 'active' ? res.body : undefined;
     }, 10_000) };
     expect(demo.body).toMatchObject({ status: 'active', name: 'Demo night line' });
+    // Other files on this worker's stack may call the demo hotline too: count from here.
+    const recordsBefore = (await stack.call('GET', `/v1/hotlines/${id}/records`, { token: stack.tokens.customer })).body.totalRecords as number;
     const res = await fetch(`${stack.hubUrl}/_jambonz/simulate/inbound`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ to: demo.body.number }) });
     expect(res.status).toBe(200);
     expect(((await res.json()) as { answeredBy: string }).answeredBy).toBe('+4924155660');
     await settle(stack);
     const logs = await stack.call('GET', `/v1/hotlines/${id}/call-logs`, { token: stack.tokens.customer });
     expect(logs.body.callLogs[0].entries.at(-1).action).toBe('completed');
-    expect((await stack.call('GET', `/v1/hotlines/${id}/records`, { token: stack.tokens.customer })).body.totalRecords).toBe(1);
+    expect((await stack.call('GET', `/v1/hotlines/${id}/records`, { token: stack.tokens.customer })).body.totalRecords).toBe(recordsBefore + 1);
   });
 
   it('a hook without a valid Jambonz-Signature is refused (401) and stores nothing', async () => {
