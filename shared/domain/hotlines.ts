@@ -1,7 +1,8 @@
 // Hotlines of an organisation, their call logs and billing records, and the organisation's SIP account.
 // Creating a hotline stores it as `created` and answers at once; the provisionHotline worker gives it a
 // number and a jambonz application (shared/domain/hotline-provisioning.ts). Lists are the hotline API's
-// offset pages (`limit` 1..50, `offset`, and the total). Agents must be accepted members.
+// offset pages (`limit` 1..50, `offset`, and the total). Agents must be accepted members; a call log
+// shows each agent phone whole only to its owner, masked to every other member.
 import { isSupportedCountry } from 'libphonenumber-js/max';
 import type { HotlineRow, HotlinesRepository } from '../db/hotlines';
 import type { OrganizationsRepository, SipAccountRow } from '../db/organizations';
@@ -61,14 +62,16 @@ async function checkAgents(deps: Deps, organizationID: number, agents: number[])
   }
 }
 
-/** The hotline `pathId` names, when the caller is a member of its organisation (else 404, as for a missing one). */
-async function hotlineFor(deps: Deps, caller: Caller, pathId: string, opts: { admin?: boolean } = {}) {
+/** The hotline `pathId` names, when the caller is a member of its organisation (else 404, as for a missing one), and the caller's membership. */
+async function hotlineAndMember(deps: Deps, caller: Caller, pathId: string, opts: { admin?: boolean } = {}) {
   const id = idFromPath(pathId, 'hotline');
   const [hotline, user] = await Promise.all([deps.hotlines.get(id), deps.organizations.getUser(caller.id)]);
   if (!hotline) throw new NotFoundError('No hotline with this id.');
-  await requireMembership(deps, user, hotline.organizationID, { admin: opts.admin, notFound: 'No hotline with this id.' });
-  return hotline;
+  const member = await requireMembership(deps, user, hotline.organizationID, { admin: opts.admin, notFound: 'No hotline with this id.' });
+  return { hotline, member };
 }
+
+const hotlineFor = async (deps: Deps, caller: Caller, pathId: string, opts: { admin?: boolean } = {}) => (await hotlineAndMember(deps, caller, pathId, opts)).hotline;
 
 export async function createHotline(deps: Deps, caller: Caller, input: HotlineInput) {
   const user = await deps.organizations.getUser(caller.id);
@@ -133,24 +136,47 @@ export async function updateHotline(deps: Deps, caller: Caller, pathId: string, 
   return hotlineView(updated);
 }
 
-const logView = (l: { id: number; hotlineID: number; startTime: string; entries: { action: string; agentPhone: string | null; userID: number | null; startTime: string }[] }) => ({
-  entries: l.entries.map((e, i) => ({ action: e.action, agentPhone: e.agentPhone, id: i + 1, startTime: e.startTime, userID: e.userID })),
-  hotlineID: l.hotlineID,
-  id: l.id,
-  startTime: l.startTime,
-});
+/**
+ * A phone number as other members see it in a call log: the same length, at most its first three and
+ * last two digits shown and never more than half of them, the rest as `*` (`+4915112345678` →
+ * `+491********78`): enough to tell phones apart, not to call one.
+ */
+export function maskPhone(phone: string): string {
+  const plus = phone.startsWith('+') ? '+' : '';
+  const digits = phone.slice(plus.length);
+  const shown = Math.min(5, Math.floor(digits.length / 2));
+  const tail = Math.min(2, Math.floor(shown / 2));
+  const head = shown - tail;
+  return `${plus}${digits.slice(0, head)}${'*'.repeat(digits.length - shown)}${digits.slice(digits.length - tail)}`;
+}
+
+/** A call log as `viewer` (a member's integer user id) sees it: their own phones whole, every other phone masked. */
+const logView =
+  (viewer: number) =>
+  (l: { id: number; hotlineID: number; startTime: string; entries: { action: string; agentPhone: string | null; userID: number | null; startTime: string }[] }) => ({
+    entries: l.entries.map((e, i) => ({
+      action: e.action,
+      agentPhone: e.agentPhone === null || e.userID === viewer ? e.agentPhone : maskPhone(e.agentPhone),
+      id: i + 1,
+      startTime: e.startTime,
+      userID: e.userID,
+    })),
+    hotlineID: l.hotlineID,
+    id: l.id,
+    startTime: l.startTime,
+  });
 
 export async function listCallLogs(deps: Deps, caller: Caller, pathId: string, q: { limit: number; offset: number }) {
-  const hotline = await hotlineFor(deps, caller, pathId);
+  const { hotline, member } = await hotlineAndMember(deps, caller, pathId);
   const logs = await deps.hotlines.listLogs(hotline.id);
-  return { callLogs: page(logs, q).map(logView), totalCallLogs: logs.length };
+  return { callLogs: page(logs, q).map(logView(member.userID)), totalCallLogs: logs.length };
 }
 
 export async function getCallLog(deps: Deps, caller: Caller, pathId: string, logPathId: string) {
-  const hotline = await hotlineFor(deps, caller, pathId);
+  const { hotline, member } = await hotlineAndMember(deps, caller, pathId);
   const log = await deps.hotlines.getLog(hotline.id, idFromPath(logPathId, 'call log'));
   if (!log) throw new NotFoundError('No call log with this id on this hotline.');
-  return logView(log);
+  return logView(member.userID)(log);
 }
 
 export async function listRecords(deps: Deps, caller: Caller, pathId: string, q: { limit: number; offset: number }) {

@@ -1,9 +1,9 @@
 // Organisation membership is an invitation, and consent is per organisation, through the local runtime
 // against the jambonz emulator: a stranger who adds a user by their Auth0 id gets nothing of theirs
 // (no phones, no agent, no ringing) until the user accepts and allows that organisation; consent for
-// one organisation gives another nothing and can be withdrawn. The demo of `npm start` (its partner a
-// consenting member of the customer's organisation) is the user who already allows their own
-// organisation's admins.
+// one organisation gives another nothing and can be withdrawn; call logs show other members' phones
+// masked. The demo of `npm start` (its partner a consenting member of the customer's organisation) is
+// the user who already allows their own organisation's admins.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_USERS } from '../../lib/local/stack';
 import { seedDemoHotline } from '../../lib/local/seed-hotlines';
@@ -148,6 +148,32 @@ describe('a stranger who knows a user id', () => {
     expect(dials(rung.trace)).toEqual(['dial +4915112340002: answered']);
     expect((await allow('victim', org, false)).status).toBe(200);
     expect(dials((await simulate({ to: number, durationSeconds: 10 })).trace)).toEqual([]);
+
+    // The one call that rang the victim shows their number to the stranger only masked.
+    await settle(stack);
+    const logs = (await call(as('stranger'), 'GET', `/v1/hotlines/${created.body.id}/call-logs`)).body.callLogs as { entries: { agentPhone: string | null }[] }[];
+    const phones = logs.flatMap((l) => l.entries.map((e) => e.agentPhone)).filter((p) => p !== null);
+    expect(phones.length).toBeGreaterThan(0);
+    expect(phones.every((p) => p === '+491********02')).toBe(true);
+  });
+});
+
+describe('call logs', () => {
+  it("call logs show another member's phone masked; its owner sees it whole", async () => {
+    const { hotline, customerID } = await demo();
+    const res = await simulate({ to: hotline.number, durationSeconds: 20 });
+    expect(res.answeredBy).toBe('+4924155660');
+    await settle(stack);
+    const byOwner = (await call(as('customer'), 'GET', `/v1/hotlines/${hotline.id}/call-logs?limit=1`)).body.callLogs[0];
+    const dialled = byOwner.entries.filter((e: { action: string }) => e.action === 'dial');
+    expect(dialled).toEqual([expect.objectContaining({ agentPhone: '+4924155660', userID: customerID })]);
+    // The demo partner, a member of the organisation, sees the customer's phone masked, in the list and the log alike.
+    const byMember = (await call(as('partner'), 'GET', `/v1/hotlines/${hotline.id}/call-logs?limit=1`)).body.callLogs[0];
+    expect(byMember.id).toBe(byOwner.id);
+    const phones = byMember.entries.map((e: { agentPhone: string | null }) => e.agentPhone).filter((p: string | null) => p !== null);
+    expect(phones.length).toBeGreaterThan(0);
+    expect(new Set(phones)).toEqual(new Set(['+492*****60']));
+    expect((await call(as('partner'), 'GET', `/v1/hotlines/${hotline.id}/call-logs/${byOwner.id}`)).body).toEqual(byMember);
   });
 });
 

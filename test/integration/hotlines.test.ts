@@ -1,7 +1,7 @@
 // The first-responder hotline service through the local runtime, against the jambonz emulator:
 // organisations (members join by accepting an invitation) and the scoping rule, the seed's limits, the
-// SIP account, provisioning (and its failure and retry), a simulated inbound call into call logs and a
-// billing record, pausing, and the hooks' signature. Invitations and
+// SIP account, provisioning (and its failure and retry), a simulated inbound call into call logs (other
+// members' phones masked) and a billing record, pausing, and the hooks' signature. Invitations and
 // per-organisation consent in depth: hotlines-invitations.test.ts.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_USERS } from '../../lib/local/stack';
@@ -311,6 +311,7 @@ describe('a call to the hotline', () => {
       'hangup',
     ]);
     await settle(stack);
+    // The member sees their own phones whole; the admin, another member, sees them masked.
     const logs = await call('member', 'GET', `/v1/hotlines/${ids.hotline}/call-logs`);
     expect(logs.body.totalCallLogs).toBe(1);
     const log = logs.body.callLogs[0];
@@ -326,6 +327,8 @@ describe('a call to the hotline', () => {
     ]);
     expect(log.entries.map((e: { id: number }) => e.id)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     expect((await call('member', 'GET', `/v1/hotlines/${ids.hotline}/call-logs/${log.id}`)).body).toEqual(log);
+    const byAdmin = (await call('admin', 'GET', `/v1/hotlines/${ids.hotline}/call-logs/${log.id}`)).body;
+    expect(byAdmin.entries.map((e: { agentPhone: string | null }) => e.agentPhone)).toEqual([null, '+491********78', '+491********78', '+491********78', '+492*****60', '+492*****60', '+492*****60', null]);
     const records = await call('admin', 'GET', `/v1/hotlines/${ids.hotline}/records`);
     expect(records.body.totalRecords).toBe(1);
     const record = records.body.records[0];
