@@ -26,6 +26,8 @@ export interface CallRow {
   /** Mailgun's id of the summary email, once sent. */
   summaryMailId?: string;
   summarySentAt?: string;
+  /** The admin counters' mark: the epoch of the monthly counter item the call is counted in (shared/db/stats.ts). */
+  statsCountedIn?: string;
 }
 
 /** The stream filter of the call rows, and the owner and call id of a row's key. */
