@@ -15,5 +15,6 @@ export const ReindexPayload = z.strictObject({
   concurrency: z.optional(count),
   recountCalls: z.optional(z.boolean()),
   maxPages: z.optional(count),
-  checkpoint: z.optional(z.nullable(ReindexCheckpointInput)),
+  // Not null: a finished run's `{checkpoint: null}` handed back would start the whole rebuild again.
+  checkpoint: z.optional(ReindexCheckpointInput),
 });
