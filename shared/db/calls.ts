@@ -37,6 +37,9 @@ export const callOwner = (pk: string) => pk.slice(CALL_KEYS.pk.length);
 export const isCallKeyOf = (userId: string) => (k: { pk?: string; sk?: string }) => k.pk === userPk(userId) && !!k.sk?.startsWith(CALL_KEYS.sk);
 
 const callKey = (userId: string, startedAt: string, callId: string) => ({ pk: userPk(userId), sk: `${CALL_KEYS.sk}${startedAt}#${callId}` });
+/** A call's row as it is stored (also what local tooling loads in bulk). */
+export const callItem = (userId: string, call: CallRow) => ({ ...callKey(userId, call.startedAt, call.callId), entity: 'call', ...call });
+
 /** The call's reference by id (CALL#<callId> / REF), outside its owner's partition. */
 export const callRefKey = (callId: string) => ({ pk: `CALL#${callId}`, sk: 'REF' });
 
@@ -61,7 +64,7 @@ export function callsRepository(t: TableRef) {
           new TransactWriteCommand({
             TransactItems: [
               { Put: { TableName: t.tableName, Item: { ...callRefKey(call.callId), entity: 'callRef', userId, callSk: key.sk }, ConditionExpression: 'attribute_not_exists(pk)' } },
-              { Put: { TableName: t.tableName, Item: { ...key, entity: 'call', ...call }, ConditionExpression: 'attribute_not_exists(pk)' } },
+              { Put: { TableName: t.tableName, Item: callItem(userId, call), ConditionExpression: 'attribute_not_exists(pk)' } },
             ],
           }),
         );
