@@ -1,6 +1,6 @@
 // The Fonella API on AWS: the single table with its stream, the HTTP API with the Auth0 JWT
-// authorizer, one function per manifest route and one per stream worker. Nothing here is written
-// per route or per worker: the stack loops over the manifests. The functions (with their API routes
+// authorizer, one function per manifest route, one per stream worker and one per operation (started
+// by hand). Nothing here is written per route, worker or operation: the stack loops over the manifests. The functions (with their API routes
 // and alarms) live in nested stacks, one per handler folder (lib/constructs/function-stack.ts).
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { AccessLogField, AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
@@ -16,13 +16,16 @@ import { TABLE } from '../shared/db/table';
 import type { RouteDef } from '../shared/http/route-def';
 import type { WorkerDef } from '../shared/streams/worker-def';
 import { logRetention } from './constructs/fonella-function';
-import { RouteFunctions, WorkerFunctions, alarmOn5xx, groupEntries } from './constructs/function-stack';
+import { OperationFunctions, RouteFunctions, WorkerFunctions, alarmOn5xx, groupEntries } from './constructs/function-stack';
+import type { OperationDef } from './operations';
 import type { StackSettings } from './settings';
 
 export interface FonellaStackProps extends StackProps {
   settings: StackSettings;
   routes: Record<string, RouteDef>;
   workers: Record<string, WorkerDef>;
+  /** Functions started by hand (lib/operations.ts). */
+  operations: Record<string, OperationDef>;
   /** Repository root: handler paths in the manifest are relative to it. */
   root: string;
 }
@@ -146,6 +149,9 @@ export class FonellaStack extends Stack {
     }
     for (const [group, workers] of groupEntries(props.workers)) {
       new WorkerFunctions(this, `Workers-${group}`, { group, workers, ...shared });
+    }
+    for (const [group, operations] of groupEntries(props.operations)) {
+      new OperationFunctions(this, `Operations-${group}`, { group, operations, ...shared });
     }
 
     new CfnOutput(this, 'ApiUrl', { value: api.apiEndpoint });

@@ -1,8 +1,8 @@
 // The admin dashboard at scale (`npm run bench -- --admin` runs only this; `npm run bench` ends with
 // it): starts its own local stack, seeds BENCH_ADMIN_CUSTOMERS customers (100 000 by default: a third
-// with settings only, a third with a subscription only, a third with both) into DynamoDB Local as
-// the repositories store them (their item builders, 25 rows a call), and indexes them with the
-// indexCustomer worker's own entries and counters, loaded in bulk (loadCustomerIndex), the last
+// with settings only, a third with a subscription only, a third with both; scripts/bench-customers.ts)
+// into DynamoDB Local as the repositories store them (their item builders, 25 rows a call), and
+// indexes them with the indexCustomer worker's own entries and counters, loaded in bulk (loadCustomerIndex), the last
 // BENCH_ADMIN_LIVE (1000) one by one through the worker's use case itself, as the stream would. The
 // stream tailer's copy of that worker is left idle meanwhile, so nothing is indexed twice. Then, through the local API, 20 runs each (after one warm-up) of the first page of
 // customers, page 40 by cursor, a search, and the stats read (the snapshot), beside one full Scan of
@@ -15,45 +15,17 @@ import { handlerLoader } from '../lib/local/lambda';
 import { startStack, type StackOptions } from '../lib/local/stack';
 import { tableRef } from '../shared/db/client';
 import { putAll } from '../shared/db/batch';
-import { customerIndexRepository, type CustomerSources } from '../shared/db/customers';
-import { subscriptionItem, type SubscriptionRow } from '../shared/db/subscriptions';
-import { settingsItem, type SettingsRow } from '../shared/db/users';
+import { customerIndexRepository } from '../shared/db/customers';
 import { indexCustomer, loadCustomerIndex } from '../shared/domain/customers';
+import { benchCustomer, benchCustomerId, pool } from './bench-customers';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const RUNS = 20;
 
-const FIRST = ['Anna', 'Jürgen', 'Ayşe', 'Mehmet', 'Eleni', 'Γιώργος', 'Max', 'Sophie', 'Lukas', 'Emre', 'Zoë', 'François', 'Björn', 'Małgorzata', 'Søren', 'Fatma', 'Nikos', 'Laura', 'Paul', 'Mia'];
-const LAST = ['Müller', 'Schmidt', 'Çelik', 'Yılmaz', 'Öztürk', 'Παπαδόπουλος', 'Weber', 'Fischer', 'Wagner', 'Becker', 'Kaya', 'Demir', 'Nowak', 'Dubois', 'Jensen', 'Hoffmann', 'Schäfer', 'Koch', 'Richter', 'Klein'];
-const COMPANY = ['Bau', 'Praxis', 'Kanzlei', 'Handwerk', 'Logistik', 'Immobilien', 'Café', 'Autohaus', 'Elektro', 'Friseur'];
-const FORM = ['GmbH', 'KG', 'e.K.', 'AG', 'UG', 'Ltd', 'A.Ş.', 'Α.Ε.'];
-const PLANS = ['starter', 'business', 'premium'] as const;
-const STATUSES = ['active', 'active', 'active', 'trialing', 'past_due', 'canceled', 'incomplete'];
 const SEARCHES = ['müller', 'çelik', 'anna', 'mehmet yilmaz', 'gmbh', 'παπαδ', 'bau', 'schaefer', 'zoe', 'soren', 'praxis weber', 'kaya', 'malgorzata', 'immob', 'francois dubois', 'koch', 'elektro', 'björn', 'laura klein', 'fis'];
 
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]!;
 const round = (n: number) => Math.round(n * 100) / 100;
-
-/** Runs `fn` over 0..n-1 with `width` in flight. */
-async function pool(n: number, width: number, fn: (i: number) => Promise<void>, label: string): Promise<number> {
-  let next = 0;
-  let done = 0;
-  const t0 = performance.now();
-  const tick = setInterval(() => process.stdout.write(`\r  ${label}: ${done}/${n}`), 2000);
-  await Promise.all(
-    Array.from({ length: width }, async () => {
-      while (next < n) {
-        const i = next++;
-        await fn(i);
-        done++;
-      }
-    }),
-  );
-  clearInterval(tick);
-  const s = (performance.now() - t0) / 1000;
-  process.stdout.write(`\r  ${label}: ${n} in ${s.toFixed(1)} s (${Math.round(n / s)}/s)\n`);
-  return s;
-}
 
 export async function runAdminBench(): Promise<void> {
   process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
@@ -73,27 +45,8 @@ export async function runAdminBench(): Promise<void> {
     const t = tableRef({ tableName: stack.tableName, endpoint: stack.dynamoEndpoint });
     const index = { customers: customerIndexRepository(t) };
     const start = Date.now() - 365 * 86_400_000;
-    const idOf = (i: number) => `auth0|bench-${String(i).padStart(6, '0')}`;
-    const at = (i: number) => new Date(start + Math.floor((i / customers) * 364 * 86_400_000)).toISOString();
-    const sourcesOf = (i: number): CustomerSources & { settingsRow?: SettingsRow; subscriptionRow?: SubscriptionRow } => {
-      const userId = idOf(i);
-      const kind = i % 3; // 0 settings only, 1 subscription only, 2 both
-      const createdAt = at(i);
-      const out: ReturnType<typeof sourcesOf> = {};
-      if (kind !== 1) {
-        const first = FIRST[i % FIRST.length]!;
-        const last = LAST[Math.floor(i / FIRST.length) % LAST.length]!;
-        const company = i % 2 ? `${last} ${COMPANY[i % COMPANY.length]} ${FORM[i % FORM.length]}` : null;
-        const email = `${first}.${last}${i}@example.com`.normalize('NFKD').replace(/\p{M}/gu, '').replace(/[^A-Za-z0-9.@]/g, 'x').toLowerCase();
-        out.settingsRow = { userId, email, name: `${first} ${last}`, company, timezone: 'Europe/Berlin', locale: 'de', role: 'owner', createdAt, updatedAt: createdAt };
-        out.settings = settingsItem(out.settingsRow);
-      }
-      if (kind !== 0) {
-        out.subscriptionRow = { planId: PLANS[i % 3]!, status: STATUSES[i % STATUSES.length]!, createdAt, updatedAt: createdAt };
-        out.subscription = subscriptionItem(userId, out.subscriptionRow);
-      }
-      return out;
-    };
+    const idOf = benchCustomerId;
+    const sourcesOf = (i: number) => benchCustomer(i, customers, start);
     const CHUNK = 500;
     const live = Math.min(customers, Number(process.env.BENCH_ADMIN_LIVE ?? 1000));
     const bulk = customers - live;

@@ -37,6 +37,11 @@ if (process.argv.includes('--admin')) {
   await (await import('./bench-admin')).runAdminBench();
   process.exit(0);
 }
+// `-- --reindex`: only the rebuild of derived data at scale (scripts/bench-reindex.ts; not in the full run).
+if (process.argv.includes('--reindex')) {
+  await (await import('./bench-reindex')).runReindexBench();
+  process.exit(0);
+}
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const OUT = join(ROOT, '.local', 'bench');

@@ -1,5 +1,7 @@
 // Stream worker: a new call (USER#<sub> / CALL#... INSERT) is counted once in the month it started,
-// from the record's image (the call row is written once and never changes what is counted).
+// from the row as it is now, and the row is marked with the counter it went into (shared/db/stats.ts),
+// so a record delivered again, and the rebuild (npm run reindex), count it nothing more.
+import { callIdOfKey } from '../../shared/db/calls';
 import { table } from '../../shared/db/client';
 import { statsRepository } from '../../shared/db/stats';
 import { logger } from '../../shared/observability/logger';
@@ -8,9 +10,8 @@ import { countCall } from '../../lib/workers';
 
 const stats = statsRepository(table());
 
-export const handler = worker(countCall, async ({ newImage }) => {
-  const call = { callId: String(newImage?.callId ?? ''), startedAt: String(newImage?.startedAt ?? ''), durationSeconds: Number(newImage?.durationSeconds ?? 0) };
-  if (!call.callId || !/^\d{4}-\d\d/.test(call.startedAt)) return logger.warn('a call row without id or start: not counted');
-  const counted = await stats.countCall(call, new Date());
-  logger.debug('call counted', { callId: call.callId, counted });
+export const handler = worker(countCall, async ({ keys }) => {
+  const { outcome } = await stats.countCall(callIdOfKey(keys));
+  if (outcome === 'not-countable') return logger.warn('a call row without id or start: not counted');
+  logger.debug('call counted', { outcome });
 });

@@ -10,6 +10,6 @@ import { indexCustomer } from '../../lib/workers';
 const deps = { customers: customerIndexRepository(table()) };
 
 export const handler = worker(indexCustomer, async ({ keys }) => {
-  const outcome = await reindex(deps, customerIdOfSourceKey(keys).userId);
-  logger.debug('customer index', { outcome });
+  const { outcome, counters } = await reindex(deps, customerIdOfSourceKey(keys).userId);
+  logger.debug('customer index', { outcome, counters });
 });

@@ -1,5 +1,6 @@
 // The functions live in nested stacks, one per handler folder of the manifests (functions/<caller>/:
-// public, me, partner, admin, webhooks, hotlines, and streams for the stream workers): a stack takes at
+// public, me, partner, admin, webhooks, hotlines, streams for the stream workers, and ops for the
+// operations started by hand): a stack takes at
 // most 500 resources and every function brings about nine (role, policy, log group, alarms, and a
 // route's integration, permission, API route and 5xx alarm, or a worker's event source and queue).
 // The grouping follows the handler's folder alone, so adding an entry never moves another between
@@ -16,7 +17,8 @@ import type { MetricFilter } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { needsAuthorizer, type Access, type RouteDef } from '../../shared/http/route-def';
 import type { WorkerDef } from '../../shared/streams/worker-def';
-import type { FonellaFunctionProps } from './fonella-function';
+import type { OperationDef } from '../operations';
+import { FonellaFunction, type FonellaFunctionProps } from './fonella-function';
 import { RouteFunction } from './route-function';
 import { StreamWorker } from './stream-worker';
 
@@ -115,5 +117,27 @@ export class WorkerFunctions extends NestedStack {
   constructor(scope: Construct, id: string, { group, workers, ...shared }: WorkerFunctionsProps) {
     super(scope, id, { description: `Fonella ${shared.settings.stage}: the stream workers of functions/${group.replaceAll('-', '/')}/` });
     for (const [name, worker] of workers) new StreamWorker(this, `Worker-${name}`, { name, worker, ...shared });
+  }
+}
+
+export interface OperationFunctionsProps extends Shared {
+  group: string;
+  operations: [string, OperationDef][];
+}
+
+/** One handler folder's operations: a function each, started by hand (no route, no event source). */
+export class OperationFunctions extends NestedStack {
+  constructor(scope: Construct, id: string, { group, operations, ...shared }: OperationFunctionsProps) {
+    super(scope, id, { description: `Fonella ${shared.settings.stage}: the operations of functions/${group.replaceAll('-', '/')}/` });
+    for (const [name, op] of operations) {
+      new FonellaFunction(this, `Operation-${name}`, {
+        ...shared,
+        name,
+        description: `operation: ${op.summary}`,
+        handler: op.handler,
+        uses: op.uses,
+        timeout: Duration.seconds(op.timeoutSeconds),
+      });
+    }
   }
 }

@@ -27,6 +27,8 @@ export interface CallRow {
   /** Mailgun's id of the summary email, once sent. */
   summaryMailId?: string;
   summarySentAt?: string;
+  /** The admin counters' mark: the epoch of the monthly counter item the call is counted in (shared/db/stats.ts). */
+  statsCountedIn?: string;
 }
 
 /** The stream filter of the call rows. */
@@ -41,7 +43,8 @@ export interface CallRowId {
   callId: string;
 }
 
-const callKey = ({ userId, startedAt, callId }: CallRowId) => ({ pk: userPk(userId), sk: `${CALL_KEYS.sk}${startedAt}#${callId}` });
+/** The keys of a call row. */
+export const callKey = ({ userId, startedAt, callId }: CallRowId) => ({ pk: userPk(userId), sk: `${CALL_KEYS.sk}${startedAt}#${callId}` });
 
 /** The call row a stream record's keys name (the start, an ISO instant, holds no `#`; the call id may). */
 export const callIdOfKey = idOfKeyParser<CallRowId>(
@@ -52,6 +55,9 @@ export const callIdOfKey = idOfKeyParser<CallRowId>(
   },
   callKey,
 );
+
+/** A call's row as it is stored (also what local tooling loads in bulk). */
+export const callItem = (userId: string, call: CallRow) => ({ ...callKey({ userId, startedAt: call.startedAt, callId: call.callId }), entity: 'call', ...call });
 
 /** The call's reference by id (CALL#<callId> / REF), outside its owner's partition. */
 export const callRefKey = (callId: string) => ({ pk: `CALL#${callId}`, sk: 'REF' });
@@ -77,7 +83,7 @@ export function callsRepository(t: TableRef) {
           new TransactWriteCommand({
             TransactItems: [
               { Put: { TableName: t.tableName, Item: { ...callRefKey(call.callId), entity: 'callRef', userId, callSk: key.sk }, ConditionExpression: 'attribute_not_exists(pk)' } },
-              { Put: { TableName: t.tableName, Item: { ...key, entity: 'call', ...call }, ConditionExpression: 'attribute_not_exists(pk)' } },
+              { Put: { TableName: t.tableName, Item: callItem(userId, call), ConditionExpression: 'attribute_not_exists(pk)' } },
             ],
           }),
         );

@@ -27,6 +27,10 @@ const SEARCH_SK_PREFIX = 'SEARCH#';
 const CUSTOMERS_LIST = 'CUSTOMERS';
 const SEARCH_LIST_PREFIX = 'CUSTOMER_SEARCH#';
 
+/** The listing row's key (the rebuild finds index entries by it), and the customer a listing's partition names. */
+export const CUSTOMER_LISTING_KEYS = { pk: CUSTOMER_PK_PREFIX, sk: LISTING_SK } as const;
+export const customerOfListingKey = (pk: string) => pk.slice(CUSTOMER_LISTING_KEYS.pk.length);
+
 /** The source rows, as the stream filter names them. */
 export const CUSTOMER_SOURCE_KEYS = { pk: USER_PK_PREFIX, settingsSk: SETTINGS_SK, subscriptionSk: SUBSCRIPTION_SK } as const;
 

@@ -2,17 +2,18 @@
 //
 // indexCustomer — the worker, from any INSERT, MODIFY or REMOVE of a customer's SETTINGS or
 // SUBSCRIPTION row (shared/db/customers.ts has the items).
-//   input: the customer's id; output: what it did.
+//   input: the customer's id; output: what it did (applied or unchanged) and the counter changes it wrote.
 //   1. read both source rows (strongly consistent) and the customer's index items;
 //   2. work out the entry they make (none when both rows are gone: an account deletion);
 //   3. write the difference, with the counters it moves, in one transaction conditional on the sources
 //      and the listing being as read; when either changed meanwhile, start again from 1.
 //   The outcome depends only on the rows as they are, not on the record: a record delivered twice, late
 //   or out of order writes nothing wrong, and counts nothing twice (the listing row says what is counted).
+//   The rebuild of derived data (shared/domain/reindex.ts) runs this same use case for every customer.
 //
 // listCustomers — GET /v1/admin/customers: a page of the listing, or of a search (`q`).
-import type { CustomerEntry, CustomerIndexRepository, CustomerListing, CustomerSources } from '../db/customers';
-import { isTransactionConflict } from '../db/stats';
+import { counterChanges, type CustomerEntry, type CustomerIndexRepository, type CustomerListing, type CustomerSources } from '../db/customers';
+import { addTo, isTransactionConflict, type CounterChanges } from '../db/stats';
 import { subscriptionInForce } from '../db/subscriptions';
 import { partitionOf, queryWordsOf, termsOf, wordsOf } from './customer-search';
 
@@ -47,20 +48,34 @@ export function customerEntry(userId: string, sources: CustomerSources): Custome
 
 export type IndexOutcome = 'applied' | 'unchanged';
 
+export interface IndexResult {
+  outcome: IndexOutcome;
+  /** What the write added to the counters, by counter name over every item it touched (none when unchanged). */
+  counters: CounterChanges;
+  /** Whether the customer is gone and their index items were removed by this write. */
+  removed: boolean;
+}
+
 const MAX_ROUNDS = 10;
 
-export async function indexCustomer(deps: { customers: CustomerIndexRepository; now?: () => Date }, userId: string): Promise<IndexOutcome> {
+export async function indexCustomer(deps: { customers: CustomerIndexRepository; now?: () => Date }, userId: string): Promise<IndexResult> {
   for (let round = 0; round < MAX_ROUNDS; round++) {
     if (round > 0) await new Promise((r) => setTimeout(r, Math.random() * 10 * round));
     const [sources, stored] = await Promise.all([deps.customers.readSources(userId), deps.customers.readIndex(userId)]);
-    const outcome = await deps.customers
-      .apply(userId, sources, stored, customerEntry(userId, sources), deps.now?.() ?? new Date())
-      .catch((err: unknown) => {
-        // Another customer's transaction touched the same counter item: the same as a stale read.
-        if (isTransactionConflict(err)) return 'stale' as const;
-        throw err;
-      });
-    if (outcome !== 'stale') return outcome;
+    const entry = customerEntry(userId, sources);
+    const now = deps.now?.() ?? new Date();
+    const outcome = await deps.customers.apply(userId, sources, stored, entry, now).catch((err: unknown) => {
+      // Another customer's transaction touched the same counter item: the same as a stale read.
+      if (isTransactionConflict(err)) return 'stale' as const;
+      throw err;
+    });
+    if (outcome === 'unchanged') return { outcome, counters: {}, removed: false };
+    if (outcome === 'applied') {
+      // The changes apply() wrote with the listing: the same function of the same reads.
+      const sum = new Map<string, CounterChanges>();
+      for (const c of counterChanges(userId, stored.listing, entry, now)) addTo(sum, '', c.changes);
+      return { outcome, counters: Object.fromEntries(Object.entries(sum.get('') ?? {}).filter(([, n]) => n !== 0)), removed: !entry && !!stored.listing };
+    }
   }
   throw new Error(`the index of a customer kept changing under ${MAX_ROUNDS} attempts; the record is retried`);
 }

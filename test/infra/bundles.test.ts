@@ -1,9 +1,11 @@
 // A function pays only for what it uses: its bundle (built as CDK builds it) holds the AWS SDK only
-// when it touches the table, and a provider SDK only when its manifest entry names that provider.
+// when it touches the table, and a provider SDK only when its manifest entry (route, worker or
+// operation) names that provider.
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { PROVIDER_SDK, esbuildOptions } from '../../lib/bundling';
 import { routes } from '../../lib/routes';
+import { operations } from '../../lib/operations';
 import { workers } from '../../lib/workers';
 
 const root = new URL('../../', import.meta.url).pathname;
@@ -19,7 +21,7 @@ async function bundleInputs(handler: string) {
 const entries = Object.values(routes).map((r) => ({ name: r.name, marks: [JSON.stringify(r.handler)] }));
 
 describe('function bundles', () => {
-  it.each([...Object.values(routes), ...Object.values(workers)])('$name holds only the SDKs it declares', async (r) => {
+  it.each([...Object.values(routes), ...Object.values(workers), ...Object.values(operations)])('$name holds only the SDKs it declares', async (r) => {
     const { inputs, pkgs, code } = await bundleInputs(r.handler);
     // Only its own manifest entry: another route's entry would drag that route's schemas in (and
     // their construction into every cold start).

@@ -11,6 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { FonellaStack } from '../../lib/fonella-stack';
 import { getHealth, routes } from '../../lib/routes';
 import { StackSettings } from '../../lib/settings';
+import { operations } from '../../lib/operations';
 import { workers } from '../../lib/workers';
 import type { RouteDef } from '../../shared/http/route-def';
 import { nestedStacks, stackTemplates } from './stack-templates';
@@ -34,6 +35,7 @@ function nag(routeSet: Record<string, RouteDef>) {
     settings,
     routes: routeSet,
     workers,
+    operations,
     root,
     env: { region: 'eu-central-1', account: '111111111111' },
   });

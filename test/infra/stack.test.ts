@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { API_5XX_PATTERN, FonellaStack } from '../../lib/fonella-stack';
 import { getHealth, routes } from '../../lib/routes';
+import { operations, type OperationDef } from '../../lib/operations';
 import { workers } from '../../lib/workers';
 import { PROVIDER_ENV, PROVIDER_SECRET_KEYS, StackSettings, WEBHOOK_CONCURRENCY, functionSecretKeys } from '../../lib/settings';
 import { needsAuthorizer, type RouteDef } from '../../shared/http/route-def';
@@ -16,6 +17,7 @@ import { allResources, nestedStacks, stackTemplates } from './stack-templates';
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const all = Object.entries(routes as Record<string, RouteDef>);
 const allWorkers = Object.entries(workers as Record<string, WorkerDef>);
+const allOps = Object.entries(operations as Record<string, OperationDef>);
 /** Every stack's resources as one template (parent and nested). */
 let template: Template;
 /** Each stack's own template, by stack path. */
@@ -26,7 +28,7 @@ function build(routeSet: Record<string, RouteDef>) {
   const context = JSON.parse(readFileSync(`${root}/cdk.json`, 'utf8')).context;
   const app = new App({ context: { ...context, 'aws:cdk:bundling-stacks': [] } });
   const settings = StackSettings.parse(context.fonella);
-  const stack = new FonellaStack(app, 'Test', { settings, routes: routeSet, workers, root, env: { region: 'eu-central-1', account: '111111111111' } });
+  const stack = new FonellaStack(app, 'Test', { settings, routes: routeSet, workers, operations, root, env: { region: 'eu-central-1', account: '111111111111' } });
   const templates = stackTemplates(stack);
   return { stack, templates, template: allResources(templates) };
 }
@@ -55,10 +57,12 @@ describe('stacks', () => {
 
   it("each function is in the nested stack of its handler's folder, with its API route and alarms", () => {
     const nested = nestedStacks(built).map((n) => n.node.id);
-    const groups = new Set([...all.map(([, r]) => `Routes-${functionGroup(r.handler)}`), ...allWorkers.map(([, w]) => `Workers-${functionGroup(w.handler)}`)]);
+    const kind = (name: string, def: { handler: string }) => ('method' in def ? 'Routes' : name in operations ? 'Operations' : 'Workers');
+    const groups = new Set([...all, ...allWorkers, ...allOps].map(([name, def]) => `${kind(name, def)}-${functionGroup(def.handler)}`));
     expect(nested.sort()).toEqual([...groups].sort());
-    for (const [name, def] of [...all, ...allWorkers]) {
-      const path = `Test/${'method' in def ? 'Routes' : 'Workers'}-${functionGroup(def.handler)}`;
+    expect(nested).toContain('Operations-ops');
+    for (const [name, def] of [...all, ...allWorkers, ...allOps]) {
+      const path = `Test/${kind(name, def)}-${functionGroup(def.handler)}`;
       const t = perStack.get(path)!;
       const inStack = (type: string, props: Record<string, unknown>) => Object.keys(t.findResources(type, { Properties: props })).length;
       expect(inStack('AWS::Lambda::Function', { FunctionName: `fonella-dev-${name}` }), `${name} in ${path}`).toBe(1);
@@ -69,7 +73,7 @@ describe('stacks', () => {
 
   it('a handler folder holds at most the functions one nested stack takes', () => {
     const sizes = new Map<string, number>();
-    for (const [, def] of [...all, ...allWorkers]) sizes.set(functionGroup(def.handler), (sizes.get(functionGroup(def.handler)) ?? 0) + 1);
+    for (const [, def] of [...all, ...allWorkers, ...allOps]) sizes.set(functionGroup(def.handler), (sizes.get(functionGroup(def.handler)) ?? 0) + 1);
     for (const [group, size] of sizes) expect(size, group).toBeLessThanOrEqual(MAX_FUNCTIONS_PER_STACK);
     expect(functionGroup('functions/hotlines/calls/answer.ts')).toBe('hotlines-calls');
     expect(() => functionGroup('handlers/get-me.ts')).toThrow(/functions\/<caller>/);
@@ -100,21 +104,21 @@ const policyText = (name: string, t: Template = template) => {
 };
 
 describe('functions', () => {
-  it('one function per manifest route and per stream worker, Node.js 24 on arm64', () => {
+  it('one function per manifest route, per stream worker and per operation, Node.js 24 on arm64', () => {
     const fns = functions();
-    expect(fns).toHaveLength(all.length + allWorkers.length);
+    expect(fns).toHaveLength(all.length + allWorkers.length + allOps.length);
     for (const f of fns) {
       expect(f.Properties.Runtime).toBe('nodejs24.x');
       expect(f.Properties.Architectures).toEqual(['arm64']);
     }
     const descriptions = fns.map((f) => f.Properties.Description).sort();
     expect(descriptions).toEqual(
-      [...all.map(([, r]) => `${r.method} ${r.path}`), ...allWorkers.map(([, w]) => `stream: ${w.summary}`)].sort(),
+      [...all.map(([, r]) => `${r.method} ${r.path}`), ...allWorkers.map(([, w]) => `stream: ${w.summary}`), ...allOps.map(([, o]) => `operation: ${o.summary}`)].sort(),
     );
   });
 
   it('only functions that use the table get its name and a grant; read-only ones no write action', () => {
-    for (const [name, route] of [...all, ...allWorkers]) {
+    for (const [name, route] of [...all, ...allWorkers, ...allOps]) {
       const fn = functions().find((f) => f.Properties.FunctionName === `fonella-dev-${name}`)!;
       const env = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
       expect('TABLE_NAME' in env).toBe(Boolean(route.uses.table));
@@ -127,7 +131,7 @@ describe('functions', () => {
 
   it('each role has no managed policy and may write logs only to its own log group', () => {
     const roles = template.findResources('AWS::IAM::Role');
-    for (const [name] of [...all, ...allWorkers]) {
+    for (const [name] of [...all, ...allWorkers, ...allOps]) {
       const [, fn] = fnEntry(name);
       const roleId = (fn.Properties as { Role: { 'Fn::GetAtt': [string, string] } }).Role['Fn::GetAtt'][0];
       expect(roles[roleId]!.Properties.ManagedPolicyArns, name).toBeUndefined();
@@ -186,7 +190,7 @@ describe('provider secrets', () => {
     probed = synth({ ...routes, ...probes });
   });
   const cases = () =>
-    [...Object.entries({ ...routes, ...probes } as Record<string, RouteDef>), ...allWorkers].map(([name, def]) => {
+    [...Object.entries({ ...routes, ...probes } as Record<string, RouteDef>), ...allWorkers, ...allOps].map(([name, def]) => {
       const fn = Object.values(probed.findResources('AWS::Lambda::Function')).find(
         (f) => (f.Properties as { FunctionName?: string }).FunctionName === `fonella-dev-${name}`,
       )!.Properties as { Environment: { Variables: Record<string, unknown> }; Layers?: unknown[] };
@@ -208,7 +212,7 @@ describe('provider secrets', () => {
     // (A Vapi webhook also reads Vapi's shared secret, whatever its providers.)
     const usesSecret = (d: { uses: RouteDef['uses']; access?: string }) =>
       d.access === 'vapi' || (d.uses.providers ?? []).some((p) => PROVIDER_ENV[p].secret.length > 0);
-    const expected = [...all, ...allWorkers].filter(([, d]) => usesSecret(d)).map(([n]) => n);
+    const expected = [...all, ...allWorkers, ...allOps].filter(([, d]) => usesSecret(d)).map(([n]) => n);
     expect(withKeys.map((c) => c.name).sort()).toEqual([...expected, 'probeStripe', 'probeVapi'].sort());
     expect(withKeys.map((c) => c.name)).toEqual(expect.arrayContaining(['deliverContactEmail', 'putAssistant', 'submitContact']));
     expect(cases().find((c) => c.name === 'probeVapi')!.keys).toEqual(['VAPI_API_KEY', 'VAPI_WEBHOOK_SECRET']);
@@ -356,7 +360,7 @@ describe('alarms on what callers see', () => {
       Threshold: 1,
       TreatMissingData: 'notBreaching',
     });
-    for (const [name] of [...all, ...allWorkers]) {
+    for (const [name] of [...all, ...allWorkers, ...allOps]) {
       expect(alarms().find((a) => a.AlarmName === `fonella-dev-${name}-errors`), name).toMatchObject({ MetricName: 'Errors', Namespace: 'AWS/Lambda' });
     }
   });
@@ -426,6 +430,20 @@ describe('stream workers', () => {
   });
 });
 
+describe('operations', () => {
+  it('has operations to check', () => expect(allOps.length).toBeGreaterThan(0));
+
+  it.each(allOps)('%s: started by hand only (no event source, no API route, nothing may invoke it), with its timeout', (name, op) => {
+    const [fnId, fn] = fnEntry(name);
+    expect((fn.Properties as { Timeout?: number }).Timeout).toBe(op.timeoutSeconds);
+    expect(op.timeoutSeconds).toBeLessThanOrEqual(900);
+    const refersTo = (r: { Properties?: unknown }) => JSON.stringify(r.Properties).includes(`"${fnId}"`);
+    expect(Object.values(template.findResources('AWS::Lambda::EventSourceMapping')).filter(refersTo), name).toEqual([]);
+    expect(Object.values(template.findResources('AWS::Lambda::Permission')).filter(refersTo), name).toEqual([]);
+    expect(Object.values(template.findResources('AWS::ApiGatewayV2::Integration')).filter(refersTo), name).toEqual([]);
+  });
+});
+
 describe("the key of partners' bank details", () => {
   it('one KMS key, rotated and kept when the stack goes, under the stage alias', () => {
     const keys = template.findResources('AWS::KMS::Key');
@@ -437,9 +455,9 @@ describe("the key of partners' bank details", () => {
   });
 
   it('only functions whose entry says `uses.payoutKey` get the key: its ARN and the KMS actions they need', () => {
-    const sealing = [...all, ...allWorkers].filter(([, d]) => (d.uses as { payoutKey?: string }).payoutKey);
+    const sealing = [...all, ...allWorkers, ...allOps].filter(([, d]) => (d.uses as { payoutKey?: string }).payoutKey);
     expect(sealing.map(([n]) => n)).toContain('savePayoutDetails');
-    for (const [name, def] of [...all, ...allWorkers]) {
+    for (const [name, def] of [...all, ...allWorkers, ...allOps]) {
       const fn = functions().find((f) => f.Properties.FunctionName === `fonella-dev-${name}`)!;
       const env = JSON.stringify((fn.Properties.Environment as { Variables?: unknown } | undefined)?.Variables ?? {});
       const text = policyText(name);
