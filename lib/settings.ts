@@ -100,10 +100,11 @@ export const PROVIDER_ENV: Record<ProviderName, { plain: string[]; secret: strin
 
 /**
  * Switches for the local stack only, which no deployed function may get: `RECAPTCHA_OPTIONAL` lets a
- * public form through without a reCAPTCHA token. No PROVIDER_ENV list names them, so CDK never copies
- * them, and StackSettings refuses them in `environment`.
+ * public form through without a reCAPTCHA token; `ALLOW_LOOPBACK_ADDRESSES` lets a customer's SIP
+ * gateway be a loopback address or `localhost` (shared/config/addresses.ts). No PROVIDER_ENV list
+ * names them, so CDK never copies them, and StackSettings refuses them in `environment`.
  */
-export const LOCAL_ONLY_ENV = ['RECAPTCHA_OPTIONAL'] as const;
+export const LOCAL_ONLY_ENV = ['RECAPTCHA_OPTIONAL', 'ALLOW_LOOPBACK_ADDRESSES'] as const;
 
 /** The keys of the stage secret a function reads: its providers' secret variables and `extra`, sorted. */
 export function functionSecretKeys(providers: readonly ProviderName[] = [], extra: readonly string[] = []): string[] {
