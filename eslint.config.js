@@ -67,8 +67,8 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { patterns: [{ regex: '^\\.\\./', message: `shared/model imports nothing else from shared/ (${ORDER}).` }] }] },
   },
   {
-    // Addresses on the ground floor too (the public-address policy): any layer may use them, they
-    // import nothing else from shared/.
+    // Addresses on the ground floor too (the public-address policy, an anonymous client's key): any
+    // layer may use them, they import nothing else from shared/.
     files: ['shared/net/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: [{ regex: '^\\.\\./', message: `shared/net imports nothing else from shared/ (${ORDER}).` }] }] },
   },

@@ -23,6 +23,7 @@ import type { CallbackDialer } from './callback-dialers';
 import { callableE164 } from './phone-number';
 import { enforceRateLimit, requireHuman } from './public-form-guards';
 import { RECAPTCHA_ACTIONS } from '../model/recaptcha-actions';
+import { clientScopedKey } from '../net/client-key';
 
 export interface CallbackForm {
   phoneNumber: string;
@@ -77,7 +78,8 @@ export async function submitCallbackRequest(
     throw new RateLimitedError(`This number got as many test calls today as it may. Try again in ${retryAfter} seconds.`, retryAfter);
   }
 
-  const key = input.idempotencyKey;
+  // The id comes from the key in the sender's client scope: another sender's same key is another request.
+  const key = input.idempotencyKey === undefined ? undefined : clientScopedKey(input.idempotencyKey, input.sourceIp);
   const keyHash = key === undefined ? undefined : createHash('sha256').update(`callback\u0000${key}`).digest('hex');
   const requestId = keyHash === undefined ? randomUUID() : keyHash.slice(0, 32);
   const callerId = deps.config.callerIds[form.locale];
