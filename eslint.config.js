@@ -5,7 +5,7 @@ import tseslint from 'typescript-eslint';
 
 /**
  * The order in which the code may import, top to bottom: functions/ → app → http | streams → domain →
- * db | providers | email | crypto → schemas | config → model | errors | observability | zod.
+ * db | providers | email | crypto → schemas | config → model | net | errors | observability | zod.
  * Each shared/ folder's entry lists what it must not import: every folder above it and, on its own
  * level, its neighbours. `types` are neighbours it may import types from (a repository's sealed
  * bank details are crypto's type); only functions/ imports app/.
@@ -23,7 +23,7 @@ const LAYERS = {
   config: { above: ['app', 'http', 'streams', 'domain', 'db', 'providers', 'email', 'crypto', 'schemas'] },
   observability: { above: ['app', 'http', 'streams', 'domain', 'db', 'providers', 'email', 'crypto', 'schemas', 'config'] },
 };
-const ORDER = 'functions/ → app → http | streams → domain → db | providers | email | crypto → schemas | config → model | errors | observability | zod';
+const ORDER = 'functions/ → app → http | streams → domain → db | providers | email | crypto → schemas | config → model | net | errors | observability | zod';
 /** A relative import from `depth` folders below shared/ into one of `folders` (shared/<folder>/...). */
 const into = (depth, folders) => `^(\\.\\./){${depth}}(${folders.join('|')})(/|$)`;
 /** One config per depth (shared/<folder>/x.ts, shared/<folder>/a/x.ts, ...): the way up to shared/ is that long. */
@@ -65,6 +65,12 @@ export default tseslint.config(
     // The ground floor of the vocabulary imports nothing else from shared/.
     files: ['shared/model/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: [{ regex: '^\\.\\./', message: `shared/model imports nothing else from shared/ (${ORDER}).` }] }] },
+  },
+  {
+    // Addresses on the ground floor too (the public-address policy, an anonymous client's key): any
+    // layer may use them, they import nothing else from shared/.
+    files: ['shared/net/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ regex: '^\\.\\./', message: `shared/net imports nothing else from shared/ (${ORDER}).` }] }] },
   },
   {
     files: ['shared/errors.ts', 'shared/zod.ts'],

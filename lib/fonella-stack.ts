@@ -1,10 +1,11 @@
 // The Fonella API on AWS: the single table with its stream, the HTTP API with the Auth0 JWT
-// authorizer, one function per manifest route, one per stream worker and one per operation (started
-// by hand). Nothing here is written per route, worker or operation: the stack loops over the manifests. The functions (with their API routes
+// authorizer and a throttle of its own for each public and webhook route, one function per manifest
+// route, one per stream worker and one per operation (started by hand). Nothing here is written per
+// route, worker or operation: the stack loops over the manifests. The functions (with their API routes
 // and alarms) live in nested stacks, one per handler folder (lib/constructs/function-stack.ts).
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { AccessLogField, AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import { CorsHttpMethod, HttpApi, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import { CorsHttpMethod, HttpApi, LogGroupLogDestination, type CfnStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { Unit } from 'aws-cdk-lib/aws-cloudwatch';
 import { AttributeType, Billing, StreamViewType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
@@ -18,7 +19,7 @@ import type { WorkerDef } from '../shared/streams/worker-def';
 import { logRetention } from './constructs/fonella-function';
 import { OperationFunctions, RouteFunctions, WorkerFunctions, alarmOn5xx, groupEntries } from './constructs/function-stack';
 import type { OperationDef } from './operations';
-import type { StackSettings } from './settings';
+import { THROTTLED_ACCESS, type StackSettings, type Throttle, type ThrottledAccess } from './settings';
 
 export interface FonellaStackProps extends StackProps {
   settings: StackSettings;
@@ -28,6 +29,18 @@ export interface FonellaStackProps extends StackProps {
   operations: Record<string, OperationDef>;
   /** Repository root: handler paths in the manifest are relative to it. */
   root: string;
+}
+
+/**
+ * The throttle of each route whose access has one of its own (settings.routeThrottles: the public and
+ * webhook routes), by route key (`POST /v1/webhooks/stripe`); the other routes keep the stage default.
+ */
+export function routeThrottles(routes: Record<string, RouteDef>, settings: Pick<StackSettings, 'routeThrottles'>): Record<string, Throttle> {
+  const throttles: Record<string, Throttle> = {};
+  for (const r of Object.values(routes)) {
+    if ((THROTTLED_ACCESS as readonly string[]).includes(r.access)) throttles[`${r.method} ${r.path}`] = settings.routeThrottles[r.access as ThrottledAccess];
+  }
+  return throttles;
 }
 
 /** Access-log lines (see the stage's format) of requests answered with a 5xx. */
@@ -82,7 +95,7 @@ export class FonellaStack extends Stack {
       removalPolicy: RemovalPolicy.DESTROY,
     });
     // The default stage, made explicitly (same id as the one HttpApi would make) for its access log
-    // and throttle. AWS WAF cannot be associated with an HTTP API stage: a WebACL needs CloudFront
+    // and throttles (the default route throttle, and the public and webhook routes' own). AWS WAF cannot be associated with an HTTP API stage: a WebACL needs CloudFront
     // in front of the API (or a REST API).
     const stage = api.addStage('DefaultStage', {
       autoDeploy: true,
@@ -144,9 +157,16 @@ export class FonellaStack extends Stack {
     });
 
     const shared = { root: props.root, table, secret, payoutKey, settings };
+    const throttled = routeThrottles(props.routes, settings);
     for (const [group, routes] of groupEntries(props.routes)) {
-      new RouteFunctions(this, `Routes-${group}`, { group, routes, api, authorizer, serverErrors, ...shared });
+      const functions = new RouteFunctions(this, `Routes-${group}`, { group, routes, api, authorizer, serverErrors, ...shared });
+      // The stage names these routes in its route settings: they must exist before it is updated.
+      if (routes.some(([, r]) => `${r.method} ${r.path}` in throttled)) stage.node.addDependency(functions);
     }
+    // Each public and webhook route its own throttle (`routeThrottles`), in place of the stage default.
+    (stage.node.defaultChild as CfnStage).routeSettings = Object.fromEntries(
+      Object.entries(throttled).map(([routeKey, t]) => [routeKey, { ThrottlingRateLimit: t.rateLimit, ThrottlingBurstLimit: t.burstLimit }]),
+    );
     for (const [group, workers] of groupEntries(props.workers)) {
       new WorkerFunctions(this, `Workers-${group}`, { group, workers, ...shared });
     }

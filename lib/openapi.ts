@@ -116,6 +116,7 @@ const IDEMPOTENCY_KEY_PARAMETER: oas31.ParameterObject = {
     `A key of the client's choosing (${idempotency.IDEMPOTENCY_KEY_RULE}; a UUID will do) that makes a retry safe:`,
     'the same key with the same request within 24 hours gets the first answer again, and the request runs once.',
     'The same key with another request: 422. Without the header the request runs each time it is sent.',
+    "A key is its sender's: a signed-in caller's, or, without a token, the client address's (an IPv6 client's /64); the same key from another address is another request.",
   ].join(' '),
   schema: { type: 'string', minLength: 1, maxLength: idempotency.IDEMPOTENCY_KEY_MAX, pattern: '^[\\x20-\\x7e]+$' },
 };

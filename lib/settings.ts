@@ -6,6 +6,30 @@ import { CALLBACK_ENV } from '../shared/config/callback';
 import type { ProviderName } from '../shared/errors';
 import type { Access } from '../shared/http/route-def';
 
+/** A route throttle: steady requests per second and burst (API Gateway's token bucket). */
+const Throttle = z.strictObject({ rateLimit: z.number().positive(), burstLimit: z.int().positive() });
+export type Throttle = z.infer<typeof Throttle>;
+
+/**
+ * The route accesses that get throttles of their own (ROUTE_THROTTLE_DEFAULTS): the public routes,
+ * anonymous, below the stage default; each webhook route sized for its provider.
+ */
+export const THROTTLED_ACCESS = ['public', 'vapi', 'stripe', 'jambonz'] as const satisfies readonly Access[];
+export type ThrottledAccess = (typeof THROTTLED_ACCESS)[number];
+
+/**
+ * Per route of each throttled access, unless `routeThrottles` says otherwise. Public routes: a
+ * marketing site's forms and plans, each also limited per client address in the function. Vapi and
+ * jambonz: their hooks during live calls (Vapi's end-of-call reports, jambonz's call and status hooks).
+ * Stripe: its events, which it retries for days when throttled.
+ */
+export const ROUTE_THROTTLE_DEFAULTS: Record<ThrottledAccess, Throttle> = {
+  public: { rateLimit: 10, burstLimit: 20 },
+  vapi: { rateLimit: 50, burstLimit: 100 },
+  stripe: { rateLimit: 10, burstLimit: 20 },
+  jambonz: { rateLimit: 50, burstLimit: 100 },
+};
+
 export const StackSettings = z.strictObject({
   stage: z.enum(['dev', 'prod']),
   auth0Domain: z.string().min(3),
@@ -20,9 +44,19 @@ export const StackSettings = z.strictObject({
     message: 'must not set a local-only variable (LOCAL_ONLY_ENV in lib/settings.ts)',
   }),
   /** The API stage's default route throttle: steady requests per second and burst. */
-  apiThrottle: z
-    .strictObject({ rateLimit: z.number().positive(), burstLimit: z.int().positive() })
-    .default({ rateLimit: 50, burstLimit: 100 }),
+  apiThrottle: Throttle.default({ rateLimit: 50, burstLimit: 100 }),
+  /**
+   * The throttle of each public and webhook route, by its access (each route its own bucket, in place
+   * of `apiThrottle`); an access left out keeps ROUTE_THROTTLE_DEFAULTS.
+   */
+  routeThrottles: z
+    .strictObject({
+      public: Throttle.default(ROUTE_THROTTLE_DEFAULTS.public),
+      vapi: Throttle.default(ROUTE_THROTTLE_DEFAULTS.vapi),
+      stripe: Throttle.default(ROUTE_THROTTLE_DEFAULTS.stripe),
+      jambonz: Throttle.default(ROUTE_THROTTLE_DEFAULTS.jambonz),
+    })
+    .default(ROUTE_THROTTLE_DEFAULTS),
   /** Days the public forms' rows (personal data) are kept before their TTL deletes them. */
   publicFormRetentionDays: z.int().min(1).max(3650).default(180),
   /** Submissions of each public form allowed per client address and hour (shared/config/rate-limits.ts). */
@@ -100,10 +134,11 @@ export const PROVIDER_ENV: Record<ProviderName, { plain: string[]; secret: strin
 
 /**
  * Switches for the local stack only, which no deployed function may get: `RECAPTCHA_OPTIONAL` lets a
- * public form through without a reCAPTCHA token. No PROVIDER_ENV list names them, so CDK never copies
- * them, and StackSettings refuses them in `environment`.
+ * public form through without a reCAPTCHA token; `ALLOW_LOOPBACK_ADDRESSES` lets a customer's SIP
+ * gateway be a loopback address or `localhost` (shared/config/addresses.ts). No PROVIDER_ENV list
+ * names them, so CDK never copies them, and StackSettings refuses them in `environment`.
  */
-export const LOCAL_ONLY_ENV = ['RECAPTCHA_OPTIONAL'] as const;
+export const LOCAL_ONLY_ENV = ['RECAPTCHA_OPTIONAL', 'ALLOW_LOOPBACK_ADDRESSES'] as const;
 
 /** The keys of the stage secret a function reads: its providers' secret variables and `extra`, sorted. */
 export function functionSecretKeys(providers: readonly ProviderName[] = [], extra: readonly string[] = []): string[] {

@@ -27,7 +27,7 @@ export const MAX_FUNCTIONS_PER_STACK = 40;
 
 /** Why a route without the JWT authorizer is meant to be so, by access (cdk-nag AwsSolutions-APIG4). */
 const OPEN_BY_DESIGN: Partial<Record<Access, string>> = {
-  public: 'Public route by design: anonymous callers, bounded by the stage throttle.',
+  public: 'Public route by design: anonymous callers, bounded by its own route throttle and per-client limits.',
   vapi: 'Vapi webhook: the function checks the shared webhook secret; Vapi sends no JWT.',
   stripe: 'Stripe webhook: the function verifies the Stripe signature; Stripe sends no JWT.',
   jambonz: 'jambonz webhook: the function verifies the Jambonz-Signature; jambonz sends no JWT.',

@@ -190,11 +190,17 @@ export const addIntegration = {
   access: 'user',
   summary: 'Connect a phone line to the assistant',
   description:
-    "`mode: sipgate`: a number of Fonella's Sipgate account (one ringing no other line) gets a SIP device of its own at Sipgate, is routed to it, and reaches the caller's assistant through a Vapi SIP trunk credential and phone number. `mode: external`: the caller's own SIP trunk (gateway, port, SIP login) becomes a Vapi SIP trunk credential with the number on it, bound to the assistant. The SIP password is passed to Vapi and never stored or answered. Any failure undoes what was created and answers 502: nothing is left half-made. One line per mode. A body may carry the other mode's fields too (one flat body, as existing clients send it): they are checked against their bounds and ignored.",
+    "`mode: sipgate`: a number of Fonella's Sipgate account (one ringing no other line) gets a SIP device of its own at Sipgate, is routed to it, and reaches the caller's assistant through a Vapi SIP trunk credential and phone number. `mode: external`: the caller's own SIP trunk (gateway, port, SIP login) becomes a Vapi SIP trunk credential with the number on it, bound to the assistant; the gateway must be on the public internet, as written and by every address its name resolves to. The SIP password is passed to Vapi and never stored or answered. Any failure undoes what was created and answers 502: nothing is left half-made. One line per mode. A body may carry the other mode's fields too (one flat body, as existing clients send it): they are checked against their bounds and ignored.",
   tags: ['me'],
   request: { body: IntegrationRequest, maxBodyBytes: 4_096 },
   response: { status: 201, body: Integration, description: 'The line, active.' },
   errors: [
+    {
+      status: 400,
+      slugs: ['gateway-not-public'],
+      description:
+        '`gateway-not-public`: the external trunk\'s gateway is not an address on the public internet (private, loopback, link-local, shared, multicast, documentation or reserved, or an internal or single-label name), its name resolves to such an address, or it does not resolve. `errors` names `body.gateway`. Nothing was created.',
+    },
     {
       status: 409,
       slugs: ['assistant-required', 'integration-exists', 'integration-in-progress'],

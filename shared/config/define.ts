@@ -1,15 +1,30 @@
 // Configuration comes from environment variables, one zod schema per concern, parsed once at first use
 // (a function's cold start). Defaults exist only for the local stack: on a deployed stage a missing
-// variable stops the function at init with a message that names it.
+// variable stops the function at init with a message that names it. Without STAGE a process is the
+// local stack, except on Lambda (AWS_LAMBDA_FUNCTION_NAME set): there a function refuses to start
+// without a deployed stage rather than run on the local defaults, whose secrets are public (the
+// shared route and worker stacks ask for the stage first thing at init).
 import * as z from '../zod';
 
 export const STAGES = ['local', 'test', 'dev', 'prod'] as const;
 export type Stage = (typeof STAGES)[number];
 
+/** The stages a function deployed by CDK runs as. */
+export const DEPLOYED_STAGES = ['dev', 'prod'] as const satisfies readonly Stage[];
+
 export function currentStage(env: NodeJS.ProcessEnv = process.env): Stage {
+  const onLambda = Boolean(env.AWS_LAMBDA_FUNCTION_NAME);
+  if (onLambda && !env.STAGE) {
+    throw new Error(
+      `Invalid configuration: STAGE is not set. On Lambda (AWS_LAMBDA_FUNCTION_NAME is set) a function refuses to start without its stage (${DEPLOYED_STAGES.join(', ')}): it would run on the local defaults, whose secrets are public.`,
+    );
+  }
   const stage = env.STAGE ?? 'local';
   if (!(STAGES as readonly string[]).includes(stage)) {
     throw new Error(`Invalid configuration: STAGE must be one of ${STAGES.join(', ')}`);
+  }
+  if (onLambda && !(DEPLOYED_STAGES as readonly string[]).includes(stage)) {
+    throw new Error(`Invalid configuration: STAGE=${stage} is the local stack's or the tests'; on Lambda a function runs as ${DEPLOYED_STAGES.join(' or ')} only.`);
   }
   return stage as Stage;
 }

@@ -20,6 +20,7 @@ export interface CallbackCall {
   locale: CallbackLocale;
   /** The Vapi assistant that talks (Vapi only). */
   assistantId: string;
+  /** The form's text, each value marked as caller-provided and quoted (callbackVariables in ./callback.ts). */
   variables: Record<string, string>;
 }
 

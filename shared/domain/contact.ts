@@ -30,6 +30,7 @@ import type { Mailer, OutgoingMail } from '../providers/mailgun/port';
 import type { HumanCheck } from '../providers/recaptcha/port';
 import { enforceRateLimit, requireHuman } from './public-form-guards';
 import { RECAPTCHA_ACTIONS } from '../model/recaptcha-actions';
+import { clientScopedKey } from '../net/client-key';
 
 export interface ContactForm {
   name: string;
@@ -78,9 +79,10 @@ export async function submitContactRequest(
     await enforceRateLimit(deps.rateLimits, { form: CONTACT_WITHOUT_TOKEN_EMAIL_RATE_LIMIT, client: emailKey(form.email), rule: deps.withoutToken.perEmail, now });
   }
 
-  // With an Idempotency-Key the id comes from the key: a retry whose first attempt did write (the
-  // table answered too late, the client got a 503) finds that row instead of storing a second one.
-  const requestId = idempotencyKey ? idFromKey(idempotencyKey) : randomUUID();
+  // With an Idempotency-Key the id comes from the key, in the sender's client scope: a retry whose
+  // first attempt did write (the table answered too late, the client got a 503) finds that row
+  // instead of storing a second one; another sender's same key makes another row.
+  const requestId = idempotencyKey ? idFromKey(clientScopedKey(idempotencyKey, sourceIp)) : randomUUID();
   const stored = await deps.contacts.create({
     requestId,
     ...form,

@@ -8,12 +8,15 @@
 // nothing is left half-made. Removing a line deletes what the row names in reverse creation order,
 // taking each id off as it goes, so a retry after a failure finishes the job; a resource the provider
 // no longer knows counts as removed. The SIP password lives in memory for one request only.
+// An external trunk's gateway must be on the public internet (shared/net/public-address.ts): checked
+// as written and by every address its name resolves to, before anything is stored or created.
 import { randomUUID } from 'node:crypto';
 import { parsePhoneNumberWithError } from 'libphonenumber-js/min';
 import { LINE_RESOURCE_FIELDS, type IntegrationsRepository, type LineKind, type LineResourceField, type LineRow } from '../db/integrations';
 import type { UsersRepository } from '../db/users';
 import { AppError, ConflictError, ProviderNotFoundError, ValidationError } from '../errors';
 import type { Caller } from '../model/caller';
+import { checkPublicHost, type AddressPolicy, type ResolveHost } from '../net/public-address';
 import { logger } from '../observability/logger';
 import type { Telephony } from '../providers/sipgate';
 import type { VoiceAssistants } from '../providers/vapi';
@@ -31,6 +34,11 @@ export interface IntegrationDeps {
   /** Vapi's credential of the shared trunk (pool numbers): never deleted. */
   poolCredentialId: string;
   now?: () => Date;
+}
+
+/** Creating a line also checks an external trunk's gateway: the resolver to use and the stage's policy. */
+export interface AddIntegrationDeps extends IntegrationDeps {
+  gateways: AddressPolicy & { resolve: ResolveHost };
 }
 
 export type IntegrationRequest =
@@ -75,6 +83,13 @@ export class NumberNotOnAccountError extends AppError {
 export class NumberUnavailableError extends AppError {
   constructor() {
     super(422, 'number-unavailable', 'Number unavailable', "The number rings Fonella's pool trunk or another line; it cannot be used.");
+  }
+}
+
+export class GatewayNotPublicError extends AppError {
+  constructor(reason: string) {
+    const message = `${reason}: the SIP gateway must be reachable on the public internet.`;
+    super(400, 'gateway-not-public', 'Gateway not public', message, { errors: [{ path: 'body.gateway', message }] });
   }
 }
 
@@ -156,7 +171,7 @@ export const LINE_STEPS: Record<LineKind, LineStep[]> = {
   external: [createCredential, createPhoneNumber],
 };
 
-export async function addIntegration(deps: IntegrationDeps, caller: Pick<Caller, 'id'>, req: IntegrationRequest): Promise<IntegrationView> {
+export async function addIntegration(deps: AddIntegrationDeps, caller: Pick<Caller, 'id'>, req: IntegrationRequest): Promise<IntegrationView> {
   const userId = caller.id;
   const kind: LineKind = req.mode;
   const rows = await deps.users.loadUser(userId);
@@ -164,6 +179,7 @@ export async function addIntegration(deps: IntegrationDeps, caller: Pick<Caller,
   if (!assistantId) throw new AssistantRequiredError();
   const existing = await deps.lines.get(userId, kind);
   if (existing) throw existing.state === 'creating' ? new IntegrationInProgressError(kind) : new IntegrationExistsError(kind);
+  if (req.mode === 'external') await requirePublicGateway(deps.gateways, req.gateway);
 
   const ctx: LineContext =
     req.mode === 'sipgate'
@@ -207,6 +223,12 @@ export async function addIntegration(deps: IntegrationDeps, caller: Pick<Caller,
     throw err;
   }
   return { kind, number: ctx.number, state: 'active', createdAt: stamp };
+}
+
+/** 400 `gateway-not-public` unless the gateway and every address its name resolves to are public. */
+async function requirePublicGateway(policy: AddIntegrationDeps['gateways'], gateway: string): Promise<void> {
+  const check = await checkPublicHost(gateway, policy);
+  if (!check.ok) throw new GatewayNotPublicError(check.reason);
 }
 
 /** Undoes the steps done, newest first; all gone: the row too. Left over: the row names what remains. */

@@ -2,10 +2,10 @@
 // body): that a person sent it (reCAPTCHA v3), then that its sender is within the form's rate limit.
 // The rate limit counts only requests that passed the first check, so a bot's refused tokens do not
 // use up the limit of the address it shares with people (an office behind one NAT).
-import { isIPv6 } from 'node:net';
 import type { RateLimit } from '../config/rate-limits';
 import type { RateLimitsRepository } from '../db/rate-limits';
 import { RateLimitedError, RecaptchaRefusedError, type RecaptchaRefusal } from '../errors';
+import { clientKey } from '../net/client-key';
 import { logger } from '../observability/logger';
 import type { HumanCheck, HumanCheckResult } from '../providers/recaptcha/port';
 
@@ -50,28 +50,11 @@ export async function enforceRateLimit(
   const nowSeconds = Math.floor(input.now.getTime() / 1000);
   const windowStart = nowSeconds - (nowSeconds % input.rule.windowSeconds);
   const windowEnd = windowStart + input.rule.windowSeconds;
+  // An IPv6 client by its /64 (shared/net/client-key.ts).
   const client = 'client' in input ? input.client : clientKey(input.sourceIp);
   const hits = await rateLimits.hit({ form: input.form, client, windowStart, windowEnd }, input.rule.limit);
   if (hits !== undefined) return;
   const retryAfter = Math.max(1, windowEnd - nowSeconds);
   logger.info('rate limit reached', { form: input.form, limit: input.rule.limit, retryAfterSeconds: retryAfter });
   throw new RateLimitedError(`Too many submissions of this form from your address. Try again in ${retryAfter} seconds.`, retryAfter);
-}
-
-/**
- * Whom a limit counts: an IPv4 address as it is; an IPv6 address by its /64 network, since one
- * subscriber usually holds a whole /64 and could otherwise take a new address for every request.
- */
-export function clientKey(ip: string): string {
-  if (!isIPv6(ip)) return ip;
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
-  if (mapped) return mapped[1]!;
-  const [head = '', tail = ''] = ip.toLowerCase().split('::');
-  const left = head ? head.split(':') : [];
-  const right = ip.includes('::') ? (tail ? tail.split(':') : []) : [];
-  const groups = ip.includes('::') ? [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right] : left;
-  return `${groups
-    .slice(0, 4)
-    .map((g) => g.replace(/^0+(?=.)/, ''))
-    .join(':')}::/64`;
 }

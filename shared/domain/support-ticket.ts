@@ -34,6 +34,7 @@ import type { HumanCheck } from '../providers/recaptcha/port';
 import type { TicketPriority } from '../model/tickets';
 import { enforceRateLimit, requireHuman } from './public-form-guards';
 import { RECAPTCHA_ACTIONS } from '../model/recaptcha-actions';
+import { clientScopedKey } from '../net/client-key';
 import { randomTicketNumber, ticketNumberFromKey } from '../model/ticket-number';
 
 export interface SupportTicketForm {
@@ -70,10 +71,11 @@ export async function submitSupportTicket(
   await requireHuman(deps.humanCheck, { token: recaptchaToken, expectedAction: RECAPTCHA_ACTIONS.submitSupportTicket, remoteIp: input.sourceIp });
   await enforceRateLimit(deps.rateLimits, { form: SUPPORT_TICKET_RATE_LIMIT, sourceIp: input.sourceIp, rule: deps.rateLimit, now });
 
-  // With an Idempotency-Key the candidate numbers come from the key: a retry whose first attempt did
-  // write (the table answered too late, the client got a 503) walks the same numbers and finds its
-  // ticket, marked with the key's hash, instead of storing a second one.
-  const key = input.idempotencyKey;
+  // With an Idempotency-Key the candidate numbers come from the key, in the sender's client scope: a
+  // retry whose first attempt did write (the table answered too late, the client got a 503) walks the
+  // same numbers and finds its ticket, marked with the key's hash, instead of storing a second one;
+  // another sender's same key walks other numbers.
+  const key = input.idempotencyKey === undefined ? undefined : clientScopedKey(input.idempotencyKey, input.sourceIp);
   const keyHash = key === undefined ? undefined : createHash('sha256').update(`support-ticket\u0000${key}`).digest('hex');
   const candidate = key === undefined ? (deps.newTicketNumber ?? randomTicketNumber) : (attempt: number) => ticketNumberFromKey(key, attempt);
 

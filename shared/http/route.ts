@@ -11,6 +11,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import type * as z from '../zod';
 import { appConfig } from '../config/app';
+import { currentStage } from '../config/define';
 import { loadSecrets } from '../config/secrets';
 import { logger } from '../observability/logger';
 import type { AccountStateReader } from '../domain/account-state';
@@ -25,6 +26,8 @@ import type { Reply } from './reply';
 import { needsAuthorizer, type RouteDef } from './route-def';
 import { stateOf, stateOfEvent, type HttpEvent } from './state';
 
+// On Lambda without a deployed STAGE the function stops here, at init (config/define.ts).
+currentStage();
 // The function's provider secrets into process.env, before the handler file's body reads its config.
 await loadSecrets();
 

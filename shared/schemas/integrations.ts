@@ -2,7 +2,8 @@
 // GET /v1/me). The request is a union on `mode`. The seed's clients send one flat body with every
 // field of both modes (a generated client fills the unused ones with their zero values), so a mode
 // takes the other mode's fields too: bounded, never used; a field neither mode knows is refused. The
-// SIP password is accepted, passed to Vapi (external mode only) and never answered.
+// SIP password is accepted, passed to Vapi (external mode only) and never answered. The gateway's
+// form is checked here; whether it is on the public internet, by the use case (it resolves names).
 import { isIPv4, isIPv6 } from 'node:net';
 import * as z from '../zod';
 import { isoDateTime, line } from './common';
@@ -17,7 +18,11 @@ const Gateway = z
     z.regex(/^[0-9A-Za-z.:-]+$/, 'Must be a host name or an IPv4 or IPv6 address.'),
     z.refine((s) => HOST_NAME.test(s) || isIPv4(s) || isIPv6(s), { message: 'Must be a host name or an IPv4 or IPv6 address.' }),
   )
-  .register(z.globalRegistry, { description: 'The SIP gateway calls reach the assistant from: a host name or an IPv4 or IPv6 address.', examples: ['sip.example.com'] });
+  .register(z.globalRegistry, {
+    description:
+      'The SIP gateway calls reach the assistant from: a host name or an IPv4 or IPv6 address on the public internet (private, loopback, link-local, shared, multicast, documentation and reserved addresses, internal and single-label names, and names resolving to any of those are refused: 400 `gateway-not-public`).',
+    examples: ['sip.example.com'],
+  });
 
 const e164 = () => z.string().check(z.maxLength(16), z.regex(/^\+[1-9][0-9]{6,14}$/, 'Must be a phone number in E.164 format (+4930...).'));
 

@@ -10,10 +10,13 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { isDeepStrictEqual } from 'node:util';
+import { currentStage } from '../config/define';
 import { loadSecrets } from '../config/secrets';
 import { logger } from '../observability/logger';
 import type { StreamEventName, WorkerDef } from './worker-def';
 
+// On Lambda without a deployed STAGE the function stops here, at init (config/define.ts).
+currentStage();
 // The function's provider secrets into process.env, before the handler file's body reads its config.
 await loadSecrets();
 

@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PUBLIC_GATEWAY } from '../support/gateways';
 
 const root = new URL('../../', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'fonella-start-'));
@@ -198,7 +199,7 @@ describe('npm start', () => {
     // providers (and so on the hub) while it exists, and gone after its removal.
     const inspect = async (name: string) => (await (await fetch(`${stack.emulators[name]}/_inspect`)).json()) as Record<string, Record<string, unknown>[]>;
     const external = await as('POST', '/v1/me/integrations', {
-      mode: 'external', gateway: 'sip.example-pbx.de', port: 5060, inboundEnabled: true, authUsername: 'demo', authPassword: 'demo-sip-pass', phoneNumber: '+4930555000111',
+      mode: 'external', gateway: PUBLIC_GATEWAY.ipv4, port: 5060, inboundEnabled: true, authUsername: 'demo', authPassword: 'demo-sip-pass', phoneNumber: '+4930555000111',
     });
     expect(external.status).toBe(201);
     const sipgate = await as('POST', '/v1/me/integrations', { mode: 'sipgate', phoneNumber: '+4930555022222', alias: 'Demo line' });

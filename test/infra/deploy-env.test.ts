@@ -10,6 +10,7 @@ import { startEmulator, type RunningEmulator } from '../../lib/local/emulators/k
 import { createSecretsEmulator } from '../../lib/local/emulators/secrets';
 import { routes } from '../../lib/routes';
 import { LOCAL_ONLY_ENV, PROVIDER_ENV, PROVIDER_SECRET_KEYS, StackSettings } from '../../lib/settings';
+import { addressPolicyConfig } from '../../shared/config/addresses';
 import { appConfig } from '../../shared/config/app';
 import { assistantConfig } from '../../shared/config/assistant';
 import { CALLBACK_ENV, callbackConfig } from '../../shared/config/callback';
@@ -184,5 +185,17 @@ describe('reCAPTCHA on a deployed stage', () => {
     const env = atColdStart(environment);
     await loadSecrets({ env });
     expect(recaptchaConfig.parse(env)).toMatchObject({ tokenOptional: false, minScore: 0.5 });
+  });
+});
+
+describe('the address policy on a deployed stage', () => {
+  it('a function is never given ALLOW_LOOPBACK_ADDRESSES: no provider lists it, the stage settings refuse it, and a function that has it stops at cold start', () => {
+    expect(LOCAL_ONLY_ENV).toContain('ALLOW_LOOPBACK_ADDRESSES');
+    for (const { plain, secret } of Object.values(PROVIDER_ENV)) expect([...plain, ...secret]).not.toContain('ALLOW_LOOPBACK_ADDRESSES');
+    expect(() => StackSettings.parse({ ...context.fonella, environment: { ...context.fonella.environment, ALLOW_LOOPBACK_ADDRESSES: '1' } })).toThrow(/local-only/);
+    const { environment } = functionEnvironment(settings, routes.addIntegration!.uses, { tableName: 'fonella-prod' });
+    expect(environment).not.toHaveProperty('ALLOW_LOOPBACK_ADDRESSES');
+    expect(addressPolicyConfig.parse(atColdStart(environment))).toEqual({ allowLoopback: false });
+    expect(() => addressPolicyConfig.parse({ ...atColdStart(environment), ALLOW_LOOPBACK_ADDRESSES: '1' })).toThrow(/local stack only/);
   });
 });

@@ -4,11 +4,11 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { API_5XX_PATTERN, FonellaStack } from '../../lib/fonella-stack';
+import { API_5XX_PATTERN, FonellaStack, routeThrottles } from '../../lib/fonella-stack';
 import { getHealth, routes } from '../../lib/routes';
 import { operations, type OperationDef } from '../../lib/operations';
 import { workers } from '../../lib/workers';
-import { PROVIDER_ENV, PROVIDER_SECRET_KEYS, StackSettings, WEBHOOK_CONCURRENCY, functionSecretKeys } from '../../lib/settings';
+import { PROVIDER_ENV, PROVIDER_SECRET_KEYS, ROUTE_THROTTLE_DEFAULTS, StackSettings, WEBHOOK_CONCURRENCY, functionSecretKeys } from '../../lib/settings';
 import { needsAuthorizer, type RouteDef } from '../../shared/http/route-def';
 import { filterPattern, type WorkerDef } from '../../shared/streams/worker-def';
 import { MAX_FUNCTIONS_PER_STACK, functionGroup } from '../../lib/constructs/function-stack';
@@ -285,6 +285,50 @@ describe('API', () => {
     });
     const logGroup = template.findResources('AWS::Logs::LogGroup')[stage.AccessLogSettings.DestinationArn['Fn::GetAtt'][0]];
     expect(logGroup?.Properties).toMatchObject({ LogGroupName: '/aws/apigateway/fonella-dev', RetentionInDays: 14 });
+  });
+
+  it('every public and webhook route has a throttle of its own from the stage settings; the others keep the default', () => {
+    const stage = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'))[0]!.Properties as {
+      RouteSettings?: Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }>;
+    };
+    const { routeThrottles, apiThrottle } = StackSettings.parse(JSON.parse(readFileSync(`${root}/cdk.json`, 'utf8')).context.fonella);
+    const expected = Object.fromEntries(
+      all
+        .filter(([, r]) => r.access in routeThrottles)
+        .map(([, r]) => {
+          const t = routeThrottles[r.access as keyof typeof routeThrottles];
+          return [`${r.method} ${r.path}`, { ThrottlingRateLimit: t.rateLimit, ThrottlingBurstLimit: t.burstLimit }];
+        }),
+    );
+    expect(stage.RouteSettings).toEqual(expected);
+    // Which routes: the public forms and every webhook (Stripe, Vapi, jambonz's hooks).
+    const keys = Object.keys(stage.RouteSettings ?? {});
+    for (const key of ['POST /v1/public/contact', 'POST /v1/public/callback-requests', 'POST /v1/webhooks/stripe', 'POST /v1/webhooks/vapi']) expect(keys).toContain(key);
+    expect(keys.some((k) => k.startsWith('POST /v1/webhooks/jambonz/'))).toBe(true);
+    expect(keys.every((k) => !k.includes('/v1/me') && !k.includes('/v1/admin'))).toBe(true);
+    // Anonymous routes get less than the stage default; each throttle is a sane token bucket.
+    expect(routeThrottles.public.rateLimit).toBeLessThan(apiThrottle.rateLimit);
+    for (const t of Object.values(routeThrottles)) expect(t.burstLimit).toBeGreaterThanOrEqual(t.rateLimit);
+  });
+
+  it('the stage is deployed after the nested stacks holding the throttled routes (its route settings name them)', () => {
+    const parent = perStack.get('Test')!.toJSON() as { Resources: Record<string, { Type: string; DependsOn?: string[] }> };
+    const [, stage] = Object.entries(parent.Resources).find(([, r]) => r.Type === 'AWS::ApiGatewayV2::Stage')!;
+    const nestedIds = (group: string) => Object.keys(parent.Resources).filter((id) => parent.Resources[id]!.Type === 'AWS::CloudFormation::Stack' && id.startsWith(`Routes${group}NestedStack`));
+    for (const group of new Set(all.filter(([, r]) => ['public', 'vapi', 'stripe', 'jambonz'].includes(r.access)).map(([, r]) => functionGroup(r.handler).replaceAll('-', '')))) {
+      const ids = nestedIds(group);
+      expect(ids, group).not.toHaveLength(0);
+      for (const id of ids) expect(stage.DependsOn ?? [], id).toContain(id);
+    }
+  });
+
+  it('routeThrottles: an access left out keeps its default, one given is used for its routes', () => {
+    const base = JSON.parse(readFileSync(`${root}/cdk.json`, 'utf8')).context.fonella;
+    const parsed = StackSettings.parse({ ...base, routeThrottles: { jambonz: { rateLimit: 200, burstLimit: 400 } } });
+    expect(parsed.routeThrottles).toEqual({ ...ROUTE_THROTTLE_DEFAULTS, jambonz: { rateLimit: 200, burstLimit: 400 } });
+    expect(routeThrottles(routes, parsed)['POST /v1/webhooks/stripe']).toEqual(ROUTE_THROTTLE_DEFAULTS.stripe);
+    expect(() => StackSettings.parse({ ...base, routeThrottles: { public: { rateLimit: 0, burstLimit: 1 } } })).toThrow();
+    expect(() => StackSettings.parse({ ...base, routeThrottles: { admin: { rateLimit: 1, burstLimit: 1 } } })).toThrow();
   });
 
   it('the authorizer trusts the Auth0 tenant and audience from settings', () => {

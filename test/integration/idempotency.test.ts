@@ -1,7 +1,10 @@
 // Idempotency-Key on the routes that create something (today POST /v1/public/contact), through the
-// local API: a retry with the same key gets the first answer and creates nothing twice.
-import { randomUUID } from 'node:crypto';
+// local API: a retry with the same key gets the first answer and creates nothing twice. An anonymous
+// key is the sending client's: the same key from another address is another request on every
+// public form (distinct clients come from distinct loopback addresses).
+import { randomInt, randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { postFrom } from '../support/post-from';
 import { workerStack, waitFor, type TestStack } from '../support/stack';
 import { partition } from '../support/users';
 
@@ -164,6 +167,63 @@ describe('POST /v1/public/contact with Idempotency-Key', () => {
     expect(other.status).toBe(422);
     expect(other.body.type).toBe('urn:fonella:problem:idempotency-key-reused');
     expect(await contactRows(marker)).toHaveLength(1);
+  });
+});
+
+describe('anonymous Idempotency-Keys are per client address', () => {
+  /** Each public form: two different bodies, the path, and the id its answer names. */
+  const forms = [
+    {
+      form: 'contact',
+      path: '/v1/public/contact',
+      body: (n: number) => ({ name: 'Grace Hopper', email: `sender${n}@example.com`, message: `Message ${n} ${randomUUID()}` }),
+      id: (b: Record<string, unknown>) => b.requestId,
+    },
+    {
+      form: 'support ticket',
+      path: '/v1/public/support-tickets',
+      body: (n: number) => ({ email: `sender${n}@example.com`, title: `Ticket ${n}`, content: `No calls ${randomUUID()}`, ticketPriority: 'minor' }),
+      id: (b: Record<string, unknown>) => b.ticketNumber,
+    },
+    {
+      form: 'test callback',
+      path: '/v1/public/callback-requests',
+      body: (n: number) => ({ phoneNumber: `+49170${String(randomInt(1e7)).padStart(7, '0')}`, company: `Firma ${n}` }),
+      id: (b: Record<string, unknown>) => b.requestId,
+    },
+  ];
+
+  it.each(forms)(
+    '$form: another sender\'s same key neither blocks (422) nor replays: each gets its own answer; the first sender\'s retry still replays',
+    async ({ path, body, id }) => {
+      const key = randomUUID();
+      const [a, b] = [body(1), body(2)];
+      const first = await postFrom(stack, '127.0.0.81', path, a, { 'idempotency-key': key });
+      expect(first.status).toBeLessThan(300);
+      // Another client, another body, the same key: its own request, not 422 idempotency-key-reused.
+      const other = await postFrom(stack, '127.0.0.82', path, b, { 'idempotency-key': key });
+      expect(other.status, JSON.stringify(other.body)).toBe(first.status);
+      expect(id(other.body)).not.toBe(id(first.body));
+      // A third client with the first's very body: its own request, not the first sender's stored answer.
+      const third = await postFrom(stack, '127.0.0.83', path, a, { 'idempotency-key': key });
+      expect(third.status).toBe(first.status);
+      expect(id(third.body)).not.toBe(id(first.body));
+      // The first sender's retry: the stored answer.
+      const retry = await postFrom(stack, '127.0.0.81', path, a, { 'idempotency-key': key });
+      expect(retry.body).toEqual(first.body);
+    },
+  );
+
+  it('contact: a retry whose record is gone (after a 503) finds its own row, not another sender\'s', async () => {
+    const key = randomUUID();
+    const { marker, body } = form();
+    const mine = await postFrom(stack, '127.0.0.84', PATH, body, { 'idempotency-key': key });
+    const theirs = await postFrom(stack, '127.0.0.85', PATH, { ...body, message: `${body.message} (theirs)` }, { 'idempotency-key': key });
+    expect([mine.status, theirs.status]).toEqual([202, 202]);
+    await forgetIdempotencyRecords();
+    const retry = await postFrom(stack, '127.0.0.84', PATH, body, { 'idempotency-key': key });
+    expect(retry.body.requestId).toBe(mine.body.requestId);
+    expect(await contactRows(marker)).toHaveLength(2);
   });
 });
 

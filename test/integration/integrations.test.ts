@@ -8,6 +8,7 @@ import { assistantConfig } from '../../shared/config/assistant';
 import { poolKey } from '../../shared/db/pool';
 import { LINE_STEPS, SIPGATE_SIP_GATEWAY } from '../../shared/domain/integrations';
 import { SIPGATE_LOCAL } from '../../shared/providers/sipgate/config';
+import { PUBLIC_GATEWAY } from '../support/gateways';
 import { workerStack, waitFor, type TestStack } from '../support/stack';
 import { addFreePoolNumber } from '../support/rows';
 import { newUser, partition, rowsOf } from '../support/users';
@@ -62,7 +63,7 @@ async function accountNumber(): Promise<{ number: string; id: string }> {
 const PASSWORD = `pw-${randomUUID()}`;
 const external = (over: Record<string, unknown> = {}) => ({
   mode: 'external',
-  gateway: 'sip.customer-pbx.example',
+  gateway: PUBLIC_GATEWAY.ipv4,
   authUsername: 'pbx-user-7',
   authPassword: PASSWORD,
   phoneNumber: `+4930${String(randomInt(1e8)).padStart(8, '0')}`,
@@ -157,16 +158,16 @@ describe('POST /v1/me/integrations: mode external', () => {
   it('creates the credential on the customer\'s gateway and login, and the number on it bound to the assistant; no Sipgate change', async () => {
     const u = await user();
     const sipgateBefore = await sipgate();
-    const body = external({ gateway: '2001:db8::10', port: 5080, inboundEnabled: false });
+    const body = external({ gateway: PUBLIC_GATEWAY.ipv6, port: 5080, inboundEnabled: false });
     const res = await u.add(body);
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ kind: 'external', number: body.phoneNumber, state: 'active' });
 
     const [row] = await lineRows(u.sub);
-    expect(row).toMatchObject({ sk: 'INTEGRATION#EXTERNAL', state: 'active', gateway: '2001:db8::10', port: 5080 });
+    expect(row).toMatchObject({ sk: 'INTEGRATION#EXTERNAL', state: 'active', gateway: PUBLIC_GATEWAY.ipv6, port: 5080 });
     const v = await vapi();
     expect(v.credentials.find((c) => c.id === row!.vapiCredentialId)).toMatchObject({
-      gateways: [{ ip: '2001:db8::10', port: 5080, inboundEnabled: false }],
+      gateways: [{ ip: PUBLIC_GATEWAY.ipv6, port: 5080, inboundEnabled: false }],
       outboundAuthenticationPlan: { authUsername: 'pbx-user-7' },
     });
     expect(v.phoneNumbers.find((p) => p.id === row!.vapiPhoneNumberId)).toMatchObject({ number: body.phoneNumber, credentialId: row!.vapiCredentialId, assistantId: u.assistantId });
@@ -180,10 +181,10 @@ describe('POST /v1/me/integrations: mode external', () => {
 
   it('port and inboundEnabled default to 5060 and true', async () => {
     const u = await user();
-    const res = await u.add(external({ gateway: '203.0.113.7' }));
+    const res = await u.add(external({ gateway: PUBLIC_GATEWAY.ipv4 }));
     expect(res.status).toBe(201);
     const [row] = await lineRows(u.sub);
-    expect((await vapi()).credentials.find((c) => c.id === row!.vapiCredentialId)).toMatchObject({ gateways: [{ ip: '203.0.113.7', port: 5060, inboundEnabled: true }] });
+    expect((await vapi()).credentials.find((c) => c.id === row!.vapiCredentialId)).toMatchObject({ gateways: [{ ip: PUBLIC_GATEWAY.ipv4, port: 5060, inboundEnabled: true }] });
   });
 
   it('two requests at once: one line, the other 409', async () => {
@@ -233,6 +234,35 @@ describe('POST /v1/me/integrations: refusals', () => {
     const res = await u.add(body);
     expect(res.status).toBe(400);
     expect((res.body.errors as { path: string }[]).map((e) => e.path)).toEqual(expect.arrayContaining(paths));
+    expect(JSON.stringify(res.body)).not.toContain(PASSWORD);
+    expect(await providerState()).toEqual(before);
+    expect(await lineRows(u.sub)).toEqual([]);
+  });
+});
+
+describe('POST /v1/me/integrations: a gateway not on the public internet', () => {
+  // Each is refused as written, before any name is resolved: no DNS needed (names that resolve to such
+  // an address are covered with a fake resolver in test/unit/public-address.test.ts).
+  it.each([
+    ['the cloud metadata address', '169.254.169.254'],
+    ['a private address', '10.0.0.7'],
+    ['a loopback address', '127.0.0.1'],
+    ['a shared (CGNAT) address', '100.64.0.1'],
+    ['a documentation address', '203.0.113.7'],
+    ['a multicast address', '224.0.0.1'],
+    ['an IPv6 unique local address', 'fd00::1'],
+    ['an IPv6 link-local address', 'fe80::1'],
+    ['an IPv4-mapped IPv6 loopback', '::ffff:127.0.0.1'],
+    ['an internal name', 'metadata.google.internal'],
+    ['a .local name', 'pbx.local'],
+    ['a localhost name', 'pbx.localhost'],
+  ])('%s (%s) → 400 gateway-not-public naming body.gateway; no row, no provider resource', async (_what, gateway) => {
+    const u = await user();
+    const before = await providerState();
+    const res = await u.add(external({ gateway }));
+    expect(res.status).toBe(400);
+    expect(res.body.type).toBe('urn:fonella:problem:gateway-not-public');
+    expect(res.body.errors).toEqual([{ path: 'body.gateway', message: expect.stringContaining(gateway) }]);
     expect(JSON.stringify(res.body)).not.toContain(PASSWORD);
     expect(await providerState()).toEqual(before);
     expect(await lineRows(u.sub)).toEqual([]);

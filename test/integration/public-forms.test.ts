@@ -10,7 +10,8 @@ import { contactsRepository } from '../../shared/db/contacts';
 import { RATE_LIMIT_PK_PREFIX, rateLimitsRepository } from '../../shared/db/rate-limits';
 import { ticketsRepository, type TicketRow } from '../../shared/db/tickets';
 import { submitContactRequest } from '../../shared/domain/contact';
-import { clientKey, enforceRateLimit, refusalOf } from '../../shared/domain/public-form-guards';
+import { enforceRateLimit, refusalOf } from '../../shared/domain/public-form-guards';
+import { clientKey, clientScopedKey } from '../../shared/net/client-key';
 import { TICKET_NUMBER_ATTEMPTS, submitSupportTicket, type SubmitTicketDeps } from '../../shared/domain/support-ticket';
 import { TICKET_NUMBER_PATTERN, randomTicketNumber, ticketNumberFromKey } from '../../shared/model/ticket-number';
 import { RateLimitedError, RecaptchaRefusedError } from '../../shared/errors';
@@ -142,10 +143,12 @@ describe('ticket numbers', () => {
 
   it('with an Idempotency-Key: a retry finds its ticket; a clash with another ticket moves on to the next number', async () => {
     const key = randomUUID();
+    // The numbers come from the key in the sender's client scope.
+    const scoped = clientScopedKey(key, '198.51.100.4');
     // Another ticket already holds the key's first number.
-    await submitSupportTicket(ticketDeps({ newTicketNumber: () => ticketNumberFromKey(key, 0) }), { form: ticketForm, sourceIp: '198.51.100.4', locale: 'de' });
+    await submitSupportTicket(ticketDeps({ newTicketNumber: () => ticketNumberFromKey(scoped, 0) }), { form: ticketForm, sourceIp: '198.51.100.4', locale: 'de' });
     const first = await submitSupportTicket(ticketDeps(), { form: { ...ticketForm, title: 'Keyed' }, sourceIp: '198.51.100.4', locale: 'de', idempotencyKey: key });
-    expect(first.ticketNumber).toBe(ticketNumberFromKey(key, 1));
+    expect(first.ticketNumber).toBe(ticketNumberFromKey(scoped, 1));
     const retry = await submitSupportTicket(ticketDeps(), { form: { ...ticketForm, title: 'Keyed' }, sourceIp: '198.51.100.4', locale: 'de', idempotencyKey: key });
     expect(retry.ticketNumber).toBe(first.ticketNumber);
     expect((await scan()).filter((r) => r.title === 'Keyed')).toHaveLength(1);

@@ -6,6 +6,7 @@ import { randomInt, randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { teardownsRepository, type TeardownRow } from '../../shared/db/teardowns';
 import { SIPGATE_LOCAL } from '../../shared/providers/sipgate/config';
+import { PUBLIC_GATEWAY } from './gateways';
 import { seedActivePartner } from './partners';
 import { waitFor, workerStack, type TestStack } from './stack';
 import { onTableCommand } from './table-commands';
@@ -81,7 +82,7 @@ export async function provisioned(prefix = 'full') {
   await post(`${stack.emulators.sipgate}/_numbers`, { number: sipgateNumber });
   expect((await u.call('POST', '/v1/me/integrations', { mode: 'sipgate', phoneNumber: sipgateNumber })).status).toBe(201);
   const externalNumber = `+4930${String(randomInt(1e8)).padStart(8, '0')}`;
-  const external = { mode: 'external', gateway: 'sip.pbx.example', authUsername: 'pbx-7', authPassword: `pw-${randomUUID()}`, phoneNumber: externalNumber };
+  const external = { mode: 'external', gateway: PUBLIC_GATEWAY.ipv4, authUsername: 'pbx-7', authPassword: `pw-${randomUUID()}`, phoneNumber: externalNumber };
   expect((await u.call('POST', '/v1/me/integrations', external)).status).toBe(201);
 
   const callerNumber = `+49170${String(randomInt(1e7)).padStart(7, '0')}`;

@@ -1,7 +1,10 @@
-// Configuration: local defaults on the local stages only; a deployed stage names what is missing.
+// Configuration: local defaults on the local stages only; a deployed stage names what is missing; on
+// Lambda a function without a deployed STAGE refuses to start (not the local defaults' public secrets).
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import { parseConfig } from '../../shared/config/define';
+import { currentStage, parseConfig } from '../../shared/config/define';
 
 const schema = z.object({ MAILGUN_API_KEY: z.string().min(1), MAILGUN_URL: z.url() });
 const defaults = { MAILGUN_API_KEY: 'key-local', MAILGUN_URL: 'http://127.0.0.1:4002' };
@@ -24,5 +27,44 @@ describe('parseConfig', () => {
 
   it('refuses an unknown stage', () => {
     expect(() => parseConfig('mail', schema, defaults, { STAGE: 'staging' })).toThrow(/STAGE/);
+  });
+});
+
+describe('on Lambda (AWS_LAMBDA_FUNCTION_NAME set)', () => {
+  const lambda = { AWS_LAMBDA_FUNCTION_NAME: 'fonella-prod-submitContact' };
+
+  it('without STAGE the configuration refuses to load, rather than fill in the local defaults', () => {
+    expect(() => currentStage(lambda)).toThrow(/STAGE is not set/);
+    expect(() => currentStage({ ...lambda, STAGE: '' })).toThrow(/STAGE is not set/);
+    expect(() => parseConfig('mail', schema, defaults, lambda)).toThrow(/STAGE is not set/);
+  });
+
+  it("the local stack's and the tests' stages are refused too; dev and prod load", () => {
+    for (const STAGE of ['local', 'test']) expect(() => currentStage({ ...lambda, STAGE }), STAGE).toThrow(/on Lambda a function runs as dev or prod only/);
+    expect(currentStage({ ...lambda, STAGE: 'prod' })).toBe('prod');
+    expect(currentStage({ ...lambda, STAGE: 'dev' })).toBe('dev');
+  });
+
+  it('off Lambda, no STAGE is still the local stack', () => {
+    expect(currentStage({})).toBe('local');
+    expect(parseConfig('mail', schema, defaults, {})).toEqual(defaults);
+  });
+
+  // The shared route and worker stacks at init, as a cold start loads them: a process of its own each.
+  const root = fileURLToPath(new URL('../../', import.meta.url));
+  const coldStart = (module: string, env: Record<string, string>) =>
+    spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', `await import(${JSON.stringify(`./${module}`)});`], {
+      cwd: root,
+      env: { PATH: process.env.PATH ?? '', ...env },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+
+  it.each(['shared/http/route.ts', 'shared/streams/worker.ts'])('%s: a function without STAGE stops at init; with its stage it starts', (module) => {
+    const refused = coldStart(module, lambda);
+    expect(refused.status, refused.stderr).not.toBe(0);
+    expect(refused.stderr).toMatch(/STAGE is not set/);
+    const started = coldStart(module, { ...lambda, STAGE: 'prod' });
+    expect(started.status, started.stderr).toBe(0);
   });
 });

@@ -1,8 +1,9 @@
 // The hub's view (hub-view.ts: /_inspect's JSON → HTML) and its server's own routes, without the
 // stack: every value escaped, newest first, the selected email by id, calls and resources per
 // provider with the fields a person looks for first, parked records with their re-drive buttons;
-// /docs, /openapi.yaml and the "try it" proxy, which forwards to the local API and nowhere else.
-import { createServer, type Server } from 'node:http';
+// /docs, /openapi.yaml and the "try it" proxy, which forwards to the local API and nowhere else; and
+// only for this machine: a foreign Host (DNS rebinding) or a foreign Origin on a POST is refused.
+import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHub, type RunningHub } from '../../lib/local/emulators/hub';
@@ -219,5 +220,94 @@ describe('the hub server', () => {
     const json = await fetch(`${hub.url}/_streams/redrive`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     expect(await json.json()).toEqual({ redriven: 0 });
     expect((await fetch(`${hub.url}/_streams/redrive`, { method: 'POST', body: '[1' })).status).toBe(400);
+  });
+});
+
+describe('the hub answers this machine only (DNS rebinding, cross-site posts)', () => {
+  let mailgun: RunningEmulator;
+  let api: Server;
+  let apiUrl: string;
+  let apiHits = 0;
+  let redrives = 0;
+  let hub: RunningHub;
+  let port: number;
+
+  beforeAll(async () => {
+    mailgun = await startEmulator(createMailgunEmulator(), { port: 0 });
+    api = createServer((_req, res) => {
+      apiHits++;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{}');
+    });
+    await new Promise<void>((r) => api.listen(0, '127.0.0.1', () => r()));
+    apiUrl = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
+    hub = await startHub([mailgun], {
+      docs: { apiUrl, tokens: { customer: 'tok-secret-customer' } },
+      streams: { parked: () => [], redrive: () => (redrives++, 0) },
+    });
+    port = Number(new URL(hub.url).port);
+  });
+
+  afterAll(async () => {
+    await hub?.close();
+    await mailgun?.close();
+    await new Promise((r) => api?.close(r));
+  });
+
+  /** A request to the hub with exactly these headers (fetch would not let a test set Host). */
+  const send = (method: string, path: string, headers: Record<string, string>, body?: string) =>
+    new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, method, path, headers, setHost: false }, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode!, text }));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+
+  it.each(['evil.example', 'rebind.attacker.test:PORT', '127.0.0.1.nip.io:PORT', 'localhost:1', '127.0.0.1', '0.0.0.0:PORT'])(
+    'Host %s: 403 for the page, the API reference (tokens) and the state, none of them in the answer',
+    async (host) => {
+      const headers = { host: host.replace('PORT', String(port)) };
+      for (const path of ['/', '/docs', '/_inspect', '/openapi.yaml']) {
+        const res = await send('GET', path, headers);
+        expect(res.status, path).toBe(403);
+        expect(res.text, path).not.toContain('tok-secret-customer');
+        expect(res.text, path).toContain('the hub answers only as');
+      }
+    },
+  );
+
+  it.each(['127.0.0.1:PORT', 'localhost:PORT', 'LOCALHOST:PORT', '[::1]:PORT'])('Host %s: the API reference, with its tokens', async (host) => {
+    const res = await send('GET', '/docs', { host: host.replace('PORT', String(port)) });
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('tok-secret-customer');
+  });
+
+  it.each(['http://evil.example', 'null', 'http://127.0.0.1:1', 'https://127.0.0.1:PORT'])(
+    'a POST with Origin %s is refused (403) and does nothing: no re-drive, no simulation, nothing proxied',
+    async (origin) => {
+      const headers = { host: `127.0.0.1:${port}`, origin: origin.replace('PORT', String(port)), 'content-type': 'application/x-www-form-urlencoded' };
+      const [hits, before] = [apiHits, redrives];
+      expect((await send('POST', '/_streams/redrive', headers, 'id=p1')).status).toBe(403);
+      expect((await send('POST', '/_vapi/simulate/end-of-call', headers, 'assistantId=a1')).status).toBe(403);
+      expect((await send('POST', `/docs/proxy?scalar_url=${encodeURIComponent(`${apiUrl}/v1/public/contact`)}`, { ...headers, 'content-type': 'application/json' }, '{}')).status).toBe(403);
+      expect((await send('DELETE', `/docs/proxy?scalar_url=${encodeURIComponent(`${apiUrl}/v1/me`)}`, headers)).status).toBe(403);
+      expect([apiHits, redrives]).toEqual([hits, before]);
+    },
+  );
+
+  it("a POST from the hub's own page (any of its names), or without Origin (curl), is taken", async () => {
+    for (const origin of [`http://127.0.0.1:${port}`, `http://localhost:${port}`, `http://[::1]:${port}`, undefined]) {
+      const headers = { host: `127.0.0.1:${port}`, 'content-type': 'application/json', ...(origin ? { origin } : {}) };
+      const before = redrives;
+      const res = await send('POST', '/_streams/redrive', headers, '{}');
+      expect(res.status, String(origin)).toBe(200);
+      expect(redrives).toBe(before + 1);
+      const proxied = await send('POST', `/docs/proxy?scalar_url=${encodeURIComponent(`${apiUrl}/v1/public/contact`)}`, headers, '{}');
+      expect(proxied.status, String(origin)).toBe(200);
+    }
   });
 });

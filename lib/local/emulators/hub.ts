@@ -13,6 +13,12 @@
 //   POST /_jambonz/simulate/inbound   { to } (JSON or the page's form): forwarded to the jambonz emulator's
 //                            /_simulate/inbound (a call to that number runs through its application's hooks)
 //   GET  /docs               the API reference (hub-docs.ts); /openapi.yaml the document it shows
+// It listens on 127.0.0.1 and answers only requests addressed to it by a local name: `Host` must be
+// 127.0.0.1, localhost or [::1] with its port (else 403), so a web page whose name an attacker rebinds
+// to 127.0.0.1 (DNS rebinding) cannot read /docs (it holds the demo tokens) or /_inspect. A POST (or
+// any method but GET, HEAD and OPTIONS) that carries an `Origin` must come from the hub's own origin
+// under one of those names (else 403), so another site's page cannot post the hub's forms or proxy
+// requests through it; a request without `Origin` (curl, scripts) is taken.
 import { createReadStream, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -62,9 +68,15 @@ export async function startHub(emulators: RunningEmulator[], opts: HubOptions = 
     }
   };
 
+  let port = 0;
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const method = (req.method ?? 'GET').toUpperCase();
+    const refusal = foreignRequest(req, method, port);
+    if (refusal) {
+      res.writeHead(403, { 'content-type': 'application/json' });
+      return void res.end(JSON.stringify({ message: refusal }));
+    }
     if (url.pathname === '/_inspect') {
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
       return void res.end(JSON.stringify(await inspect()));
@@ -141,7 +153,7 @@ export async function startHub(emulators: RunningEmulator[], opts: HubOptions = 
     server.once('error', reject);
     server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
   });
-  const { port } = server.address() as AddressInfo;
+  ({ port } = server.address() as AddressInfo);
   return {
     url: `http://127.0.0.1:${port}`,
     close: () =>
@@ -150,6 +162,22 @@ export async function startHub(emulators: RunningEmulator[], opts: HubOptions = 
         server.close(() => resolve());
       }),
   };
+}
+
+/** The names the hub answers to (with its port): what a browser on this machine sends as `Host`. */
+export const HUB_HOST_NAMES = ['127.0.0.1', 'localhost', '[::1]'] as const;
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** Why the hub refuses a request that is not this machine's (see the file header); undefined when it takes it. */
+export function foreignRequest(req: Pick<IncomingMessage, 'headers'>, method: string, port: number): string | undefined {
+  const hosts = HUB_HOST_NAMES.map((name) => `${name}:${port}`);
+  const host = (req.headers.host ?? '').toLowerCase();
+  if (!hosts.includes(host)) return `the hub answers only as ${hosts.join(', ')}; this request was for ${JSON.stringify(req.headers.host ?? '')}`;
+  const origin = req.headers.origin;
+  if (origin !== undefined && !SAFE_METHODS.has(method) && !hosts.some((h) => origin.toLowerCase() === `http://${h}`)) {
+    return `the hub takes ${method} requests only from its own pages (http://${hosts[0]}); this one came from ${JSON.stringify(origin)}`;
+  }
+  return undefined;
 }
 
 function notFound(res: ServerResponse, message: string): void {

@@ -7,7 +7,9 @@
 //   answer again, and nothing runs a second time (no second row, no second email);
 // - the same key with another request: 422 `idempotency-key-reused`;
 // - the same key while its first request still runs: 409 `idempotency-in-progress` with Retry-After.
-// A key belongs to its caller: on routes with a verified caller, the caller's id is part of it.
+// A key belongs to its caller: on routes with a verified caller, the caller's id is part of it; on
+// anonymous requests (the public forms), the client's address (an IPv6 client by its /64,
+// shared/net/client-key.ts), so one sender's key neither replays nor blocks another's request.
 //
 // `idempotencyKey` checks the header in the middleware chain, after access, body and validation, so
 // a refused request never writes a record. `runIdempotent` then wraps the handler's work itself
@@ -20,6 +22,7 @@
 import type middy from '@middy/core';
 import type { APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import { IdempotencyInProgressError, IdempotencyKeyReusedError, ValidationError } from '../../errors';
+import { clientKey } from '../../net/client-key';
 import type { ProblemAnswer, RouteDef } from '../route-def';
 import { stateOf, stateOfEvent, type HttpEvent } from '../state';
 
@@ -72,9 +75,12 @@ const withoutSingleUseFields = (body: unknown): unknown => {
   return rest;
 };
 
-/** What is hashed: `key` names the record, `request` must match the one stored with it. */
+/**
+ * What is hashed: `key` names the record, `request` must match the one stored with it. A verified
+ * caller's key is `[caller, key]`; an anonymous one's `[null, key, client]`, its client's address.
+ */
 export interface IdempotentPayload {
-  key: [caller: string | null, key: string];
+  key: [caller: string, key: string] | [caller: null, key: string, client: string];
   request: { params: unknown; query: unknown; body: unknown };
 }
 
@@ -118,7 +124,7 @@ export async function runIdempotent(
   const key = keys.get(state);
   if (key === undefined || !runner) return exec();
   const payload: IdempotentPayload = {
-    key: [state.caller?.id ?? null, key],
+    key: state.caller ? [state.caller.id, key] : [null, key, clientKey(event.requestContext.http.sourceIp)],
     request: { params: state.params, query: state.query, body: withoutSingleUseFields(state.body) },
   };
   return runner({ route: route.name, payload, context, exec });
