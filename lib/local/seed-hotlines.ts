@@ -27,7 +27,7 @@ export async function seedDemoHotline(t: TableRef, running: RunningEmulator[], u
   const member = await organizations.ensureUser(users.member, now);
   await organizations.addMember({ organizationID: org.organizationID, userID: member.userID, sub: member.sub, role: 'member', addedAt: now }, org.name);
   await organizations.setConsent(member.sub, true);
-  const caller = { id: users.admin, permissions: [], isAdmin: false };
+  const caller = { id: users.admin, emailVerified: false, permissions: [], isAdmin: false };
   await createSipAccount({ organizations, jambonz, gateway }, caller, {
     organizationID: org.organizationID,
     name: org.name,
