@@ -1,5 +1,6 @@
 // PATCH /v1/me/settings — the caller changes their own name, email, time zone or email language; one
-// update on their settings row, which it creates when GET /v1/me has not yet.
+// update on their settings row, which it creates when GET /v1/me has not yet. A new address waits for
+// its confirmation link (the sendEmailConfirmation worker emails it).
 import { table } from '../../shared/db/client';
 import { usersRepository } from '../../shared/db/users';
 import { updateSettings as update } from '../../shared/domain/settings';

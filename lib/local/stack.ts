@@ -170,6 +170,8 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
       await users.createSettingsIfMissing({
         userId: u.sub,
         email: u.email,
+        // Auth0 has verified the demo users' addresses (the emulator's users are verified).
+        emailVerified: true,
         name: u.name,
         timezone: 'Europe/Berlin',
         locale: 'de',

@@ -29,10 +29,13 @@ export interface DeviceRow {
   /** Mailgun's id of the new-sign-in email, once sent. */
   alertMailId?: string;
   alertSentAt?: string;
-  /** Why no new-sign-in email went out (the user has no address), once decided. */
-  alertSkipped?: 'no-email';
+  /** Why no new-sign-in email went out, once decided. */
+  alertSkipped?: AlertSkipReason;
   alertSkippedAt?: string;
 }
+
+/** Why a new-sign-in email was not sent: the user has no address, or none verified. */
+export type AlertSkipReason = 'no-email' | 'unverified-email';
 
 /** What a registration writes: the known fields, nothing else the client sent. */
 export interface DeviceSighting {
@@ -155,8 +158,8 @@ export function devicesRepository(t: TableRef) {
       );
     },
 
-    /** Marks the email skipped (no address to send it to); false when the row was already marked. */
-    async markAlertSkipped(userId: string, deviceId: string, reason: 'no-email', at: string): Promise<boolean> {
+    /** Marks the email skipped (for `reason`); false when the row was already marked. */
+    async markAlertSkipped(userId: string, deviceId: string, reason: AlertSkipReason, at: string): Promise<boolean> {
       return applied(
         t.doc.send(
           new UpdateCommand({

@@ -18,7 +18,8 @@
 //   1. read the row as it is now; nothing to do if it is gone, or already marked sent or skipped;
 //   2. read the user's devices: the account's earliest device (by `firstSeenAt`, ties by id) sends
 //      nothing, so the first device of a new account is no "new sign-in";
-//   3. read the user's settings: without an email address, mark the row skipped and stop;
+//   3. find the user's verified address (./recipient.ts: the settings' when verified, else Auth0's when
+//      it says verified): without one, mark the row skipped (`no-email`, `unverified-email`) and stop;
 //   4. email the user in their language, with the time in their time zone and the device described,
 //      then mark `alertMailId` on the row.
 //   A failed send throws and the stream retries the record; a marked row sends nothing again. The
@@ -33,6 +34,7 @@ import type { Caller } from '../model/caller';
 import { logger } from '../observability/logger';
 import type { Mailer } from '../providers/mailgun/port';
 import { describeDevice } from './device-description';
+import { verifiedRecipient, type RecipientDeps, type VerifiedRecipient } from './recipient';
 
 /** The device information the route validated (unknown fields may still be on it). */
 export interface DeviceInfo {
@@ -86,22 +88,13 @@ export async function registerDevice(
   return { deviceId, isNew: created };
 }
 
-/** Who gets the alert: the fields of the user's settings row it needs. */
-export interface AlertRecipient {
-  email: string | null;
-  locale?: string | null;
-  timezone?: string | null;
-}
-
-export interface SignInAlertDeps {
+export interface SignInAlertDeps extends RecipientDeps {
   devices: DevicesRepository;
-  /** The user's settings (USER#<sub> / SETTINGS), when they exist. */
-  recipient: (userId: string) => Promise<AlertRecipient | undefined>;
   mailer: Mailer;
   now?: () => Date;
 }
 
-export type SignInAlertOutcome = 'sent' | 'already-sent' | 'already-skipped' | 'first-device' | 'skipped-no-email' | 'gone';
+export type SignInAlertOutcome = 'sent' | 'already-sent' | 'already-skipped' | 'first-device' | 'skipped-no-email' | 'skipped-unverified-email' | 'gone';
 
 /** The time zone of a user who set none (the settings' default). */
 const DEFAULT_TIME_ZONE = 'Europe/Berlin';
@@ -123,12 +116,13 @@ export async function sendSignInAlert(
   const others = (await deps.devices.firstSightings(userId)).filter((d) => d.deviceId !== deviceId);
   if (!others.some((d) => earlier(d, row))) return 'first-device';
 
-  const recipient = await deps.recipient(userId);
+  const recipient = await verifiedRecipient(deps, userId);
   const at = (deps.now?.() ?? new Date()).toISOString();
-  if (!recipient?.email) {
-    logger.warn('new sign-in alert skipped: the user has no email address', { deviceId });
-    await deps.devices.markAlertSkipped(userId, deviceId, 'no-email', at);
-    return 'skipped-no-email';
+  if (!recipient.email) {
+    const reason = recipient.missing ?? 'no-email';
+    logger.warn('new sign-in alert skipped: the user has no verified email address', { deviceId, reason });
+    await deps.devices.markAlertSkipped(userId, deviceId, reason, at);
+    return `skipped-${reason}`;
   }
 
   const { id } = await deps.mailer.send(alertMail(row, recipient, recipient.email));
@@ -137,7 +131,7 @@ export async function sendSignInAlert(
   return 'sent';
 }
 
-function alertMail(row: DeviceRow, recipient: AlertRecipient, to: string) {
+function alertMail(row: DeviceRow, recipient: VerifiedRecipient, to: string) {
   const locale = localeOr(recipient.locale);
   return {
     ...signInAlertMail(locale, {

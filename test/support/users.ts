@@ -19,8 +19,8 @@ export interface NewUserOptions {
   /** The token's email claim; `null` leaves it out. Default `<prefix>-<id>@example.com`. */
   email?: string | null;
   /**
-   * Whether Auth0 verified that address: the token's `email_verified` claim (default true, as for a
-   * user who signed up and confirmed, or signed in with Google).
+   * Whether Auth0 verified that address: the token's `email_verified` claim, and the `settings` row's
+   * `emailVerified` (default true, as for a user who signed up and confirmed, or signed in with Google).
    */
   emailVerified?: boolean;
   /** The token's name claim. */
@@ -65,6 +65,7 @@ export async function newUser(stack: TestStack, opts: NewUserOptions = {}): Prom
     await usersRepository(stack.table).createSettingsIfMissing({
       userId: sub,
       email: email ?? null,
+      emailVerified: Boolean(email) && emailVerified,
       name: opts.name ?? null,
       timezone: 'Europe/Berlin',
       locale: 'de',
