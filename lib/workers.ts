@@ -53,7 +53,7 @@ export const sendSignInAlert = {
   name: 'sendSignInAlert',
   handler: 'functions/streams/send-sign-in-alert.ts',
   summary:
-    "Emails the user about a sign-in on a new device (not the account's first device) at a verified address (the settings', else Auth0's), and marks the device row sent or skipped",
+    "Emails the user about a sign-in on a new device (not the account's first device) at a verified address (the settings', else Auth0's), at most once per user within the alert window, and marks the device row sent or skipped",
   on: { events: ['INSERT'], pk: DEVICE_PK_PREFIX, sk: DEVICE_SK_PREFIX },
   uses: { table: 'write', providers: ['mailgun', 'auth0'] },
   batchSize: 10,

@@ -1,6 +1,7 @@
 // Stream worker: a new device session (USER#<sub> / DEVICE#<id> INSERT) on an account that already
 // had a device gets the user a new-sign-in email, once, at a verified address (the settings', else
-// Auth0's).
+// Auth0's), and at most one per user within the stage's alert window.
+import { deviceConfig } from '../../shared/config/devices';
 import { table } from '../../shared/db/client';
 import { deviceIdOfKey, devicesRepository } from '../../shared/db/devices';
 import { usersRepository } from '../../shared/db/users';
@@ -16,6 +17,7 @@ const deps = {
   users: usersRepository(table()),
   directory: configuredDirectory(),
   mailer: configuredMailer(),
+  alertWindowSeconds: deviceConfig().signInAlertWindowSeconds,
 };
 
 export const handler = worker(sendSignInAlert, async ({ keys }) => {

@@ -40,6 +40,15 @@ export const updateSettings = {
   tags: ['me'],
   request: { body: SettingsUpdate },
   response: { status: 200, body: Settings, description: 'The settings as stored now.' },
+  errors: [
+    {
+      status: 429,
+      slugs: ['rate-limited'],
+      description:
+        '`rate-limited`: the caller asked for more confirmation links today (new addresses) than the limit allows; nothing was changed. Retry after `Retry-After` seconds, when the day (UTC) ends.',
+      retryAfter: 'Seconds until the day (UTC) ends.',
+    },
+  ],
   uses: { table: 'write' },
 } satisfies RouteDef;
 
@@ -101,7 +110,7 @@ export const reportCall = {
   access: 'user',
   summary: 'Report a call for review',
   description:
-    "Reports one of the caller's calls for review (Microsoft Store policy 11.16: users can report AI-generated content): the call by its id and start, as `GET /v1/me/calls` answers them, and what is wrong with it. The report is stored under a new id and a stream worker emails it to Fonella's review team with a link to the call, replying to the caller's address only when it is verified. Reporting a call again files another report. `locale` is the language the report is written in (without it, the caller's email language, else `Accept-Language`).",
+    "Reports one of the caller's calls for review (Microsoft Store policy 11.16: users can report AI-generated content): the call by its id and start, as `GET /v1/me/calls` answers them, and what is wrong with it. The report is stored under a new id and a stream worker emails it to Fonella's review team with a link to the call, replying to the caller's address only when it is verified. Reporting a call again files another report, within a limit per call and per caller and day. `locale` is the language the report is written in (without it, the caller's email language, else `Accept-Language`).",
   tags: ['me'],
   request: { body: CallReportRequest, maxBodyBytes: 16_384 },
   response: { status: 202, body: CallReportAccepted, description: 'Stored; the review team is emailed.' },
@@ -116,6 +125,13 @@ export const reportCall = {
       slugs: ['call-not-found'],
       description: '`call-not-found`: no call of the caller has this id (another user\'s call is answered the same way); nothing was stored.',
     },
+    {
+      status: 429,
+      slugs: ['rate-limited'],
+      description:
+        '`rate-limited`: the caller reported this call, or calls in all, more often today than the limits allow; nothing was stored and nobody was emailed. Retry after `Retry-After` seconds, when the day (UTC) ends.',
+      retryAfter: 'Seconds until the day (UTC) ends.',
+    },
   ],
   idempotent: true,
   uses: { table: 'write' },
@@ -129,7 +145,7 @@ export const registerDevice = {
   access: 'user',
   summary: 'Register or refresh a device session',
   description:
-    "Called after sign-in with the device's information, all of it optional: `userAgent` (else the request's `User-Agent` header), `platform`, `appVersion`, `pushToken` and the client's own `deviceId`; other fields are accepted and dropped, so `{}` registers the device the request comes from (one without any of it is an \"unknown device\" with an id of its own). The device's id is derived from the client's `deviceId` when given (hashed), else from user agent and platform, so the same device keeps its id. A device not seen before is stored (`isNew: true`) and, when the account already had another device, the user gets a new-sign-in email in their language at their verified address; a known device is refreshed (last seen, app version, push token) and nothing is sent. The push token is stored, never answered.",
+    "Called after sign-in with the device's information, all of it optional: `userAgent` (else the request's `User-Agent` header), `platform`, `appVersion`, `pushToken` and the client's own `deviceId`; other fields are accepted and dropped, so `{}` registers the device the request comes from (one without any of it is an \"unknown device\" with an id of its own). The platform is stored as one of `web`, `ios`, `ipados`, `android`, `macos`, `windows`, `linux`, `chromeos`, `other` (anything else is `other`). The device's id is derived from the client's `deviceId` when given (hashed), else from user agent and platform, so the same device keeps its id. A device not seen before is stored (`isNew: true`); past the stage's number of devices per user the least recently seen are dropped. When the account already had another device, the user gets a new-sign-in email in their language at their verified address, at most one per alert window, describing the device in fixed words only (browser and system names, the platform), never the text sent; a known device is refreshed (last seen, app version, push token) and nothing is sent. The push token is stored, never answered.",
   tags: ['me'],
   request: { body: DeviceRegistration, maxBodyBytes: DEVICE_INFO_MAX_BYTES },
   response: { status: 200, body: DeviceRegistered, description: "The device's id, and whether this request created its session." },

@@ -7,8 +7,9 @@
 //   2. an address is never taken as it came. The address in use again: any pending change is dropped.
 //      The token's own address when Auth0 verified it (`email_verified`): in use at once, verified.
 //      Any other: pending (`pendingEmail`, expiring after EMAIL_CONFIRMATION_TTL_HOURS) while the
-//      address in use stays as it is; the sendEmailConfirmation worker emails the link. Deciding reads
-//      the row first (one GetItem, only when the change names an address);
+//      address in use stays as it is, and counted against RATE_LIMIT_EMAIL_CONFIRMATIONS_PER_USER_PER_DAY
+//      (over it 429 `rate-limited`, nothing written); the sendEmailConfirmation worker emails the
+//      link. Deciding reads the row first (one GetItem, only when the change names an address);
 //   3. one UpdateCommand on the caller's key sets it all and `updatedAt`. A caller who never called
 //      GET /v1/me has no row yet: the same update creates it, with the defaults GET /v1/me would have
 //      written (email and name from the token's claims, the address verified as the token says,
@@ -34,6 +35,8 @@
 //   2. one update, conditional on that hash and the expiry, makes the pending address the verified one
 //      in use and removes the pending change; the settings as stored answer.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
+import type { RateLimit } from '../config/rate-limits';
+import type { RateLimitsRepository } from '../db/rate-limits';
 import { hashConfirmationToken, type EmailChange, type SettingsDefaults, type SettingsRow, type UsersRepository } from '../db/users';
 import { emailConfirmationMail } from '../email/customer';
 import { AppError } from '../errors';
@@ -42,12 +45,16 @@ import { DEFAULT_LOCALE, localeOr } from '../model/locale';
 import { logger } from '../observability/logger';
 import type { Mailer } from '../providers/mailgun/port';
 import type { SettingsUpdateBody } from '../schemas/settings';
+import { enforceUserRateLimit } from './user-rate-limits';
 
 /** The time zone of a settings row nobody chose one for. */
 export const DEFAULT_TIMEZONE = 'Europe/Berlin';
 
 /** How long a confirmation link works. */
 export const EMAIL_CONFIRMATION_TTL_HOURS = 24;
+
+/** The rate limit's name (its counters' key): confirmation links per user and day. */
+export const EMAIL_CONFIRMATION_RATE_LIMIT = 'email-confirmation';
 
 export const EMAIL_CONFIRMATION_INVALID = 'email-confirmation-invalid';
 export const EMAIL_CONFIRMATION_EXPIRED = 'email-confirmation-expired';
@@ -84,6 +91,9 @@ export interface SettingsView {
 
 export interface UpdateSettingsDeps {
   users: Pick<UsersRepository, 'findSettings' | 'updateSettings'>;
+  rateLimits: RateLimitsRepository;
+  /** Confirmation links per user and day. */
+  confirmationLimit: RateLimit;
   now?: () => Date;
 }
 
@@ -105,7 +115,16 @@ export async function updateSettings(deps: UpdateSettingsDeps, caller: Caller, c
     const current = (await deps.users.findSettings(caller.id)) ?? defaults;
     if (email === current.email && current.emailVerified === true) emailChange = { kind: 'keep' };
     else if (email === caller.email && caller.emailVerified) emailChange = { kind: 'verified', email };
-    else emailChange = { kind: 'pending', email, expiresAt: new Date(at.getTime() + EMAIL_CONFIRMATION_TTL_HOURS * 3_600_000).toISOString() };
+    else {
+      await enforceUserRateLimit(deps.rateLimits, {
+        form: EMAIL_CONFIRMATION_RATE_LIMIT,
+        userId: caller.id,
+        rule: deps.confirmationLimit,
+        now: at,
+        detail: 'Too many new email addresses to confirm today.',
+      });
+      emailChange = { kind: 'pending', email, expiresAt: new Date(at.getTime() + EMAIL_CONFIRMATION_TTL_HOURS * 3_600_000).toISOString() };
+    }
   }
   const row = await deps.users.updateSettings(caller.id, { ...fields, updatedAt: now }, defaults, emailChange);
   return settingsView(row);
