@@ -7,6 +7,8 @@
 import type * as manifest from './routes';
 import { DEMO_PARTNER, DEMO_PARTNER_INVITE, DEMO_USERS, type LocalStack } from './local/stack';
 import { signJambonzBody } from '../shared/providers/jambonz/signature';
+import { tableRef } from '../shared/db/client';
+import { hashConfirmationToken, usersRepository } from '../shared/db/users';
 
 export interface BenchRequest {
   /** Defaults to the manifest entry's method. */
@@ -63,6 +65,35 @@ export const benchRequests: Partial<Record<RouteName, BenchRequestBuilder>> = {
     },
   }),
   updateSettings: () => ({ token: 'customer', body: { timezone: 'Europe/Berlin' } }),
+  // A fresh user per request whose settings hold a pending address with a known link token (its email
+  // marked sent, so the worker draws no other): the request confirms it.
+  confirmEmail: (_stack, n) => {
+    const sub = `auth0|bench-confirm-email-${n}-${process.pid}`;
+    const token = `bench-confirmation-token-${n}-${process.pid}`;
+    return {
+      body: { token },
+      prepare: async (stack) => {
+        const now = new Date().toISOString();
+        await usersRepository(tableRef({ tableName: stack.tableName, endpoint: stack.dynamoEndpoint })).createSettingsIfMissing({
+          userId: sub,
+          email: 'bench-old@example.com',
+          emailVerified: true,
+          pendingEmail: 'bench-new@example.com',
+          pendingEmailRequestedAt: now,
+          pendingEmailExpiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+          pendingEmailTokenHash: hashConfirmationToken(token),
+          pendingEmailMailId: 'seeded-by-the-bench',
+          name: null,
+          timezone: 'Europe/Berlin',
+          locale: 'de',
+          role: 'owner',
+          createdAt: now,
+          updatedAt: now,
+        });
+        return { bearer: await stack.mintToken({ sub, email: 'bench-old@example.com', emailVerified: true }) };
+      },
+    };
+  },
   // After the seeding's import: every number is in the pool, so each request reads the trunk and adds nothing.
   importPoolNumbers: () => ({ token: 'admin' }),
   listPoolNumbers: () => ({ path: '/v1/admin/pool-numbers?limit=25', token: 'admin' }),

@@ -82,6 +82,27 @@ export const StackSettings = z.strictObject({
       callbackPerHour: 10,
       callbackPerNumberPerDay: 3,
     }),
+  /**
+   * What a signed-in user can make Fonella email (shared/config/devices.ts, shared/config/rate-limits.ts):
+   * device sessions kept per user (a new one drops the least recently seen), the window with at most
+   * one new-sign-in email per user, call reports per call and per user and day, and links confirming
+   * a changed settings address per user and day.
+   */
+  mailBounds: z
+    .strictObject({
+      devicesPerUser: z.int().min(1).max(1000).default(10),
+      signInAlertWindowMinutes: z.int().min(1).max(10_080).default(60),
+      callReportsPerCallPerDay: z.int().min(1).max(1000).default(3),
+      callReportsPerUserPerDay: z.int().min(1).max(1000).default(10),
+      emailConfirmationsPerUserPerDay: z.int().min(1).max(1000).default(5),
+    })
+    .default({
+      devicesPerUser: 10,
+      signInAlertWindowMinutes: 60,
+      callReportsPerCallPerDay: 3,
+      callReportsPerUserPerDay: 10,
+      emailConfirmationsPerUserPerDay: 5,
+    }),
 });
 export type StackSettings = z.infer<typeof StackSettings>;
 

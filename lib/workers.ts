@@ -13,6 +13,7 @@ import { PAYMENT_FAILURE_KEYS } from '../shared/db/payment-failures';
 import { POOL_LINE_KEYS } from '../shared/db/pool-lines';
 import { TEARDOWN_KEYS } from '../shared/db/teardowns';
 import { TICKET_PK_PREFIX } from '../shared/db/tickets';
+import { SETTINGS_KEYS } from '../shared/db/users';
 import type { WorkerDef } from '../shared/streams/worker-def';
 
 export const deliverContactEmail = {
@@ -51,8 +52,20 @@ export const bindPoolNumber = {
 export const sendSignInAlert = {
   name: 'sendSignInAlert',
   handler: 'functions/streams/send-sign-in-alert.ts',
-  summary: "Emails the user about a sign-in on a new device (not the account's first device) and marks the device row sent or skipped",
+  summary:
+    "Emails the user about a sign-in on a new device (not the account's first device) at a verified address (the settings', else Auth0's), at most once per user within the alert window, and marks the device row sent or skipped",
   on: { events: ['INSERT'], pk: DEVICE_PK_PREFIX, sk: DEVICE_SK_PREFIX },
+  uses: { table: 'write', providers: ['mailgun', 'auth0'] },
+  batchSize: 10,
+  retryAttempts: 3,
+  maxRecordAgeSeconds: 86_400, // a day
+} satisfies WorkerDef;
+
+export const sendEmailConfirmation = {
+  name: 'sendEmailConfirmation',
+  handler: 'functions/streams/send-email-confirmation.ts',
+  summary: 'Emails a new settings address its confirmation link (only the token\'s hash is stored on the settings) and marks the settings',
+  on: { events: ['INSERT', 'MODIFY'], pk: SETTINGS_KEYS.pk, sk: SETTINGS_KEYS.sk, changed: 'pendingEmailRequestedAt' },
   uses: { table: 'write', providers: ['mailgun'] },
   batchSize: 10,
   retryAttempts: 3,
@@ -73,7 +86,7 @@ export const notifyPaymentFailed = {
 export const sendCallSummary = {
   name: 'sendCallSummary',
   handler: 'functions/streams/send-call-summary.ts',
-  summary: "Emails the owner of a new call its summary and a link to it (address from the settings, else from Auth0), and marks the call",
+  summary: "Emails the owner of a new call its summary and a link to it at a verified address (the settings', else Auth0's), and marks the call sent or skipped",
   on: { events: ['INSERT'], pk: CALL_KEYS.pk, sk: CALL_KEYS.sk },
   uses: { table: 'write', providers: ['mailgun', 'auth0'] },
   batchSize: 10,
@@ -149,4 +162,4 @@ export const provisionHotline = {
   maxRecordAgeSeconds: 86_400, // a day
 } satisfies WorkerDef;
 
-export const workers: Record<string, WorkerDef> = { deliverContactEmail, deliverTicketEmails, bindPoolNumber, sendSignInAlert, notifyPaymentFailed, sendCallSummary, notifyCallReport, sendPartnerInvite, indexCustomer, countCall, tearDownAccount, provisionHotline };
+export const workers: Record<string, WorkerDef> = { deliverContactEmail, deliverTicketEmails, bindPoolNumber, sendSignInAlert, sendEmailConfirmation, notifyPaymentFailed, sendCallSummary, notifyCallReport, sendPartnerInvite, indexCustomer, countCall, tearDownAccount, provisionHotline };

@@ -1,17 +1,18 @@
-// `npm run -s token -- --sub 'auth0|someone' [--admin] [--partner] [--email e] [--name n] [--hours h]`:
+// `npm run -s token -- --sub 'auth0|someone' [--admin] [--partner] [--email e [--unverified]] [--name n] [--hours h]`:
 // prints a valid access token, alone on stdout (with -s, npm prints nothing of its own), minted by the
 // running local stack's Auth0 emulator.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
-const USAGE = `usage: npm run -s token -- --sub '<user id>' [--admin] [--partner] [--email <e>] [--name <n>] [--hours <h>]
+const USAGE = `usage: npm run -s token -- --sub '<user id>' [--admin] [--partner] [--email <e> [--unverified]] [--name <n>] [--hours <h>]
   --sub      the user id (the token's sub), e.g. 'auth0|someone' (quote it: | is a pipe in a shell)
   --admin    give the token the admin permission
   --partner  give the token the partner permission
-  --email    the email claim; --name the name claim
+  --email    the email claim, which the token says Auth0 verified (--unverified: that it did not);
+             --name the name claim
   --hours    how long the token is valid (default 24)`;
 
-let values: { sub?: string; admin?: boolean; partner?: boolean; email?: string; name?: string; hours?: string; help?: boolean };
+let values: { sub?: string; admin?: boolean; partner?: boolean; email?: string; unverified?: boolean; name?: string; hours?: string; help?: boolean };
 try {
   ({ values } = parseArgs({
     options: {
@@ -19,6 +20,7 @@ try {
       admin: { type: 'boolean', default: false },
       partner: { type: 'boolean', default: false },
       email: { type: 'string' },
+      unverified: { type: 'boolean', default: false },
       name: { type: 'string' },
       hours: { type: 'string', default: '24' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -53,6 +55,7 @@ const res = await fetch(`${stack.emulators.auth0}/_token`, {
     sub: values.sub,
     permissions,
     email: values.email,
+    emailVerified: values.email === undefined ? undefined : !values.unverified,
     name: values.name,
     expiresInSeconds: Math.min(7 * 86400, Math.round(hours * 3600)),
   }),

@@ -1,12 +1,19 @@
 // PATCH /v1/me/settings — the caller changes their own name, email, time zone or email language; one
-// update on their settings row, which it creates when GET /v1/me has not yet.
+// update on their settings row, which it creates when GET /v1/me has not yet. A new address waits for
+// its confirmation link (the sendEmailConfirmation worker emails it), within a daily limit per user.
+import { rateLimitConfig } from '../../shared/config/rate-limits';
 import { table } from '../../shared/db/client';
+import { rateLimitsRepository } from '../../shared/db/rate-limits';
 import { usersRepository } from '../../shared/db/users';
 import { updateSettings as update } from '../../shared/domain/settings';
 import { ok } from '../../shared/http/reply';
 import { updateSettings } from '../../lib/routes/me';
 import { route } from '../../shared/app/route';
 
-const deps = { users: usersRepository(table()) };
+const deps = {
+  users: usersRepository(table()),
+  rateLimits: rateLimitsRepository(table()),
+  confirmationLimit: rateLimitConfig().emailConfirmation,
+};
 
 export const handler = route(updateSettings, async ({ caller, body }) => ok(await update(deps, caller, body)));

@@ -1,4 +1,5 @@
-// Stream worker: a new call (USER#<sub> / CALL#… INSERT) is summarised to its owner by email, once.
+// Stream worker: a new call (USER#<sub> / CALL#… INSERT) is summarised to its owner by email, once, at
+// a verified address (the settings', else Auth0's); without one the call is marked skipped.
 import { appConfig } from '../../shared/config/app';
 import { callIdOfKey, callsRepository } from '../../shared/db/calls';
 import { table } from '../../shared/db/client';

@@ -59,6 +59,11 @@ export function baseEnvironment(settings: StackSettings): Record<string, string>
     RATE_LIMIT_SUPPORT_TICKET_PER_HOUR: String(settings.publicFormRateLimits.supportTicketPerHour),
     RATE_LIMIT_CALLBACK_PER_HOUR: String(settings.publicFormRateLimits.callbackPerHour),
     RATE_LIMIT_CALLBACK_PER_NUMBER_PER_DAY: String(settings.publicFormRateLimits.callbackPerNumberPerDay),
+    RATE_LIMIT_CALL_REPORTS_PER_CALL_PER_DAY: String(settings.mailBounds.callReportsPerCallPerDay),
+    RATE_LIMIT_CALL_REPORTS_PER_USER_PER_DAY: String(settings.mailBounds.callReportsPerUserPerDay),
+    RATE_LIMIT_EMAIL_CONFIRMATIONS_PER_USER_PER_DAY: String(settings.mailBounds.emailConfirmationsPerUserPerDay),
+    DEVICES_PER_USER_MAX: String(settings.mailBounds.devicesPerUser),
+    SIGN_IN_ALERT_WINDOW_MINUTES: String(settings.mailBounds.signInAlertWindowMinutes),
   };
 }
 

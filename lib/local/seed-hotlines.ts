@@ -31,7 +31,7 @@ export async function seedDemoHotline(t: TableRef, running: RunningEmulator[], u
   await organizations.acceptInvitation(membership, now);
   await organizations.setMemberConsent(membership, true);
   await organizations.setMemberConsent({ organizationID: org.organizationID, userID: admin.userID, sub: admin.sub }, true);
-  const caller = { id: users.admin, permissions: [], isAdmin: false };
+  const caller = { id: users.admin, emailVerified: false, permissions: [], isAdmin: false };
   await createSipAccount({ organizations, jambonz, gateway }, caller, {
     organizationID: org.organizationID,
     name: org.name,

@@ -76,7 +76,7 @@ export interface LocalStack {
   /** The local event source mappings of the stream workers. */
   streams: RunningTailer;
   /** Mints a token for any local user, as Auth0 would. */
-  mintToken(input: { sub: string; email?: string; name?: string; permissions?: string[]; expiresInSeconds?: number }): Promise<string>;
+  mintToken(input: { sub: string; email?: string; emailVerified?: boolean; name?: string; permissions?: string[]; expiresInSeconds?: number }): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -170,6 +170,8 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
       await users.createSettingsIfMissing({
         userId: u.sub,
         email: u.email,
+        // Auth0 has verified the demo users' addresses (the emulator's users are verified).
+        emailVerified: true,
         name: u.name,
         timezone: 'Europe/Berlin',
         locale: 'de',
@@ -177,7 +179,7 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
         createdAt: now,
         updatedAt: now,
       });
-      tokens[role] = await set.auth0.mintToken({ ...u, expiresInSeconds: 7 * 86400 });
+      tokens[role] = await set.auth0.mintToken({ ...u, emailVerified: true, expiresInSeconds: 7 * 86400 });
     }
 
     await partnersRepository(tableRef({ tableName, endpoint: dynamoEndpoint })).create({

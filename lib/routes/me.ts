@@ -8,7 +8,7 @@ import { Call, CallListQuery, CallPage, CallPath } from '../../shared/schemas/ca
 import { CallReportAccepted, CallReportRequest } from '../../shared/schemas/calls-report';
 import { Profile, Settings } from '../../shared/schemas/me';
 import { Integration, IntegrationRequest, RemoveIntegrationsQuery } from '../../shared/schemas/integrations';
-import { SettingsUpdate } from '../../shared/schemas/settings';
+import { EmailConfirmationRequest, SettingsUpdate } from '../../shared/schemas/settings';
 import { AccountDeletionRequest, Teardown } from '../../shared/schemas/teardown';
 import { FREE_FORM_MAX_BYTES } from '../../shared/schemas/free-form';
 import { DEVICE_INFO_MAX_BYTES, DeviceRegistered, DeviceRegistration } from '../../shared/schemas/devices';
@@ -36,10 +36,47 @@ export const updateSettings = {
   access: 'user',
   summary: "Change the caller's settings",
   description:
-    "Changes the fields given (name, email, time zone, email language) on the caller's own settings and answers them as stored; fields left out keep their value. At least one field; none may be null. A caller without settings yet (no `GET /v1/me` before) gets them created, with the token's email and name, `Europe/Berlin` and German wherever the request names nothing.",
+    "Changes the fields given (name, email, time zone, email language) on the caller's own settings and answers them as stored; fields left out keep their value. At least one field; none may be null. A new `email` is not taken at once: it shows as `pendingEmail` while the address in use stays, a stream worker emails it a confirmation link (`<portal>/settings/confirm-email?token=...`, working for 24 hours), and `POST /v1/me/email-confirmations` with the link's token makes it the address in use, verified. The token's own address, when Auth0 verified it, is taken at once; the address in use again drops a pending change. A caller without settings yet (no `GET /v1/me` before) gets them created, with the token's email (verified as the token says) and name, `Europe/Berlin` and German wherever the request names nothing.",
   tags: ['me'],
   request: { body: SettingsUpdate },
   response: { status: 200, body: Settings, description: 'The settings as stored now.' },
+  errors: [
+    {
+      status: 429,
+      slugs: ['rate-limited'],
+      description:
+        '`rate-limited`: the caller asked for more confirmation links today (new addresses) than the limit allows; nothing was changed. Retry after `Retry-After` seconds, when the day (UTC) ends.',
+      retryAfter: 'Seconds until the day (UTC) ends.',
+    },
+  ],
+  uses: { table: 'write' },
+} satisfies RouteDef;
+
+export const confirmEmail = {
+  name: 'confirmEmail',
+  method: 'POST',
+  path: '/v1/me/email-confirmations',
+  handler: 'functions/me/confirm-email.ts',
+  access: 'user',
+  summary: 'Confirm a changed email address',
+  description:
+    "The portal's confirmation page posts the token of the link emailed to a new address (`PATCH /v1/me/settings`), signed in as the account whose address it is: the pending address becomes the address in use, verified, and the link stops working. Only the newest link of the caller's pending change works, once, for 24 hours.",
+  tags: ['me'],
+  request: { body: EmailConfirmationRequest, maxBodyBytes: 1_024 },
+  response: { status: 200, body: Settings, description: 'The settings as stored now, the confirmed address in use.' },
+  errors: [
+    {
+      status: 400,
+      slugs: ['email-confirmation-invalid'],
+      description:
+        "`email-confirmation-invalid`: the token is not the caller's pending change's (replaced by a newer link, used already, another account's, or none is pending); nothing changed.",
+    },
+    {
+      status: 410,
+      slugs: ['email-confirmation-expired'],
+      description: '`email-confirmation-expired`: the link is older than 24 hours; enter the address in the settings again for a new one. Nothing changed.',
+    },
+  ],
   uses: { table: 'write' },
 } satisfies RouteDef;
 
@@ -73,7 +110,7 @@ export const reportCall = {
   access: 'user',
   summary: 'Report a call for review',
   description:
-    "Reports one of the caller's calls for review (Microsoft Store policy 11.16: users can report AI-generated content): the call by its id and start, as `GET /v1/me/calls` answers them, and what is wrong with it. The report is stored under a new id and a stream worker emails it to Fonella's review team with a link to the call. Reporting a call again files another report. `locale` is the language the report is written in (without it, the caller's email language, else `Accept-Language`).",
+    "Reports one of the caller's calls for review (Microsoft Store policy 11.16: users can report AI-generated content): the call by its id and start, as `GET /v1/me/calls` answers them, and what is wrong with it. The report is stored under a new id and a stream worker emails it to Fonella's review team with a link to the call, replying to the caller's address only when it is verified. Reporting a call again files another report, within a limit per call and per caller and day. `locale` is the language the report is written in (without it, the caller's email language, else `Accept-Language`).",
   tags: ['me'],
   request: { body: CallReportRequest, maxBodyBytes: 16_384 },
   response: { status: 202, body: CallReportAccepted, description: 'Stored; the review team is emailed.' },
@@ -88,6 +125,13 @@ export const reportCall = {
       slugs: ['call-not-found'],
       description: '`call-not-found`: no call of the caller has this id (another user\'s call is answered the same way); nothing was stored.',
     },
+    {
+      status: 429,
+      slugs: ['rate-limited'],
+      description:
+        '`rate-limited`: the caller reported this call, or calls in all, more often today than the limits allow; nothing was stored and nobody was emailed. Retry after `Retry-After` seconds, when the day (UTC) ends.',
+      retryAfter: 'Seconds until the day (UTC) ends.',
+    },
   ],
   idempotent: true,
   uses: { table: 'write' },
@@ -101,7 +145,7 @@ export const registerDevice = {
   access: 'user',
   summary: 'Register or refresh a device session',
   description:
-    "Called after sign-in with the device's information, all of it optional: `userAgent` (else the request's `User-Agent` header), `platform`, `appVersion`, `pushToken` and the client's own `deviceId`; other fields are accepted and dropped, so `{}` registers the device the request comes from (one without any of it is an \"unknown device\" with an id of its own). The device's id is derived from the client's `deviceId` when given (hashed), else from user agent and platform, so the same device keeps its id. A device not seen before is stored (`isNew: true`) and, when the account already had another device, the user gets a new-sign-in email in their language; a known device is refreshed (last seen, app version, push token) and nothing is sent. The push token is stored, never answered.",
+    "Called after sign-in with the device's information, all of it optional: `userAgent` (else the request's `User-Agent` header), `platform`, `appVersion`, `pushToken` and the client's own `deviceId`; other fields are accepted and dropped, so `{}` registers the device the request comes from (one without any of it is an \"unknown device\" with an id of its own). The platform is stored as one of `web`, `ios`, `ipados`, `android`, `macos`, `windows`, `linux`, `chromeos`, `other` (anything else is `other`). The device's id is derived from the client's `deviceId` when given (hashed), else from user agent and platform, so the same device keeps its id. A device not seen before is stored (`isNew: true`); past the stage's number of devices per user the least recently seen are dropped. When the account already had another device, the user gets a new-sign-in email in their language at their verified address, at most one per alert window, describing the device in fixed words only (browser and system names, the platform), never the text sent; a known device is refreshed (last seen, app version, push token) and nothing is sent. The push token is stored, never answered.",
   tags: ['me'],
   request: { body: DeviceRegistration, maxBodyBytes: DEVICE_INFO_MAX_BYTES },
   response: { status: 200, body: DeviceRegistered, description: "The device's id, and whether this request created its session." },

@@ -1,8 +1,10 @@
-// How many submissions of each public form one client (its IP address) may make per hour. The
-// counters live in the table (shared/db/rate-limits.ts), so the limit holds across every Lambda
-// instance. On a deployed stage CDK sets the variables from the `fonella` context (lib/settings.ts
-// `publicFormRateLimits`); locally the defaults are high enough for the test suites and the fuzzer,
-// and a test stack that wants to meet the limit sets a low one in its environment.
+// How many submissions of each public form one client (its IP address) may make per hour, and what a
+// signed-in user may make Fonella email per day: call reports to the review inbox (per call and per
+// user) and links confirming a changed address. The counters live in the table
+// (shared/db/rate-limits.ts), so the limit holds across every Lambda instance. On a deployed stage CDK
+// sets the variables from the `fonella` context (lib/settings.ts `publicFormRateLimits`, `mailBounds`);
+// locally the defaults are high enough for the test suites and the fuzzer, and a test stack that
+// wants to meet the limit sets a low one in its environment.
 import * as z from '../zod';
 import { defineConfig, positiveInt } from './define';
 
@@ -32,15 +34,37 @@ export const rateLimitConfig = defineConfig(
       RATE_LIMIT_CALLBACK_PER_HOUR: positiveInt,
       /** Test callbacks to one phone number per day, whoever asks. */
       RATE_LIMIT_CALLBACK_PER_NUMBER_PER_DAY: positiveInt,
+      /** Reports of one call per day (POST /v1/me/call-reports). */
+      RATE_LIMIT_CALL_REPORTS_PER_CALL_PER_DAY: positiveInt,
+      /** Call reports of one user per day, whatever the call. */
+      RATE_LIMIT_CALL_REPORTS_PER_USER_PER_DAY: positiveInt,
+      /** Links confirming a changed settings address, per user and day (PATCH /v1/me/settings). */
+      RATE_LIMIT_EMAIL_CONFIRMATIONS_PER_USER_PER_DAY: positiveInt,
     }),
     z.transform(
-      (e): Record<'contact' | 'contactWithoutToken' | 'contactWithoutTokenPerEmail' | 'supportTicket' | 'callback' | 'callbackPerNumber', RateLimit> => ({
+      (
+        e,
+      ): Record<
+        | 'contact'
+        | 'contactWithoutToken'
+        | 'contactWithoutTokenPerEmail'
+        | 'supportTicket'
+        | 'callback'
+        | 'callbackPerNumber'
+        | 'callReportPerCall'
+        | 'callReportPerUser'
+        | 'emailConfirmation',
+        RateLimit
+      > => ({
         contact: { limit: e.RATE_LIMIT_CONTACT_PER_HOUR, windowSeconds: RATE_LIMIT_WINDOW_SECONDS },
         contactWithoutToken: { limit: e.RATE_LIMIT_CONTACT_WITHOUT_TOKEN_PER_HOUR, windowSeconds: RATE_LIMIT_WINDOW_SECONDS },
         contactWithoutTokenPerEmail: { limit: e.RATE_LIMIT_CONTACT_WITHOUT_TOKEN_PER_EMAIL_PER_DAY, windowSeconds: DAY_WINDOW_SECONDS },
         supportTicket: { limit: e.RATE_LIMIT_SUPPORT_TICKET_PER_HOUR, windowSeconds: RATE_LIMIT_WINDOW_SECONDS },
         callback: { limit: e.RATE_LIMIT_CALLBACK_PER_HOUR, windowSeconds: RATE_LIMIT_WINDOW_SECONDS },
         callbackPerNumber: { limit: e.RATE_LIMIT_CALLBACK_PER_NUMBER_PER_DAY, windowSeconds: DAY_WINDOW_SECONDS },
+        callReportPerCall: { limit: e.RATE_LIMIT_CALL_REPORTS_PER_CALL_PER_DAY, windowSeconds: DAY_WINDOW_SECONDS },
+        callReportPerUser: { limit: e.RATE_LIMIT_CALL_REPORTS_PER_USER_PER_DAY, windowSeconds: DAY_WINDOW_SECONDS },
+        emailConfirmation: { limit: e.RATE_LIMIT_EMAIL_CONFIRMATIONS_PER_USER_PER_DAY, windowSeconds: DAY_WINDOW_SECONDS },
       }),
     ),
   ),
@@ -51,5 +75,8 @@ export const rateLimitConfig = defineConfig(
     RATE_LIMIT_SUPPORT_TICKET_PER_HOUR: '10000',
     RATE_LIMIT_CALLBACK_PER_HOUR: '10000',
     RATE_LIMIT_CALLBACK_PER_NUMBER_PER_DAY: '10000',
+    RATE_LIMIT_CALL_REPORTS_PER_CALL_PER_DAY: '10000',
+    RATE_LIMIT_CALL_REPORTS_PER_USER_PER_DAY: '10000',
+    RATE_LIMIT_EMAIL_CONFIRMATIONS_PER_USER_PER_DAY: '10000',
   },
 );

@@ -18,7 +18,7 @@ export interface CallReportRow {
   description: string;
   /** The language the report is written in. */
   locale: Locale;
-  /** The reporter's address (settings, else the token), when one is known. */
+  /** The reporter's verified address (settings, else the token), when there is one: the review email's reply-to. */
   reporterEmail: string | null;
   reportedAt: string;
   /** Mailgun's id of the email to the review team, once sent. */

@@ -29,6 +29,9 @@ export interface CallRow {
   summarySentAt?: string;
   /** The admin counters' mark: the epoch of the monthly counter item the call is counted in (shared/db/stats.ts). */
   statsCountedIn?: string;
+  /** Why no summary email went out (the owner has no verified address), once decided. */
+  summarySkipped?: 'no-email' | 'unverified-email';
+  summarySkippedAt?: string;
 }
 
 /** The stream filter of the call rows. */
@@ -137,6 +140,21 @@ export function callsRepository(t: TableRef) {
             UpdateExpression: 'SET summaryMailId = :id, summarySentAt = :at',
             ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(summaryMailId)',
             ExpressionAttributeValues: { ':id': mailId, ':at': sentAt },
+          }),
+        ),
+      );
+    },
+
+    /** Marks the summary skipped (no verified address to send it to); false when the call was already marked. */
+    async markSummarySkipped(id: CallRowId, reason: 'no-email' | 'unverified-email', at: string): Promise<boolean> {
+      return applied(
+        t.doc.send(
+          new UpdateCommand({
+            TableName: t.tableName,
+            Key: callKey(id),
+            UpdateExpression: 'SET summarySkipped = :reason, summarySkippedAt = :at',
+            ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(summaryMailId) AND attribute_not_exists(summarySkipped)',
+            ExpressionAttributeValues: { ':reason': reason, ':at': at },
           }),
         ),
       );

@@ -3,8 +3,14 @@
 // creates the row or refreshes it (`firstSeenAt` kept by if_not_exists); its UPDATED_OLD answer says
 // whether the row was there before, so two requests for one new device cannot both call it new.
 // The sendSignInAlert worker reacts to the row's INSERT and marks the row once it emailed the user
-// (`alertMailId`, conditional on not being set) or skipped the email (`alertSkipped`).
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+// (`alertMailId`, conditional on not being set) or skipped the email (`alertSkipped`). A user keeps a
+// bounded number of devices: past it, the least recently seen rows are deleted (each conditional on
+// not having been seen since it was read). So that dropping old rows cannot make a later device pass
+// for the account's first, the account's first device is recorded once on USER#<sub> / SIGN_INS
+// (`firstDeviceId`, if not there yet); the same row holds the alert window (`lastAlertAt` and the
+// device it was for), which one conditional update claims, so two workers cannot both send within one
+// window. The row lives as long as the account.
+import { DeleteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { TableRef } from './client';
 import { queryAll } from './query-all';
 import { applied } from './conditional';
@@ -29,9 +35,26 @@ export interface DeviceRow {
   /** Mailgun's id of the new-sign-in email, once sent. */
   alertMailId?: string;
   alertSentAt?: string;
-  /** Why no new-sign-in email went out (the user has no address), once decided. */
-  alertSkipped?: 'no-email';
+  /** Why no new-sign-in email went out, once decided. */
+  alertSkipped?: AlertSkipReason;
   alertSkippedAt?: string;
+}
+
+/**
+ * Why a new-sign-in email was not sent: the user has no address, or none verified, or had one
+ * within the alert window.
+ */
+export type AlertSkipReason = 'no-email' | 'unverified-email' | 'alert-window';
+
+/** The sort key of the user's sign-in history row: the first device and the alert window. */
+const SIGN_INS_SK = 'SIGN_INS';
+const signInsKey = (userId: string) => ({ pk: userPk(userId), sk: SIGN_INS_SK });
+
+/** A device as the cap and the first-device rule see it. */
+export interface DeviceSeen {
+  deviceId: string;
+  firstSeenAt: string;
+  lastSeenAt: string;
 }
 
 /** What a registration writes: the known fields, nothing else the client sent. */
@@ -129,15 +152,47 @@ export function devicesRepository(t: TableRef) {
       return res.Item ? strip(res.Item) : undefined;
     },
 
-    /** When each of the user's devices was first seen (one Query over the user's DEVICE# rows). */
-    async firstSightings(userId: string): Promise<{ deviceId: string; firstSeenAt: string }[]> {
-      const out: { deviceId: string; firstSeenAt: string }[] = (await queryAll(t, {
+    /** When each of the user's devices was first and last seen (one Query over the user's DEVICE# rows). */
+    async sightings(userId: string): Promise<DeviceSeen[]> {
+      const out: DeviceSeen[] = (await queryAll(t, {
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :device)',
         ExpressionAttributeValues: { ':pk': userPk(userId), ':device': DEVICE_SK_PREFIX },
-        ProjectionExpression: 'deviceId, firstSeenAt',
+        ProjectionExpression: 'deviceId, firstSeenAt, lastSeenAt',
         ConsistentRead: true,
-      })).map((item) => ({ deviceId: String(item.deviceId), firstSeenAt: String(item.firstSeenAt) }));
+      })).map((item) => ({ deviceId: String(item.deviceId), firstSeenAt: String(item.firstSeenAt), lastSeenAt: String(item.lastSeenAt) }));
       return out;
+    },
+
+    /** Deletes a device row unless it was seen again after `lastSeenAt`; false when it was (or is gone). */
+    async dropUnlessSeenSince(userId: string, deviceId: string, lastSeenAt: string): Promise<boolean> {
+      return applied(
+        t.doc.send(
+          new DeleteCommand({
+            TableName: t.tableName,
+            Key: key(userId, deviceId),
+            ConditionExpression: 'lastSeenAt = :seen',
+            ExpressionAttributeValues: { ':seen': lastSeenAt },
+          }),
+        ),
+      );
+    },
+
+    /** Records the account's first device, unless one is recorded already. */
+    async recordFirstDevice(userId: string, deviceId: string): Promise<void> {
+      await t.doc.send(
+        new UpdateCommand({
+          TableName: t.tableName,
+          Key: signInsKey(userId),
+          UpdateExpression: 'SET entity = :entity, firstDeviceId = if_not_exists(firstDeviceId, :device)',
+          ExpressionAttributeValues: { ':entity': 'signIns', ':device': deviceId },
+        }),
+      );
+    },
+
+    /** The account's first device, when recorded (strongly consistent). */
+    async firstDevice(userId: string): Promise<string | undefined> {
+      const res = await t.doc.send(new GetCommand({ TableName: t.tableName, Key: signInsKey(userId), ConsistentRead: true }));
+      return typeof res.Item?.firstDeviceId === 'string' ? res.Item.firstDeviceId : undefined;
     },
 
     /** Marks the new-sign-in email sent; false when it was already marked (or the row is gone). */
@@ -155,8 +210,8 @@ export function devicesRepository(t: TableRef) {
       );
     },
 
-    /** Marks the email skipped (no address to send it to); false when the row was already marked. */
-    async markAlertSkipped(userId: string, deviceId: string, reason: 'no-email', at: string): Promise<boolean> {
+    /** Marks the email skipped (for `reason`); false when the row was already marked. */
+    async markAlertSkipped(userId: string, deviceId: string, reason: AlertSkipReason, at: string): Promise<boolean> {
       return applied(
         t.doc.send(
           new UpdateCommand({
@@ -165,6 +220,27 @@ export function devicesRepository(t: TableRef) {
             UpdateExpression: 'SET alertSkipped = :reason, alertSkippedAt = :at',
             ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(alertMailId) AND attribute_not_exists(alertSkipped)',
             ExpressionAttributeValues: { ':reason': reason, ':at': at },
+          }),
+        ),
+      );
+    },
+
+    /**
+     * Claims the user's alert window for `deviceId`: true when no alert went out within the window
+     * before `now` (or the last one was this device's, a retried record), and records this one; false
+     * when another device's alert is within the window.
+     */
+    async claimAlertWindow(userId: string, deviceId: string, now: Date, windowSeconds: number): Promise<boolean> {
+      const at = now.toISOString();
+      const windowStart = new Date(now.getTime() - windowSeconds * 1000).toISOString();
+      return applied(
+        t.doc.send(
+          new UpdateCommand({
+            TableName: t.tableName,
+            Key: signInsKey(userId),
+            UpdateExpression: 'SET entity = :entity, lastAlertAt = :at, lastAlertDeviceId = :device',
+            ConditionExpression: 'attribute_not_exists(lastAlertAt) OR lastAlertAt <= :windowStart OR lastAlertDeviceId = :device',
+            ExpressionAttributeValues: { ':entity': 'signIns', ':at': at, ':device': deviceId, ':windowStart': windowStart },
           }),
         ),
       );

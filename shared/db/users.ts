@@ -1,22 +1,52 @@
 // Users: everything under USER#<auth0 sub>. The settings row is created on the first authenticated
-// call; the profile is one Query over the user's partition.
+// call; the profile is one Query over the user's partition. The row's `email` is the address in use
+// and `emailVerified` says whether Auth0 or a confirmation link verified it; a changed address waits
+// on the same row (`pendingEmail...`) until its link is used. Of the link's token only the SHA-256 is
+// stored; the sendEmailConfirmation worker reacts to a new `pendingEmailRequestedAt`.
+import { createHash } from 'node:crypto';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { AssistantRow } from './assistants';
 import type { TableRef } from './client';
 import { queryAll } from './query-all';
-import { applied } from './conditional';
+import { applied, isConditionFailure } from './conditional';
 import { HOTLINE_USER_SK_PREFIX } from './organizations';
 import { putIfAbsent } from './put-if-absent';
 import { POOL_LINE_SK, type PoolLineRow } from './pool';
 import type { SubscriptionRow } from './subscriptions';
 import { TEARDOWN_SK, type TeardownStatus } from './teardowns';
-import { INTEGRATION_SK_PREFIX, userPk } from './keys';
+import { INTEGRATION_SK_PREFIX, USER_PK_PREFIX, idOfKeyParser, userIdOfPk, userPk } from './keys';
 
 export const SETTINGS_SK = 'SETTINGS';
 
+/** The stream filter of the settings rows (the email confirmation's worker). */
+export const SETTINGS_KEYS = { pk: USER_PK_PREFIX, sk: SETTINGS_SK } as const;
+
+/** The user a settings row's keys (a stream record's) name. */
+export const settingsIdOfKey = idOfKeyParser<{ userId: string }>(
+  'a settings row',
+  ({ pk, sk }) => ({ userId: sk === SETTINGS_SK ? userIdOfPk(pk) : undefined }),
+  ({ userId }) => ({ pk: userPk(userId), sk: SETTINGS_SK }),
+);
+
+/** The hash under which an email confirmation token is stored (hex SHA-256); the token itself never is. */
+export const hashConfirmationToken = (token: string) => createHash('sha256').update(token, 'utf8').digest('hex');
+
 export interface SettingsRow {
   userId: string;
+  /** The address in use. */
   email: string | null;
+  /** True when Auth0 (`email_verified`) or a confirmation link verified `email`; missing: not verified. */
+  emailVerified?: boolean;
+  emailVerifiedAt?: string;
+  /** A changed address, waiting for its confirmation link; `email` stays in use until then. */
+  pendingEmail?: string;
+  pendingEmailRequestedAt?: string;
+  pendingEmailExpiresAt?: string;
+  /** SHA-256 (hex) of the link's token, once the worker drew it. */
+  pendingEmailTokenHash?: string;
+  /** Mailgun's id of the confirmation email, once sent. */
+  pendingEmailMailId?: string;
+  pendingEmailSentAt?: string;
   name: string | null;
   /** The customer's company, where known (the admin dashboard lists and searches it). */
   company?: string | null;
@@ -110,19 +140,79 @@ export function usersRepository(t: TableRef) {
       return outcome.created ? { created: true, settings } : { created: false, settings: strip(outcome.existing) as unknown as SettingsRow };
     },
 
-    /** Keeps the address Auth0 gave for a user without one on their settings (never over one they set). */
-    async cacheEmail(userId: string, email: string): Promise<void> {
-      await applied(
+    /**
+     * Keeps an address Auth0 verified for the user on their settings, as verified: where the settings
+     * have no address, or have this one unverified; never over another address.
+     */
+    async keepVerifiedEmail(userId: string, email: string, at: string): Promise<boolean> {
+      return applied(
         t.doc.send(
           new UpdateCommand({
             TableName: t.tableName,
             Key: { pk: userPk(userId), sk: SETTINGS_SK },
-            UpdateExpression: 'SET email = :e',
-            ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(email) OR email = :null)',
-            ExpressionAttributeValues: { ':e': email, ':null': null },
+            UpdateExpression: 'SET email = :e, emailVerified = :true, emailVerifiedAt = :at',
+            ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(email) OR email = :null OR email = :e)',
+            ExpressionAttributeValues: { ':e': email, ':null': null, ':true': true, ':at': at },
           }),
         ),
       );
+    },
+
+    /**
+     * The confirmation worker's claim: the link's token hash, on the pending change it was drawn for
+     * (the same request time) and only while no email went out for it; false otherwise.
+     */
+    async setConfirmationToken(userId: string, requestedAt: string, hash: string): Promise<boolean> {
+      return applied(
+        t.doc.send(
+          new UpdateCommand({
+            TableName: t.tableName,
+            Key: { pk: userPk(userId), sk: SETTINGS_SK },
+            UpdateExpression: 'SET pendingEmailTokenHash = :h',
+            ConditionExpression: 'pendingEmailRequestedAt = :r AND attribute_not_exists(pendingEmailMailId)',
+            ExpressionAttributeValues: { ':h': hash, ':r': requestedAt },
+          }),
+        ),
+      );
+    },
+
+    /** Marks the confirmation email sent; false when another token replaced this one (or the change is gone). */
+    async markConfirmationSent(userId: string, hash: string, mailId: string, sentAt: string): Promise<boolean> {
+      return applied(
+        t.doc.send(
+          new UpdateCommand({
+            TableName: t.tableName,
+            Key: { pk: userPk(userId), sk: SETTINGS_SK },
+            UpdateExpression: 'SET pendingEmailMailId = :id, pendingEmailSentAt = :at',
+            ConditionExpression: 'pendingEmailTokenHash = :h AND attribute_not_exists(pendingEmailMailId)',
+            ExpressionAttributeValues: { ':h': hash, ':id': mailId, ':at': sentAt },
+          }),
+        ),
+      );
+    },
+
+    /**
+     * The pending address becomes the verified one in use, in one update conditional on the token's
+     * hash and the change not having expired; the settings as stored afterwards, or undefined when
+     * the condition failed (another token, expired, confirmed already).
+     */
+    async confirmPendingEmail(userId: string, hash: string, now: string): Promise<SettingsRow | undefined> {
+      try {
+        const res = await t.doc.send(
+          new UpdateCommand({
+            TableName: t.tableName,
+            Key: { pk: userPk(userId), sk: SETTINGS_SK },
+            UpdateExpression: `SET email = pendingEmail, emailVerified = :true, emailVerifiedAt = :now, updatedAt = :now REMOVE ${PENDING_FIELDS.join(', ')}`,
+            ConditionExpression: 'pendingEmailTokenHash = :h AND pendingEmailExpiresAt > :now',
+            ExpressionAttributeValues: { ':h': hash, ':now': now, ':true': true },
+            ReturnValues: 'ALL_NEW',
+          }),
+        );
+        return strip(res.Attributes ?? {}) as unknown as SettingsRow;
+      } catch (err) {
+        if (isConditionFailure(err)) return undefined;
+        throw err;
+      }
     },
 
     /** The team members of an owner: the users whose settings carry `ownerId` (gsi1 `TEAM#<owner>`; eventually consistent). */
@@ -144,25 +234,40 @@ export function usersRepository(t: TableRef) {
 
     /**
      * The customer's change to their settings, in one UpdateCommand on their own row: SET the given
-     * fields and `updatedAt`. When the row does not exist yet (no GET /v1/me before), the same update
-     * creates it: every other field is set to its default only where it is missing (`if_not_exists`),
-     * so a stored value is never overwritten by a default. Returns the row as stored afterwards.
+     * fields and `updatedAt`, and the address as `email` says: in use and verified at once
+     * (`verified`: an address Auth0 verified), pending its confirmation link (`pending`: a new request
+     * that replaces an earlier one and its token), or the pending change dropped (`keep`: the address
+     * in use again). When the row does not exist yet (no GET /v1/me before), the same update creates
+     * it: every other field is set to its default only where it is missing (`if_not_exists`), so a
+     * stored value is never overwritten by a default. Returns the row as stored afterwards.
      */
-    async updateSettings(userId: string, changes: SettingsChanges, defaults: SettingsDefaults): Promise<SettingsRow> {
+    async updateSettings(userId: string, changes: SettingsChanges, defaults: SettingsDefaults, email?: EmailChange): Promise<SettingsRow> {
       const names: Record<string, string> = {};
       const values: Record<string, unknown> = {};
       const sets: string[] = [];
+      const removes: string[] = [];
       const given = new Set<string>();
-      for (const field of SETTINGS_CHANGEABLE) {
-        if (changes[field] === undefined) continue;
+      const set = (field: string, value: unknown) => {
         given.add(field);
         names[`#${field}`] = field;
-        values[`:${field}`] = changes[field];
+        values[`:${field}`] = value;
         sets.push(`#${field} = :${field}`);
+      };
+      for (const field of SETTINGS_CHANGEABLE) if (changes[field] !== undefined) set(field, changes[field]);
+      set('updatedAt', changes.updatedAt);
+      if (email?.kind === 'verified') {
+        set('email', email.email);
+        set('emailVerified', true);
+        set('emailVerifiedAt', changes.updatedAt);
       }
-      names['#updatedAt'] = 'updatedAt';
-      values[':updatedAt'] = changes.updatedAt;
-      sets.push('#updatedAt = :updatedAt');
+      if (email?.kind === 'pending') {
+        set('pendingEmail', email.email);
+        set('pendingEmailRequestedAt', changes.updatedAt);
+        set('pendingEmailExpiresAt', email.expiresAt);
+        removes.push(...PENDING_FIELDS.filter((f) => !given.has(f)));
+      } else if (email) {
+        removes.push(...PENDING_FIELDS);
+      }
       const seeds: Record<string, unknown> = { ...defaults, userId, entity: 'settings' };
       for (const [field, value] of Object.entries(seeds)) {
         if (given.has(field)) continue;
@@ -174,7 +279,7 @@ export function usersRepository(t: TableRef) {
         new UpdateCommand({
           TableName: t.tableName,
           Key: { pk: userPk(userId), sk: SETTINGS_SK },
-          UpdateExpression: `SET ${sets.join(', ')}`,
+          UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
           ReturnValues: 'ALL_NEW',
@@ -187,14 +292,27 @@ export function usersRepository(t: TableRef) {
 
 export type UsersRepository = ReturnType<typeof usersRepository>;
 
-/** The settings a customer may change themselves (PATCH /v1/me/settings). */
-const SETTINGS_CHANGEABLE = ['name', 'email', 'timezone', 'locale'] as const;
+/** The settings a customer sets directly (PATCH /v1/me/settings); the address goes through `EmailChange`. */
+const SETTINGS_CHANGEABLE = ['name', 'timezone', 'locale'] as const;
+
+/** The fields of a pending address change, all removed when it is confirmed, replaced or dropped. */
+const PENDING_FIELDS = [
+  'pendingEmail',
+  'pendingEmailRequestedAt',
+  'pendingEmailExpiresAt',
+  'pendingEmailTokenHash',
+  'pendingEmailMailId',
+  'pendingEmailSentAt',
+] as const;
 
 /** A change to the settings: the fields given, and when it happened. */
 export type SettingsChanges = Partial<Pick<SettingsRow, (typeof SETTINGS_CHANGEABLE)[number]>> & Pick<SettingsRow, 'updatedAt'>;
 
+/** What a change does to the address: see `updateSettings`. */
+export type EmailChange = { kind: 'verified'; email: string } | { kind: 'pending'; email: string; expiresAt: string } | { kind: 'keep' };
+
 /** What a settings row created by a change holds in the fields the change does not name. */
-export type SettingsDefaults = Pick<SettingsRow, 'email' | 'name' | 'timezone' | 'locale' | 'role' | 'createdAt'>;
+export type SettingsDefaults = Pick<SettingsRow, 'email' | 'emailVerified' | 'name' | 'timezone' | 'locale' | 'role' | 'createdAt'>;
 
 function strip(row: Record<string, unknown>): Record<string, unknown> {
   const { pk: _pk, sk: _sk, gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, entity: _e, ...rest } = row;

@@ -9,22 +9,28 @@
 //   2. the start given must be the stored call's (the same instant, in any offset): otherwise 400
 //      `call-start-mismatch` naming `body.startedAt`, so a stale or mistyped reference is refused
 //      rather than filed against the wrong call;
-//   3. store the report as its own row under a new random id, with the reporter's address (settings,
-//      else the token; only a valid address) and its language (the body's, else the settings', else
-//      Accept-Language). Nothing else happens in the request: 202 once the row is written. A call
-//      reported twice is two reports.
+//   3. count the report against the limits per call and per reporter and day
+//      (RATE_LIMIT_CALL_REPORTS_PER_CALL_PER_DAY, RATE_LIMIT_CALL_REPORTS_PER_USER_PER_DAY): over one,
+//      429 `rate-limited` with Retry-After and nothing stored;
+//   4. store the report as its own row under a new random id, with the reporter's address only when it
+//      is verified (the settings' when verified, else the token's when Auth0 verified it; else none)
+//      and its language (the body's, else the settings', else Accept-Language). Nothing else happens
+//      in the request: 202 once the row is written. A call reported twice is two reports.
 //
 // notifyCallReport — the worker, from the report row's INSERT on the table's stream (the report's id:
 //   reporter, report time, report id).
 //   1. read the row as it is now (strongly consistent); nothing to do if it is gone or already marked;
-//   2. email the review inbox (TEAM_LOCALE; reply-to the reporter's address when there is one) with the
+//   2. email the review inbox (TEAM_LOCALE; reply-to the reporter's verified address when there is one) with the
 //      call's portal link, the reporter, the call's start, the report's language and the description,
 //      then mark `mailId` on the row.
 //   A failed send throws and the stream retries the record; a marked row sends nothing again. The
 //   window that remains (Mailgun accepted, the mark not yet written) sends that one email again.
 import { randomUUID } from 'node:crypto';
+import type { RateLimit } from '../config/rate-limits';
 import type { CallReportId, CallReportRow, CallReportsRepository } from '../db/call-reports';
 import type { CallsRepository } from '../db/calls';
+import type { RateLimitsRepository } from '../db/rate-limits';
+import type { SettingsRow } from '../db/users';
 import { localeFromAcceptLanguage } from '../email/language';
 import { callReportMail } from '../email/team';
 import { DEFAULT_LOCALE, LOCALES, TEAM_LOCALE, type Locale } from '../model/locale';
@@ -33,6 +39,12 @@ import type { Caller } from '../model/caller';
 import { logger } from '../observability/logger';
 import type { Mailer } from '../providers/mailgun/port';
 import { Email } from '../schemas/common';
+import { hasVerifiedEmail } from './recipient';
+import { enforceUserRateLimit } from './user-rate-limits';
+
+/** The rate limits' names (their counters' keys): reports of one call, and of one reporter, per day. */
+export const CALL_REPORT_PER_CALL_RATE_LIMIT = 'call-report-call';
+export const CALL_REPORT_PER_USER_RATE_LIMIT = 'call-report-user';
 
 /** No call of the caller has this id: 404 `call-not-found` (another user's call included). */
 export class ReportedCallNotFoundError extends AppError {
@@ -62,7 +74,9 @@ export interface ReportCallDeps {
   calls: Pick<CallsRepository, 'get'>;
   callReports: Pick<CallReportsRepository, 'create'>;
   /** The caller's settings (USER#<sub> / SETTINGS), when they exist. */
-  settings: (userId: string) => Promise<{ email: string | null; locale?: string | null } | undefined>;
+  settings: (userId: string) => Promise<Pick<SettingsRow, 'email' | 'emailVerified' | 'locale'> | undefined>;
+  rateLimits: RateLimitsRepository;
+  limits: { perCall: RateLimit; perUser: RateLimit };
   now?: () => Date;
   newReportId?: () => string;
 }
@@ -72,12 +86,30 @@ const validEmail = (value: string | null | undefined) => (value && Email.safePar
 
 export async function reportCall(
   deps: ReportCallDeps,
-  input: { caller: Pick<Caller, 'id' | 'email'>; report: CallReportForm; acceptLanguage?: string },
+  input: { caller: Pick<Caller, 'id' | 'email' | 'emailVerified'>; report: CallReportForm; acceptLanguage?: string },
 ): Promise<{ reportId: string }> {
   const { caller, report } = input;
   const [call, settings] = await Promise.all([deps.calls.get(caller.id, report.callId), deps.settings(caller.id)]);
   if (!call) throw new ReportedCallNotFoundError();
   if (Date.parse(report.startedAt) !== Date.parse(call.startedAt)) throw new CallStartMismatchError();
+  const now = deps.now?.() ?? new Date();
+  await enforceUserRateLimit(deps.rateLimits, {
+    form: CALL_REPORT_PER_CALL_RATE_LIMIT,
+    userId: caller.id,
+    thing: call.callId,
+    rule: deps.limits.perCall,
+    now,
+    detail: 'This call was reported more often today than the limit allows.',
+  });
+  await enforceUserRateLimit(deps.rateLimits, {
+    form: CALL_REPORT_PER_USER_RATE_LIMIT,
+    userId: caller.id,
+    rule: deps.limits.perUser,
+    now,
+    detail: 'You reported more calls today than the limit allows.',
+  });
+  // Only a verified address becomes the review email's reply-to: never one a user merely typed.
+  const verified = hasVerifiedEmail(settings) ? settings.email : caller.emailVerified ? caller.email : undefined;
 
   const row: CallReportRow = {
     reportId: deps.newReportId?.() ?? randomUUID(),
@@ -85,8 +117,8 @@ export async function reportCall(
     callStartedAt: call.startedAt,
     description: report.description,
     locale: report.locale ?? (isLocale(settings?.locale) ? settings.locale : localeFromAcceptLanguage(input.acceptLanguage)),
-    reporterEmail: validEmail(settings?.email) ?? validEmail(caller.email) ?? null,
-    reportedAt: (deps.now?.() ?? new Date()).toISOString(),
+    reporterEmail: validEmail(verified) ?? null,
+    reportedAt: now.toISOString(),
   };
   if (!(await deps.callReports.create(caller.id, row))) throw new Error('call report id taken');
   logger.info('call reported', { reportId: row.reportId, callId: row.callId });

@@ -8,13 +8,14 @@
 // all the request does: one Query and one transaction of two puts.
 //
 // sendCallSummary — the worker, from the call row's INSERT, given the row's id (owner, start, call id):
-// the owner's address from their settings, else from Auth0 (then kept on the settings); the summary,
-// the caller, the start in the owner's time zone and the deep link `<portal>/calls/<callId>`, in the
-// owner's language; the row marked (`summaryMailId`), so a retried record sends nothing twice. The window left: Mailgun accepted, the
+// the owner's verified address (./recipient.ts: the settings' when verified, else Auth0's when Auth0
+// says it is verified, then kept on the settings); without one the call is marked skipped
+// (`summarySkipped`) and nothing is sent. The summary, the caller, the start in the owner's time
+// zone and the deep link `<portal>/calls/<callId>`, in the owner's language; the row marked
+// (`summaryMailId`), so a retried record sends nothing twice. The window left: Mailgun accepted, the
 // mark not yet written; the retry then sends the email again.
 import type { AssistantsRepository } from '../db/assistants';
 import type { CallRow, CallRowId, CallsRepository } from '../db/calls';
-import type { UsersRepository } from '../db/users';
 import { callSummaryMail } from '../email/customer';
 import { localeOr, type Locale } from '../model/locale';
 import { NotFoundError, ValidationError } from '../errors';
@@ -22,6 +23,7 @@ import { logger } from '../observability/logger';
 import type { UserDirectory } from '../providers/auth0/port';
 import type { Mailer } from '../providers/mailgun/port';
 import { EndOfCallReport } from '../schemas/calls';
+import { verifiedRecipient, type RecipientDeps } from './recipient';
 
 export interface VapiWebhookDeps {
   assistants: Pick<AssistantsRepository, 'ownerOf'>;
@@ -116,38 +118,37 @@ export async function getCall(deps: { calls: Pick<CallsRepository, 'get'> }, use
 // --- the summary email ---------------------------------------------------------------------------
 
 export interface CallSummaryDeps {
-  calls: Pick<CallsRepository, 'getRow' | 'markSummarySent'>;
-  users: Pick<UsersRepository, 'findSettings' | 'cacheEmail'>;
+  calls: Pick<CallsRepository, 'getRow' | 'markSummarySent' | 'markSummarySkipped'>;
+  users: RecipientDeps['users'];
   directory: Pick<UserDirectory, 'getUser'>;
   mailer: Mailer;
   portalUrl: string;
   now?: () => Date;
 }
 
-export type CallSummaryOutcome = 'sent' | 'already-sent' | 'gone' | 'no-email';
+export type CallSummaryOutcome = 'sent' | 'already-sent' | 'already-skipped' | 'gone' | 'skipped-no-email' | 'skipped-unverified-email';
 
 export async function sendCallSummary(deps: CallSummaryDeps, id: CallRowId): Promise<CallSummaryOutcome> {
   const call = await deps.calls.getRow(id);
   if (!call) return 'gone';
   if (call.summaryMailId) return 'already-sent';
+  if (call.summarySkipped) return 'already-skipped';
   const { userId } = id;
-  const settings = await deps.users.findSettings(userId);
-  let email = settings?.email ?? null;
+  const recipient = await verifiedRecipient(deps, userId);
+  const email = recipient.email;
   if (!email) {
-    email = (await deps.directory.getUser(userId))?.email ?? null;
-    if (email) await deps.users.cacheEmail(userId, email);
+    const reason = recipient.missing ?? 'no-email';
+    logger.warn('call summary not sent: the owner has no verified email address', { callId: call.callId, reason });
+    await deps.calls.markSummarySkipped(id, reason, (deps.now?.() ?? new Date()).toISOString());
+    return `skipped-${reason}`;
   }
-  if (!email) {
-    logger.warn('call summary not sent: the owner has no email address', { callId: call.callId });
-    return 'no-email';
-  }
-  const locale: Locale = localeOr(settings?.locale);
+  const locale: Locale = localeOr(recipient.locale);
   const mail = callSummaryMail(locale, {
     summary: call.summary,
     callerNumber: call.callerNumber,
     startedAt: call.startedAt,
     durationSeconds: call.durationSeconds,
-    timeZone: settings?.timezone || 'Europe/Berlin',
+    timeZone: recipient.timezone || 'Europe/Berlin',
     link: `${deps.portalUrl}/calls/${encodeURIComponent(call.callId)}`,
   });
   const { id: mailId } = await deps.mailer.send({ ...mail, to: email, tags: ['call-summary'], variables: { mail: 'call-summary', callId: call.callId } });

@@ -1,5 +1,5 @@
 // loadProfile — what GET /v1/me shows: the caller's settings (created from the token's claims on the
-// first call), subscription, assistant with its number, integrations, referral and device count: one
+// first call: the address verified only when the token says Auth0 verified it), subscription, assistant with its number, integrations, referral and device count: one
 // Query over the user's partition, and a conditional put on the very first call.
 import type { Plan } from '../config/plans';
 import type { SettingsRow, UsersRepository } from '../db/users';
@@ -7,6 +7,7 @@ import type { Caller } from '../model/caller';
 import { assertAccountOpen } from './account-state';
 import { assistantView, planIncludesNumber } from './assistant-view';
 import { hotlineMembership } from './hotline-access';
+import { DEFAULT_TIMEZONE, settingsView } from './settings';
 import { subscriptionView } from './subscription-view';
 
 export async function loadProfile(deps: { users: UsersRepository; plans: Plan[]; now?: () => Date }, caller: Caller) {
@@ -20,8 +21,9 @@ export async function loadProfile(deps: { users: UsersRepository; plans: Plan[];
     const fresh: SettingsRow = {
       userId: caller.id,
       email: caller.email ?? null,
+      emailVerified: Boolean(caller.email) && caller.emailVerified,
       name: caller.name ?? null,
-      timezone: 'Europe/Berlin',
+      timezone: DEFAULT_TIMEZONE,
       locale: 'de',
       role: 'owner',
       createdAt: now,
@@ -30,16 +32,7 @@ export async function loadProfile(deps: { users: UsersRepository; plans: Plan[];
     settings = (await deps.users.createSettingsIfMissing(fresh)).settings;
   }
   return {
-    settings: {
-      userId: settings.userId,
-      email: settings.email,
-      name: settings.name,
-      timezone: settings.timezone,
-      locale: settings.locale,
-      role: settings.role,
-      createdAt: settings.createdAt,
-      updatedAt: settings.updatedAt,
-    },
+    settings: settingsView(settings),
     subscription: subscriptionView(rows.subscription),
     assistant: assistantView(rows.assistant, rows.poolLine, planIncludesNumber(deps.plans, rows)),
     integrations: rows.integrations,

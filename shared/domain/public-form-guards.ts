@@ -1,7 +1,8 @@
 // What every public form checks before it writes, in this order (after the route stack validated the
 // body): that a person sent it (reCAPTCHA v3), then that its sender is within the form's rate limit.
 // The rate limit counts only requests that passed the first check, so a bot's refused tokens do not
-// use up the limit of the address it shares with people (an office behind one NAT).
+// use up the limit of the address it shares with people (an office behind one NAT). The same limit
+// counts what a signed-in user makes Fonella email (./user-rate-limits.ts).
 import type { RateLimit } from '../config/rate-limits';
 import type { RateLimitsRepository } from '../db/rate-limits';
 import { RateLimitedError, RecaptchaRefusedError, type RecaptchaRefusal } from '../errors';
@@ -45,7 +46,10 @@ export function refusalOf(result: Pick<HumanCheckResult, 'reasons'>): RecaptchaR
  */
 export async function enforceRateLimit(
   rateLimits: RateLimitsRepository,
-  input: { form: string; sourceIp: string; rule: RateLimit; now: Date } | { form: string; client: string; rule: RateLimit; now: Date },
+  input: ({ form: string; sourceIp: string; rule: RateLimit; now: Date } | { form: string; client: string; rule: RateLimit; now: Date }) & {
+    /** What the refusal says before "Try again in N seconds." (else: too many submissions of this form from the address). */
+    detail?: string;
+  },
 ): Promise<void> {
   const nowSeconds = Math.floor(input.now.getTime() / 1000);
   const windowStart = nowSeconds - (nowSeconds % input.rule.windowSeconds);
@@ -56,5 +60,5 @@ export async function enforceRateLimit(
   if (hits !== undefined) return;
   const retryAfter = Math.max(1, windowEnd - nowSeconds);
   logger.info('rate limit reached', { form: input.form, limit: input.rule.limit, retryAfterSeconds: retryAfter });
-  throw new RateLimitedError(`Too many submissions of this form from your address. Try again in ${retryAfter} seconds.`, retryAfter);
+  throw new RateLimitedError(`${input.detail ?? 'Too many submissions of this form from your address.'} Try again in ${retryAfter} seconds.`, retryAfter);
 }

@@ -1,6 +1,6 @@
 // The emails to a customer about their own account, in the language of their settings: a new
-// sign-in, a failed payment, the summary after each call, and the confirmation that the account is
-// deleted.
+// sign-in, the link confirming a changed address, a failed payment, the summary after each call, and
+// the confirmation that the account is deleted.
 import type { Locale } from '../model/locale';
 import { document, fields, formatAmount, formatLocalTime, html, quote, type RenderedMail } from './kit';
 
@@ -47,6 +47,54 @@ export function signInAlertMail(locale: Locale, d: SignInAlertData): RenderedMai
     subject: t.subject,
     text: [t.hello, '', t.intro, '', f.text, '', t.you, t.notYou, '', t.bye].join('\n'),
     html: document(locale, t.subject, html`<p>${t.hello}</p><p>${t.intro}</p>${f.html}<p>${t.you} ${t.notYou}</p><p>${t.bye}</p>`),
+  };
+}
+
+// --- Settings: the link confirming a changed address ----------------------------------------------
+
+export interface EmailConfirmationData {
+  /** The portal's confirmation page with the link's token: built by us, never from what a user typed. */
+  link: string;
+  /** When the link stops working (ISO 8601). */
+  expiresAt: string;
+  /** The user's IANA time zone; an unknown one shows the time in UTC. */
+  timeZone: string;
+}
+
+/**
+ * To an address a user entered as theirs in the portal's settings. It says only what happened and
+ * holds the link: no name or other text the user typed, since anyone can type any address there.
+ */
+export function emailConfirmationMail(locale: Locale, d: EmailConfirmationData): RenderedMail {
+  const t = {
+    de: {
+      subject: 'Bitte bestätigen Sie Ihre E-Mail-Adresse für Fonella',
+      hello: 'Guten Tag,',
+      intro: 'diese Adresse wurde in einem Fonella-Konto als neue E-Mail-Adresse eingetragen. Sie gilt erst, wenn Sie sie bestätigen:',
+      button: 'E-Mail-Adresse bestätigen',
+      until: 'Der Link gilt bis',
+      notYou: 'Wenn Sie das nicht waren, ignorieren Sie diese E-Mail: Ohne Bestätigung ändert sich nichts.',
+      bye: 'Ihr Fonella-Team',
+    },
+    en: {
+      subject: 'Please confirm your email address for Fonella',
+      hello: 'Hello,',
+      intro: 'this address was entered as the new email address of a Fonella account. It takes effect only once you confirm it:',
+      button: 'Confirm email address',
+      until: 'The link works until',
+      notYou: 'If this was not you, ignore this email: without a confirmation nothing changes.',
+      bye: 'Your Fonella team',
+    },
+  }[locale];
+  const until = `${t.until} ${formatLocalTime(locale, d.expiresAt, d.timeZone)}.`;
+  return {
+    subject: t.subject,
+    text: [t.hello, '', t.intro, d.link, '', until, '', t.notYou, '', t.bye].join('\n'),
+    html: document(
+      locale,
+      t.subject,
+      html`<p>${t.hello}</p><p>${t.intro}</p><p><a href="${d.link}" style="display:inline-block;padding:10px 16px;background:#1f6feb;color:#ffffff;border-radius:6px;text-decoration:none">${t.button}</a></p><p style="color:#6b7280;font-size:13px">${d.link}</p><p>${until}</p><p>${t.notYou}</p><p>${t.bye}</p>`,
+    ),
   };
 }
 

@@ -2,7 +2,9 @@
 // authorizer has already checked signature, issuer, audience and expiry.
 //
 // Quirk: the HTTP API authorizer flattens array claims into a string such as "[admin read:calls]",
-// so `permissions` is parsed from either form.
+// so `permissions` is parsed from either form; a boolean claim arrives as "true" or "false".
+// The address counts as verified only when the token says Auth0 verified it (`email_verified`);
+// a token without the claim carries an unverified address.
 
 import type { Caller } from '../model/caller';
 
@@ -17,6 +19,7 @@ export function callerFromClaims(claims: Record<string, unknown> | undefined): C
   return {
     id: sub,
     email: claimString(claims?.[`${CLAIM_NAMESPACE}email`] ?? claims?.email),
+    emailVerified: claimTrue(claims?.[`${CLAIM_NAMESPACE}email_verified`] ?? claims?.email_verified),
     name: claimString(claims?.[`${CLAIM_NAMESPACE}name`] ?? claims?.name),
     permissions,
     isAdmin: permissions.includes('admin'),
@@ -32,4 +35,9 @@ export function claimList(value: unknown): string[] {
 
 function claimString(value: unknown): string | undefined {
   return typeof value === 'string' && value.length > 0 ? value : undefined;
+}
+
+/** True only for `true` itself or the authorizer's flattened "true". */
+function claimTrue(value: unknown): boolean {
+  return value === true || value === 'true';
 }

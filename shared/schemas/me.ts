@@ -9,7 +9,22 @@ import { HotlineMembership } from './hotlines';
 export const Settings = z
   .object({
     userId: z.string(),
-    email: z.nullable(z.string()),
+    email: z.nullable(z.string()).register(z.globalRegistry, {
+      description: 'The address in use: where call summaries and security notices go once it is verified.',
+    }),
+    emailVerified: z.boolean().register(z.globalRegistry, {
+      description: 'Whether `email` is verified (Auth0 said so, or its confirmation link was used). Mail about the account goes only to a verified address.',
+    }),
+    pendingEmail: z
+      .nullable(
+        z.object({
+          email: z.string(),
+          expiresAt: isoDateTime,
+        }),
+      )
+      .register(z.globalRegistry, {
+        description: "An address entered in the settings and not yet confirmed: a link went to it, which works until `expiresAt`; until it is used, `email` stays in use.",
+      }),
     name: z.nullable(z.string()),
     timezone: z.string(),
     locale: z.string(),

@@ -1,5 +1,6 @@
 // The body of PATCH /v1/me/settings: the fields a customer may change, each optional, at least one.
-// None may be null: a field left out keeps its value, and nothing here can be cleared.
+// None may be null: a field left out keeps its value, and nothing here can be cleared. And the body of
+// POST /v1/me/email-confirmations: the token of a confirmation link.
 //
 // Time zones are IANA names, checked against the runtime's own list (`Intl.supportedValuesOf`, ICU's).
 // That list holds one name per zone, CLDR's canonical one, which for some zones is older than IANA's
@@ -68,7 +69,10 @@ export const Timezone = z.string().check(
 const fields = {
   name: z.optional(refusingNull(line(120)).register(z.globalRegistry, { description: "The customer's name, one line." })),
   email: z.optional(
-    refusingNull(Email).register(z.globalRegistry, { description: 'Where Fonella writes to the customer (call summaries, notices).' }),
+    refusingNull(Email).register(z.globalRegistry, {
+      description:
+        "Where Fonella writes to the customer (call summaries, notices). A new address is pending until the link emailed to it is used (`POST /v1/me/email-confirmations`); the token's own address, when Auth0 verified it, is taken at once.",
+    }),
   ),
   timezone: z.optional(
     refusingNull(Timezone).register(z.globalRegistry, {
@@ -95,3 +99,17 @@ export const SettingsUpdate = z
   });
 
 export type SettingsUpdateBody = z.output<typeof SettingsUpdate>;
+
+/** The token of the link in the confirmation email (32 random bytes, base64url). */
+export const EmailConfirmationRequest = z
+  .strictObject({
+    token: z
+      .string()
+      .check(z.minLength(16), z.maxLength(128), z.regex(/^[A-Za-z0-9_-]+$/, 'Must be the token of the confirmation link.'))
+      .register(z.globalRegistry, {
+        description: 'The `token` parameter of the link in the confirmation email.',
+        examples: ['q5Jx0vR2mK8wT3yZ7bN1cD4fG6hJ9kL2pS5uV8xA0eC'],
+        writeOnly: true,
+      }),
+  })
+  .register(z.globalRegistry, { id: 'EmailConfirmationRequest' });

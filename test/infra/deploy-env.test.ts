@@ -14,6 +14,7 @@ import { addressPolicyConfig } from '../../shared/config/addresses';
 import { appConfig } from '../../shared/config/app';
 import { assistantConfig } from '../../shared/config/assistant';
 import { CALLBACK_ENV, callbackConfig } from '../../shared/config/callback';
+import { deviceConfig } from '../../shared/config/devices';
 import { rateLimitConfig } from '../../shared/config/rate-limits';
 import { retentionConfig } from '../../shared/config/retention';
 import { mailConfig } from '../../shared/config/mail';
@@ -137,10 +138,31 @@ describe('deployed environment', () => {
       supportTicket: { limit: 10, windowSeconds: 3600 },
       callback: { limit: 10, windowSeconds: 3600 },
       callbackPerNumber: { limit: 3, windowSeconds: 86400 },
+      callReportPerCall: { limit: 3, windowSeconds: 86400 },
+      callReportPerUser: { limit: 10, windowSeconds: 86400 },
+      emailConfirmation: { limit: 5, windowSeconds: 86400 },
     });
     const tight = StackSettings.parse({ ...context.fonella, publicFormRateLimits: { contactPerHour: 3, supportTicketPerHour: 5 } });
     expect(rateLimitConfig.parse(baseEnvironment(tight))).toMatchObject({ contact: { limit: 3 }, supportTicket: { limit: 5 } });
     expect(() => rateLimitConfig.parse({ STAGE: 'prod' })).toThrow(/RATE_LIMIT_CONTACT_PER_HOUR/);
+  });
+
+  it('every function gets the bounds of what a signed-in user can make Fonella email: from the stage settings, and required on a deployed stage', () => {
+    expect(deviceConfig.parse(baseEnvironment(settings))).toEqual({ maxPerUser: 10, signInAlertWindowSeconds: 3600 });
+    const tight = StackSettings.parse({
+      ...context.fonella,
+      mailBounds: { devicesPerUser: 4, signInAlertWindowMinutes: 30, callReportsPerCallPerDay: 1, callReportsPerUserPerDay: 2, emailConfirmationsPerUserPerDay: 3 },
+    });
+    expect(deviceConfig.parse(baseEnvironment(tight))).toEqual({ maxPerUser: 4, signInAlertWindowSeconds: 1800 });
+    expect(rateLimitConfig.parse(baseEnvironment(tight))).toMatchObject({
+      callReportPerCall: { limit: 1, windowSeconds: 86400 },
+      callReportPerUser: { limit: 2, windowSeconds: 86400 },
+      emailConfirmation: { limit: 3, windowSeconds: 86400 },
+    });
+    expect(() => deviceConfig.parse({ STAGE: 'prod' })).toThrow(/DEVICES_PER_USER_MAX/);
+    const { RATE_LIMIT_CALL_REPORTS_PER_USER_PER_DAY: _missing, ...without } = baseEnvironment(settings);
+    expect(() => rateLimitConfig.parse(without)).toThrow(/RATE_LIMIT_CALL_REPORTS_PER_USER_PER_DAY/);
+    expect(() => StackSettings.parse({ ...context.fonella, mailBounds: { devicesPerUser: 0 } })).toThrow();
   });
 });
 

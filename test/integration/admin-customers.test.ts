@@ -142,7 +142,12 @@ describe('the listing', () => {
     await subscriptionFor(id, 'starter', 'incomplete');
     await settle(stack);
     const count = await customerCount();
-    await usersRepository(stack.table).updateSettings(id, { email: 'after@example.com', updatedAt: nextInstant() }, { email: null, name: null, timezone: 'Europe/Berlin', locale: 'de', role: 'owner', createdAt: nextInstant() });
+    await usersRepository(stack.table).updateSettings(
+      id,
+      { updatedAt: nextInstant() },
+      { email: null, name: null, timezone: 'Europe/Berlin', locale: 'de', role: 'owner', createdAt: nextInstant() },
+      { kind: 'verified', email: 'after@example.com' },
+    );
     await settle(stack);
     expect((await walk('?limit=100')).find((i) => i.userId === id)).toMatchObject({ email: 'after@example.com', subscription: { planId: 'starter', status: 'incomplete' } });
     expect(await search('after')).toContain(id);

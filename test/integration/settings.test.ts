@@ -1,5 +1,6 @@
 // PATCH /v1/me/settings through the local API: each field alone and together (the answer, the row and
-// GET /v1/me agree), the row created by a change before any GET /v1/me, time zones as IANA writes
+// GET /v1/me agree; a new address pending its confirmation, test/integration/email-verification.test.ts),
+// the row created by a change before any GET /v1/me, time zones as IANA writes
 // them, every refusal answered 400 naming the field and changing nothing, and one caller's change
 // touching no other caller's row.
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -49,15 +50,27 @@ describe('PATCH /v1/me/settings', () => {
       await nextMillisecond();
       const res = await patch(token, change);
       expect(res.status, JSON.stringify(res.body)).toBe(200);
-      expect(res.body).toEqual({ ...current, ...change, updatedAt: expect.any(String) });
+      // A new address waits for its confirmation: the one in use stays.
+      const { email, ...direct } = change;
+      const pendingEmail = email === undefined ? current.pendingEmail : { email, expiresAt: expect.any(String) };
+      expect(res.body).toEqual({ ...current, ...direct, pendingEmail, updatedAt: expect.any(String) });
       expect(res.body.createdAt).toBe(createdAt);
       expect(res.body.updatedAt > current.updatedAt).toBe(true);
       expect((await getMe(token)).body.settings).toEqual(res.body);
       current = res.body;
     }
 
-    const row = await settingsRow(sub);
-    expect(row).toEqual({ pk: `USER#${sub}`, sk: 'SETTINGS', entity: 'settings', ...current });
+    const { pendingEmail, ...stored } = current;
+    expect(await settingsRow(sub)).toMatchObject({
+      pk: `USER#${sub}`,
+      sk: 'SETTINGS',
+      entity: 'settings',
+      ...stored,
+      email: 'ada@example.com',
+      pendingEmail: pendingEmail.email,
+      pendingEmailExpiresAt: pendingEmail.expiresAt,
+    });
+    expect(pendingEmail.email).toBe('ada.king@example.com');
   });
 
   it('stores a name trimmed, as the one-line text type takes it', async () => {
@@ -76,6 +89,8 @@ describe('PATCH /v1/me/settings', () => {
     expect(res.body).toEqual({
       userId: sub,
       email: 'first@example.com',
+      emailVerified: true,
+      pendingEmail: null,
       name: 'First Caller',
       timezone: 'UTC',
       locale: 'de',
@@ -84,7 +99,8 @@ describe('PATCH /v1/me/settings', () => {
       updatedAt: expect.any(String),
     });
     expect(res.body.updatedAt).toBe(res.body.createdAt);
-    expect(await settingsRow(sub)).toEqual({ pk: `USER#${sub}`, sk: 'SETTINGS', entity: 'settings', ...res.body });
+    const { pendingEmail: _none, ...stored } = res.body;
+    expect(await settingsRow(sub)).toEqual({ pk: `USER#${sub}`, sk: 'SETTINGS', entity: 'settings', ...stored });
 
     // GET /v1/me finds the row and keeps it as it is.
     const me = await getMe(token);
@@ -92,16 +108,24 @@ describe('PATCH /v1/me/settings', () => {
     expect(await rowsOf(stack, sub)).toHaveLength(1);
   });
 
-  it("before any GET /v1/me, an email in the body wins over the token's, and missing claims stay null", async () => {
+  it("before any GET /v1/me, an email in the body waits for its confirmation beside the token's, and missing claims stay null", async () => {
     const withEmail = await newUser({ email: 'token@example.com', name: 'Token Name' });
     const res = await patch(withEmail.token, { email: 'chosen@example.com', locale: 'en' });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ email: 'chosen@example.com', name: 'Token Name', locale: 'en', timezone: 'Europe/Berlin', role: 'owner' });
+    expect(res.body).toMatchObject({
+      email: 'token@example.com',
+      emailVerified: true,
+      pendingEmail: { email: 'chosen@example.com' },
+      name: 'Token Name',
+      locale: 'en',
+      timezone: 'Europe/Berlin',
+      role: 'owner',
+    });
 
     const bare = await newUser({});
     const bareRes = await patch(bare.token, { locale: 'en' });
     expect(bareRes.status).toBe(200);
-    expect(bareRes.body).toMatchObject({ userId: bare.sub, email: null, name: null, locale: 'en', timezone: 'Europe/Berlin', role: 'owner' });
+    expect(bareRes.body).toMatchObject({ userId: bare.sub, email: null, emailVerified: false, pendingEmail: null, name: null, locale: 'en', timezone: 'Europe/Berlin', role: 'owner' });
     expect(await settingsRow(bare.sub)).toMatchObject({ email: null, name: null, entity: 'settings' });
   });
 
@@ -175,7 +199,7 @@ describe('PATCH /v1/me/settings', () => {
     expect(res.body.userId).toBe(b.sub);
 
     expect(JSON.stringify(await settingsRow(a.sub))).toBe(aBefore);
-    expect(await settingsRow(b.sub)).toMatchObject({ name: 'B Changed', email: 'b2@example.com', timezone: 'UTC', locale: 'en' });
+    expect(await settingsRow(b.sub)).toMatchObject({ name: 'B Changed', email: 'b@example.com', pendingEmail: 'b2@example.com', timezone: 'UTC', locale: 'en' });
     expect((await getMe(a.token)).body.settings).toMatchObject({ userId: a.sub, name: 'A Changed', email: 'a@example.com' });
   });
 

@@ -18,6 +18,11 @@ export interface NewUserOptions {
   prefix?: string;
   /** The token's email claim; `null` leaves it out. Default `<prefix>-<id>@example.com`. */
   email?: string | null;
+  /**
+   * Whether Auth0 verified that address: the token's `email_verified` claim, and the `settings` row's
+   * `emailVerified` (default true, as for a user who signed up and confirmed, or signed in with Google).
+   */
+  emailVerified?: boolean;
   /** The token's name claim. */
   name?: string;
   /** Token permissions (`['admin']` for an admin). */
@@ -48,12 +53,19 @@ export async function newUser(stack: TestStack, opts: NewUserOptions = {}): Prom
   const id = randomUUID();
   const sub = `auth0|${prefix}-${id}`;
   const email = opts.email === null ? undefined : (opts.email ?? `${prefix}-${id.slice(0, 8)}@example.com`);
-  const token = await stack.mintToken({ sub, ...(email ? { email } : {}), ...(opts.name ? { name: opts.name } : {}), ...(opts.permissions ? { permissions: opts.permissions } : {}) });
+  const emailVerified = opts.emailVerified ?? true;
+  const token = await stack.mintToken({
+    sub,
+    ...(email ? { email, emailVerified } : {}),
+    ...(opts.name ? { name: opts.name } : {}),
+    ...(opts.permissions ? { permissions: opts.permissions } : {}),
+  });
   const now = new Date().toISOString();
   if (opts.settings) {
     await usersRepository(stack.table).createSettingsIfMissing({
       userId: sub,
       email: email ?? null,
+      emailVerified: Boolean(email) && emailVerified,
       name: opts.name ?? null,
       timezone: 'Europe/Berlin',
       locale: 'de',

@@ -1,9 +1,10 @@
 // The pure parts of device sessions: the device as the new-sign-in email names it (bowser on real
-// user agents), the sign-in time in the user's zone and language, the email itself, the device id's
+// user agents, in words of fixed lists only: nothing a client typed), the platform's fixed list, the sign-in time in the user's zone and language, the email itself, the device id's
 // derivation, and the body's depth and key bounds.
 import { describe, expect, it } from 'vitest';
 import { describeDevice } from '../../shared/domain/device-description';
 import { deriveDeviceId } from '../../shared/domain/devices';
+import { PLATFORMS, platformOf } from '../../shared/model/device-platform';
 import { signInAlertMail } from '../../shared/email/customer';
 import { formatLocalTime } from '../../shared/email/kit';
 import { DeviceRegistration } from '../../shared/schemas/devices';
@@ -23,26 +24,52 @@ describe('describeDevice', () => {
     [{ userAgent: UA.edgeWindows, platform: 'web' }, 'Microsoft Edge 131 on Windows'],
     [{ userAgent: UA.firefoxLinux, platform: 'web' }, 'Firefox 133 on Linux'],
     [{ userAgent: UA.safariIphone, platform: 'web' }, 'Safari 17 on iOS'],
-    // The app says so by its version and a platform that is not the web.
-    [{ userAgent: UA.iosApp, platform: 'ios', appVersion: '2.3.1' }, 'Fonella app 2.3.1 on iOS'],
-    [{ userAgent: 'okhttp/4.12.0', platform: 'Android', appVersion: '3.0.0' }, 'Fonella app 3.0.0 on Android'],
+    // The app says so by an app version and a platform that is not the web; the version is not shown.
+    [{ userAgent: UA.iosApp, platform: 'ios', appVersion: '2.3.1' }, 'Fonella app on iOS'],
+    [{ userAgent: 'okhttp/4.12.0', platform: 'Android', appVersion: '3.0.0' }, 'Fonella app on Android'],
     // A browser's app version does not make it the app.
     [{ userAgent: UA.chromeMac, platform: 'web', appVersion: '5.1.0' }, 'Chrome 131 on macOS'],
     // The platform the client names wins over the one the user agent suggests.
     [{ userAgent: UA.chromeMac, platform: 'windows' }, 'Chrome 131 on Windows'],
-    // Nothing the parser knows: the platform as sent, else nothing at all.
+    // Nothing the parser knows: the platform's name from the fixed list, else nothing at all.
     [{ userAgent: 'okhttp/4.12.0', platform: 'ios' }, 'iOS'],
-    [{ userAgent: 'x', platform: 'SmartFridge OS' }, 'SmartFridge OS'],
-    [{ userAgent: 'x', platform: 'web' }, 'web'],
+    [{ userAgent: 'x', platform: 'web' }, 'web browser'],
     [{}, 'unknown device'],
   ])('%j → %s', (traits, expected) => {
     expect(describeDevice(traits, 'en')).toBe(expected);
   });
 
+  it.each([
+    ['a platform of its own words', { userAgent: 'x', platform: 'Call +49 170 1234567 now', appVersion: '1.0' }, 'unknown device'],
+    ['a user agent whose product token is a message', { userAgent: 'Your-account-is-locked/9 (call 0800 1234567)', platform: 'web' }, 'web browser'],
+    ['a browser version that is not a number', { userAgent: 'Mozilla/5.0 (X11; Linux x86_64) Firefox/visit-evil.example', platform: 'linux' }, 'Firefox on Linux'],
+    ['an app version with a phone number in it', { userAgent: UA.iosApp, platform: 'ios', appVersion: '0176.1234.5678' }, 'Fonella app on iOS'],
+  ])('tells nothing a client typed: %s', (_what, traits, expected) => {
+    const told = describeDevice(traits, 'en');
+    expect(told).toBe(expected);
+    expect(told).not.toMatch(/\+49|0800|0176|1234567|Call|locked|evil/);
+  });
+
   it('speaks German', () => {
     expect(describeDevice({ userAgent: UA.chromeMac, platform: 'web' }, 'de')).toBe('Chrome 131 auf macOS');
-    expect(describeDevice({ userAgent: UA.iosApp, platform: 'ios', appVersion: '2.3.1' }, 'de')).toBe('Fonella-App 2.3.1 auf iOS');
+    expect(describeDevice({ userAgent: UA.iosApp, platform: 'ios', appVersion: '2.3.1' }, 'de')).toBe('Fonella-App auf iOS');
+    expect(describeDevice({ platform: 'web' }, 'de')).toBe('Webbrowser');
     expect(describeDevice({}, 'de')).toBe('unbekanntes Gerät');
+  });
+});
+
+describe('the platforms', () => {
+  it("maps clients' spellings to the fixed list, anything else (and nothing) to `other`", () => {
+    expect(platformOf('iOS')).toBe('ios');
+    expect(platformOf('iPhone')).toBe('ios');
+    expect(platformOf('Mac OS')).toBe('macos');
+    expect(platformOf('PWA')).toBe('web');
+    expect(platformOf('chrome_os')).toBe('chromeos');
+    expect(platformOf('SmartFridge OS')).toBe('other');
+    expect(platformOf('Kiosk <b>1</b>')).toBe('other');
+    expect(platformOf('')).toBe('other');
+    expect(platformOf(undefined)).toBe('other');
+    for (const p of PLATFORMS) expect(platformOf(p)).toBe(p);
   });
 });
 
@@ -61,9 +88,9 @@ describe('the sign-in time and email', () => {
   });
 
   it('builds the email in both languages, escaping the device in the HTML', () => {
-    const en = signInAlertMail('en', { signedInAt: instant, timeZone: 'Europe/London', device: 'Fonella app 1.0 on <img src=x onerror=alert(1)>' });
+    const en = signInAlertMail('en', { signedInAt: instant, timeZone: 'Europe/London', device: 'Fonella app on <img src=x onerror=alert(1)>' });
     expect(en.subject).toBe('New sign-in to your Fonella account');
-    expect(en.text).toContain('Device: Fonella app 1.0 on <img src=x onerror=alert(1)>');
+    expect(en.text).toContain('Device: Fonella app on <img src=x onerror=alert(1)>');
     expect(en.text.replace(/\u202f/g, ' ')).toContain('Time: 11/25/2026, 01:03 PM (Europe/London)');
     expect(en.html).toContain('&lt;img src=x onerror=alert(1)&gt;');
     expect(en.html).not.toContain('<img');

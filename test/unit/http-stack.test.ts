@@ -158,7 +158,18 @@ describe('claims', () => {
 
   it('takes email and name from the namespaced claims', () => {
     const c = callerFromClaims({ sub: 'auth0|1', 'https://fonella.app/email': 'a@b.de', permissions: '[admin]' });
-    expect(c).toEqual({ id: 'auth0|1', email: 'a@b.de', name: undefined, permissions: ['admin'], isAdmin: true });
+    expect(c).toEqual({ id: 'auth0|1', email: 'a@b.de', emailVerified: false, name: undefined, permissions: ['admin'], isAdmin: true });
     expect(callerFromClaims({ email: 'x@y.z' })).toBeUndefined();
+  });
+
+  it("counts the token's address as verified only when the token says Auth0 verified it (the authorizer's \"true\" too)", () => {
+    const verified = (claims: Record<string, unknown>) => callerFromClaims({ sub: 'auth0|1', 'https://fonella.app/email': 'a@b.de', ...claims })!.emailVerified;
+    expect(verified({ 'https://fonella.app/email_verified': true })).toBe(true);
+    expect(verified({ 'https://fonella.app/email_verified': 'true' })).toBe(true);
+    expect(verified({ email_verified: 'true' })).toBe(true);
+    expect(verified({})).toBe(false);
+    expect(verified({ 'https://fonella.app/email_verified': 'false' })).toBe(false);
+    expect(verified({ 'https://fonella.app/email_verified': 'yes' })).toBe(false);
+    expect(verified({ 'https://fonella.app/email_verified': 1 })).toBe(false);
   });
 });

@@ -5,7 +5,9 @@
 // token carries that grant's scopes; each Management API call wants one of its scopes, else 403
 // `insufficient_scope`. The local client's grant has what the adapter calls: read:users (get a user)
 // and delete:users (delete one). `addClient` registers another client, e.g. one missing a scope.
-// `POST /_users` adds a user, as a sign-up would.
+// `POST /_users` adds a user, as a sign-up would (verified unless `email_verified: false`). A minted
+// access token carries the profile as the tenant's Action adds it: `https://fonella.app/email`, and
+// `https://fonella.app/email_verified` when `emailVerified` is given.
 import { randomUUID } from 'node:crypto';
 import { SignJWT, exportJWK, generateKeyPair, jwtVerify, type CryptoKey, type JWK } from 'jose';
 import * as z from 'zod';
@@ -52,6 +54,8 @@ export interface Auth0Emulator extends EmulatorDefinition {
 const mintSchema = z.strictObject({
   sub: z.string().min(1),
   email: z.email().optional(),
+  /** Whether Auth0 verified the address: the tenant's Action puts `email_verified` on the token beside it. */
+  emailVerified: z.boolean().optional(),
   name: z.string().optional(),
   permissions: z.array(z.string()).default([]),
   expiresInSeconds: z.number().int().min(-86400).max(7 * 86400).default(3600),
@@ -65,7 +69,7 @@ const mintSchema = z.strictObject({
 });
 export type MintInput = z.input<typeof mintSchema>;
 
-const userSchema = z.strictObject({ user_id: z.string().min(1), email: z.email(), name: z.string().optional() });
+const userSchema = z.strictObject({ user_id: z.string().min(1), email: z.email(), email_verified: z.boolean().optional(), name: z.string().optional() });
 
 /** What the Management API adapter calls need: GET /api/v2/users/{id} and DELETE /api/v2/users/{id}. */
 export const MANAGEMENT_SCOPES = ['read:users', 'delete:users'];
@@ -138,6 +142,7 @@ export function createAuth0Emulator(opts: Auth0EmulatorOptions = {}): Auth0Emula
     const claims: Record<string, unknown> = { permissions: m.permissions, scope: 'openid profile email' };
     // Auth0 puts profile data in access tokens only through namespaced custom claims.
     if (m.email) claims['https://fonella.app/email'] = m.email;
+    if (m.email && m.emailVerified !== undefined) claims['https://fonella.app/email_verified'] = m.emailVerified;
     if (m.name) claims['https://fonella.app/name'] = m.name;
     return sign(claims, m.sub, m.audience ?? audience, m.expiresInSeconds, m);
   }
@@ -180,7 +185,7 @@ export function createAuth0Emulator(opts: Auth0EmulatorOptions = {}): Auth0Emula
       if (!parsed.success) return json({ error: 'invalid_request', issues: parsed.error.issues }, 400);
       return json({ access_token: await mintToken(parsed.data), token_type: 'Bearer' });
     })
-    // A user who signed up (tests, the bench): { user_id, email, name? }; 201 with the user.
+    // A user who signed up (tests, the bench): { user_id, email, email_verified?, name? }; 201 with the user.
     .post('/_users', async ({ req }) => {
       const parsed = userSchema.safeParse(await req.json().catch(() => undefined));
       if (!parsed.success) return json({ error: 'invalid_request', issues: parsed.error.issues }, 400);
