@@ -12,7 +12,7 @@
 //
 // listCustomers — GET /v1/admin/customers: a page of the listing, or of a search (`q`).
 import type { CustomerEntry, CustomerIndexRepository, CustomerListing, CustomerSources } from '../db/customers';
-import { isTransactionConflict } from '../db/stats';
+import { isTransactionConflict } from '../db/conditional';
 import { subscriptionInForce } from '../db/subscriptions';
 import { partitionOf, queryWordsOf, termsOf, wordsOf } from './customer-search';
 
