@@ -14,6 +14,8 @@ export const OWN_STACK = [
   'test/integration/callback-ip-limit.test.ts',
   // The public forms' limits, set low before the stack starts.
   'test/integration/rate-limits.test.ts',
+  // The hotline service's quotas, set low before the stack starts.
+  'test/integration/quotas.test.ts',
   // Takes the whole number pool: counts every free and assigned number.
   'test/integration/pool-assignment.test.ts',
   // Imports and lists the whole pool, and deletes every pool row: other files add numbers of their own.

@@ -59,6 +59,9 @@ export function baseEnvironment(settings: StackSettings): Record<string, string>
     RATE_LIMIT_SUPPORT_TICKET_PER_HOUR: String(settings.publicFormRateLimits.supportTicketPerHour),
     RATE_LIMIT_CALLBACK_PER_HOUR: String(settings.publicFormRateLimits.callbackPerHour),
     RATE_LIMIT_CALLBACK_PER_NUMBER_PER_DAY: String(settings.publicFormRateLimits.callbackPerNumberPerDay),
+    QUOTA_ORGANIZATIONS_PER_USER: String(settings.quotas.organizationsPerUser),
+    QUOTA_HOTLINES_PER_ORGANIZATION: String(settings.quotas.hotlinesPerOrganization),
+    QUOTA_AGENT_PHONES_PER_USER: String(settings.quotas.agentPhonesPerUser),
   };
 }
 

@@ -7,12 +7,14 @@
 //   ORG#<orgId> / MEMBER#<userID>             { organizationID, userID, sub, role } the organisation's members
 //   ORG#<orgId> / SIP_ACCOUNT                 the organisation's SIP account (a jambonz carrier and gateway)
 // Rows of a user: everything under USER#<sub>, HOTLINE_USER#<userID>, and ORG#*/MEMBER#<userID>.
+// A new organisation counts against its creator's quota (shared/db/quotas.ts) in the same transaction.
 import { DeleteCommand, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { TableRef } from './client';
-import { applied, cancellationReasons } from './conditional';
+import { applied, cancellationReasons, conditionFailed, retryingConflicts } from './conditional';
 import { nextId, padId } from './counters';
 import { putIfAbsent } from './put-if-absent';
 import { userPk } from './keys';
+import { quotaReached, quotaTake } from './quotas';
 
 export type OrganizationRole = 'admin' | 'member';
 
@@ -135,19 +137,28 @@ export function organizationsRepository(t: TableRef) {
     getOrganization: (organizationID: number) => get<OrganizationRow>(orgKey(organizationID)),
     getMember: (organizationID: number, userID: number) => get<MemberRow>(memberKey(organizationID, userID)),
 
-    /** A new organisation with `admin` as its first admin, in one transaction. */
-    async createOrganization(input: { name: string; admin: HotlineUserRow; now: string }): Promise<OrganizationRow> {
+    /**
+     * A new organisation with `admin` as its first admin, in one transaction that also counts it
+     * against the admin's quota of `quota` organisations: 'over-quota' (nothing written) when they
+     * have made that many.
+     */
+    async createOrganization(input: { name: string; admin: HotlineUserRow; now: string; quota: number }): Promise<OrganizationRow | 'over-quota'> {
+      if (await quotaReached(t, userPk(input.admin.sub), 'organizations', input.quota)) return 'over-quota';
       const organizationID = await nextId(t, 'organization');
       const org: OrganizationRow = { organizationID, name: input.name, createdBy: input.admin.userID, createdAt: input.now };
       const member: MemberRow = { organizationID, userID: input.admin.userID, sub: input.admin.sub, role: 'admin', addedAt: input.now };
-      await t.doc.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            { Put: { TableName: t.tableName, Item: { ...orgKey(organizationID), entity: 'organization', ...org }, ConditionExpression: notExists } },
-            ...membershipPuts(t, member, input.name),
-          ],
-        }),
-      );
+      const counted = quotaTake(t, userPk(input.admin.sub), 'organizations', input.quota);
+      const items = [
+        { Put: { TableName: t.tableName, Item: { ...orgKey(organizationID), entity: 'organization', ...org }, ConditionExpression: notExists } },
+        ...membershipPuts(t, member, input.name),
+        counted,
+      ];
+      try {
+        await retryingConflicts(() => t.doc.send(new TransactWriteCommand({ TransactItems: items })));
+      } catch (err) {
+        if (conditionFailed(err, items, counted)) return 'over-quota';
+        throw err;
+      }
       return org;
     },
 

@@ -1,20 +1,24 @@
-// Organisations of the hotline service: creating one (the caller becomes its admin), adding members
-// by Auth0 user id (admins only; the member's integer user id is allocated once), and a member's
-// consent that organisation admins act on their resources.
+// Organisations of the hotline service: creating one (the caller becomes its admin; at most
+// `organizationsPerUser` per creator, else 409 quota-organizations), adding members by Auth0 user id
+// (admins only; the member's integer user id is allocated once), and a member's consent that
+// organisation admins act on their resources.
 import type { OrganizationsRepository } from '../db/organizations';
 import { ConflictError } from '../errors';
 import type { Caller } from '../model/caller';
 import { requireMembership } from './hotline-access';
+import { QuotaExceededError } from './quotas';
 
 export const MEMBER_EXISTS = 'member-exists';
 
 type Deps = { organizations: OrganizationsRepository; now?: () => Date };
 const nowOf = (deps: Deps) => (deps.now?.() ?? new Date()).toISOString();
 
-export async function createOrganization(deps: Deps, caller: Caller, input: { name: string }) {
+export async function createOrganization(deps: Deps & { quotas: { organizationsPerUser: number } }, caller: Caller, input: { name: string }) {
   const now = nowOf(deps);
+  const limit = deps.quotas.organizationsPerUser;
   const admin = await deps.organizations.ensureUser(caller.id, now);
-  const org = await deps.organizations.createOrganization({ name: input.name, admin, now });
+  const org = await deps.organizations.createOrganization({ name: input.name, admin, now, quota: limit });
+  if (org === 'over-quota') throw new QuotaExceededError('organizations', limit);
   return { id: org.organizationID, name: org.name, role: 'admin' as const, createdAt: org.createdAt };
 }
 

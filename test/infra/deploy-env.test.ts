@@ -13,6 +13,7 @@ import { LOCAL_ONLY_ENV, PROVIDER_ENV, PROVIDER_SECRET_KEYS, StackSettings } fro
 import { appConfig } from '../../shared/config/app';
 import { assistantConfig } from '../../shared/config/assistant';
 import { CALLBACK_ENV, callbackConfig } from '../../shared/config/callback';
+import { quotaConfig } from '../../shared/config/quotas';
 import { rateLimitConfig } from '../../shared/config/rate-limits';
 import { retentionConfig } from '../../shared/config/retention';
 import { mailConfig } from '../../shared/config/mail';
@@ -140,6 +141,14 @@ describe('deployed environment', () => {
     const tight = StackSettings.parse({ ...context.fonella, publicFormRateLimits: { contactPerHour: 3, supportTicketPerHour: 5 } });
     expect(rateLimitConfig.parse(baseEnvironment(tight))).toMatchObject({ contact: { limit: 3 }, supportTicket: { limit: 5 } });
     expect(() => rateLimitConfig.parse({ STAGE: 'prod' })).toThrow(/RATE_LIMIT_CONTACT_PER_HOUR/);
+  });
+
+  it("every function gets the hotline service's quotas: from the stage settings (3 organisations, 10 hotlines, 10 phones unless set), and required on a deployed stage", () => {
+    expect(quotaConfig.parse(baseEnvironment(settings))).toEqual({ organizationsPerUser: 3, hotlinesPerOrganization: 10, agentPhonesPerUser: 10 });
+    const tight = StackSettings.parse({ ...context.fonella, quotas: { organizationsPerUser: 1, hotlinesPerOrganization: 2, agentPhonesPerUser: 4 } });
+    expect(quotaConfig.parse(baseEnvironment(tight))).toEqual({ organizationsPerUser: 1, hotlinesPerOrganization: 2, agentPhonesPerUser: 4 });
+    expect(() => StackSettings.parse({ ...context.fonella, quotas: { organizationsPerUser: 0 } })).toThrow();
+    expect(() => quotaConfig.parse({ STAGE: 'prod' })).toThrow(/QUOTA_ORGANIZATIONS_PER_USER/);
   });
 });
 
