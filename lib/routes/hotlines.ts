@@ -72,7 +72,15 @@ export const addOrganizationMember = {
   tags: ['hotlines'],
   request: { params: OrganizationPath, body: NewMember },
   response: { status: 201, body: Member, description: 'The member, with their integer user id.' },
-  errors: [ORG_404, ADMIN_403, { status: 409, slugs: ['member-exists'], description: '`member-exists`: the person is a member already.' }],
+  errors: [
+    ORG_404,
+    ADMIN_403,
+    {
+      status: 409,
+      slugs: ['member-exists', 'user-account-deleted'],
+      description: "`member-exists`: the person is a member already. `user-account-deleted`: the person's account is deleted or being deleted; nothing was written.",
+    },
+  ],
   uses: { table: 'write' },
 } satisfies RouteDef;
 
@@ -166,8 +174,8 @@ export const createAgentPhone = {
     OWNER_403,
     {
       status: 409,
-      slugs: ['quota-agent-phones'],
-      description: '`quota-agent-phones`: the owner has as many agent phones as a user may; nothing was written.',
+      slugs: ['quota-agent-phones', 'user-account-deleted'],
+      description: "`quota-agent-phones`: the owner has as many agent phones as a user may. `user-account-deleted`: the owner's account is deleted or being deleted. Nothing was written.",
     },
   ],
   uses: { table: 'write' },

@@ -7,14 +7,18 @@
 //   ORG#<orgId> / MEMBER#<userID>             { organizationID, userID, sub, role } the organisation's members
 //   ORG#<orgId> / SIP_ACCOUNT                 the organisation's SIP account (a jambonz carrier and gateway)
 // Rows of a user: everything under USER#<sub>, HOTLINE_USER#<userID>, and ORG#*/MEMBER#<userID>.
-// A new organisation counts against its creator's quota (shared/db/quotas.ts) in the same transaction.
+// Every transaction that writes a user's rows holds only while that user has no teardown record
+// (`accountOpenCheck`; refused: AccountClosedError), and a new organisation counts against its
+// creator's quota (shared/db/quotas.ts) in the same transaction.
 import { DeleteCommand, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { TableRef } from './client';
+import { AccountClosedError } from '../errors';
 import { applied, cancellationReasons, conditionFailed, retryingConflicts } from './conditional';
 import { nextId, padId } from './counters';
 import { putIfAbsent } from './put-if-absent';
 import { userPk } from './keys';
 import { quotaReached, quotaTake } from './quotas';
+import { accountOpenCheck } from './teardowns';
 
 export type OrganizationRole = 'admin' | 'member';
 
@@ -104,18 +108,18 @@ export function organizationsRepository(t: TableRef) {
       if (existing) return existing;
       const userID = await nextId(t, 'hotlineUser');
       const row: HotlineUserRow = { userID, sub, allowOrganizationAdmins: false, createdAt: now };
+      const open = accountOpenCheck(t, sub);
+      const items = [
+        { Put: { TableName: t.tableName, Item: { ...userKey(sub), entity: 'hotlineUser', ...row }, ConditionExpression: notExists } },
+        { Put: { TableName: t.tableName, Item: { ...userRefKey(userID), entity: 'hotlineUserRef', sub, userID }, ConditionExpression: notExists } },
+        open,
+      ];
       try {
-        await t.doc.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              { Put: { TableName: t.tableName, Item: { ...userKey(sub), entity: 'hotlineUser', ...row }, ConditionExpression: notExists } },
-              { Put: { TableName: t.tableName, Item: { ...userRefKey(userID), entity: 'hotlineUserRef', sub, userID }, ConditionExpression: notExists } },
-            ],
-          }),
-        );
+        await retryingConflicts(() => t.doc.send(new TransactWriteCommand({ TransactItems: items })));
         return row;
       } catch (err) {
         if (!cancellationReasons(err)) throw err;
+        if (conditionFailed(err, items, open)) throw new AccountClosedError(sub);
         const winner = await repo.getUser(sub);
         if (!winner) throw err;
         return winner;
@@ -148,26 +152,32 @@ export function organizationsRepository(t: TableRef) {
       const org: OrganizationRow = { organizationID, name: input.name, createdBy: input.admin.userID, createdAt: input.now };
       const member: MemberRow = { organizationID, userID: input.admin.userID, sub: input.admin.sub, role: 'admin', addedAt: input.now };
       const counted = quotaTake(t, userPk(input.admin.sub), 'organizations', input.quota);
+      const open = accountOpenCheck(t, member.sub);
       const items = [
         { Put: { TableName: t.tableName, Item: { ...orgKey(organizationID), entity: 'organization', ...org }, ConditionExpression: notExists } },
         ...membershipPuts(t, member, input.name),
+        open,
         counted,
       ];
       try {
         await retryingConflicts(() => t.doc.send(new TransactWriteCommand({ TransactItems: items })));
       } catch (err) {
+        if (conditionFailed(err, items, open)) throw new AccountClosedError(member.sub);
         if (conditionFailed(err, items, counted)) return 'over-quota';
         throw err;
       }
       return org;
     },
 
-    /** Adds a member; false when they are one already. */
+    /** Adds a member; false when they are one already. AccountClosedError when their account is deleted or being deleted. */
     async addMember(member: MemberRow, organizationName: string): Promise<boolean> {
+      const open = accountOpenCheck(t, member.sub);
+      const items = [...membershipPuts(t, member, organizationName), open];
       try {
-        await t.doc.send(new TransactWriteCommand({ TransactItems: membershipPuts(t, member, organizationName) }));
+        await retryingConflicts(() => t.doc.send(new TransactWriteCommand({ TransactItems: items })));
         return true;
       } catch (err) {
+        if (conditionFailed(err, items, open)) throw new AccountClosedError(member.sub);
         if (cancellationReasons(err)?.some((r) => r.Code === 'ConditionalCheckFailed')) return false;
         throw err;
       }

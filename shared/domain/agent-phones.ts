@@ -1,10 +1,12 @@
 // Agent phones: listed, added and changed by their owner, or by an admin of the owner's organisation
 // who names it and whom the owner allows (shared/domain/hotline-access.ts). Numbers are stored in E.164.
-// An owner has at most `agentPhonesPerUser` phones (409 quota-agent-phones), whoever adds them.
+// An owner has at most `agentPhonesPerUser` phones (409 quota-agent-phones), whoever adds them, and
+// none is added to an account deleted or being deleted (409 user-account-deleted).
 import type { AgentPhoneRow, AgentPhonesRepository } from '../db/agent-phones';
 import type { OrganizationsRepository } from '../db/organizations';
 import { BadRequestError, NotFoundError, ValidationError } from '../errors';
 import type { Caller } from '../model/caller';
+import { inOpenAccount } from './account-state';
 import { checkBodyId, idFromPath, resolveOwner } from './hotline-access';
 import { callableE164 } from './phone-number';
 import { QuotaExceededError } from './quotas';
@@ -39,7 +41,7 @@ export async function createAgentPhone(deps: Deps & { quotas: { agentPhonesPerUs
   const now = (deps.now?.() ?? new Date()).toISOString();
   const limit = deps.quotas.agentPhonesPerUser;
   const fields = { userID: owner.userID, name: input.name, phone, isActive: input.isActive, createdAt: now, updatedAt: now };
-  const row = await deps.phones.create(owner.sub, fields, limit);
+  const row = await inOpenAccount(caller.id, deps.phones.create(owner.sub, fields, limit));
   if (row === 'over-quota') throw new QuotaExceededError('agentPhones', limit);
   return view(row);
 }
