@@ -7,7 +7,8 @@
 // claim back, and a table failure after Vapi created the assistant deletes it again; so does an account
 // whose deletion was asked for meanwhile: the claim and its completion hold only while the account has
 // no teardown record, and the PUT answers 409 account-being-deleted. A pool number is
-// assigned in one transaction with the user's pool line (shared/db/pool.ts); binding it in Vapi is a
+// assigned in one transaction with the user's pool line (shared/db/pool.ts), refused once the
+// account's teardown record exists (409; the teardown deletes the assistant); binding it in Vapi is a
 // provider call that must not be lost, so the bindPoolNumber worker does it from the line's INSERT.
 // No free number: the assistant is still created and the profile says the number is pending; the
 // next PUT tries again.
@@ -68,7 +69,7 @@ export async function putAssistant(deps: AssistantDeps, caller: Pick<Caller, 'id
   const rows = await deps.users.loadUser(userId);
   const current = rows.assistant;
   const ready = current?.status === 'ready' ? await update(deps, userId, current as ReadyRow, setup, now) : await create(deps, caller, rows, setup, now);
-  const poolLine = rows.poolLine ?? (await assignPoolNumber(deps, userId, rows, ready.assistantId, now));
+  const poolLine = rows.poolLine ?? (await inOpenAccount(userId, assignPoolNumber(deps, userId, rows, ready.assistantId, now)));
   return assistantView(ready, poolLine, planIncludesNumber(deps.plans, rows))!;
 }
 

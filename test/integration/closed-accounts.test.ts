@@ -1,13 +1,16 @@
 // No writes into an account deleted or being deleted, through the local API: the account gate checks
 // only the caller, so a write into another user's partition (an admin adding a member, or a consenting
 // member's agent phone) carries its own condition on that user's teardown record; and a PUT
-// /v1/me/assistant still creating the assistant when DELETE /v1/me comes leaves no Vapi assistant
-// behind, whichever of the two writes first. The races are held in place on the handlers' own table
-// client (test/support/table-commands.ts): a command is kept waiting until the test lets it go.
+// /v1/me/assistant still creating the assistant when DELETE /v1/me comes leaves no Vapi assistant and
+// takes no pool number, whichever of the two writes first. The races are held in place on the
+// handlers' own table client (test/support/table-commands.ts): a command waits until the test lets it go.
 import { describe, expect, it } from 'vitest';
+import { subscriptionsRepository } from '../../shared/db/subscriptions';
+import { addFreePoolNumber } from '../support/rows';
 import { onTableCommand, type TableCommand } from '../support/table-commands';
 import { waitFor } from '../support/stack';
 import { finished, signUp, stack, useTeardownStack } from '../support/teardown';
+import { settle } from '../support/state';
 import { rowsOf } from '../support/users';
 
 useTeardownStack();
@@ -137,6 +140,33 @@ describe('PUT /v1/me/assistant in flight when DELETE /v1/me comes', () => {
     }
     await finished(u.sub);
     expect(await vapiAssistantsOf(u.sub)).toEqual([]);
+    expect((await rowsOf(stack, u.sub)).map((r) => r.sk)).toEqual(['TEARDOWN']);
+  }, 60_000);
+
+  it('a pool number the PUT would take after the teardown record exists is refused (409 account-being-deleted): no number stays assigned, nothing is left at Vapi', async () => {
+    const u = await signUp('closed-put-pool');
+    expect((await u.call('GET', '/v1/me')).status).toBe(200);
+    const now = new Date().toISOString();
+    await subscriptionsRepository(stack.table).put(u.sub, { planId: 'business', status: 'active', createdAt: now, updatedAt: now });
+    await addFreePoolNumber(stack);
+    const assigning = hold((c, text) => c.name === 'TransactWriteItems' && text.includes(`USER#${u.sub}`) && text.includes('POOL#'));
+    try {
+      const put = u.call('PUT', '/v1/me/assistant', { greeting: 'Hallo!' });
+      await assigning.reached; // The assistant is made and recorded; taking a number waits.
+      expect((await u.call('DELETE', '/v1/me')).status).toBe(202);
+      assigning.release();
+      const res = await put;
+      expect(res.status).toBe(409);
+      expect(res.body.type).toBe(problem('account-being-deleted'));
+    } finally {
+      assigning.release();
+      assigning.stop();
+    }
+    await finished(u.sub);
+    await settle(stack);
+    expect((await stack.scan()).filter((r) => String(r.pk).startsWith('POOL#') && r.userId === u.sub)).toEqual([]);
+    const vapi = await stack.inspect<{ assistants: unknown[]; phoneNumbers: unknown[] }>('vapi');
+    expect([...vapi.assistants, ...vapi.phoneNumbers].filter((r) => JSON.stringify(r).includes(u.sub))).toEqual([]);
     expect((await rowsOf(stack, u.sub)).map((r) => r.sk)).toEqual(['TEARDOWN']);
   }, 60_000);
 
