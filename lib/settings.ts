@@ -103,6 +103,17 @@ export const StackSettings = z.strictObject({
       callReportsPerUserPerDay: 10,
       emailConfirmationsPerUserPerDay: 5,
     }),
+  /**
+   * Quotas on the hotline service's costly creations (shared/config/quotas.ts): organisations one user
+   * may create, hotlines per organisation, agent phones one user may own. Over one: 409 `quota-<name>`.
+   */
+  quotas: z
+    .strictObject({
+      organizationsPerUser: z.int().min(1).max(100_000).default(3),
+      hotlinesPerOrganization: z.int().min(1).max(100_000).default(10),
+      agentPhonesPerUser: z.int().min(1).max(100_000).default(10),
+    })
+    .default({ organizationsPerUser: 3, hotlinesPerOrganization: 10, agentPhonesPerUser: 10 }),
 });
 export type StackSettings = z.infer<typeof StackSettings>;
 

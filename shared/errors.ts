@@ -274,6 +274,19 @@ export class AccountBeingDeletedError extends AppError {
   }
 }
 
+/**
+ * A write into a user's partition refused by its condition on that user's teardown record
+ * (shared/db/teardowns.ts `accountOpenCheck`): the account is being deleted or was deleted, and
+ * nothing is written into it.
+ */
+export class AccountClosedError extends AppError {
+  readonly userId: string;
+  constructor(userId: string) {
+    super(409, 'user-account-deleted', 'Conflict', "That user's account is deleted or being deleted: nothing is written into it.");
+    this.userId = userId;
+  }
+}
+
 /** The caller's account was deleted; a token issued before stays refused until it expires. */
 export class AccountDeletedError extends AppError {
   constructor() {

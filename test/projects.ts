@@ -16,6 +16,8 @@ export const OWN_STACK = [
   'test/integration/rate-limits.test.ts',
   // The device cap and the signed-in users' mail limits (call reports, address confirmations), set low before the stack starts.
   'test/integration/mail-bounds.test.ts',
+  // The hotline service's quotas, set low before the stack starts.
+  'test/integration/quotas.test.ts',
   // Takes the whole number pool: counts every free and assigned number.
   'test/integration/pool-assignment.test.ts',
   // Imports and lists the whole pool, and deletes every pool row: other files add numbers of their own.

@@ -64,6 +64,9 @@ export function baseEnvironment(settings: StackSettings): Record<string, string>
     RATE_LIMIT_EMAIL_CONFIRMATIONS_PER_USER_PER_DAY: String(settings.mailBounds.emailConfirmationsPerUserPerDay),
     DEVICES_PER_USER_MAX: String(settings.mailBounds.devicesPerUser),
     SIGN_IN_ALERT_WINDOW_MINUTES: String(settings.mailBounds.signInAlertWindowMinutes),
+    QUOTA_ORGANIZATIONS_PER_USER: String(settings.quotas.organizationsPerUser),
+    QUOTA_HOTLINES_PER_ORGANIZATION: String(settings.quotas.hotlinesPerOrganization),
+    QUOTA_AGENT_PHONES_PER_USER: String(settings.quotas.agentPhonesPerUser),
   };
 }
 

@@ -10,6 +10,7 @@ import { hotlinesRepository } from '../../shared/db/hotlines';
 import { organizationsRepository } from '../../shared/db/organizations';
 import { createSipAccount } from '../../shared/domain/hotlines';
 import { hotlineConfig } from '../../shared/config/hotlines';
+import { quotaConfig } from '../../shared/config/quotas';
 import { jambonzAdapter } from '../../shared/providers/jambonz/adapter';
 import type { RunningEmulator } from './emulators/kit';
 
@@ -20,11 +21,13 @@ export async function seedDemoHotline(t: TableRef, running: RunningEmulator[], u
   const env = emulator.definition.env(emulator.baseUrl);
   const jambonz = jambonzAdapter({ baseUrl: env.JAMBONZ_BASE_URL!, apiKey: env.JAMBONZ_API_KEY!, accountSid: env.JAMBONZ_ACCOUNT_SID! });
   const gateway = hotlineConfig.parse(process.env).sipGateway;
+  const quotas = quotaConfig.parse(process.env);
   const organizations = organizationsRepository(t);
   const now = new Date().toISOString();
   if ((await organizations.getUser(users.admin)) !== undefined) return;
   const admin = await organizations.ensureUser(users.admin, now);
-  const org = await organizations.createOrganization({ name: DEMO_HOTLINE.organizationName, admin, now });
+  const org = await organizations.createOrganization({ name: DEMO_HOTLINE.organizationName, admin, now, quota: quotas.organizationsPerUser });
+  if (org === 'over-quota') throw new Error('the demo organisation is over the local quota');
   const member = await organizations.ensureUser(users.member, now);
   const membership = { organizationID: org.organizationID, userID: member.userID, sub: member.sub };
   await organizations.invite({ ...membership, role: 'member', invitedAt: now }, org.name);
@@ -42,20 +45,20 @@ export async function seedDemoHotline(t: TableRef, running: RunningEmulator[], u
     country: 'DE',
   });
   const phones = agentPhonesRepository(t);
-  await phones.create(users.admin, { id: await phones.newId(), userID: admin.userID, name: 'Desk', phone: DEMO_HOTLINE.agentPhone, isActive: true, createdAt: now, updatedAt: now });
+  await phones.create(users.admin, { userID: admin.userID, name: 'Desk', phone: DEMO_HOTLINE.agentPhone, isActive: true, createdAt: now, updatedAt: now }, quotas.agentPhonesPerUser);
   const hotlines = hotlinesRepository(t);
-  await hotlines.create({
-    id: await hotlines.newHotlineId(),
+  const hotline = {
     organizationID: org.organizationID,
     name: 'Demo night line',
     agents: [admin.userID],
     channelsInbound: 10,
     channelsOutbound: 10,
     isActive: true,
-    status: 'created',
+    status: 'created' as const,
     ttsInbound: 'You have reached the demo night line of the fire brigade. Please hold.',
     ttsOutbound: 'Incoming call from the demo night line.',
     createdAt: now,
     updatedAt: now,
-  });
+  };
+  await hotlines.create(hotline, quotas.hotlinesPerOrganization);
 }

@@ -54,10 +54,12 @@ export const createOrganization = {
   handler: 'functions/hotlines/create-organization.ts',
   access: 'user',
   summary: 'Create an organisation',
-  description: 'A new organisation; the caller becomes its admin (and gets their integer user id if they had none).',
+  description:
+    'A new organisation; the caller becomes its admin (and gets their integer user id if they had none). Each brings a SIP account at jambonz, so a user may create a few only (3 by default; each deployment sets its quota).',
   tags: ['hotlines'],
   request: { body: NewOrganization },
   response: { status: 201, body: Organization, description: 'The organisation, with its integer id.' },
+  errors: [{ status: 409, slugs: ['quota-organizations'], description: '`quota-organizations`: the caller has created as many organisations as a user may; nothing was created.' }],
   uses: { table: 'write' },
 } satisfies RouteDef;
 
@@ -78,8 +80,9 @@ export const addOrganizationMember = {
     ADMIN_403,
     {
       status: 409,
-      slugs: ['member-exists', 'invitation-pending'],
-      description: '`member-exists`: the person is a member already. `invitation-pending`: the person has been invited already and has not answered.',
+      slugs: ['member-exists', 'invitation-pending', 'user-account-deleted'],
+      description:
+        "`member-exists`: the person is a member already. `invitation-pending`: the person has been invited already and has not answered. `user-account-deleted`: the person's account is deleted or being deleted; nothing was written.",
     },
   ],
   uses: { table: 'write' },
@@ -199,11 +202,19 @@ export const createAgentPhone = {
   access: 'user',
   summary: 'Add an agent phone',
   description:
-    "A phone of user `userID` (the same rule as the list). `phone` is an international number, stored in E.164; active phones are rung when a hotline of an organisation whose admins the user allows calls the user.",
+    "A phone of user `userID` (the same rule as the list). `phone` is an international number, stored in E.164; active phones are rung when a hotline of an organisation whose admins the user allows calls the user. A user owns a few phones at most, whoever adds them (10 by default; each deployment sets its quota).",
   tags: ['hotlines'],
   request: { query: OrganizationScopeQuery, body: AgentPhoneInput },
   response: { status: 201, body: AgentPhone, description: 'The phone.' },
-  errors: [ORG_404, OWNER_403],
+  errors: [
+    ORG_404,
+    OWNER_403,
+    {
+      status: 409,
+      slugs: ['quota-agent-phones', 'user-account-deleted'],
+      description: "`quota-agent-phones`: the owner has as many agent phones as a user may. `user-account-deleted`: the owner's account is deleted or being deleted. Nothing was written.",
+    },
+  ],
   uses: { table: 'write' },
 } satisfies RouteDef;
 
@@ -249,7 +260,7 @@ export const createHotline = {
   access: 'user',
   summary: 'Create a hotline',
   description:
-    "Stored as `created` and answered at once; a local number and a jambonz application are then provisioned (status `active`, or `failed` with the reason while retried). The number costs while the hotline exists, paused or not. Admins only; every agent must be a member (an invitee becomes one by accepting); an agent's phones ring only while the agent allows the organisation's admins.",
+    "Stored as `created` and answered at once; a local number and a jambonz application are then provisioned (status `active`, or `failed` with the reason while retried). The number costs while the hotline exists, paused or not, so an organisation has a few at most (10 by default; each deployment sets its quota). Admins only; every agent must be a member (an invitee becomes one by accepting); an agent's phones ring only while the agent allows the organisation's admins.",
   tags: ['hotlines'],
   request: { body: HotlineInput },
   response: { status: 201, body: Hotline, description: 'The hotline, `created`.' },
@@ -258,8 +269,9 @@ export const createHotline = {
     ADMIN_403,
     {
       status: 409,
-      slugs: ['sip-account-required', 'agent-not-member'],
-      description: '`sip-account-required`: the organisation has no SIP account yet; `agent-not-member`: an agent is not a member of the organisation (or invited and not yet accepted).',
+      slugs: ['sip-account-required', 'agent-not-member', 'quota-hotlines'],
+      description:
+        '`sip-account-required`: the organisation has no SIP account yet; `agent-not-member`: an agent is not a member of the organisation (or invited and not yet accepted); `quota-hotlines`: the organisation has as many hotlines as it may. Nothing was created.',
     },
   ],
   uses: { table: 'write' },

@@ -1,12 +1,18 @@
 // Agent phones: the numbers a hotline rings for an agent, owned by the agent's user.
 //   USER#<sub> / HOTLINE#PHONE#<id>   { id, userID, name, phone (E.164), isActive }   gsi1 AGENT_PHONE#<id>
 // Listed with one Query over the owner's partition; found by id through gsi1 (then read consistently).
-// A new phone's id comes from the agentPhone counter (shared/db/counters.ts).
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+// A new phone's id comes from the agentPhone counter (shared/db/counters.ts). A new phone counts
+// against its owner's quota (shared/db/quotas.ts) and holds only while the owner has no teardown
+// record (`accountOpenCheck`), both in the creation's transaction.
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { AccountClosedError } from '../errors';
 import type { TableRef } from './client';
+import { conditionFailed, retryingConflicts } from './conditional';
 import { queryAll } from './query-all';
 import { nextId, padId } from './counters';
 import { userIdOfPk, userPk } from './keys';
+import { quotaReached, quotaTake } from './quotas';
+import { accountOpenCheck } from './teardowns';
 
 export interface AgentPhoneRow {
   id: number;
@@ -25,17 +31,35 @@ const lookupKey = (id: number) => ({ gsi1pk: `AGENT_PHONE#${id}`, gsi1sk: 'AGENT
 
 export function agentPhonesRepository(t: TableRef) {
   return {
-    /** The id of a phone about to be created (never given out again). */
-    newId: () => nextId(t, 'agentPhone'),
-
-    async create(sub: string, row: AgentPhoneRow): Promise<void> {
-      await t.doc.send(
-        new PutCommand({
-          TableName: t.tableName,
-          Item: { ...phoneKey(sub, row.id), ...lookupKey(row.id), entity: 'agentPhone', ...row },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
+    /**
+     * Stores a new phone of `sub` under a new id, counted against their quota of `quota` phones:
+     * 'over-quota' (no id taken, nothing written) when they own that many; AccountClosedError when
+     * their account is deleted or being deleted.
+     */
+    async create(sub: string, fields: Omit<AgentPhoneRow, 'id'>, quota: number): Promise<AgentPhoneRow | 'over-quota'> {
+      if (await quotaReached(t, userPk(sub), 'agentPhones', quota)) return 'over-quota';
+      const row: AgentPhoneRow = { id: await nextId(t, 'agentPhone'), ...fields };
+      const counted = quotaTake(t, userPk(sub), 'agentPhones', quota);
+      const open = accountOpenCheck(t, sub);
+      const items = [
+        {
+          Put: {
+            TableName: t.tableName,
+            Item: { ...phoneKey(sub, row.id), ...lookupKey(row.id), entity: 'agentPhone', ...row },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
+        open,
+        counted,
+      ];
+      try {
+        await retryingConflicts(() => t.doc.send(new TransactWriteCommand({ TransactItems: items })));
+        return row;
+      } catch (err) {
+        if (conditionFailed(err, items, open)) throw new AccountClosedError(sub);
+        if (conditionFailed(err, items, counted)) return 'over-quota';
+        throw err;
+      }
     },
 
     /** The owner's phones, by id. */

@@ -5,13 +5,18 @@
 // `status: creating` and a claim id) before Vapi is called, so two concurrent first calls create one
 // assistant; then Vapi's create; then `complete`, which fills the row, conditional on the claim still
 // being this request's. A claim older than CLAIM_TTL_MS (its request died between the steps) may be
-// taken over. Every write here is on the caller's own key: no input names another user.
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+// taken over. Every write here is on the caller's own key: no input names another user. The claim
+// and the completion each hold only while the account has no teardown record (`accountOpenCheck`,
+// else AccountClosedError): a PUT still creating when the account's deletion is asked for does not
+// record its assistant after the teardown read the partition, and deletes it again instead.
+import { DeleteCommand, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { AssistantLanguage } from '../config/assistant';
+import { AccountClosedError } from '../errors';
 import type { TableRef } from './client';
 import { userByLookup } from './lookup';
-import { applied, isConditionFailure } from './conditional';
+import { conditionFailed, isConditionFailure, retryingConflicts } from './conditional';
 import { userPk } from './keys';
+import { accountOpenCheck } from './teardowns';
 
 export interface AssistantRow {
   status: 'creating' | 'ready';
@@ -45,46 +50,71 @@ export function assistantsRepository(t: TableRef) {
 
     /**
      * Claims the creation for this request: true when no row exists or only a stale claim does.
-     * False when another request holds a live claim or the assistant exists.
+     * False when another request holds a live claim or the assistant exists. AccountClosedError when
+     * the account is being deleted.
      */
     async claim(userId: string, claimId: string, now: Date): Promise<boolean> {
-      return applied(
-        t.doc.send(
-          new PutCommand({
+      const open = accountOpenCheck(t, userId);
+      const items = [
+        {
+          Put: {
             TableName: t.tableName,
             Item: { ...key(userId), entity: 'assistant', status: 'creating', claimId, claimedAt: now.toISOString() },
             ConditionExpression: 'attribute_not_exists(pk) OR (#s = :creating AND claimedAt < :stale)',
             ExpressionAttributeNames: { '#s': 'status' },
             ExpressionAttributeValues: { ':creating': 'creating', ':stale': new Date(now.getTime() - CLAIM_TTL_MS).toISOString() },
-          }),
-        ),
-      );
+          },
+        },
+        open,
+      ];
+      try {
+        await retryingConflicts(() => t.doc.send(new TransactWriteCommand({ TransactItems: items })));
+        return true;
+      } catch (err) {
+        if (conditionFailed(err, items, open)) throw new AccountClosedError(userId);
+        if (conditionFailed(err, items, items[0])) return false;
+        throw err;
+      }
     },
 
-    /** Fills the claimed row with the created assistant; fails (throws) unless the claim is still ours. */
+    /**
+     * Fills the claimed row with the created assistant; fails (throws) unless the claim is still ours,
+     * and with AccountClosedError once the account's teardown record exists (the caller then deletes
+     * the assistant it created).
+     */
     async complete(userId: string, claimId: string, a: ReadyAssistant): Promise<void> {
-      await t.doc.send(
-        new UpdateCommand({
-          TableName: t.tableName,
-          Key: key(userId),
-          UpdateExpression:
-            'SET #s = :ready, assistantId = :id, greeting = :g, #l = :l, createdAt = :c, updatedAt = :u, gsi1pk = :gpk, gsi1sk = :gsk',
-          ConditionExpression: '#s = :creating AND claimId = :claim',
-          ExpressionAttributeNames: { '#s': 'status', '#l': 'language' },
-          ExpressionAttributeValues: {
-            ':ready': 'ready',
-            ':creating': 'creating',
-            ':claim': claimId,
-            ':id': a.assistantId,
-            ':g': a.greeting,
-            ':l': a.language,
-            ':c': a.createdAt,
-            ':u': a.updatedAt,
-            ':gpk': assistantLookupKey(a.assistantId).gsi1pk,
-            ':gsk': assistantLookupKey(a.assistantId).gsi1sk,
+      const open = accountOpenCheck(t, userId);
+      const items = [
+        {
+          Update: {
+            TableName: t.tableName,
+            Key: key(userId),
+            UpdateExpression:
+              'SET #s = :ready, assistantId = :id, greeting = :g, #l = :l, createdAt = :c, updatedAt = :u, gsi1pk = :gpk, gsi1sk = :gsk',
+            ConditionExpression: '#s = :creating AND claimId = :claim',
+            ExpressionAttributeNames: { '#s': 'status', '#l': 'language' },
+            ExpressionAttributeValues: {
+              ':ready': 'ready',
+              ':creating': 'creating',
+              ':claim': claimId,
+              ':id': a.assistantId,
+              ':g': a.greeting,
+              ':l': a.language,
+              ':c': a.createdAt,
+              ':u': a.updatedAt,
+              ':gpk': assistantLookupKey(a.assistantId).gsi1pk,
+              ':gsk': assistantLookupKey(a.assistantId).gsi1sk,
+            },
           },
-        }),
-      );
+        },
+        open,
+      ];
+      try {
+        await retryingConflicts(() => t.doc.send(new TransactWriteCommand({ TransactItems: items })));
+      } catch (err) {
+        if (conditionFailed(err, items, open)) throw new AccountClosedError(userId);
+        throw err;
+      }
     },
 
     /** Gives a claim up (the create failed); a claim another request has since taken stays. */

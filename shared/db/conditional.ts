@@ -1,7 +1,9 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 
 // Conditional writes: a failed condition is an answer ("someone was first", "already marked"), not an
-// error. Every repository asks it the same way.
+// error. Every repository asks it the same way: of a single write (`applied`), and of one item of a
+// transaction (`conditionFailed`); a transaction cancelled only because another one touched the same
+// items is tried again (`retryingConflicts`).
 export const isConditionFailure = (err: unknown): boolean =>
   (err as { name?: string } | null)?.name === 'ConditionalCheckFailedException';
 
@@ -26,4 +28,27 @@ export interface CancellationReason {
 export function cancellationReasons(err: unknown): CancellationReason[] | undefined {
   const e = err as { name?: string; CancellationReasons?: CancellationReason[] } | null;
   return e?.name === 'TransactionCanceledException' ? (e.CancellationReasons ?? []) : undefined;
+}
+
+/** Whether `item`, one of the transaction's `items`, failed its condition in this cancelled transaction. */
+export function conditionFailed(err: unknown, items: readonly unknown[], item: unknown): boolean {
+  const at = items.indexOf(item);
+  return at >= 0 && cancellationReasons(err)?.[at]?.Code === 'ConditionalCheckFailed';
+}
+
+/** A transaction cancelled only because another one touched the same items: worth trying again. */
+export const isTransactionConflict = (err: unknown) =>
+  cancellationReasons(err)?.some((r) => r.Code === 'TransactionConflict') === true ||
+  (err as { name?: string } | null)?.name === 'TransactionConflictException';
+
+/** Tries `fn` again after a short random pause while it meets a concurrent transaction. */
+export async function retryingConflicts<T>(fn: () => Promise<T>, attempts = 10): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (i >= attempts || !isTransactionConflict(err)) throw err;
+      await new Promise((r) => setTimeout(r, Math.random() * 10 * i));
+    }
+  }
 }

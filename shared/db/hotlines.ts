@@ -4,12 +4,15 @@
 //   HOTLINE#<id> / RECORD#<recordId>  the billing record of one completed call
 //   JAMBONZ_CALL#<callSid> / REF      { hotlineID, logID }: jambonz's call → its log (webhooks name calls by sid)
 // The provisioning worker reacts to HOTLINE rows whose status becomes `created` (HOTLINE_KEYS).
-import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+// A new hotline counts against its organisation's quota (shared/db/quotas.ts) in the same transaction.
+import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { TableRef } from './client';
 import { queryAll } from './query-all';
-import { applied, cancellationReasons, isConditionFailure } from './conditional';
+import { applied, cancellationReasons, conditionFailed, isConditionFailure, retryingConflicts } from './conditional';
 import { nextId, padId } from './counters';
 import { afterPrefix, idOfKeyParser } from './keys';
+import { ORG_PK_PREFIX } from './organizations';
+import { quotaReached, quotaTake } from './quotas';
 
 export type HotlineState = 'created' | 'active' | 'failed';
 
@@ -124,16 +127,32 @@ export function hotlinesRepository(t: TableRef) {
   };
 
   const repo = {
-    newHotlineId: () => nextId(t, 'hotline'),
-
-    async create(row: HotlineRow): Promise<void> {
-      await t.doc.send(
-        new PutCommand({
-          TableName: t.tableName,
-          Item: { ...hotlineKey(row.id), ...listKey(row.organizationID, row.id), entity: 'hotline', ...row },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
+    /**
+     * Stores a new hotline under a new id, counted against its organisation's quota of `quota`
+     * hotlines: 'over-quota' (no id taken, nothing written) when it has that many.
+     */
+    async create(fields: Omit<HotlineRow, 'id'>, quota: number): Promise<HotlineRow | 'over-quota'> {
+      const orgPk = `${ORG_PK_PREFIX}${fields.organizationID}`;
+      if (await quotaReached(t, orgPk, 'hotlines', quota)) return 'over-quota';
+      const row: HotlineRow = { id: await nextId(t, 'hotline'), ...fields };
+      const counted = quotaTake(t, orgPk, 'hotlines', quota);
+      const items = [
+        {
+          Put: {
+            TableName: t.tableName,
+            Item: { ...hotlineKey(row.id), ...listKey(row.organizationID, row.id), entity: 'hotline', ...row },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
+        counted,
+      ];
+      try {
+        await retryingConflicts(() => t.doc.send(new TransactWriteCommand({ TransactItems: items })));
+        return row;
+      } catch (err) {
+        if (conditionFailed(err, items, counted)) return 'over-quota';
+        throw err;
+      }
     },
 
     async get(id: number): Promise<HotlineRow | undefined> {

@@ -12,13 +12,19 @@
 // off until the member gives it, and only on an accepted membership. Rows written before invitations
 // existed have neither field: they count as accepted, without consent.
 // Rows of a user: everything under USER#<sub>, HOTLINE_USER#<userID>, and ORG#*/MEMBER#<userID>.
+// Every transaction that writes a user's rows holds only while that user has no teardown record
+// (`accountOpenCheck`; refused: AccountClosedError), and a new organisation counts against its
+// creator's quota (shared/db/quotas.ts) in the same transaction.
 import { DeleteCommand, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { TableRef } from './client';
-import { applied, cancellationReasons } from './conditional';
+import { AccountClosedError } from '../errors';
+import { applied, cancellationReasons, conditionFailed, retryingConflicts } from './conditional';
 import { nextId, padId } from './counters';
 import { putIfAbsent } from './put-if-absent';
 import { queryAll } from './query-all';
 import { userPk } from './keys';
+import { quotaReached, quotaTake } from './quotas';
+import { accountOpenCheck } from './teardowns';
 
 export type OrganizationRole = 'admin' | 'member';
 /** `invited` until the person accepts, then `active`. */
@@ -151,18 +157,18 @@ export function organizationsRepository(t: TableRef) {
       if (existing) return existing;
       const userID = await nextId(t, 'hotlineUser');
       const row: HotlineUserRow = { userID, sub, createdAt: now };
+      const open = accountOpenCheck(t, sub);
+      const items = [
+        { Put: { TableName: t.tableName, Item: { ...userKey(sub), entity: 'hotlineUser', ...row }, ConditionExpression: notExists } },
+        { Put: { TableName: t.tableName, Item: { ...userRefKey(userID), entity: 'hotlineUserRef', sub, userID }, ConditionExpression: notExists } },
+        open,
+      ];
       try {
-        await t.doc.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              { Put: { TableName: t.tableName, Item: { ...userKey(sub), entity: 'hotlineUser', ...row }, ConditionExpression: notExists } },
-              { Put: { TableName: t.tableName, Item: { ...userRefKey(userID), entity: 'hotlineUserRef', sub, userID }, ConditionExpression: notExists } },
-            ],
-          }),
-        );
+        await retryingConflicts(() => t.doc.send(new TransactWriteCommand({ TransactItems: items })));
         return row;
       } catch (err) {
         if (!cancellationReasons(err)) throw err;
+        if (conditionFailed(err, items, open)) throw new AccountClosedError(sub);
         const winner = await repo.getUser(sub);
         if (!winner) throw err;
         return winner;
@@ -186,8 +192,13 @@ export function organizationsRepository(t: TableRef) {
       return items.map(membershipOf);
     },
 
-    /** A new organisation with `admin` as its first admin (accepted, without consent until they give it), in one transaction. */
-    async createOrganization(input: { name: string; admin: HotlineUserRow; now: string }): Promise<OrganizationRow> {
+    /**
+     * A new organisation with `admin` as its first admin (accepted, without consent until they give
+     * it), in one transaction that also counts it against the admin's quota of `quota` organisations:
+     * 'over-quota' (nothing written) when they have made that many.
+     */
+    async createOrganization(input: { name: string; admin: HotlineUserRow; now: string; quota: number }): Promise<OrganizationRow | 'over-quota'> {
+      if (await quotaReached(t, userPk(input.admin.sub), 'organizations', input.quota)) return 'over-quota';
       const organizationID = await nextId(t, 'organization');
       const org: OrganizationRow = { organizationID, name: input.name, createdBy: input.admin.userID, createdAt: input.now };
       const member: MemberRow = {
@@ -200,18 +211,28 @@ export function organizationsRepository(t: TableRef) {
         addedAt: input.now,
         acceptedAt: input.now,
       };
-      await t.doc.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            { Put: { TableName: t.tableName, Item: { ...orgKey(organizationID), entity: 'organization', ...org }, ConditionExpression: notExists } },
-            ...membershipPuts(t, member, input.name),
-          ],
-        }),
-      );
+      const counted = quotaTake(t, userPk(input.admin.sub), 'organizations', input.quota);
+      const open = accountOpenCheck(t, member.sub);
+      const items = [
+        { Put: { TableName: t.tableName, Item: { ...orgKey(organizationID), entity: 'organization', ...org }, ConditionExpression: notExists } },
+        ...membershipPuts(t, member, input.name),
+        open,
+        counted,
+      ];
+      try {
+        await retryingConflicts(() => t.doc.send(new TransactWriteCommand({ TransactItems: items })));
+      } catch (err) {
+        if (conditionFailed(err, items, open)) throw new AccountClosedError(member.sub);
+        if (conditionFailed(err, items, counted)) return 'over-quota';
+        throw err;
+      }
       return org;
     },
 
-    /** Invites a person (their membership rows as `invited`, without consent); false when they are a member or invited already. */
+    /**
+     * Invites a person (their membership rows as `invited`, without consent); false when they are a
+     * member or invited already. AccountClosedError when their account is deleted or being deleted.
+     */
     async invite(invitee: MembershipRef & { role: OrganizationRole; invitedAt: string }, organizationName: string): Promise<boolean> {
       const member: MemberRow = {
         organizationID: invitee.organizationID,
@@ -222,10 +243,13 @@ export function organizationsRepository(t: TableRef) {
         allowAdmins: false,
         addedAt: invitee.invitedAt,
       };
+      const open = accountOpenCheck(t, member.sub);
+      const items = [...membershipPuts(t, member, organizationName), open];
       try {
-        await t.doc.send(new TransactWriteCommand({ TransactItems: membershipPuts(t, member, organizationName) }));
+        await retryingConflicts(() => t.doc.send(new TransactWriteCommand({ TransactItems: items })));
         return true;
       } catch (err) {
+        if (conditionFailed(err, items, open)) throw new AccountClosedError(member.sub);
         if (cancellationReasons(err)?.some((r) => r.Code === 'ConditionalCheckFailed')) return false;
         throw err;
       }

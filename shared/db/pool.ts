@@ -4,15 +4,20 @@
 //
 // An assignment is one transaction of two conditional writes: the number goes from free to the user
 // (condition: still free) and the user's INTEGRATION#POOL row is created (condition: none yet). So two
-// users never get the same number and no user gets two, however many requests run at once. The
-// index is eventually consistent, so a candidate may already be gone: the next one is tried.
+// users never get the same number and no user gets two, however many requests run at once; and only
+// while the user has no teardown record (`accountOpenCheck`, else AccountClosedError), so a request
+// still running when the account's deletion is asked for takes no number after the teardown gave the
+// lines back. The index is eventually consistent, so a candidate may already be gone: the next one is
+// tried.
 import { QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { AccountClosedError } from '../errors';
 import type { TableRef } from './client';
 import { cancellationReasons } from './conditional';
 import { decodeCursor, encodeCursor, type CursorKey } from './cursor';
 import { putIfAbsent, type PutOutcome } from './put-if-absent';
 import { INTEGRATION_SK_PREFIX, userPk } from './keys';
+import { accountOpenCheck } from './teardowns';
 
 export type PoolStatus = 'free' | 'assigned';
 
@@ -75,7 +80,8 @@ export function poolAssignments(t: TableRef) {
   return {
     /**
      * Gives the user a free number and writes their pool line, atomically; `assistantId` is what the
-     * number will ring. Answers the number, the user's existing one, or that none is free.
+     * number will ring. Answers the number, the user's existing one, or that none is free;
+     * AccountClosedError when the account is being deleted.
      */
     async assignFree(input: { userId: string; assistantId: string; now: string }): Promise<AssignOutcome> {
       for (let round = 0; round < MAX_ROUNDS; round++) {
@@ -113,6 +119,7 @@ export function poolAssignments(t: TableRef) {
                       ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
                     },
                   },
+                  accountOpenCheck(t, input.userId),
                 ],
               }),
             );
@@ -120,6 +127,7 @@ export function poolAssignments(t: TableRef) {
           } catch (err) {
             const reasons = cancellationReasons(err);
             if (!reasons) throw err;
+            if (reasons[2]?.Code === 'ConditionalCheckFailed') throw new AccountClosedError(input.userId);
             // The user's line exists: another request assigned them a number first.
             const lineReason = reasons[1];
             if (lineReason?.Code === 'ConditionalCheckFailed') {

@@ -18,7 +18,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { TableRef } from './client';
-import { applied, cancellationReasons } from './conditional';
+import { applied, cancellationReasons, isTransactionConflict } from './conditional';
 import { callKey, type CallRowId } from './calls';
 import { afterPrefix, splitAtFirst } from './keys';
 import { queryAll } from './query-all';
@@ -61,23 +61,6 @@ export function addTo(byKey: Map<string, CounterChanges>, key: string, changes: 
   const into = byKey.get(key) ?? {};
   for (const [name, n] of Object.entries(changes)) into[name] = (into[name] ?? 0) + n;
   byKey.set(key, into);
-}
-
-/** A transaction cancelled only because another one touched the same items: worth trying again. */
-export const isTransactionConflict = (err: unknown) =>
-  cancellationReasons(err)?.some((r) => r.Code === 'TransactionConflict') === true ||
-  (err as { name?: string } | null)?.name === 'TransactionConflictException';
-
-/** Tries `fn` again after a short random pause while it meets a concurrent transaction. */
-export async function retryingConflicts<T>(fn: () => Promise<T>, attempts = 10): Promise<T> {
-  for (let i = 1; ; i++) {
-    try {
-      return await fn();
-    } catch (err) {
-      if (i >= attempts || !isTransactionConflict(err)) throw err;
-      await new Promise((r) => setTimeout(r, Math.random() * 10 * i));
-    }
-  }
 }
 
 /** One counter shard as read: the gauges now (`total`) or one month's changes (`month`, yyyy-mm), and its counters. */

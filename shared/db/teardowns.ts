@@ -6,11 +6,14 @@
 // a done one 410, and no route writes the account's rows again.
 //
 // The teardown's table step deletes the rest of the partition generically (`partition`, then
-// `deleteKeys`), so row kinds added later are removed without being named here.
+// `deleteKeys`), so row kinds added later are removed without being named here. The gate checks only
+// the caller, and before its request writes: so a transaction that writes into a user's partition
+// (another user's above all) carries `accountOpenCheck`, a condition that the user has no record, and
+// nothing lands in an account being deleted or deleted, whatever ran meanwhile.
 import { BatchWriteCommand, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { TableRef } from './client';
 import { queryAll } from './query-all';
-import { applied, cancellationReasons } from './conditional';
+import { applied, cancellationReasons, retryingConflicts } from './conditional';
 import { USER_PK_PREFIX, idOfKeyParser, userIdOfPk, userPk } from './keys';
 
 export const TEARDOWN_SK = 'TEARDOWN';
@@ -21,6 +24,15 @@ const key = (userId: string) => ({ pk: userPk(userId), sk: TEARDOWN_SK });
 
 /** The account a teardown record's keys name (a stream record's). */
 export const teardownIdOfKey = idOfKeyParser<{ userId: string }>('a teardown record', ({ pk }) => ({ userId: userIdOfPk(pk) }), ({ userId }) => key(userId));
+
+/**
+ * The transaction item that holds only while `userId` has no teardown record (running or done): put it
+ * beside every write into that user's partition. Its position in the transaction tells its failure
+ * from the others' (`cancellationReasons`).
+ */
+export function accountOpenCheck(t: TableRef, userId: string) {
+  return { ConditionCheck: { TableName: t.tableName, Key: key(userId), ConditionExpression: 'attribute_not_exists(pk)' } };
+}
 
 /** Every teardown, newest first (gsi2): what the local hub shows. */
 const TEARDOWN_LIST = 'TEARDOWNS';
@@ -101,12 +113,15 @@ export function teardownsRepository(t: TableRef) {
      */
     async create(rows: TeardownRow[]): Promise<boolean> {
       try {
-        await t.doc.send(
-          new TransactWriteCommand({
-            TransactItems: rows.map((row) => ({
-              Put: { TableName: t.tableName, Item: { ...key(row.userId), ...listKey(row), entity: 'teardown', ...row }, ConditionExpression: 'attribute_not_exists(pk)' },
-            })),
-          }),
+        // Retried when it meets a transaction that checks one of these records (accountOpenCheck).
+        await retryingConflicts(() =>
+          t.doc.send(
+            new TransactWriteCommand({
+              TransactItems: rows.map((row) => ({
+                Put: { TableName: t.tableName, Item: { ...key(row.userId), ...listKey(row), entity: 'teardown', ...row }, ConditionExpression: 'attribute_not_exists(pk)' },
+              })),
+            }),
+          ),
         );
         return true;
       } catch (err) {

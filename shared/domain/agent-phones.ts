@@ -1,12 +1,16 @@
 // Agent phones: listed, added and changed by their owner, or by an admin of an organisation the owner
 // accepted who names it and whose admins the owner allows (shared/domain/hotline-access.ts). Numbers
 // are stored in E.164.
+// An owner has at most `agentPhonesPerUser` phones (409 quota-agent-phones), whoever adds them, and
+// none is added to an account deleted or being deleted (409 user-account-deleted).
 import type { AgentPhoneRow, AgentPhonesRepository } from '../db/agent-phones';
 import type { OrganizationsRepository } from '../db/organizations';
 import { BadRequestError, NotFoundError, ValidationError } from '../errors';
 import type { Caller } from '../model/caller';
+import { inOpenAccount } from './account-state';
 import { checkBodyId, idFromPath, resolveOwner } from './hotline-access';
 import { callableE164 } from './phone-number';
+import { QuotaExceededError } from './quotas';
 
 type Deps = { organizations: OrganizationsRepository; phones: AgentPhonesRepository; now?: () => Date };
 
@@ -32,12 +36,14 @@ export async function listAgentPhones(deps: Deps, caller: Caller, query: { owner
   return (await deps.phones.listByOwner(owner.sub)).map(view);
 }
 
-export async function createAgentPhone(deps: Deps, caller: Caller, input: AgentPhoneInput, organizationID?: number) {
+export async function createAgentPhone(deps: Deps & { quotas: { agentPhonesPerUser: number } }, caller: Caller, input: AgentPhoneInput, organizationID?: number) {
   const phone = e164(input.phone);
   const owner = await resolveOwner(deps, caller.id, input.userID, organizationID);
   const now = (deps.now?.() ?? new Date()).toISOString();
-  const row: AgentPhoneRow = { id: await deps.phones.newId(), userID: owner.userID, name: input.name, phone, isActive: input.isActive, createdAt: now, updatedAt: now };
-  await deps.phones.create(owner.sub, row);
+  const limit = deps.quotas.agentPhonesPerUser;
+  const fields = { userID: owner.userID, name: input.name, phone, isActive: input.isActive, createdAt: now, updatedAt: now };
+  const row = await inOpenAccount(caller.id, deps.phones.create(owner.sub, fields, limit));
+  if (row === 'over-quota') throw new QuotaExceededError('agentPhones', limit);
   return view(row);
 }
 

@@ -4,8 +4,11 @@
 //
 // Creating spans two systems, so nothing may be left behind in either: the creation is claimed on the
 // row first (a concurrent first call gets 409 instead of a second assistant), a Vapi failure gives the
-// claim back, and a table failure after Vapi created the assistant deletes it again. A pool number is
-// assigned in one transaction with the user's pool line (shared/db/pool.ts); binding it in Vapi is a
+// claim back, and a table failure after Vapi created the assistant deletes it again; so does an account
+// whose deletion was asked for meanwhile: the claim and its completion hold only while the account has
+// no teardown record, and the PUT answers 409 account-being-deleted. A pool number is
+// assigned in one transaction with the user's pool line (shared/db/pool.ts), refused once the
+// account's teardown record exists (409; the teardown deletes the assistant); binding it in Vapi is a
 // provider call that must not be lost, so the bindPoolNumber worker does it from the line's INSERT.
 // No free number: the assistant is still created and the profile says the number is pending; the
 // next PUT tries again.
@@ -19,6 +22,7 @@ import { ConflictError } from '../errors';
 import type { Caller } from '../model/caller';
 import { logger } from '../observability/logger';
 import type { VoiceAssistants, WebhookTarget } from '../providers/vapi';
+import { inOpenAccount } from './account-state';
 import { assistantView, planIncludesNumber, type AssistantView } from './assistant-view';
 
 export interface AssistantDeps {
@@ -65,7 +69,7 @@ export async function putAssistant(deps: AssistantDeps, caller: Pick<Caller, 'id
   const rows = await deps.users.loadUser(userId);
   const current = rows.assistant;
   const ready = current?.status === 'ready' ? await update(deps, userId, current as ReadyRow, setup, now) : await create(deps, caller, rows, setup, now);
-  const poolLine = rows.poolLine ?? (await assignPoolNumber(deps, userId, rows, ready.assistantId, now));
+  const poolLine = rows.poolLine ?? (await inOpenAccount(userId, assignPoolNumber(deps, userId, rows, ready.assistantId, now)));
   return assistantView(ready, poolLine, planIncludesNumber(deps.plans, rows))!;
 }
 
@@ -84,7 +88,7 @@ async function create(deps: AssistantDeps, caller: Pick<Caller, 'id' | 'name'>, 
   const userId = caller.id;
   const setup = initialSetup(given, rows.settings?.locale);
   const claimId = randomUUID();
-  if (!(await deps.assistants.claim(userId, claimId, now))) {
+  if (!(await inOpenAccount(userId, deps.assistants.claim(userId, claimId, now)))) {
     // Lost to a concurrent first call: its assistant, if it is ready by now, else 409.
     const row = await deps.assistants.get(userId);
     if (row?.status === 'ready') return row as ReadyRow;
@@ -105,9 +109,10 @@ async function create(deps: AssistantDeps, caller: Pick<Caller, 'id' | 'name'>, 
   const stamp = now.toISOString();
   const ready: ReadyRow = { status: 'ready', claimId, claimedAt: stamp, assistantId, ...setup, createdAt: stamp, updatedAt: stamp };
   try {
-    await deps.assistants.complete(userId, claimId, ready);
+    await inOpenAccount(userId, deps.assistants.complete(userId, claimId, ready));
   } catch (err) {
-    // No orphan: the assistant we could not record is deleted again, and the claim given back.
+    // No orphan: the assistant we could not record (also because the account's teardown began and
+    // read the partition meanwhile) is deleted again, and the claim given back.
     await deps.vapi
       .deleteAssistant(assistantId)
       .catch((e: unknown) => logger.error('orphaned Vapi assistant not deleted', { assistantId, error: e as Error }));

@@ -13,7 +13,8 @@
 //
 // listCustomers — GET /v1/admin/customers: a page of the listing, or of a search (`q`).
 import { counterChanges, type CustomerEntry, type CustomerIndexRepository, type CustomerListing, type CustomerSources } from '../db/customers';
-import { addTo, isTransactionConflict, type CounterChanges } from '../db/stats';
+import { addTo, type CounterChanges } from '../db/stats';
+import { isTransactionConflict } from '../db/conditional';
 import { subscriptionInForce } from '../db/subscriptions';
 import { partitionOf, queryWordsOf, termsOf, wordsOf } from './customer-search';
 

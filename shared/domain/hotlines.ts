@@ -1,8 +1,9 @@
 // Hotlines of an organisation, their call logs and billing records, and the organisation's SIP account.
 // Creating a hotline stores it as `created` and answers at once; the provisionHotline worker gives it a
-// number and a jambonz application (shared/domain/hotline-provisioning.ts). Lists are the hotline API's
-// offset pages (`limit` 1..50, `offset`, and the total). Agents must be accepted members; a call log
-// shows each agent phone whole only to its owner, masked to every other member.
+// number and a jambonz application (shared/domain/hotline-provisioning.ts); an organisation has at
+// most `hotlinesPerOrganization` (409 quota-hotlines). Lists are the hotline API's offset pages
+// (`limit` 1..50, `offset`, and the total). Agents must be accepted members; a call log shows each
+// agent phone whole only to its owner, masked to every other member.
 import { isSupportedCountry } from 'libphonenumber-js/max';
 import type { HotlineRow, HotlinesRepository } from '../db/hotlines';
 import type { OrganizationsRepository, SipAccountRow } from '../db/organizations';
@@ -10,6 +11,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../errors';
 import type { Caller } from '../model/caller';
 import type { JambonzPlatform } from '../providers/jambonz/port';
 import { checkBodyId, idFromPath, isAcceptedMember, requireMembership } from './hotline-access';
+import { QuotaExceededError } from './quotas';
 
 export const HOTLINE_SLUGS = {
   sipAccountRequired: 'sip-account-required',
@@ -73,7 +75,7 @@ async function hotlineAndMember(deps: Deps, caller: Caller, pathId: string, opts
 
 const hotlineFor = async (deps: Deps, caller: Caller, pathId: string, opts: { admin?: boolean } = {}) => (await hotlineAndMember(deps, caller, pathId, opts)).hotline;
 
-export async function createHotline(deps: Deps, caller: Caller, input: HotlineInput) {
+export async function createHotline(deps: Deps & { quotas: { hotlinesPerOrganization: number } }, caller: Caller, input: HotlineInput) {
   const user = await deps.organizations.getUser(caller.id);
   await requireMembership(deps, user, input.organizationID, { admin: true });
   const sip = await deps.organizations.getSipAccount(input.organizationID);
@@ -82,8 +84,8 @@ export async function createHotline(deps: Deps, caller: Caller, input: HotlineIn
   }
   await checkAgents(deps, input.organizationID, input.agents);
   const now = nowOf(deps);
-  const row: HotlineRow = {
-    id: await deps.hotlines.newHotlineId(),
+  const limit = deps.quotas.hotlinesPerOrganization;
+  const fields: Omit<HotlineRow, 'id'> = {
     organizationID: input.organizationID,
     name: input.name,
     agents: input.agents,
@@ -96,7 +98,8 @@ export async function createHotline(deps: Deps, caller: Caller, input: HotlineIn
     createdAt: now,
     updatedAt: now,
   };
-  await deps.hotlines.create(row);
+  const row = await deps.hotlines.create(fields, limit);
+  if (row === 'over-quota') throw new QuotaExceededError('hotlines', limit);
   return hotlineView(row);
 }
 

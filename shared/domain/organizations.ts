@@ -1,12 +1,16 @@
-// Organisations of the hotline service: creating one (the caller becomes its admin), inviting members
-// by Auth0 user id (admins only; the invitee's integer user id is allocated once), the invitee
-// accepting or declining, and a member's consent, per organisation, that its admins act on their
-// resources (which also lets its hotlines ring their phones). An invitation gives the organisation
-// nothing of the invitee's: it is a membership only once accepted, and consent is off until given.
+// Organisations of the hotline service: creating one (the caller becomes its admin; at most
+// `organizationsPerUser` per creator, else 409 quota-organizations), inviting members by Auth0 user id
+// (admins only; the invitee's integer user id is allocated once; never into an account deleted or
+// being deleted, 409 user-account-deleted), the invitee accepting or declining, and a member's
+// consent, per organisation, that its admins act on their resources (which also lets its hotlines ring
+// their phones). An invitation gives the organisation nothing of the invitee's: it is a membership
+// only once accepted, and consent is off until given.
 import type { MembershipRow, OrganizationsRepository } from '../db/organizations';
 import { ConflictError, NotFoundError } from '../errors';
 import type { Caller } from '../model/caller';
+import { inOpenAccount } from './account-state';
 import { idFromPath, isAcceptedMember, requireMembership } from './hotline-access';
+import { QuotaExceededError } from './quotas';
 
 export const MEMBER_EXISTS = 'member-exists';
 export const INVITATION_PENDING = 'invitation-pending';
@@ -14,10 +18,12 @@ export const INVITATION_PENDING = 'invitation-pending';
 type Deps = { organizations: OrganizationsRepository; now?: () => Date };
 const nowOf = (deps: Deps) => (deps.now?.() ?? new Date()).toISOString();
 
-export async function createOrganization(deps: Deps, caller: Caller, input: { name: string }) {
+export async function createOrganization(deps: Deps & { quotas: { organizationsPerUser: number } }, caller: Caller, input: { name: string }) {
   const now = nowOf(deps);
-  const admin = await deps.organizations.ensureUser(caller.id, now);
-  const org = await deps.organizations.createOrganization({ name: input.name, admin, now });
+  const limit = deps.quotas.organizationsPerUser;
+  const admin = await inOpenAccount(caller.id, deps.organizations.ensureUser(caller.id, now));
+  const org = await inOpenAccount(caller.id, deps.organizations.createOrganization({ name: input.name, admin, now, quota: limit }));
+  if (org === 'over-quota') throw new QuotaExceededError('organizations', limit);
   return { id: org.organizationID, name: org.name, role: 'admin' as const, createdAt: org.createdAt };
 }
 
@@ -28,8 +34,8 @@ export async function inviteMember(deps: Deps, caller: Caller, organizationID: n
   const org = await deps.organizations.getOrganization(organizationID);
   if (!org) throw new ConflictError('The organisation is gone.', 'organization-gone');
   const now = nowOf(deps);
-  const user = await deps.organizations.ensureUser(input.userId, now);
-  const invited = await deps.organizations.invite({ organizationID, userID: user.userID, sub: user.sub, role: input.role, invitedAt: now }, org.name);
+  const user = await inOpenAccount(caller.id, deps.organizations.ensureUser(input.userId, now));
+  const invited = await inOpenAccount(caller.id, deps.organizations.invite({ organizationID, userID: user.userID, sub: user.sub, role: input.role, invitedAt: now }, org.name));
   if (!invited) {
     const existing = await deps.organizations.getMember(organizationID, user.userID);
     if (existing && !isAcceptedMember(existing)) throw new ConflictError('This user has been invited already and has not answered yet.', INVITATION_PENDING);
@@ -89,7 +95,7 @@ export async function setOrganizationAccess(deps: Deps, caller: Caller, input: {
   const targets = input.organizationID === undefined ? accepted : accepted.filter((m) => m.organizationID === input.organizationID);
   if (input.organizationID !== undefined && targets.length === 0) throw new NotFoundError('No organisation with this id.');
   // The caller's own integer id, allocated now if they have none (only when nothing is refused).
-  const user = await deps.organizations.ensureUser(caller.id, nowOf(deps));
+  const user = await inOpenAccount(caller.id, deps.organizations.ensureUser(caller.id, nowOf(deps)));
   const gone = new Set<number>();
   for (const m of targets) {
     if (m.allowAdmins === input.allow) continue;

@@ -72,7 +72,12 @@ export const TEARDOWN_STEPS: TeardownStep[] = [
     name: 'delete-assistant',
     target: 'vapi',
     async run(deps, r) {
-      if (r.assistantId) await gone(() => deps.vapi.deleteAssistant(r.assistantId!));
+      // The record names the assistant the partition held when the deletion was asked for. A PUT that
+      // was still creating one then may have completed before the record was written: the partition,
+      // read again, names it. One that completes after is refused (its completion checks the record)
+      // and deletes its assistant itself.
+      const { assistantId } = inventoryOf(await deps.teardowns.partition(r.userId));
+      for (const id of new Set([r.assistantId, assistantId])) if (id) await gone(() => deps.vapi.deleteAssistant(id));
       return {};
     },
   },

@@ -15,6 +15,7 @@ import { appConfig } from '../../shared/config/app';
 import { assistantConfig } from '../../shared/config/assistant';
 import { CALLBACK_ENV, callbackConfig } from '../../shared/config/callback';
 import { deviceConfig } from '../../shared/config/devices';
+import { quotaConfig } from '../../shared/config/quotas';
 import { rateLimitConfig } from '../../shared/config/rate-limits';
 import { retentionConfig } from '../../shared/config/retention';
 import { mailConfig } from '../../shared/config/mail';
@@ -163,6 +164,14 @@ describe('deployed environment', () => {
     const { RATE_LIMIT_CALL_REPORTS_PER_USER_PER_DAY: _missing, ...without } = baseEnvironment(settings);
     expect(() => rateLimitConfig.parse(without)).toThrow(/RATE_LIMIT_CALL_REPORTS_PER_USER_PER_DAY/);
     expect(() => StackSettings.parse({ ...context.fonella, mailBounds: { devicesPerUser: 0 } })).toThrow();
+  });
+
+  it("every function gets the hotline service's quotas: from the stage settings (3 organisations, 10 hotlines, 10 phones unless set), and required on a deployed stage", () => {
+    expect(quotaConfig.parse(baseEnvironment(settings))).toEqual({ organizationsPerUser: 3, hotlinesPerOrganization: 10, agentPhonesPerUser: 10 });
+    const tight = StackSettings.parse({ ...context.fonella, quotas: { organizationsPerUser: 1, hotlinesPerOrganization: 2, agentPhonesPerUser: 4 } });
+    expect(quotaConfig.parse(baseEnvironment(tight))).toEqual({ organizationsPerUser: 1, hotlinesPerOrganization: 2, agentPhonesPerUser: 4 });
+    expect(() => StackSettings.parse({ ...context.fonella, quotas: { organizationsPerUser: 0 } })).toThrow();
+    expect(() => quotaConfig.parse({ STAGE: 'prod' })).toThrow(/QUOTA_ORGANIZATIONS_PER_USER/);
   });
 });
 

@@ -1,7 +1,8 @@
 // A tap on every command the handlers' DynamoDB clients send (shared/db/client.ts hook), for tests
-// that assert what a request does to the table or make one kind of command fail. A client gets the
-// hook when it is created, on the first request of its function, and the handlers stay loaded from
-// one file to the next in a worker: so the tap is laid once per worker, before its stack starts
+// that assert what a request does to the table, make one kind of command fail, or hold one until the
+// test lets it go (a listener's promise delays the command until it settles). A client gets the hook
+// when it is created, on the first request of its function, and the handlers stay loaded from one
+// file to the next in a worker: so the tap is laid once per worker, before its stack starts
 // (`workerStack` does it), and files listen to it for as long as they need.
 import { observeDynamoClients } from '../../shared/db/client';
 
@@ -11,8 +12,8 @@ export interface TableCommand {
   input: Record<string, unknown>;
 }
 
-/** Sees every command before it is sent; throwing fails the command with that error. */
-export type TableListener = (command: TableCommand) => void;
+/** Sees every command before it is sent; throwing (or rejecting) fails the command with that error, a promise holds it until it settles. */
+export type TableListener = (command: TableCommand) => void | Promise<void>;
 
 const KEY = Symbol.for('fonella.test.table-listeners');
 
@@ -26,7 +27,7 @@ function listeners(): Set<TableListener> {
       client.middlewareStack.add(
         (next, context) => async (args) => {
           const command = { name: String(context.commandName ?? 'unknown').replace(/Command$/, ''), input: args.input as Record<string, unknown> };
-          for (const listen of created) listen(command);
+          for (const listen of created) await listen(command);
           return next(args);
         },
         { step: 'initialize', name: 'testTableTap' },
@@ -51,5 +52,5 @@ export function onTableCommand(listen: TableListener): () => void {
 /** Records the handlers' table commands from now until `stop()`. */
 export function recordTableCommands(): { sent: TableCommand[]; stop(): void } {
   const sent: TableCommand[] = [];
-  return { sent, stop: onTableCommand((c) => sent.push(c)) };
+  return { sent, stop: onTableCommand((c) => void sent.push(c)) };
 }

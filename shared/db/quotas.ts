@@ -1,0 +1,41 @@
+// Quota counters: how many of a costly thing an owner has made, one row per owner and quota, taken in
+// the same transaction as the creation it counts (a conditional ADD beside the creation's own writes),
+// so concurrent creations cannot pass a quota together and a failed creation counts nothing; a read
+// first (`quotaReached`) refuses a creation over the quota before it allocates an id.
+//   USER#<sub> / QUOTA#organizations       organisations the user created
+//   USER#<sub> / QUOTA#agentPhones         agent phones the user owns
+//   ORG#<orgId> / QUOTA#hotlines           hotlines of the organisation
+// The owner's repository gives the partition key (the user's, the organisation's); a user's counters
+// go with the rest of their partition when the account is deleted. No route deletes an organisation,
+// a hotline or an agent phone today; one that does must take its count off in the same transaction.
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import type { TableRef } from './client';
+
+export type QuotaName = 'organizations' | 'hotlines' | 'agentPhones';
+
+export const QUOTA_SK_PREFIX = 'QUOTA#';
+
+export const quotaKey = (pk: string, name: QuotaName) => ({ pk, sk: `${QUOTA_SK_PREFIX}${name}` });
+
+/** The transaction item that counts one more against `limit`; its condition fails when `limit` are counted already. */
+export function quotaTake(t: TableRef, pk: string, name: QuotaName, limit: number) {
+  return {
+    Update: {
+      TableName: t.tableName,
+      Key: quotaKey(pk, name),
+      UpdateExpression: 'ADD #used :one SET entity = :entity',
+      ConditionExpression: 'attribute_not_exists(#used) OR #used < :limit',
+      ExpressionAttributeNames: { '#used': 'used' },
+      ExpressionAttributeValues: { ':one': 1, ':limit': limit, ':entity': 'quota' },
+    },
+  };
+}
+
+/**
+ * Whether `limit` are counted already (a strongly consistent read): a creation asks first, so that a
+ * refusal allocates no id and writes nothing; the condition of `quotaTake` still decides a race.
+ */
+export async function quotaReached(t: TableRef, pk: string, name: QuotaName, limit: number): Promise<boolean> {
+  const res = await t.doc.send(new GetCommand({ TableName: t.tableName, Key: quotaKey(pk, name), ConsistentRead: true }));
+  return Number(res.Item?.used ?? 0) >= limit;
+}

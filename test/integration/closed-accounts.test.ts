@@ -1,0 +1,184 @@
+// No writes into an account deleted or being deleted, through the local API: the account gate checks
+// only the caller, so a write into another user's partition (an admin adding a member, or a consenting
+// member's agent phone) carries its own condition on that user's teardown record; and a PUT
+// /v1/me/assistant still creating the assistant when DELETE /v1/me comes leaves no Vapi assistant and
+// takes no pool number, whichever of the two writes first. The races are held in place on the
+// handlers' own table client (test/support/table-commands.ts): a command waits until the test lets it go.
+import { describe, expect, it } from 'vitest';
+import { subscriptionsRepository } from '../../shared/db/subscriptions';
+import { addFreePoolNumber } from '../support/rows';
+import { onTableCommand, type TableCommand } from '../support/table-commands';
+import { waitFor } from '../support/stack';
+import { finished, signUp, stack, useTeardownStack } from '../support/teardown';
+import { settle } from '../support/state';
+import { rowsOf } from '../support/users';
+
+useTeardownStack();
+
+const problem = (slug: string) => `urn:fonella:problem:${slug}`;
+
+/** A promise the test settles by hand. */
+function latch() {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return { open, opened };
+}
+
+/**
+ * Holds the first command `matches` picks until `release` is called; `reached` settles when it was
+ * sent. Later matching commands (a retry) pass.
+ */
+function hold(matches: (c: TableCommand, text: string) => boolean) {
+  const reached = latch();
+  const released = latch();
+  let held = false;
+  const stop = onTableCommand(async (c) => {
+    if (held || !matches(c, JSON.stringify(c.input))) return;
+    held = true;
+    reached.open();
+    await released.opened;
+  });
+  return { reached: reached.opened, release: released.open, stop };
+}
+
+/** The completion of the assistant's creation: the write that makes the user's ASSISTANT row ready. */
+const completion = (sub: string) => (c: TableCommand, text: string) =>
+  ['UpdateItem', 'TransactWriteItems'].includes(c.name) && text.includes(`USER#${sub}`) && text.includes('ASSISTANT') && text.includes(':ready');
+/** The teardown's record being written (DELETE /v1/me, after it read the partition). */
+const teardownRecord = (sub: string) => (c: TableCommand, text: string) => c.name === 'TransactWriteItems' && text.includes(`USER#${sub}`) && text.includes('teardownId');
+
+const vapiAssistantsOf = async (sub: string) => (await stack.inspect<{ assistants: unknown[] }>('vapi')).assistants.filter((a) => JSON.stringify(a).includes(sub));
+
+describe("writes into another user's partition", () => {
+  it('an admin adding a deleted account to an organisation is refused (409 user-account-deleted) and writes nothing into it', async () => {
+    const admin = await signUp('closed-admin');
+    const gone = await signUp('closed-gone');
+    expect((await gone.call('GET', '/v1/me')).status).toBe(200);
+    expect((await gone.call('DELETE', '/v1/me')).status).toBe(202);
+    await finished(gone.sub);
+    const org = (await admin.call('POST', '/v1/organizations', { name: 'Rescue service' })).body.id as number;
+    const res = await admin.call('POST', `/v1/organizations/${org}/members`, { userId: gone.sub });
+    expect(res.status).toBe(409);
+    expect(res.body.type).toBe(problem('user-account-deleted'));
+    expect((await rowsOf(stack, gone.sub)).map((r) => r.sk)).toEqual(['TEARDOWN']);
+  }, 60_000);
+
+  it("an admin adding an agent phone for a member whose account is being deleted is refused (409 user-account-deleted) and writes nothing into it", async () => {
+    const admin = await signUp('closed-phone-admin');
+    const member = await signUp('closed-phone-member');
+    expect((await member.call('PUT', '/v1/me/assistant', { greeting: 'Hallo!' })).status).toBe(200);
+    const org = (await admin.call('POST', '/v1/organizations', { name: 'Rescue service' })).body.id as number;
+    const memberID = (await admin.call('POST', `/v1/organizations/${org}/members`, { userId: member.sub })).body.userID as number;
+    expect((await member.call('POST', `/v1/me/organization-invitations/${org}/accept`)).status).toBe(200);
+    expect((await member.call('PUT', '/v1/me/organization-access', { allow: true })).status).toBe(200);
+    // Hold the member's teardown at its assistant step, before its rows go: Vapi fails until cleared.
+    await stack.fault('vapi', { mode: 'error', count: 1000, match: '/assistant/' });
+    expect((await member.call('DELETE', '/v1/me')).status).toBe(202);
+    await waitFor('the teardown held at delete-assistant', async () => stack.streams.parked().some((p) => p.keys.pk === `USER#${member.sub}`), 30_000);
+    const rowsBefore = (await rowsOf(stack, member.sub)).map((r) => r.sk);
+
+    const res = await stack.call('POST', `/v1/agent-phones?organization_id=${org}`, {
+      token: admin.token,
+      body: { isActive: true, name: 'Desk', phone: '+4924155660', userID: memberID },
+    });
+    expect(res.status).toBe(409);
+    expect(res.body.type).toBe(problem('user-account-deleted'));
+    expect((await rowsOf(stack, member.sub)).map((r) => r.sk)).toEqual(rowsBefore);
+
+    await fetch(`${stack.emulators.vapi}/_faults`, { method: 'DELETE' });
+    stack.streams.redrive();
+    await finished(member.sub);
+    expect((await rowsOf(stack, member.sub)).map((r) => r.sk)).toEqual(['TEARDOWN']);
+  }, 60_000);
+});
+
+describe('PUT /v1/me/assistant in flight when DELETE /v1/me comes', () => {
+  it('a creation that would complete after the teardown record exists is refused (409 account-being-deleted) and deletes its Vapi assistant', async () => {
+    const u = await signUp('closed-put-late');
+    expect((await u.call('GET', '/v1/me')).status).toBe(200);
+    const completing = hold(completion(u.sub));
+    try {
+      const put = u.call('PUT', '/v1/me/assistant', { greeting: 'Hallo!' });
+      await completing.reached; // Vapi made the assistant; recording it waits.
+      expect(await vapiAssistantsOf(u.sub)).toHaveLength(1);
+      expect((await u.call('DELETE', '/v1/me')).status).toBe(202);
+      completing.release();
+      const res = await put;
+      expect(res.status).toBe(409);
+      expect(res.body.type).toBe(problem('account-being-deleted'));
+    } finally {
+      completing.release();
+      completing.stop();
+    }
+    await finished(u.sub);
+    expect(await vapiAssistantsOf(u.sub)).toEqual([]);
+    expect((await rowsOf(stack, u.sub)).map((r) => r.sk)).toEqual(['TEARDOWN']);
+  }, 60_000);
+
+  it("a creation that completed after the teardown read the partition, before its record, is removed by the teardown's delete-assistant step", async () => {
+    const u = await signUp('closed-put-early');
+    expect((await u.call('GET', '/v1/me')).status).toBe(200);
+    const completing = hold(completion(u.sub));
+    const recording = hold(teardownRecord(u.sub));
+    try {
+      const put = u.call('PUT', '/v1/me/assistant', { greeting: 'Hallo!' });
+      await completing.reached;
+      const del = u.call('DELETE', '/v1/me');
+      await recording.reached; // The teardown read the partition (a claim, no assistant id yet); its record waits.
+      completing.release();
+      const res = await put;
+      expect(res.status).toBe(200);
+      const assistantId = res.body.assistantId as string;
+      recording.release();
+      const deletion = await del;
+      expect(deletion.status).toBe(202);
+      expect(deletion.body.resources).not.toContainEqual(expect.objectContaining({ id: assistantId }));
+    } finally {
+      completing.release();
+      recording.release();
+      completing.stop();
+      recording.stop();
+    }
+    await finished(u.sub);
+    expect(await vapiAssistantsOf(u.sub)).toEqual([]);
+    expect((await rowsOf(stack, u.sub)).map((r) => r.sk)).toEqual(['TEARDOWN']);
+  }, 60_000);
+
+  it('a pool number the PUT would take after the teardown record exists is refused (409 account-being-deleted): no number stays assigned, nothing is left at Vapi', async () => {
+    const u = await signUp('closed-put-pool');
+    expect((await u.call('GET', '/v1/me')).status).toBe(200);
+    const now = new Date().toISOString();
+    await subscriptionsRepository(stack.table).put(u.sub, { planId: 'business', status: 'active', createdAt: now, updatedAt: now });
+    await addFreePoolNumber(stack);
+    const assigning = hold((c, text) => c.name === 'TransactWriteItems' && text.includes(`USER#${u.sub}`) && text.includes('POOL#'));
+    try {
+      const put = u.call('PUT', '/v1/me/assistant', { greeting: 'Hallo!' });
+      await assigning.reached; // The assistant is made and recorded; taking a number waits.
+      expect((await u.call('DELETE', '/v1/me')).status).toBe(202);
+      assigning.release();
+      const res = await put;
+      expect(res.status).toBe(409);
+      expect(res.body.type).toBe(problem('account-being-deleted'));
+    } finally {
+      assigning.release();
+      assigning.stop();
+    }
+    await finished(u.sub);
+    await settle(stack);
+    expect((await stack.scan()).filter((r) => String(r.pk).startsWith('POOL#') && r.userId === u.sub)).toEqual([]);
+    const vapi = await stack.inspect<{ assistants: unknown[]; phoneNumbers: unknown[] }>('vapi');
+    expect([...vapi.assistants, ...vapi.phoneNumbers].filter((r) => JSON.stringify(r).includes(u.sub))).toEqual([]);
+    expect((await rowsOf(stack, u.sub)).map((r) => r.sk)).toEqual(['TEARDOWN']);
+  }, 60_000);
+
+  it('a PUT and a DELETE sent together leave no Vapi assistant, whichever writes first', async () => {
+    const u = await signUp('closed-together');
+    expect((await u.call('GET', '/v1/me')).status).toBe(200);
+    const [put, del] = await Promise.all([u.call('PUT', '/v1/me/assistant', { greeting: 'Hallo!' }), u.call('DELETE', '/v1/me')]);
+    expect(del.status).toBe(202);
+    expect([200, 409]).toContain(put.status);
+    await finished(u.sub);
+    expect(await vapiAssistantsOf(u.sub)).toEqual([]);
+    expect((await rowsOf(stack, u.sub)).map((r) => r.sk)).toEqual(['TEARDOWN']);
+  }, 60_000);
+});
