@@ -228,7 +228,8 @@ describe('the rebuild of the customer index and the stats counters', () => {
     await deleteDerived();
     expect(await rebuild({ segments: 1 })).toMatchObject({ complete: true, errors: [] });
     expect(await answers()).toEqual(live);
-  });
+    // Two rebuilds and the workers' work between them: more than the default 20 s on a loaded 2-core machine.
+  }, 60_000);
 
   it('recountCalls: every call counted again from its row, once', async () => {
     const expected = await answers();

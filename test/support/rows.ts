@@ -3,10 +3,22 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { randomInt } from 'node:crypto';
 import { poolKey, poolListKey } from '../../shared/db/pool';
+import { SIPGATE_LOCAL } from '../../shared/providers/sipgate/config';
 import type { TestStack } from './stack';
 
-/** A number of Fonella's pool, as an admin's import leaves it: free, with its Sipgate id. */
-export async function addFreePoolNumber(stack: TestStack, number = `+4921199${String(randomInt(1e6)).padStart(6, '0')}`, sipgateNumberId = `n-${number}`): Promise<string> {
+/**
+ * A number of Fonella's pool, as an admin's import leaves it: on the Sipgate account, routed to the
+ * trunk (the emulator's `/_numbers`), and free in the table with its Sipgate id. A test that gives the
+ * number to a customer and takes it back (a teardown) finds it at Sipgate like any imported number.
+ */
+export async function addFreePoolNumber(stack: TestStack, number = `+4921199${String(randomInt(1e6)).padStart(6, '0')}`): Promise<string> {
+  const res = await fetch(`${stack.emulators.sipgate}/_numbers`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ number, endpointId: SIPGATE_LOCAL.trunkDeviceId }),
+  });
+  if (res.status !== 201) throw new Error(`the Sipgate emulator did not add ${number}: ${res.status} ${await res.text()}`);
+  const { id: sipgateNumberId } = (await res.json()) as { id: string };
   await stack.table.doc.send(
     new PutCommand({
       TableName: stack.table.tableName,
