@@ -8,12 +8,12 @@
 // what was loaded, and once again, which finds everything in place. Prints both runs and writes
 // .local/bench-reindex.json. It measures.
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dynamoClient, ensureTable, startDynamoLocal } from '../lib/local/dynamo';
 import { putAll } from '../shared/db/batch';
 import { callItem } from '../shared/db/calls';
+import { bareCall } from '../test/support/rows';
 import type { TableRef } from '../shared/db/client';
 import { customerIndexRepository } from '../shared/db/customers';
 import { derivedSourcesRepository } from '../shared/db/derived-sources';
@@ -54,20 +54,7 @@ export async function runReindexBench(): Promise<void> {
             const startedAt = (rows.settingsRow ?? rows.subscriptionRow)!.createdAt;
             const durationSeconds = 20 + (i % 300);
             items.push(
-              callItem(benchCustomerId(i), {
-                callId: `bench-call-${randomUUID()}`,
-                assistantId: 'asst-bench',
-                callerNumber: null,
-                startedAt,
-                endedAt: startedAt,
-                durationSeconds,
-                endedReason: null,
-                summary: null,
-                transcript: null,
-                recordingUrl: null,
-                cost: null,
-                receivedAt: startedAt,
-              }),
+              callItem(benchCustomerId(i), bareCall(startedAt, durationSeconds, 'asst-bench')),
             );
             calls++;
             callSeconds += durationSeconds;

@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { invoke, lambdaContext } from '../../lib/local/lambda';
 import { callsRepository, type CallRow } from '../../shared/db/calls';
+import { bareCall } from '../support/rows';
 import { statsRepository } from '../../shared/db/stats';
 import { subscriptionsRepository } from '../../shared/db/subscriptions';
 import { usersRepository } from '../../shared/db/users';
@@ -51,22 +52,7 @@ async function customer(opts: { settings?: boolean; plan?: 'starter' | 'business
   return userId;
 }
 
-function call(userId: string, durationSeconds: number, startedAt = new Date().toISOString()): CallRow {
-  return {
-    callId: `call-${randomUUID()}`,
-    assistantId: 'asst-stats',
-    callerNumber: null,
-    startedAt,
-    endedAt: startedAt,
-    durationSeconds,
-    endedReason: null,
-    summary: null,
-    transcript: null,
-    recordingUrl: null,
-    cost: null,
-    receivedAt: startedAt,
-  };
-}
+const call = (_userId: string, durationSeconds: number, startedAt = new Date().toISOString()): CallRow => bareCall(startedAt, durationSeconds, 'asst-stats');
 
 describe('the figures', () => {
   it('count customers, sign-ups, subscriptions in force by plan and MRR, and follow a cancellation', async () => {

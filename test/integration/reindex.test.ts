@@ -16,7 +16,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { invoke, lambdaContext } from '../../lib/local/lambda';
-import { callsRepository, type CallRow } from '../../shared/db/calls';
+import { callsRepository } from '../../shared/db/calls';
+import { bareCall } from '../support/rows';
 import { customerIndexRepository } from '../../shared/db/customers';
 import { derivedSourcesRepository } from '../../shared/db/derived-sources';
 import { statsRepository } from '../../shared/db/stats';
@@ -65,20 +66,7 @@ async function customer(i: number, months: string[]): Promise<string> {
 }
 
 async function addCall(userId: string, startedAt: string, durationSeconds: number): Promise<void> {
-  const call: CallRow = {
-    callId: `call-${randomUUID()}`,
-    assistantId: 'asst-reindex',
-    callerNumber: null,
-    startedAt,
-    endedAt: startedAt,
-    durationSeconds,
-    endedReason: null,
-    summary: null,
-    transcript: null,
-    recordingUrl: null,
-    cost: null,
-    receivedAt: startedAt,
-  };
+  const call = bareCall(startedAt, durationSeconds, 'asst-reindex');
   expect(await callsRepository(stack.table).create(userId, call)).toBe(true);
   calls++;
 }

@@ -1,7 +1,8 @@
 // Rows a test starts from, written as the code that owns them would write them (fixtures: the
 // behaviour under test reads them).
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { randomInt } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
+import type { CallRow } from '../../shared/db/calls';
 import { poolKey, poolListKey } from '../../shared/db/pool';
 import { SIPGATE_LOCAL } from '../../shared/providers/sipgate/config';
 import type { TestStack } from './stack';
@@ -26,4 +27,22 @@ export async function addFreePoolNumber(stack: TestStack, number = `+4921199${St
     }),
   );
   return number;
+}
+
+/** A call row with only what the counters read (start, duration), as an end-of-call report leaves one without a summary. */
+export function bareCall(startedAt: string, durationSeconds: number, assistantId = 'asst-fixture'): CallRow {
+  return {
+    callId: `call-${randomUUID()}`,
+    assistantId,
+    callerNumber: null,
+    startedAt,
+    endedAt: startedAt,
+    durationSeconds,
+    endedReason: null,
+    summary: null,
+    transcript: null,
+    recordingUrl: null,
+    cost: null,
+    receivedAt: startedAt,
+  };
 }
