@@ -12,6 +12,7 @@ import { appConfig } from '../../shared/config/app';
 import { callsRepository } from '../../shared/db/calls';
 import { workerStack, waitFor, type SentMail, type TestStack } from '../support/stack';
 import { expectUnchanged, settle } from '../support/state';
+import { bareCall } from '../support/rows';
 import { newUser, rowOf, rowsOf, type NewUserOptions, type TestUser } from '../support/users';
 
 const CONFIRMATIONS = '/v1/me/email-confirmations';
@@ -217,21 +218,9 @@ describe('an address Auth0 has not verified', () => {
   it("is never a call report's reply-to: the review email of an unverified reporter has none", async () => {
     const u = await user({ emailVerified: false });
     const startedAt = '2026-03-02T09:15:00.000Z';
-    const callId = `call-${randomBytes(8).toString('hex')}`;
-    await callsRepository(stack.table).create(u.sub, {
-      callId,
-      assistantId: 'asst-verify',
-      callerNumber: null,
-      startedAt,
-      endedAt: startedAt,
-      durationSeconds: 10,
-      endedReason: null,
-      summary: null,
-      transcript: null,
-      recordingUrl: null,
-      cost: null,
-      receivedAt: startedAt,
-    });
+    const call = bareCall(startedAt, 10, 'asst-verify');
+    const { callId } = call;
+    await callsRepository(stack.table).create(u.sub, call);
     const res = await stack.call('POST', '/v1/me/call-reports', { token: u.token, body: { callId, startedAt, description: 'Wrong answer.', locale: 'en' } });
     expect(res.status).toBe(202);
     const mail = await waitFor('the review email', async () => (await stack.mails()).find((m) => m.variables.reportId === res.body.reportId));

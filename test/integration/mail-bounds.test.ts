@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callsRepository, type CallRow } from '../../shared/db/calls';
 import { startTestStack, waitFor, type TestStack } from '../support/stack';
 import { expectUnchanged, settle } from '../support/state';
+import { bareCall } from '../support/rows';
 import { newUser, rowOf, rowsOf, type TestUser } from '../support/users';
 
 const DEVICES = 3;
@@ -120,20 +121,7 @@ describe('call reports', () => {
   /** A call of `u`'s, stored as the Vapi webhook stores one. */
   async function callOf(u: TestUser): Promise<CallRow> {
     const startedAt = '2026-03-02T09:15:00.000Z';
-    const call: CallRow = {
-      callId: `call-${randomBytes(8).toString('hex')}`,
-      assistantId: 'asst-bounds',
-      callerNumber: null,
-      startedAt,
-      endedAt: startedAt,
-      durationSeconds: 10,
-      endedReason: null,
-      summary: null,
-      transcript: null,
-      recordingUrl: null,
-      cost: null,
-      receivedAt: startedAt,
-    };
+    const call = bareCall(startedAt, 10, 'asst-bounds');
     expect(await callsRepository(stack.table).create(u.sub, call)).toBe(true);
     return call;
   }

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { partnersRepository } from '../../shared/db/partners';
 import { payoutKeyRing } from '../../shared/crypto/envelope';
-import { seedActivePartner, seedInvitedPartner } from '../support/partners';
+import { PAYOUT, seedActivePartner, seedInvitedPartner } from '../support/partners';
 import { workerStack, waitFor, type TestStack } from '../support/stack';
 import { expectUnchanged, settle } from '../support/state';
 import { newUser as newTestUser, partition, rowOf } from '../support/users';
@@ -22,19 +22,6 @@ const newUser = (name = 'Cora Customer') => newTestUser(stack, { prefix: 'custom
 const activate = (token: string, inviteToken: string) => stack.call('POST', '/v1/partner/activate', { token, body: { inviteToken } });
 const problem = (slug: string) => `urn:fonella:problem:${slug}`;
 
-const PAYOUT = {
-  payoutIban: 'DE89 3704 0044 0532 0130 00',
-  payoutBic: 'COBADEFFXXX',
-  payoutBankName: 'Commerzbank',
-  payoutAccountHolder: 'Erika Mustermann',
-  billingCompany: 'Muster Vertrieb GmbH',
-  billingName: 'Max Beispiel',
-  billingStreet: 'Hauptstraße 1',
-  billingZip: '10115',
-  billingCity: 'Berlin',
-  billingCountry: 'DE',
-  billingVatId: 'DE136695976',
-};
 
 describe('POST /v1/partner/activate', () => {
   it("activates with the token of the invite an admin sent: the whole way from the admin's POST", async () => {

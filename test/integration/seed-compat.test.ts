@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { recaptchaToken } from '../support/recaptcha';
-import { seedActivePartner } from '../support/partners';
+import { PAYOUT, seedActivePartner } from '../support/partners';
 import { workerStack, type TestStack } from '../support/stack';
 import { newUser } from '../support/users';
 
@@ -97,20 +97,7 @@ describe('the public, customer, partner and admin API: the example bodies', () =
     await send('PATCH', `/v1/admin/partners/${partner.partnerId}`, { commissionPercent: 0, status: 'active' }, { token: admin, expected: [200] });
     // An invite token nobody was sent: refused for what it names, after validation.
     await send('POST', '/v1/partner/activate', { inviteToken: 'q5Jx0vR2mK8wT3yZ7bN1cD4fG6hJ9kL2pS5uV8xA0eC' }, { token: partner.token, expected: [400, 409, 410] });
-    const payout = {
-      payoutIban: 'DE89 3704 0044 0532 0130 00',
-      payoutBic: 'COBADEFFXXX',
-      payoutBankName: 'Commerzbank',
-      payoutAccountHolder: 'Erika Mustermann',
-      billingCompany: 'Muster Vertrieb GmbH',
-      billingName: 'Max Beispiel',
-      billingStreet: 'Hauptstraße 1',
-      billingZip: '10115',
-      billingCity: 'Berlin',
-      billingCountry: 'DE',
-      billingVatId: 'DE136695976',
-    };
-    await send('PUT', '/v1/partner/payout-details', payout, { token: partner.token, expected: [200] });
+    await send('PUT', '/v1/partner/payout-details', PAYOUT, { token: partner.token, expected: [200] });
   });
 });
 

@@ -48,3 +48,18 @@ export async function seedActivePartner(stack: TestStack, opts: { commissionPerc
   if (res.status !== 200) throw new Error(`activation failed: ${res.status} ${JSON.stringify(res.body)}`);
   return { ...invited, sub, token };
 }
+
+/** The payout details of the product document's example, with realistic values: every field, valid together. */
+export const PAYOUT = {
+  payoutIban: 'DE89 3704 0044 0532 0130 00',
+  payoutBic: 'COBADEFFXXX',
+  payoutBankName: 'Commerzbank',
+  payoutAccountHolder: 'Erika Mustermann',
+  billingCompany: 'Muster Vertrieb GmbH',
+  billingName: 'Max Beispiel',
+  billingStreet: 'Hauptstraße 1',
+  billingZip: '10115',
+  billingCity: 'Berlin',
+  billingCountry: 'DE',
+  billingVatId: 'DE136695976',
+};
