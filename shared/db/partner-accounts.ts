@@ -11,7 +11,8 @@ import { queryAll } from './query-all';
 import { applied, cancellationReasons, isConditionFailure } from './conditional';
 import { partnerKey, type PartnerRow } from './partners';
 import { putIfAbsent, type PutOutcome } from './put-if-absent';
-import { subscriptionEnded, subscriptionInForce } from './subscriptions';
+import { subscriptionEnded, subscriptionInForce, subscriptionKey } from './subscriptions';
+import { SETTINGS_SK, settingsKey } from './users';
 import type { Sealed } from '../crypto/envelope';
 import { userIdOfPk, userPk } from './keys';
 
@@ -216,8 +217,8 @@ export function partnerAccountsRepository(t: TableRef) {
       for (const id of userIds) out.set(id, { name: null, planId: null, planInForce: false, subscribedAt: null, endedAt: null });
       for (let i = 0; i < userIds.length; i += 50) {
         let keys: Record<string, unknown>[] = userIds.slice(i, i + 50).flatMap((id) => [
-          { pk: userPk(id), sk: 'SETTINGS' },
-          { pk: userPk(id), sk: 'SUBSCRIPTION' },
+          settingsKey(id),
+          subscriptionKey(id),
         ]);
         while (keys.length > 0) {
           const res = await t.doc.send(
@@ -226,7 +227,7 @@ export function partnerAccountsRepository(t: TableRef) {
           for (const item of res.Responses?.[t.tableName] ?? []) {
             const entry = out.get(userIdOfPk(item.pk) ?? '');
             if (!entry) continue;
-            if (item.sk === 'SETTINGS') entry.name = typeof item.name === 'string' ? item.name : null;
+            if (item.sk === SETTINGS_SK) entry.name = typeof item.name === 'string' ? item.name : null;
             else if (typeof item.status === 'string') {
               entry.planId = typeof item.planId === 'string' ? item.planId : null;
               entry.planInForce = subscriptionInForce({ status: item.status });

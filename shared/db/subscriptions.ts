@@ -58,7 +58,9 @@ export const SUBSCRIPTION_CLAIM_TTL_MS = 60_000;
 
 export const SUBSCRIPTION_SK = 'SUBSCRIPTION';
 const SK = SUBSCRIPTION_SK;
-const key = (userId: string) => ({ pk: userPk(userId), sk: SK });
+/** The keys of a user's subscription row. */
+export const subscriptionKey = (userId: string) => ({ pk: userPk(userId), sk: SK });
+const key = subscriptionKey;
 const customerLookup = (customerId: string) => ({ gsi1pk: `STRIPE#${customerId}`, gsi1sk: SK });
 
 /** The subscription row as stored (the local bench writes many at once with it). */

@@ -21,11 +21,14 @@ export const SETTINGS_SK = 'SETTINGS';
 /** The stream filter of the settings rows (the email confirmation's worker). */
 export const SETTINGS_KEYS = { pk: USER_PK_PREFIX, sk: SETTINGS_SK } as const;
 
+/** The keys of a user's settings row. */
+export const settingsKey = (userId: string) => ({ pk: userPk(userId), sk: SETTINGS_SK });
+
 /** The user a settings row's keys (a stream record's) name. */
 export const settingsIdOfKey = idOfKeyParser<{ userId: string }>(
   'a settings row',
   ({ pk, sk }) => ({ userId: sk === SETTINGS_SK ? userIdOfPk(pk) : undefined }),
-  ({ userId }) => ({ pk: userPk(userId), sk: SETTINGS_SK }),
+  ({ userId }) => settingsKey(userId),
 );
 
 /** The hash under which an email confirmation token is stored (hex SHA-256); the token itself never is. */
@@ -85,11 +88,9 @@ export interface IntegrationSummary {
 }
 
 
-/** The settings row as stored (the local bench writes many at once with it). */
-/** The settings row as stored; a team member's also carries its owner's lookup (gsi1 `TEAM#<owner>`). */
+/** The settings row as stored (the local bench writes many at once with it); a team member's also carries its owner's lookup (gsi1 `TEAM#<owner>`). */
 export const settingsItem = (settings: SettingsRow) => ({
-  pk: userPk(settings.userId),
-  sk: SETTINGS_SK,
+  ...settingsKey(settings.userId),
   entity: 'settings',
   ...(settings.ownerId ? teamLookup(settings.ownerId, settings.userId) : {}),
   ...settings,
@@ -149,7 +150,7 @@ export function usersRepository(t: TableRef) {
         t.doc.send(
           new UpdateCommand({
             TableName: t.tableName,
-            Key: { pk: userPk(userId), sk: SETTINGS_SK },
+            Key: settingsKey(userId),
             UpdateExpression: 'SET email = :e, emailVerified = :true, emailVerifiedAt = :at',
             ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(email) OR email = :null OR email = :e)',
             ExpressionAttributeValues: { ':e': email, ':null': null, ':true': true, ':at': at },
@@ -167,7 +168,7 @@ export function usersRepository(t: TableRef) {
         t.doc.send(
           new UpdateCommand({
             TableName: t.tableName,
-            Key: { pk: userPk(userId), sk: SETTINGS_SK },
+            Key: settingsKey(userId),
             UpdateExpression: 'SET pendingEmailTokenHash = :h',
             ConditionExpression: 'pendingEmailRequestedAt = :r AND attribute_not_exists(pendingEmailMailId)',
             ExpressionAttributeValues: { ':h': hash, ':r': requestedAt },
@@ -182,7 +183,7 @@ export function usersRepository(t: TableRef) {
         t.doc.send(
           new UpdateCommand({
             TableName: t.tableName,
-            Key: { pk: userPk(userId), sk: SETTINGS_SK },
+            Key: settingsKey(userId),
             UpdateExpression: 'SET pendingEmailMailId = :id, pendingEmailSentAt = :at',
             ConditionExpression: 'pendingEmailTokenHash = :h AND attribute_not_exists(pendingEmailMailId)',
             ExpressionAttributeValues: { ':h': hash, ':id': mailId, ':at': sentAt },
@@ -201,7 +202,7 @@ export function usersRepository(t: TableRef) {
         const res = await t.doc.send(
           new UpdateCommand({
             TableName: t.tableName,
-            Key: { pk: userPk(userId), sk: SETTINGS_SK },
+            Key: settingsKey(userId),
             UpdateExpression: `SET email = pendingEmail, emailVerified = :true, emailVerifiedAt = :now, updatedAt = :now REMOVE ${PENDING_FIELDS.join(', ')}`,
             ConditionExpression: 'pendingEmailTokenHash = :h AND pendingEmailExpiresAt > :now',
             ExpressionAttributeValues: { ':h': hash, ':now': now, ':true': true },
@@ -228,7 +229,7 @@ export function usersRepository(t: TableRef) {
 
     /** The settings row alone, when it exists (a strongly consistent read; the sign-in alert reads it). */
     async findSettings(userId: string): Promise<SettingsRow | undefined> {
-      const res = await t.doc.send(new GetCommand({ TableName: t.tableName, Key: { pk: userPk(userId), sk: SETTINGS_SK }, ConsistentRead: true }));
+      const res = await t.doc.send(new GetCommand({ TableName: t.tableName, Key: settingsKey(userId), ConsistentRead: true }));
       return res.Item ? (strip(res.Item) as unknown as SettingsRow) : undefined;
     },
 
@@ -278,7 +279,7 @@ export function usersRepository(t: TableRef) {
       const res = await t.doc.send(
         new UpdateCommand({
           TableName: t.tableName,
-          Key: { pk: userPk(userId), sk: SETTINGS_SK },
+          Key: settingsKey(userId),
           UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
