@@ -13,6 +13,8 @@ const ESTIMATE: [RegExp, number][] = [
   [/^test\/integration\/auth-matrix-/, 40],
   [/^test\/integration\/teardown\.test\.ts$/, 60],
   [/^test\/integration\/table-outage\.test\.ts$/, 25],
+  [/^test\/integration\/reindex\.test\.ts$/, 45],
+  [/^test\/integration\/(mail-bounds|quotas|callback-requests)\.test\.ts$/, 16],
   [/^test\/infra\/bundles\.test\.ts$/, 20],
 ];
 const ORDER: ProjectName[] = ['integration', 'isolated', ...PROJECTS.filter((p) => p !== 'integration' && p !== 'isolated')];
