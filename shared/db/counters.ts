@@ -8,14 +8,17 @@ export type CounterName = 'hotlineUser' | 'organization' | 'agentPhone' | 'hotli
 
 export const COUNTER_PK_PREFIX = 'COUNTER#';
 
-export async function nextId(t: TableRef, name: CounterName): Promise<number> {
+export const nextId = (t: TableRef, name: CounterName): Promise<number> => reserveIds(t, name, 1);
+
+/** The last of `count` new ids in a row (local tooling that loads rows in bulk takes a block at once). */
+export async function reserveIds(t: TableRef, name: CounterName, count: number): Promise<number> {
   const res = await t.doc.send(
     new UpdateCommand({
       TableName: t.tableName,
       Key: { pk: `${COUNTER_PK_PREFIX}${name}`, sk: 'COUNTER' },
-      UpdateExpression: 'ADD #v :one',
+      UpdateExpression: 'ADD #v :n',
       ExpressionAttributeNames: { '#v': 'value' },
-      ExpressionAttributeValues: { ':one': 1 },
+      ExpressionAttributeValues: { ':n': count },
       ReturnValues: 'UPDATED_NEW',
     }),
   );

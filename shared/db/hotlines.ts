@@ -1,18 +1,29 @@
 // Hotlines, their call logs and billing records.
-//   HOTLINE#<id> / HOTLINE            the hotline; gsi2 ORG#<orgId>#HOTLINES / <id>: an organisation's hotlines
-//   HOTLINE#<id> / CALL_LOG#<logId>   one call: start, jambonz's call sid, caller, entries (appended), recordId once billed
-//   HOTLINE#<id> / RECORD#<recordId>  the billing record of one completed call
+//   HOTLINE#<id> / HOTLINE            the hotline; gsi2 ORG#<orgId>#HOTLINE_POSITIONS / <position>: an organisation's hotlines
+//   HOTLINE#<id> / CALL_LOG#<logId>   one call: start, jambonz's call sid, caller, entries (appended), recordId once billed;
+//                                     gsi2 HOTLINE#<id>#CALL_LOG_POSITIONS / <position>: the hotline's logs
+//   HOTLINE#<id> / RECORD#<recordId>  the billing record of one completed call; gsi2 HOTLINE#<id>#RECORD_POSITIONS / <position>
+//   HOTLINE#<id> / POSITION#callLogs, POSITION#records   the last position given in each list (shared/db/positions.ts)
 //   JAMBONZ_CALL#<callSid> / REF      { hotlineID, logID }: jambonz's call → its log (webhooks name calls by sid)
 // The provisioning worker reacts to HOTLINE rows whose status becomes `created` (HOTLINE_KEYS).
-// A new hotline counts against its organisation's quota (shared/db/quotas.ts) in the same transaction.
-import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+// A new hotline counts against its organisation's quota (shared/db/quotas.ts) in the same transaction,
+// and that count is its position. The three lists are offset pages (the hotline API's): a row's
+// position (1, 2, 3, … in creation order, which is id order) is taken with it, so a page is one Query
+// of a range of positions and a list's total is its counter; positions are zero-padded in the sort key.
+// Rows written before this layout have no position and are in no page; a total counts what its
+// counter counted (logs and records since this layout, hotlines since the quotas). Numbering them is a
+// bounded one-off job, not written: per list, every row in id order from 1 (hotlines made since move up
+// behind the older ones), then the counter set to the count (the quota then counts the hotlines from
+// before it too), the list's writes held meanwhile. Assumed here: no stage holds hotline rows from
+// before this layout (the local stack starts empty).
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { TableRef } from './client';
-import { queryAll } from './query-all';
-import { applied, cancellationReasons, conditionFailed, isConditionFailure, retryingConflicts } from './conditional';
+import { applied, cancellationReasons, conditionFailed, isConditionFailure } from './conditional';
 import { nextId, padId } from './counters';
 import { afterPrefix, idOfKeyParser } from './keys';
 import { ORG_PK_PREFIX } from './organizations';
-import { quotaReached, quotaTake } from './quotas';
+import { MOVED, atNextPosition, lastPosition, pagePositions, positionCounter, positionCounterItem, positionMoved, positionTake, type PositionCounter } from './positions';
+import { quotaCounter } from './quotas';
 
 export type HotlineState = 'created' | 'active' | 'failed';
 
@@ -34,6 +45,12 @@ export interface HotlineRow {
   phoneNumberSid?: string;
   createdAt: string;
   updatedAt: string;
+}
+
+/** A page of a list and the list's length. */
+export interface Page<T> {
+  items: T[];
+  total: number;
 }
 
 export type HotlineEdit = Pick<HotlineRow, 'name' | 'agents' | 'channelsInbound' | 'channelsOutbound' | 'isActive' | 'ttsInbound' | 'ttsOutbound' | 'updatedAt'>;
@@ -69,10 +86,19 @@ export const HOTLINE_PK_PREFIX = 'HOTLINE#';
 /** The stream filter of the hotline rows (not their logs or records). */
 export const HOTLINE_KEYS = { pk: HOTLINE_PK_PREFIX, sk: 'HOTLINE' } as const;
 
-const hotlineKey = (id: number) => ({ pk: `${HOTLINE_PK_PREFIX}${id}`, sk: HOTLINE_KEYS.sk });
-const listKey = (organizationID: number, id: number) => ({ gsi2pk: `ORG#${organizationID}#HOTLINES`, gsi2sk: padId(id) });
-const logKey = (hotlineID: number, id: number) => ({ pk: `${HOTLINE_PK_PREFIX}${hotlineID}`, sk: `CALL_LOG#${padId(id)}` });
-const recordKey = (hotlineID: number, id: number) => ({ pk: `${HOTLINE_PK_PREFIX}${hotlineID}`, sk: `RECORD#${padId(id)}` });
+const hotlinePk = (id: number) => `${HOTLINE_PK_PREFIX}${id}`;
+const hotlineKey = (id: number) => ({ pk: hotlinePk(id), sk: HOTLINE_KEYS.sk });
+const logKey = (hotlineID: number, id: number) => ({ pk: hotlinePk(hotlineID), sk: `CALL_LOG#${padId(id)}` });
+const recordKey = (hotlineID: number, id: number) => ({ pk: hotlinePk(hotlineID), sk: `RECORD#${padId(id)}` });
+// The lists' keys in gsi2: the list, and the row's position in it.
+const hotlineListPk = (organizationID: number) => `ORG#${organizationID}#HOTLINE_POSITIONS`;
+const logListPk = (hotlineID: number) => `${hotlinePk(hotlineID)}#CALL_LOG_POSITIONS`;
+const recordListPk = (hotlineID: number) => `${hotlinePk(hotlineID)}#RECORD_POSITIONS`;
+const atPosition = (gsi2pk: string, position: number) => ({ gsi2pk, gsi2sk: padId(position), position });
+// The lists' counters.
+const hotlinesCounter = (organizationID: number) => quotaCounter(`${ORG_PK_PREFIX}${organizationID}`, 'hotlines');
+const logsCounter = (hotlineID: number) => positionCounter(hotlinePk(hotlineID), 'callLogs');
+const recordsCounter = (hotlineID: number) => positionCounter(hotlinePk(hotlineID), 'records');
 const callRefKey = (callSid: string) => ({ pk: `JAMBONZ_CALL#${callSid}`, sk: 'REF' });
 
 /** The hotline a hotline row's keys (a stream record's) name; not its logs' or records' keys. */
@@ -91,13 +117,47 @@ const hotlineOf = (item: Record<string, unknown>) => pick<HotlineRow>(item, HOTL
 const logOf = (item: Record<string, unknown>) => pick<CallLogRow>(item, ['id', 'hotlineID', 'callSid', 'from', 'startTime', 'entries', 'recordId']);
 const recordOf = (item: Record<string, unknown>) => pick<RecordRow>(item, ['id', 'hotlineID', 'callLogID', 'destinationNumber', 'timeStart', 'timeEnd', 'price']);
 
+/** A call log's row at its position, as stored (also what local tooling loads in bulk, with `hotlineCounterItems`). */
+export const callLogItem = (log: CallLogRow, position: number) => ({ ...logKey(log.hotlineID, log.id), ...atPosition(logListPk(log.hotlineID), position), entity: 'callLog', ...log });
+
+/** A billing record's row at its position, as stored (as `callLogItem`). */
+export const recordItem = (record: RecordRow, position: number) => ({ ...recordKey(record.hotlineID, record.id), ...atPosition(recordListPk(record.hotlineID), position), entity: 'hotlineRecord', ...record });
+
+/** A hotline's list counters after `callLogs` logs and `records` records (local tooling that loads them in bulk). */
+export const hotlineCounterItems = (hotlineID: number, last: { callLogs: number; records: number }) => [
+  positionCounterItem(logsCounter(hotlineID), last.callLogs),
+  positionCounterItem(recordsCounter(hotlineID), last.records),
+];
+
 export function hotlinesRepository(t: TableRef) {
-  const underPrefix = async (input: { pk: string; skPrefix: string; newestFirst?: boolean }) => {
-    return queryAll(t, {
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
-      ExpressionAttributeValues: { ':pk': input.pk, ':sk': input.skPrefix },
-      ScanIndexForward: !input.newestFirst,
-    });
+  /**
+   * The page at `page.offset` of a list and its total (its counter): one Query of the page's range of
+   * positions in gsi2, which holds no more than `page.limit` items (an answer cut at 1 MB is followed
+   * on, still within the range; one that has them all is not). The index is eventually consistent: a
+   * row just written may be missing from a page for a moment while the total counts it.
+   */
+  const pageOf = async (counter: PositionCounter, gsi2pk: string, page: { limit: number; offset: number }, newestFirst: boolean) => {
+    const total = await lastPosition(t, counter);
+    const { from, to } = pagePositions(total, page, newestFirst);
+    const items: Record<string, unknown>[] = [];
+    let cursor: Record<string, unknown> | undefined;
+    while (from <= to && items.length < to - from + 1) {
+      const res = await t.doc.send(
+        new QueryCommand({
+          TableName: t.tableName,
+          IndexName: 'gsi2',
+          KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk BETWEEN :from AND :to',
+          ExpressionAttributeValues: { ':pk': gsi2pk, ':from': padId(from), ':to': padId(to) },
+          ScanIndexForward: !newestFirst,
+          Limit: to - from + 1 - items.length,
+          ExclusiveStartKey: cursor,
+        }),
+      );
+      items.push(...(res.Items ?? []));
+      cursor = res.LastEvaluatedKey;
+      if (!cursor) break;
+    }
+    return { items, total };
   };
 
   /** One edit of the caller's fields; `retry` also puts a failed hotline back to `created` (only while failed). */
@@ -132,27 +192,31 @@ export function hotlinesRepository(t: TableRef) {
      * hotlines: 'over-quota' (no id taken, nothing written) when it has that many.
      */
     async create(fields: Omit<HotlineRow, 'id'>, quota: number): Promise<HotlineRow | 'over-quota'> {
-      const orgPk = `${ORG_PK_PREFIX}${fields.organizationID}`;
-      if (await quotaReached(t, orgPk, 'hotlines', quota)) return 'over-quota';
-      const row: HotlineRow = { id: await nextId(t, 'hotline'), ...fields };
-      const counted = quotaTake(t, orgPk, 'hotlines', quota);
-      const items = [
-        {
-          Put: {
-            TableName: t.tableName,
-            Item: { ...hotlineKey(row.id), ...listKey(row.organizationID, row.id), entity: 'hotline', ...row },
-            ConditionExpression: 'attribute_not_exists(pk)',
+      const counter = hotlinesCounter(fields.organizationID);
+      // The count read first refuses a hotline over the quota before an id is allocated; the count is
+      // the position, so the take's condition (the count still as read) also decides a race for the quota.
+      return atNextPosition(t, counter, async (used) => {
+        if (used >= quota) return 'over-quota';
+        const row: HotlineRow = { id: await nextId(t, 'hotline'), ...fields };
+        const counted = positionTake(t, counter, used);
+        const items = [
+          {
+            Put: {
+              TableName: t.tableName,
+              Item: { ...hotlineKey(row.id), ...atPosition(hotlineListPk(row.organizationID), used + 1), entity: 'hotline', ...row },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
           },
-        },
-        counted,
-      ];
-      try {
-        await retryingConflicts(() => t.doc.send(new TransactWriteCommand({ TransactItems: items })));
-        return row;
-      } catch (err) {
-        if (conditionFailed(err, items, counted)) return 'over-quota';
-        throw err;
-      }
+          counted,
+        ];
+        try {
+          await t.doc.send(new TransactWriteCommand({ TransactItems: items }));
+          return row;
+        } catch (err) {
+          if (positionMoved(err, items, counted)) return MOVED;
+          throw err;
+        }
+      });
     },
 
     async get(id: number): Promise<HotlineRow | undefined> {
@@ -160,14 +224,10 @@ export function hotlinesRepository(t: TableRef) {
       return res.Item ? hotlineOf(res.Item) : undefined;
     },
 
-    /** An organisation's hotlines by id (the listing index is eventually consistent). */
-    async listByOrganization(organizationID: number): Promise<HotlineRow[]> {
-      const out: HotlineRow[] = (await queryAll(t, {
-        IndexName: 'gsi2',
-        KeyConditionExpression: 'gsi2pk = :pk',
-        ExpressionAttributeValues: { ':pk': listKey(organizationID, 0).gsi2pk },
-      })).map((i) => hotlineOf(i));
-      return out;
+    /** A page of an organisation's hotlines, oldest (lowest id) first, and how many it has. */
+    async pageByOrganization(organizationID: number, page: { limit: number; offset: number }): Promise<Page<HotlineRow>> {
+      const { items, total } = await pageOf(hotlinesCounter(organizationID), hotlineListPk(organizationID), page, false);
+      return { items: items.map(hotlineOf), total };
     },
 
     /** The caller's edit; a failed hotline goes back to `created`, which provisions it again (unless a retry got it active meanwhile). */
@@ -229,28 +289,32 @@ export function hotlinesRepository(t: TableRef) {
 
     // --- Call logs ---------------------------------------------------------------------------
 
-    /** The log of jambonz's call `callSid`, started now unless one exists (a hook delivered twice starts one log). */
+    /** The log of jambonz's call `callSid`, started now at the hotline's next position unless one exists (a hook delivered twice starts one log). */
     async startCallLog(input: { hotlineID: number; callSid: string; from: string | null; now: string; entries: CallLogEntryRow[] }): Promise<{ log: CallLogRow; created: boolean }> {
       const existing = await repo.logByCall(input.callSid);
       if (existing) return { log: existing, created: false };
-      const id = await nextId(t, 'callLog');
-      const log: CallLogRow = { id, hotlineID: input.hotlineID, callSid: input.callSid, from: input.from, startTime: input.now, entries: input.entries };
-      try {
-        await t.doc.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              { Put: { TableName: t.tableName, Item: { ...logKey(input.hotlineID, id), entity: 'callLog', ...log }, ConditionExpression: 'attribute_not_exists(pk)' } },
-              { Put: { TableName: t.tableName, Item: { ...callRefKey(input.callSid), entity: 'jambonzCallRef', hotlineID: input.hotlineID, logID: id }, ConditionExpression: 'attribute_not_exists(pk)' } },
-            ],
-          }),
-        );
-        return { log, created: true };
-      } catch (err) {
-        if (!cancellationReasons(err)) throw err;
-        const winner = await repo.logByCall(input.callSid);
-        if (!winner) throw err;
-        return { log: winner, created: false };
-      }
+      const counter = logsCounter(input.hotlineID);
+      return atNextPosition(t, counter, async (last) => {
+        const id = await nextId(t, 'callLog');
+        const log: CallLogRow = { id, hotlineID: input.hotlineID, callSid: input.callSid, from: input.from, startTime: input.now, entries: input.entries };
+        const take = positionTake(t, counter, last);
+        const items = [
+          { Put: { TableName: t.tableName, Item: callLogItem(log, last + 1), ConditionExpression: 'attribute_not_exists(pk)' } },
+          { Put: { TableName: t.tableName, Item: { ...callRefKey(input.callSid), entity: 'jambonzCallRef', hotlineID: input.hotlineID, logID: id }, ConditionExpression: 'attribute_not_exists(pk)' } },
+          take,
+        ];
+        try {
+          await t.doc.send(new TransactWriteCommand({ TransactItems: items }));
+          return { log, created: true };
+        } catch (err) {
+          if (!cancellationReasons(err)) throw err;
+          // The same call's hook, delivered twice at once, wrote it first; else another call took the position.
+          const winner = await repo.logByCall(input.callSid);
+          if (winner) return { log: winner, created: false };
+          if (positionMoved(err, items, take)) return MOVED;
+          throw err;
+        }
+      });
     },
 
     async logByCall(callSid: string): Promise<CallLogRow | undefined> {
@@ -275,39 +339,44 @@ export function hotlinesRepository(t: TableRef) {
       );
     },
 
-    /** A hotline's logs, newest first. */
-    listLogs: async (hotlineID: number) => (await underPrefix({ pk: `${HOTLINE_PK_PREFIX}${hotlineID}`, skPrefix: 'CALL_LOG#', newestFirst: true })).map(logOf),
-
-    /** Bills a call once: the record and the log's mark in one transaction; false when the log was billed already. */
-    async bill(record: Omit<RecordRow, 'id'>, entry: CallLogEntryRow): Promise<RecordRow | undefined> {
-      const id = await nextId(t, 'record');
-      const row: RecordRow = { id, ...record };
-      try {
-        await t.doc.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Update: {
-                  TableName: t.tableName,
-                  Key: logKey(record.hotlineID, record.callLogID),
-                  UpdateExpression: 'SET recordId = :id, entries = list_append(entries, :e)',
-                  ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(recordId)',
-                  ExpressionAttributeValues: { ':id': id, ':e': [entry] },
-                },
-              },
-              { Put: { TableName: t.tableName, Item: { ...recordKey(record.hotlineID, id), entity: 'hotlineRecord', ...row }, ConditionExpression: 'attribute_not_exists(pk)' } },
-            ],
-          }),
-        );
-        return row;
-      } catch (err) {
-        if (cancellationReasons(err)?.some((r) => r.Code === 'ConditionalCheckFailed')) return undefined;
-        throw err;
-      }
+    /** A page of a hotline's logs, newest first, and how many it has. */
+    async pageLogs(hotlineID: number, page: { limit: number; offset: number }): Promise<Page<CallLogRow>> {
+      const { items, total } = await pageOf(logsCounter(hotlineID), logListPk(hotlineID), page, true);
+      return { items: items.map(logOf), total };
     },
 
-    /** A hotline's billing records, newest first. */
-    listRecords: async (hotlineID: number) => (await underPrefix({ pk: `${HOTLINE_PK_PREFIX}${hotlineID}`, skPrefix: 'RECORD#', newestFirst: true })).map(recordOf),
+    /** Bills a call once: the record (at the hotline's next position) and the log's mark in one transaction; undefined when the log was billed already. */
+    async bill(record: Omit<RecordRow, 'id'>, entry: CallLogEntryRow): Promise<RecordRow | undefined> {
+      const counter = recordsCounter(record.hotlineID);
+      return atNextPosition(t, counter, async (last) => {
+        const row: RecordRow = { id: await nextId(t, 'record'), ...record };
+        const mark = {
+          Update: {
+            TableName: t.tableName,
+            Key: logKey(record.hotlineID, record.callLogID),
+            UpdateExpression: 'SET recordId = :id, entries = list_append(entries, :e)',
+            ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(recordId)',
+            ExpressionAttributeValues: { ':id': row.id, ':e': [entry] },
+          },
+        };
+        const take = positionTake(t, counter, last);
+        const items = [mark, { Put: { TableName: t.tableName, Item: recordItem(row, last + 1), ConditionExpression: 'attribute_not_exists(pk)' } }, take];
+        try {
+          await t.doc.send(new TransactWriteCommand({ TransactItems: items }));
+          return row;
+        } catch (err) {
+          if (conditionFailed(err, items, mark)) return undefined;
+          if (positionMoved(err, items, take)) return MOVED;
+          throw err;
+        }
+      });
+    },
+
+    /** A page of a hotline's billing records, newest first, and how many it has. */
+    async pageRecords(hotlineID: number, page: { limit: number; offset: number }): Promise<Page<RecordRow>> {
+      const { items, total } = await pageOf(recordsCounter(hotlineID), recordListPk(hotlineID), page, true);
+      return { items: items.map(recordOf), total };
+    },
   };
   return repo;
 }

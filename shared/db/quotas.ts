@@ -8,14 +8,21 @@
 // The owner's repository gives the partition key (the user's, the organisation's); a user's counters
 // go with the rest of their partition when the account is deleted. No route deletes an organisation,
 // a hotline or an agent phone today; one that does must take its count off in the same transaction.
+// An organisation's hotline count is also the position of each of its hotlines in their list (the
+// next hotline is number `used + 1`; shared/db/positions.ts): it is taken by a conditional SET of the
+// value read (`quotaCounter`), and a route deleting hotlines would have to page them another way.
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { TableRef } from './client';
+import type { PositionCounter } from './positions';
 
 export type QuotaName = 'organizations' | 'hotlines' | 'agentPhones';
 
 export const QUOTA_SK_PREFIX = 'QUOTA#';
 
 export const quotaKey = (pk: string, name: QuotaName) => ({ pk, sk: `${QUOTA_SK_PREFIX}${name}` });
+
+/** A quota's count as the counter of the positions of what it counts (an organisation's hotlines). */
+export const quotaCounter = (pk: string, name: QuotaName): PositionCounter => ({ key: quotaKey(pk, name), attribute: 'used', entity: 'quota' });
 
 /** The transaction item that counts one more against `limit`; its condition fails when `limit` are counted already. */
 export function quotaTake(t: TableRef, pk: string, name: QuotaName, limit: number) {

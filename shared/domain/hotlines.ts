@@ -2,7 +2,8 @@
 // Creating a hotline stores it as `created` and answers at once; the provisionHotline worker gives it a
 // number and a jambonz application (shared/domain/hotline-provisioning.ts); an organisation has at
 // most `hotlinesPerOrganization` (409 quota-hotlines). Lists are the hotline API's offset pages
-// (`limit` 1..50, `offset`, and the total). Agents must be accepted members; a call log shows each
+// (`limit` 1..50, `offset`, and the total), each read by position (shared/db/positions.ts): a page costs
+// `limit` items whatever its offset. Agents must be accepted members; a call log shows each
 // agent phone whole only to its owner, masked to every other member.
 import { isSupportedCountry } from 'libphonenumber-js/max';
 import type { HotlineRow, HotlinesRepository } from '../db/hotlines';
@@ -52,8 +53,6 @@ export function hotlineView(h: HotlineRow) {
     ttsOutbound: h.ttsOutbound,
   };
 }
-
-const page = <T>(items: T[], q: { limit: number; offset: number }) => items.slice(q.offset, q.offset + q.limit);
 
 /** Every agent must be an accepted member of the organisation (an invitee is not): 409 naming those who are not. */
 async function checkAgents(deps: Deps, organizationID: number, agents: number[]) {
@@ -110,8 +109,8 @@ export async function getHotline(deps: Deps, caller: Caller, pathId: string) {
 export async function listHotlines(deps: Deps, caller: Caller, q: { organization_id: number; limit: number; offset: number }) {
   const user = await deps.organizations.getUser(caller.id);
   await requireMembership(deps, user, q.organization_id);
-  const all = (await deps.hotlines.listByOrganization(q.organization_id)).sort((a, b) => a.id - b.id);
-  return { hotlines: page(all, q).map(hotlineView), totalHotlines: all.length };
+  const page = await deps.hotlines.pageByOrganization(q.organization_id, q);
+  return { hotlines: page.items.map(hotlineView), totalHotlines: page.total };
 }
 
 /** Changes a hotline (its admins); the organisation stays. A failed hotline is provisioned again. */
@@ -171,8 +170,8 @@ const logView =
 
 export async function listCallLogs(deps: Deps, caller: Caller, pathId: string, q: { limit: number; offset: number }) {
   const { hotline, member } = await hotlineAndMember(deps, caller, pathId);
-  const logs = await deps.hotlines.listLogs(hotline.id);
-  return { callLogs: page(logs, q).map(logView(member.userID)), totalCallLogs: logs.length };
+  const page = await deps.hotlines.pageLogs(hotline.id, q);
+  return { callLogs: page.items.map(logView(member.userID)), totalCallLogs: page.total };
 }
 
 export async function getCallLog(deps: Deps, caller: Caller, pathId: string, logPathId: string) {
@@ -184,10 +183,10 @@ export async function getCallLog(deps: Deps, caller: Caller, pathId: string, log
 
 export async function listRecords(deps: Deps, caller: Caller, pathId: string, q: { limit: number; offset: number }) {
   const hotline = await hotlineFor(deps, caller, pathId);
-  const records = await deps.hotlines.listRecords(hotline.id);
+  const page = await deps.hotlines.pageRecords(hotline.id, q);
   return {
-    records: page(records, q).map((r) => ({ destinationNumber: r.destinationNumber, hotlineID: r.hotlineID, id: r.id, price: r.price, timeEnd: r.timeEnd, timeStart: r.timeStart })),
-    totalRecords: records.length,
+    records: page.items.map((r) => ({ destinationNumber: r.destinationNumber, hotlineID: r.hotlineID, id: r.id, price: r.price, timeEnd: r.timeEnd, timeStart: r.timeStart })),
+    totalRecords: page.total,
   };
 }
 
