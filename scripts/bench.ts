@@ -42,6 +42,11 @@ if (process.argv.includes('--reindex')) {
   await (await import('./bench-reindex')).runReindexBench();
   process.exit(0);
 }
+// `-- --hotline-pages`: only the hotline lists' offset pages at 10 000 calls (scripts/bench-hotline-pages.ts; not in the full run).
+if (process.argv.includes('--hotline-pages')) {
+  await (await import('./bench-hotline-pages')).runHotlinePagesBench();
+  process.exit(0);
+}
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const OUT = join(ROOT, '.local', 'bench');
