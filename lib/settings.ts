@@ -152,6 +152,8 @@ export const PROVIDER_ENV: Record<ProviderName, { plain: string[]; secret: strin
       'HOTLINE_DIAL_TIMEOUT_SECONDS',
       'HOTLINE_PRICE_PER_MINUTE',
       'HOTLINE_PAUSED_TEXT',
+      // Optional (four hours unless set in the stage's `environment`).
+      'HOTLINE_CHANNEL_LEASE_SECONDS',
     ],
     secret: ['JAMBONZ_API_KEY', 'JAMBONZ_WEBHOOK_SECRET'],
   },

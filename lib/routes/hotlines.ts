@@ -361,7 +361,7 @@ export const answerHotlineCall = {
   access: 'jambonz',
   summary: "jambonz call hook of a hotline's application",
   description:
-    "jambonz asks what to do with a call: a new call hears `ttsInbound` and rings the agents' active phones one after the other (of the agents who allow the organisation's admins); the dial's action hook moves to the next phone; the answering agent hears `ttsOutbound`; a paused hotline answers with a short message and hangs up. Signed by jambonz (`Jambonz-Signature`).",
+    "jambonz asks what to do with a call: a new call takes one of the hotline's `channelsInbound` channels (all in use: `sip:decline` 486, busy) and hears `ttsInbound`, and rings the agents' active phones one after the other (of the agents who allow the organisation's admins), each ring on one of its `channelsOutbound` channels over all its calls (none free: a short message and hangup); the dial's action hook moves to the next phone; the answering agent hears `ttsOutbound`; a paused hotline answers with a short message and hangs up. Signed by jambonz (`Jambonz-Signature`).",
   tags: ['webhooks'],
   request: { params: HotlinePath, body: JambonzCallPayload, maxBodyBytes: 262_144 },
   response: { status: 200, body: JambonzVerbs, description: 'The verbs jambonz runs next.' },
@@ -377,7 +377,7 @@ export const receiveHotlineCallStatus = {
   access: 'jambonz',
   summary: "jambonz call status hook of a hotline's application",
   description:
-    "Call status events: the agents' legs ringing, answered or not are appended to the call's log; the caller's leg completing closes the log and writes its one billing record (started minutes times the per-minute rate). Signed by jambonz (`Jambonz-Signature`).",
+    "Call status events: the agents' legs ringing, answered or not are appended to the call's log, and an agent leg's end frees its outbound channel; the caller's leg ending frees the call's channels, closes the log and writes its one billing record (started minutes times the per-minute rate; none for a declined call). Signed by jambonz (`Jambonz-Signature`).",
   tags: ['webhooks'],
   request: { params: HotlinePath, body: JambonzCallPayload, maxBodyBytes: 262_144 },
   response: { status: 200, body: JambonzAck, description: 'Received.' },

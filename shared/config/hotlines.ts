@@ -1,6 +1,8 @@
 // The hotline service on jambonz: where jambonz reaches our call hooks (the API's public base URL),
-// the organisations' SIP gateway address, how long each agent phone rings, and the price per started
-// minute a completed call is billed at.
+// the organisations' SIP gateway address, how long each agent phone rings, the price per started
+// minute a completed call is billed at, and how long a call's channel lease lasts at most when its
+// final status event never comes (shared/db/hotline-channels.ts): longer than any call, short enough
+// that a lost event does not hold a channel for long. It has a default on every stage (four hours).
 import * as z from '../zod';
 import { defineConfig, nonEmpty, positiveInt } from './define';
 
@@ -16,6 +18,22 @@ const price = z.pipe(
   }),
 );
 
+/** Seconds, 60 (a minute) to 86 400 (a day). */
+const leaseSeconds = z.pipe(
+  z.string(),
+  z.transform((s: string, ctx) => {
+    const n = Number(s);
+    if (!/^\d+$/.test(s) || n < 60 || n > 86_400) {
+      ctx.issues.push({ code: 'custom', message: 'must be whole seconds from 60 to 86400', input: s });
+      return z.NEVER;
+    }
+    return n;
+  }),
+);
+
+/** A call's channel lease when HOTLINE_CHANNEL_LEASE_SECONDS is not set: four hours. */
+export const DEFAULT_CHANNEL_LEASE_SECONDS = 14_400;
+
 export const hotlineConfig = defineConfig(
   'hotlines',
   z.pipe(
@@ -25,6 +43,7 @@ export const hotlineConfig = defineConfig(
       HOTLINE_DIAL_TIMEOUT_SECONDS: positiveInt,
       HOTLINE_PRICE_PER_MINUTE: price,
       HOTLINE_PAUSED_TEXT: nonEmpty,
+      HOTLINE_CHANNEL_LEASE_SECONDS: z._default(leaseSeconds, DEFAULT_CHANNEL_LEASE_SECONDS),
     }),
     z.transform((e) => ({
       hookBaseUrl: e.HOTLINE_HOOK_BASE_URL.replace(/\/+$/, ''),
@@ -32,6 +51,7 @@ export const hotlineConfig = defineConfig(
       dialTimeoutSeconds: e.HOTLINE_DIAL_TIMEOUT_SECONDS,
       pricePerMinute: e.HOTLINE_PRICE_PER_MINUTE,
       pausedText: e.HOTLINE_PAUSED_TEXT,
+      channelLeaseSeconds: e.HOTLINE_CHANNEL_LEASE_SECONDS,
     })),
   ),
   {

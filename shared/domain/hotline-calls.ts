@@ -1,17 +1,32 @@
 // A hotline's call, as jambonz runs it. jambonz posts to the call hook and follows the verbs we answer:
-// - a new inbound call: its log starts (`incoming`); we `say` the hotline's ttsInbound and `dial` the
-//   first active agent phone (the agents in the hotline's order, each agent's active phones by id),
-//   with a ring timeout, the call hook as the dial's actionHook and, with a ttsOutbound, confirmHook;
+// - a new inbound call takes one of the hotline's `channelsInbound` channels; with all of them in use it
+//   is declined busy (`sip:decline` 486, the only verb jambonz allows for it: the call is never
+//   answered) and its log shows `incoming` then `declined`, and no billing record (nothing was answered);
+// - a new inbound call that got its channel: its log starts (`incoming`); we `say` the hotline's
+//   ttsInbound and `dial` the first active agent phone (the agents in the hotline's order, each agent's
+//   active phones by id), with a ring timeout, the call hook as the dial's actionHook and, with a
+//   ttsOutbound, confirmHook;
+// - every `dial` takes one of the hotline's `channelsOutbound` channels, which count the agent phones
+//   rung at once over all its calls (a call rings one phone at a time, so the call keeps its channel
+//   from one phone to the next); with none free the caller hears a short message and the call ends
+//   (`no-channel` in the log, naming the phone that was not rung). Ending rather than waiting: an
+//   answered agent holds the channel for the whole conversation, so a wait has no bound the caller
+//   could be told, while it would hold an inbound channel and run up minutes; calling again is better;
 // - the dial's actionHook (the payload has `dial_call_status`): answered and over → `hangup`; not
 //   answered → `dial` the next phone; none left → a short message and `hangup`;
 // - the confirmHook (the agent's leg, `direction: outbound`): `say` ttsOutbound to the agent;
 // - a paused (`isActive: false`) or not yet provisioned hotline: a short message and `hangup`, no log.
+// Channels are leases (shared/db/hotline-channels.ts): an agent leg's is given back by its dial's
+// actionHook or its final status, the caller's call's (both directions) by the caller's final status,
+// and any of them after HOTLINE_CHANNEL_LEASE_SECONDS when those events never come. A lowered limit
+// leaves calls in progress alone; new calls and new dials meet it.
 // An agent's phones ring only while the agent is an accepted member of the hotline's organisation who
 // allows its admins (their consent for that organisation): an invitee's or a withdrawn member's never do.
 // The call status hook appends the agent legs' `ringing`, `answered` and `no-answer` to the log and,
 // when the caller's leg completes, `completed` and one billing record: the started minutes of the
 // call (jambonz's `duration`) times the per-minute rate.
 import type { AgentPhonesRepository } from '../db/agent-phones';
+import type { HotlineChannelsRepository } from '../db/hotline-channels';
 import type { CallLogEntryRow, HotlineRow, HotlinesRepository } from '../db/hotlines';
 import type { OrganizationsRepository } from '../db/organizations';
 import { NotFoundError } from '../errors';
@@ -20,12 +35,15 @@ import { hotlineHooks } from './hotline-provisioning';
 
 export interface CallDeps {
   hotlines: HotlinesRepository;
+  channels: HotlineChannelsRepository;
   organizations: OrganizationsRepository;
   phones: AgentPhonesRepository;
   hookBaseUrl: string;
   dialTimeoutSeconds: number;
   pausedText: string;
   pricePerMinute: number;
+  /** How long a channel stays taken when the event that gives it back never comes. */
+  channelLeaseSeconds: number;
   now?: () => Date;
 }
 
@@ -43,7 +61,10 @@ export interface JambonzCallInfo {
 export type Verb = { verb: string } & Record<string, unknown>;
 
 const NO_AGENT_TEXT = 'No one can take your call right now. Please call again later.';
-const nowOf = (deps: { now?: () => Date }) => (deps.now?.() ?? new Date()).toISOString();
+const LINES_BUSY_TEXT = 'All our lines are busy right now. Please call again in a few minutes.';
+const dateOf = (deps: { now?: () => Date }) => deps.now?.() ?? new Date();
+/** A number as E.164 digits with "+": an agent leg's `to` and the phone we dialled compare equal however jambonz writes them. */
+const e164 = (n: string) => `+${n.replace(/\D/g, '')}`;
 
 async function hotlineOf(deps: CallDeps, pathId: string): Promise<HotlineRow> {
   const hotline = await deps.hotlines.get(idFromPath(pathId, 'hotline'));
@@ -77,6 +98,8 @@ function dial(deps: CallDeps, hotline: HotlineRow, callerId: string | null | und
 
 const say = (text: string): Verb => ({ verb: 'say', text });
 const hangup = (): Verb => ({ verb: 'hangup' });
+/** Busy for a call over the inbound channels: jambonz rejects the unanswered call with this status (and posts its leg `failed`). */
+export const DECLINE_BUSY = { verb: 'sip:decline', status: 486, reason: 'Busy Here' } as const;
 
 /** POST …/hotlines/{hotlineID}/call: the verbs for this moment of the call. */
 export async function answerCallHook(deps: CallDeps, pathId: string, call: JambonzCallInfo): Promise<Verb[]> {
@@ -85,26 +108,45 @@ export async function answerCallHook(deps: CallDeps, pathId: string, call: Jambo
   // The agent's leg, once answered: the text for the agent, then the bridge.
   if (call.direction === 'outbound') return hotline.ttsOutbound ? [say(hotline.ttsOutbound)] : [];
 
-  const now = nowOf(deps);
+  const at = dateOf(deps);
+  const now = at.toISOString();
+  const lease = { hotlineID: hotline.id, callSid: call.call_sid, now: at, leaseSeconds: deps.channelLeaseSeconds };
   const phones = await agentPhones(deps, hotline);
   if (call.dial_call_status === undefined) {
+    const incoming: CallLogEntryRow = { action: 'incoming', agentPhone: null, userID: null, startTime: now };
+    const start = (entries: CallLogEntryRow[]) => deps.hotlines.startCallLog({ hotlineID: hotline.id, callSid: call.call_sid, from: call.from ?? null, now, entries });
+    // A hook delivered again holds its channel already and takes no second one.
+    if (!(await deps.channels.take({ ...lease, dir: 'inbound', limit: hotline.channelsInbound }))) {
+      await start([incoming, { action: 'declined', agentPhone: null, userID: null, startTime: now }]);
+      return [{ ...DECLINE_BUSY }];
+    }
     const first = phones[0];
-    const entries: CallLogEntryRow[] = [{ action: 'incoming', agentPhone: null, userID: null, startTime: now }];
-    if (first) entries.push({ action: 'dial', agentPhone: first.phone, userID: first.userID, startTime: now });
+    const dialling = first !== undefined && (await deps.channels.take({ ...lease, dir: 'outbound', limit: hotline.channelsOutbound, phone: e164(first.phone) }));
+    const entries: CallLogEntryRow[] = [incoming];
+    if (first) entries.push({ action: dialling ? 'dial' : 'no-channel', agentPhone: first.phone, userID: first.userID, startTime: now });
     // A hook delivered again finds its log and gets the same verbs; nothing is logged twice.
-    await deps.hotlines.startCallLog({ hotlineID: hotline.id, callSid: call.call_sid, from: call.from ?? null, now, entries });
+    await start(entries);
     const greeting = hotline.ttsInbound ? [say(hotline.ttsInbound)] : [];
     if (!first) return [...greeting, say(NO_AGENT_TEXT), hangup()];
+    if (!dialling) return [...greeting, say(LINES_BUSY_TEXT), hangup()];
     return [...greeting, dial(deps, hotline, call.from, first)];
   }
 
-  // The dial's action: answered (and now over), or on to the next phone.
-  if (call.dial_call_status === 'completed' || call.dial_call_status === 'answered') return [hangup()];
+  // The dial's action: answered (and now over), or on to the next phone, on the call's channel.
+  const over = async (verbs: Verb[]) => {
+    await deps.channels.release(hotline.id, call.call_sid, ['outbound']);
+    return verbs;
+  };
+  if (call.dial_call_status === 'completed' || call.dial_call_status === 'answered') return over([hangup()]);
   const log = await deps.hotlines.logByCall(call.call_sid);
-  if (!log) return [say(NO_AGENT_TEXT), hangup()];
+  if (!log) return over([say(NO_AGENT_TEXT), hangup()]);
   const tried = log.entries.filter((e) => e.action === 'dial').length;
   const next = phones[tried];
-  if (!next) return [say(NO_AGENT_TEXT), hangup()];
+  if (!next) return over([say(NO_AGENT_TEXT), hangup()]);
+  if (!(await deps.channels.take({ ...lease, dir: 'outbound', limit: hotline.channelsOutbound, phone: e164(next.phone) }))) {
+    await deps.hotlines.appendEntries(hotline.id, log.id, [{ action: 'no-channel', agentPhone: next.phone, userID: next.userID, startTime: now }]);
+    return [say(LINES_BUSY_TEXT), hangup()];
+  }
   await deps.hotlines.appendEntries(hotline.id, log.id, [{ action: 'dial', agentPhone: next.phone, userID: next.userID, startTime: now }]);
   return [dial(deps, hotline, log.from, next)];
 }
@@ -116,8 +158,10 @@ const CALL_OVER = new Set(['completed', 'failed', 'busy', 'no-answer']);
 export async function recordCallStatus(deps: CallDeps, pathId: string, event: JambonzCallInfo): Promise<void> {
   const hotline = await hotlineOf(deps, pathId);
   const status = event.call_status ?? '';
-  const now = nowOf(deps);
+  const now = dateOf(deps).toISOString();
   if (event.parent_call_sid) {
+    // The agent's leg is over: its channel is free (unless the call has moved on to another phone).
+    if (CALL_OVER.has(status) && event.to) await deps.channels.releaseOutboundOf(hotline.id, event.parent_call_sid, e164(event.to));
     const action = AGENT_ACTIONS[status];
     const log = action ? await deps.hotlines.logByCall(event.parent_call_sid) : undefined;
     if (!action || !log || log.hotlineID !== hotline.id) return;
@@ -126,8 +170,11 @@ export async function recordCallStatus(deps: CallDeps, pathId: string, event: Ja
     return;
   }
   if (!CALL_OVER.has(status)) return;
+  // The caller's leg is over: both of the call's channels are free.
+  await deps.channels.release(hotline.id, event.call_sid);
   const log = await deps.hotlines.logByCall(event.call_sid);
-  if (!log || log.hotlineID !== hotline.id || log.recordId !== undefined) return;
+  // A declined call was never answered: nothing to bill (jambonz posts it `failed`, 486).
+  if (!log || log.hotlineID !== hotline.id || log.recordId !== undefined || log.entries.some((e) => e.action === 'declined')) return;
   const seconds = Math.max(0, Math.round(event.duration ?? (Date.parse(now) - Date.parse(log.startTime)) / 1000));
   const timeEnd = new Date(Date.parse(log.startTime) + seconds * 1000).toISOString();
   await deps.hotlines.bill(

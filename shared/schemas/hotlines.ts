@@ -223,7 +223,7 @@ export const PageOnlyQuery = z.strictObject(PageQuery);
 
 export const CallLogEntry = z
   .object({ action: z.string(), agentPhone: z.nullable(z.string()), id: z.int(), startTime: isoDateTime, userID: z.nullable(z.int()) })
-  .register(z.globalRegistry, { id: 'CallLogEntry', description: '`action`: `incoming`, `dial`, `ringing`, `answered`, `no-answer`, `completed`.' });
+  .register(z.globalRegistry, { id: 'CallLogEntry', description: '`action`: `incoming`, `dial`, `ringing`, `answered`, `no-answer`, `completed`; `declined` (every inbound channel in use: the call was rejected busy, unanswered and not billed), `no-channel` (every outbound channel in use: `agentPhone` was not rung and the caller heard that the lines are busy).' });
 
 export const CallLog = z
   .object({ entries: z.array(CallLogEntry), hotlineID: z.int(), id: z.int(), startTime: isoDateTime })
@@ -279,6 +279,6 @@ export const JambonzCallPayload = z
 
 export const JambonzVerbs = z
   .array(z.looseObject({ verb: z.string() }).register(z.globalRegistry, { additionalProperties: true }))
-  .register(z.globalRegistry, { id: 'JambonzVerbs', description: 'jambonz verbs for the call (say, dial, hangup).' });
+  .register(z.globalRegistry, { id: 'JambonzVerbs', description: 'jambonz verbs for the call (say, dial, hangup; sip:decline alone, 486, for a call over the inbound channels).' });
 
 export const JambonzAck = z.object({}).register(z.globalRegistry, { id: 'JambonzAck', description: 'Received.' });

@@ -398,8 +398,8 @@ describe('jambonz config', () => {
 });
 
 describe('an inbound call (POST /_simulate/inbound)', () => {
-  /** Our side: records each signed request and answers the call hook's moments as a hotline does. */
-  async function hookServer() {
+  /** Our side: records each signed request and answers the call hook's moments as a hotline does (or as `firstVerbs` says, for a new call). */
+  async function hookServer(firstVerbs?: unknown[]) {
     const seen: { path: string; body: Row; signed: boolean }[] = [];
     const server: Server = createServer((req, res) => {
       let text = '';
@@ -413,7 +413,7 @@ describe('an inbound call (POST /_simulate/inbound)', () => {
           const next = `http://127.0.0.1:${(server.address() as AddressInfo).port}/call`;
           const dial = (number: string) => ({ verb: 'dial', timeout: 15, target: [{ type: 'phone', number }], actionHook: next, confirmHook: next });
           if (body.direction === 'outbound') verbs = [{ verb: 'say', text: 'for the agent' }];
-          else if (body.dial_call_status === undefined) verbs = [{ verb: 'say', text: 'hello' }, dial('+491111')];
+          else if (body.dial_call_status === undefined) verbs = firstVerbs ?? [{ verb: 'say', text: 'hello' }, dial('+491111')];
           else verbs = body.dial_call_status === 'completed' ? [{ verb: 'hangup' }] : [dial('+492222')];
         }
         res.writeHead(200, { 'content-type': 'application/json' });
@@ -457,6 +457,78 @@ describe('an inbound call (POST /_simulate/inbound)', () => {
         ['caller', 'completed'],
       ]);
       expect(hooksAt.seen.at(-1)!.body).toMatchObject({ direction: 'inbound', from: '+4917000000', to: '+492415550001', duration: 61 });
+    } finally {
+      await hooksAt.close();
+    }
+  });
+
+  /** A number of the account whose application's hooks are `base`/call and `base`/status. */
+  async function numberFor(base: string, number: string) {
+    const j = jambonz();
+    const app = await j.createApplication({ name: `hotline-${number}`, callHook: { url: `${base}/call` }, callStatusHook: { url: `${base}/status` } });
+    const carrier = await j.createCarrier({ name: `org-carrier-${number}` });
+    await j.createPhoneNumber({ number, carrierSid: carrier.sid, applicationSid: app.sid });
+  }
+  const simulate = async (path: string, body: unknown) => {
+    const res = await fetch(`${emu.baseUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    return { status: res.status, body: (await res.json()) as Row & { trace: string[] } };
+  };
+  const statusEvents = (seen: { path: string; body: Row }[]) =>
+    seen.filter((r) => r.path === '/status').map((r) => [r.body.parent_call_sid ? r.body.to : 'caller', r.body.call_status, r.body.sip_status]);
+
+  it('hold: the bridged call stays in progress (shown in /_inspect) until /_simulate/hangup posts its final events', async () => {
+    const hooksAt = await hookServer();
+    try {
+      await numberFor(hooksAt.base, '+492415550002');
+      const up = await simulate('/_simulate/inbound', { to: '+492415550002', hold: true });
+      expect(up.status).toBe(200);
+      expect(up.body).toMatchObject({ answeredBy: '+491111', callStatus: 'in-progress', trace: ['say: hello', 'dial +491111: answered', 'say to +491111: for the agent'] });
+      expect(statusEvents(hooksAt.seen)).toEqual([['caller', 'in-progress', 200], ['+491111', 'ringing', 180], ['+491111', 'in-progress', 200]]);
+      const during = (await state()).calls.find((c) => c.call_sid === up.body.callSid)!;
+      expect(during).toMatchObject({ direction: 'inbound', in_progress: true, call_status: 'in-progress', answered_by: '+491111' });
+      expect(during).not.toHaveProperty('ended');
+
+      const down = await simulate('/_simulate/hangup', { callSid: up.body.callSid, durationSeconds: 42 });
+      expect(down.status).toBe(200);
+      expect(down.body).toMatchObject({ callSid: up.body.callSid, callStatus: 'completed' });
+      expect(down.body.trace.slice(3)).toEqual(['hung up after 42 s', 'hangup']);
+      expect(statusEvents(hooksAt.seen).slice(3)).toEqual([['+491111', 'completed', 200], ['caller', 'completed', 200]]);
+      expect(hooksAt.seen.filter((r) => r.path === '/status').map((r) => r.body.duration).filter((d) => d !== undefined)).toEqual([42, 42]);
+      expect((await state()).calls.find((c) => c.call_sid === up.body.callSid)).toMatchObject({ in_progress: false, call_status: 'completed', ended: 'hangup', duration: 42 });
+      // Over: nothing to hang up any more.
+      expect((await simulate('/_simulate/hangup', { callSid: up.body.callSid })).status).toBe(404);
+      expect((await simulate('/_simulate/hangup', {})).status).toBe(400);
+    } finally {
+      await hooksAt.close();
+    }
+  });
+
+  it('a reset drops a held call without another webhook', async () => {
+    const hooksAt = await hookServer();
+    try {
+      await numberFor(hooksAt.base, '+492415550004');
+      const up = await simulate('/_simulate/inbound', { to: '+492415550004', hold: true });
+      expect(up.body.callStatus).toBe('in-progress');
+      const posted = hooksAt.seen.length;
+      await fetch(`${emu.baseUrl}/_reset`, { method: 'POST' });
+      await new Promise((r) => setTimeout(r, 50));
+      expect(hooksAt.seen).toHaveLength(posted);
+      expect((await simulate('/_simulate/hangup', { callSid: up.body.callSid })).status).toBe(404);
+    } finally {
+      await hooksAt.close();
+    }
+  });
+
+  it('sip:decline rejects the unanswered call: the caller\'s leg is posted failed with the status and reason, nothing else runs', async () => {
+    const hooksAt = await hookServer([{ verb: 'sip:decline', status: 486, reason: 'Busy Here' }, { verb: 'say', text: 'never said' }]);
+    try {
+      await numberFor(hooksAt.base, '+492415550003');
+      const res = await simulate('/_simulate/inbound', { to: '+492415550003', hold: true });
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ answeredBy: null, callStatus: 'failed', sipStatus: 486, sipReason: 'Busy Here', trace: ['sip:decline 486 Busy Here'] });
+      expect(statusEvents(hooksAt.seen)).toEqual([['caller', 'failed', 486]]);
+      expect(hooksAt.seen.at(-1)!.body).toMatchObject({ call_sid: res.body.callSid, direction: 'inbound', sip_reason: 'Busy Here' });
+      expect((await state()).calls.find((c) => c.call_sid === res.body.callSid)).toMatchObject({ in_progress: false, call_status: 'failed', sip_status: 486, sip_reason: 'Busy Here', ended: 'declined' });
     } finally {
       await hooksAt.close();
     }

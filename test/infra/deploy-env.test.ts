@@ -15,6 +15,7 @@ import { appConfig } from '../../shared/config/app';
 import { assistantConfig } from '../../shared/config/assistant';
 import { CALLBACK_ENV, callbackConfig } from '../../shared/config/callback';
 import { deviceConfig } from '../../shared/config/devices';
+import { DEFAULT_CHANNEL_LEASE_SECONDS, hotlineConfig } from '../../shared/config/hotlines';
 import { quotaConfig } from '../../shared/config/quotas';
 import { rateLimitConfig } from '../../shared/config/rate-limits';
 import { retentionConfig } from '../../shared/config/retention';
@@ -172,6 +173,32 @@ describe('deployed environment', () => {
     expect(quotaConfig.parse(baseEnvironment(tight))).toEqual({ organizationsPerUser: 1, hotlinesPerOrganization: 2, agentPhonesPerUser: 4 });
     expect(() => StackSettings.parse({ ...context.fonella, quotas: { organizationsPerUser: 0 } })).toThrow();
     expect(() => quotaConfig.parse({ STAGE: 'prod' })).toThrow(/QUOTA_ORGANIZATIONS_PER_USER/);
+  });
+});
+
+describe('the hotline hooks on a deployed stage', () => {
+  const hotlineEnv = {
+    HOTLINE_HOOK_BASE_URL: 'https://api.fonella.app',
+    HOTLINE_SIP_GATEWAY: '192.0.2.10',
+    HOTLINE_DIAL_TIMEOUT_SECONDS: '20',
+    HOTLINE_PRICE_PER_MINUTE: '0.05',
+    HOTLINE_PAUSED_TEXT: 'This hotline is not available at the moment.',
+  };
+  const hookEnv = (extra: Record<string, string>, route: 'answerHotlineCall' | 'receiveHotlineCallStatus') => {
+    const staged = StackSettings.parse({ ...context.fonella, stage: 'prod', environment: { ...hotlineEnv, ...extra } });
+    return functionEnvironment(staged, routes[route]!.uses, { tableName: 'fonella-prod' }).environment;
+  };
+
+  it.each(['answerHotlineCall', 'receiveHotlineCallStatus'] as const)("%s gets the channel lease from the stage's environment; four hours unless set", (route) => {
+    expect(hotlineConfig.parse(hookEnv({ HOTLINE_CHANNEL_LEASE_SECONDS: '7200' }, route))).toMatchObject({ channelLeaseSeconds: 7200, dialTimeoutSeconds: 20 });
+    expect(hotlineConfig.parse(hookEnv({}, route)).channelLeaseSeconds).toBe(DEFAULT_CHANNEL_LEASE_SECONDS);
+    expect(DEFAULT_CHANNEL_LEASE_SECONDS).toBe(4 * 3600);
+  });
+
+  it('a lease shorter than a minute or longer than a day stops the function at cold start, naming the variable', () => {
+    for (const bad of ['59', '86401', '1.5', 'four hours']) {
+      expect(() => hotlineConfig.parse(hookEnv({ HOTLINE_CHANNEL_LEASE_SECONDS: bad }, 'answerHotlineCall')), bad).toThrow(/HOTLINE_CHANNEL_LEASE_SECONDS/);
+    }
   });
 });
 

@@ -4,12 +4,20 @@
 // phone-numbers.js `validateAdd`, voip-carriers.js `validateRegistrationFields`).
 // Besides the kit's underscore endpoints: `POST /_feature-servers { "available": n }` sets how many
 // feature servers are free (1 after a reset); with none, creating a call answers 480 as jambonz does.
-// `POST /_simulate/inbound { to, from?, answeredBy?, durationSeconds? }` is an inbound call to a number
-// of ours: the emulator posts to its application's call hook as a feature server does (JSON, signed
-// with the account's webhook secret in `Jambonz-Signature`), runs the verbs it gets (`say` is noted,
-// `dial` rings its target: `answeredBy` answers, else the first phone dialled; the dial's confirmHook
-// and actionHook are called, and the actionHook's verbs replace the rest, `hangup` ends the call),
-// and posts the call status events of both legs to the status hook. Answers what happened, step by step.
+// `POST /_simulate/inbound { to, from?, answeredBy?, durationSeconds?, hold? }` is an inbound call to a
+// number of ours: the emulator posts to its application's call hook as a feature server does (JSON,
+// signed with the account's webhook secret in `Jambonz-Signature`), runs the verbs it gets (`say` is
+// noted, `dial` rings its target: `answeredBy` answers, else the first phone dialled; the dial's
+// confirmHook and actionHook are called, and the actionHook's verbs replace the rest, `hangup` ends the
+// call; `sip:decline`, as the first verb of an unanswered call, rejects it with its status: the caller's
+// leg is posted `failed` with that `sip_status` and `sip_reason`, as jambonz's TaskSipDecline does), and
+// posts the call status events of both legs to the status hook. Answers what happened, step by step.
+// With `hold: true` a call whose dial is answered stays in progress there (agent bridged, the agent's
+// leg `in-progress`) and the answer comes at once; `POST /_simulate/hangup { callSid, durationSeconds? }`
+// ends it: the agent's leg completes, the dial's actionHook runs and its verbs are followed, the
+// caller's leg completes. `calls` in `/_inspect` holds the simulated calls too: `in_progress` while one
+// is up, then `call_status`, `sip_status` and `ended` (`declined`, `hangup`, `no-more-verbs`,
+// `call-hook-failed`).
 import { randomUUID } from 'node:crypto';
 import { isIPv4 } from 'node:net';
 import * as z from 'zod';
@@ -118,7 +126,22 @@ const simulateSchema = z.strictObject({
   from: z.string().min(2).max(32).default('+4930901820'),
   answeredBy: z.string().min(2).max(32).optional(),
   durationSeconds: z.int().min(0).max(86_400).default(75),
+  hold: z.boolean().default(false),
 });
+const hangupSchema = z.strictObject({ callSid: z.string().min(1), durationSeconds: z.int().min(0).max(86_400).optional() });
+
+/** What a simulation answers: the HTTP status and body. */
+interface Simulated {
+  status: number;
+  body: Row;
+}
+/** How a held call ends: hung up (after `durationSeconds`), or dropped by a reset (nothing more is posted). */
+type HangUp = { drop: boolean; durationSeconds?: number };
+/** A simulated call held in progress: `end` hangs it up; `finished` is what the call answers once over. */
+interface HeldCall {
+  end: (how: HangUp) => void;
+  finished: Promise<Simulated>;
+}
 
 const msg = (text: string, status: number) => json({ msg: text }, status);
 const notFound = () => new Response('Not Found', { status: 404, headers: { 'content-type': 'text/plain' } });
@@ -236,6 +259,9 @@ export function createJambonzEmulator(
     }
   }
 
+  /** Calls held in progress (`hold: true`), by call sid, until /_simulate/hangup. */
+  const held = new Map<string, HeldCall>();
+
   /** What a feature server does with an inbound call to one of the account's numbers. */
   async function simulateInbound(input: z.output<typeof simulateSchema>): Promise<Response> {
     const number = input.to.replace(/^\+/, '');
@@ -260,23 +286,78 @@ export function createJambonzEmulator(
       trace_id: randomUUID().replace(/-/g, ''),
     };
     const trace: string[] = [];
+    // The call as /_inspect shows it, updated as it goes.
+    const row: Row = { ...base, in_progress: true, answered_by: null, trace };
+    state.calls.push(row);
+    let nowHeld!: () => void;
+    const holding = new Promise<'held'>((resolve) => (nowHeld = () => resolve('held')));
+    const finished: Promise<Simulated> = runInbound(input, { base, row, trace, callHook, statusHook }, (end) => {
+      held.set(callSid, { end, finished });
+      nowHeld();
+    });
+    // A held call answers once it is bridged; any other once it is over.
+    const first = await Promise.race([holding, finished]);
+    if (first === 'held') {
+      return json({ callSid, answeredBy: row.answered_by, callStatus: 'in-progress', trace: [...trace] });
+    }
+    return json(first.body, first.status);
+  }
+
+  /** Runs an inbound call's verbs to its end; `hold` is called when a held call is bridged and waits for its hangup. */
+  async function runInbound(
+    input: z.output<typeof simulateSchema>,
+    call: { base: Row; row: Row; trace: string[]; callHook: string; statusHook: string },
+    hold: (end: HeldCall['end']) => void,
+  ): Promise<Simulated> {
+    const { base, row, trace, statusHook } = call;
+    const callSid = String(base.call_sid);
     const answeredBy = input.answeredBy?.replace(/^(\+|00)/, '');
     let answered: string | undefined;
     let dialled = 0;
+    let durationSeconds = input.durationSeconds;
+    const end = (fields: Row, status = 200): Simulated => {
+      Object.assign(row, { in_progress: false, answered_by: answered ?? null, ...fields });
+      const declined = row.ended === 'declined' ? { sipStatus: row.sip_status, sipReason: row.sip_reason } : {};
+      return { status, body: { callSid, answeredBy: answered ?? null, callStatus: row.call_status, ...declined, trace } };
+    };
 
-    const first = await deliver('call_hook', callHook, base);
+    const first = await deliver('call_hook', call.callHook, base);
     if (!Array.isArray(first.body)) {
       trace.push(`call hook answered ${first.status ?? first.error}`);
-      state.calls.push({ ...base, call_status: 'failed', trace });
-      return json({ callSid, trace }, 502);
+      return end({ call_status: 'failed', ended: 'call-hook-failed' }, 502);
     }
-    await deliver('call_status_hook', statusHook, { ...base, call_status: 'in-progress', sip_status: 200 });
+    // jambonz answers the call with the first verb that needs it; until then it can be declined.
+    let callAnswered = false;
+    const answer = async () => {
+      if (callAnswered) return;
+      callAnswered = true;
+      Object.assign(row, { call_status: 'in-progress', sip_status: 200 });
+      await deliver('call_status_hook', statusHook, { ...base, call_status: 'in-progress', sip_status: 200 });
+    };
     let queue = first.body as Row[];
+    let ended = 'no-more-verbs';
     for (let steps = 0; steps < 50 && queue.length > 0; steps++) {
       const verb = queue.shift()!;
+      if (verb.verb === 'sip:decline') {
+        const status = Number(verb.status);
+        const reason = typeof verb.reason === 'string' ? verb.reason : undefined;
+        if (callAnswered) {
+          trace.push('sip:decline: ignored, the call is answered');
+          continue;
+        }
+        if (!Number.isInteger(status) || status < 400 || status > 699) {
+          trace.push(`sip:decline: invalid status ${String(verb.status)}`);
+          continue;
+        }
+        trace.push(`sip:decline ${status}${reason ? ` ${reason}` : ''}`);
+        await deliver('call_status_hook', statusHook, { ...base, call_status: 'failed', sip_status: status, ...(reason ? { sip_reason: reason } : {}) });
+        return end({ call_status: 'failed', sip_status: status, ...(reason ? { sip_reason: reason } : {}), ended: 'declined' });
+      }
+      await answer();
       if (verb.verb === 'say') trace.push(`say: ${String(verb.text)}`);
       else if (verb.verb === 'hangup') {
         trace.push('hangup');
+        ended = 'hangup';
         break;
       } else if (verb.verb === 'dial') {
         const target = ((verb.target as Row[] | undefined) ?? [])[0];
@@ -288,13 +369,22 @@ export function createJambonzEmulator(
         let dialStatus = 'no-answer';
         if (answers) {
           answered = to;
+          row.answered_by = to;
           trace.push(`dial ${to}: answered`);
           if (typeof verb.confirmHook === 'string') {
             const confirm = await deliver('confirmHook', verb.confirmHook, { ...child, call_status: 'in-progress', sip_status: 200 });
             for (const v of Array.isArray(confirm.body) ? (confirm.body as Row[]) : []) if (v.verb === 'say') trace.push(`say to ${to}: ${String(v.text)}`);
           }
           await deliver('call_status_hook', statusHook, { ...child, call_status: 'in-progress', sip_status: 200 });
-          await deliver('call_status_hook', statusHook, { ...child, call_status: 'completed', sip_status: 200, duration: input.durationSeconds });
+          if (input.hold) {
+            // Bridged: the call stays up until /_simulate/hangup (or a reset drops it).
+            const hungUp = await new Promise<HangUp>((resolve) => hold(resolve));
+            held.delete(callSid);
+            if (hungUp.drop) return end({ call_status: 'completed', ended: 'dropped' });
+            durationSeconds = hungUp.durationSeconds ?? durationSeconds;
+            trace.push(`hung up after ${durationSeconds} s`);
+          }
+          await deliver('call_status_hook', statusHook, { ...child, call_status: 'completed', sip_status: 200, duration: durationSeconds });
           dialStatus = 'completed';
         } else {
           trace.push(`dial ${to}: no answer after ${String(verb.timeout ?? 60)} s`);
@@ -306,9 +396,18 @@ export function createJambonzEmulator(
         }
       } else trace.push(`${String(verb.verb)}: not emulated`);
     }
-    await deliver('call_status_hook', statusHook, { ...base, call_status: 'completed', sip_status: 200, duration: input.durationSeconds });
-    state.calls.push({ ...base, call_status: 'completed', answered_by: answered ?? null, duration: input.durationSeconds, trace });
-    return json({ callSid, answeredBy: answered ?? null, trace });
+    await answer();
+    await deliver('call_status_hook', statusHook, { ...base, call_status: 'completed', sip_status: 200, duration: durationSeconds });
+    return end({ call_status: 'completed', sip_status: 200, duration: durationSeconds, ended });
+  }
+
+  /** POST /_simulate/hangup: ends a held call; answers how it ended, step by step. */
+  async function simulateHangup(input: z.output<typeof hangupSchema>): Promise<Response> {
+    const call = held.get(input.callSid);
+    if (!call) return json({ message: `no call ${input.callSid} held in progress` }, 404);
+    call.end({ drop: false, durationSeconds: input.durationSeconds });
+    const done = await call.finished;
+    return json(done.body, done.status);
   }
 
   const routes = new Router()
@@ -430,8 +529,13 @@ export function createJambonzEmulator(
 
     .post('/_simulate/inbound', async ({ req }) => {
       const parsed = simulateSchema.safeParse(await req.json().catch(() => undefined));
-      if (!parsed.success) return json({ message: `body must be { to, from?, answeredBy?, durationSeconds? }: ${parsed.error.issues[0]?.message}` }, 400);
+      if (!parsed.success) return json({ message: `body must be { to, from?, answeredBy?, durationSeconds?, hold? }: ${parsed.error.issues[0]?.message}` }, 400);
       return simulateInbound(parsed.data);
+    })
+    .post('/_simulate/hangup', async ({ req }) => {
+      const parsed = hangupSchema.safeParse(await req.json().catch(() => undefined));
+      if (!parsed.success) return json({ message: `body must be { callSid, durationSeconds? }: ${parsed.error.issues[0]?.message}` }, 400);
+      return simulateHangup(parsed.data);
     })
     // The harness's switch for jambonz's feature-server pool (not a jambonz path).
     .get('/_feature-servers', () => json({ available: featureServers }))
@@ -454,6 +558,9 @@ export function createJambonzEmulator(
     faultResponse: () => msg('system error (injected fault)', 500),
     inspect: () => ({ ...state }),
     reset: () => {
+      // Held calls end without another webhook: the state they would write to is gone.
+      for (const call of held.values()) call.end({ drop: true });
+      held.clear();
       for (const list of Object.values(state)) list.length = 0;
       featureServers = 1;
       seed();
