@@ -48,6 +48,12 @@ export const benchRequests: Partial<Record<RouteName, BenchRequestBuilder>> = {
   }),
   getMe: () => ({ token: 'customer' }),
   listCalls: () => ({ path: '/v1/me/calls?limit=20', token: 'customer' }),
+  // A test callback's jambonz hooks for a request the bench's stack does not hold (it places callbacks
+  // through Vapi): the call hook reads the row and hangs up, the status hook's conditional write finds none.
+  answerCallbackCall: (stack, n) =>
+    jambonzHook(stack, '/v1/webhooks/jambonz/callback/call', { call_sid: `bench-callback-${n}`, direction: 'outbound', call_status: 'in-progress', customerData: { purpose: 'callback', requestId: benchRequestId(n) } }),
+  receiveCallbackCallStatus: (stack, n) =>
+    jambonzHook(stack, '/v1/webhooks/jambonz/callback/status', { call_sid: `bench-callback-${n}`, direction: 'outbound', call_status: 'completed', duration: 42, customerData: { purpose: 'callback', requestId: benchRequestId(n) } }),
   // The messages Vapi sends most: acknowledged without work (an end-of-call report needs the customer's assistant).
   receiveVapiMessage: (stack) => ({
     body: { message: { type: 'status-update', status: 'in-progress', timestamp: Date.now() } },
@@ -202,7 +208,10 @@ async function activateDemoPartner(stack: LocalStack): Promise<void> {
   });
 }
 
-/** A request to a hotline hook as jambonz sends it: JSON, signed with the account's webhook secret. */
+/** A callback request id of the route's shape (a UUID) that no row has. */
+const benchRequestId = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+
+/** A request to a hotline or callback hook as jambonz sends it: JSON, signed with the account's webhook secret. */
 function jambonzHook(stack: LocalStack, path: string, body: Record<string, unknown>): BenchRequest {
   return { path, body, headers: { 'jambonz-signature': signJambonzBody(JSON.stringify(body), stack.credentials.jambonz!.webhookSecret!) } };
 }

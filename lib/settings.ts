@@ -123,7 +123,8 @@ export type StackSettings = z.infer<typeof StackSettings>;
  */
 /**
  * The test callback's settings (shared/config/callback.ts), handed with each telephony provider it can
- * use: which provider, and per locale the caller ID (all three) and Vapi's assistant and number ids.
+ * use: which provider, and per locale the caller ID (all three), Vapi's assistant and number ids, and
+ * (jambonz) the Vapi SIP URIs.
  */
 const CALLBACK_COMMON = [CALLBACK_ENV.provider, ...CALLBACK_ENV.callerIds];
 
@@ -146,6 +147,8 @@ export const PROVIDER_ENV: Record<ProviderName, { plain: string[]; secret: strin
       'JAMBONZ_SPEECH_RECOGNIZER_LANGUAGE',
       ...CALLBACK_COMMON,
       CALLBACK_ENV.jambonzApplication,
+      // The callback application's call hook dials these to reach the locale's assistant.
+      ...CALLBACK_ENV.vapiSipUris,
       // The hotlines (shared/config/hotlines.ts).
       'HOTLINE_HOOK_BASE_URL',
       'HOTLINE_SIP_GATEWAY',

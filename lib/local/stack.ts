@@ -17,6 +17,7 @@ import { startApiServer } from './api-server';
 import { ensureTable, startDynamoLocal, type DynamoLocal } from './dynamo';
 import { createEmulators } from './emulators';
 import { startHub } from './emulators/hub';
+import type { JambonzEmulator } from './emulators/jambonz';
 import { startEmulator, type RunningEmulator } from './emulators/kit';
 import { LOCAL_SECRET_NAME } from './emulators/secrets';
 import type { StripeEmulator } from './emulators/stripe';
@@ -159,8 +160,9 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
     cleanups.push(async () => stripe?.forwardTo(undefined));
     // Let the Vapi assistants' server URL point at this API.
     process.env.VAPI_SERVER_URL = `${api.url}/v1/webhooks/vapi`;
-    // And the hotlines' jambonz applications' hooks.
+    // And the hotlines' jambonz applications' hooks, and the test callback's.
     process.env.HOTLINE_HOOK_BASE_URL = api.url;
+    (running.find((e) => e.name === 'jambonz')?.definition as JambonzEmulator | undefined)?.callbackHooksAt(api.url);
 
     const users = usersRepository(tableRef({ tableName, endpoint: dynamoEndpoint }));
     const tokens = {} as LocalStack['tokens'];

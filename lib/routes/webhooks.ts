@@ -2,7 +2,9 @@
 // Entries follow the rules in ./index.ts.
 import type { RouteDef } from '../../shared/http/route-def';
 import { WebhookReceived } from '../../shared/schemas/billing';
+import { JambonzCallbackPayload } from '../../shared/schemas/callback-calls';
 import { VapiAck, VapiServerMessage } from '../../shared/schemas/calls';
+import { JambonzAck, JambonzVerbs } from '../../shared/schemas/hotlines';
 
 export const receiveStripeEvent = {
   name: 'receiveStripeEvent',
@@ -38,5 +40,35 @@ export const receiveVapiMessage = {
   tags: ['webhooks'],
   request: { body: VapiServerMessage, maxBodyBytes: 1_048_576 },
   response: { status: 200, body: VapiAck, description: 'Received.' },
+  uses: { table: 'write' },
+} satisfies RouteDef;
+
+export const answerCallbackCall = {
+  name: 'answerCallbackCall',
+  method: 'POST',
+  path: '/v1/webhooks/jambonz/callback/call',
+  handler: 'functions/webhooks/answer-callback-call.ts',
+  access: 'jambonz',
+  summary: "jambonz call hook of the test callback's application",
+  description:
+    "jambonz asks what to do once the callee of a test callback (`CALLBACK_PROVIDER=jambonz`) answered: the call's tag (`customerData.requestId`) names the callback request, and the answer is a `dial` to the Vapi SIP URI of the request's locale's callback assistant, its template variables (the form's text, marked as caller-provided and quoted, and the locale) in `X-<name>` SIP headers. As the dial's action hook: `hangup`, after a short message when the assistant could not be reached. A tag that names no open jambonz callback request of ours (unknown, another call's, failed or finished) gets a short message and `hangup`, never an error. Signed by jambonz (`Jambonz-Signature`).",
+  tags: ['webhooks'],
+  request: { body: JambonzCallbackPayload, maxBodyBytes: 262_144 },
+  response: { status: 200, body: JambonzVerbs, description: 'The verbs jambonz runs next.' },
+  uses: { table: 'read', providers: ['jambonz'] },
+} satisfies RouteDef;
+
+export const receiveCallbackCallStatus = {
+  name: 'receiveCallbackCallStatus',
+  method: 'POST',
+  path: '/v1/webhooks/jambonz/callback/status',
+  handler: 'functions/webhooks/receive-callback-call-status.ts',
+  access: 'jambonz',
+  summary: "jambonz call status hook of the test callback's application",
+  description:
+    "Call status events of a test callback's call: the callee's leg `ringing`, `in-progress` and its outcome (`completed` with its `duration`, `no-answer`, `busy`, `failed`) are recorded on the callback request the tag names (`callStatus`, `callDurationSeconds`), only forward: a repeated or late event never moves an outcome back. The assistant's leg, other statuses and tags that name no jambonz callback request of ours are acknowledged and store nothing. Signed by jambonz (`Jambonz-Signature`).",
+  tags: ['webhooks'],
+  request: { body: JambonzCallbackPayload, maxBodyBytes: 262_144 },
+  response: { status: 200, body: JambonzAck, description: 'Received.' },
   uses: { table: 'write' },
 } satisfies RouteDef;

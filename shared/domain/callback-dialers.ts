@@ -6,13 +6,17 @@
 //            caller ID (the device's own number shows) and no variables (they are stored on the row
 //            only), and answers no call id.
 //   jambonz: a call from the caller ID under the callback application (or the account's default);
-//            the locale and variables go in the call's `tag`, which jambonz hands to every webhook.
+//            the request's id, the locale and variables go in the call's `tag`, which jambonz hands
+//            to every webhook of the call (`customerData`): the application's hooks find the request
+//            by it (./callback-calls.ts) and connect the locale's assistant.
 import type { CallbackLocale, CallbackProvider } from '../config/callback';
 import type { FonialPhoneSystem } from '../providers/fonial/port';
 import type { JambonzPlatform } from '../providers/jambonz/port';
 import type { VoiceAssistants } from '../providers/vapi/port';
 
 export interface CallbackCall {
+  /** The callback request the call is for (its row's id). */
+  requestId: string;
   /** E.164. */
   to: string;
   /** E.164: the number the callee sees. */
@@ -63,7 +67,7 @@ export function jambonzCallbackDialer(jambonz: JambonzPlatform, applicationSid: 
         ...(applicationSid ? { applicationSid } : {}),
         from: call.callerId,
         to: call.to,
-        tag: { purpose: 'callback', locale: call.locale, ...call.variables },
+        tag: { ...call.variables, purpose: 'callback', requestId: call.requestId, locale: call.locale },
       });
       return { callId: sid };
     },

@@ -137,7 +137,7 @@ export async function submitCallbackRequest(
   const variables = callbackVariables(form);
   let callId: string | undefined;
   try {
-    ({ callId } = await deps.dialer.placeCallback({ to: phoneNumber, callerId, locale: form.locale, assistantId: deps.config.assistantIds[form.locale], variables }));
+    ({ callId } = await deps.dialer.placeCallback({ requestId, to: phoneNumber, callerId, locale: form.locale, assistantId: deps.config.assistantIds[form.locale], variables }));
   } catch (err) {
     const failure = err instanceof AppError ? err.slug : 'internal';
     await deps.callbacks.markFailed(requestId, failure, (deps.now?.() ?? new Date()).toISOString());

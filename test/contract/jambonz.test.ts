@@ -1,7 +1,8 @@
 // The jambonz adapter (plain fetch) against the jambonz emulator over HTTP: every port method, what the
 // emulator holds afterwards, its seed-002 body checks, and failures as our typed errors.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createJambonzEmulator } from '../../lib/local/emulators/jambonz';
+import { createJambonzEmulator, OUTBOUND_CALL_SECONDS } from '../../lib/local/emulators/jambonz';
+import { CALLBACK_LOCAL } from '../../shared/config/callback';
 import { ProviderNotFoundError, ProviderRejectedError, ProviderUnavailableError, ValidationError } from '../../shared/errors';
 import { jambonzAdapter, type JambonzSettings, type JambonzSpeech } from '../../shared/providers/jambonz/adapter';
 import { JAMBONZ_LOCAL, jambonzConfig } from '../../shared/providers/jambonz/config';
@@ -537,5 +538,93 @@ describe('an inbound call (POST /_simulate/inbound)', () => {
   it('answers 404 for a number not on the account', async () => {
     const res = await fetch(`${emu.baseUrl}/_simulate/inbound`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ to: '+49999' }) });
     expect(res.status).toBe(404);
+  });
+});
+
+describe('a created call, run through its hooks (answerCalls, as the local stack runs it)', () => {
+  const running = createJambonzEmulator({ answerCalls: true, seedCallback: true });
+  const live = useEmulator(running);
+  const answering = () => jambonzAdapter({ baseUrl: running.env(live.baseUrl).JAMBONZ_BASE_URL!, apiKey, accountSid, speech });
+
+  /** Our side: records each request; the call hook dials a SIP target (actionHook relative), the action hangs up. */
+  async function hookServer() {
+    const seen: { path: string; body: Row; signed: boolean }[] = [];
+    const server: Server = createServer((req, res) => {
+      let text = '';
+      req.on('data', (c) => (text += c));
+      req.on('end', () => {
+        const body = JSON.parse(text) as Row;
+        seen.push({ path: req.url ?? '', body, signed: verifyJambonzSignature(text, req.headers['jambonz-signature'] as string | undefined, running.credentials.webhookSecret!) });
+        let verbs: unknown = {};
+        if (req.url === '/hooks/call') {
+          verbs =
+            body.dial_call_status === undefined
+              ? [{ verb: 'dial', callerId: '+4915112345678', target: [{ type: 'sip', sipUri: 'sip:assistant@sip.vapi.ai' }], headers: { 'X-locale': 'de' }, actionHook: '/hooks/call' }]
+              : [{ verb: 'hangup' }];
+        }
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(verbs));
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    return { seen, base, close: () => new Promise<void>((r) => server.close(() => r())) };
+  }
+
+  it('answers the call, posts the call hook with the tag as customerData, dials the SIP target, follows the relative actionHook and posts the status events', async () => {
+    const ours = await hookServer();
+    try {
+      const { sid } = await answering().createCall({ from: '+4930231250010', to: '+4915112345678', callHook: { url: `${ours.base}/hooks/call` }, callStatusHook: { url: `${ours.base}/hooks/status` }, tag: { requestId: 'r-1' } });
+      const call = await (async () => {
+        for (let i = 0; i < 200; i++) {
+          const c = (await live.inspect<State>()).calls.find((x) => x.call_sid === sid);
+          if (c?.call_status === 'completed') return c;
+          await new Promise((r) => setTimeout(r, 10));
+        }
+        throw new Error('the call never completed');
+      })();
+      expect(ours.seen.every((r) => r.signed)).toBe(true);
+      expect(ours.seen.map((r) => [r.path, r.body.parent_call_sid ? 'assistant' : 'callee', r.body.call_status, r.body.dial_call_status ?? null])).toEqual([
+        ['/hooks/status', 'callee', 'ringing', null],
+        ['/hooks/status', 'callee', 'in-progress', null],
+        ['/hooks/call', 'callee', 'in-progress', null],
+        ['/hooks/status', 'assistant', 'ringing', null],
+        ['/hooks/status', 'assistant', 'in-progress', null],
+        ['/hooks/status', 'assistant', 'completed', null],
+        ['/hooks/call', 'callee', 'in-progress', 'completed'],
+        ['/hooks/status', 'callee', 'completed', null],
+      ]);
+      expect(ours.seen.filter((r) => !r.body.parent_call_sid).every((r) => r.body.call_sid === sid && (r.body.customerData as Row).requestId === 'r-1')).toBe(true);
+      expect(ours.seen[2]!.body).toMatchObject({ direction: 'outbound', from: '+4930231250010', to: '+4915112345678', account_sid: accountSid });
+      expect(ours.seen.at(-1)!.body).toMatchObject({ duration: OUTBOUND_CALL_SECONDS });
+      expect(call).toMatchObject({
+        call_status: 'completed',
+        duration: OUTBOUND_CALL_SECONDS,
+        dialed: [{ type: 'sip', sipUri: 'sip:assistant@sip.vapi.ai', callerId: '+4915112345678', headers: { 'X-locale': 'de' }, status: 'answered' }],
+        trace: ['dial sip:assistant@sip.vapi.ai: answered', 'hangup'],
+      });
+    } finally {
+      await ours.close();
+    }
+  });
+
+  it("points the seeded callback application's hooks at the API it is given", async () => {
+    running.callbackHooksAt('http://127.0.0.1:3999/');
+    const app = (await live.inspect<State>()).applications.find((a) => a.application_sid === CALLBACK_LOCAL.jambonzApplicationSid)!;
+    expect(app).toMatchObject({
+      call_hook: { url: 'http://127.0.0.1:3999/v1/webhooks/jambonz/callback/call' },
+      call_status_hook: { url: 'http://127.0.0.1:3999/v1/webhooks/jambonz/callback/status' },
+    });
+    // And keeps them there through a reset.
+    await fetch(`${live.baseUrl}/_reset`, { method: 'POST' });
+    expect((await live.inspect<State>()).applications[0]).toMatchObject({ call_hook: { url: 'http://127.0.0.1:3999/v1/webhooks/jambonz/callback/call' } });
+  });
+
+  it('without answerCalls a created call only waits, as before', async () => {
+    await jambonz().createCall({ from: '+4930231250010', to: '+4915112345678', ...hooks });
+    await new Promise((r) => setTimeout(r, 50));
+    const s = await state();
+    expect(s.calls.map((c) => c.call_status)).toEqual(['queued']);
+    expect((s as unknown as { webhooks: Row[] }).webhooks).toEqual([]);
   });
 });

@@ -13,7 +13,7 @@ import { LOCAL_ONLY_ENV, PROVIDER_ENV, PROVIDER_SECRET_KEYS, StackSettings } fro
 import { addressPolicyConfig } from '../../shared/config/addresses';
 import { appConfig } from '../../shared/config/app';
 import { assistantConfig } from '../../shared/config/assistant';
-import { CALLBACK_ENV, callbackConfig } from '../../shared/config/callback';
+import { CALLBACK_ENV, CALLBACK_LOCALES, callbackConfig, callbackSipConfig } from '../../shared/config/callback';
 import { deviceConfig } from '../../shared/config/devices';
 import { DEFAULT_CHANNEL_LEASE_SECONDS, hotlineConfig } from '../../shared/config/hotlines';
 import { quotaConfig } from '../../shared/config/quotas';
@@ -205,9 +205,10 @@ describe('the hotline hooks on a deployed stage', () => {
 describe('the test callback on a deployed stage', () => {
   const callerIds = Object.fromEntries(CALLBACK_ENV.callerIds.map((k, i) => [k, `+4930231250${30 + i}`]));
   const vapiIds = Object.fromEntries([...CALLBACK_ENV.assistants, ...CALLBACK_ENV.vapiPhoneNumbers].map((k) => [k, `id-${k.toLowerCase()}`]));
+  const sipUris = Object.fromEntries(CALLBACK_ENV.vapiSipUris.map((k, i) => [k, `sip:fonella-callback-${i}@sip.eu.vapi.ai`]));
 
   it.each(['vapi', 'fonial', 'jambonz'] as const)('CALLBACK_PROVIDER=%s: the callback function gets what its configuration needs', async (provider) => {
-    const staged = StackSettings.parse({ ...context.fonella, stage: 'prod', environment: { ...settings.environment, CALLBACK_PROVIDER: provider, ...callerIds, ...vapiIds } });
+    const staged = StackSettings.parse({ ...context.fonella, stage: 'prod', environment: { ...settings.environment, CALLBACK_PROVIDER: provider, ...callerIds, ...vapiIds, ...sipUris } });
     const { environment } = functionEnvironment(staged, routes.submitCallbackRequest!.uses, { tableName: 'fonella-prod' });
     const env = atColdStart(environment);
     await loadSecrets({ env });
@@ -215,8 +216,17 @@ describe('the test callback on a deployed stage', () => {
     expect(rateLimitConfig.parse(env)).toMatchObject({ callback: { limit: 10 }, callbackPerNumber: { limit: 3, windowSeconds: 86400 } });
   });
 
-  it('with Vapi, every locale needs its assistant and phone number; no provider has local defaults off the local stack', () => {
+  it("jambonz's callback call hook gets each locale's Vapi SIP URI, and without one starts all the same (that locale's calls hear a message)", () => {
+    const staged = StackSettings.parse({ ...context.fonella, stage: 'prod', environment: { ...settings.environment, CALLBACK_PROVIDER: 'jambonz', ...callerIds, ...sipUris } });
+    const { environment } = functionEnvironment(staged, routes.answerCallbackCall!.uses, { tableName: 'fonella-prod' });
+    expect(callbackSipConfig.parse(atColdStart(environment))).toEqual(Object.fromEntries(CALLBACK_LOCALES.map((l, i) => [l, sipUris[CALLBACK_ENV.vapiSipUris[i]!]])));
+    expect(callbackSipConfig.parse({ STAGE: 'prod' })).toEqual(Object.fromEntries(CALLBACK_LOCALES.map((l) => [l, ''])));
+  });
+
+  it('with Vapi, every locale needs its assistant and phone number, with jambonz its SIP URI; no provider has local defaults off the local stack', () => {
     expect(() => callbackConfig.parse({ STAGE: 'prod', CALLBACK_PROVIDER: 'vapi', ...callerIds })).toThrow(/CALLBACK_ASSISTANT_DE/);
+    expect(() => callbackConfig.parse({ STAGE: 'prod', CALLBACK_PROVIDER: 'jambonz', ...callerIds })).toThrow(/CALLBACK_VAPI_SIP_URI_DE/);
+    expect(() => callbackConfig.parse({ STAGE: 'prod', CALLBACK_PROVIDER: 'jambonz', ...callerIds, ...sipUris, CALLBACK_VAPI_SIP_URI_EN: 'fonella@sip.vapi.ai' })).toThrow(/CALLBACK_VAPI_SIP_URI_EN/);
     expect(() => callbackConfig.parse({ STAGE: 'prod', CALLBACK_PROVIDER: 'fonial' })).toThrow(/CALLBACK_CALLER_ID_DE/);
     expect(() => callbackConfig.parse({ STAGE: 'prod', ...callerIds })).toThrow(/CALLBACK_PROVIDER/);
   });

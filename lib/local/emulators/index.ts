@@ -35,7 +35,7 @@ export function createEmulators(): EmulatorSet {
       { definition: createVapiEmulator({ seedLocal: true }), portOffset: 3 },
       { definition: createSipgateEmulator(), portOffset: 4 },
       { definition: createFonialEmulator(), portOffset: 5 },
-      { definition: createJambonzEmulator({ seedCallback: true }), portOffset: 6 },
+      { definition: createJambonzEmulator({ seedCallback: true, answerCalls: true }), portOffset: 6 },
       { definition: createStripeEmulator(), portOffset: 7 },
       { definition: createRecaptchaEmulator(), portOffset: 8 },
       { definition: secrets, portOffset: 9 },

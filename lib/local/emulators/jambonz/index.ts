@@ -18,6 +18,13 @@
 // caller's leg completes. `calls` in `/_inspect` holds the simulated calls too: `in_progress` while one
 // is up, then `call_status`, `sip_status` and `ended` (`declined`, `hangup`, `no-more-verbs`,
 // `call-hook-failed`).
+// With `answerCalls` (the local stack), a created call is then run as a feature server runs a REST
+// call (runOutbound): the callee answers, the status hook hears `ringing` and `in-progress`, the call
+// hook (the application's, or the call's own) is posted with the call's tag as `customerData`, its
+// verbs are followed (`say` noted; a `dial` is answered and its target, caller ID and headers kept on
+// the call as `dialed`, its leg's status events and its actionHook, relative to the call hook as
+// jambonz resolves it, posted; `hangup` ends it), and `completed` with the call's duration ends it.
+// The call's row shows each step (`call_status`, `dialed`, `duration`, `trace`).
 import { randomUUID } from 'node:crypto';
 import { isIPv4 } from 'node:net';
 import * as z from 'zod';
@@ -33,7 +40,12 @@ type Kind = 'calls' | 'phoneNumbers' | 'applications' | 'carriers' | 'sipGateway
 export interface JambonzEmulator extends EmulatorDefinition {
   /** Live state, newest last (what /_inspect lists). */
   state: Record<Kind, Row[]>;
+  /** Points the seeded callback application's hooks at the API on `baseUrl` (default http://127.0.0.1:3000). */
+  callbackHooksAt(baseUrl: string): void;
 }
+
+/** How long an answered created call lasts (the `duration` of its `completed` event). */
+export const OUTBOUND_CALL_SECONDS = 42;
 
 // --- Request bodies, as seed 002 declares them -------------------------------------------------
 const uuid = z.uuid();
@@ -186,6 +198,8 @@ export function createJambonzEmulator(
     webhookSecret?: string;
     /** Seed the test callback's application (the local stack does; a bare emulator starts empty). */
     seedCallback?: boolean;
+    /** Run each created call through its hooks (the local stack does; a bare emulator only keeps it). */
+    answerCalls?: boolean;
   } = {},
 ): JambonzEmulator {
   const apiKey = opts.apiKey ?? JAMBONZ_LOCAL.apiKey;
@@ -194,6 +208,10 @@ export function createJambonzEmulator(
   const state: Record<Kind, Row[]> = { calls: [], phoneNumbers: [], applications: [], carriers: [], sipGateways: [], webhooks: [] };
   /** Feature servers free to take a call (jambonz keeps them in a redis set). */
   let featureServers = 1;
+  /** Where the seeded callback application's hooks point: the API (callbackHooksAt). */
+  let callbackHookBase = 'http://127.0.0.1:3000';
+  /** Bumped by a reset: a created call still running from before it stops there. */
+  let generation = 0;
   // The marketing site's test callback application (shared/config/callback.ts CALLBACK_LOCAL).
   const seed = () => {
     if (!opts.seedCallback) return;
@@ -201,8 +219,8 @@ export function createJambonzEmulator(
       application_sid: CALLBACK_LOCAL.jambonzApplicationSid,
       account_sid: accountSid,
       name: 'Fonella callback',
-      call_hook: { url: 'http://127.0.0.1:3000/v1/webhooks/jambonz/callback/call', method: 'POST' },
-      call_status_hook: { url: 'http://127.0.0.1:3000/v1/webhooks/jambonz/callback/status', method: 'POST' },
+      call_hook: { url: `${callbackHookBase}/v1/webhooks/jambonz/callback/call`, method: 'POST' },
+      call_status_hook: { url: `${callbackHookBase}/v1/webhooks/jambonz/callback/status`, method: 'POST' },
       speech_synthesis_vendor: 'google',
       speech_synthesis_voice: 'de-DE-Standard-A',
       speech_recognizer_vendor: 'google',
@@ -410,6 +428,71 @@ export function createJambonzEmulator(
     return json(done.body, done.status);
   }
 
+  /** What a feature server does with a created call once the callee answers (with `answerCalls`). */
+  async function runOutbound(call: Row): Promise<void> {
+    const started = generation;
+    const current = () => generation === started;
+    const callHook = (call.call_hook as Row | undefined)?.url;
+    const statusHook = (call.call_status_hook as Row | undefined)?.url;
+    if (typeof callHook !== 'string') return;
+    const to = call.to as Row;
+    const base: Row = {
+      call_sid: call.call_sid,
+      call_id: `${randomUUID()}@192.0.2.1`,
+      account_sid: accountSid,
+      ...(call.application_sid ? { application_sid: call.application_sid } : {}),
+      direction: 'outbound',
+      from: call.from,
+      to: to.number ?? to.sipUri ?? to.name,
+      caller_name: call.from,
+      trace_id: randomUUID().replace(/-/g, ''),
+      // jambonz hands the call's tag to every hook as customerData.
+      ...(call.tag ? { customerData: call.tag } : {}),
+    };
+    const trace: string[] = [];
+    call.trace = trace;
+    const status = async (payload: Row) => {
+      if (typeof statusHook === 'string' && current()) await deliver('call_status_hook', statusHook, payload);
+    };
+    const step = async (callStatus: string, sipStatus: number, extra: Row = {}) => {
+      if (!current()) return;
+      Object.assign(call, { call_status: callStatus, ...extra });
+      await status({ ...base, call_status: callStatus, sip_status: sipStatus, ...extra });
+    };
+
+    await step('ringing', 180);
+    await step('in-progress', 200, { answered_at: new Date().toISOString() });
+    if (!current()) return;
+    const first = await deliver('call_hook', callHook, { ...base, call_status: 'in-progress', sip_status: 200 });
+    let queue = Array.isArray(first.body) ? (first.body as Row[]) : [];
+    if (!Array.isArray(first.body)) trace.push(`call hook answered ${first.status ?? first.error}`);
+    const dialed: Row[] = [];
+    for (let steps = 0; steps < 50 && queue.length > 0 && current(); steps++) {
+      const verb = queue.shift()!;
+      if (verb.verb === 'say') trace.push(`say: ${String(verb.text)}`);
+      else if (verb.verb === 'hangup') {
+        trace.push('hangup');
+        break;
+      } else if (verb.verb === 'dial') {
+        const target = ((verb.target as Row[] | undefined) ?? [])[0] ?? {};
+        const where = String(target.sipUri ?? target.number ?? target.name ?? '');
+        // The leg is answered (a sip target: the far end picks up) and ends with the call.
+        const child: Row = { ...base, call_sid: randomUUID(), parent_call_sid: base.call_sid, from: verb.callerId ?? base.from, to: where };
+        dialed.push({ ...target, callerId: verb.callerId ?? null, headers: verb.headers ?? {}, timeLimit: verb.timeLimit ?? null, status: 'answered' });
+        call.dialed = dialed;
+        trace.push(`dial ${where}: answered`);
+        await status({ ...child, call_status: 'ringing', sip_status: 180 });
+        await status({ ...child, call_status: 'in-progress', sip_status: 200 });
+        await status({ ...child, call_status: 'completed', sip_status: 200, duration: OUTBOUND_CALL_SECONDS });
+        if (typeof verb.actionHook === 'string' && current()) {
+          const action = await deliver('actionHook', new URL(verb.actionHook, callHook).href, { ...base, call_status: 'in-progress', sip_status: 200, dial_call_status: 'completed', dial_call_sid: child.call_sid, dial_sip_status: 200 });
+          if (Array.isArray(action.body)) queue = action.body as Row[];
+        }
+      } else trace.push(`${String(verb.verb)}: not emulated`);
+    }
+    await step('completed', 200, { duration: OUTBOUND_CALL_SECONDS });
+  }
+
   const routes = new Router()
     // accounts.js POST /:sid/Calls: a free feature server first, then the path's sid (validateSid), the
     // key's account (validateRequest: 403), then validateCreateCall (400s).
@@ -438,7 +521,10 @@ export function createJambonzEmulator(
         if (!b.call_hook) return msg('either call_hook or application_sid required', 400);
       }
       const sid = randomUUID();
-      state.calls.push({ ...call, call_sid: sid, account_sid: accountSid, direction: 'outbound', call_status: 'queued', created_at: new Date().toISOString() });
+      const created: Row = { ...call, call_sid: sid, account_sid: accountSid, direction: 'outbound', call_status: 'queued', created_at: new Date().toISOString() };
+      state.calls.push(created);
+      // The answer goes out first; the callee answers after it, as on jambonz.
+      if (opts.answerCalls) setTimeout(() => void runOutbound(created).catch((err: unknown) => console.error('jambonz emulator: created call', err)), 10);
       return json({ sid }, 201);
     })
 
@@ -552,6 +638,13 @@ export function createJambonzEmulator(
     env: (baseUrl) => ({ JAMBONZ_BASE_URL: `${baseUrl}/v1`, JAMBONZ_API_KEY: apiKey, JAMBONZ_ACCOUNT_SID: accountSid, JAMBONZ_WEBHOOK_SECRET: webhookSecret }),
     routes,
     state,
+    callbackHooksAt: (baseUrl) => {
+      callbackHookBase = baseUrl.replace(/\/+$/, '');
+      const app = find('applications', 'application_sid', CALLBACK_LOCAL.jambonzApplicationSid);
+      if (!opts.seedCallback || !app) return;
+      app.call_hook = { url: `${callbackHookBase}/v1/webhooks/jambonz/callback/call`, method: 'POST' };
+      app.call_status_hook = { url: `${callbackHookBase}/v1/webhooks/jambonz/callback/status`, method: 'POST' };
+    },
     // passport-http-bearer's answer to a missing or unknown key.
     authorize: (req, url) =>
       url.pathname.startsWith('/_') || bearer(req) === apiKey ? undefined : new Response('Unauthorized', { status: 401, headers: { 'content-type': 'text/plain', 'www-authenticate': 'Bearer realm="Users"' } }),
@@ -561,6 +654,7 @@ export function createJambonzEmulator(
       // Held calls end without another webhook: the state they would write to is gone.
       for (const call of held.values()) call.end({ drop: true });
       held.clear();
+      generation++;
       for (const list of Object.values(state)) list.length = 0;
       featureServers = 1;
       seed();
