@@ -5,7 +5,9 @@
 //    with the hotline's row (shared/domain/hotline-numbers.ts `takeNumber`). With none free there, the
 //    hotline goes to `waiting-for-number` (not `failed`: nothing is retried; the admins get one email
 //    per area from the area's row, and importing a number for the area gives it one and puts it back
-//    to `created`). Then the area is served once more, for a number imported between the two steps;
+//    to `created`). Then the area is served once more, for a number imported between the two steps
+//    (the index that finds free numbers is eventually consistent on AWS: a number imported in the
+//    same instant can still be missed by both sides, and the hotline then waits for the next import);
 // 3. a jambonz application whose call hook and call status hook are our webhooks for this hotline
 //    (found by its name if an earlier run made it), kept on the row;
 // 4. the number on Fonella's carrier (the one it was imported with), routed to that application
