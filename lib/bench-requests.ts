@@ -103,6 +103,9 @@ export const benchRequests: Partial<Record<RouteName, BenchRequestBuilder>> = {
   // After the seeding's import: every number is in the pool, so each request reads the trunk and adds nothing.
   importPoolNumbers: () => ({ token: 'admin' }),
   listPoolNumbers: () => ({ path: '/v1/admin/pool-numbers?limit=25', token: 'admin' }),
+  // After the demo's import: every hotline trunk number is in the pool, so each request adds nothing.
+  importHotlineNumbers: () => ({ token: 'admin' }),
+  listHotlineNumbers: () => ({ path: '/v1/admin/hotline-numbers?limit=25', token: 'admin' }),
   getStats: () => ({ path: '/v1/admin/stats', token: 'admin' }),
   listCustomers: () => ({ path: '/v1/admin/customers?limit=25', token: 'admin' }),
   invitePartner: (_stack, n) => ({ token: 'admin', body: { name: `Bench Partner ${n}`, email: `partner-${n}@example.com`, commissionPercent: 15 } }),

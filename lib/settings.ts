@@ -133,7 +133,7 @@ export const PROVIDER_ENV: Record<ProviderName, { plain: string[]; secret: strin
   vapi: {
     plain: ['VAPI_BASE_URL', 'VAPI_SERVER_URL', 'VAPI_POOL_CREDENTIAL_ID', 'ASSISTANT_SPEECH_JSON', ...CALLBACK_COMMON, ...CALLBACK_ENV.assistants, ...CALLBACK_ENV.vapiPhoneNumbers],
     secret: ['VAPI_API_KEY', 'VAPI_WEBHOOK_SECRET'] },
-  sipgate: { plain: ['SIPGATE_BASE_URL', 'SIPGATE_USER_ID', 'SIPGATE_TRUNK_DEVICE_ID'], secret: ['SIPGATE_TOKEN_ID', 'SIPGATE_TOKEN'] },
+  sipgate: { plain: ['SIPGATE_BASE_URL', 'SIPGATE_USER_ID', 'SIPGATE_TRUNK_DEVICE_ID', 'SIPGATE_HOTLINE_TRUNK_DEVICE_ID'], secret: ['SIPGATE_TOKEN_ID', 'SIPGATE_TOKEN'] },
   fonial: { plain: ['FONIAL_BASE_URL', 'FONIAL_DEVICE_ID', ...CALLBACK_COMMON], secret: ['FONIAL_USERNAME', 'FONIAL_PASSWORD'] },
   jambonz: {
     plain: [

@@ -8,6 +8,7 @@ import { CONTACT_PK_PREFIX } from '../shared/db/contacts';
 import { CUSTOMER_SOURCE_KEYS } from '../shared/db/customers';
 import { DEVICE_PK_PREFIX, DEVICE_SK_PREFIX } from '../shared/db/devices';
 import { PARTNER_KEYS } from '../shared/db/partners';
+import { WAITING_AREA_KEYS } from '../shared/db/hotline-numbers';
 import { HOTLINE_KEYS } from '../shared/db/hotlines';
 import { PAYMENT_FAILURE_KEYS } from '../shared/db/payment-failures';
 import { POOL_LINE_KEYS } from '../shared/db/pool-lines';
@@ -154,7 +155,8 @@ export const tearDownAccount = {
 export const provisionHotline = {
   name: 'provisionHotline',
   handler: 'functions/streams/provision-hotline.ts',
-  summary: "Provisions a hotline whose status became `created`: its local number on the organisation's jambonz carrier and a jambonz application whose hooks are ours; marks it active, or failed with the reason (and the record is retried)",
+  summary:
+    "Provisions a hotline whose status became `created`: its area's number from the hotline pool on Fonella's jambonz carrier and an application with our hooks; marks it active, failed (retried) or waiting-for-number (none free there)",
   on: { events: ['INSERT', 'MODIFY'], pk: HOTLINE_KEYS.pk, sk: HOTLINE_KEYS.sk, changed: 'status' },
   uses: { table: 'write', providers: ['jambonz'] },
   batchSize: 10,
@@ -162,4 +164,15 @@ export const provisionHotline = {
   maxRecordAgeSeconds: 86_400, // a day
 } satisfies WorkerDef;
 
-export const workers: Record<string, WorkerDef> = { deliverContactEmail, deliverTicketEmails, bindPoolNumber, sendSignInAlert, sendEmailConfirmation, notifyPaymentFailed, sendCallSummary, notifyCallReport, sendPartnerInvite, indexCustomer, countCall, tearDownAccount, provisionHotline };
+export const notifyHotlineNumbersWanted = {
+  name: 'notifyHotlineNumbersWanted',
+  handler: 'functions/streams/notify-hotline-numbers-wanted.ts',
+  summary: "Emails the support inbox once per area where hotlines start waiting for a number the hotline pool does not have (the area's waiting row), and marks the row",
+  on: { events: ['INSERT'], pk: WAITING_AREA_KEYS.pk, sk: WAITING_AREA_KEYS.sk },
+  uses: { table: 'write', providers: ['mailgun'] },
+  batchSize: 10,
+  retryAttempts: 3,
+  maxRecordAgeSeconds: 86_400, // a day
+} satisfies WorkerDef;
+
+export const workers: Record<string, WorkerDef> = { deliverContactEmail, deliverTicketEmails, bindPoolNumber, sendSignInAlert, sendEmailConfirmation, notifyPaymentFailed, sendCallSummary, notifyCallReport, sendPartnerInvite, indexCustomer, countCall, tearDownAccount, provisionHotline, notifyHotlineNumbersWanted };

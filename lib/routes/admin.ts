@@ -5,8 +5,11 @@ import type { RouteDef } from '../../shared/http/route-def';
 import {
   AdminStats,
   CustomerPage,
+  HotlineImportResult,
+  HotlineNumberPage,
   InvitePartnerBody,
   ListCustomersQuery,
+  ListHotlineNumbersQuery,
   ListPartnersQuery,
   ListPoolNumbersQuery,
   Partner,
@@ -51,6 +54,43 @@ export const listPoolNumbers = {
       slugs: [INVALID_CURSOR],
       // Literal text, not the constant: a template with an import would keep this entry in every bundle.
       description: '`invalid-cursor`: `cursor` is not a `nextCursor` this listing answered (for this `status`); start again without one.',
+    },
+  ],
+  uses: { table: 'read' },
+} satisfies RouteDef;
+
+export const importHotlineNumbers = {
+  name: 'importHotlineNumbers',
+  method: 'POST',
+  path: '/v1/admin/hotline-numbers',
+  handler: 'functions/admin/import-hotline-numbers.ts',
+  access: 'admin',
+  summary: "Import the hotline trunk's local numbers into the hotline pool",
+  description:
+    "Reads the numbers of Fonella's Sipgate account and stores each one routed to the hotline trunk device as a free hotline number of its area code (the first group of Sipgate's `localized` form), unless the pool has it already: numbers routed elsewhere are not imported, and a number in the pool is left as it is (an assigned number stays assigned). The numbers are registered at jambonz on Fonella's carrier for the hotline trunk, which the first import makes. Then each area's hotlines that wait for a number (`waiting-for-number`) get its free numbers, first created first, one each, and become active a moment later. Safe to repeat: a second import adds only numbers new on the trunk. Takes no body.",
+  tags: ['admin'],
+  response: { status: 200, body: HotlineImportResult, description: 'The numbers added now, how many the pool had already, and the waiting hotlines that got one.' },
+  uses: { table: 'write', providers: ['sipgate', 'jambonz'] },
+} satisfies RouteDef;
+
+export const listHotlineNumbers = {
+  name: 'listHotlineNumbers',
+  method: 'GET',
+  path: '/v1/admin/hotline-numbers',
+  handler: 'functions/admin/list-hotline-numbers.ts',
+  access: 'admin',
+  summary: 'The hotline numbers, their area codes and assignment',
+  description:
+    'The hotline pool\'s numbers, a page at a time: each with its area code, its status, and the hotline (and organisation) it is assigned to and since when. Assigned numbers come before free ones, each in number order; `status` lists one of the two, `areaCode` one area (`030` and `30` alike). Pass `nextCursor` back as `cursor` for the next page, with the same `status` and `areaCode`.',
+  tags: ['admin'],
+  request: { query: ListHotlineNumbersQuery },
+  response: { status: 200, body: HotlineNumberPage, description: 'One page of hotline numbers.' },
+  errors: [
+    {
+      status: 400,
+      slugs: [INVALID_CURSOR],
+      // Literal text, not the constant: a template with an import would keep this entry in every bundle.
+      description: '`invalid-cursor`: `cursor` is not a `nextCursor` this listing answered (for this `status` and `areaCode`); start again without one.',
     },
   ],
   uses: { table: 'read' },

@@ -5,7 +5,9 @@
 //   HOTLINE#<id> / RECORD#<recordId>  the billing record of one completed call; gsi2 HOTLINE#<id>#RECORD_POSITIONS / <position>
 //   HOTLINE#<id> / POSITION#callLogs, POSITION#records   the last position given in each list (shared/db/positions.ts)
 //   JAMBONZ_CALL#<callSid> / REF      { hotlineID, logID }: jambonz's call → its log (webhooks name calls by sid)
-// The provisioning worker reacts to HOTLINE rows whose status becomes `created` (HOTLINE_KEYS).
+// The provisioning worker reacts to HOTLINE rows whose status becomes `created` (HOTLINE_KEYS). A
+// hotline's number comes from the hotline number pool (shared/db/hotline-numbers.ts), which writes the
+// number onto the row, and the row's gsi1 while it waits for one, in its own transactions.
 // A new hotline counts against its organisation's quota (shared/db/quotas.ts) in the same transaction,
 // and that count is its position. The three lists are offset pages (the hotline API's): a row's
 // position (1, 2, 3, … in creation order, which is id order) is taken with it, so a page is one Query
@@ -25,7 +27,7 @@ import { ORG_PK_PREFIX } from './organizations';
 import { MOVED, atNextPosition, lastPosition, pagePositions, positionCounter, positionCounterItem, positionMoved, positionTake, type PositionCounter } from './positions';
 import { quotaCounter } from './quotas';
 
-export type HotlineState = 'created' | 'active' | 'failed';
+export type HotlineState = 'created' | 'active' | 'failed' | 'waiting-for-number';
 
 export interface HotlineRow {
   id: number;
@@ -35,12 +37,18 @@ export interface HotlineRow {
   channelsInbound: number;
   channelsOutbound: number;
   isActive: boolean;
-  /** Provisioning: `created` until the number and the jambonz application exist, then `active`; `failed` (with the reason) while retried. */
+  /**
+   * Provisioning: `created` until the number and the jambonz application exist, then `active`;
+   * `failed` (with the reason) while retried; `waiting-for-number` while the pool has no free number
+   * in its area (an import of one for the area puts it back to `created`, with the number).
+   */
   status: HotlineState;
   failureReason?: string;
   ttsInbound: string;
   ttsOutbound: string;
+  /** From the hotline number pool, with the jambonz carrier it is registered on. */
   number?: string;
+  carrierSid?: string;
   applicationSid?: string;
   phoneNumberSid?: string;
   createdAt: string;
@@ -87,7 +95,7 @@ export const HOTLINE_PK_PREFIX = 'HOTLINE#';
 export const HOTLINE_KEYS = { pk: HOTLINE_PK_PREFIX, sk: 'HOTLINE' } as const;
 
 const hotlinePk = (id: number) => `${HOTLINE_PK_PREFIX}${id}`;
-const hotlineKey = (id: number) => ({ pk: hotlinePk(id), sk: HOTLINE_KEYS.sk });
+export const hotlineKey = (id: number) => ({ pk: hotlinePk(id), sk: HOTLINE_KEYS.sk });
 const logKey = (hotlineID: number, id: number) => ({ pk: hotlinePk(hotlineID), sk: `CALL_LOG#${padId(id)}` });
 const recordKey = (hotlineID: number, id: number) => ({ pk: hotlinePk(hotlineID), sk: `RECORD#${padId(id)}` });
 // The lists' keys in gsi2: the list, and the row's position in it.
@@ -111,7 +119,7 @@ export const hotlineIdOfKey = idOfKeyParser<{ hotlineId: number }>(
   ({ hotlineId }) => hotlineKey(hotlineId),
 );
 
-const HOTLINE_FIELDS = ['id', 'organizationID', 'name', 'agents', 'channelsInbound', 'channelsOutbound', 'isActive', 'status', 'failureReason', 'ttsInbound', 'ttsOutbound', 'number', 'applicationSid', 'phoneNumberSid', 'createdAt', 'updatedAt'] as const;
+const HOTLINE_FIELDS = ['id', 'organizationID', 'name', 'agents', 'channelsInbound', 'channelsOutbound', 'isActive', 'status', 'failureReason', 'ttsInbound', 'ttsOutbound', 'number', 'carrierSid', 'applicationSid', 'phoneNumberSid', 'createdAt', 'updatedAt'] as const;
 const pick = <T>(item: Record<string, unknown>, fields: readonly string[]) => Object.fromEntries(fields.filter((f) => item[f] !== undefined).map((f) => [f, item[f]])) as T;
 const hotlineOf = (item: Record<string, unknown>) => pick<HotlineRow>(item, HOTLINE_FIELDS);
 const logOf = (item: Record<string, unknown>) => pick<CallLogRow>(item, ['id', 'hotlineID', 'callSid', 'from', 'startTime', 'entries', 'recordId']);
@@ -243,7 +251,7 @@ export function hotlinesRepository(t: TableRef) {
     },
 
     /** Keeps a provider id on the row as soon as it exists. */
-    async setProviderIds(id: number, ids: { applicationSid?: string; phoneNumberSid?: string; number?: string }): Promise<void> {
+    async setProviderIds(id: number, ids: { applicationSid?: string; phoneNumberSid?: string }): Promise<void> {
       const set = Object.entries(ids).filter(([, v]) => v !== undefined);
       if (set.length === 0) return;
       await t.doc.send(

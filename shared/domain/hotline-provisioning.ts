@@ -1,21 +1,31 @@
 // provisionHotline — what the provisionHotline worker does for a hotline whose status became `created`:
 // 1. read the hotline (consistently) and do nothing unless it is `created` or `failed`;
-// 2. its local number: the organisation's country and area code (SIP account) and the hotline's id
-//    (a stand-in for a carrier's number order: the same hotline always gets the same number);
+// 2. its number, unless it has one: a free number of the hotline number pool in its area (the
+//    organisation's SIP account: its country and area code, `030` and `30` alike), taken atomically
+//    with the hotline's row (shared/domain/hotline-numbers.ts `takeNumber`). With none free there, the
+//    hotline goes to `waiting-for-number` (not `failed`: nothing is retried; the admins get one email
+//    per area from the area's row, and importing a number for the area gives it one and puts it back
+//    to `created`). Then the area is served once more, for a number imported between the two steps
+//    (the index that finds free numbers is eventually consistent on AWS: a number imported in the
+//    same instant can still be missed by both sides, and the hotline then waits for the next import);
 // 3. a jambonz application whose call hook and call status hook are our webhooks for this hotline
 //    (found by its name if an earlier run made it), kept on the row;
-// 4. the number on the organisation's carrier, routed to that application (found by number likewise);
+// 4. the number on Fonella's carrier (the one it was imported with), routed to that application
+//    (found by number likewise), kept on the row;
 // 5. status `active`. A failure marks the row `failed` with the reason and is thrown again, so that
-//    the stream retries the record (and, past its retries, parks it where the hub can re-drive it).
-import { getCountryCallingCode, type CountryCode } from 'libphonenumber-js/max';
+//    the stream retries the record (and, past its retries, parks it where the hub can re-drive it);
+//    a number once taken stays the hotline's.
 import type { HotlinesRepository } from '../db/hotlines';
 import type { OrganizationsRepository } from '../db/organizations';
 import { AppError } from '../errors';
 import type { JambonzPlatform } from '../providers/jambonz/port';
+import { areaOfSipAccount, serveWaitingHotlines, takeNumber, type NumberPoolDeps } from './hotline-numbers';
+import type { HotlineNumbersRepository } from '../db/hotline-numbers';
 
 export interface ProvisioningDeps {
   hotlines: HotlinesRepository;
   organizations: OrganizationsRepository;
+  numbers: NumberPoolDeps['numbers'] & Pick<HotlineNumbersRepository, 'startWaiting'>;
   jambonz: JambonzPlatform;
   /** The API's public base URL, where jambonz reaches our hooks. */
   hookBaseUrl: string;
@@ -30,30 +40,42 @@ export const hotlineHooks = (base: string, id: number) => ({
 
 export const applicationName = (id: number) => `fonella-hotline-${id}`;
 
-export function localNumber(country: string, cityCode: string, id: number): string {
-  return `+${getCountryCallingCode(country as CountryCode)}${cityCode.replace(/^0+/, '')}555${String(id).padStart(4, '0')}`;
-}
-
-export async function provisionHotline(deps: ProvisioningDeps, id: number): Promise<'active' | 'skipped'> {
-  const hotline = await deps.hotlines.get(id);
+export async function provisionHotline(deps: ProvisioningDeps, id: number): Promise<'active' | 'waiting-for-number' | 'skipped'> {
+  let hotline = await deps.hotlines.get(id);
   if (!hotline || (hotline.status !== 'created' && hotline.status !== 'failed')) return 'skipped';
   try {
-    const sip = await deps.organizations.getSipAccount(hotline.organizationID);
-    if (sip?.status !== 'active' || !sip.carrierSid) throw new Error('the organisation has no SIP account');
-    const number = hotline.number ?? localNumber(sip.country, sip.cityCode, id);
+    if (!hotline.number) {
+      const sip = await deps.organizations.getSipAccount(hotline.organizationID);
+      if (sip?.status !== 'active') throw new Error('the organisation has no SIP account');
+      const area = areaOfSipAccount(sip);
+      const taken = await takeNumber(deps, { hotlineId: id, organizationId: hotline.organizationID, area, from: 'provisioning' });
+      if (taken === 'none-free') {
+        const now = (deps.now?.() ?? new Date()).toISOString();
+        if (!(await deps.numbers.startWaiting({ hotlineId: id, area, now }))) return 'skipped';
+        // An import may have added a number after the take found none and before this hotline waited.
+        await serveWaitingHotlines(deps, area);
+        return 'waiting-for-number';
+      }
+      // Another run of this record was first (it took the number, or the hotline moved on): read it again.
+      hotline = await deps.hotlines.get(id);
+      if (!hotline || (hotline.status !== 'created' && hotline.status !== 'failed')) return 'skipped';
+    }
+    const { number, carrierSid } = hotline;
+    // A number from before the pool (made up, on no carrier of ours) is never registered.
+    if (!number || !carrierSid) throw new Error('the hotline has no number from the hotline number pool');
 
     let applicationSid = hotline.applicationSid;
     if (!applicationSid) {
       applicationSid =
         (await deps.jambonz.listApplications()).find((a) => a.name === applicationName(id))?.sid ??
         (await deps.jambonz.createApplication({ name: applicationName(id), ...hotlineHooks(deps.hookBaseUrl, id) })).sid;
-      await deps.hotlines.setProviderIds(id, { applicationSid, number });
+      await deps.hotlines.setProviderIds(id, { applicationSid });
     }
     let phoneNumberSid = hotline.phoneNumberSid;
     if (!phoneNumberSid) {
       phoneNumberSid =
         (await deps.jambonz.listPhoneNumbers()).find((p) => p.number === number)?.sid ??
-        (await deps.jambonz.createPhoneNumber({ number, carrierSid: sip.carrierSid, applicationSid })).sid;
+        (await deps.jambonz.createPhoneNumber({ number, carrierSid, applicationSid })).sid;
       await deps.hotlines.setProviderIds(id, { phoneNumberSid });
     }
     await deps.hotlines.markActive(id, (deps.now?.() ?? new Date()).toISOString());

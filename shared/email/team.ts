@@ -1,5 +1,5 @@
 // The emails to Fonella's own inboxes: a contact request to sales, a new support ticket to support,
-// a reported call to the review inbox. Their callers write them in TEAM_LOCALE
+// a reported call to the review inbox, an area without free hotline numbers to support. Their callers write them in TEAM_LOCALE
 // (shared/model/locale.ts).
 import type { Locale } from '../model/locale';
 import type { TicketPriority } from '../model/tickets';
@@ -143,5 +143,48 @@ export function callReportMail(locale: Locale, d: CallReportData): RenderedMail 
       t.subject,
       html`<p>${t.intro}</p>${f.html}<h2 style="font-size:17px;margin:16px 0 8px">${t.description}</h2>${quote(d.description)}<p><a href="${d.link}" style="display:inline-block;padding:10px 16px;background:#1f6feb;color:#ffffff;border-radius:6px;text-decoration:none">${t.open}</a></p><p style="color:#6b7280;font-size:13px">${d.link}</p>`,
     ),
+  };
+}
+
+// --- Hotlines: an area without a free number --------------------------------------------------------
+
+export interface HotlineNumbersWantedData {
+  /** The area as a person reads it: `+49 30 (030)`. */
+  area: string;
+  /** How many hotlines wait there as the email is written. */
+  waiting: number;
+  /** When the first of them started waiting. */
+  since: string;
+}
+
+/** Hotlines wait for a local number in an area where the pool has none free: what the admins do about it. */
+export function hotlineNumbersWantedMail(locale: Locale, d: HotlineNumbersWantedData): RenderedMail {
+  const t = {
+    de: {
+      subject: `Keine freie Hotline-Nummer in der Vorwahl ${d.area}`,
+      intro: 'Neue Hotlines warten auf eine lokale Nummer in einer Vorwahl, für die der Nummernpool keine freie Nummer hat:',
+      area: 'Vorwahl',
+      waiting: 'Wartende Hotlines',
+      since: 'Wartet seit',
+      todo: `Kaufe bei Sipgate eine Nummer in dieser Vorwahl, leite sie auf das Hotline-Trunk-Gerät (SIPGATE_HOTLINE_TRUNK_DEVICE_ID) und importiere sie mit POST /v1/admin/hotline-numbers: die wartenden Hotlines bekommen die Nummern in der Reihenfolge, in der sie angelegt wurden. Diese E-Mail kommt einmal je Vorwahl, solange dort Hotlines warten.`,
+    },
+    en: {
+      subject: `No free hotline number in area code ${d.area}`,
+      intro: 'New hotlines are waiting for a local number in an area code where the number pool has none free:',
+      area: 'Area code',
+      waiting: 'Hotlines waiting',
+      since: 'Waiting since',
+      todo: `Buy a number with this area code at Sipgate, route it to the hotline trunk device (SIPGATE_HOTLINE_TRUNK_DEVICE_ID), and import it with POST /v1/admin/hotline-numbers: the waiting hotlines get numbers in the order they were created. This email comes once per area code while hotlines wait there.`,
+    },
+  }[locale];
+  const f = fields([
+    [t.area, d.area],
+    [t.waiting, String(d.waiting)],
+    [t.since, d.since],
+  ]);
+  return {
+    subject: t.subject,
+    text: [t.intro, '', f.text, '', t.todo].join('\n'),
+    html: document(locale, t.subject, html`<p>${t.intro}</p>${f.html}<p>${t.todo}</p>`),
   };
 }

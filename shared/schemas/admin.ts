@@ -55,6 +55,71 @@ export const PoolImportResult = z
   })
   .register(z.globalRegistry, { id: 'PoolImportResult' });
 
+// --- Hotline numbers ---
+
+export const HOTLINE_NUMBER_STATUSES = ['free', 'assigned'] as const;
+
+const AreaCode = z.string().check(z.maxLength(7), z.regex(/^0?[1-9][0-9]{1,5}$/, 'Must be an area code, e.g. 030.'));
+
+export const ListHotlineNumbersQuery = z.strictObject({
+  limit: pageLimit(25),
+  cursor: z.optional(pageCursor('with the same `status` and `areaCode`')),
+  status: z.optional(
+    z.enum(HOTLINE_NUMBER_STATUSES).register(z.globalRegistry, { description: 'Only the free, or only the assigned numbers.' }),
+  ),
+  areaCode: z.optional(
+    AreaCode.register(z.globalRegistry, {
+      description: 'Only the numbers of this area code (leading zeros do not matter: `030` and `30` are one area).',
+      examples: ['030'],
+    }),
+  ),
+});
+
+export const HotlineNumber = z
+  .object({
+    number: E164,
+    localized: z.string().register(z.globalRegistry, { description: "Sipgate's national form; its first group is the area code.", examples: ['030 23125001'] }),
+    countryCode: z.string().register(z.globalRegistry, { description: 'The country calling code.', examples: ['49'] }),
+    areaCode: z.string().register(z.globalRegistry, { description: 'The area code, without leading zeros.', examples: ['30'] }),
+    status: z.enum(HOTLINE_NUMBER_STATUSES),
+    hotlineId: z.nullable(z.int()).register(z.globalRegistry, { description: 'The hotline it is assigned to; null while free.' }),
+    organizationId: z.nullable(z.int()).register(z.globalRegistry, { description: "The hotline's organisation; null while free." }),
+    assignedAt: z.nullable(isoDateTime),
+    importedAt: isoDateTime,
+    /** Sipgate's id of the number on Fonella's account. */
+    sipgateNumberId: z.string(),
+  })
+  .register(z.globalRegistry, {
+    id: 'HotlineNumber',
+    description: "A local number of the hotline pool: free, or assigned to a hotline (`hotlineId`, of `organizationId`, since `assignedAt`).",
+  });
+
+export const HotlineNumberPage = z
+  .object({
+    items: z.array(HotlineNumber),
+    nextCursor: z.nullable(z.string()).register(z.globalRegistry, {
+      description: 'Pass it as `cursor` for the next page; null on the last page.',
+    }),
+  })
+  .register(z.globalRegistry, { id: 'HotlineNumberPage' });
+
+export const HotlineImportResult = z
+  .object({
+    imported: z.array(E164).register(z.globalRegistry, { description: 'The hotline trunk numbers this import added to the pool (free), by number.' }),
+    alreadyInPool: z.int().check(z.nonnegative()).register(z.globalRegistry, {
+      description: 'Hotline trunk numbers the pool had already; they were left as they are (an assigned one stays assigned).',
+    }),
+    total: z.int().check(z.nonnegative()).register(z.globalRegistry, {
+      description: 'The numbers routed to the hotline trunk on the Sipgate account now, with an area code: `imported` and `alreadyInPool` together.',
+    }),
+    assigned: z
+      .array(z.object({ hotlineId: z.int(), organizationId: z.int(), number: E164 }))
+      .register(z.globalRegistry, {
+        description: 'Hotlines that were waiting for a number in its area and got one now (first created first, one each); each is provisioned next and becomes active.',
+      }),
+  })
+  .register(z.globalRegistry, { id: 'HotlineImportResult' });
+
 // --- Partners ---
 
 export const PARTNER_STATUSES = ['invited', 'active', 'disabled'] as const;

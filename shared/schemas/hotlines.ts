@@ -34,7 +34,7 @@ export const CHANNELS = { min: 1, max: 100, fallback: 10 } as const;
 export const AGENTS_MAX = 50;
 export const ORGANIZATION_ROLES = ['admin', 'member'] as const;
 export const MEMBERSHIP_STATUSES = ['invited', 'active'] as const;
-export const HOTLINE_STATUSES = ['created', 'active', 'paused', 'failed'] as const;
+export const HOTLINE_STATUSES = ['created', 'active', 'paused', 'failed', 'waiting-for-number'] as const;
 
 const PageQuery = {
   limit: z
@@ -210,7 +210,7 @@ export const Hotline = z
   .register(z.globalRegistry, {
     id: 'Hotline',
     description:
-      '`status`: `created` until its number and jambonz application exist, then `active` (`paused` while `isActive` is false), or `failed` with `failureReason` while provisioning is retried.',
+      "`status`: `created` until its number and jambonz application exist, then `active` (`paused` while `isActive` is false), or `failed` with `failureReason` while provisioning is retried, or `waiting-for-number` while Fonella's pool has no free number in the organisation's area code (Fonella's admins are told and add one; the hotline then becomes `active` on its own).",
   });
 
 export const HotlinePage = z.object({ hotlines: z.array(Hotline), totalHotlines: z.int() }).register(z.globalRegistry, { id: 'HotlinePage' });

@@ -32,11 +32,35 @@ const restrict = (restrictions: { CAN_CREATE_REGISTER_DEVICE: boolean }) =>
   fetch(`${emu.baseUrl}/_restrictions`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(restrictions) });
 
 describe('sipgate adapter', () => {
-  it('lists the account’s numbers in E.164 with their endpoint', async () => {
+  it('lists the account’s numbers in E.164 with their national form and endpoint', async () => {
     const numbers = await sipgate().listNumbers();
     expect(numbers.length).toBeGreaterThan(0);
     for (const n of numbers) expect(n.number).toMatch(/^\+49\d+$/);
-    expect(numbers[0]).toEqual({ id: 'n10', number: '+4921155501010', type: 'LANDLINE', endpointId: 'p0' });
+    expect(numbers[0]).toEqual({ id: 'n10', number: '+4921155501010', type: 'LANDLINE', localized: '0211 55501010', endpointId: 'p0' });
+    // The hotline trunk's numbers: the area code is the first group of the national form.
+    expect(numbers.find((n) => n.number === '+493023125001')).toMatchObject({ localized: '030 23125001', endpointId: SIPGATE_LOCAL.hotlineTrunkDeviceId });
+  });
+
+  it("a number added through /_numbers keeps the national form given, else sipgate's answer repeats the number", async () => {
+    const add = async (body: Record<string, unknown>) =>
+      (await fetch(`${emu.baseUrl}/_numbers`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).status;
+    expect(await add({ number: '+495115550100', localized: '0511 5550100', endpointId: SIPGATE_LOCAL.hotlineTrunkDeviceId })).toBe(201);
+    expect(await add({ number: '+495115550101' })).toBe(201);
+    expect(await add({ number: '+495115550102', localized: '511 5550102' })).toBe(400);
+    const numbers = await sipgate().listNumbers();
+    expect(numbers.find((n) => n.number === '+495115550100')).toMatchObject({ localized: '0511 5550100', endpointId: SIPGATE_LOCAL.hotlineTrunkDeviceId });
+    expect(numbers.find((n) => n.number === '+495115550101')).toMatchObject({ localized: '+495115550101', endpointId: 'p0' });
+    expect(numbers.map((n) => n.number)).not.toContain('+495115550102');
+  });
+
+  it("reads one register device's SIP login from the device list; another user's or an unknown device → ProviderNotFoundError", async () => {
+    const login = await sipgate().deviceLogin({ userId: 'w0', deviceId: SIPGATE_LOCAL.hotlineTrunkDeviceId });
+    const listed = (await (await wire('/w0/devices')).json()) as { items: { id: string; credentials?: { username: string; password: string; sipServer: string } }[] };
+    const own = listed.items.find((d) => d.id === SIPGATE_LOCAL.hotlineTrunkDeviceId)!.credentials!;
+    expect(login).toEqual({ sipId: own.username, password: own.password, sipServer: own.sipServer });
+    expect(login.sipId).toBe(`1234567${SIPGATE_LOCAL.hotlineTrunkDeviceId}`);
+    await expect(sipgate().deviceLogin({ userId: 'w0', deviceId: 'e999' })).rejects.toBeInstanceOf(ProviderNotFoundError);
+    await expect(sipgate().deviceLogin({ userId: 'w99', deviceId: SIPGATE_LOCAL.hotlineTrunkDeviceId })).rejects.toBeInstanceOf(ProviderNotFoundError);
   });
 
   // Source: sipgate's v2 OpenAPI, RegisterDeviceResponse / CredentialsResponse (credentials.username; device ids like e0).
@@ -52,6 +76,7 @@ describe('sipgate adapter', () => {
     const listed = await s.listDevices('w0');
     expect(listed).toEqual([
       { id: SIPGATE_LOCAL.trunkDeviceId, alias: 'Fonella trunk', type: 'REGISTER' },
+      { id: SIPGATE_LOCAL.hotlineTrunkDeviceId, alias: 'Fonella hotline trunk', type: 'REGISTER' },
       { id: device.deviceId, alias: 'Fonella Bäckerei', type: 'REGISTER' },
     ]);
     expect(JSON.stringify(listed)).not.toContain(device.password);
@@ -78,7 +103,7 @@ describe('sipgate adapter', () => {
     expect(err).toMatchObject({ providerStatus: 403, userId: 'w0', status: 502 });
     expect((err as Error).message).toMatch(/w0.*CAN_CREATE_REGISTER_DEVICE/);
     expect((await emu.inspect<State>()).devices.map((d) => d.alias)).not.toContain('X');
-    expect(await sipgate().listDevices('w0')).toHaveLength(1);
+    expect(await sipgate().listDevices('w0')).toHaveLength(2);
   });
 
   it('an unknown web user → ProviderNotFoundError for creating and listing devices', async () => {
@@ -102,6 +127,7 @@ describe('sipgate adapter', () => {
     await expect(sipgate().deleteDevice(SIPGATE_LOCAL.trunkDeviceId)).rejects.toBeInstanceOf(ForbiddenError);
     expect((await emu.inspect<State>()).devices.map((d) => d.id)).toContain(SIPGATE_LOCAL.trunkDeviceId);
   });
+
 
   it('unknown ids → ProviderNotFoundError; an unknown endpoint is refused and routes nothing', async () => {
     await expect(sipgate().deleteDevice('e999')).rejects.toBeInstanceOf(ProviderNotFoundError);
@@ -150,16 +176,22 @@ describe('sipgate emulator configured without the right to create register devic
     await expect(s.createRegisterDevice({ userId: 'w0', alias: 'X' })).rejects.toBeInstanceOf(SipgateRegisterDeviceForbiddenError);
     await fetch(`${restricted.baseUrl}/_reset`, { method: 'POST' });
     await expect(s.createRegisterDevice({ userId: 'w0', alias: 'X' })).rejects.toMatchObject({ providerStatus: 403 });
-    expect((await restricted.inspect<State>()).devices).toHaveLength(1);
+    expect((await restricted.inspect<State>()).devices).toHaveLength(2);
   });
 });
 
 describe('sipgate config', () => {
   it('points at the emulator locally and at Sipgate when deployed, where the token is required', () => {
-    expect(sipgateConfig.parse({ STAGE: 'local' })).toMatchObject({ baseUrl: 'http://127.0.0.1:4004', userId: 'w0', trunkDeviceId: SIPGATE_LOCAL.trunkDeviceId });
-    const prod = { STAGE: 'prod', SIPGATE_TOKEN_ID: 'token-ABC123', SIPGATE_TOKEN: 't', SIPGATE_USER_ID: 'w0', SIPGATE_TRUNK_DEVICE_ID: 'y3' };
-    expect(sipgateConfig.parse(prod)).toMatchObject({ baseUrl: 'https://api.sipgate.com/v2', trunkDeviceId: 'y3' });
+    expect(sipgateConfig.parse({ STAGE: 'local' })).toMatchObject({
+      baseUrl: 'http://127.0.0.1:4004',
+      userId: 'w0',
+      trunkDeviceId: SIPGATE_LOCAL.trunkDeviceId,
+      hotlineTrunkDeviceId: SIPGATE_LOCAL.hotlineTrunkDeviceId,
+    });
+    const prod = { STAGE: 'prod', SIPGATE_TOKEN_ID: 'token-ABC123', SIPGATE_TOKEN: 't', SIPGATE_USER_ID: 'w0', SIPGATE_TRUNK_DEVICE_ID: 'y3', SIPGATE_HOTLINE_TRUNK_DEVICE_ID: 'e7' };
+    expect(sipgateConfig.parse(prod)).toMatchObject({ baseUrl: 'https://api.sipgate.com/v2', trunkDeviceId: 'y3', hotlineTrunkDeviceId: 'e7' });
     expect(() => sipgateConfig.parse({ ...prod, SIPGATE_TOKEN: undefined })).toThrow(/SIPGATE_TOKEN/);
+    expect(() => sipgateConfig.parse({ ...prod, SIPGATE_HOTLINE_TRUNK_DEVICE_ID: undefined })).toThrow(/SIPGATE_HOTLINE_TRUNK_DEVICE_ID/);
   });
 
   it('the emulator hands the adapter everything its config needs', () => {

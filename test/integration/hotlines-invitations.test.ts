@@ -7,6 +7,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_USERS } from '../../lib/local/stack';
 import { seedDemoHotline } from '../../lib/local/seed-hotlines';
+import { addHotlineNumbers, uniqueAreaCode } from '../support/hotline-numbers';
 import { workerStack, waitFor, type TestStack } from '../support/stack';
 import { newUser } from '../support/users';
 import { expectUnchanged, settle } from '../support/state';
@@ -121,7 +122,10 @@ describe('a stranger who knows a user id', () => {
     const victimID = (await call(as('victim'), 'GET', '/v1/me')).body.hotlines.userID as number;
     expect((await call(as('victim'), 'POST', '/v1/agent-phones', { isActive: true, name: 'Mobile', phone: '+4915112340002', userID: victimID })).status).toBe(201);
     const org = await newOrganization('stranger', 'Stranger line service');
-    const sip = { city: 'Berlin', cityCode: '030', country: 'DE', name: 'Stranger line service', organizationID: org, street: 'Hauptstr.', streetHousenumber: 1 };
+    // An area code of this test's own, with the one number its hotline takes.
+    const area = uniqueAreaCode();
+    await addHotlineNumbers(stack, area);
+    const sip = { city: 'Berlin', cityCode: `0${area}`, country: 'DE', name: 'Stranger line service', organizationID: org, street: 'Hauptstr.', streetHousenumber: 1 };
     expect((await call(as('stranger'), 'POST', '/v1/organizations/sip-account', sip)).status).toBe(201);
     expect((await call(as('stranger'), 'POST', `/v1/organizations/${org}/members`, { userId: subs.victim })).status).toBe(201);
     const hotline = { agents: [victimID], isActive: true, name: 'Stranger line', organizationID: org, ttsInbound: 'Stranger line.' };

@@ -2,11 +2,15 @@
 // organisations (members join by accepting an invitation) and the scoping rule, the seed's limits, the
 // SIP account, provisioning (and its failure and retry), a simulated inbound call into call logs (other
 // members' phones masked) and a billing record, pausing, and the hooks' signature. Invitations and
-// per-organisation consent in depth: hotlines-invitations.test.ts.
+// per-organisation consent in depth: hotlines-invitations.test.ts; the hotline number pool (waiting for
+// a number, the admins' email, the import): hotline-numbers.test.ts. This file's organisation has an
+// area code of its own, which gets the numbers its hotlines take.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_USERS } from '../../lib/local/stack';
 import { seedDemoHotline } from '../../lib/local/seed-hotlines';
 import { signJambonzBody } from '../../shared/providers/jambonz/signature';
+import { HOTLINE_CARRIER_NAME } from '../../shared/domain/hotline-numbers';
+import { addHotlineNumbers, uniqueAreaCode } from '../support/hotline-numbers';
 import { workerStack, waitFor, type TestStack } from '../support/stack';
 import { newUser } from '../support/users';
 import { expectUnchanged, settle } from '../support/state';
@@ -18,6 +22,10 @@ const subs: Record<string, string> = {};
 const ids: Record<string, number> = {};
 let org = 0;
 let otherOrg = 0;
+/** The organisation's area code: no other file's. */
+const AREA = uniqueAreaCode();
+/** The pool number the first hotline got. */
+let hotlineNumber = '';
 
 const as = (who: string) => ({ token: tokens[who]! });
 const call = (who: string, method: string, path: string, body?: unknown) => stack.call(method, path, { ...as(who), body });
@@ -158,7 +166,7 @@ describe('agent phones: own resources, and an admin with organization_id and con
 });
 
 describe('the SIP account and hotlines', () => {
-  const sip = () => ({ city: 'Aachen', cityCode: '0241', country: 'DE', name: 'Fire brigade Aachen', organizationID: org, street: 'Stolberger Str.', streetHousenumber: 155 });
+  const sip = () => ({ city: 'Aachen', cityCode: `0${AREA}`, country: 'DE', name: 'Fire brigade Aachen', organizationID: org, street: 'Stolberger Str.', streetHousenumber: 155 });
 
   it('a hotline before the SIP account: 409 sip-account-required, nothing stored', async () => {
     const before = await settle(stack);
@@ -201,31 +209,40 @@ describe('the SIP account and hotlines', () => {
     expect(invitee.body.type).toBe('urn:fonella:problem:agent-not-member');
   });
 
-  it('a hotline is stored as created and provisioned by the stream: a local number and a jambonz application with our hooks', async () => {
+  it('a hotline is stored as created and provisioned by the stream: its area\'s pool number on Fonella\'s carrier and a jambonz application with our hooks', async () => {
+    const [number] = await addHotlineNumbers(stack, AREA);
     const res = await call('admin', 'POST', '/v1/hotlines', hotlineBody({ ttsInbound: 'You reached the night line.', ttsOutbound: 'Emergency call from the night line.' }));
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ status: 'created', number: null, channelsInbound: 10, channelsOutbound: 10 });
     ids.hotline = res.body.id;
     const active = await activeHotline(ids.hotline!);
-    expect(active.number).toBe(`+49241555${String(ids.hotline).padStart(4, '0')}`);
-    const jambonz = await stack.inspect<{ applications: { application_sid: string; call_hook: { url: string }; call_status_hook: { url: string } }[]; phoneNumbers: { number: string; application_sid: string }[] }>('jambonz');
+    expect(active.number).toBe(number);
+    hotlineNumber = number!;
+    const jambonz = await stack.inspect<{
+      applications: { application_sid: string; call_hook: { url: string }; call_status_hook: { url: string } }[];
+      phoneNumbers: { number: string; application_sid: string; voip_carrier_sid: string }[];
+      carriers: { voip_carrier_sid: string; name: string }[];
+    }>('jambonz');
     const phone = jambonz.phoneNumbers.find((p) => `+${p.number}` === active.number)!;
+    expect(jambonz.carriers.find((c) => c.voip_carrier_sid === phone.voip_carrier_sid)?.name).toBe(HOTLINE_CARRIER_NAME);
     const app = jambonz.applications.find((a) => a.application_sid === phone.application_sid)!;
     expect(app.call_hook.url).toBe(`${stack.apiUrl}/v1/webhooks/jambonz/hotlines/${ids.hotline}/call`);
     expect(app.call_status_hook.url).toBe(`${stack.apiUrl}/v1/webhooks/jambonz/hotlines/${ids.hotline}/status`);
   });
 
-  it('a provisioning failure marks the hotline failed with the reason; the stream retries it', async () => {
+  it('a provisioning failure marks the hotline failed with the reason (keeping its number); the stream retries it', async () => {
+    const numbers = await addHotlineNumbers(stack, AREA, 3);
     await stack.fault('jambonz', { mode: 'error', count: 1000, match: '/Applications' });
     const res = await call('admin', 'POST', '/v1/hotlines', hotlineBody({ name: 'Failing line' }));
     const id = res.body.id as number;
     await waitFor('the record parked', async () => stack.streams.parked().some((p) => p.worker === 'provisionHotline'), 15_000);
     const failed = await call('admin', 'GET', `/v1/hotlines/${id}`);
-    expect(failed.body).toMatchObject({ status: 'failed', number: null });
+    expect(failed.body).toMatchObject({ status: 'failed' });
+    expect(numbers).toContain(failed.body.number);
     expect(failed.body.failureReason).toMatch(/jambonz/);
     await fetch(`${stack.emulators.jambonz}/_faults`, { method: 'DELETE' });
     expect(stack.streams.redrive()).toBeGreaterThan(0);
-    expect((await activeHotline(id)).number).toMatch(/^\+49241555/);
+    expect((await activeHotline(id)).number).toBe(failed.body.number);
 
     // A change to a failed hotline provisions it again.
     await stack.fault('jambonz', { mode: 'error', count: 1000, match: '/Applications' });
@@ -357,7 +374,7 @@ describe('a call to the hotline', () => {
     const paused = await call('admin', 'PUT', `/v1/hotlines/${ids.hotline}`, hotlineBody({ isActive: false, ttsInbound: 'You reached the night line.', ttsOutbound: 'Emergency call from the night line.' }));
     expect(paused.status).toBe(200);
     expect(paused.body).toMatchObject({ status: 'paused', isActive: false });
-    expect(paused.body.number).toMatch(/^\+49241555/);
+    expect(paused.body.number).toBe(hotlineNumber);
     const res = await simulate({ to: paused.body.number });
     expect(res.body.trace).toEqual(['say: This hotline is not available at the moment. Please call again later.', 'hangup']);
     await settle(stack);

@@ -6,7 +6,7 @@ import { paymentFailedMail } from '../../shared/email/customer';
 import { escapeHtml, formatAmount, type RenderedMail } from '../../shared/email/kit';
 import { localeFromAcceptLanguage } from '../../shared/email/language';
 import { ticketConfirmationMail } from '../../shared/email/sender';
-import { callReportMail, contactRequestMail, supportTicketMail } from '../../shared/email/team';
+import { callReportMail, contactRequestMail, hotlineNumbersWantedMail, supportTicketMail } from '../../shared/email/team';
 
 const HOSTILE = `<script>alert("x")</script><img src=x onerror='alert(1)'> & "quotes"`;
 
@@ -79,6 +79,22 @@ describe('both languages', () => {
       expect(mail.text).toContain(HOSTILE);
       expect(mail.text).not.toContain('Line one');
       expect(mail.html).not.toContain('Line one');
+    }
+  });
+});
+
+describe('the hotline numbers email', () => {
+  it('names the area in the subject and says what to do, in both languages', () => {
+    const data = { area: '+49 511 (0511)', waiting: 2, since: '2026-11-25T10:00:00.000Z' };
+    const en = hotlineNumbersWantedMail('en', data);
+    const de = hotlineNumbersWantedMail('de', data);
+    expect(en.subject).toBe('No free hotline number in area code +49 511 (0511)');
+    expect(de.subject).toBe('Keine freie Hotline-Nummer in der Vorwahl +49 511 (0511)');
+    expect(en.text).toContain('Hotlines waiting: 2\nWaiting since: 2026-11-25T10:00:00.000Z');
+    expect(de.text).toContain('Wartende Hotlines: 2');
+    for (const mail of [en, de]) {
+      expect(mail.text).toContain('POST /v1/admin/hotline-numbers');
+      expect(mail.html).toContain('SIPGATE_HOTLINE_TRUNK_DEVICE_ID');
     }
   });
 });

@@ -11,6 +11,7 @@ import { callIdOfKey } from '../../shared/db/calls';
 import { contactIdOfKey } from '../../shared/db/contacts';
 import { customerIdOfSourceKey } from '../../shared/db/customers';
 import { deviceIdOfKey } from '../../shared/db/devices';
+import { waitingAreaOfKey } from '../../shared/db/hotline-numbers';
 import { hotlineIdOfKey } from '../../shared/db/hotlines';
 import { UnexpectedKeyError, type RowKeys } from '../../shared/db/keys';
 import { partnerIdOfKey } from '../../shared/db/partners';
@@ -48,6 +49,7 @@ const cases: { worker: string; parse: (keys: RowKeys) => unknown; keys: RowKeys;
   { worker: 'sendEmailConfirmation', parse: settingsIdOfKey, keys: { pk: `USER#${user}`, sk: 'SETTINGS' }, id: { userId: user } },
   { worker: 'tearDownAccount', parse: teardownIdOfKey, keys: { pk: `USER#${user}`, sk: 'TEARDOWN' }, id: { userId: user } },
   { worker: 'provisionHotline', parse: hotlineIdOfKey, keys: { pk: 'HOTLINE#12', sk: 'HOTLINE' }, id: { hotlineId: 12 } },
+  { worker: 'notifyHotlineNumbersWanted', parse: waitingAreaOfKey, keys: { pk: 'HOTLINE_AREA#49#511', sk: 'WAITING' }, id: { countryCode: '49', areaCode: '511' } },
 ];
 
 const record = (worker: string, keys: RowKeys): DynamoDBRecord => ({
@@ -89,6 +91,11 @@ describe('stream key parsers', () => {
     refused(hotlineIdOfKey, { pk: 'HOTLINE#', sk: 'HOTLINE' });
     refused(hotlineIdOfKey, { pk: 'HOTLINE#x', sk: 'HOTLINE' });
     refused(hotlineIdOfKey, { pk: 'HOTLINE#12', sk: 'CALL_LOG#0000000001' });
+    refused(waitingAreaOfKey, { pk: 'HOTLINE_AREA#49', sk: 'WAITING' });
+    refused(waitingAreaOfKey, { pk: 'HOTLINE_AREA#49#', sk: 'WAITING' });
+    refused(waitingAreaOfKey, { pk: 'HOTLINE_AREA#49#0511x', sk: 'WAITING' });
+    refused(waitingAreaOfKey, { pk: 'HOTLINE_AREA#49#511#1', sk: 'WAITING' });
+    refused(waitingAreaOfKey, { pk: 'HOTLINE_AREA#49#511', sk: 'NUMBER' });
     refused(partnerIdOfKey, { pk: 'PARTNER_CODE#AB12', sk: 'CODE' });
     refused(settingsIdOfKey, { pk: `USER#${user}`, sk: 'SETTINGSX' });
     refused(settingsIdOfKey, { pk: `CUSTOMER#${user}`, sk: 'SETTINGS' });

@@ -1,6 +1,6 @@
 // Sipgate REST API v2 over plain fetch with HTTP Basic (token id : token). The sipgateio SDK has no
 // device or routing calls, so none is used. Device passwords never reach an error or a log line.
-import { ForbiddenError, ProviderError, ProviderRejectedError, ProviderUnavailableError } from '../../errors';
+import { ForbiddenError, ProviderError, ProviderNotFoundError, ProviderRejectedError, ProviderUnavailableError } from '../../errors';
 import { providerHttp } from '../http';
 import type { SipgateDevice, SipgateNumber, Telephony } from './port';
 
@@ -34,6 +34,7 @@ export interface SipgateSettings {
 interface NumberItem {
   id: string;
   number: string;
+  localized?: string | null;
   type?: string;
   endpointId?: string | null;
 }
@@ -60,7 +61,7 @@ export function sipgateAdapter(s: SipgateSettings): Telephony {
     async listNumbers() {
       const { body } = await http.request<{ items?: NumberItem[] }>('list numbers', { method: 'GET', path: '/numbers' });
       return (body?.items ?? []).map(
-        (n): SipgateNumber => ({ id: n.id, number: n.number, type: n.type ?? 'UNKNOWN', endpointId: n.endpointId || null }),
+        (n): SipgateNumber => ({ id: n.id, number: n.number, type: n.type ?? 'UNKNOWN', localized: n.localized || null, endpointId: n.endpointId || null }),
       );
     },
 
@@ -89,6 +90,17 @@ export function sipgateAdapter(s: SipgateSettings): Telephony {
         path: `/${seg(userId)}/devices`,
       });
       return (body?.items ?? []).map((d): SipgateDevice => ({ id: d.id, alias: d.alias ?? '', type: d.type ?? 'UNKNOWN' }));
+    },
+
+    async deviceLogin({ userId, deviceId }) {
+      const { body } = await http.request<{ items?: DeviceItem[] }>('read device login', {
+        method: 'GET',
+        path: `/${seg(userId)}/devices`,
+      });
+      const c = body?.items?.find((d) => d.id === deviceId)?.credentials;
+      // Not a register device of this user (or one without credentials): nothing to register as.
+      if (!c?.username || !c.password) throw new ProviderNotFoundError('sipgate', 'read device login', { cause: `no register device ${deviceId}` });
+      return { sipId: c.username, password: c.password, sipServer: c.sipServer || 'sipgate.de' };
     },
 
     async deleteDevice(deviceId) {

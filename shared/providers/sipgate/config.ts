@@ -1,14 +1,16 @@
-// Fonella's Sipgate account: personal access token, the web user devices are created for, and the
-// shared trunk's device, which no code path may delete.
+// Fonella's Sipgate account: personal access token, the web user devices are created for, the
+// shared trunk's device (the customers' pool numbers ring it) and the hotline trunk's device (the
+// hotlines' numbers ring it, through jambonz), neither of which any code path may delete.
 import * as z from '../../zod';
 import { defineConfig, nonEmpty } from '../../config/define';
 
-/** What the local emulator accepts and seeds (the trunk is a register device: sipgate's ids are `e<n>`). */
+/** What the local emulator accepts and seeds (both trunks are register devices: sipgate's ids are `e<n>`). */
 export const SIPGATE_LOCAL = {
   tokenId: 'token-LOCAL1',
   token: '6f1c2d3e-4a5b-4c6d-8e7f-90a1b2c3d4e5',
   userId: 'w0',
   trunkDeviceId: 'e0',
+  hotlineTrunkDeviceId: 'e1',
 } as const;
 
 export const sipgateConfig = defineConfig(
@@ -20,6 +22,7 @@ export const sipgateConfig = defineConfig(
       SIPGATE_TOKEN: nonEmpty,
       SIPGATE_USER_ID: nonEmpty,
       SIPGATE_TRUNK_DEVICE_ID: nonEmpty,
+      SIPGATE_HOTLINE_TRUNK_DEVICE_ID: nonEmpty,
     }),
     z.transform((e) => ({
       baseUrl: e.SIPGATE_BASE_URL.replace(/\/+$/, ''),
@@ -27,6 +30,7 @@ export const sipgateConfig = defineConfig(
       token: e.SIPGATE_TOKEN,
       userId: e.SIPGATE_USER_ID,
       trunkDeviceId: e.SIPGATE_TRUNK_DEVICE_ID,
+      hotlineTrunkDeviceId: e.SIPGATE_HOTLINE_TRUNK_DEVICE_ID,
     })),
   ),
   {
@@ -35,5 +39,6 @@ export const sipgateConfig = defineConfig(
     SIPGATE_TOKEN: SIPGATE_LOCAL.token,
     SIPGATE_USER_ID: SIPGATE_LOCAL.userId,
     SIPGATE_TRUNK_DEVICE_ID: SIPGATE_LOCAL.trunkDeviceId,
+    SIPGATE_HOTLINE_TRUNK_DEVICE_ID: SIPGATE_LOCAL.hotlineTrunkDeviceId,
   },
 );

@@ -1,4 +1,4 @@
-// The Sipgate adapter wired to this function's config; the trunk device is always protected.
+// The Sipgate adapter wired to this function's config; both trunk devices are always protected.
 import { sipgateAdapter } from './adapter';
 import { sipgateConfig } from './config';
 import type { Telephony } from './port';
@@ -11,7 +11,7 @@ let telephony: Telephony | undefined;
 export function configuredSipgate(): Telephony {
   if (!telephony) {
     const c = sipgateConfig();
-    telephony = sipgateAdapter({ baseUrl: c.baseUrl, tokenId: c.tokenId, token: c.token, protectedDeviceIds: [c.trunkDeviceId] });
+    telephony = sipgateAdapter({ baseUrl: c.baseUrl, tokenId: c.tokenId, token: c.token, protectedDeviceIds: [c.trunkDeviceId, c.hotlineTrunkDeviceId] });
   }
   return telephony;
 }

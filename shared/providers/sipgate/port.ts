@@ -5,6 +5,11 @@ export interface SipgateNumber {
   /** E.164, e.g. +4921112345678. */
   number: string;
   type: string;
+  /**
+   * The number as Sipgate writes it nationally, its area code the first group (`0211 55501010`);
+   * null when Sipgate gives none.
+   */
+  localized: string | null;
   /** The phoneline or device the number rings, if any. */
   endpointId: string | null;
 }
@@ -24,6 +29,16 @@ export interface RegisterDevice {
   password: string;
 }
 
+/** How a SIP client registers as one register device (for a jambonz carrier that receives its calls). */
+export interface DeviceLogin {
+  /** The SIP user (sipgate's `credentials.username`). */
+  sipId: string;
+  /** Never stored by us, never logged: it only passes on to the party that registers. */
+  password: string;
+  /** The registrar, e.g. `sipgate.de`. */
+  sipServer: string;
+}
+
 export interface Telephony {
   listNumbers(): Promise<SipgateNumber[]>;
   /**
@@ -34,6 +49,8 @@ export interface Telephony {
   createRegisterDevice(input: { userId: string; alias: string }): Promise<RegisterDevice>;
   /** The user's devices, without their credentials (which sipgate's list carries). */
   listDevices(userId: string): Promise<SipgateDevice[]>;
+  /** One register device's SIP login, from the user's device list; ProviderNotFoundError when the user has no such register device. */
+  deviceLogin(input: { userId: string; deviceId: string }): Promise<DeviceLogin>;
   /** Deletes a device; the shared trunk device is refused before any call is made. */
   deleteDevice(deviceId: string): Promise<void>;
   /** Rings `endpointId` (a device or phoneline) for calls to the number. */

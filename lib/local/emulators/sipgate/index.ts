@@ -2,9 +2,12 @@
 // Basic token auth, in the shapes of sipgate's published v2 OpenAPI: a register device's SIP user is
 // `credentials.username` (account id + device id, e.g. 1234567e5), device ids look like `e5`, create
 // answers 200, and the device list carries each register device's credentials, password included
-// (as sipgate's own list does; /_inspect masks it). Seeded with the shared trunk's register device,
-// three German numbers ringing a phoneline (p0) and three routed to the trunk (Fonella's pool:
-// +49 211 5559 0001..0003).
+// (as sipgate's own list does; /_inspect masks it). Seeded with the shared trunk's register device
+// (e0) and the hotline trunk's (e1), three German numbers ringing a phoneline (p0), three routed to
+// the shared trunk (Fonella's pool: +49 211 5559 0001..0003) and the hotline trunk's local numbers:
+// Berlin 030, Hamburg 040, Munich 089 and Cologne 0221 (the Federal Network Agency's numbers for
+// fiction, which reach no one) and Aachen 0241 (the demo hotline's area), a few each; no other area
+// (Hanover 0511, say) has one.
 //
 // Creating a register device needs the web user's CAN_CREATE_REGISTER_DEVICE restriction (sipgate
 // answers 403 without it). It is on unless `restrictions: { CAN_CREATE_REGISTER_DEVICE: false }` is
@@ -12,11 +15,14 @@
 //   GET /_restrictions                                        the current restrictions
 //   PUT /_restrictions { "CAN_CREATE_REGISTER_DEVICE": false } switch it (until /_reset)
 //
-// A test or a person can also add a number to the account (until /_reset), e.g. one more on the trunk:
+// A test or a person can also add a number to the account (until /_reset), e.g. one more on the trunk,
+// or a local number for the hotlines (as buying one at Sipgate and routing it to the hotline trunk):
 //   POST /_numbers { "number": "+4921155590099", "type"?: "LANDLINE", "endpointId"?: "e0" }
+//   POST /_numbers { "number": "+495115550100", "localized": "0511 5550100", "endpointId": "e1" }
 //     answers 201 with the number as GET /numbers lists it; `type` defaults to LANDLINE, `endpointId`
-//     to the phoneline p0 (a device id routes it there); 400 for a bad body or an unknown endpoint,
-//     409 when the account has the number already.
+//     to the phoneline p0 (a device id routes it there), `localized` (the national form, its area code
+//     the first group, as sipgate writes it) to the number itself; 400 for a bad body or an unknown
+//     endpoint, 409 when the account has the number already.
 import { randomBytes } from 'node:crypto';
 import * as z from 'zod';
 import { SIPGATE_LOCAL } from '../../../../shared/providers/sipgate/config';
@@ -51,6 +57,16 @@ const ACCOUNT_ID = '1234567';
 
 const PHONELINE = { endpointId: 'p0', endpointAlias: 'Phoneline' } as const;
 const TRUNK = { endpointId: SIPGATE_LOCAL.trunkDeviceId, endpointAlias: 'Fonella trunk' } as const;
+const HOTLINE_TRUNK = { endpointId: SIPGATE_LOCAL.hotlineTrunkDeviceId, endpointAlias: 'Fonella hotline trunk' } as const;
+
+/** The hotline trunk's seeded numbers, by area code: [area code, subscriber numbers]. */
+const HOTLINE_AREAS: [string, string[]][] = [
+  ['030', ['23125001', '23125002', '23125003']],
+  ['040', ['66969001', '66969002']],
+  ['089', ['99998001', '99998002']],
+  ['0221', ['4710001', '4710002']],
+  ['0241', ['55590101', '55590102']],
+];
 
 const SEEDED_NUMBERS: NumberRow[] = [
   { id: 'n10', number: '+4921155501010', localized: '0211 55501010', type: 'LANDLINE', ...PHONELINE },
@@ -60,15 +76,23 @@ const SEEDED_NUMBERS: NumberRow[] = [
   { id: 'n13', number: '+4921155590001', localized: '0211 55590001', type: 'LANDLINE', ...TRUNK },
   { id: 'n14', number: '+4921155590002', localized: '0211 55590002', type: 'LANDLINE', ...TRUNK },
   { id: 'n15', number: '+4921155590003', localized: '0211 55590003', type: 'LANDLINE', ...TRUNK },
+  // The hotlines' local numbers: routed to the hotline trunk (n16...).
+  ...HOTLINE_AREAS.flatMap(([area, subscribers]) => subscribers.map((sub) => ({ number: `+49${area.slice(1)}${sub}`, localized: `${area} ${sub}` }))).map(
+    (n, i): NumberRow => ({ id: `n${16 + i}`, ...n, type: 'LANDLINE', ...HOTLINE_TRUNK }),
+  ),
 ];
-/** The id the first number added through /_numbers gets (n16, ...). */
-const FIRST_ADDED_NUMBER_ID = 16;
+/** The id the first number added through /_numbers gets (the one after the seeded ones). */
+const FIRST_ADDED_NUMBER_ID = 16 + HOTLINE_AREAS.reduce((n, [, subscribers]) => n + subscribers.length, 0);
+/** The register devices seeded: the id the first device created gets is the one after them (e2, ...). */
+const FIRST_CREATED_DEVICE_ID = 2;
 
 const aliasBody = z.object({ alias: z.string().min(1).max(50) });
 const routeBody = z.object({ endpointId: z.string().min(1) });
 const restrictionsBody = z.strictObject({ CAN_CREATE_REGISTER_DEVICE: z.boolean().optional() });
 const numberBody = z.strictObject({
   number: z.string().regex(/^\+[1-9][0-9]{6,14}$/),
+  // sipgate's national form: the area code (with its leading 0) and the rest, in groups of digits.
+  localized: z.string().regex(/^0[1-9][0-9]* [0-9]+( [0-9]+)*$/).optional(),
   type: z.enum(['LANDLINE', 'MOBILE', 'QUICKDIAL']).default('LANDLINE'),
   endpointId: z.string().min(1).default(PHONELINE.endpointId),
 });
@@ -82,13 +106,13 @@ export function createSipgateEmulator(
   let restrictions: SipgateRestrictions = { ...initialRestrictions };
   const numbers: NumberRow[] = [];
   const devices: DeviceRow[] = [];
-  let next = 1;
+  let next = FIRST_CREATED_DEVICE_ID;
   let nextNumber = FIRST_ADDED_NUMBER_ID;
 
   function seed() {
     numbers.length = 0;
     devices.length = 0;
-    next = 1;
+    next = FIRST_CREATED_DEVICE_ID;
     nextNumber = FIRST_ADDED_NUMBER_ID;
     restrictions = { ...initialRestrictions };
     devices.push({
@@ -98,6 +122,15 @@ export function createSipgateEmulator(
       type: 'REGISTER',
       username: `${ACCOUNT_ID}${SIPGATE_LOCAL.trunkDeviceId}`,
       password: 'trunk-secret',
+      createdAt: new Date(0).toISOString(),
+    });
+    devices.push({
+      id: SIPGATE_LOCAL.hotlineTrunkDeviceId,
+      userId: SIPGATE_LOCAL.userId,
+      alias: 'Fonella hotline trunk',
+      type: 'REGISTER',
+      username: `${ACCOUNT_ID}${SIPGATE_LOCAL.hotlineTrunkDeviceId}`,
+      password: 'hotline-trunk-secret',
       createdAt: new Date(0).toISOString(),
     });
     for (const n of SEEDED_NUMBERS) numbers.push({ ...n });
@@ -147,11 +180,11 @@ export function createSipgateEmulator(
     })
     .post('/_numbers', async ({ req }) => {
       const body = numberBody.safeParse(await req.json().catch(() => undefined));
-      if (!body.success) return badRequest('body must be { "number": E.164, "type"?: "LANDLINE" | "MOBILE" | "QUICKDIAL", "endpointId"?: string }');
+      if (!body.success) return badRequest('body must be { "number": E.164, "localized"?: "0511 5550100", "type"?: "LANDLINE" | "MOBILE" | "QUICKDIAL", "endpointId"?: string }');
       const target = endpoint(body.data.endpointId);
       if (!target) return badRequest('Unknown endpoint');
       if (numbers.some((n) => n.number === body.data.number)) return json({ message: 'Number exists', status: 409 }, 409);
-      const n: NumberRow = { id: `n${nextNumber++}`, number: body.data.number, localized: body.data.number, type: body.data.type, ...target };
+      const n: NumberRow = { id: `n${nextNumber++}`, number: body.data.number, localized: body.data.localized ?? body.data.number, type: body.data.type, ...target };
       numbers.push(n);
       return json(n, 201);
     })
@@ -205,6 +238,7 @@ export function createSipgateEmulator(
       SIPGATE_TOKEN: token,
       SIPGATE_USER_ID: SIPGATE_LOCAL.userId,
       SIPGATE_TRUNK_DEVICE_ID: SIPGATE_LOCAL.trunkDeviceId,
+      SIPGATE_HOTLINE_TRUNK_DEVICE_ID: SIPGATE_LOCAL.hotlineTrunkDeviceId,
     }),
     routes,
     authorize(req, url) {
