@@ -10,6 +10,7 @@ import { hotlineCallDeps } from '../../shared/app/hotline-call-deps';
 import { SWEEP_BATCH, hotlineChannelsRepository } from '../../shared/db/hotline-channels';
 import { answerCallHook } from '../../shared/domain/hotline-calls';
 import { signJambonzBody } from '../../shared/providers/jambonz/signature';
+import { addHotlineNumbers, uniqueAreaCode } from '../support/hotline-numbers';
 import { workerStack, waitFor, type TestStack } from '../support/stack';
 import { newUser } from '../support/users';
 
@@ -67,12 +68,15 @@ const channelsOf = (id: number) => hotlineChannelsRepository(stack.table).get(id
 
 beforeAll(async () => {
   stack = await workerStack();
+  // An area of its own, with a number for each hotline below (the stack's pool is shared with other files).
+  const area = uniqueAreaCode();
+  await addHotlineNumbers(stack, area, 7);
   const admin = await newUser(stack, { prefix: 'channels-admin', email: null });
   token = admin.token;
   const created = await call('POST', '/v1/organizations', { name: 'Fire brigade Bonn' });
   expect(created.status).toBe(201);
   org = created.body.id;
-  const sip = await call('POST', '/v1/organizations/sip-account', { city: 'Bonn', cityCode: '0228', country: 'DE', name: 'Fire brigade Bonn', organizationID: org, street: 'Lievelingsweg', streetHousenumber: 112 });
+  const sip = await call('POST', '/v1/organizations/sip-account', { city: 'Bonn', cityCode: `0${area}`, country: 'DE', name: 'Fire brigade Bonn', organizationID: org, street: 'Lievelingsweg', streetHousenumber: 112 });
   expect(sip.status).toBe(201);
   expect((await call('PUT', '/v1/me/organization-access', { allow: true, organizationID: org })).status).toBe(200);
   agent = (await call('GET', '/v1/me')).body.hotlines.userID;

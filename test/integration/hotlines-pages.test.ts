@@ -10,6 +10,7 @@ import { putAll } from '../../shared/db/batch';
 import { reserveIds } from '../../shared/db/counters';
 import { callLogItem, hotlineCounterItems, hotlinesRepository, recordItem, type CallLogRow, type RecordRow } from '../../shared/db/hotlines';
 import { queryAll } from '../../shared/db/query-all';
+import { addHotlineNumbers, uniqueAreaCode } from '../support/hotline-numbers';
 import { workerStack, waitFor, type TestStack } from '../support/stack';
 import { settle } from '../support/state';
 import { recordTableCommands } from '../support/table-commands';
@@ -51,6 +52,9 @@ async function wholeList(hotline: number, prefix: 'CALL_LOG#' | 'RECORD#') {
 
 beforeAll(async () => {
   stack = await workerStack();
+  // An area of its own, with a number for each hotline below (the stack's pool is shared with other files).
+  const area = uniqueAreaCode();
+  await addHotlineNumbers(stack, area, 5);
   const u = await newUser(stack, { prefix: 'hotline-pages', email: null });
   token = u.token;
   const created = await post('/v1/organizations', { name: 'Pages rescue service' });
@@ -59,7 +63,7 @@ beforeAll(async () => {
   agent = (await get('/v1/me')).body.hotlines.userID;
   expect((await stack.call('PUT', '/v1/me/organization-access', { token, body: { allow: true, organizationID: org } })).status).toBe(200);
   expect((await post('/v1/agent-phones', { isActive: true, name: 'Desk', phone: '+4924155661', userID: agent })).status).toBe(201);
-  const sip = { city: 'Aachen', cityCode: '0241', country: 'DE', name: 'Pages rescue service', organizationID: org, street: 'Stolberger Str.', streetHousenumber: 155 };
+  const sip = { city: 'Aachen', cityCode: `0${area}`, country: 'DE', name: 'Pages rescue service', organizationID: org, street: 'Stolberger Str.', streetHousenumber: 155 };
   expect((await post('/v1/organizations/sip-account', sip)).status).toBe(201);
 });
 
