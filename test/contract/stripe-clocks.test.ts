@@ -7,6 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startHub } from '../../lib/local/emulators/hub';
 import { startEmulator } from '../../lib/local/emulators/kit';
 import { createStripeEmulator, type StripeEmulatorState, type StripeEvent } from '../../lib/local/emulators/stripe';
 import { useEmulator } from '../support/emulator';
@@ -379,6 +380,38 @@ describe('stripe emulator: /_simulate/advance-clock', () => {
     expect((await hook({ customerId: plain.id, by: 'year' })).status).toBe(400);
     expect((await hook({ clockId: 'clock_nope', by: 'month' })).status).toBe(404);
     expect((await hook({ customerId: 'cus_nope', by: 'month' })).status).toBe(404);
+  });
+});
+
+describe("the hub's Advance one month button", () => {
+  it('shows on a test clock row and advances the clock a month through the emulator, from the page and as JSON', async () => {
+    const hub = await startHub([emu.running]);
+    try {
+      const { clock, customer } = await clockWithCustomer();
+      const sub = await subscribe(customer.id);
+      const page = await (await fetch(hub.url)).text();
+      expect(page).toContain(`action="/_stripe/simulate/advance-clock" class="simulate"><input type="hidden" name="clockId" value="${clock.id}"><button>Advance one month</button>`);
+      const form = await fetch(`${hub.url}/_stripe/simulate/advance-clock`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ clockId: clock.id }).toString(),
+        redirect: 'manual',
+      });
+      expect(form.status).toBe(303);
+      expect(period(await subscription(sub.id))).toEqual([day(2027, 2, 1), day(2027, 3, 1)]);
+      const json = await fetch(`${hub.url}/_stripe/simulate/advance-clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ clockId: clock.id }) });
+      expect(json.status).toBe(200);
+      expect(await json.json()).toMatchObject({ clock: { id: clock.id, frozen_time: day(2027, 3, 1), status: 'ready' } });
+      expect(period(await subscription(sub.id))).toEqual([day(2027, 3, 1), day(2027, 4, 1)]);
+      // The emulator's refusal comes back as it is.
+      const unknown = await fetch(`${hub.url}/_stripe/simulate/advance-clock`, { method: 'POST', body: JSON.stringify({ clockId: 'clock_nope' }) });
+      expect(unknown.status).toBe(404);
+      expect(((await unknown.json()) as { message: string }).message).toContain('clock_nope');
+      const got = await delivered();
+      expect(got.filter((e) => e.type === 'invoice.paid').map((e) => e.created)).toEqual([T0, day(2027, 2, 1), day(2027, 3, 1)]);
+    } finally {
+      await hub.close();
+    }
   });
 });
 
