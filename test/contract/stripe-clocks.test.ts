@@ -10,6 +10,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startHub } from '../../lib/local/emulators/hub';
 import { startEmulator } from '../../lib/local/emulators/kit';
 import { createStripeEmulator, type StripeEmulatorState, type StripeEvent } from '../../lib/local/emulators/stripe';
+import { seedDemoBillingClock } from '../../lib/local/seed-billing';
+import { stripeBilling } from '../../shared/providers/stripe/adapter';
 import { useEmulator } from '../support/emulator';
 import { waitFor } from '../support/stack';
 
@@ -412,6 +414,36 @@ describe("the hub's Advance one month button", () => {
     } finally {
       await hub.close();
     }
+  });
+});
+
+describe("the local stack's demo customer on a test clock (lib/local/seed-billing.ts)", () => {
+  it('is made by the adapter and put on a clock with a test Visa; subscribing finds it, and a month later the renewal is paid', async () => {
+    const user = { sub: 'auth0|demo-customer', email: 'customer@demo.fonella.local', name: 'Demo Customer' };
+    const before = Math.floor(Date.now() / 1000);
+    const { clockId, customerId } = await seedDemoBillingClock([emu.running], user);
+    const clock = await sdk().testHelpers.testClocks.retrieve(clockId);
+    expect(clock.frozen_time).toBeGreaterThanOrEqual(before);
+    const customer = (await sdk().customers.retrieve(customerId)) as Stripe.Customer;
+    expect(customer).toMatchObject({ email: user.email, name: user.name, metadata: { userId: user.sub }, test_clock: clockId });
+    const card = await sdk().paymentMethods.retrieve(customer.invoice_settings.default_payment_method as string);
+    expect(card).toMatchObject({ customer: customerId, card: { last4: '4242' } });
+
+    // What POST /v1/me/subscription does: the same customer (found by the user id), a subscription on its clock.
+    const billing = stripeBilling({ secretKey: 'sk_test_local', webhookSecret: SECRET, host: '127.0.0.1', port: emu.running.port, protocol: 'http' });
+    expect(await billing.ensureCustomer({ userId: user.sub, email: user.email, name: user.name })).toBe(customerId);
+    const created = await billing.createSubscription({ customerId, priceId: 'price_business', userId: user.sub });
+    expect(created.createdAt).toBe(clock.frozen_time);
+    const hook = (path: string, body: unknown) => fetch(`${emu.baseUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect((await hook('/_simulate/payment-succeeded', { subscriptionId: created.subscriptionId })).status).toBe(200);
+    expect((await hook('/_simulate/advance-clock', { clockId, by: 'month' })).status).toBe(200);
+    const sub = await subscription(created.subscriptionId);
+    expect(sub).toMatchObject({ status: 'active', test_clock: clockId });
+    expect(sub.items.data[0]!.current_period_start).toBe(created.currentPeriodEnd.getTime() / 1000);
+    const renewal = (await state()).invoices.find((i) => i.billing_reason === 'subscription_cycle');
+    expect(renewal).toMatchObject({ status: 'paid', amount_paid: 7900, created: created.currentPeriodEnd.getTime() / 1000 });
+    expect((await state()).customers.map((c) => c.id)).toEqual([customerId]);
+    await delivered();
   });
 });
 
