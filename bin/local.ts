@@ -8,7 +8,7 @@ import { workers } from '../lib/workers';
 const port = Number(process.env.PORT ?? 3000);
 let stack: Awaited<ReturnType<typeof startStack>>;
 try {
-  stack = await startStack({ apiPort: port, emulatorBasePort: Number(process.env.EMULATOR_PORT ?? 4000), hotlineDemo: true });
+  stack = await startStack({ apiPort: port, emulatorBasePort: Number(process.env.EMULATOR_PORT ?? 4000), hotlineDemo: true, billingClock: true });
 } catch (err) {
   // What went wrong, in one message (a taken port, no Java...), not a stack trace.
   console.error(`\nnpm start: ${(err as Error).message}`);
@@ -27,6 +27,8 @@ const info = {
   tokens: stack.tokens,
   // The demo partner's invite token (POST /v1/partner/activate with the partner token).
   demoPartnerInvite: DEMO_PARTNER_INVITE,
+  // The demo customer's Stripe test clock (POST <stripe>/_simulate/advance-clock {clockId, by: "month"}).
+  demoClockId: stack.demoClockId,
 };
 // STACK_FILE lets a second stack (e.g. the start-up test) run without overwriting yours.
 const stackFile = process.env.STACK_FILE ?? join(REPO_ROOT, '.local', 'stack.json');
@@ -64,7 +66,8 @@ Try:
   TOKEN=$(node -p "require('./.local/stack.json').tokens.customer")
   curl ${api}/v1/me -H "authorization: Bearer $TOKEN"
   curl -X POST ${api}/v1/me/subscription -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' -d '{"planId":"business"}'
-       (then "Payment succeeds" beside the subscription on the hub, as the portal's payment confirmation)
+       (then "Payment succeeds" beside the subscription on the hub, as the portal's payment confirmation;
+        "Advance one month" beside the demo customer's test clock makes a month pass: the renewal)
   curl -X PUT ${api}/v1/me/assistant -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \
        -d '{"greeting":"Demo GmbH, good morning!","language":"en"}'
 

@@ -42,6 +42,11 @@ export interface StackOptions {
   loadWorker?: StreamTailerOptions['load'];
   /** Seed the hotline demo (lib/local/seed-hotlines.ts): `npm start` and the bench do; a test stack starts without it. */
   hotlineDemo?: boolean;
+  /**
+   * Put the demo customer's Stripe customer on a test clock (lib/local/seed-billing.ts), so a month can
+   * pass for its subscription: `npm start` does; a test stack starts without it.
+   */
+  billingClock?: boolean;
 }
 
 export interface DemoUser {
@@ -76,6 +81,8 @@ export interface LocalStack {
   running: RunningEmulator[];
   /** The local event source mappings of the stream workers. */
   streams: RunningTailer;
+  /** The demo customer's Stripe test clock, with `billingClock`. */
+  demoClockId?: string;
   /** Mints a token for any local user, as Auth0 would. */
   mintToken(input: { sub: string; email?: string; emailVerified?: boolean; name?: string; permissions?: string[]; expiresInSeconds?: number }): Promise<string>;
   stop(): Promise<void>;
@@ -221,6 +228,13 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
       await streams.idle();
     }
 
+    // The demo customer's Stripe customer on a test clock, time to pass on the hub's button.
+    let demoClockId: string | undefined;
+    if (opts.billingClock) {
+      const { seedDemoBillingClock } = await import('./seed-billing');
+      ({ clockId: demoClockId } = await seedDemoBillingClock(running, DEMO_USERS.customer));
+    }
+
     return {
       apiUrl: api.url,
       hubUrl: hub.url,
@@ -231,6 +245,7 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
       tokens,
       running,
       streams,
+      demoClockId,
       mintToken: (input) => set.auth0.mintToken(input),
       stop,
     };

@@ -1,10 +1,12 @@
 // The hub as a person sees it, in headless Chromium (Debian's, driven by playwright-core; installed by
 // test/support/chromium.ts where missing, else these tests are skipped saying why): the emails list
 // and the selected email rendered (HTML in a sandbox that runs no script, text beside it), the live
-// refresh that keeps the selection, calls and resources per provider, and the API reference at
-// /docs with every path of the route manifest and a "try it" that reaches the local API.
+// refresh that keeps the selection, calls and resources per provider, a Stripe test clock's "Advance
+// one month" button, and the API reference at /docs with every path of the route manifest and a
+// "try it" that reaches the local API.
 import { rmSync } from 'node:fs';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routes } from '../../lib/routes';
 import { CHROMIUM_ARGS, ensureChromium, freshProfile } from '../support/chromium';
@@ -133,6 +135,25 @@ describe.skipIf(!browser.ok)(title, () => {
       expect(await resources.locator('.provider h3', { hasText: provider }).count(), provider).toBe(1);
     }
     expect(await page.locator('#parked h2').innerText()).toMatch(/^Parked stream records \(\d+\)$/);
+  });
+
+  it("advances a Stripe test clock a month from its row: the subscription renews, the row shows the clock's new time, no reload", { timeout: 60_000 }, async () => {
+    const url = new URL(stack.emulators.stripe!);
+    const stripe = new Stripe(stack.credentials.stripe!.secretKey!, { host: url.hostname, port: Number(url.port), protocol: 'http' });
+    const clock = await stripe.testHelpers.testClocks.create({ frozen_time: Date.UTC(2027, 0, 1) / 1000, name: 'Browser clock' });
+    const customer = await stripe.customers.create({ test_clock: clock.id, payment_method: 'pm_card_visa', invoice_settings: { default_payment_method: 'pm_card_visa' } });
+    const sub = await stripe.subscriptions.create({ customer: customer.id, items: [{ price: 'price_starter' }], payment_behavior: 'default_incomplete' });
+    await stripe.invoices.pay(sub.latest_invoice as string, { paid_out_of_band: true });
+
+    await page.goto(stack.hubUrl);
+    await page.evaluate(() => ((globalThis as { hubMark?: number }).hubMark = 2));
+    const row = page.locator('#resources tr', { hasText: 'Browser clock' });
+    expect(await row.innerText()).toContain('2027-01-01 00:00:00Z');
+    await row.getByRole('button', { name: 'Advance one month' }).click();
+    await expect.poll(() => row.innerText(), { timeout: 8000 }).toContain('2027-02-01 00:00:00Z');
+    expect((await stripe.subscriptions.retrieve(sub.id)).items.data[0]!.current_period_end).toBe(Date.UTC(2027, 2, 1) / 1000);
+    // The button posted JSON and the page re-rendered in place: no form submit, no reload.
+    expect(await page.evaluate(() => (globalThis as { hubMark?: number }).hubMark)).toBe(2);
   });
 
   it('serves the API reference with every path of the route manifest, the demo tokens, and a "try it" that reaches the local API', { timeout: 60_000 }, async () => {

@@ -119,6 +119,25 @@ describe('the hub view', () => {
     for (const cell of ['<td>invoice.payment_failed</td>', '<td>in_1</td>', '<td>failed</td>']) expect(event).toContain(cell);
   });
 
+  it('gives a Stripe test clock an "Advance one month" button for its id and shows where it stands; a deleted one gets none', () => {
+    const stripe = render({
+      stripe: {
+        testClocks: [
+          { id: 'clock_1"><b>x', object: 'test_helpers.test_clock', name: 'Demo customer', status: 'ready', created: 1767225600, frozen_time: 1769904000 },
+          { id: 'clock_gone', object: 'test_helpers.test_clock', status: 'ready', created: 1767225600, frozen_time: 1767225600, deleted: true },
+        ],
+      },
+    }).resources;
+    const row = stripe.split('<tr>').find((r) => r.includes('Demo customer'))!;
+    expect(row).toContain(
+      '<form method="post" action="/_stripe/simulate/advance-clock" class="simulate"><input type="hidden" name="clockId" value="clock_1&quot;&gt;&lt;b&gt;x"><button>Advance one month</button></form>',
+    );
+    expect(stripe).toContain('<th>frozen time</th>');
+    expect(row).toContain('<time datetime="1769904000">2026-02-01 00:00:00Z</time>');
+    expect(stripe).not.toContain('<b>x');
+    expect(stripe.split('<tr>').find((r) => r.includes('clock_gone'))).not.toContain('<form');
+  });
+
   it('gives a Vapi assistant with a server URL a "Simulate a call" button for its id, and one without none', () => {
     const vapi = render({
       vapi: {

@@ -8,7 +8,9 @@
 //   resources    every other list an emulator keeps (numbers, devices, assistants, customers...),
 //                per provider and kind, minus the plumbing in SKIP_KINDS; Stripe's subscriptions with
 //                "Payment succeeds" / "Payment fails" buttons (the hub forwards them to the emulator's
-//                /_simulate hooks), its webhook events with their delivery status; Vapi's assistants
+//                /_simulate hooks), its test clocks with an "Advance one month" button (the emulator's
+//                /_simulate/advance-clock: renewals, retries and schedule phases of the month run),
+//                its webhook events with their delivery status; Vapi's assistants
 //                with a server URL (customers' assistants) with a "Simulate a call" button (the
 //                emulator reports an ended call to that URL; its deliveries are listed as `webhooks`)
 //   parked       the stream records the workers gave up on, each with a re-drive button
@@ -197,6 +199,8 @@ const COLUMNS: Column[] = [
       obj(r.delivery)?.status,
   },
   { label: 'created', time: true, pick: (r) => first(r, ['createdAt', 'created_at', 'created', 'receivedAt', 'placedAt', 'issuedAt', 'at', 'date']) },
+  // Where a Stripe test clock stands.
+  { label: 'frozen time', time: true, pick: (r) => first(r, ['frozen_time']) },
 ];
 
 function groups(list: Group[], byKind: boolean): string {
@@ -243,6 +247,11 @@ const ROW_ACTIONS: Record<string, (row: Row) => string> = {
     typeof r.id !== 'string' || r.status === 'canceled'
       ? ''
       : `${simulateButton('payment-succeeded', r.id, 'Payment succeeds')} ${simulateButton('payment-failed', r.id, 'Payment fails')}`,
+  // A deleted clock has no time left to move.
+  'stripe:testClocks': (r) =>
+    typeof r.id !== 'string' || r.deleted
+      ? ''
+      : `<form method="post" action="/_stripe/simulate/advance-clock" class="simulate"><input type="hidden" name="clockId" value="${esc(r.id)}"><button>Advance one month</button></form>`,
   // Only an assistant with a server URL has anywhere to send its end-of-call report.
   'vapi:assistants': (r) =>
     typeof r.id !== 'string' || typeof obj(r.server)?.url !== 'string'

@@ -8,6 +8,8 @@
 //   POST /_streams/redrive   { id? }: hands parked records back to their workers
 //   POST /_stripe/simulate/payment-succeeded|payment-failed   { subscriptionId } (JSON or the page's
 //                            form): forwarded to the Stripe emulator's /_simulate hook, its answer back
+//   POST /_stripe/simulate/advance-clock   { clockId } (JSON or the page's form): the test clock advanced
+//                            by one month (the Stripe emulator's /_simulate/advance-clock), its answer back
 //   POST /_vapi/simulate/end-of-call   { assistantId } (JSON or the page's form): forwarded to the Vapi
 //                            emulator's /_simulate/end-of-call (the assistant's server URL gets the report)
 //   POST /_jambonz/simulate/inbound   { to } (JSON or the page's form): forwarded to the jambonz emulator's
@@ -103,6 +105,12 @@ export async function startHub(emulators: RunningEmulator[], opts: HubOptions = 
       if (!stripe) return notFound(res, 'no Stripe emulator');
       return forwardSimulation(req, res, `${stripe.baseUrl}/_simulate/${simulation}`, 'subscriptionId');
     }
+    // The Stripe test clock rows' button: a month passes for the clock's customers.
+    if (url.pathname === '/_stripe/simulate/advance-clock' && method === 'POST') {
+      const stripe = emulators.find((e) => e.name === 'stripe');
+      if (!stripe) return notFound(res, 'no Stripe emulator');
+      return forwardSimulation(req, res, `${stripe.baseUrl}/_simulate/advance-clock`, 'clockId', { by: 'month' });
+    }
     // The Vapi assistant rows' button.
     if (url.pathname === '/_vapi/simulate/end-of-call' && method === 'POST') {
       const vapi = emulators.find((e) => e.name === 'vapi');
@@ -187,9 +195,10 @@ function notFound(res: ServerResponse, message: string): void {
 
 /**
  * A row button's simulation: its one field (from the page's form or JSON) posted to the emulator's
- * hook; the hook's answer back as it is, or to the page (a form post that worked) a redirect home.
+ * hook, with the button's fixed `extra` fields; the hook's answer back as it is, or to the page (a
+ * form post that worked) a redirect home.
  */
-async function forwardSimulation(req: IncomingMessage, res: ServerResponse, target: string, field: string): Promise<void> {
+async function forwardSimulation(req: IncomingMessage, res: ServerResponse, target: string, field: string, extra: Record<string, string> = {}): Promise<void> {
   const fromPage = (req.headers['content-type'] ?? '').includes('form-urlencoded');
   const input = await readInput(req, fromPage, field);
   if (input === undefined) {
@@ -199,7 +208,7 @@ async function forwardSimulation(req: IncomingMessage, res: ServerResponse, targ
   const answer = await fetch(target, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ [field]: input.value ?? '' }),
+    body: JSON.stringify({ [field]: input.value ?? '', ...extra }),
   });
   const body = await answer.text();
   if (fromPage && answer.ok) {
@@ -320,6 +329,7 @@ const CONTROLLER = `(() => {
         const who = field.name === 'assistantId' ? 'Vapi: ' : 'Stripe: ';
         live.textContent = who + (!res.ok ? out.message
           : out.subscription ? out.subscription.id + ' is ' + out.subscription.status
+          : out.clock ? out.clock.id + ' now at ' + V.when(out.clock.frozen_time) + ' (' + out.events.length + ' events)'
           : 'call ' + out.callId + (out.delivered.error ? ' not delivered: ' + out.delivered.error : ' reported, webhook answered HTTP ' + out.delivered.status));
         live.className = res.ok ? 'live' : 'live down';
         // A refusal stays readable until the next regular poll.

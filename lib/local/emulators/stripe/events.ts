@@ -1,5 +1,5 @@
 // Webhook events as Stripe makes them: every change records an event (`evt_…`, `created` on this
-// emulator's clock, `data.object` a deep snapshot of the object as the API renders it at that moment,
+// emulator's clock, or for an object on a test clock on that clock's frozen time, `data.object` a deep snapshot of the object as the API renders it at that moment,
 // `data.previous_attributes` on updates: the old values of the top-level fields that changed).
 // `forwardTo(url)` delivers them as `stripe listen --forward-to` does: one at a time, in event order,
 // JSON signed with the webhook secret (`Stripe-Signature: t=…,v1=…`, `t` the real time of each attempt,
@@ -11,7 +11,9 @@
 import { createHmac } from 'node:crypto';
 import {
   clearDeliveries,
+  clockTime,
   now,
+  nowFor,
   type DeliveryFault,
   type DeliveryStatus,
   type EventRecord,
@@ -47,9 +49,19 @@ export function createEvents(state: StripeState, settings: Pick<Settings, 'webho
   const signature = (payload: string, t: number) =>
     `t=${t},v1=${createHmac('sha256', settings.webhookSecret).update(`${t}.${payload}`).digest('hex')}`;
 
+  /** When an event about `object` happens: a test clock's own frozen time, its objects' clock's, else now. */
+  const eventTime = (object: Record<string, unknown>) =>
+    object.object === 'test_helpers.test_clock' && typeof object.frozen_time === 'number'
+      ? object.frozen_time
+      : typeof object.test_clock === 'string'
+        ? clockTime(state, object.test_clock)
+        : typeof object.customer === 'string'
+          ? nowFor(state, object.customer)
+          : now(state);
+
   function emit(type: string, object: Record<string, unknown>, previous?: Record<string, unknown>) {
     const { endpoint } = deliveries;
-    const event = buildEvent(type, structuredClone(object), now(state), endpoint ? 1 : 0, previous && structuredClone(previous));
+    const event = buildEvent(type, structuredClone(object), eventTime(object), endpoint ? 1 : 0, previous && structuredClone(previous));
     const rec: EventRecord = { event, delivery: { status: endpoint ? 'pending' : 'no_endpoint', attempts: 0, lastStatus: null, lastError: null } };
     state.events.push(rec);
     if (endpoint) route(rec);

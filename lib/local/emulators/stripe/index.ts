@@ -10,13 +10,17 @@
 //   events.ts         webhook events: recording, delivery to the forwarded endpoint, retries, signing
 //   render.ts         the objects as the API renders them (expansions, event snapshots)
 //   prices.ts         the local plans as Stripe prices, prorations, billing intervals
-//   customers.ts, subscriptions.ts, schedules.ts, invoices.ts    the REST resources
+//   customers.ts, subscriptions.ts, schedules.ts, invoices.ts, payment-methods.ts    the REST resources
+//   clocks.ts         Stripe's test clocks, and advancing them: billing-cycle.ts runs what happens
+//                     meanwhile (renewals, payment retries, schedule phases, cancellations at period end)
 //   simulations.ts    the test hooks (/_clock, /_latency, /_events, /_deliveries, /_simulate/...)
 import { Router, bearer, type EmulatorDefinition } from '../kit';
+import { clockRoutes, createClocks } from './clocks';
 import { customerRoutes } from './customers';
 import { createEvents, summary } from './events';
 import { idempotentPost } from './idempotency';
 import { invoiceRoutes } from './invoices';
+import { paymentMethodRoutes } from './payment-methods';
 import { scheduleRoutes } from './schedules';
 import { simulationRoutes } from './simulations';
 import {
@@ -38,6 +42,7 @@ export {
   type EventSummary,
   type Invoice,
   type InvoiceItem,
+  type PaymentMethod,
   type Price,
   type Recurring,
   type SchedulePhase,
@@ -46,6 +51,7 @@ export {
   type Subscription,
   type SubscriptionItem,
   type SubscriptionSchedule,
+  type TestClock,
 } from './state';
 export { parseForm, parseSearch } from './wire';
 
@@ -76,12 +82,15 @@ export function createStripeEmulator(opts: StripeEmulatorOptions = {}): StripeEm
   const events = createEvents(state, settings);
   const routes = new Router();
   const post = idempotentPost(state, settings, routes);
+  const clocks = createClocks(state, events, settings);
 
-  simulationRoutes(state, settings, routes, events);
+  simulationRoutes(state, settings, routes, events, clocks);
   customerRoutes(state, routes, post, events);
   subscriptionRoutes(state, routes, post, events);
   scheduleRoutes(state, routes, post, events);
   invoiceRoutes(state, post, events);
+  paymentMethodRoutes(state, routes, post, events);
+  clockRoutes(state, routes, post, events, clocks);
 
   return {
     name: 'stripe',

@@ -6,16 +6,17 @@
 import type { Events } from './events';
 import type { PostRoute } from './idempotency';
 import { invoiceOf, invoiceSnapshot, renderInvoice, subSnapshot } from './render';
-import { now, type Invoice, type StripeState, type Subscription } from './state';
+import { nowFor, type Invoice, type InvoiceItem, type StripeState, type Subscription } from './state';
 import { fail, find, newId, noSuch, ok, str, token } from './wire';
 
 /** A new invoice of `sub` for its current period, stored; an open one carries a confirmation secret. */
 export function newInvoice(state: StripeState, sub: Subscription, amount: number, reason: Invoice['billing_reason'], open: boolean): Invoice {
   const item = sub.items.data[0];
+  const t = nowFor(state, sub.customer);
   const invoice: Invoice = {
     id: newId('in_'),
     object: 'invoice',
-    created: now(state),
+    created: t,
     customer: sub.customer,
     status: open ? 'open' : 'paid',
     billing_reason: reason,
@@ -25,14 +26,29 @@ export function newInvoice(state: StripeState, sub: Subscription, amount: number
     amount_remaining: open ? amount : 0,
     attempt_count: open ? 0 : 1,
     attempted: !open,
-    period_start: item?.current_period_start ?? now(state),
-    period_end: item?.current_period_end ?? now(state),
+    next_payment_attempt: null,
+    period_start: item?.current_period_start ?? t,
+    period_end: item?.current_period_end ?? t,
     parent: { type: 'subscription_details', subscription_details: { subscription: sub.id, metadata: { ...sub.metadata } } },
-    confirmation_secret: open ? { type: 'payment_intent', client_secret: `${newId('pi_')}_secret_${token(24)}` } : null,
+    confirmation_secret: open ? newConfirmationSecret() : null,
+    test_clock: sub.test_clock,
     livemode: false,
   };
   state.resources.invoices.push(invoice);
   return invoice;
+}
+
+/** The secret the portal would confirm an open invoice's payment with (its payment intent's). */
+export const newConfirmationSecret = (): NonNullable<Invoice['confirmation_secret']> => ({
+  type: 'payment_intent',
+  client_secret: `${newId('pi_')}_secret_${token(24)}`,
+});
+
+/** What a renewal of `sub` bills: its items' prices and the prorations left from plan changes. */
+export function renewalLines(state: StripeState, sub: Subscription): { amount: number; pending: InvoiceItem[] } {
+  const pending = state.resources.invoiceItems.filter((i) => i.invoice === null && i.parent.subscription_details.subscription === sub.id);
+  const amount = sub.items.data.reduce((n, i) => n + i.price.unit_amount * i.quantity, 0) + pending.reduce((n, i) => n + i.amount, 0);
+  return { amount: Math.max(0, amount), pending };
 }
 
 const invoicesOf = (state: StripeState, sub: Subscription) =>
@@ -41,18 +57,24 @@ const invoicesOf = (state: StripeState, sub: Subscription) =>
 export const openInvoiceOf = (state: StripeState, sub: Subscription) =>
   [invoiceOf(state, sub), ...invoicesOf(state, sub).reverse()].find((i): i is Invoice => i?.status === 'open');
 
-/** An invoice paid (out of band, or the simulated card): invoice.paid, then a subscription with nothing left open turns active. */
-export function payInvoice(state: StripeState, events: Events, invoice: Invoice) {
+/**
+ * An invoice paid (out of band, the simulated card, or a card charged by a test clock, `charged`):
+ * invoice.paid (and invoice.payment_succeeded for a charge), then a subscription with nothing left open
+ * turns active.
+ */
+export function payInvoice(state: StripeState, events: Events, invoice: Invoice, opts: { charged?: boolean } = {}) {
   Object.assign(invoice, {
     status: 'paid',
     amount_paid: invoice.amount_due,
     amount_remaining: 0,
     attempted: true,
     attempt_count: invoice.attempt_count + 1,
+    next_payment_attempt: null,
   });
   events.emit('invoice.paid', invoiceSnapshot(invoice));
+  if (opts.charged) events.emit('invoice.payment_succeeded', invoiceSnapshot(invoice));
   const sub = find(state.resources.subscriptions, invoice.parent.subscription_details.subscription);
-  if (!sub || (sub.status !== 'incomplete' && sub.status !== 'past_due') || openInvoiceOf(state, sub)) return;
+  if (!sub || (sub.status !== 'incomplete' && sub.status !== 'past_due' && sub.status !== 'unpaid') || openInvoiceOf(state, sub)) return;
   const before = subSnapshot(state, sub);
   sub.status = 'active';
   events.emitUpdate('customer.subscription.updated', before, subSnapshot(state, sub));

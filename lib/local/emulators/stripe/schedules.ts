@@ -2,14 +2,15 @@
 // (its first phase the subscription's current period and items), retrieve it, update its phases (a
 // change to the current phase applies to the subscription at once), end behaviour and metadata, and
 // release it (the subscription stays, without the schedule). Only a live schedule (`not_started`,
-// `active`) can change. Each change records its events.
+// `active`) can change. Each change records its events. A test clock moves a schedule from phase to
+// phase and ends it (billing-cycle.ts).
 import type { Router } from '../kit';
 import type { Events } from './events';
 import type { PostRoute } from './idempotency';
 import { PRICES, PRORATION, addInterval } from './prices';
 import { scheduleSnapshot, subSnapshot } from './render';
 import {
-  now,
+  nowFor,
   type Recurring,
   type SchedulePhase,
   type StripeState,
@@ -60,7 +61,7 @@ export function scheduleRoutes(state: StripeState, routes: Router, post: PostRou
     const schedule: SubscriptionSchedule = {
       id: newId('sub_sched_'),
       object: 'subscription_schedule',
-      created: now(state),
+      created: nowFor(state, sub.customer),
       customer: sub.customer,
       subscription: sub.id,
       status: 'active',
@@ -72,6 +73,7 @@ export function scheduleRoutes(state: StripeState, routes: Router, post: PostRou
       canceled_at: null,
       completed_at: null,
       metadata: strings(form.metadata),
+      test_clock: sub.test_clock,
       livemode: false,
     };
     state.resources.subscriptionSchedules.push(schedule);
@@ -99,7 +101,7 @@ export function scheduleRoutes(state: StripeState, routes: Router, post: PostRou
       const phases = parsePhases(state, list(form.phases).map(obj), schedule);
       if (phases instanceof Response) return phases;
       schedule.phases = phases;
-      const t = now(state);
+      const t = nowFor(state, schedule.customer);
       const current = phases.find((p) => p.start_date <= t && t < p.end_date);
       schedule.current_phase = current ? { start_date: current.start_date, end_date: current.end_date } : null;
       // The current phase is what the subscription bills now: Stripe applies a change to it at once.
@@ -121,7 +123,7 @@ export function scheduleRoutes(state: StripeState, routes: Router, post: PostRou
     if (sub) sub.schedule = null;
     Object.assign(schedule, {
       status: 'released',
-      released_at: now(state),
+      released_at: nowFor(state, schedule.customer),
       released_subscription: schedule.subscription,
       subscription: null,
       current_phase: null,
@@ -142,6 +144,7 @@ const notLive = (s: SubscriptionSchedule) =>
 /** The phases of `phases[n]`, each starting where the one before ends, or the error Stripe would answer. */
 function parsePhases(state: StripeState, specs: Form[], schedule: SubscriptionSchedule): SchedulePhase[] | Response {
   if (specs.length === 0) return missingParam('phases');
+  const now = () => nowFor(state, schedule.customer);
   const phases: SchedulePhase[] = [];
   for (const [n, spec] of specs.entries()) {
     const param = `phases[${n}]`;
@@ -156,8 +159,8 @@ function parsePhases(state: StripeState, specs: Form[], schedule: SubscriptionSc
       items.push({ price: price.id, quantity, metadata: strings(item.metadata) });
     }
     if (items.length === 0) return missingParam(`${param}[items]`);
-    const givenStart = timestamp(spec.start_date, () => now(state));
-    const givenEnd = timestamp(spec.end_date, () => now(state));
+    const givenStart = timestamp(spec.start_date, now);
+    const givenEnd = timestamp(spec.end_date, now);
     const prev = phases[n - 1];
     if (n === 0 && schedule.current_phase && givenStart !== undefined && givenStart !== schedule.current_phase.start_date) {
       return fail(400, { param: `${param}[start_date]`, message: 'You can not modify the start date of the current phase.' });
@@ -165,7 +168,7 @@ function parsePhases(state: StripeState, specs: Form[], schedule: SubscriptionSc
     if (prev && givenStart !== undefined && givenStart !== prev.end_date) {
       return fail(400, { param: `${param}[start_date]`, message: 'The start_date of a phase must equal the end_date of the phase before it.' });
     }
-    const start = prev?.end_date ?? givenStart ?? schedule.current_phase?.start_date ?? now(state);
+    const start = prev?.end_date ?? givenStart ?? schedule.current_phase?.start_date ?? now();
     const duration = obj(spec.duration);
     let end = givenEnd;
     if (end === undefined && spec.duration !== undefined) {
@@ -186,14 +189,14 @@ function parsePhases(state: StripeState, specs: Form[], schedule: SubscriptionSc
 }
 
 /** Gives the subscription the phase's items (prices and quantities), keeping the ids of the ones it has. */
-function applyPhase(state: StripeState, sub: Subscription, phase: SchedulePhase) {
+export function applyPhase(state: StripeState, sub: Subscription, phase: SchedulePhase) {
   const first = sub.items.data[0];
   const data = phase.items.map((p, n): SubscriptionItem => {
     const existing = sub.items.data[n];
     const price = find(PRICES, p.price)!;
     return existing
       ? { ...existing, price, quantity: p.quantity }
-      : { ...first!, id: newId('si_'), created: now(state), price, quantity: p.quantity, metadata: {} };
+      : { ...first!, id: newId('si_'), created: nowFor(state, sub.customer), price, quantity: p.quantity, metadata: {} };
   });
   sub.items = { ...sub.items, data, total_count: data.length };
 }

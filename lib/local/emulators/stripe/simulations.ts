@@ -3,7 +3,7 @@
 //
 // Test hooks beside the kit's (no API key needed; bodies are JSON):
 //   GET|POST /_clock    { advanceSeconds }  moves this emulator's clock forward (timestamps, key expiry);
-//                       /_reset puts it back
+//                       /_reset puts it back. Objects on a test clock keep that clock's time.
 //   POST /_latency      { ms, count?, match? }  the next `count` matching POSTs take `ms` longer, their
 //                       key in flight meanwhile (to see the 409)
 //   GET  /_events/:id   one recorded event, whole (`/_inspect` lists them: id, type, created, objectId,
@@ -32,10 +32,17 @@
 //                       past_due) gets a failed attempt on it (invoice.payment_failed) and keeps its status.
 //                       Both: 200 { subscription, invoice }, 400 for an unknown or canceled subscription
 //                       or (succeeded) no open invoice
+//   POST /_simulate/advance-clock  { clockId? | customerId?, by: 'day' | 'week' | 'month' }  advances a
+//                       test clock (the one given, or the customer's) by one day, week or month, as
+//                       POST /v1/test_helpers/test_clocks/:id/advance does, but answers once it is done:
+//                       200 { clock, events: the events it recorded }; 400 as Stripe refuses the advance,
+//                       or for a customer not on a clock, 404 an unknown clock or customer
 import * as z from 'zod';
 import { json, type Router } from '../kit';
-import { findEvent, type Events } from './events';
-import { newInvoice, openInvoiceOf, payInvoice } from './invoices';
+import { refusal, type Clocks } from './clocks';
+import { findEvent, summary, type Events } from './events';
+import { newInvoice, openInvoiceOf, payInvoice, renewalLines } from './invoices';
+import { addInterval } from './prices';
 import { invoiceSnapshot, subSnapshot } from './render';
 import { now, type DeliveryFault, type Invoice, type Latency, type Settings, type StripeState, type Subscription } from './state';
 import { find } from './wire';
@@ -59,8 +66,19 @@ const releaseSchema = z.strictObject({
 });
 const redeliverSchema = z.strictObject({ eventId: z.string().min(1) });
 const simulateSchema = z.strictObject({ subscriptionId: z.string().min(1) });
+const advanceSchema = z.strictObject({
+  clockId: z.string().min(1).optional(),
+  customerId: z.string().min(1).optional(),
+  by: z.enum(['day', 'week', 'month']),
+});
 
-export function simulationRoutes(state: StripeState, settings: Pick<Settings, 'idempotencyTtlSeconds'>, routes: Router, events: Events): void {
+export function simulationRoutes(
+  state: StripeState,
+  settings: Pick<Settings, 'idempotencyTtlSeconds'>,
+  routes: Router,
+  events: Events,
+  clocks: Clocks,
+): void {
   // --- the clock and slow requests ------------------------------------------------------------------
   const clock = () => json({ now: now(state), offsetSeconds: state.offsetSeconds, idempotencyTtlSeconds: settings.idempotencyTtlSeconds });
   routes.get('/_clock', clock);
@@ -142,9 +160,8 @@ export function simulationRoutes(state: StripeState, settings: Pick<Settings, 'i
     let invoice = openInvoiceOf(state, sub);
     if (!invoice) {
       // The renewal: the items' prices and the prorations left from plan changes, for the current period.
-      const pending = state.resources.invoiceItems.filter((i) => i.invoice === null && i.parent.subscription_details.subscription === sub.id);
-      const amount = sub.items.data.reduce((n, i) => n + i.price.unit_amount * i.quantity, 0) + pending.reduce((n, i) => n + i.amount, 0);
-      invoice = newInvoice(state, sub, Math.max(0, amount), 'subscription_cycle', true);
+      const { amount, pending } = renewalLines(state, sub);
+      invoice = newInvoice(state, sub, amount, 'subscription_cycle', true);
       for (const line of pending) line.invoice = invoice.id;
       sub.latest_invoice = invoice.id;
       events.emit('invoice.created', invoiceSnapshot(invoice));
@@ -154,6 +171,28 @@ export function simulationRoutes(state: StripeState, settings: Pick<Settings, 'i
     if (sub.status === 'active') sub.status = 'past_due';
     events.emitUpdate('customer.subscription.updated', before, subSnapshot(state, sub));
     return simulation(sub, invoice);
+  });
+
+  routes.post('/_simulate/advance-clock', async ({ req }) => {
+    const body = await hookBody(req, advanceSchema);
+    if (body instanceof Response) return body;
+    if (!body.clockId && !body.customerId) return json({ message: 'Name the clock: clockId, or customerId for the clock a customer lives on.' }, 400);
+    let clockId = body.clockId;
+    if (!clockId) {
+      const customer = find(state.resources.customers, body.customerId);
+      if (!customer) return json({ message: `No such customer: '${body.customerId}'` }, 404);
+      if (!customer.test_clock) return json({ message: `Customer ${customer.id} is not on a test clock.` }, 400);
+      clockId = customer.test_clock;
+    }
+    const clock = find(state.resources.testClocks, clockId);
+    if (!clock || clock.deleted) return json({ message: `No such test clock: '${clockId}'` }, 404);
+    const target = addInterval(clock.frozen_time, { interval: body.by, interval_count: 1 });
+    const refused = refusal(clocks, clock, target);
+    if (refused) return json({ message: refused.message }, 400);
+    const from = state.events.length;
+    clocks.start(clock, target);
+    clocks.finish(clock);
+    return json({ clock, events: state.events.slice(from).map(summary).map(({ delivery: _delivery, ...e }) => e) });
   });
 }
 

@@ -2,6 +2,8 @@
 // API's objects, the clock's offset, the Idempotency-Key records, /_latency's slow-downs, the events
 // recorded and their deliveries), the types of what it holds, and the settings fixed at creation
 // (which /_reset keeps). Nothing here is module-level: `createState()` makes a fresh one per emulator.
+// The time of an object is its customer's test clock's frozen time when the customer lives on one
+// (`nowFor`), else this emulator's clock (`now`).
 export type Metadata = Record<string, string>;
 
 export interface Recurring {
@@ -27,6 +29,10 @@ export interface Customer {
   email: string | null;
   name: string | null;
   metadata: Metadata;
+  /** The card a renewal is charged to when its subscription has none of its own. */
+  invoice_settings: { default_payment_method: string | null };
+  /** The test clock the customer lives on: its objects' times are the clock's frozen time. */
+  test_clock: string | null;
   livemode: false;
   /** Set once the customer is deleted: Stripe still answers its id with `{ id, object, deleted: true }`. */
   deleted?: true;
@@ -47,7 +53,7 @@ export interface Subscription {
   object: 'subscription';
   created: number;
   customer: string;
-  status: 'incomplete' | 'active' | 'past_due' | 'canceled';
+  status: 'incomplete' | 'active' | 'past_due' | 'unpaid' | 'canceled';
   items: { object: 'list'; data: SubscriptionItem[]; has_more: false; total_count: number; url: string };
   latest_invoice: string | null;
   schedule: string | null;
@@ -55,11 +61,17 @@ export interface Subscription {
   collection_method: 'charge_automatically';
   billing_cycle_anchor: number;
   start_date: number;
-  cancel_at_period_end: false;
+  cancel_at_period_end: boolean;
+  /** When a `cancel_at_period_end` subscription ends (its period end). */
+  cancel_at: number | null;
+  /** With `cancel_at_period_end`, the time it was asked for; else when it was canceled. */
   canceled_at: number | null;
   ended_at: number | null;
+  /** Charged before the customer's default payment method. */
+  default_payment_method: string | null;
   payment_settings: { save_default_payment_method: string | null };
   metadata: Metadata;
+  test_clock: string | null;
   livemode: false;
 }
 export interface Invoice {
@@ -67,7 +79,8 @@ export interface Invoice {
   object: 'invoice';
   created: number;
   customer: string;
-  status: 'open' | 'paid';
+  /** A renewal is a `draft` for a moment (invoice.created), then `open` (invoice.finalized) until paid. */
+  status: 'draft' | 'open' | 'paid';
   billing_reason: 'subscription_create' | 'subscription_update' | 'subscription_cycle';
   currency: string;
   amount_due: number;
@@ -76,11 +89,14 @@ export interface Invoice {
   /** Payment attempts made (failed ones included). */
   attempt_count: number;
   attempted: boolean;
+  /** When a test clock tries a failed renewal's payment again (the retry schedule); null when none is due. */
+  next_payment_attempt: number | null;
   period_start: number;
   period_end: number;
   parent: { type: 'subscription_details'; subscription_details: { subscription: string; metadata: Metadata } };
   /** Stripe returns it only when expanded (`latest_invoice.confirmation_secret`). */
   confirmation_secret: { type: 'payment_intent'; client_secret: string } | null;
+  test_clock: string | null;
   livemode: false;
 }
 export interface InvoiceItem {
@@ -118,6 +134,33 @@ export interface SubscriptionSchedule {
   released_subscription: string | null;
   canceled_at: number | null;
   completed_at: number | null;
+  metadata: Metadata;
+  test_clock: string | null;
+  livemode: false;
+}
+/** A test clock (`test_helpers.test_clock`): the frozen time its customers' objects live at. */
+export interface TestClock {
+  id: string;
+  object: 'test_helpers.test_clock';
+  created: number;
+  deletes_after: number;
+  frozen_time: number;
+  name: string | null;
+  status: 'ready' | 'advancing' | 'internal_failure';
+  status_details: { advancing?: { target_frozen_time: number } };
+  livemode: false;
+  /** Set once deleted: Stripe still answers its id with `{ id, object, deleted: true }`. */
+  deleted?: true;
+}
+/** A card attached to a customer, made from one of Stripe's test payment methods (`pm_card_visa`...). */
+export interface PaymentMethod {
+  id: string;
+  object: 'payment_method';
+  created: number;
+  type: 'card';
+  /** The test card's number decides how charges go (payment-methods.ts). */
+  card: { brand: string; last4: string; exp_month: number; exp_year: number; funding: 'credit' };
+  customer: string | null;
   metadata: Metadata;
   livemode: false;
 }
@@ -161,6 +204,8 @@ export type Resources = {
   invoices: Invoice[];
   /** Proration lines from plan changes (`proration_behavior: create_prorations`), pending until the next invoice. */
   invoiceItems: InvoiceItem[];
+  testClocks: TestClock[];
+  paymentMethods: PaymentMethod[];
 };
 
 /** A /_latency slow-down: the next `count` POSTs whose path contains `match` (any, without) take `ms` longer. */
@@ -223,7 +268,7 @@ export interface StripeState {
 
 export function createState(): StripeState {
   return {
-    resources: { customers: [], subscriptions: [], subscriptionSchedules: [], invoices: [], invoiceItems: [] },
+    resources: { customers: [], subscriptions: [], subscriptionSchedules: [], invoices: [], invoiceItems: [], testClocks: [], paymentMethods: [] },
     offsetSeconds: 0,
     replays: new Map(),
     inFlight: new Set(),
@@ -257,6 +302,14 @@ export function clearDeliveries(deliveries: Deliveries): void {
 /** This emulator's clock, in Unix seconds: real time plus what /_clock advanced. */
 export const now = (state: StripeState): number => Math.floor(Date.now() / 1000) + state.offsetSeconds;
 
+/** The frozen time of a test clock, or this emulator's clock without one (or for an unknown id). */
+export const clockTime = (state: StripeState, clockId: string | null | undefined): number =>
+  state.resources.testClocks.find((c) => c.id === clockId)?.frozen_time ?? now(state);
+
+/** The time of a customer's objects: its test clock's frozen time when it lives on one, else `now`. */
+export const nowFor = (state: StripeState, customerId: string | null | undefined): number =>
+  clockTime(state, state.resources.customers.find((c) => c.id === customerId)?.test_clock);
+
 // --- settings ------------------------------------------------------------------------------------
 
 /** How long Stripe keeps an Idempotency-Key (at least 24 hours; the emulator forgets it at exactly 24). */
@@ -271,10 +324,17 @@ export interface StripeEmulatorOptions {
   retryDelaysMs?: number[];
   /** How long one delivery attempt may take before it counts as failed; default 5 s. */
   deliveryTimeoutMs?: number;
+  /**
+   * What a test clock does after a renewal's payment fails (clocks.ts): Stripe's custom retry schedule,
+   * tries again `afterDays` days after each failed attempt (default 3, 5, 7: days 3, 8 and 15), then,
+   * once every retry failed, `whenExhausted`: `cancel` the subscription (default), mark it `unpaid`, or
+   * leave it `past_due`, as the Dashboard's "If all retries for a payment fail" setting does.
+   */
+  paymentRetries?: { afterDays?: number[]; whenExhausted?: 'cancel' | 'unpaid' | 'past_due' };
 }
 
 /** The options with their defaults filled in. */
-export type Settings = Required<StripeEmulatorOptions>;
+export type Settings = Required<Omit<StripeEmulatorOptions, 'paymentRetries'>> & { paymentRetries: Required<NonNullable<StripeEmulatorOptions['paymentRetries']>> };
 
 export function settingsOf(opts: StripeEmulatorOptions): Settings {
   return {
@@ -283,5 +343,6 @@ export function settingsOf(opts: StripeEmulatorOptions): Settings {
     idempotencyTtlSeconds: opts.idempotencyTtlSeconds ?? IDEMPOTENCY_TTL_SECONDS,
     retryDelaysMs: opts.retryDelaysMs ?? [100, 200, 400],
     deliveryTimeoutMs: opts.deliveryTimeoutMs ?? 5000,
+    paymentRetries: { afterDays: opts.paymentRetries?.afterDays ?? [3, 5, 7], whenExhausted: opts.paymentRetries?.whenExhausted ?? 'cancel' },
   };
 }

@@ -1,16 +1,18 @@
-// Stripe subscriptions: create (no payment methods here, so a paid plan starts `incomplete` with
+// Stripe subscriptions: create (no card is charged on creation, so a paid plan starts `incomplete` with
 // `payment_behavior=default_incomplete` and an open first invoice, a free one starts active and paid),
 // retrieve with expansions, update (items and their prices and quantities, prorations as
-// `proration_behavior` says: pending invoice items, or `always_invoice` charged at once), and cancel
-// (which cancels a live schedule of it too). Each change records its events.
+// `proration_behavior` says: pending invoice items, or `always_invoice` charged at once;
+// `cancel_at_period_end`, which a test clock carries out at the period end; `default_payment_method`),
+// and cancel (which cancels a live schedule of it too). Each change records its events.
 import type { Router } from '../kit';
 import type { Events } from './events';
 import type { PostRoute } from './idempotency';
 import { newInvoice } from './invoices';
+import { ownCard } from './payment-methods';
 import { PRICES, PRORATION, addInterval } from './prices';
 import { invoiceSnapshot, renderSubscription, scheduleSnapshot, subSnapshot } from './render';
 import { isLive } from './schedules';
-import { now, type Invoice, type InvoiceItem, type Price, type StripeState, type Subscription, type SubscriptionItem } from './state';
+import { nowFor, type Invoice, type InvoiceItem, type Price, type StripeState, type Subscription, type SubscriptionItem } from './state';
 import {
   expansions,
   fail,
@@ -40,9 +42,9 @@ export function subscriptionRoutes(state: StripeState, routes: Router, post: Pos
     if (!customer || customer.deleted) return noSuch('customer', customerId, 'customer', 400);
     const specs = list(form.items).map(obj);
     if (specs.length === 0) return missingParam('items');
-    // The emulator has no payment methods: only an incomplete start (the portal confirms) is possible.
+    // No card is charged on creation: only an incomplete start (the portal confirms) is possible.
     const behavior = str(form.payment_behavior) ?? 'allow_incomplete';
-    const t = now(state);
+    const t = nowFor(state, customerId);
     const id = newId('sub_');
     const items: SubscriptionItem[] = [];
     for (const [n, spec] of specs.entries()) {
@@ -71,10 +73,13 @@ export function subscriptionRoutes(state: StripeState, routes: Router, post: Pos
       billing_cycle_anchor: t,
       start_date: t,
       cancel_at_period_end: false,
+      cancel_at: null,
       canceled_at: null,
       ended_at: null,
+      default_payment_method: null,
       payment_settings: { save_default_payment_method: str(obj(form.payment_settings).save_default_payment_method) ?? null },
       metadata: strings(form.metadata),
+      test_clock: customer.test_clock,
       livemode: false,
     };
     state.resources.subscriptions.push(sub);
@@ -111,7 +116,14 @@ export function subscriptionRoutes(state: StripeState, routes: Router, post: Pos
           'You cannot update a subscription in `incomplete` status in a way that results in a new invoice or invoice items. Only metadata and default_source can be updated.',
       });
     }
-    const t = now(state);
+    const cancelAtPeriodEnd = str(form.cancel_at_period_end);
+    if (cancelAtPeriodEnd !== undefined && cancelAtPeriodEnd !== 'true' && cancelAtPeriodEnd !== 'false') {
+      return invalidValue('cancel_at_period_end', cancelAtPeriodEnd, ['true', 'false']);
+    }
+    const cardId = str(form.default_payment_method);
+    const card = cardId ? ownCard(state, cardId, sub.customer, 'default_payment_method') : undefined;
+    if (card instanceof Response) return card;
+    const t = nowFor(state, sub.customer);
     const lines: InvoiceItem[] = [];
     const items = [...sub.items.data];
     for (const [n, spec] of specs.entries()) {
@@ -145,6 +157,12 @@ export function subscriptionRoutes(state: StripeState, routes: Router, post: Pos
     const before = subSnapshot(state, sub);
     sub.items = { ...sub.items, data: items, total_count: items.length };
     sub.metadata = mergeMetadata(sub.metadata, form.metadata);
+    if (cancelAtPeriodEnd !== undefined) {
+      // Stripe keeps the time of the request in `canceled_at`; the subscription ends at `cancel_at`.
+      const on = cancelAtPeriodEnd === 'true';
+      Object.assign(sub, { cancel_at_period_end: on, cancel_at: on ? (sub.items.data[0]?.current_period_end ?? null) : null, canceled_at: on ? t : null });
+    }
+    if (cardId !== undefined) sub.default_payment_method = card?.id ?? null;
     let charged: Invoice | undefined;
     if (proration === 'always_invoice' && lines.length > 0) {
       // Charged at once; the emulator takes the charge as successful.
@@ -165,7 +183,7 @@ export function subscriptionRoutes(state: StripeState, routes: Router, post: Pos
     const sub = find(state.resources.subscriptions, params.id);
     // Stripe treats a canceled subscription as gone for a second cancel.
     if (!sub || sub.status === 'canceled') return noSuch('subscription', params.id!);
-    const t = now(state);
+    const t = nowFor(state, sub.customer);
     Object.assign(sub, { status: 'canceled', canceled_at: t, ended_at: t });
     events.emit('customer.subscription.deleted', subSnapshot(state, sub));
     const schedule = find(state.resources.subscriptionSchedules, sub.schedule ?? undefined);

@@ -100,7 +100,7 @@ export const newId = (prefix: string) => `${prefix}${token(24)}`;
 export const headers = () => ({ 'content-type': 'application/json', 'request-id': `req_${token(14)}` });
 export const ok = (body: unknown) => json(body, 200, headers());
 
-export function fail(status: number, error: { type?: string; code?: string; param?: string; message: string }): Response {
+export function fail(status: number, error: { type?: string; code?: string; decline_code?: string; param?: string; message: string }): Response {
   return json({ error: { type: 'invalid_request_error', ...error } }, status, headers());
 }
 export const noSuch = (kind: string, id: string, param = 'id', status = 404) =>
