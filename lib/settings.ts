@@ -185,6 +185,9 @@ export function functionSecretKeys(providers: readonly ProviderName[] = [], extr
 /** Every key of the stage secret: the secret variables of every provider. */
 export const PROVIDER_SECRET_KEYS: string[] = functionSecretKeys(Object.keys(PROVIDER_ENV) as ProviderName[]);
 
+/** The secret a webhook route proves its caller with, by route access: Vapi's shared secret, the key jambonz signs its hooks with. */
+export const WEBHOOK_SECRET_VARS: Partial<Record<Access, string[]>> = { vapi: ['VAPI_WEBHOOK_SECRET'], jambonz: ['JAMBONZ_WEBHOOK_SECRET'] };
+
 /**
  * Reserved concurrency of webhook functions, by route access: a flood of provider calls can neither
  * take the account's concurrency from the other functions nor run up the bill. Stripe retries

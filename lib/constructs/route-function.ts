@@ -2,7 +2,7 @@
 import { Duration } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { functionTimeoutSeconds, type RouteDef } from '../../shared/http/route-def';
-import { WEBHOOK_CONCURRENCY } from '../settings';
+import { WEBHOOK_CONCURRENCY, WEBHOOK_SECRET_VARS } from '../settings';
 import { FonellaFunction, type FonellaFunctionProps } from './fonella-function';
 
 export interface RouteFunctionProps
@@ -18,7 +18,7 @@ export class RouteFunction extends FonellaFunction {
       handler: route.handler,
       uses: route.uses,
       // The Vapi webhook proves itself with the shared secret; jambonz's hooks with a signature made with the account's secret.
-      secretVars: route.access === 'vapi' ? ['VAPI_WEBHOOK_SECRET'] : route.access === 'jambonz' ? ['JAMBONZ_WEBHOOK_SECRET'] : [],
+      secretVars: WEBHOOK_SECRET_VARS[route.access] ?? [],
       timeout: Duration.seconds(functionTimeoutSeconds(route)),
       reservedConcurrency: WEBHOOK_CONCURRENCY[route.access],
     });

@@ -17,7 +17,7 @@
 //    a number once taken stays the hotline's.
 import type { HotlinesRepository } from '../db/hotlines';
 import type { OrganizationsRepository } from '../db/organizations';
-import { AppError } from '../errors';
+import { AppError, ProviderRejectedError } from '../errors';
 import type { JambonzPlatform } from '../providers/jambonz/port';
 import { areaOfSipAccount, serveWaitingHotlines, takeNumber, type NumberPoolDeps } from './hotline-numbers';
 import type { HotlineNumbersRepository } from '../db/hotline-numbers';
@@ -66,22 +66,41 @@ export async function provisionHotline(deps: ProvisioningDeps, id: number): Prom
 
     let applicationSid = hotline.applicationSid;
     if (!applicationSid) {
-      applicationSid =
-        (await deps.jambonz.listApplications()).find((a) => a.name === applicationName(id))?.sid ??
-        (await deps.jambonz.createApplication({ name: applicationName(id), ...hotlineHooks(deps.hookBaseUrl, id) })).sid;
+      applicationSid = await foundOrMade(
+        async () => (await deps.jambonz.listApplications()).find((a) => a.name === applicationName(id))?.sid,
+        async () => (await deps.jambonz.createApplication({ name: applicationName(id), ...hotlineHooks(deps.hookBaseUrl, id) })).sid,
+      );
       await deps.hotlines.setProviderIds(id, { applicationSid });
     }
     let phoneNumberSid = hotline.phoneNumberSid;
     if (!phoneNumberSid) {
-      phoneNumberSid =
-        (await deps.jambonz.listPhoneNumbers()).find((p) => p.number === number)?.sid ??
-        (await deps.jambonz.createPhoneNumber({ number, carrierSid, applicationSid })).sid;
+      phoneNumberSid = await foundOrMade(
+        async () => (await deps.jambonz.listPhoneNumbers()).find((p) => p.number === number)?.sid,
+        async () => (await deps.jambonz.createPhoneNumber({ number, carrierSid, applicationSid })).sid,
+      );
       await deps.hotlines.setProviderIds(id, { phoneNumberSid });
     }
     await deps.hotlines.markActive(id, (deps.now?.() ?? new Date()).toISOString());
     return 'active';
   } catch (err) {
     await deps.hotlines.markFailed(id, reasonOf(err));
+    throw err;
+  }
+}
+
+/**
+ * The jambonz resource `find` names, else one `make` creates. Two runs of one record (a redelivery while
+ * the first still runs) can both find none: jambonz refuses the second creation (422, the name or number
+ * exists), and that run takes the one the other made.
+ */
+async function foundOrMade(find: () => Promise<string | undefined>, make: () => Promise<string>): Promise<string> {
+  const found = await find();
+  if (found) return found;
+  try {
+    return await make();
+  } catch (err) {
+    const made = err instanceof ProviderRejectedError ? await find() : undefined;
+    if (made) return made;
     throw err;
   }
 }

@@ -8,7 +8,7 @@ import { API_5XX_PATTERN, FonellaStack, routeThrottles } from '../../lib/fonella
 import { getHealth, routes } from '../../lib/routes';
 import { operations, type OperationDef } from '../../lib/operations';
 import { workers } from '../../lib/workers';
-import { PROVIDER_ENV, PROVIDER_SECRET_KEYS, ROUTE_THROTTLE_DEFAULTS, StackSettings, WEBHOOK_CONCURRENCY, functionSecretKeys } from '../../lib/settings';
+import { PROVIDER_ENV, PROVIDER_SECRET_KEYS, ROUTE_THROTTLE_DEFAULTS, StackSettings, WEBHOOK_CONCURRENCY, functionSecretKeys, WEBHOOK_SECRET_VARS } from '../../lib/settings';
 import { needsAuthorizer, type RouteDef } from '../../shared/http/route-def';
 import { filterPattern, type WorkerDef } from '../../shared/streams/worker-def';
 import { MAX_FUNCTIONS_PER_STACK, functionGroup } from '../../lib/constructs/function-stack';
@@ -194,7 +194,7 @@ describe('provider secrets', () => {
       const fn = Object.values(probed.findResources('AWS::Lambda::Function')).find(
         (f) => (f.Properties as { FunctionName?: string }).FunctionName === `fonella-dev-${name}`,
       )!.Properties as { Environment: { Variables: Record<string, unknown> }; Layers?: unknown[] };
-      const keys = functionSecretKeys(def.uses.providers, 'access' in def && def.access === 'vapi' ? ['VAPI_WEBHOOK_SECRET'] : []);
+      const keys = functionSecretKeys(def.uses.providers, 'access' in def ? (WEBHOOK_SECRET_VARS[def.access] ?? []) : []);
       return { name, env: fn.Environment.Variables, layers: fn.Layers, keys };
     });
 
@@ -209,9 +209,9 @@ describe('provider secrets', () => {
     const settings = StackSettings.parse(JSON.parse(readFileSync(`${root}/cdk.json`, 'utf8')).context.fonella);
     const withKeys = cases().filter((c) => c.keys.length > 0);
     // Exactly the functions that use a provider with a secret: every such route and worker, and the probes.
-    // (A Vapi webhook also reads Vapi's shared secret, whatever its providers.)
-    const usesSecret = (d: { uses: RouteDef['uses']; access?: string }) =>
-      d.access === 'vapi' || (d.uses.providers ?? []).some((p) => PROVIDER_ENV[p].secret.length > 0);
+    // (A Vapi or jambonz webhook also reads the secret it checks its caller with, whatever its providers.)
+    const usesSecret = (d: { uses: RouteDef['uses']; access?: RouteDef['access'] }) =>
+      (d.access !== undefined && WEBHOOK_SECRET_VARS[d.access] !== undefined) || (d.uses.providers ?? []).some((p) => PROVIDER_ENV[p].secret.length > 0);
     const expected = [...all, ...allWorkers, ...allOps].filter(([, d]) => usesSecret(d)).map(([n]) => n);
     expect(withKeys.map((c) => c.name).sort()).toEqual([...expected, 'probeStripe', 'probeVapi'].sort());
     expect(withKeys.map((c) => c.name)).toEqual(expect.arrayContaining(['deliverContactEmail', 'putAssistant', 'submitContact']));
