@@ -29,6 +29,8 @@ export interface SubscriptionRow {
   stripeSubscriptionId?: string;
   currentPeriodEnd?: string | null;
   pendingChange?: PendingPlanChange | null;
+  /** Ends at `currentPeriodEnd` as the customer asked: no renewal (Stripe's `cancel_at_period_end`). */
+  cancelAtPeriodEnd?: boolean;
   /** The Stripe event time (Unix seconds) of the state stored; a route's own write counts as the time of Stripe's answer. */
   stateAt?: number;
   /** How the state was last set: the rank of the event type (see EVENT_RANK), for events in the same second. */
@@ -78,6 +80,7 @@ export interface SubscriptionState {
   currentPeriodEnd?: string | null;
   /** null clears a pending change. */
   pendingChange?: PendingPlanChange | null;
+  cancelAtPeriodEnd?: boolean;
 }
 
 /** What `applyEvent` did with an event. */
@@ -87,6 +90,40 @@ export type EventOutcome = 'applied' | 'duplicate' | 'stale';
 export const EVENT_MEMORY_SECONDS = 7 * 86_400;
 
 export function subscriptionsRepository(t: TableRef) {
+  /**
+   * The period end of an event that is otherwise stale, with the event's marker: only when it is later
+   * than the stored one, for the stored subscription, and the subscription is not canceled.
+   * Undefined when it is not newer.
+   */
+  const applyPeriod = async (userId: string, subscriptionId: string, end: string, marker: Record<string, unknown>): Promise<EventOutcome | undefined> => {
+    try {
+      await t.doc.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Put: { TableName: t.tableName, Item: marker, ConditionExpression: 'attribute_not_exists(pk)' } },
+            {
+              Update: {
+                TableName: t.tableName,
+                Key: key(userId),
+                UpdateExpression: 'SET currentPeriodEnd = :end, updatedAt = :now',
+                ConditionExpression: 'stripeSubscriptionId = :sub AND (attribute_not_exists(#s) OR #s <> :canceled) AND (attribute_not_exists(currentPeriodEnd) OR currentPeriodEnd < :end)',
+                ExpressionAttributeNames: { '#s': 'status' },
+                ExpressionAttributeValues: { ':end': end, ':sub': subscriptionId, ':canceled': 'canceled', ':now': marker.receivedAt },
+              },
+            },
+          ],
+        }),
+      );
+      return 'applied';
+    } catch (err) {
+      const reasons = cancellationReasons(err);
+      if (!reasons) throw err;
+      if (reasons[0]?.Code === 'ConditionalCheckFailed') return 'duplicate';
+      if (reasons[1]?.Code === 'ConditionalCheckFailed') return undefined;
+      throw err;
+    }
+  };
+
   return {
     /** Writes the row as given (the local stack's demo customer). */
     async put(userId: string, row: SubscriptionRow): Promise<void> {
@@ -111,7 +148,7 @@ export function subscriptionsRepository(t: TableRef) {
             TableName: t.tableName,
             Key: key(userId),
             UpdateExpression:
-              'SET claimId = :claim, claimedAt = :now, planId = :plan, entity = :entity, createdAt = if_not_exists(createdAt, :now), updatedAt = :now, attempt = :attempt REMOVE #s, stripeSubscriptionId, pendingChange, currentPeriodEnd, stateAt, stateRank',
+              'SET claimId = :claim, claimedAt = :now, planId = :plan, entity = :entity, createdAt = if_not_exists(createdAt, :now), updatedAt = :now, attempt = :attempt REMOVE #s, stripeSubscriptionId, pendingChange, cancelAtPeriodEnd, currentPeriodEnd, stateAt, stateRank',
             ConditionExpression:
               '(attribute_not_exists(pk) OR #s IN (:canceled, :expired) OR (attribute_not_exists(#s) AND claimedAt < :stale))',
             ExpressionAttributeNames: { '#s': 'status' },
@@ -178,12 +215,14 @@ export function subscriptionsRepository(t: TableRef) {
     },
 
     /**
-     * The plan and pending change after a plan change at Stripe. It counts as the state of this second,
-     * above any event of the same second (ROUTE_RANK): an event Stripe sent before the change, arriving
-     * late, is then stale; the events the change itself causes confirm it.
+     * The plan and pending change after a plan change at Stripe. Its time is Stripe's, never our
+     * clock's: the state keeps the time of the latest event applied (a subscription on a Stripe test
+     * clock lives at the clock's time, which may be behind ours), and counts above that second's other
+     * events (ROUTE_RANK): an event Stripe sent in that second, arriving late, is then stale; Stripe's
+     * later events (those the change itself causes among them) are newer and confirm it.
      */
     async setPlan(userId: string, subscriptionId: string, change: { planId?: PlanId; pendingChange: PendingPlanChange | null; now: string }): Promise<void> {
-      const sets = ['pendingChange = :pending', 'updatedAt = :now', 'stateAt = :at', 'stateRank = :rank', ...(change.planId ? ['planId = :plan'] : [])];
+      const sets = ['pendingChange = :pending', 'updatedAt = :now', 'stateAt = if_not_exists(stateAt, :at)', 'stateRank = :rank', ...(change.planId ? ['planId = :plan'] : [])];
       await t.doc.send(
         new UpdateCommand({
           TableName: t.tableName,
@@ -229,6 +268,7 @@ export function subscriptionsRepository(t: TableRef) {
       field('planId', e.state.planId);
       field('currentPeriodEnd', e.state.currentPeriodEnd);
       field('pendingChange', e.state.pendingChange);
+      field('cancelAtPeriodEnd', e.state.cancelAtPeriodEnd);
       const marker = {
         pk: `STRIPE_EVENT#${e.eventId}`,
         sk: 'EVENT',
@@ -264,7 +304,13 @@ export function subscriptionsRepository(t: TableRef) {
         if (!reasons) throw err;
         if (reasons[0]?.Code === 'ConditionalCheckFailed') return 'duplicate';
         if (reasons[1]?.Code !== 'ConditionalCheckFailed') throw err;
-        // Older than the state stored (or about another subscription): remembered, not applied.
+        // Older than the state stored (or about another subscription). A newer period is never
+        // dropped, though: events of one second are ordered by their kind, and Stripe sends a
+        // period's renewal (`customer.subscription.updated`) in the second of other events that rank
+        // higher (a schedule released at the same period end). Its period end is applied alone.
+        const period = e.state.currentPeriodEnd ? await applyPeriod(userId, e.subscriptionId, e.state.currentPeriodEnd, marker) : undefined;
+        if (period) return period;
+        // Remembered, not applied.
         const first = await putIfAbsent(t, marker);
         return first.created ? 'stale' : 'duplicate';
       }

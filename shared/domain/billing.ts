@@ -220,14 +220,17 @@ function readEvent(event: BillingEvent, prices: Record<PlanId, string>): { subsc
       if (!id) return undefined;
       const item = objOf((objOf(o.items).data as unknown[] | undefined)?.[0]);
       const end = num(item.current_period_end) ?? num(o.current_period_end);
+      const deleted = event.type === 'customer.subscription.deleted';
       return {
         subscriptionId: id,
         state: {
-          status: event.type === 'customer.subscription.deleted' ? 'canceled' : str(o.status),
+          status: deleted ? 'canceled' : str(o.status),
           planId: planOf(idOf(item.price)),
           currentPeriodEnd: iso(end),
           // No schedule any more: no pending change (a released or completed downgrade).
-          ...(o.schedule === null || event.type === 'customer.subscription.deleted' ? { pendingChange: null } : {}),
+          ...(o.schedule === null || deleted ? { pendingChange: null } : {}),
+          // Canceled at the period's end, as the customer asked (Stripe's portal, or the dashboard).
+          ...(typeof o.cancel_at_period_end === 'boolean' ? { cancelAtPeriodEnd: deleted ? false : o.cancel_at_period_end } : {}),
         },
       };
     }
@@ -241,8 +244,15 @@ function readEvent(event: BillingEvent, prices: Record<PlanId, string>): { subsc
     case 'subscription_schedule.updated': {
       const id = idOf(o.subscription);
       if (!id) return undefined;
-      const phases = (o.phases as unknown[] | undefined) ?? [];
-      const next = objOf(phases[1]);
+      // The change still to come: the first phase after the current one (Stripe's `current_phase`,
+      // else the first) that has not started at the event's time. A phase that has started is the
+      // plan now (the renewal's `customer.subscription.updated` carries its price): nothing pending.
+      const phases = ((o.phases as unknown[] | undefined) ?? []).map(objOf);
+      const currentStart = num(objOf(o.current_phase).start_date);
+      const at = Math.floor(event.created.getTime() / 1000);
+      const current = currentStart === undefined ? 0 : Math.max(0, phases.findIndex((p) => num(p.start_date) === currentStart));
+      const next = phases.slice(current + 1).find((p) => (num(p.start_date) ?? 0) > at);
+      if (!next) return { subscriptionId: id, state: { pendingChange: null } };
       const planId = planOf(idOf(objOf((next.items as unknown[] | undefined)?.[0]).price));
       const start = num(next.start_date);
       const scheduleId = idOf(o.id);

@@ -255,6 +255,34 @@ describe('POST /v1/webhooks/stripe', () => {
     expect(await u.row()).toMatchObject({ status: 'canceled', pendingChange: null });
   });
 
+  it('a schedule whose downgrade phase has started leaves nothing pending; a cancellation at the period end is kept', async () => {
+    const u = await subscribed('business');
+    const t = now();
+    const phases = [{ start_date: t - 3600, end_date: t, items: [{ price: prices().business }] }, { start_date: t, items: [{ price: prices().starter }] }];
+    const schedule = { id: 'sub_sched_2', object: 'subscription_schedule', customer: u.customer, subscription: u.subscription, phases, current_phase: { start_date: t - 3600, end_date: t } };
+    await post(event('subscription_schedule.updated', schedule, t - 60));
+    expect((await u.row())!.pendingChange).toMatchObject({ planId: 'starter', effectiveAt: new Date(t * 1000).toISOString() });
+    // The phase change, at its start: the starter phase is the current one, nothing is pending any more.
+    await post(event('subscription_schedule.updated', { ...schedule, current_phase: { start_date: t, end_date: null } }, t));
+    expect((await u.row())!.pendingChange).toBeNull();
+    await post(event('customer.subscription.updated', { ...u.subObject('active', 'starter'), cancel_at_period_end: true }, t + 1));
+    expect(await u.row()).toMatchObject({ planId: 'starter', cancelAtPeriodEnd: true });
+  });
+
+  it('a renewal in the second of a schedule\'s release still moves the period on', async () => {
+    const u = await subscribed('business');
+    const t = now();
+    await post(event('customer.subscription.updated', u.subObject('active', 'business', 1_900_000_000), t - 10));
+    const schedule = { id: 'sub_sched_3', object: 'subscription_schedule', customer: u.customer, subscription: null, released_subscription: u.subscription, phases: [] };
+    expect((await post(event('subscription_schedule.released', schedule, t))).body.outcome).toBe('applied');
+    // Ranked below the release in the same second, but of a newer period: its period end is applied.
+    expect((await post(event('customer.subscription.updated', u.subObject('active', 'business', 1_902_000_000), t))).body.outcome).toBe('applied');
+    expect((await u.row())!.currentPeriodEnd).toBe(new Date(1_902_000_000 * 1000).toISOString());
+    // The same period again in that second: stale.
+    expect((await post(event('customer.subscription.updated', u.subObject('past_due', 'business', 1_902_000_000), t))).body.outcome).toBe('stale');
+    expect((await u.row())!.status).toBe('active');
+  });
+
   it('the same event twice is applied once', async () => {
     const u = await subscribed();
     const e = event('invoice.payment_failed', { id: 'in_twice', object: 'invoice', customer: u.customer, amount_due: 2900, currency: 'eur', parent: { subscription_details: { subscription: u.subscription } } }, now());
