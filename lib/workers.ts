@@ -11,7 +11,10 @@ import { PARTNER_KEYS } from '../shared/db/partners';
 import { WAITING_AREA_KEYS } from '../shared/db/hotline-numbers';
 import { HOTLINE_KEYS } from '../shared/db/hotlines';
 import { PAYMENT_FAILURE_KEYS } from '../shared/db/payment-failures';
+import { NUMBER_RELEASE_KEYS } from '../shared/db/number-releases';
+import { POOL_NUMBER_KEYS } from '../shared/db/pool';
 import { POOL_LINE_KEYS } from '../shared/db/pool-lines';
+import { SUBSCRIPTION_KEYS } from '../shared/db/subscriptions';
 import { TEARDOWN_KEYS } from '../shared/db/teardowns';
 import { TICKET_PK_PREFIX } from '../shared/db/tickets';
 import { SETTINGS_KEYS } from '../shared/db/users';
@@ -175,4 +178,37 @@ export const notifyHotlineNumbersWanted = {
   maxRecordAgeSeconds: 86_400, // a day
 } satisfies WorkerDef;
 
-export const workers: Record<string, WorkerDef> = { deliverContactEmail, deliverTicketEmails, bindPoolNumber, sendSignInAlert, sendEmailConfirmation, notifyPaymentFailed, sendCallSummary, notifyCallReport, sendPartnerInvite, indexCustomer, countCall, tearDownAccount, provisionHotline, notifyHotlineNumbersWanted };
+export const syncPoolNumber = {
+  name: 'syncPoolNumber',
+  handler: 'functions/streams/sync-pool-number.ts',
+  summary: "Keeps the user's pool number in step with their subscription: assigned (or waited for) while the plan includes one, its release at the period's end announced, given back once it does not",
+  on: { events: ['INSERT', 'MODIFY'], pk: SUBSCRIPTION_KEYS.pk, sk: SUBSCRIPTION_KEYS.sk },
+  uses: { table: 'write', providers: ['vapi'] },
+  batchSize: 10,
+  retryAttempts: 5,
+  maxRecordAgeSeconds: 86_400, // a day
+} satisfies WorkerDef;
+
+export const assignPoolNumbers = {
+  name: 'assignPoolNumbers',
+  handler: 'functions/streams/assign-pool-numbers.ts',
+  summary: 'Gives a pool number that became free (imported, or given back) to the user who has waited longest for one and still waits',
+  on: { events: ['INSERT', 'MODIFY'], pk: POOL_NUMBER_KEYS.pk, sk: POOL_NUMBER_KEYS.sk, changed: 'status' },
+  uses: { table: 'write' },
+  batchSize: 10,
+  retryAttempts: 5,
+  maxRecordAgeSeconds: 86_400, // a day
+} satisfies WorkerDef;
+
+export const notifyNumberRelease = {
+  name: 'notifyNumberRelease',
+  handler: 'functions/streams/notify-number-release.ts',
+  summary: "Emails the user, once per release date, that their pool number goes at the period's end (which number, when, why), in their language, and marks the row sent",
+  on: { events: ['INSERT'], pk: NUMBER_RELEASE_KEYS.pk, sk: NUMBER_RELEASE_KEYS.sk },
+  uses: { table: 'write', providers: ['mailgun'] },
+  batchSize: 10,
+  retryAttempts: 3,
+  maxRecordAgeSeconds: 86_400, // a day
+} satisfies WorkerDef;
+
+export const workers: Record<string, WorkerDef> = { deliverContactEmail, deliverTicketEmails, bindPoolNumber, sendSignInAlert, sendEmailConfirmation, notifyPaymentFailed, sendCallSummary, notifyCallReport, sendPartnerInvite, indexCustomer, countCall, tearDownAccount, provisionHotline, notifyHotlineNumbersWanted, syncPoolNumber, assignPoolNumbers, notifyNumberRelease };

@@ -9,14 +9,22 @@
 // still running when the account's deletion is asked for takes no number after the teardown gave the
 // lines back. The index is eventually consistent, so a candidate may already be gone: the next one is
 // tried.
-import { QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+//
+// A user whose plan includes a number and whose assistant found none free **waits** for one:
+// USER#<sub> / POOL_WAITING, listed through gsi1 (POOL_WAITING, <since>#<sub>), so the waiting users
+// are read in the order they started waiting. The marker is written (only while the account is open)
+// when the assistant is saved or the plan starts to include a number and the pool has none free, and
+// goes in the transaction that gives the user a number, or when the plan no longer includes one (the
+// teardown's `delete-rows` takes it with the partition). The assignPoolNumbers worker serves the
+// waiting users from each number that becomes free (an import's, or one given back).
+import { DeleteCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { AccountClosedError } from '../errors';
 import type { TableRef } from './client';
 import { cancellationReasons } from './conditional';
 import { decodeCursor, encodeCursor, type CursorKey } from './cursor';
 import { putIfAbsent, type PutOutcome } from './put-if-absent';
-import { INTEGRATION_SK_PREFIX, userPk } from './keys';
+import { INTEGRATION_SK_PREFIX, afterPrefix, idOfKeyParser, userPk } from './keys';
 import { accountOpenCheck } from './teardowns';
 
 export type PoolStatus = 'free' | 'assigned';
@@ -44,16 +52,44 @@ export interface PoolLineRow {
 }
 
 export const POOL_PK_PREFIX = 'POOL#';
+const POOL_NUMBER_SK = 'NUMBER';
+/** The stream filter of the pool's numbers. */
+export const POOL_NUMBER_KEYS = { pk: POOL_PK_PREFIX, sk: POOL_NUMBER_SK } as const;
+/** A user waiting for a number: the row's sort key, and its gsi1 partition (the waiting list). */
+export const POOL_WAITING_SK = 'POOL_WAITING';
+const POOL_WAITING_LIST = 'POOL_WAITING';
 export const POOL_LIST = 'POOL';
 export const POOL_LINE_SK = `${INTEGRATION_SK_PREFIX}POOL`;
 
-export const poolKey = (number: string) => ({ pk: `${POOL_PK_PREFIX}${number}`, sk: 'NUMBER' });
+export const poolKey = (number: string) => ({ pk: `${POOL_PK_PREFIX}${number}`, sk: POOL_NUMBER_SK });
 export const poolListKey = (status: PoolStatus, number: string) => ({ gsi2pk: POOL_LIST, gsi2sk: `${status}#${number}` });
 export const poolLineKey = (userId: string) => ({ pk: userPk(userId), sk: POOL_LINE_SK });
+export const poolWaitingKey = (userId: string) => ({ pk: userPk(userId), sk: POOL_WAITING_SK });
+const waitingListKey = (since: string, userId: string) => ({ gsi1pk: POOL_WAITING_LIST, gsi1sk: `${since}#${userId}` });
+
+const E164 = /^\+[1-9][0-9]{1,14}$/;
+/** The number a pool row's keys (a stream record's) name. */
+export const poolNumberOfKey = idOfKeyParser<{ number: string }>(
+  'a pool number',
+  ({ pk }) => {
+    const number = afterPrefix(pk, POOL_PK_PREFIX);
+    return { number: number !== undefined && E164.test(number) ? number : undefined };
+  },
+  ({ number }) => poolKey(number),
+);
+
+/** A user waiting for a pool number, since when. */
+export interface PoolWaitingRow {
+  userId: string;
+  since: string;
+}
 
 /** How many candidates one round reads, and how many rounds an assignment tries before it reports none free. */
 const CANDIDATES_PER_ROUND = 10;
 const MAX_ROUNDS = 10;
+
+/** Giving one given number to a user: it is theirs, it was taken (or is not free), or they have a line. */
+export type AssignNumberOutcome = 'assigned' | 'number-gone' | 'has-line';
 
 export type AssignOutcome =
   | { assigned: true; number: string }
@@ -62,6 +98,63 @@ export type AssignOutcome =
   | { assigned: false; existing?: undefined };
 
 export function poolAssignments(t: TableRef) {
+  /**
+   * The one transaction of an assignment: the number free → the user's, the user's line created, the
+   * account open, and the user's waiting marker gone (if any).
+   */
+  const tryAssign = async (input: { userId: string; assistantId: string; number: string; now: string }): Promise<{ kind: 'assigned' } | { kind: 'number-gone' } | { kind: 'has-line'; existing?: string }> => {
+    const { number } = input;
+    const line: PoolLineRow = { number, assistantId: input.assistantId, createdAt: input.now };
+    try {
+      await t.doc.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: t.tableName,
+                Key: poolKey(number),
+                UpdateExpression: 'SET #s = :assigned, userId = :u, assignedAt = :now, gsi2sk = :sk',
+                ConditionExpression: '#s = :free',
+                ExpressionAttributeNames: { '#s': 'status' },
+                ExpressionAttributeValues: {
+                  ':assigned': 'assigned',
+                  ':free': 'free',
+                  ':u': input.userId,
+                  ':now': input.now,
+                  ':sk': poolListKey('assigned', number).gsi2sk,
+                },
+              },
+            },
+            {
+              Put: {
+                TableName: t.tableName,
+                Item: { ...poolLineKey(input.userId), entity: 'poolLine', ...line },
+                ConditionExpression: 'attribute_not_exists(pk)',
+                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+              },
+            },
+            accountOpenCheck(t, input.userId),
+            { Delete: { TableName: t.tableName, Key: poolWaitingKey(input.userId) } },
+          ],
+        }),
+      );
+      return { kind: 'assigned' };
+    } catch (err) {
+      const reasons = cancellationReasons(err);
+      if (!reasons) throw err;
+      if (reasons[2]?.Code === 'ConditionalCheckFailed') throw new AccountClosedError(input.userId);
+      // The user's line exists: another request assigned them a number first.
+      const lineReason = reasons[1];
+      if (lineReason?.Code === 'ConditionalCheckFailed') {
+        const existing = lineReason.Item ? (unmarshall(lineReason.Item) as Partial<PoolLineRow>).number : undefined;
+        return { kind: 'has-line', ...(existing ? { existing } : {}) };
+      }
+      // The number was taken (or a concurrent transaction touched it).
+      if (reasons[0]?.Code === 'ConditionalCheckFailed' || reasons.some((r) => r.Code === 'TransactionConflict')) return { kind: 'number-gone' };
+      throw err;
+    }
+  };
+
   const freeCandidates = async (): Promise<string[]> => {
     const res = await t.doc.send(
       new QueryCommand({
@@ -90,57 +183,77 @@ export function poolAssignments(t: TableRef) {
         const candidates = shuffle(await freeCandidates());
         if (candidates.length === 0) return { assigned: false };
         for (const number of candidates) {
-          const line: PoolLineRow = { number, assistantId: input.assistantId, createdAt: input.now };
-          try {
-            await t.doc.send(
-              new TransactWriteCommand({
-                TransactItems: [
-                  {
-                    Update: {
-                      TableName: t.tableName,
-                      Key: poolKey(number),
-                      UpdateExpression: 'SET #s = :assigned, userId = :u, assignedAt = :now, gsi2sk = :sk',
-                      ConditionExpression: '#s = :free',
-                      ExpressionAttributeNames: { '#s': 'status' },
-                      ExpressionAttributeValues: {
-                        ':assigned': 'assigned',
-                        ':free': 'free',
-                        ':u': input.userId,
-                        ':now': input.now,
-                        ':sk': poolListKey('assigned', number).gsi2sk,
-                      },
-                    },
-                  },
-                  {
-                    Put: {
-                      TableName: t.tableName,
-                      Item: { ...poolLineKey(input.userId), entity: 'poolLine', ...line },
-                      ConditionExpression: 'attribute_not_exists(pk)',
-                      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-                    },
-                  },
-                  accountOpenCheck(t, input.userId),
-                ],
-              }),
-            );
-            return { assigned: true, number };
-          } catch (err) {
-            const reasons = cancellationReasons(err);
-            if (!reasons) throw err;
-            if (reasons[2]?.Code === 'ConditionalCheckFailed') throw new AccountClosedError(input.userId);
-            // The user's line exists: another request assigned them a number first.
-            const lineReason = reasons[1];
-            if (lineReason?.Code === 'ConditionalCheckFailed') {
-              const existing = lineReason.Item ? (unmarshall(lineReason.Item) as Partial<PoolLineRow>).number : undefined;
-              return existing ? { assigned: false, existing } : { assigned: false };
-            }
-            // The number was taken (or a concurrent transaction touched it): try the next one.
-            if (reasons[0]?.Code === 'ConditionalCheckFailed' || reasons.some((r) => r.Code === 'TransactionConflict')) continue;
-            throw err;
-          }
+          const outcome = await tryAssign({ ...input, number });
+          if (outcome.kind === 'assigned') return { assigned: true, number };
+          if (outcome.kind === 'has-line') return outcome.existing ? { assigned: false, existing: outcome.existing } : { assigned: false };
+          // The number was taken meanwhile: try the next one.
         }
       }
       return { assigned: false };
+    },
+
+    /**
+     * Gives this number (when still free) to the user, as `assignFree` does: `assigned`, `number-gone`
+     * (taken, or not free), `has-line` (the user has a number); AccountClosedError for an account
+     * being deleted.
+     */
+    async assignNumber(input: { userId: string; assistantId: string; number: string; now: string }): Promise<AssignNumberOutcome> {
+      return (await tryAssign(input)).kind;
+    },
+
+    /**
+     * The user starts waiting for a number, unless they wait already (their place is kept): false when
+     * they did. Only while the account is open (else AccountClosedError).
+     */
+    async startWaiting(userId: string, since: string): Promise<boolean> {
+      try {
+        await t.doc.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Put: {
+                  TableName: t.tableName,
+                  Item: { ...poolWaitingKey(userId), ...waitingListKey(since, userId), entity: 'poolWaiting', userId, since },
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                },
+              },
+              accountOpenCheck(t, userId),
+            ],
+          }),
+        );
+        return true;
+      } catch (err) {
+        const reasons = cancellationReasons(err);
+        if (!reasons) throw err;
+        if (reasons[1]?.Code === 'ConditionalCheckFailed') throw new AccountClosedError(userId);
+        if (reasons[0]?.Code === 'ConditionalCheckFailed') return false;
+        throw err;
+      }
+    },
+
+    /** The user waits no longer (served elsewhere, or their plan no longer includes a number). */
+    async stopWaiting(userId: string): Promise<void> {
+      await t.doc.send(new DeleteCommand({ TableName: t.tableName, Key: poolWaitingKey(userId) }));
+    },
+
+    /**
+     * Who waits, first come first (gsi1, eventually consistent: a user who just started waiting may
+     * not be listed yet, one just served may still be). `after` continues after a page's last row.
+     */
+    async waiting(input: { limit: number; after?: PoolWaitingRow }): Promise<PoolWaitingRow[]> {
+      const res = await t.doc.send(
+        new QueryCommand({
+          TableName: t.tableName,
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :pk',
+          ExpressionAttributeValues: { ':pk': POOL_WAITING_LIST },
+          ...(input.after
+            ? { ExclusiveStartKey: { ...poolWaitingKey(input.after.userId), ...waitingListKey(input.after.since, input.after.userId) } }
+            : {}),
+          Limit: input.limit,
+        }),
+      );
+      return (res.Items ?? []).map((i) => ({ userId: String(i.userId), since: String(i.since) }));
     },
   };
 }

@@ -12,7 +12,7 @@ import type { TableRef } from './client';
 import { applied, cancellationReasons } from './conditional';
 import { userByLookup } from './lookup';
 import { putIfAbsent } from './put-if-absent';
-import { userPk } from './keys';
+import { USER_PK_PREFIX, idOfKeyParser, userIdOfPk, userPk } from './keys';
 
 export interface PendingPlanChange {
   planId: PlanId;
@@ -63,6 +63,10 @@ const SK = SUBSCRIPTION_SK;
 /** The keys of a user's subscription row. */
 export const subscriptionKey = (userId: string) => ({ pk: userPk(userId), sk: SK });
 const key = subscriptionKey;
+/** The stream filter of the rows. */
+export const SUBSCRIPTION_KEYS = { pk: USER_PK_PREFIX, sk: SK } as const;
+/** The user whose subscription row a row's keys (a stream record's) name. */
+export const subscriptionIdOfKey = idOfKeyParser<{ userId: string }>('a subscription', ({ pk }) => ({ userId: userIdOfPk(pk) }), ({ userId }) => key(userId));
 const customerLookup = (customerId: string) => ({ gsi1pk: `STRIPE#${customerId}`, gsi1sk: SK });
 
 /** The subscription row as stored (the local bench writes many at once with it). */

@@ -11,7 +11,7 @@ import { queryAll } from './query-all';
 import { applied, isConditionFailure } from './conditional';
 import { HOTLINE_USER_SK_PREFIX } from './organizations';
 import { putIfAbsent } from './put-if-absent';
-import { POOL_LINE_SK, type PoolLineRow } from './pool';
+import { POOL_LINE_SK, POOL_WAITING_SK, type PoolLineRow, type PoolWaitingRow } from './pool';
 import type { SubscriptionRow } from './subscriptions';
 import { TEARDOWN_SK, type TeardownStatus } from './teardowns';
 import { INTEGRATION_SK_PREFIX, USER_PK_PREFIX, idOfKeyParser, userIdOfPk, userPk } from './keys';
@@ -68,6 +68,8 @@ export interface UserRows {
   assistant?: AssistantRow;
   /** The user's pool number, when one is assigned. */
   poolLine?: PoolLineRow;
+  /** Waiting for a pool number (none was free), since when. */
+  poolWaiting?: PoolWaitingRow;
   /** Each line ringing the assistant: the pool number, the Sipgate line, the external trunk. */
   integrations: IntegrationSummary[];
   referral?: { partnerId: string; referredAt: string };
@@ -118,6 +120,7 @@ export function usersRepository(t: TableRef) {
         else if (sk === 'SUBSCRIPTION') out.subscription = data as unknown as SubscriptionRow;
         else if (sk === 'ASSISTANT') out.assistant = data as unknown as AssistantRow;
         else if (sk === TEARDOWN_SK) out.teardown = row.status as TeardownStatus;
+        else if (sk === POOL_WAITING_SK) out.poolWaiting = data as unknown as PoolWaitingRow;
         else if (sk === 'REFERRAL') out.referral = data as unknown as UserRows['referral'];
         else if (sk.startsWith(DEVICE_PREFIX)) out.devicesCount++;
         else if (sk.startsWith(HOTLINE_USER_SK_PREFIX)) out.hotlineRows.push(row);

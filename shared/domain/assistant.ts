@@ -10,8 +10,9 @@
 // assigned in one transaction with the user's pool line (shared/db/pool.ts), refused once the
 // account's teardown record exists (409; the teardown deletes the assistant); binding it in Vapi is a
 // provider call that must not be lost, so the bindPoolNumber worker does it from the line's INSERT.
-// No free number: the assistant is still created and the profile says the number is pending; the
-// next PUT tries again.
+// No free number: the assistant is still created, the profile says the number is pending, and the user
+// waits for one (shared/domain/pool-waiting.ts): the first number that becomes free is theirs when
+// they have waited longest; the next PUT also tries again.
 import { randomUUID } from 'node:crypto';
 import { ASSISTANT_LANGUAGES, DEFAULT_ASSISTANT_LANGUAGE, DEFAULT_GREETINGS, type AssistantLanguage, type SpeechSettings } from '../config/assistant';
 import type { Plan } from '../config/plans';
@@ -24,6 +25,7 @@ import { logger } from '../observability/logger';
 import type { VoiceAssistants, WebhookTarget } from '../providers/vapi';
 import { inOpenAccount } from './account-state';
 import { assistantView, planIncludesNumber, type AssistantView } from './assistant-view';
+import { takeOrWait } from './pool-waiting';
 
 export interface AssistantDeps {
   users: Pick<UsersRepository, 'loadUser'>;
@@ -124,10 +126,10 @@ async function create(deps: AssistantDeps, caller: Pick<Caller, 'id' | 'name'>, 
 
 async function assignPoolNumber(deps: AssistantDeps, userId: string, rows: UserRows, assistantId: string, now: Date): Promise<PoolLineRow | undefined> {
   if (!planIncludesNumber(deps.plans, rows)) return undefined;
-  const outcome = await deps.pool.assignFree({ userId, assistantId, now: now.toISOString() });
+  const outcome = await takeOrWait(deps.pool, { userId, assistantId, now: now.toISOString() });
   if (outcome.assigned) return { number: outcome.number, assistantId, createdAt: now.toISOString() };
   if (outcome.existing) return { number: outcome.existing, assistantId, createdAt: now.toISOString() };
-  logger.warn('no free pool number: the assistant answers no number yet', { userId });
+  logger.warn('no free pool number: the user waits for one', { userId });
   return undefined;
 }
 

@@ -328,14 +328,25 @@ async function removeLine(deps: IntegrationDeps, userId: string, kind: LineKind)
   await deps.lines.remove(userId, kind);
 }
 
-/** The Vapi number first (the shared trunk's credential stays), then number and line in one transaction. */
-async function removePoolLine(deps: IntegrationDeps, userId: string): Promise<void> {
+/** What giving a pool line back uses. */
+export type PoolLineRemovalDeps = Pick<IntegrationDeps, 'lines' | 'vapi'>;
+
+/**
+ * Gives the user's pool number back: the Vapi number first (the shared trunk's credential stays), then
+ * number and line in one transaction. Also the release at a period's end (shared/domain/pool-waiting.ts).
+ */
+export async function removePoolLine(deps: PoolLineRemovalDeps, userId: string): Promise<void> {
   // The binding worker may bind the line while we remove it: then its number is deleted on the next round.
   for (let round = 0; round < 3; round++) {
     const line = await deps.lines.poolLine(userId);
     if (!line) return;
     if (line.vapiPhoneNumberId) {
-      await deleteResource(deps, 'vapiPhoneNumberId', line.vapiPhoneNumberId);
+      try {
+        await deps.vapi.deletePhoneNumber(line.vapiPhoneNumberId);
+      } catch (err) {
+        // Already gone at Vapi: that is what we wanted.
+        if (!(err instanceof ProviderNotFoundError)) throw err;
+      }
       await deps.lines.forgetPoolBinding(userId, line.vapiPhoneNumberId);
     }
     if (await deps.lines.releasePoolLine(userId, line.number)) return;

@@ -1,6 +1,6 @@
 // The emails to a customer about their own account, in the language of their settings: a new
-// sign-in, the link confirming a changed address, a failed payment, the summary after each call, and
-// the confirmation that the account is deleted.
+// sign-in, the link confirming a changed address, a failed payment, the pool number's release at the
+// period's end, the summary after each call, and the confirmation that the account is deleted.
 import type { Locale } from '../model/locale';
 import { document, fields, formatAmount, formatLocalTime, html, quote, type RenderedMail } from './kit';
 
@@ -161,6 +161,71 @@ export function paymentFailedMail(locale: Locale, d: PaymentFailedData): Rendere
       locale,
       t.subject,
       html`<p>${t.hello}</p><p>${t.intro}</p>${f.html}<p>${t.action}</p><p><a href="${link}" style="display:inline-block;padding:10px 16px;background:#1f6feb;color:#ffffff;border-radius:6px;text-decoration:none">${t.button}</a></p><p style="color:#6b7280;font-size:13px">${link}</p><p>${t.done}</p><p>${t.bye}</p>`,
+    ),
+  };
+}
+
+// --- Billing: the pool number goes at the period's end --------------------------------------------
+
+export interface NumberReleaseData {
+  /** The Fonella number that goes (E.164). */
+  number: string;
+  /** When it goes: the end of the current period (ISO 8601). */
+  effectiveAt: string;
+  /** A downgrade to a plan without a number (its name, when known), or the subscription ending. */
+  reason: 'downgrade' | 'cancellation';
+  planName?: string;
+  /** The user's IANA time zone; an unknown one shows the time in UTC. */
+  timeZone: string;
+  /** The customer portal's base URL, without a trailing slash. */
+  portalUrl: string;
+}
+
+/** To a customer whose pool number goes at the end of the period: which number, when, why, and how to keep it. */
+export function numberReleaseMail(locale: Locale, d: NumberReleaseData): RenderedMail {
+  const t = {
+    de: {
+      subject: 'Ihre Fonella-Rufnummer endet mit dem Abrechnungszeitraum',
+      hello: 'Guten Tag,',
+      intro:
+        d.reason === 'downgrade'
+          ? 'Sie haben zum Ende des Abrechnungszeitraums einen Tarif ohne Fonella-Rufnummer gewählt. Ihre Rufnummer geht dann an Fonella zurück; Ihr Assistent ist unter ihr nicht mehr erreichbar.'
+          : 'Ihr Fonella-Abo endet zum Ende des Abrechnungszeitraums. Ihre Rufnummer geht dann an Fonella zurück; Ihr Assistent ist unter ihr nicht mehr erreichbar.',
+      number: 'Rufnummer',
+      plan: 'Neuer Tarif',
+      until: 'Erreichbar bis',
+      action: 'Möchten Sie die Nummer behalten? Dann ändern Sie Ihren Tarif vorher im Kundenportal:',
+      button: 'Tarif verwalten',
+      bye: 'Ihr Fonella-Team',
+    },
+    en: {
+      subject: 'Your Fonella number ends with the billing period',
+      hello: 'Hello,',
+      intro:
+        d.reason === 'downgrade'
+          ? 'You chose a plan without a Fonella number from the end of the billing period. Your number then goes back to Fonella, and your assistant can no longer be reached on it.'
+          : 'Your Fonella subscription ends with the billing period. Your number then goes back to Fonella, and your assistant can no longer be reached on it.',
+      number: 'Number',
+      plan: 'New plan',
+      until: 'Reachable until',
+      action: 'Would you like to keep the number? Change your plan in the customer portal before then:',
+      button: 'Manage your plan',
+      bye: 'Your Fonella team',
+    },
+  }[locale];
+  const link = `${d.portalUrl}/billing`;
+  const f = fields([
+    [t.number, d.number],
+    [t.plan, d.reason === 'downgrade' ? d.planName : undefined],
+    [t.until, formatLocalTime(locale, d.effectiveAt, d.timeZone)],
+  ]);
+  return {
+    subject: t.subject,
+    text: [t.hello, '', t.intro, '', f.text, '', t.action, link, '', t.bye].join('\n'),
+    html: document(
+      locale,
+      t.subject,
+      html`<p>${t.hello}</p><p>${t.intro}</p>${f.html}<p>${t.action}</p><p><a href="${link}" style="display:inline-block;padding:10px 16px;background:#1f6feb;color:#ffffff;border-radius:6px;text-decoration:none">${t.button}</a></p><p style="color:#6b7280;font-size:13px">${link}</p><p>${t.bye}</p>`,
     ),
   };
 }

@@ -1,10 +1,10 @@
 // The pool under contention: many first-time assistants at once, fewer free numbers than users. Each
-// number goes to one user, no user gets two, the rest see "pending"; and a number that frees up later
-// is picked up by the next PUT.
+// number goes to one user, no user gets two, the rest see "pending" and wait; and a number that frees
+// up later goes to the one who has waited longest.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { assistantConfig } from '../../shared/config/assistant';
-import { workerStack, type TestStack } from '../support/stack';
-import { newUser } from '../support/users';
+import { waitFor, workerStack, type TestStack } from '../support/stack';
+import { newUser, rowsOf } from '../support/users';
 import { addFreePoolNumber } from '../support/rows';
 
 let stack: TestStack;
@@ -58,12 +58,29 @@ describe('pool numbers under contention', () => {
       expect(bound.find((p) => p.number === a.body.phoneNumber.number)?.assistantId).toBe(a.body.assistantId);
     }
 
-    // A pending user's profile says so; once a number is free, their next PUT gets it.
+    // A pending user's profile says so, and each of them waits, in the order they asked.
     const waiting = users[answers.indexOf(pending[0]!)]!;
     expect((await stack.call('GET', '/v1/me', { token: waiting.token })).body.assistant.phoneNumber).toEqual({ status: 'pending' });
-    await makeFree(1);
-    const retry = await stack.call('PUT', '/v1/me/assistant', { token: waiting.token, body: { greeting: 'Guten Tag', language: 'de' } });
-    expect(retry.body.phoneNumber).toMatchObject({ status: 'connecting', number: expect.any(String) });
-    expect(retry.body.assistantId).toBe(pending[0]!.body.assistantId);
+    const markers = (await stack.scan()).filter((r) => r.sk === 'POOL_WAITING').sort((a, b) => String(a.gsi1sk).localeCompare(String(b.gsi1sk)));
+    const pendingSubs = pending.map((a) => users[answers.indexOf(a)]!.sub).sort();
+    expect(markers.map((m) => m.userId).sort()).toEqual(pendingSubs);
+    expect(markers.every((m) => m.gsi1pk === 'POOL_WAITING' && m.gsi1sk === `${String(m.since)}#${String(m.userId)}`)).toBe(true);
+
+    // A number that becomes free goes to the user who has waited longest, without a PUT of theirs.
+    const first = String(markers[0]!.userId);
+    const freed = await addFreePoolNumber(stack, undefined, { keepFree: false });
+    await stack.streams.idle();
+    const [line] = await rowsOf(stack, first, 'INTEGRATION#POOL');
+    expect(line).toMatchObject({ number: freed });
+    expect(await rowsOf(stack, first, 'POOL_WAITING')).toEqual([]);
+    expect((await stack.scan()).filter((r) => r.sk === 'POOL_WAITING')).toHaveLength(14);
+    const firstUser = users.find((u) => u.sub === first)!;
+    await waitFor('the waiting user\'s number bound', async () => (await stack.call('GET', '/v1/me', { token: firstUser.token })).body.assistant.phoneNumber.status === 'active');
+
+    // A PUT of another waiting user finds none free, and keeps their place.
+    const second = users.find((u) => u.sub === String(markers[1]!.userId))!;
+    const retry = await stack.call('PUT', '/v1/me/assistant', { token: second.token, body: { greeting: 'Guten Tag', language: 'de' } });
+    expect(retry.body.phoneNumber).toEqual({ status: 'pending' });
+    expect((await rowsOf(stack, second.sub, 'POOL_WAITING'))[0]).toMatchObject({ since: markers[1]!.since });
   });
 });

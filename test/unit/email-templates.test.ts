@@ -2,7 +2,7 @@
 // template speaks German and English, and a sender's language comes from Accept-Language.
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_LOCALE, LOCALES, type Locale } from '../../shared/model/locale';
-import { paymentFailedMail } from '../../shared/email/customer';
+import { numberReleaseMail, paymentFailedMail } from '../../shared/email/customer';
 import { escapeHtml, formatAmount, type RenderedMail } from '../../shared/email/kit';
 import { localeFromAcceptLanguage } from '../../shared/email/language';
 import { ticketConfirmationMail } from '../../shared/email/sender';
@@ -121,6 +121,42 @@ describe('localeFromAcceptLanguage', () => {
   });
 
   it('defaults to German', () => expect(DEFAULT_LOCALE).toBe('de'));
+});
+
+describe("the pool number's release email", () => {
+  const release = {
+    number: '+4921155590001',
+    effectiveAt: '2026-12-01T00:00:00.000Z',
+    reason: 'downgrade' as const,
+    planName: 'Starter',
+    timeZone: 'Europe/Berlin',
+    portalUrl: 'https://portal.fonella.app',
+  };
+
+  it('German, a downgrade: the number, the new plan, the date in the user’s zone, the billing link', () => {
+    const mail = numberReleaseMail('de', release);
+    expect(mail.subject).toBe('Ihre Fonella-Rufnummer endet mit dem Abrechnungszeitraum');
+    expect(mail.text).toContain('einen Tarif ohne Fonella-Rufnummer gewählt');
+    expect(mail.text).toContain('Rufnummer: +4921155590001\nNeuer Tarif: Starter\nErreichbar bis: 01.12.2026, 01:00 (Europe/Berlin)');
+    expect(mail.text).toContain('\nhttps://portal.fonella.app/billing\n');
+    expect(mail.html).toContain('<html lang="de">');
+    expect(mail.html).toContain('>Tarif verwalten</a>');
+  });
+
+  it('English, a cancellation: no plan named, the subscription ends', () => {
+    const mail = numberReleaseMail('en', { ...release, reason: 'cancellation', planName: undefined });
+    expect(mail.subject).toBe('Your Fonella number ends with the billing period');
+    expect(mail.text).toContain('Your Fonella subscription ends with the billing period.');
+    expect(mail.text).not.toContain('New plan:');
+    expect(mail.text).toContain('Number: +4921155590001\nReachable until: 12/01/2026, 01:00 AM (Europe/Berlin)');
+    expect(mail.html).toContain('>Manage your plan</a>');
+  });
+
+  it.each(LOCALES)('%s: values in the HTML are escaped', (locale) => {
+    const mail = numberReleaseMail(locale, { ...release, planName: HOSTILE });
+    expect(mail.html).not.toContain('<script');
+    expect(mail.text).toContain(HOSTILE);
+  });
 });
 
 describe('the failed-payment email', () => {

@@ -16,7 +16,10 @@ import { hotlineIdOfKey } from '../../shared/db/hotlines';
 import { UnexpectedKeyError, type RowKeys } from '../../shared/db/keys';
 import { partnerIdOfKey } from '../../shared/db/partners';
 import { paymentFailureIdOfKey } from '../../shared/db/payment-failures';
+import { numberReleaseIdOfKey } from '../../shared/db/number-releases';
+import { poolNumberOfKey } from '../../shared/db/pool';
 import { poolLineIdOfKey } from '../../shared/db/pool-lines';
+import { subscriptionIdOfKey } from '../../shared/db/subscriptions';
 import { teardownIdOfKey } from '../../shared/db/teardowns';
 import { ticketIdOfKey } from '../../shared/db/tickets';
 import { settingsIdOfKey } from '../../shared/db/users';
@@ -50,6 +53,14 @@ const cases: { worker: string; parse: (keys: RowKeys) => unknown; keys: RowKeys;
   { worker: 'tearDownAccount', parse: teardownIdOfKey, keys: { pk: `USER#${user}`, sk: 'TEARDOWN' }, id: { userId: user } },
   { worker: 'provisionHotline', parse: hotlineIdOfKey, keys: { pk: 'HOTLINE#12', sk: 'HOTLINE' }, id: { hotlineId: 12 } },
   { worker: 'notifyHotlineNumbersWanted', parse: waitingAreaOfKey, keys: { pk: 'HOTLINE_AREA#49#511', sk: 'WAITING' }, id: { countryCode: '49', areaCode: '511' } },
+  { worker: 'syncPoolNumber', parse: subscriptionIdOfKey, keys: { pk: `USER#${user}`, sk: 'SUBSCRIPTION' }, id: { userId: user } },
+  { worker: 'assignPoolNumbers', parse: poolNumberOfKey, keys: { pk: 'POOL#+4921155590001', sk: 'NUMBER' }, id: { number: '+4921155590001' } },
+  {
+    worker: 'notifyNumberRelease',
+    parse: numberReleaseIdOfKey,
+    keys: { pk: `USER#${user}`, sk: 'NUMBER_RELEASE#2026-04-01T00:00:00.000Z' },
+    id: { userId: user, effectiveAt: '2026-04-01T00:00:00.000Z' },
+  },
 ];
 
 const record = (worker: string, keys: RowKeys): DynamoDBRecord => ({
@@ -100,6 +111,11 @@ describe('stream key parsers', () => {
     refused(settingsIdOfKey, { pk: `USER#${user}`, sk: 'SETTINGSX' });
     refused(settingsIdOfKey, { pk: `CUSTOMER#${user}`, sk: 'SETTINGS' });
     refused(settingsIdOfKey, { pk: 'USER#', sk: 'SETTINGS' });
+    refused(subscriptionIdOfKey, { pk: 'USER#', sk: 'SUBSCRIPTION' });
+    refused(poolNumberOfKey, { pk: 'POOL#4921155590001', sk: 'NUMBER' });
+    refused(poolNumberOfKey, { pk: 'POOL#+4921155590001', sk: 'NUMBERS' });
+    refused(numberReleaseIdOfKey, { pk: `USER#${user}`, sk: 'NUMBER_RELEASE#' });
+    refused(numberReleaseIdOfKey, { pk: `USER#${user}`, sk: 'NUMBER_RELEASE#next month' });
   });
 
   it("keeps a call id's own `#` (the start before it holds none)", () => {
