@@ -8,6 +8,7 @@ import { routes } from '../routes';
 import { PROVIDER_SECRET_KEYS } from '../settings';
 import { workers } from '../workers';
 import { tableRef } from '../../shared/db/client';
+import { poolAssignments } from '../../shared/db/pool';
 import { teardownsRepository } from '../../shared/db/teardowns';
 import { usersRepository } from '../../shared/db/users';
 import { hashInviteToken, partnersRepository } from '../../shared/db/partners';
@@ -146,7 +147,9 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
         const done = r.steps.filter((step) => r.done[step]).length;
         return { id: r.userId, description: next ? `${next} next (${done} of ${r.steps.length} done)` : `all ${done} steps done`, ...r };
       });
-    const hub = await startHub(running, { port: base, streams, teardowns, docs: { get apiUrl() { return api.url; }, get tokens() { return tokens; } } });
+    const pool = poolAssignments(tableRef({ tableName, endpoint: dynamoEndpoint }));
+    const poolWaiting = async () => (await pool.waiting({ limit: 100 })).map((w) => ({ id: w.userId, description: `waiting since ${w.since}`, ...w }));
+    const hub = await startHub(running, { port: base, streams, teardowns, poolWaiting, docs: { get apiUrl() { return api.url; }, get tokens() { return tokens; } } });
     cleanups.push(hub.close);
 
     const auth0Url = running.find((e) => e.name === 'auth0')!.baseUrl;

@@ -294,6 +294,9 @@ describe('users waiting for a number', () => {
     expect(new Set([lines[1], lines[2]])).toEqual(new Set(numbers));
     expect(lines[3]).toBeUndefined();
     expect(await rowOf(stack, users[3]!.sub, 'POOL_WAITING')).toBeDefined();
+    // The hub shows who still waits.
+    const hub = (await (await fetch(`${stack.hubUrl}/_inspect`)).json()) as { pool: { waiting: { id: string; since: string }[] } };
+    expect(hub.pool.waiting.map((w) => w.id)).toEqual([users[3]!.sub]);
     for (const number of numbers) expect(await poolRow(number)).toMatchObject({ status: 'assigned' });
   });
 });

@@ -4,7 +4,8 @@
 // re-renders itself from /_inspect every two seconds and keeps the selected email (by id, also in
 // `?mail=`). The view is hub-view.ts, on the server for the first paint and bundled for the browser.
 //   GET  /_inspect           every emulator's state in one object, `accounts.teardowns` (the account
-//                            deletions, with their steps) and `streams.parked`
+//                            deletions, with their steps), `pool.waiting` (the users waiting for a
+//                            pool number, oldest first) and `streams.parked`
 //   POST /_streams/redrive   { id? }: hands parked records back to their workers
 //   POST /_stripe/simulate/payment-succeeded|payment-failed   { subscriptionId } (JSON or the page's
 //                            form): forwarded to the Stripe emulator's /_simulate hook, its answer back
@@ -48,6 +49,8 @@ export interface HubOptions {
   streams?: HubStreams;
   /** Account deletions under way and done (the table's TEARDOWN records), shown as `accounts.teardowns`. */
   teardowns?: () => Promise<Record<string, unknown>[]>;
+  /** The users waiting for a pool number, oldest first (the table's POOL_WAITING rows), shown as `pool.waiting`. */
+  poolWaiting?: () => Promise<Record<string, unknown>[]>;
   /**
    * The local API and the demo tokens, for the API reference's "try it". Read at each request, so
    * a caller that starts the API after the hub may pass getters; one that throws counts as not yet there.
@@ -60,7 +63,8 @@ export async function startHub(emulators: RunningEmulator[], opts: HubOptions = 
     const state = Object.fromEntries(emulators.map((e) => [e.name, e.definition.inspect()]));
     const parked = (opts.streams?.parked() ?? []).map(({ record: _raw, ...rest }) => rest);
     const teardowns = opts.teardowns ? await opts.teardowns().catch(() => []) : undefined;
-    return { ...state, ...(teardowns ? { accounts: { teardowns } } : {}), streams: { parked } };
+    const waiting = opts.poolWaiting ? await opts.poolWaiting().catch(() => []) : undefined;
+    return { ...state, ...(teardowns ? { accounts: { teardowns } } : {}), ...(waiting ? { pool: { waiting } } : {}), streams: { parked } };
   };
   const docs = (): HubDocs | undefined => {
     try {
