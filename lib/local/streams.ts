@@ -69,6 +69,11 @@ export interface RunningTailer {
   idle(): Promise<void>;
   /** Something may have been written: read the stream now, and keep reading briskly for a while. */
   kick(): void;
+  /**
+   * Calls `listener` with every record read from the stream, whatever the workers' filters, in stream
+   * order per key (the tests' change journal, test/support/state.ts). Answers the unsubscribe.
+   */
+  onRecord(listener: (record: DynamoDBRecord) => void): () => void;
   /** The workers handling records right now: how many wait, and the retries of the first one. */
   busy(): { worker: string; queued: number; attempts: number; lastError?: string }[];
   stop(): Promise<void>;
@@ -231,6 +236,7 @@ export async function startStreamTailer(opts: StreamTailerOptions): Promise<Runn
       const res = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
       const records = (res.Records ?? []).map((r) => toLambdaRecord(r, streamArn!, region));
       count += records.length;
+      for (const listener of listeners) for (const r of records) listener(r);
       for (const lane of lanes) {
         const mine = records.filter((r) => matches(lane.pattern, r));
         if (mine.length) lane.push(mine);
@@ -244,6 +250,7 @@ export async function startStreamTailer(opts: StreamTailerOptions): Promise<Runn
     return count;
   }
 
+  const listeners = new Set<(record: DynamoDBRecord) => void>();
   let lastScan = 0;
   let quiet = 0; // passes in a row that found nothing
   let wake: (() => void) | undefined;
@@ -299,6 +306,8 @@ export async function startStreamTailer(opts: StreamTailerOptions): Promise<Runn
     async idle() {
       // A pass that started after this call has read everything written before it: the pass under
       // way may have started before, so the second one to end is the first that surely started after.
+      // Its shard list is read again first, so a shard opened since the last list is read too.
+      lastScan = 0;
       for (let i = 0; i < 2 && !signal.aborted; i++) {
         const ended = nextCycle();
         kick();
@@ -311,6 +320,10 @@ export async function startStreamTailer(opts: StreamTailerOptions): Promise<Runn
       }
     },
     kick,
+    onRecord(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
     busy() {
       return lanes
         .filter((l) => l.busy)
