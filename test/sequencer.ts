@@ -14,7 +14,7 @@ const ESTIMATE: [RegExp, number][] = [
   [/^test\/integration\/teardown\.test\.ts$/, 60],
   [/^test\/integration\/table-outage\.test\.ts$/, 25],
   [/^test\/integration\/reindex\.test\.ts$/, 45],
-  [/^test\/integration\/(mail-bounds|quotas|callback-requests)\.test\.ts$/, 16],
+  [/^test\/integration\/(mail-bounds|quotas|callback-requests|billing-lifecycle)\.test\.ts$/, 16],
   [/^test\/infra\/bundles\.test\.ts$/, 20],
 ];
 const ORDER: ProjectName[] = ['integration', 'isolated', ...PROJECTS.filter((p) => p !== 'integration' && p !== 'isolated')];
