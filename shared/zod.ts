@@ -9,3 +9,16 @@ import en from 'zod/v4/locales/en.js';
 config(en());
 
 export * from 'zod/mini';
+
+/**
+ * A schema built at load by `build`, written `/* @__PURE__ *\/ z.defineSchema(() => ...)`: the mark lets
+ * esbuild drop the call from a bundle that does not use its result, where a bare top-level
+ * `z.object(...).register(...)` is kept and built by every bundle importing its file (a method call
+ * may have side effects). Every top-level schema (and value made of schemas) in shared/schemas/ is
+ * written so; test/infra/bundles.test.ts checks that a route's bundle holds no named schema it does
+ * not use. (esbuild's `@__NO_SIDE_EFFECTS__` on this function is not carried to calls in other
+ * files, hence the mark at each call.)
+ */
+export function defineSchema<T>(build: () => T): T {
+  return build();
+}

@@ -5,20 +5,20 @@ import { Email, isoDateTime, line, pageCursor, pageLimit } from './common';
 
 export const POOL_STATUSES = ['free', 'assigned'] as const;
 
-export const ListPoolNumbersQuery = z.strictObject({
+export const ListPoolNumbersQuery = /* @__PURE__ */ z.defineSchema(() => z.strictObject({
   limit: pageLimit(25),
   cursor: z.optional(pageCursor('with the same `status`')),
   status: z.optional(
     z.enum(POOL_STATUSES).register(z.globalRegistry, { description: 'Only the free, or only the assigned numbers.' }),
   ),
-});
+}));
 
-const E164 = z.string().check(z.regex(/^\+[1-9][0-9]{1,14}$/)).register(z.globalRegistry, {
+const E164 = /* @__PURE__ */ z.defineSchema(() => z.string().check(z.regex(/^\+[1-9][0-9]{1,14}$/)).register(z.globalRegistry, {
   description: 'The number in E.164.',
   examples: ['+4921155590001'],
-});
+}));
 
-export const PoolNumber = z
+export const PoolNumber = /* @__PURE__ */ z.defineSchema(() => z
   .object({
     number: E164,
     status: z.enum(POOL_STATUSES),
@@ -32,18 +32,18 @@ export const PoolNumber = z
   .register(z.globalRegistry, {
     id: 'PoolNumber',
     description: 'A number of Fonella\'s pool: free, or assigned to a customer (`userId`, since `assignedAt`).',
-  });
+  }));
 
-export const PoolNumberPage = z
+export const PoolNumberPage = /* @__PURE__ */ z.defineSchema(() => z
   .object({
     items: z.array(PoolNumber),
     nextCursor: z.nullable(z.string()).register(z.globalRegistry, {
       description: 'Pass it as `cursor` for the next page; null on the last page.',
     }),
   })
-  .register(z.globalRegistry, { id: 'PoolNumberPage' });
+  .register(z.globalRegistry, { id: 'PoolNumberPage' }));
 
-export const PoolImportResult = z
+export const PoolImportResult = /* @__PURE__ */ z.defineSchema(() => z
   .object({
     imported: z.array(E164).register(z.globalRegistry, { description: 'The trunk numbers this import added to the pool (free), by number.' }),
     alreadyInPool: z.int().check(z.nonnegative()).register(z.globalRegistry, {
@@ -53,15 +53,15 @@ export const PoolImportResult = z
       description: 'The numbers routed to the trunk on the Sipgate account now: `imported` and `alreadyInPool` together.',
     }),
   })
-  .register(z.globalRegistry, { id: 'PoolImportResult' });
+  .register(z.globalRegistry, { id: 'PoolImportResult' }));
 
 // --- Hotline numbers ---
 
 export const HOTLINE_NUMBER_STATUSES = ['free', 'assigned'] as const;
 
-const AreaCode = z.string().check(z.maxLength(7), z.regex(/^0?[1-9][0-9]{1,5}$/, 'Must be an area code, e.g. 030.'));
+const AreaCode = /* @__PURE__ */ z.defineSchema(() => z.string().check(z.maxLength(7), z.regex(/^0?[1-9][0-9]{1,5}$/, 'Must be an area code, e.g. 030.')));
 
-export const ListHotlineNumbersQuery = z.strictObject({
+export const ListHotlineNumbersQuery = /* @__PURE__ */ z.defineSchema(() => z.strictObject({
   limit: pageLimit(25),
   cursor: z.optional(pageCursor('with the same `status` and `areaCode`')),
   status: z.optional(
@@ -73,9 +73,9 @@ export const ListHotlineNumbersQuery = z.strictObject({
       examples: ['030'],
     }),
   ),
-});
+}));
 
-export const HotlineNumber = z
+export const HotlineNumber = /* @__PURE__ */ z.defineSchema(() => z
   .object({
     number: E164,
     localized: z.string().register(z.globalRegistry, { description: "Sipgate's national form; its first group is the area code.", examples: ['030 23125001'] }),
@@ -92,18 +92,18 @@ export const HotlineNumber = z
   .register(z.globalRegistry, {
     id: 'HotlineNumber',
     description: "A local number of the hotline pool: free, or assigned to a hotline (`hotlineId`, of `organizationId`, since `assignedAt`).",
-  });
+  }));
 
-export const HotlineNumberPage = z
+export const HotlineNumberPage = /* @__PURE__ */ z.defineSchema(() => z
   .object({
     items: z.array(HotlineNumber),
     nextCursor: z.nullable(z.string()).register(z.globalRegistry, {
       description: 'Pass it as `cursor` for the next page; null on the last page.',
     }),
   })
-  .register(z.globalRegistry, { id: 'HotlineNumberPage' });
+  .register(z.globalRegistry, { id: 'HotlineNumberPage' }));
 
-export const HotlineImportResult = z
+export const HotlineImportResult = /* @__PURE__ */ z.defineSchema(() => z
   .object({
     imported: z.array(E164).register(z.globalRegistry, { description: 'The hotline trunk numbers this import added to the pool (free), by number.' }),
     alreadyInPool: z.int().check(z.nonnegative()).register(z.globalRegistry, {
@@ -118,14 +118,14 @@ export const HotlineImportResult = z
         description: 'Hotlines that were waiting for a number in its area and got one now (first created first, one each); each is provisioned next and becomes active.',
       }),
   })
-  .register(z.globalRegistry, { id: 'HotlineImportResult' });
+  .register(z.globalRegistry, { id: 'HotlineImportResult' }));
 
 // --- Partners ---
 
 export const PARTNER_STATUSES = ['invited', 'active', 'disabled'] as const;
 
 // Hundredths at most: a float such as 5e-324 would pass `multipleOf` and be refused by the table.
-const CommissionPercent = z.number().check(
+const CommissionPercent = /* @__PURE__ */ z.defineSchema(() => z.number().check(
   z.gte(0),
   z.lte(100),
   z.multipleOf(0.01),
@@ -133,18 +133,18 @@ const CommissionPercent = z.number().check(
 ).register(z.globalRegistry, {
   description: "The partner's commission on their referred customers' payments, in percent (0 to 100, at most two decimals).",
   examples: [20],
-});
+}));
 
-export const InvitePartnerBody = z
+export const InvitePartnerBody = /* @__PURE__ */ z.defineSchema(() => z
   .strictObject({
     name: line(120).register(z.globalRegistry, { description: "The partner's name (a person or a company), one line." }),
     email: Email.register(z.globalRegistry, { description: 'Where the invite goes.' }),
     commissionPercent: CommissionPercent,
     locale: z.optional(z.enum(LOCALES).register(z.globalRegistry, { description: "The language of the partner's emails (German unless given)." })),
   })
-  .register(z.globalRegistry, { id: 'InvitePartner' });
+  .register(z.globalRegistry, { id: 'InvitePartner' }));
 
-export const UpdatePartnerBody = z
+export const UpdatePartnerBody = /* @__PURE__ */ z.defineSchema(() => z
   .strictObject({
     commissionPercent: z.optional(CommissionPercent),
     status: z.optional(z.enum(['active', 'disabled']).register(z.globalRegistry, { description: '`disabled` stops the partner\'s referrals and portal access; `active` allows them again.' })),
@@ -155,18 +155,18 @@ export const UpdatePartnerBody = z
       when: (payload) => payload.issues.length === 0,
     }),
   )
-  .register(z.globalRegistry, { id: 'UpdatePartner', minProperties: 1 });
+  .register(z.globalRegistry, { id: 'UpdatePartner', minProperties: 1 }));
 
-export const PartnerPath = z.strictObject({
+export const PartnerPath = /* @__PURE__ */ z.defineSchema(() => z.strictObject({
   partnerId: z.string().check(z.minLength(1), z.maxLength(64), z.regex(/^[A-Za-z0-9_-]+$/, 'Must be a partner id.')),
-});
+}));
 
-export const ListPartnersQuery = z.strictObject({
+export const ListPartnersQuery = /* @__PURE__ */ z.defineSchema(() => z.strictObject({
   limit: pageLimit(25),
   cursor: z.optional(pageCursor()),
-});
+}));
 
-export const Partner = z
+export const Partner = /* @__PURE__ */ z.defineSchema(() => z
   .object({
     partnerId: z.string(),
     name: z.string(),
@@ -180,18 +180,18 @@ export const Partner = z
     createdAt: isoDateTime,
     updatedAt: isoDateTime,
   })
-  .register(z.globalRegistry, { id: 'Partner' });
+  .register(z.globalRegistry, { id: 'Partner' }));
 
-export const PartnerPage = z
+export const PartnerPage = /* @__PURE__ */ z.defineSchema(() => z
   .object({
     items: z.array(Partner),
     nextCursor: z.nullable(z.string()).register(z.globalRegistry, { description: 'Pass it as `cursor` for the next page; null on the last page.' }),
   })
-  .register(z.globalRegistry, { id: 'PartnerPage' });
+  .register(z.globalRegistry, { id: 'PartnerPage' }));
 
 // --- Customers ---
 
-export const ListCustomersQuery = z.strictObject({
+export const ListCustomersQuery = /* @__PURE__ */ z.defineSchema(() => z.strictObject({
   limit: z
     ._default(
       z.pipe(
@@ -209,9 +209,9 @@ export const ListCustomersQuery = z.strictObject({
       examples: ['müller'],
     }),
   ),
-});
+}));
 
-export const Customer = z
+export const Customer = /* @__PURE__ */ z.defineSchema(() => z
   .object({
     userId: z.string(),
     email: z.nullable(z.string()).register(z.globalRegistry, { description: 'From the settings (Auth0\'s address cached there); null for a customer with only a subscription.' }),
@@ -225,25 +225,25 @@ export const Customer = z
       }),
     ),
   })
-  .register(z.globalRegistry, { id: 'Customer' });
+  .register(z.globalRegistry, { id: 'Customer' }));
 
-export const CustomerPage = z
+export const CustomerPage = /* @__PURE__ */ z.defineSchema(() => z
   .object({
     items: z.array(Customer),
     nextCursor: z.nullable(z.string()).register(z.globalRegistry, {
       description: 'Pass it as `cursor` (with the same `q`) for the next page; null on the last page. A search page may hold fewer items than `limit` and still have one: it reads a bounded part of the index per request.',
     }),
   })
-  .register(z.globalRegistry, { id: 'CustomerPage' });
+  .register(z.globalRegistry, { id: 'CustomerPage' }));
 
 // --- Stats ---
 
-export const StatsQuery = z.strictObject({
+export const StatsQuery = /* @__PURE__ */ z.defineSchema(() => z.strictObject({
   refresh: z.optional(z.enum(['1', 'true']).register(z.globalRegistry, { description: 'Compute the figures now instead of answering a snapshot of up to an hour.' })),
-});
+}));
 
-const count = z.int().check(z.nonnegative());
-const StatsFigures = {
+const count = /* @__PURE__ */ z.defineSchema(() => z.int().check(z.nonnegative()));
+const StatsFigures = /* @__PURE__ */ z.defineSchema(() => ({
   month: z.string().check(z.regex(/^\d{4}-\d\d$/)).register(z.globalRegistry, { description: 'The month (UTC), YYYY-MM.' }),
   customers: z.int().register(z.globalRegistry, { description: 'Customers (settings or a subscription) at the month\'s end; for the KPIs, now.' }),
   activeSubscriptions: z.object({
@@ -254,13 +254,13 @@ const StatsFigures = {
   signups: count.register(z.globalRegistry, { description: 'Customers who came that month.' }),
   calls: count.register(z.globalRegistry, { description: 'Calls the assistants took that month (by their start).' }),
   minutes: count.register(z.globalRegistry, { description: 'Their minutes, rounded.' }),
-};
+}));
 
-export const AdminStats = z
+export const AdminStats = /* @__PURE__ */ z.defineSchema(() => z
   .object({
     computedAt: isoDateTime.register(z.globalRegistry, { description: 'When the figures were computed; a snapshot is answered for up to an hour.' }),
     currency: z.string(),
     kpis: z.object(StatsFigures).register(z.globalRegistry, { description: 'The current month: customers and subscriptions now, sign-ups, calls and minutes so far.' }),
     series: z.array(z.object(StatsFigures)).register(z.globalRegistry, { description: 'The last twelve months, oldest first; the last is the current month.' }),
   })
-  .register(z.globalRegistry, { id: 'AdminStats' });
+  .register(z.globalRegistry, { id: 'AdminStats' }));

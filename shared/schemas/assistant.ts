@@ -3,7 +3,7 @@ import * as z from '../zod';
 import { ASSISTANT_LANGUAGES } from '../config/assistant';
 import { isoDateTime, line } from './common';
 
-export const AssistantSetup = z
+export const AssistantSetup = /* @__PURE__ */ z.defineSchema(() => z
   .strictObject({
     greeting: z.optional(
       line(500).register(z.globalRegistry, {
@@ -17,9 +17,9 @@ export const AssistantSetup = z
       }),
     ),
   })
-  .register(z.globalRegistry, { id: 'AssistantSetup', description: 'Both fields optional: what is left out keeps its value (or its default when the assistant is created).' });
+  .register(z.globalRegistry, { id: 'AssistantSetup', description: 'Both fields optional: what is left out keeps its value (or its default when the assistant is created).' }));
 
-export const AssistantPhoneNumber = z
+export const AssistantPhoneNumber = /* @__PURE__ */ z.defineSchema(() => z
   .nullable(
     z.union([
       z.object({
@@ -33,9 +33,9 @@ export const AssistantPhoneNumber = z
     id: 'AssistantPhoneNumber',
     description:
       'The pool number the assistant answers: `active` (calls reach the assistant), `connecting` (assigned, being bound to the assistant), `pending` (the plan includes a number and none is free yet; the next PUT tries again), or null (the plan includes no pool number).',
-  });
+  }));
 
-export const Assistant = z
+export const Assistant = /* @__PURE__ */ z.defineSchema(() => z
   .object({
     assistantId: z.string(),
     greeting: z.string(),
@@ -44,4 +44,4 @@ export const Assistant = z
     createdAt: isoDateTime,
     updatedAt: isoDateTime,
   })
-  .register(z.globalRegistry, { id: 'Assistant' });
+  .register(z.globalRegistry, { id: 'Assistant' }));

@@ -4,13 +4,13 @@ import * as z from '../zod';
 import { PLAN_IDS } from '../config/plans';
 import { isoDateTime } from './common';
 
-const planId = z.enum(PLAN_IDS);
+const planId = /* @__PURE__ */ z.defineSchema(() => z.enum(PLAN_IDS));
 
-export const SubscriptionRequest = z.strictObject({ planId }).register(z.globalRegistry, { id: 'SubscriptionRequest' });
+export const SubscriptionRequest = /* @__PURE__ */ z.defineSchema(() => z.strictObject({ planId }).register(z.globalRegistry, { id: 'SubscriptionRequest' }));
 
-export const PlanChangeRequest = z.strictObject({ targetPlanId: planId }).register(z.globalRegistry, { id: 'PlanChangeRequest' });
+export const PlanChangeRequest = /* @__PURE__ */ z.defineSchema(() => z.strictObject({ targetPlanId: planId }).register(z.globalRegistry, { id: 'PlanChangeRequest' }));
 
-export const Subscription = z
+export const Subscription = /* @__PURE__ */ z.defineSchema(() => z
   .object({
     planId,
     status: z.string().register(z.globalRegistry, {
@@ -22,9 +22,9 @@ export const Subscription = z
       z.object({ planId, effectiveAt: isoDateTime }).register(z.globalRegistry, { description: 'A downgrade scheduled for the end of the period.' }),
     ),
   })
-  .register(z.globalRegistry, { id: 'Subscription' });
+  .register(z.globalRegistry, { id: 'Subscription' }));
 
-export const SubscriptionCreated = z
+export const SubscriptionCreated = /* @__PURE__ */ z.defineSchema(() => z
   .object({
     subscriptionId: z.string(),
     planId,
@@ -34,8 +34,8 @@ export const SubscriptionCreated = z
     }),
     currentPeriodEnd: z.nullable(isoDateTime),
   })
-  .register(z.globalRegistry, { id: 'SubscriptionCreated' });
+  .register(z.globalRegistry, { id: 'SubscriptionCreated' }));
 
-export const WebhookReceived = z
+export const WebhookReceived = /* @__PURE__ */ z.defineSchema(() => z
   .object({ received: z.literal(true), outcome: z.enum(['applied', 'duplicate', 'stale', 'ignored']) })
-  .register(z.globalRegistry, { id: 'WebhookReceived' });
+  .register(z.globalRegistry, { id: 'WebhookReceived' }));

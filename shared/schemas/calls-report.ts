@@ -8,7 +8,7 @@ import { paragraph } from './common';
 /** The longest description taken: a few paragraphs of what was wrong with the call. */
 export const CALL_REPORT_DESCRIPTION_MAX = 2000;
 
-export const CallReportRequest = z
+export const CallReportRequest = /* @__PURE__ */ z.defineSchema(() => z
   .strictObject({
     callId: z.string().check(z.minLength(1), z.maxLength(200), z.regex(/^[A-Za-z0-9_-]+$/, 'Must be a call id.')).register(z.globalRegistry, {
       description: "The call's id, as `GET /v1/me/calls` answers it.",
@@ -25,8 +25,8 @@ export const CallReportRequest = z
       }),
     ),
   })
-  .register(z.globalRegistry, { id: 'CallReportRequest' });
+  .register(z.globalRegistry, { id: 'CallReportRequest' }));
 
-export const CallReportAccepted = z
+export const CallReportAccepted = /* @__PURE__ */ z.defineSchema(() => z
   .object({ reportId: z.string() })
-  .register(z.globalRegistry, { id: 'CallReportAccepted', description: 'The report is stored under this id; the review team is emailed.' });
+  .register(z.globalRegistry, { id: 'CallReportAccepted', description: 'The report is stored under this id; the review team is emailed.' }));

@@ -7,7 +7,7 @@ import { isoDateTime, pageCursor, pageLimit } from './common';
  * and gain fields over time, so `message` takes any other field (the route reads what it needs and
  * stores nothing else); the envelope itself is strict, and the route's byte bound holds.
  */
-export const VapiServerMessage = z
+export const VapiServerMessage = /* @__PURE__ */ z.defineSchema(() => z
   .strictObject({
     message: z
       .looseObject({
@@ -15,10 +15,10 @@ export const VapiServerMessage = z
       })
       .register(z.globalRegistry, { additionalProperties: true, description: "Vapi's server message; only `end-of-call-report` is acted on." }),
   })
-  .register(z.globalRegistry, { id: 'VapiServerMessage' });
+  .register(z.globalRegistry, { id: 'VapiServerMessage' }));
 
 /** What an end-of-call report must carry for the call to be stored; everything else is optional. */
-export const EndOfCallReport = z.looseObject({
+export const EndOfCallReport = /* @__PURE__ */ z.defineSchema(() => z.looseObject({
   type: z.literal('end-of-call-report'),
   // Optional here so that a report we cannot act on (no call, as in the provider's sample) is
   // acknowledged rather than refused: receiveVapiMessage logs what it lacks and stores nothing.
@@ -44,11 +44,11 @@ export const EndOfCallReport = z.looseObject({
   artifact: z.optional(
     z.nullable(z.looseObject({ transcript: z.optional(z.nullable(z.string())), recordingUrl: z.optional(z.nullable(z.string())) })),
   ),
-});
+}));
 
-export const VapiAck = z.object({}).register(z.globalRegistry, { id: 'VapiAck', description: 'Received.' });
+export const VapiAck = /* @__PURE__ */ z.defineSchema(() => z.object({}).register(z.globalRegistry, { id: 'VapiAck', description: 'Received.' }));
 
-export const Call = z
+export const Call = /* @__PURE__ */ z.defineSchema(() => z
   .object({
     callId: z.string(),
     callerNumber: z.nullable(z.string()),
@@ -61,14 +61,14 @@ export const Call = z
     recordingUrl: z.nullable(z.string()),
     cost: z.nullable(z.number()),
   })
-  .register(z.globalRegistry, { id: 'Call' });
+  .register(z.globalRegistry, { id: 'Call' }));
 
-export const CallListQuery = z.strictObject({ limit: pageLimit(20), cursor: z.optional(pageCursor()) });
+export const CallListQuery = /* @__PURE__ */ z.defineSchema(() => z.strictObject({ limit: pageLimit(20), cursor: z.optional(pageCursor()) }));
 
-export const CallPath = z.strictObject({
+export const CallPath = /* @__PURE__ */ z.defineSchema(() => z.strictObject({
   callId: z.string().check(z.minLength(1), z.maxLength(200), z.regex(/^[A-Za-z0-9_-]+$/, 'Must be a call id.')),
-});
+}));
 
-export const CallPage = z
+export const CallPage = /* @__PURE__ */ z.defineSchema(() => z
   .object({ items: z.array(Call), nextCursor: z.nullable(z.string()) })
-  .register(z.globalRegistry, { id: 'CallPage' });
+  .register(z.globalRegistry, { id: 'CallPage' }));

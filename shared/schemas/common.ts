@@ -2,7 +2,7 @@
 import * as z from '../zod';
 import { CURSOR_MAX_LENGTH } from '../model/cursor';
 
-export const Problem = z
+export const Problem = /* @__PURE__ */ z.defineSchema(() => z
   .object({
     type: z.string(),
     title: z.string(),
@@ -11,7 +11,7 @@ export const Problem = z
     instance: z.optional(z.string()),
     errors: z.optional(z.array(z.object({ path: z.string(), message: z.string() }))),
   })
-  .register(z.globalRegistry, { id: 'Problem', description: 'RFC 9457 problem details; `type` is urn:fonella:problem:<slug>' });
+  .register(z.globalRegistry, { id: 'Problem', description: 'RFC 9457 problem details; `type` is urn:fonella:problem:<slug>' }));
 
 // What people type, and nothing else. Control characters (C0, DEL, C1) would reach email headers and
 // logs; bidi controls can make text display as something else; a lone surrogate is not Unicode (and
@@ -41,9 +41,9 @@ export const line = (max: number) => plainText(max, CONTROL);
 /** Free text over several lines (a message): as `line`, but line feeds and tabs are allowed. */
 export const paragraph = (max: number) => plainText(max, CONTROL_BUT_NEWLINE_AND_TAB);
 
-export const Email = z.email().check(z.maxLength(254));
+export const Email = /* @__PURE__ */ z.defineSchema(() => z.email().check(z.maxLength(254)));
 
-export const isoDateTime = z.iso.datetime();
+export const isoDateTime = /* @__PURE__ */ z.defineSchema(() => z.iso.datetime());
 
 /** A page size of a listing: 1 to 100 (a query parameter, so text), `fallback` when not given. */
 export const pageLimit = (fallback: number) =>

@@ -8,7 +8,7 @@ import { FREE_FORM_MAX_BYTES, freeFormBody } from './free-form';
 /** The body's byte bound (the route's `maxBodyBytes`). */
 export const DEVICE_INFO_MAX_BYTES = FREE_FORM_MAX_BYTES;
 
-export const DeviceRegistration = freeFormBody(
+export const DeviceRegistration = /* @__PURE__ */ z.defineSchema(() => freeFormBody(
   'DeviceRegistration',
   {
     userAgent: z.optional(line(512)),
@@ -20,13 +20,13 @@ export const DeviceRegistration = freeFormBody(
     deviceId: z.optional(line(128)),
   },
   "Device information, free-form and all optional: `userAgent` (else the request's `User-Agent` header), `platform` (e.g. `web`, `ios`, `android`), `appVersion`, `pushToken` and the client's own `deviceId`; any other field is accepted and dropped, not stored.",
-);
+));
 
-export const DeviceRegistered = z
+export const DeviceRegistered = /* @__PURE__ */ z.defineSchema(() => z
   .object({
     /** Fonella's id of the device: stable for the same client id, or the same user agent and platform. */
     deviceId: z.string(),
     /** True when this request created the device session, false for a refresh. */
     isNew: z.boolean(),
   })
-  .register(z.globalRegistry, { id: 'DeviceRegistered' });
+  .register(z.globalRegistry, { id: 'DeviceRegistered' }));

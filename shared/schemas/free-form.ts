@@ -43,7 +43,7 @@ export function measureJson(value: unknown, bounds: { maxDepth: number; maxKeys:
 }
 
 /** The depth and key bounds as a check; it runs also when a known field failed, so a refusal names every problem. */
-const bounded = z.superRefine(
+const bounded = /* @__PURE__ */ z.defineSchema(() => z.superRefine(
   (body: object, ctx) => {
     const m = measureJson(body, { maxDepth: FREE_FORM_MAX_DEPTH, maxKeys: FREE_FORM_MAX_KEYS });
     if (m.depth > FREE_FORM_MAX_DEPTH) {
@@ -54,7 +54,7 @@ const bounded = z.superRefine(
     }
   },
   { when: (payload) => isPlainObject(payload.value) },
-);
+));
 
 /** A free-form body with the fields `known` validated, registered under `id` in the OpenAPI. */
 export function freeFormBody<S extends z.core.$ZodLooseShape>(id: string, known: S, description: string) {

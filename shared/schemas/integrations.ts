@@ -11,7 +11,7 @@ import { isoDateTime, line } from './common';
 // A DNS name with at least two labels (a public SIP gateway), each 1-63 letters, digits or hyphens.
 const HOST_NAME = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/i;
 
-const Gateway = z
+const Gateway = /* @__PURE__ */ z.defineSchema(() => z
   .string()
   .check(
     z.maxLength(253),
@@ -22,7 +22,7 @@ const Gateway = z
     description:
       'The SIP gateway calls reach the assistant from: a host name or an IPv4 or IPv6 address on the public internet (private, loopback, link-local, shared, multicast, documentation and reserved addresses, internal and single-label names, and names resolving to any of those are refused: 400 `gateway-not-public`).',
     examples: ['sip.example.com'],
-  });
+  }));
 
 const e164 = () => z.string().check(z.maxLength(16), z.regex(/^\+[1-9][0-9]{6,14}$/, 'Must be a phone number in E.164 format (+4930...).'));
 
@@ -32,7 +32,7 @@ const unused = <T extends z.ZodMiniType>(schema: T, meta: { writeOnly?: boolean 
   return z.optional(schema);
 };
 
-const SipgateLine = z.strictObject({
+const SipgateLine = /* @__PURE__ */ z.defineSchema(() => z.strictObject({
   mode: z.literal('sipgate'),
   phoneNumber: z.string().check(z.minLength(3), z.maxLength(32), z.regex(/^[+0-9 ()/-]+$/, 'Must be a phone number.')).register(z.globalRegistry, {
     description: "A number of Fonella's Sipgate account that is not in use (E.164, or German without +).",
@@ -44,9 +44,9 @@ const SipgateLine = z.strictObject({
   inboundEnabled: unused(z.boolean()),
   authUsername: unused(z.string().check(z.maxLength(128))),
   authPassword: unused(z.string().check(z.maxLength(128)), { writeOnly: true }),
-}).register(z.globalRegistry, { id: 'SipgateLineRequest', description: "A number of Fonella's Sipgate account on a SIP device of its own." });
+}).register(z.globalRegistry, { id: 'SipgateLineRequest', description: "A number of Fonella's Sipgate account on a SIP device of its own." }));
 
-const ExternalLine = z.strictObject({
+const ExternalLine = /* @__PURE__ */ z.defineSchema(() => z.strictObject({
   mode: z.literal('external'),
   gateway: Gateway,
   port: z._default(z.int().check(z.minimum(1), z.maximum(65_535)), 5060),
@@ -58,12 +58,12 @@ const ExternalLine = z.strictObject({
     .register(z.globalRegistry, { description: 'The SIP password: passed to Vapi, never stored or answered.', writeOnly: true }),
   phoneNumber: e164().register(z.globalRegistry, { description: 'The number the trunk delivers to the assistant, E.164.', examples: ['+4930123456789'] }),
   alias: unused(z.string().check(z.maxLength(50))),
-}).register(z.globalRegistry, { id: 'ExternalLineRequest', description: "The customer's own SIP trunk." });
+}).register(z.globalRegistry, { id: 'ExternalLineRequest', description: "The customer's own SIP trunk." }));
 
 // Without a valid `mode` the union stops at it; the fields no mode knows are still named.
-const KNOWN_FIELDS = new Set([...Object.keys(SipgateLine.def.shape), ...Object.keys(ExternalLine.def.shape)]);
+const KNOWN_FIELDS = /* @__PURE__ */ z.defineSchema(() => new Set([...Object.keys(SipgateLine.def.shape), ...Object.keys(ExternalLine.def.shape)]));
 
-export const IntegrationRequest = z
+export const IntegrationRequest = /* @__PURE__ */ z.defineSchema(() => z
   .discriminatedUnion('mode', [SipgateLine, ExternalLine])
   .check(
     z.superRefine(
@@ -78,9 +78,9 @@ export const IntegrationRequest = z
   .register(z.globalRegistry, {
     id: 'IntegrationRequest',
     description: "`sipgate`: a number of Fonella's Sipgate account on a SIP device of its own. `external`: the customer's own SIP trunk.",
-  });
+  }));
 
-export const Integration = z
+export const Integration = /* @__PURE__ */ z.defineSchema(() => z
   .object({
     kind: z.enum(['pool', 'sipgate', 'external']),
     number: z.string(),
@@ -91,13 +91,13 @@ export const Integration = z
     id: 'Integration',
     description:
       'A line ringing the assistant: `pool` (a Fonella number of the plan), `sipgate` or `external`. `creating`: being set up; `connecting`: a pool number being bound; `active`: calls reach the assistant; `failed`: a failed setup left provider resources, `DELETE /v1/me/integrations` removes them.',
-  });
+  }));
 
 const flag = (description: string) => z.optional(z.enum(['1', 'true']).register(z.globalRegistry, { description }));
 
-export const RemoveIntegrationsQuery = z
+export const RemoveIntegrationsQuery = /* @__PURE__ */ z.defineSchema(() => z
   .strictObject({
     externalOnly: flag('Remove only the external trunk (`1` or `true`).'),
     fonellaSipgateOnly: flag('Remove only the Sipgate line (`1` or `true`).'),
   })
-  .register(z.globalRegistry, { id: 'RemoveIntegrationsQuery' });
+  .register(z.globalRegistry, { id: 'RemoveIntegrationsQuery' }));

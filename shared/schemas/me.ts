@@ -6,7 +6,7 @@ import { Integration } from './integrations';
 import { isoDateTime } from './common';
 import { HotlineMembership } from './hotlines';
 
-export const Settings = z
+export const Settings = /* @__PURE__ */ z.defineSchema(() => z
   .object({
     userId: z.string(),
     email: z.nullable(z.string()).register(z.globalRegistry, {
@@ -32,9 +32,9 @@ export const Settings = z
     createdAt: isoDateTime,
     updatedAt: isoDateTime,
   })
-  .register(z.globalRegistry, { id: 'Settings' });
+  .register(z.globalRegistry, { id: 'Settings' }));
 
-export const Profile = z
+export const Profile = /* @__PURE__ */ z.defineSchema(() => z
   .object({
     settings: Settings,
     subscription: z.nullable(Subscription),
@@ -45,4 +45,4 @@ export const Profile = z
     hotlines: z.nullable(HotlineMembership),
     isAdmin: z.boolean(),
   })
-  .register(z.globalRegistry, { id: 'Profile' });
+  .register(z.globalRegistry, { id: 'Profile' }));

@@ -13,7 +13,7 @@ import {
 import * as z from '../zod';
 import { isoDateTime, line } from './common';
 
-export const ActivationRequest = z
+export const ActivationRequest = /* @__PURE__ */ z.defineSchema(() => z
   .strictObject({
     inviteToken: z
       .string()
@@ -24,36 +24,36 @@ export const ActivationRequest = z
         writeOnly: true,
       }),
   })
-  .register(z.globalRegistry, { id: 'PartnerActivationRequest' });
+  .register(z.globalRegistry, { id: 'PartnerActivationRequest' }));
 
-export const PartnerActivated = z
+export const PartnerActivated = /* @__PURE__ */ z.defineSchema(() => z
   .object({ partnerId: z.string(), status: z.literal('active') })
-  .register(z.globalRegistry, { id: 'PartnerActivated' });
+  .register(z.globalRegistry, { id: 'PartnerActivated' }));
 
-const iban = z
+const iban = /* @__PURE__ */ z.defineSchema(() => z
   .string()
   .check(
     z.maxLength(42),
     z.regex(/^[A-Za-z]{2}[0-9]{2}[A-Za-z0-9 ]{11,38}$/, 'Must be an IBAN: country, check digits and account, spaces allowed.'),
     z.refine((s) => isValidIban(s), { message: 'Must be a valid IBAN (country, length and check digits).' }),
   )
-  .register(z.globalRegistry, { description: 'IBAN, with or without spaces.', examples: ['DE89 3704 0044 0532 0130 00'], writeOnly: true });
+  .register(z.globalRegistry, { description: 'IBAN, with or without spaces.', examples: ['DE89 3704 0044 0532 0130 00'], writeOnly: true }));
 
-const bic = z
+const bic = /* @__PURE__ */ z.defineSchema(() => z
   .string()
   .check(
     z.maxLength(11),
     z.regex(/^[A-Za-z]{6}[A-Za-z0-9]{2}([A-Za-z0-9]{3})?$/, 'Must be a BIC: 8 or 11 letters and digits.'),
     z.refine((s) => isValidBic(s), { message: 'Must be a valid BIC (8 or 11 characters).' }),
   )
-  .register(z.globalRegistry, { description: 'BIC (SWIFT code) of the bank, 8 or 11 characters.', examples: ['COBADEFFXXX'] });
+  .register(z.globalRegistry, { description: 'BIC (SWIFT code) of the bank, 8 or 11 characters.', examples: ['COBADEFFXXX'] }));
 
-const country = z
+const country = /* @__PURE__ */ z.defineSchema(() => z
   .string()
   .check(z.length(2), z.regex(/^[A-Z]{2}$/, 'Must be two capital letters.'), z.refine((s) => isCountryCode(s), { message: 'Must be an ISO 3166-1 alpha-2 country code in capitals.' }))
-  .register(z.globalRegistry, { description: 'ISO 3166-1 alpha-2 country code.', examples: ['DE'] });
+  .register(z.globalRegistry, { description: 'ISO 3166-1 alpha-2 country code.', examples: ['DE'] }));
 
-export const PayoutDetailsRequest = z
+export const PayoutDetailsRequest = /* @__PURE__ */ z.defineSchema(() => z
   .strictObject({
     payoutIban: z.optional(iban),
     payoutBic: z.optional(bic),
@@ -91,9 +91,9 @@ export const PayoutDetailsRequest = z
     id: 'PayoutDetailsRequest',
     description:
       "The partner's bank account for commission payouts and the billing address. Every field is optional (at least one): the fields given replace the stored ones, the others are kept. An IBAN given alone is checked against the stored BIC's country and a BIC alone against the stored IBAN's, as both together are; a VAT id is checked against the billing country, given or stored.",
-  });
+  }));
 
-export const PayoutDetails = z
+export const PayoutDetails = /* @__PURE__ */ z.defineSchema(() => z
   .object({
     payoutIbanMasked: z.nullable(z.string().register(z.globalRegistry, { examples: ['DE89 **** **** **** **30 00'] })),
     payoutBic: z.nullable(z.string()),
@@ -111,11 +111,11 @@ export const PayoutDetails = z
   .register(z.globalRegistry, {
     id: 'PayoutDetails',
     description: 'Bank details as stored: the IBAN and account holder masked, never in full; null where nothing was given yet.',
-  });
+  }));
 
-const money = z.object({ amountCents: z.int(), currency: z.string() });
+const money = /* @__PURE__ */ z.defineSchema(() => z.object({ amountCents: z.int(), currency: z.string() }));
 
-export const PartnerProfile = z
+export const PartnerProfile = /* @__PURE__ */ z.defineSchema(() => z
   .object({
     partnerId: z.string(),
     name: z.string(),
@@ -145,17 +145,17 @@ export const PartnerProfile = z
     id: 'PartnerProfile',
     description:
       "The partner's profile, public code and referral link, referred customers (name, plan and since: nothing more) and the commission for this and last month.",
-  });
+  }));
 
-export const ReferralRequest = z
+export const ReferralRequest = /* @__PURE__ */ z.defineSchema(() => z
   .strictObject({
     refId: z
       .string()
       .check(z.minLength(4), z.maxLength(128), z.regex(/^[A-Za-z0-9|_.@-]+$/, "Must be a partner's referral code or id."))
       .register(z.globalRegistry, { description: "The partner's public code (the link's `ref`), or a legacy partner user id.", examples: ['K7M2Q9XP'] }),
   })
-  .register(z.globalRegistry, { id: 'ReferralRequest' });
+  .register(z.globalRegistry, { id: 'ReferralRequest' }));
 
-export const Referral = z
+export const Referral = /* @__PURE__ */ z.defineSchema(() => z
   .object({ partnerId: z.string(), referredAt: isoDateTime })
-  .register(z.globalRegistry, { id: 'Referral', description: 'The partner the caller was referred by, saved once.' });
+  .register(z.globalRegistry, { id: 'Referral', description: 'The partner the caller was referred by, saved once.' }));

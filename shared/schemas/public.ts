@@ -8,15 +8,15 @@ import { TICKET_NUMBER_PATTERN } from '../model/ticket-number';
 import { Email, isoDateTime, line, paragraph } from './common';
 
 /** `deep=1` (or `true`) also checks that the table answers; `0`, `false` or none: the cheap check. */
-export const HealthQuery = z.strictObject({
+export const HealthQuery = /* @__PURE__ */ z.defineSchema(() => z.strictObject({
   deep: z.optional(
     z.enum(['1', 'true', '0', 'false']).register(z.globalRegistry, {
       description: '`1` or `true`: also check that the table answers (one read, bounded by a short timeout).',
     }),
   ),
-});
+}));
 
-export const HealthResponse = z
+export const HealthResponse = /* @__PURE__ */ z.defineSchema(() => z
   .object({
     status: z.literal('ok'),
     service: z.string(),
@@ -25,9 +25,9 @@ export const HealthResponse = z
     /** Only with `deep`: each dependency checked, all `ok` (a failed one answers 503 instead). */
     checks: z.optional(z.object({ table: z.literal('ok') })),
   })
-  .register(z.globalRegistry, { id: 'Health' });
+  .register(z.globalRegistry, { id: 'Health' }));
 
-export const PlansResponse = z.object({ plans: z.array(Plan) }).register(z.globalRegistry, { id: 'Plans' });
+export const PlansResponse = /* @__PURE__ */ z.defineSchema(() => z.object({ plans: z.array(Plan) }).register(z.globalRegistry, { id: 'Plans' }));
 
 /** The longest reCAPTCHA token taken. Google documents none; its v3 tokens run to about 2,000 characters. */
 export const RECAPTCHA_TOKEN_MAX = 4096;
@@ -41,7 +41,7 @@ const recaptchaToken = (action: string) =>
     description: `reCAPTCHA v3 token, minted with the action \`${action}\`. Required on deployed stages; the local stack lets a missing one through.`,
   });
 
-export const ContactRequest = z
+export const ContactRequest = /* @__PURE__ */ z.defineSchema(() => z
   .strictObject({
     name: line(200),
     email: Email,
@@ -49,14 +49,14 @@ export const ContactRequest = z
     message: paragraph(5000),
     recaptchaToken: z.optional(recaptchaToken(RECAPTCHA_ACTIONS.submitContact)),
   })
-  .register(z.globalRegistry, { id: 'ContactRequest' });
+  .register(z.globalRegistry, { id: 'ContactRequest' }));
 
-export const ContactAccepted = z
+export const ContactAccepted = /* @__PURE__ */ z.defineSchema(() => z
   .object({ requestId: z.string(), status: z.literal('received') })
-  .register(z.globalRegistry, { id: 'ContactAccepted' });
+  .register(z.globalRegistry, { id: 'ContactAccepted' }));
 
 
-export const SupportTicketRequest = z
+export const SupportTicketRequest = /* @__PURE__ */ z.defineSchema(() => z
   .strictObject({
     /** Where the confirmation goes, and the support team's reply-to. */
     email: Email,
@@ -65,9 +65,9 @@ export const SupportTicketRequest = z
     ticketPriority: z.enum(TICKET_PRIORITIES),
     recaptchaToken: z.optional(recaptchaToken(RECAPTCHA_ACTIONS.submitSupportTicket)),
   })
-  .register(z.globalRegistry, { id: 'SupportTicketRequest' });
+  .register(z.globalRegistry, { id: 'SupportTicketRequest' }));
 
-export const SupportTicketCreated = z
+export const SupportTicketCreated = /* @__PURE__ */ z.defineSchema(() => z
   .object({
     ticketNumber: z.string().check(z.regex(TICKET_NUMBER_PATTERN)).register(z.globalRegistry, {
       description: 'The ticket\'s number, for the sender and the support team: `FON-` and six characters (no 0, O, 1, I, L or U).',
@@ -75,9 +75,9 @@ export const SupportTicketCreated = z
     }),
     status: z.literal('received'),
   })
-  .register(z.globalRegistry, { id: 'SupportTicketCreated' });
+  .register(z.globalRegistry, { id: 'SupportTicketCreated' }));
 
-export const CallbackRequest = z
+export const CallbackRequest = /* @__PURE__ */ z.defineSchema(() => z
   .strictObject({
     phoneNumber: z.string().check(
       z.minLength(1),
@@ -92,11 +92,11 @@ export const CallbackRequest = z
     notes: z.optional(paragraph(1000)),
     recaptchaToken: z.optional(recaptchaToken(RECAPTCHA_ACTIONS.submitCallbackRequest)),
   })
-  .register(z.globalRegistry, { id: 'CallbackRequest' });
+  .register(z.globalRegistry, { id: 'CallbackRequest' }));
 
-export const CallbackAccepted = z
+export const CallbackAccepted = /* @__PURE__ */ z.defineSchema(() => z
   .object({
     requestId: z.string(),
     status: z.enum(['placed']).register(z.globalRegistry, { description: '`placed`: the provider took the call and is ringing the number.' }),
   })
-  .register(z.globalRegistry, { id: 'CallbackAccepted' });
+  .register(z.globalRegistry, { id: 'CallbackAccepted' }));

@@ -2,14 +2,14 @@
 // file of `npm run reindex`): its shape only; the use case checks the ranges (shared/domain/reindex.ts).
 import * as z from '../zod';
 
-const count = z.int().check(z.positive());
+const count = /* @__PURE__ */ z.defineSchema(() => z.int().check(z.positive()));
 
-export const ReindexCheckpointInput = z.strictObject({
+export const ReindexCheckpointInput = /* @__PURE__ */ z.defineSchema(() => z.strictObject({
   totalSegments: count,
   segments: z.array(z.strictObject({ done: z.boolean(), startKey: z.optional(z.record(z.string(), z.unknown())) })),
-});
+}));
 
-export const ReindexPayload = z.strictObject({
+export const ReindexPayload = /* @__PURE__ */ z.defineSchema(() => z.strictObject({
   segments: z.optional(count),
   pageSize: z.optional(count),
   concurrency: z.optional(count),
@@ -17,4 +17,4 @@ export const ReindexPayload = z.strictObject({
   maxPages: z.optional(count),
   // Not null: a finished run's `{checkpoint: null}` handed back would start the whole rebuild again.
   checkpoint: z.optional(ReindexCheckpointInput),
-});
+}));

@@ -56,7 +56,7 @@ function refusingNull<T extends z.ZodMiniType>(schema: T): T {
   return schema.clone({ ...schema._zod.def, error } as T['_zod']['def']) as T;
 }
 
-export const Timezone = z.string().check(
+export const Timezone = /* @__PURE__ */ z.defineSchema(() => z.string().check(
   z.maxLength(TIMEZONE_MAX),
   z.regex(IANA_CHARS, 'Must be an IANA time zone name, such as Europe/Berlin or UTC.'),
   z.refine((s) => timezoneProblem(s) === undefined, {
@@ -64,9 +64,9 @@ export const Timezone = z.string().check(
     // One message per field: only a name of the right characters and length is looked up.
     when: (payload) => payload.issues.length === 0,
   }),
-);
+));
 
-const fields = {
+const fields = /* @__PURE__ */ z.defineSchema(() => ({
   name: z.optional(refusingNull(line(120)).register(z.globalRegistry, { description: "The customer's name, one line." })),
   email: z.optional(
     refusingNull(Email).register(z.globalRegistry, {
@@ -82,9 +82,9 @@ const fields = {
     }),
   ),
   locale: z.optional(refusingNull(z.enum(LOCALES)).register(z.globalRegistry, { description: "The language of the customer's emails." })),
-};
+}));
 
-export const SettingsUpdate = z
+export const SettingsUpdate = /* @__PURE__ */ z.defineSchema(() => z
   .strictObject(fields)
   .check(
     z.refine((body) => Object.keys(body).length > 0, {
@@ -96,12 +96,12 @@ export const SettingsUpdate = z
     id: 'SettingsUpdate',
     description: 'The settings to change; fields left out keep their value. At least one field, none null.',
     minProperties: 1,
-  });
+  }));
 
 export type SettingsUpdateBody = z.output<typeof SettingsUpdate>;
 
 /** The token of the link in the confirmation email (32 random bytes, base64url). */
-export const EmailConfirmationRequest = z
+export const EmailConfirmationRequest = /* @__PURE__ */ z.defineSchema(() => z
   .strictObject({
     token: z
       .string()
@@ -112,4 +112,4 @@ export const EmailConfirmationRequest = z
         writeOnly: true,
       }),
   })
-  .register(z.globalRegistry, { id: 'EmailConfirmationRequest' });
+  .register(z.globalRegistry, { id: 'EmailConfirmationRequest' }));

@@ -3,15 +3,15 @@ import * as z from '../zod';
 import { isoDateTime } from './common';
 import { freeFormBody } from './free-form';
 
-export const UserPath = z.strictObject({
+export const UserPath = /* @__PURE__ */ z.defineSchema(() => z.strictObject({
   userId: z.string().check(
     z.minLength(1),
     z.maxLength(200),
     z.regex(/^[\x21-\x7e]+$/, 'Must be a user id (printable ASCII, no spaces).'),
   ).register(z.globalRegistry, { description: "The user's Auth0 id, URL-encoded (`auth0%7C...`).", examples: ['auth0|6571c0ffee'] }),
-});
+}));
 
-export const Teardown = z
+export const Teardown = /* @__PURE__ */ z.defineSchema(() => z
   .object({
     teardownId: z.string(),
     userId: z.string(),
@@ -31,7 +31,7 @@ export const Teardown = z
   .register(z.globalRegistry, {
     id: 'Teardown',
     description: "An account's deletion: its steps, done one after the other by a stream worker, and the resources it removes.",
-  });
+  }));
 
 /** DELETE /v1/me: a free-form body, as the existing clients send one (`{}`); nothing in it is used. */
-export const AccountDeletionRequest = freeFormBody('AccountDeletionRequest', {}, 'Optional and free-form; accepted and ignored.');
+export const AccountDeletionRequest = /* @__PURE__ */ z.defineSchema(() => freeFormBody('AccountDeletionRequest', {}, 'Optional and free-form; accepted and ignored.'));

@@ -7,6 +7,8 @@ import { PROVIDER_SDK, esbuildOptions } from '../../lib/bundling';
 import { routes } from '../../lib/routes';
 import { operations } from '../../lib/operations';
 import { workers } from '../../lib/workers';
+import type { RouteDef } from '../../shared/http/route-def';
+import * as z from '../../shared/zod';
 
 const root = new URL('../../', import.meta.url).pathname;
 
@@ -15,6 +17,34 @@ async function bundleInputs(handler: string) {
   const inputs = Object.keys(Object.values(result.metafile!.outputs)[0]!.inputs);
   const pkgs = new Set(inputs.map((f) => /node_modules\/((@[^/]+\/)?[^/]+)/.exec(f)?.[1]).filter((p): p is string => !!p));
   return { inputs, pkgs, code: result.outputFiles![0]!.text };
+}
+
+/** Every named schema (registered with an `id`) of the manifest's schema files, which lib/routes loaded. */
+const namedSchemas = [...(z.globalRegistry as unknown as { _idmap: Map<string, unknown> })._idmap.keys()];
+
+/**
+ * Named schemas a function may hold beside its route's: the plans' config (shared/config/plans.ts,
+ * read by the billing routes) and jambonz's call payload, which the callback hooks' payload extends.
+ */
+const BUILT_BY_CODE = new Set(['Plan', 'JambonzCallPayload']);
+
+/** The named schemas a route's own request and response schemas reach. */
+function namedSchemasOf(r: RouteDef): Set<string> {
+  const ids = new Set<string>();
+  const seen = new Set<object>();
+  const visit = (v: unknown): void => {
+    if (typeof v !== 'object' || v === null || seen.has(v)) return;
+    seen.add(v);
+    if ('_zod' in v) {
+      const id = z.globalRegistry.get(v as z.ZodMiniType)?.id;
+      if (id) ids.add(id);
+      visit((v as z.ZodMiniType)._zod.def);
+      return;
+    }
+    for (const child of Object.values(v)) visit(child);
+  };
+  visit([r.request?.body, r.request?.query, r.request?.params, r.response.body]);
+  return ids;
 }
 
 /** Each route's handler file (unique, unlike paths), as it appears in a bundle that holds its manifest entry. */
@@ -27,6 +57,13 @@ describe('function bundles', () => {
     // their construction into every cold start).
     const others = entries.filter((e) => e.name !== r.name && e.marks.some((m) => code.includes(m))).map((e) => e.name);
     expect(others, `${r.name} bundles other manifest entries`).toEqual([]);
+    // Only its own schemas: the schema files build each schema in a call esbuild may drop
+    // (`/* @__PURE__ */ z.defineSchema`), so the others of its file are neither bundled nor built at load.
+    if ('path' in r) {
+      const own = namedSchemasOf(r);
+      const foreign = namedSchemas.filter((id) => !own.has(id) && !BUILT_BY_CODE.has(id) && code.includes(`id:${JSON.stringify(id)}`));
+      expect(foreign, `${r.name} bundles schemas it does not use`).toEqual([]);
+    }
     const hasAwsSdk = [...pkgs].some((p) => p.startsWith('@aws-sdk/'));
     expect(hasAwsSdk).toBe(Boolean(r.uses.table));
     for (const [provider, sdk] of Object.entries(PROVIDER_SDK)) {
