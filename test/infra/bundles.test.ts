@@ -64,6 +64,9 @@ describe('function bundles', () => {
       const foreign = namedSchemas.filter((id) => !own.has(id) && !BUILT_BY_CODE.has(id) && code.includes(`id:${JSON.stringify(id)}`));
       expect(foreign, `${r.name} bundles schemas it does not use`).toEqual([]);
     }
+    // A function with no SDK imports no node:http from ESM: Node's facade of it reads its lazy getters,
+    // which load undici at every cold start (shared/config/secrets.ts takes it when it reads).
+    if (!r.uses.table && !r.uses.providers?.length) expect(code).not.toMatch(/from\s*["']node:https?["']/);
     const hasAwsSdk = [...pkgs].some((p) => p.startsWith('@aws-sdk/'));
     expect(hasAwsSdk).toBe(Boolean(r.uses.table));
     for (const [provider, sdk] of Object.entries(PROVIDER_SDK)) {
