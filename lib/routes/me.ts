@@ -99,6 +99,7 @@ export const putAssistant = {
       description: '`assistant-being-created`: another request of the same user is creating the assistant right now; nothing was created twice. Retry in a moment.',
     },
   ],
+  accountState: 'in-partition-query',
   uses: { table: 'write', providers: ['vapi'] },
 } satisfies RouteDef;
 
@@ -171,6 +172,7 @@ export const createSubscription = {
       description: '`subscription-exists`: the caller has a subscription that is not over (active, past due or incomplete), or another request is creating one; nothing was created.',
     },
   ],
+  accountState: 'in-partition-query',
   uses: { table: 'write', providers: ['stripe'] },
 } satisfies RouteDef;
 
@@ -193,6 +195,7 @@ export const changePlan = {
       description: '`no-subscription`: the caller has no subscription that runs. `payment-pending`: the subscription waits for its first payment (`incomplete`); confirm it first. `same-plan`: the subscription is on that plan already and nothing is pending.',
     },
   ],
+  accountState: 'in-partition-query',
   uses: { table: 'write', providers: ['stripe'] },
 } satisfies RouteDef;
 
@@ -258,6 +261,7 @@ export const addIntegration = {
         "`number-not-on-account`: the number is not one of Fonella's Sipgate account. `number-unavailable`: the number rings Fonella's pool trunk or another line. Nothing was created.",
     },
   ],
+  accountState: 'in-partition-query',
   uses: { table: 'write', providers: ['vapi', 'sipgate'] },
 } satisfies RouteDef;
 

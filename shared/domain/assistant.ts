@@ -23,7 +23,7 @@ import { ConflictError } from '../errors';
 import type { Caller } from '../model/caller';
 import { logger } from '../observability/logger';
 import type { VoiceAssistants, WebhookTarget } from '../providers/vapi';
-import { inOpenAccount } from './account-state';
+import { assertAccountOpen, inOpenAccount } from './account-state';
 import { assistantView, planIncludesNumber, type AssistantView } from './assistant-view';
 import { takeOrWait } from './pool-waiting';
 
@@ -68,7 +68,9 @@ export class AssistantBeingCreatedError extends ConflictError {
 export async function putAssistant(deps: AssistantDeps, caller: Pick<Caller, 'id' | 'name'>, setup: AssistantSetup): Promise<AssistantView> {
   const userId = caller.id;
   const now = deps.now?.() ?? new Date();
-  const rows = await deps.users.loadUser(userId);
+  // The route's account gate, folded into this Query (`accountState` in its manifest entry).
+  const rows = await deps.users.loadUser(userId, { consistent: true });
+  assertAccountOpen(rows.teardown);
   const current = rows.assistant;
   const ready = current?.status === 'ready' ? await update(deps, userId, current as ReadyRow, setup, now) : await create(deps, caller, rows, setup, now);
   const poolLine = rows.poolLine ?? (await inOpenAccount(userId, assignPoolNumber(deps, userId, rows, ready.assistantId, now)));

@@ -26,6 +26,7 @@ import type { PaymentFailuresRepository } from '../db/payment-failures';
 import { subscriptionEnded, subscriptionInForce, type EventOutcome, type SubscriptionRow, type SubscriptionState, type SubscriptionsRepository } from '../db/subscriptions';
 import type { UsersRepository } from '../db/users';
 import { ConflictError } from '../errors';
+import { assertAccountOpen } from './account-state';
 import type { Caller } from '../model/caller';
 import { logger } from '../observability/logger';
 import type { Billing, BillingEvent } from '../providers/stripe/port';
@@ -64,7 +65,9 @@ export class SamePlanError extends ConflictError {
 
 export async function subscribe(deps: BillingDeps, caller: Pick<Caller, 'id' | 'email' | 'name'>, planId: PlanId) {
   const now = deps.now?.() ?? new Date();
-  const rows = await deps.users.loadUser(caller.id);
+  // The route's account gate, folded into this Query (`accountState` in its manifest entry).
+  const rows = await deps.users.loadUser(caller.id, { consistent: true });
+  assertAccountOpen(rows.teardown);
   const current = rows.subscription;
   if (current && !subscriptionEnded(current)) {
     throw current.status ? new SubscriptionExistsError() : new SubscriptionExistsError('Another request is creating your subscription right now.');
@@ -105,7 +108,9 @@ export async function subscribe(deps: BillingDeps, caller: Pick<Caller, 'id' | '
 
 export async function changePlan(deps: BillingDeps, caller: Pick<Caller, 'id'>, targetPlanId: PlanId) {
   const now = (deps.now?.() ?? new Date()).toISOString();
-  const rows = await deps.users.loadUser(caller.id);
+  // The route's account gate, folded into this Query (`accountState` in its manifest entry).
+  const rows = await deps.users.loadUser(caller.id, { consistent: true });
+  assertAccountOpen(rows.teardown);
   const sub = rows.subscription;
   if (!sub?.stripeSubscriptionId || !sub.status || subscriptionEnded(sub)) throw new NoSubscriptionError();
   // Stripe refuses to change the items of an `incomplete` subscription.

@@ -15,6 +15,7 @@ import { parsePhoneNumberWithError } from 'libphonenumber-js/min';
 import { LINE_RESOURCE_FIELDS, type IntegrationsRepository, type LineKind, type LineResourceField, type LineRow } from '../db/integrations';
 import type { UsersRepository } from '../db/users';
 import { AppError, ConflictError, ProviderNotFoundError, ValidationError } from '../errors';
+import { assertAccountOpen } from './account-state';
 import type { Caller } from '../model/caller';
 import { checkPublicHost, type AddressPolicy, type ResolveHost } from '../net/public-address';
 import { logger } from '../observability/logger';
@@ -174,7 +175,9 @@ export const LINE_STEPS: Record<LineKind, LineStep[]> = {
 export async function addIntegration(deps: AddIntegrationDeps, caller: Pick<Caller, 'id'>, req: IntegrationRequest): Promise<IntegrationView> {
   const userId = caller.id;
   const kind: LineKind = req.mode;
-  const rows = await deps.users.loadUser(userId);
+  // The route's account gate, folded into this Query (`accountState` in its manifest entry).
+  const rows = await deps.users.loadUser(userId, { consistent: true });
+  assertAccountOpen(rows.teardown);
   const assistantId = rows.assistant?.status === 'ready' ? rows.assistant.assistantId : undefined;
   if (!assistantId) throw new AssistantRequiredError();
   const existing = await deps.lines.get(userId, kind);

@@ -4,8 +4,12 @@
 // /v1/me/assistant still creating the assistant when DELETE /v1/me comes leaves no Vapi assistant and
 // takes no pool number, whichever of the two writes first. The races are held in place on the
 // handlers' own table client (test/support/table-commands.ts): a command waits until the test lets it go.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { routes } from '../../lib/routes';
+import type { RouteDef } from '../../shared/http/route-def';
 import { subscriptionsRepository } from '../../shared/db/subscriptions';
+import { validBodies } from '../support/arbitraries';
 import { addFreePoolNumber } from '../support/rows';
 import { onTableCommand, type TableCommand } from '../support/table-commands';
 import { waitFor } from '../support/stack';
@@ -180,5 +184,62 @@ describe('PUT /v1/me/assistant in flight when DELETE /v1/me comes', () => {
     await finished(u.sub);
     expect(await vapiAssistantsOf(u.sub)).toEqual([]);
     expect((await rowsOf(stack, u.sub)).map((r) => r.sk)).toEqual(['TEARDOWN']);
+  }, 60_000);
+});
+
+describe('routes whose handler reads the caller partition check the account in that read', () => {
+  /** The requests' own commands on the user's partition (a stream worker reading it is not among them: its commands come after the answer). */
+  async function commandsOf(sub: string, send: () => Promise<{ status: number; body: { type?: string } }>) {
+    const sent: TableCommand[] = [];
+    const stop = onTableCommand((c) => {
+      if (JSON.stringify(c.input).includes(`USER#${sub}`)) sent.push(c);
+    });
+    try {
+      return { res: await send(), sent: [...sent] };
+    } finally {
+      stop();
+    }
+  }
+  const teardownGets = (sent: TableCommand[]) => sent.filter((c) => c.name === 'GetItem' && JSON.stringify(c.input).includes('"TEARDOWN"'));
+
+  it('PUT /v1/me/assistant and POST /v1/me/subscription read the teardown record only in their partition Query, and still refuse a closed account', async () => {
+    const u = await signUp('in-partition');
+    expect((await u.call('GET', '/v1/me')).status).toBe(200);
+
+    const put = await commandsOf(u.sub, () => u.call('PUT', '/v1/me/assistant', { greeting: 'Guten Tag!', language: 'de' }));
+    expect(put.res.status, JSON.stringify(put.res.body)).toBe(200);
+    // No GetItem of the teardown record (the gate's, before): its first read is the partition's Query, strongly consistent.
+    expect(teardownGets(put.sent)).toEqual([]);
+    expect(put.sent[0]!.name).toBe('Query');
+    expect(put.sent[0]!.input.ConsistentRead).toBe(true);
+
+    const subscribe = await commandsOf(u.sub, () => u.call('POST', '/v1/me/subscription', { planId: 'starter' }));
+    expect(subscribe.res.status, JSON.stringify(subscribe.res.body)).toBe(201);
+    expect(teardownGets(subscribe.sent)).toEqual([]);
+    expect(subscribe.sent[0]!.name).toBe('Query');
+    expect(subscribe.sent[0]!.input.ConsistentRead).toBe(true);
+
+    // A route the stack still gates reads the record first: the one read these two save.
+    const devices = await commandsOf(u.sub, () => u.call('POST', '/v1/me/devices', { deviceId: 'desk', platform: 'web', userAgent: 'Mozilla/5.0 Firefox/133.0' }));
+    expect(devices.res.status).toBe(200);
+    expect(teardownGets(devices.sent)).toHaveLength(1);
+
+    // Held at its login step: the teardown runs.
+    await stack.fault('auth0', { mode: 'error', count: 1000, match: '/api/v2/users/' });
+    expect((await u.call('DELETE', '/v1/me')).status).toBe(202);
+    const before = await settle(stack);
+    const inPartition = Object.values(routes as Record<string, RouteDef>).filter((r) => r.accountState === 'in-partition-query');
+    expect(inPartition.map((r) => r.name).sort()).toEqual(['addIntegration', 'changePlan', 'createSubscription', 'getMe', 'putAssistant']);
+    for (const r of inPartition) {
+      const valid = validBodies(r);
+      const body = valid ? fc.sample(valid, { numRuns: 1, seed: 5 })[0] : undefined;
+      const refused = await commandsOf(u.sub, () => u.call(r.method, r.path, body));
+      expect(refused.res.status, `${r.name}: ${JSON.stringify(refused.res.body)}`).toBe(409);
+      expect(refused.res.body.type).toBe(problem('account-being-deleted'));
+      // One read, nothing written.
+      expect(refused.sent.map((c) => c.name), r.name).toEqual(['Query']);
+    }
+    expect(await settle(stack)).toBe(before);
+    await fetch(`${stack.emulators.auth0}/_faults`, { method: 'DELETE' });
   }, 60_000);
 });

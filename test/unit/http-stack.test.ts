@@ -113,6 +113,20 @@ describe('the account gate', () => {
     expect(() => buildHandler(def({ access: 'user' }), async () => ok({ seen: '' }))).toThrow(/no account state reader/);
   });
 
+  it('an idempotent route that would check the account in its own read is refused at cold start', () => {
+    const d = def({ access: 'user', idempotent: true, accountState: 'in-partition-query', uses: { table: 'write' } });
+    expect(() => buildHandler(d, async () => ok({ seen: '' }), ports)).toThrow(/let the stack gate it/);
+  });
+
+  it('a route that checks the account in its own read gets no gate read from the stack', async () => {
+    const reads: string[] = [];
+    const handler = buildHandler(def({ access: 'user', accountState: 'in-partition-query' }), async () => ok({ seen: 'x' }), {
+      accountState: async (id) => void reads.push(id),
+    });
+    expect(((await handler(event({ claims: { sub: 'gone' } }), context)) as { statusCode: number }).statusCode).toBe(200);
+    expect(reads).toEqual([]);
+  });
+
   it('an idempotent route given no idempotency runner is refused at cold start', () => {
     expect(() => buildHandler(def({ access: 'public', idempotent: true, uses: { table: 'write' } }), async () => ok({ seen: '' }), ports)).toThrow(/no idempotency runner/);
   });

@@ -3,8 +3,9 @@
 // token issued before the deletion is still valid. The state is the caller's teardown record, read
 // by the reader the route was composed with (shared/app/route.ts: one strongly consistent GetItem);
 // a route whose handler reads the caller's whole partition anyway (`accountState:
-// 'in-partition-query'` in its manifest entry) checks the record found there instead
-// (`assertAccountOpen`), and saves the round trip. An authenticated route given no reader is refused
+// 'in-partition-query'` in its manifest entry: GET /v1/me, PUT /v1/me/assistant, the subscription's
+// and the integrations' POSTs) checks the record found in that strongly consistent Query instead
+// (`assertAccountOpen`, first thing after the read), and saves the round trip. An authenticated route given no reader is refused
 // when its handler is built, at cold start.
 import type middy from '@middy/core';
 import { assertAccountOpen, type AccountStateReader } from '../../domain/account-state';
