@@ -7,7 +7,8 @@
 // - atomic under concurrent hooks: a take is one conditional update, `size(map) < limit` and the sid's
 //   absence; two hooks racing for the last channel cannot both pass, and a hook delivered twice finds
 //   its sid and takes nothing more (a refresh of its own lease);
-// - O(1) per hook: one consistent read of the item, then the update; a failed condition answers the
+// - O(1) per hook: one consistent read of the item, then the update (a new call's two takes share the
+//   read: `takeForCall`); a failed condition answers the
 //   item as it is now (ALL_OLD), so a retry needs no second read. No query over the leases, no index;
 // - no leak: a lease whose release never comes (a lost final status event) expires. Expired leases are
 //   removed by the next take, in the same update (each removal conditioned on its lease still being the
@@ -87,21 +88,22 @@ export function hotlineChannelsRepository(t: TableRef) {
     input: { hotlineID: number; dir: ChannelDirection; callSid: string; limit: number; now: Date },
     lease: ChannelLease,
     item: Item | undefined,
-  ): Promise<{ outcome: 'taken' | 'full' } | { outcome: 'retry'; item: Item | undefined }> {
+  ): Promise<{ outcome: 'taken'; item: Item } | { outcome: 'full' } | { outcome: 'retry'; item: Item | undefined }> {
     const { hotlineID, dir, callSid } = input;
     if (!item) {
       const fresh: HotlineChannels = { inbound: {}, outbound: {} };
       fresh[dir][callSid] = lease;
+      const created = { ...channelsKey(hotlineID), entity: 'hotlineChannels', hotlineID, ...fresh };
       try {
         await t.doc.send(
           new PutCommand({
             TableName: t.tableName,
-            Item: { ...channelsKey(hotlineID), entity: 'hotlineChannels', hotlineID, ...fresh },
+            Item: created,
             ConditionExpression: 'attribute_not_exists(pk)',
             ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           }),
         );
-        return { outcome: 'taken' };
+        return { outcome: 'taken', item: created };
       } catch (err) {
         if (!isConditionFailure(err)) throw err;
         return { outcome: 'retry', item: failedItem(err) };
@@ -147,34 +149,63 @@ export function hotlineChannelsRepository(t: TableRef) {
           ConditionExpression: conditions.join(' AND '),
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
-          ReturnValues: plan.action === 'sweepOnly' ? 'ALL_NEW' : 'NONE',
+          // The item as the update leaves it: a take that follows (the call's outbound channel) reads no more.
+          ReturnValues: 'ALL_NEW',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
-      return plan.action === 'sweepOnly' ? { outcome: 'retry', item: res.Attributes as Item } : { outcome: 'taken' };
+      return plan.action === 'sweepOnly' ? { outcome: 'retry', item: res.Attributes as Item } : { outcome: 'taken', item: res.Attributes as Item };
     } catch (err) {
       if (!isConditionFailure(err)) throw err;
       return { outcome: 'retry', item: failedItem(err) };
     }
   }
 
+  type TakeInput = { hotlineID: number; dir: ChannelDirection; callSid: string; limit: number; now: Date; leaseSeconds: number; phone?: string };
+
+  /** A take from the item as last seen (undefined: none yet): whether the call holds a channel, and the item as the take left it. */
+  async function takeFrom(input: TakeInput, item: Item | undefined): Promise<{ taken: boolean; item: Item | undefined }> {
+    const lease: ChannelLease = { exp: leaseExpiry(input.now, input.leaseSeconds), ...(input.phone ? { phone: input.phone } : {}) };
+    for (let i = 0; i < TAKE_ATTEMPTS; i++) {
+      const res = await attempt(input, lease, item);
+      if (res.outcome === 'taken') return { taken: true, item: res.item };
+      if (res.outcome === 'full') return { taken: false, item };
+      item = res.item;
+    }
+    // Outrun TAKE_ATTEMPTS times by other calls of the same hotline: as busy as it gets.
+    return { taken: false, item };
+  }
+
   return {
+    /**
+     * A new call's channels from one read of the item: an inbound one and, when it got that, the
+     * outbound one for the agent phone it rings first (`outbound`; the inbound take answers the item
+     * as it left it, so the second take reads nothing). As two `take`s would, each with its own
+     * conditional write.
+     */
+    async takeForCall(input: {
+      hotlineID: number;
+      callSid: string;
+      now: Date;
+      leaseSeconds: number;
+      inboundLimit: number;
+      outbound?: { limit: number; phone: string };
+    }): Promise<{ inbound: boolean; outbound: boolean }> {
+      const { hotlineID, callSid, now, leaseSeconds } = input;
+      const inbound = await takeFrom({ hotlineID, callSid, now, leaseSeconds, dir: 'inbound', limit: input.inboundLimit }, await read(hotlineID));
+      if (!inbound.taken || !input.outbound) return { inbound: inbound.taken, outbound: false };
+      const outbound = await takeFrom({ hotlineID, callSid, now, leaseSeconds, dir: 'outbound', limit: input.outbound.limit, phone: input.outbound.phone }, inbound.item);
+      return { inbound: true, outbound: outbound.taken };
+    },
+
     /**
      * Takes a `dir` channel of the hotline for jambonz's call `callSid` until `leaseSeconds` from `now`,
      * when fewer than `limit` live leases are held: true when the call holds one now (its own, if it
      * held one already: a hook delivered again takes nothing more), false when every channel is in use.
      * `phone`: the agent phone an outbound lease rings (a release by that leg's status names it).
      */
-    async take(input: { hotlineID: number; dir: ChannelDirection; callSid: string; limit: number; now: Date; leaseSeconds: number; phone?: string }): Promise<boolean> {
-      const lease: ChannelLease = { exp: leaseExpiry(input.now, input.leaseSeconds), ...(input.phone ? { phone: input.phone } : {}) };
-      let item = await read(input.hotlineID);
-      for (let i = 0; i < TAKE_ATTEMPTS; i++) {
-        const res = await attempt(input, lease, item);
-        if (res.outcome !== 'retry') return res.outcome === 'taken';
-        item = res.item;
-      }
-      // Outrun TAKE_ATTEMPTS times by other calls of the same hotline: as busy as it gets.
-      return false;
+    async take(input: TakeInput): Promise<boolean> {
+      return (await takeFrom(input, await read(input.hotlineID))).taken;
     },
 
     /** Gives the call's leases back (`dirs`); a lease already gone is no error. */

@@ -299,8 +299,9 @@ export function hotlinesRepository(t: TableRef) {
 
     /** The log of jambonz's call `callSid`, started now at the hotline's next position unless one exists (a hook delivered twice starts one log). */
     async startCallLog(input: { hotlineID: number; callSid: string; from: string | null; now: string; entries: CallLogEntryRow[] }): Promise<{ log: CallLogRow; created: boolean }> {
-      const existing = await repo.logByCall(input.callSid);
-      if (existing) return { log: existing, created: false };
+      // No read of the call's ref first: its Put below is conditional, so a hook delivered again fails
+      // the transaction and then reads the log the first delivery wrote (a round trip saved on every
+      // new call; the id drawn for the failed attempt is skipped, as when a write loses a race).
       const counter = logsCounter(input.hotlineID);
       return atNextPosition(t, counter, async (last) => {
         const id = await nextId(t, 'callLog');

@@ -115,13 +115,18 @@ export async function answerCallHook(deps: CallDeps, pathId: string, call: Jambo
   if (call.dial_call_status === undefined) {
     const incoming: CallLogEntryRow = { action: 'incoming', agentPhone: null, userID: null, startTime: now };
     const start = (entries: CallLogEntryRow[]) => deps.hotlines.startCallLog({ hotlineID: hotline.id, callSid: call.call_sid, from: call.from ?? null, now, entries });
-    // A hook delivered again holds its channel already and takes no second one.
-    if (!(await deps.channels.take({ ...lease, dir: 'inbound', limit: hotline.channelsInbound }))) {
+    const first = phones[0];
+    // A hook delivered again holds its channels already and takes no second one.
+    const taken = await deps.channels.takeForCall({
+      ...lease,
+      inboundLimit: hotline.channelsInbound,
+      ...(first ? { outbound: { limit: hotline.channelsOutbound, phone: e164(first.phone) } } : {}),
+    });
+    if (!taken.inbound) {
       await start([incoming, { action: 'declined', agentPhone: null, userID: null, startTime: now }]);
       return [{ ...DECLINE_BUSY }];
     }
-    const first = phones[0];
-    const dialling = first !== undefined && (await deps.channels.take({ ...lease, dir: 'outbound', limit: hotline.channelsOutbound, phone: e164(first.phone) }));
+    const dialling = first !== undefined && taken.outbound;
     const entries: CallLogEntryRow[] = [incoming];
     if (first) entries.push({ action: dialling ? 'dial' : 'no-channel', agentPhone: first.phone, userID: first.userID, startTime: now });
     // A hook delivered again finds its log and gets the same verbs; nothing is logged twice.

@@ -13,6 +13,10 @@ import { signJambonzBody } from '../../shared/providers/jambonz/signature';
 import { addHotlineNumbers, uniqueAreaCode } from '../support/hotline-numbers';
 import { workerStack, waitFor, type TestStack } from '../support/stack';
 import { newUser } from '../support/users';
+import { onTableCommand } from '../support/table-commands';
+
+/** The most table round trips the call hook makes before it answers a new inbound call. */
+const ROUND_TRIPS = 9;
 
 let stack: TestStack;
 let token = '';
@@ -70,7 +74,7 @@ beforeAll(async () => {
   stack = await workerStack();
   // An area of its own, with a number for each hotline below (the stack's pool is shared with other files).
   const area = uniqueAreaCode();
-  await addHotlineNumbers(stack, area, 7);
+  await addHotlineNumbers(stack, area, 8);
   const admin = await newUser(stack, { prefix: 'channels-admin', email: null });
   token = admin.token;
   const created = await call('POST', '/v1/organizations', { name: 'Fire brigade Bonn' });
@@ -260,5 +264,33 @@ describe('the leases in the table', () => {
     expect(await channels.take({ hotlineID: id, dir: 'inbound', callSid: 'fresh', limit: 1, now: later, leaseSeconds: 60 })).toBe(true);
     expect(await channels.get(id)).toEqual({ inbound: { fresh: { exp: later.getTime() / 1000 + 60 } }, outbound: {} });
     expect(await channels.take({ hotlineID: id, dir: 'inbound', callSid: 'another', limit: 1, now: later, leaseSeconds: 60 })).toBe(false);
+  });
+});
+
+describe("the call hook's table round trips", () => {
+  it('a new inbound call: the hotline, its agents and their phones read, both channels taken and the log started, in few round trips; a hook delivered again takes nothing more', async () => {
+    const line = await hotline('Counted', { channelsInbound: 2, channelsOutbound: 2 });
+    const callSid = `counted-${randomUUID()}`;
+    const payload = { call_sid: callSid, direction: 'inbound', from: '+4917012345678', to: line.number, call_status: 'ringing' };
+    const sent: string[] = [];
+    // Every command while the hook runs (the hotline is active and nothing else is in flight).
+    const stop = onTableCommand((c) => void sent.push(`${c.name} ${JSON.stringify((c.input as { Key?: unknown }).Key ?? (c.input as { ExpressionAttributeValues?: unknown }).ExpressionAttributeValues ?? '')}`));
+    let res;
+    try {
+      res = await hook(line.id, 'call', payload);
+    } finally {
+      stop();
+    }
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.map((v: { verb: string }) => v.verb)).toEqual(['say', 'dial']);
+    expect(sent.length, sent.join(', ')).toBeLessThanOrEqual(ROUND_TRIPS);
+    const channels = await channelsOf(line.id);
+    expect(Object.keys(channels.inbound)).toEqual([callSid]);
+    expect(channels.outbound[callSid]?.phone).toBe(`+${phones[0]!.replace(/\D/g, '')}`);
+    // Delivered again: the same verbs, one log, no second channel.
+    const again = await hook(line.id, 'call', payload);
+    expect(again.body).toEqual(res.body);
+    expect((await logs(line.id)).map((l) => l.actions)).toEqual([['incoming', 'dial']]);
+    expect(Object.keys((await channelsOf(line.id)).inbound)).toEqual([callSid]);
   });
 });
