@@ -190,6 +190,8 @@ describe('PUT /v1/me/assistant in flight when DELETE /v1/me comes', () => {
 describe('routes whose handler reads the caller partition check the account in that read', () => {
   /** The requests' own commands on the user's partition (a stream worker reading it is not among them: its commands come after the answer). */
   async function commandsOf(sub: string, send: () => Promise<{ status: number; body: { type?: string } }>) {
+    // What an earlier request set off (the workers of its rows) is done first: its reads are not this request's.
+    await stack.streams.idle();
     const sent: TableCommand[] = [];
     const stop = onTableCommand((c) => {
       if (JSON.stringify(c.input).includes(`USER#${sub}`)) sent.push(c);
