@@ -1,5 +1,12 @@
-// The admin dashboard at scale (`npm run bench -- --admin` runs only this; `npm run bench` ends with
-// it): starts its own local stack, seeds BENCH_ADMIN_CUSTOMERS customers (100 000 by default: a third
+// The admin dashboard at scale: `npm run bench:admin` (also `npm run bench -- --admin`), in a process
+// of its own. `npm run bench` used to end with it, after its routes part, and failed or hung there:
+// the handlers and stream workers that part had loaded (a module loads once per process, as once per
+// sandbox on Lambda) keep the table client and the configuration they made at their cold start,
+// pointing at the first stack's DynamoDB Local, stopped by then. On the second stack the workers the
+// seeding triggers fail against it and retry, so `streams.idle()` waits on them, or a write times out
+// (TableUnavailableError); both reproduce with 500 customers after one request on a first stack.
+//
+// Starts its own local stack, seeds BENCH_ADMIN_CUSTOMERS customers (100 000 by default: a third
 // with settings only, a third with a subscription only, a third with both; scripts/bench-customers.ts)
 // into DynamoDB Local as the repositories store them (their item builders, 25 rows a call), and
 // indexes them with the indexCustomer worker's own entries and counters, loaded in bulk (loadCustomerIndex), the last
@@ -10,6 +17,7 @@
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { dynamoClient } from '../lib/local/dynamo';
 import { handlerLoader } from '../lib/local/lambda';
 import { startStack, type StackOptions } from '../lib/local/stack';
@@ -127,4 +135,10 @@ export async function runAdminBench(): Promise<void> {
   } finally {
     await stack.stop();
   }
+}
+
+// `npm run bench:admin` runs this file.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  await runAdminBench();
+  process.exit(0);
 }

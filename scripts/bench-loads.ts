@@ -1,0 +1,259 @@
+// Part 1 of `npm run bench` (scripts/bench.ts): every function's bundle and what loading it costs,
+// beside its floor.
+//
+// Bundles. Every function (routes, stream workers, operations) and every floor (a bundle of only the
+// SDK clients a function needs, constructed: lib/bundling.ts `floorSource`) is built with the options
+// CDK uses (lib/bundling.ts), all in one esbuild build: without code splitting each entry point is
+// linked on its own, so each output is byte for byte the bundle a build of that entry alone gives,
+// and the files are parsed once instead of once per function.
+//
+// The measure: the CPU time (user + system, every thread of the process: process.cpuUsage) that
+// importing the bundle takes in a fresh Node process, which is what a cold start adds to Node's own
+// start. Wall time, which the bench took before, moves with whatever else the machine runs: on this
+// 2-core machine shared with other work its spread within a run was 10–20 %, and a function's ratio
+// moved by up to ±0.3 between runs. CPU time does not count waiting for a core; what still moves it is
+// the other processes evicting this one's caches, which only ever adds time: samples spread 5–10 %
+// above a clean floor, with a long tail of slow ones. Hence:
+// - rounds: each round loads every function once and every floor FLOOR_SAMPLES_PER_ROUND times (a
+//   floor serves several functions), in a shuffled order with the floors spread through it, so each
+//   figure is taken across the whole run and a slow drift of the machine weighs on a function and its
+//   floor alike;
+// - a function's figure is the mean of the fastest half of its BENCH_RUNS samples (15 by default):
+//   a trimmed mean that drops the slow half, where the disturbances are. On two back-to-back runs of
+//   every function, the ratios of medians disagreed by up to 0.09 (8 functions over 0.05), those of
+//   fastest-half means by up to 0.04 (mean 0.013);
+// - its ratio is that figure over its floor's, printed with its spread: half the width of the 95 %
+//   bootstrap interval of the ratio (both sample sets resampled), about how far a second run may land.
+// A function with no SDK (an empty floor) is put against the DynamoDB floor, with its own target.
+//
+// "secrets ms" is a different figure: the wall time of a load that reads the function's secret keys
+// through the Parameters and Secrets extension (its local emulator, in this process), as on Lambda,
+// so it includes that HTTP read: a median of BENCH_SECRETS_RUNS fresh processes.
+import { build } from 'esbuild';
+import { execFile } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { fastHalfMean, median, ratioWithSpread, seededRandom, shuffled } from '../lib/bench-stats';
+import { PROVIDER_SDK, esbuildOptions, floorSource } from '../lib/bundling';
+import { createEmulators } from '../lib/local/emulators';
+import { startEmulator } from '../lib/local/emulators/kit';
+import { LOCAL_SECRET_NAME, createSecretsEmulator } from '../lib/local/emulators/secrets';
+import { operations } from '../lib/operations';
+import { routes } from '../lib/routes';
+import { PROVIDER_SECRET_KEYS, functionSecretKeys } from '../lib/settings';
+import { workers } from '../lib/workers';
+import type { ProviderName } from '../shared/errors';
+import { duration, type Progress } from './bench-progress';
+
+const ROOT = new URL('..', import.meta.url).pathname;
+
+/** Floor samples per round: a floor serves several functions, so its figure is taken from more samples. */
+export const FLOOR_SAMPLES_PER_ROUND = 3;
+
+/**
+ * The targets, not asserted (the bench measures): a function's load at most 1.25 times its floor's;
+ * a function with no SDK at most 0.6 times the DynamoDB floor's, and its bundle under 150 KB.
+ */
+export const LOAD_TARGET = { ratio: 1.25, bareRatio: 0.6, bareBytes: 150 * 1024 } as const;
+
+export interface BenchFunction {
+  name: string;
+  kind: 'route' | 'worker' | 'operation';
+  handler: string;
+  uses: { table?: 'read' | 'write'; providers?: readonly ProviderName[]; payoutKey?: unknown };
+}
+
+/** Every function CDK deploys: routes, stream workers, operations, by manifest. */
+export function allFunctions(): BenchFunction[] {
+  const of = (kind: BenchFunction['kind'], defs: Record<string, { name: string; handler: string; uses: BenchFunction['uses'] }>) =>
+    Object.values(defs).map((d) => ({ name: d.name, kind, handler: d.handler, uses: d.uses }));
+  return [...of('route', routes), ...of('worker', workers), ...of('operation', operations)];
+}
+
+/** The SDK clients a function needs, as its floor holds them: "dynamodb+kms+stripe"; "" for none. */
+export function floorKey(uses: BenchFunction['uses']): string {
+  const sdks = [...new Set(uses.providers ?? [])].filter((p) => PROVIDER_SDK[p]).sort();
+  return [uses.table ? 'dynamodb' : '', uses.payoutKey ? 'kms' : '', ...sdks].filter(Boolean).join('+');
+}
+
+const DYNAMODB = floorKey({ table: 'read' });
+
+/** The floor a function is put against: its own, or DynamoDB's for a function with no SDK. */
+export const floorFor = (f: BenchFunction) => floorKey(f.uses) || DYNAMODB;
+
+export interface Bundles {
+  /** Bytes of each function's bundle, by name. */
+  bytes: Map<string, number>;
+  file: Map<string, string>;
+  /** Each floor's file and bytes, by floor key. */
+  floors: Map<string, { file: string; bytes: number }>;
+}
+
+/** Builds every function's bundle and every floor its functions need, in one esbuild build. */
+export async function bundleAll(fns: BenchFunction[], outDir: string): Promise<Bundles> {
+  rmSync(outDir, { recursive: true, force: true });
+  const srcDir = join(outDir, 'floor-sources');
+  mkdirSync(srcDir, { recursive: true });
+  const floorKeys = [...new Set(fns.map(floorFor))];
+  const entryPoints: Record<string, string> = {};
+  for (const f of fns) entryPoints[f.name] = join(ROOT, f.handler);
+  for (const key of floorKeys) {
+    const uses = { table: key.split('+').includes('dynamodb') ? ('read' as const) : undefined, payoutKey: key.split('+').includes('kms') ? 'x' : undefined, providers: key.split('+').filter((p) => PROVIDER_SDK[p]) };
+    const src = join(srcDir, `${key}.js`);
+    writeFileSync(src, floorSource(uses));
+    entryPoints[`floor.${key}`] = src;
+  }
+  const options = esbuildOptions('', '');
+  delete options.outfile;
+  const result = await build({ ...options, entryPoints, outdir: outDir, outExtension: { '.js': '.mjs' }, absWorkingDir: ROOT });
+  const bytesOf = new Map(Object.entries(result.metafile!.outputs).map(([file, o]) => [join(ROOT, file), o.bytes]));
+  const fileOf = (name: string) => join(outDir, `${name}.mjs`);
+  return {
+    bytes: new Map(fns.map((f) => [f.name, bytesOf.get(fileOf(f.name))!])),
+    file: new Map(fns.map((f) => [f.name, fileOf(f.name)])),
+    floors: new Map(floorKeys.map((k) => [k, { file: fileOf(`floor.${k}`), bytes: bytesOf.get(fileOf(`floor.${k}`))! }])),
+  };
+}
+
+export interface LoadFigures {
+  /** CPU ms of the import (the mean of the fastest half of the samples), and the samples. */
+  cpuMs: number;
+  samples: number[];
+  /** The floor the ratio is against: the function's own, or DynamoDB's for a function with no SDK. */
+  floor: string;
+  floorCpuMs: number;
+  floorSamples: number[];
+  floorBytes: number;
+  ratio: number;
+  spread: number;
+  /** No SDK: put against the DynamoDB floor, with the bare function's target. */
+  bare: boolean;
+  /** The ratio's target, and whether the function is over it (for a bare function, also over its bytes). */
+  target: number;
+  over: boolean;
+  /** Wall ms of a load that reads the function's secret keys through the extension; null without secret keys. */
+  secretsMs: number | null;
+}
+
+// What a function sees at init on Lambda: its config variables (local defaults fill the rest); nothing
+// that changes how Node runs (NODE_OPTIONS, a compile cache would make the second load cheaper).
+function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, STAGE: 'local', AWS_REGION: 'eu-central-1', POWERTOOLS_LOG_LEVEL: 'SILENT', ...extra };
+  delete env.NODE_OPTIONS;
+  delete env.NODE_COMPILE_CACHE;
+  return env;
+}
+
+// Asynchronous, so the extension's emulator in this process can answer the loads that read secrets.
+const run = promisify(execFile);
+
+/** One load in a fresh process: [CPU ms, wall ms] of the import. */
+async function loadOnce(file: string, env: NodeJS.ProcessEnv): Promise<[number, number]> {
+  const url = JSON.stringify(pathToFileURL(file).href);
+  const script =
+    `const c=process.cpuUsage(),t=performance.now();await import(${url});` +
+    'const w=performance.now()-t,d=process.cpuUsage(c);process.stdout.write(JSON.stringify([(d.user+d.system)/1000,w]));';
+  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { env, encoding: 'utf8' });
+  return JSON.parse(stdout) as [number, number];
+}
+
+export async function measureLoads(
+  fns: BenchFunction[],
+  bundles: Bundles,
+  opts: { runs: number; secretsRuns: number; progress: Progress },
+): Promise<Map<string, LoadFigures>> {
+  const env = childEnv();
+  const cpu = new Map<string, number[]>();
+  const floorCpu = new Map<string, number[]>();
+  // Only the floors some function is put against (a bare function's empty floor is not).
+  const floors = [...new Set(fns.map(floorFor))];
+  type Item = { fn: BenchFunction } | { floor: string };
+  const perRound = fns.length + floors.length * FLOOR_SAMPLES_PER_ROUND;
+  const started = performance.now();
+  for (let round = 0; round < opts.runs; round++) {
+    const random = seededRandom(round + 1);
+    // Functions shuffled, floors shuffled and spread evenly among them.
+    const placed = [
+      ...shuffled(fns, random).map((fn, i, a) => ({ at: (i + 0.5) / a.length, item: { fn } as Item })),
+      ...shuffled(floors.flatMap((k) => Array<string>(FLOOR_SAMPLES_PER_ROUND).fill(k)), random).map((floor, i, a) => ({ at: (i + 0.5) / a.length, item: { floor } as Item })),
+    ].sort((a, b) => a.at - b.at);
+    for (const [i, { item }] of placed.entries()) {
+      const done = round * perRound + i;
+      const left = done === 0 ? '' : `, about ${duration(((performance.now() - started) / done) * (opts.runs * perRound - done))} left`;
+      const what = 'fn' in item ? item.fn.name : `floor ${item.floor}`;
+      opts.progress.update(`module loads: round ${round + 1}/${opts.runs}, ${what} (${i + 1}/${perRound})${left}`);
+      if ('fn' in item) {
+        const [ms] = await loadOnce(bundles.file.get(item.fn.name)!, env);
+        cpu.set(item.fn.name, [...(cpu.get(item.fn.name) ?? []), ms]);
+      } else {
+        const [ms] = await loadOnce(bundles.floors.get(item.floor)!.file, env);
+        floorCpu.set(item.floor, [...(floorCpu.get(item.floor) ?? []), ms]);
+      }
+    }
+  }
+  opts.progress.done(`module loads: ${opts.runs} rounds of ${perRound} fresh processes in ${duration(performance.now() - started)}`);
+
+  const secrets = await measureSecrets(fns, bundles, opts);
+
+  const out = new Map<string, LoadFigures>();
+  for (const f of fns) {
+    const samples = cpu.get(f.name)!;
+    const floor = floorFor(f);
+    const floorSamples = floorCpu.get(floor)!;
+    const { ratio, spread } = ratioWithSpread(samples, floorSamples, fastHalfMean);
+    const bare = floorKey(f.uses) === '';
+    const target = bare ? LOAD_TARGET.bareRatio : LOAD_TARGET.ratio;
+    out.set(f.name, {
+      cpuMs: fastHalfMean(samples),
+      samples,
+      floor,
+      floorCpuMs: fastHalfMean(floorSamples),
+      floorSamples,
+      floorBytes: bundles.floors.get(floor)!.bytes,
+      ratio,
+      spread,
+      bare,
+      target,
+      over: ratio > target || (bare && bundles.bytes.get(f.name)! >= LOAD_TARGET.bareBytes),
+      secretsMs: secrets.get(f.name) ?? null,
+    });
+  }
+  return out;
+}
+
+/** For each function with secret keys: the median wall ms of a load that reads them through the extension. */
+async function measureSecrets(fns: BenchFunction[], bundles: Bundles, opts: { secretsRuns: number; progress: Progress }): Promise<Map<string, number>> {
+  const withKeys = fns.map((f) => [f, functionSecretKeys(f.uses.providers)] as const).filter(([, keys]) => keys.length > 0);
+  const out = new Map<string, number>();
+  if (withKeys.length === 0 || opts.secretsRuns < 1) return out;
+  // The stage secret as the local stack serves it: its emulators' credentials (shared/config/secrets.ts).
+  const credentials: Record<string, string> = Object.assign({}, ...createEmulators().all.map(({ definition }) => definition.env('http://127.0.0.1:1')));
+  const extension = await startEmulator(
+    // Every key a function may read; one no emulator names (a webhook secret) gets a stand-in value:
+    // the bench measures the read, not what is read.
+    createSecretsEmulator({ secrets: { [LOCAL_SECRET_NAME]: Object.fromEntries(PROVIDER_SECRET_KEYS.map((k) => [k, credentials[k] ?? 'bench-stand-in'])) } }),
+    { port: 0 },
+  );
+  const started = performance.now();
+  try {
+    for (const [i, [f, keys]] of withKeys.entries()) {
+      opts.progress.update(`secrets: ${f.name} (${i + 1}/${withKeys.length})`);
+      // One read of the stage secret, whatever the number of keys.
+      const env = childEnv({
+        ...extension.definition.env(extension.baseUrl),
+        PROVIDER_SECRET_NAME: LOCAL_SECRET_NAME,
+        SECRET_KEYS: keys.join(','),
+        ...Object.fromEntries(keys.map((k) => [k, ''])),
+      });
+      const wall: number[] = [];
+      for (let r = 0; r < opts.secretsRuns; r++) wall.push((await loadOnce(bundles.file.get(f.name)!, env))[1]);
+      out.set(f.name, median(wall));
+    }
+  } finally {
+    await extension.close();
+  }
+  opts.progress.done(`secrets: ${withKeys.length} functions, ${opts.secretsRuns} loads each, in ${duration(performance.now() - started)}`);
+  return out;
+}

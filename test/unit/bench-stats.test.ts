@@ -1,0 +1,45 @@
+// The statistics `npm run bench` prints its module-load ratios with (lib/bench-stats.ts).
+import { describe, expect, it } from 'vitest';
+import { fastHalfMean, median, quantile, ratioWithSpread, seededRandom, shuffled } from '../../lib/bench-stats';
+
+describe('bench statistics', () => {
+  it('median and quantiles', () => {
+    expect(median([5, 1, 3])).toBe(3);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(quantile([10, 20, 30, 40, 50], 0.25)).toBe(20);
+    expect(quantile([0, 10], 0.975)).toBeCloseTo(9.75);
+    expect(() => median([])).toThrow();
+  });
+
+  it('the fastest-half mean ignores the slow samples, however slow', () => {
+    expect(fastHalfMean([10, 12, 11, 13, 900, 1000])).toBe(11);
+    // Odd count: the middle sample goes with the slow half.
+    expect(fastHalfMean([3, 1, 2, 100, 5])).toBe(1.5);
+    expect(fastHalfMean([7])).toBe(7);
+  });
+
+  it('a ratio of steady samples has no spread; of noisy ones, one that holds the true ratio', () => {
+    expect(ratioWithSpread([110, 110, 110], [100, 100, 100, 100], fastHalfMean)).toEqual({ ratio: 1.1, spread: 0 });
+    const random = seededRandom(7);
+    const noisy = (base: number, n: number) => Array.from({ length: n }, () => base * (1 + 0.1 * random()));
+    const { ratio, spread } = ratioWithSpread(noisy(120, 15), noisy(100, 45), fastHalfMean);
+    expect(spread).toBeGreaterThan(0.001);
+    expect(spread).toBeLessThan(0.1);
+    expect(Math.abs(ratio - 1.2)).toBeLessThan(spread * 2);
+  });
+
+  it('the same samples give the same spread', () => {
+    const a = [10, 12, 15, 11, 13];
+    const b = [9, 8, 10, 9.5, 8.5];
+    expect(ratioWithSpread(a, b, median)).toEqual(ratioWithSpread(a, b, median));
+  });
+
+  it('a seeded shuffle is a permutation, the same for the same seed', () => {
+    const xs = Array.from({ length: 20 }, (_, i) => i);
+    const once = shuffled(xs, seededRandom(3));
+    expect([...once].sort((a, b) => a - b)).toEqual(xs);
+    expect(once).not.toEqual(xs);
+    expect(shuffled(xs, seededRandom(3))).toEqual(once);
+    expect(shuffled(xs, seededRandom(4))).not.toEqual(once);
+  });
+});
