@@ -31,12 +31,12 @@ export function routesTable(names: string[], figures: Map<string, RouteFigures>)
   for (const name of names) {
     const f = figures.get(name);
     if (!f) continue;
-    // The manifest's path, not the one sent: its parameters change from run to run.
-    const request = f.route ? `\`${cell(f.route)}\`` : '';
+    // The manifest's path, not the one sent (its parameters change from run to run), and no ranges.
+    const request = `${f.route ? `\`${cell(f.route)}\`` : ''}${f.as ? ` (${f.as})` : ''}`;
     lines.push(
-      f.note
-        ? `| \`${name}\` | ${request} | ${cell(f.note)} | | |`
-        : `| \`${name}\` | ${request} | ${cell(f.tableText!)} | ${cell(f.providerText!)} | ${cell(f.afterwards!)} |`,
+      f.note || !f.steady
+        ? `| \`${name}\` | ${request} | ${cell(f.note ?? '')} | | |`
+        : `| \`${name}\` | ${request} | ${cell(f.steady.table)} | ${cell(f.steady.providers)} | ${cell(f.steady.afterwards)} |`,
     );
   }
   return lines.join('\n');

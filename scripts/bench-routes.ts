@@ -48,15 +48,19 @@ const AUTHORIZER_PATHS = new Set(['auth0 GET /.well-known/jwks.json']);
 export interface RouteFigures {
   /** The request sent: method, path and the demo user whose token it carries. */
   request: string;
-  /** The manifest's method and path, and the demo user whose token is sent (none for a public route). */
+  /** The manifest's method and path (its parameters unfilled: they change from run to run) with the query sent. */
   route?: string;
+  /** The demo user whose token is sent (none for a public route). */
+  as?: string;
   /** Why there are no figures (no scripted request, or the request failed). */
   note?: string;
   tableOps?: number;
-  /** "2 (GetItem, Query)", with the range over the requests when it varies. */
+  /** "2 (GetItem, Query)", with the range over the requests when it varies: "3 (…) [3–4]". */
   tableText?: string;
   providerCalls?: number;
   providerText?: string;
+  /** The same without the ranges (which move from run to run): for the README. */
+  steady?: { table: string; providers: string; afterwards: string };
   workerTableOps?: number;
   workerProviderCalls?: number;
   /** What the stream workers did afterwards, "-" for nothing. */
@@ -153,11 +157,17 @@ export async function measureRoutes(names: string[], opts: { requests: number; p
     }
   }
 
-  async function drive(stack: LocalStack, def: RouteDef, build: BenchRequestBuilder, onRequest: (n: number) => void): Promise<{ request: string; route: string; samples: Sample[]; note?: string }> {
+  async function drive(
+    stack: LocalStack,
+    def: RouteDef,
+    build: BenchRequestBuilder,
+    onRequest: (n: number) => void,
+  ): Promise<{ request: string; route: string; as?: string; samples: Sample[]; note?: string }> {
     const first = build(stack, 0);
-    const as = first.token ? ` (${first.token})` : '';
-    const request = `${first.method ?? def.method} ${first.path ?? def.path}${as}`;
-    const route = `${first.method ?? def.method} ${def.path}${as}`;
+    const as = first.token;
+    const sent = first.path ?? def.path;
+    const request = `${first.method ?? def.method} ${sent}${as ? ` (${as})` : ''}`;
+    const route = `${first.method ?? def.method} ${def.path}${sent.includes('?') ? sent.slice(sent.indexOf('?')) : ''}`;
     const quietMs = def.uses.table === 'write' ? QUIET_MS : 0;
 
     async function once(n: number): Promise<Sample | string> {
@@ -210,15 +220,15 @@ export async function measureRoutes(names: string[], opts: { requests: number; p
     await quiet(stack, QUIET_MS);
     // The warm-up pays the handler's cold start (module load), as the first request on Lambda does.
     const warm = await once(0);
-    if (typeof warm === 'string') return { request, route, samples: [], note: warm };
+    if (typeof warm === 'string') return { request, route, as, samples: [], note: warm };
     const samples: Sample[] = [];
     for (let n = 1; n <= opts.requests; n++) {
       onRequest(n);
       const sample = await once(n);
-      if (typeof sample === 'string') return { request, route, samples: [], note: sample };
+      if (typeof sample === 'string') return { request, route, as, samples: [], note: sample };
       samples.push(sample);
     }
-    return { request, route, samples };
+    return { request, route, as, samples };
   }
 
   opts.progress.update('routes: starting a local stack');
@@ -233,8 +243,8 @@ export async function measureRoutes(names: string[], opts: { requests: number; p
         out.set(name, { request: '', route: `${def.method} ${def.path}`, note: NO_REQUEST });
         continue;
       }
-      const { request, route, samples, note } = await drive(stack, def, build, (n) => opts.progress.update(`routes: ${name} (${i + 1}/${names.length}), request ${n}/${opts.requests}`));
-      out.set(name, note ? { request, route, note } : { request, route, ...figures(samples) });
+      const { request, route, as, samples, note } = await drive(stack, def, build, (n) => opts.progress.update(`routes: ${name} (${i + 1}/${names.length}), request ${n}/${opts.requests}`));
+      out.set(name, note ? { request, route, as, note } : { request, route, as, ...figures(samples) });
     }
   } finally {
     await stack.stop();
@@ -251,6 +261,7 @@ function figures(samples: Sample[]): Omit<RouteFigures, 'request'> {
   const workerTable = figure(samples, (x) => x.workerTable);
   const workerProviders = figure(samples, (x) => x.workerProviders);
   const nothingAfter = workerTable.median === 0 && workerProviders.median === 0 && !workerTable.text.includes('[') && !workerProviders.text.includes('[');
+  const steadyAfter = workerTable.median === 0 && workerProviders.median === 0 ? '-' : `table ${workerTable.steady}; providers ${workerProviders.steady}`;
   return {
     tableOps: table.median,
     tableText: table.text,
@@ -259,6 +270,7 @@ function figures(samples: Sample[]): Omit<RouteFigures, 'request'> {
     workerTableOps: workerTable.median,
     workerProviderCalls: workerProviders.median,
     afterwards: nothingAfter ? '-' : `table ${workerTable.text}; providers ${workerProviders.text}`,
+    steady: { table: table.steady, providers: providers.steady, afterwards: steadyAfter },
     p50Ms: pct(ms, 50),
     p95Ms: pct(ms, 95),
   };
@@ -272,7 +284,7 @@ function figure(samples: Sample[], pick: (s: Sample) => string[]) {
   const min = counts[0]!;
   const max = counts.at(-1)!;
   const what = typical.length ? ` (${summarize(typical)})` : '';
-  return { median, text: `${median}${what}${min === max ? '' : ` [${min}–${max}]`}` };
+  return { median, steady: `${median}${what}`, text: `${median}${what}${min === max ? '' : ` [${min}–${max}]`}` };
 }
 
 /** ["GetItem", "UpdateItem", "GetItem"] → "GetItem ×2, UpdateItem" (first-seen order). */

@@ -15,7 +15,7 @@
 //   npm run bench [-- --loads | --routes] [--only <name,name>] [--readme]
 //   npm run bench -- --update-budgets     # only bundles, and rewrites lib/bundle-budgets.json
 //
-// BENCH_RUNS (15) rounds of module loads, BENCH_SECRETS_RUNS (5) loads with secrets, BENCH_REQUESTS
+// BENCH_RUNS (20) rounds of module loads, BENCH_SECRETS_RUNS (5) loads with secrets, BENCH_REQUESTS
 // (20) requests per route. The admin dashboard at 100 000 customers is `npm run bench:admin`.
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -56,12 +56,12 @@ if (args['hotline-pages']) {
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const OUT = join(ROOT, '.local', 'bench');
-const RUNS = Number(process.env.BENCH_RUNS ?? 15);
+const RUNS = Number(process.env.BENCH_RUNS ?? 20);
 const SECRETS_RUNS = Number(process.env.BENCH_SECRETS_RUNS ?? 5);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 20);
 const started = performance.now();
 const say = progress();
-if (RUNS < 15) console.log(`BENCH_RUNS=${RUNS}: under 15 rounds a function's ratio may move by more than ±0.05 from one run to the next.`);
+if (RUNS < 15) console.log(`BENCH_RUNS=${RUNS}: with fewer than 15 rounds a function's ratio may move by more than ±0.05 from one run to the next.`);
 
 const every = allFunctions();
 const only = args.only?.split(',').map((s) => s.trim()).filter(Boolean);

@@ -24,15 +24,15 @@ describe('the README section the bench writes', () => {
     expect(() => replaceSection(readFileSync(new URL('../../README.md', import.meta.url), 'utf8'), ROUTES_SECTION, 'x')).not.toThrow();
   });
 
-  it('lists each route with its round trips and provider calls, or why it has none', () => {
+  it('lists each route by its manifest path with its round trips and provider calls, without the ranges that move, or why it has none', () => {
     const table = routesTable(['getMe', 'odd', 'missing'], new Map([
-      ['getMe', { request: 'GET /v1/me (customer)', route: 'GET /v1/me (customer)', tableText: '1 (Query)', providerText: '0', afterwards: '-' }],
+      ['getMe', { request: 'GET /v1/me?x=1 (customer)', route: 'GET /v1/me?x=1', as: 'customer', tableText: '1 (Query) [1–2]', providerText: '0', afterwards: '-', steady: { table: '1 (Query)', providers: '0', afterwards: '-' } }],
       ['odd', { request: 'POST /x/42', route: 'POST /x/{id}', note: 'answered 500 | oops' }],
     ]));
     expect(table.split('\n')).toEqual([
       '| route | request (as) | table round trips | provider calls | then, by stream workers |',
       '| --- | --- | --- | --- | --- |',
-      '| `getMe` | `GET /v1/me (customer)` | 1 (Query) | 0 | - |',
+      '| `getMe` | `GET /v1/me?x=1` (customer) | 1 (Query) | 0 | - |',
       '| `odd` | `POST /x/{id}` | answered 500 \\| oops | | |',
     ]);
   });
