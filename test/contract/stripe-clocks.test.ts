@@ -3,10 +3,8 @@
 // meanwhile in order (renewals charged to the customer's test card, a schedule's downgrade phase and
 // its end, a failing card's retries and recovery, cancellation at the period end), every event signed
 // and delivered in the order recorded, with `created` on the clock; and the advances Stripe refuses.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import Stripe from 'stripe';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startHub } from '../../lib/local/emulators/hub';
 import { startEmulator } from '../../lib/local/emulators/kit';
 import { createStripeEmulator, type StripeEmulatorState, type StripeEvent } from '../../lib/local/emulators/stripe';
@@ -14,6 +12,7 @@ import { seedDemoBillingClock } from '../../lib/local/seed-billing';
 import { stripeBilling } from '../../shared/providers/stripe/adapter';
 import { useEmulator } from '../support/emulator';
 import { waitFor } from '../support/stack';
+import { useStripeReceiver } from '../support/stripe-receiver';
 
 const SECRET = 'whsec_local';
 const emulator = createStripeEmulator();
@@ -26,36 +25,11 @@ const day = (y: number, m: number, d: number) => Date.UTC(y, m - 1, d) / 1000;
 const T0 = day(2027, 1, 1);
 const DAY = 86_400;
 
-// --- the receiver: every delivery of this test's path, checked as the webhook route checks it -------
-let receiver: Server;
-let receiverUrl: string;
-const requests: { path: string; header: string; payload: string }[] = [];
-let path = '';
-let tests = 0;
-beforeAll(async () => {
-  receiver = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const header = req.headers['stripe-signature'];
-      requests.push({ path: req.url ?? '/', header: typeof header === 'string' ? header : '', payload: Buffer.concat(chunks).toString('utf8') });
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{"received":true}');
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', () => resolve()));
-  receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
-});
-afterAll(async () => {
-  emulator.forwardTo(undefined);
-  await new Promise((resolve) => receiver?.close(resolve));
-});
-beforeEach(() => {
-  path = `/webhooks/${++tests}`;
-  emulator.forwardTo(`${receiverUrl}${path}`);
-});
+// The receiver: every delivery of this test's path, checked as the webhook route checks it.
+const receiver = useStripeReceiver(emulator);
 /** This test's deliveries as events, each signature checked (300 s tolerance). */
 const received = () =>
-  requests.filter((r) => r.path === path).map((r) => sdk().webhooks.constructEvent(r.payload, r.header, SECRET) as unknown as StripeEvent);
+  receiver.mine().map((r) => sdk().webhooks.constructEvent(r.payload, r.header, SECRET) as unknown as StripeEvent);
 /** Waits until every recorded event was delivered; the deliveries, in the order they arrived. */
 async function delivered(): Promise<StripeEvent[]> {
   const recorded = (await state()).events;

@@ -2,14 +2,15 @@
 // change recorded as a signed event and delivered in order (as `stripe listen --forward-to` does), the
 // simulated payments, the delivery faults (late, twice, out of order, held), retries that give up, and
 // the hub's buttons that drive the simulations.
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Stripe from 'stripe';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startHub } from '../../lib/local/emulators/hub';
 import { createStripeEmulator, type StripeEmulatorState, type StripeEvent } from '../../lib/local/emulators/stripe';
 import { useEmulator } from '../support/emulator';
 import { waitFor } from '../support/stack';
+import { useStripeReceiver } from '../support/stripe-receiver';
 
 const SECRET = 'whsec_local';
 const emulator = createStripeEmulator();
@@ -17,50 +18,13 @@ const emu = useEmulator(emulator);
 const sdk = () => new Stripe('sk_test_local', { host: '127.0.0.1', port: emu.running.port, protocol: 'http', maxNetworkRetries: 0 });
 const state = () => emu.inspect<StripeEmulatorState>();
 
-// --- the receiver: records every request; each test forwards to a path of its own, so a late delivery
-// from an earlier test cannot count in a later one ---------------------------------------------------
-interface Received {
-  path: string;
-  contentType: string | undefined;
-  header: string;
-  payload: string;
-}
-let receiver: Server;
-let receiverUrl: string;
-const requests: Received[] = [];
-/** Status codes the receiver answers on a path, in turn; 200 once they run out. */
-const answers = new Map<string, number[]>();
-let path = '';
-let tests = 0;
-
-beforeAll(async () => {
-  receiver = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const url = req.url ?? '/';
-      const header = req.headers['stripe-signature'];
-      requests.push({ path: url, contentType: req.headers['content-type'], header: typeof header === 'string' ? header : '', payload: Buffer.concat(chunks).toString('utf8') });
-      res.writeHead(answers.get(url)?.shift() ?? 200, { 'content-type': 'application/json' });
-      res.end('{"received":true}');
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', () => resolve()));
-  receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
-});
-afterAll(async () => {
-  emulator.forwardTo(undefined);
-  await new Promise((resolve) => receiver?.close(resolve));
-});
-beforeEach(() => {
-  path = `/webhooks/${++tests}`;
-  emulator.forwardTo(`${receiverUrl}${path}`);
-});
+// The receiver: records every request; each test forwards to a path of its own (test/support/stripe-receiver.ts).
+const receiver = useStripeReceiver(emulator);
 
 /** This test's deliveries, each checked as our webhook route checks it (signature, 300 s tolerance). */
 const received = () =>
-  requests
-    .filter((r) => r.path === path)
+  receiver
+    .mine()
     .map((r) => ({ ...r, event: sdk().webhooks.constructEvent(r.payload, r.header, SECRET) as unknown as StripeEvent }));
 const receivedIds = () => received().map((r) => r.event.id);
 const waitForDeliveries = (n: number) => waitFor(`${n} deliveries`, async () => received().length >= n && received());
@@ -297,7 +261,7 @@ describe('stripe emulator: delivery faults', () => {
   });
 
   it('a receiver answering 500 gets four tries, then the event counts as failed; the next event is delivered', async () => {
-    answers.set(path, [500, 500, 500, 500]);
+    receiver.answers.set(receiver.path(), [500, 500, 500, 500]);
     const a = await customer('a@example.com');
     const failed = await waitFor('the delivery to be given up', async () => {
       const e = (await eventsOf())[0]!;
@@ -311,7 +275,7 @@ describe('stripe emulator: delivery faults', () => {
   });
 
   it('a failed try is retried: a 500 and then a 200 delivers the event on the second try', async () => {
-    answers.set(path, [500]);
+    receiver.answers.set(receiver.path(), [500]);
     const a = await customer('a@example.com');
     await waitForDeliveries(2);
     expect(receivedIds()).toEqual([a.eventId, a.eventId]);
@@ -350,7 +314,7 @@ describe('stripe emulator: delivery faults', () => {
     expect(whole).toMatchObject({ id: a.eventId, pending_webhooks: 0, data: { object: { id: a.id } } });
     expect((await fetch(`${emu.baseUrl}/_events/evt_nope`)).status).toBe(404);
     // Once forwarding starts, the events from then on go out; the earlier one is not sent after them.
-    emulator.forwardTo(`${receiverUrl}${path}`);
+    emulator.forwardTo(`${receiver.url()}${receiver.path()}`);
     const b = await customer('b@example.com');
     await waitForDeliveries(1);
     expect(receivedIds()).toEqual([b.eventId]);
@@ -376,7 +340,7 @@ describe('stripe emulator: delivery faults', () => {
     await customer('a@example.com');
     expect(await fetch(`${emu.baseUrl}/_reset`, { method: 'POST' }).then((r) => r.status)).toBe(200);
     expect(await eventsOf()).toEqual([]);
-    expect(await deliveries()).toEqual({ endpoint: `${receiverUrl}${path}`, pending: [], held: [], queued: [] });
+    expect(await deliveries()).toEqual({ endpoint: `${receiver.url()}${receiver.path()}`, pending: [], held: [], queued: [] });
     expect((await hook('/_deliveries/release')).body).toEqual({ released: [] });
     const b = await customer('b@example.com');
     await waitForDeliveries(1);
