@@ -2,10 +2,12 @@
 // fields are encrypted with it locally (AES-256-GCM, node:crypto), and only the KMS-wrapped data key
 // is kept beside them. The encryption context (e.g. which partner) is bound twice: by KMS to the
 // wrapped key and by GCM as additional data, so a sealed value copied onto another record does not
-// open. One code path everywhere: on AWS the stage's key, locally the KMS emulator's.
+// open. One code path everywhere: on AWS the stage's keys (partners' bank details; customers' signing
+// secrets), locally the KMS emulator's.
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { DecryptCommand, GenerateDataKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { payoutKeyConfig } from '../config/payout-key';
+import { signingKeyConfig } from '../config/signing-key';
 import { KeyServiceUnavailableError } from '../errors';
 
 /** What the table stores: every part base64, nothing readable without the KMS key. */
@@ -68,18 +70,26 @@ export function kmsKeyRing(client: KMSClient, keyId: string): KeyRing {
   };
 }
 
-let cached: KeyRing | undefined;
+const rings = new Map<string, KeyRing>();
 
-/** The function's key ring for partners' payout details, created once per cold start. */
-export function payoutKeyRing(): KeyRing {
-  if (!cached) {
-    const c = payoutKeyConfig();
+/** A key ring on `c`'s key, created once per cold start (one KMS client per key and endpoint). */
+function keyRingOf(c: { keyId: string; endpoint?: string; region: string }): KeyRing {
+  const id = `${c.endpoint ?? ''} ${c.keyId}`;
+  let ring = rings.get(id);
+  if (!ring) {
     const client = new KMSClient({
       region: c.region,
       maxAttempts: 2,
       ...(c.endpoint ? { endpoint: c.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
     });
-    cached = kmsKeyRing(client, c.keyId);
+    ring = kmsKeyRing(client, c.keyId);
+    rings.set(id, ring);
   }
-  return cached;
+  return ring;
 }
+
+/** The function's key ring for partners' payout details. */
+export const payoutKeyRing = (): KeyRing => keyRingOf(payoutKeyConfig());
+
+/** The function's key ring for the signing secrets we hold for customers (custom tools'). */
+export const signingKeyRing = (): KeyRing => keyRingOf(signingKeyConfig());

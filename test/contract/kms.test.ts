@@ -5,6 +5,7 @@ import { DecryptCommand, GenerateDataKeyCommand, KMSClient } from '@aws-sdk/clie
 import { describe, expect, it } from 'vitest';
 import { createKmsEmulator } from '../../lib/local/emulators/kms';
 import { LOCAL_PAYOUT_KEY_ALIAS, LOCAL_PAYOUT_KEY_ID } from '../../shared/config/payout-key';
+import { LOCAL_SIGNING_KEY_ALIAS, LOCAL_SIGNING_KEY_ID } from '../../shared/config/signing-key';
 import { kmsKeyRing } from '../../shared/crypto/envelope';
 import { useEmulator } from '../support/emulator';
 
@@ -35,7 +36,17 @@ describe('envelope encryption with the KMS emulator', () => {
     wrapped[wrapped.length - 1] = wrapped[wrapped.length - 1]! ^ 1;
     await expect(ring().open({ ...a, wrappedKey: wrapped.toString('base64') }, CONTEXT)).rejects.toMatchObject({ name: 'InvalidCiphertextException' });
     const state = await emu.inspect<{ keys: { keyId: string; dataKeysGenerated: number }[] }>();
-    expect(state.keys).toEqual([expect.objectContaining({ keyId: LOCAL_PAYOUT_KEY_ID, dataKeysGenerated: 2 })]);
+    expect(state.keys).toEqual([
+      expect.objectContaining({ keyId: LOCAL_PAYOUT_KEY_ID, dataKeysGenerated: 2 }),
+      expect.objectContaining({ keyId: LOCAL_SIGNING_KEY_ID, dataKeysGenerated: 0 }),
+    ]);
+  });
+
+  it('the signing key is another key: what it sealed does not open under the payout key', async () => {
+    const signing = kmsKeyRing(client(), LOCAL_SIGNING_KEY_ALIAS);
+    const sealed = await signing.seal(FIELDS, CONTEXT);
+    await expect(signing.open(sealed, CONTEXT)).resolves.toEqual(FIELDS);
+    await expect(ring().open(sealed, CONTEXT)).rejects.toMatchObject({ name: 'IncorrectKeyException' });
   });
 
   it('answers as KMS: unknown key, missing key spec, wrong key on decrypt, no signature', async () => {

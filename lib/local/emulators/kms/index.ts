@@ -4,16 +4,18 @@
 //           → { KeyId, Plaintext, CiphertextBlob } (blobs base64, as the SDK expects)
 //   POST /  X-Amz-Target: TrentService.Decrypt  { CiphertextBlob, KeyId?, EncryptionContext? }
 //           → { KeyId, Plaintext, EncryptionAlgorithm: "SYMMETRIC_DEFAULT" }
-// One local key (LOCAL_PAYOUT_KEY_ID, also reachable by its alias) wraps the data keys with
+// Two local keys (LOCAL_PAYOUT_KEY_ID for bank details, LOCAL_SIGNING_KEY_ID for customers' signing
+// secrets, each also reachable by its alias) wrap the data keys with
 // AES-256-GCM, the encryption context as additional data: a blob decrypts only under the context it
 // was made with, and a wrong or tampered blob answers InvalidCiphertextException as KMS does. An
 // unknown key answers NotFoundException; a request without SigV4 authorization answers
 // MissingAuthenticationTokenException. /_inspect lists the keys and how often each was used, never a
-// key's bytes; the local key stays across /_reset (blobs in the table must stay readable), its use
+// key's bytes; the local keys stay across /_reset (blobs in the table must stay readable), their use
 // counts start again.
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import * as z from 'zod';
 import { LOCAL_PAYOUT_KEY_ALIAS, LOCAL_PAYOUT_KEY_ID } from '../../../../shared/config/payout-key';
+import { LOCAL_SIGNING_KEY_ALIAS, LOCAL_SIGNING_KEY_ID } from '../../../../shared/config/signing-key';
 import { Router, json, type EmulatorDefinition } from '../kit';
 
 const REGION = 'eu-central-1';
@@ -51,6 +53,7 @@ export function createKmsEmulator(): EmulatorDefinition {
   const keys = new Map<string, LocalKey>();
   const addKey = (id: string, alias: string) => keys.set(id, { id, arn: keyArn(id), alias, material: randomBytes(32), generated: 0, decrypted: 0 });
   addKey(LOCAL_PAYOUT_KEY_ID, LOCAL_PAYOUT_KEY_ALIAS);
+  addKey(LOCAL_SIGNING_KEY_ID, LOCAL_SIGNING_KEY_ALIAS);
 
   const findKey = (ref: string) =>
     keys.get(ref) ?? [...keys.values()].find((k) => k.arn === ref || k.alias === ref || `arn:aws:kms:${REGION}:${ACCOUNT}:${k.alias}` === ref);
@@ -126,8 +129,8 @@ export function createKmsEmulator(): EmulatorDefinition {
 
   return {
     name: 'kms',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local', payoutKeyId: LOCAL_PAYOUT_KEY_ID },
-    env: (baseUrl) => ({ KMS_ENDPOINT: baseUrl, PAYOUT_KEY_ID: LOCAL_PAYOUT_KEY_ALIAS }),
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local', payoutKeyId: LOCAL_PAYOUT_KEY_ID, signingKeyId: LOCAL_SIGNING_KEY_ID },
+    env: (baseUrl) => ({ KMS_ENDPOINT: baseUrl, PAYOUT_KEY_ID: LOCAL_PAYOUT_KEY_ALIAS, SIGNING_KEY_ID: LOCAL_SIGNING_KEY_ALIAS }),
     routes,
     inspect: () => ({ keys: [...keys.values()].map((k) => ({ keyId: k.id, arn: k.arn, alias: k.alias, dataKeysGenerated: k.generated, decrypts: k.decrypted })) }),
     // The key material stays (what the table holds must stay readable); the use counts start again.
