@@ -2,22 +2,10 @@
 // shared/crypto/envelope.ts): one key per stage, created by CDK, apart from the payout key, so that a
 // function that opens a tool's secret cannot open bank details. Locally the KMS emulator holds it and
 // KMS_ENDPOINT points the same client at it.
-import * as z from '../zod';
-import { defineConfig } from './define';
+import { kmsKeyConfig } from './kms-key';
 
 /** The local stack's key, in the KMS emulator. */
 export const LOCAL_SIGNING_KEY_ID = '00000000-0000-4000-8000-0000000051c7';
 export const LOCAL_SIGNING_KEY_ALIAS = 'alias/fonella-local-signing';
 
-export const signingKeyConfig = defineConfig(
-  'signing key',
-  z.pipe(
-    z.object({
-      SIGNING_KEY_ID: z.string().check(z.minLength(1)),
-      KMS_ENDPOINT: z.optional(z.url()),
-      AWS_REGION: z.string().check(z.minLength(1)),
-    }),
-    z.transform((e) => ({ keyId: e.SIGNING_KEY_ID, endpoint: e.KMS_ENDPOINT, region: e.AWS_REGION })),
-  ),
-  { SIGNING_KEY_ID: LOCAL_SIGNING_KEY_ALIAS, KMS_ENDPOINT: 'http://127.0.0.1:4010', AWS_REGION: 'eu-central-1' },
-);
+export const signingKeyConfig = kmsKeyConfig('signing key', 'SIGNING_KEY_ID', LOCAL_SIGNING_KEY_ALIAS);
