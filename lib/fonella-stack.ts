@@ -79,6 +79,16 @@ export class FonellaStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
+    // The signing secrets of customers' tools are sealed with data keys of this one: another key than
+    // the payout key, so that the functions that open them cannot open bank details. Kept for the
+    // same reason.
+    const signingKey = new Key(this, 'SigningKey', {
+      alias: `alias/fonella-${settings.stage}-signing`,
+      description: `Fonella ${settings.stage}: envelope key of the signing secrets of customers' tools`,
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
     const api = new HttpApi(this, 'Api', {
       apiName: `fonella-${settings.stage}`,
       corsPreflight: {
@@ -156,7 +166,7 @@ export class FonellaStack extends Stack {
       jwtAudience: [settings.auth0Audience],
     });
 
-    const shared = { root: props.root, table, secret, payoutKey, settings };
+    const shared = { root: props.root, table, secret, payoutKey, signingKey, settings };
     const throttled = routeThrottles(props.routes, settings);
     for (const [group, routes] of groupEntries(props.routes)) {
       const functions = new RouteFunctions(this, `Routes-${group}`, { group, routes, api, authorizer, serverErrors, ...shared });

@@ -114,6 +114,22 @@ export const StackSettings = z.strictObject({
       agentPhonesPerUser: z.int().min(1).max(100_000).default(10),
     })
     .default({ organizationsPerUser: 3, hotlinesPerOrganization: 10, agentPhonesPerUser: 10 }),
+  /**
+   * Custom tools (shared/config/tools.ts): tools per account (over it: 409 `quota-tools`), and the
+   * bounds and default of a tool's timeout in seconds (min <= default <= max, within 1..20: the
+   * caller waits in silence meanwhile, and the webhook's function must outlast the longest).
+   */
+  tools: z
+    .strictObject({
+      perUser: z.int().min(1).max(100).default(20),
+      timeoutMinSeconds: z.int().min(1).max(20).default(1),
+      timeoutMaxSeconds: z.int().min(1).max(20).default(20),
+      timeoutDefaultSeconds: z.int().min(1).max(20).default(5),
+    })
+    .refine((t) => t.timeoutMinSeconds <= t.timeoutDefaultSeconds && t.timeoutDefaultSeconds <= t.timeoutMaxSeconds, {
+      message: 'must satisfy timeoutMinSeconds <= timeoutDefaultSeconds <= timeoutMaxSeconds',
+    })
+    .default({ perUser: 20, timeoutMinSeconds: 1, timeoutMaxSeconds: 20, timeoutDefaultSeconds: 5 }),
 });
 export type StackSettings = z.infer<typeof StackSettings>;
 
@@ -172,10 +188,11 @@ export const PROVIDER_ENV: Record<ProviderName, { plain: string[]; secret: strin
 /**
  * Switches for the local stack only, which no deployed function may get: `RECAPTCHA_OPTIONAL` lets a
  * public form through without a reCAPTCHA token; `ALLOW_LOOPBACK_ADDRESSES` lets a customer's SIP
- * gateway be a loopback address or `localhost` (shared/config/addresses.ts). No PROVIDER_ENV list
+ * gateway be a loopback address or `localhost` (shared/config/addresses.ts); `TOOL_ALLOW_HTTP_LOOPBACK`
+ * lets a custom tool's URL be `http://127.0.0.1:<port>` (shared/config/tools.ts). No PROVIDER_ENV list
  * names them, so CDK never copies them, and StackSettings refuses them in `environment`.
  */
-export const LOCAL_ONLY_ENV = ['RECAPTCHA_OPTIONAL', 'ALLOW_LOOPBACK_ADDRESSES'] as const;
+export const LOCAL_ONLY_ENV = ['RECAPTCHA_OPTIONAL', 'ALLOW_LOOPBACK_ADDRESSES', 'TOOL_ALLOW_HTTP_LOOPBACK'] as const;
 
 /** The keys of the stage secret a function reads: its providers' secret variables and `extra`, sorted. */
 export function functionSecretKeys(providers: readonly ProviderName[] = [], extra: readonly string[] = []): string[] {

@@ -64,7 +64,7 @@ export interface BenchFunction {
   name: string;
   kind: 'route' | 'worker' | 'operation';
   handler: string;
-  uses: { table?: 'read' | 'write'; providers?: readonly ProviderName[]; payoutKey?: unknown };
+  uses: { table?: 'read' | 'write'; providers?: readonly ProviderName[]; payoutKey?: unknown; signingKey?: unknown };
 }
 
 /** Every function CDK deploys: routes, stream workers, operations, by manifest. */
@@ -77,7 +77,7 @@ export function allFunctions(): BenchFunction[] {
 /** The SDK clients a function needs, as its floor holds them: "dynamodb+kms+stripe"; "" for none. */
 export function floorKey(uses: BenchFunction['uses']): string {
   const sdks = [...new Set(uses.providers ?? [])].filter((p) => PROVIDER_SDK[p]).sort();
-  return [uses.table ? 'dynamodb' : '', uses.payoutKey ? 'kms' : '', ...sdks].filter(Boolean).join('+');
+  return [uses.table ? 'dynamodb' : '', uses.payoutKey || uses.signingKey ? 'kms' : '', ...sdks].filter(Boolean).join('+');
 }
 
 const DYNAMODB = floorKey({ table: 'read' });

@@ -2,10 +2,12 @@
 // number when their plan includes one), updates it on later calls.
 import { assistantConfig } from '../../shared/config/assistant';
 import { plansConfig } from '../../shared/config/plans';
+import { toolConfig } from '../../shared/config/tools';
 import { webhookConfig } from '../../shared/config/webhooks';
 import { assistantsRepository } from '../../shared/db/assistants';
 import { table } from '../../shared/db/client';
 import { poolAssignments } from '../../shared/db/pool';
+import { toolsRepository } from '../../shared/db/tools';
 import { usersRepository } from '../../shared/db/users';
 import { putAssistant as put } from '../../shared/domain/assistant';
 import { ok } from '../../shared/http/reply';
@@ -22,6 +24,8 @@ const deps = {
   speech: assistant.speech,
   prompts: assistant.prompts,
   server: { url: vapiConfig().serverUrl, secret: webhookConfig().vapiSecret },
+  tools: toolsRepository(table()),
+  toolTimeoutMaxSeconds: toolConfig().timeoutSeconds.max,
   plans: plansConfig().plans,
 };
 

@@ -1,7 +1,7 @@
 // One Lambda function of the API (a route or a stream worker) with the defaults every function
 // shares: Node.js 24 on arm64, ESM bundle from lib/bundling.ts, a log group with retention, an error
 // alarm, a role that may write only to that log group, and only the table grant and environment its
-// manifest entry's `uses` asks for (its KMS grant too, where it seals partners' bank details). A function whose providers have secret variables gets no secret
+// manifest entry's `uses` asks for (its KMS grants too, where it seals partners' bank details or customers' signing secrets). A function whose providers have secret variables gets no secret
 // in its configuration: it gets the AWS Parameters and Secrets Lambda Extension (a layer), the name
 // of the stage secret and the keys it may read from it, and may read that secret alone; it reads the
 // keys at cold start (shared/config/secrets.ts), so a rotated secret reaches the next cold start.
@@ -26,7 +26,7 @@ export interface FonellaFunctionProps {
   description: string;
   /** The handler file, relative to `root`. */
   handler: string;
-  uses: { table?: 'read' | 'write'; providers?: ProviderName[]; payoutKey?: 'encrypt' | 'decrypt' };
+  uses: { table?: 'read' | 'write'; providers?: ProviderName[]; payoutKey?: 'encrypt' | 'decrypt'; signingKey?: 'encrypt' | 'decrypt' };
   /** Secret variables beyond those of the providers in `uses`. */
   secretVars?: string[];
   timeout: Duration;
@@ -37,6 +37,8 @@ export interface FonellaFunctionProps {
   secret: ISecret;
   /** The stage's key for partners' bank details (granted to functions whose `uses.payoutKey` asks). */
   payoutKey: IKey;
+  /** The stage's key for the signing secrets of customers' tools (granted to functions whose `uses.signingKey` asks). */
+  signingKey: IKey;
   settings: StackSettings;
 }
 
@@ -67,6 +69,10 @@ export function baseEnvironment(settings: StackSettings): Record<string, string>
     QUOTA_ORGANIZATIONS_PER_USER: String(settings.quotas.organizationsPerUser),
     QUOTA_HOTLINES_PER_ORGANIZATION: String(settings.quotas.hotlinesPerOrganization),
     QUOTA_AGENT_PHONES_PER_USER: String(settings.quotas.agentPhonesPerUser),
+    TOOLS_PER_USER: String(settings.tools.perUser),
+    TOOL_TIMEOUT_MIN_SECONDS: String(settings.tools.timeoutMinSeconds),
+    TOOL_TIMEOUT_MAX_SECONDS: String(settings.tools.timeoutMaxSeconds),
+    TOOL_TIMEOUT_DEFAULT_SECONDS: String(settings.tools.timeoutDefaultSeconds),
   };
 }
 
@@ -78,11 +84,12 @@ export function baseEnvironment(settings: StackSettings): Record<string, string>
 export function functionEnvironment(
   settings: StackSettings,
   uses: FonellaFunctionProps['uses'],
-  opts: { tableName?: string; secretVars?: string[]; payoutKeyArn?: string } = {},
+  opts: { tableName?: string; secretVars?: string[]; payoutKeyArn?: string; signingKeyArn?: string } = {},
 ): { environment: Record<string, string>; secretKeys: string[] } {
   const environment = baseEnvironment(settings);
   if (uses.table && opts.tableName) environment.TABLE_NAME = opts.tableName;
   if (uses.payoutKey && opts.payoutKeyArn) environment.PAYOUT_KEY_ID = opts.payoutKeyArn;
+  if (uses.signingKey && opts.signingKeyArn) environment.SIGNING_KEY_ID = opts.signingKeyArn;
   for (const provider of uses.providers ?? []) {
     for (const key of PROVIDER_ENV[provider].plain) {
       const value = settings.environment[key];
@@ -140,6 +147,7 @@ export class FonellaFunction extends Construct {
       tableName: props.table.tableName,
       secretVars: props.secretVars,
       payoutKeyArn: props.payoutKey.keyArn,
+      signingKeyArn: props.signingKey.keyArn,
     });
 
     const logGroup = new LogGroup(this, 'Logs', {
@@ -190,6 +198,8 @@ export class FonellaFunction extends Construct {
     // Sealing needs only new data keys; opening also their unwrapping.
     if (uses.payoutKey) props.payoutKey.grant(this.fn, 'kms:GenerateDataKey');
     if (uses.payoutKey === 'decrypt') props.payoutKey.grantDecrypt(this.fn);
+    if (uses.signingKey) props.signingKey.grant(this.fn, 'kms:GenerateDataKey');
+    if (uses.signingKey === 'decrypt') props.signingKey.grantDecrypt(this.fn);
 
     const tableArn = nagRef(this, props.table.tableArn);
     if (uses.table && tableArn) {

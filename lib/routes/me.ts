@@ -4,7 +4,7 @@ import type { RouteDef } from '../../shared/http/route-def';
 import { INVALID_CURSOR } from '../../shared/db/cursor';
 import { Assistant, AssistantSetup } from '../../shared/schemas/assistant';
 import { PlanChangeRequest, Subscription, SubscriptionCreated, SubscriptionRequest } from '../../shared/schemas/billing';
-import { Call, CallListQuery, CallPage, CallPath } from '../../shared/schemas/calls';
+import { CallDetail, CallListQuery, CallPage, CallPath } from '../../shared/schemas/calls';
 import { CallReportAccepted, CallReportRequest } from '../../shared/schemas/calls-report';
 import { Profile, Settings } from '../../shared/schemas/me';
 import { Integration, IntegrationRequest, RemoveIntegrationsQuery } from '../../shared/schemas/integrations';
@@ -88,7 +88,7 @@ export const putAssistant = {
   access: 'user',
   summary: "Create or update the caller's assistant",
   description:
-    "The first call creates the caller's voice assistant in Vapi (greeting as its first message; speech recognition, voice and prompt by language) and, when the caller's plan includes a number, assigns a free number from Fonella's pool, which is then bound to the assistant (`phoneNumber.status` goes from `connecting` to `active`). With no free number the assistant is still created and `phoneNumber.status` is `pending`; a later call tries again. Later calls update the same assistant. Both fields are optional: a later call keeps what it leaves out; the first call takes the language from the caller's email language (else German) and a default greeting in that language.",
+    "The first call creates the caller's voice assistant in Vapi (greeting as its first message; speech recognition, voice and prompt by language) and, when the caller's plan includes a number, assigns a free number from Fonella's pool, which is then bound to the assistant (`phoneNumber.status` goes from `connecting` to `active`). With no free number the assistant is still created and `phoneNumber.status` is `pending`; a later call tries again. Later calls update the same assistant (its custom tools stay attached). Both fields are optional: a later call keeps what it leaves out; the first call takes the language from the caller's email language (else German) and a default greeting in that language.",
   tags: ['me'],
   request: { body: AssistantSetup, maxBodyBytes: 8_192 },
   response: { status: 200, body: Assistant, description: 'The assistant as stored, with its number.' },
@@ -97,6 +97,11 @@ export const putAssistant = {
       status: 409,
       slugs: ['assistant-being-created'],
       description: '`assistant-being-created`: another request of the same user is creating the assistant right now; nothing was created twice. Retry in a moment.',
+    },
+    {
+      status: 409,
+      slugs: ['assistant-busy'],
+      description: '`assistant-busy`: another request of the same user is changing the assistant (its custom tools, say) right now; nothing was changed. Retry in a moment.',
     },
   ],
   accountState: 'in-partition-query',
@@ -221,10 +226,11 @@ export const getCall = {
   handler: 'functions/me/get-call.ts',
   access: 'user',
   summary: 'One of the caller\'s calls',
-  description: 'The call by its id: where the summary email\'s link leads. Another user\'s call is answered as if it did not exist.',
+  description:
+    'The call by its id: where the summary email\'s link leads, with the custom tools its assistant called (name, start, duration, outcome; never their arguments or answers). Another user\'s call is answered as if it did not exist.',
   tags: ['me'],
   request: { params: CallPath },
-  response: { status: 200, body: Call, description: 'The call.' },
+  response: { status: 200, body: CallDetail, description: 'The call.' },
   errors: [{ status: 404, slugs: ['not-found'], description: '`not-found`: no call of the caller has this id.' }],
   uses: { table: 'read' },
 } satisfies RouteDef;

@@ -3,7 +3,8 @@
 import type { RouteDef } from '../../shared/http/route-def';
 import { WebhookReceived } from '../../shared/schemas/billing';
 import { JambonzCallbackPayload } from '../../shared/schemas/callback-calls';
-import { VapiAck, VapiServerMessage } from '../../shared/schemas/calls';
+import { VapiServerMessage } from '../../shared/schemas/calls';
+import { VapiAnswer } from '../../shared/schemas/tools';
 import { JambonzAck, JambonzVerbs } from '../../shared/schemas/hotlines';
 
 export const receiveStripeEvent = {
@@ -36,11 +37,14 @@ export const receiveVapiMessage = {
   access: 'vapi',
   summary: 'Vapi webhook (the assistants\' server URL)',
   description:
-    "Vapi's server messages; the `X-Vapi-Secret` header must be the one the assistants are created with. An `end-of-call-report` is stored as the call of the assistant's owner, once (a report delivered again writes nothing); a stream worker then emails the owner the summary with a link to the call. Every other message type is acknowledged without work; a report that names no call id or no assistant, or an assistant Fonella does not know, is acknowledged (200), logged with what it lacks, and nothing is stored: Vapi would only deliver it again.",
+    "Vapi's server messages; the `X-Vapi-Secret` header must be the one the assistants are created with. An `end-of-call-report` is stored as the call of the assistant's owner, once (a report delivered again writes nothing); a stream worker then emails the owner the summary with a link to the call. A `tool-calls` message (the assistant's custom tools called during a live call) is forwarded, every tool call at once, to each tool's URL, signed with the tool's secret and within its timeout, and answered with one result per tool call: the tool's answer, or an error the model can speak about (an unknown tool, a timeout, another status, an unreachable URL); each tool call is recorded on the call. Every other message type is acknowledged without work; a report that names no call id or no assistant, or an assistant Fonella does not know, is acknowledged (200), logged with what it lacks, and nothing is stored: Vapi would only deliver it again.",
   tags: ['webhooks'],
   request: { body: VapiServerMessage, maxBodyBytes: 1_048_576 },
-  response: { status: 200, body: VapiAck, description: 'Received.' },
-  uses: { table: 'write' },
+  response: { status: 200, body: VapiAnswer, description: 'Received; for `tool-calls`, the results.' },
+  uses: { table: 'write', signingKey: 'decrypt' },
+  // Tool calls wait on customers' URLs: the longest tool timeout (TOOL_TIMEOUT_LIMITS in
+  // shared/config/tools.ts, 20 s) and room for our own work.
+  timeoutSeconds: 30,
 } satisfies RouteDef;
 
 export const answerCallbackCall = {

@@ -14,6 +14,7 @@ import { putIfAbsent } from './put-if-absent';
 import { POOL_LINE_SK, POOL_WAITING_SK, type PoolLineRow, type PoolWaitingRow } from './pool';
 import type { SubscriptionRow } from './subscriptions';
 import { TEARDOWN_SK, type TeardownStatus } from './teardowns';
+import { TOOL_SK_PREFIX, toolOf, type ToolRow } from './tools';
 import { INTEGRATION_SK_PREFIX, USER_PK_PREFIX, idOfKeyParser, userIdOfPk, userPk } from './keys';
 
 export const SETTINGS_SK = 'SETTINGS';
@@ -79,6 +80,8 @@ export interface UserRows {
   teardown?: TeardownStatus;
   /** The hotline service's rows of the user (shared/db/organizations.ts reads them). */
   hotlineRows: Record<string, unknown>[];
+  /** The custom tools attached to the assistant (shared/db/tools.ts). */
+  tools: ToolRow[];
 }
 
 export interface IntegrationSummary {
@@ -112,7 +115,7 @@ export function usersRepository(t: TableRef) {
         ...(opts.consistent ? { ConsistentRead: true } : {}),
       });
 
-      const out: UserRows = { integrations: [], devicesCount: 0, hotlineRows: [] };
+      const out: UserRows = { integrations: [], devicesCount: 0, hotlineRows: [], tools: [] };
       for (const row of rows) {
         const sk = String(row.sk);
         const data = strip(row);
@@ -124,6 +127,7 @@ export function usersRepository(t: TableRef) {
         else if (sk === 'REFERRAL') out.referral = data as unknown as UserRows['referral'];
         else if (sk.startsWith(DEVICE_PREFIX)) out.devicesCount++;
         else if (sk.startsWith(HOTLINE_USER_SK_PREFIX)) out.hotlineRows.push(row);
+        else if (sk.startsWith(TOOL_SK_PREFIX)) out.tools.push(toolOf(row));
         else if (sk.startsWith(INTEGRATION_SK_PREFIX)) {
           if (sk === POOL_LINE_SK) out.poolLine = data as unknown as PoolLineRow;
           const kind = sk.slice(INTEGRATION_SK_PREFIX.length).toLowerCase() as 'pool' | 'sipgate' | 'external';

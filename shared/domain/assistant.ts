@@ -13,17 +13,23 @@
 // No free number: the assistant is still created, the profile says the number is pending, and the user
 // waits for one (shared/domain/pool-waiting.ts): the first number that becomes free is theirs when
 // they have waited longest; the next PUT also tries again.
+//
+// Updating runs under the row's change claim (./assistant-change.ts): the prompt and the custom tools
+// are one model at Vapi, so an update sends the tools attached with it, and no tool change crosses
+// it (409 assistant-busy while one runs).
 import { randomUUID } from 'node:crypto';
 import { ASSISTANT_LANGUAGES, DEFAULT_ASSISTANT_LANGUAGE, DEFAULT_GREETINGS, type AssistantLanguage, type SpeechSettings } from '../config/assistant';
 import type { Plan } from '../config/plans';
 import type { AssistantRow, AssistantsRepository } from '../db/assistants';
 import type { PoolAssignments, PoolLineRow } from '../db/pool';
+import type { ToolsRepository } from '../db/tools';
 import type { UserRows, UsersRepository } from '../db/users';
 import { ConflictError } from '../errors';
 import type { Caller } from '../model/caller';
 import { logger } from '../observability/logger';
 import type { VoiceAssistants, WebhookTarget } from '../providers/vapi';
 import { assertAccountOpen, inOpenAccount } from './account-state';
+import { changeAssistant, toolSpecs } from './assistant-change';
 import { assistantView, planIncludesNumber, type AssistantView } from './assistant-view';
 import { takeOrWait } from './pool-waiting';
 
@@ -36,6 +42,9 @@ export interface AssistantDeps {
   prompts: Record<AssistantLanguage, string>;
   /** Our Vapi webhook and the secret Vapi sends back in `X-Vapi-Secret`. */
   server: WebhookTarget;
+  /** The custom tools an update sends Vapi again, and the stage's longest tool timeout. */
+  tools: Pick<ToolsRepository, 'list'>;
+  toolTimeoutMaxSeconds: number;
   plans: Plan[];
   now?: () => Date;
 }
@@ -72,17 +81,26 @@ export async function putAssistant(deps: AssistantDeps, caller: Pick<Caller, 'id
   const rows = await deps.users.loadUser(userId, { consistent: true });
   assertAccountOpen(rows.teardown);
   const current = rows.assistant;
-  const ready = current?.status === 'ready' ? await update(deps, userId, current as ReadyRow, setup, now) : await create(deps, caller, rows, setup, now);
+  const ready = current?.status === 'ready' ? await update(deps, userId, rows, current as ReadyRow, setup, now) : await create(deps, caller, rows, setup, now);
   const poolLine = rows.poolLine ?? (await inOpenAccount(userId, assignPoolNumber(deps, userId, rows, ready.assistantId, now)));
   return assistantView(ready, poolLine, planIncludesNumber(deps.plans, rows))!;
 }
 
-/** Vapi first, then the row: a failed row write leaves Vapi ahead, and the same PUT again puts both in step. */
-async function update(deps: AssistantDeps, userId: string, row: ReadyRow, given: AssistantSetup, now: Date): Promise<ReadyRow> {
+/**
+ * Vapi first, then the row: a failed row write leaves Vapi ahead, and the same PUT again puts both in
+ * step. The tools go along: those the partition's read found, unless a tool change completed between
+ * that read and the claim (the list's version moved), then read again.
+ */
+async function update(deps: AssistantDeps, userId: string, rows: UserRows, row: ReadyRow, given: AssistantSetup, now: Date): Promise<ReadyRow> {
   const setup: FullSetup = { greeting: given.greeting ?? row.greeting, language: given.language ?? row.language };
-  await deps.vapi.updateAssistant(row.assistantId, vapiFields(deps, setup));
   const updatedAt = now.toISOString();
-  await deps.assistants.update(userId, row.assistantId, { ...setup, updatedAt });
+  await changeAssistant(deps, userId, async (claimed, claimId) => {
+    const tools = (claimed.toolsVersion ?? 0) === (row.toolsVersion ?? 0) ? rows.tools : await deps.tools.list(userId, { consistent: true });
+    return {
+      changes: { ...vapiFields(deps, setup), tools: toolSpecs(tools, deps.server, deps.toolTimeoutMaxSeconds) },
+      record: () => deps.assistants.update(userId, row.assistantId, claimId, { ...setup, updatedAt }),
+    };
+  });
   return { ...row, ...setup, updatedAt };
 }
 

@@ -16,6 +16,7 @@
 // mark not yet written; the retry then sends the email again.
 import type { AssistantsRepository } from '../db/assistants';
 import type { CallRow, CallRowId, CallsRepository } from '../db/calls';
+import type { ToolCallsRepository } from '../db/tool-calls';
 import { callSummaryMail } from '../email/customer';
 import { localeOr, type Locale } from '../model/locale';
 import { NotFoundError, ValidationError } from '../errors';
@@ -109,10 +110,14 @@ export class CallNotFoundError extends NotFoundError {
   }
 }
 
-export async function getCall(deps: { calls: Pick<CallsRepository, 'get'> }, userId: string, callId: string) {
-  const call = await deps.calls.get(userId, callId);
+/** The call with the custom tools its assistant called (read side by side with it). */
+export async function getCall(deps: { calls: Pick<CallsRepository, 'get'>; toolCalls: Pick<ToolCallsRepository, 'ofCall'> }, userId: string, callId: string) {
+  const [call, toolCalls] = await Promise.all([deps.calls.get(userId, callId), deps.toolCalls.ofCall(userId, callId)]);
   if (!call) throw new CallNotFoundError();
-  return view(call);
+  return {
+    ...view(call),
+    toolCalls: toolCalls.map((t) => ({ toolCallId: t.toolCallId, name: t.name, startedAt: t.startedAt, durationMs: t.durationMs, outcome: t.outcome, ...(t.status !== undefined ? { status: t.status } : {}) })),
+  };
 }
 
 // --- the summary email ---------------------------------------------------------------------------

@@ -67,7 +67,14 @@ export interface RouteDef {
     providers?: ProviderName[];
     /** The KMS key of partners' bank details: seal them ('encrypt') or also open them ('decrypt'). */
     payoutKey?: 'encrypt' | 'decrypt';
+    /** The KMS key of the signing secrets we hold for customers (custom tools'): seal them or also open them. */
+    signingKey?: 'encrypt' | 'decrypt';
   };
+  /**
+   * The function's timeout in seconds, where it must outlast something slower than a provider call
+   * (the vapi webhook waits on customers' tools); otherwise `functionTimeoutSeconds` decides.
+   */
+  timeoutSeconds?: number;
 }
 
 /**
@@ -101,7 +108,8 @@ export function answers(def: Pick<RouteDef, 'uses' | 'idempotent'>): ProblemAnsw
       { status: 503, slugs: providerSlugs(503), description: `A provider's rate limit was reached: ${code(providerSlugs(503))}.`, retryAfter: 'Seconds to wait, when the provider said.' },
     );
   }
-  if (def.uses.payoutKey) {
+  // A route that only opens a signing secret (the vapi webhook) answers without it when KMS fails.
+  if (def.uses.payoutKey || def.uses.signingKey === 'encrypt') {
     const slug = new KeyServiceUnavailableError().slug;
     out.push({
       status: 503,
@@ -130,4 +138,4 @@ export const needsAuthorizer = (r: Pick<RouteDef, 'access'>) =>
   r.access === 'user' || r.access === 'partner' || r.access === 'admin';
 
 /** The function's timeout: longer where it waits on a provider. CDK sets it; the local API enforces it. */
-export const functionTimeoutSeconds = (r: Pick<RouteDef, 'uses'>) => (r.uses.providers?.length ? 20 : 10);
+export const functionTimeoutSeconds = (r: Pick<RouteDef, 'uses' | 'timeoutSeconds'>) => r.timeoutSeconds ?? (r.uses.providers?.length ? 20 : 10);

@@ -1,5 +1,7 @@
-// Schemas of the Vapi webhook (POST /v1/webhooks/vapi) and of the caller's calls (GET /v1/me/calls...).
+// Schemas of the Vapi webhook (POST /v1/webhooks/vapi) and of the caller's calls (GET /v1/me/calls...),
+// with the custom tools called during a call.
 import * as z from '../zod';
+import { TOOL_CALL_OUTCOMES } from '../model/tool-calls';
 import { isoDateTime, pageCursor, pageLimit } from './common';
 
 /**
@@ -46,21 +48,22 @@ export const EndOfCallReport = /* @__PURE__ */ z.defineSchema(() => z.looseObjec
   ),
 }));
 
-export const VapiAck = /* @__PURE__ */ z.defineSchema(() => z.object({}).register(z.globalRegistry, { id: 'VapiAck', description: 'Received.' }));
+/** The fields of a call as answered (a function: each schema built where it is used). */
+const callShape = () => ({
+  callId: z.string(),
+  callerNumber: z.nullable(z.string()),
+  startedAt: isoDateTime,
+  endedAt: isoDateTime,
+  durationSeconds: z.number(),
+  endedReason: z.nullable(z.string()),
+  summary: z.nullable(z.string()),
+  transcript: z.nullable(z.string()),
+  recordingUrl: z.nullable(z.string()),
+  cost: z.nullable(z.number()),
+});
 
 export const Call = /* @__PURE__ */ z.defineSchema(() => z
-  .object({
-    callId: z.string(),
-    callerNumber: z.nullable(z.string()),
-    startedAt: isoDateTime,
-    endedAt: isoDateTime,
-    durationSeconds: z.number(),
-    endedReason: z.nullable(z.string()),
-    summary: z.nullable(z.string()),
-    transcript: z.nullable(z.string()),
-    recordingUrl: z.nullable(z.string()),
-    cost: z.nullable(z.number()),
-  })
+  .object(callShape())
   .register(z.globalRegistry, { id: 'Call' }));
 
 export const CallListQuery = /* @__PURE__ */ z.defineSchema(() => z.strictObject({ limit: pageLimit(20), cursor: z.optional(pageCursor()) }));
@@ -72,3 +75,22 @@ export const CallPath = /* @__PURE__ */ z.defineSchema(() => z.strictObject({
 export const CallPage = /* @__PURE__ */ z.defineSchema(() => z
   .object({ items: z.array(Call), nextCursor: z.nullable(z.string()) })
   .register(z.globalRegistry, { id: 'CallPage' }));
+
+export const ToolCallRecord = /* @__PURE__ */ z.defineSchema(() => z
+  .object({
+    toolCallId: z.string(),
+    name: z.string(),
+    startedAt: isoDateTime,
+    durationMs: z.int(),
+    outcome: z.enum(TOOL_CALL_OUTCOMES),
+    status: z.optional(z.int().register(z.globalRegistry, { description: "The HTTP status the tool's URL answered." })),
+  })
+  .register(z.globalRegistry, {
+    id: 'ToolCallRecord',
+    description:
+      "A call of a custom tool during the call: which tool, when, how long it took and how it ended (`ok`: a 2xx answer; `timeout`; `http-error`: another status; `too-large`: an answer over 8 KB; `unreachable`: no connection; `refused`: the URL resolved to an address that is not public; `unknown-tool`: no tool of that name; `failed`: Fonella could not run it). The arguments and the answer are not kept.",
+  }));
+
+export const CallDetail = /* @__PURE__ */ z.defineSchema(() => z
+  .object({ ...callShape(), toolCalls: z.array(ToolCallRecord).register(z.globalRegistry, { description: 'The custom tools the assistant called during the call, oldest first.' }) })
+  .register(z.globalRegistry, { id: 'CallDetail' }));

@@ -316,3 +316,90 @@ describe('endOfCallReport', () => {
     expect(build().call).not.toHaveProperty('phoneNumberId');
   });
 });
+
+describe('POST /_simulate/tool-call', () => {
+  const simulateTools = (body: unknown) =>
+    fetch(`${emulator.baseUrl}/_simulate/tool-call`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  /** An assistant (through the real adapter) with the tools given, each served at `toolPath` unless it says otherwise. */
+  async function withTools(toolPath: string, names: string[]) {
+    const { id } = await vapi.createAssistant(spec({ url: `${receiverUrl}${path}`, secret: SECRET }));
+    const tools = names.map((name) => ({
+      name,
+      description: `The ${name} tool.`,
+      parameters: { type: 'object', properties: { day: { type: 'string', enum: ['mon', 'tue'] } }, required: ['day'] },
+      server: { url: `${receiverUrl}${toolPath}`, secret: 'tool-server-secret', timeoutSeconds: 4 },
+      messages: { start: { de: 'Einen Moment.' } },
+    }));
+    await vapi.updateAssistant(id, { systemPrompt: 'Du hilfst.', tools });
+    return id;
+  }
+
+  it("posts the tool-calls message as Vapi does (the SDK's ServerMessageToolCalls) to the tool's server with its headers", async () => {
+    const toolPath = `${path}/tools`;
+    const assistantId = await withTools(toolPath, ['check_day']);
+    const res = await simulateTools({ assistantId, customerNumber: '+4930123456', calls: [{ name: 'check_day', arguments: { day: 'tue' } }] });
+    expect(res.status).toBe(200);
+    const answer = (await res.json()) as Json;
+    const [request] = received.filter((r) => r.path === toolPath);
+    expect(request!.method).toBe('POST');
+    expect(request!.headers['x-vapi-secret']).toBe('tool-server-secret');
+    const m = request!.body.message as Json;
+    expect(m.type).toBe('tool-calls');
+    // ToolCall: id, type, function { name, arguments } with the arguments as JSON text.
+    expect(m.toolCallList).toEqual([{ id: expect.stringMatching(/^call_/), type: 'function', function: { name: 'check_day', arguments: '{"day":"tue"}' } }]);
+    // ServerMessageToolCallsToolWithToolCallListItem.Function: the tool's definition with its call, its server without headers.
+    expect(m.toolWithToolCallList).toEqual([
+      expect.objectContaining({ type: 'function', function: expect.objectContaining({ name: 'check_day' }), server: { url: `${receiverUrl}${toolPath}`, timeoutSeconds: 4 }, toolCall: m.toolCallList[0] }),
+    ]);
+    expect(m.call).toMatchObject({ id: answer.callId, type: 'inboundPhoneCall', status: 'in-progress', assistantId, customer: { number: '+4930123456' } });
+    expect(m.customer).toEqual({ number: '+4930123456' });
+    expect(m.assistant.id).toBe(assistantId);
+    expect(JSON.stringify(m)).not.toContain('tool-server-secret');
+    expect(JSON.stringify(m)).not.toContain(SECRET);
+    // The receiver answered `{}`, no result for the call: the hook says so per tool call.
+    expect(answer.results).toEqual([{ toolCallId: m.toolCallList[0].id, name: 'check_day', error: 'No result for this tool call (HTTP 200).' }]);
+    expect(answer.deliveries).toEqual([{ url: `${receiverUrl}${toolPath}`, toolCallIds: [m.toolCallList[0].id], status: 200, response: {} }]);
+    const delivery = (await state()).webhooks.at(-1)!;
+    expect(delivery).toMatchObject({ type: 'tool-calls', assistantId, callId: answer.callId, status: 200 });
+  });
+
+  it('a name the assistant has no tool of goes to the assistant\'s server URL; calls to one server travel in one message', async () => {
+    const assistantId = await withTools(`${path}/tools`, ['a', 'b']);
+    const answer = (await (await simulateTools({ assistantId, calls: [{ name: 'a' }, { name: 'b' }, { name: 'unknown' }] })).json()) as Json;
+    expect(answer.deliveries.map((d: Json) => [d.url, d.toolCallIds.length])).toEqual([
+      [`${receiverUrl}${path}/tools`, 2],
+      [`${receiverUrl}${path}`, 1],
+    ]);
+    const toServer = received.filter((r) => r.path === `${path}/tools`);
+    // Without arguments: an example built from the parameters (the first enum value).
+    expect(toServer[0]!.body.message.toolCallList.map((c: Json) => c.function.arguments)).toEqual(['{"day":"mon"}', '{"day":"mon"}']);
+    expect(mine()[0]!.headers['x-vapi-secret']).toBe(SECRET);
+  });
+
+  it('refuses a bad body (400), an unknown assistant (404), an assistant and tool with nowhere to send (409)', async () => {
+    expect((await simulateTools({ assistantId: 'x' })).status).toBe(400);
+    expect((await simulateTools({ assistantId: 'x', calls: [] })).status).toBe(400);
+    expect((await simulateTools({ assistantId: 'nope', calls: [{ name: 'a' }] })).status).toBe(404);
+    const bare = await vapi.createAssistant({ ...spec({ url: 'https://x.example', secret: SECRET }) });
+    await fetch(`${emulator.baseUrl}/assistant/${bare.id}`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${emulatorDef.credentials.apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ server: { url: undefined } }),
+    });
+    const state0 = (await state()).webhooks.length;
+    const noServer = await (await fetch(`${emulator.baseUrl}/assistant`, { method: 'POST', headers: { authorization: `Bearer ${emulatorDef.credentials.apiKey}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'no server' }) })).json();
+    expect((await simulateTools({ assistantId: (noServer as Json).id, calls: [{ name: 'a' }] })).status).toBe(409);
+    expect((await state()).webhooks.length).toBe(state0);
+  });
+
+  it("takes model.tools as Vapi validates them: a function's name of letters, digits, _ and - only", async () => {
+    const { id } = await vapi.createAssistant(spec({ url: `${receiverUrl}${path}`, secret: SECRET }));
+    const res = await fetch(`${emulator.baseUrl}/assistant/${id}`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${emulatorDef.credentials.apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: { provider: 'openai', model: 'gpt-4o', tools: [{ type: 'function', function: { name: 'check day' } }] } }),
+    });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as Json).message[0]).toMatch(/model\.tools\.function\.name must be a-z/);
+  });
+});

@@ -17,6 +17,7 @@ import { CALLBACK_ENV, CALLBACK_LOCALES, callbackConfig, callbackSipConfig } fro
 import { deviceConfig } from '../../shared/config/devices';
 import { DEFAULT_CHANNEL_LEASE_SECONDS, hotlineConfig } from '../../shared/config/hotlines';
 import { quotaConfig } from '../../shared/config/quotas';
+import { toolConfig } from '../../shared/config/tools';
 import { rateLimitConfig } from '../../shared/config/rate-limits';
 import { retentionConfig } from '../../shared/config/retention';
 import { mailConfig } from '../../shared/config/mail';
@@ -174,6 +175,15 @@ describe('deployed environment', () => {
     expect(() => StackSettings.parse({ ...context.fonella, quotas: { organizationsPerUser: 0 } })).toThrow();
     expect(() => quotaConfig.parse({ STAGE: 'prod' })).toThrow(/QUOTA_ORGANIZATIONS_PER_USER/);
   });
+
+  it("every function gets the custom tools' limit and timeout bounds: from the stage settings (20 tools, 1 to 20 s, 5 s unless set), and required on a deployed stage", () => {
+    expect(toolConfig.parse(baseEnvironment(settings))).toEqual({ perUser: 20, timeoutSeconds: { min: 1, max: 20, default: 5 }, allowHttpLoopback: false });
+    const tight = StackSettings.parse({ ...context.fonella, tools: { perUser: 5, timeoutMinSeconds: 2, timeoutMaxSeconds: 8, timeoutDefaultSeconds: 3 } });
+    expect(toolConfig.parse(baseEnvironment(tight))).toMatchObject({ perUser: 5, timeoutSeconds: { min: 2, max: 8, default: 3 } });
+    expect(() => StackSettings.parse({ ...context.fonella, tools: { timeoutMaxSeconds: 21 } })).toThrow();
+    expect(() => StackSettings.parse({ ...context.fonella, tools: { timeoutMinSeconds: 6, timeoutDefaultSeconds: 5 } })).toThrow();
+    expect(() => toolConfig.parse({ STAGE: 'prod' })).toThrow(/TOOLS_PER_USER/);
+  });
 });
 
 describe('the hotline hooks on a deployed stage', () => {
@@ -265,5 +275,14 @@ describe('the address policy on a deployed stage', () => {
     expect(environment).not.toHaveProperty('ALLOW_LOOPBACK_ADDRESSES');
     expect(addressPolicyConfig.parse(atColdStart(environment))).toEqual({ allowLoopback: false });
     expect(() => addressPolicyConfig.parse({ ...atColdStart(environment), ALLOW_LOOPBACK_ADDRESSES: '1' })).toThrow(/local stack only/);
+  });
+
+  it.each(['createTool', 'receiveVapiMessage'])('%s is never given TOOL_ALLOW_HTTP_LOOPBACK: a tool URL must be https on a deployed stage; a function that has it stops at cold start', (name) => {
+    expect(LOCAL_ONLY_ENV).toContain('TOOL_ALLOW_HTTP_LOOPBACK');
+    expect(() => StackSettings.parse({ ...context.fonella, environment: { ...context.fonella.environment, TOOL_ALLOW_HTTP_LOOPBACK: '1' } })).toThrow(/local-only/);
+    const { environment } = functionEnvironment(settings, routes[name]!.uses, { tableName: 'fonella-prod' });
+    expect(environment).not.toHaveProperty('TOOL_ALLOW_HTTP_LOOPBACK');
+    expect(toolConfig.parse(atColdStart(environment)).allowHttpLoopback).toBe(false);
+    expect(() => toolConfig.parse({ ...atColdStart(environment), TOOL_ALLOW_HTTP_LOOPBACK: '1' })).toThrow(/local stack only/);
   });
 });

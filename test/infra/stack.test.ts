@@ -47,7 +47,8 @@ describe('stacks', () => {
 
   it('the parent holds the table, the key, the API with its stage, authorizer and access log; no function', () => {
     const parent = perStack.get('Test')!;
-    for (const type of ['AWS::DynamoDB::GlobalTable', 'AWS::KMS::Key', 'AWS::ApiGatewayV2::Api', 'AWS::ApiGatewayV2::Stage', 'AWS::ApiGatewayV2::Authorizer', 'AWS::Logs::MetricFilter']) {
+    expect(Object.keys(parent.findResources('AWS::KMS::Key'))).toHaveLength(2);
+    for (const type of ['AWS::DynamoDB::GlobalTable', 'AWS::ApiGatewayV2::Api', 'AWS::ApiGatewayV2::Stage', 'AWS::ApiGatewayV2::Authorizer', 'AWS::Logs::MetricFilter']) {
       expect(Object.keys(parent.findResources(type)), type).toHaveLength(1);
     }
     expect(Object.keys(parent.findResources('AWS::CloudWatch::Alarm', { Properties: { AlarmName: 'fonella-dev-api-5xx' } }))).toHaveLength(1);
@@ -488,27 +489,36 @@ describe('operations', () => {
   });
 });
 
-describe("the key of partners' bank details", () => {
-  it('one KMS key, rotated and kept when the stack goes, under the stage alias', () => {
-    const keys = template.findResources('AWS::KMS::Key');
-    expect(Object.values(keys)).toHaveLength(1);
-    const [key] = Object.values(keys) as { Properties: { EnableKeyRotation?: boolean }; DeletionPolicy?: string }[];
-    expect(key!.Properties.EnableKeyRotation).toBe(true);
-    expect(key!.DeletionPolicy).toBe('Retain');
-    template.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/fonella-dev-payout' });
+describe("the keys of partners' bank details and of customers' signing secrets", () => {
+  it.each([
+    ['PayoutKey', 'alias/fonella-dev-payout'],
+    ['SigningKey', 'alias/fonella-dev-signing'],
+  ])('%s: a KMS key, rotated and kept when the stack goes, under its stage alias', (id, alias) => {
+    const keys = Object.entries(template.findResources('AWS::KMS::Key')).filter(([logicalId]) => logicalId.startsWith(id));
+    expect(keys).toHaveLength(1);
+    const [, key] = keys[0] as [string, { Properties: { EnableKeyRotation?: boolean }; DeletionPolicy?: string }];
+    expect(key.Properties.EnableKeyRotation).toBe(true);
+    expect(key.DeletionPolicy).toBe('Retain');
+    template.hasResourceProperties('AWS::KMS::Alias', { AliasName: alias, TargetKeyId: { 'Fn::GetAtt': [keys[0]![0], 'Arn'] } });
   });
 
-  it('only functions whose entry says `uses.payoutKey` get the key: its ARN and the KMS actions they need', () => {
-    const sealing = [...all, ...allWorkers, ...allOps].filter(([, d]) => (d.uses as { payoutKey?: string }).payoutKey);
-    expect(sealing.map(([n]) => n)).toContain('savePayoutDetails');
+  it.each([
+    ['payoutKey', 'PAYOUT_KEY_ID', 'PayoutKey', 'savePayoutDetails'],
+    ['signingKey', 'SIGNING_KEY_ID', 'SigningKey', 'createTool'],
+  ])('only functions whose entry says `uses.%s` get that key: its ARN and the KMS actions they need on it', (use, variable, keyId, example) => {
+    const mode = (def: { uses: object }) => (def.uses as Record<string, string | undefined>)[use];
+    expect([...all, ...allWorkers, ...allOps].filter(([, d]) => mode(d)).map(([n]) => n)).toContain(example);
     for (const [name, def] of [...all, ...allWorkers, ...allOps]) {
       const fn = functions().find((f) => f.Properties.FunctionName === `fonella-dev-${name}`)!;
       const env = JSON.stringify((fn.Properties.Environment as { Variables?: unknown } | undefined)?.Variables ?? {});
-      const text = policyText(name);
-      const mode = (def.uses as { payoutKey?: string }).payoutKey;
-      expect(env.includes('PAYOUT_KEY_ID'), name).toBe(mode !== undefined);
-      expect(text.includes('kms:GenerateDataKey'), name).toBe(mode !== undefined);
-      expect(text.includes('kms:Decrypt'), name).toBe(mode === 'decrypt');
+      expect(env.includes(variable), name).toBe(mode(def) !== undefined);
+      // The statements on this key (its ARN comes into the nested stack as a parameter named after it).
+      const statements = (JSON.parse(policyText(name)) as { Statement: { Action: string | string[]; Resource: unknown }[] }[])
+        .flatMap((d) => d.Statement)
+        .filter((st) => JSON.stringify(st.Resource).includes(keyId));
+      const actions = statements.flatMap((st) => [st.Action].flat());
+      expect(actions.includes('kms:GenerateDataKey'), name).toBe(mode(def) !== undefined);
+      expect(actions.includes('kms:Decrypt'), name).toBe(mode(def) === 'decrypt');
     }
   });
 });

@@ -5,6 +5,7 @@ import { DEFAULT_GREETINGS, assistantConfig } from '../../shared/config/assistan
 import { plansConfig } from '../../shared/config/plans';
 import { webhookConfig } from '../../shared/config/webhooks';
 import { assistantsRepository } from '../../shared/db/assistants';
+import { toolsRepository } from '../../shared/db/tools';
 import { poolAssignments } from '../../shared/db/pool';
 import { usersRepository } from '../../shared/db/users';
 import { putAssistant } from '../../shared/domain/assistant';
@@ -150,6 +151,8 @@ describe('PUT /v1/me/assistant: create', () => {
       speech: assistantConfig().speech,
       prompts: assistantConfig().prompts,
       server: { url: `${stack.apiUrl}/v1/webhooks/vapi`, secret: webhookConfig().vapiSecret },
+      tools: toolsRepository(stack.table),
+      toolTimeoutMaxSeconds: 15,
       plans: plansConfig().plans,
     };
     const assistantsBefore = (await vapi()).assistants.length;

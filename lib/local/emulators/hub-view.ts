@@ -13,6 +13,8 @@
 //                its webhook events with their delivery status; Vapi's assistants
 //                with a server URL (customers' assistants) with a "Simulate a call" button (the
 //                emulator reports an ended call to that URL; its deliveries are listed as `webhooks`)
+//                and a "Call tool <name>" button per custom tool (the model calls it with example
+//                arguments; the answer is listed with the deliveries)
 //   parked       the stream records the workers gave up on, each with a re-drive button
 
 export type Row = Record<string, unknown>;
@@ -252,17 +254,31 @@ const ROW_ACTIONS: Record<string, (row: Row) => string> = {
     typeof r.id !== 'string' || r.deleted
       ? ''
       : `<form method="post" action="/_stripe/simulate/advance-clock" class="simulate"><input type="hidden" name="clockId" value="${esc(r.id)}"><button>Advance one month</button></form>`,
-  // Only an assistant with a server URL has anywhere to send its end-of-call report.
+  // Only an assistant with a server URL has anywhere to send its end-of-call report; each of its
+  // custom tools gets a button that plays the model calling it (with example arguments).
   'vapi:assistants': (r) =>
     typeof r.id !== 'string' || typeof obj(r.server)?.url !== 'string'
       ? ''
-      : `<form method="post" action="/_vapi/simulate/end-of-call" class="simulate"><input type="hidden" name="assistantId" value="${esc(r.id)}"><button>Simulate a call</button></form>`,
+      : [
+          `<form method="post" action="/_vapi/simulate/end-of-call" class="simulate"><input type="hidden" name="assistantId" value="${esc(r.id)}"><button>Simulate a call</button></form>`,
+          ...toolNames(r).map(
+            (name) =>
+              `<form method="post" action="/_vapi/simulate/tool-call" class="simulate"><input type="hidden" name="assistantId" value="${esc(r.id)}"><input type="hidden" name="name" value="${esc(name)}"><button>Call tool ${esc(name)}</button></form>`,
+          ),
+        ].join(' '),
   // Only a number routed to an application has anyone to ask what to do with a call.
   'jambonz:phoneNumbers': (r) =>
     typeof r.number !== 'string' || typeof r.application_sid !== 'string'
       ? ''
       : `<form method="post" action="/_jambonz/simulate/inbound" class="simulate"><input type="hidden" name="to" value="+${esc(r.number)}"><button>Simulate an inbound call</button></form>`,
 };
+
+/** The names of an assistant's function tools (its model's `tools`). */
+function toolNames(assistant: Row): string[] {
+  const tools = obj(assistant.model)?.tools;
+  if (!Array.isArray(tools)) return [];
+  return tools.map((t) => obj(obj(t)?.function)?.name).filter((name): name is string => typeof name === 'string');
+}
 
 function simulateButton(simulation: 'payment-succeeded' | 'payment-failed', subscriptionId: string, label: string): string {
   return `<form method="post" action="/_stripe/simulate/${simulation}" class="simulate"><input type="hidden" name="subscriptionId" value="${esc(subscriptionId)}"><button>${esc(label)}</button></form>`;

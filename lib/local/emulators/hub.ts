@@ -13,6 +13,9 @@
 //                            by one month (the Stripe emulator's /_simulate/advance-clock), its answer back
 //   POST /_vapi/simulate/end-of-call   { assistantId } (JSON or the page's form): forwarded to the Vapi
 //                            emulator's /_simulate/end-of-call (the assistant's server URL gets the report)
+//   POST /_vapi/simulate/tool-call   { assistantId, name } (JSON or the page's form): the model calls the
+//                            assistant's tool `name` with example arguments (the Vapi emulator's
+//                            /_simulate/tool-call; the tool's server URL gets the tool-calls message)
 //   POST /_jambonz/simulate/inbound   { to } (JSON or the page's form): forwarded to the jambonz emulator's
 //                            /_simulate/inbound (a call to that number runs through its application's hooks)
 //   GET  /docs               the API reference (hub-docs.ts); /openapi.yaml the document it shows
@@ -89,7 +92,7 @@ export async function startHub(emulators: RunningEmulator[], opts: HubOptions = 
     }
     if (url.pathname === '/_streams/redrive' && method === 'POST') {
       const fromPage = (req.headers['content-type'] ?? '').includes('form-urlencoded');
-      const input = await readInput(req, fromPage);
+      const input = readInput(await readText(req), fromPage);
       if (input === undefined) {
         res.writeHead(400, { 'content-type': 'application/json' });
         return void res.end(JSON.stringify({ message: 'body must be JSON: { "id"?: string }' }));
@@ -120,6 +123,12 @@ export async function startHub(emulators: RunningEmulator[], opts: HubOptions = 
       const vapi = emulators.find((e) => e.name === 'vapi');
       if (!vapi) return notFound(res, 'no Vapi emulator');
       return forwardSimulation(req, res, `${vapi.baseUrl}/_simulate/end-of-call`, 'assistantId');
+    }
+    // The Vapi assistant rows' button per custom tool.
+    if (url.pathname === '/_vapi/simulate/tool-call' && method === 'POST') {
+      const vapi = emulators.find((e) => e.name === 'vapi');
+      if (!vapi) return notFound(res, 'no Vapi emulator');
+      return forwardSimulation(req, res, `${vapi.baseUrl}/_simulate/tool-call`, 'assistantId', {}, 'name', (name) => ({ calls: [{ name }] }));
     }
     // The jambonz phone number rows' button: an inbound call to the number.
     if (url.pathname === '/_jambonz/simulate/inbound' && method === 'POST') {
@@ -198,21 +207,32 @@ function notFound(res: ServerResponse, message: string): void {
 }
 
 /**
- * A row button's simulation: its one field (from the page's form or JSON) posted to the emulator's
- * hook, with the button's fixed `extra` fields; the hook's answer back as it is, or to the page (a
+ * A row button's simulation: its field (from the page's form or JSON) posted to the emulator's hook,
+ * with the button's fixed `extra` fields and what `shape` makes of a second field; the hook's answer back as it is, or to the page (a
  * form post that worked) a redirect home.
  */
-async function forwardSimulation(req: IncomingMessage, res: ServerResponse, target: string, field: string, extra: Record<string, string> = {}): Promise<void> {
+async function forwardSimulation(
+  req: IncomingMessage,
+  res: ServerResponse,
+  target: string,
+  field: string,
+  extra: Record<string, unknown> = {},
+  /** A second field, which `shape` turns into the hook's fields. */
+  second?: string,
+  shape?: (value: string) => Record<string, unknown>,
+): Promise<void> {
   const fromPage = (req.headers['content-type'] ?? '').includes('form-urlencoded');
-  const input = await readInput(req, fromPage, field);
-  if (input === undefined) {
+  const text = await readText(req);
+  const input = readInput(text, fromPage, field);
+  const other = second ? readInput(text, fromPage, second) : { value: '' };
+  if (input === undefined || other === undefined) {
     res.writeHead(400, { 'content-type': 'application/json' });
-    return void res.end(JSON.stringify({ message: `body must be JSON: { "${field}": string }` }));
+    return void res.end(JSON.stringify({ message: `body must be JSON: { "${field}": string${second ? `, "${second}": string` : ''} }` }));
   }
   const answer = await fetch(target, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ [field]: input.value ?? '', ...extra }),
+    body: JSON.stringify({ [field]: input.value ?? '', ...extra, ...(shape ? shape(other.value ?? '') : {}) }),
   });
   const body = await answer.text();
   if (fromPage && answer.ok) {
@@ -223,11 +243,15 @@ async function forwardSimulation(req: IncomingMessage, res: ServerResponse, targ
   res.end(body);
 }
 
-/** The one string field a hub action takes, from the page's form or a JSON body; undefined when malformed. */
-async function readInput(req: IncomingMessage, form: boolean, field = 'id'): Promise<{ value?: string } | undefined> {
+/** A hub action's body as text (the page's form or JSON). */
+async function readText(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const c of req) chunks.push(c as Buffer);
-  const text = Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** One string field a hub action takes, from the page's form or a JSON body; undefined when malformed. */
+function readInput(text: string, form: boolean, field = 'id'): { value?: string } | undefined {
   if (form) return { value: new URLSearchParams(text).get(field) ?? undefined };
   try {
     const body: unknown = text ? JSON.parse(text) : {};

@@ -3,7 +3,7 @@
 import { VapiClient, type Vapi } from '@vapi-ai/server-sdk';
 import { ProviderRejectedError } from '../../errors';
 import { DEFAULT_TIMEOUT_MS, callProvider, providerHttp } from '../http';
-import type { AssistantChanges, PhoneNumberRef, VoiceAssistants } from './port';
+import type { AssistantChanges, FunctionToolSpec, PhoneNumberRef, VoiceAssistants, WebhookTarget } from './port';
 
 export interface VapiSettings {
   apiKey: string;
@@ -16,6 +16,8 @@ const MODEL = 'gpt-4o';
 // Vapi caps assistant names at 40 characters and rejects longer ones.
 const MAX_NAME = 40;
 const SERVER_MESSAGES: Vapi.CreateAssistantDtoServerMessagesItem[] = ['end-of-call-report', 'status-update', 'hang'];
+/** When a slow tool's "delayed" message is said. */
+const TOOL_DELAYED_AFTER_MS = 2000;
 
 export function vapiAdapter(settings: VapiSettings): VoiceAssistants {
   const timeoutMs = settings.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -42,7 +44,7 @@ export function vapiAdapter(settings: VapiSettings): VoiceAssistants {
       const res = await sdk('create assistant', false, (o) =>
         client.assistants.create(
           {
-            ...assistantFields(spec),
+            ...assistantFields({ ...spec, tools: [] }),
             serverMessages: SERVER_MESSAGES,
             metadata: { fonellaUserId: spec.userId },
           },
@@ -138,7 +140,7 @@ export function vapiAdapter(settings: VapiSettings): VoiceAssistants {
 }
 
 /** The assistant fields a spec or a change set touches; absent inputs leave Vapi's values alone. */
-function assistantFields(c: AssistantChanges): Omit<Vapi.UpdateAssistantDto, 'id'> {
+function assistantFields(c: AssistantChanges): Omit<Vapi.UpdateAssistantDto, 'id'> & { model?: Vapi.OpenAiModel } {
   const speech = c.speech;
   return {
     name: c.name?.slice(0, MAX_NAME),
@@ -146,14 +148,34 @@ function assistantFields(c: AssistantChanges): Omit<Vapi.UpdateAssistantDto, 'id
     // Vapi's DTOs are unions keyed by provider; the configured provider names one of them.
     transcriber: speech && (speech.transcriber as Vapi.UpdateAssistantDto['transcriber']),
     voice: speech && (speech.voice as Vapi.UpdateAssistantDto['voice']),
+    // The tools are transient ones of the model (not Vapi tool resources): the whole list goes with
+    // every change, in the one request that changes the assistant (an empty list too: it removes the
+    // last tool), so Vapi holds the old list or the new one and no tool resource can be left behind.
     model: c.systemPrompt === undefined
       ? undefined
-      : { provider: 'openai', model: MODEL, messages: [{ role: 'system', content: c.systemPrompt }] },
-    server: c.server && {
-      url: c.server.url,
-      headers: { 'X-Vapi-Secret': c.server.secret },
-      timeoutSeconds: c.server.timeoutSeconds ?? 20,
-    },
+      : { provider: 'openai', model: MODEL, messages: [{ role: 'system', content: c.systemPrompt }], tools: c.tools.map(functionTool) },
+    server: c.server && server(c.server),
+  };
+}
+
+const server = (s: WebhookTarget): Vapi.Server => ({ url: s.url, headers: { 'X-Vapi-Secret': s.secret }, timeoutSeconds: s.timeoutSeconds ?? 20 });
+
+function functionTool(tool: FunctionToolSpec): Vapi.OpenAiModelToolsItem {
+  const contents = (texts: Partial<Record<string, string>> | undefined) =>
+    Object.entries(texts ?? {}).flatMap(([language, text]) => (text ? [{ type: 'text' as const, language: language as Vapi.TextContentLanguage, text }] : []));
+  const messages: Vapi.CreateFunctionToolDtoMessagesItem[] = [];
+  const start = contents(tool.messages.start);
+  if (start.length) messages.push({ type: 'request-start', contents: start });
+  const delayed = contents(tool.messages.delayed);
+  if (delayed.length) messages.push({ type: 'request-response-delayed', timingMilliseconds: TOOL_DELAYED_AFTER_MS, contents: delayed });
+  const failed = contents(tool.messages.failed);
+  if (failed.length) messages.push({ type: 'request-failed', contents: failed });
+  return {
+    type: 'function',
+    async: false,
+    function: { name: tool.name, description: tool.description, parameters: tool.parameters as unknown as Vapi.OpenAiFunctionParameters },
+    server: server(tool.server),
+    ...(messages.length ? { messages } : {}),
   };
 }
 

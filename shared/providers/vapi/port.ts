@@ -14,6 +14,20 @@ export interface WebhookTarget {
   timeoutSeconds?: number;
 }
 
+/**
+ * A custom tool as the assistant's model gets it: a function the model may call, whose calls Vapi
+ * posts to `server` (our webhook, never the customer's URL) and waits `server.timeoutSeconds` for.
+ */
+export interface FunctionToolSpec {
+  name: string;
+  description: string;
+  /** A JSON Schema object of the function's arguments. */
+  parameters: Record<string, unknown>;
+  server: WebhookTarget;
+  /** What the assistant says as the tool starts, when it is slow, when it failed: text per language code. */
+  messages: Partial<Record<'start' | 'delayed' | 'failed', Partial<Record<string, string>>>>;
+}
+
 export interface AssistantSpec {
   /** Our user id, stored on the assistant so webhook events can be traced back to the user. */
   userId: string;
@@ -25,7 +39,11 @@ export interface AssistantSpec {
   server: WebhookTarget;
 }
 
-export type AssistantChanges = Partial<Omit<AssistantSpec, 'userId'>>;
+/**
+ * What a change sets; absent fields keep their value. The prompt and the tools are one model at Vapi
+ * (a change of either replaces both), so they travel together.
+ */
+export type AssistantChanges = Partial<Omit<AssistantSpec, 'userId' | 'systemPrompt'>> & ({ systemPrompt?: undefined } | { systemPrompt: string; tools: FunctionToolSpec[] });
 
 export interface AssistantRef {
   id: string;

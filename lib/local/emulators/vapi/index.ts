@@ -7,7 +7,19 @@
 //        the assistant's server.url with its server.headers (X-Vapi-Secret) and server.timeoutSeconds
 //        (default 20). Answers 200 { callId, delivered: { status } }, or { callId, delivered: { error } }
 //        when the server could not be reached; 400 for a bad body, 404 for an unknown assistant, 409
-//        for one without a server.url. Each delivery is listed under `webhooks` in /_inspect.
+//        for one without a server.url. Each delivery is listed under `webhooks` in /_inspect. A
+//        `callId` (of an earlier simulated tool call, say) reports that call.
+//   POST /_simulate/tool-call  { assistantId, calls: [{ name, arguments? }], callId?, customerNumber? }
+//        what Vapi does when the model calls function tools during a call (tool-calls.ts): the call
+//        (inboundPhoneCall, in-progress; the same one again for the same callId) and one `tool-calls`
+//        message per server the tools name (the tool's server, else the assistant's), all at once,
+//        each waiting the server's timeoutSeconds. Answers 200 { callId, results, deliveries }: every
+//        tool call's result or error as our webhook answered it (an error where no answer came), and
+//        per message its status (or why it failed) and the answer's body. Each delivery is listed
+//        under `webhooks` with what came back. `arguments` left out: an example built from the
+//        tool's parameters. A name the assistant has no tool of goes to the assistant's server URL.
+// Assistants take `model.tools` as Vapi validates them: function tools with a name of letters,
+// digits, `_` and `-` (at most 64), parameters of type object, an optional server.
 import { randomInt, randomUUID } from 'node:crypto';
 import * as z from 'zod';
 import { ASSISTANT_LOCAL } from '../../../../shared/config/assistant';
@@ -15,6 +27,7 @@ import { CALLBACK_LOCAL, CALLBACK_LOCALES } from '../../../../shared/config/call
 import { webhookConfig } from '../../../../shared/config/webhooks';
 import { Router, bearer, json, type EmulatorDefinition, type RouteContext } from '../kit';
 import { endOfCallReport } from './end-of-call';
+import { toolCallsMessages } from './tool-calls';
 
 type Resource = { id: string; orgId: string; createdAt: string; updatedAt: string } & Record<string, unknown>;
 
@@ -25,14 +38,17 @@ export interface VapiEmulator extends EmulatorDefinition {
   webhooks: WebhookDelivery[];
 }
 
-/** One POST of a server message to an assistant's server URL: its HTTP status, or why it failed. */
+/** One POST of a server message to an assistant's (or a tool's) server URL: its HTTP status, or why it failed. */
 export interface WebhookDelivery {
   callId: string;
   assistantId: string;
   url: string;
-  type: 'end-of-call-report';
+  type: 'end-of-call-report' | 'tool-calls';
   status?: number;
   error?: string;
+  /** tool-calls: the calls the message carried, and the answer's body (JSON when it was). */
+  toolCallIds?: string[];
+  response?: unknown;
   at: string;
 }
 
@@ -45,11 +61,35 @@ const serverSchema = z.looseObject({
   timeoutSeconds: z.number(must('server.timeoutSeconds must be a number')).min(1).max(300).optional(),
 });
 
+const functionToolSchema = z.looseObject({
+  type: z.literal('function', must('model.tools.type must be one of the following values: function (the emulator knows function tools only)')),
+  async: z.boolean(must('model.tools.async must be a boolean value')).optional(),
+  function: z.looseObject({
+    name: z.string(must('model.tools.function.name must be a string')).regex(/^[a-zA-Z0-9_-]{1,64}$/, 'model.tools.function.name must be a-z, A-Z, 0-9, or contain underscores and dashes, with a maximum length of 64'),
+    description: z.string(must('model.tools.function.description must be a string')).optional(),
+    parameters: z
+      .looseObject({
+        type: z.literal('object', must('model.tools.function.parameters.type must be one of the following values: object')),
+        properties: z.record(z.string(), z.unknown(), must('model.tools.function.parameters.properties must be an object')),
+        required: z.array(z.string()).optional(),
+      })
+      .optional(),
+  }),
+  server: serverSchema.optional(),
+  messages: z.array(z.looseObject({ type: z.enum(['request-start', 'request-complete', 'request-failed', 'request-response-delayed']) }), must('model.tools.messages must be an array')).optional(),
+});
+
 const assistantSchema = z.looseObject({
   // Vapi's DTO caps the name at 40 characters.
   name: z.string(must('name must be a string')).max(40, 'name must be shorter than or equal to 40 characters').optional(),
   firstMessage: z.string(must('firstMessage must be a string')).optional(),
-  model: z.looseObject({ provider: z.string(must('model.provider must be a string')), model: z.string(must('model.model must be a string')) }).optional(),
+  model: z
+    .looseObject({
+      provider: z.string(must('model.provider must be a string')),
+      model: z.string(must('model.model must be a string')),
+      tools: z.array(functionToolSchema, must('model.tools must be an array')).optional(),
+    })
+    .optional(),
   voice: z.looseObject({ provider: z.string(must('voice.provider must be a string')) }).optional(),
   transcriber: z.looseObject({ provider: z.string(must('transcriber.provider must be a string')) }).optional(),
   serverMessages: z.array(z.string(), must('serverMessages must be an array')).optional(),
@@ -110,11 +150,19 @@ const credentialSchema = z.looseObject({
 
 const simulateEndOfCallSchema = z.strictObject({
   assistantId: z.string().min(1),
+  callId: z.string().min(1).max(200).optional(),
   customerNumber: z.string().regex(E164, 'customerNumber must be a valid phone number in the E.164 format').optional(),
   durationSeconds: z.number().positive().max(43200).optional(),
   summary: z.string().min(1).max(5000).optional(),
 });
 const DEFAULT_SERVER_TIMEOUT_SECONDS = 20;
+
+const simulateToolCallSchema = z.strictObject({
+  assistantId: z.string().min(1),
+  calls: z.array(z.strictObject({ name: z.string().min(1).max(64), arguments: z.record(z.string(), z.unknown()).optional() })).min(1).max(10),
+  callId: z.string().min(1).max(200).optional(),
+  customerNumber: z.string().regex(E164, 'customerNumber must be a valid phone number in the E.164 format').optional(),
+});
 
 const callSchema = z.looseObject({
   assistantId: z.string(must("Couldn't Get Assistant. Need Either `assistant`, `assistantId`, `squad`, Or `squadId`.")),
@@ -254,11 +302,8 @@ export function createVapiEmulator(
 
   // What Vapi does once an inbound call has ended: report it to the assistant's server URL.
   routes.post('/_simulate/end-of-call', async ({ req }) => {
-    const body = await parse(req, simulateEndOfCallSchema);
-    if ('error' in body) {
-      const problems = ((await body.error.json()) as { message: string[] }).message;
-      return json({ message: `Invalid body: ${problems.join('; ')}` }, 400);
-    }
+    const body = await parseHook(req, simulateEndOfCallSchema);
+    if ('error' in body) return body.error;
     const d = body.data;
     const assistant = assistants.get(d.assistantId);
     if (!assistant) return json({ message: `Couldn't find assistant ${d.assistantId}.` }, 404);
@@ -267,6 +312,7 @@ export function createVapiEmulator(
     const phoneNumber = [...phoneNumbers.values()].find((p) => p.assistantId === assistant.id);
     const report = endOfCallReport({
       assistantId: assistant.id,
+      callId: d.callId,
       orgId,
       customerNumber: d.customerNumber,
       durationSeconds: d.durationSeconds,
@@ -289,11 +335,80 @@ export function createVapiEmulator(
       await res.arrayBuffer().catch(() => undefined);
       delivery.status = res.status;
     } catch (err) {
-      const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-      delivery.error = cause?.message ?? cause?.code ?? (err instanceof Error ? err.message : String(err));
+      delivery.error = failureOf(err);
     }
     webhooks.push(delivery);
     return json({ callId: call.id, delivered: delivery.error === undefined ? { status: delivery.status } : { error: delivery.error } });
+  });
+
+  // What Vapi does when the model calls function tools during a call: ask their servers for results.
+  routes.post('/_simulate/tool-call', async ({ req }) => {
+    const body = await parseHook(req, simulateToolCallSchema);
+    if ('error' in body) return body.error;
+    const d = body.data;
+    const assistant = assistants.get(d.assistantId);
+    if (!assistant) return json({ message: `Couldn't find assistant ${d.assistantId}.` }, 404);
+    const phoneNumber = [...phoneNumbers.values()].find((p) => p.assistantId === assistant.id);
+    const existing = d.callId ? calls.get(d.callId) : undefined;
+    const now = new Date().toISOString();
+    const call: Resource = existing ?? {
+      id: d.callId ?? randomUUID(),
+      orgId,
+      createdAt: now,
+      updatedAt: now,
+      type: 'inboundPhoneCall',
+      status: 'in-progress',
+      assistantId: assistant.id,
+      ...(phoneNumber ? { phoneNumberId: phoneNumber.id } : {}),
+      customer: { number: d.customerNumber ?? '+4917612345678' },
+      startedAt: now,
+    };
+    const messages = toolCallsMessages({ assistant, call, phoneNumber, calls: d.calls });
+    if ('nowhere' in messages) return json({ message: `Assistant ${assistant.id} has no server.url and no tool named ${messages.nowhere} with one: Vapi would send the tool call nowhere.` }, 409);
+    put(calls, call);
+    const deliveries = await Promise.all(
+      messages.map(async (m) => {
+        const delivery: WebhookDelivery = { callId: call.id, assistantId: assistant.id, url: m.target.url, type: 'tool-calls', toolCallIds: m.toolCallIds, at: new Date().toISOString() };
+        try {
+          const res = await fetch(m.target.url, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', ...m.target.headers },
+            body: JSON.stringify(m.body),
+            signal: AbortSignal.timeout(m.target.timeoutSeconds * 1000),
+          });
+          delivery.status = res.status;
+          const text = await res.text();
+          try {
+            delivery.response = JSON.parse(text);
+          } catch {
+            delivery.response = text;
+          }
+        } catch (err) {
+          delivery.error = failureOf(err);
+        }
+        webhooks.push(delivery);
+        return delivery;
+      }),
+    );
+    // Per tool call: what its server answered for it, or an error where nothing usable came back.
+    const results = messages.flatMap((m, i) => {
+      const delivery = deliveries[i]!;
+      const answered = ((delivery.response as { results?: { toolCallId?: string }[] } | undefined)?.results ?? []).filter((r) => typeof r === 'object' && r !== null);
+      const list = m.body.message.toolCallList as { id: string; function: { name: string } }[];
+      return list.map(
+        (tc) =>
+          answered.find((r) => r.toolCallId === tc.id) ?? {
+            toolCallId: tc.id,
+            name: tc.function.name,
+            error: delivery.error ? `No result: ${delivery.error}` : `No result for this tool call (HTTP ${delivery.status}).`,
+          },
+      );
+    });
+    return json({
+      callId: call.id,
+      results,
+      deliveries: deliveries.map((dl) => ({ url: dl.url, toolCallIds: dl.toolCallIds, ...(dl.error ? { error: dl.error } : { status: dl.status, response: dl.response }) })),
+    });
   });
 
   return {
@@ -399,6 +514,21 @@ async function parse<S extends z.ZodType>(
   const result = schema.safeParse(input);
   if (result.success) return { data: result.data };
   return { error: badRequest(result.error.issues.map((i) => i.message)) };
+}
+
+/** Why a POST to a server URL got no answer, as the hooks report it. */
+function failureOf(err: unknown): string {
+  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+  if ((err as { name?: string }).name === 'TimeoutError') return "timeout: no answer within the server's timeoutSeconds";
+  return cause?.message ?? cause?.code ?? (err instanceof Error ? err.message : String(err));
+}
+
+/** A test hook's body: its problems in one message (400), as the hooks answer them. */
+async function parseHook<S extends z.ZodType>(req: Request, schema: S): Promise<{ data: z.output<S> } | { error: Response }> {
+  const body = await parse(req, schema);
+  if (!('error' in body)) return body;
+  const problems = ((await body.error.json()) as { message: string[] }).message;
+  return { error: json({ message: `Invalid body: ${problems.join('; ')}` }, 400) };
 }
 
 function badRequest(message: string[]): Response {
