@@ -33,13 +33,16 @@ const Parameters = /* @__PURE__ */ z.defineSchema(() => z
     }),
   )
   .register(z.globalRegistry, {
+    // Its keys are `type`, `properties` and `required`; its size is bounded by the check (8 KB as JSON).
+    additionalProperties: true,
+    maxProperties: 3,
     description: `The function's arguments as a JSON Schema object: \`{ "type": "object", "properties": { ... }, "required": [ ... ] }\`, each property of type string, number, integer, boolean, array (with \`items\`) or object (with \`properties\`), with only \`description\`, \`title\`, \`enum\` (strings), \`pattern\`, \`format\` and \`required\` besides: the subset Vapi's function tools accept. At most ${TOOL_PARAMETERS_MAX_BYTES} bytes as JSON, ${TOOL_PARAMETERS_MAX_DEPTH} levels deep, ${TOOL_PARAMETERS_MAX_PROPERTIES} properties per object. Left out: a function without arguments.`,
     examples: [{ type: 'object', properties: { date: { type: 'string', format: 'date', description: 'The day the caller asks about.' } }, required: ['date'] }],
   }));
 
 export const ToolInput = /* @__PURE__ */ z.defineSchema(() => z
   .strictObject({
-    name: z.string().check(z.regex(TOOL_NAME, 'Must be 1 to 64 letters, digits, underscores or dashes.')).register(z.globalRegistry, {
+    name: z.string().check(z.minLength(1), z.maxLength(64), z.regex(TOOL_NAME, 'Must be 1 to 64 letters, digits, underscores or dashes.')).register(z.globalRegistry, {
       description: 'The function name the model sees and calls; unique among the caller\'s tools.',
       examples: ['check_calendar'],
     }),
