@@ -14,6 +14,7 @@
 //
 //   npm run bench [-- --loads | --routes] [--only <name,name>] [--readme]
 //   npm run bench -- --update-budgets     # only bundles, and rewrites lib/bundle-budgets.json
+//   npm run bench -- --tool-hop           # the latency a custom tool's call adds (scripts/bench-tool-hop.ts)
 //
 // BENCH_RUNS (20) rounds of module loads, BENCH_SECRETS_RUNS (5) loads with secrets, BENCH_REQUESTS
 // (20) requests per route. The admin dashboard at 100 000 customers is `npm run bench:admin`.
@@ -30,6 +31,7 @@ const { values: args } = parseArgs({
     admin: { type: 'boolean' },
     reindex: { type: 'boolean' },
     'hotline-pages': { type: 'boolean' },
+    'tool-hop': { type: 'boolean' },
     loads: { type: 'boolean' },
     routes: { type: 'boolean' },
     only: { type: 'string' },
@@ -51,6 +53,10 @@ if (args.reindex) {
 }
 if (args['hotline-pages']) {
   await (await import('./bench-hotline-pages')).runHotlinePagesBench();
+  process.exit(0);
+}
+if (args['tool-hop']) {
+  await (await import('./bench-tool-hop')).runToolHopBench();
   process.exit(0);
 }
 

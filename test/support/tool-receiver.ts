@@ -20,10 +20,17 @@ export interface ToolReceiver {
   requests: ReceivedToolCall[];
   /** What /ok/... answers. */
   answer: string;
-  /** Called as a request's body is in and as its answer is sent (performance.now()). */
+  /**
+   * Called as a request's body is in and as its answer is sent, in epoch milliseconds with the
+   * monotonic clock's precision (`performance.timeOrigin + performance.now()`): comparable with another
+   * process's on this machine.
+   */
   onTiming?: (arrived: number, answered: number) => void;
   close(): Promise<void>;
 }
+
+/** Now in epoch milliseconds, sub-millisecond. */
+export const epochNow = () => performance.timeOrigin + performance.now();
 
 export async function startToolReceiver(): Promise<ToolReceiver> {
   const held: { res: ServerResponse }[] = [];
@@ -41,14 +48,14 @@ export async function startToolReceiver(): Promise<ToolReceiver> {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const arrived = performance.now();
+      const arrived = epochNow();
       const path = req.url ?? '/';
       receiver.requests.push({ path, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
       const [, kind, arg] = path.split('/');
       const send = (status: number, body: string) => {
         res.writeHead(status, { 'content-type': 'application/json' });
         res.end(body);
-        receiver.onTiming?.(arrived, performance.now());
+        receiver.onTiming?.(arrived, epochNow());
       };
       if (kind === 'status') return send(Number(arg), '{"error":"not today"}');
       if (kind === 'sleep') return void setTimeout(() => send(200, receiver.answer), Number(arg)).unref();
