@@ -15,7 +15,7 @@ export const VapiServerMessage = /* @__PURE__ */ z.defineSchema(() => z
       .looseObject({
         type: z.string().check(z.minLength(1), z.maxLength(100)),
       })
-      .register(z.globalRegistry, { additionalProperties: true, description: "Vapi's server message; only `end-of-call-report` is acted on." }),
+      .register(z.globalRegistry, { additionalProperties: true, description: "Vapi's server message; `end-of-call-report` and `tool-calls` are acted on." }),
   })
   .register(z.globalRegistry, { id: 'VapiServerMessage' }));
 

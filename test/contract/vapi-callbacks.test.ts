@@ -361,6 +361,8 @@ describe('POST /_simulate/tool-call', () => {
     expect(answer.deliveries).toEqual([{ url: `${receiverUrl}${toolPath}`, toolCallIds: [m.toolCallList[0].id], status: 200, response: {} }]);
     const delivery = (await state()).webhooks.at(-1)!;
     expect(delivery).toMatchObject({ type: 'tool-calls', assistantId, callId: answer.callId, status: 200 });
+    // The call lists its tool calls as they were answered (what the hub shows per call).
+    expect((await state()).calls.find((c) => c.id === answer.callId)).toMatchObject({ status: 'in-progress', toolCalls: [{ toolCallId: m.toolCallList[0].id, error: 'HTTP 200' }] });
   });
 
   it('a name the assistant has no tool of goes to the assistant\'s server URL; calls to one server travel in one message', async () => {

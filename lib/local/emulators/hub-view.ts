@@ -4,7 +4,8 @@
 //
 //   emails       Mailgun's messages as a list (newest first) and the selected one: its HTML in a
 //                sandboxed iframe (no scripts), its text beside it, headers and variables on demand
-//   calls        every emulator's `calls` / `callbacks`, per provider
+//   calls        every emulator's `calls` / `callbacks`, per provider (Vapi's with the tool calls made
+//                during each, as our webhook answered them)
 //   resources    every other list an emulator keeps (numbers, devices, assistants, customers...),
 //                per provider and kind, minus the plumbing in SKIP_KINDS; Stripe's subscriptions with
 //                "Payment succeeds" / "Payment fails" buttons (the hub forwards them to the emulator's

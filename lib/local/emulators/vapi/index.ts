@@ -16,7 +16,7 @@
 //        each waiting the server's timeoutSeconds. Answers 200 { callId, results, deliveries }: every
 //        tool call's result or error as our webhook answered it (an error where no answer came), and
 //        per message its status (or why it failed) and the answer's body. Each delivery is listed
-//        under `webhooks` with what came back. `arguments` left out: an example built from the
+//        under `webhooks` with what came back, and /_inspect lists each call with its `toolCalls`. `arguments` left out: an example built from the
 //        tool's parameters. A name the assistant has no tool of goes to the assistant's server URL.
 // Assistants take `model.tools` as Vapi validates them: function tools with a name of letters,
 // digits, `_` and `-` (at most 64), parameters of type object, an optional server.
@@ -441,7 +441,18 @@ export function createVapiEmulator(
       })),
       phoneNumbers: [...phoneNumbers.values()],
       credentials: [...credentials.values()].map(maskCredential),
-      calls: [...calls.values()],
+      // Each call with the tool calls made during it, as our webhook answered them (what the hub shows per call).
+      calls: [...calls.values()].map((c) => {
+        const answered = webhooks.filter((w) => w.type === 'tool-calls' && w.callId === c.id);
+        if (answered.length === 0) return c;
+        const toolCalls = answered.flatMap((w) =>
+          (w.toolCallIds ?? []).map((id) => {
+            const r = ((w.response as { results?: Record<string, unknown>[] } | undefined)?.results ?? []).find((x) => x.toolCallId === id);
+            return { toolCallId: id, at: w.at, ...(r ? { name: r.name, ...(r.error !== undefined ? { error: r.error } : { result: r.result }) } : { error: w.error ?? `HTTP ${w.status}` }) };
+          }),
+        );
+        return { ...c, toolCalls };
+      }),
       webhooks: [...webhooks],
     }),
     reset: () => {
