@@ -3,6 +3,7 @@
 import { assistantConfig } from '../../shared/config/assistant';
 import { table } from '../../shared/db/client';
 import { integrationsRepository } from '../../shared/db/integrations';
+import { poolAssignments } from '../../shared/db/pool';
 import { teardownIdOfKey, teardownsRepository } from '../../shared/db/teardowns';
 import { usersRepository } from '../../shared/db/users';
 import { advanceTeardown } from '../../shared/domain/teardown-progress';
@@ -29,6 +30,7 @@ const deps = {
     sipgateAccount: { userId: sipgate.userId, trunkDeviceId: sipgate.trunkDeviceId },
     poolCredentialId: assistantConfig().poolCredentialId,
   },
+  pool: poolAssignments(table()),
   vapi,
   directory: configuredDirectory(),
   mailer: configuredMailer(),

@@ -2,6 +2,7 @@
 // apply, teardown-progress.ts runs them one per stream record), and what the worker that runs them
 // needs: the table, and each provider a step acts on.
 import type { PartnerAccountsRepository } from '../db/partner-accounts';
+import type { PoolAssignments } from '../db/pool';
 import { inventoryOf } from '../db/partition-inventory';
 import type { TeardownRow, TeardownsRepository } from '../db/teardowns';
 import { accountDeletedMail } from '../email/customer';
@@ -19,6 +20,8 @@ export interface TeardownDeps {
   billing: Pick<Billing, 'cancelNow'>;
   /** What removing the phone lines needs (shared/domain/integrations.ts). */
   lines: IntegrationDeps;
+  /** The user's place among those waiting for a pool number. */
+  pool: Pick<PoolAssignments, 'stopWaiting'>;
   vapi: Pick<VoiceAssistants, 'deleteAssistant' | 'deleteCall'>;
   directory: UserDirectory;
   mailer: Mailer;
@@ -62,6 +65,9 @@ export const TEARDOWN_STEPS: TeardownStep[] = [
     name: 'remove-phone-lines',
     target: 'vapi+sipgate',
     async run(deps, r) {
+      // The user no longer waits for a pool number: a number that becomes free goes to the next user,
+      // not to this account (whose assignment its teardown record would refuse, one at a time).
+      await deps.pool.stopWaiting(r.userId);
       // The pool number goes back to the pool; the Sipgate line's device and the external trunk go.
       // The shared trunk's device and credential are never touched (integrations.ts checks both ids).
       await removeIntegrations(deps.lines, { id: r.userId }, {});

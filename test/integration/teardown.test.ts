@@ -6,14 +6,15 @@ import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { routes } from '../../lib/routes';
+import { poolAssignments } from '../../shared/db/pool';
 import { usersRepository } from '../../shared/db/users';
 import { TEARDOWN_STEPS } from '../../shared/domain/teardown-steps';
 import { needsAuthorizer, type RouteDef } from '../../shared/http/route-def';
 import { validBodies } from '../support/arbitraries';
 import { waitFor } from '../support/stack';
 import { settle } from '../support/state';
-import { confirmations, expectNothingLeft, finished, provisioned, signUp, stack, teardowns, useTeardownStack } from '../support/teardown';
-import { rowsOf } from '../support/users';
+import { confirmations, expectNothingLeft, failTableDeletes, finished, provisioned, signUp, stack, teardowns, useTeardownStack } from '../support/teardown';
+import { rowOf, rowsOf } from '../support/users';
 import type { TeardownRow } from '../../shared/db/teardowns';
 
 useTeardownStack();
@@ -53,6 +54,33 @@ describe('DELETE /v1/me', () => {
     const gone = await u.call('GET', '/v1/me');
     expect(gone.status).toBe(410);
     expect(gone.body.type).toBe('urn:fonella:problem:account-deleted');
+  }, 120_000);
+});
+
+describe('remove-phone-lines', () => {
+  it('takes the user off the list of those waiting for a pool number itself, before the rows go', async () => {
+    const u = await signUp('waiting');
+    expect((await u.call('GET', '/v1/me')).status).toBe(200);
+    // Waiting for a number (the pool had none free when their assistant was saved).
+    const pool = poolAssignments(stack.table);
+    expect(await pool.startWaiting(u.sub, new Date().toISOString())).toBe(true);
+    const listed = async () => (await pool.waiting({ limit: 1000 })).some((w) => w.userId === u.sub);
+    expect(await listed()).toBe(true);
+    // Hold the teardown at the step after the lines: the table's batch deletes fail.
+    failTableDeletes(true);
+    expect((await u.call('DELETE', '/v1/me')).status).toBe(202);
+    const parked = await waitFor('the record parked', async () => stack.streams.parked().find((p) => p.keys.pk === `USER#${u.sub}`), 60_000);
+    const held = (await teardowns().get(u.sub))!;
+    expect(held.done['remove-phone-lines']).toBeDefined();
+    expect(held.done['delete-rows']).toBeUndefined();
+    // The partition's rows are still there, the waiting marker is not, and the list no longer has them.
+    expect(await rowOf(stack, u.sub, 'SETTINGS')).toBeDefined();
+    expect(await rowOf(stack, u.sub, 'POOL_WAITING')).toBeUndefined();
+    expect(await listed()).toBe(false);
+
+    failTableDeletes(false);
+    expect(stack.streams.redrive(parked.id)).toBe(1);
+    await finished(u.sub);
   }, 120_000);
 });
 
