@@ -20,6 +20,7 @@ let stack: {
   emulators: Record<string, string>;
   credentials: Record<string, Record<string, string>>;
   tokens: Record<string, string>;
+  demoClockId: string;
 };
 
 beforeAll(async () => {
@@ -213,6 +214,58 @@ describe('npm start', () => {
     expect((await inspect('vapi')).phoneNumbers!.map((p) => p.number)).not.toContain('+4930555022222');
     expect((await inspect('sipgate')).devices!.some((d) => d.alias === 'Demo line')).toBe(false);
     expect(JSON.stringify(await me())).not.toContain('demo-sip-pass');
+  });
+
+  it("a month passes on the hub's clock control: the demo customer's subscription renews, and a downgrade scheduled to Starter (no number) takes effect with the number back in the pool", async () => {
+    const auth = { authorization: `Bearer ${stack.tokens.customer}`, 'content-type': 'application/json' };
+    const me = async () => (await (await fetch(`${stack.apiUrl}/v1/me`, { headers: auth })).json()) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const json = async (url: string) => (await (await fetch(url)).json()) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const until = async <T>(what: string, probe: () => Promise<T | undefined | false>) => {
+      for (const deadline = Date.now() + 10_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 50))) {
+        const v = await probe();
+        if (v) return v;
+      }
+      throw new Error(`timed out waiting for ${what}`);
+    };
+    const mails = async (tag: string) => ((await json(`${stack.emulators.mailgun}/_inspect`)).messages as { tags: string[]; to: string[]; text: string }[]).filter((m) => m.tags.includes(tag));
+
+    // Where the demo customer's test above left them: on Business, with their pool number.
+    const before = await me();
+    expect(before.subscription).toMatchObject({ planId: 'business', status: 'active' });
+    const number = before.assistant.phoneNumber.number as string;
+    const periodEnd = before.subscription.currentPeriodEnd as string;
+    const plans = (await json(`${stack.apiUrl}/v1/public/plans`)).plans as { id: string; includesPoolNumber: boolean }[];
+    expect(plans.find((p) => p.id === 'starter')!.includesPoolNumber).toBe(false);
+
+    const down = await fetch(`${stack.apiUrl}/v1/me/subscription/plan-change`, { method: 'POST', headers: auth, body: JSON.stringify({ targetPlanId: 'starter' }) });
+    expect(((await down.json()) as Record<string, unknown>).pendingChange).toMatchObject({ planId: 'starter', effectiveAt: periodEnd });
+    const [announced] = await until('the release email', async () => {
+      const sent = await mails('number-release');
+      return sent.length > 0 && sent;
+    });
+    expect(announced!.to).toEqual(['customer@demo.fonella.local']);
+    expect(announced!.text).toContain(`Number: ${number}`);
+    const vapiNumber = ((await json(`${stack.emulators.vapi}/_inspect`)).phoneNumbers as { id: string; number: string }[]).find((p) => p.number === number);
+    expect(vapiNumber).toBeDefined();
+
+    // The hub's "Advance one month" beside the demo customer's clock.
+    const advanced = await fetch(`${stack.hubUrl}/_stripe/simulate/advance-clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ clockId: stack.demoClockId }) });
+    expect(advanced.status).toBe(200);
+    const { events } = (await advanced.json()) as { events: { type: string }[] };
+    expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['subscription_schedule.updated', 'customer.subscription.updated', 'invoice.paid']));
+
+    const after = await until('the downgrade in force and the number given back', async () => {
+      const m = await me();
+      return m.subscription.planId === 'starter' && m.assistant.phoneNumber === null && m;
+    });
+    expect(after.subscription).toMatchObject({ status: 'active', pendingChange: null });
+    expect(Date.parse(after.subscription.currentPeriodEnd)).toBeGreaterThan(Date.parse(periodEnd));
+    expect(after.integrations.filter((i: { kind: string }) => i.kind === 'pool')).toEqual([]);
+    const pool = (await (await fetch(`${stack.apiUrl}/v1/admin/pool-numbers`, { headers: { authorization: `Bearer ${stack.tokens.admin}` } })).json()) as { items: { number: string; status: string }[] };
+    expect(pool.items.find((i) => i.number === number)).toMatchObject({ status: 'free' });
+    expect(((await json(`${stack.emulators.vapi}/_inspect`)).phoneNumbers as { id: string }[]).find((p) => p.id === vapiNumber!.id)).toBeUndefined();
+    expect(await mails('number-release')).toHaveLength(1);
+    expect(await mails('number-kept')).toEqual([]);
   });
 
   it('links the API reference: in the output, the stack file and the hub; it serves the document and the viewer', async () => {
