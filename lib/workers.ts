@@ -203,12 +203,24 @@ export const assignPoolNumbers = {
 export const notifyNumberRelease = {
   name: 'notifyNumberRelease',
   handler: 'functions/streams/notify-number-release.ts',
-  summary: "Emails the user, once per release date, that their pool number goes at the period's end (which number, when, why), in their language, and marks the row sent",
-  on: { events: ['INSERT'], pk: NUMBER_RELEASE_KEYS.pk, sk: NUMBER_RELEASE_KEYS.sk },
+  summary: "Emails the user, once per release date, that their pool number goes at the period's end (which number, when, why), in their language, and marks the row sent; a release announced again after it was taken back is a new announcement",
+  on: { events: ['INSERT', 'MODIFY'], pk: NUMBER_RELEASE_KEYS.pk, sk: NUMBER_RELEASE_KEYS.sk, changed: 'announcedAt' },
   uses: { table: 'write', providers: ['mailgun'] },
   batchSize: 10,
   retryAttempts: 3,
   maxRecordAgeSeconds: 86_400, // a day
 } satisfies WorkerDef;
 
-export const workers: Record<string, WorkerDef> = { deliverContactEmail, deliverTicketEmails, bindPoolNumber, sendSignInAlert, sendEmailConfirmation, notifyPaymentFailed, sendCallSummary, notifyCallReport, sendPartnerInvite, indexCustomer, countCall, tearDownAccount, provisionHotline, notifyHotlineNumbersWanted, syncPoolNumber, assignPoolNumbers, notifyNumberRelease };
+export const notifyNumberKept = {
+  name: 'notifyNumberKept',
+  handler: 'functions/streams/notify-number-kept.ts',
+  summary: "Emails the user, once per release date, that their pool number stays after all, when they took back the downgrade or cancellation whose release they had been told of, and marks the row",
+  // Every MODIFY: the withdrawal, or the announcement's mark when the withdrawal came first.
+  on: { events: ['MODIFY'], pk: NUMBER_RELEASE_KEYS.pk, sk: NUMBER_RELEASE_KEYS.sk },
+  uses: { table: 'write', providers: ['mailgun'] },
+  batchSize: 10,
+  retryAttempts: 3,
+  maxRecordAgeSeconds: 86_400, // a day
+} satisfies WorkerDef;
+
+export const workers: Record<string, WorkerDef> = { deliverContactEmail, deliverTicketEmails, bindPoolNumber, sendSignInAlert, sendEmailConfirmation, notifyPaymentFailed, sendCallSummary, notifyCallReport, sendPartnerInvite, indexCustomer, countCall, tearDownAccount, provisionHotline, notifyHotlineNumbersWanted, syncPoolNumber, assignPoolNumbers, notifyNumberRelease, notifyNumberKept };

@@ -18,7 +18,7 @@ export const OWN_STACK = [
   'test/integration/mail-bounds.test.ts',
   // The hotline service's quotas, set low before the stack starts.
   'test/integration/quotas.test.ts',
-  // Sets the plans before the stack starts (Starter without a number), and empties the number pool to make users wait.
+  // Empties the number pool to make users wait.
   'test/integration/billing-lifecycle.test.ts',
   // Takes the whole number pool: counts every free and assigned number.
   'test/integration/pool-assignment.test.ts',

@@ -9,6 +9,7 @@ import type { AssistantRow } from './assistants';
 import type { TableRef } from './client';
 import { queryAll } from './query-all';
 import { applied, isConditionFailure } from './conditional';
+import { NUMBER_RELEASE_KEYS, type NumberReleaseRow } from './number-releases';
 import { HOTLINE_USER_SK_PREFIX } from './organizations';
 import { putIfAbsent } from './put-if-absent';
 import { POOL_LINE_SK, POOL_WAITING_SK, type PoolLineRow, type PoolWaitingRow } from './pool';
@@ -70,6 +71,8 @@ export interface UserRows {
   poolLine?: PoolLineRow;
   /** Waiting for a pool number (none was free), since when. */
   poolWaiting?: PoolWaitingRow;
+  /** The pool number's releases announced for a period's end (shared/db/number-releases.ts), oldest first. */
+  numberReleases: NumberReleaseRow[];
   /** Each line ringing the assistant: the pool number, the Sipgate line, the external trunk. */
   integrations: IntegrationSummary[];
   referral?: { partnerId: string; referredAt: string };
@@ -112,7 +115,7 @@ export function usersRepository(t: TableRef) {
         ...(opts.consistent ? { ConsistentRead: true } : {}),
       });
 
-      const out: UserRows = { integrations: [], devicesCount: 0, hotlineRows: [] };
+      const out: UserRows = { integrations: [], numberReleases: [], devicesCount: 0, hotlineRows: [] };
       for (const row of rows) {
         const sk = String(row.sk);
         const data = strip(row);
@@ -123,6 +126,7 @@ export function usersRepository(t: TableRef) {
         else if (sk === POOL_WAITING_SK) out.poolWaiting = data as unknown as PoolWaitingRow;
         else if (sk === 'REFERRAL') out.referral = data as unknown as UserRows['referral'];
         else if (sk.startsWith(DEVICE_PREFIX)) out.devicesCount++;
+        else if (sk.startsWith(NUMBER_RELEASE_KEYS.sk)) out.numberReleases.push(data as unknown as NumberReleaseRow);
         else if (sk.startsWith(HOTLINE_USER_SK_PREFIX)) out.hotlineRows.push(row);
         else if (sk.startsWith(INTEGRATION_SK_PREFIX)) {
           if (sk === POOL_LINE_SK) out.poolLine = data as unknown as PoolLineRow;

@@ -1,6 +1,7 @@
 // The emails to a customer about their own account, in the language of their settings: a new
 // sign-in, the link confirming a changed address, a failed payment, the pool number's release at the
-// period's end, the summary after each call, and the confirmation that the account is deleted.
+// period's end (and that it stays, when that is taken back), the summary after each call, and the
+// confirmation that the account is deleted.
 import type { Locale } from '../model/locale';
 import { document, fields, formatAmount, formatLocalTime, html, quote, type RenderedMail } from './kit';
 
@@ -147,22 +148,17 @@ export function paymentFailedMail(locale: Locale, d: PaymentFailedData): Rendere
       bye: 'Your Fonella team',
     },
   }[locale];
-  const link = `${d.portalUrl}/billing`;
-  const f = fields([
-    [t.plan, d.planName],
-    [t.amount, formatAmount(locale, d.amountDue, d.currency)],
-    [t.time, formatLocalTime(locale, d.failedAt, d.timeZone)],
-    [t.invoice, d.invoiceId],
-  ]);
-  return {
-    subject: t.subject,
-    text: [t.hello, '', t.intro, '', f.text, '', t.action, link, '', t.done, '', t.bye].join('\n'),
-    html: document(
-      locale,
-      t.subject,
-      html`<p>${t.hello}</p><p>${t.intro}</p>${f.html}<p>${t.action}</p><p><a href="${link}" style="display:inline-block;padding:10px 16px;background:#1f6feb;color:#ffffff;border-radius:6px;text-decoration:none">${t.button}</a></p><p style="color:#6b7280;font-size:13px">${link}</p><p>${t.done}</p><p>${t.bye}</p>`,
-    ),
-  };
+  return billingMail(
+    locale,
+    t,
+    [
+      [t.plan, d.planName],
+      [t.amount, formatAmount(locale, d.amountDue, d.currency)],
+      [t.time, formatLocalTime(locale, d.failedAt, d.timeZone)],
+      [t.invoice, d.invoiceId],
+    ],
+    d.portalUrl,
+  );
 }
 
 // --- Billing: the pool number goes at the period's end --------------------------------------------
@@ -213,19 +209,80 @@ export function numberReleaseMail(locale: Locale, d: NumberReleaseData): Rendere
       bye: 'Your Fonella team',
     },
   }[locale];
-  const link = `${d.portalUrl}/billing`;
-  const f = fields([
-    [t.number, d.number],
-    [t.plan, d.reason === 'downgrade' ? d.planName : undefined],
-    [t.until, formatLocalTime(locale, d.effectiveAt, d.timeZone)],
-  ]);
+  return billingMail(
+    locale,
+    t,
+    [
+      [t.number, d.number],
+      [t.plan, d.reason === 'downgrade' ? d.planName : undefined],
+      [t.until, formatLocalTime(locale, d.effectiveAt, d.timeZone)],
+    ],
+    d.portalUrl,
+  );
+}
+
+export interface NumberKeptData {
+  /** The Fonella number that stays (E.164). */
+  number: string;
+  /** Why it was to go: a downgrade to a plan without a number, or the subscription ending. */
+  reason: 'downgrade' | 'cancellation';
+  /** The customer portal's base URL, without a trailing slash. */
+  portalUrl: string;
+}
+
+/** To a customer who was told their pool number goes, and then took that back: the number stays. */
+export function numberKeptMail(locale: Locale, d: NumberKeptData): RenderedMail {
+  const t = {
+    de: {
+      subject: 'Ihre Fonella-Rufnummer bleibt Ihnen',
+      hello: 'Guten Tag,',
+      intro:
+        d.reason === 'downgrade'
+          ? 'Der Wechsel in einen Tarif ohne Fonella-Rufnummer findet nicht mehr statt. Ihre Rufnummer geht damit doch nicht an Fonella zurück; Ihr Assistent bleibt unter ihr erreichbar.'
+          : 'Ihr Fonella-Abo endet nicht mehr mit dem Abrechnungszeitraum. Ihre Rufnummer geht damit doch nicht an Fonella zurück; Ihr Assistent bleibt unter ihr erreichbar.',
+      number: 'Rufnummer',
+      action: 'Ihren Tarif sehen Sie im Kundenportal:',
+      button: 'Tarif ansehen',
+      bye: 'Ihr Fonella-Team',
+    },
+    en: {
+      subject: 'Your Fonella number stays yours',
+      hello: 'Hello,',
+      intro:
+        d.reason === 'downgrade'
+          ? 'The change to a plan without a Fonella number no longer takes place. So your number does not go back to Fonella after all, and your assistant can still be reached on it.'
+          : 'Your Fonella subscription no longer ends with the billing period. So your number does not go back to Fonella after all, and your assistant can still be reached on it.',
+      number: 'Number',
+      action: 'Your plan is in the customer portal:',
+      button: 'View your plan',
+      bye: 'Your Fonella team',
+    },
+  }[locale];
+  return billingMail(locale, t, [[t.number, d.number]], d.portalUrl);
+}
+
+/** The billing emails' words: a greeting, what happened, what to do (a button), maybe a closing note, the sign-off. */
+interface BillingWords {
+  subject: string;
+  hello: string;
+  intro: string;
+  action: string;
+  button: string;
+  done?: string;
+  bye: string;
+}
+
+/** A billing email: the words around the fields, and the button to the portal's billing page. */
+function billingMail(locale: Locale, t: BillingWords, rows: Parameters<typeof fields>[0], portalUrl: string): RenderedMail {
+  const link = `${portalUrl}/billing`;
+  const f = fields(rows);
   return {
     subject: t.subject,
-    text: [t.hello, '', t.intro, '', f.text, '', t.action, link, '', t.bye].join('\n'),
+    text: [t.hello, '', t.intro, '', f.text, '', t.action, link, '', ...(t.done ? [t.done, ''] : []), t.bye].join('\n'),
     html: document(
       locale,
       t.subject,
-      html`<p>${t.hello}</p><p>${t.intro}</p>${f.html}<p>${t.action}</p><p><a href="${link}" style="display:inline-block;padding:10px 16px;background:#1f6feb;color:#ffffff;border-radius:6px;text-decoration:none">${t.button}</a></p><p style="color:#6b7280;font-size:13px">${link}</p><p>${t.bye}</p>`,
+      html`<p>${t.hello}</p><p>${t.intro}</p>${f.html}<p>${t.action}</p><p><a href="${link}" style="display:inline-block;padding:10px 16px;background:#1f6feb;color:#ffffff;border-radius:6px;text-decoration:none">${t.button}</a></p><p style="color:#6b7280;font-size:13px">${link}</p>${t.done ? html`<p>${t.done}</p>` : ''}<p>${t.bye}</p>`,
     ),
   };
 }

@@ -61,12 +61,22 @@ const cases: { worker: string; parse: (keys: RowKeys) => unknown; keys: RowKeys;
     keys: { pk: `USER#${user}`, sk: 'NUMBER_RELEASE#2026-04-01T00:00:00.000Z' },
     id: { userId: user, effectiveAt: '2026-04-01T00:00:00.000Z' },
   },
+  {
+    worker: 'notifyNumberKept',
+    parse: numberReleaseIdOfKey,
+    keys: { pk: `USER#${user}`, sk: 'NUMBER_RELEASE#2026-04-01T00:00:00.000Z' },
+    id: { userId: user, effectiveAt: '2026-04-01T00:00:00.000Z' },
+  },
 ];
 
 const record = (worker: string, keys: RowKeys): DynamoDBRecord => ({
   eventName: workers[worker]!.on.events[0],
-  // With the fields the `changed` filters watch (a hotline's status, a settings row's new address request).
-  dynamodb: { Keys: marshall(keys) as never, NewImage: marshall({ ...keys, status: 'created', pendingEmailRequestedAt: '2026-03-04T05:06:07.890Z' }) as never, SequenceNumber: '1' },
+  // With the fields the `changed` filters watch (a hotline's status, a settings row's new address request, a release's announcement).
+  dynamodb: {
+    Keys: marshall(keys) as never,
+    NewImage: marshall({ ...keys, status: 'created', pendingEmailRequestedAt: '2026-03-04T05:06:07.890Z', announcedAt: '2026-03-04T05:06:07.890Z' }) as never,
+    SequenceNumber: '1',
+  },
 });
 
 const refused = (parse: (keys: RowKeys) => unknown, keys: RowKeys) => expect(() => parse(keys), JSON.stringify(keys)).toThrow(UnexpectedKeyError);
