@@ -181,8 +181,10 @@ export const notifyHotlineNumbersWanted = {
 export const syncPoolNumber = {
   name: 'syncPoolNumber',
   handler: 'functions/streams/sync-pool-number.ts',
-  summary: "Keeps the user's pool number in step with their subscription: assigned (or waited for) while the plan includes one, its release at the period's end announced, given back once it does not",
-  on: { events: ['INSERT', 'MODIFY'], pk: SUBSCRIPTION_KEYS.pk, sk: SUBSCRIPTION_KEYS.sk },
+  summary:
+    "Keeps the user's pool number in step with their subscription: assigned (or waited for) while the plan includes one, its release at the period's end announced (or, taken back, withdrawn), given back once it does not",
+  // The subscription's row, and the pool line's: a number assigned while a release is already due is announced too.
+  on: { events: ['INSERT', 'MODIFY'], pk: SUBSCRIPTION_KEYS.pk, sk: [SUBSCRIPTION_KEYS.sk, POOL_LINE_KEYS.sk] },
   uses: { table: 'write', providers: ['vapi'] },
   batchSize: 10,
   retryAttempts: 5,

@@ -2,7 +2,7 @@
 // and the number given back when the plan no longer includes one.
 //
 // syncPoolNumber — the worker, from each INSERT and MODIFY of the user's SUBSCRIPTION row (the routes'
-// and the Stripe webhook's writes).
+// and the Stripe webhook's writes), and of their pool line (below).
 //   input: the user; output: what it did.
 //   1. read the user's rows (strongly consistent); an account being deleted is left to its teardown;
 //   2. the plan in force includes a number (active, trialing or past_due, and `includesPoolNumber`):
@@ -21,6 +21,10 @@
 //      teardown give it back: the Vapi number deleted, then the number free again and the line gone in
 //      one transaction. The freed number's MODIFY brings the next waiting user theirs (below).
 //   Every step checks the state it changes, so a record delivered twice does nothing twice.
+//   The same worker takes each new pool line (INTEGRATION#POOL INSERT, and its binding's MODIFY) and
+//   runs 2b and 2c alone (syncLineRelease): a number that arrives while its release is already due
+//   (given by the assistant's PUT or to a waiting user while a downgrade is pending, or in a run of
+//   this worker that saw the subscription before the line existed) has it announced too.
 //
 // assignPoolNumbers — the worker, from a pool number that becomes free (an admin's import adds it, or a
 // line gives it back: the POOL#<e164> row's INSERT, or its MODIFY to `free`).
@@ -110,18 +114,31 @@ export async function syncPoolNumber(deps: SyncPoolNumberDeps, userId: string): 
       const outcome = await takeOrWait(deps.pool, { userId, assistantId, now });
       return outcome.assigned ? 'assigned' : outcome.existing ? 'nothing' : 'waiting';
     }
-    const release = scheduledRelease(deps.plans, rows.subscription);
-    if (release) {
-      const announced = await deps.releases.announce(userId, { number: rows.poolLine.number, ...release, announcedAt: now });
-      return announced ? 'announced' : 'nothing';
-    }
-    let withdrawn = false;
-    for (const r of takenBack(rows)) if (await deps.releases.withdraw(userId, r.effectiveAt, now)) withdrawn = true;
-    return withdrawn ? 'withdrawn' : 'nothing';
+    return await followRelease(deps, userId, rows, now);
   } catch (err) {
     if (err instanceof AccountClosedError) return 'account-closed';
     throw err;
   }
+}
+
+/** The pool line's release alone (a new line's record): announced when due, withdrawn when taken back. */
+export async function syncLineRelease(deps: Pick<SyncPoolNumberDeps, 'users' | 'releases' | 'plans' | 'now'>, userId: string): Promise<SyncOutcome> {
+  const rows = await deps.users.loadUser(userId, { consistent: true });
+  if (rows.teardown) return 'account-closed';
+  if (!rows.poolLine || !planIncludesNumber(deps.plans, rows)) return 'nothing';
+  return followRelease(deps, userId, rows, (deps.now?.() ?? new Date()).toISOString());
+}
+
+/** Steps 2b and 2c for a user with a line whose plan in force includes a number. */
+async function followRelease(deps: Pick<SyncPoolNumberDeps, 'releases' | 'plans'>, userId: string, rows: UserRows, now: string): Promise<SyncOutcome> {
+  const release = scheduledRelease(deps.plans, rows.subscription);
+  if (release) {
+    const announced = await deps.releases.announce(userId, { number: rows.poolLine!.number, ...release, announcedAt: now });
+    return announced ? 'announced' : 'nothing';
+  }
+  let withdrawn = false;
+  for (const r of takenBack(rows)) if (await deps.releases.withdraw(userId, r.effectiveAt, now)) withdrawn = true;
+  return withdrawn ? 'withdrawn' : 'nothing';
 }
 
 /**

@@ -333,6 +333,26 @@ describe('users waiting for a number', () => {
     expect(await rowOf(stack, u.sub, 'POOL_WAITING')).toBeUndefined();
   });
 
+  it('a number that reaches a waiting user whose downgrade to Starter is pending: its release at the period end is announced at once', async () => {
+    await emptyPool();
+    const u = await clockCustomer();
+    await withAssistant(u);
+    await u.subscribe('business');
+    const down = await u.call('POST', '/v1/me/subscription/plan-change', { targetPlanId: 'starter' });
+    expect(down.body.pendingChange).toMatchObject({ planId: 'starter' });
+    await stack.streams.idle();
+    expect((await u.me()).assistant.phoneNumber).toEqual({ status: 'pending' });
+    expect(await rowsOf(stack, u.sub, 'NUMBER_RELEASE#')).toEqual([]);
+
+    const number = await addFreePoolNumber(stack, undefined, { keepFree: false });
+    expect((await boundLine(u)).number).toBe(number);
+    const release = await waitFor('the release announced and emailed', async () => (await rowsOf(stack, u.sub, 'NUMBER_RELEASE#')).find((r) => r.mailId));
+    expect(release).toMatchObject({ number, effectiveAt: down.body.pendingChange.effectiveAt, reason: 'downgrade', planId: 'starter' });
+    const mails = (await u.mails()).filter((m) => m.tags.includes('number-release'));
+    expect(mails).toHaveLength(1);
+    expect(mails[0]!.text).toContain(number);
+  });
+
   it("an admin's import serves the waiting users in the order they started waiting; who no longer waits is skipped", async () => {
     await emptyPool();
     const users = [];

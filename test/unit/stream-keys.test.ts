@@ -54,6 +54,7 @@ const cases: { worker: string; parse: (keys: RowKeys) => unknown; keys: RowKeys;
   { worker: 'provisionHotline', parse: hotlineIdOfKey, keys: { pk: 'HOTLINE#12', sk: 'HOTLINE' }, id: { hotlineId: 12 } },
   { worker: 'notifyHotlineNumbersWanted', parse: waitingAreaOfKey, keys: { pk: 'HOTLINE_AREA#49#511', sk: 'WAITING' }, id: { countryCode: '49', areaCode: '511' } },
   { worker: 'syncPoolNumber', parse: subscriptionIdOfKey, keys: { pk: `USER#${user}`, sk: 'SUBSCRIPTION' }, id: { userId: user } },
+  { worker: 'syncPoolNumber', parse: poolLineIdOfKey, keys: { pk: `USER#${user}`, sk: 'INTEGRATION#POOL' }, id: { userId: user } },
   { worker: 'assignPoolNumbers', parse: poolNumberOfKey, keys: { pk: 'POOL#+4921155590001', sk: 'NUMBER' }, id: { number: '+4921155590001' } },
   {
     worker: 'notifyNumberRelease',
