@@ -70,6 +70,8 @@ Try:
         "Advance one month" beside the demo customer's test clock makes a month pass: the renewal)
   curl -X PUT ${api}/v1/me/assistant -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \
        -d '{"greeting":"Demo GmbH, good morning!","language":"en"}'
+  curl -X POST ${api}/v1/me/subscription/plan-change -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' -d '{"targetPlanId":"starter"}'
+       (Starter has no number here: an email says when it goes; "Advance one month" gives it back to the pool)
 
 Ctrl+C stops everything.`);
 
