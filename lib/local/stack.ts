@@ -48,6 +48,11 @@ export interface StackOptions {
    * pass for its subscription: `npm start` does; a test stack starts without it.
    */
   billingClock?: boolean;
+  /**
+   * The handlers' environment beneath what process.env already sets: the suites and the bench pass
+   * their high limits (./limits.ts `SUITE_LIMITS`), which a suite's own setting overrides.
+   */
+  env?: Record<string, string>;
 }
 
 export interface DemoUser {
@@ -119,6 +124,7 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
     }
     // The handlers read their configuration from the environment, as on Lambda.
     const env: Record<string, string> = {
+      ...Object.fromEntries(Object.entries(opts.env ?? {}).filter(([k]) => process.env[k] === undefined)),
       STAGE: process.env.STAGE === 'test' ? 'test' : 'local',
       TABLE_NAME: tableName,
       DYNAMODB_ENDPOINT: dynamoEndpoint,

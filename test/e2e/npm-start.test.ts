@@ -6,7 +6,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SUITE_LIMITS } from '../../lib/local/limits';
 import { PUBLIC_GATEWAY } from '../support/gateways';
+import { postFrom } from '../support/post-from';
 
 const root = new URL('../../', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'fonella-start-'));
@@ -22,10 +24,13 @@ let stack: {
   tokens: Record<string, string>;
 };
 
+/** This process's environment without the suites' high limits (a test stack in this worker may have set them): `npm start` runs on a stage's. */
+const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !(k in SUITE_LIMITS)));
+
 beforeAll(async () => {
   child = spawn('npm', ['start'], {
     cwd: root,
-    env: { ...process.env, PORT: '0', EMULATOR_PORT: '0', STACK_FILE: stackFile, STAGE: 'local' },
+    env: { ...env, PORT: '0', EMULATOR_PORT: '0', STACK_FILE: stackFile, STAGE: 'local' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
@@ -215,6 +220,50 @@ describe('npm start', () => {
     expect(JSON.stringify(await me())).not.toContain('demo-sip-pass');
   });
 
+  it("behaves like a stage: ten test callbacks from one address in an hour are placed, the eleventh is 429, and reCAPTCHA stays optional", async () => {
+    const hour = () => Math.floor(Date.now() / 3_600_000);
+    // The limit counts per clock hour: a run that the hour turned in the middle of is made again from
+    // another address.
+    for (const from of ['127.0.0.90', '127.0.0.91']) {
+      const started = hour();
+      const answers = [];
+      for (let i = 0; i <= 10; i++) {
+        // Another number each time: a number takes three a day (its own limit); no reCAPTCHA token.
+        answers.push(await postFrom(stack, from, '/v1/public/callback-requests', { phoneNumber: `+49170765${from.slice(-2)}${String(i).padStart(2, '0')}`, locale: 'en' }));
+      }
+      if (hour() !== started) continue;
+      expect(answers.map((a) => a.status)).toEqual([...Array(10).fill(202), 429]);
+      expect(answers[10]!.body).toMatchObject({ type: 'urn:fonella:problem:rate-limited' });
+      expect(Number(answers[10]!.headers['retry-after'])).toBeGreaterThan(0);
+      const { calls } = (await (await fetch(`${stack.emulators.vapi}/_inspect`)).json()) as { calls: { customer: { number: string } }[] };
+      expect(calls.filter((c) => c.customer.number.startsWith(`+49170765${from.slice(-2)}`))).toHaveLength(10);
+      return;
+    }
+    throw new Error('the clock hour turned during both runs');
+  });
+
+  it('the hub shows how to get a reCAPTCHA token from the emulator: a ticket with one passes the check, a low score is refused', async () => {
+    const page = await (await fetch(stack.hubUrl)).text();
+    const section = /<section id="recaptcha">([\s\S]*?)<\/section>/.exec(page)?.[1] ?? '';
+    expect(section).toContain('RECAPTCHA_OPTIONAL=1');
+    // The command the hub prints, run as printed: its URL and its body.
+    const command = (/<pre>(curl [^<]+)<\/pre>/.exec(section)?.[1] ?? '').replaceAll('&#39;', "'").replaceAll('&quot;', '"');
+    const url = /-X POST (\S+)/.exec(command)?.[1];
+    const body = /-d '([^']+)'/.exec(command)?.[1];
+    expect(url).toBe(`${stack.emulators.recaptcha}/_token`);
+    const { token } = (await (await fetch(url!, { method: 'POST', headers: { 'content-type': 'application/json' }, body })).json()) as { token: string };
+    const ticket = (recaptchaToken: string) =>
+      fetch(`${stack.apiUrl}/v1/public/support-tickets`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'ada@example.com', title: 'Checked', content: 'With a token.', ticketPriority: 'minor', recaptchaToken }),
+      });
+    expect((await ticket(token)).status).toBe(201);
+    const low = await ticket('pass:support_ticket:0.2');
+    expect(low.status).toBe(403);
+    expect(((await low.json()) as { type: string }).type).toBe('urn:fonella:problem:recaptcha-low-score');
+  });
+
   it('links the API reference: in the output, the stack file and the hub; it serves the document and the viewer', async () => {
     expect(stack.docsUrl).toBe(`${stack.hubUrl}/docs`);
     expect(output).toContain(`API reference  ${stack.docsUrl}`);
@@ -232,7 +281,7 @@ describe('npm start', () => {
   it('a second start on the same ports says which port is taken and how to move, without a stack trace', () => {
     const second = spawnSync(process.execPath, ['--import', 'tsx', 'bin/local.ts'], {
       cwd: root,
-      env: { ...process.env, PORT: new URL(stack.apiUrl).port, EMULATOR_PORT: '0', STACK_FILE: join(dir, 'second.json'), STAGE: 'local' },
+      env: { ...env, PORT: new URL(stack.apiUrl).port, EMULATOR_PORT: '0', STACK_FILE: join(dir, 'second.json'), STAGE: 'local' },
       encoding: 'utf8',
       timeout: 30_000,
     });

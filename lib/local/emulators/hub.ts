@@ -26,6 +26,7 @@ import { createReadStream, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { RECAPTCHA_ACTIONS } from '../../../shared/model/recaptcha-actions';
 import type { ParkedRecord } from '../streams';
 import { docsPage, proxyToApi, SPEC_FILE, viewerBundle, type HubDocs } from './hub-docs';
 import { esc, fingerprint, PARTS, render, type InspectData } from './hub-view';
@@ -389,6 +390,23 @@ code{font:12px ui-monospace,monospace;word-break:break-all}.nowrap{white-space:n
 .provider{margin-bottom:.8rem}form.redrive,form.simulate{display:inline}button{cursor:pointer;white-space:nowrap}
 @media (max-width:800px){.mail-pane,.bodies{grid-template-columns:1fr}}`;
 
+/**
+ * How to see the public forms' reCAPTCHA check locally: the stack lets a form through without a token
+ * (RECAPTCHA_OPTIONAL), and the emulator issues tokens as Google's script would hand them to the browser.
+ */
+function recaptchaHint(emulators: RunningEmulator[]): string {
+  const recaptcha = emulators.find((e) => e.name === 'recaptcha');
+  if (!recaptcha) return '';
+  const tokenCall = `curl -s -X POST ${recaptcha.baseUrl}/_token -H 'content-type: application/json' -d '{"action":"support_ticket","score":0.9}'`;
+  return `<section id="recaptcha"><h2>reCAPTCHA</h2>
+<p>The local stack lets the public forms through without a token (<code>RECAPTCHA_OPTIONAL=1</code>; a deployed stage never does).
+To see the check, send a token as <code>recaptchaToken</code>: a fresh one from the emulator, good for one verification within two minutes,
+for the form's action (${Object.values(RECAPTCHA_ACTIONS).map((a) => `<code>${esc(a)}</code>`).join(', ')}) and a score (below 0.5 is refused):</p>
+<pre>${esc(tokenCall)}</pre>
+<p><small>Or written by hand: <code>pass:&lt;action&gt;:&lt;score&gt;</code> (e.g. <code>pass:support_ticket:0.2</code>, refused as <code>recaptcha-low-score</code>), and <code>fail</code> (refused as <code>recaptcha-failed</code>).
+The emulator's verifications: <a href="${esc(recaptcha.baseUrl)}/_inspect">/_inspect</a>.</small></p></section>`;
+}
+
 function page(emulators: RunningEmulator[], data: InspectData, mail: string | null, script: string, docs: HubDocs | undefined): string {
   const view = render(data, mail);
   const part = (tag: string, id: string, html: string, attrs = '') =>
@@ -407,6 +425,7 @@ function page(emulators: RunningEmulator[], data: InspectData, mail: string | nu
 ${part('section', calls, view.calls)}
 ${part('section', resources, view.resources)}
 ${part('section', parked, view.parked)}
+${recaptchaHint(emulators)}
 </main>
 <script>${script}</script>
 </body></html>`;
