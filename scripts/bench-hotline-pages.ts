@@ -37,7 +37,7 @@ export async function runHotlinePagesBench(): Promise<void> {
 
   // Every command of the handlers' table clients while a request is measured: what it read and what it cost.
   let reads: Read[] | undefined;
-  observeDynamoClients((client) =>
+  const unobserve = observeDynamoClients((client) =>
     client.middlewareStack.add(
       (next, context) => async (args) => {
         const seen = reads;
@@ -177,7 +177,7 @@ export async function runHotlinePagesBench(): Promise<void> {
     writeFileSync(join(ROOT, '.local', 'bench-hotline-pages.json'), `${JSON.stringify({ calls, runs, pages, before }, null, 2)}\n`);
     console.log('Wrote .local/bench-hotline-pages.json');
   } finally {
-    observeDynamoClients(undefined);
+    unobserve();
     await stack.stop();
   }
 }

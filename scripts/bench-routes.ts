@@ -84,7 +84,7 @@ export async function measureRoutes(names: string[], opts: { requests: number; p
 
   /** Every DynamoDB round trip of the product's clients, by command, in order. */
   const tableLog: string[] = [];
-  observeDynamoClients((client) =>
+  const unobserve = observeDynamoClients((client) =>
     client.middlewareStack.add(
       (next, context) => async (args) => {
         // The deserialize step runs once per HTTP attempt (after the retry middleware).
@@ -249,7 +249,7 @@ export async function measureRoutes(names: string[], opts: { requests: number; p
     }
   } finally {
     await stack.stop();
-    observeDynamoClients(undefined);
+    unobserve();
   }
   opts.progress.done(`routes: ${names.length} routes, ${opts.requests} requests each, in ${duration(performance.now() - started)}`);
   return out;

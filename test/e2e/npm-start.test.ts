@@ -13,6 +13,7 @@ import { postFrom } from '../support/post-from';
 const root = new URL('../../', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'fonella-start-'));
 const stackFile = join(dir, 'stack.json');
+const logDir = join(dir, 'logs');
 let child: ChildProcess;
 let output = '';
 let stack: {
@@ -22,7 +23,17 @@ let stack: {
   emulators: Record<string, string>;
   credentials: Record<string, Record<string, string>>;
   tokens: Record<string, string>;
+  logFile: string;
 };
+
+/** Polls until `output` has a line matching `re` (the console's lines follow the answers by a moment). */
+async function outputLine(re: RegExp): Promise<string | undefined> {
+  for (const deadline = Date.now() + 5000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 20))) {
+    const found = output.split('\n').find((l) => re.test(l));
+    if (found) return found;
+  }
+  return undefined;
+}
 
 /** This process's environment without the suites' high limits (a test stack in this worker may have set them): `npm start` runs on a stage's. */
 const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !(k in SUITE_LIMITS)));
@@ -30,7 +41,7 @@ const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !(k i
 beforeAll(async () => {
   child = spawn('npm', ['start'], {
     cwd: root,
-    env: { ...env, PORT: '0', EMULATOR_PORT: '0', STACK_FILE: stackFile, STAGE: 'local' },
+    env: { ...env, PORT: '0', EMULATOR_PORT: '0', STACK_FILE: stackFile, LOG_DIR: logDir, STAGE: 'local' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
@@ -113,6 +124,32 @@ describe('npm start', () => {
     }
     expect(page).toContain('Contact form: Hub Tester');
     expect(page).toContain('Seen on the hub &lt;b&gt;page&lt;/b&gt;');
+  });
+
+  it("prints one short line per request and per stream record; the functions' JSON lines go to the run's log file, not the console", async () => {
+    // The contact form of the test before: its request, and the worker that sent its email.
+    expect(await outputLine(/^\d\d:\d\d:\d\d {2}POST {4}\/v1\/public\/contact {2}202 +\d+ ms {2}public 127\.0\.0\.1 {2}table \d+ \(/)).toBeDefined();
+    expect(await outputLine(/ {2}↳ {2}deliverContactEmail {2}INSERT {2}CONTACT#\S+ \/ \S+ {2}done {2}\d+ ms .*mailgun$/)).toBeDefined();
+    // A refusal names its problem type.
+    await fetch(`${stack.apiUrl}/v1/public/contact`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"x"}' });
+    expect(await outputLine(/POST {4}\/v1\/public\/contact {2}400 .* validation$/)).toBeDefined();
+    expect(output.split('\n').filter((l) => l.startsWith('{'))).toEqual([]);
+    // The banner comes after the start-up: no request or record line before it.
+    expect(output.slice(0, output.indexOf('Ctrl+C stops everything'))).not.toMatch(/ {2}↳ {2}|table \d+ \(/);
+
+    expect(stack.logFile.startsWith(logDir)).toBe(true);
+    const lines = readFileSync(stack.logFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.find((l) => l.message === 'request' && l.route === 'submitContact')).toMatchObject({ level: 'INFO', status: 202, function_name: 'fonella-local-submitContact' });
+    expect(lines.some((l) => l.message === 'record done' && l.worker === 'deliverContactEmail')).toBe(true);
+  });
+
+  it('npm run -s status prints the URLs, the hub and the tokens from the stack file', () => {
+    const status = spawnSync('npm', ['run', '-s', 'status'], { cwd: root, env: { ...env, STACK_FILE: stackFile }, encoding: 'utf8' });
+    expect(status.status, status.stderr).toBe(0);
+    for (const text of [stack.apiUrl, stack.hubUrl, stack.docsUrl, stack.tokens.customer, stack.tokens.admin, stack.tokens.partner, stack.logFile]) expect(status.stdout).toContain(text);
+    const none = spawnSync('npm', ['run', '-s', 'status'], { cwd: root, env: { ...env, STACK_FILE: join(dir, 'none.json') }, encoding: 'utf8' });
+    expect(none.status).toBe(1);
+    expect(none.stderr).toContain('npm start');
   });
 
   it('shows a placed call and a provisioned device on the hub page, and every emulator answers /_inspect', async () => {
