@@ -171,7 +171,7 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
       });
     const pool = poolAssignments(tableRef({ tableName, endpoint: dynamoEndpoint }));
     const poolWaiting = async () => (await pool.waiting({ limit: 100 })).map((w) => ({ id: w.userId, description: `waiting since ${w.since}`, ...w }));
-    const hub = await startHub(running, { port: base, streams, teardowns, poolWaiting, docs: { get apiUrl() { return api.url; }, get tokens() { return tokens; } } });
+    const hub = await startHub(running, { port: base, streams, teardowns, poolWaiting, timeline: () => trace.timeline(), docs: { get apiUrl() { return api.url; }, get tokens() { return tokens; } } });
     cleanups.push(hub.close);
 
     const auth0Url = running.find((e) => e.name === 'auth0')!.baseUrl;

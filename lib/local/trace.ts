@@ -117,6 +117,8 @@ export interface Trace {
   line(text: string): void;
   /** Invocations, oldest first. */
   invocations(): Invocation[];
+  /** The last `requests` requests and every worker invocation they led to, oldest first (the hub's timeline). */
+  timeline(requests?: number): Invocation[];
   get(id: string): Invocation | undefined;
   /** Called with each invocation once it has ended (the console's short lines). */
   onEnded(listener: (inv: Invocation) => void): () => void;
@@ -294,6 +296,21 @@ class TraceImpl implements Trace {
 
   invocations() {
     return [...this.byId.values()];
+  }
+
+  timeline(requests = 100) {
+    const all = this.invocations();
+    const chosen = new Set<string>(all.filter((i) => i.kind === 'request').slice(-requests).map((i) => i.id));
+    const pending = [...chosen];
+    for (let id = pending.pop(); id !== undefined; id = pending.pop()) {
+      for (const next of this.byId.get(id)?.caused ?? []) {
+        if (!chosen.has(next)) {
+          chosen.add(next);
+          pending.push(next);
+        }
+      }
+    }
+    return all.filter((i) => chosen.has(i.id));
   }
 
   get(id: string) {
