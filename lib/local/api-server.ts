@@ -8,6 +8,7 @@ import type { APIGatewayProxyResultV2, APIGatewayProxyStructuredResultV2, Contex
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify, type JWTPayload } from 'jose';
 import { functionTimeoutSeconds, needsAuthorizer, type RouteDef } from '../../shared/http/route-def';
 import { handlerLoader, invoke, lambdaContext, withTimeout } from './lambda';
+import type { RequestHandle, Trace } from './trace';
 
 export interface ApiServerOptions {
   routes: Record<string, RouteDef>;
@@ -17,6 +18,8 @@ export interface ApiServerOptions {
   corsOrigins: string[];
   /** Called once a handler has answered (what it wrote is on the table's stream: the tailer reads it now). */
   afterInvoke?: () => void;
+  /** Records each request: its route, invocation, caller, status and problem type (./trace.ts). */
+  trace?: Pick<Trace, 'request'>;
 }
 
 export interface RunningApi {
@@ -34,13 +37,19 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   const load = handlerLoader<LambdaHandler>(opts.root);
 
   const server: Server = createServer(async (req, res) => {
-    const reply = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+    let traced: RequestHandle | undefined;
+    // The gateway's own answers: `{message}`, which the trace keeps as the problem.
+    const reply = (status: number, body: { message: string }, headers: Record<string, string> = {}) => {
       res.writeHead(status, { 'content-type': 'application/json', ...headers });
-      res.end(typeof body === 'string' ? body : JSON.stringify(body));
+      res.end(JSON.stringify(body));
+      traced?.end(status, body.message);
     };
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
       const method = (req.method ?? 'GET').toUpperCase();
+      if (method !== 'OPTIONS') {
+        traced = opts.trace?.request({ method, path: url.pathname, query: url.search.slice(1) || undefined, caller: `public ${sourceIp(req)}` });
+      }
       const body = await readBody(req);
       if (body === undefined) return reply(413, { message: 'Request Entity Too Large' });
 
@@ -63,6 +72,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
       // A function that runs out of time is an error to API Gateway, which answers 500.
       const timeoutMs = functionTimeoutSeconds(match.def) * 1000;
       const context = lambdaContext(match.name, timeoutMs);
+      traced?.routed({ route: match.name, invocationId: context.awsRequestId, requestId: event.requestContext.requestId, caller: callerOf(match.def, claims, event.requestContext.http.sourceIp) });
       const result = await withTimeout(invoke(context, () => handler(event, context)), timeoutMs);
       opts.afterInvoke?.();
       if (result === undefined) return reply(500, { message: 'Internal Server Error' });
@@ -70,9 +80,11 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
         typeof result === 'object' && result !== null && 'statusCode' in result
           ? result
           : { statusCode: 200, body: JSON.stringify(result) };
-      res.writeHead(structured.statusCode ?? 200, stringHeaders(structured.headers));
+      const headers = stringHeaders(structured.headers);
+      res.writeHead(structured.statusCode ?? 200, headers);
       const out = structured.body ?? '';
       res.end(structured.isBase64Encoded ? Buffer.from(out, 'base64') : out);
+      traced?.end(structured.statusCode ?? 200, problemType(headers, out));
     } catch (err) {
       console.error('[api] handler crashed:', err);
       if (!res.headersSent) reply(500, { message: 'Internal Server Error' });
@@ -118,6 +130,26 @@ async function authorizerClaims(
     });
     if (payload.iat !== undefined && payload.iat > Math.floor(Date.now() / 1000) + 5) return undefined;
     return payload;
+  } catch {
+    return undefined;
+  }
+}
+
+const sourceIp = (req: IncomingMessage) => (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, '');
+
+/** Who a request came from, for the trace: the token's subject, a webhook's provider, or a public client's address. */
+function callerOf(def: RouteDef, claims: JWTPayload | undefined, ip: string): string {
+  if (claims?.sub) return claims.sub;
+  return def.access === 'public' ? `public ${ip}` : def.access;
+}
+
+/** A problem+json answer's `type`. */
+function problemType(headers: Record<string, string>, body: string): string | undefined {
+  const type = Object.entries(headers).find(([k]) => k.toLowerCase() === 'content-type')?.[1] ?? '';
+  if (!type.includes('problem+json')) return undefined;
+  try {
+    const parsed = JSON.parse(body) as { type?: unknown };
+    return typeof parsed.type === 'string' ? parsed.type : undefined;
   } catch {
     return undefined;
   }
@@ -178,7 +210,7 @@ function toEvent(
         method,
         path: url.pathname,
         protocol: 'HTTP/1.1',
-        sourceIp: (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
+        sourceIp: sourceIp(req),
         userAgent: headers['user-agent'] ?? '',
       },
       requestId,

@@ -22,7 +22,9 @@ import type { JambonzEmulator } from './emulators/jambonz';
 import { startEmulator, type RunningEmulator } from './emulators/kit';
 import { LOCAL_SECRET_NAME } from './emulators/secrets';
 import type { StripeEmulator } from './emulators/stripe';
+import { tapOutput } from './output';
 import { startStreamTailer, type RunningTailer, type StreamTailerOptions } from './streams';
+import { startTrace, type Trace } from './trace';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -48,6 +50,11 @@ export interface StackOptions {
    * pass for its subscription: `npm start` does; a test stack starts without it.
    */
   billingClock?: boolean;
+  /**
+   * The handlers' environment beneath what process.env already sets: the suites and the bench pass
+   * their high limits (./limits.ts `SUITE_LIMITS`), which a suite's own setting overrides.
+   */
+  env?: Record<string, string>;
 }
 
 export interface DemoUser {
@@ -82,6 +89,8 @@ export interface LocalStack {
   running: RunningEmulator[];
   /** The local event source mappings of the stream workers. */
   streams: RunningTailer;
+  /** What each request and stream-worker invocation did (./trace.ts): the hub's timeline, `npm start`'s short lines. */
+  trace: Trace;
   /** The demo customer's Stripe test clock, with `billingClock`. */
   demoClockId?: string;
   /** Mints a token for any local user, as Auth0 would. */
@@ -95,6 +104,16 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
     for (const c of cleanups.reverse()) await c().catch((e: unknown) => console.error(e));
   };
   try {
+    // First: the trace sees every table client the handlers create, and every log line they write.
+    const trace = startTrace();
+    const untap = tapOutput((line) => {
+      trace.line(line);
+      return line;
+    });
+    cleanups.push(async () => {
+      untap();
+      trace.stop();
+    });
     const base = opts.emulatorBasePort ?? 4000;
     const set = createEmulators();
     // Before anything starts: a taken port would otherwise fail seconds later with a raw EADDRINUSE.
@@ -113,12 +132,13 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
 
     const running: RunningEmulator[] = [];
     for (const { definition, portOffset } of set.all) {
-      const emu = await startEmulator(definition, { port: base === 0 ? 0 : base + portOffset });
+      const emu = await startEmulator(definition, { port: base === 0 ? 0 : base + portOffset, onExchange: (e) => trace.providerAnswered(e.trace, e) });
       cleanups.push(emu.close);
       running.push(emu);
     }
     // The handlers read their configuration from the environment, as on Lambda.
     const env: Record<string, string> = {
+      ...Object.fromEntries(Object.entries(opts.env ?? {}).filter(([k]) => process.env[k] === undefined)),
       STAGE: process.env.STAGE === 'test' ? 'test' : 'local',
       TABLE_NAME: tableName,
       DYNAMODB_ENDPOINT: dynamoEndpoint,
@@ -138,8 +158,10 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
     Object.assign(env, { PROVIDER_SECRET_NAME: LOCAL_SECRET_NAME, SECRET_KEYS: Object.keys(secret).join(',') });
     Object.assign(process.env, env);
 
-    const streams = await startStreamTailer({ endpoint: dynamoEndpoint, tableName, workers, root: REPO_ROOT, load: opts.loadWorker, retryBaseMs: opts.streamRetryBaseMs });
+    trace.providers(Object.fromEntries(running.map((e) => [new URL(e.baseUrl).origin, e.name])), [dynamoEndpoint]);
+    const streams = await startStreamTailer({ endpoint: dynamoEndpoint, tableName, workers, root: REPO_ROOT, load: opts.loadWorker, retryBaseMs: opts.streamRetryBaseMs, trace });
     cleanups.push(streams.stop);
+    streams.onRecord((record) => trace.recordRead(record));
     const deletions = teardownsRepository(tableRef({ tableName, endpoint: dynamoEndpoint }));
     const teardowns = async () =>
       (await deletions.latest()).map((r) => {
@@ -149,7 +171,7 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
       });
     const pool = poolAssignments(tableRef({ tableName, endpoint: dynamoEndpoint }));
     const poolWaiting = async () => (await pool.waiting({ limit: 100 })).map((w) => ({ id: w.userId, description: `waiting since ${w.since}`, ...w }));
-    const hub = await startHub(running, { port: base, streams, teardowns, poolWaiting, docs: { get apiUrl() { return api.url; }, get tokens() { return tokens; } } });
+    const hub = await startHub(running, { port: base, streams, teardowns, poolWaiting, timeline: () => trace.timeline(), docs: { get apiUrl() { return api.url; }, get tokens() { return tokens; } } });
     cleanups.push(hub.close);
 
     const auth0Url = running.find((e) => e.name === 'auth0')!.baseUrl;
@@ -160,6 +182,7 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
       port: opts.apiPort ?? 3000,
       corsOrigins,
       afterInvoke: () => streams.kick(),
+      trace,
       jwt: { issuer: set.auth0.issuer(), audience: env.AUTH0_AUDIENCE!, jwksUrl: `${auth0Url}/.well-known/jwks.json` },
     });
     cleanups.push(api.close);
@@ -248,6 +271,7 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
       tokens,
       running,
       streams,
+      trace,
       demoClockId,
       mintToken: (input) => set.auth0.mintToken(input),
       stop,

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { baseEnvironment, functionEnvironment } from '../../lib/constructs/fonella-function';
 import { startEmulator, type RunningEmulator } from '../../lib/local/emulators/kit';
 import { createSecretsEmulator } from '../../lib/local/emulators/secrets';
+import { SUITE_LIMITS } from '../../lib/local/limits';
 import { routes } from '../../lib/routes';
 import { LOCAL_ONLY_ENV, PROVIDER_ENV, PROVIDER_SECRET_KEYS, StackSettings } from '../../lib/settings';
 import { addressPolicyConfig } from '../../shared/config/addresses';
@@ -173,6 +174,39 @@ describe('deployed environment', () => {
     expect(quotaConfig.parse(baseEnvironment(tight))).toEqual({ organizationsPerUser: 1, hotlinesPerOrganization: 2, agentPhonesPerUser: 4 });
     expect(() => StackSettings.parse({ ...context.fonella, quotas: { organizationsPerUser: 0 } })).toThrow();
     expect(() => quotaConfig.parse({ STAGE: 'prod' })).toThrow(/QUOTA_ORGANIZATIONS_PER_USER/);
+  });
+});
+
+describe('the local stack behaves like a stage', () => {
+  // A stage's settings with nothing set beyond what has no default: every limit and quota its default.
+  const defaults = StackSettings.parse({
+    stage: 'dev',
+    auth0Domain: 'fonella-dev.eu.auth0.com',
+    auth0Audience: 'https://api.fonella.app',
+    corsOrigins: ['https://app.fonella.app'],
+    portalUrl: 'https://app.fonella.app',
+    partnerPortalUrl: 'https://partners.fonella.app',
+    providerSecretName: 'fonella/dev/providers',
+    environment: {},
+  });
+
+  it('`npm start` runs with the limits, device cap and quotas a stage has by default', () => {
+    for (const config of [rateLimitConfig, deviceConfig, quotaConfig]) {
+      expect(config.parse({ STAGE: 'local' })).toEqual(config.parse(baseEnvironment(defaults)));
+    }
+    expect(rateLimitConfig.parse({ STAGE: 'local' }).callback).toEqual({ limit: 10, windowSeconds: 3600 });
+  });
+
+  it("the suites' limits raise every limit, the device cap and every quota, and leave the alert window", () => {
+    const local = [rateLimitConfig, deviceConfig, quotaConfig].map((c) => c.parse({ STAGE: 'test' }));
+    const suites = [rateLimitConfig, deviceConfig, quotaConfig].map((c) => c.parse({ STAGE: 'test', ...SUITE_LIMITS }));
+    const numbers = (v: unknown, path = ''): [string, number][] =>
+      typeof v === 'number' ? [[path, v]] : Object.entries(v as object).flatMap(([k, x]) => numbers(x, `${path}.${k}`));
+    const before = new Map(numbers(local));
+    for (const [path, n] of numbers(suites)) {
+      if (/windowSeconds|signInAlertWindowSeconds/.test(path)) expect(n, path).toBe(before.get(path));
+      else expect(n, path).toBeGreaterThanOrEqual(1000);
+    }
   });
 });
 

@@ -7,7 +7,8 @@ import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHub, type RunningHub } from '../../lib/local/emulators/hub';
-import { render, type InspectData } from '../../lib/local/emulators/hub-view';
+import { render, type InspectData, type TimelineFilter } from '../../lib/local/emulators/hub-view';
+import type { Invocation, RequestTrace } from '../../lib/local/trace';
 import { startEmulator, type RunningEmulator } from '../../lib/local/emulators/kit';
 import { createMailgunEmulator } from '../../lib/local/emulators/mailgun';
 
@@ -153,6 +154,74 @@ describe('the hub view', () => {
     );
     expect(vapi).not.toContain('<b>x');
     expect(vapi.split('<tr>').find((r) => r.includes('Fonella callback (de)'))).not.toContain('<form');
+  });
+});
+
+describe('the request timeline', () => {
+  const t = (s: number) => `2026-01-05T10:00:0${s}.000Z`;
+  const request = (id: string, s: number, extra: Partial<RequestTrace> = {}): RequestTrace => ({
+    kind: 'request', id, startedAt: t(s), durationMs: 12, logs: [], table: [], providers: [], caused: [],
+    method: 'POST', path: '/v1/public/support-tickets', caller: 'public 127.0.0.1', status: 201, route: 'submitSupportTicket', ...extra,
+  });
+  const invocations: Invocation[] = [
+    request('r1', 1, {
+      table: [{ op: 'PutItem', keys: ['TICKET#<b>1 / TICKET'], write: true }],
+      logs: [{ level: 'INFO', message: 'request', function_request_id: 'r1' }],
+      caused: ['w1'],
+    }),
+    {
+      kind: 'worker', id: 'w1', worker: 'deliverTicketEmails', startedAt: t(2), durationMs: 30, logs: [], caused: [],
+      table: [{ op: 'GetItem', keys: ['TICKET#<b>1 / TICKET'], write: false }],
+      providers: [
+        { provider: 'mailgun', method: 'POST', path: '/v3/mg.test/messages', status: 200, resourceId: '<1@mg.test>' },
+        { provider: 'vapi', method: 'POST', path: '/assistant', status: 201, resourceId: 'asst-1' },
+      ],
+      records: [{ event: 'INSERT', pk: 'TICKET#<b>1', sk: 'TICKET', sequenceNumber: '9', outcome: 'done', causedBy: 'r1' }],
+      causedBy: ['r1'],
+    },
+    request('r2', 3, { method: 'GET', path: '/v1/me', caller: 'auth0|ada', status: 200, route: 'getMe' }),
+    request('r3', 4, { path: '/v1/public/contact', status: 400, problemType: 'urn:fonella:problem:validation' }),
+  ];
+  const withTimeline: InspectData = { ...data, timeline: { invocations } };
+
+  it('lists the requests newest first, each with its summary, escaped; the worker run under its request', () => {
+    const html = render(withTimeline).timeline;
+    expect(html).toContain('3 requests, newest first');
+    expect(html.indexOf('/v1/public/contact')).toBeLessThan(html.indexOf('/v1/me'));
+    expect(html.indexOf('/v1/me')).toBeLessThan(html.indexOf('/v1/public/support-tickets'));
+    expect(html).toContain('id="req-r1"');
+    expect(html).toContain('1 worker run');
+    expect(html).toContain('<span class="problem">validation</span>');
+    expect(html).not.toContain('<b>1');
+    expect(html).toContain('TICKET#&lt;b&gt;1 / TICKET');
+    const ticket = html.slice(html.indexOf('id="req-r1"'));
+    expect(ticket).toMatch(/record <code>INSERT TICKET#&lt;b&gt;1 \/ TICKET<\/code> → stream worker <b>deliverTicketEmails<\/b> <span class="st st-2">done<\/span>/);
+    expect(ticket).toContain('Log lines (1)');
+  });
+
+  it('links a call to the email or resource it made, and the email and the resource back to the request', () => {
+    const view = render(withTimeline, '<1@mg.test>');
+    expect(view.timeline).toContain('email <a class="to-mail" href="?mail=%3C1%40mg.test%3E" data-mail="&lt;1@mg.test&gt;">Mail 1</a>');
+    expect(view.timeline).toMatch(/assistants <a class="to-resource" href="#res-\w+">asst-1<\/a>/);
+    expect(view.mailView).toContain('by the stream worker <b>deliverTicketEmails</b> for <a class="trace-link" href="#req-r1">POST /v1/public/support-tickets</a>');
+    const assistantRow = view.resources.split('<tr>').find((r) => r.includes('Fonella: Demo'))!;
+    expect(assistantRow).toContain('<a class="trace-link" href="#req-r1">POST /v1/public/support-tickets</a>');
+    const anchor = /href="#(res-\w+)">asst-1/.exec(view.timeline)![1]!;
+    expect(assistantRow).toContain(`id="${anchor}"`);
+    // An email no call made has no such line.
+    expect(render(withTimeline, '<2@mg.test>').mailView).not.toContain('made-by');
+  });
+
+  it('filters by path, status (a prefix, 4xx as 4) and caller', () => {
+    const listed = (f: TimelineFilter) => [...render(withTimeline, undefined, f).timeline.matchAll(/id="req-(\w+)"/g)].map((m) => m[1]);
+    expect(listed({})).toEqual(['r3', 'r2', 'r1']);
+    expect(listed({ path: 'PUBLIC' })).toEqual(['r3', 'r1']);
+    expect(listed({ status: '4xx' })).toEqual(['r3']);
+    expect(listed({ status: '20' })).toEqual(['r2', 'r1']);
+    expect(listed({ user: 'ada' })).toEqual(['r2']);
+    expect(render(withTimeline, undefined, { user: 'nobody' }).timeline).toContain('None of the 3 requests matches the filter');
+    // Without a trace the hub has no timeline.
+    expect(render(data).timeline).toBe('');
   });
 });
 

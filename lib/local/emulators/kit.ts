@@ -124,9 +124,21 @@ export interface RunningEmulator {
   close(): Promise<void>;
 }
 
+/** A provider request that carried the local trace's header, and what the emulator answered (lib/local/trace.ts). */
+export interface TracedExchange {
+  /** The header's value, as the caller set it. */
+  trace: string;
+  status: number;
+  /** A JSON answer's `id`: the email, assistant, subscription... the request made or named. */
+  resourceId?: string;
+}
+
+/** The header the local trace sets on a call to an emulator: `<invocation id> <call id>`. */
+export const TRACE_HEADER = 'x-fonella-trace';
+
 export async function startEmulator(
   def: EmulatorDefinition,
-  opts: { port?: number; host?: string } = {},
+  opts: { port?: number; host?: string; onExchange?: (exchange: TracedExchange) => void } = {},
 ): Promise<RunningEmulator> {
   const host = opts.host ?? '127.0.0.1';
   let faults: Fault[] = [];
@@ -203,7 +215,10 @@ export async function startEmulator(
     const found = def.routes.match(method, url.pathname);
     if (found === undefined) return send(res, json({ message: `No route ${method} ${url.pathname}` }, 404));
     if (found === 'method') return send(res, json({ message: 'Method not allowed' }, 405));
-    return send(res, await found.handler({ req: request, url, params: found.params }));
+    const response = await found.handler({ req: request, url, params: found.params });
+    const trace = req.headers[TRACE_HEADER];
+    if (typeof trace === 'string' && opts.onExchange) opts.onExchange({ trace, status: response.status, resourceId: await resourceId(response) });
+    return send(res, response);
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -227,6 +242,20 @@ export async function startEmulator(
         server.close(() => resolve());
       }),
   };
+}
+
+/** The id a JSON answer names: its `id`, or jambonz's `sid` fields. */
+async function resourceId(response: Response): Promise<string | undefined> {
+  if (!(response.headers.get('content-type') ?? '').includes('json')) return undefined;
+  try {
+    const body = (await response.clone().json()) as Record<string, unknown>;
+    for (const key of ['id', 'sid', 'call_sid', 'application_sid', 'phone_number_sid', 'voip_carrier_sid', 'sip_gateway_sid']) {
+      if (typeof body[key] === 'string' || typeof body[key] === 'number') return String(body[key]);
+    }
+    return undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function readBody(req: IncomingMessage): Promise<Buffer> {
