@@ -211,6 +211,19 @@ const WEBHOOK_NOTE = [
   'At least once, and not necessarily in order: `timestamp` is when it happened.',
 ].join(' ');
 
+/** The Standard Webhooks headers every delivery carries. */
+const WEBHOOK_HEADERS: oas31.ParameterObject[] = [
+  { name: 'webhook-id', in: 'header', required: true, description: "The event's id (`msg_...`): the same on every attempt, retry and recovery.", schema: { type: 'string' } },
+  { name: 'webhook-timestamp', in: 'header', required: true, description: 'Unix seconds of this attempt: refuse one far from now (the package allows 5 minutes).', schema: { type: 'string' } },
+  {
+    name: 'webhook-signature',
+    in: 'header',
+    required: true,
+    description: '`v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<body>">`, one per secret, space-separated (two for a day after a rotation).',
+    schema: { type: 'string' },
+  },
+];
+
 /** The catalogue of events we send (OpenAPI 3.1 `webhooks`), each with its payload's schema. */
 function webhookCatalogue(): ZodOpenApiPathsObject {
   return Object.fromEntries(
@@ -222,6 +235,9 @@ function webhookCatalogue(): ZodOpenApiPathsObject {
           summary: `The \`${type}\` event`,
           description: WEBHOOK_NOTE,
           tags: ['webhook-endpoints'],
+          // We call the customer: no credential of theirs; the signature headers prove the sender.
+          security: [],
+          parameters: WEBHOOK_HEADERS,
           requestBody: { required: true, content: { 'application/json': { schema } } },
           responses: {
             '200': { description: 'Any 2xx: received. Anything else, or no answer within 15 s, is retried.' },

@@ -66,6 +66,7 @@ export const getWebhook = {
   handler: 'functions/me/get-webhook.ts',
   access: 'user',
   summary: 'One webhook endpoint',
+  description: 'The endpoint with its health (failing since, disabled when and why) and until when the secret before a rotation still signs; the secret itself only masked.',
   tags: ['webhook-endpoints'],
   request: { params: WebhookPath },
   response: { status: 200, body: Webhook, description: 'The endpoint; its secret only masked.' },

@@ -52,29 +52,28 @@ export const WebhookPath = /* @__PURE__ */ z.defineSchema(() => z.strictObject({
 
 export const DeliveryPath = /* @__PURE__ */ z.defineSchema(() => z.strictObject({ webhookId: pathId('a webhook id'), deliveryId: pathId('a delivery id') }));
 
-export const Webhook = /* @__PURE__ */ z.defineSchema(() =>
-  z
-    .object({
-      id: z.string(),
-      url: z.string(),
-      eventTypes: z.array(WebhookEventTypeName),
-      description: z.nullable(z.string()),
-      enabled: z.boolean(),
-      secretHint: z.string().register(z.globalRegistry, { description: 'The signing secret, masked: it is shown whole only on creation and rotation.' }),
-      previousSecretExpiresAt: z.nullable(isoDateTime).register(z.globalRegistry, { description: 'Until then the secret before the last rotation signs too.' }),
-      failingSince: z.nullable(isoDateTime).register(z.globalRegistry, { description: 'The first failed attempt since the last success; after 5 days of failures the endpoint is disabled.' }),
-      disabledAt: z.nullable(isoDateTime),
-      disabledReason: z.nullable(z.string()),
-      createdAt: isoDateTime,
-      updatedAt: isoDateTime,
-    })
-    .register(z.globalRegistry, { id: 'Webhook' }),
-);
+/** An endpoint's fields as answered (never its secret, but on creation). */
+const webhookFields = () => ({
+  id: z.string(),
+  url: z.string(),
+  eventTypes: z.array(WebhookEventTypeName),
+  description: z.nullable(z.string()),
+  enabled: z.boolean(),
+  secretHint: z.string().register(z.globalRegistry, { description: 'The signing secret, masked: it is shown whole only on creation and rotation.' }),
+  previousSecretExpiresAt: z.nullable(isoDateTime).register(z.globalRegistry, { description: 'Until then the secret before the last rotation signs too.' }),
+  failingSince: z.nullable(isoDateTime).register(z.globalRegistry, { description: 'The first failed attempt since the last success; after 5 days of failures the endpoint is disabled.' }),
+  disabledAt: z.nullable(isoDateTime),
+  disabledReason: z.nullable(z.string()),
+  createdAt: isoDateTime,
+  updatedAt: isoDateTime,
+});
+
+export const Webhook = /* @__PURE__ */ z.defineSchema(() => z.object(webhookFields()).register(z.globalRegistry, { id: 'Webhook' }));
 
 export const WebhookWithSecret = /* @__PURE__ */ z.defineSchema(() =>
   z
     .object({
-      ...Webhook.shape,
+      ...webhookFields(),
       secret: z.string().register(z.globalRegistry, { description: 'The signing secret (`whsec_...`), shown this once: keep it where the receiver can read it.' }),
     })
     .register(z.globalRegistry, { id: 'WebhookWithSecret' }),
