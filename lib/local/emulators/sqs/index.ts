@@ -48,8 +48,9 @@ interface Queue {
   deleted: number;
 }
 
-const sqsError = (code: string, message: string, status = 400) =>
-  json({ __type: `com.amazonaws.sqs#${code}`, message }, status, { ...JSON_TYPE, 'x-amzn-query-error': `AWS.SimpleQueueService.${code};Sender` });
+// SQS also sends its old query protocol's code in `x-amzn-query-error`; the SDK then names the error by
+// it. Left out here: the SDK names it by `__type`, as the operations' own error shapes do.
+const sqsError = (code: string, message: string, status = 400) => json({ __type: `com.amazonaws.sqs#${code}`, message }, status, JSON_TYPE);
 
 const sendSchema = z.object({ QueueUrl: z.string(), MessageBody: z.string().min(1).max(262_144), DelaySeconds: z.number().int().min(0).max(900).optional() });
 const receiveSchema = z.object({
