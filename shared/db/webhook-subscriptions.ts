@@ -8,7 +8,7 @@
 import { DeleteCommand, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { AccountClosedError } from '../errors';
 import type { TableRef } from './client';
-import { applied, conditionFailed } from './conditional';
+import { applied, conditionFailed, isConditionFailure } from './conditional';
 import { USER_PK_PREFIX, afterPrefix, idOfKeyParser, userIdOfPk, userPk } from './keys';
 import { quotaKey, quotaTake } from './quotas';
 import { accountOpenCheck } from './teardowns';
@@ -135,7 +135,7 @@ export function webhookSubscriptionsRepository(t: TableRef) {
         );
         return res.Attributes ? strip(res.Attributes) : undefined;
       } catch (err) {
-        if ((err as { name?: string }).name === 'ConditionalCheckFailedException') return undefined;
+        if (isConditionFailure(err)) return undefined;
         throw err;
       }
     },
@@ -155,7 +155,7 @@ export function webhookSubscriptionsRepository(t: TableRef) {
         );
         return res.Attributes ? strip(res.Attributes) : undefined;
       } catch (err) {
-        if ((err as { name?: string }).name === 'ConditionalCheckFailedException') return undefined;
+        if (isConditionFailure(err)) return undefined;
         throw err;
       }
     },
