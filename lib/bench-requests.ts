@@ -48,6 +48,8 @@ export const benchRequests: Partial<Record<RouteName, BenchRequestBuilder>> = {
   }),
   getMe: () => ({ token: 'customer' }),
   listCalls: () => ({ path: '/v1/me/calls?limit=20', token: 'customer' }),
+  // The endpoints' listing (a creation per request would meet the account's limit of endpoints).
+  listWebhooks: () => ({ token: 'customer' }),
   // A test callback's jambonz hooks for a request the bench's stack does not hold (it places callbacks
   // through Vapi): the call hook reads the row and hangs up, the status hook's conditional write finds none.
   answerCallbackCall: (stack, n) =>

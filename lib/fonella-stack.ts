@@ -1,7 +1,8 @@
 // The Fonella API on AWS: the single table with its stream, the HTTP API with the Auth0 JWT
 // authorizer and a throttle of its own for each public and webhook route, one function per manifest
 // route, one per stream worker and one per operation (started by hand). Nothing here is written per
-// route, worker or operation: the stack loops over the manifests. The functions (with their API routes
+// route, worker or operation: the stack loops over the manifests. The webhook attempts' queue sits beside
+// the table, with the queue worker that consumes it. The functions (with their API routes
 // and alarms) live in nested stacks, one per handler folder (lib/constructs/function-stack.ts).
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { AccessLogField, AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
@@ -15,9 +16,11 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { TABLE } from '../shared/db/table';
 import type { RouteDef } from '../shared/http/route-def';
+import type { QueueWorkerDef } from '../shared/streams/queue-worker-def';
 import type { WorkerDef } from '../shared/streams/worker-def';
 import { logRetention } from './constructs/fonella-function';
-import { OperationFunctions, RouteFunctions, WorkerFunctions, alarmOn5xx, groupEntries } from './constructs/function-stack';
+import { OperationFunctions, QueueWorkerFunctions, RouteFunctions, WorkerFunctions, alarmOn5xx, groupEntries } from './constructs/function-stack';
+import { workerQueue } from './constructs/queue-worker';
 import type { OperationDef } from './operations';
 import { THROTTLED_ACCESS, type StackSettings, type Throttle, type ThrottledAccess } from './settings';
 
@@ -25,6 +28,8 @@ export interface FonellaStackProps extends StackProps {
   settings: StackSettings;
   routes: Record<string, RouteDef>;
   workers: Record<string, WorkerDef>;
+  /** Functions fed by an SQS queue (lib/queues.ts): the webhook attempts' consumer. */
+  queueWorkers: Record<string, QueueWorkerDef>;
   /** Functions started by hand (lib/operations.ts). */
   operations: Record<string, OperationDef>;
   /** Repository root: handler paths in the manifest are relative to it. */
@@ -156,7 +161,13 @@ export class FonellaStack extends Stack {
       jwtAudience: [settings.auth0Audience],
     });
 
-    const shared = { root: props.root, table, secret, payoutKey, settings };
+    // The queues of the queue workers, here beside the table: other functions send to them. One today,
+    // the webhook attempts' (shared/queues/webhook-queue.ts says why SQS).
+    const queues = Object.fromEntries(Object.entries(props.queueWorkers).map(([name, def]) => [name, workerQueue(this, settings.stage, def)]));
+    const webhookQueue = Object.entries(props.queueWorkers).find(([, def]) => def.queue === 'webhook-deliveries')?.[0];
+    if (!webhookQueue) throw new Error('no queue worker consumes the webhook-deliveries queue (lib/queues.ts)');
+
+    const shared = { root: props.root, table, secret, payoutKey, webhookQueue: queues[webhookQueue]!, settings };
     const throttled = routeThrottles(props.routes, settings);
     for (const [group, routes] of groupEntries(props.routes)) {
       const functions = new RouteFunctions(this, `Routes-${group}`, { group, routes, api, authorizer, serverErrors, ...shared });
@@ -169,6 +180,9 @@ export class FonellaStack extends Stack {
     );
     for (const [group, workers] of groupEntries(props.workers)) {
       new WorkerFunctions(this, `Workers-${group}`, { group, workers, ...shared });
+    }
+    for (const [group, queueWorkers] of groupEntries(props.queueWorkers)) {
+      new QueueWorkerFunctions(this, `QueueWorkers-${group}`, { group, workers: queueWorkers, queues, ...shared });
     }
     for (const [group, operations] of groupEntries(props.operations)) {
       new OperationFunctions(this, `Operations-${group}`, { group, operations, ...shared });

@@ -29,6 +29,8 @@ import * as validate from '../shared/http/middleware/validate';
 import * as routeDef from '../shared/http/route-def';
 import { needsAuthorizer, type ProblemAnswer, type RouteDef } from '../shared/http/route-def';
 import { Problem } from '../shared/schemas/common';
+import { WEBHOOK_PAYLOADS } from '../shared/schemas/webhooks';
+import { RETRY_SCHEDULE_SECONDS } from '../shared/model/webhook-events';
 
 /** A description for every tag the manifest uses; a tag missing here stops the generator. */
 const TAGS: Record<string, string> = {
@@ -37,6 +39,8 @@ const TAGS: Record<string, string> = {
   partner: "The partner portal: a signed-in user linked to an active partner account (activation makes the link).",
   admin: 'The admin dashboard: needs a token with the `admin` permission.',
   webhooks: 'What providers call: each proves itself (Stripe with `Stripe-Signature`, Vapi with `X-Vapi-Secret`, jambonz with `Jambonz-Signature`), not with a token.',
+  'webhook-endpoints':
+    "The customer's webhook endpoints and their delivery log: Fonella POSTs the account's events (the document's `webhooks` section) to them, signed by the Standard Webhooks scheme, retried, logged and replayable.",
   hotlines:
     'The first-responder hotline service: organisations (members join by accepting an invitation), agent phones, hotlines, call logs, billing records and the SIP account. A user acts on their own resources; an organisation admin on a member\'s only with `organization_id` and the member\'s consent for that organisation; anyone else gets 403, and another organisation\'s ids are not found (404).',
 };
@@ -197,6 +201,53 @@ const GATEWAY_NOTE = [
   'path without a route, 404 `{"message": "Not Found"}`, which no operation lists.',
 ].join(' ');
 
+/** How every webhook we send is signed and retried: the description of each entry of `webhooks`. */
+const WEBHOOK_NOTE = [
+  'POSTed as JSON to each endpoint subscribed to the type (`/v1/me/webhooks`), with the Standard Webhooks headers:',
+  '`webhook-id` (the event\'s id, the same on every attempt and resend: drop repeats by it), `webhook-timestamp` (Unix seconds of the attempt),',
+  '`webhook-signature` (`v1,<base64 HMAC-SHA256 of "id.timestamp.body">` per secret, space-separated; two during a rotation).',
+  'Verify it with the `standardwebhooks` package and the endpoint\'s `whsec_` secret.',
+  `A 2xx within 15 s is success; anything else is retried after ${RETRY_SCHEDULE_SECONDS.slice(1).map((s) => (s < 60 ? `${s} s` : s < 3600 ? `${s / 60} min` : `${s / 3600} h`)).join(', ')}.`,
+  'At least once, and not necessarily in order: `timestamp` is when it happened.',
+].join(' ');
+
+/** The Standard Webhooks headers every delivery carries. */
+const WEBHOOK_HEADERS: oas31.ParameterObject[] = [
+  { name: 'webhook-id', in: 'header', required: true, description: "The event's id (`msg_...`): the same on every attempt, retry and recovery.", schema: { type: 'string' } },
+  { name: 'webhook-timestamp', in: 'header', required: true, description: 'Unix seconds of this attempt: refuse one far from now (the package allows 5 minutes).', schema: { type: 'string' } },
+  {
+    name: 'webhook-signature',
+    in: 'header',
+    required: true,
+    description: '`v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<body>">`, one per secret, space-separated (two for a day after a rotation).',
+    schema: { type: 'string' },
+  },
+];
+
+/** The catalogue of events we send (OpenAPI 3.1 `webhooks`), each with its payload's schema. */
+function webhookCatalogue(): ZodOpenApiPathsObject {
+  return Object.fromEntries(
+    Object.entries(WEBHOOK_PAYLOADS).map(([type, schema]) => [
+      type,
+      {
+        post: {
+          operationId: `webhook:${type}`,
+          summary: `The \`${type}\` event`,
+          description: WEBHOOK_NOTE,
+          tags: ['webhook-endpoints'],
+          // We call the customer: no credential of theirs; the signature headers prove the sender.
+          security: [],
+          parameters: WEBHOOK_HEADERS,
+          requestBody: { required: true, content: { 'application/json': { schema } } },
+          responses: {
+            '200': { description: 'Any 2xx: received. Anything else, or no answer within 15 s, is retried.' },
+          },
+        },
+      },
+    ]),
+  ) as ZodOpenApiPathsObject;
+}
+
 export function buildOpenApi(routes: Record<string, RouteDef>) {
   const paths: ZodOpenApiPathsObject = {};
   const tags: string[] = [];
@@ -263,6 +314,7 @@ export function buildOpenApi(routes: Record<string, RouteDef>) {
       securitySchemes: Object.fromEntries([...schemes].sort().map((s) => [s, SECURITY_SCHEMES[s]])),
     },
     paths,
+    webhooks: webhookCatalogue(),
   });
 }
 

@@ -114,6 +114,16 @@ export const StackSettings = z.strictObject({
       agentPhonesPerUser: z.int().min(1).max(100_000).default(10),
     })
     .default({ organizationsPerUser: 3, hotlinesPerOrganization: 10, agentPhonesPerUser: 10 }),
+  /**
+   * Webhooks to customers (shared/config/outbound-webhooks.ts): endpoints per account (over it: 409
+   * `quota-webhooks`), and the days events and delivery logs are kept (their TTL; `recover` reaches as far back).
+   */
+  webhooks: z
+    .strictObject({
+      endpointsPerUser: z.int().min(1).max(100).default(10),
+      retentionDays: z.int().min(1).max(90).default(30),
+    })
+    .default({ endpointsPerUser: 10, retentionDays: 30 }),
 });
 export type StackSettings = z.infer<typeof StackSettings>;
 
@@ -172,10 +182,12 @@ export const PROVIDER_ENV: Record<ProviderName, { plain: string[]; secret: strin
 /**
  * Switches for the local stack only, which no deployed function may get: `RECAPTCHA_OPTIONAL` lets a
  * public form through without a reCAPTCHA token; `ALLOW_LOOPBACK_ADDRESSES` lets a customer's SIP
- * gateway be a loopback address or `localhost` (shared/config/addresses.ts). No PROVIDER_ENV list
+ * gateway be a loopback address or `localhost` (shared/config/addresses.ts); `WEBHOOK_ALLOW_HTTP_LOOPBACK`
+ * lets a webhook endpoint be `http://127.0.0.1:<port>` and `LOCAL_HOST_ADDRESSES` answers fixed addresses
+ * for some names before DNS (shared/config/outbound-webhooks.ts). No PROVIDER_ENV list
  * names them, so CDK never copies them, and StackSettings refuses them in `environment`.
  */
-export const LOCAL_ONLY_ENV = ['RECAPTCHA_OPTIONAL', 'ALLOW_LOOPBACK_ADDRESSES'] as const;
+export const LOCAL_ONLY_ENV = ['RECAPTCHA_OPTIONAL', 'ALLOW_LOOPBACK_ADDRESSES', 'WEBHOOK_ALLOW_HTTP_LOOPBACK', 'LOCAL_HOST_ADDRESSES'] as const;
 
 /** The keys of the stage secret a function reads: its providers' secret variables and `extra`, sorted. */
 export function functionSecretKeys(providers: readonly ProviderName[] = [], extra: readonly string[] = []): string[] {

@@ -18,6 +18,10 @@ import { SUBSCRIPTION_KEYS } from '../shared/db/subscriptions';
 import { TEARDOWN_KEYS } from '../shared/db/teardowns';
 import { TICKET_PK_PREFIX } from '../shared/db/tickets';
 import { SETTINGS_KEYS } from '../shared/db/users';
+import { ASSISTANT_SK } from '../shared/db/assistants';
+import { INTEGRATION_SK_PREFIX } from '../shared/db/keys';
+import { WEBHOOK_DELIVERY_KEYS, WEBHOOK_RECOVERY_KEYS } from '../shared/db/webhook-deliveries';
+import { WEBHOOK_SUBSCRIPTION_KEYS } from '../shared/db/webhook-subscriptions';
 import type { WorkerDef } from '../shared/streams/worker-def';
 
 export const deliverContactEmail = {
@@ -225,4 +229,53 @@ export const notifyNumberKept = {
   maxRecordAgeSeconds: 86_400, // a day
 } satisfies WorkerDef;
 
-export const workers: Record<string, WorkerDef> = { deliverContactEmail, deliverTicketEmails, bindPoolNumber, sendSignInAlert, sendEmailConfirmation, notifyPaymentFailed, sendCallSummary, notifyCallReport, sendPartnerInvite, indexCustomer, countCall, tearDownAccount, provisionHotline, notifyHotlineNumbersWanted, syncPoolNumber, assignPoolNumbers, notifyNumberRelease, notifyNumberKept };
+export const emitWebhookEvents = {
+  name: 'emitWebhookEvents',
+  handler: 'functions/streams/emit-webhook-events.ts',
+  summary:
+    "Turns what happens in an account (a call ended, a call reported, the subscription or the assistant changed, a phone line added or removed) into a webhook event with one delivery per endpoint that wants it, once per event",
+  on: {
+    events: ['INSERT', 'MODIFY', 'REMOVE'],
+    pk: CALL_KEYS.pk,
+    sk: [CALL_KEYS.sk, CALL_REPORT_KEYS.sk, SUBSCRIPTION_KEYS.sk, ASSISTANT_SK, INTEGRATION_SK_PREFIX],
+  },
+  uses: { table: 'write' },
+  batchSize: 25,
+  retryAttempts: 5,
+  maxRecordAgeSeconds: 86_400, // a day
+} satisfies WorkerDef;
+
+export const dispatchWebhookDelivery = {
+  name: 'dispatchWebhookDelivery',
+  handler: 'functions/streams/dispatch-webhook-delivery.ts',
+  summary: "Queues a webhook delivery's next attempt (its first, a scheduled retry, a retry or a recovery) on the attempts' queue, with the wait until it is due",
+  on: { events: ['INSERT', 'MODIFY'], pk: WEBHOOK_DELIVERY_KEYS.pk, sk: WEBHOOK_DELIVERY_KEYS.sk, changed: 'dispatchRequestedAt' },
+  uses: { table: 'read', webhookQueue: 'send' },
+  batchSize: 25,
+  retryAttempts: 5,
+  maxRecordAgeSeconds: 86_400, // a day
+} satisfies WorkerDef;
+
+export const recoverWebhookDeliveries = {
+  name: 'recoverWebhookDeliveries',
+  handler: 'functions/streams/recover-webhook-deliveries.ts',
+  summary: "Gives each of an endpoint's deliveries that failed since a recovery's `since` one more attempt, a page per record; each page's mark brings the next",
+  on: { events: ['INSERT', 'MODIFY'], pk: WEBHOOK_RECOVERY_KEYS.pk, sk: WEBHOOK_RECOVERY_KEYS.sk, changed: 'progress' },
+  uses: { table: 'write' },
+  batchSize: 10,
+  retryAttempts: 5,
+  maxRecordAgeSeconds: 86_400, // a day
+} satisfies WorkerDef;
+
+export const notifyWebhookDisabled = {
+  name: 'notifyWebhookDisabled',
+  handler: 'functions/streams/notify-webhook-disabled.ts',
+  summary: 'Emails the owner of a webhook endpoint that five days of failed deliveries disabled, once, at a verified address, and marks the endpoint',
+  on: { events: ['MODIFY'], pk: WEBHOOK_SUBSCRIPTION_KEYS.pk, sk: WEBHOOK_SUBSCRIPTION_KEYS.sk, changed: 'disabledAt' },
+  uses: { table: 'write', providers: ['mailgun', 'auth0'] },
+  batchSize: 10,
+  retryAttempts: 3,
+  maxRecordAgeSeconds: 86_400, // a day
+} satisfies WorkerDef;
+
+export const workers: Record<string, WorkerDef> = { deliverContactEmail, deliverTicketEmails, bindPoolNumber, sendSignInAlert, sendEmailConfirmation, notifyPaymentFailed, sendCallSummary, notifyCallReport, sendPartnerInvite, indexCustomer, countCall, tearDownAccount, provisionHotline, notifyHotlineNumbersWanted, syncPoolNumber, assignPoolNumbers, notifyNumberRelease, notifyNumberKept, emitWebhookEvents, dispatchWebhookDelivery, recoverWebhookDeliveries, notifyWebhookDisabled };

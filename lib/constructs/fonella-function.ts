@@ -1,7 +1,8 @@
 // One Lambda function of the API (a route or a stream worker) with the defaults every function
 // shares: Node.js 24 on arm64, ESM bundle from lib/bundling.ts, a log group with retention, an error
 // alarm, a role that may write only to that log group, and only the table grant and environment its
-// manifest entry's `uses` asks for (its KMS grant too, where it seals partners' bank details). A function whose providers have secret variables gets no secret
+// manifest entry's `uses` asks for (its KMS grant too, where it seals partners' bank details; its send
+// grant on the webhook attempts' queue, where it queues one). A function whose providers have secret variables gets no secret
 // in its configuration: it gets the AWS Parameters and Secrets Lambda Extension (a layer), the name
 // of the stage secret and the keys it may read from it, and may read that secret alone; it reads the
 // keys at cold start (shared/config/secrets.ts), so a rotated secret reaches the next cold start.
@@ -14,6 +15,7 @@ import { Architecture, ParamsAndSecretsLayerVersion, ParamsAndSecretsVersions, R
 import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { join } from 'node:path';
 import type { ProviderName } from '../../shared/errors';
@@ -26,7 +28,7 @@ export interface FonellaFunctionProps {
   description: string;
   /** The handler file, relative to `root`. */
   handler: string;
-  uses: { table?: 'read' | 'write'; providers?: ProviderName[]; payoutKey?: 'encrypt' | 'decrypt' };
+  uses: { table?: 'read' | 'write'; providers?: ProviderName[]; payoutKey?: 'encrypt' | 'decrypt'; webhookQueue?: 'send' };
   /** Secret variables beyond those of the providers in `uses`. */
   secretVars?: string[];
   timeout: Duration;
@@ -37,6 +39,8 @@ export interface FonellaFunctionProps {
   secret: ISecret;
   /** The stage's key for partners' bank details (granted to functions whose `uses.payoutKey` asks). */
   payoutKey: IKey;
+  /** The queue webhook attempts run on (granted to functions whose `uses.webhookQueue` asks). */
+  webhookQueue: IQueue;
   settings: StackSettings;
 }
 
@@ -67,6 +71,8 @@ export function baseEnvironment(settings: StackSettings): Record<string, string>
     QUOTA_ORGANIZATIONS_PER_USER: String(settings.quotas.organizationsPerUser),
     QUOTA_HOTLINES_PER_ORGANIZATION: String(settings.quotas.hotlinesPerOrganization),
     QUOTA_AGENT_PHONES_PER_USER: String(settings.quotas.agentPhonesPerUser),
+    WEBHOOK_ENDPOINTS_PER_USER: String(settings.webhooks.endpointsPerUser),
+    WEBHOOK_RETENTION_DAYS: String(settings.webhooks.retentionDays),
   };
 }
 
@@ -78,11 +84,12 @@ export function baseEnvironment(settings: StackSettings): Record<string, string>
 export function functionEnvironment(
   settings: StackSettings,
   uses: FonellaFunctionProps['uses'],
-  opts: { tableName?: string; secretVars?: string[]; payoutKeyArn?: string } = {},
+  opts: { tableName?: string; secretVars?: string[]; payoutKeyArn?: string; webhookQueueUrl?: string } = {},
 ): { environment: Record<string, string>; secretKeys: string[] } {
   const environment = baseEnvironment(settings);
   if (uses.table && opts.tableName) environment.TABLE_NAME = opts.tableName;
   if (uses.payoutKey && opts.payoutKeyArn) environment.PAYOUT_KEY_ID = opts.payoutKeyArn;
+  if (uses.webhookQueue && opts.webhookQueueUrl) environment.WEBHOOK_QUEUE_URL = opts.webhookQueueUrl;
   for (const provider of uses.providers ?? []) {
     for (const key of PROVIDER_ENV[provider].plain) {
       const value = settings.environment[key];
@@ -140,6 +147,7 @@ export class FonellaFunction extends Construct {
       tableName: props.table.tableName,
       secretVars: props.secretVars,
       payoutKeyArn: props.payoutKey.keyArn,
+      webhookQueueUrl: props.webhookQueue.queueUrl,
     });
 
     const logGroup = new LogGroup(this, 'Logs', {
@@ -190,6 +198,7 @@ export class FonellaFunction extends Construct {
     // Sealing needs only new data keys; opening also their unwrapping.
     if (uses.payoutKey) props.payoutKey.grant(this.fn, 'kms:GenerateDataKey');
     if (uses.payoutKey === 'decrypt') props.payoutKey.grantDecrypt(this.fn);
+    if (uses.webhookQueue === 'send') props.webhookQueue.grantSendMessages(this.fn);
 
     const tableArn = nagRef(this, props.table.tableArn);
     if (uses.table && tableArn) {

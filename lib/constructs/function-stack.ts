@@ -1,6 +1,6 @@
 // The functions live in nested stacks, one per handler folder of the manifests (functions/<caller>/:
-// public, me, partner, admin, webhooks, hotlines, streams for the stream workers, and ops for the
-// operations started by hand): a stack takes at
+// public, me, partner, admin, webhooks, hotlines, streams for the stream workers, queues for the queue
+// workers, and ops for the operations started by hand): a stack takes at
 // most 500 resources and every function brings about nine (role, policy, log group, alarms, and a
 // route's integration, permission, API route and 5xx alarm, or a worker's event source and queue).
 // The grouping follows the handler's folder alone, so adding an entry never moves another between
@@ -16,9 +16,12 @@ import { Alarm, ComparisonOperator, TreatMissingData, type IMetric } from 'aws-c
 import type { MetricFilter } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { needsAuthorizer, type Access, type RouteDef } from '../../shared/http/route-def';
+import type { QueueWorkerDef } from '../../shared/streams/queue-worker-def';
 import type { WorkerDef } from '../../shared/streams/worker-def';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { OperationDef } from '../operations';
 import { FonellaFunction, type FonellaFunctionProps } from './fonella-function';
+import { QueueWorker } from './queue-worker';
 import { RouteFunction } from './route-function';
 import { StreamWorker } from './stream-worker';
 
@@ -70,7 +73,7 @@ export function alarmOn5xx(scope: Construct, id: string, alarmName: string, desc
   });
 }
 
-type Shared = Pick<FonellaFunctionProps, 'root' | 'table' | 'secret' | 'payoutKey' | 'settings'>;
+type Shared = Pick<FonellaFunctionProps, 'root' | 'table' | 'secret' | 'payoutKey' | 'webhookQueue' | 'settings'>;
 
 export interface RouteFunctionsProps extends Shared {
   group: string;
@@ -117,6 +120,21 @@ export class WorkerFunctions extends NestedStack {
   constructor(scope: Construct, id: string, { group, workers, ...shared }: WorkerFunctionsProps) {
     super(scope, id, { description: `Fonella ${shared.settings.stage}: the stream workers of functions/${group.replaceAll('-', '/')}/` });
     for (const [name, worker] of workers) new StreamWorker(this, `Worker-${name}`, { name, worker, ...shared });
+  }
+}
+
+export interface QueueWorkerFunctionsProps extends Shared {
+  group: string;
+  workers: [string, QueueWorkerDef][];
+  /** Each worker's queue, by worker name. */
+  queues: Record<string, IQueue>;
+}
+
+/** One handler folder's queue workers, each on its queue. */
+export class QueueWorkerFunctions extends NestedStack {
+  constructor(scope: Construct, id: string, { group, workers, queues, ...shared }: QueueWorkerFunctionsProps) {
+    super(scope, id, { description: `Fonella ${shared.settings.stage}: the queue workers of functions/${group.replaceAll('-', '/')}/` });
+    for (const [name, worker] of workers) new QueueWorker(this, `QueueWorker-${name}`, { name, worker, queue: queues[name]!, ...shared });
   }
 }
 

@@ -1,9 +1,10 @@
 // The whole stack on this machine: DynamoDB Local and the table, every provider emulator behind the
 // hub, the local API server invoking the Lambda handler files, the stream tailer invoking the worker
-// handler files, and the demo users. `npm start` and the integration tests both start it through
+// handler files, the queue poller invoking the queue workers' (the webhook attempts), and the demo users. `npm start` and the integration tests both start it through
 // `startStack`.
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { queueWorkers } from '../queues';
 import { routes } from '../routes';
 import { PROVIDER_SECRET_KEYS } from '../settings';
 import { workers } from '../workers';
@@ -23,8 +24,10 @@ import { startEmulator, type RunningEmulator } from './emulators/kit';
 import { LOCAL_SECRET_NAME } from './emulators/secrets';
 import type { StripeEmulator } from './emulators/stripe';
 import { tapOutput } from './output';
+import { startQueuePoller, type RunningQueuePoller } from './queues';
 import { startStreamTailer, type RunningTailer, type StreamTailerOptions } from './streams';
 import { startTrace, type Trace } from './trace';
+import { webhookDeliveryLog } from './webhook-log';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -91,6 +94,8 @@ export interface LocalStack {
   streams: RunningTailer;
   /** What each request and stream-worker invocation did (./trace.ts): the hub's timeline, `npm start`'s short lines. */
   trace: Trace;
+  /** The local event source mappings of the queue workers (the webhook attempts). */
+  queues: RunningQueuePoller;
   /** The demo customer's Stripe test clock, with `billingClock`. */
   demoClockId?: string;
   /** Mints a token for any local user, as Auth0 would. */
@@ -162,6 +167,12 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
     const streams = await startStreamTailer({ endpoint: dynamoEndpoint, tableName, workers, root: REPO_ROOT, load: opts.loadWorker, retryBaseMs: opts.streamRetryBaseMs, trace });
     cleanups.push(streams.stop);
     streams.onRecord((record) => trace.recordRead(record));
+    const sqs = running.find((e) => e.name === 'sqs')!;
+    const queues = await startQueuePoller({ endpoint: sqs.baseUrl, queueUrls: { 'webhook-deliveries': sqs.definition.env(sqs.baseUrl).WEBHOOK_QUEUE_URL! }, workers: queueWorkers, root: REPO_ROOT });
+    cleanups.push(queues.stop);
+    // The webhook deliveries as the stream shows them, newest first, for the hub.
+    const deliveryLog = webhookDeliveryLog(streams);
+    cleanups.push(async () => deliveryLog.stop());
     const deletions = teardownsRepository(tableRef({ tableName, endpoint: dynamoEndpoint }));
     const teardowns = async () =>
       (await deletions.latest()).map((r) => {
@@ -171,7 +182,7 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
       });
     const pool = poolAssignments(tableRef({ tableName, endpoint: dynamoEndpoint }));
     const poolWaiting = async () => (await pool.waiting({ limit: 100 })).map((w) => ({ id: w.userId, description: `waiting since ${w.since}`, ...w }));
-    const hub = await startHub(running, { port: base, streams, teardowns, poolWaiting, timeline: () => trace.timeline(), docs: { get apiUrl() { return api.url; }, get tokens() { return tokens; } } });
+    const hub = await startHub(running, { port: base, streams, teardowns, poolWaiting, timeline: () => trace.timeline(), webhookDeliveries: async () => deliveryLog.latest(), docs: { get apiUrl() { return api.url; }, get tokens() { return tokens; } } });
     cleanups.push(hub.close);
 
     const auth0Url = running.find((e) => e.name === 'auth0')!.baseUrl;
@@ -272,6 +283,7 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
       running,
       streams,
       trace,
+      queues,
       demoClockId,
       mintToken: (input) => set.auth0.mintToken(input),
       stop,

@@ -1,5 +1,5 @@
-// The route manifest: every endpoint of the API, once, one file per caller (public, me, partner,
-// admin, webhooks), the way functions/ is grouped. The CDK stack (one function per entry), the local API
+// The route manifest: every endpoint of the API, once, one file per caller (public, me, me-webhooks,
+// partner, admin, webhooks), the way functions/ is grouped. The CDK stack (one function per entry), the local API
 // server and the OpenAPI generator read `routes`; a handler imports only its own entry from its
 // caller's file, so its bundle holds only its own schemas (package.json `sideEffects` lets esbuild
 // drop the rest). The key is the operation id; the handler lives at functions/<caller>/<verb-noun>.ts.
@@ -12,6 +12,7 @@ import type { RouteDef } from '../../shared/http/route-def';
 import * as admin from './admin';
 import * as hotlines from './hotlines';
 import * as me from './me';
+import * as meWebhooks from './me-webhooks';
 import * as partner from './partner';
 import * as publicRoutes from './public';
 import * as webhooks from './webhooks';
@@ -19,6 +20,7 @@ import * as webhooks from './webhooks';
 export * from './admin';
 export * from './hotlines';
 export * from './me';
+export * from './me-webhooks';
 export * from './partner';
 export * from './public';
 export * from './webhooks';
@@ -27,4 +29,4 @@ export * from './webhooks';
 const sorted = (entries: Record<string, RouteDef>) => Object.fromEntries(Object.entries(entries).sort(([a], [b]) => (a < b ? -1 : 1)));
 
 /** Every route, by operation id, grouped by caller. */
-export const routes: Record<string, RouteDef> = { ...sorted(publicRoutes), ...sorted(me), ...sorted(partner), ...sorted(admin), ...sorted(webhooks), ...sorted(hotlines) };
+export const routes: Record<string, RouteDef> = { ...sorted(publicRoutes), ...sorted(me), ...sorted(meWebhooks), ...sorted(partner), ...sorted(admin), ...sorted(webhooks), ...sorted(hotlines) };

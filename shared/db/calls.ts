@@ -14,6 +14,8 @@ export interface CallRow {
   assistantId: string;
   /** E.164 of the caller, when Vapi knows it. */
   callerNumber: string | null;
+  /** E.164 of the number that was called (the assistant's), when the report names it. */
+  calledNumber?: string | null;
   startedAt: string;
   endedAt: string;
   durationSeconds: number;

@@ -5,6 +5,7 @@
 //   USER#<sub> / QUOTA#organizations       organisations the user created
 //   USER#<sub> / QUOTA#agentPhones         agent phones the user owns
 //   ORG#<orgId> / QUOTA#hotlines           hotlines of the organisation
+//   USER#<sub> / QUOTA#webhooks            webhook endpoints of the user (given back when one is deleted)
 // The owner's repository gives the partition key (the user's, the organisation's); a user's counters
 // go with the rest of their partition when the account is deleted. No route deletes an organisation,
 // a hotline or an agent phone today; one that does must take its count off in the same transaction.
@@ -15,7 +16,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { TableRef } from './client';
 import type { PositionCounter } from './positions';
 
-export type QuotaName = 'organizations' | 'hotlines' | 'agentPhones';
+export type QuotaName = 'organizations' | 'hotlines' | 'agentPhones' | 'webhooks';
 
 export const QUOTA_SK_PREFIX = 'QUOTA#';
 

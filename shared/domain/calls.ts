@@ -63,6 +63,7 @@ export async function receiveVapiMessage(deps: VapiWebhookDeps, message: { type:
     assistantId,
     // Only what looks like a phone number: it appears in the summary email's subject.
     callerNumber: /^\+?[0-9]{3,20}$/.test(callerNumber) ? callerNumber : null,
+    calledNumber: /^\+?[0-9]{3,20}$/.test(r.phoneNumber?.number ?? '') ? r.phoneNumber!.number! : null,
     startedAt,
     endedAt,
     durationSeconds: Math.max(0, Math.round(r.durationSeconds ?? (Date.parse(endedAt) - Date.parse(startedAt)) / 1000)),

@@ -102,6 +102,8 @@ export const TEARDOWN_STEPS: TeardownStep[] = [
     target: 'table',
     async run(deps, r) {
       const inventory = inventoryOf(await deps.teardowns.partition(r.userId));
+      // The partition holds the webhook endpoints, events, deliveries and recoveries too: they go with
+      // it, and an attempt still queued for them (SQS cannot take a message back) finds nothing and is dropped.
       // A partner account the user activated loses its user (and is disabled): it is the partner's
       // business record, kept, but no longer names the account.
       for (const partnerId of inventory.partnerIds) await deps.partnerAccounts.releaseLink(partnerId, r.userId);

@@ -1,7 +1,7 @@
 // The emails to a customer about their own account, in the language of their settings: a new
 // sign-in, the link confirming a changed address, a failed payment, the pool number's release at the
-// period's end (and that it stays, when that is taken back), the summary after each call, and the
-// confirmation that the account is deleted.
+// period's end (and that it stays, when that is taken back), the summary after each call, the
+// confirmation that the account is deleted, and a webhook endpoint disabled after days of failures.
 import type { Locale } from '../model/locale';
 import { document, fields, formatAmount, formatLocalTime, html, quote, type RenderedMail } from './kit';
 
@@ -377,5 +377,52 @@ export function accountDeletedMail(locale: Locale): RenderedMail {
     subject: t.subject,
     text: [t.hello, '', t.intro, '', t.kept, '', t.bye].join('\n'),
     html: document(locale, t.subject, html`<p>${t.hello}</p><p>${t.intro}</p><p>${t.kept}</p><p>${t.bye}</p>`),
+  };
+}
+
+// --- Webhooks: an endpoint disabled after days of failures ------------------------------------------
+
+export interface WebhookDisabledData {
+  /** The endpoint's URL, as the customer entered it. */
+  url: string;
+  /** The first failed attempt since the last success (ISO 8601). */
+  failingSince: string;
+  /** The user's IANA time zone; an unknown one shows the time in UTC. */
+  timeZone: string;
+  /** The customer portal's base URL, without a trailing slash. */
+  portalUrl: string;
+}
+
+/** To a customer whose webhook endpoint failed every attempt for five days and is now disabled. */
+export function webhookDisabledMail(locale: Locale, d: WebhookDisabledData): RenderedMail {
+  const t = {
+    de: {
+      subject: 'Webhook-Endpunkt deaktiviert',
+      hello: 'Guten Tag,',
+      intro: 'Ihr Webhook-Endpunkt hat seit fünf Tagen keine Zustellung mehr angenommen. Wir haben ihn deshalb deaktiviert und senden ihm keine Ereignisse mehr.',
+      endpoint: 'Endpunkt',
+      since: 'Fehler seit',
+      action: 'Sobald der Endpunkt wieder erreichbar ist, aktivieren Sie ihn im Kundenportal oder über die API (`enabled: true`); mit „recover“ senden Sie die verpassten Ereignisse erneut:',
+      bye: 'Ihr Fonella-Team',
+    },
+    en: {
+      subject: 'Webhook endpoint disabled',
+      hello: 'Hello,',
+      intro: 'Your webhook endpoint has not accepted a delivery for five days. We have therefore disabled it and send it no more events.',
+      endpoint: 'Endpoint',
+      since: 'Failing since',
+      action: 'Once the endpoint answers again, enable it in the customer portal or through the API (`enabled: true`); "recover" sends the missed events again:',
+      bye: 'Your Fonella team',
+    },
+  }[locale];
+  const link = `${d.portalUrl}/developers/webhooks`;
+  const f = fields([
+    [t.endpoint, d.url],
+    [t.since, formatLocalTime(locale, d.failingSince, d.timeZone)],
+  ]);
+  return {
+    subject: t.subject,
+    text: [t.hello, '', t.intro, '', f.text, '', t.action, link, '', t.bye].join('\n'),
+    html: document(locale, t.subject, html`<p>${t.hello}</p><p>${t.intro}</p>${f.html}<p>${t.action}</p><p><a href="${link}">${link}</a></p><p>${t.bye}</p>`),
   };
 }

@@ -32,6 +32,7 @@ export const EndOfCallReport = /* @__PURE__ */ z.defineSchema(() => z.looseObjec
     ),
   ),
   assistant: z.optional(z.nullable(z.looseObject({ id: z.optional(z.string()) }))),
+  phoneNumber: z.optional(z.nullable(z.looseObject({ number: z.optional(z.nullable(z.string())) }))),
   startedAt: z.optional(z.nullable(z.string())),
   endedAt: z.optional(z.nullable(z.string())),
   durationSeconds: z.optional(z.nullable(z.number())),

@@ -30,6 +30,8 @@ export interface WorkerDef {
     providers?: ProviderName[];
     /** The KMS key of partners' bank details: seal them ('encrypt') or also open them ('decrypt'). */
     payoutKey?: 'encrypt' | 'decrypt';
+    /** The webhook attempts' queue (shared/queues/webhook-queue.ts): sends to it. */
+    webhookQueue?: 'send';
   };
   /** Records per invocation (Lambda's batch size). */
   batchSize: number;

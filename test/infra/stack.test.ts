@@ -8,6 +8,8 @@ import { API_5XX_PATTERN, FonellaStack, routeThrottles } from '../../lib/fonella
 import { getHealth, routes } from '../../lib/routes';
 import { operations, type OperationDef } from '../../lib/operations';
 import { workers } from '../../lib/workers';
+import { queueWorkers } from '../../lib/queues';
+import type { QueueWorkerDef } from '../../shared/streams/queue-worker-def';
 import { PROVIDER_ENV, PROVIDER_SECRET_KEYS, ROUTE_THROTTLE_DEFAULTS, StackSettings, WEBHOOK_CONCURRENCY, functionSecretKeys, WEBHOOK_SECRET_VARS } from '../../lib/settings';
 import { needsAuthorizer, type RouteDef } from '../../shared/http/route-def';
 import { filterPattern, type WorkerDef } from '../../shared/streams/worker-def';
@@ -18,6 +20,7 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 const all = Object.entries(routes as Record<string, RouteDef>);
 const allWorkers = Object.entries(workers as Record<string, WorkerDef>);
 const allOps = Object.entries(operations as Record<string, OperationDef>);
+const allQueueWorkers = Object.entries(queueWorkers as Record<string, QueueWorkerDef>);
 /** Every stack's resources as one template (parent and nested). */
 let template: Template;
 /** Each stack's own template, by stack path. */
@@ -28,7 +31,7 @@ function build(routeSet: Record<string, RouteDef>) {
   const context = JSON.parse(readFileSync(`${root}/cdk.json`, 'utf8')).context;
   const app = new App({ context: { ...context, 'aws:cdk:bundling-stacks': [] } });
   const settings = StackSettings.parse(context.fonella);
-  const stack = new FonellaStack(app, 'Test', { settings, routes: routeSet, workers, operations, root, env: { region: 'eu-central-1', account: '111111111111' } });
+  const stack = new FonellaStack(app, 'Test', { settings, routes: routeSet, workers, queueWorkers, operations, root, env: { region: 'eu-central-1', account: '111111111111' } });
   const templates = stackTemplates(stack);
   return { stack, templates, template: allResources(templates) };
 }
@@ -57,11 +60,11 @@ describe('stacks', () => {
 
   it("each function is in the nested stack of its handler's folder, with its API route and alarms", () => {
     const nested = nestedStacks(built).map((n) => n.node.id);
-    const kind = (name: string, def: { handler: string }) => ('method' in def ? 'Routes' : name in operations ? 'Operations' : 'Workers');
-    const groups = new Set([...all, ...allWorkers, ...allOps].map(([name, def]) => `${kind(name, def)}-${functionGroup(def.handler)}`));
+    const kind = (name: string, def: { handler: string }) => ('method' in def ? 'Routes' : name in operations ? 'Operations' : name in queueWorkers ? 'QueueWorkers' : 'Workers');
+    const groups = new Set([...all, ...allWorkers, ...allQueueWorkers, ...allOps].map(([name, def]) => `${kind(name, def)}-${functionGroup(def.handler)}`));
     expect(nested.sort()).toEqual([...groups].sort());
     expect(nested).toContain('Operations-ops');
-    for (const [name, def] of [...all, ...allWorkers, ...allOps]) {
+    for (const [name, def] of [...all, ...allWorkers, ...allQueueWorkers, ...allOps]) {
       const path = `Test/${kind(name, def)}-${functionGroup(def.handler)}`;
       const t = perStack.get(path)!;
       const inStack = (type: string, props: Record<string, unknown>) => Object.keys(t.findResources(type, { Properties: props })).length;
@@ -73,7 +76,7 @@ describe('stacks', () => {
 
   it('a handler folder holds at most the functions one nested stack takes', () => {
     const sizes = new Map<string, number>();
-    for (const [, def] of [...all, ...allWorkers, ...allOps]) sizes.set(functionGroup(def.handler), (sizes.get(functionGroup(def.handler)) ?? 0) + 1);
+    for (const [, def] of [...all, ...allWorkers, ...allQueueWorkers, ...allOps]) sizes.set(functionGroup(def.handler), (sizes.get(functionGroup(def.handler)) ?? 0) + 1);
     for (const [group, size] of sizes) expect(size, group).toBeLessThanOrEqual(MAX_FUNCTIONS_PER_STACK);
     expect(functionGroup('functions/hotlines/calls/answer.ts')).toBe('hotlines-calls');
     expect(() => functionGroup('handlers/get-me.ts')).toThrow(/functions\/<caller>/);
@@ -106,14 +109,14 @@ const policyText = (name: string, t: Template = template) => {
 describe('functions', () => {
   it('one function per manifest route, per stream worker and per operation, Node.js 24 on arm64', () => {
     const fns = functions();
-    expect(fns).toHaveLength(all.length + allWorkers.length + allOps.length);
+    expect(fns).toHaveLength(all.length + allWorkers.length + allQueueWorkers.length + allOps.length);
     for (const f of fns) {
       expect(f.Properties.Runtime).toBe('nodejs24.x');
       expect(f.Properties.Architectures).toEqual(['arm64']);
     }
     const descriptions = fns.map((f) => f.Properties.Description).sort();
     expect(descriptions).toEqual(
-      [...all.map(([, r]) => `${r.method} ${r.path}`), ...allWorkers.map(([, w]) => `stream: ${w.summary}`), ...allOps.map(([, o]) => `operation: ${o.summary}`)].sort(),
+      [...all.map(([, r]) => `${r.method} ${r.path}`), ...allWorkers.map(([, w]) => `stream: ${w.summary}`), ...allQueueWorkers.map(([, w]) => `queue: ${w.summary}`), ...allOps.map(([, o]) => `operation: ${o.summary}`)].sort(),
     );
   });
 

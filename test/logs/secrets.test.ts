@@ -30,6 +30,7 @@ const PATTERNS: [string, RegExp][] = [
   ['a bearer or basic credential', /\b(Bearer|Basic)\s+(?!\[redacted\])[\w.~+/=-]{8,}/i],
   ['an IBAN', /\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}\b/],
   ['a password field', /"[\w-]*password[\w-]*"\s*:\s*"(?!\[redacted\])[^"]+"/i],
+  ['a webhook signing secret', /\bwhsec_[A-Za-z0-9+/=]{16,}/],
   // The SIP passwords test/integration/integrations.test.ts sends (`pw-<uuid>`), wherever they would appear.
   ['a SIP password of the integration tests', /\bpw-[0-9a-f]{8}-[0-9a-f]{4}-/],
 ];

@@ -73,7 +73,15 @@ export async function workerStack(): Promise<TestStack> {
   return stack;
 }
 
+/**
+ * The name the webhook URLs' schema shows as its example (shared/schemas/webhooks.ts), answered without
+ * DNS as a documentation address: the fuzzer's and the auth matrix's endpoints are refused (400) before
+ * anything is dialled or asked of a name server.
+ */
+const EXAMPLE_HOSTS = { 'hooks.example.com': ['192.0.2.10'] };
+
 export async function startTestStack(): Promise<TestStack> {
+  process.env.LOCAL_HOST_ADDRESSES ??= JSON.stringify(EXAMPLE_HOSTS);
   const tableName = `test-${randomUUID().slice(0, 8)}`;
   // Its own DynamoDB Local: the engine's streams go wrong when two tables in one JVM are tailed at once
   // (GetRecords answers TrimmedDataAccessException), and the workers run stacks side by side.

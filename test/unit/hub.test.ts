@@ -155,6 +155,36 @@ describe('the hub view', () => {
     expect(vapi).not.toContain('<b>x');
     expect(vapi.split('<tr>').find((r) => r.includes('Fonella callback (de)'))).not.toContain('<form');
   });
+
+  it('lists webhook deliveries newest first, each with its webhook-id, status and every attempt', () => {
+    const html = render({
+      webhooks: {
+        deliveries: [
+          { eventId: 'msg_old', eventType: 'webhook.test', subscriptionId: 'wh_1', status: 'succeeded', log: [{ attempt: 1, at: '2026-12-01T10:00:00.000Z', status: 200, durationMs: 12, error: null, trigger: 'event' }] },
+          {
+            eventId: 'msg_new',
+            eventType: 'call.ended',
+            subscriptionId: 'wh_1',
+            status: 'pending',
+            nextAttemptAt: '2026-12-01T10:05:05.000Z',
+            log: [
+              { attempt: 1, at: '2026-12-01T10:00:00.000Z', status: 500, durationMs: 40, error: 'HTTP 500', trigger: 'event' },
+              { attempt: 2, at: '2026-12-01T10:00:05.000Z', status: null, durationMs: 15000, error: 'timeout: <no answer>', trigger: 'event' },
+            ],
+          },
+        ],
+      },
+    }).resources;
+    expect(html.indexOf('msg_new')).toBeLessThan(html.indexOf('msg_old'));
+    const row = html.split('<tr><td><code>').find((r) => r.startsWith('msg_new'))!;
+    expect(row).toContain('call.ended');
+    expect(row).toContain('#1 <small>event</small>');
+    expect(row).toContain('HTTP 500');
+    expect(row).toContain('no answer');
+    expect(row).toContain('timeout: &lt;no answer&gt;');
+    expect(row).toContain('datetime="2026-12-01T10:05:05.000Z"');
+    expect(html).not.toContain('<no answer>');
+  });
 });
 
 describe('the request timeline', () => {

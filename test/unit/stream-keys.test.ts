@@ -23,6 +23,8 @@ import { subscriptionIdOfKey } from '../../shared/db/subscriptions';
 import { teardownIdOfKey } from '../../shared/db/teardowns';
 import { ticketIdOfKey } from '../../shared/db/tickets';
 import { settingsIdOfKey } from '../../shared/db/users';
+import { deliveryIdOfKey, recoveryIdOfKey } from '../../shared/db/webhook-deliveries';
+import { webhookSubscriptionIdOfKey } from '../../shared/db/webhook-subscriptions';
 import { filterPattern } from '../../shared/streams/worker-def';
 
 const user = 'auth0|5f1c2d3e4b';
@@ -68,14 +70,28 @@ const cases: { worker: string; parse: (keys: RowKeys) => unknown; keys: RowKeys;
     keys: { pk: `USER#${user}`, sk: 'NUMBER_RELEASE#2026-04-01T00:00:00.000Z' },
     id: { userId: user, effectiveAt: '2026-04-01T00:00:00.000Z' },
   },
+  {
+    worker: 'dispatchWebhookDelivery',
+    parse: deliveryIdOfKey,
+    keys: { pk: `USER#${user}`, sk: 'WHDELIVERY#wh_AbC123xyz_-0000a#msg_0mxc3zc90a2095de18286fc30df2d' },
+    id: { userId: user, subscriptionId: 'wh_AbC123xyz_-0000a', eventId: 'msg_0mxc3zc90a2095de18286fc30df2d' },
+  },
+  {
+    worker: 'recoverWebhookDeliveries',
+    parse: recoveryIdOfKey,
+    keys: { pk: `USER#${user}`, sk: 'WHRECOVERY#wh_AbC123xyz_-0000a#rcv_1' },
+    id: { userId: user, subscriptionId: 'wh_AbC123xyz_-0000a', recoveryId: 'rcv_1' },
+  },
+  { worker: 'notifyWebhookDisabled', parse: webhookSubscriptionIdOfKey, keys: { pk: `USER#${user}`, sk: 'WEBHOOK#wh_AbC123xyz_-0000a' }, id: { userId: user, subscriptionId: 'wh_AbC123xyz_-0000a' } },
 ];
 
 const record = (worker: string, keys: RowKeys): DynamoDBRecord => ({
   eventName: workers[worker]!.on.events[0],
-  // With the fields the `changed` filters watch (a hotline's status, a settings row's new address request, a release's announcement).
+  // With the fields the `changed` filters watch (a hotline's status, a settings row's new address request,
+  // a release's announcement, a webhook delivery's dispatch, a recovery's progress, an endpoint's disabling).
   dynamodb: {
     Keys: marshall(keys) as never,
-    NewImage: marshall({ ...keys, status: 'created', pendingEmailRequestedAt: '2026-03-04T05:06:07.890Z', announcedAt: '2026-03-04T05:06:07.890Z' }) as never,
+    NewImage: marshall({ ...keys, status: 'created', pendingEmailRequestedAt: '2026-03-04T05:06:07.890Z', announcedAt: '2026-03-04T05:06:07.890Z', dispatchRequestedAt: '2026-03-04T05:06:07.890Z', progress: 0, disabledAt: '2026-03-04T05:06:07.890Z' }) as never,
     SequenceNumber: '1',
   },
 });
@@ -88,9 +104,9 @@ describe('stream key parsers', () => {
     expect(parse(keys)).toEqual(id);
   });
 
-  it('every worker that reads a row by its key is covered (countCall reads its call from the image)', () => {
+  it('every worker that reads a row by its key is covered (countCall reads its call from the image, emitWebhookEvents every row from its images)', () => {
     const covered = new Set(cases.map((c) => c.worker));
-    expect(Object.keys(workers).filter((w) => !covered.has(w))).toEqual(['countCall']);
+    expect(Object.keys(workers).filter((w) => !covered.has(w))).toEqual(['countCall', 'emitWebhookEvents']);
   });
 
   it("each parser refuses every other entity's row", () => {

@@ -13,6 +13,8 @@
 //                its webhook events with their delivery status; Vapi's assistants
 //                with a server URL (customers' assistants) with a "Simulate a call" button (the
 //                emulator reports an ended call to that URL; its deliveries are listed as `webhooks`)
+//                The webhook deliveries (`webhooks.deliveries`) each with its attempts: time, HTTP status,
+//                duration and error of every one, its `webhook-id`, its next attempt
 //   parked       the stream records the workers gave up on, each with a re-drive button
 //   timeline     the API requests, newest first (filtered by path, status and caller), each opening
 //                onto its log lines, table operations and provider calls, and the stream-worker runs
@@ -240,6 +242,7 @@ function groups(list: Group[], byKind: boolean, links: TraceLinks): string {
 }
 
 function table(g: Group, links: TraceLinks): string {
+  if (g.provider === 'webhooks' && g.kind === 'deliveries') return deliveriesTable(g);
   // Newest first; the key of a row's JSON <details> is its id, else its place counted from the oldest.
   const rows = g.rows.map((value, i) => ({ value, key: `${g.provider}:${g.kind}:${i}` })).reverse();
   const records = rows.map((r) => ({ ...r, row: obj(r.value) }));
@@ -296,6 +299,24 @@ function simulateButton(simulation: 'payment-succeeded' | 'payment-failed', subs
 
 function raw(key: string, value: unknown): string {
   return `<details data-k="${esc(key)}"><summary>JSON</summary><pre class="json">${esc(JSON.stringify(value, null, 2))}</pre></details>`;
+}
+
+/** Webhook deliveries, newest first: the event, where it went, how it stands, and every attempt. */
+function deliveriesTable(g: Group): string {
+  const rows = [...g.rows].reverse().map((v) => obj(v) ?? {});
+  const attempts = (r: Row) => {
+    const log = Array.isArray(r.log) ? (r.log as Row[]) : [];
+    if (log.length === 0) return '<span class="empty">none yet</span>';
+    return `<table class="kv">${log
+      .map((a) => `<tr><th>#${esc(a.attempt)} <small>${esc(a.trigger)}</small></th><td class="nowrap">${timeTag(a.at)}</td><td>${a.status === null ? 'no answer' : `HTTP ${esc(a.status)}`}</td><td>${esc(a.durationMs)} ms</td><td><code>${esc(a.error ?? '')}</code></td></tr>`)
+      .join('')}</table>`;
+  };
+  return `<table><thead><tr><th>webhook-id</th><th>event</th><th>endpoint</th><th>status</th><th>attempts</th><th>next attempt</th><th>all fields</th></tr></thead><tbody>${rows
+    .map(
+      (r) =>
+        `<tr><td><code>${esc(r.eventId)}</code></td><td>${esc(r.eventType)}</td><td><code>${esc(r.subscriptionId)}</code></td><td>${esc(r.status)}</td><td>${attempts(r)}</td><td class="nowrap">${r.status === 'pending' ? timeTag(r.nextAttemptAt) : ''}</td><td>${raw(`webhooks:deliveries:${String(r.userId)}:${String(r.subscriptionId)}:${String(r.eventId)}`, r)}</td></tr>`,
+    )
+    .join('')}</tbody></table>`;
 }
 
 // --- parked stream records ----------------------------------------------------------------------

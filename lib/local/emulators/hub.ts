@@ -5,7 +5,8 @@
 // `?mail=`). The view is hub-view.ts, on the server for the first paint and bundled for the browser.
 //   GET  /_inspect           every emulator's state in one object, `accounts.teardowns` (the account
 //                            deletions, with their steps), `pool.waiting` (the users waiting for a
-//                            pool number, oldest first), `streams.parked` and `timeline.invocations`
+//                            pool number, oldest first), `webhooks.deliveries` (the webhook deliveries
+//                            with their attempts), `streams.parked` and `timeline.invocations`
 //                            (the last requests and the worker runs they led to, lib/local/trace.ts)
 //   GET  /?path=&status=&user=   the page with the request timeline filtered (the page's filter fields)
 //   POST /_streams/redrive   { id? }: hands parked records back to their workers
@@ -55,6 +56,8 @@ export interface HubOptions {
   teardowns?: () => Promise<Record<string, unknown>[]>;
   /** The users waiting for a pool number, oldest first (the table's POOL_WAITING rows), shown as `pool.waiting`. */
   poolWaiting?: () => Promise<Record<string, unknown>[]>;
+  /** The webhook deliveries, oldest first, each with its attempts (lib/local/webhook-log.ts), shown as `webhooks.deliveries`. */
+  webhookDeliveries?: () => Promise<Record<string, unknown>[]>;
   /**
    * The local API and the demo tokens, for the API reference's "try it". Read at each request, so
    * a caller that starts the API after the hub may pass getters; one that throws counts as not yet there.
@@ -70,7 +73,14 @@ export async function startHub(emulators: RunningEmulator[], opts: HubOptions = 
     const parked = (opts.streams?.parked() ?? []).map(({ record: _raw, ...rest }) => rest);
     const teardowns = opts.teardowns ? await opts.teardowns().catch(() => []) : undefined;
     const waiting = opts.poolWaiting ? await opts.poolWaiting().catch(() => []) : undefined;
-    const data: InspectData = { ...state, ...(teardowns ? { accounts: { teardowns } } : {}), ...(waiting ? { pool: { waiting } } : {}), streams: { parked } };
+    const deliveries = opts.webhookDeliveries ? await opts.webhookDeliveries().catch(() => []) : undefined;
+    const data: InspectData = {
+      ...state,
+      ...(teardowns ? { accounts: { teardowns } } : {}),
+      ...(waiting ? { pool: { waiting } } : {}),
+      ...(deliveries ? { webhooks: { deliveries } } : {}),
+      streams: { parked },
+    };
     if (opts.timeline) data.timeline = { invocations: opts.timeline() };
     return data;
   };

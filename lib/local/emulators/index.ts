@@ -3,7 +3,8 @@
 // and it is started by `npm start` and by the tests, listed in .local/stack.json and shown on the hub.
 // `secrets` is not a provider but the AWS Parameters and Secrets Lambda Extension the functions read
 // their provider secrets through; the stack stores its credentials there. `kms` is AWS KMS, holding
-// the key that seals partners' bank details.
+// the key that seals partners' bank details. `sqs` is Amazon SQS, holding the queue webhook attempts run
+// on (its clock moves when tests say so).
 import { createAuth0Emulator, type Auth0Emulator } from './auth0';
 import { createFonialEmulator } from './fonial';
 import { createJambonzEmulator } from './jambonz';
@@ -13,6 +14,7 @@ import { createMailgunEmulator } from './mailgun';
 import { createRecaptchaEmulator } from './recaptcha';
 import { createSecretsEmulator, type SecretsEmulator } from './secrets';
 import { createSipgateEmulator } from './sipgate';
+import { createSqsEmulator } from './sqs';
 import { createStripeEmulator } from './stripe';
 import { createVapiEmulator } from './vapi';
 
@@ -40,6 +42,7 @@ export function createEmulators(): EmulatorSet {
       { definition: createRecaptchaEmulator(), portOffset: 8 },
       { definition: secrets, portOffset: 9 },
       { definition: createKmsEmulator(), portOffset: 10 },
+      { definition: createSqsEmulator(), portOffset: 11 },
     ],
   };
 }
