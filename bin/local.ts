@@ -25,6 +25,8 @@ const info = {
   emulators: stack.emulators,
   credentials: stack.credentials,
   tokens: stack.tokens,
+  // The demo customer's developer API key (every scope): `Authorization: Bearer fon_live_…`.
+  apiKeys: stack.apiKeys,
   // The demo partner's invite token (POST /v1/partner/activate with the partner token).
   demoPartnerInvite: DEMO_PARTNER_INVITE,
   // The demo customer's Stripe test clock (POST <stripe>/_simulate/advance-clock {clockId, by: "month"}).
@@ -53,6 +55,8 @@ Demo tokens (valid 7 days; a fresh one: npm run -s token -- --sub '<id>' [--admi
   customer  ${stack.tokens.customer}
   admin     ${stack.tokens.admin}
   partner   ${stack.tokens.partner}
+Demo API key of the customer (every scope; POST /v1/me/api-keys makes more):
+  ${stack.apiKeys.customer}
 
 Try:
   curl ${api}/v1/health
@@ -63,6 +67,8 @@ Try:
        -d '{"email":"ada@example.com","title":"No calls","content":"Every call rings out.","ticketPriority":"major"}'
   curl -X POST ${api}/v1/public/callback-requests -H 'content-type: application/json' \\
        -d '{"phoneNumber":"+491701234567","locale":"en","company":"Ada Ltd"}'
+  KEY=$(node -p "require('./.local/stack.json').apiKeys.customer")
+  curl ${api}/v1/me/calls -H "authorization: Bearer $KEY"      (the demo customer's calls, with its API key)
   TOKEN=$(node -p "require('./.local/stack.json').tokens.customer")
   curl ${api}/v1/me -H "authorization: Bearer $TOKEN"
   curl -X POST ${api}/v1/me/subscription -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' -d '{"planId":"business"}'

@@ -23,11 +23,12 @@ import { PROBLEM_BASE } from '../shared/errors';
 import * as access from '../shared/http/middleware/access';
 import * as accountGate from '../shared/http/middleware/account-gate';
 import * as body from '../shared/http/middleware/body';
+import * as credentials from '../shared/http/middleware/credentials';
 import * as idempotency from '../shared/http/middleware/idempotency';
 import * as problems from '../shared/http/middleware/problems';
 import * as validate from '../shared/http/middleware/validate';
 import * as routeDef from '../shared/http/route-def';
-import { needsAuthorizer, type ProblemAnswer, type RouteDef } from '../shared/http/route-def';
+import { acceptsApiKeys, needsAuthorizer, type ProblemAnswer, type RouteDef } from '../shared/http/route-def';
 import { Problem } from '../shared/schemas/common';
 
 /** A description for every tag the manifest uses; a tag missing here stops the generator. */
@@ -36,6 +37,8 @@ const TAGS: Record<string, string> = {
   me: "The signed-in customer's own data, for the customer portal.",
   partner: "The partner portal: a signed-in user linked to an active partner account (activation makes the link).",
   admin: 'The admin dashboard: needs a token with the `admin` permission.',
+  developer:
+    "The developer API: API keys for a customer's own integrations. `Authorization: Bearer fon_live_…` works wherever an operation lists the `apiKey` scheme, with one of the scopes it names, for the key's own account; everywhere else keys are refused.",
   webhooks: 'What providers call: each proves itself (Stripe with `Stripe-Signature`, Vapi with `X-Vapi-Secret`, jambonz with `Jambonz-Signature`), not with a token.',
   hotlines:
     'The first-responder hotline service: organisations (members join by accepting an invitation), agent phones, hotlines, call logs, billing records and the SIP account. A user acts on their own resources; an organisation admin on a member\'s only with `organization_id` and the member\'s consent for that organisation; anyone else gets 403, and another organisation\'s ids are not found (404).',
@@ -46,7 +49,15 @@ const SECURITY_SCHEMES = {
     type: 'http',
     scheme: 'bearer',
     bearerFormat: 'JWT',
-    description: "Auth0 access token (RS256), checked by API Gateway's JWT authorizer (issuer, audience, expiry).",
+    description:
+      "Auth0 access token (RS256), checked by API Gateway's JWT authorizer (issuer, audience, expiry); on the operations that also take API keys, by the function with the same checks.",
+  },
+  apiKey: {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'fon_live_…',
+    description:
+      "A developer API key, `fon_live_` and 43 characters, sent as `Authorization: Bearer fon_live_…` (created with `POST /v1/me/api-keys`). It acts for its owner's account, only on the operations that list this scheme, and only with one of the scopes they name (else 403 `insufficient-scope`). A deleted key is refused from the next request on (401 `api-key-invalid`), an expired one with 401 `api-key-expired`; each key has a request rate per minute (429 with `Retry-After` and the `RateLimit` fields).",
   },
   vapiSecret: {
     type: 'apiKey',
@@ -70,7 +81,18 @@ const SECURITY_SCHEMES = {
 type SchemeName = keyof typeof SECURITY_SCHEMES;
 
 const schemeOf = (r: RouteDef): SchemeName | undefined =>
-  needsAuthorizer(r) ? 'auth0' : r.access === 'vapi' ? 'vapiSecret' : r.access === 'stripe' ? 'stripeSignature' : r.access === 'jambonz' ? 'jambonzSignature' : undefined;
+  needsAuthorizer(r) || acceptsApiKeys(r) ? 'auth0' : r.access === 'vapi' ? 'vapiSecret' : r.access === 'stripe' ? 'stripeSignature' : r.access === 'jambonz' ? 'jambonzSignature' : undefined;
+
+/** The operation's security: one scheme, or (routes that take keys) the portal's token or a key with one of its scopes. */
+const securityOf = (r: RouteDef): Record<string, string[]>[] => {
+  const scheme = schemeOf(r);
+  if (!scheme) return [];
+  return acceptsApiKeys(r) ? [{ [scheme]: [] }, { apiKey: [...r.apiKeyScopes!] }] : [{ [scheme]: [] }];
+};
+
+/** Response headers as the document states them, from their descriptions. */
+const headerObjects = (headers: Record<string, string>): Record<string, oas31.HeaderObject> =>
+  Object.fromEntries(Object.entries(headers).map(([name, description]) => [name, { description, schema: { type: 'string' } }]));
 
 // API Gateway answers some requests itself, before or instead of a function, with this body.
 const GatewayError: oas31.SchemaObject = {
@@ -122,7 +144,7 @@ const IDEMPOTENCY_KEY_PARAMETER: oas31.ParameterObject = {
 };
 
 /** An answer API Gateway gives itself, in its own body (`message`), before or instead of the function. */
-type GatewayAnswer = Omit<ProblemAnswer, 'slugs'> & { message: string; headers?: Record<string, oas31.HeaderObject> };
+type GatewayAnswer = Omit<ProblemAnswer, 'slugs'> & { message: string };
 
 const gatewayAnswers = (r: RouteDef): GatewayAnswer[] => [
   ...(needsAuthorizer(r)
@@ -130,8 +152,9 @@ const gatewayAnswers = (r: RouteDef): GatewayAnswer[] => [
         {
           status: 401,
           message: 'Unauthorized',
-          description: "Unauthorized: no valid bearer token (missing, expired, or for another audience). API Gateway's JWT authorizer answers; the function never runs.",
-          headers: { 'WWW-Authenticate': { description: 'The bearer challenge.', schema: { type: 'string' } } },
+          description:
+            "Unauthorized: no valid bearer token (missing, expired, for another audience, or an API key: this route takes the portal's token only). API Gateway's JWT authorizer answers; the function never runs.",
+          headers: { 'WWW-Authenticate': 'The bearer challenge.' },
         } satisfies GatewayAnswer,
       ]
     : []),
@@ -150,6 +173,7 @@ const gatewayAnswers = (r: RouteDef): GatewayAnswer[] => [
 export const STACK_ANSWERS: ((r: RouteDef) => ProblemAnswer[])[] = [
   validate.answers,
   body.answers,
+  credentials.answers,
   access.answers,
   problems.answers,
   routeDef.answers,
@@ -166,7 +190,7 @@ export const STACK_ANSWERS: ((r: RouteDef) => ProblemAnswer[])[] = [
 function addAnswer(out: Record<string, ZodOpenApiResponseObject>, a: (ProblemAnswer | GatewayAnswer) & { ownAnswer?: true }) {
   const prior = out[String(a.status)];
   const slugs = 'slugs' in a ? a.slugs : [];
-  const headers = 'headers' in a ? a.headers : undefined;
+  const headers = a.headers ? headerObjects(a.headers) : undefined;
   const retry = a.retryAfter && ('Retry-After' in (prior?.headers ?? {}) && !a.ownAnswer ? 'Seconds to wait, when known.' : a.retryAfter);
   out[String(a.status)] = {
     ...prior,
@@ -192,7 +216,8 @@ export function errorResponses(r: RouteDef): Record<string, ZodOpenApiResponseOb
 
 const GATEWAY_NOTE = [
   'Errors are `application/problem+json` (RFC 9457) with `type` `urn:fonella:problem:<slug>`, except where API Gateway',
-  'answers itself with `application/json` `{"message": "..."}`: per operation, 401 on routes behind the JWT authorizer,',
+  'answers itself with `application/json` `{"message": "..."}`: per operation, 401 on routes behind the JWT authorizer (an API key',
+  'there is refused so too: it is no JWT),',
   '413 over its 10 MB payload limit, 429 when throttled, 500 when a function crashed or timed out; and, for a method and',
   'path without a route, 404 `{"message": "Not Found"}`, which no operation lists.',
 ].join(' ');
@@ -209,16 +234,19 @@ export function buildOpenApi(routes: Record<string, RouteDef>) {
     }
     const scheme = schemeOf(r);
     if (scheme) schemes.add(scheme);
+    if (acceptsApiKeys(r)) schemes.add('apiKey');
+    // A key's answers carry its rate limit's fields.
+    const successHeaders = acceptsApiKeys(r) ? { headers: headerObjects(credentials.RATE_LIMIT_HEADERS) } : {};
 
     const responses: ZodOpenApiResponsesObject = {
       [String(r.response.status)]: r.response.body
-        ? { description: r.response.description, content: { 'application/json': { schema: r.response.body } } }
-        : { description: r.response.description },
+        ? { description: r.response.description, ...successHeaders, content: { 'application/json': { schema: r.response.body } } }
+        : { description: r.response.description, ...successHeaders },
       ...(r.response.also
         ? {
             [String(r.response.also.status)]: r.response.body
-              ? { description: r.response.also.description, content: { 'application/json': { schema: r.response.body } } }
-              : { description: r.response.also.description },
+              ? { description: r.response.also.description, ...successHeaders, content: { 'application/json': { schema: r.response.body } } }
+              : { description: r.response.also.description, ...successHeaders },
           }
         : {}),
       ...errorResponses(r),
@@ -232,7 +260,7 @@ export function buildOpenApi(routes: Record<string, RouteDef>) {
       'x-fonella-access': r.access,
       'x-fonella-handler': r.handler,
       // Public operations say so explicitly: no credential at all.
-      security: scheme ? [{ [scheme]: [] }] : [],
+      security: securityOf(r),
       ...(r.request?.query || r.request?.params
         ? { requestParams: { ...(r.request.query ? { query: r.request.query } : {}), ...(r.request.params ? { path: r.request.params } : {}) } }
         : {}),

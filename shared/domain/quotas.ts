@@ -8,12 +8,14 @@ export const QUOTA_SLUGS: Record<QuotaName, string> = {
   organizations: 'quota-organizations',
   hotlines: 'quota-hotlines',
   agentPhones: 'quota-agent-phones',
+  apiKeys: 'quota-api-keys',
 };
 
 const WHAT: Record<QuotaName, (limit: number) => string> = {
   organizations: (n) => `A user may create ${n} organisation${n === 1 ? '' : 's'}; this one would be more.`,
   hotlines: (n) => `An organisation may have ${n} hotline${n === 1 ? '' : 's'}; this one would be more.`,
   agentPhones: (n) => `A user may have ${n} agent phone${n === 1 ? '' : 's'}; this one would be more.`,
+  apiKeys: (n) => `An account may hold ${n} API key${n === 1 ? '' : 's'}; this one would be more. Delete one first.`,
 };
 
 export class QuotaExceededError extends ConflictError {
