@@ -57,7 +57,7 @@ const SECURITY_SCHEMES = {
     scheme: 'bearer',
     bearerFormat: 'fon_live_…',
     description:
-      "A developer API key, `fon_live_` and 43 characters, sent as `Authorization: Bearer fon_live_…` (created with `POST /v1/me/api-keys`). It acts for its owner's account, only on the operations that list this scheme, and only with one of the scopes they name (else 403 `insufficient-scope`). A deleted key is refused from the next request on (401 `api-key-invalid`), an expired one with 401 `api-key-expired`; each key has a request rate per minute (429 with `Retry-After` and the `RateLimit` fields).",
+      "A developer API key, `fon_live_` and 43 characters, sent as `Authorization: Bearer fon_live_…` (created with `POST /v1/me/api-keys`). It acts for its owner's account, only on the operations that list this scheme, and only with one of the scopes each names (`x-fonella-api-key-scopes`, and its description; else 403 `insufficient-scope`). A deleted key is refused from the next request on (401 `api-key-invalid`), an expired one with 401 `api-key-expired`; each key has a request rate per minute (429 with `Retry-After` and the `RateLimit` fields).",
   },
   vapiSecret: {
     type: 'apiKey',
@@ -83,12 +83,21 @@ type SchemeName = keyof typeof SECURITY_SCHEMES;
 const schemeOf = (r: RouteDef): SchemeName | undefined =>
   needsAuthorizer(r) || acceptsApiKeys(r) ? 'auth0' : r.access === 'vapi' ? 'vapiSecret' : r.access === 'stripe' ? 'stripeSignature' : r.access === 'jambonz' ? 'jambonzSignature' : undefined;
 
-/** The operation's security: one scheme, or (routes that take keys) the portal's token or a key with one of its scopes. */
+/**
+ * The operation's security: one scheme, or (routes that take keys) the portal's token or a key. The
+ * key scopes a route accepts are in `x-fonella-api-key-scopes` and its description, not in the
+ * requirement's list: OpenAPI 3.1 allows role names there for an `http` scheme, but the linters read
+ * such a list as OAuth scopes the scheme must define.
+ */
 const securityOf = (r: RouteDef): Record<string, string[]>[] => {
   const scheme = schemeOf(r);
   if (!scheme) return [];
-  return acceptsApiKeys(r) ? [{ [scheme]: [] }, { apiKey: [...r.apiKeyScopes!] }] : [{ [scheme]: [] }];
+  return acceptsApiKeys(r) ? [{ [scheme]: [] }, { apiKey: [] }] : [{ [scheme]: [] }];
 };
+
+/** What an operation that takes keys says of them, after its own description. */
+const keyNote = (r: RouteDef) =>
+  `API keys: ${r.apiKeyScopes!.length === 1 ? 'a key with the scope' : 'a key with any of the scopes'} ${r.apiKeyScopes!.map((s) => `\`${s}\``).join(', ')} (\`Authorization: Bearer fon_live_…\`), or the portal's token.`;
 
 /** Response headers as the document states them, from their descriptions. */
 const headerObjects = (headers: Record<string, string>): Record<string, oas31.HeaderObject> =>
@@ -198,7 +207,7 @@ function addAnswer(out: Record<string, ZodOpenApiResponseObject>, a: (ProblemAns
     ...(headers || retry ? { headers: { ...prior?.headers, ...headers, ...(retry ? retryAfter(retry) : {}) } } : {}),
     content: {
       ...prior?.content,
-      ...(slugs.length > 0 ? problemContent(a.status, [...problemSlugs(prior), ...slugs]) : {}),
+      ...(slugs.length > 0 ? problemContent(a.status, [...new Set([...problemSlugs(prior), ...slugs])]) : {}),
       ...('message' in a ? gatewayContent(a.message) : {}),
     },
   };
@@ -255,7 +264,10 @@ export function buildOpenApi(routes: Record<string, RouteDef>) {
     const op: ZodOpenApiOperationObject = {
       operationId,
       summary: r.summary,
-      ...(r.description ? { description: r.description } : {}),
+      ...(r.description || acceptsApiKeys(r)
+        ? { description: [r.description, acceptsApiKeys(r) ? keyNote(r) : undefined].filter(Boolean).join('\n\n') }
+        : {}),
+      ...(acceptsApiKeys(r) ? { 'x-fonella-api-key-scopes': [...r.apiKeyScopes!] } : {}),
       tags: r.tags,
       'x-fonella-access': r.access,
       'x-fonella-handler': r.handler,

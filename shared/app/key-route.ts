@@ -13,7 +13,7 @@ import { table } from '../db/client';
 import { rateLimitsRepository } from '../db/rate-limits';
 import { API_KEY_RATE_POLICY, authenticateApiKey, type ApiKeyAuthDeps } from '../domain/api-keys';
 import { callerFromClaims } from '../http/caller';
-import type { BearerCredentials } from '../http/middleware/credentials';
+import { bearerCheck, type BearerCredentials } from '../http/middleware/credentials';
 import { route as stackRoute } from '../http/route';
 import { tablePorts } from './route';
 
@@ -39,4 +39,4 @@ export const bearerCredentials: BearerCredentials = {
 };
 
 /** A handler for a manifest entry that takes API keys, composed with the table's ports and the bearer check. */
-export const route: typeof stackRoute = (def, impl, ports) => stackRoute(def, impl, { ...tablePorts, credentials: bearerCredentials, ...ports });
+export const route: typeof stackRoute = (def, impl, ports) => stackRoute(def, impl, { ...tablePorts, credentials: bearerCheck(bearerCredentials), ...ports });

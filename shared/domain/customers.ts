@@ -13,7 +13,6 @@
 //
 // listCustomers — GET /v1/admin/customers: a page of the listing, or of a search (`q`), each customer
 //   with how many API keys the account holds (their counts, read for the page in one BatchGetItem).
-import type { ApiKeysRepository } from '../db/api-keys';
 import { counterChanges, type CustomerEntry, type CustomerIndexRepository, type CustomerListing, type CustomerSources } from '../db/customers';
 import { addTo, type CounterChanges } from '../db/stats';
 import { isTransactionConflict } from '../db/conditional';
@@ -104,7 +103,7 @@ const viewOf = (l: CustomerListing): Omit<CustomerView, 'apiKeys'> => ({
 });
 
 export async function listCustomers(
-  deps: { customers: CustomerIndexRepository; keys: Pick<ApiKeysRepository, 'counts'> },
+  deps: { customers: CustomerIndexRepository; apiKeyCounts: (userIds: string[]) => Promise<Map<string, number>> },
   query: { limit: number; cursor?: string; q?: string },
 ): Promise<{ items: CustomerView[]; nextCursor: string | null }> {
   let page: { items: CustomerListing[]; nextCursor: string | null };
@@ -115,7 +114,7 @@ export async function listCustomers(
     if (words.length === 0) return { items: [], nextCursor: null };
     page = await deps.customers.search({ words, limit: query.limit, cursor: query.cursor });
   }
-  const keys = page.items.length > 0 ? await deps.keys.counts(page.items.map((l) => l.userId)) : new Map<string, number>();
+  const keys = page.items.length > 0 ? await deps.apiKeyCounts(page.items.map((l) => l.userId)) : new Map<string, number>();
   return { items: page.items.map((l) => ({ ...viewOf(l), apiKeys: keys.get(l.userId) ?? 0 })), nextCursor: page.nextCursor };
 }
 

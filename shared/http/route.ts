@@ -20,7 +20,7 @@ import type { Caller } from './caller';
 import { authorize } from './middleware/access';
 import { accountGate } from './middleware/account-gate';
 import { jsonBody } from './middleware/body';
-import { credentials, type BearerCredentials } from './middleware/credentials';
+import type { CredentialCheck } from './middleware/credentials';
 import { idempotencyKey, runIdempotent, type IdempotencyRunner } from './middleware/idempotency';
 import { problemResponses } from './middleware/problems';
 import { validateRequest } from './middleware/validate';
@@ -60,8 +60,8 @@ export interface RoutePorts {
   accountState?: AccountStateReader;
   /** An idempotent route keeps its records with it. */
   idempotency?: IdempotencyRunner;
-  /** A route that takes API keys checks its bearer token (a JWT or a key) with it. */
-  credentials?: BearerCredentials;
+  /** A route that takes API keys checks its bearer token (a JWT or a key) with it (./middleware/credentials.ts `bearerCheck`). */
+  credentials?: CredentialCheck;
 }
 
 /** A handler for the manifest entry `def`; `impl` gets the validated, typed input. */
@@ -94,7 +94,10 @@ export function buildHandler(def: RouteDef, impl: (input: RouteInput<RouteDef>) 
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(accessLog(def.name));
   // Before the problem mapper: its refusals are mapped like any, and its onError sees the mapped answer.
-  if (acceptsApiKeys(def)) stack.use(credentials(def, ports.credentials));
+  if (acceptsApiKeys(def)) {
+    if (!ports.credentials) throw new Error(`route ${def.name} takes API keys, but was given no credential check: its handler takes its route from shared/app/key-route.ts`);
+    stack.use(ports.credentials(def));
+  }
   stack
     .use(problemResponses())
     .use(authorize(def))

@@ -11,6 +11,7 @@ import { createSecretsEmulator } from '../../lib/local/emulators/secrets';
 import { routes } from '../../lib/routes';
 import { LOCAL_ONLY_ENV, PROVIDER_ENV, PROVIDER_SECRET_KEYS, StackSettings } from '../../lib/settings';
 import { addressPolicyConfig } from '../../shared/config/addresses';
+import { apiKeyConfig } from '../../shared/config/api-keys';
 import { appConfig } from '../../shared/config/app';
 import { assistantConfig } from '../../shared/config/assistant';
 import { CALLBACK_ENV, CALLBACK_LOCALES, callbackConfig, callbackSipConfig } from '../../shared/config/callback';
@@ -173,6 +174,17 @@ describe('deployed environment', () => {
     expect(quotaConfig.parse(baseEnvironment(tight))).toEqual({ organizationsPerUser: 1, hotlinesPerOrganization: 2, agentPhonesPerUser: 4 });
     expect(() => StackSettings.parse({ ...context.fonella, quotas: { organizationsPerUser: 0 } })).toThrow();
     expect(() => quotaConfig.parse({ STAGE: 'prod' })).toThrow(/QUOTA_ORGANIZATIONS_PER_USER/);
+  });
+});
+
+describe('the routes that take API keys on a deployed stage', () => {
+  it("get the authorizer's issuer and audience and the per-key rate from the stage settings (120 a minute unless set); without them a function stops at cold start", () => {
+    const { environment } = functionEnvironment(settings, routes.listCalls!.uses, { tableName: 'fonella-prod', apiKeys: true });
+    expect(apiKeyConfig.parse(environment)).toEqual({ issuer: `https://${settings.auth0Domain}/`, audience: settings.auth0Audience, requestsPerMinute: 120 });
+    const tight = StackSettings.parse({ ...context.fonella, apiKeys: { requestsPerMinute: 30 } });
+    expect(apiKeyConfig.parse(functionEnvironment(tight, routes.listCalls!.uses, { apiKeys: true }).environment).requestsPerMinute).toBe(30);
+    expect(() => StackSettings.parse({ ...context.fonella, apiKeys: { requestsPerMinute: 0 } })).toThrow();
+    expect(() => apiKeyConfig.parse(functionEnvironment(settings, routes.getMe!.uses).environment)).toThrow(/AUTH0_ISSUER/);
   });
 });
 

@@ -9,7 +9,7 @@ import { ok } from '../../shared/http/reply';
 import { buildHandler } from '../../shared/http/route';
 import type { RouteDef } from '../../shared/http/route-def';
 import type { HttpEvent } from '../../shared/http/state';
-import type { BearerCredentials } from '../../shared/http/middleware/credentials';
+import { bearerCheck, type BearerCredentials } from '../../shared/http/middleware/credentials';
 import type { Caller } from '../../shared/model/caller';
 import { InsufficientScopeError } from '../../shared/errors';
 
@@ -150,7 +150,7 @@ describe('routes that take API keys (the bearer check of shared/http/middleware/
     },
   };
   const keyRoute = def({ access: 'user', apiKeyScopes: ['calls:read'] });
-  const handler = buildHandler(keyRoute, async ({ caller }) => ok({ seen: caller!.id }), { ...ports, credentials });
+  const handler = buildHandler(keyRoute, async ({ caller }) => ok({ seen: caller!.id }), { ...ports, credentials: bearerCheck(credentials) });
   const call = async (authorization?: string) =>
     (await handler(event(authorization ? { headers: { authorization } } : {}), context)) as { statusCode: number; body: string; headers: Record<string, string> };
 
@@ -208,9 +208,9 @@ describe('routes that take API keys (the bearer check of shared/http/middleware/
   it('is refused at cold start: without the bearer check, on a route other than a customer one, with an unknown scope', () => {
     expect(() => buildHandler(keyRoute, async () => ok({ seen: '' }), ports)).toThrow(/shared\/app\/key-route\.ts/);
     for (const access of ['admin', 'partner', 'public'] as const) {
-      expect(() => buildHandler(def({ access, apiKeyScopes: ['calls:read'] }), async () => ok({ seen: '' }), { ...ports, credentials }), access).toThrow(/reaches only customer routes/);
+      expect(() => buildHandler(def({ access, apiKeyScopes: ['calls:read'] }), async () => ok({ seen: '' }), { ...ports, credentials: bearerCheck(credentials) }), access).toThrow(/reaches only customer routes/);
     }
-    expect(() => buildHandler(def({ access: 'user', apiKeyScopes: ['calls:write' as never] }), async () => ok({ seen: '' }), { ...ports, credentials })).toThrow(/unknown API key scope/);
+    expect(() => buildHandler(def({ access: 'user', apiKeyScopes: ['calls:write' as never] }), async () => ok({ seen: '' }), { ...ports, credentials: bearerCheck(credentials) })).toThrow(/unknown API key scope/);
   });
 
   it('names a scope, or the scopes of which one is needed', () => {

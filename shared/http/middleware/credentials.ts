@@ -66,12 +66,17 @@ export function answers(def: Pick<RouteDef, 'apiKeyScopes'>): ProblemAnswer[] {
 /** The RateLimit fields a key's answers carry (lib/openapi.ts adds them to the route's success). */
 export const RATE_LIMIT_HEADERS = RATE_FIELDS;
 
-export function credentials(def: RouteDef, port: BearerCredentials | undefined): middy.MiddlewareObj<HttpEvent, APIGatewayProxyResultV2> {
+/** The check of one route, as the stack uses it (./../route.ts takes it as a port: other routes' bundles carry none of this file). */
+export type CredentialCheck = (def: RouteDef) => middy.MiddlewareObj<HttpEvent, APIGatewayProxyResultV2>;
+
+/** The bearer check of the routes that take keys, asking `port` about each token (shared/app/key-route.ts composes it). */
+export const bearerCheck = (port: BearerCredentials): CredentialCheck => (def) => credentials(def, port);
+
+function credentials(def: RouteDef, port: BearerCredentials): middy.MiddlewareObj<HttpEvent, APIGatewayProxyResultV2> {
   const scopes = def.apiKeyScopes ?? [];
   if (scopes.length === 0) throw new Error(`route ${def.name} takes no API key: it has no credential check of its own`);
   if (def.access !== 'user') throw new Error(`route ${def.name} names API key scopes, but a key reaches only customer routes (access user), not ${def.access}`);
   if (scopes.some((s) => !API_KEY_SCOPES.includes(s))) throw new Error(`route ${def.name} names an unknown API key scope`);
-  if (!port) throw new Error(`route ${def.name} takes API keys, but was given no credential check: its handler takes its route from shared/app/key-route.ts`);
 
   const withRateFields = (request: middy.Request<HttpEvent, APIGatewayProxyResultV2>) => {
     const { rate, ratePolicy } = stateOf(request);
