@@ -118,30 +118,28 @@ export function apiKeysRepository(t: TableRef) {
       return rows.map((r) => rowOf(r, lastUsed.get(String(r.keyId)) ?? null)).sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0));
     },
 
-    /** One of the account's keys (without `lastUsedAt`), or undefined. */
-    async get(userId: string, keyId: string): Promise<Omit<ApiKeyRow, 'lastUsedAt'> | undefined> {
+    /** One of the account's keys (without `lastUsedAt`), with its token's hash (what `remove` takes), or undefined. */
+    async get(userId: string, keyId: string): Promise<(Omit<ApiKeyRow, 'lastUsedAt'> & { tokenHash: string }) | undefined> {
       const res = await t.doc.send(new GetCommand({ TableName: t.tableName, Key: ownerKey(userId, keyId), ConsistentRead: true }));
-      if (!res.Item) return undefined;
+      if (typeof res.Item?.tokenHash !== 'string') return undefined;
       const { lastUsedAt: _none, ...row } = rowOf(res.Item, null);
-      return row;
+      return { ...row, tokenHash: res.Item.tokenHash };
     },
 
-    /** Deletes the key (both items) and counts it off the account; false when the account has no such key. */
-    async remove(userId: string, keyId: string): Promise<boolean> {
-      const res = await t.doc.send(new GetCommand({ TableName: t.tableName, Key: ownerKey(userId, keyId), ConsistentRead: true }));
-      const tokenHash = res.Item?.tokenHash;
-      if (typeof tokenHash !== 'string') return false;
-      const items = [
-        { Delete: { TableName: t.tableName, Key: ownerKey(userId, keyId), ConditionExpression: 'tokenHash = :h', ExpressionAttributeValues: { ':h': tokenHash } } },
-        { Delete: { TableName: t.tableName, Key: lookupKey(tokenHash) } },
-        quotaGiveBack(t, userPk(userId), 'apiKeys'),
-      ];
+    /**
+     * Deletes the key read with `get` (both items) and counts it off the account, in one transaction;
+     * false when it was deleted meanwhile.
+     */
+    async remove(userId: string, key: { keyId: string; tokenHash: string }): Promise<boolean> {
+      const owned = {
+        Delete: { TableName: t.tableName, Key: ownerKey(userId, key.keyId), ConditionExpression: 'tokenHash = :h', ExpressionAttributeValues: { ':h': key.tokenHash } },
+      };
+      const items = [owned, { Delete: { TableName: t.tableName, Key: lookupKey(key.tokenHash) } }, quotaGiveBack(t, userPk(userId), 'apiKeys')];
       try {
         await retryingConflicts(() => t.doc.send(new TransactWriteCommand({ TransactItems: items })));
         return true;
       } catch (err) {
-        // Deleted meanwhile by another request.
-        if (conditionFailed(err, items, items[0])) return false;
+        if (conditionFailed(err, items, owned)) return false;
         throw err;
       }
     },

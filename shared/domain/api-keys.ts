@@ -108,7 +108,7 @@ export async function deleteApiKey(deps: ApiKeyDeps, caller: Caller, keyId: stri
   const key = await deps.keys.get(caller.id, keyId);
   if (!key) throw new NotFoundError('The account has no API key with this id.', API_KEY_NOT_FOUND);
   assertHolds(caller, key.scopes, 'delete');
-  if (!(await deps.keys.remove(caller.id, keyId))) throw new NotFoundError('The account has no API key with this id.', API_KEY_NOT_FOUND);
+  if (!(await deps.keys.remove(caller.id, key))) throw new NotFoundError('The account has no API key with this id.', API_KEY_NOT_FOUND);
 }
 
 export interface ApiKeyAuthDeps {
