@@ -45,6 +45,8 @@ const info: StackFile = {
   emulators: stack.emulators,
   credentials: stack.credentials,
   tokens: stack.tokens,
+  // The demo customer's developer API key (every scope): `Authorization: Bearer fon_live_…`.
+  apiKeys: stack.apiKeys,
   demoPartnerInvite: DEMO_PARTNER_INVITE,
   demoClockId: stack.demoClockId,
   logFile: log.file,

@@ -23,11 +23,12 @@ import { PROBLEM_BASE } from '../shared/errors';
 import * as access from '../shared/http/middleware/access';
 import * as accountGate from '../shared/http/middleware/account-gate';
 import * as body from '../shared/http/middleware/body';
+import * as credentials from '../shared/http/middleware/credentials';
 import * as idempotency from '../shared/http/middleware/idempotency';
 import * as problems from '../shared/http/middleware/problems';
 import * as validate from '../shared/http/middleware/validate';
 import * as routeDef from '../shared/http/route-def';
-import { needsAuthorizer, type ProblemAnswer, type RouteDef } from '../shared/http/route-def';
+import { acceptsApiKeys, needsAuthorizer, type ProblemAnswer, type RouteDef } from '../shared/http/route-def';
 import { Problem } from '../shared/schemas/common';
 import { WEBHOOK_PAYLOADS } from '../shared/schemas/webhooks';
 import { RETRY_SCHEDULE_SECONDS } from '../shared/model/webhook-events';
@@ -38,6 +39,8 @@ const TAGS: Record<string, string> = {
   me: "The signed-in customer's own data, for the customer portal.",
   partner: "The partner portal: a signed-in user linked to an active partner account (activation makes the link).",
   admin: 'The admin dashboard: needs a token with the `admin` permission.',
+  developer:
+    "The developer API: API keys for a customer's own integrations. `Authorization: Bearer fon_live_…` works wherever an operation lists the `apiKey` scheme, with one of the scopes it names, for the key's own account; everywhere else keys are refused.",
   webhooks: 'What providers call: each proves itself (Stripe with `Stripe-Signature`, Vapi with `X-Vapi-Secret`, jambonz with `Jambonz-Signature`), not with a token.',
   'webhook-endpoints':
     "The customer's webhook endpoints and their delivery log: Fonella POSTs the account's events (the document's `webhooks` section) to them, signed by the Standard Webhooks scheme, retried, logged and replayable.",
@@ -50,7 +53,15 @@ const SECURITY_SCHEMES = {
     type: 'http',
     scheme: 'bearer',
     bearerFormat: 'JWT',
-    description: "Auth0 access token (RS256), checked by API Gateway's JWT authorizer (issuer, audience, expiry).",
+    description:
+      "Auth0 access token (RS256), checked by API Gateway's JWT authorizer (issuer, audience, expiry); on the operations that also take API keys, by the function with the same checks.",
+  },
+  apiKey: {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'fon_live_…',
+    description:
+      "A developer API key, `fon_live_` and 43 characters, sent as `Authorization: Bearer fon_live_…` (created with `POST /v1/me/api-keys`). It acts for its owner's account, only on the operations that list this scheme, and only with one of the scopes each names (`x-fonella-api-key-scopes`, and its description; else 403 `insufficient-scope`). A deleted key is refused from the next request on (401 `api-key-invalid`), an expired one with 401 `api-key-expired`; each key has a request rate per minute (429 with `Retry-After` and the `RateLimit` fields).",
   },
   vapiSecret: {
     type: 'apiKey',
@@ -74,7 +85,27 @@ const SECURITY_SCHEMES = {
 type SchemeName = keyof typeof SECURITY_SCHEMES;
 
 const schemeOf = (r: RouteDef): SchemeName | undefined =>
-  needsAuthorizer(r) ? 'auth0' : r.access === 'vapi' ? 'vapiSecret' : r.access === 'stripe' ? 'stripeSignature' : r.access === 'jambonz' ? 'jambonzSignature' : undefined;
+  needsAuthorizer(r) || acceptsApiKeys(r) ? 'auth0' : r.access === 'vapi' ? 'vapiSecret' : r.access === 'stripe' ? 'stripeSignature' : r.access === 'jambonz' ? 'jambonzSignature' : undefined;
+
+/**
+ * The operation's security: one scheme, or (routes that take keys) the portal's token or a key. The
+ * key scopes a route accepts are in `x-fonella-api-key-scopes` and its description, not in the
+ * requirement's list: OpenAPI 3.1 allows role names there for an `http` scheme, but the linters read
+ * such a list as OAuth scopes the scheme must define.
+ */
+const securityOf = (r: RouteDef): Record<string, string[]>[] => {
+  const scheme = schemeOf(r);
+  if (!scheme) return [];
+  return acceptsApiKeys(r) ? [{ [scheme]: [] }, { apiKey: [] }] : [{ [scheme]: [] }];
+};
+
+/** What an operation that takes keys says of them, after its own description. */
+const keyNote = (r: RouteDef) =>
+  `API keys: ${r.apiKeyScopes!.length === 1 ? 'a key with the scope' : 'a key with any of the scopes'} ${r.apiKeyScopes!.map((s) => `\`${s}\``).join(', ')} (\`Authorization: Bearer fon_live_…\`), or the portal's token.`;
+
+/** Response headers as the document states them, from their descriptions. */
+const headerObjects = (headers: Record<string, string>): Record<string, oas31.HeaderObject> =>
+  Object.fromEntries(Object.entries(headers).map(([name, description]) => [name, { description, schema: { type: 'string' } }]));
 
 // API Gateway answers some requests itself, before or instead of a function, with this body.
 const GatewayError: oas31.SchemaObject = {
@@ -126,7 +157,7 @@ const IDEMPOTENCY_KEY_PARAMETER: oas31.ParameterObject = {
 };
 
 /** An answer API Gateway gives itself, in its own body (`message`), before or instead of the function. */
-type GatewayAnswer = Omit<ProblemAnswer, 'slugs'> & { message: string; headers?: Record<string, oas31.HeaderObject> };
+type GatewayAnswer = Omit<ProblemAnswer, 'slugs'> & { message: string };
 
 const gatewayAnswers = (r: RouteDef): GatewayAnswer[] => [
   ...(needsAuthorizer(r)
@@ -134,8 +165,9 @@ const gatewayAnswers = (r: RouteDef): GatewayAnswer[] => [
         {
           status: 401,
           message: 'Unauthorized',
-          description: "Unauthorized: no valid bearer token (missing, expired, or for another audience). API Gateway's JWT authorizer answers; the function never runs.",
-          headers: { 'WWW-Authenticate': { description: 'The bearer challenge.', schema: { type: 'string' } } },
+          description:
+            "Unauthorized: no valid bearer token (missing, expired, for another audience, or an API key: this route takes the portal's token only). API Gateway's JWT authorizer answers; the function never runs.",
+          headers: { 'WWW-Authenticate': 'The bearer challenge.' },
         } satisfies GatewayAnswer,
       ]
     : []),
@@ -154,6 +186,7 @@ const gatewayAnswers = (r: RouteDef): GatewayAnswer[] => [
 export const STACK_ANSWERS: ((r: RouteDef) => ProblemAnswer[])[] = [
   validate.answers,
   body.answers,
+  credentials.answers,
   access.answers,
   problems.answers,
   routeDef.answers,
@@ -170,7 +203,7 @@ export const STACK_ANSWERS: ((r: RouteDef) => ProblemAnswer[])[] = [
 function addAnswer(out: Record<string, ZodOpenApiResponseObject>, a: (ProblemAnswer | GatewayAnswer) & { ownAnswer?: true }) {
   const prior = out[String(a.status)];
   const slugs = 'slugs' in a ? a.slugs : [];
-  const headers = 'headers' in a ? a.headers : undefined;
+  const headers = a.headers ? headerObjects(a.headers) : undefined;
   const retry = a.retryAfter && ('Retry-After' in (prior?.headers ?? {}) && !a.ownAnswer ? 'Seconds to wait, when known.' : a.retryAfter);
   out[String(a.status)] = {
     ...prior,
@@ -178,7 +211,7 @@ function addAnswer(out: Record<string, ZodOpenApiResponseObject>, a: (ProblemAns
     ...(headers || retry ? { headers: { ...prior?.headers, ...headers, ...(retry ? retryAfter(retry) : {}) } } : {}),
     content: {
       ...prior?.content,
-      ...(slugs.length > 0 ? problemContent(a.status, [...problemSlugs(prior), ...slugs]) : {}),
+      ...(slugs.length > 0 ? problemContent(a.status, [...new Set([...problemSlugs(prior), ...slugs])]) : {}),
       ...('message' in a ? gatewayContent(a.message) : {}),
     },
   };
@@ -196,7 +229,8 @@ export function errorResponses(r: RouteDef): Record<string, ZodOpenApiResponseOb
 
 const GATEWAY_NOTE = [
   'Errors are `application/problem+json` (RFC 9457) with `type` `urn:fonella:problem:<slug>`, except where API Gateway',
-  'answers itself with `application/json` `{"message": "..."}`: per operation, 401 on routes behind the JWT authorizer,',
+  'answers itself with `application/json` `{"message": "..."}`: per operation, 401 on routes behind the JWT authorizer (an API key',
+  'there is refused so too: it is no JWT),',
   '413 over its 10 MB payload limit, 429 when throttled, 500 when a function crashed or timed out; and, for a method and',
   'path without a route, 404 `{"message": "Not Found"}`, which no operation lists.',
 ].join(' ');
@@ -260,16 +294,19 @@ export function buildOpenApi(routes: Record<string, RouteDef>) {
     }
     const scheme = schemeOf(r);
     if (scheme) schemes.add(scheme);
+    if (acceptsApiKeys(r)) schemes.add('apiKey');
+    // A key's answers carry its rate limit's fields.
+    const successHeaders = acceptsApiKeys(r) ? { headers: headerObjects(credentials.RATE_LIMIT_HEADERS) } : {};
 
     const responses: ZodOpenApiResponsesObject = {
       [String(r.response.status)]: r.response.body
-        ? { description: r.response.description, content: { 'application/json': { schema: r.response.body } } }
-        : { description: r.response.description },
+        ? { description: r.response.description, ...successHeaders, content: { 'application/json': { schema: r.response.body } } }
+        : { description: r.response.description, ...successHeaders },
       ...(r.response.also
         ? {
             [String(r.response.also.status)]: r.response.body
-              ? { description: r.response.also.description, content: { 'application/json': { schema: r.response.body } } }
-              : { description: r.response.also.description },
+              ? { description: r.response.also.description, ...successHeaders, content: { 'application/json': { schema: r.response.body } } }
+              : { description: r.response.also.description, ...successHeaders },
           }
         : {}),
       ...errorResponses(r),
@@ -278,12 +315,15 @@ export function buildOpenApi(routes: Record<string, RouteDef>) {
     const op: ZodOpenApiOperationObject = {
       operationId,
       summary: r.summary,
-      ...(r.description ? { description: r.description } : {}),
+      ...(r.description || acceptsApiKeys(r)
+        ? { description: [r.description, acceptsApiKeys(r) ? keyNote(r) : undefined].filter(Boolean).join('\n\n') }
+        : {}),
+      ...(acceptsApiKeys(r) ? { 'x-fonella-api-key-scopes': [...r.apiKeyScopes!] } : {}),
       tags: r.tags,
       'x-fonella-access': r.access,
       'x-fonella-handler': r.handler,
       // Public operations say so explicitly: no credential at all.
-      security: scheme ? [{ [scheme]: [] }] : [],
+      security: securityOf(r),
       ...(r.request?.query || r.request?.params
         ? { requestParams: { ...(r.request.query ? { query: r.request.query } : {}), ...(r.request.params ? { path: r.request.params } : {}) } }
         : {}),

@@ -124,6 +124,11 @@ export const StackSettings = z.strictObject({
       retentionDays: z.int().min(1).max(90).default(30),
     })
     .default({ endpointsPerUser: 10, retentionDays: 30 }),
+  /**
+   * The developer API's keys (shared/config/api-keys.ts): requests one key may make per minute, counted
+   * in the table across every instance. Over it: 429 with Retry-After and the RateLimit fields.
+   */
+  apiKeys: z.strictObject({ requestsPerMinute: z.int().min(1).max(100_000).default(120) }).default({ requestsPerMinute: 120 }),
 });
 export type StackSettings = z.infer<typeof StackSettings>;
 

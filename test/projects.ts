@@ -18,7 +18,9 @@ export const OWN_STACK = [
   'test/integration/mail-bounds.test.ts',
   // The hotline service's quotas, set low before the stack starts.
   'test/integration/quotas.test.ts',
-  // Empties the number pool to make users wait.
+  // The per-key request rate of API keys, set low before the stack starts.
+  'test/integration/api-key-rate-limit.test.ts',
+  // Sets the plans before the stack starts (Starter without a number), and empties the number pool to make users wait.
   'test/integration/billing-lifecycle.test.ts',
   // Takes the whole number pool: counts every free and assigned number.
   'test/integration/pool-assignment.test.ts',

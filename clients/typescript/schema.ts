@@ -164,6 +164,34 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/me/api-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's API keys
+         * @description The account's keys, newest first: name, scopes, the token's first 16 characters (`prefix`), creation, expiry and last use (to the minute). The whole token is never answered again. Takes the portal's token or an API key.
+         *
+         *     API keys: a key with any of the scopes `webhooks:manage`, `calls:read`, `tools:manage` (`Authorization: Bearer fon_live_…`), or the portal's token.
+         */
+        get: operations["listApiKeys"];
+        put?: never;
+        /**
+         * Create an API key
+         * @description A key for the caller's own integrations: `Authorization: Bearer fon_live_…` then works where its scopes reach, as the portal's token does, for this account only (never admin or partner routes). Takes the portal's token or an API key; a key may create only keys with scopes it has itself. The whole token is in this answer only: the table keeps its SHA-256. At most 10 keys per account.
+         *
+         *     API keys: a key with any of the scopes `webhooks:manage`, `calls:read`, `tools:manage` (`Authorization: Bearer fon_live_…`), or the portal's token.
+         */
+        post: operations["createApiKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/me/subscription": {
         parameters: {
             query?: never;
@@ -179,6 +207,28 @@ export interface paths {
          */
         post: operations["createSubscription"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/api-keys/{keyId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete an API key
+         * @description Deletes the key: from the next request on its token is refused (401 `api-key-invalid`), so any integration using it stops at once. Takes the portal's token or an API key; a key may delete only keys whose scopes it has itself (itself included). Takes no body.
+         *
+         *     API keys: a key with any of the scopes `webhooks:manage`, `calls:read`, `tools:manage` (`Authorization: Bearer fon_live_…`), or the portal's token.
+         */
+        delete: operations["deleteApiKey"];
         options?: never;
         head?: never;
         patch?: never;
@@ -218,6 +268,8 @@ export interface paths {
         /**
          * One of the caller's calls
          * @description The call by its id: where the summary email's link leads. Another user's call is answered as if it did not exist.
+         *
+         *     API keys: a key with the scope `calls:read` (`Authorization: Bearer fon_live_…`), or the portal's token.
          */
         get: operations["getCall"];
         put?: never;
@@ -238,6 +290,8 @@ export interface paths {
         /**
          * The caller's calls
          * @description The calls the caller's assistant took, newest first, a page at a time: caller, times, duration, summary, transcript, recording. Pass `nextCursor` back as `cursor` for the next page.
+         *
+         *     API keys: a key with the scope `calls:read` (`Authorization: Bearer fon_live_…`), or the portal's token.
          */
         get: operations["listCalls"];
         put?: never;
@@ -346,6 +400,178 @@ export interface paths {
          * @description Changes the fields given (name, email, time zone, email language) on the caller's own settings and answers them as stored; fields left out keep their value. At least one field; none may be null. A new `email` is not taken at once: it shows as `pendingEmail` while the address in use stays, a stream worker emails it a confirmation link (`<portal>/settings/confirm-email?token=...`, working for 24 hours), and `POST /v1/me/email-confirmations` with the link's token makes it the address in use, verified. The token's own address, when Auth0 verified it, is taken at once; the address in use again drops a pending change. A caller without settings yet (no `GET /v1/me` before) gets them created, with the token's email (verified as the token says) and name, `Europe/Berlin` and German wherever the request names nothing.
          */
         patch: operations["updateSettings"];
+        trace?: never;
+    };
+    "/v1/me/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's webhook endpoints
+         * @description Every endpoint of the account, oldest first, with its health; secrets only masked.
+         *
+         *     API keys: a key with the scope `webhooks:manage` (`Authorization: Bearer fon_live_…`), or the portal's token.
+         */
+        get: operations["listWebhooks"];
+        put?: never;
+        /**
+         * Add a webhook endpoint
+         * @description The URL gets the events of the types listed (`webhook.test` always), each POSTed as JSON `{type, timestamp, data}` and signed by the Standard Webhooks scheme: `webhook-id` (the event's id, the same on every attempt: drop repeats by it), `webhook-timestamp`, and `webhook-signature` (`v1,<base64 HMAC-SHA256 of "id.timestamp.body">` with the endpoint's secret). The secret (`whsec_...`) is answered this once. A 2xx within 15 s is a success; anything else is retried after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h, and the delivery fails after the eighth attempt. An endpoint whose every attempt fails for 5 days is disabled and its owner emailed. Deliveries come at least once and may come out of order: order by `timestamp`. The URL must be `https` on a public host, checked now and at every attempt; redirects are not followed.
+         *
+         *     API keys: a key with the scope `webhooks:manage` (`Authorization: Bearer fon_live_…`), or the portal's token.
+         */
+        post: operations["createWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/webhooks/{webhookId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One webhook endpoint
+         * @description The endpoint with its health (failing since, disabled when and why) and until when the secret before a rotation still signs; the secret itself only masked.
+         *
+         *     API keys: a key with the scope `webhooks:manage` (`Authorization: Bearer fon_live_…`), or the portal's token.
+         */
+        get: operations["getWebhook"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a webhook endpoint
+         * @description The endpoint gets nothing from now on; attempts already queued for it are dropped when they come. Its delivery log goes with its retention.
+         *
+         *     API keys: a key with the scope `webhooks:manage` (`Authorization: Bearer fon_live_…`), or the portal's token.
+         */
+        delete: operations["deleteWebhook"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a webhook endpoint
+         * @description Changes the fields given (URL, event types, description, enabled); at least one. A new URL is checked as on creation. `enabled: true` enables a disabled endpoint again and forgets its failures; what failed meanwhile is sent again by `recover`.
+         *
+         *     API keys: a key with the scope `webhooks:manage` (`Authorization: Bearer fon_live_…`), or the portal's token.
+         */
+        patch: operations["updateWebhook"];
+        trace?: never;
+    };
+    "/v1/me/webhooks/{webhookId}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A webhook endpoint's delivery log
+         * @description The endpoint's deliveries, newest event first, a page at a time: the event, the status, the attempts (each with its time, HTTP status, duration and error), the next attempt's time and the first KB of the last answer. Kept for the stage's retention (30 days unless set). Pass `nextCursor` back as `cursor` for the next page.
+         *
+         *     API keys: a key with the scope `webhooks:manage` (`Authorization: Bearer fon_live_…`), or the portal's token.
+         */
+        get: operations["listWebhookDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/webhooks/{webhookId}/recover": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send again what failed since a time
+         * @description Every delivery to this endpoint that failed, of events from `since` on, gets one more attempt, each with its own `webhook-id`: after an outage, once the endpoint answers again. Runs in the background, a page of deliveries after the other; follow it in the delivery log.
+         *
+         *     API keys: a key with the scope `webhooks:manage` (`Authorization: Bearer fon_live_…`), or the portal's token.
+         */
+        post: operations["recoverDeliveries"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/webhooks/{webhookId}/deliveries/{deliveryId}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send one delivery again
+         * @description One more attempt of the delivery now, with its own `webhook-id`, whatever its status; a failure of it is logged and not retried on the schedule. Takes no body.
+         *
+         *     API keys: a key with the scope `webhooks:manage` (`Authorization: Bearer fon_live_…`), or the portal's token.
+         */
+        post: operations["retryDelivery"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/webhooks/{webhookId}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate a webhook endpoint's secret
+         * @description A new signing secret, answered this once. For 24 hours every message carries two signatures in `webhook-signature`, one with the new secret and one with the old, so the receiver can switch at any moment in that day; after it, the new one alone. Takes no body.
+         *
+         *     API keys: a key with the scope `webhooks:manage` (`Authorization: Bearer fon_live_…`), or the portal's token.
+         */
+        post: operations["rotateWebhookSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/webhooks/{webhookId}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a test event
+         * @description A `webhook.test` event to this endpoint alone, delivered, signed and logged like any other. Takes no body.
+         *
+         *     API keys: a key with the scope `webhooks:manage` (`Authorization: Bearer fon_live_…`), or the portal's token.
+         */
+        post: operations["testWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/v1/partner/activate": {
@@ -549,7 +775,7 @@ export interface paths {
         };
         /**
          * The customers, or a search among them
-         * @description Every customer (anyone with settings, a subscription, or both; each once), newest first, a page at a time, from an index the table's stream keeps: a change shows within seconds. `q` searches email, name and company by the start of any word (each word of `q` must start one), in any case, accents folded. Pass `nextCursor` back as `cursor`, with the same `q`, for the next page.
+         * @description Every customer (anyone with settings, a subscription, or both; each once), newest first, a page at a time, from an index the table's stream keeps: a change shows within seconds. `q` searches email, name and company by the start of any word (each word of `q` must start one), in any case, accents folded. Pass `nextCursor` back as `cursor`, with the same `q`, for the next page. Each customer shows how many developer API keys the account holds (never the keys).
          */
         get: operations["listCustomers"];
         put?: never;
@@ -993,7 +1219,148 @@ export interface paths {
         trace?: never;
     };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    "call.ended": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The `call.ended` event
+         * @description POSTed as JSON to each endpoint subscribed to the type (`/v1/me/webhooks`), with the Standard Webhooks headers: `webhook-id` (the event's id, the same on every attempt and resend: drop repeats by it), `webhook-timestamp` (Unix seconds of the attempt), `webhook-signature` (`v1,<base64 HMAC-SHA256 of "id.timestamp.body">` per secret, space-separated; two during a rotation). Verify it with the `standardwebhooks` package and the endpoint's `whsec_` secret. A 2xx within 15 s is success; anything else is retried after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h. At least once, and not necessarily in order: `timestamp` is when it happened.
+         */
+        post: operations["webhook:call.ended"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "call.report.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The `call.report.created` event
+         * @description POSTed as JSON to each endpoint subscribed to the type (`/v1/me/webhooks`), with the Standard Webhooks headers: `webhook-id` (the event's id, the same on every attempt and resend: drop repeats by it), `webhook-timestamp` (Unix seconds of the attempt), `webhook-signature` (`v1,<base64 HMAC-SHA256 of "id.timestamp.body">` per secret, space-separated; two during a rotation). Verify it with the `standardwebhooks` package and the endpoint's `whsec_` secret. A 2xx within 15 s is success; anything else is retried after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h. At least once, and not necessarily in order: `timestamp` is when it happened.
+         */
+        post: operations["webhook:call.report.created"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "subscription.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The `subscription.updated` event
+         * @description POSTed as JSON to each endpoint subscribed to the type (`/v1/me/webhooks`), with the Standard Webhooks headers: `webhook-id` (the event's id, the same on every attempt and resend: drop repeats by it), `webhook-timestamp` (Unix seconds of the attempt), `webhook-signature` (`v1,<base64 HMAC-SHA256 of "id.timestamp.body">` per secret, space-separated; two during a rotation). Verify it with the `standardwebhooks` package and the endpoint's `whsec_` secret. A 2xx within 15 s is success; anything else is retried after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h. At least once, and not necessarily in order: `timestamp` is when it happened.
+         */
+        post: operations["webhook:subscription.updated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "assistant.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The `assistant.updated` event
+         * @description POSTed as JSON to each endpoint subscribed to the type (`/v1/me/webhooks`), with the Standard Webhooks headers: `webhook-id` (the event's id, the same on every attempt and resend: drop repeats by it), `webhook-timestamp` (Unix seconds of the attempt), `webhook-signature` (`v1,<base64 HMAC-SHA256 of "id.timestamp.body">` per secret, space-separated; two during a rotation). Verify it with the `standardwebhooks` package and the endpoint's `whsec_` secret. A 2xx within 15 s is success; anything else is retried after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h. At least once, and not necessarily in order: `timestamp` is when it happened.
+         */
+        post: operations["webhook:assistant.updated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "phone-line.added": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The `phone-line.added` event
+         * @description POSTed as JSON to each endpoint subscribed to the type (`/v1/me/webhooks`), with the Standard Webhooks headers: `webhook-id` (the event's id, the same on every attempt and resend: drop repeats by it), `webhook-timestamp` (Unix seconds of the attempt), `webhook-signature` (`v1,<base64 HMAC-SHA256 of "id.timestamp.body">` per secret, space-separated; two during a rotation). Verify it with the `standardwebhooks` package and the endpoint's `whsec_` secret. A 2xx within 15 s is success; anything else is retried after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h. At least once, and not necessarily in order: `timestamp` is when it happened.
+         */
+        post: operations["webhook:phone-line.added"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "phone-line.removed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The `phone-line.removed` event
+         * @description POSTed as JSON to each endpoint subscribed to the type (`/v1/me/webhooks`), with the Standard Webhooks headers: `webhook-id` (the event's id, the same on every attempt and resend: drop repeats by it), `webhook-timestamp` (Unix seconds of the attempt), `webhook-signature` (`v1,<base64 HMAC-SHA256 of "id.timestamp.body">` per secret, space-separated; two during a rotation). Verify it with the `standardwebhooks` package and the endpoint's `whsec_` secret. A 2xx within 15 s is success; anything else is retried after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h. At least once, and not necessarily in order: `timestamp` is when it happened.
+         */
+        post: operations["webhook:phone-line.removed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "webhook.test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The `webhook.test` event
+         * @description POSTed as JSON to each endpoint subscribed to the type (`/v1/me/webhooks`), with the Standard Webhooks headers: `webhook-id` (the event's id, the same on every attempt and resend: drop repeats by it), `webhook-timestamp` (Unix seconds of the attempt), `webhook-signature` (`v1,<base64 HMAC-SHA256 of "id.timestamp.body">` per secret, space-separated; two during a rotation). Verify it with the `standardwebhooks` package and the endpoint's `whsec_` secret. A 2xx within 15 s is success; anything else is retried after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h. At least once, and not necessarily in order: `timestamp` is when it happened.
+         */
+        post: operations["webhook:webhook.test"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
         /** @description API Gateway's own error body, e.g. `{"message": "Unauthorized"}`. */
@@ -1112,6 +1479,17 @@ export interface components {
              */
             token: string;
         };
+        ApiKeyRequest: {
+            /** @description What the key is for, as its owner will recognise it in the list. */
+            name: string;
+            /** @description What the key may reach: `calls:read` (the calls), `webhooks:manage` (webhook subscriptions), `tools:manage` (custom tools). Every scope when left out. A key creating a key may give it only scopes it has itself. */
+            scopes?: ("webhooks:manage" | "calls:read" | "tools:manage")[];
+            /**
+             * Format: date-time
+             * @description When the key stops working (RFC 3339): in the future, at most 365 days ahead. Never, when left out.
+             */
+            expiresAt?: string;
+        };
         SubscriptionRequest: {
             /** @enum {string} */
             planId: "starter" | "business" | "premium";
@@ -1184,6 +1562,37 @@ export interface components {
              * @enum {string}
              */
             locale?: "de" | "en";
+        };
+        WebhookCreate: {
+            /**
+             * Format: uri
+             * @description Where the events are posted: `https` (the local stack also takes `http://127.0.0.1:<port>`), a public host, no user name or password.
+             * @example https://hooks.example.com/fonella
+             */
+            url: string;
+            eventTypes: components["schemas"]["WebhookEventType"][];
+            description?: string | null;
+            enabled?: boolean;
+        };
+        /** @enum {string} */
+        WebhookEventType: "call.ended" | "call.report.created" | "subscription.updated" | "assistant.updated" | "phone-line.added" | "phone-line.removed" | "webhook.test";
+        WebhookUpdate: {
+            /**
+             * Format: uri
+             * @description Where the events are posted: `https` (the local stack also takes `http://127.0.0.1:<port>`), a public host, no user name or password.
+             * @example https://hooks.example.com/fonella
+             */
+            url?: string;
+            eventTypes?: components["schemas"]["WebhookEventType"][];
+            description?: string | null;
+            enabled?: boolean;
+        };
+        WebhookRecoverRequest: {
+            /**
+             * Format: date-time
+             * @description Failed deliveries of events from this time on are sent again (within the log's retention).
+             */
+            since: string;
         };
         PartnerActivationRequest: {
             /**
@@ -1391,6 +1800,146 @@ export interface components {
              */
             organizationID?: number;
         };
+        /** @description A call the customer's assistant took has ended and its report is stored. */
+        CallEndedEvent: {
+            /** @constant */
+            type: "call.ended";
+            /**
+             * Format: date-time
+             * @description When the figures were computed; a snapshot is answered for up to an hour.
+             */
+            timestamp: string;
+            data: {
+                callId: string;
+                assistantId: string;
+                /** @description The caller's number (E.164), when known. */
+                from: string | null;
+                /** @description The number that was called (E.164), when known. */
+                to: string | null;
+                /**
+                 * Format: date-time
+                 * @description When the figures were computed; a snapshot is answered for up to an hour.
+                 */
+                startedAt: string;
+                /**
+                 * Format: date-time
+                 * @description When the figures were computed; a snapshot is answered for up to an hour.
+                 */
+                endedAt: string;
+                durationSeconds: number;
+                endedReason: string | null;
+                summary: string | null;
+                transcript: string | null;
+                /** @description The call in the customer portal. */
+                portalUrl: string;
+            };
+        };
+        /** @description A call of the account was reported for review (POST /v1/me/call-reports). */
+        CallReportCreatedEvent: {
+            /** @constant */
+            type: "call.report.created";
+            /**
+             * Format: date-time
+             * @description When the figures were computed; a snapshot is answered for up to an hour.
+             */
+            timestamp: string;
+            data: {
+                reportId: string;
+                callId: string;
+                /**
+                 * Format: date-time
+                 * @description When the figures were computed; a snapshot is answered for up to an hour.
+                 */
+                callStartedAt: string;
+                description: string;
+                locale: string;
+                /**
+                 * Format: date-time
+                 * @description When the figures were computed; a snapshot is answered for up to an hour.
+                 */
+                reportedAt: string;
+            };
+        };
+        /** @description The account's subscription changed: its plan, status, period, a scheduled change or cancellation. */
+        SubscriptionUpdatedEvent: {
+            /** @constant */
+            type: "subscription.updated";
+            /**
+             * Format: date-time
+             * @description When the figures were computed; a snapshot is answered for up to an hour.
+             */
+            timestamp: string;
+            data: {
+                planId: string;
+                status: string | null;
+                currentPeriodEnd: string | null;
+                cancelAtPeriodEnd: boolean;
+                pendingChange: {
+                    planId: string;
+                    effectiveAt: string | null;
+                } | null;
+            };
+        };
+        /** @description The account's assistant was created or changed (greeting, language). */
+        AssistantUpdatedEvent: {
+            /** @constant */
+            type: "assistant.updated";
+            /**
+             * Format: date-time
+             * @description When the figures were computed; a snapshot is answered for up to an hour.
+             */
+            timestamp: string;
+            data: {
+                assistantId: string;
+                greeting: string | null;
+                language: string | null;
+                updatedAt: string | null;
+            };
+        };
+        /** @description A phone line reaches the assistant now: a pool number bound, a Sipgate line or an external trunk active. */
+        PhoneLineAddedEvent: {
+            /** @constant */
+            type: "phone-line.added";
+            /**
+             * Format: date-time
+             * @description When the figures were computed; a snapshot is answered for up to an hour.
+             */
+            timestamp: string;
+            data: {
+                /** @enum {string} */
+                kind: "pool" | "sipgate" | "external";
+                number: string | null;
+            };
+        };
+        /** @description A phone line of the account was removed. */
+        PhoneLineRemovedEvent: {
+            /** @constant */
+            type: "phone-line.removed";
+            /**
+             * Format: date-time
+             * @description When the figures were computed; a snapshot is answered for up to an hour.
+             */
+            timestamp: string;
+            data: {
+                /** @enum {string} */
+                kind: "pool" | "sipgate" | "external";
+                number: string | null;
+            };
+        };
+        /** @description Sent by POST /v1/me/webhooks/{webhookId}/test, to this endpoint only. */
+        WebhookTestEvent: {
+            /** @constant */
+            type: "webhook.test";
+            /**
+             * Format: date-time
+             * @description When the figures were computed; a snapshot is answered for up to an hour.
+             */
+            timestamp: string;
+            data: {
+                webhookId: string;
+                message: string;
+            };
+        };
         Health: {
             /** @constant */
             status: "ok";
@@ -1500,6 +2049,46 @@ export interface components {
              * @description When the figures were computed; a snapshot is answered for up to an hour.
              */
             updatedAt: string;
+        };
+        ApiKeyCreated: {
+            /** @description The key's id (for `DELETE /v1/me/api-keys/{keyId}`). */
+            keyId: string;
+            name: string;
+            /** @description The token's first 16 characters (`fon_live_` and 7 more): how to tell keys apart. The whole token is never shown again. */
+            prefix: string;
+            scopes: ("webhooks:manage" | "calls:read" | "tools:manage")[];
+            /**
+             * Format: date-time
+             * @description When the figures were computed; a snapshot is answered for up to an hour.
+             */
+            createdAt: string;
+            /** @description When the key stops working; null: never. */
+            expiresAt: string | null;
+            /** @description The last request the key made, to the minute (it moves at most once a minute); null: none yet. */
+            lastUsedAt: string | null;
+            /** @description The whole token, `fon_live_` and 43 characters: send it as `Authorization: Bearer <token>`. Shown in this answer only; store it now. */
+            token: string;
+        };
+        /** @description The account's keys (at most 10), newest first. */
+        ApiKeyList: {
+            items: components["schemas"]["ApiKey"][];
+        };
+        ApiKey: {
+            /** @description The key's id (for `DELETE /v1/me/api-keys/{keyId}`). */
+            keyId: string;
+            name: string;
+            /** @description The token's first 16 characters (`fon_live_` and 7 more): how to tell keys apart. The whole token is never shown again. */
+            prefix: string;
+            scopes: ("webhooks:manage" | "calls:read" | "tools:manage")[];
+            /**
+             * Format: date-time
+             * @description When the figures were computed; a snapshot is answered for up to an hour.
+             */
+            createdAt: string;
+            /** @description When the key stops working; null: never. */
+            expiresAt: string | null;
+            /** @description The last request the key made, to the minute (it moves at most once a minute); null: none yet. */
+            lastUsedAt: string | null;
         };
         SubscriptionCreated: {
             subscriptionId: string;
@@ -1648,6 +2237,129 @@ export interface components {
              * @description When the figures were computed; a snapshot is answered for up to an hour.
              */
             referredAt: string;
+        };
+        WebhookWithSecret: {
+            id: string;
+            url: string;
+            eventTypes: components["schemas"]["WebhookEventType"][];
+            description: string | null;
+            enabled: boolean;
+            /** @description The signing secret, masked: it is shown whole only on creation and rotation. */
+            secretHint: string;
+            /** @description Until then the secret before the last rotation signs too. */
+            previousSecretExpiresAt: string | null;
+            /** @description The first failed attempt since the last success; after 5 days of failures the endpoint is disabled. */
+            failingSince: string | null;
+            disabledAt: string | null;
+            disabledReason: string | null;
+            /**
+             * Format: date-time
+             * @description When the figures were computed; a snapshot is answered for up to an hour.
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description When the figures were computed; a snapshot is answered for up to an hour.
+             */
+            updatedAt: string;
+            /** @description The signing secret (`whsec_...`), shown this once: keep it where the receiver can read it. */
+            secret: string;
+        };
+        WebhookList: {
+            items: components["schemas"]["Webhook"][];
+        };
+        Webhook: {
+            id: string;
+            url: string;
+            eventTypes: components["schemas"]["WebhookEventType"][];
+            description: string | null;
+            enabled: boolean;
+            /** @description The signing secret, masked: it is shown whole only on creation and rotation. */
+            secretHint: string;
+            /** @description Until then the secret before the last rotation signs too. */
+            previousSecretExpiresAt: string | null;
+            /** @description The first failed attempt since the last success; after 5 days of failures the endpoint is disabled. */
+            failingSince: string | null;
+            disabledAt: string | null;
+            disabledReason: string | null;
+            /**
+             * Format: date-time
+             * @description When the figures were computed; a snapshot is answered for up to an hour.
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description When the figures were computed; a snapshot is answered for up to an hour.
+             */
+            updatedAt: string;
+        };
+        WebhookDeliveryPage: {
+            items: components["schemas"]["WebhookDelivery"][];
+            nextCursor: string | null;
+        };
+        WebhookDelivery: {
+            /** @description The delivery's id: its event's id, which is the `webhook-id` of every attempt. */
+            id: string;
+            eventType: components["schemas"]["WebhookEventType"];
+            /**
+             * Format: date-time
+             * @description When the figures were computed; a snapshot is answered for up to an hour.
+             */
+            occurredAt: string;
+            /**
+             * Format: date-time
+             * @description When the figures were computed; a snapshot is answered for up to an hour.
+             */
+            createdAt: string;
+            /** @enum {string} */
+            status: "pending" | "succeeded" | "failed";
+            attempts: number;
+            lastStatus: number | null;
+            lastError: string | null;
+            lastDurationMs: number | null;
+            /** @description The first KB of the last answer's body. */
+            lastResponse: string | null;
+            lastAttemptAt: string | null;
+            nextAttemptAt: string | null;
+            /** @description The latest attempts (up to 20), oldest first. */
+            log: {
+                attempt: number;
+                /**
+                 * Format: date-time
+                 * @description When the figures were computed; a snapshot is answered for up to an hour.
+                 */
+                at: string;
+                /** @description The endpoint's HTTP status; null without an answer. */
+                status: number | null;
+                durationMs: number;
+                error: string | null;
+                /** @enum {string} */
+                trigger: "event" | "retry" | "recover";
+            }[];
+        };
+        WebhookRecovery: {
+            recoveryId: string;
+            /**
+             * Format: date-time
+             * @description When the figures were computed; a snapshot is answered for up to an hour.
+             */
+            since: string;
+            /** @constant */
+            status: "running";
+        };
+        SecretRotated: {
+            id: string;
+            /** @description The new signing secret, shown this once. */
+            secret: string;
+            /**
+             * Format: date-time
+             * @description When the figures were computed; a snapshot is answered for up to an hour.
+             */
+            previousSecretExpiresAt: string;
+        };
+        TestEventSent: {
+            /** @description The test message's id (`webhook-id`), also its delivery's id. */
+            eventId: string;
         };
         PartnerActivated: {
             partnerId: string;
@@ -1902,6 +2614,8 @@ export interface components {
                 /** @description Stripe's status; null while the subscription is being created. */
                 status: string | null;
             } | null;
+            /** @description How many developer API keys the account holds now (never the keys). */
+            apiKeys: number;
         };
         /** @description jambonz verbs for the call (say, dial, hangup; sip:decline alone, 486, for a call over the inbound channels). */
         JambonzVerbs: ({
@@ -2818,7 +3532,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: no valid bearer token (missing, expired, or for another audience). API Gateway's JWT authorizer answers; the function never runs. */
+            /** @description Unauthorized: no valid bearer token (missing, expired, for another audience, or an API key: this route takes the portal's token only). API Gateway's JWT authorizer answers; the function never runs. */
             401: {
                 headers: {
                     /** @description The bearer challenge. */
@@ -3001,7 +3715,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: no valid bearer token (missing, expired, or for another audience). API Gateway's JWT authorizer answers; the function never runs. */
+            /** @description Unauthorized: no valid bearer token (missing, expired, for another audience, or an API key: this route takes the portal's token only). API Gateway's JWT authorizer answers; the function never runs. */
             401: {
                 headers: {
                     /** @description The bearer challenge. */
@@ -3159,7 +3873,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: no valid bearer token (missing, expired, or for another audience). API Gateway's JWT authorizer answers; the function never runs. */
+            /** @description Unauthorized: no valid bearer token (missing, expired, for another audience, or an API key: this route takes the portal's token only). API Gateway's JWT authorizer answers; the function never runs. */
             401: {
                 headers: {
                     /** @description The bearer challenge. */
@@ -3331,7 +4045,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: no valid bearer token (missing, expired, or for another audience). API Gateway's JWT authorizer answers; the function never runs. */
+            /** @description Unauthorized: no valid bearer token (missing, expired, for another audience, or an API key: this route takes the portal's token only). API Gateway's JWT authorizer answers; the function never runs. */
             401: {
                 headers: {
                     /** @description The bearer challenge. */
@@ -3453,6 +4167,372 @@ export interface operations {
             };
         };
     };
+    listApiKeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The account's keys. */
+            200: {
+                headers: {
+                    /** @description The key's per-minute limit now (IETF draft RateLimit fields): `"per-key";r=<requests left>;t=<seconds until the window ends>`. */
+                    RateLimit?: string;
+                    /** @description The per-key limit: `"per-key";q=<requests>;w=60`. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyList"];
+                };
+            };
+            /** @description Bad request. `validation`: fields or query parameters are invalid or unknown, and `errors` names each one. `unexpected-body`: a body was sent, and this operation takes none. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:validation" | "urn:fonella:problem:unexpected-body";
+                        /** @constant */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description Unauthorized. `unauthorized`: no bearer token, or a JWT that fails the checks of API Gateway's JWT authorizer (this route has none: the function checks it, and answers problem+json); `api-key-invalid`: a `fon_live_` token no key has (never issued, or its key was deleted: from the next request on); `api-key-expired`: the key's `expiresAt` has passed. */
+            401: {
+                headers: {
+                    /** @description The bearer challenge (RFC 6750): `Bearer realm="fonella"`, with `error="invalid_token"` for a token that was refused. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:unauthorized" | "urn:fonella:problem:api-key-invalid" | "urn:fonella:problem:api-key-expired";
+                        /** @constant */
+                        status?: 401;
+                    };
+                };
+            };
+            /** @description Forbidden. `insufficient-scope`: an API key without any of the scopes `webhooks:manage`, `calls:read`, `tools:manage`; nothing changed. */
+            403: {
+                headers: {
+                    /** @description The bearer challenge naming the scopes: `Bearer realm="fonella", error="insufficient_scope", scope="…"`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:insufficient-scope";
+                        /** @constant */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description Conflict. `account-being-deleted`: the caller's account is being deleted: nothing is accepted meanwhile. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:account-being-deleted";
+                        /** @constant */
+                        status?: 409;
+                    };
+                };
+            };
+            /** @description Gone. `account-deleted`: the caller's account was deleted (a token issued before stays refused until it expires). */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:account-deleted";
+                        /** @constant */
+                        status?: 410;
+                    };
+                };
+            };
+            /** @description Body too large. `payload-too-large`: it exceeds the configured bound, MAX_BODY_BYTES. Over 10 MB, API Gateway answers with its own body. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:payload-too-large";
+                        /** @constant */
+                        status?: 413;
+                    };
+                    "application/json": components["schemas"]["GatewayError"] & {
+                        /** @constant */
+                        message?: "Request Entity Too Large";
+                    };
+                };
+            };
+            /** @description Too many requests. `rate-limited`: the API key made more requests this minute than its limit; nothing changed. Too many requests: API Gateway's throttling answers with its own body; the function never runs. */
+            429: {
+                headers: {
+                    /** @description The key's per-minute limit now (IETF draft RateLimit fields): `"per-key";r=<requests left>;t=<seconds until the window ends>`. */
+                    RateLimit?: string;
+                    /** @description The per-key limit: `"per-key";q=<requests>;w=60`. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the key's minute ends. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:rate-limited";
+                        /** @constant */
+                        status?: 429;
+                    };
+                    "application/json": components["schemas"]["GatewayError"] & {
+                        /** @constant */
+                        message?: "Too Many Requests";
+                    };
+                };
+            };
+            /** @description Unexpected error. `internal` from the function; API Gateway's own body when the function crashed or timed out. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:internal";
+                        /** @constant */
+                        status?: 500;
+                    };
+                    "application/json": components["schemas"]["GatewayError"] & {
+                        /** @constant */
+                        message?: "Internal Server Error";
+                    };
+                };
+            };
+            /** @description Service unavailable. `table-unavailable`: the table did not answer in time; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:table-unavailable";
+                        /** @constant */
+                        status?: 503;
+                    };
+                };
+            };
+        };
+    };
+    createApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApiKeyRequest"];
+            };
+        };
+        responses: {
+            /** @description The key, with its whole token (shown this once). */
+            201: {
+                headers: {
+                    /** @description The key's per-minute limit now (IETF draft RateLimit fields): `"per-key";r=<requests left>;t=<seconds until the window ends>`. */
+                    RateLimit?: string;
+                    /** @description The per-key limit: `"per-key";q=<requests>;w=60`. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyCreated"];
+                };
+            };
+            /** @description Bad request. `validation`: fields or query parameters are invalid or unknown, and `errors` names each one. `malformed-json`: the body is not valid JSON. `api-key-expiry-invalid`: `expiresAt` is not in the future, or more than 365 days ahead; `errors` names `body.expiresAt`. Nothing was created. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:validation" | "urn:fonella:problem:malformed-json" | "urn:fonella:problem:api-key-expiry-invalid";
+                        /** @constant */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description Unauthorized. `unauthorized`: no bearer token, or a JWT that fails the checks of API Gateway's JWT authorizer (this route has none: the function checks it, and answers problem+json); `api-key-invalid`: a `fon_live_` token no key has (never issued, or its key was deleted: from the next request on); `api-key-expired`: the key's `expiresAt` has passed. */
+            401: {
+                headers: {
+                    /** @description The bearer challenge (RFC 6750): `Bearer realm="fonella"`, with `error="invalid_token"` for a token that was refused. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:unauthorized" | "urn:fonella:problem:api-key-invalid" | "urn:fonella:problem:api-key-expired";
+                        /** @constant */
+                        status?: 401;
+                    };
+                };
+            };
+            /** @description Forbidden. `insufficient-scope`: an API key without any of the scopes `webhooks:manage`, `calls:read`, `tools:manage`; nothing changed. `insufficient-scope`: the calling API key asked for a scope it does not have itself (the answer names it). Nothing was created. */
+            403: {
+                headers: {
+                    /** @description The bearer challenge naming the scopes: `Bearer realm="fonella", error="insufficient_scope", scope="…"`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:insufficient-scope";
+                        /** @constant */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description Conflict. `account-being-deleted`: the caller's account is being deleted: nothing is accepted meanwhile. `quota-api-keys`: the account holds 10 keys already; delete one first. Nothing was created. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:account-being-deleted" | "urn:fonella:problem:quota-api-keys";
+                        /** @constant */
+                        status?: 409;
+                    };
+                };
+            };
+            /** @description Gone. `account-deleted`: the caller's account was deleted (a token issued before stays refused until it expires). */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:account-deleted";
+                        /** @constant */
+                        status?: 410;
+                    };
+                };
+            };
+            /** @description Body too large. `payload-too-large`: it exceeds 1024 bytes. Over 10 MB, API Gateway answers with its own body. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:payload-too-large";
+                        /** @constant */
+                        status?: 413;
+                    };
+                    "application/json": components["schemas"]["GatewayError"] & {
+                        /** @constant */
+                        message?: "Request Entity Too Large";
+                    };
+                };
+            };
+            /** @description Unsupported media type. `unsupported-media-type`: the body is not declared as JSON in UTF-8 (another `Content-Type` or charset). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:unsupported-media-type";
+                        /** @constant */
+                        status?: 415;
+                    };
+                };
+            };
+            /** @description Too many requests. `rate-limited`: the API key made more requests this minute than its limit; nothing changed. Too many requests: API Gateway's throttling answers with its own body; the function never runs. */
+            429: {
+                headers: {
+                    /** @description The key's per-minute limit now (IETF draft RateLimit fields): `"per-key";r=<requests left>;t=<seconds until the window ends>`. */
+                    RateLimit?: string;
+                    /** @description The per-key limit: `"per-key";q=<requests>;w=60`. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the key's minute ends. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:rate-limited";
+                        /** @constant */
+                        status?: 429;
+                    };
+                    "application/json": components["schemas"]["GatewayError"] & {
+                        /** @constant */
+                        message?: "Too Many Requests";
+                    };
+                };
+            };
+            /** @description Unexpected error. `internal` from the function; API Gateway's own body when the function crashed or timed out. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:internal";
+                        /** @constant */
+                        status?: 500;
+                    };
+                    "application/json": components["schemas"]["GatewayError"] & {
+                        /** @constant */
+                        message?: "Internal Server Error";
+                    };
+                };
+            };
+            /** @description Service unavailable. `table-unavailable`: the table did not answer in time; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:table-unavailable";
+                        /** @constant */
+                        status?: 503;
+                    };
+                };
+            };
+        };
+    };
     createSubscription: {
         parameters: {
             query?: never;
@@ -3489,7 +4569,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: no valid bearer token (missing, expired, or for another audience). API Gateway's JWT authorizer answers; the function never runs. */
+            /** @description Unauthorized: no valid bearer token (missing, expired, for another audience, or an API key: this route takes the portal's token only). API Gateway's JWT authorizer answers; the function never runs. */
             401: {
                 headers: {
                     /** @description The bearer challenge. */
@@ -3625,6 +4705,194 @@ export interface operations {
             };
         };
     };
+    deleteApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                keyId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    /** @description The key's per-minute limit now (IETF draft RateLimit fields): `"per-key";r=<requests left>;t=<seconds until the window ends>`. */
+                    RateLimit?: string;
+                    /** @description The per-key limit: `"per-key";q=<requests>;w=60`. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request. `validation`: fields or query parameters are invalid or unknown, and `errors` names each one. `unexpected-body`: a body was sent, and this operation takes none. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:validation" | "urn:fonella:problem:unexpected-body";
+                        /** @constant */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description Unauthorized. `unauthorized`: no bearer token, or a JWT that fails the checks of API Gateway's JWT authorizer (this route has none: the function checks it, and answers problem+json); `api-key-invalid`: a `fon_live_` token no key has (never issued, or its key was deleted: from the next request on); `api-key-expired`: the key's `expiresAt` has passed. */
+            401: {
+                headers: {
+                    /** @description The bearer challenge (RFC 6750): `Bearer realm="fonella"`, with `error="invalid_token"` for a token that was refused. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:unauthorized" | "urn:fonella:problem:api-key-invalid" | "urn:fonella:problem:api-key-expired";
+                        /** @constant */
+                        status?: 401;
+                    };
+                };
+            };
+            /** @description Forbidden. `insufficient-scope`: an API key without any of the scopes `webhooks:manage`, `calls:read`, `tools:manage`; nothing changed. `insufficient-scope`: the calling API key lacks a scope of the key it would delete (the answer names it). Nothing was deleted. */
+            403: {
+                headers: {
+                    /** @description The bearer challenge naming the scopes: `Bearer realm="fonella", error="insufficient_scope", scope="…"`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:insufficient-scope";
+                        /** @constant */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description `api-key-not-found`: the account has no key with this id. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:api-key-not-found";
+                        /** @constant */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description Conflict. `account-being-deleted`: the caller's account is being deleted: nothing is accepted meanwhile. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:account-being-deleted";
+                        /** @constant */
+                        status?: 409;
+                    };
+                };
+            };
+            /** @description Gone. `account-deleted`: the caller's account was deleted (a token issued before stays refused until it expires). */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:account-deleted";
+                        /** @constant */
+                        status?: 410;
+                    };
+                };
+            };
+            /** @description Body too large. `payload-too-large`: it exceeds the configured bound, MAX_BODY_BYTES. Over 10 MB, API Gateway answers with its own body. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:payload-too-large";
+                        /** @constant */
+                        status?: 413;
+                    };
+                    "application/json": components["schemas"]["GatewayError"] & {
+                        /** @constant */
+                        message?: "Request Entity Too Large";
+                    };
+                };
+            };
+            /** @description Too many requests. `rate-limited`: the API key made more requests this minute than its limit; nothing changed. Too many requests: API Gateway's throttling answers with its own body; the function never runs. */
+            429: {
+                headers: {
+                    /** @description The key's per-minute limit now (IETF draft RateLimit fields): `"per-key";r=<requests left>;t=<seconds until the window ends>`. */
+                    RateLimit?: string;
+                    /** @description The per-key limit: `"per-key";q=<requests>;w=60`. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the key's minute ends. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:rate-limited";
+                        /** @constant */
+                        status?: 429;
+                    };
+                    "application/json": components["schemas"]["GatewayError"] & {
+                        /** @constant */
+                        message?: "Too Many Requests";
+                    };
+                };
+            };
+            /** @description Unexpected error. `internal` from the function; API Gateway's own body when the function crashed or timed out. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:internal";
+                        /** @constant */
+                        status?: 500;
+                    };
+                    "application/json": components["schemas"]["GatewayError"] & {
+                        /** @constant */
+                        message?: "Internal Server Error";
+                    };
+                };
+            };
+            /** @description Service unavailable. `table-unavailable`: the table did not answer in time; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:table-unavailable";
+                        /** @constant */
+                        status?: 503;
+                    };
+                };
+            };
+        };
+    };
     getMe: {
         parameters: {
             query?: never;
@@ -3657,7 +4925,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: no valid bearer token (missing, expired, or for another audience). API Gateway's JWT authorizer answers; the function never runs. */
+            /** @description Unauthorized: no valid bearer token (missing, expired, for another audience, or an API key: this route takes the portal's token only). API Gateway's JWT authorizer answers; the function never runs. */
             401: {
                 headers: {
                     /** @description The bearer challenge. */
@@ -3801,7 +5069,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: no valid bearer token (missing, expired, or for another audience). API Gateway's JWT authorizer answers; the function never runs. */
+            /** @description Unauthorized: no valid bearer token (missing, expired, for another audience, or an API key: this route takes the portal's token only). API Gateway's JWT authorizer answers; the function never runs. */
             401: {
                 headers: {
                     /** @description The bearer challenge. */
@@ -3937,6 +5205,10 @@ export interface operations {
             /** @description The call. */
             200: {
                 headers: {
+                    /** @description The key's per-minute limit now (IETF draft RateLimit fields): `"per-key";r=<requests left>;t=<seconds until the window ends>`. */
+                    RateLimit?: string;
+                    /** @description The per-key limit: `"per-key";q=<requests>;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3957,17 +5229,35 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: no valid bearer token (missing, expired, or for another audience). API Gateway's JWT authorizer answers; the function never runs. */
+            /** @description Unauthorized. `unauthorized`: no bearer token, or a JWT that fails the checks of API Gateway's JWT authorizer (this route has none: the function checks it, and answers problem+json); `api-key-invalid`: a `fon_live_` token no key has (never issued, or its key was deleted: from the next request on); `api-key-expired`: the key's `expiresAt` has passed. */
             401: {
                 headers: {
-                    /** @description The bearer challenge. */
+                    /** @description The bearer challenge (RFC 6750): `Bearer realm="fonella"`, with `error="invalid_token"` for a token that was refused. */
                     "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["GatewayError"] & {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:unauthorized" | "urn:fonella:problem:api-key-invalid" | "urn:fonella:problem:api-key-expired";
                         /** @constant */
-                        message?: "Unauthorized";
+                        status?: 401;
+                    };
+                };
+            };
+            /** @description Forbidden. `insufficient-scope`: an API key without the scope `calls:read`; nothing changed. */
+            403: {
+                headers: {
+                    /** @description The bearer challenge naming the scopes: `Bearer realm="fonella", error="insufficient_scope", scope="…"`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:insufficient-scope";
+                        /** @constant */
+                        status?: 403;
                     };
                 };
             };
@@ -4031,12 +5321,24 @@ export interface operations {
                     };
                 };
             };
-            /** @description Too many requests: API Gateway's throttling answers with its own body; the function never runs. */
+            /** @description Too many requests. `rate-limited`: the API key made more requests this minute than its limit; nothing changed. Too many requests: API Gateway's throttling answers with its own body; the function never runs. */
             429: {
                 headers: {
+                    /** @description The key's per-minute limit now (IETF draft RateLimit fields): `"per-key";r=<requests left>;t=<seconds until the window ends>`. */
+                    RateLimit?: string;
+                    /** @description The per-key limit: `"per-key";q=<requests>;w=60`. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the key's minute ends. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:rate-limited";
+                        /** @constant */
+                        status?: 429;
+                    };
                     "application/json": components["schemas"]["GatewayError"] & {
                         /** @constant */
                         message?: "Too Many Requests";
@@ -4095,6 +5397,10 @@ export interface operations {
             /** @description One page of calls. */
             200: {
                 headers: {
+                    /** @description The key's per-minute limit now (IETF draft RateLimit fields): `"per-key";r=<requests left>;t=<seconds until the window ends>`. */
+                    RateLimit?: string;
+                    /** @description The per-key limit: `"per-key";q=<requests>;w=60`. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4115,17 +5421,35 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: no valid bearer token (missing, expired, or for another audience). API Gateway's JWT authorizer answers; the function never runs. */
+            /** @description Unauthorized. `unauthorized`: no bearer token, or a JWT that fails the checks of API Gateway's JWT authorizer (this route has none: the function checks it, and answers problem+json); `api-key-invalid`: a `fon_live_` token no key has (never issued, or its key was deleted: from the next request on); `api-key-expired`: the key's `expiresAt` has passed. */
             401: {
                 headers: {
-                    /** @description The bearer challenge. */
+                    /** @description The bearer challenge (RFC 6750): `Bearer realm="fonella"`, with `error="invalid_token"` for a token that was refused. */
                     "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["GatewayError"] & {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:unauthorized" | "urn:fonella:problem:api-key-invalid" | "urn:fonella:problem:api-key-expired";
                         /** @constant */
-                        message?: "Unauthorized";
+                        status?: 401;
+                    };
+                };
+            };
+            /** @description Forbidden. `insufficient-scope`: an API key without the scope `calls:read`; nothing changed. */
+            403: {
+                headers: {
+                    /** @description The bearer challenge naming the scopes: `Bearer realm="fonella", error="insufficient_scope", scope="…"`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:insufficient-scope";
+                        /** @constant */
+                        status?: 403;
                     };
                 };
             };
@@ -4175,12 +5499,24 @@ export interface operations {
                     };
                 };
             };
-            /** @description Too many requests: API Gateway's throttling answers with its own body; the function never runs. */
+            /** @description Too many requests. `rate-limited`: the API key made more requests this minute than its limit; nothing changed. Too many requests: API Gateway's throttling answers with its own body; the function never runs. */
             429: {
                 headers: {
+                    /** @description The key's per-minute limit now (IETF draft RateLimit fields): `"per-key";r=<requests left>;t=<seconds until the window ends>`. */
+                    RateLimit?: string;
+                    /** @description The per-key limit: `"per-key";q=<requests>;w=60`. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the key's minute ends. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:rate-limited";
+                        /** @constant */
+                        status?: 429;
+                    };
                     "application/json": components["schemas"]["GatewayError"] & {
                         /** @constant */
                         message?: "Too Many Requests";
@@ -4259,7 +5595,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: no valid bearer token (missing, expired, or for another audience). API Gateway's JWT authorizer answers; the function never runs. */
+            /** @description Unauthorized: no valid bearer token (missing, expired, for another audience, or an API key: this route takes the portal's token only). API Gateway's JWT authorizer answers; the function never runs. */
             401: {
                 headers: {
                     /** @description The bearer challenge. */
@@ -4431,7 +5767,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: no valid bearer token (missing, expired, or for another audience). API Gateway's JWT authorizer answers; the function never runs. */
+            /** @description Unauthorized: no valid bearer token (missing, expired, for another audience, or an API key: this route takes the portal's token only). API Gateway's JWT authorizer answers; the function never runs. */
             401: {
                 headers: {
                     /** @description The bearer challenge. */
@@ -4592,7 +5928,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: no valid bearer token (missing, expired, or for another audience). API Gateway's JWT authorizer answers; the function never runs. */
+            /** @description Unauthorized: no valid bearer token (missing, expired, for another audience, or an API key: this route takes the portal's token only). API Gateway's JWT authorizer answers; the function never runs. */
             401: {
                 headers: {
                     /** @description The bearer challenge. */
@@ -4788,7 +6124,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: no valid bearer token (missing, expired, or for another audience). API Gateway's JWT authorizer answers; the function never runs. */
+            /** @description Unauthorized: no valid bearer token (missing, expired, for another audience, or an API key: this route takes the portal's token only). API Gateway's JWT authorizer answers; the function never runs. */
             401: {
                 headers: {
                     /** @description The bearer challenge. */
@@ -4960,7 +6296,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: no valid bearer token (missing, expired, or for another audience). API Gateway's JWT authorizer answers; the function never runs. */
+            /** @description Unauthorized: no valid bearer token (missing, expired, for another audience, or an API key: this route takes the portal's token only). API Gateway's JWT authorizer answers; the function never runs. */
             401: {
                 headers: {
                     /** @description The bearer challenge. */
@@ -5090,6 +6426,1931 @@ export interface operations {
             };
         };
     };
+    listWebhooks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The endpoints. */
+            200: {
+                headers: {
+                    /** @description The key's per-minute limit now (IETF draft RateLimit fields): `"per-key";r=<requests left>;t=<seconds until the window ends>`. */
+                    RateLimit?: string;
+                    /** @description The per-key limit: `"per-key";q=<requests>;w=60`. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookList"];
+                };
+            };
+            /** @description Bad request. `validation`: fields or query parameters are invalid or unknown, and `errors` names each one. `unexpected-body`: a body was sent, and this operation takes none. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:validation" | "urn:fonella:problem:unexpected-body";
+                        /** @constant */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description Unauthorized. `unauthorized`: no bearer token, or a JWT that fails the checks of API Gateway's JWT authorizer (this route has none: the function checks it, and answers problem+json); `api-key-invalid`: a `fon_live_` token no key has (never issued, or its key was deleted: from the next request on); `api-key-expired`: the key's `expiresAt` has passed. */
+            401: {
+                headers: {
+                    /** @description The bearer challenge (RFC 6750): `Bearer realm="fonella"`, with `error="invalid_token"` for a token that was refused. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:unauthorized" | "urn:fonella:problem:api-key-invalid" | "urn:fonella:problem:api-key-expired";
+                        /** @constant */
+                        status?: 401;
+                    };
+                };
+            };
+            /** @description Forbidden. `insufficient-scope`: an API key without the scope `webhooks:manage`; nothing changed. */
+            403: {
+                headers: {
+                    /** @description The bearer challenge naming the scopes: `Bearer realm="fonella", error="insufficient_scope", scope="…"`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:insufficient-scope";
+                        /** @constant */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description Conflict. `account-being-deleted`: the caller's account is being deleted: nothing is accepted meanwhile. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:account-being-deleted";
+                        /** @constant */
+                        status?: 409;
+                    };
+                };
+            };
+            /** @description Gone. `account-deleted`: the caller's account was deleted (a token issued before stays refused until it expires). */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:account-deleted";
+                        /** @constant */
+                        status?: 410;
+                    };
+                };
+            };
+            /** @description Body too large. `payload-too-large`: it exceeds the configured bound, MAX_BODY_BYTES. Over 10 MB, API Gateway answers with its own body. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:payload-too-large";
+                        /** @constant */
+                        status?: 413;
+                    };
+                    "application/json": components["schemas"]["GatewayError"] & {
+                        /** @constant */
+                        message?: "Request Entity Too Large";
+                    };
+                };
+            };
+            /** @description Too many requests. `rate-limited`: the API key made more requests this minute than its limit; nothing changed. Too many requests: API Gateway's throttling answers with its own body; the function never runs. */
+            429: {
+                headers: {
+                    /** @description The key's per-minute limit now (IETF draft RateLimit fields): `"per-key";r=<requests left>;t=<seconds until the window ends>`. */
+                    RateLimit?: string;
+                    /** @description The per-key limit: `"per-key";q=<requests>;w=60`. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the key's minute ends. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:rate-limited";
+                        /** @constant */
+                        status?: 429;
+                    };
+                    "application/json": components["schemas"]["GatewayError"] & {
+                        /** @constant */
+                        message?: "Too Many Requests";
+                    };
+                };
+            };
+            /** @description Unexpected error. `internal` from the function; API Gateway's own body when the function crashed or timed out. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:internal";
+                        /** @constant */
+                        status?: 500;
+                    };
+                    "application/json": components["schemas"]["GatewayError"] & {
+                        /** @constant */
+                        message?: "Internal Server Error";
+                    };
+                };
+            };
+            /** @description Service unavailable. `table-unavailable`: the table did not answer in time; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:table-unavailable";
+                        /** @constant */
+                        status?: 503;
+                    };
+                };
+            };
+        };
+    };
+    createWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookCreate"];
+            };
+        };
+        responses: {
+            /** @description The endpoint, with its signing secret (shown this once). */
+            201: {
+                headers: {
+                    /** @description The key's per-minute limit now (IETF draft RateLimit fields): `"per-key";r=<requests left>;t=<seconds until the window ends>`. */
+                    RateLimit?: string;
+                    /** @description The per-key limit: `"per-key";q=<requests>;w=60`. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookWithSecret"];
+                };
+            };
+            /** @description Bad request. `validation`: fields or query parameters are invalid or unknown, and `errors` names each one. `malformed-json`: the body is not valid JSON. `webhook-url-refused`: the URL is not `https`, carries a user name or password, or its host is not on the public internet (a private, loopback, link-local, shared, multicast or reserved address, an internal or single-label name, a name resolving to such an address or not resolving). `errors` names `body.url`. Nothing was stored. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:validation" | "urn:fonella:problem:malformed-json" | "urn:fonella:problem:webhook-url-refused";
+                        /** @constant */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description Unauthorized. `unauthorized`: no bearer token, or a JWT that fails the checks of API Gateway's JWT authorizer (this route has none: the function checks it, and answers problem+json); `api-key-invalid`: a `fon_live_` token no key has (never issued, or its key was deleted: from the next request on); `api-key-expired`: the key's `expiresAt` has passed. */
+            401: {
+                headers: {
+                    /** @description The bearer challenge (RFC 6750): `Bearer realm="fonella"`, with `error="invalid_token"` for a token that was refused. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:unauthorized" | "urn:fonella:problem:api-key-invalid" | "urn:fonella:problem:api-key-expired";
+                        /** @constant */
+                        status?: 401;
+                    };
+                };
+            };
+            /** @description Forbidden. `insufficient-scope`: an API key without the scope `webhooks:manage`; nothing changed. */
+            403: {
+                headers: {
+                    /** @description The bearer challenge naming the scopes: `Bearer realm="fonella", error="insufficient_scope", scope="…"`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:insufficient-scope";
+                        /** @constant */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description Conflict. `account-being-deleted`: the caller's account is being deleted: nothing is accepted meanwhile. `quota-webhooks`: the account has as many endpoints as it may (the stage's limit); delete one first. Nothing was stored. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:account-being-deleted" | "urn:fonella:problem:quota-webhooks";
+                        /** @constant */
+                        status?: 409;
+                    };
+                };
+            };
+            /** @description Gone. `account-deleted`: the caller's account was deleted (a token issued before stays refused until it expires). */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:account-deleted";
+                        /** @constant */
+                        status?: 410;
+                    };
+                };
+            };
+            /** @description Body too large. `payload-too-large`: it exceeds 8192 bytes. Over 10 MB, API Gateway answers with its own body. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:payload-too-large";
+                        /** @constant */
+                        status?: 413;
+                    };
+                    "application/json": components["schemas"]["GatewayError"] & {
+                        /** @constant */
+                        message?: "Request Entity Too Large";
+                    };
+                };
+            };
+            /** @description Unsupported media type. `unsupported-media-type`: the body is not declared as JSON in UTF-8 (another `Content-Type` or charset). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:unsupported-media-type";
+                        /** @constant */
+                        status?: 415;
+                    };
+                };
+            };
+            /** @description Too many requests. `rate-limited`: the API key made more requests this minute than its limit; nothing changed. Too many requests: API Gateway's throttling answers with its own body; the function never runs. */
+            429: {
+                headers: {
+                    /** @description The key's per-minute limit now (IETF draft RateLimit fields): `"per-key";r=<requests left>;t=<seconds until the window ends>`. */
+                    RateLimit?: string;
+                    /** @description The per-key limit: `"per-key";q=<requests>;w=60`. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the key's minute ends. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:rate-limited";
+                        /** @constant */
+                        status?: 429;
+                    };
+                    "application/json": components["schemas"]["GatewayError"] & {
+                        /** @constant */
+                        message?: "Too Many Requests";
+                    };
+                };
+            };
+            /** @description Unexpected error. `internal` from the function; API Gateway's own body when the function crashed or timed out. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:internal";
+                        /** @constant */
+                        status?: 500;
+                    };
+                    "application/json": components["schemas"]["GatewayError"] & {
+                        /** @constant */
+                        message?: "Internal Server Error";
+                    };
+                };
+            };
+            /** @description Service unavailable. `table-unavailable`: the table did not answer in time; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:table-unavailable";
+                        /** @constant */
+                        status?: 503;
+                    };
+                };
+            };
+        };
+    };
+    getWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                webhookId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The endpoint; its secret only masked. */
+            200: {
+                headers: {
+                    /** @description The key's per-minute limit now (IETF draft RateLimit fields): `"per-key";r=<requests left>;t=<seconds until the window ends>`. */
+                    RateLimit?: string;
+                    /** @description The per-key limit: `"per-key";q=<requests>;w=60`. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Webhook"];
+                };
+            };
+            /** @description Bad request. `validation`: fields or query parameters are invalid or unknown, and `errors` names each one. `unexpected-body`: a body was sent, and this operation takes none. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:validation" | "urn:fonella:problem:unexpected-body";
+                        /** @constant */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description Unauthorized. `unauthorized`: no bearer token, or a JWT that fails the checks of API Gateway's JWT authorizer (this route has none: the function checks it, and answers problem+json); `api-key-invalid`: a `fon_live_` token no key has (never issued, or its key was deleted: from the next request on); `api-key-expired`: the key's `expiresAt` has passed. */
+            401: {
+                headers: {
+                    /** @description The bearer challenge (RFC 6750): `Bearer realm="fonella"`, with `error="invalid_token"` for a token that was refused. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:unauthorized" | "urn:fonella:problem:api-key-invalid" | "urn:fonella:problem:api-key-expired";
+                        /** @constant */
+                        status?: 401;
+                    };
+                };
+            };
+            /** @description Forbidden. `insufficient-scope`: an API key without the scope `webhooks:manage`; nothing changed. */
+            403: {
+                headers: {
+                    /** @description The bearer challenge naming the scopes: `Bearer realm="fonella", error="insufficient_scope", scope="…"`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:insufficient-scope";
+                        /** @constant */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description `not-found`: no webhook endpoint of the caller has this id (another account's is answered the same way). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:not-found";
+                        /** @constant */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description Conflict. `account-being-deleted`: the caller's account is being deleted: nothing is accepted meanwhile. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:account-being-deleted";
+                        /** @constant */
+                        status?: 409;
+                    };
+                };
+            };
+            /** @description Gone. `account-deleted`: the caller's account was deleted (a token issued before stays refused until it expires). */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:account-deleted";
+                        /** @constant */
+                        status?: 410;
+                    };
+                };
+            };
+            /** @description Body too large. `payload-too-large`: it exceeds the configured bound, MAX_BODY_BYTES. Over 10 MB, API Gateway answers with its own body. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:payload-too-large";
+                        /** @constant */
+                        status?: 413;
+                    };
+                    "application/json": components["schemas"]["GatewayError"] & {
+                        /** @constant */
+                        message?: "Request Entity Too Large";
+                    };
+                };
+            };
+            /** @description Too many requests. `rate-limited`: the API key made more requests this minute than its limit; nothing changed. Too many requests: API Gateway's throttling answers with its own body; the function never runs. */
+            429: {
+                headers: {
+                    /** @description The key's per-minute limit now (IETF draft RateLimit fields): `"per-key";r=<requests left>;t=<seconds until the window ends>`. */
+                    RateLimit?: string;
+                    /** @description The per-key limit: `"per-key";q=<requests>;w=60`. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the key's minute ends. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:rate-limited";
+                        /** @constant */
+                        status?: 429;
+                    };
+                    "application/json": components["schemas"]["GatewayError"] & {
+                        /** @constant */
+                        message?: "Too Many Requests";
+                    };
+                };
+            };
+            /** @description Unexpected error. `internal` from the function; API Gateway's own body when the function crashed or timed out. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:internal";
+                        /** @constant */
+                        status?: 500;
+                    };
+                    "application/json": components["schemas"]["GatewayError"] & {
+                        /** @constant */
+                        message?: "Internal Server Error";
+                    };
+                };
+            };
+            /** @description Service unavailable. `table-unavailable`: the table did not answer in time; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:table-unavailable";
+                        /** @constant */
+                        status?: 503;
+                    };
+                };
+            };
+        };
+    };
+    deleteWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                webhookId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    /** @description The key's per-minute limit now (IETF draft RateLimit fields): `"per-key";r=<requests left>;t=<seconds until the window ends>`. */
+                    RateLimit?: string;
+                    /** @description The per-key limit: `"per-key";q=<requests>;w=60`. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request. `validation`: fields or query parameters are invalid or unknown, and `errors` names each one. `unexpected-body`: a body was sent, and this operation takes none. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:validation" | "urn:fonella:problem:unexpected-body";
+                        /** @constant */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description Unauthorized. `unauthorized`: no bearer token, or a JWT that fails the checks of API Gateway's JWT authorizer (this route has none: the function checks it, and answers problem+json); `api-key-invalid`: a `fon_live_` token no key has (never issued, or its key was deleted: from the next request on); `api-key-expired`: the key's `expiresAt` has passed. */
+            401: {
+                headers: {
+                    /** @description The bearer challenge (RFC 6750): `Bearer realm="fonella"`, with `error="invalid_token"` for a token that was refused. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:unauthorized" | "urn:fonella:problem:api-key-invalid" | "urn:fonella:problem:api-key-expired";
+                        /** @constant */
+                        status?: 401;
+                    };
+                };
+            };
+            /** @description Forbidden. `insufficient-scope`: an API key without the scope `webhooks:manage`; nothing changed. */
+            403: {
+                headers: {
+                    /** @description The bearer challenge naming the scopes: `Bearer realm="fonella", error="insufficient_scope", scope="…"`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:insufficient-scope";
+                        /** @constant */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description `not-found`: no webhook endpoint of the caller has this id (another account's is answered the same way). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:not-found";
+                        /** @constant */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description Conflict. `account-being-deleted`: the caller's account is being deleted: nothing is accepted meanwhile. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:account-being-deleted";
+                        /** @constant */
+                        status?: 409;
+                    };
+                };
+            };
+            /** @description Gone. `account-deleted`: the caller's account was deleted (a token issued before stays refused until it expires). */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:account-deleted";
+                        /** @constant */
+                        status?: 410;
+                    };
+                };
+            };
+            /** @description Body too large. `payload-too-large`: it exceeds the configured bound, MAX_BODY_BYTES. Over 10 MB, API Gateway answers with its own body. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:payload-too-large";
+                        /** @constant */
+                        status?: 413;
+                    };
+                    "application/json": components["schemas"]["GatewayError"] & {
+                        /** @constant */
+                        message?: "Request Entity Too Large";
+                    };
+                };
+            };
+            /** @description Too many requests. `rate-limited`: the API key made more requests this minute than its limit; nothing changed. Too many requests: API Gateway's throttling answers with its own body; the function never runs. */
+            429: {
+                headers: {
+                    /** @description The key's per-minute limit now (IETF draft RateLimit fields): `"per-key";r=<requests left>;t=<seconds until the window ends>`. */
+                    RateLimit?: string;
+                    /** @description The per-key limit: `"per-key";q=<requests>;w=60`. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the key's minute ends. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:rate-limited";
+                        /** @constant */
+                        status?: 429;
+                    };
+                    "application/json": components["schemas"]["GatewayError"] & {
+                        /** @constant */
+                        message?: "Too Many Requests";
+                    };
+                };
+            };
+            /** @description Unexpected error. `internal` from the function; API Gateway's own body when the function crashed or timed out. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:internal";
+                        /** @constant */
+                        status?: 500;
+                    };
+                    "application/json": components["schemas"]["GatewayError"] & {
+                        /** @constant */
+                        message?: "Internal Server Error";
+                    };
+                };
+            };
+            /** @description Service unavailable. `table-unavailable`: the table did not answer in time; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:table-unavailable";
+                        /** @constant */
+                        status?: 503;
+                    };
+                };
+            };
+        };
+    };
+    updateWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                webhookId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookUpdate"];
+            };
+        };
+        responses: {
+            /** @description The endpoint as stored now. */
+            200: {
+                headers: {
+                    /** @description The key's per-minute limit now (IETF draft RateLimit fields): `"per-key";r=<requests left>;t=<seconds until the window ends>`. */
+                    RateLimit?: string;
+                    /** @description The per-key limit: `"per-key";q=<requests>;w=60`. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Webhook"];
+                };
+            };
+            /** @description Bad request. `validation`: fields or query parameters are invalid or unknown, and `errors` names each one. `malformed-json`: the body is not valid JSON. `webhook-url-refused`: the URL is not `https`, carries a user name or password, or its host is not on the public internet (a private, loopback, link-local, shared, multicast or reserved address, an internal or single-label name, a name resolving to such an address or not resolving). `errors` names `body.url`. Nothing was stored. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:validation" | "urn:fonella:problem:malformed-json" | "urn:fonella:problem:webhook-url-refused";
+                        /** @constant */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description Unauthorized. `unauthorized`: no bearer token, or a JWT that fails the checks of API Gateway's JWT authorizer (this route has none: the function checks it, and answers problem+json); `api-key-invalid`: a `fon_live_` token no key has (never issued, or its key was deleted: from the next request on); `api-key-expired`: the key's `expiresAt` has passed. */
+            401: {
+                headers: {
+                    /** @description The bearer challenge (RFC 6750): `Bearer realm="fonella"`, with `error="invalid_token"` for a token that was refused. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:unauthorized" | "urn:fonella:problem:api-key-invalid" | "urn:fonella:problem:api-key-expired";
+                        /** @constant */
+                        status?: 401;
+                    };
+                };
+            };
+            /** @description Forbidden. `insufficient-scope`: an API key without the scope `webhooks:manage`; nothing changed. */
+            403: {
+                headers: {
+                    /** @description The bearer challenge naming the scopes: `Bearer realm="fonella", error="insufficient_scope", scope="…"`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:insufficient-scope";
+                        /** @constant */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description `not-found`: no webhook endpoint of the caller has this id (another account's is answered the same way). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:not-found";
+                        /** @constant */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description Conflict. `account-being-deleted`: the caller's account is being deleted: nothing is accepted meanwhile. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:account-being-deleted";
+                        /** @constant */
+                        status?: 409;
+                    };
+                };
+            };
+            /** @description Gone. `account-deleted`: the caller's account was deleted (a token issued before stays refused until it expires). */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:account-deleted";
+                        /** @constant */
+                        status?: 410;
+                    };
+                };
+            };
+            /** @description Body too large. `payload-too-large`: it exceeds 8192 bytes. Over 10 MB, API Gateway answers with its own body. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:payload-too-large";
+                        /** @constant */
+                        status?: 413;
+                    };
+                    "application/json": components["schemas"]["GatewayError"] & {
+                        /** @constant */
+                        message?: "Request Entity Too Large";
+                    };
+                };
+            };
+            /** @description Unsupported media type. `unsupported-media-type`: the body is not declared as JSON in UTF-8 (another `Content-Type` or charset). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:unsupported-media-type";
+                        /** @constant */
+                        status?: 415;
+                    };
+                };
+            };
+            /** @description Too many requests. `rate-limited`: the API key made more requests this minute than its limit; nothing changed. Too many requests: API Gateway's throttling answers with its own body; the function never runs. */
+            429: {
+                headers: {
+                    /** @description The key's per-minute limit now (IETF draft RateLimit fields): `"per-key";r=<requests left>;t=<seconds until the window ends>`. */
+                    RateLimit?: string;
+                    /** @description The per-key limit: `"per-key";q=<requests>;w=60`. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the key's minute ends. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:rate-limited";
+                        /** @constant */
+                        status?: 429;
+                    };
+                    "application/json": components["schemas"]["GatewayError"] & {
+                        /** @constant */
+                        message?: "Too Many Requests";
+                    };
+                };
+            };
+            /** @description Unexpected error. `internal` from the function; API Gateway's own body when the function crashed or timed out. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:internal";
+                        /** @constant */
+                        status?: 500;
+                    };
+                    "application/json": components["schemas"]["GatewayError"] & {
+                        /** @constant */
+                        message?: "Internal Server Error";
+                    };
+                };
+            };
+            /** @description Service unavailable. `table-unavailable`: the table did not answer in time; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:table-unavailable";
+                        /** @constant */
+                        status?: 503;
+                    };
+                };
+            };
+        };
+    };
+    listWebhookDeliveries: {
+        parameters: {
+            query?: {
+                /** @description Items per page, 1 to 100 (default 20). */
+                limit?: string;
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                webhookId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of deliveries. */
+            200: {
+                headers: {
+                    /** @description The key's per-minute limit now (IETF draft RateLimit fields): `"per-key";r=<requests left>;t=<seconds until the window ends>`. */
+                    RateLimit?: string;
+                    /** @description The per-key limit: `"per-key";q=<requests>;w=60`. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryPage"];
+                };
+            };
+            /** @description Bad request. `validation`: fields or query parameters are invalid or unknown, and `errors` names each one. `unexpected-body`: a body was sent, and this operation takes none. `invalid-cursor`: `cursor` is not a `nextCursor` this listing answered; start again without one. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:validation" | "urn:fonella:problem:unexpected-body" | "urn:fonella:problem:invalid-cursor";
+                        /** @constant */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description Unauthorized. `unauthorized`: no bearer token, or a JWT that fails the checks of API Gateway's JWT authorizer (this route has none: the function checks it, and answers problem+json); `api-key-invalid`: a `fon_live_` token no key has (never issued, or its key was deleted: from the next request on); `api-key-expired`: the key's `expiresAt` has passed. */
+            401: {
+                headers: {
+                    /** @description The bearer challenge (RFC 6750): `Bearer realm="fonella"`, with `error="invalid_token"` for a token that was refused. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:unauthorized" | "urn:fonella:problem:api-key-invalid" | "urn:fonella:problem:api-key-expired";
+                        /** @constant */
+                        status?: 401;
+                    };
+                };
+            };
+            /** @description Forbidden. `insufficient-scope`: an API key without the scope `webhooks:manage`; nothing changed. */
+            403: {
+                headers: {
+                    /** @description The bearer challenge naming the scopes: `Bearer realm="fonella", error="insufficient_scope", scope="…"`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:insufficient-scope";
+                        /** @constant */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description `not-found`: no webhook endpoint of the caller has this id (another account's is answered the same way). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:not-found";
+                        /** @constant */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description Conflict. `account-being-deleted`: the caller's account is being deleted: nothing is accepted meanwhile. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:account-being-deleted";
+                        /** @constant */
+                        status?: 409;
+                    };
+                };
+            };
+            /** @description Gone. `account-deleted`: the caller's account was deleted (a token issued before stays refused until it expires). */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:account-deleted";
+                        /** @constant */
+                        status?: 410;
+                    };
+                };
+            };
+            /** @description Body too large. `payload-too-large`: it exceeds the configured bound, MAX_BODY_BYTES. Over 10 MB, API Gateway answers with its own body. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:payload-too-large";
+                        /** @constant */
+                        status?: 413;
+                    };
+                    "application/json": components["schemas"]["GatewayError"] & {
+                        /** @constant */
+                        message?: "Request Entity Too Large";
+                    };
+                };
+            };
+            /** @description Too many requests. `rate-limited`: the API key made more requests this minute than its limit; nothing changed. Too many requests: API Gateway's throttling answers with its own body; the function never runs. */
+            429: {
+                headers: {
+                    /** @description The key's per-minute limit now (IETF draft RateLimit fields): `"per-key";r=<requests left>;t=<seconds until the window ends>`. */
+                    RateLimit?: string;
+                    /** @description The per-key limit: `"per-key";q=<requests>;w=60`. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the key's minute ends. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:rate-limited";
+                        /** @constant */
+                        status?: 429;
+                    };
+                    "application/json": components["schemas"]["GatewayError"] & {
+                        /** @constant */
+                        message?: "Too Many Requests";
+                    };
+                };
+            };
+            /** @description Unexpected error. `internal` from the function; API Gateway's own body when the function crashed or timed out. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:internal";
+                        /** @constant */
+                        status?: 500;
+                    };
+                    "application/json": components["schemas"]["GatewayError"] & {
+                        /** @constant */
+                        message?: "Internal Server Error";
+                    };
+                };
+            };
+            /** @description Service unavailable. `table-unavailable`: the table did not answer in time; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:table-unavailable";
+                        /** @constant */
+                        status?: 503;
+                    };
+                };
+            };
+        };
+    };
+    recoverDeliveries: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                webhookId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookRecoverRequest"];
+            };
+        };
+        responses: {
+            /** @description The recovery is under way. */
+            202: {
+                headers: {
+                    /** @description The key's per-minute limit now (IETF draft RateLimit fields): `"per-key";r=<requests left>;t=<seconds until the window ends>`. */
+                    RateLimit?: string;
+                    /** @description The per-key limit: `"per-key";q=<requests>;w=60`. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookRecovery"];
+                };
+            };
+            /** @description Bad request. `validation`: fields or query parameters are invalid or unknown, and `errors` names each one. `malformed-json`: the body is not valid JSON. `recover-since-invalid`: `since` is in the future, or older than the delivery log keeps. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:validation" | "urn:fonella:problem:malformed-json" | "urn:fonella:problem:recover-since-invalid";
+                        /** @constant */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description Unauthorized. `unauthorized`: no bearer token, or a JWT that fails the checks of API Gateway's JWT authorizer (this route has none: the function checks it, and answers problem+json); `api-key-invalid`: a `fon_live_` token no key has (never issued, or its key was deleted: from the next request on); `api-key-expired`: the key's `expiresAt` has passed. */
+            401: {
+                headers: {
+                    /** @description The bearer challenge (RFC 6750): `Bearer realm="fonella"`, with `error="invalid_token"` for a token that was refused. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:unauthorized" | "urn:fonella:problem:api-key-invalid" | "urn:fonella:problem:api-key-expired";
+                        /** @constant */
+                        status?: 401;
+                    };
+                };
+            };
+            /** @description Forbidden. `insufficient-scope`: an API key without the scope `webhooks:manage`; nothing changed. */
+            403: {
+                headers: {
+                    /** @description The bearer challenge naming the scopes: `Bearer realm="fonella", error="insufficient_scope", scope="…"`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:insufficient-scope";
+                        /** @constant */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description `not-found`: no webhook endpoint of the caller has this id (another account's is answered the same way). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:not-found";
+                        /** @constant */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description Conflict. `account-being-deleted`: the caller's account is being deleted: nothing is accepted meanwhile. `webhook-disabled`: the endpoint is disabled; enable it first (`PATCH` with `enabled: true`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:account-being-deleted" | "urn:fonella:problem:webhook-disabled";
+                        /** @constant */
+                        status?: 409;
+                    };
+                };
+            };
+            /** @description Gone. `account-deleted`: the caller's account was deleted (a token issued before stays refused until it expires). */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:account-deleted";
+                        /** @constant */
+                        status?: 410;
+                    };
+                };
+            };
+            /** @description Body too large. `payload-too-large`: it exceeds 1024 bytes. Over 10 MB, API Gateway answers with its own body. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:payload-too-large";
+                        /** @constant */
+                        status?: 413;
+                    };
+                    "application/json": components["schemas"]["GatewayError"] & {
+                        /** @constant */
+                        message?: "Request Entity Too Large";
+                    };
+                };
+            };
+            /** @description Unsupported media type. `unsupported-media-type`: the body is not declared as JSON in UTF-8 (another `Content-Type` or charset). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:unsupported-media-type";
+                        /** @constant */
+                        status?: 415;
+                    };
+                };
+            };
+            /** @description Too many requests. `rate-limited`: the API key made more requests this minute than its limit; nothing changed. Too many requests: API Gateway's throttling answers with its own body; the function never runs. */
+            429: {
+                headers: {
+                    /** @description The key's per-minute limit now (IETF draft RateLimit fields): `"per-key";r=<requests left>;t=<seconds until the window ends>`. */
+                    RateLimit?: string;
+                    /** @description The per-key limit: `"per-key";q=<requests>;w=60`. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the key's minute ends. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:rate-limited";
+                        /** @constant */
+                        status?: 429;
+                    };
+                    "application/json": components["schemas"]["GatewayError"] & {
+                        /** @constant */
+                        message?: "Too Many Requests";
+                    };
+                };
+            };
+            /** @description Unexpected error. `internal` from the function; API Gateway's own body when the function crashed or timed out. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:internal";
+                        /** @constant */
+                        status?: 500;
+                    };
+                    "application/json": components["schemas"]["GatewayError"] & {
+                        /** @constant */
+                        message?: "Internal Server Error";
+                    };
+                };
+            };
+            /** @description Service unavailable. `table-unavailable`: the table did not answer in time; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:table-unavailable";
+                        /** @constant */
+                        status?: 503;
+                    };
+                };
+            };
+        };
+    };
+    retryDelivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                webhookId: string;
+                deliveryId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The delivery, its next attempt due now. */
+            202: {
+                headers: {
+                    /** @description The key's per-minute limit now (IETF draft RateLimit fields): `"per-key";r=<requests left>;t=<seconds until the window ends>`. */
+                    RateLimit?: string;
+                    /** @description The per-key limit: `"per-key";q=<requests>;w=60`. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDelivery"];
+                };
+            };
+            /** @description Bad request. `validation`: fields or query parameters are invalid or unknown, and `errors` names each one. `unexpected-body`: a body was sent, and this operation takes none. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:validation" | "urn:fonella:problem:unexpected-body";
+                        /** @constant */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description Unauthorized. `unauthorized`: no bearer token, or a JWT that fails the checks of API Gateway's JWT authorizer (this route has none: the function checks it, and answers problem+json); `api-key-invalid`: a `fon_live_` token no key has (never issued, or its key was deleted: from the next request on); `api-key-expired`: the key's `expiresAt` has passed. */
+            401: {
+                headers: {
+                    /** @description The bearer challenge (RFC 6750): `Bearer realm="fonella"`, with `error="invalid_token"` for a token that was refused. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:unauthorized" | "urn:fonella:problem:api-key-invalid" | "urn:fonella:problem:api-key-expired";
+                        /** @constant */
+                        status?: 401;
+                    };
+                };
+            };
+            /** @description Forbidden. `insufficient-scope`: an API key without the scope `webhooks:manage`; nothing changed. */
+            403: {
+                headers: {
+                    /** @description The bearer challenge naming the scopes: `Bearer realm="fonella", error="insufficient_scope", scope="…"`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:insufficient-scope";
+                        /** @constant */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description `not-found`: no webhook endpoint of the caller has this id, or it has no delivery with this id. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:not-found";
+                        /** @constant */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description Conflict. `account-being-deleted`: the caller's account is being deleted: nothing is accepted meanwhile. `webhook-disabled`: enable the endpoint first. `delivery-in-progress`: an attempt of it is being made right now; look at the log and retry. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:account-being-deleted" | "urn:fonella:problem:webhook-disabled" | "urn:fonella:problem:delivery-in-progress";
+                        /** @constant */
+                        status?: 409;
+                    };
+                };
+            };
+            /** @description Gone. `account-deleted`: the caller's account was deleted (a token issued before stays refused until it expires). */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:account-deleted";
+                        /** @constant */
+                        status?: 410;
+                    };
+                };
+            };
+            /** @description Body too large. `payload-too-large`: it exceeds the configured bound, MAX_BODY_BYTES. Over 10 MB, API Gateway answers with its own body. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:payload-too-large";
+                        /** @constant */
+                        status?: 413;
+                    };
+                    "application/json": components["schemas"]["GatewayError"] & {
+                        /** @constant */
+                        message?: "Request Entity Too Large";
+                    };
+                };
+            };
+            /** @description Too many requests. `rate-limited`: the API key made more requests this minute than its limit; nothing changed. Too many requests: API Gateway's throttling answers with its own body; the function never runs. */
+            429: {
+                headers: {
+                    /** @description The key's per-minute limit now (IETF draft RateLimit fields): `"per-key";r=<requests left>;t=<seconds until the window ends>`. */
+                    RateLimit?: string;
+                    /** @description The per-key limit: `"per-key";q=<requests>;w=60`. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the key's minute ends. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:rate-limited";
+                        /** @constant */
+                        status?: 429;
+                    };
+                    "application/json": components["schemas"]["GatewayError"] & {
+                        /** @constant */
+                        message?: "Too Many Requests";
+                    };
+                };
+            };
+            /** @description Unexpected error. `internal` from the function; API Gateway's own body when the function crashed or timed out. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:internal";
+                        /** @constant */
+                        status?: 500;
+                    };
+                    "application/json": components["schemas"]["GatewayError"] & {
+                        /** @constant */
+                        message?: "Internal Server Error";
+                    };
+                };
+            };
+            /** @description Service unavailable. `table-unavailable`: the table did not answer in time; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:table-unavailable";
+                        /** @constant */
+                        status?: 503;
+                    };
+                };
+            };
+        };
+    };
+    rotateWebhookSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                webhookId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The new secret, and until when the old one still signs. */
+            200: {
+                headers: {
+                    /** @description The key's per-minute limit now (IETF draft RateLimit fields): `"per-key";r=<requests left>;t=<seconds until the window ends>`. */
+                    RateLimit?: string;
+                    /** @description The per-key limit: `"per-key";q=<requests>;w=60`. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecretRotated"];
+                };
+            };
+            /** @description Bad request. `validation`: fields or query parameters are invalid or unknown, and `errors` names each one. `unexpected-body`: a body was sent, and this operation takes none. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:validation" | "urn:fonella:problem:unexpected-body";
+                        /** @constant */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description Unauthorized. `unauthorized`: no bearer token, or a JWT that fails the checks of API Gateway's JWT authorizer (this route has none: the function checks it, and answers problem+json); `api-key-invalid`: a `fon_live_` token no key has (never issued, or its key was deleted: from the next request on); `api-key-expired`: the key's `expiresAt` has passed. */
+            401: {
+                headers: {
+                    /** @description The bearer challenge (RFC 6750): `Bearer realm="fonella"`, with `error="invalid_token"` for a token that was refused. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:unauthorized" | "urn:fonella:problem:api-key-invalid" | "urn:fonella:problem:api-key-expired";
+                        /** @constant */
+                        status?: 401;
+                    };
+                };
+            };
+            /** @description Forbidden. `insufficient-scope`: an API key without the scope `webhooks:manage`; nothing changed. */
+            403: {
+                headers: {
+                    /** @description The bearer challenge naming the scopes: `Bearer realm="fonella", error="insufficient_scope", scope="…"`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:insufficient-scope";
+                        /** @constant */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description `not-found`: no webhook endpoint of the caller has this id (another account's is answered the same way). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:not-found";
+                        /** @constant */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description Conflict. `account-being-deleted`: the caller's account is being deleted: nothing is accepted meanwhile. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:account-being-deleted";
+                        /** @constant */
+                        status?: 409;
+                    };
+                };
+            };
+            /** @description Gone. `account-deleted`: the caller's account was deleted (a token issued before stays refused until it expires). */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:account-deleted";
+                        /** @constant */
+                        status?: 410;
+                    };
+                };
+            };
+            /** @description Body too large. `payload-too-large`: it exceeds the configured bound, MAX_BODY_BYTES. Over 10 MB, API Gateway answers with its own body. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:payload-too-large";
+                        /** @constant */
+                        status?: 413;
+                    };
+                    "application/json": components["schemas"]["GatewayError"] & {
+                        /** @constant */
+                        message?: "Request Entity Too Large";
+                    };
+                };
+            };
+            /** @description Too many requests. `rate-limited`: the API key made more requests this minute than its limit; nothing changed. Too many requests: API Gateway's throttling answers with its own body; the function never runs. */
+            429: {
+                headers: {
+                    /** @description The key's per-minute limit now (IETF draft RateLimit fields): `"per-key";r=<requests left>;t=<seconds until the window ends>`. */
+                    RateLimit?: string;
+                    /** @description The per-key limit: `"per-key";q=<requests>;w=60`. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the key's minute ends. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:rate-limited";
+                        /** @constant */
+                        status?: 429;
+                    };
+                    "application/json": components["schemas"]["GatewayError"] & {
+                        /** @constant */
+                        message?: "Too Many Requests";
+                    };
+                };
+            };
+            /** @description Unexpected error. `internal` from the function; API Gateway's own body when the function crashed or timed out. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:internal";
+                        /** @constant */
+                        status?: 500;
+                    };
+                    "application/json": components["schemas"]["GatewayError"] & {
+                        /** @constant */
+                        message?: "Internal Server Error";
+                    };
+                };
+            };
+            /** @description Service unavailable. `table-unavailable`: the table did not answer in time; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:table-unavailable";
+                        /** @constant */
+                        status?: 503;
+                    };
+                };
+            };
+        };
+    };
+    testWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                webhookId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Stored; its first attempt follows at once. */
+            202: {
+                headers: {
+                    /** @description The key's per-minute limit now (IETF draft RateLimit fields): `"per-key";r=<requests left>;t=<seconds until the window ends>`. */
+                    RateLimit?: string;
+                    /** @description The per-key limit: `"per-key";q=<requests>;w=60`. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TestEventSent"];
+                };
+            };
+            /** @description Bad request. `validation`: fields or query parameters are invalid or unknown, and `errors` names each one. `unexpected-body`: a body was sent, and this operation takes none. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:validation" | "urn:fonella:problem:unexpected-body";
+                        /** @constant */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description Unauthorized. `unauthorized`: no bearer token, or a JWT that fails the checks of API Gateway's JWT authorizer (this route has none: the function checks it, and answers problem+json); `api-key-invalid`: a `fon_live_` token no key has (never issued, or its key was deleted: from the next request on); `api-key-expired`: the key's `expiresAt` has passed. */
+            401: {
+                headers: {
+                    /** @description The bearer challenge (RFC 6750): `Bearer realm="fonella"`, with `error="invalid_token"` for a token that was refused. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:unauthorized" | "urn:fonella:problem:api-key-invalid" | "urn:fonella:problem:api-key-expired";
+                        /** @constant */
+                        status?: 401;
+                    };
+                };
+            };
+            /** @description Forbidden. `insufficient-scope`: an API key without the scope `webhooks:manage`; nothing changed. */
+            403: {
+                headers: {
+                    /** @description The bearer challenge naming the scopes: `Bearer realm="fonella", error="insufficient_scope", scope="…"`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:insufficient-scope";
+                        /** @constant */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description `not-found`: no webhook endpoint of the caller has this id (another account's is answered the same way). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:not-found";
+                        /** @constant */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description Conflict. `account-being-deleted`: the caller's account is being deleted: nothing is accepted meanwhile. `webhook-disabled`: the endpoint is disabled; enable it first (`PATCH` with `enabled: true`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:account-being-deleted" | "urn:fonella:problem:webhook-disabled";
+                        /** @constant */
+                        status?: 409;
+                    };
+                };
+            };
+            /** @description Gone. `account-deleted`: the caller's account was deleted (a token issued before stays refused until it expires). */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:account-deleted";
+                        /** @constant */
+                        status?: 410;
+                    };
+                };
+            };
+            /** @description Body too large. `payload-too-large`: it exceeds the configured bound, MAX_BODY_BYTES. Over 10 MB, API Gateway answers with its own body. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:payload-too-large";
+                        /** @constant */
+                        status?: 413;
+                    };
+                    "application/json": components["schemas"]["GatewayError"] & {
+                        /** @constant */
+                        message?: "Request Entity Too Large";
+                    };
+                };
+            };
+            /** @description Too many requests. `rate-limited`: the API key made more requests this minute than its limit; nothing changed. Too many requests: API Gateway's throttling answers with its own body; the function never runs. */
+            429: {
+                headers: {
+                    /** @description The key's per-minute limit now (IETF draft RateLimit fields): `"per-key";r=<requests left>;t=<seconds until the window ends>`. */
+                    RateLimit?: string;
+                    /** @description The per-key limit: `"per-key";q=<requests>;w=60`. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the key's minute ends. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:rate-limited";
+                        /** @constant */
+                        status?: 429;
+                    };
+                    "application/json": components["schemas"]["GatewayError"] & {
+                        /** @constant */
+                        message?: "Too Many Requests";
+                    };
+                };
+            };
+            /** @description Unexpected error. `internal` from the function; API Gateway's own body when the function crashed or timed out. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:internal";
+                        /** @constant */
+                        status?: 500;
+                    };
+                    "application/json": components["schemas"]["GatewayError"] & {
+                        /** @constant */
+                        message?: "Internal Server Error";
+                    };
+                };
+            };
+            /** @description Service unavailable. `table-unavailable`: the table did not answer in time; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:table-unavailable";
+                        /** @constant */
+                        status?: 503;
+                    };
+                };
+            };
+        };
+    };
     activatePartner: {
         parameters: {
             query?: never;
@@ -5126,7 +8387,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: no valid bearer token (missing, expired, or for another audience). API Gateway's JWT authorizer answers; the function never runs. */
+            /** @description Unauthorized: no valid bearer token (missing, expired, for another audience, or an API key: this route takes the portal's token only). API Gateway's JWT authorizer answers; the function never runs. */
             401: {
                 headers: {
                     /** @description The bearer challenge. */
@@ -5280,7 +8541,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: no valid bearer token (missing, expired, or for another audience). API Gateway's JWT authorizer answers; the function never runs. */
+            /** @description Unauthorized: no valid bearer token (missing, expired, for another audience, or an API key: this route takes the portal's token only). API Gateway's JWT authorizer answers; the function never runs. */
             401: {
                 headers: {
                     /** @description The bearer challenge. */
@@ -5438,7 +8699,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: no valid bearer token (missing, expired, or for another audience). API Gateway's JWT authorizer answers; the function never runs. */
+            /** @description Unauthorized: no valid bearer token (missing, expired, for another audience, or an API key: this route takes the portal's token only). API Gateway's JWT authorizer answers; the function never runs. */
             401: {
                 headers: {
                     /** @description The bearer challenge. */
@@ -5609,7 +8870,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: no valid bearer token (missing, expired, or for another audience). API Gateway's JWT authorizer answers; the function never runs. */
+            /** @description Unauthorized: no valid bearer token (missing, expired, for another audience, or an API key: this route takes the portal's token only). API Gateway's JWT authorizer answers; the function never runs. */
             401: {
                 headers: {
                     /** @description The bearer challenge. */
@@ -5793,7 +9054,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: no valid bearer token (missing, expired, or for another audience). API Gateway's JWT authorizer answers; the function never runs. */
+            /** @description Unauthorized: no valid bearer token (missing, expired, for another audience, or an API key: this route takes the portal's token only). API Gateway's JWT authorizer answers; the function never runs. */
             401: {
                 headers: {
                     /** @description The bearer challenge. */
@@ -5950,7 +9211,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: no valid bearer token (missing, expired, or for another audience). API Gateway's JWT authorizer answers; the function never runs. */
+            /** @description Unauthorized: no valid bearer token (missing, expired, for another audience, or an API key: this route takes the portal's token only). API Gateway's JWT authorizer answers; the function never runs. */
             401: {
                 headers: {
                     /** @description The bearer challenge. */
@@ -6124,7 +9385,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: no valid bearer token (missing, expired, or for another audience). API Gateway's JWT authorizer answers; the function never runs. */
+            /** @description Unauthorized: no valid bearer token (missing, expired, for another audience, or an API key: this route takes the portal's token only). API Gateway's JWT authorizer answers; the function never runs. */
             401: {
                 headers: {
                     /** @description The bearer challenge. */
@@ -6278,7 +9539,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: no valid bearer token (missing, expired, or for another audience). API Gateway's JWT authorizer answers; the function never runs. */
+            /** @description Unauthorized: no valid bearer token (missing, expired, for another audience, or an API key: this route takes the portal's token only). API Gateway's JWT authorizer answers; the function never runs. */
             401: {
                 headers: {
                     /** @description The bearer challenge. */
@@ -6451,7 +9712,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: no valid bearer token (missing, expired, or for another audience). API Gateway's JWT authorizer answers; the function never runs. */
+            /** @description Unauthorized: no valid bearer token (missing, expired, for another audience, or an API key: this route takes the portal's token only). API Gateway's JWT authorizer answers; the function never runs. */
             401: {
                 headers: {
                     /** @description The bearer challenge. */
@@ -6605,7 +9866,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: no valid bearer token (missing, expired, or for another audience). API Gateway's JWT authorizer answers; the function never runs. */
+            /** @description Unauthorized: no valid bearer token (missing, expired, for another audience, or an API key: this route takes the portal's token only). API Gateway's JWT authorizer answers; the function never runs. */
             401: {
                 headers: {
                     /** @description The bearer challenge. */
@@ -6777,7 +10038,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: no valid bearer token (missing, expired, or for another audience). API Gateway's JWT authorizer answers; the function never runs. */
+            /** @description Unauthorized: no valid bearer token (missing, expired, for another audience, or an API key: this route takes the portal's token only). API Gateway's JWT authorizer answers; the function never runs. */
             401: {
                 headers: {
                     /** @description The bearer challenge. */
@@ -6935,7 +10196,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: no valid bearer token (missing, expired, or for another audience). API Gateway's JWT authorizer answers; the function never runs. */
+            /** @description Unauthorized: no valid bearer token (missing, expired, for another audience, or an API key: this route takes the portal's token only). API Gateway's JWT authorizer answers; the function never runs. */
             401: {
                 headers: {
                     /** @description The bearer challenge. */
@@ -7108,7 +10369,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: no valid bearer token (missing, expired, or for another audience). API Gateway's JWT authorizer answers; the function never runs. */
+            /** @description Unauthorized: no valid bearer token (missing, expired, for another audience, or an API key: this route takes the portal's token only). API Gateway's JWT authorizer answers; the function never runs. */
             401: {
                 headers: {
                     /** @description The bearer challenge. */
@@ -7268,7 +10529,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: no valid bearer token (missing, expired, or for another audience). API Gateway's JWT authorizer answers; the function never runs. */
+            /** @description Unauthorized: no valid bearer token (missing, expired, for another audience, or an API key: this route takes the portal's token only). API Gateway's JWT authorizer answers; the function never runs. */
             401: {
                 headers: {
                     /** @description The bearer challenge. */
@@ -7969,7 +11230,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: no valid bearer token (missing, expired, or for another audience). API Gateway's JWT authorizer answers; the function never runs. */
+            /** @description Unauthorized: no valid bearer token (missing, expired, for another audience, or an API key: this route takes the portal's token only). API Gateway's JWT authorizer answers; the function never runs. */
             401: {
                 headers: {
                     /** @description The bearer challenge. */
@@ -8130,7 +11391,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: no valid bearer token (missing, expired, or for another audience). API Gateway's JWT authorizer answers; the function never runs. */
+            /** @description Unauthorized: no valid bearer token (missing, expired, for another audience, or an API key: this route takes the portal's token only). API Gateway's JWT authorizer answers; the function never runs. */
             401: {
                 headers: {
                     /** @description The bearer challenge. */
@@ -8476,7 +11737,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: no valid bearer token (missing, expired, or for another audience). API Gateway's JWT authorizer answers; the function never runs. */
+            /** @description Unauthorized: no valid bearer token (missing, expired, for another audience, or an API key: this route takes the portal's token only). API Gateway's JWT authorizer answers; the function never runs. */
             401: {
                 headers: {
                     /** @description The bearer challenge. */
@@ -8634,7 +11895,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: no valid bearer token (missing, expired, or for another audience). API Gateway's JWT authorizer answers; the function never runs. */
+            /** @description Unauthorized: no valid bearer token (missing, expired, for another audience, or an API key: this route takes the portal's token only). API Gateway's JWT authorizer answers; the function never runs. */
             401: {
                 headers: {
                     /** @description The bearer challenge. */
@@ -8808,7 +12069,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: no valid bearer token (missing, expired, or for another audience). API Gateway's JWT authorizer answers; the function never runs. */
+            /** @description Unauthorized: no valid bearer token (missing, expired, for another audience, or an API key: this route takes the portal's token only). API Gateway's JWT authorizer answers; the function never runs. */
             401: {
                 headers: {
                     /** @description The bearer challenge. */
@@ -8996,7 +12257,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: no valid bearer token (missing, expired, or for another audience). API Gateway's JWT authorizer answers; the function never runs. */
+            /** @description Unauthorized: no valid bearer token (missing, expired, for another audience, or an API key: this route takes the portal's token only). API Gateway's JWT authorizer answers; the function never runs. */
             401: {
                 headers: {
                     /** @description The bearer challenge. */
@@ -9154,7 +12415,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: no valid bearer token (missing, expired, or for another audience). API Gateway's JWT authorizer answers; the function never runs. */
+            /** @description Unauthorized: no valid bearer token (missing, expired, for another audience, or an API key: this route takes the portal's token only). API Gateway's JWT authorizer answers; the function never runs. */
             401: {
                 headers: {
                     /** @description The bearer challenge. */
@@ -9340,7 +12601,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: no valid bearer token (missing, expired, or for another audience). API Gateway's JWT authorizer answers; the function never runs. */
+            /** @description Unauthorized: no valid bearer token (missing, expired, for another audience, or an API key: this route takes the portal's token only). API Gateway's JWT authorizer answers; the function never runs. */
             401: {
                 headers: {
                     /** @description The bearer challenge. */
@@ -9507,7 +12768,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: no valid bearer token (missing, expired, or for another audience). API Gateway's JWT authorizer answers; the function never runs. */
+            /** @description Unauthorized: no valid bearer token (missing, expired, for another audience, or an API key: this route takes the portal's token only). API Gateway's JWT authorizer answers; the function never runs. */
             401: {
                 headers: {
                     /** @description The bearer challenge. */
@@ -9704,7 +12965,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: no valid bearer token (missing, expired, or for another audience). API Gateway's JWT authorizer answers; the function never runs. */
+            /** @description Unauthorized: no valid bearer token (missing, expired, for another audience, or an API key: this route takes the portal's token only). API Gateway's JWT authorizer answers; the function never runs. */
             401: {
                 headers: {
                     /** @description The bearer challenge. */
@@ -9863,7 +13124,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: no valid bearer token (missing, expired, or for another audience). API Gateway's JWT authorizer answers; the function never runs. */
+            /** @description Unauthorized: no valid bearer token (missing, expired, for another audience, or an API key: this route takes the portal's token only). API Gateway's JWT authorizer answers; the function never runs. */
             401: {
                 headers: {
                     /** @description The bearer challenge. */
@@ -10020,7 +13281,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: no valid bearer token (missing, expired, or for another audience). API Gateway's JWT authorizer answers; the function never runs. */
+            /** @description Unauthorized: no valid bearer token (missing, expired, for another audience, or an API key: this route takes the portal's token only). API Gateway's JWT authorizer answers; the function never runs. */
             401: {
                 headers: {
                     /** @description The bearer challenge. */
@@ -10181,7 +13442,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: no valid bearer token (missing, expired, or for another audience). API Gateway's JWT authorizer answers; the function never runs. */
+            /** @description Unauthorized: no valid bearer token (missing, expired, for another audience, or an API key: this route takes the portal's token only). API Gateway's JWT authorizer answers; the function never runs. */
             401: {
                 headers: {
                     /** @description The bearer challenge. */
@@ -10370,7 +13631,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: no valid bearer token (missing, expired, or for another audience). API Gateway's JWT authorizer answers; the function never runs. */
+            /** @description Unauthorized: no valid bearer token (missing, expired, for another audience, or an API key: this route takes the portal's token only). API Gateway's JWT authorizer answers; the function never runs. */
             401: {
                 headers: {
                     /** @description The bearer challenge. */
@@ -10531,7 +13792,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: no valid bearer token (missing, expired, or for another audience). API Gateway's JWT authorizer answers; the function never runs. */
+            /** @description Unauthorized: no valid bearer token (missing, expired, for another audience, or an API key: this route takes the portal's token only). API Gateway's JWT authorizer answers; the function never runs. */
             401: {
                 headers: {
                     /** @description The bearer challenge. */
@@ -10850,7 +14111,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: no valid bearer token (missing, expired, or for another audience). API Gateway's JWT authorizer answers; the function never runs. */
+            /** @description Unauthorized: no valid bearer token (missing, expired, for another audience, or an API key: this route takes the portal's token only). API Gateway's JWT authorizer answers; the function never runs. */
             401: {
                 headers: {
                     /** @description The bearer challenge. */
@@ -11027,7 +14288,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: no valid bearer token (missing, expired, or for another audience). API Gateway's JWT authorizer answers; the function never runs. */
+            /** @description Unauthorized: no valid bearer token (missing, expired, for another audience, or an API key: this route takes the portal's token only). API Gateway's JWT authorizer answers; the function never runs. */
             401: {
                 headers: {
                     /** @description The bearer challenge. */
@@ -11174,6 +14435,209 @@ export interface operations {
                         status?: 503;
                     };
                 };
+            };
+        };
+    };
+    "webhook:call.ended": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id (`msg_...`): the same on every attempt, retry and recovery. */
+                "webhook-id": string;
+                /** @description Unix seconds of this attempt: refuse one far from now (the package allows 5 minutes). */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<body>">`, one per secret, space-separated (two for a day after a rotation). */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CallEndedEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx: received. Anything else, or no answer within 15 s, is retried. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhook:call.report.created": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id (`msg_...`): the same on every attempt, retry and recovery. */
+                "webhook-id": string;
+                /** @description Unix seconds of this attempt: refuse one far from now (the package allows 5 minutes). */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<body>">`, one per secret, space-separated (two for a day after a rotation). */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CallReportCreatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx: received. Anything else, or no answer within 15 s, is retried. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhook:subscription.updated": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id (`msg_...`): the same on every attempt, retry and recovery. */
+                "webhook-id": string;
+                /** @description Unix seconds of this attempt: refuse one far from now (the package allows 5 minutes). */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<body>">`, one per secret, space-separated (two for a day after a rotation). */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SubscriptionUpdatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx: received. Anything else, or no answer within 15 s, is retried. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhook:assistant.updated": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id (`msg_...`): the same on every attempt, retry and recovery. */
+                "webhook-id": string;
+                /** @description Unix seconds of this attempt: refuse one far from now (the package allows 5 minutes). */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<body>">`, one per secret, space-separated (two for a day after a rotation). */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AssistantUpdatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx: received. Anything else, or no answer within 15 s, is retried. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhook:phone-line.added": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id (`msg_...`): the same on every attempt, retry and recovery. */
+                "webhook-id": string;
+                /** @description Unix seconds of this attempt: refuse one far from now (the package allows 5 minutes). */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<body>">`, one per secret, space-separated (two for a day after a rotation). */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PhoneLineAddedEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx: received. Anything else, or no answer within 15 s, is retried. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhook:phone-line.removed": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id (`msg_...`): the same on every attempt, retry and recovery. */
+                "webhook-id": string;
+                /** @description Unix seconds of this attempt: refuse one far from now (the package allows 5 minutes). */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<body>">`, one per secret, space-separated (two for a day after a rotation). */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PhoneLineRemovedEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx: received. Anything else, or no answer within 15 s, is retried. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhook:webhook.test": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id (`msg_...`): the same on every attempt, retry and recovery. */
+                "webhook-id": string;
+                /** @description Unix seconds of this attempt: refuse one far from now (the package allows 5 minutes). */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<body>">`, one per secret, space-separated (two for a day after a rotation). */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookTestEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx: received. Anything else, or no answer within 15 s, is retried. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

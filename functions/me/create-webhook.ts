@@ -6,7 +6,7 @@ import { webhookSubscriptionsRepository } from '../../shared/db/webhook-subscrip
 import { createWebhook as create } from '../../shared/domain/webhooks';
 import { created } from '../../shared/http/reply';
 import { outboundUrlPolicy } from '../../shared/app/outbound';
-import { route } from '../../shared/app/route';
+import { route } from '../../shared/app/key-route';
 import { createWebhook } from '../../lib/routes/me-webhooks';
 
 const deps = {

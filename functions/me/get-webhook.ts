@@ -3,7 +3,7 @@ import { table } from '../../shared/db/client';
 import { webhookSubscriptionsRepository } from '../../shared/db/webhook-subscriptions';
 import { getWebhook as get } from '../../shared/domain/webhooks';
 import { ok } from '../../shared/http/reply';
-import { route } from '../../shared/app/route';
+import { route } from '../../shared/app/key-route';
 import { getWebhook } from '../../lib/routes/me-webhooks';
 
 const deps = { subscriptions: webhookSubscriptionsRepository(table()) };

@@ -4,7 +4,7 @@ import { webhookDeliveriesRepository } from '../../shared/db/webhook-deliveries'
 import { webhookSubscriptionsRepository } from '../../shared/db/webhook-subscriptions';
 import { listDeliveries } from '../../shared/domain/webhooks';
 import { ok } from '../../shared/http/reply';
-import { route } from '../../shared/app/route';
+import { route } from '../../shared/app/key-route';
 import { listWebhookDeliveries } from '../../lib/routes/me-webhooks';
 
 const deps = { subscriptions: webhookSubscriptionsRepository(table()), deliveries: webhookDeliveriesRepository(table()) };

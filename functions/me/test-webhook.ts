@@ -5,7 +5,7 @@ import { webhookDeliveriesRepository } from '../../shared/db/webhook-deliveries'
 import { webhookSubscriptionsRepository } from '../../shared/db/webhook-subscriptions';
 import { sendTestEvent } from '../../shared/domain/webhooks';
 import { accepted } from '../../shared/http/reply';
-import { route } from '../../shared/app/route';
+import { route } from '../../shared/app/key-route';
 import { testWebhook } from '../../lib/routes/me-webhooks';
 
 const deps = { subscriptions: webhookSubscriptionsRepository(table()), deliveries: webhookDeliveriesRepository(table()), limits: outboundWebhookConfig() };

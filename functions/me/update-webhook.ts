@@ -6,7 +6,7 @@ import { webhookSubscriptionsRepository } from '../../shared/db/webhook-subscrip
 import { updateWebhook as update } from '../../shared/domain/webhooks';
 import { ok } from '../../shared/http/reply';
 import { outboundUrlPolicy } from '../../shared/app/outbound';
-import { route } from '../../shared/app/route';
+import { route } from '../../shared/app/key-route';
 import { updateWebhook } from '../../lib/routes/me-webhooks';
 
 const deps = {

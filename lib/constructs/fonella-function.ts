@@ -31,6 +31,12 @@ export interface FonellaFunctionProps {
   uses: { table?: 'read' | 'write'; providers?: ProviderName[]; payoutKey?: 'encrypt' | 'decrypt'; webhookQueue?: 'send' };
   /** Secret variables beyond those of the providers in `uses`. */
   secretVars?: string[];
+  /**
+   * A route that takes API keys: it verifies the portal's JWTs itself (the stage's Auth0 issuer and
+   * audience) and counts each key's requests, and may so write the keys' rate counters and
+   * `lastUsedAt` even where it only reads the table otherwise.
+   */
+  apiKeys?: boolean;
   timeout: Duration;
   /** Reserved concurrency: a cap for functions that outsiders can flood. */
   reservedConcurrency?: number;
@@ -76,6 +82,18 @@ export function baseEnvironment(settings: StackSettings): Record<string, string>
   };
 }
 
+/** What a route that takes API keys reads (shared/config/api-keys.ts): the authorizer's issuer and audience, and the per-key rate. */
+export function apiKeyEnvironment(settings: StackSettings): Record<string, string> {
+  return {
+    AUTH0_ISSUER: `https://${settings.auth0Domain}/`,
+    AUTH0_AUDIENCE: settings.auth0Audience,
+    API_KEY_RATE_LIMIT_PER_MINUTE: String(settings.apiKeys.requestsPerMinute),
+  };
+}
+
+/** The partition keys a route that takes API keys writes beside its own rows: each key's rate counters and lookup item. */
+export const API_KEY_WRITE_PREFIXES = ['RATELIMIT#api-key#*', 'APIKEY#*'] as const;
+
 /**
  * A function's environment: the base, the table's name if it uses the table, its providers' plain
  * settings and, when it reads secrets, the stage secret's name and the keys it reads. Never a secret
@@ -84,9 +102,10 @@ export function baseEnvironment(settings: StackSettings): Record<string, string>
 export function functionEnvironment(
   settings: StackSettings,
   uses: FonellaFunctionProps['uses'],
-  opts: { tableName?: string; secretVars?: string[]; payoutKeyArn?: string; webhookQueueUrl?: string } = {},
+  opts: { tableName?: string; secretVars?: string[]; payoutKeyArn?: string; webhookQueueUrl?: string; apiKeys?: boolean } = {},
 ): { environment: Record<string, string>; secretKeys: string[] } {
   const environment = baseEnvironment(settings);
+  if (opts.apiKeys) Object.assign(environment, apiKeyEnvironment(settings));
   if (uses.table && opts.tableName) environment.TABLE_NAME = opts.tableName;
   if (uses.payoutKey && opts.payoutKeyArn) environment.PAYOUT_KEY_ID = opts.payoutKeyArn;
   if (uses.webhookQueue && opts.webhookQueueUrl) environment.WEBHOOK_QUEUE_URL = opts.webhookQueueUrl;
@@ -148,6 +167,7 @@ export class FonellaFunction extends Construct {
       secretVars: props.secretVars,
       payoutKeyArn: props.payoutKey.keyArn,
       webhookQueueUrl: props.webhookQueue.queueUrl,
+      apiKeys: props.apiKeys,
     });
 
     const logGroup = new LogGroup(this, 'Logs', {
@@ -195,6 +215,16 @@ export class FonellaFunction extends Construct {
 
     if (uses.table === 'read') props.table.grantReadData(this.fn);
     if (uses.table === 'write') props.table.grantReadWriteData(this.fn);
+    // A reading route that takes API keys updates only the keys' own items: their rate counters and lookup items.
+    if (props.apiKeys && uses.table !== 'write') {
+      role.addToPolicy(
+        new PolicyStatement({
+          actions: ['dynamodb:UpdateItem'],
+          resources: [props.table.tableArn],
+          conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...API_KEY_WRITE_PREFIXES] } },
+        }),
+      );
+    }
     // Sealing needs only new data keys; opening also their unwrapping.
     if (uses.payoutKey) props.payoutKey.grant(this.fn, 'kms:GenerateDataKey');
     if (uses.payoutKey === 'decrypt') props.payoutKey.grantDecrypt(this.fn);

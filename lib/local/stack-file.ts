@@ -16,6 +16,8 @@ export interface StackFile {
   tokens: Record<'customer' | 'admin' | 'partner', string>;
   /** The demo partner's invite token (POST /v1/partner/activate with the partner token). */
   demoPartnerInvite: string;
+  /** The demo customer's developer API key (every scope): `Authorization: Bearer fon_live_…`. */
+  apiKeys?: { customer: string };
   /** The demo customer's Stripe test clock (POST <stripe>/_simulate/advance-clock {clockId, by: "month"}). */
   demoClockId?: string;
   /** This run's log file: the functions' JSON lines (bin/local.ts). */
@@ -62,7 +64,7 @@ Demo tokens (valid 7 days; a fresh one: npm run -s token -- --sub '<id>' [--admi
   customer  ${info.tokens.customer}
   admin     ${info.tokens.admin}
   partner   ${info.tokens.partner}
-
+${info.apiKeys ? `Demo API key of the customer (every scope; POST /v1/me/api-keys makes more):\n  ${info.apiKeys.customer}\n` : ''}
 Try:
   curl ${api}/v1/health
   curl ${api}/v1/public/plans
@@ -72,7 +74,7 @@ Try:
        -d '{"email":"ada@example.com","title":"No calls","content":"Every call rings out.","ticketPriority":"major"}'
   curl -X POST ${api}/v1/public/callback-requests -H 'content-type: application/json' \\
        -d '{"phoneNumber":"+491701234567","locale":"en","company":"Ada Ltd"}'
-  TOKEN=$(node -p "require('./.local/stack.json').tokens.customer")
+${info.apiKeys ? `  KEY=$(node -p "require('./.local/stack.json').apiKeys.customer")\n  curl ${api}/v1/me/calls -H "authorization: Bearer $KEY"      (the demo customer's calls, with its API key)\n` : ''}  TOKEN=$(node -p "require('./.local/stack.json').tokens.customer")
   curl ${api}/v1/me -H "authorization: Bearer $TOKEN"
   curl -X POST ${api}/v1/me/subscription -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' -d '{"planId":"business"}'
        (then "Payment succeeds" beside the subscription on the hub, as the portal's payment confirmation;

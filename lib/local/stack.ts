@@ -89,6 +89,8 @@ export interface LocalStack {
   emulators: Record<string, string>;
   credentials: Record<string, Record<string, string>>;
   tokens: Record<keyof typeof DEMO_USERS, string>;
+  /** The demo customer's API key (every scope, no expiry), made at each start: `.local/stack.json` `apiKeys.customer`. */
+  apiKeys: { customer: string };
   running: RunningEmulator[];
   /** The local event source mappings of the stream workers. */
   streams: RunningTailer;
@@ -182,7 +184,7 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
       });
     const pool = poolAssignments(tableRef({ tableName, endpoint: dynamoEndpoint }));
     const poolWaiting = async () => (await pool.waiting({ limit: 100 })).map((w) => ({ id: w.userId, description: `waiting since ${w.since}`, ...w }));
-    const hub = await startHub(running, { port: base, streams, teardowns, poolWaiting, timeline: () => trace.timeline(), webhookDeliveries: async () => deliveryLog.latest(), docs: { get apiUrl() { return api.url; }, get tokens() { return tokens; } } });
+    const hub = await startHub(running, { port: base, streams, teardowns, poolWaiting, timeline: () => trace.timeline(), webhookDeliveries: async () => deliveryLog.latest(), docs: { get apiUrl() { return api.url; }, get tokens() { return tokens; }, get apiKey() { return apiKeys?.customer; } } });
     cleanups.push(hub.close);
 
     const auth0Url = running.find((e) => e.name === 'auth0')!.baseUrl;
@@ -258,6 +260,16 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
       trunkDeviceId: sipgateEnv.SIPGATE_TRUNK_DEVICE_ID!,
     });
 
+    // The demo customer's API key, made by the route's own use case (a token of its own at each start).
+    const { createApiKey } = await import('../../shared/domain/api-keys');
+    const { apiKeysRepository } = await import('../../shared/db/api-keys');
+    const demoKey = await createApiKey(
+      { keys: apiKeysRepository(tableRef({ tableName, endpoint: dynamoEndpoint })) },
+      { id: DEMO_USERS.customer.sub, emailVerified: true, permissions: [], isAdmin: false },
+      { name: 'Demo integration' },
+    );
+    const apiKeys = { customer: demoKey.token };
+
     // The hotline demo: an organisation with its SIP account and a hotline, provisioned before the stack is handed out.
     if (opts.hotlineDemo) {
       const { seedDemoHotline } = await import('./seed-hotlines');
@@ -280,6 +292,7 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
       emulators: Object.fromEntries(running.map((e) => [e.name, e.baseUrl])),
       credentials: Object.fromEntries(running.map((e) => [e.name, e.definition.credentials])),
       tokens,
+      apiKeys,
       running,
       streams,
       trace,

@@ -1,5 +1,5 @@
 // The customer's webhook endpoints and their delivery log (what Fonella sends to the customer's own
-// systems): the portal's token today, and the developer API's keys with their webhook scope. Each route
+// systems): the portal's token, or a developer API key with the `webhooks:manage` scope. Each route
 // acts on the token's `sub` only: another account's endpoint is answered as a missing one.
 // Entries follow the rules in ./index.ts.
 import type { RouteDef } from '../../shared/http/route-def';
@@ -36,6 +36,7 @@ export const createWebhook = {
   path: '/v1/me/webhooks',
   handler: 'functions/me/create-webhook.ts',
   access: 'user',
+  apiKeyScopes: ['webhooks:manage'],
   summary: 'Add a webhook endpoint',
   description:
     "The URL gets the events of the types listed (`webhook.test` always), each POSTed as JSON `{type, timestamp, data}` and signed by the Standard Webhooks scheme: `webhook-id` (the event's id, the same on every attempt: drop repeats by it), `webhook-timestamp`, and `webhook-signature` (`v1,<base64 HMAC-SHA256 of \"id.timestamp.body\">` with the endpoint's secret). The secret (`whsec_...`) is answered this once. A 2xx within 15 s is a success; anything else is retried after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h, and the delivery fails after the eighth attempt. An endpoint whose every attempt fails for 5 days is disabled and its owner emailed. Deliveries come at least once and may come out of order: order by `timestamp`. The URL must be `https` on a public host, checked now and at every attempt; redirects are not followed.",
@@ -52,6 +53,7 @@ export const listWebhooks = {
   path: '/v1/me/webhooks',
   handler: 'functions/me/list-webhooks.ts',
   access: 'user',
+  apiKeyScopes: ['webhooks:manage'],
   summary: "The caller's webhook endpoints",
   description: 'Every endpoint of the account, oldest first, with its health; secrets only masked.',
   tags: ['webhook-endpoints'],
@@ -65,6 +67,7 @@ export const getWebhook = {
   path: '/v1/me/webhooks/{webhookId}',
   handler: 'functions/me/get-webhook.ts',
   access: 'user',
+  apiKeyScopes: ['webhooks:manage'],
   summary: 'One webhook endpoint',
   description: 'The endpoint with its health (failing since, disabled when and why) and until when the secret before a rotation still signs; the secret itself only masked.',
   tags: ['webhook-endpoints'],
@@ -80,6 +83,7 @@ export const updateWebhook = {
   path: '/v1/me/webhooks/{webhookId}',
   handler: 'functions/me/update-webhook.ts',
   access: 'user',
+  apiKeyScopes: ['webhooks:manage'],
   summary: 'Change a webhook endpoint',
   description:
     'Changes the fields given (URL, event types, description, enabled); at least one. A new URL is checked as on creation. `enabled: true` enables a disabled endpoint again and forgets its failures; what failed meanwhile is sent again by `recover`.',
@@ -96,6 +100,7 @@ export const deleteWebhook = {
   path: '/v1/me/webhooks/{webhookId}',
   handler: 'functions/me/delete-webhook.ts',
   access: 'user',
+  apiKeyScopes: ['webhooks:manage'],
   summary: 'Delete a webhook endpoint',
   description: 'The endpoint gets nothing from now on; attempts already queued for it are dropped when they come. Its delivery log goes with its retention.',
   tags: ['webhook-endpoints'],
@@ -111,6 +116,7 @@ export const rotateWebhookSecret = {
   path: '/v1/me/webhooks/{webhookId}/rotate-secret',
   handler: 'functions/me/rotate-webhook-secret.ts',
   access: 'user',
+  apiKeyScopes: ['webhooks:manage'],
   summary: "Rotate a webhook endpoint's secret",
   description:
     "A new signing secret, answered this once. For 24 hours every message carries two signatures in `webhook-signature`, one with the new secret and one with the old, so the receiver can switch at any moment in that day; after it, the new one alone. Takes no body.",
@@ -127,6 +133,7 @@ export const testWebhook = {
   path: '/v1/me/webhooks/{webhookId}/test',
   handler: 'functions/me/test-webhook.ts',
   access: 'user',
+  apiKeyScopes: ['webhooks:manage'],
   summary: 'Send a test event',
   description: 'A `webhook.test` event to this endpoint alone, delivered, signed and logged like any other. Takes no body.',
   tags: ['webhook-endpoints'],
@@ -142,6 +149,7 @@ export const listWebhookDeliveries = {
   path: '/v1/me/webhooks/{webhookId}/deliveries',
   handler: 'functions/me/list-webhook-deliveries.ts',
   access: 'user',
+  apiKeyScopes: ['webhooks:manage'],
   summary: "A webhook endpoint's delivery log",
   description:
     "The endpoint's deliveries, newest event first, a page at a time: the event, the status, the attempts (each with its time, HTTP status, duration and error), the next attempt's time and the first KB of the last answer. Kept for the stage's retention (30 days unless set). Pass `nextCursor` back as `cursor` for the next page.",
@@ -158,6 +166,7 @@ export const retryDelivery = {
   path: '/v1/me/webhooks/{webhookId}/deliveries/{deliveryId}/retry',
   handler: 'functions/me/retry-delivery.ts',
   access: 'user',
+  apiKeyScopes: ['webhooks:manage'],
   summary: 'Send one delivery again',
   description:
     'One more attempt of the delivery now, with its own `webhook-id`, whatever its status; a failure of it is logged and not retried on the schedule. Takes no body.',
@@ -177,6 +186,7 @@ export const recoverDeliveries = {
   path: '/v1/me/webhooks/{webhookId}/recover',
   handler: 'functions/me/recover-deliveries.ts',
   access: 'user',
+  apiKeyScopes: ['webhooks:manage'],
   summary: 'Send again what failed since a time',
   description:
     "Every delivery to this endpoint that failed, of events from `since` on, gets one more attempt, each with its own `webhook-id`: after an outage, once the endpoint answers again. Runs in the background, a page of deliveries after the other; follow it in the delivery log.",

@@ -13,6 +13,7 @@ import { AccountDeletionRequest, Teardown } from '../../shared/schemas/teardown'
 import { FREE_FORM_MAX_BYTES } from '../../shared/schemas/free-form';
 import { DEVICE_INFO_MAX_BYTES, DeviceRegistered, DeviceRegistration } from '../../shared/schemas/devices';
 import { Referral, ReferralRequest } from '../../shared/schemas/partner';
+import { ApiKeyCreated, ApiKeyList, ApiKeyPath, ApiKeyRequest } from '../../shared/schemas/api-keys';
 
 export const getMe = {
   name: 'getMe',
@@ -211,6 +212,7 @@ export const listCalls = {
   request: { query: CallListQuery },
   response: { status: 200, body: CallPage, description: 'One page of calls.' },
   errors: [{ status: 400, slugs: [INVALID_CURSOR], description: '`invalid-cursor`: `cursor` is not a `nextCursor` this listing answered; start again without one.' }],
+  apiKeyScopes: ['calls:read'],
   uses: { table: 'read' },
 } satisfies RouteDef;
 
@@ -226,6 +228,7 @@ export const getCall = {
   request: { params: CallPath },
   response: { status: 200, body: Call, description: 'The call.' },
   errors: [{ status: 404, slugs: ['not-found'], description: '`not-found`: no call of the caller has this id.' }],
+  apiKeyScopes: ['calls:read'],
   uses: { table: 'read' },
 } satisfies RouteDef;
 
@@ -322,5 +325,72 @@ export const deleteMe = {
   tags: ['me'],
   request: { body: AccountDeletionRequest, maxBodyBytes: FREE_FORM_MAX_BYTES },
   response: { status: 202, body: Teardown, description: 'The deletion is under way: its id, steps and the resources it removes.' },
+  uses: { table: 'write' },
+} satisfies RouteDef;
+
+// The developer API's keys. A key reaches these routes whatever its scopes (any one of the three), as
+// the portal's token does: listing shows no secret, and creating and deleting are bounded by the key's
+// own scopes (a key makes or deletes only keys whose scopes it has itself: shared/domain/api-keys.ts).
+
+export const createApiKey = {
+  name: 'createApiKey',
+  method: 'POST',
+  path: '/v1/me/api-keys',
+  handler: 'functions/me/create-api-key.ts',
+  access: 'user',
+  summary: 'Create an API key',
+  description:
+    "A key for the caller's own integrations: `Authorization: Bearer fon_live_…` then works where its scopes reach, as the portal's token does, for this account only (never admin or partner routes). Takes the portal's token or an API key; a key may create only keys with scopes it has itself. The whole token is in this answer only: the table keeps its SHA-256. At most 10 keys per account.",
+  tags: ['developer'],
+  request: { body: ApiKeyRequest, maxBodyBytes: 1_024 },
+  response: { status: 201, body: ApiKeyCreated, description: 'The key, with its whole token (shown this once).' },
+  errors: [
+    {
+      status: 400,
+      slugs: ['api-key-expiry-invalid'],
+      description: '`api-key-expiry-invalid`: `expiresAt` is not in the future, or more than 365 days ahead; `errors` names `body.expiresAt`. Nothing was created.',
+    },
+    {
+      status: 403,
+      slugs: ['insufficient-scope'],
+      description: '`insufficient-scope`: the calling API key asked for a scope it does not have itself (the answer names it). Nothing was created.',
+    },
+    { status: 409, slugs: ['quota-api-keys'], description: '`quota-api-keys`: the account holds 10 keys already; delete one first. Nothing was created.' },
+  ],
+  apiKeyScopes: ['webhooks:manage', 'calls:read', 'tools:manage'],
+  uses: { table: 'write' },
+} satisfies RouteDef;
+
+export const listApiKeys = {
+  name: 'listApiKeys',
+  method: 'GET',
+  path: '/v1/me/api-keys',
+  handler: 'functions/me/list-api-keys.ts',
+  access: 'user',
+  summary: "The caller's API keys",
+  description: "The account's keys, newest first: name, scopes, the token's first 16 characters (`prefix`), creation, expiry and last use (to the minute). The whole token is never answered again. Takes the portal's token or an API key.",
+  tags: ['developer'],
+  response: { status: 200, body: ApiKeyList, description: "The account's keys." },
+  apiKeyScopes: ['webhooks:manage', 'calls:read', 'tools:manage'],
+  uses: { table: 'read' },
+} satisfies RouteDef;
+
+export const deleteApiKey = {
+  name: 'deleteApiKey',
+  method: 'DELETE',
+  path: '/v1/me/api-keys/{keyId}',
+  handler: 'functions/me/delete-api-key.ts',
+  access: 'user',
+  summary: 'Delete an API key',
+  description:
+    "Deletes the key: from the next request on its token is refused (401 `api-key-invalid`), so any integration using it stops at once. Takes the portal's token or an API key; a key may delete only keys whose scopes it has itself (itself included). Takes no body.",
+  tags: ['developer'],
+  request: { params: ApiKeyPath },
+  response: { status: 204, description: 'Deleted.' },
+  errors: [
+    { status: 403, slugs: ['insufficient-scope'], description: '`insufficient-scope`: the calling API key lacks a scope of the key it would delete (the answer names it). Nothing was deleted.' },
+    { status: 404, slugs: ['api-key-not-found'], description: '`api-key-not-found`: the account has no key with this id.' },
+  ],
+  apiKeyScopes: ['webhooks:manage', 'calls:read', 'tools:manage'],
   uses: { table: 'write' },
 } satisfies RouteDef;

@@ -1,6 +1,7 @@
-// Many puts at once (BatchWriteItem, 25 a call, unprocessed items sent again): for local tooling that
-// loads data, never for a request's own write (no conditions: what is there is overwritten).
-import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+// Many items at once. `putAll` (BatchWriteItem, 25 a call, unprocessed items sent again) is for local
+// tooling that loads data, never for a request's own write (no conditions: what is there is
+// overwritten); `getAll` reads items by key (BatchGetItem).
+import { BatchGetCommand, BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { TableRef } from './client';
 
 export async function putAll(t: TableRef, items: Record<string, unknown>[]): Promise<void> {
@@ -12,4 +13,22 @@ export async function putAll(t: TableRef, items: Record<string, unknown>[]): Pro
       requests = res.UnprocessedItems?.[t.tableName] as typeof requests;
     }
   }
+}
+
+/**
+ * The items at `keys` (those that exist), 100 keys a BatchGetItem, unprocessed keys asked again; in no
+ * particular order. `consistent`: strongly consistent reads.
+ */
+export async function getAll(t: TableRef, keys: Record<string, unknown>[], opts: { consistent?: boolean } = {}): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  for (let i = 0; i < keys.length; i += 100) {
+    let pending: Record<string, unknown>[] | undefined = keys.slice(i, i + 100);
+    for (let round = 0; pending && pending.length > 0; round++) {
+      if (round > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 20 * 2 ** round)));
+      const res = await t.doc.send(new BatchGetCommand({ RequestItems: { [t.tableName]: { Keys: pending, ConsistentRead: opts.consistent } } }));
+      items.push(...((res.Responses?.[t.tableName] ?? []) as Record<string, unknown>[]));
+      pending = res.UnprocessedKeys?.[t.tableName]?.Keys as Record<string, unknown>[] | undefined;
+    }
+  }
+  return items;
 }

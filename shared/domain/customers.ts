@@ -11,7 +11,8 @@
 //   or out of order writes nothing wrong, and counts nothing twice (the listing row says what is counted).
 //   The rebuild of derived data (shared/domain/reindex.ts) runs this same use case for every customer.
 //
-// listCustomers — GET /v1/admin/customers: a page of the listing, or of a search (`q`).
+// listCustomers — GET /v1/admin/customers: a page of the listing, or of a search (`q`), each customer
+//   with how many API keys the account holds (their counts, read for the page in one BatchGetItem).
 import { counterChanges, type CustomerEntry, type CustomerIndexRepository, type CustomerListing, type CustomerSources } from '../db/customers';
 import { addTo, type CounterChanges } from '../db/stats';
 import { isTransactionConflict } from '../db/conditional';
@@ -88,9 +89,11 @@ export interface CustomerView {
   company: string | null;
   createdAt: string;
   subscription: { planId: string | null; status: string | null } | null;
+  /** How many API keys the account holds. */
+  apiKeys: number;
 }
 
-const viewOf = (l: CustomerListing): CustomerView => ({
+const viewOf = (l: CustomerListing): Omit<CustomerView, 'apiKeys'> => ({
   userId: l.userId,
   email: l.email,
   name: l.name,
@@ -99,16 +102,20 @@ const viewOf = (l: CustomerListing): CustomerView => ({
   subscription: l.planId || l.subscriptionStatus ? { planId: l.planId, status: l.subscriptionStatus } : null,
 });
 
-export async function listCustomers(deps: { customers: CustomerIndexRepository }, query: { limit: number; cursor?: string; q?: string }) {
-  if (query.q === undefined) {
-    const page = await deps.customers.list(query);
-    return { items: page.items.map(viewOf), nextCursor: page.nextCursor };
+export async function listCustomers(
+  deps: { customers: CustomerIndexRepository; apiKeyCounts: (userIds: string[]) => Promise<Map<string, number>> },
+  query: { limit: number; cursor?: string; q?: string },
+): Promise<{ items: CustomerView[]; nextCursor: string | null }> {
+  let page: { items: CustomerListing[]; nextCursor: string | null };
+  if (query.q === undefined) page = await deps.customers.list(query);
+  else {
+    const words = queryWordsOf(query.q);
+    // Nothing searchable (only punctuation): nothing matches.
+    if (words.length === 0) return { items: [], nextCursor: null };
+    page = await deps.customers.search({ words, limit: query.limit, cursor: query.cursor });
   }
-  const words = queryWordsOf(query.q);
-  // Nothing searchable (only punctuation): nothing matches.
-  if (words.length === 0) return { items: [], nextCursor: null };
-  const page = await deps.customers.search({ words, limit: query.limit, cursor: query.cursor });
-  return { items: page.items.map(viewOf), nextCursor: page.nextCursor };
+  const keys = page.items.length > 0 ? await deps.apiKeyCounts(page.items.map((l) => l.userId)) : new Map<string, number>();
+  return { items: page.items.map((l) => ({ ...viewOf(l), apiKeys: keys.get(l.userId) ?? 0 })), nextCursor: page.nextCursor };
 }
 
 /** Indexes customers the index does not hold yet, many at a time (the local bench's seeding): the worker's entries, loaded in bulk. */

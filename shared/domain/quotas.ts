@@ -9,6 +9,7 @@ export const QUOTA_SLUGS: Record<QuotaName, string> = {
   hotlines: 'quota-hotlines',
   agentPhones: 'quota-agent-phones',
   webhooks: 'quota-webhooks',
+  apiKeys: 'quota-api-keys',
 };
 
 const WHAT: Record<QuotaName, (limit: number) => string> = {
@@ -16,6 +17,7 @@ const WHAT: Record<QuotaName, (limit: number) => string> = {
   hotlines: (n) => `An organisation may have ${n} hotline${n === 1 ? '' : 's'}; this one would be more.`,
   agentPhones: (n) => `A user may have ${n} agent phone${n === 1 ? '' : 's'}; this one would be more.`,
   webhooks: (n) => `An account may have ${n} webhook endpoint${n === 1 ? '' : 's'}; this one would be more. Delete one first.`,
+  apiKeys: (n) => `An account may hold ${n} API key${n === 1 ? '' : 's'}; this one would be more. Delete one first.`,
 };
 
 export class QuotaExceededError extends ConflictError {

@@ -107,6 +107,8 @@ export const TEARDOWN_STEPS: TeardownStep[] = [
       // A partner account the user activated loses its user (and is disabled): it is the partner's
       // business record, kept, but no longer names the account.
       for (const partnerId of inventory.partnerIds) await deps.partnerAccounts.releaseLink(partnerId, r.userId);
+      // The API keys' lookup items first (a request's token finds its key by them), then the rest.
+      await deps.teardowns.deleteKeys(inventory.apiKeyLookups);
       await deps.teardowns.deleteKeys(inventory.deletionKeys);
       return {};
     },

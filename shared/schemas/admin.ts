@@ -224,6 +224,7 @@ export const Customer = /* @__PURE__ */ z.defineSchema(() => z
         status: z.nullable(z.string()).register(z.globalRegistry, { description: "Stripe's status; null while the subscription is being created." }),
       }),
     ),
+    apiKeys: z.int().register(z.globalRegistry, { description: 'How many developer API keys the account holds now (never the keys).' }),
   })
   .register(z.globalRegistry, { id: 'Customer' }));
 

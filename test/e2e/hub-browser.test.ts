@@ -241,4 +241,34 @@ describe.skipIf(!browser.ok)(title, () => {
     await expect.poll(() => page.locator('body').innerText(), { timeout: 10_000 }).toContain('200 OK');
     expect(await page.locator('body').innerText()).toContain('auth0|demo-customer');
   });
+
+  it("shows the API key scheme with the demo customer's key in its token field, where another key can be pasted; \"try it\" sends the key", { timeout: 60_000 }, async () => {
+    await page.goto(`${stack.hubUrl}/docs`);
+    expect(await page.locator('#token-api-key').inputValue()).toBe(stack.apiKeys.customer);
+    await page.goto(`${stack.hubUrl}/docs#tag/me/GET/v1/me/calls`);
+    await page.locator('[id$="tag/me/GET/v1/me/calls"]').getByRole('button', { name: /Test Request/i }).click();
+    const client = page.getByRole('dialog', { name: 'API Client' });
+    // The operation takes either scheme: the key's instead of the portal token's.
+    await client.getByRole('button', { name: /Selected Auth Type/ }).click();
+    await page.getByRole('option', { name: /^apiKey/ }).click();
+    await page.getByRole('option', { name: /^auth0/ }).click();
+    await page.keyboard.press('Escape');
+    await client.getByRole('button', { name: 'Selected Auth Type: apiKey' }).waitFor();
+    const field = client.getByRole('textbox', { name: 'Bearer Token' });
+    expect(await field.inputValue()).toBe(stack.apiKeys.customer);
+    await client.getByRole('button', { name: /^Send/i }).first().click();
+    await expect.poll(() => client.innerText(), { timeout: 10_000 }).toContain('200 OK');
+    // Only a key's answers carry its rate limit's fields.
+    await client.getByRole('button', { name: /Response Headers/ }).click();
+    await expect.poll(() => client.innerText(), { timeout: 10_000 }).toMatch(/"per-key";q=\d+;w=60/);
+
+    // Another key, pasted into the field: one without `calls:read` is refused there.
+    const other = await stack.call('POST', '/v1/me/api-keys', { token: stack.tokens.customer, body: { name: 'Pasted', scopes: ['webhooks:manage'] } });
+    expect(other.status).toBe(201);
+    await field.fill(other.body.token);
+    await client.getByRole('button', { name: /^Send/i }).first().click();
+    await expect.poll(() => client.innerText(), { timeout: 10_000 }).toContain('403');
+    expect(await client.innerText()).toContain('insufficient-scope');
+    expect((await stack.call('DELETE', `/v1/me/api-keys/${other.body.keyId}`, { token: stack.tokens.customer })).status).toBe(204);
+  });
 });

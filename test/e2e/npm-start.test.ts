@@ -25,6 +25,7 @@ let stack: {
   tokens: Record<string, string>;
   demoClockId: string;
   logFile: string;
+  apiKeys: Record<string, string>;
 };
 
 /** Polls until `output` has a line matching `re` (the console's lines follow the answers by a moment). */
@@ -96,6 +97,18 @@ describe('npm start', () => {
     expect(output).toContain(stack.tokens.customer);
     expect(output).toContain(`curl ${stack.apiUrl}/v1/health`);
     expect(output).toContain(`Node.js        ${process.version}`);
+  });
+
+  it("prints a curl that lists the demo customer's calls with its API key, which the stack file holds as apiKeys.customer", async () => {
+    expect(stack.apiKeys.customer).toMatch(/^fon_live_[0-9A-Za-z]{43}$/);
+    expect(output).toContain(stack.apiKeys.customer);
+    const line = output.split('\n').find((l) => l.includes('/v1/me/calls') && l.includes('$KEY'));
+    expect(line, output).toContain(`curl ${stack.apiUrl}/v1/me/calls -H "authorization: Bearer $KEY"`);
+    expect(output).toContain(`KEY=$(node -p "require('./.local/stack.json').apiKeys.customer")`);
+    // What that curl sends:
+    const calls = await fetch(`${stack.apiUrl}/v1/me/calls`, { headers: { authorization: `Bearer ${stack.apiKeys.customer}` } });
+    expect(calls.status).toBe(200);
+    expect(calls.headers.get('ratelimit-policy')).toMatch(/^"per-key";q=\d+;w=60$/);
   });
 
   it('writes the stack file for its user only (mode 0600): it holds tokens and credentials', () => {

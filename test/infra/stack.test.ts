@@ -11,7 +11,8 @@ import { workers } from '../../lib/workers';
 import { queueWorkers } from '../../lib/queues';
 import type { QueueWorkerDef } from '../../shared/streams/queue-worker-def';
 import { PROVIDER_ENV, PROVIDER_SECRET_KEYS, ROUTE_THROTTLE_DEFAULTS, StackSettings, WEBHOOK_CONCURRENCY, functionSecretKeys, WEBHOOK_SECRET_VARS } from '../../lib/settings';
-import { needsAuthorizer, type RouteDef } from '../../shared/http/route-def';
+import { acceptsApiKeys, needsAuthorizer, type RouteDef } from '../../shared/http/route-def';
+import { API_KEY_WRITE_PREFIXES } from '../../lib/constructs/fonella-function';
 import { filterPattern, type WorkerDef } from '../../shared/streams/worker-def';
 import { MAX_FUNCTIONS_PER_STACK, functionGroup } from '../../lib/constructs/function-stack';
 import { allResources, nestedStacks, stackTemplates } from './stack-templates';
@@ -332,6 +333,34 @@ describe('API', () => {
     expect(routeThrottles(routes, parsed)['POST /v1/webhooks/stripe']).toEqual(ROUTE_THROTTLE_DEFAULTS.stripe);
     expect(() => StackSettings.parse({ ...base, routeThrottles: { public: { rateLimit: 0, burstLimit: 1 } } })).toThrow();
     expect(() => StackSettings.parse({ ...base, routeThrottles: { admin: { rateLimit: 1, burstLimit: 1 } } })).toThrow();
+  });
+
+  it("the routes that take API keys (no authorizer) check the portal's token against the authorizer's own tenant and audience, and get the per-key rate", () => {
+    const keyed = all.filter(([, r]) => acceptsApiKeys(r));
+    expect(keyed.length).toBeGreaterThan(0);
+    for (const [name, route] of all) {
+      const env = (fnEntry(name)[1].Properties as { Environment: { Variables: Record<string, unknown> } }).Environment.Variables;
+      if (acceptsApiKeys(route)) {
+        expect(env, name).toMatchObject({ AUTH0_ISSUER: 'https://fonella-dev.eu.auth0.com/', AUTH0_AUDIENCE: 'https://api.fonella.app', API_KEY_RATE_LIMIT_PER_MINUTE: '120' });
+      } else {
+        expect(Object.keys(env).filter((k) => k.startsWith('AUTH0_ISSUER') || k.startsWith('API_KEY_')), name).toEqual([]);
+      }
+    }
+  });
+
+  it("a reading route that takes API keys may update the keys' own items only (rate counters and lookup items); other reading routes update nothing", () => {
+    const statementsOf = (name: string) =>
+      JSON.parse(policyText(name)).flatMap((d: { Statement: unknown[] }) => d.Statement) as { Action: unknown; Condition?: unknown }[];
+    for (const [name, route] of all.filter(([, r]) => r.uses.table === 'read')) {
+      const updates = statementsOf(name).filter((st) => JSON.stringify(st.Action).includes('dynamodb:UpdateItem'));
+      if (acceptsApiKeys(route)) {
+        expect(updates, name).toEqual([
+          expect.objectContaining({ Action: 'dynamodb:UpdateItem', Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...API_KEY_WRITE_PREFIXES] } } }),
+        ]);
+      } else {
+        expect(updates, name).toEqual([]);
+      }
+    }
   });
 
   it('the authorizer trusts the Auth0 tenant and audience from settings', () => {

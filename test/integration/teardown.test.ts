@@ -9,7 +9,7 @@ import { routes } from '../../lib/routes';
 import { poolAssignments } from '../../shared/db/pool';
 import { usersRepository } from '../../shared/db/users';
 import { TEARDOWN_STEPS } from '../../shared/domain/teardown-steps';
-import { needsAuthorizer, type RouteDef } from '../../shared/http/route-def';
+import { isAuthenticated, type RouteDef } from '../../shared/http/route-def';
 import { validBodies } from '../support/arbitraries';
 import { waitFor } from '../support/stack';
 import { settle } from '../support/state';
@@ -32,6 +32,10 @@ describe('DELETE /v1/me', () => {
     expect(Object.keys(done.done)).toEqual(expect.arrayContaining(done.steps));
     await settle(stack);
     await expectNothingLeft(u);
+    // The account's API key went with it: its token finds no key.
+    const keyed = await stack.call('GET', '/v1/me/calls', { token: u.apiKey });
+    expect(keyed.status).toBe(401);
+    expect(keyed.body.type).toBe('urn:fonella:problem:api-key-invalid');
     const mails = await confirmations(u.email);
     expect(mails).toHaveLength(1);
     expect(mails[0]!.subject).toBe('Ihr Fonella-Konto wurde gelöscht');
@@ -85,7 +89,7 @@ describe('remove-phone-lines', () => {
 });
 
 describe("the deleted account's token", () => {
-  const guarded = Object.values(routes as Record<string, RouteDef>).filter(needsAuthorizer);
+  const guarded = Object.values(routes as Record<string, RouteDef>).filter(isAuthenticated);
 
   it('every route refuses it (410 account-deleted, or 403 where a permission is missing first) and nothing is created', async () => {
     const u = await signUp('ghost');

@@ -92,6 +92,10 @@ export async function provisioned(prefix = 'full') {
   for (const deviceId of ['laptop', 'phone']) {
     expect((await u.call('POST', '/v1/me/devices', { deviceId, platform: 'web', userAgent: 'Mozilla/5.0 Firefox/133.0' })).status).toBe(200);
   }
+  // A developer API key, used once: its row and count in the partition, its lookup item elsewhere (naming the account).
+  const key = await u.call('POST', '/v1/me/api-keys', { name: 'Teardown' });
+  expect(key.status).toBe(201);
+  expect((await stack.call('GET', '/v1/me/calls', { token: key.body.token })).status).toBe(200);
   // Beyond the portal: a hotline organisation of their own, a partner account they activated, and the
   // referral by another partner: rows in their partition and rows elsewhere that name them.
   expect((await u.call('POST', '/v1/organizations', { name: `Feuerwehr ${prefix}` })).status).toBe(201);
@@ -104,13 +108,14 @@ export async function provisioned(prefix = 'full') {
 
   const rows = await rowsOf(stack, u.sub);
   const kinds = new Set(rows.map((r) => String(r.sk).split('#')[0]));
-  for (const k of ['SETTINGS', 'SUBSCRIPTION', 'ASSISTANT', 'INTEGRATION', 'CALL', 'CALLREPORT', 'DEVICE', 'PAYMENT_FAILED', 'HOTLINE', 'PARTNER_LINK', 'REFERRAL']) {
+  for (const k of ['SETTINGS', 'SUBSCRIPTION', 'ASSISTANT', 'INTEGRATION', 'CALL', 'CALLREPORT', 'DEVICE', 'PAYMENT_FAILED', 'HOTLINE', 'PARTNER_LINK', 'REFERRAL', 'APIKEY']) {
     expect(kinds, k).toContain(k);
   }
   expect((await partition(stack, `PARTNER#${ownPartner.partnerId}`)).some((r) => r.auth0UserId === u.sub)).toBe(true);
   const lines = rows.filter((r) => String(r.sk).startsWith('INTEGRATION#'));
   return {
     ...u,
+    apiKey: key.body.token as string,
     subscriptionId,
     assistantId,
     poolNumber: String(poolLine.number),

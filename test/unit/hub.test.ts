@@ -271,7 +271,7 @@ describe('the hub server', () => {
     });
     await new Promise<void>((r) => api.listen(0, '127.0.0.1', () => r()));
     apiUrl = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
-    hub = await startHub([mailgun], { docs: { apiUrl, tokens: { customer: 'tok-customer', admin: 'tok-admin' } } });
+    hub = await startHub([mailgun], { docs: { apiUrl, tokens: { customer: 'tok-customer', admin: 'tok-admin' }, apiKey: 'fon_live_demo<key>' } });
     bare = await startHub([mailgun]);
   });
 
@@ -300,6 +300,9 @@ describe('the hub server', () => {
     expect(docs).toContain('"proxyUrl":"/docs/proxy"');
     expect(docs).toContain('value="tok-customer"');
     expect(docs).toContain('value="tok-admin"');
+    // The API key scheme's token field holds the demo key (escaped in the bar's field, JSON-safe in the viewer's config).
+    expect(docs).toContain('id="token-api-key" value="fon_live_demo&lt;key&gt;"');
+    expect(docs).toContain('"apiKey":{"token":"fon_live_demo\\u003ckey>"}');
     expect(docs).toContain('<script src="/docs/scalar.js"></script>');
     const viewer = await fetch(`${hub.url}/docs/scalar.js`);
     expect(viewer.status).toBe(200);

@@ -86,7 +86,7 @@ export async function startHub(emulators: RunningEmulator[], opts: HubOptions = 
   };
   const docs = (): HubDocs | undefined => {
     try {
-      return opts.docs && { apiUrl: opts.docs.apiUrl, tokens: { ...opts.docs.tokens } };
+      return opts.docs && { apiUrl: opts.docs.apiUrl, tokens: { ...opts.docs.tokens }, apiKey: opts.docs.apiKey };
     } catch {
       return undefined;
     }

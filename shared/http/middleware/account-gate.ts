@@ -10,7 +10,7 @@
 import type middy from '@middy/core';
 import { assertAccountOpen, type AccountStateReader } from '../../domain/account-state';
 import { AccountBeingDeletedError, AccountDeletedError } from '../../errors';
-import { needsAuthorizer, type ProblemAnswer, type RouteDef } from '../route-def';
+import { isAuthenticated, type ProblemAnswer, type RouteDef } from '../route-def';
 import { stateOf, type HttpEvent } from '../state';
 
 /**
@@ -18,7 +18,7 @@ import { stateOf, type HttpEvent } from '../state';
  * reads the state or the handler checks the record it read.
  */
 export function answers(def: Pick<RouteDef, 'access'>): ProblemAnswer[] {
-  if (!needsAuthorizer(def)) return [];
+  if (!isAuthenticated(def)) return [];
   const being = new AccountBeingDeletedError().slug;
   const deleted = new AccountDeletedError().slug;
   return [
@@ -28,7 +28,7 @@ export function answers(def: Pick<RouteDef, 'access'>): ProblemAnswer[] {
 }
 
 /** Whether the stack reads the caller's account state for this route itself. */
-export const gatedByStack = (def: Pick<RouteDef, 'access' | 'accountState'>) => needsAuthorizer(def) && def.accountState !== 'in-partition-query';
+export const gatedByStack = (def: Pick<RouteDef, 'access' | 'accountState'>) => isAuthenticated(def) && def.accountState !== 'in-partition-query';
 
 export function accountGate(def: RouteDef, read: AccountStateReader | undefined): middy.MiddlewareObj<HttpEvent> {
   if (gatedByStack(def) && !read) {
