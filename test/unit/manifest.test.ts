@@ -45,7 +45,9 @@ describe('lib/routes/', () => {
 
   it('API key scopes: only on customer routes, whose handlers are composed with the bearer check (shared/app/key-route.ts); no other handler is', () => {
     const keyed = entries.filter(([, r]) => acceptsApiKeys(r)).map(([name]) => name).sort();
-    expect(keyed).toEqual(['createApiKey', 'deleteApiKey', 'getCall', 'listApiKeys', 'listCalls']);
+    const webhookRoutes = entries.filter(([, r]) => r.path.startsWith('/v1/me/webhooks')).map(([name]) => name);
+    expect(webhookRoutes).toHaveLength(10);
+    expect(keyed).toEqual(['createApiKey', 'deleteApiKey', 'getCall', 'listApiKeys', 'listCalls', ...webhookRoutes].sort());
     for (const [name, r] of entries) {
       const source = readFileSync(root + r.handler, 'utf8');
       const composed = /from '\.\.\/\.\.\/shared\/app\/key-route'/.test(source);
@@ -54,6 +56,7 @@ describe('lib/routes/', () => {
     }
     expect(routes.listCalls!.apiKeyScopes).toEqual(['calls:read']);
     expect(routes.getCall!.apiKeyScopes).toEqual(['calls:read']);
+    for (const name of webhookRoutes) expect(routes[name]!.apiKeyScopes, name).toEqual(['webhooks:manage']);
     for (const name of ['createApiKey', 'listApiKeys', 'deleteApiKey']) expect([...routes[name]!.apiKeyScopes!].sort(), name).toEqual(['calls:read', 'tools:manage', 'webhooks:manage']);
   });
 });
