@@ -1,4 +1,5 @@
 // GET /v1/admin/customers — the customers newest first, or those a search finds, a page at a time.
+import { retentionConfig } from '../../shared/config/retention';
 import { table } from '../../shared/db/client';
 import { customerIndexRepository } from '../../shared/db/customers';
 import { listCustomers as list } from '../../shared/domain/customers';
@@ -7,7 +8,7 @@ import { auditAdmin } from '../../shared/observability/audit';
 import { listCustomers } from '../../lib/routes/admin';
 import { route } from '../../shared/app/route';
 
-const deps = { customers: customerIndexRepository(table()) };
+const deps = { customers: customerIndexRepository(table()), callRetention: retentionConfig().calls };
 
 export const handler = route(listCustomers, async ({ caller, query }) => {
   // The search text names people: the audit keeps only that there was one.

@@ -67,6 +67,12 @@ export function baseEnvironment(settings: StackSettings): Record<string, string>
     QUOTA_ORGANIZATIONS_PER_USER: String(settings.quotas.organizationsPerUser),
     QUOTA_HOTLINES_PER_ORGANIZATION: String(settings.quotas.hotlinesPerOrganization),
     QUOTA_AGENT_PHONES_PER_USER: String(settings.quotas.agentPhonesPerUser),
+    CALL_RETENTION_DAYS_DEFAULT: String(settings.privacy.callRetentionDays.default),
+    CALL_RETENTION_DAYS_MIN: String(settings.privacy.callRetentionDays.min),
+    CALL_RETENTION_DAYS_MAX: String(settings.privacy.callRetentionDays.max),
+    EXPORTS_PER_USER_PER_DAY: String(settings.privacy.exportsPerUserPerDay),
+    EXPORT_RETENTION_DAYS: String(settings.privacy.exportRetentionDays),
+    EXPORT_LINK_SECONDS: String(settings.privacy.exportLinkMinutes * 60),
   };
 }
 
