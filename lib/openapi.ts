@@ -36,6 +36,8 @@ const TAGS: Record<string, string> = {
   me: "The signed-in customer's own data, for the customer portal.",
   partner: "The partner portal: a signed-in user linked to an active partner account (activation makes the link).",
   admin: 'The admin dashboard: needs a token with the `admin` permission.',
+  privacy:
+    "The customer's privacy controls (the portal's token): how long calls are kept and what of them (PATCH /v1/me/settings), deleting one call here and at Vapi, and an export of everything held about the account.",
   webhooks: 'What providers call: each proves itself (Stripe with `Stripe-Signature`, Vapi with `X-Vapi-Secret`, jambonz with `Jambonz-Signature`), not with a token.',
   hotlines:
     'The first-responder hotline service: organisations (members join by accepting an invitation), agent phones, hotlines, call logs, billing records and the SIP account. A user acts on their own resources; an organisation admin on a member\'s only with `organization_id` and the member\'s consent for that organisation; anyone else gets 403, and another organisation\'s ids are not found (404).',

@@ -2,6 +2,7 @@
 // function and one filtered event source per entry), the local runtime (lib/local/streams.ts) and the
 // bench read `workers`; a worker imports only its own entry. Handlers live at functions/streams/.
 // Side effects that must not be lost (emails, provider calls, counters) run here, not in a route.
+import { CALL_DELETION_KEYS } from '../shared/db/call-deletions';
 import { CALL_REPORT_KEYS } from '../shared/db/call-reports';
 import { CALL_KEYS } from '../shared/db/calls';
 import { CONTACT_PK_PREFIX } from '../shared/db/contacts';
@@ -166,6 +167,18 @@ export const redateCalls = {
   maxRecordAgeSeconds: 86_400, // a day
 } satisfies WorkerDef;
 
+export const purgeCall = {
+  name: 'purgeCall',
+  handler: 'functions/streams/purge-call.ts',
+  summary:
+    "Deletes one call its owner asked to delete, a step at a time: at Vapi (transcript, recording, analysis), then our rows (the call, its reference, its reports), marking each step on the CALLDELETION record and deleting the record last",
+  on: { events: ['INSERT', 'MODIFY'], pk: CALL_DELETION_KEYS.pk, sk: CALL_DELETION_KEYS.sk },
+  uses: { table: 'write', providers: ['vapi'] },
+  batchSize: 10,
+  retryAttempts: 5,
+  maxRecordAgeSeconds: 86_400, // a day
+} satisfies WorkerDef;
+
 /** Every worker, by name. */
 export const provisionHotline = {
   name: 'provisionHotline',
@@ -223,4 +236,4 @@ export const notifyNumberRelease = {
   maxRecordAgeSeconds: 86_400, // a day
 } satisfies WorkerDef;
 
-export const workers: Record<string, WorkerDef> = { deliverContactEmail, deliverTicketEmails, bindPoolNumber, sendSignInAlert, sendEmailConfirmation, notifyPaymentFailed, sendCallSummary, notifyCallReport, sendPartnerInvite, indexCustomer, countCall, tearDownAccount, provisionHotline, notifyHotlineNumbersWanted, syncPoolNumber, assignPoolNumbers, notifyNumberRelease, redateCalls };
+export const workers: Record<string, WorkerDef> = { deliverContactEmail, deliverTicketEmails, bindPoolNumber, sendSignInAlert, sendEmailConfirmation, notifyPaymentFailed, sendCallSummary, notifyCallReport, sendPartnerInvite, indexCustomer, countCall, tearDownAccount, provisionHotline, notifyHotlineNumbersWanted, syncPoolNumber, assignPoolNumbers, notifyNumberRelease, redateCalls, purgeCall };

@@ -4,7 +4,7 @@ import type { RouteDef } from '../../shared/http/route-def';
 import { INVALID_CURSOR } from '../../shared/db/cursor';
 import { Assistant, AssistantSetup } from '../../shared/schemas/assistant';
 import { PlanChangeRequest, Subscription, SubscriptionCreated, SubscriptionRequest } from '../../shared/schemas/billing';
-import { Call, CallListQuery, CallPage, CallPath } from '../../shared/schemas/calls';
+import { Call, CallDeletion, CallListQuery, CallPage, CallPath } from '../../shared/schemas/calls';
 import { CallReportAccepted, CallReportRequest } from '../../shared/schemas/calls-report';
 import { Profile, Settings } from '../../shared/schemas/me';
 import { Integration, IntegrationRequest, RemoveIntegrationsQuery } from '../../shared/schemas/integrations';
@@ -227,6 +227,22 @@ export const getCall = {
   response: { status: 200, body: Call, description: 'The call.' },
   errors: [{ status: 404, slugs: ['not-found'], description: '`not-found`: no call of the caller has this id.' }],
   uses: { table: 'read' },
+} satisfies RouteDef;
+
+export const deleteCall = {
+  name: 'deleteCall',
+  method: 'DELETE',
+  path: '/v1/me/calls/{callId}',
+  handler: 'functions/me/delete-call.ts',
+  access: 'user',
+  summary: 'Delete one of the caller\'s calls, here and at Vapi',
+  description:
+    "For a caller who asks to have their data erased: the call disappears from `GET /v1/me/calls` and `GET /v1/me/calls/{callId}` with this answer, and a worker then deletes it at Vapi (transcript, recording, analysis) and our rows (the call, its reports), in steps that resume where they stopped. The portal's token only: API keys, which read calls, do not delete them. Another user's call, one past its retention, or one deleted already is answered as if it did not exist. Takes no body.",
+  tags: ['me', 'privacy'],
+  request: { params: CallPath },
+  response: { status: 202, body: CallDeletion, description: 'The call is gone from the lists; its data is being removed.' },
+  errors: [{ status: 404, slugs: ['not-found'], description: '`not-found`: no call of the caller has this id (or its deletion was asked for already); nothing changed.' }],
+  uses: { table: 'write' },
 } satisfies RouteDef;
 
 export const addIntegration = {

@@ -8,10 +8,10 @@ import * as z from '../zod';
 import { defineConfig, positiveInt } from './define';
 
 /**
- * The widest bounds a stage may give `callRetentionDays` (lib/settings.ts checks the stage's own
- * within them; the request schema refuses anything outside them before the stage's bounds are read).
+ * The bounds of `callRetentionDays` the API documents and its request schema checks: a day to two
+ * years. A stage may narrow them (lib/settings.ts keeps its own within these), never widen them.
  */
-export const CALL_RETENTION_LIMITS = { min: 1, max: 3650 } as const;
+export const CALL_RETENTION_LIMITS = { min: 1, max: 730 } as const;
 
 /** What of a call is kept: everything, the summary without transcript and recording, or neither. */
 export const TRANSCRIPT_STORAGE = ['full', 'summary-only', 'none'] as const;

@@ -6,12 +6,12 @@ import { inventoryOf } from '../db/partition-inventory';
 import type { TeardownRow, TeardownsRepository } from '../db/teardowns';
 import { accountDeletedMail } from '../email/customer';
 import { localeOr } from '../model/locale';
-import { ProviderNotFoundError } from '../errors';
 import { logger } from '../observability/logger';
 import type { UserDirectory } from '../providers/auth0/port';
 import type { Mailer } from '../providers/mailgun/port';
 import type { Billing } from '../providers/stripe/port';
 import type { VoiceAssistants } from '../providers/vapi';
+import { gone } from './gone';
 import { removeIntegrations, type IntegrationDeps } from './integrations';
 
 export interface TeardownDeps {
@@ -38,14 +38,6 @@ export interface TeardownStep {
   run(deps: TeardownDeps, record: TeardownRow): Promise<StepOutcome>;
 }
 
-/** A provider's "not found" is what a removal wants. */
-async function gone(remove: () => Promise<void>): Promise<void> {
-  try {
-    await remove();
-  } catch (err) {
-    if (!(err instanceof ProviderNotFoundError)) throw err;
-  }
-}
 
 /** The steps, in order: billing stops first, the email goes last. */
 export const TEARDOWN_STEPS: TeardownStep[] = [

@@ -86,7 +86,7 @@ const fields = /* @__PURE__ */ z.defineSchema(() => ({
   callRetentionDays: z.optional(
     refusingNull(z.int().check(z.minimum(CALL_RETENTION_LIMITS.min), z.maximum(CALL_RETENTION_LIMITS.max))).register(z.globalRegistry, {
       description:
-        "Days a call is kept after it started; then it is deleted (its row's TTL). Within the stage's bounds (1..730 unless the stage says otherwise: outside them 400 naming this field). A change re-dates every call already stored, in the background: calls older than the new period go.",
+        "Days a call is kept after it started; then it is deleted (its row's TTL). 1 to 730; a stage may allow less (outside its bounds 400 naming this field). A change re-dates every call already stored, in the background: calls older than the new period go.",
       examples: [30],
     }),
   ),
