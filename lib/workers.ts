@@ -8,6 +8,7 @@ import { CALL_KEYS } from '../shared/db/calls';
 import { CONTACT_PK_PREFIX } from '../shared/db/contacts';
 import { CUSTOMER_SOURCE_KEYS } from '../shared/db/customers';
 import { DEVICE_PK_PREFIX, DEVICE_SK_PREFIX } from '../shared/db/devices';
+import { EXPORT_KEYS } from '../shared/db/exports';
 import { PARTNER_KEYS } from '../shared/db/partners';
 import { WAITING_AREA_KEYS } from '../shared/db/hotline-numbers';
 import { HOTLINE_KEYS } from '../shared/db/hotlines';
@@ -147,9 +148,9 @@ export const countCall = {
 export const tearDownAccount = {
   name: 'tearDownAccount',
   handler: 'functions/streams/tear-down-account.ts',
-  summary: "Deletes an account one step at a time (subscription, phone lines, assistant, rows, login, confirmation email), marking each step on its TEARDOWN record; the mark brings it back for the next",
+  summary: "Deletes an account one step at a time (subscription, phone lines, assistant, calls at Vapi, data exports' files, rows, login, confirmation email), marking each step on its TEARDOWN record; the mark brings it back for the next",
   on: { events: ['INSERT', 'MODIFY'], pk: TEARDOWN_KEYS.pk, sk: TEARDOWN_KEYS.sk },
-  uses: { table: 'write', providers: ['stripe', 'vapi', 'sipgate', 'auth0', 'mailgun'] },
+  uses: { table: 'write', providers: ['stripe', 'vapi', 'sipgate', 'auth0', 'mailgun'], exportsBucket: 'write' },
   batchSize: 10,
   retryAttempts: 5,
   maxRecordAgeSeconds: 86_400, // a day
@@ -177,6 +178,18 @@ export const purgeCall = {
   batchSize: 10,
   retryAttempts: 5,
   maxRecordAgeSeconds: 86_400, // a day
+} satisfies WorkerDef;
+
+export const produceExport = {
+  name: 'produceExport',
+  handler: 'functions/streams/produce-export.ts',
+  summary:
+    "Makes a requested data export: everything held about the account as one JSON document and the calls as CSV, written to the exports bucket, the export marked ready and the account's lock taken off; then emails the customer's verified address that it is ready, once",
+  on: { events: ['INSERT', 'MODIFY'], pk: EXPORT_KEYS.pk, sk: EXPORT_KEYS.sk, changed: 'status' },
+  uses: { table: 'write', providers: ['mailgun'], exportsBucket: 'write' },
+  batchSize: 1,
+  retryAttempts: 3,
+  maxRecordAgeSeconds: 3_600, // the account's lock lasts less; a later export starts again
 } satisfies WorkerDef;
 
 /** Every worker, by name. */
@@ -236,4 +249,4 @@ export const notifyNumberRelease = {
   maxRecordAgeSeconds: 86_400, // a day
 } satisfies WorkerDef;
 
-export const workers: Record<string, WorkerDef> = { deliverContactEmail, deliverTicketEmails, bindPoolNumber, sendSignInAlert, sendEmailConfirmation, notifyPaymentFailed, sendCallSummary, notifyCallReport, sendPartnerInvite, indexCustomer, countCall, tearDownAccount, provisionHotline, notifyHotlineNumbersWanted, syncPoolNumber, assignPoolNumbers, notifyNumberRelease, redateCalls, purgeCall };
+export const workers: Record<string, WorkerDef> = { deliverContactEmail, deliverTicketEmails, bindPoolNumber, sendSignInAlert, sendEmailConfirmation, notifyPaymentFailed, sendCallSummary, notifyCallReport, sendPartnerInvite, indexCustomer, countCall, tearDownAccount, provisionHotline, notifyHotlineNumbersWanted, syncPoolNumber, assignPoolNumbers, notifyNumberRelease, redateCalls, purgeCall, produceExport };

@@ -9,6 +9,7 @@ import { CfnResource, Duration, Names, Reference, RemovalPolicy, Stack, Tokeniza
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, ParamsAndSecretsLayerVersion, ParamsAndSecretsVersions, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -26,7 +27,7 @@ export interface FonellaFunctionProps {
   description: string;
   /** The handler file, relative to `root`. */
   handler: string;
-  uses: { table?: 'read' | 'write'; providers?: ProviderName[]; payoutKey?: 'encrypt' | 'decrypt' };
+  uses: { table?: 'read' | 'write'; providers?: ProviderName[]; payoutKey?: 'encrypt' | 'decrypt'; exportsBucket?: 'read' | 'write' };
   /** Secret variables beyond those of the providers in `uses`. */
   secretVars?: string[];
   timeout: Duration;
@@ -37,6 +38,8 @@ export interface FonellaFunctionProps {
   secret: ISecret;
   /** The stage's key for partners' bank details (granted to functions whose `uses.payoutKey` asks). */
   payoutKey: IKey;
+  /** The data exports' bucket (granted to functions whose `uses.exportsBucket` asks). */
+  exportsBucket: IBucket;
   settings: StackSettings;
 }
 
@@ -84,11 +87,12 @@ export function baseEnvironment(settings: StackSettings): Record<string, string>
 export function functionEnvironment(
   settings: StackSettings,
   uses: FonellaFunctionProps['uses'],
-  opts: { tableName?: string; secretVars?: string[]; payoutKeyArn?: string } = {},
+  opts: { tableName?: string; secretVars?: string[]; payoutKeyArn?: string; exportsBucketName?: string } = {},
 ): { environment: Record<string, string>; secretKeys: string[] } {
   const environment = baseEnvironment(settings);
   if (uses.table && opts.tableName) environment.TABLE_NAME = opts.tableName;
   if (uses.payoutKey && opts.payoutKeyArn) environment.PAYOUT_KEY_ID = opts.payoutKeyArn;
+  if (uses.exportsBucket && opts.exportsBucketName) environment.EXPORTS_BUCKET = opts.exportsBucketName;
   for (const provider of uses.providers ?? []) {
     for (const key of PROVIDER_ENV[provider].plain) {
       const value = settings.environment[key];
@@ -132,6 +136,9 @@ function nagRef(scope: Construct, token: string): string | undefined {
   return `<referenceto${Names.nodeUniqueId(ref.target.node)}${ref.displayName}>`;
 }
 
+/** The exports bucket's objects the functions may touch (shared/providers/s3/adapter.ts `accountPrefix`). */
+const EXPORT_OBJECTS = 'accounts/*';
+
 export class FonellaFunction extends Construct {
   readonly fn: NodejsFunction;
   readonly functionName: string;
@@ -146,6 +153,7 @@ export class FonellaFunction extends Construct {
       tableName: props.table.tableName,
       secretVars: props.secretVars,
       payoutKeyArn: props.payoutKey.keyArn,
+      exportsBucketName: props.exportsBucket.bucketName,
     });
 
     const logGroup = new LogGroup(this, 'Logs', {
@@ -196,6 +204,13 @@ export class FonellaFunction extends Construct {
     // Sealing needs only new data keys; opening also their unwrapping.
     if (uses.payoutKey) props.payoutKey.grant(this.fn, 'kms:GenerateDataKey');
     if (uses.payoutKey === 'decrypt') props.payoutKey.grantDecrypt(this.fn);
+    // Download links are signed with the function's role: it may read the accounts' files, and the
+    // worker and the teardown also write, list and delete them. Nothing outside `accounts/`.
+    if (uses.exportsBucket) props.exportsBucket.grantRead(this.fn, EXPORT_OBJECTS);
+    if (uses.exportsBucket === 'write') {
+      props.exportsBucket.grantPut(this.fn, EXPORT_OBJECTS);
+      props.exportsBucket.grantDelete(this.fn, EXPORT_OBJECTS);
+    }
 
     const tableArn = nagRef(this, props.table.tableArn);
     if (uses.table && tableArn) {

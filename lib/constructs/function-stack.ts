@@ -70,7 +70,7 @@ export function alarmOn5xx(scope: Construct, id: string, alarmName: string, desc
   });
 }
 
-type Shared = Pick<FonellaFunctionProps, 'root' | 'table' | 'secret' | 'payoutKey' | 'settings'>;
+type Shared = Pick<FonellaFunctionProps, 'root' | 'table' | 'secret' | 'payoutKey' | 'exportsBucket' | 'settings'>;
 
 export interface RouteFunctionsProps extends Shared {
   group: string;

@@ -8,6 +8,7 @@ import { Call, CallDeletion, CallListQuery, CallPage, CallPath } from '../../sha
 import { CallReportAccepted, CallReportRequest } from '../../shared/schemas/calls-report';
 import { Profile, Settings } from '../../shared/schemas/me';
 import { Integration, IntegrationRequest, RemoveIntegrationsQuery } from '../../shared/schemas/integrations';
+import { DataExport, ExportPath } from '../../shared/schemas/exports';
 import { EmailConfirmationRequest, SettingsUpdate } from '../../shared/schemas/settings';
 import { AccountDeletionRequest, Teardown } from '../../shared/schemas/teardown';
 import { FREE_FORM_MAX_BYTES } from '../../shared/schemas/free-form';
@@ -243,6 +244,45 @@ export const deleteCall = {
   response: { status: 202, body: CallDeletion, description: 'The call is gone from the lists; its data is being removed.' },
   errors: [{ status: 404, slugs: ['not-found'], description: '`not-found`: no call of the caller has this id (or its deletion was asked for already); nothing changed.' }],
   uses: { table: 'write' },
+} satisfies RouteDef;
+
+export const createExport = {
+  name: 'createExport',
+  method: 'POST',
+  path: '/v1/me/exports',
+  handler: 'functions/me/create-export.ts',
+  access: 'user',
+  summary: 'Export everything Fonella holds about the account',
+  description:
+    "Starts an export (GDPR Art. 15 and 20) of everything Fonella keeps about the caller's account: settings, subscription and payment history, the assistant's configuration, phone lines (without SIP passwords), devices (without push tokens), calls with summaries and transcripts, call reports, referral, earlier exports, and the hotline organisations the caller administers. A worker writes one JSON document (its `schemaVersion` says its shape; `sectionIndex` lists what each section holds) and the calls as CSV, and emails the caller's verified address when it is ready; `GET /v1/me/exports/{exportId}` then answers a short-lived download link per file. The files are deleted after the stated days. One export at a time, and a few a day (3 unless the stage says otherwise). The portal's token only. Takes no body.",
+  tags: ['me', 'privacy'],
+  response: { status: 202, body: DataExport, description: 'The export is being made (`running`).' },
+  errors: [
+    { status: 409, slugs: ['export-running'], description: '`export-running`: an export of the account is being made; ask again once it is ready. Nothing was started.' },
+    {
+      status: 429,
+      slugs: ['rate-limited'],
+      description: '`rate-limited`: the caller asked for more exports today than the limit allows; nothing was started. Retry after `Retry-After` seconds, when the day (UTC) ends.',
+      retryAfter: 'Seconds until the day (UTC) ends.',
+    },
+  ],
+  uses: { table: 'write' },
+} satisfies RouteDef;
+
+export const getExport = {
+  name: 'getExport',
+  method: 'GET',
+  path: '/v1/me/exports/{exportId}',
+  handler: 'functions/me/get-export.ts',
+  access: 'user',
+  summary: 'One of the caller\'s data exports, with its download links',
+  description:
+    "The export's state; once `ready`, a link per file (a presigned GET of the exports bucket) that works for a few minutes (15 unless the stage says otherwise): ask again for fresh ones. Another user's export is answered as if it did not exist.",
+  tags: ['me', 'privacy'],
+  request: { params: ExportPath },
+  response: { status: 200, body: DataExport, description: 'The export.' },
+  errors: [{ status: 404, slugs: ['not-found'], description: '`not-found`: no export of the caller has this id.' }],
+  uses: { table: 'read', exportsBucket: 'read' },
 } satisfies RouteDef;
 
 export const addIntegration = {

@@ -10,6 +10,7 @@ import { logger } from '../observability/logger';
 import type { UserDirectory } from '../providers/auth0/port';
 import type { Mailer } from '../providers/mailgun/port';
 import type { Billing } from '../providers/stripe/port';
+import type { ExportFiles } from '../providers/s3/port';
 import type { VoiceAssistants } from '../providers/vapi';
 import { gone } from './gone';
 import { removeIntegrations, type IntegrationDeps } from './integrations';
@@ -23,6 +24,8 @@ export interface TeardownDeps {
   directory: UserDirectory;
   mailer: Mailer;
   partnerAccounts: Pick<PartnerAccountsRepository, 'releaseLink'>;
+  /** The data exports' files in the bucket. */
+  exportFiles: Pick<ExportFiles, 'removeAccount'>;
   now?: () => Date;
 }
 
@@ -32,7 +35,7 @@ type StepOutcome = { fields?: Partial<TeardownRow> } | 'waiting';
 export interface TeardownStep {
   name: string;
   /** Where it acts (the hub and the tests' faults read it). */
-  target: 'stripe' | 'vapi+sipgate' | 'vapi' | 'table' | 'auth0' | 'team' | 'mailgun';
+  target: 'stripe' | 'vapi+sipgate' | 'vapi' | 's3' | 'table' | 'auth0' | 'team' | 'mailgun';
   /** Only when this holds for the record (the team step, for an owner with members). */
   applies?: (record: TeardownRow) => boolean;
   run(deps: TeardownDeps, record: TeardownRow): Promise<StepOutcome>;
@@ -80,6 +83,16 @@ export const TEARDOWN_STEPS: TeardownStep[] = [
       // Vapi keeps each call's transcript, recording and summary: the calls our rows name go there too.
       const { callIds } = inventoryOf(await deps.teardowns.partition(r.userId));
       for (const callId of callIds) await gone(() => deps.vapi.deleteCall(callId));
+      return {};
+    },
+  },
+  {
+    name: 'delete-exports',
+    target: 's3',
+    async run(deps, r) {
+      // Every file of the account's data exports (their rows go with the next step). An export the
+      // worker was still making writes none once the record exists (shared/domain/data-export.ts).
+      await deps.exportFiles.removeAccount(r.userId);
       return {};
     },
   },

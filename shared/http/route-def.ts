@@ -67,6 +67,8 @@ export interface RouteDef {
     providers?: ProviderName[];
     /** The KMS key of partners' bank details: seal them ('encrypt') or also open them ('decrypt'). */
     payoutKey?: 'encrypt' | 'decrypt';
+    /** The data exports' bucket: make download links of its files ('read'), or also write and delete them ('write'). */
+    exportsBucket?: 'read' | 'write';
   };
 }
 

@@ -30,6 +30,8 @@ export interface WorkerDef {
     providers?: ProviderName[];
     /** The KMS key of partners' bank details: seal them ('encrypt') or also open them ('decrypt'). */
     payoutKey?: 'encrypt' | 'decrypt';
+    /** The data exports' bucket: make download links of its files ('read'), or also write and delete them ('write'). */
+    exportsBucket?: 'read' | 'write';
   };
   /** Records per invocation (Lambda's batch size). */
   batchSize: number;

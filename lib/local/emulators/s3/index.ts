@@ -12,7 +12,7 @@
 // X-Amz-Expires (by the emulator's clock) answers 403 AccessDenied "Request has expired", as S3 does.
 // One bucket exists (LOCAL_EXPORTS_BUCKET); another answers NoSuchBucket.
 // Test hooks: POST /_clock { advanceSeconds } moves the emulator's clock forward (a link's expiry
-// without waiting); /_inspect lists every object (bucket, key, size, type, encryption, when written),
+// without waiting), DELETE /_clock sets it back to the real time; /_inspect lists every object (bucket, key, size, type, encryption, when written),
 // never its bytes; /_reset empties the bucket and sets the clock back.
 import { createHash, randomUUID } from 'node:crypto';
 import * as z from 'zod';
@@ -135,6 +135,11 @@ export function createS3Emulator(): S3Emulator {
     return json({ now: now().toISOString() });
   });
 
+  routes.delete('/_clock', () => {
+    offsetMs = 0;
+    return json({ now: now().toISOString() });
+  });
+
   return {
     name: 's3',
     credentials: { accessKeyId: ACCESS_KEY_ID, secretAccessKey: SECRET_ACCESS_KEY, exportsBucket: LOCAL_EXPORTS_BUCKET },
@@ -154,7 +159,8 @@ export function createS3Emulator(): S3Emulator {
           lastModified: o.lastModified.toISOString(),
         })),
       ),
-      clock: { now: now().toISOString(), advancedSeconds: offsetMs / 1000 },
+      // How far the clock was moved, not the time itself: the state must not change by itself.
+      clock: { advancedSeconds: offsetMs / 1000 },
     }),
     reset: () => {
       for (const objects of buckets.values()) objects.clear();
