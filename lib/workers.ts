@@ -148,7 +148,7 @@ export const countCall = {
 export const tearDownAccount = {
   name: 'tearDownAccount',
   handler: 'functions/streams/tear-down-account.ts',
-  summary: "Deletes an account one step at a time (subscription, phone lines, assistant, calls at Vapi, data exports' files, rows, login, confirmation email), marking each step on its TEARDOWN record; the mark brings it back for the next",
+  summary: "Deletes an account a step at a time (subscription, lines, assistant, calls at Vapi, export files, rows, login, confirmation email), marking each on its TEARDOWN record; the mark brings it back for the next",
   on: { events: ['INSERT', 'MODIFY'], pk: TEARDOWN_KEYS.pk, sk: TEARDOWN_KEYS.sk },
   uses: { table: 'write', providers: ['stripe', 'vapi', 'sipgate', 'auth0', 'mailgun'], exportsBucket: 'write' },
   batchSize: 10,
@@ -160,7 +160,7 @@ export const redateCalls = {
   name: 'redateCalls',
   handler: 'functions/streams/redate-calls.ts',
   summary:
-    "Gives an account's stored calls the TTL of its new retention, one page at a time: each page's end is written on the settings row (`callRedating`), which brings the worker back for the next; a newer change starts again",
+    "Gives an account's stored calls the TTL of its new retention, a page at a time, each page's end marked on the settings row (`callRedating`) to bring it back for the next",
   on: { events: ['INSERT', 'MODIFY'], pk: SETTINGS_KEYS.pk, sk: SETTINGS_KEYS.sk, changed: 'callRedating' },
   uses: { table: 'write' },
   batchSize: 10,
@@ -172,7 +172,7 @@ export const purgeCall = {
   name: 'purgeCall',
   handler: 'functions/streams/purge-call.ts',
   summary:
-    "Deletes one call its owner asked to delete, a step at a time: at Vapi (transcript, recording, analysis), then our rows (the call, its reference, its reports), marking each step on the CALLDELETION record and deleting the record last",
+    "Deletes a call its owner asked to delete, a marked step at a time: at Vapi, then our rows (the call, its reference, its reports); the CALLDELETION record goes last",
   on: { events: ['INSERT', 'MODIFY'], pk: CALL_DELETION_KEYS.pk, sk: CALL_DELETION_KEYS.sk },
   uses: { table: 'write', providers: ['vapi'] },
   batchSize: 10,
@@ -184,7 +184,7 @@ export const produceExport = {
   name: 'produceExport',
   handler: 'functions/streams/produce-export.ts',
   summary:
-    "Makes a requested data export: everything held about the account as one JSON document and the calls as CSV, written to the exports bucket, the export marked ready and the account's lock taken off; then emails the customer's verified address that it is ready, once",
+    "Makes a requested data export (a JSON document of the account and the calls as CSV, in the exports bucket), marks it ready, then emails the customer once",
   on: { events: ['INSERT', 'MODIFY'], pk: EXPORT_KEYS.pk, sk: EXPORT_KEYS.sk, changed: 'status' },
   uses: { table: 'write', providers: ['mailgun'], exportsBucket: 'write' },
   batchSize: 1,

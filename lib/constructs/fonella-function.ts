@@ -205,11 +205,24 @@ export class FonellaFunction extends Construct {
     if (uses.payoutKey) props.payoutKey.grant(this.fn, 'kms:GenerateDataKey');
     if (uses.payoutKey === 'decrypt') props.payoutKey.grantDecrypt(this.fn);
     // Download links are signed with the function's role: it may read the accounts' files, and the
-    // worker and the teardown also write, list and delete them. Nothing outside `accounts/`.
-    if (uses.exportsBucket) props.exportsBucket.grantRead(this.fn, EXPORT_OBJECTS);
-    if (uses.exportsBucket === 'write') {
-      props.exportsBucket.grantPut(this.fn, EXPORT_OBJECTS);
-      props.exportsBucket.grantDelete(this.fn, EXPORT_OBJECTS);
+    // worker and the teardown also list, write and delete them. Nothing outside `accounts/`.
+    if (uses.exportsBucket) {
+      const objects = props.exportsBucket.arnForObjects(EXPORT_OBJECTS);
+      const write = uses.exportsBucket === 'write';
+      role.addToPolicy(new PolicyStatement({ actions: ['s3:GetObject', ...(write ? ['s3:PutObject', 's3:DeleteObject'] : [])], resources: [objects] }));
+      if (write) {
+        role.addToPolicy(
+          new PolicyStatement({ actions: ['s3:ListBucket'], resources: [props.exportsBucket.bucketArn], conditions: { StringLike: { 's3:prefix': [EXPORT_OBJECTS] } } }),
+        );
+      }
+      const bucketArn = nagRef(this, props.exportsBucket.bucketArn);
+      if (bucketArn) {
+        const policy = role.node.findChild('DefaultPolicy').node.defaultChild as CfnResource;
+        Validations.of(policy).acknowledge({
+          id: `AwsSolutions-IAM5[Resource::${bucketArn}/${EXPORT_OBJECTS}]`,
+          reason: "The accounts' export files: one object per file, under the prefix of accounts the function serves.",
+        });
+      }
     }
 
     const tableArn = nagRef(this, props.table.tableArn);
