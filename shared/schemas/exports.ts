@@ -3,7 +3,7 @@ import * as z from '../zod';
 import { isoDateTime } from './common';
 
 export const ExportPath = /* @__PURE__ */ z.defineSchema(() => z.strictObject({
-  exportId: z.string().check(z.minLength(36), z.maxLength(36), z.regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'Must be an export id.')).register(z.globalRegistry, {
+  exportId: z.string().check(z.minLength(1), z.maxLength(64), z.regex(/^[A-Za-z0-9-]+$/, 'Must be an export id.')).register(z.globalRegistry, {
     description: 'The id `POST /v1/me/exports` answered.',
     examples: ['1b4e28ba-2fa1-41d2-883f-0016d3cca427'],
   }),
