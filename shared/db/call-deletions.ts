@@ -11,7 +11,7 @@ import { deleteAll } from './batch';
 import { callReportsRepository } from './call-reports';
 import { callKey, callRefKey, type CallRowId } from './calls';
 import type { TableRef } from './client';
-import { applied, cancellationReasons } from './conditional';
+import { applied, transactionApplied } from './conditional';
 import { USER_PK_PREFIX, afterPrefix, idOfKeyParser, userIdOfPk, userPk, type RowKeys } from './keys';
 import { accountOpenCheck } from './teardowns';
 
@@ -58,8 +58,8 @@ export function callDeletionsRepository(t: TableRef) {
      */
     async request(call: CallRowId, requestedAt: string): Promise<boolean> {
       const row: CallDeletionRow = { callId: call.callId, startedAt: call.startedAt, requestedAt, done: {} };
-      try {
-        await t.doc.send(
+      return transactionApplied(
+        t.doc.send(
           new TransactWriteCommand({
             TransactItems: [
               { Put: { TableName: t.tableName, Item: { ...key(call), entity: 'callDeletion', ...row }, ConditionExpression: 'attribute_not_exists(pk)' } },
@@ -75,12 +75,8 @@ export function callDeletionsRepository(t: TableRef) {
               accountOpenCheck(t, call.userId),
             ],
           }),
-        );
-        return true;
-      } catch (err) {
-        if (cancellationReasons(err)?.some((r) => r.Code === 'ConditionalCheckFailed')) return false;
-        throw err;
-      }
+        ),
+      );
     },
 
     /** The record as it is now (strongly consistent: a retried stream record must see its own marks). */

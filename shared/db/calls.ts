@@ -10,7 +10,7 @@
 // the request's transaction: from then on no read here finds it, while the worker removes the rest.
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { TableRef } from './client';
-import { applied, cancellationReasons } from './conditional';
+import { applied, transactionApplied } from './conditional';
 import { decodeCursor, encodeCursor } from './cursor';
 import { USER_PK_PREFIX, afterPrefix, idOfKeyParser, splitAtFirst, userIdOfPk, userPk } from './keys';
 
@@ -101,8 +101,8 @@ export function callsRepository(t: TableRef) {
     /** Stores a call once; false when a call with this id is stored already (for any user). */
     async create(userId: string, call: CallRow): Promise<boolean> {
       const key = callKey({ userId, startedAt: call.startedAt, callId: call.callId });
-      try {
-        await t.doc.send(
+      return transactionApplied(
+        t.doc.send(
           new TransactWriteCommand({
             TransactItems: [
               {
@@ -115,12 +115,8 @@ export function callsRepository(t: TableRef) {
               { Put: { TableName: t.tableName, Item: callItem(userId, call), ConditionExpression: 'attribute_not_exists(pk)' } },
             ],
           }),
-        );
-        return true;
-      } catch (err) {
-        if (cancellationReasons(err)?.some((r) => r.Code === 'ConditionalCheckFailed')) return false;
-        throw err;
-      }
+        ),
+      );
     },
 
     /** The caller's call by id: undefined when there is none, it is another user's, past its TTL or being deleted. */
@@ -188,8 +184,8 @@ export function callsRepository(t: TableRef) {
 
     /** A stored call's new TTL, on its row and its reference; false when the call is gone (deleted meanwhile). */
     async setTtl(id: CallRowId, ttl: number): Promise<boolean> {
-      try {
-        await t.doc.send(
+      return transactionApplied(
+        t.doc.send(
           new TransactWriteCommand({
             TransactItems: [
               {
@@ -214,12 +210,8 @@ export function callsRepository(t: TableRef) {
               },
             ],
           }),
-        );
-        return true;
-      } catch (err) {
-        if (cancellationReasons(err)?.some((r) => r.Code === 'ConditionalCheckFailed')) return false;
-        throw err;
-      }
+        ),
+      );
     },
 
     /** Marks the summary email sent; false when it was already marked. */

@@ -87,6 +87,22 @@ export function emailConfirmationMail(locale: Locale, d: EmailConfirmationData):
       bye: 'Your Fonella team',
     },
   }[locale];
+  return linkMail(locale, t, d);
+}
+
+/** The texts of an email that leads to one link that works until a time. */
+interface LinkMailText {
+  subject: string;
+  hello: string;
+  intro: string;
+  button: string;
+  until: string;
+  notYou: string;
+  bye: string;
+}
+
+/** An email around one link: the intro, the link as a button and in full, until when it works, and what to do if it was not you. */
+function linkMail(locale: Locale, t: LinkMailText, d: { link: string; expiresAt: string; timeZone: string }): RenderedMail {
   const until = `${t.until} ${formatLocalTime(locale, d.expiresAt, d.timeZone)}.`;
   return {
     subject: t.subject,
@@ -361,14 +377,5 @@ export function exportReadyMail(locale: Locale, d: ExportReadyData): RenderedMai
       bye: 'Your Fonella team',
     },
   }[locale];
-  const until = `${t.until} ${formatLocalTime(locale, d.expiresAt, d.timeZone)}.`;
-  return {
-    subject: t.subject,
-    text: [t.hello, '', t.intro, d.link, '', until, '', t.notYou, '', t.bye].join('\n'),
-    html: document(
-      locale,
-      t.subject,
-      html`<p>${t.hello}</p><p>${t.intro}</p><p><a href="${d.link}" style="display:inline-block;padding:10px 16px;background:#1f6feb;color:#ffffff;border-radius:6px;text-decoration:none">${t.button}</a></p><p style="color:#6b7280;font-size:13px">${d.link}</p><p>${until}</p><p>${t.notYou}</p><p>${t.bye}</p>`,
-    ),
-  };
+  return linkMail(locale, t, d);
 }
