@@ -4,7 +4,7 @@
 // route, worker or operation: the stack loops over the manifests. The webhook attempts' queue sits beside
 // the table, with the queue worker that consumes it. The functions (with their API routes
 // and alarms) live in nested stacks, one per handler folder (lib/constructs/function-stack.ts).
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, Validations, type CfnResource, type StackProps } from 'aws-cdk-lib';
 import { AccessLogField, AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { CorsHttpMethod, HttpApi, LogGroupLogDestination, type CfnStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -12,6 +12,7 @@ import { Unit } from 'aws-cdk-lib/aws-cloudwatch';
 import { AttributeType, Billing, StreamViewType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { FilterPattern, LogGroup, MetricFilter } from 'aws-cdk-lib/aws-logs';
 import { Key } from 'aws-cdk-lib/aws-kms';
+import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { TABLE } from '../shared/db/table';
@@ -81,6 +82,37 @@ export class FonellaStack extends Stack {
       alias: `alias/fonella-${settings.stage}-payout`,
       description: `Fonella ${settings.stage}: envelope key of partners' bank details`,
       enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    // The customers' data exports (shared/domain/data-export.ts): private, encrypted at rest (SSE-S3),
+    // reachable over TLS only, each object deleted by the lifecycle rule the stated days after it was
+    // written (S3 runs expirations once a day: within a day after that), unversioned (a deletion is
+    // final). Reads are logged to a bucket of their own. Both kept when the stack goes; the lifecycle
+    // empties the exports bucket anyway.
+    const exportLogs = new Bucket(this, 'ExportsAccessLogs', {
+      encryption: BucketEncryption.S3_MANAGED,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      enforceSSL: true,
+      lifecycleRules: [{ id: 'expire-access-logs', expiration: Duration.days(settings.stage === 'prod' ? 90 : 14) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(exportLogs.node.defaultChild as CfnResource).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason: 'This bucket holds the exports bucket access logs; logging its own access would log the logs.',
+    });
+    const exportsBucket = new Bucket(this, 'Exports', {
+      encryption: BucketEncryption.S3_MANAGED,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      enforceSSL: true,
+      versioned: false,
+      serverAccessLogsBucket: exportLogs,
+      serverAccessLogsPrefix: 'exports/',
+      lifecycleRules: [
+        { id: 'expire-exports', expiration: Duration.days(settings.privacy.exportRetentionDays), abortIncompleteMultipartUploadAfter: Duration.days(1) },
+      ],
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
@@ -167,7 +199,7 @@ export class FonellaStack extends Stack {
     const webhookQueue = Object.entries(props.queueWorkers).find(([, def]) => def.queue === 'webhook-deliveries')?.[0];
     if (!webhookQueue) throw new Error('no queue worker consumes the webhook-deliveries queue (lib/queues.ts)');
 
-    const shared = { root: props.root, table, secret, payoutKey, webhookQueue: queues[webhookQueue]!, settings };
+    const shared = { root: props.root, table, secret, payoutKey, webhookQueue: queues[webhookQueue]!, exportsBucket, settings };
     const throttled = routeThrottles(props.routes, settings);
     for (const [group, routes] of groupEntries(props.routes)) {
       const functions = new RouteFunctions(this, `Routes-${group}`, { group, routes, api, authorizer, serverErrors, ...shared });
@@ -190,5 +222,6 @@ export class FonellaStack extends Stack {
 
     new CfnOutput(this, 'ApiUrl', { value: api.apiEndpoint });
     new CfnOutput(this, 'TableName', { value: table.tableName });
+    new CfnOutput(this, 'ExportsBucket', { value: exportsBucket.bucketName });
   }
 }

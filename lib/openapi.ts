@@ -41,6 +41,8 @@ const TAGS: Record<string, string> = {
   admin: 'The admin dashboard: needs a token with the `admin` permission.',
   developer:
     "The developer API: API keys for a customer's own integrations. `Authorization: Bearer fon_live_…` works wherever an operation lists the `apiKey` scheme, with one of the scopes it names, for the key's own account; everywhere else keys are refused.",
+  privacy:
+    "The customer's privacy controls (the portal's token): how long calls are kept and what of them (PATCH /v1/me/settings), deleting one call here and at Vapi, and an export of everything held about the account.",
   webhooks: 'What providers call: each proves itself (Stripe with `Stripe-Signature`, Vapi with `X-Vapi-Secret`, jambonz with `Jambonz-Signature`), not with a token.',
   'webhook-endpoints':
     "The customer's webhook endpoints and their delivery log: Fonella POSTs the account's events (the document's `webhooks` section) to them, signed by the Standard Webhooks scheme, retried, logged and replayable.",

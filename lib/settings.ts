@@ -3,6 +3,7 @@
 // functions read at cold start (shared/config/secrets.ts); no function's configuration holds one.
 import * as z from 'zod';
 import { CALLBACK_ENV } from '../shared/config/callback';
+import { CALL_RETENTION_LIMITS } from '../shared/config/retention';
 import type { ProviderName } from '../shared/errors';
 import type { Access } from '../shared/http/route-def';
 
@@ -129,6 +130,27 @@ export const StackSettings = z.strictObject({
    * in the table across every instance. Over it: 429 with Retry-After and the RateLimit fields.
    */
   apiKeys: z.strictObject({ requestsPerMinute: z.int().min(1).max(100_000).default(120) }).default({ requestsPerMinute: 120 }),
+  /**
+   * The customers' privacy controls (shared/config/retention.ts, shared/config/exports.ts): the days a
+   * call is kept when the account chose nothing (`callRetentionDays.default`) and the bounds an
+   * account may choose within; data exports per user and day (one at a time), how long an export's
+   * files stay in the bucket (its lifecycle rule deletes them then) and how long a download link works.
+   */
+  privacy: z
+    .strictObject({
+      callRetentionDays: z
+        .strictObject({
+          default: z.int().min(CALL_RETENTION_LIMITS.min).max(CALL_RETENTION_LIMITS.max).default(90),
+          min: z.int().min(CALL_RETENTION_LIMITS.min).max(CALL_RETENTION_LIMITS.max).default(1),
+          max: z.int().min(CALL_RETENTION_LIMITS.min).max(CALL_RETENTION_LIMITS.max).default(730),
+        })
+        .refine((r) => r.min <= r.default && r.default <= r.max, { message: 'must hold min <= default <= max' })
+        .default({ default: 90, min: 1, max: 730 }),
+      exportsPerUserPerDay: z.int().min(1).max(100).default(3),
+      exportRetentionDays: z.int().min(1).max(30).default(7),
+      exportLinkMinutes: z.int().min(1).max(60).default(15),
+    })
+    .default({ callRetentionDays: { default: 90, min: 1, max: 730 }, exportsPerUserPerDay: 3, exportRetentionDays: 7, exportLinkMinutes: 15 }),
 });
 export type StackSettings = z.infer<typeof StackSettings>;
 

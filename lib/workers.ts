@@ -2,11 +2,13 @@
 // function and one filtered event source per entry), the local runtime (lib/local/streams.ts) and the
 // bench read `workers`; a worker imports only its own entry. Handlers live at functions/streams/.
 // Side effects that must not be lost (emails, provider calls, counters) run here, not in a route.
+import { CALL_DELETION_KEYS } from '../shared/db/call-deletions';
 import { CALL_REPORT_KEYS } from '../shared/db/call-reports';
 import { CALL_KEYS } from '../shared/db/calls';
 import { CONTACT_PK_PREFIX } from '../shared/db/contacts';
 import { CUSTOMER_SOURCE_KEYS } from '../shared/db/customers';
 import { DEVICE_PK_PREFIX, DEVICE_SK_PREFIX } from '../shared/db/devices';
+import { EXPORT_KEYS } from '../shared/db/exports';
 import { PARTNER_KEYS } from '../shared/db/partners';
 import { WAITING_AREA_KEYS } from '../shared/db/hotline-numbers';
 import { HOTLINE_KEYS } from '../shared/db/hotlines';
@@ -150,12 +152,48 @@ export const countCall = {
 export const tearDownAccount = {
   name: 'tearDownAccount',
   handler: 'functions/streams/tear-down-account.ts',
-  summary: "Deletes an account one step at a time (subscription, phone lines, assistant, rows, login, confirmation email), marking each step on its TEARDOWN record; the mark brings it back for the next",
+  summary: "Deletes an account a step at a time (subscription, lines, assistant, calls at Vapi, export files, rows, login, confirmation email), marking each on its TEARDOWN record; the mark brings it back for the next",
   on: { events: ['INSERT', 'MODIFY'], pk: TEARDOWN_KEYS.pk, sk: TEARDOWN_KEYS.sk },
-  uses: { table: 'write', providers: ['stripe', 'vapi', 'sipgate', 'auth0', 'mailgun'] },
+  uses: { table: 'write', providers: ['stripe', 'vapi', 'sipgate', 'auth0', 'mailgun'], exportsBucket: 'write' },
   batchSize: 10,
   retryAttempts: 5,
   maxRecordAgeSeconds: 86_400, // a day
+} satisfies WorkerDef;
+
+export const redateCalls = {
+  name: 'redateCalls',
+  handler: 'functions/streams/redate-calls.ts',
+  summary:
+    "Gives an account's stored calls the TTL of its new retention, a page at a time, each page's end marked on the settings row (`callRedating`) to bring it back for the next",
+  on: { events: ['INSERT', 'MODIFY'], pk: SETTINGS_KEYS.pk, sk: SETTINGS_KEYS.sk, changed: 'callRedating' },
+  uses: { table: 'write' },
+  batchSize: 10,
+  retryAttempts: 5,
+  maxRecordAgeSeconds: 86_400, // a day
+} satisfies WorkerDef;
+
+export const purgeCall = {
+  name: 'purgeCall',
+  handler: 'functions/streams/purge-call.ts',
+  summary:
+    "Deletes a call its owner asked to delete, a marked step at a time: at Vapi, then our rows (the call, its reference, its reports); the CALLDELETION record goes last",
+  on: { events: ['INSERT', 'MODIFY'], pk: CALL_DELETION_KEYS.pk, sk: CALL_DELETION_KEYS.sk },
+  uses: { table: 'write', providers: ['vapi'] },
+  batchSize: 10,
+  retryAttempts: 5,
+  maxRecordAgeSeconds: 86_400, // a day
+} satisfies WorkerDef;
+
+export const produceExport = {
+  name: 'produceExport',
+  handler: 'functions/streams/produce-export.ts',
+  summary:
+    "Makes a requested data export (a JSON document of the account and the calls as CSV, in the exports bucket), marks it ready, then emails the customer once",
+  on: { events: ['INSERT', 'MODIFY'], pk: EXPORT_KEYS.pk, sk: EXPORT_KEYS.sk, changed: 'status' },
+  uses: { table: 'write', providers: ['mailgun'], exportsBucket: 'write' },
+  batchSize: 1,
+  retryAttempts: 3,
+  maxRecordAgeSeconds: 3_600, // the account's lock lasts less; a later export starts again
 } satisfies WorkerDef;
 
 /** Every worker, by name. */
@@ -278,4 +316,4 @@ export const notifyWebhookDisabled = {
   maxRecordAgeSeconds: 86_400, // a day
 } satisfies WorkerDef;
 
-export const workers: Record<string, WorkerDef> = { deliverContactEmail, deliverTicketEmails, bindPoolNumber, sendSignInAlert, sendEmailConfirmation, notifyPaymentFailed, sendCallSummary, notifyCallReport, sendPartnerInvite, indexCustomer, countCall, tearDownAccount, provisionHotline, notifyHotlineNumbersWanted, syncPoolNumber, assignPoolNumbers, notifyNumberRelease, notifyNumberKept, emitWebhookEvents, dispatchWebhookDelivery, recoverWebhookDeliveries, notifyWebhookDisabled };
+export const workers: Record<string, WorkerDef> = { deliverContactEmail, deliverTicketEmails, bindPoolNumber, sendSignInAlert, sendEmailConfirmation, notifyPaymentFailed, sendCallSummary, notifyCallReport, sendPartnerInvite, indexCustomer, countCall, tearDownAccount, provisionHotline, notifyHotlineNumbersWanted, syncPoolNumber, assignPoolNumbers, notifyNumberRelease, notifyNumberKept, emitWebhookEvents, dispatchWebhookDelivery, recoverWebhookDeliveries, notifyWebhookDisabled, redateCalls, purgeCall, produceExport };

@@ -192,6 +192,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/me/exports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Export everything Fonella holds about the account
+         * @description Starts an export (GDPR Art. 15 and 20) of everything Fonella keeps about the caller's account: settings, subscription and payment history, the assistant's configuration, phone lines (without SIP passwords), devices (without push tokens), calls with summaries and transcripts, call reports, referral, earlier exports, and the hotline organisations the caller administers. A worker writes one JSON document (its `schemaVersion` says its shape; `sectionIndex` lists what each section holds) and the calls as CSV, and emails the caller's verified address when it is ready; `GET /v1/me/exports/{exportId}` then answers a short-lived download link per file. The files are deleted after the stated days. One export at a time, and a few a day (3 unless the stage says otherwise). The portal's token only. Takes no body.
+         */
+        post: operations["createExport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/me/subscription": {
         parameters: {
             query?: never;
@@ -234,6 +254,32 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/me/calls/{callId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One of the caller's calls
+         * @description The call by its id: where the summary email's link leads. Another user's call is answered as if it did not exist.
+         *
+         *     API keys: a key with the scope `calls:read` (`Authorization: Bearer fon_live_…`), or the portal's token.
+         */
+        get: operations["getCall"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete one of the caller's calls, here and at Vapi
+         * @description For a caller who asks to have their data erased: the call disappears from `GET /v1/me/calls` and `GET /v1/me/calls/{callId}` with this answer, and a worker then deletes it at Vapi (transcript, recording, analysis) and our rows (the call, its reports), in steps that resume where they stopped. The portal's token only: API keys, which read calls, do not delete them. Another user's call, one past its retention, or one deleted already is answered as if it did not exist. Takes no body.
+         */
+        delete: operations["deleteCall"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/me": {
         parameters: {
             query?: never;
@@ -258,7 +304,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/me/calls/{callId}": {
+    "/v1/me/exports/{exportId}": {
         parameters: {
             query?: never;
             header?: never;
@@ -266,12 +312,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * One of the caller's calls
-         * @description The call by its id: where the summary email's link leads. Another user's call is answered as if it did not exist.
-         *
-         *     API keys: a key with the scope `calls:read` (`Authorization: Bearer fon_live_…`), or the portal's token.
+         * One of the caller's data exports, with its download links
+         * @description The export's state; once `ready`, a link per file (a presigned GET of the exports bucket) that works for a few minutes (15 unless the stage says otherwise): ask again for fresh ones. Another user's export is answered as if it did not exist.
          */
-        get: operations["getCall"];
+        get: operations["getExport"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1562,6 +1606,16 @@ export interface components {
              * @enum {string}
              */
             locale?: "de" | "en";
+            /**
+             * @description Days a call is kept after it started; then it is deleted (its row's TTL). 1 to 730; a stage may allow less (outside its bounds 400 naming this field). A change re-dates every call already stored, in the background: calls older than the new period go.
+             * @example 30
+             */
+            callRetentionDays?: number;
+            /**
+             * @description What of each new call is stored: `full` (summary, transcript, recording link), `summary-only` (the summary; no transcript, no recording link) or `none` (neither summary nor transcript nor recording link: only who called, when, how long). Calls stored before the change keep what they have.
+             * @enum {string}
+             */
+            transcriptStorage?: "full" | "summary-only" | "none";
         };
         WebhookCreate: {
             /**
@@ -2039,6 +2093,13 @@ export interface components {
             locale: string;
             /** @enum {string} */
             role: "owner" | "member";
+            /** @description Days each call is kept after it started (the account's choice, else the stage's default). */
+            callRetentionDays: number;
+            /**
+             * @description What of each new call is stored: `full`, `summary-only` or `none` (PATCH /v1/me/settings says what each keeps).
+             * @enum {string}
+             */
+            transcriptStorage: "full" | "summary-only" | "none";
             /**
              * Format: date-time
              * @description When the figures were computed; a snapshot is answered for up to an hour.
@@ -2090,6 +2151,41 @@ export interface components {
             /** @description The last request the key made, to the minute (it moves at most once a minute); null: none yet. */
             lastUsedAt: string | null;
         };
+        DataExport: {
+            exportId: string;
+            /**
+             * @description `running`: being made. `ready`: `files` holds a download link per file. `expired`: its files were deleted (the stated days after it was ready). `failed`: it did not finish in time; ask for a new one.
+             * @enum {string}
+             */
+            status: "running" | "ready" | "expired" | "failed";
+            /** @description The version of the JSON document's schema (its `schemaVersion`). */
+            schemaVersion: number;
+            /**
+             * Format: date-time
+             * @description When the figures were computed; a snapshot is answered for up to an hour.
+             */
+            requestedAt: string;
+            readyAt: string | null;
+            /** @description When the files are deleted (7 days after `readyAt` unless the stage says otherwise). */
+            expiresAt: string | null;
+            /** @description Only while `ready`: the JSON document of everything held about the account, and the calls as CSV. */
+            files: {
+                /**
+                 * @example fonella-export.json
+                 * @example calls.csv
+                 */
+                name: string;
+                contentType: string;
+                bytes: number;
+                /** @description A download link (a presigned GET of the file), made for this answer: it works until `urlExpiresAt`, then ask again. */
+                url: string;
+                /**
+                 * Format: date-time
+                 * @description When the figures were computed; a snapshot is answered for up to an hour.
+                 */
+                urlExpiresAt: string;
+            }[];
+        };
         SubscriptionCreated: {
             subscriptionId: string;
             /** @enum {string} */
@@ -2098,6 +2194,39 @@ export interface components {
             /** @description What the portal confirms the first payment with (Stripe's Payment Element); null when nothing is due. */
             clientSecret: string | null;
             currentPeriodEnd: string | null;
+        };
+        CallDeletion: {
+            callId: string;
+            /**
+             * @description The call no longer shows; its data is being removed here and at Vapi, in the background.
+             * @constant
+             */
+            status: "deleting";
+            /**
+             * Format: date-time
+             * @description When the figures were computed; a snapshot is answered for up to an hour.
+             */
+            requestedAt: string;
+        };
+        Call: {
+            callId: string;
+            callerNumber: string | null;
+            /**
+             * Format: date-time
+             * @description When the figures were computed; a snapshot is answered for up to an hour.
+             */
+            startedAt: string;
+            /**
+             * Format: date-time
+             * @description When the figures were computed; a snapshot is answered for up to an hour.
+             */
+            endedAt: string;
+            durationSeconds: number;
+            endedReason: string | null;
+            summary: string | null;
+            transcript: string | null;
+            recordingUrl: string | null;
+            cost: number | null;
         };
         /** @description An account's deletion: its steps, done one after the other by a stream worker, and the resources it removes. */
         Teardown: {
@@ -2196,26 +2325,6 @@ export interface components {
             /** @enum {string} */
             role: "admin" | "member";
             invitedAt: string | null;
-        };
-        Call: {
-            callId: string;
-            callerNumber: string | null;
-            /**
-             * Format: date-time
-             * @description When the figures were computed; a snapshot is answered for up to an hour.
-             */
-            startedAt: string;
-            /**
-             * Format: date-time
-             * @description When the figures were computed; a snapshot is answered for up to an hour.
-             */
-            endedAt: string;
-            durationSeconds: number;
-            endedReason: string | null;
-            summary: string | null;
-            transcript: string | null;
-            recordingUrl: string | null;
-            cost: number | null;
         };
         CallPage: {
             items: components["schemas"]["Call"][];
@@ -2604,6 +2713,14 @@ export interface components {
             email: string | null;
             name: string | null;
             company: string | null;
+            /** @description The customer's privacy settings (PATCH /v1/me/settings): days each call is kept, and what of a call is stored. */
+            retention: {
+                callRetentionDays: number;
+                /** @enum {string} */
+                transcriptStorage: "full" | "summary-only" | "none";
+                /** @description Whether the customer chose either setting; false: both are the stage's defaults. */
+                chosen: boolean;
+            };
             /**
              * Format: date-time
              * @description When the figures were computed; a snapshot is answered for up to an hour.
@@ -4533,6 +4650,154 @@ export interface operations {
             };
         };
     };
+    createExport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The export is being made (`running`). */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DataExport"];
+                };
+            };
+            /** @description Bad request. `validation`: fields or query parameters are invalid or unknown, and `errors` names each one. `unexpected-body`: a body was sent, and this operation takes none. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:validation" | "urn:fonella:problem:unexpected-body";
+                        /** @constant */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description Unauthorized: no valid bearer token (missing, expired, for another audience, or an API key: this route takes the portal's token only). API Gateway's JWT authorizer answers; the function never runs. */
+            401: {
+                headers: {
+                    /** @description The bearer challenge. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"] & {
+                        /** @constant */
+                        message?: "Unauthorized";
+                    };
+                };
+            };
+            /** @description Conflict. `account-being-deleted`: the caller's account is being deleted: nothing is accepted meanwhile. `export-running`: an export of the account is being made; ask again once it is ready. Nothing was started. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:account-being-deleted" | "urn:fonella:problem:export-running";
+                        /** @constant */
+                        status?: 409;
+                    };
+                };
+            };
+            /** @description Gone. `account-deleted`: the caller's account was deleted (a token issued before stays refused until it expires). */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:account-deleted";
+                        /** @constant */
+                        status?: 410;
+                    };
+                };
+            };
+            /** @description Body too large. `payload-too-large`: it exceeds the configured bound, MAX_BODY_BYTES. Over 10 MB, API Gateway answers with its own body. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:payload-too-large";
+                        /** @constant */
+                        status?: 413;
+                    };
+                    "application/json": components["schemas"]["GatewayError"] & {
+                        /** @constant */
+                        message?: "Request Entity Too Large";
+                    };
+                };
+            };
+            /** @description Too many requests: API Gateway's throttling answers with its own body; the function never runs. `rate-limited`: the caller asked for more exports today than the limit allows; nothing was started. Retry after `Retry-After` seconds, when the day (UTC) ends. */
+            429: {
+                headers: {
+                    /** @description Seconds until the day (UTC) ends. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"] & {
+                        /** @constant */
+                        message?: "Too Many Requests";
+                    };
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:rate-limited";
+                        /** @constant */
+                        status?: 429;
+                    };
+                };
+            };
+            /** @description Unexpected error. `internal` from the function; API Gateway's own body when the function crashed or timed out. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:internal";
+                        /** @constant */
+                        status?: 500;
+                    };
+                    "application/json": components["schemas"]["GatewayError"] & {
+                        /** @constant */
+                        message?: "Internal Server Error";
+                    };
+                };
+            };
+            /** @description Service unavailable. `table-unavailable`: the table did not answer in time; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:table-unavailable";
+                        /** @constant */
+                        status?: 503;
+                    };
+                };
+            };
+        };
+    };
     createSubscription: {
         parameters: {
             query?: never;
@@ -4893,6 +5158,352 @@ export interface operations {
             };
         };
     };
+    getCall: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                callId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The call. */
+            200: {
+                headers: {
+                    /** @description The key's per-minute limit now (IETF draft RateLimit fields): `"per-key";r=<requests left>;t=<seconds until the window ends>`. */
+                    RateLimit?: string;
+                    /** @description The per-key limit: `"per-key";q=<requests>;w=60`. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Call"];
+                };
+            };
+            /** @description Bad request. `validation`: fields or query parameters are invalid or unknown, and `errors` names each one. `unexpected-body`: a body was sent, and this operation takes none. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:validation" | "urn:fonella:problem:unexpected-body";
+                        /** @constant */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description Unauthorized. `unauthorized`: no bearer token, or a JWT that fails the checks of API Gateway's JWT authorizer (this route has none: the function checks it, and answers problem+json); `api-key-invalid`: a `fon_live_` token no key has (never issued, or its key was deleted: from the next request on); `api-key-expired`: the key's `expiresAt` has passed. */
+            401: {
+                headers: {
+                    /** @description The bearer challenge (RFC 6750): `Bearer realm="fonella"`, with `error="invalid_token"` for a token that was refused. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:unauthorized" | "urn:fonella:problem:api-key-invalid" | "urn:fonella:problem:api-key-expired";
+                        /** @constant */
+                        status?: 401;
+                    };
+                };
+            };
+            /** @description Forbidden. `insufficient-scope`: an API key without the scope `calls:read`; nothing changed. */
+            403: {
+                headers: {
+                    /** @description The bearer challenge naming the scopes: `Bearer realm="fonella", error="insufficient_scope", scope="…"`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:insufficient-scope";
+                        /** @constant */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description `not-found`: no call of the caller has this id. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:not-found";
+                        /** @constant */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description Conflict. `account-being-deleted`: the caller's account is being deleted: nothing is accepted meanwhile. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:account-being-deleted";
+                        /** @constant */
+                        status?: 409;
+                    };
+                };
+            };
+            /** @description Gone. `account-deleted`: the caller's account was deleted (a token issued before stays refused until it expires). */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:account-deleted";
+                        /** @constant */
+                        status?: 410;
+                    };
+                };
+            };
+            /** @description Body too large. `payload-too-large`: it exceeds the configured bound, MAX_BODY_BYTES. Over 10 MB, API Gateway answers with its own body. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:payload-too-large";
+                        /** @constant */
+                        status?: 413;
+                    };
+                    "application/json": components["schemas"]["GatewayError"] & {
+                        /** @constant */
+                        message?: "Request Entity Too Large";
+                    };
+                };
+            };
+            /** @description Too many requests. `rate-limited`: the API key made more requests this minute than its limit; nothing changed. Too many requests: API Gateway's throttling answers with its own body; the function never runs. */
+            429: {
+                headers: {
+                    /** @description The key's per-minute limit now (IETF draft RateLimit fields): `"per-key";r=<requests left>;t=<seconds until the window ends>`. */
+                    RateLimit?: string;
+                    /** @description The per-key limit: `"per-key";q=<requests>;w=60`. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the key's minute ends. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:rate-limited";
+                        /** @constant */
+                        status?: 429;
+                    };
+                    "application/json": components["schemas"]["GatewayError"] & {
+                        /** @constant */
+                        message?: "Too Many Requests";
+                    };
+                };
+            };
+            /** @description Unexpected error. `internal` from the function; API Gateway's own body when the function crashed or timed out. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:internal";
+                        /** @constant */
+                        status?: 500;
+                    };
+                    "application/json": components["schemas"]["GatewayError"] & {
+                        /** @constant */
+                        message?: "Internal Server Error";
+                    };
+                };
+            };
+            /** @description Service unavailable. `table-unavailable`: the table did not answer in time; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:table-unavailable";
+                        /** @constant */
+                        status?: 503;
+                    };
+                };
+            };
+        };
+    };
+    deleteCall: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                callId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The call is gone from the lists; its data is being removed. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallDeletion"];
+                };
+            };
+            /** @description Bad request. `validation`: fields or query parameters are invalid or unknown, and `errors` names each one. `unexpected-body`: a body was sent, and this operation takes none. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:validation" | "urn:fonella:problem:unexpected-body";
+                        /** @constant */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description Unauthorized: no valid bearer token (missing, expired, for another audience, or an API key: this route takes the portal's token only). API Gateway's JWT authorizer answers; the function never runs. */
+            401: {
+                headers: {
+                    /** @description The bearer challenge. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"] & {
+                        /** @constant */
+                        message?: "Unauthorized";
+                    };
+                };
+            };
+            /** @description `not-found`: no call of the caller has this id (or its deletion was asked for already); nothing changed. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:not-found";
+                        /** @constant */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description Conflict. `account-being-deleted`: the caller's account is being deleted: nothing is accepted meanwhile. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:account-being-deleted";
+                        /** @constant */
+                        status?: 409;
+                    };
+                };
+            };
+            /** @description Gone. `account-deleted`: the caller's account was deleted (a token issued before stays refused until it expires). */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:account-deleted";
+                        /** @constant */
+                        status?: 410;
+                    };
+                };
+            };
+            /** @description Body too large. `payload-too-large`: it exceeds the configured bound, MAX_BODY_BYTES. Over 10 MB, API Gateway answers with its own body. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:payload-too-large";
+                        /** @constant */
+                        status?: 413;
+                    };
+                    "application/json": components["schemas"]["GatewayError"] & {
+                        /** @constant */
+                        message?: "Request Entity Too Large";
+                    };
+                };
+            };
+            /** @description Too many requests: API Gateway's throttling answers with its own body; the function never runs. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"] & {
+                        /** @constant */
+                        message?: "Too Many Requests";
+                    };
+                };
+            };
+            /** @description Unexpected error. `internal` from the function; API Gateway's own body when the function crashed or timed out. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:internal";
+                        /** @constant */
+                        status?: 500;
+                    };
+                    "application/json": components["schemas"]["GatewayError"] & {
+                        /** @constant */
+                        message?: "Internal Server Error";
+                    };
+                };
+            };
+            /** @description Service unavailable. `table-unavailable`: the table did not answer in time; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:table-unavailable";
+                        /** @constant */
+                        status?: 503;
+                    };
+                };
+            };
+        };
+    };
     getMe: {
         parameters: {
             query?: never;
@@ -5191,28 +5802,25 @@ export interface operations {
             };
         };
     };
-    getCall: {
+    getExport: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                callId: string;
+                /** @description The id `POST /v1/me/exports` answered. */
+                exportId: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description The call. */
+            /** @description The export. */
             200: {
                 headers: {
-                    /** @description The key's per-minute limit now (IETF draft RateLimit fields): `"per-key";r=<requests left>;t=<seconds until the window ends>`. */
-                    RateLimit?: string;
-                    /** @description The per-key limit: `"per-key";q=<requests>;w=60`. */
-                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Call"];
+                    "application/json": components["schemas"]["DataExport"];
                 };
             };
             /** @description Bad request. `validation`: fields or query parameters are invalid or unknown, and `errors` names each one. `unexpected-body`: a body was sent, and this operation takes none. */
@@ -5229,39 +5837,21 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized. `unauthorized`: no bearer token, or a JWT that fails the checks of API Gateway's JWT authorizer (this route has none: the function checks it, and answers problem+json); `api-key-invalid`: a `fon_live_` token no key has (never issued, or its key was deleted: from the next request on); `api-key-expired`: the key's `expiresAt` has passed. */
+            /** @description Unauthorized: no valid bearer token (missing, expired, for another audience, or an API key: this route takes the portal's token only). API Gateway's JWT authorizer answers; the function never runs. */
             401: {
                 headers: {
-                    /** @description The bearer challenge (RFC 6750): `Bearer realm="fonella"`, with `error="invalid_token"` for a token that was refused. */
+                    /** @description The bearer challenge. */
                     "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {unknown} */
-                        type?: "urn:fonella:problem:unauthorized" | "urn:fonella:problem:api-key-invalid" | "urn:fonella:problem:api-key-expired";
+                    "application/json": components["schemas"]["GatewayError"] & {
                         /** @constant */
-                        status?: 401;
+                        message?: "Unauthorized";
                     };
                 };
             };
-            /** @description Forbidden. `insufficient-scope`: an API key without the scope `calls:read`; nothing changed. */
-            403: {
-                headers: {
-                    /** @description The bearer challenge naming the scopes: `Bearer realm="fonella", error="insufficient_scope", scope="…"`. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {unknown} */
-                        type?: "urn:fonella:problem:insufficient-scope";
-                        /** @constant */
-                        status?: 403;
-                    };
-                };
-            };
-            /** @description `not-found`: no call of the caller has this id. */
+            /** @description `not-found`: no export of the caller has this id. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5321,24 +5911,12 @@ export interface operations {
                     };
                 };
             };
-            /** @description Too many requests. `rate-limited`: the API key made more requests this minute than its limit; nothing changed. Too many requests: API Gateway's throttling answers with its own body; the function never runs. */
+            /** @description Too many requests: API Gateway's throttling answers with its own body; the function never runs. */
             429: {
                 headers: {
-                    /** @description The key's per-minute limit now (IETF draft RateLimit fields): `"per-key";r=<requests left>;t=<seconds until the window ends>`. */
-                    RateLimit?: string;
-                    /** @description The per-key limit: `"per-key";q=<requests>;w=60`. */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the key's minute ends. */
-                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {unknown} */
-                        type?: "urn:fonella:problem:rate-limited";
-                        /** @constant */
-                        status?: 429;
-                    };
                     "application/json": components["schemas"]["GatewayError"] & {
                         /** @constant */
                         message?: "Too Many Requests";

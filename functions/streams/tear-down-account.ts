@@ -12,6 +12,7 @@ import { configuredDirectory } from '../../shared/providers/auth0';
 import { configuredMailer } from '../../shared/providers/mailgun';
 import { configuredSipgate, sipgateConfig } from '../../shared/providers/sipgate';
 import { configuredBilling } from '../../shared/providers/stripe';
+import { configuredExportFiles } from '../../shared/providers/s3';
 import { configuredVapi } from '../../shared/providers/vapi';
 import { partnerAccountsRepository } from '../../shared/db/partner-accounts';
 import { worker } from '../../shared/streams/worker';
@@ -35,6 +36,7 @@ const deps = {
   directory: configuredDirectory(),
   mailer: configuredMailer(),
   partnerAccounts: partnerAccountsRepository(table()),
+  exportFiles: configuredExportFiles(),
 };
 
 export const handler = worker(tearDownAccount, async ({ keys }) => {

@@ -10,6 +10,7 @@ import { CfnResource, Duration, Names, Reference, RemovalPolicy, Stack, Tokeniza
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, ParamsAndSecretsLayerVersion, ParamsAndSecretsVersions, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -28,7 +29,7 @@ export interface FonellaFunctionProps {
   description: string;
   /** The handler file, relative to `root`. */
   handler: string;
-  uses: { table?: 'read' | 'write'; providers?: ProviderName[]; payoutKey?: 'encrypt' | 'decrypt'; webhookQueue?: 'send' };
+  uses: { table?: 'read' | 'write'; providers?: ProviderName[]; payoutKey?: 'encrypt' | 'decrypt'; webhookQueue?: 'send'; exportsBucket?: 'read' | 'write' };
   /** Secret variables beyond those of the providers in `uses`. */
   secretVars?: string[];
   /**
@@ -47,6 +48,8 @@ export interface FonellaFunctionProps {
   payoutKey: IKey;
   /** The queue webhook attempts run on (granted to functions whose `uses.webhookQueue` asks). */
   webhookQueue: IQueue;
+  /** The data exports' bucket (granted to functions whose `uses.exportsBucket` asks). */
+  exportsBucket: IBucket;
   settings: StackSettings;
 }
 
@@ -79,6 +82,12 @@ export function baseEnvironment(settings: StackSettings): Record<string, string>
     QUOTA_AGENT_PHONES_PER_USER: String(settings.quotas.agentPhonesPerUser),
     WEBHOOK_ENDPOINTS_PER_USER: String(settings.webhooks.endpointsPerUser),
     WEBHOOK_RETENTION_DAYS: String(settings.webhooks.retentionDays),
+    CALL_RETENTION_DAYS_DEFAULT: String(settings.privacy.callRetentionDays.default),
+    CALL_RETENTION_DAYS_MIN: String(settings.privacy.callRetentionDays.min),
+    CALL_RETENTION_DAYS_MAX: String(settings.privacy.callRetentionDays.max),
+    EXPORTS_PER_USER_PER_DAY: String(settings.privacy.exportsPerUserPerDay),
+    EXPORT_RETENTION_DAYS: String(settings.privacy.exportRetentionDays),
+    EXPORT_LINK_SECONDS: String(settings.privacy.exportLinkMinutes * 60),
   };
 }
 
@@ -102,13 +111,14 @@ export const API_KEY_WRITE_PREFIXES = ['RATELIMIT#api-key#*', 'APIKEY#*'] as con
 export function functionEnvironment(
   settings: StackSettings,
   uses: FonellaFunctionProps['uses'],
-  opts: { tableName?: string; secretVars?: string[]; payoutKeyArn?: string; webhookQueueUrl?: string; apiKeys?: boolean } = {},
+  opts: { tableName?: string; secretVars?: string[]; payoutKeyArn?: string; webhookQueueUrl?: string; apiKeys?: boolean; exportsBucketName?: string } = {},
 ): { environment: Record<string, string>; secretKeys: string[] } {
   const environment = baseEnvironment(settings);
   if (opts.apiKeys) Object.assign(environment, apiKeyEnvironment(settings));
   if (uses.table && opts.tableName) environment.TABLE_NAME = opts.tableName;
   if (uses.payoutKey && opts.payoutKeyArn) environment.PAYOUT_KEY_ID = opts.payoutKeyArn;
   if (uses.webhookQueue && opts.webhookQueueUrl) environment.WEBHOOK_QUEUE_URL = opts.webhookQueueUrl;
+  if (uses.exportsBucket && opts.exportsBucketName) environment.EXPORTS_BUCKET = opts.exportsBucketName;
   for (const provider of uses.providers ?? []) {
     for (const key of PROVIDER_ENV[provider].plain) {
       const value = settings.environment[key];
@@ -152,6 +162,9 @@ function nagRef(scope: Construct, token: string): string | undefined {
   return `<referenceto${Names.nodeUniqueId(ref.target.node)}${ref.displayName}>`;
 }
 
+/** The exports bucket's objects the functions may touch (shared/providers/s3/adapter.ts `accountPrefix`). */
+const EXPORT_OBJECTS = 'accounts/*';
+
 export class FonellaFunction extends Construct {
   readonly fn: NodejsFunction;
   readonly functionName: string;
@@ -168,6 +181,7 @@ export class FonellaFunction extends Construct {
       payoutKeyArn: props.payoutKey.keyArn,
       webhookQueueUrl: props.webhookQueue.queueUrl,
       apiKeys: props.apiKeys,
+      exportsBucketName: props.exportsBucket.bucketName,
     });
 
     const logGroup = new LogGroup(this, 'Logs', {
@@ -229,6 +243,26 @@ export class FonellaFunction extends Construct {
     if (uses.payoutKey) props.payoutKey.grant(this.fn, 'kms:GenerateDataKey');
     if (uses.payoutKey === 'decrypt') props.payoutKey.grantDecrypt(this.fn);
     if (uses.webhookQueue === 'send') props.webhookQueue.grantSendMessages(this.fn);
+    // Download links are signed with the function's role: it may read the accounts' files, and the
+    // worker and the teardown also list, write and delete them. Nothing outside `accounts/`.
+    if (uses.exportsBucket) {
+      const objects = props.exportsBucket.arnForObjects(EXPORT_OBJECTS);
+      const write = uses.exportsBucket === 'write';
+      role.addToPolicy(new PolicyStatement({ actions: ['s3:GetObject', ...(write ? ['s3:PutObject', 's3:DeleteObject'] : [])], resources: [objects] }));
+      if (write) {
+        role.addToPolicy(
+          new PolicyStatement({ actions: ['s3:ListBucket'], resources: [props.exportsBucket.bucketArn], conditions: { StringLike: { 's3:prefix': [EXPORT_OBJECTS] } } }),
+        );
+      }
+      const bucketArn = nagRef(this, props.exportsBucket.bucketArn);
+      if (bucketArn) {
+        const policy = role.node.findChild('DefaultPolicy').node.defaultChild as CfnResource;
+        Validations.of(policy).acknowledge({
+          id: `AwsSolutions-IAM5[Resource::${bucketArn}/${EXPORT_OBJECTS}]`,
+          reason: "The accounts' export files: one object per file, under the prefix of accounts the function serves.",
+        });
+      }
+    }
 
     const tableArn = nagRef(this, props.table.tableArn);
     if (uses.table && tableArn) {

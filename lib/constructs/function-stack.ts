@@ -77,7 +77,7 @@ export function alarmOn5xx(scope: Construct, id: string, alarmName: string, desc
   });
 }
 
-type Shared = Pick<FonellaFunctionProps, 'root' | 'table' | 'secret' | 'payoutKey' | 'webhookQueue' | 'settings'>;
+type Shared = Pick<FonellaFunctionProps, 'root' | 'table' | 'secret' | 'payoutKey' | 'webhookQueue' | 'exportsBucket' | 'settings'>;
 
 export interface RouteFunctionsProps extends Shared {
   group: string;

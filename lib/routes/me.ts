@@ -4,10 +4,11 @@ import type { RouteDef } from '../../shared/http/route-def';
 import { INVALID_CURSOR } from '../../shared/db/cursor';
 import { Assistant, AssistantSetup } from '../../shared/schemas/assistant';
 import { PlanChangeRequest, Subscription, SubscriptionCreated, SubscriptionRequest } from '../../shared/schemas/billing';
-import { Call, CallListQuery, CallPage, CallPath } from '../../shared/schemas/calls';
+import { Call, CallDeletion, CallListQuery, CallPage, CallPath } from '../../shared/schemas/calls';
 import { CallReportAccepted, CallReportRequest } from '../../shared/schemas/calls-report';
 import { Profile, Settings } from '../../shared/schemas/me';
 import { Integration, IntegrationRequest, RemoveIntegrationsQuery } from '../../shared/schemas/integrations';
+import { DataExport, ExportPath } from '../../shared/schemas/exports';
 import { EmailConfirmationRequest, SettingsUpdate } from '../../shared/schemas/settings';
 import { AccountDeletionRequest, Teardown } from '../../shared/schemas/teardown';
 import { FREE_FORM_MAX_BYTES } from '../../shared/schemas/free-form';
@@ -230,6 +231,61 @@ export const getCall = {
   errors: [{ status: 404, slugs: ['not-found'], description: '`not-found`: no call of the caller has this id.' }],
   apiKeyScopes: ['calls:read'],
   uses: { table: 'read' },
+} satisfies RouteDef;
+
+export const deleteCall = {
+  name: 'deleteCall',
+  method: 'DELETE',
+  path: '/v1/me/calls/{callId}',
+  handler: 'functions/me/delete-call.ts',
+  access: 'user',
+  summary: 'Delete one of the caller\'s calls, here and at Vapi',
+  description:
+    "For a caller who asks to have their data erased: the call disappears from `GET /v1/me/calls` and `GET /v1/me/calls/{callId}` with this answer, and a worker then deletes it at Vapi (transcript, recording, analysis) and our rows (the call, its reports), in steps that resume where they stopped. The portal's token only: API keys, which read calls, do not delete them. Another user's call, one past its retention, or one deleted already is answered as if it did not exist. Takes no body.",
+  tags: ['me', 'privacy'],
+  request: { params: CallPath },
+  response: { status: 202, body: CallDeletion, description: 'The call is gone from the lists; its data is being removed.' },
+  errors: [{ status: 404, slugs: ['not-found'], description: '`not-found`: no call of the caller has this id (or its deletion was asked for already); nothing changed.' }],
+  uses: { table: 'write' },
+} satisfies RouteDef;
+
+export const createExport = {
+  name: 'createExport',
+  method: 'POST',
+  path: '/v1/me/exports',
+  handler: 'functions/me/create-export.ts',
+  access: 'user',
+  summary: 'Export everything Fonella holds about the account',
+  description:
+    "Starts an export (GDPR Art. 15 and 20) of everything Fonella keeps about the caller's account: settings, subscription and payment history, the assistant's configuration, phone lines (without SIP passwords), devices (without push tokens), calls with summaries and transcripts, call reports, referral, earlier exports, and the hotline organisations the caller administers. A worker writes one JSON document (its `schemaVersion` says its shape; `sectionIndex` lists what each section holds) and the calls as CSV, and emails the caller's verified address when it is ready; `GET /v1/me/exports/{exportId}` then answers a short-lived download link per file. The files are deleted after the stated days. One export at a time, and a few a day (3 unless the stage says otherwise). The portal's token only. Takes no body.",
+  tags: ['me', 'privacy'],
+  response: { status: 202, body: DataExport, description: 'The export is being made (`running`).' },
+  errors: [
+    { status: 409, slugs: ['export-running'], description: '`export-running`: an export of the account is being made; ask again once it is ready. Nothing was started.' },
+    {
+      status: 429,
+      slugs: ['rate-limited'],
+      description: '`rate-limited`: the caller asked for more exports today than the limit allows; nothing was started. Retry after `Retry-After` seconds, when the day (UTC) ends.',
+      retryAfter: 'Seconds until the day (UTC) ends.',
+    },
+  ],
+  uses: { table: 'write' },
+} satisfies RouteDef;
+
+export const getExport = {
+  name: 'getExport',
+  method: 'GET',
+  path: '/v1/me/exports/{exportId}',
+  handler: 'functions/me/get-export.ts',
+  access: 'user',
+  summary: 'One of the caller\'s data exports, with its download links',
+  description:
+    "The export's state; once `ready`, a link per file (a presigned GET of the exports bucket) that works for a few minutes (15 unless the stage says otherwise): ask again for fresh ones. Another user's export is answered as if it did not exist.",
+  tags: ['me', 'privacy'],
+  request: { params: ExportPath },
+  response: { status: 200, body: DataExport, description: 'The export.' },
+  errors: [{ status: 404, slugs: ['not-found'], description: '`not-found`: no export of the caller has this id.' }],
+  uses: { table: 'read', exportsBucket: 'read' },
 } satisfies RouteDef;
 
 export const addIntegration = {

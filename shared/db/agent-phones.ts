@@ -25,7 +25,9 @@ export interface AgentPhoneRow {
   updatedAt: string;
 }
 
-const SK_PREFIX = 'HOTLINE#PHONE#';
+/** The sort-key prefix of a user's agent phones. */
+export const AGENT_PHONE_SK_PREFIX = 'HOTLINE#PHONE#';
+const SK_PREFIX = AGENT_PHONE_SK_PREFIX;
 const phoneKey = (sub: string, id: number) => ({ pk: userPk(sub), sk: `${SK_PREFIX}${padId(id)}` });
 const lookupKey = (id: number) => ({ gsi1pk: `AGENT_PHONE#${id}`, gsi1sk: 'AGENT_PHONE' });
 

@@ -90,8 +90,9 @@ export interface SipAccountRow {
 
 /** The sort-key prefix of the hotline rows under USER#<sub> (the profile picks them out of the user's partition). */
 export const HOTLINE_USER_SK_PREFIX = 'HOTLINE#';
-const USER_SK = 'HOTLINE#USER';
-const MEMBERSHIP_SK_PREFIX = 'HOTLINE#ORG#';
+export const HOTLINE_USER_SK = 'HOTLINE#USER';
+const USER_SK = HOTLINE_USER_SK;
+export const MEMBERSHIP_SK_PREFIX = 'HOTLINE#ORG#';
 export const ORG_PK_PREFIX = 'ORG#';
 export const HOTLINE_USER_REF_PREFIX = 'HOTLINE_USER#';
 
@@ -190,6 +191,25 @@ export function organizationsRepository(t: TableRef) {
         ConsistentRead: true,
       });
       return items.map(membershipOf);
+    },
+
+    /**
+     * What an organisation's admin may take in their data export: its profile, its SIP account (the
+     * address it is registered under) and its members by their integer ids and roles (never another
+     * person's Auth0 id).
+     */
+    async organizationForExport(organizationID: number): Promise<Record<string, unknown>> {
+      const items = await queryAll(t, { KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `${ORG_PK_PREFIX}${organizationID}` }, ConsistentRead: true });
+      const profile = items.find((i) => i.sk === 'PROFILE');
+      const sip = items.find((i) => i.sk === 'SIP_ACCOUNT');
+      const members = items.filter((i) => String(i.sk).startsWith('MEMBER#')).map(memberOf);
+      return {
+        ...(profile ? { organizationID: profile.organizationID, name: profile.name, createdBy: profile.createdBy, createdAt: profile.createdAt } : { organizationID }),
+        sipAccount: sip
+          ? { name: sip.name, street: sip.street, streetHousenumber: sip.streetHousenumber, cityCode: sip.cityCode, city: sip.city, country: sip.country, status: sip.status, createdAt: sip.createdAt }
+          : null,
+        members: members.map((m) => ({ userID: m.userID, role: m.role, status: m.status, addedAt: m.addedAt })),
+      };
     },
 
     /**

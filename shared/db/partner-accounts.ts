@@ -18,7 +18,8 @@ import { userIdOfPk, userPk } from './keys';
 
 export const PARTNER_LINK_SK = 'PARTNER_LINK';
 const linkKey = (userId: string) => ({ pk: userPk(userId), sk: PARTNER_LINK_SK });
-const referralKey = (userId: string) => ({ pk: userPk(userId), sk: 'REFERRAL' });
+export const REFERRAL_SK = 'REFERRAL';
+const referralKey = (userId: string) => ({ pk: userPk(userId), sk: REFERRAL_SK });
 const REFERRED_BY = 'REFERRED_BY#';
 
 

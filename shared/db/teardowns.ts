@@ -10,7 +10,8 @@
 // the caller, and before its request writes: so a transaction that writes into a user's partition
 // (another user's above all) carries `accountOpenCheck`, a condition that the user has no record, and
 // nothing lands in an account being deleted or deleted, whatever ran meanwhile.
-import { BatchWriteCommand, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { deleteAll } from './batch';
 import type { TableRef } from './client';
 import { queryAll } from './query-all';
 import { applied, cancellationReasons, retryingConflicts } from './conditional';
@@ -206,20 +207,7 @@ export function teardownsRepository(t: TableRef) {
     },
 
     /** Deletes the given rows (25 per BatchWriteItem); throws when some are still left after retries. */
-    async deleteKeys(keys: { pk: string; sk: string }[]): Promise<number> {
-      let batches = 0;
-      for (let i = 0; i < keys.length; i += 25) {
-        let requests = keys.slice(i, i + 25).map((k) => ({ DeleteRequest: { Key: { pk: k.pk, sk: k.sk } } }));
-        for (let round = 0; requests.length > 0; round++) {
-          if (round === 5) throw new Error(`${requests.length} rows were not deleted (unprocessed after retries)`);
-          if (round > 0) await new Promise((r) => setTimeout(r, 50 * 2 ** round));
-          const res = await t.doc.send(new BatchWriteCommand({ RequestItems: { [t.tableName]: requests } }));
-          batches++;
-          requests = (res.UnprocessedItems?.[t.tableName] ?? []) as typeof requests;
-        }
-      }
-      return batches;
-    },
+    deleteKeys: (keys: { pk: string; sk: string }[]): Promise<number> => deleteAll(t, keys),
   };
 }
 

@@ -5,6 +5,7 @@
 // stored; the sendEmailConfirmation worker reacts to a new `pendingEmailRequestedAt`.
 import { createHash } from 'node:crypto';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { TranscriptStorage } from '../config/retention';
 import type { AssistantRow } from './assistants';
 import type { TableRef } from './client';
 import { queryAll } from './query-all';
@@ -58,8 +59,23 @@ export interface SettingsRow {
   locale: string;
   role: 'owner' | 'member';
   ownerId?: string;
+  /** Days the account's calls are kept (missing: the stage's default). */
+  callRetentionDays?: number;
+  /** What of a new call is stored (missing: `full`). */
+  transcriptStorage?: TranscriptStorage;
+  /**
+   * The re-dating of the stored calls after `callRetentionDays` changed (the redateCalls worker): the
+   * days, when it was asked for, and the page it has reached (an opaque cursor). Gone once done.
+   */
+  callRedating?: CallRedating;
   createdAt: string;
   updatedAt: string;
+}
+
+export interface CallRedating {
+  days: number;
+  requestedAt: string;
+  after?: string;
 }
 
 export interface UserRows {
@@ -223,6 +239,25 @@ export function usersRepository(t: TableRef) {
       }
     },
 
+    /**
+     * The re-dating's next page (`after`), or its end (`after` undefined: the field is removed), only
+     * while the re-dating asked for at `requestedAt` is the row's: false when a newer change replaced it.
+     */
+    async advanceCallRedating(userId: string, requestedAt: string, after: string | undefined): Promise<boolean> {
+      return applied(
+        t.doc.send(
+          new UpdateCommand({
+            TableName: t.tableName,
+            Key: settingsKey(userId),
+            UpdateExpression: after === undefined ? 'REMOVE callRedating' : 'SET callRedating.#after = :after',
+            ConditionExpression: 'callRedating.requestedAt = :r',
+            ExpressionAttributeNames: after === undefined ? undefined : { '#after': 'after' },
+            ExpressionAttributeValues: { ':r': requestedAt, ...(after === undefined ? {} : { ':after': after }) },
+          }),
+        ),
+      );
+    },
+
     /** The team members of an owner: the users whose settings carry `ownerId` (gsi1 `TEAM#<owner>`; eventually consistent). */
     async membersOf(ownerId: string): Promise<string[]> {
       const ids: string[] = (await queryAll(t, {
@@ -300,8 +335,11 @@ export function usersRepository(t: TableRef) {
 
 export type UsersRepository = ReturnType<typeof usersRepository>;
 
-/** The settings a customer sets directly (PATCH /v1/me/settings); the address goes through `EmailChange`. */
-const SETTINGS_CHANGEABLE = ['name', 'timezone', 'locale'] as const;
+/**
+ * The settings a customer sets directly (PATCH /v1/me/settings), and the re-dating a new retention
+ * starts (set with it, replacing one still running); the address goes through `EmailChange`.
+ */
+const SETTINGS_CHANGEABLE = ['name', 'timezone', 'locale', 'callRetentionDays', 'transcriptStorage', 'callRedating'] as const;
 
 /** The fields of a pending address change, all removed when it is confirmed, replaced or dropped. */
 const PENDING_FIELDS = [

@@ -10,7 +10,11 @@
 //      address in use stays as it is, and counted against RATE_LIMIT_EMAIL_CONFIRMATIONS_PER_USER_PER_DAY
 //      (over it 429 `rate-limited`, nothing written); the sendEmailConfirmation worker emails the
 //      link. Deciding reads the row first (one GetItem, only when the change names an address);
-//   3. one UpdateCommand on the caller's key sets it all and `updatedAt`. A caller who never called
+//   3. `callRetentionDays` must lie within the stage's bounds (else 400 naming it, nothing written); a
+//      new one also sets `callRedating` (the days and now), which the redateCalls worker takes up to
+//      give every stored call its new TTL (calls.ts); `transcriptStorage` rules the calls stored from
+//      now on;
+//   4. one UpdateCommand on the caller's key sets it all and `updatedAt`. A caller who never called
 //      GET /v1/me has no row yet: the same update creates it, with the defaults GET /v1/me would have
 //      written (email and name from the token's claims, the address verified as the token says,
 //      Europe/Berlin, German, owner) in every field the change does not name. ALL_NEW answers.
@@ -36,10 +40,11 @@
 //      in use and removes the pending change; the settings as stored answer.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { RateLimit } from '../config/rate-limits';
+import { DEFAULT_TRANSCRIPT_STORAGE, type CallRetention, type TranscriptStorage } from '../config/retention';
 import type { RateLimitsRepository } from '../db/rate-limits';
 import { hashConfirmationToken, type EmailChange, type SettingsDefaults, type SettingsRow, type UsersRepository } from '../db/users';
 import { emailConfirmationMail } from '../email/customer';
-import { AppError } from '../errors';
+import { AppError, ValidationError } from '../errors';
 import type { Caller } from '../model/caller';
 import { DEFAULT_LOCALE, localeOr } from '../model/locale';
 import { logger } from '../observability/logger';
@@ -85,6 +90,8 @@ export interface SettingsView {
   timezone: string;
   locale: string;
   role: 'owner' | 'member';
+  callRetentionDays: number;
+  transcriptStorage: TranscriptStorage;
   createdAt: string;
   updatedAt: string;
 }
@@ -94,6 +101,8 @@ export interface UpdateSettingsDeps {
   rateLimits: RateLimitsRepository;
   /** Confirmation links per user and day. */
   confirmationLimit: RateLimit;
+  /** The stage's call retention: the bounds a customer chooses within, the default shown without a choice. */
+  callRetention: CallRetention;
   now?: () => Date;
 }
 
@@ -110,6 +119,13 @@ export async function updateSettings(deps: UpdateSettingsDeps, caller: Caller, c
     createdAt: now,
   };
   const { email, ...fields } = change;
+  const days = fields.callRetentionDays;
+  if (days !== undefined && (days < deps.callRetention.minDays || days > deps.callRetention.maxDays)) {
+    throw new ValidationError([
+      { path: 'body.callRetentionDays', message: `Must be between ${deps.callRetention.minDays} and ${deps.callRetention.maxDays} days.` },
+    ]);
+  }
+  const redating = days === undefined ? {} : { callRedating: { days, requestedAt: now } };
   let emailChange: EmailChange | undefined;
   if (email !== undefined) {
     const current = (await deps.users.findSettings(caller.id)) ?? defaults;
@@ -126,12 +142,15 @@ export async function updateSettings(deps: UpdateSettingsDeps, caller: Caller, c
       emailChange = { kind: 'pending', email, expiresAt: new Date(at.getTime() + EMAIL_CONFIRMATION_TTL_HOURS * 3_600_000).toISOString() };
     }
   }
-  const row = await deps.users.updateSettings(caller.id, { ...fields, updatedAt: now }, defaults, emailChange);
-  return settingsView(row);
+  const row = await deps.users.updateSettings(caller.id, { ...fields, ...redating, updatedAt: now }, defaults, emailChange);
+  return settingsView(row, deps.callRetention);
 }
 
-/** The settings as the API shows them (the `Settings` schema): the row's own fields, never a token's hash. */
-export function settingsView(row: SettingsRow): SettingsView {
+/**
+ * The settings as the API shows them (the `Settings` schema): the row's own fields, never a token's
+ * hash; the retention the account chose, else the stage's default.
+ */
+export function settingsView(row: SettingsRow, retention: Pick<CallRetention, 'defaultDays'>): SettingsView {
   return {
     userId: row.userId,
     email: row.email ?? null,
@@ -141,6 +160,8 @@ export function settingsView(row: SettingsRow): SettingsView {
     timezone: row.timezone,
     locale: row.locale,
     role: row.role,
+    callRetentionDays: row.callRetentionDays ?? retention.defaultDays,
+    transcriptStorage: row.transcriptStorage ?? DEFAULT_TRANSCRIPT_STORAGE,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };
@@ -186,7 +207,7 @@ export async function sendEmailConfirmation(deps: EmailConfirmationDeps, userId:
 const sameHash = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
 export async function confirmEmail(
-  deps: { users: Pick<UsersRepository, 'findSettings' | 'confirmPendingEmail'>; now?: () => Date },
+  deps: { users: Pick<UsersRepository, 'findSettings' | 'confirmPendingEmail'>; callRetention: Pick<CallRetention, 'defaultDays'>; now?: () => Date },
   caller: Pick<Caller, 'id'>,
   token: string,
 ): Promise<SettingsView> {
@@ -199,5 +220,5 @@ export async function confirmEmail(
   // The row changed between the read and the write: a newer request, or the same link used at once.
   if (!confirmed) throw new EmailConfirmationInvalidError();
   logger.info('email address confirmed');
-  return settingsView(confirmed);
+  return settingsView(confirmed, deps.callRetention);
 }

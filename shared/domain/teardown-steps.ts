@@ -7,12 +7,13 @@ import { inventoryOf } from '../db/partition-inventory';
 import type { TeardownRow, TeardownsRepository } from '../db/teardowns';
 import { accountDeletedMail } from '../email/customer';
 import { localeOr } from '../model/locale';
-import { ProviderNotFoundError } from '../errors';
 import { logger } from '../observability/logger';
 import type { UserDirectory } from '../providers/auth0/port';
 import type { Mailer } from '../providers/mailgun/port';
 import type { Billing } from '../providers/stripe/port';
+import type { ExportFiles } from '../providers/s3/port';
 import type { VoiceAssistants } from '../providers/vapi';
+import { gone } from './gone';
 import { removeIntegrations, type IntegrationDeps } from './integrations';
 
 export interface TeardownDeps {
@@ -26,6 +27,8 @@ export interface TeardownDeps {
   directory: UserDirectory;
   mailer: Mailer;
   partnerAccounts: Pick<PartnerAccountsRepository, 'releaseLink'>;
+  /** The data exports' files in the bucket. */
+  exportFiles: Pick<ExportFiles, 'removeAccount'>;
   now?: () => Date;
 }
 
@@ -35,20 +38,12 @@ type StepOutcome = { fields?: Partial<TeardownRow> } | 'waiting';
 export interface TeardownStep {
   name: string;
   /** Where it acts (the hub and the tests' faults read it). */
-  target: 'stripe' | 'vapi+sipgate' | 'vapi' | 'table' | 'auth0' | 'team' | 'mailgun';
+  target: 'stripe' | 'vapi+sipgate' | 'vapi' | 's3' | 'table' | 'auth0' | 'team' | 'mailgun';
   /** Only when this holds for the record (the team step, for an owner with members). */
   applies?: (record: TeardownRow) => boolean;
   run(deps: TeardownDeps, record: TeardownRow): Promise<StepOutcome>;
 }
 
-/** A provider's "not found" is what a removal wants. */
-async function gone(remove: () => Promise<void>): Promise<void> {
-  try {
-    await remove();
-  } catch (err) {
-    if (!(err instanceof ProviderNotFoundError)) throw err;
-  }
-}
 
 /** The steps, in order: billing stops first, the email goes last. */
 export const TEARDOWN_STEPS: TeardownStep[] = [
@@ -94,6 +89,16 @@ export const TEARDOWN_STEPS: TeardownStep[] = [
       // Vapi keeps each call's transcript, recording and summary: the calls our rows name go there too.
       const { callIds } = inventoryOf(await deps.teardowns.partition(r.userId));
       for (const callId of callIds) await gone(() => deps.vapi.deleteCall(callId));
+      return {};
+    },
+  },
+  {
+    name: 'delete-exports',
+    target: 's3',
+    async run(deps, r) {
+      // Every file of the account's data exports (their rows go with the next step). An export the
+      // worker was still making writes none once the record exists (shared/domain/data-export.ts).
+      await deps.exportFiles.removeAccount(r.userId);
       return {};
     },
   },

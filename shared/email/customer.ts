@@ -1,7 +1,8 @@
 // The emails to a customer about their own account, in the language of their settings: a new
 // sign-in, the link confirming a changed address, a failed payment, the pool number's release at the
 // period's end (and that it stays, when that is taken back), the summary after each call, the
-// confirmation that the account is deleted, and a webhook endpoint disabled after days of failures.
+// confirmation that the account is deleted, a webhook endpoint disabled after days of failures, and
+// that an export of the account's data is ready.
 import type { Locale } from '../model/locale';
 import { document, fields, formatAmount, formatLocalTime, html, quote, type RenderedMail } from './kit';
 
@@ -87,6 +88,22 @@ export function emailConfirmationMail(locale: Locale, d: EmailConfirmationData):
       bye: 'Your Fonella team',
     },
   }[locale];
+  return linkMail(locale, t, d);
+}
+
+/** The texts of an email that leads to one link that works until a time. */
+interface LinkMailText {
+  subject: string;
+  hello: string;
+  intro: string;
+  button: string;
+  until: string;
+  notYou: string;
+  bye: string;
+}
+
+/** An email around one link: the intro, the link as a button and in full, until when it works, and what to do if it was not you. */
+function linkMail(locale: Locale, t: LinkMailText, d: { link: string; expiresAt: string; timeZone: string }): RenderedMail {
   const until = `${t.until} ${formatLocalTime(locale, d.expiresAt, d.timeZone)}.`;
   return {
     subject: t.subject,
@@ -425,4 +442,44 @@ export function webhookDisabledMail(locale: Locale, d: WebhookDisabledData): Ren
     text: [t.hello, '', t.intro, '', f.text, '', t.action, link, '', t.bye].join('\n'),
     html: document(locale, t.subject, html`<p>${t.hello}</p><p>${t.intro}</p>${f.html}<p>${t.action}</p><p><a href="${link}">${link}</a></p><p>${t.bye}</p>`),
   };
+}
+
+// --- Privacy: a data export is ready ---------------------------------------------------------------
+
+export interface ExportReadyData {
+  /** The portal's page of the export, where a download link is made on each visit. */
+  link: string;
+  /** When the export's files are deleted (ISO 8601). */
+  expiresAt: string;
+  /** The user's IANA time zone; an unknown one shows the time in UTC. */
+  timeZone: string;
+}
+
+/**
+ * To a customer whose export of their data (GET /v1/me/exports/{id}) is ready. It holds no data and no
+ * download link itself (those last minutes and need the signed-in portal): only the page where the
+ * customer, signed in, downloads it.
+ */
+export function exportReadyMail(locale: Locale, d: ExportReadyData): RenderedMail {
+  const t = {
+    de: {
+      subject: 'Ihr Fonella-Datenexport ist bereit',
+      hello: 'Guten Tag,',
+      intro: 'der Export aller Daten, die Fonella zu Ihrem Konto speichert, ist fertig. Angemeldet im Portal laden Sie ihn hier herunter:',
+      button: 'Export herunterladen',
+      until: 'Danach löschen wir ihn; verfügbar bis',
+      notYou: 'Wenn Sie keinen Export angefordert haben, melden Sie sich bitte bei uns.',
+      bye: 'Ihr Fonella-Team',
+    },
+    en: {
+      subject: 'Your Fonella data export is ready',
+      hello: 'Hello,',
+      intro: 'the export of all data Fonella keeps about your account is ready. Signed in to the portal, download it here:',
+      button: 'Download the export',
+      until: 'After that we delete it; available until',
+      notYou: 'If you did not ask for an export, please let us know.',
+      bye: 'Your Fonella team',
+    },
+  }[locale];
+  return linkMail(locale, t, d);
 }

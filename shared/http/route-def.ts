@@ -79,6 +79,8 @@ export interface RouteDef {
     payoutKey?: 'encrypt' | 'decrypt';
     /** The webhook attempts' queue (shared/queues/webhook-queue.ts): sends to it. */
     webhookQueue?: 'send';
+    /** The data exports' bucket: make download links of its files ('read'), or also write and delete them ('write'). */
+    exportsBucket?: 'read' | 'write';
   };
 }
 

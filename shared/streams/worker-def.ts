@@ -32,6 +32,8 @@ export interface WorkerDef {
     payoutKey?: 'encrypt' | 'decrypt';
     /** The webhook attempts' queue (shared/queues/webhook-queue.ts): sends to it. */
     webhookQueue?: 'send';
+    /** The data exports' bucket: make download links of its files ('read'), or also write and delete them ('write'). */
+    exportsBucket?: 'read' | 'write';
   };
   /** Records per invocation (Lambda's batch size). */
   batchSize: number;

@@ -90,7 +90,7 @@ describe('npm start', () => {
   it('writes the stack file with the API, every emulator, their credentials and three tokens', () => {
     expect(Object.keys(stack.tokens).sort()).toEqual(['admin', 'customer', 'partner']);
     expect(Object.keys(stack.emulators).sort()).toEqual(
-      ['auth0', 'fonial', 'jambonz', 'kms', 'mailgun', 'recaptcha', 'secrets', 'sipgate', 'sqs', 'stripe', 'vapi'],
+      ['auth0', 'fonial', 'jambonz', 'kms', 'mailgun', 'recaptcha', 's3', 'secrets', 'sipgate', 'sqs', 'stripe', 'vapi'],
     );
     for (const url of Object.values(stack.emulators)) expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(Object.keys(stack.credentials).sort()).toEqual(Object.keys(stack.emulators).sort());

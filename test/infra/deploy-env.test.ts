@@ -130,7 +130,7 @@ describe('deployed environment', () => {
 
   it('every function gets what the app config needs', () => {
     expect(appConfig.parse(baseEnvironment(settings))).toMatchObject({ stage: 'prod', maxBodyBytes: 65536, validateResponses: false });
-    expect(retentionConfig.parse(baseEnvironment(settings))).toEqual({ publicFormDays: 180 });
+    expect(retentionConfig.parse(baseEnvironment(settings))).toEqual({ publicFormDays: 180, calls: { defaultDays: 90, minDays: 1, maxDays: 730 } });
     expect(() => retentionConfig.parse({ STAGE: 'prod' })).toThrow(/PUBLIC_FORM_RETENTION_DAYS/);
   });
 

@@ -98,6 +98,7 @@ describe('the listing', () => {
       email: null,
       name: null,
       company: null,
+      retention: { callRetentionDays: 90, transcriptStorage: 'full', chosen: false },
       createdAt: subscriptionOnly.createdAt,
       subscription: { planId: 'business', status: 'active' },
       apiKeys: 0,

@@ -6,11 +6,13 @@ import type { DynamoDBRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { matches } from '../../lib/local/streams';
 import { workers } from '../../lib/workers';
+import { callDeletionIdOfKey } from '../../shared/db/call-deletions';
 import { callReportIdOfKey } from '../../shared/db/call-reports';
 import { callIdOfKey } from '../../shared/db/calls';
 import { contactIdOfKey } from '../../shared/db/contacts';
 import { customerIdOfSourceKey } from '../../shared/db/customers';
 import { deviceIdOfKey } from '../../shared/db/devices';
+import { exportIdOfKey } from '../../shared/db/exports';
 import { waitingAreaOfKey } from '../../shared/db/hotline-numbers';
 import { hotlineIdOfKey } from '../../shared/db/hotlines';
 import { UnexpectedKeyError, type RowKeys } from '../../shared/db/keys';
@@ -83,15 +85,19 @@ const cases: { worker: string; parse: (keys: RowKeys) => unknown; keys: RowKeys;
     id: { userId: user, subscriptionId: 'wh_AbC123xyz_-0000a', recoveryId: 'rcv_1' },
   },
   { worker: 'notifyWebhookDisabled', parse: webhookSubscriptionIdOfKey, keys: { pk: `USER#${user}`, sk: 'WEBHOOK#wh_AbC123xyz_-0000a' }, id: { userId: user, subscriptionId: 'wh_AbC123xyz_-0000a' } },
+  { worker: 'redateCalls', parse: settingsIdOfKey, keys: { pk: `USER#${user}`, sk: 'SETTINGS' }, id: { userId: user } },
+  { worker: 'purgeCall', parse: callDeletionIdOfKey, keys: { pk: `USER#${user}`, sk: 'CALLDELETION#call-1' }, id: { userId: user, callId: 'call-1' } },
+  { worker: 'produceExport', parse: exportIdOfKey, keys: { pk: `USER#${user}`, sk: 'EXPORT#1b4e28ba-2fa1-41d2-883f-0016d3cca427' }, id: { userId: user, exportId: '1b4e28ba-2fa1-41d2-883f-0016d3cca427' } },
 ];
 
 const record = (worker: string, keys: RowKeys): DynamoDBRecord => ({
   eventName: workers[worker]!.on.events[0],
-  // With the fields the `changed` filters watch (a hotline's status, a settings row's new address request,
-  // a release's announcement, a webhook delivery's dispatch, a recovery's progress, an endpoint's disabling).
+  // With the fields the `changed` filters watch (a hotline's or an export's status, a settings row's new
+  // address request or re-dating, a release's announcement, a webhook delivery's dispatch, a recovery's
+  // progress, an endpoint's disabling).
   dynamodb: {
     Keys: marshall(keys) as never,
-    NewImage: marshall({ ...keys, status: 'created', pendingEmailRequestedAt: '2026-03-04T05:06:07.890Z', announcedAt: '2026-03-04T05:06:07.890Z', dispatchRequestedAt: '2026-03-04T05:06:07.890Z', progress: 0, disabledAt: '2026-03-04T05:06:07.890Z' }) as never,
+    NewImage: marshall({ ...keys, status: 'created', pendingEmailRequestedAt: '2026-03-04T05:06:07.890Z', callRedating: { days: 30, requestedAt: '2026-03-04T05:06:07.890Z' }, announcedAt: '2026-03-04T05:06:07.890Z', dispatchRequestedAt: '2026-03-04T05:06:07.890Z', progress: 0, disabledAt: '2026-03-04T05:06:07.890Z' }) as never,
     SequenceNumber: '1',
   },
 });

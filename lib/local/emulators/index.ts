@@ -4,7 +4,7 @@
 // `secrets` is not a provider but the AWS Parameters and Secrets Lambda Extension the functions read
 // their provider secrets through; the stack stores its credentials there. `kms` is AWS KMS, holding
 // the key that seals partners' bank details. `sqs` is Amazon SQS, holding the queue webhook attempts run
-// on (its clock moves when tests say so).
+// on (its clock moves when tests say so); `s3` is Amazon S3, holding the data exports' files.
 import { createAuth0Emulator, type Auth0Emulator } from './auth0';
 import { createFonialEmulator } from './fonial';
 import { createJambonzEmulator } from './jambonz';
@@ -12,6 +12,7 @@ import { createKmsEmulator } from './kms';
 import type { EmulatorDefinition } from './kit';
 import { createMailgunEmulator } from './mailgun';
 import { createRecaptchaEmulator } from './recaptcha';
+import { createS3Emulator } from './s3';
 import { createSecretsEmulator, type SecretsEmulator } from './secrets';
 import { createSipgateEmulator } from './sipgate';
 import { createSqsEmulator } from './sqs';
@@ -43,6 +44,7 @@ export function createEmulators(): EmulatorSet {
       { definition: secrets, portOffset: 9 },
       { definition: createKmsEmulator(), portOffset: 10 },
       { definition: createSqsEmulator(), portOffset: 11 },
+      { definition: createS3Emulator(), portOffset: 12 },
     ],
   };
 }

@@ -17,7 +17,7 @@ export interface RouteContext {
 }
 export type RouteHandler = (ctx: RouteContext) => Response | Promise<Response>;
 
-/** Method + path-pattern router; `:name` segments become params. */
+/** Method + path-pattern router; `:name` segments become params, a last `*name` takes the rest of the path (one or more segments). */
 export class Router {
   private readonly entries: { method: string; parts: string[]; handler: RouteHandler }[] = [];
 
@@ -59,9 +59,11 @@ function split(path: string): string[] {
 }
 
 function matchParts(pattern: string[], parts: string[]): Record<string, string> | undefined {
-  if (pattern.length !== parts.length) return undefined;
+  const rest = pattern.at(-1)?.startsWith('*') ? pattern.at(-1)!.slice(1) : undefined;
+  if (rest === undefined ? pattern.length !== parts.length : parts.length < pattern.length) return undefined;
   const params: Record<string, string> = {};
-  for (let i = 0; i < pattern.length; i++) {
+  if (rest !== undefined) params[rest] = parts.slice(pattern.length - 1).map(decodeURIComponent).join('/');
+  for (let i = 0; i < pattern.length - (rest === undefined ? 0 : 1); i++) {
     const p = pattern[i]!;
     const v = parts[i]!;
     if (p.startsWith(':')) params[p.slice(1)] = decodeURIComponent(v);
