@@ -8,6 +8,7 @@
 // (keys, hashes, provider marks); `withoutSecrets` then drops any field named like a secret, whatever
 // section it came from.
 import { AGENT_PHONE_SK_PREFIX } from './agent-phones';
+import { API_KEY_SK_PREFIX } from './api-keys';
 import { ASSISTANT_SK } from './assistants';
 import { CALL_DELETION_KEYS } from './call-deletions';
 import { CALL_REPORT_KEYS } from './call-reports';
@@ -24,6 +25,7 @@ import { PAYMENT_FAILURE_KEYS } from './payment-failures';
 import { SUBSCRIPTION_SK } from './subscriptions';
 import type { PartitionRow } from './teardowns';
 import { SETTINGS_SK } from './users';
+import { WEBHOOK_SK_PREFIX } from './webhook-subscriptions';
 
 export interface ExportContext {
   t: TableRef;
@@ -107,6 +109,16 @@ export const EXPORT_SECTIONS: ExportSection[] = [
     name: 'referral',
     describes: 'The partner who referred the customer, and a partner account the customer activated.',
     read: async (ctx) => ({ referredBy: await one(REFERRAL_SK)(ctx), partnerAccount: await one(PARTNER_LINK_SK)(ctx) }),
+  },
+  {
+    name: 'apiKeys',
+    describes: "The developer API's keys: name, the token's first 16 characters, scopes, created, expiry. Never the token, nor its hash.",
+    read: async (ctx) => (await all(API_KEY_SK_PREFIX)(ctx)).map((r) => omit(r, ['tokenHash'])),
+  },
+  {
+    name: 'webhookEndpoints',
+    describes: 'The webhook endpoints: URL, event types, enabled or disabled, description. Never their signing secrets.',
+    read: async (ctx) => (await all(WEBHOOK_SK_PREFIX)(ctx)).map((r) => omit(r, ['secret', 'previousSecret', 'previousSecretExpiresAt'])),
   },
   { name: 'exports', describes: "Earlier data exports: when they were made and when their files go (the files' links are not part of it).", read: all(EXPORT_KEYS.sk) },
   {

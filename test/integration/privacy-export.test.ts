@@ -65,6 +65,10 @@ describe('an export of the demo customer after a simulated call', () => {
     });
     expect([201, 409]).toContain(trunk.status);
 
+    // An API key: its metadata is exported, its token never.
+    const key = await stack.call('POST', '/v1/me/api-keys', { token, body: { name: 'Export check', scopes: ['calls:read'] } });
+    expect(key.status, JSON.stringify(key.body)).toBe(201);
+
     const ready = await readyExport(token);
     expect(ready.files.map((f) => f.name)).toEqual(['fonella-export.json', 'calls.csv']);
     const inBucket = (await objects()).filter((o) => o.key.startsWith(`${accountPrefix(sub)}${ready.exportId}/`));
@@ -80,7 +84,7 @@ describe('an export of the demo customer after a simulated call', () => {
     const doc = JSON.parse(text);
     expect(doc).toMatchObject({ schemaVersion: 1, kind: 'fonella-account-export', exportId: ready.exportId, userId: sub });
     expect(Object.keys(doc.sections)).toEqual(doc.sectionIndex.map((s: { name: string }) => s.name));
-    for (const name of ['settings', 'subscription', 'assistant', 'phoneLines', 'devices', 'calls', 'callReports', 'referral', 'hotlines']) expect(doc.sections).toHaveProperty(name);
+    for (const name of ['settings', 'subscription', 'assistant', 'phoneLines', 'devices', 'calls', 'callReports', 'referral', 'apiKeys', 'webhookEndpoints', 'hotlines']) expect(doc.sections).toHaveProperty(name);
     const call = doc.sections.calls.find((c: { callId: string }) => c.callId === callId);
     expect(call).toMatchObject({ summary, callerNumber: '+4915198765432' });
     expect(call.deletedAfter).toEqual(expect.any(String));
@@ -88,7 +92,8 @@ describe('an export of the demo customer after a simulated call', () => {
     expect(doc.sections.assistant.greeting).toBe('Guten Tag, Demo!');
 
     // No secret: none of the stack's provider credentials, the account's push token or SIP password, nor a field named like one.
-    const known = [pushToken, sipPassword, ...Object.values(stack.credentials).flatMap((c) => Object.values(c))].filter((s) => s.length >= 8);
+    expect(doc.sections.apiKeys).toContainEqual(expect.objectContaining({ keyId: key.body.keyId, name: 'Export check', prefix: key.body.prefix, scopes: ['calls:read'] }));
+    const known = [pushToken, sipPassword, key.body.token as string, ...Object.values(stack.credentials).flatMap((c) => Object.values(c))].filter((s) => s.length >= 8);
     for (const secret of known) expect(text, 'a secret in the export').not.toContain(secret);
     expect(text).not.toMatch(/"[A-Za-z]*(password|secret|token|hash|sealed)[A-Za-z]*"\s*:/i);
     expect(text).not.toMatch(/"(pk|sk|gsi1pk|gsi2pk)"\s*:/);

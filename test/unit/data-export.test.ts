@@ -29,6 +29,29 @@ describe('withoutSecrets', () => {
     expect(new Set(names).size).toBe(names.length);
     for (const s of EXPORT_SECTIONS) expect(s.describes.length).toBeGreaterThan(10);
   });
+
+  it("the API keys' and webhook endpoints' sections hold what their owner lists, never a token's hash or a signing secret", async () => {
+    const partition = [
+      { pk: 'USER#u', sk: 'APIKEY#k1', keyId: 'k1', name: 'CRM', prefix: 'fon_live_a1b2c3d', scopes: ['calls:read'], createdAt: '2026-01-01T00:00:00.000Z', expiresAt: null, tokenHash: 'f'.repeat(64) },
+      {
+        pk: 'USER#u',
+        sk: 'WEBHOOK#wh_1',
+        subscriptionId: 'wh_1',
+        url: 'https://hooks.example.com/in',
+        eventTypes: ['call.ended'],
+        enabled: true,
+        secret: 'whsec_bmV3c2VjcmV0bmV3c2VjcmV0',
+        previousSecret: 'whsec_b2xkc2VjcmV0b2xkc2VjcmV0',
+        previousSecretExpiresAt: '2026-01-02T00:00:00.000Z',
+      },
+    ];
+    const ctx = { t: undefined as never, userId: 'u', partition, now: new Date('2026-01-01T12:00:00.000Z') };
+    const section = async (name: string) => withoutSecrets(await EXPORT_SECTIONS.find((s) => s.name === name)!.read(ctx));
+    expect(await section('apiKeys')).toEqual([{ keyId: 'k1', name: 'CRM', prefix: 'fon_live_a1b2c3d', scopes: ['calls:read'], createdAt: '2026-01-01T00:00:00.000Z', expiresAt: null }]);
+    const endpoints = await section('webhookEndpoints');
+    expect(endpoints).toEqual([{ subscriptionId: 'wh_1', url: 'https://hooks.example.com/in', eventTypes: ['call.ended'], enabled: true }]);
+    expect(JSON.stringify(endpoints)).not.toContain('whsec_');
+  });
 });
 
 describe('callsCsv', () => {
