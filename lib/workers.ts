@@ -2,6 +2,7 @@
 // function and one filtered event source per entry), the local runtime (lib/local/streams.ts) and the
 // bench read `workers`; a worker imports only its own entry. Handlers live at functions/streams/.
 // Side effects that must not be lost (emails, provider calls, counters) run here, not in a route.
+import { AGENT_PHONE_KEYS } from '../shared/db/agent-phones';
 import { CALL_REPORT_KEYS } from '../shared/db/call-reports';
 import { CALL_KEYS } from '../shared/db/calls';
 import { CONTACT_PK_PREFIX } from '../shared/db/contacts';
@@ -10,6 +11,7 @@ import { DEVICE_PK_PREFIX, DEVICE_SK_PREFIX } from '../shared/db/devices';
 import { PARTNER_KEYS } from '../shared/db/partners';
 import { WAITING_AREA_KEYS } from '../shared/db/hotline-numbers';
 import { HOTLINE_KEYS } from '../shared/db/hotlines';
+import { MEMBER_SK_PREFIX, ORG_PK_PREFIX } from '../shared/db/organizations';
 import { PAYMENT_FAILURE_KEYS } from '../shared/db/payment-failures';
 import { NUMBER_RELEASE_KEYS } from '../shared/db/number-releases';
 import { POOL_NUMBER_KEYS } from '../shared/db/pool';
@@ -167,6 +169,19 @@ export const provisionHotline = {
   maxRecordAgeSeconds: 86_400, // a day
 } satisfies WorkerDef;
 
+export const refreshRingLists = {
+  name: 'refreshRingLists',
+  handler: 'functions/streams/refresh-ring-lists.ts',
+  summary:
+    "Keeps each hotline's ring list (the phones its calls ring, beside the hotline for the call hook) in step with the hotline's agents, their membership and consent, and their phones: a changed hotline, member row or agent phone refreshes the lists of the hotlines it touches",
+  // Hotline rows, member rows and agent phones (the user's other hotline rows pass too and change nothing).
+  on: { events: ['INSERT', 'MODIFY', 'REMOVE'], pk: [HOTLINE_KEYS.pk, ORG_PK_PREFIX, AGENT_PHONE_KEYS.pk], sk: [HOTLINE_KEYS.sk, MEMBER_SK_PREFIX, AGENT_PHONE_KEYS.sk] },
+  uses: { table: 'write' },
+  batchSize: 10,
+  retryAttempts: 5,
+  maxRecordAgeSeconds: 86_400, // a day
+} satisfies WorkerDef;
+
 export const notifyHotlineNumbersWanted = {
   name: 'notifyHotlineNumbersWanted',
   handler: 'functions/streams/notify-hotline-numbers-wanted.ts',
@@ -211,4 +226,4 @@ export const notifyNumberRelease = {
   maxRecordAgeSeconds: 86_400, // a day
 } satisfies WorkerDef;
 
-export const workers: Record<string, WorkerDef> = { deliverContactEmail, deliverTicketEmails, bindPoolNumber, sendSignInAlert, sendEmailConfirmation, notifyPaymentFailed, sendCallSummary, notifyCallReport, sendPartnerInvite, indexCustomer, countCall, tearDownAccount, provisionHotline, notifyHotlineNumbersWanted, syncPoolNumber, assignPoolNumbers, notifyNumberRelease };
+export const workers: Record<string, WorkerDef> = { deliverContactEmail, deliverTicketEmails, bindPoolNumber, sendSignInAlert, sendEmailConfirmation, notifyPaymentFailed, sendCallSummary, notifyCallReport, sendPartnerInvite, indexCustomer, countCall, tearDownAccount, provisionHotline, refreshRingLists, notifyHotlineNumbersWanted, syncPoolNumber, assignPoolNumbers, notifyNumberRelease };

@@ -22,7 +22,8 @@ import { applied, cancellationReasons, conditionFailed, retryingConflicts } from
 import { nextId, padId } from './counters';
 import { putIfAbsent } from './put-if-absent';
 import { queryAll } from './query-all';
-import { userPk } from './keys';
+import type { ItemRead } from './get-items';
+import { afterPrefix, idOfKeyParser, userPk } from './keys';
 import { quotaReached, quotaTake } from './quotas';
 import { accountOpenCheck } from './teardowns';
 
@@ -95,12 +96,26 @@ const MEMBERSHIP_SK_PREFIX = 'HOTLINE#ORG#';
 export const ORG_PK_PREFIX = 'ORG#';
 export const HOTLINE_USER_REF_PREFIX = 'HOTLINE_USER#';
 
+/** The member rows' sort keys (the ring lists' worker watches them). */
+export const MEMBER_SK_PREFIX = 'MEMBER#';
 const userKey = (sub: string) => ({ pk: userPk(sub), sk: USER_SK });
 const userRefKey = (userID: number) => ({ pk: `${HOTLINE_USER_REF_PREFIX}${userID}`, sk: 'REF' });
 const membershipKey = (sub: string, organizationID: number) => ({ pk: userPk(sub), sk: `${MEMBERSHIP_SK_PREFIX}${padId(organizationID)}` });
 const orgKey = (organizationID: number) => ({ pk: `${ORG_PK_PREFIX}${organizationID}`, sk: 'PROFILE' });
-const memberKey = (organizationID: number, userID: number) => ({ pk: `${ORG_PK_PREFIX}${organizationID}`, sk: `MEMBER#${padId(userID)}` });
+const memberKey = (organizationID: number, userID: number) => ({ pk: `${ORG_PK_PREFIX}${organizationID}`, sk: `${MEMBER_SK_PREFIX}${padId(userID)}` });
 const sipKey = (organizationID: number) => ({ pk: `${ORG_PK_PREFIX}${organizationID}`, sk: 'SIP_ACCOUNT' });
+
+/** The membership a member row's keys (a stream record's) name. */
+export const memberIdOfKey = idOfKeyParser<{ organizationID: number; userID: number }>(
+  'an organisation member',
+  ({ pk, sk }) => {
+    const org = afterPrefix(pk, ORG_PK_PREFIX);
+    const user = afterPrefix(sk, MEMBER_SK_PREFIX);
+    const int = (v: string | undefined) => (v && /^[0-9]+$/.test(v) ? Number(v) : undefined);
+    return { organizationID: int(org), userID: int(user) };
+  },
+  ({ organizationID, userID }) => memberKey(organizationID, userID),
+);
 
 const notExists = 'attribute_not_exists(pk)';
 /** The row is an invitation. */
@@ -132,6 +147,15 @@ const membershipOf = (item: Record<string, unknown>): MembershipRow => ({
   allowAdmins: item.allowAdmins === true,
   ...(typeof item.addedAt === 'string' ? { addedAt: item.addedAt } : {}),
 });
+
+/** The member or invitee `userID` of the organisation, read with other rows (shared/db/get-items.ts). */
+export const memberRead = (organizationID: number, userID: number): ItemRead<MemberRow | undefined> => ({
+  key: memberKey(organizationID, userID),
+  of: (item) => (item ? memberOf(item) : undefined),
+});
+
+/** A member row's image (a stream record's) as the domain reads it. */
+export const memberOfImage = (item: Record<string, unknown> | undefined): MemberRow | undefined => (item ? memberOf(item) : undefined);
 
 /** The hotline rows among a user's partition (from the profile's one Query): their id, memberships and invitations. */
 export function hotlineRowsOf(rows: Record<string, unknown>[]): { user?: HotlineUserRow; memberships: MembershipRow[] } {

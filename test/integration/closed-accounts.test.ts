@@ -11,7 +11,7 @@ import type { RouteDef } from '../../shared/http/route-def';
 import { subscriptionsRepository } from '../../shared/db/subscriptions';
 import { validBodies } from '../support/arbitraries';
 import { addFreePoolNumber } from '../support/rows';
-import { onTableCommand, type TableCommand } from '../support/table-commands';
+import { holdTableCommand, onTableCommand, type TableCommand } from '../support/table-commands';
 import { waitFor } from '../support/stack';
 import { finished, signUp, stack, useTeardownStack } from '../support/teardown';
 import { settle } from '../support/state';
@@ -21,29 +21,7 @@ useTeardownStack();
 
 const problem = (slug: string) => `urn:fonella:problem:${slug}`;
 
-/** A promise the test settles by hand. */
-function latch() {
-  let open!: () => void;
-  const opened = new Promise<void>((resolve) => (open = resolve));
-  return { open, opened };
-}
-
-/**
- * Holds the first command `matches` picks until `release` is called; `reached` settles when it was
- * sent. Later matching commands (a retry) pass.
- */
-function hold(matches: (c: TableCommand, text: string) => boolean) {
-  const reached = latch();
-  const released = latch();
-  let held = false;
-  const stop = onTableCommand(async (c) => {
-    if (held || !matches(c, JSON.stringify(c.input))) return;
-    held = true;
-    reached.open();
-    await released.opened;
-  });
-  return { reached: reached.opened, release: released.open, stop };
-}
+const hold = holdTableCommand;
 
 /** The completion of the assistant's creation: the write that makes the user's ASSISTANT row ready. */
 const completion = (sub: string) => (c: TableCommand, text: string) =>
