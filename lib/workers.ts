@@ -172,8 +172,7 @@ export const provisionHotline = {
 export const refreshRingLists = {
   name: 'refreshRingLists',
   handler: 'functions/streams/refresh-ring-lists.ts',
-  summary:
-    "Keeps each hotline's ring list (the phones its calls ring, beside the hotline for the call hook) in step with the hotline's agents, their membership and consent, and their phones: a changed hotline, member row or agent phone refreshes the lists of the hotlines it touches",
+  summary: "Keeps each hotline's ring list (whom its calls ring, read by the call hook with the hotline) in step with its agents, their membership, consent and phones",
   // Hotline rows, member rows and agent phones (the user's other hotline rows pass too and change nothing).
   on: { events: ['INSERT', 'MODIFY', 'REMOVE'], pk: [HOTLINE_KEYS.pk, ORG_PK_PREFIX, AGENT_PHONE_KEYS.pk], sk: [HOTLINE_KEYS.sk, MEMBER_SK_PREFIX, AGENT_PHONE_KEYS.sk] },
   uses: { table: 'write' },

@@ -3,6 +3,7 @@
 // its confirmation link (the sendEmailConfirmation worker emails it), within a daily limit per user.
 import { rateLimitConfig } from '../../shared/config/rate-limits';
 import { table } from '../../shared/db/client';
+import { itemsReader } from '../../shared/db/get-items';
 import { rateLimitsRepository } from '../../shared/db/rate-limits';
 import { usersRepository } from '../../shared/db/users';
 import { updateSettings as update } from '../../shared/domain/settings';
@@ -12,6 +13,7 @@ import { route } from '../../shared/app/route';
 
 const deps = {
   users: usersRepository(table()),
+  read: itemsReader(table()),
   rateLimits: rateLimitsRepository(table()),
   confirmationLimit: rateLimitConfig().emailConfirmation,
 };

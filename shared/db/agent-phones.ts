@@ -32,7 +32,7 @@ const phoneKey = (sub: string, id: number) => ({ pk: userPk(sub), sk: `${SK_PREF
 const lookupKey = (id: number) => ({ gsi1pk: `AGENT_PHONE#${id}`, gsi1sk: 'AGENT_PHONE' });
 
 /** The phone a phone row's keys (a stream record's) name, with its owner. */
-export const agentPhoneIdOfKey = idOfKeyParser<{ sub: string; id: number }>(
+export const agentPhoneIdOfKey = /* @__PURE__ */ idOfKeyParser<{ sub: string; id: number }>(
   'an agent phone',
   ({ pk, sk }) => {
     const digits = afterPrefix(sk, SK_PREFIX);

@@ -31,7 +31,7 @@ import { applied, cancellationReasons, conditionFailed, isConditionFailure } fro
 import { nextId, padId } from './counters';
 import { afterPrefix, idOfKeyParser } from './keys';
 import { ORG_PK_PREFIX } from './organizations';
-import { MOVED, atNextPosition, lastPosition, pagePositions, positionCounter, positionCounterItem, positionMoved, positionTake, type PositionCounter } from './positions';
+import { MOVED, atNextPosition, lastPosition, lastPositionRead, pagePositions, positionCounter, positionCounterItem, positionMoved, positionTake, type PositionCounter } from './positions';
 import { quotaCounter } from './quotas';
 
 export type HotlineState = 'created' | 'active' | 'failed' | 'waiting-for-number';
@@ -148,10 +148,10 @@ export const callRefRead = (callSid: string): ItemRead<CallRef | undefined> => (
 });
 
 /** The last position of the hotline's call logs (0: none yet), read with other rows. */
-export const logsPositionRead = (hotlineID: number): ItemRead<number> => {
-  const c = logsCounter(hotlineID);
-  return { key: c.key, of: (item) => Number(item?.[c.attribute] ?? 0) };
-};
+export const logsPositionRead = (hotlineID: number): ItemRead<number> => lastPositionRead(logsCounter(hotlineID));
+
+/** How many hotlines the organisation has (its quota's count, their last position), read with other rows. */
+export const hotlinesCountRead = (organizationID: number): ItemRead<number> => lastPositionRead(hotlinesCounter(organizationID));
 
 /** The transaction item that gives the hotline's next log position (`last + 1`); it answers the counter as it is when another write took it first. */
 export const logsPositionTake = (t: TableRef, hotlineID: number, last: number) => {
@@ -263,9 +263,10 @@ export function hotlinesRepository(t: TableRef) {
   const repo = {
     /**
      * Stores a new hotline under a new id, counted against its organisation's quota of `quota`
-     * hotlines: 'over-quota' (no id taken, nothing written) when it has that many.
+     * hotlines: 'over-quota' (no id taken, nothing written) when it has that many. `count`: the
+     * organisation's count as the caller read it (`hotlinesCountRead`), else it is read first.
      */
-    async create(fields: Omit<HotlineRow, 'id'>, quota: number): Promise<HotlineRow | 'over-quota'> {
+    async create(fields: Omit<HotlineRow, 'id'>, quota: number, count?: number): Promise<HotlineRow | 'over-quota'> {
       const counter = hotlinesCounter(fields.organizationID);
       // The count read first refuses a hotline over the quota before an id is allocated; the count is
       // the position, so the take's condition (the count still as read) also decides a race for the quota.
@@ -290,7 +291,7 @@ export function hotlinesRepository(t: TableRef) {
           if (positionMoved(err, items, counted)) return MOVED;
           throw err;
         }
-      });
+      }, { read: count });
     },
 
     /** The ids of the organisation's hotlines (a strongly consistent read of its count's row). */

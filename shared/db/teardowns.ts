@@ -12,6 +12,7 @@
 // nothing lands in an account being deleted or deleted, whatever ran meanwhile.
 import { BatchWriteCommand, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { TableRef } from './client';
+import type { ItemRead } from './get-items';
 import { queryAll } from './query-all';
 import { applied, cancellationReasons, retryingConflicts } from './conditional';
 import { USER_PK_PREFIX, idOfKeyParser, userIdOfPk, userPk } from './keys';
@@ -33,6 +34,15 @@ export const teardownIdOfKey = idOfKeyParser<{ userId: string }>('a teardown rec
 export function accountOpenCheck(t: TableRef, userId: string) {
   return { ConditionCheck: { TableName: t.tableName, Key: key(userId), ConditionExpression: 'attribute_not_exists(pk)' } };
 }
+
+/**
+ * The user's account state (their record's status; undefined: open), read with other rows
+ * (shared/db/get-items.ts): a route that reads the caller's rows by key checks the account in that read.
+ */
+export const accountStateRead = (userId: string): ItemRead<TeardownStatus | undefined> => ({
+  key: key(userId),
+  of: (item) => item?.status as TeardownStatus | undefined,
+});
 
 /** Every teardown, newest first (gsi2): what the local hub shows. */
 const TEARDOWN_LIST = 'TEARDOWNS';
@@ -92,6 +102,9 @@ const strip = (item: Record<string, unknown>): TeardownRow => {
 };
 
 export function teardownsRepository(t: TableRef) {
+  const partition = (userId: string) =>
+    queryAll<PartitionRow>(t, { KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': userPk(userId) }, ConsistentRead: true });
+
   return {
     /** The status of the user's teardown, if any: one strongly consistent GetItem of one attribute. */
     async accountState(userId: string): Promise<TeardownStatus | undefined> {
@@ -196,13 +209,13 @@ export function teardownsRepository(t: TableRef) {
     },
 
     /** Every row of the user's partition, strongly consistent (the record itself included). */
-    async partition(userId: string): Promise<PartitionRow[]> {
-      const rows = await queryAll<PartitionRow>(t, {
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': userPk(userId) },
-        ConsistentRead: true,
-      });
-      return rows;
+    partition: (userId: string) => partition(userId),
+
+    /** The user's partition in one strongly consistent Query: their record (if any) and the other rows. */
+    async partitionWithRecord(userId: string): Promise<{ record?: TeardownRow; rows: PartitionRow[] }> {
+      const all = await partition(userId);
+      const at = all.findIndex((r) => r.sk === TEARDOWN_SK);
+      return at < 0 ? { rows: all } : { record: strip(all[at]!), rows: all.filter((_, i) => i !== at) };
     },
 
     /** Deletes the given rows (25 per BatchWriteItem); throws when some are still left after retries. */

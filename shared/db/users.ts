@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { AssistantRow } from './assistants';
 import type { TableRef } from './client';
+import type { ItemRead } from './get-items';
 import { queryAll } from './query-all';
 import { applied, isConditionFailure } from './conditional';
 import { HOTLINE_USER_SK_PREFIX } from './organizations';
@@ -23,6 +24,12 @@ export const SETTINGS_KEYS = { pk: USER_PK_PREFIX, sk: SETTINGS_SK } as const;
 
 /** The keys of a user's settings row. */
 export const settingsKey = (userId: string) => ({ pk: userPk(userId), sk: SETTINGS_SK });
+
+/** The settings row, when it exists, read with other rows (shared/db/get-items.ts). */
+export const settingsRead = (userId: string): ItemRead<SettingsRow | undefined> => ({
+  key: settingsKey(userId),
+  of: (item) => (item ? (strip(item) as unknown as SettingsRow) : undefined),
+});
 
 /** The user a settings row's keys (a stream record's) name. */
 export const settingsIdOfKey = idOfKeyParser<{ userId: string }>(

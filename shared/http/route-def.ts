@@ -60,7 +60,7 @@ export interface RouteDef {
    * /v1/me/integrations. Its refusal then comes after validation (a closed account's invalid body gets
    * 400), and never on an idempotent route (its record would be written first; refused at cold start).
    */
-  accountState?: 'in-partition-query';
+  accountState?: 'in-partition-read';
   /** What the function touches: drives its grants, its environment and its bundle floor. */
   uses: {
     table?: 'read' | 'write';
