@@ -2,8 +2,9 @@
 // (`status: running`) it lists what is to be removed and which steps are done; once every step is
 // done it becomes the account's tombstone (`status: done`): the personal fields are taken off, and a
 // TTL keeps it as long as a token issued before the deletion can be presented. Every authenticated
-// request reads its status first (`accountState`, one GetItem), so a running teardown answers 409 and
-// a done one 410, and no route writes the account's rows again.
+// request reads its status first (`accountState`, one GetItem; a route that reads the caller's rows
+// reads it with them: `accountStateRead`, or its partition's Query), so a running teardown answers 409
+// and a done one 410, and no route writes the account's rows again.
 //
 // The teardown's table step deletes the rest of the partition generically (`partition`, then
 // `deleteKeys`), so row kinds added later are removed without being named here. The gate checks only
