@@ -6,8 +6,9 @@
 //   HOTLINE#<id> / POSITION#callLogs, POSITION#records   the last position given in each list (shared/db/positions.ts)
 //   JAMBONZ_CALL#<callSid> / REF      { hotlineID, logID }: jambonz's call → its log (webhooks name calls by sid)
 //   ORG#<orgId> / QUOTA#hotlines      the organisation's hotline count (their positions) and `hotlineIds`, the
-//                                     set of their ids, read consistently where every hotline of it counts
-//                                     (the ring lists' worker: shared/domain/ring-lists.ts)
+//                                     set of their ids (added in each hotline's creation), read consistently
+//                                     where every hotline of it counts (the ring lists' worker:
+//                                     shared/domain/ring-lists.ts, which also adds a hotline made before the set)
 // The call hook reads a hotline's rows by key with its other rows in one BatchGetItem (`hotlineRead`,
 // `callRefRead`, `logsPositionRead`) and starts a call's log in a transaction with the call's channel
 // lease (`callLogStartItems`, `logsPositionTake`): shared/db/hotline-calls.ts.
@@ -300,6 +301,25 @@ export function hotlinesRepository(t: TableRef) {
         new GetCommand({ TableName: t.tableName, Key: hotlinesCounter(organizationID).key, ConsistentRead: true, ProjectionExpression: 'hotlineIds' }),
       );
       return [...((res.Item?.hotlineIds as Set<number> | undefined) ?? [])].map(Number).sort((a, b) => a - b);
+    },
+
+    /**
+     * Puts the hotline into its organisation's id set (a no-op when it is there already): a hotline made
+     * before the set existed joins it when the ring lists' worker first sees it change.
+     */
+    async keepInOrganization(organizationID: number, id: number): Promise<void> {
+      await applied(
+        t.doc.send(
+          new UpdateCommand({
+            TableName: t.tableName,
+            Key: hotlinesCounter(organizationID).key,
+            UpdateExpression: 'ADD hotlineIds :hid',
+            // Only on the count's row as the hotline's creation left it: never a row of its own.
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeValues: { ':hid': new Set([id]) },
+          }),
+        ),
+      );
     },
 
     async get(id: number): Promise<HotlineRow | undefined> {

@@ -61,7 +61,7 @@ export async function ringOf(deps: RingTruthDeps, hotline: Pick<HotlineRow, 'org
 }
 
 export interface RingListDeps extends RingTruthDeps {
-  hotlines: Pick<HotlinesRepository, 'get' | 'idsOfOrganization'>;
+  hotlines: Pick<HotlinesRepository, 'get' | 'idsOfOrganization' | 'keepInOrganization'>;
   rings: HotlineRingsRepository;
   organizations: Pick<OrganizationsRepository, 'membershipsOf'>;
   phones: Pick<AgentPhonesRepository, 'listByOwner'>;
@@ -111,7 +111,14 @@ async function hotlinesOfAgent(deps: RingListDeps, organizationID: number, userI
 /** The hotlines whose ring lists a changed row touches (none for a row that changes nothing they hold). */
 export async function hotlinesTouched(deps: RingListDeps, row: RowChange): Promise<number[]> {
   const hotline = parse(hotlineIdOfKey, row.keys);
-  if (hotline) return row.event !== 'REMOVE' && changed(row, HOTLINE_FIELDS) ? [hotline.hotlineId] : [];
+  if (hotline) {
+    if (row.event === 'REMOVE' || !changed(row, HOTLINE_FIELDS)) return [];
+    // A hotline made before its organisation kept the set of its hotlines' ids joins it, before its
+    // list is read: member and phone changes from then on find it.
+    const org = Number(row.newImage?.organizationID);
+    if (Number.isInteger(org)) await deps.hotlines.keepInOrganization(org, hotline.hotlineId);
+    return [hotline.hotlineId];
+  }
   const member = parse(memberIdOfKey, row.keys);
   if (member) return changed(row, MEMBER_FIELDS) ? hotlinesOfAgent(deps, member.organizationID, member.userID) : [];
   const phone = parse(agentPhoneIdOfKey, row.keys);

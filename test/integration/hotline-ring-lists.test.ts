@@ -2,7 +2,7 @@
 // reads both in one request) follows every change of the truth it is derived from, through the local
 // stack's stream: the hotline's agents, the agents' membership and consent, and their phones; and an
 // account's deletion takes its phones off. A refresh that read before a later one never writes over it.
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { itemsReader } from '../../shared/db/get-items';
 import { hotlineRingsRepository, ringListRead } from '../../shared/db/hotline-rings';
@@ -37,7 +37,7 @@ async function addPhone(who: TestUser, userID: number, phone: string, isActive =
 beforeAll(async () => {
   stack = await workerStack();
   area = uniqueAreaCode();
-  await addHotlineNumbers(stack, area, 3);
+  await addHotlineNumbers(stack, area, 4);
   admin = await newUser(stack, { prefix: 'ring-admin', email: null });
   agent = await newUser(stack, { prefix: 'ring-agent', email: null });
   org = (await call(admin, 'POST', '/v1/organizations', { name: 'Ring list brigade' })).body.id as number;
@@ -100,6 +100,25 @@ describe("a hotline's ring list", () => {
     expect((await call(leaving, 'DELETE', '/v1/me')).status).toBe(202);
     await waitFor('the teardown done', async () => (await teardownsRepository(stack.table).get(leaving.sub))?.status === 'done', 20_000);
     expect((await ringOf(id))?.phones[leavingID]).toEqual([]);
+  });
+
+  it("a hotline made before its organisation kept its hotlines' ids joins the set when it changes, and phone changes reach its list from then on", async () => {
+    const created = await call(admin, 'POST', '/v1/hotlines', { agents: [adminID], isActive: true, name: 'Older line', organizationID: org });
+    expect(created.status).toBe(201);
+    const id = created.body.id as number;
+    await stack.streams.idle();
+    // As it would be for a hotline made before the set: not in it.
+    const quota = { pk: `ORG#${org}`, sk: 'QUOTA#hotlines' };
+    await stack.table.doc.send(new UpdateCommand({ TableName: stack.table.tableName, Key: quota, UpdateExpression: 'DELETE hotlineIds :id', ExpressionAttributeValues: { ':id': new Set([id]) } }));
+    const setOf = async () => [...(((await stack.table.doc.send(new GetCommand({ TableName: stack.table.tableName, Key: quota }))).Item?.hotlineIds as Set<number>) ?? [])];
+    expect(await setOf()).not.toContain(id);
+
+    const edit = { agents: [adminID], isActive: true, name: 'Older line, edited', organizationID: org };
+    expect((await call(admin, 'PUT', `/v1/hotlines/${id}`, edit)).status).toBe(200);
+    await stack.streams.idle();
+    expect(await setOf()).toContain(id);
+    await addPhone(admin, adminID, '+4922812340007');
+    expect((await ringOf(id))?.phones[adminID]).toContain('+4922812340007');
   });
 
   it('a refresh writes only while no later one took a ticket', async () => {
