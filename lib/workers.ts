@@ -2,6 +2,7 @@
 // function and one filtered event source per entry), the local runtime (lib/local/streams.ts) and the
 // bench read `workers`; a worker imports only its own entry. Handlers live at functions/streams/.
 // Side effects that must not be lost (emails, provider calls, counters) run here, not in a route.
+import { AGENT_PHONE_KEYS } from '../shared/db/agent-phones';
 import { CALL_DELETION_KEYS } from '../shared/db/call-deletions';
 import { CALL_REPORT_KEYS } from '../shared/db/call-reports';
 import { CALL_KEYS } from '../shared/db/calls';
@@ -12,6 +13,7 @@ import { EXPORT_KEYS } from '../shared/db/exports';
 import { PARTNER_KEYS } from '../shared/db/partners';
 import { WAITING_AREA_KEYS } from '../shared/db/hotline-numbers';
 import { HOTLINE_KEYS } from '../shared/db/hotlines';
+import { MEMBER_SK_PREFIX, ORG_PK_PREFIX } from '../shared/db/organizations';
 import { PAYMENT_FAILURE_KEYS } from '../shared/db/payment-failures';
 import { NUMBER_RELEASE_KEYS } from '../shared/db/number-releases';
 import { POOL_NUMBER_KEYS } from '../shared/db/pool';
@@ -209,6 +211,18 @@ export const provisionHotline = {
   maxRecordAgeSeconds: 86_400, // a day
 } satisfies WorkerDef;
 
+export const refreshRingLists = {
+  name: 'refreshRingLists',
+  handler: 'functions/streams/refresh-ring-lists.ts',
+  summary: "Keeps each hotline's ring list (whom its calls ring, read by the call hook with the hotline) in step with its agents, their membership, consent and phones",
+  // Hotline rows, member rows and agent phones (the user's other hotline rows pass too and change nothing).
+  on: { events: ['INSERT', 'MODIFY', 'REMOVE'], pk: [HOTLINE_KEYS.pk, ORG_PK_PREFIX, AGENT_PHONE_KEYS.pk], sk: [HOTLINE_KEYS.sk, MEMBER_SK_PREFIX, AGENT_PHONE_KEYS.sk] },
+  uses: { table: 'write' },
+  batchSize: 10,
+  retryAttempts: 5,
+  maxRecordAgeSeconds: 86_400, // a day
+} satisfies WorkerDef;
+
 export const notifyHotlineNumbersWanted = {
   name: 'notifyHotlineNumbersWanted',
   handler: 'functions/streams/notify-hotline-numbers-wanted.ts',
@@ -316,4 +330,4 @@ export const notifyWebhookDisabled = {
   maxRecordAgeSeconds: 86_400, // a day
 } satisfies WorkerDef;
 
-export const workers: Record<string, WorkerDef> = { deliverContactEmail, deliverTicketEmails, bindPoolNumber, sendSignInAlert, sendEmailConfirmation, notifyPaymentFailed, sendCallSummary, notifyCallReport, sendPartnerInvite, indexCustomer, countCall, tearDownAccount, provisionHotline, notifyHotlineNumbersWanted, syncPoolNumber, assignPoolNumbers, notifyNumberRelease, notifyNumberKept, emitWebhookEvents, dispatchWebhookDelivery, recoverWebhookDeliveries, notifyWebhookDisabled, redateCalls, purgeCall, produceExport };
+export const workers: Record<string, WorkerDef> = { deliverContactEmail, deliverTicketEmails, bindPoolNumber, sendSignInAlert, sendEmailConfirmation, notifyPaymentFailed, sendCallSummary, notifyCallReport, sendPartnerInvite, indexCustomer, countCall, tearDownAccount, provisionHotline, refreshRingLists, notifyHotlineNumbersWanted, syncPoolNumber, assignPoolNumbers, notifyNumberRelease, notifyNumberKept, emitWebhookEvents, dispatchWebhookDelivery, recoverWebhookDeliveries, notifyWebhookDisabled, redateCalls, purgeCall, produceExport };

@@ -5,6 +5,7 @@
 import { rateLimitConfig } from '../../shared/config/rate-limits';
 import { retentionConfig } from '../../shared/config/retention';
 import { table } from '../../shared/db/client';
+import { itemsReader } from '../../shared/db/get-items';
 import { rateLimitsRepository } from '../../shared/db/rate-limits';
 import { usersRepository } from '../../shared/db/users';
 import { updateSettings as update } from '../../shared/domain/settings';
@@ -14,6 +15,7 @@ import { route } from '../../shared/app/route';
 
 const deps = {
   users: usersRepository(table()),
+  read: itemsReader(table()),
   rateLimits: rateLimitsRepository(table()),
   confirmationLimit: rateLimitConfig().emailConfirmation,
   callRetention: retentionConfig().calls,

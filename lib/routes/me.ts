@@ -26,7 +26,7 @@ export const getMe = {
   description: 'Settings, subscription, assistant, integrations and referral. The first call creates the settings from the token.',
   tags: ['me'],
   response: { status: 200, body: Profile, description: "The caller's profile." },
-  accountState: 'in-partition-query',
+  accountState: 'in-partition-read',
   uses: { table: 'write' },
 } satisfies RouteDef;
 
@@ -51,6 +51,7 @@ export const updateSettings = {
       retryAfter: 'Seconds until the day (UTC) ends.',
     },
   ],
+  accountState: 'in-partition-read',
   uses: { table: 'write' },
 } satisfies RouteDef;
 
@@ -79,6 +80,7 @@ export const confirmEmail = {
       description: '`email-confirmation-expired`: the link is older than 24 hours; enter the address in the settings again for a new one. Nothing changed.',
     },
   ],
+  accountState: 'in-partition-read',
   uses: { table: 'write' },
 } satisfies RouteDef;
 
@@ -101,7 +103,7 @@ export const putAssistant = {
       description: '`assistant-being-created`: another request of the same user is creating the assistant right now; nothing was created twice. Retry in a moment.',
     },
   ],
-  accountState: 'in-partition-query',
+  accountState: 'in-partition-read',
   uses: { table: 'write', providers: ['vapi'] },
 } satisfies RouteDef;
 
@@ -174,7 +176,7 @@ export const createSubscription = {
       description: '`subscription-exists`: the caller has a subscription that is not over (active, past due or incomplete), or another request is creating one; nothing was created.',
     },
   ],
-  accountState: 'in-partition-query',
+  accountState: 'in-partition-read',
   uses: { table: 'write', providers: ['stripe'] },
 } satisfies RouteDef;
 
@@ -197,7 +199,7 @@ export const changePlan = {
       description: '`no-subscription`: the caller has no subscription that runs. `payment-pending`: the subscription waits for its first payment (`incomplete`); confirm it first. `same-plan`: the subscription is on that plan already and nothing is pending.',
     },
   ],
-  accountState: 'in-partition-query',
+  accountState: 'in-partition-read',
   uses: { table: 'write', providers: ['stripe'] },
 } satisfies RouteDef;
 
@@ -320,7 +322,7 @@ export const addIntegration = {
         "`number-not-on-account`: the number is not one of Fonella's Sipgate account. `number-unavailable`: the number rings Fonella's pool trunk or another line. Nothing was created.",
     },
   ],
-  accountState: 'in-partition-query',
+  accountState: 'in-partition-read',
   uses: { table: 'write', providers: ['vapi', 'sipgate'] },
 } satisfies RouteDef;
 
@@ -366,6 +368,7 @@ export const saveReferral = {
       description: "`referral-self`: the code is the caller's own partner account's. `referral-partner-inactive`: the partner is disabled or not yet active.",
     },
   ],
+  accountState: 'in-partition-read',
   uses: { table: 'write' },
 } satisfies RouteDef;
 
@@ -381,6 +384,7 @@ export const deleteMe = {
   tags: ['me'],
   request: { body: AccountDeletionRequest, maxBodyBytes: FREE_FORM_MAX_BYTES },
   response: { status: 202, body: Teardown, description: 'The deletion is under way: its id, steps and the resources it removes.' },
+  accountState: 'in-partition-read',
   uses: { table: 'write' },
 } satisfies RouteDef;
 

@@ -16,6 +16,7 @@
 // value read (`quotaCounter`), and a route deleting hotlines would have to page them another way.
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { TableRef } from './client';
+import type { ItemRead } from './get-items';
 import type { PositionCounter } from './positions';
 
 export type QuotaName = 'organizations' | 'hotlines' | 'agentPhones' | 'webhooks' | 'apiKeys';
@@ -53,6 +54,9 @@ export function quotaGiveBack(t: TableRef, pk: string, name: QuotaName) {
     },
   };
 }
+
+/** A quota's count (0 when nothing was counted yet), read with other rows (shared/db/get-items.ts). */
+export const quotaCountRead = (pk: string, name: QuotaName): ItemRead<number> => ({ key: quotaKey(pk, name), of: (item) => Number(item?.used ?? 0) });
 
 /**
  * Whether `limit` are counted already (a strongly consistent read): a creation asks first, so that a

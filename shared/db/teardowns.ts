@@ -2,8 +2,9 @@
 // (`status: running`) it lists what is to be removed and which steps are done; once every step is
 // done it becomes the account's tombstone (`status: done`): the personal fields are taken off, and a
 // TTL keeps it as long as a token issued before the deletion can be presented. Every authenticated
-// request reads its status first (`accountState`, one GetItem), so a running teardown answers 409 and
-// a done one 410, and no route writes the account's rows again.
+// request reads its status first (`accountState`, one GetItem; a route that reads the caller's rows
+// reads it with them: `accountStateRead`, or its partition's Query), so a running teardown answers 409
+// and a done one 410, and no route writes the account's rows again.
 //
 // The teardown's table step deletes the rest of the partition generically (`partition`, then
 // `deleteKeys`), so row kinds added later are removed without being named here. The gate checks only
@@ -13,6 +14,7 @@
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { deleteAll } from './batch';
 import type { TableRef } from './client';
+import type { ItemRead } from './get-items';
 import { queryAll } from './query-all';
 import { applied, cancellationReasons, retryingConflicts } from './conditional';
 import { USER_PK_PREFIX, idOfKeyParser, userIdOfPk, userPk } from './keys';
@@ -34,6 +36,15 @@ export const teardownIdOfKey = idOfKeyParser<{ userId: string }>('a teardown rec
 export function accountOpenCheck(t: TableRef, userId: string) {
   return { ConditionCheck: { TableName: t.tableName, Key: key(userId), ConditionExpression: 'attribute_not_exists(pk)' } };
 }
+
+/**
+ * The user's account state (their record's status; undefined: open), read with other rows
+ * (shared/db/get-items.ts): a route that reads the caller's rows by key checks the account in that read.
+ */
+export const accountStateRead = (userId: string): ItemRead<TeardownStatus | undefined> => ({
+  key: key(userId),
+  of: (item) => item?.status as TeardownStatus | undefined,
+});
 
 /** Every teardown, newest first (gsi2): what the local hub shows. */
 const TEARDOWN_LIST = 'TEARDOWNS';
@@ -93,6 +104,9 @@ const strip = (item: Record<string, unknown>): TeardownRow => {
 };
 
 export function teardownsRepository(t: TableRef) {
+  const partition = (userId: string) =>
+    queryAll<PartitionRow>(t, { KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': userPk(userId) }, ConsistentRead: true });
+
   return {
     /** The status of the user's teardown, if any: one strongly consistent GetItem of one attribute. */
     async accountState(userId: string): Promise<TeardownStatus | undefined> {
@@ -197,13 +211,13 @@ export function teardownsRepository(t: TableRef) {
     },
 
     /** Every row of the user's partition, strongly consistent (the record itself included). */
-    async partition(userId: string): Promise<PartitionRow[]> {
-      const rows = await queryAll<PartitionRow>(t, {
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': userPk(userId) },
-        ConsistentRead: true,
-      });
-      return rows;
+    partition: (userId: string) => partition(userId),
+
+    /** The user's partition in one strongly consistent Query: their record (if any) and the other rows. */
+    async partitionWithRecord(userId: string): Promise<{ record?: TeardownRow; rows: PartitionRow[] }> {
+      const all = await partition(userId);
+      const at = all.findIndex((r) => r.sk === TEARDOWN_SK);
+      return at < 0 ? { rows: all } : { record: strip(all[at]!), rows: all.filter((_, i) => i !== at) };
     },
 
     /** Deletes the given rows (25 per BatchWriteItem); throws when some are still left after retries. */

@@ -8,6 +8,7 @@ import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { TranscriptStorage } from '../config/retention';
 import type { AssistantRow } from './assistants';
 import type { TableRef } from './client';
+import type { ItemRead } from './get-items';
 import { queryAll } from './query-all';
 import { applied, isConditionFailure } from './conditional';
 import { NUMBER_RELEASE_KEYS, type NumberReleaseRow } from './number-releases';
@@ -25,6 +26,12 @@ export const SETTINGS_KEYS = { pk: USER_PK_PREFIX, sk: SETTINGS_SK } as const;
 
 /** The keys of a user's settings row. */
 export const settingsKey = (userId: string) => ({ pk: userPk(userId), sk: SETTINGS_SK });
+
+/** The settings row, when it exists, read with other rows (shared/db/get-items.ts). */
+export const settingsRead = (userId: string): ItemRead<SettingsRow | undefined> => ({
+  key: settingsKey(userId),
+  of: (item) => (item ? (strip(item) as unknown as SettingsRow) : undefined),
+});
 
 /** The user a settings row's keys (a stream record's) name. */
 export const settingsIdOfKey = idOfKeyParser<{ userId: string }>(

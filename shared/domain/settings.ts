@@ -9,7 +9,7 @@
 //      Any other: pending (`pendingEmail`, expiring after EMAIL_CONFIRMATION_TTL_HOURS) while the
 //      address in use stays as it is, and counted against RATE_LIMIT_EMAIL_CONFIRMATIONS_PER_USER_PER_DAY
 //      (over it 429 `rate-limited`, nothing written); the sendEmailConfirmation worker emails the
-//      link. Deciding reads the row first (one GetItem, only when the change names an address);
+//      link. Deciding reads the row (read first, with the account's state: the route's gate);
 //   3. `callRetentionDays` must lie within the stage's bounds (else 400 naming it, nothing written); a
 //      new one also sets `callRedating` (the days and now), which the redateCalls worker takes up to
 //      give every stored call its new TTL (calls.ts); `transcriptStorage` rules the calls stored from
@@ -33,7 +33,8 @@
 //
 // confirmEmail — POST /v1/me/email-confirmations: the caller hands in the link's token (the portal's
 //   confirmation page posts it, signed in as the account whose address changed).
-//   1. read the row; the token's hash must be the pending change's (a constant-time compare): else 400
+//   1. read the row with the account's state (the route's gate: one read); the token's hash must be
+//      the pending change's (a constant-time compare): else 400
 //      `email-confirmation-invalid` (no change pending, another link, one already used); a change past
 //      its expiry is 410 `email-confirmation-expired`;
 //   2. one update, conditional on that hash and the expiry, makes the pending address the verified one
@@ -42,7 +43,9 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { RateLimit } from '../config/rate-limits';
 import { DEFAULT_TRANSCRIPT_STORAGE, type CallRetention, type TranscriptStorage } from '../config/retention';
 import type { RateLimitsRepository } from '../db/rate-limits';
-import { hashConfirmationToken, type EmailChange, type SettingsDefaults, type SettingsRow, type UsersRepository } from '../db/users';
+import type { ReadTogether } from '../db/get-items';
+import { accountStateRead } from '../db/teardowns';
+import { hashConfirmationToken, settingsRead, type EmailChange, type SettingsDefaults, type SettingsRow, type UsersRepository } from '../db/users';
 import { emailConfirmationMail } from '../email/customer';
 import { AppError, ValidationError } from '../errors';
 import type { Caller } from '../model/caller';
@@ -50,6 +53,7 @@ import { DEFAULT_LOCALE, localeOr } from '../model/locale';
 import { logger } from '../observability/logger';
 import type { Mailer } from '../providers/mailgun/port';
 import type { SettingsUpdateBody } from '../schemas/settings';
+import { assertAccountOpen } from './account-state';
 import { enforceUserRateLimit } from './user-rate-limits';
 
 /** The time zone of a settings row nobody chose one for. */
@@ -97,7 +101,8 @@ export interface SettingsView {
 }
 
 export interface UpdateSettingsDeps {
-  users: Pick<UsersRepository, 'findSettings' | 'updateSettings'>;
+  users: Pick<UsersRepository, 'updateSettings'>;
+  read: ReadTogether;
   rateLimits: RateLimitsRepository;
   /** Confirmation links per user and day. */
   confirmationLimit: RateLimit;
@@ -118,6 +123,9 @@ export async function updateSettings(deps: UpdateSettingsDeps, caller: Caller, c
     role: 'owner',
     createdAt: now,
   };
+  // The route's account gate, folded into this read (`accountState` in its manifest entry).
+  const read = await deps.read({ settings: settingsRead(caller.id), account: accountStateRead(caller.id) });
+  assertAccountOpen(read.account);
   const { email, ...fields } = change;
   const days = fields.callRetentionDays;
   if (days !== undefined && (days < deps.callRetention.minDays || days > deps.callRetention.maxDays)) {
@@ -128,7 +136,7 @@ export async function updateSettings(deps: UpdateSettingsDeps, caller: Caller, c
   const redating = days === undefined ? {} : { callRedating: { days, requestedAt: now } };
   let emailChange: EmailChange | undefined;
   if (email !== undefined) {
-    const current = (await deps.users.findSettings(caller.id)) ?? defaults;
+    const current = read.settings ?? defaults;
     if (email === current.email && current.emailVerified === true) emailChange = { kind: 'keep' };
     else if (email === caller.email && caller.emailVerified) emailChange = { kind: 'verified', email };
     else {
@@ -207,13 +215,15 @@ export async function sendEmailConfirmation(deps: EmailConfirmationDeps, userId:
 const sameHash = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
 export async function confirmEmail(
-  deps: { users: Pick<UsersRepository, 'findSettings' | 'confirmPendingEmail'>; callRetention: Pick<CallRetention, 'defaultDays'>; now?: () => Date },
+  deps: { users: Pick<UsersRepository, 'confirmPendingEmail'>; read: ReadTogether; callRetention: Pick<CallRetention, 'defaultDays'>; now?: () => Date },
   caller: Pick<Caller, 'id'>,
   token: string,
 ): Promise<SettingsView> {
   const now = (deps.now?.() ?? new Date()).toISOString();
   const hash = hashConfirmationToken(token);
-  const row = await deps.users.findSettings(caller.id);
+  // The route's account gate, folded into this read (`accountState` in its manifest entry).
+  const { settings: row, account } = await deps.read({ settings: settingsRead(caller.id), account: accountStateRead(caller.id) });
+  assertAccountOpen(account);
   if (!row?.pendingEmail || !row.pendingEmailTokenHash || !sameHash(row.pendingEmailTokenHash, hash)) throw new EmailConfirmationInvalidError();
   if (!row.pendingEmailExpiresAt || row.pendingEmailExpiresAt <= now) throw new EmailConfirmationExpiredError();
   const confirmed = await deps.users.confirmPendingEmail(caller.id, hash, now);

@@ -55,13 +55,15 @@ export interface RouteDef {
   /**
    * Authenticated routes are refused for a caller whose account is being (409) or was deleted (410):
    * the stack reads the caller's teardown record first (shared/http/middleware/account-gate.ts). A
-   * handler that reads the caller's whole partition anyway (one strongly consistent Query, which holds
-   * the record) checks the record found there instead, and the stack skips its GetItem: today GET /v1/me,
-   * PUT /v1/me/assistant, POST /v1/me/subscription, POST /v1/me/subscription/plan-change and POST
-   * /v1/me/integrations. Its refusal then comes after validation (a closed account's invalid body gets
-   * 400), and never on an idempotent route (its record would be written first; refused at cold start).
+   * handler that reads rows of the caller anyway checks the record in that first read instead (a
+   * strongly consistent Query of the caller's partition, which holds it, or a strongly consistent
+   * BatchGetItem with the record's key beside the route's own: shared/db/get-items.ts), and the stack
+   * skips its GetItem: the portal's routes that read the caller's rows, the hotline and organisation
+   * routes, the partner portal's. Its refusal then comes after validation (a closed account's invalid
+   * body or query gets 400), and never on an idempotent route (its record would be written first;
+   * refused at cold start).
    */
-  accountState?: 'in-partition-query';
+  accountState?: 'in-partition-read';
   /**
    * The API key scopes that reach this route (any one of them): `Authorization: Bearer fon_live_…`
    * then works here as the portal's token does, for the key's owner (shared/http/middleware/credentials.ts).

@@ -75,7 +75,7 @@ export function buildHandler(def: RouteDef, impl: (input: RouteInput<RouteDef>) 
   if (def.idempotent && def.uses.table !== 'write') {
     throw new Error(`route ${def.name} is idempotent: its records live in the table, so it must use the table for 'write'`);
   }
-  if (def.accountState === 'in-partition-query' && def.idempotent) {
+  if (def.accountState === 'in-partition-read' && def.idempotent) {
     throw new Error(`route ${def.name} checks the account in its handler's read, but its idempotency record is written before the handler runs: let the stack gate it`);
   }
   if (isAuthenticated(def) && !def.uses.table) {

@@ -502,7 +502,7 @@ describe('stream workers', () => {
     expect(policyText(name)).toContain('dynamodb:GetRecords');
     const pattern = filterPattern(w) as { eventName: string[]; dynamodb?: { Keys?: Record<string, unknown> } };
     expect(pattern.eventName).toEqual(w.on.events);
-    if (w.on.pk) expect(pattern.dynamodb?.Keys?.pk).toEqual({ S: [{ prefix: w.on.pk }] });
+    if (w.on.pk) expect(pattern.dynamodb?.Keys?.pk).toEqual({ S: (typeof w.on.pk === 'string' ? [w.on.pk] : w.on.pk).map((prefix) => ({ prefix })) });
   });
 });
 

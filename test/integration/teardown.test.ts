@@ -10,7 +10,7 @@ import { poolAssignments } from '../../shared/db/pool';
 import { usersRepository } from '../../shared/db/users';
 import { TEARDOWN_STEPS } from '../../shared/domain/teardown-steps';
 import { isAuthenticated, type RouteDef } from '../../shared/http/route-def';
-import { validBodies } from '../support/arbitraries';
+import { validBodies, validQueries } from '../support/arbitraries';
 import { waitFor } from '../support/stack';
 import { settle } from '../support/state';
 import { confirmations, expectNothingLeft, failTableDeletes, finished, provisioned, signUp, stack, teardowns, useTeardownStack } from '../support/teardown';
@@ -100,7 +100,9 @@ describe("the deleted account's token", () => {
     for (const r of guarded) {
       const valid = validBodies(r);
       const body = valid ? fc.sample(valid, { numRuns: 1, seed: 3 })[0] : undefined;
-      const path = r.path.replace(/\{\w+\}/g, 'x');
+      // A valid query: a route that checks the account in its own first read validates the request first.
+      const queries = validQueries(r);
+      const path = `${r.path.replace(/\{\w+\}/g, 'x')}${queries ? fc.sample(queries, { numRuns: 1, seed: 3 })[0] : ''}`;
       for (const token of [u.token, admin]) {
         const res = await stack.call(r.method, path, { token, body });
         const label = `${r.name} → ${res.status} ${JSON.stringify(res.body)}`;

@@ -117,13 +117,13 @@ describe('the account gate', () => {
   });
 
   it('an idempotent route that would check the account in its own read is refused at cold start', () => {
-    const d = def({ access: 'user', idempotent: true, accountState: 'in-partition-query', uses: { table: 'write' } });
+    const d = def({ access: 'user', idempotent: true, accountState: 'in-partition-read', uses: { table: 'write' } });
     expect(() => buildHandler(d, async () => ok({ seen: '' }), ports)).toThrow(/let the stack gate it/);
   });
 
   it('a route that checks the account in its own read gets no gate read from the stack', async () => {
     const reads: string[] = [];
-    const handler = buildHandler(def({ access: 'user', accountState: 'in-partition-query' }), async () => ok({ seen: 'x' }), {
+    const handler = buildHandler(def({ access: 'user', accountState: 'in-partition-read' }), async () => ok({ seen: 'x' }), {
       accountState: async (id) => void reads.push(id),
     });
     expect(((await handler(event({ claims: { sub: 'gone' } }), context)) as { statusCode: number }).statusCode).toBe(200);

@@ -6,6 +6,7 @@ import type { DynamoDBRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { matches } from '../../lib/local/streams';
 import { workers } from '../../lib/workers';
+import { agentPhoneIdOfKey } from '../../shared/db/agent-phones';
 import { callDeletionIdOfKey } from '../../shared/db/call-deletions';
 import { callReportIdOfKey } from '../../shared/db/call-reports';
 import { callIdOfKey } from '../../shared/db/calls';
@@ -16,6 +17,7 @@ import { exportIdOfKey } from '../../shared/db/exports';
 import { waitingAreaOfKey } from '../../shared/db/hotline-numbers';
 import { hotlineIdOfKey } from '../../shared/db/hotlines';
 import { UnexpectedKeyError, type RowKeys } from '../../shared/db/keys';
+import { memberIdOfKey } from '../../shared/db/organizations';
 import { partnerIdOfKey } from '../../shared/db/partners';
 import { paymentFailureIdOfKey } from '../../shared/db/payment-failures';
 import { numberReleaseIdOfKey } from '../../shared/db/number-releases';
@@ -56,6 +58,10 @@ const cases: { worker: string; parse: (keys: RowKeys) => unknown; keys: RowKeys;
   { worker: 'sendEmailConfirmation', parse: settingsIdOfKey, keys: { pk: `USER#${user}`, sk: 'SETTINGS' }, id: { userId: user } },
   { worker: 'tearDownAccount', parse: teardownIdOfKey, keys: { pk: `USER#${user}`, sk: 'TEARDOWN' }, id: { userId: user } },
   { worker: 'provisionHotline', parse: hotlineIdOfKey, keys: { pk: 'HOTLINE#12', sk: 'HOTLINE' }, id: { hotlineId: 12 } },
+  // The ring lists' worker takes three entities: a hotline, a member row, an agent phone.
+  { worker: 'refreshRingLists', parse: hotlineIdOfKey, keys: { pk: 'HOTLINE#12', sk: 'HOTLINE' }, id: { hotlineId: 12 } },
+  { worker: 'refreshRingLists', parse: memberIdOfKey, keys: { pk: 'ORG#3', sk: 'MEMBER#0000000007' }, id: { organizationID: 3, userID: 7 } },
+  { worker: 'refreshRingLists', parse: agentPhoneIdOfKey, keys: { pk: `USER#${user}`, sk: 'HOTLINE#PHONE#0000000004' }, id: { sub: user, id: 4 } },
   { worker: 'notifyHotlineNumbersWanted', parse: waitingAreaOfKey, keys: { pk: 'HOTLINE_AREA#49#511', sk: 'WAITING' }, id: { countryCode: '49', areaCode: '511' } },
   { worker: 'syncPoolNumber', parse: subscriptionIdOfKey, keys: { pk: `USER#${user}`, sk: 'SUBSCRIPTION' }, id: { userId: user } },
   { worker: 'syncPoolNumber', parse: poolLineIdOfKey, keys: { pk: `USER#${user}`, sk: 'INTEGRATION#POOL' }, id: { userId: user } },
@@ -141,6 +147,12 @@ describe('stream key parsers', () => {
     refused(waitingAreaOfKey, { pk: 'HOTLINE_AREA#49#511#1', sk: 'WAITING' });
     refused(waitingAreaOfKey, { pk: 'HOTLINE_AREA#49#511', sk: 'NUMBER' });
     refused(partnerIdOfKey, { pk: 'PARTNER_CODE#AB12', sk: 'CODE' });
+    refused(memberIdOfKey, { pk: 'ORG#3', sk: 'MEMBER#7' });
+    refused(memberIdOfKey, { pk: 'ORG#3', sk: 'PROFILE' });
+    refused(memberIdOfKey, { pk: 'ORG#x', sk: 'MEMBER#0000000007' });
+    refused(agentPhoneIdOfKey, { pk: `USER#${user}`, sk: 'HOTLINE#PHONE#' });
+    refused(agentPhoneIdOfKey, { pk: `USER#${user}`, sk: 'HOTLINE#ORG#0000000003' });
+    refused(agentPhoneIdOfKey, { pk: 'ORG#3', sk: 'HOTLINE#PHONE#0000000004' });
     refused(settingsIdOfKey, { pk: `USER#${user}`, sk: 'SETTINGSX' });
     refused(settingsIdOfKey, { pk: `CUSTOMER#${user}`, sk: 'SETTINGS' });
     refused(settingsIdOfKey, { pk: 'USER#', sk: 'SETTINGS' });
