@@ -5,7 +5,7 @@ import tseslint from 'typescript-eslint';
 
 /**
  * The order in which the code may import, top to bottom: functions/ → app → http | streams → domain →
- * db | providers | email | crypto → schemas | config → model | net | errors | observability | zod.
+ * db | providers | email | crypto | queues → schemas | config → model | net | errors | observability | zod.
  * Each shared/ folder's entry lists what it must not import: every folder above it and, on its own
  * level, its neighbours. `types` are neighbours it may import types from (a repository's sealed
  * bank details are crypto's type); only functions/ imports app/.
@@ -15,15 +15,16 @@ const LAYERS = {
   http: { above: ['app', 'streams'] },
   streams: { above: ['app', 'http'] },
   domain: { above: ['app', 'http', 'streams'] },
-  db: { above: ['app', 'http', 'streams', 'domain', 'providers', 'email'], types: ['crypto'] },
-  providers: { above: ['app', 'http', 'streams', 'domain', 'db', 'email', 'crypto'] },
-  email: { above: ['app', 'http', 'streams', 'domain', 'db', 'providers', 'crypto'] },
-  crypto: { above: ['app', 'http', 'streams', 'domain', 'db', 'providers', 'email'] },
-  schemas: { above: ['app', 'http', 'streams', 'domain', 'db', 'providers', 'email', 'crypto'] },
-  config: { above: ['app', 'http', 'streams', 'domain', 'db', 'providers', 'email', 'crypto', 'schemas'] },
-  observability: { above: ['app', 'http', 'streams', 'domain', 'db', 'providers', 'email', 'crypto', 'schemas', 'config'] },
+  db: { above: ['app', 'http', 'streams', 'domain', 'providers', 'email', 'queues'], types: ['crypto'] },
+  providers: { above: ['app', 'http', 'streams', 'domain', 'db', 'email', 'crypto', 'queues'] },
+  email: { above: ['app', 'http', 'streams', 'domain', 'db', 'providers', 'crypto', 'queues'] },
+  crypto: { above: ['app', 'http', 'streams', 'domain', 'db', 'providers', 'email', 'queues'] },
+  queues: { above: ['app', 'http', 'streams', 'domain', 'db', 'providers', 'email', 'crypto'] },
+  schemas: { above: ['app', 'http', 'streams', 'domain', 'db', 'providers', 'email', 'crypto', 'queues'] },
+  config: { above: ['app', 'http', 'streams', 'domain', 'db', 'providers', 'email', 'crypto', 'queues', 'schemas'] },
+  observability: { above: ['app', 'http', 'streams', 'domain', 'db', 'providers', 'email', 'crypto', 'queues', 'schemas', 'config'] },
 };
-const ORDER = 'functions/ → app → http | streams → domain → db | providers | email | crypto → schemas | config → model | net | errors | observability | zod';
+const ORDER = 'functions/ → app → http | streams → domain → db | providers | email | crypto | queues → schemas | config → model | net | errors | observability | zod';
 /** A relative import from `depth` folders below shared/ into one of `folders` (shared/<folder>/...). */
 const into = (depth, folders) => `^(\\.\\./){${depth}}(${folders.join('|')})(/|$)`;
 /** One config per depth (shared/<folder>/x.ts, shared/<folder>/a/x.ts, ...): the way up to shared/ is that long. */

@@ -1,77 +1,62 @@
 // `npm start`: the whole Fonella backend on this machine, no cloud account. Writes .local/stack.json
-// and prints the demo users' tokens and a few curl lines.
-import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+// and prints the demo users' tokens and a few curl lines, once the start-up is done. Then one short
+// line per request and per stream record (lib/local/log-format.ts); the functions' JSON log lines go to
+// this run's file under .local/logs/ (LOG_FORMAT=json shows them on the console instead).
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { openRunLog } from '../lib/local/log-files';
+import { formatInvocation, formatLogLine, parseLogLine } from '../lib/local/log-format';
+import { tapOutput } from '../lib/local/output';
 import { DEMO_PARTNER_INVITE, REPO_ROOT, startStack } from '../lib/local/stack';
+import { banner, stackFilePath, writeStackFile, type StackFile } from '../lib/local/stack-file';
 import { workers } from '../lib/workers';
 
 const port = Number(process.env.PORT ?? 3000);
+const rawLogs = process.env.LOG_FORMAT === 'json';
+const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
+const log = openRunLog(process.env.LOG_DIR ?? join(REPO_ROOT, '.local', 'logs'), Number(process.env.LOG_FILES_KEPT ?? 10));
+// Every JSON line the functions write goes to the run's file as written; the console gets it raw
+// (LOG_FORMAT=json), or a warning or error as one short line, or nothing (the requests' and records'
+// own lines follow from the trace).
+tapOutput((line) => {
+  const parsed = parseLogLine(line);
+  if (!parsed) return line;
+  log.write(line);
+  return rawLogs ? line : formatLogLine(parsed, { color });
+});
+
 let stack: Awaited<ReturnType<typeof startStack>>;
 try {
   stack = await startStack({ apiPort: port, emulatorBasePort: Number(process.env.EMULATOR_PORT ?? 4000), hotlineDemo: true, billingClock: true });
+  // What the seeding wrote runs through the workers before the banner, so their lines do not follow it.
+  await stack.streams.idle();
 } catch (err) {
   // What went wrong, in one message (a taken port, no Java...), not a stack trace.
   console.error(`\nnpm start: ${(err as Error).message}`);
   process.exit(1);
 }
 
-const info = {
+const info: StackFile = {
   apiUrl: stack.apiUrl,
   hubUrl: stack.hubUrl,
-  // The API reference on the hub (openapi/fonella.yaml, "try it" against apiUrl).
   docsUrl: `${stack.hubUrl}/docs`,
   dynamoEndpoint: stack.dynamoEndpoint,
   tableName: stack.tableName,
   emulators: stack.emulators,
   credentials: stack.credentials,
   tokens: stack.tokens,
-  // The demo partner's invite token (POST /v1/partner/activate with the partner token).
+  // The demo customer's developer API key (every scope): `Authorization: Bearer fon_live_…`.
+  apiKeys: stack.apiKeys,
   demoPartnerInvite: DEMO_PARTNER_INVITE,
-  // The demo customer's Stripe test clock (POST <stripe>/_simulate/advance-clock {clockId, by: "month"}).
   demoClockId: stack.demoClockId,
+  logFile: log.file,
+  nodeVersion: process.version,
+  workers: Object.keys(workers),
 };
-// STACK_FILE lets a second stack (e.g. the start-up test) run without overwriting yours.
-const stackFile = process.env.STACK_FILE ?? join(REPO_ROOT, '.local', 'stack.json');
-mkdirSync(dirname(stackFile), { recursive: true });
-// Tokens and every emulator credential: readable by this user only.
-writeFileSync(stackFile, `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
-chmodSync(stackFile, 0o600);
-
-const api = stack.apiUrl;
-console.log(`
-Fonella backend running locally
-  API            ${api}
-  API reference  ${info.docsUrl}   (try it here with the demo tokens)
-  Emulators      ${stack.hubUrl}   (emails, calls, provisioned resources, parked stream records)
-${Object.entries(stack.emulators).map(([n, u]) => `    ${n.padEnd(12)} ${u}`).join('\n')}
-  DynamoDB Local ${stack.dynamoEndpoint}  table ${stack.tableName}
-  Node.js        ${process.version} (the functions' runtime on Lambda: nodejs${process.versions.node.split('.')[0]}.x)
-  Stack file     .local/stack.json
-  Stream workers ${Object.keys(workers).join(', ')}  (re-drive parked records: npm run redrive)
-
-Demo tokens (valid 7 days; a fresh one: npm run -s token -- --sub '<id>' [--admin] [--partner]):
-  customer  ${stack.tokens.customer}
-  admin     ${stack.tokens.admin}
-  partner   ${stack.tokens.partner}
-
-Try:
-  curl ${api}/v1/health
-  curl ${api}/v1/public/plans
-  curl -X POST ${api}/v1/public/contact -H 'content-type: application/json' \\
-       -d '{"name":"Ada","email":"ada@example.com","message":"Call me back"}'
-  curl -X POST ${api}/v1/public/support-tickets -H 'content-type: application/json' -H 'accept-language: en' \\
-       -d '{"email":"ada@example.com","title":"No calls","content":"Every call rings out.","ticketPriority":"major"}'
-  curl -X POST ${api}/v1/public/callback-requests -H 'content-type: application/json' \\
-       -d '{"phoneNumber":"+491701234567","locale":"en","company":"Ada Ltd"}'
-  TOKEN=$(node -p "require('./.local/stack.json').tokens.customer")
-  curl ${api}/v1/me -H "authorization: Bearer $TOKEN"
-  curl -X POST ${api}/v1/me/subscription -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' -d '{"planId":"business"}'
-       (then "Payment succeeds" beside the subscription on the hub, as the portal's payment confirmation;
-        "Advance one month" beside the demo customer's test clock makes a month pass: the renewal)
-  curl -X PUT ${api}/v1/me/assistant -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \
-       -d '{"greeting":"Demo GmbH, good morning!","language":"en"}'
-
-Ctrl+C stops everything.`);
+const stackFile = stackFilePath(REPO_ROOT);
+writeStackFile(stackFile, info);
+console.log(`\n${banner(info, REPO_ROOT)}\n\nCtrl+C stops everything.\n`);
+if (!rawLogs) stack.trace.onEnded((inv) => console.log(formatInvocation(inv, { color }).join('\n')));
 
 let stopping = false;
 const shutdown = async (signal: string) => {

@@ -9,6 +9,8 @@ import { DEMO_PARTNER, DEMO_PARTNER_INVITE, DEMO_USERS, type LocalStack } from '
 import { signJambonzBody } from '../shared/providers/jambonz/signature';
 import { tableRef } from '../shared/db/client';
 import { hashConfirmationToken, usersRepository } from '../shared/db/users';
+import { apiKeysRepository } from '../shared/db/api-keys';
+import { newApiKeyToken } from '../shared/crypto/api-key-tokens';
 
 export interface BenchRequest {
   /** Defaults to the manifest entry's method. */
@@ -48,6 +50,30 @@ export const benchRequests: Partial<Record<RouteName, BenchRequestBuilder>> = {
   }),
   getMe: () => ({ token: 'customer' }),
   listCalls: () => ({ path: '/v1/me/calls?limit=20', token: 'customer' }),
+  // The endpoints' listing (a creation per request would meet the account's limit of endpoints).
+  listWebhooks: () => ({ token: 'customer' }),
+  // With the demo customer's API key: the key's lookup, its rate counter (and, once a minute, its
+  // `lastUsedAt`) beside what the portal's token costs.
+  listApiKeys: () => ({ prepare: async (stack) => ({ bearer: stack.apiKeys.customer }) }),
+  // A fresh account per request (ten keys at most per account).
+  createApiKey: (_stack, n) => {
+    const sub = `auth0|bench-create-api-key-${n}-${process.pid}`;
+    return { body: { name: `Bench key ${n}`, scopes: ['calls:read'] }, prepare: async (stack) => ({ bearer: await stack.mintToken({ sub }) }) };
+  },
+  // A fresh account per request with one key of a known id, stored untimed; the request deletes it.
+  deleteApiKey: (_stack, n) => {
+    const sub = `auth0|bench-delete-api-key-${n}-${process.pid}`;
+    const keyId = `bench-key-${n}-${process.pid}`;
+    return {
+      path: `/v1/me/api-keys/${keyId}`,
+      prepare: async (stack) => {
+        const { hash, prefix } = newApiKeyToken();
+        const keys = apiKeysRepository(tableRef({ tableName: stack.tableName, endpoint: stack.dynamoEndpoint }));
+        await keys.create(sub, { keyId, name: 'Bench key', prefix, scopes: ['calls:read'], createdAt: new Date().toISOString(), expiresAt: null }, hash, 10);
+        return { bearer: await stack.mintToken({ sub }) };
+      },
+    };
+  },
   // A test callback's jambonz hooks for a request the bench's stack does not hold (it places callbacks
   // through Vapi): the call hook reads the row and hangs up, the status hook's conditional write finds none.
   answerCallbackCall: (stack, n) =>

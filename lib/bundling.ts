@@ -57,8 +57,18 @@ export const TABLE_FLOOR =
 
 export const KMS_FLOOR = "import { KMSClient } from '@aws-sdk/client-kms'; globalThis.__kms = new KMSClient({});";
 
+export const SQS_FLOOR = "import { SQSClient } from '@aws-sdk/client-sqs'; globalThis.__sqs = new SQSClient({});";
+export const S3_FLOOR =
+  "import { S3Client } from '@aws-sdk/client-s3'; import { getSignedUrl } from '@aws-sdk/s3-request-presigner'; globalThis.__s3 = [new S3Client({}), getSignedUrl];";
+
 /** Source of the smallest bundle a function could be: only the SDK clients it needs, constructed. */
-export function floorSource(uses: { table?: 'read' | 'write'; providers?: string[]; payoutKey?: string; signingKey?: string }): string {
-  const parts = [uses.table ? TABLE_FLOOR : '', uses.payoutKey || uses.signingKey ? KMS_FLOOR : '', ...(uses.providers ?? []).map((p) => PROVIDER_SDK[p]?.floor ?? '')];
+export function floorSource(uses: { table?: 'read' | 'write'; providers?: string[]; payoutKey?: string; webhookQueue?: string; exportsBucket?: string; signingKey?: string }): string {
+  const parts = [
+    uses.table ? TABLE_FLOOR : '',
+    uses.payoutKey || uses.signingKey ? KMS_FLOOR : '',
+    uses.webhookQueue ? SQS_FLOOR : '',
+    uses.exportsBucket ? S3_FLOOR : '',
+    ...(uses.providers ?? []).map((p) => PROVIDER_SDK[p]?.floor ?? ''),
+  ];
   return `${parts.filter(Boolean).join('\n')}\nexport {};\n`;
 }

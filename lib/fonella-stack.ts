@@ -1,9 +1,10 @@
 // The Fonella API on AWS: the single table with its stream, the HTTP API with the Auth0 JWT
 // authorizer and a throttle of its own for each public and webhook route, one function per manifest
 // route, one per stream worker and one per operation (started by hand). Nothing here is written per
-// route, worker or operation: the stack loops over the manifests. The functions (with their API routes
+// route, worker or operation: the stack loops over the manifests. The webhook attempts' queue sits beside
+// the table, with the queue worker that consumes it. The functions (with their API routes
 // and alarms) live in nested stacks, one per handler folder (lib/constructs/function-stack.ts).
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, Validations, type CfnResource, type StackProps } from 'aws-cdk-lib';
 import { AccessLogField, AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { CorsHttpMethod, HttpApi, LogGroupLogDestination, type CfnStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -11,13 +12,16 @@ import { Unit } from 'aws-cdk-lib/aws-cloudwatch';
 import { AttributeType, Billing, StreamViewType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { FilterPattern, LogGroup, MetricFilter } from 'aws-cdk-lib/aws-logs';
 import { Key } from 'aws-cdk-lib/aws-kms';
+import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { TABLE } from '../shared/db/table';
 import type { RouteDef } from '../shared/http/route-def';
+import type { QueueWorkerDef } from '../shared/streams/queue-worker-def';
 import type { WorkerDef } from '../shared/streams/worker-def';
 import { logRetention } from './constructs/fonella-function';
-import { OperationFunctions, RouteFunctions, WorkerFunctions, alarmOn5xx, groupEntries } from './constructs/function-stack';
+import { OperationFunctions, QueueWorkerFunctions, RouteFunctions, WorkerFunctions, alarmOn5xx, groupEntries } from './constructs/function-stack';
+import { workerQueue } from './constructs/queue-worker';
 import type { OperationDef } from './operations';
 import { THROTTLED_ACCESS, type StackSettings, type Throttle, type ThrottledAccess } from './settings';
 
@@ -25,6 +29,8 @@ export interface FonellaStackProps extends StackProps {
   settings: StackSettings;
   routes: Record<string, RouteDef>;
   workers: Record<string, WorkerDef>;
+  /** Functions fed by an SQS queue (lib/queues.ts): the webhook attempts' consumer. */
+  queueWorkers: Record<string, QueueWorkerDef>;
   /** Functions started by hand (lib/operations.ts). */
   operations: Record<string, OperationDef>;
   /** Repository root: handler paths in the manifest are relative to it. */
@@ -86,6 +92,37 @@ export class FonellaStack extends Stack {
       alias: `alias/fonella-${settings.stage}-signing`,
       description: `Fonella ${settings.stage}: envelope key of the signing secrets of customers' tools`,
       enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    // The customers' data exports (shared/domain/data-export.ts): private, encrypted at rest (SSE-S3),
+    // reachable over TLS only, each object deleted by the lifecycle rule the stated days after it was
+    // written (S3 runs expirations once a day: within a day after that), unversioned (a deletion is
+    // final). Reads are logged to a bucket of their own. Both kept when the stack goes; the lifecycle
+    // empties the exports bucket anyway.
+    const exportLogs = new Bucket(this, 'ExportsAccessLogs', {
+      encryption: BucketEncryption.S3_MANAGED,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      enforceSSL: true,
+      lifecycleRules: [{ id: 'expire-access-logs', expiration: Duration.days(settings.stage === 'prod' ? 90 : 14) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(exportLogs.node.defaultChild as CfnResource).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason: 'This bucket holds the exports bucket access logs; logging its own access would log the logs.',
+    });
+    const exportsBucket = new Bucket(this, 'Exports', {
+      encryption: BucketEncryption.S3_MANAGED,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      enforceSSL: true,
+      versioned: false,
+      serverAccessLogsBucket: exportLogs,
+      serverAccessLogsPrefix: 'exports/',
+      lifecycleRules: [
+        { id: 'expire-exports', expiration: Duration.days(settings.privacy.exportRetentionDays), abortIncompleteMultipartUploadAfter: Duration.days(1) },
+      ],
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
@@ -166,7 +203,13 @@ export class FonellaStack extends Stack {
       jwtAudience: [settings.auth0Audience],
     });
 
-    const shared = { root: props.root, table, secret, payoutKey, signingKey, settings };
+    // The queues of the queue workers, here beside the table: other functions send to them. One today,
+    // the webhook attempts' (shared/queues/webhook-queue.ts says why SQS).
+    const queues = Object.fromEntries(Object.entries(props.queueWorkers).map(([name, def]) => [name, workerQueue(this, settings.stage, def)]));
+    const webhookQueue = Object.entries(props.queueWorkers).find(([, def]) => def.queue === 'webhook-deliveries')?.[0];
+    if (!webhookQueue) throw new Error('no queue worker consumes the webhook-deliveries queue (lib/queues.ts)');
+
+    const shared = { root: props.root, table, secret, payoutKey, signingKey, webhookQueue: queues[webhookQueue]!, exportsBucket, settings };
     const throttled = routeThrottles(props.routes, settings);
     for (const [group, routes] of groupEntries(props.routes)) {
       const functions = new RouteFunctions(this, `Routes-${group}`, { group, routes, api, authorizer, serverErrors, ...shared });
@@ -180,11 +223,15 @@ export class FonellaStack extends Stack {
     for (const [group, workers] of groupEntries(props.workers)) {
       new WorkerFunctions(this, `Workers-${group}`, { group, workers, ...shared });
     }
+    for (const [group, queueWorkers] of groupEntries(props.queueWorkers)) {
+      new QueueWorkerFunctions(this, `QueueWorkers-${group}`, { group, workers: queueWorkers, queues, ...shared });
+    }
     for (const [group, operations] of groupEntries(props.operations)) {
       new OperationFunctions(this, `Operations-${group}`, { group, operations, ...shared });
     }
 
     new CfnOutput(this, 'ApiUrl', { value: api.apiEndpoint });
     new CfnOutput(this, 'TableName', { value: table.tableName });
+    new CfnOutput(this, 'ExportsBucket', { value: exportsBucket.bucketName });
   }
 }

@@ -3,6 +3,7 @@
 // functions read at cold start (shared/config/secrets.ts); no function's configuration holds one.
 import * as z from 'zod';
 import { CALLBACK_ENV } from '../shared/config/callback';
+import { CALL_RETENTION_LIMITS } from '../shared/config/retention';
 import type { ProviderName } from '../shared/errors';
 import type { Access } from '../shared/http/route-def';
 
@@ -130,6 +131,42 @@ export const StackSettings = z.strictObject({
       message: 'must satisfy timeoutMinSeconds <= timeoutDefaultSeconds <= timeoutMaxSeconds',
     })
     .default({ perUser: 20, timeoutMinSeconds: 1, timeoutMaxSeconds: 20, timeoutDefaultSeconds: 5 }),
+  /**
+   * Webhooks to customers (shared/config/outbound-webhooks.ts): endpoints per account (over it: 409
+   * `quota-webhooks`), and the days events and delivery logs are kept (their TTL; `recover` reaches as far back).
+   */
+  webhooks: z
+    .strictObject({
+      endpointsPerUser: z.int().min(1).max(100).default(10),
+      retentionDays: z.int().min(1).max(90).default(30),
+    })
+    .default({ endpointsPerUser: 10, retentionDays: 30 }),
+  /**
+   * The developer API's keys (shared/config/api-keys.ts): requests one key may make per minute, counted
+   * in the table across every instance. Over it: 429 with Retry-After and the RateLimit fields.
+   */
+  apiKeys: z.strictObject({ requestsPerMinute: z.int().min(1).max(100_000).default(120) }).default({ requestsPerMinute: 120 }),
+  /**
+   * The customers' privacy controls (shared/config/retention.ts, shared/config/exports.ts): the days a
+   * call is kept when the account chose nothing (`callRetentionDays.default`) and the bounds an
+   * account may choose within; data exports per user and day (one at a time), how long an export's
+   * files stay in the bucket (its lifecycle rule deletes them then) and how long a download link works.
+   */
+  privacy: z
+    .strictObject({
+      callRetentionDays: z
+        .strictObject({
+          default: z.int().min(CALL_RETENTION_LIMITS.min).max(CALL_RETENTION_LIMITS.max).default(90),
+          min: z.int().min(CALL_RETENTION_LIMITS.min).max(CALL_RETENTION_LIMITS.max).default(1),
+          max: z.int().min(CALL_RETENTION_LIMITS.min).max(CALL_RETENTION_LIMITS.max).default(730),
+        })
+        .refine((r) => r.min <= r.default && r.default <= r.max, { message: 'must hold min <= default <= max' })
+        .default({ default: 90, min: 1, max: 730 }),
+      exportsPerUserPerDay: z.int().min(1).max(100).default(3),
+      exportRetentionDays: z.int().min(1).max(30).default(7),
+      exportLinkMinutes: z.int().min(1).max(60).default(15),
+    })
+    .default({ callRetentionDays: { default: 90, min: 1, max: 730 }, exportsPerUserPerDay: 3, exportRetentionDays: 7, exportLinkMinutes: 15 }),
 });
 export type StackSettings = z.infer<typeof StackSettings>;
 
@@ -188,11 +225,13 @@ export const PROVIDER_ENV: Record<ProviderName, { plain: string[]; secret: strin
 /**
  * Switches for the local stack only, which no deployed function may get: `RECAPTCHA_OPTIONAL` lets a
  * public form through without a reCAPTCHA token; `ALLOW_LOOPBACK_ADDRESSES` lets a customer's SIP
- * gateway be a loopback address or `localhost` (shared/config/addresses.ts); `TOOL_ALLOW_HTTP_LOOPBACK`
- * lets a custom tool's URL be `http://127.0.0.1:<port>` (shared/config/tools.ts). No PROVIDER_ENV list
+ * gateway be a loopback address or `localhost` (shared/config/addresses.ts); `WEBHOOK_ALLOW_HTTP_LOOPBACK`
+ * lets a webhook endpoint be `http://127.0.0.1:<port>`, `TOOL_ALLOW_HTTP_LOOPBACK` a custom tool's URL
+ * (shared/config/tools.ts), and `LOCAL_HOST_ADDRESSES` answers fixed addresses for some names before DNS
+ * (shared/config/outbound-webhooks.ts). No PROVIDER_ENV list
  * names them, so CDK never copies them, and StackSettings refuses them in `environment`.
  */
-export const LOCAL_ONLY_ENV = ['RECAPTCHA_OPTIONAL', 'ALLOW_LOOPBACK_ADDRESSES', 'TOOL_ALLOW_HTTP_LOOPBACK'] as const;
+export const LOCAL_ONLY_ENV = ['RECAPTCHA_OPTIONAL', 'ALLOW_LOOPBACK_ADDRESSES', 'WEBHOOK_ALLOW_HTTP_LOOPBACK', 'TOOL_ALLOW_HTTP_LOOPBACK', 'LOCAL_HOST_ADDRESSES'] as const;
 
 /** The keys of the stage secret a function reads: its providers' secret variables and `extra`, sorted. */
 export function functionSecretKeys(providers: readonly ProviderName[] = [], extra: readonly string[] = []): string[] {

@@ -2,14 +2,18 @@
 // function and one filtered event source per entry), the local runtime (lib/local/streams.ts) and the
 // bench read `workers`; a worker imports only its own entry. Handlers live at functions/streams/.
 // Side effects that must not be lost (emails, provider calls, counters) run here, not in a route.
+import { AGENT_PHONE_KEYS } from '../shared/db/agent-phones';
+import { CALL_DELETION_KEYS } from '../shared/db/call-deletions';
 import { CALL_REPORT_KEYS } from '../shared/db/call-reports';
 import { CALL_KEYS } from '../shared/db/calls';
 import { CONTACT_PK_PREFIX } from '../shared/db/contacts';
 import { CUSTOMER_SOURCE_KEYS } from '../shared/db/customers';
 import { DEVICE_PK_PREFIX, DEVICE_SK_PREFIX } from '../shared/db/devices';
+import { EXPORT_KEYS } from '../shared/db/exports';
 import { PARTNER_KEYS } from '../shared/db/partners';
 import { WAITING_AREA_KEYS } from '../shared/db/hotline-numbers';
 import { HOTLINE_KEYS } from '../shared/db/hotlines';
+import { MEMBER_SK_PREFIX, ORG_PK_PREFIX } from '../shared/db/organizations';
 import { PAYMENT_FAILURE_KEYS } from '../shared/db/payment-failures';
 import { NUMBER_RELEASE_KEYS } from '../shared/db/number-releases';
 import { POOL_NUMBER_KEYS } from '../shared/db/pool';
@@ -18,6 +22,10 @@ import { SUBSCRIPTION_KEYS } from '../shared/db/subscriptions';
 import { TEARDOWN_KEYS } from '../shared/db/teardowns';
 import { TICKET_PK_PREFIX } from '../shared/db/tickets';
 import { SETTINGS_KEYS } from '../shared/db/users';
+import { ASSISTANT_SK } from '../shared/db/assistants';
+import { INTEGRATION_SK_PREFIX } from '../shared/db/keys';
+import { WEBHOOK_DELIVERY_KEYS, WEBHOOK_RECOVERY_KEYS } from '../shared/db/webhook-deliveries';
+import { WEBHOOK_SUBSCRIPTION_KEYS } from '../shared/db/webhook-subscriptions';
 import type { WorkerDef } from '../shared/streams/worker-def';
 
 export const deliverContactEmail = {
@@ -146,12 +154,48 @@ export const countCall = {
 export const tearDownAccount = {
   name: 'tearDownAccount',
   handler: 'functions/streams/tear-down-account.ts',
-  summary: "Deletes an account one step at a time (subscription, phone lines, assistant, rows, login, confirmation email), marking each step on its TEARDOWN record; the mark brings it back for the next",
+  summary: "Deletes an account a step at a time (subscription, lines, assistant, calls at Vapi, export files, rows, login, confirmation email), marking each on its TEARDOWN record; the mark brings it back for the next",
   on: { events: ['INSERT', 'MODIFY'], pk: TEARDOWN_KEYS.pk, sk: TEARDOWN_KEYS.sk },
-  uses: { table: 'write', providers: ['stripe', 'vapi', 'sipgate', 'auth0', 'mailgun'] },
+  uses: { table: 'write', providers: ['stripe', 'vapi', 'sipgate', 'auth0', 'mailgun'], exportsBucket: 'write' },
   batchSize: 10,
   retryAttempts: 5,
   maxRecordAgeSeconds: 86_400, // a day
+} satisfies WorkerDef;
+
+export const redateCalls = {
+  name: 'redateCalls',
+  handler: 'functions/streams/redate-calls.ts',
+  summary:
+    "Gives an account's stored calls the TTL of its new retention, a page at a time, each page's end marked on the settings row (`callRedating`) to bring it back for the next",
+  on: { events: ['INSERT', 'MODIFY'], pk: SETTINGS_KEYS.pk, sk: SETTINGS_KEYS.sk, changed: 'callRedating' },
+  uses: { table: 'write' },
+  batchSize: 10,
+  retryAttempts: 5,
+  maxRecordAgeSeconds: 86_400, // a day
+} satisfies WorkerDef;
+
+export const purgeCall = {
+  name: 'purgeCall',
+  handler: 'functions/streams/purge-call.ts',
+  summary:
+    "Deletes a call its owner asked to delete, a marked step at a time: at Vapi, then our rows (the call, its reference, its reports); the CALLDELETION record goes last",
+  on: { events: ['INSERT', 'MODIFY'], pk: CALL_DELETION_KEYS.pk, sk: CALL_DELETION_KEYS.sk },
+  uses: { table: 'write', providers: ['vapi'] },
+  batchSize: 10,
+  retryAttempts: 5,
+  maxRecordAgeSeconds: 86_400, // a day
+} satisfies WorkerDef;
+
+export const produceExport = {
+  name: 'produceExport',
+  handler: 'functions/streams/produce-export.ts',
+  summary:
+    "Makes a requested data export (a JSON document of the account and the calls as CSV, in the exports bucket), marks it ready, then emails the customer once",
+  on: { events: ['INSERT', 'MODIFY'], pk: EXPORT_KEYS.pk, sk: EXPORT_KEYS.sk, changed: 'status' },
+  uses: { table: 'write', providers: ['mailgun'], exportsBucket: 'write' },
+  batchSize: 1,
+  retryAttempts: 3,
+  maxRecordAgeSeconds: 3_600, // the account's lock lasts less; a later export starts again
 } satisfies WorkerDef;
 
 /** Every worker, by name. */
@@ -162,6 +206,18 @@ export const provisionHotline = {
     "Provisions a hotline whose status became `created`: its area's number from the hotline pool on Fonella's jambonz carrier and an application with our hooks; marks it active, failed (retried) or waiting-for-number (none free there)",
   on: { events: ['INSERT', 'MODIFY'], pk: HOTLINE_KEYS.pk, sk: HOTLINE_KEYS.sk, changed: 'status' },
   uses: { table: 'write', providers: ['jambonz'] },
+  batchSize: 10,
+  retryAttempts: 5,
+  maxRecordAgeSeconds: 86_400, // a day
+} satisfies WorkerDef;
+
+export const refreshRingLists = {
+  name: 'refreshRingLists',
+  handler: 'functions/streams/refresh-ring-lists.ts',
+  summary: "Keeps each hotline's ring list (whom its calls ring, read by the call hook with the hotline) in step with its agents, their membership, consent and phones",
+  // Hotline rows, member rows and agent phones (the user's other hotline rows pass too and change nothing).
+  on: { events: ['INSERT', 'MODIFY', 'REMOVE'], pk: [HOTLINE_KEYS.pk, ORG_PK_PREFIX, AGENT_PHONE_KEYS.pk], sk: [HOTLINE_KEYS.sk, MEMBER_SK_PREFIX, AGENT_PHONE_KEYS.sk] },
+  uses: { table: 'write' },
   batchSize: 10,
   retryAttempts: 5,
   maxRecordAgeSeconds: 86_400, // a day
@@ -181,8 +237,10 @@ export const notifyHotlineNumbersWanted = {
 export const syncPoolNumber = {
   name: 'syncPoolNumber',
   handler: 'functions/streams/sync-pool-number.ts',
-  summary: "Keeps the user's pool number in step with their subscription: assigned (or waited for) while the plan includes one, its release at the period's end announced, given back once it does not",
-  on: { events: ['INSERT', 'MODIFY'], pk: SUBSCRIPTION_KEYS.pk, sk: SUBSCRIPTION_KEYS.sk },
+  summary:
+    "Keeps the user's pool number in step with their subscription: assigned (or waited for) while the plan includes one, its release at the period's end announced (or, taken back, withdrawn), given back once it does not",
+  // The subscription's row, and the pool line's: a number assigned while a release is already due is announced too.
+  on: { events: ['INSERT', 'MODIFY'], pk: SUBSCRIPTION_KEYS.pk, sk: [SUBSCRIPTION_KEYS.sk, POOL_LINE_KEYS.sk] },
   uses: { table: 'write', providers: ['vapi'] },
   batchSize: 10,
   retryAttempts: 5,
@@ -203,12 +261,73 @@ export const assignPoolNumbers = {
 export const notifyNumberRelease = {
   name: 'notifyNumberRelease',
   handler: 'functions/streams/notify-number-release.ts',
-  summary: "Emails the user, once per release date, that their pool number goes at the period's end (which number, when, why), in their language, and marks the row sent",
-  on: { events: ['INSERT'], pk: NUMBER_RELEASE_KEYS.pk, sk: NUMBER_RELEASE_KEYS.sk },
+  summary: "Emails the user, once per release date, that their pool number goes at the period's end (which number, when, why), in their language, and marks the row sent; a release announced again after it was taken back is a new announcement",
+  on: { events: ['INSERT', 'MODIFY'], pk: NUMBER_RELEASE_KEYS.pk, sk: NUMBER_RELEASE_KEYS.sk, changed: 'announcedAt' },
   uses: { table: 'write', providers: ['mailgun'] },
   batchSize: 10,
   retryAttempts: 3,
   maxRecordAgeSeconds: 86_400, // a day
 } satisfies WorkerDef;
 
-export const workers: Record<string, WorkerDef> = { deliverContactEmail, deliverTicketEmails, bindPoolNumber, sendSignInAlert, sendEmailConfirmation, notifyPaymentFailed, sendCallSummary, notifyCallReport, sendPartnerInvite, indexCustomer, countCall, tearDownAccount, provisionHotline, notifyHotlineNumbersWanted, syncPoolNumber, assignPoolNumbers, notifyNumberRelease };
+export const notifyNumberKept = {
+  name: 'notifyNumberKept',
+  handler: 'functions/streams/notify-number-kept.ts',
+  summary: "Emails the user, once per release date, that their pool number stays after all, when they took back the downgrade or cancellation whose release they had been told of, and marks the row",
+  // Every MODIFY: the withdrawal, or the announcement's mark when the withdrawal came first.
+  on: { events: ['MODIFY'], pk: NUMBER_RELEASE_KEYS.pk, sk: NUMBER_RELEASE_KEYS.sk },
+  uses: { table: 'write', providers: ['mailgun'] },
+  batchSize: 10,
+  retryAttempts: 3,
+  maxRecordAgeSeconds: 86_400, // a day
+} satisfies WorkerDef;
+
+export const emitWebhookEvents = {
+  name: 'emitWebhookEvents',
+  handler: 'functions/streams/emit-webhook-events.ts',
+  summary:
+    "Turns what happens in an account (a call ended, a call reported, the subscription or the assistant changed, a phone line added or removed) into a webhook event with one delivery per endpoint that wants it, once per event",
+  on: {
+    events: ['INSERT', 'MODIFY', 'REMOVE'],
+    pk: CALL_KEYS.pk,
+    sk: [CALL_KEYS.sk, CALL_REPORT_KEYS.sk, SUBSCRIPTION_KEYS.sk, ASSISTANT_SK, INTEGRATION_SK_PREFIX],
+  },
+  uses: { table: 'write' },
+  batchSize: 25,
+  retryAttempts: 5,
+  maxRecordAgeSeconds: 86_400, // a day
+} satisfies WorkerDef;
+
+export const dispatchWebhookDelivery = {
+  name: 'dispatchWebhookDelivery',
+  handler: 'functions/streams/dispatch-webhook-delivery.ts',
+  summary: "Queues a webhook delivery's next attempt (its first, a scheduled retry, a retry or a recovery) on the attempts' queue, with the wait until it is due",
+  on: { events: ['INSERT', 'MODIFY'], pk: WEBHOOK_DELIVERY_KEYS.pk, sk: WEBHOOK_DELIVERY_KEYS.sk, changed: 'dispatchRequestedAt' },
+  uses: { table: 'read', webhookQueue: 'send' },
+  batchSize: 25,
+  retryAttempts: 5,
+  maxRecordAgeSeconds: 86_400, // a day
+} satisfies WorkerDef;
+
+export const recoverWebhookDeliveries = {
+  name: 'recoverWebhookDeliveries',
+  handler: 'functions/streams/recover-webhook-deliveries.ts',
+  summary: "Gives each of an endpoint's deliveries that failed since a recovery's `since` one more attempt, a page per record; each page's mark brings the next",
+  on: { events: ['INSERT', 'MODIFY'], pk: WEBHOOK_RECOVERY_KEYS.pk, sk: WEBHOOK_RECOVERY_KEYS.sk, changed: 'progress' },
+  uses: { table: 'write' },
+  batchSize: 10,
+  retryAttempts: 5,
+  maxRecordAgeSeconds: 86_400, // a day
+} satisfies WorkerDef;
+
+export const notifyWebhookDisabled = {
+  name: 'notifyWebhookDisabled',
+  handler: 'functions/streams/notify-webhook-disabled.ts',
+  summary: 'Emails the owner of a webhook endpoint that five days of failed deliveries disabled, once, at a verified address, and marks the endpoint',
+  on: { events: ['MODIFY'], pk: WEBHOOK_SUBSCRIPTION_KEYS.pk, sk: WEBHOOK_SUBSCRIPTION_KEYS.sk, changed: 'disabledAt' },
+  uses: { table: 'write', providers: ['mailgun', 'auth0'] },
+  batchSize: 10,
+  retryAttempts: 3,
+  maxRecordAgeSeconds: 86_400, // a day
+} satisfies WorkerDef;
+
+export const workers: Record<string, WorkerDef> = { deliverContactEmail, deliverTicketEmails, bindPoolNumber, sendSignInAlert, sendEmailConfirmation, notifyPaymentFailed, sendCallSummary, notifyCallReport, sendPartnerInvite, indexCustomer, countCall, tearDownAccount, provisionHotline, refreshRingLists, notifyHotlineNumbersWanted, syncPoolNumber, assignPoolNumbers, notifyNumberRelease, notifyNumberKept, emitWebhookEvents, dispatchWebhookDelivery, recoverWebhookDeliveries, notifyWebhookDisabled, redateCalls, purgeCall, produceExport };

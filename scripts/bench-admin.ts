@@ -21,6 +21,7 @@ import { pathToFileURL } from 'node:url';
 import { dynamoClient } from '../lib/local/dynamo';
 import { handlerLoader } from '../lib/local/lambda';
 import { startStack, type StackOptions } from '../lib/local/stack';
+import { SUITE_LIMITS } from '../lib/local/limits';
 import { tableRef } from '../shared/db/client';
 import { putAll } from '../shared/db/batch';
 import { customerIndexRepository } from '../shared/db/customers';
@@ -48,7 +49,7 @@ export async function runAdminBench(): Promise<void> {
     return Object.assign(async (...args: Parameters<typeof real>) => (seeding ? idle() : real(...args)), { lastErrors: real.lastErrors });
   };
   console.log(`\nAdmin dashboard at ${customers} customers: starting a local stack and seeding...`);
-  const stack = await startStack({ apiPort: 0, emulatorBasePort: 0, loadWorker });
+  const stack = await startStack({ apiPort: 0, emulatorBasePort: 0, loadWorker, env: SUITE_LIMITS });
   try {
     const t = tableRef({ tableName: stack.tableName, endpoint: stack.dynamoEndpoint });
     const index = { customers: customerIndexRepository(t) };

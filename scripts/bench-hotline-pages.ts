@@ -12,6 +12,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dynamoClient } from '../lib/local/dynamo';
 import { startStack } from '../lib/local/stack';
+import { SUITE_LIMITS } from '../lib/local/limits';
 import { putAll } from '../shared/db/batch';
 import { observeDynamoClients, tableRef } from '../shared/db/client';
 import { reserveIds } from '../shared/db/counters';
@@ -36,7 +37,7 @@ export async function runHotlinePagesBench(): Promise<void> {
 
   // Every command of the handlers' table clients while a request is measured: what it read and what it cost.
   let reads: Read[] | undefined;
-  observeDynamoClients((client) =>
+  const unobserve = observeDynamoClients((client) =>
     client.middlewareStack.add(
       (next, context) => async (args) => {
         const seen = reads;
@@ -54,7 +55,7 @@ export async function runHotlinePagesBench(): Promise<void> {
   );
 
   console.log(`\nHotline pages at ${calls} calls: starting a local stack and loading...`);
-  const stack = await startStack({ apiPort: 0, emulatorBasePort: 0, hotlineDemo: true });
+  const stack = await startStack({ apiPort: 0, emulatorBasePort: 0, hotlineDemo: true, env: SUITE_LIMITS });
   try {
     const token = stack.tokens.customer;
     const get = async (path: string) => {
@@ -176,7 +177,7 @@ export async function runHotlinePagesBench(): Promise<void> {
     writeFileSync(join(ROOT, '.local', 'bench-hotline-pages.json'), `${JSON.stringify({ calls, runs, pages, before }, null, 2)}\n`);
     console.log('Wrote .local/bench-hotline-pages.json');
   } finally {
-    observeDynamoClients(undefined);
+    unobserve();
     await stack.stop();
   }
 }

@@ -46,6 +46,7 @@ import { operations } from '../lib/operations';
 import { routes } from '../lib/routes';
 import { PROVIDER_SECRET_KEYS, functionSecretKeys } from '../lib/settings';
 import { workers } from '../lib/workers';
+import { queueWorkers } from '../lib/queues';
 import type { ProviderName } from '../shared/errors';
 import { duration, type Progress } from './bench-progress';
 
@@ -62,22 +63,22 @@ export const LOAD_TARGET = { ratio: 1.25, bareRatio: 0.6, bareBytes: 150 * 1024 
 
 export interface BenchFunction {
   name: string;
-  kind: 'route' | 'worker' | 'operation';
+  kind: 'route' | 'worker' | 'queue-worker' | 'operation';
   handler: string;
-  uses: { table?: 'read' | 'write'; providers?: readonly ProviderName[]; payoutKey?: unknown; signingKey?: unknown };
+  uses: { table?: 'read' | 'write'; providers?: readonly ProviderName[]; payoutKey?: unknown; signingKey?: unknown; webhookQueue?: unknown };
 }
 
-/** Every function CDK deploys: routes, stream workers, operations, by manifest. */
+/** Every function CDK deploys: routes, stream workers, queue workers, operations, by manifest. */
 export function allFunctions(): BenchFunction[] {
   const of = (kind: BenchFunction['kind'], defs: Record<string, { name: string; handler: string; uses: BenchFunction['uses'] }>) =>
     Object.values(defs).map((d) => ({ name: d.name, kind, handler: d.handler, uses: d.uses }));
-  return [...of('route', routes), ...of('worker', workers), ...of('operation', operations)];
+  return [...of('route', routes), ...of('worker', workers), ...of('queue-worker', queueWorkers), ...of('operation', operations)];
 }
 
 /** The SDK clients a function needs, as its floor holds them: "dynamodb+kms+stripe"; "" for none. */
 export function floorKey(uses: BenchFunction['uses']): string {
   const sdks = [...new Set(uses.providers ?? [])].filter((p) => PROVIDER_SDK[p]).sort();
-  return [uses.table ? 'dynamodb' : '', uses.payoutKey || uses.signingKey ? 'kms' : '', ...sdks].filter(Boolean).join('+');
+  return [uses.table ? 'dynamodb' : '', uses.payoutKey || uses.signingKey ? 'kms' : '', uses.webhookQueue ? 'sqs' : '', ...sdks].filter(Boolean).join('+');
 }
 
 const DYNAMODB = floorKey({ table: 'read' });
@@ -102,7 +103,7 @@ export async function bundleAll(fns: BenchFunction[], outDir: string): Promise<B
   const entryPoints: Record<string, string> = {};
   for (const f of fns) entryPoints[f.name] = join(ROOT, f.handler);
   for (const key of floorKeys) {
-    const uses = { table: key.split('+').includes('dynamodb') ? ('read' as const) : undefined, payoutKey: key.split('+').includes('kms') ? 'x' : undefined, providers: key.split('+').filter((p) => PROVIDER_SDK[p]) };
+    const uses = { table: key.split('+').includes('dynamodb') ? ('read' as const) : undefined, payoutKey: key.split('+').includes('kms') ? 'x' : undefined, webhookQueue: key.split('+').includes('sqs') ? 'x' : undefined, providers: key.split('+').filter((p) => PROVIDER_SDK[p]) };
     const src = join(srcDir, `${key}.js`);
     writeFileSync(src, floorSource(uses));
     entryPoints[`floor.${key}`] = src;

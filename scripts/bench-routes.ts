@@ -33,6 +33,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { benchRequests, type BenchRequestBuilder } from '../lib/bench-requests';
 import { handlerLoader } from '../lib/local/lambda';
 import { startStack, type LocalStack, type StackOptions } from '../lib/local/stack';
+import { SUITE_LIMITS } from '../lib/local/limits';
 import { routes } from '../lib/routes';
 import { observeDynamoClients } from '../shared/db/client';
 import type { RouteDef } from '../shared/http/route-def';
@@ -83,7 +84,7 @@ export async function measureRoutes(names: string[], opts: { requests: number; p
 
   /** Every DynamoDB round trip of the product's clients, by command, in order. */
   const tableLog: string[] = [];
-  observeDynamoClients((client) =>
+  const unobserve = observeDynamoClients((client) =>
     client.middlewareStack.add(
       (next, context) => async (args) => {
         // The deserialize step runs once per HTTP attempt (after the retry middleware).
@@ -233,7 +234,7 @@ export async function measureRoutes(names: string[], opts: { requests: number; p
 
   opts.progress.update('routes: starting a local stack');
   const started = performance.now();
-  const stack = await startStack({ apiPort: 0, emulatorBasePort: 0, loadWorker, hotlineDemo: true });
+  const stack = await startStack({ apiPort: 0, emulatorBasePort: 0, loadWorker, hotlineDemo: true, env: SUITE_LIMITS });
   const out = new Map<string, RouteFigures>();
   try {
     for (const [i, name] of names.entries()) {
@@ -248,7 +249,7 @@ export async function measureRoutes(names: string[], opts: { requests: number; p
     }
   } finally {
     await stack.stop();
-    observeDynamoClients(undefined);
+    unobserve();
   }
   opts.progress.done(`routes: ${names.length} routes, ${opts.requests} requests each, in ${duration(performance.now() - started)}`);
   return out;

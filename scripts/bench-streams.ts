@@ -4,10 +4,11 @@
 // emulator accepted the worker's email. Two runs of N records (BENCH_RECORDS, default 100): one at a
 // time, and N at once, 10 in flight. Prints p50/p95/max; asserts nothing.
 import { startStack } from '../lib/local/stack';
+import { SUITE_LIMITS } from '../lib/local/limits';
 
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
 const N = Number(process.env.BENCH_RECORDS ?? 100);
-const stack = await startStack({ apiPort: 0, emulatorBasePort: 0 });
+const stack = await startStack({ apiPort: 0, emulatorBasePort: 0, env: SUITE_LIMITS });
 
 interface Mail {
   variables: Record<string, string>;

@@ -48,8 +48,41 @@ export class BadRequestError extends AppError {
 }
 
 export class UnauthorizedError extends AppError {
-  constructor(detail = 'A valid credential is required.') {
-    super(401, 'unauthorized', 'Unauthorized', detail);
+  constructor(detail = 'A valid credential is required.', headers?: Record<string, string>) {
+    super(401, 'unauthorized', 'Unauthorized', detail, { headers });
+  }
+}
+
+/** The bearer challenge of a refused credential (RFC 6750): the token was missing, or is not valid. */
+export const bearerChallenge = (error?: 'invalid_token' | 'insufficient_scope', scope?: string) =>
+  ({ 'www-authenticate': `Bearer realm="fonella"${error ? `, error="${error}"` : ''}${scope ? `, scope="${scope}"` : ''}` }) as Record<string, string>;
+
+/** A `fon_live_` token that no key has: never issued, or its key was deleted (revocation holds at once). */
+export class ApiKeyInvalidError extends AppError {
+  constructor() {
+    super(401, 'api-key-invalid', 'Unauthorized', 'No API key has this token: it was deleted, or never existed.', { headers: bearerChallenge('invalid_token') });
+  }
+}
+
+/** The key's `expiresAt` has passed: create another. */
+export class ApiKeyExpiredError extends AppError {
+  constructor(expiredAt: string) {
+    super(401, 'api-key-expired', 'Unauthorized', `This API key expired at ${expiredAt}. Create a new key.`, { headers: bearerChallenge('invalid_token') });
+  }
+}
+
+/**
+ * An API key without a scope it needs: the route's (any one of `scopes`), or, creating or deleting a
+ * key, every scope of that key (`detail` says which). The challenge names the scopes (RFC 6750).
+ */
+export class InsufficientScopeError extends AppError {
+  readonly scopes: string[];
+  constructor(scopes: readonly string[], detail?: string) {
+    const named = scopes.map((s) => `\`${s}\``).join(', ');
+    super(403, 'insufficient-scope', 'Forbidden', detail ?? `This route needs an API key with ${scopes.length === 1 ? 'the scope' : 'one of the scopes'} ${named}.`, {
+      headers: bearerChallenge('insufficient_scope', scopes.join(' ')),
+    });
+    this.scopes = [...scopes];
   }
 }
 
@@ -60,8 +93,8 @@ export class ForbiddenError extends AppError {
 }
 
 export class NotFoundError extends AppError {
-  constructor(detail = 'Not found.') {
-    super(404, 'not-found', 'Not found', detail);
+  constructor(detail = 'Not found.', slug = 'not-found') {
+    super(404, slug, 'Not found', detail);
   }
 }
 
@@ -83,13 +116,31 @@ export class UnsupportedMediaTypeError extends AppError {
   }
 }
 
+/** Where a client stands in a rate limit's current window: its size, what is left, the seconds until it ends. */
+export interface RateWindowState {
+  limit: number;
+  remaining: number;
+  resetSeconds: number;
+  windowSeconds: number;
+}
+
+/**
+ * The RateLimit-Policy and RateLimit fields of the IETF draft (draft-ietf-httpapi-ratelimit-headers-11:
+ * Structured Field lists, the policy named by a String) for one policy in its current window, e.g.
+ * `RateLimit-Policy: "per-key";q=120;w=60` and `RateLimit: "per-key";r=0;t=42`.
+ */
+export const rateLimitFields = (policy: string, s: RateWindowState): Record<string, string> => ({
+  'ratelimit-policy': `"${policy}";q=${s.limit};w=${s.windowSeconds}`,
+  ratelimit: `"${policy}";r=${s.remaining};t=${s.resetSeconds}`,
+});
+
 /** The problem slug of RateLimitedError (a plain constant: the route manifest names it without building an error). */
 export const RATE_LIMITED = 'rate-limited';
 
 export class RateLimitedError extends AppError {
-  constructor(detail = 'Too many requests.', retryAfterSeconds?: number) {
+  constructor(detail = 'Too many requests.', retryAfterSeconds?: number, headers: Record<string, string> = {}) {
     super(429, RATE_LIMITED, 'Too many requests', detail, {
-      headers: retryAfterSeconds === undefined ? undefined : { 'retry-after': String(retryAfterSeconds) },
+      headers: retryAfterSeconds === undefined ? headers : { ...headers, 'retry-after': String(retryAfterSeconds) },
     });
   }
 }

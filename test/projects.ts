@@ -18,6 +18,8 @@ export const OWN_STACK = [
   'test/integration/mail-bounds.test.ts',
   // The hotline service's quotas, set low before the stack starts.
   'test/integration/quotas.test.ts',
+  // The per-key request rate of API keys, set low before the stack starts.
+  'test/integration/api-key-rate-limit.test.ts',
   // Sets the plans before the stack starts (Starter without a number), and empties the number pool to make users wait.
   'test/integration/billing-lifecycle.test.ts',
   // Takes the whole number pool: counts every free and assigned number.
@@ -33,6 +35,8 @@ export const OWN_STACK = [
   'test/integration/table-outage.test.ts',
   // Deletes its stack's table to show the deep health check failing.
   'test/integration/health.test.ts',
+  // Moves its SQS emulator's clock, sets the webhook endpoint limit low and points a name at a private address before the stack starts.
+  'test/integration/webhooks.test.ts',
 ];
 
 export const PROJECTS = ['unit', 'contract', 'integration', 'isolated', 'infra', 'e2e', 'logs'] as const;

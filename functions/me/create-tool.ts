@@ -1,6 +1,6 @@
 // POST /v1/me/tools — a custom tool, attached to the caller's assistant; its signing secret answered once.
 import { toolDeps } from '../../shared/app/tools';
-import { route } from '../../shared/app/route';
+import { route } from '../../shared/app/key-route';
 import { createTool as create } from '../../shared/domain/tools';
 import { created } from '../../shared/http/reply';
 import { createTool } from '../../lib/routes/me-tools';

@@ -5,7 +5,7 @@ import { toolCallsRepository } from '../../shared/db/tool-calls';
 import { getCall as get } from '../../shared/domain/calls';
 import { ok } from '../../shared/http/reply';
 import { getCall } from '../../lib/routes/me';
-import { route } from '../../shared/app/route';
+import { route } from '../../shared/app/key-route';
 
 const deps = { calls: callsRepository(table()), toolCalls: toolCallsRepository(table()) };
 

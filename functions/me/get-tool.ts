@@ -1,5 +1,5 @@
 // GET /v1/me/tools/{toolId} — one of the caller's custom tools.
-import { route } from '../../shared/app/route';
+import { route } from '../../shared/app/key-route';
 import { table } from '../../shared/db/client';
 import { toolsRepository } from '../../shared/db/tools';
 import { getTool as get } from '../../shared/domain/tools';

@@ -4,7 +4,7 @@ import { table } from '../../shared/db/client';
 import { listCalls as list } from '../../shared/domain/calls';
 import { ok } from '../../shared/http/reply';
 import { listCalls } from '../../lib/routes/me';
-import { route } from '../../shared/app/route';
+import { route } from '../../shared/app/key-route';
 
 const deps = { calls: callsRepository(table()) };
 

@@ -1,5 +1,5 @@
 // GET /v1/me/tools — the caller's custom tools.
-import { route } from '../../shared/app/route';
+import { route } from '../../shared/app/key-route';
 import { table } from '../../shared/db/client';
 import { toolsRepository } from '../../shared/db/tools';
 import { listTools as list } from '../../shared/domain/tools';

@@ -1,5 +1,6 @@
 // Stream worker: a pool number's release at the period's end was announced (USER#<sub> /
-// NUMBER_RELEASE#<effectiveAt> INSERT): the user gets an email naming the number and the date, once.
+// NUMBER_RELEASE#<effectiveAt> INSERT, or MODIFY when announced again after it was taken back): the
+// user gets an email naming the number and the date, once per announcement.
 import { appConfig } from '../../shared/config/app';
 import { plansConfig } from '../../shared/config/plans';
 import { table } from '../../shared/db/client';

@@ -3,6 +3,7 @@
 import { assistantConfig } from '../../shared/config/assistant';
 import { table } from '../../shared/db/client';
 import { integrationsRepository } from '../../shared/db/integrations';
+import { poolAssignments } from '../../shared/db/pool';
 import { teardownIdOfKey, teardownsRepository } from '../../shared/db/teardowns';
 import { usersRepository } from '../../shared/db/users';
 import { advanceTeardown } from '../../shared/domain/teardown-progress';
@@ -11,6 +12,7 @@ import { configuredDirectory } from '../../shared/providers/auth0';
 import { configuredMailer } from '../../shared/providers/mailgun';
 import { configuredSipgate, sipgateConfig } from '../../shared/providers/sipgate';
 import { configuredBilling } from '../../shared/providers/stripe';
+import { configuredExportFiles } from '../../shared/providers/s3';
 import { configuredVapi } from '../../shared/providers/vapi';
 import { partnerAccountsRepository } from '../../shared/db/partner-accounts';
 import { worker } from '../../shared/streams/worker';
@@ -29,10 +31,12 @@ const deps = {
     sipgateAccount: { userId: sipgate.userId, trunkDeviceId: sipgate.trunkDeviceId },
     poolCredentialId: assistantConfig().poolCredentialId,
   },
+  pool: poolAssignments(table()),
   vapi,
   directory: configuredDirectory(),
   mailer: configuredMailer(),
   partnerAccounts: partnerAccountsRepository(table()),
+  exportFiles: configuredExportFiles(),
 };
 
 export const handler = worker(tearDownAccount, async ({ keys }) => {

@@ -1,7 +1,8 @@
 // One Lambda function of the API (a route or a stream worker) with the defaults every function
 // shares: Node.js 24 on arm64, ESM bundle from lib/bundling.ts, a log group with retention, an error
 // alarm, a role that may write only to that log group, and only the table grant and environment its
-// manifest entry's `uses` asks for (its KMS grants too, where it seals partners' bank details or customers' signing secrets). A function whose providers have secret variables gets no secret
+// manifest entry's `uses` asks for (its KMS grants too, where it seals partners' bank details or
+// customers' signing secrets; its send grant on the webhook attempts' queue, where it queues one). A function whose providers have secret variables gets no secret
 // in its configuration: it gets the AWS Parameters and Secrets Lambda Extension (a layer), the name
 // of the stage secret and the keys it may read from it, and may read that secret alone; it reads the
 // keys at cold start (shared/config/secrets.ts), so a rotated secret reaches the next cold start.
@@ -9,11 +10,13 @@ import { CfnResource, Duration, Names, Reference, RemovalPolicy, Stack, Tokeniza
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, ParamsAndSecretsLayerVersion, ParamsAndSecretsVersions, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { join } from 'node:path';
 import type { ProviderName } from '../../shared/errors';
@@ -26,9 +29,15 @@ export interface FonellaFunctionProps {
   description: string;
   /** The handler file, relative to `root`. */
   handler: string;
-  uses: { table?: 'read' | 'write'; providers?: ProviderName[]; payoutKey?: 'encrypt' | 'decrypt'; signingKey?: 'encrypt' | 'decrypt' };
+  uses: { table?: 'read' | 'write'; providers?: ProviderName[]; payoutKey?: 'encrypt' | 'decrypt'; signingKey?: 'encrypt' | 'decrypt'; webhookQueue?: 'send'; exportsBucket?: 'read' | 'write' };
   /** Secret variables beyond those of the providers in `uses`. */
   secretVars?: string[];
+  /**
+   * A route that takes API keys: it verifies the portal's JWTs itself (the stage's Auth0 issuer and
+   * audience) and counts each key's requests, and may so write the keys' rate counters and
+   * `lastUsedAt` even where it only reads the table otherwise.
+   */
+  apiKeys?: boolean;
   timeout: Duration;
   /** Reserved concurrency: a cap for functions that outsiders can flood. */
   reservedConcurrency?: number;
@@ -39,6 +48,10 @@ export interface FonellaFunctionProps {
   payoutKey: IKey;
   /** The stage's key for the signing secrets of customers' tools (granted to functions whose `uses.signingKey` asks). */
   signingKey: IKey;
+  /** The queue webhook attempts run on (granted to functions whose `uses.webhookQueue` asks). */
+  webhookQueue: IQueue;
+  /** The data exports' bucket (granted to functions whose `uses.exportsBucket` asks). */
+  exportsBucket: IBucket;
   settings: StackSettings;
 }
 
@@ -73,8 +86,28 @@ export function baseEnvironment(settings: StackSettings): Record<string, string>
     TOOL_TIMEOUT_MIN_SECONDS: String(settings.tools.timeoutMinSeconds),
     TOOL_TIMEOUT_MAX_SECONDS: String(settings.tools.timeoutMaxSeconds),
     TOOL_TIMEOUT_DEFAULT_SECONDS: String(settings.tools.timeoutDefaultSeconds),
+    WEBHOOK_ENDPOINTS_PER_USER: String(settings.webhooks.endpointsPerUser),
+    WEBHOOK_RETENTION_DAYS: String(settings.webhooks.retentionDays),
+    CALL_RETENTION_DAYS_DEFAULT: String(settings.privacy.callRetentionDays.default),
+    CALL_RETENTION_DAYS_MIN: String(settings.privacy.callRetentionDays.min),
+    CALL_RETENTION_DAYS_MAX: String(settings.privacy.callRetentionDays.max),
+    EXPORTS_PER_USER_PER_DAY: String(settings.privacy.exportsPerUserPerDay),
+    EXPORT_RETENTION_DAYS: String(settings.privacy.exportRetentionDays),
+    EXPORT_LINK_SECONDS: String(settings.privacy.exportLinkMinutes * 60),
   };
 }
+
+/** What a route that takes API keys reads (shared/config/api-keys.ts): the authorizer's issuer and audience, and the per-key rate. */
+export function apiKeyEnvironment(settings: StackSettings): Record<string, string> {
+  return {
+    AUTH0_ISSUER: `https://${settings.auth0Domain}/`,
+    AUTH0_AUDIENCE: settings.auth0Audience,
+    API_KEY_RATE_LIMIT_PER_MINUTE: String(settings.apiKeys.requestsPerMinute),
+  };
+}
+
+/** The partition keys a route that takes API keys writes beside its own rows: each key's rate counters and lookup item. */
+export const API_KEY_WRITE_PREFIXES = ['RATELIMIT#api-key#*', 'APIKEY#*'] as const;
 
 /**
  * A function's environment: the base, the table's name if it uses the table, its providers' plain
@@ -84,12 +117,15 @@ export function baseEnvironment(settings: StackSettings): Record<string, string>
 export function functionEnvironment(
   settings: StackSettings,
   uses: FonellaFunctionProps['uses'],
-  opts: { tableName?: string; secretVars?: string[]; payoutKeyArn?: string; signingKeyArn?: string } = {},
+  opts: { tableName?: string; secretVars?: string[]; payoutKeyArn?: string; signingKeyArn?: string; webhookQueueUrl?: string; apiKeys?: boolean; exportsBucketName?: string } = {},
 ): { environment: Record<string, string>; secretKeys: string[] } {
   const environment = baseEnvironment(settings);
+  if (opts.apiKeys) Object.assign(environment, apiKeyEnvironment(settings));
   if (uses.table && opts.tableName) environment.TABLE_NAME = opts.tableName;
   if (uses.payoutKey && opts.payoutKeyArn) environment.PAYOUT_KEY_ID = opts.payoutKeyArn;
   if (uses.signingKey && opts.signingKeyArn) environment.SIGNING_KEY_ID = opts.signingKeyArn;
+  if (uses.webhookQueue && opts.webhookQueueUrl) environment.WEBHOOK_QUEUE_URL = opts.webhookQueueUrl;
+  if (uses.exportsBucket && opts.exportsBucketName) environment.EXPORTS_BUCKET = opts.exportsBucketName;
   for (const provider of uses.providers ?? []) {
     for (const key of PROVIDER_ENV[provider].plain) {
       const value = settings.environment[key];
@@ -133,6 +169,9 @@ function nagRef(scope: Construct, token: string): string | undefined {
   return `<referenceto${Names.nodeUniqueId(ref.target.node)}${ref.displayName}>`;
 }
 
+/** The exports bucket's objects the functions may touch (shared/providers/s3/adapter.ts `accountPrefix`). */
+const EXPORT_OBJECTS = 'accounts/*';
+
 export class FonellaFunction extends Construct {
   readonly fn: NodejsFunction;
   readonly functionName: string;
@@ -148,6 +187,9 @@ export class FonellaFunction extends Construct {
       secretVars: props.secretVars,
       payoutKeyArn: props.payoutKey.keyArn,
       signingKeyArn: props.signingKey.keyArn,
+      webhookQueueUrl: props.webhookQueue.queueUrl,
+      apiKeys: props.apiKeys,
+      exportsBucketName: props.exportsBucket.bucketName,
     });
 
     const logGroup = new LogGroup(this, 'Logs', {
@@ -195,11 +237,42 @@ export class FonellaFunction extends Construct {
 
     if (uses.table === 'read') props.table.grantReadData(this.fn);
     if (uses.table === 'write') props.table.grantReadWriteData(this.fn);
+    // A reading route that takes API keys updates only the keys' own items: their rate counters and lookup items.
+    if (props.apiKeys && uses.table !== 'write') {
+      role.addToPolicy(
+        new PolicyStatement({
+          actions: ['dynamodb:UpdateItem'],
+          resources: [props.table.tableArn],
+          conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...API_KEY_WRITE_PREFIXES] } },
+        }),
+      );
+    }
     // Sealing needs only new data keys; opening also their unwrapping.
     if (uses.payoutKey) props.payoutKey.grant(this.fn, 'kms:GenerateDataKey');
     if (uses.payoutKey === 'decrypt') props.payoutKey.grantDecrypt(this.fn);
     if (uses.signingKey) props.signingKey.grant(this.fn, 'kms:GenerateDataKey');
     if (uses.signingKey === 'decrypt') props.signingKey.grantDecrypt(this.fn);
+    if (uses.webhookQueue === 'send') props.webhookQueue.grantSendMessages(this.fn);
+    // Download links are signed with the function's role: it may read the accounts' files, and the
+    // worker and the teardown also list, write and delete them. Nothing outside `accounts/`.
+    if (uses.exportsBucket) {
+      const objects = props.exportsBucket.arnForObjects(EXPORT_OBJECTS);
+      const write = uses.exportsBucket === 'write';
+      role.addToPolicy(new PolicyStatement({ actions: ['s3:GetObject', ...(write ? ['s3:PutObject', 's3:DeleteObject'] : [])], resources: [objects] }));
+      if (write) {
+        role.addToPolicy(
+          new PolicyStatement({ actions: ['s3:ListBucket'], resources: [props.exportsBucket.bucketArn], conditions: { StringLike: { 's3:prefix': [EXPORT_OBJECTS] } } }),
+        );
+      }
+      const bucketArn = nagRef(this, props.exportsBucket.bucketArn);
+      if (bucketArn) {
+        const policy = role.node.findChild('DefaultPolicy').node.defaultChild as CfnResource;
+        Validations.of(policy).acknowledge({
+          id: `AwsSolutions-IAM5[Resource::${bucketArn}/${EXPORT_OBJECTS}]`,
+          reason: "The accounts' export files: one object per file, under the prefix of accounts the function serves.",
+        });
+      }
+    }
 
     const tableArn = nagRef(this, props.table.tableArn);
     if (uses.table && tableArn) {

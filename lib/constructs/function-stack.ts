@@ -1,6 +1,6 @@
 // The functions live in nested stacks, one per handler folder of the manifests (functions/<caller>/:
-// public, me, partner, admin, webhooks, hotlines, streams for the stream workers, and ops for the
-// operations started by hand): a stack takes at
+// public, me, partner, admin, webhooks, hotlines, streams for the stream workers, queues for the queue
+// workers, and ops for the operations started by hand): a stack takes at
 // most 500 resources and every function brings about nine (role, policy, log group, alarms, and a
 // route's integration, permission, API route and 5xx alarm, or a worker's event source and queue).
 // The grouping follows the handler's folder alone, so adding an entry never moves another between
@@ -15,10 +15,13 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import { Alarm, ComparisonOperator, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import type { MetricFilter } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { needsAuthorizer, type Access, type RouteDef } from '../../shared/http/route-def';
+import { acceptsApiKeys, needsAuthorizer, type Access, type RouteDef } from '../../shared/http/route-def';
+import type { QueueWorkerDef } from '../../shared/streams/queue-worker-def';
 import type { WorkerDef } from '../../shared/streams/worker-def';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { OperationDef } from '../operations';
 import { FonellaFunction, type FonellaFunctionProps } from './fonella-function';
+import { QueueWorker } from './queue-worker';
 import { RouteFunction } from './route-function';
 import { StreamWorker } from './stream-worker';
 
@@ -32,6 +35,10 @@ const OPEN_BY_DESIGN: Partial<Record<Access, string>> = {
   stripe: 'Stripe webhook: the function verifies the Stripe signature; Stripe sends no JWT.',
   jambonz: 'jambonz webhook: the function verifies the Jambonz-Signature; jambonz sends no JWT.',
 };
+
+/** Why a route that takes API keys has no JWT authorizer (cdk-nag AwsSolutions-APIG4). */
+const TAKES_API_KEYS =
+  "Takes the portal's Auth0 JWT or a developer API key (fon_live_): a JWT authorizer would refuse every key, so the function verifies both itself (the JWT with the authorizer's checks against the same issuer and audience, the key by its hash on every request; shared/http/middleware/credentials.ts).";
 
 /** The nested stack of a manifest entry: its handler's folder under functions/ (`me`, `streams`, `hotlines-calls`). */
 export function functionGroup(handler: string): string {
@@ -70,7 +77,7 @@ export function alarmOn5xx(scope: Construct, id: string, alarmName: string, desc
   });
 }
 
-type Shared = Pick<FonellaFunctionProps, 'root' | 'table' | 'secret' | 'payoutKey' | 'signingKey' | 'settings'>;
+type Shared = Pick<FonellaFunctionProps, 'root' | 'table' | 'secret' | 'payoutKey' | 'signingKey' | 'webhookQueue' | 'exportsBucket' | 'settings'>;
 
 export interface RouteFunctionsProps extends Shared {
   group: string;
@@ -101,7 +108,7 @@ export class RouteFunctions extends NestedStack {
         `5xx answers of ${routeKey}, from the API access log: callers saw a failure.`,
         serverErrors.metric({ dimensionsMap: { Route: routeKey }, statistic: 'Sum', period: Duration.minutes(5) }),
       );
-      const openReason = needsAuthorizer(route) ? undefined : OPEN_BY_DESIGN[route.access];
+      const openReason = needsAuthorizer(route) ? undefined : acceptsApiKeys(route) ? TAKES_API_KEYS : OPEN_BY_DESIGN[route.access];
       if (openReason) Validations.of(httpRoute.node.defaultChild as CfnResource).acknowledge({ id: 'AwsSolutions-APIG4', reason: openReason });
     }
   }
@@ -117,6 +124,21 @@ export class WorkerFunctions extends NestedStack {
   constructor(scope: Construct, id: string, { group, workers, ...shared }: WorkerFunctionsProps) {
     super(scope, id, { description: `Fonella ${shared.settings.stage}: the stream workers of functions/${group.replaceAll('-', '/')}/` });
     for (const [name, worker] of workers) new StreamWorker(this, `Worker-${name}`, { name, worker, ...shared });
+  }
+}
+
+export interface QueueWorkerFunctionsProps extends Shared {
+  group: string;
+  workers: [string, QueueWorkerDef][];
+  /** Each worker's queue, by worker name. */
+  queues: Record<string, IQueue>;
+}
+
+/** One handler folder's queue workers, each on its queue. */
+export class QueueWorkerFunctions extends NestedStack {
+  constructor(scope: Construct, id: string, { group, workers, queues, ...shared }: QueueWorkerFunctionsProps) {
+    super(scope, id, { description: `Fonella ${shared.settings.stage}: the queue workers of functions/${group.replaceAll('-', '/')}/` });
+    for (const [name, worker] of workers) new QueueWorker(this, `QueueWorker-${name}`, { name, worker, queue: queues[name]!, ...shared });
   }
 }
 

@@ -1,12 +1,12 @@
 // A route's function: the shared function construct, named and described from its manifest entry.
 import { Duration } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { functionTimeoutSeconds, type RouteDef } from '../../shared/http/route-def';
+import { acceptsApiKeys, functionTimeoutSeconds, type RouteDef } from '../../shared/http/route-def';
 import { WEBHOOK_CONCURRENCY, WEBHOOK_SECRET_VARS } from '../settings';
 import { FonellaFunction, type FonellaFunctionProps } from './fonella-function';
 
 export interface RouteFunctionProps
-  extends Omit<FonellaFunctionProps, 'description' | 'handler' | 'uses' | 'timeout' | 'secretVars' | 'reservedConcurrency'> {
+  extends Omit<FonellaFunctionProps, 'description' | 'handler' | 'uses' | 'timeout' | 'secretVars' | 'reservedConcurrency' | 'apiKeys'> {
   route: RouteDef;
 }
 
@@ -21,6 +21,7 @@ export class RouteFunction extends FonellaFunction {
       secretVars: WEBHOOK_SECRET_VARS[route.access] ?? [],
       timeout: Duration.seconds(functionTimeoutSeconds(route)),
       reservedConcurrency: WEBHOOK_CONCURRENCY[route.access],
+      apiKeys: acceptsApiKeys(route),
     });
   }
 }

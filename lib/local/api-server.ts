@@ -1,13 +1,18 @@
 // The local API Gateway: turns HTTP requests into HTTP API (payload 2.0) events, applies the checks
 // the JWT authorizer would (signature against the Auth0 JWKS, issuer, audience, expiry; 401
-// otherwise), and invokes the very handler files Lambda runs, loaded once as on a cold start.
+// otherwise) on the routes behind it, and invokes the very handler files Lambda runs, loaded once as
+// on a cold start. Routes that also take API keys have no authorizer, here as on AWS: their stack
+// verifies either token itself, with the same JWT checks (shared/crypto/jwt.ts).
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyResultV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify, type JWTPayload } from 'jose';
+import type { JWTPayload } from 'jose';
+import { jwtVerifier, type JwtVerifier } from '../../shared/crypto/jwt';
+import { bearerToken } from '../../shared/http/caller';
 import { functionTimeoutSeconds, needsAuthorizer, type RouteDef } from '../../shared/http/route-def';
 import { handlerLoader, invoke, lambdaContext, withTimeout } from './lambda';
+import type { RequestHandle, Trace } from './trace';
 
 export interface ApiServerOptions {
   routes: Record<string, RouteDef>;
@@ -17,6 +22,8 @@ export interface ApiServerOptions {
   corsOrigins: string[];
   /** Called once a handler has answered (what it wrote is on the table's stream: the tailer reads it now). */
   afterInvoke?: () => void;
+  /** Records each request: its route, invocation, caller, status and problem type (./trace.ts). */
+  trace?: Pick<Trace, 'request'>;
 }
 
 export interface RunningApi {
@@ -30,17 +37,23 @@ const PAYLOAD_LIMIT = 10 * 1024 * 1024; // API Gateway's own bound
 
 export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi> {
   const table = Object.entries(opts.routes).map(([name, def]) => ({ name, def, pattern: pathPattern(def.path) }));
-  const jwks = createRemoteJWKSet(new URL(opts.jwt.jwksUrl));
+  const verify = jwtVerifier(opts.jwt);
   const load = handlerLoader<LambdaHandler>(opts.root);
 
   const server: Server = createServer(async (req, res) => {
-    const reply = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+    let traced: RequestHandle | undefined;
+    // The gateway's own answers: `{message}`, which the trace keeps as the problem.
+    const reply = (status: number, body: { message: string }, headers: Record<string, string> = {}) => {
       res.writeHead(status, { 'content-type': 'application/json', ...headers });
-      res.end(typeof body === 'string' ? body : JSON.stringify(body));
+      res.end(JSON.stringify(body));
+      traced?.end(status, body.message);
     };
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
       const method = (req.method ?? 'GET').toUpperCase();
+      if (method !== 'OPTIONS') {
+        traced = opts.trace?.request({ method, path: url.pathname, query: url.search.slice(1) || undefined, caller: `public ${sourceIp(req)}` });
+      }
       const body = await readBody(req);
       if (body === undefined) return reply(413, { message: 'Request Entity Too Large' });
 
@@ -54,7 +67,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
 
       let claims: JWTPayload | undefined;
       if (needsAuthorizer(match.def)) {
-        claims = await authorizerClaims(req, jwks, opts.jwt);
+        claims = await authorizerClaims(req, verify);
         if (!claims) return reply(401, { message: 'Unauthorized' }, { 'www-authenticate': 'Bearer error="invalid_token"' });
       }
 
@@ -63,6 +76,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
       // A function that runs out of time is an error to API Gateway, which answers 500.
       const timeoutMs = functionTimeoutSeconds(match.def) * 1000;
       const context = lambdaContext(match.name, timeoutMs);
+      traced?.routed({ route: match.name, invocationId: context.awsRequestId, requestId: event.requestContext.requestId, caller: callerOf(match.def, claims, event.requestContext.http.sourceIp) });
       const result = await withTimeout(invoke(context, () => handler(event, context)), timeoutMs);
       opts.afterInvoke?.();
       if (result === undefined) return reply(500, { message: 'Internal Server Error' });
@@ -70,9 +84,11 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
         typeof result === 'object' && result !== null && 'statusCode' in result
           ? result
           : { statusCode: 200, body: JSON.stringify(result) };
-      res.writeHead(structured.statusCode ?? 200, stringHeaders(structured.headers));
+      const headers = stringHeaders(structured.headers);
+      res.writeHead(structured.statusCode ?? 200, headers);
       const out = structured.body ?? '';
       res.end(structured.isBase64Encoded ? Buffer.from(out, 'base64') : out);
+      traced?.end(structured.statusCode ?? 200, problemType(headers, out));
     } catch (err) {
       console.error('[api] handler crashed:', err);
       if (!res.headersSent) reply(500, { message: 'Internal Server Error' });
@@ -95,29 +111,31 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
 }
 
 /**
- * What API Gateway's JWT authorizer lets through: one bearer token (one Authorization header), RS256
- * with a `kid` found in the JWKS, the right issuer and audience, an `exp` in the future, and `nbf` and
- * `iat`, when present, not in the future. Anything else is undefined (401).
+ * What API Gateway's JWT authorizer lets through: one bearer token (one Authorization header) that
+ * passes the checks of shared/crypto/jwt.ts. Anything else is undefined (401).
  */
-async function authorizerClaims(
-  req: IncomingMessage,
-  jwks: ReturnType<typeof createRemoteJWKSet>,
-  jwt: ApiServerOptions['jwt'],
-): Promise<JWTPayload | undefined> {
+async function authorizerClaims(req: IncomingMessage, verify: JwtVerifier): Promise<JWTPayload | undefined> {
   const authorizations = req.rawHeaders.filter((_, i) => i % 2 === 0 && req.rawHeaders[i]!.toLowerCase() === 'authorization');
   if (authorizations.length !== 1) return undefined;
-  const token = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
-  if (!token) return undefined;
+  const token = bearerToken(req.headers.authorization);
+  return token ? verify(token) : undefined;
+}
+
+const sourceIp = (req: IncomingMessage) => (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, '');
+
+/** Who a request came from, for the trace: the token's subject, a webhook's provider, or a public client's address. */
+function callerOf(def: RouteDef, claims: JWTPayload | undefined, ip: string): string {
+  if (claims?.sub) return claims.sub;
+  return def.access === 'public' ? `public ${ip}` : def.access;
+}
+
+/** A problem+json answer's `type`. */
+function problemType(headers: Record<string, string>, body: string): string | undefined {
+  const type = Object.entries(headers).find(([k]) => k.toLowerCase() === 'content-type')?.[1] ?? '';
+  if (!type.includes('problem+json')) return undefined;
   try {
-    if (!decodeProtectedHeader(token).kid) return undefined;
-    const { payload } = await jwtVerify(token, jwks, {
-      issuer: jwt.issuer,
-      audience: jwt.audience,
-      algorithms: ['RS256'],
-      requiredClaims: ['exp'],
-    });
-    if (payload.iat !== undefined && payload.iat > Math.floor(Date.now() / 1000) + 5) return undefined;
-    return payload;
+    const parsed = JSON.parse(body) as { type?: unknown };
+    return typeof parsed.type === 'string' ? parsed.type : undefined;
   } catch {
     return undefined;
   }
@@ -145,12 +163,15 @@ function toEvent(
   body: Buffer,
   claims: JWTPayload | undefined,
 ) {
+  // Payload 2.0 joins a repeated header's values with commas (Node keeps only the first of some, such
+  // as Authorization: so the raw lines are read); cookies come apart, in `cookies`.
   const headers: Record<string, string> = {};
   const cookies: string[] = [];
-  for (const [k, v] of Object.entries(req.headers)) {
-    if (v === undefined) continue;
-    if (k === 'cookie') cookies.push(...String(v).split(/;\s*/));
-    else headers[k] = Array.isArray(v) ? v.join(',') : v;
+  for (let i = 0; i < req.rawHeaders.length; i += 2) {
+    const k = req.rawHeaders[i]!.toLowerCase();
+    const v = req.rawHeaders[i + 1]!;
+    if (k === 'cookie') cookies.push(...v.split(/;\s*/));
+    else headers[k] = k in headers ? `${headers[k]},${v}` : v;
   }
   const query: Record<string, string> = {};
   for (const [k, v] of url.searchParams) query[k] = k in query ? `${query[k]},${v}` : v;
@@ -178,7 +199,7 @@ function toEvent(
         method,
         path: url.pathname,
         protocol: 'HTTP/1.1',
-        sourceIp: (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
+        sourceIp: sourceIp(req),
         userAgent: headers['user-agent'] ?? '',
       },
       requestId,

@@ -15,6 +15,13 @@ process.env.AWS_LAMBDA_MAX_CONCURRENCY ??= '64';
 process.env.AWS_LAMBDA_INITIALIZATION_TYPE ??= 'on-demand';
 (globalThis as { awslambda?: object }).awslambda ??= {};
 const store = InvokeStore.getInstanceAsync();
+let ready: InvokeStoreBase | undefined;
+void store.then((s) => (ready = s));
+
+/** The Lambda request id of the invocation this code runs in (./trace.ts attributes what it sees), if any. */
+export function currentInvocationId(): string | undefined {
+  return ready?.hasContext() ? ready.getRequestId() : undefined;
+}
 
 /** Runs one invocation of a handler in its own scope, as Lambda runs it in its own instance. */
 export async function invoke<T>(context: Context, run: () => Promise<T>): Promise<T> {

@@ -9,6 +9,7 @@
 // jambonz emulator calls it.
 import type { TableRef } from '../../shared/db/client';
 import { agentPhonesRepository } from '../../shared/db/agent-phones';
+import { itemsReader } from '../../shared/db/get-items';
 import { hotlineNumbersRepository } from '../../shared/db/hotline-numbers';
 import { hotlinesRepository } from '../../shared/db/hotlines';
 import { organizationsRepository } from '../../shared/db/organizations';
@@ -50,7 +51,7 @@ export async function seedDemoHotline(t: TableRef, running: RunningEmulator[], u
   await organizations.setMemberConsent(membership, true);
   await organizations.setMemberConsent({ organizationID: org.organizationID, userID: admin.userID, sub: admin.sub }, true);
   const caller = { id: users.admin, emailVerified: false, permissions: [], isAdmin: false };
-  await createSipAccount({ organizations, jambonz, gateway }, caller, {
+  await createSipAccount({ organizations, read: itemsReader(t), jambonz, gateway }, caller, {
     organizationID: org.organizationID,
     name: org.name,
     street: 'Stolberger Str.',

@@ -1,9 +1,10 @@
 // The whole stack on this machine: DynamoDB Local and the table, every provider emulator behind the
 // hub, the local API server invoking the Lambda handler files, the stream tailer invoking the worker
-// handler files, and the demo users. `npm start` and the integration tests both start it through
+// handler files, the queue poller invoking the queue workers' (the webhook attempts), and the demo users. `npm start` and the integration tests both start it through
 // `startStack`.
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { queueWorkers } from '../queues';
 import { routes } from '../routes';
 import { PROVIDER_SECRET_KEYS } from '../settings';
 import { workers } from '../workers';
@@ -22,7 +23,11 @@ import type { JambonzEmulator } from './emulators/jambonz';
 import { startEmulator, type RunningEmulator } from './emulators/kit';
 import { LOCAL_SECRET_NAME } from './emulators/secrets';
 import type { StripeEmulator } from './emulators/stripe';
+import { tapOutput } from './output';
+import { startQueuePoller, type RunningQueuePoller } from './queues';
 import { startStreamTailer, type RunningTailer, type StreamTailerOptions } from './streams';
+import { startTrace, type Trace } from './trace';
+import { webhookDeliveryLog } from './webhook-log';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -48,6 +53,11 @@ export interface StackOptions {
    * pass for its subscription: `npm start` does; a test stack starts without it.
    */
   billingClock?: boolean;
+  /**
+   * The handlers' environment beneath what process.env already sets: the suites and the bench pass
+   * their high limits (./limits.ts `SUITE_LIMITS`), which a suite's own setting overrides.
+   */
+  env?: Record<string, string>;
 }
 
 export interface DemoUser {
@@ -79,9 +89,15 @@ export interface LocalStack {
   emulators: Record<string, string>;
   credentials: Record<string, Record<string, string>>;
   tokens: Record<keyof typeof DEMO_USERS, string>;
+  /** The demo customer's API key (every scope, no expiry), made at each start: `.local/stack.json` `apiKeys.customer`. */
+  apiKeys: { customer: string };
   running: RunningEmulator[];
   /** The local event source mappings of the stream workers. */
   streams: RunningTailer;
+  /** What each request and stream-worker invocation did (./trace.ts): the hub's timeline, `npm start`'s short lines. */
+  trace: Trace;
+  /** The local event source mappings of the queue workers (the webhook attempts). */
+  queues: RunningQueuePoller;
   /** The demo customer's Stripe test clock, with `billingClock`. */
   demoClockId?: string;
   /** Mints a token for any local user, as Auth0 would. */
@@ -95,6 +111,16 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
     for (const c of cleanups.reverse()) await c().catch((e: unknown) => console.error(e));
   };
   try {
+    // First: the trace sees every table client the handlers create, and every log line they write.
+    const trace = startTrace();
+    const untap = tapOutput((line) => {
+      trace.line(line);
+      return line;
+    });
+    cleanups.push(async () => {
+      untap();
+      trace.stop();
+    });
     const base = opts.emulatorBasePort ?? 4000;
     const set = createEmulators();
     // Before anything starts: a taken port would otherwise fail seconds later with a raw EADDRINUSE.
@@ -113,12 +139,13 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
 
     const running: RunningEmulator[] = [];
     for (const { definition, portOffset } of set.all) {
-      const emu = await startEmulator(definition, { port: base === 0 ? 0 : base + portOffset });
+      const emu = await startEmulator(definition, { port: base === 0 ? 0 : base + portOffset, onExchange: (e) => trace.providerAnswered(e.trace, e) });
       cleanups.push(emu.close);
       running.push(emu);
     }
     // The handlers read their configuration from the environment, as on Lambda.
     const env: Record<string, string> = {
+      ...Object.fromEntries(Object.entries(opts.env ?? {}).filter(([k]) => process.env[k] === undefined)),
       STAGE: process.env.STAGE === 'test' ? 'test' : 'local',
       TABLE_NAME: tableName,
       DYNAMODB_ENDPOINT: dynamoEndpoint,
@@ -138,8 +165,16 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
     Object.assign(env, { PROVIDER_SECRET_NAME: LOCAL_SECRET_NAME, SECRET_KEYS: Object.keys(secret).join(',') });
     Object.assign(process.env, env);
 
-    const streams = await startStreamTailer({ endpoint: dynamoEndpoint, tableName, workers, root: REPO_ROOT, load: opts.loadWorker, retryBaseMs: opts.streamRetryBaseMs });
+    trace.providers(Object.fromEntries(running.map((e) => [new URL(e.baseUrl).origin, e.name])), [dynamoEndpoint]);
+    const streams = await startStreamTailer({ endpoint: dynamoEndpoint, tableName, workers, root: REPO_ROOT, load: opts.loadWorker, retryBaseMs: opts.streamRetryBaseMs, trace });
     cleanups.push(streams.stop);
+    streams.onRecord((record) => trace.recordRead(record));
+    const sqs = running.find((e) => e.name === 'sqs')!;
+    const queues = await startQueuePoller({ endpoint: sqs.baseUrl, queueUrls: { 'webhook-deliveries': sqs.definition.env(sqs.baseUrl).WEBHOOK_QUEUE_URL! }, workers: queueWorkers, root: REPO_ROOT });
+    cleanups.push(queues.stop);
+    // The webhook deliveries as the stream shows them, newest first, for the hub.
+    const deliveryLog = webhookDeliveryLog(streams);
+    cleanups.push(async () => deliveryLog.stop());
     const deletions = teardownsRepository(tableRef({ tableName, endpoint: dynamoEndpoint }));
     const teardowns = async () =>
       (await deletions.latest()).map((r) => {
@@ -149,7 +184,7 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
       });
     const pool = poolAssignments(tableRef({ tableName, endpoint: dynamoEndpoint }));
     const poolWaiting = async () => (await pool.waiting({ limit: 100 })).map((w) => ({ id: w.userId, description: `waiting since ${w.since}`, ...w }));
-    const hub = await startHub(running, { port: base, streams, teardowns, poolWaiting, docs: { get apiUrl() { return api.url; }, get tokens() { return tokens; } } });
+    const hub = await startHub(running, { port: base, streams, teardowns, poolWaiting, timeline: () => trace.timeline(), webhookDeliveries: async () => deliveryLog.latest(), docs: { get apiUrl() { return api.url; }, get tokens() { return tokens; }, get apiKey() { return apiKeys?.customer; } } });
     cleanups.push(hub.close);
 
     const auth0Url = running.find((e) => e.name === 'auth0')!.baseUrl;
@@ -160,6 +195,7 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
       port: opts.apiPort ?? 3000,
       corsOrigins,
       afterInvoke: () => streams.kick(),
+      trace,
       jwt: { issuer: set.auth0.issuer(), audience: env.AUTH0_AUDIENCE!, jwksUrl: `${auth0Url}/.well-known/jwks.json` },
     });
     cleanups.push(api.close);
@@ -224,6 +260,16 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
       trunkDeviceId: sipgateEnv.SIPGATE_TRUNK_DEVICE_ID!,
     });
 
+    // The demo customer's API key, made by the route's own use case (a token of its own at each start).
+    const { createApiKey } = await import('../../shared/domain/api-keys');
+    const { apiKeysRepository } = await import('../../shared/db/api-keys');
+    const demoKey = await createApiKey(
+      { keys: apiKeysRepository(tableRef({ tableName, endpoint: dynamoEndpoint })) },
+      { id: DEMO_USERS.customer.sub, emailVerified: true, permissions: [], isAdmin: false },
+      { name: 'Demo integration' },
+    );
+    const apiKeys = { customer: demoKey.token };
+
     // The hotline demo: an organisation with its SIP account and a hotline, provisioned before the stack is handed out.
     if (opts.hotlineDemo) {
       const { seedDemoHotline } = await import('./seed-hotlines');
@@ -246,8 +292,11 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
       emulators: Object.fromEntries(running.map((e) => [e.name, e.baseUrl])),
       credentials: Object.fromEntries(running.map((e) => [e.name, e.definition.credentials])),
       tokens,
+      apiKeys,
       running,
       streams,
+      trace,
+      queues,
       demoClockId,
       mintToken: (input) => set.auth0.mintToken(input),
       stop,

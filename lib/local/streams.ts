@@ -23,6 +23,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { filterPattern, type WorkerDef } from '../../shared/streams/worker-def';
 import { dynamoClient } from './dynamo';
 import { handlerLoader, invoke as inScope, lambdaContext, withTimeout } from './lambda';
+import type { Trace } from './trace';
 
 type WorkerHandler = ((event: DynamoDBStreamEvent, context: Context) => Promise<DynamoDBBatchResponse | void>) & {
   lastErrors?: () => Map<string, string>;
@@ -59,6 +60,8 @@ export interface StreamTailerOptions {
   retryBaseMs?: number;
   /** Loads a worker's handler; defaults to importing its file. */
   load?: (file: string) => Promise<WorkerHandler>;
+  /** Records each invocation: its worker, records and their outcome (./trace.ts). */
+  trace?: Pick<Trace, 'workerStarted' | 'workerEnded'>;
 }
 
 export interface RunningTailer {
@@ -171,8 +174,9 @@ export async function startStreamTailer(opts: StreamTailerOptions): Promise<Runn
     let result: DynamoDBBatchResponse | void | undefined;
     let message = '';
     let threw = false;
+    const context = lambdaContext(def.name, INVOKE_TIMEOUT_MS);
+    opts.trace?.workerStarted(context.awsRequestId, def.name, batch);
     try {
-      const context = lambdaContext(def.name, INVOKE_TIMEOUT_MS);
       const done = await withTimeout(
         inScope(context, () => handler({ Records: batch }, context)).then((r) => ({ r })),
         INVOKE_TIMEOUT_MS,
@@ -186,6 +190,7 @@ export async function startStreamTailer(opts: StreamTailerOptions): Promise<Runn
     const errors = handler.lastErrors?.() ?? new Map<string, string>();
     const reported = new Set((result?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
     const failed = threw ? new Set(batch.map(seq)) : reported;
+    opts.trace?.workerEnded(context.awsRequestId, { failed, errors, ...(threw ? { error: message } : {}) });
     if (failed.size === 0) return { ok: true as const };
     const failedFrom = batch.findIndex((r) => failed.has(seq(r)));
     return { ok: false as const, failedFrom: Math.max(0, failedFrom), failed, threw, errors, message: message || 'reported as failed' };

@@ -149,7 +149,7 @@ export const listCustomers = {
   access: 'admin',
   summary: 'The customers, or a search among them',
   description:
-    'Every customer (anyone with settings, a subscription, or both; each once), newest first, a page at a time, from an index the table\'s stream keeps: a change shows within seconds. `q` searches email, name and company by the start of any word (each word of `q` must start one), in any case, accents folded. Pass `nextCursor` back as `cursor`, with the same `q`, for the next page.',
+    'Every customer (anyone with settings, a subscription, or both; each once), newest first, a page at a time, from an index the table\'s stream keeps: a change shows within seconds. `q` searches email, name and company by the start of any word (each word of `q` must start one), in any case, accents folded. Pass `nextCursor` back as `cursor`, with the same `q`, for the next page. Each customer shows how many developer API keys the account holds (never the keys).',
   tags: ['admin'],
   request: { query: ListCustomersQuery },
   response: { status: 200, body: CustomerPage, description: 'One page of customers.' },

@@ -60,6 +60,7 @@ export const createOrganization = {
   request: { body: NewOrganization },
   response: { status: 201, body: Organization, description: 'The organisation, with its integer id.' },
   errors: [{ status: 409, slugs: ['quota-organizations'], description: '`quota-organizations`: the caller has created as many organisations as a user may; nothing was created.' }],
+  accountState: 'in-partition-read',
   uses: { table: 'write' },
 } satisfies RouteDef;
 
@@ -85,6 +86,7 @@ export const addOrganizationMember = {
         "`member-exists`: the person is a member already. `invitation-pending`: the person has been invited already and has not answered. `user-account-deleted`: the person's account is deleted or being deleted; nothing was written.",
     },
   ],
+  accountState: 'in-partition-read',
   uses: { table: 'write' },
 } satisfies RouteDef;
 
@@ -101,6 +103,7 @@ export const acceptOrganizationInvitation = {
   request: { params: InvitationPath },
   response: { status: 200, body: OrganizationMembership, description: 'The membership.' },
   errors: [{ status: 404, slugs: ['not-found'], description: '`not-found`: the caller has no invitation to (and is no member of) an organisation with this id.' }],
+  accountState: 'in-partition-read',
   uses: { table: 'write' },
 } satisfies RouteDef;
 
@@ -116,6 +119,7 @@ export const declineOrganizationInvitation = {
   request: { params: InvitationPath },
   response: { status: 204, description: 'Declined.' },
   errors: [{ status: 404, slugs: ['not-found'], description: '`not-found`: the caller has no pending invitation to an organisation with this id (an accepted one is a membership).' }],
+  accountState: 'in-partition-read',
   uses: { table: 'write' },
 } satisfies RouteDef;
 
@@ -132,6 +136,7 @@ export const setOrganizationAccess = {
   request: { body: OrganizationAccess },
   response: { status: 200, body: OrganizationAccessState, description: "The caller's integer user id and their organisations with their consent." },
   errors: [{ status: 404, slugs: ['not-found'], description: '`not-found`: `organizationID` names no organisation the caller is a member of (an invitation not yet accepted is none).' }],
+  accountState: 'in-partition-read',
   uses: { table: 'write' },
 } satisfies RouteDef;
 
@@ -161,6 +166,7 @@ export const createSipAccount = {
       description: '`sip-account-exists`: the organisation has its SIP account with other data. `sip-account-being-created`: another request is making it right now; retry in a moment.',
     },
   ],
+  accountState: 'in-partition-read',
   uses: { table: 'write', providers: ['jambonz'] },
 } satisfies RouteDef;
 
@@ -176,6 +182,7 @@ export const checkSipAccount = {
   request: { params: OrganizationPath },
   response: { status: 200, body: SipAccountExists, description: '`exists`: the SIP account is ready.' },
   errors: [ORG_404],
+  accountState: 'in-partition-read',
   uses: { table: 'read' },
 } satisfies RouteDef;
 
@@ -191,6 +198,7 @@ export const listAgentPhones = {
   request: { query: ListAgentPhonesQuery },
   response: { status: 200, body: AgentPhoneList, description: 'The phones, by id.' },
   errors: [ORG_404, OWNER_403],
+  accountState: 'in-partition-read',
   uses: { table: 'read' },
 } satisfies RouteDef;
 
@@ -215,6 +223,7 @@ export const createAgentPhone = {
       description: "`quota-agent-phones`: the owner has as many agent phones as a user may. `user-account-deleted`: the owner's account is deleted or being deleted. Nothing was written.",
     },
   ],
+  accountState: 'in-partition-read',
   uses: { table: 'write' },
 } satisfies RouteDef;
 
@@ -234,6 +243,7 @@ export const updateAgentPhone = {
     { status: 404, slugs: ['not-found'], description: '`not-found`: no agent phone with this id, or no organisation of the caller\'s with `organization_id`.' },
     OWNER_403,
   ],
+  accountState: 'in-partition-read',
   uses: { table: 'write' },
 } satisfies RouteDef;
 
@@ -249,6 +259,7 @@ export const listHotlines = {
   request: { query: ListHotlinesQuery },
   response: { status: 200, body: HotlinePage, description: 'One page, and `totalHotlines`.' },
   errors: [ORG_404],
+  accountState: 'in-partition-read',
   uses: { table: 'read' },
 } satisfies RouteDef;
 
@@ -274,6 +285,7 @@ export const createHotline = {
         '`sip-account-required`: the organisation has no SIP account yet; `agent-not-member`: an agent is not a member of the organisation (or invited and not yet accepted); `quota-hotlines`: the organisation has as many hotlines as it may. Nothing was created.',
     },
   ],
+  accountState: 'in-partition-read',
   uses: { table: 'write' },
 } satisfies RouteDef;
 
@@ -289,6 +301,7 @@ export const getHotline = {
   request: { params: HotlinePath },
   response: { status: 200, body: Hotline, description: 'The hotline.' },
   errors: [HOTLINE_404],
+  accountState: 'in-partition-read',
   uses: { table: 'read' },
 } satisfies RouteDef;
 
@@ -305,6 +318,7 @@ export const updateHotline = {
   request: { params: HotlinePath, body: HotlineInput },
   response: { status: 200, body: Hotline, description: 'The hotline.' },
   errors: [HOTLINE_404, ADMIN_403, { status: 409, slugs: ['agent-not-member'], description: '`agent-not-member`: an agent is not a member of the organisation (or invited and not yet accepted).' }],
+  accountState: 'in-partition-read',
   uses: { table: 'write' },
 } satisfies RouteDef;
 
@@ -320,6 +334,7 @@ export const listCallLogs = {
   request: { params: HotlinePath, query: PageOnlyQuery },
   response: { status: 200, body: CallLogPage, description: 'One page, and `totalCallLogs`.' },
   errors: [HOTLINE_404],
+  accountState: 'in-partition-read',
   uses: { table: 'read' },
 } satisfies RouteDef;
 
@@ -335,6 +350,7 @@ export const getCallLog = {
   request: { params: CallLogPath },
   response: { status: 200, body: CallLog, description: 'The call log with its entries.' },
   errors: [{ status: 404, slugs: ['not-found'], description: "`not-found`: no such hotline of the caller's organisations, or no such log on it." }],
+  accountState: 'in-partition-read',
   uses: { table: 'read' },
 } satisfies RouteDef;
 
@@ -350,6 +366,7 @@ export const listHotlineRecords = {
   request: { params: HotlinePath, query: PageOnlyQuery },
   response: { status: 200, body: RecordPage, description: 'One page, and `totalRecords`.' },
   errors: [HOTLINE_404],
+  accountState: 'in-partition-read',
   uses: { table: 'read' },
 } satisfies RouteDef;
 

@@ -1,6 +1,6 @@
 // The customer's custom tools: functions the assistant calls during live calls, answered by the
-// customer's own endpoint through Fonella's Vapi webhook. The portal's token today (and the developer
-// API's keys with their tools scope). Each route acts on the token's `sub` only: another account's
+// customer's own endpoint through Fonella's Vapi webhook. The portal's token, or a developer API key
+// with the `tools:manage` scope. Each route acts on the token's `sub` only: another account's
 // tool is answered as a missing one.
 // Entries follow the rules in ./index.ts.
 import type { RouteDef } from '../../shared/http/route-def';
@@ -27,6 +27,7 @@ export const createTool = {
   path: '/v1/me/tools',
   handler: 'functions/me/create-tool.ts',
   access: 'user',
+  apiKeyScopes: ['tools:manage'],
   summary: 'Add a custom tool to the assistant',
   description:
     "The tool is attached to the caller's assistant at Vapi at once (its calls go to Fonella's webhook, never straight to the URL); should Vapi or the table fail, nothing is attached. The signing secret (`whsec_...`) is answered this once. During a call, when the model calls the tool, Fonella POSTs to the tool's URL the JSON `{type: \"tool.call\", timestamp, data: {toolCallId, toolId, name, arguments, call: {id, callerNumber}}}`, signed by the Standard Webhooks scheme with the tool's own secret: `webhook-id` (the tool call's id), `webhook-timestamp`, `webhook-signature` (`v1,<base64 HMAC-SHA256 of \"id.timestamp.body\">`). A 2xx answer within the tool's timeout is the result the model reads, as its text (at most 8 KB); a timeout, another status, a larger answer or an unreachable URL becomes an error the assistant can tell the caller about (and the `failed` message is said, if the tool has one). The URL is checked again at every call (a public address; redirects are not followed).",
@@ -49,6 +50,7 @@ export const listTools = {
   path: '/v1/me/tools',
   handler: 'functions/me/list-tools.ts',
   access: 'user',
+  apiKeyScopes: ['tools:manage'],
   summary: "The caller's custom tools",
   description: 'Every tool attached to the caller\'s assistant, oldest first; secrets only masked.',
   tags: ['tools'],
@@ -62,6 +64,7 @@ export const getTool = {
   path: '/v1/me/tools/{toolId}',
   handler: 'functions/me/get-tool.ts',
   access: 'user',
+  apiKeyScopes: ['tools:manage'],
   summary: 'One custom tool',
   description: "The tool by its id, as the model sees it and where its calls go; its secret only masked. Another account's tool is answered as if it did not exist.",
   tags: ['tools'],
@@ -77,6 +80,7 @@ export const updateTool = {
   path: '/v1/me/tools/{toolId}',
   handler: 'functions/me/update-tool.ts',
   access: 'user',
+  apiKeyScopes: ['tools:manage'],
   summary: 'Replace a custom tool',
   description:
     "Every field as in the creation (what the body leaves out takes its default); the id and the signing secret stay. The assistant at Vapi gets the changed tool at once; should Vapi or the table fail, the tool stays as it was.",
@@ -93,6 +97,7 @@ export const deleteTool = {
   path: '/v1/me/tools/{toolId}',
   handler: 'functions/me/delete-tool.ts',
   access: 'user',
+  apiKeyScopes: ['tools:manage'],
   summary: 'Remove a custom tool',
   description: "The tool is detached from the assistant at Vapi and deleted; should Vapi or the table fail, it stays attached. Its past calls stay on the calls they were made in.",
   tags: ['tools'],

@@ -4,15 +4,17 @@ import type { RouteDef } from '../../shared/http/route-def';
 import { INVALID_CURSOR } from '../../shared/db/cursor';
 import { Assistant, AssistantSetup } from '../../shared/schemas/assistant';
 import { PlanChangeRequest, Subscription, SubscriptionCreated, SubscriptionRequest } from '../../shared/schemas/billing';
-import { CallDetail, CallListQuery, CallPage, CallPath } from '../../shared/schemas/calls';
+import { CallDeletion, CallDetail, CallListQuery, CallPage, CallPath } from '../../shared/schemas/calls';
 import { CallReportAccepted, CallReportRequest } from '../../shared/schemas/calls-report';
 import { Profile, Settings } from '../../shared/schemas/me';
 import { Integration, IntegrationRequest, RemoveIntegrationsQuery } from '../../shared/schemas/integrations';
+import { DataExport, ExportPath } from '../../shared/schemas/exports';
 import { EmailConfirmationRequest, SettingsUpdate } from '../../shared/schemas/settings';
 import { AccountDeletionRequest, Teardown } from '../../shared/schemas/teardown';
 import { FREE_FORM_MAX_BYTES } from '../../shared/schemas/free-form';
 import { DEVICE_INFO_MAX_BYTES, DeviceRegistered, DeviceRegistration } from '../../shared/schemas/devices';
 import { Referral, ReferralRequest } from '../../shared/schemas/partner';
+import { ApiKeyCreated, ApiKeyList, ApiKeyPath, ApiKeyRequest } from '../../shared/schemas/api-keys';
 
 export const getMe = {
   name: 'getMe',
@@ -24,7 +26,7 @@ export const getMe = {
   description: 'Settings, subscription, assistant, integrations and referral. The first call creates the settings from the token.',
   tags: ['me'],
   response: { status: 200, body: Profile, description: "The caller's profile." },
-  accountState: 'in-partition-query',
+  accountState: 'in-partition-read',
   uses: { table: 'write' },
 } satisfies RouteDef;
 
@@ -49,6 +51,7 @@ export const updateSettings = {
       retryAfter: 'Seconds until the day (UTC) ends.',
     },
   ],
+  accountState: 'in-partition-read',
   uses: { table: 'write' },
 } satisfies RouteDef;
 
@@ -77,6 +80,7 @@ export const confirmEmail = {
       description: '`email-confirmation-expired`: the link is older than 24 hours; enter the address in the settings again for a new one. Nothing changed.',
     },
   ],
+  accountState: 'in-partition-read',
   uses: { table: 'write' },
 } satisfies RouteDef;
 
@@ -104,7 +108,7 @@ export const putAssistant = {
       description: '`assistant-busy`: another request of the same user is changing the assistant (its custom tools, say) right now; nothing was changed. Retry in a moment.',
     },
   ],
-  accountState: 'in-partition-query',
+  accountState: 'in-partition-read',
   uses: { table: 'write', providers: ['vapi'] },
 } satisfies RouteDef;
 
@@ -177,7 +181,7 @@ export const createSubscription = {
       description: '`subscription-exists`: the caller has a subscription that is not over (active, past due or incomplete), or another request is creating one; nothing was created.',
     },
   ],
-  accountState: 'in-partition-query',
+  accountState: 'in-partition-read',
   uses: { table: 'write', providers: ['stripe'] },
 } satisfies RouteDef;
 
@@ -200,7 +204,7 @@ export const changePlan = {
       description: '`no-subscription`: the caller has no subscription that runs. `payment-pending`: the subscription waits for its first payment (`incomplete`); confirm it first. `same-plan`: the subscription is on that plan already and nothing is pending.',
     },
   ],
-  accountState: 'in-partition-query',
+  accountState: 'in-partition-read',
   uses: { table: 'write', providers: ['stripe'] },
 } satisfies RouteDef;
 
@@ -216,6 +220,7 @@ export const listCalls = {
   request: { query: CallListQuery },
   response: { status: 200, body: CallPage, description: 'One page of calls.' },
   errors: [{ status: 400, slugs: [INVALID_CURSOR], description: '`invalid-cursor`: `cursor` is not a `nextCursor` this listing answered; start again without one.' }],
+  apiKeyScopes: ['calls:read'],
   uses: { table: 'read' },
 } satisfies RouteDef;
 
@@ -232,7 +237,63 @@ export const getCall = {
   request: { params: CallPath },
   response: { status: 200, body: CallDetail, description: 'The call.' },
   errors: [{ status: 404, slugs: ['not-found'], description: '`not-found`: no call of the caller has this id.' }],
+  apiKeyScopes: ['calls:read'],
   uses: { table: 'read' },
+} satisfies RouteDef;
+
+export const deleteCall = {
+  name: 'deleteCall',
+  method: 'DELETE',
+  path: '/v1/me/calls/{callId}',
+  handler: 'functions/me/delete-call.ts',
+  access: 'user',
+  summary: 'Delete one of the caller\'s calls, here and at Vapi',
+  description:
+    "For a caller who asks to have their data erased: the call disappears from `GET /v1/me/calls` and `GET /v1/me/calls/{callId}` with this answer, and a worker then deletes it at Vapi (transcript, recording, analysis) and our rows (the call, its reports), in steps that resume where they stopped. The portal's token only: API keys, which read calls, do not delete them. Another user's call, one past its retention, or one deleted already is answered as if it did not exist. Takes no body.",
+  tags: ['me', 'privacy'],
+  request: { params: CallPath },
+  response: { status: 202, body: CallDeletion, description: 'The call is gone from the lists; its data is being removed.' },
+  errors: [{ status: 404, slugs: ['not-found'], description: '`not-found`: no call of the caller has this id (or its deletion was asked for already); nothing changed.' }],
+  uses: { table: 'write' },
+} satisfies RouteDef;
+
+export const createExport = {
+  name: 'createExport',
+  method: 'POST',
+  path: '/v1/me/exports',
+  handler: 'functions/me/create-export.ts',
+  access: 'user',
+  summary: 'Export everything Fonella holds about the account',
+  description:
+    "Starts an export (GDPR Art. 15 and 20) of everything Fonella keeps about the caller's account: settings, subscription and payment history, the assistant's configuration, phone lines (without SIP passwords), devices (without push tokens), calls with summaries and transcripts, call reports, referral, earlier exports, and the hotline organisations the caller administers. A worker writes one JSON document (its `schemaVersion` says its shape; `sectionIndex` lists what each section holds) and the calls as CSV, and emails the caller's verified address when it is ready; `GET /v1/me/exports/{exportId}` then answers a short-lived download link per file. The files are deleted after the stated days. One export at a time, and a few a day (3 unless the stage says otherwise). The portal's token only. Takes no body.",
+  tags: ['me', 'privacy'],
+  response: { status: 202, body: DataExport, description: 'The export is being made (`running`).' },
+  errors: [
+    { status: 409, slugs: ['export-running'], description: '`export-running`: an export of the account is being made; ask again once it is ready. Nothing was started.' },
+    {
+      status: 429,
+      slugs: ['rate-limited'],
+      description: '`rate-limited`: the caller asked for more exports today than the limit allows; nothing was started. Retry after `Retry-After` seconds, when the day (UTC) ends.',
+      retryAfter: 'Seconds until the day (UTC) ends.',
+    },
+  ],
+  uses: { table: 'write' },
+} satisfies RouteDef;
+
+export const getExport = {
+  name: 'getExport',
+  method: 'GET',
+  path: '/v1/me/exports/{exportId}',
+  handler: 'functions/me/get-export.ts',
+  access: 'user',
+  summary: 'One of the caller\'s data exports, with its download links',
+  description:
+    "The export's state; once `ready`, a link per file (a presigned GET of the exports bucket) that works for a few minutes (15 unless the stage says otherwise): ask again for fresh ones. Another user's export is answered as if it did not exist.",
+  tags: ['me', 'privacy'],
+  request: { params: ExportPath },
+  response: { status: 200, body: DataExport, description: 'The export.' },
+  errors: [{ status: 404, slugs: ['not-found'], description: '`not-found`: no export of the caller has this id.' }],
+  uses: { table: 'read', exportsBucket: 'read' },
 } satisfies RouteDef;
 
 export const addIntegration = {
@@ -267,7 +328,7 @@ export const addIntegration = {
         "`number-not-on-account`: the number is not one of Fonella's Sipgate account. `number-unavailable`: the number rings Fonella's pool trunk or another line. Nothing was created.",
     },
   ],
-  accountState: 'in-partition-query',
+  accountState: 'in-partition-read',
   uses: { table: 'write', providers: ['vapi', 'sipgate'] },
 } satisfies RouteDef;
 
@@ -313,6 +374,7 @@ export const saveReferral = {
       description: "`referral-self`: the code is the caller's own partner account's. `referral-partner-inactive`: the partner is disabled or not yet active.",
     },
   ],
+  accountState: 'in-partition-read',
   uses: { table: 'write' },
 } satisfies RouteDef;
 
@@ -328,5 +390,73 @@ export const deleteMe = {
   tags: ['me'],
   request: { body: AccountDeletionRequest, maxBodyBytes: FREE_FORM_MAX_BYTES },
   response: { status: 202, body: Teardown, description: 'The deletion is under way: its id, steps and the resources it removes.' },
+  accountState: 'in-partition-read',
+  uses: { table: 'write' },
+} satisfies RouteDef;
+
+// The developer API's keys. A key reaches these routes whatever its scopes (any one of the three), as
+// the portal's token does: listing shows no secret, and creating and deleting are bounded by the key's
+// own scopes (a key makes or deletes only keys whose scopes it has itself: shared/domain/api-keys.ts).
+
+export const createApiKey = {
+  name: 'createApiKey',
+  method: 'POST',
+  path: '/v1/me/api-keys',
+  handler: 'functions/me/create-api-key.ts',
+  access: 'user',
+  summary: 'Create an API key',
+  description:
+    "A key for the caller's own integrations: `Authorization: Bearer fon_live_…` then works where its scopes reach, as the portal's token does, for this account only (never admin or partner routes). Takes the portal's token or an API key; a key may create only keys with scopes it has itself. The whole token is in this answer only: the table keeps its SHA-256. At most 10 keys per account.",
+  tags: ['developer'],
+  request: { body: ApiKeyRequest, maxBodyBytes: 1_024 },
+  response: { status: 201, body: ApiKeyCreated, description: 'The key, with its whole token (shown this once).' },
+  errors: [
+    {
+      status: 400,
+      slugs: ['api-key-expiry-invalid'],
+      description: '`api-key-expiry-invalid`: `expiresAt` is not in the future, or more than 365 days ahead; `errors` names `body.expiresAt`. Nothing was created.',
+    },
+    {
+      status: 403,
+      slugs: ['insufficient-scope'],
+      description: '`insufficient-scope`: the calling API key asked for a scope it does not have itself (the answer names it). Nothing was created.',
+    },
+    { status: 409, slugs: ['quota-api-keys'], description: '`quota-api-keys`: the account holds 10 keys already; delete one first. Nothing was created.' },
+  ],
+  apiKeyScopes: ['webhooks:manage', 'calls:read', 'tools:manage'],
+  uses: { table: 'write' },
+} satisfies RouteDef;
+
+export const listApiKeys = {
+  name: 'listApiKeys',
+  method: 'GET',
+  path: '/v1/me/api-keys',
+  handler: 'functions/me/list-api-keys.ts',
+  access: 'user',
+  summary: "The caller's API keys",
+  description: "The account's keys, newest first: name, scopes, the token's first 16 characters (`prefix`), creation, expiry and last use (to the minute). The whole token is never answered again. Takes the portal's token or an API key.",
+  tags: ['developer'],
+  response: { status: 200, body: ApiKeyList, description: "The account's keys." },
+  apiKeyScopes: ['webhooks:manage', 'calls:read', 'tools:manage'],
+  uses: { table: 'read' },
+} satisfies RouteDef;
+
+export const deleteApiKey = {
+  name: 'deleteApiKey',
+  method: 'DELETE',
+  path: '/v1/me/api-keys/{keyId}',
+  handler: 'functions/me/delete-api-key.ts',
+  access: 'user',
+  summary: 'Delete an API key',
+  description:
+    "Deletes the key: from the next request on its token is refused (401 `api-key-invalid`), so any integration using it stops at once. Takes the portal's token or an API key; a key may delete only keys whose scopes it has itself (itself included). Takes no body.",
+  tags: ['developer'],
+  request: { params: ApiKeyPath },
+  response: { status: 204, description: 'Deleted.' },
+  errors: [
+    { status: 403, slugs: ['insufficient-scope'], description: '`insufficient-scope`: the calling API key lacks a scope of the key it would delete (the answer names it). Nothing was deleted.' },
+    { status: 404, slugs: ['api-key-not-found'], description: '`api-key-not-found`: the account has no key with this id.' },
+  ],
+  apiKeyScopes: ['webhooks:manage', 'calls:read', 'tools:manage'],
   uses: { table: 'write' },
 } satisfies RouteDef;

@@ -41,6 +41,7 @@ export const getPartner = {
     "The caller's partner account: profile, public code and referral link, payout details (masked), the customers it referred (name, plan and since, nothing more) and its commission for this and last month, from the referred customers' subscriptions at the plans' monthly prices.",
   tags: ['partner'],
   response: { status: 200, body: PartnerProfile, description: "The caller's partner account." },
+  accountState: 'in-partition-read',
   uses: { table: 'read' },
 } satisfies RouteDef;
 
@@ -63,5 +64,6 @@ export const savePayoutDetails = {
       description: '`payout-details-changed`: other saves of the same details kept coming between this one\'s read and write; nothing was saved. Send it again.',
     },
   ],
+  accountState: 'in-partition-read',
   uses: { table: 'write', payoutKey: 'encrypt' },
 } satisfies RouteDef;

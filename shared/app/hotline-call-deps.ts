@@ -2,17 +2,20 @@
 import { hotlineConfig } from '../config/hotlines';
 import { agentPhonesRepository } from '../db/agent-phones';
 import type { TableRef } from '../db/client';
+import { itemsReader } from '../db/get-items';
+import { hotlineCallsRepository } from '../db/hotline-calls';
 import { hotlineChannelsRepository } from '../db/hotline-channels';
 import { hotlinesRepository } from '../db/hotlines';
-import { organizationsRepository } from '../db/organizations';
 import type { CallDeps } from '../domain/hotline-calls';
 
 export function hotlineCallDeps(t: TableRef): CallDeps {
   const c = hotlineConfig();
+  const hotlines = hotlinesRepository(t);
   return {
-    hotlines: hotlinesRepository(t),
+    hotlines,
     channels: hotlineChannelsRepository(t),
-    organizations: organizationsRepository(t),
+    calls: hotlineCallsRepository(t, hotlines),
+    read: itemsReader(t),
     phones: agentPhonesRepository(t),
     hookBaseUrl: c.hookBaseUrl,
     dialTimeoutSeconds: c.dialTimeoutSeconds,

@@ -1,8 +1,9 @@
 // The three plans Fonella sells, and the Stripe price each is billed with: one place for what
 // GET /v1/public/plans shows and what the billing routes charge. They are product configuration, so
-// they live here rather than in a table; PLANS_JSON may replace the catalogue per stage (same shape),
-// STRIPE_PRICE_<PLAN> names each plan's price in the stage's Stripe account (locally, what the Stripe
-// emulator offers: LOCAL_PLAN_PRICES, at the catalogue's amounts).
+// they live here rather than in a table; PLANS_JSON may replace the catalogue per stage (same shape;
+// the local stack and the tests default to LOCAL_PLANS), STRIPE_PRICE_<PLAN> names each plan's price in
+// the stage's Stripe account (locally, what the Stripe emulator offers: LOCAL_PLAN_PRICES, at the
+// catalogue's amounts).
 import * as z from '../zod';
 import { defineConfig } from './define';
 
@@ -24,6 +25,8 @@ export const Plan = z
   .register(z.globalRegistry, { id: 'Plan' });
 export type Plan = z.infer<typeof Plan>;
 
+const FONELLA_NUMBER = 'Fonella phone number';
+
 export const DEFAULT_PLANS: Plan[] = [
   {
     id: 'starter',
@@ -31,7 +34,7 @@ export const DEFAULT_PLANS: Plan[] = [
     monthlyPriceCents: 2900,
     currency: 'EUR',
     includedMinutes: 100,
-    features: ['AI assistant answers your calls', 'Email summary after every call', 'Fonella phone number'],
+    features: ['AI assistant answers your calls', 'Email summary after every call', FONELLA_NUMBER],
     includesPoolNumber: true,
   },
   {
@@ -54,6 +57,20 @@ export const DEFAULT_PLANS: Plan[] = [
   },
 ];
 
+/**
+ * The catalogue of the local stack and the tests (their default for PLANS_JSON): the same plans, ids and
+ * prices, but Starter comes without a pool number, so that a plan without one exists where the
+ * lifecycle can be tried: a downgrade to Starter gives the number back at the period's end (announced
+ * by email), and a customer on Starter waits for none.
+ */
+export const LOCAL_PLANS: Plan[] = DEFAULT_PLANS.map((plan) => {
+  const [, ...rest] = plan.features;
+  if (plan.id === 'starter') return { ...plan, features: plan.features.filter((f) => f !== FONELLA_NUMBER), includesPoolNumber: false };
+  // "Everything in Starter" no longer brings the number: Business, the first plan with one, names it.
+  if (plan.id === 'business') return { ...plan, features: [plan.features[0]!, FONELLA_NUMBER, ...rest] };
+  return plan;
+});
+
 export const plansConfig = defineConfig(
   'plans',
   z.pipe(
@@ -75,6 +92,7 @@ export const plansConfig = defineConfig(
       return { plans: parsed.data };
     }),
   ),
+  { PLANS_JSON: JSON.stringify(LOCAL_PLANS) },
 );
 
 /** The Stripe price ids the local Stripe emulator offers, one per plan. */

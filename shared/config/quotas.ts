@@ -3,9 +3,9 @@
 // ring. How many organisations one user may create, how many hotlines one organisation may have and
 // how many agent phones one user may own. The counts live in the table (shared/db/quotas.ts), taken
 // in the same transaction as the creation. On a deployed stage CDK sets the variables from the
-// `fonella` context (lib/settings.ts `quotas`); locally the defaults are high enough for the test
-// suites, the fuzzer and the bench, and a test stack that wants to meet a quota sets a low one in its
-// environment.
+// `fonella` context (lib/settings.ts `quotas`). The local defaults are a stage's defaults
+// (test/infra/deploy-env.test.ts holds them equal); the test suites and the bench set high quotas
+// explicitly (lib/local/limits.ts `SUITE_LIMITS`), and a suite that wants to meet one sets it low.
 import * as z from '../zod';
 import { defineConfig, positiveInt } from './define';
 
@@ -24,9 +24,9 @@ export const quotaConfig = defineConfig(
     })),
   ),
   {
-    QUOTA_ORGANIZATIONS_PER_USER: '10000',
-    QUOTA_HOTLINES_PER_ORGANIZATION: '10000',
-    QUOTA_AGENT_PHONES_PER_USER: '10000',
+    QUOTA_ORGANIZATIONS_PER_USER: '3',
+    QUOTA_HOTLINES_PER_ORGANIZATION: '10',
+    QUOTA_AGENT_PHONES_PER_USER: '10',
   },
 );
 

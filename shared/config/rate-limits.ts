@@ -2,9 +2,10 @@
 // signed-in user may make Fonella email per day: call reports to the review inbox (per call and per
 // user) and links confirming a changed address. The counters live in the table
 // (shared/db/rate-limits.ts), so the limit holds across every Lambda instance. On a deployed stage CDK
-// sets the variables from the `fonella` context (lib/settings.ts `publicFormRateLimits`, `mailBounds`);
-// locally the defaults are high enough for the test suites and the fuzzer, and a test stack that
-// wants to meet the limit sets a low one in its environment.
+// sets the variables from the `fonella` context (lib/settings.ts `publicFormRateLimits`, `mailBounds`).
+// The local defaults are a stage's defaults, so `npm start` refuses what a stage refuses
+// (test/infra/deploy-env.test.ts holds them equal); the test suites and the bench set high limits
+// explicitly (lib/local/limits.ts `SUITE_LIMITS`), and a suite that wants to meet one sets it low.
 import * as z from '../zod';
 import { defineConfig, positiveInt } from './define';
 
@@ -69,14 +70,14 @@ export const rateLimitConfig = defineConfig(
     ),
   ),
   {
-    RATE_LIMIT_CONTACT_PER_HOUR: '10000',
-    RATE_LIMIT_CONTACT_WITHOUT_TOKEN_PER_HOUR: '10000',
-    RATE_LIMIT_CONTACT_WITHOUT_TOKEN_PER_EMAIL_PER_DAY: '10000',
-    RATE_LIMIT_SUPPORT_TICKET_PER_HOUR: '10000',
-    RATE_LIMIT_CALLBACK_PER_HOUR: '10000',
-    RATE_LIMIT_CALLBACK_PER_NUMBER_PER_DAY: '10000',
-    RATE_LIMIT_CALL_REPORTS_PER_CALL_PER_DAY: '10000',
-    RATE_LIMIT_CALL_REPORTS_PER_USER_PER_DAY: '10000',
-    RATE_LIMIT_EMAIL_CONFIRMATIONS_PER_USER_PER_DAY: '10000',
+    RATE_LIMIT_CONTACT_PER_HOUR: '10',
+    RATE_LIMIT_CONTACT_WITHOUT_TOKEN_PER_HOUR: '3',
+    RATE_LIMIT_CONTACT_WITHOUT_TOKEN_PER_EMAIL_PER_DAY: '2',
+    RATE_LIMIT_SUPPORT_TICKET_PER_HOUR: '10',
+    RATE_LIMIT_CALLBACK_PER_HOUR: '10',
+    RATE_LIMIT_CALLBACK_PER_NUMBER_PER_DAY: '3',
+    RATE_LIMIT_CALL_REPORTS_PER_CALL_PER_DAY: '3',
+    RATE_LIMIT_CALL_REPORTS_PER_USER_PER_DAY: '10',
+    RATE_LIMIT_EMAIL_CONFIRMATIONS_PER_USER_PER_DAY: '5',
   },
 );

@@ -10,7 +10,7 @@ import type { TableRef } from './client';
 import { conditionFailed, retryingConflicts } from './conditional';
 import { queryAll } from './query-all';
 import { nextId, padId } from './counters';
-import { userIdOfPk, userPk } from './keys';
+import { USER_PK_PREFIX, afterPrefix, idOfKeyParser, userIdOfPk, userPk } from './keys';
 import { quotaReached, quotaTake } from './quotas';
 import { accountOpenCheck } from './teardowns';
 
@@ -25,9 +25,23 @@ export interface AgentPhoneRow {
   updatedAt: string;
 }
 
-const SK_PREFIX = 'HOTLINE#PHONE#';
+/** The sort-key prefix of a user's agent phones. */
+export const AGENT_PHONE_SK_PREFIX = 'HOTLINE#PHONE#';
+const SK_PREFIX = AGENT_PHONE_SK_PREFIX;
+/** The stream filter of the phone rows. */
+export const AGENT_PHONE_KEYS = { pk: USER_PK_PREFIX, sk: SK_PREFIX } as const;
 const phoneKey = (sub: string, id: number) => ({ pk: userPk(sub), sk: `${SK_PREFIX}${padId(id)}` });
 const lookupKey = (id: number) => ({ gsi1pk: `AGENT_PHONE#${id}`, gsi1sk: 'AGENT_PHONE' });
+
+/** The phone a phone row's keys (a stream record's) name, with its owner. */
+export const agentPhoneIdOfKey = /* @__PURE__ */ idOfKeyParser<{ sub: string; id: number }>(
+  'an agent phone',
+  ({ pk, sk }) => {
+    const digits = afterPrefix(sk, SK_PREFIX);
+    return { sub: userIdOfPk(pk), id: digits && /^[0-9]+$/.test(digits) ? Number(digits) : undefined };
+  },
+  ({ sub, id }) => phoneKey(sub, id),
+);
 
 export function agentPhonesRepository(t: TableRef) {
   return {
@@ -62,11 +76,12 @@ export function agentPhonesRepository(t: TableRef) {
       }
     },
 
-    /** The owner's phones, by id. */
-    async listByOwner(sub: string): Promise<AgentPhoneRow[]> {
+    /** The owner's phones, by id (`consistent`: a strongly consistent Query). */
+    async listByOwner(sub: string, opts: { consistent?: boolean } = {}): Promise<AgentPhoneRow[]> {
       const out = await queryAll<AgentPhoneRow>(t, {
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
         ExpressionAttributeValues: { ':pk': userPk(sub), ':sk': SK_PREFIX },
+        ...(opts.consistent ? { ConsistentRead: true } : {}),
       });
       return out.map(view);
     },

@@ -4,6 +4,7 @@
 // emails the review team from the row's INSERT and marks it (`mailId`, conditional on not being set),
 // so a retried record sends nothing twice.
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { queryAll } from './query-all';
 import type { Locale } from '../model/locale';
 import type { TableRef } from './client';
 import { applied } from './conditional';
@@ -64,6 +65,18 @@ export function callReportsRepository(t: TableRef) {
     async get(id: CallReportId): Promise<CallReportRow | undefined> {
       const res = await t.doc.send(new GetCommand({ TableName: t.tableName, Key: key(id), ConsistentRead: true }));
       return res.Item ? strip(res.Item) : undefined;
+    },
+
+    /** The keys of every report of one call (a deletion of the call removes them). */
+    async keysOfCall(userId: string, callId: string): Promise<{ pk: string; sk: string }[]> {
+      const rows = await queryAll(t, {
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :report)',
+        FilterExpression: 'callId = :callId',
+        ExpressionAttributeValues: { ':pk': userPk(userId), ':report': CALL_REPORT_KEYS.sk, ':callId': callId },
+        ProjectionExpression: 'pk, sk',
+        ConsistentRead: true,
+      });
+      return rows.map((r) => ({ pk: String(r.pk), sk: String(r.sk) }));
     },
 
     /** Marks the team's email sent; false when it was already marked (or the row is gone). */

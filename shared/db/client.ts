@@ -27,14 +27,16 @@ export const TABLE_CLIENT_LIMITS = {
 } as const;
 
 let cached: TableRef | undefined;
-let onClient: ((client: DynamoDBClient) => void) | undefined;
+const observers = new Set<(client: DynamoDBClient) => void>();
 
 /**
  * Local tooling only, never set on Lambda: `hook` sees every client `tableRef` creates from now on
- * (the bench adds a middleware that counts table round trips). It imports nothing: a bundle grows by a few bytes.
+ * (the bench adds a middleware that counts table round trips, the local runtime one that traces each
+ * invocation's commands); the answer removes it. It imports nothing: a bundle grows by a few bytes.
  */
-export function observeDynamoClients(hook: ((client: DynamoDBClient) => void) | undefined): void {
-  onClient = hook;
+export function observeDynamoClients(hook: (client: DynamoDBClient) => void): () => void {
+  observers.add(hook);
+  return () => void observers.delete(hook);
 }
 
 export function table(): TableRef {
@@ -73,7 +75,7 @@ export function tableRef(opts: { tableName: string; endpoint?: string; region?: 
     },
     { step: 'initialize', name: 'fonellaTableUnavailable', override: true },
   );
-  onClient?.(client);
+  for (const observe of observers) observe(client);
   return {
     tableName: opts.tableName,
     client,

@@ -1,8 +1,8 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 
 // Conditional writes: a failed condition is an answer ("someone was first", "already marked"), not an
-// error. Every repository asks it the same way: of a single write (`applied`), and of one item of a
-// transaction (`conditionFailed`); a transaction cancelled only because another one touched the same
+// error. Every repository asks it the same way: of a single write (`applied`), of a whole transaction
+// (`transactionApplied`), and of one item of a transaction (`conditionFailed`); a transaction cancelled only because another one touched the same
 // items is tried again (`retryingConflicts`).
 export const isConditionFailure = (err: unknown): boolean =>
   (err as { name?: string } | null)?.name === 'ConditionalCheckFailedException';
@@ -28,6 +28,17 @@ export interface CancellationReason {
 export function cancellationReasons(err: unknown): CancellationReason[] | undefined {
   const e = err as { name?: string; CancellationReasons?: CancellationReason[] } | null;
   return e?.name === 'TransactionCanceledException' ? (e.CancellationReasons ?? []) : undefined;
+}
+
+/** Runs a conditional transaction: true when it was applied, false when any item's condition failed. */
+export async function transactionApplied(write: Promise<unknown>): Promise<boolean> {
+  try {
+    await write;
+    return true;
+  } catch (err) {
+    if (cancellationReasons(err)?.some((r) => r.Code === 'ConditionalCheckFailed')) return false;
+    throw err;
+  }
 }
 
 /** Whether `item`, one of the transaction's `items`, failed its condition in this cancelled transaction. */

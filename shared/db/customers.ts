@@ -61,6 +61,9 @@ export interface CustomerListing {
   email: string | null;
   name: string | null;
   company: string | null;
+  /** The account's call retention as chosen on its settings; null: it chose none (the stage's default applies). */
+  callRetentionDays: number | null;
+  transcriptStorage: string | null;
   /** When the customer came: the earlier creation of their two rows. */
   since: string;
   planId: string | null;
@@ -84,7 +87,7 @@ export interface StoredIndex {
 export type ApplyOutcome = 'applied' | 'unchanged' | 'stale';
 
 const sortKey = (l: Pick<CustomerListing, 'since' | 'userId'>) => `${l.since}#${l.userId}`;
-const LISTING_FIELDS = ['userId', 'email', 'name', 'company', 'since', 'planId', 'subscriptionStatus', 'activePlan', 'terms'] as const;
+const LISTING_FIELDS = ['userId', 'email', 'name', 'company', 'callRetentionDays', 'transcriptStorage', 'since', 'planId', 'subscriptionStatus', 'activePlan', 'terms'] as const;
 
 /** A condition that `field` is what was read (absent and null alike when it was not there). */
 function sameAs(field: string, value: unknown, n: number, names: Record<string, string>, values: Record<string, unknown>): string {
@@ -115,7 +118,7 @@ function sourceCheck(tableName: string, key: { pk: string; sk: string }, row: Ro
 }
 
 /** The source fields an index entry depends on (shared/domain/customers.ts reads no others). */
-export const SETTINGS_FIELDS = ['email', 'name', 'company', 'createdAt', 'updatedAt'];
+export const SETTINGS_FIELDS = ['email', 'name', 'company', 'callRetentionDays', 'transcriptStorage', 'createdAt', 'updatedAt'];
 export const SUBSCRIPTION_FIELDS = ['planId', 'status', 'createdAt', 'updatedAt'];
 
 export interface CustomerPage {

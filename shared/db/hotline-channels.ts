@@ -7,8 +7,9 @@
 // - atomic under concurrent hooks: a take is one conditional update, `size(map) < limit` and the sid's
 //   absence; two hooks racing for the last channel cannot both pass, and a hook delivered twice finds
 //   its sid and takes nothing more (a refresh of its own lease);
-// - O(1) per hook: one consistent read of the item, then the update (a new call's two takes share the
-//   read: `takeForCall`); a failed condition answers the
+// - O(1) per hook: one consistent read of the item, then one conditional write of all the call's takes
+//   (`planLeases`; the call hook reads the item with the hotline's other rows and writes it in the
+//   transaction that starts the call's log: shared/db/hotline-calls.ts); a failed condition answers the
 //   item as it is now (ALL_OLD), so a retry needs no second read. No query over the leases, no index;
 // - no leak: a lease whose release never comes (a lost final status event) expires. Expired leases are
 //   removed by the next take, in the same update (each removal conditioned on its lease still being the
@@ -38,7 +39,7 @@ export interface HotlineChannels {
 }
 
 export const CHANNELS_SK = 'CHANNELS';
-const channelsKey = (hotlineID: number) => ({ pk: `${HOTLINE_PK_PREFIX}${hotlineID}`, sk: CHANNELS_SK });
+export const channelsKey = (hotlineID: number) => ({ pk: `${HOTLINE_PK_PREFIX}${hotlineID}`, sk: CHANNELS_SK });
 
 /** Expired leases one take removes at most (bounds the expression's size); more are removed by an update of their own first. */
 export const SWEEP_BATCH = 40;
@@ -73,139 +74,158 @@ export function planTake(
   return { action: 'take', expired };
 }
 
-type Item = Partial<HotlineChannels> & Record<string, unknown>;
-const failedItem = (err: unknown): Item | undefined => {
-  const old = (err as { Item?: Record<string, AttributeValue> }).Item;
-  return old ? (unmarshall(old) as Item) : undefined;
-};
+export type ChannelsItem = Partial<HotlineChannels> & Record<string, unknown>;
+const failedItem = (err: unknown): ChannelsItem | undefined => channelsAfterFailure((err as { Item?: Record<string, AttributeValue> }).Item);
+
+/** One channel a call takes: its direction, the hotline's limit for it, and the agent phone an outbound lease rings. */
+export interface LeaseTake {
+  dir: ChannelDirection;
+  limit: number;
+  phone?: string;
+}
+
+export interface LeaseRequest {
+  hotlineID: number;
+  callSid: string;
+  now: Date;
+  leaseSeconds: number;
+  /** In order; each is tried only when the one before it was taken (a new call's outbound channel needs its inbound one). */
+  takes: readonly LeaseTake[];
+}
+
+type Taken = Partial<Record<ChannelDirection, boolean>>;
+/** A conditional write of the channels item, as a transaction item (`Put` or `Update`), answering the item as it was when its condition fails. */
+export type LeaseWrite = { Put: Record<string, unknown> } | { Update: Record<string, unknown> };
+
+/**
+ * What taking the request's channels from the item as last read (undefined: none yet) comes to:
+ * `write`, the one conditional write that takes those it can (`taken` says which; none taken when the
+ * first is full: then there is nothing to write), or `sweep`, an update that first removes more
+ * expired leases than one write may. A failed condition means the item changed: plan again from it.
+ */
+export function planLeases(
+  t: TableRef,
+  req: LeaseRequest,
+  item: ChannelsItem | undefined,
+): { write?: LeaseWrite; taken: Taken } | { sweep: Record<string, unknown> } {
+  const exp = leaseExpiry(req.now, req.leaseSeconds);
+  const leaseOf = (take: LeaseTake): ChannelLease => ({ exp, ...(take.phone ? { phone: take.phone } : {}) });
+  const Key = channelsKey(req.hotlineID);
+  if (!item) {
+    if (req.takes.length === 0) return { taken: {} };
+    const fresh: HotlineChannels = { inbound: {}, outbound: {} };
+    const taken: Taken = {};
+    for (const take of req.takes) {
+      fresh[take.dir][req.callSid] = leaseOf(take);
+      taken[take.dir] = true;
+    }
+    const Item = { ...Key, entity: 'hotlineChannels', hotlineID: req.hotlineID, ...fresh };
+    return { taken, write: { Put: { TableName: t.tableName, Item, ConditionExpression: 'attribute_not_exists(pk)', ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } } };
+  }
+  const names: Record<string, string> = { '#sid': req.callSid };
+  const values: Record<string, unknown> = {};
+  const conditions = ['attribute_exists(pk)'];
+  const sets: string[] = [];
+  const removals: string[] = [];
+  const taken: Taken = {};
+  for (const [j, take] of req.takes.entries()) {
+    const leases = item[take.dir] ?? {};
+    const plan = planTake(leases, req.callSid, take.limit, req.now);
+    if (plan.action === 'full') {
+      taken[take.dir] = false;
+      break;
+    }
+    const d = `#d${j}`;
+    names[d] = take.dir;
+    const expired = plan.action === 'refresh' ? [] : plan.expired;
+    if (expired.length) names['#exp'] = 'exp';
+    const removed = expired.map((sid, i) => {
+      names[`#x${j}_${i}`] = sid;
+      values[`:x${j}_${i}`] = leases[sid]!.exp;
+      // Still the expired lease that was read: not refreshed, nor removed and taken again, meanwhile.
+      return { path: `${d}.#x${j}_${i}`, check: `${d}.#x${j}_${i}.#exp = :x${j}_${i}` };
+    });
+    if (plan.action === 'sweepOnly') {
+      return {
+        sweep: {
+          TableName: t.tableName,
+          Key,
+          UpdateExpression: `REMOVE ${removed.map((r) => r.path).join(', ')}`,
+          ConditionExpression: ['attribute_exists(pk)', ...removed.map((r) => r.check)].join(' AND '),
+          ExpressionAttributeNames: { '#exp': 'exp', [d]: take.dir, ...Object.fromEntries(expired.map((sid, i) => [`#x${j}_${i}`, sid])) },
+          ExpressionAttributeValues: Object.fromEntries(expired.map((sid, i) => [`:x${j}_${i}`, leases[sid]!.exp])),
+          ReturnValues: 'ALL_NEW',
+        },
+      };
+    }
+    sets.push(`${d}.#sid = :l${j}`);
+    values[`:l${j}`] = leaseOf(take);
+    if (plan.action === 'refresh') conditions.push(`attribute_exists(${d}.#sid)`);
+    else {
+      removals.push(...removed.map((r) => r.path));
+      conditions.push(...removed.map((r) => r.check));
+      // The size before the removals: the expired ones removed here make room for as many.
+      conditions.push(`attribute_not_exists(${d}.#sid)`, `size(${d}) < :c${j}`);
+      values[`:c${j}`] = take.limit + removed.length;
+    }
+    taken[take.dir] = true;
+  }
+  if (sets.length === 0) return { taken };
+  return {
+    taken,
+    write: {
+      Update: {
+        TableName: t.tableName,
+        Key,
+        UpdateExpression: `SET ${sets.join(', ')}${removals.length ? ` REMOVE ${removals.join(', ')}` : ''}`,
+        ConditionExpression: conditions.join(' AND '),
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      },
+    },
+  };
+}
+
+/** The channels item a failed lease write (alone, or in a transaction) answered: as it is now. */
+export const channelsAfterFailure = (returned: Record<string, AttributeValue> | undefined): ChannelsItem | undefined =>
+  returned ? (unmarshall(returned) as ChannelsItem) : undefined;
 
 export function hotlineChannelsRepository(t: TableRef) {
-  const read = async (hotlineID: number): Promise<Item | undefined> =>
-    (await t.doc.send(new GetCommand({ TableName: t.tableName, Key: channelsKey(hotlineID), ConsistentRead: true }))).Item as Item | undefined;
-
-  /** One conditional write of a take: `taken`, `full`, or `retry` with the item as it is now (its condition failed, or it only removed expired leases). */
-  async function attempt(
-    input: { hotlineID: number; dir: ChannelDirection; callSid: string; limit: number; now: Date },
-    lease: ChannelLease,
-    item: Item | undefined,
-  ): Promise<{ outcome: 'taken'; item: Item } | { outcome: 'full' } | { outcome: 'retry'; item: Item | undefined }> {
-    const { hotlineID, dir, callSid } = input;
-    if (!item) {
-      const fresh: HotlineChannels = { inbound: {}, outbound: {} };
-      fresh[dir][callSid] = lease;
-      const created = { ...channelsKey(hotlineID), entity: 'hotlineChannels', hotlineID, ...fresh };
-      try {
-        await t.doc.send(
-          new PutCommand({
-            TableName: t.tableName,
-            Item: created,
-            ConditionExpression: 'attribute_not_exists(pk)',
-            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-          }),
-        );
-        return { outcome: 'taken', item: created };
-      } catch (err) {
-        if (!isConditionFailure(err)) throw err;
-        return { outcome: 'retry', item: failedItem(err) };
-      }
-    }
-    const leases = item[dir] ?? {};
-    const plan = planTake(leases, callSid, input.limit, input.now);
-    if (plan.action === 'full') return { outcome: 'full' };
-    const names: Record<string, string> = { '#d': dir, '#sid': callSid };
-    const values: Record<string, unknown> = {};
-    const conditions = ['attribute_exists(pk)'];
-    let update: string;
-    if (plan.action === 'refresh') {
-      update = 'SET #d.#sid = :lease';
-      conditions.push('attribute_exists(#d.#sid)');
-      values[':lease'] = lease;
-    } else {
-      if (plan.expired.length) names['#exp'] = 'exp';
-      const removals = plan.expired.map((sid, i) => {
-        names[`#x${i}`] = sid;
-        values[`:x${i}`] = leases[sid]!.exp;
-        // Still the expired lease that was read: not refreshed, nor removed and taken again, meanwhile.
-        conditions.push(`#d.#x${i}.#exp = :x${i}`);
-        return `#d.#x${i}`;
-      });
-      if (plan.action === 'sweepOnly') {
-        update = `REMOVE ${removals.join(', ')}`;
-        delete names['#sid'];
-      } else {
-        update = `SET #d.#sid = :lease${removals.length ? ` REMOVE ${removals.join(', ')}` : ''}`;
-        // The size before the removals: the expired ones removed here make room for as many.
-        conditions.push('attribute_not_exists(#d.#sid)', 'size(#d) < :cap');
-        values[':lease'] = lease;
-        values[':cap'] = input.limit + removals.length;
-      }
-    }
-    try {
-      const res = await t.doc.send(
-        new UpdateCommand({
-          TableName: t.tableName,
-          Key: channelsKey(hotlineID),
-          UpdateExpression: update,
-          ConditionExpression: conditions.join(' AND '),
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-          // The item as the update leaves it: a take that follows (the call's outbound channel) reads no more.
-          ReturnValues: 'ALL_NEW',
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
-      );
-      return plan.action === 'sweepOnly' ? { outcome: 'retry', item: res.Attributes as Item } : { outcome: 'taken', item: res.Attributes as Item };
-    } catch (err) {
-      if (!isConditionFailure(err)) throw err;
-      return { outcome: 'retry', item: failedItem(err) };
-    }
-  }
-
-  type TakeInput = { hotlineID: number; dir: ChannelDirection; callSid: string; limit: number; now: Date; leaseSeconds: number; phone?: string };
-
-  /** A take from the item as last seen (undefined: none yet): whether the call holds a channel, and the item as the take left it. */
-  async function takeFrom(input: TakeInput, item: Item | undefined): Promise<{ taken: boolean; item: Item | undefined }> {
-    const lease: ChannelLease = { exp: leaseExpiry(input.now, input.leaseSeconds), ...(input.phone ? { phone: input.phone } : {}) };
-    for (let i = 0; i < TAKE_ATTEMPTS; i++) {
-      const res = await attempt(input, lease, item);
-      if (res.outcome === 'taken') return { taken: true, item: res.item };
-      if (res.outcome === 'full') return { taken: false, item };
-      item = res.item;
-    }
-    // Outrun TAKE_ATTEMPTS times by other calls of the same hotline: as busy as it gets.
-    return { taken: false, item };
-  }
+  const read = async (hotlineID: number): Promise<ChannelsItem | undefined> =>
+    (await t.doc.send(new GetCommand({ TableName: t.tableName, Key: channelsKey(hotlineID), ConsistentRead: true }))).Item as ChannelsItem | undefined;
 
   return {
-    /**
-     * A new call's channels from one read of the item: an inbound one and, when it got that, the
-     * outbound one for the agent phone it rings first (`outbound`; the inbound take answers the item
-     * as it left it, so the second take reads nothing). As two `take`s would, each with its own
-     * conditional write.
-     */
-    async takeForCall(input: {
-      hotlineID: number;
-      callSid: string;
-      now: Date;
-      leaseSeconds: number;
-      inboundLimit: number;
-      outbound?: { limit: number; phone: string };
-    }): Promise<{ inbound: boolean; outbound: boolean }> {
-      const { hotlineID, callSid, now, leaseSeconds } = input;
-      const inbound = await takeFrom({ hotlineID, callSid, now, leaseSeconds, dir: 'inbound', limit: input.inboundLimit }, await read(hotlineID));
-      if (!inbound.taken || !input.outbound) return { inbound: inbound.taken, outbound: false };
-      const outbound = await takeFrom({ hotlineID, callSid, now, leaseSeconds, dir: 'outbound', limit: input.outbound.limit, phone: input.outbound.phone }, inbound.item);
-      return { inbound: true, outbound: outbound.taken };
-    },
-
     /**
      * Takes a `dir` channel of the hotline for jambonz's call `callSid` until `leaseSeconds` from `now`,
      * when fewer than `limit` live leases are held: true when the call holds one now (its own, if it
      * held one already: a hook delivered again takes nothing more), false when every channel is in use.
      * `phone`: the agent phone an outbound lease rings (a release by that leg's status names it).
+     * One read, then one conditional write per attempt (a failed condition answers the item as it is
+     * now, so a retry reads nothing). The call hook takes its channels in its own transaction instead
+     * (shared/db/hotline-calls.ts), with the same plan.
      */
-    async take(input: TakeInput): Promise<boolean> {
-      return (await takeFrom(input, await read(input.hotlineID))).taken;
+    async take(input: { hotlineID: number; dir: ChannelDirection; callSid: string; limit: number; now: Date; leaseSeconds: number; phone?: string }): Promise<boolean> {
+      const req: LeaseRequest = { ...input, takes: [{ dir: input.dir, limit: input.limit, ...(input.phone ? { phone: input.phone } : {}) }] };
+      let item = await read(input.hotlineID);
+      for (let i = 0; i < TAKE_ATTEMPTS; i++) {
+        const plan = planLeases(t, req, item);
+        try {
+          if ('sweep' in plan) {
+            item = (await t.doc.send(new UpdateCommand(plan.sweep as never))).Attributes as ChannelsItem;
+            continue;
+          }
+          if (!plan.write) return false;
+          if ('Put' in plan.write) await t.doc.send(new PutCommand(plan.write.Put as never));
+          else await t.doc.send(new UpdateCommand(plan.write.Update as never));
+          return true;
+        } catch (err) {
+          if (!isConditionFailure(err)) throw err;
+          item = failedItem(err);
+        }
+      }
+      // Outrun TAKE_ATTEMPTS times by other calls of the same hotline: as busy as it gets.
+      return false;
     },
 
     /** Gives the call's leases back (`dirs`); a lease already gone is no error. */

@@ -5,6 +5,13 @@
 //   HOTLINE#<id> / RECORD#<recordId>  the billing record of one completed call; gsi2 HOTLINE#<id>#RECORD_POSITIONS / <position>
 //   HOTLINE#<id> / POSITION#callLogs, POSITION#records   the last position given in each list (shared/db/positions.ts)
 //   JAMBONZ_CALL#<callSid> / REF      { hotlineID, logID }: jambonz's call → its log (webhooks name calls by sid)
+//   ORG#<orgId> / QUOTA#hotlines      the organisation's hotline count (their positions) and `hotlineIds`, the
+//                                     set of their ids (added in each hotline's creation), read consistently
+//                                     where every hotline of it counts (the ring lists' worker:
+//                                     shared/domain/ring-lists.ts, which also adds a hotline made before the set)
+// The call hook reads a hotline's rows by key with its other rows in one BatchGetItem (`hotlineRead`,
+// `callRefRead`, `logsPositionRead`) and starts a call's log in a transaction with the call's channel
+// lease (`callLogStartItems`, `logsPositionTake`): shared/db/hotline-calls.ts.
 // The provisioning worker reacts to HOTLINE rows whose status becomes `created` (HOTLINE_KEYS). A
 // hotline's number comes from the hotline number pool (shared/db/hotline-numbers.ts), which writes the
 // number onto the row, and the row's gsi1 while it waits for one, in its own transactions.
@@ -20,11 +27,12 @@
 // before this layout (the local stack starts empty).
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { TableRef } from './client';
+import type { ItemRead } from './get-items';
 import { applied, cancellationReasons, conditionFailed, isConditionFailure } from './conditional';
 import { nextId, padId } from './counters';
 import { afterPrefix, idOfKeyParser } from './keys';
 import { ORG_PK_PREFIX } from './organizations';
-import { MOVED, atNextPosition, lastPosition, pagePositions, positionCounter, positionCounterItem, positionMoved, positionTake, type PositionCounter } from './positions';
+import { MOVED, atNextPosition, lastPosition, lastPositionRead, pagePositions, positionCounter, positionCounterItem, positionMoved, positionTake, type PositionCounter } from './positions';
 import { quotaCounter } from './quotas';
 
 export type HotlineState = 'created' | 'active' | 'failed' | 'waiting-for-number';
@@ -109,6 +117,12 @@ const logsCounter = (hotlineID: number) => positionCounter(hotlinePk(hotlineID),
 const recordsCounter = (hotlineID: number) => positionCounter(hotlinePk(hotlineID), 'records');
 const callRefKey = (callSid: string) => ({ pk: `JAMBONZ_CALL#${callSid}`, sk: 'REF' });
 
+/** The reference from jambonz's call to its log, as stored. */
+export interface CallRef {
+  hotlineID: number;
+  logID: number;
+}
+
 /** The hotline a hotline row's keys (a stream record's) name; not its logs' or records' keys. */
 export const hotlineIdOfKey = idOfKeyParser<{ hotlineId: number }>(
   'a hotline',
@@ -125,6 +139,53 @@ const hotlineOf = (item: Record<string, unknown>) => pick<HotlineRow>(item, HOTL
 const logOf = (item: Record<string, unknown>) => pick<CallLogRow>(item, ['id', 'hotlineID', 'callSid', 'from', 'startTime', 'entries', 'recordId']);
 const recordOf = (item: Record<string, unknown>) => pick<RecordRow>(item, ['id', 'hotlineID', 'callLogID', 'destinationNumber', 'timeStart', 'timeEnd', 'price']);
 
+/** The hotline, read with other rows (shared/db/get-items.ts). */
+export const hotlineRead = (id: number): ItemRead<HotlineRow | undefined> => ({ key: hotlineKey(id), of: (item) => (item ? hotlineOf(item) : undefined) });
+
+/** jambonz's call → its log, read with other rows. */
+export const callRefRead = (callSid: string): ItemRead<CallRef | undefined> => ({
+  key: callRefKey(callSid),
+  of: (item) => (item ? { hotlineID: Number(item.hotlineID), logID: Number(item.logID) } : undefined),
+});
+
+/** The last position of the hotline's call logs (0: none yet), read with other rows. */
+export const logsPositionRead = (hotlineID: number): ItemRead<number> => lastPositionRead(logsCounter(hotlineID));
+
+/** How many hotlines the organisation has (its quota's count, their last position), read with other rows. */
+export const hotlinesCountRead = (organizationID: number): ItemRead<number> => lastPositionRead(hotlinesCounter(organizationID));
+
+/** The transaction item that gives the hotline's next log position (`last + 1`); it answers the counter as it is when another write took it first. */
+export const logsPositionTake = (t: TableRef, hotlineID: number, last: number) => {
+  const take = positionTake(t, logsCounter(hotlineID), last);
+  return { Update: { ...take.Update, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const } };
+};
+
+/** The last position a failed `logsPositionTake` answered. */
+export const logsPositionOf = (hotlineID: number, item: Record<string, unknown> | undefined) => Number(item?.[logsCounter(hotlineID).attribute] ?? 0);
+
+/** The transaction items that store a new call's log at `position` and its reference from jambonz's call; both fail when the call has them already. */
+export const callLogStartItems = (t: TableRef, log: CallLogRow, position: number) => [
+  { Put: { TableName: t.tableName, Item: callLogItem(log, position), ConditionExpression: 'attribute_not_exists(pk)' } },
+  {
+    Put: {
+      TableName: t.tableName,
+      Item: { ...callRefKey(log.callSid), entity: 'jambonzCallRef', hotlineID: log.hotlineID, logID: log.id },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    },
+  },
+];
+
+/** The transaction item that appends entries to a log. */
+export const appendEntriesItem = (t: TableRef, hotlineID: number, id: number, entries: CallLogEntryRow[]) => ({
+  Update: {
+    TableName: t.tableName,
+    Key: logKey(hotlineID, id),
+    UpdateExpression: 'SET entries = list_append(entries, :e)',
+    ConditionExpression: 'attribute_exists(pk)',
+    ExpressionAttributeValues: { ':e': entries },
+  },
+});
+
 /** A call log's row at its position, as stored (also what local tooling loads in bulk, with `hotlineCounterItems`). */
 export const callLogItem = (log: CallLogRow, position: number) => ({ ...logKey(log.hotlineID, log.id), ...atPosition(logListPk(log.hotlineID), position), entity: 'callLog', ...log });
 
@@ -136,6 +197,12 @@ export const hotlineCounterItems = (hotlineID: number, last: { callLogs: number;
   positionCounterItem(logsCounter(hotlineID), last.callLogs),
   positionCounterItem(recordsCounter(hotlineID), last.records),
 ];
+
+/** The count's take, also adding the hotline's id to the organisation's set of them. */
+function withHotlineId(take: ReturnType<typeof positionTake>, id: number) {
+  const u = take.Update;
+  return { Update: { ...u, UpdateExpression: `${u.UpdateExpression} ADD hotlineIds :hid`, ExpressionAttributeValues: { ...u.ExpressionAttributeValues, ':hid': new Set([id]) } } };
+}
 
 export function hotlinesRepository(t: TableRef) {
   /**
@@ -197,16 +264,17 @@ export function hotlinesRepository(t: TableRef) {
   const repo = {
     /**
      * Stores a new hotline under a new id, counted against its organisation's quota of `quota`
-     * hotlines: 'over-quota' (no id taken, nothing written) when it has that many.
+     * hotlines: 'over-quota' (no id taken, nothing written) when it has that many. `count`: the
+     * organisation's count as the caller read it (`hotlinesCountRead`), else it is read first.
      */
-    async create(fields: Omit<HotlineRow, 'id'>, quota: number): Promise<HotlineRow | 'over-quota'> {
+    async create(fields: Omit<HotlineRow, 'id'>, quota: number, count?: number): Promise<HotlineRow | 'over-quota'> {
       const counter = hotlinesCounter(fields.organizationID);
       // The count read first refuses a hotline over the quota before an id is allocated; the count is
       // the position, so the take's condition (the count still as read) also decides a race for the quota.
       return atNextPosition(t, counter, async (used) => {
         if (used >= quota) return 'over-quota';
         const row: HotlineRow = { id: await nextId(t, 'hotline'), ...fields };
-        const counted = positionTake(t, counter, used);
+        const counted = withHotlineId(positionTake(t, counter, used), row.id);
         const items = [
           {
             Put: {
@@ -224,7 +292,34 @@ export function hotlinesRepository(t: TableRef) {
           if (positionMoved(err, items, counted)) return MOVED;
           throw err;
         }
-      });
+      }, { read: count });
+    },
+
+    /** The ids of the organisation's hotlines (a strongly consistent read of its count's row). */
+    async idsOfOrganization(organizationID: number): Promise<number[]> {
+      const res = await t.doc.send(
+        new GetCommand({ TableName: t.tableName, Key: hotlinesCounter(organizationID).key, ConsistentRead: true, ProjectionExpression: 'hotlineIds' }),
+      );
+      return [...((res.Item?.hotlineIds as Set<number> | undefined) ?? [])].map(Number).sort((a, b) => a - b);
+    },
+
+    /**
+     * Puts the hotline into its organisation's id set (a no-op when it is there already): a hotline made
+     * before the set existed joins it when the ring lists' worker first sees it change.
+     */
+    async keepInOrganization(organizationID: number, id: number): Promise<void> {
+      await applied(
+        t.doc.send(
+          new UpdateCommand({
+            TableName: t.tableName,
+            Key: hotlinesCounter(organizationID).key,
+            UpdateExpression: 'ADD hotlineIds :hid',
+            // Only on the count's row as the hotline's creation left it: never a row of its own.
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeValues: { ':hid': new Set([id]) },
+          }),
+        ),
+      );
     },
 
     async get(id: number): Promise<HotlineRow | undefined> {
@@ -307,11 +402,7 @@ export function hotlinesRepository(t: TableRef) {
         const id = await nextId(t, 'callLog');
         const log: CallLogRow = { id, hotlineID: input.hotlineID, callSid: input.callSid, from: input.from, startTime: input.now, entries: input.entries };
         const take = positionTake(t, counter, last);
-        const items = [
-          { Put: { TableName: t.tableName, Item: callLogItem(log, last + 1), ConditionExpression: 'attribute_not_exists(pk)' } },
-          { Put: { TableName: t.tableName, Item: { ...callRefKey(input.callSid), entity: 'jambonzCallRef', hotlineID: input.hotlineID, logID: id }, ConditionExpression: 'attribute_not_exists(pk)' } },
-          take,
-        ];
+        const items = [...callLogStartItems(t, log, last + 1), take];
         try {
           await t.doc.send(new TransactWriteCommand({ TransactItems: items }));
           return { log, created: true };
@@ -337,15 +428,7 @@ export function hotlinesRepository(t: TableRef) {
     },
 
     async appendEntries(hotlineID: number, id: number, entries: CallLogEntryRow[]): Promise<void> {
-      await t.doc.send(
-        new UpdateCommand({
-          TableName: t.tableName,
-          Key: logKey(hotlineID, id),
-          UpdateExpression: 'SET entries = list_append(entries, :e)',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: { ':e': entries },
-        }),
-      );
+      await t.doc.send(new UpdateCommand(appendEntriesItem(t, hotlineID, id, entries).Update));
     },
 
     /** A page of a hotline's logs, newest first, and how many it has. */

@@ -22,8 +22,9 @@ import { applied, cancellationReasons, conditionFailed, retryingConflicts } from
 import { nextId, padId } from './counters';
 import { putIfAbsent } from './put-if-absent';
 import { queryAll } from './query-all';
-import { userPk } from './keys';
-import { quotaReached, quotaTake } from './quotas';
+import type { ItemRead } from './get-items';
+import { afterPrefix, idOfKeyParser, userPk } from './keys';
+import { quotaCountRead, quotaReached, quotaTake } from './quotas';
 import { accountOpenCheck } from './teardowns';
 
 export type OrganizationRole = 'admin' | 'member';
@@ -90,17 +91,32 @@ export interface SipAccountRow {
 
 /** The sort-key prefix of the hotline rows under USER#<sub> (the profile picks them out of the user's partition). */
 export const HOTLINE_USER_SK_PREFIX = 'HOTLINE#';
-const USER_SK = 'HOTLINE#USER';
-const MEMBERSHIP_SK_PREFIX = 'HOTLINE#ORG#';
+export const HOTLINE_USER_SK = 'HOTLINE#USER';
+const USER_SK = HOTLINE_USER_SK;
+export const MEMBERSHIP_SK_PREFIX = 'HOTLINE#ORG#';
 export const ORG_PK_PREFIX = 'ORG#';
 export const HOTLINE_USER_REF_PREFIX = 'HOTLINE_USER#';
 
+/** The member rows' sort keys (the ring lists' worker watches them). */
+export const MEMBER_SK_PREFIX = 'MEMBER#';
 const userKey = (sub: string) => ({ pk: userPk(sub), sk: USER_SK });
 const userRefKey = (userID: number) => ({ pk: `${HOTLINE_USER_REF_PREFIX}${userID}`, sk: 'REF' });
 const membershipKey = (sub: string, organizationID: number) => ({ pk: userPk(sub), sk: `${MEMBERSHIP_SK_PREFIX}${padId(organizationID)}` });
 const orgKey = (organizationID: number) => ({ pk: `${ORG_PK_PREFIX}${organizationID}`, sk: 'PROFILE' });
-const memberKey = (organizationID: number, userID: number) => ({ pk: `${ORG_PK_PREFIX}${organizationID}`, sk: `MEMBER#${padId(userID)}` });
+const memberKey = (organizationID: number, userID: number) => ({ pk: `${ORG_PK_PREFIX}${organizationID}`, sk: `${MEMBER_SK_PREFIX}${padId(userID)}` });
 const sipKey = (organizationID: number) => ({ pk: `${ORG_PK_PREFIX}${organizationID}`, sk: 'SIP_ACCOUNT' });
+
+/** The membership a member row's keys (a stream record's) name. */
+export const memberIdOfKey = /* @__PURE__ */ idOfKeyParser<{ organizationID: number; userID: number }>(
+  'an organisation member',
+  ({ pk, sk }) => {
+    const org = afterPrefix(pk, ORG_PK_PREFIX);
+    const user = afterPrefix(sk, MEMBER_SK_PREFIX);
+    const int = (v: string | undefined) => (v && /^[0-9]+$/.test(v) ? Number(v) : undefined);
+    return { organizationID: int(org), userID: int(user) };
+  },
+  ({ organizationID, userID }) => memberKey(organizationID, userID),
+);
 
 const notExists = 'attribute_not_exists(pk)';
 /** The row is an invitation. */
@@ -133,6 +149,39 @@ const membershipOf = (item: Record<string, unknown>): MembershipRow => ({
   ...(typeof item.addedAt === 'string' ? { addedAt: item.addedAt } : {}),
 });
 
+/** The member or invitee `userID` of the organisation, read with other rows (shared/db/get-items.ts). */
+export const memberRead = (organizationID: number, userID: number): ItemRead<MemberRow | undefined> => ({
+  key: memberKey(organizationID, userID),
+  of: (item) => (item ? memberOf(item) : undefined),
+});
+
+/** The user's own row of their membership of (or invitation to) the organisation, read with other rows. */
+export const membershipRead = (sub: string, organizationID: number): ItemRead<MembershipRow | undefined> => ({
+  key: membershipKey(sub, organizationID),
+  of: (item) => (item ? membershipOf(item) : undefined),
+});
+
+/** The organisation, read with other rows. */
+export const organizationRead = (organizationID: number): ItemRead<OrganizationRow | undefined> => ({
+  key: orgKey(organizationID),
+  of: (item) => item as OrganizationRow | undefined,
+});
+
+/** How many organisations the user created (their quota's count), read with other rows. */
+export const organizationsCountRead = (sub: string): ItemRead<number> => quotaCountRead(userPk(sub), 'organizations');
+
+/** The organisation's SIP account, read with other rows. */
+export const sipAccountRead = (organizationID: number): ItemRead<SipAccountRow | undefined> => ({
+  key: sipKey(organizationID),
+  of: (item) => item as SipAccountRow | undefined,
+});
+
+/** The user's integer id row, read with other rows. */
+export const hotlineUserRead = (sub: string): ItemRead<HotlineUserRow | undefined> => ({
+  key: userKey(sub),
+  of: (item) => item as HotlineUserRow | undefined,
+});
+
 /** The hotline rows among a user's partition (from the profile's one Query): their id, memberships and invitations. */
 export function hotlineRowsOf(rows: Record<string, unknown>[]): { user?: HotlineUserRow; memberships: MembershipRow[] } {
   const out: { user?: HotlineUserRow; memberships: MembershipRow[] } = { memberships: [] };
@@ -153,8 +202,11 @@ export function organizationsRepository(t: TableRef) {
 
     /** The user's integer id, allocated on the first call (once: a second allocation loses its transaction). */
     async ensureUser(sub: string, now: string): Promise<HotlineUserRow> {
-      const existing = await repo.getUser(sub);
-      if (existing) return existing;
+      return (await repo.getUser(sub)) ?? repo.createUser(sub, now);
+    },
+
+    /** Allocates the integer id of a user who had none when read (`hotlineUserRead`); a concurrent allocation's row when it was first. */
+    async createUser(sub: string, now: string): Promise<HotlineUserRow> {
       const userID = await nextId(t, 'hotlineUser');
       const row: HotlineUserRow = { userID, sub, createdAt: now };
       const open = accountOpenCheck(t, sub);
@@ -175,7 +227,6 @@ export function organizationsRepository(t: TableRef) {
       }
     },
 
-    getOrganization: (organizationID: number) => get<OrganizationRow>(orgKey(organizationID)),
     /** The member or invitee `userID` of the organisation. */
     async getMember(organizationID: number, userID: number): Promise<MemberRow | undefined> {
       const item = await get<Record<string, unknown>>(memberKey(organizationID, userID));
@@ -193,12 +244,32 @@ export function organizationsRepository(t: TableRef) {
     },
 
     /**
+     * What an organisation's admin may take in their data export: its profile, its SIP account (the
+     * address it is registered under) and its members by their integer ids and roles (never another
+     * person's Auth0 id).
+     */
+    async organizationForExport(organizationID: number): Promise<Record<string, unknown>> {
+      const items = await queryAll(t, { KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `${ORG_PK_PREFIX}${organizationID}` }, ConsistentRead: true });
+      const profile = items.find((i) => i.sk === 'PROFILE');
+      const sip = items.find((i) => i.sk === 'SIP_ACCOUNT');
+      const members = items.filter((i) => String(i.sk).startsWith('MEMBER#')).map(memberOf);
+      return {
+        ...(profile ? { organizationID: profile.organizationID, name: profile.name, createdBy: profile.createdBy, createdAt: profile.createdAt } : { organizationID }),
+        sipAccount: sip
+          ? { name: sip.name, street: sip.street, streetHousenumber: sip.streetHousenumber, cityCode: sip.cityCode, city: sip.city, country: sip.country, status: sip.status, createdAt: sip.createdAt }
+          : null,
+        members: members.map((m) => ({ userID: m.userID, role: m.role, status: m.status, addedAt: m.addedAt })),
+      };
+    },
+
+    /**
      * A new organisation with `admin` as its first admin (accepted, without consent until they give
      * it), in one transaction that also counts it against the admin's quota of `quota` organisations:
      * 'over-quota' (nothing written) when they have made that many.
      */
-    async createOrganization(input: { name: string; admin: HotlineUserRow; now: string; quota: number }): Promise<OrganizationRow | 'over-quota'> {
-      if (await quotaReached(t, userPk(input.admin.sub), 'organizations', input.quota)) return 'over-quota';
+    async createOrganization(input: { name: string; admin: HotlineUserRow; now: string; quota: number; used?: number }): Promise<OrganizationRow | 'over-quota'> {
+      // The count as the caller read it (`organizationsCountRead`), else read here; the take's condition decides a race.
+      if (input.used !== undefined ? input.used >= input.quota : await quotaReached(t, userPk(input.admin.sub), 'organizations', input.quota)) return 'over-quota';
       const organizationID = await nextId(t, 'organization');
       const org: OrganizationRow = { organizationID, name: input.name, createdBy: input.admin.userID, createdAt: input.now };
       const member: MemberRow = {

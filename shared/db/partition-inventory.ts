@@ -1,7 +1,9 @@
 // What a user's partition holds, read as types rather than sort keys: which provider resources its
 // rows name (the teardown's record lists them and its steps remove them), and which rows the table
-// step deletes: every row but the teardown record, and the rows elsewhere that name the user. Row
-// kinds added to the partition later are deleted without being named here.
+// step deletes: every row but the teardown record, and the rows elsewhere that name the user (the API
+// keys' lookup items first, apart, so that no key outlives the row that names it). Row kinds added to
+// the partition later are deleted without being named here.
+import { apiKeyLookupKeys } from './api-keys';
 import { ASSISTANT_SK } from './assistants';
 import { CALL_KEYS, callRefKey } from './calls';
 import { INTEGRATION_SK_PREFIX } from './keys';
@@ -33,6 +35,12 @@ export interface PartitionInventory {
   partnerIds: string[];
   /** What the table step deletes. */
   deletionKeys: { pk: string; sk: string }[];
+  /**
+   * The lookup items of the account's API keys (`APIKEY#<hash>`), which the table step deletes before
+   * `deletionKeys`: a step that fails between the two leaves the key rows that name them for its retry,
+   * never a key that still works with nothing left to find it by.
+   */
+  apiKeyLookups: { pk: string; sk: string }[];
 }
 
 const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
@@ -74,5 +82,6 @@ export function inventoryOf(rows: PartitionRow[]): PartitionInventory {
     callIds,
     partnerIds,
     deletionKeys,
+    apiKeyLookups: apiKeyLookupKeys(rows),
   };
 }

@@ -7,6 +7,7 @@
 // removes them with the rest of the user's rows.
 import { BatchGetCommand, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { TableRef } from './client';
+import type { ItemRead } from './get-items';
 import { queryAll } from './query-all';
 import { applied, cancellationReasons, isConditionFailure } from './conditional';
 import { partnerKey, type PartnerRow } from './partners';
@@ -18,7 +19,8 @@ import { userIdOfPk, userPk } from './keys';
 
 export const PARTNER_LINK_SK = 'PARTNER_LINK';
 const linkKey = (userId: string) => ({ pk: userPk(userId), sk: PARTNER_LINK_SK });
-const referralKey = (userId: string) => ({ pk: userPk(userId), sk: 'REFERRAL' });
+export const REFERRAL_SK = 'REFERRAL';
+const referralKey = (userId: string) => ({ pk: userPk(userId), sk: REFERRAL_SK });
 const REFERRED_BY = 'REFERRED_BY#';
 
 
@@ -35,6 +37,12 @@ export interface ReferralRow {
   /** What the customer passed: the partner's public code or its legacy user id. */
   refId: string;
 }
+
+/** The partner the user is linked to, read with other rows (shared/db/get-items.ts). */
+export const partnerLinkRead = (userId: string): ItemRead<PartnerLinkRow | undefined> => ({ key: linkKey(userId), of: (item) => strip<PartnerLinkRow>(item) });
+
+/** The customer's referral, when saved, read with other rows (shared/db/get-items.ts). */
+export const referralRead = (userId: string): ItemRead<ReferralRow | undefined> => ({ key: referralKey(userId), of: (item) => strip<ReferralRow>(item) });
 
 /** Payout details as the profile row keeps them: the bank fields sealed, the rest readable. */
 export interface StoredPayoutDetails {

@@ -14,8 +14,8 @@
 // USER#<sub> / POOL_WAITING, listed through gsi1 (POOL_WAITING, <since>#<sub>), so the waiting users
 // are read in the order they started waiting. The marker is written (only while the account is open)
 // when the assistant is saved or the plan starts to include a number and the pool has none free, and
-// goes in the transaction that gives the user a number, or when the plan no longer includes one (the
-// teardown's `delete-rows` takes it with the partition). The assignPoolNumbers worker serves the
+// goes in the transaction that gives the user a number, or when the plan no longer includes one, or
+// when the account's teardown removes its phone lines (`remove-phone-lines`, before the lines go). The assignPoolNumbers worker serves the
 // waiting users from each number that becomes free (an import's, or one given back).
 import { DeleteCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';

@@ -13,6 +13,7 @@
 // Nothing takes a position back: a route that deletes rows of such a list needs another way to page it.
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { TableRef } from './client';
+import type { ItemRead } from './get-items';
 import { conditionFailed, isTransactionConflict } from './conditional';
 
 /** A list's counter: the row and the number attribute that holds the last position given. */
@@ -39,6 +40,9 @@ export async function lastPosition(t: TableRef, c: PositionCounter): Promise<num
   return Number(res.Item?.[c.attribute] ?? 0);
 }
 
+/** The last position given, read with other rows (shared/db/get-items.ts). */
+export const lastPositionRead = (c: PositionCounter): ItemRead<number> => ({ key: c.key, of: (item) => Number(item?.[c.attribute] ?? 0) });
+
 /** The transaction item that moves the counter from `last` to `last + 1`; its condition fails when another write moved it first. */
 export function positionTake(t: TableRef, c: PositionCounter, last: number) {
   return {
@@ -60,14 +64,21 @@ export const MOVED = Symbol('position moved');
 export const positionMoved = (err: unknown, items: readonly unknown[], take: unknown) => conditionFailed(err, items, take) || isTransactionConflict(err);
 
 /**
- * Writes a row at the next position of a list: `attempt` gets the counter's value, read just before,
- * and answers its result, or MOVED when another write took that position first; then it runs again
- * with the value read anew. Every MOVED but a transaction conflict means another write got through, so
+ * Writes a row at the next position of a list: `attempt` gets the counter's value, read just before
+ * (for the first attempt: `read`, when the caller read it strongly consistent with other rows), and
+ * answers its result, or MOVED when another write took that position first; then it runs again with
+ * the value read anew. Every MOVED but a transaction conflict means another write got through, so
  * `attempts` is only a bound against a fault.
  */
-export async function atNextPosition<T>(t: TableRef, c: PositionCounter, attempt: (last: number) => Promise<T | typeof MOVED>, attempts = 50): Promise<T> {
+export async function atNextPosition<T>(
+  t: TableRef,
+  c: PositionCounter,
+  attempt: (last: number) => Promise<T | typeof MOVED>,
+  opts: { read?: number; attempts?: number } = {},
+): Promise<T> {
+  const attempts = opts.attempts ?? 50;
   for (let i = 1; ; i++) {
-    const result = await attempt(await lastPosition(t, c));
+    const result = await attempt(i === 1 && opts.read !== undefined ? opts.read : await lastPosition(t, c));
     if (result !== MOVED) return result;
     if (i >= attempts) throw new Error(`No position in ${c.key.pk} / ${c.key.sk} after ${attempts} attempts: other writes kept taking it.`);
     await new Promise((r) => setTimeout(r, Math.random() * 5 * Math.min(i, 10)));

@@ -2,16 +2,19 @@
 // (`status: running`) it lists what is to be removed and which steps are done; once every step is
 // done it becomes the account's tombstone (`status: done`): the personal fields are taken off, and a
 // TTL keeps it as long as a token issued before the deletion can be presented. Every authenticated
-// request reads its status first (`accountState`, one GetItem), so a running teardown answers 409 and
-// a done one 410, and no route writes the account's rows again.
+// request reads its status first (`accountState`, one GetItem; a route that reads the caller's rows
+// reads it with them: `accountStateRead`, or its partition's Query), so a running teardown answers 409
+// and a done one 410, and no route writes the account's rows again.
 //
 // The teardown's table step deletes the rest of the partition generically (`partition`, then
 // `deleteKeys`), so row kinds added later are removed without being named here. The gate checks only
 // the caller, and before its request writes: so a transaction that writes into a user's partition
 // (another user's above all) carries `accountOpenCheck`, a condition that the user has no record, and
 // nothing lands in an account being deleted or deleted, whatever ran meanwhile.
-import { BatchWriteCommand, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { deleteAll } from './batch';
 import type { TableRef } from './client';
+import type { ItemRead } from './get-items';
 import { queryAll } from './query-all';
 import { applied, cancellationReasons, retryingConflicts } from './conditional';
 import { USER_PK_PREFIX, idOfKeyParser, userIdOfPk, userPk } from './keys';
@@ -33,6 +36,15 @@ export const teardownIdOfKey = idOfKeyParser<{ userId: string }>('a teardown rec
 export function accountOpenCheck(t: TableRef, userId: string) {
   return { ConditionCheck: { TableName: t.tableName, Key: key(userId), ConditionExpression: 'attribute_not_exists(pk)' } };
 }
+
+/**
+ * The user's account state (their record's status; undefined: open), read with other rows
+ * (shared/db/get-items.ts): a route that reads the caller's rows by key checks the account in that read.
+ */
+export const accountStateRead = (userId: string): ItemRead<TeardownStatus | undefined> => ({
+  key: key(userId),
+  of: (item) => item?.status as TeardownStatus | undefined,
+});
 
 /** Every teardown, newest first (gsi2): what the local hub shows. */
 const TEARDOWN_LIST = 'TEARDOWNS';
@@ -92,6 +104,9 @@ const strip = (item: Record<string, unknown>): TeardownRow => {
 };
 
 export function teardownsRepository(t: TableRef) {
+  const partition = (userId: string) =>
+    queryAll<PartitionRow>(t, { KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': userPk(userId) }, ConsistentRead: true });
+
   return {
     /** The status of the user's teardown, if any: one strongly consistent GetItem of one attribute. */
     async accountState(userId: string): Promise<TeardownStatus | undefined> {
@@ -196,30 +211,17 @@ export function teardownsRepository(t: TableRef) {
     },
 
     /** Every row of the user's partition, strongly consistent (the record itself included). */
-    async partition(userId: string): Promise<PartitionRow[]> {
-      const rows = await queryAll<PartitionRow>(t, {
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': userPk(userId) },
-        ConsistentRead: true,
-      });
-      return rows;
+    partition: (userId: string) => partition(userId),
+
+    /** The user's partition in one strongly consistent Query: their record (if any) and the other rows. */
+    async partitionWithRecord(userId: string): Promise<{ record?: TeardownRow; rows: PartitionRow[] }> {
+      const all = await partition(userId);
+      const at = all.findIndex((r) => r.sk === TEARDOWN_SK);
+      return at < 0 ? { rows: all } : { record: strip(all[at]!), rows: all.filter((_, i) => i !== at) };
     },
 
     /** Deletes the given rows (25 per BatchWriteItem); throws when some are still left after retries. */
-    async deleteKeys(keys: { pk: string; sk: string }[]): Promise<number> {
-      let batches = 0;
-      for (let i = 0; i < keys.length; i += 25) {
-        let requests = keys.slice(i, i + 25).map((k) => ({ DeleteRequest: { Key: { pk: k.pk, sk: k.sk } } }));
-        for (let round = 0; requests.length > 0; round++) {
-          if (round === 5) throw new Error(`${requests.length} rows were not deleted (unprocessed after retries)`);
-          if (round > 0) await new Promise((r) => setTimeout(r, 50 * 2 ** round));
-          const res = await t.doc.send(new BatchWriteCommand({ RequestItems: { [t.tableName]: requests } }));
-          batches++;
-          requests = (res.UnprocessedItems?.[t.tableName] ?? []) as typeof requests;
-        }
-      }
-      return batches;
-    },
+    deleteKeys: (keys: { pk: string; sk: string }[]): Promise<number> => deleteAll(t, keys),
   };
 }
 

@@ -5,10 +5,13 @@
 // stored; the sendEmailConfirmation worker reacts to a new `pendingEmailRequestedAt`.
 import { createHash } from 'node:crypto';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { TranscriptStorage } from '../config/retention';
 import type { AssistantRow } from './assistants';
 import type { TableRef } from './client';
+import type { ItemRead } from './get-items';
 import { queryAll } from './query-all';
 import { applied, isConditionFailure } from './conditional';
+import { NUMBER_RELEASE_KEYS, type NumberReleaseRow } from './number-releases';
 import { HOTLINE_USER_SK_PREFIX } from './organizations';
 import { putIfAbsent } from './put-if-absent';
 import { POOL_LINE_SK, POOL_WAITING_SK, type PoolLineRow, type PoolWaitingRow } from './pool';
@@ -24,6 +27,12 @@ export const SETTINGS_KEYS = { pk: USER_PK_PREFIX, sk: SETTINGS_SK } as const;
 
 /** The keys of a user's settings row. */
 export const settingsKey = (userId: string) => ({ pk: userPk(userId), sk: SETTINGS_SK });
+
+/** The settings row, when it exists, read with other rows (shared/db/get-items.ts). */
+export const settingsRead = (userId: string): ItemRead<SettingsRow | undefined> => ({
+  key: settingsKey(userId),
+  of: (item) => (item ? (strip(item) as unknown as SettingsRow) : undefined),
+});
 
 /** The user a settings row's keys (a stream record's) name. */
 export const settingsIdOfKey = idOfKeyParser<{ userId: string }>(
@@ -58,8 +67,23 @@ export interface SettingsRow {
   locale: string;
   role: 'owner' | 'member';
   ownerId?: string;
+  /** Days the account's calls are kept (missing: the stage's default). */
+  callRetentionDays?: number;
+  /** What of a new call is stored (missing: `full`). */
+  transcriptStorage?: TranscriptStorage;
+  /**
+   * The re-dating of the stored calls after `callRetentionDays` changed (the redateCalls worker): the
+   * days, when it was asked for, and the page it has reached (an opaque cursor). Gone once done.
+   */
+  callRedating?: CallRedating;
   createdAt: string;
   updatedAt: string;
+}
+
+export interface CallRedating {
+  days: number;
+  requestedAt: string;
+  after?: string;
 }
 
 export interface UserRows {
@@ -71,6 +95,8 @@ export interface UserRows {
   poolLine?: PoolLineRow;
   /** Waiting for a pool number (none was free), since when. */
   poolWaiting?: PoolWaitingRow;
+  /** The pool number's releases announced for a period's end (shared/db/number-releases.ts), oldest first. */
+  numberReleases: NumberReleaseRow[];
   /** Each line ringing the assistant: the pool number, the Sipgate line, the external trunk. */
   integrations: IntegrationSummary[];
   referral?: { partnerId: string; referredAt: string };
@@ -115,7 +141,7 @@ export function usersRepository(t: TableRef) {
         ...(opts.consistent ? { ConsistentRead: true } : {}),
       });
 
-      const out: UserRows = { integrations: [], devicesCount: 0, hotlineRows: [], tools: [] };
+      const out: UserRows = { integrations: [], numberReleases: [], devicesCount: 0, hotlineRows: [], tools: [] };
       for (const row of rows) {
         const sk = String(row.sk);
         const data = strip(row);
@@ -126,6 +152,7 @@ export function usersRepository(t: TableRef) {
         else if (sk === POOL_WAITING_SK) out.poolWaiting = data as unknown as PoolWaitingRow;
         else if (sk === 'REFERRAL') out.referral = data as unknown as UserRows['referral'];
         else if (sk.startsWith(DEVICE_PREFIX)) out.devicesCount++;
+        else if (sk.startsWith(NUMBER_RELEASE_KEYS.sk)) out.numberReleases.push(data as unknown as NumberReleaseRow);
         else if (sk.startsWith(HOTLINE_USER_SK_PREFIX)) out.hotlineRows.push(row);
         else if (sk.startsWith(TOOL_SK_PREFIX)) out.tools.push(toolOf(row));
         else if (sk.startsWith(INTEGRATION_SK_PREFIX)) {
@@ -223,6 +250,25 @@ export function usersRepository(t: TableRef) {
       }
     },
 
+    /**
+     * The re-dating's next page (`after`), or its end (`after` undefined: the field is removed), only
+     * while the re-dating asked for at `requestedAt` is the row's: false when a newer change replaced it.
+     */
+    async advanceCallRedating(userId: string, requestedAt: string, after: string | undefined): Promise<boolean> {
+      return applied(
+        t.doc.send(
+          new UpdateCommand({
+            TableName: t.tableName,
+            Key: settingsKey(userId),
+            UpdateExpression: after === undefined ? 'REMOVE callRedating' : 'SET callRedating.#after = :after',
+            ConditionExpression: 'callRedating.requestedAt = :r',
+            ExpressionAttributeNames: after === undefined ? undefined : { '#after': 'after' },
+            ExpressionAttributeValues: { ':r': requestedAt, ...(after === undefined ? {} : { ':after': after }) },
+          }),
+        ),
+      );
+    },
+
     /** The team members of an owner: the users whose settings carry `ownerId` (gsi1 `TEAM#<owner>`; eventually consistent). */
     async membersOf(ownerId: string): Promise<string[]> {
       const ids: string[] = (await queryAll(t, {
@@ -300,8 +346,11 @@ export function usersRepository(t: TableRef) {
 
 export type UsersRepository = ReturnType<typeof usersRepository>;
 
-/** The settings a customer sets directly (PATCH /v1/me/settings); the address goes through `EmailChange`. */
-const SETTINGS_CHANGEABLE = ['name', 'timezone', 'locale'] as const;
+/**
+ * The settings a customer sets directly (PATCH /v1/me/settings), and the re-dating a new retention
+ * starts (set with it, replacing one still running); the address goes through `EmailChange`.
+ */
+const SETTINGS_CHANGEABLE = ['name', 'timezone', 'locale', 'callRetentionDays', 'transcriptStorage', 'callRedating'] as const;
 
 /** The fields of a pending address change, all removed when it is confirmed, replaced or dropped. */
 const PENDING_FIELDS = [

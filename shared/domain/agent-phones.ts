@@ -4,15 +4,16 @@
 // An owner has at most `agentPhonesPerUser` phones (409 quota-agent-phones), whoever adds them, and
 // none is added to an account deleted or being deleted (409 user-account-deleted).
 import type { AgentPhoneRow, AgentPhonesRepository } from '../db/agent-phones';
-import type { OrganizationsRepository } from '../db/organizations';
+import type { ReadTogether } from '../db/get-items';
+import { memberRead, membershipRead } from '../db/organizations';
 import { BadRequestError, NotFoundError, ValidationError } from '../errors';
 import type { Caller } from '../model/caller';
 import { inOpenAccount } from './account-state';
-import { checkBodyId, idFromPath, resolveOwner } from './hotline-access';
+import { checkBodyId, idFromPath, ownerOf, ownerRows, readAsCaller, resolveOwner } from './hotline-access';
 import { callableE164 } from './phone-number';
 import { QuotaExceededError } from './quotas';
 
-type Deps = { organizations: OrganizationsRepository; phones: AgentPhonesRepository; now?: () => Date };
+type Deps = { read: ReadTogether; phones: AgentPhonesRepository; now?: () => Date };
 
 export interface AgentPhoneInput {
   /** A generated client's copy of the id: ignored on create, checked against the path on update (checkBodyId). */
@@ -37,8 +38,10 @@ export async function listAgentPhones(deps: Deps, caller: Caller, query: { owner
 }
 
 export async function createAgentPhone(deps: Deps & { quotas: { agentPhonesPerUser: number } }, caller: Caller, input: AgentPhoneInput, organizationID?: number) {
+  // The rows that decide, with the caller's account (the route's gate) before anything else is judged.
+  const rows = await ownerRows(deps, caller.id, input.userID, organizationID);
   const phone = e164(input.phone);
-  const owner = await resolveOwner(deps, caller.id, input.userID, organizationID);
+  const owner = ownerOf(rows, input.userID, organizationID);
   const now = (deps.now?.() ?? new Date()).toISOString();
   const limit = deps.quotas.agentPhonesPerUser;
   const fields = { userID: owner.userID, name: input.name, phone, isActive: input.isActive, createdAt: now, updatedAt: now };
@@ -48,12 +51,17 @@ export async function createAgentPhone(deps: Deps & { quotas: { agentPhonesPerUs
 }
 
 export async function updateAgentPhone(deps: Deps, caller: Caller, pathId: string, input: AgentPhoneInput, organizationID?: number) {
+  // The caller's rows (with the account: the route's gate, before anything else is judged), the phone,
+  // then the owner's member row when the phone is another user's.
+  const rows = await readAsCaller(deps, caller.id, organizationID === undefined ? {} : { membership: membershipRead(caller.id, organizationID) });
   const id = idFromPath(pathId, 'agent phone');
   checkBodyId(input.id, id);
   const phone = e164(input.phone);
   const found = await deps.phones.getById(id);
   if (!found) throw new NotFoundError('No agent phone with this id.');
-  const owner = await resolveOwner(deps, caller.id, found.phone.userID, organizationID);
+  const ownerID = found.phone.userID;
+  const other = organizationID !== undefined && rows.user?.userID !== ownerID ? await deps.read({ owner: memberRead(organizationID, ownerID) }) : {};
+  const owner = ownerOf({ ...rows, ...other }, ownerID, organizationID);
   if (input.userID !== found.phone.userID) throw new BadRequestError('user-id-mismatch', 'An agent phone keeps its owner: `userID` must be its current owner.');
   const updated = await deps.phones.update(owner.sub, id, { name: input.name, phone, isActive: input.isActive, updatedAt: (deps.now?.() ?? new Date()).toISOString() });
   return view(updated);

@@ -4,8 +4,11 @@
 // receiveVapiMessage — the webhook (POST /v1/webhooks/vapi; the secret header is checked by the route
 // stack). Every message type but `end-of-call-report` is acknowledged without work. A report names
 // its assistant; the assistant's gsi1 key names its owner (an unknown assistant is logged and
-// acknowledged, so Vapi does not retry for ever); the call is stored once (shared/db/calls.ts). That is
-// all the request does: one Query and one transaction of two puts.
+// acknowledged, so Vapi does not retry for ever); the owner's settings say what of the call is kept
+// (`transcriptStorage`: `summary-only` drops transcript and recording link, `none` the summary too,
+// before anything is written) and for how long (`callRetentionDays`, else the stage's default: the
+// rows' TTL after the call's start); the call is stored once (shared/db/calls.ts). That is all the
+// request does: one Query, one GetItem and one transaction of two puts.
 //
 // sendCallSummary — the worker, from the call row's INSERT, given the row's id (owner, start, call id):
 // the owner's verified address (./recipient.ts: the settings' when verified, else Auth0's when Auth0
@@ -14,9 +17,11 @@
 // zone and the deep link `<portal>/calls/<callId>`, in the owner's language; the row marked
 // (`summaryMailId`), so a retried record sends nothing twice. The window left: Mailgun accepted, the
 // mark not yet written; the retry then sends the email again.
+import { DEFAULT_TRANSCRIPT_STORAGE, expiresAfterDays, type CallRetention, type TranscriptStorage } from '../config/retention';
 import type { AssistantsRepository } from '../db/assistants';
 import type { CallRow, CallRowId, CallsRepository } from '../db/calls';
 import type { ToolCallsRepository } from '../db/tool-calls';
+import type { UsersRepository } from '../db/users';
 import { callSummaryMail } from '../email/customer';
 import { localeOr, type Locale } from '../model/locale';
 import { NotFoundError, ValidationError } from '../errors';
@@ -29,7 +34,16 @@ import { verifiedRecipient, type RecipientDeps } from './recipient';
 export interface VapiWebhookDeps {
   assistants: Pick<AssistantsRepository, 'ownerOf'>;
   calls: Pick<CallsRepository, 'create'>;
+  users: Pick<UsersRepository, 'findSettings'>;
+  /** The stage's retention, for an owner who chose none. */
+  callRetention: Pick<CallRetention, 'defaultDays'>;
   now?: () => Date;
+}
+
+/** What of a call's content is kept under each storage mode. */
+export function keptContent(storage: TranscriptStorage, content: Pick<CallRow, 'summary' | 'transcript' | 'recordingUrl'>) {
+  if (storage === 'full') return content;
+  return { summary: storage === 'summary-only' ? content.summary : null, transcript: null, recordingUrl: null };
 }
 
 export type VapiOutcome = 'ignored' | 'stored' | 'duplicate' | 'unknown-assistant' | 'unresolvable';
@@ -55,6 +69,9 @@ export async function receiveVapiMessage(deps: VapiWebhookDeps, message: { type:
     logger.warn('end-of-call report for an assistant we do not know: acknowledged, nothing stored', { assistantId, callId });
     return 'unknown-assistant';
   }
+  const settings = await deps.users.findSettings(userId);
+  const retentionDays = settings?.callRetentionDays ?? deps.callRetention.defaultDays;
+  const storage = settings?.transcriptStorage ?? DEFAULT_TRANSCRIPT_STORAGE;
   const receivedAt = (deps.now?.() ?? new Date()).toISOString();
   const startedAt = isoOr(r.startedAt, receivedAt);
   const endedAt = isoOr(r.endedAt, startedAt);
@@ -64,15 +81,20 @@ export async function receiveVapiMessage(deps: VapiWebhookDeps, message: { type:
     assistantId,
     // Only what looks like a phone number: it appears in the summary email's subject.
     callerNumber: /^\+?[0-9]{3,20}$/.test(callerNumber) ? callerNumber : null,
+    calledNumber: /^\+?[0-9]{3,20}$/.test(r.phoneNumber?.number ?? '') ? r.phoneNumber!.number! : null,
     startedAt,
     endedAt,
     durationSeconds: Math.max(0, Math.round(r.durationSeconds ?? (Date.parse(endedAt) - Date.parse(startedAt)) / 1000)),
     endedReason: r.endedReason ?? null,
-    summary: r.analysis?.summary ?? r.summary ?? null,
-    transcript: r.artifact?.transcript ?? r.transcript ?? null,
-    recordingUrl: r.artifact?.recordingUrl ?? r.recordingUrl ?? null,
+    ...keptContent(storage, {
+      summary: r.analysis?.summary ?? r.summary ?? null,
+      transcript: r.artifact?.transcript ?? r.transcript ?? null,
+      recordingUrl: r.artifact?.recordingUrl ?? r.recordingUrl ?? null,
+    }),
     cost: r.cost ?? null,
     receivedAt,
+    // From the call's start, never later than its report came in (a start in the future would keep it longer).
+    ttl: expiresAfterDays(new Date(Math.min(Date.parse(startedAt), Date.parse(receivedAt))), retentionDays),
   };
   const stored = await deps.calls.create(userId, call);
   logger.info('end-of-call report', { callId: call.callId, stored });

@@ -11,7 +11,10 @@
 //   or out of order writes nothing wrong, and counts nothing twice (the listing row says what is counted).
 //   The rebuild of derived data (shared/domain/reindex.ts) runs this same use case for every customer.
 //
-// listCustomers — GET /v1/admin/customers: a page of the listing, or of a search (`q`).
+// listCustomers — GET /v1/admin/customers: a page of the listing, or of a search (`q`), each customer
+//   with their call retention and how many API keys the account holds (their counts, read for the
+//   page in one BatchGetItem).
+import { DEFAULT_TRANSCRIPT_STORAGE, TRANSCRIPT_STORAGE, type CallRetention, type TranscriptStorage } from '../config/retention';
 import { counterChanges, type CustomerEntry, type CustomerIndexRepository, type CustomerListing, type CustomerSources } from '../db/customers';
 import { addTo, type CounterChanges } from '../db/stats';
 import { isTransactionConflict } from '../db/conditional';
@@ -36,6 +39,8 @@ export function customerEntry(userId: string, sources: CustomerSources): Custome
     email,
     name,
     company,
+    callRetentionDays: typeof settings?.callRetentionDays === 'number' ? settings.callRetentionDays : null,
+    transcriptStorage: str(settings?.transcriptStorage),
     // A row without a creation time (none is written so) sorts as the oldest.
     since: created[0] ?? '1970-01-01T00:00:00.000Z',
     planId,
@@ -86,29 +91,46 @@ export interface CustomerView {
   email: string | null;
   name: string | null;
   company: string | null;
+  /** The account's call retention: its choice, else the stage's default (`chosen` says which). */
+  retention: { callRetentionDays: number; transcriptStorage: TranscriptStorage; chosen: boolean };
   createdAt: string;
   subscription: { planId: string | null; status: string | null } | null;
+  /** How many API keys the account holds. */
+  apiKeys: number;
 }
 
-const viewOf = (l: CustomerListing): CustomerView => ({
+export interface CustomerListDeps {
+  customers: CustomerIndexRepository;
+  callRetention: Pick<CallRetention, 'defaultDays'>;
+  apiKeyCounts: (userIds: string[]) => Promise<Map<string, number>>;
+}
+
+const viewOf = (retention: CustomerListDeps['callRetention']) => (l: CustomerListing): Omit<CustomerView, 'apiKeys'> => ({
   userId: l.userId,
   email: l.email,
   name: l.name,
   company: l.company,
+  retention: {
+    callRetentionDays: l.callRetentionDays ?? retention.defaultDays,
+    transcriptStorage: (TRANSCRIPT_STORAGE as readonly string[]).includes(l.transcriptStorage ?? '') ? (l.transcriptStorage as TranscriptStorage) : DEFAULT_TRANSCRIPT_STORAGE,
+    chosen: l.callRetentionDays !== null || l.transcriptStorage !== null,
+  },
   createdAt: l.since,
   subscription: l.planId || l.subscriptionStatus ? { planId: l.planId, status: l.subscriptionStatus } : null,
 });
 
-export async function listCustomers(deps: { customers: CustomerIndexRepository }, query: { limit: number; cursor?: string; q?: string }) {
-  if (query.q === undefined) {
-    const page = await deps.customers.list(query);
-    return { items: page.items.map(viewOf), nextCursor: page.nextCursor };
+export async function listCustomers(deps: CustomerListDeps, query: { limit: number; cursor?: string; q?: string }): Promise<{ items: CustomerView[]; nextCursor: string | null }> {
+  const view = viewOf(deps.callRetention);
+  let page: { items: CustomerListing[]; nextCursor: string | null };
+  if (query.q === undefined) page = await deps.customers.list(query);
+  else {
+    const words = queryWordsOf(query.q);
+    // Nothing searchable (only punctuation): nothing matches.
+    if (words.length === 0) return { items: [], nextCursor: null };
+    page = await deps.customers.search({ words, limit: query.limit, cursor: query.cursor });
   }
-  const words = queryWordsOf(query.q);
-  // Nothing searchable (only punctuation): nothing matches.
-  if (words.length === 0) return { items: [], nextCursor: null };
-  const page = await deps.customers.search({ words, limit: query.limit, cursor: query.cursor });
-  return { items: page.items.map(viewOf), nextCursor: page.nextCursor };
+  const keys = page.items.length > 0 ? await deps.apiKeyCounts(page.items.map((l) => l.userId)) : new Map<string, number>();
+  return { items: page.items.map((l) => ({ ...view(l), apiKeys: keys.get(l.userId) ?? 0 })), nextCursor: page.nextCursor };
 }
 
 /** Indexes customers the index does not hold yet, many at a time (the local bench's seeding): the worker's entries, loaded in bulk. */

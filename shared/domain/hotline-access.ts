@@ -7,8 +7,11 @@
 // and an organisation the caller is not an accepted member of is indistinguishable from one that does
 // not exist (404), as are its hotlines: an invitation gives nothing until it is accepted. Hotlines
 // belong to an organisation: its members read them, its admins change them.
-import { hotlineRowsOf, type HotlineUserRow, type MemberRow, type OrganizationsRepository } from '../db/organizations';
+import type { ReadResults, Reads, ReadTogether } from '../db/get-items';
+import { hotlineRowsOf, hotlineUserRead, memberRead, membershipRead, type HotlineUserRow, type MemberRow, type MembershipRow, type MembershipStatus, type OrganizationRole } from '../db/organizations';
+import { accountStateRead, type TeardownStatus } from '../db/teardowns';
 import { ForbiddenError, NotFoundError, ValidationError } from '../errors';
+import { assertAccountOpen } from './account-state';
 
 export const ACCESS_SLUGS = {
   notYours: 'not-your-resource',
@@ -19,9 +22,17 @@ export const ACCESS_SLUGS = {
 
 /** A path id: a whole number, or nothing of ours (404). */
 export function idFromPath(value: string, what: string): number {
-  if (!/^[1-9][0-9]{0,9}$/.test(value) || Number(value) > 2_147_483_647) throw new NotFoundError(`No ${what} with this id.`);
-  return Number(value);
+  const id = pathIdOrZero(value);
+  if (!id) throw new NotFoundError(`No ${what} with this id.`);
+  return id;
 }
+
+/**
+ * A path id as `idFromPath` takes it, or 0 for any other value (no row has id 0): a route whose first
+ * read checks the caller's account reads with it, so that a closed account is refused whatever the
+ * path, and answers `idFromPath`'s 404 after.
+ */
+export const pathIdOrZero = (value: string): number => (/^[1-9][0-9]{0,9}$/.test(value) && Number(value) <= 2_147_483_647 ? Number(value) : 0);
 
 /**
  * The `id` a generated client puts in an update's body (seed 003's models carry it): left out, or
@@ -38,40 +49,57 @@ export function checkBodyId(bodyId: number | undefined, pathId: number): void {
 export const isAcceptedMember = (member: MemberRow | undefined): member is MemberRow & { status: 'active' } => member?.status === 'active';
 
 /**
- * The caller's accepted membership of `organizationID`, or 404 (not a member, only invited, or no such
- * organisation); `admin` also requires the admin role (403).
+ * The rows a hotline route decides on, read in one strongly consistent request with the caller's
+ * account state and integer id row (`user`): the route's account gate, folded into its first read
+ * (`accountState: 'in-partition-read'` in its manifest entry), refused as the stack's gate refuses.
  */
-export async function requireMembership(
-  deps: { organizations: OrganizationsRepository },
-  caller: HotlineUserRow | undefined,
-  organizationID: number,
+export async function readAsCaller<R extends Reads>(deps: { read: ReadTogether }, callerId: string, reads: R) {
+  const got = (await deps.read({ ...reads, account: accountStateRead(callerId), user: hotlineUserRead(callerId) })) as ReadResults<R> & {
+    account: TeardownStatus | undefined;
+    user: HotlineUserRow | undefined;
+  };
+  assertAccountOpen(got.account);
+  return got;
+}
+
+/**
+ * Either row of the caller's membership (the organisation's member row, or their own: they change
+ * together) as an accepted membership, or 404 (not a member, only invited, or no such organisation);
+ * `admin` also requires the admin role (403).
+ */
+export function acceptedMembership<M extends { status: MembershipStatus; role: OrganizationRole }>(
+  member: M | undefined,
   opts: { admin?: boolean; notFound?: string } = {},
-): Promise<MemberRow> {
-  const member = caller ? await deps.organizations.getMember(organizationID, caller.userID) : undefined;
-  if (!isAcceptedMember(member)) throw new NotFoundError(opts.notFound ?? 'No organisation with this id.');
+): M {
+  if (member?.status !== 'active') throw new NotFoundError(opts.notFound ?? 'No organisation with this id.');
   if (opts.admin && member.role !== 'admin') {
     throw new ForbiddenError('Only an admin of the organisation may do this.', ACCESS_SLUGS.adminRequired);
   }
   return member;
 }
 
+/** What deciding about another user's resources reads: the caller's membership and the owner's member row in the organisation named. */
+export const ownerReads = (callerId: string, ownerID: number, organizationID: number) => ({
+  membership: membershipRead(callerId, organizationID),
+  owner: memberRead(organizationID, ownerID),
+});
+
 /**
- * The Auth0 user whose resources `ownerID` names, when the caller may act on them (the rule above);
- * throws 403 or 404 otherwise. Reads only: a refusal writes nothing.
+ * The Auth0 user whose resources `ownerID` names, when the caller may act on them (the rule above),
+ * from the rows `ownerReads` names (and the caller's `user`); throws 403 or 404 otherwise.
  */
-export async function resolveOwner(
-  deps: { organizations: OrganizationsRepository },
-  callerSub: string,
+export function ownerOf(
+  rows: { user?: HotlineUserRow; membership?: MembershipRow; owner?: MemberRow },
   ownerID: number,
   organizationID: number | undefined,
-): Promise<{ sub: string; userID: number }> {
-  const caller = await deps.organizations.getUser(callerSub);
+): { sub: string; userID: number } {
+  const caller = rows.user;
   if (caller && caller.userID === ownerID) return { sub: caller.sub, userID: caller.userID };
   if (organizationID === undefined) {
     throw new ForbiddenError("These are another user's resources; an organisation admin names the organisation (organization_id).", ACCESS_SLUGS.notYours);
   }
-  await requireMembership(deps, caller, organizationID, { admin: true });
-  const member = await deps.organizations.getMember(organizationID, ownerID);
+  acceptedMembership(caller ? rows.membership : undefined, { admin: true });
+  const member = rows.owner;
   // An invitee is not a member yet: inviting someone gives the organisation nothing of theirs.
   if (!isAcceptedMember(member)) throw new ForbiddenError('This user is not a member of the organisation.', ACCESS_SLUGS.notMember);
   if (!member.allowAdmins) {
@@ -79,6 +107,18 @@ export async function resolveOwner(
   }
   return { sub: member.sub, userID: member.userID };
 }
+
+/**
+ * The Auth0 user whose resources `ownerID` names, when the caller may act on them: one read (with the
+ * caller's account: the route's gate). Reads only: a refusal writes nothing.
+ */
+export async function resolveOwner(deps: { read: ReadTogether }, callerId: string, ownerID: number, organizationID: number | undefined) {
+  return ownerOf(await ownerRows(deps, callerId, ownerID, organizationID), ownerID, organizationID);
+}
+
+/** The rows `ownerOf` decides on, in one read with the caller's account (the route's gate). */
+export const ownerRows = (deps: { read: ReadTogether }, callerId: string, ownerID: number, organizationID: number | undefined) =>
+  organizationID === undefined ? readAsCaller(deps, callerId, {}) : readAsCaller(deps, callerId, ownerReads(callerId, ownerID, organizationID));
 
 /**
  * What GET /v1/me shows of the hotline service: null until the user has an integer user id. Their

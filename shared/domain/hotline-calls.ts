@@ -21,23 +21,33 @@
 // and any of them after HOTLINE_CHANNEL_LEASE_SECONDS when those events never come. A lowered limit
 // leaves calls in progress alone; new calls and new dials meet it.
 // An agent's phones ring only while the agent is an accepted member of the hotline's organisation who
-// allows its admins (their consent for that organisation): an invitee's or a withdrawn member's never do.
+// allows its admins (their consent for that organisation): an invitee's or a withdrawn member's never do
+// (a change reaches the hotline's ring list through the stream, about a second later: ./ring-lists.ts).
 // The call status hook appends the agent legs' `ringing`, `answered` and `no-answer` to the log and,
 // when the caller's leg completes, `completed` and one billing record: the started minutes of the
 // call (jambonz's `duration`) times the per-minute rate.
+// Round trips before jambonz gets its verbs (shared/db/hotline-calls.ts): a new call 3 (one read of
+// the hotline's rows, its log's id, one transaction of its log and channels), the dial's action 3 (the
+// read, the log, one transaction of the next lease and its entry); the phones come from the hotline's
+// ring list (./ring-lists.ts), and only while that is behind an edit of the hotline from the agents'
+// member rows and phones (one read, then one per consenting agent). A hook delivered again: the read,
+// then its log.
 import type { AgentPhonesRepository } from '../db/agent-phones';
+import type { ReadTogether } from '../db/get-items';
+import type { HotlineCallsRepository, Taken } from '../db/hotline-calls';
 import type { HotlineChannelsRepository } from '../db/hotline-channels';
-import type { CallLogEntryRow, HotlineRow, HotlinesRepository } from '../db/hotlines';
-import type { OrganizationsRepository } from '../db/organizations';
+import type { CallLogEntryRow, CallLogRow, HotlineRow, HotlinesRepository } from '../db/hotlines';
 import { NotFoundError } from '../errors';
-import { idFromPath, isAcceptedMember } from './hotline-access';
+import { idFromPath } from './hotline-access';
 import { hotlineHooks } from './hotline-provisioning';
+import { ringOf, type RingPhone } from './ring-lists';
 
 export interface CallDeps {
   hotlines: HotlinesRepository;
   channels: HotlineChannelsRepository;
-  organizations: OrganizationsRepository;
-  phones: AgentPhonesRepository;
+  calls: HotlineCallsRepository;
+  read: ReadTogether;
+  phones: Pick<AgentPhonesRepository, 'listByOwner'>;
   hookBaseUrl: string;
   dialTimeoutSeconds: number;
   pausedText: string;
@@ -72,17 +82,6 @@ async function hotlineOf(deps: CallDeps, pathId: string): Promise<HotlineRow> {
   return hotline;
 }
 
-/** The phones a call rings, in order: the active phones of each agent who is an accepted member allowing the organisation. */
-async function agentPhones(deps: CallDeps, hotline: HotlineRow): Promise<{ phone: string; userID: number }[]> {
-  const out: { phone: string; userID: number }[] = [];
-  for (const userID of hotline.agents) {
-    const member = await deps.organizations.getMember(hotline.organizationID, userID);
-    if (!isAcceptedMember(member) || !member.allowAdmins) continue;
-    for (const p of await deps.phones.listByOwner(member.sub)) if (p.isActive) out.push({ phone: p.phone, userID });
-  }
-  return out;
-}
-
 function dial(deps: CallDeps, hotline: HotlineRow, callerId: string | null | undefined, target: { phone: string }): Verb {
   const hook = hotlineHooks(deps.hookBaseUrl, hotline.id).callHook;
   return {
@@ -101,9 +100,29 @@ const hangup = (): Verb => ({ verb: 'hangup' });
 /** Busy for a call over the inbound channels: jambonz rejects the unanswered call with this status (and posts its leg `failed`). */
 export const DECLINE_BUSY = { verb: 'sip:decline', status: 486, reason: 'Busy Here' } as const;
 
+/** A new call's log entries for what it took: declined without an inbound channel, else the first phone dialled (or not, without an outbound one). */
+function firstEntries(now: string, first: RingPhone | undefined, taken: Taken): CallLogEntryRow[] {
+  const incoming: CallLogEntryRow = { action: 'incoming', agentPhone: null, userID: null, startTime: now };
+  if (!taken.inbound) return [incoming, { action: 'declined', agentPhone: null, userID: null, startTime: now }];
+  if (!first) return [incoming];
+  return [incoming, { action: taken.outbound ? 'dial' : 'no-channel', agentPhone: first.phone, userID: first.userID, startTime: now }];
+}
+
+/** The verbs of a new call, from its log's first entries: the same for every delivery of its hook. */
+function firstVerbs(deps: CallDeps, hotline: HotlineRow, log: CallLogRow): Verb[] {
+  if (log.entries.some((e) => e.action === 'declined')) return [{ ...DECLINE_BUSY }];
+  const greeting = hotline.ttsInbound ? [say(hotline.ttsInbound)] : [];
+  const first = log.entries.find((e) => e.action === 'dial' || e.action === 'no-channel');
+  if (!first?.agentPhone) return [...greeting, say(NO_AGENT_TEXT), hangup()];
+  if (first.action === 'no-channel') return [...greeting, say(LINES_BUSY_TEXT), hangup()];
+  return [...greeting, dial(deps, hotline, log.from, { phone: first.agentPhone })];
+}
+
 /** POST …/hotlines/{hotlineID}/call: the verbs for this moment of the call. */
 export async function answerCallHook(deps: CallDeps, pathId: string, call: JambonzCallInfo): Promise<Verb[]> {
-  const hotline = await hotlineOf(deps, pathId);
+  const state = await deps.calls.read(idFromPath(pathId, 'hotline'), call.call_sid);
+  const hotline = state.hotline;
+  if (!hotline) throw new NotFoundError('No hotline with this id.');
   if (!hotline.isActive || hotline.status !== 'active') return [say(deps.pausedText), hangup()];
   // The agent's leg, once answered: the text for the agent, then the bridge.
   if (call.direction === 'outbound') return hotline.ttsOutbound ? [say(hotline.ttsOutbound)] : [];
@@ -111,30 +130,19 @@ export async function answerCallHook(deps: CallDeps, pathId: string, call: Jambo
   const at = dateOf(deps);
   const now = at.toISOString();
   const lease = { hotlineID: hotline.id, callSid: call.call_sid, now: at, leaseSeconds: deps.channelLeaseSeconds };
-  const phones = await agentPhones(deps, hotline);
   if (call.dial_call_status === undefined) {
-    const incoming: CallLogEntryRow = { action: 'incoming', agentPhone: null, userID: null, startTime: now };
-    const start = (entries: CallLogEntryRow[]) => deps.hotlines.startCallLog({ hotlineID: hotline.id, callSid: call.call_sid, from: call.from ?? null, now, entries });
-    const first = phones[0];
-    // A hook delivered again holds its channels already and takes no second one.
-    const taken = await deps.channels.takeForCall({
+    // A hook delivered again finds the log its first delivery started, holds its channels already, and gets the same verbs.
+    const earlier = state.ref ? await deps.hotlines.getLog(state.ref.hotlineID, state.ref.logID) : undefined;
+    if (earlier) return firstVerbs(deps, hotline, earlier);
+    const first = (await ringOf(deps, hotline, state.ring))[0];
+    const { log } = await deps.calls.start({
       ...lease,
-      inboundLimit: hotline.channelsInbound,
-      ...(first ? { outbound: { limit: hotline.channelsOutbound, phone: e164(first.phone) } } : {}),
+      state,
+      from: call.from ?? null,
+      takes: [{ dir: 'inbound', limit: hotline.channelsInbound }, ...(first ? [{ dir: 'outbound' as const, limit: hotline.channelsOutbound, phone: e164(first.phone) }] : [])],
+      entries: (taken) => firstEntries(now, first, taken),
     });
-    if (!taken.inbound) {
-      await start([incoming, { action: 'declined', agentPhone: null, userID: null, startTime: now }]);
-      return [{ ...DECLINE_BUSY }];
-    }
-    const dialling = first !== undefined && taken.outbound;
-    const entries: CallLogEntryRow[] = [incoming];
-    if (first) entries.push({ action: dialling ? 'dial' : 'no-channel', agentPhone: first.phone, userID: first.userID, startTime: now });
-    // A hook delivered again finds its log and gets the same verbs; nothing is logged twice.
-    await start(entries);
-    const greeting = hotline.ttsInbound ? [say(hotline.ttsInbound)] : [];
-    if (!first) return [...greeting, say(NO_AGENT_TEXT), hangup()];
-    if (!dialling) return [...greeting, say(LINES_BUSY_TEXT), hangup()];
-    return [...greeting, dial(deps, hotline, call.from, first)];
+    return firstVerbs(deps, hotline, log);
   }
 
   // The dial's action: answered (and now over), or on to the next phone, on the call's channel.
@@ -143,16 +151,19 @@ export async function answerCallHook(deps: CallDeps, pathId: string, call: Jambo
     return verbs;
   };
   if (call.dial_call_status === 'completed' || call.dial_call_status === 'answered') return over([hangup()]);
-  const log = await deps.hotlines.logByCall(call.call_sid);
+  const log = state.ref ? await deps.hotlines.getLog(state.ref.hotlineID, state.ref.logID) : undefined;
   if (!log) return over([say(NO_AGENT_TEXT), hangup()]);
   const tried = log.entries.filter((e) => e.action === 'dial').length;
-  const next = phones[tried];
+  const next = (await ringOf(deps, hotline, state.ring))[tried];
   if (!next) return over([say(NO_AGENT_TEXT), hangup()]);
-  if (!(await deps.channels.take({ ...lease, dir: 'outbound', limit: hotline.channelsOutbound, phone: e164(next.phone) }))) {
-    await deps.hotlines.appendEntries(hotline.id, log.id, [{ action: 'no-channel', agentPhone: next.phone, userID: next.userID, startTime: now }]);
-    return [say(LINES_BUSY_TEXT), hangup()];
-  }
-  await deps.hotlines.appendEntries(hotline.id, log.id, [{ action: 'dial', agentPhone: next.phone, userID: next.userID, startTime: now }]);
+  const dialling = await deps.calls.dialNext({
+    ...lease,
+    channels: state.channels,
+    log,
+    take: { dir: 'outbound', limit: hotline.channelsOutbound, phone: e164(next.phone) },
+    entry: (taken) => ({ action: taken ? 'dial' : 'no-channel', agentPhone: next.phone, userID: next.userID, startTime: now }),
+  });
+  if (!dialling) return [say(LINES_BUSY_TEXT), hangup()];
   return [dial(deps, hotline, log.from, next)];
 }
 

@@ -8,12 +8,13 @@
 // The min metadata lists the same countries as max (what isSupportedCountry reads), at half the bundle
 // (~72 KB less, ~4 ms of createSipAccount's cold start); shared/domain/hotline-numbers.ts uses it too.
 import { isSupportedCountry } from 'libphonenumber-js/min';
-import type { HotlineRow, HotlinesRepository } from '../db/hotlines';
-import type { OrganizationsRepository, SipAccountRow } from '../db/organizations';
+import type { ReadTogether } from '../db/get-items';
+import { hotlineRead, hotlinesCountRead, type HotlineRow, type HotlinesRepository } from '../db/hotlines';
+import { memberRead, membershipRead, sipAccountRead, type MemberRow, type OrganizationsRepository, type SipAccountRow } from '../db/organizations';
 import { ConflictError, NotFoundError, ValidationError } from '../errors';
 import type { Caller } from '../model/caller';
 import type { JambonzPlatform } from '../providers/jambonz/port';
-import { checkBodyId, idFromPath, isAcceptedMember, requireMembership } from './hotline-access';
+import { acceptedMembership, checkBodyId, idFromPath, isAcceptedMember, pathIdOrZero, readAsCaller } from './hotline-access';
 import { QuotaExceededError } from './quotas';
 
 export const HOTLINE_SLUGS = {
@@ -23,7 +24,7 @@ export const HOTLINE_SLUGS = {
   agentNotMember: 'agent-not-member',
 } as const;
 
-type Deps = { organizations: OrganizationsRepository; hotlines: HotlinesRepository; now?: () => Date };
+type Deps = { hotlines: HotlinesRepository; read: ReadTogether; now?: () => Date };
 const nowOf = (deps: { now?: () => Date }) => (deps.now?.() ?? new Date()).toISOString();
 
 export interface HotlineInput {
@@ -56,34 +57,49 @@ export function hotlineView(h: HotlineRow) {
   };
 }
 
-/** Every agent must be an accepted member of the organisation (an invitee is not): 409 naming those who are not. */
-async function checkAgents(deps: Deps, organizationID: number, agents: number[]) {
-  const missing: number[] = [];
-  for (const userID of new Set(agents)) if (!isAcceptedMember(await deps.organizations.getMember(organizationID, userID))) missing.push(userID);
+/** The agents (unique) with their member rows as read: 409 naming those who are no accepted members. */
+function agentsAreMembers(agents: number[], members: (MemberRow | undefined)[]) {
+  const missing = agents.filter((_, i) => !isAcceptedMember(members[i]));
   if (missing.length) {
     throw new ConflictError(`Not members of the organisation: ${missing.join(', ')}. Invite them first; they become members when they accept.`, HOTLINE_SLUGS.agentNotMember);
   }
 }
 
-/** The hotline `pathId` names, when the caller is a member of its organisation (else 404, as for a missing one), and the caller's membership. */
-async function hotlineAndMember(deps: Deps, caller: Caller, pathId: string, opts: { admin?: boolean } = {}) {
-  const id = idFromPath(pathId, 'hotline');
-  const [hotline, user] = await Promise.all([deps.hotlines.get(id), deps.organizations.getUser(caller.id)]);
+/**
+ * The hotline `pathId` names, when the caller is a member of its organisation (else 404, as for a
+ * missing one; `admin`: 403 unless an admin), and the caller's integer id: two reads, the first with the
+ * caller's account (the route's gate), the second their membership (and the member rows of `agents`).
+ */
+async function hotlineAndMember(deps: Deps, caller: Caller, pathId: string, opts: { admin?: boolean; agents?: number[] } = {}) {
+  const { hotline, user } = await readAsCaller(deps, caller.id, { hotline: hotlineRead(pathIdOrZero(pathId)) });
   if (!hotline) throw new NotFoundError('No hotline with this id.');
-  const member = await requireMembership(deps, user, hotline.organizationID, { admin: opts.admin, notFound: 'No hotline with this id.' });
-  return { hotline, member };
+  const org = hotline.organizationID;
+  const got = await deps.read({ membership: membershipRead(caller.id, org), agents: (opts.agents ?? []).map((userID) => memberRead(org, userID)) });
+  acceptedMembership(user && got.membership, { admin: opts.admin, notFound: 'No hotline with this id.' });
+  return { hotline, viewer: user!.userID, agents: got.agents };
 }
 
 const hotlineFor = async (deps: Deps, caller: Caller, pathId: string, opts: { admin?: boolean } = {}) => (await hotlineAndMember(deps, caller, pathId, opts)).hotline;
 
-export async function createHotline(deps: Deps & { quotas: { hotlinesPerOrganization: number } }, caller: Caller, input: HotlineInput) {
-  const user = await deps.organizations.getUser(caller.id);
-  await requireMembership(deps, user, input.organizationID, { admin: true });
-  const sip = await deps.organizations.getSipAccount(input.organizationID);
-  if (sip?.status !== 'active') {
+/**
+ * A new hotline: 3 round trips. One read of what decides (the caller's account and membership, the
+ * organisation's SIP account, the agents' member rows, the organisation's hotline count), the
+ * hotline's id, and one transaction of the hotline and its count.
+ */
+export async function createHotline(deps: Deps & { read: ReadTogether; quotas: { hotlinesPerOrganization: number } }, caller: Caller, input: HotlineInput) {
+  const org = input.organizationID;
+  const agents = [...new Set(input.agents)];
+  const got = await readAsCaller(deps, caller.id, {
+    membership: membershipRead(caller.id, org),
+    sip: sipAccountRead(org),
+    agents: agents.map((userID) => memberRead(org, userID)),
+    count: hotlinesCountRead(org),
+  });
+  acceptedMembership(got.membership, { admin: true });
+  if (got.sip?.status !== 'active') {
     throw new ConflictError('The organisation needs its SIP account first (POST /v1/organizations/sip-account).', HOTLINE_SLUGS.sipAccountRequired);
   }
-  await checkAgents(deps, input.organizationID, input.agents);
+  agentsAreMembers(agents, got.agents);
   const now = nowOf(deps);
   const limit = deps.quotas.hotlinesPerOrganization;
   const fields: Omit<HotlineRow, 'id'> = {
@@ -99,7 +115,7 @@ export async function createHotline(deps: Deps & { quotas: { hotlinesPerOrganiza
     createdAt: now,
     updatedAt: now,
   };
-  const row = await deps.hotlines.create(fields, limit);
+  const row = await deps.hotlines.create(fields, limit, got.count);
   if (row === 'over-quota') throw new QuotaExceededError('hotlines', limit);
   return hotlineView(row);
 }
@@ -109,20 +125,20 @@ export async function getHotline(deps: Deps, caller: Caller, pathId: string) {
 }
 
 export async function listHotlines(deps: Deps, caller: Caller, q: { organization_id: number; limit: number; offset: number }) {
-  const user = await deps.organizations.getUser(caller.id);
-  await requireMembership(deps, user, q.organization_id);
+  acceptedMembership((await readAsCaller(deps, caller.id, { membership: membershipRead(caller.id, q.organization_id) })).membership);
   const page = await deps.hotlines.pageByOrganization(q.organization_id, q);
   return { hotlines: page.items.map(hotlineView), totalHotlines: page.total };
 }
 
 /** Changes a hotline (its admins); the organisation stays. A failed hotline is provisioned again. */
 export async function updateHotline(deps: Deps, caller: Caller, pathId: string, input: HotlineInput) {
-  const hotline = await hotlineFor(deps, caller, pathId, { admin: true });
+  const agents = [...new Set(input.agents)];
+  const { hotline, agents: members } = await hotlineAndMember(deps, caller, pathId, { admin: true, agents });
   checkBodyId(input.id, hotline.id);
   if (input.organizationID !== hotline.organizationID) {
     throw new ValidationError([{ path: 'body.organizationID', message: 'A hotline stays with its organisation.' }]);
   }
-  await checkAgents(deps, hotline.organizationID, input.agents);
+  agentsAreMembers(agents, members);
   const updated = await deps.hotlines.update(
     hotline.id,
     {
@@ -171,16 +187,16 @@ const logView =
   });
 
 export async function listCallLogs(deps: Deps, caller: Caller, pathId: string, q: { limit: number; offset: number }) {
-  const { hotline, member } = await hotlineAndMember(deps, caller, pathId);
+  const { hotline, viewer } = await hotlineAndMember(deps, caller, pathId);
   const page = await deps.hotlines.pageLogs(hotline.id, q);
-  return { callLogs: page.items.map(logView(member.userID)), totalCallLogs: page.total };
+  return { callLogs: page.items.map(logView(viewer)), totalCallLogs: page.total };
 }
 
 export async function getCallLog(deps: Deps, caller: Caller, pathId: string, logPathId: string) {
-  const { hotline, member } = await hotlineAndMember(deps, caller, pathId);
+  const { hotline, viewer } = await hotlineAndMember(deps, caller, pathId);
   const log = await deps.hotlines.getLog(hotline.id, idFromPath(logPathId, 'call log'));
   if (!log) throw new NotFoundError('No call log with this id on this hotline.');
-  return logView(member.userID)(log);
+  return logView(viewer)(log);
 }
 
 export async function listRecords(deps: Deps, caller: Caller, pathId: string, q: { limit: number; offset: number }) {
@@ -219,13 +235,13 @@ const SIP_ACCOUNT_FIELDS = ['name', 'street', 'streetHousenumber', 'cityCode', '
  * `sip-account-being-created`.
  */
 export async function createSipAccount(
-  deps: { organizations: OrganizationsRepository; jambonz: JambonzPlatform; gateway: string; now?: () => Date },
+  deps: { organizations: OrganizationsRepository; read: ReadTogether; jambonz: JambonzPlatform; gateway: string; now?: () => Date },
   caller: Caller,
   input: SipAccountInput,
 ): Promise<{ exists: true; created: boolean }> {
+  const { membership } = await readAsCaller(deps, caller.id, { membership: membershipRead(caller.id, input.organizationID) });
   if (!isSupportedCountry(input.country)) throw new ValidationError([{ path: 'body.country', message: 'Must be a country code we have numbers for, e.g. DE.' }]);
-  const user = await deps.organizations.getUser(caller.id);
-  await requireMembership(deps, user, input.organizationID, { admin: true });
+  acceptedMembership(membership, { admin: true });
   const row: SipAccountRow = { ...input, status: 'creating', createdAt: nowOf(deps) };
   const claim = await deps.organizations.claimSipAccount(row);
   if (!claim.created) {
@@ -251,10 +267,10 @@ export async function createSipAccount(
   return { exists: true, created: true };
 }
 
-export async function sipAccountExists(deps: { organizations: OrganizationsRepository }, caller: Caller, pathId: string) {
-  const organizationID = idFromPath(pathId, 'organisation');
-  const user = await deps.organizations.getUser(caller.id);
-  await requireMembership(deps, user, organizationID);
-  const sip = await deps.organizations.getSipAccount(organizationID);
+export async function sipAccountExists(deps: { read: ReadTogether }, caller: Caller, pathId: string) {
+  const organizationID = pathIdOrZero(pathId);
+  const { membership, sip } = await readAsCaller(deps, caller.id, { membership: membershipRead(caller.id, organizationID), sip: sipAccountRead(organizationID) });
+  idFromPath(pathId, 'organisation');
+  acceptedMembership(membership);
   return { exists: sip?.status === 'active' };
 }

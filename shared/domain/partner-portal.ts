@@ -8,8 +8,9 @@
 //      of two activations with one token one wins, the other is told the invite is used; a caller
 //      linked to another partner gets 409 partner-already-linked.
 //
-// activePartner — every other partner route, before its use case: the caller's link (one GetItem on
-//   the caller's id) and the partner's row; no link, or a partner not active: 403 partner-required.
+// activePartner — every other partner route, before its use case: the caller's link with their account
+//   state (one BatchGetItem: the route's gate) and the partner's row; no link, or a partner not active:
+//   403 partner-required.
 //
 // savePayoutDetails — PUT /v1/partner/payout-details: the fields given merged into those stored (every
 //   field optional); IBAN and account holder sealed with a fresh KMS data key (shared/crypto/envelope.ts,
@@ -24,10 +25,13 @@
 //   partner (409); saved with a conditional put (201).
 import type { Plan } from '../config/plans';
 import type { KeyRing } from '../crypto/envelope';
-import type { PartnerAccountsRepository, PartnerRecord, StoredPayoutDetails } from '../db/partner-accounts';
+import type { ReadTogether } from '../db/get-items';
+import { partnerLinkRead, referralRead, type PartnerAccountsRepository, type PartnerRecord, type StoredPayoutDetails } from '../db/partner-accounts';
+import { accountStateRead } from '../db/teardowns';
 import { hashInviteToken, type PartnerRow, type PartnersRepository } from '../db/partners';
 import { AppError, BadRequestError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors';
 import { logger } from '../observability/logger';
+import { assertAccountOpen } from './account-state';
 import { bicFitsIbanCountry, ibanCountry, isEuCountry, isValidEuVatId, maskIban, maskName, normalizeIban } from '../model/bank-details';
 
 export const INVITE_INVALID = 'invite-invalid';
@@ -91,8 +95,10 @@ function usedOrExpired(p: PartnerRecord, callerId: string, hash: string, now: st
 }
 
 /** The caller's partner, active; otherwise 403. */
-export async function activePartner(deps: Pick<PartnerPortalDeps, 'partners' | 'accounts'>, callerId: string): Promise<PartnerRow> {
-  const link = await deps.accounts.findLink(callerId);
+export async function activePartner(deps: Pick<PartnerPortalDeps, 'partners'> & { read: ReadTogether }, callerId: string): Promise<PartnerRow> {
+  // The route's account gate, folded into this read (`accountState` in its manifest entry).
+  const { link, account } = await deps.read({ link: partnerLinkRead(callerId), account: accountStateRead(callerId) });
+  assertAccountOpen(account);
   const partner = link ? await deps.partners.get(link.partnerId) : undefined;
   if (!partner || partner.status !== 'active' || partner.auth0UserId !== callerId) {
     throw new ForbiddenError(
@@ -260,8 +266,10 @@ export async function partnerOverview(
   };
 }
 
-export async function saveReferral(deps: PartnerPortalDeps, callerId: string, refId: string) {
-  const saved = await deps.accounts.findReferral(callerId);
+export async function saveReferral(deps: PartnerPortalDeps & { read: ReadTogether }, callerId: string, refId: string) {
+  // The route's account gate, folded into this read (`accountState` in its manifest entry).
+  const { referral: saved, account } = await deps.read({ referral: referralRead(callerId), account: accountStateRead(callerId) });
+  assertAccountOpen(account);
   if (saved) return { created: false, referral: { partnerId: saved.partnerId, referredAt: saved.referredAt } };
   const partner = (await deps.partners.findByPublicCode(refId.toUpperCase())) ?? (await partnerByLegacyUserId(deps, refId));
   if (!partner) throw new NotFoundError('No partner has this referral code.');

@@ -2,7 +2,7 @@
 // and the number given back when the plan no longer includes one.
 //
 // syncPoolNumber — the worker, from each INSERT and MODIFY of the user's SUBSCRIPTION row (the routes'
-// and the Stripe webhook's writes).
+// and the Stripe webhook's writes), and of their pool line (below).
 //   input: the user; output: what it did.
 //   1. read the user's rows (strongly consistent); an account being deleted is left to its teardown;
 //   2. the plan in force includes a number (active, trialing or past_due, and `includesPoolNumber`):
@@ -12,11 +12,19 @@
 //      b. a line whose number will go at the period's end (a downgrade to a plan without one is
 //         pending, or the subscription is canceled at the period's end) is announced: the
 //         NUMBER_RELEASE row of that date, once, from which notifyNumberRelease emails the customer;
+//      c. a line whose release was announced for a date still ahead (on the subscription's own time)
+//         and no longer will go (the downgrade dropped or changed to a plan with a number, the
+//         cancellation undone): the row is marked withdrawn, once, from which notifyNumberKept tells
+//         the customer the number stays;
 //   3. it does not (the downgrade took effect, the subscription ended, was never paid or is unpaid):
 //      the user waits no longer, and a line is given back as DELETE /v1/me/integrations and the
 //      teardown give it back: the Vapi number deleted, then the number free again and the line gone in
 //      one transaction. The freed number's MODIFY brings the next waiting user theirs (below).
 //   Every step checks the state it changes, so a record delivered twice does nothing twice.
+//   The same worker takes each new pool line (INTEGRATION#POOL INSERT, and its binding's MODIFY) and
+//   runs 2b and 2c alone (syncLineRelease): a number that arrives while its release is already due
+//   (given by the assistant's PUT or to a waiting user while a downgrade is pending, or in a run of
+//   this worker that saw the subscription before the line existed) has it announced too.
 //
 // assignPoolNumbers — the worker, from a pool number that becomes free (an admin's import adds it, or a
 // line gives it back: the POOL#<e164> row's INSERT, or its MODIFY to `free`).
@@ -44,12 +52,12 @@ export interface PoolWaitingDeps {
 }
 
 export interface SyncPoolNumberDeps extends PoolWaitingDeps {
-  releases: Pick<NumberReleasesRepository, 'announce'>;
+  releases: Pick<NumberReleasesRepository, 'announce' | 'withdraw'>;
   /** What giving the line back uses (the teardown's steps for the pool line). */
   lines: PoolLineRemovalDeps;
 }
 
-export type SyncOutcome = 'assigned' | 'waiting' | 'announced' | 'released' | 'nothing' | 'account-closed';
+export type SyncOutcome = 'assigned' | 'waiting' | 'announced' | 'withdrawn' | 'released' | 'nothing' | 'account-closed';
 
 const readyAssistantId = (rows: UserRows) => (rows.assistant?.status === 'ready' ? rows.assistant.assistantId : undefined);
 
@@ -65,6 +73,27 @@ export function scheduledRelease(plans: Plan[], sub: SubscriptionRow | undefined
     return { effectiveAt: next.effectiveAt, reason: 'downgrade', planId: next.planId };
   }
   return undefined;
+}
+
+/**
+ * The announced releases of the user's line that are still ahead and not yet withdrawn. Only asked when
+ * none is scheduled any more, so each of them was taken back. Ahead is on the subscription's own time
+ * (Stripe's, a test clock's): dated the period's end or later (a release that took effect is dated
+ * before the period that follows it) and after the time of the row's state. The latter tells a
+ * downgrade taken back from one that has just begun: Stripe's event that its phase started
+ * (`subscription_schedule.updated`, at the release's date) leaves nothing pending a moment before the
+ * renewal's event brings the new plan, and the row's plan, still the old one, includes the number.
+ */
+function takenBack(rows: UserRows): NumberReleaseRow[] {
+  const sub = rows.subscription;
+  if (!sub?.currentPeriodEnd || !rows.poolLine) return [];
+  const { number } = rows.poolLine;
+  const periodEnd = Date.parse(sub.currentPeriodEnd);
+  const stateAt = (sub.stateAt ?? 0) * 1000;
+  return rows.numberReleases.filter((r) => {
+    const at = Date.parse(r.effectiveAt);
+    return r.number === number && !r.withdrawnAt && at >= periodEnd && at > stateAt;
+  });
 }
 
 export async function syncPoolNumber(deps: SyncPoolNumberDeps, userId: string): Promise<SyncOutcome> {
@@ -85,14 +114,31 @@ export async function syncPoolNumber(deps: SyncPoolNumberDeps, userId: string): 
       const outcome = await takeOrWait(deps.pool, { userId, assistantId, now });
       return outcome.assigned ? 'assigned' : outcome.existing ? 'nothing' : 'waiting';
     }
-    const release = scheduledRelease(deps.plans, rows.subscription);
-    if (!release) return 'nothing';
-    const announced = await deps.releases.announce(userId, { number: rows.poolLine.number, ...release, announcedAt: now });
-    return announced ? 'announced' : 'nothing';
+    return await followRelease(deps, userId, rows, now);
   } catch (err) {
     if (err instanceof AccountClosedError) return 'account-closed';
     throw err;
   }
+}
+
+/** The pool line's release alone (a new line's record): announced when due, withdrawn when taken back. */
+export async function syncLineRelease(deps: Pick<SyncPoolNumberDeps, 'users' | 'releases' | 'plans' | 'now'>, userId: string): Promise<SyncOutcome> {
+  const rows = await deps.users.loadUser(userId, { consistent: true });
+  if (rows.teardown) return 'account-closed';
+  if (!rows.poolLine || !planIncludesNumber(deps.plans, rows)) return 'nothing';
+  return followRelease(deps, userId, rows, (deps.now?.() ?? new Date()).toISOString());
+}
+
+/** Steps 2b and 2c for a user with a line whose plan in force includes a number. */
+async function followRelease(deps: Pick<SyncPoolNumberDeps, 'releases' | 'plans'>, userId: string, rows: UserRows, now: string): Promise<SyncOutcome> {
+  const release = scheduledRelease(deps.plans, rows.subscription);
+  if (release) {
+    const announced = await deps.releases.announce(userId, { number: rows.poolLine!.number, ...release, announcedAt: now });
+    return announced ? 'announced' : 'nothing';
+  }
+  let withdrawn = false;
+  for (const r of takenBack(rows)) if (await deps.releases.withdraw(userId, r.effectiveAt, now)) withdrawn = true;
+  return withdrawn ? 'withdrawn' : 'nothing';
 }
 
 /**

@@ -2,6 +2,7 @@
 // first call: the address verified only when the token says Auth0 verified it), subscription, assistant with its number, integrations, referral and device count: one
 // Query over the user's partition, and a conditional put on the very first call.
 import type { Plan } from '../config/plans';
+import type { CallRetention } from '../config/retention';
 import type { SettingsRow, UsersRepository } from '../db/users';
 import type { Caller } from '../model/caller';
 import { assertAccountOpen } from './account-state';
@@ -10,7 +11,10 @@ import { hotlineMembership } from './hotline-access';
 import { DEFAULT_TIMEZONE, settingsView } from './settings';
 import { subscriptionView } from './subscription-view';
 
-export async function loadProfile(deps: { users: UsersRepository; plans: Plan[]; now?: () => Date }, caller: Caller) {
+export async function loadProfile(
+  deps: { users: UsersRepository; plans: Plan[]; callRetention: Pick<CallRetention, 'defaultDays'>; now?: () => Date },
+  caller: Caller,
+) {
   // The route's account gate, folded into this Query (`accountState` in its manifest entry): strongly
   // consistent, so a deletion just accepted is seen and no settings row is created for it.
   const rows = await deps.users.loadUser(caller.id, { consistent: true });
@@ -32,7 +36,7 @@ export async function loadProfile(deps: { users: UsersRepository; plans: Plan[];
     settings = (await deps.users.createSettingsIfMissing(fresh)).settings;
   }
   return {
-    settings: settingsView(settings),
+    settings: settingsView(settings, deps.callRetention),
     subscription: subscriptionView(rows.subscription),
     assistant: assistantView(rows.assistant, rows.poolLine, planIncludesNumber(deps.plans, rows)),
     integrations: rows.integrations,

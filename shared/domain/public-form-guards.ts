@@ -5,7 +5,7 @@
 // counts what a signed-in user makes Fonella email (./user-rate-limits.ts).
 import type { RateLimit } from '../config/rate-limits';
 import type { RateLimitsRepository } from '../db/rate-limits';
-import { RateLimitedError, RecaptchaRefusedError, type RecaptchaRefusal } from '../errors';
+import { RateLimitedError, RecaptchaRefusedError, rateLimitFields, type RateWindowState, type RecaptchaRefusal } from '../errors';
 import { clientKey } from '../net/client-key';
 import { logger } from '../observability/logger';
 import type { HumanCheck, HumanCheckResult } from '../providers/recaptcha/port';
@@ -42,23 +42,30 @@ export function refusalOf(result: Pick<HumanCheckResult, 'reasons'>): RecaptchaR
  * Counts the request against `form`'s limit for this client (its address, or a `client` key the form
  * chose, such as a hashed email address) in the current window (fixed windows,
  * aligned to the clock); throws 429 `rate-limited` with Retry-After (seconds until the window ends)
- * when the window is full, writing nothing.
+ * when the window is full, writing nothing. Answers where the client stands in the window; a `policy`
+ * name puts the IETF draft's RateLimit fields on the refusal too (`rateLimitFields`).
  */
 export async function enforceRateLimit(
   rateLimits: RateLimitsRepository,
   input: ({ form: string; sourceIp: string; rule: RateLimit; now: Date } | { form: string; client: string; rule: RateLimit; now: Date }) & {
     /** What the refusal says before "Try again in N seconds." (else: too many submissions of this form from the address). */
     detail?: string;
+    policy?: string;
   },
-): Promise<void> {
+): Promise<RateWindowState> {
   const nowSeconds = Math.floor(input.now.getTime() / 1000);
   const windowStart = nowSeconds - (nowSeconds % input.rule.windowSeconds);
   const windowEnd = windowStart + input.rule.windowSeconds;
   // An IPv6 client by its /64 (shared/net/client-key.ts).
   const client = 'client' in input ? input.client : clientKey(input.sourceIp);
   const hits = await rateLimits.hit({ form: input.form, client, windowStart, windowEnd }, input.rule.limit);
-  if (hits !== undefined) return;
+  const state = { limit: input.rule.limit, remaining: Math.max(0, input.rule.limit - (hits ?? input.rule.limit)), resetSeconds: windowEnd - nowSeconds, windowSeconds: input.rule.windowSeconds };
+  if (hits !== undefined) return state;
   const retryAfter = Math.max(1, windowEnd - nowSeconds);
   logger.info('rate limit reached', { form: input.form, limit: input.rule.limit, retryAfterSeconds: retryAfter });
-  throw new RateLimitedError(`${input.detail ?? 'Too many submissions of this form from your address.'} Try again in ${retryAfter} seconds.`, retryAfter);
+  throw new RateLimitedError(
+    `${input.detail ?? 'Too many submissions of this form from your address.'} Try again in ${retryAfter} seconds.`,
+    retryAfter,
+    input.policy ? rateLimitFields(input.policy, { ...state, resetSeconds: retryAfter }) : {},
+  );
 }

@@ -9,8 +9,12 @@
 //      Any other: pending (`pendingEmail`, expiring after EMAIL_CONFIRMATION_TTL_HOURS) while the
 //      address in use stays as it is, and counted against RATE_LIMIT_EMAIL_CONFIRMATIONS_PER_USER_PER_DAY
 //      (over it 429 `rate-limited`, nothing written); the sendEmailConfirmation worker emails the
-//      link. Deciding reads the row first (one GetItem, only when the change names an address);
-//   3. one UpdateCommand on the caller's key sets it all and `updatedAt`. A caller who never called
+//      link. Deciding reads the row (read first, with the account's state: the route's gate);
+//   3. `callRetentionDays` must lie within the stage's bounds (else 400 naming it, nothing written); a
+//      new one also sets `callRedating` (the days and now), which the redateCalls worker takes up to
+//      give every stored call its new TTL (calls.ts); `transcriptStorage` rules the calls stored from
+//      now on;
+//   4. one UpdateCommand on the caller's key sets it all and `updatedAt`. A caller who never called
 //      GET /v1/me has no row yet: the same update creates it, with the defaults GET /v1/me would have
 //      written (email and name from the token's claims, the address verified as the token says,
 //      Europe/Berlin, German, owner) in every field the change does not name. ALL_NEW answers.
@@ -29,22 +33,27 @@
 //
 // confirmEmail — POST /v1/me/email-confirmations: the caller hands in the link's token (the portal's
 //   confirmation page posts it, signed in as the account whose address changed).
-//   1. read the row; the token's hash must be the pending change's (a constant-time compare): else 400
+//   1. read the row with the account's state (the route's gate: one read); the token's hash must be
+//      the pending change's (a constant-time compare): else 400
 //      `email-confirmation-invalid` (no change pending, another link, one already used); a change past
 //      its expiry is 410 `email-confirmation-expired`;
 //   2. one update, conditional on that hash and the expiry, makes the pending address the verified one
 //      in use and removes the pending change; the settings as stored answer.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { RateLimit } from '../config/rate-limits';
+import { DEFAULT_TRANSCRIPT_STORAGE, type CallRetention, type TranscriptStorage } from '../config/retention';
 import type { RateLimitsRepository } from '../db/rate-limits';
-import { hashConfirmationToken, type EmailChange, type SettingsDefaults, type SettingsRow, type UsersRepository } from '../db/users';
+import type { ReadTogether } from '../db/get-items';
+import { accountStateRead } from '../db/teardowns';
+import { hashConfirmationToken, settingsRead, type EmailChange, type SettingsDefaults, type SettingsRow, type UsersRepository } from '../db/users';
 import { emailConfirmationMail } from '../email/customer';
-import { AppError } from '../errors';
+import { AppError, ValidationError } from '../errors';
 import type { Caller } from '../model/caller';
 import { DEFAULT_LOCALE, localeOr } from '../model/locale';
 import { logger } from '../observability/logger';
 import type { Mailer } from '../providers/mailgun/port';
 import type { SettingsUpdateBody } from '../schemas/settings';
+import { assertAccountOpen } from './account-state';
 import { enforceUserRateLimit } from './user-rate-limits';
 
 /** The time zone of a settings row nobody chose one for. */
@@ -85,15 +94,20 @@ export interface SettingsView {
   timezone: string;
   locale: string;
   role: 'owner' | 'member';
+  callRetentionDays: number;
+  transcriptStorage: TranscriptStorage;
   createdAt: string;
   updatedAt: string;
 }
 
 export interface UpdateSettingsDeps {
-  users: Pick<UsersRepository, 'findSettings' | 'updateSettings'>;
+  users: Pick<UsersRepository, 'updateSettings'>;
+  read: ReadTogether;
   rateLimits: RateLimitsRepository;
   /** Confirmation links per user and day. */
   confirmationLimit: RateLimit;
+  /** The stage's call retention: the bounds a customer chooses within, the default shown without a choice. */
+  callRetention: CallRetention;
   now?: () => Date;
 }
 
@@ -109,10 +123,20 @@ export async function updateSettings(deps: UpdateSettingsDeps, caller: Caller, c
     role: 'owner',
     createdAt: now,
   };
+  // The route's account gate, folded into this read (`accountState` in its manifest entry).
+  const read = await deps.read({ settings: settingsRead(caller.id), account: accountStateRead(caller.id) });
+  assertAccountOpen(read.account);
   const { email, ...fields } = change;
+  const days = fields.callRetentionDays;
+  if (days !== undefined && (days < deps.callRetention.minDays || days > deps.callRetention.maxDays)) {
+    throw new ValidationError([
+      { path: 'body.callRetentionDays', message: `Must be between ${deps.callRetention.minDays} and ${deps.callRetention.maxDays} days.` },
+    ]);
+  }
+  const redating = days === undefined ? {} : { callRedating: { days, requestedAt: now } };
   let emailChange: EmailChange | undefined;
   if (email !== undefined) {
-    const current = (await deps.users.findSettings(caller.id)) ?? defaults;
+    const current = read.settings ?? defaults;
     if (email === current.email && current.emailVerified === true) emailChange = { kind: 'keep' };
     else if (email === caller.email && caller.emailVerified) emailChange = { kind: 'verified', email };
     else {
@@ -126,12 +150,15 @@ export async function updateSettings(deps: UpdateSettingsDeps, caller: Caller, c
       emailChange = { kind: 'pending', email, expiresAt: new Date(at.getTime() + EMAIL_CONFIRMATION_TTL_HOURS * 3_600_000).toISOString() };
     }
   }
-  const row = await deps.users.updateSettings(caller.id, { ...fields, updatedAt: now }, defaults, emailChange);
-  return settingsView(row);
+  const row = await deps.users.updateSettings(caller.id, { ...fields, ...redating, updatedAt: now }, defaults, emailChange);
+  return settingsView(row, deps.callRetention);
 }
 
-/** The settings as the API shows them (the `Settings` schema): the row's own fields, never a token's hash. */
-export function settingsView(row: SettingsRow): SettingsView {
+/**
+ * The settings as the API shows them (the `Settings` schema): the row's own fields, never a token's
+ * hash; the retention the account chose, else the stage's default.
+ */
+export function settingsView(row: SettingsRow, retention: Pick<CallRetention, 'defaultDays'>): SettingsView {
   return {
     userId: row.userId,
     email: row.email ?? null,
@@ -141,6 +168,8 @@ export function settingsView(row: SettingsRow): SettingsView {
     timezone: row.timezone,
     locale: row.locale,
     role: row.role,
+    callRetentionDays: row.callRetentionDays ?? retention.defaultDays,
+    transcriptStorage: row.transcriptStorage ?? DEFAULT_TRANSCRIPT_STORAGE,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };
@@ -186,18 +215,20 @@ export async function sendEmailConfirmation(deps: EmailConfirmationDeps, userId:
 const sameHash = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
 export async function confirmEmail(
-  deps: { users: Pick<UsersRepository, 'findSettings' | 'confirmPendingEmail'>; now?: () => Date },
+  deps: { users: Pick<UsersRepository, 'confirmPendingEmail'>; read: ReadTogether; callRetention: Pick<CallRetention, 'defaultDays'>; now?: () => Date },
   caller: Pick<Caller, 'id'>,
   token: string,
 ): Promise<SettingsView> {
   const now = (deps.now?.() ?? new Date()).toISOString();
   const hash = hashConfirmationToken(token);
-  const row = await deps.users.findSettings(caller.id);
+  // The route's account gate, folded into this read (`accountState` in its manifest entry).
+  const { settings: row, account } = await deps.read({ settings: settingsRead(caller.id), account: accountStateRead(caller.id) });
+  assertAccountOpen(account);
   if (!row?.pendingEmail || !row.pendingEmailTokenHash || !sameHash(row.pendingEmailTokenHash, hash)) throw new EmailConfirmationInvalidError();
   if (!row.pendingEmailExpiresAt || row.pendingEmailExpiresAt <= now) throw new EmailConfirmationExpiredError();
   const confirmed = await deps.users.confirmPendingEmail(caller.id, hash, now);
   // The row changed between the read and the write: a newer request, or the same link used at once.
   if (!confirmed) throw new EmailConfirmationInvalidError();
   logger.info('email address confirmed');
-  return settingsView(confirmed);
+  return settingsView(confirmed, deps.callRetention);
 }

@@ -5,10 +5,12 @@
 //
 // requestTeardown — the routes.
 //   input: the account (and who asks); output: the teardown's progress.
-//   1. read the account's partition (strongly consistent): what it holds is what is to be removed;
-//      an admin's target with no row and unknown to Auth0 is 404;
-//   2. find its team members (settings whose `ownerId` is the account: gsi1) without a teardown yet,
-//      and read theirs the same way;
+//   1. read the account's partition (strongly consistent): what it holds is what is to be removed, and
+//      its teardown record when one exists (asked again: its progress; the caller's own account is
+//      refused as the gate refuses it, this read being DELETE /v1/me's gate); an admin's target with no
+//      row and unknown to Auth0 is 404;
+//   2. find its team members (settings whose `ownerId` is the account: gsi1) and read their partitions
+//      the same way (those with a teardown record already are left to it);
 //   3. write one TEARDOWN record per account in one transaction (each only where none exists), listing
 //      the steps and the resources; the account's own lists its members and finishes after them.
 //   From then on every authenticated route refuses the accounts (shared/http/middleware/account-gate.ts).
@@ -21,6 +23,7 @@ import { DEFAULT_LOCALE } from '../model/locale';
 import { AppError } from '../errors';
 import { logger } from '../observability/logger';
 import type { UserDirectory } from '../providers/auth0/port';
+import { assertAccountOpen } from './account-state';
 import { teardownView, type TeardownView } from './teardown-progress';
 import { TEARDOWN_STEPS } from './teardown-steps';
 
@@ -43,16 +46,20 @@ export async function requestTeardown(
   target: { userId: string; email?: string | null },
   requestedBy: Exclude<TeardownRequester, { kind: 'owner' }>,
 ): Promise<TeardownView> {
-  const existing = await deps.teardowns.get(target.userId);
+  const { record: existing, rows } = await deps.teardowns.partitionWithRecord(target.userId);
+  // The caller's own account: the gate of DELETE /v1/me, folded into this read (`accountState` in its
+  // manifest entry): 409 while their teardown runs, 410 once it is done, as on every other route.
+  if (requestedBy.kind === 'self') assertAccountOpen(existing?.status);
   if (existing) return seen(existing);
   const now = (deps.now?.() ?? new Date()).toISOString();
-  const rows = await deps.teardowns.partition(target.userId);
   if (rows.length === 0 && deps.directory && !(await deps.directory.getUser(target.userId))) throw new UserNotFoundError();
 
   const members: TeardownRow[] = [];
   for (const memberId of await deps.users.membersOf(target.userId)) {
-    if (memberId === target.userId || (await deps.teardowns.get(memberId))) continue;
-    members.push(recordOf(memberId, await deps.teardowns.partition(memberId), now, { kind: 'owner' }, { ownerId: target.userId }));
+    if (memberId === target.userId) continue;
+    const member = await deps.teardowns.partitionWithRecord(memberId);
+    if (member.record) continue;
+    members.push(recordOf(memberId, member.rows, now, { kind: 'owner' }, { ownerId: target.userId }));
   }
   const own = recordOf(target.userId, rows, now, requestedBy, { members: members.map((m) => m.userId), fallbackEmail: target.email });
   if (!(await deps.teardowns.create([own, ...members]))) {

@@ -2,16 +2,18 @@
 // apply, teardown-progress.ts runs them one per stream record), and what the worker that runs them
 // needs: the table, and each provider a step acts on.
 import type { PartnerAccountsRepository } from '../db/partner-accounts';
+import type { PoolAssignments } from '../db/pool';
 import { inventoryOf } from '../db/partition-inventory';
 import type { TeardownRow, TeardownsRepository } from '../db/teardowns';
 import { accountDeletedMail } from '../email/customer';
 import { localeOr } from '../model/locale';
-import { ProviderNotFoundError } from '../errors';
 import { logger } from '../observability/logger';
 import type { UserDirectory } from '../providers/auth0/port';
 import type { Mailer } from '../providers/mailgun/port';
 import type { Billing } from '../providers/stripe/port';
+import type { ExportFiles } from '../providers/s3/port';
 import type { VoiceAssistants } from '../providers/vapi';
+import { gone } from './gone';
 import { removeIntegrations, type IntegrationDeps } from './integrations';
 
 export interface TeardownDeps {
@@ -19,10 +21,14 @@ export interface TeardownDeps {
   billing: Pick<Billing, 'cancelNow'>;
   /** What removing the phone lines needs (shared/domain/integrations.ts). */
   lines: IntegrationDeps;
+  /** The user's place among those waiting for a pool number. */
+  pool: Pick<PoolAssignments, 'stopWaiting'>;
   vapi: Pick<VoiceAssistants, 'deleteAssistant' | 'deleteCall'>;
   directory: UserDirectory;
   mailer: Mailer;
   partnerAccounts: Pick<PartnerAccountsRepository, 'releaseLink'>;
+  /** The data exports' files in the bucket. */
+  exportFiles: Pick<ExportFiles, 'removeAccount'>;
   now?: () => Date;
 }
 
@@ -32,20 +38,12 @@ type StepOutcome = { fields?: Partial<TeardownRow> } | 'waiting';
 export interface TeardownStep {
   name: string;
   /** Where it acts (the hub and the tests' faults read it). */
-  target: 'stripe' | 'vapi+sipgate' | 'vapi' | 'table' | 'auth0' | 'team' | 'mailgun';
+  target: 'stripe' | 'vapi+sipgate' | 'vapi' | 's3' | 'table' | 'auth0' | 'team' | 'mailgun';
   /** Only when this holds for the record (the team step, for an owner with members). */
   applies?: (record: TeardownRow) => boolean;
   run(deps: TeardownDeps, record: TeardownRow): Promise<StepOutcome>;
 }
 
-/** A provider's "not found" is what a removal wants. */
-async function gone(remove: () => Promise<void>): Promise<void> {
-  try {
-    await remove();
-  } catch (err) {
-    if (!(err instanceof ProviderNotFoundError)) throw err;
-  }
-}
 
 /** The steps, in order: billing stops first, the email goes last. */
 export const TEARDOWN_STEPS: TeardownStep[] = [
@@ -62,6 +60,9 @@ export const TEARDOWN_STEPS: TeardownStep[] = [
     name: 'remove-phone-lines',
     target: 'vapi+sipgate',
     async run(deps, r) {
+      // The user no longer waits for a pool number: a number that becomes free goes to the next user,
+      // not to this account (whose assignment its teardown record would refuse, one at a time).
+      await deps.pool.stopWaiting(r.userId);
       // The pool number goes back to the pool; the Sipgate line's device and the external trunk go.
       // The shared trunk's device and credential are never touched (integrations.ts checks both ids).
       await removeIntegrations(deps.lines, { id: r.userId }, {});
@@ -92,13 +93,27 @@ export const TEARDOWN_STEPS: TeardownStep[] = [
     },
   },
   {
+    name: 'delete-exports',
+    target: 's3',
+    async run(deps, r) {
+      // Every file of the account's data exports (their rows go with the next step). An export the
+      // worker was still making writes none once the record exists (shared/domain/data-export.ts).
+      await deps.exportFiles.removeAccount(r.userId);
+      return {};
+    },
+  },
+  {
     name: 'delete-rows',
     target: 'table',
     async run(deps, r) {
       const inventory = inventoryOf(await deps.teardowns.partition(r.userId));
+      // The partition holds the webhook endpoints, events, deliveries and recoveries too: they go with
+      // it, and an attempt still queued for them (SQS cannot take a message back) finds nothing and is dropped.
       // A partner account the user activated loses its user (and is disabled): it is the partner's
       // business record, kept, but no longer names the account.
       for (const partnerId of inventory.partnerIds) await deps.partnerAccounts.releaseLink(partnerId, r.userId);
+      // The API keys' lookup items first (a request's token finds its key by them), then the rest.
+      await deps.teardowns.deleteKeys(inventory.apiKeyLookups);
       await deps.teardowns.deleteKeys(inventory.deletionKeys);
       return {};
     },

@@ -18,9 +18,9 @@ export function userRateKey(userId: string, thing?: string): string {
     .slice(0, CLIENT_KEY_LENGTH);
 }
 
-export function enforceUserRateLimit(
+export async function enforceUserRateLimit(
   rateLimits: RateLimitsRepository,
   input: { form: string; userId: string; thing?: string; rule: RateLimit; now: Date; detail: string },
 ): Promise<void> {
-  return enforceRateLimit(rateLimits, { form: input.form, client: userRateKey(input.userId, input.thing), rule: input.rule, now: input.now, detail: input.detail });
+  await enforceRateLimit(rateLimits, { form: input.form, client: userRateKey(input.userId, input.thing), rule: input.rule, now: input.now, detail: input.detail });
 }

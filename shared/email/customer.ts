@@ -1,6 +1,8 @@
 // The emails to a customer about their own account, in the language of their settings: a new
 // sign-in, the link confirming a changed address, a failed payment, the pool number's release at the
-// period's end, the summary after each call, and the confirmation that the account is deleted.
+// period's end (and that it stays, when that is taken back), the summary after each call, the
+// confirmation that the account is deleted, a webhook endpoint disabled after days of failures, and
+// that an export of the account's data is ready.
 import type { Locale } from '../model/locale';
 import { document, fields, formatAmount, formatLocalTime, html, quote, type RenderedMail } from './kit';
 
@@ -86,6 +88,22 @@ export function emailConfirmationMail(locale: Locale, d: EmailConfirmationData):
       bye: 'Your Fonella team',
     },
   }[locale];
+  return linkMail(locale, t, d);
+}
+
+/** The texts of an email that leads to one link that works until a time. */
+interface LinkMailText {
+  subject: string;
+  hello: string;
+  intro: string;
+  button: string;
+  until: string;
+  notYou: string;
+  bye: string;
+}
+
+/** An email around one link: the intro, the link as a button and in full, until when it works, and what to do if it was not you. */
+function linkMail(locale: Locale, t: LinkMailText, d: { link: string; expiresAt: string; timeZone: string }): RenderedMail {
   const until = `${t.until} ${formatLocalTime(locale, d.expiresAt, d.timeZone)}.`;
   return {
     subject: t.subject,
@@ -147,22 +165,17 @@ export function paymentFailedMail(locale: Locale, d: PaymentFailedData): Rendere
       bye: 'Your Fonella team',
     },
   }[locale];
-  const link = `${d.portalUrl}/billing`;
-  const f = fields([
-    [t.plan, d.planName],
-    [t.amount, formatAmount(locale, d.amountDue, d.currency)],
-    [t.time, formatLocalTime(locale, d.failedAt, d.timeZone)],
-    [t.invoice, d.invoiceId],
-  ]);
-  return {
-    subject: t.subject,
-    text: [t.hello, '', t.intro, '', f.text, '', t.action, link, '', t.done, '', t.bye].join('\n'),
-    html: document(
-      locale,
-      t.subject,
-      html`<p>${t.hello}</p><p>${t.intro}</p>${f.html}<p>${t.action}</p><p><a href="${link}" style="display:inline-block;padding:10px 16px;background:#1f6feb;color:#ffffff;border-radius:6px;text-decoration:none">${t.button}</a></p><p style="color:#6b7280;font-size:13px">${link}</p><p>${t.done}</p><p>${t.bye}</p>`,
-    ),
-  };
+  return billingMail(
+    locale,
+    t,
+    [
+      [t.plan, d.planName],
+      [t.amount, formatAmount(locale, d.amountDue, d.currency)],
+      [t.time, formatLocalTime(locale, d.failedAt, d.timeZone)],
+      [t.invoice, d.invoiceId],
+    ],
+    d.portalUrl,
+  );
 }
 
 // --- Billing: the pool number goes at the period's end --------------------------------------------
@@ -213,19 +226,80 @@ export function numberReleaseMail(locale: Locale, d: NumberReleaseData): Rendere
       bye: 'Your Fonella team',
     },
   }[locale];
-  const link = `${d.portalUrl}/billing`;
-  const f = fields([
-    [t.number, d.number],
-    [t.plan, d.reason === 'downgrade' ? d.planName : undefined],
-    [t.until, formatLocalTime(locale, d.effectiveAt, d.timeZone)],
-  ]);
+  return billingMail(
+    locale,
+    t,
+    [
+      [t.number, d.number],
+      [t.plan, d.reason === 'downgrade' ? d.planName : undefined],
+      [t.until, formatLocalTime(locale, d.effectiveAt, d.timeZone)],
+    ],
+    d.portalUrl,
+  );
+}
+
+export interface NumberKeptData {
+  /** The Fonella number that stays (E.164). */
+  number: string;
+  /** Why it was to go: a downgrade to a plan without a number, or the subscription ending. */
+  reason: 'downgrade' | 'cancellation';
+  /** The customer portal's base URL, without a trailing slash. */
+  portalUrl: string;
+}
+
+/** To a customer who was told their pool number goes, and then took that back: the number stays. */
+export function numberKeptMail(locale: Locale, d: NumberKeptData): RenderedMail {
+  const t = {
+    de: {
+      subject: 'Ihre Fonella-Rufnummer bleibt Ihnen',
+      hello: 'Guten Tag,',
+      intro:
+        d.reason === 'downgrade'
+          ? 'Der Wechsel in einen Tarif ohne Fonella-Rufnummer findet nicht mehr statt. Ihre Rufnummer geht damit doch nicht an Fonella zurück; Ihr Assistent bleibt unter ihr erreichbar.'
+          : 'Ihr Fonella-Abo endet nicht mehr mit dem Abrechnungszeitraum. Ihre Rufnummer geht damit doch nicht an Fonella zurück; Ihr Assistent bleibt unter ihr erreichbar.',
+      number: 'Rufnummer',
+      action: 'Ihren Tarif sehen Sie im Kundenportal:',
+      button: 'Tarif ansehen',
+      bye: 'Ihr Fonella-Team',
+    },
+    en: {
+      subject: 'Your Fonella number stays yours',
+      hello: 'Hello,',
+      intro:
+        d.reason === 'downgrade'
+          ? 'The change to a plan without a Fonella number no longer takes place. So your number does not go back to Fonella after all, and your assistant can still be reached on it.'
+          : 'Your Fonella subscription no longer ends with the billing period. So your number does not go back to Fonella after all, and your assistant can still be reached on it.',
+      number: 'Number',
+      action: 'Your plan is in the customer portal:',
+      button: 'View your plan',
+      bye: 'Your Fonella team',
+    },
+  }[locale];
+  return billingMail(locale, t, [[t.number, d.number]], d.portalUrl);
+}
+
+/** The billing emails' words: a greeting, what happened, what to do (a button), maybe a closing note, the sign-off. */
+interface BillingWords {
+  subject: string;
+  hello: string;
+  intro: string;
+  action: string;
+  button: string;
+  done?: string;
+  bye: string;
+}
+
+/** A billing email: the words around the fields, and the button to the portal's billing page. */
+function billingMail(locale: Locale, t: BillingWords, rows: Parameters<typeof fields>[0], portalUrl: string): RenderedMail {
+  const link = `${portalUrl}/billing`;
+  const f = fields(rows);
   return {
     subject: t.subject,
-    text: [t.hello, '', t.intro, '', f.text, '', t.action, link, '', t.bye].join('\n'),
+    text: [t.hello, '', t.intro, '', f.text, '', t.action, link, '', ...(t.done ? [t.done, ''] : []), t.bye].join('\n'),
     html: document(
       locale,
       t.subject,
-      html`<p>${t.hello}</p><p>${t.intro}</p>${f.html}<p>${t.action}</p><p><a href="${link}" style="display:inline-block;padding:10px 16px;background:#1f6feb;color:#ffffff;border-radius:6px;text-decoration:none">${t.button}</a></p><p style="color:#6b7280;font-size:13px">${link}</p><p>${t.bye}</p>`,
+      html`<p>${t.hello}</p><p>${t.intro}</p>${f.html}<p>${t.action}</p><p><a href="${link}" style="display:inline-block;padding:10px 16px;background:#1f6feb;color:#ffffff;border-radius:6px;text-decoration:none">${t.button}</a></p><p style="color:#6b7280;font-size:13px">${link}</p>${t.done ? html`<p>${t.done}</p>` : ''}<p>${t.bye}</p>`,
     ),
   };
 }
@@ -321,4 +395,91 @@ export function accountDeletedMail(locale: Locale): RenderedMail {
     text: [t.hello, '', t.intro, '', t.kept, '', t.bye].join('\n'),
     html: document(locale, t.subject, html`<p>${t.hello}</p><p>${t.intro}</p><p>${t.kept}</p><p>${t.bye}</p>`),
   };
+}
+
+// --- Webhooks: an endpoint disabled after days of failures ------------------------------------------
+
+export interface WebhookDisabledData {
+  /** The endpoint's URL, as the customer entered it. */
+  url: string;
+  /** The first failed attempt since the last success (ISO 8601). */
+  failingSince: string;
+  /** The user's IANA time zone; an unknown one shows the time in UTC. */
+  timeZone: string;
+  /** The customer portal's base URL, without a trailing slash. */
+  portalUrl: string;
+}
+
+/** To a customer whose webhook endpoint failed every attempt for five days and is now disabled. */
+export function webhookDisabledMail(locale: Locale, d: WebhookDisabledData): RenderedMail {
+  const t = {
+    de: {
+      subject: 'Webhook-Endpunkt deaktiviert',
+      hello: 'Guten Tag,',
+      intro: 'Ihr Webhook-Endpunkt hat seit fünf Tagen keine Zustellung mehr angenommen. Wir haben ihn deshalb deaktiviert und senden ihm keine Ereignisse mehr.',
+      endpoint: 'Endpunkt',
+      since: 'Fehler seit',
+      action: 'Sobald der Endpunkt wieder erreichbar ist, aktivieren Sie ihn im Kundenportal oder über die API (`enabled: true`); mit „recover“ senden Sie die verpassten Ereignisse erneut:',
+      bye: 'Ihr Fonella-Team',
+    },
+    en: {
+      subject: 'Webhook endpoint disabled',
+      hello: 'Hello,',
+      intro: 'Your webhook endpoint has not accepted a delivery for five days. We have therefore disabled it and send it no more events.',
+      endpoint: 'Endpoint',
+      since: 'Failing since',
+      action: 'Once the endpoint answers again, enable it in the customer portal or through the API (`enabled: true`); "recover" sends the missed events again:',
+      bye: 'Your Fonella team',
+    },
+  }[locale];
+  const link = `${d.portalUrl}/developers/webhooks`;
+  const f = fields([
+    [t.endpoint, d.url],
+    [t.since, formatLocalTime(locale, d.failingSince, d.timeZone)],
+  ]);
+  return {
+    subject: t.subject,
+    text: [t.hello, '', t.intro, '', f.text, '', t.action, link, '', t.bye].join('\n'),
+    html: document(locale, t.subject, html`<p>${t.hello}</p><p>${t.intro}</p>${f.html}<p>${t.action}</p><p><a href="${link}">${link}</a></p><p>${t.bye}</p>`),
+  };
+}
+
+// --- Privacy: a data export is ready ---------------------------------------------------------------
+
+export interface ExportReadyData {
+  /** The portal's page of the export, where a download link is made on each visit. */
+  link: string;
+  /** When the export's files are deleted (ISO 8601). */
+  expiresAt: string;
+  /** The user's IANA time zone; an unknown one shows the time in UTC. */
+  timeZone: string;
+}
+
+/**
+ * To a customer whose export of their data (GET /v1/me/exports/{id}) is ready. It holds no data and no
+ * download link itself (those last minutes and need the signed-in portal): only the page where the
+ * customer, signed in, downloads it.
+ */
+export function exportReadyMail(locale: Locale, d: ExportReadyData): RenderedMail {
+  const t = {
+    de: {
+      subject: 'Ihr Fonella-Datenexport ist bereit',
+      hello: 'Guten Tag,',
+      intro: 'der Export aller Daten, die Fonella zu Ihrem Konto speichert, ist fertig. Angemeldet im Portal laden Sie ihn hier herunter:',
+      button: 'Export herunterladen',
+      until: 'Danach löschen wir ihn; verfügbar bis',
+      notYou: 'Wenn Sie keinen Export angefordert haben, melden Sie sich bitte bei uns.',
+      bye: 'Ihr Fonella-Team',
+    },
+    en: {
+      subject: 'Your Fonella data export is ready',
+      hello: 'Hello,',
+      intro: 'the export of all data Fonella keeps about your account is ready. Signed in to the portal, download it here:',
+      button: 'Download the export',
+      until: 'After that we delete it; available until',
+      notYou: 'If you did not ask for an export, please let us know.',
+      bye: 'Your Fonella team',
+    },
+  }[locale];
+  return linkMail(locale, t, d);
 }

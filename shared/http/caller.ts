@@ -1,5 +1,6 @@
-// Who is calling, read from the claims API Gateway's JWT authorizer puts on the event. The
-// authorizer has already checked signature, issuer, audience and expiry.
+// Who is calling, read from the claims API Gateway's JWT authorizer puts on the event (the authorizer
+// has already checked signature, issuer, audience and expiry), or, on the routes that also take API
+// keys, from the claims their stack verified with the same checks (./middleware/credentials.ts).
 //
 // Quirk: the HTTP API authorizer flattens array claims into a string such as "[admin read:calls]",
 // so `permissions` is parsed from either form; a boolean claim arrives as "true" or "false".
@@ -41,3 +42,6 @@ function claimString(value: unknown): string | undefined {
 function claimTrue(value: unknown): boolean {
   return value === true || value === 'true';
 }
+
+/** The token of `Authorization: Bearer <token>` (the scheme in any case, RFC 7235), or undefined. */
+export const bearerToken = (authorization: string | undefined): string | undefined => /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];

@@ -6,6 +6,7 @@
 // this file those of what a route uses (`answers` below), and a manifest entry its handler's
 // (`errors`); lib/openapi.ts joins them into the operation's error responses.
 import type * as z from '../zod';
+import type { ApiKeyScope } from '../model/api-keys';
 import { KeyServiceUnavailableError, TableUnavailableError, providerSlugs, type ProviderName } from '../errors';
 
 export type Access = 'public' | 'user' | 'partner' | 'admin' | 'vapi' | 'stripe' | 'jambonz';
@@ -54,13 +55,24 @@ export interface RouteDef {
   /**
    * Authenticated routes are refused for a caller whose account is being (409) or was deleted (410):
    * the stack reads the caller's teardown record first (shared/http/middleware/account-gate.ts). A
-   * handler that reads the caller's whole partition anyway (one strongly consistent Query, which holds
-   * the record) checks the record found there instead, and the stack skips its GetItem: today GET /v1/me,
-   * PUT /v1/me/assistant, POST /v1/me/subscription, POST /v1/me/subscription/plan-change and POST
-   * /v1/me/integrations. Its refusal then comes after validation (a closed account's invalid body gets
-   * 400), and never on an idempotent route (its record would be written first; refused at cold start).
+   * handler that reads rows of the caller anyway checks the record in that first read instead (a
+   * strongly consistent Query of the caller's partition, which holds it, or a strongly consistent
+   * BatchGetItem with the record's key beside the route's own: shared/db/get-items.ts), and the stack
+   * skips its GetItem: the portal's routes that read the caller's rows, the hotline and organisation
+   * routes, the partner portal's. Its refusal then comes after validation (a closed account's invalid
+   * body or query gets 400), and never on an idempotent route (its record would be written first;
+   * refused at cold start).
    */
-  accountState?: 'in-partition-query';
+  accountState?: 'in-partition-read';
+  /**
+   * The API key scopes that reach this route (any one of them): `Authorization: Bearer fon_live_…`
+   * then works here as the portal's token does, for the key's owner (shared/http/middleware/credentials.ts).
+   * Only `user` routes may name scopes (a key never reaches admin, partner or webhook routes). A route
+   * without them refuses keys: API Gateway's JWT authorizer answers a key 401, as any token that is no
+   * JWT. A route with them has no authorizer on AWS (it would refuse every key): its stack verifies the
+   * JWT itself, with the authorizer's checks, or the key.
+   */
+  apiKeyScopes?: readonly ApiKeyScope[];
   /** What the function touches: drives its grants, its environment and its bundle floor. */
   uses: {
     table?: 'read' | 'write';
@@ -69,6 +81,10 @@ export interface RouteDef {
     payoutKey?: 'encrypt' | 'decrypt';
     /** The KMS key of the signing secrets we hold for customers (custom tools'): seal them or also open them. */
     signingKey?: 'encrypt' | 'decrypt';
+    /** The webhook attempts' queue (shared/queues/webhook-queue.ts): sends to it. */
+    webhookQueue?: 'send';
+    /** The data exports' bucket: make download links of its files ('read'), or also write and delete them ('write'). */
+    exportsBucket?: 'read' | 'write';
   };
   /**
    * The function's timeout in seconds, where it must outlast something slower than a provider call
@@ -92,6 +108,8 @@ export interface ProblemAnswer {
   title?: string;
   /** The answer carries Retry-After: what its seconds mean. */
   retryAfter?: string;
+  /** Other headers it carries, by name: what each says. */
+  headers?: Record<string, string>;
 }
 
 /**
@@ -133,9 +151,18 @@ export function answers(def: Pick<RouteDef, 'uses' | 'idempotent'>): ProblemAnsw
   return out;
 }
 
-/** Routes API Gateway guards with the Auth0 JWT authorizer; webhooks prove themselves in the function. */
-export const needsAuthorizer = (r: Pick<RouteDef, 'access'>) =>
-  r.access === 'user' || r.access === 'partner' || r.access === 'admin';
+/** Routes with a caller: the portal's token (or, where `apiKeyScopes` say so, an API key) is required. */
+export const isAuthenticated = (r: Pick<RouteDef, 'access'>) => r.access === 'user' || r.access === 'partner' || r.access === 'admin';
+
+/** Routes an API key may reach (with one of their scopes). */
+export const acceptsApiKeys = (r: Pick<RouteDef, 'apiKeyScopes'>) => (r.apiKeyScopes?.length ?? 0) > 0;
+
+/**
+ * Routes API Gateway guards with the Auth0 JWT authorizer: the authenticated ones that take no API key.
+ * Webhooks prove themselves in the function, and so do the routes that take keys (their stack verifies
+ * a JWT with the authorizer's checks, or the key).
+ */
+export const needsAuthorizer = (r: Pick<RouteDef, 'access' | 'apiKeyScopes'>) => isAuthenticated(r) && !acceptsApiKeys(r);
 
 /** The function's timeout: longer where it waits on a provider. CDK sets it; the local API enforces it. */
 export const functionTimeoutSeconds = (r: Pick<RouteDef, 'uses' | 'timeoutSeconds'>) => r.timeoutSeconds ?? (r.uses.providers?.length ? 20 : 10);

@@ -1,8 +1,9 @@
 // `route(def, impl, ports)`: builds a Lambda handler for one manifest entry on the shared middy stack
-// (CORS, logging, problem+json errors, access, the account gate, body, validation, and
-// Idempotency-Key on routes the manifest flags `idempotent`). What the stack needs from below it
-// comes in as ports: the account state reader of an authenticated route, the idempotency runner of an
-// idempotent one; shared/app/ composes them, and a handler file takes its route from there, saying
+// (CORS, logging, the credential check of routes that take API keys, problem+json errors, access, the
+// account gate, body, validation, and Idempotency-Key on routes the manifest flags `idempotent`). What
+// the stack needs from below it comes in as ports: the account state reader of an authenticated route,
+// the credential check of one that takes keys, the idempotency runner of an idempotent one;
+// shared/app/ composes them, and a handler file takes its route from there, saying
 // only which route it serves and which use case it calls. A route missing a port it needs is refused
 // when its handler is built.
 import middy from '@middy/core';
@@ -19,11 +20,12 @@ import type { Caller } from './caller';
 import { authorize } from './middleware/access';
 import { accountGate } from './middleware/account-gate';
 import { jsonBody } from './middleware/body';
+import type { CredentialCheck } from './middleware/credentials';
 import { idempotencyKey, runIdempotent, type IdempotencyRunner } from './middleware/idempotency';
 import { problemResponses } from './middleware/problems';
 import { validateRequest } from './middleware/validate';
 import type { Reply } from './reply';
-import { needsAuthorizer, type RouteDef } from './route-def';
+import { acceptsApiKeys, isAuthenticated, type RouteDef } from './route-def';
 import { stateOf, stateOfEvent, type HttpEvent } from './state';
 
 // On Lambda without a deployed STAGE the function stops here, at init (config/define.ts).
@@ -58,6 +60,8 @@ export interface RoutePorts {
   accountState?: AccountStateReader;
   /** An idempotent route keeps its records with it. */
   idempotency?: IdempotencyRunner;
+  /** A route that takes API keys checks its bearer token (a JWT or a key) with it (./middleware/credentials.ts `bearerCheck`). */
+  credentials?: CredentialCheck;
 }
 
 /** A handler for the manifest entry `def`; `impl` gets the validated, typed input. */
@@ -71,10 +75,10 @@ export function buildHandler(def: RouteDef, impl: (input: RouteInput<RouteDef>) 
   if (def.idempotent && def.uses.table !== 'write') {
     throw new Error(`route ${def.name} is idempotent: its records live in the table, so it must use the table for 'write'`);
   }
-  if (def.accountState === 'in-partition-query' && def.idempotent) {
+  if (def.accountState === 'in-partition-read' && def.idempotent) {
     throw new Error(`route ${def.name} checks the account in its handler's read, but its idempotency record is written before the handler runs: let the stack gate it`);
   }
-  if (needsAuthorizer(def) && !def.uses.table) {
+  if (isAuthenticated(def) && !def.uses.table) {
     throw new Error(`route ${def.name} is authenticated: its stack reads the caller's account state, so it must use the table`);
   }
 
@@ -88,7 +92,13 @@ export function buildHandler(def: RouteDef, impl: (input: RouteInput<RouteDef>) 
       }),
     )
     .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(accessLog(def.name))
+    .use(accessLog(def.name));
+  // Before the problem mapper: its refusals are mapped like any, and its onError sees the mapped answer.
+  if (acceptsApiKeys(def)) {
+    if (!ports.credentials) throw new Error(`route ${def.name} takes API keys, but was given no credential check: its handler takes its route from shared/app/key-route.ts`);
+    stack.use(ports.credentials(def));
+  }
+  stack
     .use(problemResponses())
     .use(authorize(def))
     .use(accountGate(def, ports.accountState))

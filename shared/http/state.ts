@@ -1,6 +1,7 @@
 // What the stack's middlewares learn about a request and hand on to the handler.
 import type middy from '@middy/core';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
+import type { RateWindowState } from '../errors';
 import type { Caller } from './caller';
 
 /** API Gateway HTTP API (payload 2.0) event; public routes carry no authorizer block. */
@@ -12,6 +13,9 @@ export type HttpEvent = Omit<APIGatewayProxyEventV2WithJWTAuthorizer, 'requestCo
 
 export interface RequestState {
   caller?: Caller;
+  /** Where the caller's API key stands in its rate limit (routes that take keys), and the limit's name. */
+  rate?: RateWindowState;
+  ratePolicy?: string;
   rawBody: string;
   body?: unknown;
   query: Record<string, unknown>;

@@ -1,5 +1,7 @@
 // Who is calling: the verified caller a route's use case acts for (shared/http/caller.ts reads it
-// from the JWT authorizer's claims).
+// from the JWT authorizer's claims, or from the API key the stack verified).
+import type { ApiKeyScope } from './api-keys';
+
 export interface Caller {
   id: string;
   email?: string;
@@ -11,4 +13,9 @@ export interface Caller {
   name?: string;
   permissions: string[];
   isAdmin: boolean;
+  /**
+   * Present when the caller came with a `fon_live_` API key rather than the portal's token: the key's
+   * id and scopes. Such a caller has no permissions (never admin) and no email claim.
+   */
+  apiKey?: { keyId: string; scopes: ApiKeyScope[] };
 }

@@ -1,5 +1,6 @@
 // Schemas of the admin dashboard's /v1/admin routes.
 import * as z from '../zod';
+import { TRANSCRIPT_STORAGE } from '../config/retention';
 import { LOCALES } from '../model/locale';
 import { Email, isoDateTime, line, pageCursor, pageLimit } from './common';
 
@@ -217,6 +218,15 @@ export const Customer = /* @__PURE__ */ z.defineSchema(() => z
     email: z.nullable(z.string()).register(z.globalRegistry, { description: 'From the settings (Auth0\'s address cached there); null for a customer with only a subscription.' }),
     name: z.nullable(z.string()),
     company: z.nullable(z.string()),
+    retention: z
+      .object({
+        callRetentionDays: z.int(),
+        transcriptStorage: z.enum(TRANSCRIPT_STORAGE),
+        chosen: z.boolean().register(z.globalRegistry, { description: "Whether the customer chose either setting; false: both are the stage's defaults." }),
+      })
+      .register(z.globalRegistry, {
+        description: "The customer's privacy settings (PATCH /v1/me/settings): days each call is kept, and what of a call is stored.",
+      }),
     createdAt: isoDateTime.register(z.globalRegistry, { description: 'When the customer came: the earlier creation of their settings and subscription.' }),
     subscription: z.nullable(
       z.object({
@@ -224,6 +234,7 @@ export const Customer = /* @__PURE__ */ z.defineSchema(() => z
         status: z.nullable(z.string()).register(z.globalRegistry, { description: "Stripe's status; null while the subscription is being created." }),
       }),
     ),
+    apiKeys: z.int().register(z.globalRegistry, { description: 'How many developer API keys the account holds now (never the keys).' }),
   })
   .register(z.globalRegistry, { id: 'Customer' }));
 

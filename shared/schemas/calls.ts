@@ -34,6 +34,7 @@ export const EndOfCallReport = /* @__PURE__ */ z.defineSchema(() => z.looseObjec
     ),
   ),
   assistant: z.optional(z.nullable(z.looseObject({ id: z.optional(z.string()) }))),
+  phoneNumber: z.optional(z.nullable(z.looseObject({ number: z.optional(z.nullable(z.string())) }))),
   startedAt: z.optional(z.nullable(z.string())),
   endedAt: z.optional(z.nullable(z.string())),
   durationSeconds: z.optional(z.nullable(z.number())),
@@ -71,6 +72,16 @@ export const CallListQuery = /* @__PURE__ */ z.defineSchema(() => z.strictObject
 export const CallPath = /* @__PURE__ */ z.defineSchema(() => z.strictObject({
   callId: z.string().check(z.minLength(1), z.maxLength(200), z.regex(/^[A-Za-z0-9_-]+$/, 'Must be a call id.')),
 }));
+
+export const CallDeletion = /* @__PURE__ */ z.defineSchema(() => z
+  .object({
+    callId: z.string(),
+    status: z.literal('deleting').register(z.globalRegistry, {
+      description: 'The call no longer shows; its data is being removed here and at Vapi, in the background.',
+    }),
+    requestedAt: isoDateTime,
+  })
+  .register(z.globalRegistry, { id: 'CallDeletion' }));
 
 export const CallPage = /* @__PURE__ */ z.defineSchema(() => z
   .object({ items: z.array(Call), nextCursor: z.nullable(z.string()) })

@@ -1,5 +1,6 @@
 // Schemas of the customer portal's /v1/me routes.
 import * as z from '../zod';
+import { TRANSCRIPT_STORAGE } from '../config/retention';
 import { Assistant } from './assistant';
 import { Subscription } from './billing';
 import { Integration } from './integrations';
@@ -29,6 +30,12 @@ export const Settings = /* @__PURE__ */ z.defineSchema(() => z
     timezone: z.string(),
     locale: z.string(),
     role: z.enum(['owner', 'member']),
+    callRetentionDays: z.int().register(z.globalRegistry, {
+      description: "Days each call is kept after it started (the account's choice, else the stage's default).",
+    }),
+    transcriptStorage: z.enum(TRANSCRIPT_STORAGE).register(z.globalRegistry, {
+      description: 'What of each new call is stored: `full`, `summary-only` or `none` (PATCH /v1/me/settings says what each keeps).',
+    }),
     createdAt: isoDateTime,
     updatedAt: isoDateTime,
   })

@@ -11,6 +11,7 @@
 // name is stored as sent, so a listed name in another case ('europe/berlin') is refused, naming the
 // right spelling.
 import * as z from '../zod';
+import { CALL_RETENTION_LIMITS, TRANSCRIPT_STORAGE } from '../config/retention';
 import { LOCALES } from '../model/locale';
 import { Email, line } from './common';
 
@@ -82,6 +83,19 @@ const fields = /* @__PURE__ */ z.defineSchema(() => ({
     }),
   ),
   locale: z.optional(refusingNull(z.enum(LOCALES)).register(z.globalRegistry, { description: "The language of the customer's emails." })),
+  callRetentionDays: z.optional(
+    refusingNull(z.int().check(z.minimum(CALL_RETENTION_LIMITS.min), z.maximum(CALL_RETENTION_LIMITS.max))).register(z.globalRegistry, {
+      description:
+        "Days a call is kept after it started; then it is deleted (its row's TTL). 1 to 730; a stage may allow less (outside its bounds 400 naming this field). A change re-dates every call already stored, in the background: calls older than the new period go.",
+      examples: [30],
+    }),
+  ),
+  transcriptStorage: z.optional(
+    refusingNull(z.enum(TRANSCRIPT_STORAGE)).register(z.globalRegistry, {
+      description:
+        'What of each new call is stored: `full` (summary, transcript, recording link), `summary-only` (the summary; no transcript, no recording link) or `none` (neither summary nor transcript nor recording link: only who called, when, how long). Calls stored before the change keep what they have.',
+    }),
+  ),
 }));
 
 export const SettingsUpdate = /* @__PURE__ */ z.defineSchema(() => z

@@ -13,8 +13,8 @@ export interface WorkerDef {
   /** Which records reach the worker. Becomes the Lambda event filter (see `filterPattern`). */
   on: {
     events: StreamEventName[];
-    /** Prefix of the row's `pk` (the entity), taken from its repository. */
-    pk?: string;
+    /** Prefix of the row's `pk` (the entity), taken from its repository; several: any of them (with `sk`, any pair). */
+    pk?: string | readonly string[];
     /** Prefix of the row's `sk`; several: any of them. */
     sk?: string | readonly string[];
     /**
@@ -30,6 +30,10 @@ export interface WorkerDef {
     providers?: ProviderName[];
     /** The KMS key of partners' bank details: seal them ('encrypt') or also open them ('decrypt'). */
     payoutKey?: 'encrypt' | 'decrypt';
+    /** The webhook attempts' queue (shared/queues/webhook-queue.ts): sends to it. */
+    webhookQueue?: 'send';
+    /** The data exports' bucket: make download links of its files ('read'), or also write and delete them ('write'). */
+    exportsBucket?: 'read' | 'write';
   };
   /** Records per invocation (Lambda's batch size). */
   batchSize: number;
@@ -45,8 +49,9 @@ export interface WorkerDef {
  */
 export function filterPattern(def: Pick<WorkerDef, 'on'>): Record<string, unknown> {
   const keys: Record<string, unknown> = {};
-  if (def.on.pk) keys.pk = { S: [{ prefix: def.on.pk }] };
-  if (def.on.sk) keys.sk = { S: (typeof def.on.sk === 'string' ? [def.on.sk] : def.on.sk).map((prefix) => ({ prefix })) };
+  const prefixes = (p: string | readonly string[]) => ({ S: (typeof p === 'string' ? [p] : p).map((prefix) => ({ prefix })) });
+  if (def.on.pk) keys.pk = prefixes(def.on.pk);
+  if (def.on.sk) keys.sk = prefixes(def.on.sk);
   const dynamodb: Record<string, unknown> = {};
   if (Object.keys(keys).length) dynamodb.Keys = keys;
   if (def.on.changed) dynamodb.NewImage = { [def.on.changed]: [{ exists: true }] };

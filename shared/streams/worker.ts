@@ -26,6 +26,8 @@ export interface StreamRow<T extends Item = Item> {
   event: StreamEventName;
   eventId: string;
   sequenceNumber: string;
+  /** When the change was made: the record's approximate creation time (whole seconds). */
+  at: Date;
   keys: { pk: string; sk: string };
   newImage?: T;
   oldImage?: T;
@@ -48,6 +50,7 @@ export function toRow(record: DynamoDBRecord): StreamRow {
     event: record.eventName as StreamEventName,
     eventId: record.eventID ?? '',
     sequenceNumber: d.SequenceNumber ?? '',
+    at: new Date((d.ApproximateCreationDateTime ?? Date.now() / 1000) * 1000),
     keys: { pk: String(keys.pk ?? ''), sk: String(keys.sk ?? '') },
     newImage: image(d.NewImage),
     oldImage: image(d.OldImage),

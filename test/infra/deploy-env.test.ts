@@ -8,9 +8,11 @@ import { readFileSync } from 'node:fs';
 import { baseEnvironment, functionEnvironment } from '../../lib/constructs/fonella-function';
 import { startEmulator, type RunningEmulator } from '../../lib/local/emulators/kit';
 import { createSecretsEmulator } from '../../lib/local/emulators/secrets';
+import { SUITE_LIMITS } from '../../lib/local/limits';
 import { routes } from '../../lib/routes';
 import { LOCAL_ONLY_ENV, PROVIDER_ENV, PROVIDER_SECRET_KEYS, StackSettings } from '../../lib/settings';
 import { addressPolicyConfig } from '../../shared/config/addresses';
+import { apiKeyConfig } from '../../shared/config/api-keys';
 import { appConfig } from '../../shared/config/app';
 import { assistantConfig } from '../../shared/config/assistant';
 import { CALLBACK_ENV, CALLBACK_LOCALES, callbackConfig, callbackSipConfig } from '../../shared/config/callback';
@@ -129,7 +131,7 @@ describe('deployed environment', () => {
 
   it('every function gets what the app config needs', () => {
     expect(appConfig.parse(baseEnvironment(settings))).toMatchObject({ stage: 'prod', maxBodyBytes: 65536, validateResponses: false });
-    expect(retentionConfig.parse(baseEnvironment(settings))).toEqual({ publicFormDays: 180 });
+    expect(retentionConfig.parse(baseEnvironment(settings))).toEqual({ publicFormDays: 180, calls: { defaultDays: 90, minDays: 1, maxDays: 730 } });
     expect(() => retentionConfig.parse({ STAGE: 'prod' })).toThrow(/PUBLIC_FORM_RETENTION_DAYS/);
   });
 
@@ -183,6 +185,50 @@ describe('deployed environment', () => {
     expect(() => StackSettings.parse({ ...context.fonella, tools: { timeoutMaxSeconds: 21 } })).toThrow();
     expect(() => StackSettings.parse({ ...context.fonella, tools: { timeoutMinSeconds: 6, timeoutDefaultSeconds: 5 } })).toThrow();
     expect(() => toolConfig.parse({ STAGE: 'prod' })).toThrow(/TOOLS_PER_USER/);
+  });
+});
+
+describe('the local stack behaves like a stage', () => {
+  // A stage's settings with nothing set beyond what has no default: every limit and quota its default.
+  const defaults = StackSettings.parse({
+    stage: 'dev',
+    auth0Domain: 'fonella-dev.eu.auth0.com',
+    auth0Audience: 'https://api.fonella.app',
+    corsOrigins: ['https://app.fonella.app'],
+    portalUrl: 'https://app.fonella.app',
+    partnerPortalUrl: 'https://partners.fonella.app',
+    providerSecretName: 'fonella/dev/providers',
+    environment: {},
+  });
+
+  it('`npm start` runs with the limits, device cap and quotas a stage has by default', () => {
+    for (const config of [rateLimitConfig, deviceConfig, quotaConfig]) {
+      expect(config.parse({ STAGE: 'local' })).toEqual(config.parse(baseEnvironment(defaults)));
+    }
+    expect(rateLimitConfig.parse({ STAGE: 'local' }).callback).toEqual({ limit: 10, windowSeconds: 3600 });
+  });
+
+  it("the suites' limits raise every limit, the device cap and every quota, and leave the alert window", () => {
+    const local = [rateLimitConfig, deviceConfig, quotaConfig].map((c) => c.parse({ STAGE: 'test' }));
+    const suites = [rateLimitConfig, deviceConfig, quotaConfig].map((c) => c.parse({ STAGE: 'test', ...SUITE_LIMITS }));
+    const numbers = (v: unknown, path = ''): [string, number][] =>
+      typeof v === 'number' ? [[path, v]] : Object.entries(v as object).flatMap(([k, x]) => numbers(x, `${path}.${k}`));
+    const before = new Map(numbers(local));
+    for (const [path, n] of numbers(suites)) {
+      if (/windowSeconds|signInAlertWindowSeconds/.test(path)) expect(n, path).toBe(before.get(path));
+      else expect(n, path).toBeGreaterThanOrEqual(1000);
+    }
+  });
+});
+
+describe('the routes that take API keys on a deployed stage', () => {
+  it("get the authorizer's issuer and audience and the per-key rate from the stage settings (120 a minute unless set); without them a function stops at cold start", () => {
+    const { environment } = functionEnvironment(settings, routes.listCalls!.uses, { tableName: 'fonella-prod', apiKeys: true });
+    expect(apiKeyConfig.parse(environment)).toEqual({ issuer: `https://${settings.auth0Domain}/`, audience: settings.auth0Audience, requestsPerMinute: 120 });
+    const tight = StackSettings.parse({ ...context.fonella, apiKeys: { requestsPerMinute: 30 } });
+    expect(apiKeyConfig.parse(functionEnvironment(tight, routes.listCalls!.uses, { apiKeys: true }).environment).requestsPerMinute).toBe(30);
+    expect(() => StackSettings.parse({ ...context.fonella, apiKeys: { requestsPerMinute: 0 } })).toThrow();
+    expect(() => apiKeyConfig.parse(functionEnvironment(settings, routes.getMe!.uses).environment)).toThrow(/AUTH0_ISSUER/);
   });
 });
 

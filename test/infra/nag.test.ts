@@ -12,6 +12,7 @@ import { FonellaStack } from '../../lib/fonella-stack';
 import { getHealth, routes } from '../../lib/routes';
 import { StackSettings } from '../../lib/settings';
 import { operations } from '../../lib/operations';
+import { queueWorkers } from '../../lib/queues';
 import { workers } from '../../lib/workers';
 import type { RouteDef } from '../../shared/http/route-def';
 import { nestedStacks, stackTemplates } from './stack-templates';
@@ -35,6 +36,7 @@ function nag(routeSet: Record<string, RouteDef>) {
     settings,
     routes: routeSet,
     workers,
+    queueWorkers,
     operations,
     root,
     env: { region: 'eu-central-1', account: '111111111111' },

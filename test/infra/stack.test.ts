@@ -8,8 +8,11 @@ import { API_5XX_PATTERN, FonellaStack, routeThrottles } from '../../lib/fonella
 import { getHealth, routes } from '../../lib/routes';
 import { operations, type OperationDef } from '../../lib/operations';
 import { workers } from '../../lib/workers';
+import { queueWorkers } from '../../lib/queues';
+import type { QueueWorkerDef } from '../../shared/streams/queue-worker-def';
 import { PROVIDER_ENV, PROVIDER_SECRET_KEYS, ROUTE_THROTTLE_DEFAULTS, StackSettings, WEBHOOK_CONCURRENCY, functionSecretKeys, WEBHOOK_SECRET_VARS } from '../../lib/settings';
-import { needsAuthorizer, type RouteDef } from '../../shared/http/route-def';
+import { acceptsApiKeys, needsAuthorizer, type RouteDef } from '../../shared/http/route-def';
+import { API_KEY_WRITE_PREFIXES } from '../../lib/constructs/fonella-function';
 import { filterPattern, type WorkerDef } from '../../shared/streams/worker-def';
 import { MAX_FUNCTIONS_PER_STACK, functionGroup } from '../../lib/constructs/function-stack';
 import { allResources, nestedStacks, stackTemplates } from './stack-templates';
@@ -18,6 +21,7 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 const all = Object.entries(routes as Record<string, RouteDef>);
 const allWorkers = Object.entries(workers as Record<string, WorkerDef>);
 const allOps = Object.entries(operations as Record<string, OperationDef>);
+const allQueueWorkers = Object.entries(queueWorkers as Record<string, QueueWorkerDef>);
 /** Every stack's resources as one template (parent and nested). */
 let template: Template;
 /** Each stack's own template, by stack path. */
@@ -28,7 +32,7 @@ function build(routeSet: Record<string, RouteDef>) {
   const context = JSON.parse(readFileSync(`${root}/cdk.json`, 'utf8')).context;
   const app = new App({ context: { ...context, 'aws:cdk:bundling-stacks': [] } });
   const settings = StackSettings.parse(context.fonella);
-  const stack = new FonellaStack(app, 'Test', { settings, routes: routeSet, workers, operations, root, env: { region: 'eu-central-1', account: '111111111111' } });
+  const stack = new FonellaStack(app, 'Test', { settings, routes: routeSet, workers, queueWorkers, operations, root, env: { region: 'eu-central-1', account: '111111111111' } });
   const templates = stackTemplates(stack);
   return { stack, templates, template: allResources(templates) };
 }
@@ -58,11 +62,11 @@ describe('stacks', () => {
 
   it("each function is in the nested stack of its handler's folder, with its API route and alarms", () => {
     const nested = nestedStacks(built).map((n) => n.node.id);
-    const kind = (name: string, def: { handler: string }) => ('method' in def ? 'Routes' : name in operations ? 'Operations' : 'Workers');
-    const groups = new Set([...all, ...allWorkers, ...allOps].map(([name, def]) => `${kind(name, def)}-${functionGroup(def.handler)}`));
+    const kind = (name: string, def: { handler: string }) => ('method' in def ? 'Routes' : name in operations ? 'Operations' : name in queueWorkers ? 'QueueWorkers' : 'Workers');
+    const groups = new Set([...all, ...allWorkers, ...allQueueWorkers, ...allOps].map(([name, def]) => `${kind(name, def)}-${functionGroup(def.handler)}`));
     expect(nested.sort()).toEqual([...groups].sort());
     expect(nested).toContain('Operations-ops');
-    for (const [name, def] of [...all, ...allWorkers, ...allOps]) {
+    for (const [name, def] of [...all, ...allWorkers, ...allQueueWorkers, ...allOps]) {
       const path = `Test/${kind(name, def)}-${functionGroup(def.handler)}`;
       const t = perStack.get(path)!;
       const inStack = (type: string, props: Record<string, unknown>) => Object.keys(t.findResources(type, { Properties: props })).length;
@@ -74,7 +78,7 @@ describe('stacks', () => {
 
   it('a handler folder holds at most the functions one nested stack takes', () => {
     const sizes = new Map<string, number>();
-    for (const [, def] of [...all, ...allWorkers, ...allOps]) sizes.set(functionGroup(def.handler), (sizes.get(functionGroup(def.handler)) ?? 0) + 1);
+    for (const [, def] of [...all, ...allWorkers, ...allQueueWorkers, ...allOps]) sizes.set(functionGroup(def.handler), (sizes.get(functionGroup(def.handler)) ?? 0) + 1);
     for (const [group, size] of sizes) expect(size, group).toBeLessThanOrEqual(MAX_FUNCTIONS_PER_STACK);
     expect(functionGroup('functions/hotlines/calls/answer.ts')).toBe('hotlines-calls');
     expect(() => functionGroup('handlers/get-me.ts')).toThrow(/functions\/<caller>/);
@@ -107,14 +111,14 @@ const policyText = (name: string, t: Template = template) => {
 describe('functions', () => {
   it('one function per manifest route, per stream worker and per operation, Node.js 24 on arm64', () => {
     const fns = functions();
-    expect(fns).toHaveLength(all.length + allWorkers.length + allOps.length);
+    expect(fns).toHaveLength(all.length + allWorkers.length + allQueueWorkers.length + allOps.length);
     for (const f of fns) {
       expect(f.Properties.Runtime).toBe('nodejs24.x');
       expect(f.Properties.Architectures).toEqual(['arm64']);
     }
     const descriptions = fns.map((f) => f.Properties.Description).sort();
     expect(descriptions).toEqual(
-      [...all.map(([, r]) => `${r.method} ${r.path}`), ...allWorkers.map(([, w]) => `stream: ${w.summary}`), ...allOps.map(([, o]) => `operation: ${o.summary}`)].sort(),
+      [...all.map(([, r]) => `${r.method} ${r.path}`), ...allWorkers.map(([, w]) => `stream: ${w.summary}`), ...allQueueWorkers.map(([, w]) => `queue: ${w.summary}`), ...allOps.map(([, o]) => `operation: ${o.summary}`)].sort(),
     );
   });
 
@@ -332,6 +336,34 @@ describe('API', () => {
     expect(() => StackSettings.parse({ ...base, routeThrottles: { admin: { rateLimit: 1, burstLimit: 1 } } })).toThrow();
   });
 
+  it("the routes that take API keys (no authorizer) check the portal's token against the authorizer's own tenant and audience, and get the per-key rate", () => {
+    const keyed = all.filter(([, r]) => acceptsApiKeys(r));
+    expect(keyed.length).toBeGreaterThan(0);
+    for (const [name, route] of all) {
+      const env = (fnEntry(name)[1].Properties as { Environment: { Variables: Record<string, unknown> } }).Environment.Variables;
+      if (acceptsApiKeys(route)) {
+        expect(env, name).toMatchObject({ AUTH0_ISSUER: 'https://fonella-dev.eu.auth0.com/', AUTH0_AUDIENCE: 'https://api.fonella.app', API_KEY_RATE_LIMIT_PER_MINUTE: '120' });
+      } else {
+        expect(Object.keys(env).filter((k) => k.startsWith('AUTH0_ISSUER') || k.startsWith('API_KEY_')), name).toEqual([]);
+      }
+    }
+  });
+
+  it("a reading route that takes API keys may update the keys' own items only (rate counters and lookup items); other reading routes update nothing", () => {
+    const statementsOf = (name: string) =>
+      JSON.parse(policyText(name)).flatMap((d: { Statement: unknown[] }) => d.Statement) as { Action: unknown; Condition?: unknown }[];
+    for (const [name, route] of all.filter(([, r]) => r.uses.table === 'read')) {
+      const updates = statementsOf(name).filter((st) => JSON.stringify(st.Action).includes('dynamodb:UpdateItem'));
+      if (acceptsApiKeys(route)) {
+        expect(updates, name).toEqual([
+          expect.objectContaining({ Action: 'dynamodb:UpdateItem', Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...API_KEY_WRITE_PREFIXES] } } }),
+        ]);
+      } else {
+        expect(updates, name).toEqual([]);
+      }
+    }
+  });
+
   it('the authorizer trusts the Auth0 tenant and audience from settings', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
       AuthorizerType: 'JWT',
@@ -471,7 +503,7 @@ describe('stream workers', () => {
     expect(policyText(name)).toContain('dynamodb:GetRecords');
     const pattern = filterPattern(w) as { eventName: string[]; dynamodb?: { Keys?: Record<string, unknown> } };
     expect(pattern.eventName).toEqual(w.on.events);
-    if (w.on.pk) expect(pattern.dynamodb?.Keys?.pk).toEqual({ S: [{ prefix: w.on.pk }] });
+    if (w.on.pk) expect(pattern.dynamodb?.Keys?.pk).toEqual({ S: (typeof w.on.pk === 'string' ? [w.on.pk] : w.on.pk).map((prefix) => ({ prefix })) });
   });
 });
 

@@ -191,7 +191,7 @@ describe('PUT /v1/me/assistant: create', () => {
 describe('PUT /v1/me/assistant: the pool number', () => {
   it('a plan with a number: a free one is assigned, bound in Vapi on the shared trunk credential and attached to the assistant', async () => {
     await addFreeNumbers(1);
-    const u = await user({ plan: 'starter' });
+    const u = await user({ plan: 'business' });
     const res = await u.put({ greeting: 'Hallo', language: 'de' });
     expect(res.status).toBe(200);
     expect(res.body.phoneNumber).toMatchObject({ status: 'connecting', number: expect.stringMatching(/^\+49/) });
@@ -219,5 +219,14 @@ describe('PUT /v1/me/assistant: the pool number', () => {
     const res = await u.put({ greeting: 'Hallo', language: 'de' });
     expect(res.body.phoneNumber).toBeNull();
     expect((await rowsOf(stack, u.sub)).map((r) => r.sk)).toEqual(['ASSISTANT']);
+  });
+
+  it('a plan without a number (Starter in the local catalogue): none is assigned, none is waited for', async () => {
+    await addFreeNumbers(1);
+    const u = await user({ plan: 'starter' });
+    const res = await u.put({ greeting: 'Hallo', language: 'de' });
+    expect(res.body.phoneNumber).toBeNull();
+    await stack.streams.idle();
+    expect((await rowsOf(stack, u.sub)).map((r) => r.sk).sort()).toEqual(['ASSISTANT', 'SUBSCRIPTION']);
   });
 });

@@ -1,15 +1,17 @@
 // A subscription's life on a Stripe test clock, through the local API, the Stripe emulator's clock and
 // the stream workers: renewals, a scheduled downgrade to a plan without a number (the number released
-// at the period's end, announced by email beforehand), a failed renewal and its recovery, a
+// at the period's end, announced by email beforehand), a downgrade or cancellation taken back (one
+// email that the number stays), a failed renewal and its recovery, a
 // cancellation at the period's end, and the pool number reaching users who wait for one (when their
 // subscription turns active, and in the order they started waiting when an import adds numbers).
 //
-// A stack of its own (test/projects.ts OWN_STACK): the plans are set before it starts (Starter without
-// a number, PLANS_JSON), and the suite empties the pool to make users wait.
+// The plans are the local stack's own (LOCAL_PLANS, the default of `npm start` and the tests: Starter
+// without a number). A stack of its own (test/projects.ts OWN_STACK): the suite empties the pool to make
+// users wait.
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_PLANS } from '../../shared/config/plans';
+import { LOCAL_PLANS, plansConfig } from '../../shared/config/plans';
 import { poolKey } from '../../shared/db/pool';
 import { subscriptionsRepository } from '../../shared/db/subscriptions';
 import { SIPGATE_LOCAL } from '../../shared/providers/sipgate/config';
@@ -17,22 +19,23 @@ import { addFreePoolNumber } from '../support/rows';
 import { startTestStack, waitFor, type TestStack } from '../support/stack';
 import { newUser, partition, rowOf, rowsOf } from '../support/users';
 
-const PLANS = DEFAULT_PLANS.map((p) => (p.id === 'starter' ? { ...p, includesPoolNumber: false } : p));
-const ENV = { PLANS_JSON: JSON.stringify(PLANS) };
 const DAY = 86_400;
 
 let stack: TestStack;
 let stripe: Stripe;
 beforeAll(async () => {
-  // Before the stack: a handler reads the plans at its cold start.
-  Object.assign(process.env, ENV);
   stack = await startTestStack();
   const url = new URL(stack.emulators.stripe!);
   stripe = new Stripe(stack.credentials.stripe!.secretKey!, { host: url.hostname, port: Number(url.port), protocol: 'http' });
 });
 afterAll(async () => {
   await stack?.stop();
-  for (const v of Object.keys(ENV)) delete process.env[v];
+});
+
+it('runs on the local catalogue: Starter has no number, Business and Premium have one', async () => {
+  expect(plansConfig().plans).toEqual(LOCAL_PLANS);
+  const listed = (await stack.call('GET', '/v1/public/plans')).body.plans as { id: string; includesPoolNumber: boolean }[];
+  expect(listed.map((p) => [p.id, p.includesPoolNumber])).toEqual([['starter', false], ['business', true], ['premium', true]]);
 });
 
 interface StripeEventSummary {
@@ -120,6 +123,27 @@ const boundLine = (u: { sub: string }) =>
     return line?.vapiPhoneNumberId ? line : undefined;
   });
 
+/**
+ * A clock customer subscribed to `plan` (paid), with their assistant and its pool number bound in Vapi
+ * (a free number added first); `tagged` their emails of one kind.
+ */
+async function numberedCustomer(plan: 'business' | 'premium', opts: { locale?: 'en' } = {}) {
+  await addFreePoolNumber(stack);
+  const u = await clockCustomer();
+  const subscriptionId = await u.subscribe(plan);
+  if (opts.locale) expect((await u.call('PATCH', '/v1/me/settings', { locale: opts.locale })).status).toBe(200);
+  await withAssistant(u);
+  const line = await boundLine(u);
+  return {
+    u,
+    subscriptionId,
+    line,
+    number: String(line.number),
+    periodEnd: String((await u.row()).currentPeriodEnd),
+    tagged: async (tag: string) => (await u.mails()).filter((m) => m.tags.includes(tag)),
+  };
+}
+
 describe('a subscription on a test clock', () => {
   it('renews twice: each period paid (invoice.paid) and its end moved on the row', async () => {
     const u = await clockCustomer();
@@ -137,13 +161,7 @@ describe('a subscription on a test clock', () => {
   });
 
   it('a downgrade to a plan without a number: announced by email when scheduled, then at the period end the plan changes and the number goes back', async () => {
-    await addFreePoolNumber(stack);
-    const u = await clockCustomer();
-    await u.subscribe('business');
-    await withAssistant(u);
-    const line = await boundLine(u);
-    const number = String(line.number);
-    const periodEnd = String((await u.row()).currentPeriodEnd);
+    const { u, line, number, periodEnd } = await numberedCustomer('business');
 
     // The route writes the pending change; its time is Stripe's (the clock, 60 days behind), so the
     // clock's later events are not stale.
@@ -165,14 +183,73 @@ describe('a subscription on a test clock', () => {
     expect(await poolRow(number)).toMatchObject({ status: 'free', gsi2sk: `free#${number}` });
     expect((await vapiNumbers()).find((p) => p.id === line.vapiPhoneNumberId)).toBeUndefined();
     expect((await u.me()).assistant.phoneNumber).toBeNull();
-    // One email only.
+    // One email only; the downgrade's start (its phase begun, the new plan not yet on the row) took nothing back.
     expect((await u.mails()).filter((m) => m.tags.includes('number-release'))).toHaveLength(1);
+    expect((await u.mails()).filter((m) => m.tags.includes('number-kept'))).toEqual([]);
 
     // One period later the schedule is released in the renewal's second: the period still moves on.
     const before = String(row.currentPeriodEnd);
     const events = await u.advance();
     expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['subscription_schedule.released', 'customer.subscription.updated']));
     expect(Date.parse(String((await u.row()).currentPeriodEnd))).toBeGreaterThan(Date.parse(before));
+  });
+
+  it('a downgrade taken back before the period end: one email that the number stays; scheduled again, announced again, and released at the end', async () => {
+    const { u, number, periodEnd, tagged } = await numberedCustomer('business');
+
+    expect((await u.call('POST', '/v1/me/subscription/plan-change', { targetPlanId: 'starter' })).status).toBe(200);
+    await waitFor('the release email', async () => (await tagged('number-release')).length === 1);
+    // The current plan again: the downgrade is dropped, the number stays, and the customer is told so.
+    const back = await u.call('POST', '/v1/me/subscription/plan-change', { targetPlanId: 'business' });
+    expect(back.body).toMatchObject({ planId: 'business', pendingChange: null });
+    await stack.streams.idle();
+    const marked = await waitFor('the number kept email marked', async () => (await rowsOf(stack, u.sub, 'NUMBER_RELEASE#')).find((r) => r.keptMailId));
+    expect(marked).toMatchObject({ number, effectiveAt: periodEnd, withdrawnAt: expect.any(String), mailId: expect.any(String) });
+    const kept = (await tagged('number-kept'))[0]!;
+    expect(kept.id).toBe(marked.keptMailId);
+    expect(kept.subject).toBe('Ihre Fonella-Rufnummer bleibt Ihnen');
+    expect(kept.text).toContain(`Rufnummer: ${number}`);
+    // Once: the subscription's row written again (the schedule's release at Stripe) sends nothing more.
+    await stack.streams.idle();
+    expect(await tagged('number-kept')).toHaveLength(1);
+
+    // Scheduled again for the same date: a new announcement, the withdrawal's marks gone with it.
+    expect((await u.call('POST', '/v1/me/subscription/plan-change', { targetPlanId: 'starter' })).status).toBe(200);
+    const again = await waitFor('the second release email marked', async () => {
+      const [r] = await rowsOf(stack, u.sub, 'NUMBER_RELEASE#');
+      return r?.mailId && r.mailId !== marked.mailId ? r : undefined;
+    });
+    expect(again).toMatchObject({ number, effectiveAt: periodEnd });
+    expect(again.withdrawnAt).toBeUndefined();
+    expect(again.keptMailId).toBeUndefined();
+    expect(await tagged('number-release')).toHaveLength(2);
+
+    await u.advance();
+    expect(await u.row()).toMatchObject({ planId: 'starter', status: 'active', pendingChange: null });
+    expect(await rowOf(stack, u.sub, 'INTEGRATION#POOL')).toBeUndefined();
+    expect(await poolRow(number)).toMatchObject({ status: 'free' });
+    expect(await tagged('number-kept')).toHaveLength(1);
+    expect(await tagged('number-release')).toHaveLength(2);
+  });
+
+  it('a cancellation at the period end undone: one email that the number stays, and the subscription renews with it', async () => {
+    const { u, subscriptionId, number, tagged } = await numberedCustomer('premium', { locale: 'en' });
+
+    await stripe.subscriptions.update(subscriptionId, { cancel_at_period_end: true });
+    await waitFor('the release email', async () => (await tagged('number-release')).length === 1);
+    await stripe.subscriptions.update(subscriptionId, { cancel_at_period_end: false });
+    await waitFor('the cancellation undone on the row', async () => (await u.row()).cancelAtPeriodEnd === false);
+    await stack.streams.idle();
+    const kept = await waitFor('the number kept email', async () => (await tagged('number-kept'))[0]);
+    expect(kept.subject).toBe('Your Fonella number stays yours');
+    expect(kept.text).toContain('Your Fonella subscription no longer ends with the billing period.');
+    expect(kept.text).toContain(`Number: ${number}`);
+
+    const events = await u.advance();
+    expect(events.filter((e) => e.type === 'invoice.paid')).toHaveLength(1);
+    expect(await u.me()).toMatchObject({ subscription: { planId: 'premium', status: 'active' }, assistant: { phoneNumber: { status: 'active', number } } });
+    expect(await tagged('number-kept')).toHaveLength(1);
+    expect(await tagged('number-release')).toHaveLength(1);
   });
 
   it('a renewal whose payment fails: past_due and one email; the next attempt after the card is fixed makes it active again', async () => {
@@ -193,12 +270,7 @@ describe('a subscription on a test clock', () => {
   });
 
   it('a cancellation at the period end: the features stay until then (the number announced to go), then they are gone', async () => {
-    await addFreePoolNumber(stack);
-    const u = await clockCustomer();
-    const subscriptionId = await u.subscribe('premium');
-    await withAssistant(u);
-    const line = await boundLine(u);
-    const number = String(line.number);
+    const { u, subscriptionId, line, number } = await numberedCustomer('premium');
 
     await stripe.subscriptions.update(subscriptionId, { cancel_at_period_end: true });
     await waitFor('the cancellation on the row', async () => (await u.row()).cancelAtPeriodEnd === true);
@@ -259,6 +331,26 @@ describe('users waiting for a number', () => {
     const number = await addFreePoolNumber(stack, undefined, { keepFree: false });
     expect((await boundLine(u)).number).toBe(number);
     expect(await rowOf(stack, u.sub, 'POOL_WAITING')).toBeUndefined();
+  });
+
+  it('a number that reaches a waiting user whose downgrade to Starter is pending: its release at the period end is announced at once', async () => {
+    await emptyPool();
+    const u = await clockCustomer();
+    await withAssistant(u);
+    await u.subscribe('business');
+    const down = await u.call('POST', '/v1/me/subscription/plan-change', { targetPlanId: 'starter' });
+    expect(down.body.pendingChange).toMatchObject({ planId: 'starter' });
+    await stack.streams.idle();
+    expect((await u.me()).assistant.phoneNumber).toEqual({ status: 'pending' });
+    expect(await rowsOf(stack, u.sub, 'NUMBER_RELEASE#')).toEqual([]);
+
+    const number = await addFreePoolNumber(stack, undefined, { keepFree: false });
+    expect((await boundLine(u)).number).toBe(number);
+    const release = await waitFor('the release announced and emailed', async () => (await rowsOf(stack, u.sub, 'NUMBER_RELEASE#')).find((r) => r.mailId));
+    expect(release).toMatchObject({ number, effectiveAt: down.body.pendingChange.effectiveAt, reason: 'downgrade', planId: 'starter' });
+    const mails = (await u.mails()).filter((m) => m.tags.includes('number-release'));
+    expect(mails).toHaveLength(1);
+    expect(mails[0]!.text).toContain(number);
   });
 
   it("an admin's import serves the waiting users in the order they started waiting; who no longer waits is skipped", async () => {

@@ -9,9 +9,9 @@ import { describe, expect, it } from 'vitest';
 import { routes } from '../../lib/routes';
 import type { RouteDef } from '../../shared/http/route-def';
 import { subscriptionsRepository } from '../../shared/db/subscriptions';
-import { validBodies } from '../support/arbitraries';
+import { validBodies, validQueries } from '../support/arbitraries';
 import { addFreePoolNumber } from '../support/rows';
-import { onTableCommand, type TableCommand } from '../support/table-commands';
+import { holdTableCommand, onTableCommand, type TableCommand } from '../support/table-commands';
 import { waitFor } from '../support/stack';
 import { finished, signUp, stack, useTeardownStack } from '../support/teardown';
 import { settle } from '../support/state';
@@ -21,29 +21,7 @@ useTeardownStack();
 
 const problem = (slug: string) => `urn:fonella:problem:${slug}`;
 
-/** A promise the test settles by hand. */
-function latch() {
-  let open!: () => void;
-  const opened = new Promise<void>((resolve) => (open = resolve));
-  return { open, opened };
-}
-
-/**
- * Holds the first command `matches` picks until `release` is called; `reached` settles when it was
- * sent. Later matching commands (a retry) pass.
- */
-function hold(matches: (c: TableCommand, text: string) => boolean) {
-  const reached = latch();
-  const released = latch();
-  let held = false;
-  const stop = onTableCommand(async (c) => {
-    if (held || !matches(c, JSON.stringify(c.input))) return;
-    held = true;
-    reached.open();
-    await released.opened;
-  });
-  return { reached: reached.opened, release: released.open, stop };
-}
+const hold = holdTableCommand;
 
 /** The completion of the assistant's creation: the write that makes the user's ASSISTANT row ready. */
 const completion = (sub: string) => (c: TableCommand, text: string) =>
@@ -187,7 +165,7 @@ describe('PUT /v1/me/assistant in flight when DELETE /v1/me comes', () => {
   }, 60_000);
 });
 
-describe('routes whose handler reads the caller partition check the account in that read', () => {
+describe("routes whose handler reads the caller's rows check the account in that read", () => {
   /** The requests' own commands on the user's partition (a stream worker reading it is not among them: its commands come after the answer). */
   async function commandsOf(sub: string, send: () => Promise<{ status: number; body: { type?: string } }>) {
     // What an earlier request set off (the workers of its rows) is done first: its reads are not this request's.
@@ -204,7 +182,7 @@ describe('routes whose handler reads the caller partition check the account in t
   }
   const teardownGets = (sent: TableCommand[]) => sent.filter((c) => c.name === 'GetItem' && JSON.stringify(c.input).includes('"TEARDOWN"'));
 
-  it('PUT /v1/me/assistant and POST /v1/me/subscription read the teardown record only in their partition Query, and still refuse a closed account', async () => {
+  it('PUT /v1/me/assistant and POST /v1/me/subscription read the teardown record only in their partition Query; every route that checks the account in its first read refuses a closed account with that one read', async () => {
     const u = await signUp('in-partition');
     expect((await u.call('GET', '/v1/me')).status).toBe(200);
 
@@ -230,16 +208,61 @@ describe('routes whose handler reads the caller partition check the account in t
     await stack.fault('auth0', { mode: 'error', count: 1000, match: '/api/v2/users/' });
     expect((await u.call('DELETE', '/v1/me')).status).toBe(202);
     const before = await settle(stack);
-    const inPartition = Object.values(routes as Record<string, RouteDef>).filter((r) => r.accountState === 'in-partition-query');
-    expect(inPartition.map((r) => r.name).sort()).toEqual(['addIntegration', 'changePlan', 'createSubscription', 'getMe', 'putAssistant']);
+    const partnerToken = await stack.mintToken({ sub: u.sub, permissions: ['partner'] });
+    const inPartition = Object.values(routes as Record<string, RouteDef>).filter((r) => r.accountState === 'in-partition-read');
+    expect(inPartition.map((r) => r.name).sort()).toEqual([
+      'acceptOrganizationInvitation',
+      'addIntegration',
+      'addOrganizationMember',
+      'changePlan',
+      'checkSipAccount',
+      'confirmEmail',
+      'createAgentPhone',
+      'createHotline',
+      'createOrganization',
+      'createSipAccount',
+      'createSubscription',
+      'declineOrganizationInvitation',
+      'deleteMe',
+      'getCallLog',
+      'getHotline',
+      'getMe',
+      'getPartner',
+      'listAgentPhones',
+      'listCallLogs',
+      'listHotlineRecords',
+      'listHotlines',
+      'putAssistant',
+      'savePayoutDetails',
+      'saveReferral',
+      'setOrganizationAccess',
+      'updateAgentPhone',
+      'updateHotline',
+      'updateSettings',
+    ]);
     for (const r of inPartition) {
       const valid = validBodies(r);
-      const body = valid ? fc.sample(valid, { numRuns: 1, seed: 5 })[0] : undefined;
-      const refused = await commandsOf(u.sub, () => u.call(r.method, r.path, body));
+      const sampled = valid ? (fc.sample(valid, { numRuns: 1, seed: 5 })[0] as Record<string, unknown>) : undefined;
+      // Every path id is 1, and a body's copy of it too (else a 400 comes first).
+      const body = sampled && 'id' in sampled ? { ...sampled, id: 1 } : sampled;
+      const queries = validQueries(r);
+      const query = queries ? fc.sample(queries, { numRuns: 1, seed: 5 })[0] : '';
+      // A partner route's token carries the permission it needs first.
+      const token = r.access === 'partner' ? partnerToken : u.token;
+      const refused = await commandsOf(u.sub, () => stack.call(r.method, `${r.path.replace(/\{[^}]+\}/g, '1')}${query}`, { token, body }));
       expect(refused.res.status, `${r.name}: ${JSON.stringify(refused.res.body)}`).toBe(409);
       expect(refused.res.body.type).toBe(problem('account-being-deleted'));
-      // One read, nothing written.
-      expect(refused.sent.map((c) => c.name), r.name).toEqual(['Query']);
+      // One read, strongly consistent, holding the record (the partition's Query, or the record's key among the route's own); nothing written.
+      expect(refused.sent.map((c) => c.name), r.name).toHaveLength(1);
+      const [read] = refused.sent;
+      if (read!.name === 'BatchGetItem') {
+        const asked = Object.values(read!.input.RequestItems as Record<string, { Keys: { pk: string; sk: string }[]; ConsistentRead?: boolean }>)[0]!;
+        expect(asked.ConsistentRead, r.name).toBe(true);
+        expect(asked.Keys, r.name).toContainEqual({ pk: `USER#${u.sub}`, sk: 'TEARDOWN' });
+      } else {
+        expect(read!.name, r.name).toBe('Query');
+        expect(read!.input.ConsistentRead, r.name).toBe(true);
+      }
     }
     expect(await settle(stack)).toBe(before);
     await fetch(`${stack.emulators.auth0}/_faults`, { method: 'DELETE' });

@@ -13,10 +13,10 @@ import { signJambonzBody } from '../../shared/providers/jambonz/signature';
 import { addHotlineNumbers, uniqueAreaCode } from '../support/hotline-numbers';
 import { workerStack, waitFor, type TestStack } from '../support/stack';
 import { newUser } from '../support/users';
-import { onTableCommand } from '../support/table-commands';
+import { holdTableCommand, onTableCommand } from '../support/table-commands';
 
-/** The most table round trips the call hook makes before it answers a new inbound call. */
-const ROUND_TRIPS = 9;
+/** The table round trips the call hook makes before it answers a new inbound call: one read, the log's id, one transaction. */
+const ROUND_TRIPS = 3;
 
 let stack: TestStack;
 let token = '';
@@ -74,7 +74,7 @@ beforeAll(async () => {
   stack = await workerStack();
   // An area of its own, with a number for each hotline below (the stack's pool is shared with other files).
   const area = uniqueAreaCode();
-  await addHotlineNumbers(stack, area, 8);
+  await addHotlineNumbers(stack, area, 9);
   const admin = await newUser(stack, { prefix: 'channels-admin', email: null });
   token = admin.token;
   const created = await call('POST', '/v1/organizations', { name: 'Fire brigade Bonn' });
@@ -268,22 +268,27 @@ describe('the leases in the table', () => {
 });
 
 describe("the call hook's table round trips", () => {
-  it('a new inbound call: the hotline, its agents and their phones read, both channels taken and the log started, in few round trips; a hook delivered again takes nothing more', async () => {
-    const line = await hotline('Counted', { channelsInbound: 2, channelsOutbound: 2 });
-    const callSid = `counted-${randomUUID()}`;
-    const payload = { call_sid: callSid, direction: 'inbound', from: '+4917012345678', to: line.number, call_status: 'ringing' };
+  /** Every command of the hook while `send` runs (the hotline is active and nothing else is in flight: the stream is idle first, unless `busy`). */
+  async function counted<T>(send: () => Promise<T>, busy = false): Promise<{ res: T; sent: string[] }> {
+    if (!busy) await stack.streams.idle();
     const sent: string[] = [];
-    // Every command while the hook runs (the hotline is active and nothing else is in flight).
     const stop = onTableCommand((c) => void sent.push(`${c.name} ${JSON.stringify((c.input as { Key?: unknown }).Key ?? (c.input as { ExpressionAttributeValues?: unknown }).ExpressionAttributeValues ?? '')}`));
-    let res;
     try {
-      res = await hook(line.id, 'call', payload);
+      return { res: await send(), sent };
     } finally {
       stop();
     }
+  }
+
+  it('a new inbound call: the hotline, its ring list and channels read at once, the log and both channels written in one transaction; a hook delivered again takes nothing more', async () => {
+    const line = await hotline('Counted', { channelsInbound: 2, channelsOutbound: 2 });
+    const callSid = `counted-${randomUUID()}`;
+    const payload = { call_sid: callSid, direction: 'inbound', from: '+4917012345678', to: line.number, call_status: 'ringing' };
+    const { res, sent } = await counted(() => hook(line.id, 'call', payload));
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect(res.body.map((v: { verb: string }) => v.verb)).toEqual(['say', 'dial']);
     expect(sent.length, sent.join(', ')).toBeLessThanOrEqual(ROUND_TRIPS);
+    expect(sent.map((c) => c.split(' ')[0])).toEqual(['BatchGetItem', 'UpdateItem', 'TransactWriteItems']);
     const channels = await channelsOf(line.id);
     expect(Object.keys(channels.inbound)).toEqual([callSid]);
     expect(channels.outbound[callSid]?.phone).toBe(`+${phones[0]!.replace(/\D/g, '')}`);
@@ -292,5 +297,48 @@ describe("the call hook's table round trips", () => {
     expect(again.body).toEqual(res.body);
     expect((await logs(line.id)).map((l) => l.actions)).toEqual([['incoming', 'dial']]);
     expect(Object.keys((await channelsOf(line.id)).inbound)).toEqual([callSid]);
+
+    // The dial's action (the first phone did not answer): the next phone, in as many round trips.
+    const next = await counted(() => hook(line.id, 'call', { ...payload, call_status: 'in-progress', dial_call_status: 'no-answer' }));
+    expect(next.res.body.map((v: { verb: string }) => v.verb)).toEqual(['dial']);
+    expect(next.res.body[0].target[0].number).toBe(phones[1]);
+    expect(next.sent.length, next.sent.join(', ')).toBeLessThanOrEqual(ROUND_TRIPS);
+    expect((await logs(line.id)).map((l) => l.actions)).toEqual([['incoming', 'dial', 'dial']]);
+    expect((await channelsOf(line.id)).outbound[callSid]?.phone).toBe(`+${phones[1]!.replace(/\D/g, '')}`);
+  });
+
+  it("an edited hotline rings from the agents' rows until its ring list is computed for it again; then from the list", async () => {
+    const line = await hotline('Edited', { channelsInbound: 5, channelsOutbound: 5 });
+    await stack.streams.idle();
+    // Only the second phone is on now: the list follows the phone's change.
+    const [first] = (await call('GET', `/v1/agent-phones?owner_id=${agent}`)).body as { id: number; name: string; phone: string }[];
+    expect((await call('PUT', `/v1/agent-phones/${first!.id}`, { isActive: false, name: first!.name, phone: first!.phone, userID: agent })).status).toBe(200);
+    try {
+      const fromList = await counted(() => hook(line.id, 'call', { call_sid: `edited-${randomUUID()}`, direction: 'inbound', from: '+4917012345678', to: line.number, call_status: 'ringing' }));
+      expect(fromList.res.body.at(-1).target[0].number).toBe(phones[1]);
+      expect(fromList.sent).toHaveLength(ROUND_TRIPS);
+
+      // Edited (its name): the list is behind the hotline until the worker computes it again (held
+      // here at its first write, its ticket). A call meanwhile reads the member row and the phones.
+      const body = { agents: [agent], isActive: true, name: 'Edited again', organizationID: org, ttsInbound: 'Fire brigade, please hold.', channelsInbound: 5, channelsOutbound: 5 };
+      const worker = holdTableCommand((c, text) => c.name === 'UpdateItem' && text.includes(`"HOTLINE#${line.id}"`) && text.includes('"RING"'));
+      try {
+        expect((await call('PUT', `/v1/hotlines/${line.id}`, body)).status).toBe(200);
+        await worker.reached;
+        const fromRows = await counted(() => hook(line.id, 'call', { call_sid: `edited-${randomUUID()}`, direction: 'inbound', from: '+4917012345678', to: line.number, call_status: 'ringing' }), true);
+        expect(fromRows.res.body.at(-1).target[0].number).toBe(phones[1]);
+        expect(fromRows.sent.map((c) => c.split(' ')[0])).toEqual(['BatchGetItem', 'BatchGetItem', 'Query', 'UpdateItem', 'TransactWriteItems']);
+      } finally {
+        worker.release();
+        worker.stop();
+      }
+      // Computed again: from the list.
+      const again = await counted(() => hook(line.id, 'call', { call_sid: `edited-${randomUUID()}`, direction: 'inbound', from: '+4917012345678', to: line.number, call_status: 'ringing' }));
+      expect(again.res.body.at(-1).target[0].number).toBe(phones[1]);
+      expect(again.sent).toHaveLength(ROUND_TRIPS);
+    } finally {
+      expect((await call('PUT', `/v1/agent-phones/${first!.id}`, { isActive: true, name: first!.name, phone: first!.phone, userID: agent })).status).toBe(200);
+      await stack.streams.idle();
+    }
   });
 });

@@ -60,7 +60,8 @@ describe('PATCH /v1/me/settings', () => {
       current = res.body;
     }
 
-    const { pendingEmail, ...stored } = current;
+    // The retention fields show the stage's defaults; the row holds none until the customer chooses.
+    const { pendingEmail, callRetentionDays: _days, transcriptStorage: _storage, ...stored } = current;
     expect(await settingsRow(sub)).toMatchObject({
       pk: `USER#${sub}`,
       sk: 'SETTINGS',
@@ -95,11 +96,13 @@ describe('PATCH /v1/me/settings', () => {
       timezone: 'UTC',
       locale: 'de',
       role: 'owner',
+      callRetentionDays: 90,
+      transcriptStorage: 'full',
       createdAt: expect.any(String),
       updatedAt: expect.any(String),
     });
     expect(res.body.updatedAt).toBe(res.body.createdAt);
-    const { pendingEmail: _none, ...stored } = res.body;
+    const { pendingEmail: _none, callRetentionDays: _days, transcriptStorage: _storage, ...stored } = res.body;
     expect(await settingsRow(sub)).toEqual({ pk: `USER#${sub}`, sk: 'SETTINGS', entity: 'settings', ...stored });
 
     // GET /v1/me finds the row and keeps it as it is.

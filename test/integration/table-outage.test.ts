@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LIGHT_JVM, startDynamoLocal, type DynamoLocal } from '../../lib/local/dynamo';
 import { startStack, type LocalStack } from '../../lib/local/stack';
+import { SUITE_LIMITS } from '../../lib/local/limits';
 import { TABLE_CLIENT_LIMITS, tableRef } from '../../shared/db/client';
 import { assertMatchesContract } from '../support/openapi-contract';
 import type { SentMail } from '../support/stack';
@@ -32,7 +33,7 @@ const resume = () => {
 beforeAll(async () => {
   dynamo = await startDynamoLocal({ jvmOptions: LIGHT_JVM });
   tableName = `outage-${randomUUID().slice(0, 8)}`;
-  stack = await startStack({ apiPort: 0, emulatorBasePort: 0, dynamoEndpoint: dynamo.endpoint, tableName });
+  stack = await startStack({ apiPort: 0, emulatorBasePort: 0, dynamoEndpoint: dynamo.endpoint, tableName, env: SUITE_LIMITS });
 });
 
 afterAll(async () => {

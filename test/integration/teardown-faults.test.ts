@@ -15,6 +15,8 @@ const FAULTS: Record<string, () => Promise<void>> = {
   'remove-phone-lines': () => stack.fault('sipgate', { mode: 'error', count: 1000, match: '/devices/' }),
   'delete-assistant': () => stack.fault('vapi', { mode: 'error', count: 1000, match: '/assistant/' }),
   'delete-call-logs': () => stack.fault('vapi', { mode: 'error', count: 1000, match: '/call/' }),
+  // The account's files are listed by their prefix: failing the listing fails the step alone.
+  'delete-exports': () => stack.fault('s3', { mode: 'error', count: 1000, match: 'list-type=2' }),
   'delete-rows': async () => failTableDeletes(true),
   'delete-login': () => stack.fault('auth0', { mode: 'error', count: 1000, match: '/api/v2/users/' }),
   'send-confirmation': () => stack.fault('mailgun', { mode: 'error', count: 1000, match: '/messages' }),
@@ -41,7 +43,7 @@ describe('a fault at each step', () => {
     expect(await confirmations(u.email)).toEqual([]);
 
     failTableDeletes(false);
-    for (const name of ['vapi', 'sipgate', 'stripe', 'auth0', 'mailgun']) await fetch(`${stack.emulators[name]}/_faults`, { method: 'DELETE' });
+    for (const name of ['vapi', 'sipgate', 'stripe', 'auth0', 'mailgun', 's3']) await fetch(`${stack.emulators[name]}/_faults`, { method: 'DELETE' });
     expect(stack.streams.redrive(parked.id)).toBe(1);
     await finished(u.sub);
     await settle(stack);

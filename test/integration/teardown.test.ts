@@ -6,14 +6,15 @@ import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { routes } from '../../lib/routes';
+import { poolAssignments } from '../../shared/db/pool';
 import { usersRepository } from '../../shared/db/users';
 import { TEARDOWN_STEPS } from '../../shared/domain/teardown-steps';
-import { needsAuthorizer, type RouteDef } from '../../shared/http/route-def';
-import { validBodies } from '../support/arbitraries';
+import { isAuthenticated, type RouteDef } from '../../shared/http/route-def';
+import { validBodies, validQueries } from '../support/arbitraries';
 import { waitFor } from '../support/stack';
 import { settle } from '../support/state';
-import { confirmations, expectNothingLeft, finished, provisioned, signUp, stack, teardowns, useTeardownStack } from '../support/teardown';
-import { rowsOf } from '../support/users';
+import { confirmations, expectNothingLeft, failTableDeletes, finished, provisioned, signUp, stack, teardowns, useTeardownStack } from '../support/teardown';
+import { rowOf, rowsOf } from '../support/users';
 import type { TeardownRow } from '../../shared/db/teardowns';
 
 useTeardownStack();
@@ -31,6 +32,10 @@ describe('DELETE /v1/me', () => {
     expect(Object.keys(done.done)).toEqual(expect.arrayContaining(done.steps));
     await settle(stack);
     await expectNothingLeft(u);
+    // The account's API key went with it: its token finds no key.
+    const keyed = await stack.call('GET', '/v1/me/calls', { token: u.apiKey });
+    expect(keyed.status).toBe(401);
+    expect(keyed.body.type).toBe('urn:fonella:problem:api-key-invalid');
     const mails = await confirmations(u.email);
     expect(mails).toHaveLength(1);
     expect(mails[0]!.subject).toBe('Ihr Fonella-Konto wurde gelöscht');
@@ -56,8 +61,35 @@ describe('DELETE /v1/me', () => {
   }, 120_000);
 });
 
+describe('remove-phone-lines', () => {
+  it('takes the user off the list of those waiting for a pool number itself, before the rows go', async () => {
+    const u = await signUp('waiting');
+    expect((await u.call('GET', '/v1/me')).status).toBe(200);
+    // Waiting for a number (the pool had none free when their assistant was saved).
+    const pool = poolAssignments(stack.table);
+    expect(await pool.startWaiting(u.sub, new Date().toISOString())).toBe(true);
+    const listed = async () => (await pool.waiting({ limit: 1000 })).some((w) => w.userId === u.sub);
+    expect(await listed()).toBe(true);
+    // Hold the teardown at the step after the lines: the table's batch deletes fail.
+    failTableDeletes(true);
+    expect((await u.call('DELETE', '/v1/me')).status).toBe(202);
+    const parked = await waitFor('the record parked', async () => stack.streams.parked().find((p) => p.keys.pk === `USER#${u.sub}`), 60_000);
+    const held = (await teardowns().get(u.sub))!;
+    expect(held.done['remove-phone-lines']).toBeDefined();
+    expect(held.done['delete-rows']).toBeUndefined();
+    // The partition's rows are still there, the waiting marker is not, and the list no longer has them.
+    expect(await rowOf(stack, u.sub, 'SETTINGS')).toBeDefined();
+    expect(await rowOf(stack, u.sub, 'POOL_WAITING')).toBeUndefined();
+    expect(await listed()).toBe(false);
+
+    failTableDeletes(false);
+    expect(stack.streams.redrive(parked.id)).toBe(1);
+    await finished(u.sub);
+  }, 120_000);
+});
+
 describe("the deleted account's token", () => {
-  const guarded = Object.values(routes as Record<string, RouteDef>).filter(needsAuthorizer);
+  const guarded = Object.values(routes as Record<string, RouteDef>).filter(isAuthenticated);
 
   it('every route refuses it (410 account-deleted, or 403 where a permission is missing first) and nothing is created', async () => {
     const u = await signUp('ghost');
@@ -68,7 +100,9 @@ describe("the deleted account's token", () => {
     for (const r of guarded) {
       const valid = validBodies(r);
       const body = valid ? fc.sample(valid, { numRuns: 1, seed: 3 })[0] : undefined;
-      const path = r.path.replace(/\{\w+\}/g, 'x');
+      // A valid query: a route that checks the account in its own first read validates the request first.
+      const queries = validQueries(r);
+      const path = `${r.path.replace(/\{\w+\}/g, 'x')}${queries ? fc.sample(queries, { numRuns: 1, seed: 3 })[0] : ''}`;
       for (const token of [u.token, admin]) {
         const res = await stack.call(r.method, path, { token, body });
         const label = `${r.name} → ${res.status} ${JSON.stringify(res.body)}`;

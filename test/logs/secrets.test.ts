@@ -28,8 +28,11 @@ function stackSecrets(): string[] {
 const PATTERNS: [string, RegExp][] = [
   ['a JWT', /eyJ[\w-]{5,}\.eyJ[\w-]{5,}\.[\w-]{10,}/],
   ['a bearer or basic credential', /\b(Bearer|Basic)\s+(?!\[redacted\])[\w.~+/=-]{8,}/i],
+  // More of a developer API key's token than its 16-character prefix (the tests' keys and the demo key).
+  ['an API key token', /fon_live_[0-9A-Za-z]{8,}/],
   ['an IBAN', /\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}\b/],
   ['a password field', /"[\w-]*password[\w-]*"\s*:\s*"(?!\[redacted\])[^"]+"/i],
+  ['a webhook signing secret', /\bwhsec_[A-Za-z0-9+/=]{16,}/],
   // The SIP passwords test/integration/integrations.test.ts sends (`pw-<uuid>`), wherever they would appear.
   ['a SIP password of the integration tests', /\bpw-[0-9a-f]{8}-[0-9a-f]{4}-/],
 ];

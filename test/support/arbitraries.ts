@@ -287,3 +287,13 @@ export const hostilePathParam: fc.Arbitrary<string> = fc.oneof(
   fc.constantFrom('%00', '..', '%2e%2e%2f', 'a%2Fb', '%F0%9F%99%82', 'x'.repeat(300), '__proto__', 'USER%23other', '-1', '1e9'),
   fc.string({ unit: 'grapheme', minLength: 1, maxLength: 20 }).map(encodeURIComponent),
 );
+
+/** Query strings (`?a=1&b=2`, or '' when nothing is needed) that the route's query schema accepts. */
+export function validQueries(route: RouteDef): fc.Arbitrary<string> | undefined {
+  const schema = route.request?.query;
+  if (!schema) return undefined;
+  return fromSchema(jsonSchemaOf(schema))
+    .map((v) => Object.fromEntries(Object.entries((v ?? {}) as Record<string, unknown>).filter(([, x]) => x !== undefined).map(([k, x]) => [k, String(x)])))
+    .filter((q) => schema.safeParse(q).success)
+    .map((q) => (Object.keys(q).length ? `?${new URLSearchParams(q)}` : ''));
+}

@@ -1,13 +1,18 @@
-// The full auth matrix, generated from each route's `access` in the manifest: every forged or
-// misused credential the authorizer must refuse, each role against each route, and for webhooks
-// their own secret or signature. Every refusal is checked to change nothing. test/integration/
-// auth-matrix-<caller>.test.ts runs it on one caller's routes each, so the workers share the work.
+// The full auth matrix, generated from each route's `access` and `apiKeyScopes` in the manifest: every
+// forged or misused credential the authorizer (or, on routes that take API keys, the function's own
+// check) must refuse, each role against each route, API keys of each scope, expired and deleted ones
+// against each route, and for webhooks their own secret or signature. Every refusal is checked to
+// change nothing. test/integration/auth-matrix-<caller>.test.ts runs it on one caller's routes each,
+// so the workers share the work.
 import fc from 'fast-check';
 import { SignJWT, base64url, exportSPKI, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
 import { createHmac, randomUUID } from 'node:crypto';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { connect } from 'node:net';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { RouteDef } from '../../shared/http/route-def';
+import { hashApiKeyToken } from '../../shared/crypto/api-key-tokens';
+import { API_KEY_SCOPES, type ApiKeyScope } from '../../shared/model/api-keys';
+import { acceptsApiKeys, isAuthenticated, type RouteDef } from '../../shared/http/route-def';
 import { signJambonzBody } from '../../shared/providers/jambonz/signature';
 import { validBodies } from './arbitraries';
 import { declaredRefusal } from './declared';
@@ -19,6 +24,8 @@ import { expectUnchanged, settle } from './state';
 let stack: TestStack;
 let forged: Record<string, string | undefined>;
 let roles: Record<'user' | 'partner' | 'admin', string>;
+/** API keys of an account of their own each: every scope, expired, deleted. */
+let keys: { every: string; expired: string; deleted: string };
 
 
 /** The forged credentials, by name (values are minted in beforeAll). */
@@ -60,7 +67,8 @@ const admits: Record<string, ('user' | 'partner' | 'admin')[]> = {
  */
 export function authMatrix(routes: RouteDef[], opts: { guarded: boolean; todo?: boolean }): void {
   const all = routes;
-  const guarded = all.filter((r) => r.access === 'user' || r.access === 'partner' || r.access === 'admin');
+  const guarded = all.filter(isAuthenticated);
+  const takeKeys = guarded.filter(acceptsApiKeys);
   const webhooks = all.filter((r) => r.access === 'vapi' || r.access === 'stripe' || r.access === 'jambonz');
 
   beforeAll(async () => {
@@ -98,6 +106,22 @@ export function authMatrix(routes: RouteDef[], opts: { guarded: boolean; todo?: 
       partner: (await seedActivePartner(stack, { sub: `auth0|matrix-partner-${randomUUID()}` })).token,
       admin: await stack.mintToken({ sub: `auth0|matrix-admin-${randomUUID()}`, permissions: ['admin'] }),
     };
+    if (guarded.length > 0) {
+      // An admin's key: what a key may reach never comes from its owner's permissions.
+      const every = await newKey(undefined, ['admin']);
+      const expired = await newKey({ expiresAt: new Date(Date.now() + 86_400_000).toISOString() });
+      await stack.table.doc.send(
+        new UpdateCommand({
+          TableName: stack.table.tableName,
+          Key: { pk: `APIKEY#${hashApiKeyToken(expired.token)}`, sk: 'APIKEY' },
+          UpdateExpression: 'SET expiresAt = :past',
+          ExpressionAttributeValues: { ':past': new Date(Date.now() - 60_000).toISOString() },
+        }),
+      );
+      const deleted = await newKey();
+      expect((await stack.call('DELETE', `/v1/me/api-keys/${deleted.keyId}`, { token: deleted.owner })).status).toBe(204);
+      keys = { every: every.token, expired: expired.token, deleted: deleted.token };
+    }
   });
 
   it(opts.guarded ? 'has guarded routes to check' : 'has no guarded routes (public routes and webhooks only)', () => {
@@ -112,12 +136,11 @@ export function authMatrix(routes: RouteDef[], opts: { guarded: boolean; todo?: 
         (what) => [r.name, what, r] as const,
       ),
     );
-    it.each(cases)('%s with %s → 401 from the gateway, nothing changed', async (_name, what, r) => {
+    it.each(cases)('%s with %s → 401 (from the gateway, or the function on routes that take keys), nothing changed', async (_name, what, r) => {
       const before = await settle(stack);
       const token = forged[what];
       const res = await send(r, token === undefined ? undefined : `Bearer ${token}`);
-      expect(res.status).toBe(401);
-      expect(res.body).toEqual({ message: 'Unauthorized' });
+      expectUnauthorized(r, res);
       await expectUnchanged(stack, before, `${r.name} with ${what}`);
     });
 
@@ -142,6 +165,52 @@ export function authMatrix(routes: RouteDef[], opts: { guarded: boolean; todo?: 
       const res = await send(r, `bearer ${await roleToken(r, 'admin')}`);
       expect(res.status).not.toBe(401);
     });
+  });
+
+  if (guarded.length > 0) describe('API keys', () => {
+    const refusedEverywhere = guarded.filter((r) => !acceptsApiKeys(r));
+    if (refusedEverywhere.length > 0) {
+      it.each(refusedEverywhere.map((r) => [r.name, r] as const))('%s with a key of every scope → 401 from the gateway (it takes no key), nothing changed', async (_name, r) => {
+        const before = await settle(stack);
+        const res = await send(r, `Bearer ${keys.every}`);
+        expect(res.status).toBe(401);
+        expect(res.body).toEqual({ message: 'Unauthorized' });
+        await expectUnchanged(stack, before, `${r.name} with a key`);
+      });
+    }
+    if (takeKeys.length > 0) {
+      const scopeCases = takeKeys.flatMap((r) => API_KEY_SCOPES.map((scope) => [r.name, scope, r] as const));
+      it.each(scopeCases)('%s with a %s key', async (_name, scope, r) => {
+        const key = await newKey({ scopes: [scope] });
+        const before = await settle(stack);
+        const res = await send(r, `Bearer ${key.token}`);
+        if (r.apiKeyScopes!.includes(scope)) {
+          // Let in as its owner's portal token would be: the route's success, or what it declares for the caller's state.
+          const declared = ((res.status === 403 || res.status === 404 || res.status === 409) && (r.errors ?? []).some((e) => e.status === res.status)) || declaredRefusal(r, res.status, res.body);
+          expect(res.status === r.response.status || declared, `${res.status} ${JSON.stringify(res.body)}`).toBe(true);
+          expect(res.headers.get('ratelimit')).toMatch(/^"per-key";r=\d+;t=\d+$/);
+        } else {
+          expect(res.status).toBe(403);
+          expect(res.body.type).toBe('urn:fonella:problem:insufficient-scope');
+          for (const s of r.apiKeyScopes!) expect(res.body.detail).toContain(`\`${s}\``);
+          await expectUnchanged(stack, before, `${r.name} with a ${scope} key`);
+        }
+      });
+      const badKeys = takeKeys.flatMap((r) =>
+        [
+          ['expired', 'api-key-expired'],
+          ['deleted', 'api-key-invalid'],
+        ].map(([what, slug]) => [r.name, what!, slug!, r] as const),
+      );
+      it.each(badKeys)('%s with an %s key → 401 %s, nothing changed', async (_name, what, slug, r) => {
+        const before = await settle(stack);
+        const res = await send(r, `Bearer ${keys[what as 'expired' | 'deleted']}`);
+        expect(res.status).toBe(401);
+        expect(res.headers.get('content-type')).toBe('application/problem+json');
+        expect(res.body.type).toBe(`urn:fonella:problem:${slug}`);
+        await expectUnchanged(stack, before, `${r.name} with an ${what} key`);
+      });
+    }
   });
 
   const roleCases = all
@@ -219,4 +288,23 @@ export function authMatrix(routes: RouteDef[], opts: { guarded: boolean; todo?: 
       expect(res.status).not.toBe(401);
     });
   });
+}
+
+/** A route's answer to a credential it refuses: API Gateway's own 401, or the function's on a route that takes keys. */
+function expectUnauthorized(r: RouteDef, res: { status: number; headers: Headers; body: { type?: string; message?: string } }) {
+  expect(res.status).toBe(401);
+  if (acceptsApiKeys(r)) {
+    expect(res.headers.get('content-type')).toBe('application/problem+json');
+    expect(res.body.type).toBe('urn:fonella:problem:unauthorized');
+  } else {
+    expect(res.body).toEqual({ message: 'Unauthorized' });
+  }
+}
+
+/** A new account and a key of it (`body`: the key's scopes and expiry), made with the account's portal token. */
+async function newKey(body: { scopes?: ApiKeyScope[]; expiresAt?: string } = {}, permissions: string[] = []) {
+  const owner = await stack.mintToken({ sub: `auth0|matrix-key-${randomUUID()}`, permissions });
+  const res = await stack.call('POST', '/v1/me/api-keys', { token: owner, body: { name: 'Matrix', ...body } });
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  return { owner, token: res.body.token as string, keyId: res.body.keyId as string };
 }

@@ -11,7 +11,7 @@ export interface Answer {
   body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- tests read arbitrary JSON
 }
 
-export function postFrom(stack: TestStack, from: string, path: string, body: unknown, headers: Record<string, string> = {}): Promise<Answer> {
+export function postFrom(stack: Pick<TestStack, 'apiUrl'>, from: string, path: string, body: unknown, headers: Record<string, string> = {}): Promise<Answer> {
   const url = new URL(path, stack.apiUrl);
   const data = JSON.stringify(body);
   return new Promise((resolve, reject) => {

@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { tableRef, type TableRef } from '../../shared/db/client';
 import { LIGHT_JVM } from '../../lib/local/dynamo';
+import { SUITE_LIMITS } from '../../lib/local/limits';
 import { startStack, type LocalStack } from '../../lib/local/stack';
 import type { StoredMessage } from '../../lib/local/emulators/mailgun';
 import { assertMatchesContract } from './openapi-contract';
@@ -72,13 +73,23 @@ export async function workerStack(): Promise<TestStack> {
   return stack;
 }
 
+/**
+ * The name the webhook URLs' schema shows as its example (shared/schemas/webhooks.ts), answered without
+ * DNS as a documentation address: the fuzzer's and the auth matrix's endpoints are refused (400) before
+ * anything is dialled or asked of a name server.
+ */
+const EXAMPLE_HOSTS = { 'hooks.example.com': ['192.0.2.10'] };
+
 export async function startTestStack(): Promise<TestStack> {
+  process.env.LOCAL_HOST_ADDRESSES ??= JSON.stringify(EXAMPLE_HOSTS);
   const tableName = `test-${randomUUID().slice(0, 8)}`;
   // Its own DynamoDB Local: the engine's streams go wrong when two tables in one JVM are tailed at once
   // (GetRecords answers TrimmedDataAccessException), and the workers run stacks side by side.
   // The light JVM: the workers' JVMs side by side on 2 cores are most of what a run spends. Failed
   // stream records retried from 20 ms on (not 100): the same attempts, parked five times sooner.
-  const stack = await startStack({ apiPort: 0, emulatorBasePort: 0, tableName, dynamoJvmOptions: LIGHT_JVM, streamRetryBaseMs: 20 });
+  // The suites' high limits (a stage's would refuse their hundreds of forms from one address), beneath
+  // whatever a suite set in its environment before the start.
+  const stack = await startStack({ apiPort: 0, emulatorBasePort: 0, tableName, dynamoJvmOptions: LIGHT_JVM, streamRetryBaseMs: 20, env: SUITE_LIMITS });
   const table = tableRef({ tableName, endpoint: stack.dynamoEndpoint });
   return {
     ...stack,

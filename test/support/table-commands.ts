@@ -54,3 +54,27 @@ export function recordTableCommands(): { sent: TableCommand[]; stop(): void } {
   const sent: TableCommand[] = [];
   return { sent, stop: onTableCommand((c) => void sent.push(c)) };
 }
+
+/** A promise the test settles by hand. */
+export function latch() {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return { open, opened };
+}
+
+/**
+ * Holds the first command `matches` picks until `release` is called; `reached` settles when it was
+ * sent. Later matching commands (a retry) pass.
+ */
+export function holdTableCommand(matches: (c: TableCommand, text: string) => boolean) {
+  const reached = latch();
+  const released = latch();
+  let held = false;
+  const stop = onTableCommand(async (c) => {
+    if (held || !matches(c, JSON.stringify(c.input))) return;
+    held = true;
+    reached.open();
+    await released.opened;
+  });
+  return { reached: reached.opened, release: released.open, stop };
+}

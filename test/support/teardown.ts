@@ -5,6 +5,7 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { teardownsRepository, type TeardownRow } from '../../shared/db/teardowns';
+import { accountPrefix } from '../../shared/providers/s3/adapter';
 import { SIPGATE_LOCAL } from '../../shared/providers/sipgate/config';
 import { PUBLIC_GATEWAY } from './gateways';
 import { seedActivePartner } from './partners';
@@ -37,7 +38,7 @@ export function useTeardownStack(): void {
   });
   afterEach(async () => {
     tableFault = false;
-    for (const name of ['vapi', 'sipgate', 'stripe', 'auth0', 'mailgun']) await fetch(`${stack.emulators[name]}/_faults`, { method: 'DELETE' });
+    for (const name of ['vapi', 'sipgate', 'stripe', 'auth0', 'mailgun', 's3']) await fetch(`${stack.emulators[name]}/_faults`, { method: 'DELETE' });
   });
 }
 
@@ -60,7 +61,11 @@ export async function signUp(prefix: string, permissions: string[] = []) {
 
 const rowOf = (sub: string, sk: string) => userRow(stack, sub, sk);
 
-/** A customer with everything: subscription (paid, then a failed renewal), assistant and pool number, Sipgate line, external trunk, calls, a call report, devices. */
+/** The exports bucket's objects of an account (its whole prefix), read from the S3 emulator. */
+export const exportObjects = async (sub: string) =>
+  (await stack.inspect<{ objects: { key: string }[] }>('s3')).objects.filter((o) => o.key.startsWith(accountPrefix(sub)));
+
+/** A customer with everything: subscription (paid, then a failed renewal), assistant and pool number, Sipgate line, external trunk, calls, a call report, devices, a data export. */
 export async function provisioned(prefix = 'full') {
   const u = await signUp(prefix);
   expect((await u.call('GET', '/v1/me')).status).toBe(200);
@@ -92,6 +97,10 @@ export async function provisioned(prefix = 'full') {
   for (const deviceId of ['laptop', 'phone']) {
     expect((await u.call('POST', '/v1/me/devices', { deviceId, platform: 'web', userAgent: 'Mozilla/5.0 Firefox/133.0' })).status).toBe(200);
   }
+  // A developer API key, used once: its row and count in the partition, its lookup item elsewhere (naming the account).
+  const key = await u.call('POST', '/v1/me/api-keys', { name: 'Teardown' });
+  expect(key.status).toBe(201);
+  expect((await stack.call('GET', '/v1/me/calls', { token: key.body.token })).status).toBe(200);
   // Beyond the portal: a hotline organisation of their own, a partner account they activated, and the
   // referral by another partner: rows in their partition and rows elsewhere that name them.
   expect((await u.call('POST', '/v1/organizations', { name: `Feuerwehr ${prefix}` })).status).toBe(201);
@@ -100,17 +109,21 @@ export async function provisioned(prefix = 'full') {
   expect((await u.call('POST', '/v1/me/referral', { refId: referrer.publicCode })).status).toBe(200);
   await post(`${stack.emulators.stripe}/_simulate/payment-failed`, { subscriptionId });
   await waitFor('the failed payment stored', async () => (await rowsOf(stack, u.sub, 'PAYMENT_FAILED#')).length > 0, 10_000);
+  // A data export, its files in the bucket.
+  expect((await u.call('POST', '/v1/me/exports')).status).toBe(202);
   await settle(stack);
+  expect(await exportObjects(u.sub)).toHaveLength(2);
 
   const rows = await rowsOf(stack, u.sub);
   const kinds = new Set(rows.map((r) => String(r.sk).split('#')[0]));
-  for (const k of ['SETTINGS', 'SUBSCRIPTION', 'ASSISTANT', 'INTEGRATION', 'CALL', 'CALLREPORT', 'DEVICE', 'PAYMENT_FAILED', 'HOTLINE', 'PARTNER_LINK', 'REFERRAL']) {
+  for (const k of ['SETTINGS', 'SUBSCRIPTION', 'ASSISTANT', 'INTEGRATION', 'CALL', 'CALLREPORT', 'DEVICE', 'PAYMENT_FAILED', 'HOTLINE', 'PARTNER_LINK', 'REFERRAL', 'APIKEY', 'EXPORT']) {
     expect(kinds, k).toContain(k);
   }
   expect((await partition(stack, `PARTNER#${ownPartner.partnerId}`)).some((r) => r.auth0UserId === u.sub)).toBe(true);
   const lines = rows.filter((r) => String(r.sk).startsWith('INTEGRATION#'));
   return {
     ...u,
+    apiKey: key.body.token as string,
     subscriptionId,
     assistantId,
     poolNumber: String(poolLine.number),
@@ -168,6 +181,8 @@ export async function expectNothingLeft(u: Provisioned) {
   // The Sipgate number rings the phoneline again, the pool number the trunk.
   expect(sipgate.numbers.find((n) => n.number === u.numbers[0])!.endpointId).toMatch(/^p\d+$/);
   expect(sipgate.numbers.find((n) => n.number === u.poolNumber)!.endpointId).toBe(SIPGATE_LOCAL.trunkDeviceId);
+  // The bucket: nothing under the account's prefix, nor any export file left of it.
+  expect(await exportObjects(u.sub)).toEqual([]);
   const auth0 = await stack.inspect<{ users: { user_id: string }[] }>('auth0');
   expect(auth0.users.map((x) => x.user_id)).not.toContain(u.sub);
   // Stripe keeps the customer and its invoices (billing records); the subscription is canceled.

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { currentStage, parseConfig } from '../../shared/config/define';
+import { DEFAULT_PLANS, LOCAL_PLANS, plansConfig } from '../../shared/config/plans';
 
 const schema = z.object({ MAILGUN_API_KEY: z.string().min(1), MAILGUN_URL: z.url() });
 const defaults = { MAILGUN_API_KEY: 'key-local', MAILGUN_URL: 'http://127.0.0.1:4002' };
@@ -27,6 +28,18 @@ describe('parseConfig', () => {
 
   it('refuses an unknown stage', () => {
     expect(() => parseConfig('mail', schema, defaults, { STAGE: 'staging' })).toThrow(/STAGE/);
+  });
+});
+
+describe('the plans', () => {
+  it('the local stack and the tests sell Starter without a number; a deployed stage the catalogue; PLANS_JSON replaces both', () => {
+    for (const STAGE of ['local', 'test']) expect(plansConfig.parse({ STAGE }).plans).toEqual(LOCAL_PLANS);
+    expect(LOCAL_PLANS.map((p) => [p.id, p.includesPoolNumber])).toEqual([['starter', false], ['business', true], ['premium', true]]);
+    expect(LOCAL_PLANS.find((p) => p.id === 'starter')!.features.join(' ')).not.toMatch(/number/i);
+    expect(plansConfig.parse({ STAGE: 'prod' }).plans).toEqual(DEFAULT_PLANS);
+    expect(DEFAULT_PLANS.every((p) => p.includesPoolNumber)).toBe(true);
+    const own = DEFAULT_PLANS.map((p) => ({ ...p, includedMinutes: 1 }));
+    expect(plansConfig.parse({ STAGE: 'local', PLANS_JSON: JSON.stringify(own) }).plans).toEqual(own);
   });
 });
 

@@ -2,7 +2,7 @@
 // template speaks German and English, and a sender's language comes from Accept-Language.
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_LOCALE, LOCALES, type Locale } from '../../shared/model/locale';
-import { numberReleaseMail, paymentFailedMail } from '../../shared/email/customer';
+import { numberKeptMail, numberReleaseMail, paymentFailedMail } from '../../shared/email/customer';
 import { escapeHtml, formatAmount, type RenderedMail } from '../../shared/email/kit';
 import { localeFromAcceptLanguage } from '../../shared/email/language';
 import { ticketConfirmationMail } from '../../shared/email/sender';
@@ -156,6 +156,27 @@ describe("the pool number's release email", () => {
     const mail = numberReleaseMail(locale, { ...release, planName: HOSTILE });
     expect(mail.html).not.toContain('<script');
     expect(mail.text).toContain(HOSTILE);
+  });
+});
+
+describe("the email that the pool number stays", () => {
+  const kept = { number: '+4921155590001', reason: 'downgrade' as const, portalUrl: 'https://portal.fonella.app' };
+
+  it('German, a downgrade taken back: the number, that it stays, the billing link', () => {
+    const mail = numberKeptMail('de', kept);
+    expect(mail.subject).toBe('Ihre Fonella-Rufnummer bleibt Ihnen');
+    expect(mail.text).toContain('Der Wechsel in einen Tarif ohne Fonella-Rufnummer findet nicht mehr statt.');
+    expect(mail.text).toContain('Rufnummer: +4921155590001\n');
+    expect(mail.text).toContain('\nhttps://portal.fonella.app/billing\n');
+    expect(mail.html).toContain('>Tarif ansehen</a>');
+  });
+
+  it('English, a cancellation undone', () => {
+    const mail = numberKeptMail('en', { ...kept, reason: 'cancellation' });
+    expect(mail.subject).toBe('Your Fonella number stays yours');
+    expect(mail.text).toContain('Your Fonella subscription no longer ends with the billing period.');
+    expect(mail.text).toContain('Number: +4921155590001\n');
+    expect(mail.html).toContain('<html lang="en">');
   });
 });
 

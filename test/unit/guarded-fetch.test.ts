@@ -6,7 +6,9 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newSigningSecret, signatureHeaders } from '../../shared/crypto/standard-webhooks';
+import { outboundWebhookConfig } from '../../shared/config/outbound-webhooks';
+import { maskSecret, newSigningSecret, signatureHeaders } from '../../shared/crypto/standard-webhooks';
+import { REDACTED, redact } from '../../shared/observability/logger';
 import { checkUrl, guardedPost, urlRefusal, withFixedHosts } from '../../shared/net/guarded-fetch';
 import type { ResolveHost } from '../../shared/net/public-address';
 
@@ -156,5 +158,23 @@ describe('signatureHeaders: Standard Webhooks, verified by the standardwebhooks 
     expect(new Webhook(previous).verify(body, { ...headers })).toEqual(JSON.parse(body));
     expect(() => new Webhook(other).verify(body, { ...headers })).toThrow();
     expect(() => new Webhook(current).verify(`${body} `, { ...headers })).toThrow();
+  });
+});
+
+describe('secrets and local switches', () => {
+  it('a secret never reaches a log line whole, and is shown masked', () => {
+    const secret = newSigningSecret();
+    expect(redact('message', `rotated to ${secret} now`)).toBe(`rotated to ${REDACTED} now`);
+    expect(redact('secret', secret)).toBe(REDACTED);
+    expect(maskSecret(secret)).toBe(`whsec_…${secret.slice(-4)}`);
+  });
+
+  it('http to 127.0.0.1 and fixed host addresses are for the local stack only: a deployed stage refuses them at cold start', () => {
+    expect(outboundWebhookConfig.parse({ STAGE: 'local' })).toMatchObject({ allowHttpLoopback: true, fixedHosts: {}, endpointsPerUser: 10, retentionDays: 30 });
+    const deployed = { STAGE: 'prod', WEBHOOK_ENDPOINTS_PER_USER: '10', WEBHOOK_RETENTION_DAYS: '30' };
+    expect(outboundWebhookConfig.parse(deployed)).toMatchObject({ allowHttpLoopback: false, fixedHosts: {} });
+    expect(() => outboundWebhookConfig.parse({ ...deployed, WEBHOOK_ALLOW_HTTP_LOOPBACK: '1' })).toThrow(/local stack only/);
+    expect(() => outboundWebhookConfig.parse({ ...deployed, LOCAL_HOST_ADDRESSES: '{"a.example.com":["10.0.0.1"]}' })).toThrow(/local stack only/);
+    expect(() => outboundWebhookConfig.parse({ STAGE: 'prod' })).toThrow(/WEBHOOK_ENDPOINTS_PER_USER/);
   });
 });

@@ -1,7 +1,7 @@
 // The lease arithmetic of a hotline's channels (shared/db/hotline-channels.ts): when a lease ends, which
-// leases still count, and what a take does with the leases it reads.
+// leases still count, what a take does with the leases it reads, and how a call's takes become one write.
 import { describe, expect, it } from 'vitest';
-import { SWEEP_BATCH, leaseExpiry, leaseLive, planTake, type ChannelLease } from '../../shared/db/hotline-channels';
+import { SWEEP_BATCH, leaseExpiry, leaseLive, planLeases, planTake, type ChannelLease } from '../../shared/db/hotline-channels';
 
 const at = (iso: string) => new Date(iso);
 const T = at('2026-03-01T12:00:00.750Z');
@@ -58,5 +58,47 @@ describe('a take, planned on the leases read', () => {
     expect(plan).toMatchObject({ expired: expect.arrayContaining([`gone-${SWEEP_BATCH + 4}`]) });
     expect((plan as { expired: string[] }).expired).toHaveLength(SWEEP_BATCH);
     expect(planTake(leases(1, SWEEP_BATCH), 'new', 2, T)).toMatchObject({ action: 'take' });
+  });
+});
+
+describe("a call's takes, planned as one write", () => {
+  const t = { tableName: 'fonella', doc: undefined, client: undefined } as unknown as Parameters<typeof planLeases>[0];
+  const req = (takes: { dir: 'inbound' | 'outbound'; limit: number; phone?: string }[]) => ({ hotlineID: 7, callSid: 'call-1', now: T, leaseSeconds: 60, takes });
+  const item = (inbound: Record<string, ChannelLease>, outbound: Record<string, ChannelLease>) => ({ pk: 'HOTLINE#7', sk: 'CHANNELS', inbound, outbound });
+  type Input = Record<string, unknown> & { UpdateExpression?: string; ConditionExpression?: string; Item?: Record<string, unknown> };
+  /** A plan that takes (no sweep first): what it took, and its write's input. */
+  const taking = (plan: ReturnType<typeof planLeases>) => {
+    if ('sweep' in plan) throw new Error('a sweep was planned');
+    const w = plan.write as { Put?: Input; Update?: Input } | undefined;
+    return { taken: plan.taken, put: w?.Put, update: w?.Update };
+  };
+
+  it('a hotline without leases yet: one conditional put holding both', () => {
+    const plan = taking(planLeases(t, req([{ dir: 'inbound', limit: 1 }, { dir: 'outbound', limit: 1, phone: '+4915112345678' }]), undefined));
+    expect(plan.taken).toEqual({ inbound: true, outbound: true });
+    expect(plan.put?.ConditionExpression).toBe('attribute_not_exists(pk)');
+    expect(plan.put?.Item).toMatchObject({ inbound: { 'call-1': { exp: sec + 60 } }, outbound: { 'call-1': { exp: sec + 60, phone: '+4915112345678' } } });
+  });
+
+  it('both taken in one update, each with its own size condition; a full outbound leaves the inbound take alone', () => {
+    const both = taking(planLeases(t, req([{ dir: 'inbound', limit: 2 }, { dir: 'outbound', limit: 1, phone: '+49' }]), item({ a: { exp: sec + 9 } }, {})));
+    expect(both.taken).toEqual({ inbound: true, outbound: true });
+    expect(both.update?.UpdateExpression).toBe('SET #d0.#sid = :l0, #d1.#sid = :l1');
+    expect(both.update?.ConditionExpression).toBe('attribute_exists(pk) AND attribute_not_exists(#d0.#sid) AND size(#d0) < :c0 AND attribute_not_exists(#d1.#sid) AND size(#d1) < :c1');
+    const outboundFull = taking(planLeases(t, req([{ dir: 'inbound', limit: 2 }, { dir: 'outbound', limit: 1, phone: '+49' }]), item({}, { b: { exp: sec + 9, phone: '+1' } })));
+    expect(outboundFull.taken).toEqual({ inbound: true, outbound: false });
+    expect(outboundFull.update?.UpdateExpression).toBe('SET #d0.#sid = :l0');
+  });
+
+  it('a full inbound takes nothing and writes nothing (the call is declined), not even an outbound channel', () => {
+    const plan = taking(planLeases(t, req([{ dir: 'inbound', limit: 1 }, { dir: 'outbound', limit: 5, phone: '+49' }]), item({ a: { exp: sec + 9 } }, {})));
+    expect(plan).toEqual({ taken: { inbound: false }, put: undefined, update: undefined });
+  });
+
+  it(`more than ${SWEEP_BATCH} expired leases: a sweep of them first, no take`, () => {
+    const stale = Object.fromEntries(Array.from({ length: SWEEP_BATCH + 1 }, (_, i) => [`gone-${i}`, { exp: sec - 1 - i }]));
+    const plan = planLeases(t, req([{ dir: 'inbound', limit: 100 }]), item(stale, {}));
+    if (!('sweep' in plan)) throw new Error('no sweep planned');
+    expect(String(plan.sweep.UpdateExpression).split(',')).toHaveLength(SWEEP_BATCH);
   });
 });

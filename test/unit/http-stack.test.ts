@@ -9,6 +9,9 @@ import { ok } from '../../shared/http/reply';
 import { buildHandler } from '../../shared/http/route';
 import type { RouteDef } from '../../shared/http/route-def';
 import type { HttpEvent } from '../../shared/http/state';
+import { bearerCheck, type BearerCredentials } from '../../shared/http/middleware/credentials';
+import type { Caller } from '../../shared/model/caller';
+import { InsufficientScopeError } from '../../shared/errors';
 
 const context = { awsRequestId: 'req-1', functionName: 'unit', getRemainingTimeInMillis: () => 3000 } as never;
 
@@ -114,13 +117,13 @@ describe('the account gate', () => {
   });
 
   it('an idempotent route that would check the account in its own read is refused at cold start', () => {
-    const d = def({ access: 'user', idempotent: true, accountState: 'in-partition-query', uses: { table: 'write' } });
+    const d = def({ access: 'user', idempotent: true, accountState: 'in-partition-read', uses: { table: 'write' } });
     expect(() => buildHandler(d, async () => ok({ seen: '' }), ports)).toThrow(/let the stack gate it/);
   });
 
   it('a route that checks the account in its own read gets no gate read from the stack', async () => {
     const reads: string[] = [];
-    const handler = buildHandler(def({ access: 'user', accountState: 'in-partition-query' }), async () => ok({ seen: 'x' }), {
+    const handler = buildHandler(def({ access: 'user', accountState: 'in-partition-read' }), async () => ok({ seen: 'x' }), {
       accountState: async (id) => void reads.push(id),
     });
     expect(((await handler(event({ claims: { sub: 'gone' } }), context)) as { statusCode: number }).statusCode).toBe(200);
@@ -129,6 +132,89 @@ describe('the account gate', () => {
 
   it('an idempotent route given no idempotency runner is refused at cold start', () => {
     expect(() => buildHandler(def({ access: 'public', idempotent: true, uses: { table: 'write' } }), async () => ok({ seen: '' }), ports)).toThrow(/no idempotency runner/);
+  });
+});
+
+describe('routes that take API keys (the bearer check of shared/http/middleware/credentials.ts)', () => {
+  const rate = { limit: 120, remaining: 119, resetSeconds: 42, windowSeconds: 60 };
+  const keyCaller = (id: string, scopes: ('calls:read' | 'webhooks:manage' | 'tools:manage')[]): Caller => ({
+    id, emailVerified: false, permissions: [], isAdmin: false, apiKey: { keyId: `key-${id}`, scopes },
+  });
+  /** A stand-in for the composed check (shared/app/key-route.ts): tokens by name. */
+  const credentials: BearerCredentials = {
+    async authenticate(token) {
+      if (token === 'jwt-ok') return { caller: { id: 'jwt-user', emailVerified: true, permissions: [], isAdmin: false } };
+      if (token === 'fon_live_calls') return { caller: keyCaller('key-user', ['calls:read']), rate, ratePolicy: 'per-key' };
+      if (token === 'fon_live_tools') return { caller: keyCaller('key-user', ['tools:manage']), rate, ratePolicy: 'per-key' };
+      return undefined;
+    },
+  };
+  const keyRoute = def({ access: 'user', apiKeyScopes: ['calls:read'] });
+  const handler = buildHandler(keyRoute, async ({ caller }) => ok({ seen: caller!.id }), { ...ports, credentials: bearerCheck(credentials) });
+  const call = async (authorization?: string) =>
+    (await handler(event(authorization ? { headers: { authorization } } : {}), context)) as { statusCode: number; body: string; headers: Record<string, string> };
+
+  it("the portal's JWT, as the port verified it → the handler sees its user, no RateLimit fields", async () => {
+    const res = await call('Bearer jwt-ok');
+    expect(res.statusCode).toBe(200);
+    expect(JSON.parse(res.body)).toEqual({ seen: 'jwt-user' });
+    expect(res.headers.ratelimit).toBeUndefined();
+  });
+
+  it("a key with the route's scope → its owner, with the RateLimit fields of the draft", async () => {
+    const res = await call('bearer fon_live_calls');
+    expect(res.statusCode).toBe(200);
+    expect(JSON.parse(res.body)).toEqual({ seen: 'key-user' });
+    expect(res.headers).toMatchObject({ 'ratelimit-policy': '"per-key";q=120;w=60', ratelimit: '"per-key";r=119;t=42' });
+  });
+
+  it('a key without it → 403 insufficient-scope naming the scope, with the challenge and the RateLimit fields; the handler never runs', async () => {
+    const res = await call('Bearer fon_live_tools');
+    expect(res.statusCode).toBe(403);
+    expect(JSON.parse(res.body)).toMatchObject({ type: 'urn:fonella:problem:insufficient-scope', detail: 'This route needs an API key with the scope `calls:read`.' });
+    expect(res.headers['www-authenticate']).toBe('Bearer realm="fonella", error="insufficient_scope", scope="calls:read"');
+    expect(res.headers.ratelimit).toBe('"per-key";r=119;t=42');
+  });
+
+  it('no token, another scheme, or a token the port refuses → 401 problem+json with the bearer challenge', async () => {
+    for (const [authorization, challenge] of [
+      [undefined, 'Bearer realm="fonella"'],
+      ['Basic dXNlcjpwdw==', 'Bearer realm="fonella"'],
+      ['Bearer a b', 'Bearer realm="fonella"'],
+      ['Bearer forged', 'Bearer realm="fonella", error="invalid_token"'],
+    ] as const) {
+      const res = await call(authorization);
+      expect(res.statusCode, authorization).toBe(401);
+      expect(res.headers['content-type']).toBe('application/problem+json');
+      expect(JSON.parse(res.body).type).toBe('urn:fonella:problem:unauthorized');
+      expect(res.headers['www-authenticate'], authorization).toBe(challenge);
+    }
+  });
+
+  it("a key's caller passes the account gate like the portal's user (409 while the account is being deleted)", async () => {
+    accountStates.set('key-user', 'running');
+    try {
+      expect((await call('Bearer fon_live_calls')).statusCode).toBe(409);
+    } finally {
+      accountStates.delete('key-user');
+    }
+  });
+
+  it("the API Gateway claims of a route's event are never read on a route that takes keys", async () => {
+    const res = (await handler(event({ claims: { sub: 'claimed', permissions: '[admin]' } }), context)) as { statusCode: number };
+    expect(res.statusCode).toBe(401);
+  });
+
+  it('is refused at cold start: without the bearer check, on a route other than a customer one, with an unknown scope', () => {
+    expect(() => buildHandler(keyRoute, async () => ok({ seen: '' }), ports)).toThrow(/shared\/app\/key-route\.ts/);
+    for (const access of ['admin', 'partner', 'public'] as const) {
+      expect(() => buildHandler(def({ access, apiKeyScopes: ['calls:read'] }), async () => ok({ seen: '' }), { ...ports, credentials: bearerCheck(credentials) }), access).toThrow(/reaches only customer routes/);
+    }
+    expect(() => buildHandler(def({ access: 'user', apiKeyScopes: ['calls:write' as never] }), async () => ok({ seen: '' }), { ...ports, credentials: bearerCheck(credentials) })).toThrow(/unknown API key scope/);
+  });
+
+  it('names a scope, or the scopes of which one is needed', () => {
+    expect(new InsufficientScopeError(['calls:read', 'tools:manage']).message).toBe('This route needs an API key with one of the scopes `calls:read`, `tools:manage`.');
   });
 });
 

@@ -7,7 +7,8 @@ import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHub, type RunningHub } from '../../lib/local/emulators/hub';
-import { render, type InspectData } from '../../lib/local/emulators/hub-view';
+import { render, type InspectData, type TimelineFilter } from '../../lib/local/emulators/hub-view';
+import type { Invocation, RequestTrace } from '../../lib/local/trace';
 import { startEmulator, type RunningEmulator } from '../../lib/local/emulators/kit';
 import { createMailgunEmulator } from '../../lib/local/emulators/mailgun';
 
@@ -154,6 +155,104 @@ describe('the hub view', () => {
     expect(vapi).not.toContain('<b>x');
     expect(vapi.split('<tr>').find((r) => r.includes('Fonella callback (de)'))).not.toContain('<form');
   });
+
+  it('lists webhook deliveries newest first, each with its webhook-id, status and every attempt', () => {
+    const html = render({
+      webhooks: {
+        deliveries: [
+          { eventId: 'msg_old', eventType: 'webhook.test', subscriptionId: 'wh_1', status: 'succeeded', log: [{ attempt: 1, at: '2026-12-01T10:00:00.000Z', status: 200, durationMs: 12, error: null, trigger: 'event' }] },
+          {
+            eventId: 'msg_new',
+            eventType: 'call.ended',
+            subscriptionId: 'wh_1',
+            status: 'pending',
+            nextAttemptAt: '2026-12-01T10:05:05.000Z',
+            log: [
+              { attempt: 1, at: '2026-12-01T10:00:00.000Z', status: 500, durationMs: 40, error: 'HTTP 500', trigger: 'event' },
+              { attempt: 2, at: '2026-12-01T10:00:05.000Z', status: null, durationMs: 15000, error: 'timeout: <no answer>', trigger: 'event' },
+            ],
+          },
+        ],
+      },
+    }).resources;
+    expect(html.indexOf('msg_new')).toBeLessThan(html.indexOf('msg_old'));
+    const row = html.split('<tr><td><code>').find((r) => r.startsWith('msg_new'))!;
+    expect(row).toContain('call.ended');
+    expect(row).toContain('#1 <small>event</small>');
+    expect(row).toContain('HTTP 500');
+    expect(row).toContain('no answer');
+    expect(row).toContain('timeout: &lt;no answer&gt;');
+    expect(row).toContain('datetime="2026-12-01T10:05:05.000Z"');
+    expect(html).not.toContain('<no answer>');
+  });
+});
+
+describe('the request timeline', () => {
+  const t = (s: number) => `2026-01-05T10:00:0${s}.000Z`;
+  const request = (id: string, s: number, extra: Partial<RequestTrace> = {}): RequestTrace => ({
+    kind: 'request', id, startedAt: t(s), durationMs: 12, logs: [], table: [], providers: [], caused: [],
+    method: 'POST', path: '/v1/public/support-tickets', caller: 'public 127.0.0.1', status: 201, route: 'submitSupportTicket', ...extra,
+  });
+  const invocations: Invocation[] = [
+    request('r1', 1, {
+      table: [{ op: 'PutItem', keys: ['TICKET#<b>1 / TICKET'], write: true }],
+      logs: [{ level: 'INFO', message: 'request', function_request_id: 'r1' }],
+      caused: ['w1'],
+    }),
+    {
+      kind: 'worker', id: 'w1', worker: 'deliverTicketEmails', startedAt: t(2), durationMs: 30, logs: [], caused: [],
+      table: [{ op: 'GetItem', keys: ['TICKET#<b>1 / TICKET'], write: false }],
+      providers: [
+        { provider: 'mailgun', method: 'POST', path: '/v3/mg.test/messages', status: 200, resourceId: '<1@mg.test>' },
+        { provider: 'vapi', method: 'POST', path: '/assistant', status: 201, resourceId: 'asst-1' },
+      ],
+      records: [{ event: 'INSERT', pk: 'TICKET#<b>1', sk: 'TICKET', sequenceNumber: '9', outcome: 'done', causedBy: 'r1' }],
+      causedBy: ['r1'],
+    },
+    request('r2', 3, { method: 'GET', path: '/v1/me', caller: 'auth0|ada', status: 200, route: 'getMe' }),
+    request('r3', 4, { path: '/v1/public/contact', status: 400, problemType: 'urn:fonella:problem:validation' }),
+  ];
+  const withTimeline: InspectData = { ...data, timeline: { invocations } };
+
+  it('lists the requests newest first, each with its summary, escaped; the worker run under its request', () => {
+    const html = render(withTimeline).timeline;
+    expect(html).toContain('3 requests, newest first');
+    expect(html.indexOf('/v1/public/contact')).toBeLessThan(html.indexOf('/v1/me'));
+    expect(html.indexOf('/v1/me')).toBeLessThan(html.indexOf('/v1/public/support-tickets'));
+    expect(html).toContain('id="req-r1"');
+    expect(html).toContain('1 worker run');
+    expect(html).toContain('<span class="problem">validation</span>');
+    expect(html).not.toContain('<b>1');
+    expect(html).toContain('TICKET#&lt;b&gt;1 / TICKET');
+    const ticket = html.slice(html.indexOf('id="req-r1"'));
+    expect(ticket).toMatch(/record <code>INSERT TICKET#&lt;b&gt;1 \/ TICKET<\/code> → stream worker <b>deliverTicketEmails<\/b> <span class="st st-2">done<\/span>/);
+    expect(ticket).toContain('Log lines (1)');
+  });
+
+  it('links a call to the email or resource it made, and the email and the resource back to the request', () => {
+    const view = render(withTimeline, '<1@mg.test>');
+    expect(view.timeline).toContain('email <a class="to-mail" href="?mail=%3C1%40mg.test%3E" data-mail="&lt;1@mg.test&gt;">Mail 1</a>');
+    expect(view.timeline).toMatch(/assistants <a class="to-resource" href="#res-\w+">asst-1<\/a>/);
+    expect(view.mailView).toContain('by the stream worker <b>deliverTicketEmails</b> for <a class="trace-link" href="#req-r1">POST /v1/public/support-tickets</a>');
+    const assistantRow = view.resources.split('<tr>').find((r) => r.includes('Fonella: Demo'))!;
+    expect(assistantRow).toContain('<a class="trace-link" href="#req-r1">POST /v1/public/support-tickets</a>');
+    const anchor = /href="#(res-\w+)">asst-1/.exec(view.timeline)![1]!;
+    expect(assistantRow).toContain(`id="${anchor}"`);
+    // An email no call made has no such line.
+    expect(render(withTimeline, '<2@mg.test>').mailView).not.toContain('made-by');
+  });
+
+  it('filters by path, status (a prefix, 4xx as 4) and caller', () => {
+    const listed = (f: TimelineFilter) => [...render(withTimeline, undefined, f).timeline.matchAll(/id="req-(\w+)"/g)].map((m) => m[1]);
+    expect(listed({})).toEqual(['r3', 'r2', 'r1']);
+    expect(listed({ path: 'PUBLIC' })).toEqual(['r3', 'r1']);
+    expect(listed({ status: '4xx' })).toEqual(['r3']);
+    expect(listed({ status: '20' })).toEqual(['r2', 'r1']);
+    expect(listed({ user: 'ada' })).toEqual(['r2']);
+    expect(render(withTimeline, undefined, { user: 'nobody' }).timeline).toContain('None of the 3 requests matches the filter');
+    // Without a trace the hub has no timeline.
+    expect(render(data).timeline).toBe('');
+  });
 });
 
 describe('the hub server', () => {
@@ -172,7 +271,7 @@ describe('the hub server', () => {
     });
     await new Promise<void>((r) => api.listen(0, '127.0.0.1', () => r()));
     apiUrl = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
-    hub = await startHub([mailgun], { docs: { apiUrl, tokens: { customer: 'tok-customer', admin: 'tok-admin' } } });
+    hub = await startHub([mailgun], { docs: { apiUrl, tokens: { customer: 'tok-customer', admin: 'tok-admin' }, apiKey: 'fon_live_demo<key>' } });
     bare = await startHub([mailgun]);
   });
 
@@ -201,6 +300,9 @@ describe('the hub server', () => {
     expect(docs).toContain('"proxyUrl":"/docs/proxy"');
     expect(docs).toContain('value="tok-customer"');
     expect(docs).toContain('value="tok-admin"');
+    // The API key scheme's token field holds the demo key (escaped in the bar's field, JSON-safe in the viewer's config).
+    expect(docs).toContain('id="token-api-key" value="fon_live_demo&lt;key&gt;"');
+    expect(docs).toContain('"apiKey":{"token":"fon_live_demo\\u003ckey>"}');
     expect(docs).toContain('<script src="/docs/scalar.js"></script>');
     const viewer = await fetch(`${hub.url}/docs/scalar.js`);
     expect(viewer.status).toBe(200);

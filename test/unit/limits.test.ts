@@ -48,6 +48,7 @@ function worstBytes(s: JsonSchema, root: JsonSchema): number {
   if (node.const !== undefined) return JSON.stringify(node.const).length;
   if (node.enum) return Math.max(...node.enum.map((e) => Buffer.byteLength(JSON.stringify(e))));
   const type = Array.isArray(node.type) ? node.type : [node.type];
+  if (type.length === 1 && type[0] === 'null') return 4;
   if (type.includes('string')) return 2 + 3 * (node.maxLength ?? Infinity);
   if (type.includes('number') || type.includes('integer')) return 24;
   if (type.includes('boolean')) return 5;

@@ -2,6 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { routes } from '../../lib/routes';
+import { acceptsApiKeys } from '../../shared/http/route-def';
 import { freeForm } from '../support/free-form';
 
 const root = new URL('../../', import.meta.url).pathname;
@@ -40,5 +41,25 @@ describe('lib/routes/', () => {
       const keys = result.error?.issues.filter((i) => i.code === 'unrecognized_keys') ?? [];
       expect(keys.length, `${name} must use z.strictObject`).toBe(1);
     }
+  });
+
+  it('API key scopes: only on customer routes, whose handlers are composed with the bearer check (shared/app/key-route.ts); no other handler is', () => {
+    const keyed = entries.filter(([, r]) => acceptsApiKeys(r)).map(([name]) => name).sort();
+    const webhookRoutes = entries.filter(([, r]) => r.path.startsWith('/v1/me/webhooks')).map(([name]) => name);
+    expect(webhookRoutes).toHaveLength(10);
+    const toolRoutes = entries.filter(([, r]) => r.path.startsWith('/v1/me/tools')).map(([name]) => name);
+    expect(toolRoutes).toHaveLength(5);
+    expect(keyed).toEqual(['createApiKey', 'deleteApiKey', 'getCall', 'listApiKeys', 'listCalls', ...webhookRoutes, ...toolRoutes].sort());
+    for (const [name, r] of entries) {
+      const source = readFileSync(root + r.handler, 'utf8');
+      const composed = /from '\.\.\/\.\.\/shared\/app\/key-route'/.test(source);
+      expect(composed, name).toBe(acceptsApiKeys(r));
+      if (acceptsApiKeys(r)) expect(r.access, name).toBe('user');
+    }
+    expect(routes.listCalls!.apiKeyScopes).toEqual(['calls:read']);
+    expect(routes.getCall!.apiKeyScopes).toEqual(['calls:read']);
+    for (const name of webhookRoutes) expect(routes[name]!.apiKeyScopes, name).toEqual(['webhooks:manage']);
+    for (const name of toolRoutes) expect(routes[name]!.apiKeyScopes, name).toEqual(['tools:manage']);
+    for (const name of ['createApiKey', 'listApiKeys', 'deleteApiKey']) expect([...routes[name]!.apiKeyScopes!].sort(), name).toEqual(['calls:read', 'tools:manage', 'webhooks:manage']);
   });
 });

@@ -3,7 +3,9 @@
 // dependency, no CDN). "Try it" targets the local API: the viewer lists it as the server and sends
 // its requests through GET|POST|... /docs/proxy?scalar_url=<url> (Scalar's proxy protocol), which
 // forwards them to that API only, so no CORS rule has to admit the hub's origin. The demo users'
-// tokens are shown ready to paste, and the customer's is filled in as the bearer token.
+// tokens are shown ready to paste, and the customer's is filled in as the bearer token; the API key
+// scheme (`apiKey`, on the operations that take keys) has its own token field under Authentication,
+// filled in with the demo customer's key, where any other key can be pasted.
 import { existsSync, readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
@@ -11,10 +13,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { esc } from './hub-view';
 
-/** What the hub needs for "try it": the local API's URL and the demo users' tokens, by role. */
+/** What the hub needs for "try it": the local API's URL, the demo users' tokens by role, and the demo customer's API key. */
 export interface HubDocs {
   apiUrl: string;
   tokens: Record<string, string>;
+  apiKey?: string;
 }
 
 export const SPEC_FILE = fileURLToPath(new URL('../../../openapi/fonella.yaml', import.meta.url));
@@ -44,7 +47,10 @@ export function docsPage(docs: HubDocs | undefined): string {
           servers: [{ url: docs.apiUrl, description: 'This local stack (npm start)' }],
           proxyUrl: '/docs/proxy',
           authentication: docs.tokens.customer
-            ? { preferredSecurityScheme: 'auth0', securitySchemes: { auth0: { token: docs.tokens.customer } } }
+            ? {
+                preferredSecurityScheme: 'auth0',
+                securitySchemes: { auth0: { token: docs.tokens.customer }, ...(docs.apiKey ? { apiKey: { token: docs.apiKey } } : {}) },
+              }
             : undefined,
         }
       : {}),
@@ -65,6 +71,9 @@ export function docsPage(docs: HubDocs | undefined): string {
         )
         .join('')}</div>`
     : '<div class="tokens">A token for any user while the stack runs: <code>npm run token -- --sub auth0|someone [--admin]</code></div>';
+  const keyHtml = docs?.apiKey
+    ? `<div class="tokens"><span>API keys (<code>fon_live_…</code>, on the operations that list the <i>apiKey</i> scheme): pick <i>apiKey</i> under <i>Authentication</i> and paste a key in its token field; the demo customer's is set there:</span><span class="token"><label for="token-api-key">customer key</label><input readonly spellcheck="false" id="token-api-key" value="${esc(docs.apiKey)}"><button type="button" data-copy="token-api-key">Copy</button></span></div>`
+    : '';
   const target = docs
     ? `<div>"Try it" sends requests to the local API at <code>${esc(docs.apiUrl)}</code>, through the hub (which forwards them there and nowhere else).</div>`
     : '';
@@ -75,7 +84,7 @@ export function docsPage(docs: HubDocs | undefined): string {
 .fonella-bar .token{display:inline-flex;gap:.35rem;align-items:center;white-space:nowrap}.fonella-bar label{font-weight:600}
 .fonella-bar input{font:12px ui-monospace,monospace;width:13rem;padding:.1rem .3rem}
 .fonella-bar button{font:12px system-ui,sans-serif;padding:.1rem .5rem;cursor:pointer}.fonella-missing{font:15px system-ui,sans-serif;margin:2rem}</style></head><body>
-<header class="fonella-bar"><div><b>Fonella API reference</b> · <a href="/">← emulator hub</a> · <a href="/openapi.yaml">openapi.yaml</a>${viewer ? ` · <small>rendered by Scalar ${esc(viewer.version)}</small>` : ''}</div>${target}${tokenHtml}</header>
+<header class="fonella-bar"><div><b>Fonella API reference</b> · <a href="/">← emulator hub</a> · <a href="/openapi.yaml">openapi.yaml</a>${viewer ? ` · <small>rendered by Scalar ${esc(viewer.version)}</small>` : ''}</div>${target}${tokenHtml}${keyHtml}</header>
 ${
   viewer
     ? `<div id="app"></div>

@@ -5,7 +5,10 @@
 // `?mail=`). The view is hub-view.ts, on the server for the first paint and bundled for the browser.
 //   GET  /_inspect           every emulator's state in one object, `accounts.teardowns` (the account
 //                            deletions, with their steps), `pool.waiting` (the users waiting for a
-//                            pool number, oldest first) and `streams.parked`
+//                            pool number, oldest first), `webhooks.deliveries` (the webhook deliveries
+//                            with their attempts), `streams.parked` and `timeline.invocations`
+//                            (the last requests and the worker runs they led to, lib/local/trace.ts)
+//   GET  /?path=&status=&user=   the page with the request timeline filtered (the page's filter fields)
 //   POST /_streams/redrive   { id? }: hands parked records back to their workers
 //   POST /_stripe/simulate/payment-succeeded|payment-failed   { subscriptionId } (JSON or the page's
 //                            form): forwarded to the Stripe emulator's /_simulate hook, its answer back
@@ -29,9 +32,11 @@ import { createReadStream, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { RECAPTCHA_ACTIONS } from '../../../shared/model/recaptcha-actions';
 import type { ParkedRecord } from '../streams';
+import type { Invocation } from '../trace';
 import { docsPage, proxyToApi, SPEC_FILE, viewerBundle, type HubDocs } from './hub-docs';
-import { esc, fingerprint, PARTS, render, type InspectData } from './hub-view';
+import { esc, fingerprint, PARTS, render, type InspectData, type TimelineFilter } from './hub-view';
 import type { RunningEmulator } from './kit';
 
 export type { HubDocs } from './hub-docs';
@@ -54,11 +59,15 @@ export interface HubOptions {
   teardowns?: () => Promise<Record<string, unknown>[]>;
   /** The users waiting for a pool number, oldest first (the table's POOL_WAITING rows), shown as `pool.waiting`. */
   poolWaiting?: () => Promise<Record<string, unknown>[]>;
+  /** The webhook deliveries, oldest first, each with its attempts (lib/local/webhook-log.ts), shown as `webhooks.deliveries`. */
+  webhookDeliveries?: () => Promise<Record<string, unknown>[]>;
   /**
    * The local API and the demo tokens, for the API reference's "try it". Read at each request, so
    * a caller that starts the API after the hub may pass getters; one that throws counts as not yet there.
    */
   docs?: HubDocs;
+  /** The last requests and the worker runs they led to (lib/local/trace.ts `timeline`), shown as `timeline.invocations`. */
+  timeline?: () => Invocation[];
 }
 
 export async function startHub(emulators: RunningEmulator[], opts: HubOptions = {}): Promise<RunningHub> {
@@ -67,11 +76,20 @@ export async function startHub(emulators: RunningEmulator[], opts: HubOptions = 
     const parked = (opts.streams?.parked() ?? []).map(({ record: _raw, ...rest }) => rest);
     const teardowns = opts.teardowns ? await opts.teardowns().catch(() => []) : undefined;
     const waiting = opts.poolWaiting ? await opts.poolWaiting().catch(() => []) : undefined;
-    return { ...state, ...(teardowns ? { accounts: { teardowns } } : {}), ...(waiting ? { pool: { waiting } } : {}), streams: { parked } };
+    const deliveries = opts.webhookDeliveries ? await opts.webhookDeliveries().catch(() => []) : undefined;
+    const data: InspectData = {
+      ...state,
+      ...(teardowns ? { accounts: { teardowns } } : {}),
+      ...(waiting ? { pool: { waiting } } : {}),
+      ...(deliveries ? { webhooks: { deliveries } } : {}),
+      streams: { parked },
+    };
+    if (opts.timeline) data.timeline = { invocations: opts.timeline() };
+    return data;
   };
   const docs = (): HubDocs | undefined => {
     try {
-      return opts.docs && { apiUrl: opts.docs.apiUrl, tokens: { ...opts.docs.tokens } };
+      return opts.docs && { apiUrl: opts.docs.apiUrl, tokens: { ...opts.docs.tokens }, apiKey: opts.docs.apiKey };
     } catch {
       return undefined;
     }
@@ -137,7 +155,8 @@ export async function startHub(emulators: RunningEmulator[], opts: HubOptions = 
       return forwardSimulation(req, res, `${jambonz.baseUrl}/_simulate/inbound`, 'to');
     }
     if (url.pathname === '/' && (method === 'GET' || method === 'HEAD')) {
-      const html = page(emulators, await inspect(), url.searchParams.get('mail'), await clientScript(), docs());
+      const filter: TimelineFilter = { path: url.searchParams.get('path') ?? '', status: url.searchParams.get('status') ?? '', user: url.searchParams.get('user') ?? '' };
+      const html = page(emulators, await inspect(), url.searchParams.get('mail'), await clientScript(), docs(), filter);
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
       return void res.end(html);
     }
@@ -303,8 +322,19 @@ const CONTROLLER = `(() => {
   let selected = document.body.dataset.selected || undefined;
   let data;
   let timer;
+  const filterForm = document.getElementById('timeline-filter');
+  const filter = () => filterForm ? Object.fromEntries(new FormData(filterForm)) : {};
+  // A request, run or resource named by the address (#req-...): its <details> and those around it open.
+  function reveal(scroll) {
+    const id = decodeURIComponent(location.hash.slice(1));
+    const el = id && document.getElementById(id);
+    if (!el) return;
+    for (let d = el; d; d = d.parentElement && d.parentElement.closest('details')) if (d.tagName === 'DETAILS') d.open = true;
+    if (scroll) el.scrollIntoView({ block: 'start' });
+  }
   function paint() {
-    const view = V.render(data, selected);
+    if (!data) return;
+    const view = V.render(data, selected, filter());
     selected = view.selected;
     for (const part of V.PARTS) {
       const el = document.getElementById(part);
@@ -318,6 +348,12 @@ const CONTROLLER = `(() => {
       el.scrollTop = top;
       for (const d of el.querySelectorAll('details[data-k]')) if (open.has(d.dataset.k)) d.open = true;
     }
+    reveal(false);
+  }
+  window.addEventListener('hashchange', () => reveal(true));
+  if (filterForm) {
+    filterForm.addEventListener('input', paint);
+    filterForm.addEventListener('submit', (e) => e.preventDefault());
   }
   async function poll() {
     clearTimeout(timer);
@@ -341,6 +377,8 @@ const CONTROLLER = `(() => {
     selected = a.dataset.mail;
     history.replaceState(null, '', '?mail=' + encodeURIComponent(selected));
     paint();
+    // From the timeline: to the email, above.
+    if (!a.closest('#mailList')) document.getElementById('emails').scrollIntoView({ block: 'start' });
   });
   document.addEventListener('submit', async (e) => {
     const simulation = e.target.closest && e.target.closest('form.simulate');
@@ -385,6 +423,7 @@ const CONTROLLER = `(() => {
     poll();
   });
   poll();
+  reveal(true);
 })();`;
 
 const STYLE = `*{box-sizing:border-box}body{font:14px/1.45 system-ui,sans-serif;margin:0;color:#1f2328;background:#fff}
@@ -411,26 +450,58 @@ table{border-collapse:collapse;width:100%;margin:.2rem 0 .6rem}th,td{border-bott
 th{font-size:12px;color:#57606a;font-weight:600;background:#f6f8fa}table.kv th{width:8rem;background:none}
 code{font:12px ui-monospace,monospace;word-break:break-all}.nowrap{white-space:nowrap}.empty{color:#6e7781}
 .provider{margin-bottom:.8rem}form.redrive,form.simulate{display:inline}button{cursor:pointer;white-space:nowrap}
+p.count{margin:.2rem 0;color:#57606a;font-size:12px}form.filter{display:flex;flex-wrap:wrap;gap:.5rem;margin:.2rem 0 .6rem}form.filter input{font:inherit;padding:.15rem .4rem;border:1px solid #d0d7de;border-radius:4px;width:14rem}
+details.req{border:1px solid #eaeef2;border-radius:6px;margin:.25rem 0}details.req>summary{display:flex;flex-wrap:wrap;gap:.5rem;align-items:baseline;padding:.3rem .6rem;color:inherit;font-size:13px}
+details.req[open]>summary{background:#f6f8fa;border-bottom:1px solid #eaeef2}details.req:target>summary,details.req>summary:target{outline:2px solid #0969da}.t{color:#57606a;font:12px ui-monospace,monospace}
+.st{font-weight:600}.st-2{color:#1a7f37}.st-3{color:#0969da}.st-4{color:#9a6700}.st-5{color:#cf222e}.st-run{color:#57606a}.problem{color:#cf222e;font-size:12px}
+.inv{padding:.2rem .8rem .6rem}.runs{border-left:2px solid #d0d7de;margin:.4rem 0 0 .3rem;padding-left:.8rem}.run>p{margin:.5rem 0 .1rem}.arrow{color:#57606a}
+ul.ops{margin:.1rem 0 .3rem;padding-left:1.2rem;font-size:12px}.made-by{margin-top:-.3rem}a.anchor{scroll-margin-top:3rem}
 @media (max-width:800px){.mail-pane,.bodies{grid-template-columns:1fr}}`;
 
-function page(emulators: RunningEmulator[], data: InspectData, mail: string | null, script: string, docs: HubDocs | undefined): string {
-  const view = render(data, mail);
+/**
+ * How to see the public forms' reCAPTCHA check locally: the stack lets a form through without a token
+ * (RECAPTCHA_OPTIONAL), and the emulator issues tokens as Google's script would hand them to the browser.
+ */
+function recaptchaHint(emulators: RunningEmulator[]): string {
+  const recaptcha = emulators.find((e) => e.name === 'recaptcha');
+  if (!recaptcha) return '';
+  const tokenCall = `curl -s -X POST ${recaptcha.baseUrl}/_token -H 'content-type: application/json' -d '{"action":"support_ticket","score":0.9}'`;
+  return `<section id="recaptcha"><h2>reCAPTCHA</h2>
+<p>The local stack lets the public forms through without a token (<code>RECAPTCHA_OPTIONAL=1</code>; a deployed stage never does).
+To see the check, send a token as <code>recaptchaToken</code>: a fresh one from the emulator, good for one verification within two minutes,
+for the form's action (${Object.values(RECAPTCHA_ACTIONS).map((a) => `<code>${esc(a)}</code>`).join(', ')}) and a score (below 0.5 is refused):</p>
+<pre>${esc(tokenCall)}</pre>
+<p><small>Or written by hand: <code>pass:&lt;action&gt;:&lt;score&gt;</code> (e.g. <code>pass:support_ticket:0.2</code>, refused as <code>recaptcha-low-score</code>), and <code>fail</code> (refused as <code>recaptcha-failed</code>).
+The emulator's verifications: <a href="${esc(recaptcha.baseUrl)}/_inspect">/_inspect</a>.</small></p></section>`;
+}
+
+function page(emulators: RunningEmulator[], data: InspectData, mail: string | null, script: string, docs: HubDocs | undefined, filter: TimelineFilter): string {
+  const view = render(data, mail, filter);
   const part = (tag: string, id: string, html: string, attrs = '') =>
     `<${tag} id="${id}" data-h="${fingerprint(html)}"${attrs}>${html}</${tag}>`;
-  const [emailsTitle, mailList, mailView, calls, resources, parked] = PARTS;
+  const [emailsTitle, mailList, mailView, calls, resources, parked, timeline] = PARTS;
+  const field = (name: keyof TimelineFilter, label: string) =>
+    `<input name="${name}" value="${esc(filter[name] ?? '')}" placeholder="${esc(label)}" aria-label="${esc(label)}">`;
+  const requests = data.timeline
+    ? `<section id="requests"><h2>Requests</h2>
+<form id="timeline-filter" class="filter">${field('path', 'path contains')}${field('status', 'status: 201, 4, 5xx')}${field('user', 'user or caller contains')}</form>
+${part('div', timeline, view.timeline)}</section>`
+    : '';
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Fonella local console</title><link rel="icon" href="data:,"><style>${STYLE}</style></head>
 <body data-selected="${esc(view.selected)}">
 <header class="top"><h1>Fonella local console</h1>
-<nav>${docs ? `<span class="api">API <code>${esc(docs.apiUrl)}</code></span>` : ''}<a href="/docs">API reference (try it)</a><a href="/openapi.yaml">openapi.yaml</a><a href="/_inspect">all state (JSON)</a></nav>
+<nav>${docs ? `<span class="api">API <code>${esc(docs.apiUrl)}</code></span>` : ''}${data.timeline ? '<a href="#requests">Requests</a>' : ''}<a href="/docs">API reference (try it)</a><a href="/openapi.yaml">openapi.yaml</a><a href="/_inspect">all state (JSON)</a></nav>
 <span id="live" class="live">live</span></header>
 <p class="emulators">Each emulator's state: ${emulators.map((e) => `<a href="${esc(e.baseUrl)}/_inspect">${esc(e.name)}</a>`).join('')}</p>
 <main>
 <section id="emails">${part('h2', emailsTitle, view.emailsTitle)}
 <div class="mail-pane">${part('div', mailList, view.mailList, ' aria-label="Emails, newest first"')}${part('div', mailView, view.mailView)}</div></section>
+${requests}
 ${part('section', calls, view.calls)}
 ${part('section', resources, view.resources)}
 ${part('section', parked, view.parked)}
+${recaptchaHint(emulators)}
 </main>
 <script>${script}</script>
 </body></html>`;

@@ -3,7 +3,8 @@
 // and it is started by `npm start` and by the tests, listed in .local/stack.json and shown on the hub.
 // `secrets` is not a provider but the AWS Parameters and Secrets Lambda Extension the functions read
 // their provider secrets through; the stack stores its credentials there. `kms` is AWS KMS, holding
-// the key that seals partners' bank details.
+// the key that seals partners' bank details. `sqs` is Amazon SQS, holding the queue webhook attempts run
+// on (its clock moves when tests say so); `s3` is Amazon S3, holding the data exports' files.
 import { createAuth0Emulator, type Auth0Emulator } from './auth0';
 import { createFonialEmulator } from './fonial';
 import { createJambonzEmulator } from './jambonz';
@@ -11,8 +12,10 @@ import { createKmsEmulator } from './kms';
 import type { EmulatorDefinition } from './kit';
 import { createMailgunEmulator } from './mailgun';
 import { createRecaptchaEmulator } from './recaptcha';
+import { createS3Emulator } from './s3';
 import { createSecretsEmulator, type SecretsEmulator } from './secrets';
 import { createSipgateEmulator } from './sipgate';
+import { createSqsEmulator } from './sqs';
 import { createStripeEmulator } from './stripe';
 import { createVapiEmulator } from './vapi';
 
@@ -40,6 +43,8 @@ export function createEmulators(): EmulatorSet {
       { definition: createRecaptchaEmulator(), portOffset: 8 },
       { definition: secrets, portOffset: 9 },
       { definition: createKmsEmulator(), portOffset: 10 },
+      { definition: createSqsEmulator(), portOffset: 11 },
+      { definition: createS3Emulator(), portOffset: 12 },
     ],
   };
 }

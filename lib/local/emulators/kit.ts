@@ -17,7 +17,7 @@ export interface RouteContext {
 }
 export type RouteHandler = (ctx: RouteContext) => Response | Promise<Response>;
 
-/** Method + path-pattern router; `:name` segments become params. */
+/** Method + path-pattern router; `:name` segments become params, a last `*name` takes the rest of the path (one or more segments). */
 export class Router {
   private readonly entries: { method: string; parts: string[]; handler: RouteHandler }[] = [];
 
@@ -59,9 +59,11 @@ function split(path: string): string[] {
 }
 
 function matchParts(pattern: string[], parts: string[]): Record<string, string> | undefined {
-  if (pattern.length !== parts.length) return undefined;
+  const rest = pattern.at(-1)?.startsWith('*') ? pattern.at(-1)!.slice(1) : undefined;
+  if (rest === undefined ? pattern.length !== parts.length : parts.length < pattern.length) return undefined;
   const params: Record<string, string> = {};
-  for (let i = 0; i < pattern.length; i++) {
+  if (rest !== undefined) params[rest] = parts.slice(pattern.length - 1).map(decodeURIComponent).join('/');
+  for (let i = 0; i < pattern.length - (rest === undefined ? 0 : 1); i++) {
     const p = pattern[i]!;
     const v = parts[i]!;
     if (p.startsWith(':')) params[p.slice(1)] = decodeURIComponent(v);
@@ -124,9 +126,21 @@ export interface RunningEmulator {
   close(): Promise<void>;
 }
 
+/** A provider request that carried the local trace's header, and what the emulator answered (lib/local/trace.ts). */
+export interface TracedExchange {
+  /** The header's value, as the caller set it. */
+  trace: string;
+  status: number;
+  /** A JSON answer's `id`: the email, assistant, subscription... the request made or named. */
+  resourceId?: string;
+}
+
+/** The header the local trace sets on a call to an emulator: `<invocation id> <call id>`. */
+export const TRACE_HEADER = 'x-fonella-trace';
+
 export async function startEmulator(
   def: EmulatorDefinition,
-  opts: { port?: number; host?: string } = {},
+  opts: { port?: number; host?: string; onExchange?: (exchange: TracedExchange) => void } = {},
 ): Promise<RunningEmulator> {
   const host = opts.host ?? '127.0.0.1';
   let faults: Fault[] = [];
@@ -203,7 +217,10 @@ export async function startEmulator(
     const found = def.routes.match(method, url.pathname);
     if (found === undefined) return send(res, json({ message: `No route ${method} ${url.pathname}` }, 404));
     if (found === 'method') return send(res, json({ message: 'Method not allowed' }, 405));
-    return send(res, await found.handler({ req: request, url, params: found.params }));
+    const response = await found.handler({ req: request, url, params: found.params });
+    const trace = req.headers[TRACE_HEADER];
+    if (typeof trace === 'string' && opts.onExchange) opts.onExchange({ trace, status: response.status, resourceId: await resourceId(response) });
+    return send(res, response);
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -227,6 +244,20 @@ export async function startEmulator(
         server.close(() => resolve());
       }),
   };
+}
+
+/** The id a JSON answer names: its `id`, or jambonz's `sid` fields. */
+async function resourceId(response: Response): Promise<string | undefined> {
+  if (!(response.headers.get('content-type') ?? '').includes('json')) return undefined;
+  try {
+    const body = (await response.clone().json()) as Record<string, unknown>;
+    for (const key of ['id', 'sid', 'call_sid', 'application_sid', 'phone_number_sid', 'voip_carrier_sid', 'sip_gateway_sid']) {
+      if (typeof body[key] === 'string' || typeof body[key] === 'number') return String(body[key]);
+    }
+    return undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function readBody(req: IncomingMessage): Promise<Buffer> {

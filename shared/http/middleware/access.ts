@@ -1,5 +1,6 @@
 // The route's access rule, checked in the function itself (not only in API Gateway): user routes
-// need a verified caller (partner routes also a partner link, checked by partner-route.ts), admin routes the `admin`
+// need a verified caller (from the JWT authorizer's claims, or, on routes that take API keys, the one
+// ./credentials.ts verified) (partner routes also a partner link, checked by partner-route.ts), admin routes the `admin`
 // permission, webhooks their shared secret or signature header.
 import type middy from '@middy/core';
 import { timingSafeEqual } from 'node:crypto';
@@ -8,7 +9,7 @@ import { verifyJambonzSignature } from '../../providers/jambonz/signature';
 import { jambonzWebhookConfig, webhookConfig } from '../../config/webhooks';
 import { ForbiddenError, UnauthorizedError } from '../../errors';
 import { callerFromClaims } from '../caller';
-import type { ProblemAnswer, RouteDef } from '../route-def';
+import { acceptsApiKeys, type ProblemAnswer, type RouteDef } from '../route-def';
 import { stateOf, type HttpEvent } from '../state';
 
 const ADMIN_REQUIRED = 'admin-required';
@@ -50,7 +51,8 @@ export function authorize(route: RouteDef): middy.MiddlewareObj<HttpEvent> {
   return {
     before: async (request) => {
       const event = request.event;
-      const caller = callerFromClaims(event.requestContext.authorizer?.jwt?.claims);
+      // A route that takes keys has no authorizer: ./credentials.ts has set the caller already.
+      const caller = acceptsApiKeys(route) ? stateOf(request).caller : callerFromClaims(event.requestContext.authorizer?.jwt?.claims);
       stateOf(request).caller = caller;
       switch (route.access) {
         case 'public':

@@ -2,15 +2,15 @@
 // account was deleted 410, before anything else runs, so no route writes their rows again while a
 // token issued before the deletion is still valid. The state is the caller's teardown record, read
 // by the reader the route was composed with (shared/app/route.ts: one strongly consistent GetItem);
-// a route whose handler reads the caller's whole partition anyway (`accountState:
-// 'in-partition-query'` in its manifest entry: GET /v1/me, PUT /v1/me/assistant, the subscription's
-// and the integrations' POSTs) checks the record found in that strongly consistent Query instead
-// (`assertAccountOpen`, first thing after the read), and saves the round trip. An authenticated route given no reader is refused
-// when its handler is built, at cold start.
+// a route whose handler reads the caller's rows anyway (`accountState: 'in-partition-read'` in its
+// manifest entry) checks the record found in its own first read instead (`assertAccountOpen`, first
+// thing after it: a strongly consistent Query of the partition, or a BatchGetItem with the record's
+// key among the route's own), and saves the round trip. An authenticated route given no reader is
+// refused when its handler is built, at cold start.
 import type middy from '@middy/core';
 import { assertAccountOpen, type AccountStateReader } from '../../domain/account-state';
 import { AccountBeingDeletedError, AccountDeletedError } from '../../errors';
-import { needsAuthorizer, type ProblemAnswer, type RouteDef } from '../route-def';
+import { isAuthenticated, type ProblemAnswer, type RouteDef } from '../route-def';
 import { stateOf, type HttpEvent } from '../state';
 
 /**
@@ -18,7 +18,7 @@ import { stateOf, type HttpEvent } from '../state';
  * reads the state or the handler checks the record it read.
  */
 export function answers(def: Pick<RouteDef, 'access'>): ProblemAnswer[] {
-  if (!needsAuthorizer(def)) return [];
+  if (!isAuthenticated(def)) return [];
   const being = new AccountBeingDeletedError().slug;
   const deleted = new AccountDeletedError().slug;
   return [
@@ -28,7 +28,7 @@ export function answers(def: Pick<RouteDef, 'access'>): ProblemAnswer[] {
 }
 
 /** Whether the stack reads the caller's account state for this route itself. */
-export const gatedByStack = (def: Pick<RouteDef, 'access' | 'accountState'>) => needsAuthorizer(def) && def.accountState !== 'in-partition-query';
+export const gatedByStack = (def: Pick<RouteDef, 'access' | 'accountState'>) => isAuthenticated(def) && def.accountState !== 'in-partition-read';
 
 export function accountGate(def: RouteDef, read: AccountStateReader | undefined): middy.MiddlewareObj<HttpEvent> {
   if (gatedByStack(def) && !read) {

@@ -1,11 +1,11 @@
 // The prices the emulator bills with and the billing arithmetic around them: the local plans'
 // catalogue as Stripe prices, the proration behaviours Stripe takes, and adding a billing interval
 // to a timestamp the way Stripe does (the day of month kept, clamped to the month's last day).
-import { DEFAULT_PLANS, LOCAL_PLAN_PRICES } from '../../../../shared/config/plans';
+import { LOCAL_PLANS, LOCAL_PLAN_PRICES } from '../../../../shared/config/plans';
 import type { Price, Recurring } from './state';
 
 // The prices the local plans are billed with: the plan catalogue's own ids and amounts (one config).
-export const PRICES: Price[] = DEFAULT_PLANS.map((plan) => ({
+export const PRICES: Price[] = LOCAL_PLANS.map((plan) => ({
   id: LOCAL_PLAN_PRICES[plan.id],
   object: 'price',
   active: true,
