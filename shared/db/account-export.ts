@@ -23,6 +23,8 @@ import { HOTLINE_USER_SK, MEMBERSHIP_SK_PREFIX, organizationsRepository } from '
 import { PARTNER_LINK_SK, REFERRAL_SK } from './partner-accounts';
 import { PAYMENT_FAILURE_KEYS } from './payment-failures';
 import { SUBSCRIPTION_SK } from './subscriptions';
+import { TOOL_CALL_SK_PREFIX } from './tool-calls';
+import { TOOL_SK_PREFIX } from './tools';
 import type { PartitionRow } from './teardowns';
 import { SETTINGS_SK } from './users';
 import { WEBHOOK_SK_PREFIX } from './webhook-subscriptions';
@@ -120,6 +122,12 @@ export const EXPORT_SECTIONS: ExportSection[] = [
     describes: 'The webhook endpoints: URL, event types, enabled or disabled, description. Never their signing secrets.',
     read: async (ctx) => (await all(WEBHOOK_SK_PREFIX)(ctx)).map((r) => omit(r, ['secret', 'previousSecret', 'previousSecretExpiresAt'])),
   },
+  {
+    name: 'tools',
+    describes: "The custom tools: name, description, parameters, URL, timeout, spoken messages. Never their signing secrets.",
+    read: async (ctx) => (await all(TOOL_SK_PREFIX)(ctx)).map((r) => omit(r, ['secret', 'secretHint'])),
+  },
+  { name: 'toolCalls', describes: 'Each custom tool call during a call: the tool, when, how long, how it ended (never the arguments or answers).', read: all(TOOL_CALL_SK_PREFIX) },
   { name: 'exports', describes: "Earlier data exports: when they were made and when their files go (the files' links are not part of it).", read: all(EXPORT_KEYS.sk) },
   {
     name: 'hotlines',

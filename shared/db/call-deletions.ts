@@ -14,6 +14,7 @@ import type { TableRef } from './client';
 import { applied, transactionApplied } from './conditional';
 import { USER_PK_PREFIX, afterPrefix, idOfKeyParser, userIdOfPk, userPk, type RowKeys } from './keys';
 import { accountOpenCheck } from './teardowns';
+import { toolCallsRepository } from './tool-calls';
 
 /** The stream filter of the records (an sk prefix no call row has: theirs is `CALL#`). */
 export const CALL_DELETION_KEYS = { pk: USER_PK_PREFIX, sk: 'CALLDELETION#' } as const;
@@ -44,10 +45,11 @@ export interface CallDeletionRow {
 
 /**
  * The rows of other kinds that belong to one call, each kind found by one function: the call's
- * reports (POST /v1/me/call-reports). Tool-call records, once stored, belong here.
+ * reports (POST /v1/me/call-reports) and the records of the custom tools it called.
  */
 export const CALL_LINKED_ROWS: { kind: string; keys(t: TableRef, userId: string, callId: string): Promise<RowKeys[]> }[] = [
   { kind: 'call reports', keys: (t, userId, callId) => callReportsRepository(t).keysOfCall(userId, callId) },
+  { kind: 'tool calls', keys: (t, userId, callId) => toolCallsRepository(t).keysOfCall(userId, callId) },
 ];
 
 export function callDeletionsRepository(t: TableRef) {

@@ -51,6 +51,17 @@ export function toolCallsRepository(t: TableRef) {
       }
     },
 
+    /** The keys of a call's tool-call rows (strongly consistent): what its deletion removes with it. */
+    async keysOfCall(userId: string, callId: string): Promise<{ pk: string; sk: string }[]> {
+      const rows = await queryAll(t, {
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :call)',
+        ExpressionAttributeValues: { ':pk': userPk(userId), ':call': callPrefix(callId) },
+        ProjectionExpression: 'pk, sk',
+        ConsistentRead: true,
+      });
+      return rows.map((r) => ({ pk: String(r.pk), sk: String(r.sk) }));
+    },
+
     /** A call's tool calls, oldest first. */
     async ofCall(userId: string, callId: string): Promise<ToolCallRow[]> {
       const items = await queryAll<Record<string, unknown>>(t, {

@@ -1,7 +1,9 @@
 // DELETE /v1/me/calls/{callId} through the local API: the call is gone from the lists with the answer,
 // then the purgeCall worker deletes it at Vapi (the emulator's DELETE /call/{id}) and our rows (the
-// call, its reference, its reports), each step marked so a failure resumes where it stopped.
+// call, its reference, its reports, its tool calls' records), each step marked so a failure resumes where it stopped.
 import { beforeAll, describe, expect, it } from 'vitest';
+import { tableRef } from '../../shared/db/client';
+import { toolCallsRepository } from '../../shared/db/tool-calls';
 import { settle } from '../support/state';
 import { waitFor, workerStack, type TestStack } from '../support/stack';
 import { newUser, partition, rowsOf } from '../support/users';
@@ -41,6 +43,10 @@ describe('DELETE /v1/me/calls/{callId}', () => {
     const kept = await reportedCall(o);
     const call = await reportedCall(o);
     expect(await vapiCalls()).toContain(call.callId);
+    // A custom tool's call during it, recorded as the webhook records one.
+    const toolCalls = toolCallsRepository(tableRef({ tableName: stack.tableName, endpoint: stack.dynamoEndpoint }));
+    await toolCalls.record(o.sub, [{ callId: call.callId, toolCallId: 'tc-1', name: 'free_slots', startedAt: new Date().toISOString(), durationMs: 12, outcome: 'ok', status: 200 }]);
+    expect(await toolCalls.ofCall(o.sub, call.callId)).toHaveLength(1);
 
     const res = await stack.call('DELETE', `/v1/me/calls/${call.callId}`, { token: o.token });
     expect(res.status).toBe(202);
@@ -54,6 +60,7 @@ describe('DELETE /v1/me/calls/{callId}', () => {
     expect(rows.filter((r) => JSON.stringify(r).includes(call.callId))).toEqual([]);
     expect(await partition(stack, `CALL#${call.callId}`)).toEqual([]);
     expect(await reportsOf(o.sub, call.callId)).toEqual([]);
+    expect(await toolCalls.ofCall(o.sub, call.callId)).toEqual([]);
     expect(await vapiCalls()).not.toContain(call.callId);
     // The other call and its report stay, here and at Vapi.
     expect(await listed(o.token)).toEqual([kept.callId]);
