@@ -3,12 +3,13 @@
 import * as z from '../zod';
 import { defineConfig, positiveInt } from './define';
 
-export const retentionConfig = defineConfig(
+export const retentionConfig = /* @__PURE__ */ defineConfig(
   'retention',
-  z.pipe(
-    z.object({ PUBLIC_FORM_RETENTION_DAYS: positiveInt }),
-    z.transform((e) => ({ publicFormDays: e.PUBLIC_FORM_RETENTION_DAYS })),
-  ),
+  () =>
+    z.pipe(
+      z.object({ PUBLIC_FORM_RETENTION_DAYS: positiveInt() }),
+      z.transform((e) => ({ publicFormDays: e.PUBLIC_FORM_RETENTION_DAYS })),
+    ),
   { PUBLIC_FORM_RETENTION_DAYS: '180' },
 );
 
