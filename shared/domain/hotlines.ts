@@ -5,12 +5,10 @@
 // (`limit` 1..50, `offset`, and the total), each read by position (shared/db/positions.ts): a page costs
 // `limit` items whatever its offset. Agents must be accepted members; a call log shows each
 // agent phone whole only to its owner, masked to every other member.
-// The min metadata lists the same countries as max (what isSupportedCountry reads), at half the bundle
-// (~72 KB less, ~4 ms of createSipAccount's cold start); shared/domain/hotline-numbers.ts uses it too.
-import { isSupportedCountry } from 'libphonenumber-js/min';
 import type { HotlineRow, HotlinesRepository } from '../db/hotlines';
 import type { OrganizationsRepository, SipAccountRow } from '../db/organizations';
 import { ConflictError, NotFoundError, ValidationError } from '../errors';
+import { hasNumberingPlan } from '../model/phone-countries';
 import type { Caller } from '../model/caller';
 import type { JambonzPlatform } from '../providers/jambonz/port';
 import { checkBodyId, idFromPath, isAcceptedMember, requireMembership } from './hotline-access';
@@ -223,7 +221,7 @@ export async function createSipAccount(
   caller: Caller,
   input: SipAccountInput,
 ): Promise<{ exists: true; created: boolean }> {
-  if (!isSupportedCountry(input.country)) throw new ValidationError([{ path: 'body.country', message: 'Must be a country code we have numbers for, e.g. DE.' }]);
+  if (!hasNumberingPlan(input.country)) throw new ValidationError([{ path: 'body.country', message: 'Must be a country code we have numbers for, e.g. DE.' }]);
   const user = await deps.organizations.getUser(caller.id);
   await requireMembership(deps, user, input.organizationID, { admin: true });
   const row: SipAccountRow = { ...input, status: 'creating', createdAt: nowOf(deps) };
