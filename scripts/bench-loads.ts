@@ -24,6 +24,11 @@
 //   to 0.09 (8 functions over 0.05), those of fastest-half means by up to 0.04 (mean 0.013). Two
 //   further pairs of runs, with other work on the machine: 15 rounds, up to 0.057 (one function over
 //   0.05, mean 0.013); 20 rounds, one run under a load average of 6, up to 0.052 (one over, mean 0.017);
+//   two more pairs of 20 rounds under a load average of 8 to 12, up to 0.06 (one and four over, mean
+//   0.020 and 0.022). On those samples nothing was steadier: the median, the mean, the fastest quarter
+//   or third, each sample over the machine's speed around it (the median, over 2 to 90 neighbours in
+//   LOAD_ORDER, of sample / its function's median); nor, in a run of its own, the main thread's CPU
+//   time alone (process.threadCpuUsage: as spread, and blind to V8's helper threads);
 // - its ratio is that figure over its floor's, printed with its spread: half the width of the 95 %
 //   bootstrap interval of the ratio (both sample sets resampled), about how far a second run may land.
 // A function with no SDK (an empty floor) is put against the DynamoDB floor, with its own target.
@@ -162,6 +167,9 @@ async function loadOnce(file: string, env: NodeJS.ProcessEnv): Promise<[number, 
   return JSON.parse(stdout) as [number, number];
 }
 
+/** Every sample in the order taken: [function name, or `floor <key>`, CPU ms]. */
+export const LOAD_ORDER: [string, number][] = [];
+
 export async function measureLoads(
   fns: BenchFunction[],
   bundles: Bundles,
@@ -190,9 +198,11 @@ export async function measureLoads(
       if ('fn' in item) {
         const [ms] = await loadOnce(bundles.file.get(item.fn.name)!, env);
         cpu.set(item.fn.name, [...(cpu.get(item.fn.name) ?? []), ms]);
+        LOAD_ORDER.push([item.fn.name, ms]);
       } else {
         const [ms] = await loadOnce(bundles.floors.get(item.floor)!.file, env);
         floorCpu.set(item.floor, [...(floorCpu.get(item.floor) ?? []), ms]);
+        LOAD_ORDER.push([`floor ${item.floor}`, ms]);
       }
     }
   }

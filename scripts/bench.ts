@@ -22,7 +22,7 @@ import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { budgetLimit, budgetProblem, readBudgets, writeBudgets, type Budgets } from '../lib/bundle-budgets';
-import { FLOOR_SAMPLES_PER_ROUND, allFunctions, bundleAll, LOAD_TARGET, measureLoads, type LoadFigures } from './bench-loads';
+import { FLOOR_SAMPLES_PER_ROUND, allFunctions, bundleAll, LOAD_ORDER, LOAD_TARGET, measureLoads, type LoadFigures } from './bench-loads';
 import { duration, progress } from './bench-progress';
 import { ROUTES_SECTION, replaceSection, routesTable } from './bench-readme';
 
@@ -191,7 +191,7 @@ if (doLoads) {
   mkdirSync(join(ROOT, '.local'), { recursive: true });
   writeFileSync(
     join(ROOT, '.local', 'bench-samples.json'),
-    `${JSON.stringify({ runs: RUNS, functions: Object.fromEntries([...loads].map(([n, l]) => [n, { floor: l.floor, cpuMs: l.samples, floorCpuMs: l.floorSamples }])) })}\n`,
+    `${JSON.stringify({ runs: RUNS, functions: Object.fromEntries([...loads].map(([n, l]) => [n, { floor: l.floor, cpuMs: l.samples, floorCpuMs: l.floorSamples }])), order: LOAD_ORDER })}\n`,
   );
   console.log('\n"secrets ms": wall ms of the load with its secret keys read through the extension (here its local emulator);');
   console.log('"-": no secret keys. On Lambda the extension\'s first read of a sandbox also waits on Secrets Manager.');

@@ -6,16 +6,17 @@
 import * as z from '../zod';
 import { STAGES, defineConfig, flag } from './define';
 
-export const addressPolicyConfig = defineConfig(
+export const addressPolicyConfig = /* @__PURE__ */ defineConfig(
   'addresses',
-  z.pipe(
-    z.object({ STAGE: z._default(z.enum(STAGES), 'local'), ALLOW_LOOPBACK_ADDRESSES: flag }),
-    z.transform((e, ctx) => {
-      if (e.ALLOW_LOOPBACK_ADDRESSES && e.STAGE !== 'local' && e.STAGE !== 'test') {
-        ctx.issues.push({ code: 'custom', message: 'ALLOW_LOOPBACK_ADDRESSES is for the local stack only', input: e.ALLOW_LOOPBACK_ADDRESSES });
-        return z.NEVER;
-      }
-      return { allowLoopback: e.ALLOW_LOOPBACK_ADDRESSES };
-    }),
-  ),
+  () =>
+    z.pipe(
+      z.object({ STAGE: z._default(z.enum(STAGES), 'local'), ALLOW_LOOPBACK_ADDRESSES: flag() }),
+      z.transform((e, ctx) => {
+        if (e.ALLOW_LOOPBACK_ADDRESSES && e.STAGE !== 'local' && e.STAGE !== 'test') {
+          ctx.issues.push({ code: 'custom', message: 'ALLOW_LOOPBACK_ADDRESSES is for the local stack only', input: e.ALLOW_LOOPBACK_ADDRESSES });
+          return z.NEVER;
+        }
+        return { allowLoopback: e.ALLOW_LOOPBACK_ADDRESSES };
+      }),
+    ),
 );

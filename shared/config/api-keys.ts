@@ -6,18 +6,19 @@
 import * as z from '../zod';
 import { defineConfig, nonEmpty, positiveInt } from './define';
 
-export const apiKeyConfig = defineConfig(
+export const apiKeyConfig = /* @__PURE__ */ defineConfig(
   'apiKeys',
-  z.pipe(
-    z.object({
-      /** The token issuer, `https://<tenant>/` (with its slash, as the tokens carry it). */
-      AUTH0_ISSUER: z.url(),
-      AUTH0_AUDIENCE: nonEmpty,
-      /** Requests one key may make per minute (clock-aligned windows). */
-      API_KEY_RATE_LIMIT_PER_MINUTE: positiveInt,
-    }),
-    z.transform((e) => ({ issuer: e.AUTH0_ISSUER, audience: e.AUTH0_AUDIENCE, requestsPerMinute: e.API_KEY_RATE_LIMIT_PER_MINUTE })),
-  ),
+  () =>
+    z.pipe(
+      z.object({
+        /** The token issuer, `https://<tenant>/` (with its slash, as the tokens carry it). */
+        AUTH0_ISSUER: z.url(),
+        AUTH0_AUDIENCE: nonEmpty(),
+        /** Requests one key may make per minute (clock-aligned windows). */
+        API_KEY_RATE_LIMIT_PER_MINUTE: positiveInt(),
+      }),
+      z.transform((e) => ({ issuer: e.AUTH0_ISSUER, audience: e.AUTH0_AUDIENCE, requestsPerMinute: e.API_KEY_RATE_LIMIT_PER_MINUTE })),
+    ),
   {
     AUTH0_ISSUER: 'http://127.0.0.1:4001/',
     AUTH0_AUDIENCE: 'https://api.fonella.local',

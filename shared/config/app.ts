@@ -2,29 +2,30 @@
 import * as z from '../zod';
 import { STAGES, csv, defineConfig, flag, positiveInt } from './define';
 
-export const appConfig = defineConfig(
+export const appConfig = /* @__PURE__ */ defineConfig(
   'app',
-  z.pipe(
-    z.object({
-      STAGE: z.enum(STAGES),
-      SERVICE_NAME: z.string().check(z.minLength(1)),
-      CORS_ORIGINS: csv,
-      MAX_BODY_BYTES: positiveInt,
-      VALIDATE_RESPONSES: flag,
-      PORTAL_URL: z.url(),
-      PARTNER_PORTAL_URL: z.url(),
-    }),
-    z.transform((e) => ({
-      stage: e.STAGE,
-      service: e.SERVICE_NAME,
-      corsOrigins: e.CORS_ORIGINS,
-      maxBodyBytes: e.MAX_BODY_BYTES,
-      validateResponses: e.VALIDATE_RESPONSES,
-      portalUrl: e.PORTAL_URL.replace(/\/+$/, ''),
-      /** The partner portal (where an invited partner activates their account), without a trailing slash. */
-      partnerPortalUrl: e.PARTNER_PORTAL_URL.replace(/\/+$/, ''),
-    })),
-  ),
+  () =>
+    z.pipe(
+      z.object({
+        STAGE: z.enum(STAGES),
+        SERVICE_NAME: z.string().check(z.minLength(1)),
+        CORS_ORIGINS: csv(),
+        MAX_BODY_BYTES: positiveInt(),
+        VALIDATE_RESPONSES: flag(),
+        PORTAL_URL: z.url(),
+        PARTNER_PORTAL_URL: z.url(),
+      }),
+      z.transform((e) => ({
+        stage: e.STAGE,
+        service: e.SERVICE_NAME,
+        corsOrigins: e.CORS_ORIGINS,
+        maxBodyBytes: e.MAX_BODY_BYTES,
+        validateResponses: e.VALIDATE_RESPONSES,
+        portalUrl: e.PORTAL_URL.replace(/\/+$/, ''),
+        /** The partner portal (where an invited partner activates their account), without a trailing slash. */
+        partnerPortalUrl: e.PARTNER_PORTAL_URL.replace(/\/+$/, ''),
+      })),
+    ),
   {
     STAGE: 'local',
     SERVICE_NAME: 'fonella-api',

@@ -21,11 +21,13 @@ export const DEFAULT_GREETINGS: Record<AssistantLanguage, string> = {
 /** The assistant's language when its first PUT names none and the settings' email language is not one of them. */
 export const DEFAULT_ASSISTANT_LANGUAGE: AssistantLanguage = 'de';
 
-const Speech = z.object({
-  transcriber: z.object({ provider: nonEmpty, language: nonEmpty }),
-  voice: z.object({ provider: nonEmpty, voiceId: nonEmpty }),
-});
-export type SpeechSettings = z.infer<typeof Speech>;
+/** One language's speech settings, as ASSISTANT_SPEECH_JSON gives them (built when that variable is read). */
+const speechSchema = () =>
+  z.object({
+    transcriber: z.object({ provider: nonEmpty(), language: nonEmpty() }),
+    voice: z.object({ provider: nonEmpty(), voiceId: nonEmpty() }),
+  });
+export type SpeechSettings = z.infer<ReturnType<typeof speechSchema>>;
 
 // Azure covers all five languages for both speech-to-text and voices (Deepgram has no Arabic).
 const azure = (locale: string, voiceId: string): SpeechSettings => ({
@@ -51,32 +53,33 @@ const PROMPTS: Record<AssistantLanguage, string> = {
 /** What the local stack's Vapi emulator seeds: the shared trunk's credential, under this id. */
 export const ASSISTANT_LOCAL = { poolCredentialId: 'fonella-pool-trunk' } as const;
 
-export const assistantConfig = defineConfig(
+export const assistantConfig = /* @__PURE__ */ defineConfig(
   'assistant',
-  z.pipe(
-    z.object({
-      ASSISTANT_SPEECH_JSON: z.optional(z.string()),
-      VAPI_POOL_CREDENTIAL_ID: nonEmpty,
-    }),
-    z.transform((e, ctx) => {
-      let speech = DEFAULT_SPEECH;
-      if (e.ASSISTANT_SPEECH_JSON !== undefined) {
-        let raw: unknown;
-        try {
-          raw = JSON.parse(e.ASSISTANT_SPEECH_JSON);
-        } catch {
-          ctx.issues.push({ code: 'custom', message: 'ASSISTANT_SPEECH_JSON is not valid JSON', input: e.ASSISTANT_SPEECH_JSON });
-          return z.NEVER;
+  () =>
+    z.pipe(
+      z.object({
+        ASSISTANT_SPEECH_JSON: z.optional(z.string()),
+        VAPI_POOL_CREDENTIAL_ID: nonEmpty(),
+      }),
+      z.transform((e, ctx) => {
+        let speech = DEFAULT_SPEECH;
+        if (e.ASSISTANT_SPEECH_JSON !== undefined) {
+          let raw: unknown;
+          try {
+            raw = JSON.parse(e.ASSISTANT_SPEECH_JSON);
+          } catch {
+            ctx.issues.push({ code: 'custom', message: 'ASSISTANT_SPEECH_JSON is not valid JSON', input: e.ASSISTANT_SPEECH_JSON });
+            return z.NEVER;
+          }
+          const parsed = z.partialRecord(z.enum(ASSISTANT_LANGUAGES), speechSchema()).safeParse(raw);
+          if (!parsed.success) {
+            ctx.issues.push({ code: 'custom', message: `ASSISTANT_SPEECH_JSON: ${parsed.error.message}`, input: e.ASSISTANT_SPEECH_JSON });
+            return z.NEVER;
+          }
+          speech = { ...DEFAULT_SPEECH, ...parsed.data };
         }
-        const parsed = z.partialRecord(z.enum(ASSISTANT_LANGUAGES), Speech).safeParse(raw);
-        if (!parsed.success) {
-          ctx.issues.push({ code: 'custom', message: `ASSISTANT_SPEECH_JSON: ${parsed.error.message}`, input: e.ASSISTANT_SPEECH_JSON });
-          return z.NEVER;
-        }
-        speech = { ...DEFAULT_SPEECH, ...parsed.data };
-      }
-      return { speech, prompts: PROMPTS, poolCredentialId: e.VAPI_POOL_CREDENTIAL_ID };
-    }),
-  ),
+        return { speech, prompts: PROMPTS, poolCredentialId: e.VAPI_POOL_CREDENTIAL_ID };
+      }),
+    ),
   { VAPI_POOL_CREDENTIAL_ID: ASSISTANT_LOCAL.poolCredentialId },
 );

@@ -40,42 +40,43 @@ export const CALLBACK_LOCAL = {
   jambonzApplicationSid: '6c1a7b0e-2d3f-4e5a-8b9c-0d1e2f3a4b5c',
 } as const satisfies { callerIds: Record<CallbackLocale, string> } & Record<string, unknown>;
 
-const E164 = z.string().check(z.regex(/^\+[1-9]\d{1,14}$/, 'must be an E.164 number'));
-const optionalId = z.optional(z.string().check(z.minLength(1)));
+const E164 = () => z.string().check(z.regex(/^\+[1-9]\d{1,14}$/, 'must be an E.164 number'));
+const optionalId = () => z.optional(z.string().check(z.minLength(1)));
 /** `sip:user@host[:port]`, as Vapi's SIP phone numbers are addressed (`sip:<name>@sip.vapi.ai`). */
-const optionalSipUri = z.optional(z.string().check(z.maxLength(256), z.regex(/^sips?:[^\s@;<>"]+@[A-Za-z0-9.-]+(:\d{1,5})?$/, 'must be a SIP URI like sip:name@sip.vapi.ai')));
+const optionalSipUri = () => z.optional(z.string().check(z.maxLength(256), z.regex(/^sips?:[^\s@;<>"]+@[A-Za-z0-9.-]+(:\d{1,5})?$/, 'must be a SIP URI like sip:name@sip.vapi.ai')));
 const byLocale = <T>(pick: (l: CallbackLocale, i: number) => T) =>
   Object.fromEntries(CALLBACK_LOCALES.map((l, i) => [l, pick(l, i)])) as Record<CallbackLocale, T>;
 
-export const callbackConfig = defineConfig(
+export const callbackConfig = /* @__PURE__ */ defineConfig(
   'callback',
-  z.pipe(
-    z.object({
-      CALLBACK_PROVIDER: z.enum(CALLBACK_PROVIDERS),
-      ...Object.fromEntries(CALLBACK_ENV.callerIds.map((k) => [k, E164])),
-      ...Object.fromEntries([...CALLBACK_ENV.assistants, ...CALLBACK_ENV.vapiPhoneNumbers].map((k) => [k, optionalId])),
-      ...Object.fromEntries(CALLBACK_ENV.vapiSipUris.map((k) => [k, optionalSipUri])),
-      CALLBACK_JAMBONZ_APPLICATION_SID: z.optional(z.uuid()),
-    }),
-    z.transform((e, ctx) => {
-      const env = e as Record<string, string | undefined>;
-      const provider = e.CALLBACK_PROVIDER;
-      const needed = provider === 'vapi' ? [...CALLBACK_ENV.assistants, ...CALLBACK_ENV.vapiPhoneNumbers] : provider === 'jambonz' ? CALLBACK_ENV.vapiSipUris : [];
-      const missing = needed.filter((k) => env[k] === undefined);
-      if (missing.length > 0) {
-        ctx.issues.push({ code: 'custom', message: `CALLBACK_PROVIDER=${provider} needs ${missing.join(', ')}`, input: e });
-        return z.NEVER;
-      }
-      return {
-        provider,
-        callerIds: byLocale((_, i) => env[CALLBACK_ENV.callerIds[i]!]!),
-        assistantIds: byLocale((_, i) => env[CALLBACK_ENV.assistants[i]!] ?? ''),
-        vapiPhoneNumberIds: byLocale((_, i) => env[CALLBACK_ENV.vapiPhoneNumbers[i]!] ?? ''),
-        vapiSipUris: byLocale((_, i) => env[CALLBACK_ENV.vapiSipUris[i]!] ?? ''),
-        jambonzApplicationSid: e.CALLBACK_JAMBONZ_APPLICATION_SID,
-      };
-    }),
-  ),
+  () =>
+    z.pipe(
+      z.object({
+        CALLBACK_PROVIDER: z.enum(CALLBACK_PROVIDERS),
+        ...Object.fromEntries(CALLBACK_ENV.callerIds.map((k) => [k, E164()])),
+        ...Object.fromEntries([...CALLBACK_ENV.assistants, ...CALLBACK_ENV.vapiPhoneNumbers].map((k) => [k, optionalId()])),
+        ...Object.fromEntries(CALLBACK_ENV.vapiSipUris.map((k) => [k, optionalSipUri()])),
+        CALLBACK_JAMBONZ_APPLICATION_SID: z.optional(z.uuid()),
+      }),
+      z.transform((e, ctx) => {
+        const env = e as Record<string, string | undefined>;
+        const provider = e.CALLBACK_PROVIDER;
+        const needed = provider === 'vapi' ? [...CALLBACK_ENV.assistants, ...CALLBACK_ENV.vapiPhoneNumbers] : provider === 'jambonz' ? CALLBACK_ENV.vapiSipUris : [];
+        const missing = needed.filter((k) => env[k] === undefined);
+        if (missing.length > 0) {
+          ctx.issues.push({ code: 'custom', message: `CALLBACK_PROVIDER=${provider} needs ${missing.join(', ')}`, input: e });
+          return z.NEVER;
+        }
+        return {
+          provider,
+          callerIds: byLocale((_, i) => env[CALLBACK_ENV.callerIds[i]!]!),
+          assistantIds: byLocale((_, i) => env[CALLBACK_ENV.assistants[i]!] ?? ''),
+          vapiPhoneNumberIds: byLocale((_, i) => env[CALLBACK_ENV.vapiPhoneNumbers[i]!] ?? ''),
+          vapiSipUris: byLocale((_, i) => env[CALLBACK_ENV.vapiSipUris[i]!] ?? ''),
+          jambonzApplicationSid: e.CALLBACK_JAMBONZ_APPLICATION_SID,
+        };
+      }),
+    ),
   {
     CALLBACK_PROVIDER: 'vapi',
     ...Object.fromEntries(CALLBACK_LOCALES.map((l, i) => [CALLBACK_ENV.callerIds[i]!, CALLBACK_LOCAL.callerIds[l]])),
@@ -93,11 +94,12 @@ export type CallbackConfig = ReturnType<typeof callbackConfig>;
  * hook starts whichever provider CALLBACK_PROVIDER names now (a call placed before a switch still
  * reaches its hook); callbackConfig requires the URIs where jambonz places the calls.
  */
-export const callbackSipConfig = defineConfig(
+export const callbackSipConfig = /* @__PURE__ */ defineConfig(
   'callback assistants over SIP',
-  z.pipe(
-    z.object(Object.fromEntries(CALLBACK_ENV.vapiSipUris.map((k) => [k, optionalSipUri]))),
-    z.transform((e) => byLocale((_, i) => (e as Record<string, string | undefined>)[CALLBACK_ENV.vapiSipUris[i]!] ?? '')),
-  ),
+  () =>
+    z.pipe(
+      z.object(Object.fromEntries(CALLBACK_ENV.vapiSipUris.map((k) => [k, optionalSipUri()]))),
+      z.transform((e) => byLocale((_, i) => (e as Record<string, string | undefined>)[CALLBACK_ENV.vapiSipUris[i]!] ?? '')),
+    ),
   Object.fromEntries(CALLBACK_LOCALES.map((l, i) => [CALLBACK_ENV.vapiSipUris[i]!, CALLBACK_LOCAL.vapiSipUris[l]])),
 );

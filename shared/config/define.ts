@@ -36,23 +36,33 @@ export function usesLocalDefaults(env: NodeJS.ProcessEnv = process.env): boolean
 }
 
 /**
- * Declares a config section. `schema` describes the variables (by their env names) and may transform
- * them; `localDefaults` fill gaps on the local stack only. The result is a memoised getter.
+ * Declares a config section. `schema` builds the schema that describes the variables (by their env
+ * names) and may transform them; `localDefaults` fill gaps on the local stack only. The result is a
+ * memoised getter.
+ *
+ * The schema is built at the first parse, not when the module loads: a bundle holds every section of
+ * the config files it imports (the shared stack's webhook secrets, a provider's config beside its
+ * adapter), and a function builds only those it reads. Each call is written
+ * `/* @__PURE__ *\/ defineConfig(...)`, so esbuild may drop a section that no code of the bundle
+ * reads (as shared/zod.ts's defineSchema: the function's own mark is not carried to calls in other
+ * files).
  */
 export function defineConfig<S extends z.ZodMiniType>(
   section: string,
-  schema: S,
+  schema: () => S,
   localDefaults: Record<string, string> = {},
 ): (() => z.output<S>) & { reset(): void; parse(env: NodeJS.ProcessEnv): z.output<S> } {
+  let built: S | undefined;
   let cached: z.output<S> | undefined;
+  const parse = (env: NodeJS.ProcessEnv) => parseConfig(section, (built ??= schema()), localDefaults, env);
   const get = () => {
-    if (cached === undefined) cached = parseConfig(section, schema, localDefaults, process.env);
+    if (cached === undefined) cached = parse(process.env);
     return cached;
   };
   return Object.assign(get, {
     reset: () => (cached = undefined),
     /** Parses a given environment instead of process.env (tests). */
-    parse: (env: NodeJS.ProcessEnv) => parseConfig(section, schema, localDefaults, env),
+    parse,
   });
 }
 
@@ -72,30 +82,36 @@ export function parseConfig<S extends z.ZodMiniType>(
   return result.data;
 }
 
+// The kinds of variable, as functions that build a schema: called inside a section's schema builder,
+// so nothing is built at load.
+
 /** A variable that must be set and not empty. */
-export const nonEmpty = z.string().check(z.minLength(1));
+export const nonEmpty = () => z.string().check(z.minLength(1));
 
 /** A comma-separated list in one variable. */
-export const csv = z.pipe(
-  z.string(),
-  z.transform((s: string) => s.split(',').map((p) => p.trim()).filter(Boolean)),
-);
+export const csv = () =>
+  z.pipe(
+    z.string(),
+    z.transform((s: string) => s.split(',').map((p) => p.trim()).filter(Boolean)),
+  );
 
 /** "1", "true", "yes" are true; anything else (or unset) false. */
-export const flag = z.pipe(
-  z.optional(z.string()),
-  z.transform((s: string | undefined) => s !== undefined && ['1', 'true', 'yes'].includes(s.toLowerCase())),
-);
+export const flag = () =>
+  z.pipe(
+    z.optional(z.string()),
+    z.transform((s: string | undefined) => s !== undefined && ['1', 'true', 'yes'].includes(s.toLowerCase())),
+  );
 
 /** A positive integer given as text. */
-export const positiveInt = z.pipe(
-  z.string(),
-  z.transform((s: string, ctx) => {
-    const n = Number(s);
-    if (!Number.isInteger(n) || n <= 0) {
-      ctx.issues.push({ code: 'custom', message: 'must be a positive integer', input: s });
-      return z.NEVER;
-    }
-    return n;
-  }),
-);
+export const positiveInt = () =>
+  z.pipe(
+    z.string(),
+    z.transform((s: string, ctx) => {
+      const n = Number(s);
+      if (!Number.isInteger(n) || n <= 0) {
+        ctx.issues.push({ code: 'custom', message: 'must be a positive integer', input: s });
+        return z.NEVER;
+      }
+      return n;
+    }),
+  );

@@ -14,16 +14,17 @@ export interface DeviceBounds {
   signInAlertWindowSeconds: number;
 }
 
-export const deviceConfig = defineConfig(
+export const deviceConfig = /* @__PURE__ */ defineConfig(
   'devices',
-  z.pipe(
-    z.object({
-      DEVICES_PER_USER_MAX: positiveInt,
-      SIGN_IN_ALERT_WINDOW_MINUTES: positiveInt,
-    }),
-    z.transform(
-      (e): DeviceBounds => ({ maxPerUser: e.DEVICES_PER_USER_MAX, signInAlertWindowSeconds: e.SIGN_IN_ALERT_WINDOW_MINUTES * 60 }),
+  () =>
+    z.pipe(
+      z.object({
+        DEVICES_PER_USER_MAX: positiveInt(),
+        SIGN_IN_ALERT_WINDOW_MINUTES: positiveInt(),
+      }),
+      z.transform(
+        (e): DeviceBounds => ({ maxPerUser: e.DEVICES_PER_USER_MAX, signInAlertWindowSeconds: e.SIGN_IN_ALERT_WINDOW_MINUTES * 60 }),
+      ),
     ),
-  ),
   { DEVICES_PER_USER_MAX: '10', SIGN_IN_ALERT_WINDOW_MINUTES: '60' },
 );

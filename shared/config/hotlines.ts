@@ -6,54 +6,57 @@
 import * as z from '../zod';
 import { defineConfig, nonEmpty, positiveInt } from './define';
 
-const price = z.pipe(
-  z.string(),
-  z.transform((s: string, ctx) => {
-    const n = Number(s);
-    if (!/^\d+(\.\d{1,4})?$/.test(s) || !Number.isFinite(n)) {
-      ctx.issues.push({ code: 'custom', message: 'must be a price like 0.05', input: s });
-      return z.NEVER;
-    }
-    return n;
-  }),
-);
+const price = () =>
+  z.pipe(
+    z.string(),
+    z.transform((s: string, ctx) => {
+      const n = Number(s);
+      if (!/^\d+(\.\d{1,4})?$/.test(s) || !Number.isFinite(n)) {
+        ctx.issues.push({ code: 'custom', message: 'must be a price like 0.05', input: s });
+        return z.NEVER;
+      }
+      return n;
+    }),
+  );
 
 /** Seconds, 60 (a minute) to 86 400 (a day). */
-const leaseSeconds = z.pipe(
-  z.string(),
-  z.transform((s: string, ctx) => {
-    const n = Number(s);
-    if (!/^\d+$/.test(s) || n < 60 || n > 86_400) {
-      ctx.issues.push({ code: 'custom', message: 'must be whole seconds from 60 to 86400', input: s });
-      return z.NEVER;
-    }
-    return n;
-  }),
-);
+const leaseSeconds = () =>
+  z.pipe(
+    z.string(),
+    z.transform((s: string, ctx) => {
+      const n = Number(s);
+      if (!/^\d+$/.test(s) || n < 60 || n > 86_400) {
+        ctx.issues.push({ code: 'custom', message: 'must be whole seconds from 60 to 86400', input: s });
+        return z.NEVER;
+      }
+      return n;
+    }),
+  );
 
 /** A call's channel lease when HOTLINE_CHANNEL_LEASE_SECONDS is not set: four hours. */
 export const DEFAULT_CHANNEL_LEASE_SECONDS = 14_400;
 
-export const hotlineConfig = defineConfig(
+export const hotlineConfig = /* @__PURE__ */ defineConfig(
   'hotlines',
-  z.pipe(
-    z.object({
-      HOTLINE_HOOK_BASE_URL: z.url(),
-      HOTLINE_SIP_GATEWAY: z.ipv4(),
-      HOTLINE_DIAL_TIMEOUT_SECONDS: positiveInt,
-      HOTLINE_PRICE_PER_MINUTE: price,
-      HOTLINE_PAUSED_TEXT: nonEmpty,
-      HOTLINE_CHANNEL_LEASE_SECONDS: z._default(leaseSeconds, DEFAULT_CHANNEL_LEASE_SECONDS),
-    }),
-    z.transform((e) => ({
-      hookBaseUrl: e.HOTLINE_HOOK_BASE_URL.replace(/\/+$/, ''),
-      sipGateway: e.HOTLINE_SIP_GATEWAY,
-      dialTimeoutSeconds: e.HOTLINE_DIAL_TIMEOUT_SECONDS,
-      pricePerMinute: e.HOTLINE_PRICE_PER_MINUTE,
-      pausedText: e.HOTLINE_PAUSED_TEXT,
-      channelLeaseSeconds: e.HOTLINE_CHANNEL_LEASE_SECONDS,
-    })),
-  ),
+  () =>
+    z.pipe(
+      z.object({
+        HOTLINE_HOOK_BASE_URL: z.url(),
+        HOTLINE_SIP_GATEWAY: z.ipv4(),
+        HOTLINE_DIAL_TIMEOUT_SECONDS: positiveInt(),
+        HOTLINE_PRICE_PER_MINUTE: price(),
+        HOTLINE_PAUSED_TEXT: nonEmpty(),
+        HOTLINE_CHANNEL_LEASE_SECONDS: z._default(leaseSeconds(), DEFAULT_CHANNEL_LEASE_SECONDS),
+      }),
+      z.transform((e) => ({
+        hookBaseUrl: e.HOTLINE_HOOK_BASE_URL.replace(/\/+$/, ''),
+        sipGateway: e.HOTLINE_SIP_GATEWAY,
+        dialTimeoutSeconds: e.HOTLINE_DIAL_TIMEOUT_SECONDS,
+        pricePerMinute: e.HOTLINE_PRICE_PER_MINUTE,
+        pausedText: e.HOTLINE_PAUSED_TEXT,
+        channelLeaseSeconds: e.HOTLINE_CHANNEL_LEASE_SECONDS,
+      })),
+    ),
   {
     HOTLINE_HOOK_BASE_URL: 'http://127.0.0.1:3000',
     // TEST-NET-1: an address for the emulator, never a real gateway.

@@ -9,14 +9,15 @@ export const LOCAL_KMS_ENDPOINT = 'http://127.0.0.1:4010';
 export function kmsKeyConfig(section: string, variable: string, localKeyId: string) {
   return defineConfig(
     section,
-    z.pipe(
-      z.object({
-        [variable]: z.string().check(z.minLength(1)),
-        KMS_ENDPOINT: z.optional(z.url()),
-        AWS_REGION: z.string().check(z.minLength(1)),
-      }),
-      z.transform((e: Record<string, string | undefined>) => ({ keyId: e[variable]!, endpoint: e.KMS_ENDPOINT, region: e.AWS_REGION! })),
-    ),
+    () =>
+      z.pipe(
+        z.object({
+          [variable]: z.string().check(z.minLength(1)),
+          KMS_ENDPOINT: z.optional(z.url()),
+          AWS_REGION: z.string().check(z.minLength(1)),
+        }),
+        z.transform((e: Record<string, string | undefined>) => ({ keyId: e[variable]!, endpoint: e.KMS_ENDPOINT, region: e.AWS_REGION! })),
+      ),
     { [variable]: localKeyId, KMS_ENDPOINT: LOCAL_KMS_ENDPOINT, AWS_REGION: 'eu-central-1' },
   );
 }

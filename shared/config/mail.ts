@@ -9,32 +9,33 @@ export type MailgunRegion = keyof typeof MAILGUN_API;
 /** What the local emulator accepts: its API key and its one sending domain (as a Mailgun account has its own). */
 export const MAILGUN_LOCAL = { apiKey: 'key-local-mailgun', domain: 'mg.fonella.local' } as const;
 
-export const mailConfig = defineConfig(
+export const mailConfig = /* @__PURE__ */ defineConfig(
   'mail',
-  z.pipe(
-    z.object({
-      MAILGUN_API_KEY: nonEmpty,
-      MAILGUN_DOMAIN: nonEmpty,
-      MAILGUN_REGION: z._default(z.enum(['eu', 'us']), 'eu'),
-      MAILGUN_URL: z.optional(z.url()),
-      MAIL_FROM: nonEmpty,
-      SALES_INBOX: z.email(),
-      SUPPORT_INBOX: z.email(),
-      // Customers' reports of calls for review; a stage without its own inbox sends them to support.
-      REVIEW_INBOX: z.optional(z.email()),
-    }),
-    z.transform((e) => ({
-      apiKey: e.MAILGUN_API_KEY,
-      domain: e.MAILGUN_DOMAIN,
-      // Where the domain lives; with MAILGUN_URL set (the emulator) it still names the region meant.
-      region: e.MAILGUN_REGION,
-      url: e.MAILGUN_URL ?? MAILGUN_API[e.MAILGUN_REGION],
-      from: e.MAIL_FROM,
-      salesInbox: e.SALES_INBOX,
-      supportInbox: e.SUPPORT_INBOX,
-      reviewInbox: e.REVIEW_INBOX ?? e.SUPPORT_INBOX,
-    })),
-  ),
+  () =>
+    z.pipe(
+      z.object({
+        MAILGUN_API_KEY: nonEmpty(),
+        MAILGUN_DOMAIN: nonEmpty(),
+        MAILGUN_REGION: z._default(z.enum(['eu', 'us']), 'eu'),
+        MAILGUN_URL: z.optional(z.url()),
+        MAIL_FROM: nonEmpty(),
+        SALES_INBOX: z.email(),
+        SUPPORT_INBOX: z.email(),
+        // Customers' reports of calls for review; a stage without its own inbox sends them to support.
+        REVIEW_INBOX: z.optional(z.email()),
+      }),
+      z.transform((e) => ({
+        apiKey: e.MAILGUN_API_KEY,
+        domain: e.MAILGUN_DOMAIN,
+        // Where the domain lives; with MAILGUN_URL set (the emulator) it still names the region meant.
+        region: e.MAILGUN_REGION,
+        url: e.MAILGUN_URL ?? MAILGUN_API[e.MAILGUN_REGION],
+        from: e.MAIL_FROM,
+        salesInbox: e.SALES_INBOX,
+        supportInbox: e.SUPPORT_INBOX,
+        reviewInbox: e.REVIEW_INBOX ?? e.SUPPORT_INBOX,
+      })),
+    ),
   {
     MAILGUN_API_KEY: MAILGUN_LOCAL.apiKey,
     MAILGUN_DOMAIN: MAILGUN_LOCAL.domain,

@@ -28,30 +28,31 @@ const hostTable = z.pipe(
   }),
 );
 
-export const outboundWebhookConfig = defineConfig(
+export const outboundWebhookConfig = /* @__PURE__ */ defineConfig(
   'outbound webhooks',
-  z.pipe(
-    z.object({
-      STAGE: z._default(z.enum(STAGES), 'local'),
-      WEBHOOK_ENDPOINTS_PER_USER: positiveInt,
-      WEBHOOK_RETENTION_DAYS: positiveInt,
-      WEBHOOK_ALLOW_HTTP_LOOPBACK: flag,
-      LOCAL_HOST_ADDRESSES: hostTable,
-    }),
-    z.transform((e, ctx) => {
-      const local = LOCAL_STAGES.has(e.STAGE);
-      if (!local && (e.WEBHOOK_ALLOW_HTTP_LOOPBACK || Object.keys(e.LOCAL_HOST_ADDRESSES).length > 0)) {
-        ctx.issues.push({ code: 'custom', message: 'WEBHOOK_ALLOW_HTTP_LOOPBACK and LOCAL_HOST_ADDRESSES are for the local stack only', input: e.STAGE });
-        return z.NEVER;
-      }
-      return {
-        endpointsPerUser: e.WEBHOOK_ENDPOINTS_PER_USER,
-        retentionDays: e.WEBHOOK_RETENTION_DAYS,
-        allowHttpLoopback: e.WEBHOOK_ALLOW_HTTP_LOOPBACK,
-        fixedHosts: e.LOCAL_HOST_ADDRESSES,
-      };
-    }),
-  ),
+  () =>
+    z.pipe(
+      z.object({
+        STAGE: z._default(z.enum(STAGES), 'local'),
+        WEBHOOK_ENDPOINTS_PER_USER: positiveInt(),
+        WEBHOOK_RETENTION_DAYS: positiveInt(),
+        WEBHOOK_ALLOW_HTTP_LOOPBACK: flag(),
+        LOCAL_HOST_ADDRESSES: hostTable,
+      }),
+      z.transform((e, ctx) => {
+        const local = LOCAL_STAGES.has(e.STAGE);
+        if (!local && (e.WEBHOOK_ALLOW_HTTP_LOOPBACK || Object.keys(e.LOCAL_HOST_ADDRESSES).length > 0)) {
+          ctx.issues.push({ code: 'custom', message: 'WEBHOOK_ALLOW_HTTP_LOOPBACK and LOCAL_HOST_ADDRESSES are for the local stack only', input: e.STAGE });
+          return z.NEVER;
+        }
+        return {
+          endpointsPerUser: e.WEBHOOK_ENDPOINTS_PER_USER,
+          retentionDays: e.WEBHOOK_RETENTION_DAYS,
+          allowHttpLoopback: e.WEBHOOK_ALLOW_HTTP_LOOPBACK,
+          fixedHosts: e.LOCAL_HOST_ADDRESSES,
+        };
+      }),
+    ),
   {
     WEBHOOK_ENDPOINTS_PER_USER: '10',
     WEBHOOK_RETENTION_DAYS: '30',
@@ -68,15 +69,16 @@ export const LOCAL_WEBHOOK_QUEUE = { endpoint: 'http://127.0.0.1:4011', url: 'ht
  * The queue the attempts run on (shared/queues/webhook-queue.ts): its URL, and locally the SQS
  * emulator's endpoint. Only the functions that send to it read this.
  */
-export const webhookQueueConfig = defineConfig(
+export const webhookQueueConfig = /* @__PURE__ */ defineConfig(
   'webhook queue',
-  z.pipe(
-    z.object({
-      WEBHOOK_QUEUE_URL: z.url(),
-      SQS_ENDPOINT: z.optional(z.url()),
-      AWS_REGION: z.string().check(z.minLength(1)),
-    }),
-    z.transform((e) => ({ queueUrl: e.WEBHOOK_QUEUE_URL, endpoint: e.SQS_ENDPOINT, region: e.AWS_REGION })),
-  ),
+  () =>
+    z.pipe(
+      z.object({
+        WEBHOOK_QUEUE_URL: z.url(),
+        SQS_ENDPOINT: z.optional(z.url()),
+        AWS_REGION: z.string().check(z.minLength(1)),
+      }),
+      z.transform((e) => ({ queueUrl: e.WEBHOOK_QUEUE_URL, endpoint: e.SQS_ENDPOINT, region: e.AWS_REGION })),
+    ),
   { WEBHOOK_QUEUE_URL: LOCAL_WEBHOOK_QUEUE.url, SQS_ENDPOINT: LOCAL_WEBHOOK_QUEUE.endpoint, AWS_REGION: 'eu-central-1' },
 );

@@ -10,19 +10,19 @@ import { defineConfig } from './define';
 export const PLAN_IDS = ['starter', 'business', 'premium'] as const;
 export type PlanId = (typeof PLAN_IDS)[number];
 
-const int = z.int().check(z.nonnegative());
-export const Plan = z
-  .object({
+/** A plan's shape: what PLANS_JSON holds (parsed only when it is set) and the API's `Plan`. */
+const planShape = () =>
+  z.object({
     id: z.enum(PLAN_IDS),
     name: z.string(),
-    monthlyPriceCents: int,
+    monthlyPriceCents: z.int().check(z.nonnegative()),
     currency: z.string().check(z.length(3)),
-    includedMinutes: int,
+    includedMinutes: z.int().check(z.nonnegative()),
     features: z.array(z.string()),
     /** Whether the plan comes with a number from Fonella's pool, assigned when the assistant is created. */
     includesPoolNumber: z.boolean(),
-  })
-  .register(z.globalRegistry, { id: 'Plan' });
+  });
+export const Plan = /* @__PURE__ */ z.defineSchema(() => planShape().register(z.globalRegistry, { id: 'Plan' }));
 export type Plan = z.infer<typeof Plan>;
 
 const FONELLA_NUMBER = 'Fonella phone number';
@@ -71,42 +71,44 @@ export const LOCAL_PLANS: Plan[] = DEFAULT_PLANS.map((plan) => {
   return plan;
 });
 
-export const plansConfig = defineConfig(
+export const plansConfig = /* @__PURE__ */ defineConfig(
   'plans',
-  z.pipe(
-    z.object({ PLANS_JSON: z.optional(z.string()) }),
-    z.transform((e, ctx) => {
-      if (e.PLANS_JSON === undefined) return { plans: DEFAULT_PLANS };
-      let raw: unknown;
-      try {
-        raw = JSON.parse(e.PLANS_JSON);
-      } catch {
-        ctx.issues.push({ code: 'custom', message: 'PLANS_JSON is not valid JSON', input: e.PLANS_JSON });
-        return z.NEVER;
-      }
-      const parsed = z.array(Plan).check(z.length(3)).safeParse(raw);
-      if (!parsed.success) {
-        ctx.issues.push({ code: 'custom', message: `PLANS_JSON: ${parsed.error.message}`, input: e.PLANS_JSON });
-        return z.NEVER;
-      }
-      return { plans: parsed.data };
-    }),
-  ),
+  () =>
+    z.pipe(
+      z.object({ PLANS_JSON: z.optional(z.string()) }),
+      z.transform((e, ctx) => {
+        if (e.PLANS_JSON === undefined) return { plans: DEFAULT_PLANS };
+        let raw: unknown;
+        try {
+          raw = JSON.parse(e.PLANS_JSON);
+        } catch {
+          ctx.issues.push({ code: 'custom', message: 'PLANS_JSON is not valid JSON', input: e.PLANS_JSON });
+          return z.NEVER;
+        }
+        const parsed = z.array(planShape()).check(z.length(3)).safeParse(raw);
+        if (!parsed.success) {
+          ctx.issues.push({ code: 'custom', message: `PLANS_JSON: ${parsed.error.message}`, input: e.PLANS_JSON });
+          return z.NEVER;
+        }
+        return { plans: parsed.data };
+      }),
+    ),
   { PLANS_JSON: JSON.stringify(LOCAL_PLANS) },
 );
 
 /** The Stripe price ids the local Stripe emulator offers, one per plan. */
 export const LOCAL_PLAN_PRICES: Record<PlanId, string> = { starter: 'price_starter', business: 'price_business', premium: 'price_premium' };
 
-export const planPricesConfig = defineConfig(
+export const planPricesConfig = /* @__PURE__ */ defineConfig(
   'plan prices',
-  z.pipe(
-    z.object({
-      STRIPE_PRICE_STARTER: z.string().check(z.minLength(1)),
-      STRIPE_PRICE_BUSINESS: z.string().check(z.minLength(1)),
-      STRIPE_PRICE_PREMIUM: z.string().check(z.minLength(1)),
-    }),
-    z.transform((e): Record<PlanId, string> => ({ starter: e.STRIPE_PRICE_STARTER, business: e.STRIPE_PRICE_BUSINESS, premium: e.STRIPE_PRICE_PREMIUM })),
-  ),
+  () =>
+    z.pipe(
+      z.object({
+        STRIPE_PRICE_STARTER: z.string().check(z.minLength(1)),
+        STRIPE_PRICE_BUSINESS: z.string().check(z.minLength(1)),
+        STRIPE_PRICE_PREMIUM: z.string().check(z.minLength(1)),
+      }),
+      z.transform((e): Record<PlanId, string> => ({ starter: e.STRIPE_PRICE_STARTER, business: e.STRIPE_PRICE_BUSINESS, premium: e.STRIPE_PRICE_PREMIUM })),
+    ),
   { STRIPE_PRICE_STARTER: LOCAL_PLAN_PRICES.starter, STRIPE_PRICE_BUSINESS: LOCAL_PLAN_PRICES.business, STRIPE_PRICE_PREMIUM: LOCAL_PLAN_PRICES.premium },
 );

@@ -9,20 +9,21 @@
 import * as z from '../zod';
 import { defineConfig, positiveInt } from './define';
 
-export const quotaConfig = defineConfig(
+export const quotaConfig = /* @__PURE__ */ defineConfig(
   'quotas',
-  z.pipe(
-    z.object({
-      QUOTA_ORGANIZATIONS_PER_USER: positiveInt,
-      QUOTA_HOTLINES_PER_ORGANIZATION: positiveInt,
-      QUOTA_AGENT_PHONES_PER_USER: positiveInt,
-    }),
-    z.transform((e) => ({
-      organizationsPerUser: e.QUOTA_ORGANIZATIONS_PER_USER,
-      hotlinesPerOrganization: e.QUOTA_HOTLINES_PER_ORGANIZATION,
-      agentPhonesPerUser: e.QUOTA_AGENT_PHONES_PER_USER,
-    })),
-  ),
+  () =>
+    z.pipe(
+      z.object({
+        QUOTA_ORGANIZATIONS_PER_USER: positiveInt(),
+        QUOTA_HOTLINES_PER_ORGANIZATION: positiveInt(),
+        QUOTA_AGENT_PHONES_PER_USER: positiveInt(),
+      }),
+      z.transform((e) => ({
+        organizationsPerUser: e.QUOTA_ORGANIZATIONS_PER_USER,
+        hotlinesPerOrganization: e.QUOTA_HOTLINES_PER_ORGANIZATION,
+        agentPhonesPerUser: e.QUOTA_AGENT_PHONES_PER_USER,
+      })),
+    ),
   {
     QUOTA_ORGANIZATIONS_PER_USER: '3',
     QUOTA_HOTLINES_PER_ORGANIZATION: '10',

@@ -19,20 +19,21 @@ export type TranscriptStorage = (typeof TRANSCRIPT_STORAGE)[number];
 /** What an account that chose nothing keeps. */
 export const DEFAULT_TRANSCRIPT_STORAGE: TranscriptStorage = 'full';
 
-export const retentionConfig = defineConfig(
+export const retentionConfig = /* @__PURE__ */ defineConfig(
   'retention',
-  z.pipe(
-    z.object({
-      PUBLIC_FORM_RETENTION_DAYS: positiveInt,
-      CALL_RETENTION_DAYS_DEFAULT: positiveInt,
-      CALL_RETENTION_DAYS_MIN: positiveInt,
-      CALL_RETENTION_DAYS_MAX: positiveInt,
-    }),
-    z.transform((e) => ({
-      publicFormDays: e.PUBLIC_FORM_RETENTION_DAYS,
-      calls: { defaultDays: e.CALL_RETENTION_DAYS_DEFAULT, minDays: e.CALL_RETENTION_DAYS_MIN, maxDays: e.CALL_RETENTION_DAYS_MAX },
-    })),
-  ),
+  () =>
+    z.pipe(
+      z.object({
+        PUBLIC_FORM_RETENTION_DAYS: positiveInt(),
+        CALL_RETENTION_DAYS_DEFAULT: positiveInt(),
+        CALL_RETENTION_DAYS_MIN: positiveInt(),
+        CALL_RETENTION_DAYS_MAX: positiveInt(),
+      }),
+      z.transform((e) => ({
+        publicFormDays: e.PUBLIC_FORM_RETENTION_DAYS,
+        calls: { defaultDays: e.CALL_RETENTION_DAYS_DEFAULT, minDays: e.CALL_RETENTION_DAYS_MIN, maxDays: e.CALL_RETENTION_DAYS_MAX },
+      })),
+    ),
   { PUBLIC_FORM_RETENTION_DAYS: '180', CALL_RETENTION_DAYS_DEFAULT: '90', CALL_RETENTION_DAYS_MIN: '1', CALL_RETENTION_DAYS_MAX: '730' },
 );
 

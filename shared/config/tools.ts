@@ -14,30 +14,31 @@ import { STAGES, defineConfig, flag, positiveInt } from './define';
  */
 export const TOOL_TIMEOUT_LIMITS = { min: 1, max: 20 } as const;
 
-export const toolConfig = defineConfig(
+export const toolConfig = /* @__PURE__ */ defineConfig(
   'tools',
-  z.pipe(
-    z.object({
-      STAGE: z._default(z.enum(STAGES), 'local'),
-      TOOLS_PER_USER: positiveInt,
-      TOOL_TIMEOUT_MIN_SECONDS: positiveInt,
-      TOOL_TIMEOUT_MAX_SECONDS: positiveInt,
-      TOOL_TIMEOUT_DEFAULT_SECONDS: positiveInt,
-      TOOL_ALLOW_HTTP_LOOPBACK: flag,
-    }),
-    z.transform((e, ctx) => {
-      const fail = (message: string) => {
-        ctx.issues.push({ code: 'custom', message, input: e });
-        return z.NEVER;
-      };
-      if (e.TOOL_ALLOW_HTTP_LOOPBACK && e.STAGE !== 'local' && e.STAGE !== 'test') return fail('TOOL_ALLOW_HTTP_LOOPBACK is for the local stack only');
-      const [min, max, fallback] = [e.TOOL_TIMEOUT_MIN_SECONDS, e.TOOL_TIMEOUT_MAX_SECONDS, e.TOOL_TIMEOUT_DEFAULT_SECONDS];
-      if (min < TOOL_TIMEOUT_LIMITS.min || max > TOOL_TIMEOUT_LIMITS.max || !(min <= fallback && fallback <= max)) {
-        return fail(`tool timeouts must satisfy ${TOOL_TIMEOUT_LIMITS.min} <= TOOL_TIMEOUT_MIN_SECONDS <= TOOL_TIMEOUT_DEFAULT_SECONDS <= TOOL_TIMEOUT_MAX_SECONDS <= ${TOOL_TIMEOUT_LIMITS.max}`);
-      }
-      return { perUser: e.TOOLS_PER_USER, timeoutSeconds: { min, max, default: fallback }, allowHttpLoopback: e.TOOL_ALLOW_HTTP_LOOPBACK };
-    }),
-  ),
+  () =>
+    z.pipe(
+      z.object({
+        STAGE: z._default(z.enum(STAGES), 'local'),
+        TOOLS_PER_USER: positiveInt(),
+        TOOL_TIMEOUT_MIN_SECONDS: positiveInt(),
+        TOOL_TIMEOUT_MAX_SECONDS: positiveInt(),
+        TOOL_TIMEOUT_DEFAULT_SECONDS: positiveInt(),
+        TOOL_ALLOW_HTTP_LOOPBACK: flag(),
+      }),
+      z.transform((e, ctx) => {
+        const fail = (message: string) => {
+          ctx.issues.push({ code: 'custom', message, input: e });
+          return z.NEVER;
+        };
+        if (e.TOOL_ALLOW_HTTP_LOOPBACK && e.STAGE !== 'local' && e.STAGE !== 'test') return fail('TOOL_ALLOW_HTTP_LOOPBACK is for the local stack only');
+        const [min, max, fallback] = [e.TOOL_TIMEOUT_MIN_SECONDS, e.TOOL_TIMEOUT_MAX_SECONDS, e.TOOL_TIMEOUT_DEFAULT_SECONDS];
+        if (min < TOOL_TIMEOUT_LIMITS.min || max > TOOL_TIMEOUT_LIMITS.max || !(min <= fallback && fallback <= max)) {
+          return fail(`tool timeouts must satisfy ${TOOL_TIMEOUT_LIMITS.min} <= TOOL_TIMEOUT_MIN_SECONDS <= TOOL_TIMEOUT_DEFAULT_SECONDS <= TOOL_TIMEOUT_MAX_SECONDS <= ${TOOL_TIMEOUT_LIMITS.max}`);
+        }
+        return { perUser: e.TOOLS_PER_USER, timeoutSeconds: { min, max, default: fallback }, allowHttpLoopback: e.TOOL_ALLOW_HTTP_LOOPBACK };
+      }),
+    ),
   {
     TOOLS_PER_USER: '20',
     TOOL_TIMEOUT_MIN_SECONDS: '1',

@@ -5,13 +5,11 @@
 // (`limit` 1..50, `offset`, and the total), each read by position (shared/db/positions.ts): a page costs
 // `limit` items whatever its offset. Agents must be accepted members; a call log shows each
 // agent phone whole only to its owner, masked to every other member.
-// The min metadata lists the same countries as max (what isSupportedCountry reads), at half the bundle
-// (~72 KB less, ~4 ms of createSipAccount's cold start); shared/domain/hotline-numbers.ts uses it too.
-import { isSupportedCountry } from 'libphonenumber-js/min';
 import type { ReadTogether } from '../db/get-items';
 import { hotlineRead, hotlinesCountRead, type HotlineRow, type HotlinesRepository } from '../db/hotlines';
 import { memberRead, membershipRead, sipAccountRead, type MemberRow, type OrganizationsRepository, type SipAccountRow } from '../db/organizations';
 import { ConflictError, NotFoundError, ValidationError } from '../errors';
+import { hasNumberingPlan } from '../model/phone-countries';
 import type { Caller } from '../model/caller';
 import type { JambonzPlatform } from '../providers/jambonz/port';
 import { acceptedMembership, checkBodyId, idFromPath, isAcceptedMember, pathIdOrZero, readAsCaller } from './hotline-access';
@@ -240,7 +238,7 @@ export async function createSipAccount(
   input: SipAccountInput,
 ): Promise<{ exists: true; created: boolean }> {
   const { membership } = await readAsCaller(deps, caller.id, { membership: membershipRead(caller.id, input.organizationID) });
-  if (!isSupportedCountry(input.country)) throw new ValidationError([{ path: 'body.country', message: 'Must be a country code we have numbers for, e.g. DE.' }]);
+  if (!hasNumberingPlan(input.country)) throw new ValidationError([{ path: 'body.country', message: 'Must be a country code we have numbers for, e.g. DE.' }]);
   acceptedMembership(membership, { admin: true });
   const row: SipAccountRow = { ...input, status: 'creating', createdAt: nowOf(deps) };
   const claim = await deps.organizations.claimSipAccount(row);

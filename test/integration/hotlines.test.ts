@@ -180,6 +180,11 @@ describe('the SIP account and hotlines', () => {
   it('the SIP account is a jambonz carrier with a SIP gateway; admins only, once; answered as the seed does', async () => {
     const byMember = await call('member', 'POST', '/v1/organizations/sip-account', sip());
     expect(byMember.status).toBe(403);
+    // A country without a numbering plan (two capitals, as the schema takes): 400, nothing made.
+    const noPlan = await call('admin', 'POST', '/v1/organizations/sip-account', { ...sip(), country: 'ZZ' });
+    expect(noPlan.status).toBe(400);
+    expect(noPlan.body.errors.map((e: { path: string }) => e.path)).toEqual(['body.country']);
+    expect((await call('admin', 'GET', `/v1/organizations/${org}/sip-account`)).body).toEqual({ exists: false });
     const res = await call('admin', 'POST', '/v1/organizations/sip-account', sip());
     expect(res.status).toBe(201);
     expect(res.body).toEqual({ exists: true });

@@ -3,22 +3,23 @@
 import * as z from '../../zod';
 import { defineConfig, nonEmpty } from '../../config/define';
 
-export const auth0Config = defineConfig(
+export const auth0Config = /* @__PURE__ */ defineConfig(
   'auth0',
-  z.pipe(
-    z.object({
-      AUTH0_DOMAIN: nonEmpty,
-      AUTH0_CLIENT_ID: nonEmpty,
-      AUTH0_CLIENT_SECRET: nonEmpty,
-      AUTH0_MANAGEMENT_URL: z.optional(z.url()),
-    }),
-    z.transform((e) => ({
-      domain: e.AUTH0_DOMAIN.replace(/^https?:\/\//, '').replace(/\/+$/, ''),
-      clientId: e.AUTH0_CLIENT_ID,
-      clientSecret: e.AUTH0_CLIENT_SECRET,
-      managementBaseUrl: e.AUTH0_MANAGEMENT_URL,
-    })),
-  ),
+  () =>
+    z.pipe(
+      z.object({
+        AUTH0_DOMAIN: nonEmpty(),
+        AUTH0_CLIENT_ID: nonEmpty(),
+        AUTH0_CLIENT_SECRET: nonEmpty(),
+        AUTH0_MANAGEMENT_URL: z.optional(z.url()),
+      }),
+      z.transform((e) => ({
+        domain: e.AUTH0_DOMAIN.replace(/^https?:\/\//, '').replace(/\/+$/, ''),
+        clientId: e.AUTH0_CLIENT_ID,
+        clientSecret: e.AUTH0_CLIENT_SECRET,
+        managementBaseUrl: e.AUTH0_MANAGEMENT_URL,
+      })),
+    ),
   {
     AUTH0_DOMAIN: 'fonella-local.eu.auth0.com',
     AUTH0_CLIENT_ID: 'local-m2m-client',

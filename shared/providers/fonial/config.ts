@@ -8,22 +8,23 @@ export const FONIAL_API = 'https://kundenkonto.fonial.de/api/2.0';
 /** The local stack's login and callback device; the fonial emulator accepts and seeds exactly these. */
 export const FONIAL_LOCAL = { username: 'fonella-local', password: 'local-password', deviceId: 23 } as const;
 
-export const fonialConfig = defineConfig(
+export const fonialConfig = /* @__PURE__ */ defineConfig(
   'fonial',
-  z.pipe(
-    z.object({
-      FONIAL_BASE_URL: z._default(z.url(), FONIAL_API),
-      FONIAL_USERNAME: nonEmpty,
-      FONIAL_PASSWORD: nonEmpty,
-      FONIAL_DEVICE_ID: z.optional(positiveInt),
-    }),
-    z.transform((e) => ({
-      baseUrl: e.FONIAL_BASE_URL.replace(/\/+$/, ''),
-      username: e.FONIAL_USERNAME,
-      password: e.FONIAL_PASSWORD,
-      deviceId: e.FONIAL_DEVICE_ID,
-    })),
-  ),
+  () =>
+    z.pipe(
+      z.object({
+        FONIAL_BASE_URL: z._default(z.url(), FONIAL_API),
+        FONIAL_USERNAME: nonEmpty(),
+        FONIAL_PASSWORD: nonEmpty(),
+        FONIAL_DEVICE_ID: z.optional(positiveInt()),
+      }),
+      z.transform((e) => ({
+        baseUrl: e.FONIAL_BASE_URL.replace(/\/+$/, ''),
+        username: e.FONIAL_USERNAME,
+        password: e.FONIAL_PASSWORD,
+        deviceId: e.FONIAL_DEVICE_ID,
+      })),
+    ),
   {
     FONIAL_BASE_URL: 'http://127.0.0.1:4005',
     FONIAL_USERNAME: FONIAL_LOCAL.username,

@@ -18,42 +18,43 @@ export const JAMBONZ_SPEECH_ENV = {
 } as const;
 type SpeechKey = keyof typeof JAMBONZ_SPEECH_ENV;
 
-const optionalText = z.optional(nonEmpty);
+const optionalText = () => z.optional(nonEmpty());
 
-export const jambonzConfig = defineConfig(
+export const jambonzConfig = /* @__PURE__ */ defineConfig(
   'jambonz',
-  z.pipe(
-    z.object({
-      JAMBONZ_BASE_URL: z.url(),
-      JAMBONZ_API_KEY: nonEmpty,
-      JAMBONZ_ACCOUNT_SID: z.uuid(),
-      JAMBONZ_APPLICATION_SID: z.optional(z.uuid()),
-      JAMBONZ_SPEECH_SYNTHESIS_VENDOR: optionalText,
-      JAMBONZ_SPEECH_SYNTHESIS_LANGUAGE: optionalText,
-      JAMBONZ_SPEECH_SYNTHESIS_VOICE: optionalText,
-      JAMBONZ_SPEECH_RECOGNIZER_VENDOR: optionalText,
-      JAMBONZ_SPEECH_RECOGNIZER_LANGUAGE: optionalText,
-    }),
-    z.transform((e, ctx) => {
-      const keys = Object.keys(JAMBONZ_SPEECH_ENV) as SpeechKey[];
-      const given = keys.filter((k) => e[JAMBONZ_SPEECH_ENV[k]] !== undefined);
-      if (given.length > 0 && given.length < keys.length) {
-        const missing = keys.filter((k) => !given.includes(k)).map((k) => JAMBONZ_SPEECH_ENV[k]);
-        ctx.issues.push({ code: 'custom', message: `set all five JAMBONZ_SPEECH_* variables or none; missing ${missing.join(', ')}`, input: e });
-        return z.NEVER;
-      }
-      return {
-        baseUrl: e.JAMBONZ_BASE_URL.replace(/\/+$/, ''),
-        apiKey: e.JAMBONZ_API_KEY,
-        accountSid: e.JAMBONZ_ACCOUNT_SID,
-        applicationSid: e.JAMBONZ_APPLICATION_SID,
-        speech:
-          given.length === 0
-            ? undefined
-            : (Object.fromEntries(keys.map((k) => [k, e[JAMBONZ_SPEECH_ENV[k]]])) as Record<SpeechKey, string>),
-      };
-    }),
-  ),
+  () =>
+    z.pipe(
+      z.object({
+        JAMBONZ_BASE_URL: z.url(),
+        JAMBONZ_API_KEY: nonEmpty(),
+        JAMBONZ_ACCOUNT_SID: z.uuid(),
+        JAMBONZ_APPLICATION_SID: z.optional(z.uuid()),
+        JAMBONZ_SPEECH_SYNTHESIS_VENDOR: optionalText(),
+        JAMBONZ_SPEECH_SYNTHESIS_LANGUAGE: optionalText(),
+        JAMBONZ_SPEECH_SYNTHESIS_VOICE: optionalText(),
+        JAMBONZ_SPEECH_RECOGNIZER_VENDOR: optionalText(),
+        JAMBONZ_SPEECH_RECOGNIZER_LANGUAGE: optionalText(),
+      }),
+      z.transform((e, ctx) => {
+        const keys = Object.keys(JAMBONZ_SPEECH_ENV) as SpeechKey[];
+        const given = keys.filter((k) => e[JAMBONZ_SPEECH_ENV[k]] !== undefined);
+        if (given.length > 0 && given.length < keys.length) {
+          const missing = keys.filter((k) => !given.includes(k)).map((k) => JAMBONZ_SPEECH_ENV[k]);
+          ctx.issues.push({ code: 'custom', message: `set all five JAMBONZ_SPEECH_* variables or none; missing ${missing.join(', ')}`, input: e });
+          return z.NEVER;
+        }
+        return {
+          baseUrl: e.JAMBONZ_BASE_URL.replace(/\/+$/, ''),
+          apiKey: e.JAMBONZ_API_KEY,
+          accountSid: e.JAMBONZ_ACCOUNT_SID,
+          applicationSid: e.JAMBONZ_APPLICATION_SID,
+          speech:
+            given.length === 0
+              ? undefined
+              : (Object.fromEntries(keys.map((k) => [k, e[JAMBONZ_SPEECH_ENV[k]]])) as Record<SpeechKey, string>),
+        };
+      }),
+    ),
   {
     JAMBONZ_BASE_URL: 'http://127.0.0.1:4006/v1',
     JAMBONZ_API_KEY: JAMBONZ_LOCAL.apiKey,

@@ -13,26 +13,27 @@ export const SIPGATE_LOCAL = {
   hotlineTrunkDeviceId: 'e1',
 } as const;
 
-export const sipgateConfig = defineConfig(
+export const sipgateConfig = /* @__PURE__ */ defineConfig(
   'sipgate',
-  z.pipe(
-    z.object({
-      SIPGATE_BASE_URL: z._default(z.url(), 'https://api.sipgate.com/v2'),
-      SIPGATE_TOKEN_ID: nonEmpty,
-      SIPGATE_TOKEN: nonEmpty,
-      SIPGATE_USER_ID: nonEmpty,
-      SIPGATE_TRUNK_DEVICE_ID: nonEmpty,
-      SIPGATE_HOTLINE_TRUNK_DEVICE_ID: nonEmpty,
-    }),
-    z.transform((e) => ({
-      baseUrl: e.SIPGATE_BASE_URL.replace(/\/+$/, ''),
-      tokenId: e.SIPGATE_TOKEN_ID,
-      token: e.SIPGATE_TOKEN,
-      userId: e.SIPGATE_USER_ID,
-      trunkDeviceId: e.SIPGATE_TRUNK_DEVICE_ID,
-      hotlineTrunkDeviceId: e.SIPGATE_HOTLINE_TRUNK_DEVICE_ID,
-    })),
-  ),
+  () =>
+    z.pipe(
+      z.object({
+        SIPGATE_BASE_URL: z._default(z.url(), 'https://api.sipgate.com/v2'),
+        SIPGATE_TOKEN_ID: nonEmpty(),
+        SIPGATE_TOKEN: nonEmpty(),
+        SIPGATE_USER_ID: nonEmpty(),
+        SIPGATE_TRUNK_DEVICE_ID: nonEmpty(),
+        SIPGATE_HOTLINE_TRUNK_DEVICE_ID: nonEmpty(),
+      }),
+      z.transform((e) => ({
+        baseUrl: e.SIPGATE_BASE_URL.replace(/\/+$/, ''),
+        tokenId: e.SIPGATE_TOKEN_ID,
+        token: e.SIPGATE_TOKEN,
+        userId: e.SIPGATE_USER_ID,
+        trunkDeviceId: e.SIPGATE_TRUNK_DEVICE_ID,
+        hotlineTrunkDeviceId: e.SIPGATE_HOTLINE_TRUNK_DEVICE_ID,
+      })),
+    ),
   {
     SIPGATE_BASE_URL: 'http://127.0.0.1:4004',
     SIPGATE_TOKEN_ID: SIPGATE_LOCAL.tokenId,

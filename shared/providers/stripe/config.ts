@@ -4,21 +4,22 @@
 import * as z from '../../zod';
 import { defineConfig } from '../../config/define';
 
-export const stripeConfig = defineConfig(
+export const stripeConfig = /* @__PURE__ */ defineConfig(
   'stripe',
-  z.pipe(
-    z.object({
-      // A publishable key (pk_) would fail on every call: catch it at init instead.
-      STRIPE_SECRET_KEY: z.string().check(z.regex(/^(sk|rk)_/, 'must be a secret (sk_) or restricted (rk_) key')),
-      STRIPE_WEBHOOK_SECRET: z.string().check(z.startsWith('whsec_', 'must be an endpoint secret (whsec_)')),
-      STRIPE_API_URL: z.optional(z.url({ protocol: /^https?$/ })),
-    }),
-    z.transform((e) => ({
-      secretKey: e.STRIPE_SECRET_KEY,
-      webhookSecret: e.STRIPE_WEBHOOK_SECRET,
-      api: e.STRIPE_API_URL === undefined ? undefined : sdkEndpoint(e.STRIPE_API_URL),
-    })),
-  ),
+  () =>
+    z.pipe(
+      z.object({
+        // A publishable key (pk_) would fail on every call: catch it at init instead.
+        STRIPE_SECRET_KEY: z.string().check(z.regex(/^(sk|rk)_/, 'must be a secret (sk_) or restricted (rk_) key')),
+        STRIPE_WEBHOOK_SECRET: z.string().check(z.startsWith('whsec_', 'must be an endpoint secret (whsec_)')),
+        STRIPE_API_URL: z.optional(z.url({ protocol: /^https?$/ })),
+      }),
+      z.transform((e) => ({
+        secretKey: e.STRIPE_SECRET_KEY,
+        webhookSecret: e.STRIPE_WEBHOOK_SECRET,
+        api: e.STRIPE_API_URL === undefined ? undefined : sdkEndpoint(e.STRIPE_API_URL),
+      })),
+    ),
   {
     STRIPE_SECRET_KEY: 'sk_test_local',
     STRIPE_WEBHOOK_SECRET: 'whsec_local',

@@ -4,20 +4,21 @@
 import * as z from '../../zod';
 import { defineConfig, nonEmpty } from '../../config/define';
 
-export const vapiConfig = defineConfig(
+export const vapiConfig = /* @__PURE__ */ defineConfig(
   'vapi',
-  z.pipe(
-    z.object({
-      VAPI_API_KEY: nonEmpty,
-      VAPI_BASE_URL: z._default(z.url(), 'https://api.vapi.ai'),
-      VAPI_SERVER_URL: z.url(),
-    }),
-    z.transform((e) => ({
-      apiKey: e.VAPI_API_KEY,
-      baseUrl: e.VAPI_BASE_URL.replace(/\/+$/, ''),
-      serverUrl: e.VAPI_SERVER_URL,
-    })),
-  ),
+  () =>
+    z.pipe(
+      z.object({
+        VAPI_API_KEY: nonEmpty(),
+        VAPI_BASE_URL: z._default(z.url(), 'https://api.vapi.ai'),
+        VAPI_SERVER_URL: z.url(),
+      }),
+      z.transform((e) => ({
+        apiKey: e.VAPI_API_KEY,
+        baseUrl: e.VAPI_BASE_URL.replace(/\/+$/, ''),
+        serverUrl: e.VAPI_SERVER_URL,
+      })),
+    ),
   {
     VAPI_API_KEY: 'local-vapi-key',
     VAPI_BASE_URL: 'http://127.0.0.1:4003',
