@@ -576,9 +576,11 @@ describe('a created call, run through its hooks (answerCalls, as the local stack
     try {
       const { sid } = await answering().createCall({ from: '+4930231250010', to: '+4915112345678', callHook: { url: `${ours.base}/hooks/call` }, callStatusHook: { url: `${ours.base}/hooks/status` }, tag: { requestId: 'r-1' } });
       const call = await (async () => {
-        for (let i = 0; i < 200; i++) {
+        // Completed in the emulator's state, and its last status event (posted after) arrived here.
+        const lastStatus = () => ours.seen.some((r) => r.path === '/hooks/status' && !r.body.parent_call_sid && r.body.call_status === 'completed');
+        for (let i = 0; i < 500; i++) {
           const c = (await live.inspect<State>()).calls.find((x) => x.call_sid === sid);
-          if (c?.call_status === 'completed') return c;
+          if (c?.call_status === 'completed' && lastStatus()) return c;
           await new Promise((r) => setTimeout(r, 10));
         }
         throw new Error('the call never completed');

@@ -45,6 +45,22 @@ const CALENDAR = {
 };
 
 describe('POST /v1/me/tools', () => {
+  it('takes a developer API key with the tools:manage scope: the tool is attached as with the portal token; a calls:read key is 403', async () => {
+    const c = await customer();
+    const key = async (scopes: string[]) => (await c.call('POST', '/v1/me/api-keys', { name: `Tools ${scopes.join(' ')}`, scopes })).body.token as string;
+    const manage = await key(['tools:manage']);
+    const res = await stack.call('POST', '/v1/me/tools', { token: manage, body: CALENDAR });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    expect((await toolsAt(c.assistantId)).map((t) => t.function.name)).toEqual(['check_calendar']);
+    expect((await stack.call('GET', `/v1/me/tools/${res.body.id}`, { token: manage })).status).toBe(200);
+
+    const read = await key(['calls:read']);
+    const refused = await stack.call('POST', '/v1/me/tools', { token: read, body: { ...CALENDAR, name: 'other_tool' } });
+    expect(refused.status).toBe(403);
+    expect(refused.body.type).toBe('urn:fonella:problem:insufficient-scope');
+    expect((await toolsAt(c.assistantId)).map((t) => t.function.name)).toEqual(['check_calendar']);
+  });
+
   it('creates the tool attached to the assistant in Vapi: its server our webhook with the secret header, never the URL', async () => {
     const c = await customer();
     const res = await c.create(CALENDAR);
