@@ -3,11 +3,11 @@
 // the row (conditional on the key being free: a report is created once); the notifyCallReport worker
 // emails the review team from the row's INSERT and marks it (`mailId`, conditional on not being set),
 // so a retried record sends nothing twice.
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { queryAll } from './query-all';
 import type { Locale } from '../model/locale';
 import type { TableRef } from './client';
-import { applied } from './conditional';
+import { markMailSent } from './conditional';
 import { putIfAbsent } from './put-if-absent';
 import { USER_PK_PREFIX, afterPrefix, idOfKeyParser, splitAtFirst, userIdOfPk, userPk } from './keys';
 
@@ -81,17 +81,7 @@ export function callReportsRepository(t: TableRef) {
 
     /** Marks the team's email sent; false when it was already marked (or the row is gone). */
     async markSent(id: CallReportId, mailId: string, sentAt: string): Promise<boolean> {
-      return applied(
-        t.doc.send(
-          new UpdateCommand({
-            TableName: t.tableName,
-            Key: key(id),
-            UpdateExpression: 'SET mailId = :id, sentAt = :at',
-            ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(mailId)',
-            ExpressionAttributeValues: { ':id': mailId, ':at': sentAt },
-          }),
-        ),
-      );
+      return markMailSent(t, key(id), mailId, sentAt);
     },
   };
 }

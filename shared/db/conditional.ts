@@ -1,4 +1,6 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { TableRef } from './client';
 
 // Conditional writes: a failed condition is an answer ("someone was first", "already marked"), not an
 // error. Every repository asks it the same way: of a single write (`applied`), of a whole transaction
@@ -16,6 +18,24 @@ export async function applied(write: Promise<unknown>): Promise<boolean> {
     if (isConditionFailure(err)) return false;
     throw err;
   }
+}
+
+/**
+ * Marks a row's email sent (`mailId`, `sentAt`), once: false when it was marked already or the row is
+ * gone. What the workers that send one email per row write after sending it.
+ */
+export function markMailSent(t: TableRef, key: Record<string, unknown>, mailId: string, sentAt: string): Promise<boolean> {
+  return applied(
+    t.doc.send(
+      new UpdateCommand({
+        TableName: t.tableName,
+        Key: key,
+        UpdateExpression: 'SET mailId = :id, sentAt = :at',
+        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(mailId)',
+        ExpressionAttributeValues: { ':id': mailId, ':at': sentAt },
+      }),
+    ),
+  );
 }
 
 /** Why one item of a cancelled transaction failed (`ConditionalCheckFailed`, `TransactionConflict`, ...), with the item when asked for. */

@@ -5,7 +5,7 @@
 // `ready`; `ready` → the email sent, `mailId` marked. The row carries a TTL: it goes when its files do.
 import { DeleteCommand, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { TableRef } from './client';
-import { applied, cancellationReasons } from './conditional';
+import { applied, cancellationReasons, markMailSent } from './conditional';
 import { USER_PK_PREFIX, afterPrefix, idOfKeyParser, userIdOfPk, userPk } from './keys';
 import { accountOpenCheck } from './teardowns';
 
@@ -125,17 +125,7 @@ export function exportsRepository(t: TableRef) {
 
     /** Marks the ready email sent; false when it was marked already (or the row is gone). */
     async markMailed(id: ExportId, mailId: string, sentAt: string): Promise<boolean> {
-      return applied(
-        t.doc.send(
-          new UpdateCommand({
-            TableName: t.tableName,
-            Key: key(id),
-            UpdateExpression: 'SET mailId = :id, sentAt = :at',
-            ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(mailId)',
-            ExpressionAttributeValues: { ':id': mailId, ':at': sentAt },
-          }),
-        ),
-      );
+      return markMailSent(t, key(id), mailId, sentAt);
     },
   };
 }

@@ -2,9 +2,9 @@
 // webhook on `invoice.payment_failed` (a conditional put: a redelivered or repeated event for the same
 // invoice finds the row). The notifyPaymentFailed worker emails the user from the row's INSERT and
 // marks it (`mailId`), so each invoice's failure is emailed once.
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { TableRef } from './client';
-import { applied } from './conditional';
+import { markMailSent } from './conditional';
 import { putIfAbsent } from './put-if-absent';
 import { USER_PK_PREFIX, afterPrefix, idOfKeyParser, userIdOfPk, userPk } from './keys';
 
@@ -47,17 +47,7 @@ export function paymentFailuresRepository(t: TableRef) {
 
     /** Marks the email sent; false when it was already marked (or the row is gone). */
     async markSent(userId: string, invoiceId: string, mailId: string, sentAt: string): Promise<boolean> {
-      return applied(
-        t.doc.send(
-          new UpdateCommand({
-            TableName: t.tableName,
-            Key: key(userId, invoiceId),
-            UpdateExpression: 'SET mailId = :id, sentAt = :at',
-            ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(mailId)',
-            ExpressionAttributeValues: { ':id': mailId, ':at': sentAt },
-          }),
-        ),
-      );
+      return markMailSent(t, key(userId, invoiceId), mailId, sentAt);
     },
   };
 }
