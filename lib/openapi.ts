@@ -28,7 +28,7 @@ import * as idempotency from '../shared/http/middleware/idempotency';
 import * as problems from '../shared/http/middleware/problems';
 import * as validate from '../shared/http/middleware/validate';
 import * as routeDef from '../shared/http/route-def';
-import { acceptsApiKeys, needsAuthorizer, type ProblemAnswer, type RouteDef } from '../shared/http/route-def';
+import { acceptsApiKeys, checksBearerInFunction, needsAuthorizer, type ProblemAnswer, type RouteDef } from '../shared/http/route-def';
 import { Problem } from '../shared/schemas/common';
 import { WEBHOOK_PAYLOADS } from '../shared/schemas/webhooks';
 import { RETRY_SCHEDULE_SECONDS } from '../shared/model/webhook-events';
@@ -58,7 +58,7 @@ const SECURITY_SCHEMES = {
     scheme: 'bearer',
     bearerFormat: 'JWT',
     description:
-      "Auth0 access token (RS256), checked by API Gateway's JWT authorizer (issuer, audience, expiry); on the operations that also take API keys, by the function with the same checks.",
+      "Auth0 access token (RS256), checked by API Gateway's JWT authorizer (issuer, audience, expiry); on the operations that also take API keys and the admin operations, by the function with the same checks (a refusal is then problem+json, and an API key on an admin operation is 403 `api-key-not-accepted`).",
   },
   apiKey: {
     type: 'http',
@@ -89,7 +89,7 @@ const SECURITY_SCHEMES = {
 type SchemeName = keyof typeof SECURITY_SCHEMES;
 
 const schemeOf = (r: RouteDef): SchemeName | undefined =>
-  needsAuthorizer(r) || acceptsApiKeys(r) ? 'auth0' : r.access === 'vapi' ? 'vapiSecret' : r.access === 'stripe' ? 'stripeSignature' : r.access === 'jambonz' ? 'jambonzSignature' : undefined;
+  needsAuthorizer(r) || checksBearerInFunction(r) ? 'auth0' : r.access === 'vapi' ? 'vapiSecret' : r.access === 'stripe' ? 'stripeSignature' : r.access === 'jambonz' ? 'jambonzSignature' : undefined;
 
 /**
  * The operation's security: one scheme, or (routes that take keys) the portal's token or a key. The
@@ -234,7 +234,7 @@ export function errorResponses(r: RouteDef): Record<string, ZodOpenApiResponseOb
 const GATEWAY_NOTE = [
   'Errors are `application/problem+json` (RFC 9457) with `type` `urn:fonella:problem:<slug>`, except where API Gateway',
   'answers itself with `application/json` `{"message": "..."}`: per operation, 401 on routes behind the JWT authorizer (an API key',
-  'there is refused so too: it is no JWT),',
+  'there is refused so too: it is no JWT; the admin routes have none, and answer a key with 403 `api-key-not-accepted`),',
   '413 over its 10 MB payload limit, 429 when throttled, 500 when a function crashed or timed out; and, for a method and',
   'path without a route, 404 `{"message": "Not Found"}`, which no operation lists.',
 ].join(' ');

@@ -10669,21 +10669,23 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: no valid bearer token (missing, expired, for another audience, or an API key: this route takes the portal's token only). API Gateway's JWT authorizer answers; the function never runs. */
+            /** @description Unauthorized. `unauthorized`: no bearer token, or a JWT that fails the checks of API Gateway's JWT authorizer (this route has none: the function checks the token, and answers problem+json). */
             401: {
                 headers: {
-                    /** @description The bearer challenge. */
+                    /** @description The bearer challenge (RFC 6750): `Bearer realm="fonella"`, with `error="invalid_token"` for a token that was refused. */
                     "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["GatewayError"] & {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:unauthorized";
                         /** @constant */
-                        message?: "Unauthorized";
+                        status?: 401;
                     };
                 };
             };
-            /** @description Forbidden. `admin-required`: the token lacks the `admin` permission. `own-account`: an admin deletes their own account with `DELETE /v1/me`, not here. */
+            /** @description Forbidden. `api-key-not-accepted`: an API key (`fon_live_…`): this route takes the portal's access token only. The key is not looked up; nothing changed. `admin-required`: the token lacks the `admin` permission. `own-account`: an admin deletes their own account with `DELETE /v1/me`, not here. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -10691,7 +10693,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {unknown} */
-                        type?: "urn:fonella:problem:admin-required" | "urn:fonella:problem:own-account";
+                        type?: "urn:fonella:problem:api-key-not-accepted" | "urn:fonella:problem:admin-required" | "urn:fonella:problem:own-account";
                         /** @constant */
                         status?: 403;
                     };
@@ -10853,21 +10855,23 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: no valid bearer token (missing, expired, for another audience, or an API key: this route takes the portal's token only). API Gateway's JWT authorizer answers; the function never runs. */
+            /** @description Unauthorized. `unauthorized`: no bearer token, or a JWT that fails the checks of API Gateway's JWT authorizer (this route has none: the function checks the token, and answers problem+json). */
             401: {
                 headers: {
-                    /** @description The bearer challenge. */
+                    /** @description The bearer challenge (RFC 6750): `Bearer realm="fonella"`, with `error="invalid_token"` for a token that was refused. */
                     "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["GatewayError"] & {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:unauthorized";
                         /** @constant */
-                        message?: "Unauthorized";
+                        status?: 401;
                     };
                 };
             };
-            /** @description Forbidden. `admin-required`: the token lacks the `admin` permission. */
+            /** @description Forbidden. `api-key-not-accepted`: an API key (`fon_live_…`): this route takes the portal's access token only. The key is not looked up; nothing changed. `admin-required`: the token lacks the `admin` permission. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -10875,7 +10879,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {unknown} */
-                        type?: "urn:fonella:problem:admin-required";
+                        type?: "urn:fonella:problem:api-key-not-accepted" | "urn:fonella:problem:admin-required";
                         /** @constant */
                         status?: 403;
                     };
@@ -11010,21 +11014,23 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: no valid bearer token (missing, expired, for another audience, or an API key: this route takes the portal's token only). API Gateway's JWT authorizer answers; the function never runs. */
+            /** @description Unauthorized. `unauthorized`: no bearer token, or a JWT that fails the checks of API Gateway's JWT authorizer (this route has none: the function checks the token, and answers problem+json). */
             401: {
                 headers: {
-                    /** @description The bearer challenge. */
+                    /** @description The bearer challenge (RFC 6750): `Bearer realm="fonella"`, with `error="invalid_token"` for a token that was refused. */
                     "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["GatewayError"] & {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:unauthorized";
                         /** @constant */
-                        message?: "Unauthorized";
+                        status?: 401;
                     };
                 };
             };
-            /** @description Forbidden. `admin-required`: the token lacks the `admin` permission. */
+            /** @description Forbidden. `api-key-not-accepted`: an API key (`fon_live_…`): this route takes the portal's access token only. The key is not looked up; nothing changed. `admin-required`: the token lacks the `admin` permission. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -11032,7 +11038,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {unknown} */
-                        type?: "urn:fonella:problem:admin-required";
+                        type?: "urn:fonella:problem:api-key-not-accepted" | "urn:fonella:problem:admin-required";
                         /** @constant */
                         status?: 403;
                     };
@@ -11184,21 +11190,23 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: no valid bearer token (missing, expired, for another audience, or an API key: this route takes the portal's token only). API Gateway's JWT authorizer answers; the function never runs. */
+            /** @description Unauthorized. `unauthorized`: no bearer token, or a JWT that fails the checks of API Gateway's JWT authorizer (this route has none: the function checks the token, and answers problem+json). */
             401: {
                 headers: {
-                    /** @description The bearer challenge. */
+                    /** @description The bearer challenge (RFC 6750): `Bearer realm="fonella"`, with `error="invalid_token"` for a token that was refused. */
                     "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["GatewayError"] & {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:unauthorized";
                         /** @constant */
-                        message?: "Unauthorized";
+                        status?: 401;
                     };
                 };
             };
-            /** @description Forbidden. `admin-required`: the token lacks the `admin` permission. */
+            /** @description Forbidden. `api-key-not-accepted`: an API key (`fon_live_…`): this route takes the portal's access token only. The key is not looked up; nothing changed. `admin-required`: the token lacks the `admin` permission. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -11206,7 +11214,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {unknown} */
-                        type?: "urn:fonella:problem:admin-required";
+                        type?: "urn:fonella:problem:api-key-not-accepted" | "urn:fonella:problem:admin-required";
                         /** @constant */
                         status?: 403;
                     };
@@ -11338,21 +11346,23 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: no valid bearer token (missing, expired, for another audience, or an API key: this route takes the portal's token only). API Gateway's JWT authorizer answers; the function never runs. */
+            /** @description Unauthorized. `unauthorized`: no bearer token, or a JWT that fails the checks of API Gateway's JWT authorizer (this route has none: the function checks the token, and answers problem+json). */
             401: {
                 headers: {
-                    /** @description The bearer challenge. */
+                    /** @description The bearer challenge (RFC 6750): `Bearer realm="fonella"`, with `error="invalid_token"` for a token that was refused. */
                     "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["GatewayError"] & {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:unauthorized";
                         /** @constant */
-                        message?: "Unauthorized";
+                        status?: 401;
                     };
                 };
             };
-            /** @description Forbidden. `admin-required`: the token lacks the `admin` permission. */
+            /** @description Forbidden. `api-key-not-accepted`: an API key (`fon_live_…`): this route takes the portal's access token only. The key is not looked up; nothing changed. `admin-required`: the token lacks the `admin` permission. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -11360,7 +11370,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {unknown} */
-                        type?: "urn:fonella:problem:admin-required";
+                        type?: "urn:fonella:problem:api-key-not-accepted" | "urn:fonella:problem:admin-required";
                         /** @constant */
                         status?: 403;
                     };
@@ -11511,21 +11521,23 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: no valid bearer token (missing, expired, for another audience, or an API key: this route takes the portal's token only). API Gateway's JWT authorizer answers; the function never runs. */
+            /** @description Unauthorized. `unauthorized`: no bearer token, or a JWT that fails the checks of API Gateway's JWT authorizer (this route has none: the function checks the token, and answers problem+json). */
             401: {
                 headers: {
-                    /** @description The bearer challenge. */
+                    /** @description The bearer challenge (RFC 6750): `Bearer realm="fonella"`, with `error="invalid_token"` for a token that was refused. */
                     "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["GatewayError"] & {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:unauthorized";
                         /** @constant */
-                        message?: "Unauthorized";
+                        status?: 401;
                     };
                 };
             };
-            /** @description Forbidden. `admin-required`: the token lacks the `admin` permission. */
+            /** @description Forbidden. `api-key-not-accepted`: an API key (`fon_live_…`): this route takes the portal's access token only. The key is not looked up; nothing changed. `admin-required`: the token lacks the `admin` permission. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -11533,7 +11545,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {unknown} */
-                        type?: "urn:fonella:problem:admin-required";
+                        type?: "urn:fonella:problem:api-key-not-accepted" | "urn:fonella:problem:admin-required";
                         /** @constant */
                         status?: 403;
                     };
@@ -11665,21 +11677,23 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: no valid bearer token (missing, expired, for another audience, or an API key: this route takes the portal's token only). API Gateway's JWT authorizer answers; the function never runs. */
+            /** @description Unauthorized. `unauthorized`: no bearer token, or a JWT that fails the checks of API Gateway's JWT authorizer (this route has none: the function checks the token, and answers problem+json). */
             401: {
                 headers: {
-                    /** @description The bearer challenge. */
+                    /** @description The bearer challenge (RFC 6750): `Bearer realm="fonella"`, with `error="invalid_token"` for a token that was refused. */
                     "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["GatewayError"] & {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:unauthorized";
                         /** @constant */
-                        message?: "Unauthorized";
+                        status?: 401;
                     };
                 };
             };
-            /** @description Forbidden. `admin-required`: the token lacks the `admin` permission. */
+            /** @description Forbidden. `api-key-not-accepted`: an API key (`fon_live_…`): this route takes the portal's access token only. The key is not looked up; nothing changed. `admin-required`: the token lacks the `admin` permission. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -11687,7 +11701,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {unknown} */
-                        type?: "urn:fonella:problem:admin-required";
+                        type?: "urn:fonella:problem:api-key-not-accepted" | "urn:fonella:problem:admin-required";
                         /** @constant */
                         status?: 403;
                     };
@@ -11837,21 +11851,23 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: no valid bearer token (missing, expired, for another audience, or an API key: this route takes the portal's token only). API Gateway's JWT authorizer answers; the function never runs. */
+            /** @description Unauthorized. `unauthorized`: no bearer token, or a JWT that fails the checks of API Gateway's JWT authorizer (this route has none: the function checks the token, and answers problem+json). */
             401: {
                 headers: {
-                    /** @description The bearer challenge. */
+                    /** @description The bearer challenge (RFC 6750): `Bearer realm="fonella"`, with `error="invalid_token"` for a token that was refused. */
                     "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["GatewayError"] & {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:unauthorized";
                         /** @constant */
-                        message?: "Unauthorized";
+                        status?: 401;
                     };
                 };
             };
-            /** @description Forbidden. `admin-required`: the token lacks the `admin` permission. */
+            /** @description Forbidden. `api-key-not-accepted`: an API key (`fon_live_…`): this route takes the portal's access token only. The key is not looked up; nothing changed. `admin-required`: the token lacks the `admin` permission. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -11859,7 +11875,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {unknown} */
-                        type?: "urn:fonella:problem:admin-required";
+                        type?: "urn:fonella:problem:api-key-not-accepted" | "urn:fonella:problem:admin-required";
                         /** @constant */
                         status?: 403;
                     };
@@ -11995,21 +12011,23 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: no valid bearer token (missing, expired, for another audience, or an API key: this route takes the portal's token only). API Gateway's JWT authorizer answers; the function never runs. */
+            /** @description Unauthorized. `unauthorized`: no bearer token, or a JWT that fails the checks of API Gateway's JWT authorizer (this route has none: the function checks the token, and answers problem+json). */
             401: {
                 headers: {
-                    /** @description The bearer challenge. */
+                    /** @description The bearer challenge (RFC 6750): `Bearer realm="fonella"`, with `error="invalid_token"` for a token that was refused. */
                     "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["GatewayError"] & {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:unauthorized";
                         /** @constant */
-                        message?: "Unauthorized";
+                        status?: 401;
                     };
                 };
             };
-            /** @description Forbidden. `admin-required`: the token lacks the `admin` permission. */
+            /** @description Forbidden. `api-key-not-accepted`: an API key (`fon_live_…`): this route takes the portal's access token only. The key is not looked up; nothing changed. `admin-required`: the token lacks the `admin` permission. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -12017,7 +12035,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {unknown} */
-                        type?: "urn:fonella:problem:admin-required";
+                        type?: "urn:fonella:problem:api-key-not-accepted" | "urn:fonella:problem:admin-required";
                         /** @constant */
                         status?: 403;
                     };
@@ -12168,21 +12186,23 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: no valid bearer token (missing, expired, for another audience, or an API key: this route takes the portal's token only). API Gateway's JWT authorizer answers; the function never runs. */
+            /** @description Unauthorized. `unauthorized`: no bearer token, or a JWT that fails the checks of API Gateway's JWT authorizer (this route has none: the function checks the token, and answers problem+json). */
             401: {
                 headers: {
-                    /** @description The bearer challenge. */
+                    /** @description The bearer challenge (RFC 6750): `Bearer realm="fonella"`, with `error="invalid_token"` for a token that was refused. */
                     "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["GatewayError"] & {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:unauthorized";
                         /** @constant */
-                        message?: "Unauthorized";
+                        status?: 401;
                     };
                 };
             };
-            /** @description Forbidden. `admin-required`: the token lacks the `admin` permission. */
+            /** @description Forbidden. `api-key-not-accepted`: an API key (`fon_live_…`): this route takes the portal's access token only. The key is not looked up; nothing changed. `admin-required`: the token lacks the `admin` permission. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -12190,7 +12210,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {unknown} */
-                        type?: "urn:fonella:problem:admin-required";
+                        type?: "urn:fonella:problem:api-key-not-accepted" | "urn:fonella:problem:admin-required";
                         /** @constant */
                         status?: 403;
                     };
@@ -12328,21 +12348,23 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: no valid bearer token (missing, expired, for another audience, or an API key: this route takes the portal's token only). API Gateway's JWT authorizer answers; the function never runs. */
+            /** @description Unauthorized. `unauthorized`: no bearer token, or a JWT that fails the checks of API Gateway's JWT authorizer (this route has none: the function checks the token, and answers problem+json). */
             401: {
                 headers: {
-                    /** @description The bearer challenge. */
+                    /** @description The bearer challenge (RFC 6750): `Bearer realm="fonella"`, with `error="invalid_token"` for a token that was refused. */
                     "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["GatewayError"] & {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "urn:fonella:problem:unauthorized";
                         /** @constant */
-                        message?: "Unauthorized";
+                        status?: 401;
                     };
                 };
             };
-            /** @description Forbidden. `admin-required`: the token lacks the `admin` permission. */
+            /** @description Forbidden. `api-key-not-accepted`: an API key (`fon_live_…`): this route takes the portal's access token only. The key is not looked up; nothing changed. `admin-required`: the token lacks the `admin` permission. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -12350,7 +12372,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {unknown} */
-                        type?: "urn:fonella:problem:admin-required";
+                        type?: "urn:fonella:problem:api-key-not-accepted" | "urn:fonella:problem:admin-required";
                         /** @constant */
                         status?: 403;
                     };

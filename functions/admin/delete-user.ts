@@ -7,7 +7,7 @@ import { ForbiddenError } from '../../shared/errors';
 import { accepted } from '../../shared/http/reply';
 import { configuredDirectory } from '../../shared/providers/auth0';
 import { deleteUser } from '../../lib/routes/admin';
-import { route } from '../../shared/app/route';
+import { route } from '../../shared/app/admin-route';
 
 const deps = { teardowns: teardownsRepository(table()), users: usersRepository(table()), directory: configuredDirectory() };
 

@@ -6,7 +6,7 @@ import { getStats as get } from '../../shared/domain/stats';
 import { ok } from '../../shared/http/reply';
 import { auditAdmin } from '../../shared/observability/audit';
 import { getStats } from '../../lib/routes/admin';
-import { route } from '../../shared/app/route';
+import { route } from '../../shared/app/admin-route';
 
 const deps = { stats: statsRepository(table()), plans: plansConfig().plans };
 

@@ -5,7 +5,7 @@ import { teardownView } from '../../shared/domain/teardown-progress';
 import { AppError } from '../../shared/errors';
 import { ok } from '../../shared/http/reply';
 import { getUserTeardown } from '../../lib/routes/admin';
-import { route } from '../../shared/app/route';
+import { route } from '../../shared/app/admin-route';
 
 const teardowns = teardownsRepository(table());
 

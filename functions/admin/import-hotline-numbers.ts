@@ -8,7 +8,7 @@ import { auditAdmin } from '../../shared/observability/audit';
 import { configuredJambonz } from '../../shared/providers/jambonz';
 import { configuredSipgate, sipgateConfig } from '../../shared/providers/sipgate';
 import { importHotlineNumbers } from '../../lib/routes/admin';
-import { route } from '../../shared/app/route';
+import { route } from '../../shared/app/admin-route';
 
 const sipgate = sipgateConfig();
 const deps = {

@@ -7,7 +7,7 @@ import { ok } from '../../shared/http/reply';
 import { auditAdmin } from '../../shared/observability/audit';
 import { configuredSipgate, sipgateConfig } from '../../shared/providers/sipgate';
 import { importPoolNumbers } from '../../lib/routes/admin';
-import { route } from '../../shared/app/route';
+import { route } from '../../shared/app/admin-route';
 
 const deps = {
   telephony: configuredSipgate(),

@@ -5,7 +5,7 @@ import { invitePartner as invite } from '../../shared/domain/partners';
 import { created } from '../../shared/http/reply';
 import { auditAdmin } from '../../shared/observability/audit';
 import { invitePartner } from '../../lib/routes/admin';
-import { route } from '../../shared/app/route';
+import { route } from '../../shared/app/admin-route';
 
 const deps = { partners: partnersRepository(table()) };
 

@@ -7,7 +7,7 @@ import { listCustomers as list } from '../../shared/domain/customers';
 import { ok } from '../../shared/http/reply';
 import { auditAdmin } from '../../shared/observability/audit';
 import { listCustomers } from '../../lib/routes/admin';
-import { route } from '../../shared/app/route';
+import { route } from '../../shared/app/admin-route';
 
 const deps = { customers: customerIndexRepository(table()), apiKeyCounts: apiKeyCounts(table()), callRetention: retentionConfig().calls };
 

@@ -5,7 +5,7 @@ import { listHotlineNumbers as list } from '../../shared/domain/hotline-numbers'
 import { ok } from '../../shared/http/reply';
 import { auditAdmin } from '../../shared/observability/audit';
 import { listHotlineNumbers } from '../../lib/routes/admin';
-import { route } from '../../shared/app/route';
+import { route } from '../../shared/app/admin-route';
 
 const deps = { numbers: hotlineNumbersRepository(table()) };
 

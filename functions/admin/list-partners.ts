@@ -5,7 +5,7 @@ import { listPartners as list } from '../../shared/domain/partners';
 import { ok } from '../../shared/http/reply';
 import { auditAdmin } from '../../shared/observability/audit';
 import { listPartners } from '../../lib/routes/admin';
-import { route } from '../../shared/app/route';
+import { route } from '../../shared/app/admin-route';
 
 const deps = { partners: partnersRepository(table()) };
 

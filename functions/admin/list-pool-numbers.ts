@@ -5,7 +5,7 @@ import { listPoolNumbers as list } from '../../shared/domain/pool-numbers';
 import { ok } from '../../shared/http/reply';
 import { auditAdmin } from '../../shared/observability/audit';
 import { listPoolNumbers } from '../../lib/routes/admin';
-import { route } from '../../shared/app/route';
+import { route } from '../../shared/app/admin-route';
 
 const deps = { pool: poolRepository(table()) };
 

@@ -5,7 +5,7 @@ import { updatePartner as update } from '../../shared/domain/partners';
 import { ok } from '../../shared/http/reply';
 import { auditAdmin } from '../../shared/observability/audit';
 import { updatePartner } from '../../lib/routes/admin';
-import { route } from '../../shared/app/route';
+import { route } from '../../shared/app/admin-route';
 
 const deps = { partners: partnersRepository(table()) };
 

@@ -38,6 +38,11 @@ export interface FonellaFunctionProps {
    * `lastUsedAt` even where it only reads the table otherwise.
    */
   apiKeys?: boolean;
+  /**
+   * A route that checks the portal's access tokens itself (the routes that take keys, the admin routes:
+   * shared/http/route-def.ts `checksBearerInFunction`): it reads the stage's Auth0 issuer and audience.
+   */
+  accessTokens?: boolean;
   timeout: Duration;
   /** Reserved concurrency: a cap for functions that outsiders can flood. */
   reservedConcurrency?: number;
@@ -97,13 +102,14 @@ export function baseEnvironment(settings: StackSettings): Record<string, string>
   };
 }
 
-/** What a route that takes API keys reads (shared/config/api-keys.ts): the authorizer's issuer and audience, and the per-key rate. */
+/** What a route that checks access tokens itself reads (shared/config/access-tokens.ts): the authorizer's issuer and audience. */
+export function accessTokenEnvironment(settings: StackSettings): Record<string, string> {
+  return { AUTH0_ISSUER: `https://${settings.auth0Domain}/`, AUTH0_AUDIENCE: settings.auth0Audience };
+}
+
+/** What a route that takes API keys reads besides (shared/config/api-keys.ts): the per-key rate. */
 export function apiKeyEnvironment(settings: StackSettings): Record<string, string> {
-  return {
-    AUTH0_ISSUER: `https://${settings.auth0Domain}/`,
-    AUTH0_AUDIENCE: settings.auth0Audience,
-    API_KEY_RATE_LIMIT_PER_MINUTE: String(settings.apiKeys.requestsPerMinute),
-  };
+  return { API_KEY_RATE_LIMIT_PER_MINUTE: String(settings.apiKeys.requestsPerMinute) };
 }
 
 /** The partition keys a route that takes API keys writes beside its own rows: each key's rate counters and lookup item. */
@@ -117,9 +123,10 @@ export const API_KEY_WRITE_PREFIXES = ['RATELIMIT#api-key#*', 'APIKEY#*'] as con
 export function functionEnvironment(
   settings: StackSettings,
   uses: FonellaFunctionProps['uses'],
-  opts: { tableName?: string; secretVars?: string[]; payoutKeyArn?: string; signingKeyArn?: string; webhookQueueUrl?: string; apiKeys?: boolean; exportsBucketName?: string } = {},
+  opts: { tableName?: string; secretVars?: string[]; payoutKeyArn?: string; signingKeyArn?: string; webhookQueueUrl?: string; apiKeys?: boolean; accessTokens?: boolean; exportsBucketName?: string } = {},
 ): { environment: Record<string, string>; secretKeys: string[] } {
   const environment = baseEnvironment(settings);
+  if (opts.apiKeys || opts.accessTokens) Object.assign(environment, accessTokenEnvironment(settings));
   if (opts.apiKeys) Object.assign(environment, apiKeyEnvironment(settings));
   if (uses.table && opts.tableName) environment.TABLE_NAME = opts.tableName;
   if (uses.payoutKey && opts.payoutKeyArn) environment.PAYOUT_KEY_ID = opts.payoutKeyArn;
@@ -189,6 +196,7 @@ export class FonellaFunction extends Construct {
       signingKeyArn: props.signingKey.keyArn,
       webhookQueueUrl: props.webhookQueue.queueUrl,
       apiKeys: props.apiKeys,
+      accessTokens: props.accessTokens,
       exportsBucketName: props.exportsBucket.bucketName,
     });
 

@@ -40,6 +40,10 @@ const OPEN_BY_DESIGN: Partial<Record<Access, string>> = {
 const TAKES_API_KEYS =
   "Takes the portal's Auth0 JWT or a developer API key (fon_live_): a JWT authorizer would refuse every key, so the function verifies both itself (the JWT with the authorizer's checks against the same issuer and audience, the key by its hash on every request; shared/http/middleware/credentials.ts).";
 
+/** Why an admin route has no JWT authorizer (cdk-nag AwsSolutions-APIG4). */
+const CHECKS_ADMIN_TOKEN =
+  "Admin route: the function verifies the portal's Auth0 JWT itself with the authorizer's checks against the same issuer and audience, then the admin permission, so that an API key sent here is answered 403 api-key-not-accepted rather than API Gateway's bare 401 (shared/http/middleware/credentials.ts).";
+
 /** The nested stack of a manifest entry: its handler's folder under functions/ (`me`, `streams`, `hotlines-calls`). */
 export function functionGroup(handler: string): string {
   const match = /^functions\/(.+)\/[^/]+$/.exec(handler);
@@ -108,7 +112,7 @@ export class RouteFunctions extends NestedStack {
         `5xx answers of ${routeKey}, from the API access log: callers saw a failure.`,
         serverErrors.metric({ dimensionsMap: { Route: routeKey }, statistic: 'Sum', period: Duration.minutes(5) }),
       );
-      const openReason = needsAuthorizer(route) ? undefined : acceptsApiKeys(route) ? TAKES_API_KEYS : OPEN_BY_DESIGN[route.access];
+      const openReason = needsAuthorizer(route) ? undefined : acceptsApiKeys(route) ? TAKES_API_KEYS : route.access === 'admin' ? CHECKS_ADMIN_TOKEN : OPEN_BY_DESIGN[route.access];
       if (openReason) Validations.of(httpRoute.node.defaultChild as CfnResource).acknowledge({ id: 'AwsSolutions-APIG4', reason: openReason });
     }
   }

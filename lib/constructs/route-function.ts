@@ -1,12 +1,12 @@
 // A route's function: the shared function construct, named and described from its manifest entry.
 import { Duration } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { acceptsApiKeys, functionTimeoutSeconds, type RouteDef } from '../../shared/http/route-def';
+import { acceptsApiKeys, checksBearerInFunction, functionTimeoutSeconds, type RouteDef } from '../../shared/http/route-def';
 import { WEBHOOK_CONCURRENCY, WEBHOOK_SECRET_VARS } from '../settings';
 import { FonellaFunction, type FonellaFunctionProps } from './fonella-function';
 
 export interface RouteFunctionProps
-  extends Omit<FonellaFunctionProps, 'description' | 'handler' | 'uses' | 'timeout' | 'secretVars' | 'reservedConcurrency' | 'apiKeys'> {
+  extends Omit<FonellaFunctionProps, 'description' | 'handler' | 'uses' | 'timeout' | 'secretVars' | 'reservedConcurrency' | 'apiKeys' | 'accessTokens'> {
   route: RouteDef;
 }
 
@@ -22,6 +22,7 @@ export class RouteFunction extends FonellaFunction {
       timeout: Duration.seconds(functionTimeoutSeconds(route)),
       reservedConcurrency: WEBHOOK_CONCURRENCY[route.access],
       apiKeys: acceptsApiKeys(route),
+      accessTokens: checksBearerInFunction(route),
     });
   }
 }

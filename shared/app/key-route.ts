@@ -2,29 +2,26 @@
 // the manifest): the table's ports and the credential check their stack asks (shared/http/middleware/
 // credentials.ts). A `fon_live_` token is checked by the use case (its key looked up by hash, its
 // expiry, its per-key rate); any other bearer token must be a JWT that passes the checks API Gateway's
-// JWT authorizer makes, against the stage's Auth0 tenant (shared/crypto/jwt.ts). Only these routes'
-// handlers import this module, so only their bundles carry jose.
+// JWT authorizer makes, against the stage's Auth0 tenant (./access-tokens.ts).
 import { apiKeyConfig } from '../config/api-keys';
 import { API_KEY_RATE_WINDOW_SECONDS } from '../model/api-keys';
 import { isApiKeyToken } from '../crypto/api-key-tokens';
-import { jwksUrlOf, jwtVerifier, type JwtVerifier } from '../crypto/jwt';
 import { apiKeysRepository } from '../db/api-keys';
 import { table } from '../db/client';
 import { rateLimitsRepository } from '../db/rate-limits';
 import { API_KEY_RATE_POLICY, authenticateApiKey, type ApiKeyAuthDeps } from '../domain/api-keys';
-import { callerFromClaims } from '../http/caller';
 import { bearerCheck, type BearerCredentials } from '../http/middleware/credentials';
 import { route as stackRoute } from '../http/route';
+import { callerOfAccessToken } from './access-tokens';
 import { tablePorts } from './route';
 
-let verifyJwt: JwtVerifier | undefined;
 let keyDeps: ApiKeyAuthDeps | undefined;
 
 /** The bearer check, built at its first use (a cold start's first request) from the function's config. */
 export const bearerCredentials: BearerCredentials = {
   async authenticate(token) {
-    const config = apiKeyConfig();
     if (isApiKeyToken(token)) {
+      const config = apiKeyConfig();
       keyDeps ??= {
         keys: apiKeysRepository(table()),
         rateLimits: rateLimitsRepository(table()),
@@ -32,8 +29,7 @@ export const bearerCredentials: BearerCredentials = {
       };
       return { ...(await authenticateApiKey(keyDeps, token)), ratePolicy: API_KEY_RATE_POLICY };
     }
-    verifyJwt ??= jwtVerifier({ issuer: config.issuer, audience: config.audience, jwksUrl: jwksUrlOf(config.issuer) });
-    const caller = callerFromClaims(await verifyJwt(token));
+    const caller = await callerOfAccessToken(token);
     return caller && { caller };
   },
 };

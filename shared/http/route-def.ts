@@ -158,11 +158,18 @@ export const isAuthenticated = (r: Pick<RouteDef, 'access'>) => r.access === 'us
 export const acceptsApiKeys = (r: Pick<RouteDef, 'apiKeyScopes'>) => (r.apiKeyScopes?.length ?? 0) > 0;
 
 /**
- * Routes API Gateway guards with the Auth0 JWT authorizer: the authenticated ones that take no API key.
- * Webhooks prove themselves in the function, and so do the routes that take keys (their stack verifies
- * a JWT with the authorizer's checks, or the key).
+ * Routes whose function checks the bearer token itself, with the checks of API Gateway's JWT authorizer
+ * (shared/crypto/jwt.ts): those that take API keys (the authorizer would refuse every key), and the admin
+ * routes, so that an API key sent to one is told so with a 403 `api-key-not-accepted` instead of API
+ * Gateway's bare 401 (shared/http/middleware/credentials.ts).
  */
-export const needsAuthorizer = (r: Pick<RouteDef, 'access' | 'apiKeyScopes'>) => isAuthenticated(r) && !acceptsApiKeys(r);
+export const checksBearerInFunction = (r: Pick<RouteDef, 'access' | 'apiKeyScopes'>) => acceptsApiKeys(r) || r.access === 'admin';
+
+/**
+ * Routes API Gateway guards with the Auth0 JWT authorizer: the authenticated ones whose function does
+ * not check the bearer itself. Webhooks prove themselves in the function.
+ */
+export const needsAuthorizer = (r: Pick<RouteDef, 'access' | 'apiKeyScopes'>) => isAuthenticated(r) && !checksBearerInFunction(r);
 
 /** The function's timeout: longer where it waits on a provider. CDK sets it; the local API enforces it. */
 export const functionTimeoutSeconds = (r: Pick<RouteDef, 'uses' | 'timeoutSeconds'>) => r.timeoutSeconds ?? (r.uses.providers?.length ? 20 : 10);

@@ -1,5 +1,5 @@
 // `route(def, impl, ports)`: builds a Lambda handler for one manifest entry on the shared middy stack
-// (CORS, logging, the credential check of routes that take API keys, problem+json errors, access, the
+// (CORS, logging, the credential check of routes that check their bearer token themselves, problem+json errors, access, the
 // account gate, body, validation, and Idempotency-Key on routes the manifest flags `idempotent`). What
 // the stack needs from below it comes in as ports: the account state reader of an authenticated route,
 // the credential check of one that takes keys, the idempotency runner of an idempotent one;
@@ -25,7 +25,7 @@ import { idempotencyKey, runIdempotent, type IdempotencyRunner } from './middlew
 import { problemResponses } from './middleware/problems';
 import { validateRequest } from './middleware/validate';
 import type { Reply } from './reply';
-import { acceptsApiKeys, isAuthenticated, type RouteDef } from './route-def';
+import { acceptsApiKeys, checksBearerInFunction, isAuthenticated, type RouteDef } from './route-def';
 import { stateOf, stateOfEvent, type HttpEvent } from './state';
 
 // On Lambda without a deployed STAGE the function stops here, at init (config/define.ts).
@@ -60,7 +60,7 @@ export interface RoutePorts {
   accountState?: AccountStateReader;
   /** An idempotent route keeps its records with it. */
   idempotency?: IdempotencyRunner;
-  /** A route that takes API keys checks its bearer token (a JWT or a key) with it (./middleware/credentials.ts `bearerCheck`). */
+  /** A route that checks its bearer token itself (a JWT, or a key where it takes keys) does so with it (./middleware/credentials.ts `bearerCheck`). */
   credentials?: CredentialCheck;
 }
 
@@ -94,8 +94,10 @@ export function buildHandler(def: RouteDef, impl: (input: RouteInput<RouteDef>) 
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(accessLog(def.name));
   // Before the problem mapper: its refusals are mapped like any, and its onError sees the mapped answer.
-  if (acceptsApiKeys(def)) {
-    if (!ports.credentials) throw new Error(`route ${def.name} takes API keys, but was given no credential check: its handler takes its route from shared/app/key-route.ts`);
+  if (checksBearerInFunction(def)) {
+    if (!ports.credentials) {
+      throw new Error(`route ${def.name} checks its bearer token itself, but was given no credential check: its handler takes its route from shared/app/${acceptsApiKeys(def) ? 'key' : 'admin'}-route.ts`);
+    }
     stack.use(ports.credentials(def));
   }
   stack

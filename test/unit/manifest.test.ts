@@ -54,6 +54,8 @@ describe('lib/routes/', () => {
       const source = readFileSync(root + r.handler, 'utf8');
       const composed = /from '\.\.\/\.\.\/shared\/app\/key-route'/.test(source);
       expect(composed, name).toBe(acceptsApiKeys(r));
+      // Admin routes check the portal's token themselves (a key there is 403 `api-key-not-accepted`).
+      expect(/from '\.\.\/\.\.\/shared\/app\/admin-route'/.test(source), name).toBe(r.access === 'admin');
       if (acceptsApiKeys(r)) expect(r.access, name).toBe('user');
     }
     expect(routes.listCalls!.apiKeyScopes).toEqual(['calls:read']);

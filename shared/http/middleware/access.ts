@@ -9,7 +9,7 @@ import { verifyJambonzSignature } from '../../providers/jambonz/signature';
 import { jambonzWebhookConfig, webhookConfig } from '../../config/webhooks';
 import { ForbiddenError, UnauthorizedError } from '../../errors';
 import { callerFromClaims } from '../caller';
-import { acceptsApiKeys, type ProblemAnswer, type RouteDef } from '../route-def';
+import { checksBearerInFunction, type ProblemAnswer, type RouteDef } from '../route-def';
 import { stateOf, type HttpEvent } from '../state';
 
 const ADMIN_REQUIRED = 'admin-required';
@@ -51,8 +51,8 @@ export function authorize(route: RouteDef): middy.MiddlewareObj<HttpEvent> {
   return {
     before: async (request) => {
       const event = request.event;
-      // A route that takes keys has no authorizer: ./credentials.ts has set the caller already.
-      const caller = acceptsApiKeys(route) ? stateOf(request).caller : callerFromClaims(event.requestContext.authorizer?.jwt?.claims);
+      // A route that checks its bearer itself has no authorizer: ./credentials.ts has set the caller already.
+      const caller = checksBearerInFunction(route) ? stateOf(request).caller : callerFromClaims(event.requestContext.authorizer?.jwt?.claims);
       stateOf(request).caller = caller;
       switch (route.access) {
         case 'public':
