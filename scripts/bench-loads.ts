@@ -70,7 +70,7 @@ export interface BenchFunction {
   name: string;
   kind: 'route' | 'worker' | 'queue-worker' | 'operation';
   handler: string;
-  uses: { table?: 'read' | 'write'; providers?: readonly ProviderName[]; payoutKey?: unknown; signingKey?: unknown; webhookQueue?: unknown };
+  uses: { table?: 'read' | 'write'; providers?: readonly ProviderName[]; payoutKey?: unknown; signingKey?: unknown; webhookQueue?: unknown; exportsBucket?: unknown };
 }
 
 /** Every function CDK deploys: routes, stream workers, queue workers, operations, by manifest. */
@@ -83,7 +83,7 @@ export function allFunctions(): BenchFunction[] {
 /** The SDK clients a function needs, as its floor holds them: "dynamodb+kms+stripe"; "" for none. */
 export function floorKey(uses: BenchFunction['uses']): string {
   const sdks = [...new Set(uses.providers ?? [])].filter((p) => PROVIDER_SDK[p]).sort();
-  return [uses.table ? 'dynamodb' : '', uses.payoutKey || uses.signingKey ? 'kms' : '', uses.webhookQueue ? 'sqs' : '', ...sdks].filter(Boolean).join('+');
+  return [uses.table ? 'dynamodb' : '', uses.payoutKey || uses.signingKey ? 'kms' : '', uses.webhookQueue ? 'sqs' : '', uses.exportsBucket ? 's3' : '', ...sdks].filter(Boolean).join('+');
 }
 
 const DYNAMODB = floorKey({ table: 'read' });
@@ -108,7 +108,14 @@ export async function bundleAll(fns: BenchFunction[], outDir: string): Promise<B
   const entryPoints: Record<string, string> = {};
   for (const f of fns) entryPoints[f.name] = join(ROOT, f.handler);
   for (const key of floorKeys) {
-    const uses = { table: key.split('+').includes('dynamodb') ? ('read' as const) : undefined, payoutKey: key.split('+').includes('kms') ? 'x' : undefined, webhookQueue: key.split('+').includes('sqs') ? 'x' : undefined, providers: key.split('+').filter((p) => PROVIDER_SDK[p]) };
+    const parts = key.split('+');
+    const uses = {
+      table: parts.includes('dynamodb') ? ('read' as const) : undefined,
+      payoutKey: parts.includes('kms') ? 'x' : undefined,
+      webhookQueue: parts.includes('sqs') ? 'x' : undefined,
+      exportsBucket: parts.includes('s3') ? 'x' : undefined,
+      providers: parts.filter((p) => PROVIDER_SDK[p]),
+    };
     const src = join(srcDir, `${key}.js`);
     writeFileSync(src, floorSource(uses));
     entryPoints[`floor.${key}`] = src;

@@ -1,6 +1,6 @@
 // POST /v1/webhooks/vapi — Vapi's server messages: an end-of-call report becomes the owner's call, kept as
 // their retention settings say; a `tool-calls` message is answered with the results of the customer's tools.
-import { toolCallDeps } from '../../shared/app/tools';
+import { toolCallDeps } from '../../shared/app/tool-calls';
 import { assistantsRepository } from '../../shared/db/assistants';
 import { callsRepository } from '../../shared/db/calls';
 import { table } from '../../shared/db/client';

@@ -5,16 +5,10 @@
 // "<id>.<timestamp>.<body>">` per secret, space-separated, so during a rotation the old and the new
 // secret both sign and a receiver holding either verifies. Webhook deliveries use it today; a custom
 // tool's calls take the same headers with the tool's own secret.
-import { randomBytes } from 'node:crypto';
+//
+// Making and masking secrets is ./signing-secrets.ts, apart: the package is CommonJS, so every bundle
+// importing this file carries and runs it, and the routes that only make secrets need none of it.
 import { Webhook } from 'standardwebhooks';
-
-export const SECRET_PREFIX = 'whsec_';
-
-/** A new signing secret (shown to its owner once). */
-export const newSigningSecret = (): string => `${SECRET_PREFIX}${randomBytes(24).toString('base64')}`;
-
-/** A secret as a log line or an answer after its creation may show it: the prefix and its last four characters. */
-export const maskSecret = (secret: string): string => `${SECRET_PREFIX}…${secret.slice(-4)}`;
 
 export interface SignedHeaders {
   'webhook-id': string;

@@ -27,16 +27,19 @@ import { inOpenAccount } from './account-state';
 export interface ToolDeps extends AssistantChangeDeps {
   assistants: Pick<AssistantsRepository, 'claimChange' | 'releaseChange'>;
   tools: Pick<ToolsRepository, 'list' | 'commit'>;
-  keys: Pick<KeyRing, 'seal'>;
-  /** A new signing secret, and its masked form. */
-  newSecret: () => string;
-  maskSecret: (secret: string) => string;
   /** Why a URL may not be called (form, then host as resolved): undefined when it may. */
   urlRefusal: (url: string) => Promise<string | undefined>;
   config: Pick<ToolConfig, 'perUser' | 'timeoutSeconds'>;
   prompts: Record<AssistantLanguage, string>;
   /** Our Vapi webhook and its secret: every tool's server at Vapi. */
   server: WebhookTarget;
+}
+
+/** What a new tool takes besides: the key its secret is sealed with, a new secret and its masked form. */
+export interface ToolCreationDeps extends ToolDeps {
+  keys: Pick<KeyRing, 'seal'>;
+  newSecret: () => string;
+  maskSecret: (secret: string) => string;
 }
 
 /** What a POST or PUT names (the schema checked its form). */
@@ -129,7 +132,7 @@ function planFor(deps: ToolDeps, userId: string, row: ClaimedAssistant, claimId:
   };
 }
 
-export async function createTool(deps: ToolDeps, userId: string, input: ToolInput): Promise<ToolView & { secret: string }> {
+export async function createTool(deps: ToolCreationDeps, userId: string, input: ToolInput): Promise<ToolView & { secret: string }> {
   const { timeoutSeconds } = await checked(deps, input);
   const now = deps.now?.() ?? new Date();
   const toolId = randomUUID();

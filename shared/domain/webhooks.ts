@@ -14,7 +14,7 @@
 //   failed since `since` one more attempt, a page per stream record.
 // notifyWebhookDisabled — the worker's email to the owner of an endpoint the deliveries disabled, once.
 import { randomBytes } from 'node:crypto';
-import { maskSecret, newSigningSecret } from '../crypto/standard-webhooks';
+import { maskSecret, newSigningSecret } from '../crypto/signing-secrets';
 import type { WebhookDeliveriesRepository, WebhookDeliveryRow, RecoveryId } from '../db/webhook-deliveries';
 import { webhookEventId } from '../db/webhook-deliveries';
 import type { WebhookChanges, WebhookSubscriptionRow, WebhookSubscriptionsRepository, WebhookSubscriptionId } from '../db/webhook-subscriptions';

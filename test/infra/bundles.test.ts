@@ -84,6 +84,11 @@ describe('function bundles', () => {
     expect(hasAwsSdk).toBe(Boolean(r.uses.table));
     // The SQS client only where the function queues webhook attempts.
     expect(pkgs.has('@aws-sdk/client-sqs'), `${r.name} and @aws-sdk/client-sqs`).toBe('webhookQueue' in r.uses && Boolean(r.uses.webhookQueue));
+    // The KMS client only where the function uses a key (the payout key, the tools' signing key).
+    const usesKey = ('payoutKey' in r.uses && Boolean(r.uses.payoutKey)) || ('signingKey' in r.uses && Boolean(r.uses.signingKey));
+    expect(pkgs.has('@aws-sdk/client-kms'), `${r.name} and @aws-sdk/client-kms`).toBe(usesKey);
+    // The S3 client only where the function uses the exports bucket.
+    expect(pkgs.has('@aws-sdk/client-s3'), `${r.name} and @aws-sdk/client-s3`).toBe('exportsBucket' in r.uses && Boolean(r.uses.exportsBucket));
     for (const [provider, sdk] of Object.entries(PROVIDER_SDK)) {
       expect(pkgs.has(sdk!.pkg), `${r.name} and ${sdk!.pkg}`).toBe(r.uses.providers?.includes(provider as never) ?? false);
     }

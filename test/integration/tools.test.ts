@@ -7,10 +7,10 @@ import { assistantConfig } from '../../shared/config/assistant';
 import { toolConfig } from '../../shared/config/tools';
 import { webhookConfig } from '../../shared/config/webhooks';
 import { kmsKeyRing, type Sealed } from '../../shared/crypto/envelope';
-import { maskSecret, newSigningSecret } from '../../shared/crypto/standard-webhooks';
+import { maskSecret, newSigningSecret } from '../../shared/crypto/signing-secrets';
 import { assistantsRepository } from '../../shared/db/assistants';
 import { toolsRepository } from '../../shared/db/tools';
-import { createTool, secretContext, type ToolDeps } from '../../shared/domain/tools';
+import { createTool, secretContext, type ToolCreationDeps } from '../../shared/domain/tools';
 import { vapiAdapter } from '../../shared/providers/vapi/adapter';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { LOCAL_SIGNING_KEY_ALIAS } from '../../shared/config/signing-key';
@@ -324,7 +324,7 @@ describe('the assistant and its tools', () => {
 });
 
 /** The tool routes' use cases as the handlers compose them, with the real adapters on this stack, and `over` in place. */
-function directDeps(over: Partial<ToolDeps> = {}): ToolDeps {
+function directDeps(over: Partial<ToolCreationDeps> = {}): ToolCreationDeps {
   return {
     assistants: assistantsRepository(stack.table),
     tools: toolsRepository(stack.table),

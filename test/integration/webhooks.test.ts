@@ -6,7 +6,7 @@
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { webhookSubscriptionsRepository } from '../../shared/db/webhook-subscriptions';
-import { newSigningSecret } from '../../shared/crypto/standard-webhooks';
+import { newSigningSecret } from '../../shared/crypto/signing-secrets';
 import { startTestStack, type TestStack } from '../support/stack';
 import { expectUnchanged, settle } from '../support/state';
 import { newUser, rowsOf, type TestUser } from '../support/users';
