@@ -23,12 +23,16 @@
 //   input: page size, cursor, optional status and area code; output: one page of numbers with their
 //   area and assignment, and the next page's cursor (400 `invalid-cursor` for one this listing did
 //   not give out).
-import { getCountryCallingCode, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/min';
+import { getCountryCallingCode, parsePhoneNumberFromString, type CountryCode, type MetadataJson } from 'libphonenumber-js/core';
+import parsingMetadata from '../model/phone-metadata.parsing.json';
 import type { FreeNumber, HotlineNumberPage, HotlineNumberStatus, HotlineNumbersRepository } from '../db/hotline-numbers';
 import { normalizeAreaCode, type HotlineArea } from '../model/hotline-area';
 import { logger } from '../observability/logger';
 import type { JambonzPlatform } from '../providers/jambonz/port';
 import type { Telephony } from '../providers/sipgate/port';
+
+/** Calling codes and the rules for reading a number's national part, without formats or types (scripts/phone-metadata.ts). */
+const PARSING = parsingMetadata as unknown as MetadataJson;
 
 const E164 = /^\+[1-9][0-9]{1,14}$/;
 /** Sipgate's national form: the area code, with its trunk prefix, is the first group. */
@@ -91,14 +95,14 @@ export async function hotlineCarrier(deps: HotlineCarrierDeps): Promise<string> 
 /** The area of a trunk number, from Sipgate's `localized` form, when it fits the number. */
 function areaOf(number: string, localized: string | null): HotlineArea | undefined {
   const areaCode = localized ? LOCALIZED_AREA.exec(localized.trim())?.[1] : undefined;
-  const parsed = parsePhoneNumberFromString(number);
+  const parsed = parsePhoneNumberFromString(number, PARSING);
   if (!areaCode || !parsed || !String(parsed.nationalNumber).startsWith(areaCode)) return undefined;
   return { countryCode: String(parsed.countryCallingCode), areaCode };
 }
 
 /** The area of an organisation's local numbers: its SIP account's country and area code. */
 export function areaOfSipAccount(sip: { country: string; cityCode: string }): HotlineArea {
-  return { countryCode: String(getCountryCallingCode(sip.country as CountryCode)), areaCode: normalizeAreaCode(sip.cityCode) };
+  return { countryCode: String(getCountryCallingCode(sip.country as CountryCode, PARSING)), areaCode: normalizeAreaCode(sip.cityCode) };
 }
 
 const areaId = (a: HotlineArea) => `${a.countryCode}#${a.areaCode}`;

@@ -11,7 +11,8 @@
 // An external trunk's gateway must be on the public internet (shared/net/public-address.ts): checked
 // as written and by every address its name resolves to, before anything is stored or created.
 import { randomUUID } from 'node:crypto';
-import { parsePhoneNumberWithError } from 'libphonenumber-js/min';
+import { parsePhoneNumberWithError, type MetadataJson } from 'libphonenumber-js/core';
+import parsingMetadata from '../model/phone-metadata.parsing.json';
 import { LINE_RESOURCE_FIELDS, type IntegrationsRepository, type LineKind, type LineResourceField, type LineRow } from '../db/integrations';
 import type { UsersRepository } from '../db/users';
 import { AppError, ConflictError, ProviderNotFoundError, ValidationError } from '../errors';
@@ -282,7 +283,7 @@ async function sipgateContext(
 
 function e164(input: string): string | undefined {
   try {
-    return parsePhoneNumberWithError(input, 'DE').number;
+    return parsePhoneNumberWithError(input, 'DE', parsingMetadata as unknown as MetadataJson).number;
   } catch {
     return undefined;
   }

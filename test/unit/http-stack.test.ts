@@ -51,23 +51,48 @@ const accountStates = new Map<string, AccountState>();
 const ports = { accountState: async (userId: string) => accountStates.get(userId) };
 
 describe('access rules', () => {
-  const admin = buildHandler(def({ access: 'admin' }), async ({ caller }) => ok({ seen: caller!.id }), ports);
+  // Admin routes check the bearer themselves (shared/app/admin-route.ts); here the token is the claims as JSON.
+  const asked: string[] = [];
+  const claimsAsToken: BearerCredentials = {
+    async authenticate(token) {
+      asked.push(token);
+      const caller = callerFromClaims(JSON.parse(token) as Record<string, unknown>);
+      return caller && { caller };
+    },
+  };
+  const admin = buildHandler(def({ access: 'admin' }), async ({ caller }) => ok({ seen: caller!.id }), { ...ports, credentials: bearerCheck(claimsAsToken) });
+  const bearer = (claims: Record<string, unknown>) => ({ authorization: `Bearer ${JSON.stringify(claims)}` });
+
+  it('admin route: API Gateway has no authorizer on it, so it is given a credential check or refused at build', () => {
+    expect(() => buildHandler(def({ access: 'admin' }), async () => ok({ seen: '' }), ports)).toThrow(/admin-route\.ts/);
+  });
+
+  it('admin route: an API key → 403 api-key-not-accepted, without asking about the key', async () => {
+    asked.length = 0;
+    const res = (await admin(event({ headers: { authorization: 'Bearer fon_live_0123456789abcdefghijABCDEFGHIJ0123456789abc' } }), context)) as { statusCode: number; body: string };
+    expect(res.statusCode).toBe(403);
+    expect(JSON.parse(res.body).type).toBe('urn:fonella:problem:api-key-not-accepted');
+    expect(asked).toEqual([]);
+  });
 
   it('admin route: a caller without the admin permission → 403', async () => {
-    const res = (await admin(event({ claims: { sub: 'u1', permissions: '[read:calls]' } }), context)) as { statusCode: number; body: string };
+    const res = (await admin(event({ headers: bearer({ sub: 'u1', permissions: '[read:calls]' }) }), context)) as { statusCode: number; body: string };
     expect(res.statusCode).toBe(403);
     expect(JSON.parse(res.body).type).toBe('urn:fonella:problem:admin-required');
   });
 
   it('admin route: the admin permission, flattened by API Gateway, passes', async () => {
-    const res = (await admin(event({ claims: { sub: 'u2', permissions: '[admin]' } }), context)) as { statusCode: number; body: string };
+    const res = (await admin(event({ headers: bearer({ sub: 'u2', permissions: '[admin]' }) }), context)) as { statusCode: number; body: string };
     expect(res.statusCode).toBe(200);
     expect(JSON.parse(res.body)).toEqual({ seen: 'u2' });
   });
 
-  it('admin route: no claims → 401', async () => {
-    const res = (await admin(event(), context)) as { statusCode: number };
+  it('admin route: no token → 401 problem+json; claims of the authorizer alone (none runs here) do not pass', async () => {
+    const res = (await admin(event(), context)) as { statusCode: number; headers: Record<string, string> };
     expect(res.statusCode).toBe(401);
+    expect(res.headers['content-type']).toBe('application/problem+json');
+    const forged = (await admin(event({ claims: { sub: 'u3', permissions: '[admin]' } }), context)) as { statusCode: number };
+    expect(forged.statusCode).toBe(401);
   });
 
   it('vapi webhook: the shared secret header is required and compared', async () => {
