@@ -62,6 +62,8 @@ export interface StreamTailerOptions {
   load?: (file: string) => Promise<WorkerHandler>;
   /** Records each invocation: its worker, records and their outcome (./trace.ts). */
   trace?: Pick<Trace, 'workerStarted' | 'workerEnded'>;
+  /** The client the stream is read with; defaults to one for `endpoint` (a test adds a fault to its middleware). */
+  streamsClient?: DynamoDBStreamsClient;
 }
 
 export interface RunningTailer {
@@ -93,11 +95,13 @@ export async function startStreamTailer(opts: StreamTailerOptions): Promise<Runn
   const streamArn = described.Table?.LatestStreamArn;
   if (!streamArn) throw new Error(`table ${opts.tableName} has no stream: create it from shared/db/table.ts`);
 
-  const streams = new DynamoDBStreamsClient({
-    endpoint: opts.endpoint,
-    region,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
+  const streams =
+    opts.streamsClient ??
+    new DynamoDBStreamsClient({
+      endpoint: opts.endpoint,
+      region,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
   const pollMs = opts.pollMs ?? 20;
   const quietPollMs = Math.max(pollMs, opts.quietPollMs ?? 250);
   const retryBaseMs = opts.retryBaseMs ?? 100;
@@ -214,6 +218,8 @@ export async function startStreamTailer(opts: StreamTailerOptions): Promise<Runn
 
   // --- reading the stream -------------------------------------------------------------------------
   const iterators = new Map<string, string>(); // open shard → next iterator
+  const lastRead = new Map<string, string>(); // shard → sequence number of the last record read from it
+  const reopened = new Map<string, 'after' | 'horizon'>(); // shard → how its iterator was last taken again
   const finished = new Set<string>();
   const known = new Map<string, Shard>();
 
@@ -238,7 +244,32 @@ export async function startStreamTailer(opts: StreamTailerOptions): Promise<Runn
   async function readShards(): Promise<number> {
     let count = 0;
     for (const [id, iterator] of iterators) {
-      const res = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
+      let res;
+      try {
+        res = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
+      } catch (err) {
+        const name = (err as { name?: string }).name;
+        if (name !== 'TrimmedDataAccessException' && name !== 'ExpiredIteratorException') throw err;
+        // DynamoDB Local answers TrimmedDataAccessException to an iterator taken while its shard was
+        // still empty, once the first record is in (aws/aws-sdk-java#2923); an iterator also expires.
+        // Either way the shard is read again after its last record read, or from its start; should
+        // even that be refused, from its oldest record (what lay between is gone).
+        const after = reopened.get(id) === 'after' ? undefined : lastRead.get(id);
+        reopened.set(id, after ? 'after' : 'horizon');
+        console.error(`[streams] shard ${id}: ${name}; reading it again ${after ? `after ${after}` : 'from its oldest record'}`);
+        const again = await streams.send(
+          new GetShardIteratorCommand(
+            after
+              ? { StreamArn: streamArn, ShardId: id, ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: after }
+              : { StreamArn: streamArn, ShardId: id, ShardIteratorType: 'TRIM_HORIZON' },
+          ),
+        );
+        if (again.ShardIterator) iterators.set(id, again.ShardIterator);
+        continue;
+      }
+      reopened.delete(id);
+      const last = res.Records?.at(-1)?.dynamodb?.SequenceNumber;
+      if (last) lastRead.set(id, last);
       const records = (res.Records ?? []).map((r) => toLambdaRecord(r, streamArn!, region));
       count += records.length;
       for (const listener of listeners) for (const r of records) listener(r);

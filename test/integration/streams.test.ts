@@ -1,6 +1,7 @@
 // The table's stream end to end through the local runtime: a route writes a row, the tailer hands
 // its INSERT to the worker, the worker's effect happens once, however often the record arrives,
 // and what keeps failing is parked where the hub shows it until a re-drive.
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
@@ -204,6 +205,48 @@ describe('batch semantics', () => {
       expect(calls.filter((c) => c === 'B')).toHaveLength(2);
       expect(calls.slice(0, 3)).toEqual(['A', 'B', 'C']);
       expect([...effects].sort()).toEqual(['A', 'B', 'C']);
+      expect(tailer.parked()).toEqual([]);
+    } finally {
+      await tailer.stop();
+    }
+  });
+
+  it('a shard iterator DynamoDB refuses as trimmed is taken again after the last record read: nothing lost, nothing read twice', async () => {
+    const write = (ids: string[]) =>
+      stack.table.doc.send(
+        new BatchWriteCommand({ RequestItems: { [stack.table.tableName]: ids.map((id) => ({ PutRequest: { Item: { pk: `BATCHPROBE#${id}`, sk: 'X', id } } })) } }),
+      );
+    await write(['T1', 'T2']);
+    const { calls, effects, handler } = probe(new Set());
+    // The real client, refusing one iterator for good, as DynamoDB Local refuses one taken on an empty shard.
+    const client = new DynamoDBStreamsClient({ endpoint: stack.dynamoEndpoint, region: 'eu-central-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    let reads = 0;
+    let refuse = false;
+    let refused: string | undefined;
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'GetRecordsCommand') {
+          const iterator = (args.input as { ShardIterator?: string }).ShardIterator;
+          if (refuse) [refuse, refused] = [false, iterator];
+          if (iterator === refused) throw Object.assign(new Error('The operation attempted to read past the oldest stream record in a shard.'), { name: 'TrimmedDataAccessException' });
+          reads++;
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'trimmedIterator' },
+    );
+    const tailer = await startStreamTailer({ endpoint: stack.dynamoEndpoint, tableName: stack.table.tableName, workers: { batchProbe: def }, root, load: async () => handler, streamsClient: client });
+    try {
+      await waitFor('the first two effects', async () => effects.includes('T1') && effects.includes('T2'));
+      refuse = true;
+      await waitFor('the refused read', async () => !refuse);
+      const before = reads;
+      await write(['T3']);
+      tailer.kick();
+      await waitFor('the third effect', async () => effects.includes('T3'));
+      await settle();
+      expect(reads).toBeGreaterThan(before);
+      for (const id of ['T1', 'T2', 'T3']) expect(calls.filter((c) => c === id), id).toHaveLength(1);
       expect(tailer.parked()).toEqual([]);
     } finally {
       await tailer.stop();
