@@ -250,8 +250,9 @@ export async function startStreamTailer(opts: StreamTailerOptions): Promise<Runn
       } catch (err) {
         const name = (err as { name?: string }).name;
         if (name !== 'TrimmedDataAccessException' && name !== 'ExpiredIteratorException') throw err;
-        // DynamoDB Local answers TrimmedDataAccessException to an iterator taken while its shard was
-        // still empty, once the first record is in (aws/aws-sdk-java#2923); an iterator also expires.
+        // DynamoDB Local now and then answers TrimmedDataAccessException to an iterator in use (one
+        // taken while its shard was still empty, once the first record is in: aws/aws-sdk-java#2923;
+        // and mid-shard, as a test run showed); an iterator also expires.
         // Either way the shard is read again after its last record read, or from its start; should
         // even that be refused, from its oldest record (what lay between is gone).
         const after = reopened.get(id) === 'after' ? undefined : lastRead.get(id);
