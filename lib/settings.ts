@@ -19,6 +19,16 @@ export const THROTTLED_ACCESS = ['public', 'vapi', 'stripe', 'jambonz'] as const
 export type ThrottledAccess = (typeof THROTTLED_ACCESS)[number];
 
 /**
+ * Reserved concurrency of webhook functions, by route access, unless the stage's `webhookConcurrency`
+ * says otherwise: a flood of provider calls can neither take the account's concurrency from the other
+ * functions nor run up the bill. Stripe retries throttled deliveries for days. Vapi's webhook answers
+ * live calls, and a custom tool's call holds an instance for as long as the customer's URL takes (up
+ * to the stage's longest tool timeout, 20 s at most): 100 leave room for 100 tool calls in progress
+ * at once besides the call reports; jambonz's hooks answer in milliseconds.
+ */
+export const WEBHOOK_CONCURRENCY = { vapi: 100, stripe: 5, jambonz: 20 } as const satisfies Partial<Record<Access, number>>;
+
+/**
  * Per route of each throttled access, unless `routeThrottles` says otherwise. Public routes: a
  * marketing site's forms and plans, each also limited per client address in the function. Vapi and
  * jambonz: their hooks during live calls (Vapi's end-of-call reports, jambonz's call and status hooks).
@@ -147,6 +157,18 @@ export const StackSettings = z.strictObject({
    */
   apiKeys: z.strictObject({ requestsPerMinute: z.int().min(1).max(100_000).default(120) }).default({ requestsPerMinute: 120 }),
   /**
+   * Reserved concurrency of each webhook's function (WEBHOOK_CONCURRENCY has the defaults and why):
+   * lower in an account whose Lambda concurrency is small (the account keeps 100 unreserved), higher
+   * for a stage with more tool calls in progress at once.
+   */
+  webhookConcurrency: z
+    .strictObject({
+      vapi: z.int().min(1).max(900).default(WEBHOOK_CONCURRENCY.vapi),
+      stripe: z.int().min(1).max(900).default(WEBHOOK_CONCURRENCY.stripe),
+      jambonz: z.int().min(1).max(900).default(WEBHOOK_CONCURRENCY.jambonz),
+    })
+    .default(WEBHOOK_CONCURRENCY),
+  /**
    * The customers' privacy controls (shared/config/retention.ts, shared/config/exports.ts): the days a
    * call is kept when the account chose nothing (`callRetentionDays.default`) and the bounds an
    * account may choose within; data exports per user and day (one at a time), how long an export's
@@ -244,9 +266,3 @@ export const PROVIDER_SECRET_KEYS: string[] = functionSecretKeys(Object.keys(PRO
 /** The secret a webhook route proves its caller with, by route access: Vapi's shared secret, the key jambonz signs its hooks with. */
 export const WEBHOOK_SECRET_VARS: Partial<Record<Access, string[]>> = { vapi: ['VAPI_WEBHOOK_SECRET'], jambonz: ['JAMBONZ_WEBHOOK_SECRET'] };
 
-/**
- * Reserved concurrency of webhook functions, by route access: a flood of provider calls can neither
- * take the account's concurrency from the other functions nor run up the bill. Stripe retries
- * throttled deliveries for days; Vapi waits on live calls, so it gets more room.
- */
-export const WEBHOOK_CONCURRENCY: Partial<Record<Access, number>> = { vapi: 20, stripe: 5, jambonz: 20 };

@@ -2,7 +2,7 @@
 import { Duration } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { acceptsApiKeys, checksBearerInFunction, functionTimeoutSeconds, type RouteDef } from '../../shared/http/route-def';
-import { WEBHOOK_CONCURRENCY, WEBHOOK_SECRET_VARS } from '../settings';
+import { WEBHOOK_SECRET_VARS } from '../settings';
 import { FonellaFunction, type FonellaFunctionProps } from './fonella-function';
 
 export interface RouteFunctionProps
@@ -20,7 +20,7 @@ export class RouteFunction extends FonellaFunction {
       // The Vapi webhook proves itself with the shared secret; jambonz's hooks with a signature made with the account's secret.
       secretVars: WEBHOOK_SECRET_VARS[route.access] ?? [],
       timeout: Duration.seconds(functionTimeoutSeconds(route)),
-      reservedConcurrency: WEBHOOK_CONCURRENCY[route.access],
+      reservedConcurrency: route.access === 'vapi' || route.access === 'stripe' || route.access === 'jambonz' ? props.settings.webhookConcurrency[route.access] : undefined,
       apiKeys: acceptsApiKeys(route),
       accessTokens: checksBearerInFunction(route),
     });

@@ -28,15 +28,15 @@ let template: Template;
 let perStack: Map<string, Template>;
 let built: FonellaStack;
 
-function build(routeSet: Record<string, RouteDef>) {
+function build(routeSet: Record<string, RouteDef>, over: Record<string, unknown> = {}) {
   const context = JSON.parse(readFileSync(`${root}/cdk.json`, 'utf8')).context;
   const app = new App({ context: { ...context, 'aws:cdk:bundling-stacks': [] } });
-  const settings = StackSettings.parse(context.fonella);
+  const settings = StackSettings.parse({ ...context.fonella, ...over });
   const stack = new FonellaStack(app, 'Test', { settings, routes: routeSet, workers, queueWorkers, operations, root, env: { region: 'eu-central-1', account: '111111111111' } });
   const templates = stackTemplates(stack);
   return { stack, templates, template: allResources(templates) };
 }
-const synth = (routeSet: Record<string, RouteDef>) => build(routeSet).template;
+const synth = (routeSet: Record<string, RouteDef>, over: Record<string, unknown> = {}) => build(routeSet, over).template;
 
 beforeAll(() => {
   ({ template, templates: perStack, stack: built } = build(routes));
@@ -165,21 +165,28 @@ describe('functions', () => {
     expect(all.some(([, r]) => r.access === 'stripe')).toBe(true);
   });
 
-  it('webhook routes (vapi, stripe) reserve concurrency by their access', () => {
-    const webhooks = synth({
+  it('webhook routes (vapi, stripe) reserve concurrency by their access, as the stage setting says where it does', () => {
+    const probes = {
       ...routes,
       probeVapi: { ...getHealth, name: 'probeVapi', method: 'POST', path: '/v1/probe/vapi-webhook', access: 'vapi' },
       probeStripe: { ...getHealth, name: 'probeStripe', method: 'POST', path: '/v1/probe/stripe-webhook', access: 'stripe' },
-    });
-    const reserved = (name: string) =>
-      Object.values(webhooks.findResources('AWS::Lambda::Function')).find(
+    } as Record<string, RouteDef>;
+    const reservedIn = (t: Template) => (name: string) =>
+      Object.values(t.findResources('AWS::Lambda::Function')).find(
         (f) => (f.Properties as { FunctionName?: string }).FunctionName === `fonella-dev-${name}`,
       )!.Properties.ReservedConcurrentExecutions;
+    const reserved = reservedIn(synth(probes));
     expect(reserved('probeVapi')).toBe(WEBHOOK_CONCURRENCY.vapi);
     expect(reserved('probeStripe')).toBe(WEBHOOK_CONCURRENCY.stripe);
     expect(reserved('getHealth')).toBeUndefined();
-    expect(WEBHOOK_CONCURRENCY.vapi).toBeGreaterThan(0);
+    // Room for the Vapi webhook's tool calls, each holding an instance up to the longest tool timeout.
+    expect(WEBHOOK_CONCURRENCY.vapi).toBeGreaterThanOrEqual(100);
     expect(WEBHOOK_CONCURRENCY.stripe).toBeGreaterThan(0);
+    const small = reservedIn(synth(probes, { webhookConcurrency: { vapi: 30 } }));
+    expect(small('probeVapi')).toBe(30);
+    expect(small('probeStripe')).toBe(WEBHOOK_CONCURRENCY.stripe);
+    const base = JSON.parse(readFileSync(`${root}/cdk.json`, 'utf8')).context.fonella;
+    for (const bad of [{ vapi: 0 }, { vapi: 901 }, { public: 5 }]) expect(() => StackSettings.parse({ ...base, webhookConcurrency: bad }), JSON.stringify(bad)).toThrow();
   });
 });
 
