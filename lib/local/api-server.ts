@@ -1,8 +1,8 @@
 // The local API Gateway: turns HTTP requests into HTTP API (payload 2.0) events, applies the checks
 // the JWT authorizer would (signature against the Auth0 JWKS, issuer, audience, expiry; 401
 // otherwise) on the routes behind it, and invokes the very handler files Lambda runs, loaded once as
-// on a cold start. Routes that also take API keys have no authorizer, here as on AWS: their stack
-// verifies either token itself, with the same JWT checks (shared/crypto/jwt.ts).
+// on a cold start. Routes that also take API keys, and the admin routes, have no authorizer, here as on
+// AWS: their stack verifies the token itself, with the same JWT checks (shared/crypto/jwt.ts).
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';

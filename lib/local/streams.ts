@@ -253,8 +253,8 @@ export async function startStreamTailer(opts: StreamTailerOptions): Promise<Runn
         // DynamoDB Local now and then answers TrimmedDataAccessException to an iterator in use (one
         // taken while its shard was still empty, once the first record is in: aws/aws-sdk-java#2923;
         // and mid-shard, as a test run showed); an iterator also expires.
-        // Either way the shard is read again after its last record read, or from its start; should
-        // even that be refused, from its oldest record (what lay between is gone).
+        // Either way the shard is read again after its last record read; should even that be refused,
+        // from its oldest record, handing on only what comes after the last record read (below).
         const after = reopened.get(id) === 'after' ? undefined : lastRead.get(id);
         reopened.set(id, after ? 'after' : 'horizon');
         console.error(`[streams] shard ${id}: ${name}; reading it again ${after ? `after ${after}` : 'from its oldest record'}`);
@@ -269,9 +269,12 @@ export async function startStreamTailer(opts: StreamTailerOptions): Promise<Runn
         continue;
       }
       reopened.delete(id);
-      const last = res.Records?.at(-1)?.dynamodb?.SequenceNumber;
+      // Sequence numbers grow within a shard: what is not after the last record read was handed on already.
+      const before = lastRead.get(id);
+      const fresh = (res.Records ?? []).filter((r) => !before || !r.dynamodb?.SequenceNumber || BigInt(r.dynamodb.SequenceNumber) > BigInt(before));
+      const last = fresh.at(-1)?.dynamodb?.SequenceNumber;
       if (last) lastRead.set(id, last);
-      const records = (res.Records ?? []).map((r) => toLambdaRecord(r, streamArn!, region));
+      const records = fresh.map((r) => toLambdaRecord(r, streamArn!, region));
       count += records.length;
       for (const listener of listeners) for (const r of records) listener(r);
       for (const lane of lanes) {

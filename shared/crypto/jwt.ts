@@ -1,7 +1,7 @@
 // The checks API Gateway's JWT authorizer makes of the portal's Auth0 access token, in one place: the
 // local API server applies them where API Gateway would (lib/local/api-server.ts), and the routes that
-// also take API keys, which have no authorizer on AWS, apply them in their own stack
-// (shared/http/middleware/credentials.ts). So a token passes or fails alike on both paths.
+// also take API keys and the admin routes, which have no authorizer on AWS, apply them in their own
+// stack (shared/http/middleware/credentials.ts). So a token passes or fails alike on both paths.
 //
 // What passes: RS256, a `kid` found in the issuer's JWKS, the issuer and the audience, an `exp` in the
 // future, and `nbf` and `iat`, when present, not in the future (jose allows no clock skew for `nbf`

@@ -1,6 +1,7 @@
 // Who is calling, read from the claims API Gateway's JWT authorizer puts on the event (the authorizer
 // has already checked signature, issuer, audience and expiry), or, on the routes that also take API
-// keys, from the claims their stack verified with the same checks (./middleware/credentials.ts).
+// keys and the admin routes, from the claims their stack verified with the same checks
+// (./middleware/credentials.ts).
 //
 // Quirk: the HTTP API authorizer flattens array claims into a string such as "[admin read:calls]",
 // so `permissions` is parsed from either form; a boolean claim arrives as "true" or "false".

@@ -69,8 +69,9 @@ export interface RouteDef {
    * then works here as the portal's token does, for the key's owner (shared/http/middleware/credentials.ts).
    * Only `user` routes may name scopes (a key never reaches admin, partner or webhook routes). A route
    * without them refuses keys: API Gateway's JWT authorizer answers a key 401, as any token that is no
-   * JWT. A route with them has no authorizer on AWS (it would refuse every key): its stack verifies the
-   * JWT itself, with the authorizer's checks, or the key.
+   * JWT, and an admin route (no authorizer: `checksBearerInFunction`) 403 `api-key-not-accepted`. A
+   * route with them has no authorizer on AWS (it would refuse every key): its stack verifies the JWT
+   * itself, with the authorizer's checks, or the key.
    */
   apiKeyScopes?: readonly ApiKeyScope[];
   /** What the function touches: drives its grants, its environment and its bundle floor. */

@@ -2,7 +2,7 @@
 // (CORS, logging, the credential check of routes that check their bearer token themselves, problem+json errors, access, the
 // account gate, body, validation, and Idempotency-Key on routes the manifest flags `idempotent`). What
 // the stack needs from below it comes in as ports: the account state reader of an authenticated route,
-// the credential check of one that takes keys, the idempotency runner of an idempotent one;
+// the credential check of one that checks its bearer itself, the idempotency runner of an idempotent one;
 // shared/app/ composes them, and a handler file takes its route from there, saying
 // only which route it serves and which use case it calls. A route missing a port it needs is refused
 // when its handler is built.

@@ -211,35 +211,40 @@ describe('batch semantics', () => {
     }
   });
 
-  it('a shard iterator DynamoDB refuses as trimmed is taken again after the last record read: nothing lost, nothing read twice', async () => {
+  it('shard iterators DynamoDB refuses as trimmed are taken again, after the last record read, else from the start: nothing lost, nothing handed on twice', async () => {
     const write = (ids: string[]) =>
       stack.table.doc.send(
         new BatchWriteCommand({ RequestItems: { [stack.table.tableName]: ids.map((id) => ({ PutRequest: { Item: { pk: `BATCHPROBE#${id}`, sk: 'X', id } } })) } }),
       );
     await write(['T1', 'T2']);
     const { calls, effects, handler } = probe(new Set());
-    // The real client, refusing one iterator for good, as DynamoDB Local refuses one taken on an empty shard.
+    // The real client, refusing iterators for good, as DynamoDB Local refuses one now and then: the one
+    // in use, then the one taken again after the last record read, so the reader falls back to the
+    // shard's oldest record.
     const client = new DynamoDBStreamsClient({ endpoint: stack.dynamoEndpoint, region: 'eu-central-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
     let reads = 0;
-    let refuse = false;
-    let refused: string | undefined;
+    let refusals = 0;
+    const refused = new Set<string>();
     client.middlewareStack.add(
       (next, context) => async (args) => {
         if (context.commandName === 'GetRecordsCommand') {
-          const iterator = (args.input as { ShardIterator?: string }).ShardIterator;
-          if (refuse) [refuse, refused] = [false, iterator];
-          if (iterator === refused) throw Object.assign(new Error('The operation attempted to read past the oldest stream record in a shard.'), { name: 'TrimmedDataAccessException' });
+          const iterator = (args.input as { ShardIterator?: string }).ShardIterator ?? '';
+          if (refusals > 0) {
+            refusals--;
+            refused.add(iterator);
+          }
+          if (refused.has(iterator)) throw Object.assign(new Error('The operation attempted to read past the oldest stream record in a shard.'), { name: 'TrimmedDataAccessException' });
           reads++;
         }
         return next(args);
       },
-      { step: 'initialize', name: 'trimmedIterator' },
+      { step: 'initialize', name: 'trimmedIterators' },
     );
     const tailer = await startStreamTailer({ endpoint: stack.dynamoEndpoint, tableName: stack.table.tableName, workers: { batchProbe: def }, root, load: async () => handler, streamsClient: client });
     try {
       await waitFor('the first two effects', async () => effects.includes('T1') && effects.includes('T2'));
-      refuse = true;
-      await waitFor('the refused read', async () => !refuse);
+      refusals = 2;
+      await waitFor('the refused reads', async () => refusals === 0);
       const before = reads;
       await write(['T3']);
       tailer.kick();

@@ -25,6 +25,17 @@ function callableWithFullMetadata(input: string): string | undefined {
 
 const callingCodes = [...new Set(getCountries().map((c) => getCountryCallingCode(c)))];
 
+/** Every number-type pattern of every country in the full metadata, with its calling code. */
+const fullMetadata = JSON.parse(readFileSync(new URL('../../node_modules/libphonenumber-js/metadata.max.json', import.meta.url), 'utf8')) as {
+  countries: Record<string, [string, ...unknown[]]>;
+};
+const typePatterns = Object.values(fullMetadata.countries).flatMap(([cc, ...rest]) =>
+  ((rest[10] as ([string] | 0)[] | 0 | undefined) || []).flatMap((t) => (t && typeof t[0] === 'string' && t[0] ? [{ cc, pattern: new RegExp(`^(?:${t[0]})$`) }] : [])),
+);
+
+/** National numbers of every type of every country (a premium-rate number of a country that shares its calling code, too), as +<calling code>. */
+const typedNumbers = fc.constantFrom(...typePatterns).chain(({ cc, pattern }) => fc.stringMatching(pattern).map((national) => `+${cc}${national}`));
+
 /** What people type: +<calling code> and digits, a national number with its trunk 0, or digits alone, sometimes spaced. */
 const numbers = fc.oneof(
   fc.tuple(fc.constantFrom(...callingCodes), fc.stringMatching(/^[0-9]{3,13}$/)).map(([cc, rest]) => `+${cc}${rest}`),
@@ -51,6 +62,17 @@ describe('the trimmed phone metadata', () => {
     );
     // The comparison means something only if many inputs are numbers a callback may ring.
     expect(callable).toBeGreaterThan(800);
+  });
+
+  it('decides numbers drawn from every number type of every country as the full metadata does', () => {
+    expect(typePatterns.length).toBeGreaterThan(1000);
+    fc.assert(
+      fc.property(typedNumbers, (input) => {
+        expect(callableE164(input)).toBe(callableWithFullMetadata(input));
+        expect(parseCore(input, PARSING)?.number).toBe(parseMin(input)?.number);
+      }),
+      { numRuns: 8_000 },
+    );
   });
 
   it('refuses what the full metadata calls premium-rate, toll-free or shared-cost, and takes German landlines and mobiles', () => {

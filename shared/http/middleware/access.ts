@@ -1,6 +1,6 @@
 // The route's access rule, checked in the function itself (not only in API Gateway): user routes
-// need a verified caller (from the JWT authorizer's claims, or, on routes that take API keys, the one
-// ./credentials.ts verified) (partner routes also a partner link, checked by partner-route.ts), admin routes the `admin`
+// need a verified caller (from the JWT authorizer's claims, or, on routes that take API keys and admin
+// routes, the one ./credentials.ts verified) (partner routes also a partner link, checked by partner-route.ts), admin routes the `admin`
 // permission, webhooks their shared secret or signature header.
 import type middy from '@middy/core';
 import { timingSafeEqual } from 'node:crypto';

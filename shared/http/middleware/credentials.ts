@@ -19,7 +19,7 @@ import { bearerToken, type Caller } from '../caller';
 import { acceptsApiKeys, checksBearerInFunction, type ProblemAnswer, type RouteDef } from '../route-def';
 import { stateOf, type HttpEvent } from '../state';
 
-/** What the stack of a route that takes keys asks about a bearer token. */
+/** What the stack of a route that checks its bearer itself asks about a token. */
 export interface BearerCredentials {
   /**
    * The caller a token stands for: a JWT's (undefined when it fails the authorizer's checks) or a key's
