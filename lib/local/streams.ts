@@ -241,8 +241,10 @@ export async function startStreamTailer(opts: StreamTailerOptions): Promise<Runn
     }
   }
 
-  async function readShards(): Promise<number> {
+  /** Records read in one pass over the open shards; `complete` is false when a shard could not be read (its iterator was taken again). */
+  async function readShards(): Promise<{ count: number; complete: boolean }> {
     let count = 0;
+    let complete = true;
     for (const [id, iterator] of iterators) {
       let res;
       try {
@@ -266,6 +268,7 @@ export async function startStreamTailer(opts: StreamTailerOptions): Promise<Runn
           ),
         );
         if (again.ShardIterator) iterators.set(id, again.ShardIterator);
+        complete = false;
         continue;
       }
       reopened.delete(id);
@@ -287,7 +290,7 @@ export async function startStreamTailer(opts: StreamTailerOptions): Promise<Runn
         finished.add(id);
       }
     }
-    return count;
+    return { count, complete };
   }
 
   const listeners = new Set<(record: DynamoDBRecord) => void>();
@@ -320,10 +323,14 @@ export async function startStreamTailer(opts: StreamTailerOptions): Promise<Runn
           lastScan = Date.now();
           await scanShards();
         }
-        const n = await readShards();
-        for (const release of cycleWaiters.splice(0)) release();
+        const { count: n, complete } = await readShards();
+        // A pass that could not read a shard has not read everything: `idle()` waits for the next.
+        if (complete) for (const release of cycleWaiters.splice(0)) release();
         if (n > 0) quiet = 0;
-        else await nap(Math.min(pollMs * 2 ** quiet++, quietPollMs));
+        else if (!complete) {
+          quiet = 0;
+          await nap(pollMs);
+        } else await nap(Math.min(pollMs * 2 ** quiet++, quietPollMs));
       } catch (err) {
         if (signal.aborted) break;
         console.error('[streams] reading the stream failed; retrying:', err);
