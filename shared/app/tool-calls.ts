@@ -1,11 +1,13 @@
 // The composition of the tool calls on the Vapi webhook (the tool routes': ./tools.ts): the table, the
 // signing key, the Standard Webhooks signature and the guarded fetch, with the tools' URL policy.
+import { retentionConfig } from '../config/retention';
 import { toolConfig } from '../config/tools';
 import { signingKeyRing } from '../crypto/envelope';
 import { signatureHeaders } from '../crypto/standard-webhooks';
 import { table } from '../db/client';
 import { toolCallsRepository } from '../db/tool-calls';
 import { toolsRepository, type ToolRow } from '../db/tools';
+import { usersRepository } from '../db/users';
 import type { ToolCallDeps } from '../domain/tool-calls';
 import { secretContext } from '../domain/tools';
 import { guardedPost } from '../net/guarded-fetch';
@@ -22,9 +24,11 @@ export function toolCallDeps(): ToolCallDeps {
   const policy = toolUrlPolicy();
   const keys = signingKeyRing();
   const opened = new Map<string, Promise<string>>();
+  const users = usersRepository(table());
   return {
     tools: toolsRepository(table()),
     records: toolCallsRepository(table()),
+    retentionDays: async (userId) => (await users.findSettings(userId))?.callRetentionDays ?? retentionConfig().calls.defaultDays,
     secretOf: (userId: string, tool: ToolRow) => {
       const id = `${tool.toolId} ${tool.secret.wrappedKey}`;
       let secret = opened.get(id);

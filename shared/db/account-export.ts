@@ -127,7 +127,11 @@ export const EXPORT_SECTIONS: ExportSection[] = [
     describes: "The custom tools: name, description, parameters, URL, timeout, spoken messages. Never their signing secrets.",
     read: async (ctx) => (await all(TOOL_SK_PREFIX)(ctx)).map((r) => omit(r, ['secret', 'secretHint'])),
   },
-  { name: 'toolCalls', describes: 'Each custom tool call during a call: the tool, when, how long, how it ended (never the arguments or answers).', read: all(TOOL_CALL_SK_PREFIX) },
+  {
+    name: 'toolCalls',
+    describes: 'Each custom tool call during a call: the tool, when, how long, how it ended (never the arguments or answers), and when it is deleted.',
+    read: (ctx) => all(TOOL_CALL_SK_PREFIX, liveCall(ctx.now))(ctx),
+  },
   { name: 'exports', describes: "Earlier data exports: when they were made and when their files go (the files' links are not part of it).", read: all(EXPORT_KEYS.sk) },
   {
     name: 'hotlines',

@@ -1,9 +1,12 @@
 // What the assistant's custom tools did during a call: USER#<sub> / TOOLCALL#<callId>#<startedAt>#<toolCallId>,
 // one row per tool call, written as the webhook answers Vapi (the call's own row comes later, with the
 // end-of-call report) and read with the call (GET /v1/me/calls/{callId}). A row holds the tool's
-// name, when, how long and how it ended; never the arguments or the answer. Deleted with the account
-// (every row of the partition is); a repeated tool call id writes the same key again.
-import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+// name, when, how long and how it ended; never the arguments or the answer. Kept as long as the
+// account keeps its calls: each row carries the owner's retention as a TTL (`ttl`), re-dated with its
+// call (shared/domain/call-retention.ts). Deleted with the call and with the account (every row of the
+// partition is); a repeated tool call id writes the same key again.
+import { BatchWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { applied } from './conditional';
 import type { ToolCallOutcome } from '../model/tool-calls';
 import type { TableRef } from './client';
 import { userPk } from './keys';
@@ -24,6 +27,8 @@ export interface ToolCallRow {
   outcome: ToolCallOutcome;
   /** The HTTP status the tool's URL answered, when it answered. */
   status?: number;
+  /** When DynamoDB deletes the row (epoch seconds): the owner's call retention. */
+  ttl?: number;
 }
 
 const callPrefix = (callId: string) => `${TOOL_CALL_SK_PREFIX}${callId}#`;
@@ -60,6 +65,24 @@ export function toolCallsRepository(t: TableRef) {
         ConsistentRead: true,
       });
       return rows.map((r) => ({ pk: String(r.pk), sk: String(r.sk) }));
+    },
+
+    /** The new TTL of a call's tool-call rows (its re-dating); a row deleted meanwhile is left alone. */
+    async setTtlOfCall(userId: string, callId: string, ttl: number): Promise<number> {
+      const keys = await this.keysOfCall(userId, callId);
+      let set = 0;
+      for (const key of keys) {
+        const update = new UpdateCommand({
+          TableName: t.tableName,
+          Key: key,
+          UpdateExpression: 'SET #ttl = :ttl',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: { '#ttl': 'ttl' },
+          ExpressionAttributeValues: { ':ttl': ttl },
+        });
+        if (await applied(t.doc.send(update))) set++;
+      }
+      return set;
     },
 
     /** A call's tool calls, oldest first. */

@@ -16,6 +16,7 @@
 //      harmless).
 import { expiresAfterDays } from '../config/retention';
 import type { CallsRepository } from '../db/calls';
+import type { ToolCallsRepository } from '../db/tool-calls';
 import type { UsersRepository } from '../db/users';
 import { logger } from '../observability/logger';
 
@@ -25,6 +26,8 @@ export const REDATE_PAGE = 100;
 export interface RedateDeps {
   users: Pick<UsersRepository, 'findSettings' | 'advanceCallRedating'>;
   calls: Pick<CallsRepository, 'ttlPage' | 'setTtl'>;
+  /** Each re-dated call's tool-call rows take its new TTL. */
+  toolCalls: Pick<ToolCallsRepository, 'setTtlOfCall'>;
   now?: () => Date;
 }
 
@@ -42,7 +45,10 @@ export async function redateCalls(deps: RedateDeps, userId: string): Promise<Red
     if (call.ttl !== undefined && call.ttl <= nowSeconds) continue;
     const ttl = expiresAfterDays(new Date(Math.min(Date.parse(call.startedAt), now.getTime())), job.days);
     if (call.ttl === ttl) continue;
-    if (await deps.calls.setTtl(call, ttl)) redated++;
+    if (await deps.calls.setTtl(call, ttl)) {
+      redated++;
+      await deps.toolCalls.setTtlOfCall(userId, call.callId, ttl);
+    }
   }
   const advanced = await deps.users.advanceCallRedating(userId, job.requestedAt, page.after);
   if (!advanced) logger.info('call re-dating superseded by a newer retention', { redated });

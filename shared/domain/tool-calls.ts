@@ -13,6 +13,7 @@
 //      answer), one batch write; a failure to record is logged, not answered.
 // Whatever fails (an unknown assistant or tool, the table, the key service, the customer's URL), Vapi
 // gets a result per tool call and a 200: never a 5xx it would retry while the caller waits.
+import { expiresAfterDays } from '../config/retention';
 import type { ToolCallOutcome, ToolCallRow, ToolCallsRepository } from '../db/tool-calls';
 import type { ToolRow, ToolsRepository } from '../db/tools';
 import { ValidationError } from '../errors';
@@ -28,6 +29,8 @@ export const RESULT_MAX_BYTES = 8192;
 export interface ToolCallDeps {
   tools: Pick<ToolsRepository, 'ofAssistant'>;
   records: Pick<ToolCallsRepository, 'record'>;
+  /** The days the owner's calls are kept (their `callRetentionDays`, else the stage's default): the tool-call rows' TTL. */
+  retentionDays: (userId: string) => Promise<number>;
   /** The tool's signing secret, opened. */
   secretOf: (userId: string, tool: ToolRow) => Promise<string>;
   /** The Standard Webhooks headers of one request. */
@@ -77,6 +80,8 @@ export async function answerToolCalls(deps: ToolCallDeps, message: unknown): Pro
   }
 
   const started = deps.now?.() ?? new Date();
+  // Read while the tools run: a failure costs the rows their TTL until the call is re-dated, never the answer.
+  const days = callId ? deps.retentionDays(owner.userId).catch(() => undefined) : Promise.resolve(undefined);
   const runs = calls.map((c, i) =>
     i < MAX_TOOL_CALLS
       ? runOne(deps, owner.userId, owner.tools, c, { callId, callerNumber })
@@ -84,8 +89,9 @@ export async function answerToolCalls(deps: ToolCallDeps, message: unknown): Pro
   );
   const done = await Promise.all(runs);
   if (callId && done.length) {
+    const keep = await days;
     await deps.records
-      .record(owner.userId, done.map((d) => ({ ...d.record, callId })))
+      .record(owner.userId, done.map((d) => ({ ...d.record, callId, ...(keep ? { ttl: expiresAfterDays(new Date(d.record.startedAt), keep) } : {}) })))
       .catch((err: unknown) => logger.error('tool calls not recorded on the call', { callId, error: err as Error }));
   }
   return { results: done.map((d) => d.result) };

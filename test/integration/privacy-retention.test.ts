@@ -6,6 +6,7 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { callKey, callRefKey } from '../../shared/db/calls';
+import { toolCallsRepository } from '../../shared/db/tool-calls';
 import { settle } from '../support/state';
 import { waitFor, workerStack, type TestStack } from '../support/stack';
 import { newUser, partition, rowOf, rowsOf } from '../support/users';
@@ -112,6 +113,11 @@ describe('a changed retention', () => {
     const o = await owner({ callRetentionDays: 200 });
     const calls = [await simulatedCall(o), await simulatedCall(o)];
     for (const c of calls) expect(c.ttl).toBe(Math.floor(Date.parse(String(c.startedAt)) / 1000) + 200 * DAY);
+    // A tool call during each, recorded as the webhook records them, with the old retention.
+    const toolCalls = toolCallsRepository(stack.table);
+    for (const c of calls) {
+      await toolCalls.record(o.sub, [{ callId: String(c.callId), toolCallId: `tc-${String(c.callId)}`, name: 'check_calendar', startedAt: String(c.startedAt), durationMs: 12, outcome: 'ok', ttl: Number(c.ttl) }]);
+    }
     expect((await stack.call('PATCH', '/v1/me/settings', { token: o.token, body: { callRetentionDays: 7 } })).status).toBe(200);
     await settle(stack);
     for (const c of calls) {
@@ -120,6 +126,9 @@ describe('a changed retention', () => {
       expect(row?.ttl).toBe(expected);
       const [ref] = await partition(stack, `CALL#${String(c.callId)}`);
       expect(ref?.ttl).toBe(expected);
+      // Its tool calls go with it.
+      const tools = (await rowsOf(stack, o.sub, `TOOLCALL#${String(c.callId)}#`)).map((r) => r.ttl);
+      expect(tools).toEqual([expected]);
     }
     expect((await rowOf(stack, o.sub, 'SETTINGS'))?.callRedating).toBeUndefined();
   });

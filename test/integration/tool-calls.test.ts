@@ -76,6 +76,9 @@ describe('a tool call during a live call', () => {
     expect(out.deliveries).toEqual([{ url: `${stack.apiUrl}/v1/webhooks/vapi`, toolCallIds: [toolCallId], status: 200, response: { results: out.results } }]);
     const vapi = await stack.inspect<{ webhooks: Json[] }>('vapi');
     expect(vapi.webhooks.find((w) => w.type === 'tool-calls' && w.toolCallIds?.includes(toolCallId))).toMatchObject({ status: 200, response: { results: out.results } });
+    // Kept as long as the account keeps its calls (no choice made: the stage's 90 days).
+    const [row] = (await rowsOf(stack, c.sub, 'TOOLCALL#')).filter((r) => r.toolCallId === toolCallId);
+    expect(row?.ttl).toBe(Math.floor(Date.parse(String(row?.startedAt)) / 1000) + 90 * 86_400);
   });
 
   it('without arguments the emulator plays the model with example values of the parameters', async () => {

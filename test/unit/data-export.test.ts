@@ -54,6 +54,17 @@ describe('withoutSecrets', () => {
   });
 });
 
+describe('the tool calls section', () => {
+  it('holds the tool calls the account still keeps: none past its TTL, as with the calls', async () => {
+    const now = new Date('2026-06-01T12:00:00.000Z');
+    const at = (iso: string) => Math.floor(Date.parse(iso) / 1000);
+    const row = (id: string, ttl?: number) => ({ pk: 'USER#u', sk: `TOOLCALL#c-${id}#2026-01-01T00:00:00.000Z#${id}`, callId: `c-${id}`, toolCallId: id, name: 't', outcome: 'ok', ...(ttl ? { ttl } : {}) });
+    const partition = [row('kept', at('2026-09-01T00:00:00.000Z')), row('expired', at('2026-05-31T00:00:00.000Z')), row('untimed')];
+    const read = await EXPORT_SECTIONS.find((x) => x.name === 'toolCalls')!.read({ t: undefined as never, userId: 'u', partition, now });
+    expect((read as { toolCallId: string }[]).map((r) => r.toolCallId)).toEqual(['kept', 'untimed']);
+  });
+});
+
 describe('callsCsv', () => {
   it('a header, one line per call; quotes, commas and line breaks quoted; formulas defused; numbers as they are', () => {
     const csv = callsCsv([
