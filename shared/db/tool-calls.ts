@@ -40,6 +40,17 @@ export const toolCallKey = (userId: string, r: Pick<ToolCallRow, 'callId' | 'sta
 const BATCH = 25;
 
 export function toolCallsRepository(t: TableRef) {
+  /** The keys of a call's tool-call rows (strongly consistent). */
+  const keysOfCall = async (userId: string, callId: string): Promise<{ pk: string; sk: string }[]> => {
+    const rows = await queryAll(t, {
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :call)',
+      ExpressionAttributeValues: { ':pk': userPk(userId), ':call': callPrefix(callId) },
+      ProjectionExpression: 'pk, sk',
+      ConsistentRead: true,
+    });
+    return rows.map((r) => ({ pk: String(r.pk), sk: String(r.sk) }));
+  };
+
   return {
     /** Writes the rows (one BatchWriteItem per 25, the unprocessed ones sent again). */
     async record(userId: string, rows: ToolCallRow[]): Promise<void> {
@@ -57,19 +68,11 @@ export function toolCallsRepository(t: TableRef) {
     },
 
     /** The keys of a call's tool-call rows (strongly consistent): what its deletion removes with it. */
-    async keysOfCall(userId: string, callId: string): Promise<{ pk: string; sk: string }[]> {
-      const rows = await queryAll(t, {
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :call)',
-        ExpressionAttributeValues: { ':pk': userPk(userId), ':call': callPrefix(callId) },
-        ProjectionExpression: 'pk, sk',
-        ConsistentRead: true,
-      });
-      return rows.map((r) => ({ pk: String(r.pk), sk: String(r.sk) }));
-    },
+    keysOfCall,
 
     /** The new TTL of a call's tool-call rows (its re-dating); a row deleted meanwhile is left alone. */
     async setTtlOfCall(userId: string, callId: string, ttl: number): Promise<number> {
-      const keys = await this.keysOfCall(userId, callId);
+      const keys = await keysOfCall(userId, callId);
       let set = 0;
       for (const key of keys) {
         const update = new UpdateCommand({

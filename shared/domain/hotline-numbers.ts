@@ -23,16 +23,13 @@
 //   input: page size, cursor, optional status and area code; output: one page of numbers with their
 //   area and assignment, and the next page's cursor (400 `invalid-cursor` for one this listing did
 //   not give out).
-import { getCountryCallingCode, parsePhoneNumberFromString, type CountryCode, type MetadataJson } from 'libphonenumber-js/core';
-import parsingMetadata from '../model/phone-metadata.parsing.json';
+import { getCountryCallingCode, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/core';
+import { PARSING_PHONE_METADATA as PARSING } from '../model/phone-metadata';
 import type { FreeNumber, HotlineNumberPage, HotlineNumberStatus, HotlineNumbersRepository } from '../db/hotline-numbers';
 import { normalizeAreaCode, type HotlineArea } from '../model/hotline-area';
 import { logger } from '../observability/logger';
 import type { JambonzPlatform } from '../providers/jambonz/port';
 import type { Telephony } from '../providers/sipgate/port';
-
-/** Calling codes and the rules for reading a number's national part, without formats or types (scripts/phone-metadata.ts). */
-const PARSING = parsingMetadata as unknown as MetadataJson;
 
 const E164 = /^\+[1-9][0-9]{1,14}$/;
 /** Sipgate's national form: the area code, with its trunk prefix, is the first group. */

@@ -11,8 +11,8 @@
 // An external trunk's gateway must be on the public internet (shared/net/public-address.ts): checked
 // as written and by every address its name resolves to, before anything is stored or created.
 import { randomUUID } from 'node:crypto';
-import { parsePhoneNumberWithError, type MetadataJson } from 'libphonenumber-js/core';
-import parsingMetadata from '../model/phone-metadata.parsing.json';
+import { parsePhoneNumberWithError } from 'libphonenumber-js/core';
+import { PARSING_PHONE_METADATA } from '../model/phone-metadata';
 import { LINE_RESOURCE_FIELDS, type IntegrationsRepository, type LineKind, type LineResourceField, type LineRow } from '../db/integrations';
 import type { UsersRepository } from '../db/users';
 import { AppError, ConflictError, ProviderNotFoundError, ValidationError } from '../errors';
@@ -283,7 +283,7 @@ async function sipgateContext(
 
 function e164(input: string): string | undefined {
   try {
-    return parsePhoneNumberWithError(input, 'DE', parsingMetadata as unknown as MetadataJson).number;
+    return parsePhoneNumberWithError(input, 'DE', PARSING_PHONE_METADATA).number;
   } catch {
     return undefined;
   }

@@ -3,10 +3,8 @@
 // shared-cost or short one: of those types only fixed line and mobile are kept (a number of any other
 // is refused either way), and no formats (scripts/phone-metadata.ts). Numbers without a leading + are
 // read as German.
-import { parsePhoneNumberFromString, type MetadataJson } from 'libphonenumber-js/core';
-import callableMetadata from '../model/phone-metadata.callable.json';
-
-const METADATA = callableMetadata as unknown as MetadataJson;
+import { parsePhoneNumberFromString } from 'libphonenumber-js/core';
+import { CALLABLE_PHONE_METADATA as METADATA } from '../model/phone-metadata';
 
 /** The region a number without a country code is read in. */
 export const DEFAULT_PHONE_REGION = 'DE';

@@ -6,13 +6,12 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { getCountries, getCountryCallingCode, parsePhoneNumberFromString as parseMax } from 'libphonenumber-js/max';
 import { parsePhoneNumberFromString as parseMin, parsePhoneNumberWithError as parseMinWithError, getCountryCallingCode as callingCodeMin } from 'libphonenumber-js/min';
-import { getCountryCallingCode as callingCodeCore, parsePhoneNumberFromString as parseCore, parsePhoneNumberWithError as parseCoreWithError, type MetadataJson } from 'libphonenumber-js/core';
+import { getCountryCallingCode as callingCodeCore, parsePhoneNumberFromString as parseCore, parsePhoneNumberWithError as parseCoreWithError } from 'libphonenumber-js/core';
 import { describe, expect, it } from 'vitest';
 import { PHONE_METADATA_FILES, derivePhoneMetadata, serialise } from '../../scripts/phone-metadata';
 import { DEFAULT_PHONE_REGION, callableE164 } from '../../shared/domain/phone-number';
-import parsingJson from '../../shared/model/phone-metadata.parsing.json';
+import { PARSING_PHONE_METADATA as PARSING } from '../../shared/model/phone-metadata';
 
-const PARSING = parsingJson as unknown as MetadataJson;
 const CALLABLE_TYPES = new Set(['MOBILE', 'FIXED_LINE', 'FIXED_LINE_OR_MOBILE']);
 
 /** callableE164 as it was, with the package's full metadata. */

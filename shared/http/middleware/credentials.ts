@@ -13,6 +13,7 @@
 import type middy from '@middy/core';
 import type { APIGatewayProxyResultV2 } from 'aws-lambda';
 import { API_KEY_SCOPES, API_KEY_TOKEN_PREFIX } from '../../model/api-keys';
+import { isApiKeyToken } from '../../crypto/api-key-tokens';
 import { ForbiddenError, InsufficientScopeError, RATE_LIMITED, UnauthorizedError, bearerChallenge, rateLimitFields, type RateWindowState } from '../../errors';
 import { logger } from '../../observability/logger';
 import { bearerToken, type Caller } from '../caller';
@@ -111,7 +112,7 @@ function credentials(def: RouteDef, port: BearerCredentials): middy.MiddlewareOb
       if (!token) {
         throw new UnauthorizedError(scopes.length > 0 ? "Send the portal's access token or an API key: `Authorization: Bearer <token>`." : "Send the portal's access token: `Authorization: Bearer <token>`.", bearerChallenge());
       }
-      if (scopes.length === 0 && token.startsWith(API_KEY_TOKEN_PREFIX)) {
+      if (scopes.length === 0 && isApiKeyToken(token)) {
         throw new ForbiddenError("API keys reach only the routes of their scopes; this route takes the portal's access token only.", PROBLEMS.notAccepted);
       }
       const found = await port.authenticate(token);
