@@ -2,7 +2,7 @@
 // and the admin routes: shared/http/route-def.ts `checksBearerInFunction`): the Auth0 tenant whose
 // tokens it verifies, with the same issuer and audience as API Gateway's JWT authorizer (stage settings).
 import * as z from '../zod';
-import { defineConfig, nonEmpty } from './define';
+import { defineConfig, nonEmpty, url } from './define';
 
 export const accessTokenConfig = /* @__PURE__ */ defineConfig(
   'accessTokens',
@@ -10,7 +10,7 @@ export const accessTokenConfig = /* @__PURE__ */ defineConfig(
     z.pipe(
       z.object({
         /** The token issuer, `https://<tenant>/` (with its slash, as the tokens carry it). */
-        AUTH0_ISSUER: z.url(),
+        AUTH0_ISSUER: url(),
         AUTH0_AUDIENCE: nonEmpty(),
       }),
       z.transform((e) => ({ issuer: e.AUTH0_ISSUER, audience: e.AUTH0_AUDIENCE })),

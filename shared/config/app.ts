@@ -1,6 +1,6 @@
 // What every function reads: its stage, name, CORS origins, request bounds.
 import * as z from '../zod';
-import { STAGES, csv, defineConfig, flag, positiveInt } from './define';
+import { csv, defineConfig, flag, nonEmpty, positiveInt, STAGES, url } from './define';
 
 export const appConfig = /* @__PURE__ */ defineConfig(
   'app',
@@ -8,12 +8,12 @@ export const appConfig = /* @__PURE__ */ defineConfig(
     z.pipe(
       z.object({
         STAGE: z.enum(STAGES),
-        SERVICE_NAME: z.string().check(z.minLength(1)),
+        SERVICE_NAME: nonEmpty(),
         CORS_ORIGINS: csv(),
         MAX_BODY_BYTES: positiveInt(),
         VALIDATE_RESPONSES: flag(),
-        PORTAL_URL: z.url(),
-        PARTNER_PORTAL_URL: z.url(),
+        PORTAL_URL: url(),
+        PARTNER_PORTAL_URL: url(),
       }),
       z.transform((e) => ({
         stage: e.STAGE,

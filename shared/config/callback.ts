@@ -6,7 +6,7 @@
 // caller ID must be set, the Vapi ids when the provider is Vapi and the SIP URIs when it is jambonz;
 // locally the defaults name what the emulators seed (CALLBACK_LOCAL).
 import * as z from '../zod';
-import { defineConfig } from './define';
+import { defineConfig, nonEmpty } from './define';
 
 export const CALLBACK_PROVIDERS = ['vapi', 'fonial', 'jambonz'] as const;
 export type CallbackProvider = (typeof CALLBACK_PROVIDERS)[number];
@@ -41,7 +41,7 @@ export const CALLBACK_LOCAL = {
 } as const satisfies { callerIds: Record<CallbackLocale, string> } & Record<string, unknown>;
 
 const E164 = () => z.string().check(z.regex(/^\+[1-9]\d{1,14}$/, 'must be an E.164 number'));
-const optionalId = () => z.optional(z.string().check(z.minLength(1)));
+const optionalId = () => z.optional(nonEmpty());
 /** `sip:user@host[:port]`, as Vapi's SIP phone numbers are addressed (`sip:<name>@sip.vapi.ai`). */
 const optionalSipUri = () => z.optional(z.string().check(z.maxLength(256), z.regex(/^sips?:[^\s@;<>"]+@[A-Za-z0-9.-]+(:\d{1,5})?$/, 'must be a SIP URI like sip:name@sip.vapi.ai')));
 const byLocale = <T>(pick: (l: CallbackLocale, i: number) => T) =>

@@ -37,8 +37,10 @@ export function usesLocalDefaults(env: NodeJS.ProcessEnv = process.env): boolean
 
 /**
  * Declares a config section. `schema` builds the schema that describes the variables (by their env
- * names) and may transform them; `localDefaults` fill gaps on the local stack only. The result is a
- * memoised getter.
+ * names) and may transform them; it is told whether the environment is the local stack's (a
+ * section whose local default is not a variable's text, such as the local plans, gives it there
+ * without a round trip through that text). `localDefaults` fill gaps on the local stack only. The
+ * result is a memoised getter.
  *
  * The schema is built at the first parse, not when the module loads: a bundle holds every section of
  * the config files it imports (the shared stack's webhook secrets, a provider's config beside its
@@ -49,12 +51,15 @@ export function usesLocalDefaults(env: NodeJS.ProcessEnv = process.env): boolean
  */
 export function defineConfig<S extends z.ZodMiniType>(
   section: string,
-  schema: () => S,
+  schema: (where: { local: boolean }) => S,
   localDefaults: Record<string, string> = {},
 ): (() => z.output<S>) & { reset(): void; parse(env: NodeJS.ProcessEnv): z.output<S> } {
-  let built: S | undefined;
+  const built: { local?: S; deployed?: S } = {};
   let cached: z.output<S> | undefined;
-  const parse = (env: NodeJS.ProcessEnv) => parseConfig(section, (built ??= schema()), localDefaults, env);
+  const parse = (env: NodeJS.ProcessEnv) => {
+    const local = usesLocalDefaults(env);
+    return parseConfig(section, local ? (built.local ??= schema({ local })) : (built.deployed ??= schema({ local })), localDefaults, env);
+  };
   const get = () => {
     if (cached === undefined) cached = parse(process.env);
     return cached;
@@ -72,8 +77,18 @@ export function parseConfig<S extends z.ZodMiniType>(
   localDefaults: Record<string, string>,
   env: NodeJS.ProcessEnv,
 ): z.output<S> {
-  const source: Record<string, string | undefined> = usesLocalDefaults(env) ? { ...localDefaults } : {};
-  for (const [key, value] of Object.entries(env)) if (value !== undefined && value !== '') source[key] = value;
+  const local = usesLocalDefaults(env);
+  const source: Record<string, string | undefined> = {};
+  const read = (key: string) => {
+    const value = env[key];
+    if (value !== undefined && value !== '') source[key] = value;
+    else if (local && localDefaults[key] !== undefined) source[key] = localDefaults[key];
+  };
+  // Only the variables the section names, where it says which: process.env is read through an
+  // interceptor, and copying all of it for every section cost a cold start ~1 ms.
+  const keys = variablesOf(schema);
+  if (keys) for (const key of keys) read(key);
+  else for (const key of new Set([...Object.keys(local ? localDefaults : {}), ...Object.keys(env)])) read(key);
   const result = schema.safeParse(source);
   if (!result.success) {
     const problems = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
@@ -82,28 +97,38 @@ export function parseConfig<S extends z.ZodMiniType>(
   return result.data;
 }
 
-// The kinds of variable, as functions that build a schema: called inside a section's schema builder,
-// so nothing is built at load.
+/** The variables a section's schema reads: the keys of its object (under any pipes); undefined when it is not one. */
+function variablesOf(schema: z.ZodMiniType): string[] | undefined {
+  let def = schema._zod.def as z.core.$ZodTypeDef & { in?: z.ZodMiniType; shape?: Record<string, unknown>; catchall?: unknown };
+  while (def.type === 'pipe' && def.in) def = def.in._zod.def as typeof def;
+  return def.type === 'object' && def.shape && !def.catchall ? Object.keys(def.shape) : undefined;
+}
 
+// The kinds of variable, as functions that give a schema: called inside a section's schema builder,
+// so nothing is built at load. Each kind is built once and shared by every variable of that kind (a
+// schema is immutable: `check` and the like return a new one), so a cold start that reads ten
+// sections builds each kind once rather than once per variable (`z.deferSchema`).
 /** A variable that must be set and not empty. */
-export const nonEmpty = () => z.string().check(z.minLength(1));
+export const nonEmpty = /* @__PURE__ */ z.deferSchema(() => z.string().check(z.minLength(1)));
 
 /** A comma-separated list in one variable. */
-export const csv = () =>
+export const csv = /* @__PURE__ */ z.deferSchema(() =>
   z.pipe(
     z.string(),
     z.transform((s: string) => s.split(',').map((p) => p.trim()).filter(Boolean)),
-  );
+  ),
+);
 
 /** "1", "true", "yes" are true; anything else (or unset) false. */
-export const flag = () =>
+export const flag = /* @__PURE__ */ z.deferSchema(() =>
   z.pipe(
     z.optional(z.string()),
     z.transform((s: string | undefined) => s !== undefined && ['1', 'true', 'yes'].includes(s.toLowerCase())),
-  );
+  ),
+);
 
 /** A positive integer given as text. */
-export const positiveInt = () =>
+export const positiveInt = /* @__PURE__ */ z.deferSchema(() =>
   z.pipe(
     z.string(),
     z.transform((s: string, ctx) => {
@@ -114,4 +139,8 @@ export const positiveInt = () =>
       }
       return n;
     }),
-  );
+  ),
+);
+
+/** A URL. */
+export const url = /* @__PURE__ */ z.deferSchema(() => z.url());

@@ -5,7 +5,7 @@
 // - exportsBucketConfig, the functions that read or write the files: the stage's bucket (CDK passes
 //   its name); locally S3_ENDPOINT points the same client at the S3 emulator, path-style.
 import * as z from '../zod';
-import { defineConfig, nonEmpty, positiveInt } from './define';
+import { defineConfig, nonEmpty, positiveInt, url } from './define';
 
 /** The local stack's bucket, in the S3 emulator. */
 export const LOCAL_EXPORTS_BUCKET = 'fonella-local-exports';
@@ -24,7 +24,7 @@ export const exportsBucketConfig = /* @__PURE__ */ defineConfig(
   'exports bucket',
   () =>
     z.pipe(
-      z.object({ EXPORTS_BUCKET: nonEmpty(), S3_ENDPOINT: z.optional(z.url()), AWS_REGION: nonEmpty() }),
+      z.object({ EXPORTS_BUCKET: nonEmpty(), S3_ENDPOINT: z.optional(url()), AWS_REGION: nonEmpty() }),
       z.transform((e) => ({ bucket: e.EXPORTS_BUCKET, endpoint: e.S3_ENDPOINT, region: e.AWS_REGION })),
     ),
   { EXPORTS_BUCKET: LOCAL_EXPORTS_BUCKET, S3_ENDPOINT: 'http://127.0.0.1:4011', AWS_REGION: 'eu-central-1' },

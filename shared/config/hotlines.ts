@@ -4,7 +4,7 @@
 // final status event never comes (shared/db/hotline-channels.ts): longer than any call, short enough
 // that a lost event does not hold a channel for long. It has a default on every stage (four hours).
 import * as z from '../zod';
-import { defineConfig, nonEmpty, positiveInt } from './define';
+import { defineConfig, nonEmpty, positiveInt, url } from './define';
 
 const price = () =>
   z.pipe(
@@ -41,7 +41,7 @@ export const hotlineConfig = /* @__PURE__ */ defineConfig(
   () =>
     z.pipe(
       z.object({
-        HOTLINE_HOOK_BASE_URL: z.url(),
+        HOTLINE_HOOK_BASE_URL: url(),
         HOTLINE_SIP_GATEWAY: z.ipv4(),
         HOTLINE_DIAL_TIMEOUT_SECONDS: positiveInt(),
         HOTLINE_PRICE_PER_MINUTE: price(),

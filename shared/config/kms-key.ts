@@ -2,7 +2,7 @@
 // its id or ARN in `variable` (CDK sets the stage key's ARN; locally the KMS emulator's alias) and,
 // locally, the emulator's endpoint in KMS_ENDPOINT.
 import * as z from '../zod';
-import { defineConfig } from './define';
+import { defineConfig, nonEmpty, url } from './define';
 
 export const LOCAL_KMS_ENDPOINT = 'http://127.0.0.1:4010';
 
@@ -12,9 +12,9 @@ export function kmsKeyConfig(section: string, variable: string, localKeyId: stri
     () =>
       z.pipe(
         z.object({
-          [variable]: z.string().check(z.minLength(1)),
-          KMS_ENDPOINT: z.optional(z.url()),
-          AWS_REGION: z.string().check(z.minLength(1)),
+          [variable]: nonEmpty(),
+          KMS_ENDPOINT: z.optional(url()),
+          AWS_REGION: nonEmpty(),
         }),
         z.transform((e: Record<string, string | undefined>) => ({ keyId: e[variable]!, endpoint: e.KMS_ENDPOINT, region: e.AWS_REGION! })),
       ),

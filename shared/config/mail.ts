@@ -1,7 +1,7 @@
 // Outgoing email: Mailgun account, sender, team inboxes. MAILGUN_REGION picks the US or EU API;
 // MAILGUN_URL, when set, wins (the local emulator).
 import * as z from '../zod';
-import { defineConfig, nonEmpty } from './define';
+import { defineConfig, nonEmpty, url } from './define';
 
 export const MAILGUN_API = { us: 'https://api.mailgun.net', eu: 'https://api.eu.mailgun.net' } as const;
 export type MailgunRegion = keyof typeof MAILGUN_API;
@@ -17,7 +17,7 @@ export const mailConfig = /* @__PURE__ */ defineConfig(
         MAILGUN_API_KEY: nonEmpty(),
         MAILGUN_DOMAIN: nonEmpty(),
         MAILGUN_REGION: z._default(z.enum(['eu', 'us']), 'eu'),
-        MAILGUN_URL: z.optional(z.url()),
+        MAILGUN_URL: z.optional(url()),
         MAIL_FROM: nonEmpty(),
         SALES_INBOX: z.email(),
         SUPPORT_INBOX: z.email(),

@@ -9,7 +9,7 @@
 // on by default locally), LOCAL_HOST_ADDRESSES (`{"name": ["address", ...]}`) answers fixed addresses
 // for some names before DNS (a test points a public-looking name at a private address).
 import * as z from '../zod';
-import { STAGES, defineConfig, flag, positiveInt } from './define';
+import { defineConfig, flag, nonEmpty, positiveInt, STAGES, url } from './define';
 
 const LOCAL_STAGES = new Set(['local', 'test']);
 
@@ -74,9 +74,9 @@ export const webhookQueueConfig = /* @__PURE__ */ defineConfig(
   () =>
     z.pipe(
       z.object({
-        WEBHOOK_QUEUE_URL: z.url(),
-        SQS_ENDPOINT: z.optional(z.url()),
-        AWS_REGION: z.string().check(z.minLength(1)),
+        WEBHOOK_QUEUE_URL: url(),
+        SQS_ENDPOINT: z.optional(url()),
+        AWS_REGION: nonEmpty(),
       }),
       z.transform((e) => ({ queueUrl: e.WEBHOOK_QUEUE_URL, endpoint: e.SQS_ENDPOINT, region: e.AWS_REGION })),
     ),

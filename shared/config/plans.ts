@@ -5,7 +5,7 @@
 // the stage's Stripe account (locally, what the Stripe emulator offers: LOCAL_PLAN_PRICES, at the
 // catalogue's amounts).
 import * as z from '../zod';
-import { defineConfig } from './define';
+import { defineConfig, nonEmpty } from './define';
 
 export const PLAN_IDS = ['starter', 'business', 'premium'] as const;
 export type PlanId = (typeof PLAN_IDS)[number];
@@ -58,7 +58,7 @@ export const DEFAULT_PLANS: Plan[] = [
 ];
 
 /**
- * The catalogue of the local stack and the tests (their default for PLANS_JSON): the same plans, ids and
+ * The catalogue of the local stack and the tests (without PLANS_JSON): the same plans, ids and
  * prices, but Starter comes without a pool number, so that a plan without one exists where the
  * lifecycle can be tried: a downgrade to Starter gives the number back at the period's end (announced
  * by email), and a customer on Starter waits for none.
@@ -73,11 +73,11 @@ export const LOCAL_PLANS: Plan[] = DEFAULT_PLANS.map((plan) => {
 
 export const plansConfig = /* @__PURE__ */ defineConfig(
   'plans',
-  () =>
+  ({ local }) =>
     z.pipe(
       z.object({ PLANS_JSON: z.optional(z.string()) }),
       z.transform((e, ctx) => {
-        if (e.PLANS_JSON === undefined) return { plans: DEFAULT_PLANS };
+        if (e.PLANS_JSON === undefined) return { plans: local ? LOCAL_PLANS : DEFAULT_PLANS };
         let raw: unknown;
         try {
           raw = JSON.parse(e.PLANS_JSON);
@@ -93,7 +93,8 @@ export const plansConfig = /* @__PURE__ */ defineConfig(
         return { plans: parsed.data };
       }),
     ),
-  { PLANS_JSON: JSON.stringify(LOCAL_PLANS) },
+  // No local default: the local stack's catalogue is LOCAL_PLANS itself, not its JSON read back
+  // and validated again at every cold start.
 );
 
 /** The Stripe price ids the local Stripe emulator offers, one per plan. */
@@ -104,9 +105,9 @@ export const planPricesConfig = /* @__PURE__ */ defineConfig(
   () =>
     z.pipe(
       z.object({
-        STRIPE_PRICE_STARTER: z.string().check(z.minLength(1)),
-        STRIPE_PRICE_BUSINESS: z.string().check(z.minLength(1)),
-        STRIPE_PRICE_PREMIUM: z.string().check(z.minLength(1)),
+        STRIPE_PRICE_STARTER: nonEmpty(),
+        STRIPE_PRICE_BUSINESS: nonEmpty(),
+        STRIPE_PRICE_PREMIUM: nonEmpty(),
       }),
       z.transform((e): Record<PlanId, string> => ({ starter: e.STRIPE_PRICE_STARTER, business: e.STRIPE_PRICE_BUSINESS, premium: e.STRIPE_PRICE_PREMIUM })),
     ),

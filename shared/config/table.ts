@@ -1,6 +1,6 @@
 // Where the single table lives. Locally it is DynamoDB Local; on AWS the endpoint is left unset.
 import * as z from '../zod';
-import { defineConfig } from './define';
+import { defineConfig, nonEmpty, url } from './define';
 
 export const tableConfig = /* @__PURE__ */ defineConfig(
   'table',
@@ -8,8 +8,8 @@ export const tableConfig = /* @__PURE__ */ defineConfig(
     z.pipe(
       z.object({
         TABLE_NAME: z.string().check(z.minLength(3)),
-        DYNAMODB_ENDPOINT: z.optional(z.url()),
-        AWS_REGION: z.string().check(z.minLength(1)),
+        DYNAMODB_ENDPOINT: z.optional(url()),
+        AWS_REGION: nonEmpty(),
       }),
       z.transform((e) => ({ tableName: e.TABLE_NAME, endpoint: e.DYNAMODB_ENDPOINT, region: e.AWS_REGION })),
     ),

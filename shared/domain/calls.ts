@@ -50,7 +50,7 @@ export type VapiOutcome = 'ignored' | 'stored' | 'duplicate' | 'unknown-assistan
 
 export async function receiveVapiMessage(deps: VapiWebhookDeps, message: { type: string }): Promise<VapiOutcome> {
   if (message.type !== 'end-of-call-report') return 'ignored';
-  const parsed = EndOfCallReport.safeParse(message);
+  const parsed = EndOfCallReport().safeParse(message);
   if (!parsed.success) {
     throw new ValidationError(parsed.error.issues.map((i) => ({ path: ['body', 'message', ...i.path.map(String)].join('.'), message: i.message })));
   }

@@ -56,7 +56,7 @@ interface Call {
 }
 
 export async function answerToolCalls(deps: ToolCallDeps, message: unknown): Promise<{ results: ToolResult[] }> {
-  const parsed = ToolCallsMessage.safeParse(message);
+  const parsed = ToolCallsMessage().safeParse(message);
   if (!parsed.success) {
     throw new ValidationError(parsed.error.issues.map((i) => ({ path: ['body', 'message', ...i.path.map(String)].join('.'), message: i.message })));
   }

@@ -2,8 +2,8 @@
 // the installed package by `npm run phone-metadata` (scripts/phone-metadata.ts), which says what each
 // file keeps. Each function bundles only the file it imports.
 import type { MetadataJson } from 'libphonenumber-js/core';
-import callable from './phone-metadata.callable.json';
-import parsing from './phone-metadata.parsing.json';
+import callable from './phone-metadata.callable';
+import parsing from './phone-metadata.parsing';
 
 /** Calling codes and number rules with the fixed-line and mobile types: whether a callback may ring a number. */
 export const CALLABLE_PHONE_METADATA = callable as unknown as MetadataJson;

@@ -19,8 +19,11 @@ export const VapiServerMessage = /* @__PURE__ */ z.defineSchema(() => z
   })
   .register(z.globalRegistry, { id: 'VapiServerMessage' }));
 
-/** What an end-of-call report must carry for the call to be stored; everything else is optional. */
-export const EndOfCallReport = /* @__PURE__ */ z.defineSchema(() => z.looseObject({
+/**
+ * What an end-of-call report must carry for the call to be stored; everything else is optional. Built
+ * at the first report: most of Vapi's messages are of other types.
+ */
+export const EndOfCallReport = /* @__PURE__ */ z.deferSchema(() => z.looseObject({
   type: z.literal('end-of-call-report'),
   // Optional here so that a report we cannot act on (no call, as in the provider's sample) is
   // acknowledged rather than refused: receiveVapiMessage logs what it lacks and stores nothing.

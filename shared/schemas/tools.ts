@@ -115,30 +115,34 @@ export const VapiAnswer = /* @__PURE__ */ z.defineSchema(() => z
   }));
 
 /** One tool call in a `tool-calls` message (the SDK's ToolCall; `arguments` is JSON text, or an object as Vapi also sends it). */
-const VapiToolCall = /* @__PURE__ */ z.defineSchema(() => z.looseObject({
+const vapiToolCall = () => z.looseObject({
   id: z.string().check(z.minLength(1), z.maxLength(200)),
   function: z.looseObject({
     name: z.string().check(z.maxLength(200)),
     arguments: z.optional(z.nullable(z.union([z.string(), z.record(z.string(), z.unknown())]))),
   }),
-}));
+});
 
 /**
  * What a `tool-calls` message must carry to be answered (the SDK's ServerMessageToolCalls): the tool
  * calls (`toolCallList`, else each `toolWithToolCallList[].toolCall`) and the call they belong to.
+ * Built at the first such message: most of Vapi's messages are of other types.
  */
-export const ToolCallsMessage = /* @__PURE__ */ z.defineSchema(() => z.looseObject({
-  type: z.literal('tool-calls'),
-  toolCallList: z.optional(z.nullable(z.array(VapiToolCall))),
-  toolWithToolCallList: z.optional(z.nullable(z.array(z.looseObject({ toolCall: z.optional(z.nullable(VapiToolCall)) })))),
-  call: z.optional(
-    z.nullable(
-      z.looseObject({
-        id: z.optional(z.nullable(z.string().check(z.maxLength(200)))),
-        assistantId: z.optional(z.nullable(z.string())),
-        customer: z.optional(z.nullable(z.looseObject({ number: z.optional(z.nullable(z.string())) }))),
-      }),
+export const ToolCallsMessage = /* @__PURE__ */ z.deferSchema(() => {
+  const toolCall = vapiToolCall();
+  return z.looseObject({
+    type: z.literal('tool-calls'),
+    toolCallList: z.optional(z.nullable(z.array(toolCall))),
+    toolWithToolCallList: z.optional(z.nullable(z.array(z.looseObject({ toolCall: z.optional(z.nullable(toolCall)) })))),
+    call: z.optional(
+      z.nullable(
+        z.looseObject({
+          id: z.optional(z.nullable(z.string().check(z.maxLength(200)))),
+          assistantId: z.optional(z.nullable(z.string())),
+          customer: z.optional(z.nullable(z.looseObject({ number: z.optional(z.nullable(z.string())) }))),
+        }),
+      ),
     ),
-  ),
-  customer: z.optional(z.nullable(z.looseObject({ number: z.optional(z.nullable(z.string())) }))),
-}));
+    customer: z.optional(z.nullable(z.looseObject({ number: z.optional(z.nullable(z.string())) }))),
+  });
+});

@@ -1,7 +1,7 @@
 // The Auth0 tenant and the machine-to-machine client the API uses for the Management API.
 // AUTH0_MANAGEMENT_URL only exists for the local emulator.
 import * as z from '../../zod';
-import { defineConfig, nonEmpty } from '../../config/define';
+import { defineConfig, nonEmpty, url } from '../../config/define';
 
 export const auth0Config = /* @__PURE__ */ defineConfig(
   'auth0',
@@ -11,7 +11,7 @@ export const auth0Config = /* @__PURE__ */ defineConfig(
         AUTH0_DOMAIN: nonEmpty(),
         AUTH0_CLIENT_ID: nonEmpty(),
         AUTH0_CLIENT_SECRET: nonEmpty(),
-        AUTH0_MANAGEMENT_URL: z.optional(z.url()),
+        AUTH0_MANAGEMENT_URL: z.optional(url()),
       }),
       z.transform((e) => ({
         domain: e.AUTH0_DOMAIN.replace(/^https?:\/\//, '').replace(/\/+$/, ''),

@@ -1,7 +1,7 @@
 // The fonial account Fonella logs in with and the IP phone callbacks ring. Off the local stack the API
 // URL defaults to fonial's; username and password must be set.
 import * as z from '../../zod';
-import { defineConfig, nonEmpty, positiveInt } from '../../config/define';
+import { defineConfig, nonEmpty, positiveInt, url } from '../../config/define';
 
 export const FONIAL_API = 'https://kundenkonto.fonial.de/api/2.0';
 
@@ -13,7 +13,7 @@ export const fonialConfig = /* @__PURE__ */ defineConfig(
   () =>
     z.pipe(
       z.object({
-        FONIAL_BASE_URL: z._default(z.url(), FONIAL_API),
+        FONIAL_BASE_URL: z._default(url(), FONIAL_API),
         FONIAL_USERNAME: nonEmpty(),
         FONIAL_PASSWORD: nonEmpty(),
         FONIAL_DEVICE_ID: z.optional(positiveInt()),

@@ -3,7 +3,7 @@
 // for calls with per-call hooks the speech settings jambonz then requires (JAMBONZ_SPEECH_*: all five
 // or none). Base URL, key and account must be set off the local stack.
 import * as z from '../../zod';
-import { defineConfig, nonEmpty } from '../../config/define';
+import { defineConfig, nonEmpty, url } from '../../config/define';
 
 /** The local stack's key and account; the jambonz emulator accepts exactly these. */
 export const JAMBONZ_LOCAL = { apiKey: 'local-jambonz-key', accountSid: '4a1c0de5-7d0e-4c4e-9f3a-0c11a5e0f0e1' } as const;
@@ -25,7 +25,7 @@ export const jambonzConfig = /* @__PURE__ */ defineConfig(
   () =>
     z.pipe(
       z.object({
-        JAMBONZ_BASE_URL: z.url(),
+        JAMBONZ_BASE_URL: url(),
         JAMBONZ_API_KEY: nonEmpty(),
         JAMBONZ_ACCOUNT_SID: z.uuid(),
         JAMBONZ_APPLICATION_SID: z.optional(z.uuid()),

@@ -1,7 +1,7 @@
 // reCAPTCHA v3: the secret, the score a request needs, and whether a missing token is let through
 // (the local stack only, so forms work without a browser).
 import * as z from '../../zod';
-import { defineConfig, flag, nonEmpty } from '../../config/define';
+import { defineConfig, flag, nonEmpty, url } from '../../config/define';
 
 export const RECAPTCHA_LOCAL = { secret: 'local-recaptcha-secret' } as const;
 
@@ -10,7 +10,7 @@ export const recaptchaConfig = /* @__PURE__ */ defineConfig(
   () =>
     z.pipe(
       z.object({
-        RECAPTCHA_BASE_URL: z._default(z.url(), 'https://www.google.com'),
+        RECAPTCHA_BASE_URL: z._default(url(), 'https://www.google.com'),
         RECAPTCHA_SECRET: nonEmpty(),
         RECAPTCHA_MIN_SCORE: z._default(z.string().check(z.regex(/^(0(\.\d+)?|1(\.0+)?)$/)), '0.5'),
         RECAPTCHA_OPTIONAL: flag(),

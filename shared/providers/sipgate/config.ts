@@ -2,7 +2,7 @@
 // shared trunk's device (the customers' pool numbers ring it) and the hotline trunk's device (the
 // hotlines' numbers ring it, through jambonz), neither of which any code path may delete.
 import * as z from '../../zod';
-import { defineConfig, nonEmpty } from '../../config/define';
+import { defineConfig, nonEmpty, url } from '../../config/define';
 
 /** What the local emulator accepts and seeds (both trunks are register devices: sipgate's ids are `e<n>`). */
 export const SIPGATE_LOCAL = {
@@ -18,7 +18,7 @@ export const sipgateConfig = /* @__PURE__ */ defineConfig(
   () =>
     z.pipe(
       z.object({
-        SIPGATE_BASE_URL: z._default(z.url(), 'https://api.sipgate.com/v2'),
+        SIPGATE_BASE_URL: z._default(url(), 'https://api.sipgate.com/v2'),
         SIPGATE_TOKEN_ID: nonEmpty(),
         SIPGATE_TOKEN: nonEmpty(),
         SIPGATE_USER_ID: nonEmpty(),

@@ -2,7 +2,7 @@
 // real service; the key and our webhook URL must be set. The secret Vapi sends back with every webhook
 // is read once, by shared/config/webhooks.ts, for both the assistant's server header and the check.
 import * as z from '../../zod';
-import { defineConfig, nonEmpty } from '../../config/define';
+import { defineConfig, nonEmpty, url } from '../../config/define';
 
 export const vapiConfig = /* @__PURE__ */ defineConfig(
   'vapi',
@@ -10,8 +10,8 @@ export const vapiConfig = /* @__PURE__ */ defineConfig(
     z.pipe(
       z.object({
         VAPI_API_KEY: nonEmpty(),
-        VAPI_BASE_URL: z._default(z.url(), 'https://api.vapi.ai'),
-        VAPI_SERVER_URL: z.url(),
+        VAPI_BASE_URL: z._default(url(), 'https://api.vapi.ai'),
+        VAPI_SERVER_URL: url(),
       }),
       z.transform((e) => ({
         apiKey: e.VAPI_API_KEY,
