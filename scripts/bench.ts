@@ -16,9 +16,11 @@
 //   npm run bench -- --update-budgets     # only bundles, and rewrites lib/bundle-budgets.json
 //   npm run bench -- --tool-hop           # the latency a custom tool's call adds (scripts/bench-tool-hop.ts)
 //
-// BENCH_RUNS (20) rounds of module loads, BENCH_SECRETS_RUNS (5) loads with secrets, BENCH_REQUESTS
-// (20) requests per route. The admin dashboard at 100 000 customers is `npm run bench:admin`.
+// BENCH_RUNS (32) rounds of module loads, BENCH_PARALLEL (the cores) of them at a time,
+// BENCH_SECRETS_RUNS (5) loads with secrets, BENCH_REQUESTS (20) requests per route. The admin
+// dashboard at 100 000 customers is `npm run bench:admin`.
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { budgetLimit, budgetProblem, readBudgets, writeBudgets, type Budgets } from '../lib/bundle-budgets';
@@ -62,7 +64,9 @@ if (args['tool-hop']) {
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const OUT = join(ROOT, '.local', 'bench');
-const RUNS = Number(process.env.BENCH_RUNS ?? 20);
+const RUNS = Number(process.env.BENCH_RUNS ?? 32);
+/** Module loads at a time (fresh processes): the machine's cores by default. */
+const PARALLEL = Number(process.env.BENCH_PARALLEL ?? availableParallelism());
 const SECRETS_RUNS = Number(process.env.BENCH_SECRETS_RUNS ?? 5);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 20);
 const started = performance.now();
@@ -151,7 +155,7 @@ const rows: Row[] = fns.map((f) => ({
 
 let loads: Map<string, LoadFigures> | undefined;
 if (doLoads) {
-  loads = await measureLoads(fns, bundles, { runs: RUNS, secretsRuns: SECRETS_RUNS, progress: say });
+  loads = await measureLoads(fns, bundles, { runs: RUNS, parallel: PARALLEL, secretsRuns: SECRETS_RUNS, progress: say });
   const ratioText = (l: LoadFigures) => `${l.ratio.toFixed(2)}× ±${l.spread.toFixed(2)}`;
   console.log(`\nModule loads: node ${process.version}; "load ms": CPU ms of the import in a fresh process, the mean of the fastest half`);
   console.log(`of ${RUNS} samples (a floor's: of ${RUNS * FLOOR_SAMPLES_PER_ROUND}); "load ×": over the floor's, ± half its 95 % bootstrap interval;`);

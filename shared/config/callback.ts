@@ -40,10 +40,11 @@ export const CALLBACK_LOCAL = {
   jambonzApplicationSid: '6c1a7b0e-2d3f-4e5a-8b9c-0d1e2f3a4b5c',
 } as const satisfies { callerIds: Record<CallbackLocale, string> } & Record<string, unknown>;
 
-const E164 = () => z.string().check(z.regex(/^\+[1-9]\d{1,14}$/, 'must be an E.164 number'));
-const optionalId = () => z.optional(nonEmpty());
+// The kinds of this section's variables, each built once and shared by the five locales (as in ./define.ts).
+const E164 = /* @__PURE__ */ z.deferSchema(() => z.string().check(z.regex(/^\+[1-9]\d{1,14}$/, 'must be an E.164 number')));
+const optionalId = /* @__PURE__ */ z.deferSchema(() => z.optional(nonEmpty()));
 /** `sip:user@host[:port]`, as Vapi's SIP phone numbers are addressed (`sip:<name>@sip.vapi.ai`). */
-const optionalSipUri = () => z.optional(z.string().check(z.maxLength(256), z.regex(/^sips?:[^\s@;<>"]+@[A-Za-z0-9.-]+(:\d{1,5})?$/, 'must be a SIP URI like sip:name@sip.vapi.ai')));
+const optionalSipUri = /* @__PURE__ */ z.deferSchema(() => z.optional(z.string().check(z.maxLength(256), z.regex(/^sips?:[^\s@;<>"]+@[A-Za-z0-9.-]+(:\d{1,5})?$/, 'must be a SIP URI like sip:name@sip.vapi.ai'))));
 const byLocale = <T>(pick: (l: CallbackLocale, i: number) => T) =>
   Object.fromEntries(CALLBACK_LOCALES.map((l, i) => [l, pick(l, i)])) as Record<CallbackLocale, T>;
 
