@@ -3,7 +3,7 @@
 // Import it as a namespace (`import * as z from '../zod'`): a namespace that is re-exported as a
 // value defeats tree-shaking and drags in every locale. Tools that never ship in a Lambda bundle
 // (local runtime, emulators, CDK, tests) may use full zod.
-import { config } from 'zod/mini';
+import { config, lazy, type ZodMiniLazy, type ZodMiniType } from 'zod/mini';
 import en from 'zod/v4/locales/en.js';
 
 config(en());
@@ -35,3 +35,19 @@ export function deferSchema<T>(build: () => T): () => T {
   let built: T | undefined;
   return () => (built ??= build());
 }
+
+/**
+ * A schema only replies use, built at its first use rather than at load: written
+ * `/* @__PURE__ *\/ z.defineReply(() => ...)`. A route's reply is checked against its schema only where
+ * VALIDATE_RESPONSES is on (the local stack, the tests and dev; shared/http/route.ts), so a function on
+ * prod never builds it, and elsewhere it is built at the first reply. A request's schema (body, query,
+ * path) must not reach one: test/unit/replies.test.ts.
+ */
+export function defineReply<T extends ZodMiniType>(build: () => T): ZodMiniLazy<T> {
+  const reply = lazy(build);
+  REPLIES.add(reply);
+  return reply;
+}
+
+/** Every schema `defineReply` gave. */
+export const REPLIES = new WeakSet<object>();

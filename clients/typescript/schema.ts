@@ -1496,10 +1496,7 @@ export interface components {
         };
         ContactRequest: {
             name: string;
-            /**
-             * Format: email
-             * @description Where the invite goes.
-             */
+            /** Format: email */
             email: string;
             company?: string;
             message: string;
@@ -1507,10 +1504,7 @@ export interface components {
             recaptchaToken?: string;
         };
         SupportTicketRequest: {
-            /**
-             * Format: email
-             * @description Where the invite goes.
-             */
+            /** Format: email */
             email: string;
             title: string;
             content: string;
@@ -1990,7 +1984,7 @@ export interface components {
             type: "call.ended";
             /**
              * Format: date-time
-             * @description When the figures were computed; a snapshot is answered for up to an hour.
+             * @description When it happened (deliveries may arrive late and out of order: order by this).
              */
             timestamp: string;
             data: {
@@ -2000,15 +1994,9 @@ export interface components {
                 from: string | null;
                 /** @description The number that was called (E.164), when known. */
                 to: string | null;
-                /**
-                 * Format: date-time
-                 * @description When the figures were computed; a snapshot is answered for up to an hour.
-                 */
+                /** Format: date-time */
                 startedAt: string;
-                /**
-                 * Format: date-time
-                 * @description When the figures were computed; a snapshot is answered for up to an hour.
-                 */
+                /** Format: date-time */
                 endedAt: string;
                 durationSeconds: number;
                 endedReason: string | null;
@@ -2024,23 +2012,17 @@ export interface components {
             type: "call.report.created";
             /**
              * Format: date-time
-             * @description When the figures were computed; a snapshot is answered for up to an hour.
+             * @description When it happened (deliveries may arrive late and out of order: order by this).
              */
             timestamp: string;
             data: {
                 reportId: string;
                 callId: string;
-                /**
-                 * Format: date-time
-                 * @description When the figures were computed; a snapshot is answered for up to an hour.
-                 */
+                /** Format: date-time */
                 callStartedAt: string;
                 description: string;
                 locale: string;
-                /**
-                 * Format: date-time
-                 * @description When the figures were computed; a snapshot is answered for up to an hour.
-                 */
+                /** Format: date-time */
                 reportedAt: string;
             };
         };
@@ -2050,7 +2032,7 @@ export interface components {
             type: "subscription.updated";
             /**
              * Format: date-time
-             * @description When the figures were computed; a snapshot is answered for up to an hour.
+             * @description When it happened (deliveries may arrive late and out of order: order by this).
              */
             timestamp: string;
             data: {
@@ -2070,7 +2052,7 @@ export interface components {
             type: "assistant.updated";
             /**
              * Format: date-time
-             * @description When the figures were computed; a snapshot is answered for up to an hour.
+             * @description When it happened (deliveries may arrive late and out of order: order by this).
              */
             timestamp: string;
             data: {
@@ -2086,7 +2068,7 @@ export interface components {
             type: "phone-line.added";
             /**
              * Format: date-time
-             * @description When the figures were computed; a snapshot is answered for up to an hour.
+             * @description When it happened (deliveries may arrive late and out of order: order by this).
              */
             timestamp: string;
             data: {
@@ -2101,7 +2083,7 @@ export interface components {
             type: "phone-line.removed";
             /**
              * Format: date-time
-             * @description When the figures were computed; a snapshot is answered for up to an hour.
+             * @description When it happened (deliveries may arrive late and out of order: order by this).
              */
             timestamp: string;
             data: {
@@ -2116,7 +2098,7 @@ export interface components {
             type: "webhook.test";
             /**
              * Format: date-time
-             * @description When the figures were computed; a snapshot is answered for up to an hour.
+             * @description When it happened (deliveries may arrive late and out of order: order by this).
              */
             timestamp: string;
             data: {
@@ -2129,10 +2111,7 @@ export interface components {
             status: "ok";
             service: string;
             stage: string;
-            /**
-             * Format: date-time
-             * @description When the figures were computed; a snapshot is answered for up to an hour.
-             */
+            /** Format: date-time */
             timestamp: string;
             checks?: {
                 /** @constant */
@@ -2181,10 +2160,7 @@ export interface components {
             number: string;
             /** @enum {string} */
             state: "creating" | "connecting" | "active" | "failed";
-            /**
-             * Format: date-time
-             * @description When the figures were computed; a snapshot is answered for up to an hour.
-             */
+            /** Format: date-time */
             createdAt: string;
         };
         Subscription: {
@@ -2196,10 +2172,7 @@ export interface components {
             pendingChange: {
                 /** @enum {string} */
                 planId: "starter" | "business" | "premium";
-                /**
-                 * Format: date-time
-                 * @description When the figures were computed; a snapshot is answered for up to an hour.
-                 */
+                /** Format: date-time */
                 effectiveAt: string;
             } | null;
         };
@@ -2212,10 +2185,7 @@ export interface components {
             /** @description An address entered in the settings and not yet confirmed: a link went to it, which works until `expiresAt`; until it is used, `email` stays in use. */
             pendingEmail: {
                 email: string;
-                /**
-                 * Format: date-time
-                 * @description When the figures were computed; a snapshot is answered for up to an hour.
-                 */
+                /** Format: date-time */
                 expiresAt: string;
             } | null;
             name: string | null;
@@ -2230,15 +2200,9 @@ export interface components {
              * @enum {string}
              */
             transcriptStorage: "full" | "summary-only" | "none";
-            /**
-             * Format: date-time
-             * @description When the figures were computed; a snapshot is answered for up to an hour.
-             */
+            /** Format: date-time */
             createdAt: string;
-            /**
-             * Format: date-time
-             * @description When the figures were computed; a snapshot is answered for up to an hour.
-             */
+            /** Format: date-time */
             updatedAt: string;
         };
         ApiKeyCreated: {
@@ -2248,10 +2212,7 @@ export interface components {
             /** @description The token's first 16 characters (`fon_live_` and 7 more): how to tell keys apart. The whole token is never shown again. */
             prefix: string;
             scopes: ("webhooks:manage" | "calls:read" | "tools:manage")[];
-            /**
-             * Format: date-time
-             * @description When the figures were computed; a snapshot is answered for up to an hour.
-             */
+            /** Format: date-time */
             createdAt: string;
             /** @description When the key stops working; null: never. */
             expiresAt: string | null;
@@ -2271,10 +2232,7 @@ export interface components {
             /** @description The token's first 16 characters (`fon_live_` and 7 more): how to tell keys apart. The whole token is never shown again. */
             prefix: string;
             scopes: ("webhooks:manage" | "calls:read" | "tools:manage")[];
-            /**
-             * Format: date-time
-             * @description When the figures were computed; a snapshot is answered for up to an hour.
-             */
+            /** Format: date-time */
             createdAt: string;
             /** @description When the key stops working; null: never. */
             expiresAt: string | null;
@@ -2290,10 +2248,7 @@ export interface components {
             status: "running" | "ready" | "expired" | "failed";
             /** @description The version of the JSON document's schema (its `schemaVersion`). */
             schemaVersion: number;
-            /**
-             * Format: date-time
-             * @description When the figures were computed; a snapshot is answered for up to an hour.
-             */
+            /** Format: date-time */
             requestedAt: string;
             readyAt: string | null;
             /** @description When the files are deleted (7 days after `readyAt` unless the stage says otherwise). */
@@ -2309,10 +2264,7 @@ export interface components {
                 bytes: number;
                 /** @description A download link (a presigned GET of the file), made for this answer: it works until `urlExpiresAt`, then ask again. */
                 url: string;
-                /**
-                 * Format: date-time
-                 * @description When the figures were computed; a snapshot is answered for up to an hour.
-                 */
+                /** Format: date-time */
                 urlExpiresAt: string;
             }[];
         };
@@ -2332,24 +2284,15 @@ export interface components {
              * @constant
              */
             status: "deleting";
-            /**
-             * Format: date-time
-             * @description When the figures were computed; a snapshot is answered for up to an hour.
-             */
+            /** Format: date-time */
             requestedAt: string;
         };
         CallDetail: {
             callId: string;
             callerNumber: string | null;
-            /**
-             * Format: date-time
-             * @description When the figures were computed; a snapshot is answered for up to an hour.
-             */
+            /** Format: date-time */
             startedAt: string;
-            /**
-             * Format: date-time
-             * @description When the figures were computed; a snapshot is answered for up to an hour.
-             */
+            /** Format: date-time */
             endedAt: string;
             durationSeconds: number;
             endedReason: string | null;
@@ -2364,10 +2307,7 @@ export interface components {
         ToolCallRecord: {
             toolCallId: string;
             name: string;
-            /**
-             * Format: date-time
-             * @description When the figures were computed; a snapshot is answered for up to an hour.
-             */
+            /** Format: date-time */
             startedAt: string;
             durationMs: number;
             /** @enum {string} */
@@ -2381,10 +2321,7 @@ export interface components {
             userId: string;
             /** @enum {string} */
             status: "running" | "done";
-            /**
-             * Format: date-time
-             * @description When the figures were computed; a snapshot is answered for up to an hour.
-             */
+            /** Format: date-time */
             requestedAt: string;
             completedAt: string | null;
             /** @description The steps in the order they run, each with when it was done. */
@@ -2412,10 +2349,7 @@ export interface components {
             integrations: components["schemas"]["Integration"][];
             referral: {
                 partnerId: string;
-                /**
-                 * Format: date-time
-                 * @description When the figures were computed; a snapshot is answered for up to an hour.
-                 */
+                /** Format: date-time */
                 referredAt: string;
             } | null;
             devicesCount: number;
@@ -2428,15 +2362,9 @@ export interface components {
             /** @enum {string} */
             language: "de" | "en" | "tr" | "ar" | "el";
             phoneNumber: components["schemas"]["AssistantPhoneNumber"];
-            /**
-             * Format: date-time
-             * @description When the figures were computed; a snapshot is answered for up to an hour.
-             */
+            /** Format: date-time */
             createdAt: string;
-            /**
-             * Format: date-time
-             * @description When the figures were computed; a snapshot is answered for up to an hour.
-             */
+            /** Format: date-time */
             updatedAt: string;
         };
         /** @description The pool number the assistant answers: `active` (calls reach the assistant), `connecting` (assigned, being bound to the assistant), `pending` (the plan includes a number and none is free yet; the next PUT tries again), or null (the plan includes no pool number). */
@@ -2480,15 +2408,9 @@ export interface components {
         Call: {
             callId: string;
             callerNumber: string | null;
-            /**
-             * Format: date-time
-             * @description When the figures were computed; a snapshot is answered for up to an hour.
-             */
+            /** Format: date-time */
             startedAt: string;
-            /**
-             * Format: date-time
-             * @description When the figures were computed; a snapshot is answered for up to an hour.
-             */
+            /** Format: date-time */
             endedAt: string;
             durationSeconds: number;
             endedReason: string | null;
@@ -2508,10 +2430,7 @@ export interface components {
         /** @description The partner the caller was referred by, saved once. */
         Referral: {
             partnerId: string;
-            /**
-             * Format: date-time
-             * @description When the figures were computed; a snapshot is answered for up to an hour.
-             */
+            /** Format: date-time */
             referredAt: string;
         };
         WebhookWithSecret: {
@@ -2528,15 +2447,9 @@ export interface components {
             failingSince: string | null;
             disabledAt: string | null;
             disabledReason: string | null;
-            /**
-             * Format: date-time
-             * @description When the figures were computed; a snapshot is answered for up to an hour.
-             */
+            /** Format: date-time */
             createdAt: string;
-            /**
-             * Format: date-time
-             * @description When the figures were computed; a snapshot is answered for up to an hour.
-             */
+            /** Format: date-time */
             updatedAt: string;
             /** @description The signing secret (`whsec_...`), shown this once: keep it where the receiver can read it. */
             secret: string;
@@ -2558,15 +2471,9 @@ export interface components {
             failingSince: string | null;
             disabledAt: string | null;
             disabledReason: string | null;
-            /**
-             * Format: date-time
-             * @description When the figures were computed; a snapshot is answered for up to an hour.
-             */
+            /** Format: date-time */
             createdAt: string;
-            /**
-             * Format: date-time
-             * @description When the figures were computed; a snapshot is answered for up to an hour.
-             */
+            /** Format: date-time */
             updatedAt: string;
         };
         WebhookDeliveryPage: {
@@ -2577,15 +2484,9 @@ export interface components {
             /** @description The delivery's id: its event's id, which is the `webhook-id` of every attempt. */
             id: string;
             eventType: components["schemas"]["WebhookEventType"];
-            /**
-             * Format: date-time
-             * @description When the figures were computed; a snapshot is answered for up to an hour.
-             */
+            /** Format: date-time */
             occurredAt: string;
-            /**
-             * Format: date-time
-             * @description When the figures were computed; a snapshot is answered for up to an hour.
-             */
+            /** Format: date-time */
             createdAt: string;
             /** @enum {string} */
             status: "pending" | "succeeded" | "failed";
@@ -2600,10 +2501,7 @@ export interface components {
             /** @description The latest attempts (up to 20), oldest first. */
             log: {
                 attempt: number;
-                /**
-                 * Format: date-time
-                 * @description When the figures were computed; a snapshot is answered for up to an hour.
-                 */
+                /** Format: date-time */
                 at: string;
                 /** @description The endpoint's HTTP status; null without an answer. */
                 status: number | null;
@@ -2615,10 +2513,7 @@ export interface components {
         };
         WebhookRecovery: {
             recoveryId: string;
-            /**
-             * Format: date-time
-             * @description When the figures were computed; a snapshot is answered for up to an hour.
-             */
+            /** Format: date-time */
             since: string;
             /** @constant */
             status: "running";
@@ -2629,7 +2524,7 @@ export interface components {
             secret: string;
             /**
              * Format: date-time
-             * @description When the figures were computed; a snapshot is answered for up to an hour.
+             * @description Until then messages carry a signature with the old secret too.
              */
             previousSecretExpiresAt: string;
         };
@@ -2649,15 +2544,9 @@ export interface components {
             messages: components["schemas"]["ToolMessages"];
             /** @description The signing secret, masked: `whsec_…` and its last four characters. */
             secretHint: string;
-            /**
-             * Format: date-time
-             * @description When the figures were computed; a snapshot is answered for up to an hour.
-             */
+            /** Format: date-time */
             createdAt: string;
-            /**
-             * Format: date-time
-             * @description When the figures were computed; a snapshot is answered for up to an hour.
-             */
+            /** Format: date-time */
             updatedAt: string;
             /** @description The signing secret (`whsec_...`) of the requests Fonella sends to the tool's URL (Standard Webhooks): shown this once. */
             secret: string;
@@ -2678,15 +2567,9 @@ export interface components {
             messages: components["schemas"]["ToolMessages"];
             /** @description The signing secret, masked: `whsec_…` and its last four characters. */
             secretHint: string;
-            /**
-             * Format: date-time
-             * @description When the figures were computed; a snapshot is answered for up to an hour.
-             */
+            /** Format: date-time */
             createdAt: string;
-            /**
-             * Format: date-time
-             * @description When the figures were computed; a snapshot is answered for up to an hour.
-             */
+            /** Format: date-time */
             updatedAt: string;
         };
         PartnerActivated: {
@@ -2712,10 +2595,7 @@ export interface components {
                 items: {
                     name: string | null;
                     planId: string | null;
-                    /**
-                     * Format: date-time
-                     * @description When the figures were computed; a snapshot is answered for up to an hour.
-                     */
+                    /** Format: date-time */
                     since: string;
                 }[];
             };
@@ -2743,10 +2623,7 @@ export interface components {
             billingCity: string | null;
             billingCountry: string | null;
             billingVatId: string | null;
-            /**
-             * Format: date-time
-             * @description When the figures were computed; a snapshot is answered for up to an hour.
-             */
+            /** Format: date-time */
             updatedAt: string;
         };
         AdminStats: {
@@ -2771,9 +2648,9 @@ export interface components {
                 };
                 /** @description Monthly recurring revenue: the subscriptions in force times their plan's monthly price, in cents of `currency`. */
                 mrrCents: number;
-                /** @description Their minutes, rounded. */
+                /** @description Customers who came that month. */
                 signups: number;
-                /** @description Their minutes, rounded. */
+                /** @description Calls the assistants took that month (by their start). */
                 calls: number;
                 /** @description Their minutes, rounded. */
                 minutes: number;
@@ -2793,9 +2670,9 @@ export interface components {
                 };
                 /** @description Monthly recurring revenue: the subscriptions in force times their plan's monthly price, in cents of `currency`. */
                 mrrCents: number;
-                /** @description Their minutes, rounded. */
+                /** @description Customers who came that month. */
                 signups: number;
-                /** @description Their minutes, rounded. */
+                /** @description Calls the assistants took that month (by their start). */
                 calls: number;
                 /** @description Their minutes, rounded. */
                 minutes: number;
@@ -2853,10 +2730,7 @@ export interface components {
             /** @description The hotline's organisation; null while free. */
             organizationId: number | null;
             assignedAt: string | null;
-            /**
-             * Format: date-time
-             * @description When the figures were computed; a snapshot is answered for up to an hour.
-             */
+            /** Format: date-time */
             importedAt: string;
             sipgateNumberId: string;
         };
@@ -2884,10 +2758,7 @@ export interface components {
             status: "free" | "assigned";
             userId: string | null;
             assignedAt: string | null;
-            /**
-             * Format: date-time
-             * @description When the figures were computed; a snapshot is answered for up to an hour.
-             */
+            /** Format: date-time */
             importedAt: string;
             sipgateNumberId: string;
         };
@@ -2905,15 +2776,9 @@ export interface components {
             inviteSentAt: string | null;
             /** @description Whether the partner has activated their account (an Auth0 user is linked). */
             activated: boolean;
-            /**
-             * Format: date-time
-             * @description When the figures were computed; a snapshot is answered for up to an hour.
-             */
+            /** Format: date-time */
             createdAt: string;
-            /**
-             * Format: date-time
-             * @description When the figures were computed; a snapshot is answered for up to an hour.
-             */
+            /** Format: date-time */
             updatedAt: string;
         };
         PartnerPage: {
@@ -2942,7 +2807,7 @@ export interface components {
             };
             /**
              * Format: date-time
-             * @description When the figures were computed; a snapshot is answered for up to an hour.
+             * @description When the customer came: the earlier creation of their settings and subscription.
              */
             createdAt: string;
             subscription: {
@@ -3023,20 +2888,14 @@ export interface components {
             name: string;
             /** @enum {string} */
             role: "admin" | "member";
-            /**
-             * Format: date-time
-             * @description When the figures were computed; a snapshot is answered for up to an hour.
-             */
+            /** Format: date-time */
             createdAt: string;
         };
         CallLog: {
             entries: components["schemas"]["CallLogEntry"][];
             hotlineID: number;
             id: number;
-            /**
-             * Format: date-time
-             * @description When the figures were computed; a snapshot is answered for up to an hour.
-             */
+            /** Format: date-time */
             startTime: string;
         };
         /** @description `action`: `incoming`, `dial`, `ringing`, `answered`, `no-answer`, `completed`; `declined` (every inbound channel in use: the call was rejected busy, unanswered and not billed), `no-channel` (every outbound channel in use: `agentPhone` was not rung and the caller heard that the lines are busy). */
@@ -3044,10 +2903,7 @@ export interface components {
             action: string;
             agentPhone: string | null;
             id: number;
-            /**
-             * Format: date-time
-             * @description When the figures were computed; a snapshot is answered for up to an hour.
-             */
+            /** Format: date-time */
             startTime: string;
             userID: number | null;
         };
@@ -3065,15 +2921,9 @@ export interface components {
             hotlineID: number;
             id: number;
             price: number;
-            /**
-             * Format: date-time
-             * @description When the figures were computed; a snapshot is answered for up to an hour.
-             */
+            /** Format: date-time */
             timeEnd: string;
-            /**
-             * Format: date-time
-             * @description When the figures were computed; a snapshot is answered for up to an hour.
-             */
+            /** Format: date-time */
             timeStart: string;
         };
         OrganizationAccessState: {

@@ -19,7 +19,7 @@ const E164 = /* @__PURE__ */ z.defineSchema(() => z.string().check(z.regex(/^\+[
   examples: ['+4921155590001'],
 }));
 
-export const PoolNumber = /* @__PURE__ */ z.defineSchema(() => z
+export const PoolNumber = /* @__PURE__ */ z.defineReply(() => z
   .object({
     number: E164,
     status: z.enum(POOL_STATUSES),
@@ -35,7 +35,7 @@ export const PoolNumber = /* @__PURE__ */ z.defineSchema(() => z
     description: 'A number of Fonella\'s pool: free, or assigned to a customer (`userId`, since `assignedAt`).',
   }));
 
-export const PoolNumberPage = /* @__PURE__ */ z.defineSchema(() => z
+export const PoolNumberPage = /* @__PURE__ */ z.defineReply(() => z
   .object({
     items: z.array(PoolNumber),
     nextCursor: z.nullable(z.string()).register(z.globalRegistry, {
@@ -44,7 +44,7 @@ export const PoolNumberPage = /* @__PURE__ */ z.defineSchema(() => z
   })
   .register(z.globalRegistry, { id: 'PoolNumberPage' }));
 
-export const PoolImportResult = /* @__PURE__ */ z.defineSchema(() => z
+export const PoolImportResult = /* @__PURE__ */ z.defineReply(() => z
   .object({
     imported: z.array(E164).register(z.globalRegistry, { description: 'The trunk numbers this import added to the pool (free), by number.' }),
     alreadyInPool: z.int().check(z.nonnegative()).register(z.globalRegistry, {
@@ -69,14 +69,14 @@ export const ListHotlineNumbersQuery = /* @__PURE__ */ z.defineSchema(() => z.st
     z.enum(HOTLINE_NUMBER_STATUSES).register(z.globalRegistry, { description: 'Only the free, or only the assigned numbers.' }),
   ),
   areaCode: z.optional(
-    AreaCode.register(z.globalRegistry, {
+    AreaCode.clone().register(z.globalRegistry, {
       description: 'Only the numbers of this area code (leading zeros do not matter: `030` and `30` are one area).',
       examples: ['030'],
     }),
   ),
 }));
 
-export const HotlineNumber = /* @__PURE__ */ z.defineSchema(() => z
+export const HotlineNumber = /* @__PURE__ */ z.defineReply(() => z
   .object({
     number: E164,
     localized: z.string().register(z.globalRegistry, { description: "Sipgate's national form; its first group is the area code.", examples: ['030 23125001'] }),
@@ -95,7 +95,7 @@ export const HotlineNumber = /* @__PURE__ */ z.defineSchema(() => z
     description: "A local number of the hotline pool: free, or assigned to a hotline (`hotlineId`, of `organizationId`, since `assignedAt`).",
   }));
 
-export const HotlineNumberPage = /* @__PURE__ */ z.defineSchema(() => z
+export const HotlineNumberPage = /* @__PURE__ */ z.defineReply(() => z
   .object({
     items: z.array(HotlineNumber),
     nextCursor: z.nullable(z.string()).register(z.globalRegistry, {
@@ -104,7 +104,7 @@ export const HotlineNumberPage = /* @__PURE__ */ z.defineSchema(() => z
   })
   .register(z.globalRegistry, { id: 'HotlineNumberPage' }));
 
-export const HotlineImportResult = /* @__PURE__ */ z.defineSchema(() => z
+export const HotlineImportResult = /* @__PURE__ */ z.defineReply(() => z
   .object({
     imported: z.array(E164).register(z.globalRegistry, { description: 'The hotline trunk numbers this import added to the pool (free), by number.' }),
     alreadyInPool: z.int().check(z.nonnegative()).register(z.globalRegistry, {
@@ -139,7 +139,7 @@ const CommissionPercent = /* @__PURE__ */ z.defineSchema(() => z.number().check(
 export const InvitePartnerBody = /* @__PURE__ */ z.defineSchema(() => z
   .strictObject({
     name: line(120).register(z.globalRegistry, { description: "The partner's name (a person or a company), one line." }),
-    email: Email.register(z.globalRegistry, { description: 'Where the invite goes.' }),
+    email: Email.clone().register(z.globalRegistry, { description: 'Where the invite goes.' }),
     commissionPercent: CommissionPercent,
     locale: z.optional(z.enum(LOCALES).register(z.globalRegistry, { description: "The language of the partner's emails (German unless given)." })),
   })
@@ -167,7 +167,7 @@ export const ListPartnersQuery = /* @__PURE__ */ z.defineSchema(() => z.strictOb
   cursor: z.optional(pageCursor()),
 }));
 
-export const Partner = /* @__PURE__ */ z.defineSchema(() => z
+export const Partner = /* @__PURE__ */ z.defineReply(() => z
   .object({
     partnerId: z.string(),
     name: z.string(),
@@ -183,7 +183,7 @@ export const Partner = /* @__PURE__ */ z.defineSchema(() => z
   })
   .register(z.globalRegistry, { id: 'Partner' }));
 
-export const PartnerPage = /* @__PURE__ */ z.defineSchema(() => z
+export const PartnerPage = /* @__PURE__ */ z.defineReply(() => z
   .object({
     items: z.array(Partner),
     nextCursor: z.nullable(z.string()).register(z.globalRegistry, { description: 'Pass it as `cursor` for the next page; null on the last page.' }),
@@ -212,7 +212,7 @@ export const ListCustomersQuery = /* @__PURE__ */ z.defineSchema(() => z.strictO
   ),
 }));
 
-export const Customer = /* @__PURE__ */ z.defineSchema(() => z
+export const Customer = /* @__PURE__ */ z.defineReply(() => z
   .object({
     userId: z.string(),
     email: z.nullable(z.string()).register(z.globalRegistry, { description: 'From the settings (Auth0\'s address cached there); null for a customer with only a subscription.' }),
@@ -227,7 +227,7 @@ export const Customer = /* @__PURE__ */ z.defineSchema(() => z
       .register(z.globalRegistry, {
         description: "The customer's privacy settings (PATCH /v1/me/settings): days each call is kept, and what of a call is stored.",
       }),
-    createdAt: isoDateTime.register(z.globalRegistry, { description: 'When the customer came: the earlier creation of their settings and subscription.' }),
+    createdAt: isoDateTime.clone().register(z.globalRegistry, { description: 'When the customer came: the earlier creation of their settings and subscription.' }),
     subscription: z.nullable(
       z.object({
         planId: z.nullable(z.string()),
@@ -238,7 +238,7 @@ export const Customer = /* @__PURE__ */ z.defineSchema(() => z
   })
   .register(z.globalRegistry, { id: 'Customer' }));
 
-export const CustomerPage = /* @__PURE__ */ z.defineSchema(() => z
+export const CustomerPage = /* @__PURE__ */ z.defineReply(() => z
   .object({
     items: z.array(Customer),
     nextCursor: z.nullable(z.string()).register(z.globalRegistry, {
@@ -262,14 +262,14 @@ const StatsFigures = /* @__PURE__ */ z.defineSchema(() => ({
     byPlan: z.record(z.string(), z.int()).register(z.globalRegistry, { description: 'Subscriptions in force (active, trialing, past due), by plan id.' }),
   }),
   mrrCents: z.int().register(z.globalRegistry, { description: 'Monthly recurring revenue: the subscriptions in force times their plan\'s monthly price, in cents of `currency`.' }),
-  signups: count.register(z.globalRegistry, { description: 'Customers who came that month.' }),
-  calls: count.register(z.globalRegistry, { description: 'Calls the assistants took that month (by their start).' }),
-  minutes: count.register(z.globalRegistry, { description: 'Their minutes, rounded.' }),
+  signups: count.clone().register(z.globalRegistry, { description: 'Customers who came that month.' }),
+  calls: count.clone().register(z.globalRegistry, { description: 'Calls the assistants took that month (by their start).' }),
+  minutes: count.clone().register(z.globalRegistry, { description: 'Their minutes, rounded.' }),
 }));
 
-export const AdminStats = /* @__PURE__ */ z.defineSchema(() => z
+export const AdminStats = /* @__PURE__ */ z.defineReply(() => z
   .object({
-    computedAt: isoDateTime.register(z.globalRegistry, { description: 'When the figures were computed; a snapshot is answered for up to an hour.' }),
+    computedAt: isoDateTime.clone().register(z.globalRegistry, { description: 'When the figures were computed; a snapshot is answered for up to an hour.' }),
     currency: z.string(),
     kpis: z.object(StatsFigures).register(z.globalRegistry, { description: 'The current month: customers and subscriptions now, sign-ups, calls and minutes so far.' }),
     series: z.array(z.object(StatsFigures)).register(z.globalRegistry, { description: 'The last twelve months, oldest first; the last is the current month.' }),

@@ -40,9 +40,9 @@ const keyFields = () => ({
   lastUsedAt: z.nullable(isoDateTime).register(z.globalRegistry, { description: 'The last request the key made, to the minute (it moves at most once a minute); null: none yet.' }),
 });
 
-export const ApiKey = /* @__PURE__ */ z.defineSchema(() => z.object(keyFields()).register(z.globalRegistry, { id: 'ApiKey' }));
+export const ApiKey = /* @__PURE__ */ z.defineReply(() => z.object(keyFields()).register(z.globalRegistry, { id: 'ApiKey' }));
 
-export const ApiKeyCreated = /* @__PURE__ */ z.defineSchema(() => z
+export const ApiKeyCreated = /* @__PURE__ */ z.defineReply(() => z
   .object({
     ...keyFields(),
     token: z.string().register(z.globalRegistry, {
@@ -51,7 +51,7 @@ export const ApiKeyCreated = /* @__PURE__ */ z.defineSchema(() => z
   })
   .register(z.globalRegistry, { id: 'ApiKeyCreated' }));
 
-export const ApiKeyList = /* @__PURE__ */ z.defineSchema(() => z
+export const ApiKeyList = /* @__PURE__ */ z.defineReply(() => z
   .object({ items: z.array(ApiKey) })
   .register(z.globalRegistry, { id: 'ApiKeyList', description: `The account's keys (at most ${API_KEYS_PER_ACCOUNT}), newest first.` }));
 

@@ -19,7 +19,7 @@ export const AssistantSetup = /* @__PURE__ */ z.defineSchema(() => z
   })
   .register(z.globalRegistry, { id: 'AssistantSetup', description: 'Both fields optional: what is left out keeps its value (or its default when the assistant is created).' }));
 
-export const AssistantPhoneNumber = /* @__PURE__ */ z.defineSchema(() => z
+export const AssistantPhoneNumber = /* @__PURE__ */ z.defineReply(() => z
   .nullable(
     z.union([
       z.object({
@@ -35,7 +35,7 @@ export const AssistantPhoneNumber = /* @__PURE__ */ z.defineSchema(() => z
       'The pool number the assistant answers: `active` (calls reach the assistant), `connecting` (assigned, being bound to the assistant), `pending` (the plan includes a number and none is free yet; the next PUT tries again), or null (the plan includes no pool number).',
   }));
 
-export const Assistant = /* @__PURE__ */ z.defineSchema(() => z
+export const Assistant = /* @__PURE__ */ z.defineReply(() => z
   .object({
     assistantId: z.string(),
     greeting: z.string(),

@@ -10,7 +10,7 @@ export const SubscriptionRequest = /* @__PURE__ */ z.defineSchema(() => z.strict
 
 export const PlanChangeRequest = /* @__PURE__ */ z.defineSchema(() => z.strictObject({ targetPlanId: planId }).register(z.globalRegistry, { id: 'PlanChangeRequest' }));
 
-export const Subscription = /* @__PURE__ */ z.defineSchema(() => z
+export const Subscription = /* @__PURE__ */ z.defineReply(() => z
   .object({
     planId,
     status: z.string().register(z.globalRegistry, {
@@ -24,7 +24,7 @@ export const Subscription = /* @__PURE__ */ z.defineSchema(() => z
   })
   .register(z.globalRegistry, { id: 'Subscription' }));
 
-export const SubscriptionCreated = /* @__PURE__ */ z.defineSchema(() => z
+export const SubscriptionCreated = /* @__PURE__ */ z.defineReply(() => z
   .object({
     subscriptionId: z.string(),
     planId,
@@ -36,6 +36,6 @@ export const SubscriptionCreated = /* @__PURE__ */ z.defineSchema(() => z
   })
   .register(z.globalRegistry, { id: 'SubscriptionCreated' }));
 
-export const WebhookReceived = /* @__PURE__ */ z.defineSchema(() => z
+export const WebhookReceived = /* @__PURE__ */ z.defineReply(() => z
   .object({ received: z.literal(true), outcome: z.enum(['applied', 'duplicate', 'stale', 'ignored']) })
   .register(z.globalRegistry, { id: 'WebhookReceived' }));

@@ -27,6 +27,6 @@ export const CallReportRequest = /* @__PURE__ */ z.defineSchema(() => z
   })
   .register(z.globalRegistry, { id: 'CallReportRequest' }));
 
-export const CallReportAccepted = /* @__PURE__ */ z.defineSchema(() => z
+export const CallReportAccepted = /* @__PURE__ */ z.defineReply(() => z
   .object({ reportId: z.string() })
   .register(z.globalRegistry, { id: 'CallReportAccepted', description: 'The report is stored under this id; the review team is emailed.' }));

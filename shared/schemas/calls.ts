@@ -66,7 +66,7 @@ const callShape = () => ({
   cost: z.nullable(z.number()),
 });
 
-export const Call = /* @__PURE__ */ z.defineSchema(() => z
+export const Call = /* @__PURE__ */ z.defineReply(() => z
   .object(callShape())
   .register(z.globalRegistry, { id: 'Call' }));
 
@@ -76,7 +76,7 @@ export const CallPath = /* @__PURE__ */ z.defineSchema(() => z.strictObject({
   callId: z.string().check(z.minLength(1), z.maxLength(200), z.regex(/^[A-Za-z0-9_-]+$/, 'Must be a call id.')),
 }));
 
-export const CallDeletion = /* @__PURE__ */ z.defineSchema(() => z
+export const CallDeletion = /* @__PURE__ */ z.defineReply(() => z
   .object({
     callId: z.string(),
     status: z.literal('deleting').register(z.globalRegistry, {
@@ -86,11 +86,11 @@ export const CallDeletion = /* @__PURE__ */ z.defineSchema(() => z
   })
   .register(z.globalRegistry, { id: 'CallDeletion' }));
 
-export const CallPage = /* @__PURE__ */ z.defineSchema(() => z
+export const CallPage = /* @__PURE__ */ z.defineReply(() => z
   .object({ items: z.array(Call), nextCursor: z.nullable(z.string()) })
   .register(z.globalRegistry, { id: 'CallPage' }));
 
-export const ToolCallRecord = /* @__PURE__ */ z.defineSchema(() => z
+export const ToolCallRecord = /* @__PURE__ */ z.defineReply(() => z
   .object({
     toolCallId: z.string(),
     name: z.string(),
@@ -105,6 +105,6 @@ export const ToolCallRecord = /* @__PURE__ */ z.defineSchema(() => z
       "A call of a custom tool during the call: which tool, when, how long it took and how it ended (`ok`: a 2xx answer; `timeout`; `http-error`: another status; `too-large`: an answer over 8 KB; `unreachable`: no connection; `refused`: the URL resolved to an address that is not public; `unknown-tool`: no tool of that name; `failed`: Fonella could not run it). The arguments and the answer are not kept.",
   }));
 
-export const CallDetail = /* @__PURE__ */ z.defineSchema(() => z
+export const CallDetail = /* @__PURE__ */ z.defineReply(() => z
   .object({ ...callShape(), toolCalls: z.array(ToolCallRecord).register(z.globalRegistry, { description: 'The custom tools the assistant called during the call, oldest first.' }) })
   .register(z.globalRegistry, { id: 'CallDetail' }));

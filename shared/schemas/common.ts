@@ -43,7 +43,7 @@ export const paragraph = (max: number) => plainText(max, CONTROL_BUT_NEWLINE_AND
 
 export const Email = /* @__PURE__ */ z.defineSchema(() => z.email().check(z.maxLength(254)));
 
-export const isoDateTime = /* @__PURE__ */ z.defineSchema(() => z.iso.datetime());
+export const isoDateTime = /* @__PURE__ */ z.defineReply(() => z.iso.datetime());
 
 /** A page size of a listing: 1 to 100 (a query parameter, so text), `fallback` when not given. */
 export const pageLimit = (fallback: number) =>

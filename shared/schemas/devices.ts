@@ -22,7 +22,7 @@ export const DeviceRegistration = /* @__PURE__ */ z.defineSchema(() => freeFormB
   "Device information, free-form and all optional: `userAgent` (else the request's `User-Agent` header), `platform` (e.g. `web`, `ios`, `android`), `appVersion`, `pushToken` and the client's own `deviceId`; any other field is accepted and dropped, not stored.",
 ));
 
-export const DeviceRegistered = /* @__PURE__ */ z.defineSchema(() => z
+export const DeviceRegistered = /* @__PURE__ */ z.defineReply(() => z
   .object({
     /** Fonella's id of the device: stable for the same client id, or the same user agent and platform. */
     deviceId: z.string(),

@@ -9,7 +9,7 @@ export const ExportPath = /* @__PURE__ */ z.defineSchema(() => z.strictObject({
   }),
 }));
 
-export const DataExport = /* @__PURE__ */ z.defineSchema(() => z
+export const DataExport = /* @__PURE__ */ z.defineReply(() => z
   .object({
     exportId: z.string(),
     status: z.enum(['running', 'ready', 'expired', 'failed']).register(z.globalRegistry, {

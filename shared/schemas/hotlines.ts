@@ -53,7 +53,7 @@ const PageQuery = /* @__PURE__ */ z.defineSchema(() => ({
 
 export const NewOrganization = /* @__PURE__ */ z.defineSchema(() => z.strictObject({ name: line(200) }).register(z.globalRegistry, { id: 'NewOrganization' }));
 
-export const Organization = /* @__PURE__ */ z.defineSchema(() => z
+export const Organization = /* @__PURE__ */ z.defineReply(() => z
   .object({ id: z.int(), name: z.string(), role: z.enum(ORGANIZATION_ROLES), createdAt: isoDateTime })
   .register(z.globalRegistry, { id: 'Organization', description: 'An organisation and the caller\'s role in it.' }));
 
@@ -69,7 +69,7 @@ export const NewMember = /* @__PURE__ */ z.defineSchema(() => z
   })
   .register(z.globalRegistry, { id: 'NewMember' }));
 
-export const Member = /* @__PURE__ */ z.defineSchema(() => z
+export const Member = /* @__PURE__ */ z.defineReply(() => z
   .object({ organizationID: z.int(), userID: z.int(), role: z.enum(ORGANIZATION_ROLES), status: z.enum(MEMBERSHIP_STATUSES) })
   .register(z.globalRegistry, {
     id: 'Member',
@@ -80,7 +80,7 @@ export const Member = /* @__PURE__ */ z.defineSchema(() => z
 export const InvitationPath = /* @__PURE__ */ z.defineSchema(() => z.strictObject({ id: pathId('The integer id of the organisation the caller is invited to.') }));
 
 /** One of the caller's organisations, with their consent for its admins. */
-export const OrganizationMembership = /* @__PURE__ */ z.defineSchema(() => z
+export const OrganizationMembership = /* @__PURE__ */ z.defineReply(() => z
   .object({
     organizationID: z.int(),
     name: z.string(),
@@ -102,7 +102,7 @@ export const OrganizationAccess = /* @__PURE__ */ z.defineSchema(() => z
   })
   .register(z.globalRegistry, { id: 'OrganizationAccess' }));
 
-export const OrganizationAccessState = /* @__PURE__ */ z.defineSchema(() => z
+export const OrganizationAccessState = /* @__PURE__ */ z.defineReply(() => z
   .object({
     userID: z.int(),
     allow: z.boolean(),
@@ -110,12 +110,12 @@ export const OrganizationAccessState = /* @__PURE__ */ z.defineSchema(() => z
   })
   .register(z.globalRegistry, { id: 'OrganizationAccessState' }));
 
-export const OrganizationInvitation = /* @__PURE__ */ z.defineSchema(() => z
+export const OrganizationInvitation = /* @__PURE__ */ z.defineReply(() => z
   .object({ organizationID: z.int(), name: z.string(), role: z.enum(ORGANIZATION_ROLES), invitedAt: z.nullable(isoDateTime) })
   .register(z.globalRegistry, { id: 'OrganizationInvitation', description: 'An invitation to an organisation, waiting for the caller to accept or decline it.' }));
 
 /** What GET /v1/me shows of the hotline service; null until the caller has an integer user id. */
-export const HotlineMembership = /* @__PURE__ */ z.defineSchema(() => z
+export const HotlineMembership = /* @__PURE__ */ z.defineReply(() => z
   .object({
     userID: z.int(),
     allowOrganizationAdmins: z.boolean().register(z.globalRegistry, {
@@ -148,11 +148,11 @@ export const AgentPhoneInput = /* @__PURE__ */ z.defineSchema(() => z
   })
   .register(z.globalRegistry, { id: 'AgentPhoneInput' }));
 
-export const AgentPhone = /* @__PURE__ */ z.defineSchema(() => z
+export const AgentPhone = /* @__PURE__ */ z.defineReply(() => z
   .object({ id: z.int(), isActive: z.boolean(), name: z.string(), phone: z.string(), userID: z.int() })
   .register(z.globalRegistry, { id: 'AgentPhone' }));
 
-export const AgentPhoneList = /* @__PURE__ */ z.defineSchema(() => z.array(AgentPhone).register(z.globalRegistry, { id: 'AgentPhoneList' }));
+export const AgentPhoneList = /* @__PURE__ */ z.defineReply(() => z.array(AgentPhone).register(z.globalRegistry, { id: 'AgentPhoneList' }));
 
 export const ListAgentPhonesQuery = /* @__PURE__ */ z.defineSchema(() => z.strictObject({
   owner_id: queryId('The integer id of the user whose phones are listed.'),
@@ -192,7 +192,7 @@ export const HotlineInput = /* @__PURE__ */ z.defineSchema(() => z
   })
   .register(z.globalRegistry, { id: 'HotlineInput' }));
 
-export const Hotline = /* @__PURE__ */ z.defineSchema(() => z
+export const Hotline = /* @__PURE__ */ z.defineReply(() => z
   .object({
     agents: z.array(z.int()),
     channelsInbound: z.int(),
@@ -213,7 +213,7 @@ export const Hotline = /* @__PURE__ */ z.defineSchema(() => z
       "`status`: `created` until its number and jambonz application exist, then `active` (`paused` while `isActive` is false), or `failed` with `failureReason` while provisioning is retried, or `waiting-for-number` while Fonella's pool has no free number in the organisation's area code (Fonella's admins are told and add one; the hotline then becomes `active` on its own).",
   }));
 
-export const HotlinePage = /* @__PURE__ */ z.defineSchema(() => z.object({ hotlines: z.array(Hotline), totalHotlines: z.int() }).register(z.globalRegistry, { id: 'HotlinePage' }));
+export const HotlinePage = /* @__PURE__ */ z.defineReply(() => z.object({ hotlines: z.array(Hotline), totalHotlines: z.int() }).register(z.globalRegistry, { id: 'HotlinePage' }));
 
 export const ListHotlinesQuery = /* @__PURE__ */ z.defineSchema(() => z.strictObject({ organization_id: queryId('The organisation whose hotlines are listed.'), ...PageQuery }));
 
@@ -221,23 +221,23 @@ export const HotlinePath = /* @__PURE__ */ z.defineSchema(() => z.strictObject({
 
 export const PageOnlyQuery = /* @__PURE__ */ z.defineSchema(() => z.strictObject(PageQuery));
 
-export const CallLogEntry = /* @__PURE__ */ z.defineSchema(() => z
+export const CallLogEntry = /* @__PURE__ */ z.defineReply(() => z
   .object({ action: z.string(), agentPhone: z.nullable(z.string()), id: z.int(), startTime: isoDateTime, userID: z.nullable(z.int()) })
   .register(z.globalRegistry, { id: 'CallLogEntry', description: '`action`: `incoming`, `dial`, `ringing`, `answered`, `no-answer`, `completed`; `declined` (every inbound channel in use: the call was rejected busy, unanswered and not billed), `no-channel` (every outbound channel in use: `agentPhone` was not rung and the caller heard that the lines are busy).' }));
 
-export const CallLog = /* @__PURE__ */ z.defineSchema(() => z
+export const CallLog = /* @__PURE__ */ z.defineReply(() => z
   .object({ entries: z.array(CallLogEntry), hotlineID: z.int(), id: z.int(), startTime: isoDateTime })
   .register(z.globalRegistry, { id: 'CallLog' }));
 
-export const CallLogPage = /* @__PURE__ */ z.defineSchema(() => z.object({ callLogs: z.array(CallLog), totalCallLogs: z.int() }).register(z.globalRegistry, { id: 'CallLogPage' }));
+export const CallLogPage = /* @__PURE__ */ z.defineReply(() => z.object({ callLogs: z.array(CallLog), totalCallLogs: z.int() }).register(z.globalRegistry, { id: 'CallLogPage' }));
 
 export const CallLogPath = /* @__PURE__ */ z.defineSchema(() => z.strictObject({ hotlineID: pathId('The hotline\'s integer id.'), logID: pathId('The call log\'s integer id.') }));
 
-export const HotlineRecord = /* @__PURE__ */ z.defineSchema(() => z
+export const HotlineRecord = /* @__PURE__ */ z.defineReply(() => z
   .object({ destinationNumber: z.string(), hotlineID: z.int(), id: z.int(), price: z.number(), timeEnd: isoDateTime, timeStart: isoDateTime })
   .register(z.globalRegistry, { id: 'HotlineRecord', description: 'One completed call: its price is the started minutes times the per-minute rate.' }));
 
-export const RecordPage = /* @__PURE__ */ z.defineSchema(() => z.object({ records: z.array(HotlineRecord), totalRecords: z.int() }).register(z.globalRegistry, { id: 'RecordPage' }));
+export const RecordPage = /* @__PURE__ */ z.defineReply(() => z.object({ records: z.array(HotlineRecord), totalRecords: z.int() }).register(z.globalRegistry, { id: 'RecordPage' }));
 
 // --- SIP account --------------------------------------------------------------------------------
 
@@ -259,7 +259,7 @@ export const SipAccountInput = /* @__PURE__ */ z.defineSchema(() => z
   })
   .register(z.globalRegistry, { id: 'SipAccountInput' }));
 
-export const SipAccountExists = /* @__PURE__ */ z.defineSchema(() => z.object({ exists: z.boolean() }).register(z.globalRegistry, { id: 'SipAccountExists' }));
+export const SipAccountExists = /* @__PURE__ */ z.defineReply(() => z.object({ exists: z.boolean() }).register(z.globalRegistry, { id: 'SipAccountExists' }));
 
 // --- jambonz hooks ------------------------------------------------------------------------------
 
@@ -277,8 +277,8 @@ export const JambonzCallPayload = /* @__PURE__ */ z.defineSchema(() => z
   })
   .register(z.globalRegistry, { id: 'JambonzCallPayload', additionalProperties: true, description: "jambonz's call information (every field it sends; the ones we read are listed)." }));
 
-export const JambonzVerbs = /* @__PURE__ */ z.defineSchema(() => z
+export const JambonzVerbs = /* @__PURE__ */ z.defineReply(() => z
   .array(z.looseObject({ verb: z.string() }).register(z.globalRegistry, { additionalProperties: true }))
   .register(z.globalRegistry, { id: 'JambonzVerbs', description: 'jambonz verbs for the call (say, dial, hangup; sip:decline alone, 486, for a call over the inbound channels).' }));
 
-export const JambonzAck = /* @__PURE__ */ z.defineSchema(() => z.object({}).register(z.globalRegistry, { id: 'JambonzAck', description: 'Received.' }));
+export const JambonzAck = /* @__PURE__ */ z.defineReply(() => z.object({}).register(z.globalRegistry, { id: 'JambonzAck', description: 'Received.' }));

@@ -80,7 +80,7 @@ export const IntegrationRequest = /* @__PURE__ */ z.defineSchema(() => z
     description: "`sipgate`: a number of Fonella's Sipgate account on a SIP device of its own. `external`: the customer's own SIP trunk.",
   }));
 
-export const Integration = /* @__PURE__ */ z.defineSchema(() => z
+export const Integration = /* @__PURE__ */ z.defineReply(() => z
   .object({
     kind: z.enum(['pool', 'sipgate', 'external']),
     number: z.string(),

@@ -7,7 +7,7 @@ import { Integration } from './integrations';
 import { isoDateTime } from './common';
 import { HotlineMembership } from './hotlines';
 
-export const Settings = /* @__PURE__ */ z.defineSchema(() => z
+export const Settings = /* @__PURE__ */ z.defineReply(() => z
   .object({
     userId: z.string(),
     email: z.nullable(z.string()).register(z.globalRegistry, {
@@ -41,7 +41,7 @@ export const Settings = /* @__PURE__ */ z.defineSchema(() => z
   })
   .register(z.globalRegistry, { id: 'Settings' }));
 
-export const Profile = /* @__PURE__ */ z.defineSchema(() => z
+export const Profile = /* @__PURE__ */ z.defineReply(() => z
   .object({
     settings: Settings,
     subscription: z.nullable(Subscription),

@@ -26,7 +26,7 @@ export const ActivationRequest = /* @__PURE__ */ z.defineSchema(() => z
   })
   .register(z.globalRegistry, { id: 'PartnerActivationRequest' }));
 
-export const PartnerActivated = /* @__PURE__ */ z.defineSchema(() => z
+export const PartnerActivated = /* @__PURE__ */ z.defineReply(() => z
   .object({ partnerId: z.string(), status: z.literal('active') })
   .register(z.globalRegistry, { id: 'PartnerActivated' }));
 
@@ -93,7 +93,7 @@ export const PayoutDetailsRequest = /* @__PURE__ */ z.defineSchema(() => z
       "The partner's bank account for commission payouts and the billing address. Every field is optional (at least one): the fields given replace the stored ones, the others are kept. An IBAN given alone is checked against the stored BIC's country and a BIC alone against the stored IBAN's, as both together are; a VAT id is checked against the billing country, given or stored.",
   }));
 
-export const PayoutDetails = /* @__PURE__ */ z.defineSchema(() => z
+export const PayoutDetails = /* @__PURE__ */ z.defineReply(() => z
   .object({
     payoutIbanMasked: z.nullable(z.string().register(z.globalRegistry, { examples: ['DE89 **** **** **** **30 00'] })),
     payoutBic: z.nullable(z.string()),
@@ -115,7 +115,7 @@ export const PayoutDetails = /* @__PURE__ */ z.defineSchema(() => z
 
 const money = /* @__PURE__ */ z.defineSchema(() => z.object({ amountCents: z.int(), currency: z.string() }));
 
-export const PartnerProfile = /* @__PURE__ */ z.defineSchema(() => z
+export const PartnerProfile = /* @__PURE__ */ z.defineReply(() => z
   .object({
     partnerId: z.string(),
     name: z.string(),
@@ -156,6 +156,6 @@ export const ReferralRequest = /* @__PURE__ */ z.defineSchema(() => z
   })
   .register(z.globalRegistry, { id: 'ReferralRequest' }));
 
-export const Referral = /* @__PURE__ */ z.defineSchema(() => z
+export const Referral = /* @__PURE__ */ z.defineReply(() => z
   .object({ partnerId: z.string(), referredAt: isoDateTime })
   .register(z.globalRegistry, { id: 'Referral', description: 'The partner the caller was referred by, saved once.' }));

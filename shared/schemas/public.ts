@@ -16,7 +16,7 @@ export const HealthQuery = /* @__PURE__ */ z.defineSchema(() => z.strictObject({
   ),
 }));
 
-export const HealthResponse = /* @__PURE__ */ z.defineSchema(() => z
+export const HealthResponse = /* @__PURE__ */ z.defineReply(() => z
   .object({
     status: z.literal('ok'),
     service: z.string(),
@@ -27,7 +27,7 @@ export const HealthResponse = /* @__PURE__ */ z.defineSchema(() => z
   })
   .register(z.globalRegistry, { id: 'Health' }));
 
-export const PlansResponse = /* @__PURE__ */ z.defineSchema(() => z.object({ plans: z.array(Plan) }).register(z.globalRegistry, { id: 'Plans' }));
+export const PlansResponse = /* @__PURE__ */ z.defineReply(() => z.object({ plans: z.array(Plan) }).register(z.globalRegistry, { id: 'Plans' }));
 
 /** The longest reCAPTCHA token taken. Google documents none; its v3 tokens run to about 2,000 characters. */
 export const RECAPTCHA_TOKEN_MAX = 4096;
@@ -51,7 +51,7 @@ export const ContactRequest = /* @__PURE__ */ z.defineSchema(() => z
   })
   .register(z.globalRegistry, { id: 'ContactRequest' }));
 
-export const ContactAccepted = /* @__PURE__ */ z.defineSchema(() => z
+export const ContactAccepted = /* @__PURE__ */ z.defineReply(() => z
   .object({ requestId: z.string(), status: z.literal('received') })
   .register(z.globalRegistry, { id: 'ContactAccepted' }));
 
@@ -67,7 +67,7 @@ export const SupportTicketRequest = /* @__PURE__ */ z.defineSchema(() => z
   })
   .register(z.globalRegistry, { id: 'SupportTicketRequest' }));
 
-export const SupportTicketCreated = /* @__PURE__ */ z.defineSchema(() => z
+export const SupportTicketCreated = /* @__PURE__ */ z.defineReply(() => z
   .object({
     ticketNumber: z.string().check(z.regex(TICKET_NUMBER_PATTERN)).register(z.globalRegistry, {
       description: 'The ticket\'s number, for the sender and the support team: `FON-` and six characters (no 0, O, 1, I, L or U).',
@@ -94,7 +94,7 @@ export const CallbackRequest = /* @__PURE__ */ z.defineSchema(() => z
   })
   .register(z.globalRegistry, { id: 'CallbackRequest' }));
 
-export const CallbackAccepted = /* @__PURE__ */ z.defineSchema(() => z
+export const CallbackAccepted = /* @__PURE__ */ z.defineReply(() => z
   .object({
     requestId: z.string(),
     status: z.enum(['placed']).register(z.globalRegistry, { description: '`placed`: the provider took the call and is ringing the number.' }),

@@ -11,7 +11,7 @@ export const UserPath = /* @__PURE__ */ z.defineSchema(() => z.strictObject({
   ).register(z.globalRegistry, { description: "The user's Auth0 id, URL-encoded (`auth0%7C...`).", examples: ['auth0|6571c0ffee'] }),
 }));
 
-export const Teardown = /* @__PURE__ */ z.defineSchema(() => z
+export const Teardown = /* @__PURE__ */ z.defineReply(() => z
   .object({
     teardownId: z.string(),
     userId: z.string(),

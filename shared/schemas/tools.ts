@@ -80,9 +80,9 @@ const toolFields = () => ({
   updatedAt: isoDateTime,
 });
 
-export const Tool = /* @__PURE__ */ z.defineSchema(() => z.object(toolFields()).register(z.globalRegistry, { id: 'Tool', description: 'A custom tool, attached to the caller\'s assistant.' }));
+export const Tool = /* @__PURE__ */ z.defineReply(() => z.object(toolFields()).register(z.globalRegistry, { id: 'Tool', description: 'A custom tool, attached to the caller\'s assistant.' }));
 
-export const ToolCreated = /* @__PURE__ */ z.defineSchema(() => z
+export const ToolCreated = /* @__PURE__ */ z.defineReply(() => z
   .object({
     ...toolFields(),
     secret: z.string().register(z.globalRegistry, {
@@ -91,14 +91,14 @@ export const ToolCreated = /* @__PURE__ */ z.defineSchema(() => z
   })
   .register(z.globalRegistry, { id: 'ToolCreated' }));
 
-export const ToolList = /* @__PURE__ */ z.defineSchema(() => z.object({ items: z.array(Tool) }).register(z.globalRegistry, { id: 'ToolList' }));
+export const ToolList = /* @__PURE__ */ z.defineReply(() => z.object({ items: z.array(Tool) }).register(z.globalRegistry, { id: 'ToolList' }));
 
 export const ToolPath = /* @__PURE__ */ z.defineSchema(() => z.strictObject({
   toolId: z.string().check(z.minLength(1), z.maxLength(64), z.regex(/^[A-Za-z0-9_-]+$/, 'Must be a tool id.')),
 }));
 
 /** Each tool call's result as Vapi takes it (the SDK's ToolCallResult): `result` or `error`. */
-export const VapiToolResult = /* @__PURE__ */ z.defineSchema(() => z
+export const VapiToolResult = /* @__PURE__ */ z.defineReply(() => z
   .object({
     toolCallId: z.string(),
     name: z.string(),
@@ -107,7 +107,7 @@ export const VapiToolResult = /* @__PURE__ */ z.defineSchema(() => z
   })
   .register(z.globalRegistry, { id: 'VapiToolResult' }));
 
-export const VapiAnswer = /* @__PURE__ */ z.defineSchema(() => z
+export const VapiAnswer = /* @__PURE__ */ z.defineReply(() => z
   .object({ results: z.optional(z.array(VapiToolResult)) })
   .register(z.globalRegistry, {
     id: 'VapiAnswer',

@@ -68,9 +68,9 @@ const webhookFields = () => ({
   updatedAt: isoDateTime,
 });
 
-export const Webhook = /* @__PURE__ */ z.defineSchema(() => z.object(webhookFields()).register(z.globalRegistry, { id: 'Webhook' }));
+export const Webhook = /* @__PURE__ */ z.defineReply(() => z.object(webhookFields()).register(z.globalRegistry, { id: 'Webhook' }));
 
-export const WebhookWithSecret = /* @__PURE__ */ z.defineSchema(() =>
+export const WebhookWithSecret = /* @__PURE__ */ z.defineReply(() =>
   z
     .object({
       ...webhookFields(),
@@ -79,19 +79,19 @@ export const WebhookWithSecret = /* @__PURE__ */ z.defineSchema(() =>
     .register(z.globalRegistry, { id: 'WebhookWithSecret' }),
 );
 
-export const WebhookList = /* @__PURE__ */ z.defineSchema(() => z.object({ items: z.array(Webhook) }).register(z.globalRegistry, { id: 'WebhookList' }));
+export const WebhookList = /* @__PURE__ */ z.defineReply(() => z.object({ items: z.array(Webhook) }).register(z.globalRegistry, { id: 'WebhookList' }));
 
-export const SecretRotated = /* @__PURE__ */ z.defineSchema(() =>
+export const SecretRotated = /* @__PURE__ */ z.defineReply(() =>
   z
     .object({
       id: z.string(),
       secret: z.string().register(z.globalRegistry, { description: 'The new signing secret, shown this once.' }),
-      previousSecretExpiresAt: isoDateTime.register(z.globalRegistry, { description: 'Until then messages carry a signature with the old secret too.' }),
+      previousSecretExpiresAt: isoDateTime.clone().register(z.globalRegistry, { description: 'Until then messages carry a signature with the old secret too.' }),
     })
     .register(z.globalRegistry, { id: 'SecretRotated' }),
 );
 
-export const TestEventSent = /* @__PURE__ */ z.defineSchema(() =>
+export const TestEventSent = /* @__PURE__ */ z.defineReply(() =>
   z.object({ eventId: z.string().register(z.globalRegistry, { description: "The test message's id (`webhook-id`), also its delivery's id." }) }).register(z.globalRegistry, { id: 'TestEventSent' }),
 );
 
@@ -106,7 +106,7 @@ const AttemptEntry = /* @__PURE__ */ z.defineSchema(() =>
   }),
 );
 
-export const Delivery = /* @__PURE__ */ z.defineSchema(() =>
+export const Delivery = /* @__PURE__ */ z.defineReply(() =>
   z
     .object({
       id: z.string().register(z.globalRegistry, { description: "The delivery's id: its event's id, which is the `webhook-id` of every attempt." }),
@@ -128,7 +128,7 @@ export const Delivery = /* @__PURE__ */ z.defineSchema(() =>
 
 export const DeliveryListQuery = /* @__PURE__ */ z.defineSchema(() => z.strictObject({ limit: pageLimit(20), cursor: z.optional(pageCursor()) }));
 
-export const DeliveryPage = /* @__PURE__ */ z.defineSchema(() =>
+export const DeliveryPage = /* @__PURE__ */ z.defineReply(() =>
   z.object({ items: z.array(Delivery), nextCursor: z.nullable(z.string()) }).register(z.globalRegistry, { id: 'WebhookDeliveryPage' }),
 );
 
@@ -136,7 +136,7 @@ export const RecoverRequest = /* @__PURE__ */ z.defineSchema(() =>
   z.strictObject({ since: z.iso.datetime().check(z.maxLength(40)).register(z.globalRegistry, { description: 'Failed deliveries of events from this time on are sent again (within the log\'s retention).' }) }).register(z.globalRegistry, { id: 'WebhookRecoverRequest' }),
 );
 
-export const RecoveryAccepted = /* @__PURE__ */ z.defineSchema(() =>
+export const RecoveryAccepted = /* @__PURE__ */ z.defineReply(() =>
   z.object({ recoveryId: z.string(), since: isoDateTime, status: z.literal('running') }).register(z.globalRegistry, { id: 'WebhookRecovery' }),
 );
 
@@ -147,12 +147,12 @@ const envelope = <T extends z.ZodMiniType>(type: string, data: T, id: string, de
   z
     .object({
       type: z.literal(type),
-      timestamp: isoDateTime.register(z.globalRegistry, { description: 'When it happened (deliveries may arrive late and out of order: order by this).' }),
+      timestamp: isoDateTime.clone().register(z.globalRegistry, { description: 'When it happened (deliveries may arrive late and out of order: order by this).' }),
       data,
     })
     .register(z.globalRegistry, { id, description });
 
-export const CallEndedEvent = /* @__PURE__ */ z.defineSchema(() =>
+export const CallEndedEvent = /* @__PURE__ */ z.defineReply(() =>
   envelope(
     'call.ended',
     z.object({
@@ -173,7 +173,7 @@ export const CallEndedEvent = /* @__PURE__ */ z.defineSchema(() =>
   ),
 );
 
-export const CallReportCreatedEvent = /* @__PURE__ */ z.defineSchema(() =>
+export const CallReportCreatedEvent = /* @__PURE__ */ z.defineReply(() =>
   envelope(
     'call.report.created',
     z.object({ reportId: z.string(), callId: z.string(), callStartedAt: isoDateTime, description: z.string(), locale: z.string(), reportedAt: isoDateTime }),
@@ -182,7 +182,7 @@ export const CallReportCreatedEvent = /* @__PURE__ */ z.defineSchema(() =>
   ),
 );
 
-export const SubscriptionUpdatedEvent = /* @__PURE__ */ z.defineSchema(() =>
+export const SubscriptionUpdatedEvent = /* @__PURE__ */ z.defineReply(() =>
   envelope(
     'subscription.updated',
     z.object({
@@ -197,7 +197,7 @@ export const SubscriptionUpdatedEvent = /* @__PURE__ */ z.defineSchema(() =>
   ),
 );
 
-export const AssistantUpdatedEvent = /* @__PURE__ */ z.defineSchema(() =>
+export const AssistantUpdatedEvent = /* @__PURE__ */ z.defineReply(() =>
   envelope(
     'assistant.updated',
     z.object({ assistantId: z.string(), greeting: z.nullable(z.string()), language: z.nullable(z.string()), updatedAt: z.nullable(isoDateTime) }),
@@ -210,15 +210,15 @@ const PhoneLine = /* @__PURE__ */ z.defineSchema(() =>
   z.object({ kind: z.enum(['pool', 'sipgate', 'external']), number: z.nullable(z.string()) }),
 );
 
-export const PhoneLineAddedEvent = /* @__PURE__ */ z.defineSchema(() =>
+export const PhoneLineAddedEvent = /* @__PURE__ */ z.defineReply(() =>
   envelope('phone-line.added', PhoneLine, 'PhoneLineAddedEvent', 'A phone line reaches the assistant now: a pool number bound, a Sipgate line or an external trunk active.'),
 );
 
-export const PhoneLineRemovedEvent = /* @__PURE__ */ z.defineSchema(() =>
+export const PhoneLineRemovedEvent = /* @__PURE__ */ z.defineReply(() =>
   envelope('phone-line.removed', PhoneLine, 'PhoneLineRemovedEvent', 'A phone line of the account was removed.'),
 );
 
-export const WebhookTestEvent = /* @__PURE__ */ z.defineSchema(() =>
+export const WebhookTestEvent = /* @__PURE__ */ z.defineReply(() =>
   envelope('webhook.test', z.object({ webhookId: z.string(), message: z.string() }), 'WebhookTestEvent', 'Sent by POST /v1/me/webhooks/{webhookId}/test, to this endpoint only.'),
 );
 

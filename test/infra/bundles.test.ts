@@ -22,7 +22,11 @@ async function bundle(handler: string) {
   return { inputs, pkgs, code: result.outputFiles![0]!.text, bytes: result.outputFiles![0]!.contents.byteLength };
 }
 
-/** Every named schema (registered with an `id`) of the manifest's schema files, which lib/routes loaded. */
+/**
+ * Every named schema (registered with an `id`) of the manifest's schema files, which lib/routes loaded;
+ * reply schemas register theirs when built, so every route's are built first.
+ */
+for (const r of Object.values(routes)) namedSchemasOf(r);
 const namedSchemas = [...(z.globalRegistry as unknown as { _idmap: Map<string, unknown> })._idmap.keys()];
 
 /**
@@ -41,7 +45,9 @@ function namedSchemasOf(r: RouteDef): Set<string> {
     if ('_zod' in v) {
       const id = z.globalRegistry.get(v as z.ZodMiniType)?.id;
       if (id) ids.add(id);
-      visit((v as z.ZodMiniType)._zod.def);
+      const schema = v as z.ZodMiniType;
+      // A reply schema (z.defineReply) is a lazy one: what it reaches is its built schema's.
+      visit(schema._zod.def.type === 'lazy' ? (schema as z.ZodMiniLazy)._zod.innerType : schema._zod.def);
       return;
     }
     for (const child of Object.values(v)) visit(child);
