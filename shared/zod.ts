@@ -15,7 +15,8 @@ export * from 'zod/mini';
  * esbuild drop the call from a bundle that does not use its result, where a bare top-level
  * `z.object(...).register(...)` is kept and built by every bundle importing its file (a method call
  * may have side effects). Every top-level schema (and value made of schemas) in shared/schemas/ is
- * written so; test/infra/bundles.test.ts checks that a route's bundle holds no named schema it does
+ * written so, or with `defineReply` or `deferSchema` below when it need not be built at load;
+ * test/infra/bundles.test.ts checks that a route's bundle holds no named schema it does
  * not use. (esbuild's `@__NO_SIDE_EFFECTS__` on this function is not carried to calls in other
  * files, hence the mark at each call.)
  */
