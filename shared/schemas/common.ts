@@ -23,23 +23,31 @@ const BIDI_CONTROL = /[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/u;
 const NOT_UNICODE = /[\p{Cs}\ufffd]/u;
 const VISIBLE = /[^\s\p{Cf}\p{Zs}\u115f\u1160\u3164\uffa0]/u;
 
-function plainText(max: number, controls: RegExp) {
-  return z.string().check(
-    z.trim(),
-    z.minLength(1),
-    z.maxLength(max),
-    z.refine((s) => !controls.test(s), { message: 'Must not contain control characters.' }),
-    z.refine((s) => !BIDI_CONTROL.test(s), { message: 'Must not contain bidirectional control characters.' }),
-    z.refine((s) => !NOT_UNICODE.test(s), { message: 'Must be valid UTF-8 text.' }),
-    z.refine((s) => VISIBLE.test(s), { message: 'Must not be blank.' }),
-  );
+/**
+ * The checks of a text field but its bound: built once and shared by every field of the kind (a check
+ * keeps nothing of the schema it is on), where a request body of ten text fields built seventy.
+ */
+const textChecks = (controls: RegExp) => ({
+  before: [z.trim(), z.minLength(1)],
+  after: [
+    z.refine<string>((s) => !controls.test(s), { message: 'Must not contain control characters.' }),
+    z.refine<string>((s) => !BIDI_CONTROL.test(s), { message: 'Must not contain bidirectional control characters.' }),
+    z.refine<string>((s) => !NOT_UNICODE.test(s), { message: 'Must be valid UTF-8 text.' }),
+    z.refine<string>((s) => VISIBLE.test(s), { message: 'Must not be blank.' }),
+  ],
+});
+const LINE_CHECKS = /* @__PURE__ */ z.deferSchema(() => textChecks(CONTROL));
+const PARAGRAPH_CHECKS = /* @__PURE__ */ z.deferSchema(() => textChecks(CONTROL_BUT_NEWLINE_AND_TAB));
+
+function plainText(max: number, { before, after }: ReturnType<typeof textChecks>) {
+  return z.string().check(...before, z.maxLength(max), ...after);
 }
 
 /** One line of text (a name, a title): trimmed, bounded, no control characters at all. */
-export const line = (max: number) => plainText(max, CONTROL);
+export const line = (max: number) => plainText(max, LINE_CHECKS());
 
 /** Free text over several lines (a message): as `line`, but line feeds and tabs are allowed. */
-export const paragraph = (max: number) => plainText(max, CONTROL_BUT_NEWLINE_AND_TAB);
+export const paragraph = (max: number) => plainText(max, PARAGRAPH_CHECKS());
 
 export const Email = /* @__PURE__ */ z.defineSchema(() => z.email().check(z.maxLength(254)));
 
