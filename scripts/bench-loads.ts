@@ -179,7 +179,7 @@ async function loadOnce(file: string, env: NodeJS.ProcessEnv): Promise<[number, 
   return JSON.parse(stdout) as [number, number];
 }
 
-/** Every sample in the order taken: [function name, or `floor <key>`, CPU ms]. */
+/** Every sample in the order its load finished (the lanes interleave): [function name, or `floor <key>`, CPU ms]. */
 export const LOAD_ORDER: [string, number][] = [];
 
 export async function measureLoads(

@@ -66,7 +66,7 @@ const ROOT = new URL('..', import.meta.url).pathname;
 const OUT = join(ROOT, '.local', 'bench');
 const RUNS = Number(process.env.BENCH_RUNS ?? 32);
 /** Module loads at a time (fresh processes): the machine's cores by default. */
-const PARALLEL = Number(process.env.BENCH_PARALLEL ?? availableParallelism());
+const PARALLEL = Math.max(1, Math.floor(Number(process.env.BENCH_PARALLEL) || availableParallelism()));
 const SECRETS_RUNS = Number(process.env.BENCH_SECRETS_RUNS ?? 5);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 20);
 const started = performance.now();
@@ -195,7 +195,7 @@ if (doLoads) {
   mkdirSync(join(ROOT, '.local'), { recursive: true });
   writeFileSync(
     join(ROOT, '.local', 'bench-samples.json'),
-    `${JSON.stringify({ runs: RUNS, functions: Object.fromEntries([...loads].map(([n, l]) => [n, { floor: l.floor, cpuMs: l.samples, floorCpuMs: l.floorSamples }])), order: LOAD_ORDER })}\n`,
+    `${JSON.stringify({ runs: RUNS, parallel: PARALLEL, functions: Object.fromEntries([...loads].map(([n, l]) => [n, { floor: l.floor, cpuMs: l.samples, floorCpuMs: l.floorSamples }])), order: LOAD_ORDER })}\n`,
   );
   console.log('\n"secrets ms": wall ms of the load with its secret keys read through the extension (here its local emulator);');
   console.log('"-": no secret keys. On Lambda the extension\'s first read of a sandbox also waits on Secrets Manager.');

@@ -57,9 +57,16 @@ export const PHONE_METADATA_FILES = {
  * faster than the same data written as an object literal, which a bundled `.json` file becomes
  * (`npm run bench`: about 1 ms of the callback route's cold start for the callable file).
  */
-export const serialise = (m: Metadata) =>
-  '// Written by `npm run phone-metadata` (scripts/phone-metadata.ts) from the installed libphonenumber-js: do not edit.\n' +
-  `export default /* @__PURE__ */ JSON.parse(${JSON.stringify(JSON.stringify(m))}) as unknown;\n`;
+export const serialise = (m: Metadata) => {
+  const json = JSON.stringify(m);
+  // A raw template holds the text as it is (no escapes: a quoted string would add ~9,000), which it
+  // can while the text has no backtick and no `${`.
+  if (json.includes('`') || json.includes('${')) throw new Error('the metadata holds a backtick or ${: it cannot be a raw template');
+  return (
+    '// Written by `npm run phone-metadata` (scripts/phone-metadata.ts) from the installed libphonenumber-js: do not edit.\n' +
+    `export default /* @__PURE__ */ JSON.parse(String.raw\`${json}\`) as unknown;\n`
+  );
+};
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const derived = derivePhoneMetadata();

@@ -14,7 +14,7 @@ export const ListPoolNumbersQuery = /* @__PURE__ */ z.defineSchema(() => z.stric
   ),
 }));
 
-const E164 = /* @__PURE__ */ z.defineSchema(() => z.string().check(z.regex(/^\+[1-9][0-9]{1,14}$/)).register(z.globalRegistry, {
+const E164 = /* @__PURE__ */ z.defineReply(() => z.string().check(z.regex(/^\+[1-9][0-9]{1,14}$/)).register(z.globalRegistry, {
   description: 'The number in E.164.',
   examples: ['+4921155590001'],
 }));
@@ -253,8 +253,9 @@ export const StatsQuery = /* @__PURE__ */ z.defineSchema(() => z.strictObject({
   refresh: z.optional(z.enum(['1', 'true']).register(z.globalRegistry, { description: 'Compute the figures now instead of answering a snapshot of up to an hour.' })),
 }));
 
-const count = /* @__PURE__ */ z.defineSchema(() => z.int().check(z.nonnegative()));
-const StatsFigures = /* @__PURE__ */ z.defineSchema(() => ({
+// Built with the reply that uses them (`AdminStats`), not at load.
+const count = () => z.int().check(z.nonnegative());
+const statsFigures = () => ({
   month: z.string().check(z.regex(/^\d{4}-\d\d$/)).register(z.globalRegistry, { description: 'The month (UTC), YYYY-MM.' }),
   customers: z.int().register(z.globalRegistry, { description: 'Customers (settings or a subscription) at the month\'s end; for the KPIs, now.' }),
   activeSubscriptions: z.object({
@@ -262,16 +263,17 @@ const StatsFigures = /* @__PURE__ */ z.defineSchema(() => ({
     byPlan: z.record(z.string(), z.int()).register(z.globalRegistry, { description: 'Subscriptions in force (active, trialing, past due), by plan id.' }),
   }),
   mrrCents: z.int().register(z.globalRegistry, { description: 'Monthly recurring revenue: the subscriptions in force times their plan\'s monthly price, in cents of `currency`.' }),
-  signups: count.clone().register(z.globalRegistry, { description: 'Customers who came that month.' }),
-  calls: count.clone().register(z.globalRegistry, { description: 'Calls the assistants took that month (by their start).' }),
-  minutes: count.clone().register(z.globalRegistry, { description: 'Their minutes, rounded.' }),
-}));
+  signups: count().register(z.globalRegistry, { description: 'Customers who came that month.' }),
+  calls: count().register(z.globalRegistry, { description: 'Calls the assistants took that month (by their start).' }),
+  minutes: count().register(z.globalRegistry, { description: 'Their minutes, rounded.' }),
+});
 
-export const AdminStats = /* @__PURE__ */ z.defineReply(() => z
-  .object({
+export const AdminStats = /* @__PURE__ */ z.defineReply(() => {
+  const figures = statsFigures();
+  return z.object({
     computedAt: isoDateTime.clone().register(z.globalRegistry, { description: 'When the figures were computed; a snapshot is answered for up to an hour.' }),
     currency: z.string(),
-    kpis: z.object(StatsFigures).register(z.globalRegistry, { description: 'The current month: customers and subscriptions now, sign-ups, calls and minutes so far.' }),
-    series: z.array(z.object(StatsFigures)).register(z.globalRegistry, { description: 'The last twelve months, oldest first; the last is the current month.' }),
-  })
-  .register(z.globalRegistry, { id: 'AdminStats' }));
+    kpis: z.object(figures).register(z.globalRegistry, { description: 'The current month: customers and subscriptions now, sign-ups, calls and minutes so far.' }),
+    series: z.array(z.object(figures)).register(z.globalRegistry, { description: 'The last twelve months, oldest first; the last is the current month.' }),
+  }).register(z.globalRegistry, { id: 'AdminStats' });
+});

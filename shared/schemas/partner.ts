@@ -113,7 +113,7 @@ export const PayoutDetails = /* @__PURE__ */ z.defineReply(() => z
     description: 'Bank details as stored: the IBAN and account holder masked, never in full; null where nothing was given yet.',
   }));
 
-const money = /* @__PURE__ */ z.defineSchema(() => z.object({ amountCents: z.int(), currency: z.string() }));
+const money = /* @__PURE__ */ z.defineReply(() => z.object({ amountCents: z.int(), currency: z.string() }));
 
 export const PartnerProfile = /* @__PURE__ */ z.defineReply(() => z
   .object({

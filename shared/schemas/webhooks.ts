@@ -95,7 +95,7 @@ export const TestEventSent = /* @__PURE__ */ z.defineReply(() =>
   z.object({ eventId: z.string().register(z.globalRegistry, { description: "The test message's id (`webhook-id`), also its delivery's id." }) }).register(z.globalRegistry, { id: 'TestEventSent' }),
 );
 
-const AttemptEntry = /* @__PURE__ */ z.defineSchema(() =>
+const AttemptEntry = /* @__PURE__ */ z.defineReply(() =>
   z.object({
     attempt: z.int(),
     at: isoDateTime,
@@ -206,7 +206,7 @@ export const AssistantUpdatedEvent = /* @__PURE__ */ z.defineReply(() =>
   ),
 );
 
-const PhoneLine = /* @__PURE__ */ z.defineSchema(() =>
+const PhoneLine = /* @__PURE__ */ z.defineReply(() =>
   z.object({ kind: z.enum(['pool', 'sipgate', 'external']), number: z.nullable(z.string()) }),
 );
 

@@ -12,6 +12,7 @@ import { queueWorkers } from '../../lib/queues';
 import { workers } from '../../lib/workers';
 import { checksBearerInFunction, type RouteDef } from '../../shared/http/route-def';
 import * as z from '../../shared/zod';
+import { WEBHOOK_PAYLOADS } from '../../shared/schemas/webhooks';
 
 const root = new URL('../../', import.meta.url).pathname;
 
@@ -24,9 +25,11 @@ async function bundle(handler: string) {
 
 /**
  * Every named schema (registered with an `id`) of the manifest's schema files, which lib/routes loaded;
- * reply schemas register theirs when built, so every route's are built first.
+ * reply schemas register theirs when built, so every route's are built first, and the webhook
+ * payloads, which only the OpenAPI document names.
  */
 for (const r of Object.values(routes)) namedSchemasOf(r);
+for (const payload of Object.values(WEBHOOK_PAYLOADS)) void (payload as z.ZodMiniLazy)._zod.innerType;
 const namedSchemas = [...(z.globalRegistry as unknown as { _idmap: Map<string, unknown> })._idmap.keys()];
 
 /**
