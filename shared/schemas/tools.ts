@@ -9,20 +9,24 @@ import { isoDateTime, line } from './common';
 /** The function name the model calls: Vapi's rule for a function tool's name. */
 export const TOOL_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 
-const spoken = (what: string) =>
+/** One message in each language; `text` is the one schema of every language's text (it holds no description of its own). */
+const spoken = (what: string, text: z.ZodMiniOptional<ReturnType<typeof line>>) =>
   z.optional(
     z
-      .strictObject(Object.fromEntries(ASSISTANT_LANGUAGES.map((l) => [l, z.optional(line(500))])) as Record<(typeof ASSISTANT_LANGUAGES)[number], z.ZodMiniOptional<ReturnType<typeof line>>>)
+      .strictObject(Object.fromEntries(ASSISTANT_LANGUAGES.map((l) => [l, text])) as Record<(typeof ASSISTANT_LANGUAGES)[number], typeof text>)
       .register(z.globalRegistry, { description: `${what}, per language of the assistant (${ASSISTANT_LANGUAGES.join(', ')}); a language left out hears the first one given, translated.` }),
   );
 
-export const ToolMessages = /* @__PURE__ */ z.defineSchema(() => z
-  .strictObject({
-    start: spoken('Said as the tool is called ("One moment, I am looking at the calendar.")'),
-    delayed: spoken('Said when the tool has not answered after 2 seconds'),
-    failed: spoken("Said when the tool fails (a timeout, an error, no answer); without it the model speaks about the error itself"),
-  })
-  .register(z.globalRegistry, { id: 'ToolMessages', description: 'What the assistant says while the tool runs; every message optional.' }));
+export const ToolMessages = /* @__PURE__ */ z.defineSchema(() => {
+  const text = z.optional(line(500));
+  return z
+    .strictObject({
+      start: spoken('Said as the tool is called ("One moment, I am looking at the calendar.")', text),
+      delayed: spoken('Said when the tool has not answered after 2 seconds', text),
+      failed: spoken("Said when the tool fails (a timeout, an error, no answer); without it the model speaks about the error itself", text),
+    })
+    .register(z.globalRegistry, { id: 'ToolMessages', description: 'What the assistant says while the tool runs; every message optional.' });
+});
 
 /** The parameters as given: a JSON object, checked against Vapi's subset of JSON Schema. */
 const Parameters = /* @__PURE__ */ z.defineSchema(() => z
