@@ -24,11 +24,11 @@ export function toolCallDeps(): ToolCallDeps {
   const policy = toolUrlPolicy();
   const keys = signingKeyRing();
   const opened = new Map<string, Promise<string>>();
-  const users = usersRepository(table());
   return {
     tools: toolsRepository(table()),
     records: toolCallsRepository(table()),
-    retentionDays: async (userId) => (await users.findSettings(userId))?.callRetentionDays ?? retentionConfig().calls.defaultDays,
+    users: usersRepository(table()),
+    callRetention: retentionConfig().calls,
     secretOf: (userId: string, tool: ToolRow) => {
       const id = `${tool.toolId} ${tool.secret.wrappedKey}`;
       let secret = opened.get(id);

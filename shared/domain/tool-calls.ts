@@ -13,9 +13,10 @@
 //      answer), one batch write; a failure to record is logged, not answered.
 // Whatever fails (an unknown assistant or tool, the table, the key service, the customer's URL), Vapi
 // gets a result per tool call and a 200: never a 5xx it would retry while the caller waits.
-import { expiresAfterDays } from '../config/retention';
+import { expiresAfterDays, type CallRetention } from '../config/retention';
 import type { ToolCallOutcome, ToolCallRow, ToolCallsRepository } from '../db/tool-calls';
 import type { ToolRow, ToolsRepository } from '../db/tools';
+import type { UsersRepository } from '../db/users';
 import { ValidationError } from '../errors';
 import type { GuardedOutcome, GuardedPost } from '../net/guarded-fetch';
 import { logger } from '../observability/logger';
@@ -29,8 +30,9 @@ export const RESULT_MAX_BYTES = 8192;
 export interface ToolCallDeps {
   tools: Pick<ToolsRepository, 'ofAssistant'>;
   records: Pick<ToolCallsRepository, 'record'>;
-  /** The days the owner's calls are kept (their `callRetentionDays`, else the stage's default): the tool-call rows' TTL. */
-  retentionDays: (userId: string) => Promise<number>;
+  /** The owner's settings and the stage's call retention: the tool-call rows are kept as long as the calls (their TTL). */
+  users: Pick<UsersRepository, 'findSettings'>;
+  callRetention: Pick<CallRetention, 'defaultDays'>;
   /** The tool's signing secret, opened. */
   secretOf: (userId: string, tool: ToolRow) => Promise<string>;
   /** The Standard Webhooks headers of one request. */
@@ -80,8 +82,18 @@ export async function answerToolCalls(deps: ToolCallDeps, message: unknown): Pro
   }
 
   const started = deps.now?.() ?? new Date();
-  // Read while the tools run: a failure costs the rows their TTL until the call is re-dated, never the answer.
-  const days = callId ? deps.retentionDays(owner.userId).catch(() => undefined) : Promise.resolve(undefined);
+  // Read while the tools run, as the call report reads them (./calls.ts): a failure costs the rows their
+  // TTL until the call is re-dated, never the answer.
+  const userId = owner.userId;
+  const days = callId
+    ? deps.users.findSettings(userId).then(
+        (settings) => settings?.callRetentionDays ?? deps.callRetention.defaultDays,
+        (err: unknown) => {
+          logger.error('tool calls: the retention could not be read; the rows are kept until the call is re-dated', { callId, error: err as Error });
+          return undefined;
+        },
+      )
+    : Promise.resolve(undefined);
   const runs = calls.map((c, i) =>
     i < MAX_TOOL_CALLS
       ? runOne(deps, owner.userId, owner.tools, c, { callId, callerNumber })
