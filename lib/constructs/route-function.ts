@@ -20,7 +20,8 @@ export class RouteFunction extends FonellaFunction {
       // The Vapi webhook proves itself with the shared secret; jambonz's hooks with a signature made with the account's secret.
       secretVars: WEBHOOK_SECRET_VARS[route.access] ?? [],
       timeout: Duration.seconds(functionTimeoutSeconds(route)),
-      reservedConcurrency: route.access === 'vapi' || route.access === 'stripe' || route.access === 'jambonz' ? props.settings.webhookConcurrency[route.access] : undefined,
+      // The webhooks' own, by access (the stage's `webhookConcurrency`); other routes have none.
+      reservedConcurrency: (props.settings.webhookConcurrency as Partial<Record<RouteDef['access'], number>>)[route.access],
       apiKeys: acceptsApiKeys(route),
       accessTokens: checksBearerInFunction(route),
     });
