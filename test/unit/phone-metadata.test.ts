@@ -8,7 +8,7 @@ import { getCountries, getCountryCallingCode, parsePhoneNumberFromString as pars
 import { parsePhoneNumberFromString as parseMin, parsePhoneNumberWithError as parseMinWithError, getCountryCallingCode as callingCodeMin } from 'libphonenumber-js/min';
 import { getCountryCallingCode as callingCodeCore, parsePhoneNumberFromString as parseCore, parsePhoneNumberWithError as parseCoreWithError } from 'libphonenumber-js/core';
 import { describe, expect, it } from 'vitest';
-import { PHONE_METADATA_FILES, derivePhoneMetadata, serialise } from '../../scripts/phone-metadata';
+import { PHONE_METADATA_FILES, derivePhoneMetadata, published, serialise } from '../../scripts/phone-metadata';
 import { DEFAULT_PHONE_REGION, callableE164 } from '../../shared/domain/phone-number';
 import { PARSING_PHONE_METADATA as PARSING } from '../../shared/model/phone-metadata';
 
@@ -25,9 +25,7 @@ function callableWithFullMetadata(input: string): string | undefined {
 const callingCodes = [...new Set(getCountries().map((c) => getCountryCallingCode(c)))];
 
 /** Every number-type pattern of every country in the full metadata, with its calling code. */
-const fullMetadata = JSON.parse(readFileSync(new URL('../../node_modules/libphonenumber-js/metadata.max.json', import.meta.url), 'utf8')) as {
-  countries: Record<string, [string, ...unknown[]]>;
-};
+const fullMetadata = published('max') as unknown as { countries: Record<string, [string, ...unknown[]]> };
 const typePatterns = Object.values(fullMetadata.countries).flatMap(([cc, ...rest]) =>
   ((rest[10] as ([string] | 0)[] | 0 | undefined) || []).flatMap((t) => (t && typeof t[0] === 'string' && t[0] ? [{ cc, pattern: new RegExp(`^(?:${t[0]})$`) }] : [])),
 );
