@@ -26,8 +26,8 @@ export function defineSchema<T>(build: () => T): T {
 
 /**
  * A schema built at its first use rather than at load: for one that only some requests parse (a
- * webhook's report of one message type among many), or one many others share (a kind of config
- * variable, shared/config/define.ts). A getter, written
+ * webhook's report of one message type among many), or checks many schemas share (the text checks of
+ * shared/schemas/common.ts). A getter, written
  * `/* @__PURE__ *\/ z.deferSchema(() => ...)` and called where it parses (`EndOfCallReport()`). A
  * schema every request parses (a route's body, query or path) is built at load with `defineSchema`:
  * building it at the first request would only move the same work.

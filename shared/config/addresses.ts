@@ -3,20 +3,13 @@
 // gateway), for a developer's own server on this machine. Off unless set, and for the local stack
 // only: CDK never gives it to a function (LOCAL_ONLY_ENV in lib/settings.ts), and a deployed stage
 // that has it anyway stops at cold start.
-import * as z from '../zod';
-import { STAGES, defineConfig, flag } from './define';
+import { defineConfig, flag, refuse, stage, withDefault } from './define';
 
 export const addressPolicyConfig = /* @__PURE__ */ defineConfig(
   'addresses',
-  () =>
-    z.pipe(
-      z.object({ STAGE: z._default(z.enum(STAGES), 'local'), ALLOW_LOOPBACK_ADDRESSES: flag() }),
-      z.transform((e, ctx) => {
-        if (e.ALLOW_LOOPBACK_ADDRESSES && e.STAGE !== 'local' && e.STAGE !== 'test') {
-          ctx.issues.push({ code: 'custom', message: 'ALLOW_LOOPBACK_ADDRESSES is for the local stack only', input: e.ALLOW_LOOPBACK_ADDRESSES });
-          return z.NEVER;
-        }
-        return { allowLoopback: e.ALLOW_LOOPBACK_ADDRESSES };
-      }),
-    ),
+  { STAGE: withDefault(stage, 'local'), ALLOW_LOOPBACK_ADDRESSES: flag },
+  (e) => {
+    if (e.ALLOW_LOOPBACK_ADDRESSES && e.STAGE !== 'local' && e.STAGE !== 'test') refuse('ALLOW_LOOPBACK_ADDRESSES is for the local stack only');
+    return { allowLoopback: e.ALLOW_LOOPBACK_ADDRESSES };
+  },
 );

@@ -2,19 +2,15 @@
 // (./access-tokens.ts): the request rate one key may use per minute (stage settings
 // `apiKeys.requestsPerMinute`; locally high enough for the suites and the fuzzer, and a test stack
 // that wants to meet it sets a low one in its environment).
-import * as z from '../zod';
 import { defineConfig, positiveInt } from './define';
 
 export const apiKeyConfig = /* @__PURE__ */ defineConfig(
   'apiKeys',
-  () =>
-    z.pipe(
-      z.object({
-        /** Requests one key may make per minute (clock-aligned windows). */
-        API_KEY_RATE_LIMIT_PER_MINUTE: positiveInt(),
-      }),
-      z.transform((e) => ({ requestsPerMinute: e.API_KEY_RATE_LIMIT_PER_MINUTE })),
-    ),
+  {
+    /** Requests one key may make per minute (clock-aligned windows). */
+    API_KEY_RATE_LIMIT_PER_MINUTE: positiveInt,
+  },
+  (e) => ({ requestsPerMinute: e.API_KEY_RATE_LIMIT_PER_MINUTE }),
   {
     API_KEY_RATE_LIMIT_PER_MINUTE: '10000',
   },

@@ -1,31 +1,27 @@
 // What every function reads: its stage, name, CORS origins, request bounds.
-import * as z from '../zod';
-import { csv, defineConfig, flag, nonEmpty, positiveInt, STAGES, url } from './define';
+import { csv, defineConfig, flag, nonEmpty, positiveInt, stage, url } from './define';
 
 export const appConfig = /* @__PURE__ */ defineConfig(
   'app',
-  () =>
-    z.pipe(
-      z.object({
-        STAGE: z.enum(STAGES),
-        SERVICE_NAME: nonEmpty(),
-        CORS_ORIGINS: csv(),
-        MAX_BODY_BYTES: positiveInt(),
-        VALIDATE_RESPONSES: flag(),
-        PORTAL_URL: url(),
-        PARTNER_PORTAL_URL: url(),
-      }),
-      z.transform((e) => ({
-        stage: e.STAGE,
-        service: e.SERVICE_NAME,
-        corsOrigins: e.CORS_ORIGINS,
-        maxBodyBytes: e.MAX_BODY_BYTES,
-        validateResponses: e.VALIDATE_RESPONSES,
-        portalUrl: e.PORTAL_URL.replace(/\/+$/, ''),
-        /** The partner portal (where an invited partner activates their account), without a trailing slash. */
-        partnerPortalUrl: e.PARTNER_PORTAL_URL.replace(/\/+$/, ''),
-      })),
-    ),
+  {
+    STAGE: stage,
+    SERVICE_NAME: nonEmpty,
+    CORS_ORIGINS: csv,
+    MAX_BODY_BYTES: positiveInt,
+    VALIDATE_RESPONSES: flag,
+    PORTAL_URL: url,
+    PARTNER_PORTAL_URL: url,
+  },
+  (e) => ({
+    stage: e.STAGE,
+    service: e.SERVICE_NAME,
+    corsOrigins: e.CORS_ORIGINS,
+    maxBodyBytes: e.MAX_BODY_BYTES,
+    validateResponses: e.VALIDATE_RESPONSES,
+    portalUrl: e.PORTAL_URL.replace(/\/+$/, ''),
+    /** The partner portal (where an invited partner activates their account), without a trailing slash. */
+    partnerPortalUrl: e.PARTNER_PORTAL_URL.replace(/\/+$/, ''),
+  }),
   {
     STAGE: 'local',
     SERVICE_NAME: 'fonella-api',

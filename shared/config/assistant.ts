@@ -4,7 +4,7 @@
 // language per stage (same shape as DEFAULT_SPEECH); VAPI_POOL_CREDENTIAL_ID must be set off the
 // local stack, where it names the credential the Vapi emulator seeds (ASSISTANT_LOCAL).
 import * as z from '../zod';
-import { defineConfig, nonEmpty } from './define';
+import { defineConfig, json, nonEmpty, optional } from './define';
 
 export const ASSISTANT_LANGUAGES = ['de', 'en', 'tr', 'ar', 'el'] as const;
 export type AssistantLanguage = (typeof ASSISTANT_LANGUAGES)[number];
@@ -22,11 +22,13 @@ export const DEFAULT_GREETINGS: Record<AssistantLanguage, string> = {
 export const DEFAULT_ASSISTANT_LANGUAGE: AssistantLanguage = 'de';
 
 /** One language's speech settings, as ASSISTANT_SPEECH_JSON gives them (built when that variable is read). */
-const speechSchema = () =>
-  z.object({
-    transcriber: z.object({ provider: nonEmpty(), language: nonEmpty() }),
-    voice: z.object({ provider: nonEmpty(), voiceId: nonEmpty() }),
+const speechSchema = () => {
+  const text = z.string().check(z.minLength(1));
+  return z.object({
+    transcriber: z.object({ provider: text, language: text }),
+    voice: z.object({ provider: text, voiceId: text }),
   });
+};
 export type SpeechSettings = z.infer<ReturnType<typeof speechSchema>>;
 
 // Azure covers all five languages for both speech-to-text and voices (Deepgram has no Arabic).
@@ -55,31 +57,10 @@ export const ASSISTANT_LOCAL = { poolCredentialId: 'fonella-pool-trunk' } as con
 
 export const assistantConfig = /* @__PURE__ */ defineConfig(
   'assistant',
-  () =>
-    z.pipe(
-      z.object({
-        ASSISTANT_SPEECH_JSON: z.optional(z.string()),
-        VAPI_POOL_CREDENTIAL_ID: nonEmpty(),
-      }),
-      z.transform((e, ctx) => {
-        let speech = DEFAULT_SPEECH;
-        if (e.ASSISTANT_SPEECH_JSON !== undefined) {
-          let raw: unknown;
-          try {
-            raw = JSON.parse(e.ASSISTANT_SPEECH_JSON);
-          } catch {
-            ctx.issues.push({ code: 'custom', message: 'ASSISTANT_SPEECH_JSON is not valid JSON', input: e.ASSISTANT_SPEECH_JSON });
-            return z.NEVER;
-          }
-          const parsed = z.partialRecord(z.enum(ASSISTANT_LANGUAGES), speechSchema()).safeParse(raw);
-          if (!parsed.success) {
-            ctx.issues.push({ code: 'custom', message: `ASSISTANT_SPEECH_JSON: ${parsed.error.message}`, input: e.ASSISTANT_SPEECH_JSON });
-            return z.NEVER;
-          }
-          speech = { ...DEFAULT_SPEECH, ...parsed.data };
-        }
-        return { speech, prompts: PROMPTS, poolCredentialId: e.VAPI_POOL_CREDENTIAL_ID };
-      }),
-    ),
+  {
+    ASSISTANT_SPEECH_JSON: optional(json(() => z.partialRecord(z.enum(ASSISTANT_LANGUAGES), speechSchema()))),
+    VAPI_POOL_CREDENTIAL_ID: nonEmpty,
+  },
+  (e) => ({ speech: { ...DEFAULT_SPEECH, ...e.ASSISTANT_SPEECH_JSON }, prompts: PROMPTS, poolCredentialId: e.VAPI_POOL_CREDENTIAL_ID }),
   { VAPI_POOL_CREDENTIAL_ID: ASSISTANT_LOCAL.poolCredentialId },
 );

@@ -5,8 +5,7 @@
 // Switching provider is configuration only (CALLBACK_PROVIDER). Off the local stack every locale's
 // caller ID must be set, the Vapi ids when the provider is Vapi and the SIP URIs when it is jambonz;
 // locally the defaults name what the emulators seed (CALLBACK_LOCAL).
-import * as z from '../zod';
-import { defineConfig, nonEmpty } from './define';
+import { defineConfig, matching, nonEmpty, oneOf, optional, refuse, uuid, type Variable } from './define';
 
 export const CALLBACK_PROVIDERS = ['vapi', 'fonial', 'jambonz'] as const;
 export type CallbackProvider = (typeof CALLBACK_PROVIDERS)[number];
@@ -40,44 +39,40 @@ export const CALLBACK_LOCAL = {
   jambonzApplicationSid: '6c1a7b0e-2d3f-4e5a-8b9c-0d1e2f3a4b5c',
 } as const satisfies { callerIds: Record<CallbackLocale, string> } & Record<string, unknown>;
 
-// The kinds of this section's variables, each built once and shared by the five locales (as in ./define.ts).
-const E164 = /* @__PURE__ */ z.deferSchema(() => z.string().check(z.regex(/^\+[1-9]\d{1,14}$/, 'must be an E.164 number')));
-const optionalId = /* @__PURE__ */ z.deferSchema(() => z.optional(nonEmpty()));
-/** `sip:user@host[:port]`, as Vapi's SIP phone numbers are addressed (`sip:<name>@sip.vapi.ai`). */
-const optionalSipUri = /* @__PURE__ */ z.deferSchema(() => z.optional(z.string().check(z.maxLength(256), z.regex(/^sips?:[^\s@;<>"]+@[A-Za-z0-9.-]+(:\d{1,5})?$/, 'must be a SIP URI like sip:name@sip.vapi.ai'))));
+// The kinds of this section's variables.
+const E164 = /* @__PURE__ */ matching(/^\+[1-9]\d{1,14}$/, 'must be an E.164 number');
+const optionalId = /* @__PURE__ */ optional(nonEmpty);
+/** `sip:user@host[:port]`, as Vapi's SIP phone numbers are addressed (`sip:<name>@sip.vapi.ai`), at most 256 characters. */
+const optionalSipUri = /* @__PURE__ */ optional(matching(/^(?=.{1,256}$)sips?:[^\s@;<>"]+@[A-Za-z0-9.-]+(:\d{1,5})?$/, 'must be a SIP URI like sip:name@sip.vapi.ai'));
+/** One variable per locale, all of one kind. */
+const perLocale = <T>(names: readonly string[], kind: Variable<T>) => Object.fromEntries(names.map((k) => [k, kind])) as Record<string, Variable<T>>;
 const byLocale = <T>(pick: (l: CallbackLocale, i: number) => T) =>
   Object.fromEntries(CALLBACK_LOCALES.map((l, i) => [l, pick(l, i)])) as Record<CallbackLocale, T>;
 
 export const callbackConfig = /* @__PURE__ */ defineConfig(
   'callback',
-  () =>
-    z.pipe(
-      z.object({
-        CALLBACK_PROVIDER: z.enum(CALLBACK_PROVIDERS),
-        ...Object.fromEntries(CALLBACK_ENV.callerIds.map((k) => [k, E164()])),
-        ...Object.fromEntries([...CALLBACK_ENV.assistants, ...CALLBACK_ENV.vapiPhoneNumbers].map((k) => [k, optionalId()])),
-        ...Object.fromEntries(CALLBACK_ENV.vapiSipUris.map((k) => [k, optionalSipUri()])),
-        CALLBACK_JAMBONZ_APPLICATION_SID: z.optional(z.uuid()),
-      }),
-      z.transform((e, ctx) => {
-        const env = e as Record<string, string | undefined>;
-        const provider = e.CALLBACK_PROVIDER;
-        const needed = provider === 'vapi' ? [...CALLBACK_ENV.assistants, ...CALLBACK_ENV.vapiPhoneNumbers] : provider === 'jambonz' ? CALLBACK_ENV.vapiSipUris : [];
-        const missing = needed.filter((k) => env[k] === undefined);
-        if (missing.length > 0) {
-          ctx.issues.push({ code: 'custom', message: `CALLBACK_PROVIDER=${provider} needs ${missing.join(', ')}`, input: e });
-          return z.NEVER;
-        }
-        return {
-          provider,
-          callerIds: byLocale((_, i) => env[CALLBACK_ENV.callerIds[i]!]!),
-          assistantIds: byLocale((_, i) => env[CALLBACK_ENV.assistants[i]!] ?? ''),
-          vapiPhoneNumberIds: byLocale((_, i) => env[CALLBACK_ENV.vapiPhoneNumbers[i]!] ?? ''),
-          vapiSipUris: byLocale((_, i) => env[CALLBACK_ENV.vapiSipUris[i]!] ?? ''),
-          jambonzApplicationSid: e.CALLBACK_JAMBONZ_APPLICATION_SID,
-        };
-      }),
-    ),
+  {
+    CALLBACK_PROVIDER: oneOf(CALLBACK_PROVIDERS),
+    ...perLocale(CALLBACK_ENV.callerIds, E164),
+    ...perLocale([...CALLBACK_ENV.assistants, ...CALLBACK_ENV.vapiPhoneNumbers], optionalId),
+    ...perLocale(CALLBACK_ENV.vapiSipUris, optionalSipUri),
+    CALLBACK_JAMBONZ_APPLICATION_SID: optional(uuid),
+  },
+  (e) => {
+    const env = e as Record<string, string | undefined>;
+    const provider = e.CALLBACK_PROVIDER;
+    const needed = provider === 'vapi' ? [...CALLBACK_ENV.assistants, ...CALLBACK_ENV.vapiPhoneNumbers] : provider === 'jambonz' ? CALLBACK_ENV.vapiSipUris : [];
+    const missing = needed.filter((k) => env[k] === undefined);
+    if (missing.length > 0) refuse(`CALLBACK_PROVIDER=${provider} needs ${missing.join(', ')}`);
+    return {
+      provider,
+      callerIds: byLocale((_, i) => env[CALLBACK_ENV.callerIds[i]!]!),
+      assistantIds: byLocale((_, i) => env[CALLBACK_ENV.assistants[i]!] ?? ''),
+      vapiPhoneNumberIds: byLocale((_, i) => env[CALLBACK_ENV.vapiPhoneNumbers[i]!] ?? ''),
+      vapiSipUris: byLocale((_, i) => env[CALLBACK_ENV.vapiSipUris[i]!] ?? ''),
+      jambonzApplicationSid: e.CALLBACK_JAMBONZ_APPLICATION_SID,
+    };
+  },
   {
     CALLBACK_PROVIDER: 'vapi',
     ...Object.fromEntries(CALLBACK_LOCALES.map((l, i) => [CALLBACK_ENV.callerIds[i]!, CALLBACK_LOCAL.callerIds[l]])),
@@ -97,10 +92,7 @@ export type CallbackConfig = ReturnType<typeof callbackConfig>;
  */
 export const callbackSipConfig = /* @__PURE__ */ defineConfig(
   'callback assistants over SIP',
-  () =>
-    z.pipe(
-      z.object(Object.fromEntries(CALLBACK_ENV.vapiSipUris.map((k) => [k, optionalSipUri()]))),
-      z.transform((e) => byLocale((_, i) => (e as Record<string, string | undefined>)[CALLBACK_ENV.vapiSipUris[i]!] ?? '')),
-    ),
+  perLocale(CALLBACK_ENV.vapiSipUris, optionalSipUri),
+  (e) => byLocale((_, i) => e[CALLBACK_ENV.vapiSipUris[i]!] ?? ''),
   Object.fromEntries(CALLBACK_LOCALES.map((l, i) => [CALLBACK_ENV.vapiSipUris[i]!, CALLBACK_LOCAL.vapiSipUris[l]])),
 );

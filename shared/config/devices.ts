@@ -4,7 +4,6 @@
 // `mailBounds`). The local defaults are a stage's defaults (test/infra/deploy-env.test.ts holds them
 // equal); the test suites and the bench set a high device cap explicitly (lib/local/limits.ts
 // `SUITE_LIMITS`), and a suite that wants to meet it sets it low.
-import * as z from '../zod';
 import { defineConfig, positiveInt } from './define';
 
 export interface DeviceBounds {
@@ -16,15 +15,7 @@ export interface DeviceBounds {
 
 export const deviceConfig = /* @__PURE__ */ defineConfig(
   'devices',
-  () =>
-    z.pipe(
-      z.object({
-        DEVICES_PER_USER_MAX: positiveInt(),
-        SIGN_IN_ALERT_WINDOW_MINUTES: positiveInt(),
-      }),
-      z.transform(
-        (e): DeviceBounds => ({ maxPerUser: e.DEVICES_PER_USER_MAX, signInAlertWindowSeconds: e.SIGN_IN_ALERT_WINDOW_MINUTES * 60 }),
-      ),
-    ),
+  { DEVICES_PER_USER_MAX: positiveInt, SIGN_IN_ALERT_WINDOW_MINUTES: positiveInt },
+  (e): DeviceBounds => ({ maxPerUser: e.DEVICES_PER_USER_MAX, signInAlertWindowSeconds: e.SIGN_IN_ALERT_WINDOW_MINUTES * 60 }),
   { DEVICES_PER_USER_MAX: '10', SIGN_IN_ALERT_WINDOW_MINUTES: '60' },
 );

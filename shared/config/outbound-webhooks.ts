@@ -8,51 +8,43 @@
 // WEBHOOK_ALLOW_HTTP_LOOPBACK takes `http://127.0.0.1:<port>/...` endpoints (a receiver on this machine;
 // on by default locally), LOCAL_HOST_ADDRESSES (`{"name": ["address", ...]}`) answers fixed addresses
 // for some names before DNS (a test points a public-looking name at a private address).
-import * as z from '../zod';
-import { defineConfig, flag, nonEmpty, positiveInt, STAGES, url } from './define';
+import { defineConfig, flag, nonEmpty, optional, positiveInt, refuse, stage, url, withDefault, type Variable } from './define';
 
 const LOCAL_STAGES = new Set(['local', 'test']);
 
-const hostTable = z.pipe(
-  z._default(z.string(), '{}'),
-  z.transform((s: string, ctx) => {
-    try {
-      const value = JSON.parse(s) as unknown;
-      const ok = typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every((v) => Array.isArray(v) && v.every((a) => typeof a === 'string'));
-      if (ok) return value as Record<string, string[]>;
-    } catch {
-      /* reported below */
-    }
-    ctx.issues.push({ code: 'custom', message: 'must be a JSON object of names to lists of addresses', input: s });
-    return z.NEVER;
-  }),
-);
+/** `{"name": ["address", ...]}`; unset, none. */
+const hostTable: Variable<Record<string, string[]>> = (text = '{}') => {
+  try {
+    const value = JSON.parse(text) as unknown;
+    const ok = typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every((v) => Array.isArray(v) && v.every((a) => typeof a === 'string'));
+    if (ok) return value as Record<string, string[]>;
+  } catch {
+    /* refused below */
+  }
+  return refuse('must be a JSON object of names to lists of addresses');
+};
 
 export const outboundWebhookConfig = /* @__PURE__ */ defineConfig(
   'outbound webhooks',
-  () =>
-    z.pipe(
-      z.object({
-        STAGE: z._default(z.enum(STAGES), 'local'),
-        WEBHOOK_ENDPOINTS_PER_USER: positiveInt(),
-        WEBHOOK_RETENTION_DAYS: positiveInt(),
-        WEBHOOK_ALLOW_HTTP_LOOPBACK: flag(),
-        LOCAL_HOST_ADDRESSES: hostTable,
-      }),
-      z.transform((e, ctx) => {
-        const local = LOCAL_STAGES.has(e.STAGE);
-        if (!local && (e.WEBHOOK_ALLOW_HTTP_LOOPBACK || Object.keys(e.LOCAL_HOST_ADDRESSES).length > 0)) {
-          ctx.issues.push({ code: 'custom', message: 'WEBHOOK_ALLOW_HTTP_LOOPBACK and LOCAL_HOST_ADDRESSES are for the local stack only', input: e.STAGE });
-          return z.NEVER;
-        }
-        return {
-          endpointsPerUser: e.WEBHOOK_ENDPOINTS_PER_USER,
-          retentionDays: e.WEBHOOK_RETENTION_DAYS,
-          allowHttpLoopback: e.WEBHOOK_ALLOW_HTTP_LOOPBACK,
-          fixedHosts: e.LOCAL_HOST_ADDRESSES,
-        };
-      }),
-    ),
+  {
+    STAGE: withDefault(stage, 'local'),
+    WEBHOOK_ENDPOINTS_PER_USER: positiveInt,
+    WEBHOOK_RETENTION_DAYS: positiveInt,
+    WEBHOOK_ALLOW_HTTP_LOOPBACK: flag,
+    LOCAL_HOST_ADDRESSES: hostTable,
+  },
+  (e) => {
+    const local = LOCAL_STAGES.has(e.STAGE);
+    if (!local && (e.WEBHOOK_ALLOW_HTTP_LOOPBACK || Object.keys(e.LOCAL_HOST_ADDRESSES).length > 0)) {
+      refuse('WEBHOOK_ALLOW_HTTP_LOOPBACK and LOCAL_HOST_ADDRESSES are for the local stack only');
+    }
+    return {
+      endpointsPerUser: e.WEBHOOK_ENDPOINTS_PER_USER,
+      retentionDays: e.WEBHOOK_RETENTION_DAYS,
+      allowHttpLoopback: e.WEBHOOK_ALLOW_HTTP_LOOPBACK,
+      fixedHosts: e.LOCAL_HOST_ADDRESSES,
+    };
+  },
   {
     WEBHOOK_ENDPOINTS_PER_USER: '10',
     WEBHOOK_RETENTION_DAYS: '30',
@@ -71,14 +63,7 @@ export const LOCAL_WEBHOOK_QUEUE = { endpoint: 'http://127.0.0.1:4011', url: 'ht
  */
 export const webhookQueueConfig = /* @__PURE__ */ defineConfig(
   'webhook queue',
-  () =>
-    z.pipe(
-      z.object({
-        WEBHOOK_QUEUE_URL: url(),
-        SQS_ENDPOINT: z.optional(url()),
-        AWS_REGION: nonEmpty(),
-      }),
-      z.transform((e) => ({ queueUrl: e.WEBHOOK_QUEUE_URL, endpoint: e.SQS_ENDPOINT, region: e.AWS_REGION })),
-    ),
+  { WEBHOOK_QUEUE_URL: url, SQS_ENDPOINT: optional(url), AWS_REGION: nonEmpty },
+  (e) => ({ queueUrl: e.WEBHOOK_QUEUE_URL, endpoint: e.SQS_ENDPOINT, region: e.AWS_REGION }),
   { WEBHOOK_QUEUE_URL: LOCAL_WEBHOOK_QUEUE.url, SQS_ENDPOINT: LOCAL_WEBHOOK_QUEUE.endpoint, AWS_REGION: 'eu-central-1' },
 );

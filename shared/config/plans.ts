@@ -5,7 +5,7 @@
 // the stage's Stripe account (locally, what the Stripe emulator offers: LOCAL_PLAN_PRICES, at the
 // catalogue's amounts).
 import * as z from '../zod';
-import { defineConfig, nonEmpty } from './define';
+import { defineConfig, json, nonEmpty, optional } from './define';
 
 export const PLAN_IDS = ['starter', 'business', 'premium'] as const;
 export type PlanId = (typeof PLAN_IDS)[number];
@@ -73,26 +73,8 @@ export const LOCAL_PLANS: Plan[] = DEFAULT_PLANS.map((plan) => {
 
 export const plansConfig = /* @__PURE__ */ defineConfig(
   'plans',
-  ({ local }) =>
-    z.pipe(
-      z.object({ PLANS_JSON: z.optional(z.string()) }),
-      z.transform((e, ctx) => {
-        if (e.PLANS_JSON === undefined) return { plans: local ? LOCAL_PLANS : DEFAULT_PLANS };
-        let raw: unknown;
-        try {
-          raw = JSON.parse(e.PLANS_JSON);
-        } catch {
-          ctx.issues.push({ code: 'custom', message: 'PLANS_JSON is not valid JSON', input: e.PLANS_JSON });
-          return z.NEVER;
-        }
-        const parsed = z.array(planShape()).check(z.length(3)).safeParse(raw);
-        if (!parsed.success) {
-          ctx.issues.push({ code: 'custom', message: `PLANS_JSON: ${parsed.error.message}`, input: e.PLANS_JSON });
-          return z.NEVER;
-        }
-        return { plans: parsed.data };
-      }),
-    ),
+  { PLANS_JSON: optional(json(() => z.array(planShape()).check(z.length(3)))) },
+  (e, { local }) => ({ plans: e.PLANS_JSON ?? (local ? LOCAL_PLANS : DEFAULT_PLANS) }),
   // No local default: the local stack's catalogue is LOCAL_PLANS itself, not its JSON read back
   // and validated again at every cold start.
 );
@@ -102,14 +84,7 @@ export const LOCAL_PLAN_PRICES: Record<PlanId, string> = { starter: 'price_start
 
 export const planPricesConfig = /* @__PURE__ */ defineConfig(
   'plan prices',
-  () =>
-    z.pipe(
-      z.object({
-        STRIPE_PRICE_STARTER: nonEmpty(),
-        STRIPE_PRICE_BUSINESS: nonEmpty(),
-        STRIPE_PRICE_PREMIUM: nonEmpty(),
-      }),
-      z.transform((e): Record<PlanId, string> => ({ starter: e.STRIPE_PRICE_STARTER, business: e.STRIPE_PRICE_BUSINESS, premium: e.STRIPE_PRICE_PREMIUM })),
-    ),
+  { STRIPE_PRICE_STARTER: nonEmpty, STRIPE_PRICE_BUSINESS: nonEmpty, STRIPE_PRICE_PREMIUM: nonEmpty },
+  (e): Record<PlanId, string> => ({ starter: e.STRIPE_PRICE_STARTER, business: e.STRIPE_PRICE_BUSINESS, premium: e.STRIPE_PRICE_PREMIUM }),
   { STRIPE_PRICE_STARTER: LOCAL_PLAN_PRICES.starter, STRIPE_PRICE_BUSINESS: LOCAL_PLAN_PRICES.business, STRIPE_PRICE_PREMIUM: LOCAL_PLAN_PRICES.premium },
 );

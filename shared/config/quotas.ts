@@ -6,24 +6,20 @@
 // `fonella` context (lib/settings.ts `quotas`). The local defaults are a stage's defaults
 // (test/infra/deploy-env.test.ts holds them equal); the test suites and the bench set high quotas
 // explicitly (lib/local/limits.ts `SUITE_LIMITS`), and a suite that wants to meet one sets it low.
-import * as z from '../zod';
 import { defineConfig, positiveInt } from './define';
 
 export const quotaConfig = /* @__PURE__ */ defineConfig(
   'quotas',
-  () =>
-    z.pipe(
-      z.object({
-        QUOTA_ORGANIZATIONS_PER_USER: positiveInt(),
-        QUOTA_HOTLINES_PER_ORGANIZATION: positiveInt(),
-        QUOTA_AGENT_PHONES_PER_USER: positiveInt(),
-      }),
-      z.transform((e) => ({
-        organizationsPerUser: e.QUOTA_ORGANIZATIONS_PER_USER,
-        hotlinesPerOrganization: e.QUOTA_HOTLINES_PER_ORGANIZATION,
-        agentPhonesPerUser: e.QUOTA_AGENT_PHONES_PER_USER,
-      })),
-    ),
+  {
+    QUOTA_ORGANIZATIONS_PER_USER: positiveInt,
+    QUOTA_HOTLINES_PER_ORGANIZATION: positiveInt,
+    QUOTA_AGENT_PHONES_PER_USER: positiveInt,
+  },
+  (e) => ({
+    organizationsPerUser: e.QUOTA_ORGANIZATIONS_PER_USER,
+    hotlinesPerOrganization: e.QUOTA_HOTLINES_PER_ORGANIZATION,
+    agentPhonesPerUser: e.QUOTA_AGENT_PHONES_PER_USER,
+  }),
   {
     QUOTA_ORGANIZATIONS_PER_USER: '3',
     QUOTA_HOTLINES_PER_ORGANIZATION: '10',

@@ -6,7 +6,6 @@
 // The local defaults are a stage's defaults, so `npm start` refuses what a stage refuses
 // (test/infra/deploy-env.test.ts holds them equal); the test suites and the bench set high limits
 // explicitly (lib/local/limits.ts `SUITE_LIMITS`), and a suite that wants to meet one sets it low.
-import * as z from '../zod';
 import { defineConfig, positiveInt } from './define';
 
 /** The window every public form's limit counts in: one hour, aligned to the clock. */
@@ -23,53 +22,48 @@ export interface RateLimit {
 
 export const rateLimitConfig = /* @__PURE__ */ defineConfig(
   'rateLimits',
-  () =>
-    z.pipe(
-      z.object({
-        RATE_LIMIT_CONTACT_PER_HOUR: positiveInt(),
-        /** Contact messages without a reCAPTCHA token per client address and hour (a tighter limit). */
-        RATE_LIMIT_CONTACT_WITHOUT_TOKEN_PER_HOUR: positiveInt(),
-        /** Contact messages without a reCAPTCHA token from one email address per day. */
-        RATE_LIMIT_CONTACT_WITHOUT_TOKEN_PER_EMAIL_PER_DAY: positiveInt(),
-        RATE_LIMIT_SUPPORT_TICKET_PER_HOUR: positiveInt(),
-        /** Test callbacks per client address and hour. */
-        RATE_LIMIT_CALLBACK_PER_HOUR: positiveInt(),
-        /** Test callbacks to one phone number per day, whoever asks. */
-        RATE_LIMIT_CALLBACK_PER_NUMBER_PER_DAY: positiveInt(),
-        /** Reports of one call per day (POST /v1/me/call-reports). */
-        RATE_LIMIT_CALL_REPORTS_PER_CALL_PER_DAY: positiveInt(),
-        /** Call reports of one user per day, whatever the call. */
-        RATE_LIMIT_CALL_REPORTS_PER_USER_PER_DAY: positiveInt(),
-        /** Links confirming a changed settings address, per user and day (PATCH /v1/me/settings). */
-        RATE_LIMIT_EMAIL_CONFIRMATIONS_PER_USER_PER_DAY: positiveInt(),
-      }),
-      z.transform(
-        (
-          e,
-        ): Record<
-          | 'contact'
-          | 'contactWithoutToken'
-          | 'contactWithoutTokenPerEmail'
-          | 'supportTicket'
-          | 'callback'
-          | 'callbackPerNumber'
-          | 'callReportPerCall'
-          | 'callReportPerUser'
-          | 'emailConfirmation',
-          RateLimit
-        > => ({
-          contact: { limit: e.RATE_LIMIT_CONTACT_PER_HOUR, windowSeconds: RATE_LIMIT_WINDOW_SECONDS },
-          contactWithoutToken: { limit: e.RATE_LIMIT_CONTACT_WITHOUT_TOKEN_PER_HOUR, windowSeconds: RATE_LIMIT_WINDOW_SECONDS },
-          contactWithoutTokenPerEmail: { limit: e.RATE_LIMIT_CONTACT_WITHOUT_TOKEN_PER_EMAIL_PER_DAY, windowSeconds: DAY_WINDOW_SECONDS },
-          supportTicket: { limit: e.RATE_LIMIT_SUPPORT_TICKET_PER_HOUR, windowSeconds: RATE_LIMIT_WINDOW_SECONDS },
-          callback: { limit: e.RATE_LIMIT_CALLBACK_PER_HOUR, windowSeconds: RATE_LIMIT_WINDOW_SECONDS },
-          callbackPerNumber: { limit: e.RATE_LIMIT_CALLBACK_PER_NUMBER_PER_DAY, windowSeconds: DAY_WINDOW_SECONDS },
-          callReportPerCall: { limit: e.RATE_LIMIT_CALL_REPORTS_PER_CALL_PER_DAY, windowSeconds: DAY_WINDOW_SECONDS },
-          callReportPerUser: { limit: e.RATE_LIMIT_CALL_REPORTS_PER_USER_PER_DAY, windowSeconds: DAY_WINDOW_SECONDS },
-          emailConfirmation: { limit: e.RATE_LIMIT_EMAIL_CONFIRMATIONS_PER_USER_PER_DAY, windowSeconds: DAY_WINDOW_SECONDS },
-        }),
-      ),
-    ),
+  {
+    RATE_LIMIT_CONTACT_PER_HOUR: positiveInt,
+    /** Contact messages without a reCAPTCHA token per client address and hour (a tighter limit). */
+    RATE_LIMIT_CONTACT_WITHOUT_TOKEN_PER_HOUR: positiveInt,
+    /** Contact messages without a reCAPTCHA token from one email address per day. */
+    RATE_LIMIT_CONTACT_WITHOUT_TOKEN_PER_EMAIL_PER_DAY: positiveInt,
+    RATE_LIMIT_SUPPORT_TICKET_PER_HOUR: positiveInt,
+    /** Test callbacks per client address and hour. */
+    RATE_LIMIT_CALLBACK_PER_HOUR: positiveInt,
+    /** Test callbacks to one phone number per day, whoever asks. */
+    RATE_LIMIT_CALLBACK_PER_NUMBER_PER_DAY: positiveInt,
+    /** Reports of one call per day (POST /v1/me/call-reports). */
+    RATE_LIMIT_CALL_REPORTS_PER_CALL_PER_DAY: positiveInt,
+    /** Call reports of one user per day, whatever the call. */
+    RATE_LIMIT_CALL_REPORTS_PER_USER_PER_DAY: positiveInt,
+    /** Links confirming a changed settings address, per user and day (PATCH /v1/me/settings). */
+    RATE_LIMIT_EMAIL_CONFIRMATIONS_PER_USER_PER_DAY: positiveInt,
+  },
+  (
+    e,
+  ): Record<
+    | 'contact'
+    | 'contactWithoutToken'
+    | 'contactWithoutTokenPerEmail'
+    | 'supportTicket'
+    | 'callback'
+    | 'callbackPerNumber'
+    | 'callReportPerCall'
+    | 'callReportPerUser'
+    | 'emailConfirmation',
+    RateLimit
+  > => ({
+    contact: { limit: e.RATE_LIMIT_CONTACT_PER_HOUR, windowSeconds: RATE_LIMIT_WINDOW_SECONDS },
+    contactWithoutToken: { limit: e.RATE_LIMIT_CONTACT_WITHOUT_TOKEN_PER_HOUR, windowSeconds: RATE_LIMIT_WINDOW_SECONDS },
+    contactWithoutTokenPerEmail: { limit: e.RATE_LIMIT_CONTACT_WITHOUT_TOKEN_PER_EMAIL_PER_DAY, windowSeconds: DAY_WINDOW_SECONDS },
+    supportTicket: { limit: e.RATE_LIMIT_SUPPORT_TICKET_PER_HOUR, windowSeconds: RATE_LIMIT_WINDOW_SECONDS },
+    callback: { limit: e.RATE_LIMIT_CALLBACK_PER_HOUR, windowSeconds: RATE_LIMIT_WINDOW_SECONDS },
+    callbackPerNumber: { limit: e.RATE_LIMIT_CALLBACK_PER_NUMBER_PER_DAY, windowSeconds: DAY_WINDOW_SECONDS },
+    callReportPerCall: { limit: e.RATE_LIMIT_CALL_REPORTS_PER_CALL_PER_DAY, windowSeconds: DAY_WINDOW_SECONDS },
+    callReportPerUser: { limit: e.RATE_LIMIT_CALL_REPORTS_PER_USER_PER_DAY, windowSeconds: DAY_WINDOW_SECONDS },
+    emailConfirmation: { limit: e.RATE_LIMIT_EMAIL_CONFIRMATIONS_PER_USER_PER_DAY, windowSeconds: DAY_WINDOW_SECONDS },
+  }),
   {
     RATE_LIMIT_CONTACT_PER_HOUR: '10',
     RATE_LIMIT_CONTACT_WITHOUT_TOKEN_PER_HOUR: '3',

@@ -4,7 +4,6 @@
 // - Calls: each account chooses how many days its calls are kept (`callRetentionDays`, within the
 //   stage's bounds; the stage's default where it chose nothing) and what of a call is kept at all
 //   (`transcriptStorage`). A call row carries a TTL that many days after the call's start.
-import * as z from '../zod';
 import { defineConfig, positiveInt } from './define';
 
 /**
@@ -21,19 +20,16 @@ export const DEFAULT_TRANSCRIPT_STORAGE: TranscriptStorage = 'full';
 
 export const retentionConfig = /* @__PURE__ */ defineConfig(
   'retention',
-  () =>
-    z.pipe(
-      z.object({
-        PUBLIC_FORM_RETENTION_DAYS: positiveInt(),
-        CALL_RETENTION_DAYS_DEFAULT: positiveInt(),
-        CALL_RETENTION_DAYS_MIN: positiveInt(),
-        CALL_RETENTION_DAYS_MAX: positiveInt(),
-      }),
-      z.transform((e) => ({
-        publicFormDays: e.PUBLIC_FORM_RETENTION_DAYS,
-        calls: { defaultDays: e.CALL_RETENTION_DAYS_DEFAULT, minDays: e.CALL_RETENTION_DAYS_MIN, maxDays: e.CALL_RETENTION_DAYS_MAX },
-      })),
-    ),
+  {
+    PUBLIC_FORM_RETENTION_DAYS: positiveInt,
+    CALL_RETENTION_DAYS_DEFAULT: positiveInt,
+    CALL_RETENTION_DAYS_MIN: positiveInt,
+    CALL_RETENTION_DAYS_MAX: positiveInt,
+  },
+  (e) => ({
+    publicFormDays: e.PUBLIC_FORM_RETENTION_DAYS,
+    calls: { defaultDays: e.CALL_RETENTION_DAYS_DEFAULT, minDays: e.CALL_RETENTION_DAYS_MIN, maxDays: e.CALL_RETENTION_DAYS_MAX },
+  }),
   { PUBLIC_FORM_RETENTION_DAYS: '180', CALL_RETENTION_DAYS_DEFAULT: '90', CALL_RETENTION_DAYS_MIN: '1', CALL_RETENTION_DAYS_MAX: '730' },
 );
 

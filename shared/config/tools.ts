@@ -5,8 +5,7 @@
 // Local only (LOCAL_ONLY_ENV in lib/settings.ts; a deployed function that has it stops at cold start):
 // TOOL_ALLOW_HTTP_LOOPBACK takes `http://127.0.0.1:<port>/...` tool URLs (a receiver on this machine),
 // on by default locally. Every other URL must be `https` on a public host (shared/net/guarded-fetch.ts).
-import * as z from '../zod';
-import { STAGES, defineConfig, flag, positiveInt } from './define';
+import { defineConfig, flag, positiveInt, refuse, stage, withDefault } from './define';
 
 /**
  * The hard bounds of the stage settings: the Vapi webhook's function (lib/routes/webhooks.ts
@@ -16,29 +15,22 @@ export const TOOL_TIMEOUT_LIMITS = { min: 1, max: 20 } as const;
 
 export const toolConfig = /* @__PURE__ */ defineConfig(
   'tools',
-  () =>
-    z.pipe(
-      z.object({
-        STAGE: z._default(z.enum(STAGES), 'local'),
-        TOOLS_PER_USER: positiveInt(),
-        TOOL_TIMEOUT_MIN_SECONDS: positiveInt(),
-        TOOL_TIMEOUT_MAX_SECONDS: positiveInt(),
-        TOOL_TIMEOUT_DEFAULT_SECONDS: positiveInt(),
-        TOOL_ALLOW_HTTP_LOOPBACK: flag(),
-      }),
-      z.transform((e, ctx) => {
-        const fail = (message: string) => {
-          ctx.issues.push({ code: 'custom', message, input: e });
-          return z.NEVER;
-        };
-        if (e.TOOL_ALLOW_HTTP_LOOPBACK && e.STAGE !== 'local' && e.STAGE !== 'test') return fail('TOOL_ALLOW_HTTP_LOOPBACK is for the local stack only');
-        const [min, max, fallback] = [e.TOOL_TIMEOUT_MIN_SECONDS, e.TOOL_TIMEOUT_MAX_SECONDS, e.TOOL_TIMEOUT_DEFAULT_SECONDS];
-        if (min < TOOL_TIMEOUT_LIMITS.min || max > TOOL_TIMEOUT_LIMITS.max || !(min <= fallback && fallback <= max)) {
-          return fail(`tool timeouts must satisfy ${TOOL_TIMEOUT_LIMITS.min} <= TOOL_TIMEOUT_MIN_SECONDS <= TOOL_TIMEOUT_DEFAULT_SECONDS <= TOOL_TIMEOUT_MAX_SECONDS <= ${TOOL_TIMEOUT_LIMITS.max}`);
-        }
-        return { perUser: e.TOOLS_PER_USER, timeoutSeconds: { min, max, default: fallback }, allowHttpLoopback: e.TOOL_ALLOW_HTTP_LOOPBACK };
-      }),
-    ),
+  {
+    STAGE: withDefault(stage, 'local'),
+    TOOLS_PER_USER: positiveInt,
+    TOOL_TIMEOUT_MIN_SECONDS: positiveInt,
+    TOOL_TIMEOUT_MAX_SECONDS: positiveInt,
+    TOOL_TIMEOUT_DEFAULT_SECONDS: positiveInt,
+    TOOL_ALLOW_HTTP_LOOPBACK: flag,
+  },
+  (e) => {
+    if (e.TOOL_ALLOW_HTTP_LOOPBACK && e.STAGE !== 'local' && e.STAGE !== 'test') refuse('TOOL_ALLOW_HTTP_LOOPBACK is for the local stack only');
+    const [min, max, fallback] = [e.TOOL_TIMEOUT_MIN_SECONDS, e.TOOL_TIMEOUT_MAX_SECONDS, e.TOOL_TIMEOUT_DEFAULT_SECONDS];
+    if (min < TOOL_TIMEOUT_LIMITS.min || max > TOOL_TIMEOUT_LIMITS.max || !(min <= fallback && fallback <= max)) {
+      refuse(`tool timeouts must satisfy ${TOOL_TIMEOUT_LIMITS.min} <= TOOL_TIMEOUT_MIN_SECONDS <= TOOL_TIMEOUT_DEFAULT_SECONDS <= TOOL_TIMEOUT_MAX_SECONDS <= ${TOOL_TIMEOUT_LIMITS.max}`);
+    }
+    return { perUser: e.TOOLS_PER_USER, timeoutSeconds: { min, max, default: fallback }, allowHttpLoopback: e.TOOL_ALLOW_HTTP_LOOPBACK };
+  },
   {
     TOOLS_PER_USER: '20',
     TOOL_TIMEOUT_MIN_SECONDS: '1',

@@ -1,8 +1,7 @@
 // Fonella's Sipgate account: personal access token, the web user devices are created for, the
 // shared trunk's device (the customers' pool numbers ring it) and the hotline trunk's device (the
 // hotlines' numbers ring it, through jambonz), neither of which any code path may delete.
-import * as z from '../../zod';
-import { defineConfig, nonEmpty, url } from '../../config/define';
+import { defineConfig, nonEmpty, url, withDefault } from '../../config/define';
 
 /** What the local emulator accepts and seeds (both trunks are register devices: sipgate's ids are `e<n>`). */
 export const SIPGATE_LOCAL = {
@@ -15,25 +14,22 @@ export const SIPGATE_LOCAL = {
 
 export const sipgateConfig = /* @__PURE__ */ defineConfig(
   'sipgate',
-  () =>
-    z.pipe(
-      z.object({
-        SIPGATE_BASE_URL: z._default(url(), 'https://api.sipgate.com/v2'),
-        SIPGATE_TOKEN_ID: nonEmpty(),
-        SIPGATE_TOKEN: nonEmpty(),
-        SIPGATE_USER_ID: nonEmpty(),
-        SIPGATE_TRUNK_DEVICE_ID: nonEmpty(),
-        SIPGATE_HOTLINE_TRUNK_DEVICE_ID: nonEmpty(),
-      }),
-      z.transform((e) => ({
-        baseUrl: e.SIPGATE_BASE_URL.replace(/\/+$/, ''),
-        tokenId: e.SIPGATE_TOKEN_ID,
-        token: e.SIPGATE_TOKEN,
-        userId: e.SIPGATE_USER_ID,
-        trunkDeviceId: e.SIPGATE_TRUNK_DEVICE_ID,
-        hotlineTrunkDeviceId: e.SIPGATE_HOTLINE_TRUNK_DEVICE_ID,
-      })),
-    ),
+  {
+    SIPGATE_BASE_URL: withDefault(url, 'https://api.sipgate.com/v2'),
+    SIPGATE_TOKEN_ID: nonEmpty,
+    SIPGATE_TOKEN: nonEmpty,
+    SIPGATE_USER_ID: nonEmpty,
+    SIPGATE_TRUNK_DEVICE_ID: nonEmpty,
+    SIPGATE_HOTLINE_TRUNK_DEVICE_ID: nonEmpty,
+  },
+  (e) => ({
+    baseUrl: e.SIPGATE_BASE_URL.replace(/\/+$/, ''),
+    tokenId: e.SIPGATE_TOKEN_ID,
+    token: e.SIPGATE_TOKEN,
+    userId: e.SIPGATE_USER_ID,
+    trunkDeviceId: e.SIPGATE_TRUNK_DEVICE_ID,
+    hotlineTrunkDeviceId: e.SIPGATE_HOTLINE_TRUNK_DEVICE_ID,
+  }),
   {
     SIPGATE_BASE_URL: 'http://127.0.0.1:4004',
     SIPGATE_TOKEN_ID: SIPGATE_LOCAL.tokenId,
