@@ -22,7 +22,7 @@ const planShape = () =>
     /** Whether the plan comes with a number from Fonella's pool, assigned when the assistant is created. */
     includesPoolNumber: z.boolean(),
   });
-export const Plan = /* @__PURE__ */ z.defineSchema(() => planShape().register(z.globalRegistry, { id: 'Plan' }));
+export const Plan = /* @__PURE__ */ z.defineReply(() => planShape().register(z.globalRegistry, { id: 'Plan' }));
 export type Plan = z.infer<typeof Plan>;
 
 const FONELLA_NUMBER = 'Fonella phone number';
