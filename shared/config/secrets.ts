@@ -4,7 +4,7 @@
 // serves Secrets Manager on localhost (PARAMETERS_SECRETS_EXTENSION_HTTP_PORT, 2773) to callers that
 // show the function's AWS_SESSION_TOKEN. At cold start, before any config getter parses
 // process.env, `loadSecrets()` reads the secret once through it and copies exactly those keys into
-// process.env; the config schemas then read them like any other variable. The shared stacks call it
+// process.env; the config sections then read them like any other variable. The shared stacks call it
 // with a top-level await (shared/http/route.ts, shared/streams/worker.ts), which finishes before the
 // body of the handler file importing them builds its adapters.
 //
