@@ -23,15 +23,21 @@
 //   with a neighbour (see the runs under load below). Two back-to-back runs of 40 rounds in two lanes
 //   agreed within 0.020 on every function (median 0.010), where two of 20 rounds in one lane
 //   differed by up to 0.08–0.11 (3 to 6 functions over 0.05);
-// - a function's figure is the mean of the fastest half of its BENCH_RUNS samples (32 by default):
-//   a trimmed mean that drops the slow half, where the disturbances are. Estimated both ways from the
+// - a function's figure is the mean of the fastest third of its BENCH_RUNS samples (32 by default):
+//   a trimmed mean that drops the slow samples, where the disturbances are. It was the fastest half
+//   until a busier day: two back-to-back runs of 32 rounds differed by up to 0.11 (22 functions over
+//   0.05), the floors' samples spreading from 69 to 122 ms. On the samples of one such run, split into
+//   its first and last 16 rounds, the two halves' ratios differed by up to 0.206 with fastest-half
+//   means (36 functions over 0.05) and by up to 0.091 with fastest-third means (13 over; the fastest
+//   quarter and tenth and the minimum alike, the median and the 20th percentile worse), the median
+//   ratio the same (1.118 against 1.120). Earlier, on quieter machines, estimated both ways from the
 //   same two back-to-back runs of every function (15 rounds), the ratios of medians disagreed by up
 //   to 0.09 (8 functions over 0.05), those of fastest-half means by up to 0.04 (mean 0.013). Two
 //   further pairs of runs, with other work on the machine: 15 rounds, up to 0.057 (one function over
 //   0.05, mean 0.013); 20 rounds, one run under a load average of 6, up to 0.052 (one over, mean 0.017);
 //   two more pairs of 20 rounds under a load average of 8 to 12, up to 0.06 (one and four over, mean
-//   0.020 and 0.022). On those samples nothing was steadier: the median, the mean, the fastest quarter
-//   or third, each sample over the machine's speed around it (the median, over 2 to 90 neighbours in
+//   0.020 and 0.022). On those samples nothing was steadier than the fastest half (nor less steady:
+//   the fastest quarter or third did as well): the median, the mean, each sample over the machine's speed around it (the median, over 2 to 90 neighbours in
 //   LOAD_ORDER, of sample / its function's median); nor, in a run of its own, the main thread's CPU
 //   time alone (process.threadCpuUsage: as spread, and blind to V8's helper threads);
 // - its ratio is that figure over its floor's, printed with its spread: half the width of the 95 %
@@ -47,7 +53,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { fastHalfMean, median, ratioWithSpread, seededRandom, shuffled } from '../lib/bench-stats';
+import { fastThirdMean, median, ratioWithSpread, seededRandom, shuffled } from '../lib/bench-stats';
 import { PROVIDER_SDK, esbuildOptions, floorSource } from '../lib/bundling';
 import { createEmulators } from '../lib/local/emulators';
 import { startEmulator } from '../lib/local/emulators/kit';
@@ -138,7 +144,7 @@ export async function bundleAll(fns: BenchFunction[], outDir: string): Promise<B
 }
 
 export interface LoadFigures {
-  /** CPU ms of the import (the mean of the fastest half of the samples), and the samples. */
+  /** CPU ms of the import (the mean of the fastest third of the samples), and the samples. */
   cpuMs: number;
   samples: number[];
   /** The floor the ratio is against: the function's own, or DynamoDB's for a function with no SDK. */
@@ -234,14 +240,14 @@ export async function measureLoads(
     const samples = cpu.get(f.name)!;
     const floor = floorFor(f);
     const floorSamples = floorCpu.get(floor)!;
-    const { ratio, spread } = ratioWithSpread(samples, floorSamples, fastHalfMean);
+    const { ratio, spread } = ratioWithSpread(samples, floorSamples, fastThirdMean);
     const bare = floorKey(f.uses) === '';
     const target = bare ? LOAD_TARGET.bareRatio : LOAD_TARGET.ratio;
     out.set(f.name, {
-      cpuMs: fastHalfMean(samples),
+      cpuMs: fastThirdMean(samples),
       samples,
       floor,
-      floorCpuMs: fastHalfMean(floorSamples),
+      floorCpuMs: fastThirdMean(floorSamples),
       floorSamples,
       floorBytes: bundles.floors.get(floor)!.bytes,
       ratio,

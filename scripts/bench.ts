@@ -157,7 +157,7 @@ let loads: Map<string, LoadFigures> | undefined;
 if (doLoads) {
   loads = await measureLoads(fns, bundles, { runs: RUNS, parallel: PARALLEL, secretsRuns: SECRETS_RUNS, progress: say });
   const ratioText = (l: LoadFigures) => `${l.ratio.toFixed(2)}× ±${l.spread.toFixed(2)}`;
-  console.log(`\nModule loads: node ${process.version}; "load ms": CPU ms of the import in a fresh process, the mean of the fastest half`);
+  console.log(`\nModule loads: node ${process.version}; "load ms": CPU ms of the import in a fresh process, the mean of the fastest third`);
   console.log(`of ${RUNS} samples (a floor's: of ${RUNS * FLOOR_SAMPLES_PER_ROUND}); "load ×": over the floor's, ± half its 95 % bootstrap interval;`);
   console.log(`target ≤ ${LOAD_TARGET.ratio.toFixed(2)} (no SDK: ≤ ${LOAD_TARGET.bareRatio.toFixed(2)} of dynamodb, and < ${kb(LOAD_TARGET.bareBytes)})\n`);
   printTable(
