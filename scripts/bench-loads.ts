@@ -26,11 +26,13 @@
 // - a function's figure is the mean of the fastest third of its BENCH_RUNS samples (32 by default):
 //   a trimmed mean that drops the slow samples, where the disturbances are. It was the fastest half
 //   until a busier day: two back-to-back runs of 32 rounds differed by up to 0.11 (22 functions over
-//   0.05), the floors' samples spreading from 69 to 122 ms. On the samples of one such run, split into
-//   its first and last 16 rounds, the two halves' ratios differed by up to 0.206 with fastest-half
-//   means (36 functions over 0.05) and by up to 0.091 with fastest-third means (13 over; the fastest
-//   quarter and tenth and the minimum alike, the median and the 20th percentile worse), the median
-//   ratio the same (1.118 against 1.120). Earlier, on quieter machines, estimated both ways from the
+//   0.05), the floors' samples spreading from 69 to 122 ms. On the samples of two such runs, each split
+//   into its first and last 16 rounds, the two halves' ratios differed by up to 0.206 and 0.161 with
+//   fastest-half means (36 and 30 functions over 0.05, median difference 0.037 and 0.035), and by up
+//   to 0.091 and 0.169 with fastest-third means (13 and 24 over, median 0.027 and 0.025; the fastest
+//   quarter and tenth and the minimum about alike, the median and the 20th percentile worse), at the
+//   same median ratio. What none of them takes out is a busy machine raising every ratio: the next
+//   two runs' median ratios were 1.15 and 1.10. Earlier, on quieter machines, estimated both ways from the
 //   same two back-to-back runs of every function (15 rounds), the ratios of medians disagreed by up
 //   to 0.09 (8 functions over 0.05), those of fastest-half means by up to 0.04 (mean 0.013). Two
 //   further pairs of runs, with other work on the machine: 15 rounds, up to 0.057 (one function over

@@ -39,7 +39,7 @@ export function usesLocalDefaults(env: NodeJS.ProcessEnv = process.env): boolean
  *
  * Why not a zod schema per section, as the request bodies have: the variables are a flat list of texts
  * that CDK writes, read at every cold start, and a section's object, pipe and transform schemas, built
- * and run once per process, were ~4 ms of the callback route's ~95 ms cold start (`npm run bench`). The
+ * and run once per process, were ~2.5 ms of the callback route's ~95 ms cold start (`npm run bench`). The
  * kinds below are a line each; the formats zod knows (email, UUID, IPv4) are checked with zod's own
  * patterns, and a variable holding JSON by a zod schema (`json`), built only where it is set.
  */
