@@ -143,6 +143,8 @@ export function subscriptionsRepository(t: TableRef) {
      * Claims the creation of a subscription for this request: true when the user has none, only an
      * ended one, or a stale claim. The row keeps the customer id; `attempt` numbers the user's
      * subscriptions (a stale claim's retry keeps its number, and so its Stripe idempotency key).
+     * The claim's own id passes too: the table client retries a write whose answer did not come in
+     * time (shared/db/client.ts), and a retry of a claim that was applied must not refuse it.
      */
     async claim(userId: string, input: { claimId: string; planId: PlanId; attempt: number; now: Date }): Promise<boolean> {
       const stale = new Date(input.now.getTime() - SUBSCRIPTION_CLAIM_TTL_MS).toISOString();
@@ -154,7 +156,7 @@ export function subscriptionsRepository(t: TableRef) {
             UpdateExpression:
               'SET claimId = :claim, claimedAt = :now, planId = :plan, entity = :entity, createdAt = if_not_exists(createdAt, :now), updatedAt = :now, attempt = :attempt REMOVE #s, stripeSubscriptionId, pendingChange, cancelAtPeriodEnd, currentPeriodEnd, stateAt, stateRank',
             ConditionExpression:
-              '(attribute_not_exists(pk) OR #s IN (:canceled, :expired) OR (attribute_not_exists(#s) AND claimedAt < :stale))',
+              '(attribute_not_exists(pk) OR #s IN (:canceled, :expired) OR (attribute_not_exists(#s) AND claimedAt < :stale) OR claimId = :claim)',
             ExpressionAttributeNames: { '#s': 'status' },
             ExpressionAttributeValues: {
               ':claim': input.claimId,
@@ -186,7 +188,9 @@ export function subscriptionsRepository(t: TableRef) {
 
     /**
      * Completes the claim with Stripe's subscription. Status and period end are set only where no
-     * webhook event has set them meanwhile (an event is newer than the create call's answer).
+     * webhook event has set them meanwhile (an event is newer than the create call's answer). A row
+     * completed with this subscription already passes (and is left as it is): the table client's retry
+     * of a completion whose answer did not come in time finds the claim gone.
      */
     async complete(userId: string, claimId: string, s: { subscriptionId: string; status: string; currentPeriodEnd: string; at: number; now: string }): Promise<void> {
       await t.doc.send(
@@ -195,7 +199,7 @@ export function subscriptionsRepository(t: TableRef) {
           Key: key(userId),
           UpdateExpression:
             'SET stripeSubscriptionId = :id, #s = if_not_exists(#s, :status), currentPeriodEnd = if_not_exists(currentPeriodEnd, :end), stateAt = if_not_exists(stateAt, :at), stateRank = if_not_exists(stateRank, :rank), updatedAt = :now REMOVE claimId, claimedAt',
-          ConditionExpression: 'claimId = :claim',
+          ConditionExpression: 'claimId = :claim OR stripeSubscriptionId = :id',
           ExpressionAttributeNames: { '#s': 'status' },
           ExpressionAttributeValues: { ':id': s.subscriptionId, ':status': s.status, ':end': s.currentPeriodEnd, ':at': s.at, ':rank': 0, ':now': s.now, ':claim': claimId },
         }),

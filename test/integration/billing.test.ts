@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import Stripe from 'stripe';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { planPricesConfig } from '../../shared/config/plans';
-import type { SubscriptionRow } from '../../shared/db/subscriptions';
+import { subscriptionsRepository, type SubscriptionRow } from '../../shared/db/subscriptions';
 import { expectUnchanged, settle } from '../support/state';
 import { workerStack, waitFor, type TestStack } from '../support/stack';
 import { newUser, partition, rowOf, rowsOf, type PlanId } from '../support/users';
@@ -137,6 +137,27 @@ describe('POST /v1/me/subscription', () => {
     const before = await settle(stack);
     expect((await u.subscribe(planId)).status).toBe(400);
     await expectUnchanged(stack, before, 'invalid subscribe');
+  });
+
+  it("a write the table applied but answered too late is retried by the table client: the claim's and the completion's retries pass and change nothing", async () => {
+    const u = await user();
+    const subscriptions = subscriptionsRepository(stack.table);
+    const claim = { claimId: randomUUID(), planId: 'business' as const, attempt: 1, now: new Date() };
+    expect(await subscriptions.claim(u.sub, claim)).toBe(true);
+    const claimed = await u.row();
+    expect(await subscriptions.claim(u.sub, claim), 'the same claim again').toBe(true);
+    expect(await u.row()).toEqual(claimed);
+    expect(await subscriptions.claim(u.sub, { ...claim, claimId: randomUUID() }), "another request's claim").toBe(false);
+
+    const created = { subscriptionId: `sub_${randomUUID().slice(0, 8)}`, status: 'incomplete', currentPeriodEnd: '2027-01-07T00:00:00.000Z', at: 1_765_000_000, now: new Date().toISOString() };
+    await subscriptions.complete(u.sub, claim.claimId, created);
+    const completed = await u.row();
+    expect(completed).toMatchObject({ stripeSubscriptionId: created.subscriptionId, status: 'incomplete' });
+    expect(completed).not.toHaveProperty('claimId');
+    await subscriptions.complete(u.sub, claim.claimId, created);
+    expect(await u.row()).toEqual(completed);
+    // Another subscription under a claim that is gone is still refused.
+    await expect(subscriptions.complete(u.sub, claim.claimId, { ...created, subscriptionId: 'sub_other' })).rejects.toMatchObject({ name: 'ConditionalCheckFailedException' });
   });
 
   it('a Stripe failure → 502 and the claim is given back: the next request subscribes', async () => {
