@@ -6,6 +6,13 @@
 // inside the 10 s function timeout (functionTimeoutSeconds in shared/http/route-def.ts). What the
 // table does not answer, refuses or throttles becomes a TableUnavailableError (503 with Retry-After)
 // right here, the one place every table call passes, repositories and idempotency records alike.
+//
+// So does a failed condition on a write that was sent again: the first attempt's answer came too
+// late, but the table may have applied it, and the retry then found the row changed by its own first
+// attempt. Nothing here can tell which, so it is not passed on as the condition's answer ("someone was
+// first", "already done"). A write whose own retry should pass says so in its condition
+// (shared/db/subscriptions.ts `claim`, `complete`); a transaction is safe as it is (the SDK sends its
+// ClientRequestToken again, and the table answers a repeat as the first).
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { tableConfig } from '../config/table';
@@ -69,7 +76,7 @@ export function tableRef(opts: { tableName: string; endpoint?: string; region?: 
       try {
         return await next(args);
       } catch (err) {
-        if (isTableOutage(err)) throw new TableUnavailableError(context.commandName ?? 'command', { cause: err });
+        if (isTableOutage(err) || isRetriedConditionFailure(err)) throw new TableUnavailableError(context.commandName ?? 'command', { cause: err });
         throw err;
       }
     },
@@ -95,6 +102,12 @@ const NETWORK_CODES = new Set([
   'EAI_AGAIN',
 ]);
 const THROTTLING = new Set(['ThrottlingException', 'ProvisionedThroughputExceededException', 'RequestLimitExceeded']);
+
+/** A failed condition on the retry of a write (shared/db/client.ts, above): no answer about the condition. */
+export function isRetriedConditionFailure(err: unknown): boolean {
+  const e = err as { name?: string; $metadata?: { attempts?: number } } | null;
+  return e?.name === 'ConditionalCheckFailedException' && (e.$metadata?.attempts ?? 1) > 1;
+}
 
 /**
  * A failure of the table itself, not of the request: no answer in time, no connection, throttled,

@@ -1,0 +1,81 @@
+// The table client's retry of a write whose answer came too late (shared/db/client.ts): the table
+// applied the first attempt, the client gave up on its answer and sent it again. A condition the first
+// attempt made false then fails on the retry; that is no answer about the condition, and comes out as
+// the table being unavailable. A write whose condition lets its own retry pass succeeds.
+import { randomUUID } from 'node:crypto';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { tableRef, type TableRef } from '../../shared/db/client';
+import { applied } from '../../shared/db/conditional';
+import { TableUnavailableError } from '../../shared/errors';
+import { workerStack, type TestStack } from '../support/stack';
+
+let stack: TestStack;
+beforeAll(async () => {
+  stack = await workerStack();
+});
+
+/** A table client whose first attempt of each call reaches the table, but whose answer is lost as if it came too late. */
+function lateFirstAnswer(): TableRef {
+  const t = tableRef({ tableName: stack.table.tableName, endpoint: stack.dynamoEndpoint });
+  const sent = new WeakSet<object>();
+  t.client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const result = await next(args);
+      if (context.commandName === 'UpdateItemCommand' && !sent.has(args.input as object)) {
+        sent.add(args.input as object);
+        throw Object.assign(new Error('the answer came too late'), { name: 'TimeoutError' });
+      }
+      return result;
+    },
+    // Inside the retry step: each attempt passes here.
+    { step: 'finalizeRequest', name: 'lateFirstAnswer', priority: 'low' },
+  );
+  return t;
+}
+
+const key = () => ({ pk: `RETRY#${randomUUID()}`, sk: 'ROW' });
+
+describe("the table client's retry of a write answered too late", () => {
+  it('a condition the first attempt made false is answered as the table being unavailable, and the write stands', async () => {
+    const k = key();
+    await stack.table.doc.send(new PutCommand({ TableName: stack.table.tableName, Item: { ...k, state: 'open' } }));
+    const late = lateFirstAnswer();
+    try {
+      const close = applied(
+        late.doc.send(
+          new UpdateCommand({ TableName: late.tableName, Key: k, UpdateExpression: 'SET #s = :closed', ConditionExpression: '#s = :open', ExpressionAttributeNames: { '#s': 'state' }, ExpressionAttributeValues: { ':open': 'open', ':closed': 'closed' } }),
+        ),
+      );
+      await expect(close).rejects.toBeInstanceOf(TableUnavailableError);
+      const row = await stack.table.doc.send(new GetCommand({ TableName: stack.table.tableName, Key: k }));
+      expect(row.Item?.state).toBe('closed');
+    } finally {
+      late.client.destroy();
+    }
+  });
+
+  it('a write whose condition lets its own retry pass succeeds', async () => {
+    const k = key();
+    const late = lateFirstAnswer();
+    try {
+      const write = new UpdateCommand({
+        TableName: late.tableName,
+        Key: k,
+        UpdateExpression: 'SET claimId = :c',
+        ConditionExpression: 'attribute_not_exists(pk) OR claimId = :c',
+        ExpressionAttributeValues: { ':c': 'mine' },
+      });
+      expect(await applied(late.doc.send(write))).toBe(true);
+    } finally {
+      late.client.destroy();
+    }
+  });
+
+  it('without a retry, a failed condition is the answer it always was', async () => {
+    const k = key();
+    await stack.table.doc.send(new PutCommand({ TableName: stack.table.tableName, Item: { ...k, state: 'closed' } }));
+    const write = new UpdateCommand({ TableName: stack.table.tableName, Key: k, UpdateExpression: 'SET #s = :closed', ConditionExpression: '#s = :open', ExpressionAttributeNames: { '#s': 'state' }, ExpressionAttributeValues: { ':open': 'open', ':closed': 'closed' } });
+    expect(await applied(stack.table.doc.send(write))).toBe(false);
+  });
+});
