@@ -7,12 +7,13 @@
 // table does not answer, refuses or throttles becomes a TableUnavailableError (503 with Retry-After)
 // right here, the one place every table call passes, repositories and idempotency records alike.
 //
-// So does a failed condition on a write that was sent again: the first attempt's answer came too
-// late, but the table may have applied it, and the retry then found the row changed by its own first
-// attempt. Nothing here can tell which, so it is not passed on as the condition's answer ("someone was
-// first", "already done"). A write whose own retry should pass says so in its condition
-// (shared/db/subscriptions.ts `claim`, `complete`); a transaction is safe as it is (the SDK sends its
-// ClientRequestToken again, and the table answers a repeat as the first).
+// So does a failed condition on a write sent again after an attempt that ended unclearly (its answer
+// came too late, the connection broke, a 5xx): the table may have applied that attempt, and the retry
+// then found the row changed by it. Nothing here can tell which, so it is not passed on as the
+// condition's answer ("someone was first", "already done"); after a throttled or refused attempt it
+// is. A write whose own retry should pass says so in its condition (shared/db/subscriptions.ts
+// `claim`, `complete`). A transaction's retry carries the same ClientRequestToken, which the table
+// answers as the first (or, while the first still runs, with TransactionInProgressException: 503).
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { tableConfig } from '../config/table';
@@ -70,13 +71,26 @@ export function tableRef(opts: { tableName: string; endpoint?: string; region?: 
         { endpoint: opts.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
       : {}),
   });
+  // Each attempt, inside the retries: one that ended without telling whether the table applied it.
+  const unclear = new WeakSet<object>();
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      try {
+        return await next(args);
+      } catch (err) {
+        if (mayHaveApplied(err)) unclear.add(context);
+        throw err;
+      }
+    },
+    { step: 'finalizeRequest', priority: 'low', name: 'fonellaUnclearAttempt', override: true },
+  );
   // Outermost step: it sees the error the retries gave up on.
   client.middlewareStack.add(
     (next, context) => async (args) => {
       try {
         return await next(args);
       } catch (err) {
-        if (isTableOutage(err) || isRetriedConditionFailure(err)) throw new TableUnavailableError(context.commandName ?? 'command', { cause: err });
+        if (isTableOutage(err) || (isConditionFailure(err) && unclear.has(context))) throw new TableUnavailableError(context.commandName ?? 'command', { cause: err });
         throw err;
       }
     },
@@ -101,12 +115,24 @@ const NETWORK_CODES = new Set([
   'ENOTFOUND',
   'EAI_AGAIN',
 ]);
-const THROTTLING = new Set(['ThrottlingException', 'ProvisionedThroughputExceededException', 'RequestLimitExceeded']);
+// TransactionInProgressException: a transaction's retry reached the table while its first attempt was
+// still running there (the same ClientRequestToken); try it again later.
+const THROTTLING = new Set(['ThrottlingException', 'ProvisionedThroughputExceededException', 'RequestLimitExceeded', 'TransactionInProgressException']);
 
-/** A failed condition on the retry of a write (shared/db/client.ts, above): no answer about the condition. */
-export function isRetriedConditionFailure(err: unknown): boolean {
-  const e = err as { name?: string; $metadata?: { attempts?: number } } | null;
-  return e?.name === 'ConditionalCheckFailedException' && (e.$metadata?.attempts ?? 1) > 1;
+const isConditionFailure = (err: unknown) => (err as { name?: string } | null)?.name === 'ConditionalCheckFailedException';
+
+/**
+ * An attempt that ended without an answer from the table once the request may have reached it: its
+ * answer came too late, the connection broke, or the table failed (5xx). One that was refused a
+ * connection or throttled was not applied, and a failed condition on its retry is a real answer.
+ */
+function mayHaveApplied(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const e = err as { name?: string; code?: string; $metadata?: { httpStatusCode?: number } };
+  if (e.name === 'TimeoutError') return true;
+  if (e.code && ['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ETIMEDOUT'].includes(e.code)) return true;
+  const status = e.$metadata?.httpStatusCode;
+  return status !== undefined && status >= 500;
 }
 
 /**

@@ -32,11 +32,8 @@ for (const r of Object.values(routes)) namedSchemasOf(r);
 for (const payload of Object.values(WEBHOOK_PAYLOADS)) void (payload as z.ZodMiniLazy)._zod.innerType;
 const namedSchemas = [...(z.globalRegistry as unknown as { _idmap: Map<string, unknown> })._idmap.keys()];
 
-/**
- * Named schemas a function may hold beside its route's: the plans' config (shared/config/plans.ts,
- * read by the billing routes) and jambonz's call payload, which the callback hooks' payload extends.
- */
-const BUILT_BY_CODE = new Set(['Plan', 'JambonzCallPayload']);
+/** Named schemas a function may hold beside its route's: jambonz's call payload, which the callback hooks' payload extends. */
+const BUILT_BY_CODE = new Set(['JambonzCallPayload']);
 
 /** The named schemas a route's own request and response schemas reach. */
 function namedSchemasOf(r: RouteDef): Set<string> {

@@ -1,7 +1,8 @@
 // The table client's retry of a write whose answer came too late (shared/db/client.ts): the table
 // applied the first attempt, the client gave up on its answer and sent it again. A condition the first
 // attempt made false then fails on the retry; that is no answer about the condition, and comes out as
-// the table being unavailable. A write whose condition lets its own retry pass succeeds.
+// the table being unavailable. A write whose condition lets its own retry pass succeeds, and after a
+// throttled first attempt (nothing applied) a failed condition is still the answer.
 import { randomUUID } from 'node:crypto';
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -15,24 +16,28 @@ beforeAll(async () => {
   stack = await workerStack();
 });
 
-/** A table client whose first attempt of each call reaches the table, but whose answer is lost as if it came too late. */
-function lateFirstAnswer(): TableRef {
+/**
+ * A table client whose first attempt of each update goes wrong: `late`, it reaches the table but its
+ * answer is lost as if it came too late; `throttled`, the table refuses it before applying anything.
+ */
+function firstAttempt(how: 'late' | 'throttled' = 'late'): TableRef {
   const t = tableRef({ tableName: stack.table.tableName, endpoint: stack.dynamoEndpoint });
   const sent = new WeakSet<object>();
   t.client.middlewareStack.add(
     (next, context) => async (args) => {
+      const first = context.commandName === 'UpdateItemCommand' && !sent.has(args.input as object);
+      sent.add(args.input as object);
+      if (first && how === 'throttled') throw Object.assign(new Error('slow down'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } });
       const result = await next(args);
-      if (context.commandName === 'UpdateItemCommand' && !sent.has(args.input as object)) {
-        sent.add(args.input as object);
-        throw Object.assign(new Error('the answer came too late'), { name: 'TimeoutError' });
-      }
+      if (first) throw Object.assign(new Error('the answer came too late'), { name: 'TimeoutError' });
       return result;
     },
     // Inside the retry step: each attempt passes here.
-    { step: 'finalizeRequest', name: 'lateFirstAnswer', priority: 'low' },
+    { step: 'finalizeRequest', name: 'firstAttempt', priority: 'low' },
   );
   return t;
 }
+const lateFirstAnswer = () => firstAttempt('late');
 
 const key = () => ({ pk: `RETRY#${randomUUID()}`, sk: 'ROW' });
 
@@ -69,6 +74,18 @@ describe("the table client's retry of a write answered too late", () => {
       expect(await applied(late.doc.send(write))).toBe(true);
     } finally {
       late.client.destroy();
+    }
+  });
+
+  it("after a throttled first attempt (nothing applied), the retry's failed condition is its answer", async () => {
+    const k = key();
+    await stack.table.doc.send(new PutCommand({ TableName: stack.table.tableName, Item: { ...k, state: 'closed' } }));
+    const throttled = firstAttempt('throttled');
+    try {
+      const write = new UpdateCommand({ TableName: throttled.tableName, Key: k, UpdateExpression: 'SET #s = :closed', ConditionExpression: '#s = :open', ExpressionAttributeNames: { '#s': 'state' }, ExpressionAttributeValues: { ':open': 'open', ':closed': 'closed' } });
+      expect(await applied(throttled.doc.send(write))).toBe(false);
+    } finally {
+      throttled.client.destroy();
     }
   });
 

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import { PATTERNS, atLeast, csv, email, flag, ipv4, matching, nonEmpty, oneOf, optional, parseConfig as parse, positiveInt, url, uuid, withDefault, currentStage, type Variables, type Values } from '../../shared/config/define';
+import { PATTERNS, atLeast, csv, httpUrl, email, flag, ipv4, matching, nonEmpty, oneOf, optional, parseConfig as parse, positiveInt, url, uuid, withDefault, currentStage, type Variables, type Values } from '../../shared/config/define';
 import { DEFAULT_PLANS, LOCAL_PLANS, plansConfig } from '../../shared/config/plans';
 import { assistantConfig } from '../../shared/config/assistant';
 import { hotlineConfig } from '../../shared/config/hotlines';
@@ -64,6 +64,9 @@ describe('the kinds of variable', () => {
     expect(read(atLeast(3), 'ab')).toEqual({ refused: 'must be at least 3 characters' });
     expect(read(url, ' https://api.example.com/v1 ')).toEqual({ value: 'https://api.example.com/v1' });
     expect(read(url, 'api.example.com')).toEqual({ refused: 'must be a URL' });
+    expect(read(url, 'https://exa\nmple.com/\tv1')).toEqual({ value: 'https://example.com/v1' });
+    expect(read(httpUrl, 'http://127.0.0.1:4007')).toEqual({ value: 'http://127.0.0.1:4007' });
+    for (const bad of ['http:example.com', 'https:/path', 'ftp://example.com']) expect(read(httpUrl, bad), bad).toEqual({ refused: 'must be an http or https URL' });
     expect(read(positiveInt, '42')).toEqual({ value: 42 });
     for (const bad of ['0', '-1', '1.5', 'ten', '']) expect(read(positiveInt, bad), bad).toEqual({ refused: 'must be a positive integer' });
     expect(read(csv, 'a, b,,c ')).toEqual({ value: ['a', 'b', 'c'] });
