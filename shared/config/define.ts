@@ -98,8 +98,8 @@ export function parseConfig<V extends Variables, T>(
     }
   };
   for (const [key, variable] of Object.entries(variables)) {
-    const given = env[key];
-    const text = given !== undefined && given !== '' ? given : local ? localDefaults[key] : undefined;
+    const set = env[key];
+    const text = set !== undefined && set !== '' ? set : local ? localDefaults[key] : undefined;
     values[key] = attempt(`${key}: `, () => variable(text));
   }
   const built = problems.length === 0 ? attempt('', () => build(values as Values<V>, { local })) : undefined;

@@ -18,6 +18,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { tableConfig } from '../config/table';
 import { TableUnavailableError } from '../errors';
+import { isConditionFailure } from './conditional';
 
 export interface TableRef {
   doc: DynamoDBDocumentClient;
@@ -118,8 +119,6 @@ const NETWORK_CODES = new Set([
 // TransactionInProgressException: a transaction's retry reached the table while its first attempt was
 // still running there (the same ClientRequestToken); try it again later.
 const THROTTLING = new Set(['ThrottlingException', 'ProvisionedThroughputExceededException', 'RequestLimitExceeded', 'TransactionInProgressException']);
-
-const isConditionFailure = (err: unknown) => (err as { name?: string } | null)?.name === 'ConditionalCheckFailedException';
 
 /**
  * An attempt that ended without an answer from the table once the request may have reached it: its

@@ -40,19 +40,26 @@ function firstAttempt(how: 'late' | 'throttled' = 'late'): TableRef {
 const lateFirstAnswer = () => firstAttempt('late');
 
 const key = () => ({ pk: `RETRY#${randomUUID()}`, sk: 'ROW' });
+type Key = ReturnType<typeof key>;
+
+/** A row in `state`. */
+const putRow = (k: Key, state: string) => stack.table.doc.send(new PutCommand({ TableName: stack.table.tableName, Item: { ...k, state } }));
+
+/** Closes the row if it is open, through `t`: whether the write was applied. */
+const closeIfOpen = (t: TableRef, k: Key) =>
+  applied(
+    t.doc.send(
+      new UpdateCommand({ TableName: t.tableName, Key: k, UpdateExpression: 'SET #s = :closed', ConditionExpression: '#s = :open', ExpressionAttributeNames: { '#s': 'state' }, ExpressionAttributeValues: { ':open': 'open', ':closed': 'closed' } }),
+    ),
+  );
 
 describe("the table client's retry of a write answered too late", () => {
   it('a condition the first attempt made false is answered as the table being unavailable, and the write stands', async () => {
     const k = key();
-    await stack.table.doc.send(new PutCommand({ TableName: stack.table.tableName, Item: { ...k, state: 'open' } }));
+    await putRow(k, 'open');
     const late = lateFirstAnswer();
     try {
-      const close = applied(
-        late.doc.send(
-          new UpdateCommand({ TableName: late.tableName, Key: k, UpdateExpression: 'SET #s = :closed', ConditionExpression: '#s = :open', ExpressionAttributeNames: { '#s': 'state' }, ExpressionAttributeValues: { ':open': 'open', ':closed': 'closed' } }),
-        ),
-      );
-      await expect(close).rejects.toBeInstanceOf(TableUnavailableError);
+      await expect(closeIfOpen(late, k)).rejects.toBeInstanceOf(TableUnavailableError);
       const row = await stack.table.doc.send(new GetCommand({ TableName: stack.table.tableName, Key: k }));
       expect(row.Item?.state).toBe('closed');
     } finally {
@@ -79,11 +86,10 @@ describe("the table client's retry of a write answered too late", () => {
 
   it("after a throttled first attempt (nothing applied), the retry's failed condition is its answer", async () => {
     const k = key();
-    await stack.table.doc.send(new PutCommand({ TableName: stack.table.tableName, Item: { ...k, state: 'closed' } }));
+    await putRow(k, 'closed');
     const throttled = firstAttempt('throttled');
     try {
-      const write = new UpdateCommand({ TableName: throttled.tableName, Key: k, UpdateExpression: 'SET #s = :closed', ConditionExpression: '#s = :open', ExpressionAttributeNames: { '#s': 'state' }, ExpressionAttributeValues: { ':open': 'open', ':closed': 'closed' } });
-      expect(await applied(throttled.doc.send(write))).toBe(false);
+      expect(await closeIfOpen(throttled, k)).toBe(false);
     } finally {
       throttled.client.destroy();
     }
@@ -91,8 +97,7 @@ describe("the table client's retry of a write answered too late", () => {
 
   it('without a retry, a failed condition is the answer it always was', async () => {
     const k = key();
-    await stack.table.doc.send(new PutCommand({ TableName: stack.table.tableName, Item: { ...k, state: 'closed' } }));
-    const write = new UpdateCommand({ TableName: stack.table.tableName, Key: k, UpdateExpression: 'SET #s = :closed', ConditionExpression: '#s = :open', ExpressionAttributeNames: { '#s': 'state' }, ExpressionAttributeValues: { ':open': 'open', ':closed': 'closed' } });
-    expect(await applied(stack.table.doc.send(write))).toBe(false);
+    await putRow(k, 'closed');
+    expect(await closeIfOpen(stack.table, k)).toBe(false);
   });
 });
