@@ -224,29 +224,41 @@ export function subscriptionsRepository(t: TableRef) {
 
     /**
      * The plan and pending change after a plan change at Stripe. Its time is Stripe's, never our
-     * clock's: the state keeps the time of the latest event applied (a subscription on a Stripe test
-     * clock lives at the clock's time, which may be behind ours), and counts above that second's other
-     * events (ROUTE_RANK): an event Stripe sent in that second, arriving late, is then stale; Stripe's
-     * later events (those the change itself causes among them) are newer and confirm it.
+     * clock's (a subscription on a Stripe test clock lives at the clock's time, which may be behind
+     * ours): `stripeAt`, when Stripe told it (a schedule's creation, a schedule's release), becomes the
+     * state's time unless a later event's is stored; without it the state keeps the time of the latest
+     * event applied. The write counts above that second's other events (ROUTE_RANK): an event Stripe
+     * sent before the change, arriving late, is then stale (an upgrade's own `subscription.updated`
+     * without a schedule cannot clear the downgrade scheduled after it); Stripe's later events (those
+     * the change itself causes among them) are newer and confirm it.
      */
-    async setPlan(userId: string, subscriptionId: string, change: { planId?: PlanId; pendingChange: PendingPlanChange | null; now: string }): Promise<void> {
-      const sets = ['pendingChange = :pending', 'updatedAt = :now', 'stateAt = if_not_exists(stateAt, :at)', 'stateRank = :rank', ...(change.planId ? ['planId = :plan'] : [])];
-      await t.doc.send(
-        new UpdateCommand({
-          TableName: t.tableName,
-          Key: key(userId),
-          UpdateExpression: `SET ${sets.join(', ')}`,
-          ConditionExpression: 'stripeSubscriptionId = :sub',
-          ExpressionAttributeValues: {
-            ':pending': change.pendingChange,
-            ':now': change.now,
-            ':at': Math.floor(Date.parse(change.now) / 1000),
-            ':rank': ROUTE_RANK,
-            ':sub': subscriptionId,
-            ...(change.planId ? { ':plan': change.planId } : {}),
-          },
-        }),
-      );
+    async setPlan(userId: string, subscriptionId: string, change: { planId?: PlanId; pendingChange: PendingPlanChange | null; now: string; stripeAt?: Date }): Promise<void> {
+      const write = (at: 'stripe' | 'kept') =>
+        t.doc.send(
+          new UpdateCommand({
+            TableName: t.tableName,
+            Key: key(userId),
+            UpdateExpression: `SET ${[
+              'pendingChange = :pending',
+              'updatedAt = :now',
+              at === 'stripe' ? 'stateAt = :at' : 'stateAt = if_not_exists(stateAt, :at)',
+              'stateRank = :rank',
+              ...(change.planId ? ['planId = :plan'] : []),
+            ].join(', ')}`,
+            ConditionExpression: `stripeSubscriptionId = :sub${at === 'stripe' ? ' AND (attribute_not_exists(stateAt) OR stateAt <= :at)' : ''}`,
+            ExpressionAttributeValues: {
+              ':pending': change.pendingChange,
+              ':now': change.now,
+              ':at': Math.floor((at === 'stripe' ? change.stripeAt!.getTime() : Date.parse(change.now)) / 1000),
+              ':rank': ROUTE_RANK,
+              ':sub': subscriptionId,
+              ...(change.planId ? { ':plan': change.planId } : {}),
+            },
+          }),
+        );
+      // A state stored from an event later than `stripeAt` keeps its time (the second write).
+      if (change.stripeAt && (await applied(write('stripe')))) return;
+      await write('kept');
     },
 
     /**

@@ -122,18 +122,18 @@ export async function changePlan(deps: BillingDeps, caller: Pick<Caller, 'id'>, 
   if (targetPlanId === sub.planId) {
     if (!sub.pendingChange) throw new SamePlanError();
     // Staying on the current plan: the pending downgrade is dropped (changePlanNow releases its schedule).
-    await deps.billing.changePlanNow({ subscriptionId, priceId: deps.prices[targetPlanId] });
-    await deps.subscriptions.setPlan(caller.id, subscriptionId, { pendingChange: null, now });
+    const { releasedAt } = await deps.billing.changePlanNow({ subscriptionId, priceId: deps.prices[targetPlanId] });
+    await deps.subscriptions.setPlan(caller.id, subscriptionId, { pendingChange: null, now, stripeAt: releasedAt });
     next = { ...sub, pendingChange: null };
   } else if (price(targetPlanId) > price(sub.planId)) {
-    await deps.billing.changePlanNow({ subscriptionId, priceId: deps.prices[targetPlanId] });
-    await deps.subscriptions.setPlan(caller.id, subscriptionId, { planId: targetPlanId, pendingChange: null, now });
+    const { releasedAt } = await deps.billing.changePlanNow({ subscriptionId, priceId: deps.prices[targetPlanId] });
+    await deps.subscriptions.setPlan(caller.id, subscriptionId, { planId: targetPlanId, pendingChange: null, now, stripeAt: releasedAt });
     next = { ...sub, planId: targetPlanId, pendingChange: null };
   } else {
     if (sub.pendingChange?.planId === targetPlanId) return subscriptionView(sub)!;
     const scheduled = await deps.billing.schedulePlanChange({ subscriptionId, priceId: deps.prices[targetPlanId] });
     const pendingChange = { planId: targetPlanId, effectiveAt: scheduled.effectiveAt.toISOString(), scheduleId: scheduled.scheduleId };
-    await deps.subscriptions.setPlan(caller.id, subscriptionId, { pendingChange, now });
+    await deps.subscriptions.setPlan(caller.id, subscriptionId, { pendingChange, now, stripeAt: scheduled.scheduledAt });
     next = { ...sub, pendingChange };
   }
   return subscriptionView(next)!;

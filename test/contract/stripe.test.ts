@@ -138,7 +138,7 @@ describe('stripe billing adapter', () => {
   it('changePlanNow swaps the item price in place and leaves prorations for the rest of the period', async () => {
     const { b, subscriptionId } = await activeSubscription('price_business');
     const itemBefore = (await subscription(subscriptionId)).items.data[0]!;
-    await b.changePlanNow({ subscriptionId, priceId: 'price_premium' });
+    expect(await b.changePlanNow({ subscriptionId, priceId: 'price_premium' }), 'no schedule to release').toEqual({ releasedAt: undefined });
     const sub = await subscription(subscriptionId);
     expect(sub.items.data).toHaveLength(1);
     expect(sub.items.data[0]).toMatchObject({ id: itemBefore.id, price: { id: 'price_premium' } });
@@ -158,11 +158,13 @@ describe('stripe billing adapter', () => {
   it('schedulePlanChange keeps the current plan until the period end, then the new one, and releases', async () => {
     const { b, subscriptionId } = await activeSubscription('price_premium');
     const periodEnd = (await subscription(subscriptionId)).items.data[0]!.current_period_end;
-    const { scheduleId, effectiveAt } = await b.schedulePlanChange({ subscriptionId, priceId: 'price_starter' });
+    const { scheduleId, effectiveAt, scheduledAt } = await b.schedulePlanChange({ subscriptionId, priceId: 'price_starter' });
     expect(effectiveAt.getTime()).toBe(periodEnd * 1000);
     const { subscriptionSchedules } = await state();
     expect(subscriptionSchedules).toHaveLength(1);
     const schedule = subscriptionSchedules[0]!;
+    // Stripe's time of the schedule, which the stored pending change is dated by.
+    expect(scheduledAt.getTime()).toBe(schedule.created * 1000);
     expect(schedule).toMatchObject({ id: scheduleId, subscription: subscriptionId, end_behavior: 'release', status: 'active' });
     expect(scheduleId).toMatch(/^sub_sched_/);
     expect(schedule.phases.map((p) => p.items.map((i) => i.price))).toEqual([['price_premium'], ['price_starter']]);
@@ -186,9 +188,11 @@ describe('stripe billing adapter', () => {
   it('changePlanNow after a scheduled downgrade releases the schedule, so the downgrade does not follow', async () => {
     const { b, subscriptionId } = await activeSubscription('price_business');
     const { scheduleId } = await b.schedulePlanChange({ subscriptionId, priceId: 'price_starter' });
-    await b.changePlanNow({ subscriptionId, priceId: 'price_premium' });
+    const { releasedAt } = await b.changePlanNow({ subscriptionId, priceId: 'price_premium' });
     const { subscriptionSchedules } = await state();
-    expect(subscriptionSchedules.find((s) => s.id === scheduleId)).toMatchObject({ status: 'released', released_subscription: subscriptionId });
+    const released = subscriptionSchedules.find((s) => s.id === scheduleId);
+    expect(released).toMatchObject({ status: 'released', released_subscription: subscriptionId });
+    expect(releasedAt?.getTime()).toBe(released!.released_at! * 1000);
     const sub = await subscription(subscriptionId);
     expect(sub.schedule).toBeNull();
     expect(sub.items.data[0]!.price.id).toBe('price_premium');

@@ -199,6 +199,31 @@ describe('POST /v1/me/subscription/plan-change', () => {
     expect(state.subscriptionSchedules.find((x) => x.released_subscription === s.id)?.status).toBe('released');
   });
 
+  it("an upgrade's own event that arrives after the downgrade scheduled next does not clear the pending change", async () => {
+    // What Stripe sends for the upgrade (the subscription, no schedule) may be delivered after the
+    // downgrade's schedule is stored; it is older than the schedule, so it is stale.
+    const u = await user();
+    const subscriptions = subscriptionsRepository(stack.table);
+    const sub = `sub_${randomUUID().slice(0, 8)}`;
+    const claim = { claimId: randomUUID(), planId: 'starter' as const, attempt: 1, now: new Date() };
+    await subscriptions.claim(u.sub, claim);
+    await subscriptions.complete(u.sub, claim.claimId, { subscriptionId: sub, status: 'active', currentPeriodEnd: '2027-01-07T00:00:00.000Z', at: 1_765_000_000, now: new Date().toISOString() });
+    await subscriptions.setPlan(u.sub, sub, { planId: 'business', pendingChange: null, now: new Date().toISOString() });
+    const pendingChange = { planId: 'starter' as const, effectiveAt: '2027-01-07T00:00:00.000Z', scheduleId: 'sub_sched_1' };
+    await subscriptions.setPlan(u.sub, sub, { pendingChange, now: new Date().toISOString(), stripeAt: new Date(1_765_000_100_000) });
+    const upgradeEvent = (eventId: string, created: number) =>
+      subscriptions.applyEvent(u.sub, { eventId, created, rank: 1, subscriptionId: sub, state: { status: 'active', planId: 'business', pendingChange: null }, now: new Date() });
+    expect(await upgradeEvent(`evt_${randomUUID()}`, 1_765_000_099), 'an event of an earlier second').toBe('stale');
+    expect(await upgradeEvent(`evt_${randomUUID()}`, 1_765_000_100), 'an event of the same second').toBe('stale');
+    expect((await u.row())?.pendingChange).toEqual(pendingChange);
+    // Stripe's later events apply: a release after the schedule clears it.
+    expect(await upgradeEvent(`evt_${randomUUID()}`, 1_765_000_101)).toBe('applied');
+    expect((await u.row())?.pendingChange).toBeNull();
+    // A state stored from an event later than the change's Stripe time keeps that time.
+    await subscriptions.setPlan(u.sub, sub, { pendingChange, now: new Date().toISOString(), stripeAt: new Date(1_765_000_050_000) });
+    expect(await u.row()).toMatchObject({ pendingChange, stateAt: 1_765_000_101 });
+  });
+
   it('asking for the current plan cancels a pending downgrade; without one it is 409 same-plan', async () => {
     const u = await user();
     const created = await u.subscribe('premium');

@@ -111,12 +111,14 @@ export function stripeBilling(settings: StripeSettings): Billing {
       const sub = await retrieve(subscriptionId);
       const item = firstItem(sub, 'change plan');
       // A downgrade scheduled earlier would otherwise overwrite this change when its phase begins.
+      let releasedAt: Date | undefined;
       if (sub.schedule) {
         const scheduleId = typeof sub.schedule === 'string' ? sub.schedule : sub.schedule.id;
         const opts = once();
-        await call('release subscription schedule', () => stripe.subscriptionSchedules.release(scheduleId, {}, opts));
+        const released = await call('release subscription schedule', () => stripe.subscriptionSchedules.release(scheduleId, {}, opts));
+        if (typeof released.released_at === 'number') releasedAt = new Date(released.released_at * 1000);
       }
-      if (item.price.id === priceId) return;
+      if (item.price.id === priceId) return { releasedAt };
       const opts = once();
       await call('change plan', () =>
         stripe.subscriptions.update(
@@ -125,6 +127,7 @@ export function stripeBilling(settings: StripeSettings): Billing {
           opts,
         ),
       );
+      return { releasedAt };
     },
 
     async schedulePlanChange({ subscriptionId, priceId }) {
@@ -158,7 +161,7 @@ export function stripeBilling(settings: StripeSettings): Billing {
         ),
       );
       const effective = updated.phases[1]?.start_date ?? end;
-      return { scheduleId: updated.id, effectiveAt: new Date(effective * 1000) };
+      return { scheduleId: updated.id, effectiveAt: new Date(effective * 1000), scheduledAt: new Date(updated.created * 1000) };
     },
 
     async cancelNow(subscriptionId) {

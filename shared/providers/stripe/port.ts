@@ -45,10 +45,16 @@ export interface Billing {
    * after a crash); without one, each port call has its own.
    */
   createSubscription(input: { customerId: string; priceId: string; userId: string; idempotencyKey?: string }): Promise<NewSubscription>;
-  /** Swaps the plan at once; the price difference for the rest of the period is prorated. */
-  changePlanNow(input: { subscriptionId: string; priceId: string }): Promise<void>;
-  /** Swaps the plan when the current period ends; until then the subscription is unchanged. */
-  schedulePlanChange(input: { subscriptionId: string; priceId: string }): Promise<{ scheduleId: string; effectiveAt: Date }>;
+  /**
+   * Swaps the plan at once; the price difference for the rest of the period is prorated. A pending
+   * change's schedule is released first: `releasedAt` is Stripe's time of that release.
+   */
+  changePlanNow(input: { subscriptionId: string; priceId: string }): Promise<{ releasedAt?: Date }>;
+  /**
+   * Swaps the plan when the current period ends; until then the subscription is unchanged.
+   * `scheduledAt` is Stripe's time of the schedule's creation (a test clock's time on a test clock).
+   */
+  schedulePlanChange(input: { subscriptionId: string; priceId: string }): Promise<{ scheduleId: string; effectiveAt: Date; scheduledAt: Date }>;
   /** Ends the subscription now; a subscription that is already canceled counts as done. */
   cancelNow(subscriptionId: string): Promise<void>;
   /** Checks the Stripe-Signature header against the exact raw body; throws WebhookSignatureError. */
