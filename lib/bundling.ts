@@ -18,26 +18,26 @@ export const BUNDLE = {
   banner: ESM_REQUIRE_BANNER,
   /**
    * Everything else is bundled, not taken from the runtime: the measured load is ~40% faster and the
-   * version is ours. Left out: the packages a function loads only for some requests (DEFERRED_PACKAGES).
+   * version is ours. Left out: the packages a function loads only for some requests (`deferredPackages`).
    */
   external: [] as string[],
 } as const;
 
 /**
- * Packages a function imports only at the first request that needs them (a dynamic `import()`), left
- * out of its bundle and installed beside it (CDK's `nodeModules`), so that a cold start does not read
- * them. Powertools idempotency: only a request with an Idempotency-Key needs it
- * (shared/http/middleware/idempotency-powertools.ts). In one bundle, even imported dynamically, its
- * ~42 kB are read and parsed at every cold start; out of it, the callback route's cold start is ~2 ms
- * shorter (`npm run bench`). The first request with a key then loads it from node_modules, once.
+ * The packages a function imports only at the first request that needs them (a dynamic `import()`),
+ * left out of its bundle and installed beside it (CDK's `nodeModules`), so that its cold start does
+ * not read them: in one bundle, even imported dynamically, a package is read and parsed at every cold
+ * start. Powertools idempotency for the idempotent routes (only a request with an Idempotency-Key
+ * runs it: ~2 ms of their cold starts), and what a route's manifest entry names in `loadsOnDemand`.
+ * The first request that needs one loads it from node_modules, once.
  */
-export const DEFERRED_PACKAGES = ['@aws-lambda-powertools/idempotency'] as const;
-
-/** The deferred packages installed beside a function's bundle: Powertools idempotency for the routes the manifest flags `idempotent`. */
-export const installedBeside = (fn: { idempotent?: boolean }): string[] => (fn.idempotent ? [...DEFERRED_PACKAGES] : []);
+export const deferredPackages = (fn: { idempotent?: boolean; loadsOnDemand?: readonly string[] }): string[] => [
+  ...(fn.idempotent ? ['@aws-lambda-powertools/idempotency'] : []),
+  ...(fn.loadsOnDemand ?? []),
+];
 
 /** esbuild options equivalent to the NodejsFunction bundling in lib/constructs/fonella-function.ts. */
-export function esbuildOptions(entry: string, outfile: string): BuildOptions {
+export function esbuildOptions(entry: string, outfile: string, deferred: readonly string[] = []): BuildOptions {
   return {
     entryPoints: [entry],
     outfile,
@@ -48,7 +48,7 @@ export function esbuildOptions(entry: string, outfile: string): BuildOptions {
     minify: BUNDLE.minify,
     mainFields: [...BUNDLE.mainFields],
     banner: { js: BUNDLE.banner },
-    external: [...BUNDLE.external, ...DEFERRED_PACKAGES],
+    external: [...BUNDLE.external, ...deferred],
     metafile: true,
     logLevel: 'error',
   };

@@ -56,7 +56,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { fastThirdMean, median, ratioWithSpread, seededRandom, shuffled } from '../lib/bench-stats';
-import { PROVIDER_SDK, esbuildOptions, floorSource } from '../lib/bundling';
+import { PROVIDER_SDK, deferredPackages, esbuildOptions, floorSource } from '../lib/bundling';
 import { createEmulators } from '../lib/local/emulators';
 import { startEmulator } from '../lib/local/emulators/kit';
 import { LOCAL_SECRET_NAME, createSecretsEmulator } from '../lib/local/emulators/secrets';
@@ -84,12 +84,14 @@ export interface BenchFunction {
   kind: 'route' | 'worker' | 'queue-worker' | 'operation';
   handler: string;
   uses: { table?: 'read' | 'write'; providers?: readonly ProviderName[]; payoutKey?: unknown; signingKey?: unknown; webhookQueue?: unknown; exportsBucket?: unknown };
+  /** Packages left out of its bundle, loaded at the first request that needs them (lib/bundling.ts). */
+  deferred: string[];
 }
 
 /** Every function CDK deploys: routes, stream workers, queue workers, operations, by manifest. */
 export function allFunctions(): BenchFunction[] {
-  const of = (kind: BenchFunction['kind'], defs: Record<string, { name: string; handler: string; uses: BenchFunction['uses'] }>) =>
-    Object.values(defs).map((d) => ({ name: d.name, kind, handler: d.handler, uses: d.uses }));
+  const of = (kind: BenchFunction['kind'], defs: Record<string, { name: string; handler: string; uses: BenchFunction['uses']; idempotent?: boolean; loadsOnDemand?: readonly string[] }>) =>
+    Object.values(defs).map((d) => ({ name: d.name, kind, handler: d.handler, uses: d.uses, deferred: deferredPackages(d) }));
   return [...of('route', routes), ...of('worker', workers), ...of('queue-worker', queueWorkers), ...of('operation', operations)];
 }
 
@@ -133,10 +135,23 @@ export async function bundleAll(fns: BenchFunction[], outDir: string): Promise<B
     writeFileSync(src, floorSource(uses));
     entryPoints[`floor.${key}`] = src;
   }
-  const options = esbuildOptions('', '');
-  delete options.outfile;
-  const result = await build({ ...options, entryPoints, outdir: outDir, outExtension: { '.js': '.mjs' }, absWorkingDir: ROOT });
-  const bytesOf = new Map(Object.entries(result.metafile!.outputs).map(([file, o]) => [join(ROOT, file), o.bytes]));
+  // One build per set of deferred packages (its externals); most functions defer none.
+  const groups = new Map<string, { deferred: string[]; entryPoints: Record<string, string> }>();
+  const groupOf = (deferred: string[]) => {
+    const key = deferred.join(',');
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = { deferred, entryPoints: {} }));
+    return g;
+  };
+  for (const f of fns) groupOf(f.deferred).entryPoints[f.name] = entryPoints[f.name]!;
+  for (const key of floorKeys) groupOf([]).entryPoints[`floor.${key}`] = entryPoints[`floor.${key}`]!;
+  const bytesOf = new Map<string, number>();
+  for (const g of groups.values()) {
+    const options = esbuildOptions('', '', g.deferred);
+    delete options.outfile;
+    const result = await build({ ...options, entryPoints: g.entryPoints, outdir: outDir, outExtension: { '.js': '.mjs' }, absWorkingDir: ROOT });
+    for (const [file, o] of Object.entries(result.metafile!.outputs)) bytesOf.set(join(ROOT, file), o.bytes);
+  }
   const fileOf = (name: string) => join(outDir, `${name}.mjs`);
   return {
     bytes: new Map(fns.map((f) => [f.name, bytesOf.get(fileOf(f.name))!])),

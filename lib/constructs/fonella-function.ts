@@ -20,7 +20,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { join } from 'node:path';
 import type { ProviderName } from '../../shared/errors';
-import { BUNDLE, DEFERRED_PACKAGES } from '../bundling';
+import { BUNDLE } from '../bundling';
 import { PROVIDER_ENV, functionSecretKeys, type StackSettings } from '../settings';
 
 export interface FonellaFunctionProps {
@@ -44,7 +44,7 @@ export interface FonellaFunctionProps {
    */
   accessTokens?: boolean;
   timeout: Duration;
-  /** Packages installed beside the bundle, which it loads at the first request that needs them (lib/bundling.ts `installedBeside`). */
+  /** Packages left out of the bundle and installed beside it, which it loads at the first request that needs them (lib/bundling.ts `deferredPackages`). */
   installs?: string[];
   /** Reserved concurrency: a cap for functions that outsiders can flood. */
   reservedConcurrency?: number;
@@ -238,7 +238,7 @@ export class FonellaFunction extends Construct {
         minify: BUNDLE.minify,
         mainFields: [...BUNDLE.mainFields],
         banner: BUNDLE.banner,
-        externalModules: [...BUNDLE.external, ...DEFERRED_PACKAGES],
+        externalModules: [...BUNDLE.external, ...(props.installs ?? [])],
         nodeModules: props.installs?.length ? props.installs : undefined,
         sourceMap: false,
         // esbuild's per-bundle size summary is noise in `cdk synth`; errors still show.

@@ -2,7 +2,7 @@
 import { Duration } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { acceptsApiKeys, checksBearerInFunction, functionTimeoutSeconds, type RouteDef } from '../../shared/http/route-def';
-import { installedBeside } from '../bundling';
+import { deferredPackages } from '../bundling';
 import { WEBHOOK_SECRET_VARS } from '../settings';
 import { FonellaFunction, type FonellaFunctionProps } from './fonella-function';
 
@@ -25,7 +25,7 @@ export class RouteFunction extends FonellaFunction {
       reservedConcurrency: (props.settings.webhookConcurrency as Partial<Record<RouteDef['access'], number>>)[route.access],
       apiKeys: acceptsApiKeys(route),
       accessTokens: checksBearerInFunction(route),
-      installs: installedBeside(route),
+      installs: deferredPackages(route),
     });
   }
 }

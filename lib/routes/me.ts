@@ -301,6 +301,8 @@ export const addIntegration = {
   method: 'POST',
   path: '/v1/me/integrations',
   handler: 'functions/me/add-integration.ts',
+  // Only a Sipgate number reads phone numbers: a trunk's request never loads libphonenumber-js.
+  loadsOnDemand: ['libphonenumber-js'],
   access: 'user',
   summary: 'Connect a phone line to the assistant',
   description:

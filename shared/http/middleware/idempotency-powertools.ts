@@ -4,7 +4,7 @@
 //
 // Powertools idempotency loads at the first request that brings an Idempotency-Key, not at the cold
 // start: every import of it here is dynamic, and the functions' bundles leave the package out
-// (lib/bundling.ts `DEFERRED_PACKAGES`; CDK installs it beside the bundle). A request without a key
+// (lib/bundling.ts `deferredPackages`; CDK installs it beside the bundle). A request without a key
 // never needs it, and its ~42 kB were ~2 ms of the callback route's cold start (`npm run bench`).
 import type { JSONValue } from '@aws-lambda-powertools/commons/types';
 import type { IdempotencyRecord } from '@aws-lambda-powertools/idempotency/persistence';
