@@ -3,9 +3,10 @@
 //
 // Bundles. Every function (routes, stream workers, operations) and every floor (a bundle of only the
 // SDK clients a function needs, constructed: lib/bundling.ts `floorSource`) is built with the options
-// CDK uses (lib/bundling.ts), all in one esbuild build: without code splitting each entry point is
-// linked on its own, so each output is byte for byte the bundle a build of that entry alone gives,
-// and the files are parsed once instead of once per function.
+// CDK uses (lib/bundling.ts), in one esbuild build per set of packages left out (most functions leave
+// out none): without code splitting each entry point is linked on its own, so each output is byte for
+// byte the bundle a build of that entry alone gives, and the files are parsed once per build instead
+// of once per function.
 //
 // The measure: the CPU time (user + system, every thread of the process: process.cpuUsage) that
 // importing the bundle takes in a fresh Node process, which is what a cold start adds to Node's own
@@ -114,7 +115,7 @@ export interface Bundles {
   floors: Map<string, { file: string; bytes: number }>;
 }
 
-/** Builds every function's bundle and every floor its functions need, in one esbuild build. */
+/** Builds every function's bundle and every floor its functions need: one esbuild build per set of packages left out. */
 export async function bundleAll(fns: BenchFunction[], outDir: string): Promise<Bundles> {
   rmSync(outDir, { recursive: true, force: true });
   const srcDir = join(outDir, 'floor-sources');

@@ -9,6 +9,7 @@
 import { PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { PlanId } from '../config/plans';
 import type { TableRef } from './client';
+import { TableUnavailableError } from '../errors';
 import { applied, cancellationReasons } from './conditional';
 import { userByLookup } from './lookup';
 import { putIfAbsent } from './put-if-absent';
@@ -256,8 +257,16 @@ export function subscriptionsRepository(t: TableRef) {
             },
           }),
         );
-      // A state stored from an event later than `stripeAt` keeps its time (the second write).
-      if (change.stripeAt && (await applied(write('stripe')))) return;
+      // A state stored from an event later than `stripeAt` keeps its time (the second write). So does a
+      // dated write the table client could not confirm (its retry failed the time condition after an
+      // attempt that ended unclearly: TableUnavailableError): the second write is safe to repeat.
+      if (change.stripeAt) {
+        try {
+          if (await applied(write('stripe'))) return;
+        } catch (err) {
+          if (!(err instanceof TableUnavailableError)) throw err;
+        }
+      }
       await write('kept');
     },
 

@@ -283,8 +283,8 @@ async function sipgateContext(
 
 /**
  * A number's E.164 form, read as German when it has no country code; undefined when it is none. Only a
- * Sipgate line reads numbers, so libphonenumber-js and its metadata load at the first such request
- * (the route's `loadsOnDemand`: left out of its bundle).
+ * Sipgate line reads numbers, so libphonenumber-js loads at the first such request (the route's
+ * `loadsOnDemand`: left out of its bundle) and the metadata is parsed then (its text is bundled).
  */
 async function e164Reader(): Promise<(input: string) => string | undefined> {
   const [{ parsePhoneNumberWithError }, { default: metadata }] = await Promise.all([import('libphonenumber-js/core'), import('../model/phone-metadata.parsing')]);

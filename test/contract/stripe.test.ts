@@ -164,7 +164,7 @@ describe('stripe billing adapter', () => {
     expect(subscriptionSchedules).toHaveLength(1);
     const schedule = subscriptionSchedules[0]!;
     // Stripe's time of the schedule, which the stored pending change is dated by.
-    expect(scheduledAt.getTime()).toBe(schedule.created * 1000);
+    expect(scheduledAt?.getTime()).toBe(schedule.created * 1000);
     expect(schedule).toMatchObject({ id: scheduleId, subscription: subscriptionId, end_behavior: 'release', status: 'active' });
     expect(scheduleId).toMatch(/^sub_sched_/);
     expect(schedule.phases.map((p) => p.items.map((i) => i.price))).toEqual([['price_premium'], ['price_starter']]);
@@ -180,6 +180,8 @@ describe('stripe billing adapter', () => {
     const first = await b.schedulePlanChange({ subscriptionId, priceId: 'price_starter' });
     const second = await b.schedulePlanChange({ subscriptionId, priceId: 'price_business' });
     expect(second.scheduleId).toBe(first.scheduleId);
+    // Created by the first change: no Stripe time of the second.
+    expect(second.scheduledAt).toBeUndefined();
     const { subscriptionSchedules } = await state();
     expect(subscriptionSchedules).toHaveLength(1);
     expect(subscriptionSchedules[0]!.phases.map((p) => p.items[0]!.price)).toEqual(['price_premium', 'price_business']);

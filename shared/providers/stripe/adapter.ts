@@ -161,7 +161,9 @@ export function stripeBilling(settings: StripeSettings): Billing {
         ),
       );
       const effective = updated.phases[1]?.start_date ?? end;
-      return { scheduleId: updated.id, effectiveAt: new Date(effective * 1000), scheduledAt: new Date(updated.created * 1000) };
+      // A new schedule's creation is Stripe's time of this change; a schedule rewritten was created by
+      // an earlier one, and Stripe gives no time of the rewrite.
+      return { scheduleId: updated.id, effectiveAt: new Date(effective * 1000), scheduledAt: existing ? undefined : new Date(updated.created * 1000) };
     },
 
     async cancelNow(subscriptionId) {

@@ -52,9 +52,10 @@ export interface Billing {
   changePlanNow(input: { subscriptionId: string; priceId: string }): Promise<{ releasedAt?: Date }>;
   /**
    * Swaps the plan when the current period ends; until then the subscription is unchanged.
-   * `scheduledAt` is Stripe's time of the schedule's creation (a test clock's time on a test clock).
+   * `scheduledAt` is Stripe's time of the schedule's creation (a test clock's time on a test clock),
+   * when this call created it; a schedule an earlier change made is rewritten, and has none.
    */
-  schedulePlanChange(input: { subscriptionId: string; priceId: string }): Promise<{ scheduleId: string; effectiveAt: Date; scheduledAt: Date }>;
+  schedulePlanChange(input: { subscriptionId: string; priceId: string }): Promise<{ scheduleId: string; effectiveAt: Date; scheduledAt?: Date }>;
   /** Ends the subscription now; a subscription that is already canceled counts as done. */
   cancelNow(subscriptionId: string): Promise<void>;
   /** Checks the Stripe-Signature header against the exact raw body; throws WebhookSignatureError. */
