@@ -9,10 +9,9 @@
 // imports the DynamoDB client itself, so it could not load apart from the function's bundle; this
 // one uses the function's table client, and Powertools idempotency loads only when a request brings a
 // key (see the runner).
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { DeleteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { TableRef } from './client';
-import { isConditionFailure } from './conditional';
+import { putIfAbsent } from './put-if-absent';
 import { TABLE } from './table';
 
 /** A record as the runner reads and writes it. */
@@ -56,30 +55,22 @@ export function idempotencyRecordsRepository(t: TableRef, route: string) {
      * past its request's time. `{ put: false }` carries the record that stood in the way.
      */
     async putIfFree(record: IdempotencyRecordItem, nowMs: number): Promise<{ put: true } | { put: false; existing?: IdempotencyRecordItem }> {
-      try {
-        await t.doc.send(
-          new PutCommand({
-            TableName: t.tableName,
-            Item: {
-              ...keyOf(record.key),
-              [ATTR.expiry]: record.expiresAt,
-              [ATTR.status]: record.status,
-              ...(record.inProgressExpiresAt !== undefined ? { [ATTR.inProgressExpiry]: record.inProgressExpiresAt } : {}),
-              ...(record.payloadHash !== undefined ? { [ATTR.validation]: record.payloadHash } : {}),
-            },
-            ConditionExpression: 'attribute_not_exists(#id) OR #expiry < :now OR (#status = :inprogress AND attribute_exists(#in_progress_expiry) AND #in_progress_expiry < :now_in_millis)',
-            ExpressionAttributeNames: { '#id': TABLE.partitionKey, '#expiry': ATTR.expiry, '#in_progress_expiry': ATTR.inProgressExpiry, '#status': ATTR.status },
-            ExpressionAttributeValues: { ':now': nowMs / 1000, ':now_in_millis': nowMs, ':inprogress': 'INPROGRESS' },
-            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-          }),
-        );
-        return { put: true };
-      } catch (err) {
-        if (!isConditionFailure(err)) throw err;
-        // The document client does not translate the item a failed condition returns.
-        const old = (err as { Item?: Parameters<typeof unmarshall>[0] }).Item;
-        return { put: false, existing: old ? fromItem(unmarshall(old)) : undefined };
-      }
+      const out = await putIfAbsent<Record<string, unknown>>(
+        t,
+        {
+          ...keyOf(record.key),
+          [ATTR.expiry]: record.expiresAt,
+          [ATTR.status]: record.status,
+          ...(record.inProgressExpiresAt !== undefined ? { [ATTR.inProgressExpiry]: record.inProgressExpiresAt } : {}),
+          ...(record.payloadHash !== undefined ? { [ATTR.validation]: record.payloadHash } : {}),
+        },
+        {
+          condition: '#expiry < :now OR (#status = :inprogress AND attribute_exists(#in_progress_expiry) AND #in_progress_expiry < :now_in_millis)',
+          names: { '#expiry': ATTR.expiry, '#in_progress_expiry': ATTR.inProgressExpiry, '#status': ATTR.status },
+          values: { ':now': nowMs / 1000, ':now_in_millis': nowMs, ':inprogress': 'INPROGRESS' },
+        },
+      );
+      return out.created ? { put: true } : { put: false, existing: fromItem(out.existing) };
     },
 
     /** Completes a record: its status, expiry, answer and request hash. */

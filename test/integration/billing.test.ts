@@ -6,9 +6,9 @@ import Stripe from 'stripe';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { planPricesConfig } from '../../shared/config/plans';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { tableRef } from '../../shared/db/client';
 import { subscriptionKey, subscriptionsRepository, type SubscriptionRow } from '../../shared/db/subscriptions';
 import { expectUnchanged, settle } from '../support/state';
+import { firstUpdateGoesWrong } from '../support/late-answer';
 import { workerStack, waitFor, type TestStack } from '../support/stack';
 import { newUser, partition, rowOf, rowsOf, type PlanId } from '../support/users';
 
@@ -228,23 +228,14 @@ describe('POST /v1/me/subscription/plan-change', () => {
     // The dated write applied, its answer lost, and a later event stored before the client's retry:
     // the retry fails its time condition (the table client answers that as the table unavailable),
     // and the change is written with the stored time kept.
-    const t = tableRef({ tableName: stack.table.tableName, endpoint: stack.dynamoEndpoint });
-    let first = true;
-    t.client.middlewareStack.add(
-      (next, context) => async (args) => {
-        const result = await next(args);
-        if (context.commandName === 'UpdateItemCommand' && first) {
-          first = false;
-          await stack.table.doc.send(new UpdateCommand({ TableName: stack.table.tableName, Key: subscriptionKey(u.sub), UpdateExpression: 'SET stateAt = :later', ExpressionAttributeValues: { ':later': 1_765_000_300 } }));
-          throw Object.assign(new Error('the answer came too late'), { name: 'TimeoutError' });
-        }
-        return result;
-      },
-      { step: 'finalizeRequest', name: 'lateThenNewer', priority: 'low' },
-    );
+    let laterEvent = false;
+    const t = firstUpdateGoesWrong(stack, 'late', async () => {
+      laterEvent = true;
+      await stack.table.doc.send(new UpdateCommand({ TableName: stack.table.tableName, Key: subscriptionKey(u.sub), UpdateExpression: 'SET stateAt = :later', ExpressionAttributeValues: { ':later': 1_765_000_300 } }));
+    });
     const downgrade = { planId: 'starter' as const, effectiveAt: '2027-02-07T00:00:00.000Z', scheduleId: 'sub_sched_2' };
     await subscriptionsRepository(t).setPlan(u.sub, sub, { pendingChange: downgrade, now: new Date().toISOString(), stripeAt: new Date(1_765_000_200_000) });
-    expect(first, 'the late answer happened').toBe(false);
+    expect(laterEvent, 'the late answer happened').toBe(true);
     expect(await u.row()).toMatchObject({ pendingChange: downgrade, stateAt: 1_765_000_300 });
   });
 

@@ -6,9 +6,10 @@
 import { randomUUID } from 'node:crypto';
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { tableRef, type TableRef } from '../../shared/db/client';
+import type { TableRef } from '../../shared/db/client';
 import { applied } from '../../shared/db/conditional';
 import { TableUnavailableError } from '../../shared/errors';
+import { firstUpdateGoesWrong } from '../support/late-answer';
 import { workerStack, type TestStack } from '../support/stack';
 
 let stack: TestStack;
@@ -16,27 +17,7 @@ beforeAll(async () => {
   stack = await workerStack();
 });
 
-/**
- * A table client whose first attempt of each update goes wrong: `late`, it reaches the table but its
- * answer is lost as if it came too late; `throttled`, the table refuses it before applying anything.
- */
-function firstAttempt(how: 'late' | 'throttled' = 'late'): TableRef {
-  const t = tableRef({ tableName: stack.table.tableName, endpoint: stack.dynamoEndpoint });
-  const sent = new WeakSet<object>();
-  t.client.middlewareStack.add(
-    (next, context) => async (args) => {
-      const first = context.commandName === 'UpdateItemCommand' && !sent.has(args.input as object);
-      sent.add(args.input as object);
-      if (first && how === 'throttled') throw Object.assign(new Error('slow down'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } });
-      const result = await next(args);
-      if (first) throw Object.assign(new Error('the answer came too late'), { name: 'TimeoutError' });
-      return result;
-    },
-    // Inside the retry step: each attempt passes here.
-    { step: 'finalizeRequest', name: 'firstAttempt', priority: 'low' },
-  );
-  return t;
-}
+const firstAttempt = (how: 'late' | 'throttled' = 'late') => firstUpdateGoesWrong(stack, how);
 const lateFirstAnswer = () => firstAttempt('late');
 
 const key = () => ({ pk: `RETRY#${randomUUID()}`, sk: 'ROW' });
