@@ -70,3 +70,14 @@ export function ratioWithSpread(
   const ratios = Array.from({ length: resamples }, () => estimate(draw(a)) / estimate(draw(b)));
   return { ratio: estimate(a) / estimate(b), spread: (quantile(ratios, 0.975) - quantile(ratios, 0.025)) / 2 };
 }
+
+/**
+ * Whether the bench starts another round of module loads: always below `minRounds`, never at
+ * `maxRounds`, and in between only when a round as long as the last would end within `budgetMs`
+ * (no budget: every round up to `maxRounds`).
+ */
+export function anotherRoundFits(o: { done: number; minRounds: number; maxRounds: number; elapsedMs: number; lastRoundMs: number; budgetMs?: number }): boolean {
+  if (o.done >= o.maxRounds) return false;
+  if (o.done < o.minRounds || o.budgetMs === undefined) return true;
+  return o.elapsedMs + o.lastRoundMs <= o.budgetMs;
+}

@@ -24,7 +24,8 @@
 //   with a neighbour (see the runs under load below). Two back-to-back runs of 40 rounds in two lanes
 //   agreed within 0.020 on every function (median 0.010), where two of 20 rounds in one lane
 //   differed by up to 0.08–0.11 (3 to 6 functions over 0.05);
-// - a function's figure is the mean of the fastest third of its BENCH_RUNS samples (32 by default):
+// - a function's figure is the mean of the fastest third of its samples (one a round; by default as many
+//   rounds as end within BENCH_LOAD_SECONDS, 15 to 32, scripts/bench.ts):
 //   a trimmed mean that drops the slow samples, where the disturbances are. It was the fastest half
 //   until a busier day: two back-to-back runs of 32 rounds differed by up to 0.11 (22 functions over
 //   0.05), the floors' samples spreading from 69 to 122 ms. On the samples of two such runs, each split
@@ -46,6 +47,8 @@
 // - its ratio is that figure over its floor's, printed with its spread: half the width of the 95 %
 //   bootstrap interval of the ratio (both sample sets resampled), about how far a second run may land.
 // A function with no SDK (an empty floor) is put against the DynamoDB floor, with its own target.
+// The steady figure, which does not move with the machine, is the instruction count of each load
+// (`--instructions`, scripts/bench-instructions.ts).
 //
 // "secrets ms" is a different figure: the wall time of a load that reads the function's secret keys
 // through the Parameters and Secrets extension (its local emulator, in this process), as on Lambda,
@@ -56,7 +59,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { fastThirdMean, median, ratioWithSpread, seededRandom, shuffled } from '../lib/bench-stats';
+import { anotherRoundFits, fastThirdMean, median, ratioWithSpread, seededRandom, shuffled } from '../lib/bench-stats';
 import { PROVIDER_SDK, deferredPackages, esbuildOptions, floorSource } from '../lib/bundling';
 import { createEmulators } from '../lib/local/emulators';
 import { startEmulator } from '../lib/local/emulators/kit';
@@ -183,7 +186,7 @@ export interface LoadFigures {
 
 // What a function sees at init on Lambda: its config variables (local defaults fill the rest); nothing
 // that changes how Node runs (NODE_OPTIONS, a compile cache would make the second load cheaper).
-function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, STAGE: 'local', AWS_REGION: 'eu-central-1', POWERTOOLS_LOG_LEVEL: 'SILENT', ...extra };
   delete env.NODE_OPTIONS;
   delete env.NODE_COMPILE_CACHE;
@@ -209,7 +212,15 @@ export const LOAD_ORDER: [string, number][] = [];
 export async function measureLoads(
   fns: BenchFunction[],
   bundles: Bundles,
-  opts: { runs: number; parallel: number; secretsRuns: number; progress: Progress },
+  opts: {
+    /** Rounds: exactly `runs`, or with `budgetMs`, as many as end within it, between `minRuns` and `runs`. */
+    runs: number;
+    minRuns?: number;
+    budgetMs?: number;
+    parallel: number;
+    secretsRuns: number;
+    progress: Progress;
+  },
 ): Promise<Map<string, LoadFigures>> {
   const env = childEnv();
   const cpu = new Map<string, number[]>();
@@ -219,7 +230,11 @@ export async function measureLoads(
   type Item = { fn: BenchFunction } | { floor: string };
   const perRound = fns.length + floors.length * FLOOR_SAMPLES_PER_ROUND;
   const started = performance.now();
-  for (let round = 0; round < opts.runs; round++) {
+  // With a budget, the rounds stop once another would end past it (a round takes about as long as the last).
+  const minRuns = opts.budgetMs === undefined ? opts.runs : Math.min(opts.runs, opts.minRuns ?? opts.runs);
+  let rounds = opts.runs;
+  for (let round = 0; round < rounds; round++) {
+    const roundStarted = performance.now();
     const random = seededRandom(round + 1);
     // Functions shuffled, floors shuffled and spread evenly among them.
     const placed = [
@@ -233,9 +248,11 @@ export async function measureLoads(
         const i = next++;
         const { item } = placed[i]!;
         const done = round * perRound + i;
-        const left = done === 0 ? '' : `, about ${duration(((performance.now() - started) / done) * (opts.runs * perRound - done))} left`;
+        const toRounds = ((performance.now() - started) / done) * (rounds * perRound - done);
+        const toBudget = opts.budgetMs === undefined || round + 1 < minRuns ? Infinity : opts.budgetMs - (performance.now() - started);
+        const left = done === 0 ? '' : `, about ${duration(Math.max(0, Math.min(toRounds, toBudget)))} left`;
         const what = 'fn' in item ? item.fn.name : `floor ${item.floor}`;
-        opts.progress.update(`module loads: round ${round + 1}/${opts.runs}, ${what} (${i + 1}/${perRound})${left}`);
+        opts.progress.update(`module loads: round ${round + 1}/${rounds}${rounds > minRuns ? ' at most' : ''}, ${what} (${i + 1}/${perRound})${left}`);
         if ('fn' in item) {
           const [ms] = await loadOnce(bundles.file.get(item.fn.name)!, env);
           cpu.set(item.fn.name, [...(cpu.get(item.fn.name) ?? []), ms]);
@@ -248,8 +265,10 @@ export async function measureLoads(
       }
     };
     await Promise.all(Array.from({ length: Math.max(1, opts.parallel) }, lane));
+    const now = performance.now();
+    if (!anotherRoundFits({ done: round + 1, minRounds: minRuns, maxRounds: opts.runs, elapsedMs: now - started, lastRoundMs: now - roundStarted, budgetMs: opts.budgetMs })) rounds = round + 1;
   }
-  opts.progress.done(`module loads: ${opts.runs} rounds of ${perRound} fresh processes, ${opts.parallel} at a time, in ${duration(performance.now() - started)}`);
+  opts.progress.done(`module loads: ${rounds} rounds of ${perRound} fresh processes, ${opts.parallel} at a time, in ${duration(performance.now() - started)}`);
 
   const secrets = await measureSecrets(fns, bundles, opts);
 

@@ -14,10 +14,12 @@
 //
 //   npm run bench [-- --loads | --routes] [--only <name,name>] [--readme]
 //   npm run bench -- --update-budgets     # only bundles, and rewrites lib/bundle-budgets.json
+//   npm run bench -- --instructions [--only <names>]  # the steady figure: instructions of each load
+//                                         # over its floor's, counted by valgrind (scripts/bench-instructions.ts)
 //   npm run bench -- --tool-hop           # the latency a custom tool's call adds (scripts/bench-tool-hop.ts)
 //
-// BENCH_RUNS (32) rounds of module loads, BENCH_PARALLEL (the cores) of them at a time,
-// BENCH_SECRETS_RUNS (5) loads with secrets, BENCH_REQUESTS (20) requests per route. The admin
+// BENCH_RUNS rounds of module loads (by default as many as end within BENCH_LOAD_SECONDS, 300: 15
+// to 32), BENCH_PARALLEL (the cores) of them at a time, BENCH_SECRETS_RUNS (3) loads with secrets, BENCH_REQUESTS (20) requests per route. The admin
 // dashboard at 100 000 customers is `npm run bench:admin`.
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -35,6 +37,7 @@ const { values: args } = parseArgs({
     'hotline-pages': { type: 'boolean' },
     'tool-hop': { type: 'boolean' },
     loads: { type: 'boolean' },
+    instructions: { type: 'boolean' },
     routes: { type: 'boolean' },
     only: { type: 'string' },
     readme: { type: 'boolean' },
@@ -64,14 +67,18 @@ if (args['tool-hop']) {
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const OUT = join(ROOT, '.local', 'bench');
+// Rounds of module loads: BENCH_RUNS exactly, or by default as many as end within BENCH_LOAD_SECONDS
+// (300), at least 15 and at most 32: a slower machine takes fewer, so the default run ends within 10 minutes.
 const RUNS = Number(process.env.BENCH_RUNS ?? 32);
+const LOAD_BUDGET_MS = process.env.BENCH_RUNS ? undefined : Number(process.env.BENCH_LOAD_SECONDS ?? 300) * 1000;
+const MIN_RUNS = 15;
 /** Module loads at a time (fresh processes): the machine's cores by default. */
 const PARALLEL = Math.max(1, Math.floor(Number(process.env.BENCH_PARALLEL) || availableParallelism()));
-const SECRETS_RUNS = Number(process.env.BENCH_SECRETS_RUNS ?? 5);
+const SECRETS_RUNS = Number(process.env.BENCH_SECRETS_RUNS ?? 3);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 20);
 const started = performance.now();
 const say = progress();
-if (RUNS < 15) console.log(`BENCH_RUNS=${RUNS}: with fewer than 15 rounds a function's ratio may move by more than ±0.05 from one run to the next.`);
+if (process.env.BENCH_RUNS && RUNS < MIN_RUNS) console.log(`BENCH_RUNS=${RUNS}: fewer than ${MIN_RUNS} samples per function, so a wider spread; the steady figure is \`--instructions\`.`);
 
 const every = allFunctions();
 const only = args.only?.split(',').map((s) => s.trim()).filter(Boolean);
@@ -110,6 +117,49 @@ if (args['update-budgets']) {
   for (const n of changed) console.log(`  ${n.padEnd(32)} ${before[n] === undefined ? 'new' : kb(before[n])} → ${next[n] === undefined ? 'gone' : kb(next[n])}`);
   const total = (b: Budgets) => Object.values(b).reduce((a, n) => a + n, 0);
   console.log(`Wrote lib/bundle-budgets.json: ${Object.keys(next).length} functions, ${kb(total(next))} in all (was ${kb(total(before))}); ${changed.length} changed`);
+  process.exit(0);
+}
+
+// --instructions: the instruction counts of every load, and nothing else.
+if (args.instructions) {
+  const { instructionCounterMissing, measureInstructions } = await import('./bench-instructions');
+  const missing = await instructionCounterMissing();
+  if (missing) {
+    console.error(`--instructions counts with valgrind: ${missing}`);
+    process.exit(2);
+  }
+  const { figures, repeat } = await measureInstructions(fns, bundles, { parallel: PARALLEL, outDir: OUT, progress: say });
+  const m = (n: number) => (n / 1e6).toFixed(1);
+  console.log(`\nModule loads in instructions: node ${process.version} --predictable, ASLR off, under valgrind (callgrind), one load each;`);
+  console.log(`"M instr": millions of instructions of the import (Node's own start taken off); "×": over the floor's;`);
+  console.log(`target ≤ ${LOAD_TARGET.ratio.toFixed(2)} (no SDK: ≤ ${LOAD_TARGET.bareRatio.toFixed(2)} of dynamodb)\n`);
+  printTable(
+    ['function', 'bytes', 'M instr', 'floor', 'floor M instr', '×', ''],
+    fns.map((f) => {
+      const x = figures.get(f.name)!;
+      return [
+        f.kind === 'route' ? f.name : `${f.name} (${f.kind === 'worker' ? 'stream' : f.kind})`,
+        kb(bundles.bytes.get(f.name)!),
+        m(x.instructions),
+        x.bare ? `${x.floor} (no SDK)` : x.floor,
+        m(x.floorInstructions),
+        `${x.ratio.toFixed(3)}×`,
+        x.over ? 'over target' : '',
+      ];
+    }),
+    [0, 3, 6],
+  );
+  const drift = Math.abs(repeat.second - repeat.first) / repeat.first;
+  console.log(`\nThe ${repeat.floor} floor, loaded twice: ${repeat.first} and ${repeat.second} instructions (${(drift * 100).toFixed(4)} % apart).`);
+  mkdirSync(join(ROOT, '.local'), { recursive: true });
+  writeFileSync(join(ROOT, '.local', 'bench-instructions.json'), `${JSON.stringify(Object.fromEntries(figures), null, 2)}\n`);
+  const over = fns.filter((f) => figures.get(f.name)!.over);
+  console.log(over.length ? `Over their load target in instructions (${over.length} of ${fns.length}):` : `No function over its load target in instructions (${fns.length} measured).`);
+  for (const f of over) {
+    const x = figures.get(f.name)!;
+    console.log(`  ${f.name.padEnd(32)} ${x.ratio.toFixed(3)}× of ${x.floor} (target ≤ ${x.target.toFixed(2)}×)`);
+  }
+  console.log(`\nWrote .local/bench-instructions.json; ${duration(performance.now() - started)} in all.`);
   process.exit(0);
 }
 
@@ -155,10 +205,11 @@ const rows: Row[] = fns.map((f) => ({
 
 let loads: Map<string, LoadFigures> | undefined;
 if (doLoads) {
-  loads = await measureLoads(fns, bundles, { runs: RUNS, parallel: PARALLEL, secretsRuns: SECRETS_RUNS, progress: say });
+  loads = await measureLoads(fns, bundles, { runs: RUNS, minRuns: MIN_RUNS, budgetMs: LOAD_BUDGET_MS, parallel: PARALLEL, secretsRuns: SECRETS_RUNS, progress: say });
+  const rounds = loads.values().next().value!.samples.length;
   const ratioText = (l: LoadFigures) => `${l.ratio.toFixed(2)}× ±${l.spread.toFixed(2)}`;
   console.log(`\nModule loads: node ${process.version}; "load ms": CPU ms of the import in a fresh process, the mean of the fastest third`);
-  console.log(`of ${RUNS} samples (a floor's: of ${RUNS * FLOOR_SAMPLES_PER_ROUND}); "load ×": over the floor's, ± half its 95 % bootstrap interval;`);
+  console.log(`of ${rounds} samples (a floor's: of ${rounds * FLOOR_SAMPLES_PER_ROUND}); "load ×": over the floor's, ± half its 95 % bootstrap interval;`);
   console.log(`target ≤ ${LOAD_TARGET.ratio.toFixed(2)} (no SDK: ≤ ${LOAD_TARGET.bareRatio.toFixed(2)} of dynamodb, and < ${kb(LOAD_TARGET.bareBytes)})\n`);
   printTable(
     ['function', 'bytes', 'budget', 'load ms', 'secrets ms', 'floor', 'floor bytes', 'floor ms', 'load ×', ''],
@@ -195,7 +246,7 @@ if (doLoads) {
   mkdirSync(join(ROOT, '.local'), { recursive: true });
   writeFileSync(
     join(ROOT, '.local', 'bench-samples.json'),
-    `${JSON.stringify({ runs: RUNS, parallel: PARALLEL, functions: Object.fromEntries([...loads].map(([n, l]) => [n, { floor: l.floor, cpuMs: l.samples, floorCpuMs: l.floorSamples }])), order: LOAD_ORDER })}\n`,
+    `${JSON.stringify({ runs: rounds, parallel: PARALLEL, functions: Object.fromEntries([...loads].map(([n, l]) => [n, { floor: l.floor, cpuMs: l.samples, floorCpuMs: l.floorSamples }])), order: LOAD_ORDER })}\n`,
   );
   console.log('\n"secrets ms": wall ms of the load with its secret keys read through the extension (here its local emulator);');
   console.log('"-": no secret keys. On Lambda the extension\'s first read of a sandbox also waits on Secrets Manager.');

@@ -1,6 +1,6 @@
 // The statistics `npm run bench` prints its module-load ratios with (lib/bench-stats.ts).
 import { describe, expect, it } from 'vitest';
-import { fastThirdMean, median, quantile, ratioWithSpread, seededRandom, shuffled } from '../../lib/bench-stats';
+import { anotherRoundFits, fastThirdMean, median, quantile, ratioWithSpread, seededRandom, shuffled } from '../../lib/bench-stats';
 
 describe('bench statistics', () => {
   it('median and quantiles', () => {
@@ -42,5 +42,17 @@ describe('bench statistics', () => {
     expect(once).not.toEqual(xs);
     expect(shuffled(xs, seededRandom(3))).toEqual(once);
     expect(shuffled(xs, seededRandom(4))).not.toEqual(once);
+  });
+
+  it('rounds of module loads: at least the minimum, at most the maximum, and in between what fits the budget', () => {
+    const o = { minRounds: 15, maxRounds: 32, lastRoundMs: 20_000, budgetMs: 300_000 };
+    // Below the minimum, whatever the time; at the maximum, never.
+    expect(anotherRoundFits({ ...o, done: 14, elapsedMs: 400_000 })).toBe(true);
+    expect(anotherRoundFits({ ...o, done: 32, elapsedMs: 0 })).toBe(false);
+    // In between: only a round that would end within the budget.
+    expect(anotherRoundFits({ ...o, done: 15, elapsedMs: 280_000 })).toBe(true);
+    expect(anotherRoundFits({ ...o, done: 15, elapsedMs: 280_001 })).toBe(false);
+    // No budget (BENCH_RUNS): every round up to the maximum.
+    expect(anotherRoundFits({ ...o, budgetMs: undefined, done: 31, elapsedMs: 1e9 })).toBe(true);
   });
 });
