@@ -248,8 +248,10 @@ export async function measureLoads(
         const i = next++;
         const { item } = placed[i]!;
         const done = round * perRound + i;
-        const toRounds = ((performance.now() - started) / done) * (rounds * perRound - done);
-        const toBudget = opts.budgetMs === undefined || round + 1 < minRuns ? Infinity : opts.budgetMs - (performance.now() - started);
+        // Until `rounds`, or with a budget until the budget's end, but not before `minRuns`.
+        const perLoad = (performance.now() - started) / done;
+        const toRounds = perLoad * (rounds * perRound - done);
+        const toBudget = opts.budgetMs === undefined ? Infinity : Math.max(perLoad * (minRuns * perRound - done), opts.budgetMs - (performance.now() - started));
         const left = done === 0 ? '' : `, about ${duration(Math.max(0, Math.min(toRounds, toBudget)))} left`;
         const what = 'fn' in item ? item.fn.name : `floor ${item.floor}`;
         opts.progress.update(`module loads: round ${round + 1}/${rounds}${rounds > minRuns ? ' at most' : ''}, ${what} (${i + 1}/${perRound})${left}`);
