@@ -8,7 +8,7 @@ const name = process.argv[2] ?? 'getHealth';
 const route = (routes as Record<string, RouteDef>)[name];
 if (!route) throw new Error(`no route ${name}`);
 const r = await build({ ...esbuildOptions(route.handler, '/tmp/bundle-report.mjs'), write: false });
-const out = Object.values(r.metafile!.outputs)[0]!;
+const out = Object.entries(r.metafile!.outputs).find(([f]) => f.endsWith('.mjs'))![1];
 const by: Record<string, number> = {};
 for (const [file, v] of Object.entries(out.inputs)) {
   const m = /node_modules\/((@[^/]+\/)?[^/]+)/.exec(file);
