@@ -31,6 +31,9 @@ import { webhookDeliveryLog } from './webhook-log';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
+/** How long the stack's own table calls (and a test's, test/support/stack.ts) wait on DynamoDB Local. */
+export const LOCAL_TOOLING_REQUEST_TIMEOUT_MS = 15_000;
+
 export interface StackOptions {
   /** 0 picks a free port. Default 3000. */
   apiPort?: number;
@@ -136,6 +139,10 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
     }
     const tableName = opts.tableName ?? 'fonella-local';
     await ensureTable(dynamoEndpoint, tableName);
+    // The stack's own reads and seeding (the hub, the demo users), not a function's: they may wait as
+    // long as a slow machine keeps DynamoDB Local busy.
+    const endpointOfTable = dynamoEndpoint;
+    const toolingTable = () => tableRef({ tableName, endpoint: endpointOfTable, requestTimeoutMs: LOCAL_TOOLING_REQUEST_TIMEOUT_MS });
 
     const running: RunningEmulator[] = [];
     for (const { definition, portOffset } of set.all) {
@@ -175,14 +182,14 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
     // The webhook deliveries as the stream shows them, newest first, for the hub.
     const deliveryLog = webhookDeliveryLog(streams);
     cleanups.push(async () => deliveryLog.stop());
-    const deletions = teardownsRepository(tableRef({ tableName, endpoint: dynamoEndpoint }));
+    const deletions = teardownsRepository(toolingTable());
     const teardowns = async () =>
       (await deletions.latest()).map((r) => {
         const next = r.steps.find((step) => !r.done[step]);
         const done = r.steps.filter((step) => r.done[step]).length;
         return { id: r.userId, description: next ? `${next} next (${done} of ${r.steps.length} done)` : `all ${done} steps done`, ...r };
       });
-    const pool = poolAssignments(tableRef({ tableName, endpoint: dynamoEndpoint }));
+    const pool = poolAssignments(toolingTable());
     const poolWaiting = async () => (await pool.waiting({ limit: 100 })).map((w) => ({ id: w.userId, description: `waiting since ${w.since}`, ...w }));
     const hub = await startHub(running, { port: base, streams, teardowns, poolWaiting, timeline: () => trace.timeline(), webhookDeliveries: async () => deliveryLog.latest(), docs: { get apiUrl() { return api.url; }, get tokens() { return tokens; }, get apiKey() { return apiKeys?.customer; } } });
     cleanups.push(hub.close);
@@ -210,7 +217,7 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
     process.env.HOTLINE_HOOK_BASE_URL = api.url;
     (running.find((e) => e.name === 'jambonz')?.definition as JambonzEmulator | undefined)?.callbackHooksAt(api.url);
 
-    const users = usersRepository(tableRef({ tableName, endpoint: dynamoEndpoint }));
+    const users = usersRepository(toolingTable());
     const tokens = {} as LocalStack['tokens'];
     const now = new Date().toISOString();
     for (const [role, u] of Object.entries(DEMO_USERS) as [keyof typeof DEMO_USERS, DemoUser][]) {
@@ -230,7 +237,7 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
       tokens[role] = await set.auth0.mintToken({ ...u, emailVerified: true, expiresInSeconds: 7 * 86400 });
     }
 
-    await partnersRepository(tableRef({ tableName, endpoint: dynamoEndpoint })).create({
+    await partnersRepository(toolingTable()).create({
       ...DEMO_PARTNER,
       name: DEMO_USERS.partner.name,
       email: DEMO_USERS.partner.email,
@@ -256,7 +263,7 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
     const sipgateEnv = sipgate.definition.env(sipgate.baseUrl);
     await importPoolNumbers({
       telephony: sipgateAdapter({ baseUrl: sipgate.baseUrl, tokenId: sipgateEnv.SIPGATE_TOKEN_ID!, token: sipgateEnv.SIPGATE_TOKEN! }),
-      pool: poolRepository(tableRef({ tableName, endpoint: dynamoEndpoint })),
+      pool: poolRepository(toolingTable()),
       trunkDeviceId: sipgateEnv.SIPGATE_TRUNK_DEVICE_ID!,
     });
 
@@ -264,7 +271,7 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
     const { createApiKey } = await import('../../shared/domain/api-keys');
     const { apiKeysRepository } = await import('../../shared/db/api-keys');
     const demoKey = await createApiKey(
-      { keys: apiKeysRepository(tableRef({ tableName, endpoint: dynamoEndpoint })) },
+      { keys: apiKeysRepository(toolingTable()) },
       { id: DEMO_USERS.customer.sub, emailVerified: true, permissions: [], isAdmin: false },
       { name: 'Demo integration' },
     );
@@ -273,7 +280,7 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
     // The hotline demo: an organisation with its SIP account and a hotline, provisioned before the stack is handed out.
     if (opts.hotlineDemo) {
       const { seedDemoHotline } = await import('./seed-hotlines');
-      await seedDemoHotline(tableRef({ tableName, endpoint: dynamoEndpoint }), running, { admin: DEMO_USERS.customer.sub, member: DEMO_USERS.partner.sub });
+      await seedDemoHotline(toolingTable(), running, { admin: DEMO_USERS.customer.sub, member: DEMO_USERS.partner.sub });
       await streams.idle();
     }
 

@@ -56,14 +56,18 @@ export function table(): TableRef {
   return cached;
 }
 
-/** A table reference from explicit settings (tests, the local runtime). */
-export function tableRef(opts: { tableName: string; endpoint?: string; region?: string }): TableRef {
+/**
+ * A table reference from explicit settings (tests, the local runtime). `requestTimeoutMs` is for local
+ * tooling only (a test's or the local stack's own reads and seeding, on a DynamoDB Local that a slow
+ * machine may keep waiting longer than a function would wait); functions keep TABLE_CLIENT_LIMITS.
+ */
+export function tableRef(opts: { tableName: string; endpoint?: string; region?: string; requestTimeoutMs?: number }): TableRef {
   const client = new DynamoDBClient({
     region: opts.region ?? 'eu-central-1',
     maxAttempts: TABLE_CLIENT_LIMITS.maxAttempts,
     requestHandler: {
       connectionTimeout: TABLE_CLIENT_LIMITS.connectionTimeoutMs,
-      requestTimeout: TABLE_CLIENT_LIMITS.requestTimeoutMs,
+      requestTimeout: opts.requestTimeoutMs ?? TABLE_CLIENT_LIMITS.requestTimeoutMs,
       // Without it the SDK only logs a warning when requestTimeout passes and keeps waiting.
       throwOnRequestTimeout: true,
     },

@@ -11,7 +11,7 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { tableRef, type TableRef } from '../../shared/db/client';
 import { LIGHT_JVM } from '../../lib/local/dynamo';
 import { SUITE_LIMITS } from '../../lib/local/limits';
-import { startStack, type LocalStack } from '../../lib/local/stack';
+import { LOCAL_TOOLING_REQUEST_TIMEOUT_MS, startStack, type LocalStack } from '../../lib/local/stack';
 import type { StoredMessage } from '../../lib/local/emulators/mailgun';
 import { assertMatchesContract } from './openapi-contract';
 import { settle } from './state';
@@ -90,7 +90,7 @@ export async function startTestStack(): Promise<TestStack> {
   // The suites' high limits (a stage's would refuse their hundreds of forms from one address), beneath
   // whatever a suite set in its environment before the start.
   const stack = await startStack({ apiPort: 0, emulatorBasePort: 0, tableName, dynamoJvmOptions: LIGHT_JVM, streamRetryBaseMs: 20, env: SUITE_LIMITS });
-  const table = tableRef({ tableName, endpoint: stack.dynamoEndpoint });
+  const table = tableRef({ tableName, endpoint: stack.dynamoEndpoint, requestTimeoutMs: LOCAL_TOOLING_REQUEST_TIMEOUT_MS });
   return {
     ...stack,
     table,
