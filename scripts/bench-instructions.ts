@@ -27,7 +27,7 @@ import { arch } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { LOAD_TARGET, childEnv, floorFor, floorKey, type BenchFunction, type Bundles } from './bench-loads';
+import { childEnv, floorFor, floorKey, judged, type BenchFunction, type Bundles } from './bench-loads';
 import { duration, type Progress } from './bench-progress';
 
 const run = promisify(execFile);
@@ -87,13 +87,14 @@ export async function measureInstructions(
   const empty = join(opts.outDir, 'empty.mjs');
   writeFileSync(empty, '');
   const floors = [...new Set(fns.map(floorFor))];
-  const DYNAMODB = floorKey({ table: 'read' });
-  // The empty module first and last, and one floor twice: the repeat shows how exact the count is.
+  const dynamodb = floorKey({ table: 'read' });
+  // One floor (DynamoDB's where it is measured) is loaded a second time, last: the two counts show how exact the count is.
+  const repeated = floors.includes(dynamodb) ? dynamodb : floors[0]!;
   const jobs: { key: string; file: string }[] = [
     { key: 'empty', file: empty },
     ...floors.map((k) => ({ key: `floor ${k}`, file: bundles.floors.get(k)!.file })),
     ...fns.map((f) => ({ key: f.name, file: bundles.file.get(f.name)! })),
-    { key: 'repeat', file: bundles.floors.get(floors.includes(DYNAMODB) ? DYNAMODB : floors[0]!)!.file },
+    { key: 'repeat', file: bundles.floors.get(repeated)!.file },
   ];
   const counts = new Map<string, number>();
   const started = performance.now();
@@ -116,19 +117,8 @@ export async function measureInstructions(
   const figures = new Map<string, InstructionFigures>();
   for (const f of fns) {
     const floor = floorFor(f);
-    const bare = floorKey(f.uses) === '';
-    const target = bare ? LOAD_TARGET.bareRatio : LOAD_TARGET.ratio;
     const ratio = net(f.name) / net(`floor ${floor}`);
-    figures.set(f.name, {
-      instructions: net(f.name),
-      floor,
-      floorInstructions: net(`floor ${floor}`),
-      ratio,
-      bare,
-      target,
-      over: Math.round(ratio * 100) / 100 > target || (bare && bundles.bytes.get(f.name)! >= LOAD_TARGET.bareBytes),
-    });
+    figures.set(f.name, { instructions: net(f.name), floor, floorInstructions: net(`floor ${floor}`), ratio, ...judged(f, ratio, bundles.bytes.get(f.name)!) });
   }
-  const repeated = floors.includes(DYNAMODB) ? DYNAMODB : floors[0]!;
   return { figures, repeat: { floor: repeated, first: net(`floor ${repeated}`), second: net('repeat') } };
 }

@@ -110,6 +110,20 @@ const DYNAMODB = floorKey({ table: 'read' });
 /** The floor a function is put against: its own, or DynamoDB's for a function with no SDK. */
 export const floorFor = (f: BenchFunction) => floorKey(f.uses) || DYNAMODB;
 
+/**
+ * A function's ratio against its target, the time's and the instructions' alike: a function with no
+ * SDK (`bare`) has the bare target and must also stay under the bare bytes. Over as printed: a ratio
+ * shown as 1.25× is not over 1.25.
+ */
+export function judged(f: BenchFunction, ratio: number, bytes: number): { bare: boolean; target: number; over: boolean } {
+  const bare = floorKey(f.uses) === '';
+  const target = bare ? LOAD_TARGET.bareRatio : LOAD_TARGET.ratio;
+  return { bare, target, over: Math.round(ratio * 100) / 100 > target || (bare && bytes >= LOAD_TARGET.bareBytes) };
+}
+
+/** A function's name as the bench's tables show it: a route's alone, the others' with their kind. */
+export const shownName = (f: BenchFunction) => (f.kind === 'route' ? f.name : `${f.name} (${f.kind === 'worker' ? 'stream' : f.kind})`);
+
 export interface Bundles {
   /** Bytes of each function's bundle, by name. */
   bytes: Map<string, number>;
@@ -280,8 +294,6 @@ export async function measureLoads(
     const floor = floorFor(f);
     const floorSamples = floorCpu.get(floor)!;
     const { ratio, spread } = ratioWithSpread(samples, floorSamples, fastThirdMean);
-    const bare = floorKey(f.uses) === '';
-    const target = bare ? LOAD_TARGET.bareRatio : LOAD_TARGET.ratio;
     out.set(f.name, {
       cpuMs: fastThirdMean(samples),
       samples,
@@ -291,10 +303,7 @@ export async function measureLoads(
       floorBytes: bundles.floors.get(floor)!.bytes,
       ratio,
       spread,
-      bare,
-      target,
-      // As printed: a ratio shown as 1.25× is not over 1.25.
-      over: Math.round(ratio * 100) / 100 > target || (bare && bundles.bytes.get(f.name)! >= LOAD_TARGET.bareBytes),
+      ...judged(f, ratio, bundles.bytes.get(f.name)!),
       secretsMs: secrets.get(f.name) ?? null,
     });
   }

@@ -26,7 +26,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { budgetLimit, budgetProblem, readBudgets, writeBudgets, type Budgets } from '../lib/bundle-budgets';
-import { FLOOR_SAMPLES_PER_ROUND, allFunctions, bundleAll, LOAD_ORDER, LOAD_TARGET, measureLoads, type LoadFigures } from './bench-loads';
+import { FLOOR_SAMPLES_PER_ROUND, allFunctions, bundleAll, LOAD_ORDER, LOAD_TARGET, measureLoads, shownName, type LoadFigures } from './bench-loads';
 import { duration, progress } from './bench-progress';
 import { ROUTES_SECTION, replaceSection, routesTable } from './bench-readme';
 
@@ -138,7 +138,7 @@ if (args.instructions) {
     fns.map((f) => {
       const x = figures.get(f.name)!;
       return [
-        f.kind === 'route' ? f.name : `${f.name} (${f.kind === 'worker' ? 'stream' : f.kind})`,
+        shownName(f),
         kb(bundles.bytes.get(f.name)!),
         m(x.instructions),
         x.bare ? `${x.floor} (no SDK)` : x.floor,
@@ -228,7 +228,7 @@ if (doLoads) {
         loadWithSecretsMs: l.secretsMs === null ? null : round(l.secretsMs),
       });
       return [
-        f.kind === 'route' ? f.name : `${f.name} (${f.kind === 'worker' ? 'stream' : f.kind})`,
+        shownName(f),
         kb(row.bytes),
         row.budgetBytes === null ? 'none' : kb(row.budgetBytes),
         l.cpuMs.toFixed(1),

@@ -8,7 +8,7 @@ import { queueWorkers } from '../queues';
 import { routes } from '../routes';
 import { PROVIDER_SECRET_KEYS } from '../settings';
 import { workers } from '../workers';
-import { tableRef } from '../../shared/db/client';
+import { tableRef, type TableRef } from '../../shared/db/client';
 import { poolAssignments } from '../../shared/db/pool';
 import { teardownsRepository } from '../../shared/db/teardowns';
 import { usersRepository } from '../../shared/db/users';
@@ -31,8 +31,8 @@ import { webhookDeliveryLog } from './webhook-log';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-/** How long the stack's own table calls (and a test's, test/support/stack.ts) wait on DynamoDB Local. */
-export const LOCAL_TOOLING_REQUEST_TIMEOUT_MS = 15_000;
+/** How long the stack's own table calls (and a test's, through `LocalStack.table`) wait on DynamoDB Local. */
+const TOOLING_REQUEST_TIMEOUT_MS = 15_000;
 
 export interface StackOptions {
   /** 0 picks a free port. Default 3000. */
@@ -89,6 +89,8 @@ export interface LocalStack {
   hubUrl: string;
   dynamoEndpoint: string;
   tableName: string;
+  /** The table, for the stack's user (a test, a script): a client that waits as long as a busy DynamoDB Local takes, not a function's 2 s. */
+  table: TableRef;
   emulators: Record<string, string>;
   credentials: Record<string, Record<string, string>>;
   tokens: Record<keyof typeof DEMO_USERS, string>;
@@ -142,7 +144,7 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
     // The stack's own reads and seeding (the hub, the demo users), not a function's: they may wait as
     // long as a slow machine keeps DynamoDB Local busy.
     const endpointOfTable = dynamoEndpoint;
-    const toolingTable = () => tableRef({ tableName, endpoint: endpointOfTable, requestTimeoutMs: LOCAL_TOOLING_REQUEST_TIMEOUT_MS });
+    const toolingTable = () => tableRef({ tableName, endpoint: endpointOfTable, requestTimeoutMs: TOOLING_REQUEST_TIMEOUT_MS });
 
     const running: RunningEmulator[] = [];
     for (const { definition, portOffset } of set.all) {
@@ -296,6 +298,7 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
       hubUrl: hub.url,
       dynamoEndpoint,
       tableName,
+      table: toolingTable(),
       emulators: Object.fromEntries(running.map((e) => [e.name, e.baseUrl])),
       credentials: Object.fromEntries(running.map((e) => [e.name, e.definition.credentials])),
       tokens,

@@ -8,17 +8,15 @@
 //   stack's configuration before it starts, count whole-table listings, or break the stack on purpose.
 import { randomUUID } from 'node:crypto';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { tableRef, type TableRef } from '../../shared/db/client';
 import { LIGHT_JVM } from '../../lib/local/dynamo';
 import { SUITE_LIMITS } from '../../lib/local/limits';
-import { LOCAL_TOOLING_REQUEST_TIMEOUT_MS, startStack, type LocalStack } from '../../lib/local/stack';
+import { startStack, type LocalStack } from '../../lib/local/stack';
 import type { StoredMessage } from '../../lib/local/emulators/mailgun';
 import { assertMatchesContract } from './openapi-contract';
 import { settle } from './state';
 import { tapTableClients } from './table-commands';
 
 export interface TestStack extends LocalStack {
-  table: TableRef;
   /** Every item in this file's table. */
   scan(): Promise<Record<string, unknown>[]>;
   inspect<T = Record<string, unknown[]>>(emulator: string): Promise<T>;
@@ -90,10 +88,9 @@ export async function startTestStack(): Promise<TestStack> {
   // The suites' high limits (a stage's would refuse their hundreds of forms from one address), beneath
   // whatever a suite set in its environment before the start.
   const stack = await startStack({ apiPort: 0, emulatorBasePort: 0, tableName, dynamoJvmOptions: LIGHT_JVM, streamRetryBaseMs: 20, env: SUITE_LIMITS });
-  const table = tableRef({ tableName, endpoint: stack.dynamoEndpoint, requestTimeoutMs: LOCAL_TOOLING_REQUEST_TIMEOUT_MS });
+  const { table } = stack;
   return {
     ...stack,
-    table,
     async scan() {
       const out: Record<string, unknown>[] = [];
       let cursor: Record<string, unknown> | undefined;
