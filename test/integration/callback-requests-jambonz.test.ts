@@ -88,7 +88,13 @@ describe("the callback application's hooks", () => {
       const r = await rowOf(requestId);
       return r?.callStatus === 'completed' ? r : undefined;
     }, 15_000);
-    const { calls, webhooks } = await stack.inspect<{ calls: Row[]; webhooks: Row[] }>('jambonz');
+    // The row is written while the completed status hook runs; the emulator logs that hook's answer
+    // when it arrives, which on a slow machine may be after the row shows.
+    const { calls, webhooks } = await waitFor('the emulator to have every answer to its hooks for the call', async () => {
+      const seen = await stack.inspect<{ calls: Row[]; webhooks: Row[] }>('jambonz');
+      const c = seen.calls.find((x) => x.tag?.requestId === requestId);
+      return !c || seen.webhooks.some((w) => w.callSid === c.call_sid && w.status === undefined && w.error === undefined) ? undefined : seen;
+    }, 15_000);
     const call = calls.find((c) => c.tag?.requestId === requestId)!;
     expect(call, 'the emulator holds the call with the request id in its tag').toBeDefined();
     expect(row).toMatchObject({ status: 'placed', providerCallId: call.call_sid, callStatus: 'completed', callDurationSeconds: OUTBOUND_CALL_SECONDS, callStatusAt: expect.any(String) });
