@@ -4,12 +4,12 @@
 // The rate limits count per client key (shared/domain/public-form-guards.ts), and an anonymous
 // caller's Idempotency-Key belongs to its client key (shared/http/middleware/idempotency.ts, and the
 // row ids the forms derive from a key).
-import { isIPv6 } from 'node:net';
 import { ipv6Groups, mappedIPv4 } from './ip';
+import { net } from './node-net';
 
 /** The client key of a source address: `203.0.113.9`, or `2001:db8:85a3:42::/64`. */
 export function clientKey(ip: string): string {
-  if (!isIPv6(ip)) return ip;
+  if (!net.isIPv6(ip)) return ip;
   const mapped = mappedIPv4(ip);
   if (mapped) return mapped;
   const groups = ipv6Groups(ip);

@@ -11,7 +11,8 @@
 // stack's receivers on 127.0.0.1); a URL with a user name or password is refused.
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { isIP, type LookupFunction } from 'node:net';
+import type { LookupFunction } from 'node:net';
+import { net } from './node-net';
 import { addressKind, checkPublicHost, type AddressPolicy, type ResolveHost } from './public-address';
 
 export interface GuardedFetchPolicy extends AddressPolicy {
@@ -49,7 +50,7 @@ export function urlRefusal(raw: string, policy: GuardedFetchPolicy = {}): string
   if (url.username || url.password) return 'must not carry a user name or password';
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
   if (url.protocol === 'http:') {
-    const loopbackLiteral = isIP(host) !== 0 && addressKind(host) === 'loopback';
+    const loopbackLiteral = net.isIP(host) !== 0 && addressKind(host) === 'loopback';
     if (!(policy.allowHttpLoopback && loopbackLiteral)) return 'must use https';
   } else if (url.protocol !== 'https:') return 'must use https';
   return undefined;
@@ -81,7 +82,7 @@ export async function guardedPost(req: GuardedPost, opts: GuardedFetchOptions): 
   if (!checked.ok) return { ok: false, reason: 'refused', message: checked.reason, durationMs: elapsed() };
   const { url, addresses } = checked;
   const address = addresses[0]!;
-  const family = isIP(address) === 6 ? 6 : 4;
+  const family = net.isIP(address) === 6 ? 6 : 4;
   // The socket asks this instead of DNS: the one address checked above, whatever the name says now.
   const pinned: LookupFunction = (_name, options, callback) => {
     if ((options as { all?: boolean }).all) (callback as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [{ address, family }]);

@@ -1,11 +1,11 @@
 // Reading IP addresses as numbers: node:net tells whether a string is an IPv4 or IPv6 address but
 // gives no way to read an IPv6 address's groups, which the address policy (./public-address.ts) needs
 // for the IPv4 address some IPv6 forms carry (IPv4-mapped ::ffff:a.b.c.d, NAT64 64:ff9b::a.b.c.d).
-import { isIPv4, isIPv6 } from 'node:net';
+import { net } from './node-net';
 
 /** The eight 16-bit groups of an IPv6 address (`::` expanded, a trailing dotted IPv4 part read); undefined if it is none. */
 export function ipv6Groups(ip: string): number[] | undefined {
-  if (!isIPv6(ip) || ip.includes('%')) return undefined;
+  if (!net.isIPv6(ip) || ip.includes('%')) return undefined;
   let text = ip.toLowerCase();
   const dotted = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
   if (dotted) {
@@ -27,7 +27,7 @@ export function lastIPv4(groups: number[]): string {
 
 /** The IPv4 address an IPv4-mapped IPv6 address (::ffff:0:0/96) stands for; undefined for any other. */
 export function mappedIPv4(ip: string): string | undefined {
-  if (isIPv4(ip)) return undefined;
+  if (net.isIPv4(ip)) return undefined;
   const g = ipv6Groups(ip);
   return g && g.slice(0, 5).every((x) => x === 0) && g[5] === 0xffff ? lastIPv4(g) : undefined;
 }

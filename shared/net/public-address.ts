@@ -12,9 +12,8 @@
 // What this cannot do: a name checked now may point elsewhere later (DNS rebinding). Code that
 // connects itself must check the address it connects to at every request; a gateway is dialled by
 // Vapi, not by us, so the check at creation is what we can do for it.
-import { lookup } from 'node:dns/promises';
-import { BlockList, isIP, isIPv4 } from 'node:net';
 import { ipv6Groups, lastIPv4 } from './ip';
+import { net } from './node-net';
 
 export type AddressKind = 'unspecified' | 'loopback' | 'private' | 'shared' | 'link-local' | 'multicast' | 'documentation' | 'reserved';
 
@@ -34,16 +33,18 @@ const RANGES: { kind: AddressKind; v4?: string[]; v6?: string[] }[] = [
 ];
 
 // One BlockList per kind and family: a list holding IPv6 rules also matches IPv4 addresses (as
-// IPv4-mapped), so the families are never mixed in one list.
+// IPv4-mapped), so the families are never mixed in one list. Built at the first address checked, not
+// at load: most requests of the functions bundling this file check none (a tool's deletion, a Sipgate line).
 const blockList = (family: 'ipv4' | 'ipv6', subnets: string[] = []) => {
-  const list = new BlockList();
+  const list = new net.BlockList();
   for (const s of subnets) {
     const [net, prefix] = s.split('/') as [string, string];
     list.addSubnet(net, Number(prefix), family);
   }
   return list;
 };
-const LISTS = RANGES.map(({ kind, v4, v6 }) => ({ kind, v4: blockList('ipv4', v4), v6: blockList('ipv6', v6) }));
+let built: { kind: AddressKind; v4: InstanceType<typeof net.BlockList>; v6: InstanceType<typeof net.BlockList> }[] | undefined;
+const lists = () => (built ??= RANGES.map(({ kind, v4, v6 }) => ({ kind, v4: blockList('ipv4', v4), v6: blockList('ipv6', v6) })));
 
 const WORDS: Record<AddressKind, string> = {
   unspecified: 'an unspecified address',
@@ -68,7 +69,8 @@ export interface AddressPolicy {
 export type ResolveHost = (name: string) => Promise<string[]>;
 
 /** The system's resolver (getaddrinfo, as a connection would use it): every address, IPv4 and IPv6. */
-export const resolveWithDns: ResolveHost = async (name) => (await lookup(name, { all: true, order: 'verbatim' })).map((a) => a.address);
+export const resolveWithDns: ResolveHost = async (name) =>
+  (await process.getBuiltinModule('node:dns/promises').lookup(name, { all: true, order: 'verbatim' })).map((a) => a.address);
 
 /** What kind of non-public address `ip` is; undefined for a public one (or one the policy lets through). */
 export function addressKind(ip: string, policy: AddressPolicy = {}): AddressKind | undefined {
@@ -77,14 +79,14 @@ export function addressKind(ip: string, policy: AddressPolicy = {}): AddressKind
 }
 
 function rawKind(ip: string): AddressKind | undefined {
-  if (isIPv4(ip)) return LISTS.find((l) => l.v4.check(ip, 'ipv4'))?.kind;
+  if (net.isIPv4(ip)) return lists().find((l) => l.v4.check(ip, 'ipv4'))?.kind;
   const g = ipv6Groups(ip);
   if (!g) return 'reserved';
   // IPv4-mapped (::ffff:0:0/96) and NAT64 (64:ff9b::/96) addresses reach the IPv4 address they carry.
   const mapped = g.slice(0, 5).every((x) => x === 0) && g[5] === 0xffff;
   const nat64 = g[0] === 0x64 && g[1] === 0xff9b && g.slice(2, 6).every((x) => x === 0);
   if (mapped || nat64) return rawKind(lastIPv4(g));
-  return LISTS.find((l) => l.v6.check(ip, 'ipv6'))?.kind ?? ((g[0]! & 0xe000) === 0x2000 ? undefined : 'reserved');
+  return lists().find((l) => l.v6.check(ip, 'ipv6'))?.kind ?? ((g[0]! & 0xe000) === 0x2000 ? undefined : 'reserved');
 }
 
 /** Why `name` (not an IP address) cannot be a public host name; undefined when it can. */
@@ -116,7 +118,7 @@ export interface HostCheckOptions extends AddressPolicy {
  */
 export async function checkPublicHost(host: string, opts: HostCheckOptions): Promise<HostCheck> {
   const bare = /^\[(.*)\]$/.exec(host)?.[1] ?? host;
-  if (isIP(bare)) {
+  if (net.isIP(bare)) {
     const kind = addressKind(bare, opts);
     return kind ? { ok: false, reason: `${host} is ${WORDS[kind]}` } : { ok: true, addresses: [bare] };
   }
@@ -131,7 +133,7 @@ export async function checkPublicHost(host: string, opts: HostCheckOptions): Pro
   }
   if (addresses.length === 0) return { ok: false, reason: `${host} does not resolve (no address)` };
   for (const address of addresses) {
-    if (!isIP(address)) return { ok: false, reason: `${host} does not resolve to an IP address` };
+    if (!net.isIP(address)) return { ok: false, reason: `${host} does not resolve to an IP address` };
     const kind = addressKind(address, opts);
     if (kind) return { ok: false, reason: `${host} resolves to ${address}, ${WORDS[kind]}` };
   }

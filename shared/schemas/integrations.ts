@@ -4,7 +4,7 @@
 // takes the other mode's fields too: bounded, never used; a field neither mode knows is refused. The
 // SIP password is accepted, passed to Vapi (external mode only) and never answered. The gateway's
 // form is checked here; whether it is on the public internet, by the use case (it resolves names).
-import { isIPv4, isIPv6 } from 'node:net';
+import { net } from '../net/node-net';
 import * as z from '../zod';
 import { isoDateTime, line } from './common';
 
@@ -16,7 +16,7 @@ const Gateway = /* @__PURE__ */ z.defineSchema(() => z
   .check(
     z.maxLength(253),
     z.regex(/^[0-9A-Za-z.:-]+$/, 'Must be a host name or an IPv4 or IPv6 address.'),
-    z.refine((s) => HOST_NAME.test(s) || isIPv4(s) || isIPv6(s), { message: 'Must be a host name or an IPv4 or IPv6 address.' }),
+    z.refine((s) => HOST_NAME.test(s) || net.isIPv4(s) || net.isIPv6(s), { message: 'Must be a host name or an IPv4 or IPv6 address.' }),
   )
   .register(z.globalRegistry, {
     description:
