@@ -38,13 +38,14 @@ const RANGES: { kind: AddressKind; v4?: string[]; v6?: string[] }[] = [
 const blockList = (family: 'ipv4' | 'ipv6', subnets: string[] = []) => {
   const list = new net.BlockList();
   for (const s of subnets) {
-    const [net, prefix] = s.split('/') as [string, string];
-    list.addSubnet(net, Number(prefix), family);
+    const [address, prefix] = s.split('/') as [string, string];
+    list.addSubnet(address, Number(prefix), family);
   }
   return list;
 };
-let built: { kind: AddressKind; v4: InstanceType<typeof net.BlockList>; v6: InstanceType<typeof net.BlockList> }[] | undefined;
-const lists = () => (built ??= RANGES.map(({ kind, v4, v6 }) => ({ kind, v4: blockList('ipv4', v4), v6: blockList('ipv6', v6) })));
+const buildLists = () => RANGES.map(({ kind, v4, v6 }) => ({ kind, v4: blockList('ipv4', v4), v6: blockList('ipv6', v6) }));
+let built: ReturnType<typeof buildLists> | undefined;
+const lists = () => (built ??= buildLists());
 
 const WORDS: Record<AddressKind, string> = {
   unspecified: 'an unspecified address',
