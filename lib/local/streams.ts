@@ -101,6 +101,9 @@ export async function startStreamTailer(opts: StreamTailerOptions): Promise<Runn
       endpoint: opts.endpoint,
       region,
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      // A read DynamoDB Local leaves unanswered (a busy machine, a stalled socket) is given up and sent
+      // again rather than awaited for ever: the tailer, and every `idle()` waiting on it, would stop.
+      requestHandler: { connectionTimeout: 2000, requestTimeout: 5000, throwOnRequestTimeout: true },
     });
   const pollMs = opts.pollMs ?? 20;
   const quietPollMs = Math.max(pollMs, opts.quietPollMs ?? 250);

@@ -57,9 +57,14 @@ function changedSince(journal: Change[], from: number): string[] {
   return [...first].filter(([key, was]) => last.get(key) !== was).map(([key, was]) => `${key}: ${was || '(none)'} → ${last.get(key) || '(deleted)'}`);
 }
 
+/** After this long a snapshot still waiting for the stream workers says what is busy (and waits on). */
+const IDLE_REPORT_MS = 12_000;
+
 export async function snapshot(stack: TestStack): Promise<string> {
   const journal = journalOf(stack);
-  await stack.streams.idle();
+  // Workers busy (with their last error), or none: then the stream tailer itself has not come back.
+  const report = setTimeout(() => console.error(`[state] the stream workers have not come to rest in ${IDLE_REPORT_MS / 1000} s; busy: ${JSON.stringify(stack.streams.busy())}`), IDLE_REPORT_MS);
+  await stack.streams.idle().finally(() => clearTimeout(report));
   const position = journal.length;
   const emulators = (await (await fetch(`${stack.hubUrl}/_inspect`)).json()) as Record<string, Record<string, unknown> | undefined>;
   // A 403 from a public form's reCAPTCHA check must ask the provider: its log of checks grows by design.
