@@ -68,11 +68,11 @@ export async function instructionCounterMissing(): Promise<string | null> {
 const SETARCH: Record<string, string> = { x64: 'x86_64', arm64: 'aarch64' };
 
 /** Instructions of one load of `file` in a fresh process, Node's start included. */
-async function countOnce(file: string, env: NodeJS.ProcessEnv): Promise<number> {
+async function countOnce(file: string, env: NodeJS.ProcessEnv, nodeArgs: readonly string[]): Promise<number> {
   const script = `await import(${JSON.stringify(pathToFileURL(file).href)});`;
   const { stderr } = await run(
     'setarch',
-    [SETARCH[arch()] ?? arch(), '-R', 'valgrind', '--tool=callgrind', '--callgrind-out-file=/dev/null', process.execPath, '--predictable', '--input-type=module', '-e', script],
+    [SETARCH[arch()] ?? arch(), '-R', 'valgrind', '--tool=callgrind', '--callgrind-out-file=/dev/null', process.execPath, ...nodeArgs, '--predictable', '--input-type=module', '-e', script],
     { env, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 },
   );
   return collectedInstructions(stderr);
@@ -81,7 +81,7 @@ async function countOnce(file: string, env: NodeJS.ProcessEnv): Promise<number> 
 export async function measureInstructions(
   fns: BenchFunction[],
   bundles: Bundles,
-  opts: { parallel: number; outDir: string; progress: Progress },
+  opts: { parallel: number; outDir: string; nodeArgs: readonly string[]; progress: Progress },
 ): Promise<{ figures: Map<string, InstructionFigures>; repeat: { floor: string; first: number; second: number } }> {
   const env = childEnv();
   const empty = join(opts.outDir, 'empty.mjs');
@@ -105,7 +105,7 @@ export async function measureInstructions(
       const job = jobs[next++]!;
       const left = done === 0 ? '' : `, about ${duration(((performance.now() - started) / done) * (jobs.length - done))} left`;
       opts.progress.update(`instructions: ${job.key} (${done + 1}/${jobs.length})${left}`);
-      counts.set(job.key, await countOnce(job.file, env));
+      counts.set(job.key, await countOnce(job.file, env, opts.nodeArgs));
       done++;
     }
   };

@@ -10,8 +10,13 @@
 //
 // The measure: the CPU time (user + system, every thread of the process: process.cpuUsage) that
 // importing the bundle takes in a fresh Node process, which is what a cold start adds to Node's own
-// start. Wall time, which the bench took before, moves with whatever else the machine runs: on this
-// 2-core machine shared with other work its spread within a run was 10–20 %, and a function's ratio
+// start. The process is started as Lambda's Node runtime starts it (lib/bundling.ts
+// `lambdaNodeArgs`): its `--expose-gc` takes Node's code cache off its own modules, so every builtin
+// a load takes (node:http and undici, node:net, web streams) is compiled from source: about 30 ms more
+// in every function's and every floor's load than in a Node started without flags (`--bare-node`, as
+// the bench loaded before), where the ratios come out higher.
+// Wall time, which the bench took before, moves with whatever else the machine runs: on this 2-core
+// machine shared with other work its spread within a run was 10–20 %, and a function's ratio
 // moved by up to ±0.3 between runs. CPU time does not count waiting for a core; what still moves it is
 // the other processes evicting this one's caches, which only ever adds time: samples spread 5–10 %
 // above a clean floor, with a long tail of slow ones. Hence:
@@ -211,12 +216,12 @@ export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
 const run = promisify(execFile);
 
 /** One load in a fresh process: [CPU ms, wall ms] of the import. */
-async function loadOnce(file: string, env: NodeJS.ProcessEnv): Promise<[number, number]> {
+async function loadOnce(file: string, env: NodeJS.ProcessEnv, nodeArgs: readonly string[]): Promise<[number, number]> {
   const url = JSON.stringify(pathToFileURL(file).href);
   const script =
     `const c=process.cpuUsage(),t=performance.now();await import(${url});` +
     'const w=performance.now()-t,d=process.cpuUsage(c);process.stdout.write(JSON.stringify([(d.user+d.system)/1000,w]));';
-  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { env, encoding: 'utf8' });
+  const { stdout } = await run(process.execPath, [...nodeArgs, '--input-type=module', '-e', script], { env, encoding: 'utf8' });
   return JSON.parse(stdout) as [number, number];
 }
 
@@ -233,6 +238,8 @@ export async function measureLoads(
     budgetMs?: number;
     parallel: number;
     secretsRuns: number;
+    /** The flags each load's Node starts with: Lambda's (lib/bundling.ts `lambdaNodeArgs`), or none. */
+    nodeArgs: readonly string[];
     progress: Progress;
   },
 ): Promise<Map<string, LoadFigures>> {
@@ -270,11 +277,11 @@ export async function measureLoads(
         const what = 'fn' in item ? item.fn.name : `floor ${item.floor}`;
         opts.progress.update(`module loads: round ${round + 1}/${rounds}${rounds > minRuns ? ' at most' : ''}, ${what} (${i + 1}/${perRound})${left}`);
         if ('fn' in item) {
-          const [ms] = await loadOnce(bundles.file.get(item.fn.name)!, env);
+          const [ms] = await loadOnce(bundles.file.get(item.fn.name)!, env, opts.nodeArgs);
           cpu.set(item.fn.name, [...(cpu.get(item.fn.name) ?? []), ms]);
           LOAD_ORDER.push([item.fn.name, ms]);
         } else {
-          const [ms] = await loadOnce(bundles.floors.get(item.floor)!.file, env);
+          const [ms] = await loadOnce(bundles.floors.get(item.floor)!.file, env, opts.nodeArgs);
           floorCpu.set(item.floor, [...(floorCpu.get(item.floor) ?? []), ms]);
           LOAD_ORDER.push([`floor ${item.floor}`, ms]);
         }
@@ -311,7 +318,7 @@ export async function measureLoads(
 }
 
 /** For each function with secret keys: the median wall ms of a load that reads them through the extension. */
-async function measureSecrets(fns: BenchFunction[], bundles: Bundles, opts: { secretsRuns: number; progress: Progress }): Promise<Map<string, number>> {
+async function measureSecrets(fns: BenchFunction[], bundles: Bundles, opts: { secretsRuns: number; nodeArgs: readonly string[]; progress: Progress }): Promise<Map<string, number>> {
   const withKeys = fns.map((f) => [f, functionSecretKeys(f.uses.providers)] as const).filter(([, keys]) => keys.length > 0);
   const out = new Map<string, number>();
   if (withKeys.length === 0 || opts.secretsRuns < 1) return out;
@@ -335,7 +342,7 @@ async function measureSecrets(fns: BenchFunction[], bundles: Bundles, opts: { se
         ...Object.fromEntries(keys.map((k) => [k, ''])),
       });
       const wall: number[] = [];
-      for (let r = 0; r < opts.secretsRuns; r++) wall.push((await loadOnce(bundles.file.get(f.name)!, env))[1]);
+      for (let r = 0; r < opts.secretsRuns; r++) wall.push((await loadOnce(bundles.file.get(f.name)!, env, opts.nodeArgs))[1]);
       out.set(f.name, median(wall));
     }
   } finally {

@@ -16,6 +16,7 @@
 //   npm run bench -- --update-budgets     # only bundles, and rewrites lib/bundle-budgets.json
 //   npm run bench -- --instructions [--only <names>]  # the steady figure: instructions of each load
 //                                         # over its floor's, counted by valgrind (scripts/bench-instructions.ts)
+//   npm run bench -- --bare-node          # loads in a Node started without Lambda's flags (lib/bundling.ts lambdaNodeArgs)
 //   npm run bench -- --tool-hop           # the latency a custom tool's call adds (scripts/bench-tool-hop.ts)
 //
 // BENCH_RUNS rounds of module loads (by default as many as end within BENCH_LOAD_SECONDS, 300: 15
@@ -25,6 +26,7 @@ import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { lambdaNodeArgs } from '../lib/bundling';
 import { budgetLimit, budgetProblem, readBudgets, writeBudgets, type Budgets } from '../lib/bundle-budgets';
 import { FLOOR_SAMPLES_PER_ROUND, allFunctions, bundleAll, LOAD_ORDER, LOAD_TARGET, measureLoads, shownName, type LoadFigures } from './bench-loads';
 import { duration, progress } from './bench-progress';
@@ -42,6 +44,7 @@ const { values: args } = parseArgs({
     only: { type: 'string' },
     readme: { type: 'boolean' },
     'update-budgets': { type: 'boolean' },
+    'bare-node': { type: 'boolean' },
   },
   strict: true,
 });
@@ -76,6 +79,10 @@ const MIN_RUNS = 15;
 const PARALLEL = Math.max(1, Math.floor(Number(process.env.BENCH_PARALLEL) || availableParallelism()));
 const SECRETS_RUNS = Number(process.env.BENCH_SECRETS_RUNS ?? 3);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 20);
+// Each load runs in the Node a cold start runs: with the flags Lambda's runtime starts it with.
+// `--bare-node` loads in a Node started with none (as the bench did before; every load ~30 ms cheaper).
+const NODE_ARGS = args['bare-node'] ? [] : lambdaNodeArgs();
+const nodeShown = `node ${process.version}${NODE_ARGS.length ? ` ${NODE_ARGS.join(' ')} (as Lambda starts it)` : ' (no flags: --bare-node)'}`;
 const started = performance.now();
 const say = progress();
 if (process.env.BENCH_RUNS && RUNS < MIN_RUNS) console.log(`BENCH_RUNS=${RUNS}: fewer than ${MIN_RUNS} samples per function, so a wider spread; the steady figure is \`--instructions\`.`);
@@ -128,9 +135,9 @@ if (args.instructions) {
     console.error(`--instructions counts with valgrind: ${missing}`);
     process.exit(2);
   }
-  const { figures, repeat } = await measureInstructions(fns, bundles, { parallel: PARALLEL, outDir: OUT, progress: say });
+  const { figures, repeat } = await measureInstructions(fns, bundles, { parallel: PARALLEL, outDir: OUT, nodeArgs: NODE_ARGS, progress: say });
   const m = (n: number) => (n / 1e6).toFixed(1);
-  console.log(`\nModule loads in instructions: node ${process.version} --predictable, ASLR off, under valgrind (callgrind), one load each;`);
+  console.log(`\nModule loads in instructions: ${nodeShown} --predictable, ASLR off, under valgrind (callgrind), one load each;`);
   console.log(`"M instr": millions of instructions of the import (Node's own start taken off); "×": over the floor's;`);
   console.log(`target ≤ ${LOAD_TARGET.ratio.toFixed(2)} (no SDK: ≤ ${LOAD_TARGET.bareRatio.toFixed(2)} of dynamodb)\n`);
   printTable(
@@ -205,10 +212,10 @@ const rows: Row[] = fns.map((f) => ({
 
 let loads: Map<string, LoadFigures> | undefined;
 if (doLoads) {
-  loads = await measureLoads(fns, bundles, { runs: RUNS, minRuns: MIN_RUNS, budgetMs: LOAD_BUDGET_MS, parallel: PARALLEL, secretsRuns: SECRETS_RUNS, progress: say });
+  loads = await measureLoads(fns, bundles, { runs: RUNS, minRuns: MIN_RUNS, budgetMs: LOAD_BUDGET_MS, parallel: PARALLEL, secretsRuns: SECRETS_RUNS, nodeArgs: NODE_ARGS, progress: say });
   const rounds = loads.values().next().value!.samples.length;
   const ratioText = (l: LoadFigures) => `${l.ratio.toFixed(2)}× ±${l.spread.toFixed(2)}`;
-  console.log(`\nModule loads: node ${process.version}; "load ms": CPU ms of the import in a fresh process, the mean of the fastest third`);
+  console.log(`\nModule loads: ${nodeShown}; "load ms": CPU ms of the import in a fresh process, the mean of the fastest third`);
   console.log(`of ${rounds} samples (a floor's: of ${rounds * FLOOR_SAMPLES_PER_ROUND}); "load ×": over the floor's, ± half its 95 % bootstrap interval;`);
   console.log(`target ≤ ${LOAD_TARGET.ratio.toFixed(2)} (no SDK: ≤ ${LOAD_TARGET.bareRatio.toFixed(2)} of dynamodb, and < ${kb(LOAD_TARGET.bareBytes)})\n`);
   printTable(

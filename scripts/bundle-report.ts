@@ -1,13 +1,14 @@
-// `npx tsx scripts/bundle-report.ts <function-name>`: what a function's bundle is made of, by package.
+// `npx tsx scripts/bundle-report.ts <function-name>`: what a route's bundle is made of, by package
+// (the packages it loads on demand left out, as they are of what ships).
 import { build } from 'esbuild';
-import { esbuildOptions } from '../lib/bundling';
+import { deferredPackages, esbuildOptions } from '../lib/bundling';
 import { routes } from '../lib/routes';
 import type { RouteDef } from '../shared/http/route-def';
 
 const name = process.argv[2] ?? 'getHealth';
 const route = (routes as Record<string, RouteDef>)[name];
 if (!route) throw new Error(`no route ${name}`);
-const r = await build({ ...esbuildOptions(route.handler, '/tmp/bundle-report.mjs'), write: false });
+const r = await build({ ...esbuildOptions(route.handler, '/tmp/bundle-report.mjs', deferredPackages(route)), write: false });
 const out = Object.entries(r.metafile!.outputs).find(([f]) => f.endsWith('.mjs'))![1];
 const by: Record<string, number> = {};
 for (const [file, v] of Object.entries(out.inputs)) {

@@ -20,7 +20,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { join } from 'node:path';
 import type { ProviderName } from '../../shared/errors';
-import { BUNDLE } from '../bundling';
+import { BUNDLE, FUNCTION_MEMORY_MB } from '../bundling';
 import { PROVIDER_ENV, functionSecretKeys, type StackSettings } from '../settings';
 
 export interface FonellaFunctionProps {
@@ -225,7 +225,7 @@ export class FonellaFunction extends Construct {
       handler: 'handler',
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
-      memorySize: 512,
+      memorySize: FUNCTION_MEMORY_MB,
       timeout: props.timeout,
       reservedConcurrentExecutions: props.reservedConcurrency,
       role,
