@@ -19,9 +19,11 @@
 // worker running and nothing touching the table or a provider; what happens until its answer is in
 // is the route handler's alone (a worker it triggers waits for the answer, as it would on AWS, where
 // it is another Lambda fed by the stream after the write); then the workers run, and what they do
-// until the stack is quiet again is reported apart ("then, by stream workers"). "Quiet": no worker
-// running and, after a route that may write (only a write feeds the stream), no table call or provider
-// request for QUIET_MS, well above the tailer's 20 ms poll. Latency is thus the route alone, not
+// until the stack is quiet again is reported apart ("then, by stream workers"). "Quiet", after a route
+// that may write (only a write feeds the stream): the tailer has handed every record written so far to
+// its workers and they are done (its `idle()`, again while they write), then no worker running and no
+// table call or provider request for QUIET_MS (what no stream drives: an emulator's webhook delivery).
+// It waited 150 ms of silence after each request before, most of the routes part's time. Latency is thus the route alone, not
 // competing with the previous request's workers. (Counting per client or per async context would
 // instead need hooks in the API server, and still could not attribute the provider requests.)
 //
@@ -40,7 +42,8 @@ import type { RouteDef } from '../shared/http/route-def';
 import { duration, type Progress } from './bench-progress';
 
 const ROOT = new URL('..', import.meta.url).pathname;
-const QUIET_MS = 150;
+/** Silence after the stream workers are done: a write route's request is followed by at least this. */
+const QUIET_MS = 50;
 const QUIET_CAP_MS = 10_000;
 export const NO_REQUEST = 'no scripted request';
 const AUTHORIZER_PATHS = new Set(['auth0 GET /.well-known/jwks.json']);
@@ -143,9 +146,18 @@ export async function measureRoutes(names: string[], opts: { requests: number; p
     return `${tableLog.length}:${[...providerCounts(stack).values()].reduce((a, b) => a + b, 0)}`;
   }
 
-  /** Waits until no worker runs and nothing has touched the table or a provider for `ms`. */
+  /**
+   * Waits until the stream workers have handled every record written so far, those their own writes
+   * made included (the tailer's `idle()`, again while the table log grows), then until no worker runs
+   * and nothing has touched the table or a provider for `ms`: what runs on its own, such as an
+   * emulator's webhook delivery and what it writes.
+   */
   async function quiet(stack: LocalStack, ms: number): Promise<void> {
     const start = performance.now();
+    for (let seen = -1; seen !== tableLog.length && performance.now() - start < QUIET_CAP_MS; ) {
+      seen = tableLog.length;
+      await stack.streams.idle();
+    }
     let last = activity(stack);
     let since = performance.now();
     while ((workersRunning > 0 || performance.now() - since < ms) && performance.now() - start < QUIET_CAP_MS) {
