@@ -238,7 +238,7 @@ export class FonellaFunction extends Construct {
         minify: BUNDLE.minify,
         mainFields: [...BUNDLE.mainFields],
         banner: BUNDLE.banner,
-        esbuildArgs: { '--legal-comments': BUNDLE.legalComments },
+        esbuildArgs: { '--legal-comments': BUNDLE.legalComments, '--alias': Object.entries(BUNDLE.alias).map(([from, to]) => `${from}=${to}`) },
         externalModules: [...BUNDLE.external, ...(props.installs ?? [])],
         nodeModules: props.installs?.length ? props.installs : undefined,
         sourceMap: false,

@@ -99,6 +99,9 @@ describe('function bundles', () => {
     // A function with no SDK imports no node:http from ESM: Node's facade of it reads its lazy getters,
     // which load undici at every cold start (shared/config/secrets.ts takes it when it reads).
     if (!r.uses.table && !r.uses.providers?.length) expect(code).not.toMatch(/from\s*["']node:https?["']/);
+    // Nor node:stream/web, whose facade loads five more modules: middy's import of it takes the global
+    // (lib/bundling.ts BUNDLE.alias).
+    expect(code, `${r.name} imports node:stream/web`).not.toMatch(/["']node:stream\/web["']/);
     const hasAwsSdk = [...pkgs].some((p) => p.startsWith('@aws-sdk/'));
     expect(hasAwsSdk).toBe(Boolean(r.uses.table));
     // The SQS client only where the function queues webhook attempts.

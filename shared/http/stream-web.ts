@@ -1,0 +1,8 @@
+// What every bundle takes for `node:stream/web` (lib/bundling.ts BUNDLE.alias). @middy/core imports
+// ReadableStream from it at its top, for handlers that stream their response, which none of ours does;
+// and an ESM import of a builtin builds the builtin's module facade, which reads every export, so
+// node:stream/web loaded five more of Node's web-stream modules at every cold start (~3 ms of CPU where
+// Lambda starts Node, which compiles them from source: `npm run bench`). The global is the same class,
+// and Node's HTTP stack has loaded it already. A package that imports another of its exports fails the
+// build, not a request.
+export const ReadableStream = globalThis.ReadableStream;
