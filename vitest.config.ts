@@ -25,7 +25,10 @@ const logged = {
   // DEBUG: every log line the functions can write is produced, captured and checked for secrets.
   env: { STAGE: 'test', POWERTOOLS_LOG_LEVEL: 'DEBUG' },
 };
-const io = { ...logged, maxWorkers: IO_WORKERS, sequence: { groupOrder: 0 } };
+// Six workers on two cores: a test that takes 3 s alone took up to 20 s beside the others in CI runs
+// (test/integration/devices.test.ts, 300 requests at once), so the I/O group waits longer before it
+// calls a test hung.
+const io = { ...logged, testTimeout: 40_000, maxWorkers: IO_WORKERS, sequence: { groupOrder: 0 } };
 
 export default defineConfig({
   test: {
