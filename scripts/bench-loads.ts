@@ -13,8 +13,8 @@
 // start. The process is started as Lambda's Node runtime starts it (lib/bundling.ts
 // `lambdaNodeArgs`): its `--expose-gc` takes Node's code cache off its own modules, so every builtin
 // a load takes (node:http and undici, node:net, web streams) is compiled from source: about 30 ms more
-// in every function's and every floor's load than in a Node started without flags (`--bare-node`, as
-// the bench loaded before), where the ratios come out higher.
+// in every function's and every floor's load than in a Node started without flags (`--bare-node`),
+// where the ratios come out higher.
 // Wall time, which the bench took before, moves with whatever else the machine runs: on this 2-core
 // machine shared with other work its spread within a run was 10–20 %, and a function's ratio
 // moved by up to ±0.3 between runs. CPU time does not count waiting for a core; what still moves it is
@@ -218,11 +218,11 @@ const run = promisify(execFile);
 /** One load in a fresh process: [CPU ms, wall ms] of the import. */
 async function loadOnce(file: string, env: NodeJS.ProcessEnv, nodeArgs: readonly string[]): Promise<[number, number]> {
   const url = JSON.stringify(pathToFileURL(file).href);
-  // It exits once the figures are written (a write to a pipe is synchronous on Linux): a process left
-  // to end by itself took ~40 ms more wall time each (updateTool, ten in a row), of the bench's run.
+  // It exits once the figures are written out: a process left to end by itself took ~40 ms more wall
+  // time each (updateTool, ten in a row), of the bench's run.
   const script =
     `const c=process.cpuUsage(),t=performance.now();await import(${url});` +
-    'const w=performance.now()-t,d=process.cpuUsage(c);process.stdout.write(JSON.stringify([(d.user+d.system)/1000,w]));process.exit(0);';
+    'const w=performance.now()-t,d=process.cpuUsage(c);process.stdout.write(JSON.stringify([(d.user+d.system)/1000,w]),()=>process.exit(0));';
   const { stdout } = await run(process.execPath, [...nodeArgs, '--input-type=module', '-e', script], { env, encoding: 'utf8' });
   return JSON.parse(stdout) as [number, number];
 }

@@ -19,6 +19,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
+import { FUNCTION_MEMORY_MB } from '../lib/bundling';
 import { quantile } from '../lib/bench-stats';
 import { startStack } from '../lib/local/stack';
 import { epochNow, startToolReceiver } from '../test/support/tool-receiver';
@@ -165,7 +166,7 @@ for (const [i, body] of bodies.entries()) {
     requestContext: { accountId: 'local', apiId: 'local', domainName: 'localhost', domainPrefix: 'localhost', http: { method: 'POST', path: '/v1/webhooks/vapi', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'bench' }, requestId: 'bench-' + i, routeKey: 'POST /v1/webhooks/vapi', stage: '$default', time: new Date().toUTCString(), timeEpoch: Date.now() },
     body, isBase64Encoded: false,
   };
-  const context = { awsRequestId: 'bench-' + i, functionName: 'fonella-local-receiveVapiMessage', functionVersion: '$LATEST', invokedFunctionArn: 'arn:aws:lambda:local:000000000000:function:fonella-local-receiveVapiMessage', memoryLimitInMB: '512', logGroupName: 'local', logStreamName: 'local', getRemainingTimeInMillis: () => 30000, callbackWaitsForEmptyEventLoop: true };
+  const context = { awsRequestId: 'bench-' + i, functionName: 'fonella-local-receiveVapiMessage', functionVersion: '$LATEST', invokedFunctionArn: 'arn:aws:lambda:local:000000000000:function:fonella-local-receiveVapiMessage', memoryLimitInMB: '${FUNCTION_MEMORY_MB}', logGroupName: 'local', logStreamName: 'local', getRemainingTimeInMillis: () => 30000, callbackWaitsForEmptyEventLoop: true };
   const sent = now();
   const res = await handler(event, context);
   const back = now();

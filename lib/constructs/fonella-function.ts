@@ -20,7 +20,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { join } from 'node:path';
 import type { ProviderName } from '../../shared/errors';
-import { BUNDLE, FUNCTION_MEMORY_MB } from '../bundling';
+import { BUNDLE, FUNCTION_MEMORY_MB, bundleAliases } from '../bundling';
 import { PROVIDER_ENV, functionSecretKeys, type StackSettings } from '../settings';
 
 export interface FonellaFunctionProps {
@@ -238,7 +238,7 @@ export class FonellaFunction extends Construct {
         minify: BUNDLE.minify,
         mainFields: [...BUNDLE.mainFields],
         banner: BUNDLE.banner,
-        esbuildArgs: { '--legal-comments': BUNDLE.legalComments, '--alias': Object.entries(BUNDLE.alias).map(([from, to]) => `${from}=${to}`) },
+        esbuildArgs: { '--legal-comments': BUNDLE.legalComments, '--alias': Object.entries(bundleAliases()).map(([from, to]) => `${from}=${to}`) },
         externalModules: [...BUNDLE.external, ...(props.installs ?? [])],
         nodeModules: props.installs?.length ? props.installs : undefined,
         sourceMap: false,

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
+import { FUNCTION_MEMORY_MB } from '../bundling';
 
 // On Lambda one instance serves one request at a time; here every handler runs in one process,
 // requests side by side. Declaring concurrency the way Lambda's multi-concurrency runtime does makes
@@ -48,7 +49,7 @@ export function lambdaContext(name: string, timeoutMs: number): Context {
     functionName: `fonella-local-${name}`,
     functionVersion: '$LATEST',
     invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:fonella-local-${name}`,
-    memoryLimitInMB: '512',
+    memoryLimitInMB: String(FUNCTION_MEMORY_MB),
     awsRequestId: randomUUID(),
     logGroupName: `/aws/lambda/fonella-local-${name}`,
     logStreamName: 'local',

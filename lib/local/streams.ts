@@ -85,6 +85,12 @@ export interface RunningTailer {
 }
 
 const INVOKE_TIMEOUT_MS = 30_000;
+/**
+ * A stream read (GetRecords, a shard list) given up and sent again after this long. Such a read
+ * answers in milliseconds when DynamoDB Local answers at all, so this is shorter than the local
+ * tooling's table timeout (15 s, lib/local/stack.ts): a slow answer is retried, a lost one not awaited.
+ */
+const STREAM_READ_TIMEOUT_MS = 5_000;
 const SHARD_SCAN_MS = 1000;
 
 export async function startStreamTailer(opts: StreamTailerOptions): Promise<RunningTailer> {
@@ -103,7 +109,7 @@ export async function startStreamTailer(opts: StreamTailerOptions): Promise<Runn
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
       // A read DynamoDB Local leaves unanswered (a busy machine, a stalled socket) is given up and sent
       // again rather than awaited for ever: the tailer, and every `idle()` waiting on it, would stop.
-      requestHandler: { connectionTimeout: 2000, requestTimeout: 5000, throwOnRequestTimeout: true },
+      requestHandler: { connectionTimeout: 2000, requestTimeout: STREAM_READ_TIMEOUT_MS, throwOnRequestTimeout: true },
     });
   const pollMs = opts.pollMs ?? 20;
   const quietPollMs = Math.max(pollMs, opts.quietPollMs ?? 250);
