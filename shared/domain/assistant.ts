@@ -4,9 +4,10 @@
 //
 // Creating spans two systems, so nothing may be left behind in either: the creation is claimed on the
 // row first (a concurrent first call gets 409 instead of a second assistant), a Vapi failure gives the
-// claim back, and a table failure after Vapi created the assistant deletes it again; so does an account
-// whose deletion was asked for meanwhile: the claim and its completion hold only while the account has
-// no teardown record, and the PUT answers 409 account-being-deleted. A pool number is
+// claim back (so does a claim whose answer the table lost, which may have been written), and a table
+// failure after Vapi created the assistant deletes it again; so does an account whose deletion was
+// asked for meanwhile: the claim and its completion hold only while the account has no teardown
+// record, and the PUT answers 409 account-being-deleted. A pool number is
 // assigned in one transaction with the user's pool line (shared/db/pool.ts), refused once the
 // account's teardown record exists (409; the teardown deletes the assistant); binding it in Vapi is a
 // provider call that must not be lost, so the bindPoolNumber worker does it from the line's INSERT.
@@ -24,7 +25,7 @@ import type { AssistantRow, AssistantsRepository } from '../db/assistants';
 import type { PoolAssignments, PoolLineRow } from '../db/pool';
 import type { ToolsRepository } from '../db/tools';
 import type { UserRows, UsersRepository } from '../db/users';
-import { ConflictError } from '../errors';
+import { ConflictError, TableUnavailableError } from '../errors';
 import type { Caller } from '../model/caller';
 import { logger } from '../observability/logger';
 import type { VoiceAssistants, WebhookTarget } from '../providers/vapi';
@@ -110,7 +111,17 @@ async function create(deps: AssistantDeps, caller: Pick<Caller, 'id' | 'name'>, 
   const userId = caller.id;
   const setup = initialSetup(given, rows.settings?.locale);
   const claimId = randomUUID();
-  if (!(await inOpenAccount(userId, deps.assistants.claim(userId, claimId, now)))) {
+  let claimed: boolean;
+  try {
+    claimed = await inOpenAccount(userId, deps.assistants.claim(userId, claimId, now));
+  } catch (err) {
+    // A claim whose answer was lost (the table's timeout) may have been written all the same: given
+    // back, or the client's retry of this 503 would be refused as a concurrent creation (409) until the
+    // claim went stale. The release holds only for this claim's id, so it deletes nothing else.
+    if (err instanceof TableUnavailableError) await deps.assistants.release(userId, claimId).catch((e: unknown) => logger.error('assistant claim not released', { error: e as Error }));
+    throw err;
+  }
+  if (!claimed) {
     // Lost to a concurrent first call: its assistant, if it is ready by now, else 409.
     const row = await deps.assistants.get(userId);
     if (row?.status === 'ready') return row as ReadyRow;

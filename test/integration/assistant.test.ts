@@ -9,6 +9,7 @@ import { toolsRepository } from '../../shared/db/tools';
 import { poolAssignments } from '../../shared/db/pool';
 import { usersRepository } from '../../shared/db/users';
 import { putAssistant } from '../../shared/domain/assistant';
+import { TableUnavailableError } from '../../shared/errors';
 import { vapiAdapter } from '../../shared/providers/vapi/adapter';
 import { expectUnchanged, settle } from '../support/state';
 import { workerStack, waitFor, type TestStack } from '../support/stack';
@@ -160,6 +161,35 @@ describe('PUT /v1/me/assistant: create', () => {
     expect((await vapi()).assistants).toHaveLength(assistantsBefore);
     expect(await rowsOf(stack, u.sub)).toEqual([]);
     // The claim is free again: the route creates the assistant now.
+    expect((await u.put({ greeting: 'Hallo', language: 'de' })).status).toBe(200);
+  });
+
+  it('a claim written but answered too late (503) is given back: the retry creates the assistant', async () => {
+    const u = await user();
+    const real = assistantsRepository(stack.table);
+    const deps = {
+      users: usersRepository(stack.table),
+      // The claim reaches the table, and its answer is lost: the table client says unavailable.
+      assistants: {
+        ...real,
+        claim: async (userId: string, claimId: string, now: Date) => {
+          await real.claim(userId, claimId, now);
+          throw new TableUnavailableError('TransactWriteItemsCommand');
+        },
+      },
+      pool: poolAssignments(stack.table),
+      vapi: vapiAdapter({ apiKey: stack.credentials.vapi!.apiKey!, baseUrl: stack.emulators.vapi! }),
+      speech: assistantConfig().speech,
+      prompts: assistantConfig().prompts,
+      server: { url: `${stack.apiUrl}/v1/webhooks/vapi`, secret: webhookConfig().vapiSecret },
+      tools: toolsRepository(stack.table),
+      toolTimeoutMaxSeconds: 15,
+      plans: plansConfig().plans,
+    };
+    const assistantsBefore = (await vapi()).assistants.length;
+    await expect(putAssistant(deps, { id: u.sub }, { greeting: 'Hallo', language: 'de' })).rejects.toBeInstanceOf(TableUnavailableError);
+    expect((await vapi()).assistants).toHaveLength(assistantsBefore);
+    expect(await rowsOf(stack, u.sub)).toEqual([]);
     expect((await u.put({ greeting: 'Hallo', language: 'de' })).status).toBe(200);
   });
 
