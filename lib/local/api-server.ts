@@ -12,6 +12,7 @@ import { jwtVerifier, type JwtVerifier } from '../../shared/crypto/jwt';
 import { bearerToken } from '../../shared/http/caller';
 import { functionTimeoutSeconds, needsAuthorizer, type RouteDef } from '../../shared/http/route-def';
 import { handlerLoader, invoke, lambdaContext, withTimeout } from './lambda';
+import { LOCAL_KEEP_ALIVE_MS } from './emulators/kit';
 import type { RequestHandle, Trace } from './trace';
 
 export interface ApiServerOptions {
@@ -97,6 +98,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
+    server.keepAliveTimeout = LOCAL_KEEP_ALIVE_MS;
     server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;

@@ -37,7 +37,7 @@ import type { ParkedRecord } from '../streams';
 import type { Invocation } from '../trace';
 import { docsPage, proxyToApi, SPEC_FILE, viewerBundle, type HubDocs } from './hub-docs';
 import { esc, fingerprint, PARTS, render, type InspectData, type TimelineFilter } from './hub-view';
-import type { RunningEmulator } from './kit';
+import { LOCAL_KEEP_ALIVE_MS, type RunningEmulator } from './kit';
 
 export type { HubDocs } from './hub-docs';
 
@@ -191,6 +191,7 @@ export async function startHub(emulators: RunningEmulator[], opts: HubOptions = 
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
+    server.keepAliveTimeout = LOCAL_KEEP_ALIVE_MS;
     server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
   });
   ({ port } = server.address() as AddressInfo);

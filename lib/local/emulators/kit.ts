@@ -10,6 +10,15 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import * as z from 'zod';
 
+/**
+ * How long the local servers (the API, the emulators, the hub) keep an idle connection open: longer
+ * than Node's 5 s. A client that reuses a connection the server has just closed gets ECONNRESET, and
+ * Node's fetch closes its own idle connections only 2 s before the server's announced timeout: a test
+ * process stalled that long on a loaded machine reused a connection the server had closed (CI, once).
+ * At 30 s, a connection has to sit idle that long first.
+ */
+export const LOCAL_KEEP_ALIVE_MS = 30_000;
+
 export interface RouteContext {
   req: Request;
   url: URL;
@@ -225,6 +234,7 @@ export async function startEmulator(
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
+    server.keepAliveTimeout = LOCAL_KEEP_ALIVE_MS;
     server.listen(opts.port ?? 0, host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
