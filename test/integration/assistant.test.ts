@@ -45,6 +45,20 @@ async function addFreeNumbers(count: number): Promise<string[]> {
   return numbers;
 }
 
+/** The use case's ports as the route composes them, with the assistants repository given (a fault in one step). */
+const depsWith = (assistants: ReturnType<typeof assistantsRepository>) => ({
+  users: usersRepository(stack.table),
+  assistants,
+  pool: poolAssignments(stack.table),
+  vapi: vapiAdapter({ apiKey: stack.credentials.vapi!.apiKey!, baseUrl: stack.emulators.vapi! }),
+  speech: assistantConfig().speech,
+  prompts: assistantConfig().prompts,
+  server: { url: `${stack.apiUrl}/v1/webhooks/vapi`, secret: webhookConfig().vapiSecret },
+  tools: toolsRepository(stack.table),
+  toolTimeoutMaxSeconds: 15,
+  plans: plansConfig().plans,
+});
+
 describe('PUT /v1/me/assistant: create', () => {
   it('creates the Vapi assistant with the greeting, the language\'s speech settings, our webhook and secret, and the user id', async () => {
     const u = await user({ name: 'Bäckerei Sonnenschein' });
@@ -143,19 +157,8 @@ describe('PUT /v1/me/assistant: create', () => {
   it('a table failure after Vapi created the assistant deletes it again and gives the claim back', async () => {
     const u = await user();
     const real = assistantsRepository(stack.table);
-    const deps = {
-      users: usersRepository(stack.table),
-      // The row write after Vapi's create fails, as a throttled or unreachable table would.
-      assistants: { ...real, complete: async () => Promise.reject(Object.assign(new Error('table unavailable'), { name: 'TableUnavailableError' })) },
-      pool: poolAssignments(stack.table),
-      vapi: vapiAdapter({ apiKey: stack.credentials.vapi!.apiKey!, baseUrl: stack.emulators.vapi! }),
-      speech: assistantConfig().speech,
-      prompts: assistantConfig().prompts,
-      server: { url: `${stack.apiUrl}/v1/webhooks/vapi`, secret: webhookConfig().vapiSecret },
-      tools: toolsRepository(stack.table),
-      toolTimeoutMaxSeconds: 15,
-      plans: plansConfig().plans,
-    };
+    // The row write after Vapi's create fails, as a throttled or unreachable table would.
+    const deps = depsWith({ ...real, complete: async () => Promise.reject(Object.assign(new Error('table unavailable'), { name: 'TableUnavailableError' })) });
     const assistantsBefore = (await vapi()).assistants.length;
     await expect(putAssistant(deps, { id: u.sub }, { greeting: 'Hallo', language: 'de' })).rejects.toThrow('table unavailable');
     expect((await vapi()).assistants).toHaveLength(assistantsBefore);
@@ -167,25 +170,14 @@ describe('PUT /v1/me/assistant: create', () => {
   it('a claim written but answered too late (503) is given back: the retry creates the assistant', async () => {
     const u = await user();
     const real = assistantsRepository(stack.table);
-    const deps = {
-      users: usersRepository(stack.table),
-      // The claim reaches the table, and its answer is lost: the table client says unavailable.
-      assistants: {
-        ...real,
-        claim: async (userId: string, claimId: string, now: Date) => {
-          await real.claim(userId, claimId, now);
-          throw new TableUnavailableError('TransactWriteItemsCommand');
-        },
+    // The claim reaches the table, and its answer is lost: the table client says unavailable.
+    const deps = depsWith({
+      ...real,
+      claim: async (userId: string, claimId: string, now: Date) => {
+        await real.claim(userId, claimId, now);
+        throw new TableUnavailableError('TransactWriteItemsCommand');
       },
-      pool: poolAssignments(stack.table),
-      vapi: vapiAdapter({ apiKey: stack.credentials.vapi!.apiKey!, baseUrl: stack.emulators.vapi! }),
-      speech: assistantConfig().speech,
-      prompts: assistantConfig().prompts,
-      server: { url: `${stack.apiUrl}/v1/webhooks/vapi`, secret: webhookConfig().vapiSecret },
-      tools: toolsRepository(stack.table),
-      toolTimeoutMaxSeconds: 15,
-      plans: plansConfig().plans,
-    };
+    });
     const assistantsBefore = (await vapi()).assistants.length;
     await expect(putAssistant(deps, { id: u.sub }, { greeting: 'Hallo', language: 'de' })).rejects.toBeInstanceOf(TableUnavailableError);
     expect((await vapi()).assistants).toHaveLength(assistantsBefore);
