@@ -10,6 +10,7 @@ import { stripeConfig } from '../../shared/providers/stripe/config';
 import { planPricesConfig } from '../../shared/config/plans';
 import { WebhookSignatureError } from '../../shared/providers/stripe/port';
 import { useEmulator } from '../support/emulator';
+import { waitFor } from '../support/stack';
 
 const emulator = createStripeEmulator();
 const emu = useEmulator(emulator);
@@ -35,6 +36,12 @@ async function slowDown(latency: { ms: number; match?: string; count?: number })
   const res = await fetch(`${emu.baseUrl}/_latency`, { method: 'POST', body: JSON.stringify(latency) });
   expect(res.status).toBe(201);
 }
+/** Resolves once the emulator holds `key`'s request in flight (a slowed-down POST), however long that takes here. */
+const keyInFlight = (key: string) =>
+  waitFor(`${key} in flight`, async () => {
+    const res = await fetch(`${emu.baseUrl}/_latency`);
+    return ((await res.json()) as { inFlight: string[] }).inFlight.includes(key);
+  });
 const subscription = async (id: string) => (await state()).subscriptions.find((s) => s.id === id)!;
 
 /** A paid, active subscription: what exists once the portal has confirmed the first payment. */
@@ -95,12 +102,13 @@ describe('stripe billing adapter', () => {
   });
 
   it('two concurrent ensureCustomer calls for one user make one customer: the second waits out Stripe\'s 409', async () => {
-    await slowDown({ ms: 600, match: '/v1/customers' });
+    // Long enough for the second call to find the first one's key in flight, short enough for the
+    // adapter's 409 retries (1.5 s in all) to outlast it.
+    await slowDown({ ms: 1200, match: '/v1/customers' });
     const b = billing();
-    const [one, two] = await Promise.all([
-      b.ensureCustomer({ userId: 'u-1', email: 'ada@example.com' }),
-      b.ensureCustomer({ userId: 'u-1', email: 'ada@example.com' }),
-    ]);
+    const first = b.ensureCustomer({ userId: 'u-1', email: 'ada@example.com' });
+    await keyInFlight('fonella-customer-u-1');
+    const [one, two] = await Promise.all([first, b.ensureCustomer({ userId: 'u-1', email: 'ada@example.com' })]);
     expect(two).toBe(one);
     expect((await state()).customers.map((c) => c.id)).toEqual([one]);
     // Two creations, and at least one retry after a 409.
@@ -263,13 +271,20 @@ describe('stripe emulator: Idempotency-Key as Stripe keeps it', () => {
   });
 
   it('a shorter key lifetime can be set for a test (idempotencyTtlSeconds)', async () => {
-    const short = await startEmulator(createStripeEmulator({ idempotencyTtlSeconds: 1 }));
+    // The emulator's own clock, not the wall clock: a loaded machine may take a second between two requests.
+    const short = await startEmulator(createStripeEmulator({ idempotencyTtlSeconds: 60 }));
     try {
       const client = new Stripe('sk_test_local', { host: '127.0.0.1', port: short.port, protocol: 'http', maxNetworkRetries: 0 });
-      const first = await client.customers.create({ email: 'ada@example.com' }, { idempotencyKey: 'key-1' });
-      expect((await client.customers.create({ email: 'ada@example.com' }, { idempotencyKey: 'key-1' })).id).toBe(first.id);
-      await new Promise((r) => setTimeout(r, 1100));
-      expect((await client.customers.create({ email: 'ada@example.com' }, { idempotencyKey: 'key-1' })).id).not.toBe(first.id);
+      const create = () => client.customers.create({ email: 'ada@example.com' }, { idempotencyKey: 'key-1' });
+      const advance = async (seconds: number) => {
+        const res = await fetch(`http://127.0.0.1:${short.port}/_clock`, { method: 'POST', body: JSON.stringify({ advanceSeconds: seconds }) });
+        expect(res.status).toBe(200);
+      };
+      const first = await create();
+      await advance(59);
+      expect((await create()).id).toBe(first.id);
+      await advance(1);
+      expect((await create()).id).not.toBe(first.id);
     } finally {
       await short.close();
     }
@@ -283,9 +298,9 @@ describe('stripe emulator: Idempotency-Key as Stripe keeps it', () => {
   });
 
   it('the same key while its first request still runs → 409 idempotency_key_in_use, nothing stored; later the first answer', async () => {
-    await slowDown({ ms: 500, match: '/v1/customers' });
+    await slowDown({ ms: 2000, match: '/v1/customers' });
     const first = create('key-1');
-    await new Promise((r) => setTimeout(r, 150));
+    await keyInFlight('key-1');
     const err = await create('key-1').catch((e: unknown) => e);
     // The SDK files a 409 under StripeAPIError; Stripe's body says what it is.
     expect(err).toBeInstanceOf(Stripe.errors.StripeError);

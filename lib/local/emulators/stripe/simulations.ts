@@ -6,6 +6,7 @@
 //                       /_reset puts it back. Objects on a test clock keep that clock's time.
 //   POST /_latency      { ms, count?, match? }  the next `count` matching POSTs take `ms` longer, their
 //                       key in flight meanwhile (to see the 409)
+//   GET  /_latency      { pending: slow-downs not yet taken, inFlight: Idempotency-Keys whose request runs }
 //   GET  /_events/:id   one recorded event, whole (`/_inspect` lists them: id, type, created, objectId,
 //                       delivery { status, attempts, lastStatus, lastError })
 //   GET  /_deliveries   { endpoint, pending: delivery faults, held: event ids, queued: event ids }
@@ -88,6 +89,7 @@ export function simulationRoutes(
     state.offsetSeconds += body.advanceSeconds;
     return clock();
   });
+  routes.get('/_latency', () => json({ pending: state.latencies, inFlight: [...state.inFlight] }));
   routes.post('/_latency', async ({ req }) => {
     const body = await hookBody(req, latencySchema);
     if (body instanceof Response) return body;
