@@ -5,7 +5,8 @@
 // Creating spans two systems, so nothing may be left behind in either: the creation is claimed on the
 // row first (a concurrent first call gets 409 instead of a second assistant), a Vapi failure gives the
 // claim back (so does a claim whose answer the table lost, which may have been written), and a table
-// failure after Vapi created the assistant deletes it again; so does an account whose deletion was
+// failure after Vapi created the assistant deletes it again, unless the row recorded it after all (a
+// completion whose answer was lost answers as written); so does an account whose deletion was
 // asked for meanwhile: the claim and its completion hold only while the account has no teardown
 // record, and the PUT answers 409 account-being-deleted. A pool number is
 // assigned in one transaction with the user's pool line (shared/db/pool.ts), refused once the
@@ -144,15 +145,32 @@ async function create(deps: AssistantDeps, caller: Pick<Caller, 'id' | 'name'>, 
   try {
     await inOpenAccount(userId, deps.assistants.complete(userId, claimId, ready));
   } catch (err) {
-    // No orphan: the assistant we could not record (also because the account's teardown began and
-    // read the partition meanwhile) is deleted again, and the claim given back.
-    await deps.vapi
-      .deleteAssistant(assistantId)
-      .catch((e: unknown) => logger.error('orphaned Vapi assistant not deleted', { assistantId, error: e as Error }));
-    await deps.assistants.release(userId, claimId).catch((e: unknown) => logger.error('assistant claim not released', { error: e as Error }));
+    if (await recorded(deps, userId, assistantId, claimId)) return ready;
     throw err;
   }
   return ready;
+}
+
+/**
+ * After a failed completion: whether the row records the assistant after all (the table wrote it and
+ * its answer was lost). If not, no orphan: the claim is given back first (it holds only while the row
+ * is this claim's `creating`, so a completion that landed stays), then the row decides. A row that is
+ * ready with this assistant keeps it; anything else (no row, a claim still there, the account's
+ * teardown) means it was not recorded, and it is deleted at Vapi. A row that cannot be read leaves it
+ * at Vapi: deleting an assistant the row may name would break the line.
+ */
+async function recorded(deps: AssistantDeps, userId: string, assistantId: string, claimId: string): Promise<boolean> {
+  await deps.assistants.release(userId, claimId).catch((e: unknown) => logger.error('assistant claim not released', { error: e as Error }));
+  let row: AssistantRow | undefined;
+  try {
+    row = await deps.assistants.get(userId);
+  } catch (e) {
+    logger.error('assistant row unreadable after a failed completion: the Vapi assistant is kept, it may be orphaned', { assistantId, error: e as Error });
+    return false;
+  }
+  if (row?.status === 'ready' && row.assistantId === assistantId) return true;
+  await deps.vapi.deleteAssistant(assistantId).catch((e: unknown) => logger.error('orphaned Vapi assistant not deleted', { assistantId, error: e as Error }));
+  return false;
 }
 
 async function assignPoolNumber(deps: AssistantDeps, userId: string, rows: UserRows, assistantId: string, now: Date): Promise<PoolLineRow | undefined> {

@@ -13,6 +13,7 @@ import { hasNumberingPlan } from '../model/phone-countries';
 import type { Caller } from '../model/caller';
 import type { JambonzPlatform } from '../providers/jambonz/port';
 import { acceptedMembership, checkBodyId, idFromPath, isAcceptedMember, pathIdOrZero, readAsCaller } from './hotline-access';
+import { logger } from '../observability/logger';
 import { QuotaExceededError } from './quotas';
 
 export const HOTLINE_SLUGS = {
@@ -258,11 +259,32 @@ export async function createSipAccount(
     const gatewaySid = (await deps.jambonz.createSipGateway({ carrierSid, address: deps.gateway, port: 5060, inbound: true, outbound: true })).sid;
     await deps.organizations.activateSipAccount(input.organizationID, { carrierSid, gatewaySid });
   } catch (err) {
-    if (carrierSid) await deps.jambonz.deleteCarrier(carrierSid).catch(() => undefined);
-    await deps.organizations.releaseSipAccount(input.organizationID);
+    if (await sipAccountRecorded(deps, input.organizationID, carrierSid)) return { exists: true, created: true };
     throw err;
   }
   return { exists: true, created: true };
+}
+
+/**
+ * After a failed step: whether the row records the carrier after all (the activation was written and
+ * its answer lost). The claim is given back first (only while it is still a claim, so an activation
+ * that landed stays), then the row decides: active with this carrier keeps it; anything else deletes
+ * the carrier at jambonz (its gateway goes with it). A row that cannot be read leaves the carrier: the
+ * row may name it.
+ */
+async function sipAccountRecorded(deps: { organizations: OrganizationsRepository; jambonz: JambonzPlatform }, organizationID: number, carrierSid: string | undefined): Promise<boolean> {
+  await deps.organizations.releaseSipAccount(organizationID).catch((e: unknown) => logger.error('SIP account claim not released', { organizationID, error: e as Error }));
+  if (!carrierSid) return false;
+  let row: SipAccountRow | undefined;
+  try {
+    row = await deps.organizations.getSipAccount(organizationID);
+  } catch (e) {
+    logger.error('SIP account row unreadable after a failed step: the jambonz carrier is kept, it may be orphaned', { organizationID, carrierSid, error: e as Error });
+    return false;
+  }
+  if (row?.status === 'active' && row.carrierSid === carrierSid) return true;
+  await deps.jambonz.deleteCarrier(carrierSid).catch((e: unknown) => logger.error('orphaned jambonz carrier not deleted', { carrierSid, error: e as Error }));
+  return false;
 }
 
 export async function sipAccountExists(deps: { read: ReadTogether }, caller: Caller, pathId: string) {

@@ -185,6 +185,22 @@ describe('PUT /v1/me/assistant: create', () => {
     expect((await u.put({ greeting: 'Hallo', language: 'de' })).status).toBe(200);
   });
 
+  it('a completion written but answered too late keeps the assistant: the PUT answers it, the row and Vapi agree', async () => {
+    const u = await user();
+    const real = assistantsRepository(stack.table);
+    // The ready row reaches the table, and its answer is lost: the table client says unavailable.
+    const deps = depsWith({
+      ...real,
+      complete: async (...args: Parameters<typeof real.complete>) => {
+        await real.complete(...args);
+        throw new TableUnavailableError('TransactWriteItemsCommand');
+      },
+    });
+    const view = await putAssistant(deps, { id: u.sub }, { greeting: 'Hallo', language: 'de' });
+    expect(await rowOf(stack, u.sub, 'ASSISTANT')).toMatchObject({ status: 'ready', assistantId: view.assistantId });
+    expect((await customerAssistants()).filter((a) => (a.metadata as Record<string, unknown>).fonellaUserId === u.sub).map((a) => a.id)).toEqual([view.assistantId]);
+  });
+
   it('two first calls at once create one assistant; the other call gets it too or 409', async () => {
     const u = await user();
     const answers = await Promise.all([0, 1, 2].map(() => u.put({ greeting: 'Hallo', language: 'de' })));

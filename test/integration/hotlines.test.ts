@@ -10,6 +10,12 @@ import { DEMO_USERS } from '../../lib/local/stack';
 import { seedDemoHotline } from '../../lib/local/seed-hotlines';
 import { signJambonzBody } from '../../shared/providers/jambonz/signature';
 import { HOTLINE_CARRIER_NAME } from '../../shared/domain/hotline-numbers';
+import { createSipAccount } from '../../shared/domain/hotlines';
+import { hotlineConfig } from '../../shared/config/hotlines';
+import { itemsReader } from '../../shared/db/get-items';
+import { organizationsRepository, type OrganizationsRepository } from '../../shared/db/organizations';
+import { TableUnavailableError } from '../../shared/errors';
+import { configuredJambonz } from '../../shared/providers/jambonz';
 import { addHotlineNumbers, uniqueAreaCode } from '../support/hotline-numbers';
 import { workerStack, waitFor, type TestStack } from '../support/stack';
 import { newUser } from '../support/users';
@@ -427,5 +433,44 @@ describe('a call to the hotline', () => {
       }
     }
     await expectUnchanged(stack, before, 'unsigned hooks');
+  });
+});
+
+describe("the SIP account's row write after jambonz made the carrier", () => {
+  /** A fresh organisation, its creator's caller and what its SIP account request carries. */
+  async function freshOrganization(name: string) {
+    const u = await newUser(stack, { prefix: 'sip-write', email: null });
+    const res = await stack.call('POST', '/v1/organizations', { token: u.token, body: { name } });
+    expect(res.status).toBe(201);
+    const input = { organizationID: res.body.id as number, name, street: 'Stolberger Str.', streetHousenumber: 155, cityCode: `0${AREA}`, city: 'Aachen', country: 'DE' };
+    return { caller: { id: u.sub, emailVerified: false, permissions: [], isAdmin: false }, input };
+  }
+  const carriersNamed = async (name: string) => (await stack.inspect<{ carriers: { voip_carrier_sid: string; name: string }[] }>('jambonz')).carriers.filter((c) => c.name === name);
+  const depsWith = (organizations: OrganizationsRepository) => ({ organizations, read: itemsReader(stack.table), jambonz: configuredJambonz(), gateway: hotlineConfig().sipGateway });
+
+  it('an activation written but answered too late is the account made: 201, the row active, its carrier kept', async () => {
+    const { caller, input } = await freshOrganization('Lost answer brigade');
+    const real = organizationsRepository(stack.table);
+    const deps = depsWith({
+      ...real,
+      activateSipAccount: async (...args: Parameters<typeof real.activateSipAccount>) => {
+        await real.activateSipAccount(...args);
+        throw new TableUnavailableError('UpdateCommand');
+      },
+    });
+    expect(await createSipAccount(deps, caller, input)).toEqual({ exists: true, created: true });
+    const [carrier] = await carriersNamed(`fonella-org-${input.organizationID}`);
+    expect(await real.getSipAccount(input.organizationID)).toMatchObject({ status: 'active', carrierSid: carrier!.voip_carrier_sid });
+  });
+
+  it('an activation that failed deletes the carrier and gives the claim back: the next request makes it', async () => {
+    const { caller, input } = await freshOrganization('Failed write brigade');
+    const real = organizationsRepository(stack.table);
+    const deps = depsWith({ ...real, activateSipAccount: () => Promise.reject(new TableUnavailableError('UpdateCommand')) });
+    await expect(createSipAccount(deps, caller, input)).rejects.toBeInstanceOf(TableUnavailableError);
+    expect(await carriersNamed(`fonella-org-${input.organizationID}`)).toEqual([]);
+    expect(await real.getSipAccount(input.organizationID)).toBeUndefined();
+    expect(await createSipAccount(depsWith(real), caller, input)).toEqual({ exists: true, created: true });
+    expect(await carriersNamed(`fonella-org-${input.organizationID}`)).toHaveLength(1);
   });
 });
