@@ -12,7 +12,7 @@ import { jwtVerifier, type JwtVerifier } from '../../shared/crypto/jwt';
 import { bearerToken } from '../../shared/http/caller';
 import { functionTimeoutSeconds, needsAuthorizer, type RouteDef } from '../../shared/http/route-def';
 import { handlerLoader, invoke, lambdaContext, withTimeout } from './lambda';
-import { LOCAL_KEEP_ALIVE_MS } from './emulators/kit';
+import { LOCAL_KEEP_ALIVE_MS, motionCounter, type Motion } from './emulators/kit';
 import type { RequestHandle, Trace } from './trace';
 
 export interface ApiServerOptions {
@@ -29,6 +29,8 @@ export interface ApiServerOptions {
 
 export interface RunningApi {
   url: string;
+  /** The requests under way, and how many came since the start. */
+  motion(): Motion;
   close(): Promise<void>;
 }
 
@@ -41,7 +43,10 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   const verify = jwtVerifier(opts.jwt);
   const load = handlerLoader<LambdaHandler>(opts.root);
 
+  const requests = motionCounter();
   const server: Server = createServer(async (req, res) => {
+    // Under way until the answer is sent (or the client is gone).
+    res.once('close', requests.begin());
     let traced: RequestHandle | undefined;
     // The gateway's own answers: `{message}`, which the trace keeps as the problem.
     const reply = (status: number, body: { message: string }, headers: Record<string, string> = {}) => {
@@ -104,6 +109,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
+    motion: requests.motion,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -8,6 +8,7 @@ import { DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCom
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { QueueWorkerDef } from '../../shared/streams/queue-worker-def';
+import { motionCounter, type Motion } from './emulators/kit';
 import { handlerLoader, invoke as inScope, lambdaContext, withTimeout } from './lambda';
 
 type QueueHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | void>;
@@ -33,6 +34,8 @@ export interface RunningQueuePoller {
   idle(): Promise<number>;
   /** Messages handled since the poller started. */
   handled(): number;
+  /** The invocations under way, and how many began (messages waiting are the queue's: its emulator's motion). */
+  motion(): Motion;
   stop(): Promise<void>;
 }
 
@@ -43,6 +46,7 @@ export async function startQueuePoller(opts: QueuePollerOptions): Promise<Runnin
   const concurrency = opts.concurrency ?? 4;
   let handled = 0;
   let running = 0;
+  const invocations = motionCounter();
 
   async function invoke(def: QueueWorkerDef, url: string, records: SQSRecord[]) {
     const handler = await load(def.handler);
@@ -92,8 +96,10 @@ export async function startQueuePoller(opts: QueuePollerOptions): Promise<Runnin
           awsRegion: 'eu-central-1',
         }));
         running += 1;
+        const end = invocations.begin();
         const slot = invoke(def, url, records).finally(() => {
           running -= 1;
+          end();
           slots.delete(slot);
         });
         slots.add(slot);
@@ -126,6 +132,7 @@ export async function startQueuePoller(opts: QueuePollerOptions): Promise<Runnin
       return handled - before;
     },
     handled: () => handled,
+    motion: invocations.motion,
     async stop() {
       abort.abort();
       await Promise.allSettled(loops);

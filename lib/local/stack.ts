@@ -20,7 +20,7 @@ import { ensureTable, startDynamoLocal, type DynamoLocal } from './dynamo';
 import { createEmulators } from './emulators';
 import { startHub } from './emulators/hub';
 import type { JambonzEmulator } from './emulators/jambonz';
-import { startEmulator, type RunningEmulator } from './emulators/kit';
+import { startEmulator, sumMotion, type Motion, type RunningEmulator } from './emulators/kit';
 import { LOCAL_SECRET_NAME } from './emulators/secrets';
 import type { StripeEmulator } from './emulators/stripe';
 import { tapOutput } from './output';
@@ -105,6 +105,12 @@ export interface LocalStack {
   queues: RunningQueuePoller;
   /** The demo customer's Stripe test clock, with `billingClock`. */
   demoClockId?: string;
+  /**
+   * What the stack has under way (requests the API serves, worker runs, messages and webhook
+   * deliveries waiting, the emulators' own runs) and how much it has begun: two readings with nothing
+   * active and the same count bracket a time in which nothing changed (the tests' `settle`).
+   */
+  motion(): Motion;
   /** Mints a token for any local user, as Auth0 would. */
   mintToken(input: { sub: string; email?: string; emailVerified?: boolean; name?: string; permissions?: string[]; expiresInSeconds?: number }): Promise<string>;
   stop(): Promise<void>;
@@ -308,6 +314,7 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
       trace,
       queues,
       demoClockId,
+      motion: () => sumMotion([api.motion(), streams.motion(), queues.motion(), ...running.flatMap((e) => e.definition.motion?.() ?? [])]),
       mintToken: (input) => set.auth0.mintToken(input),
       stop,
     };

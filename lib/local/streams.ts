@@ -23,6 +23,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { filterPattern, type WorkerDef } from '../../shared/streams/worker-def';
 import { dynamoClient } from './dynamo';
 import { handlerLoader, invoke as inScope, lambdaContext, withTimeout } from './lambda';
+import { motionCounter, type Motion } from './emulators/kit';
 import type { Trace } from './trace';
 
 type WorkerHandler = ((event: DynamoDBStreamEvent, context: Context) => Promise<DynamoDBBatchResponse | void>) & {
@@ -81,6 +82,8 @@ export interface RunningTailer {
   onRecord(listener: (record: DynamoDBRecord) => void): () => void;
   /** The workers handling records right now: how many wait, and the retries of the first one. */
   busy(): { worker: string; queued: number; attempts: number; lastError?: string }[];
+  /** The workers handling records (a lane's run until its queue is empty), and how many such runs began. */
+  motion(): Motion;
   stop(): Promise<void>;
 }
 
@@ -132,7 +135,13 @@ export async function startStreamTailer(opts: StreamTailerOptions): Promise<Runn
 
     push(records: DynamoDBRecord[]) {
       this.queue.push(...records);
-      this.busy ??= this.drain().finally(() => (this.busy = undefined));
+      if (!this.busy) {
+        const end = drains.begin();
+        this.busy = this.drain().finally(() => {
+          this.busy = undefined;
+          end();
+        });
+      }
     }
 
     private async drain() {
@@ -179,6 +188,8 @@ export async function startStreamTailer(opts: StreamTailerOptions): Promise<Runn
     }
   }
 
+  /** A lane's drain (its worker's invocations, one after the other, until its queue is empty): the tailer's motion. */
+  const drains = motionCounter();
   const lanes = Object.values(opts.workers).map((def) => new Lane(def, filterPattern(def)));
   const parked: ParkedRecord[] = [];
 
@@ -376,6 +387,7 @@ export async function startStreamTailer(opts: StreamTailerOptions): Promise<Runn
       }
     },
     kick,
+    motion: drains.motion,
     onRecord(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

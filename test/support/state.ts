@@ -66,15 +66,13 @@ export async function snapshot(stack: TestStack): Promise<string> {
   const report = setTimeout(() => console.error(`[state] the stream workers have not come to rest in ${IDLE_REPORT_MS / 1000} s; busy: ${JSON.stringify(stack.streams.busy())}`), IDLE_REPORT_MS);
   await stack.streams.idle().finally(() => clearTimeout(report));
   const position = journal.length;
-  const emulators = (await (await fetch(`${stack.hubUrl}/_inspect`)).json()) as Record<string, Record<string, unknown> | undefined>;
+  const emulators = (await (await fetch(`${stack.hubUrl}/_inspect?only=emulators`)).json()) as Record<string, Record<string, unknown> | undefined>;
   // A 403 from a public form's reCAPTCHA check must ask the provider: its log of checks grows by design.
   delete emulators.recaptcha?.verifications;
   // So may a refusal that reads Auth0 (an admin's delete of a user with no rows asks whether the user
   // exists): the management token it takes is a grant, not state, and the adapter caches it for the
   // process, so whether a refusal is the first to take one depends on what ran before it.
   delete emulators.auth0?.managementTokens;
-  // The request timeline records every request, a refused one too: a trace of what was asked, not state.
-  delete emulators.timeline;
   return `table journal at ${position}\n${JSON.stringify(emulators)}`;
 }
 
@@ -82,18 +80,22 @@ const positionOf = (snap: string) => Number(/^table journal at (\d+)\n/.exec(sna
 
 /**
  * Waits until the stream workers have handled everything written so far and what runs on its own
- * (the Stripe emulator delivering webhook events, and what they write) has come to rest: two
- * snapshots in a row alike. Then answers the snapshot.
+ * (the Stripe emulator delivering webhook events, the queue's webhook attempts, and what they write)
+ * has come to rest, then answers the snapshot: one taken while the stack had nothing under way
+ * before and after it and began nothing meanwhile (its `motion()`), else two snapshots in a row alike.
  */
 export async function settle(stack: TestStack): Promise<string> {
   let last = '';
   for (let i = 0; i < 100; i++) {
+    const before = stack.motion();
     const now = await snapshot(stack);
-    if (now === last) return now;
+    const after = stack.motion();
+    if (now === last || (before.active === 0 && after.active === 0 && before.started === after.started)) return now;
     last = now;
-    await new Promise((r) => setTimeout(r, 50));
+    // Work under way: give it time. Work that began and ended meanwhile: look again at once.
+    if (after.active > 0) await new Promise((r) => setTimeout(r, 50));
   }
-  throw new Error('the stack did not come to rest within 5 s');
+  throw new Error('the stack did not come to rest within 100 snapshots');
 }
 
 /** Fails with the rows and emulator state that differ when the state is not what it was. */

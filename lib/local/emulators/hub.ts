@@ -7,7 +7,9 @@
 //                            deletions, with their steps), `pool.waiting` (the users waiting for a
 //                            pool number, oldest first), `webhooks.deliveries` (the webhook deliveries
 //                            with their attempts), `streams.parked` and `timeline.invocations`
-//                            (the last requests and the worker runs they led to, lib/local/trace.ts)
+//                            (the last requests and the worker runs they led to, lib/local/trace.ts);
+//                            `?only=emulators`: the emulators' states and `streams.parked` alone, without
+//                            what is read from the table or the timeline (what a test snapshot compares)
 //   GET  /?path=&status=&user=   the page with the request timeline filtered (the page's filter fields)
 //   POST /_streams/redrive   { id? }: hands parked records back to their workers
 //   POST /_stripe/simulate/payment-succeeded|payment-failed   { subscriptionId } (JSON or the page's
@@ -71,9 +73,10 @@ export interface HubOptions {
 }
 
 export async function startHub(emulators: RunningEmulator[], opts: HubOptions = {}): Promise<RunningHub> {
-  const inspect = async (): Promise<InspectData> => {
+  const inspect = async (only?: string | null): Promise<InspectData> => {
     const state = Object.fromEntries(emulators.map((e) => [e.name, e.definition.inspect()]));
     const parked = (opts.streams?.parked() ?? []).map(({ record: _raw, ...rest }) => rest);
+    if (only === 'emulators') return { ...state, streams: { parked } };
     const teardowns = opts.teardowns ? await opts.teardowns().catch(() => []) : undefined;
     const waiting = opts.poolWaiting ? await opts.poolWaiting().catch(() => []) : undefined;
     const deliveries = opts.webhookDeliveries ? await opts.webhookDeliveries().catch(() => []) : undefined;
@@ -106,7 +109,7 @@ export async function startHub(emulators: RunningEmulator[], opts: HubOptions = 
     }
     if (url.pathname === '/_inspect') {
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-      return void res.end(JSON.stringify(await inspect()));
+      return void res.end(JSON.stringify(await inspect(url.searchParams.get('only'))));
     }
     if (url.pathname === '/_streams/redrive' && method === 'POST') {
       const fromPage = (req.headers['content-type'] ?? '').includes('form-urlencoded');

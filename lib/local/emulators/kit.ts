@@ -109,6 +109,44 @@ export interface EmulatorDefinition {
   faultResponse?(): Response;
   /** Called once the server listens, with its base URL (e.g. to learn its own issuer). */
   onListen?(baseUrl: string): void;
+  /**
+   * What the emulator does without being asked: work under way or due now that changes its state or
+   * calls out (a webhook delivery, a scheduled run), and how much of it has begun. Requests it is
+   * asked are not counted here: their caller is (the API, a worker, a test).
+   */
+  motion?(): Motion;
+}
+
+/**
+ * What a part of the local stack has under way, for a caller that waits for it to come to rest (the
+ * tests' `settle`): work running or due now (`active`), and how much work it has begun since it
+ * started (`started`). Two readings with nothing active and the same `started` bracket a stretch of
+ * time in which it changed nothing.
+ */
+export interface Motion {
+  active: number;
+  started: number;
+}
+
+export const sumMotion = (parts: Motion[]): Motion =>
+  parts.reduce((sum, m) => ({ active: sum.active + m.active, started: sum.started + m.started }), { active: 0, started: 0 });
+
+/** Counts work begun and under way: `begin()` answers the function that ends it (once). */
+export function motionCounter() {
+  let active = 0;
+  let started = 0;
+  return {
+    motion: (): Motion => ({ active, started }),
+    begin(): () => void {
+      active += 1;
+      started += 1;
+      let ended = false;
+      return () => {
+        if (!ended) active -= 1;
+        ended = true;
+      };
+    },
+  };
 }
 
 const faultSchema = z.strictObject({

@@ -32,7 +32,7 @@ import { CALLBACK_LOCAL } from '../../../../shared/config/callback';
 import { jambonzWebhookConfig } from '../../../../shared/config/webhooks';
 import { JAMBONZ_LOCAL } from '../../../../shared/providers/jambonz/config';
 import { signJambonzBody } from '../../../../shared/providers/jambonz/signature';
-import { Router, bearer, json, type EmulatorDefinition, type RouteContext } from '../kit';
+import { Router, bearer, json, motionCounter, type EmulatorDefinition, type RouteContext } from '../kit';
 
 type Row = Record<string, unknown>;
 type Kind = 'calls' | 'phoneNumbers' | 'applications' | 'carriers' | 'sipGateways' | 'webhooks';
@@ -428,6 +428,8 @@ export function createJambonzEmulator(
     return json(done.body, done.status);
   }
 
+  /** The created calls scheduled or running (runOutbound): the emulator's motion. */
+  const outbound = motionCounter();
   /** What a feature server does with a created call once the callee answers (with `answerCalls`). */
   async function runOutbound(call: Row): Promise<void> {
     const started = generation;
@@ -524,7 +526,10 @@ export function createJambonzEmulator(
       const created: Row = { ...call, call_sid: sid, account_sid: accountSid, direction: 'outbound', call_status: 'queued', created_at: new Date().toISOString() };
       state.calls.push(created);
       // The answer goes out first; the callee answers after it, as on jambonz.
-      if (opts.answerCalls) setTimeout(() => void runOutbound(created).catch((err: unknown) => console.error('jambonz emulator: created call', err)), 10);
+      if (opts.answerCalls) {
+        const end = outbound.begin();
+        setTimeout(() => void runOutbound(created).catch((err: unknown) => console.error('jambonz emulator: created call', err)).finally(end), 10);
+      }
       return json({ sid }, 201);
     })
 
@@ -650,6 +655,8 @@ export function createJambonzEmulator(
       url.pathname.startsWith('/_') || bearer(req) === apiKey ? undefined : new Response('Unauthorized', { status: 401, headers: { 'content-type': 'text/plain', 'www-authenticate': 'Bearer realm="Users"' } }),
     faultResponse: () => msg('system error (injected fault)', 500),
     inspect: () => ({ ...state }),
+    // The created calls it runs as a feature server would (with `answerCalls`).
+    motion: outbound.motion,
     reset: () => {
       // Held calls end without another webhook: the state they would write to is gone.
       for (const call of held.values()) call.end({ drop: true });

@@ -88,6 +88,8 @@ export function createSqsEmulator(opts: { maxReceiveCount?: number; visibilityTi
   // The queue a QueueUrl names, whatever host it was written with (the SDK sends it as given).
   const queueOf = (url: string) => queues.get(url.split('/').pop() ?? '');
   const visible = (q: Queue, t = now()) => q.messages.filter((m) => m.visibleAt <= t);
+  /** A queue that is some queue's dead-letter queue. */
+  const dead = (q: Queue) => [...queues.values()].some((other) => other.deadLetters === q.name);
   const wake: (() => void)[] = [];
   const notify = () => {
     for (const w of wake.splice(0)) w();
@@ -235,6 +237,12 @@ export function createSqsEmulator(opts: { maxReceiveCount?: number; visibilityTi
     },
     routes,
     now,
+    // A message visible now waits for a receiver (the local queue poller): under way. Dead letters wait
+    // for a person, and a delayed or hidden message for its time: not under way.
+    motion: () => {
+      const polled = [...queues.values()].filter((q) => !dead(q));
+      return { active: polled.reduce((n, q) => n + visible(q).length, 0), started: polled.reduce((n, q) => n + q.sent, 0) };
+    },
     // Nothing here moves by itself as time passes (a snapshot of the stack must hold still): a message's
     // due time says whether it is visible yet.
     inspect: () => {

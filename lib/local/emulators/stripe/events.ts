@@ -22,6 +22,7 @@ import {
   type StripeEvent,
   type StripeState,
 } from './state';
+import type { Motion } from '../kit';
 import { newId } from './wire';
 
 const API_VERSION = '2026-10-28.endive';
@@ -37,6 +38,8 @@ export interface Events {
   forwardTo(url: string | undefined): void;
   /** Queues deliveries of these events (in this order) past any fault. */
   enqueue(records: EventRecord[]): void;
+  /** Deliveries queued or under way (held ones wait for a release: not under way), and how many were queued. */
+  motion(): Motion;
   /**
    * Ends the holds and reorder batches (pending ones too) and queues what they held: `eventIds` first,
    * in that order, then the rest in `order`. The released deliveries, or the first id not held.
@@ -109,7 +112,9 @@ export function createEvents(state: StripeState, settings: Pick<Settings, 'webho
     enqueue(copies);
   }
 
+  let queued = 0;
   function enqueue(list: EventRecord[]) {
+    queued += list.length;
     for (const rec of list) rec.delivery.status = 'pending';
     deliveries.queue.push(...list);
     void pump();
@@ -195,6 +200,7 @@ export function createEvents(state: StripeState, settings: Pick<Settings, 'webho
       else dropDeliveries('no_endpoint');
     },
     enqueue,
+    motion: () => ({ active: deliveries.queue.length + (deliveries.pumping ? 1 : 0), started: queued }),
     release(order, eventIds) {
       const waiting = [...deliveries.held, ...(deliveries.batch?.records ?? [])].sort((a, b) => state.events.indexOf(a) - state.events.indexOf(b));
       if (order === 'reverse') waiting.reverse();

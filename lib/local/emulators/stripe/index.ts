@@ -111,6 +111,11 @@ export function createStripeEmulator(opts: StripeEmulatorOptions = {}): StripeEm
     // The SDK reads an error only from an `error` object; a bare 503 body would pass as a success.
     faultResponse: () => fail(500, { type: 'api_error', message: 'An unknown error occurred (injected fault).' }),
     inspect: () => ({ ...state.resources, events: state.events.map(summary) }),
+    // Its webhook deliveries, and a test clock's advance (it runs right after the answer).
+    motion: () => {
+      const deliveries = events.motion();
+      return { ...deliveries, active: deliveries.active + state.resources.testClocks.filter((c) => c.status === 'advancing').length };
+    },
     // The endpoint stays: it is the stack's wiring, not state.
     reset: () => resetState(state),
     signedEvent: (type, object, o = {}) => events.signedEvent(type, object, o.timestamp),
