@@ -9,7 +9,8 @@ import { LOCAL_QUEUE_NAME, createSqsEmulator } from '../../lib/local/emulators/s
 import { MAX_DELAY_SECONDS, firstLeg, sqsWebhookQueue, type AttemptMessage } from '../../shared/queues/webhook-queue';
 import { useEmulator } from '../support/emulator';
 
-const emu = useEmulator(createSqsEmulator({ maxReceiveCount: 2, visibilityTimeoutSeconds: 30 }));
+const sqs = createSqsEmulator({ maxReceiveCount: 2, visibilityTimeoutSeconds: 30 });
+const emu = useEmulator(sqs);
 const client = () => new SQSClient({ region: 'eu-central-1', endpoint: emu.baseUrl, credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 });
 const queueUrl = () => `${emu.baseUrl}/000000000000/${LOCAL_QUEUE_NAME}`;
 const receive = async (wait = 0) => (await client().send(new ReceiveMessageCommand({ QueueUrl: queueUrl(), MaxNumberOfMessages: 10, WaitTimeSeconds: wait }))).Messages ?? [];
@@ -54,13 +55,20 @@ describe('the webhook queue on the SQS emulator', () => {
   });
 
   it('a received message is hidden for the visibility timeout; received too often, it goes to the dead letters', async () => {
+    const sent = sqs.motion!().started;
     await client().send(new SendMessageCommand({ QueueUrl: queueUrl(), MessageBody: '{"n":2}' }));
+    // Visible, it waits for a receiver: under way (the local stack's motion, the tests' settle).
+    expect(sqs.motion!()).toEqual({ active: 1, started: sent + 1 });
     expect(await receive()).toHaveLength(1);
     expect(await receive()).toEqual([]);
+    // Hidden, it waits for its time: not under way.
+    expect(sqs.motion!().active).toBe(0);
     await advance(30);
     expect((await receive()).map((m) => m.Attributes?.ApproximateReceiveCount)).toEqual(['2']);
     await advance(30);
     expect(await receive()).toEqual([]);
+    // A dead letter waits for a person: not under way either.
+    expect(sqs.motion!().active).toBe(0);
     const state = await emu.inspect<{ messages: { queue: string; body: unknown }[] }>();
     expect(state.messages).toEqual([expect.objectContaining({ queue: `${LOCAL_QUEUE_NAME}-dead-letters`, body: { n: 2 } })]);
   });

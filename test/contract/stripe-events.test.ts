@@ -243,6 +243,8 @@ describe('stripe emulator: delivery faults', () => {
     const b = await customer('b@example.com');
     await waitForDeliveries(1);
     expect(receivedIds()).toEqual([b.eventId]);
+    // A held event waits for its release, not under way: the emulator is at rest (the tests' settle).
+    await waitFor('the delivery to end', async () => emulator.motion!().active === 0);
     await hook('/_deliveries/release');
     await waitForDeliveries(2);
     expect(receivedIds()).toEqual([b.eventId, a.eventId]);
@@ -250,14 +252,18 @@ describe('stripe emulator: delivery faults', () => {
 
   it('delay: a late delivery still arrives, and the events after it wait behind it', async () => {
     expect((await hook('/_deliveries', { mode: 'delay', ms: 1500 })).status).toBe(201);
+    const queuedBefore = emulator.motion!().started;
     const a = await customer('a@example.com');
     const b = await customer('b@example.com');
     // The delay is taken by the first delivery, which waits; the second is queued behind it.
     const waiting = await deliveries();
     expect(waiting.pending).toEqual([]);
     expect(waiting.queued).toEqual([b.eventId]);
+    // Both under way as the emulator's motion: the one waiting out its delay and the one queued.
+    expect(emulator.motion!()).toEqual({ active: 2, started: queuedBefore + 2 });
     await waitForDeliveries(2);
     expect(receivedIds()).toEqual([a.eventId, b.eventId]);
+    await waitFor('the pump to stop', async () => emulator.motion!().active === 0);
   });
 
   it('a receiver answering 500 gets four tries, then the event counts as failed; the next event is delivered', async () => {
