@@ -21,8 +21,9 @@
 // it is another Lambda fed by the stream after the write); then the workers run, and what they do
 // until the stack is quiet again is reported apart ("then, by stream workers"). "Quiet", after a route
 // that may write (only a write feeds the stream): the tailer has handed every record written so far to
-// its workers and they are done (its `idle()`, again while they write), then no worker running and no
-// table call or provider request for QUIET_MS (what no stream drives: an emulator's webhook delivery).
+// its workers and they are done (its `idle()`, again while they write), then no worker running, nothing
+// under way in the stack (its `motion()`: webhook deliveries queued or running, messages waiting for
+// the queue's worker) and no table call or provider request for QUIET_MS.
 // Latency is thus the route alone, not
 // competing with the previous request's workers. (Counting per client or per async context would
 // instead need hooks in the API server, and still could not attribute the provider requests.)
@@ -142,15 +143,17 @@ export async function measureRoutes(names: string[], opts: { requests: number; p
     return calls;
   }
 
+  /** What has happened so far: table calls, provider requests, and the work the stack has begun (its `motion()`). */
   function activity(stack: LocalStack): string {
-    return `${tableLog.length}:${[...providerCounts(stack).values()].reduce((a, b) => a + b, 0)}`;
+    return `${tableLog.length}:${[...providerCounts(stack).values()].reduce((a, b) => a + b, 0)}:${stack.motion().started}`;
   }
 
   /**
    * Waits until the stream workers have handled every record written so far, those their own writes
-   * made included (the tailer's `idle()`, again while the table log grows), then until no worker runs
-   * and nothing has touched the table or a provider for `ms`: what runs on its own, such as an
-   * emulator's webhook delivery and what it writes.
+   * made included (the tailer's `idle()`, again while the table log grows), then until no worker runs,
+   * the stack has nothing under way (its `motion()`: a webhook delivery queued or running, a message
+   * waiting for the queue's worker) and nothing has touched the table or a provider for `ms`: what
+   * runs on its own, such as an emulator's webhook delivery and what it writes.
    */
   async function quiet(stack: LocalStack, ms: number): Promise<void> {
     const start = performance.now();
@@ -165,10 +168,10 @@ export async function measureRoutes(names: string[], opts: { requests: number; p
     }
     let last = activity(stack);
     let since = performance.now();
-    while ((workersRunning > 0 || performance.now() - since < ms) && performance.now() - start < QUIET_CAP_MS) {
+    while ((workersRunning > 0 || stack.motion().active > 0 || performance.now() - since < ms) && performance.now() - start < QUIET_CAP_MS) {
       await sleep(Math.min(10, ms));
       const now = activity(stack);
-      if (now !== last || workersRunning > 0) {
+      if (now !== last || workersRunning > 0 || stack.motion().active > 0) {
         last = now;
         since = performance.now();
       }
