@@ -14,6 +14,7 @@ import { vapiAdapter } from '../../shared/providers/vapi/adapter';
 import { expectUnchanged, settle } from '../support/state';
 import { workerStack, waitFor, type TestStack } from '../support/stack';
 import { addFreePoolNumber } from '../support/rows';
+import { answerLost } from '../support/late-answer';
 import { newUser, partition, rowOf, rowsOf, type PlanId } from '../support/users';
 
 type Row = Record<string, unknown> & { id: string };
@@ -171,13 +172,7 @@ describe('PUT /v1/me/assistant: create', () => {
     const u = await user();
     const real = assistantsRepository(stack.table);
     // The claim reaches the table, and its answer is lost: the table client says unavailable.
-    const deps = depsWith({
-      ...real,
-      claim: async (userId: string, claimId: string, now: Date) => {
-        await real.claim(userId, claimId, now);
-        throw new TableUnavailableError('TransactWriteItemsCommand');
-      },
-    });
+    const deps = depsWith(answerLost(real, 'claim', 'TransactWriteItemsCommand'));
     const assistantsBefore = (await vapi()).assistants.length;
     await expect(putAssistant(deps, { id: u.sub }, { greeting: 'Hallo', language: 'de' })).rejects.toBeInstanceOf(TableUnavailableError);
     expect((await vapi()).assistants).toHaveLength(assistantsBefore);
@@ -189,13 +184,7 @@ describe('PUT /v1/me/assistant: create', () => {
     const u = await user();
     const real = assistantsRepository(stack.table);
     // The ready row reaches the table, and its answer is lost: the table client says unavailable.
-    const deps = depsWith({
-      ...real,
-      complete: async (...args: Parameters<typeof real.complete>) => {
-        await real.complete(...args);
-        throw new TableUnavailableError('TransactWriteItemsCommand');
-      },
-    });
+    const deps = depsWith(answerLost(real, 'complete', 'TransactWriteItemsCommand'));
     const view = await putAssistant(deps, { id: u.sub }, { greeting: 'Hallo', language: 'de' });
     expect(await rowOf(stack, u.sub, 'ASSISTANT')).toMatchObject({ status: 'ready', assistantId: view.assistantId });
     expect((await customerAssistants()).filter((a) => (a.metadata as Record<string, unknown>).fonellaUserId === u.sub).map((a) => a.id)).toEqual([view.assistantId]);

@@ -17,6 +17,7 @@ import { organizationsRepository, type OrganizationsRepository } from '../../sha
 import { TableUnavailableError } from '../../shared/errors';
 import { configuredJambonz } from '../../shared/providers/jambonz';
 import { addHotlineNumbers, uniqueAreaCode } from '../support/hotline-numbers';
+import { answerLost } from '../support/late-answer';
 import { workerStack, waitFor, type TestStack } from '../support/stack';
 import { newUser } from '../support/users';
 import { expectUnchanged, settle } from '../support/state';
@@ -451,13 +452,7 @@ describe("the SIP account's row write after jambonz made the carrier", () => {
   it('an activation written but answered too late is the account made: 201, the row active, its carrier kept', async () => {
     const { caller, input } = await freshOrganization('Lost answer brigade');
     const real = organizationsRepository(stack.table);
-    const deps = depsWith({
-      ...real,
-      activateSipAccount: async (...args: Parameters<typeof real.activateSipAccount>) => {
-        await real.activateSipAccount(...args);
-        throw new TableUnavailableError('UpdateCommand');
-      },
-    });
+    const deps = depsWith(answerLost(real, 'activateSipAccount', 'UpdateCommand'));
     expect(await createSipAccount(deps, caller, input)).toEqual({ exists: true, created: true });
     const [carrier] = await carriersNamed(`fonella-org-${input.organizationID}`);
     expect(await real.getSipAccount(input.organizationID)).toMatchObject({ status: 'active', carrierSid: carrier!.voip_carrier_sid });

@@ -3,6 +3,7 @@
 // came too late (`meanwhile` runs between the two, as another writer would); `throttled`, the table
 // refuses it before applying anything. The SDK then sends the update again.
 import { tableRef, type TableRef } from '../../shared/db/client';
+import { TableUnavailableError } from '../../shared/errors';
 import type { TestStack } from './stack';
 
 export function firstUpdateGoesWrong(stack: TestStack, how: 'late' | 'throttled' = 'late', meanwhile?: () => Promise<unknown>): TableRef {
@@ -24,4 +25,19 @@ export function firstUpdateGoesWrong(stack: TestStack, how: 'late' | 'throttled'
     { step: 'finalizeRequest', name: 'firstUpdateGoesWrong', priority: 'low' },
   );
   return t;
+}
+
+/**
+ * `repo` whose `method` writes as it does and then answers TableUnavailableError, as the table client
+ * does when every attempt's answer came too late: the write is there, its caller does not know it.
+ */
+export function answerLost<R extends object>(repo: R, method: keyof R & string, command: string): R {
+  const real = repo[method] as (...args: unknown[]) => Promise<unknown>;
+  return {
+    ...repo,
+    [method]: async (...args: unknown[]) => {
+      await real(...args);
+      throw new TableUnavailableError(command);
+    },
+  };
 }
