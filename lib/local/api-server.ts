@@ -83,7 +83,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
       const timeoutMs = functionTimeoutSeconds(match.def) * 1000;
       const context = lambdaContext(match.name, timeoutMs);
       traced?.routed({ route: match.name, invocationId: context.awsRequestId, requestId: event.requestContext.requestId, caller: callerOf(match.def, claims, event.requestContext.http.sourceIp) });
-      const result = await withTimeout(invoke(context, () => handler(event, context)), timeoutMs);
+      // Under way until the handler ends: one that outlives its time (a 500 already sent) may still write.
+      const result = await withTimeout(invoke(context, () => handler(event, context)).finally(requests.begin()), timeoutMs);
       opts.afterInvoke?.();
       if (result === undefined) return reply(500, { message: 'Internal Server Error' });
       const structured: APIGatewayProxyStructuredResultV2 =

@@ -134,27 +134,35 @@ async function startOn(java: string, port: number, jvmOptions: string[] = []): P
   // The readiness probe gives up on a silent answer: a port that someone else holds may accept and never reply.
   const probe = new DynamoDBClient({ endpoint, region: 'eu-central-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1, requestHandler: { connectionTimeout: 1000, requestTimeout: 2000, throwOnRequestTimeout: true } });
   const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (child.exitCode !== null) {
-      if (/Failed to bind to/.test(output)) throw new PortTakenError(`DynamoDB Local could not listen on ${port}:\n${output}`);
-      throw new Error(`DynamoDB Local exited early:\n${output}`);
-    }
-    try {
-      await probe.send(new ListTablesCommand({}));
-      break;
-    } catch {
-      if (Date.now() > deadline) {
-        probe.destroy();
-        await stop();
-        throw new Error(`DynamoDB Local did not answer on ${endpoint} within 30 s:\n${output}`);
+  try {
+    for (;;) {
+      if (child.exitCode !== null) {
+        if (/Failed to bind to/.test(output)) throw new PortTakenError(`DynamoDB Local could not listen on ${port}:\n${output}`);
+        throw new Error(`DynamoDB Local exited early:\n${output}`);
       }
-      await new Promise((r) => setTimeout(r, 100));
+      try {
+        await probe.send(new ListTablesCommand({}));
+        break;
+      } catch {
+        if (Date.now() > deadline) {
+          await stop();
+          throw new Error(`DynamoDB Local did not answer on ${endpoint} within 30 s:\n${output}`);
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
     }
+  } finally {
+    probe.destroy();
   }
-  probe.destroy();
   try {
     await warmUp(client);
+    // Ours answered, not another DynamoDB Local that took the port first (ours then fails to bind).
+    if (child.exitCode !== null || /Failed to bind to/.test(output)) {
+      await stop();
+      throw new PortTakenError(`DynamoDB Local could not listen on ${port}:\n${output}`);
+    }
   } catch (err) {
+    if (err instanceof PortTakenError) throw err;
     await stop();
     throw new Error(`DynamoDB Local did not serve its first requests on ${endpoint}: ${String(err)}\n${output}`);
   } finally {

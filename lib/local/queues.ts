@@ -54,7 +54,8 @@ export async function startQueuePoller(opts: QueuePollerOptions): Promise<Runnin
     let failed = new Set<string>(records.map((r) => r.messageId));
     try {
       const context = lambdaContext(def.name, timeoutMs);
-      const done = await withTimeout(inScope(context, () => handler({ Records: records }, context)).then((r) => ({ r })), timeoutMs);
+      // Under way until the handler ends, past a timeout too (it may still write).
+      const done = await withTimeout(inScope(context, () => handler({ Records: records }, context)).then((r) => ({ r })).finally(invocations.begin()), timeoutMs);
       if (!done) throw new Error(`Task timed out after ${def.timeoutSeconds} seconds`);
       failed = new Set((done.r?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
     } catch (err) {

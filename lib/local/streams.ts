@@ -202,7 +202,8 @@ export async function startStreamTailer(opts: StreamTailerOptions): Promise<Runn
     opts.trace?.workerStarted(context.awsRequestId, def.name, batch);
     try {
       const done = await withTimeout(
-        inScope(context, () => handler({ Records: batch }, context)).then((r) => ({ r })),
+        // Its lane's run counts until the handler ends, past a timeout too (it may still write).
+        inScope(context, () => handler({ Records: batch }, context)).then((r) => ({ r })).finally(drains.begin()),
         INVOKE_TIMEOUT_MS,
       );
       if (!done) throw new Error(`Task timed out after ${INVOKE_TIMEOUT_MS / 1000} seconds`);

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { LOCAL_QUEUE_NAME, createSqsEmulator } from '../../lib/local/emulators/sqs';
 import { MAX_DELAY_SECONDS, firstLeg, sqsWebhookQueue, type AttemptMessage } from '../../shared/queues/webhook-queue';
 import { useEmulator } from '../support/emulator';
+import { waitFor } from '../support/stack';
 
 const sqs = createSqsEmulator({ maxReceiveCount: 2, visibilityTimeoutSeconds: 30 });
 const emu = useEmulator(sqs);
@@ -60,9 +61,11 @@ describe('the webhook queue on the SQS emulator', () => {
     // Visible, it waits for a receiver: under way (the local stack's motion, the tests' settle).
     expect(sqs.motion!()).toEqual({ active: 1, started: sent + 1 });
     expect(await receive()).toHaveLength(1);
+    // Just received, it is on its way to the receiver's worker: still under way, for a moment.
+    expect(sqs.motion!().active).toBe(1);
     expect(await receive()).toEqual([]);
-    // Hidden, it waits for its time: not under way.
-    expect(sqs.motion!().active).toBe(0);
+    // Hidden, it waits for its time: not under way once that moment has passed.
+    await waitFor('the handoff to pass', async () => sqs.motion!().active === 0);
     await advance(30);
     expect((await receive()).map((m) => m.Attributes?.ApproximateReceiveCount)).toEqual(['2']);
     await advance(30);

@@ -1,7 +1,7 @@
 // CDK's own bundling of our functions (NodejsFunction running esbuild, as `cdk synth` and `cdk deploy`
-// do), on two routes of the real stack: an ordinary one, whose asset is byte for byte the bundle that
-// bundles.test.ts and the bench build from lib/bundling.ts, and one whose manifest entry defers a package
-// (`loadsOnDemand`), which CDK installs beside the bundle. The other tests synth with bundling skipped;
+// do), on three routes of the real stack: an ordinary one, whose asset is byte for byte the bundle that
+// bundles.test.ts and the bench build from lib/bundling.ts, one whose manifest entry defers a package
+// (`loadsOnDemand`) and an idempotent one, whose packages CDK installs beside the bundle. The other tests synth with bundling skipped;
 // every function's bundle is built by bundles.test.ts with the same options.
 import { App } from 'aws-cdk-lib';
 import { Asset } from 'aws-cdk-lib/aws-s3-assets';
@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FonellaStack } from '../../lib/fonella-stack';
 import { deferredPackages, esbuildOptions } from '../../lib/bundling';
-import { addIntegration, updateTool } from '../../lib/routes';
+import { addIntegration, submitContact, updateTool } from '../../lib/routes';
 import { queueWorkers } from '../../lib/queues';
 import { StackSettings } from '../../lib/settings';
 import type { RouteDef } from '../../shared/http/route-def';
@@ -30,7 +30,7 @@ beforeAll(() => {
   const app = new App({ outdir, context: { ...context, 'aws:cdk:bundling-stacks': ['**'] } });
   const settings = StackSettings.parse(context.fonella);
   // The queue worker too: the stack wires the webhook queue to it (a third asset, checked as the others).
-  const stack = new FonellaStack(app, 'Bundled', { settings, routes: { updateTool, addIntegration }, workers: {}, queueWorkers, operations: {}, root, env: { region: 'eu-central-1', account: '111111111111' } });
+  const stack = new FonellaStack(app, 'Bundled', { settings, routes: { updateTool, addIntegration, submitContact }, workers: {}, queueWorkers, operations: {}, root, env: { region: 'eu-central-1', account: '111111111111' } });
   app.synth();
   // Each function's code asset (an s3-assets Asset named Code under the function), by manifest name.
   for (const c of stack.node.findAll()) {
@@ -42,7 +42,7 @@ afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
 describe("CDK's bundling of a function", () => {
   it('builds one asset per function, its code in index.mjs', () => {
-    expect([...assets.keys()].sort()).toEqual(['addIntegration', 'deliverWebhook', 'updateTool']);
+    expect([...assets.keys()].sort()).toEqual(['addIntegration', 'deliverWebhook', 'submitContact', 'updateTool']);
     for (const dir of assets.values()) expect(readFileSync(join(dir, 'index.mjs'), 'utf8').length).toBeGreaterThan(1000);
   });
 
@@ -62,5 +62,12 @@ describe("CDK's bundling of a function", () => {
     expect(deferredPackages(addIntegration as RouteDef)).toEqual(['libphonenumber-js']);
     expect(existsSync(join(dir, 'node_modules', 'libphonenumber-js', 'package.json'))).toBe(true);
     expect(readFileSync(join(dir, 'index.mjs'), 'utf8')).toMatch(/import\(["']libphonenumber-js\/core["']\)/);
+  });
+
+  it("installs an idempotent route's Powertools idempotency beside its bundle", () => {
+    const dir = assets.get('submitContact')!;
+    expect(deferredPackages(submitContact as RouteDef)).toEqual(['@aws-lambda-powertools/idempotency']);
+    expect(existsSync(join(dir, 'node_modules', '@aws-lambda-powertools', 'idempotency', 'package.json'))).toBe(true);
+    expect(readFileSync(join(dir, 'index.mjs'), 'utf8')).toMatch(/import\(["']@aws-lambda-powertools\/idempotency/);
   });
 });

@@ -35,7 +35,12 @@ interface Message {
   visibleAt: number;
   receives: number;
   receiptHandle?: string;
+  /** The real time of its last receive (its motion: on its way to the receiver's worker). */
+  receivedAtMs?: number;
 }
+
+/** How long a received message counts as under way before its receiver's own count takes over. */
+const HANDOFF_MS = 1000;
 
 interface Queue {
   name: string;
@@ -140,6 +145,7 @@ export function createSqsEmulator(opts: { maxReceiveCount?: number; visibilityTi
         m.receives += 1;
         m.visibleAt = now() + hide;
         m.receiptHandle = randomUUID();
+        m.receivedAtMs = Date.now();
       }
       return json(
         {
@@ -237,11 +243,14 @@ export function createSqsEmulator(opts: { maxReceiveCount?: number; visibilityTi
     },
     routes,
     now,
-    // A message visible now waits for a receiver (the local queue poller): under way. Dead letters wait
-    // for a person, and a delayed or hidden message for its time: not under way.
+    // A message visible now waits for a receiver (the local queue poller): under way; so is one received
+    // a moment ago, until the receiver counts its own run. Dead letters wait for a person, and a delayed
+    // or hidden message for its time: not under way.
     motion: () => {
       const polled = [...queues.values()].filter((q) => !dead(q));
-      return { active: polled.reduce((n, q) => n + visible(q).length, 0), started: polled.reduce((n, q) => n + q.sent, 0) };
+      const handoff = Date.now() - HANDOFF_MS;
+      const waiting = (q: Queue) => visible(q).length + q.messages.filter((m) => m.visibleAt > now() && (m.receivedAtMs ?? 0) > handoff).length;
+      return { active: polled.reduce((n, q) => n + waiting(q), 0), started: polled.reduce((n, q) => n + q.sent, 0) };
     },
     // Nothing here moves by itself as time passes (a snapshot of the stack must hold still): a message's
     // due time says whether it is visible yet.

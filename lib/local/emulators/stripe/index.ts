@@ -114,7 +114,7 @@ export function createStripeEmulator(opts: StripeEmulatorOptions = {}): StripeEm
     // Its webhook deliveries, and a test clock's advance (it runs right after the answer).
     motion: () => {
       const deliveries = events.motion();
-      return { ...deliveries, active: deliveries.active + state.resources.testClocks.filter((c) => c.status === 'advancing').length };
+      return { ...deliveries, active: deliveries.active + state.resources.testClocks.filter((c) => c.status === 'advancing' && !c.deleted).length };
     },
     // The endpoint stays: it is the stack's wiring, not state.
     reset: () => resetState(state),
