@@ -155,17 +155,25 @@ describe('PUT /v1/me/assistant: create', () => {
     expect((await customerAssistants()).filter((a) => (a.metadata as Record<string, unknown>).fonellaUserId === u.sub)).toHaveLength(1);
   });
 
+  /**
+   * A first PUT with these ports fails as `failure` says and leaves nothing: no assistant at Vapi, no
+   * row; the claim is free again, so the route creates the assistant now.
+   */
+  async function expectNothingLeft(u: Awaited<ReturnType<typeof user>>, deps: ReturnType<typeof depsWith>, failure: string | (new (...args: never[]) => Error)) {
+    const assistantsBefore = (await vapi()).assistants.length;
+    const rejected = expect(putAssistant(deps, { id: u.sub }, { greeting: 'Hallo', language: 'de' })).rejects;
+    await (typeof failure === 'string' ? rejected.toThrow(failure) : rejected.toBeInstanceOf(failure));
+    expect((await vapi()).assistants).toHaveLength(assistantsBefore);
+    expect(await rowsOf(stack, u.sub)).toEqual([]);
+    expect((await u.put({ greeting: 'Hallo', language: 'de' })).status).toBe(200);
+  }
+
   it('a table failure after Vapi created the assistant deletes it again and gives the claim back', async () => {
     const u = await user();
     const real = assistantsRepository(stack.table);
     // The row write after Vapi's create fails, as a throttled or unreachable table would.
     const deps = depsWith({ ...real, complete: async () => Promise.reject(Object.assign(new Error('table unavailable'), { name: 'TableUnavailableError' })) });
-    const assistantsBefore = (await vapi()).assistants.length;
-    await expect(putAssistant(deps, { id: u.sub }, { greeting: 'Hallo', language: 'de' })).rejects.toThrow('table unavailable');
-    expect((await vapi()).assistants).toHaveLength(assistantsBefore);
-    expect(await rowsOf(stack, u.sub)).toEqual([]);
-    // The claim is free again: the route creates the assistant now.
-    expect((await u.put({ greeting: 'Hallo', language: 'de' })).status).toBe(200);
+    await expectNothingLeft(u, deps, 'table unavailable');
   });
 
   it('a claim written but answered too late (503) is given back: the retry creates the assistant', async () => {
@@ -173,11 +181,7 @@ describe('PUT /v1/me/assistant: create', () => {
     const real = assistantsRepository(stack.table);
     // The claim reaches the table, and its answer is lost: the table client says unavailable.
     const deps = depsWith(answerLost(real, 'claim', 'TransactWriteItemsCommand'));
-    const assistantsBefore = (await vapi()).assistants.length;
-    await expect(putAssistant(deps, { id: u.sub }, { greeting: 'Hallo', language: 'de' })).rejects.toBeInstanceOf(TableUnavailableError);
-    expect((await vapi()).assistants).toHaveLength(assistantsBefore);
-    expect(await rowsOf(stack, u.sub)).toEqual([]);
-    expect((await u.put({ greeting: 'Hallo', language: 'de' })).status).toBe(200);
+    await expectNothingLeft(u, deps, TableUnavailableError);
   });
 
   it('a completion written but answered too late keeps the assistant: the PUT answers it, the row and Vapi agree', async () => {
